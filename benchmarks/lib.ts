@@ -1,0 +1,99 @@
+// Shared benchmark runner: tinybench tasks -> one JSON file per suite under out/bench/,
+// in the format {"suite","node","date","results":[{name,nsPerOp,opsPerSec,samples,rme}],
+// "ratios":[{name,of,to,value}]}, so runs can be compared. Figures are reported as ratios
+// against a baseline measured in the same run; nothing here asserts a speed.
+
+import { Bench } from 'tinybench';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface BenchTask {
+  name: string;
+  fn: () => unknown;
+}
+
+export interface BenchResult {
+  name: string;
+  nsPerOp: number;
+  opsPerSec: number;
+  samples: number;
+  rme: number;
+}
+
+export interface BenchRatio {
+  name: string;
+  /** Task whose cost is measured. */
+  of: string;
+  /** Task it is compared to (the baseline or a reference). */
+  to: string;
+  /** nsPerOp(of) / nsPerOp(to). */
+  value: number;
+}
+
+export interface SuiteReport {
+  suite: string;
+  node: string;
+  date: string;
+  results: BenchResult[];
+  ratios: BenchRatio[];
+  /** Free-form extra figures (e.g. reference numbers from other implementations). */
+  notes?: Record<string, unknown>;
+}
+
+export interface SuiteOptions {
+  time?: number;
+  warmupTime?: number;
+  /** Pairs [name, of, to] to report as ratios. */
+  ratios?: [string, string, string][];
+  notes?: Record<string, unknown>;
+  /** Extra results measured outside tinybench (e.g. loopback throughput), merged into the file. */
+  extraResults?: BenchResult[];
+}
+
+export const outDir = join(process.cwd(), 'out', 'bench');
+
+export async function runSuite(suite: string, tasks: BenchTask[], opts: SuiteOptions = {}): Promise<SuiteReport> {
+  const bench = new Bench({ time: opts.time ?? 500, warmupTime: opts.warmupTime ?? 100 });
+  for (const t of tasks) bench.add(t.name, t.fn);
+  await bench.run();
+  const results: BenchResult[] = bench.tasks.map((t) => {
+    const r = t.result as unknown as { latency?: { mean: number; rme: number; samples?: number[]; samplesCount?: number }; throughput?: { mean: number } } | undefined;
+    const meanMs = r?.latency?.mean ?? NaN;
+    return {
+      name: t.name,
+      nsPerOp: meanMs * 1e6,
+      opsPerSec: meanMs > 0 ? 1000 / meanMs : 0,
+      samples: r?.latency?.samplesCount ?? r?.latency?.samples?.length ?? 0,
+      rme: r?.latency?.rme ?? NaN,
+    };
+  });
+  if (opts.extraResults) results.push(...opts.extraResults);
+  return writeReport(suite, results, opts);
+}
+
+export function writeReport(suite: string, results: BenchResult[], opts: Pick<SuiteOptions, 'ratios' | 'notes'> = {}): SuiteReport {
+  const byName = new Map(results.map((r) => [r.name, r]));
+  const ratios: BenchRatio[] = (opts.ratios ?? []).flatMap(([name, of, to]) => {
+    const a = byName.get(of), b = byName.get(to);
+    return a && b ? [{ name, of, to, value: a.nsPerOp / b.nsPerOp }] : [];
+  });
+  const report: SuiteReport = { suite, node: process.version, date: new Date().toISOString(), results, ratios, ...(opts.notes ? { notes: opts.notes } : {}) };
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, `${suite}.json`);
+  writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
+  printReport(report, file);
+  return report;
+}
+
+function printReport(r: SuiteReport, file: string): void {
+  console.log(`\n## ${r.suite} (${r.node})`);
+  for (const x of r.results) console.log(`  ${x.name.padEnd(56)} ${x.nsPerOp.toFixed(1).padStart(12)} ns/op ${x.opsPerSec.toFixed(0).padStart(12)} op/s  ±${x.rme.toFixed(2)}%`);
+  for (const x of r.ratios) console.log(`  ratio ${x.name}: ${x.value.toFixed(3)} (${x.of} / ${x.to})`);
+  console.log(`  -> ${file}`);
+}
+
+/** Keeps a value alive so the JIT cannot drop the work that produced it. */
+export let sink: unknown;
+export function consume(v: unknown): void {
+  sink = v;
+}

@@ -1,0 +1,88 @@
+// The one error every wire5g decoder throws on bad bytes.
+//
+// A decoder never lets a RangeError, TypeError or any other exception escape on malformed
+// input: it throws DecodeError with the protocol, the byte offset where decoding stopped and
+// the field path that was being read, plus a stable code a node can map to its protocol's own
+// error answer (NGAP clause 10, 5GMM/5GSM causes #96-#111, PFCP causes 64-69, ProblemDetails).
+
+export const DecodeErrorCode = {
+  /** Fewer bytes than the field needs ("need more bytes" for a streaming framer). */
+  TRUNCATED: 'TRUNCATED',
+  /** A length field disagrees with the bytes around it or with the field's allowed size. */
+  BAD_LENGTH: 'BAD_LENGTH',
+  /** A field holds a value the specification does not allow. */
+  BAD_VALUE: 'BAD_VALUE',
+  /** A message or IE type that the decoder cannot interpret (and may not skip). */
+  UNKNOWN_TYPE: 'UNKNOWN_TYPE',
+  /** Bytes remain after a complete message where the spec allows none. */
+  TRAILING_BYTES: 'TRAILING_BYTES',
+  /** A mandatory IE is absent (PFCP cause 66, NGAP "missing IE", 5GMM/5GSM cause #96). */
+  MISSING_IE: 'MISSING_IE',
+  /** Grouped IEs or nested containers deeper than the decoder accepts. */
+  TOO_DEEP: 'TOO_DEEP',
+} as const;
+export type DecodeErrorCode = (typeof DecodeErrorCode)[keyof typeof DecodeErrorCode];
+
+export interface DecodeErrorDetails {
+  /** Protocol name as used in captures: 'gtpu', 'pfcp', 'nas-5gs', 'ngap', 'sctp', 'pcapng', ... */
+  readonly protocol: string;
+  readonly code: DecodeErrorCode;
+  /** Offset in bytes from the start of the buffer handed to the top-level decoder. */
+  readonly offset: number;
+  /** Dotted field path, e.g. `SessionEstablishmentRequest.CreatePDR[1].PDI.F-TEID`. */
+  readonly path: string;
+  readonly reason: string;
+  /** Protocol-specific information for the error answer, e.g. the PFCP IE type or NGAP IE id. */
+  readonly ie?: number;
+}
+
+export class DecodeError extends Error implements DecodeErrorDetails {
+  readonly protocol: string;
+  readonly code: DecodeErrorCode;
+  readonly offset: number;
+  readonly path: string;
+  readonly reason: string;
+  readonly ie?: number;
+
+  constructor(details: DecodeErrorDetails) {
+    super(`${details.protocol}: ${details.code} at offset ${details.offset}${details.path ? ` (${details.path})` : ''}: ${details.reason}`);
+    this.name = 'DecodeError';
+    this.protocol = details.protocol;
+    this.code = details.code;
+    this.offset = details.offset;
+    this.path = details.path;
+    this.reason = details.reason;
+    if (details.ie !== undefined) this.ie = details.ie;
+  }
+
+  toJSON(): DecodeErrorDetails {
+    const { protocol, code, offset, path, reason, ie } = this;
+    return ie === undefined ? { protocol, code, offset, path, reason } : { protocol, code, offset, path, reason, ie };
+  }
+}
+
+/** Thrown by encoders when a value cannot be represented on the wire (out of range, too long). */
+export class EncodeError extends Error {
+  readonly protocol: string;
+  readonly path: string;
+  constructor(protocol: string, path: string, reason: string) {
+    super(`${protocol}: cannot encode ${path}: ${reason}`);
+    this.name = 'EncodeError';
+    this.protocol = protocol;
+    this.path = path;
+  }
+}
+
+/**
+ * Runs a decoder and converts any stray exception into a DecodeError, for the outermost layer
+ * only (CLI, node receive paths). Codecs themselves must not rely on it: the fuzz tests call the
+ * raw decoders and fail on anything that is not a DecodeError.
+ */
+export function decodeSafely<T>(protocol: string, decode: () => T): T {
+  try {
+    return decode();
+  } catch (e) {
+    if (e instanceof DecodeError) throw e;
+    throw new DecodeError({ protocol, code: 'BAD_VALUE', offset: -1, path: '', reason: `internal decoder fault: ${String(e)}` });
+  }
+}

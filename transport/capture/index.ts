@@ -1,0 +1,3 @@
+export { Capture, type CaptureOptions } from './capture.ts';
+export { PcapngWriter, FileSink, LinkType, type PcapngPacket, type PcapngSink } from './pcapng.ts';
+export * from './synth.ts';
