@@ -3,4 +3,4 @@ export { ByteWriter } from './writer.ts';
 export { DecodeError, DecodeErrorCode, EncodeError, decodeSafely, type DecodeErrorDetails } from './errors.ts';
 export { toHex, fromHex, bytesEqual } from './hex.ts';
 export { crc32c, sctpChecksum, writeSctpChecksum, readSctpChecksum, onesSum, foldChecksum, internetChecksum } from './checksum.ts';
-export { toJsonValue, type JsonValue } from './json.ts';
+export { toJsonValue, type JsonValue, type DissectedMessage } from './json.ts';

@@ -20,3 +20,15 @@ export function toJsonValue(v: unknown): JsonValue {
   }
   return String(v);
 }
+
+/**
+ * One protocol message as `wire5g decode --json` prints it (the CLI adds `frame`). Each codec
+ * exports a `dissect<Proto>(payload)` returning these; fields use the spec's IE names.
+ */
+export interface DissectedMessage {
+  /** 'gtpu' | 'pfcp' | 'ngap' | 'nas-5gs' | ... */
+  protocol: string;
+  /** The spec's message name, e.g. 'Session Deletion Request', 'InitialUEMessage'. */
+  message: string;
+  fields: JsonValue;
+}
