@@ -91,7 +91,7 @@ const SEVERITY_NAMES: Record<string, string> = {
 
 /** Dissects a capture file with tshark and returns one entry per frame. */
 export function dissect(file: string, opts: DissectOptions = {}): DissectedFrame[] {
-  const args = ['-r', file, '-T', 'json', '-V', '-o', 'tcp.analyze_sequence_numbers:TRUE'];
+  const args = ['-r', file, '-T', 'json', '--no-duplicate-keys', '-o', 'tcp.analyze_sequence_numbers:TRUE'];
   for (const d of opts.decodeAs ?? []) args.push('-d', d);
   for (const o of opts.prefs ?? []) args.push('-o', o);
   if (opts.filter) args.push('-Y', opts.filter);
