@@ -4,3 +4,4 @@ export { DecodeError, DecodeErrorCode, EncodeError, decodeSafely, type DecodeErr
 export { toHex, fromHex, bytesEqual } from './hex.ts';
 export { crc32c, sctpChecksum, writeSctpChecksum, readSctpChecksum, onesSum, foldChecksum, internetChecksum } from './checksum.ts';
 export { toJsonValue, type JsonValue, type DissectedMessage } from './json.ts';
+export { parseIPv4, parseIPv6, formatIPv4, formatIPv6 } from './ip.ts';

@@ -1,0 +1,440 @@
+// GTP-U, TS 29.281: header (5.1), extension headers (5.2), messages (7) and IEs (8).
+//
+// GTP-U header (TS 29.281 5.1, Figure 5.1-1):
+//        8     7     6     5     4     3     2     1
+//   1 |  Version (=1)   | PT=1|  *  |  E  |  S  | PN  |
+//   2 |                 Message Type                  |
+//   3 |            Length (1st octet)                 |   octets after the first 8
+//   4 |            Length (2nd octet)                 |
+//   5-8            Tunnel Endpoint Identifier (TEID)
+//   9-10           Sequence Number          \
+//   11             N-PDU Number              } present if any of E, S, PN is set
+//   12             Next Extension Header Type/
+//
+// The optional fields are present when any flag is set; a field whose own flag is clear is sent
+// as zero and ignored on receipt (5.1 NOTE 4), so it decodes as absent.
+
+import { ByteReader } from '../bytes/reader.ts';
+import { ByteWriter } from '../bytes/writer.ts';
+import { EncodeError } from '../bytes/errors.ts';
+import {
+  PDU_SESSION_CONTAINER,
+  pduSessionContainerSize,
+  readPduSessionContainer,
+  writePduSessionContainer,
+  type PduSessionContainer,
+} from './ext/pdu-session-container.ts';
+
+export const GTPU_PORT = 2152;
+
+/** TS 29.281 6.1, Table 6.1-1. */
+export const GtpuMessageType = {
+  EchoRequest: 1,
+  EchoResponse: 2,
+  ErrorIndication: 26,
+  SupportedExtensionHeadersNotification: 31,
+  TunnelStatus: 253,
+  EndMarker: 254,
+  GPdu: 255,
+} as const;
+export type GtpuMessageType = (typeof GtpuMessageType)[keyof typeof GtpuMessageType];
+
+export const GTPU_MESSAGE_NAMES: Record<number, string> = {
+  1: 'Echo Request',
+  2: 'Echo Response',
+  26: 'Error Indication',
+  31: 'Supported Extension Headers Notification',
+  253: 'Tunnel Status',
+  254: 'End Marker',
+  255: 'G-PDU',
+};
+
+/** TS 29.281 5.2.1, Figure 5.2.1-3: Next Extension Header Type values. */
+export const ExtensionHeaderType = {
+  NoMore: 0x00,
+  LongPdcpPduNumberLegacy: 0x03,
+  ServiceClassIndicator: 0x20,
+  UdpPort: 0x40,
+  RanContainer: 0x81,
+  LongPdcpPduNumber: 0x82,
+  XwRanContainer: 0x83,
+  NrRanContainer: 0x84,
+  PduSessionContainer: PDU_SESSION_CONTAINER,
+  PdcpPduNumber: 0xc0,
+} as const;
+
+export const EXTENSION_HEADER_NAMES: Record<number, string> = {
+  0x03: 'Long PDCP PDU Number',
+  0x20: 'Service Class Indicator',
+  0x40: 'UDP Port',
+  0x81: 'RAN Container',
+  0x82: 'Long PDCP PDU Number',
+  0x83: 'Xw RAN Container',
+  0x84: 'NR RAN Container',
+  0x85: 'PDU Session Container',
+  0xc0: 'PDCP PDU Number',
+};
+
+/**
+ * TS 29.281 5.2.1: the two high bits of the type say what a receiver that does not know it must
+ * do: 00 comprehension not required, 01 discard packet (no forward), 10 comprehension required
+ * by the endpoint receiver, 11 comprehension required by endpoint and intermediate nodes.
+ */
+export function extensionComprehension(type: number): 'not-required' | 'discard' | 'endpoint' | 'all' {
+  return (['not-required', 'discard', 'endpoint', 'all'] as const)[type >> 6];
+}
+
+/** An extension header the codec does not model: its content (with padding) kept verbatim. */
+export interface OpaqueExtensionHeader {
+  type: number;
+  content: Uint8Array;
+}
+
+export type ExtensionHeader = ({ type: typeof PDU_SESSION_CONTAINER } & { container: PduSessionContainer }) | OpaqueExtensionHeader;
+
+export interface GtpuHeader {
+  messageType: number;
+  teid: number;
+  /** Present iff the S flag is set. */
+  sequenceNumber?: number;
+  /** Present iff the PN flag is set. */
+  nPduNumber?: number;
+  /** Present (possibly empty) iff the E flag is set. */
+  extensionHeaders?: ExtensionHeader[];
+}
+
+// --- Information elements, TS 29.281 8 ------------------------------------------------------
+
+/** TS 29.281 8.1: IE type values used by GTP-U. */
+export const GtpuIeType = {
+  Recovery: 14, // TV, 1 octet (8.2)
+  TeidDataI: 16, // TV, 4 octets (8.3)
+  GtpuPeerAddress: 133, // TLV (8.4)
+  ExtensionHeaderTypeList: 141, // TLV with 1-octet length (8.5)
+  PrivateExtension: 255, // TLV (8.6)
+} as const;
+
+export interface PrivateExtension {
+  extensionIdentifier: number;
+  value: Uint8Array;
+}
+
+// --- Messages, TS 29.281 7 -------------------------------------------------------------------
+
+export interface GPdu {
+  type: 'G-PDU';
+  header: GtpuHeader;
+  /** The T-PDU (user IP packet). */
+  tPdu: Uint8Array;
+}
+
+export interface EchoRequest {
+  type: 'Echo Request';
+  header: GtpuHeader;
+  privateExtensions?: PrivateExtension[];
+}
+
+export interface EchoResponse {
+  type: 'Echo Response';
+  header: GtpuHeader;
+  /** Recovery restart counter; TS 29.281 7.2.2: sent as zero, ignored on receipt. */
+  recovery: number;
+  privateExtensions?: PrivateExtension[];
+}
+
+export interface ErrorIndication {
+  type: 'Error Indication';
+  header: GtpuHeader;
+  /** TEID of the tunnel the offending G-PDU was addressed to (8.3). */
+  teidDataI: number;
+  /** GTP-U Peer Address: the address of the node sending this Error Indication (8.4), 4 or 16 octets. */
+  gtpuPeerAddress: Uint8Array;
+  privateExtensions?: PrivateExtension[];
+}
+
+export interface EndMarker {
+  type: 'End Marker';
+  header: GtpuHeader;
+  privateExtensions?: PrivateExtension[];
+}
+
+export interface SupportedExtensionHeadersNotification {
+  type: 'Supported Extension Headers Notification';
+  header: GtpuHeader;
+  extensionHeaderTypeList: number[];
+}
+
+export type GtpuMessage = GPdu | EchoRequest | EchoResponse | ErrorIndication | EndMarker | SupportedExtensionHeadersNotification;
+
+const PROTOCOL = 'gtpu';
+
+// --- Header ----------------------------------------------------------------------------------
+
+function readHeader(r: ByteReader): { header: GtpuHeader; end: number } {
+  r.enter('Header');
+  const flags = r.u8('Flags');
+  const version = flags >> 5;
+  if (version !== 1) throw r.error('BAD_VALUE', `version ${version} is not GTPv1`, 'Version', r.pos - 1);
+  if ((flags & 0x10) === 0) throw r.error('BAD_VALUE', 'PT=0 (GTP\') is not GTP-U', 'PT', r.pos - 1);
+  const messageType = r.u8('MessageType');
+  const length = r.u16('Length');
+  const teid = r.u32('TEID');
+  const end = r.pos + length;
+  if (end > r.end) throw r.error('BAD_LENGTH', `length ${length} exceeds the ${r.end - r.pos} octets that follow`, 'Length', r.pos - 6);
+  const header: GtpuHeader = { messageType, teid };
+  if (flags & 0x07) {
+    if (length < 4) throw r.error('BAD_LENGTH', `length ${length} cannot hold the optional fields`, 'Length', r.pos - 6);
+    const seq = r.u16('SequenceNumber');
+    const npdu = r.u8('N-PDUNumber');
+    let next = r.u8('NextExtensionHeaderType');
+    if (flags & 0x02) header.sequenceNumber = seq;
+    if (flags & 0x01) header.nPduNumber = npdu;
+    if (flags & 0x04) {
+      const exts: ExtensionHeader[] = [];
+      let i = 0;
+      while (next !== 0) {
+        const type = next;
+        r.enter(`ExtensionHeader[${i}]`);
+        const unitsAt = r.pos;
+        const units = r.u8('Length');
+        if (units === 0) throw r.error('BAD_LENGTH', 'extension header length 0', 'Length', unitsAt);
+        if (unitsAt + units * 4 > end) throw r.error('BAD_LENGTH', `extension header of ${units * 4} octets overruns the message`, 'Length', unitsAt);
+        const body = r.sub(units * 4 - 2, 'Content');
+        next = r.u8('NextExtensionHeaderType');
+        if (type === PDU_SESSION_CONTAINER) {
+          r.enter('PDUSessionContainer');
+          exts.push({ type: PDU_SESSION_CONTAINER, container: readPduSessionContainer(body) });
+          r.leave();
+        } else {
+          exts.push({ type, content: Uint8Array.from(body.rest()) });
+        }
+        r.leave();
+        i++;
+      }
+      header.extensionHeaders = exts;
+    } else if (next !== 0) {
+      throw r.error('BAD_VALUE', 'next extension header type set without the E flag', 'NextExtensionHeaderType', r.pos - 1);
+    }
+  }
+  r.leave();
+  return { header, end };
+}
+
+function extensionSize(e: ExtensionHeader): number {
+  return 'container' in e ? pduSessionContainerSize(e.container) : e.content.length + 2;
+}
+
+/** Size of the header including optional fields and extension headers. */
+export function gtpuHeaderSize(h: GtpuHeader): number {
+  if (h.sequenceNumber === undefined && h.nPduNumber === undefined && h.extensionHeaders === undefined) return 8;
+  let n = 12;
+  for (const e of h.extensionHeaders ?? []) n += extensionSize(e);
+  return n;
+}
+
+/** Writes the header for a message whose body (after the header) is `bodyLength` octets. */
+export function writeGtpuHeader(w: ByteWriter, h: GtpuHeader, bodyLength: number): void {
+  const exts = h.extensionHeaders;
+  const flags = 0x30 | (exts !== undefined ? 4 : 0) | (h.sequenceNumber !== undefined ? 2 : 0) | (h.nPduNumber !== undefined ? 1 : 0);
+  const length = gtpuHeaderSize(h) - 8 + bodyLength;
+  if (length > 0xffff) throw new EncodeError(PROTOCOL, 'Header.Length', `message of ${length + 8} octets exceeds the 16-bit length`);
+  w.u8(flags).u8(h.messageType).u16(length).u32(h.teid);
+  if ((flags & 7) === 0) return;
+  w.u16(h.sequenceNumber ?? 0).u8(h.nPduNumber ?? 0);
+  if (!exts || exts.length === 0) {
+    w.u8(0);
+    return;
+  }
+  w.u8(exts[0].type);
+  for (let i = 0; i < exts.length; i++) {
+    const e = exts[i];
+    const size = extensionSize(e);
+    if (size % 4 !== 0 || size > 1020) throw new EncodeError(PROTOCOL, `ExtensionHeader[${i}]`, `size ${size} is not a multiple of 4 up to 1020`);
+    w.u8(size / 4);
+    if ('container' in e) writePduSessionContainer(w, e.container);
+    else w.bytes(e.content);
+    w.u8(i + 1 < exts.length ? exts[i + 1].type : 0);
+  }
+}
+
+// --- IEs -------------------------------------------------------------------------------------
+
+function readPrivateExtension(r: ByteReader): PrivateExtension {
+  const len = r.u16('Length');
+  if (len < 2) throw r.error('BAD_LENGTH', `private extension length ${len} < 2`, 'Length', r.pos - 2);
+  const body = r.sub(len, 'PrivateExtension');
+  return { extensionIdentifier: body.u16('ExtensionIdentifier'), value: Uint8Array.from(body.rest()) };
+}
+
+function writePrivateExtensions(w: ByteWriter, list: PrivateExtension[] | undefined): void {
+  for (const p of list ?? []) w.u8(GtpuIeType.PrivateExtension).u16(p.value.length + 2).u16(p.extensionIdentifier).bytes(p.value);
+}
+
+function privateExtensionsSize(list: PrivateExtension[] | undefined): number {
+  let n = 0;
+  for (const p of list ?? []) n += 5 + p.value.length;
+  return n;
+}
+
+/**
+ * IEs of the signalling messages: known ones in the order TS 29.281 7 gives, unknown TLV IEs
+ * (type >= 128) are an error because the messages allow none but Private Extension; TV IEs of
+ * unknown type cannot be skipped (their length is unknown).
+ */
+function readIes(r: ByteReader, message: string): { recovery?: number; teidDataI?: number; peer?: Uint8Array; extList?: number[]; priv: PrivateExtension[] } {
+  const out: { recovery?: number; teidDataI?: number; peer?: Uint8Array; extList?: number[]; priv: PrivateExtension[] } = { priv: [] };
+  let i = 0;
+  while (!r.atEnd) {
+    const at = r.pos;
+    const type = r.u8('IEType');
+    r.enter(`IE[${i++}]`);
+    switch (type) {
+      case GtpuIeType.Recovery:
+        out.recovery = r.u8('Recovery');
+        break;
+      case GtpuIeType.TeidDataI:
+        out.teidDataI = r.u32('TEIDDataI');
+        break;
+      case GtpuIeType.GtpuPeerAddress: {
+        const len = r.u16('Length');
+        if (len !== 4 && len !== 16) throw r.error('BAD_LENGTH', `GTP-U peer address of ${len} octets (4 or 16 expected)`, 'GTPUPeerAddress', at);
+        out.peer = Uint8Array.from(r.bytes(len, 'GTPUPeerAddress'));
+        break;
+      }
+      case GtpuIeType.ExtensionHeaderTypeList: {
+        const len = r.u8('Length');
+        out.extList = Array.from(r.bytes(len, 'ExtensionHeaderTypeList'));
+        break;
+      }
+      case GtpuIeType.PrivateExtension:
+        out.priv.push(readPrivateExtension(r));
+        break;
+      default:
+        throw r.error('UNKNOWN_TYPE', `IE type ${type} is not allowed in ${message}`, 'IEType', at, type);
+    }
+    r.leave();
+  }
+  return out;
+}
+
+// --- Messages --------------------------------------------------------------------------------
+
+/** Decodes one GTP-U message (TS 29.281 7). Throws DecodeError on anything malformed. */
+export function decodeGtpu(bytes: Uint8Array): GtpuMessage {
+  const r = new ByteReader(bytes, PROTOCOL);
+  const { header, end } = readHeader(r);
+  const body = new ByteReader(bytes, PROTOCOL, r.pos, end);
+  const name = GTPU_MESSAGE_NAMES[header.messageType];
+  if (end !== bytes.length) throw r.error('TRAILING_BYTES', `${bytes.length - end} octet(s) after the GTP-U message`, 'Length', end);
+  body.enter(name ?? `Type${header.messageType}`);
+  let msg: GtpuMessage;
+  switch (header.messageType) {
+    case GtpuMessageType.GPdu:
+      msg = { type: 'G-PDU', header, tPdu: body.rest() };
+      break;
+    case GtpuMessageType.EchoRequest: {
+      const ies = readIes(body, 'Echo Request');
+      msg = { type: 'Echo Request', header, ...(ies.priv.length ? { privateExtensions: ies.priv } : {}) };
+      break;
+    }
+    case GtpuMessageType.EchoResponse: {
+      const ies = readIes(body, 'Echo Response');
+      if (ies.recovery === undefined) throw body.error('MISSING_IE', 'Recovery IE missing', 'Recovery', body.pos, GtpuIeType.Recovery);
+      msg = { type: 'Echo Response', header, recovery: ies.recovery, ...(ies.priv.length ? { privateExtensions: ies.priv } : {}) };
+      break;
+    }
+    case GtpuMessageType.ErrorIndication: {
+      const ies = readIes(body, 'Error Indication');
+      if (ies.teidDataI === undefined) throw body.error('MISSING_IE', 'TEID Data I missing', 'TEIDDataI', body.pos, GtpuIeType.TeidDataI);
+      if (ies.peer === undefined) throw body.error('MISSING_IE', 'GTP-U Peer Address missing', 'GTPUPeerAddress', body.pos, GtpuIeType.GtpuPeerAddress);
+      msg = { type: 'Error Indication', header, teidDataI: ies.teidDataI, gtpuPeerAddress: ies.peer, ...(ies.priv.length ? { privateExtensions: ies.priv } : {}) };
+      break;
+    }
+    case GtpuMessageType.EndMarker: {
+      const ies = readIes(body, 'End Marker');
+      msg = { type: 'End Marker', header, ...(ies.priv.length ? { privateExtensions: ies.priv } : {}) };
+      break;
+    }
+    case GtpuMessageType.SupportedExtensionHeadersNotification: {
+      const ies = readIes(body, 'Supported Extension Headers Notification');
+      if (ies.extList === undefined) throw body.error('MISSING_IE', 'Extension Header Type List missing', 'ExtensionHeaderTypeList', body.pos, GtpuIeType.ExtensionHeaderTypeList);
+      msg = { type: 'Supported Extension Headers Notification', header, extensionHeaderTypeList: ies.extList };
+      break;
+    }
+    default:
+      throw r.error('UNKNOWN_TYPE', `message type ${header.messageType} is not a GTP-U message`, 'Header.MessageType', 1);
+  }
+  body.leave();
+  return msg;
+}
+
+function bodySize(m: GtpuMessage): number {
+  switch (m.type) {
+    case 'G-PDU':
+      return m.tPdu.length;
+    case 'Echo Request':
+    case 'End Marker':
+      return privateExtensionsSize(m.privateExtensions);
+    case 'Echo Response':
+      return 2 + privateExtensionsSize(m.privateExtensions);
+    case 'Error Indication':
+      return 5 + 3 + m.gtpuPeerAddress.length + privateExtensionsSize(m.privateExtensions);
+    case 'Supported Extension Headers Notification':
+      return 2 + m.extensionHeaderTypeList.length;
+  }
+}
+
+const TYPE_OF: Record<GtpuMessage['type'], number> = {
+  'G-PDU': GtpuMessageType.GPdu,
+  'Echo Request': GtpuMessageType.EchoRequest,
+  'Echo Response': GtpuMessageType.EchoResponse,
+  'Error Indication': GtpuMessageType.ErrorIndication,
+  'End Marker': GtpuMessageType.EndMarker,
+  'Supported Extension Headers Notification': GtpuMessageType.SupportedExtensionHeadersNotification,
+};
+
+/** Size in octets of the encoded message. */
+export function gtpuSize(m: GtpuMessage): number {
+  return gtpuHeaderSize(m.header) + bodySize(m);
+}
+
+/**
+ * Encodes a GTP-U message. With `into`, writes at `offset` of a caller buffer (no allocation)
+ * and returns the written view.
+ */
+export function encodeGtpu(m: GtpuMessage, into?: Uint8Array, offset = 0): Uint8Array {
+  const w = into ? new ByteWriter(into, offset) : new ByteWriter(gtpuSize(m));
+  const header = m.header.messageType === TYPE_OF[m.type] ? m.header : { ...m.header, messageType: TYPE_OF[m.type] };
+  writeGtpuHeader(w, header, bodySize(m));
+  switch (m.type) {
+    case 'G-PDU':
+      w.bytes(m.tPdu);
+      break;
+    case 'Echo Request':
+    case 'End Marker':
+      writePrivateExtensions(w, m.privateExtensions);
+      break;
+    case 'Echo Response':
+      w.u8(GtpuIeType.Recovery).u8(m.recovery);
+      writePrivateExtensions(w, m.privateExtensions);
+      break;
+    case 'Error Indication':
+      if (m.gtpuPeerAddress.length !== 4 && m.gtpuPeerAddress.length !== 16) throw new EncodeError(PROTOCOL, 'ErrorIndication.GTPUPeerAddress', 'must be 4 or 16 octets');
+      w.u8(GtpuIeType.TeidDataI).u32(m.teidDataI);
+      w.u8(GtpuIeType.GtpuPeerAddress).u16(m.gtpuPeerAddress.length).bytes(m.gtpuPeerAddress);
+      writePrivateExtensions(w, m.privateExtensions);
+      break;
+    case 'Supported Extension Headers Notification':
+      if (m.extensionHeaderTypeList.length > 255) throw new EncodeError(PROTOCOL, 'ExtensionHeaderTypeList', 'more than 255 types');
+      w.u8(GtpuIeType.ExtensionHeaderTypeList).u8(m.extensionHeaderTypeList.length);
+      for (const t of m.extensionHeaderTypeList) w.u8(t);
+      break;
+  }
+  return w.finish();
+}
+
+/** The PDU Session Container of a header, if any. */
+export function pduSessionContainerOf(h: GtpuHeader): PduSessionContainer | undefined {
+  for (const e of h.extensionHeaders ?? []) if ('container' in e) return e.container;
+  return undefined;
+}

@@ -1,0 +1,5 @@
+export * from './gtpu.ts';
+export * from './ext/pdu-session-container.ts';
+export * from './view.ts';
+export * from './build.ts';
+export { dissectGtpu, gtpuToJson } from './dissect.ts';
