@@ -151,9 +151,13 @@ export function readPduSessionContainer(r: ByteReader): PduSessionContainer {
   }
   // Spare bits in octet 1 (DL bit 1) must be zero for an exact re-encoding; reject otherwise.
   if (pduType === 0 && (o1 & 1) !== 0) throw r.error('BAD_VALUE', 'spare bit set in octet 1', 'PDUType', r.pos);
-  const padding = r.rest();
+  // Keep the padding only when it is not the minimal run of zeros (checked in place: no view
+  // is allocated on the common path).
   const raw = 2 + contentSize(c);
   const minimal = ((raw + 3) & ~3) - raw;
-  if (padding.length !== minimal || padding.some((b) => b !== 0)) c.padding = Uint8Array.from(padding);
+  let exotic = r.remaining !== minimal;
+  for (let i = r.pos; !exotic && i < r.end; i++) exotic = r.buf[i] !== 0;
+  if (exotic) c.padding = Uint8Array.from(r.rest());
+  else r.pos = r.end;
   return c;
 }
