@@ -8,6 +8,18 @@ import { udpPacket, tcpPacket, sctpOverIpPacket, type Endpoint, type TcpSegment 
 export interface CaptureOptions {
   /** Microsecond clock; defaults to wall time. Tests inject a fixed clock for golden files. */
   nowUs?: () => number;
+  /**
+   * When sender and receiver run in one process they both report the same datagram. A report
+   * identical to one made less than this many real milliseconds ago (same endpoints and bytes)
+   * is taken as the other side of the same packet and not written again. Retransmissions come
+   * later than this (SCTP RTO >= 1 s, PFCP T1 = 3 s) and are written. 0 disables it.
+   */
+  dedupeWindowMs?: number;
+}
+
+interface Pending {
+  at: number;
+  payload: Uint8Array;
 }
 
 export class Capture {
@@ -15,12 +27,46 @@ export class Capture {
   private readonly iface: number;
   private readonly nowUs: () => number;
   private readonly fileSink: FileSink | undefined;
+  private readonly dedupeWindowMs: number;
+  /** Recently written datagrams awaiting their receive-side report, by endpoints+length. */
+  private readonly pending = new Map<string, Pending[]>();
+  /** Reports skipped as the receive side of a datagram already written. */
+  duplicatesSkipped = 0;
 
   constructor(sink: PcapngSink | FileSink, opts: CaptureOptions = {}) {
     this.fileSink = sink instanceof FileSink ? sink : undefined;
     this.writer = new PcapngWriter(sink instanceof FileSink ? sink.write : sink);
     this.iface = this.writer.addInterface(LinkType.RAW, 'wire5g-loopback');
     this.nowUs = opts.nowUs ?? (() => Date.now() * 1000 + (Number(process.hrtime.bigint() / 1000n) % 1000));
+    this.dedupeWindowMs = opts.dedupeWindowMs ?? 250;
+  }
+
+  /** True when this report is the second side of a datagram written within the window. */
+  private seenFromOtherSide(key: string, payload: Uint8Array): boolean {
+    if (this.dedupeWindowMs <= 0) return false;
+    const now = performance.now();
+    const list = this.pending.get(key);
+    if (list) {
+      while (list.length && now - list[0].at > this.dedupeWindowMs) list.shift();
+      for (let i = 0; i < list.length; i++) {
+        const p = list[i].payload;
+        let same = p.length === payload.length;
+        for (let k = 0; same && k < p.length; k++) same = p[k] === payload[k];
+        if (same) {
+          list.splice(i, 1);
+          if (list.length === 0) this.pending.delete(key);
+          this.duplicatesSkipped++;
+          return true;
+        }
+      }
+    }
+    const entry = { at: now, payload: Uint8Array.from(payload) };
+    if (list) list.push(entry);
+    else this.pending.set(key, [entry]);
+    if (this.pending.size > 4096) {
+      for (const [k, l] of this.pending) if (now - l[l.length - 1].at > this.dedupeWindowMs) this.pending.delete(k);
+    }
+    return false;
   }
 
   /** A capture streaming to a pcapng file (directories are created). */
@@ -38,10 +84,13 @@ export class Capture {
   }
 
   udp(src: Endpoint, dst: Endpoint, payload: Uint8Array, comment?: string, timestampUs?: number): void {
+    if (this.seenFromOtherSide(`u${src.address}:${src.port}>${dst.address}:${dst.port}/${payload.length}`, payload)) return;
     this.ipPacket(udpPacket(src, dst, payload), comment, timestampUs);
   }
 
   tcp(src: Endpoint, dst: Endpoint, seg: TcpSegment, comment?: string, timestampUs?: number): void {
+    const data = seg.payload ?? new Uint8Array(0);
+    if (this.seenFromOtherSide(`t${src.address}:${src.port}>${dst.address}:${dst.port}/${seg.seq}/${seg.ack}/${seg.flags}/${data.length}`, data)) return;
     this.ipPacket(tcpPacket(src, dst, seg), comment, timestampUs);
   }
 

@@ -1,0 +1,34 @@
+// Which codec dissects which payload in a capture: UDP ports for GTP-U (2152) and PFCP (8805),
+// SCTP (over IP, or over UDP 9899 per RFC 6951) with PPID 60 or port 38412 for NGAP, and the
+// NAS-5GS carried in NGAP NAS-PDU IEs. Each codec contributes one `dissect<Proto>` function.
+
+import type { DissectedMessage } from '../codecs/bytes/json.ts';
+import { dissectGtpu } from '../codecs/gtpu/index.ts';
+
+export interface SctpMessageSource {
+  /** Feeds one SCTP packet of one direction; returns the user messages it completes. */
+  push(flow: string, packet: Uint8Array): { streamId: number; ppid: number; payload: Uint8Array }[];
+}
+
+export type PayloadDissector = (payload: Uint8Array) => DissectedMessage[];
+
+export interface Dissectors {
+  /** By UDP port (either side). */
+  udp: Map<number, { protocol: string; dissect: PayloadDissector }>;
+  /** A fresh SCTP user-message source (chunk walk + reassembly) per capture. */
+  sctp?: () => SctpMessageSource;
+  /** NGAP (SCTP PPID 60), if available. */
+  ngap?: PayloadDissector;
+}
+
+export const GTPU_PORT = 2152;
+export const PFCP_PORT = 8805;
+export const SCTP_OVER_UDP_PORT = 9899;
+export const NGAP_SCTP_PORT = 38412;
+export const NGAP_PPID = 60;
+
+export function defaultDissectors(): Dissectors {
+  return {
+    udp: new Map([[GTPU_PORT, { protocol: 'gtpu', dissect: dissectGtpu }]]),
+  };
+}

@@ -1,0 +1,47 @@
+// The `wire5g` command.
+
+import { decodeCommand } from './decode.ts';
+import { userPlaneDemo } from './demo.ts';
+
+const USAGE = `wire5g: a 5G System emulator on one machine
+
+usage:
+  wire5g run [--out DIR]          run the default scenario on the embedded defaults
+  wire5g decode FILE [--json]     print every GTP-U/PFCP/NGAP/NAS-5GS message in a pcap/pcapng file
+  wire5g help                     this text
+`;
+
+// `wire5g decode ... | head` closes the pipe early: that is not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case 'decode':
+      return decodeCommand(rest);
+    case 'run':
+    case undefined:
+      return userPlaneDemo(rest);
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return 0;
+    default:
+      process.stderr.write(`wire5g: unknown command '${cmd}'\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    console.error(e);
+    process.exitCode = 1;
+  },
+);
