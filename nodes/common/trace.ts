@@ -1,0 +1,57 @@
+// Every message a node sends or receives is a trace event on one channel
+// (node:diagnostics_channel 'wire5g:trace'); the ladder printer, the Mermaid ladder, the run
+// summary's counters and tests subscribe to it. The pcapng capture is fed by the transports'
+// taps instead, because only they see real endpoints, SCTP chunks and TCP segments; the spec
+// step travels to it as the packet comment.
+
+import { channel } from 'node:diagnostics_channel';
+
+export type Interface = 'N1' | 'N2' | 'N3' | 'N4' | 'N6' | 'N9' | 'SBI' | 'Uu' | 'internal';
+
+export interface TraceEvent {
+  /** Milliseconds (performance.now() of the emitting process). */
+  time: number;
+  from: string;
+  to: string;
+  interface: Interface;
+  protocol: 'NAS-5GS' | 'NGAP' | 'PFCP' | 'GTP-U' | 'HTTP/2' | 'IP' | 'timer' | 'local';
+  /** The spec's message name, e.g. 'Registration request', 'Nsmf_PDUSession_ReleaseSMContext'. */
+  message: string;
+  /** Clause and step, e.g. '4.2.2.3.2 step 3a'. */
+  step?: string;
+  /** UE the event belongs to (SUPI or a RAN UE id), for per-UE views. */
+  ue?: string;
+  bytes?: number;
+}
+
+export const traceChannel = channel('wire5g:trace');
+
+export function trace(e: Omit<TraceEvent, 'time'>): void {
+  if (traceChannel.hasSubscribers) traceChannel.publish({ time: performance.now(), ...e });
+}
+
+export function subscribeTrace(fn: (e: TraceEvent) => void): () => void {
+  const h = (m: unknown) => fn(m as TraceEvent);
+  traceChannel.subscribe(h);
+  return () => traceChannel.unsubscribe(h);
+}
+
+/** The compact ladder line: `UE -> AMF  NAS Registration request  [4.2.2.2.2 step 1]`. */
+export function ladderLine(e: TraceEvent): string {
+  const proto = e.protocol === 'NAS-5GS' ? 'NAS' : e.protocol;
+  return `${e.from.padEnd(4)} -> ${e.to.padEnd(4)} ${proto} ${e.message}${e.step ? `  [${e.step}]` : ''}`;
+}
+
+/** A Mermaid sequence diagram of a run. */
+export function mermaidLadder(events: TraceEvent[]): string {
+  const lines = ['```mermaid', 'sequenceDiagram'];
+  const actors: string[] = [];
+  for (const e of events) for (const a of [e.from, e.to]) if (!actors.includes(a)) actors.push(a);
+  for (const a of actors) lines.push(`  participant ${a}`);
+  for (const e of events) {
+    const label = `${e.protocol === 'NAS-5GS' ? 'NAS' : e.protocol} ${e.message}${e.step ? ` [${e.step}]` : ''}`.replace(/[;#]/g, ' ');
+    lines.push(`  ${e.from}->>${e.to}: ${label}`);
+  }
+  lines.push('```');
+  return lines.join('\n') + '\n';
+}
