@@ -2,12 +2,14 @@
 
 import { decodeCommand } from './decode.ts';
 import { userPlaneDemo } from './demo.ts';
+import { subscriberCommand } from './subscriber.ts';
 
 const USAGE = `wire5g: a 5G System emulator on one machine
 
 usage:
   wire5g run [--out DIR]          run the default scenario on the embedded defaults
   wire5g decode FILE [--json]     print every GTP-U/PFCP/NGAP/NAS-5GS message in a pcap/pcapng file
+  wire5g subscriber add|list|remove   manage the UDR's subscribers (SQLite, out/udr.sqlite)
   wire5g help                     this text
 `;
 
@@ -25,6 +27,8 @@ async function main(argv: string[]): Promise<number> {
     case 'run':
     case undefined:
       return userPlaneDemo(rest);
+    case 'subscriber':
+      return subscriberCommand(rest);
     case 'help':
     case '--help':
     case '-h':

@@ -1,0 +1,148 @@
+// The UDR's data (TS 23.502 5.2.12, TS 29.504/29.505/29.519): subscribers' authentication
+// subscription (K, OPc, AMF, SQN), subscribed S-NSSAIs and DNNs, and policy data (remaining
+// allowed usage per DNN and S-NSSAI), in an embedded SQLite database (better-sqlite3). A file
+// under out/ by default, ':memory:' for tests. SQN is written through on every update, so it
+// survives a restart (TS 33.102 C.2: the network must never reuse a sequence number).
+
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Snssai, SubscriberConfig } from '../common/config.ts';
+
+export interface SubscriberRecord {
+  supi: string;
+  k: string;
+  opc: string;
+  amf: string;
+  /** 48-bit sequence number as 12 hex digits. */
+  sqn: string;
+  snssais: Snssai[];
+  dnns: string[];
+}
+
+export interface UsageRecord {
+  supi: string;
+  dnn: string;
+  /** S-NSSAI in the TS 29.571 string form "sst" or "sst-sd". */
+  snssai: string;
+  /** Remaining allowed usage in octets; null when unlimited. */
+  remainingOctets: number | null;
+}
+
+const HEX = /^[0-9a-f]+$/;
+
+export class InvalidSubscriber extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'InvalidSubscriber';
+  }
+}
+
+function check(s: SubscriberConfig): SubscriberRecord {
+  if (!/^imsi-\d{5,15}$/.test(s.supi)) throw new InvalidSubscriber(`SUPI ${s.supi} is not imsi-<5..15 digits>`);
+  const k = s.k.toLowerCase(), opc = s.opc.toLowerCase(), amf = s.amf.toLowerCase(), sqn = s.sqn.toLowerCase();
+  if (k.length !== 32 || !HEX.test(k)) throw new InvalidSubscriber('K must be 32 hex digits');
+  if (opc.length !== 32 || !HEX.test(opc)) throw new InvalidSubscriber('OPc must be 32 hex digits');
+  if (amf.length !== 4 || !HEX.test(amf)) throw new InvalidSubscriber('AMF must be 4 hex digits');
+  if (sqn.length !== 12 || !HEX.test(sqn)) throw new InvalidSubscriber('SQN must be 12 hex digits');
+  if (s.snssais.length === 0) throw new InvalidSubscriber('at least one S-NSSAI');
+  return { supi: s.supi, k, opc, amf, sqn, snssais: s.snssais, dnns: s.dnns };
+}
+
+/** TS 29.571 5.4.4.2 style S-NSSAI key: "1" or "1-010203". */
+export function snssaiKey(s: Snssai): string {
+  return s.sd ? `${s.sst}-${s.sd.toLowerCase()}` : String(s.sst);
+}
+
+export class UdrStore {
+  private readonly db: Database.Database;
+  readonly path: string;
+
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.path = path;
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS subscriber (
+        supi TEXT PRIMARY KEY, k TEXT NOT NULL, opc TEXT NOT NULL, amf TEXT NOT NULL, sqn TEXT NOT NULL,
+        snssais TEXT NOT NULL, dnns TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS usage (
+        supi TEXT NOT NULL REFERENCES subscriber(supi) ON DELETE CASCADE, dnn TEXT NOT NULL, snssai TEXT NOT NULL,
+        remaining INTEGER, PRIMARY KEY (supi, dnn, snssai));
+    `);
+    this.db.pragma('foreign_keys = ON');
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** Adds or replaces a subscriber and its policy data (remaining allowed usage per DNN/S-NSSAI). */
+  upsert(s: SubscriberConfig): SubscriberRecord {
+    const r = check(s);
+    const tx = this.db.transaction(() => {
+      this.db
+        .prepare('INSERT INTO subscriber (supi,k,opc,amf,sqn,snssais,dnns) VALUES (?,?,?,?,?,?,?) ON CONFLICT(supi) DO UPDATE SET k=excluded.k, opc=excluded.opc, amf=excluded.amf, sqn=excluded.sqn, snssais=excluded.snssais, dnns=excluded.dnns')
+        .run(r.supi, r.k, r.opc, r.amf, r.sqn, JSON.stringify(r.snssais), JSON.stringify(r.dnns));
+      this.db.prepare('DELETE FROM usage WHERE supi = ?').run(r.supi);
+      const ins = this.db.prepare('INSERT INTO usage (supi,dnn,snssai,remaining) VALUES (?,?,?,?)');
+      for (const dnn of r.dnns) for (const n of r.snssais) ins.run(r.supi, dnn, snssaiKey(n), s.allowedUsageOctets ?? null);
+    });
+    tx();
+    return r;
+  }
+
+  /** Adds the subscribers that are not in the database yet (never overwrites a stored SQN). */
+  seed(list: SubscriberConfig[]): number {
+    let added = 0;
+    for (const s of list) {
+      if (!this.get(s.supi)) {
+        this.upsert(s);
+        added++;
+      }
+    }
+    return added;
+  }
+
+  get(supi: string): SubscriberRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM subscriber WHERE supi = ?').get(supi) as
+      | { supi: string; k: string; opc: string; amf: string; sqn: string; snssais: string; dnns: string }
+      | undefined;
+    return row ? { ...row, snssais: JSON.parse(row.snssais) as Snssai[], dnns: JSON.parse(row.dnns) as string[] } : undefined;
+  }
+
+  list(): SubscriberRecord[] {
+    return (this.db.prepare('SELECT supi FROM subscriber ORDER BY supi').all() as { supi: string }[]).map((r) => this.get(r.supi)!);
+  }
+
+  remove(supi: string): boolean {
+    return this.db.prepare('DELETE FROM subscriber WHERE supi = ?').run(supi).changes > 0;
+  }
+
+  /** Stores a new SQN (12 hex digits); false if the subscriber is unknown. */
+  setSqn(supi: string, sqn: string): boolean {
+    if (sqn.length !== 12 || !HEX.test(sqn)) throw new InvalidSubscriber('SQN must be 12 hex digits');
+    return this.db.prepare('UPDATE subscriber SET sqn = ? WHERE supi = ?').run(sqn, supi).changes > 0;
+  }
+
+  usage(supi: string, dnn: string, snssai: string): UsageRecord | undefined {
+    const row = this.db.prepare('SELECT supi, dnn, snssai, remaining FROM usage WHERE supi = ? AND dnn = ? AND snssai = ?').get(supi, dnn, snssai) as
+      | { supi: string; dnn: string; snssai: string; remaining: number | null }
+      | undefined;
+    return row ? { supi: row.supi, dnn: row.dnn, snssai: row.snssai, remainingOctets: row.remaining } : undefined;
+  }
+
+  /**
+   * Deducts used octets from the remaining allowed usage (TS 23.502 4.16.6 step 3, never below
+   * zero); returns the new remaining value, or undefined when there is no such policy data.
+   */
+  deductUsage(supi: string, dnn: string, snssai: string, usedOctets: number): number | null | undefined {
+    const u = this.usage(supi, dnn, snssai);
+    if (!u) return undefined;
+    if (u.remainingOctets === null) return null;
+    const remaining = Math.max(0, u.remainingOctets - usedOctets);
+    this.db.prepare('UPDATE usage SET remaining = ? WHERE supi = ? AND dnn = ? AND snssai = ?').run(remaining, supi, dnn, snssai);
+    return remaining;
+  }
+}

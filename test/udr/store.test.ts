@@ -1,0 +1,48 @@
+import { describe, it, expect } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { UdrStore, InvalidSubscriber } from '../../nodes/udr/store.ts';
+import { DEFAULT_SUBSCRIBER } from '../../nodes/common/config.ts';
+
+describe('UDR store (SQLite)', () => {
+  it('keeps subscribers and their SQN across a restart', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'wire5g-udr-')), 'udr.sqlite');
+    let s = new UdrStore(file);
+    expect(s.seed([DEFAULT_SUBSCRIBER])).toBe(1);
+    expect(s.setSqn(DEFAULT_SUBSCRIBER.supi, '0000000000a0')).toBe(true);
+    s.close();
+    s = new UdrStore(file);
+    expect(s.seed([DEFAULT_SUBSCRIBER])).toBe(0); // seeding never overwrites the stored SQN
+    expect(s.get(DEFAULT_SUBSCRIBER.supi)?.sqn).toBe('0000000000a0');
+    s.close();
+  });
+
+  it('deducts usage from the remaining allowed usage, never below zero (TS 23.502 4.16.6 step 3)', () => {
+    const s = new UdrStore(':memory:');
+    s.upsert({ ...DEFAULT_SUBSCRIBER, allowedUsageOctets: 1000 });
+    expect(s.deductUsage(DEFAULT_SUBSCRIBER.supi, 'internet', '1', 300)).toBe(700);
+    expect(s.deductUsage(DEFAULT_SUBSCRIBER.supi, 'internet', '1', 5000)).toBe(0);
+    expect(s.deductUsage(DEFAULT_SUBSCRIBER.supi, 'ims', '1', 1)).toBeUndefined();
+    expect(s.remove(DEFAULT_SUBSCRIBER.supi)).toBe(true);
+    expect(s.usage(DEFAULT_SUBSCRIBER.supi, 'internet', '1')).toBeUndefined(); // cascaded
+    s.close();
+  });
+
+  it('rejects malformed subscriber data', () => {
+    const s = new UdrStore(':memory:');
+    expect(() => s.upsert({ ...DEFAULT_SUBSCRIBER, k: 'abc' })).toThrowError(InvalidSubscriber);
+    expect(() => s.upsert({ ...DEFAULT_SUBSCRIBER, supi: 'nai-x' })).toThrowError(/SUPI/);
+    s.close();
+  });
+
+  it('wire5g subscriber add/list/remove manage the database', () => {
+    const db = join(mkdtempSync(join(tmpdir(), 'wire5g-udr-')), 'udr.sqlite');
+    const run = (...a: string[]) => execFileSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'subscriber', ...a, '--db', db], { encoding: 'utf8' });
+    expect(run('add', '--supi', 'imsi-001010000000042', '--sqn', '000000000001')).toMatch(/added imsi-001010000000042/);
+    expect(run('list')).toMatch(/imsi-001010000000042 {2}sqn 000000000001/);
+    expect(run('remove', 'imsi-001010000000042')).toMatch(/removed/);
+    expect(run('list')).toBe('');
+  });
+});
