@@ -133,6 +133,20 @@ export class UdrStore {
     return row ? { supi: row.supi, dnn: row.dnn, snssai: row.snssai, remainingOctets: row.remaining } : undefined;
   }
 
+  /** Sets the remaining allowed usage (Nudr_DM_Update of UsageMonData); false if absent. */
+  setUsage(supi: string, dnn: string, snssai: string, remainingOctets: number | null): boolean {
+    return this.db.prepare('UPDATE usage SET remaining = ? WHERE supi = ? AND dnn = ? AND snssai = ?').run(remainingOctets, supi, dnn, snssai).changes > 0;
+  }
+
+  usageOf(supi: string): UsageRecord[] {
+    return (this.db.prepare('SELECT supi, dnn, snssai, remaining FROM usage WHERE supi = ? ORDER BY dnn, snssai').all(supi) as { supi: string; dnn: string; snssai: string; remaining: number | null }[]).map((r) => ({
+      supi: r.supi,
+      dnn: r.dnn,
+      snssai: r.snssai,
+      remainingOctets: r.remaining,
+    }));
+  }
+
   /**
    * Deducts used octets from the remaining allowed usage (TS 23.502 4.16.6 step 3, never below
    * zero); returns the new remaining value, or undefined when there is no such policy data.

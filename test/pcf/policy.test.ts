@@ -1,0 +1,87 @@
+import { describe, it, expect } from 'vitest';
+import { LocalSbi } from '../../nodes/common/sbi-local.ts';
+import { UdrStore } from '../../nodes/udr/store.ts';
+import { udrRoutes } from '../../nodes/udr/service.ts';
+import { pcfRoutes } from '../../nodes/pcf/service.ts';
+import { DEFAULT_SUBSCRIBER } from '../../nodes/common/config.ts';
+
+const UDR = 'http://127.0.0.20:8080';
+const PCF = 'http://127.0.0.13:8080';
+const supi = DEFAULT_SUBSCRIBER.supi;
+
+function network() {
+  const store = new UdrStore(':memory:');
+  store.upsert({ ...DEFAULT_SUBSCRIBER, allowedUsageOctets: 10_000 });
+  const sbi = new LocalSbi();
+  const udr = udrRoutes(store, UDR);
+  const pcf = pcfRoutes({ baseUri: PCF, udrUri: UDR }, sbi);
+  sbi.serve(UDR, udr.routes).serve(PCF, pcf.routes);
+  return { store, sbi, udr, pcf };
+}
+
+const smContext = (pduSessionId: number) => ({ supi, pduSessionId, dnn: 'internet', sliceInfo: { sst: 1 }, notificationUri: 'http://127.0.0.4:8080/nsmf-callback/v1/sm-policy-notify/1' });
+
+describe('PCF SM Policy Association Termination (TS 23.502 4.16.6 case B)', () => {
+  it('deducts the accumulated usage in the UDR, acknowledges, then unsubscribes after the last session', async () => {
+    const { store, sbi, udr, pcf } = network();
+    const before = { udr: udr.ledger.snapshot(), pcf: pcf.ledger.snapshot() };
+    const a = await sbi.call('POST', `${PCF}/npcf-smpolicycontrol/v1/sm-policies`, smContext(1));
+    const b = await sbi.call('POST', `${PCF}/npcf-smpolicycontrol/v1/sm-policies`, smContext(2));
+    expect(a.status).toBe(201);
+    expect(a.body).toMatchObject({ umDecs: { 'internet:1': { volumeThreshold: 10_000 } }, pccRules: { 'pcc-1': { refUmData: ['internet:1'] } } });
+    expect(udr.state.policyDataSubscriptions.size).toBe(1); // one subscription per (SUPI, DNN, S-NSSAI)
+    const del = (loc: string, used: number) => sbi.call('POST', `${loc}/delete`, { accuUsageReports: [{ refUmIds: 'internet:1', volUsage: used, volUsageUplink: used / 2, volUsageDownlink: used / 2 }] });
+    expect((await del(a.headers.location!, 3000)).status).toBe(204);
+    await sbi.settled();
+    expect(store.usage(supi, 'internet', '1')?.remainingOctets).toBe(7000);
+    expect(udr.state.policyDataSubscriptions.size).toBe(1); // session 2 still uses it
+    expect((await del(b.headers.location!, 9000)).status).toBe(204);
+    await sbi.settled();
+    expect(store.usage(supi, 'internet', '1')?.remainingOctets).toBe(0); // never below zero
+    expect(udr.ledger.snapshot()).toEqual(before.udr);
+    expect(pcf.ledger.snapshot()).toEqual(before.pcf);
+    const ops = sbi.calls.map((c) => c.operation).filter(Boolean);
+    expect(ops.slice(-3)).toEqual(['Nudr_DM_Query', 'Nudr_DM_Update', 'Nudr_DM_Unsubscribe']);
+    expect(sbi.calls.at(-1)?.step).toBe('4.16.6 step 8');
+  });
+
+  it('answers a delete for an unknown association with 404 ProblemDetails and changes nothing', async () => {
+    const { sbi, store } = network();
+    const r = await sbi.call('POST', `${PCF}/npcf-smpolicycontrol/v1/sm-policies/99/delete`, {});
+    expect(r).toMatchObject({ status: 404, body: { cause: 'POLICY_CONTEXT_NOT_FOUND' } });
+    expect(store.usage(supi, 'internet', '1')?.remainingOctets).toBe(10_000);
+  });
+
+  it('rejects a create for an unknown subscriber with the UDR\'s USER_NOT_FOUND', async () => {
+    const { sbi } = network();
+    const r = await sbi.call('POST', `${PCF}/npcf-smpolicycontrol/v1/sm-policies`, { ...smContext(1), supi: 'imsi-001019999999999' });
+    expect(r).toMatchObject({ status: 404, body: { cause: 'USER_NOT_FOUND' } });
+  });
+
+  it('AM and UE policy associations are created and deleted (TS 23.502 4.16.1.2, 4.16.11, 4.16.3.2, 4.16.13.2)', async () => {
+    const { sbi, pcf } = network();
+    const am = await sbi.call('POST', `${PCF}/npcf-am-policy-control/v1/policies`, { supi, notificationUri: 'http://127.0.0.5:8080/namf-callback/v1/am-policy/1', suppFeat: '' });
+    const ue = await sbi.call('POST', `${PCF}/npcf-ue-policy-control/v1/policies`, { supi, notificationUri: 'http://127.0.0.5:8080/namf-callback/v1/ue-policy/1', suppFeat: '' });
+    expect([am.status, ue.status]).toEqual([201, 201]);
+    expect(pcf.ledger.snapshot()).toMatchObject({ 'AM policy associations': 1, 'UE policy associations': 1 });
+    expect((await sbi.call('DELETE', am.headers.location!)).status).toBe(204);
+    expect((await sbi.call('DELETE', ue.headers.location!)).status).toBe(204);
+    expect((await sbi.call('DELETE', ue.headers.location!)).status).toBe(404);
+    expect(pcf.ledger.snapshot()).toMatchObject({ 'AM policy associations': 0, 'UE policy associations': 0 });
+  });
+});
+
+describe('UDR Nudr_DR', () => {
+  it('serves the authentication subscription and updates SQN with JSON Patch', async () => {
+    const { sbi, store } = network();
+    const r = await sbi.call('GET', `${UDR}/nudr-dr/v1/subscription-data/${supi}/authentication-data/authentication-subscription`);
+    expect(r.body).toMatchObject({ authenticationMethod: '5G_AKA', encPermanentKey: DEFAULT_SUBSCRIBER.k, sequenceNumber: { sqn: DEFAULT_SUBSCRIBER.sqn } });
+    const p = await sbi.call('PATCH', `${UDR}/nudr-dr/v1/subscription-data/${supi}/authentication-data/authentication-subscription`, [{ op: 'replace', path: '/sequenceNumber/sqn', value: '000000000041' }]);
+    expect(p.status).toBe(204);
+    expect(store.get(supi)?.sqn).toBe('000000000041');
+    const bad = await sbi.call('PATCH', `${UDR}/nudr-dr/v1/subscription-data/${supi}/authentication-data/authentication-subscription`, [{ op: 'remove', path: '/k' }]);
+    expect(bad).toMatchObject({ status: 400, body: { cause: 'INVALID_MSG_FORMAT' } });
+    expect((await sbi.call('GET', `${UDR}/nudr-dr/v1/subscription-data/imsi-001019999999999/authentication-data/authentication-subscription`)).status).toBe(404);
+    expect((await sbi.call('DELETE', `${UDR}/nudr-dr/v1/subscription-data/${supi}/authentication-data/authentication-subscription`)).status).toBe(405);
+  });
+});
