@@ -1,0 +1,93 @@
+// The AUSF's Nausf_UEAuthentication service (TS 29.509 5.2) for 5G AKA (TS 33.501 6.1.3.2):
+// obtains a 5G HE AV from the UDM, keeps XRES* and KAUSF, hands the SEAF a 5G SE AV (RAND,
+// AUTN, HXRES*), and on confirmation compares RES* with XRES* and returns KSEAF and the SUPI.
+
+import { SbiProblem, created, ok, noContent, objectBody, requireString, expectStatus, type SbiRoute, type SbiClient } from '../common/sbi.ts';
+import { ResourceLedger } from '../common/ledger.ts';
+import type { HomeNetworkAka } from '../common/aka.ts';
+
+export interface AusfConfig {
+  baseUri: string;
+  udmUri: string;
+  instanceId: string;
+  /** Serving network names this AUSF authenticates for (TS 33.501 6.1.2). */
+  servingNetworkNames: string[];
+}
+
+interface AuthContext {
+  supi: string;
+  servingNetworkName: string;
+  rand: string;
+  xresStar: string;
+  kausf: string;
+}
+
+export function ausfRoutes(cfg: AusfConfig, udm: SbiClient, aka: HomeNetworkAka, ledger = new ResourceLedger('AUSF')) {
+  const contexts = new Map<string, AuthContext>();
+  let next = 1;
+  ledger.gauge('authentication contexts', () => contexts.size);
+
+  const routes: SbiRoute[] = [
+    {
+      // TS 23.502 4.2.2.2.2 step 8, TS 33.501 6.1.3.2 steps 2-5
+      method: 'POST',
+      path: '/nausf-auth/v1/ue-authentications',
+      operation: 'Nausf_UEAuthentication_Authenticate',
+      handler: async (req) => {
+        const body = objectBody(req);
+        const supiOrSuci = requireString(body, 'supiOrSuci');
+        const snName = requireString(body, 'servingNetworkName');
+        if (!cfg.servingNetworkNames.includes(snName)) throw new SbiProblem(403, 'SERVING_NETWORK_NOT_AUTHORIZED', snName);
+        const r = await udm.call<{ authType: string; authenticationVector: { rand: string; xresStar: string; autn: string; kausf: string }; supi: string }>(
+          'POST',
+          `${cfg.udmUri}/nudm-ueau/v1/${encodeURIComponent(supiOrSuci)}/security-information/generate-auth-data`,
+          { servingNetworkName: snName, ausfInstanceId: cfg.instanceId, ...(body.resynchronizationInfo ? { resynchronizationInfo: body.resynchronizationInfo } : {}) },
+          { operation: 'Nudm_UEAuthentication_Get', step: '4.2.2.2.2 step 9' },
+        );
+        if (r.status !== 200) {
+          const p = r.body as unknown as { cause?: string; detail?: string };
+          throw new SbiProblem(r.status, p?.cause ?? 'AUTHENTICATION_REJECTED', p?.detail);
+        }
+        const av = r.body.authenticationVector;
+        const id = String(next++);
+        contexts.set(id, { supi: r.body.supi, servingNetworkName: snName, rand: av.rand, xresStar: av.xresStar, kausf: av.kausf });
+        const link = `${cfg.baseUri}/nausf-auth/v1/ue-authentications/${id}/5g-aka-confirmation`;
+        // TS 29.509 6.1.6.2.3 UEAuthenticationCtx with the 5G SE AV
+        return created(`${cfg.baseUri}/nausf-auth/v1/ue-authentications/${id}`, {
+          authType: '5G_AKA',
+          '5gAuthData': { rand: av.rand, hxresStar: aka.hxresStar(av.rand, av.xresStar), autn: av.autn },
+          _links: { '5g-aka': { href: link } },
+          servingNetworkName: snName,
+        });
+      },
+    },
+    {
+      // TS 33.501 6.1.3.2 steps 9-11: compare RES* with XRES*, derive KSEAF, inform the UDM
+      method: 'PUT',
+      path: '/nausf-auth/v1/ue-authentications/{authCtxId}/5g-aka-confirmation',
+      operation: 'Nausf_UEAuthentication_Authenticate',
+      handler: async (req) => {
+        const ctx = contexts.get(req.params.authCtxId);
+        if (!ctx) throw new SbiProblem(404, 'CONTEXT_NOT_FOUND');
+        const body = objectBody(req);
+        const resStar = typeof body.resStar === 'string' ? body.resStar.toLowerCase() : undefined;
+        const success = resStar !== undefined && resStar === ctx.xresStar.toLowerCase();
+        contexts.delete(req.params.authCtxId);
+        const ev = await udm.call('POST', `${cfg.udmUri}/nudm-ueau/v1/${ctx.supi}/auth-events`, { nfInstanceId: cfg.instanceId, success, timeStamp: new Date().toISOString(), authType: '5G_AKA', servingNetworkName: ctx.servingNetworkName }, { operation: 'Nudm_UEAuthentication_ResultConfirmation' });
+        expectStatus(ev, 201);
+        return ok(success ? { authResult: 'AUTHENTICATION_SUCCESS', supi: ctx.supi, kseaf: aka.kseaf(ctx.kausf, ctx.servingNetworkName) } : { authResult: 'AUTHENTICATION_FAILURE' });
+      },
+    },
+    {
+      // TS 29.509 5.2.2.2.4: the AMF abandons an authentication (e.g. synch failure before confirmation)
+      method: 'DELETE',
+      path: '/nausf-auth/v1/ue-authentications/{authCtxId}/5g-aka-confirmation',
+      operation: 'Nausf_UEAuthentication_Deregister',
+      handler: (req) => {
+        if (!contexts.delete(req.params.authCtxId)) throw new SbiProblem(404, 'CONTEXT_NOT_FOUND');
+        return noContent;
+      },
+    },
+  ];
+  return { routes, ledger };
+}

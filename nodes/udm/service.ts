@@ -1,0 +1,248 @@
+// The UDM's services: Nudm_UEAuthentication (TS 29.503 5.4; ARPF and SIDF), Nudm_UECM (5.3) and
+// Nudm_SDM (5.2), with the subscriber data kept in the UDR and reached over Nudr_DM.
+
+import { SbiProblem, created, ok, noContent, objectBody, requireString, expectStatus, type SbiRoute, type SbiClient } from '../common/sbi.ts';
+import { ResourceLedger } from '../common/ledger.ts';
+import { nextSqn, type HomeNetworkAka } from '../common/aka.ts';
+
+export interface UdmConfig {
+  baseUri: string;
+  udrUri: string;
+  /** Serving PLMN id for Nudr provisioned-data paths, e.g. '00101'. */
+  plmnId: string;
+}
+
+interface AuthSubscription {
+  encPermanentKey: string;
+  encOpcKey: string;
+  authenticationManagementField: string;
+  sequenceNumber: { sqn: string };
+}
+
+export function udmRoutes(cfg: UdmConfig, udr: SbiClient, aka: HomeNetworkAka, ledger = new ResourceLedger('UDM')) {
+  const amfRegistrations = new Map<string, unknown>();
+  const smfRegistrations = new Map<string, unknown>();
+  /** SDM subscriptions, each backed by one UDR subscription (Nudr_DM_Subscribe). */
+  const sdmSubscriptions = new Map<string, { ueId: string; udrSubscription: string }>();
+  /** SQN allocation is serialized per SUPI so concurrent requests never share a sequence number. */
+  const sqnLocks = new Map<string, Promise<unknown>>();
+  let next = 1;
+  ledger
+    .gauge('UECM AMF registrations', () => amfRegistrations.size)
+    .gauge('UECM SMF registrations', () => smfRegistrations.size)
+    .gauge('SDM subscriptions', () => sdmSubscriptions.size);
+
+  const udrApi = `${cfg.udrUri}/nudr-dr/v1`;
+  const authPath = (supi: string) => `${udrApi}/subscription-data/${supi}/authentication-data/authentication-subscription`;
+
+  function resolveSupi(supiOrSuci: string): string {
+    if (supiOrSuci.startsWith('imsi-')) return supiOrSuci;
+    if (supiOrSuci.startsWith('suci-')) {
+      const supi = aka.deconcealSuci(supiOrSuci);
+      if (!supi) throw new SbiProblem(403, 'DE_CONCEALMENT_FAILURE', `cannot de-conceal ${supiOrSuci}`);
+      return supi;
+    }
+    throw new SbiProblem(400, 'MANDATORY_IE_INCORRECT', `not a SUPI or SUCI: ${supiOrSuci}`);
+  }
+
+  async function serialized<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const prev = sqnLocks.get(key) ?? Promise.resolve();
+    const run = prev.then(fn, fn);
+    const tail = run.catch(() => undefined);
+    sqnLocks.set(key, tail);
+    try {
+      return await run;
+    } finally {
+      if (sqnLocks.get(key) === tail) sqnLocks.delete(key);
+    }
+  }
+
+  const routes: SbiRoute[] = [
+    {
+      // TS 33.501 6.1.3.2 step 1-2, TS 29.503 5.4.2.2: Nudm_UEAuthentication_Get
+      method: 'POST',
+      path: '/nudm-ueau/v1/{supiOrSuci}/security-information/generate-auth-data',
+      operation: 'Nudm_UEAuthentication_Get',
+      handler: async (req) => {
+        const body = objectBody(req);
+        const snName = requireString(body, 'servingNetworkName');
+        requireString(body, 'ausfInstanceId');
+        const supi = resolveSupi(req.params.supiOrSuci);
+        const resync = body.resynchronizationInfo as { rand?: unknown; auts?: unknown } | undefined;
+        return serialized(supi, async () => {
+          const r = await udr.call<AuthSubscription>('GET', authPath(supi), undefined, { operation: 'Nudr_DM_Query' });
+          if (r.status === 404) throw new SbiProblem(404, 'USER_NOT_FOUND', `no subscriber ${supi}`);
+          const sub = expectStatus(r, 200);
+          const k = sub.encPermanentKey, opc = sub.encOpcKey;
+          let sqn = sub.sequenceNumber.sqn;
+          if (resync) {
+            // TS 33.102 6.3.5: verify MAC-S, then continue from SQN_MS.
+            if (typeof resync.rand !== 'string' || typeof resync.auts !== 'string') throw new SbiProblem(400, 'MANDATORY_IE_INCORRECT', 'resynchronizationInfo needs rand and auts');
+            const sqnMs = aka.resynchronise({ k, opc, rand: resync.rand, auts: resync.auts });
+            if (sqnMs === undefined) throw new SbiProblem(403, 'AUTHENTICATION_REJECTED', 'AUTS MAC-S verification failed');
+            sqn = sqnMs;
+          }
+          sqn = nextSqn(sqn);
+          // The new SQN is stored before the vector leaves the UDM: a crash can skip, never reuse.
+          expectStatus(await udr.call('PATCH', authPath(supi), [{ op: 'replace', path: '/sequenceNumber/sqn', value: sqn }], { operation: 'Nudr_DM_Update' }), 204);
+          const rand = aka.randomRand();
+          const av = aka.generateVector({ k, opc, amf: sub.authenticationManagementField, sqn, rand, servingNetworkName: snName });
+          // TS 29.503 6.3.6.2.? AuthenticationInfoResult with a 5G HE AV
+          return ok({ authType: '5G_AKA', authenticationVector: { avType: '5G_HE_AKA', rand, xresStar: av.xresStar, autn: av.autn, kausf: av.kausf }, supi });
+        });
+      },
+    },
+    {
+      // TS 33.501 6.1.4.1a, TS 29.503 5.4.2.3: Nudm_UEAuthentication_ResultConfirmation
+      method: 'POST',
+      path: '/nudm-ueau/v1/{supi}/auth-events',
+      operation: 'Nudm_UEAuthentication_ResultConfirmation',
+      handler: (req) => {
+        const body = objectBody(req);
+        requireString(body, 'nfInstanceId');
+        if (typeof body.success !== 'boolean') throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'success is required');
+        return created(`${cfg.baseUri}/nudm-ueau/v1/${req.params.supi}/auth-events/${next++}`, body);
+      },
+    },
+    {
+      // TS 23.502 4.2.2.2.2 step 14a, TS 29.503 5.3.2.2.2: Nudm_UECM_Registration (AMF, 3GPP access)
+      method: 'PUT',
+      path: '/nudm-uecm/v1/{ueId}/registrations/amf-3gpp-access',
+      operation: 'Nudm_UECM_Registration',
+      handler: async (req) => {
+        const body = objectBody(req);
+        requireString(body, 'amfInstanceId');
+        requireString(body, 'deregCallbackUri');
+        const r = await udr.call('PUT', `${udrApi}/subscription-data/${req.params.ueId}/context-data/amf-3gpp-access`, body, { operation: 'Nudr_DM_Create' });
+        if (r.status === 404) throw new SbiProblem(404, 'USER_NOT_FOUND');
+        expectStatus(r, 201, 204);
+        const existed = amfRegistrations.has(req.params.ueId);
+        amfRegistrations.set(req.params.ueId, body);
+        return existed ? ok(body) : created(`${cfg.baseUri}/nudm-uecm/v1/${req.params.ueId}/registrations/amf-3gpp-access`, body);
+      },
+    },
+    {
+      // TS 29.503 5.3.2.4.2: the AMF deregisters by PATCH with purgeFlag (Nudm_UECM_Deregistration)
+      method: 'PATCH',
+      path: '/nudm-uecm/v1/{ueId}/registrations/amf-3gpp-access',
+      operation: 'Nudm_UECM_Deregistration',
+      handler: async (req) => {
+        const body = objectBody(req);
+        if (!amfRegistrations.has(req.params.ueId)) throw new SbiProblem(404, 'CONTEXT_NOT_FOUND');
+        if (body.purgeFlag !== true) throw new SbiProblem(400, 'MANDATORY_IE_INCORRECT', 'only purgeFlag: true is supported');
+        expectStatus(await udr.call('DELETE', `${udrApi}/subscription-data/${req.params.ueId}/context-data/amf-3gpp-access`, undefined, { operation: 'Nudr_DM_Delete' }), 204);
+        amfRegistrations.delete(req.params.ueId);
+        return noContent;
+      },
+    },
+    {
+      // TS 23.502 4.3.2.2.1 step 4, TS 29.503 5.3.2.2.3: Nudm_UECM_Registration (SMF)
+      method: 'PUT',
+      path: '/nudm-uecm/v1/{ueId}/registrations/smf-registrations/{pduSessionId}',
+      operation: 'Nudm_UECM_Registration',
+      handler: async (req) => {
+        const body = objectBody(req);
+        requireString(body, 'smfInstanceId');
+        const key = `${req.params.ueId}/${req.params.pduSessionId}`;
+        const r = await udr.call('PUT', `${udrApi}/subscription-data/${req.params.ueId}/context-data/smf-registrations/${req.params.pduSessionId}`, body, { operation: 'Nudr_DM_Create' });
+        if (r.status === 404) throw new SbiProblem(404, 'USER_NOT_FOUND');
+        expectStatus(r, 201, 204);
+        const existed = smfRegistrations.has(key);
+        smfRegistrations.set(key, body);
+        return existed ? ok(body) : created(`${cfg.baseUri}/nudm-uecm/v1/${key.replace('/', '/registrations/smf-registrations/')}`, body);
+      },
+    },
+    {
+      // TS 23.502 4.2.2.3.2 step 5c / 4.3.4: Nudm_UECM_Deregistration (SMF)
+      method: 'DELETE',
+      path: '/nudm-uecm/v1/{ueId}/registrations/smf-registrations/{pduSessionId}',
+      operation: 'Nudm_UECM_Deregistration',
+      handler: async (req) => {
+        const key = `${req.params.ueId}/${req.params.pduSessionId}`;
+        if (!smfRegistrations.has(key)) throw new SbiProblem(404, 'CONTEXT_NOT_FOUND');
+        expectStatus(await udr.call('DELETE', `${udrApi}/subscription-data/${req.params.ueId}/context-data/smf-registrations/${req.params.pduSessionId}`, undefined, { operation: 'Nudr_DM_Delete' }), 204);
+        smfRegistrations.delete(key);
+        return noContent;
+      },
+    },
+    {
+      method: 'GET',
+      path: '/nudm-sdm/v2/{supi}/am-data',
+      operation: 'Nudm_SDM_Get',
+      handler: async (req) => {
+        const r = await udr.call('GET', `${udrApi}/subscription-data/${req.params.supi}/${cfg.plmnId}/provisioned-data/am-data`, undefined, { operation: 'Nudr_DM_Query' });
+        if (r.status === 404) throw new SbiProblem(404, 'USER_NOT_FOUND');
+        return ok(expectStatus(r, 200));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/nudm-sdm/v2/{supi}/nssai',
+      operation: 'Nudm_SDM_Get',
+      handler: async (req) => {
+        const r = await udr.call<{ nssai: unknown }>('GET', `${udrApi}/subscription-data/${req.params.supi}/${cfg.plmnId}/provisioned-data/am-data`, undefined, { operation: 'Nudr_DM_Query' });
+        if (r.status === 404) throw new SbiProblem(404, 'USER_NOT_FOUND');
+        return ok(expectStatus(r, 200).nssai);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/nudm-sdm/v2/{supi}/smf-select-data',
+      operation: 'Nudm_SDM_Get',
+      handler: async (req) => {
+        const r = await udr.call<{ singleNssai: unknown; dnnConfigurations: Record<string, unknown> }[]>('GET', `${udrApi}/subscription-data/${req.params.supi}/${cfg.plmnId}/provisioned-data/sm-data`, undefined, { operation: 'Nudr_DM_Query' });
+        if (r.status === 404) throw new SbiProblem(404, 'USER_NOT_FOUND');
+        const sm = expectStatus(r, 200);
+        // TS 29.503 SmfSelectionSubscriptionData
+        return ok({ subscribedSnssaiInfos: Object.fromEntries(sm.map((s) => [JSON.stringify(s.singleNssai), { dnnInfos: Object.keys(s.dnnConfigurations).map((dnn) => ({ dnn })) }])) });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/nudm-sdm/v2/{supi}/sm-data',
+      operation: 'Nudm_SDM_Get',
+      handler: async (req) => {
+        const r = await udr.call<{ singleNssai: { sst: number; sd?: string }; dnnConfigurations: Record<string, unknown> }[]>('GET', `${udrApi}/subscription-data/${req.params.supi}/${cfg.plmnId}/provisioned-data/sm-data`, undefined, { operation: 'Nudr_DM_Query' });
+        if (r.status === 404) throw new SbiProblem(404, 'USER_NOT_FOUND');
+        let sm = expectStatus(r, 200);
+        const dnn = req.query.dnn;
+        if (req.query['single-nssai']) {
+          const want = JSON.parse(req.query['single-nssai']) as { sst: number; sd?: string };
+          sm = sm.filter((s) => s.singleNssai.sst === want.sst && (s.singleNssai.sd ?? '') === (want.sd ?? ''));
+        }
+        if (dnn) sm = sm.filter((s) => dnn in s.dnnConfigurations).map((s) => ({ ...s, dnnConfigurations: { [dnn]: s.dnnConfigurations[dnn] } }));
+        return ok(sm);
+      },
+    },
+    {
+      // TS 29.503 5.2.2.3.2: Nudm_SDM_Subscribe; the UDM subscribes to the UDR for it.
+      method: 'POST',
+      path: '/nudm-sdm/v2/{ueId}/sdm-subscriptions',
+      operation: 'Nudm_SDM_Subscribe',
+      handler: async (req) => {
+        const body = objectBody(req);
+        requireString(body, 'nfInstanceId');
+        requireString(body, 'callbackReference');
+        const r = await udr.call('POST', `${udrApi}/subscription-data/subs-to-notify`, { ueId: req.params.ueId, callbackReference: `${cfg.baseUri}/nudm-callback/v1/data-change`, monitoredResourceUris: body.monitoredResourceUris ?? [] }, { operation: 'Nudr_DM_Subscribe' });
+        expectStatus(r, 201);
+        const id = String(next++);
+        sdmSubscriptions.set(id, { ueId: req.params.ueId, udrSubscription: r.headers.location ?? '' });
+        return created(`${cfg.baseUri}/nudm-sdm/v2/${req.params.ueId}/sdm-subscriptions/${id}`, { ...body, subscriptionId: id });
+      },
+    },
+    {
+      // TS 29.503 5.2.2.4.2: Nudm_SDM_Unsubscribe
+      method: 'DELETE',
+      path: '/nudm-sdm/v2/{ueId}/sdm-subscriptions/{subscriptionId}',
+      operation: 'Nudm_SDM_Unsubscribe',
+      handler: async (req) => {
+        const sub = sdmSubscriptions.get(req.params.subscriptionId);
+        if (!sub || sub.ueId !== req.params.ueId) throw new SbiProblem(404, 'SUBSCRIPTION_NOT_FOUND');
+        expectStatus(await udr.call('DELETE', sub.udrSubscription, undefined, { operation: 'Nudr_DM_Unsubscribe' }), 204);
+        sdmSubscriptions.delete(req.params.subscriptionId);
+        return noContent;
+      },
+    },
+  ];
+  return { routes, ledger };
+}
