@@ -2,7 +2,7 @@
 // ProblemDetails and `after` semantics the HTTP/2 server applies. For service-logic tests; the
 // running network always goes through transport/sbi.
 
-import { matchRoute, SbiProblem, type SbiClient, type SbiResult, type SbiRoute, type SbiResponse } from './sbi.ts';
+import { matchRoute, SbiProblem, SbiMultipart, type SbiClient, type SbiResult, type SbiRoute, type SbiResponse } from './sbi.ts';
 
 export interface LocalCall {
   method: string;
@@ -44,7 +44,7 @@ export class LocalSbi implements SbiClient {
           params: m.params,
           query: Object.fromEntries(u.searchParams),
           headers: opts.headers ?? {},
-          body: body === undefined ? undefined : JSON.parse(JSON.stringify(body)),
+          body: body === undefined || body instanceof SbiMultipart ? body : JSON.parse(JSON.stringify(body)),
         });
       }
     } catch (e) {
@@ -56,6 +56,6 @@ export class LocalSbi implements SbiClient {
       const p: Promise<void> = res.after().finally(() => this.pendingAfter.delete(p));
       this.pendingAfter.add(p);
     }
-    return { status: res.status, headers: res.headers ?? {}, body: (res.body === undefined ? undefined : JSON.parse(JSON.stringify(res.body))) as T };
+    return { status: res.status, headers: res.headers ?? {}, body: (res.body === undefined || res.body instanceof SbiMultipart ? res.body : JSON.parse(JSON.stringify(res.body))) as T };
   }
 }

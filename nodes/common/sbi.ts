@@ -25,6 +25,24 @@ export interface SbiResponse {
   after?: () => Promise<void>;
 }
 
+/**
+ * A multipart/related body (TS 29.500 6.1.2.4): the JSON part and the binary parts by
+ * Content-ID. Request bodies arrive as this when the Content-Type is multipart/related; a handler
+ * or client sends one by using it as the body.
+ */
+export class SbiMultipart {
+  readonly json: unknown;
+  readonly binaries: Record<string, { contentType: string; data: Uint8Array }>;
+  constructor(json: unknown, binaries: Record<string, { contentType: string; data: Uint8Array }>) {
+    this.json = json;
+    this.binaries = binaries;
+  }
+}
+
+/** Media types TS 29.502/29.518 use for binary N1 and N2 parts (Wireshark dissects both). */
+export const N1_CONTENT_TYPE = 'application/vnd.3gpp.5gnas';
+export const N2_CONTENT_TYPE = 'application/vnd.3gpp.ngap';
+
 export type SbiHandler = (req: SbiRequest) => Promise<SbiResponse> | SbiResponse;
 
 export interface SbiRoute {
@@ -91,8 +109,20 @@ export const noContent: SbiResponse = { status: 204 };
 
 /** Validates that `body` is a JSON object, else 400 MANDATORY_IE_MISSING / INVALID_MSG_FORMAT. */
 export function objectBody(req: SbiRequest): Record<string, unknown> {
+  if (req.body instanceof SbiMultipart) {
+    const j = req.body.json;
+    if (typeof j !== 'object' || j === null || Array.isArray(j)) throw new SbiProblem(400, 'INVALID_MSG_FORMAT', 'the JSON part must be an object');
+    return j as Record<string, unknown>;
+  }
   if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) throw new SbiProblem(400, 'INVALID_MSG_FORMAT', 'a JSON object body is required');
   return req.body as Record<string, unknown>;
+}
+
+/** The binary part a JSON RefToBinaryData (`{contentId}`) points to, e.g. `n1SmMsg`. */
+export function binaryPart(req: SbiRequest, ref: unknown): Uint8Array | undefined {
+  const id = (ref as { contentId?: unknown } | undefined)?.contentId;
+  if (typeof id !== 'string' || !(req.body instanceof SbiMultipart)) return undefined;
+  return req.body.binaries[id]?.data;
 }
 
 export function requireString(o: Record<string, unknown>, field: string): string {

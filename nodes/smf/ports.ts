@@ -1,0 +1,72 @@
+// What the SMF needs from the layers below, as ports: N4 towards the UPF (PFCP), and the N1 SM
+// (NAS 5GSM, TS 24.501 8.3) and N2 SM (NGAP transfers, TS 38.413 9.3.4) content it exchanges
+// through the AMF. The SMF's procedures are written against these; `nodes/smf/adapters.ts` binds
+// them to codecs/pfcp, codecs/nas and codecs/ngap and to the PFCP endpoint.
+
+import type { UsageReport } from '../upf/datapath.ts';
+
+export interface N4SessionEstablishment {
+  /** CP F-SEID the SMF allocated. */
+  cpSeid: bigint;
+  ueAddress: string;
+  qfi: number;
+  dnn: string;
+  /** Comment for the capture, e.g. '4.3.2.2.1 step 10a'. */
+  step: string;
+}
+
+export interface N4SessionEstablished {
+  /** UP F-SEID the UPF allocated. */
+  upSeid: bigint;
+  /** The UPF's N3 F-TEID (the UPF allocates it: CH flag, TS 29.244 5.5.3). */
+  upfN3Teid: number;
+  upfN3Address: string;
+}
+
+export interface N4 {
+  establish(req: N4SessionEstablishment): Promise<N4SessionEstablished>;
+  /** Downlink FAR to forward to the gNB's tunnel (4.3.2.2.1 step 16a); or to drop/buffer. */
+  modify(upSeid: bigint, change: { gnbTeid?: number; gnbAddress?: string; downlink: 'forward' | 'buffer' | 'drop' }, step: string): Promise<void>;
+  /** N4 Session Release (4.2.2.3.2 step 3a); resolves with the final usage report (step 3b). */
+  delete(upSeid: bigint, step: string): Promise<UsageReport | undefined>;
+}
+
+/** The decoded PDU Session Establishment Request (TS 24.501 8.3.1). */
+export interface PduSessionEstablishmentRequestInfo {
+  pduSessionId: number;
+  pti: number;
+  /** 1 IPv4, 2 IPv6, 3 IPv4v6, ... (TS 24.501 9.11.4.11); undefined when the UE did not say. */
+  pduSessionType?: number;
+  sscMode?: number;
+}
+
+export interface PduSessionEstablishmentAcceptInfo {
+  pduSessionId: number;
+  pti: number;
+  ueAddress: string;
+  qfi: number;
+  /** Session-AMBR in kbps, TS 24.501 9.11.4.14. */
+  ambrUplinkKbps: number;
+  ambrDownlinkKbps: number;
+  sst: number;
+  sd?: string;
+  dnn: string;
+}
+
+export interface SmN1 {
+  decodeEstablishmentRequest(n1: Uint8Array): PduSessionEstablishmentRequestInfo;
+  establishmentAccept(a: PduSessionEstablishmentAcceptInfo): Uint8Array;
+  /** PDU Session Establishment Reject with 5GSM cause (TS 24.501 8.3.3). */
+  establishmentReject(pduSessionId: number, pti: number, cause: number): Uint8Array;
+  /** PDU Session Release Command (TS 24.501 8.3.14) for network-requested release. */
+  releaseCommand(pduSessionId: number, pti: number, cause: number): Uint8Array;
+}
+
+export interface SmN2 {
+  /** PDUSessionResourceSetupRequestTransfer (TS 38.413 9.3.4.1) with the UPF's UL tunnel. */
+  setupRequestTransfer(p: { upfN3Teid: number; upfN3Address: string; qfi: number; ambrUplinkBps: number; ambrDownlinkBps: number }): Uint8Array;
+  /** PDUSessionResourceSetupResponseTransfer (9.3.4.2): the gNB's DL tunnel. */
+  decodeSetupResponseTransfer(n2: Uint8Array): { gnbTeid: number; gnbAddress: string };
+  /** PDUSessionResourceReleaseCommandTransfer (9.3.4.12) with a cause. */
+  releaseCommandTransfer(cause: { group: 'nas' | 'radioNetwork'; value: string }): Uint8Array;
+}

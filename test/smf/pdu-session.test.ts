@@ -1,0 +1,148 @@
+import { describe, it, expect } from 'vitest';
+import { LocalSbi } from '../../nodes/common/sbi-local.ts';
+import { SbiMultipart, N1_CONTENT_TYPE, type SbiRoute } from '../../nodes/common/sbi.ts';
+import { UdrStore } from '../../nodes/udr/store.ts';
+import { udrRoutes } from '../../nodes/udr/service.ts';
+import { udmRoutes } from '../../nodes/udm/service.ts';
+import { pcfRoutes } from '../../nodes/pcf/service.ts';
+import { smfRoutes } from '../../nodes/smf/service.ts';
+import type { N4, SmN1, SmN2 } from '../../nodes/smf/ports.ts';
+import type { HomeNetworkAka } from '../../nodes/common/aka.ts';
+import { DEFAULT_SUBSCRIBER } from '../../nodes/common/config.ts';
+
+const UDR = 'http://127.0.0.20:8080', UDM = 'http://127.0.0.12:8080', PCF = 'http://127.0.0.13:8080', SMF = 'http://127.0.0.4:8080', AMF = 'http://127.0.0.5:8080';
+const supi = DEFAULT_SUBSCRIBER.supi;
+const unusedAka = {} as HomeNetworkAka; // no authentication in these flows
+
+// N1/N2 stand-ins: the bytes name what they carry, so the test sees which builder ran with what.
+const n1: SmN1 = {
+  decodeEstablishmentRequest: (b) => {
+    if (b[0] !== 0x2e) throw new Error('not 5GSM');
+    return { pduSessionId: b[1], pti: b[2], pduSessionType: b[3] || undefined };
+  },
+  establishmentAccept: (a) => new TextEncoder().encode(`accept ${a.pduSessionId} ${a.ueAddress} qfi ${a.qfi}`),
+  establishmentReject: (id, pti, cause) => Uint8Array.of(0x2e, id, pti, 0xc3, cause),
+  releaseCommand: (id, pti, cause) => Uint8Array.of(0x2e, id, pti, 0xd3, cause),
+};
+const n2: SmN2 = {
+  setupRequestTransfer: (p) => new TextEncoder().encode(`setup ${p.upfN3Teid}@${p.upfN3Address}`),
+  decodeSetupResponseTransfer: (b) => {
+    const [teid, addr] = new TextDecoder().decode(b).split('@');
+    return { gnbTeid: Number(teid), gnbAddress: addr };
+  },
+  releaseCommandTransfer: () => Uint8Array.of(0),
+};
+
+function fakeN4(gate?: Promise<void>) {
+  const log: string[] = [];
+  let seid = 100n;
+  const sessions = new Map<bigint, { ul: number }>();
+  const port: N4 = {
+    establish: async (r) => {
+      log.push(`establish ${r.ueAddress} ${r.step}`);
+      if (gate) await gate;
+      const s = ++seid;
+      sessions.set(s, { ul: 0 });
+      return { upSeid: s, upfN3Teid: Number(s), upfN3Address: '127.0.0.7' };
+    },
+    modify: async (s, c, step) => void log.push(`modify ${s} ${c.gnbTeid}@${c.gnbAddress} ${c.downlink} ${step}`),
+    delete: async (s, step) => {
+      log.push(`delete ${s} ${step}`);
+      if (!sessions.delete(s)) return undefined;
+      return { urSeqn: 0, startTime: 0, endTime: 1, uplinkOctets: 1200, downlinkOctets: 800, uplinkPackets: 3, downlinkPackets: 3, durationSeconds: 1, droppedPackets: 0 };
+    },
+  };
+  return { port, log, sessions };
+}
+
+function network(n4: N4) {
+  const store = new UdrStore(':memory:');
+  store.upsert({ ...DEFAULT_SUBSCRIBER, allowedUsageOctets: 1_000_000 });
+  const sbi = new LocalSbi();
+  const transfers: SbiMultipart[] = [];
+  const amfRoutes: SbiRoute[] = [{ method: 'POST', path: '/namf-comm/v1/ue-contexts/{ueContextId}/n1-n2-messages', operation: 'Namf_Communication_N1N2MessageTransfer', handler: (req) => { transfers.push(req.body as SbiMultipart); return { status: 200, body: { cause: 'N1_N2_TRANSFER_INITIATED' } }; } }];
+  const udr = udrRoutes(store, UDR);
+  const udm = udmRoutes({ baseUri: UDM, udrUri: UDR, plmnId: '00101' }, sbi, unusedAka);
+  const pcf = pcfRoutes({ baseUri: PCF, udrUri: UDR }, sbi);
+  const smf = smfRoutes({ baseUri: SMF, instanceId: 'smf-1', udmUri: UDM, pcfUri: PCF, uePool: '10.45.0.0/16', plmn: { mcc: '001', mnc: '01' }, dnns: ['internet'], qfi: 9 }, sbi, n4, n1, n2);
+  sbi.serve(UDR, udr.routes).serve(UDM, udm.routes).serve(PCF, pcf.routes).serve(SMF, smf.routes).serve(AMF, amfRoutes);
+  const ledgers = () => ({ udr: udr.ledger.snapshot(), udm: udm.ledger.snapshot(), pcf: pcf.ledger.snapshot(), smf: smf.ledger.snapshot() });
+  return { store, sbi, transfers, ledgers, smf };
+}
+
+const create = (sbi: LocalSbi, pduSessionId = 1, dnn = 'internet') =>
+  sbi.call('POST', `${SMF}/nsmf-pdusession/v1/sm-contexts`, new SbiMultipart(
+    { supi, pduSessionId, dnn, sNssai: { sst: 1 }, servingNfId: 'amf-1', smContextStatusUri: `${AMF}/namf-callback/v1/sm-status/${pduSessionId}`, ueContextUri: `${AMF}/namf-comm/v1/ue-contexts/${supi}`, n1SmMsg: { contentId: 'n1' }, anType: '3GPP_ACCESS', ratType: 'NR' },
+    { n1: { contentType: N1_CONTENT_TYPE, data: Uint8Array.of(0x2e, pduSessionId, 7, 1) } },
+  ), { operation: 'Nsmf_PDUSession_CreateSMContext' });
+
+describe('SMF PDU session establishment (TS 23.502 4.3.2.2.1) and release on deregistration (4.2.2.3.2)', () => {
+  it('establishes, activates with the gNB tunnel, releases with usage, and leaves every ledger as it found it', async () => {
+    const n4 = fakeN4();
+    const { sbi, transfers, ledgers, store } = network(n4.port);
+    const before = ledgers();
+    const r = await create(sbi);
+    expect(r.status).toBe(201);
+    await sbi.settled();
+    expect(transfers).toHaveLength(1);
+    const t = transfers[0];
+    expect(new TextDecoder().decode(t.binaries.n1msg.data)).toBe('accept 1 10.45.0.1 qfi 9');
+    expect(new TextDecoder().decode(t.binaries.n2msg.data)).toBe('setup 101@127.0.0.7');
+    expect(t.json).toMatchObject({ n2InfoContainer: { smInfo: { n2InfoContent: { ngapIeType: 'PDU_RES_SETUP_REQ' } } } });
+    const loc = r.headers.location!;
+    const m = await sbi.call('POST', `${loc}/modify`, new SbiMultipart({ n2SmInfo: { contentId: 'n2' }, n2SmInfoType: 'PDU_RES_SETUP_RSP' }, { n2: { contentType: 'application/vnd.3gpp.ngap', data: new TextEncoder().encode('4660@127.0.0.100') } }));
+    expect(m.status).toBe(200);
+    expect(n4.log).toContain('modify 101 4660@127.0.0.100 forward 4.3.2.2.1 step 16a');
+    const rel = await sbi.call('POST', `${loc}/release`, { ueLocation: {}, cause: 'REL_DUE_TO_DEREGISTRATION' }, { operation: 'Nsmf_PDUSession_ReleaseSMContext' });
+    expect(rel.status).toBe(204);
+    await sbi.settled();
+    expect(n4.log.at(-1)).toBe('delete 101 4.2.2.3.2 step 3a');
+    expect(store.usage(supi, 'internet', '1')?.remainingOctets).toBe(1_000_000 - 2000);
+    const steps = sbi.calls.filter((c) => c.step?.startsWith('4.2.2.3.2')).map((c) => `${c.operation} [${c.step}]`);
+    expect(steps).toEqual(['Npcf_SMPolicyControl_Delete [4.2.2.3.2 step 5a]', 'Nudm_SDM_Unsubscribe [4.2.2.3.2 step 5b]', 'Nudm_UECM_Deregistration [4.2.2.3.2 step 5c]']);
+    expect(ledgers()).toEqual(before);
+    expect((await sbi.call('POST', `${loc}/release`, {})).status).toBe(404);
+  });
+
+  it('several sessions on one (DNN, S-NSSAI) share one SDM subscription, dropped with the last', async () => {
+    const { sbi, ledgers } = network(fakeN4().port);
+    const before = ledgers();
+    const a = await create(sbi, 1);
+    const b = await create(sbi, 2);
+    await sbi.settled();
+    expect(ledgers().smf).toMatchObject({ 'SM contexts': 2, 'SDM subscriptions': 1, 'UE addresses': 2 });
+    await sbi.call('POST', `${a.headers.location}/release`, {});
+    await sbi.settled();
+    expect(ledgers().smf).toMatchObject({ 'SM contexts': 1, 'SDM subscriptions': 1 });
+    await sbi.call('POST', `${b.headers.location}/release`, {});
+    await sbi.settled();
+    expect(ledgers()).toEqual(before);
+  });
+
+  it('a release colliding with an establishment still in its N4 step ends cleanly', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const n4 = fakeN4(gate);
+    const { sbi, transfers, ledgers } = network(n4.port);
+    const before = ledgers();
+    const r = await create(sbi);
+    const release = sbi.call('POST', `${r.headers.location}/release`, {});
+    open();
+    expect((await release).status).toBe(204);
+    await sbi.settled();
+    expect(transfers).toHaveLength(0); // no Accept for a session released mid-way
+    expect(n4.sessions.size).toBe(0);
+    expect(ledgers()).toEqual(before);
+  });
+
+  it('rejects an unknown DNN with a PDU Session Establishment Reject (5GSM cause #27) and allocates nothing', async () => {
+    const { sbi, ledgers } = network(fakeN4().port);
+    const before = ledgers();
+    const r = await create(sbi, 1, 'ims');
+    expect(r.status).toBe(403);
+    const body = r.body as SbiMultipart;
+    expect(body.json).toMatchObject({ error: { cause: 'DNN_DENIED' } });
+    expect(Array.from(body.binaries.n1msg.data)).toEqual([0x2e, 1, 7, 0xc3, 27]);
+    expect(ledgers()).toEqual(before);
+  });
+});
