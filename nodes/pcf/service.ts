@@ -4,6 +4,7 @@
 
 import { SbiProblem, created, noContent, objectBody, requireString, expectStatus, type SbiRoute, type SbiClient } from '../common/sbi.ts';
 import { ResourceLedger } from '../common/ledger.ts';
+import { KeyedSerializer, SharedSubscriptions } from '../common/concurrency.ts';
 
 export interface PcfConfig {
   /** Our own API root, e.g. http://127.0.0.13:8080 */
@@ -42,10 +43,10 @@ export function pcfRoutes(cfg: PcfConfig, udr: SbiClient, ledger = new ResourceL
   const amPolicies = new Map<string, { supi: string }>();
   const uePolicies = new Map<string, { supi: string }>();
   const smPolicies = new Map<string, SmPolicyAssociation>();
-  /** UDR policy-data subscriptions per (supi, dnn, snssai): subscription URI and session count. */
-  const udrSubscriptions = new Map<string, { uri: Promise<string>; sessions: number }>();
+  /** UDR policy-data subscriptions per (SUPI, DNN, S-NSSAI), shared by that couple's sessions. */
+  const udrSubscriptions = new SharedSubscriptions();
   /** Read-modify-write of a subscriber's remaining usage is serialized per SUPI. */
-  const usageLocks = new Map<string, Promise<void>>();
+  const usageWriters = new KeyedSerializer();
   let next = 1;
 
   ledger
@@ -56,9 +57,8 @@ export function pcfRoutes(cfg: PcfConfig, udr: SbiClient, ledger = new ResourceL
 
   const udrApi = `${cfg.udrUri}/nudr-dr/v1`;
 
-  async function deductUsage(supi: string, reports: AccuUsageReport[]): Promise<void> {
-    const prev = usageLocks.get(supi) ?? Promise.resolve();
-    const run = prev.then(async () => {
+  function deductUsage(supi: string, reports: AccuUsageReport[]): Promise<void> {
+    return usageWriters.run(supi, async () => {
       const data = expectStatus(await udr.call<{ umData?: Record<string, { allowedUsage?: { totalVolume?: number } }> }>('GET', `${udrApi}/policy-data/ues/${supi}/sm-data`, undefined, { operation: 'Nudr_DM_Query', step: '4.16.6 step 3' }), 200);
       for (const r of reports) {
         const um = data.umData?.[r.refUmIds];
@@ -70,13 +70,6 @@ export function pcfRoutes(cfg: PcfConfig, udr: SbiClient, ledger = new ResourceL
         expectStatus(res, 204, 200);
       }
     });
-    const settled = run.catch(() => {});
-    usageLocks.set(supi, settled);
-    try {
-      await run;
-    } finally {
-      if (usageLocks.get(supi) === settled) usageLocks.delete(supi);
-    }
   }
 
   const routes: SbiRoute[] = [
@@ -143,27 +136,14 @@ export function pcfRoutes(cfg: PcfConfig, udr: SbiClient, ledger = new ResourceL
         const data = expectStatus(await udr.call<{ umData?: Record<string, unknown> }>('GET', `${udrApi}/policy-data/ues/${supi}/sm-data`, undefined, { operation: 'Nudr_DM_Query', step: '4.16.4 step 3' }), 200);
         const limitId = `${dnn}:${snssai}`;
         const subKey = `${supi}|${dnn}|${snssai}`;
-        let sub = udrSubscriptions.get(subKey);
-        if (!sub) {
-          // Subscribe to changes of the policy data for this (DNN, S-NSSAI) once, for its first session.
-          const uri = udr
-            .call('POST', `${udrApi}/policy-data/subs-to-notify`, { notificationUri: `${cfg.baseUri}/npcf-callback/v1/policy-data-change`, monitoredResourceUris: [`${udrApi}/policy-data/ues/${supi}/sm-data`] }, { operation: 'Nudr_DM_Subscribe', step: '4.16.4 step 3' })
-            .then((r) => {
-              expectStatus(r, 201);
-              const loc = r.headers.location;
-              if (!loc) throw new SbiProblem(502, 'SYSTEM_FAILURE', 'UDR answered 201 without Location');
-              return loc;
-            });
-          sub = { uri, sessions: 0 };
-          udrSubscriptions.set(subKey, sub);
-          try {
-            await uri;
-          } catch (e) {
-            udrSubscriptions.delete(subKey);
-            throw e;
-          }
-        }
-        sub.sessions++;
+        // Subscribe to changes of the policy data for this (DNN, S-NSSAI) once, for its first session.
+        await udrSubscriptions.acquire(subKey, async () => {
+          const r = await udr.call('POST', `${udrApi}/policy-data/subs-to-notify`, { notificationUri: `${cfg.baseUri}/npcf-callback/v1/policy-data-change`, monitoredResourceUris: [`${udrApi}/policy-data/ues/${supi}/sm-data`] }, { operation: 'Nudr_DM_Subscribe', step: '4.16.4 step 3' });
+          expectStatus(r, 201);
+          const loc = r.headers.location;
+          if (!loc) throw new SbiProblem(502, 'SYSTEM_FAILURE', 'UDR answered 201 without Location');
+          return loc;
+        });
         const id = String(next++);
         const pccRule = `pcc-${id}`;
         smPolicies.set(id, { supi, pduSessionId, dnn, snssai, pccRules: [pccRule], ...(data.umData?.[limitId] ? { limitId } : {}) });
@@ -191,21 +171,14 @@ export function pcfRoutes(cfg: PcfConfig, udr: SbiClient, ledger = new ResourceL
         if (Array.isArray(body.accuUsageReports) && body.accuUsageReports.length) await deductUsage(assoc.supi, body.accuUsageReports);
         // step 7: remove the session's information and acknowledge
         smPolicies.delete(req.params.smPolicyId);
-        const subKey = `${assoc.supi}|${assoc.dnn}|${assoc.snssai}`;
-        const sub = udrSubscriptions.get(subKey);
-        const last = sub !== undefined && --sub.sessions === 0;
-        if (last) udrSubscriptions.delete(subKey);
+        const lastUri = udrSubscriptions.release(`${assoc.supi}|${assoc.dnn}|${assoc.snssai}`);
         return {
           status: 204,
           // step 8: unsubscribe from the UDR when it was the last session on the (DNN, S-NSSAI)
-          ...(last && sub
-            ? {
-                after: async () => {
-                  const uri = await sub.uri;
-                  expectStatus(await udr.call('DELETE', uri, undefined, { operation: 'Nudr_DM_Unsubscribe', step: '4.16.6 step 8' }), 204);
-                },
-              }
-            : {}),
+          after: async () => {
+            const uri = await lastUri;
+            if (uri) expectStatus(await udr.call('DELETE', uri, undefined, { operation: 'Nudr_DM_Unsubscribe', step: '4.16.6 step 8' }), 204);
+          },
         };
       },
     },

@@ -12,6 +12,7 @@ import {
 } from '../common/sbi.ts';
 import { ResourceLedger } from '../common/ledger.ts';
 import { DenseIdPool, Ipv4Pool } from '../common/pools.ts';
+import { SharedSubscriptions } from '../common/concurrency.ts';
 import type { N4, SmN1, SmN2, PduSessionEstablishmentRequestInfo } from './ports.ts';
 import type { UsageReport } from '../upf/datapath.ts';
 
@@ -73,8 +74,8 @@ export function smfRoutes(cfg: SmfConfig, sbi: SbiClient, n4: N4, n1: SmN1, n2: 
   const contexts = new Map<string, SmContext>();
   const seids = new DenseIdPool('SMF CP SEID', 1 << 24);
   const addresses = new Ipv4Pool(cfg.uePool);
-  /** SDM subscriptions per (SUPI, DNN, S-NSSAI): subscription URI and how many sessions use it. */
-  const sdm = new Map<string, { uri: Promise<string>; sessions: number }>();
+  /** SDM subscriptions per (SUPI, DNN, S-NSSAI), shared by that couple's sessions. */
+  const sdm = new SharedSubscriptions();
   let next = 1;
 
   ledger
@@ -102,24 +103,13 @@ export function smfRoutes(cfg: SmfConfig, sbi: SbiClient, n4: N4, n1: SmN1, n2: 
     const sm = expectStatus(data, 200);
     if (!Array.isArray(sm) || sm.length === 0) throw new SbiProblem(403, 'DNN_DENIED', `${ctx.supi} has no subscription for ${ctx.dnn} on S-NSSAI ${snssaiKey(ctx.snssai)}`);
     const key = `${ctx.supi}|${ctx.dnn}|${snssaiKey(ctx.snssai)}`;
-    let s = sdm.get(key);
-    if (!s) {
-      const uri = sbi
-        .call('POST', `${cfg.udmUri}/nudm-sdm/v2/${ctx.supi}/sdm-subscriptions`, { nfInstanceId: cfg.instanceId, callbackReference: `${cfg.baseUri}/nsmf-callback/v1/sdm-notify`, monitoredResourceUris: [`${cfg.udmUri}/nudm-sdm/v2/${ctx.supi}/sm-data`], singleNssai: ctx.snssai, dnn: ctx.dnn }, { operation: 'Nudm_SDM_Subscribe', step: '4.3.2.2.1 step 4' })
-        .then((r) => {
-          expectStatus(r, 201);
-          return r.headers.location ?? '';
-        });
-      s = { uri, sessions: 0 };
-      sdm.set(key, s);
-      try {
-        await uri;
-      } catch (e) {
-        sdm.delete(key);
-        throw e;
-      }
-    }
-    s.sessions++;
+    await sdm.acquire(key, async () => {
+      const r = await sbi.call('POST', `${cfg.udmUri}/nudm-sdm/v2/${ctx.supi}/sdm-subscriptions`, { nfInstanceId: cfg.instanceId, callbackReference: `${cfg.baseUri}/nsmf-callback/v1/sdm-notify`, monitoredResourceUris: [`${cfg.udmUri}/nudm-sdm/v2/${ctx.supi}/sm-data`], singleNssai: ctx.snssai, dnn: ctx.dnn }, { operation: 'Nudm_SDM_Subscribe', step: '4.3.2.2.1 step 4' });
+      expectStatus(r, 201);
+      const loc = r.headers.location;
+      if (!loc) throw new SbiProblem(502, 'SYSTEM_FAILURE', 'UDM answered 201 without Location');
+      return loc;
+    });
     ctx.sdmKey = key;
   }
 
@@ -189,11 +179,8 @@ export function smfRoutes(cfg: SmfConfig, sbi: SbiClient, n4: N4, n1: SmN1, n2: 
       }
       // step 5b: Nudm_SDM_Unsubscribe if this was the last session for the (DNN, S-NSSAI)
       if (ctx.sdmKey) {
-        const s = sdm.get(ctx.sdmKey);
-        if (s && --s.sessions === 0) {
-          sdm.delete(ctx.sdmKey);
-          expectStatus(await sbi.call('DELETE', await s.uri, undefined, { operation: 'Nudm_SDM_Unsubscribe', step: '4.2.2.3.2 step 5b' }), 204);
-        }
+        const uri = await sdm.release(ctx.sdmKey);
+        if (uri) expectStatus(await sbi.call('DELETE', uri, undefined, { operation: 'Nudm_SDM_Unsubscribe', step: '4.2.2.3.2 step 5b' }), 204);
         ctx.sdmKey = undefined;
       }
       // step 5c: Nudm_UECM_Deregistration of the SMF registration for this PDU session

@@ -4,6 +4,7 @@
 import { SbiProblem, created, ok, noContent, objectBody, requireString, expectStatus, type SbiRoute, type SbiClient } from '../common/sbi.ts';
 import { ResourceLedger } from '../common/ledger.ts';
 import { nextSqn, type HomeNetworkAka } from '../common/aka.ts';
+import { KeyedSerializer } from '../common/concurrency.ts';
 
 export interface UdmConfig {
   baseUri: string;
@@ -25,7 +26,7 @@ export function udmRoutes(cfg: UdmConfig, udr: SbiClient, aka: HomeNetworkAka, l
   /** SDM subscriptions, each backed by one UDR subscription (Nudr_DM_Subscribe). */
   const sdmSubscriptions = new Map<string, { ueId: string; udrSubscription: string }>();
   /** SQN allocation is serialized per SUPI so concurrent requests never share a sequence number. */
-  const sqnLocks = new Map<string, Promise<unknown>>();
+  const sqnWriters = new KeyedSerializer();
   let next = 1;
   ledger
     .gauge('UECM AMF registrations', () => amfRegistrations.size)
@@ -45,18 +46,6 @@ export function udmRoutes(cfg: UdmConfig, udr: SbiClient, aka: HomeNetworkAka, l
     throw new SbiProblem(400, 'MANDATORY_IE_INCORRECT', `not a SUPI or SUCI: ${supiOrSuci}`);
   }
 
-  async function serialized<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const prev = sqnLocks.get(key) ?? Promise.resolve();
-    const run = prev.then(fn, fn);
-    const tail = run.catch(() => undefined);
-    sqnLocks.set(key, tail);
-    try {
-      return await run;
-    } finally {
-      if (sqnLocks.get(key) === tail) sqnLocks.delete(key);
-    }
-  }
-
   const routes: SbiRoute[] = [
     {
       // TS 33.501 6.1.3.2 step 1-2, TS 29.503 5.4.2.2: Nudm_UEAuthentication_Get
@@ -69,7 +58,7 @@ export function udmRoutes(cfg: UdmConfig, udr: SbiClient, aka: HomeNetworkAka, l
         requireString(body, 'ausfInstanceId');
         const supi = resolveSupi(req.params.supiOrSuci);
         const resync = body.resynchronizationInfo as { rand?: unknown; auts?: unknown } | undefined;
-        return serialized(supi, async () => {
+        return sqnWriters.run(supi, async () => {
           const r = await udr.call<AuthSubscription>('GET', authPath(supi), undefined, { operation: 'Nudr_DM_Query' });
           if (r.status === 404) throw new SbiProblem(404, 'USER_NOT_FOUND', `no subscriber ${supi}`);
           const sub = expectStatus(r, 200);

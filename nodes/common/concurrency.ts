@@ -1,0 +1,65 @@
+// Two patterns the NFs share.
+//
+// KeyedSerializer: runs tasks for one key one after another (a subscriber's SQN, its remaining
+// allowed usage), while tasks for different keys run concurrently.
+//
+// SharedSubscriptions: one remote subscription per key, shared by every local user of it (the
+// SMF's SDM subscription per (SUPI, DNN, S-NSSAI), the PCF's UDR subscription likewise): created
+// by the first user, removed by the last (TS 23.502 4.2.2.3.2 step 5b, 4.16.6 step 8).
+
+export class KeyedSerializer {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  get pending(): number {
+    return this.tails.size;
+  }
+
+  run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const prev = this.tails.get(key) ?? Promise.resolve();
+    const result = prev.then(task, task);
+    const tail = result.catch(() => undefined);
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return result;
+  }
+}
+
+export class SharedSubscriptions {
+  private readonly subs = new Map<string, { uri: Promise<string>; users: number }>();
+
+  get size(): number {
+    return this.subs.size;
+  }
+
+  /**
+   * Adds a user of the subscription for `key`, creating it with `subscribe` (which resolves to
+   * the subscription's URI) when this is the first; a failed creation is forgotten and rethrown.
+   */
+  async acquire(key: string, subscribe: () => Promise<string>): Promise<void> {
+    let s = this.subs.get(key);
+    if (!s) {
+      s = { uri: subscribe(), users: 0 };
+      this.subs.set(key, s);
+      const created = s;
+      try {
+        await created.uri;
+      } catch (e) {
+        if (this.subs.get(key) === created) this.subs.delete(key);
+        throw e;
+      }
+    } else {
+      await s.uri;
+    }
+    s.users++;
+  }
+
+  /** Removes a user; when it was the last, forgets the key and returns the URI to unsubscribe. */
+  async release(key: string): Promise<string | undefined> {
+    const s = this.subs.get(key);
+    if (!s || --s.users > 0) return undefined;
+    this.subs.delete(key);
+    return s.uri;
+  }
+}
