@@ -1,0 +1,104 @@
+// The injectable clock every timer in wire5g runs on (SCTP RTO, PFCP T1, NAS T3510/T3521/T3522,
+// heartbeats, the UPF's coarse clock). Tests use VirtualClock and advance time explicitly, so a
+// retransmission test that spans minutes of protocol time runs in milliseconds.
+
+export interface TimerHandle {
+  readonly id: number;
+}
+
+export interface Clock {
+  /** Milliseconds, monotonic. */
+  now(): number;
+  setTimeout(fn: () => void, ms: number): TimerHandle;
+  clearTimeout(h: TimerHandle | undefined): void;
+}
+
+class RealClock implements Clock {
+  private next = 1;
+  private readonly timers = new Map<number, ReturnType<typeof setTimeout>>();
+  now(): number {
+    return performance.now();
+  }
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    const id = this.next++;
+    const t = setTimeout(() => {
+      this.timers.delete(id);
+      fn();
+    }, ms);
+    // Protocol timers must not keep a finished process alive on their own.
+    t.unref?.();
+    this.timers.set(id, t);
+    return { id };
+  }
+  clearTimeout(h: TimerHandle | undefined): void {
+    if (!h) return;
+    const t = this.timers.get(h.id);
+    if (t !== undefined) {
+      clearTimeout(t);
+      this.timers.delete(h.id);
+    }
+  }
+}
+
+export const realClock: Clock = new RealClock();
+
+/** A clock that only moves when told to; due timers run in time order (ties in creation order). */
+export class VirtualClock implements Clock {
+  private time: number;
+  private next = 1;
+  private readonly timers = new Map<number, { at: number; fn: () => void }>();
+
+  constructor(start = 0) {
+    this.time = start;
+  }
+
+  now(): number {
+    return this.time;
+  }
+
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    const id = this.next++;
+    this.timers.set(id, { at: this.time + Math.max(0, ms), fn });
+    return { id };
+  }
+
+  clearTimeout(h: TimerHandle | undefined): void {
+    if (h) this.timers.delete(h.id);
+  }
+
+  get pending(): number {
+    return this.timers.size;
+  }
+
+  /** Advances time by `ms`, running every timer that falls due, including ones set meanwhile. */
+  advance(ms: number): void {
+    const end = this.time + ms;
+    for (;;) {
+      let dueId = -1;
+      let dueAt = Infinity;
+      for (const [id, t] of this.timers) {
+        if (t.at <= end && (t.at < dueAt || (t.at === dueAt && id < dueId))) {
+          dueAt = t.at;
+          dueId = id;
+        }
+      }
+      if (dueId < 0) break;
+      const t = this.timers.get(dueId)!;
+      this.timers.delete(dueId);
+      this.time = Math.max(this.time, t.at);
+      t.fn();
+    }
+    this.time = end;
+  }
+
+  /** Advances and lets promise continuations scheduled by the timers run in between. */
+  async advanceAsync(ms: number, stepMs = ms): Promise<void> {
+    let left = ms;
+    while (left > 0) {
+      const step = Math.min(stepMs, left);
+      this.advance(step);
+      left -= step;
+      for (let i = 0; i < 10; i++) await Promise.resolve();
+    }
+  }
+}
