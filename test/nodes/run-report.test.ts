@@ -1,0 +1,31 @@
+import { describe, it, expect } from 'vitest';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RunRecorder } from '../../nodes/common/run-report.ts';
+import { trace } from '../../nodes/common/trace.ts';
+
+describe('run report', () => {
+  it('records the ladder, procedures with outcome, message counts and what the ledgers left behind', async () => {
+    const lines: string[] = [];
+    const rec = new RunRecorder((l) => lines.push(l));
+    rec.ledgers('before', { SMF: { 'SM contexts': 0 }, UPF: { sessions: 0 } });
+    await rec.procedure('Registration', 'TS 23.502 4.2.2.2.2', 'imsi-001010000000001', async () => {
+      trace({ from: 'UE', to: 'AMF', interface: 'N1', protocol: 'NAS-5GS', message: 'Registration request', step: '4.2.2.2.2 step 1' });
+      trace({ from: 'AMF', to: 'AUSF', interface: 'SBI', protocol: 'HTTP/2', message: 'Nausf_UEAuthentication_Authenticate', step: '4.2.2.2.2 step 8' });
+    });
+    await expect(rec.procedure('PDU Session Establishment', 'TS 23.502 4.3.2.2.1', undefined, async () => { throw new Error('UPF down'); })).rejects.toThrow('UPF down');
+    rec.ledgers('after', { SMF: { 'SM contexts': 1 }, UPF: { sessions: 0 } });
+    rec.close();
+    trace({ from: 'X', to: 'Y', interface: 'N2', protocol: 'NGAP', message: 'after close' });
+    const dir = mkdtempSync(join(tmpdir(), 'wire5g-run-'));
+    const { ladder, summary } = rec.write(dir);
+    expect(lines).toEqual(['UE   -> AMF  NAS Registration request  [4.2.2.2.2 step 1]', 'AMF  -> AUSF HTTP/2 Nausf_UEAuthentication_Authenticate  [4.2.2.2.2 step 8]']);
+    expect(rec.failed).toBe(true);
+    const s = JSON.parse(readFileSync(summary, 'utf8'));
+    expect(s.procedures.map((p: { outcome: string }) => p.outcome)).toEqual(['success', 'failure']);
+    expect(s.messages.perInterface).toEqual({ N1: 1, SBI: 1 });
+    expect(s.ledgers.leftBehind).toEqual({ SMF: { 'SM contexts': { before: 0, after: 1 } } });
+    expect(readFileSync(ladder, 'utf8')).toContain('sequenceDiagram');
+  });
+});
