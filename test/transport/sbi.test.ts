@@ -1,0 +1,110 @@
+import { describe, it, expect, afterEach } from 'vitest';
+import http2 from 'node:http2';
+import { SbiServer } from '../../transport/sbi/server.ts';
+import { Http2SbiClient } from '../../transport/sbi/client.ts';
+import { SbiProblem, SbiMultipart, created, noContent, ok, objectBody, type SbiRoute } from '../../transport/sbi/api.ts';
+import { tempCapture } from '../helpers/capture.ts';
+import { dissect, problems, tsharkAvailable } from '../helpers/tshark.ts';
+
+const store = new Map<string, unknown>();
+let afterRan = 0;
+const routes: SbiRoute[] = [
+  { method: 'POST', path: '/nudr-dr/v1/things', operation: 'Create', handler: (req) => { const id = String(store.size + 1); store.set(id, objectBody(req)); return { ...created(`http://127.0.0.20/nudr-dr/v1/things/${id}`, { id }), after: async () => void afterRan++ }; } },
+  { method: 'GET', path: '/nudr-dr/v1/things/{id}', operation: 'Get', handler: (req) => { if (!store.has(req.params.id)) throw new SbiProblem(404, 'DATA_NOT_FOUND'); return ok(store.get(req.params.id)); } },
+  { method: 'DELETE', path: '/nudr-dr/v1/things/{id}', operation: 'Delete', handler: (req) => { store.delete(req.params.id); return noContent; } },
+  { method: 'POST', path: '/nudr-dr/v1/boom', operation: 'Boom', handler: () => { throw new Error('kaboom'); } },
+  { method: 'POST', path: '/nudr-dr/v1/echo', operation: 'Echo', handler: (req) => ok(req.body instanceof SbiMultipart ? { json: req.body.json, n1: Array.from(req.body.binaries.n1.data) } : req.body) },
+];
+
+const open: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  for (const o of open.splice(0)) await o.close();
+});
+
+async function setup(tap?: ReturnType<typeof tempCapture>['capture']) {
+  const logs: string[] = [];
+  const server = await SbiServer.listen({ address: '127.0.0.20', port: 0, routes, nfType: 'UDR', log: (l) => logs.push(l) });
+  const client = new Http2SbiClient({ userAgent: 'PCF', localAddress: '127.0.0.13', ...(tap ? { tap } : {}) });
+  open.push(client, server);
+  return { server, client, logs };
+}
+
+describe('SBI over HTTP/2 (TS 29.500)', () => {
+  it('POST 201 with Location, GET, DELETE 204, 404 ProblemDetails; the after task runs', async () => {
+    const { server, client } = await setup();
+    const c = await client.call<{ id: string }>('POST', `${server.uri}/nudr-dr/v1/things`, { supi: 'imsi-001010000000001' });
+    expect(c.status).toBe(201);
+    expect(c.headers.location).toMatch(/\/things\/\d+$/);
+    await server.settled();
+    expect(afterRan).toBeGreaterThan(0);
+    expect((await client.call('GET', `${server.uri}/nudr-dr/v1/things/${c.body.id}`)).body).toEqual({ supi: 'imsi-001010000000001' });
+    expect((await client.call('DELETE', `${server.uri}/nudr-dr/v1/things/${c.body.id}`)).status).toBe(204);
+    const nf = await client.call('GET', `${server.uri}/nudr-dr/v1/things/${c.body.id}`);
+    expect(nf).toMatchObject({ status: 404, headers: { 'content-type': 'application/problem+json' }, body: { status: 404, cause: 'DATA_NOT_FOUND' } });
+  });
+
+  it('multipart/related with a binary N1 part crosses intact', async () => {
+    const { server, client } = await setup();
+    const r = await client.call('POST', `${server.uri}/nudr-dr/v1/echo`, new SbiMultipart({ n1SmMsg: { contentId: 'n1' } }, { n1: { contentType: 'application/vnd.3gpp.5gnas', data: Uint8Array.of(0x2e, 1, 1, 0xc1, 0x0d, 0x0a) } }));
+    expect(r.body).toEqual({ json: { n1SmMsg: { contentId: 'n1' } }, n1: [0x2e, 1, 1, 0xc1, 0x0d, 0x0a] });
+  });
+
+  it('bad JSON, wrong content type, unknown path, wrong method and a failing handler get TS 29.500 answers; the server keeps serving', async () => {
+    const { server, client, logs } = await setup();
+    const raw = (path: string, method: string, contentType: string, body: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const s = http2.connect(server.uri);
+        const req = s.request({ ':method': method, ':path': path, 'content-type': contentType });
+        let status = 0;
+        let data = '';
+        req.on('response', (h) => (status = Number(h[':status'])));
+        req.on('data', (c) => (data += c));
+        req.on('end', () => {
+          s.close();
+          resolve({ status, body: data });
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    expect(await raw('/nudr-dr/v1/things', 'POST', 'application/json', '{"supi":')).toMatchObject({ status: 400 });
+    expect(JSON.parse((await raw('/nudr-dr/v1/things', 'POST', 'application/json', '{')).body)).toMatchObject({ cause: 'INVALID_MSG_FORMAT' });
+    expect(JSON.parse((await raw('/nudr-dr/v1/things', 'POST', 'text/plain', 'hi')).body)).toMatchObject({ status: 415, cause: 'UNSUPPORTED_MEDIA_TYPE' });
+    expect(JSON.parse((await raw('/nudr-dr/v1/nothing', 'POST', 'application/json', '{}')).body)).toMatchObject({ status: 404, cause: 'RESOURCE_URI_STRUCTURE_NOT_FOUND' });
+    expect(JSON.parse((await raw('/nudr-dr/v1/things', 'PUT', 'application/json', '{}')).body)).toMatchObject({ status: 405 });
+    expect((await client.call('POST', `${server.uri}/nudr-dr/v1/boom`, {})).body).toMatchObject({ status: 500, cause: 'SYSTEM_FAILURE' });
+    expect(logs.some((l) => l.includes('kaboom'))).toBe(true);
+    expect((await client.call('POST', `${server.uri}/nudr-dr/v1/things`, { ok: 1 })).status).toBe(201);
+    expect(server.stats.badRequests).toBe(3);
+  });
+
+  it('one session per origin is reused, and re-established after the server restarts', async () => {
+    const { server, client } = await setup();
+    await client.call('POST', `${server.uri}/nudr-dr/v1/things`, {});
+    await client.call('POST', `${server.uri}/nudr-dr/v1/things`, {});
+    const port = server.port;
+    await server.close();
+    const again = await SbiServer.listen({ address: '127.0.0.20', port, routes, nfType: 'UDR' });
+    open.push(again);
+    expect((await client.call('GET', `${again.uri}/nudr-dr/v1/things/1`)).status).toBe(200);
+    expect(client.stats.retries).toBeLessThanOrEqual(2);
+  });
+});
+
+describe.skipIf(!tsharkAvailable())('SBI capture checked by tshark', () => {
+  it('tshark reassembles the synthesized TCP stream: :method, :path and the JSON body, no expert error', async () => {
+    const { capture, path } = tempCapture('sbi');
+    const { server, client } = await setup(capture);
+    const c = await client.call<{ id: string }>('POST', `${server.uri}/nudr-dr/v1/things`, { supi: 'imsi-001010000000001', dnn: 'internet' }, { operation: 'Create', step: '4.16.6 step 3' });
+    await client.call('GET', `${server.uri}/nudr-dr/v1/things/${c.body.id}`);
+    await client.call('DELETE', `${server.uri}/nudr-dr/v1/things/${c.body.id}`);
+    await client.close();
+    capture.close();
+    const frames = dissect(path, { decodeAs: [`tcp.port==${server.port},http2`] });
+    expect(problems(frames)).toEqual([]);
+    const all = (name: string) => frames.flatMap((f) => f.fields.get(name) ?? []);
+    expect(all('http2.header.value')).toEqual(expect.arrayContaining(['POST', '/nudr-dr/v1/things', 'GET', 'DELETE', '201', '204', 'application/json']));
+    expect(all('json.value.string')).toEqual(expect.arrayContaining(['imsi-001010000000001', 'internet']));
+    expect(all('tcp.flags.syn').length).toBeGreaterThan(0);
+    expect(all('frame.comment').some((c) => c.includes('4.16.6 step 3'))).toBe(true);
+  });
+});

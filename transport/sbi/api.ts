@@ -1,0 +1,163 @@
+// What a network function's service logic sees of the SBI (TS 29.500): routes of
+// `/{apiName}/{apiVersion}/...` with path parameters, JSON bodies in and out, ProblemDetails
+// errors (TS 29.571 5.2.4.1), and a client that calls other NFs by URI. The HTTP/2 transport
+// (transport/sbi) carries them; NF logic is written against these types only, so it is tested
+// without sockets and served over real ones unchanged.
+
+export interface SbiRequest {
+  method: string;
+  path: string;
+  params: Record<string, string>;
+  query: Record<string, string>;
+  headers: Record<string, string | undefined>;
+  body: unknown;
+}
+
+export interface SbiResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+  /**
+   * Work the spec orders after the response (e.g. TS 23.502 4.16.6 step 8 follows the step 7
+   * acknowledgement). The server runs it once the response is sent; the NF tracks it so a run can
+   * wait for quiescence before auditing its ledger.
+   */
+  after?: () => Promise<void>;
+}
+
+/**
+ * A multipart/related body (TS 29.500 6.1.2.4): the JSON part and the binary parts by
+ * Content-ID. Request bodies arrive as this when the Content-Type is multipart/related; a handler
+ * or client sends one by using it as the body.
+ */
+export class SbiMultipart {
+  readonly json: unknown;
+  readonly binaries: Record<string, { contentType: string; data: Uint8Array }>;
+  constructor(json: unknown, binaries: Record<string, { contentType: string; data: Uint8Array }>) {
+    this.json = json;
+    this.binaries = binaries;
+  }
+}
+
+/** Media types TS 29.502/29.518 use for binary N1 and N2 parts (Wireshark dissects both). */
+export const N1_CONTENT_TYPE = 'application/vnd.3gpp.5gnas';
+export const N2_CONTENT_TYPE = 'application/vnd.3gpp.ngap';
+
+export type SbiHandler = (req: SbiRequest) => Promise<SbiResponse> | SbiResponse;
+
+export interface SbiRoute {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** e.g. `/nudm-sdm/v2/{supi}/am-data` */
+  path: string;
+  /** The service operation, for traces and the ladder, e.g. 'Nudm_SDM_Get'. */
+  operation: string;
+  handler: SbiHandler;
+}
+
+/** TS 29.571 5.2.4.1 ProblemDetails. */
+export interface ProblemDetails {
+  type?: string;
+  title?: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  cause?: string;
+  invalidParams?: { param: string; reason?: string }[];
+}
+
+/** Thrown by service logic to answer with a ProblemDetails body. */
+export class SbiProblem extends Error {
+  readonly problem: ProblemDetails;
+  constructor(status: number, cause: string, detail?: string) {
+    super(`${status} ${cause}${detail ? `: ${detail}` : ''}`);
+    this.name = 'SbiProblem';
+    this.problem = { status, cause, ...(detail ? { detail } : {}) };
+  }
+}
+
+/** The result of a client call: status, headers and the decoded JSON body. */
+export interface SbiResult<T = unknown> {
+  status: number;
+  headers: Record<string, string | undefined>;
+  body: T;
+}
+
+export interface SbiCallOptions {
+  headers?: Record<string, string>;
+  /** Spec step for the trace and the capture comment, e.g. '4.2.2.3.2 step 2'. */
+  step?: string;
+  /** The service operation name, e.g. 'Nsmf_PDUSession_ReleaseSMContext'. */
+  operation?: string;
+  timeoutMs?: number;
+}
+
+/** How NF logic calls another NF. `uri` is absolute: `http://127.0.0.12:8080/nudm-sdm/v2/...`. */
+export interface SbiClient {
+  call<T = unknown>(method: SbiRoute['method'], uri: string, body?: unknown, opts?: SbiCallOptions): Promise<SbiResult<T>>;
+}
+
+/** Answers with `status` and a JSON body; a 201 also carries the Location of the new resource. */
+export function created(location: string, body: unknown): SbiResponse {
+  return { status: 201, headers: { location }, body };
+}
+
+export function ok(body: unknown): SbiResponse {
+  return { status: 200, body };
+}
+
+export const noContent: SbiResponse = { status: 204 };
+
+/** Validates that `body` is a JSON object, else 400 MANDATORY_IE_MISSING / INVALID_MSG_FORMAT. */
+export function objectBody(req: SbiRequest): Record<string, unknown> {
+  if (req.body instanceof SbiMultipart) {
+    const j = req.body.json;
+    if (typeof j !== 'object' || j === null || Array.isArray(j)) throw new SbiProblem(400, 'INVALID_MSG_FORMAT', 'the JSON part must be an object');
+    return j as Record<string, unknown>;
+  }
+  if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) throw new SbiProblem(400, 'INVALID_MSG_FORMAT', 'a JSON object body is required');
+  return req.body as Record<string, unknown>;
+}
+
+/** The binary part a JSON RefToBinaryData (`{contentId}`) points to, e.g. `n1SmMsg`. */
+export function binaryPart(req: SbiRequest, ref: unknown): Uint8Array | undefined {
+  const id = (ref as { contentId?: unknown } | undefined)?.contentId;
+  if (typeof id !== 'string' || !(req.body instanceof SbiMultipart)) return undefined;
+  return req.body.binaries[id]?.data;
+}
+
+export function requireString(o: Record<string, unknown>, field: string): string {
+  const v = o[field];
+  if (typeof v !== 'string' || v === '') throw new SbiProblem(400, 'MANDATORY_IE_MISSING', `${field} is required`);
+  return v;
+}
+
+/** Fails a call that did not return one of the expected statuses with the peer's problem. */
+export function expectStatus<T>(r: SbiResult<T>, ...statuses: number[]): T {
+  if (!statuses.includes(r.status)) {
+    const p = r.body as Partial<ProblemDetails> | undefined;
+    throw new SbiProblem(r.status, p?.cause ?? 'UNEXPECTED_STATUS', p?.detail ?? `expected ${statuses.join('/')}`);
+  }
+  return r.body;
+}
+
+/** Matches a request path against route patterns; returns the route and its parameters. */
+export function matchRoute(routes: SbiRoute[], method: string, path: string): { route: SbiRoute; params: Record<string, string> } | 'method-not-allowed' | undefined {
+  const parts = path.split('/');
+  let pathMatched = false;
+  for (const route of routes) {
+    const pat = route.path.split('/');
+    if (pat.length !== parts.length) continue;
+    const params: Record<string, string> = {};
+    let okay = true;
+    for (let i = 0; i < pat.length && okay; i++) {
+      if (pat[i].startsWith('{') && pat[i].endsWith('}')) {
+        if (parts[i] === '') okay = false;
+        else params[pat[i].slice(1, -1)] = decodeURIComponent(parts[i]);
+      } else okay = pat[i] === parts[i];
+    }
+    if (!okay) continue;
+    pathMatched = true;
+    if (route.method === method) return { route, params };
+  }
+  return pathMatched ? 'method-not-allowed' : undefined;
+}

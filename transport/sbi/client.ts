@@ -1,0 +1,217 @@
+// The SBI client (TS 29.500 6.1): HTTP/2 with prior knowledge to another NF, one session per
+// origin reused across requests and re-established when it closes, a per-request timeout, and
+// bounded retries on connection errors for idempotent methods (GET, PUT, DELETE; RFC 9110 9.2.2).
+//
+// Capture: Node's http2 reads and writes a net.Socket's handle natively, bypassing JS, so the
+// client hands http2 a Duplex that forwards to the socket and reports every chunk each way to a
+// TcpStreamRecorder. The capture then holds the exact bytes on the wire as one TCP connection.
+
+import http2 from 'node:http2';
+import net from 'node:net';
+import { Duplex } from 'node:stream';
+import { SbiProblem, type SbiClient, type SbiResult, type SbiCallOptions, type SbiRoute } from './api.ts';
+import { parseSbiBody, serializeSbiBody } from './server.ts';
+import { TcpStreamRecorder } from '../capture/tcp-stream.ts';
+import type { WireTap } from '../tap.ts';
+
+export interface SbiClientOptions {
+  /** Our NF type for User-Agent (TS 29.500 5.2.2.2: "<NF type>-<instance>"). */
+  userAgent: string;
+  /** Local address to connect from (the NF's own loopback address), so captures show who spoke. */
+  localAddress?: string;
+  tap?: WireTap;
+  timeoutMs?: number;
+  retries?: number;
+  log?: (line: string) => void;
+  /** Observes each completed call (for traces). */
+  onCall?: (e: { method: string; uri: string; operation?: string; step?: string; status: number }) => void;
+}
+
+export class SbiTimeoutError extends Error {
+  constructor(method: string, uri: string, ms: number) {
+    super(`${method} ${uri}: no answer within ${ms} ms`);
+    this.name = 'SbiTimeoutError';
+  }
+}
+
+const IDEMPOTENT = new Set(['GET', 'PUT', 'DELETE']);
+
+/** A Duplex over a socket that reports each chunk it passes to a recorder. */
+class TappedConnection extends Duplex {
+  private readonly socket: net.Socket;
+  private readonly rec: TcpStreamRecorder;
+  /** Comment for the next client->server bytes (the step of the request being written). */
+  nextComment: string | undefined;
+
+  constructor(socket: net.Socket, rec: TcpStreamRecorder) {
+    super();
+    this.socket = socket;
+    this.rec = rec;
+    socket.on('data', (b: Buffer) => {
+      rec.data(false, new Uint8Array(b.buffer, b.byteOffset, b.length));
+      if (!this.push(b)) socket.pause();
+    });
+    socket.on('end', () => this.push(null));
+    socket.on('close', () => {
+      rec.close();
+      this.destroy();
+    });
+    socket.on('error', (e) => this.destroy(e));
+  }
+
+  override _read(): void {
+    this.socket.resume();
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
+    const comment = this.nextComment;
+    this.nextComment = undefined;
+    this.rec.data(true, new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length), comment);
+    this.socket.write(chunk, cb);
+  }
+
+  override _final(cb: (e?: Error | null) => void): void {
+    this.socket.end(cb);
+  }
+
+  override _destroy(err: Error | null, cb: (e?: Error | null) => void): void {
+    this.socket.destroy();
+    cb(err);
+  }
+}
+
+interface Connection {
+  session: http2.ClientHttp2Session;
+  tapped?: TappedConnection;
+}
+
+export class Http2SbiClient implements SbiClient {
+  private readonly opts: SbiClientOptions;
+  private readonly connections = new Map<string, Promise<Connection>>();
+  readonly stats = { calls: 0, retries: 0, timeouts: 0 };
+
+  constructor(opts: SbiClientOptions) {
+    this.opts = opts;
+  }
+
+  private connect(origin: string): Promise<Connection> {
+    const existing = this.connections.get(origin);
+    if (existing) return existing;
+    const u = new URL(origin);
+    const port = Number(u.port || 80);
+    const p = new Promise<Connection>((resolve, reject) => {
+      const socket = net.connect({ host: u.hostname, port, ...(this.opts.localAddress ? { localAddress: this.opts.localAddress } : {}) });
+      socket.once('error', reject);
+      socket.once('connect', () => {
+        socket.off('error', reject);
+        socket.setNoDelay(true);
+        let tapped: TappedConnection | undefined;
+        if (this.opts.tap) {
+          const rec = new TcpStreamRecorder(this.opts.tap, { address: socket.localAddress ?? '127.0.0.1', port: socket.localPort ?? 0 }, { address: u.hostname, port }, (socket.localPort ?? 1) * 1000);
+          rec.open();
+          tapped = new TappedConnection(socket, rec);
+        }
+        const session = http2.connect(origin, { createConnection: () => tapped ?? socket });
+        session.on('error', (e) => this.opts.log?.(`[sbi client] ${origin}: ${e.message}`));
+        session.on('close', () => {
+          if (this.connections.get(origin) === p) this.connections.delete(origin);
+        });
+        session.on('goaway', () => {
+          if (this.connections.get(origin) === p) this.connections.delete(origin);
+        });
+        resolve({ session, ...(tapped ? { tapped } : {}) });
+      });
+    });
+    p.catch(() => {
+      if (this.connections.get(origin) === p) this.connections.delete(origin);
+    });
+    this.connections.set(origin, p);
+    return p;
+  }
+
+  async call<T = unknown>(method: SbiRoute['method'], uri: string, body?: unknown, opts: SbiCallOptions = {}): Promise<SbiResult<T>> {
+    const attempts = 1 + (IDEMPOTENT.has(method) ? (this.opts.retries ?? 2) : 0);
+    let lastError: unknown;
+    for (let i = 0; i < attempts; i++) {
+      if (i > 0) this.stats.retries++;
+      try {
+        const r = await this.once<T>(method, uri, body, opts);
+        this.opts.onCall?.({ method, uri, status: r.status, ...(opts.operation ? { operation: opts.operation } : {}), ...(opts.step ? { step: opts.step } : {}) });
+        return r;
+      } catch (e) {
+        lastError = e;
+        if (e instanceof SbiTimeoutError || e instanceof SbiProblem) break; // not a connection error
+      }
+    }
+    throw lastError;
+  }
+
+  private async once<T>(method: string, uri: string, body: unknown, opts: SbiCallOptions): Promise<SbiResult<T>> {
+    const u = new URL(uri);
+    const conn = await this.connect(u.origin);
+    const { contentType, data } = serializeSbiBody(body, false);
+    const headers: http2.OutgoingHttpHeaders = {
+      ':method': method,
+      ':path': u.pathname + u.search,
+      ':scheme': 'http',
+      ':authority': u.host,
+      'user-agent': this.opts.userAgent,
+      accept: 'application/json, application/problem+json, multipart/related',
+      ...(opts.headers ?? {}),
+    };
+    if (contentType) headers['content-type'] = contentType;
+    this.stats.calls++;
+    if (conn.tapped && opts.step) conn.tapped.nextComment = `${opts.operation ?? method} [TS 23.502 ${opts.step}]`;
+    const timeoutMs = opts.timeoutMs ?? this.opts.timeoutMs ?? 5000;
+    return new Promise<SbiResult<T>>((resolve, reject) => {
+      let req: http2.ClientHttp2Stream;
+      try {
+        req = conn.session.request(headers, { endStream: data === undefined });
+      } catch (e) {
+        this.connections.delete(u.origin);
+        reject(e);
+        return;
+      }
+      const timer = setTimeout(() => {
+        this.stats.timeouts++;
+        req.close(http2.constants.NGHTTP2_CANCEL);
+        reject(new SbiTimeoutError(method, uri, timeoutMs));
+      }, timeoutMs);
+      let status = 0;
+      const resHeaders: Record<string, string | undefined> = {};
+      const chunks: Buffer[] = [];
+      req.on('response', (h) => {
+        status = Number(h[':status']);
+        for (const [k, v] of Object.entries(h)) if (!k.startsWith(':')) resHeaders[k] = Array.isArray(v) ? v.join(', ') : (v as string | undefined);
+      });
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        clearTimeout(timer);
+        try {
+          const parsed = parseSbiBody(resHeaders['content-type'], new Uint8Array(Buffer.concat(chunks)));
+          resolve({ status, headers: resHeaders, body: parsed as T });
+        } catch (e) {
+          reject(e);
+        }
+      });
+      req.on('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+      if (data !== undefined) req.end(data);
+    });
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.connections.values()];
+    this.connections.clear();
+    for (const p of all) {
+      try {
+        const c = await p;
+        await new Promise<void>((resolve) => c.session.close(() => resolve()));
+      } catch {
+        // a connection that never opened has nothing to close
+      }
+    }
+  }
+}
