@@ -118,3 +118,34 @@ describe('UDM UECM and SDM (TS 29.503)', () => {
     expect((await sbi.call('DELETE', sub.headers.location!)).status).toBe(404);
   });
 });
+
+describe('5G AKA through AUSF and UDM with the real crypto', () => {
+  it('a UE-side USIM computing RES* from the AUTN the network sent is authenticated, KSEAF agrees', async () => {
+    const { homeNetworkAka } = await import('../../nodes/common/home-network-aka.ts');
+    const { verifyAutn } = await import('../../crypto/aka.ts');
+    const { kseaf } = await import('../../crypto/kdf.ts');
+    const { concealSuci, msinToBcd, publicKeyOf } = await import('../../crypto/suci.ts');
+    const { fromHex, toHex } = await import('../../codecs/bytes/hex.ts');
+    const hnPriv = 'c53c22208b61860b06c62e5406a7b330c2b577aa5558981510d128247d38bd1d';
+    const aka = homeNetworkAka([{ id: 1, profile: 'A', privateKey: hnPriv }]);
+    const store = new UdrStore(':memory:');
+    store.upsert(DEFAULT_SUBSCRIBER);
+    const sbi = new LocalSbi();
+    const UDR = 'http://127.0.0.20:8080', UDM = 'http://127.0.0.12:8080', AUSF = 'http://127.0.0.11:8080';
+    sbi.serve(UDR, udrRoutes(store, UDR).routes).serve(UDM, udmRoutes({ baseUri: UDM, udrUri: UDR, plmnId: '00101' }, sbi, aka).routes).serve(AUSF, ausfRoutes({ baseUri: AUSF, udmUri: UDM, instanceId: 'ausf-1', servingNetworkNames: [sn] }, sbi, aka).routes);
+    // The UE conceals its MSIN with profile A under the home network key 1.
+    const output = concealSuci('A', publicKeyOf('A', fromHex(hnPriv)), msinToBcd('0000000001'), fromHex('c80949f13ebe61af4ebdbd293ea4f942696b9e815d7e8f0096bbf6ed7de62256'));
+    const suci = `suci-0-001-01-0000-1-1-${toHex(output)}`;
+    const r = await sbi.call<{ '5gAuthData': { rand: string; autn: string; hxresStar: string }; _links: { '5g-aka': { href: string } } }>('POST', `${AUSF}/nausf-auth/v1/ue-authentications`, { supiOrSuci: suci, servingNetworkName: sn });
+    expect(r.status).toBe(201);
+    const ue = verifyAutn(fromHex(DEFAULT_SUBSCRIBER.k), fromHex(DEFAULT_SUBSCRIBER.opc), fromHex(r.body['5gAuthData'].rand), fromHex(r.body['5gAuthData'].autn), sn, () => true);
+    expect(ue.result).toBe('ok');
+    if (ue.result !== 'ok') return;
+    expect(toHex(ue.sqn)).toBe(nextSqn(DEFAULT_SUBSCRIBER.sqn));
+    expect(aka.hxresStar(r.body['5gAuthData'].rand, toHex(ue.resStar))).toBe(r.body['5gAuthData'].hxresStar); // the SEAF's check
+    const c = await sbi.call<{ authResult: string; supi: string; kseaf: string }>('PUT', r.body._links['5g-aka'].href, { resStar: toHex(ue.resStar) });
+    expect(c.body.authResult).toBe('AUTHENTICATION_SUCCESS');
+    expect(c.body.supi).toBe(DEFAULT_SUBSCRIBER.supi);
+    expect(c.body.kseaf).toBe(toHex(kseaf(ue.kausf, sn)));
+  });
+});

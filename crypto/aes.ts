@@ -1,0 +1,31 @@
+// AES-128 primitives from node:crypto (OpenSSL, AES-NI where the CPU has it). Measured on this
+// machine against @noble/ciphers in benchmarks/crypto.bench.ts; see docs/decisions.md.
+
+import { createCipheriv } from 'node:crypto';
+
+/** E_K(block) for one 16-octet block (AES-128-ECB, no padding). */
+export function aes128Block(key: Uint8Array, block: Uint8Array): Uint8Array {
+  const c = createCipheriv('aes-128-ecb', key, null);
+  c.setAutoPadding(false);
+  return new Uint8Array(c.update(block));
+}
+
+/** AES-128-CTR keystream applied to `data` from the 16-octet initial counter block. */
+export function aes128Ctr(key: Uint8Array, icb: Uint8Array, data: Uint8Array): Uint8Array {
+  const c = createCipheriv('aes-128-ctr', key, icb);
+  return new Uint8Array(c.update(data));
+}
+
+/** AES-128-CBC with a zero IV over whole blocks; returns the last ciphertext block (CBC-MAC core). */
+export function aes128CbcLastBlock(key: Uint8Array, data: Uint8Array): Uint8Array {
+  const c = createCipheriv('aes-128-cbc', key, Buffer.alloc(16));
+  c.setAutoPadding(false);
+  const out = c.update(data);
+  return new Uint8Array(out.subarray(out.length - 16));
+}
+
+export function xor(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i] ^ b[i];
+  return out;
+}

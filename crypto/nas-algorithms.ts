@@ -1,0 +1,71 @@
+// 5G NAS/AS security algorithms over AES-128 (TS 33.501 Annex D; the same algorithms as
+// 128-EIA2/128-EEA2 of TS 33.401 Annex B):
+//   128-NIA2: AES-CMAC (NIST SP 800-38B) over COUNT || BEARER || DIRECTION || 0^26 || MESSAGE,
+//             the MAC is the first 32 bits of the CMAC (TS 33.401 B.2.3).
+//   128-NEA2: AES-CTR with the initial counter block COUNT || BEARER || DIRECTION || 0^26 || 0^64
+//             (TS 33.401 B.1.3).
+//   NIA0/NEA0: the null algorithms (TS 33.501 D.1, D.2).
+// Lengths are in bits, as the specifications define them.
+
+import { aes128Block, aes128Ctr, aes128CbcLastBlock } from './aes.ts';
+
+const ZERO = new Uint8Array(16);
+
+function shiftLeft1(b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(16);
+  for (let i = 0; i < 16; i++) out[i] = ((b[i] << 1) | (i < 15 ? b[i + 1] >> 7 : 0)) & 0xff;
+  if (b[0] & 0x80) out[15] ^= 0x87;
+  return out;
+}
+
+/** AES-CMAC of the first `lengthBits` bits of `m` (SP 800-38B 6.2, with bit-level padding). */
+export function aesCmac(key: Uint8Array, m: Uint8Array, lengthBits: number): Uint8Array {
+  const k1 = shiftLeft1(aes128Block(key, ZERO));
+  const k2 = shiftLeft1(k1);
+  const complete = lengthBits > 0 && lengthBits % 128 === 0;
+  const blocks = Math.max(1, Math.ceil(lengthBits / 128));
+  const buf = new Uint8Array(blocks * 16);
+  const fullBytes = lengthBits >> 3;
+  buf.set(m.subarray(0, fullBytes));
+  const rem = lengthBits & 7;
+  if (rem) buf[fullBytes] = m[fullBytes] & (0xff << (8 - rem));
+  if (!complete) buf[fullBytes] |= 0x80 >> rem; // the "10*" padding starts right after the message
+  const sub = complete ? k1 : k2;
+  const last = (blocks - 1) * 16;
+  for (let i = 0; i < 16; i++) buf[last + i] ^= sub[i];
+  return aes128CbcLastBlock(key, buf);
+}
+
+function header(count: number, bearer: number, direction: number): Uint8Array {
+  const h = new Uint8Array(8);
+  h[0] = count >>> 24;
+  h[1] = (count >>> 16) & 0xff;
+  h[2] = (count >>> 8) & 0xff;
+  h[3] = count & 0xff;
+  h[4] = ((bearer & 0x1f) << 3) | ((direction & 1) << 2);
+  return h;
+}
+
+/** 128-NIA2 MAC-I (4 octets) of the first `lengthBits` bits of `message`. */
+export function nia2(key: Uint8Array, count: number, bearer: number, direction: number, message: Uint8Array, lengthBits = message.length * 8): Uint8Array {
+  const m = new Uint8Array(8 + Math.ceil(lengthBits / 8));
+  m.set(header(count, bearer, direction));
+  m.set(message.subarray(0, Math.ceil(lengthBits / 8)), 8);
+  return aesCmac(key, m, 64 + lengthBits).subarray(0, 4);
+}
+
+/** 128-NEA2 (encryption and decryption are the same operation). Trailing bits beyond `lengthBits` are zeroed. */
+export function nea2(key: Uint8Array, count: number, bearer: number, direction: number, data: Uint8Array, lengthBits = data.length * 8): Uint8Array {
+  const icb = new Uint8Array(16);
+  icb.set(header(count, bearer, direction));
+  const bytes = Math.ceil(lengthBits / 8);
+  const out = aes128Ctr(key, icb, data.subarray(0, bytes));
+  const rem = lengthBits & 7;
+  if (rem) out[bytes - 1] &= 0xff << (8 - rem);
+  return out;
+}
+
+/** NIA0: a MAC of all zeros (TS 33.501 D.2). */
+export function nia0(): Uint8Array {
+  return new Uint8Array(4);
+}
