@@ -4,6 +4,7 @@
 
 import type { DissectedMessage } from '../codecs/bytes/json.ts';
 import { dissectGtpu } from '../codecs/gtpu/index.ts';
+import { dissectPfcp } from '../codecs/pfcp/index.ts';
 
 export interface SctpMessageSource {
   /** Feeds one SCTP packet of one direction; returns the user messages it completes. */
@@ -29,6 +30,9 @@ export const NGAP_PPID = 60;
 
 export function defaultDissectors(): Dissectors {
   return {
-    udp: new Map([[GTPU_PORT, { protocol: 'gtpu', dissect: dissectGtpu }]]),
+    udp: new Map([
+      [GTPU_PORT, { protocol: 'gtpu', dissect: dissectGtpu }],
+      [PFCP_PORT, { protocol: 'pfcp', dissect: dissectPfcp }],
+    ]),
   };
 }

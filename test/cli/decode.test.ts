@@ -127,3 +127,15 @@ describe.skipIf(!tsharkAvailable())('wire5g decode agrees with tshark on frame n
     expect(gtp).toEqual([1, 3]);
   });
 });
+
+describe('wire5g decode: PFCP', () => {
+  it('decodes PFCP on UDP 8805, including another implementation\'s messages', async () => {
+    const { messageVectors } = await import('../helpers/vectors.ts');
+    const { fromHex } = await import('../../codecs/bytes/hex.ts');
+    const frames = messageVectors('pfcp.').map((v) => udpPacket({ address: '10.0.0.1', port: 8805 }, { address: '10.0.0.2', port: 8805 }, fromHex(v.hex)));
+    const recs = [...decodeCapture(classicPcap(101, frames))];
+    expect(recs.map((r) => r.message)).toEqual(['Association Setup Request', 'Association Setup Response', 'Session Establishment Request', 'Session Establishment Response', 'Session Report Request', 'Session Modification Request', 'Session Modification Response', 'Heartbeat Request']);
+    expect(recs.every((r) => r.protocol === 'pfcp' && !r.error)).toBe(true);
+    expect(JSON.stringify(recs[2].fields)).toContain('"name":"F-SEID"');
+  });
+});

@@ -1,0 +1,5 @@
+export * from './types.ts';
+export * from './ies.ts';
+export * from './message.ts';
+export * from './build.ts';
+export { dissectPfcp, pfcpToJson } from './dissect.ts';

@@ -1,0 +1,276 @@
+// PFCP messages, TS 29.244 clause 7: the header (7.2.2) and a list of IEs (8.1.1) in wire order.
+//
+//   PFCP header:
+//        8     7     6     5     4     3     2     1
+//   1 |   Version=1     |  spare    | FO  | MP  |  S  |
+//   2 |                 Message Type                  |
+//   3-4              Message Length (octets after the first 4)
+//   5-12             SEID                                      if S = 1
+//   m..m+2           Sequence Number (24 bits)
+//   m+3  | Message Priority (if MP) |       spare       |
+//
+//   IE: Type (2) | Length (2) | [Enterprise ID (2) if Type >= 32768] | value (Length octets)
+//
+// The IE list keeps wire order and every IE it does not model (vendor IEs included) as raw
+// octets, so encode(decode(bytes)) is byte-exact for any valid message. Grouped IEs hold child
+// lists, bounded in depth. Mandatory IEs of each message and of each grouped IE are checked, and a
+// missing one is a DecodeError MISSING_IE naming it (for cause 66 and the Offending IE).
+
+import { ByteReader } from '../bytes/reader.ts';
+import { ByteWriter } from '../bytes/writer.ts';
+import { DecodeError, EncodeError } from '../bytes/errors.ts';
+import { GROUPED_IES, PFCP_IE_NAMES, PFCP_MESSAGE_NAMES, PfcpCause, PfcpIeType as T, PfcpMessageType as M, isSessionMessage } from './types.ts';
+import { IE_CODECS, type IeValues } from './ies.ts';
+
+export const PFCP_PORT = 8805;
+const PROTOCOL = 'pfcp';
+/** Grouped IEs nest at most this deep (a nesting bomb is TOO_DEEP, not a stack overflow). */
+export const MAX_GROUP_DEPTH = 8;
+
+export interface PfcpIe {
+  type: number;
+  /** Typed value (see IeValues), child IEs for grouped IEs, or the raw octets of an unmodelled IE. */
+  value: unknown;
+  /** Vendor-specific IEs (Type >= 32768) carry an Enterprise ID (TS 29.244 8.1.1). */
+  enterpriseId?: number;
+  /** Octets after a modelled value that this version does not interpret (kept for re-encoding). */
+  trailing?: Uint8Array;
+}
+
+export interface PfcpMessage {
+  type: number;
+  /** Present iff the S flag is set (session messages). */
+  seid?: bigint;
+  sequenceNumber: number;
+  /** Message priority 0..15, present iff the MP flag is set. */
+  priority?: number;
+  followOn?: boolean;
+  ies: PfcpIe[];
+}
+
+/** Mandatory IEs per message (TS 29.244 7.4, 7.5 tables; presence "M"). */
+const MANDATORY: Partial<Record<number, number[]>> = {
+  [M.HeartbeatRequest]: [T.RecoveryTimeStamp],
+  [M.HeartbeatResponse]: [T.RecoveryTimeStamp],
+  [M.AssociationSetupRequest]: [T.NodeID, T.RecoveryTimeStamp],
+  [M.AssociationSetupResponse]: [T.NodeID, T.Cause, T.RecoveryTimeStamp],
+  [M.AssociationUpdateRequest]: [T.NodeID],
+  [M.AssociationUpdateResponse]: [T.NodeID, T.Cause],
+  [M.AssociationReleaseRequest]: [T.NodeID],
+  [M.AssociationReleaseResponse]: [T.NodeID, T.Cause],
+  [M.SessionEstablishmentRequest]: [T.NodeID, T.FSEID, T.CreatePDR, T.CreateFAR],
+  [M.SessionEstablishmentResponse]: [T.NodeID, T.Cause],
+  [M.SessionModificationResponse]: [T.Cause],
+  [M.SessionDeletionResponse]: [T.Cause],
+  [M.SessionReportRequest]: [T.ReportType],
+  [M.SessionReportResponse]: [T.Cause],
+};
+
+/** Mandatory children of grouped IEs (TS 29.244 7.5.2.2 ff.). */
+const GROUP_MANDATORY: Partial<Record<number, number[]>> = {
+  [T.CreatePDR]: [T.PDRID, T.Precedence, T.PDI],
+  [T.PDI]: [T.SourceInterface],
+  [T.CreateFAR]: [T.FARID, T.ApplyAction],
+  [T.ForwardingParameters]: [T.DestinationInterface],
+  [T.CreateURR]: [T.URRID, T.MeasurementMethod, T.ReportingTriggers],
+  [T.CreateQER]: [T.QERID, T.GateStatus],
+  [T.CreatedPDR]: [T.PDRID],
+  [T.UpdatePDR]: [T.PDRID],
+  [T.UpdateFAR]: [T.FARID],
+  [T.UpdateURR]: [T.URRID],
+  [T.UpdateQER]: [T.QERID],
+  [T.RemovePDR]: [T.PDRID],
+  [T.RemoveFAR]: [T.FARID],
+  [T.RemoveURR]: [T.URRID],
+  [T.RemoveQER]: [T.QERID],
+  [T.QueryURR]: [T.URRID],
+  [T.UsageReportSMR]: [T.URRID, T.URSEQN, T.UsageReportTrigger],
+  [T.UsageReportSDR]: [T.URRID, T.URSEQN, T.UsageReportTrigger],
+  [T.UsageReportSRR]: [T.URRID, T.URSEQN, T.UsageReportTrigger],
+  [T.DownlinkDataReport]: [T.PDRID],
+};
+
+export function ieName(type: number): string {
+  return PFCP_IE_NAMES[type] ?? (type >= 32768 ? `Vendor IE ${type}` : `IE ${type}`);
+}
+
+function checkMandatory(r: ByteReader, ies: PfcpIe[], mandatory: number[] | undefined, at: number): void {
+  if (!mandatory) return;
+  for (const t of mandatory) {
+    if (!ies.some((x) => x.type === t)) throw r.error('MISSING_IE', `mandatory IE ${ieName(t)} (${t}) is missing`, ieName(t), at, t);
+  }
+}
+
+export interface DecodeOptions {
+  /**
+   * Check mandatory IEs (default true: what a node needs to answer with cause 66). Tools
+   * decoding other implementations' captures pass false and report the gaps instead.
+   */
+  checkMandatory?: boolean;
+}
+
+/** Mandatory IEs absent from a decoded message (including inside grouped IEs), as names. */
+export function missingMandatory(m: PfcpMessage): string[] {
+  const out: string[] = [];
+  const walk = (ies: PfcpIe[], need: number[] | undefined, where: string) => {
+    for (const t of need ?? []) if (!ies.some((x) => x.type === t)) out.push(`${where}${ieName(t)}`);
+    for (const x of ies) if (GROUPED_IES.has(x.type) && Array.isArray(x.value)) walk(x.value as PfcpIe[], GROUP_MANDATORY[x.type], `${where}${ieName(x.type)}.`);
+  };
+  walk(m.ies, MANDATORY[m.type], '');
+  return out;
+}
+
+function decodeIes(r: ByteReader, depth: number, check = true): PfcpIe[] {
+  if (depth > MAX_GROUP_DEPTH) throw r.error('TOO_DEEP', `grouped IEs nested deeper than ${MAX_GROUP_DEPTH}`, undefined, r.pos);
+  const out: PfcpIe[] = [];
+  let i = 0;
+  while (!r.atEnd) {
+    const start = r.pos;
+    const type = r.u16('IEType');
+    const len = r.u16('IELength');
+    r.enter(`${ieName(type)}[${i++}]`);
+    if (len > r.remaining) throw r.error('BAD_LENGTH', `IE length ${len} exceeds the ${r.remaining} octets left`, undefined, start + 2, type);
+    const body = r.sub(len, 'Value');
+    const ie: PfcpIe = { type, value: undefined };
+    if (type >= 32768) {
+      if (len < 2) throw r.error('BAD_LENGTH', 'vendor IE shorter than its Enterprise ID', undefined, start + 2, type);
+      ie.enterpriseId = body.u16('EnterpriseID');
+      ie.value = Uint8Array.from(body.rest());
+    } else if (GROUPED_IES.has(type)) {
+      const children = decodeIes(body, depth + 1, check);
+      if (check) checkMandatory(body, children, GROUP_MANDATORY[type], start);
+      ie.value = children;
+    } else {
+      const codec = IE_CODECS[type];
+      if (!codec) {
+        ie.value = Uint8Array.from(body.rest());
+      } else {
+        try {
+          ie.value = codec.read(body);
+        } catch (e) {
+          // An IE too short for what its flags announce: cause 68 "Invalid Length" with this IE.
+          if (e instanceof DecodeError && e.code === 'TRUNCATED') throw new DecodeError({ ...e.toJSON(), code: 'BAD_LENGTH', ie: type });
+          if (e instanceof DecodeError && e.ie === undefined) throw new DecodeError({ ...e.toJSON(), ie: type });
+          throw e;
+        }
+        if (!body.atEnd) ie.trailing = Uint8Array.from(body.rest());
+      }
+    }
+    out.push(ie);
+    r.leave();
+  }
+  return out;
+}
+
+/** Decodes one PFCP message. Throws DecodeError on anything malformed. */
+export function decodePfcp(bytes: Uint8Array, opts: DecodeOptions = {}): PfcpMessage {
+  const check = opts.checkMandatory ?? true;
+  const r = new ByteReader(bytes, PROTOCOL);
+  r.enter('Header');
+  const flags = r.u8('Flags');
+  const version = flags >> 5;
+  if (version !== 1) throw r.error('BAD_VALUE', `version ${version} is not 1 (answer with Version Not Supported Response)`, 'Version', 0);
+  const type = r.u8('MessageType');
+  const length = r.u16('MessageLength');
+  if (length > r.remaining) throw r.error('BAD_LENGTH', `message length ${length} exceeds the ${r.remaining} octets that follow`, 'MessageLength', 2);
+  if (4 + length < bytes.length) throw r.error('TRAILING_BYTES', `${bytes.length - 4 - length} octet(s) after the message`, 'MessageLength', 2);
+  const hasSeid = (flags & 1) !== 0;
+  if (hasSeid !== isSessionMessage(type) && PFCP_MESSAGE_NAMES[type]) {
+    throw r.error('BAD_VALUE', `S flag ${hasSeid ? 'set' : 'clear'} on ${PFCP_MESSAGE_NAMES[type]}`, 'S', 0);
+  }
+  const msg: PfcpMessage = { type, sequenceNumber: 0, ies: [] };
+  if (hasSeid) msg.seid = r.u64('SEID');
+  msg.sequenceNumber = r.u24('SequenceNumber');
+  const last = r.u8('MessagePriority');
+  if (flags & 2) msg.priority = last >> 4;
+  if (flags & 4) msg.followOn = true;
+  r.leave();
+  const name = PFCP_MESSAGE_NAMES[type];
+  if (!name) throw r.error('UNKNOWN_TYPE', `message type ${type} is not a PFCP message`, 'Header.MessageType', 1);
+  const body = new ByteReader(bytes, PROTOCOL, r.pos, 4 + length);
+  body.enter(name.replace(/ /g, ''));
+  msg.ies = decodeIes(body, 0, check);
+  if (check) checkMandatory(body, msg.ies, MANDATORY[type], r.pos);
+  return msg;
+}
+
+function writeIes(w: ByteWriter, ies: PfcpIe[], path: string): void {
+  for (const ie of ies) {
+    w.u16(ie.type);
+    const lenAt = w.reserve(2);
+    const start = w.pos;
+    if (ie.type >= 32768) {
+      w.u16(ie.enterpriseId ?? 0).bytes(ie.value as Uint8Array);
+    } else if (GROUPED_IES.has(ie.type)) {
+      if (!Array.isArray(ie.value)) throw new EncodeError(PROTOCOL, `${path}.${ieName(ie.type)}`, 'a grouped IE needs a list of IEs');
+      writeIes(w, ie.value as PfcpIe[], `${path}.${ieName(ie.type)}`);
+    } else {
+      const codec = IE_CODECS[ie.type];
+      if (codec) codec.write(w, ie.value);
+      else if (ie.value instanceof Uint8Array) w.bytes(ie.value);
+      else throw new EncodeError(PROTOCOL, `${path}.${ieName(ie.type)}`, 'an unmodelled IE needs raw octets');
+      if (ie.trailing) w.bytes(ie.trailing);
+    }
+    const len = w.pos - start;
+    if (len > 0xffff) throw new EncodeError(PROTOCOL, `${path}.${ieName(ie.type)}`, `value of ${len} octets exceeds 65535`);
+    w.patchU16(lenAt, len);
+  }
+}
+
+/** Encodes a PFCP message (TS 29.244 7.2.2). */
+export function encodePfcp(m: PfcpMessage, into?: ByteWriter): Uint8Array {
+  const w = into ?? new ByteWriter(256);
+  const start = w.pos;
+  const session = m.seid !== undefined;
+  w.u8(0x20 | (m.followOn ? 4 : 0) | (m.priority !== undefined ? 2 : 0) | (session ? 1 : 0)).u8(m.type);
+  const lenAt = w.reserve(2);
+  if (session) w.u64(m.seid!);
+  w.u24(m.sequenceNumber & 0xffffff).u8(m.priority !== undefined ? (m.priority & 15) << 4 : 0);
+  writeIes(w, m.ies, PFCP_MESSAGE_NAMES[m.type] ?? `Type${m.type}`);
+  w.patchU16(lenAt, w.pos - start - 4);
+  return w.buf.subarray(start, w.pos);
+}
+
+// --- typed access ------------------------------------------------------------------------------
+
+/** The value of the first IE of `type` in `ies`. */
+export function get<K extends keyof IeValues>(ies: PfcpIe[], type: K): IeValues[K] | undefined {
+  for (const x of ies) if (x.type === type) return x.value as IeValues[K];
+  return undefined;
+}
+
+/** The children of the first grouped IE of `type`. */
+export function group(ies: PfcpIe[], type: number): PfcpIe[] | undefined {
+  for (const x of ies) if (x.type === type) return x.value as PfcpIe[];
+  return undefined;
+}
+
+/** The children of every grouped IE of `type`, in order. */
+export function groups(ies: PfcpIe[], type: number): PfcpIe[][] {
+  const out: PfcpIe[][] = [];
+  for (const x of ies) if (x.type === type) out.push(x.value as PfcpIe[]);
+  return out;
+}
+
+/** Builds an IE with a typed value. */
+export function ie<K extends keyof IeValues>(type: K, value: IeValues[K]): PfcpIe {
+  return { type, value };
+}
+
+/** Builds a grouped IE. */
+export function grouped(type: number, children: PfcpIe[]): PfcpIe {
+  if (!GROUPED_IES.has(type)) throw new EncodeError(PROTOCOL, ieName(type), 'is not a grouped IE');
+  return { type, value: children };
+}
+
+/**
+ * The PFCP cause and Offending IE a node answers a request with when decoding it failed
+ * (TS 29.244 7.6): a missing mandatory IE is cause 66, a bad length 68, anything else about an IE
+ * 69, and a message that cannot be read at all 64.
+ */
+export function causeFor(e: DecodeError): { cause: number; offendingIe?: number } {
+  if (e.code === 'MISSING_IE') return { cause: PfcpCause.MandatoryIeMissing, ...(e.ie !== undefined ? { offendingIe: e.ie } : {}) };
+  if (e.ie !== undefined && (e.code === 'BAD_LENGTH' || e.code === 'TRUNCATED')) return { cause: PfcpCause.InvalidLength, offendingIe: e.ie };
+  if (e.ie !== undefined) return { cause: PfcpCause.MandatoryIeIncorrect, offendingIe: e.ie };
+  return { cause: PfcpCause.RequestRejected };
+}
