@@ -1,7 +1,7 @@
 // Builders for the PFCP messages wire5g's SMF and UPF send, laid out like the IE tables of
 // TS 29.244 clause 7 (one line per IE, grouped IEs nested as in the spec).
 
-import { PfcpIeType as T, PfcpMessageType as M, PfcpCause } from './types.ts';
+import { PfcpIeType as T, PfcpMessageType as M } from './types.ts';
 import { ApplyAction, Interface, MeasurementMethod, OuterHeaderCreationDescription, UeIpFlags, Gate, text, type NodeId, type VolumeMeasurement } from './ies.ts';
 import { ie, grouped, type PfcpIe, type PfcpMessage } from './message.ts';
 
