@@ -2,10 +2,28 @@
 
 import { isIPv4, isIPv6 } from 'node:net';
 
+/** Dotted-quad IPv4 text to 4 octets (single pass, no allocation beyond the result). */
 export function parseIPv4(addr: string): Uint8Array {
-  const parts = addr.split('.').map(Number);
-  if (!isIPv4(addr)) throw new TypeError(`not an IPv4 address: ${addr}`);
-  return Uint8Array.from(parts);
+  const out = new Uint8Array(4);
+  let part = 0, value = 0, digits = 0;
+  for (let i = 0; i < addr.length; i++) {
+    const c = addr.charCodeAt(i);
+    if (c === 46 /* . */) {
+      if (digits === 0 || part === 3) throw new TypeError(`not an IPv4 address: ${addr}`);
+      out[part++] = value;
+      value = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57 && digits < 3) {
+      value = value * 10 + (c - 48);
+      digits++;
+      if (value > 255) throw new TypeError(`not an IPv4 address: ${addr}`);
+    } else {
+      throw new TypeError(`not an IPv4 address: ${addr}`);
+    }
+  }
+  if (part !== 3 || digits === 0) throw new TypeError(`not an IPv4 address: ${addr}`);
+  out[3] = value;
+  return out;
 }
 
 export function parseIPv6(addr: string): Uint8Array {

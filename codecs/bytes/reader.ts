@@ -14,10 +14,13 @@ export class ByteReader {
   pos: number;
   /** Absolute end (exclusive) of the region this reader may read. */
   readonly end: number;
-  /** Field path stack shared with sub-readers created by `sub()`. */
-  private readonly pathStack: string[];
+  /**
+   * Field path stack shared with sub-readers created by `sub()`. Numbers are list indexes
+   * (rendered `[n]`), so a decoder walking a list pushes no strings it has to build.
+   */
+  private readonly pathStack: (string | number)[];
 
-  constructor(buf: Uint8Array, protocol: string, start = 0, end = buf.length, pathStack: string[] = []) {
+  constructor(buf: Uint8Array, protocol: string, start = 0, end = buf.length, pathStack: (string | number)[] = []) {
     this.buf = buf;
     this.protocol = protocol;
     this.pos = start;
@@ -36,11 +39,15 @@ export class ByteReader {
   /** The field path as a dotted string, e.g. `CreatePDR[0].PDI`. */
   get path(): string {
     let out = '';
-    for (const p of this.pathStack) out += out === '' || p.startsWith('[') ? p : `.${p}`;
+    for (const p of this.pathStack) {
+      if (typeof p === 'number') out += `[${p}]`;
+      else out += out === '' || p.startsWith('[') ? p : `.${p}`;
+    }
     return out;
   }
 
-  enter(field: string): void {
+  /** Pushes a field name, or a list index (rendered `[n]`). */
+  enter(field: string | number): void {
     this.pathStack.push(field);
   }
 
@@ -104,7 +111,8 @@ export class ByteReader {
   u64(field: string): bigint {
     const hi = this.u32(field);
     const lo = this.u32(field);
-    return (BigInt(hi) << 32n) | BigInt(lo);
+    // Most SEIDs and counters fit 32 bits: one BigInt instead of three.
+    return hi === 0 ? BigInt(lo) : (BigInt(hi) << 32n) | BigInt(lo);
   }
 
   /** `n` bytes as a subarray view (no copy). */

@@ -34,16 +34,19 @@ export interface TextOctets {
   octets: Uint8Array;
 }
 function labelsText(o: Uint8Array): string | undefined {
-  const parts: string[] = [];
+  let out = '';
   let i = 0;
   while (i < o.length) {
     const n = o[i];
     if (n === 0 || i + 1 + n > o.length) return undefined;
-    for (let k = i + 1; k <= i + n; k++) if (o[k] < 0x21 || o[k] > 0x7e) return undefined;
-    parts.push(utf8.decode(o.subarray(i + 1, i + 1 + n)));
+    if (i > 0) out += '.';
+    for (let k = i + 1; k <= i + n; k++) {
+      if (o[k] < 0x21 || o[k] > 0x7e) return undefined;
+      out += String.fromCharCode(o[k]); // printable ASCII only, so one code unit each
+    }
     i += 1 + n;
   }
-  return parts.length ? parts.join('.') : undefined;
+  return i > 0 ? out : undefined;
 }
 const textOctets: IeCodec<TextOctets> = {
   read: (r) => {

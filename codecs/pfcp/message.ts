@@ -22,6 +22,12 @@ import { DecodeError, EncodeError } from '../bytes/errors.ts';
 import { GROUPED_IES, PFCP_IE_NAMES, PFCP_MESSAGE_NAMES, PfcpCause, PfcpIeType as T, PfcpMessageType as M, isSessionMessage } from './types.ts';
 import { IE_CODECS, type IeValues } from './ies.ts';
 
+// Module-local bindings of the tables the decode loop reads: under a loader that compiles
+// imports to getters (tsx in development), every `import.X` access in a hot loop costs a call.
+const GROUPED: ReadonlySet<number> = GROUPED_IES;
+const NAMES: Record<number, string> = PFCP_IE_NAMES;
+const CODECS = IE_CODECS;
+
 export const PFCP_PORT = 8805;
 const PROTOCOL = 'pfcp';
 /** Grouped IEs nest at most this deep (a nesting bomb is TOO_DEEP, not a stack overflow). */
@@ -128,7 +134,8 @@ function decodeIes(r: ByteReader, depth: number, check = true): PfcpIe[] {
     const start = r.pos;
     const type = r.u16('IEType');
     const len = r.u16('IELength');
-    r.enter(`${ieName(type)}[${i++}]`);
+    r.enter(NAMES[type] ?? ieName(type));
+    r.enter(i++);
     if (len > r.remaining) throw r.error('BAD_LENGTH', `IE length ${len} exceeds the ${r.remaining} octets left`, undefined, start + 2, type);
     const body = r.sub(len, 'Value');
     const ie: PfcpIe = { type, value: undefined };
@@ -136,12 +143,12 @@ function decodeIes(r: ByteReader, depth: number, check = true): PfcpIe[] {
       if (len < 2) throw r.error('BAD_LENGTH', 'vendor IE shorter than its Enterprise ID', undefined, start + 2, type);
       ie.enterpriseId = body.u16('EnterpriseID');
       ie.value = Uint8Array.from(body.rest());
-    } else if (GROUPED_IES.has(type)) {
+    } else if (GROUPED.has(type)) {
       const children = decodeIes(body, depth + 1, check);
       if (check) checkMandatory(body, children, GROUP_MANDATORY[type], start);
       ie.value = children;
     } else {
-      const codec = IE_CODECS[type];
+      const codec = CODECS[type];
       if (!codec) {
         ie.value = Uint8Array.from(body.rest());
       } else {
@@ -157,6 +164,7 @@ function decodeIes(r: ByteReader, depth: number, check = true): PfcpIe[] {
       }
     }
     out.push(ie);
+    r.leave();
     r.leave();
   }
   return out;
@@ -188,31 +196,38 @@ export function decodePfcp(bytes: Uint8Array, opts: DecodeOptions = {}): PfcpMes
   const name = PFCP_MESSAGE_NAMES[type];
   if (!name) throw r.error('UNKNOWN_TYPE', `message type ${type} is not a PFCP message`, 'Header.MessageType', 1);
   const body = new ByteReader(bytes, PROTOCOL, r.pos, 4 + length);
-  body.enter(name.replace(/ /g, ''));
+  body.enter(name);
   msg.ies = decodeIes(body, 0, check);
   if (check) checkMandatory(body, msg.ies, MANDATORY[type], r.pos);
   return msg;
 }
 
-function writeIes(w: ByteWriter, ies: PfcpIe[], path: string): void {
+/** Encode-error path: built only when an error is thrown. */
+function pathOf(parents: number[], type: number): string {
+  return [...parents.map(ieName), ieName(type)].join('.');
+}
+
+function writeIes(w: ByteWriter, ies: PfcpIe[], parents: number[]): void {
   for (const ie of ies) {
     w.u16(ie.type);
     const lenAt = w.reserve(2);
     const start = w.pos;
     if (ie.type >= 32768) {
       w.u16(ie.enterpriseId ?? 0).bytes(ie.value as Uint8Array);
-    } else if (GROUPED_IES.has(ie.type)) {
-      if (!Array.isArray(ie.value)) throw new EncodeError(PROTOCOL, `${path}.${ieName(ie.type)}`, 'a grouped IE needs a list of IEs');
-      writeIes(w, ie.value as PfcpIe[], `${path}.${ieName(ie.type)}`);
+    } else if (GROUPED.has(ie.type)) {
+      if (!Array.isArray(ie.value)) throw new EncodeError(PROTOCOL, pathOf(parents, ie.type), 'a grouped IE needs a list of IEs');
+      parents.push(ie.type);
+      writeIes(w, ie.value as PfcpIe[], parents);
+      parents.pop();
     } else {
-      const codec = IE_CODECS[ie.type];
+      const codec = CODECS[ie.type];
       if (codec) codec.write(w, ie.value);
       else if (ie.value instanceof Uint8Array) w.bytes(ie.value);
-      else throw new EncodeError(PROTOCOL, `${path}.${ieName(ie.type)}`, 'an unmodelled IE needs raw octets');
+      else throw new EncodeError(PROTOCOL, pathOf(parents, ie.type), 'an unmodelled IE needs raw octets');
       if (ie.trailing) w.bytes(ie.trailing);
     }
     const len = w.pos - start;
-    if (len > 0xffff) throw new EncodeError(PROTOCOL, `${path}.${ieName(ie.type)}`, `value of ${len} octets exceeds 65535`);
+    if (len > 0xffff) throw new EncodeError(PROTOCOL, pathOf(parents, ie.type), `value of ${len} octets exceeds 65535`);
     w.patchU16(lenAt, len);
   }
 }
@@ -226,7 +241,7 @@ export function encodePfcp(m: PfcpMessage, into?: ByteWriter): Uint8Array {
   const lenAt = w.reserve(2);
   if (session) w.u64(m.seid!);
   w.u24(m.sequenceNumber & 0xffffff).u8(m.priority !== undefined ? (m.priority & 15) << 4 : 0);
-  writeIes(w, m.ies, PFCP_MESSAGE_NAMES[m.type] ?? `Type${m.type}`);
+  writeIes(w, m.ies, []);
   w.patchU16(lenAt, w.pos - start - 4);
   return w.buf.subarray(start, w.pos);
 }
