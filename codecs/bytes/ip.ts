@@ -1,6 +1,6 @@
 // IPv4/IPv6 text <-> octets (RFC 791, RFC 4291 2.2, RFC 5952 4 for output).
 
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv6 } from 'node:net';
 
 /** Dotted-quad IPv4 text to 4 octets (single pass, no allocation beyond the result). */
 export function parseIPv4(addr: string): Uint8Array {
