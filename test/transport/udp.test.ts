@@ -1,0 +1,142 @@
+import { describe, it, expect, afterEach } from 'vitest';
+import dgram from 'node:dgram';
+import { PfcpEndpoint, PfcpTimeoutError, readPfcpHeader } from '../../transport/udp/pfcp-endpoint.ts';
+import { GtpuEndpoint } from '../../transport/udp/gtpu-endpoint.ts';
+import { VirtualClock } from '../../transport/clock.ts';
+import { RecordingTap } from '../../transport/tap.ts';
+import * as P from '../../codecs/pfcp/index.ts';
+import { encodeGtpu, decodeGtpu, echoRequest, gPdu } from '../../codecs/gtpu/index.ts';
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of closers.splice(0)) await c();
+});
+
+async function pfcp(address: string, opts: Partial<Parameters<typeof PfcpEndpoint.bind>[0]> = {}) {
+  const e = await PfcpEndpoint.bind({ address, port: 0, recoveryTimeStamp: 1000, ...opts });
+  closers.push(() => e.close());
+  return e;
+}
+
+async function rawSocket(address: string): Promise<{ s: dgram.Socket; port: number; got: Uint8Array[] }> {
+  const s = dgram.createSocket('udp4');
+  const got: Uint8Array[] = [];
+  s.on('message', (m) => got.push(new Uint8Array(m)));
+  await new Promise<void>((r) => s.bind(0, address, () => r()));
+  closers.push(() => new Promise((r) => s.close(() => r())));
+  return { s, port: s.address().port, got };
+}
+
+const until = async (cond: () => boolean, ms = 2000) => {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > ms) throw new Error('condition not met');
+    await new Promise((r) => setTimeout(r, 2));
+  }
+};
+
+describe('PFCP endpoint (TS 29.244 6.4)', () => {
+  it('matches the response to its request by sequence number', async () => {
+    const smf = await pfcp('127.0.0.4');
+    const upf = await pfcp('127.0.0.7');
+    upf.onRequest(async ({ header }) => ({ response: P.encodePfcp(P.sessionDeletionResponse(header.sequenceNumber, 5n, P.PfcpCause.RequestAccepted)) }));
+    const rsp = await smf.request(upf.local, (seq) => P.encodePfcp(P.sessionDeletionRequest(seq, 77n)));
+    const m = P.decodePfcp(rsp);
+    expect(m.type).toBe(P.PfcpMessageType.SessionDeletionResponse);
+    expect(P.get(m.ies, P.PfcpIeType.Cause)).toBe(1);
+  });
+
+  it('T1 retransmits, N1 bounds the attempts, then a typed timeout (virtual time)', async () => {
+    const clock = new VirtualClock();
+    const smf = await pfcp('127.0.0.4', { clock });
+    const silent = await rawSocket('127.0.0.7');
+    const p = smf.request({ address: '127.0.0.7', port: silent.port }, (seq) => P.encodePfcp(P.sessionDeletionRequest(seq, 1n)));
+    const outcome = p.then(() => 'answered', (e: unknown) => e);
+    await until(() => silent.got.length === 1);
+    clock.advance(3000);
+    await until(() => silent.got.length === 2);
+    clock.advance(3000);
+    await until(() => silent.got.length === 3);
+    clock.advance(3000);
+    const e = await outcome;
+    expect(e).toBeInstanceOf(PfcpTimeoutError);
+    expect(silent.got.every((b) => b.length === silent.got[0].length && b.every((x, i) => x === silent.got[0][i]))).toBe(true);
+    expect(smf.stats).toMatchObject({ retransmissions: 2, timeouts: 1 });
+  });
+
+  it('a retransmitted request is answered from the response cache without running the handler again', async () => {
+    const upf = await pfcp('127.0.0.7');
+    let runs = 0;
+    upf.onRequest(async ({ header }) => {
+      runs++;
+      return { response: P.encodePfcp(P.sessionDeletionResponse(header.sequenceNumber, 5n, P.PfcpCause.RequestAccepted)) };
+    });
+    const smf = await rawSocket('127.0.0.4');
+    const req = P.encodePfcp(P.sessionDeletionRequest(42, 77n));
+    smf.s.send(req, upf.local.port, '127.0.0.7');
+    await until(() => smf.got.length === 1);
+    smf.s.send(req, upf.local.port, '127.0.0.7');
+    await until(() => smf.got.length === 2);
+    expect(runs).toBe(1);
+    expect(smf.got[1]).toEqual(smf.got[0]);
+    expect(upf.stats.duplicatesAnswered).toBe(1);
+  });
+
+  it('answers Heartbeat Request itself and reports a peer restart from a changed Recovery Time Stamp', async () => {
+    const smf = await pfcp('127.0.0.4', { recoveryTimeStamp: 111 });
+    const upf = await pfcp('127.0.0.7', { recoveryTimeStamp: 222 });
+    const restarts: [number, number][] = [];
+    upf.on('peer-restart', (_p, a, b) => restarts.push([a, b]));
+    const hb = await smf.request(upf.local, (seq) => P.encodePfcp(P.heartbeatRequest(seq, 111)));
+    expect(P.get(P.decodePfcp(hb).ies, P.PfcpIeType.RecoveryTimeStamp)).toBe(222);
+    const raw = await rawSocket('127.0.0.4');
+    raw.s.send(P.encodePfcp(P.heartbeatRequest(9, 500)), upf.local.port, '127.0.0.7');
+    raw.s.send(P.encodePfcp(P.heartbeatRequest(10, 501)), upf.local.port, '127.0.0.7');
+    await until(() => raw.got.length === 2);
+    expect(restarts).toEqual([[500, 501]]);
+  });
+
+  it('garbage is dropped and counted, an unknown version gets Version Not Supported, and the endpoint keeps serving', async () => {
+    const upf = await pfcp('127.0.0.7');
+    upf.onRequest(async ({ header }) => ({ response: P.encodePfcp(P.sessionDeletionResponse(header.sequenceNumber, 5n, 1)) }));
+    const raw = await rawSocket('127.0.0.4');
+    raw.s.send(Uint8Array.of(1, 2, 3), upf.local.port, '127.0.0.7');
+    raw.s.send(Uint8Array.of(0x21, 54, 0, 200, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0), upf.local.port, '127.0.0.7'); // lying length
+    raw.s.send(Uint8Array.of(0x40, 1, 0, 4, 0, 0, 7, 0), upf.local.port, '127.0.0.7'); // PFCP version 2
+    await until(() => raw.got.length === 1);
+    expect(readPfcpHeader(raw.got[0])).toMatchObject({ type: 11, sequenceNumber: 7 });
+    raw.s.send(P.encodePfcp(P.sessionDeletionRequest(8, 1n)), upf.local.port, '127.0.0.7');
+    await until(() => raw.got.length === 2);
+    expect(P.decodePfcp(raw.got[1]).type).toBe(P.PfcpMessageType.SessionDeletionResponse);
+    expect(upf.stats.malformed).toBe(3);
+  });
+
+  it('two nodes use the same well-known port on different loopback addresses', async () => {
+    const a = await PfcpEndpoint.bind({ address: '127.0.0.31', recoveryTimeStamp: 1 });
+    const b = await PfcpEndpoint.bind({ address: '127.0.0.32', recoveryTimeStamp: 2 });
+    closers.push(() => a.close(), () => b.close());
+    expect([a.local.port, b.local.port]).toEqual([8805, 8805]);
+    const hb = await a.request(b.local, (seq) => P.encodePfcp(P.heartbeatRequest(seq, 1)));
+    expect(P.get(P.decodePfcp(hb).ies, P.PfcpIeType.RecoveryTimeStamp)).toBe(2);
+  });
+});
+
+describe('GTP-U endpoint (TS 29.281)', () => {
+  it('answers Echo Request, hands G-PDUs to the node, sends header and payload without concatenating', async () => {
+    const tap = new RecordingTap();
+    const got: Uint8Array[] = [];
+    const upf = await GtpuEndpoint.bind({ address: '127.0.0.7', port: 0, tap, onPacket: (d) => got.push(Uint8Array.from(d)) });
+    const gnb = await GtpuEndpoint.bind({ address: '127.0.0.100', port: 0, tap, onPacket: (d) => got.push(Uint8Array.from(d)) });
+    closers.push(() => upf.close(), () => gnb.close());
+    gnb.send(upf.local, encodeGtpu(echoRequest(77)));
+    await until(() => got.length === 1); // the Echo Response reaches the gNB node (path supervision is its job)
+    expect(upf.stats.echoAnswered).toBe(1);
+    expect(decodeGtpu(got[0]).type).toBe('Echo Response');
+    const echo = tap.events.find((e) => e.kind === 'udp' && e.payload[1] === 2);
+    expect(echo && echo.kind === 'udp' ? decodeGtpu(echo.payload) : undefined).toMatchObject({ type: 'Echo Response', header: { sequenceNumber: 77 }, recovery: 0 });
+    const full = encodeGtpu(gPdu(5, Uint8Array.of(0x45, 0, 0, 20), { pduType: 1, qfi: 9 }));
+    gnb.send(upf.local, full.subarray(0, 16), full.subarray(16));
+    await until(() => got.length === 2);
+    expect(got[1]).toEqual(full);
+  });
+});

@@ -1,0 +1,309 @@
+// A PFCP node's UDP endpoint (TS 29.244 6.4, 7.2): requests matched to responses by sequence
+// number, T1 retransmission with N1 attempts then a typed timeout, duplicate requests answered
+// from a response cache without running the handler again, Heartbeat Request answered here,
+// periodic heartbeats, and peer restarts detected from a changed Recovery Time Stamp.
+//
+// Transport reads only the PFCP header and, for heartbeat and association messages, the Recovery
+// Time Stamp IE: the message bodies belong to codecs/pfcp and the node.
+
+import dgram from 'node:dgram';
+import { EventEmitter } from 'node:events';
+import type { Clock, TimerHandle } from '../clock.ts';
+import { realClock } from '../clock.ts';
+import type { WireTap, Endpoint } from '../tap.ts';
+import { nullTap } from '../tap.ts';
+
+export const PFCP_PORT = 8805;
+
+/** The PFCP header fields transport needs (TS 29.244 7.2.2). */
+export interface PfcpHeaderInfo {
+  version: number;
+  type: number;
+  length: number;
+  seid?: bigint;
+  sequenceNumber: number;
+  /** Offset of the first IE. */
+  iesAt: number;
+}
+
+export function readPfcpHeader(b: Uint8Array): PfcpHeaderInfo | undefined {
+  if (b.length < 8) return undefined;
+  const flags = b[0];
+  const s = (flags & 1) !== 0;
+  const headerLen = s ? 16 : 8;
+  if (b.length < headerLen) return undefined;
+  const length = (b[2] << 8) | b[3];
+  if (length + 4 > b.length || length + 4 < headerLen) return undefined;
+  let seid: bigint | undefined;
+  if (s) {
+    let v = 0n;
+    for (let i = 4; i < 12; i++) v = (v << 8n) | BigInt(b[i]);
+    seid = v;
+  }
+  const q = s ? 12 : 4;
+  return { version: flags >> 5, type: b[1], length, ...(seid !== undefined ? { seid } : {}), sequenceNumber: (b[q] << 16) | (b[q + 1] << 8) | b[q + 2], iesAt: headerLen };
+}
+
+/** Requests: odd node-message types but 11, and 50/52/54/56 (TS 29.244 7.3). */
+export function isPfcpRequest(type: number): boolean {
+  return type < 50 ? type % 2 === 1 && type !== 11 : type % 2 === 0;
+}
+
+const HEARTBEAT_REQUEST = 1;
+const HEARTBEAT_RESPONSE = 2;
+const ASSOCIATION_SETUP_REQUEST = 5;
+const ASSOCIATION_SETUP_RESPONSE = 6;
+const VERSION_NOT_SUPPORTED_RESPONSE = 11;
+const IE_RECOVERY_TIME_STAMP = 96;
+
+/** The Recovery Time Stamp IE value of a message, if it has one at the top level. */
+export function recoveryTimeStampOf(b: Uint8Array, h: PfcpHeaderInfo): number | undefined {
+  let p = h.iesAt;
+  const end = 4 + h.length;
+  while (p + 4 <= end) {
+    const t = (b[p] << 8) | b[p + 1];
+    const l = (b[p + 2] << 8) | b[p + 3];
+    if (p + 4 + l > end) return undefined;
+    if (t === IE_RECOVERY_TIME_STAMP && l >= 4) return ((b[p + 4] << 24) | (b[p + 5] << 16) | (b[p + 6] << 8) | b[p + 7]) >>> 0;
+    p += 4 + l;
+  }
+  return undefined;
+}
+
+function nodeMessage(type: number, seq: number, recovery?: number): Uint8Array {
+  const withIe = recovery !== undefined;
+  const b = new Uint8Array(withIe ? 16 : 8);
+  b[0] = 0x20;
+  b[1] = type;
+  b[3] = withIe ? 12 : 4;
+  b[4] = (seq >> 16) & 0xff;
+  b[5] = (seq >> 8) & 0xff;
+  b[6] = seq & 0xff;
+  if (withIe) {
+    b[9] = IE_RECOVERY_TIME_STAMP;
+    b[11] = 4;
+    b[12] = recovery >>> 24;
+    b[13] = (recovery >>> 16) & 0xff;
+    b[14] = (recovery >>> 8) & 0xff;
+    b[15] = recovery & 0xff;
+  }
+  return b;
+}
+
+export class PfcpTimeoutError extends Error {
+  readonly peer: Endpoint;
+  readonly sequenceNumber: number;
+  constructor(peer: Endpoint, seq: number, attempts: number) {
+    super(`PFCP request ${seq} to ${peer.address}:${peer.port} unanswered after ${attempts} attempts`);
+    this.name = 'PfcpTimeoutError';
+    this.peer = peer;
+    this.sequenceNumber = seq;
+  }
+}
+
+export interface PfcpRequestEvent {
+  peer: Endpoint;
+  header: PfcpHeaderInfo;
+  bytes: Uint8Array;
+}
+
+/** The node's answer to a request: response octets (with the same sequence number) and a capture comment. */
+export type PfcpRequestHandler = (req: PfcpRequestEvent) => Promise<{ response: Uint8Array; comment?: string } | undefined>;
+
+export interface PfcpEndpointOptions {
+  address: string;
+  port?: number;
+  /** Our Recovery Time Stamp (NTP seconds), sent in heartbeats. */
+  recoveryTimeStamp: number;
+  tap?: WireTap;
+  clock?: Clock;
+  /** T1 (TS 29.244 6.4): default 3 s. */
+  t1Ms?: number;
+  /** N1: transmissions of a request in total, default 3. */
+  n1?: number;
+  log?: (line: string) => void;
+}
+
+interface Pending {
+  bytes: Uint8Array;
+  attempts: number;
+  timer: TimerHandle | undefined;
+  resolve: (b: Uint8Array) => void;
+  reject: (e: Error) => void;
+  comment: string | undefined;
+}
+
+export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint, previous: number, current: number]; 'heartbeat-lost': [peer: Endpoint] }> {
+  private readonly socket: dgram.Socket;
+  private readonly opts: Required<Omit<PfcpEndpointOptions, 'log' | 'port'>> & { log?: (l: string) => void };
+  readonly local: Endpoint;
+  private nextSeq = 1;
+  private readonly pending = new Map<string, Pending>();
+  /** Responses to requests already answered, by peer and sequence number (TS 29.244 6.4). */
+  private readonly responseCache = new Map<string, { bytes: Uint8Array; expires: number }>();
+  private readonly inFlight = new Set<string>();
+  private readonly peerRecovery = new Map<string, number>();
+  private readonly heartbeats = new Map<string, TimerHandle>();
+  private handler: PfcpRequestHandler | undefined;
+  readonly stats = { received: 0, sent: 0, retransmissions: 0, duplicatesAnswered: 0, malformed: 0, timeouts: 0 };
+
+  private constructor(socket: dgram.Socket, local: Endpoint, opts: PfcpEndpointOptions) {
+    super();
+    this.socket = socket;
+    this.local = local;
+    this.opts = { address: opts.address, recoveryTimeStamp: opts.recoveryTimeStamp, tap: opts.tap ?? nullTap, clock: opts.clock ?? realClock, t1Ms: opts.t1Ms ?? 3000, n1: opts.n1 ?? 3, ...(opts.log ? { log: opts.log } : {}) };
+    socket.on('message', (msg, rinfo) => this.onMessage(new Uint8Array(msg.buffer, msg.byteOffset, msg.length), { address: rinfo.address, port: rinfo.port }));
+    socket.on('error', (e) => this.opts.log?.(`[pfcp ${local.address}] socket error: ${e.message}`));
+  }
+
+  static bind(opts: PfcpEndpointOptions): Promise<PfcpEndpoint> {
+    return new Promise((resolve, reject) => {
+      const s = dgram.createSocket(opts.address.includes(':') ? 'udp6' : 'udp4');
+      s.once('error', reject);
+      s.bind(opts.port ?? PFCP_PORT, opts.address, () => {
+        s.off('error', reject);
+        const a = s.address();
+        resolve(new PfcpEndpoint(s, { address: a.address, port: a.port }, opts));
+      });
+    });
+  }
+
+  /** Serves incoming requests (Heartbeat Request is answered by the endpoint itself). */
+  onRequest(handler: PfcpRequestHandler): void {
+    this.handler = handler;
+  }
+
+  private key(peer: Endpoint, seq: number): string {
+    return `${peer.address}:${peer.port}/${seq}`;
+  }
+
+  private send(peer: Endpoint, bytes: Uint8Array, comment?: string): void {
+    this.opts.tap.udp(this.local, peer, bytes, comment);
+    this.stats.sent++;
+    this.socket.send(bytes, peer.port, peer.address);
+  }
+
+  /**
+   * Sends a request built for the sequence number the endpoint allocates and resolves with the
+   * response; retransmits on T1 and rejects with PfcpTimeoutError after N1 attempts.
+   */
+  request(peer: Endpoint, build: (sequenceNumber: number) => Uint8Array, comment?: string): Promise<Uint8Array> {
+    const seq = this.nextSeq;
+    this.nextSeq = (this.nextSeq % 0xffffff) + 1;
+    const bytes = build(seq);
+    return new Promise<Uint8Array>((resolve, reject) => {
+      const p: Pending = { bytes, attempts: 0, timer: undefined, resolve, reject, comment };
+      const k = this.key(peer, seq);
+      this.pending.set(k, p);
+      const transmit = () => {
+        p.attempts++;
+        if (p.attempts > 1) this.stats.retransmissions++;
+        this.send(peer, bytes, p.attempts > 1 ? `${comment ?? 'PFCP'} (retransmission ${p.attempts - 1}, T1)` : comment);
+        p.timer = this.opts.clock.setTimeout(() => {
+          if (p.attempts >= this.opts.n1) {
+            this.pending.delete(k);
+            this.stats.timeouts++;
+            reject(new PfcpTimeoutError(peer, seq, p.attempts));
+          } else {
+            transmit();
+          }
+        }, this.opts.t1Ms);
+      };
+      transmit();
+    });
+  }
+
+  /** Sends Heartbeat Requests to `peer` every `intervalMs`; an unanswered one emits 'heartbeat-lost'. */
+  startHeartbeat(peer: Endpoint, intervalMs: number): void {
+    this.stopHeartbeat(peer);
+    const k = `${peer.address}:${peer.port}`;
+    const tick = () => {
+      this.request(peer, (seq) => nodeMessage(HEARTBEAT_REQUEST, seq, this.opts.recoveryTimeStamp), 'TS 29.244 7.4.2 Heartbeat Request').catch(() => this.emit('heartbeat-lost', peer));
+      this.heartbeats.set(k, this.opts.clock.setTimeout(tick, intervalMs));
+    };
+    this.heartbeats.set(k, this.opts.clock.setTimeout(tick, intervalMs));
+  }
+
+  stopHeartbeat(peer: Endpoint): void {
+    const k = `${peer.address}:${peer.port}`;
+    this.opts.clock.clearTimeout(this.heartbeats.get(k));
+    this.heartbeats.delete(k);
+  }
+
+  private noteRecovery(peer: Endpoint, bytes: Uint8Array, h: PfcpHeaderInfo): void {
+    if (h.type !== HEARTBEAT_REQUEST && h.type !== HEARTBEAT_RESPONSE && h.type !== ASSOCIATION_SETUP_REQUEST && h.type !== ASSOCIATION_SETUP_RESPONSE) return;
+    const ts = recoveryTimeStampOf(bytes, h);
+    if (ts === undefined) return;
+    const k = `${peer.address}:${peer.port}`;
+    const prev = this.peerRecovery.get(k);
+    this.peerRecovery.set(k, ts);
+    if (prev !== undefined && prev !== ts) this.emit('peer-restart', peer, prev, ts); // TS 29.244 6.2.2
+  }
+
+  private onMessage(bytes: Uint8Array, peer: Endpoint): void {
+    this.stats.received++;
+    this.opts.tap.udp(peer, this.local, bytes);
+    const h = readPfcpHeader(bytes);
+    if (!h) {
+      this.stats.malformed++;
+      this.opts.log?.(`[pfcp ${this.local.address}] dropped ${bytes.length} octets from ${peer.address}:${peer.port}: not a PFCP header`);
+      return;
+    }
+    if (h.version !== 1) {
+      // TS 29.244 7.2.2.1: answer an unsupported version with Version Not Supported Response.
+      this.stats.malformed++;
+      this.send(peer, nodeMessage(VERSION_NOT_SUPPORTED_RESPONSE, h.sequenceNumber), 'TS 29.244 7.4.4.7 Version Not Supported Response');
+      return;
+    }
+    this.noteRecovery(peer, bytes, h);
+    const k = this.key(peer, h.sequenceNumber);
+    if (!isPfcpRequest(h.type)) {
+      const p = this.pending.get(k);
+      if (!p) return; // a late or duplicate response
+      this.pending.delete(k);
+      this.opts.clock.clearTimeout(p.timer);
+      p.resolve(Uint8Array.from(bytes));
+      return;
+    }
+    const now = this.opts.clock.now();
+    const cached = this.responseCache.get(k);
+    if (cached && cached.expires > now) {
+      this.stats.duplicatesAnswered++;
+      this.send(peer, cached.bytes, 'duplicate request answered from the response cache (TS 29.244 6.4)');
+      return;
+    }
+    if (this.inFlight.has(k)) return; // the handler is still working on the first copy
+    if (h.type === HEARTBEAT_REQUEST) {
+      this.reply(k, peer, nodeMessage(HEARTBEAT_RESPONSE, h.sequenceNumber, this.opts.recoveryTimeStamp), 'TS 29.244 7.4.2.2 Heartbeat Response');
+      return;
+    }
+    if (!this.handler) {
+      this.opts.log?.(`[pfcp ${this.local.address}] no handler for request type ${h.type}`);
+      return;
+    }
+    this.inFlight.add(k);
+    this.handler({ peer, header: h, bytes: Uint8Array.from(bytes) })
+      .then((r) => {
+        if (r) this.reply(k, peer, r.response, r.comment);
+      })
+      .catch((e: unknown) => this.opts.log?.(`[pfcp ${this.local.address}] handler failed: ${e instanceof Error ? e.message : String(e)}`))
+      .finally(() => this.inFlight.delete(k));
+  }
+
+  private reply(k: string, peer: Endpoint, response: Uint8Array, comment?: string): void {
+    const now = this.opts.clock.now();
+    this.responseCache.set(k, { bytes: response, expires: now + this.opts.t1Ms * this.opts.n1 });
+    if (this.responseCache.size > 4096) for (const [ck, v] of this.responseCache) if (v.expires <= now) this.responseCache.delete(ck);
+    this.send(peer, response, comment);
+  }
+
+  close(): Promise<void> {
+    for (const t of this.heartbeats.values()) this.opts.clock.clearTimeout(t);
+    for (const p of this.pending.values()) {
+      this.opts.clock.clearTimeout(p.timer);
+      p.reject(new Error('PFCP endpoint closed'));
+    }
+    this.pending.clear();
+    return new Promise((resolve) => this.socket.close(() => resolve()));
+  }
+}
