@@ -12,8 +12,8 @@ afterEach(async () => {
   for (const c of closers.splice(0)) await c();
 });
 
-async function pfcp(address: string, opts: Partial<Parameters<typeof PfcpEndpoint.bind>[0]> = {}) {
-  const e = await PfcpEndpoint.bind({ address, port: 0, recoveryTimeStamp: 1000, ...opts });
+async function pfcp(address: string, opts: Partial<Parameters<typeof PfcpEndpoint.open>[0]> = {}) {
+  const e = await PfcpEndpoint.open({ address, port: 0, recoveryTimeStamp: 1000, ...opts });
   closers.push(() => e.close());
   return e;
 }
@@ -112,8 +112,8 @@ describe('PFCP endpoint (TS 29.244 6.4)', () => {
   });
 
   it('two nodes use the same well-known port on different loopback addresses', async () => {
-    const a = await PfcpEndpoint.bind({ address: '127.0.0.31', recoveryTimeStamp: 1 });
-    const b = await PfcpEndpoint.bind({ address: '127.0.0.32', recoveryTimeStamp: 2 });
+    const a = await PfcpEndpoint.open({ address: '127.0.0.31', recoveryTimeStamp: 1 });
+    const b = await PfcpEndpoint.open({ address: '127.0.0.32', recoveryTimeStamp: 2 });
     closers.push(() => a.close(), () => b.close());
     expect([a.local.port, b.local.port]).toEqual([8805, 8805]);
     const hb = await a.request(b.local, (seq) => P.encodePfcp(P.heartbeatRequest(seq, 1)));
@@ -125,8 +125,8 @@ describe('GTP-U endpoint (TS 29.281)', () => {
   it('answers Echo Request, hands G-PDUs to the node, sends header and payload without concatenating', async () => {
     const tap = new RecordingTap();
     const got: Uint8Array[] = [];
-    const upf = await GtpuEndpoint.bind({ address: '127.0.0.7', port: 0, tap, onPacket: (d) => got.push(Uint8Array.from(d)) });
-    const gnb = await GtpuEndpoint.bind({ address: '127.0.0.100', port: 0, tap, onPacket: (d) => got.push(Uint8Array.from(d)) });
+    const upf = await GtpuEndpoint.open({ address: '127.0.0.7', port: 0, tap, onPacket: (d) => got.push(Uint8Array.from(d)) });
+    const gnb = await GtpuEndpoint.open({ address: '127.0.0.100', port: 0, tap, onPacket: (d) => got.push(Uint8Array.from(d)) });
     closers.push(() => upf.close(), () => gnb.close());
     gnb.send(upf.local, encodeGtpu(echoRequest(77)));
     await until(() => got.length === 1); // the Echo Response reaches the gNB node (path supervision is its job)

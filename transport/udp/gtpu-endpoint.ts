@@ -35,7 +35,7 @@ export class GtpuEndpoint {
     socket.on('error', (e) => opts.log?.(`[gtpu ${local.address}] socket error: ${e.message}`));
   }
 
-  static bind(opts: GtpuEndpointOptions): Promise<GtpuEndpoint> {
+  static open(opts: GtpuEndpointOptions): Promise<GtpuEndpoint> {
     return new Promise((resolve, reject) => {
       const s = dgram.createSocket(opts.address.includes(':') ? 'udp6' : 'udp4');
       s.once('error', reject);

@@ -156,7 +156,7 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
     socket.on('error', (e) => this.opts.log?.(`[pfcp ${local.address}] socket error: ${e.message}`));
   }
 
-  static bind(opts: PfcpEndpointOptions): Promise<PfcpEndpoint> {
+  static open(opts: PfcpEndpointOptions): Promise<PfcpEndpoint> {
     return new Promise((resolve, reject) => {
       const s = dgram.createSocket(opts.address.includes(':') ? 'udp6' : 'udp4');
       s.once('error', reject);
