@@ -1,0 +1,90 @@
+// The SMF's N4 port over PFCP (TS 29.244): PFCP Association Setup at start (TS 23.502 4.3.2.2.1
+// needs an association before any session), then Session Establishment, Modification and
+// Deletion with the usage report the UPF returns.
+
+import type { PfcpEndpoint } from '../../transport/udp/pfcp-endpoint.ts';
+import type { Endpoint } from '../../transport/tap.ts';
+import * as P from '../../codecs/pfcp/index.ts';
+import { PfcpIeType as T } from '../../codecs/pfcp/index.ts';
+import { trace } from '../common/trace.ts';
+import type { N4, N4SessionEstablished, N4SessionEstablishment } from './ports.ts';
+import type { UsageReport } from '../upf/datapath.ts';
+
+export class PfcpCauseError extends Error {
+  readonly pfcpCause: number;
+  constructor(message: string, cause: number) {
+    super(`${message}: PFCP cause ${cause}`);
+    this.name = 'PfcpCauseError';
+    this.pfcpCause = cause;
+  }
+}
+
+export interface SmfN4Options {
+  endpoint: PfcpEndpoint;
+  upf: Endpoint;
+  smfAddress: string;
+  recoveryTimeStamp: number;
+  accessInstance?: string;
+}
+
+export class SmfN4 implements N4 {
+  private readonly o: SmfN4Options;
+  private readonly nodeId: P.NodeId;
+
+  constructor(o: SmfN4Options) {
+    this.o = o;
+    this.nodeId = { type: 'ipv4', value: o.smfAddress };
+  }
+
+  /** TS 29.244 6.2.6 PFCP Association Setup (SMF-initiated). */
+  async associate(): Promise<P.NodeId> {
+    const rsp = P.decodePfcp(await this.o.endpoint.request(this.o.upf, (seq) => P.encodePfcp(P.associationSetupRequest(seq, this.nodeId, this.o.recoveryTimeStamp, 0)), 'TS 29.244 6.2.6 PFCP Association Setup Request'));
+    const cause = P.get(rsp.ies, T.Cause);
+    if (cause !== P.PfcpCause.RequestAccepted) throw new PfcpCauseError('PFCP Association Setup rejected', cause ?? 0);
+    return P.get(rsp.ies, T.NodeID)!;
+  }
+
+  async establish(req: N4SessionEstablishment): Promise<N4SessionEstablished> {
+    const spec: P.SessionRulesSpec = { nodeId: this.nodeId, cpSeid: req.cpSeid, cpAddress: this.o.smfAddress, ueAddress: req.ueAddress, qfi: req.qfi, accessInstance: this.o.accessInstance ?? 'access', coreInstance: req.dnn, ambrUlKbps: 1_000_000, ambrDlKbps: 1_000_000 };
+    trace({ from: 'SMF', to: 'UPF', interface: 'N4', protocol: 'PFCP', message: 'Session Establishment Request', step: req.step });
+    const rsp = P.decodePfcp(await this.o.endpoint.request(this.o.upf, (seq) => P.encodePfcp(P.sessionEstablishmentRequest(seq, spec)), `N4 Session Establishment Request [TS 23.502 ${req.step}]`));
+    const cause = P.get(rsp.ies, T.Cause);
+    if (cause !== P.PfcpCause.RequestAccepted) throw new PfcpCauseError('N4 Session Establishment rejected', cause ?? 0);
+    const up = P.get(rsp.ies, T.FSEID);
+    const created = P.groups(rsp.ies, T.CreatedPDR).map((c) => P.get(c, T.FTEID)).find((f) => f?.teid !== undefined);
+    if (!up || !created?.teid || !created.ipv4) throw new PfcpCauseError('N4 Session Establishment Response without UP F-SEID or Created PDR F-TEID', P.PfcpCause.ConditionalIeMissing);
+    return { upSeid: up.seid, upfN3Teid: created.teid, upfN3Address: created.ipv4 };
+  }
+
+  async modify(upSeid: bigint, change: { gnbTeid?: number; gnbAddress?: string; downlink: 'forward' | 'buffer' | 'drop' }, step: string): Promise<void> {
+    const dl = change.downlink === 'forward' ? { action: 'forward' as const, gnbTeid: change.gnbTeid ?? 0, gnbAddress: change.gnbAddress ?? '0.0.0.0' } : { action: change.downlink };
+    trace({ from: 'SMF', to: 'UPF', interface: 'N4', protocol: 'PFCP', message: 'Session Modification Request', step });
+    const rsp = P.decodePfcp(await this.o.endpoint.request(this.o.upf, (seq) => P.encodePfcp(P.sessionModificationRequest(seq, upSeid, dl)), `N4 Session Modification Request [TS 23.502 ${step}]`));
+    const cause = P.get(rsp.ies, T.Cause);
+    if (cause !== P.PfcpCause.RequestAccepted) throw new PfcpCauseError('N4 Session Modification rejected', cause ?? 0);
+  }
+
+  async delete(upSeid: bigint, step: string): Promise<UsageReport | undefined> {
+    trace({ from: 'SMF', to: 'UPF', interface: 'N4', protocol: 'PFCP', message: 'Session Deletion Request', step });
+    const rsp = P.decodePfcp(await this.o.endpoint.request(this.o.upf, (seq) => P.encodePfcp(P.sessionDeletionRequest(seq, upSeid)), `N4 Session Release [TS 23.502 ${step}]`));
+    const cause = P.get(rsp.ies, T.Cause);
+    if (cause === P.PfcpCause.SessionContextNotFound) return undefined;
+    if (cause !== P.PfcpCause.RequestAccepted) throw new PfcpCauseError('N4 Session Deletion rejected', cause ?? 0);
+    const ur = P.group(rsp.ies, T.UsageReportSDR);
+    if (!ur) return undefined;
+    const vol = P.get(ur, T.VolumeMeasurement) ?? {};
+    const start = P.get(ur, T.StartTime) ?? 0;
+    const end = P.get(ur, T.EndTime) ?? start;
+    return {
+      urSeqn: P.get(ur, T.URSEQN) ?? 0,
+      startTime: start - P.NTP_UNIX_OFFSET,
+      endTime: end - P.NTP_UNIX_OFFSET,
+      uplinkOctets: Number(vol.uplink ?? 0n),
+      downlinkOctets: Number(vol.downlink ?? 0n),
+      uplinkPackets: Number(vol.uplinkPackets ?? 0n),
+      downlinkPackets: Number(vol.downlinkPackets ?? 0n),
+      durationSeconds: P.get(ur, T.DurationMeasurement) ?? 0,
+      droppedPackets: 0,
+    };
+  }
+}
