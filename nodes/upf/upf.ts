@@ -83,13 +83,14 @@ export class Upf {
     const clock = cfg.clock ?? realClock;
     const recovery = P.ntpSeconds(Date.now() / 1000);
     const pfcp = await PfcpEndpoint.open({ address: cfg.address, port: cfg.pfcpPort ?? 8805, recoveryTimeStamp: recovery, clock, ...(cfg.tap ? { tap: cfg.tap } : {}), ...(cfg.log ? { log: cfg.log } : {}) });
-    let upf: Upf | undefined;
+    // The sinks below run only after start() returns; they reach the node through this holder.
+    const self: { upf?: Upf } = {};
     const gtpu = await GtpuEndpoint.open({
       address: cfg.address,
       port: cfg.gtpuPort ?? 2152,
       ...(cfg.tap ? { tap: cfg.tap } : {}),
       captureUserPlane: cfg.captureUserPlane ?? true,
-      onPacket: (data, peer) => upf?.datapath.uplink(data, 0, data.length, peer),
+      onPacket: (data, peer) => self.upf?.datapath.uplink(data, 0, data.length, peer),
       ...(cfg.log ? { log: cfg.log } : {}),
     });
     const datapath = new UpfDatapath(
@@ -98,18 +99,18 @@ export class Upf {
         // N6: the built-in data network answers ICMP and UDP echo; its replies come back down.
         toN6: (b, start, end) => {
           const reply = dataNetworkReply(b.subarray(start, end));
-          if (reply) upf?.datapath.downlink(reply.buffer, reply.offset, reply.length);
+          if (reply) self.upf?.datapath.downlink(reply.buffer, reply.offset, reply.length);
         },
         toN3: (datagram, peer) => gtpu.send(peer, datagram, undefined, 'N3 downlink G-PDU'),
         errorIndication: (teid, peer) => {
           // TS 29.281 7.3.1: Error Indication to the sender of a G-PDU for an unknown TEID.
-          const ei = encodeGtpu(errorIndication(upf ? upf.eiSeq++ & 0xffff : 0, teid, parseIPv4(cfg.address), peer.port));
+          const ei = encodeGtpu(errorIndication(self.upf ? self.upf.eiSeq++ & 0xffff : 0, teid, parseIPv4(cfg.address), peer.port));
           gtpu.send(peer, ei, undefined, 'TS 29.281 7.3.1 Error Indication (no context for TEID)');
         },
       },
     );
-    upf = new Upf(cfg, pfcp, gtpu, datapath, recovery);
-    return upf;
+    self.upf = new Upf(cfg, pfcp, gtpu, datapath, recovery);
+    return self.upf;
   }
 
   get pfcpEndpoint(): Endpoint {
