@@ -1,0 +1,478 @@
+// One SCTP association (RFC 4960) carried over UDP (RFC 6951): data transfer (6), reliability
+// with RTO per 6.3, acknowledgement (6.2, delayed SACK with gap blocks and duplicate TSNs),
+// ordered delivery per stream and reassembly (6.5, 6.6, 6.9), graceful shutdown (9.2) and abort
+// (9.1). The endpoint (endpoint.ts) owns the socket, the handshake and the verification-tag rules.
+
+import { EventEmitter } from 'node:events';
+import type { Clock, TimerHandle } from '../clock.ts';
+import type { Endpoint } from '../tap.ts';
+import {
+  SctpChunkType as C, DataFlags, dataChunk, decodeDataChunk, decodeSackChunk, sackChunk, shutdownChunk, emptyChunk, heartbeatChunk, errorCauses,
+  SctpErrorCause, type SctpChunk,
+} from '../../codecs/sctp/packet.ts';
+
+export const AssociationState = {
+  COOKIE_WAIT: 'COOKIE-WAIT',
+  COOKIE_ECHOED: 'COOKIE-ECHOED',
+  ESTABLISHED: 'ESTABLISHED',
+  SHUTDOWN_PENDING: 'SHUTDOWN-PENDING',
+  SHUTDOWN_SENT: 'SHUTDOWN-SENT',
+  SHUTDOWN_RECEIVED: 'SHUTDOWN-RECEIVED',
+  SHUTDOWN_ACK_SENT: 'SHUTDOWN-ACK-SENT',
+  CLOSED: 'CLOSED',
+} as const;
+export type AssociationState = (typeof AssociationState)[keyof typeof AssociationState];
+
+export interface SctpTimers {
+  /** RTO.Initial, RTO.Min, RTO.Max (RFC 4960 15: 3 s / 1 s / 60 s; the issue asks 1 s initial). */
+  rtoInitialMs: number;
+  rtoMinMs: number;
+  rtoMaxMs: number;
+  /** Association.Max.Retrans (RFC 4960 15: 10). */
+  maxRetrans: number;
+  /** Delayed SACK timer (RFC 4960 6.2: at most 500 ms; 200 ms here). */
+  sackDelayMs: number;
+  /** HB.interval; 0 disables heartbeats. */
+  heartbeatMs: number;
+}
+
+/** TSN serial-number comparison (RFC 4960 1.6, RFC 1982). */
+const lt = (a: number, b: number) => ((a - b) | 0) < 0;
+const le = (a: number, b: number) => ((a - b) | 0) <= 0;
+const inc = (a: number) => (a + 1) >>> 0;
+
+interface Outstanding {
+  chunk: SctpChunk;
+  tsn: number;
+  sentAt: number;
+  transmissions: number;
+  comment?: string;
+}
+
+export interface AssociationIo {
+  /** Sends chunks in one SCTP packet with the given verification tag (the endpoint adds the header). */
+  send(chunks: SctpChunk[], verificationTag: number, comment?: string): void;
+  clock: Clock;
+  /** Largest SCTP packet (UDP payload) to send. */
+  mtu: number;
+  log?: (line: string) => void;
+}
+
+export class SctpAssociation extends EventEmitter<{ message: [streamId: number, ppid: number, payload: Uint8Array]; established: []; close: []; lost: [reason: string] }> {
+  state: AssociationState;
+  readonly peer: Endpoint;
+  readonly myTag: number;
+  peerTag = 0;
+  readonly outboundStreams: number;
+  inboundStreams: number;
+  private readonly io: AssociationIo;
+  private readonly t: SctpTimers;
+
+  // send side
+  private nextTsn: number;
+  private readonly nextSsn: number[];
+  private readonly queue: Outstanding[] = [];
+  private readonly outstanding = new Map<number, Outstanding>();
+  private peerRwnd = 1 << 20;
+  private t3: TimerHandle | undefined;
+  private rto: number;
+  private srtt: number | undefined;
+  private rttvar = 0;
+  private errorCount = 0;
+
+  // receive side
+  private cumTsn = 0;
+  private readonly received = new Map<number, { flags: number; streamId: number; streamSeq: number; ppid: number; data: Uint8Array }>();
+  private readonly duplicates: number[] = [];
+  private readonly expectedSsn: number[] = [];
+  private readonly heldBack = new Map<number, Map<number, { ppid: number; payload: Uint8Array }>>();
+  private partial: { streamId: number; streamSeq: number; ppid: number; unordered: boolean; parts: Uint8Array[] } | undefined;
+  private packetsSinceSack = 0;
+  private sackTimer: TimerHandle | undefined;
+  private t2: TimerHandle | undefined;
+  private hbTimer: TimerHandle | undefined;
+  /** Handshake retransmission (T1-init / T1-cookie) is driven by the endpoint through this. */
+  t1: TimerHandle | undefined;
+  readonly stats = { sent: 0, received: 0, retransmitted: 0, duplicatesReceived: 0, delivered: 0 };
+
+  constructor(o: { peer: Endpoint; myTag: number; myInitialTsn: number; outboundStreams: number; inboundStreams: number; io: AssociationIo; timers: SctpTimers; state: AssociationState }) {
+    super();
+    this.peer = o.peer;
+    this.myTag = o.myTag;
+    this.nextTsn = o.myInitialTsn >>> 0;
+    this.outboundStreams = o.outboundStreams;
+    this.inboundStreams = o.inboundStreams;
+    this.nextSsn = new Array<number>(o.outboundStreams).fill(0);
+    this.io = o.io;
+    this.t = o.timers;
+    this.rto = o.timers.rtoInitialMs;
+    this.state = o.state;
+  }
+
+  /** Completes the association once the handshake gave the peer's tag and initial TSN. */
+  establish(peerTag: number, peerInitialTsn: number, peerRwnd: number, inboundStreams: number): void {
+    this.peerTag = peerTag >>> 0;
+    this.cumTsn = (peerInitialTsn - 1) >>> 0;
+    this.peerRwnd = peerRwnd;
+    this.inboundStreams = inboundStreams;
+    this.io.clock.clearTimeout(this.t1);
+    this.t1 = undefined;
+    this.state = AssociationState.ESTABLISHED;
+    this.armHeartbeat();
+    this.emit('established');
+    this.flush();
+  }
+
+  get established(): boolean {
+    return this.state === AssociationState.ESTABLISHED;
+  }
+
+  // --- sending ---------------------------------------------------------------------------------
+
+  /** Queues a user message (fragmented to the MTU) on `streamId` with `ppid` (60 for NGAP). */
+  send(streamId: number, ppid: number, payload: Uint8Array, comment?: string): void {
+    if (this.state !== AssociationState.ESTABLISHED) throw new Error(`SCTP association is ${this.state}`);
+    if (streamId >= this.outboundStreams) throw new RangeError(`stream ${streamId} is not one of the ${this.outboundStreams} outbound streams`);
+    if (payload.length === 0) throw new RangeError('an SCTP user message cannot be empty');
+    const max = this.io.mtu - 12 - 16;
+    const ssn = this.nextSsn[streamId];
+    this.nextSsn[streamId] = (ssn + 1) & 0xffff;
+    for (let at = 0; at < payload.length; at += max) {
+      const end = Math.min(payload.length, at + max);
+      const flags = (at === 0 ? DataFlags.B : 0) | (end === payload.length ? DataFlags.E : 0);
+      const tsn = this.nextTsn;
+      this.nextTsn = inc(tsn);
+      const chunk = dataChunk({ flags, tsn, streamId, streamSeq: ssn, ppid, userData: payload.subarray(at, end) });
+      this.queue.push({ chunk, tsn, sentAt: 0, transmissions: 0, ...(at === 0 && comment ? { comment } : {}) });
+    }
+    this.flush();
+  }
+
+  private bytesOutstanding(): number {
+    let n = 0;
+    for (const o of this.outstanding.values()) n += o.chunk.value.length;
+    return n;
+  }
+
+  /** Sends queued DATA within the peer's window, bundled up to the MTU, with a pending SACK. */
+  private flush(): void {
+    if (this.state !== AssociationState.ESTABLISHED && this.state !== AssociationState.SHUTDOWN_PENDING && this.state !== AssociationState.SHUTDOWN_RECEIVED) return;
+    while (this.queue.length && this.bytesOutstanding() < Math.max(this.peerRwnd, this.io.mtu)) {
+      const chunks: SctpChunk[] = [];
+      let size = 12;
+      let comment: string | undefined;
+      if (this.sackDue()) {
+        const s = this.buildSack();
+        chunks.push(s);
+        size += 4 + s.value.length;
+      }
+      while (this.queue.length && size + 4 + ((this.queue[0].chunk.value.length + 3) & ~3) <= this.io.mtu) {
+        const o = this.queue.shift()!;
+        o.sentAt = this.io.clock.now();
+        o.transmissions = 1;
+        this.outstanding.set(o.tsn, o);
+        chunks.push(o.chunk);
+        size += 4 + ((o.chunk.value.length + 3) & ~3);
+        comment ??= o.comment;
+      }
+      if (chunks.length === 0) break;
+      this.transmit(chunks, comment);
+    }
+    if (this.outstanding.size && !this.t3) this.armT3();
+    this.maybeFinishShutdown();
+  }
+
+  private transmit(chunks: SctpChunk[], comment?: string): void {
+    this.stats.sent++;
+    if (chunks.some((c) => c.type === C.SACK)) this.sackSent();
+    this.io.send(chunks, this.peerTag, comment);
+  }
+
+  private armT3(): void {
+    this.io.clock.clearTimeout(this.t3);
+    this.t3 = this.io.clock.setTimeout(() => this.onT3(), this.rto);
+  }
+
+  /** RFC 4960 6.3.3: T3-rtx expiry: back off, retransmit what fits in one packet, count the error. */
+  private onT3(): void {
+    this.t3 = undefined;
+    if (!this.outstanding.size) return;
+    this.errorCount++;
+    if (this.errorCount > this.t.maxRetrans) {
+      this.fail('Association.Max.Retrans exceeded (RFC 4960 8.1)');
+      return;
+    }
+    this.rto = Math.min(this.rto * 2, this.t.rtoMaxMs);
+    const chunks: SctpChunk[] = [];
+    let size = 12;
+    for (const o of [...this.outstanding.values()].sort((a, b) => (lt(a.tsn, b.tsn) ? -1 : 1))) {
+      const s = 4 + ((o.chunk.value.length + 3) & ~3);
+      if (size + s > this.io.mtu) break;
+      o.transmissions++;
+      o.sentAt = this.io.clock.now();
+      chunks.push(o.chunk);
+      size += s;
+    }
+    this.stats.retransmitted += chunks.length;
+    this.transmit(chunks, 'SCTP retransmission on T3-rtx (RFC 4960 6.3.3)');
+    this.armT3();
+  }
+
+  /** RFC 4960 6.3.1 RTO calculation from an RTT measurement. */
+  private measureRtt(rtt: number): void {
+    if (this.srtt === undefined) {
+      this.srtt = rtt;
+      this.rttvar = rtt / 2;
+    } else {
+      this.rttvar = 0.75 * this.rttvar + 0.25 * Math.abs(this.srtt - rtt);
+      this.srtt = 0.875 * this.srtt + 0.125 * rtt;
+    }
+    this.rto = Math.min(this.t.rtoMaxMs, Math.max(this.t.rtoMinMs, this.srtt + 4 * this.rttvar));
+  }
+
+  private onSack(c: SctpChunk): void {
+    const s = decodeSackChunk(c);
+    this.peerRwnd = s.aRwnd;
+    let progressed = false;
+    for (const [tsn, o] of this.outstanding) {
+      const acked = le(tsn, s.cumulativeTsnAck) || s.gapBlocks.some((g) => le((s.cumulativeTsnAck + g.start) >>> 0, tsn) && le(tsn, (s.cumulativeTsnAck + g.end) >>> 0));
+      if (!acked) continue;
+      if (o.transmissions === 1) this.measureRtt(this.io.clock.now() - o.sentAt); // Karn's rule
+      this.outstanding.delete(tsn);
+      progressed = true;
+    }
+    if (progressed) {
+      this.errorCount = 0;
+      this.io.clock.clearTimeout(this.t3);
+      this.t3 = undefined;
+      if (this.outstanding.size) this.armT3();
+    }
+    this.flush();
+  }
+
+  // --- receiving -------------------------------------------------------------------------------
+
+  /** Processes the chunks of one packet whose verification tag the endpoint has checked. */
+  handleChunks(chunks: SctpChunk[]): void {
+    this.stats.received++;
+    let sawData = false;
+    for (const c of chunks) {
+      switch (c.type) {
+        case C.DATA:
+          sawData = true;
+          this.onData(c);
+          break;
+        case C.SACK:
+          this.onSack(c);
+          break;
+        case C.HEARTBEAT:
+          this.io.send([{ ...c, type: C.HEARTBEAT_ACK }], this.peerTag);
+          break;
+        case C.HEARTBEAT_ACK:
+          break;
+        case C.SHUTDOWN:
+          this.onShutdown();
+          break;
+        case C.SHUTDOWN_ACK:
+          this.io.clock.clearTimeout(this.t2);
+          this.io.send([emptyChunk(C.SHUTDOWN_COMPLETE)], this.peerTag, 'SCTP SHUTDOWN COMPLETE (RFC 4960 9.2)');
+          this.closed();
+          break;
+        case C.SHUTDOWN_COMPLETE:
+          if (this.state === AssociationState.SHUTDOWN_ACK_SENT) this.closed();
+          break;
+        case C.ABORT:
+          this.closed('aborted by the peer');
+          return;
+        case C.ERROR:
+          this.io.log?.(`[sctp] ERROR chunk from ${this.peer.address}:${this.peer.port}`);
+          break;
+        default:
+          break;
+      }
+    }
+    if (sawData) {
+      this.packetsSinceSack++;
+      // RFC 4960 6.2: SACK at least every second packet, at once on duplicates or gaps.
+      if (this.packetsSinceSack >= 2 || this.duplicates.length || this.received.size) this.sendSack();
+      else if (!this.sackTimer) this.sackTimer = this.io.clock.setTimeout(() => this.sendSack(), this.t.sackDelayMs);
+    }
+  }
+
+  private onData(c: SctpChunk): void {
+    const d = decodeDataChunk(c);
+    if (le(d.tsn, this.cumTsn) || this.received.has(d.tsn)) {
+      this.duplicates.push(d.tsn);
+      this.stats.duplicatesReceived++;
+      return;
+    }
+    this.received.set(d.tsn, { flags: d.flags, streamId: d.streamId, streamSeq: d.streamSeq, ppid: d.ppid, data: Uint8Array.from(d.userData) });
+    // advance the cumulative TSN over what is now contiguous, reassembling in TSN order
+    for (let next = inc(this.cumTsn); this.received.has(next); next = inc(next)) {
+      const r = this.received.get(next)!;
+      this.received.delete(next);
+      this.cumTsn = next;
+      this.reassemble(r);
+    }
+  }
+
+  /** RFC 4960 6.9: fragments of one message have consecutive TSNs; B starts, E ends. */
+  private reassemble(r: { flags: number; streamId: number; streamSeq: number; ppid: number; data: Uint8Array }): void {
+    const unordered = (r.flags & DataFlags.U) !== 0;
+    if (r.flags & DataFlags.B) this.partial = { streamId: r.streamId, streamSeq: r.streamSeq, ppid: r.ppid, unordered, parts: [] };
+    if (!this.partial) return; // a middle fragment without its start: protocol violation, dropped
+    this.partial.parts.push(r.data);
+    if (!(r.flags & DataFlags.E)) return;
+    const p = this.partial;
+    this.partial = undefined;
+    const payload = p.parts.length === 1 ? p.parts[0] : concat(p.parts);
+    if (p.unordered) this.deliver(p.streamId, p.ppid, payload);
+    else this.deliverInOrder(p.streamId, p.streamSeq, p.ppid, payload);
+  }
+
+  /** RFC 4960 6.5: ordered delivery per stream by Stream Sequence Number. */
+  private deliverInOrder(streamId: number, ssn: number, ppid: number, payload: Uint8Array): void {
+    const expected = this.expectedSsn[streamId] ?? 0;
+    if (ssn !== expected) {
+      let held = this.heldBack.get(streamId);
+      if (!held) this.heldBack.set(streamId, (held = new Map()));
+      held.set(ssn, { ppid, payload });
+      return;
+    }
+    this.deliver(streamId, ppid, payload);
+    let next = (expected + 1) & 0xffff;
+    const held = this.heldBack.get(streamId);
+    while (held?.has(next)) {
+      const m = held.get(next)!;
+      held.delete(next);
+      this.deliver(streamId, m.ppid, m.payload);
+      next = (next + 1) & 0xffff;
+    }
+    this.expectedSsn[streamId] = next;
+  }
+
+  private deliver(streamId: number, ppid: number, payload: Uint8Array): void {
+    this.stats.delivered++;
+    this.emit('message', streamId, ppid, payload);
+  }
+
+  private sackDue(): boolean {
+    return this.sackTimer !== undefined || this.duplicates.length > 0;
+  }
+
+  private buildSack(): SctpChunk {
+    // gap blocks from the TSNs held beyond the cumulative TSN
+    const beyond = [...this.received.keys()].map((t) => (t - this.cumTsn) >>> 0).sort((a, b) => a - b);
+    const gapBlocks: { start: number; end: number }[] = [];
+    for (const off of beyond) {
+      const last = gapBlocks[gapBlocks.length - 1];
+      if (last && off === last.end + 1) last.end = off;
+      else if (off <= 0xffff) gapBlocks.push({ start: off, end: off });
+    }
+    const s = sackChunk({ cumulativeTsnAck: this.cumTsn, aRwnd: 1 << 20, gapBlocks, duplicateTsns: this.duplicates.splice(0, this.duplicates.length) });
+    return s;
+  }
+
+  private sackSent(): void {
+    this.packetsSinceSack = 0;
+    this.io.clock.clearTimeout(this.sackTimer);
+    this.sackTimer = undefined;
+  }
+
+  private sendSack(): void {
+    if (this.state === AssociationState.CLOSED) return;
+    this.transmit([this.buildSack()]);
+  }
+
+  // --- heartbeat, shutdown, abort --------------------------------------------------------------
+
+  private armHeartbeat(): void {
+    if (!this.t.heartbeatMs) return;
+    this.hbTimer = this.io.clock.setTimeout(() => {
+      if (this.state !== AssociationState.ESTABLISHED) return;
+      const info = new Uint8Array(8);
+      new DataView(info.buffer).setFloat64(0, this.io.clock.now());
+      this.io.send([heartbeatChunk(C.HEARTBEAT, info)], this.peerTag, 'SCTP HEARTBEAT (RFC 4960 8.3)');
+      this.armHeartbeat();
+    }, this.t.heartbeatMs);
+  }
+
+  /** Graceful shutdown (RFC 4960 9.2): after everything outstanding is acknowledged. */
+  close(): void {
+    if (this.state === AssociationState.ESTABLISHED) {
+      this.state = AssociationState.SHUTDOWN_PENDING;
+      this.maybeFinishShutdown();
+    } else if (this.state === AssociationState.COOKIE_WAIT || this.state === AssociationState.COOKIE_ECHOED) {
+      this.closed();
+    }
+  }
+
+  private maybeFinishShutdown(): void {
+    if (this.outstanding.size || this.queue.length) return;
+    if (this.state === AssociationState.SHUTDOWN_PENDING) {
+      this.state = AssociationState.SHUTDOWN_SENT;
+      const send = () => {
+        this.io.send([shutdownChunk(this.cumTsn)], this.peerTag, 'SCTP SHUTDOWN (RFC 4960 9.2)');
+        this.t2 = this.io.clock.setTimeout(() => {
+          if (++this.errorCount > this.t.maxRetrans) this.fail('T2-shutdown exhausted');
+          else send();
+        }, this.rto);
+      };
+      send();
+    } else if (this.state === AssociationState.SHUTDOWN_RECEIVED) {
+      this.state = AssociationState.SHUTDOWN_ACK_SENT;
+      const send = () => {
+        this.io.send([emptyChunk(C.SHUTDOWN_ACK)], this.peerTag, 'SCTP SHUTDOWN ACK (RFC 4960 9.2)');
+        this.t2 = this.io.clock.setTimeout(() => {
+          if (++this.errorCount > this.t.maxRetrans) this.fail('T2-shutdown exhausted');
+          else send();
+        }, this.rto);
+      };
+      send();
+    }
+  }
+
+  private onShutdown(): void {
+    if (this.state === AssociationState.ESTABLISHED || this.state === AssociationState.SHUTDOWN_PENDING) {
+      this.state = AssociationState.SHUTDOWN_RECEIVED;
+      this.maybeFinishShutdown();
+    } else if (this.state === AssociationState.SHUTDOWN_SENT) {
+      // shutdown collision (9.2): answer with SHUTDOWN ACK
+      this.io.clock.clearTimeout(this.t2);
+      this.state = AssociationState.SHUTDOWN_ACK_SENT;
+      this.io.send([emptyChunk(C.SHUTDOWN_ACK)], this.peerTag, 'SCTP SHUTDOWN ACK (RFC 4960 9.2)');
+    }
+  }
+
+  /** ABORT (RFC 4960 9.1) with the User-Initiated Abort cause. */
+  abort(reason = 'user abort'): void {
+    if (this.state === AssociationState.CLOSED) return;
+    this.io.send([{ type: C.ABORT, flags: 0, value: errorCauses([{ code: SctpErrorCause.UserInitiatedAbort, info: new TextEncoder().encode(reason) }]) }], this.peerTag, 'SCTP ABORT (RFC 4960 9.1)');
+    this.closed();
+  }
+
+  private fail(reason: string): void {
+    this.io.log?.(`[sctp] association with ${this.peer.address}:${this.peer.port} lost: ${reason}`);
+    if (this.state !== AssociationState.CLOSED) this.io.send([{ type: C.ABORT, flags: 0, value: new Uint8Array(0) }], this.peerTag);
+    this.closed(reason);
+  }
+
+  private closed(lostReason?: string): void {
+    if (this.state === AssociationState.CLOSED) return;
+    this.state = AssociationState.CLOSED;
+    for (const t of [this.t1, this.t2, this.t3, this.sackTimer, this.hbTimer]) this.io.clock.clearTimeout(t);
+    this.t1 = this.t2 = this.t3 = this.sackTimer = this.hbTimer = undefined;
+    if (lostReason) this.emit('lost', lostReason);
+    this.emit('close');
+  }
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
