@@ -5,6 +5,7 @@
 import type { DissectedMessage } from '../codecs/bytes/json.ts';
 import { dissectGtpu } from '../codecs/gtpu/index.ts';
 import { dissectPfcp } from '../codecs/pfcp/index.ts';
+import { SctpReassembler } from './sctp-reassembly.ts';
 
 export interface SctpMessageSource {
   /** Feeds one SCTP packet of one direction; returns the user messages it completes. */
@@ -34,5 +35,6 @@ export function defaultDissectors(): Dissectors {
       [GTPU_PORT, { protocol: 'gtpu', dissect: dissectGtpu }],
       [PFCP_PORT, { protocol: 'pfcp', dissect: dissectPfcp }],
     ]),
+    sctp: () => new SctpReassembler(),
   };
 }

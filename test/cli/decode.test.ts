@@ -139,3 +139,29 @@ describe('wire5g decode: PFCP', () => {
     expect(JSON.stringify(recs[2].fields)).toContain('"name":"F-SEID"');
   });
 });
+
+describe('wire5g decode: SCTP (real and over UDP 9899), bundling, fragments, retransmissions', () => {
+  it('hands every complete NGAP user message to the NGAP dissector exactly once', async () => {
+    const { sctpDataPacket, ipv4Packet, IpProto } = await import('../../transport/capture/synth.ts');
+    const { defaultDissectors } = await import('../../cli/dissectors.ts');
+    const { toHex } = await import('../../codecs/bytes/hex.ts');
+    const seen: string[] = [];
+    const d = { ...defaultDissectors(), ngap: (p: Uint8Array) => { seen.push(toHex(p)); return [{ protocol: 'ngap', message: 'stand-in', fields: toHex(p) }]; } };
+    const a = Uint8Array.of(1, 2, 3), b = Uint8Array.of(4, 5), c1 = Uint8Array.of(6, 7), c2 = Uint8Array.of(8, 9);
+    const bundled = sctpDataPacket(38412, 38412, 9, [{ tsn: 1, streamId: 0, streamSeq: 0, ppid: 60, userData: a }, { tsn: 2, streamId: 1, streamSeq: 0, ppid: 60, userData: b }]);
+    const frag1 = sctpDataPacket(38412, 38412, 9, [{ tsn: 3, streamId: 0, streamSeq: 1, ppid: 60, userData: c1, flags: 0x02 }]);
+    const frag2 = sctpDataPacket(38412, 38412, 9, [{ tsn: 4, streamId: 0, streamSeq: 1, ppid: 60, userData: c2, flags: 0x01 }]);
+    const frames = [
+      ipv4Packet('10.0.0.1', '10.0.0.2', IpProto.SCTP, bundled),
+      ipv4Packet('10.0.0.1', '10.0.0.2', IpProto.SCTP, frag1),
+      ipv4Packet('10.0.0.1', '10.0.0.2', IpProto.SCTP, frag2),
+      ipv4Packet('10.0.0.1', '10.0.0.2', IpProto.SCTP, frag2), // retransmission
+      udpPacket({ address: '127.0.0.1', port: 9899 }, { address: '127.0.0.2', port: 9899 }, sctpDataPacket(38412, 38412, 1, [{ tsn: 7, streamId: 0, streamSeq: 0, ppid: 60, userData: Uint8Array.of(0xaa) }])),
+    ];
+    const recs = [...decodeCapture(classicPcap(101, frames), d)];
+    expect(seen).toEqual(['010203', '0405', '06070809', 'aa']);
+    expect(recs.filter((r) => r.message === 'stand-in').map((r) => r.frame)).toEqual([1, 1, 3, 5]);
+    expect(recs.find((r) => r.frame === 2)?.ignored).toMatch(/fragment/);
+    expect(recs.find((r) => r.frame === 4)?.ignored).toBeDefined();
+  });
+});
