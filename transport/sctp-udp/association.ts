@@ -46,6 +46,9 @@ interface Outstanding {
   tsn: number;
   sentAt: number;
   transmissions: number;
+  /** Miss indications from SACK gap reports (RFC 4960 7.2.4). */
+  misses: number;
+  fastRetransmitted: boolean;
   comment?: string;
 }
 
@@ -107,6 +110,7 @@ export class SctpAssociation extends EventEmitter<{ message: [streamId: number, 
     this.t = o.timers;
     this.rto = o.timers.rtoInitialMs;
     this.state = o.state;
+    this.cwnd = Math.min(4 * o.io.mtu, Math.max(2 * o.io.mtu, 4380)); // 7.2.1
   }
 
   /** Completes the association once the handshake gave the peer's tag and initial TSN. */
@@ -121,6 +125,11 @@ export class SctpAssociation extends EventEmitter<{ message: [streamId: number, 
     this.armHeartbeat();
     this.emit('established');
     this.flush();
+  }
+
+  /** DATA chunks queued or in flight: a sender keeps this bounded for backpressure. */
+  get bufferedChunks(): number {
+    return this.queue.length + this.outstanding.size;
   }
 
   get established(): boolean {
@@ -143,21 +152,22 @@ export class SctpAssociation extends EventEmitter<{ message: [streamId: number, 
       const tsn = this.nextTsn;
       this.nextTsn = inc(tsn);
       const chunk = dataChunk({ flags, tsn, streamId, streamSeq: ssn, ppid, userData: payload.subarray(at, end) });
-      this.queue.push({ chunk, tsn, sentAt: 0, transmissions: 0, ...(at === 0 && comment ? { comment } : {}) });
+      this.queue.push({ chunk, tsn, sentAt: 0, transmissions: 0, misses: 0, fastRetransmitted: false, ...(at === 0 && comment ? { comment } : {}) });
     }
     this.flush();
   }
 
-  private bytesOutstanding(): number {
-    let n = 0;
-    for (const o of this.outstanding.values()) n += o.chunk.value.length;
-    return n;
-  }
+  /** Octets of DATA in flight, kept as a running count (summing the map per send was O(n^2)). */
+  private inFlightBytes = 0;
+  /** Congestion control (RFC 4960 7.2): cwnd, ssthresh and partial_bytes_acked. */
+  private cwnd: number;
+  private ssthresh = 1 << 20;
+  private partialBytesAcked = 0;
 
   /** Sends queued DATA within the peer's window, bundled up to the MTU, with a pending SACK. */
   private flush(): void {
     if (this.state !== AssociationState.ESTABLISHED && this.state !== AssociationState.SHUTDOWN_PENDING && this.state !== AssociationState.SHUTDOWN_RECEIVED) return;
-    while (this.queue.length && this.bytesOutstanding() < Math.max(this.peerRwnd, this.io.mtu)) {
+    while (this.queue.length && this.inFlightBytes < Math.max(Math.min(this.peerRwnd, this.cwnd), this.io.mtu)) {
       const chunks: SctpChunk[] = [];
       let size = 12;
       let comment: string | undefined;
@@ -171,6 +181,7 @@ export class SctpAssociation extends EventEmitter<{ message: [streamId: number, 
         o.sentAt = this.io.clock.now();
         o.transmissions = 1;
         this.outstanding.set(o.tsn, o);
+        this.inFlightBytes += o.chunk.value.length;
         chunks.push(o.chunk);
         size += 4 + ((o.chunk.value.length + 3) & ~3);
         comment ??= o.comment;
@@ -203,6 +214,10 @@ export class SctpAssociation extends EventEmitter<{ message: [streamId: number, 
       return;
     }
     this.rto = Math.min(this.rto * 2, this.t.rtoMaxMs);
+    // 7.2.3: on T3-rtx expiry, ssthresh = max(cwnd/2, 4*MTU) and cwnd = 1 MTU
+    this.ssthresh = Math.max(this.cwnd / 2, 4 * this.io.mtu);
+    this.cwnd = this.io.mtu;
+    this.partialBytesAcked = 0;
     const chunks: SctpChunk[] = [];
     let size = 12;
     for (const o of [...this.outstanding.values()].sort((a, b) => (lt(a.tsn, b.tsn) ? -1 : 1))) {
@@ -233,21 +248,73 @@ export class SctpAssociation extends EventEmitter<{ message: [streamId: number, 
   private onSack(c: SctpChunk): void {
     const s = decodeSackChunk(c);
     this.peerRwnd = s.aRwnd;
-    let progressed = false;
+    let ackedBytes = 0;
+    let cumAdvanced = false;
+    const highestGapAck = s.gapBlocks.length ? (s.cumulativeTsnAck + s.gapBlocks[s.gapBlocks.length - 1].end) >>> 0 : s.cumulativeTsnAck;
+    const fast: Outstanding[] = [];
     for (const [tsn, o] of this.outstanding) {
-      const acked = le(tsn, s.cumulativeTsnAck) || s.gapBlocks.some((g) => le((s.cumulativeTsnAck + g.start) >>> 0, tsn) && le(tsn, (s.cumulativeTsnAck + g.end) >>> 0));
-      if (!acked) continue;
+      const byCum = le(tsn, s.cumulativeTsnAck);
+      const acked = byCum || s.gapBlocks.some((g) => le((s.cumulativeTsnAck + g.start) >>> 0, tsn) && le(tsn, (s.cumulativeTsnAck + g.end) >>> 0));
+      if (!acked) {
+        // 7.2.4: a TSN below the highest newly reported one but not acked is missing once more
+        if (lt(tsn, highestGapAck) && ++o.misses >= 3 && !o.fastRetransmitted) fast.push(o);
+        continue;
+      }
+      if (byCum) cumAdvanced = true;
       if (o.transmissions === 1) this.measureRtt(this.io.clock.now() - o.sentAt); // Karn's rule
       this.outstanding.delete(tsn);
-      progressed = true;
+      this.inFlightBytes -= o.chunk.value.length;
+      ackedBytes += o.chunk.value.length;
     }
-    if (progressed) {
+    if (ackedBytes) {
       this.errorCount = 0;
+      // 7.2.1 slow start / 7.2.2 congestion avoidance
+      if (this.cwnd <= this.ssthresh) this.cwnd += Math.min(ackedBytes, this.io.mtu);
+      else {
+        this.partialBytesAcked += ackedBytes;
+        if (this.partialBytesAcked >= this.cwnd) {
+          this.partialBytesAcked -= this.cwnd;
+          this.cwnd += this.io.mtu;
+        }
+      }
+    }
+    if (fast.length) this.fastRetransmit(fast);
+    // 6.3.2 R3: restart T3-rtx only when the earliest outstanding TSN is acknowledged; a timer
+    // restarted by gap acks alone would never fire for a hole whose retransmission was lost too.
+    if (cumAdvanced) {
       this.io.clock.clearTimeout(this.t3);
       this.t3 = undefined;
       if (this.outstanding.size) this.armT3();
+    } else if (!this.outstanding.size) {
+      this.io.clock.clearTimeout(this.t3);
+      this.t3 = undefined;
     }
     this.flush();
+  }
+
+  /** RFC 4960 7.2.4: retransmit the TSNs reported missing three times, once, and halve cwnd. */
+  private fastRetransmit(list: Outstanding[]): void {
+    this.ssthresh = Math.max(this.cwnd / 2, 4 * this.io.mtu);
+    this.cwnd = this.ssthresh;
+    this.partialBytesAcked = 0;
+    list.sort((a, b) => (lt(a.tsn, b.tsn) ? -1 : 1));
+    let chunks: SctpChunk[] = [];
+    let size = 12;
+    for (const o of list) {
+      const sz = 4 + ((o.chunk.value.length + 3) & ~3);
+      if (size + sz > this.io.mtu && chunks.length) {
+        this.transmit(chunks, 'SCTP fast retransmit (RFC 4960 7.2.4)');
+        chunks = [];
+        size = 12;
+      }
+      o.fastRetransmitted = true;
+      o.transmissions++;
+      o.sentAt = this.io.clock.now();
+      chunks.push(o.chunk);
+      size += sz;
+    }
+    this.stats.retransmitted += list.length;
+    if (chunks.length) this.transmit(chunks, 'SCTP fast retransmit (RFC 4960 7.2.4)');
   }
 
   // --- receiving -------------------------------------------------------------------------------
