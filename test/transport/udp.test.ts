@@ -138,5 +138,13 @@ describe('GTP-U endpoint (TS 29.281)', () => {
     gnb.send(upf.local, full.subarray(0, 16), full.subarray(16));
     await until(() => got.length === 2);
     expect(got[1]).toEqual(full);
+    // garbage on the GTP-U port: dropped, counted, the endpoint keeps serving
+    const raw = dgram.createSocket('udp4');
+    await new Promise<void>((r) => raw.bind(0, '127.0.0.100', () => r()));
+    for (const g of [Uint8Array.of(1, 2, 3), Uint8Array.of(0x50, 0xff, 0, 0, 0, 0, 0, 1), new Uint8Array(0)]) raw.send(g, upf.local.port, '127.0.0.7');
+    await until(() => upf.stats.malformed === 3);
+    raw.close();
+    gnb.send(upf.local, full);
+    await until(() => got.length === 3);
   });
 });
