@@ -50,8 +50,34 @@ export function* decodeCapture(bytes: Uint8Array, dissectors: Dissectors = defau
   }
 }
 
+/** Wireshark exported PDU (LINKTYPE_WIRESHARK_UPPER_PDU): tags, then the PDU for a named dissector. */
+function exportedPdu(data: Uint8Array): { dissector: string; payload: Uint8Array } | undefined {
+  let p = 0;
+  let dissector = '';
+  while (p + 4 <= data.length) {
+    const tag = (data[p] << 8) | data[p + 1];
+    const len = (data[p + 2] << 8) | data[p + 3];
+    p += 4;
+    if (tag === 0) return { dissector, payload: data.subarray(p) };
+    if (p + len > data.length) return undefined;
+    if (tag === 12) dissector = new TextDecoder().decode(data.subarray(p, p + len)).replace(/\0+$/, '');
+    p += len;
+  }
+  return undefined;
+}
+
 function* decodeFrame(f: CaptureFrame, d: Dissectors, sctp: SctpMessageSource | undefined): Generator<DecodedRecord> {
   const base = { frame: f.number, time: f.time };
+  if (f.linkType === 252) {
+    const e = exportedPdu(f.data);
+    const named = e ? d.byName.get(e.dissector) : undefined;
+    if (!e || !named) {
+      yield { ...base, protocol: null, ignored: e ? `exported PDU for dissector '${e.dissector}', which wire5g does not decode` : 'malformed exported PDU tags' };
+      return;
+    }
+    yield* run(base, e.dissector, () => named(e.payload));
+    return;
+  }
   let seg: TransportSegment | undefined;
   try {
     const ip = ipPacketOf(f.linkType, f.data);

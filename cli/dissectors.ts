@@ -5,6 +5,7 @@
 import type { DissectedMessage } from '../codecs/bytes/json.ts';
 import { dissectGtpu } from '../codecs/gtpu/index.ts';
 import { dissectPfcp } from '../codecs/pfcp/index.ts';
+import { dissectNas } from '../codecs/nas/index.ts';
 import { SctpReassembler } from './sctp-reassembly.ts';
 
 export interface SctpMessageSource {
@@ -19,6 +20,8 @@ export interface Dissectors {
   udp: Map<number, { protocol: string; dissect: PayloadDissector }>;
   /** A fresh SCTP user-message source (chunk walk + reassembly) per capture. */
   sctp?: () => SctpMessageSource;
+  /** By Wireshark dissector name, for exported-PDU frames ('nas-5gs', 'pfcp', 'gtp', 'ngap'). */
+  byName: Map<string, PayloadDissector>;
   /** NGAP (SCTP PPID 60), if available. */
   ngap?: PayloadDissector;
 }
@@ -36,5 +39,10 @@ export function defaultDissectors(): Dissectors {
       [PFCP_PORT, { protocol: 'pfcp', dissect: dissectPfcp }],
     ]),
     sctp: () => new SctpReassembler(),
+    byName: new Map<string, PayloadDissector>([
+      ['nas-5gs', dissectNas],
+      ['pfcp', dissectPfcp],
+      ['gtp', dissectGtpu],
+    ]),
   };
 }

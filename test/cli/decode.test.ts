@@ -165,3 +165,19 @@ describe('wire5g decode: SCTP (real and over UDP 9899), bundling, fragments, ret
     expect(recs.find((r) => r.frame === 4)?.ignored).toBeDefined();
   });
 });
+
+describe('wire5g decode: exported PDUs (NAS-5GS standalone)', () => {
+  it('decodes NAS in Wireshark exported-PDU frames, plain and integrity protected', async () => {
+    const { encodeNasMessage, protectNas } = await import('../../codecs/nas/index.ts');
+    const { SAMPLES } = await import('../nas/samples.ts');
+    const { capture, path } = tempCapture('exported');
+    capture.exportedPdu('nas-5gs', encodeNasMessage(SAMPLES[0]));
+    const ctx = { ngKsi: 1, kNasInt: new Uint8Array(16), kNasEnc: new Uint8Array(16), integrityAlgorithm: 2, cipheringAlgorithm: 0, uplinkCount: 0, downlinkCount: 0, bearer: 1 };
+    capture.exportedPdu('nas-5gs', protectNas(Uint8Array.from(encodeNasMessage(SAMPLES[0])), ctx, 0, 1));
+    capture.exportedPdu('something-else', Uint8Array.of(1));
+    capture.close();
+    const recs = [...decodeCapture(new Uint8Array(readFileSync(path)))];
+    expect(recs.map((r) => r.message ?? r.ignored)).toEqual(['Registration request', 'Registration request', "exported PDU for dissector 'something-else', which wire5g does not decode"]);
+    expect(JSON.stringify(recs[1].fields)).toContain('"securityHeaderType":1');
+  });
+});

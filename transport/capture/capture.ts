@@ -78,6 +78,27 @@ export class Capture {
     return this.writer.packets;
   }
 
+  private upperPduIface: number | undefined;
+
+  /**
+   * A PDU for a named Wireshark dissector with no transport under it (LINKTYPE_WIRESHARK_UPPER_PDU,
+   * tag EXP_PDU_TAG_PROTO_NAME = 12), e.g. 'nas-5gs' for a standalone NAS message.
+   */
+  exportedPdu(dissector: string, payload: Uint8Array, comment?: string, timestampUs = this.nowUs()): void {
+    this.upperPduIface ??= this.writer.addInterface(LinkType.WIRESHARK_UPPER_PDU, 'wire5g-exported-pdu');
+    const name = new TextEncoder().encode(dissector);
+    const padded = (name.length + 1 + 3) & ~3; // NUL-terminated, padded to 4
+    const data = new Uint8Array(4 + padded + 4 + payload.length);
+    data[0] = 0;
+    data[1] = 12;
+    data[2] = padded >> 8;
+    data[3] = padded & 0xff;
+    data.set(name, 4);
+    // end-of-options tag (0, length 0) follows the padded name
+    data.set(payload, 4 + padded + 4);
+    this.writer.writePacket({ interfaceId: this.upperPduIface, timestampUs, data, ...(comment ? { comment } : {}) });
+  }
+
   /** A complete IPv4/IPv6 packet. */
   ipPacket(packet: Uint8Array, comment?: string, timestampUs = this.nowUs()): void {
     this.writer.writePacket({ interfaceId: this.iface, timestampUs, data: packet, ...(comment ? { comment } : {}) });

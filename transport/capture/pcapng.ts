@@ -32,6 +32,8 @@ export const LinkType = {
   IPV4: 228,
   IPV6: 229,
   LINUX_SLL2: 276,
+  /** Wireshark's exported PDUs: tags name the dissector of the payload. */
+  WIRESHARK_UPPER_PDU: 252,
 } as const;
 export type LinkType = (typeof LinkType)[keyof typeof LinkType];
 

@@ -1,0 +1,563 @@
+// Values of the NAS-5GS IEs wire5g models (TS 24.501 clause 9.11; TS 24.008 for the GPRS
+// timers). Each codec sees only the value octets (after IEI and length); read and write side by
+// side. IEs without a codec here are kept as raw octets by the message engine.
+
+import type { ByteReader } from '../bytes/reader.ts';
+import { ByteWriter } from '../bytes/writer.ts';
+import { EncodeError } from '../bytes/errors.ts';
+import { toHex } from '../bytes/hex.ts';
+
+export interface ValueCodec<V> {
+  read(r: ByteReader): V;
+  write(w: ByteWriter, v: V): void;
+}
+
+const PROTOCOL = 'nas-5gs';
+
+export const raw: ValueCodec<Uint8Array> = { read: (r) => Uint8Array.from(r.rest()), write: (w, v) => void w.bytes(v) };
+export const u8: ValueCodec<number> = { read: (r) => r.u8('value'), write: (w, v) => void w.u8(v) };
+export const u16: ValueCodec<number> = { read: (r) => r.u16('value'), write: (w, v) => void w.u16(v) };
+
+/** Half-octet values (type 1 IEs, TS 24.007 11.2.1.1.3). */
+export interface HalfCodec<V> {
+  read(nibble: number): V;
+  write(v: V): number;
+}
+export const nibble: HalfCodec<number> = { read: (n) => n, write: (v) => v & 0x0f };
+
+// 9.11.3.7 5GS registration type: FOR (bit 4) | registration type value (bits 3-1)
+export interface RegistrationType {
+  followOnRequest: boolean;
+  /** 1 initial, 2 mobility updating, 3 periodic updating, 4 emergency, 5 SNPN onboarding, 6 disaster roaming mobility, 7 disaster roaming initial. */
+  value: number;
+}
+export const registrationType: HalfCodec<RegistrationType> = {
+  read: (n) => ({ followOnRequest: (n & 8) !== 0, value: n & 7 }),
+  write: (v) => (v.followOnRequest ? 8 : 0) | (v.value & 7),
+};
+
+// 9.11.3.32 NAS key set identifier: TSC (bit 4) | NAS key set identifier (bits 3-1); 7 = no key
+export interface NgKsi {
+  /** 0 native, 1 mapped security context. */
+  tsc: number;
+  ksi: number;
+}
+export const NO_KEY_AVAILABLE = 7;
+export const ngKsi: HalfCodec<NgKsi> = { read: (n) => ({ tsc: (n >> 3) & 1, ksi: n & 7 }), write: (v) => ((v.tsc & 1) << 3) | (v.ksi & 7) };
+
+// 9.11.3.20 De-registration type: switch off (bit 4) | re-registration required (bit 3) | access type (bits 2-1)
+export const AccessType = { ThreeGpp: 1, NonThreeGpp: 2, Both: 3 } as const;
+export interface DeregistrationType {
+  switchOff: boolean;
+  reRegistrationRequired: boolean;
+  accessType: number;
+}
+export const deregistrationType: HalfCodec<DeregistrationType> = {
+  read: (n) => ({ switchOff: (n & 8) !== 0, reRegistrationRequired: (n & 4) !== 0, accessType: n & 3 }),
+  write: (v) => (v.switchOff ? 8 : 0) | (v.reRegistrationRequired ? 4 : 0) | (v.accessType & 3),
+};
+
+// --- PLMN identity (TS 24.008 10.5.1.3 layout, used throughout 9.11) --------------------------
+//   octet 1: MCC digit 2 | MCC digit 1;  octet 2: MNC digit 3 | MCC digit 3;  octet 3: MNC digit 2 | MNC digit 1
+export interface Plmn {
+  mcc: string;
+  mnc: string;
+}
+function readPlmn(r: ByteReader): Plmn {
+  const a = r.u8('MCC'), b = r.u8('MCC/MNC'), c = r.u8('MNC');
+  const d = (x: number) => (x < 10 ? String(x) : '');
+  const mcc = d(a & 15) + d(a >> 4) + d(b & 15);
+  const mnc = d(c & 15) + d(c >> 4) + ((b >> 4) === 15 ? '' : d(b >> 4));
+  if (mcc.length !== 3 || mnc.length < 2) throw r.error('BAD_VALUE', `PLMN identity ${toHex(r.buf.subarray(r.pos - 3, r.pos))} is not BCD`, 'PLMN', r.pos - 3);
+  return { mcc, mnc };
+}
+function writePlmn(w: ByteWriter, p: Plmn): void {
+  const m = p.mcc, n = p.mnc;
+  if (!/^\d{3}$/.test(m) || !/^\d{2,3}$/.test(n)) throw new EncodeError(PROTOCOL, 'PLMN', `${m}/${n} is not MCC(3)/MNC(2-3) digits`);
+  w.u8((+m[1] << 4) | +m[0]);
+  w.u8(((n.length === 3 ? +n[2] : 15) << 4) | +m[2]);
+  w.u8((+n[1] << 4) | +n[0]);
+}
+export { readPlmn, writePlmn };
+
+function bcdDigits(b: Uint8Array): string {
+  let s = '';
+  for (const x of b) {
+    if ((x & 15) !== 15) s += String(x & 15);
+    if (x >> 4 !== 15) s += String(x >> 4);
+  }
+  return s;
+}
+function digitsToBcd(d: string): Uint8Array {
+  const out = new Uint8Array(Math.ceil(d.length / 2));
+  for (let i = 0; i < d.length; i += 2) out[i / 2] = ((i + 1 < d.length ? +d[i + 1] : 15) << 4) | +d[i];
+  return out;
+}
+
+// --- 9.11.3.4 5GS mobile identity ---------------------------------------------------------------
+//   octet 4: ... | odd/even (bit 4) | type of identity (bits 3-1): 0 no identity, 1 SUCI, 2 5G-GUTI,
+//   3 IMEI, 4 5G-S-TMSI, 5 IMEISV, 6 MAC address, 7 EUI-64
+export type MobileIdentity =
+  | { type: 'no-identity' }
+  | { type: 'suci'; supiFormat: 'imsi'; plmn: Plmn; routingIndicator: string; protectionScheme: number; homeNetworkPublicKeyId: number; schemeOutput: Uint8Array }
+  | { type: 'suci'; supiFormat: 'nai'; nai: Uint8Array }
+  | { type: '5g-guti'; plmn: Plmn; amfRegionId: number; amfSetId: number; amfPointer: number; tmsi: number }
+  | { type: 'imei' | 'imeisv'; digits: string }
+  | { type: '5g-s-tmsi'; amfSetId: number; amfPointer: number; tmsi: number }
+  | { type: 'mac'; octets: Uint8Array }
+  | { type: 'eui-64'; octets: Uint8Array };
+
+export const mobileIdentity: ValueCodec<MobileIdentity> = {
+  read: (r) => {
+    const first = r.u8('TypeOfIdentity');
+    const t = first & 7;
+    switch (t) {
+      case 0:
+        return { type: 'no-identity' };
+      case 1: {
+        const fmt = (first >> 4) & 7;
+        if (fmt === 1) return { type: 'suci', supiFormat: 'nai', nai: Uint8Array.from(r.rest()) };
+        if (fmt !== 0) throw r.error('BAD_VALUE', `SUPI format ${fmt}`, 'SUPIFormat', r.pos - 1);
+        const plmn = readPlmn(r);
+        const ri = r.bytes(2, 'RoutingIndicator');
+        // four nibbles in digit order (digit 1 = bits 4-1 of octet 8), F kept: exact for any input
+        const riText = [ri[0] & 15, ri[0] >> 4, ri[1] & 15, ri[1] >> 4].map((n) => n.toString(16).toUpperCase()).join('');
+        const protectionScheme = r.u8('ProtectionSchemeId') & 15;
+        const homeNetworkPublicKeyId = r.u8('HomeNetworkPublicKeyId');
+        // The null scheme carries the MSIN as BCD digits; other schemes carry the ECIES output.
+        return { type: 'suci', supiFormat: 'imsi', plmn, routingIndicator: riText, protectionScheme, homeNetworkPublicKeyId, schemeOutput: Uint8Array.from(r.rest()) };
+      }
+      case 2: {
+        const plmn = readPlmn(r);
+        const amfRegionId = r.u8('AMFRegionID');
+        const x = r.u16('AMFSetID/AMFPointer');
+        return { type: '5g-guti', plmn, amfRegionId, amfSetId: x >> 6, amfPointer: x & 63, tmsi: r.u32('5G-TMSI') };
+      }
+      case 3:
+      case 5: {
+        // digit 1 in bits 8-5 of the first octet, then BCD pairs with an F filler when even
+        return { type: t === 3 ? 'imei' : 'imeisv', digits: String(first >> 4) + bcdDigits(r.rest()) };
+      }
+      case 4: {
+        const x = r.u16('AMFSetID/AMFPointer');
+        return { type: '5g-s-tmsi', amfSetId: x >> 6, amfPointer: x & 63, tmsi: r.u32('5G-TMSI') };
+      }
+      case 6:
+        return { type: 'mac', octets: Uint8Array.from(r.rest()) };
+      default:
+        return { type: 'eui-64', octets: Uint8Array.from(r.rest()) };
+    }
+  },
+  write: (w, v) => {
+    switch (v.type) {
+      case 'no-identity':
+        w.u8(0);
+        return;
+      case 'suci':
+        if (v.supiFormat === 'nai') {
+          w.u8(0x11).bytes(v.nai);
+          return;
+        }
+        w.u8(0x01);
+        writePlmn(w, v.plmn);
+        w.bytes(routingBcd(v.routingIndicator));
+        w.u8(v.protectionScheme & 15).u8(v.homeNetworkPublicKeyId).bytes(v.schemeOutput);
+        return;
+      case '5g-guti':
+        w.u8(0xf2);
+        writePlmn(w, v.plmn);
+        w.u8(v.amfRegionId).u16((v.amfSetId << 6) | (v.amfPointer & 63)).u32(v.tmsi >>> 0);
+        return;
+      case 'imei':
+      case 'imeisv': {
+        const odd = v.digits.length % 2 === 1;
+        w.u8((+v.digits[0] << 4) | (odd ? 8 : 0) | (v.type === 'imei' ? 3 : 5));
+        w.bytes(digitsToBcd(v.digits.slice(1)));
+        return;
+      }
+      case '5g-s-tmsi':
+        w.u8(0xf4).u16((v.amfSetId << 6) | (v.amfPointer & 63)).u32(v.tmsi >>> 0);
+        return;
+      case 'mac':
+        w.u8(6).bytes(v.octets);
+        return;
+      case 'eui-64':
+        w.u8(7).bytes(v.octets);
+        return;
+    }
+  },
+};
+
+/** Routing indicator: 4 nibbles in digit order, F for unused digits (9.11.3.4, octets 8-9). */
+function routingBcd(ri: string): Uint8Array {
+  const d = ri.toUpperCase().padEnd(4, 'F');
+  const n = (c: string) => parseInt(c, 16) & 15;
+  return Uint8Array.of((n(d[1]) << 4) | n(d[0]), (n(d[3]) << 4) | n(d[2]));
+}
+
+/** The SUPI digits of a null-scheme SUCI (MCC, MNC, MSIN). */
+export function supiOfNullSuci(id: MobileIdentity): string | undefined {
+  if (id.type !== 'suci' || id.supiFormat !== 'imsi' || id.protectionScheme !== 0) return undefined;
+  return `imsi-${id.plmn.mcc}${id.plmn.mnc}${bcdDigits(id.schemeOutput)}`;
+}
+
+/** TS 29.503 SUCI string "suci-0-<mcc>-<mnc>-<routing>-<scheme>-<key id>-<output>" of a SUCI identity. */
+export function suciString(id: MobileIdentity): string | undefined {
+  if (id.type !== 'suci' || id.supiFormat !== 'imsi') return undefined;
+  const out = id.protectionScheme === 0 ? bcdDigits(id.schemeOutput) : toHex(id.schemeOutput);
+  const ri = id.routingIndicator.replace(/F/gi, '') || '0';
+  return `suci-0-${id.plmn.mcc}-${id.plmn.mnc}-${ri}-${id.protectionScheme}-${id.homeNetworkPublicKeyId}-${out}`;
+}
+
+/** A null-scheme SUCI for an IMSI (TS 33.501 C.2: the MSIN in clear). */
+export function nullSchemeSuci(plmn: Plmn, msin: string, routingIndicator = '0000'): MobileIdentity {
+  return { type: 'suci', supiFormat: 'imsi', plmn, routingIndicator, protectionScheme: 0, homeNetworkPublicKeyId: 0, schemeOutput: digitsToBcd(msin) };
+}
+
+// --- 9.11.2.8 S-NSSAI and 9.11.3.37 NSSAI ---------------------------------------------------------
+//   length 1: SST; 2: SST, mapped HPLMN SST; 4: SST, SD; 5: SST, SD, mapped SST; 8: + mapped SD
+export interface SNssai {
+  sst: number;
+  sd?: number;
+  mappedSst?: number;
+  mappedSd?: number;
+}
+export const sNssai: ValueCodec<SNssai> = {
+  read: (r) => {
+    const n = r.remaining;
+    if (![1, 2, 4, 5, 8].includes(n)) throw r.error('BAD_LENGTH', `S-NSSAI of ${n} octets`, 'S-NSSAI');
+    const v: SNssai = { sst: r.u8('SST') };
+    if (n === 2) v.mappedSst = r.u8('MappedHPLMNSST');
+    if (n >= 4) v.sd = r.u24('SD');
+    if (n >= 5) v.mappedSst = r.u8('MappedHPLMNSST');
+    if (n === 8) v.mappedSd = r.u24('MappedHPLMNSD');
+    return v;
+  },
+  write: (w, v) => {
+    w.u8(v.sst);
+    if (v.sd === undefined) {
+      if (v.mappedSst !== undefined) w.u8(v.mappedSst);
+      return;
+    }
+    w.u24(v.sd);
+    if (v.mappedSst !== undefined) w.u8(v.mappedSst);
+    if (v.mappedSd !== undefined) w.u24(v.mappedSd);
+  },
+};
+export const nssai: ValueCodec<SNssai[]> = {
+  read: (r) => {
+    const out: SNssai[] = [];
+    while (!r.atEnd) {
+      const len = r.u8('S-NSSAI.Length');
+      out.push(sNssai.read(r.sub(len, 'S-NSSAI')));
+    }
+    return out;
+  },
+  write: (w, v) => {
+    for (const s of v) {
+      const at = w.reserve(1);
+      sNssai.write(w, s);
+      w.patchU8(at, w.pos - at - 1);
+    }
+  },
+};
+
+// 9.11.3.46 Rejected NSSAI: per entry: length (bits 8-5) | cause (bits 4-1), SST, [SD]
+export const rejectedNssai: ValueCodec<{ cause: number; sst: number; sd?: number }[]> = {
+  read: (r) => {
+    const out: { cause: number; sst: number; sd?: number }[] = [];
+    while (!r.atEnd) {
+      const o = r.u8('RejectedS-NSSAI');
+      const len = o >> 4;
+      const sub = r.sub(len, 'RejectedS-NSSAI');
+      const e: { cause: number; sst: number; sd?: number } = { cause: o & 15, sst: sub.u8('SST') };
+      if (len === 4) e.sd = sub.u24('SD');
+      else if (len !== 1) throw r.error('BAD_LENGTH', `rejected S-NSSAI of ${len} octets`, 'RejectedS-NSSAI');
+      out.push(e);
+    }
+    return out;
+  },
+  write: (w, v) => {
+    for (const e of v) {
+      w.u8(((e.sd !== undefined ? 4 : 1) << 4) | (e.cause & 15)).u8(e.sst);
+      if (e.sd !== undefined) w.u24(e.sd);
+    }
+  },
+};
+
+// --- 9.11.3.9 5GS tracking area identity list ------------------------------------------------------
+//   per partial list: octet: spare | type of list (bits 7-6) | number of elements - 1 (bits 5-1)
+//   type 00: one PLMN, TACs; 01: one PLMN, first TAC of consecutive TACs; 10: TAIs (PLMN + TAC each)
+export interface TaiPartialList {
+  type: 0 | 1 | 2;
+  plmn?: Plmn;
+  tacs: { plmn?: Plmn; tac: number }[];
+  /** Type 01: number of consecutive TACs. */
+  count?: number;
+}
+export const taiList: ValueCodec<TaiPartialList[]> = {
+  read: (r) => {
+    const out: TaiPartialList[] = [];
+    while (!r.atEnd) {
+      const o = r.u8('PartialTAIList');
+      const type = (o >> 5) & 3;
+      const n = (o & 31) + 1;
+      if (type === 0) {
+        const plmn = readPlmn(r);
+        const tacs: { tac: number }[] = [];
+        for (let i = 0; i < n; i++) tacs.push({ tac: r.u24('TAC') });
+        out.push({ type: 0, plmn, tacs });
+      } else if (type === 1) {
+        const plmn = readPlmn(r);
+        out.push({ type: 1, plmn, tacs: [{ tac: r.u24('TAC') }], count: n });
+      } else if (type === 2) {
+        const tacs: { plmn: Plmn; tac: number }[] = [];
+        for (let i = 0; i < n; i++) tacs.push({ plmn: readPlmn(r), tac: r.u24('TAC') });
+        out.push({ type: 2, tacs });
+      } else {
+        throw r.error('BAD_VALUE', 'type of list 11 is reserved', 'TypeOfList', r.pos - 1);
+      }
+    }
+    return out;
+  },
+  write: (w, v) => {
+    for (const l of v) {
+      const n = l.type === 1 ? (l.count ?? 1) : l.tacs.length;
+      w.u8((l.type << 5) | ((n - 1) & 31));
+      if (l.type !== 2) writePlmn(w, l.plmn!);
+      if (l.type === 1) w.u24(l.tacs[0].tac);
+      else for (const t of l.tacs) {
+        if (l.type === 2) writePlmn(w, t.plmn!);
+        w.u24(t.tac);
+      }
+    }
+  },
+};
+
+// 9.11.3.44 PDU session status / 9.11.3.42 reactivation result / 9.11.3.57 uplink data status:
+// a bitmap of PSI 0..15 (octet 3 bit n = PSI n, octet 4 bit n = PSI 8+n), optional spare octets kept.
+export interface PsiBitmap {
+  psis: number[];
+  spare?: Uint8Array;
+}
+export const psiBitmap: ValueCodec<PsiBitmap> = {
+  read: (r) => {
+    const a = r.u8('PSI(7..0)'), b = r.u8('PSI(15..8)');
+    const psis: number[] = [];
+    for (let i = 0; i < 8; i++) if (a & (1 << i)) psis.push(i);
+    for (let i = 0; i < 8; i++) if (b & (1 << i)) psis.push(8 + i);
+    const spare = r.rest();
+    return spare.length ? { psis, spare: Uint8Array.from(spare) } : { psis };
+  },
+  write: (w, v) => {
+    let a = 0, b = 0;
+    for (const p of v.psis) if (p < 8) a |= 1 << p;
+    else b |= 1 << (p - 8);
+    w.u8(a).u8(b);
+    if (v.spare) w.bytes(v.spare);
+  },
+};
+
+// 9.11.3.54 UE security capability: 5G-EA (octet 3), 5G-IA (4), [EEA (5), EIA (6)], spare octets
+export interface UeSecurityCapability {
+  ea: number;
+  ia: number;
+  eea?: number;
+  eia?: number;
+  spare?: Uint8Array;
+}
+export const ueSecurityCapability: ValueCodec<UeSecurityCapability> = {
+  read: (r) => {
+    const v: UeSecurityCapability = { ea: r.u8('5G-EA'), ia: r.u8('5G-IA') };
+    if (!r.atEnd) v.eea = r.u8('EEA');
+    if (!r.atEnd) v.eia = r.u8('EIA');
+    if (!r.atEnd) v.spare = Uint8Array.from(r.rest());
+    return v;
+  },
+  write: (w, v) => {
+    w.u8(v.ea).u8(v.ia);
+    if (v.eea !== undefined) w.u8(v.eea);
+    if (v.eia !== undefined) w.u8(v.eia);
+    if (v.spare) w.bytes(v.spare);
+  },
+};
+
+// 9.11.3.34 NAS security algorithms: type of ciphering algorithm (bits 7-5) | integrity (bits 3-1)
+export interface NasSecurityAlgorithms {
+  ciphering: number;
+  integrity: number;
+}
+export const nasSecurityAlgorithms: ValueCodec<NasSecurityAlgorithms> = {
+  read: (r) => {
+    const b = r.u8('NASSecurityAlgorithms');
+    return { ciphering: (b >> 4) & 15, integrity: b & 15 };
+  },
+  write: (w, v) => void w.u8(((v.ciphering & 15) << 4) | (v.integrity & 15)),
+};
+
+// TS 24.008 10.5.7.3 GPRS timer (unit bits 8-6, value bits 5-1); 10.5.7.4 GPRS timer 2; 10.5.7.4a GPRS timer 3
+export interface GprsTimer {
+  unit: number;
+  value: number;
+}
+export const gprsTimer: ValueCodec<GprsTimer> = {
+  read: (r) => {
+    const b = r.u8('GPRSTimer');
+    return { unit: b >> 5, value: b & 31 };
+  },
+  write: (w, v) => void w.u8(((v.unit & 7) << 5) | (v.value & 31)),
+};
+/** GPRS timer 3 units (TS 24.008 Table 10.5.163a): seconds of one unit, or undefined for "deactivated". */
+export const GPRS_TIMER3_UNIT_SECONDS: (number | undefined)[] = [600, 3600, 36000, 2, 30, 60, 1152000, undefined];
+/** The GPRS timer 3 value that best represents `seconds`. */
+export function gprsTimer3(seconds: number): GprsTimer {
+  for (const [unit, s] of [[3, 2], [4, 30], [5, 60], [0, 600], [1, 3600], [2, 36000], [6, 1152000]] as const) {
+    if (seconds % s === 0 && seconds / s <= 31) return { unit, value: seconds / s };
+  }
+  return { unit: 6, value: Math.min(31, Math.ceil(seconds / 1152000)) };
+}
+
+// 9.11.4.10 PDU address: spare | SI6LLA (bit 4) | PDU session type value (bits 3-1), then the address
+export interface PduAddress {
+  pduSessionType: number;
+  ipv4?: string;
+  /** Other address types kept as octets. */
+  octets?: Uint8Array;
+}
+export const pduAddress: ValueCodec<PduAddress> = {
+  read: (r) => {
+    const t = r.u8('PDUSessionType') & 7;
+    if (t === 1) {
+      const a = r.bytes(4, 'IPv4');
+      return { pduSessionType: 1, ipv4: `${a[0]}.${a[1]}.${a[2]}.${a[3]}` };
+    }
+    return { pduSessionType: t, octets: Uint8Array.from(r.rest()) };
+  },
+  write: (w, v) => {
+    w.u8(v.pduSessionType & 7);
+    if (v.ipv4) for (const p of v.ipv4.split('.')) w.u8(+p);
+    else if (v.octets) w.bytes(v.octets);
+  },
+};
+
+// 9.11.4.14 Session-AMBR: unit for DL (1), DL (2), unit for UL (1), UL (2); unit 6 = 1 Mbps, 7 = 4 Mbps, ...
+export interface SessionAmbr {
+  dlUnit: number;
+  dl: number;
+  ulUnit: number;
+  ul: number;
+}
+export const sessionAmbr: ValueCodec<SessionAmbr> = {
+  read: (r) => ({ dlUnit: r.u8('UnitDL'), dl: r.u16('SessionAMBRDL'), ulUnit: r.u8('UnitUL'), ul: r.u16('SessionAMBRUL') }),
+  write: (w, v) => void w.u8(v.dlUnit).u16(v.dl).u8(v.ulUnit).u16(v.ul),
+};
+
+// 9.11.2.1B DNN: an APN (TS 23.003 9.1) as length-prefixed labels
+export const dnn: ValueCodec<string> = {
+  read: (r) => {
+    const labels: string[] = [];
+    while (!r.atEnd) {
+      const n = r.u8('DNN.LabelLength');
+      labels.push(String.fromCharCode(...r.bytes(n, 'DNN.Label')));
+    }
+    return labels.join('.');
+  },
+  write: (w, v) => {
+    for (const l of v.split('.')) {
+      if (l.length > 63) throw new EncodeError(PROTOCOL, 'DNN', `label of ${l.length} characters`);
+      w.u8(l.length);
+      for (let i = 0; i < l.length; i++) w.u8(l.charCodeAt(i));
+    }
+  },
+};
+
+// 9.11.4.13 QoS rules: rule id (1), length (2), rule octet: operation code (bits 8-6) | DQR (5) |
+// number of packet filters (4-1); packet filters; precedence (1); spare | segregation (7) | QFI (6-1)
+export interface QosRule {
+  id: number;
+  operationCode: number;
+  dqr: boolean;
+  /** Packet filters: for "delete packet filters" only the ids; otherwise direction, id and contents. */
+  packetFilters: { direction?: number; id: number; contents?: Uint8Array }[];
+  precedence?: number;
+  segregation?: boolean;
+  qfi?: number;
+}
+export const qosRules: ValueCodec<QosRule[]> = {
+  read: (r) => {
+    const out: QosRule[] = [];
+    while (!r.atEnd) {
+      const id = r.u8('QoSRuleIdentifier');
+      const len = r.u16('QoSRule.Length');
+      const q = r.sub(len, 'QoSRule');
+      const o = q.u8('RuleOctet');
+      const rule: QosRule = { id, operationCode: o >> 5, dqr: (o & 16) !== 0, packetFilters: [] };
+      const n = o & 15;
+      for (let i = 0; i < n; i++) {
+        if (rule.operationCode === 5) rule.packetFilters.push({ id: q.u8('PacketFilterIdentifier') & 15 });
+        else {
+          const p = q.u8('PacketFilter');
+          const clen = q.u8('PacketFilter.Length');
+          rule.packetFilters.push({ direction: (p >> 4) & 3, id: p & 15, contents: Uint8Array.from(q.bytes(clen, 'PacketFilter.Contents')) });
+        }
+      }
+      if (!q.atEnd) rule.precedence = q.u8('QoSRulePrecedence');
+      if (!q.atEnd) {
+        const b = q.u8('QFI');
+        rule.segregation = (b & 64) !== 0;
+        rule.qfi = b & 63;
+      }
+      q.expectEnd('QoSRule');
+      out.push(rule);
+    }
+    return out;
+  },
+  write: (w, v) => {
+    for (const rule of v) {
+      w.u8(rule.id);
+      const at = w.reserve(2);
+      w.u8(((rule.operationCode & 7) << 5) | (rule.dqr ? 16 : 0) | (rule.packetFilters.length & 15));
+      for (const p of rule.packetFilters) {
+        if (rule.operationCode === 5) w.u8(p.id & 15);
+        else {
+          const c = p.contents ?? new Uint8Array(0);
+          w.u8((((p.direction ?? 3) & 3) << 4) | (p.id & 15)).u8(c.length).bytes(c);
+        }
+      }
+      if (rule.precedence !== undefined) w.u8(rule.precedence);
+      if (rule.qfi !== undefined) w.u8((rule.segregation ? 64 : 0) | (rule.qfi & 63));
+      w.patchU16(at, w.pos - at - 2);
+    }
+  },
+};
+
+// 9.11.2.20 Unavailability information (Rel-18): octet 3: spare | start of unavailability period
+// indicated (bit 5) | unavailability period duration indicated (bit 4) | unavailability type (bits 3-1);
+// then the period duration (3 octets, seconds) and the start of the period (3 octets, seconds) when indicated.
+export interface UnavailabilityInformation {
+  /** 0 unavailability due to UE reasons, 1 due to discontinuous coverage. */
+  type: number;
+  periodDurationSeconds?: number;
+  startOfPeriodSeconds?: number;
+}
+export const unavailabilityInformation: ValueCodec<UnavailabilityInformation> = {
+  read: (r) => {
+    const o = r.u8('UnavailabilityInformation');
+    const v: UnavailabilityInformation = { type: o & 7 };
+    if (o & 8) v.periodDurationSeconds = r.u24('UnavailabilityPeriodDuration');
+    if (o & 16) v.startOfPeriodSeconds = r.u24('StartOfUnavailabilityPeriod');
+    return v;
+  },
+  write: (w, v) => {
+    w.u8((v.type & 7) | (v.periodDurationSeconds !== undefined ? 8 : 0) | (v.startOfPeriodSeconds !== undefined ? 16 : 0));
+    if (v.periodDurationSeconds !== undefined) w.u24(v.periodDurationSeconds);
+    if (v.startOfPeriodSeconds !== undefined) w.u24(v.startOfPeriodSeconds);
+  },
+};
+
+/** Encodes a value with a codec into a fresh buffer (for length checks and tests). */
+export function encodeValue<V>(c: ValueCodec<V>, v: V): Uint8Array {
+  const w = new ByteWriter(32);
+  c.write(w, v);
+  return Uint8Array.from(w.finish());
+}
