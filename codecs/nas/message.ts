@@ -57,16 +57,35 @@ function optionalKey(row: Row): number {
   return row.f === 'TV1' ? 0x100 | row.iei : 'iei' in row ? row.iei : -1;
 }
 
-/** Lookup tables per message: full-octet IEIs and half-octet (type 1) IEIs. */
-const optionalIndex = new WeakMap<MessageDef, Map<number, Row>>();
-function indexOf(def: MessageDef): Map<number, Row> {
-  let m = optionalIndex.get(def);
-  if (!m) {
-    m = new Map();
-    for (const r of def.rows) if ('iei' in r) m.set(optionalKey(r), r);
-    optionalIndex.set(def, m);
+/** What the engine needs of a table, computed once per message. */
+interface Compiled {
+  /** Index of the first optional row. */
+  firstOptional: number;
+  /** Optional rows by IEI (type 1 IEIs as 0x100 | IEI). */
+  byIei: Map<number, Row>;
+  /** Row index by IE name. */
+  indexByName: Map<string, number>;
+  /** Optional rows in table order, with their names. */
+  optional: (Row & { name: string })[];
+}
+const compiledTables = new WeakMap<MessageDef, Compiled>();
+function compiled(def: MessageDef): Compiled {
+  let c = compiledTables.get(def);
+  if (!c) {
+    const rows = def.rows;
+    let firstOptional = rows.findIndex((r) => 'iei' in r);
+    if (firstOptional < 0) firstOptional = rows.length;
+    c = { firstOptional, byIei: new Map(), indexByName: new Map(), optional: [] };
+    rows.forEach((r, i) => {
+      if ('name' in r) c!.indexByName.set(r.name, i);
+      if ('iei' in r) {
+        c!.byIei.set(optionalKey(r), r);
+        c!.optional.push(r as Row & { name: string });
+      }
+    });
+    compiledTables.set(def, c);
   }
-  return m;
+  return c;
 }
 
 function decodeBody(r: ByteReader, def: MessageDef, msg: NasMessage): void {
@@ -107,7 +126,8 @@ function decodeBody(r: ByteReader, def: MessageDef, msg: NasMessage): void {
     break;
   }
   // optional part
-  const index = indexOf(def);
+  const c = compiled(def);
+  const index = c.byIei;
   const order: string[] = [];
   let lastRow = i - 1;
   let canonical = true;
@@ -155,7 +175,7 @@ function decodeBody(r: ByteReader, def: MessageDef, msg: NasMessage): void {
       }
     }
     r.leave();
-    const idx = rows.indexOf(row);
+    const idx = c.indexByName.get(row.name)!;
     if (idx < lastRow) canonical = false;
     lastRow = idx;
     order.push(row.name);
@@ -262,17 +282,8 @@ function encodeBody(w: ByteWriter, def: MessageDef, msg: NasMessage): void {
     break;
   }
   if (pendingLow !== undefined) w.u8(pendingLow);
-  const optional = rows.slice(i);
-  const byName = new Map(optional.map((r) => [(r as { name: string }).name, r]));
-  const order = msg.order ?? [...optional.map((r) => (r as { name: string }).name).filter((n) => msg.ies[n] !== undefined), ...(msg.unknownIes ?? []).map((_, k) => `#${k}`)];
-  for (const name of order) {
-    if (name.startsWith('#')) {
-      w.bytes(msg.unknownIes![Number(name.slice(1))]);
-      continue;
-    }
-    const row = byName.get(name);
-    const v = msg.ies[name];
-    if (!row || v === undefined) continue;
+  const c = compiled(def);
+  const writeOptional = (row: Row & { name: string }, v: unknown) => {
     switch (row.f) {
       case 'TV1':
         w.u8((row.iei << 4) | (row.codec.write(v) & 0x0f));
@@ -292,9 +303,25 @@ function encodeBody(w: ByteWriter, def: MessageDef, msg: NasMessage): void {
       default:
         break;
     }
+  };
+  if (msg.order) {
+    for (const name of msg.order) {
+      if (name.startsWith('#')) w.bytes(msg.unknownIes![Number(name.slice(1))]);
+      else {
+        const idx = c.indexByName.get(name);
+        const v = msg.ies[name];
+        if (idx !== undefined && v !== undefined) writeOptional(def.rows[idx] as Row & { name: string }, v);
+      }
+    }
+  } else {
+    for (const row of c.optional) {
+      const v = msg.ies[row.name];
+      if (v !== undefined) writeOptional(row, v);
+    }
+    for (const u of msg.unknownIes ?? []) w.bytes(u);
   }
-  for (const name of Object.keys(msg.ies)) {
-    if (!rows.some((r) => (r as { name?: string }).name === name)) throw new EncodeError(PROTOCOL, `${def.name}.${name}`, 'not an IE of this message');
+  for (const name in msg.ies) {
+    if (!c.indexByName.has(name)) throw new EncodeError(PROTOCOL, `${def.name}.${name}`, 'not an IE of this message');
   }
 }
 
