@@ -8,7 +8,7 @@
 
 import { ByteReader } from '../bytes/reader.ts';
 import { ByteWriter } from '../bytes/writer.ts';
-import { EncodeError } from '../bytes/errors.ts';
+import { DecodeError, EncodeError } from '../bytes/errors.ts';
 import { crc32c, readSctpChecksum, writeSctpChecksum } from '../bytes/checksum.ts';
 
 const PROTOCOL = 'sctp';
@@ -80,7 +80,7 @@ export function decodeSctpPacket(bytes: Uint8Array): SctpPacket {
   r.skip(4, 'Checksum');
   r.leave();
   const checksum = readSctpChecksum(bytes);
-  const copy = Uint8Array.from(bytes);
+  const copy = bytes.slice(); // the codec never writes into its input, even transiently
   copy[8] = copy[9] = copy[10] = copy[11] = 0;
   const checksumValid = crc32c(copy) === checksum;
   const chunks: SctpChunk[] = [];
@@ -179,6 +179,7 @@ export function decodeInitChunk(c: SctpChunk): InitChunk {
     init.parameters.push({ type, value: r.bytes(len - 4, 'Parameter.Value') });
     r.skip(Math.min((4 - (len % 4)) % 4, r.remaining), 'Parameter.Padding');
   }
+  if (r.remaining) throw r.error('TRAILING_BYTES', `${r.remaining} octet(s) too short for a parameter`, 'Parameter');
   return init;
 }
 
@@ -189,7 +190,7 @@ export function initChunk(type: 1 | 2, i: InitChunk): SctpChunk {
     const len = 4 + p.value.length;
     w.u16(p.type).u16(len).bytes(p.value).zeros((4 - (len % 4)) % 4);
   }
-  return { type, flags: 0, value: Uint8Array.from(w.finish()) };
+  return { type, flags: 0, value: w.finish().slice() };
 }
 
 // --- SACK (3.3.4) -------------------------------------------------------------------------------
@@ -222,7 +223,7 @@ export function sackChunk(s: SackChunk): SctpChunk {
   w.u32(s.cumulativeTsnAck >>> 0).u32(s.aRwnd >>> 0).u16(s.gapBlocks.length).u16(s.duplicateTsns.length);
   for (const g of s.gapBlocks) w.u16(g.start).u16(g.end);
   for (const d of s.duplicateTsns) w.u32(d >>> 0);
-  return { type: SctpChunkType.SACK, flags: 0, value: Uint8Array.from(w.finish()) };
+  return { type: SctpChunkType.SACK, flags: 0, value: w.finish().slice() };
 }
 
 // --- the rest --------------------------------------------------------------------------------------
@@ -238,7 +239,7 @@ export function shutdownChunk(cumulativeTsnAck: number): SctpChunk {
 export function heartbeatChunk(type: 4 | 5, info: Uint8Array): SctpChunk {
   const w = new ByteWriter(4 + info.length + 3);
   w.u16(1).u16(4 + info.length).bytes(info).zeros((4 - ((4 + info.length) % 4)) % 4);
-  return { type, flags: 0, value: Uint8Array.from(w.finish()) };
+  return { type, flags: 0, value: w.finish().slice() };
 }
 
 /** Error causes (3.3.10) of ABORT and ERROR chunks. */
@@ -249,7 +250,7 @@ export function errorCauses(causes: { code: number; info?: Uint8Array }[]): Uint
     const len = 4 + info.length;
     w.u16(c.code).u16(len).bytes(info).zeros((4 - (len % 4)) % 4);
   }
-  return Uint8Array.from(w.finish());
+  return w.finish().slice();
 }
 
 export function decodeErrorCauses(value: Uint8Array): { code: number; info: Uint8Array }[] {
@@ -262,10 +263,154 @@ export function decodeErrorCauses(value: Uint8Array): { code: number; info: Uint
     out.push({ code, info: r.bytes(len - 4, 'Cause.Info') });
     r.skip(Math.min((4 - (len % 4)) % 4, r.remaining), 'Cause.Padding');
   }
+  if (r.remaining) throw r.error('TRAILING_BYTES', `${r.remaining} octet(s) too short for an error cause`, 'Cause');
   return out;
 }
 
 /** A chunk with no value (COOKIE ACK, SHUTDOWN ACK, SHUTDOWN COMPLETE with the T flag in `flags`). */
 export function emptyChunk(type: number, flags = 0): SctpChunk {
   return { type, flags, value: new Uint8Array(0) };
+}
+
+/** ABORT / ERROR chunk (3.3.7, 3.3.10) with the given causes; `tBit` only for ABORT (8.4, 8.5.1). */
+export function abortChunk(causes: { code: number; info?: Uint8Array }[] = [], tBit = false): SctpChunk {
+  return { type: SctpChunkType.ABORT, flags: tBit ? 1 : 0, value: errorCauses(causes) };
+}
+
+export function errorChunk(causes: { code: number; info?: Uint8Array }[]): SctpChunk {
+  return { type: SctpChunkType.ERROR, flags: 0, value: errorCauses(causes) };
+}
+
+/** A chunk as it sits on the wire (header, value, padding): the info of "Unrecognized Chunk Type". */
+export function chunkBytes(c: SctpChunk): Uint8Array {
+  const len = 4 + c.value.length;
+  const out = new Uint8Array((len + 3) & ~3);
+  out[0] = c.type;
+  out[1] = c.flags;
+  out[2] = len >>> 8;
+  out[3] = len & 0xff;
+  out.set(c.value, 4);
+  return out;
+}
+
+// --- unrecognized chunk types and parameters (3.2, 3.2.1) --------------------------------------
+
+/** What the two highest-order bits of an unrecognized chunk or parameter type ask for (3.2, 3.2.1). */
+export const UnrecognizedAction = {
+  /** 00: stop processing this packet (parameter: this chunk), discard. */
+  Stop: 'Stop',
+  /** 01: stop, discard, and report it ("Unrecognized Chunk Type" ERROR / Unrecognized Parameter). */
+  StopAndReport: 'StopAndReport',
+  /** 10: skip it and continue. */
+  Skip: 'Skip',
+  /** 11: skip it, continue, and report it. */
+  SkipAndReport: 'SkipAndReport',
+} as const;
+export type UnrecognizedAction = (typeof UnrecognizedAction)[keyof typeof UnrecognizedAction];
+
+const ACTIONS: readonly UnrecognizedAction[] = ['Stop', 'StopAndReport', 'Skip', 'SkipAndReport'];
+
+/** The action for an unrecognized chunk type (8-bit) or, with `bits = 16`, parameter type. */
+export function unrecognizedAction(type: number, bits: 8 | 16 = 8): UnrecognizedAction {
+  return ACTIONS[(type >>> (bits - 2)) & 3];
+}
+
+const KNOWN_CHUNKS = new Set<number>(Object.values(SctpChunkType));
+
+export function isKnownChunkType(type: number): boolean {
+  return KNOWN_CHUNKS.has(type);
+}
+
+// --- typed chunks: one decoded value per chunk, for the CLI and for tests -----------------------
+
+export type DecodedChunk =
+  | ({ kind: 'Data' } & DataChunk)
+  | ({ kind: 'Init' | 'InitAck' } & InitChunk & { stateCookie?: Uint8Array })
+  | ({ kind: 'Sack' } & SackChunk)
+  | { kind: 'Heartbeat' | 'HeartbeatAck'; heartbeatInfo: Uint8Array }
+  | { kind: 'Abort' | 'ShutdownComplete'; tBit: boolean; causes: { code: number; info: Uint8Array }[] }
+  | { kind: 'Shutdown'; cumulativeTsnAck: number }
+  | { kind: 'ShutdownAck' | 'CookieAck' }
+  | { kind: 'Error'; causes: { code: number; info: Uint8Array }[] }
+  | { kind: 'CookieEcho'; stateCookie: Uint8Array }
+  | { kind: 'Unrecognized'; type: number; flags: number; value: Uint8Array; action: UnrecognizedAction };
+
+export interface DecodedSctpPacket extends Omit<SctpPacket, 'chunks'> {
+  chunks: DecodedChunk[];
+}
+
+function noValue(c: SctpChunk, name: string): void {
+  if (c.value.length) throw new DecodeError({ protocol: PROTOCOL, code: 'TRAILING_BYTES', offset: 4, path: name, reason: `${c.value.length} octet(s) in a chunk that has no value` });
+}
+
+/** HEARTBEAT / HEARTBEAT ACK (3.3.5, 3.3.6): exactly one Heartbeat Info parameter (type 1). */
+export function decodeHeartbeatChunk(c: SctpChunk): Uint8Array {
+  const r = new ByteReader(c.value, PROTOCOL);
+  r.enter(c.type === SctpChunkType.HEARTBEAT ? 'HEARTBEAT' : 'HEARTBEAT ACK');
+  const type = r.u16('HeartbeatInfo.Type');
+  if (type !== 1) throw r.error('BAD_VALUE', `parameter type ${type}, Heartbeat Info is 1`, 'HeartbeatInfo.Type', r.pos - 2);
+  const len = r.u16('HeartbeatInfo.Length');
+  if (len < 4) throw r.error('BAD_LENGTH', `parameter length ${len} < 4`, 'HeartbeatInfo.Length', r.pos - 2);
+  const info = r.bytes(len - 4, 'HeartbeatInfo.Value');
+  r.skip(Math.min((4 - (len % 4)) % 4, r.remaining), 'HeartbeatInfo.Padding');
+  if (r.remaining) throw r.error('TRAILING_BYTES', `${r.remaining} octet(s) after Heartbeat Info`, 'HeartbeatInfo');
+  return info;
+}
+
+/** SHUTDOWN (3.3.8): the Cumulative TSN Ack, and nothing else. */
+export function decodeShutdownChunk(c: SctpChunk): number {
+  const r = new ByteReader(c.value, PROTOCOL);
+  r.enter('SHUTDOWN');
+  const cum = r.u32('CumulativeTSNAck');
+  if (r.remaining) throw r.error('TRAILING_BYTES', `${r.remaining} octet(s) after the Cumulative TSN Ack`, 'CumulativeTSNAck');
+  return cum;
+}
+
+/** Decodes one chunk's value by its type; unknown types come back as `Unrecognized` with their action. */
+export function decodeChunk(c: SctpChunk): DecodedChunk {
+  switch (c.type) {
+    case SctpChunkType.DATA:
+      return { kind: 'Data', ...decodeDataChunk(c) };
+    case SctpChunkType.INIT:
+    case SctpChunkType.INIT_ACK: {
+      const i = decodeInitChunk(c);
+      const cookie = i.parameters.find((p) => p.type === InitParameter.StateCookie);
+      return { kind: c.type === SctpChunkType.INIT ? 'Init' : 'InitAck', ...i, ...(cookie ? { stateCookie: cookie.value } : {}) };
+    }
+    case SctpChunkType.SACK:
+      return { kind: 'Sack', ...decodeSackChunk(c) };
+    case SctpChunkType.HEARTBEAT:
+      return { kind: 'Heartbeat', heartbeatInfo: decodeHeartbeatChunk(c) };
+    case SctpChunkType.HEARTBEAT_ACK:
+      return { kind: 'HeartbeatAck', heartbeatInfo: decodeHeartbeatChunk(c) };
+    case SctpChunkType.ABORT:
+      return { kind: 'Abort', tBit: (c.flags & 1) === 1, causes: decodeErrorCauses(c.value) };
+    case SctpChunkType.SHUTDOWN_COMPLETE:
+      noValue(c, 'SHUTDOWN COMPLETE');
+      return { kind: 'ShutdownComplete', tBit: (c.flags & 1) === 1, causes: [] };
+    case SctpChunkType.SHUTDOWN:
+      return { kind: 'Shutdown', cumulativeTsnAck: decodeShutdownChunk(c) };
+    case SctpChunkType.SHUTDOWN_ACK:
+      noValue(c, 'SHUTDOWN ACK');
+      return { kind: 'ShutdownAck' };
+    case SctpChunkType.COOKIE_ACK:
+      noValue(c, 'COOKIE ACK');
+      return { kind: 'CookieAck' };
+    case SctpChunkType.ERROR:
+      return { kind: 'Error', causes: decodeErrorCauses(c.value) };
+    case SctpChunkType.COOKIE_ECHO:
+      return { kind: 'CookieEcho', stateCookie: c.value };
+    default:
+      return { kind: 'Unrecognized', type: c.type, flags: c.flags, value: c.value, action: unrecognizedAction(c.type) };
+  }
+}
+
+/**
+ * One SCTP packet with every chunk decoded (DATA with its TSN, stream, SSN, PPID and user data):
+ * what `wire5g decode` shows. Throws only `DecodeError`; a bad checksum is reported in
+ * `checksumValid`.
+ */
+export function decodeSctp(bytes: Uint8Array): DecodedSctpPacket {
+  const p = decodeSctpPacket(bytes);
+  return { ...p, chunks: p.chunks.map(decodeChunk) };
 }

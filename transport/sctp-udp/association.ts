@@ -7,8 +7,8 @@ import { EventEmitter } from 'node:events';
 import type { Clock, TimerHandle } from '../clock.ts';
 import type { Endpoint } from '../tap.ts';
 import {
-  SctpChunkType as C, DataFlags, dataChunk, decodeDataChunk, decodeSackChunk, sackChunk, shutdownChunk, emptyChunk, heartbeatChunk, errorCauses,
-  SctpErrorCause, type SctpChunk,
+  SctpChunkType as C, DataFlags, dataChunk, decodeDataChunk, decodeSackChunk, decodeShutdownChunk, decodeHeartbeatChunk, sackChunk, shutdownChunk,
+  emptyChunk, heartbeatChunk, decodeErrorCauses, abortChunk, errorChunk, SctpErrorCause, type SctpChunk,
 } from '../../codecs/sctp/packet.ts';
 
 export const AssociationState = {
@@ -36,6 +36,9 @@ export interface SctpTimers {
   heartbeatMs: number;
 }
 
+/** Our receive window (a_rwnd, RFC 4960 6.2): octets of DATA we hold before delivery. */
+export const RECEIVE_WINDOW = 1 << 20;
+
 /** TSN serial-number comparison (RFC 4960 1.6, RFC 1982). */
 const lt = (a: number, b: number) => ((a - b) | 0) < 0;
 const le = (a: number, b: number) => ((a - b) | 0) <= 0;
@@ -61,12 +64,26 @@ export interface AssociationIo {
   log?: (line: string) => void;
 }
 
-export class SctpAssociation extends EventEmitter<{ message: [streamId: number, ppid: number, payload: Uint8Array]; established: []; close: []; lost: [reason: string] }> {
+/** Events of an association: user messages, set-up, and its end ('lost' before 'close' when it failed). */
+export interface SctpAssociationEvents {
+  message: [streamId: number, ppid: number, payload: Uint8Array];
+  established: [];
+  /** The peer reported an error (ERROR chunk, RFC 4960 3.3.10), e.g. Invalid Stream Identifier. */
+  peerError: [causes: { code: number; info: Uint8Array }[]];
+  /** The association failed (Max.Retrans, peer ABORT): RFC 4960 10.2 COMMUNICATION LOST. */
+  lost: [reason: string];
+  close: [];
+}
+
+export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
   state: AssociationState;
   readonly peer: Endpoint;
+  /** The peer's SCTP port (the common header's source port in its packets). */
+  readonly peerSctpPort: number;
   readonly myTag: number;
   peerTag = 0;
-  readonly outboundStreams: number;
+  /** Outbound streams: ours, lowered to the peer's MIS at set-up (5.1.1). */
+  outboundStreams: number;
   inboundStreams: number;
   private readonly io: AssociationIo;
   private readonly t: SctpTimers;
@@ -82,6 +99,9 @@ export class SctpAssociation extends EventEmitter<{ message: [streamId: number, 
   private srtt: number | undefined;
   private rttvar = 0;
   private errorCount = 0;
+  /** Highest Cumulative TSN Ack seen in a SACK (6.2.1 D i: older SACKs are dropped). */
+  private lastCumAck = 0;
+  private hbOutstanding = false;
 
   // receive side
   private cumTsn = 0;
@@ -91,18 +111,24 @@ export class SctpAssociation extends EventEmitter<{ message: [streamId: number, 
   private readonly heldBack = new Map<number, Map<number, { ppid: number; payload: Uint8Array }>>();
   private partial: { streamId: number; streamSeq: number; ppid: number; unordered: boolean; parts: Uint8Array[] } | undefined;
   private packetsSinceSack = 0;
+  /** DATA received that no SACK has acknowledged yet (bundled with our next DATA if we have one). */
+  private unacked = false;
+  /** Octets of user data held (out of order, partial, or waiting for their SSN) against our a_rwnd. */
+  private bufferedBytes = 0;
   private sackTimer: TimerHandle | undefined;
   private t2: TimerHandle | undefined;
   private hbTimer: TimerHandle | undefined;
   /** Handshake retransmission (T1-init / T1-cookie) is driven by the endpoint through this. */
   t1: TimerHandle | undefined;
-  readonly stats = { sent: 0, received: 0, retransmitted: 0, duplicatesReceived: 0, delivered: 0 };
+  readonly stats = { sent: 0, received: 0, retransmitted: 0, duplicatesReceived: 0, delivered: 0, dataDropped: 0, invalidStream: 0 };
 
-  constructor(o: { peer: Endpoint; myTag: number; myInitialTsn: number; outboundStreams: number; inboundStreams: number; io: AssociationIo; timers: SctpTimers; state: AssociationState }) {
+  constructor(o: { peer: Endpoint; peerSctpPort: number; myTag: number; myInitialTsn: number; outboundStreams: number; inboundStreams: number; io: AssociationIo; timers: SctpTimers; state: AssociationState }) {
     super();
     this.peer = o.peer;
+    this.peerSctpPort = o.peerSctpPort;
     this.myTag = o.myTag;
     this.nextTsn = o.myInitialTsn >>> 0;
+    this.lastCumAck = (o.myInitialTsn - 1) >>> 0;
     this.outboundStreams = o.outboundStreams;
     this.inboundStreams = o.inboundStreams;
     this.nextSsn = new Array<number>(o.outboundStreams).fill(0);
@@ -114,11 +140,12 @@ export class SctpAssociation extends EventEmitter<{ message: [streamId: number, 
   }
 
   /** Completes the association once the handshake gave the peer's tag and initial TSN. */
-  establish(peerTag: number, peerInitialTsn: number, peerRwnd: number, inboundStreams: number): void {
+  establish(peerTag: number, peerInitialTsn: number, peerRwnd: number, inboundStreams: number, outboundStreams = this.outboundStreams): void {
     this.peerTag = peerTag >>> 0;
     this.cumTsn = (peerInitialTsn - 1) >>> 0;
     this.peerRwnd = peerRwnd;
     this.inboundStreams = inboundStreams;
+    this.outboundStreams = Math.min(this.outboundStreams, outboundStreams);
     this.io.clock.clearTimeout(this.t1);
     this.t1 = undefined;
     this.state = AssociationState.ESTABLISHED;
@@ -247,6 +274,9 @@ export class SctpAssociation extends EventEmitter<{ message: [streamId: number, 
 
   private onSack(c: SctpChunk): void {
     const s = decodeSackChunk(c);
+    if (lt(s.cumulativeTsnAck, this.lastCumAck)) return; // 6.2.1 D i): an older SACK, out of order
+    if (!lt(s.cumulativeTsnAck, this.nextTsn)) return; // acks a TSN we never sent: ignored
+    this.lastCumAck = s.cumulativeTsnAck;
     this.peerRwnd = s.aRwnd;
     let ackedBytes = 0;
     let cumAdvanced = false;
@@ -333,47 +363,80 @@ export class SctpAssociation extends EventEmitter<{ message: [streamId: number, 
           this.onSack(c);
           break;
         case C.HEARTBEAT:
-          this.io.send([{ ...c, type: C.HEARTBEAT_ACK }], this.peerTag);
+          decodeHeartbeatChunk(c); // 8.3: the Heartbeat Info goes back unchanged
+          this.io.send([{ ...c, type: C.HEARTBEAT_ACK }], this.peerTag, 'SCTP HEARTBEAT ACK (RFC 4960 8.3)');
           break;
         case C.HEARTBEAT_ACK:
+          this.onHeartbeatAck(decodeHeartbeatChunk(c));
           break;
         case C.SHUTDOWN:
-          this.onShutdown();
+          this.onShutdown(decodeShutdownChunk(c));
           break;
         case C.SHUTDOWN_ACK:
+          // 9.2: in SHUTDOWN-SENT, or SHUTDOWN-ACK-SENT after a collision; elsewhere ignored
+          if (this.state !== AssociationState.SHUTDOWN_SENT && this.state !== AssociationState.SHUTDOWN_ACK_SENT) break;
           this.io.clock.clearTimeout(this.t2);
           this.io.send([emptyChunk(C.SHUTDOWN_COMPLETE)], this.peerTag, 'SCTP SHUTDOWN COMPLETE (RFC 4960 9.2)');
           this.closed();
-          break;
+          return;
         case C.SHUTDOWN_COMPLETE:
           if (this.state === AssociationState.SHUTDOWN_ACK_SENT) this.closed();
-          break;
+          return;
         case C.ABORT:
-          this.closed('aborted by the peer');
+          this.closed('aborted by the peer (RFC 4960 9.1)');
           return;
         case C.ERROR:
-          this.io.log?.(`[sctp] ERROR chunk from ${this.peer.address}:${this.peer.port}`);
+          this.onError(c);
           break;
         default:
           break;
       }
+      if (this.state === AssociationState.CLOSED) return;
     }
-    if (sawData) {
+    if (sawData && this.unacked) {
       this.packetsSinceSack++;
-      // RFC 4960 6.2: SACK at least every second packet, at once on duplicates or gaps.
+      // RFC 4960 6.2: SACK at least every second packet, at once on duplicates or gaps (6.7).
       if (this.packetsSinceSack >= 2 || this.duplicates.length || this.received.size) this.sendSack();
       else if (!this.sackTimer) this.sackTimer = this.io.clock.setTimeout(() => this.sendSack(), this.t.sackDelayMs);
     }
   }
 
+  private onError(c: SctpChunk): void {
+    const causes = decodeErrorCausesSafe(c.value);
+    this.io.log?.(`[sctp] ERROR from ${this.peer.address}:${this.peer.port}: causes ${causes.map((x) => x.code).join(', ')}`);
+    this.emit('peerError', causes);
+  }
+
   private onData(c: SctpChunk): void {
+    if (c.value.length === 12) {
+      // 6.2: a DATA chunk with no user data: ABORT with "No User Data" (the TSN as cause info)
+      this.io.send([abortChunk([{ code: SctpErrorCause.NoUserData, info: c.value.subarray(0, 4) }])], this.peerTag, 'SCTP ABORT No User Data (RFC 4960 6.2)');
+      this.closed('peer sent a DATA chunk with no user data (RFC 4960 6.2)');
+      return;
+    }
     const d = decodeDataChunk(c);
+    this.unacked = true;
     if (le(d.tsn, this.cumTsn) || this.received.has(d.tsn)) {
-      this.duplicates.push(d.tsn);
+      if (this.duplicates.length < 64) this.duplicates.push(d.tsn);
       this.stats.duplicatesReceived++;
       return;
     }
-    this.received.set(d.tsn, { flags: d.flags, streamId: d.streamId, streamSeq: d.streamSeq, ppid: d.ppid, data: Uint8Array.from(d.userData) });
+    // 6.2: beyond what our window (or a 16-bit gap offset) can hold: drop, the peer retransmits
+    const ahead = (d.tsn - this.cumTsn) >>> 0;
+    if (ahead > 0xffff || (ahead > 1 && this.bufferedBytes + d.userData.length > RECEIVE_WINDOW)) {
+      this.stats.dataDropped++;
+      return;
+    }
+    if (d.streamId >= this.inboundStreams) {
+      // 6.5: acknowledge it, discard it, and tell the peer with "Invalid Stream Identifier"
+      this.stats.invalidStream++;
+      const info = new Uint8Array(4);
+      info[0] = d.streamId >>> 8;
+      info[1] = d.streamId & 0xff;
+      this.io.send([errorChunk([{ code: SctpErrorCause.InvalidStreamIdentifier, info }])], this.peerTag, 'SCTP ERROR Invalid Stream Identifier (RFC 4960 6.5)');
+    }
+    this.bufferedBytes += d.userData.length;
+    this.received.set(d.tsn, { flags: d.flags, streamId: d.streamId, streamSeq: d.streamSeq, ppid: d.ppid, data: d.userData.slice() });
     // advance the cumulative TSN over what is now contiguous, reassembling in TSN order
     for (let next = inc(this.cumTsn); this.received.has(next); next = inc(next)) {
       const r = this.received.get(next)!;
@@ -387,7 +450,12 @@ export class SctpAssociation extends EventEmitter<{ message: [streamId: number, 
   private reassemble(r: { flags: number; streamId: number; streamSeq: number; ppid: number; data: Uint8Array }): void {
     const unordered = (r.flags & DataFlags.U) !== 0;
     if (r.flags & DataFlags.B) this.partial = { streamId: r.streamId, streamSeq: r.streamSeq, ppid: r.ppid, unordered, parts: [] };
-    if (!this.partial) return; // a middle fragment without its start: protocol violation, dropped
+    if (!this.partial || r.streamId >= this.inboundStreams) {
+      // a middle fragment without its start (protocol violation) or an invalid stream: dropped
+      this.bufferedBytes -= r.data.length;
+      if (r.streamId >= this.inboundStreams) this.partial = undefined;
+      return;
+    }
     this.partial.parts.push(r.data);
     if (!(r.flags & DataFlags.E)) return;
     const p = this.partial;
@@ -420,11 +488,12 @@ export class SctpAssociation extends EventEmitter<{ message: [streamId: number, 
 
   private deliver(streamId: number, ppid: number, payload: Uint8Array): void {
     this.stats.delivered++;
+    this.bufferedBytes -= payload.length;
     this.emit('message', streamId, ppid, payload);
   }
 
   private sackDue(): boolean {
-    return this.sackTimer !== undefined || this.duplicates.length > 0;
+    return this.unacked || this.duplicates.length > 0;
   }
 
   private buildSack(): SctpChunk {
@@ -436,12 +505,13 @@ export class SctpAssociation extends EventEmitter<{ message: [streamId: number, 
       if (last && off === last.end + 1) last.end = off;
       else if (off <= 0xffff) gapBlocks.push({ start: off, end: off });
     }
-    const s = sackChunk({ cumulativeTsnAck: this.cumTsn, aRwnd: 1 << 20, gapBlocks, duplicateTsns: this.duplicates.splice(0, this.duplicates.length) });
+    const s = sackChunk({ cumulativeTsnAck: this.cumTsn, aRwnd: Math.max(0, RECEIVE_WINDOW - this.bufferedBytes), gapBlocks, duplicateTsns: this.duplicates.splice(0, this.duplicates.length) });
     return s;
   }
 
   private sackSent(): void {
     this.packetsSinceSack = 0;
+    this.unacked = false;
     this.io.clock.clearTimeout(this.sackTimer);
     this.sackTimer = undefined;
   }
@@ -453,15 +523,37 @@ export class SctpAssociation extends EventEmitter<{ message: [streamId: number, 
 
   // --- heartbeat, shutdown, abort --------------------------------------------------------------
 
+  /**
+   * RFC 4960 8.3: on an idle path, a HEARTBEAT every HB.interval + RTO; one left unanswered when
+   * the next is due counts as an error, and Association.Max.Retrans of them fail the association.
+   */
   private armHeartbeat(): void {
     if (!this.t.heartbeatMs) return;
+    this.io.clock.clearTimeout(this.hbTimer);
     this.hbTimer = this.io.clock.setTimeout(() => {
+      this.hbTimer = undefined;
       if (this.state !== AssociationState.ESTABLISHED) return;
-      const info = new Uint8Array(8);
-      new DataView(info.buffer).setFloat64(0, this.io.clock.now());
-      this.io.send([heartbeatChunk(C.HEARTBEAT, info)], this.peerTag, 'SCTP HEARTBEAT (RFC 4960 8.3)');
+      if (this.hbOutstanding && ++this.errorCount > this.t.maxRetrans) {
+        this.fail('HEARTBEAT unanswered Association.Max.Retrans times (RFC 4960 8.1, 8.3)');
+        return;
+      }
+      if (this.outstanding.size === 0) {
+        // Heartbeat Info: our send time, returned unchanged in the HEARTBEAT ACK
+        const info = new Uint8Array(8);
+        new DataView(info.buffer).setFloat64(0, this.io.clock.now());
+        this.hbOutstanding = true;
+        this.io.send([heartbeatChunk(C.HEARTBEAT, info)], this.peerTag, 'SCTP HEARTBEAT (RFC 4960 8.3)');
+      }
       this.armHeartbeat();
-    }, this.t.heartbeatMs);
+    }, this.t.heartbeatMs + this.rto);
+  }
+
+  private onHeartbeatAck(info: Uint8Array): void {
+    if (!this.hbOutstanding || info.length !== 8) return;
+    this.hbOutstanding = false;
+    this.errorCount = 0; // 8.3: a HEARTBEAT ACK clears the error counter
+    const rtt = this.io.clock.now() - new DataView(info.buffer, info.byteOffset, 8).getFloat64(0);
+    if (rtt >= 0 && Number.isFinite(rtt)) this.measureRtt(rtt);
   }
 
   /** Graceful shutdown (RFC 4960 9.2): after everything outstanding is acknowledged. */
@@ -499,7 +591,11 @@ export class SctpAssociation extends EventEmitter<{ message: [streamId: number, 
     }
   }
 
-  private onShutdown(): void {
+  private onShutdown(cumulativeTsnAck: number): void {
+    // 9.2: the SHUTDOWN's Cumulative TSN Ack acknowledges our DATA as a SACK would
+    if (this.outstanding.size && !lt(cumulativeTsnAck, this.lastCumAck) && lt(cumulativeTsnAck, this.nextTsn)) {
+      this.onSack(sackChunk({ cumulativeTsnAck, aRwnd: this.peerRwnd, gapBlocks: [], duplicateTsns: [] }));
+    }
     if (this.state === AssociationState.ESTABLISHED || this.state === AssociationState.SHUTDOWN_PENDING) {
       this.state = AssociationState.SHUTDOWN_RECEIVED;
       this.maybeFinishShutdown();
@@ -514,13 +610,13 @@ export class SctpAssociation extends EventEmitter<{ message: [streamId: number, 
   /** ABORT (RFC 4960 9.1) with the User-Initiated Abort cause. */
   abort(reason = 'user abort'): void {
     if (this.state === AssociationState.CLOSED) return;
-    this.io.send([{ type: C.ABORT, flags: 0, value: errorCauses([{ code: SctpErrorCause.UserInitiatedAbort, info: new TextEncoder().encode(reason) }]) }], this.peerTag, 'SCTP ABORT (RFC 4960 9.1)');
+    if (this.peerTag) this.io.send([abortChunk([{ code: SctpErrorCause.UserInitiatedAbort, info: new TextEncoder().encode(reason) }])], this.peerTag, 'SCTP ABORT (RFC 4960 9.1)');
     this.closed();
   }
 
   private fail(reason: string): void {
     this.io.log?.(`[sctp] association with ${this.peer.address}:${this.peer.port} lost: ${reason}`);
-    if (this.state !== AssociationState.CLOSED) this.io.send([{ type: C.ABORT, flags: 0, value: new Uint8Array(0) }], this.peerTag);
+    if (this.state !== AssociationState.CLOSED && this.peerTag) this.io.send([abortChunk()], this.peerTag, `SCTP ABORT: ${reason}`);
     this.closed(reason);
   }
 
@@ -531,6 +627,14 @@ export class SctpAssociation extends EventEmitter<{ message: [streamId: number, 
     this.t1 = this.t2 = this.t3 = this.sackTimer = this.hbTimer = undefined;
     if (lostReason) this.emit('lost', lostReason);
     this.emit('close');
+  }
+}
+
+function decodeErrorCausesSafe(value: Uint8Array): { code: number; info: Uint8Array }[] {
+  try {
+    return decodeErrorCauses(value);
+  } catch {
+    return [];
   }
 }
 

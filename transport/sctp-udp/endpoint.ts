@@ -14,16 +14,17 @@ import { nullTap } from '../tap.ts';
 import type { Impairment } from '../impair.ts';
 import { DecodeError } from '../../codecs/bytes/errors.ts';
 import {
-  decodeSctpPacket, encodeSctpPacket, decodeInitChunk, initChunk, emptyChunk, errorCauses, InitParameter, SctpChunkType as C,
-  SctpErrorCause, type SctpChunk,
+  decodeSctpPacket, encodeSctpPacket, decodeInitChunk, initChunk, emptyChunk, abortChunk, errorChunk, chunkBytes, InitParameter,
+  SctpChunkType as C, SctpErrorCause, isKnownChunkType, unrecognizedAction, type SctpChunk, type InitChunk,
 } from '../../codecs/sctp/packet.ts';
-import { SctpAssociation, AssociationState, type SctpTimers } from './association.ts';
+import { SctpAssociation, AssociationState, RECEIVE_WINDOW, type SctpTimers } from './association.ts';
 
 export const SCTP_UDP_PORT = 9899;
 export const NGAP_SCTP_PORT = 38412;
 export const NGAP_PPID = 60;
 
 export interface SctpUdpOptions {
+  /** Local IP address to bind (each node its own 127.0.0.x). */
   address: string;
   /** UDP port (RFC 6951 encapsulation port, default 9899). */
   udpPort?: number;
@@ -70,7 +71,8 @@ export class SctpUdpEndpoint extends EventEmitter<{ association: [SctpAssociatio
   private readonly timers: SctpTimers;
   private readonly secret = randomBytes(32);
   private readonly associations = new Map<string, SctpAssociation>();
-  readonly stats = { badChecksum: 0, badTag: 0, malformed: 0, outOfTheBlue: 0, unrecognizedChunks: 0, staleCookies: 0 };
+  /** What the endpoint discarded or answered on its own, by RFC 4960 rule. */
+  readonly stats = { badChecksum: 0, badTag: 0, malformed: 0, outOfTheBlue: 0, unrecognizedChunks: 0, errorsReported: 0, staleCookies: 0, badCookies: 0, internalErrors: 0 };
 
   private constructor(socket: dgram.Socket, local: Endpoint, o: SctpUdpOptions) {
     super();
@@ -84,6 +86,29 @@ export class SctpUdpEndpoint extends EventEmitter<{ association: [SctpAssociatio
     socket.on('error', (e) => o.log?.(`[sctp ${local.address}] socket error: ${e.message}`));
   }
 
+  /** The AMF side: binds `address`:`udpPort` (9899) and emits 'association' for each peer that sets one up. */
+  static listen(o: SctpUdpOptions): Promise<SctpUdpEndpoint> {
+    return SctpUdpEndpoint.open(o);
+  }
+
+  /**
+   * The gNB side: binds its own endpoint (`localAddress`, ephemeral UDP port unless `localUdpPort`)
+   * and sets up one association with the peer; the endpoint closes with the association.
+   */
+  static async connect(o: Omit<SctpUdpOptions, 'address' | 'udpPort'> & { localAddress: string; localUdpPort?: number; remoteAddress: string; remoteUdpPort?: number; remoteSctpPort?: number }): Promise<SctpAssociation> {
+    const { localAddress, localUdpPort, remoteAddress, remoteUdpPort, remoteSctpPort, ...rest } = o;
+    const ep = await SctpUdpEndpoint.open({ ...rest, address: localAddress, udpPort: localUdpPort ?? 0 });
+    try {
+      const a = await ep.connect({ address: remoteAddress, udpPort: remoteUdpPort ?? SCTP_UDP_PORT, sctpPort: remoteSctpPort ?? NGAP_SCTP_PORT });
+      a.once('close', () => void ep.close());
+      return a;
+    } catch (e) {
+      await ep.close();
+      throw e;
+    }
+  }
+
+  /** Binds the UDP socket (default port 9899); `connect` and 'association' then work on it. */
   static open(o: SctpUdpOptions): Promise<SctpUdpEndpoint> {
     return new Promise((resolve, reject) => {
       const s = dgram.createSocket(o.address.includes(':') ? 'udp6' : 'udp4');
@@ -122,6 +147,7 @@ export class SctpUdpEndpoint extends EventEmitter<{ association: [SctpAssociatio
   private newAssociation(peer: Endpoint, peerSctpPort: number, myTag: number, myInitialTsn: number, state: AssociationState): SctpAssociation {
     const a = new SctpAssociation({
       peer,
+      peerSctpPort,
       myTag,
       myInitialTsn,
       outboundStreams: this.streams,
@@ -145,7 +171,7 @@ export class SctpUdpEndpoint extends EventEmitter<{ association: [SctpAssociatio
     const myTag = random32();
     const myInitialTsn = random32();
     const a = this.newAssociation(peer, peerSctpPort, myTag, myInitialTsn, AssociationState.COOKIE_WAIT);
-    const init = initChunk(C.INIT, { initiateTag: myTag, aRwnd: 1 << 20, outboundStreams: this.streams, inboundStreams: this.streams, initialTsn: myInitialTsn, parameters: [] });
+    const init = initChunk(C.INIT, { initiateTag: myTag, aRwnd: RECEIVE_WINDOW, outboundStreams: this.streams, inboundStreams: this.streams, initialTsn: myInitialTsn, parameters: [] });
     return new Promise((resolve, reject) => {
       let attempts = 0;
       let rto = this.timers.rtoInitialMs;
@@ -161,7 +187,7 @@ export class SctpUdpEndpoint extends EventEmitter<{ association: [SctpAssociatio
         rto = Math.min(rto * 2, this.timers.rtoMaxMs);
       };
       a.once('established', () => resolve(a));
-      a.once('close', () => reject(new Error('SCTP association closed during set-up')));
+      a.once('close', () => reject(new Error(`SCTP association with ${peer.address}:${peer.port} closed during set-up`)));
       sendInit();
     });
   }
@@ -182,13 +208,15 @@ export class SctpUdpEndpoint extends EventEmitter<{ association: [SctpAssociatio
     return new Uint8Array(Buffer.concat([body, mac]));
   }
 
-  private openCookie(cookie: Uint8Array): CookieContents | 'bad' | 'stale' {
+  /** The cookie's contents, 'bad' when its MAC does not match, or how many ms it is past its life. */
+  private openCookie(cookie: Uint8Array): CookieContents | 'bad' | { staleMs: number; peerTag: number } {
     if (cookie.length !== 64) return 'bad';
     const b = Buffer.from(cookie);
     const mac = createHmac('sha256', this.secret).update(b.subarray(0, 32)).digest();
     if (!timingSafeEqual(mac, b.subarray(32))) return 'bad';
     const c: CookieContents = { peerTag: b.readUInt32BE(0), myTag: b.readUInt32BE(4), peerInitialTsn: b.readUInt32BE(8), myInitialTsn: b.readUInt32BE(12), peerRwnd: b.readUInt32BE(16), outbound: b.readUInt16BE(20), inbound: b.readUInt16BE(22), createdAt: b.readDoubleBE(24) };
-    if (this.clock.now() - c.createdAt > (this.o.cookieLifeMs ?? 60_000)) return 'stale';
+    const age = this.clock.now() - c.createdAt;
+    if (age > (this.o.cookieLifeMs ?? 60_000)) return { staleMs: age - (this.o.cookieLifeMs ?? 60_000), peerTag: c.peerTag };
     return c;
   }
 
@@ -200,13 +228,14 @@ export class SctpUdpEndpoint extends EventEmitter<{ association: [SctpAssociatio
     try {
       pkt = decodeSctpPacket(bytes);
     } catch (e) {
-      if (!(e instanceof DecodeError)) throw e;
+      if (!(e instanceof DecodeError)) throw e; // the codec throws nothing else (fuzzed)
       this.stats.malformed++;
       this.o.log?.(`[sctp ${this.local.address}] dropped a malformed packet from ${peer.address}:${peer.port}: ${e.message}`);
       return;
     }
     if (!pkt.checksumValid) {
       this.stats.badChecksum++; // RFC 4960 6.8: silently discard
+      this.o.log?.(`[sctp ${this.local.address}] discarded a packet with a bad CRC32c from ${peer.address}:${peer.port}`);
       return;
     }
     if (pkt.chunks.length === 0) return;
@@ -220,75 +249,124 @@ export class SctpUdpEndpoint extends EventEmitter<{ association: [SctpAssociatio
       const tBit = (first.type === C.ABORT || first.type === C.SHUTDOWN_COMPLETE) && (first.flags & 1) === 1;
       const tagOk = tBit ? pkt.verificationTag === a.peerTag : pkt.verificationTag === a.myTag;
       if (!tagOk) {
-        this.stats.badTag++;
+        this.stats.badTag++; // 8.5: silently discard
+        this.o.log?.(`[sctp ${this.local.address}] discarded a packet with a wrong verification tag from ${peer.address}:${peer.port}`);
         return;
       }
       if (first.type === C.INIT_ACK) return this.onInitAck(a, pkt.srcPort, first);
-      if (first.type === C.COOKIE_ACK && a.state === AssociationState.COOKIE_ECHOED) {
-        a.establish(a.peerTag, this.pendingPeerTsn.get(a) ?? 0, 1 << 20, a.inboundStreams);
-        this.pendingPeerTsn.delete(a);
-        a.handleChunks(pkt.chunks.slice(1));
+      if (first.type === C.COOKIE_ACK) {
+        if (a.state === AssociationState.COOKIE_ECHOED) {
+          const p = this.pendingPeer.get(a)!;
+          this.pendingPeer.delete(a);
+          a.establish(a.peerTag, p.initialTsn, p.aRwnd, a.inboundStreams, p.inboundStreams);
+        }
+        a.handleChunks(this.filterUnknown(a, pkt.chunks.slice(1)));
         return;
       }
       a.handleChunks(this.filterUnknown(a, pkt.chunks));
     } catch (e) {
-      if (!(e instanceof DecodeError)) throw e;
-      this.stats.malformed++;
-      this.o.log?.(`[sctp ${this.local.address}] bad chunk from ${peer.address}:${peer.port}: ${e.message}`);
+      // Never let one datagram stop the endpoint: a malformed chunk is counted; anything else is
+      // a bug of ours, counted and logged, and the endpoint keeps serving.
+      if (e instanceof DecodeError) this.stats.malformed++;
+      else this.stats.internalErrors++;
+      this.o.log?.(`[sctp ${this.local.address}] dropped the rest of a packet from ${peer.address}:${peer.port}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 
-  private readonly pendingPeerTsn = new WeakMap<SctpAssociation, number>();
+  /** The peer's INIT ACK values the client needs when the COOKIE ACK completes the set-up. */
+  private readonly pendingPeer = new WeakMap<SctpAssociation, { initialTsn: number; aRwnd: number; inboundStreams: number }>();
 
-  /** RFC 4960 3.2: unrecognized chunk types, by the two upper bits of the type. */
+  /**
+   * RFC 4960 3.2: unrecognized chunk types, by the two upper bits of the type: 00 stop and
+   * discard the rest of the packet; 01 the same, and report; 10 skip; 11 skip and report. The
+   * reports go back in one ERROR chunk with an "Unrecognized Chunk Type" cause per chunk.
+   */
   private filterUnknown(a: SctpAssociation, chunks: SctpChunk[]): SctpChunk[] {
-    const known = new Set<number>(Object.values(C));
     const out: SctpChunk[] = [];
-    const report: Uint8Array[] = [];
+    const report: { code: number; info: Uint8Array }[] = [];
     for (const c of chunks) {
-      if (known.has(c.type)) {
+      if (isKnownChunkType(c.type)) {
         out.push(c);
         continue;
       }
       this.stats.unrecognizedChunks++;
-      const action = c.type >> 6;
-      if (action === 1 || action === 3) report.push(encodeSctpPacket({ srcPort: 0, dstPort: 0, verificationTag: 0, chunks: [c] }).subarray(12));
-      if (action === 0 || action === 1) break; // stop processing this packet
+      const action = unrecognizedAction(c.type);
+      this.o.log?.(`[sctp ${this.local.address}] unrecognized chunk type ${c.type} from ${a.peer.address}:${a.peer.port}: ${action}`);
+      if (action === 'StopAndReport' || action === 'SkipAndReport') report.push({ code: SctpErrorCause.UnrecognizedChunkType, info: chunkBytes(c) });
+      if (action === 'Stop' || action === 'StopAndReport') break;
     }
-    if (report.length && a.peerTag) this.sendPacket(a.peer, this.sctpPort, a.peerTag, report.map((r) => ({ type: C.ERROR, flags: 0, value: errorCauses([{ code: SctpErrorCause.UnrecognizedChunkType, info: r }]) })), 'SCTP ERROR Unrecognized Chunk Type (RFC 4960 3.2)');
+    if (report.length && a.peerTag) {
+      this.stats.errorsReported++;
+      this.sendPacket(a.peer, a.peerSctpPort, a.peerTag, [errorChunk(report)], 'SCTP ERROR Unrecognized Chunk Type (RFC 4960 3.2)');
+    }
     return out;
+  }
+
+  /**
+   * RFC 4960 3.2.1: unrecognized INIT / INIT ACK parameters by their two upper bits; returns those
+   * to report (as Unrecognized Parameter) and whether processing of the chunk stopped.
+   */
+  private unknownParameters(init: InitChunk): { report: Uint8Array[]; stopped: boolean } {
+    const known = new Set<number>([InitParameter.IPv4Address, InitParameter.IPv6Address, InitParameter.StateCookie, InitParameter.CookiePreservative, InitParameter.SupportedAddressTypes, 11 /* Host Name Address */]);
+    const report: Uint8Array[] = [];
+    for (const p of init.parameters) {
+      if (known.has(p.type)) continue;
+      const action = unrecognizedAction(p.type, 16);
+      if (action === 'StopAndReport' || action === 'SkipAndReport') {
+        const b = new Uint8Array((4 + p.value.length + 3) & ~3);
+        b[0] = p.type >>> 8;
+        b[1] = p.type & 0xff;
+        b[2] = (4 + p.value.length) >>> 8;
+        b[3] = (4 + p.value.length) & 0xff;
+        b.set(p.value, 4);
+        report.push(b);
+      }
+      if (action === 'Stop' || action === 'StopAndReport') return { report, stopped: true };
+    }
+    return { report, stopped: false };
   }
 
   /** Server side of RFC 4960 5.1: answer INIT with INIT ACK and a cookie; keep no state. */
   private onInit(peer: Endpoint, peerSctpPort: number, tag: number, c: SctpChunk, chunkCount: number): void {
     if (tag !== 0 || chunkCount !== 1) {
-      this.stats.badTag++; // 8.5.1 a): INIT must carry tag 0 and be alone in its packet
+      this.stats.badTag++; // 8.5.1 A) and 6.10: INIT carries tag 0 and is alone in its packet
       return;
     }
     const init = decodeInitChunk(c);
     if (init.initiateTag === 0 || init.outboundStreams === 0 || init.inboundStreams === 0) {
-      this.sendPacket(peer, peerSctpPort, init.initiateTag, [{ type: C.ABORT, flags: 0, value: errorCauses([{ code: SctpErrorCause.InvalidMandatoryParameter }]) }], 'SCTP ABORT: invalid INIT (RFC 4960 3.3.2)');
+      // 3.3.2: a zero Initiate Tag or stream count: ABORT (with the tag it gave, T bit clear)
+      this.sendPacket(peer, peerSctpPort, init.initiateTag, [abortChunk([{ code: SctpErrorCause.InvalidMandatoryParameter }])], 'SCTP ABORT: invalid INIT (RFC 4960 3.3.2)');
       return;
     }
+    const unknown = this.unknownParameters(init);
     const myTag = random32();
     const myInitialTsn = random32();
     const outbound = Math.min(this.streams, init.inboundStreams);
     const inbound = Math.min(this.streams, init.outboundStreams);
     const cookie = this.makeCookie({ peerTag: init.initiateTag, myTag, peerInitialTsn: init.initialTsn, myInitialTsn, peerRwnd: init.aRwnd, outbound, inbound, createdAt: this.clock.now() });
-    const ack = initChunk(C.INIT_ACK, { initiateTag: myTag, aRwnd: 1 << 20, outboundStreams: outbound, inboundStreams: inbound, initialTsn: myInitialTsn, parameters: [{ type: InitParameter.StateCookie, value: cookie }] });
+    const parameters = [{ type: InitParameter.StateCookie, value: cookie }, ...unknown.report.map((value) => ({ type: InitParameter.UnrecognizedParameter, value }))];
+    const ack = initChunk(C.INIT_ACK, { initiateTag: myTag, aRwnd: RECEIVE_WINDOW, outboundStreams: outbound, inboundStreams: inbound, initialTsn: myInitialTsn, parameters });
     this.sendPacket(peer, peerSctpPort, init.initiateTag, [ack], 'SCTP INIT ACK with State Cookie (RFC 4960 5.1)');
   }
 
   private onInitAck(a: SctpAssociation, peerSctpPort: number, c: SctpChunk): void {
-    if (a.state !== AssociationState.COOKIE_WAIT) return;
+    if (a.state !== AssociationState.COOKIE_WAIT) return; // 5.2.3: INIT ACK elsewhere is discarded
     const ack = decodeInitChunk(c);
     const cookie = ack.parameters.find((p) => p.type === InitParameter.StateCookie);
-    if (!cookie) return;
+    if (ack.initiateTag === 0 || ack.outboundStreams === 0 || ack.inboundStreams === 0 || !cookie) {
+      // 3.3.3 / 5.1: an invalid INIT ACK or one without its State Cookie: ABORT and give up
+      this.sendPacket(a.peer, peerSctpPort, ack.initiateTag, [abortChunk([{ code: cookie ? SctpErrorCause.InvalidMandatoryParameter : SctpErrorCause.MissingMandatoryParameter }])], 'SCTP ABORT: invalid INIT ACK (RFC 4960 3.3.3)');
+      a.abort('invalid INIT ACK');
+      return;
+    }
+    const unknown = this.unknownParameters(ack);
     this.clock.clearTimeout(a.t1);
     a.state = AssociationState.COOKIE_ECHOED;
     a.peerTag = ack.initiateTag;
     a.inboundStreams = Math.min(a.inboundStreams, ack.outboundStreams);
-    this.pendingPeerTsn.set(a, ack.initialTsn);
+    this.pendingPeer.set(a, { initialTsn: ack.initialTsn, aRwnd: ack.aRwnd, inboundStreams: ack.inboundStreams });
+    // 5.1 C): unrecognized INIT ACK parameters are reported in an ERROR bundled after the COOKIE ECHO
+    const report = unknown.report.length ? [errorChunk(unknown.report.map((info) => ({ code: SctpErrorCause.UnrecognizedParameters, info })))] : [];
     let attempts = 0;
     let rto = this.timers.rtoInitialMs;
     const echo = () => {
@@ -297,7 +375,7 @@ export class SctpUdpEndpoint extends EventEmitter<{ association: [SctpAssociatio
         a.close();
         return;
       }
-      this.sendPacket(a.peer, peerSctpPort, a.peerTag, [{ type: C.COOKIE_ECHO, flags: 0, value: cookie.value }], attempts === 1 ? 'SCTP COOKIE ECHO (RFC 4960 5.1)' : 'SCTP COOKIE ECHO retransmission (T1-cookie)');
+      this.sendPacket(a.peer, peerSctpPort, a.peerTag, [{ type: C.COOKIE_ECHO, flags: 0, value: cookie.value }, ...report], attempts === 1 ? 'SCTP COOKIE ECHO (RFC 4960 5.1)' : 'SCTP COOKIE ECHO retransmission (T1-cookie)');
       a.t1 = this.clock.setTimeout(echo, rto);
       rto = Math.min(rto * 2, this.timers.rtoMaxMs);
     };
@@ -307,16 +385,20 @@ export class SctpUdpEndpoint extends EventEmitter<{ association: [SctpAssociatio
   private onCookieEcho(peer: Endpoint, peerSctpPort: number, tag: number, chunks: SctpChunk[]): void {
     const c = this.openCookie(chunks[0].value);
     if (c === 'bad') {
-      this.stats.badTag++;
+      this.stats.badCookies++; // 5.1.5 2): a cookie whose MAC does not match is silently discarded
+      this.o.log?.(`[sctp ${this.local.address}] discarded a COOKIE ECHO with a bad signature from ${peer.address}:${peer.port}`);
       return;
     }
-    if (c === 'stale') {
+    if ('staleMs' in c) {
+      // 5.1.5 3), 3.3.10.3: Stale Cookie, with the Measure of Staleness in microseconds
       this.stats.staleCookies++;
-      this.sendPacket(peer, peerSctpPort, tag, [{ type: C.ERROR, flags: 0, value: errorCauses([{ code: SctpErrorCause.StaleCookie, info: new Uint8Array(4) }]) }], 'SCTP ERROR Stale Cookie (RFC 4960 5.2.6)');
+      const info = new Uint8Array(4);
+      new DataView(info.buffer).setUint32(0, Math.min(0xffffffff, Math.round(c.staleMs * 1000)));
+      this.sendPacket(peer, peerSctpPort, c.peerTag, [errorChunk([{ code: SctpErrorCause.StaleCookie, info }])], 'SCTP ERROR Stale Cookie (RFC 4960 5.2.6)');
       return;
     }
     if (tag !== c.myTag) {
-      this.stats.badTag++;
+      this.stats.badTag++; // 8.5: the COOKIE ECHO carries the tag we gave in the INIT ACK
       return;
     }
     const existing = this.associations.get(this.key(peer));
@@ -344,7 +426,7 @@ export class SctpUdpEndpoint extends EventEmitter<{ association: [SctpAssociatio
       this.sendPacket(peer, peerSctpPort, tag, [emptyChunk(C.SHUTDOWN_COMPLETE, 1)], 'SCTP SHUTDOWN COMPLETE, T set (RFC 4960 8.4)');
       return;
     }
-    this.sendPacket(peer, peerSctpPort, tag, [emptyChunk(C.ABORT, 1)], 'SCTP ABORT, T set (RFC 4960 8.4)');
+    this.sendPacket(peer, peerSctpPort, tag, [abortChunk([], true)], 'SCTP ABORT, T set (RFC 4960 8.4)');
   }
 
   get associationCount(): number {
