@@ -11,14 +11,20 @@ export interface ImpairmentOptions {
   reorder?: number;
 }
 
-export class Impairment {
+/** What an endpoint accepts as its send-path impairment (tests may pass a recording fake). */
+export interface DatagramImpairment {
+  apply(bytes: Uint8Array, send: (b: Uint8Array) => void): void;
+}
+
+export class Impairment implements DatagramImpairment {
   private s: number;
-  private readonly o: ImpairmentOptions;
+  /** Rates in force; change them mid-test (e.g. `loss = 1` to cut the path). */
+  readonly o: ImpairmentOptions;
   private held: Uint8Array | undefined;
   readonly stats = { dropped: 0, duplicated: 0, reordered: 0, passed: 0 };
 
   constructor(o: ImpairmentOptions) {
-    this.o = o;
+    this.o = { ...o };
     this.s = o.seed >>> 0 || 1;
   }
 

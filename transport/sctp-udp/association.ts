@@ -405,6 +405,8 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
     const causes = decodeErrorCausesSafe(c.value);
     this.io.log?.(`[sctp] ERROR from ${this.peer.address}:${this.peer.port}: causes ${causes.map((x) => x.code).join(', ')}`);
     this.emit('peerError', causes);
+    // 5.2.6: our cookie went stale on the way; we give the set-up up (the caller may connect again)
+    if (this.state === AssociationState.COOKIE_ECHOED && causes.some((x) => x.code === SctpErrorCause.StaleCookie)) this.closed('Stale Cookie (RFC 4960 5.2.6)');
   }
 
   private onData(c: SctpChunk): void {

@@ -11,7 +11,7 @@ import type { Clock } from '../clock.ts';
 import { realClock } from '../clock.ts';
 import type { WireTap, Endpoint } from '../tap.ts';
 import { nullTap } from '../tap.ts';
-import type { Impairment } from '../impair.ts';
+import type { DatagramImpairment } from '../impair.ts';
 import { DecodeError } from '../../codecs/bytes/errors.ts';
 import {
   decodeSctpPacket, encodeSctpPacket, decodeInitChunk, initChunk, emptyChunk, abortChunk, errorChunk, chunkBytes, InitParameter,
@@ -32,7 +32,8 @@ export interface SctpUdpOptions {
   sctpPort?: number;
   tap?: WireTap;
   clock?: Clock;
-  impair?: Impairment;
+  /** Loss / duplicate / reorder injection on this endpoint's send path (transport/impair.ts). */
+  impair?: DatagramImpairment;
   /** Largest UDP payload (default 1400). */
   mtu?: number;
   streams?: number;
@@ -137,6 +138,7 @@ export class SctpUdpEndpoint extends EventEmitter<{ association: [SctpAssociatio
   private sendPacket(peer: Endpoint, peerSctpPort: number, verificationTag: number, chunks: SctpChunk[], comment?: string): void {
     const bytes = encodeSctpPacket({ srcPort: this.sctpPort, dstPort: peerSctpPort, verificationTag, chunks });
     const out = (b: Uint8Array) => {
+      if (this.closing) return; // the socket is going away: nothing more leaves it
       this.tap.udp(this.local, peer, b, comment);
       this.socket.send(b, peer.port, peer.address);
     };
@@ -178,8 +180,8 @@ export class SctpUdpEndpoint extends EventEmitter<{ association: [SctpAssociatio
       const sendInit = () => {
         if (a.state !== AssociationState.COOKIE_WAIT) return;
         if (attempts++ > MAX_INIT_RETRANS) {
+          reject(new Error(`SCTP INIT to ${peer.address}:${peer.port} unanswered (Max.Init.Retransmits, RFC 4960 5.1 C)`));
           a.close();
-          reject(new Error(`SCTP INIT to ${peer.address}:${peer.port} unanswered (Max.Init.Retransmits)`));
           return;
         }
         this.sendPacket(peer, peerSctpPort, 0, [init], attempts === 1 ? 'SCTP INIT (RFC 4960 5.1)' : 'SCTP INIT retransmission (T1-init)');
@@ -429,12 +431,18 @@ export class SctpUdpEndpoint extends EventEmitter<{ association: [SctpAssociatio
     this.sendPacket(peer, peerSctpPort, tag, [abortChunk([], true)], 'SCTP ABORT, T set (RFC 4960 8.4)');
   }
 
+  private closing: Promise<void> | undefined;
+
   get associationCount(): number {
     return this.associations.size;
   }
 
   async close(): Promise<void> {
+    if (this.closing) return this.closing;
     for (const a of [...this.associations.values()]) a.abort('endpoint closing');
-    await new Promise<void>((resolve) => this.socket.close(() => resolve()));
+    this.closing = Promise.resolve();
+    // dgram resolves the destination on the next tick: let the last ABORT / SHUTDOWN COMPLETE out first
+    this.closing = new Promise<void>((r) => setImmediate(r)).then(() => new Promise<void>((resolve) => this.socket.close(() => resolve())));
+    return this.closing;
   }
 }
