@@ -1,0 +1,66 @@
+// NGAP (TS 38.413) over the aligned PER runtime and the schema generated from the ASN.1.
+//
+//   NGAP-PDU ::= CHOICE { initiatingMessage, successfulOutcome, unsuccessfulOutcome, ... }
+//   each: SEQUENCE { procedureCode, criticality, value (the message of that procedure, open type) }
+
+import { AperCodec, type ProcedureValue, type ProtocolIe } from '../per/aper.ts';
+import { BitReader, BitWriter } from '../per/bits.ts';
+import { DecodeError } from '../bytes/errors.ts';
+import { NGAP_SCHEMA } from './generated/schema.ts';
+
+export const ngapCodec = new AperCodec(NGAP_SCHEMA);
+
+export type NgapPdu = { initiatingMessage: ProcedureValue } | { successfulOutcome: ProcedureValue } | { unsuccessfulOutcome: ProcedureValue };
+
+const WHICH = [
+  ['initiatingMessage', 'initiating'],
+  ['successfulOutcome', 'successful'],
+  ['unsuccessfulOutcome', 'unsuccessful'],
+] as const;
+
+/** Decodes an NGAP-PDU; throws DecodeError with the ASN.1 path on bad bytes. */
+export function decodeNgap(bytes: Uint8Array): NgapPdu {
+  const r = new BitReader(bytes, ['NGAP-PDU']);
+  try {
+    if (r.bits(1) === 1) throw r.fail('UNKNOWN_TYPE', 'an NGAP-PDU extension alternative');
+    const idx = r.bits(2);
+    const w = WHICH[idx];
+    if (!w) throw r.fail('BAD_VALUE', `NGAP-PDU alternative ${idx}`);
+    r.path.push(w[0]);
+    const p = ngapCodec.decodeProcedure(r, w[1]);
+    return { [w[0]]: p } as NgapPdu;
+  } catch (e) {
+    if (e instanceof DecodeError) throw e;
+    // the runtime throws only DecodeError on bad bytes; anything else is a bug surfaced as one
+    throw new DecodeError({ protocol: 'ngap', code: 'BAD_VALUE', offset: r.bit >> 3, path: r.pathText(), reason: String(e) });
+  }
+}
+
+export function encodeNgap(pdu: NgapPdu): Uint8Array {
+  const w = new BitWriter(128);
+  const idx = WHICH.findIndex(([k]) => k in pdu);
+  const [key, which] = WHICH[idx];
+  w.bits(0, 1);
+  w.bits(idx, 2);
+  ngapCodec.encodeProcedure(w, which, (pdu as Record<string, ProcedureValue>)[key], ['NGAP-PDU', key]);
+  return w.finish();
+}
+
+/** The procedure and message of a PDU. */
+export function ngapMessage(pdu: NgapPdu): { kind: 'initiatingMessage' | 'successfulOutcome' | 'unsuccessfulOutcome'; procedure: ProcedureValue; name: string } {
+  const [kind, procedure] = Object.entries(pdu)[0] as ['initiatingMessage' | 'successfulOutcome' | 'unsuccessfulOutcome', ProcedureValue];
+  const proc = ngapCodec.procedure(procedure.procedureCode);
+  const name = (kind === 'initiatingMessage' ? proc?.initiating : kind === 'successfulOutcome' ? proc?.successful : proc?.unsuccessful) ?? `procedure ${procedure.procedureCode}`;
+  return { kind, procedure, name };
+}
+
+/** The protocol IEs of a message value, by IE name (e.g. 'RAN-UE-NGAP-ID'). */
+export function iesByName(messageValue: unknown, messageName: string): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  const list = (messageValue as { protocolIEs?: ProtocolIe[] }).protocolIEs ?? [];
+  for (const ie of list) {
+    const e = ngapCodec.setEntry(`${messageName}-IEs`, ie.id);
+    out.set(e?.name ?? `id-${ie.id}`, ie.raw ?? ie.value);
+  }
+  return out;
+}
