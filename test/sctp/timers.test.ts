@@ -19,7 +19,10 @@ class Recorder implements DatagramImpairment {
   readonly sent: { at: number; p: DecodedSctpPacket }[] = [];
   cut = false;
   drop: (p: DecodedSctpPacket) => boolean = () => false;
-  constructor(private readonly clock: VirtualClock) {}
+  private readonly clock: VirtualClock;
+  constructor(clock: VirtualClock) {
+    this.clock = clock;
+  }
   apply(bytes: Uint8Array, send: (b: Uint8Array) => void): void {
     const p = decodeSctp(bytes);
     this.sent.push({ at: this.clock.now(), p });
