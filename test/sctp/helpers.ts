@@ -7,7 +7,7 @@ import type { SctpAssociation, SctpTimers } from '../../transport/sctp-udp/assoc
 import { encodeSctpPacket, decodeSctp, initChunk, SctpChunkType as C, type SctpChunk, type DecodedSctpPacket } from '../../codecs/sctp/index.ts';
 
 /** Fast timers for real-clock tests (the RFC defaults are used under the virtual clock). */
-export const fast: Partial<SctpTimers> = { rtoInitialMs: 40, rtoMinMs: 20, rtoMaxMs: 300, sackDelayMs: 10, maxRetrans: 10 };
+export const fast: Partial<SctpTimers> = { rtoInitialMs: 40, rtoMinMs: 20, rtoMaxMs: 300, sackDelayMs: 10, maxRetrans: 10, heartbeatMs: 0 };
 
 export const opened: { close(): Promise<void> }[] = [];
 export async function closeAll(): Promise<void> {

@@ -43,7 +43,8 @@ export interface SctpUdpOptions {
   log?: (line: string) => void;
 }
 
-const DEFAULT_TIMERS: SctpTimers = { rtoInitialMs: 1000, rtoMinMs: 1000, rtoMaxMs: 60_000, maxRetrans: 10, sackDelayMs: 200, heartbeatMs: 0 };
+/** RTO.Initial 1 s (the issue; RFC 4960 15 says 3 s), RTO.Min 1 s, RTO.Max 60 s, Max.Retrans 10, SACK delay 200 ms, HB.interval 30 s. */
+export const DEFAULT_TIMERS: SctpTimers = { rtoInitialMs: 1000, rtoMinMs: 1000, rtoMaxMs: 60_000, maxRetrans: 10, sackDelayMs: 200, heartbeatMs: 30_000 };
 const MAX_INIT_RETRANS = 8;
 
 function random32(): number {
