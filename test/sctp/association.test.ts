@@ -84,6 +84,15 @@ describe('SCTP over UDP: associations (RFC 4960, RFC 6951)', () => {
     expect(() => client.send(4, 60, msg(1))).toThrow(RangeError);
   });
 
+  it('negotiates stream counts the other way round: the server caps its outbound streams by the client\'s MIS', async () => {
+    const { client, server } = await pair({ amf: { streams: 16 }, gnb: { streams: 2 } });
+    expect([client.outboundStreams, client.inboundStreams, server.outboundStreams, server.inboundStreams]).toEqual([2, 2, 2, 2]);
+    expect(() => server.send(2, 60, msg(1))).toThrow(RangeError);
+    const got = collect(client);
+    server.send(1, 60, msg(1));
+    await until(() => got.length === 1);
+  });
+
   it('fragments a 64 KiB message to the 1400-octet MTU and reassembles it, interleaved with small ones', async () => {
     const tap = new RecordingTap();
     const { client, server } = await pair({ gnb: { tap } });

@@ -41,7 +41,8 @@ async function virtualPair(o: { heartbeatMs?: number; cookieLifeMs?: number } = 
   const amf = await SctpUdpEndpoint.listen({ address: a, udpPort: 0, clock, impair: amfRec, timers, ...(o.cookieLifeMs ? { cookieLifeMs: o.cookieLifeMs } : {}) });
   const gnb = await SctpUdpEndpoint.open({ address: g, udpPort: 0, clock, impair: gnbRec, timers });
   opened.push(gnb, amf);
-  return { clock, amf, gnb, amfRec, gnbRec, connect: () => gnb.connect({ address: a, udpPort: amf.local.port }) };
+  const server = new Promise<SctpAssociation>((r) => amf.once('association', r));
+  return { clock, amf, gnb, amfRec, gnbRec, server, connect: () => gnb.connect({ address: a, udpPort: amf.local.port }) };
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 15));
@@ -123,9 +124,7 @@ describe('SCTP timers in virtual time (RFC 4960 6.3, 5.1, 6.2, 8.3)', () => {
   it('a DATA lost once is retransmitted on T3-rtx after RTO.Initial and delivered once', async () => {
     const v = await virtualPair();
     const client = await v.connect();
-    await until(() => v.amf.associationCount === 1);
-    const server = await new Promise<SctpAssociation>((r) => (v.amf.associationCount ? r(lastAssociation(v.amf)) : v.amf.once('association', r)));
-    const got = collect(server);
+    const got = collect(await v.server);
     let first = true;
     v.gnbRec.drop = (p) => p.chunks.some((c) => c.kind === 'Data') && (first ? !(first = false) : false);
     client.send(1, 60, msg(3));
@@ -178,8 +177,4 @@ describe('SCTP timers in virtual time (RFC 4960 6.3, 5.1, 6.2, 8.3)', () => {
     expect(v.gnbRec.sent.filter((s) => s.p.chunks[0].kind === 'Heartbeat').length).toBe(12);
   });
 });
-
-function lastAssociation(ep: SctpUdpEndpoint): SctpAssociation {
-  return (ep as unknown as { associations: Map<string, SctpAssociation> }).associations.values().next().value!;
-}
 

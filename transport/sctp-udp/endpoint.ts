@@ -415,7 +415,7 @@ export class SctpUdpEndpoint extends EventEmitter<{ association: [SctpAssociatio
     const a = this.newAssociation(peer, peerSctpPort, c.myTag, c.myInitialTsn, AssociationState.COOKIE_ECHOED);
     a.peerTag = c.peerTag;
     this.sendPacket(peer, peerSctpPort, c.peerTag, [emptyChunk(C.COOKIE_ACK)], 'SCTP COOKIE ACK (RFC 4960 5.1)');
-    a.establish(c.peerTag, c.peerInitialTsn, c.peerRwnd, c.inbound);
+    a.establish(c.peerTag, c.peerInitialTsn, c.peerRwnd, c.inbound, c.outbound);
     this.emit('association', a);
     a.handleChunks(chunks.slice(1));
   }
