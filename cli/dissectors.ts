@@ -6,6 +6,7 @@ import type { DissectedMessage } from '../codecs/bytes/json.ts';
 import { dissectGtpu } from '../codecs/gtpu/index.ts';
 import { dissectPfcp } from '../codecs/pfcp/index.ts';
 import { dissectNas } from '../codecs/nas/index.ts';
+import { dissectNgap } from '../codecs/ngap/index.ts';
 import { SctpReassembler } from './sctp-reassembly.ts';
 
 export interface SctpMessageSource {
@@ -43,6 +44,8 @@ export function defaultDissectors(): Dissectors {
       ['nas-5gs', dissectNas],
       ['pfcp', dissectPfcp],
       ['gtp', dissectGtpu],
+      ['ngap', (p) => dissectNgap(p, dissectNas)],
     ]),
+    ngap: (p) => dissectNgap(p, dissectNas),
   };
 }

@@ -59,7 +59,9 @@ export function iesByName(messageValue: unknown, messageName: string): Map<strin
   const out = new Map<string, unknown>();
   const list = (messageValue as { protocolIEs?: ProtocolIe[] }).protocolIEs ?? [];
   for (const ie of list) {
-    const e = ngapCodec.setEntry(`${messageName}-IEs`, ie.id);
+    const t = ngapCodec.schema.types[messageName];
+    const f = t && t.k === 'seq' ? t.fields.find((x) => x.name === 'protocolIEs') : undefined;
+    const e = f && f.type.k === 'ies' ? ngapCodec.setEntry(f.type.set, ie.id) : undefined;
     out.set(e?.name ?? `id-${ie.id}`, ie.raw ?? ie.value);
   }
   return out;

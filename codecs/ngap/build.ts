@@ -1,0 +1,88 @@
+// Building NGAP messages as TS 38.413 tabulates them: the message by name and its IEs by name;
+// ids, criticalities and the IE order come from the generated information object sets, the
+// procedure code and criticality from the elementary procedure.
+//
+//   ngapPdu('InitialUEMessage', { 'RAN-UE-NGAP-ID': 1, 'NAS-PDU': nas, 'UserLocationInformation': uli,
+//                                 'RRCEstablishmentCause': 'mo-Signalling' })
+
+import { EncodeError, DecodeError } from '../bytes/errors.ts';
+import type { ProtocolIe } from '../per/aper.ts';
+import { ngapCodec, type NgapPdu } from './ngap.ts';
+
+function findProcedure(message: string): { code: number; criticality: 'reject' | 'ignore' | 'notify'; kind: 'initiatingMessage' | 'successfulOutcome' | 'unsuccessfulOutcome' } {
+  for (const p of ngapCodec.schema.procedures) {
+    if (p.initiating === message) return { code: p.code, criticality: p.criticality, kind: 'initiatingMessage' };
+    if (p.successful === message) return { code: p.code, criticality: p.criticality, kind: 'successfulOutcome' };
+    if (p.unsuccessful === message) return { code: p.code, criticality: p.criticality, kind: 'unsuccessfulOutcome' };
+  }
+  throw new EncodeError('ngap', message, 'not an NGAP message name');
+}
+
+/** The IE set of a message or transfer type: the set its protocolIEs container names. */
+function ieSetOf(typeName: string): string {
+  const t = ngapCodec.schema.types[typeName];
+  const f = t && t.k === 'seq' ? t.fields.find((x) => x.name === 'protocolIEs') : undefined;
+  if (!f || f.type.k !== 'ies') throw new EncodeError('ngap', typeName, 'has no protocol IE container');
+  return f.type.set;
+}
+
+/** Protocol IEs of `message` from values by IE name, in the order of the spec's IE table. */
+export function protocolIes(message: string, values: Record<string, unknown>): ProtocolIe[] {
+  const set = ngapCodec.schema.sets[ieSetOf(message)];
+  if (!set) throw new EncodeError('ngap', message, 'no IE set for this message');
+  const known = new Set(set.entries.map((e) => e.name));
+  for (const name of Object.keys(values)) if (!known.has(name)) throw new EncodeError('ngap', `${message}.${name}`, 'not an IE of this message');
+  const out: ProtocolIe[] = [];
+  for (const e of set.entries) {
+    const v = values[e.name];
+    if (v === undefined) {
+      if (e.presence === 'mandatory') throw new EncodeError('ngap', `${message}.${e.name}`, 'mandatory IE missing');
+      continue;
+    }
+    out.push({ id: e.id, criticality: e.criticality, value: v });
+  }
+  return out;
+}
+
+/** A complete NGAP-PDU for a message and its IEs. */
+export function ngapPdu(message: string, ies: Record<string, unknown>): NgapPdu {
+  const p = findProcedure(message);
+  return { [p.kind]: { procedureCode: p.code, criticality: p.criticality, value: { protocolIEs: protocolIes(message, ies) } } } as NgapPdu;
+}
+
+/** Encodes a value of a named NGAP type on its own (e.g. a PDUSessionResourceSetupRequestTransfer). */
+export function encodeNgapType(typeName: string, value: unknown): Uint8Array {
+  return ngapCodec.encode(typeName, value);
+}
+
+export function decodeNgapType(typeName: string, bytes: Uint8Array): unknown {
+  try {
+    return ngapCodec.decode(typeName, bytes);
+  } catch (e) {
+    if (e instanceof DecodeError) throw e;
+    throw new DecodeError({ protocol: 'ngap', code: 'BAD_VALUE', offset: 0, path: typeName, reason: String(e) });
+  }
+}
+
+/** Transfer IEs by name, for the SEQUENCE-with-protocolIEs transfers (e.g. PDUSessionResourceSetupRequestTransfer). */
+export function transfer(typeName: string, ies: Record<string, unknown>): Uint8Array {
+  return ngapCodec.encode(typeName, { protocolIEs: protocolIes(typeName, ies) });
+}
+
+/** BIT STRING helpers. */
+export function bits(value: number, length: number): { value: Uint8Array; length: number } {
+  const bytes = new Uint8Array(Math.ceil(length / 8));
+  for (let i = 0; i < length; i++) if (Math.floor(value / 2 ** (length - 1 - i)) % 2) bytes[i >> 3] |= 0x80 >> (i & 7);
+  return { value: bytes, length };
+}
+
+/** TS 38.413 9.3.3.5 PLMN Identity (TS 24.008 BCD layout) from MCC/MNC. */
+export function plmnIdentity(mcc: string, mnc: string): Uint8Array {
+  const d = (c: string | undefined) => (c === undefined ? 15 : +c);
+  return Uint8Array.of((d(mcc[1]) << 4) | d(mcc[0]), ((mnc.length === 3 ? d(mnc[2]) : 15) << 4) | d(mcc[2]), (d(mnc[1]) << 4) | d(mnc[0]));
+}
+
+/** A TAC (3 octets). */
+export function tac(n: number): Uint8Array {
+  return Uint8Array.of(n >> 16, (n >> 8) & 0xff, n & 0xff);
+}
