@@ -28,11 +28,15 @@ export function decodeNgap(bytes: Uint8Array): NgapPdu {
     if (!w) throw r.fail('BAD_VALUE', `NGAP-PDU alternative ${idx}`);
     r.path.push(w[0]);
     const p = ngapCodec.decodeProcedure(r, w[1]);
+    // the PDU ends in its last octet (X.691 11.1: padding bits only); more octets are not NGAP
+    const used = (r.bit + 7) >> 3;
+    if (used < bytes.length) throw new DecodeError({ protocol: 'ngap', code: 'TRAILING_BYTES', offset: used, path: 'NGAP-PDU', reason: `${bytes.length - used} octet(s) after the NGAP-PDU` });
     return { [w[0]]: p } as NgapPdu;
   } catch (e) {
     if (e instanceof DecodeError) throw e;
-    // the runtime throws only DecodeError on bad bytes; anything else is a bug surfaced as one
-    throw new DecodeError({ protocol: 'ngap', code: 'BAD_VALUE', offset: r.bit >> 3, path: r.pathText(), reason: String(e) });
+    // the runtime throws only DecodeError on bad bytes; anything else is a bug, surfaced as one
+    // with a reason the fuzz test looks for
+    throw new DecodeError({ protocol: 'ngap', code: 'BAD_VALUE', offset: r.bit >> 3, path: r.pathText(), reason: `internal decoder fault: ${String(e)}` });
   }
 }
 

@@ -37,14 +37,29 @@ export interface ProcedureValue {
 
 const CRITICALITY = ['reject', 'ignore', 'notify'] as const;
 
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 export class AperCodec {
   readonly schema: Schema;
   private readonly setIndex = new Map<string, Map<number, IeClassEntry>>();
   private readonly procByCode = new Map<number, Schema['procedures'][number]>();
+  /** Per IE set, the entries with PRESENCE mandatory (checked after a container is decoded). */
+  private readonly mandatory = new Map<string, IeClassEntry[]>();
 
   constructor(schema: Schema) {
     this.schema = schema;
-    for (const [name, s] of Object.entries(schema.sets)) this.setIndex.set(name, new Map(s.entries.map((e) => [e.id, e])));
+    for (const [name, s] of Object.entries(schema.sets)) {
+      this.setIndex.set(name, new Map(s.entries.map((e) => [e.id, e])));
+      this.mandatory.set(name, s.entries.filter((e) => e.presence === 'mandatory'));
+    }
     for (const p of schema.procedures) this.procByCode.set(p.code, p);
   }
 
@@ -76,10 +91,11 @@ export class AperCodec {
     return out.length ? out : new Uint8Array(1);
   }
 
-  private cwn(w: BitWriter, v: number, lb: number, ub: number): void {
+  private cwn(w: BitWriter, v: number, lb: number, ub: number, path: string[]): void {
     // X.691 11.5.7: constrained whole number, ALIGNED variant
     const range = ub - lb + 1;
     const off = v - lb;
+    if (!(off >= 0 && off < range) || !Number.isInteger(off)) throw new EncodeError('ngap', path.join('.'), `${v} outside ${lb}..${ub}`);
     if (range === 1) return;
     if (range <= 255) w.bits(off, bitsFor(range));
     else if (range === 256) {
@@ -116,7 +132,7 @@ export class AperCodec {
     if (size?.ext) w.bits(inRoot ? 0 : 1, 1);
     else if (!inRoot) throw new EncodeError('ngap', path.join('.'), `size ${n} outside ${size!.lb}..${size!.ub}`);
     if (inRoot && size && size.ub !== undefined && size.ub < 65536) {
-      if (size.lb !== size.ub) this.cwn(w, n, size.lb, size.ub);
+      if (size.lb !== size.ub) this.cwn(w, n, size.lb, size.ub, path);
       return;
     }
     w.generalLength(n, path.join('.'));
@@ -200,7 +216,7 @@ export class AperCodec {
         const ri = t.alts.findIndex((a) => a.name === name);
         if (ri >= 0) {
           if (t.ext) w.bits(0, 1);
-          this.cwn(w, ri, 0, t.alts.length - 1);
+          this.cwn(w, ri, 0, t.alts.length - 1, path);
           path.push(name!);
           this.enc(w, t.alts[ri].type, cv, path);
           path.pop();
@@ -220,7 +236,7 @@ export class AperCodec {
         const ri = t.items.indexOf(name);
         if (ri >= 0) {
           if (t.ext) w.bits(0, 1);
-          this.cwn(w, ri, 0, t.items.length - 1);
+          this.cwn(w, ri, 0, t.items.length - 1, path);
           return;
         }
         const ei = name.startsWith('$ext:') ? Number(name.slice(5)) : t.extItems.indexOf(name);
@@ -235,7 +251,7 @@ export class AperCodec {
         const inRoot = r && v >= r.lb && (r.ub === undefined || v <= r.ub);
         if (r?.ext) w.bits(inRoot ? 0 : 1, 1);
         else if (r && !inRoot) throw fail(`${v} outside ${r.lb}..${r.ub}`);
-        if (r && inRoot && r.ub !== undefined) this.cwn(w, v, r.lb, r.ub);
+        if (r && inRoot && r.ub !== undefined) this.cwn(w, v, r.lb, r.ub, path);
         else if (r && inRoot) {
           let octets = 1;
           while (v - r.lb >= 2 ** (8 * octets)) octets++;
@@ -315,7 +331,7 @@ export class AperCodec {
         const list = v as ProtocolIe[];
         if (!Array.isArray(list)) throw fail('a protocol IE container needs an array');
         // ProtocolIE-Container SIZE(0..maxProtocolIEs), ProtocolExtensionContainer SIZE(1..maxProtocolExtensions)
-        this.cwn(w, list.length, t.k === 'ies' ? 0 : 1, 65535);
+        this.cwn(w, list.length, t.k === 'ies' ? 0 : 1, 65535, path);
         list.forEach((ie, i) => {
           path.push(`[${i}]`);
           this.ieField(w, t.set, ie, path);
@@ -327,12 +343,19 @@ export class AperCodec {
         this.ieField(w, t.set, v as ProtocolIe, path);
         return;
       case 'private': {
-        const list = v as { id: { local?: number }; criticality: string; raw: Uint8Array }[];
-        this.cwn(w, list.length, 1, 65535);
+        const list = v as { id: { local?: number; global?: Uint8Array }; criticality: string; raw: Uint8Array }[];
+        if (!Array.isArray(list)) throw fail('a private IE container needs an array');
+        this.cwn(w, list.length, 1, 65535, path);
         for (const p of list) {
-          w.bits(0, 1); // PrivateIE-ID: local
-          this.cwn(w, p.id.local ?? 0, 0, 65535);
-          this.cwn(w, CRITICALITY.indexOf(p.criticality as 'reject'), 0, 2);
+          if (p.id.global) {
+            w.bits(1, 1); // PrivateIE-ID: global (OBJECT IDENTIFIER contents octets)
+            w.generalLength(p.id.global.length, path.join('.'));
+            w.octets(p.id.global);
+          } else {
+            w.bits(0, 1); // PrivateIE-ID: local
+            this.cwn(w, p.id.local ?? 0, 0, 65535, path);
+          }
+          this.cwn(w, CRITICALITY.indexOf(p.criticality as 'reject'), 0, 2, path);
           this.rawOpenType(w, p.raw, path);
         }
         return;
@@ -351,8 +374,8 @@ export class AperCodec {
   }
 
   private ieField(w: BitWriter, set: string, ie: ProtocolIe, path: string[]): void {
-    this.cwn(w, ie.id, 0, 65535);
-    this.cwn(w, CRITICALITY.indexOf(ie.criticality), 0, 2);
+    this.cwn(w, ie.id, 0, 65535, path);
+    this.cwn(w, CRITICALITY.indexOf(ie.criticality), 0, 2, path);
     if (ie.raw) {
       this.rawOpenType(w, ie.raw, path);
       return;
@@ -414,19 +437,31 @@ export class AperCodec {
       ({ n, fragmented } = r.generalLength());
       parts.push(r.octets(n));
     }
-    if (parts.length === 1) return parts[0];
-    const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
+    return parts.length === 1 ? parts[0] : concat(parts);
   }
 
+  /**
+   * An open type decoded in place: a reader over the same buffer bounded by the length
+   * determinant, so offsets in errors stay absolute. Only a fragmented (>= 16K) open type is
+   * joined into a copy first.
+   */
   private dOpenType(r: BitReader, t: AsnType): unknown {
-    const bytes = this.dOpenTypeBytes(r);
-    const sub = new BitReader(bytes, r.path);
+    const { n, fragmented } = r.generalLength();
+    let sub: BitReader;
+    if (!fragmented) {
+      r.need(n * 8);
+      const start = r.bit;
+      r.bit += n * 8;
+      sub = new BitReader(r.buf, r.path, start, start + n * 8);
+    } else {
+      const parts: Uint8Array[] = [r.octets(n)];
+      for (let more = true; more; ) {
+        const g = r.generalLength();
+        parts.push(r.octets(g.n));
+        more = g.fragmented;
+      }
+      sub = new BitReader(concat(parts), r.path);
+    }
     sub.depth = r.depth;
     return this.dec(sub, t);
   }
@@ -575,6 +610,13 @@ export class AperCodec {
           out.push(this.dIeField(r, t.set));
           r.path.pop();
         }
+        // TS 38.413 10.3.5: an absent mandatory IE is an abstract syntax error the receiver
+        // answers with Criticality Diagnostics naming that IE (type of error 'missing')
+        if (t.k === 'ies') {
+          for (const e of this.mandatory.get(t.set) ?? []) {
+            if (!out.some((ie) => ie.id === e.id)) throw r.fail('MISSING_IE', `mandatory IE ${e.name} (id ${e.id}) absent`, e.id);
+          }
+        }
         return out;
       }
       case 'iesingle':
@@ -585,7 +627,9 @@ export class AperCodec {
         for (let i = 0; i < n; i++) {
           const global = r.bits(1) === 1;
           const id = global ? { global: (() => { const { n: l } = r.generalLength(); return r.octets(l); })() } : { local: this.dcwn(r, 0, 65535) };
-          const criticality = CRITICALITY[this.dcwn(r, 0, 2)];
+          const c = this.dcwn(r, 0, 2);
+          const criticality = CRITICALITY[c];
+          if (!criticality) throw r.fail('BAD_VALUE', `criticality ${c}`);
           out.push({ id, criticality, raw: this.dOpenTypeBytes(r) });
         }
         return out;
@@ -631,8 +675,8 @@ export class AperCodec {
   }
 
   encodeProcedure(w: BitWriter, which: 'initiating' | 'successful' | 'unsuccessful', p: ProcedureValue, path: string[]): void {
-    this.cwn(w, p.procedureCode, 0, 255);
-    this.cwn(w, CRITICALITY.indexOf(p.criticality), 0, 2);
+    this.cwn(w, p.procedureCode, 0, 255, path);
+    this.cwn(w, CRITICALITY.indexOf(p.criticality), 0, 2, path);
     this.enc(w, { k: 'procedure', which }, { ...p, $code: p.procedureCode }, path);
   }
 }
