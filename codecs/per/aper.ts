@@ -37,6 +37,9 @@ export interface ProcedureValue {
 
 const CRITICALITY = ['reject', 'ignore', 'notify'] as const;
 
+/** Ranges wider than this (2^48, 6 octets) are read and written through bigint. */
+const BIG_RANGE = 2 ** 48;
+
 function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
   let at = 0;
@@ -114,6 +117,23 @@ export class AperCodec {
     }
   }
 
+  /**
+   * A constrained whole number whose range needs more than 6 octets (NGAP: the 64-bit usage
+   * counters of VolumeTimedReport-Item): values beyond 2^53 are bigints. The schema's upper bound
+   * is a double there, so the value is also held to the octets the range allows.
+   */
+  private cwnBig(w: BitWriter, v: number | bigint, lb: number, ub: number, path: string[]): void {
+    const maxOctets = Math.ceil(bitsFor(ub - lb + 1) / 8);
+    const off = BigInt(v) - BigInt(lb);
+    const max = BigInt(ub) - BigInt(lb);
+    if (off < 0n || off > max || off >= 1n << BigInt(8 * maxOctets)) throw new EncodeError('ngap', path.join('.'), `${v} outside ${lb}..${ub}`);
+    let octets = 1;
+    while (off >= 1n << BigInt(8 * octets)) octets++;
+    w.bits(octets - 1, bitsFor(maxOctets));
+    w.align();
+    for (let i = octets - 1; i >= 0; i--) w.bits(Number((off >> BigInt(8 * i)) & 0xffn), 8);
+  }
+
   private nsnnwn(w: BitWriter, n: number, path: string[]): void {
     // X.691 11.6: normally small non-negative whole number
     if (n <= 63) w.bits(n, 7);
@@ -162,6 +182,7 @@ export class AperCodec {
         const unknownExt = o.$unknownExtensions as { index: number; raw: Uint8Array }[] | undefined;
         const presentExt = t.extFields.map((f) => o[f.name] !== undefined);
         const extCount = Math.max(presentExt.lastIndexOf(true) + 1, ...(unknownExt ?? []).map((u) => u.index + 1), 0);
+        if (extCount > 0 && !t.ext) throw fail('extension additions in a SEQUENCE without an extension marker');
         if (t.ext) w.bits(extCount > 0 ? 1 : 0, 1);
         for (const f of t.fields) if (f.optional) w.bits(o[f.name] !== undefined ? 1 : 0, 1);
         for (const f of t.fields) {
@@ -208,6 +229,7 @@ export class AperCodec {
         const [name, cv] = Object.entries(v as Record<string, unknown>)[0] ?? [];
         if (name === '$unknownAlternative') {
           const u = cv as { index: number; raw: Uint8Array };
+          if (!t.ext) throw fail('an unknown alternative of a CHOICE without an extension marker');
           w.bits(1, 1);
           this.nsnnwn(w, u.index, path);
           this.rawOpenType(w, u.raw, path);
@@ -246,13 +268,24 @@ export class AperCodec {
         return;
       }
       case 'int': {
-        if (typeof v !== 'number' || !Number.isInteger(v)) throw fail(`INTEGER needs an integer, got ${String(v)}`);
         const r = t.range;
+        if (typeof v === 'bigint') {
+          // beyond 2^53 only in a range that needs it (decoding gives numbers up to 2^53)
+          if (r && r.ub !== undefined && r.ub - r.lb + 1 > BIG_RANGE && !r.ext) {
+            this.cwnBig(w, v, r.lb, r.ub, path);
+            return;
+          }
+          if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) throw fail(`INTEGER ${v} beyond 2^53 outside a 64-bit range`);
+          v = Number(v);
+        }
+        if (typeof v !== 'number' || !Number.isInteger(v)) throw fail(`INTEGER needs an integer, got ${String(v)}`);
         const inRoot = r && v >= r.lb && (r.ub === undefined || v <= r.ub);
         if (r?.ext) w.bits(inRoot ? 0 : 1, 1);
         else if (r && !inRoot) throw fail(`${v} outside ${r.lb}..${r.ub}`);
-        if (r && inRoot && r.ub !== undefined) this.cwn(w, v, r.lb, r.ub, path);
-        else if (r && inRoot) {
+        if (r && inRoot && r.ub !== undefined) {
+          if (r.ub - r.lb + 1 > BIG_RANGE) this.cwnBig(w, v, r.lb, r.ub, path);
+          else this.cwn(w, v, r.lb, r.ub, path);
+        } else if (r && inRoot) {
           let octets = 1;
           while (v - r.lb >= 2 ** (8 * octets)) octets++;
           w.generalLength(octets, path.join('.'));
@@ -414,6 +447,19 @@ export class AperCodec {
     return v;
   }
 
+  /** The decoding side of cwnBig: a number up to 2^53, a bigint above. */
+  private dcwnBig(r: BitReader, lb: number, ub: number): number | bigint {
+    const maxOctets = Math.ceil(bitsFor(ub - lb + 1) / 8);
+    const octets = r.bits(bitsFor(maxOctets)) + 1;
+    if (octets > maxOctets) throw r.fail('BAD_LENGTH', `${octets} octets for a ${maxOctets}-octet range`);
+    r.align();
+    let off = 0n;
+    for (let i = 0; i < octets; i++) off = (off << 8n) | BigInt(r.bits(8));
+    const v = BigInt(lb) + off;
+    if (v > BigInt(ub)) throw r.fail('BAD_VALUE', `${v} above ${ub}`);
+    return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+  }
+
   private dnsnnwn(r: BitReader): number {
     if (r.bits(1) === 0) return r.bits(6);
     const { n } = r.generalLength();
@@ -555,7 +601,7 @@ export class AperCodec {
       case 'int': {
         const rg = t.range;
         const inRoot = rg?.ext ? r.bits(1) === 0 : true;
-        if (rg && inRoot && rg.ub !== undefined) return this.dcwn(r, rg.lb, rg.ub);
+        if (rg && inRoot && rg.ub !== undefined) return rg.ub - rg.lb + 1 > BIG_RANGE ? this.dcwnBig(r, rg.lb, rg.ub) : this.dcwn(r, rg.lb, rg.ub);
         const { n } = r.generalLength();
         if (n < 1 || n > 6) throw r.fail('BAD_LENGTH', `INTEGER of ${n} octets`);
         const raw = r.bits(8 * n);
