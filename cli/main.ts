@@ -1,7 +1,7 @@
 // The `wire5g` command.
 
 import { decodeCommand } from './decode.ts';
-import { userPlaneDemo } from './demo.ts';
+import { runCommand } from './run.ts';
 import { subscriberCommand } from './subscriber.ts';
 
 const USAGE = `wire5g: a 5G System emulator on one machine
@@ -26,7 +26,7 @@ async function main(argv: string[]): Promise<number> {
       return decodeCommand(rest);
     case 'run':
     case undefined:
-      return userPlaneDemo(rest);
+      return runCommand(rest);
     case 'subscriber':
       return subscriberCommand(rest);
     case 'help':

@@ -1,0 +1,78 @@
+// The AMF's per-UE context (TS 23.501 5.3.2, TS 24.501 5.1.3.2.1 from the network side): the
+// NGAP association and ids, the identities, the 5G NAS security context, and every resource the
+// AMF holds elsewhere on the UE's behalf (UDM registration, SDM subscription, policy
+// associations, SM contexts). Deregistration releases exactly what is recorded here.
+
+import type { SctpAssociation } from '../../transport/sctp-udp/association.ts';
+import type { NasSecurityContext, UeSecurityCapability, SNssai, NasMessage } from '../../codecs/nas/index.ts';
+import type { TimerHandle } from '../../transport/clock.ts';
+
+/** A gNB that completed NG Setup on an SCTP association (TS 38.413 8.7.1). */
+export interface GnbContext {
+  assoc: SctpAssociation;
+  name?: string;
+  gnbId?: number;
+  /** UE contexts on this association, by RAN UE NGAP ID. */
+  ues: Map<number, AmfUe>;
+  setUp: boolean;
+}
+
+/** 5GMM states of the UE as the AMF tracks them (TS 24.501 5.1.3.2.1 network side). */
+export type AmfGmmState = '5GMM-DEREGISTERED' | '5GMM-COMMON-PROCEDURE-INITIATED' | '5GMM-REGISTERED' | '5GMM-DEREGISTERED-INITIATED';
+
+export interface PduSessionRef {
+  pduSessionId: number;
+  /** The SM context resource of the SMF (Location of Nsmf_PDUSession_CreateSMContext). */
+  smContextUri?: string;
+  snssai: SNssai;
+  dnn: string;
+  state: 'creating' | 'active' | 'releasing';
+}
+
+/** A NAS message from the UE and whether its integrity was verified (TS 24.501 4.4.4.3). */
+export interface ReceivedNas {
+  message: NasMessage;
+  integrityVerified: boolean;
+}
+
+export interface NasWaiter {
+  names: readonly string[];
+  resolve(r: ReceivedNas): void;
+  reject(e: Error): void;
+  timer?: TimerHandle;
+}
+
+export interface AmfUe {
+  amfUeNgapId: number;
+  ranUeNgapId: number;
+  gnb: GnbContext;
+  /** SCTP stream of this UE's UE-associated signalling. */
+  stream: number;
+  state: AmfGmmState;
+  supi?: string;
+  suci?: string;
+  tmsi?: number;
+  pei?: string;
+  ueSecurityCapability?: UeSecurityCapability;
+  requestedNssai?: SNssai[];
+  allowedNssai?: SNssai[];
+  /** 5G NAS security context (TS 33.501 6.7) once NAS SMC completes. */
+  sec?: NasSecurityContext;
+  kamf?: Uint8Array;
+  /** AUSF authentication context (Nausf_UEAuthentication 5g-aka-confirmation link) while AKA runs. */
+  authLink?: string;
+  uecmRegistered?: boolean;
+  sdmSubscriptionUri?: string;
+  amPolicyUri?: string;
+  uePolicyUri?: string;
+  sessions: Map<number, PduSessionRef>;
+  /** Answers the running procedure awaits from the UE. */
+  waiters: NasWaiter[];
+  /** The procedure in progress that unsolicited messages must not interleave with. */
+  busy: Promise<void>;
+  /** Awaited NGAP answers for this UE (e.g. UEContextReleaseComplete), by message name. */
+  ngapWaiters: Map<string, (ies: Map<string, unknown>) => void>;
+  released: boolean;
+  /** 5GMM messages received, for tests and the run summary. */
+  received: string[];
+}

@@ -1,0 +1,77 @@
+// Hosting a service-based NF on real sockets: its routes on an HTTP/2 server at its own address
+// (TS 29.500 5.2), and the client it calls other NFs with, bound to the same address so that the
+// capture shows who spoke. Every request an NF sends is a trace event at the moment it is sent
+// (the ladder reads in the order the spec writes the steps, nested calls after their trigger).
+
+import { SbiServer } from '../../transport/sbi/server.ts';
+import { Http2SbiClient } from '../../transport/sbi/client.ts';
+import type { SbiClient, SbiRoute, SbiCallOptions, SbiResult } from './sbi.ts';
+import type { WireTap } from '../../transport/tap.ts';
+import { trace } from './trace.ts';
+
+/** Names NFs by their SBI address, for traces ('127.0.0.12' -> 'UDM'). */
+export type NfNamer = (host: string) => string;
+
+/** An SbiClient that traces each request as it leaves, then sends it with `inner`. */
+export class TracingSbiClient implements SbiClient {
+  private readonly inner: SbiClient;
+  private readonly from: string;
+  private readonly nameOf: NfNamer;
+
+  constructor(inner: SbiClient, from: string, nameOf: NfNamer) {
+    this.inner = inner;
+    this.from = from;
+    this.nameOf = nameOf;
+  }
+
+  call<T = unknown>(method: SbiRoute['method'], uri: string, body?: unknown, opts: SbiCallOptions = {}): Promise<SbiResult<T>> {
+    const host = new URL(uri).hostname;
+    trace({ from: this.from, to: this.nameOf(host), interface: 'SBI', protocol: 'HTTP/2', message: opts.operation ?? `${method} ${new URL(uri).pathname}`, ...(opts.step ? { step: opts.step } : {}) });
+    return this.inner.call<T>(method, uri, body, opts);
+  }
+}
+
+export interface SbiHostOptions {
+  nf: string;
+  address: string;
+  port: number;
+  routes: SbiRoute[];
+  tap?: WireTap;
+  nameOf: NfNamer;
+  log?: (line: string) => void;
+  timeoutMs?: number;
+}
+
+/** An NF's SBI server and its client. */
+export class SbiHost {
+  readonly server: SbiServer;
+  readonly client: SbiClient;
+  private readonly http: Http2SbiClient;
+
+  private constructor(server: SbiServer, http: Http2SbiClient, client: SbiClient) {
+    this.server = server;
+    this.http = http;
+    this.client = client;
+  }
+
+  /** The client alone (for an NF whose routes are built with it): call `serve` next. */
+  static client(o: Omit<SbiHostOptions, 'routes' | 'port'>): { client: SbiClient; http: Http2SbiClient } {
+    const http = new Http2SbiClient({ userAgent: o.nf, localAddress: o.address, ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}), ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}) });
+    return { http, client: new TracingSbiClient(http, o.nf, o.nameOf) };
+  }
+
+  static async serve(o: SbiHostOptions, c: { client: SbiClient; http: Http2SbiClient }): Promise<SbiHost> {
+    const server = await SbiServer.listen({ address: o.address, port: o.port, routes: o.routes, nfType: o.nf, ...(o.log ? { log: o.log } : {}) });
+    return new SbiHost(server, c.http, c.client);
+  }
+
+  get uri(): string {
+    return this.server.uri;
+  }
+
+  async close(): Promise<void> {
+    await this.server.settled();
+    await this.http.close();
+    await this.server.close();
+  }
+}

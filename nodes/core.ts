@@ -1,0 +1,178 @@
+// The 5G core of a wire5g network, each NF on its own loopback address and talking to the others
+// only through the transport layer's sockets: UDR, UDM, AUSF, PCF over the SBI (HTTP/2); SMF and
+// UPF over N4 (PFCP); AMF over the SBI and N2 (NGAP over SCTP over UDP). `startNf` starts one NF
+// (a process of its own runs one: `wire5g start <nf>`), `startCore` all of them in this process.
+
+import { UdrStore } from './udr/store.ts';
+import { udrRoutes } from './udr/service.ts';
+import { udmRoutes } from './udm/service.ts';
+import { ausfRoutes } from './ausf/service.ts';
+import { pcfRoutes } from './pcf/service.ts';
+import { smfRoutes } from './smf/service.ts';
+import { SmfN4 } from './smf/n4.ts';
+import { nasSmN1, ngapSmN2 } from './smf/adapters.ts';
+import { Upf } from './upf/upf.ts';
+import { Amf } from './amf/amf.ts';
+import { SbiHost, type NfNamer } from './common/sbi-host.ts';
+import { homeNetworkAka, type HomeNetworkKey } from './common/home-network-aka.ts';
+import { servingNetworkName } from './common/aka.ts';
+import type { NetworkConfig } from './common/config.ts';
+import type { ResourceLedger, LedgerSnapshot } from './common/ledger.ts';
+import { PfcpEndpoint } from '../transport/udp/pfcp-endpoint.ts';
+import type { WireTap } from '../transport/tap.ts';
+import type { Clock } from '../transport/clock.ts';
+
+export const CORE_NFS = ['udr', 'udm', 'ausf', 'pcf', 'upf', 'smf', 'amf'] as const;
+export type CoreNf = (typeof CORE_NFS)[number];
+
+export interface NfHandle {
+  nf: CoreNf;
+  ledger: ResourceLedger;
+  stop(): Promise<void>;
+  /** Resolves when the NF has no work in flight (after-response tasks, procedures). */
+  settled(): Promise<void>;
+}
+
+export interface CoreOptions {
+  tap?: WireTap;
+  clock?: Clock;
+  log?: (line: string) => void;
+  /** Home network private keys for SUCI profiles A/B (the UDM's SIDF). */
+  homeNetworkKeys?: HomeNetworkKey[];
+  /** Override of the UDR database (e.g. ':memory:' in tests). */
+  database?: string;
+}
+
+/** 'http://127.0.0.12:8080' */
+export function sbiUri(cfg: NetworkConfig, nf: 'amf' | 'smf' | 'ausf' | 'udm' | 'udr' | 'pcf'): string {
+  return `http://${cfg.addresses[nf]}:${cfg.ports.sbi}`;
+}
+
+/** Names an NF by its address, for the ladder. */
+export function nfNamer(cfg: NetworkConfig): NfNamer {
+  const byAddress = new Map(Object.entries(cfg.addresses).map(([nf, a]) => [a, nf === 'gnb' ? 'gNB' : nf.toUpperCase()]));
+  return (host) => byAddress.get(host) ?? host;
+}
+
+const plmnId = (cfg: NetworkConfig) => `${cfg.plmn.mcc}${cfg.plmn.mnc}`;
+
+/** Starts one core NF of `cfg` on its address. */
+export async function startNf(nf: CoreNf, cfg: NetworkConfig, o: CoreOptions = {}): Promise<NfHandle & { amf?: Amf; upf?: Upf; store?: UdrStore }> {
+  const nameOf = nfNamer(cfg);
+  const host = (name: string, address: string) => SbiHost.client({ nf: name, address, nameOf, ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}) });
+  const serve = (name: string, address: string, routes: Parameters<typeof SbiHost.serve>[0]['routes'], c: ReturnType<typeof host>) =>
+    SbiHost.serve({ nf: name, address, port: cfg.ports.sbi, routes, nameOf, ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}) }, c);
+  const aka = homeNetworkAka(o.homeNetworkKeys ?? []);
+  switch (nf) {
+    case 'udr': {
+      const store = new UdrStore(o.database ?? cfg.udr.database);
+      store.seed(cfg.subscribers);
+      const c = host('UDR', cfg.addresses.udr);
+      const udr = udrRoutes(store, sbiUri(cfg, 'udr'));
+      const h = await serve('UDR', cfg.addresses.udr, udr.routes, c);
+      return { nf, ledger: udr.ledger, store, settled: () => h.server.settled(), stop: async () => { await h.close(); store.close(); } };
+    }
+    case 'udm': {
+      const c = host('UDM', cfg.addresses.udm);
+      const udm = udmRoutes({ baseUri: sbiUri(cfg, 'udm'), udrUri: sbiUri(cfg, 'udr'), plmnId: plmnId(cfg) }, c.client, aka);
+      const h = await serve('UDM', cfg.addresses.udm, udm.routes, c);
+      return { nf, ledger: udm.ledger, settled: () => h.server.settled(), stop: () => h.close() };
+    }
+    case 'ausf': {
+      const c = host('AUSF', cfg.addresses.ausf);
+      const ausf = ausfRoutes({ baseUri: sbiUri(cfg, 'ausf'), udmUri: sbiUri(cfg, 'udm'), instanceId: 'ausf-1', servingNetworkNames: [servingNetworkName(cfg.plmn.mcc, cfg.plmn.mnc)] }, c.client, aka);
+      const h = await serve('AUSF', cfg.addresses.ausf, ausf.routes, c);
+      return { nf, ledger: ausf.ledger, settled: () => h.server.settled(), stop: () => h.close() };
+    }
+    case 'pcf': {
+      const c = host('PCF', cfg.addresses.pcf);
+      const pcf = pcfRoutes({ baseUri: sbiUri(cfg, 'pcf'), udrUri: sbiUri(cfg, 'udr') }, c.client);
+      const h = await serve('PCF', cfg.addresses.pcf, pcf.routes, c);
+      return { nf, ledger: pcf.ledger, settled: () => h.server.settled(), stop: () => h.close() };
+    }
+    case 'upf': {
+      const upf = await Upf.start({ address: cfg.addresses.upf, pfcpPort: cfg.ports.pfcp, gtpuPort: cfg.ports.gtpu, captureUserPlane: true, ...(o.tap ? { tap: o.tap } : {}), ...(o.clock ? { clock: o.clock } : {}), ...(o.log ? { log: o.log } : {}) });
+      return { nf, ledger: upf.ledger, upf, settled: async () => {}, stop: () => upf.stop() };
+    }
+    case 'smf': {
+      const recovery = Math.floor(Date.now() / 1000) + 2_208_988_800; // NTP seconds (TS 29.244 8.2.65)
+      const pfcp = await PfcpEndpoint.open({ address: cfg.addresses.smf, port: cfg.ports.pfcp, recoveryTimeStamp: recovery, ...(o.tap ? { tap: o.tap } : {}), ...(o.clock ? { clock: o.clock } : {}), ...(o.log ? { log: o.log } : {}) });
+      const n4 = new SmfN4({ endpoint: pfcp, upf: { address: cfg.addresses.upf, port: cfg.ports.pfcp }, smfAddress: cfg.addresses.smf, recoveryTimeStamp: recovery });
+      // TS 29.244 6.2.6: the PFCP association is set up when the SMF starts
+      await n4.associate();
+      const c = host('SMF', cfg.addresses.smf);
+      const smf = smfRoutes({ baseUri: sbiUri(cfg, 'smf'), instanceId: 'smf-1', udmUri: sbiUri(cfg, 'udm'), pcfUri: sbiUri(cfg, 'pcf'), uePool: cfg.uePool, plmn: cfg.plmn, dnns: [cfg.dnn], qfi: 9 }, c.client, n4, nasSmN1, ngapSmN2);
+      const h = await serve('SMF', cfg.addresses.smf, smf.routes, c);
+      return { nf, ledger: smf.ledger, settled: () => h.server.settled(), stop: async () => { await h.close(); await pfcp.close(); } };
+    }
+    case 'amf': {
+      const c = host('AMF', cfg.addresses.amf);
+      const amf = new Amf({
+        address: cfg.addresses.amf,
+        sbiPort: cfg.ports.sbi,
+        ngapUdpPort: cfg.ports.ngapUdp,
+        instanceId: 'amf-1',
+        name: cfg.amf.name,
+        plmn: cfg.plmn,
+        tac: cfg.tac,
+        snssais: [cfg.snssai],
+        dnn: cfg.dnn,
+        guami: { regionId: cfg.amf.regionId, setId: cfg.amf.setId, pointer: cfg.amf.pointer },
+        relativeCapacity: cfg.amf.relativeCapacity,
+        t3512Seconds: cfg.amf.t3512Seconds,
+        security: { ciphering: cfg.security.ciphering },
+        uris: { ausf: sbiUri(cfg, 'ausf'), udm: sbiUri(cfg, 'udm'), pcf: sbiUri(cfg, 'pcf'), smf: sbiUri(cfg, 'smf') },
+        baseUri: sbiUri(cfg, 'amf'),
+        ...(o.tap ? { tap: o.tap } : {}),
+        ...(o.clock ? { clock: o.clock } : {}),
+        ...(o.log ? { log: o.log } : {}),
+      }, c.client);
+      const h = await serve('AMF', cfg.addresses.amf, amf.routes, c);
+      await amf.start();
+      return { nf, ledger: amf.ledger, amf, settled: async () => { await amf.settled(); await h.server.settled(); }, stop: async () => { await amf.stop(); await h.close(); } };
+    }
+  }
+}
+
+export interface Core {
+  nfs: Map<CoreNf, NfHandle>;
+  amf: Amf;
+  upf: Upf;
+  store: UdrStore;
+  ledgers(): Record<string, LedgerSnapshot>;
+  settled(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts every core NF in this process, in dependency order (data first, the AMF last). */
+export async function startCore(cfg: NetworkConfig, o: CoreOptions = {}): Promise<Core> {
+  const nfs = new Map<CoreNf, NfHandle>();
+  let amf: Amf | undefined, upf: Upf | undefined, store: UdrStore | undefined;
+  try {
+    for (const nf of CORE_NFS) {
+      const h = await startNf(nf, cfg, o);
+      nfs.set(nf, h);
+      amf ??= h.amf;
+      upf ??= h.upf;
+      store ??= h.store;
+    }
+  } catch (e) {
+    for (const h of [...nfs.values()].reverse()) await h.stop().catch(() => {});
+    throw e;
+  }
+  const all = [...nfs.values()];
+  return {
+    nfs,
+    amf: amf!,
+    upf: upf!,
+    store: store!,
+    ledgers: () => Object.fromEntries(all.map((h) => [h.ledger.nf, h.ledger.snapshot()])),
+    settled: async () => {
+      // twice: a settled NF may have started work on another (e.g. an after-response task calling the PCF)
+      for (let i = 0; i < 2; i++) for (const h of all) await h.settled();
+    },
+    stop: async () => {
+      for (const h of [...all].reverse()) await h.stop().catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,34 @@
+// The radio side between wire5g's UE and gNB, in process. wire5g emulates the core network and
+// its N1/N2/N3 interfaces on the wire; the NR radio (RRC, PDCP, RLC, MAC, TS 38.300) is not
+// emulated: RRC's role here is only to carry NAS and the data radio bearers' IP packets, as
+// TS 38.331 does with RRCSetupComplete (the initial NAS message, 5.3.3.4), ULInformationTransfer
+// / DLInformationTransfer (5.7.1, 5.7.2) and RRCRelease (5.3.8). Nothing of it goes to the capture.
+
+/** TS 38.413 9.3.1.111 RRC Establishment Cause (the values NGAP carries). */
+export type RrcEstablishmentCause = 'emergency' | 'highPriorityAccess' | 'mt-Access' | 'mo-Signalling' | 'mo-Data' | 'mo-VoiceCall' | 'mo-VideoCall' | 'mo-SMS' | 'mps-PriorityAccess' | 'mcs-PriorityAccess';
+
+/** What the gNB calls on a UE. */
+export interface UuUeSide {
+  /** DLInformationTransfer: a NAS PDU from the AMF (DownlinkNASTransport, or the NAS-PDU of an N2 request). */
+  onDownlinkNas(nas: Uint8Array): void;
+  /** A downlink IP packet on the data radio bearer of a PDU session. */
+  onDownlinkData(pduSessionId: number, packet: Uint8Array): void;
+  /** RRCRelease: the gNB released the RRC connection (after NGAP UE Context Release). */
+  onRrcRelease(): void;
+}
+
+/** A UE's RRC connection, as the UE holds it. */
+export interface UuConnection {
+  /** ULInformationTransfer with a NAS PDU (the gNB sends it in UplinkNASTransport). */
+  uplinkNas(nas: Uint8Array): void;
+  /** An uplink IP packet on the data radio bearer of a PDU session (the gNB tunnels it on N3). */
+  uplinkData(pduSessionId: number, packet: Uint8Array): void;
+  /** The UE leaves the cell without signalling (e.g. after switch off, or T3521 expiry). */
+  release(): void;
+}
+
+/** A cell of the gNB, as a UE camps on it. */
+export interface UuCell {
+  /** RRC connection establishment with the initial NAS message (the gNB sends it in InitialUEMessage). */
+  connect(ue: UuUeSide, initialNas: Uint8Array, cause: RrcEstablishmentCause): UuConnection;
+}

@@ -1,0 +1,95 @@
+// The SMF's N1 SM and N2 SM ports bound to the codecs: NAS-5GS 5GSM messages (TS 24.501 8.3) and
+// the NGAP transfers the SMF builds and reads (TS 38.413 9.3.4), which travel through the AMF
+// as binary parts of Namf/Nsmf requests (TS 29.502 6.1.6.4, TS 29.518 6.1.6.4).
+
+import { decodeNasMessage, encodeNasMessage, nasMessage, type QosRule } from '../../codecs/nas/index.ts';
+import { transfer, decodeNgapType, encodeNgapType } from '../../codecs/ngap/index.ts';
+import { parseIPv4, formatIPv4 } from '../../codecs/bytes/ip.ts';
+import type { SmN1, SmN2, PduSessionEstablishmentRequestInfo, PduSessionEstablishmentAcceptInfo } from './ports.ts';
+
+/** TS 24.501 9.11.4.14: Session-AMBR in the largest unit that keeps the value within 16 bits. */
+function ambrUnits(kbps: number): { unit: number; value: number } {
+  // unit 1 = 1 kbps, each next unit x4 (1..5 kbps units, 6 = 1 Mbps, 7 = 4 Mbps, ...)
+  let unit = 1;
+  let value = kbps;
+  while (value > 0xffff && unit < 0x19) {
+    value = Math.round(value / 4);
+    unit++;
+  }
+  return { unit, value };
+}
+
+/** The default QoS rule: match-all packet filter on the session's QoS flow (TS 24.501 9.11.4.13). */
+function defaultQosRule(qfi: number): QosRule {
+  return { id: 1, operationCode: 1, dqr: true, packetFilters: [{ direction: 3, id: 1, contents: Uint8Array.of(0x01) }], precedence: 255, segregation: false, qfi };
+}
+
+export const nasSmN1: SmN1 = {
+  decodeEstablishmentRequest(n1: Uint8Array): PduSessionEstablishmentRequestInfo {
+    const m = decodeNasMessage(n1);
+    if (m.name !== 'PDU session establishment request') throw new Error(`expected a PDU session establishment request, got ${m.name}`);
+    const t = m.ies.pduSessionType as number | undefined;
+    const ssc = m.ies.sscMode as number | undefined;
+    return { pduSessionId: m.pduSessionId ?? 0, pti: m.pti ?? 0, ...(t !== undefined ? { pduSessionType: t } : {}), ...(ssc !== undefined ? { sscMode: ssc } : {}) };
+  },
+  establishmentAccept(a: PduSessionEstablishmentAcceptInfo): Uint8Array {
+    const dl = ambrUnits(a.ambrDownlinkKbps);
+    const ul = ambrUnits(a.ambrUplinkKbps);
+    return encodeNasMessage(nasMessage('PDU session establishment accept', {
+      selectedPduSessionType: 1,
+      selectedSscMode: 1,
+      authorizedQosRules: [defaultQosRule(a.qfi)],
+      sessionAmbr: { dlUnit: dl.unit, dl: dl.value, ulUnit: ul.unit, ul: ul.value },
+      pduAddress: { pduSessionType: 1, ipv4: a.ueAddress },
+      sNssai: { sst: a.sst, ...(a.sd ? { sd: parseInt(a.sd, 16) } : {}) },
+      dnn: a.dnn,
+    }, { pduSessionId: a.pduSessionId, pti: a.pti }));
+  },
+  establishmentReject(pduSessionId: number, pti: number, cause: number): Uint8Array {
+    return encodeNasMessage(nasMessage('PDU session establishment reject', { fiveGsmCause: cause }, { pduSessionId, pti }));
+  },
+  releaseCommand(pduSessionId: number, pti: number, cause: number): Uint8Array {
+    return encodeNasMessage(nasMessage('PDU session release command', { fiveGsmCause: cause }, { pduSessionId, pti }));
+  },
+};
+
+function ipv4Bits(address: string): { value: Uint8Array; length: number } {
+  return { value: parseIPv4(address), length: 32 };
+}
+
+function ipv4OfBits(b: { value: Uint8Array; length: number }): string {
+  if (b.length !== 32) throw new Error(`transport layer address of ${b.length} bits: only IPv4 (32) is supported`);
+  return formatIPv4(b.value);
+}
+
+export const ngapSmN2: SmN2 = {
+  setupRequestTransfer(p): Uint8Array {
+    // TS 38.413 9.3.4.1 PDU Session Resource Setup Request Transfer
+    const teid = new Uint8Array(4);
+    new DataView(teid.buffer).setUint32(0, p.upfN3Teid >>> 0);
+    return transfer('PDUSessionResourceSetupRequestTransfer', {
+      'PDUSessionAggregateMaximumBitRate': { pDUSessionAggregateMaximumBitRateDL: p.ambrDownlinkBps, pDUSessionAggregateMaximumBitRateUL: p.ambrUplinkBps },
+      'UL-NGU-UP-TNLInformation': { gTPTunnel: { transportLayerAddress: ipv4Bits(p.upfN3Address), 'gTP-TEID': teid } },
+      PDUSessionType: 'ipv4',
+      QosFlowSetupRequestList: [{
+        qosFlowIdentifier: p.qfi,
+        qosFlowLevelQosParameters: {
+          qosCharacteristics: { nonDynamic5QI: { fiveQI: 9 } },
+          allocationAndRetentionPriority: { priorityLevelARP: 8, 'pre-emptionCapability': 'shall-not-trigger-pre-emption', 'pre-emptionVulnerability': 'not-pre-emptable' },
+        },
+      }],
+    });
+  },
+  decodeSetupResponseTransfer(n2: Uint8Array): { gnbTeid: number; gnbAddress: string } {
+    // TS 38.413 9.3.4.2 PDU Session Resource Setup Response Transfer
+    const t = decodeNgapType('PDUSessionResourceSetupResponseTransfer', n2) as { dLQosFlowPerTNLInformation: { uPTransportLayerInformation: { gTPTunnel?: { transportLayerAddress: { value: Uint8Array; length: number }; 'gTP-TEID': Uint8Array } } } };
+    const tunnel = t.dLQosFlowPerTNLInformation.uPTransportLayerInformation.gTPTunnel;
+    if (!tunnel) throw new Error('the DL UP transport layer information is not a GTP tunnel');
+    const id = tunnel['gTP-TEID'];
+    return { gnbTeid: ((id[0] << 24) | (id[1] << 16) | (id[2] << 8) | id[3]) >>> 0, gnbAddress: ipv4OfBits(tunnel.transportLayerAddress) };
+  },
+  releaseCommandTransfer(cause): Uint8Array {
+    // TS 38.413 9.3.4.12 PDU Session Resource Release Command Transfer (a SEQUENCE, not an IE container)
+    return encodeNgapType('PDUSessionResourceReleaseCommandTransfer', { cause: { [cause.group]: cause.value } });
+  },
+};
