@@ -220,7 +220,7 @@ export class Amf {
     const name = ngapMessage(pdu).name;
     trace({ from: 'AMF', to: 'gNB', interface: 'N2', protocol: 'NGAP', message: name, ...(step ? { step } : {}), ...(ue?.supi ? { ue: ue.supi } : {}) });
     if (!gnb.assoc.established) return;
-    gnb.assoc.send(stream, 60, encodeNgap(pdu), step ? `${name} [TS 23.502 ${step}]` : name);
+    gnb.assoc.send(stream, 60, encodeNgap(pdu), step ? `${name} [${step.startsWith('TS ') ? step : `TS 23.502 ${step}`}]` : name);
   }
 
   private onNgap(gnb: GnbContext, stream: number, payload: Uint8Array): void {
