@@ -139,10 +139,13 @@ export async function runScenario(cfg: NetworkConfig, o: ScenarioOptions = {}): 
 /** Waits until the core and the gNB have nothing in flight, and the gNB holds no UE the AMF released. */
 async function waitForQuiet(core: Core | undefined, gnb: Gnb): Promise<void> {
   const t0 = Date.now();
-  while (Date.now() - t0 < 5000) {
+  let quiet = 0;
+  // quiet twice in a row with a settle between: a message in flight on a socket is not "in flight" in any NF
+  while (quiet < 2 && Date.now() - t0 < 10_000) {
     await core?.settled();
     await new Promise((r) => setTimeout(r, 20));
-    const g = gnb.ledger.snapshot();
-    if (!g['UE contexts'] && (!core || core.amf.ledger.snapshot()['UE contexts'] === 0)) return;
+    const idle = !gnb.ledger.snapshot()['UE contexts'] && (!core || core.amf.ledger.snapshot()['UE contexts'] === 0);
+    quiet = idle ? quiet + 1 : 0;
   }
+  await core?.settled();
 }

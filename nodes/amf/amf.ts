@@ -346,6 +346,7 @@ export class Amf {
       if (e instanceof NasMacFailure || e instanceof NasReplay) {
         this.stats.nasIntegrityFailures++;
         this.log(`UE ${ue.amfUeNgapId}: ${e.message}; message discarded (TS 24.501 4.4.4.3)`);
+        this.releaseIfIdle(ue);
         return;
       }
       if (e instanceof DecodeError) {
@@ -353,6 +354,7 @@ export class Amf {
         this.log(`UE ${ue.amfUeNgapId}: undecodable NAS: ${e.message}`);
         // TS 24.501 7.5: a message with invalid mandatory information is answered with 5GMM STATUS #96
         if (ue.sec) this.sendNas(ue, nasMessage('5GMM status', { fiveGmmCause: FiveGmmCause.InvalidMandatoryInformation }), 'TS 24.501 7.5.1');
+        this.releaseIfIdle(ue);
         return;
       }
       throw e;
@@ -461,6 +463,7 @@ export class Amf {
       default:
         // TS 24.501 7.4: message type not compatible with the protocol state
         if (m.epd === 0x7e) this.sendNas(ue, nasMessage('5GMM status', { fiveGmmCause: FiveGmmCause.MessageTypeNotCompatibleWithProtocolState }), 'TS 24.501 7.4');
+        this.releaseIfIdle(ue);
     }
   }
 
@@ -568,7 +571,7 @@ export class Amf {
       ratType: 'NR',
       servingPlmn: { mcc: this.cfg.plmn.mcc, mnc: this.cfg.plmn.mnc },
       guami: this.guamiSbi(),
-      suppFeat: '',
+      suppFeat: '0',
     }, { operation: 'Npcf_AMPolicyControl_Create', step: '4.2.2.2.2 step 16' });
     expectStatus(pol, 201);
     ue.amPolicyUri = pol.headers.location;
@@ -611,7 +614,7 @@ export class Amf {
     })());
     await icsAnswer;
     // step 21b: UE Policy Association Establishment (TS 23.502 4.16.11)
-    const upol = await this.sbi.call('POST', `${this.cfg.uris.pcf}/npcf-ue-policy-control/v1/policies`, { notificationUri: `${this.cfg.baseUri}/namf-callback/v1/${supi}/ue-policy-notify`, supi, servingPlmn: { mcc: this.cfg.plmn.mcc, mnc: this.cfg.plmn.mnc }, suppFeat: '' }, { operation: 'Npcf_UEPolicyControl_Create', step: '4.2.2.2.2 step 21b' });
+    const upol = await this.sbi.call('POST', `${this.cfg.uris.pcf}/npcf-ue-policy-control/v1/policies`, { notificationUri: `${this.cfg.baseUri}/namf-callback/v1/${supi}/ue-policy-notify`, supi, servingPlmn: { mcc: this.cfg.plmn.mcc, mnc: this.cfg.plmn.mnc }, suppFeat: '0' }, { operation: 'Npcf_UEPolicyControl_Create', step: '4.2.2.2.2 step 21b' });
     expectStatus(upol, 201);
     ue.uePolicyUri = upol.headers.location;
     // step 22: Registration Complete
@@ -801,6 +804,7 @@ export class Amf {
       // 5GMM STATUS so the UE is not kept waiting without a cause.
       this.log(`UE ${ue.amfUeNgapId}: Deregistration request ${!known || known !== ue ? 'for an unknown 5G-GUTI' : 'with an unverified MAC'}: not processed`);
       if (!type.switchOff) this.sendNas(ue, nasMessage('5GMM status', { fiveGmmCause: !known || known !== ue ? FiveGmmCause.ImplicitlyDeregistered : FiveGmmCause.MacFailure }), 'TS 24.501 5.5.2.2.6', 0);
+      this.releaseIfIdle(ue);
       return;
     }
     ue.state = '5GMM-DEREGISTERED-INITIATED';
@@ -863,6 +867,15 @@ export class Amf {
     }
     this.dropUe(ue);
     if (!ue.uecmRegistered && !ue.amPolicyUri && !ue.uePolicyUri && ue.sessions.size === 0) this.forget(ue);
+  }
+
+  /**
+   * A NAS signalling connection that carried nothing the AMF could act on, from a UE it holds no
+   * registration for, is released (TS 24.501 5.3.1.3 b): the gNB and the AMF keep nothing.
+   */
+  private releaseIfIdle(ue: AmfUe): void {
+    if (ue.state !== '5GMM-DEREGISTERED' || ue.supi || ue.waiters.length || ue.released) return;
+    this.track(this.releaseUeContext(ue, { nas: 'normal-release' }, 'TS 24.501 5.3.1.3'));
   }
 
   /** Ends the UE-associated logical NG-connection (the N1/SBI state may stay: see `forget`). */

@@ -85,7 +85,7 @@ export function pcfRoutes(cfg: PcfConfig, udr: SbiClient, ledger = new ResourceL
         const id = String(next++);
         amPolicies.set(id, { supi });
         // TS 29.507 5.6.2.2 PolicyAssociation
-        return created(`${cfg.baseUri}/npcf-am-policy-control/v1/policies/${id}`, { request: body, triggers: [], suppFeat: (body.suppFeat as string | undefined) ?? '' });
+        return created(`${cfg.baseUri}/npcf-am-policy-control/v1/policies/${id}`, { request: body, triggers: [], suppFeat: (body.suppFeat as string | undefined) || '0' });
       },
     },
     {
@@ -108,7 +108,7 @@ export function pcfRoutes(cfg: PcfConfig, udr: SbiClient, ledger = new ResourceL
         expectStatus(await udr.call('GET', `${udrApi}/policy-data/ues/${supi}/ue-policy-set`, undefined, { operation: 'Nudr_DM_Query' }), 200);
         const id = String(next++);
         uePolicies.set(id, { supi });
-        return created(`${cfg.baseUri}/npcf-ue-policy-control/v1/policies/${id}`, { suppFeat: (body.suppFeat as string | undefined) ?? '' });
+        return created(`${cfg.baseUri}/npcf-ue-policy-control/v1/policies/${id}`, { suppFeat: (body.suppFeat as string | undefined) || '0' });
       },
     },
     {
