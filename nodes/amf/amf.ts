@@ -138,7 +138,7 @@ export class Amf {
   private readonly tmsis = new DenseIdPool('5G-TMSI', 1 << 24);
   /** Procedures in flight (so a run can wait for quiescence). */
   private readonly inFlight = new Set<Promise<void>>();
-  readonly stats = { ngapDecodeErrors: 0, nasDecodeErrors: 0, nasIntegrityFailures: 0, errorIndicationsSent: 0, registrations: 0, registrationRejects: 0, deregistrations: 0 };
+  readonly stats = { ngapDecodeErrors: 0, nasDecodeErrors: 0, nasIntegrityFailures: 0, errorIndicationsSent: 0, registrations: 0, registrationRejects: 0, deregistrations: 0, deregistrationsNotProcessed: 0 };
 
   constructor(cfg: AmfConfig, sbi: SbiClient) {
     this.cfg = cfg;
@@ -802,6 +802,7 @@ export class Amf {
       // TS 24.501 4.4.4.3 and 5.5.2.2.6: nothing is released for an identity or a MAC the AMF cannot
       // verify. A switch off expects no answer; a normal de-registration is answered with
       // 5GMM STATUS so the UE is not kept waiting without a cause.
+      this.stats.deregistrationsNotProcessed++;
       this.log(`UE ${ue.amfUeNgapId}: Deregistration request ${!known || known !== ue ? 'for an unknown 5G-GUTI' : 'with an unverified MAC'}: not processed`);
       if (!type.switchOff) this.sendNas(ue, nasMessage('5GMM status', { fiveGmmCause: !known || known !== ue ? FiveGmmCause.ImplicitlyDeregistered : FiveGmmCause.MacFailure }), 'TS 24.501 5.5.2.2.6', 0);
       this.releaseIfIdle(ue);

@@ -7,17 +7,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runScenario } from '../../nodes/scenario.ts';
-import { DEFAULT_CONFIG, type NetworkConfig } from '../../nodes/common/config.ts';
+import { testConfig } from '../helpers/network.ts';
 import { dissect, problems, tsharkAvailable } from '../helpers/tshark.ts';
-
-/** The default network moved to 127.0.1.x so that it does not meet other test files' sockets. */
-export function testConfig(third: number, over: Partial<NetworkConfig> = {}): NetworkConfig {
-  const cfg = structuredClone(DEFAULT_CONFIG);
-  const a = (n: number) => `127.0.${third}.${n}`;
-  cfg.addresses = { amf: a(5), smf: a(4), upf: a(7), ausf: a(11), udm: a(12), pcf: a(13), udr: a(20), gnb: a(100) };
-  cfg.udr.database = ':memory:';
-  return { ...cfg, ...over };
-}
 
 const NULL_CIPHER = ['nas-5gs.null_decipher:TRUE'];
 
