@@ -2,12 +2,17 @@
 
 import { decodeCommand } from './decode.ts';
 import { runCommand } from './run.ts';
+import { startCommand } from './start.ts';
 import { subscriberCommand } from './subscriber.ts';
 
 const USAGE = `wire5g: a 5G System emulator on one machine
 
 usage:
-  wire5g run [--out DIR]          run the default scenario on the embedded defaults
+  wire5g run [--config FILE] [--out DIR] [--ues N] [--parallel N]
+             [--deregistration switch-off|normal|mixed|none] [--external-core] [--verbose]
+                                  run the default scenario (all NFs here, or only gNB + UEs)
+  wire5g start <nf> [--config FILE] [--capture FILE] [--ladder]
+                                  run one core NF (udr udm ausf pcf upf smf amf) in this process
   wire5g decode FILE [--json]     print every GTP-U/PFCP/NGAP/NAS-5GS message in a pcap/pcapng file
   wire5g subscriber add|list|remove   manage the UDR's subscribers (SQLite, out/udr.sqlite)
   wire5g help                     this text
@@ -27,6 +32,8 @@ async function main(argv: string[]): Promise<number> {
     case 'run':
     case undefined:
       return runCommand(rest);
+    case 'start':
+      return startCommand(rest);
     case 'subscriber':
       return subscriberCommand(rest);
     case 'help':

@@ -208,7 +208,19 @@ export class Http2SbiClient implements SbiClient {
     for (const p of all) {
       try {
         const c = await p;
-        await new Promise<void>((resolve) => c.session.close(() => resolve()));
+        if (c.session.closed || c.session.destroyed) continue; // the peer closed it first: no 'close' will come again
+        await new Promise<void>((resolve) => {
+          // graceful GOAWAY, then destroyed if the peer does not finish within a second
+          const timer = setTimeout(() => {
+            c.session.destroy();
+            resolve();
+          }, 1000);
+          timer.unref();
+          c.session.close(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
       } catch {
         // a connection that never opened has nothing to close
       }

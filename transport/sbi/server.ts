@@ -180,6 +180,12 @@ export class SbiServer {
 
   async close(): Promise<void> {
     for (const s of this.sessions) s.close();
+    // sessions whose clients do not end their streams within a second are destroyed
+    const timer = setTimeout(() => {
+      for (const s of this.sessions) s.destroy();
+    }, 1000);
+    timer.unref();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    clearTimeout(timer);
   }
 }
