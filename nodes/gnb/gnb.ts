@@ -15,7 +15,7 @@
 import { DecodeError } from '../../codecs/bytes/errors.ts';
 import {
   decodeNgap, encodeNgap, ngapMessage, iesByName, ngapPdu, encodeNgapType, decodeNgapType, bits, plmnIdentity, tac,
-  errorIndicationFor, type NgapPdu, type ErrorIndicationContext, type BitStringValue, type ProtocolIe,
+  errorIndicationFor, ngapErrorContext, type NgapPdu, type BitStringValue, type ProtocolIe,
 } from '../../codecs/ngap/index.ts';
 import { readGpdu, newGpduView, writeGpduHeaderWithQfi, GpduStatus } from '../../codecs/gtpu/index.ts';
 import { SctpUdpEndpoint, NGAP_PPID, SCTP_UDP_PORT } from '../../transport/sctp-udp/endpoint.ts';
@@ -406,7 +406,7 @@ export class Gnb implements UuCell {
       if (!(e instanceof DecodeError)) throw e;
       this.stats.ngapUndecodable++;
       this.log(`[gNB] undecodable NGAP on stream ${streamId}: ${e.message}`);
-      this.sendErrorIndication(errorIndicationFor(e, headerContext(bytes)), streamId, 'TS 38.413 10.2');
+      this.sendErrorIndication(errorIndicationFor(e, ngapErrorContext(bytes)), streamId, 'TS 38.413 10.2');
       return;
     }
     const m = ngapMessage(pdu);
@@ -731,21 +731,4 @@ export class Gnb implements UuCell {
     this.stats.errorIndicationsSent++;
     this.sendNgap(pdu, streamId, 'ErrorIndication', step);
   }
-}
-
-/**
- * What can be read of an NGAP-PDU's header when its body does not decode (APER: the CHOICE index
- * in bits 7-6 of octet 0, procedureCode in octet 1, criticality in bits 8-7 of octet 2).
- */
-function headerContext(b: Uint8Array): ErrorIndicationContext {
-  if (b.length < 3 || b[0] & 0x80) return {};
-  const which = (b[0] >> 5) & 3;
-  const crit = b[2] >> 6;
-  if (which > 2 || crit > 2) return {};
-  // (the unsuccessful-outcome value is left out: ErrorIndicationContext spells it unlike the ASN.1)
-  return {
-    procedureCode: b[1],
-    ...(which < 2 ? { triggeringMessage: (['initiating-message', 'successful-outcome'] as const)[which] } : {}),
-    procedureCriticality: (['reject', 'ignore', 'notify'] as const)[crit],
-  };
 }

@@ -128,6 +128,12 @@ export interface UeEvents {
 
 let nextUeNumber = 1;
 
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export class Ue extends EventEmitter<UeEvents> {
   readonly cfg: UeConfig;
   readonly usim: Usim;
@@ -153,6 +159,8 @@ export class Ue extends EventEmitter<UeEvents> {
   private security: NasSecurityContext | undefined;
   /** From the last successful authentication: KAUSF, the ngKSI and ABBA the AMF sent. */
   private auth: { kausf: Uint8Array; ngKsi: number; abba: Uint8Array } | undefined;
+  /** TS 24.501 5.4.1.3.4: the last RAND with its RES*, so a retransmitted request gets the same answer. */
+  private lastChallenge: { rand: Uint8Array; resStar: Uint8Array; ngKsi: number } | undefined;
   private guti: Extract<MobileIdentity, { type: '5g-guti' }> | undefined;
   private registration: RegistrationResult | undefined;
   private regWaiter: { resolve(r: RegistrationResult): void; reject(e: Error): void } | undefined;
@@ -234,6 +242,7 @@ export class Ue extends EventEmitter<UeEvents> {
     const initial = encodeNasMessage(nasMessage('Registration request', cleartext));
     this.security = undefined;
     this.auth = undefined;
+    this.lastChallenge = undefined;
     const p = new Promise<RegistrationResult>((resolve, reject) => {
       this.regWaiter = { resolve, reject };
     });
@@ -281,10 +290,18 @@ export class Ue extends EventEmitter<UeEvents> {
       this.sendNas(nasMessage('Authentication failure', { fiveGmmCause: 71 }), 'Authentication failure', '4.2.2.2.2 step 9');
       return;
     }
+    // 5.4.1.3.4: the same RAND again (the AMF retransmitted on T3560) is answered with the stored
+    // RES* without the USIM, which would otherwise see its SQN again and report a synch failure.
+    const last = this.lastChallenge;
+    if (last && last.ngKsi === ngKsi && equalBytes(last.rand, rand)) {
+      this.sendNas(nasMessage('Authentication response', { resStar: last.resStar }), 'Authentication response', '4.2.2.2.2 step 9');
+      return;
+    }
     const r = this.usim.authenticate(rand, autn, this.snn);
     switch (r.result) {
       case 'ok':
         this.auth = { kausf: r.kausf, ngKsi, abba };
+        this.lastChallenge = { rand: Uint8Array.from(rand), resStar: r.resStar, ngKsi };
         // TS 33.501 6.1.3.2 step 7: RES* back to the SEAF.
         this.sendNas(nasMessage('Authentication response', { resStar: r.resStar }), 'Authentication response', '4.2.2.2.2 step 9');
         return;
@@ -341,6 +358,14 @@ export class Ue extends EventEmitter<UeEvents> {
       throw e;
     }
     this.accept(inner.name);
+    const current = this.security;
+    if (current && current.ngKsi === ctx.ngKsi && current.integrityAlgorithm === ctx.integrityAlgorithm && current.cipheringAlgorithm === ctx.cipheringAlgorithm && equalBytes(current.kNasInt, ctx.kNasInt)) {
+      // The AMF retransmitted the command (T3560, 5.4.2.7 b): the context is already in use, so the
+      // complete is sent again with the next uplink COUNT instead of restarting the COUNTs at 0.
+      current.downlinkCount = Math.max(current.downlinkCount, ctx.downlinkCount);
+      this.sendSecurityModeComplete(inner);
+      return;
+    }
     if (!integrityOk || !cipheringOk) {
       this.sendNas(nasMessage('Security mode reject', { fiveGmmCause: 24 }), 'Security mode reject', '4.2.2.2.2 step 9b');
       return;
@@ -351,8 +376,12 @@ export class Ue extends EventEmitter<UeEvents> {
       return;
     }
     this.security = ctx;
+    this.sendSecurityModeComplete(inner);
+  }
+
+  private sendSecurityModeComplete(smc: NasMessage): void {
     const complete = nasMessage('Security mode complete', {
-      imeisv: inner.ies.imeisvRequest === 1 ? { type: 'imeisv', digits: this.cfg.imeisv } : undefined,
+      imeisv: smc.ies.imeisvRequest === 1 ? { type: 'imeisv', digits: this.cfg.imeisv } : undefined,
       nasMessageContainer: this.fullRegistrationRequest,
     });
     // SHT 4: integrity protected and ciphered with the new 5G NAS security context (5.4.2.3).
@@ -361,7 +390,12 @@ export class Ue extends EventEmitter<UeEvents> {
 
   private onRegistrationAccept(m: NasMessage): void {
     if (!this.regWaiter) {
-      this.unexpected.push(m.name);
+      // T3550 retransmission (5.5.1.2.8): the accept came again, so the complete was lost: resend it.
+      if (this.gmm === GmmState.REGISTERED && m.ies.fiveGGuti) {
+        const guti = m.ies.fiveGGuti as MobileIdentity;
+        if (guti.type === '5g-guti') this.guti = guti;
+        this.sendNas(nasMessage('Registration complete', {}), 'Registration complete', '4.2.2.2.2 step 22');
+      } else this.unexpected.push(m.name);
       return;
     }
     this.clock.clearTimeout(this.t3510);

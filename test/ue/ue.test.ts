@@ -201,6 +201,36 @@ describe('UE initial registration (TS 24.501 5.5.1.2, TS 23.502 4.2.2.2.2)', () 
     expect(ue.state).toBe(GmmState.DEREGISTERED);
   });
 
+  it('answers the AMF\'s retransmissions (T3560, T3550) without breaking SQN or NAS COUNTs (TS 24.501 5.4.1.3.4, 5.4.2.7, 5.5.1.2.8)', async () => {
+    const ue = newUe();
+    const net = new FakeNetwork();
+    const done = ue.register(net);
+    await net.next();
+    const rand = new Uint8Array(16).fill(3);
+    net.authenticate(0x40, { rand });
+    const first = await net.next();
+    net.authenticate(0x40, { rand }); // same RAND: the stored RES*, no synch failure
+    const again = await net.next();
+    expect(again.message.name).toBe('Authentication response');
+    expect(again.message.ies.resStar).toEqual(first.message.ies.resStar);
+    const ctx = net.securityModeCommand();
+    const c1 = await net.next();
+    expect(c1.bytes[6]).toBe(0);
+    // the same command retransmitted with the next downlink COUNT: the complete goes again with COUNT 1
+    const smc = nasMessage('Security mode command', { selectedNasSecurityAlgorithms: { ciphering: 0, integrity: 2 }, ngKsi: { tsc: 0, ksi: 1 }, replayedUeSecurityCapabilities: { ea: 0xa0, ia: 0x20 }, imeisvRequest: 1, abba: Uint8Array.of(0, 0) });
+    ue['onDownlinkNas'](protectNas(encodeNasMessage(smc), ctx, 1, 3));
+    const c2 = await net.next();
+    expect(c2.message.name).toBe('Security mode complete');
+    expect(c2.bytes[6]).toBe(1);
+    net.registrationAccept();
+    expect((await net.next()).message.name).toBe('Registration complete');
+    await done;
+    net.registrationAccept(); // T3550 expiry at the AMF: the complete is sent again
+    expect((await net.next()).message.name).toBe('Registration complete');
+    expect(ue.state).toBe(GmmState.REGISTERED);
+    expect(ue.unexpected).toEqual([]);
+  });
+
   it('after security is on, discards plain messages and messages with a wrong MAC (TS 24.501 4.4.4.2)', async () => {
     const { ue, net } = await registered();
     const before = ue.received.length;
