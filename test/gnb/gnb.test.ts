@@ -232,6 +232,14 @@ describe('gNB (TS 38.413) against a scripted AMF over SCTP-over-UDP, with N3 on 
     amf.send(0, Uint8Array.of(0xde, 0xad, 0xbe, 0xef));
     const ei = await amf.next('ErrorIndication');
     expect(ei.ies.get('Cause')).toEqual({ protocol: 'transfer-syntax-error' });
+    // a UE-associated message with a missing mandatory IE: the Error Indication names the UE (10.3.5)
+    const missing = encodeNgap(ngapPdu('DownlinkNASTransport', { 'AMF-UE-NGAP-ID': 77, 'RAN-UE-NGAP-ID': ranId, 'NAS-PDU': Uint8Array.of(1, 2, 3) }));
+    missing[Buffer.from(missing).indexOf(Buffer.from([0x00, 0x26])) + 1] = 0xff; // NAS-PDU (id 38) -> id 255
+    amf.send(1, missing);
+    const eiMissing = await amf.next('ErrorIndication');
+    expect(eiMissing.ies.get('Cause')).toEqual({ protocol: 'abstract-syntax-error-reject' });
+    expect(eiMissing.ies.get('AMF-UE-NGAP-ID')).toBe(77);
+    expect(eiMissing.ies.get('RAN-UE-NGAP-ID')).toBe(ranId);
     amf.send(2, ngapPdu('DownlinkNASTransport', { 'AMF-UE-NGAP-ID': 5, 'RAN-UE-NGAP-ID': 999, 'NAS-PDU': Uint8Array.of(0x7e, 0, 0x56) }));
     const ei2 = await amf.next('ErrorIndication');
     expect(ei2.ies.get('Cause')).toEqual({ radioNetwork: 'unknown-local-UE-NGAP-ID' });
@@ -270,7 +278,7 @@ describe('gNB (TS 38.413) against a scripted AMF over SCTP-over-UDP, with N3 on 
     const sent = traces.filter((e) => e.from === 'gNB').map((e) => e.message);
     expect(sent).toEqual([
       'NGSetupRequest', 'InitialUEMessage', 'UplinkNASTransport', 'InitialContextSetupResponse', 'PDUSessionResourceSetupResponse', 'PDUSessionResourceSetupResponse',
-      'ErrorIndication', 'ErrorIndication', 'PDUSessionResourceReleaseResponse', 'UEContextReleaseComplete', 'InitialUEMessage', 'UEContextReleaseComplete',
+      'ErrorIndication', 'ErrorIndication', 'ErrorIndication', 'PDUSessionResourceReleaseResponse', 'UEContextReleaseComplete', 'InitialUEMessage', 'UEContextReleaseComplete',
     ]);
     expect(traces.find((e) => e.message === 'InitialUEMessage')).toMatchObject({ to: 'AMF', interface: 'N2', protocol: 'NGAP', step: '4.2.2.2.2 step 2' });
   });

@@ -6,6 +6,7 @@ import { VirtualClock } from '../../transport/clock.ts';
 import { resynchronise } from '../../crypto/aka.ts';
 import { nasMessage, encodeNasMessage, decodeNasMessage, protectNas, type MobileIdentity } from '../../codecs/nas/index.ts';
 import { fromHexString } from '../../nodes/ue/usim.ts';
+import { publicKeyOf, deconcealSuci, bcdToMsin } from '../../crypto/suci.ts';
 import { subscribeTrace, type TraceEvent } from '../../nodes/common/trace.ts';
 import { FakeNetwork, SUBSCRIBER, PLMN, GUTI } from './network.ts';
 
@@ -117,6 +118,19 @@ describe('UE initial registration (TS 24.501 5.5.1.2, TS 23.502 4.2.2.2.2)', () 
     expect(mine.map((e) => e.message)).toEqual(['Registration request', 'Identity response', 'Authentication response', 'Security mode complete', 'Registration complete']);
     expect(mine.every((e) => e.to === 'AMF' && e.interface === 'N1' && e.protocol === 'NAS-5GS' && e.step)).toBe(true);
     expect(mine[0].step).toBe('4.2.2.2.2 step 1');
+  });
+
+  it('conceals the SUPI with ECIES profiles A and B so that only the home network key reveals it (TS 33.501 C.3)', async () => {
+    for (const profile of ['A', 'B'] as const) {
+      const hnPrivate = new Uint8Array(32).fill(profile === 'A' ? 0x11 : 0x22);
+      const ue = newUe({ suci: { profile, hnPublicKey: Buffer.from(publicKeyOf(profile, hnPrivate)).toString('hex'), keyId: 3 } });
+      const net = new FakeNetwork();
+      void ue.register(net).catch(() => {});
+      const id = (await net.next()).message.ies.mobileIdentity as Extract<MobileIdentity, { type: 'suci'; supiFormat: 'imsi' }>;
+      expect(id.protectionScheme).toBe(profile === 'A' ? 1 : 2);
+      expect(id.homeNetworkPublicKeyId).toBe(3);
+      expect(bcdToMsin(deconcealSuci(profile, hnPrivate, id.schemeOutput))).toBe('0000000001');
+    }
   });
 
   it('answers a SQN out of range with cause #21 and an AUTS the home network resynchronises from, then succeeds', async () => {
