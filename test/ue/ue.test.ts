@@ -356,6 +356,32 @@ describe('UE-originating de-registration (TS 24.501 5.5.2.2, TS 23.502 4.2.2.3.2
     expect(ue.connected).toBe(false);
   });
 
+  it('a de-registration colliding with a PDU session establishment ends it locally; a late accept is only recorded', async () => {
+    const { ue, net } = await registered();
+    const pdu = ue.establishPduSession(1).catch((x: unknown) => x);
+    const ul = await net.next();
+    const sm = decodeNasMessage(ul.message.ies.payloadContainer as Uint8Array);
+    const dereg = ue.deregister({ switchOff: false });
+    expect((await net.next()).message.name).toBe('Deregistration request (UE originating)');
+    net.send(nasMessage('Deregistration accept (UE originating)', {}));
+    expect(await dereg).toBe('accepted');
+    expect(await pdu).toBeInstanceOf(PduSessionRejected);
+    net.send(nasMessage('DL NAS transport', { payloadContainerType: 1, pduSessionId: 1, payloadContainer: encodeNasMessage(nasMessage('PDU session establishment accept', { selectedPduSessionType: 1, selectedSscMode: 1, authorizedQosRules: [], sessionAmbr: { dlUnit: 6, dl: 1, ulUnit: 6, ul: 1 }, pduAddress: { pduSessionType: 1, ipv4: '10.45.0.9' } }, { pduSessionId: 1, pti: sm.pti ?? 0 })) }));
+    expect(ue.sessions.size).toBe(0);
+    expect(ue.unexpected).toEqual(['PDU session establishment accept']);
+  });
+
+  it('network-requested PDU session release is completed and the session is gone (TS 24.501 6.3.3)', async () => {
+    const { ue, net } = await withSession();
+    net.send(nasMessage('DL NAS transport', { payloadContainerType: 1, pduSessionId: 1, payloadContainer: encodeNasMessage(nasMessage('PDU session release command', { fiveGsmCause: 36 }, { pduSessionId: 1, pti: 0 })) }));
+    const ul = await net.next();
+    expect(ul.message.ies.pduSessionId).toBe(1);
+    const sm = decodeNasMessage(ul.message.ies.payloadContainer as Uint8Array);
+    expect(sm.name).toBe('PDU session release complete');
+    expect(ue.sessions.size).toBe(0);
+    await expect(ue.ping()).rejects.toThrow(/no PDU session/);
+  });
+
   it('T3521: four retransmissions 15 s apart, then local release on the fifth expiry (virtual time)', async () => {
     const clock = new VirtualClock();
     const { ue, net } = await registered({ ue: { clock } });
