@@ -31,7 +31,9 @@ export function decodeNgap(bytes: Uint8Array): NgapPdu {
     // the PDU ends in its last octet (X.691 11.1: padding bits only); more octets are not NGAP
     const used = (r.bit + 7) >> 3;
     if (used < bytes.length) throw new DecodeError({ protocol: 'ngap', code: 'TRAILING_BYTES', offset: used, path: 'NGAP-PDU', reason: `${bytes.length - used} octet(s) after the NGAP-PDU` });
-    return { [w[0]]: p } as NgapPdu;
+    const pdu: Record<string, ProcedureValue> = {};
+    pdu[w[0]] = p;
+    return pdu as NgapPdu;
   } catch (e) {
     if (e instanceof DecodeError) throw e;
     // the runtime throws only DecodeError on bad bytes; anything else is a bug, surfaced as one

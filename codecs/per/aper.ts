@@ -10,7 +10,7 @@
 
 import { BitReader, BitWriter, bitsFor } from './bits.ts';
 import { DecodeError, EncodeError } from '../bytes/errors.ts';
-import type { AsnType, Field, IeClassEntry, Range, Schema } from './schema.ts';
+import type { AsnType, IeClassEntry, Range, Schema } from './schema.ts';
 
 const MAX_DEPTH = 64;
 
@@ -37,8 +37,15 @@ export interface ProcedureValue {
 
 const CRITICALITY = ['reject', 'ignore', 'notify'] as const;
 
+/** A compiled decoder of one type: reads its value at the reader's position. */
+type Dec = (r: BitReader) => unknown;
+
 /** Ranges wider than this (2^48, 6 octets) are read and written through bigint. */
 const BIG_RANGE = 2 ** 48;
+
+function encFail(path: string[], reason: string): EncodeError {
+  return new EncodeError('ngap', path.join('.'), reason);
+}
 
 function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
@@ -66,14 +73,20 @@ export class AperCodec {
     for (const p of schema.procedures) this.procByCode.set(p.code, p);
   }
 
+  private readonly resolved = new Map<string, AsnType>();
+
   resolve(t: AsnType): AsnType {
-    let x = t;
+    if (t.k !== 'ref') return t;
+    const hit = this.resolved.get(t.name);
+    if (hit) return hit;
+    let x: AsnType = t;
     for (let i = 0; x.k === 'ref'; i++) {
-      const next = this.schema.types[x.name];
+      const next: AsnType | undefined = this.schema.types[x.name];
       if (!next) throw new EncodeError('ngap', x.name, 'unknown type');
       if (i > 32) throw new EncodeError('ngap', x.name, 'circular type reference');
       x = next;
     }
+    this.resolved.set(t.name, x);
     return x;
   }
 
@@ -141,7 +154,7 @@ export class AperCodec {
       w.bits(1, 1);
       let octets = 1;
       while (n >= 2 ** (8 * octets)) octets++;
-      w.generalLength(octets, path.join('.'));
+      w.generalLength(octets, path);
       w.bits(n, 8 * octets);
     }
   }
@@ -155,40 +168,65 @@ export class AperCodec {
       if (size.lb !== size.ub) this.cwn(w, n, size.lb, size.ub, path);
       return;
     }
-    w.generalLength(n, path.join('.'));
+    w.generalLength(n, path);
   }
 
+  /**
+   * An open type (X.691 11.2) encoded in place: one length octet is reserved, the value is
+   * encoded right after it (octet-aligned, so its own alignments are unchanged), padded to an
+   * octet, and the length patched; a length of 128 or more moves the value one octet up for the
+   * two-octet form. No intermediate writer or copy per IE.
+   */
   private openType(w: BitWriter, t: AsnType, v: unknown, path: string[]): void {
-    const inner = new BitWriter(64);
-    this.enc(inner, t, v, path);
-    let bytes = inner.finish();
-    if (bytes.length === 0) bytes = new Uint8Array(1); // X.691 11.2: an empty encoding is one zero octet
-    w.generalLength(bytes.length, path.join('.'));
-    w.octets(bytes);
+    w.align();
+    w.ensure(8);
+    const lenAt = w.bit >> 3;
+    w.bit += 8;
+    const start = lenAt + 1;
+    this.enc(w, t, v, path);
+    let n = ((w.bit + 7) >> 3) - start;
+    if (n === 0) n = 1; // X.691 11.2: an empty encoding is one zero octet
+    if (n >= 16384) throw new EncodeError('ngap', path.join('.'), `open type of ${n} octets needs fragmentation`);
+    if (n < 128) w.buf[lenAt] = n;
+    else {
+      w.bit = (start + n) * 8;
+      w.ensure(8);
+      w.buf.copyWithin(start + 1, start, start + n);
+      w.buf[lenAt] = 0x80 | (n >> 8);
+      w.buf[start] = n & 0xff;
+    }
+    w.bit = (start + n + (n >= 128 ? 1 : 0)) * 8;
+    w.ensure(0);
   }
 
   private rawOpenType(w: BitWriter, bytes: Uint8Array, path: string[]): void {
-    w.generalLength(bytes.length, path.join('.'));
+    w.generalLength(bytes.length, path);
     w.octets(bytes);
   }
 
   private enc(w: BitWriter, t0: AsnType, v: unknown, path: string[]): void {
     const t = t0.k === 'ref' ? this.resolve(t0) : t0;
-    const fail = (reason: string) => new EncodeError('ngap', path.join('.'), reason);
     switch (t.k) {
       case 'seq': {
         const o = (v ?? {}) as Record<string, unknown>;
-        if (typeof v !== 'object' || v === null) throw fail('a SEQUENCE needs an object');
+        if (typeof v !== 'object' || v === null) throw encFail(path, 'a SEQUENCE needs an object');
         const unknownExt = o.$unknownExtensions as { index: number; raw: Uint8Array }[] | undefined;
-        const presentExt = t.extFields.map((f) => o[f.name] !== undefined);
-        const extCount = Math.max(presentExt.lastIndexOf(true) + 1, ...(unknownExt ?? []).map((u) => u.index + 1), 0);
-        if (extCount > 0 && !t.ext) throw fail('extension additions in a SEQUENCE without an extension marker');
+        // extension additions present: one past the last known one given, or unknown one kept
+        let extCount = 0;
+        for (let i = t.extFields.length - 1; i >= 0; i--) {
+          if (o[t.extFields[i].name] !== undefined) {
+            extCount = i + 1;
+            break;
+          }
+        }
+        if (unknownExt) for (const u of unknownExt) if (u.index + 1 > extCount) extCount = u.index + 1;
+        if (extCount > 0 && !t.ext) throw encFail(path, 'extension additions in a SEQUENCE without an extension marker');
         if (t.ext) w.bits(extCount > 0 ? 1 : 0, 1);
         for (const f of t.fields) if (f.optional) w.bits(o[f.name] !== undefined ? 1 : 0, 1);
         for (const f of t.fields) {
           const fv = o[f.name];
           if (fv === undefined) {
-            if (!f.optional) throw fail(`mandatory component ${f.name} missing`);
+            if (!f.optional) throw encFail(path, `mandatory component ${f.name} missing`);
             continue;
           }
           path.push(f.name);
@@ -198,7 +236,7 @@ export class AperCodec {
         if (extCount > 0) {
           this.nsnnwn(w, extCount - 1, path);
           const present: boolean[] = [];
-          for (let i = 0; i < extCount; i++) present.push(presentExt[i] === true || (unknownExt ?? []).some((u) => u.index === i));
+          for (let i = 0; i < extCount; i++) present.push((i < t.extFields.length && o[t.extFields[i].name] !== undefined) || (unknownExt ?? []).some((u) => u.index === i));
           for (const p of present) w.bits(p ? 1 : 0, 1);
           for (let i = 0; i < extCount; i++) {
             if (!present[i]) continue;
@@ -215,27 +253,38 @@ export class AperCodec {
         return;
       }
       case 'seqof': {
-        if (!Array.isArray(v)) throw fail('a SEQUENCE OF needs an array');
+        if (!Array.isArray(v)) throw encFail(path, 'a SEQUENCE OF needs an array');
         this.sizeLength(w, v.length, t.size, path);
-        v.forEach((x, i) => {
+        for (let i = 0; i < v.length; i++) {
           path.push(`[${i}]`);
-          this.enc(w, t.of, x, path);
+          this.enc(w, t.of, v[i], path);
           path.pop();
-        });
+        }
         return;
       }
       case 'choice': {
-        if (typeof v !== 'object' || v === null) throw fail('a CHOICE needs { alternative: value }');
-        const [name, cv] = Object.entries(v as Record<string, unknown>)[0] ?? [];
+        if (typeof v !== 'object' || v === null) throw encFail(path, 'a CHOICE needs { alternative: value }');
+        let name: string | undefined;
+        for (const k in v) {
+          name = k;
+          break;
+        }
+        const cv = name === undefined ? undefined : (v as Record<string, unknown>)[name];
         if (name === '$unknownAlternative') {
           const u = cv as { index: number; raw: Uint8Array };
-          if (!t.ext) throw fail('an unknown alternative of a CHOICE without an extension marker');
+          if (!t.ext) throw encFail(path, 'an unknown alternative of a CHOICE without an extension marker');
           w.bits(1, 1);
           this.nsnnwn(w, u.index, path);
           this.rawOpenType(w, u.raw, path);
           return;
         }
-        const ri = t.alts.findIndex((a) => a.name === name);
+        let ri = -1;
+        for (let i = 0; i < t.alts.length; i++) {
+          if (t.alts[i].name === name) {
+            ri = i;
+            break;
+          }
+        }
         if (ri >= 0) {
           if (t.ext) w.bits(0, 1);
           this.cwn(w, ri, 0, t.alts.length - 1, path);
@@ -245,7 +294,7 @@ export class AperCodec {
           return;
         }
         const ei = t.extAlts.findIndex((a) => a.name === name);
-        if (ei < 0 || !t.ext) throw fail(`no alternative ${String(name)}`);
+        if (ei < 0 || !t.ext) throw encFail(path, `no alternative ${String(name)}`);
         w.bits(1, 1);
         this.nsnnwn(w, ei, path);
         path.push(name!);
@@ -262,7 +311,7 @@ export class AperCodec {
           return;
         }
         const ei = name.startsWith('$ext:') ? Number(name.slice(5)) : t.extItems.indexOf(name);
-        if (ei < 0 || !t.ext) throw fail(`'${name}' is not a value of this ENUMERATED`);
+        if (ei < 0 || !t.ext) throw encFail(path, `'${name}' is not a value of this ENUMERATED`);
         w.bits(1, 1);
         this.nsnnwn(w, ei, path);
         return;
@@ -275,42 +324,42 @@ export class AperCodec {
             this.cwnBig(w, v, r.lb, r.ub, path);
             return;
           }
-          if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) throw fail(`INTEGER ${v} beyond 2^53 outside a 64-bit range`);
+          if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) throw encFail(path, `INTEGER ${v} beyond 2^53 outside a 64-bit range`);
           v = Number(v);
         }
-        if (typeof v !== 'number' || !Number.isInteger(v)) throw fail(`INTEGER needs an integer, got ${String(v)}`);
+        if (typeof v !== 'number' || !Number.isInteger(v)) throw encFail(path, `INTEGER needs an integer, got ${String(v)}`);
         const inRoot = r && v >= r.lb && (r.ub === undefined || v <= r.ub);
         if (r?.ext) w.bits(inRoot ? 0 : 1, 1);
-        else if (r && !inRoot) throw fail(`${v} outside ${r.lb}..${r.ub}`);
+        else if (r && !inRoot) throw encFail(path, `${v} outside ${r.lb}..${r.ub}`);
         if (r && inRoot && r.ub !== undefined) {
           if (r.ub - r.lb + 1 > BIG_RANGE) this.cwnBig(w, v, r.lb, r.ub, path);
           else this.cwn(w, v, r.lb, r.ub, path);
         } else if (r && inRoot) {
           let octets = 1;
           while (v - r.lb >= 2 ** (8 * octets)) octets++;
-          w.generalLength(octets, path.join('.'));
+          w.generalLength(octets, path);
           w.bits(v - r.lb, 8 * octets);
         } else {
           // unconstrained (or outside an extensible root): two's complement, minimal octets
           let octets = 1;
           while (v >= 2 ** (8 * octets - 1) || v < -(2 ** (8 * octets - 1))) octets++;
-          w.generalLength(octets, path.join('.'));
+          w.generalLength(octets, path);
           w.bits(v < 0 ? 2 ** (8 * octets) + v : v, 8 * octets);
         }
         return;
       }
       case 'bits': {
         const b = v as BitStringValue;
-        if (!b || !(b.value instanceof Uint8Array)) throw fail('BIT STRING needs { value, length }');
+        if (!b || !(b.value instanceof Uint8Array)) throw encFail(path, 'BIT STRING needs { value, length }');
         const s = t.size;
         const fixed = s && s.lb === s.ub && !s.ext;
         if (fixed && s.ub! <= 16) {
-          if (b.length !== s.ub) throw fail(`BIT STRING of ${b.length} bits, ${s.ub} required`);
+          if (b.length !== s.ub) throw encFail(path, `BIT STRING of ${b.length} bits, ${s.ub} required`);
           w.bitString(b.value, b.length);
           return;
         }
         if (fixed && s.ub! <= 65536) {
-          if (b.length !== s.ub) throw fail(`BIT STRING of ${b.length} bits, ${s.ub} required`);
+          if (b.length !== s.ub) throw encFail(path, `BIT STRING of ${b.length} bits, ${s.ub} required`);
           w.align();
           w.bitString(b.value, b.length);
           return;
@@ -321,11 +370,11 @@ export class AperCodec {
         return;
       }
       case 'octets': {
-        if (!(v instanceof Uint8Array)) throw fail('OCTET STRING needs a Uint8Array');
+        if (!(v instanceof Uint8Array)) throw encFail(path, 'OCTET STRING needs a Uint8Array');
         const s = t.size;
         const fixed = s && s.lb === s.ub && !s.ext;
         if (fixed) {
-          if (v.length !== s.ub) throw fail(`OCTET STRING of ${v.length} octets, ${s.ub} required`);
+          if (v.length !== s.ub) throw encFail(path, `OCTET STRING of ${v.length} octets, ${s.ub} required`);
           if (s.ub! <= 2) w.bitString(v, v.length * 8);
           else w.octets(v);
           return;
@@ -335,10 +384,10 @@ export class AperCodec {
         return;
       }
       case 'str': {
-        if (typeof v !== 'string') throw fail('a character string needs a string');
+        if (typeof v !== 'string') throw encFail(path, 'a character string needs a string');
         const bytes = t.kind === 'UTF8String' ? new TextEncoder().encode(v) : Uint8Array.from(v, (c) => c.charCodeAt(0));
         if (t.kind === 'UTF8String') {
-          w.generalLength(bytes.length, path.join('.'));
+          w.generalLength(bytes.length, path);
           w.octets(bytes);
           return;
         }
@@ -355,14 +404,14 @@ export class AperCodec {
         return;
       case 'oid': {
         const b = v as Uint8Array;
-        w.generalLength(b.length, path.join('.'));
+        w.generalLength(b.length, path);
         w.octets(b);
         return;
       }
       case 'ies':
       case 'exts': {
         const list = v as ProtocolIe[];
-        if (!Array.isArray(list)) throw fail('a protocol IE container needs an array');
+        if (!Array.isArray(list)) throw encFail(path, 'a protocol IE container needs an array');
         // ProtocolIE-Container SIZE(0..maxProtocolIEs), ProtocolExtensionContainer SIZE(1..maxProtocolExtensions)
         this.cwn(w, list.length, t.k === 'ies' ? 0 : 1, 65535, path);
         list.forEach((ie, i) => {
@@ -377,12 +426,12 @@ export class AperCodec {
         return;
       case 'private': {
         const list = v as { id: { local?: number; global?: Uint8Array }; criticality: string; raw: Uint8Array }[];
-        if (!Array.isArray(list)) throw fail('a private IE container needs an array');
+        if (!Array.isArray(list)) throw encFail(path, 'a private IE container needs an array');
         this.cwn(w, list.length, 1, 65535, path);
         for (const p of list) {
           if (p.id.global) {
             w.bits(1, 1); // PrivateIE-ID: global (OBJECT IDENTIFIER contents octets)
-            w.generalLength(p.id.global.length, path.join('.'));
+            w.generalLength(p.id.global.length, path);
             w.octets(p.id.global);
           } else {
             w.bits(0, 1); // PrivateIE-ID: local
@@ -399,7 +448,7 @@ export class AperCodec {
         const proc = this.procByCode.get(pv.$code);
         const msg = proc ? (t.which === 'initiating' ? proc.initiating : t.which === 'successful' ? proc.successful : proc.unsuccessful) : undefined;
         if (pv.raw) this.rawOpenType(w, pv.raw, path);
-        else if (!msg) throw fail(`procedure code ${pv.$code} has no ${t.which} message`);
+        else if (!msg) throw encFail(path, `procedure code ${pv.$code} has no ${t.which} message`);
         else this.openType(w, { k: 'ref', name: msg }, pv.value, path);
         return;
       }
@@ -424,7 +473,7 @@ export class AperCodec {
 
   decode(typeName: string, bytes: Uint8Array): unknown {
     const r = new BitReader(bytes, [typeName]);
-    return this.dec(r, { k: 'ref', name: typeName });
+    return this.refDecoder(typeName)(r);
   }
 
   private dcwn(r: BitReader, lb: number, ub: number): number {
@@ -487,222 +536,335 @@ export class AperCodec {
   }
 
   /**
-   * An open type decoded in place: a reader over the same buffer bounded by the length
-   * determinant, so offsets in errors stay absolute. Only a fragmented (>= 16K) open type is
-   * joined into a copy first.
+   * An open type decoded in place: the same reader, its end moved to the end of the length
+   * determinant's octets for the value and put back after, so nothing is copied and offsets in
+   * errors stay absolute. Only a fragmented (>= 16K) open type is joined into a copy first.
    */
-  private dOpenType(r: BitReader, t: AsnType): unknown {
+  private dOpenType(r: BitReader, dec: Dec): unknown {
     const { n, fragmented } = r.generalLength();
-    let sub: BitReader;
     if (!fragmented) {
       r.need(n * 8);
-      const start = r.bit;
-      r.bit += n * 8;
-      sub = new BitReader(r.buf, r.path, start, start + n * 8);
-    } else {
-      const parts: Uint8Array[] = [r.octets(n)];
-      for (let more = true; more; ) {
-        const g = r.generalLength();
-        parts.push(r.octets(g.n));
-        more = g.fragmented;
-      }
-      sub = new BitReader(concat(parts), r.path);
+      const end = r.bit + n * 8;
+      const outerEnd = r.endBit;
+      r.endBit = end;
+      const v = dec(r);
+      r.bit = end;
+      r.endBit = outerEnd;
+      return v;
     }
+    const parts: Uint8Array[] = [r.octets(n)];
+    for (let more = true; more; ) {
+      const g = r.generalLength();
+      parts.push(r.octets(g.n));
+      more = g.fragmented;
+    }
+    const sub = new BitReader(concat(parts), r.path);
     sub.depth = r.depth;
-    return this.dec(sub, t);
+    return dec(sub);
   }
 
-  private dec(r: BitReader, t0: AsnType): unknown {
-    if (++r.depth > MAX_DEPTH) throw r.fail('TOO_DEEP', `nesting deeper than ${MAX_DEPTH}`);
-    try {
-      return this.decInner(r, t0.k === 'ref' ? this.resolveForDecode(r, t0) : t0);
-    } finally {
-      r.depth--;
-    }
-  }
+  // Decoding runs compiled decoders: each type of the schema becomes, on first use, a closure
+  // with its constraints, component names and component decoders bound, so a decode walks the
+  // bytes without re-reading the schema (no switch on the kind, no name lookups of references).
 
-  private resolveForDecode(r: BitReader, t: AsnType): AsnType {
+  private readonly decoders = new Map<AsnType, Dec>();
+  private readonly refDecoders = new Map<string, Dec>();
+  private readonly ieSets = new Map<string, { index: Map<number, IeClassEntry>; decs: Map<number, Dec>; mandatory: IeClassEntry[] }>();
+
+  /** The decoder of a type reference by name (memoized by name, not by reference object). */
+  private refDecoder(name: string): Dec {
+    let d = this.refDecoders.get(name);
+    if (d) return d;
+    let t: AsnType;
     try {
-      return this.resolve(t);
+      t = this.resolve({ k: 'ref', name });
     } catch (e) {
-      throw r.fail('UNKNOWN_TYPE', (e as Error).message);
+      const reason = (e as Error).message;
+      d = (r) => {
+        throw r.fail('UNKNOWN_TYPE', reason);
+      };
+      this.refDecoders.set(name, d);
+      return d;
     }
+    d = this.decoder(t);
+    this.refDecoders.set(name, d);
+    return d;
   }
 
-  private decInner(r: BitReader, t: AsnType): unknown {
+  /** The compiled decoder of a type (a forwarder stands in while a recursive type compiles). */
+  private decoder(t: AsnType): Dec {
+    if (t.k === 'ref') return this.refDecoder(t.name);
+    const d = this.decoders.get(t);
+    if (d) return d;
+    // compile() only builds closures, so `real` is set before the forwarder can run
+    this.decoders.set(t, (r) => real(r));
+    const real = this.compile(t);
+    this.decoders.set(t, real);
+    return real;
+  }
+
+  private ieSet(set: string) {
+    let s = this.ieSets.get(set);
+    if (!s) {
+      s = { index: this.setIndex.get(set) ?? new Map(), decs: new Map(), mandatory: this.mandatory.get(set) ?? [] };
+      this.ieSets.set(set, s);
+    }
+    return s;
+  }
+
+  private compile(t: AsnType): Dec {
     switch (t.k) {
       case 'seq': {
-        const ext = t.ext ? r.bits(1) === 1 : false;
-        const present = t.fields.map((f) => (f.optional ? r.bits(1) === 1 : true));
-        const o: Record<string, unknown> = {};
-        t.fields.forEach((f: Field, i) => {
-          if (!present[i]) return;
-          r.path.push(f.name);
-          o[f.name] = this.dec(r, f.type);
-          r.path.pop();
-        });
-        if (ext) {
-          const count = this.dnsnnwn(r) + 1;
-          const bitmap: boolean[] = [];
-          for (let i = 0; i < count; i++) bitmap.push(r.bits(1) === 1);
-          for (let i = 0; i < count; i++) {
-            if (!bitmap[i]) continue;
-            const f = t.extFields[i];
-            if (f) {
-              r.path.push(f.name);
-              o[f.name] = this.dOpenType(r, f.type);
-              r.path.pop();
-            } else {
-              ((o.$unknownExtensions ??= []) as { index: number; raw: Uint8Array }[]).push({ index: i, raw: this.dOpenTypeBytes(r) });
+        const names = t.fields.map((f) => f.name);
+        const optional = t.fields.map((f) => f.optional === true);
+        const nOpt = optional.filter(Boolean).length;
+        const decs = t.fields.map((f) => this.decoder(f.type));
+        const extNames = t.extFields.map((f) => f.name);
+        const extDecs = t.extFields.map((f) => this.decoder(f.type));
+        const hasExt = t.ext;
+        const n = names.length;
+        return (r) => {
+          if (++r.depth > MAX_DEPTH) throw r.fail('TOO_DEEP', `nesting deeper than ${MAX_DEPTH}`);
+          const ext = hasExt ? r.bits(1) === 1 : false;
+          // the preamble's presence bits are read in place as the components are reached
+          r.need(nOpt);
+          let pbit = r.bit;
+          r.bit += nOpt;
+          const buf = r.buf;
+          const o: Record<string, unknown> = {};
+          for (let i = 0; i < n; i++) {
+            if (optional[i]) {
+              const present = (buf[pbit >> 3] >> (7 - (pbit & 7))) & 1;
+              pbit++;
+              if (!present) continue;
+            }
+            r.path.push(names[i]);
+            o[names[i]] = decs[i](r);
+            r.path.pop();
+          }
+          if (ext) {
+            const count = this.dnsnnwn(r) + 1;
+            const bitmap: boolean[] = [];
+            for (let i = 0; i < count; i++) bitmap.push(r.bits(1) === 1);
+            for (let i = 0; i < count; i++) {
+              if (!bitmap[i]) continue;
+              if (i < extDecs.length) {
+                r.path.push(extNames[i]);
+                o[extNames[i]] = this.dOpenType(r, extDecs[i]);
+                r.path.pop();
+              } else {
+                ((o.$unknownExtensions ??= []) as { index: number; raw: Uint8Array }[]).push({ index: i, raw: this.dOpenTypeBytes(r) });
+              }
             }
           }
-        }
-        return o;
+          r.depth--;
+          return o;
+        };
       }
       case 'seqof': {
-        const n = this.dSizeLength(r, t.size);
-        if (n > r.endBit - r.bit + 1) throw r.fail('BAD_LENGTH', `${n} elements cannot fit in ${r.endBit - r.bit} bits`);
-        const out: unknown[] = [];
-        for (let i = 0; i < n; i++) {
-          r.path.push(i);
-          out.push(this.dec(r, t.of));
-          r.path.pop();
-        }
-        return out;
+        const size = t.size;
+        const dec = this.decoder(t.of);
+        return (r) => {
+          if (++r.depth > MAX_DEPTH) throw r.fail('TOO_DEEP', `nesting deeper than ${MAX_DEPTH}`);
+          const n = this.dSizeLength(r, size);
+          if (n > r.endBit - r.bit + 1) throw r.fail('BAD_LENGTH', `${n} elements cannot fit in ${r.endBit - r.bit} bits`);
+          const out: unknown[] = [];
+          for (let i = 0; i < n; i++) {
+            r.path.push(i);
+            out.push(dec(r));
+            r.path.pop();
+          }
+          r.depth--;
+          return out;
+        };
       }
       case 'choice': {
-        if (t.ext && r.bits(1) === 1) {
-          const idx = this.dnsnnwn(r);
-          const a = t.extAlts[idx];
-          if (!a) return { $unknownAlternative: { index: idx, raw: this.dOpenTypeBytes(r) } };
-          r.path.push(a.name);
-          const v = this.dOpenType(r, a.type);
-          r.path.pop();
-          return { [a.name]: v };
-        }
-        const idx = this.dcwn(r, 0, t.alts.length - 1);
-        const a = t.alts[idx];
-        if (!a) throw r.fail('BAD_VALUE', `CHOICE index ${idx} of ${t.alts.length}`);
-        r.path.push(a.name);
-        const v = this.dec(r, a.type);
-        r.path.pop();
-        return { [a.name]: v };
+        const names = t.alts.map((a) => a.name);
+        const decs = t.alts.map((a) => this.decoder(a.type));
+        const extNames = t.extAlts.map((a) => a.name);
+        const extDecs = t.extAlts.map((a) => this.decoder(a.type));
+        const hasExt = t.ext;
+        const ub = names.length - 1;
+        return (r) => {
+          if (++r.depth > MAX_DEPTH) throw r.fail('TOO_DEEP', `nesting deeper than ${MAX_DEPTH}`);
+          let out: Record<string, unknown>;
+          if (hasExt && r.bits(1) === 1) {
+            const idx = this.dnsnnwn(r);
+            if (idx >= extDecs.length) out = { $unknownAlternative: { index: idx, raw: this.dOpenTypeBytes(r) } };
+            else {
+              r.path.push(extNames[idx]);
+              out = {};
+              out[extNames[idx]] = this.dOpenType(r, extDecs[idx]);
+              r.path.pop();
+            }
+          } else {
+            const idx = this.dcwn(r, 0, ub);
+            if (idx > ub) throw r.fail('BAD_VALUE', `CHOICE index ${idx} of ${ub + 1}`);
+            r.path.push(names[idx]);
+            // a keyed store into {}: a computed key in the literal goes through the runtime
+            out = {};
+            out[names[idx]] = decs[idx](r);
+            r.path.pop();
+          }
+          r.depth--;
+          return out;
+        };
       }
       case 'enum': {
-        if (t.ext && r.bits(1) === 1) {
-          const idx = this.dnsnnwn(r);
-          return t.extItems[idx] ?? `$ext:${idx}`;
-        }
-        const idx = this.dcwn(r, 0, t.items.length - 1);
-        const v = t.items[idx];
-        if (v === undefined) throw r.fail('BAD_VALUE', `ENUMERATED index ${idx} of ${t.items.length}`);
-        return v;
+        const { items, extItems, ext } = t;
+        const ub = items.length - 1;
+        return (r) => {
+          if (ext && r.bits(1) === 1) {
+            const idx = this.dnsnnwn(r);
+            return extItems[idx] ?? `$ext:${idx}`;
+          }
+          const idx = this.dcwn(r, 0, ub);
+          if (idx > ub) throw r.fail('BAD_VALUE', `ENUMERATED index ${idx} of ${ub + 1}`);
+          return items[idx];
+        };
       }
       case 'int': {
         const rg = t.range;
-        const inRoot = rg?.ext ? r.bits(1) === 0 : true;
-        if (rg && inRoot && rg.ub !== undefined) return rg.ub - rg.lb + 1 > BIG_RANGE ? this.dcwnBig(r, rg.lb, rg.ub) : this.dcwn(r, rg.lb, rg.ub);
-        const { n } = r.generalLength();
-        if (n < 1 || n > 6) throw r.fail('BAD_LENGTH', `INTEGER of ${n} octets`);
-        const raw = r.bits(8 * n);
-        if (rg && inRoot) return rg.lb + raw;
-        return raw >= 2 ** (8 * n - 1) ? raw - 2 ** (8 * n) : raw;
+        if (rg && !rg.ext && rg.ub !== undefined) {
+          const { lb, ub } = rg;
+          return ub - lb + 1 > BIG_RANGE ? (r) => this.dcwnBig(r, lb, ub) : (r) => this.dcwn(r, lb, ub);
+        }
+        return (r) => {
+          const inRoot = rg?.ext ? r.bits(1) === 0 : true;
+          if (rg && inRoot && rg.ub !== undefined) return rg.ub - rg.lb + 1 > BIG_RANGE ? this.dcwnBig(r, rg.lb, rg.ub) : this.dcwn(r, rg.lb, rg.ub);
+          const { n } = r.generalLength();
+          if (n < 1 || n > 6) throw r.fail('BAD_LENGTH', `INTEGER of ${n} octets`);
+          const raw = r.bits(8 * n);
+          if (rg && inRoot) return rg.lb + raw;
+          return raw >= 2 ** (8 * n - 1) ? raw - 2 ** (8 * n) : raw;
+        };
       }
       case 'bits': {
         const s = t.size;
-        const fixed = s && s.lb === s.ub && !s.ext;
-        if (fixed && s.ub! <= 16) return { value: r.bitString(s.ub!), length: s.ub! };
-        if (fixed && s.ub! <= 65536) {
+        const fixed = s && s.lb === s.ub && !s.ext ? s.lb : undefined;
+        if (fixed !== undefined && fixed <= 16) return (r) => ({ value: r.bitString(fixed), length: fixed });
+        if (fixed !== undefined && fixed <= 65536)
+          return (r) => {
+            r.align();
+            return { value: r.bitString(fixed), length: fixed };
+          };
+        return (r) => {
+          const n = this.dSizeLength(r, s);
           r.align();
-          return { value: r.bitString(s.ub!), length: s.ub! };
-        }
-        const n = this.dSizeLength(r, s);
-        r.align();
-        return { value: r.bitString(n), length: n };
+          return { value: r.bitString(n), length: n };
+        };
       }
       case 'octets': {
         const s = t.size;
-        const fixed = s && s.lb === s.ub && !s.ext;
-        if (fixed) return s.ub! <= 2 ? r.bitString(s.ub! * 8) : r.octets(s.ub!);
-        const n = this.dSizeLength(r, s);
-        return r.octets(n);
+        const fixed = s && s.lb === s.ub && !s.ext ? s.lb : undefined;
+        if (fixed !== undefined) return fixed <= 2 ? (r) => r.bitString(fixed * 8) : (r) => r.octets(fixed);
+        return (r) => r.octets(this.dSizeLength(r, s));
       }
       case 'str': {
-        if (t.kind === 'UTF8String') {
-          const { n } = r.generalLength();
-          return new TextDecoder().decode(r.octets(n));
-        }
-        const n = this.dSizeLength(r, t.size);
-        if (t.size?.ub === undefined || t.size.ub * 8 > 16) r.align();
-        const b = r.bitString(n * 8);
-        let s = '';
-        for (const c of b) s += String.fromCharCode(c);
-        return s;
+        if (t.kind === 'UTF8String')
+          return (r) => {
+            const { n } = r.generalLength();
+            return new TextDecoder().decode(r.octets(n));
+          };
+        const size = t.size;
+        const aligned = size?.ub === undefined || size.ub * 8 > 16;
+        return (r) => {
+          const n = this.dSizeLength(r, size);
+          if (aligned) r.align();
+          const b = r.bitString(n * 8);
+          let s = '';
+          for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]);
+          return s;
+        };
       }
       case 'bool':
-        return r.bits(1) === 1;
+        return (r) => r.bits(1) === 1;
       case 'null':
-        return null;
-      case 'oid': {
-        const { n } = r.generalLength();
-        return r.octets(n);
-      }
+        return () => null;
+      case 'oid':
+        return (r) => {
+          const { n } = r.generalLength();
+          return r.octets(n);
+        };
       case 'ies':
       case 'exts': {
-        const n = this.dcwn(r, t.k === 'ies' ? 0 : 1, 65535);
-        const out: ProtocolIe[] = [];
-        for (let i = 0; i < n; i++) {
-          r.path.push(i);
-          out.push(this.dIeField(r, t.set));
-          r.path.pop();
-        }
-        // TS 38.413 10.3.5: an absent mandatory IE is an abstract syntax error the receiver
-        // answers with Criticality Diagnostics naming that IE (type of error 'missing')
-        if (t.k === 'ies') {
-          for (const e of this.mandatory.get(t.set) ?? []) {
-            if (!out.some((ie) => ie.id === e.id)) throw r.fail('MISSING_IE', `mandatory IE ${e.name} (id ${e.id}) absent`, e.id);
+        const set = this.ieSet(t.set);
+        const lb = t.k === 'ies' ? 0 : 1;
+        const checkMandatory = t.k === 'ies' && set.mandatory.length > 0;
+        return (r) => {
+          if (++r.depth > MAX_DEPTH) throw r.fail('TOO_DEEP', `nesting deeper than ${MAX_DEPTH}`);
+          const n = this.dcwn(r, lb, 65535);
+          const out: ProtocolIe[] = [];
+          for (let i = 0; i < n; i++) {
+            r.path.push(i);
+            out.push(this.dIeField(r, set));
+            r.path.pop();
           }
-        }
-        return out;
+          // TS 38.413 10.3.5: an absent mandatory IE is an abstract syntax error the receiver
+          // answers with Criticality Diagnostics naming that IE (type of error 'missing')
+          if (checkMandatory) {
+            for (const e of set.mandatory) {
+              let found = false;
+              for (let i = 0; i < out.length && !found; i++) found = out[i].id === e.id;
+              if (!found) throw r.fail('MISSING_IE', `mandatory IE ${e.name} (id ${e.id}) absent`, e.id);
+            }
+          }
+          r.depth--;
+          return out;
+        };
       }
-      case 'iesingle':
-        return this.dIeField(r, t.set);
-      case 'private': {
-        const n = this.dcwn(r, 1, 65535);
-        const out: unknown[] = [];
-        for (let i = 0; i < n; i++) {
-          const global = r.bits(1) === 1;
-          const id = global ? { global: (() => { const { n: l } = r.generalLength(); return r.octets(l); })() } : { local: this.dcwn(r, 0, 65535) };
-          const c = this.dcwn(r, 0, 2);
-          const criticality = CRITICALITY[c];
-          if (!criticality) throw r.fail('BAD_VALUE', `criticality ${c}`);
-          out.push({ id, criticality, raw: this.dOpenTypeBytes(r) });
-        }
-        return out;
+      case 'iesingle': {
+        const set = this.ieSet(t.set);
+        return (r) => this.dIeField(r, set);
       }
+      case 'private':
+        return (r) => {
+          const n = this.dcwn(r, 1, 65535);
+          const out: unknown[] = [];
+          for (let i = 0; i < n; i++) {
+            const global = r.bits(1) === 1;
+            let id: { global: Uint8Array } | { local: number };
+            if (global) {
+              const { n: l } = r.generalLength();
+              id = { global: r.octets(l) };
+            } else id = { local: this.dcwn(r, 0, 65535) };
+            const c = this.dcwn(r, 0, 2);
+            const criticality = CRITICALITY[c];
+            if (!criticality) throw r.fail('BAD_VALUE', `criticality ${c}`);
+            out.push({ id, criticality, raw: this.dOpenTypeBytes(r) });
+          }
+          return out;
+        };
       case 'procedure':
-        throw r.fail('BAD_VALUE', 'a procedure value is decoded with its procedure code');
+        return (r) => {
+          throw r.fail('BAD_VALUE', 'a procedure value is decoded with its procedure code');
+        };
       case 'ref':
-        return this.dec(r, t);
+        return this.refDecoder(t.name);
     }
   }
 
-  private dIeField(r: BitReader, set: string): ProtocolIe {
+  private dIeField(r: BitReader, set: { index: Map<number, IeClassEntry>; decs: Map<number, Dec> }): ProtocolIe {
     const id = this.dcwn(r, 0, 65535);
     const c = this.dcwn(r, 0, 2);
     const criticality = CRITICALITY[c];
     if (!criticality) throw r.fail('BAD_VALUE', `criticality ${c}`, id);
-    const e = this.setEntry(set, id);
+    const e = set.index.get(id);
     if (!e) return { id, criticality, raw: this.dOpenTypeBytes(r) };
+    let dec = set.decs.get(id);
+    if (!dec) {
+      dec = this.decoder(e.type);
+      set.decs.set(id, dec);
+    }
     r.path.push(e.name);
     try {
-      return { id, criticality, value: this.dOpenType(r, e.type) };
+      const value = this.dOpenType(r, dec);
+      r.path.pop();
+      return { id, criticality, value };
     } catch (err) {
       // carry the IE id for criticality handling (TS 38.413 10.3.4)
       if (err instanceof DecodeError && err.ie === undefined) throw new DecodeError({ ...err.toJSON(), ie: id });
       throw err;
-    } finally {
-      r.path.pop();
     }
   }
 
@@ -715,7 +877,7 @@ export class AperCodec {
     const msg = proc ? (which === 'initiating' ? proc.initiating : which === 'successful' ? proc.successful : proc.unsuccessful) : undefined;
     if (!msg) return { procedureCode, criticality, raw: this.dOpenTypeBytes(r) };
     r.path.push(msg);
-    const value = this.dOpenType(r, { k: 'ref', name: msg });
+    const value = this.dOpenType(r, this.refDecoder(msg));
     r.path.pop();
     return { procedureCode, criticality, value };
   }
