@@ -39,3 +39,10 @@ export class RecordingTap implements WireTap {
     this.events.push({ kind: 'tcp', src, dst, seg, ...(comment ? { comment } : {}) });
   }
 }
+
+/**
+ * Receive/send buffer of every UDP socket (SCTP over UDP, PFCP, GTP-U): bursts of thousands of
+ * UEs overflow the 208 KiB Linux default and cost retransmissions; the kernel caps the request at
+ * net.core.rmem_max / wmem_max.
+ */
+export const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;

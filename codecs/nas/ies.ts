@@ -409,12 +409,25 @@ export const gprsTimer: ValueCodec<GprsTimer> = {
 };
 /** GPRS timer 3 units (TS 24.008 Table 10.5.163a): seconds of one unit, or undefined for "deactivated". */
 export const GPRS_TIMER3_UNIT_SECONDS: (number | undefined)[] = [600, 3600, 36000, 2, 30, 60, 1152000, undefined];
-/** The GPRS timer 3 value that best represents `seconds`. */
+/**
+ * The GPRS timer 3 value (TS 24.008 10.5.7.4a) that best represents `seconds`: exact in the
+ * finest unit that holds it, else the nearest value any unit can express (54 min, the default
+ * T3512 of TS 24.501, has no exact form: it becomes 5 x 10 min).
+ */
 export function gprsTimer3(seconds: number): GprsTimer {
-  for (const [unit, s] of [[3, 2], [4, 30], [5, 60], [0, 600], [1, 3600], [2, 36000], [6, 1152000]] as const) {
-    if (seconds % s === 0 && seconds / s <= 31) return { unit, value: seconds / s };
+  const units = [[3, 2], [4, 30], [5, 60], [0, 600], [1, 3600], [2, 36000], [6, 1152000]] as const;
+  for (const [unit, s] of units) if (seconds % s === 0 && seconds / s <= 31) return { unit, value: seconds / s };
+  let best: GprsTimer = { unit: 6, value: 31 };
+  let bestError = Infinity;
+  for (const [unit, s] of units) {
+    const value = Math.min(31, Math.max(1, Math.round(seconds / s)));
+    const error = Math.abs(value * s - seconds);
+    if (error < bestError) {
+      best = { unit, value };
+      bestError = error;
+    }
   }
-  return { unit: 6, value: Math.min(31, Math.ceil(seconds / 1152000)) };
+  return best;
 }
 
 // 9.11.4.10 PDU address: spare | SI6LLA (bit 4) | PDU session type value (bits 3-1), then the address

@@ -476,10 +476,11 @@ export class Amf {
       this.stats.registrations++;
     } catch (e) {
       this.log(`registration of UE ${ue.amfUeNgapId} (${ue.supi ?? ue.suci ?? '?'}) ended: ${e instanceof Error ? e.message : String(e)} after ${(performance.now() - t0).toFixed(1)} ms`);
-      if (!ue.released) {
-        await this.undoRegistration(ue);
-        await this.releaseUeContext(ue, { nas: 'unspecified' }, '4.2.2.2.2');
-      }
+      // whatever the registration had established elsewhere is undone, even when the UE's
+      // connection is already gone (e.g. the UE gave up at T3510 expiry)
+      if (this.bySupi.get(ue.supi ?? '') === ue || !ue.supi) await this.undoRegistration(ue).catch(() => {});
+      if (!ue.released) await this.releaseUeContext(ue, { nas: 'unspecified' }, '4.2.2.2.2');
+      this.forget(ue);
     }
   }
 

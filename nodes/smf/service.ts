@@ -164,11 +164,18 @@ export function smfRoutes(cfg: SmfConfig, sbi: SbiClient, n4: N4, n1: SmN1, n2: 
    * answer to the AMF the SM policy termination and the UDM clean-up. Undoes what `ctx` holds.
    */
   async function releaseResources(ctx: SmContext): Promise<{ report?: UsageReport; after: () => Promise<void> }> {
-    // step 3: release the UE address; 3a-3b N4 Session Release with the final usage report
-    if (ctx.ueAddress !== undefined) addresses.release(ctx.ueAddress);
+    // steps 3a-3b: N4 Session Release with the final usage report; step 3: the UE address goes
+    // back to the pool once the UPF no longer holds it (a new session given it before the
+    // deletion completes would be refused by the UPF: TS 29.244 cause 75 "rule creation failure")
     let report: UsageReport | undefined;
-    if (ctx.n4) report = await n4.delete(ctx.n4.upSeid, '4.2.2.3.2 step 3a');
-    if (ctx.cpSeid !== undefined) seids.release(ctx.cpSeid);
+    try {
+      if (ctx.n4) report = await n4.delete(ctx.n4.upSeid, '4.2.2.3.2 step 3a');
+    } finally {
+      if (ctx.ueAddress !== undefined) addresses.release(ctx.ueAddress);
+      if (ctx.cpSeid !== undefined) seids.release(ctx.cpSeid);
+      ctx.ueAddress = undefined;
+      ctx.cpSeid = undefined;
+    }
     const after = async () => {
       // step 5a: SM Policy Association Termination (4.16.6 case B) with the accumulated usage
       if (ctx.smPolicyUri) {

@@ -140,20 +140,42 @@ export function expectStatus<T>(r: SbiResult<T>, ...statuses: number[]): T {
   return r.body;
 }
 
+interface CompiledRoute {
+  route: SbiRoute;
+  /** Literal segments, or the parameter name for `{name}` segments. */
+  parts: { literal?: string; param?: string }[];
+}
+
+/** Route tables compiled once (split patterns, grouped by segment count), keyed by the table. */
+const compiled = new WeakMap<SbiRoute[], Map<number, CompiledRoute[]>>();
+
+function compile(routes: SbiRoute[]): Map<number, CompiledRoute[]> {
+  let c = compiled.get(routes);
+  if (c) return c;
+  c = new Map();
+  for (const route of routes) {
+    const parts = route.path.split('/').map((p) => (p.startsWith('{') && p.endsWith('}') ? { param: p.slice(1, -1) } : { literal: p }));
+    const list = c.get(parts.length) ?? [];
+    list.push({ route, parts });
+    c.set(parts.length, list);
+  }
+  compiled.set(routes, c);
+  return c;
+}
+
 /** Matches a request path against route patterns; returns the route and its parameters. */
 export function matchRoute(routes: SbiRoute[], method: string, path: string): { route: SbiRoute; params: Record<string, string> } | 'method-not-allowed' | undefined {
   const parts = path.split('/');
   let pathMatched = false;
-  for (const route of routes) {
-    const pat = route.path.split('/');
-    if (pat.length !== parts.length) continue;
+  for (const { route, parts: pat } of compile(routes).get(parts.length) ?? []) {
     const params: Record<string, string> = {};
     let okay = true;
     for (let i = 0; i < pat.length && okay; i++) {
-      if (pat[i].startsWith('{') && pat[i].endsWith('}')) {
+      const p = pat[i];
+      if (p.param !== undefined) {
         if (parts[i] === '') okay = false;
-        else params[pat[i].slice(1, -1)] = decodeURIComponent(parts[i]);
-      } else okay = pat[i] === parts[i];
+        else params[p.param] = decodeURIComponent(parts[i]);
+      } else okay = p.literal === parts[i];
     }
     if (!okay) continue;
     pathMatched = true;

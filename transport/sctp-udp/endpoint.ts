@@ -10,7 +10,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../clock.ts';
 import { realClock } from '../clock.ts';
 import type { WireTap, Endpoint } from '../tap.ts';
-import { nullTap } from '../tap.ts';
+import { nullTap, SOCKET_BUFFER_BYTES } from '../tap.ts';
 import type { DatagramImpairment } from '../impair.ts';
 import { DecodeError } from '../../codecs/bytes/errors.ts';
 import {
@@ -113,7 +113,7 @@ export class SctpUdpEndpoint extends EventEmitter<{ association: [SctpAssociatio
   /** Binds the UDP socket (default port 9899); `connect` and 'association' then work on it. */
   static open(o: SctpUdpOptions): Promise<SctpUdpEndpoint> {
     return new Promise((resolve, reject) => {
-      const s = dgram.createSocket(o.address.includes(':') ? 'udp6' : 'udp4');
+      const s = dgram.createSocket({ type: o.address.includes(':') ? 'udp6' : 'udp4', recvBufferSize: SOCKET_BUFFER_BYTES, sendBufferSize: SOCKET_BUFFER_BYTES });
       s.once('error', reject);
       s.bind(o.udpPort ?? SCTP_UDP_PORT, o.address, () => {
         s.off('error', reject);

@@ -5,7 +5,7 @@
 
 import dgram from 'node:dgram';
 import type { WireTap, Endpoint } from '../tap.ts';
-import { nullTap } from '../tap.ts';
+import { nullTap, SOCKET_BUFFER_BYTES } from '../tap.ts';
 
 export const GTPU_PORT = 2152;
 
@@ -37,7 +37,7 @@ export class GtpuEndpoint {
 
   static open(opts: GtpuEndpointOptions): Promise<GtpuEndpoint> {
     return new Promise((resolve, reject) => {
-      const s = dgram.createSocket(opts.address.includes(':') ? 'udp6' : 'udp4');
+      const s = dgram.createSocket({ type: opts.address.includes(':') ? 'udp6' : 'udp4', recvBufferSize: SOCKET_BUFFER_BYTES, sendBufferSize: SOCKET_BUFFER_BYTES });
       s.once('error', reject);
       s.bind(opts.port ?? GTPU_PORT, opts.address, () => {
         s.off('error', reject);

@@ -11,7 +11,7 @@ import { EventEmitter } from 'node:events';
 import type { Clock, TimerHandle } from '../clock.ts';
 import { realClock } from '../clock.ts';
 import type { WireTap, Endpoint } from '../tap.ts';
-import { nullTap } from '../tap.ts';
+import { nullTap, SOCKET_BUFFER_BYTES } from '../tap.ts';
 
 export const PFCP_PORT = 8805;
 
@@ -158,7 +158,7 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
 
   static open(opts: PfcpEndpointOptions): Promise<PfcpEndpoint> {
     return new Promise((resolve, reject) => {
-      const s = dgram.createSocket(opts.address.includes(':') ? 'udp6' : 'udp4');
+      const s = dgram.createSocket({ type: opts.address.includes(':') ? 'udp6' : 'udp4', recvBufferSize: SOCKET_BUFFER_BYTES, sendBufferSize: SOCKET_BUFFER_BYTES });
       s.once('error', reject);
       s.bind(opts.port ?? PFCP_PORT, opts.address, () => {
         s.off('error', reject);
