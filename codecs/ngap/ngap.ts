@@ -5,7 +5,7 @@
 
 import { AperCodec, type ProcedureValue, type ProtocolIe } from '../per/aper.ts';
 import { BitReader, BitWriter } from '../per/bits.ts';
-import { DecodeError } from '../bytes/errors.ts';
+import { DecodeError, EncodeError } from '../bytes/errors.ts';
 import { NGAP_SCHEMA } from './generated/schema.ts';
 
 export const ngapCodec = new AperCodec(NGAP_SCHEMA);
@@ -42,9 +42,14 @@ export function decodeNgap(bytes: Uint8Array): NgapPdu {
   }
 }
 
+/** One writer reused by every encodeNgap (the encoder calls nothing that could re-enter it). */
+const scratch = new BitWriter(256);
+
 export function encodeNgap(pdu: NgapPdu): Uint8Array {
-  const w = new BitWriter(128);
+  const w = scratch;
+  w.reset();
   const idx = WHICH.findIndex(([k]) => k in pdu);
+  if (idx < 0) throw new EncodeError('ngap', 'NGAP-PDU', 'needs initiatingMessage, successfulOutcome or unsuccessfulOutcome');
   const [key, which] = WHICH[idx];
   w.bits(0, 1);
   w.bits(idx, 2);

@@ -8,7 +8,7 @@
 // procedure values are decoded by procedure code. Unknown extension additions and alternatives are
 // kept as their open-type octets, so decode -> encode is exact for values this schema predates.
 
-import { BitReader, BitWriter, bitsFor } from './bits.ts';
+import { BitReader, BitWriter, bitsFor, pathText, type FieldPath } from './bits.ts';
 import { DecodeError, EncodeError } from '../bytes/errors.ts';
 import type { AsnType, IeClassEntry, Range, Schema } from './schema.ts';
 
@@ -39,12 +39,21 @@ const CRITICALITY = ['reject', 'ignore', 'notify'] as const;
 
 /** A compiled decoder of one type: reads its value at the reader's position. */
 type Dec = (r: BitReader) => unknown;
+/** A compiled encoder of one type: writes `v` (at `path`, for errors) at the writer's position. */
+type Enc = (w: BitWriter, v: unknown, path: FieldPath) => void;
+
+/** The value of InitiatingMessage / SuccessfulOutcome / UnsuccessfulOutcome (one object each: encoders are memoized by type object). */
+const PROCEDURE_TYPES = {
+  initiating: { k: 'procedure', which: 'initiating' },
+  successful: { k: 'procedure', which: 'successful' },
+  unsuccessful: { k: 'procedure', which: 'unsuccessful' },
+} as const satisfies Record<string, AsnType>;
 
 /** Ranges wider than this (2^48, 6 octets) are read and written through bigint. */
 const BIG_RANGE = 2 ** 48;
 
-function encFail(path: string[], reason: string): EncodeError {
-  return new EncodeError('ngap', path.join('.'), reason);
+function encFail(path: FieldPath, reason: string): EncodeError {
+  return new EncodeError('ngap', pathText(path), reason);
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {
@@ -107,11 +116,11 @@ export class AperCodec {
     return out.length ? out : new Uint8Array(1);
   }
 
-  private cwn(w: BitWriter, v: number, lb: number, ub: number, path: string[]): void {
+  private cwn(w: BitWriter, v: number, lb: number, ub: number, path: FieldPath): void {
     // X.691 11.5.7: constrained whole number, ALIGNED variant
     const range = ub - lb + 1;
     const off = v - lb;
-    if (!(off >= 0 && off < range) || !Number.isInteger(off)) throw new EncodeError('ngap', path.join('.'), `${v} outside ${lb}..${ub}`);
+    if (!(off >= 0 && off < range) || !Number.isInteger(off)) throw new EncodeError('ngap', pathText(path), `${v} outside ${lb}..${ub}`);
     if (range === 1) return;
     if (range <= 255) w.bits(off, bitsFor(range));
     else if (range === 256) {
@@ -135,11 +144,11 @@ export class AperCodec {
    * counters of VolumeTimedReport-Item): values beyond 2^53 are bigints. The schema's upper bound
    * is a double there, so the value is also held to the octets the range allows.
    */
-  private cwnBig(w: BitWriter, v: number | bigint, lb: number, ub: number, path: string[]): void {
+  private cwnBig(w: BitWriter, v: number | bigint, lb: number, ub: number, path: FieldPath): void {
     const maxOctets = Math.ceil(bitsFor(ub - lb + 1) / 8);
     const off = BigInt(v) - BigInt(lb);
     const max = BigInt(ub) - BigInt(lb);
-    if (off < 0n || off > max || off >= 1n << BigInt(8 * maxOctets)) throw new EncodeError('ngap', path.join('.'), `${v} outside ${lb}..${ub}`);
+    if (off < 0n || off > max || off >= 1n << BigInt(8 * maxOctets)) throw new EncodeError('ngap', pathText(path), `${v} outside ${lb}..${ub}`);
     let octets = 1;
     while (off >= 1n << BigInt(8 * octets)) octets++;
     w.bits(octets - 1, bitsFor(maxOctets));
@@ -147,7 +156,7 @@ export class AperCodec {
     for (let i = octets - 1; i >= 0; i--) w.bits(Number((off >> BigInt(8 * i)) & 0xffn), 8);
   }
 
-  private nsnnwn(w: BitWriter, n: number, path: string[]): void {
+  private nsnnwn(w: BitWriter, n: number, path: FieldPath): void {
     // X.691 11.6: normally small non-negative whole number
     if (n <= 63) w.bits(n, 7);
     else {
@@ -160,10 +169,10 @@ export class AperCodec {
   }
 
   /** Length of a SIZE-constrained value (X.691 11.9.4.1): returns whether it was in the root. */
-  private sizeLength(w: BitWriter, n: number, size: Range | undefined, path: string[]): void {
+  private sizeLength(w: BitWriter, n: number, size: Range | undefined, path: FieldPath): void {
     const inRoot = !size || (n >= size.lb && (size.ub === undefined || n <= size.ub));
     if (size?.ext) w.bits(inRoot ? 0 : 1, 1);
-    else if (!inRoot) throw new EncodeError('ngap', path.join('.'), `size ${n} outside ${size!.lb}..${size!.ub}`);
+    else if (!inRoot) throw new EncodeError('ngap', pathText(path), `size ${n} outside ${size!.lb}..${size!.ub}`);
     if (inRoot && size && size.ub !== undefined && size.ub < 65536) {
       if (size.lb !== size.ub) this.cwn(w, n, size.lb, size.ub, path);
       return;
@@ -177,16 +186,16 @@ export class AperCodec {
    * octet, and the length patched; a length of 128 or more moves the value one octet up for the
    * two-octet form. No intermediate writer or copy per IE.
    */
-  private openType(w: BitWriter, t: AsnType, v: unknown, path: string[]): void {
+  private openType(w: BitWriter, enc: Enc, v: unknown, path: FieldPath): void {
     w.align();
     w.ensure(8);
     const lenAt = w.bit >> 3;
     w.bit += 8;
     const start = lenAt + 1;
-    this.enc(w, t, v, path);
+    enc(w, v, path);
     let n = ((w.bit + 7) >> 3) - start;
     if (n === 0) n = 1; // X.691 11.2: an empty encoding is one zero octet
-    if (n >= 16384) throw new EncodeError('ngap', path.join('.'), `open type of ${n} octets needs fragmentation`);
+    if (n >= 16384) throw new EncodeError('ngap', pathText(path), `open type of ${n} octets needs fragmentation`);
     if (n < 128) w.buf[lenAt] = n;
     else {
       w.bit = (start + n) * 8;
@@ -199,273 +208,341 @@ export class AperCodec {
     w.ensure(0);
   }
 
-  private rawOpenType(w: BitWriter, bytes: Uint8Array, path: string[]): void {
+  private rawOpenType(w: BitWriter, bytes: Uint8Array, path: FieldPath): void {
     w.generalLength(bytes.length, path);
     w.octets(bytes);
   }
 
-  private enc(w: BitWriter, t0: AsnType, v: unknown, path: string[]): void {
-    const t = t0.k === 'ref' ? this.resolve(t0) : t0;
+  // Encoding runs compiled encoders, like decoding: each type becomes, on first use, a closure
+  // with its constraints, component names, alternative and item indexes and component encoders
+  // bound.
+
+  private readonly encoders = new Map<AsnType, Enc>();
+  private readonly refEncoders = new Map<string, Enc>();
+  private readonly ieEncoders = new Map<string, Map<number, Enc>>();
+
+  private enc(w: BitWriter, t: AsnType, v: unknown, path: FieldPath): void {
+    this.encoder(t)(w, v, path);
+  }
+
+  private refEncoder(name: string): Enc {
+    let e = this.refEncoders.get(name);
+    if (!e) {
+      e = this.encoder(this.resolve({ k: 'ref', name }));
+      this.refEncoders.set(name, e);
+    }
+    return e;
+  }
+
+  /** The compiled encoder of a type (a forwarder stands in while a recursive type compiles). */
+  private encoder(t: AsnType): Enc {
+    if (t.k === 'ref') return this.refEncoder(t.name);
+    const e = this.encoders.get(t);
+    if (e) return e;
+    // compileEnc() only builds closures, so `real` is set before the forwarder can run
+    this.encoders.set(t, (w, v, path) => real(w, v, path));
+    const real = this.compileEnc(t);
+    this.encoders.set(t, real);
+    return real;
+  }
+
+  private compileEnc(t: AsnType): Enc {
     switch (t.k) {
       case 'seq': {
-        const o = (v ?? {}) as Record<string, unknown>;
-        if (typeof v !== 'object' || v === null) throw encFail(path, 'a SEQUENCE needs an object');
-        const unknownExt = o.$unknownExtensions as { index: number; raw: Uint8Array }[] | undefined;
-        // extension additions present: one past the last known one given, or unknown one kept
-        let extCount = 0;
-        for (let i = t.extFields.length - 1; i >= 0; i--) {
-          if (o[t.extFields[i].name] !== undefined) {
-            extCount = i + 1;
-            break;
-          }
-        }
-        if (unknownExt) for (const u of unknownExt) if (u.index + 1 > extCount) extCount = u.index + 1;
-        if (extCount > 0 && !t.ext) throw encFail(path, 'extension additions in a SEQUENCE without an extension marker');
-        if (t.ext) w.bits(extCount > 0 ? 1 : 0, 1);
-        for (const f of t.fields) if (f.optional) w.bits(o[f.name] !== undefined ? 1 : 0, 1);
-        for (const f of t.fields) {
-          const fv = o[f.name];
-          if (fv === undefined) {
-            if (!f.optional) throw encFail(path, `mandatory component ${f.name} missing`);
-            continue;
-          }
-          path.push(f.name);
-          this.enc(w, f.type, fv, path);
-          path.pop();
-        }
-        if (extCount > 0) {
-          this.nsnnwn(w, extCount - 1, path);
-          const present: boolean[] = [];
-          for (let i = 0; i < extCount; i++) present.push((i < t.extFields.length && o[t.extFields[i].name] !== undefined) || (unknownExt ?? []).some((u) => u.index === i));
-          for (const p of present) w.bits(p ? 1 : 0, 1);
-          for (let i = 0; i < extCount; i++) {
-            if (!present[i]) continue;
-            const f = t.extFields[i];
-            const u = (unknownExt ?? []).find((x) => x.index === i);
-            if (u) this.rawOpenType(w, u.raw, path);
-            else {
-              path.push(f.name);
-              this.openType(w, f.type, o[f.name], path);
-              path.pop();
+        const names = t.fields.map((f) => f.name);
+        const optional = t.fields.map((f) => f.optional === true);
+        const encs = t.fields.map((f) => this.encoder(f.type));
+        const extNames = t.extFields.map((f) => f.name);
+        const extEncs = t.extFields.map((f) => this.encoder(f.type));
+        const hasExt = t.ext;
+        const n = names.length;
+        return (w, v, path) => {
+          if (typeof v !== 'object' || v === null) throw encFail(path, 'a SEQUENCE needs an object');
+          const o = v as Record<string, unknown>;
+          const unknownExt = o.$unknownExtensions as { index: number; raw: Uint8Array }[] | undefined;
+          // extension additions present: one past the last known one given, or unknown one kept
+          let extCount = 0;
+          for (let i = extNames.length - 1; i >= 0; i--) {
+            if (o[extNames[i]] !== undefined) {
+              extCount = i + 1;
+              break;
             }
           }
-        }
-        return;
+          if (unknownExt) for (const u of unknownExt) if (u.index + 1 > extCount) extCount = u.index + 1;
+          if (extCount > 0 && !hasExt) throw encFail(path, 'extension additions in a SEQUENCE without an extension marker');
+          if (hasExt) w.bits(extCount > 0 ? 1 : 0, 1);
+          for (let i = 0; i < n; i++) if (optional[i]) w.bits(o[names[i]] !== undefined ? 1 : 0, 1);
+          for (let i = 0; i < n; i++) {
+            const fv = o[names[i]];
+            if (fv === undefined) {
+              if (!optional[i]) throw encFail(path, `mandatory component ${names[i]} missing`);
+              continue;
+            }
+            path.push(names[i]);
+            encs[i](w, fv, path);
+            path.pop();
+          }
+          if (extCount > 0) {
+            this.nsnnwn(w, extCount - 1, path);
+            const present: boolean[] = [];
+            for (let i = 0; i < extCount; i++) present.push((i < extNames.length && o[extNames[i]] !== undefined) || (unknownExt ?? []).some((u) => u.index === i));
+            for (const p of present) w.bits(p ? 1 : 0, 1);
+            for (let i = 0; i < extCount; i++) {
+              if (!present[i]) continue;
+              const u = (unknownExt ?? []).find((x) => x.index === i);
+              if (u) this.rawOpenType(w, u.raw, path);
+              else {
+                path.push(extNames[i]);
+                this.openType(w, extEncs[i], o[extNames[i]], path);
+                path.pop();
+              }
+            }
+          }
+        };
       }
       case 'seqof': {
-        if (!Array.isArray(v)) throw encFail(path, 'a SEQUENCE OF needs an array');
-        this.sizeLength(w, v.length, t.size, path);
-        for (let i = 0; i < v.length; i++) {
-          path.push(`[${i}]`);
-          this.enc(w, t.of, v[i], path);
-          path.pop();
-        }
-        return;
+        const size = t.size;
+        const enc = this.encoder(t.of);
+        return (w, v, path) => {
+          if (!Array.isArray(v)) throw encFail(path, 'a SEQUENCE OF needs an array');
+          this.sizeLength(w, v.length, size, path);
+          for (let i = 0; i < v.length; i++) {
+            path.push(i);
+            enc(w, v[i], path);
+            path.pop();
+          }
+        };
       }
       case 'choice': {
-        if (typeof v !== 'object' || v === null) throw encFail(path, 'a CHOICE needs { alternative: value }');
-        let name: string | undefined;
-        for (const k in v) {
-          name = k;
-          break;
-        }
-        const cv = name === undefined ? undefined : (v as Record<string, unknown>)[name];
-        if (name === '$unknownAlternative') {
-          const u = cv as { index: number; raw: Uint8Array };
-          if (!t.ext) throw encFail(path, 'an unknown alternative of a CHOICE without an extension marker');
-          w.bits(1, 1);
-          this.nsnnwn(w, u.index, path);
-          this.rawOpenType(w, u.raw, path);
-          return;
-        }
-        let ri = -1;
-        for (let i = 0; i < t.alts.length; i++) {
-          if (t.alts[i].name === name) {
-            ri = i;
+        const index = new Map(t.alts.map((a, i) => [a.name, i]));
+        const encs = t.alts.map((a) => this.encoder(a.type));
+        const extIndex = new Map(t.extAlts.map((a, i) => [a.name, i]));
+        const extEncs = t.extAlts.map((a) => this.encoder(a.type));
+        const hasExt = t.ext;
+        const ub = t.alts.length - 1;
+        return (w, v, path) => {
+          if (typeof v !== 'object' || v === null) throw encFail(path, 'a CHOICE needs { alternative: value }');
+          let name: string | undefined;
+          for (const k in v) {
+            name = k;
             break;
           }
-        }
-        if (ri >= 0) {
-          if (t.ext) w.bits(0, 1);
-          this.cwn(w, ri, 0, t.alts.length - 1, path);
+          const cv = name === undefined ? undefined : (v as Record<string, unknown>)[name];
+          if (name === '$unknownAlternative') {
+            const u = cv as { index: number; raw: Uint8Array };
+            if (!hasExt) throw encFail(path, 'an unknown alternative of a CHOICE without an extension marker');
+            w.bits(1, 1);
+            this.nsnnwn(w, u.index, path);
+            this.rawOpenType(w, u.raw, path);
+            return;
+          }
+          const ri = name === undefined ? undefined : index.get(name);
+          if (ri !== undefined) {
+            if (hasExt) w.bits(0, 1);
+            this.cwn(w, ri, 0, ub, path);
+            path.push(name!);
+            encs[ri](w, cv, path);
+            path.pop();
+            return;
+          }
+          const ei = name === undefined ? undefined : extIndex.get(name);
+          if (ei === undefined || !hasExt) throw encFail(path, `no alternative ${String(name)}`);
+          w.bits(1, 1);
+          this.nsnnwn(w, ei, path);
           path.push(name!);
-          this.enc(w, t.alts[ri].type, cv, path);
+          this.openType(w, extEncs[ei], cv, path);
           path.pop();
-          return;
-        }
-        const ei = t.extAlts.findIndex((a) => a.name === name);
-        if (ei < 0 || !t.ext) throw encFail(path, `no alternative ${String(name)}`);
-        w.bits(1, 1);
-        this.nsnnwn(w, ei, path);
-        path.push(name!);
-        this.openType(w, t.extAlts[ei].type, cv, path);
-        path.pop();
-        return;
+        };
       }
       case 'enum': {
-        const name = String(v);
-        const ri = t.items.indexOf(name);
-        if (ri >= 0) {
-          if (t.ext) w.bits(0, 1);
-          this.cwn(w, ri, 0, t.items.length - 1, path);
-          return;
-        }
-        const ei = name.startsWith('$ext:') ? Number(name.slice(5)) : t.extItems.indexOf(name);
-        if (ei < 0 || !t.ext) throw encFail(path, `'${name}' is not a value of this ENUMERATED`);
-        w.bits(1, 1);
-        this.nsnnwn(w, ei, path);
-        return;
+        const index = new Map(t.items.map((x, i) => [x, i]));
+        const extIndex = new Map(t.extItems.map((x, i) => [x, i]));
+        const hasExt = t.ext;
+        const ub = t.items.length - 1;
+        return (w, v, path) => {
+          const name = String(v);
+          const ri = index.get(name);
+          if (ri !== undefined) {
+            if (hasExt) w.bits(0, 1);
+            this.cwn(w, ri, 0, ub, path);
+            return;
+          }
+          const ei = name.startsWith('$ext:') ? Number(name.slice(5)) : (extIndex.get(name) ?? -1);
+          if (ei < 0 || !hasExt) throw encFail(path, `'${name}' is not a value of this ENUMERATED`);
+          w.bits(1, 1);
+          this.nsnnwn(w, ei, path);
+        };
       }
       case 'int': {
         const r = t.range;
-        if (typeof v === 'bigint') {
-          // beyond 2^53 only in a range that needs it (decoding gives numbers up to 2^53)
-          if (r && r.ub !== undefined && r.ub - r.lb + 1 > BIG_RANGE && !r.ext) {
-            this.cwnBig(w, v, r.lb, r.ub, path);
-            return;
+        return (w, v, path) => {
+          if (typeof v === 'bigint') {
+            // beyond 2^53 only in a range that needs it (decoding gives numbers up to 2^53)
+            if (r && r.ub !== undefined && r.ub - r.lb + 1 > BIG_RANGE && !r.ext) {
+              this.cwnBig(w, v, r.lb, r.ub, path);
+              return;
+            }
+            if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) throw encFail(path, `INTEGER ${v} beyond 2^53 outside a 64-bit range`);
+            v = Number(v);
           }
-          if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) throw encFail(path, `INTEGER ${v} beyond 2^53 outside a 64-bit range`);
-          v = Number(v);
-        }
-        if (typeof v !== 'number' || !Number.isInteger(v)) throw encFail(path, `INTEGER needs an integer, got ${String(v)}`);
-        const inRoot = r && v >= r.lb && (r.ub === undefined || v <= r.ub);
-        if (r?.ext) w.bits(inRoot ? 0 : 1, 1);
-        else if (r && !inRoot) throw encFail(path, `${v} outside ${r.lb}..${r.ub}`);
-        if (r && inRoot && r.ub !== undefined) {
-          if (r.ub - r.lb + 1 > BIG_RANGE) this.cwnBig(w, v, r.lb, r.ub, path);
-          else this.cwn(w, v, r.lb, r.ub, path);
-        } else if (r && inRoot) {
-          let octets = 1;
-          while (v - r.lb >= 2 ** (8 * octets)) octets++;
-          w.generalLength(octets, path);
-          w.bits(v - r.lb, 8 * octets);
-        } else {
-          // unconstrained (or outside an extensible root): two's complement, minimal octets
-          let octets = 1;
-          while (v >= 2 ** (8 * octets - 1) || v < -(2 ** (8 * octets - 1))) octets++;
-          w.generalLength(octets, path);
-          w.bits(v < 0 ? 2 ** (8 * octets) + v : v, 8 * octets);
-        }
-        return;
+          if (typeof v !== 'number' || !Number.isInteger(v)) throw encFail(path, `INTEGER needs an integer, got ${String(v)}`);
+          const inRoot = r && v >= r.lb && (r.ub === undefined || v <= r.ub);
+          if (r?.ext) w.bits(inRoot ? 0 : 1, 1);
+          else if (r && !inRoot) throw encFail(path, `${v} outside ${r.lb}..${r.ub}`);
+          if (r && inRoot && r.ub !== undefined) {
+            if (r.ub - r.lb + 1 > BIG_RANGE) this.cwnBig(w, v, r.lb, r.ub, path);
+            else this.cwn(w, v, r.lb, r.ub, path);
+          } else if (r && inRoot) {
+            let octets = 1;
+            while (v - r.lb >= 2 ** (8 * octets)) octets++;
+            w.generalLength(octets, path);
+            w.bits(v - r.lb, 8 * octets);
+          } else {
+            // unconstrained (or outside an extensible root): two's complement, minimal octets
+            let octets = 1;
+            while (v >= 2 ** (8 * octets - 1) || v < -(2 ** (8 * octets - 1))) octets++;
+            w.generalLength(octets, path);
+            w.bits(v < 0 ? 2 ** (8 * octets) + v : v, 8 * octets);
+          }
+        };
       }
       case 'bits': {
-        const b = v as BitStringValue;
-        if (!b || !(b.value instanceof Uint8Array)) throw encFail(path, 'BIT STRING needs { value, length }');
         const s = t.size;
-        const fixed = s && s.lb === s.ub && !s.ext;
-        if (fixed && s.ub! <= 16) {
-          if (b.length !== s.ub) throw encFail(path, `BIT STRING of ${b.length} bits, ${s.ub} required`);
-          w.bitString(b.value, b.length);
-          return;
-        }
-        if (fixed && s.ub! <= 65536) {
-          if (b.length !== s.ub) throw encFail(path, `BIT STRING of ${b.length} bits, ${s.ub} required`);
+        const fixed = s && s.lb === s.ub && !s.ext ? s.lb : undefined;
+        return (w, v, path) => {
+          const b = v as BitStringValue;
+          if (!b || !(b.value instanceof Uint8Array)) throw encFail(path, 'BIT STRING needs { value, length }');
+          if (fixed !== undefined && fixed <= 65536) {
+            if (b.length !== fixed) throw encFail(path, `BIT STRING of ${b.length} bits, ${fixed} required`);
+            if (fixed > 16) w.align();
+            w.bitString(b.value, b.length);
+            return;
+          }
+          this.sizeLength(w, b.length, s, path);
           w.align();
           w.bitString(b.value, b.length);
-          return;
-        }
-        this.sizeLength(w, b.length, s, path);
-        w.align();
-        w.bitString(b.value, b.length);
-        return;
+        };
       }
       case 'octets': {
-        if (!(v instanceof Uint8Array)) throw encFail(path, 'OCTET STRING needs a Uint8Array');
         const s = t.size;
-        const fixed = s && s.lb === s.ub && !s.ext;
-        if (fixed) {
-          if (v.length !== s.ub) throw encFail(path, `OCTET STRING of ${v.length} octets, ${s.ub} required`);
-          if (s.ub! <= 2) w.bitString(v, v.length * 8);
-          else w.octets(v);
-          return;
-        }
-        this.sizeLength(w, v.length, s, path);
-        w.octets(v);
-        return;
+        const fixed = s && s.lb === s.ub && !s.ext ? s.lb : undefined;
+        return (w, v, path) => {
+          if (!(v instanceof Uint8Array)) throw encFail(path, 'OCTET STRING needs a Uint8Array');
+          if (fixed !== undefined) {
+            if (v.length !== fixed) throw encFail(path, `OCTET STRING of ${v.length} octets, ${fixed} required`);
+            if (fixed <= 2) w.bitString(v, v.length * 8);
+            else w.octets(v);
+            return;
+          }
+          this.sizeLength(w, v.length, s, path);
+          w.octets(v);
+        };
       }
       case 'str': {
-        if (typeof v !== 'string') throw encFail(path, 'a character string needs a string');
-        const bytes = t.kind === 'UTF8String' ? new TextEncoder().encode(v) : Uint8Array.from(v, (c) => c.charCodeAt(0));
-        if (t.kind === 'UTF8String') {
-          w.generalLength(bytes.length, path);
-          w.octets(bytes);
-          return;
-        }
-        // known-multiplier strings, 8 bits per character in the ALIGNED variant (X.691 30.5)
-        this.sizeLength(w, bytes.length, t.size, path);
-        if (t.size?.ub === undefined || t.size.ub * 8 > 16) w.align();
-        w.bitString(bytes, bytes.length * 8);
-        return;
+        if (t.kind === 'UTF8String')
+          return (w, v, path) => {
+            if (typeof v !== 'string') throw encFail(path, 'a character string needs a string');
+            const bytes = new TextEncoder().encode(v);
+            w.generalLength(bytes.length, path);
+            w.octets(bytes);
+          };
+        const size = t.size;
+        const aligned = size?.ub === undefined || size.ub * 8 > 16;
+        return (w, v, path) => {
+          if (typeof v !== 'string') throw encFail(path, 'a character string needs a string');
+          // known-multiplier strings, 8 bits per character in the ALIGNED variant (X.691 30.5)
+          this.sizeLength(w, v.length, size, path);
+          if (aligned) w.align();
+          for (let i = 0; i < v.length; i++) w.bits(v.charCodeAt(i) & 0xff, 8);
+        };
       }
       case 'bool':
-        w.bits(v ? 1 : 0, 1);
-        return;
+        return (w, v) => w.bits(v ? 1 : 0, 1);
       case 'null':
-        return;
-      case 'oid': {
-        const b = v as Uint8Array;
-        w.generalLength(b.length, path);
-        w.octets(b);
-        return;
-      }
+        return () => {};
+      case 'oid':
+        return (w, v, path) => {
+          const b = v as Uint8Array;
+          w.generalLength(b.length, path);
+          w.octets(b);
+        };
       case 'ies':
       case 'exts': {
-        const list = v as ProtocolIe[];
-        if (!Array.isArray(list)) throw encFail(path, 'a protocol IE container needs an array');
-        // ProtocolIE-Container SIZE(0..maxProtocolIEs), ProtocolExtensionContainer SIZE(1..maxProtocolExtensions)
-        this.cwn(w, list.length, t.k === 'ies' ? 0 : 1, 65535, path);
-        list.forEach((ie, i) => {
-          path.push(`[${i}]`);
-          this.ieField(w, t.set, ie, path);
-          path.pop();
-        });
-        return;
-      }
-      case 'iesingle':
-        this.ieField(w, t.set, v as ProtocolIe, path);
-        return;
-      case 'private': {
-        const list = v as { id: { local?: number; global?: Uint8Array }; criticality: string; raw: Uint8Array }[];
-        if (!Array.isArray(list)) throw encFail(path, 'a private IE container needs an array');
-        this.cwn(w, list.length, 1, 65535, path);
-        for (const p of list) {
-          if (p.id.global) {
-            w.bits(1, 1); // PrivateIE-ID: global (OBJECT IDENTIFIER contents octets)
-            w.generalLength(p.id.global.length, path);
-            w.octets(p.id.global);
-          } else {
-            w.bits(0, 1); // PrivateIE-ID: local
-            this.cwn(w, p.id.local ?? 0, 0, 65535, path);
+        const set = t.set;
+        const lb = t.k === 'ies' ? 0 : 1;
+        return (w, v, path) => {
+          const list = v as ProtocolIe[];
+          if (!Array.isArray(list)) throw encFail(path, 'a protocol IE container needs an array');
+          // ProtocolIE-Container SIZE(0..maxProtocolIEs), ProtocolExtensionContainer SIZE(1..maxProtocolExtensions)
+          this.cwn(w, list.length, lb, 65535, path);
+          for (let i = 0; i < list.length; i++) {
+            path.push(i);
+            this.ieField(w, set, list[i], path);
+            path.pop();
           }
-          this.cwn(w, CRITICALITY.indexOf(p.criticality as 'reject'), 0, 2, path);
-          this.rawOpenType(w, p.raw, path);
-        }
-        return;
+        };
       }
+      case 'iesingle': {
+        const set = t.set;
+        return (w, v, path) => this.ieField(w, set, v as ProtocolIe, path);
+      }
+      case 'private':
+        return (w, v, path) => {
+          const list = v as { id: { local?: number; global?: Uint8Array }; criticality: string; raw: Uint8Array }[];
+          if (!Array.isArray(list)) throw encFail(path, 'a private IE container needs an array');
+          this.cwn(w, list.length, 1, 65535, path);
+          for (const p of list) {
+            if (p.id.global) {
+              w.bits(1, 1); // PrivateIE-ID: global (OBJECT IDENTIFIER contents octets)
+              w.generalLength(p.id.global.length, path);
+              w.octets(p.id.global);
+            } else {
+              w.bits(0, 1); // PrivateIE-ID: local
+              this.cwn(w, p.id.local ?? 0, 0, 65535, path);
+            }
+            this.cwn(w, CRITICALITY.indexOf(p.criticality as 'reject'), 0, 2, path);
+            this.rawOpenType(w, p.raw, path);
+          }
+        };
       case 'procedure': {
         // the 'value' of InitiatingMessage etc.: the message of the procedure named by procedureCode
-        const pv = v as ProcedureValue & { $code: number };
-        const proc = this.procByCode.get(pv.$code);
-        const msg = proc ? (t.which === 'initiating' ? proc.initiating : t.which === 'successful' ? proc.successful : proc.unsuccessful) : undefined;
-        if (pv.raw) this.rawOpenType(w, pv.raw, path);
-        else if (!msg) throw encFail(path, `procedure code ${pv.$code} has no ${t.which} message`);
-        else this.openType(w, { k: 'ref', name: msg }, pv.value, path);
-        return;
+        const which = t.which;
+        return (w, v, path) => {
+          const pv = v as ProcedureValue;
+          const proc = this.procByCode.get(pv.procedureCode);
+          const msg = proc ? (which === 'initiating' ? proc.initiating : which === 'successful' ? proc.successful : proc.unsuccessful) : undefined;
+          if (pv.raw) this.rawOpenType(w, pv.raw, path);
+          else if (!msg) throw encFail(path, `procedure code ${pv.procedureCode} has no ${which} message`);
+          else {
+            path.push(msg);
+            this.openType(w, this.refEncoder(msg), pv.value, path);
+            path.pop();
+          }
+        };
       }
+      case 'ref':
+        return this.refEncoder(t.name);
     }
   }
 
-  private ieField(w: BitWriter, set: string, ie: ProtocolIe, path: string[]): void {
+  private ieField(w: BitWriter, set: string, ie: ProtocolIe, path: FieldPath): void {
     this.cwn(w, ie.id, 0, 65535, path);
     this.cwn(w, CRITICALITY.indexOf(ie.criticality), 0, 2, path);
     if (ie.raw) {
       this.rawOpenType(w, ie.raw, path);
       return;
     }
+    let encs = this.ieEncoders.get(set);
+    if (!encs) this.ieEncoders.set(set, (encs = new Map()));
+    let enc = encs.get(ie.id);
     const e = this.setEntry(set, ie.id);
-    if (!e) throw new EncodeError('ngap', path.join('.'), `IE id ${ie.id} is not in ${set}; give its open type as raw`);
+    if (!e) throw new EncodeError('ngap', pathText(path), `IE id ${ie.id} is not in ${set}; give its open type as raw`);
+    if (!enc) {
+      enc = this.encoder(e.type);
+      encs.set(ie.id, enc);
+    }
     path.push(e.name);
-    this.openType(w, e.type, ie.value, path);
+    this.openType(w, enc, ie.value, path);
     path.pop();
   }
 
@@ -882,9 +959,9 @@ export class AperCodec {
     return { procedureCode, criticality, value };
   }
 
-  encodeProcedure(w: BitWriter, which: 'initiating' | 'successful' | 'unsuccessful', p: ProcedureValue, path: string[]): void {
+  encodeProcedure(w: BitWriter, which: 'initiating' | 'successful' | 'unsuccessful', p: ProcedureValue, path: FieldPath): void {
     this.cwn(w, p.procedureCode, 0, 255, path);
     this.cwn(w, CRITICALITY.indexOf(p.criticality), 0, 2, path);
-    this.enc(w, { k: 'procedure', which }, { ...p, $code: p.procedureCode }, path);
+    this.encoder(PROCEDURE_TYPES[which])(w, p, path);
   }
 }

@@ -17,9 +17,18 @@ export function bitsFor(range: number): number {
   return 32 + bitsFor(Math.ceil(range / 0x100000000));
 }
 
-/** A field path for an error message: kept as the caller's array until an error needs the text. */
+/** A field path as a stack of component names and list indexes, made text only for an error. */
+export type FieldPath = (string | number)[];
+
+/** `['NGAP-PDU', 'initiatingMessage', 'InitialUEMessage', 'protocolIEs', 1]` -> `NGAP-PDU.initiatingMessage.InitialUEMessage.protocolIEs[1]` */
+export function pathText(path: readonly (string | number)[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${p}` : p;
+  return out;
+}
+
 export type PathRef = string | readonly (string | number)[];
-const pathString = (p: PathRef): string => (typeof p === 'string' ? p : p.join('.'));
+const pathString = (p: PathRef): string => (typeof p === 'string' ? p : pathText(p));
 
 export class BitWriter {
   buf: Uint8Array;
@@ -88,6 +97,11 @@ export class BitWriter {
     for (let i = 0; i < whole; i++) this.bits(b[i], 8);
     if (rest) this.bits(b[whole] >> (8 - rest), rest);
   }
+  /** Empties the writer for reuse: the written octets are zeroed again (writes OR into them). */
+  reset(): void {
+    this.buf.fill(0, 0, Math.min(this.buf.length, ((this.bit + 7) >> 3) + 1));
+    this.bit = 0;
+  }
   finish(): Uint8Array {
     return this.buf.slice(0, (this.bit + 7) >> 3);
   }
@@ -114,9 +128,7 @@ export class BitReader {
     this.path = path;
   }
   pathText(): string {
-    let out = '';
-    for (const p of this.path) out += typeof p === 'number' ? `[${p}]` : out ? `.${p}` : p;
-    return out;
+    return pathText(this.path);
   }
   fail(code: DecodeErrorCode, reason: string, ie?: number): DecodeError {
     return new DecodeError({ protocol: 'ngap', code, offset: this.bit >> 3, path: this.pathText(), reason, ...(ie !== undefined ? { ie } : {}) });

@@ -6,7 +6,7 @@ import {
   type NgapPdu,
 } from '../../codecs/ngap/index.ts';
 import { dissectNas, encodeNasMessage, nasMessage, nullSchemeSuci } from '../../codecs/nas/index.ts';
-import { DecodeError } from '../../codecs/bytes/errors.ts';
+import { DecodeError, EncodeError } from '../../codecs/bytes/errors.ts';
 import { fromHex, toHex } from '../../codecs/bytes/hex.ts';
 import { sctpDataPacket } from '../../transport/capture/synth.ts';
 import { hexVector, messageVectors } from '../helpers/vectors.ts';
@@ -517,6 +517,15 @@ describe('NGAP errors (TS 38.413 clause 10)', () => {
       d = e as DecodeError;
     }
     expect([d?.code, d?.path, d?.ie, d?.offset]).toEqual(['TRUNCATED', 'NGAP-PDU.initiatingMessage.InitialUEMessage.protocolIEs[1].NAS-PDU', 38, nasAt]);
+  });
+
+  it('a value outside its constraint is an EncodeError naming its path', () => {
+    const before = toHex(encodeNgap(NODE_MESSAGES[0][1]));
+    const pdu = ngapPdu('PDUSessionResourceReleaseResponse', { 'AMF-UE-NGAP-ID': 1, 'RAN-UE-NGAP-ID': 1, PDUSessionResourceReleasedListRelRes: [{ pDUSessionID: 300, pDUSessionResourceReleaseResponseTransfer: Uint8Array.of(0) }] });
+    expect(() => encodeNgap(pdu)).toThrow('NGAP-PDU.successfulOutcome.PDUSessionResourceReleaseResponse.protocolIEs[2].PDUSessionResourceReleasedListRelRes[0].pDUSessionID: 300 outside 0..255');
+    expect(() => encodeNgap(ngapPdu('NGSetupFailure', { Cause: { misc: 'no-such-cause' } }))).toThrow(EncodeError);
+    // the writer encodeNgap reuses is clean after a failed encode
+    expect(toHex(encodeNgap(NODE_MESSAGES[0][1]))).toBe(before);
   });
 
   it('octets after the PDU are TRAILING_BYTES at the first extra octet', () => {
