@@ -52,6 +52,11 @@ const PROCEDURE_TYPES = {
 /** Ranges wider than this (2^48, 6 octets) are read and written through bigint. */
 const BIG_RANGE = 2 ** 48;
 
+/** Bits of a constrained index 0..ub that fits a bit-field (X.691 11.5.7.2, range < 256), else -1. */
+function smallIndexBits(ub: number): number {
+  return ub + 1 < 256 ? bitsFor(ub + 1) : -1;
+}
+
 function encFail(path: FieldPath, reason: string): EncodeError {
   return new EncodeError('ngap', pathText(path), reason);
 }
@@ -618,6 +623,20 @@ export class AperCodec {
    * errors stay absolute. Only a fragmented (>= 16K) open type is joined into a copy first.
    */
   private dOpenType(r: BitReader, dec: Dec): unknown {
+    // the one-octet length (< 128 octets) read inline: most open types are short
+    r.align();
+    if (r.bit + 8 <= r.endBit && r.buf[r.bit >> 3] < 0x80) {
+      const n = r.buf[r.bit >> 3];
+      r.bit += 8;
+      r.need(n * 8);
+      const end = r.bit + n * 8;
+      const outerEnd = r.endBit;
+      r.endBit = end;
+      const v = dec(r);
+      r.bit = end;
+      r.endBit = outerEnd;
+      return v;
+    }
     const { n, fragmented } = r.generalLength();
     if (!fragmented) {
       r.need(n * 8);
@@ -762,6 +781,7 @@ export class AperCodec {
         const extDecs = t.extAlts.map((a) => this.decoder(a.type));
         const hasExt = t.ext;
         const ub = names.length - 1;
+        const nb = smallIndexBits(ub);
         return (r) => {
           if (++r.depth > MAX_DEPTH) throw r.fail('TOO_DEEP', `nesting deeper than ${MAX_DEPTH}`);
           let out: Record<string, unknown>;
@@ -775,7 +795,7 @@ export class AperCodec {
               r.path.pop();
             }
           } else {
-            const idx = this.dcwn(r, 0, ub);
+            const idx = nb >= 0 ? r.bits(nb) : this.dcwn(r, 0, ub);
             if (idx > ub) throw r.fail('BAD_VALUE', `CHOICE index ${idx} of ${ub + 1}`);
             r.path.push(names[idx]);
             // a keyed store into {}: a computed key in the literal goes through the runtime
@@ -790,12 +810,13 @@ export class AperCodec {
       case 'enum': {
         const { items, extItems, ext } = t;
         const ub = items.length - 1;
+        const nb = smallIndexBits(ub);
         return (r) => {
           if (ext && r.bits(1) === 1) {
             const idx = this.dnsnnwn(r);
             return extItems[idx] ?? `$ext:${idx}`;
           }
-          const idx = this.dcwn(r, 0, ub);
+          const idx = nb >= 0 ? r.bits(nb) : this.dcwn(r, 0, ub);
           if (idx > ub) throw r.fail('BAD_VALUE', `ENUMERATED index ${idx} of ${ub + 1}`);
           return items[idx];
         };
@@ -848,8 +869,16 @@ export class AperCodec {
         return (r) => {
           const n = this.dSizeLength(r, size);
           if (aligned) r.align();
-          const b = r.bitString(n * 8);
           let s = '';
+          if ((r.bit & 7) === 0) {
+            // octet-aligned characters read straight from the buffer
+            r.need(n * 8);
+            const at = r.bit >> 3;
+            for (let i = 0; i < n; i++) s += String.fromCharCode(r.buf[at + i]);
+            r.bit += n * 8;
+            return s;
+          }
+          const b = r.bitString(n * 8);
           for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]);
           return s;
         };
@@ -922,8 +951,10 @@ export class AperCodec {
   }
 
   private dIeField(r: BitReader, set: { index: Map<number, IeClassEntry>; decs: Map<number, Dec> }): ProtocolIe {
-    const id = this.dcwn(r, 0, 65535);
-    const c = this.dcwn(r, 0, 2);
+    // id INTEGER (0..65535): aligned 16 bits; criticality ENUMERATED of 3: 2 bits
+    r.align();
+    const id = r.bits(16);
+    const c = r.bits(2);
     const criticality = CRITICALITY[c];
     if (!criticality) throw r.fail('BAD_VALUE', `criticality ${c}`, id);
     const e = set.index.get(id);
