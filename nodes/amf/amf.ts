@@ -136,6 +136,9 @@ export class Amf {
   private readonly byTmsi = new Map<number, AmfUe>();
   private readonly ngapIds = new DenseIdPool('AMF UE NGAP ID', 1 << 24);
   private readonly tmsis = new DenseIdPool('5G-TMSI', 1 << 24);
+  /** Namf_EventExposure subscriptions (TS 29.518 5.3), by subscription id. */
+  private readonly eventSubscriptions = new Map<string, { types: string[]; eventNotifyUri: string; notifyCorrelationId: string; supi?: string }>();
+  private nextSubscription = 1;
   /** Procedures in flight (so a run can wait for quiescence). */
   private readonly inFlight = new Set<Promise<void>>();
   readonly stats = { ngapDecodeErrors: 0, nasDecodeErrors: 0, nasIntegrityFailures: 0, errorIndicationsSent: 0, registrations: 0, registrationRejects: 0, deregistrations: 0, deregistrationsNotProcessed: 0 };
@@ -155,7 +158,8 @@ export class Amf {
       .gauge('SDM subscriptions', () => all().filter((u) => u.sdmSubscriptionUri).length)
       .gauge('AM policy associations', () => all().filter((u) => u.amPolicyUri).length)
       .gauge('UE policy associations', () => all().filter((u) => u.uePolicyUri).length)
-      .gauge('PDU sessions', () => all().reduce((n, u) => n + u.sessions.size, 0));
+      .gauge('PDU sessions', () => all().reduce((n, u) => n + u.sessions.size, 0))
+      .gauge('event exposure subscriptions', () => this.eventSubscriptions.size);
   }
 
   /** Binds N2 (SCTP over UDP at the AMF's address). The SBI routes are served by the host. */
@@ -810,6 +814,7 @@ export class Amf {
       return;
     }
     ue.state = '5GMM-DEREGISTERED-INITIATED';
+    const received = this.clock.now();
     const unavailability = m.ies.unavailabilityInformation as { periodDurationSeconds?: number } | undefined;
     // steps 2-4: for each PDU session over 3GPP access, Nsmf_PDUSession_ReleaseSMContext
     await Promise.all([...ue.sessions.values()].map(async (s) => {
@@ -824,12 +829,30 @@ export class Amf {
     await this.terminatePolicyAssociations(ue, '4.2.2.3.2 step 6');
     // step 7: Deregistration Accept unless switch off
     if (!type.switchOff) this.sendNas(ue, nasMessage('Deregistration accept (UE originating)', {}), '4.2.2.3.2 step 7');
-    if (unavailability?.periodDurationSeconds !== undefined) this.log(`UE ${ue.supi} unavailable for ${unavailability.periodDurationSeconds} s (no Loss of Connectivity subscription)`);
+    // step 7a: Loss of Connectivity with the remaining Unavailability Period Duration
+    if (unavailability?.periodDurationSeconds !== undefined) await this.reportLossOfConnectivity(ue, unavailability.periodDurationSeconds, received);
     // step 8: N2 UE Context Release, then the UE context goes, with its UDM registration
     this.stats.deregistrations++;
     await this.releaseUeContext(ue, { nas: 'deregister' }, '4.2.2.3.2 step 8');
     await this.deregisterFromUdm(ue, '4.2.2.3.2 step 8');
     this.forget(ue);
+  }
+
+  /**
+   * TS 23.502 4.2.2.3.2 step 7a, 4.15.3.2.3b: Namf_EventExposure_Notify (TS 29.518 5.3.2.4) of
+   * LOSS_OF_CONNECTIVITY to each NF subscribed for this UE (or any UE), with the Unavailability
+   * Period Duration still to run (`unavailPerDur`, seconds, as TS 29.522 carries it on to the AF).
+   */
+  private async reportLossOfConnectivity(ue: AmfUe, durationSeconds: number, receivedAt: number): Promise<void> {
+    const remaining = Math.max(0, durationSeconds - Math.floor((this.clock.now() - receivedAt) / 1000));
+    const targets = [...this.eventSubscriptions.values()].filter((s) => s.types.includes('LOSS_OF_CONNECTIVITY') && (!s.supi || s.supi === ue.supi));
+    await Promise.all(targets.map(async (s) => {
+      const r = await this.sbi.call('POST', s.eventNotifyUri, {
+        notifyCorrelationId: s.notifyCorrelationId,
+        reportList: [{ type: 'LOSS_OF_CONNECTIVITY', state: { active: true }, timeStamp: new Date().toISOString(), supi: ue.supi, lossOfConnectReason: 'DEREGISTERED', unavailPerDur: remaining }],
+      }, { operation: 'Namf_EventExposure_Notify', step: '4.2.2.3.2 step 7a' }).catch((e: unknown) => ({ status: 0, error: e }));
+      if (r.status !== 204 && r.status !== 200) this.log(`Loss of Connectivity notification to ${s.eventNotifyUri}: ${r.status}`);
+    }));
   }
 
   private async terminatePolicyAssociations(ue: AmfUe, step: string): Promise<void> {
@@ -943,6 +966,34 @@ export class Amf {
             this.sendNgap(ue.gnb, ue.stream, ngapPdu('DownlinkNASTransport', { 'AMF-UE-NGAP-ID': ue.amfUeNgapId, 'RAN-UE-NGAP-ID': ue.ranUeNgapId, 'NAS-PDU': nas }), '4.3.2.2.1 step 12', ue);
           } else throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'neither N1 nor N2 information');
           return ok({ cause: 'N1_N2_TRANSFER_INITIATED' });
+        },
+      },
+      {
+        // TS 29.518 5.3.2.2 Namf_EventExposure_Subscribe
+        method: 'POST',
+        path: '/namf-evts/v1/subscriptions',
+        operation: 'Namf_EventExposure_Subscribe',
+        handler: (req) => {
+          const body = objectBody(req) as { subscription?: { eventList?: { type?: unknown }[]; eventNotifyUri?: unknown; notifyCorrelationId?: unknown; supi?: unknown; anyUE?: unknown } };
+          const sub = body.subscription;
+          const types = (sub?.eventList ?? []).map((e) => e.type).filter((t): t is string => typeof t === 'string');
+          if (!sub || types.length === 0 || typeof sub.eventNotifyUri !== 'string' || typeof sub.notifyCorrelationId !== 'string') throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'subscription with eventList, eventNotifyUri and notifyCorrelationId is required');
+          if (typeof sub.supi !== 'string' && sub.anyUE !== true) throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'supi or anyUE is required');
+          const unsupported = types.filter((t) => t !== 'LOSS_OF_CONNECTIVITY');
+          if (unsupported.length) throw new SbiProblem(403, 'UNSUPPORTED_EVENT_TYPE', unsupported.join(', '));
+          const id = String(this.nextSubscription++);
+          this.eventSubscriptions.set(id, { types, eventNotifyUri: sub.eventNotifyUri, notifyCorrelationId: sub.notifyCorrelationId, ...(typeof sub.supi === 'string' ? { supi: sub.supi } : {}) });
+          return { status: 201, headers: { location: `${this.cfg.baseUri}/namf-evts/v1/subscriptions/${id}` }, body: { subscription: sub, subscriptionId: id } };
+        },
+      },
+      {
+        // TS 29.518 5.3.2.3 Namf_EventExposure_Unsubscribe
+        method: 'DELETE',
+        path: '/namf-evts/v1/subscriptions/{subscriptionId}',
+        operation: 'Namf_EventExposure_Unsubscribe',
+        handler: (req) => {
+          if (!this.eventSubscriptions.delete(req.params.subscriptionId)) throw new SbiProblem(404, 'SUBSCRIPTION_NOT_FOUND');
+          return { status: 204 };
         },
       },
       {

@@ -1,0 +1,140 @@
+// UE-initiated Deregistration end to end (TS 23.502 4.2.2.3.2) over real sockets: zero, one and
+// several PDU sessions, a deregistration colliding with a PDU session still being established,
+// the Loss of Connectivity report of step 7a, and 1,000 UEs through the whole life cycle with
+// every NF's ledger back at its start.
+
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startCore, type Core } from '../../nodes/core.ts';
+import { runScenario } from '../../nodes/scenario.ts';
+import { Gnb } from '../../nodes/gnb/gnb.ts';
+import { Ue } from '../../nodes/ue/ue.ts';
+import { SbiServer } from '../../transport/sbi/server.ts';
+import { Http2SbiClient } from '../../transport/sbi/client.ts';
+import { DEFAULT_SUBSCRIBER } from '../../nodes/common/config.ts';
+import type { LedgerSnapshot } from '../../nodes/common/ledger.ts';
+import { testConfig } from '../helpers/network.ts';
+
+const cfg = testConfig(5);
+let core: Core;
+let gnb: Gnb;
+const supi = (i: number) => `imsi-0010100000002${String(i).padStart(2, '0')}`;
+
+function ue(i: number): Ue {
+  const s = DEFAULT_SUBSCRIBER;
+  return new Ue({ supi: supi(i), k: s.k, opc: s.opc, amf: s.amf, sqn: s.sqn, plmn: cfg.plmn, snssai: cfg.snssai, dnn: cfg.dnn, imeisv: '3560920407930101' });
+}
+
+async function quiet(): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    await core.settled();
+    await new Promise((r) => setTimeout(r, 30));
+  }
+}
+
+function ledgers(): Record<string, LedgerSnapshot> {
+  return { ...core.ledgers(), gNB: gnb.ledger.snapshot() };
+}
+
+beforeAll(async () => {
+  core = await startCore({ ...cfg, subscribers: Array.from({ length: 10 }, (_, i) => ({ ...DEFAULT_SUBSCRIBER, supi: supi(i) })) }, { database: ':memory:' });
+  gnb = await Gnb.start({ address: cfg.addresses.gnb, amfAddress: cfg.addresses.amf, plmn: cfg.plmn, tac: cfg.tac, snssai: cfg.snssai, gnbId: 5, name: 'dereg-gnb' });
+});
+
+afterAll(async () => {
+  await gnb?.stop();
+  await core?.stop();
+});
+
+describe('UE-initiated Deregistration (TS 23.502 4.2.2.3.2)', () => {
+  it('with no PDU session: steps 2-5 are skipped, the rest runs, nothing stays', async () => {
+    const before = ledgers();
+    const u = ue(0);
+    await u.register(gnb);
+    expect(await u.deregister({ switchOff: false })).toBe('accepted');
+    await quiet();
+    expect(ledgers()).toEqual(before);
+    expect(u.received.at(-1)).toBe('Deregistration accept (UE originating)');
+  });
+
+  it('with two PDU sessions: both released (two N4 deletions with usage), both answered, nothing stays', async () => {
+    const before = ledgers();
+    const u = ue(1);
+    await u.register(gnb);
+    const a = await u.establishPduSession(1);
+    const b = await u.establishPduSession(2);
+    expect(a.address).not.toBe(b.address);
+    await u.ping(cfg.dataNetwork, 1, { psi: 1 });
+    await u.ping(cfg.dataNetwork, 2, { psi: 2 });
+    expect(core.upf.ledger.snapshot()['sessions (SEIDs)']).toBe(before.UPF['sessions (SEIDs)'] + 2);
+    expect(await u.deregister({ switchOff: true })).toBe('switched-off');
+    await quiet();
+    expect(ledgers()).toEqual(before);
+    expect(u.received).not.toContain('Deregistration accept (UE originating)');
+  });
+
+  it('colliding with a PDU session still being established: both procedures end cleanly, nothing stays', async () => {
+    const before = ledgers();
+    const u = ue(2);
+    await u.register(gnb);
+    const establishing = u.establishPduSession(1).then((s) => `established ${s.address}`, (e: Error) => `ended: ${e.message}`);
+    const outcome = await u.deregister({ switchOff: false });
+    expect(outcome).toBe('accepted');
+    expect(await establishing).toMatch(/^(established|ended)/);
+    await quiet();
+    expect(ledgers()).toEqual(before);
+  });
+
+  it('with an Unavailability Period Duration: the NF subscribed to Loss of Connectivity is told the remaining duration (step 7a)', async () => {
+    const notes: unknown[] = [];
+    const nef = await SbiServer.listen({ address: '127.0.5.30', port: 8080, nfType: 'NEF', routes: [{ method: 'POST', path: '/nnef-callback/v1/loss', operation: 'Namf_EventExposure_Notify', handler: (req) => { notes.push(req.body); return { status: 204 }; } }] });
+    const client = new Http2SbiClient({ userAgent: 'NEF', localAddress: '127.0.5.30' });
+    try {
+      const sub = await client.call('POST', `http://${cfg.addresses.amf}:${cfg.ports.sbi}/namf-evts/v1/subscriptions`, { subscription: { eventList: [{ type: 'LOSS_OF_CONNECTIVITY' }], eventNotifyUri: 'http://127.0.5.30:8080/nnef-callback/v1/loss', notifyCorrelationId: 'c-1', nfId: 'nef-1', supi: supi(3) } });
+      expect(sub.status).toBe(201);
+      const before = ledgers();
+      const u = ue(3);
+      await u.register(gnb);
+      await u.establishPduSession(1);
+      expect(await u.deregister({ switchOff: false, unavailabilitySeconds: 3600 })).toBe('accepted');
+      await quiet();
+      expect(notes).toHaveLength(1);
+      const report = (notes[0] as { notifyCorrelationId: string; reportList: { type: string; supi: string; lossOfConnectReason: string; unavailPerDur: number }[] });
+      expect(report.notifyCorrelationId).toBe('c-1');
+      expect(report.reportList[0]).toMatchObject({ type: 'LOSS_OF_CONNECTIVITY', supi: supi(3), lossOfConnectReason: 'DEREGISTERED' });
+      expect(report.reportList[0].unavailPerDur).toBeGreaterThanOrEqual(3599);
+      expect(report.reportList[0].unavailPerDur).toBeLessThanOrEqual(3600);
+      expect(ledgers()).toEqual(before);
+      expect((await client.call('DELETE', sub.headers.location!)).status).toBe(204);
+      // a UE nobody subscribed for: no notification
+      const other = ue(4);
+      await other.register(gnb);
+      await other.deregister({ switchOff: true, unavailabilitySeconds: 60 });
+      await quiet();
+      expect(notes).toHaveLength(1);
+    } finally {
+      await client.close();
+      await nef.close();
+    }
+  });
+});
+
+describe('nothing left behind (issue: deregistration)', () => {
+  it('1,000 UEs register, establish a PDU session, ping, deregister (switch off and normal alternating): every ledger is back at its start', async () => {
+    const net = testConfig(6);
+    net.ue.count = 1000;
+    const r = await runScenario(net, { outDir: mkdtempSync(join(tmpdir(), 'wire5g-1000-')), database: ':memory:', deregistration: 'mixed', parallel: 1000, pings: 1, capture: false });
+    expect(r.ues.filter((u) => u.error).map((u) => `${u.supi}: ${u.error}`).slice(0, 5)).toEqual([]);
+    expect(r.leftBehind).toEqual({});
+    expect(r.ok).toBe(true);
+    // addresses are reused once released (a UE done early frees its own for a later one)
+    expect(r.ues.filter((u) => !/^10\.45\.\d+\.\d+$/.test(u.address ?? ''))).toEqual([]);
+    r.ues.forEach((u, i) => {
+      expect(u.rttsMs).toHaveLength(1);
+      const accepted = u.received.includes('Deregistration accept (UE originating)');
+      expect(`${u.supi} ${u.deregistration} accept:${accepted}`).toBe(`${u.supi} ${i % 2 === 0 ? 'switched-off' : 'accepted'} accept:${i % 2 !== 0}`);
+    });
+  }, 120_000);
+});
