@@ -1,0 +1,16 @@
+import { describe, it, expect } from 'vitest';
+import { loadConfig, configFromYaml, DEFAULT_CONFIG } from '../../nodes/common/config.ts';
+
+describe('network configuration (YAML over the embedded defaults)', () => {
+  it('config/default.yaml documents exactly the embedded defaults', () => {
+    expect(loadConfig('config/default.yaml')).toEqual(DEFAULT_CONFIG);
+  });
+  it('a partial file merges over the defaults; unknown keys and wrong types are refused with their path', () => {
+    const c = configFromYaml('addresses: { amf: 127.0.3.5 }\nsecurity: { ciphering: NEA2 }\n');
+    expect(c.addresses.amf).toBe('127.0.3.5');
+    expect(c.addresses.smf).toBe(DEFAULT_CONFIG.addresses.smf);
+    expect(c.security).toEqual({ integrity: 'NIA2', ciphering: 'NEA2' });
+    expect(() => configFromYaml('adresses: {}')).toThrow(/adresses: unknown key/);
+    expect(() => configFromYaml('tac: one')).toThrow(/tac: expected number/);
+  });
+});
