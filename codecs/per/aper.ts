@@ -75,14 +75,16 @@ export class AperCodec {
   readonly schema: Schema;
   private readonly setIndex = new Map<string, Map<number, IeClassEntry>>();
   private readonly procByCode = new Map<number, Schema['procedures'][number]>();
-  /** Per IE set, the entries with PRESENCE mandatory (checked after a container is decoded). */
+  /** Per IE set, the entries with PRESENCE mandatory and CRITICALITY reject (checked after a container is decoded). */
   private readonly mandatory = new Map<string, IeClassEntry[]>();
 
   constructor(schema: Schema) {
     this.schema = schema;
     for (const [name, s] of Object.entries(schema.sets)) {
       this.setIndex.set(name, new Map(s.entries.map((e) => [e.id, e])));
-      this.mandatory.set(name, s.entries.filter((e) => e.presence === 'mandatory'));
+      // TS 38.413 10.3.5: only a missing mandatory IE of criticality reject fails the message;
+      // one of criticality ignore (or ignore-and-notify) is ignored and the procedure goes on
+      this.mandatory.set(name, s.entries.filter((e) => e.presence === 'mandatory' && e.criticality === 'reject'));
     }
     for (const p of schema.procedures) this.procByCode.set(p.code, p);
   }

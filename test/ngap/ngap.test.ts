@@ -444,6 +444,14 @@ describe('NGAP errors (TS 38.413 clause 10)', () => {
     expect(d.offset).toBe(bytes.length);
   });
 
+  it('a missing mandatory IE of criticality ignore is ignored, as TS 38.413 10.3.5 asks', () => {
+    expect(ngapCodec.setEntry('InitialUEMessage-IEs', 90)).toMatchObject({ name: 'RRCEstablishmentCause', presence: 'mandatory', criticality: 'ignore' });
+    const pdu = structuredClone(initial) as { initiatingMessage: { value: { protocolIEs: Ies } } };
+    pdu.initiatingMessage.value.protocolIEs = pdu.initiatingMessage.value.protocolIEs.filter((ie) => ie.id !== 90);
+    const back = decodeNgap(encodeNgap(pdu as NgapPdu));
+    expect(iesByName(ngapMessage(back).procedure.value, 'InitialUEMessage').has('RRCEstablishmentCause')).toBe(false);
+  });
+
   it('the Error Indication for it carries Criticality Diagnostics naming procedure 15 and IE 38 (missing)', () => {
     const bytes = withoutNas();
     let err: DecodeError | undefined;
