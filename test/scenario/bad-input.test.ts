@@ -10,7 +10,7 @@ import { Ue, RegistrationRejected } from '../../nodes/ue/ue.ts';
 import type { UuCell, UuConnection, UuUeSide } from '../../nodes/gnb/uu.ts';
 import { SctpUdpEndpoint } from '../../transport/sctp-udp/endpoint.ts';
 import { decodeNgap, ngapMessage, iesByName, ngapPdu, encodeNgap, bits, plmnIdentity, tac } from '../../codecs/ngap/index.ts';
-import { encodeNasMessage, nasMessage, decodeNas, type MobileIdentity } from '../../codecs/nas/index.ts';
+import { encodeNasMessage, nasMessage, decodeNas, nullSchemeSuci, type MobileIdentity } from '../../codecs/nas/index.ts';
 import { DEFAULT_SUBSCRIBER, type NetworkConfig } from '../../nodes/common/config.ts';
 import { testConfig } from '../helpers/network.ts';
 
@@ -39,7 +39,7 @@ async function quiet(): Promise<void> {
 }
 
 beforeAll(async () => {
-  const subs = [0, 1, 2, 3, 4, 5].map((i) => ({ ...DEFAULT_SUBSCRIBER, supi: `imsi-00101000000010${i}` }));
+  const subs = [0, 1, 2, 3, 4, 5, 6].map((i) => ({ ...DEFAULT_SUBSCRIBER, supi: `imsi-00101000000010${i}` }));
   core = await startCore({ ...cfg, subscribers: subs }, { database: ':memory:' });
   gnb = await Gnb.start({ address: cfg.addresses.gnb, amfAddress: cfg.addresses.amf, plmn: cfg.plmn, tac: cfg.tac, snssai: cfg.snssai, gnbId: 1, name: 'bad-input-gnb' });
 });
@@ -138,6 +138,30 @@ describe('a running network under bad input', () => {
     expect(await ue.ping(cfg.dataNetwork, 1)).toBeGreaterThan(0);
     expect(await ue.deregister({ switchOff: false })).toBe('accepted');
     await quiet();
+  });
+
+  it('a Registration Request with a 5G-GUTI this AMF never assigned: Identity Request for the SUCI (TS 23.502 4.2.2.2.2 steps 6-7), then 5G AKA', async () => {
+    const before = core.ledgers();
+    const heard: string[] = [];
+    let conn: UuConnection | undefined;
+    const side: UuUeSide = {
+      onDownlinkNas: (n) => {
+        const p = decodeNas(n);
+        const name = p.kind === 'plain' ? p.message.name : 'protected';
+        heard.push(name);
+        if (name === 'Identity request') conn!.uplinkNas(encodeNasMessage(nasMessage('Identity response', { mobileIdentity: nullSchemeSuci(cfg.plmn, '0000000106') })));
+        // TS 24.501 5.4.1.3.7 e: this UE does not take part in 5G AKA (#26): the AMF rejects and lets go
+        if (name === 'Authentication request') conn!.uplinkNas(encodeNasMessage(nasMessage('Authentication failure', { fiveGmmCause: 26 })));
+      },
+      onDownlinkData: () => {},
+      onRrcRelease: () => heard.push('RRC release'),
+    };
+    const guti: MobileIdentity = { type: '5g-guti', plmn: cfg.plmn, amfRegionId: 2, amfSetId: 1, amfPointer: 0, tmsi: 0x00fedcba };
+    conn = gnb.connect(side, encodeNasMessage(nasMessage('Registration request', { registrationType: { followOnRequest: true, value: 1 }, ngKsi: { tsc: 0, ksi: 7 }, mobileIdentity: guti, ueSecurityCapability: { ea: 0xa0, ia: 0x20 } })), 'mo-Signalling');
+    for (let i = 0; i < 200 && !heard.includes('RRC release'); i++) await sleep(10);
+    expect(heard).toEqual(['Identity request', 'Authentication request', 'Authentication reject', 'RRC release']);
+    await quiet();
+    expect(core.ledgers()).toEqual(before);
   });
 
   it('SBI requests with bad JSON get 400 INVALID_MSG_FORMAT and the AMF keeps serving', async () => {

@@ -70,6 +70,20 @@ describe('default scenario, one process, real sockets', () => {
     expect(at('pfcp 54')).toBeLessThan(at('pfcp 55'));
     expect(at('pfcp 55')).toBeLessThan(at('ngap 41'));
     expect(sequence.slice(dereg)).not.toContain('nas 0x46');
+    // ... and the SBI requests of steps 2, 5a-c, 6 and 6a, as HTTP/2, after the request
+    const after = (s: string) => {
+      const i = sequence.findIndex((x, k) => k > dereg && x.startsWith(s));
+      expect(i, `${s} after the Deregistration request in ${sequence.slice(dereg).join(' | ')}`).toBeGreaterThan(dereg);
+      return i;
+    };
+    const step2 = after('sbi /nsmf-pdusession/v1/sm-contexts/1/release');
+    expect(step2).toBeLessThan(at('pfcp 54'));
+    after('sbi /npcf-smpolicycontrol/v1/sm-policies/'); // 5a (POST .../delete)
+    after('sbi /nudm-sdm/v2/imsi-001010000000001/sdm-subscriptions/'); // 5b (and the AMF's own)
+    after('sbi /nudm-uecm/v1/imsi-001010000000001/registrations/smf-registrations/1'); // 5c
+    after('sbi /npcf-am-policy-control/v1/policies/'); // 6
+    after('sbi /npcf-ue-policy-control/v1/policies/'); // 6a
+    expect(sequence.slice(dereg).filter((x) => x === 'ngap 41')).toHaveLength(2); // UE Context Release Command + Complete
     // the Session Deletion Response carries the final usage report with the pings' octets
     const deletion = frames.find((f) => (f.fields.get('pfcp.msg_type') ?? []).includes('55'))!;
     expect(Number(deletion.fields.get('pfcp.volume_measurement.tonum')?.[0] ?? deletion.fields.get('pfcp.volume_measurement.tovol')?.[0] ?? 0)).toBeGreaterThan(0);
