@@ -721,6 +721,7 @@ export class Amf {
   /** Undoes what a registration established at the UDM and the PCF (used on failure and replacement). */
   private async undoRegistration(ue: AmfUe): Promise<void> {
     await this.abandonAuthentication(ue).catch(() => {});
+    await this.releaseSessions(ue, '4.2.2.2.2');
     await this.terminatePolicyAssociations(ue, '4.2.2.2.2');
     await this.deregisterFromUdm(ue, '4.2.2.2.2');
   }
@@ -813,18 +814,19 @@ export class Amf {
       this.releaseIfIdle(ue);
       return;
     }
+    if (type.accessType === 2) {
+      // TS 23.502 4.2.2.3.2 step 1: the procedure applies to the target access only. wire5g's UEs
+      // are registered over 3GPP access alone, so a de-registration from non-3GPP access has
+      // nothing to release here: it is accepted (unless switch off) and the 3GPP registration,
+      // its PDU sessions and the NG connection stay (TS 24.501 5.5.2.2.2).
+      if (!type.switchOff) this.sendNas(ue, nasMessage('Deregistration accept (UE originating)', {}), '4.2.2.3.2 step 7 (non-3GPP access)');
+      return;
+    }
     ue.state = '5GMM-DEREGISTERED-INITIATED';
     const received = this.clock.now();
     const unavailability = m.ies.unavailabilityInformation as { periodDurationSeconds?: number } | undefined;
     // steps 2-4: for each PDU session over 3GPP access, Nsmf_PDUSession_ReleaseSMContext
-    await Promise.all([...ue.sessions.values()].map(async (s) => {
-      s.state = 'releasing';
-      if (s.smContextUri) {
-        const r = await this.sbi.call('POST', `${s.smContextUri}/release`, { cause: 'REL_DUE_TO_UE_DEREG', ngApCause: { group: 'nas', value: 'deregister' }, ueLocation: {} }, { operation: 'Nsmf_PDUSession_ReleaseSMContext', step: '4.2.2.3.2 step 2' });
-        if (r.status !== 204 && r.status !== 200 && r.status !== 404) this.log(`ReleaseSMContext of PDU session ${s.pduSessionId}: ${r.status}`);
-      }
-      ue.sessions.delete(s.pduSessionId);
-    }));
+    await this.releaseSessions(ue, '4.2.2.3.2 step 2');
     // steps 6, 6a: AM and UE Policy Association Termination
     await this.terminatePolicyAssociations(ue, '4.2.2.3.2 step 6');
     // step 7: Deregistration Accept unless switch off
@@ -836,6 +838,18 @@ export class Amf {
     await this.releaseUeContext(ue, { nas: 'deregister' }, '4.2.2.3.2 step 8');
     await this.deregisterFromUdm(ue, '4.2.2.3.2 step 8');
     this.forget(ue);
+  }
+
+  /** Nsmf_PDUSession_ReleaseSMContext for every PDU session the AMF knows for the UE. */
+  private async releaseSessions(ue: AmfUe, step: string): Promise<void> {
+    await Promise.all([...ue.sessions.values()].map(async (s) => {
+      s.state = 'releasing';
+      if (s.smContextUri) {
+        const r = await this.sbi.call('POST', `${s.smContextUri}/release`, { cause: 'REL_DUE_TO_UE_DEREG', ngApCause: { group: 'nas', value: 'deregister' }, ueLocation: {} }, { operation: 'Nsmf_PDUSession_ReleaseSMContext', step });
+        if (r.status !== 204 && r.status !== 200 && r.status !== 404) this.log(`ReleaseSMContext of PDU session ${s.pduSessionId}: ${r.status}`);
+      }
+      ue.sessions.delete(s.pduSessionId);
+    }));
   }
 
   /**

@@ -87,6 +87,37 @@ describe('UE-initiated Deregistration (TS 23.502 4.2.2.3.2)', () => {
     expect(ledgers()).toEqual(before);
   });
 
+  it('for non-3GPP access only: accepted, and the 3GPP registration, its PDU session and its N2 connection stay', async () => {
+    const start = ledgers();
+    const u = ue(5);
+    await u.register(gnb);
+    await u.establishPduSession(1);
+    await quiet();
+    const before = ledgers();
+    expect(await u.deregister({ switchOff: false, accessType: 2 })).toBe('accepted');
+    await quiet();
+    expect(core.amf.stateOf(supi(5))).toBe('5GMM-REGISTERED');
+    expect(ledgers()).toEqual(before);
+    // the 3GPP registration then ends as usual
+    const v = ue(5);
+    await v.register(gnb);
+    await v.deregister({ switchOff: true });
+    await quiet();
+    expect(core.amf.stateOf(supi(5))).toBeUndefined();
+    // the first registration's PDU session and NG connection went when the second replaced it
+    expect(ledgers()).toEqual(start);
+  });
+
+  it('with NEA2 ciphering the whole life cycle works the same', async () => {
+    const before = ledgers();
+    const u = new Ue({ ...DEFAULT_SUBSCRIBER, supi: supi(6), plmn: cfg.plmn, snssai: cfg.snssai, dnn: cfg.dnn, imeisv: '3560920407930101', security: { ciphering: 'NEA2' } });
+    const r = await u.register(gnb);
+    expect(r.ciphering).toBe(0); // this AMF is configured for NEA0: the UE takes what the AMF selects
+    expect(await u.deregister({ switchOff: false })).toBe('accepted');
+    await quiet();
+    expect(ledgers()).toEqual(before);
+  });
+
   it('with an Unavailability Period Duration: the NF subscribed to Loss of Connectivity is told the remaining duration (step 7a)', async () => {
     const notes: unknown[] = [];
     const nef = await SbiServer.listen({ address: '127.0.5.30', port: 8080, nfType: 'NEF', routes: [{ method: 'POST', path: '/nnef-callback/v1/loss', operation: 'Namf_EventExposure_Notify', handler: (req) => { notes.push(req.body); return { status: 204 }; } }] });
