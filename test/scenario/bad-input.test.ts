@@ -143,21 +143,21 @@ describe('a running network under bad input', () => {
   it('a Registration Request with a 5G-GUTI this AMF never assigned: Identity Request for the SUCI (TS 23.502 4.2.2.2.2 steps 6-7), then 5G AKA', async () => {
     const before = core.ledgers();
     const heard: string[] = [];
-    let conn: UuConnection | undefined;
+    const link: { conn?: UuConnection } = {};
     const side: UuUeSide = {
       onDownlinkNas: (n) => {
         const p = decodeNas(n);
         const name = p.kind === 'plain' ? p.message.name : 'protected';
         heard.push(name);
-        if (name === 'Identity request') conn!.uplinkNas(encodeNasMessage(nasMessage('Identity response', { mobileIdentity: nullSchemeSuci(cfg.plmn, '0000000106') })));
+        if (name === 'Identity request') link.conn!.uplinkNas(encodeNasMessage(nasMessage('Identity response', { mobileIdentity: nullSchemeSuci(cfg.plmn, '0000000106') })));
         // TS 24.501 5.4.1.3.7 e: this UE does not take part in 5G AKA (#26): the AMF rejects and lets go
-        if (name === 'Authentication request') conn!.uplinkNas(encodeNasMessage(nasMessage('Authentication failure', { fiveGmmCause: 26 })));
+        if (name === 'Authentication request') link.conn!.uplinkNas(encodeNasMessage(nasMessage('Authentication failure', { fiveGmmCause: 26 })));
       },
       onDownlinkData: () => {},
       onRrcRelease: () => heard.push('RRC release'),
     };
     const guti: MobileIdentity = { type: '5g-guti', plmn: cfg.plmn, amfRegionId: 2, amfSetId: 1, amfPointer: 0, tmsi: 0x00fedcba };
-    conn = gnb.connect(side, encodeNasMessage(nasMessage('Registration request', { registrationType: { followOnRequest: true, value: 1 }, ngKsi: { tsc: 0, ksi: 7 }, mobileIdentity: guti, ueSecurityCapability: { ea: 0xa0, ia: 0x20 } })), 'mo-Signalling');
+    link.conn = gnb.connect(side, encodeNasMessage(nasMessage('Registration request', { registrationType: { followOnRequest: true, value: 1 }, ngKsi: { tsc: 0, ksi: 7 }, mobileIdentity: guti, ueSecurityCapability: { ea: 0xa0, ia: 0x20 } })), 'mo-Signalling');
     for (let i = 0; i < 200 && !heard.includes('RRC release'); i++) await sleep(10);
     expect(heard).toEqual(['Identity request', 'Authentication request', 'Authentication reject', 'RRC release']);
     await quiet();
