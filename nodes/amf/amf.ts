@@ -87,8 +87,12 @@ export const T3560_MS = 6_000;
 export const T3550_MS = 6_000;
 /** Retransmissions before the procedure is aborted (TS 24.501 5.4.1.3.7 f, 5.4.2.7, 5.5.1.2.8). */
 export const NAS_RETRANSMISSIONS = 4;
-/** How long the AMF waits for an NGAP answer (UE Context Release Complete, ICS Response). */
-const NGAP_ANSWER_MS = 5_000;
+/**
+ * How long the AMF waits for an NGAP answer (UE Context Release Complete, ICS Response). TS 38.413
+ * defines no timer for these; the guard is as long as the UE's own T3510 (15 s) plus margin, so a
+ * burst that slows every answer down does not turn into registrations the AMF gave up on.
+ */
+const NGAP_ANSWER_MS = 20_000;
 
 /**
  * TS 24.501 4.4.4.3: the messages the AMF processes even when their integrity is not verified
