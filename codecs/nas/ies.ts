@@ -63,20 +63,38 @@ export interface Plmn {
   mcc: string;
   mnc: string;
 }
+// Decoding builds the MCC and MNC strings once per distinct octet pattern and reuses them (strings
+// are immutable), keyed by the 12 bits each depends on; a nibble above 9 contributes no digit.
+const DIGIT = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '', '', '', '', '', ''];
+const mccByOctets: (string | undefined)[] = new Array(4096);
+const mncByOctets: (string | undefined)[] = new Array(4096);
 function readPlmn(r: ByteReader): Plmn {
   const a = r.u8('MCC'), b = r.u8('MCC/MNC'), c = r.u8('MNC');
-  const d = (x: number) => (x < 10 ? String(x) : '');
-  const mcc = d(a & 15) + d(a >> 4) + d(b & 15);
-  const mnc = d(c & 15) + d(c >> 4) + ((b >> 4) === 15 ? '' : d(b >> 4));
+  const mccKey = a | ((b & 15) << 8), mncKey = c | ((b >> 4) << 8);
+  const mcc = (mccByOctets[mccKey] ??= DIGIT[a & 15] + DIGIT[a >> 4] + DIGIT[b & 15]);
+  const mnc = (mncByOctets[mncKey] ??= DIGIT[c & 15] + DIGIT[c >> 4] + DIGIT[b >> 4]);
   if (mcc.length !== 3 || mnc.length < 2) throw r.error('BAD_VALUE', `PLMN identity ${toHex(r.buf.subarray(r.pos - 3, r.pos))} is not BCD`, 'PLMN', r.pos - 3);
   return { mcc, mnc };
 }
+/** True when `s` is what /^\d{min,max}$/ accepts (ASCII digits only), without a RegExp per call. */
+function isDigits(s: string, min: number, max: number): boolean {
+  if (s.length < min || s.length > max) return false;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s.charCodeAt(i);
+    if (ch < 48 || ch > 57) return false;
+  }
+  return true;
+}
+/** The value of the ASCII digit at `i` (checked by isDigits). */
+function digit(i: number, s: string): number {
+  return s.charCodeAt(i) - 48;
+}
 function writePlmn(w: ByteWriter, p: Plmn): void {
   const m = p.mcc, n = p.mnc;
-  if (!/^\d{3}$/.test(m) || !/^\d{2,3}$/.test(n)) throw new EncodeError(PROTOCOL, 'PLMN', `${m}/${n} is not MCC(3)/MNC(2-3) digits`);
-  w.u8((+m[1] << 4) | +m[0]);
-  w.u8(((n.length === 3 ? +n[2] : 15) << 4) | +m[2]);
-  w.u8((+n[1] << 4) | +n[0]);
+  if (!isDigits(m, 3, 3) || !isDigits(n, 2, 3)) throw new EncodeError(PROTOCOL, 'PLMN', `${m}/${n} is not MCC(3)/MNC(2-3) digits`);
+  w.u8((digit(1, m) << 4) | digit(0, m));
+  w.u8(((n.length === 3 ? digit(2, n) : 15) << 4) | digit(2, m));
+  w.u8((digit(1, n) << 4) | digit(0, n));
 }
 export { readPlmn, writePlmn };
 
@@ -119,9 +137,9 @@ export const mobileIdentity: ValueCodec<MobileIdentity> = {
         if (fmt === 1) return { type: 'suci', supiFormat: 'nai', nai: Uint8Array.from(r.rest()) };
         if (fmt !== 0) throw r.error('BAD_VALUE', `SUPI format ${fmt}`, 'SUPIFormat', r.pos - 1);
         const plmn = readPlmn(r);
-        const ri = r.bytes(2, 'RoutingIndicator');
+        const ri = r.u16('RoutingIndicator');
         // four nibbles in digit order (digit 1 = bits 4-1 of octet 8), F kept: exact for any input
-        const riText = [ri[0] & 15, ri[0] >> 4, ri[1] & 15, ri[1] >> 4].map((n) => n.toString(16).toUpperCase()).join('');
+        const riText = HEX[(ri >> 8) & 15] + HEX[ri >> 12] + HEX[ri & 15] + HEX[(ri >> 4) & 15];
         const protectionScheme = r.u8('ProtectionSchemeId') & 15;
         const homeNetworkPublicKeyId = r.u8('HomeNetworkPublicKeyId');
         // The null scheme carries the MSIN as BCD digits; other schemes carry the ECIES output.
@@ -160,7 +178,7 @@ export const mobileIdentity: ValueCodec<MobileIdentity> = {
         }
         w.u8(0x01);
         writePlmn(w, v.plmn);
-        w.bytes(routingBcd(v.routingIndicator));
+        writeRoutingIndicator(w, v.routingIndicator);
         w.u8(v.protectionScheme & 15).u8(v.homeNetworkPublicKeyId).bytes(v.schemeOutput);
         return;
       case '5g-guti':
@@ -188,11 +206,35 @@ export const mobileIdentity: ValueCodec<MobileIdentity> = {
   },
 };
 
-/** Routing indicator: 4 nibbles in digit order, F for unused digits (9.11.3.4, octets 8-9). */
-function routingBcd(ri: string): Uint8Array {
+const HEX = '0123456789ABCDEF';
+
+/**
+ * Routing indicator: 4 nibbles in digit order, F for unused digits (9.11.3.4, octets 8-9). Each
+ * character is read as parseInt(c, 16) & 15 would (a non-hex character is 0); the string is padded
+ * with F to 4 digits and anything past 4 is ignored.
+ */
+function writeRoutingIndicator(w: ByteWriter, ri: string): void {
+  for (let i = 0; i < ri.length; i++) {
+    // toUpperCase() may change the length of a non-ASCII string: keep the original rule for those
+    if (ri.charCodeAt(i) > 127) return void w.bytes(routingBcdGeneric(ri));
+  }
+  w.u8((riNibble(ri, 1) << 4) | riNibble(ri, 0));
+  w.u8((riNibble(ri, 3) << 4) | riNibble(ri, 2));
+}
+function riNibble(ri: string, i: number): number {
+  if (i >= ri.length) return 15;
+  const ch = ri.charCodeAt(i);
+  if (ch >= 48 && ch <= 57) return ch - 48; // 0-9
+  if (ch >= 65 && ch <= 70) return ch - 55; // A-F
+  if (ch >= 97 && ch <= 102) return ch - 87; // a-f
+  return 0; // NaN & 15
+}
+function routingBcdGeneric(ri: string): Uint8Array {
   const d = ri.toUpperCase().padEnd(4, 'F');
-  const n = (c: string) => parseInt(c, 16) & 15;
-  return Uint8Array.of((n(d[1]) << 4) | n(d[0]), (n(d[3]) << 4) | n(d[2]));
+  return Uint8Array.of((hexDigit(d[1]) << 4) | hexDigit(d[0]), (hexDigit(d[3]) << 4) | hexDigit(d[2]));
+}
+function hexDigit(c: string): number {
+  return parseInt(c, 16) & 15;
 }
 
 /** The SUPI digits of a null-scheme SUCI (MCC, MNC, MSIN). */

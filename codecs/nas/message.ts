@@ -11,7 +11,7 @@
 import { ByteReader } from '../bytes/reader.ts';
 import { ByteWriter } from '../bytes/writer.ts';
 import { EncodeError } from '../bytes/errors.ts';
-import { MESSAGE_BY_TYPE, MESSAGE_BY_NAME, type MessageDef, type Row } from './tables.ts';
+import { MESSAGES, MESSAGE_BY_NAME, type MessageDef, type Row } from './tables.ts';
 
 const PROTOCOL = 'nas-5gs';
 export const EPD_5GMM = 0x7e;
@@ -52,6 +52,15 @@ export interface SecurityProtectedNas {
 }
 
 export type NasPdu = { kind: 'plain'; message: NasMessage } | { kind: 'protected'; protected: SecurityProtectedNas; inner?: NasMessage };
+
+// Message tables by message type octet, one array per EPD: an array load instead of a string key
+// built and hashed per message.
+const MM_BY_TYPE: (MessageDef | undefined)[] = new Array(256).fill(undefined);
+const SM_BY_TYPE: (MessageDef | undefined)[] = new Array(256).fill(undefined);
+for (const m of MESSAGES) (m.epd === EPD_5GMM ? MM_BY_TYPE : SM_BY_TYPE)[m.type] = m;
+function messageDef(epd: number, type: number): MessageDef | undefined {
+  return epd === EPD_5GMM ? MM_BY_TYPE[type] : epd === EPD_5GSM ? SM_BY_TYPE[type] : undefined;
+}
 
 function optionalKey(row: Row): number {
   return row.f === 'TV1' ? 0x100 | row.iei : 'iei' in row ? row.iei : -1;
@@ -192,7 +201,7 @@ export function decodeNasMessage(bytes: Uint8Array): NasMessage {
     const sht = r.u8('SecurityHeaderType') & 0x0f;
     if (sht !== 0) throw r.error('BAD_VALUE', `security header type ${sht}: a protected message, use decodeNas`, 'SecurityHeaderType', 1);
     const type = r.u8('MessageType');
-    const def = MESSAGE_BY_TYPE.get(`${epd}:${type}`);
+    const def = MM_BY_TYPE[type];
     if (!def) throw r.error('UNKNOWN_TYPE', `5GMM message type 0x${type.toString(16)} (answer with 5GMM cause #97)`, 'MessageType', 2);
     msg = { name: def.name, epd, messageType: type, ies: {} };
     r.enter(def.name);
@@ -201,7 +210,7 @@ export function decodeNasMessage(bytes: Uint8Array): NasMessage {
     const pduSessionId = r.u8('PDUSessionIdentity');
     const pti = r.u8('ProcedureTransactionIdentity');
     const type = r.u8('MessageType');
-    const def = MESSAGE_BY_TYPE.get(`${epd}:${type}`);
+    const def = SM_BY_TYPE[type];
     if (!def) throw r.error('UNKNOWN_TYPE', `5GSM message type 0x${type.toString(16)} (answer with 5GSM cause #97)`, 'MessageType', 3);
     msg = { name: def.name, epd, messageType: type, pduSessionId, pti, ies: {} };
     r.enter(def.name);
@@ -247,6 +256,29 @@ function writeRowValue(w: ByteWriter, row: Row & { codec: { write(w: ByteWriter,
   }
 }
 
+/** An optional IE: IEI (TS 24.007 11.2.1.1.1), length for TLV and TLV-E, value. */
+function writeOptional(w: ByteWriter, row: Row & { name: string }, v: unknown): void {
+  switch (row.f) {
+    case 'TV1':
+      w.u8((row.iei << 4) | (row.codec.write(v) & 0x0f));
+      break;
+    case 'TV':
+      w.u8(row.iei);
+      writeRowValue(w, row, v, 0);
+      break;
+    case 'TLV':
+      w.u8(row.iei);
+      writeRowValue(w, row, v, 1);
+      break;
+    case 'TLV-E':
+      w.u8(row.iei);
+      writeRowValue(w, row, v, 2);
+      break;
+    default:
+      break;
+  }
+}
+
 function encodeBody(w: ByteWriter, def: MessageDef, msg: NasMessage): void {
   const rows = def.rows;
   let i = 0;
@@ -283,40 +315,19 @@ function encodeBody(w: ByteWriter, def: MessageDef, msg: NasMessage): void {
   }
   if (pendingLow !== undefined) w.u8(pendingLow);
   const c = compiled(def);
-  const writeOptional = (row: Row & { name: string }, v: unknown) => {
-    switch (row.f) {
-      case 'TV1':
-        w.u8((row.iei << 4) | (row.codec.write(v) & 0x0f));
-        break;
-      case 'TV':
-        w.u8(row.iei);
-        writeRowValue(w, row, v, 0);
-        break;
-      case 'TLV':
-        w.u8(row.iei);
-        writeRowValue(w, row, v, 1);
-        break;
-      case 'TLV-E':
-        w.u8(row.iei);
-        writeRowValue(w, row, v, 2);
-        break;
-      default:
-        break;
-    }
-  };
   if (msg.order) {
     for (const name of msg.order) {
       if (name.startsWith('#')) w.bytes(msg.unknownIes![Number(name.slice(1))]);
       else {
         const idx = c.indexByName.get(name);
         const v = msg.ies[name];
-        if (idx !== undefined && v !== undefined) writeOptional(def.rows[idx] as Row & { name: string }, v);
+        if (idx !== undefined && v !== undefined) writeOptional(w, def.rows[idx] as Row & { name: string }, v);
       }
     }
   } else {
     for (const row of c.optional) {
       const v = msg.ies[row.name];
-      if (v !== undefined) writeOptional(row, v);
+      if (v !== undefined) writeOptional(w, row, v);
     }
     for (const u of msg.unknownIes ?? []) w.bytes(u);
   }
@@ -327,7 +338,7 @@ function encodeBody(w: ByteWriter, def: MessageDef, msg: NasMessage): void {
 
 /** Encodes a plain NAS message. */
 export function encodeNasMessage(msg: NasMessage, into?: ByteWriter): Uint8Array {
-  const def = MESSAGE_BY_TYPE.get(`${msg.epd}:${msg.messageType}`);
+  const def = messageDef(msg.epd, msg.messageType);
   if (!def) throw new EncodeError(PROTOCOL, msg.name, `no table for message type 0x${msg.messageType.toString(16)}`);
   const w = into ?? new ByteWriter(64);
   const start = w.pos;
