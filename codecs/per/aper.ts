@@ -2,11 +2,15 @@
 //
 // Values: SEQUENCE -> object of its components (extension additions by name); SEQUENCE OF ->
 // array; CHOICE -> { alternative: value }; ENUMERATED -> the item's name; INTEGER -> number;
-// BIT STRING -> { value, length }; OCTET STRING -> Uint8Array; character strings -> string;
+// (a bigint above 2^53, only in the 64-bit ranges); BIT STRING -> { value, length };
+// OCTET STRING -> Uint8Array (a copy); character strings -> string;
 // BOOLEAN -> boolean; NULL -> null. Protocol IE containers -> arrays of { id, criticality,
 // value } (IEs whose id the set does not define keep their open type octets as `raw`), and
 // procedure values are decoded by procedure code. Unknown extension additions and alternatives are
 // kept as their open-type octets, so decode -> encode is exact for values this schema predates.
+//
+// Each type is compiled on first use into a decoder and an encoder closure (constraints, names,
+// indexes and component coders bound), so a message is coded without re-reading the schema.
 
 import { BitReader, BitWriter, bitsFor, pathText, type FieldPath } from './bits.ts';
 import { DecodeError, EncodeError } from '../bytes/errors.ts';
