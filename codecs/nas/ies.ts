@@ -2,19 +2,19 @@
 // timers). Each codec sees only the value octets (after IEI and length); read and write side by
 // side. IEs without a codec here are kept as raw octets by the message engine.
 
-import type { ByteReader } from '../bytes/reader.ts';
+import type { NasReader } from './reader.ts';
 import { ByteWriter } from '../bytes/writer.ts';
 import { EncodeError } from '../bytes/errors.ts';
 import { toHex } from '../bytes/hex.ts';
 
 export interface ValueCodec<V> {
-  read(r: ByteReader): V;
+  read(r: NasReader): V;
   write(w: ByteWriter, v: V): void;
 }
 
 const PROTOCOL = 'nas-5gs';
 
-export const raw: ValueCodec<Uint8Array> = { read: (r) => Uint8Array.from(r.rest()), write: (w, v) => void w.bytes(v) };
+export const raw: ValueCodec<Uint8Array> = { read: (r) => r.restCopy(), write: (w, v) => void w.bytes(v) };
 export const u8: ValueCodec<number> = { read: (r) => r.u8('value'), write: (w, v) => void w.u8(v) };
 export const u16: ValueCodec<number> = { read: (r) => r.u16('value'), write: (w, v) => void w.u16(v) };
 
@@ -68,7 +68,7 @@ export interface Plmn {
 const DIGIT = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '', '', '', '', '', ''];
 const mccByOctets: (string | undefined)[] = new Array(4096);
 const mncByOctets: (string | undefined)[] = new Array(4096);
-function readPlmn(r: ByteReader): Plmn {
+function readPlmn(r: NasReader): Plmn {
   const a = r.u8('MCC'), b = r.u8('MCC/MNC'), c = r.u8('MNC');
   const mccKey = a | ((b & 15) << 8), mncKey = c | ((b >> 4) << 8);
   const mcc = (mccByOctets[mccKey] ??= DIGIT[a & 15] + DIGIT[a >> 4] + DIGIT[b & 15]);
@@ -99,8 +99,13 @@ function writePlmn(w: ByteWriter, p: Plmn): void {
 export { readPlmn, writePlmn };
 
 function bcdDigits(b: Uint8Array): string {
+  return bcdDigitsOf(b, 0, b.length);
+}
+/** BCD digits of b[from..to), low nibble first, F fillers dropped. */
+function bcdDigitsOf(b: Uint8Array, from: number, to: number): string {
   let s = '';
-  for (const x of b) {
+  for (let i = from; i < to; i++) {
+    const x = b[i];
     if ((x & 15) !== 15) s += String(x & 15);
     if (x >> 4 !== 15) s += String(x >> 4);
   }
@@ -134,7 +139,7 @@ export const mobileIdentity: ValueCodec<MobileIdentity> = {
         return { type: 'no-identity' };
       case 1: {
         const fmt = (first >> 4) & 7;
-        if (fmt === 1) return { type: 'suci', supiFormat: 'nai', nai: Uint8Array.from(r.rest()) };
+        if (fmt === 1) return { type: 'suci', supiFormat: 'nai', nai: r.restCopy() };
         if (fmt !== 0) throw r.error('BAD_VALUE', `SUPI format ${fmt}`, 'SUPIFormat', r.pos - 1);
         const plmn = readPlmn(r);
         const ri = r.u16('RoutingIndicator');
@@ -143,7 +148,7 @@ export const mobileIdentity: ValueCodec<MobileIdentity> = {
         const protectionScheme = r.u8('ProtectionSchemeId') & 15;
         const homeNetworkPublicKeyId = r.u8('HomeNetworkPublicKeyId');
         // The null scheme carries the MSIN as BCD digits; other schemes carry the ECIES output.
-        return { type: 'suci', supiFormat: 'imsi', plmn, routingIndicator: riText, protectionScheme, homeNetworkPublicKeyId, schemeOutput: Uint8Array.from(r.rest()) };
+        return { type: 'suci', supiFormat: 'imsi', plmn, routingIndicator: riText, protectionScheme, homeNetworkPublicKeyId, schemeOutput: r.restCopy() };
       }
       case 2: {
         const plmn = readPlmn(r);
@@ -154,16 +159,18 @@ export const mobileIdentity: ValueCodec<MobileIdentity> = {
       case 3:
       case 5: {
         // digit 1 in bits 8-5 of the first octet, then BCD pairs with an F filler when even
-        return { type: t === 3 ? 'imei' : 'imeisv', digits: String(first >> 4) + bcdDigits(r.rest()) };
+        const digits = String(first >> 4) + bcdDigitsOf(r.buf, r.pos, r.end);
+        r.pos = r.end;
+        return { type: t === 3 ? 'imei' : 'imeisv', digits };
       }
       case 4: {
         const x = r.u16('AMFSetID/AMFPointer');
         return { type: '5g-s-tmsi', amfSetId: x >> 6, amfPointer: x & 63, tmsi: r.u32('5G-TMSI') };
       }
       case 6:
-        return { type: 'mac', octets: Uint8Array.from(r.rest()) };
+        return { type: 'mac', octets: r.restCopy() };
       default:
-        return { type: 'eui-64', octets: Uint8Array.from(r.rest()) };
+        return { type: 'eui-64', octets: r.restCopy() };
     }
   },
   write: (w, v) => {
@@ -267,7 +274,7 @@ export interface SNssai {
 export const sNssai: ValueCodec<SNssai> = {
   read: (r) => {
     const n = r.remaining;
-    if (![1, 2, 4, 5, 8].includes(n)) throw r.error('BAD_LENGTH', `S-NSSAI of ${n} octets`, 'S-NSSAI');
+    if (n !== 1 && n !== 2 && n !== 4 && n !== 5 && n !== 8) throw r.error('BAD_LENGTH', `S-NSSAI of ${n} octets`, 'S-NSSAI');
     const v: SNssai = { sst: r.u8('SST') };
     if (n === 2) v.mappedSst = r.u8('MappedHPLMNSST');
     if (n >= 4) v.sd = r.u24('SD');
@@ -291,7 +298,9 @@ export const nssai: ValueCodec<SNssai[]> = {
     const out: SNssai[] = [];
     while (!r.atEnd) {
       const len = r.u8('S-NSSAI.Length');
-      out.push(sNssai.read(r.sub(len, 'S-NSSAI')));
+      const outer = r.narrow(len, 'S-NSSAI');
+      out.push(sNssai.read(r));
+      r.widen(outer);
     }
     return out;
   },
@@ -311,10 +320,11 @@ export const rejectedNssai: ValueCodec<{ cause: number; sst: number; sd?: number
     while (!r.atEnd) {
       const o = r.u8('RejectedS-NSSAI');
       const len = o >> 4;
-      const sub = r.sub(len, 'RejectedS-NSSAI');
-      const e: { cause: number; sst: number; sd?: number } = { cause: o & 15, sst: sub.u8('SST') };
-      if (len === 4) e.sd = sub.u24('SD');
-      else if (len !== 1) throw r.error('BAD_LENGTH', `rejected S-NSSAI of ${len} octets`, 'RejectedS-NSSAI');
+      const outer = r.narrow(len, 'RejectedS-NSSAI');
+      const e: { cause: number; sst: number; sd?: number } = { cause: o & 15, sst: r.u8('SST') };
+      if (len === 4) e.sd = r.u24('SD');
+      r.widen(outer);
+      if (len !== 1 && len !== 4) throw r.error('BAD_LENGTH', `rejected S-NSSAI of ${len} octets`, 'RejectedS-NSSAI');
       out.push(e);
     }
     return out;
@@ -388,8 +398,7 @@ export const psiBitmap: ValueCodec<PsiBitmap> = {
     const psis: number[] = [];
     for (let i = 0; i < 8; i++) if (a & (1 << i)) psis.push(i);
     for (let i = 0; i < 8; i++) if (b & (1 << i)) psis.push(8 + i);
-    const spare = r.rest();
-    return spare.length ? { psis, spare: Uint8Array.from(spare) } : { psis };
+    return r.atEnd ? { psis } : { psis, spare: r.restCopy() };
   },
   write: (w, v) => {
     let a = 0, b = 0;
@@ -413,7 +422,7 @@ export const ueSecurityCapability: ValueCodec<UeSecurityCapability> = {
     const v: UeSecurityCapability = { ea: r.u8('5G-EA'), ia: r.u8('5G-IA') };
     if (!r.atEnd) v.eea = r.u8('EEA');
     if (!r.atEnd) v.eia = r.u8('EIA');
-    if (!r.atEnd) v.spare = Uint8Array.from(r.rest());
+    if (!r.atEnd) v.spare = r.restCopy();
     return v;
   },
   write: (w, v) => {
@@ -486,7 +495,7 @@ export const pduAddress: ValueCodec<PduAddress> = {
       const a = r.bytes(4, 'IPv4');
       return { pduSessionType: 1, ipv4: `${a[0]}.${a[1]}.${a[2]}.${a[3]}` };
     }
-    return { pduSessionType: t, octets: Uint8Array.from(r.rest()) };
+    return { pduSessionType: t, octets: r.restCopy() };
   },
   write: (w, v) => {
     w.u8(v.pduSessionType & 7);
@@ -513,7 +522,10 @@ export const dnn: ValueCodec<string> = {
     const labels: string[] = [];
     while (!r.atEnd) {
       const n = r.u8('DNN.LabelLength');
-      labels.push(String.fromCharCode(...r.bytes(n, 'DNN.Label')));
+      const label = r.bytes(n, 'DNN.Label');
+      let text = '';
+      for (let i = 0; i < label.length; i++) text += String.fromCharCode(label[i]);
+      labels.push(text);
     }
     return labels.join('.');
   },
@@ -544,25 +556,26 @@ export const qosRules: ValueCodec<QosRule[]> = {
     while (!r.atEnd) {
       const id = r.u8('QoSRuleIdentifier');
       const len = r.u16('QoSRule.Length');
-      const q = r.sub(len, 'QoSRule');
-      const o = q.u8('RuleOctet');
+      const outer = r.narrow(len, 'QoSRule');
+      const o = r.u8('RuleOctet');
       const rule: QosRule = { id, operationCode: o >> 5, dqr: (o & 16) !== 0, packetFilters: [] };
       const n = o & 15;
       for (let i = 0; i < n; i++) {
-        if (rule.operationCode === 5) rule.packetFilters.push({ id: q.u8('PacketFilterIdentifier') & 15 });
+        if (rule.operationCode === 5) rule.packetFilters.push({ id: r.u8('PacketFilterIdentifier') & 15 });
         else {
-          const p = q.u8('PacketFilter');
-          const clen = q.u8('PacketFilter.Length');
-          rule.packetFilters.push({ direction: (p >> 4) & 3, id: p & 15, contents: Uint8Array.from(q.bytes(clen, 'PacketFilter.Contents')) });
+          const p = r.u8('PacketFilter');
+          const clen = r.u8('PacketFilter.Length');
+          rule.packetFilters.push({ direction: (p >> 4) & 3, id: p & 15, contents: r.copy(clen, 'PacketFilter.Contents') });
         }
       }
-      if (!q.atEnd) rule.precedence = q.u8('QoSRulePrecedence');
-      if (!q.atEnd) {
-        const b = q.u8('QFI');
+      if (!r.atEnd) rule.precedence = r.u8('QoSRulePrecedence');
+      if (!r.atEnd) {
+        const b = r.u8('QFI');
         rule.segregation = (b & 64) !== 0;
         rule.qfi = b & 63;
       }
-      q.expectEnd('QoSRule');
+      r.expectEnd('QoSRule');
+      r.widen(outer);
       out.push(rule);
     }
     return out;

@@ -9,6 +9,7 @@
 // TS 24.007 11.2.4 (bit 8 set: one octet; 0x7X: TLV-E; otherwise TLV), so a round trip keeps it.
 
 import { ByteReader } from '../bytes/reader.ts';
+import { NasReader } from './reader.ts';
 import { ByteWriter } from '../bytes/writer.ts';
 import { EncodeError } from '../bytes/errors.ts';
 import { MESSAGES, MESSAGE_BY_NAME, type MessageDef, type Row } from './tables.ts';
@@ -53,98 +54,114 @@ export interface SecurityProtectedNas {
 
 export type NasPdu = { kind: 'plain'; message: NasMessage } | { kind: 'protected'; protected: SecurityProtectedNas; inner?: NasMessage };
 
-// Message tables by message type octet, one array per EPD: an array load instead of a string key
-// built and hashed per message.
-const MM_BY_TYPE: (MessageDef | undefined)[] = new Array(256).fill(undefined);
-const SM_BY_TYPE: (MessageDef | undefined)[] = new Array(256).fill(undefined);
-for (const m of MESSAGES) (m.epd === EPD_5GMM ? MM_BY_TYPE : SM_BY_TYPE)[m.type] = m;
-function messageDef(epd: number, type: number): MessageDef | undefined {
-  return epd === EPD_5GMM ? MM_BY_TYPE[type] : epd === EPD_5GSM ? SM_BY_TYPE[type] : undefined;
-}
-
-function optionalKey(row: Row): number {
-  return row.f === 'TV1' ? 0x100 | row.iei : 'iei' in row ? row.iei : -1;
-}
-
-/** What the engine needs of a table, computed once per message. */
+/**
+ * What the engine needs of a message table, computed once when the module loads. Names and IEIs
+ * are unique within a message (checked here), so a row is identified by its index.
+ */
 interface Compiled {
-  /** Index of the first optional row. */
+  def: MessageDef;
+  /** Index of the first optional row: the rows before it are the mandatory part, in order. */
   firstOptional: number;
-  /** Optional rows by IEI (type 1 IEIs as 0x100 | IEI). */
-  byIei: Map<number, Row>;
+  /**
+   * Row index of the optional IE each IEI octet introduces, -1 for none: a type 1 IE (TV1) at all
+   * 16 values of its low nibble, then full-octet IEIs over them (an exact match wins).
+   */
+  rowByIei: Int8Array;
   /** Row index by IE name. */
   indexByName: Map<string, number>;
-  /** Optional rows in table order, with their names. */
-  optional: (Row & { name: string })[];
 }
-const compiledTables = new WeakMap<MessageDef, Compiled>();
-function compiled(def: MessageDef): Compiled {
-  let c = compiledTables.get(def);
-  if (!c) {
-    const rows = def.rows;
-    let firstOptional = rows.findIndex((r) => 'iei' in r);
-    if (firstOptional < 0) firstOptional = rows.length;
-    c = { firstOptional, byIei: new Map(), indexByName: new Map(), optional: [] };
-    rows.forEach((r, i) => {
-      if ('name' in r) c!.indexByName.set(r.name, i);
-      if ('iei' in r) {
-        c!.byIei.set(optionalKey(r), r);
-        c!.optional.push(r as Row & { name: string });
-      }
-    });
-    compiledTables.set(def, c);
-  }
+function compile(def: MessageDef): Compiled {
+  const rows = def.rows;
+  let firstOptional = rows.findIndex((r) => 'iei' in r);
+  if (firstOptional < 0) firstOptional = rows.length;
+  const c: Compiled = { def, firstOptional, rowByIei: new Int8Array(256).fill(-1), indexByName: new Map() };
+  rows.forEach((r, i) => {
+    if (!('name' in r)) return;
+    if (c.indexByName.has(r.name)) throw new Error(`${def.name}: IE name ${r.name} twice`);
+    c.indexByName.set(r.name, i);
+  });
+  // type 1 IEIs (bit 8 set, TS 24.007 11.2.4) first, so that full-octet IEIs override them
+  rows.forEach((r, i) => {
+    if (r.f === 'TV1' && r.iei >= 8) c.rowByIei.fill(i, r.iei << 4, (r.iei << 4) + 16);
+  });
+  rows.forEach((r, i) => {
+    if (!('iei' in r) || r.f === 'TV1') return;
+    if (c.rowByIei[r.iei] >= 0 && rows[c.rowByIei[r.iei]].f !== 'TV1') throw new Error(`${def.name}: IEI 0x${r.iei.toString(16)} twice`);
+    c.rowByIei[r.iei] = i;
+  });
   return c;
 }
 
-function decodeBody(r: ByteReader, def: MessageDef, msg: NasMessage): void {
-  const rows = def.rows;
+// Compiled tables by message type octet, one array per EPD: an array load instead of a string key
+// built and hashed per message.
+const MM_BY_TYPE: (Compiled | undefined)[] = new Array(256).fill(undefined);
+const SM_BY_TYPE: (Compiled | undefined)[] = new Array(256).fill(undefined);
+for (const m of MESSAGES) (m.epd === EPD_5GMM ? MM_BY_TYPE : SM_BY_TYPE)[m.type] = compile(m);
+function compiledFor(epd: number, type: number): Compiled | undefined {
+  return epd === EPD_5GMM ? MM_BY_TYPE[type] : epd === EPD_5GSM ? SM_BY_TYPE[type] : undefined;
+}
+
+/**
+ * The wire order of the optional IEs of the message being decoded, as row indexes (an unknown IE
+ * n as -1 - n). Kept across calls (decoding is synchronous and never nested): turned into
+ * NasMessage.order only when that order is not the table's.
+ */
+const seen: number[] = [];
+
+function decodeBody(r: NasReader, c: Compiled, msg: NasMessage): void {
+  const rows = c.def.rows;
+  const ies = msg.ies;
+  let pendingHigh = -1; // the high nibble of a half-octet pair, for its second IE
+  // mandatory part (TS 24.007 11.2.5: V, LV and LV-E in table order; half octets paired, low nibble first)
   let i = 0;
-  let pendingHigh: number | undefined; // the high nibble of a half-octet pair, for its second IE
-  // mandatory part
-  for (; i < rows.length; i++) {
+  for (; i < c.firstOptional; i++) {
     const row = rows[i];
-    if (row.f === 'half' || row.f === 'spare-half') {
-      let n: number;
-      if (pendingHigh === undefined) {
-        const o = r.u8(row.f === 'half' ? row.name : 'SpareHalfOctet');
-        n = o & 0x0f;
-        pendingHigh = o >> 4;
-      } else {
-        n = pendingHigh;
-        pendingHigh = undefined;
+    switch (row.f) {
+      case 'half':
+      case 'spare-half': {
+        let n: number;
+        if (pendingHigh < 0) {
+          const o = r.u8(row.f === 'half' ? row.name : 'SpareHalfOctet');
+          n = o & 0x0f;
+          pendingHigh = o >> 4;
+        } else {
+          n = pendingHigh;
+          pendingHigh = -1;
+        }
+        if (row.f === 'half') ies[row.name] = row.codec.read(n);
+        break;
       }
-      if (row.f === 'half') msg.ies[row.name] = row.codec.read(n);
-      continue;
+      case 'V': {
+        r.ie = row.name;
+        const outer = r.narrow(row.length, row.name);
+        ies[row.name] = row.codec.read(r);
+        r.widen(outer);
+        r.ie = undefined;
+        break;
+      }
+      case 'LV':
+      case 'LV-E': {
+        r.ie = row.name;
+        const len = row.f === 'LV' ? r.u8('Length') : r.u16('Length');
+        const outer = r.narrow(len, 'Value');
+        ies[row.name] = row.codec.read(r);
+        r.expectEnd(row.name);
+        r.widen(outer);
+        r.ie = undefined;
+        break;
+      }
     }
-    if (row.f === 'V') {
-      r.enter(row.name);
-      msg.ies[row.name] = row.codec.read(r.sub(row.length, row.name));
-      r.leave();
-      continue;
-    }
-    if (row.f === 'LV' || row.f === 'LV-E') {
-      r.enter(row.name);
-      const len = row.f === 'LV' ? r.u8('Length') : r.u16('Length');
-      const sub = r.sub(len, 'Value');
-      msg.ies[row.name] = row.codec.read(sub);
-      sub.expectEnd(row.name);
-      r.leave();
-      continue;
-    }
-    break;
   }
-  // optional part
-  const c = compiled(def);
-  const index = c.byIei;
-  const order: string[] = [];
+  // optional part: IEs found by IEI, in any order
+  seen.length = 0;
   let lastRow = i - 1;
   let canonical = true;
   while (!r.atEnd) {
     const at = r.pos;
     const iei = r.peekU8('IEI');
-    const row = index.get(iei) ?? (iei >= 0x80 ? index.get(0x100 | (iei >> 4)) : undefined);
-    if (!row || !('iei' in row) || msg.ies[row.name] !== undefined) {
+    const idx = c.rowByIei[iei];
+    const row = idx >= 0 ? rows[idx] : undefined;
+    if (row === undefined || !('iei' in row) || ies[row.name] !== undefined) {
       // unknown (or repeated) IE: skip and keep per TS 24.007 11.2.4
       let len: number;
       if (iei & 0x80) len = 1;
@@ -157,67 +174,68 @@ function decodeBody(r: ByteReader, def: MessageDef, msg: NasMessage): void {
         len = 2 + r.u8('Length');
         r.pos = at;
       }
-      const bytes = Uint8Array.from(r.bytes(len, `UnknownIE(0x${iei.toString(16)})`));
-      (msg.unknownIes ??= []).push(bytes);
-      order.push(`#${msg.unknownIes.length - 1}`);
+      const bytes = r.copy(len, `UnknownIE(0x${iei.toString(16)})`);
+      const unknown = (msg.unknownIes ??= []);
+      unknown.push(bytes);
+      seen.push(-unknown.length); // unknown IE n as -1 - n
       canonical = false;
       continue;
     }
-    r.enter(row.name);
+    r.ie = row.name;
+    r.pos = at + 1; // the IEI
     switch (row.f) {
       case 'TV1':
-        r.skip(1, 'IEI');
-        msg.ies[row.name] = row.codec.read(iei & 0x0f);
+        ies[row.name] = row.codec.read(iei & 0x0f);
         break;
-      case 'TV':
-        r.skip(1, 'IEI');
-        msg.ies[row.name] = row.codec.read(r.sub(row.length, 'Value'));
+      case 'TV': {
+        const outer = r.narrow(row.length, 'Value');
+        ies[row.name] = row.codec.read(r);
+        r.widen(outer);
         break;
+      }
       case 'TLV':
       case 'TLV-E': {
-        r.skip(1, 'IEI');
         const len = row.f === 'TLV' ? r.u8('Length') : r.u16('Length');
-        const sub = r.sub(len, 'Value');
-        msg.ies[row.name] = row.codec.read(sub);
-        sub.expectEnd(row.name);
+        const outer = r.narrow(len, 'Value');
+        ies[row.name] = row.codec.read(r);
+        r.expectEnd(row.name);
+        r.widen(outer);
         break;
       }
     }
-    r.leave();
-    const idx = c.indexByName.get(row.name)!;
+    r.ie = undefined;
     if (idx < lastRow) canonical = false;
     lastRow = idx;
-    order.push(row.name);
+    seen.push(idx);
   }
-  if (!canonical) msg.order = order;
+  if (!canonical) msg.order = seen.map((x) => (x >= 0 ? (rows[x] as Row & { name: string }).name : `#${-1 - x}`));
 }
 
 /** Decodes a plain NAS message (5GMM with security header type 0, or 5GSM). */
 export function decodeNasMessage(bytes: Uint8Array): NasMessage {
-  const r = new ByteReader(bytes, PROTOCOL);
+  const r = new NasReader(bytes, PROTOCOL);
   const epd = r.u8('ExtendedProtocolDiscriminator');
   let msg: NasMessage;
+  let c: Compiled | undefined;
   if (epd === EPD_5GMM) {
     const sht = r.u8('SecurityHeaderType') & 0x0f;
     if (sht !== 0) throw r.error('BAD_VALUE', `security header type ${sht}: a protected message, use decodeNas`, 'SecurityHeaderType', 1);
     const type = r.u8('MessageType');
-    const def = MM_BY_TYPE[type];
-    if (!def) throw r.error('UNKNOWN_TYPE', `5GMM message type 0x${type.toString(16)} (answer with 5GMM cause #97)`, 'MessageType', 2);
-    msg = { name: def.name, epd, messageType: type, ies: {} };
-    r.enter(def.name);
-    decodeBody(r, def, msg);
+    c = MM_BY_TYPE[type];
+    if (!c) throw r.error('UNKNOWN_TYPE', `5GMM message type 0x${type.toString(16)} (answer with 5GMM cause #97)`, 'MessageType', 2);
+    msg = { name: c.def.name, epd, messageType: type, ies: {} };
   } else if (epd === EPD_5GSM) {
     const pduSessionId = r.u8('PDUSessionIdentity');
     const pti = r.u8('ProcedureTransactionIdentity');
     const type = r.u8('MessageType');
-    const def = SM_BY_TYPE[type];
-    if (!def) throw r.error('UNKNOWN_TYPE', `5GSM message type 0x${type.toString(16)} (answer with 5GSM cause #97)`, 'MessageType', 3);
-    msg = { name: def.name, epd, messageType: type, pduSessionId, pti, ies: {} };
-    r.enter(def.name);
-    decodeBody(r, def, msg);
+    c = SM_BY_TYPE[type];
+    if (!c) throw r.error('UNKNOWN_TYPE', `5GSM message type 0x${type.toString(16)} (answer with 5GSM cause #97)`, 'MessageType', 3);
+    msg = { name: c.def.name, epd, messageType: type, pduSessionId, pti, ies: {} };
   } else {
     throw r.error('BAD_VALUE', `extended protocol discriminator 0x${epd.toString(16)} is not 5GMM or 5GSM`, 'ExtendedProtocolDiscriminator', 0);
   }
+  r.message = c.def.name;
+  decodeBody(r, c, msg);
   return msg;
 }
 
@@ -279,72 +297,87 @@ function writeOptional(w: ByteWriter, row: Row & { name: string }, v: unknown): 
   }
 }
 
-function encodeBody(w: ByteWriter, def: MessageDef, msg: NasMessage): void {
+/** Row indexes of the optional IEs a message being encoded carries, in table order (kept across calls). */
+const present: number[] = [];
+
+function encodeBody(w: ByteWriter, c: Compiled, msg: NasMessage): void {
+  const def = c.def;
   const rows = def.rows;
-  let i = 0;
-  let pendingLow: number | undefined;
-  for (; i < rows.length; i++) {
+  const ies = msg.ies;
+  // One pass over the names given rather than a look-up of every optional row of the table (43
+  // for a Registration request): the optional IEs present, sorted into table order, and the first
+  // name that is no IE of this message (reported once the rest is encoded, as it always was).
+  let stranger: string | undefined;
+  present.length = 0;
+  for (const name in ies) {
+    const idx = c.indexByName.get(name);
+    if (idx === undefined) stranger ??= name;
+    else if (idx >= c.firstOptional && ies[name] !== undefined) {
+      let j = present.length;
+      for (; j > 0 && present[j - 1] > idx; j--) present[j] = present[j - 1];
+      present[j] = idx;
+    }
+  }
+  // mandatory part (TS 24.007 11.2.5), half octets paired low nibble first
+  let pendingLow = -1;
+  for (let i = 0; i < c.firstOptional; i++) {
     const row = rows[i];
     if (row.f === 'half' || row.f === 'spare-half') {
       let n = 0;
       if (row.f === 'half') {
-        const v = msg.ies[row.name];
+        const v = ies[row.name];
         if (v === undefined) throw new EncodeError(PROTOCOL, `${def.name}.${row.name}`, 'mandatory IE missing');
         n = row.codec.write(v) & 0x0f;
       }
-      if (pendingLow === undefined) pendingLow = n;
+      if (pendingLow < 0) pendingLow = n;
       else {
         w.u8((n << 4) | pendingLow);
-        pendingLow = undefined;
+        pendingLow = -1;
       }
       continue;
     }
-    if (pendingLow !== undefined) {
+    if (pendingLow >= 0) {
       w.u8(pendingLow);
-      pendingLow = undefined;
+      pendingLow = -1;
     }
     if (row.f === 'V' || row.f === 'LV' || row.f === 'LV-E') {
-      const v = msg.ies[row.name];
+      const v = ies[row.name];
       if (v === undefined) throw new EncodeError(PROTOCOL, `${def.name}.${row.name}`, 'mandatory IE missing');
       const start = w.pos;
       writeRowValue(w, row, v, row.f === 'V' ? 0 : row.f === 'LV' ? 1 : 2);
       if (row.f === 'V' && w.pos - start !== row.length) throw new EncodeError(PROTOCOL, `${def.name}.${row.name}`, `value must be ${row.length} octet(s)`);
-      continue;
     }
-    break;
   }
-  if (pendingLow !== undefined) w.u8(pendingLow);
-  const c = compiled(def);
+  if (pendingLow >= 0) w.u8(pendingLow);
+  // optional part: in the decoded wire order when there is one, else in table order, unknown IEs last
   if (msg.order) {
     for (const name of msg.order) {
       if (name.startsWith('#')) w.bytes(msg.unknownIes![Number(name.slice(1))]);
       else {
         const idx = c.indexByName.get(name);
-        const v = msg.ies[name];
-        if (idx !== undefined && v !== undefined) writeOptional(w, def.rows[idx] as Row & { name: string }, v);
+        const v = ies[name];
+        if (idx !== undefined && v !== undefined) writeOptional(w, rows[idx] as Row & { name: string }, v);
       }
     }
   } else {
-    for (const row of c.optional) {
-      const v = msg.ies[row.name];
-      if (v !== undefined) writeOptional(w, row, v);
+    for (let k = 0; k < present.length; k++) {
+      const row = rows[present[k]] as Row & { name: string };
+      writeOptional(w, row, ies[row.name]);
     }
-    for (const u of msg.unknownIes ?? []) w.bytes(u);
+    if (msg.unknownIes) for (const u of msg.unknownIes) w.bytes(u);
   }
-  for (const name in msg.ies) {
-    if (!c.indexByName.has(name)) throw new EncodeError(PROTOCOL, `${def.name}.${name}`, 'not an IE of this message');
-  }
+  if (stranger !== undefined) throw new EncodeError(PROTOCOL, `${def.name}.${stranger}`, 'not an IE of this message');
 }
 
 /** Encodes a plain NAS message. */
 export function encodeNasMessage(msg: NasMessage, into?: ByteWriter): Uint8Array {
-  const def = messageDef(msg.epd, msg.messageType);
-  if (!def) throw new EncodeError(PROTOCOL, msg.name, `no table for message type 0x${msg.messageType.toString(16)}`);
+  const c = compiledFor(msg.epd, msg.messageType);
+  if (!c) throw new EncodeError(PROTOCOL, msg.name, `no table for message type 0x${msg.messageType.toString(16)}`);
   const w = into ?? new ByteWriter(64);
   const start = w.pos;
   if (msg.epd === EPD_5GMM) w.u8(EPD_5GMM).u8(0).u8(msg.messageType);
   else w.u8(EPD_5GSM).u8(msg.pduSessionId ?? 0).u8(msg.pti ?? 0).u8(msg.messageType);
-  encodeBody(w, def, msg);
+  encodeBody(w, c, msg);
   return w.buf.subarray(start, w.pos);
 }
 
