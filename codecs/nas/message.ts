@@ -13,6 +13,7 @@ import { NasReader } from './reader.ts';
 import { ByteWriter } from '../bytes/writer.ts';
 import { EncodeError } from '../bytes/errors.ts';
 import { MESSAGES, MESSAGE_BY_NAME, type MessageDef, type Row } from './tables.ts';
+import { putBytes } from './ies.ts';
 
 const PROTOCOL = 'nas-5gs';
 export const EPD_5GMM = 0x7e;
@@ -69,12 +70,14 @@ interface Compiled {
   rowByIei: Int8Array;
   /** Row index by IE name. */
   indexByName: Map<string, number>;
+  /** Per row: the decode that last read it (see `decodes`). */
+  decodedIn: Float64Array;
 }
 function compile(def: MessageDef): Compiled {
   const rows = def.rows;
   let firstOptional = rows.findIndex((r) => 'iei' in r);
   if (firstOptional < 0) firstOptional = rows.length;
-  const c: Compiled = { def, firstOptional, rowByIei: new Int8Array(256).fill(-1), indexByName: new Map() };
+  const c: Compiled = { def, firstOptional, rowByIei: new Int8Array(256).fill(-1), indexByName: new Map(), decodedIn: new Float64Array(rows.length) };
   rows.forEach((r, i) => {
     if (!('name' in r)) return;
     if (c.indexByName.has(r.name)) throw new Error(`${def.name}: IE name ${r.name} twice`);
@@ -107,6 +110,11 @@ function compiledFor(epd: number, type: number): Compiled | undefined {
  * NasMessage.order only when that order is not the table's.
  */
 const seen: number[] = [];
+/**
+ * Decodes so far; Compiled.decodedIn[row] holds the decode in which an optional row was last read,
+ * which tells a repeated IE (treated as unknown, TS 24.007 11.2.4) without a look-up in the values.
+ */
+let decodes = 0;
 
 function decodeBody(r: NasReader, c: Compiled, msg: NasMessage): void {
   const rows = c.def.rows;
@@ -153,7 +161,8 @@ function decodeBody(r: NasReader, c: Compiled, msg: NasMessage): void {
     }
   }
   // optional part: IEs found by IEI, in any order
-  seen.length = 0;
+  let nSeen = 0;
+  const decode = ++decodes;
   let lastRow = i - 1;
   let canonical = true;
   while (!r.atEnd) {
@@ -161,7 +170,7 @@ function decodeBody(r: NasReader, c: Compiled, msg: NasMessage): void {
     const iei = r.peekU8('IEI');
     const idx = c.rowByIei[iei];
     const row = idx >= 0 ? rows[idx] : undefined;
-    if (row === undefined || !('iei' in row) || ies[row.name] !== undefined) {
+    if (row === undefined || !('iei' in row) || c.decodedIn[idx] === decode) {
       // unknown (or repeated) IE: skip and keep per TS 24.007 11.2.4
       let len: number;
       if (iei & 0x80) len = 1;
@@ -177,7 +186,7 @@ function decodeBody(r: NasReader, c: Compiled, msg: NasMessage): void {
       const bytes = r.copy(len, `UnknownIE(0x${iei.toString(16)})`);
       const unknown = (msg.unknownIes ??= []);
       unknown.push(bytes);
-      seen.push(-unknown.length); // unknown IE n as -1 - n
+      seen[nSeen++] = -unknown.length; // unknown IE n as -1 - n
       canonical = false;
       continue;
     }
@@ -206,9 +215,14 @@ function decodeBody(r: NasReader, c: Compiled, msg: NasMessage): void {
     r.ie = undefined;
     if (idx < lastRow) canonical = false;
     lastRow = idx;
-    seen.push(idx);
+    seen[nSeen++] = idx;
+    c.decodedIn[idx] = decode;
   }
-  if (!canonical) msg.order = seen.map((x) => (x >= 0 ? (rows[x] as Row & { name: string }).name : `#${-1 - x}`));
+  if (!canonical) {
+    const order: string[] = [];
+    for (let k = 0; k < nSeen; k++) order.push(seen[k] >= 0 ? (rows[seen[k]] as Row & { name: string }).name : `#${-1 - seen[k]}`);
+    msg.order = order;
+  }
 }
 
 /** Decodes a plain NAS message (5GMM with security header type 0, or 5GSM). */
@@ -308,12 +322,12 @@ function encodeBody(w: ByteWriter, c: Compiled, msg: NasMessage): void {
   // for a Registration request): the optional IEs present, sorted into table order, and the first
   // name that is no IE of this message (reported once the rest is encoded, as it always was).
   let stranger: string | undefined;
-  present.length = 0;
+  let nPresent = 0;
   for (const name in ies) {
     const idx = c.indexByName.get(name);
     if (idx === undefined) stranger ??= name;
     else if (idx >= c.firstOptional && ies[name] !== undefined) {
-      let j = present.length;
+      let j = nPresent++;
       for (; j > 0 && present[j - 1] > idx; j--) present[j] = present[j - 1];
       present[j] = idx;
     }
@@ -360,11 +374,11 @@ function encodeBody(w: ByteWriter, c: Compiled, msg: NasMessage): void {
       }
     }
   } else {
-    for (let k = 0; k < present.length; k++) {
+    for (let k = 0; k < nPresent; k++) {
       const row = rows[present[k]] as Row & { name: string };
       writeOptional(w, row, ies[row.name]);
     }
-    if (msg.unknownIes) for (const u of msg.unknownIes) w.bytes(u);
+    if (msg.unknownIes) for (const u of msg.unknownIes) putBytes(w, u);
   }
   if (stranger !== undefined) throw new EncodeError(PROTOCOL, `${def.name}.${stranger}`, 'not an IE of this message');
 }
