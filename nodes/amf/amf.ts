@@ -152,10 +152,12 @@ export class Amf {
     this.sbi = sbi;
     this.clock = cfg.clock ?? realClock;
     this.routes = this.namfRoutes();
-    const all = () => [...this.ues.values()];
+    // every context the AMF holds: on an NG connection, or registered with none (after an N2 loss)
+    const all = () => [...new Set([...this.ues.values(), ...this.bySupi.values()])];
     this.ledger
       .gauge('NG associations', () => [...this.gnbs].filter((g) => g.setUp).length)
       .gauge('UE contexts', () => this.ues.size)
+      .gauge('registered UEs (by SUPI)', () => this.bySupi.size)
       .gauge('AMF UE NGAP IDs', () => this.ngapIds.inUse)
       .gauge('5G-TMSIs', () => this.tmsis.inUse)
       .gauge('UDM registrations', () => all().filter((u) => u.uecmRegistered).length)
