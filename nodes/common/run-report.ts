@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import { subscribeTrace, ladderLine, mermaidLadder, type TraceEvent } from './trace.ts';
 import { ledgerDiff, type LedgerSnapshot } from './ledger.ts';
 
+/** Messages drawn in ladder.md. */
+export const LADDER_LIMIT = 2000;
+
 export interface ProcedureRecord {
   name: string;
   /** Clause, e.g. 'TS 23.502 4.2.2.2.2'. */
@@ -82,7 +85,10 @@ export class RunRecorder {
     mkdirSync(dir, { recursive: true });
     const ladder = join(dir, 'ladder.md');
     const summary = join(dir, 'summary.json');
-    writeFileSync(ladder, `# wire5g run\n\n${mermaidLadder(this.events)}`);
+    // Mermaid renders a few thousand messages at most: a big run's ladder shows its beginning
+    const shown = this.events.slice(0, LADDER_LIMIT);
+    const more = this.events.length - shown.length;
+    writeFileSync(ladder, `# wire5g run\n\n${mermaidLadder(shown)}${more > 0 ? `\n${more} more messages are not drawn (${this.events.length} in all); summary.json counts them all and run.pcapng holds them.\n` : ''}`);
     writeFileSync(summary, JSON.stringify(this.summary(extra), null, 2) + '\n');
     return { ladder, summary };
   }
