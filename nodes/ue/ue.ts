@@ -572,6 +572,7 @@ export class Ue extends EventEmitter<UeEvents> {
       }, o.timeoutMs ?? 5000);
       this.pings.set(key, { sentAt: this.clock.now(), resolve, reject, timer });
       this.stats.ulPackets++;
+      trace({ from: 'UE', to: 'DN', interface: 'N3', protocol: 'IP', message: `ICMP echo request ${dst} seq ${key}`, step: 'TS 23.501 5.8 (user plane)', ue: this.cfg.supi });
       this.conn!.uplinkData(s.pduSessionId, packet);
     });
   }
@@ -592,6 +593,7 @@ export class Ue extends EventEmitter<UeEvents> {
       }, o.timeoutMs ?? 5000);
       this.udpWaiters.set(srcPort, { resolve, reject, timer });
       this.stats.ulPackets++;
+      trace({ from: 'UE', to: 'DN', interface: 'N3', protocol: 'IP', message: `UDP echo request ${dst}:${o.port ?? 7}`, step: 'TS 23.501 5.8 (user plane)', ue: this.cfg.supi });
       this.conn!.uplinkData(s.pduSessionId, packet);
     });
   }

@@ -17,6 +17,7 @@ import { ResourceLedger } from '../common/ledger.ts';
 import { DenseIdPool, Ipv4Pool } from '../common/pools.ts';
 import { UpfDatapath, FarAction, type UsageReport } from './datapath.ts';
 import { dataNetworkReply } from './n6.ts';
+import { trace } from '../common/trace.ts';
 
 export interface UpfConfig {
   address: string;
@@ -99,7 +100,10 @@ export class Upf {
         // N6: the built-in data network answers ICMP and UDP echo; its replies come back down.
         toN6: (b, start, end) => {
           const reply = dataNetworkReply(b.subarray(start, end));
-          if (reply) self.upf?.datapath.downlink(reply.buffer, reply.offset, reply.length);
+          if (reply) {
+            trace({ from: 'DN', to: 'UE', interface: 'N6', protocol: 'IP', message: reply.kind === 'icmp-echo-reply' ? 'ICMP echo reply' : 'UDP echo', step: 'TS 23.501 5.8 (user plane)' });
+            self.upf?.datapath.downlink(reply.buffer, reply.offset, reply.length);
+          }
         },
         toN3: (datagram, peer) => gtpu.send(peer, datagram, undefined, 'N3 downlink G-PDU'),
         errorIndication: (teid, peer) => {
