@@ -42,17 +42,20 @@ export function decodeNgap(bytes: Uint8Array): NgapPdu {
   }
 }
 
-/** One writer reused by every encodeNgap (the encoder calls nothing that could re-enter it). */
-const scratch = new BitWriter(256);
+/**
+ * One writer used by every encodeNgap (the encoder calls nothing that could re-enter it); it
+ * writes into a shared slab and each PDU is returned as a view of its own octets there.
+ */
+const writer = new BitWriter();
 
 export function encodeNgap(pdu: NgapPdu): Uint8Array {
-  const w = scratch;
-  w.reset();
-  const idx = WHICH.findIndex(([k]) => k in pdu);
+  // NGAP-PDU ::= CHOICE { ..., ... }: the extension bit 0, then the index of 3 in 2 bits (X.691 23)
+  const idx = 'initiatingMessage' in pdu ? 0 : 'successfulOutcome' in pdu ? 1 : 'unsuccessfulOutcome' in pdu ? 2 : -1;
   if (idx < 0) throw new EncodeError('ngap', 'NGAP-PDU', 'needs initiatingMessage, successfulOutcome or unsuccessfulOutcome');
-  const [key, which] = WHICH[idx];
-  w.bits(0, 1);
-  w.bits(idx, 2);
+  const [key, which] = WHICH[idx as 0 | 1 | 2];
+  const w = writer;
+  w.begin();
+  w.bits(idx, 3);
   ngapCodec.encodeProcedure(w, which, (pdu as Record<string, ProcedureValue>)[key], ['NGAP-PDU', key]);
   return w.finish();
 }

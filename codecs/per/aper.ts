@@ -56,7 +56,7 @@ const PROCEDURE_TYPES = {
 /** Ranges wider than this (2^48, 6 octets) are read and written through bigint. */
 const BIG_RANGE = 2 ** 48;
 
-/** Bits of a constrained index 0..ub that fits a bit-field (X.691 11.5.7.2, range < 256), else -1. */
+/** Bits of a constrained index 0..ub that fits a bit-field (X.691 11.5.7.1, range < 256), else -1. */
 function smallIndexBits(ub: number): number {
   return ub + 1 < 256 ? bitsFor(ub + 1) : -1;
 }
@@ -64,6 +64,121 @@ function smallIndexBits(ub: number): number {
 function encFail(path: FieldPath, reason: string): EncodeError {
   return new EncodeError('ngap', pathText(path), reason);
 }
+
+/**
+ * How X.691 11.5.7 writes a constrained whole number lb..ub in the ALIGNED variant, decided once
+ * per constraint: nothing for a single value (11.5.4); a bit-field of the minimum width for a
+ * range up to 255 (11.5.7.1); one aligned octet for 256 (11.5.7.2) and two for up to 64K
+ * (11.5.7.3); above, the number of octets as a bit-field, then the minimum number of aligned
+ * octets (11.5.7.4).
+ */
+interface Cwn {
+  lb: number;
+  ub: number;
+  /** ub - lb: the largest offset. */
+  span: number;
+  kind: typeof CWN_NONE | typeof CWN_BITS | typeof CWN_OCTET | typeof CWN_TWO | typeof CWN_LENGTH;
+  /** Width of the bit-field (CWN_BITS) or of the octet count (CWN_LENGTH). */
+  width: number;
+}
+const CWN_NONE = 0;
+const CWN_BITS = 1;
+const CWN_OCTET = 2;
+const CWN_TWO = 3;
+const CWN_LENGTH = 4;
+
+function cwnOf(lb: number, ub: number): Cwn {
+  const range = ub - lb + 1;
+  if (range === 1) return { lb, ub, span: 0, kind: CWN_NONE, width: 0 };
+  if (range <= 255) return { lb, ub, span: range - 1, kind: CWN_BITS, width: bitsFor(range) };
+  if (range === 256) return { lb, ub, span: 255, kind: CWN_OCTET, width: 8 };
+  if (range <= 65536) return { lb, ub, span: range - 1, kind: CWN_TWO, width: 16 };
+  return { lb, ub, span: range - 1, kind: CWN_LENGTH, width: bitsFor(Math.ceil(bitsFor(range) / 8)) };
+}
+
+/** Octets of a whole number 0 <= off < 2^48 in its minimum form (at least one). */
+function octetsOf(off: number): number {
+  return off < 0x100 ? 1 : off < 0x10000 ? 2 : off < 0x1000000 ? 3 : off < 0x100000000 ? 4 : off < 0x10000000000 ? 5 : 6;
+}
+
+/** A constrained whole number (X.691 11.5.7, ALIGNED variant); ranges up to 2^48. */
+function writeCwn(w: BitWriter, v: number, c: Cwn, path: FieldPath): void {
+  const off = v - c.lb;
+  if (!(off >= 0 && off <= c.span) || Math.floor(off) !== off) throw encFail(path, `${v} outside ${c.lb}..${c.ub}`);
+  switch (c.kind) {
+    case CWN_NONE:
+      return;
+    case CWN_BITS:
+      w.bits(off, c.width);
+      return;
+    case CWN_OCTET:
+      w.align();
+      w.octet(off);
+      return;
+    case CWN_TWO:
+      w.align();
+      w.uint(off, 2);
+      return;
+    default: {
+      const octets = octetsOf(off);
+      w.bits(octets - 1, c.width);
+      w.align();
+      w.uint(off, octets);
+    }
+  }
+}
+
+/** A SIZE constraint as X.691 11.9.4.1 writes its lengths, decided once per constraint. */
+interface SizeRule {
+  ext: boolean;
+  lb: number;
+  /** Infinity when unbounded. */
+  ub: number;
+  /** A constrained length (upper bound below 64K, lb < ub): a constrained whole number. */
+  cwn?: Cwn;
+  /** A fixed size below 64K: no length at all. */
+  fixed: boolean;
+  /** The constraint as written, for errors. */
+  text: string;
+}
+
+function sizeRuleOf(size: Range | undefined): SizeRule {
+  const lb = size?.lb ?? 0;
+  const ub = size?.ub ?? Infinity;
+  const bounded = size !== undefined && size.ub !== undefined && size.ub < 65536;
+  return { ext: size?.ext === true, lb, ub, cwn: bounded && lb !== ub ? cwnOf(lb, ub) : undefined, fixed: bounded && lb === ub, text: `${size?.lb}..${size?.ub}` };
+}
+
+/** The length of a SIZE-constrained value (X.691 11.9.4.1; a general length outside the root or from 64K on). */
+function writeSize(w: BitWriter, n: number, s: SizeRule, path: FieldPath): void {
+  const inRoot = n >= s.lb && n <= s.ub;
+  if (s.ext) w.bits(inRoot ? 0 : 1, 1);
+  else if (!inRoot) throw encFail(path, `size ${n} outside ${s.text}`);
+  if (inRoot && s.cwn) writeCwn(w, n, s.cwn, path);
+  else if (!inRoot || !s.fixed) w.generalLength(n, path);
+}
+
+/** Index of `name` in a short list of names (the strings are mostly the schema's own, so === is a pointer compare). */
+function indexIn(names: readonly string[], name: string): number {
+  for (let i = 0; i < names.length; i++) if (names[i] === name) return i;
+  return -1;
+}
+
+/** Criticality ::= ENUMERATED { reject, ignore, notify }: its index, -1 for anything else. */
+function criticalityIndex(c: unknown): number {
+  return c === 'reject' ? 0 : c === 'ignore' ? 1 : c === 'notify' ? 2 : -1;
+}
+
+/** What an IE id of a set encodes as: its name (for paths) and its value's encoder, compiled on first use. */
+interface IeEncoder {
+  name: string;
+  type: AsnType;
+  enc?: Enc;
+}
+
+/** ProtocolIE-ID ::= INTEGER (0..maxProtocolIEs) and ProcedureCode ::= INTEGER (0..255). */
+const IE_ID = cwnOf(0, 65535);
+const PROCEDURE_CODE = cwnOf(0, 255);
 
 function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
@@ -119,35 +234,26 @@ export class AperCodec {
   }
 
   // --- encoding --------------------------------------------------------------------------------
+  //
+  // Each type is compiled on first use into an encoder closure with its constraints (decided
+  // once: see Cwn and SizeRule), component names and component encoders bound. Values are read
+  // once each: a SEQUENCE reserves its preamble and sets the presence bits as it meets the
+  // components. Output goes straight into the writer's slab (bits.ts), open types in place.
 
+  /** The writer of encode(): one, reused (nothing an encoder calls re-enters it). */
+  private readonly writer = new BitWriter();
+
+  /** Encodes a value of a named type on its own (a transfer); an empty encoding is one zero octet. */
   encode(typeName: string, value: unknown): Uint8Array {
-    const w = new BitWriter(128);
-    this.enc(w, { k: 'ref', name: typeName }, value, [typeName]);
+    const w = this.writer;
+    w.begin();
+    this.refEncoder(typeName)(w, value, [typeName]);
     const out = w.finish();
     return out.length ? out : new Uint8Array(1);
   }
 
   private cwn(w: BitWriter, v: number, lb: number, ub: number, path: FieldPath): void {
-    // X.691 11.5.7: constrained whole number, ALIGNED variant
-    const range = ub - lb + 1;
-    const off = v - lb;
-    if (!(off >= 0 && off < range) || !Number.isInteger(off)) throw new EncodeError('ngap', pathText(path), `${v} outside ${lb}..${ub}`);
-    if (range === 1) return;
-    if (range <= 255) w.bits(off, bitsFor(range));
-    else if (range === 256) {
-      w.align();
-      w.bits(off, 8);
-    } else if (range <= 65536) {
-      w.align();
-      w.bits(off, 16);
-    } else {
-      const maxOctets = Math.ceil(bitsFor(range) / 8);
-      let octets = 1;
-      while (off >= 2 ** (8 * octets)) octets++;
-      w.bits(octets - 1, bitsFor(maxOctets));
-      w.align();
-      w.bits(off, 8 * octets);
-    }
+    writeCwn(w, v, cwnOf(lb, ub), path);
   }
 
   /**
@@ -164,7 +270,7 @@ export class AperCodec {
     while (off >= 1n << BigInt(8 * octets)) octets++;
     w.bits(octets - 1, bitsFor(maxOctets));
     w.align();
-    for (let i = octets - 1; i >= 0; i--) w.bits(Number((off >> BigInt(8 * i)) & 0xffn), 8);
+    for (let i = octets - 1; i >= 0; i--) w.octet(Number((off >> BigInt(8 * i)) & 0xffn));
   }
 
   private nsnnwn(w: BitWriter, n: number, path: FieldPath): void {
@@ -179,44 +285,75 @@ export class AperCodec {
     }
   }
 
-  /** Length of a SIZE-constrained value (X.691 11.9.4.1): returns whether it was in the root. */
-  private sizeLength(w: BitWriter, n: number, size: Range | undefined, path: FieldPath): void {
-    const inRoot = !size || (n >= size.lb && (size.ub === undefined || n <= size.ub));
-    if (size?.ext) w.bits(inRoot ? 0 : 1, 1);
-    else if (!inRoot) throw new EncodeError('ngap', pathText(path), `size ${n} outside ${size!.lb}..${size!.ub}`);
-    if (inRoot && size && size.ub !== undefined && size.ub < 65536) {
-      if (size.lb !== size.ub) this.cwn(w, n, size.lb, size.ub, path);
-      return;
+  /**
+   * An INTEGER other than a plain constrained number (those are written by writeCwn directly):
+   * bigints, an extensible range (X.691 13.1), semi-constrained (13.2.6b) and unconstrained
+   * (13.2.6c) values; `c` is the root's constrained form when it has one.
+   */
+  private encInteger(w: BitWriter, r: Range | undefined, c: Cwn | undefined, v: unknown, path: FieldPath): void {
+    if (typeof v === 'bigint') {
+      // beyond 2^53 only in a range that needs it (decoding gives numbers up to 2^53)
+      if (r && r.ub !== undefined && r.ub - r.lb + 1 > BIG_RANGE && !r.ext) {
+        this.cwnBig(w, v, r.lb, r.ub, path);
+        return;
+      }
+      if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) throw encFail(path, `INTEGER ${v} beyond 2^53 outside a 64-bit range`);
+      v = Number(v);
     }
-    w.generalLength(n, path);
+    if (typeof v !== 'number' || !Number.isInteger(v)) throw encFail(path, `INTEGER needs an integer, got ${String(v)}`);
+    const inRoot = r && v >= r.lb && (r.ub === undefined || v <= r.ub);
+    if (r?.ext) w.bits(inRoot ? 0 : 1, 1);
+    else if (r && !inRoot) throw encFail(path, `${v} outside ${r.lb}..${r.ub}`);
+    if (r && inRoot && r.ub !== undefined) {
+      if (c) writeCwn(w, v, c, path);
+      else this.cwnBig(w, v, r.lb, r.ub, path);
+    } else if (r && inRoot) {
+      let octets = 1;
+      while (v - r.lb >= 2 ** (8 * octets)) octets++;
+      w.generalLength(octets, path);
+      w.bits(v - r.lb, 8 * octets);
+    } else {
+      // unconstrained (or outside an extensible root): two's complement, minimal octets
+      let octets = 1;
+      while (v >= 2 ** (8 * octets - 1) || v < -(2 ** (8 * octets - 1))) octets++;
+      w.generalLength(octets, path);
+      w.bits(v < 0 ? 2 ** (8 * octets) + v : v, 8 * octets);
+    }
   }
 
   /**
    * An open type (X.691 11.2) encoded in place: one length octet is reserved, the value is
    * encoded right after it (octet-aligned, so its own alignments are unchanged), padded to an
    * octet, and the length patched; a length of 128 or more moves the value one octet up for the
-   * two-octet form. No intermediate writer or copy per IE.
+   * two-octet form (11.9.3.7). No intermediate writer or copy per IE.
    */
   private openType(w: BitWriter, enc: Enc, v: unknown, path: FieldPath): void {
     w.align();
     w.ensure(8);
     const lenAt = w.bit >> 3;
-    w.bit += 8;
     const start = lenAt + 1;
+    w.bit = start * 8;
     enc(w, v, path);
     let n = ((w.bit + 7) >> 3) - start;
-    if (n === 0) n = 1; // X.691 11.2: an empty encoding is one zero octet
-    if (n >= 16384) throw new EncodeError('ngap', pathText(path), `open type of ${n} octets needs fragmentation`);
-    if (n < 128) w.buf[lenAt] = n;
-    else {
-      w.bit = (start + n) * 8;
+    if (n === 0) {
+      // X.691 11.2: an empty encoding is one zero octet
       w.ensure(8);
-      w.buf.copyWithin(start + 1, start, start + n);
-      w.buf[lenAt] = 0x80 | (n >> 8);
-      w.buf[start] = n & 0xff;
+      w.buf[start] = 0;
+      n = 1;
     }
-    w.bit = (start + n + (n >= 128 ? 1 : 0)) * 8;
-    w.ensure(0);
+    if (n < 128) {
+      w.buf[lenAt] = n;
+      w.bit = (start + n) * 8;
+      return;
+    }
+    if (n >= 16384) throw encFail(path, `open type of ${n} octets needs fragmentation`);
+    w.bit = (start + n) * 8;
+    w.ensure(8);
+    const buf = w.buf;
+    buf.copyWithin(start + 1, start, start + n);
+    buf[lenAt] = 0x80 | (n >> 8);
+    buf[start] = n & 0xff;
+    w.bit = (start + n + 1) * 8;
   }
 
   private rawOpenType(w: BitWriter, bytes: Uint8Array, path: FieldPath): void {
@@ -224,17 +361,11 @@ export class AperCodec {
     w.octets(bytes);
   }
 
-  // Encoding runs compiled encoders, like decoding: each type becomes, on first use, a closure
-  // with its constraints, component names, alternative and item indexes and component encoders
-  // bound.
-
   private readonly encoders = new Map<AsnType, Enc>();
   private readonly refEncoders = new Map<string, Enc>();
-  private readonly ieEncoders = new Map<string, Map<number, Enc>>();
-
-  private enc(w: BitWriter, t: AsnType, v: unknown, path: FieldPath): void {
-    this.encoder(t)(w, v, path);
-  }
+  private readonly ieTables = new Map<string, { set: string; byId: (IeEncoder | undefined)[] }>();
+  private readonly procedureTables = new Map<string, ({ name: string; enc?: Enc } | undefined)[]>();
+  private readonly procedureEncoders: Partial<Record<'initiating' | 'successful' | 'unsuccessful', Enc>> = {};
 
   private refEncoder(name: string): Enc {
     let e = this.refEncoders.get(name);
@@ -257,6 +388,33 @@ export class AperCodec {
     return real;
   }
 
+  /** The IEs of an information object set by id (an array: ids are small), encoders compiled on first use. */
+  private ieTable(set: string) {
+    let table = this.ieTables.get(set);
+    if (!table) {
+      const entries = this.schema.sets[set]?.entries ?? [];
+      const byId = new Array<IeEncoder | undefined>(entries.reduce((m, e) => Math.max(m, e.id + 1), 0)).fill(undefined);
+      for (const e of entries) byId[e.id] = { name: e.name, type: e.type };
+      table = { set, byId };
+      this.ieTables.set(set, table);
+    }
+    return table;
+  }
+
+  /** The messages of one kind (initiating, successful, unsuccessful) by procedure code. */
+  private procedureTable(which: 'initiating' | 'successful' | 'unsuccessful') {
+    let table = this.procedureTables.get(which);
+    if (!table) {
+      table = new Array<{ name: string; enc?: Enc } | undefined>(256).fill(undefined);
+      for (const p of this.schema.procedures) {
+        const name = p[which];
+        if (name && p.code >= 0 && p.code < 256) table[p.code] = { name };
+      }
+      this.procedureTables.set(which, table);
+    }
+    return table;
+  }
+
   private compileEnc(t: AsnType): Enc {
     switch (t.k) {
       case 'seq': {
@@ -267,56 +425,41 @@ export class AperCodec {
         const extEncs = t.extFields.map((f) => this.encoder(f.type));
         const hasExt = t.ext;
         const n = names.length;
+        // X.691 19.1-19.3: the extension bit, then a presence bit per OPTIONAL component
+        const preamble = (hasExt ? 1 : 0) + optional.filter(Boolean).length;
         return (w, v, path) => {
           if (typeof v !== 'object' || v === null) throw encFail(path, 'a SEQUENCE needs an object');
           const o = v as Record<string, unknown>;
-          const unknownExt = o.$unknownExtensions as { index: number; raw: Uint8Array }[] | undefined;
-          // extension additions present: one past the last known one given, or unknown one kept
-          let extCount = 0;
-          for (let i = extNames.length - 1; i >= 0; i--) {
-            if (o[extNames[i]] !== undefined) {
-              extCount = i + 1;
-              break;
-            }
-          }
-          if (unknownExt) for (const u of unknownExt) if (u.index + 1 > extCount) extCount = u.index + 1;
-          if (extCount > 0 && !hasExt) throw encFail(path, 'extension additions in a SEQUENCE without an extension marker');
-          if (hasExt) w.bits(extCount > 0 ? 1 : 0, 1);
-          for (let i = 0; i < n; i++) if (optional[i]) w.bits(o[names[i]] !== undefined ? 1 : 0, 1);
+          // the preamble is reserved (cleared) and its bits set in place as the components are
+          // met, so each component is looked up once
+          const pre = w.bit;
+          if (preamble > 0) w.zeros(preamble);
+          let p = hasExt ? pre + 1 : pre;
           for (let i = 0; i < n; i++) {
             const fv = o[names[i]];
-            if (fv === undefined) {
-              if (!optional[i]) throw encFail(path, `mandatory component ${names[i]} missing`);
-              continue;
-            }
+            if (optional[i]) {
+              if (fv === undefined) {
+                p++;
+                continue;
+              }
+              w.buf[p >> 3] |= 0x80 >> (p & 7);
+              p++;
+            } else if (fv === undefined) throw encFail(path, `mandatory component ${names[i]} missing`);
             path.push(names[i]);
             encs[i](w, fv, path);
             path.pop();
           }
-          if (extCount > 0) {
-            this.nsnnwn(w, extCount - 1, path);
-            const present: boolean[] = [];
-            for (let i = 0; i < extCount; i++) present.push((i < extNames.length && o[extNames[i]] !== undefined) || (unknownExt ?? []).some((u) => u.index === i));
-            for (const p of present) w.bits(p ? 1 : 0, 1);
-            for (let i = 0; i < extCount; i++) {
-              if (!present[i]) continue;
-              const u = (unknownExt ?? []).find((x) => x.index === i);
-              if (u) this.rawOpenType(w, u.raw, path);
-              else {
-                path.push(extNames[i]);
-                this.openType(w, extEncs[i], o[extNames[i]], path);
-                path.pop();
-              }
-            }
-          }
+          if (hasExt) {
+            if (extNames.length > 0 || o.$unknownExtensions !== undefined) this.seqExtensions(w, o, pre, extNames, extEncs, path);
+          } else if (o.$unknownExtensions !== undefined) throw encFail(path, 'extension additions in a SEQUENCE without an extension marker');
         };
       }
       case 'seqof': {
-        const size = t.size;
+        const size = sizeRuleOf(t.size);
         const enc = this.encoder(t.of);
         return (w, v, path) => {
           if (!Array.isArray(v)) throw encFail(path, 'a SEQUENCE OF needs an array');
-          this.sizeLength(w, v.length, size, path);
+          writeSize(w, v.length, size, path);
           for (let i = 0; i < v.length; i++) {
             path.push(i);
             enc(w, v[i], path);
@@ -325,12 +468,15 @@ export class AperCodec {
         };
       }
       case 'choice': {
-        const index = new Map(t.alts.map((a, i) => [a.name, i]));
+        const names = t.alts.map((a) => a.name);
         const encs = t.alts.map((a) => this.encoder(a.type));
-        const extIndex = new Map(t.extAlts.map((a, i) => [a.name, i]));
+        const extNames = t.extAlts.map((a) => a.name);
         const extEncs = t.extAlts.map((a) => this.encoder(a.type));
         const hasExt = t.ext;
-        const ub = t.alts.length - 1;
+        // X.691 23.6-23.7: the extension bit (0 for a root alternative), then the index as a
+        // constrained whole number 0..ub; one bit-field when the index is one (< 256 alternatives)
+        const index = cwnOf(0, names.length - 1);
+        const head = index.kind === CWN_BITS || index.kind === CWN_NONE ? index.width + (hasExt ? 1 : 0) : -1;
         return (w, v, path) => {
           if (typeof v !== 'object' || v === null) throw encFail(path, 'a CHOICE needs { alternative: value }');
           let name: string | undefined;
@@ -338,47 +484,43 @@ export class AperCodec {
             name = k;
             break;
           }
-          const cv = name === undefined ? undefined : (v as Record<string, unknown>)[name];
-          if (name === '$unknownAlternative') {
-            const u = cv as { index: number; raw: Uint8Array };
-            if (!hasExt) throw encFail(path, 'an unknown alternative of a CHOICE without an extension marker');
-            w.bits(1, 1);
-            this.nsnnwn(w, u.index, path);
-            this.rawOpenType(w, u.raw, path);
+          if (name === undefined) throw encFail(path, 'a CHOICE needs { alternative: value }, got {}');
+          const cv = (v as Record<string, unknown>)[name];
+          const ri = indexIn(names, name);
+          if (ri < 0) {
+            this.choiceExtension(w, hasExt, extNames, extEncs, name, cv, path);
             return;
           }
-          const ri = name === undefined ? undefined : index.get(name);
-          if (ri !== undefined) {
+          if (head >= 0) w.bits(ri, head);
+          else {
             if (hasExt) w.bits(0, 1);
-            this.cwn(w, ri, 0, ub, path);
-            path.push(name!);
-            encs[ri](w, cv, path);
-            path.pop();
-            return;
+            writeCwn(w, ri, index, path);
           }
-          const ei = name === undefined ? undefined : extIndex.get(name);
-          if (ei === undefined || !hasExt) throw encFail(path, `no alternative ${String(name)}`);
-          w.bits(1, 1);
-          this.nsnnwn(w, ei, path);
-          path.push(name!);
-          this.openType(w, extEncs[ei], cv, path);
+          path.push(name);
+          encs[ri](w, cv, path);
           path.pop();
         };
       }
       case 'enum': {
-        const index = new Map(t.items.map((x, i) => [x, i]));
-        const extIndex = new Map(t.extItems.map((x, i) => [x, i]));
+        const { items, extItems } = t;
         const hasExt = t.ext;
-        const ub = t.items.length - 1;
+        // X.691 14.2-14.3: the extension bit (0 in the root), then the index 0..ub
+        const index = cwnOf(0, items.length - 1);
+        const head = index.kind === CWN_BITS || index.kind === CWN_NONE ? index.width + (hasExt ? 1 : 0) : -1;
+        // a long list (CauseRadioNetwork has 40-odd items) is searched by hash, a short one by ===
+        const byName = items.length > 16 ? new Map(items.map((x, i) => [x, i])) : undefined;
         return (w, v, path) => {
-          const name = String(v);
-          const ri = index.get(name);
-          if (ri !== undefined) {
-            if (hasExt) w.bits(0, 1);
-            this.cwn(w, ri, 0, ub, path);
+          const name = typeof v === 'string' ? v : String(v);
+          const ri = byName ? (byName.get(name) ?? -1) : indexIn(items, name);
+          if (ri >= 0) {
+            if (head >= 0) w.bits(ri, head);
+            else {
+              if (hasExt) w.bits(0, 1);
+              writeCwn(w, ri, index, path);
+            }
             return;
           }
-          const ei = name.startsWith('$ext:') ? Number(name.slice(5)) : (extIndex.get(name) ?? -1);
+          const ei = name.startsWith('$ext:') ? Number(name.slice(5)) : indexIn(extItems, name);
           if (ei < 0 || !hasExt) throw encFail(path, `'${name}' is not a value of this ENUMERATED`);
           w.bits(1, 1);
           this.nsnnwn(w, ei, path);
@@ -386,50 +528,29 @@ export class AperCodec {
       }
       case 'int': {
         const r = t.range;
-        return (w, v, path) => {
-          if (typeof v === 'bigint') {
-            // beyond 2^53 only in a range that needs it (decoding gives numbers up to 2^53)
-            if (r && r.ub !== undefined && r.ub - r.lb + 1 > BIG_RANGE && !r.ext) {
-              this.cwnBig(w, v, r.lb, r.ub, path);
-              return;
-            }
-            if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) throw encFail(path, `INTEGER ${v} beyond 2^53 outside a 64-bit range`);
-            v = Number(v);
-          }
-          if (typeof v !== 'number' || !Number.isInteger(v)) throw encFail(path, `INTEGER needs an integer, got ${String(v)}`);
-          const inRoot = r && v >= r.lb && (r.ub === undefined || v <= r.ub);
-          if (r?.ext) w.bits(inRoot ? 0 : 1, 1);
-          else if (r && !inRoot) throw encFail(path, `${v} outside ${r.lb}..${r.ub}`);
-          if (r && inRoot && r.ub !== undefined) {
-            if (r.ub - r.lb + 1 > BIG_RANGE) this.cwnBig(w, v, r.lb, r.ub, path);
-            else this.cwn(w, v, r.lb, r.ub, path);
-          } else if (r && inRoot) {
-            let octets = 1;
-            while (v - r.lb >= 2 ** (8 * octets)) octets++;
-            w.generalLength(octets, path);
-            w.bits(v - r.lb, 8 * octets);
-          } else {
-            // unconstrained (or outside an extensible root): two's complement, minimal octets
-            let octets = 1;
-            while (v >= 2 ** (8 * octets - 1) || v < -(2 ** (8 * octets - 1))) octets++;
-            w.generalLength(octets, path);
-            w.bits(v < 0 ? 2 ** (8 * octets) + v : v, 8 * octets);
-          }
-        };
+        const c = r && r.ub !== undefined && r.ub - r.lb + 1 <= BIG_RANGE ? cwnOf(r.lb, r.ub) : undefined;
+        if (c && !r!.ext)
+          return (w, v, path) => {
+            if (typeof v === 'number' && Number.isInteger(v)) writeCwn(w, v, c, path);
+            else this.encInteger(w, r, c, v, path);
+          };
+        return (w, v, path) => this.encInteger(w, r, c, v, path);
       }
       case 'bits': {
         const s = t.size;
         const fixed = s && s.lb === s.ub && !s.ext ? s.lb : undefined;
+        const size = sizeRuleOf(s);
         return (w, v, path) => {
           const b = v as BitStringValue;
           if (!b || !(b.value instanceof Uint8Array)) throw encFail(path, 'BIT STRING needs { value, length }');
           if (fixed !== undefined && fixed <= 65536) {
+            // X.691 16.9-16.10: a fixed size up to 16 bits is not aligned, a longer one is
             if (b.length !== fixed) throw encFail(path, `BIT STRING of ${b.length} bits, ${fixed} required`);
             if (fixed > 16) w.align();
             w.bitString(b.value, b.length);
             return;
           }
-          this.sizeLength(w, b.length, s, path);
+          writeSize(w, b.length, size, path);
           w.align();
           w.bitString(b.value, b.length);
         };
@@ -437,15 +558,17 @@ export class AperCodec {
       case 'octets': {
         const s = t.size;
         const fixed = s && s.lb === s.ub && !s.ext ? s.lb : undefined;
+        const size = sizeRuleOf(s);
         return (w, v, path) => {
           if (!(v instanceof Uint8Array)) throw encFail(path, 'OCTET STRING needs a Uint8Array');
           if (fixed !== undefined) {
+            // X.691 17.6-17.7: up to two octets of fixed size are not aligned, longer ones are
             if (v.length !== fixed) throw encFail(path, `OCTET STRING of ${v.length} octets, ${fixed} required`);
             if (fixed <= 2) w.bitString(v, v.length * 8);
             else w.octets(v);
             return;
           }
-          this.sizeLength(w, v.length, s, path);
+          writeSize(w, v.length, size, path);
           w.octets(v);
         };
       }
@@ -457,14 +580,21 @@ export class AperCodec {
             w.generalLength(bytes.length, path);
             w.octets(bytes);
           };
-        const size = t.size;
-        const aligned = size?.ub === undefined || size.ub * 8 > 16;
+        const size = sizeRuleOf(t.size);
+        const aligned = t.size?.ub === undefined || t.size.ub * 8 > 16;
         return (w, v, path) => {
           if (typeof v !== 'string') throw encFail(path, 'a character string needs a string');
           // known-multiplier strings, 8 bits per character in the ALIGNED variant (X.691 30.5)
-          this.sizeLength(w, v.length, size, path);
+          writeSize(w, v.length, size, path);
           if (aligned) w.align();
-          for (let i = 0; i < v.length; i++) w.bits(v.charCodeAt(i) & 0xff, 8);
+          const n = v.length;
+          if ((w.bit & 7) === 0) {
+            w.ensure(n * 8);
+            const at = w.bit >> 3;
+            const buf = w.buf;
+            for (let i = 0; i < n; i++) buf[at + i] = v.charCodeAt(i); // the store keeps the low 8 bits
+            w.bit += n * 8;
+          } else for (let i = 0; i < n; i++) w.bits(v.charCodeAt(i) & 0xff, 8);
         };
       }
       case 'bool':
@@ -479,23 +609,24 @@ export class AperCodec {
         };
       case 'ies':
       case 'exts': {
-        const set = t.set;
-        const lb = t.k === 'ies' ? 0 : 1;
+        const table = this.ieTable(t.set);
+        // ProtocolIE-Container SIZE(0..maxProtocolIEs), ProtocolExtensionContainer
+        // SIZE(1..maxProtocolExtensions): the count in two aligned octets (X.691 11.5.7.3)
+        const count = cwnOf(t.k === 'ies' ? 0 : 1, 65535);
         return (w, v, path) => {
           const list = v as ProtocolIe[];
           if (!Array.isArray(list)) throw encFail(path, 'a protocol IE container needs an array');
-          // ProtocolIE-Container SIZE(0..maxProtocolIEs), ProtocolExtensionContainer SIZE(1..maxProtocolExtensions)
-          this.cwn(w, list.length, lb, 65535, path);
+          writeCwn(w, list.length, count, path);
           for (let i = 0; i < list.length; i++) {
             path.push(i);
-            this.ieField(w, set, list[i], path);
+            this.ieField(w, table, list[i], path);
             path.pop();
           }
         };
       }
       case 'iesingle': {
-        const set = t.set;
-        return (w, v, path) => this.ieField(w, set, v as ProtocolIe, path);
+        const table = this.ieTable(t.set);
+        return (w, v, path) => this.ieField(w, table, v as ProtocolIe, path);
       }
       case 'private':
         return (w, v, path) => {
@@ -511,24 +642,25 @@ export class AperCodec {
               w.bits(0, 1); // PrivateIE-ID: local
               this.cwn(w, p.id.local ?? 0, 0, 65535, path);
             }
-            this.cwn(w, CRITICALITY.indexOf(p.criticality as 'reject'), 0, 2, path);
+            this.cwn(w, criticalityIndex(p.criticality), 0, 2, path);
             this.rawOpenType(w, p.raw, path);
           }
         };
       case 'procedure': {
         // the 'value' of InitiatingMessage etc.: the message of the procedure named by procedureCode
         const which = t.which;
+        const table = this.procedureTable(which);
         return (w, v, path) => {
           const pv = v as ProcedureValue;
-          const proc = this.procByCode.get(pv.procedureCode);
-          const msg = proc ? (which === 'initiating' ? proc.initiating : which === 'successful' ? proc.successful : proc.unsuccessful) : undefined;
-          if (pv.raw) this.rawOpenType(w, pv.raw, path);
-          else if (!msg) throw encFail(path, `procedure code ${pv.procedureCode} has no ${which} message`);
-          else {
-            path.push(msg);
-            this.openType(w, this.refEncoder(msg), pv.value, path);
-            path.pop();
+          if (pv.raw) {
+            this.rawOpenType(w, pv.raw, path);
+            return;
           }
+          const m = table[pv.procedureCode];
+          if (!m) throw encFail(path, `procedure code ${pv.procedureCode} has no ${which} message`);
+          path.push(m.name);
+          this.openType(w, (m.enc ??= this.refEncoder(m.name)), pv.value, path);
+          path.pop();
         };
       }
       case 'ref':
@@ -536,24 +668,70 @@ export class AperCodec {
     }
   }
 
-  private ieField(w: BitWriter, set: string, ie: ProtocolIe, path: FieldPath): void {
-    this.cwn(w, ie.id, 0, 65535, path);
-    this.cwn(w, CRITICALITY.indexOf(ie.criticality), 0, 2, path);
+  /** A SEQUENCE's extension additions (X.691 19.7-19.9), its extension bit at `pre` set when there are any. */
+  private seqExtensions(w: BitWriter, o: Record<string, unknown>, pre: number, extNames: string[], extEncs: Enc[], path: FieldPath): void {
+    const unknownExt = o.$unknownExtensions as { index: number; raw: Uint8Array }[] | undefined;
+    // additions present: one past the last known one given, or unknown one kept
+    let extCount = 0;
+    for (let i = extNames.length - 1; i >= 0; i--) {
+      if (o[extNames[i]] !== undefined) {
+        extCount = i + 1;
+        break;
+      }
+    }
+    if (unknownExt) for (const u of unknownExt) if (u.index + 1 > extCount) extCount = u.index + 1;
+    if (extCount === 0) return;
+    w.buf[pre >> 3] |= 0x80 >> (pre & 7);
+    this.nsnnwn(w, extCount - 1, path);
+    const present: boolean[] = [];
+    for (let i = 0; i < extCount; i++) present.push((i < extNames.length && o[extNames[i]] !== undefined) || (unknownExt ?? []).some((u) => u.index === i));
+    for (const p of present) w.bits(p ? 1 : 0, 1);
+    for (let i = 0; i < extCount; i++) {
+      if (!present[i]) continue;
+      const u = (unknownExt ?? []).find((x) => x.index === i);
+      if (u) this.rawOpenType(w, u.raw, path);
+      else {
+        path.push(extNames[i]);
+        this.openType(w, extEncs[i], o[extNames[i]], path);
+        path.pop();
+      }
+    }
+  }
+
+  /** A CHOICE value that is not a root alternative: an extension alternative or one kept unknown (X.691 23.8). */
+  private choiceExtension(w: BitWriter, hasExt: boolean, extNames: string[], extEncs: Enc[], name: string, cv: unknown, path: FieldPath): void {
+    if (name === '$unknownAlternative') {
+      const u = cv as { index: number; raw: Uint8Array };
+      if (!hasExt) throw encFail(path, 'an unknown alternative of a CHOICE without an extension marker');
+      w.bits(1, 1);
+      this.nsnnwn(w, u.index, path);
+      this.rawOpenType(w, u.raw, path);
+      return;
+    }
+    const ei = indexIn(extNames, name);
+    if (ei < 0 || !hasExt) throw encFail(path, `no alternative ${name}`);
+    w.bits(1, 1);
+    this.nsnnwn(w, ei, path);
+    path.push(name);
+    this.openType(w, extEncs[ei], cv, path);
+    path.pop();
+  }
+
+  /** ProtocolIE-Field: id (0..65535: two aligned octets), criticality (2 bits), value (an open type). */
+  private ieField(w: BitWriter, table: { set: string; byId: (IeEncoder | undefined)[] }, ie: ProtocolIe, path: FieldPath): void {
+    const id = ie.id;
+    writeCwn(w, id, IE_ID, path);
+    const c = criticalityIndex(ie.criticality);
+    if (c < 0) throw encFail(path, `criticality ${String(ie.criticality)}: not reject, ignore or notify`);
+    w.bits(c, 2);
     if (ie.raw) {
       this.rawOpenType(w, ie.raw, path);
       return;
     }
-    let encs = this.ieEncoders.get(set);
-    if (!encs) this.ieEncoders.set(set, (encs = new Map()));
-    let enc = encs.get(ie.id);
-    const e = this.setEntry(set, ie.id);
-    if (!e) throw new EncodeError('ngap', pathText(path), `IE id ${ie.id} is not in ${set}; give its open type as raw`);
-    if (!enc) {
-      enc = this.encoder(e.type);
-      encs.set(ie.id, enc);
-    }
+    const e = table.byId[id];
+    if (!e) throw encFail(path, `IE id ${id} is not in ${table.set}; give its open type as raw`);
     path.push(e.name);
-    this.openType(w, enc, ie.value, path);
+    this.openType(w, (e.enc ??= this.encoder(e.type)), ie.value, path);
     path.pop();
   }
 
@@ -996,9 +1174,12 @@ export class AperCodec {
     return { procedureCode, criticality, value };
   }
 
+  /** Encodes InitiatingMessage / SuccessfulOutcome / UnsuccessfulOutcome: procedure code, criticality, the message. */
   encodeProcedure(w: BitWriter, which: 'initiating' | 'successful' | 'unsuccessful', p: ProcedureValue, path: FieldPath): void {
-    this.cwn(w, p.procedureCode, 0, 255, path);
-    this.cwn(w, CRITICALITY.indexOf(p.criticality), 0, 2, path);
-    this.encoder(PROCEDURE_TYPES[which])(w, p, path);
+    writeCwn(w, p.procedureCode, PROCEDURE_CODE, path);
+    const c = criticalityIndex(p.criticality);
+    if (c < 0) throw encFail(path, `criticality ${String(p.criticality)}: not reject, ignore or notify`);
+    w.bits(c, 2);
+    (this.procedureEncoders[which] ??= this.encoder(PROCEDURE_TYPES[which]))(w, p, path);
   }
 }

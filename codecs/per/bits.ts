@@ -30,57 +30,132 @@ export function pathText(path: readonly (string | number)[]): string {
 export type PathRef = string | readonly (string | number)[];
 const pathString = (p: PathRef): string => (typeof p === 'string' ? p : pathText(p));
 
+/** Size of the shared ArrayBuffers the writers cut their output from. */
+const SLAB = 8192;
+
+/**
+ * Writes a PER encoding straight into a slab: an ArrayBuffer shared by the messages a writer
+ * encodes one after the other, as Node's Buffer pool does. `finish()` returns a view of the
+ * message's octets: no copy, and no backing store allocated per message (a typed array of more
+ * than 64 octets gets its own off-heap store, about 300 ns, more than a whole short encode).
+ * A message holds its slab alive; slab space is never reused, a full slab is replaced.
+ *
+ * Octets are stored, not OR-ed: a write at an octet boundary sets the whole octet (its unwritten
+ * low bits zero), a write inside an octet ORs into it. So the bits after the position in the
+ * current octet are always zero (what X.691 needs of padding bits) and nothing after the position
+ * has to be cleared beforehand, even where an encode that threw left octets behind.
+ */
 export class BitWriter {
   buf: Uint8Array;
-  /** Position in bits. */
+  /** Position in bits, from the start of `buf` (the slab), not of the message. */
   bit = 0;
-  constructor(size = 64) {
-    this.buf = new Uint8Array(size);
+  /** First octet of the message being written. */
+  private start = 0;
+  private slab: ArrayBuffer;
+  constructor() {
+    this.slab = new ArrayBuffer(SLAB);
+    this.buf = new Uint8Array(this.slab);
   }
-  /** Makes room for `bits` more bits; new space is zero (writes OR into it). */
+  /** Starts a message at the first free octet of the slab (a fresh slab when little is left). */
+  begin(): void {
+    if (this.start + 512 > this.buf.length) {
+      this.slab = new ArrayBuffer(SLAB);
+      this.buf = new Uint8Array(this.slab);
+      this.start = 0;
+    }
+    this.bit = this.start * 8;
+  }
+  /** The message's octets (a view into the slab); the next message starts after them. */
+  finish(): Uint8Array {
+    const end = (this.bit + 7) >> 3;
+    const out = new Uint8Array(this.slab, this.start, end - this.start);
+    this.start = end;
+    return out;
+  }
+  /**
+   * Makes room for `bits` more bits. A larger slab keeps every octet at its offset, so positions
+   * held by the encoders (a reserved length octet, presence bits) stay valid.
+   */
   ensure(bits: number): void {
-    const need = (this.bit + bits + 7) >> 3;
-    if (need <= this.buf.length) return;
-    let cap = this.buf.length * 2 || 64;
-    while (cap < need) cap *= 2;
-    const b = new Uint8Array(cap);
-    b.set(this.buf);
-    this.buf = b;
+    if ((this.bit + bits + 7) >> 3 > this.buf.length) this.grow((this.bit + bits + 7) >> 3);
+  }
+  private grow(need: number): void {
+    const slab = new ArrayBuffer(Math.max(SLAB, need * 2));
+    const buf = new Uint8Array(slab);
+    buf.set(this.buf.subarray(this.start, (this.bit + 7) >> 3), this.start);
+    this.slab = slab;
+    this.buf = buf;
   }
   /** Writes the low `n` bits of `v` (a non-negative integer, n <= 53), most significant first. */
   bits(v: number, n: number): void {
-    if (n === 0) return;
     if (n > 24) {
       // keep the bit arithmetic within 32-bit integers
       this.bits(Math.floor(v / 0x1000000), n - 24);
       this.bits(v % 0x1000000, 24);
       return;
     }
+    if (n === 0) return;
     this.ensure(n);
     const buf = this.buf;
-    let bit = this.bit;
+    const bit = this.bit;
+    let at = bit >> 3;
     let rem = n;
-    while (rem > 0) {
-      const avail = 8 - (bit & 7);
-      const take = rem < avail ? rem : avail;
-      buf[bit >> 3] |= ((v >>> (rem - take)) & ((1 << take) - 1)) << (avail - take);
-      bit += take;
-      rem -= take;
+    const used = bit & 7;
+    if (used !== 0) {
+      // the rest of the current octet
+      const avail = 8 - used;
+      if (rem <= avail) {
+        buf[at] |= (v & ((1 << rem) - 1)) << (avail - rem);
+        this.bit = bit + n;
+        return;
+      }
+      rem -= avail;
+      buf[at++] |= (v >>> rem) & ((1 << avail) - 1);
     }
-    this.bit = bit;
+    for (; rem >= 8; rem -= 8) buf[at++] = v >>> (rem - 8);
+    if (rem > 0) buf[at] = v << (8 - rem);
+    this.bit = bit + n;
   }
+  /** Moves to the next octet boundary (X.691 3.7.1 octet-aligned); the skipped bits are already zero. */
   align(): void {
     this.bit = (this.bit + 7) & ~7;
-    this.ensure(0);
+  }
+  /** One octet at the current (aligned) position. */
+  octet(v: number): void {
+    this.ensure(8);
+    this.buf[this.bit >> 3] = v;
+    this.bit += 8;
+  }
+  /** `n` octets (1..6) of a non-negative whole number `v` < 2^48, big-endian, at the current (aligned) position. */
+  uint(v: number, n: number): void {
+    this.ensure(n * 8);
+    const buf = this.buf;
+    let at = this.bit >> 3;
+    if (n > 4) {
+      const hi = Math.floor(v / 0x100000000);
+      if (n === 6) buf[at++] = hi >>> 8;
+      buf[at++] = hi;
+      n = 4;
+    }
+    for (let k = n - 1; k >= 0; k--) buf[at++] = v >>> (8 * k);
+    this.bit = at * 8;
+  }
+  /** Reserves `n` bits, cleared, to be set in place later (a SEQUENCE's preamble). */
+  zeros(n: number): void {
+    this.ensure(n);
+    const end = this.bit + n;
+    for (let i = (this.bit + 7) >> 3; i <= (end - 1) >> 3; i++) this.buf[i] = 0;
+    this.bit = end;
   }
   /** Octets at the current (aligned) position. */
   octets(b: Uint8Array): void {
     if (this.bit & 7) this.align();
-    this.ensure(b.length * 8);
+    const n = b.length;
+    this.ensure(n * 8);
     const at = this.bit >> 3;
-    if (b.length < 16) for (let i = 0; i < b.length; i++) this.buf[at + i] = b[i];
+    if (n < 16) for (let i = 0; i < n; i++) this.buf[at + i] = b[i];
     else this.buf.set(b, at);
-    this.bit += b.length * 8;
+    this.bit += n * 8;
   }
   /** Raw bits from a byte array (the first `n` bits), unaligned. */
   bitString(b: Uint8Array, n: number): void {
@@ -97,19 +172,11 @@ export class BitWriter {
     for (let i = 0; i < whole; i++) this.bits(b[i], 8);
     if (rest) this.bits(b[whole] >> (8 - rest), rest);
   }
-  /** Empties the writer for reuse: the written octets are zeroed again (writes OR into them). */
-  reset(): void {
-    this.buf.fill(0, 0, Math.min(this.buf.length, ((this.bit + 7) >> 3) + 1));
-    this.bit = 0;
-  }
-  finish(): Uint8Array {
-    return this.buf.slice(0, (this.bit + 7) >> 3);
-  }
   /** General length determinant (X.691 11.9.3.5-8); lengths that need fragmentation are refused. */
   generalLength(n: number, path: PathRef): void {
     this.align();
-    if (n < 128) this.bits(n, 8);
-    else if (n < 16384) this.bits(0x8000 | n, 16);
+    if (n < 128) this.octet(n);
+    else if (n < 16384) this.uint(0x8000 | n, 2);
     else throw new EncodeError(PROTOCOL, pathString(path), `length ${n} needs fragmentation; use writeFragmented`);
   }
 }
