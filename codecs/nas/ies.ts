@@ -14,22 +14,7 @@ export interface ValueCodec<V> {
 
 const PROTOCOL = 'nas-5gs';
 
-/**
- * w.bytes(src) for the short values NAS is made of: below 16 octets a loop is cheaper than the
- * TypedArray.prototype.set call behind ByteWriter.bytes.
- */
-export function putBytes(w: ByteWriter, src: Uint8Array): void {
-  const n = src.length;
-  if (n > 16) {
-    w.bytes(src);
-    return;
-  }
-  const at = w.reserve(n);
-  const b = w.buf;
-  for (let i = 0; i < n; i++) b[at + i] = src[i];
-}
-
-export const raw: ValueCodec<Uint8Array> = { read: (r) => r.restCopy(), write: (w, v) => putBytes(w, v) };
+export const raw: ValueCodec<Uint8Array> = { read: (r) => r.restCopy(), write: (w, v) => void w.bytes(v) };
 export const u8: ValueCodec<number> = { read: (r) => r.u8('value'), write: (w, v) => void w.u8(v) };
 export const u16: ValueCodec<number> = { read: (r) => r.u16('value'), write: (w, v) => void w.u16(v) };
 
@@ -201,8 +186,7 @@ export const mobileIdentity: ValueCodec<MobileIdentity> = {
         w.u8(0x01);
         writePlmn(w, v.plmn);
         writeRoutingIndicator(w, v.routingIndicator);
-        w.u8(v.protectionScheme & 15).u8(v.homeNetworkPublicKeyId);
-        putBytes(w, v.schemeOutput);
+        w.u8(v.protectionScheme & 15).u8(v.homeNetworkPublicKeyId).bytes(v.schemeOutput);
         return;
       case '5g-guti':
         w.u8(0xf2);

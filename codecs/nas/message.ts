@@ -13,7 +13,6 @@ import { NasReader } from './reader.ts';
 import { ByteWriter } from '../bytes/writer.ts';
 import { EncodeError } from '../bytes/errors.ts';
 import { MESSAGES, MESSAGE_BY_NAME, type MessageDef, type Row } from './tables.ts';
-import { putBytes } from './ies.ts';
 
 const PROTOCOL = 'nas-5gs';
 export const EPD_5GMM = 0x7e;
@@ -378,7 +377,7 @@ function encodeBody(w: ByteWriter, c: Compiled, msg: NasMessage): void {
       const row = rows[present[k]] as Row & { name: string };
       writeOptional(w, row, ies[row.name]);
     }
-    if (msg.unknownIes) for (const u of msg.unknownIes) putBytes(w, u);
+    if (msg.unknownIes) for (const u of msg.unknownIes) w.bytes(u);
   }
   if (stranger !== undefined) throw new EncodeError(PROTOCOL, `${def.name}.${stranger}`, 'not an IE of this message');
 }
