@@ -47,6 +47,7 @@ export function decodeNgap(bytes: Uint8Array): NgapPdu {
  * writes into a shared slab and each PDU is returned as a view of its own octets there.
  */
 const writer = new BitWriter();
+const PATHS = WHICH.map(([key]) => ['NGAP-PDU', key]);
 
 export function encodeNgap(pdu: NgapPdu): Uint8Array {
   // NGAP-PDU ::= CHOICE { ..., ... }: the extension bit 0, then the index of 3 in 2 bits (X.691 23)
@@ -56,7 +57,7 @@ export function encodeNgap(pdu: NgapPdu): Uint8Array {
   const w = writer;
   w.begin();
   w.bits(idx, 3);
-  ngapCodec.encodeProcedure(w, which, (pdu as Record<string, ProcedureValue>)[key], ['NGAP-PDU', key]);
+  ngapCodec.encodeProcedure(w, which, (pdu as Record<string, ProcedureValue>)[key], PATHS[idx]);
   return w.finish();
 }
 

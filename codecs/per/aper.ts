@@ -12,7 +12,7 @@
 // Each type is compiled on first use into a decoder and an encoder closure (constraints, names,
 // indexes and component coders bound), so a message is coded without re-reading the schema.
 
-import { BitReader, BitWriter, bitsFor, pathText, type FieldPath } from './bits.ts';
+import { BitReader, BitWriter, EncodeFailure, bitsFor } from './bits.ts';
 import { DecodeError, EncodeError } from '../bytes/errors.ts';
 import type { AsnType, IeClassEntry, Range, Schema } from './schema.ts';
 
@@ -43,8 +43,12 @@ const CRITICALITY = ['reject', 'ignore', 'notify'] as const;
 
 /** A compiled decoder of one type: reads its value at the reader's position. */
 type Dec = (r: BitReader) => unknown;
-/** A compiled encoder of one type: writes `v` (at `path`, for errors) at the writer's position. */
-type Enc = (w: BitWriter, v: unknown, path: FieldPath) => void;
+/**
+ * A compiled encoder of one type: writes `v` at the writer's position. It keeps no path: a
+ * failure is an EncodeFailure that each enclosing encoder adds its component name or list index
+ * to on its way out (`within`), and the entry point turns into an EncodeError with the path.
+ */
+type Enc = (w: BitWriter, v: unknown) => void;
 
 /** The value of InitiatingMessage / SuccessfulOutcome / UnsuccessfulOutcome (one object each: encoders are memoized by type object). */
 const PROCEDURE_TYPES = {
@@ -61,8 +65,19 @@ function smallIndexBits(ub: number): number {
   return ub + 1 < 256 ? bitsFor(ub + 1) : -1;
 }
 
-function encFail(path: FieldPath, reason: string): EncodeError {
-  return new EncodeError('ngap', pathText(path), reason);
+function fail(reason: string): EncodeFailure {
+  return new EncodeFailure('ngap', reason);
+}
+
+/** Adds the component name or list index a failure came out of (the catch of every component call). */
+function within(e: unknown, step: string | number): unknown {
+  if (e instanceof EncodeFailure) e.trail.push(step);
+  return e;
+}
+
+/** The EncodeError for a failure below `prefix` (anything else thrown is passed on). */
+function encodeError(e: unknown, prefix: readonly (string | number)[]): unknown {
+  return e instanceof EncodeFailure ? e.toError(prefix) : e;
 }
 
 /**
@@ -102,9 +117,9 @@ function octetsOf(off: number): number {
 }
 
 /** A constrained whole number (X.691 11.5.7, ALIGNED variant); ranges up to 2^48. */
-function writeCwn(w: BitWriter, v: number, c: Cwn, path: FieldPath): void {
+function writeCwn(w: BitWriter, v: number, c: Cwn): void {
   const off = v - c.lb;
-  if (!(off >= 0 && off <= c.span) || Math.floor(off) !== off) throw encFail(path, `${v} outside ${c.lb}..${c.ub}`);
+  if (!(off >= 0 && off <= c.span) || Math.floor(off) !== off) throw fail(`${v} outside ${c.lb}..${c.ub}`);
   switch (c.kind) {
     case CWN_NONE:
       return;
@@ -150,12 +165,12 @@ function sizeRuleOf(size: Range | undefined): SizeRule {
 }
 
 /** The length of a SIZE-constrained value (X.691 11.9.4.1; a general length outside the root or from 64K on). */
-function writeSize(w: BitWriter, n: number, s: SizeRule, path: FieldPath): void {
+function writeSize(w: BitWriter, n: number, s: SizeRule): void {
   const inRoot = n >= s.lb && n <= s.ub;
   if (s.ext) w.bits(inRoot ? 0 : 1, 1);
-  else if (!inRoot) throw encFail(path, `size ${n} outside ${s.text}`);
-  if (inRoot && s.cwn) writeCwn(w, n, s.cwn, path);
-  else if (!inRoot || !s.fixed) w.generalLength(n, path);
+  else if (!inRoot) throw fail(`size ${n} outside ${s.text}`);
+  if (inRoot && s.cwn) writeCwn(w, n, s.cwn);
+  else if (!inRoot || !s.fixed) w.generalLength(n);
 }
 
 /** Index of `name` in a short list of names (the strings are mostly the schema's own, so === is a pointer compare). */
@@ -247,13 +262,17 @@ export class AperCodec {
   encode(typeName: string, value: unknown): Uint8Array {
     const w = this.writer;
     w.begin();
-    this.refEncoder(typeName)(w, value, [typeName]);
+    try {
+      this.refEncoder(typeName)(w, value);
+    } catch (e) {
+      throw encodeError(e, [typeName]);
+    }
     const out = w.finish();
     return out.length ? out : new Uint8Array(1);
   }
 
-  private cwn(w: BitWriter, v: number, lb: number, ub: number, path: FieldPath): void {
-    writeCwn(w, v, cwnOf(lb, ub), path);
+  private cwn(w: BitWriter, v: number, lb: number, ub: number): void {
+    writeCwn(w, v, cwnOf(lb, ub));
   }
 
   /**
@@ -261,11 +280,11 @@ export class AperCodec {
    * counters of VolumeTimedReport-Item): values beyond 2^53 are bigints. The schema's upper bound
    * is a double there, so the value is also held to the octets the range allows.
    */
-  private cwnBig(w: BitWriter, v: number | bigint, lb: number, ub: number, path: FieldPath): void {
+  private cwnBig(w: BitWriter, v: number | bigint, lb: number, ub: number): void {
     const maxOctets = Math.ceil(bitsFor(ub - lb + 1) / 8);
     const off = BigInt(v) - BigInt(lb);
     const max = BigInt(ub) - BigInt(lb);
-    if (off < 0n || off > max || off >= 1n << BigInt(8 * maxOctets)) throw new EncodeError('ngap', pathText(path), `${v} outside ${lb}..${ub}`);
+    if (off < 0n || off > max || off >= 1n << BigInt(8 * maxOctets)) throw fail(`${v} outside ${lb}..${ub}`);
     let octets = 1;
     while (off >= 1n << BigInt(8 * octets)) octets++;
     w.bits(octets - 1, bitsFor(maxOctets));
@@ -273,14 +292,14 @@ export class AperCodec {
     for (let i = octets - 1; i >= 0; i--) w.octet(Number((off >> BigInt(8 * i)) & 0xffn));
   }
 
-  private nsnnwn(w: BitWriter, n: number, path: FieldPath): void {
+  private nsnnwn(w: BitWriter, n: number): void {
     // X.691 11.6: normally small non-negative whole number
     if (n <= 63) w.bits(n, 7);
     else {
       w.bits(1, 1);
       let octets = 1;
       while (n >= 2 ** (8 * octets)) octets++;
-      w.generalLength(octets, path);
+      w.generalLength(octets);
       w.bits(n, 8 * octets);
     }
   }
@@ -290,33 +309,33 @@ export class AperCodec {
    * bigints, an extensible range (X.691 13.1), semi-constrained (13.2.6b) and unconstrained
    * (13.2.6c) values; `c` is the root's constrained form when it has one.
    */
-  private encInteger(w: BitWriter, r: Range | undefined, c: Cwn | undefined, v: unknown, path: FieldPath): void {
+  private encInteger(w: BitWriter, r: Range | undefined, c: Cwn | undefined, v: unknown): void {
     if (typeof v === 'bigint') {
       // beyond 2^53 only in a range that needs it (decoding gives numbers up to 2^53)
       if (r && r.ub !== undefined && r.ub - r.lb + 1 > BIG_RANGE && !r.ext) {
-        this.cwnBig(w, v, r.lb, r.ub, path);
+        this.cwnBig(w, v, r.lb, r.ub);
         return;
       }
-      if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) throw encFail(path, `INTEGER ${v} beyond 2^53 outside a 64-bit range`);
+      if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) throw fail(`INTEGER ${v} beyond 2^53 outside a 64-bit range`);
       v = Number(v);
     }
-    if (typeof v !== 'number' || !Number.isInteger(v)) throw encFail(path, `INTEGER needs an integer, got ${String(v)}`);
+    if (typeof v !== 'number' || !Number.isInteger(v)) throw fail(`INTEGER needs an integer, got ${String(v)}`);
     const inRoot = r && v >= r.lb && (r.ub === undefined || v <= r.ub);
     if (r?.ext) w.bits(inRoot ? 0 : 1, 1);
-    else if (r && !inRoot) throw encFail(path, `${v} outside ${r.lb}..${r.ub}`);
+    else if (r && !inRoot) throw fail(`${v} outside ${r.lb}..${r.ub}`);
     if (r && inRoot && r.ub !== undefined) {
-      if (c) writeCwn(w, v, c, path);
-      else this.cwnBig(w, v, r.lb, r.ub, path);
+      if (c) writeCwn(w, v, c);
+      else this.cwnBig(w, v, r.lb, r.ub);
     } else if (r && inRoot) {
       let octets = 1;
       while (v - r.lb >= 2 ** (8 * octets)) octets++;
-      w.generalLength(octets, path);
+      w.generalLength(octets);
       w.bits(v - r.lb, 8 * octets);
     } else {
       // unconstrained (or outside an extensible root): two's complement, minimal octets
       let octets = 1;
       while (v >= 2 ** (8 * octets - 1) || v < -(2 ** (8 * octets - 1))) octets++;
-      w.generalLength(octets, path);
+      w.generalLength(octets);
       w.bits(v < 0 ? 2 ** (8 * octets) + v : v, 8 * octets);
     }
   }
@@ -327,13 +346,13 @@ export class AperCodec {
    * octet, and the length patched; a length of 128 or more moves the value one octet up for the
    * two-octet form (11.9.3.7). No intermediate writer or copy per IE.
    */
-  private openType(w: BitWriter, enc: Enc, v: unknown, path: FieldPath): void {
+  private openType(w: BitWriter, enc: Enc, v: unknown): void {
     w.align();
     w.ensure(8);
     const lenAt = w.bit >> 3;
     const start = lenAt + 1;
     w.bit = start * 8;
-    enc(w, v, path);
+    enc(w, v);
     let n = ((w.bit + 7) >> 3) - start;
     if (n === 0) {
       // X.691 11.2: an empty encoding is one zero octet
@@ -346,7 +365,7 @@ export class AperCodec {
       w.bit = (start + n) * 8;
       return;
     }
-    if (n >= 16384) throw encFail(path, `open type of ${n} octets needs fragmentation`);
+    if (n >= 16384) throw fail(`open type of ${n} octets needs fragmentation`);
     w.bit = (start + n) * 8;
     w.ensure(8);
     const buf = w.buf;
@@ -356,8 +375,8 @@ export class AperCodec {
     w.bit = (start + n + 1) * 8;
   }
 
-  private rawOpenType(w: BitWriter, bytes: Uint8Array, path: FieldPath): void {
-    w.generalLength(bytes.length, path);
+  private rawOpenType(w: BitWriter, bytes: Uint8Array): void {
+    w.generalLength(bytes.length);
     w.octets(bytes);
   }
 
@@ -382,7 +401,7 @@ export class AperCodec {
     const e = this.encoders.get(t);
     if (e) return e;
     // compileEnc() only builds closures, so `real` is set before the forwarder can run
-    this.encoders.set(t, (w, v, path) => real(w, v, path));
+    this.encoders.set(t, (w, v) => real(w, v));
     const real = this.compileEnc(t);
     this.encoders.set(t, real);
     return real;
@@ -427,8 +446,8 @@ export class AperCodec {
         const n = names.length;
         // X.691 19.1-19.3: the extension bit, then a presence bit per OPTIONAL component
         const preamble = (hasExt ? 1 : 0) + optional.filter(Boolean).length;
-        return (w, v, path) => {
-          if (typeof v !== 'object' || v === null) throw encFail(path, 'a SEQUENCE needs an object');
+        return (w, v) => {
+          if (typeof v !== 'object' || v === null) throw fail('a SEQUENCE needs an object');
           const o = v as Record<string, unknown>;
           // the preamble is reserved (cleared) and its bits set in place as the components are
           // met, so each component is looked up once
@@ -444,26 +463,30 @@ export class AperCodec {
               }
               w.buf[p >> 3] |= 0x80 >> (p & 7);
               p++;
-            } else if (fv === undefined) throw encFail(path, `mandatory component ${names[i]} missing`);
-            path.push(names[i]);
-            encs[i](w, fv, path);
-            path.pop();
+            } else if (fv === undefined) throw fail(`mandatory component ${names[i]} missing`);
+            try {
+              encs[i](w, fv);
+            } catch (e) {
+              throw within(e, names[i]);
+            }
           }
           if (hasExt) {
-            if (extNames.length > 0 || o.$unknownExtensions !== undefined) this.seqExtensions(w, o, pre, extNames, extEncs, path);
-          } else if (o.$unknownExtensions !== undefined) throw encFail(path, 'extension additions in a SEQUENCE without an extension marker');
+            if (extNames.length > 0 || o.$unknownExtensions !== undefined) this.seqExtensions(w, o, pre, extNames, extEncs);
+          } else if (o.$unknownExtensions !== undefined) throw fail('extension additions in a SEQUENCE without an extension marker');
         };
       }
       case 'seqof': {
         const size = sizeRuleOf(t.size);
         const enc = this.encoder(t.of);
-        return (w, v, path) => {
-          if (!Array.isArray(v)) throw encFail(path, 'a SEQUENCE OF needs an array');
-          writeSize(w, v.length, size, path);
+        return (w, v) => {
+          if (!Array.isArray(v)) throw fail('a SEQUENCE OF needs an array');
+          writeSize(w, v.length, size);
           for (let i = 0; i < v.length; i++) {
-            path.push(i);
-            enc(w, v[i], path);
-            path.pop();
+            try {
+              enc(w, v[i]);
+            } catch (e) {
+              throw within(e, i);
+            }
           }
         };
       }
@@ -477,28 +500,30 @@ export class AperCodec {
         // constrained whole number 0..ub; one bit-field when the index is one (< 256 alternatives)
         const index = cwnOf(0, names.length - 1);
         const head = index.kind === CWN_BITS || index.kind === CWN_NONE ? index.width + (hasExt ? 1 : 0) : -1;
-        return (w, v, path) => {
-          if (typeof v !== 'object' || v === null) throw encFail(path, 'a CHOICE needs { alternative: value }');
+        return (w, v) => {
+          if (typeof v !== 'object' || v === null) throw fail('a CHOICE needs { alternative: value }');
           let name: string | undefined;
           for (const k in v) {
             name = k;
             break;
           }
-          if (name === undefined) throw encFail(path, 'a CHOICE needs { alternative: value }, got {}');
+          if (name === undefined) throw fail('a CHOICE needs { alternative: value }, got {}');
           const cv = (v as Record<string, unknown>)[name];
           const ri = indexIn(names, name);
           if (ri < 0) {
-            this.choiceExtension(w, hasExt, extNames, extEncs, name, cv, path);
+            this.choiceExtension(w, hasExt, extNames, extEncs, name, cv);
             return;
           }
           if (head >= 0) w.bits(ri, head);
           else {
             if (hasExt) w.bits(0, 1);
-            writeCwn(w, ri, index, path);
+            writeCwn(w, ri, index);
           }
-          path.push(name);
-          encs[ri](w, cv, path);
-          path.pop();
+          try {
+            encs[ri](w, cv);
+          } catch (e) {
+            throw within(e, name);
+          }
         };
       }
       case 'enum': {
@@ -509,48 +534,48 @@ export class AperCodec {
         const head = index.kind === CWN_BITS || index.kind === CWN_NONE ? index.width + (hasExt ? 1 : 0) : -1;
         // a long list (CauseRadioNetwork has 40-odd items) is searched by hash, a short one by ===
         const byName = items.length > 16 ? new Map(items.map((x, i) => [x, i])) : undefined;
-        return (w, v, path) => {
+        return (w, v) => {
           const name = typeof v === 'string' ? v : String(v);
           const ri = byName ? (byName.get(name) ?? -1) : indexIn(items, name);
           if (ri >= 0) {
             if (head >= 0) w.bits(ri, head);
             else {
               if (hasExt) w.bits(0, 1);
-              writeCwn(w, ri, index, path);
+              writeCwn(w, ri, index);
             }
             return;
           }
           const ei = name.startsWith('$ext:') ? Number(name.slice(5)) : indexIn(extItems, name);
-          if (ei < 0 || !hasExt) throw encFail(path, `'${name}' is not a value of this ENUMERATED`);
+          if (ei < 0 || !hasExt) throw fail(`'${name}' is not a value of this ENUMERATED`);
           w.bits(1, 1);
-          this.nsnnwn(w, ei, path);
+          this.nsnnwn(w, ei);
         };
       }
       case 'int': {
         const r = t.range;
         const c = r && r.ub !== undefined && r.ub - r.lb + 1 <= BIG_RANGE ? cwnOf(r.lb, r.ub) : undefined;
         if (c && !r!.ext)
-          return (w, v, path) => {
-            if (typeof v === 'number' && Number.isInteger(v)) writeCwn(w, v, c, path);
-            else this.encInteger(w, r, c, v, path);
+          return (w, v) => {
+            if (typeof v === 'number' && Number.isInteger(v)) writeCwn(w, v, c);
+            else this.encInteger(w, r, c, v);
           };
-        return (w, v, path) => this.encInteger(w, r, c, v, path);
+        return (w, v) => this.encInteger(w, r, c, v);
       }
       case 'bits': {
         const s = t.size;
         const fixed = s && s.lb === s.ub && !s.ext ? s.lb : undefined;
         const size = sizeRuleOf(s);
-        return (w, v, path) => {
+        return (w, v) => {
           const b = v as BitStringValue;
-          if (!b || !(b.value instanceof Uint8Array)) throw encFail(path, 'BIT STRING needs { value, length }');
+          if (!b || !(b.value instanceof Uint8Array)) throw fail('BIT STRING needs { value, length }');
           if (fixed !== undefined && fixed <= 65536) {
             // X.691 16.9-16.10: a fixed size up to 16 bits is not aligned, a longer one is
-            if (b.length !== fixed) throw encFail(path, `BIT STRING of ${b.length} bits, ${fixed} required`);
+            if (b.length !== fixed) throw fail(`BIT STRING of ${b.length} bits, ${fixed} required`);
             if (fixed > 16) w.align();
             w.bitString(b.value, b.length);
             return;
           }
-          writeSize(w, b.length, size, path);
+          writeSize(w, b.length, size);
           w.align();
           w.bitString(b.value, b.length);
         };
@@ -559,33 +584,33 @@ export class AperCodec {
         const s = t.size;
         const fixed = s && s.lb === s.ub && !s.ext ? s.lb : undefined;
         const size = sizeRuleOf(s);
-        return (w, v, path) => {
-          if (!(v instanceof Uint8Array)) throw encFail(path, 'OCTET STRING needs a Uint8Array');
+        return (w, v) => {
+          if (!(v instanceof Uint8Array)) throw fail('OCTET STRING needs a Uint8Array');
           if (fixed !== undefined) {
             // X.691 17.6-17.7: up to two octets of fixed size are not aligned, longer ones are
-            if (v.length !== fixed) throw encFail(path, `OCTET STRING of ${v.length} octets, ${fixed} required`);
+            if (v.length !== fixed) throw fail(`OCTET STRING of ${v.length} octets, ${fixed} required`);
             if (fixed <= 2) w.bitString(v, v.length * 8);
             else w.octets(v);
             return;
           }
-          writeSize(w, v.length, size, path);
+          writeSize(w, v.length, size);
           w.octets(v);
         };
       }
       case 'str': {
         if (t.kind === 'UTF8String')
-          return (w, v, path) => {
-            if (typeof v !== 'string') throw encFail(path, 'a character string needs a string');
+          return (w, v) => {
+            if (typeof v !== 'string') throw fail('a character string needs a string');
             const bytes = new TextEncoder().encode(v);
-            w.generalLength(bytes.length, path);
+            w.generalLength(bytes.length);
             w.octets(bytes);
           };
         const size = sizeRuleOf(t.size);
         const aligned = t.size?.ub === undefined || t.size.ub * 8 > 16;
-        return (w, v, path) => {
-          if (typeof v !== 'string') throw encFail(path, 'a character string needs a string');
+        return (w, v) => {
+          if (typeof v !== 'string') throw fail('a character string needs a string');
           // known-multiplier strings, 8 bits per character in the ALIGNED variant (X.691 30.5)
-          writeSize(w, v.length, size, path);
+          writeSize(w, v.length, size);
           if (aligned) w.align();
           const n = v.length;
           if ((w.bit & 7) === 0) {
@@ -602,9 +627,9 @@ export class AperCodec {
       case 'null':
         return () => {};
       case 'oid':
-        return (w, v, path) => {
+        return (w, v) => {
           const b = v as Uint8Array;
-          w.generalLength(b.length, path);
+          w.generalLength(b.length);
           w.octets(b);
         };
       case 'ies':
@@ -613,54 +638,58 @@ export class AperCodec {
         // ProtocolIE-Container SIZE(0..maxProtocolIEs), ProtocolExtensionContainer
         // SIZE(1..maxProtocolExtensions): the count in two aligned octets (X.691 11.5.7.3)
         const count = cwnOf(t.k === 'ies' ? 0 : 1, 65535);
-        return (w, v, path) => {
+        return (w, v) => {
           const list = v as ProtocolIe[];
-          if (!Array.isArray(list)) throw encFail(path, 'a protocol IE container needs an array');
-          writeCwn(w, list.length, count, path);
+          if (!Array.isArray(list)) throw fail('a protocol IE container needs an array');
+          writeCwn(w, list.length, count);
           for (let i = 0; i < list.length; i++) {
-            path.push(i);
-            this.ieField(w, table, list[i], path);
-            path.pop();
+            try {
+              this.ieField(w, table, list[i]);
+            } catch (e) {
+              throw within(e, i);
+            }
           }
         };
       }
       case 'iesingle': {
         const table = this.ieTable(t.set);
-        return (w, v, path) => this.ieField(w, table, v as ProtocolIe, path);
+        return (w, v) => this.ieField(w, table, v as ProtocolIe);
       }
       case 'private':
-        return (w, v, path) => {
+        return (w, v) => {
           const list = v as { id: { local?: number; global?: Uint8Array }; criticality: string; raw: Uint8Array }[];
-          if (!Array.isArray(list)) throw encFail(path, 'a private IE container needs an array');
-          this.cwn(w, list.length, 1, 65535, path);
+          if (!Array.isArray(list)) throw fail('a private IE container needs an array');
+          this.cwn(w, list.length, 1, 65535);
           for (const p of list) {
             if (p.id.global) {
               w.bits(1, 1); // PrivateIE-ID: global (OBJECT IDENTIFIER contents octets)
-              w.generalLength(p.id.global.length, path);
+              w.generalLength(p.id.global.length);
               w.octets(p.id.global);
             } else {
               w.bits(0, 1); // PrivateIE-ID: local
-              this.cwn(w, p.id.local ?? 0, 0, 65535, path);
+              this.cwn(w, p.id.local ?? 0, 0, 65535);
             }
-            this.cwn(w, criticalityIndex(p.criticality), 0, 2, path);
-            this.rawOpenType(w, p.raw, path);
+            this.cwn(w, criticalityIndex(p.criticality), 0, 2);
+            this.rawOpenType(w, p.raw);
           }
         };
       case 'procedure': {
         // the 'value' of InitiatingMessage etc.: the message of the procedure named by procedureCode
         const which = t.which;
         const table = this.procedureTable(which);
-        return (w, v, path) => {
+        return (w, v) => {
           const pv = v as ProcedureValue;
           if (pv.raw) {
-            this.rawOpenType(w, pv.raw, path);
+            this.rawOpenType(w, pv.raw);
             return;
           }
           const m = table[pv.procedureCode];
-          if (!m) throw encFail(path, `procedure code ${pv.procedureCode} has no ${which} message`);
-          path.push(m.name);
-          this.openType(w, (m.enc ??= this.refEncoder(m.name)), pv.value, path);
-          path.pop();
+          if (!m) throw fail(`procedure code ${pv.procedureCode} has no ${which} message`);
+          try {
+            this.openType(w, (m.enc ??= this.refEncoder(m.name)), pv.value);
+          } catch (e) {
+            throw within(e, m.name);
+          }
         };
       }
       case 'ref':
@@ -669,7 +698,7 @@ export class AperCodec {
   }
 
   /** A SEQUENCE's extension additions (X.691 19.7-19.9), its extension bit at `pre` set when there are any. */
-  private seqExtensions(w: BitWriter, o: Record<string, unknown>, pre: number, extNames: string[], extEncs: Enc[], path: FieldPath): void {
+  private seqExtensions(w: BitWriter, o: Record<string, unknown>, pre: number, extNames: string[], extEncs: Enc[]): void {
     const unknownExt = o.$unknownExtensions as { index: number; raw: Uint8Array }[] | undefined;
     // additions present: one past the last known one given, or unknown one kept
     let extCount = 0;
@@ -682,57 +711,63 @@ export class AperCodec {
     if (unknownExt) for (const u of unknownExt) if (u.index + 1 > extCount) extCount = u.index + 1;
     if (extCount === 0) return;
     w.buf[pre >> 3] |= 0x80 >> (pre & 7);
-    this.nsnnwn(w, extCount - 1, path);
+    this.nsnnwn(w, extCount - 1);
     const present: boolean[] = [];
     for (let i = 0; i < extCount; i++) present.push((i < extNames.length && o[extNames[i]] !== undefined) || (unknownExt ?? []).some((u) => u.index === i));
     for (const p of present) w.bits(p ? 1 : 0, 1);
     for (let i = 0; i < extCount; i++) {
       if (!present[i]) continue;
       const u = (unknownExt ?? []).find((x) => x.index === i);
-      if (u) this.rawOpenType(w, u.raw, path);
+      if (u) this.rawOpenType(w, u.raw);
       else {
-        path.push(extNames[i]);
-        this.openType(w, extEncs[i], o[extNames[i]], path);
-        path.pop();
+        try {
+          this.openType(w, extEncs[i], o[extNames[i]]);
+        } catch (e) {
+          throw within(e, extNames[i]);
+        }
       }
     }
   }
 
   /** A CHOICE value that is not a root alternative: an extension alternative or one kept unknown (X.691 23.8). */
-  private choiceExtension(w: BitWriter, hasExt: boolean, extNames: string[], extEncs: Enc[], name: string, cv: unknown, path: FieldPath): void {
+  private choiceExtension(w: BitWriter, hasExt: boolean, extNames: string[], extEncs: Enc[], name: string, cv: unknown): void {
     if (name === '$unknownAlternative') {
       const u = cv as { index: number; raw: Uint8Array };
-      if (!hasExt) throw encFail(path, 'an unknown alternative of a CHOICE without an extension marker');
+      if (!hasExt) throw fail('an unknown alternative of a CHOICE without an extension marker');
       w.bits(1, 1);
-      this.nsnnwn(w, u.index, path);
-      this.rawOpenType(w, u.raw, path);
+      this.nsnnwn(w, u.index);
+      this.rawOpenType(w, u.raw);
       return;
     }
     const ei = indexIn(extNames, name);
-    if (ei < 0 || !hasExt) throw encFail(path, `no alternative ${name}`);
+    if (ei < 0 || !hasExt) throw fail(`no alternative ${name}`);
     w.bits(1, 1);
-    this.nsnnwn(w, ei, path);
-    path.push(name);
-    this.openType(w, extEncs[ei], cv, path);
-    path.pop();
+    this.nsnnwn(w, ei);
+    try {
+      this.openType(w, extEncs[ei], cv);
+    } catch (e) {
+      throw within(e, name);
+    }
   }
 
   /** ProtocolIE-Field: id (0..65535: two aligned octets), criticality (2 bits), value (an open type). */
-  private ieField(w: BitWriter, table: { set: string; byId: (IeEncoder | undefined)[] }, ie: ProtocolIe, path: FieldPath): void {
+  private ieField(w: BitWriter, table: { set: string; byId: (IeEncoder | undefined)[] }, ie: ProtocolIe): void {
     const id = ie.id;
-    writeCwn(w, id, IE_ID, path);
+    writeCwn(w, id, IE_ID);
     const c = criticalityIndex(ie.criticality);
-    if (c < 0) throw encFail(path, `criticality ${String(ie.criticality)}: not reject, ignore or notify`);
+    if (c < 0) throw fail(`criticality ${String(ie.criticality)}: not reject, ignore or notify`);
     w.bits(c, 2);
     if (ie.raw) {
-      this.rawOpenType(w, ie.raw, path);
+      this.rawOpenType(w, ie.raw);
       return;
     }
-    const e = table.byId[id];
-    if (!e) throw encFail(path, `IE id ${id} is not in ${table.set}; give its open type as raw`);
-    path.push(e.name);
-    this.openType(w, (e.enc ??= this.encoder(e.type)), ie.value, path);
-    path.pop();
+    const entry = table.byId[id];
+    if (!entry) throw fail(`IE id ${id} is not in ${table.set}; give its open type as raw`);
+    try {
+      this.openType(w, (entry.enc ??= this.encoder(entry.type)), ie.value);
+    } catch (e) {
+      throw within(e, entry.name);
+    }
   }
 
   // --- decoding --------------------------------------------------------------------------------
@@ -1174,12 +1209,19 @@ export class AperCodec {
     return { procedureCode, criticality, value };
   }
 
-  /** Encodes InitiatingMessage / SuccessfulOutcome / UnsuccessfulOutcome: procedure code, criticality, the message. */
-  encodeProcedure(w: BitWriter, which: 'initiating' | 'successful' | 'unsuccessful', p: ProcedureValue, path: FieldPath): void {
-    writeCwn(w, p.procedureCode, PROCEDURE_CODE, path);
-    const c = criticalityIndex(p.criticality);
-    if (c < 0) throw encFail(path, `criticality ${String(p.criticality)}: not reject, ignore or notify`);
-    w.bits(c, 2);
-    (this.procedureEncoders[which] ??= this.encoder(PROCEDURE_TYPES[which]))(w, p, path);
+  /**
+   * Encodes InitiatingMessage / SuccessfulOutcome / UnsuccessfulOutcome: procedure code,
+   * criticality, the message; `prefix` is the path of the value, for errors.
+   */
+  encodeProcedure(w: BitWriter, which: 'initiating' | 'successful' | 'unsuccessful', p: ProcedureValue, prefix: readonly (string | number)[]): void {
+    try {
+      writeCwn(w, p.procedureCode, PROCEDURE_CODE);
+      const c = criticalityIndex(p.criticality);
+      if (c < 0) throw fail(`criticality ${String(p.criticality)}: not reject, ignore or notify`);
+      w.bits(c, 2);
+      (this.procedureEncoders[which] ??= this.encoder(PROCEDURE_TYPES[which]))(w, p);
+    } catch (e) {
+      throw encodeError(e, prefix);
+    }
   }
 }

@@ -27,8 +27,24 @@ export function pathText(path: readonly (string | number)[]): string {
   return out;
 }
 
-export type PathRef = string | readonly (string | number)[];
-const pathString = (p: PathRef): string => (typeof p === 'string' ? p : pathText(p));
+/**
+ * A value the encoder cannot write, on its way out of the encoders: each level it leaves adds its
+ * component name or list index to `trail` (innermost first), so no path is kept while encoding;
+ * the entry point turns it into an EncodeError naming the path.
+ */
+export class EncodeFailure extends Error {
+  readonly protocol: string;
+  readonly reason: string;
+  readonly trail: (string | number)[] = [];
+  constructor(protocol: string, reason: string) {
+    super(reason);
+    this.protocol = protocol;
+    this.reason = reason;
+  }
+  toError(prefix: readonly (string | number)[]): EncodeError {
+    return new EncodeError(this.protocol, pathText([...prefix, ...this.trail.slice().reverse()]), this.reason);
+  }
+}
 
 /** Size of the shared ArrayBuffers the writers cut their output from. */
 const SLAB = 8192;
@@ -173,11 +189,11 @@ export class BitWriter {
     if (rest) this.bits(b[whole] >> (8 - rest), rest);
   }
   /** General length determinant (X.691 11.9.3.5-8); lengths that need fragmentation are refused. */
-  generalLength(n: number, path: PathRef): void {
+  generalLength(n: number): void {
     this.align();
     if (n < 128) this.octet(n);
     else if (n < 16384) this.uint(0x8000 | n, 2);
-    else throw new EncodeError(PROTOCOL, pathString(path), `length ${n} needs fragmentation; use writeFragmented`);
+    else throw new EncodeFailure(PROTOCOL, `length ${n} needs fragmentation (X.691 11.9.3.8), which the encoder does not write`);
   }
 }
 
