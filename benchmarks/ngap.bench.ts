@@ -32,28 +32,35 @@ for (const [name, bytes] of VECTORS) {
 }
 
 // tinybench reports the mean wall-clock time, which a busy 2-core machine inflates (other
-// processes, GC): the best of 15 rounds of 20,000 calls in process CPU time is measured too, as
-// the figure closest to the code's own cost.
+// processes, GC): the best round of 10,000 calls in process CPU time is measured too, as the
+// figure closest to the code's own cost. The tasks take turns round by round (30 rounds, after a
+// warm-up of each): the machine's speed drifts by up to 2x for seconds at a time, and taking
+// turns puts every task in the same fast and slow phases instead of one task in a slow one.
 const cpuUs = () => {
   const u = process.cpuUsage();
   return u.user + u.system;
 };
-function bestOf(fn: () => unknown, rounds = 15, calls = 20_000): number {
-  let best = Infinity;
+function bestRounds(fns: (() => unknown)[], rounds = 30, calls = 10_000): number[] {
+  for (const fn of fns) for (let i = 0; i < 5 * calls; i++) consume(fn());
+  const best = fns.map(() => Infinity);
   for (let k = 0; k < rounds; k++) {
-    const t0 = cpuUs();
-    for (let i = 0; i < calls; i++) consume(fn());
-    best = Math.min(best, (cpuUs() - t0) / calls);
+    fns.forEach((fn, j) => {
+      const t0 = cpuUs();
+      for (let i = 0; i < calls; i++) consume(fn());
+      best[j] = Math.min(best[j], (cpuUs() - t0) / calls);
+    });
   }
-  return best * 1000; // ns
+  return best.map((us) => us * 1000); // ns
 }
-const extraResults = VECTORS.flatMap(([name, bytes]) => {
+const roundTasks = VECTORS.flatMap(([name, bytes]) => {
   const pdu = decodeNgap(bytes);
   return [
-    { name: `decode ${name} (best round, CPU time)`, nsPerOp: bestOf(() => decodeNgap(bytes)), opsPerSec: 0, samples: 15, rme: NaN },
-    { name: `encode ${name} (best round, CPU time)`, nsPerOp: bestOf(() => encodeNgap(pdu)), opsPerSec: 0, samples: 15, rme: NaN },
-  ].map((r) => ({ ...r, opsPerSec: 1e9 / r.nsPerOp }));
+    { name: `decode ${name} (best round, CPU time)`, fn: () => decodeNgap(bytes) },
+    { name: `encode ${name} (best round, CPU time)`, fn: () => encodeNgap(pdu) },
+  ];
 });
+const roundNs = bestRounds(roundTasks.map((t) => t.fn));
+const extraResults = roundTasks.map((t, j) => ({ name: t.name, nsPerOp: roundNs[j], opsPerSec: 1e9 / roundNs[j], samples: 30, rme: NaN }));
 
 const report = await runSuite('ngap', tasks, {
   // the per-type decoder closures each warm up and tier up on their own: a 100 ms warm-up
