@@ -76,25 +76,20 @@ function readPlmn(r: NasReader): Plmn {
   if (mcc.length !== 3 || mnc.length < 2) throw r.error('BAD_VALUE', `PLMN identity ${toHex(r.buf.subarray(r.pos - 3, r.pos))} is not BCD`, 'PLMN', r.pos - 3);
   return { mcc, mnc };
 }
-/** True when `s` is what /^\d{min,max}$/ accepts (ASCII digits only), without a RegExp per call. */
-function isDigits(s: string, min: number, max: number): boolean {
-  if (s.length < min || s.length > max) return false;
-  for (let i = 0; i < s.length; i++) {
-    const ch = s.charCodeAt(i);
-    if (ch < 48 || ch > 57) return false;
-  }
-  return true;
-}
-/** The value of the ASCII digit at `i` (checked by isDigits). */
-function digit(i: number, s: string): number {
-  return s.charCodeAt(i) - 48;
-}
+/** Writes MCC and MNC as BCD; they must be what /^\d{3}$/ and /^\d{2,3}$/ accept (ASCII digits). */
 function writePlmn(w: ByteWriter, p: Plmn): void {
   const m = p.mcc, n = p.mnc;
-  if (!isDigits(m, 3, 3) || !isDigits(n, 2, 3)) throw new EncodeError(PROTOCOL, 'PLMN', `${m}/${n} is not MCC(3)/MNC(2-3) digits`);
-  w.u8((digit(1, m) << 4) | digit(0, m));
-  w.u8(((n.length === 3 ? digit(2, n) : 15) << 4) | digit(2, m));
-  w.u8((digit(1, n) << 4) | digit(0, n));
+  // each character read once; a non-digit gives a value outside 0-9
+  const m1 = m.charCodeAt(0) - 48, m2 = m.charCodeAt(1) - 48, m3 = m.charCodeAt(2) - 48;
+  const n1 = n.charCodeAt(0) - 48, n2 = n.charCodeAt(1) - 48, n3 = n.length === 3 ? n.charCodeAt(2) - 48 : 15;
+  const valid = m.length === 3 && (n.length === 2 || n.length === 3) && isDigit(m1) && isDigit(m2) && isDigit(m3) && isDigit(n1) && isDigit(n2) && (n.length === 2 || isDigit(n3));
+  if (!valid) throw new EncodeError(PROTOCOL, 'PLMN', `${m}/${n} is not MCC(3)/MNC(2-3) digits`);
+  w.u8((m2 << 4) | m1);
+  w.u8((n3 << 4) | m3);
+  w.u8((n2 << 4) | n1);
+}
+function isDigit(d: number): boolean {
+  return d >= 0 && d <= 9;
 }
 export { readPlmn, writePlmn };
 
@@ -221,20 +216,20 @@ const HEX = '0123456789ABCDEF';
  * with F to 4 digits and anything past 4 is ignored.
  */
 function writeRoutingIndicator(w: ByteWriter, ri: string): void {
-  for (let i = 0; i < ri.length; i++) {
-    // toUpperCase() may change the length of a non-ASCII string: keep the original rule for those
-    if (ri.charCodeAt(i) > 127) return void w.bytes(routingBcdGeneric(ri));
-  }
-  w.u8((riNibble(ri, 1) << 4) | riNibble(ri, 0));
-  w.u8((riNibble(ri, 3) << 4) | riNibble(ri, 2));
+  const d1 = riNibble(ri, 0), d2 = riNibble(ri, 1), d3 = riNibble(ri, 2), d4 = riNibble(ri, 3);
+  // toUpperCase() may lengthen a non-ASCII string ('ß' -> 'SS'): the original rule for those
+  if ((d1 | d2 | d3 | d4) < 0) return void w.bytes(routingBcdGeneric(ri));
+  w.u8((d2 << 4) | d1);
+  w.u8((d4 << 4) | d3);
 }
+/** Digit i of a routing indicator: 15 past its end, -1 for a non-ASCII character. */
 function riNibble(ri: string, i: number): number {
   if (i >= ri.length) return 15;
   const ch = ri.charCodeAt(i);
   if (ch >= 48 && ch <= 57) return ch - 48; // 0-9
   if (ch >= 65 && ch <= 70) return ch - 55; // A-F
   if (ch >= 97 && ch <= 102) return ch - 87; // a-f
-  return 0; // NaN & 15
+  return ch > 127 ? -1 : 0; // parseInt gives NaN, and NaN & 15 is 0
 }
 function routingBcdGeneric(ri: string): Uint8Array {
   const d = ri.toUpperCase().padEnd(4, 'F');
