@@ -12,7 +12,7 @@ import { smfRoutes } from './smf/service.ts';
 import { SmfN4 } from './smf/n4.ts';
 import { nasSmN1, ngapSmN2 } from './smf/adapters.ts';
 import { Upf } from './upf/upf.ts';
-import { Amf } from './amf/amf.ts';
+import { Amf, type AmfTimers } from './amf/amf.ts';
 import { SbiHost, type NfNamer } from './common/sbi-host.ts';
 import { homeNetworkAka, type HomeNetworkKey } from './common/home-network-aka.ts';
 import { servingNetworkName } from './common/aka.ts';
@@ -41,6 +41,8 @@ export interface CoreOptions {
   homeNetworkKeys?: HomeNetworkKey[];
   /** Override of the UDR database (e.g. ':memory:' in tests). */
   database?: string;
+  /** Shorter AMF guard timers (tests of abandoned procedures). */
+  amfTimers?: Partial<AmfTimers>;
 }
 
 /** 'http://127.0.0.12:8080' */
@@ -125,6 +127,7 @@ export async function startNf(nf: CoreNf, cfg: NetworkConfig, o: CoreOptions = {
         baseUri: sbiUri(cfg, 'amf'),
         ...(o.tap ? { tap: o.tap } : {}),
         ...(o.clock ? { clock: o.clock } : {}),
+        ...(o.amfTimers ? { timers: o.amfTimers } : {}),
         ...(o.log ? { log: o.log } : {}),
       }, c.client);
       const h = await serve('AMF', cfg.addresses.amf, amf.routes, c);

@@ -60,7 +60,15 @@ export interface AmfConfig {
   tap?: WireTap;
   clock?: Clock;
   sctpTimers?: Partial<SctpTimers>;
+  /** NAS and NGAP guard timers (TS 24.501 Table 10.2.2 values by default); tests shorten them. */
+  timers?: Partial<AmfTimers>;
   log?: (line: string) => void;
+}
+
+export interface AmfTimers {
+  t3560Ms: number;
+  t3550Ms: number;
+  ngapAnswerMs: number;
 }
 
 /** TS 24.501 9.11.3.2 5GMM causes the AMF sends. */
@@ -133,6 +141,7 @@ export class Amf {
   readonly routes: SbiRoute[];
   private readonly sbi: SbiClient;
   private readonly clock: Clock;
+  private readonly timers: AmfTimers;
   private endpoint: SctpUdpEndpoint | undefined;
   private readonly gnbs = new Set<GnbContext>();
   private readonly ues = new Map<number, AmfUe>();
@@ -151,6 +160,7 @@ export class Amf {
     this.cfg = cfg;
     this.sbi = sbi;
     this.clock = cfg.clock ?? realClock;
+    this.timers = { t3560Ms: T3560_MS, t3550Ms: T3550_MS, ngapAnswerMs: NGAP_ANSWER_MS, ...(cfg.timers ?? {}) };
     this.routes = this.namfRoutes();
     // every context the AMF holds: on an NG connection, or registered with none (after an N2 loss)
     const all = () => [...new Set([...this.ues.values(), ...this.bySupi.values()])];
@@ -283,7 +293,7 @@ export class Amf {
         const waiter = ue.ngapWaiters.get(name);
         if (waiter) {
           ue.ngapWaiters.delete(name);
-          waiter(ies);
+          waiter.resolve(ies);
         } else this.log(`${name} for UE ${ue.amfUeNgapId} not handled`);
       }
     }
@@ -420,11 +430,20 @@ export class Amf {
    */
   private exchange(ue: AmfUe, names: readonly string[], timerMs: number, send: () => void): Promise<ReceivedNas> {
     return new Promise<ReceivedNas>((resolve, reject) => {
+      // a procedure that reaches this point after the UE's connection went ends here, or it
+      // would wait forever and never undo what it holds
+      if (ue.released) {
+        reject(new ProcedureAborted('UE context released'));
+        return;
+      }
       let attempts = 0;
       const waiter = { names, resolve, reject, timer: undefined as ReturnType<Clock['setTimeout']> | undefined };
       const arm = () => {
         waiter.timer = this.clock.setTimeout(() => {
-          if (ue.released) return;
+          if (ue.released) {
+            reject(new ProcedureAborted('UE context released'));
+            return;
+          }
           if (attempts++ < NAS_RETRANSMISSIONS) {
             send();
             arm();
@@ -442,13 +461,23 @@ export class Amf {
 
   private awaitNgap(ue: AmfUe, name: string): Promise<Map<string, unknown>> {
     return new Promise((resolve, reject) => {
+      if (ue.released) {
+        reject(new ProcedureAborted(`no ${name}: UE context released`));
+        return;
+      }
       const timer = this.clock.setTimeout(() => {
         ue.ngapWaiters.delete(name);
-        reject(new ProcedureAborted(`no ${name} within ${NGAP_ANSWER_MS} ms`));
-      }, NGAP_ANSWER_MS);
-      ue.ngapWaiters.set(name, (ies) => {
-        this.clock.clearTimeout(timer);
-        resolve(ies);
+        reject(new ProcedureAborted(`no ${name} within ${this.timers.ngapAnswerMs} ms`));
+      }, this.timers.ngapAnswerMs);
+      ue.ngapWaiters.set(name, {
+        resolve: (ies) => {
+          this.clock.clearTimeout(timer);
+          resolve(ies);
+        },
+        reject: (e) => {
+          this.clock.clearTimeout(timer);
+          reject(e);
+        },
       });
     });
   }
@@ -511,7 +540,7 @@ export class Amf {
     if (identity.type === '5g-guti' || identity.type === '5g-s-tmsi') {
       const known = this.byTmsi.get(identity.tmsi);
       if (!known || known === ue || !known.supi) {
-        const r = await this.exchange(ue, ['Identity response'], T3560_MS, () => this.sendNas(ue, nasMessage('Identity request', { identityType: 1 }), '4.2.2.2.2 step 6'));
+        const r = await this.exchange(ue, ['Identity response'], this.timers.t3560Ms, () => this.sendNas(ue, nasMessage('Identity request', { identityType: 1 }), '4.2.2.2.2 step 6'));
         identity = r.message.ies.mobileIdentity as MobileIdentity;
       } else {
         identity = { type: 'no-identity' };
@@ -614,7 +643,7 @@ export class Amf {
       });
     };
     const icsAnswer = this.awaitNgap(ue, 'InitialContextSetupResponse');
-    const complete22 = this.exchange(ue, ['Registration complete'], T3550_MS, (() => {
+    const complete22 = this.exchange(ue, ['Registration complete'], this.timers.t3550Ms, (() => {
       let first = true;
       return () => {
         if (first) {
@@ -650,7 +679,7 @@ export class Amf {
       const av = r.body['5gAuthData'];
       ue.authLink = r.body._links['5g-aka'].href;
       const ngKsi = { tsc: 0, ksi: 1 };
-      const answer = await this.exchange(ue, ['Authentication response', 'Authentication failure'], T3560_MS, () =>
+      const answer = await this.exchange(ue, ['Authentication response', 'Authentication failure'], this.timers.t3560Ms, () =>
         this.sendNas(ue, nasMessage('Authentication request', { ngKsi, abba: Uint8Array.of(0, 0), rand: fromHex(av.rand), autn: fromHex(av.autn) }), '4.2.2.2.2 step 9a', 0));
       if (answer.message.name === 'Authentication failure') {
         const cause = answer.message.ies.fiveGmmCause as number;
@@ -716,7 +745,7 @@ export class Amf {
       replayedUeSecurityCapabilities: caps,
       imeisvRequest: 1,
     });
-    const r = await this.exchange(ue, ['Security mode complete', 'Security mode reject'], T3560_MS, () => this.sendNas(ue, smc, '4.2.2.2.2 step 9b', 3));
+    const r = await this.exchange(ue, ['Security mode complete', 'Security mode reject'], this.timers.t3560Ms, () => this.sendNas(ue, smc, '4.2.2.2.2 step 9b', 3));
     if (r.message.name === 'Security mode reject' || !r.integrityVerified) {
       ue.sec = undefined;
       throw new ProcedureAborted(`NAS security mode control failed (${r.message.name}, 5GMM cause #${String(r.message.ies.fiveGmmCause ?? '-')})`);
@@ -932,6 +961,9 @@ export class Amf {
       w.reject(new ProcedureAborted('UE context released'));
     }
     ue.waiters = [];
+    // NGAP answers still awaited will not come (UE Context Release Complete is awaited before the drop)
+    for (const [name, w] of ue.ngapWaiters) w.reject(new ProcedureAborted(`no ${name}: UE context released`));
+    ue.ngapWaiters.clear();
     if (ue.gnb.ues.get(ue.ranUeNgapId) === ue) ue.gnb.ues.delete(ue.ranUeNgapId);
     if (this.ues.get(ue.amfUeNgapId) === ue) {
       this.ues.delete(ue.amfUeNgapId);
