@@ -63,6 +63,9 @@ export interface Plmn {
   mcc: string;
   mnc: string;
 }
+const HEX = '0123456789ABCDEF';
+/** The two nibbles of an octet as hex digits, low nibble first (digit order of BCD fields). */
+const NIBBLES: string[] = Array.from({ length: 256 }, (_, o) => HEX[o & 15] + HEX[o >> 4]);
 // Decoding builds the MCC and MNC strings once per distinct octet pattern and reuses them (strings
 // are immutable), keyed by the 12 bits each depends on; a nibble above 9 contributes no digit.
 const DIGIT = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '', '', '', '', '', ''];
@@ -139,7 +142,7 @@ export const mobileIdentity: ValueCodec<MobileIdentity> = {
         const plmn = readPlmn(r);
         const ri = r.u16('RoutingIndicator');
         // four nibbles in digit order (digit 1 = bits 4-1 of octet 8), F kept: exact for any input
-        const riText = HEX[(ri >> 8) & 15] + HEX[ri >> 12] + HEX[ri & 15] + HEX[(ri >> 4) & 15];
+        const riText = NIBBLES[ri >> 8] + NIBBLES[ri & 255];
         const protectionScheme = r.u8('ProtectionSchemeId') & 15;
         const homeNetworkPublicKeyId = r.u8('HomeNetworkPublicKeyId');
         // The null scheme carries the MSIN as BCD digits; other schemes carry the ECIES output.
@@ -208,7 +211,6 @@ export const mobileIdentity: ValueCodec<MobileIdentity> = {
   },
 };
 
-const HEX = '0123456789ABCDEF';
 
 /**
  * Routing indicator: 4 nibbles in digit order, F for unused digits (9.11.3.4, octets 8-9). Each
