@@ -8,7 +8,6 @@
 // Optional IEs are found by IEI; an IEI the table does not know is skipped and kept by the rule of
 // TS 24.007 11.2.4 (bit 8 set: one octet; 0x7X: TLV-E; otherwise TLV), so a round trip keeps it.
 
-import { ByteReader } from '../bytes/reader.ts';
 import { NasReader } from './reader.ts';
 import { ByteWriter } from '../bytes/writer.ts';
 import { EncodeError } from '../bytes/errors.ts';
@@ -264,14 +263,14 @@ export function decodeNasMessage(bytes: Uint8Array): NasMessage {
  * decoded when it is plain (null ciphering, or security header type 1/3); ciphertext stays as octets.
  */
 export function decodeNas(bytes: Uint8Array, opts: { innerIsPlain?: boolean } = {}): NasPdu {
-  const r = new ByteReader(bytes, PROTOCOL);
+  const r = new NasReader(bytes, PROTOCOL);
   const epd = r.u8('ExtendedProtocolDiscriminator');
   const sht = epd === EPD_5GMM ? r.u8('SecurityHeaderType') & 0x0f : 0;
   if (sht === 0) return { kind: 'plain', message: decodeNasMessage(bytes) };
   if (sht > 4) throw r.error('BAD_VALUE', `security header type ${sht} is reserved`, 'SecurityHeaderType', 1);
-  const mac = Uint8Array.from(r.bytes(4, 'MessageAuthenticationCode'));
+  const mac = r.copy(4, 'MessageAuthenticationCode');
   const sequenceNumber = r.u8('SequenceNumber');
-  const payload = Uint8Array.from(r.rest());
+  const payload = r.restCopy();
   if (payload.length === 0) throw r.error('TRUNCATED', 'no NAS message after the security header', 'NASMessage');
   const p: SecurityProtectedNas = { epd: 0x7e, securityHeaderType: sht as 1 | 2 | 3 | 4, mac, sequenceNumber, payload };
   const plainInside = sht === 1 || sht === 3 || opts.innerIsPlain === true;
