@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import {
-  decodeNas, decodeNasMessage, encodeNasMessage, encodeSecurityProtected, protectNas, unprotectNas, NasMacFailure, NasReplay,
+  decodeNas, decodeNasMessage, encodeNasMessage, encodeSecurityProtected, nasMessage, protectNas, unprotectNas, NasMacFailure, NasReplay,
   MESSAGES, supiOfNullSuci, suciString, dissectNas, type NasSecurityContext, type MobileIdentity,
 } from '../../codecs/nas/index.ts';
 import { DecodeError } from '../../codecs/bytes/errors.ts';
@@ -90,6 +90,87 @@ describe('NAS-5GS codec (TS 24.501)', () => {
     }
     expect(() => decodeNasMessage(Uint8Array.of(0x7e, 0, 0x99))).toThrowError(/5GMM message type 0x99/);
     expect(() => decodeNasMessage(Uint8Array.of(0x0f, 0, 0x41))).toThrowError(DecodeError);
+  });
+
+  // Offsets, paths and reasons as the ByteReader-based decoder produced them before the speed work
+  // (docs/decisions/nas.md): the NAS cursor must fail exactly where and how it did.
+  it('bad bytes fail with the same DecodeError code, offset, path and reason as before', () => {
+    const cases: [hex: string, code: string, offset: number, path: string, reason: string][] = [
+      ['', 'TRUNCATED', 0, 'ExtendedProtocolDiscriminator', 'ExtendedProtocolDiscriminator needs 1 byte, 0 left'],
+      ['7e', 'TRUNCATED', 1, 'SecurityHeaderType', 'SecurityHeaderType needs 1 byte, 0 left'],
+      ['7e88', 'BAD_VALUE', 1, 'SecurityHeaderType', 'security header type 8 is reserved'],
+      ['7ef1', 'TRUNCATED', 2, 'MessageAuthenticationCode', 'MessageAuthenticationCode needs 4 byte(s), 0 left'],
+      ['7ee144075f0122', 'TRUNCATED', 7, 'NASMessage', 'no NAS message after the security header'],
+      ['0f0041', 'BAD_VALUE', 0, 'ExtendedProtocolDiscriminator', 'extended protocol discriminator 0xf is not 5GMM or 5GSM'],
+      ['7e0099', 'UNKNOWN_TYPE', 2, 'MessageType', '5GMM message type 0x99 (answer with 5GMM cause #97)'],
+      ['2e0101ff', 'UNKNOWN_TYPE', 3, 'MessageType', '5GSM message type 0xff (answer with 5GSM cause #97)'],
+      ['7e005c', 'TRUNCATED', 3, 'Identity response.mobileIdentity.Length', 'Length needs 2 byte(s), 0 left'],
+      ['7e005c000d', 'BAD_LENGTH', 5, 'Identity response.mobileIdentity.Value', 'Value claims 13 byte(s), 0 left'],
+      ['7e0064', 'BAD_LENGTH', 3, '5GMM status.fiveGmmCause.fiveGmmCause', 'fiveGmmCause claims 1 byte(s), 0 left'],
+      ['7e0064601329', 'TRUNCATED', 4, '5GMM status.UnknownIE(0x13)', 'UnknownIE(0x13) needs 43 byte(s), 2 left'],
+      ['7e004d0aed6b02925b3e', 'TRAILING_BYTES', 8, 'Service reject.t3448Value.t3448Value', '1 unexpected byte(s) after t3448Value'],
+      ['7e005c00050100f111100000000000000010', 'TRUNCATED', 9, 'Identity response.mobileIdentity.RoutingIndicator', 'RoutingIndicator needs 2 byte(s), 1 left'],
+      ['7e005e7700095a651d0204970301c5', 'BAD_VALUE', 7, 'Security mode complete.imeisv.PLMN', 'PLMN identity 651d02 is not BCD'],
+      ['7e005e7700093164900204970301f9', 'BAD_VALUE', 6, 'Security mode complete.imeisv.SUPIFormat', 'SUPI format 3'],
+      ['7e00670100072e2101c17fff91120181220301250908696e7465726e6574', 'BAD_LENGTH', 18, 'UL NAS transport.sNssai.S-NSSAI', 'S-NSSAI of 3 octets'],
+      ['7e0044076903210102', 'BAD_LENGTH', 9, 'Registration reject.rejectedNssai.RejectedS-NSSAI', 'rejected S-NSSAI of 2 octets'],
+      ['7e004408690122', 'BAD_LENGTH', 7, 'Registration reject.rejectedNssai.RejectedS-NSSAI', 'RejectedS-NSSAI claims 2 byte(s), 0 left'],
+      ['7e0042010177000bf200f110020040123456d35407fa00f110000001150221018c0105', 'BAD_VALUE', 21, 'Registration accept.taiList.TypeOfList', 'type of list 11 is reserved'],
+      ['7e0042010177000bf200f11002004012345678540784007310006d01150201015e0105', 'TRUNCATED', 28, 'Registration accept.taiList.TAC', 'TAC needs 3 byte(s), 0 left'],
+      ['2e0100cb2a060601f40601f47a000901082631350501ff09', 'BAD_LENGTH', 18, 'PDU session modification command.authorizedQosRules.QoSRule', 'QoSRule claims 2086 byte(s), 6 left'],
+      ['2e0100cb2a060601f40601f47a0009010006a9310101ff09', 'TRUNCATED', 24, 'PDU session modification command.authorizedQosRules.PacketFilterIdentifier', 'PacketFilterIdentifier needs 1 byte, 0 left'],
+      ['7e00670100072e0101c1ffff911201812201012509073f6e7465726e6574', 'TRUNCATED', 30, 'UL NAS transport.dnn.DNN.Label', 'DNN.Label needs 116 byte(s), 0 left'],
+    ];
+    const failure = (decode: () => unknown) => {
+      try {
+        decode();
+      } catch (e) {
+        expect(e).toBeInstanceOf(DecodeError);
+        return (e as DecodeError).toJSON();
+      }
+      throw new Error('decoded');
+    };
+    for (const [hex, code, offset, path, reason] of cases) {
+      expect(failure(() => decodeNas(fromHex(hex), { innerIsPlain: true })), hex).toEqual({ protocol: 'nas-5gs', code, offset, path, reason });
+    }
+    expect(failure(() => decodeNasMessage(fromHex('7e0141')))).toEqual({ protocol: 'nas-5gs', code: 'BAD_VALUE', offset: 1, path: 'SecurityHeaderType', reason: 'security header type 1: a protected message, use decodeNas' });
+  });
+
+  it('decoded octet strings are copies with buffers of their own', () => {
+    const bytes = Uint8Array.from(hexVector('nas_registrationrequest.hex'));
+    const m = decodeNasMessage(bytes);
+    const s1 = m.ies.s1UeNetworkCapability as Uint8Array;
+    const id = m.ies.mobileIdentity as MobileIdentity & { schemeOutput: Uint8Array };
+    expect([s1.byteOffset, s1.buffer.byteLength, id.schemeOutput.byteOffset, id.schemeOutput.buffer.byteLength]).toEqual([0, 7, 0, 5]);
+    bytes.fill(0);
+    expect(toHex(s1)).toBe('e0e0c040008020');
+    expect(toHex(id.schemeOutput)).toBe('41000021f0');
+  });
+
+  it('encodes SUCI routing indicators and PLMN identities as before, odd strings included', () => {
+    const cases: [ri: string, mcc: string, mnc: string, out: string][] = [
+      ['0000', '001', '01', '7e005c000a0100f110000000002143'],
+      ['', '310', '260', '7e005c000a01130062ffff00002143'],
+      ['12', '001', '01', '7e005c000a0100f11021ff00002143'],
+      ['abc', '001', '01', '7e005c000a0100f110bafc00002143'],
+      ['12345', '001', '01', '7e005c000a0100f110214300002143'],
+      ['ß1', '001', '01', '7e005c000a0100f11000f100002143'], // toUpperCase: 'SS1', then parseInt('S', 16) & 15 = 0
+      ['x9', '001', '01', '7e005c000a0100f11090ff00002143'],
+      ['0', '31', '01', 'ERR nas-5gs: cannot encode PLMN: 31/01 is not MCC(3)/MNC(2-3) digits'],
+      ['0', '001', '1', 'ERR nas-5gs: cannot encode PLMN: 001/1 is not MCC(3)/MNC(2-3) digits'],
+      ['0', '001', '12?', 'ERR nas-5gs: cannot encode PLMN: 001/12? is not MCC(3)/MNC(2-3) digits'],
+      ['0', '٣١٠', '01', 'ERR nas-5gs: cannot encode PLMN: ٣١٠/01 is not MCC(3)/MNC(2-3) digits'],
+    ];
+    for (const [routingIndicator, mcc, mnc, out] of cases) {
+      const mobileIdentity: MobileIdentity = { type: 'suci', supiFormat: 'imsi', plmn: { mcc, mnc }, routingIndicator, protectionScheme: 0, homeNetworkPublicKeyId: 0, schemeOutput: Uint8Array.of(0x21, 0x43) };
+      let got: string;
+      try {
+        got = toHex(encodeNasMessage(nasMessage('Identity response', { mobileIdentity })));
+      } catch (e) {
+        got = `ERR ${(e as Error).message}`;
+      }
+      expect(got, routingIndicator).toBe(out);
+    }
   });
 
   it('dissects a 5GSM message inside a 5GMM payload container too', () => {
