@@ -79,17 +79,24 @@ function readPlmn(r: NasReader): Plmn {
   if (mcc.length !== 3 || mnc.length < 2) throw r.error('BAD_VALUE', `PLMN identity ${toHex(r.buf.subarray(r.pos - 3, r.pos))} is not BCD`, 'PLMN', r.pos - 3);
   return { mcc, mnc };
 }
-/** Writes MCC and MNC as BCD; they must be what /^\d{3}$/ and /^\d{2,3}$/ accept (ASCII digits). */
+/**
+ * Writes MCC and MNC as BCD; they must be what /^\d{3}$/ and /^\d{2,3}$/ accept (ASCII digits).
+ * The last PLMN written is remembered as its 3 octets: a network writes its own PLMN again and again.
+ */
+let lastMcc: string | undefined, lastMnc: string | undefined, lastPlmnOctets = 0;
 function writePlmn(w: ByteWriter, p: Plmn): void {
   const m = p.mcc, n = p.mnc;
-  // each character read once; a non-digit gives a value outside 0-9
-  const m1 = m.charCodeAt(0) - 48, m2 = m.charCodeAt(1) - 48, m3 = m.charCodeAt(2) - 48;
-  const n1 = n.charCodeAt(0) - 48, n2 = n.charCodeAt(1) - 48, n3 = n.length === 3 ? n.charCodeAt(2) - 48 : 15;
-  const valid = m.length === 3 && (n.length === 2 || n.length === 3) && isDigit(m1) && isDigit(m2) && isDigit(m3) && isDigit(n1) && isDigit(n2) && (n.length === 2 || isDigit(n3));
-  if (!valid) throw new EncodeError(PROTOCOL, 'PLMN', `${m}/${n} is not MCC(3)/MNC(2-3) digits`);
-  w.u8((m2 << 4) | m1);
-  w.u8((n3 << 4) | m3);
-  w.u8((n2 << 4) | n1);
+  if (m !== lastMcc || n !== lastMnc) {
+    // each character read once; a non-digit gives a value outside 0-9
+    const m1 = m.charCodeAt(0) - 48, m2 = m.charCodeAt(1) - 48, m3 = m.charCodeAt(2) - 48;
+    const n1 = n.charCodeAt(0) - 48, n2 = n.charCodeAt(1) - 48, n3 = n.length === 3 ? n.charCodeAt(2) - 48 : 15;
+    const valid = m.length === 3 && (n.length === 2 || n.length === 3) && isDigit(m1) && isDigit(m2) && isDigit(m3) && isDigit(n1) && isDigit(n2) && (n.length === 2 || isDigit(n3));
+    if (!valid) throw new EncodeError(PROTOCOL, 'PLMN', `${m}/${n} is not MCC(3)/MNC(2-3) digits`);
+    lastPlmnOctets = (((m2 << 4) | m1) << 16) | (((n3 << 4) | m3) << 8) | ((n2 << 4) | n1);
+    lastMcc = m;
+    lastMnc = n;
+  }
+  w.u24(lastPlmnOctets);
 }
 function isDigit(d: number): boolean {
   return d >= 0 && d <= 9;
@@ -217,12 +224,16 @@ export const mobileIdentity: ValueCodec<MobileIdentity> = {
  * character is read as parseInt(c, 16) & 15 would (a non-hex character is 0); the string is padded
  * with F to 4 digits and anything past 4 is ignored.
  */
+let lastRi: string | undefined, lastRiOctets = 0; // the last routing indicator written: most UEs share one
 function writeRoutingIndicator(w: ByteWriter, ri: string): void {
-  const d1 = riNibble(ri, 0), d2 = riNibble(ri, 1), d3 = riNibble(ri, 2), d4 = riNibble(ri, 3);
-  // toUpperCase() may lengthen a non-ASCII string ('ß' -> 'SS'): the original rule for those
-  if ((d1 | d2 | d3 | d4) < 0) return void w.bytes(routingBcdGeneric(ri));
-  w.u8((d2 << 4) | d1);
-  w.u8((d4 << 4) | d3);
+  if (ri !== lastRi) {
+    const d1 = riNibble(ri, 0), d2 = riNibble(ri, 1), d3 = riNibble(ri, 2), d4 = riNibble(ri, 3);
+    // toUpperCase() may lengthen a non-ASCII string ('ß' -> 'SS'): the original rule for those
+    if ((d1 | d2 | d3 | d4) < 0) return void w.bytes(routingBcdGeneric(ri));
+    lastRiOctets = (((d2 << 4) | d1) << 8) | ((d4 << 4) | d3);
+    lastRi = ri;
+  }
+  w.u16(lastRiOctets);
 }
 /** Digit i of a routing indicator: 15 past its end, -1 for a non-ASCII character. */
 function riNibble(ri: string, i: number): number {
