@@ -316,8 +316,9 @@ function writeOptional(w: ByteWriter, row: Row & { name: string }, v: unknown): 
   }
 }
 
-/** Row indexes of the optional IEs a message being encoded carries, in table order (kept across calls). */
+/** The optional IEs a message being encoded carries: row indexes in table order and their values (kept across calls). */
 const present: number[] = [];
+const presentValues: unknown[] = [];
 
 function encodeBody(w: ByteWriter, c: Compiled, msg: NasMessage): void {
   const def = c.def;
@@ -339,10 +340,16 @@ function encodeBody(w: ByteWriter, c: Compiled, msg: NasMessage): void {
     }
     k++;
     if (idx < 0) stranger ??= name;
-    else if (idx >= c.firstOptional && ies[name] !== undefined) {
+    else if (idx >= c.firstOptional) {
+      const v = ies[name];
+      if (v === undefined) continue;
       let j = nPresent++;
-      for (; j > 0 && present[j - 1] > idx; j--) present[j] = present[j - 1];
+      for (; j > 0 && present[j - 1] > idx; j--) {
+        present[j] = present[j - 1];
+        presentValues[j] = presentValues[j - 1];
+      }
       present[j] = idx;
+      presentValues[j] = v;
     }
   }
   // mandatory part (TS 24.007 11.2.5), half octets paired low nibble first
@@ -387,12 +394,10 @@ function encodeBody(w: ByteWriter, c: Compiled, msg: NasMessage): void {
       }
     }
   } else {
-    for (let k = 0; k < nPresent; k++) {
-      const row = rows[present[k]] as Row & { name: string };
-      writeOptional(w, row, ies[row.name]);
-    }
+    for (let k = 0; k < nPresent; k++) writeOptional(w, rows[present[k]] as Row & { name: string }, presentValues[k]);
     if (msg.unknownIes) for (const u of msg.unknownIes) w.bytes(u);
   }
+  for (let k = 0; k < nPresent; k++) presentValues[k] = undefined; // keep no caller's value beyond the call
   if (stranger !== undefined) throw new EncodeError(PROTOCOL, `${def.name}.${stranger}`, 'not an IE of this message');
 }
 
