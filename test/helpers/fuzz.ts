@@ -76,7 +76,7 @@ export interface FuzzOptions {
   cases: number;
   /** Valid encodings to mutate; noise is used when empty. */
   corpus: Uint8Array[];
-  /** Fail a single case that takes longer than this (ms): a hang or a blow-up. */
+  /** Fail a single case that takes longer than this (ms, default 2000): a hang or a blow-up. */
   maxCaseMs?: number;
 }
 
@@ -90,7 +90,8 @@ export interface FuzzResult {
 export function fuzzDecoder(decode: (b: Uint8Array) => unknown, opts: FuzzOptions): FuzzResult {
   const rng = new Rng(opts.seed);
   const res: FuzzResult = { decoded: 0, rejected: 0, codes: {} };
-  const maxMs = opts.maxCaseMs ?? 250;
+  // generous: a loaded 2-core CI machine can pause a process for a few hundred ms; a hang is still caught
+  const maxMs = opts.maxCaseMs ?? 2000;
   for (let i = 0; i < opts.cases; i++) {
     const input = opts.corpus.length ? mutate(rng, rng.pick(opts.corpus)) : rng.bytes(rng.int(256));
     const t0 = performance.now();
