@@ -4,10 +4,15 @@
 //
 //   ngapPdu('InitialUEMessage', { 'RAN-UE-NGAP-ID': 1, 'NAS-PDU': nas, 'UserLocationInformation': uli,
 //                                 'RRCEstablishmentCause': 'mo-Signalling' })
+//
+// The message, transfer and type names and the IEs' names, presence and value types are checked
+// at compile time against the types generated from the ASN.1 (generated/types.ts); the run-time
+// checks stay for callers that build names or values dynamically.
 
 import { EncodeError, DecodeError } from '../bytes/errors.ts';
-import type { ProtocolIe } from '../per/aper.ts';
+import type { BitStringValue, ProtocolIe } from '../per/aper.ts';
 import { ngapCodec, type NgapPdu } from './ngap.ts';
+import type { NgapMessageIes, NgapTransferIes, NgapTypes } from './generated/types.ts';
 
 function findProcedure(message: string): { code: number; criticality: 'reject' | 'ignore' | 'notify'; kind: 'initiatingMessage' | 'successfulOutcome' | 'unsuccessfulOutcome' } {
   for (const p of ngapCodec.schema.procedures) {
@@ -27,7 +32,8 @@ function ieSetOf(typeName: string): string {
 }
 
 /** Protocol IEs of `message` from values by IE name, in the order of the spec's IE table. */
-export function protocolIes(message: string, values: Record<string, unknown>): ProtocolIe[] {
+export function protocolIes(message: string, ies: object): ProtocolIe[] {
+  const values = ies as Record<string, unknown>;
   const set = ngapCodec.schema.sets[ieSetOf(message)];
   if (!set) throw new EncodeError('ngap', message, 'no IE set for this message');
   const known = new Set(set.entries.map((e) => e.name));
@@ -45,19 +51,19 @@ export function protocolIes(message: string, values: Record<string, unknown>): P
 }
 
 /** A complete NGAP-PDU for a message and its IEs. */
-export function ngapPdu(message: string, ies: Record<string, unknown>): NgapPdu {
+export function ngapPdu<M extends keyof NgapMessageIes>(message: M, ies: NgapMessageIes[M]): NgapPdu {
   const p = findProcedure(message);
   return { [p.kind]: { procedureCode: p.code, criticality: p.criticality, value: { protocolIEs: protocolIes(message, ies) } } } as NgapPdu;
 }
 
 /** Encodes a value of a named NGAP type on its own (e.g. a PDUSessionResourceSetupRequestTransfer). */
-export function encodeNgapType(typeName: string, value: unknown): Uint8Array {
+export function encodeNgapType<T extends keyof NgapTypes>(typeName: T, value: NgapTypes[T]): Uint8Array {
   return ngapCodec.encode(typeName, value);
 }
 
-export function decodeNgapType(typeName: string, bytes: Uint8Array): unknown {
+export function decodeNgapType<T extends keyof NgapTypes>(typeName: T, bytes: Uint8Array): NgapTypes[T] {
   try {
-    return ngapCodec.decode(typeName, bytes);
+    return ngapCodec.decode(typeName, bytes) as NgapTypes[T];
   } catch (e) {
     if (e instanceof DecodeError) throw e;
     throw new DecodeError({ protocol: 'ngap', code: 'BAD_VALUE', offset: 0, path: typeName, reason: String(e) });
@@ -65,12 +71,12 @@ export function decodeNgapType(typeName: string, bytes: Uint8Array): unknown {
 }
 
 /** Transfer IEs by name, for the SEQUENCE-with-protocolIEs transfers (e.g. PDUSessionResourceSetupRequestTransfer). */
-export function transfer(typeName: string, ies: Record<string, unknown>): Uint8Array {
+export function transfer<T extends keyof NgapTransferIes>(typeName: T, ies: NgapTransferIes[T]): Uint8Array {
   return ngapCodec.encode(typeName, { protocolIEs: protocolIes(typeName, ies) });
 }
 
 /** BIT STRING helpers. */
-export function bits(value: number, length: number): { value: Uint8Array; length: number } {
+export function bits(value: number, length: number): BitStringValue {
   const bytes = new Uint8Array(Math.ceil(length / 8));
   for (let i = 0; i < length; i++) if (Math.floor(value / 2 ** (length - 1 - i)) % 2) bytes[i >> 3] |= 0x80 >> (i & 7);
   return { value: bytes, length };

@@ -5,6 +5,7 @@ import type { DecodeError } from '../bytes/errors.ts';
 import { BitReader } from '../per/bits.ts';
 import { ngapPdu } from './build.ts';
 import { ngapCodec, type NgapPdu } from './ngap.ts';
+import type { Cause, CriticalityDiagnostics } from './generated/types.ts';
 
 export interface ErrorIndicationContext {
   /** Procedure code and triggering message, when the PDU header could be read. */
@@ -21,10 +22,10 @@ export interface ErrorIndicationContext {
  */
 export function errorIndicationFor(e: DecodeError, ctx: ErrorIndicationContext = {}): NgapPdu {
   const transferSyntax = ctx.procedureCode === undefined;
-  const cause = transferSyntax
+  const cause: Cause = transferSyntax
     ? { protocol: 'transfer-syntax-error' }
     : { protocol: e.code === 'MISSING_IE' ? 'abstract-syntax-error-reject' : e.code === 'UNKNOWN_TYPE' ? 'abstract-syntax-error-ignore-and-notify' : 'abstract-syntax-error-falsely-constructed-message' };
-  const diagnostics: Record<string, unknown> = {};
+  const diagnostics: CriticalityDiagnostics = {};
   if (ctx.procedureCode !== undefined) diagnostics.procedureCode = ctx.procedureCode;
   if (ctx.triggeringMessage) diagnostics.triggeringMessage = ctx.triggeringMessage;
   if (ctx.procedureCriticality) diagnostics.procedureCriticality = ctx.procedureCriticality;

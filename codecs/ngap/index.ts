@@ -2,4 +2,6 @@ export { decodeNgap, encodeNgap, ngapMessage, iesByName, ngapCodec, type NgapPdu
 export { ngapPdu, protocolIes, encodeNgapType, decodeNgapType, transfer, bits, plmnIdentity, tac } from './build.ts';
 export { errorIndicationFor, ngapErrorContext, type ErrorIndicationContext } from './errors.ts';
 export { dissectNgap } from './dissect.ts';
-export type { ProtocolIe, ProcedureValue, BitStringValue } from '../per/aper.ts';
+export type { ProtocolIe, ProcedureValue, BitStringValue, PrivateIe } from '../per/aper.ts';
+export type * as Ngap from './generated/types.ts';
+export type { NgapMessageIes, NgapTransferIes, NgapTypes } from './generated/types.ts';

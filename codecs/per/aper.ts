@@ -32,6 +32,13 @@ export interface ProtocolIe {
   raw?: Uint8Array;
 }
 
+/** One IE of a PrivateIE-Container: its id (local or global) and its value as open type octets. */
+export interface PrivateIe {
+  id: { local?: number; global?: Uint8Array };
+  criticality: 'reject' | 'ignore' | 'notify';
+  raw: Uint8Array;
+}
+
 export interface ProcedureValue {
   procedureCode: number;
   criticality: 'reject' | 'ignore' | 'notify';
@@ -657,7 +664,7 @@ export class AperCodec {
       }
       case 'private':
         return (w, v) => {
-          const list = v as { id: { local?: number; global?: Uint8Array }; criticality: string; raw: Uint8Array }[];
+          const list = v as PrivateIe[];
           if (!Array.isArray(list)) throw fail('a private IE container needs an array');
           this.cwn(w, list.length, 1, 65535);
           for (const p of list) {

@@ -15,7 +15,7 @@ import { realClock, type Clock } from '../../transport/clock.ts';
 import type { WireTap } from '../../transport/tap.ts';
 import {
   decodeNgap, encodeNgap, ngapMessage, iesByName, ngapPdu, bits, plmnIdentity, tac as ngapTac, errorIndicationFor,
-  type NgapPdu, ngapErrorContext,
+  type NgapPdu, type Ngap, ngapErrorContext,
 } from '../../codecs/ngap/index.ts';
 import {
   decodeNas, decodeNasMessage, encodeNasMessage, nasMessage, protectNas, unprotectNas, suciString, gprsTimer3,
@@ -269,7 +269,8 @@ export class Amf {
       this.log(`gNB reported an error: ${JSON.stringify(ies.get('Cause'))}`);
       return;
     }
-    const amfId = ies.get('AMF-UE-NGAP-ID') as number | bigint | undefined;
+    // AMF-UE-NGAP-ID (0..2^40-1) decodes as a number (the runtime uses bigint only above 2^48)
+    const amfId = ies.get('AMF-UE-NGAP-ID') as number | undefined;
     const ranId = ies.get('RAN-UE-NGAP-ID') as number | undefined;
     const ue = amfId !== undefined ? this.ues.get(Number(amfId)) : undefined;
     if (!ue || (ranId !== undefined && ue.ranUeNgapId !== ranId) || ue.gnb !== gnb) {
@@ -930,7 +931,7 @@ export class Amf {
   }
 
   /** TS 38.413 8.3.3 UE Context Release (AMF initiated); resolves once the gNB completed it (or did not answer). */
-  private async releaseUeContext(ue: AmfUe, cause: Record<string, string>, step: string): Promise<void> {
+  private async releaseUeContext(ue: AmfUe, cause: Ngap.Cause, step: string): Promise<void> {
     if (ue.released) return;
     const complete = this.awaitNgap(ue, 'UEContextReleaseComplete');
     this.sendNgap(ue.gnb, ue.stream, ngapPdu('UEContextReleaseCommand', { 'UE-NGAP-IDs': { 'uE-NGAP-ID-pair': { 'aMF-UE-NGAP-ID': ue.amfUeNgapId, 'rAN-UE-NGAP-ID': ue.ranUeNgapId } }, Cause: cause }), step, ue);

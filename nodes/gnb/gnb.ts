@@ -15,7 +15,7 @@
 import { DecodeError } from '../../codecs/bytes/errors.ts';
 import {
   decodeNgap, encodeNgap, ngapMessage, iesByName, ngapPdu, encodeNgapType, decodeNgapType, bits, plmnIdentity, tac,
-  errorIndicationFor, ngapErrorContext, type NgapPdu, type BitStringValue, type ProtocolIe,
+  errorIndicationFor, ngapErrorContext, type NgapPdu, type BitStringValue, type ProtocolIe, type Ngap,
 } from '../../codecs/ngap/index.ts';
 import { readGpdu, newGpduView, writeGpduHeaderWithQfi, GpduStatus } from '../../codecs/gtpu/index.ts';
 import { SctpUdpEndpoint, NGAP_PPID, SCTP_UDP_PORT } from '../../transport/sctp-udp/endpoint.ts';
@@ -146,8 +146,8 @@ function teidBytes(teid: number): Uint8Array {
 
 /** A failed transfer: the cause of PDU Session Resource Setup Unsuccessful Transfer (9.3.4.16). */
 class TransferFailure extends Error {
-  readonly ngapCause: Record<string, string>;
-  constructor(ngapCause: Record<string, string>, why: string) {
+  readonly ngapCause: Ngap.Cause;
+  constructor(ngapCause: Ngap.Cause, why: string) {
     super(why);
     this.ngapCause = ngapCause;
   }
@@ -183,7 +183,7 @@ export class Gnb implements UuCell {
   private readonly tunnels = new Map<number, { ctx: GnbUeContext; session: GnbPduSession }>();
   private readonly view = newGpduView();
   private readonly plmnId: Uint8Array;
-  private readonly uli: unknown;
+  private readonly uli: Ngap.UserLocationInformation;
   private setupWaiter: { resolve(r: NgSetupResult): void; reject(e: Error): void } | undefined;
   private stopped = false;
 
@@ -335,7 +335,7 @@ export class Gnb implements UuCell {
 
   private sendUplinkNas(ctx: GnbUeContext, nas: Uint8Array): void {
     this.sendUe(ctx, ngapPdu('UplinkNASTransport', {
-      'AMF-UE-NGAP-ID': ctx.amfUeNgapId,
+      'AMF-UE-NGAP-ID': ctx.amfUeNgapId!, // known: uplinkNas queues NAS until the AMF gave it
       'RAN-UE-NGAP-ID': ctx.ranUeNgapId,
       'NAS-PDU': nas,
       UserLocationInformation: this.uli,
@@ -485,7 +485,7 @@ export class Gnb implements UuCell {
     }
     const ctx = ran !== undefined ? this.contexts.get(ran) : amf !== undefined ? this.byAmfId.get(amf) : undefined;
     const trig = kind === 'initiatingMessage' ? 'initiating-message' : kind === 'successfulOutcome' ? 'successful-outcome' : 'unsuccessful-outcome';
-    const diag = { procedureCode, triggeringMessage: trig };
+    const diag: Ngap.CriticalityDiagnostics = { procedureCode, triggeringMessage: trig };
     if (!ctx) {
       this.stats.unknownUeNgapId++;
       this.log(`[gNB] ${name} for unknown RAN-UE-NGAP-ID ${String(ran)} / AMF-UE-NGAP-ID ${String(amf)}: Error Indication (TS 38.413 10.6)`);
@@ -527,8 +527,8 @@ export class Gnb implements UuCell {
     const key = ies.get('SecurityKey') as BitStringValue | undefined;
     if (key && key.value instanceof Uint8Array) ctx.kgnb = Uint8Array.from(key.value);
     const items = (ies.get('PDUSessionResourceSetupListCxtReq') as { pDUSessionID: number; 'nAS-PDU'?: Uint8Array; pDUSessionResourceSetupRequestTransfer: unknown }[] | undefined) ?? [];
-    const setUp: unknown[] = [];
-    const failed: unknown[] = [];
+    const setUp: Ngap.PDUSessionResourceSetupItemCxtRes[] = [];
+    const failed: Ngap.PDUSessionResourceFailedToSetupItemCxtRes[] = [];
     const nasPdus: Uint8Array[] = [];
     for (const item of items) {
       const r = this.setupSession(ctx, item.pDUSessionID, item.pDUSessionResourceSetupRequestTransfer);
@@ -537,7 +537,7 @@ export class Gnb implements UuCell {
       if (item['nAS-PDU'] instanceof Uint8Array) nasPdus.push(item['nAS-PDU']);
     }
     this.sendUe(ctx, ngapPdu('InitialContextSetupResponse', {
-      'AMF-UE-NGAP-ID': ctx.amfUeNgapId,
+      'AMF-UE-NGAP-ID': ctx.amfUeNgapId!, // set by ueContext from the AMF's message being answered
       'RAN-UE-NGAP-ID': ctx.ranUeNgapId,
       ...(setUp.length ? { PDUSessionResourceSetupListCxtRes: setUp } : {}),
       ...(failed.length ? { PDUSessionResourceFailedToSetupListCxtRes: failed } : {}),
@@ -550,8 +550,8 @@ export class Gnb implements UuCell {
   /** TS 38.413 8.2.1; TS 23.502 4.3.2.2.1 steps 12-14: N3 tunnels, the response, the NAS to the UE. */
   private onPduSessionResourceSetupRequest(ctx: GnbUeContext, ies: Map<string, unknown>): void {
     const items = (ies.get('PDUSessionResourceSetupListSUReq') as { pDUSessionID: number; 'pDUSessionNAS-PDU'?: Uint8Array; pDUSessionResourceSetupRequestTransfer: unknown }[] | undefined) ?? [];
-    const setUp: unknown[] = [];
-    const failed: unknown[] = [];
+    const setUp: Ngap.PDUSessionResourceSetupItemSURes[] = [];
+    const failed: Ngap.PDUSessionResourceFailedToSetupItemSURes[] = [];
     const nasPdus: Uint8Array[] = [];
     for (const item of items) {
       const r = this.setupSession(ctx, item.pDUSessionID, item.pDUSessionResourceSetupRequestTransfer);
@@ -561,7 +561,7 @@ export class Gnb implements UuCell {
       if (item['pDUSessionNAS-PDU'] instanceof Uint8Array) nasPdus.push(item['pDUSessionNAS-PDU']);
     }
     this.sendUe(ctx, ngapPdu('PDUSessionResourceSetupResponse', {
-      'AMF-UE-NGAP-ID': ctx.amfUeNgapId,
+      'AMF-UE-NGAP-ID': ctx.amfUeNgapId!, // set by ueContext from the AMF's message being answered
       'RAN-UE-NGAP-ID': ctx.ranUeNgapId,
       ...(setUp.length ? { PDUSessionResourceSetupListSURes: setUp } : {}),
       ...(failed.length ? { PDUSessionResourceFailedToSetupListSURes: failed } : {}),
@@ -609,7 +609,7 @@ export class Gnb implements UuCell {
         }),
       };
     } catch (e) {
-      const cause = e instanceof TransferFailure ? e.ngapCause : { misc: 'unspecified' };
+      const cause: Ngap.Cause = e instanceof TransferFailure ? e.ngapCause : { misc: 'unspecified' };
       this.log(`[gNB] PDU session ${psi} of ${ctx.label} not set up: ${(e as Error).message}`);
       return { unsuccessful: encodeNgapType('PDUSessionResourceSetupUnsuccessfulTransfer', { cause }) };
     }
@@ -618,7 +618,7 @@ export class Gnb implements UuCell {
   /** TS 38.413 8.2.2: the sessions' tunnels go, the NAS-PDU to the UE, then the response. */
   private onPduSessionResourceReleaseCommand(ctx: GnbUeContext, ies: Map<string, unknown>): void {
     const items = (ies.get('PDUSessionResourceToReleaseListRelCmd') as { pDUSessionID: number }[] | undefined) ?? [];
-    const released: unknown[] = [];
+    const released: Ngap.PDUSessionResourceReleasedItemRelRes[] = [];
     for (const item of items) {
       this.releaseSession(ctx, item.pDUSessionID);
       released.push({ pDUSessionID: item.pDUSessionID, pDUSessionResourceReleaseResponseTransfer: encodeNgapType('PDUSessionResourceReleaseResponseTransfer', {}) });
@@ -626,7 +626,7 @@ export class Gnb implements UuCell {
     const nas = ies.get('NAS-PDU');
     if (nas instanceof Uint8Array) this.deliverNas(ctx, nas);
     this.sendUe(ctx, ngapPdu('PDUSessionResourceReleaseResponse', {
-      'AMF-UE-NGAP-ID': ctx.amfUeNgapId,
+      'AMF-UE-NGAP-ID': ctx.amfUeNgapId!, // set by ueContext from the AMF's message being answered
       'RAN-UE-NGAP-ID': ctx.ranUeNgapId,
       PDUSessionResourceReleasedListRelRes: released,
       UserLocationInformation: this.uli,
@@ -642,7 +642,7 @@ export class Gnb implements UuCell {
     this.releaseContext(ctx, true);
     const deregister = cause?.nas === 'deregister';
     this.sendNgap(ngapPdu('UEContextReleaseComplete', {
-      'AMF-UE-NGAP-ID': amfUeNgapId,
+      'AMF-UE-NGAP-ID': amfUeNgapId!, // set by ueContext from the AMF's message being answered
       'RAN-UE-NGAP-ID': ctx.ranUeNgapId,
       UserLocationInformation: this.uli,
       ...(psis.length ? { PDUSessionResourceListCxtRelCpl: psis.map((p) => ({ pDUSessionID: p })) } : {}),

@@ -3,7 +3,7 @@
 // as binary parts of Namf/Nsmf requests (TS 29.502 6.1.6.4, TS 29.518 6.1.6.4).
 
 import { decodeNasMessage, encodeNasMessage, nasMessage, type QosRule } from '../../codecs/nas/index.ts';
-import { transfer, decodeNgapType, encodeNgapType } from '../../codecs/ngap/index.ts';
+import { transfer, decodeNgapType, encodeNgapType, type Ngap } from '../../codecs/ngap/index.ts';
 import { parseIPv4, formatIPv4 } from '../../codecs/bytes/ip.ts';
 import type { SmN1, SmN2, PduSessionEstablishmentRequestInfo, PduSessionEstablishmentAcceptInfo } from './ports.ts';
 
@@ -90,6 +90,8 @@ export const ngapSmN2: SmN2 = {
   },
   releaseCommandTransfer(cause): Uint8Array {
     // TS 38.413 9.3.4.12 PDU Session Resource Release Command Transfer (a SEQUENCE, not an IE container)
-    return encodeNgapType('PDUSessionResourceReleaseCommandTransfer', { cause: { [cause.group]: cause.value } });
+    // the port gives the cause value as a string: the encoder checks it is an item of the group's ENUMERATED
+    const ngapCause = (cause.group === 'nas' ? { nas: cause.value } : { radioNetwork: cause.value }) as Ngap.Cause;
+    return encodeNgapType('PDUSessionResourceReleaseCommandTransfer', { cause: ngapCause });
   },
 };
