@@ -80,11 +80,11 @@ function readPlmn(r: NasReader): Plmn {
   return { mcc, mnc };
 }
 /**
- * Writes MCC and MNC as BCD; they must be what /^\d{3}$/ and /^\d{2,3}$/ accept (ASCII digits).
- * The last PLMN written is remembered as its 3 octets: a network writes its own PLMN again and again.
+ * MCC and MNC as the 3 BCD octets; they must be what /^\d{3}$/ and /^\d{2,3}$/ accept (ASCII
+ * digits). The last PLMN is remembered: a network writes its own PLMN again and again.
  */
 let lastMcc: string | undefined, lastMnc: string | undefined, lastPlmnOctets = 0;
-function writePlmn(w: ByteWriter, p: Plmn): void {
+function plmnOctets(p: Plmn): number {
   const m = p.mcc, n = p.mnc;
   if (m !== lastMcc || n !== lastMnc) {
     // each character read once; a non-digit gives a value outside 0-9
@@ -96,7 +96,10 @@ function writePlmn(w: ByteWriter, p: Plmn): void {
     lastMcc = m;
     lastMnc = n;
   }
-  w.u24(lastPlmnOctets);
+  return lastPlmnOctets;
+}
+function writePlmn(w: ByteWriter, p: Plmn): void {
+  w.u24(plmnOctets(p));
 }
 function isDigit(d: number): boolean {
   return d >= 0 && d <= 9;
@@ -183,16 +186,27 @@ export const mobileIdentity: ValueCodec<MobileIdentity> = {
       case 'no-identity':
         w.u8(0);
         return;
-      case 'suci':
+      case 'suci': {
         if (v.supiFormat === 'nai') {
           w.u8(0x11).bytes(v.nai);
           return;
         }
-        w.u8(0x01);
-        writePlmn(w, v.plmn);
-        writeRoutingIndicator(w, v.routingIndicator);
-        w.u8(v.protectionScheme & 15).u8(v.homeNetworkPublicKeyId).bytes(v.schemeOutput);
+        // octets 4-11 in one go: type, PLMN (3), routing indicator (2), protection scheme, key id
+        const plmn = plmnOctets(v.plmn);
+        const ri = routingIndicatorOctets(v.routingIndicator);
+        const at = w.reserve(8);
+        const b = w.buf;
+        b[at] = 0x01;
+        b[at + 1] = plmn >> 16;
+        b[at + 2] = plmn >> 8;
+        b[at + 3] = plmn;
+        b[at + 4] = ri >> 8;
+        b[at + 5] = ri;
+        b[at + 6] = v.protectionScheme & 15;
+        b[at + 7] = v.homeNetworkPublicKeyId;
+        w.bytes(v.schemeOutput);
         return;
+      }
       case '5g-guti':
         w.u8(0xf2);
         writePlmn(w, v.plmn);
@@ -224,16 +238,16 @@ export const mobileIdentity: ValueCodec<MobileIdentity> = {
  * character is read as parseInt(c, 16) & 15 would (a non-hex character is 0); the string is padded
  * with F to 4 digits and anything past 4 is ignored.
  */
-let lastRi: string | undefined, lastRiOctets = 0; // the last routing indicator written: most UEs share one
-function writeRoutingIndicator(w: ByteWriter, ri: string): void {
+let lastRi: string | undefined, lastRiOctets = 0; // the last routing indicator: most UEs share one
+function routingIndicatorOctets(ri: string): number {
   if (ri !== lastRi) {
     const d1 = riNibble(ri, 0), d2 = riNibble(ri, 1), d3 = riNibble(ri, 2), d4 = riNibble(ri, 3);
     // toUpperCase() may lengthen a non-ASCII string ('ß' -> 'SS'): the original rule for those
-    if ((d1 | d2 | d3 | d4) < 0) return void w.bytes(routingBcdGeneric(ri));
+    if ((d1 | d2 | d3 | d4) < 0) return routingBcdGeneric(ri);
     lastRiOctets = (((d2 << 4) | d1) << 8) | ((d4 << 4) | d3);
     lastRi = ri;
   }
-  w.u16(lastRiOctets);
+  return lastRiOctets;
 }
 /** Digit i of a routing indicator: 15 past its end, -1 for a non-ASCII character. */
 function riNibble(ri: string, i: number): number {
@@ -244,9 +258,9 @@ function riNibble(ri: string, i: number): number {
   if (ch >= 97 && ch <= 102) return ch - 87; // a-f
   return ch > 127 ? -1 : 0; // parseInt gives NaN, and NaN & 15 is 0
 }
-function routingBcdGeneric(ri: string): Uint8Array {
+function routingBcdGeneric(ri: string): number {
   const d = ri.toUpperCase().padEnd(4, 'F');
-  return Uint8Array.of((hexDigit(d[1]) << 4) | hexDigit(d[0]), (hexDigit(d[3]) << 4) | hexDigit(d[2]));
+  return (((hexDigit(d[1]) << 4) | hexDigit(d[0])) << 8) | (hexDigit(d[3]) << 4) | hexDigit(d[2]);
 }
 function hexDigit(c: string): number {
   return parseInt(c, 16) & 15;
