@@ -4,31 +4,26 @@
 // the NAS signalling connection).
 
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { startCore, type Core } from '../../nodes/core.ts';
-import { Gnb } from '../../nodes/gnb/gnb.ts';
 import type { UuUeSide } from '../../nodes/gnb/uu.ts';
 import { encodeNasMessage, nasMessage, decodeNas, nullSchemeSuci } from '../../codecs/nas/index.ts';
 import { DEFAULT_SUBSCRIBER } from '../../nodes/common/config.ts';
-import { testConfig } from '../helpers/network.ts';
+import { startTestNetwork, type TestNetwork } from '../helpers/network.ts';
 
-const cfg = testConfig(10);
-let core: Core;
-let gnb: Gnb;
+let net: TestNetwork;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
-  core = await startCore({ ...cfg, subscribers: [DEFAULT_SUBSCRIBER] }, { database: ':memory:', amfTimers: { t3560Ms: 60, t3550Ms: 60, ngapAnswerMs: 500 } });
-  gnb = await Gnb.start({ address: cfg.addresses.gnb, amfAddress: cfg.addresses.amf, plmn: cfg.plmn, tac: cfg.tac, snssai: cfg.snssai, gnbId: 10, name: 'abandon-gnb' });
+  net = await startTestNetwork(10, [DEFAULT_SUBSCRIBER.supi], { amfTimers: { t3560Ms: 60, t3550Ms: 60, ngapAnswerMs: 500 } });
 });
 
 afterAll(async () => {
-  await gnb?.stop();
-  await core?.stop();
+  await net?.stop();
 });
 
 describe('a UE that stops answering', () => {
   it('after its Registration Request: five Authentication Requests (T3560), then the AMF lets go and the AUSF context goes too', async () => {
-    const before = { ...core.ledgers(), gNB: gnb.ledger.snapshot() };
+    const { cfg, gnb } = net;
+    const before = net.ledgers();
     const heard: string[] = [];
     const silent: UuUeSide = {
       onDownlinkNas: (n) => {
@@ -41,10 +36,7 @@ describe('a UE that stops answering', () => {
     gnb.connect(silent, encodeNasMessage(nasMessage('Registration request', { registrationType: { followOnRequest: true, value: 1 }, ngKsi: { tsc: 0, ksi: 7 }, mobileIdentity: nullSchemeSuci(cfg.plmn, '0000000001'), ueSecurityCapability: { ea: 0xa0, ia: 0x20 } })), 'mo-Signalling');
     for (let i = 0; i < 300 && !heard.includes('RRC release'); i++) await sleep(10);
     expect(heard).toEqual([...Array(5).fill('Authentication request'), 'RRC release']);
-    for (let i = 0; i < 3; i++) {
-      await core.settled();
-      await sleep(20);
-    }
-    expect({ ...core.ledgers(), gNB: gnb.ledger.snapshot() }).toEqual(before);
+    await net.quiet();
+    expect(net.ledgers()).toEqual(before);
   });
 });

@@ -4,24 +4,23 @@
 
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import http2 from 'node:http2';
-import { startCore, type Core } from '../../nodes/core.ts';
-import { Gnb } from '../../nodes/gnb/gnb.ts';
-import { Ue, RegistrationRejected } from '../../nodes/ue/ue.ts';
+import type { Core } from '../../nodes/core.ts';
+import type { Gnb } from '../../nodes/gnb/gnb.ts';
+import { RegistrationRejected, type Ue, type UeConfig } from '../../nodes/ue/ue.ts';
 import type { UuCell, UuConnection, UuUeSide } from '../../nodes/gnb/uu.ts';
 import { SctpUdpEndpoint } from '../../transport/sctp-udp/endpoint.ts';
 import { decodeNgap, ngapMessage, iesByName, ngapPdu, encodeNgap, bits, plmnIdentity, tac } from '../../codecs/ngap/index.ts';
 import { encodeNasMessage, nasMessage, decodeNas, nullSchemeSuci, type MobileIdentity } from '../../codecs/nas/index.ts';
-import { DEFAULT_SUBSCRIBER, type NetworkConfig } from '../../nodes/common/config.ts';
-import { testConfig } from '../helpers/network.ts';
+import type { NetworkConfig } from '../../nodes/common/config.ts';
+import { startTestNetwork, type TestNetwork } from '../helpers/network.ts';
 
-const cfg: NetworkConfig = testConfig(3);
+let net: TestNetwork;
+let cfg: NetworkConfig;
 let core: Core;
 let gnb: Gnb;
-
-function ueFor(supi: string, over: Partial<ConstructorParameters<typeof Ue>[0]> = {}): Ue {
-  const s = DEFAULT_SUBSCRIBER;
-  return new Ue({ supi, k: s.k, opc: s.opc, amf: s.amf, sqn: s.sqn, plmn: cfg.plmn, snssai: cfg.snssai, dnn: cfg.dnn, imeisv: '3560920407930101', ...over });
-}
+const ueFor = (supi: string, over: Partial<UeConfig> = {}): Ue => net.ue(supi, over);
+const quiet = (): Promise<void> => net.quiet();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The gNB's cell, keeping each UE's RRC connection so a test can slip bytes into it. */
 function tappedCell(): UuCell & { conns: UuConnection[] } {
@@ -29,24 +28,13 @@ function tappedCell(): UuCell & { conns: UuConnection[] } {
   return { conns, connect: (ue, nas, cause) => { const c = gnb.connect(ue, nas, cause); conns.push(c); return c; } };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function quiet(): Promise<void> {
-  for (let i = 0; i < 3; i++) {
-    await core.settled();
-    await sleep(30);
-  }
-}
-
 beforeAll(async () => {
-  const subs = [0, 1, 2, 3, 4, 5, 6].map((i) => ({ ...DEFAULT_SUBSCRIBER, supi: `imsi-00101000000010${i}` }));
-  core = await startCore({ ...cfg, subscribers: subs }, { database: ':memory:' });
-  gnb = await Gnb.start({ address: cfg.addresses.gnb, amfAddress: cfg.addresses.amf, plmn: cfg.plmn, tac: cfg.tac, snssai: cfg.snssai, gnbId: 1, name: 'bad-input-gnb' });
+  net = await startTestNetwork(3, [0, 1, 2, 3, 4, 5, 6].map((i) => `imsi-00101000000010${i}`));
+  ({ cfg, core, gnb } = net);
 });
 
 afterAll(async () => {
-  await gnb?.stop();
-  await core?.stop();
+  await net?.stop();
 });
 
 describe('a running network under bad input', () => {

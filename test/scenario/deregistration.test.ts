@@ -7,45 +7,32 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startCore, type Core } from '../../nodes/core.ts';
+import type { Core } from '../../nodes/core.ts';
 import { runScenario } from '../../nodes/scenario.ts';
-import { Gnb } from '../../nodes/gnb/gnb.ts';
-import { Ue } from '../../nodes/ue/ue.ts';
+import type { Gnb } from '../../nodes/gnb/gnb.ts';
+import type { Ue } from '../../nodes/ue/ue.ts';
 import { SbiServer } from '../../transport/sbi/server.ts';
 import { Http2SbiClient } from '../../transport/sbi/client.ts';
-import { DEFAULT_SUBSCRIBER } from '../../nodes/common/config.ts';
+import type { NetworkConfig } from '../../nodes/common/config.ts';
 import type { LedgerSnapshot } from '../../nodes/common/ledger.ts';
-import { testConfig } from '../helpers/network.ts';
+import { testConfig, startTestNetwork, type TestNetwork } from '../helpers/network.ts';
 
-const cfg = testConfig(5);
+let net: TestNetwork;
+let cfg: NetworkConfig;
 let core: Core;
 let gnb: Gnb;
 const supi = (i: number) => `imsi-0010100000002${String(i).padStart(2, '0')}`;
-
-function ue(i: number): Ue {
-  const s = DEFAULT_SUBSCRIBER;
-  return new Ue({ supi: supi(i), k: s.k, opc: s.opc, amf: s.amf, sqn: s.sqn, plmn: cfg.plmn, snssai: cfg.snssai, dnn: cfg.dnn, imeisv: '3560920407930101' });
-}
-
-async function quiet(): Promise<void> {
-  for (let i = 0; i < 3; i++) {
-    await core.settled();
-    await new Promise((r) => setTimeout(r, 30));
-  }
-}
-
-function ledgers(): Record<string, LedgerSnapshot> {
-  return { ...core.ledgers(), gNB: gnb.ledger.snapshot() };
-}
+const ue = (i: number): Ue => net.ue(supi(i));
+const quiet = (): Promise<void> => net.quiet();
+const ledgers = (): Record<string, LedgerSnapshot> => net.ledgers();
 
 beforeAll(async () => {
-  core = await startCore({ ...cfg, subscribers: Array.from({ length: 10 }, (_, i) => ({ ...DEFAULT_SUBSCRIBER, supi: supi(i) })) }, { database: ':memory:' });
-  gnb = await Gnb.start({ address: cfg.addresses.gnb, amfAddress: cfg.addresses.amf, plmn: cfg.plmn, tac: cfg.tac, snssai: cfg.snssai, gnbId: 5, name: 'dereg-gnb' });
+  net = await startTestNetwork(5, Array.from({ length: 10 }, (_, i) => supi(i)));
+  ({ cfg, core, gnb } = net);
 });
 
 afterAll(async () => {
-  await gnb?.stop();
-  await core?.stop();
+  await net?.stop();
 });
 
 describe('UE-initiated Deregistration (TS 23.502 4.2.2.3.2)', () => {
@@ -110,7 +97,7 @@ describe('UE-initiated Deregistration (TS 23.502 4.2.2.3.2)', () => {
 
   it('with NEA2 ciphering the whole life cycle works the same', async () => {
     const before = ledgers();
-    const u = new Ue({ ...DEFAULT_SUBSCRIBER, supi: supi(6), plmn: cfg.plmn, snssai: cfg.snssai, dnn: cfg.dnn, imeisv: '3560920407930101', security: { ciphering: 'NEA2' } });
+    const u = net.ue(supi(6), { security: { ciphering: 'NEA2' } });
     const r = await u.register(gnb);
     expect(r.ciphering).toBe(0); // this AMF is configured for NEA0: the UE takes what the AMF selects
     expect(await u.deregister({ switchOff: false })).toBe('accepted');
@@ -154,9 +141,9 @@ describe('UE-initiated Deregistration (TS 23.502 4.2.2.3.2)', () => {
 
 describe('nothing left behind (issue: deregistration)', () => {
   it('1,000 UEs (250 at a time) register, establish a PDU session, ping, deregister (switch off and normal alternating): every ledger is back at its start', async () => {
-    const net = testConfig(6);
-    net.ue.count = 1000;
-    const r = await runScenario(net, { outDir: mkdtempSync(join(tmpdir(), 'wire5g-1000-')), database: ':memory:', deregistration: 'mixed', parallel: 250, pings: 1, capture: false });
+    const big = testConfig(6);
+    big.ue.count = 1000;
+    const r = await runScenario(big, { outDir: mkdtempSync(join(tmpdir(), 'wire5g-1000-')), database: ':memory:', deregistration: 'mixed', parallel: 250, pings: 1, capture: false });
     expect(r.ues.filter((u) => u.error).map((u) => `${u.supi}: ${u.error}`).slice(0, 5)).toEqual([]);
     expect(r.leftBehind).toEqual({});
     expect(r.ok).toBe(true);
