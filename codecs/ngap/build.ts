@@ -10,6 +10,7 @@
 // checks stay for callers that build names or values dynamically.
 
 import { EncodeError, DecodeError } from '../bytes/errors.ts';
+import { parseIPv4, formatIPv4 } from '../bytes/ip.ts';
 import type { BitStringValue, ProtocolIe } from '../per/aper.ts';
 import { ngapCodec, type NgapPdu } from './ngap.ts';
 import type { NgapMessageIes, NgapTransferIes, NgapTypes } from './generated/types.ts';
@@ -91,4 +92,33 @@ export function plmnIdentity(mcc: string, mnc: string): Uint8Array {
 /** A TAC (3 octets). */
 export function tac(n: number): Uint8Array {
   return Uint8Array.of(n >> 16, (n >> 8) & 0xff, n & 0xff);
+}
+
+/** TS 38.413 9.3.1.24 S-NSSAI: SST octet and the optional 3-octet SD (a number, or 6 hex digits as in the config). */
+export function snssai(s: { sst: number; sd?: number | string }): { sST: Uint8Array; sD?: Uint8Array } {
+  if (s.sd === undefined) return { sST: Uint8Array.of(s.sst) };
+  const sd = typeof s.sd === 'string' ? parseInt(s.sd, 16) : s.sd;
+  return { sST: Uint8Array.of(s.sst), sD: Uint8Array.of((sd >> 16) & 0xff, (sd >> 8) & 0xff, sd & 0xff) };
+}
+
+/** TS 38.413 9.3.2.4 Transport Layer Address of an IPv4 address (32 bits, TS 38.414 5.1). */
+export function ipv4TransportLayerAddress(address: string): { value: Uint8Array; length: number } {
+  return { value: parseIPv4(address), length: 32 };
+}
+
+/** The IPv4 address of a Transport Layer Address (32 bits, or 160 bits IPv4+IPv6); undefined otherwise. */
+export function ipv4OfTransportLayerAddress(t: { value: Uint8Array; length: number } | undefined): string | undefined {
+  if (!t || !(t.value instanceof Uint8Array) || (t.length !== 32 && t.length !== 160) || t.value.length < 4) return undefined;
+  return formatIPv4(t.value);
+}
+
+/** TS 38.413 9.3.2.5 GTP-TEID (4 octets) of a TEID. */
+export function gtpTeid(teid: number): Uint8Array {
+  return Uint8Array.of(teid >>> 24, (teid >>> 16) & 0xff, (teid >>> 8) & 0xff, teid & 0xff);
+}
+
+/** The TEID of a GTP-TEID; undefined when it is not 4 octets. */
+export function teidOfGtpTeid(b: Uint8Array | undefined): number | undefined {
+  if (!(b instanceof Uint8Array) || b.length !== 4) return undefined;
+  return ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0;
 }

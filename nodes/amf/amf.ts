@@ -14,7 +14,7 @@ import type { SctpTimers } from '../../transport/sctp-udp/association.ts';
 import { realClock, type Clock } from '../../transport/clock.ts';
 import type { WireTap } from '../../transport/tap.ts';
 import {
-  decodeNgap, encodeNgap, ngapMessage, iesByName, ngapPdu, bits, plmnIdentity, tac as ngapTac, errorIndicationFor,
+  decodeNgap, encodeNgap, ngapMessage, iesByName, ngapPdu, bits, plmnIdentity, tac as ngapTac, snssai, errorIndicationFor,
   type NgapPdu, type Ngap, ngapErrorContext,
 } from '../../codecs/ngap/index.ts';
 import {
@@ -120,10 +120,6 @@ const supiDigits = (supi: string) => supi.replace(/^imsi-/, '');
 function snssaiEquals(a: SNssai, b: { sst: number; sd?: string | number }): boolean {
   const bsd = typeof b.sd === 'string' ? parseInt(b.sd, 16) : b.sd;
   return a.sst === b.sst && (a.sd ?? -1) === (bsd ?? -1);
-}
-
-function ngapSnssai(s: SNssai): { sST: Uint8Array; sD?: Uint8Array } {
-  return { sST: Uint8Array.of(s.sst), ...(s.sd !== undefined ? { sD: Uint8Array.of(s.sd >> 16, (s.sd >> 8) & 0xff, s.sd & 0xff) } : {}) };
 }
 
 function sbiSnssai(s: SNssai): { sst: number; sd?: string } {
@@ -318,7 +314,7 @@ export class Amf {
       AMFName: this.cfg.name,
       ServedGUAMIList: [{ gUAMI: this.guamiNgap() }],
       RelativeAMFCapacity: this.cfg.relativeCapacity,
-      PLMNSupportList: [{ pLMNIdentity: plmn, sliceSupportList: this.cfg.snssais.map((s) => ({ 's-NSSAI': ngapSnssai({ sst: s.sst, ...(s.sd ? { sd: parseInt(s.sd, 16) } : {}) }) })) }],
+      PLMNSupportList: [{ pLMNIdentity: plmn, sliceSupportList: this.cfg.snssais.map((s) => ({ 's-NSSAI': snssai(s) })) }],
     }), 'TS 38.413 8.7.1.2');
   }
 
@@ -637,7 +633,7 @@ export class Amf {
         'AMF-UE-NGAP-ID': ue.amfUeNgapId,
         'RAN-UE-NGAP-ID': ue.ranUeNgapId,
         GUAMI: this.guamiNgap(),
-        AllowedNSSAI: allowed.map((s) => ({ 's-NSSAI': ngapSnssai(s) })),
+        AllowedNSSAI: allowed.map((s) => ({ 's-NSSAI': snssai(s) })),
         UESecurityCapabilities: { nRencryptionAlgorithms: nrAlgorithms(caps.ea), nRintegrityProtectionAlgorithms: nrAlgorithms(caps.ia), eUTRAencryptionAlgorithms: bits(((caps.eea ?? 0) & 0x7f) << 9, 16), eUTRAintegrityProtectionAlgorithms: bits(((caps.eia ?? 0) & 0x7f) << 9, 16) },
         SecurityKey: { value: keyGnb, length: 256 },
         'NAS-PDU': acceptBytes,
@@ -1013,7 +1009,7 @@ export class Amf {
             this.sendNgap(ue.gnb, ue.stream, ngapPdu('PDUSessionResourceSetupRequest', {
               'AMF-UE-NGAP-ID': ue.amfUeNgapId,
               'RAN-UE-NGAP-ID': ue.ranUeNgapId,
-              PDUSessionResourceSetupListSUReq: [{ pDUSessionID: psi, ...(nas ? { 'pDUSessionNAS-PDU': nas } : {}), 's-NSSAI': ngapSnssai(s.snssai), pDUSessionResourceSetupRequestTransfer: n2 }],
+              PDUSessionResourceSetupListSUReq: [{ pDUSessionID: psi, ...(nas ? { 'pDUSessionNAS-PDU': nas } : {}), 's-NSSAI': snssai(s.snssai), pDUSessionResourceSetupRequestTransfer: n2 }],
             }), '4.3.2.2.1 step 12', ue);
           } else if (nas) {
             this.sendNgap(ue.gnb, ue.stream, ngapPdu('DownlinkNASTransport', { 'AMF-UE-NGAP-ID': ue.amfUeNgapId, 'RAN-UE-NGAP-ID': ue.ranUeNgapId, 'NAS-PDU': nas }), '4.3.2.2.1 step 12', ue);

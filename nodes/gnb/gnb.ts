@@ -15,6 +15,7 @@
 import { DecodeError } from '../../codecs/bytes/errors.ts';
 import {
   decodeNgap, encodeNgap, ngapMessage, iesByName, ngapPdu, encodeNgapType, decodeNgapType, bits, plmnIdentity, tac,
+  snssai, ipv4TransportLayerAddress, ipv4OfTransportLayerAddress, gtpTeid, teidOfGtpTeid,
   errorIndicationFor, ngapErrorContext, type NgapPdu, type BitStringValue, type ProtocolIe, type Ngap,
 } from '../../codecs/ngap/index.ts';
 import { readGpdu, newGpduView, writeGpduHeaderWithQfi, GpduStatus } from '../../codecs/gtpu/index.ts';
@@ -111,37 +112,6 @@ interface GnbUeContext {
   kgnb: Uint8Array | undefined;
   sessions: Map<number, GnbPduSession>;
   label: string;
-}
-
-/** TS 38.413 9.3.1.x S-NSSAI from the config's { sst, sd? }. */
-function ngapSnssai(s: Snssai): { sST: Uint8Array; sD?: Uint8Array } {
-  const out: { sST: Uint8Array; sD?: Uint8Array } = { sST: Uint8Array.of(s.sst) };
-  if (s.sd !== undefined) {
-    const n = parseInt(s.sd, 16);
-    out.sD = Uint8Array.of((n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff);
-  }
-  return out;
-}
-
-function ipv4Bits(address: string): BitStringValue {
-  const p = address.split('.').map(Number);
-  return { value: Uint8Array.of(p[0], p[1], p[2], p[3]), length: 32 };
-}
-
-/** TS 38.414 5.1 / TS 38.413 9.3.2.4: a Transport Layer Address of 32 bits is IPv4; 160 bits IPv4+IPv6. */
-function ipv4OfTransportLayerAddress(t: unknown): string | undefined {
-  const b = t as BitStringValue | undefined;
-  if (!b || !(b.value instanceof Uint8Array) || (b.length !== 32 && b.length !== 160) || b.value.length < 4) return undefined;
-  return `${b.value[0]}.${b.value[1]}.${b.value[2]}.${b.value[3]}`;
-}
-
-function teidOf(b: unknown): number | undefined {
-  if (!(b instanceof Uint8Array) || b.length !== 4) return undefined;
-  return ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0;
-}
-
-function teidBytes(teid: number): Uint8Array {
-  return Uint8Array.of(teid >>> 24, (teid >>> 16) & 0xff, (teid >>> 8) & 0xff, teid & 0xff);
 }
 
 /** A failed transfer: the cause of PDU Session Resource Setup Unsuccessful Transfer (9.3.4.16). */
@@ -268,7 +238,7 @@ export class Gnb implements UuCell {
     const req = ngapPdu('NGSetupRequest', {
       GlobalRANNodeID: { 'globalGNB-ID': { pLMNIdentity: this.plmnId, 'gNB-ID': { 'gNB-ID': bits(this.cfg.gnbId, 22) } } },
       RANNodeName: this.cfg.name,
-      SupportedTAList: [{ tAC: tac(this.cfg.tac), broadcastPLMNList: [{ pLMNIdentity: this.plmnId, tAISliceSupportList: slices.map((s) => ({ 's-NSSAI': ngapSnssai(s) })) }] }],
+      SupportedTAList: [{ tAC: tac(this.cfg.tac), broadcastPLMNList: [{ pLMNIdentity: this.plmnId, tAISliceSupportList: slices.map((s) => ({ 's-NSSAI': snssai(s) })) }] }],
       DefaultPagingDRX: 'v128',
     });
     return new Promise<NgSetupResult>((resolve, reject) => {
@@ -588,8 +558,8 @@ export class Gnb implements UuCell {
       if (!Array.isArray(list)) throw new TransferFailure({ protocol: 'abstract-syntax-error-falsely-constructed-message' }, 'transfer has no protocol IEs');
       const tie = iesByName(t, 'PDUSessionResourceSetupRequestTransfer');
       const ul = tie.get('UL-NGU-UP-TNLInformation') as { gTPTunnel?: { transportLayerAddress: unknown; 'gTP-TEID': unknown } } | undefined;
-      const upfAddress = ipv4OfTransportLayerAddress(ul?.gTPTunnel?.transportLayerAddress);
-      const ulTeid = teidOf(ul?.gTPTunnel?.['gTP-TEID']);
+      const upfAddress = ipv4OfTransportLayerAddress(ul?.gTPTunnel?.transportLayerAddress as BitStringValue | undefined);
+      const ulTeid = teidOfGtpTeid(ul?.gTPTunnel?.['gTP-TEID'] as Uint8Array | undefined);
       if (!upfAddress || ulTeid === undefined) throw new TransferFailure({ protocol: 'abstract-syntax-error-reject' }, 'no usable UL NG-U UP TNL Information (IPv4 GTP tunnel)');
       const type = tie.get('PDUSessionType');
       if (type !== undefined && type !== 'ipv4') throw new TransferFailure({ misc: 'unspecified' }, `PDU session type ${String(type)} is not IPv4`);
@@ -603,7 +573,7 @@ export class Gnb implements UuCell {
       return {
         transfer: encodeNgapType('PDUSessionResourceSetupResponseTransfer', {
           dLQosFlowPerTNLInformation: {
-            uPTransportLayerInformation: { gTPTunnel: { transportLayerAddress: ipv4Bits(this.n3.local.address), 'gTP-TEID': teidBytes(dlTeid) } },
+            uPTransportLayerInformation: { gTPTunnel: { transportLayerAddress: ipv4TransportLayerAddress(this.n3.local.address), 'gTP-TEID': gtpTeid(dlTeid) } },
             associatedQosFlowList: qfis.map((q) => ({ qosFlowIdentifier: q })),
           },
         }),

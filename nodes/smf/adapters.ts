@@ -3,8 +3,7 @@
 // as binary parts of Namf/Nsmf requests (TS 29.502 6.1.6.4, TS 29.518 6.1.6.4).
 
 import { decodeNasMessage, encodeNasMessage, nasMessage, type QosRule } from '../../codecs/nas/index.ts';
-import { transfer, decodeNgapType, encodeNgapType, type Ngap } from '../../codecs/ngap/index.ts';
-import { parseIPv4, formatIPv4 } from '../../codecs/bytes/ip.ts';
+import { transfer, decodeNgapType, encodeNgapType, ipv4TransportLayerAddress, ipv4OfTransportLayerAddress, gtpTeid, teidOfGtpTeid, type Ngap } from '../../codecs/ngap/index.ts';
 import type { SmN1, SmN2, PduSessionEstablishmentRequestInfo, PduSessionEstablishmentAcceptInfo } from './ports.ts';
 
 /** TS 24.501 9.11.4.14: Session-AMBR in the largest unit that keeps the value within 16 bits. */
@@ -53,23 +52,12 @@ export const nasSmN1: SmN1 = {
   },
 };
 
-function ipv4Bits(address: string): { value: Uint8Array; length: number } {
-  return { value: parseIPv4(address), length: 32 };
-}
-
-function ipv4OfBits(b: { value: Uint8Array; length: number }): string {
-  if (b.length !== 32) throw new Error(`transport layer address of ${b.length} bits: only IPv4 (32) is supported`);
-  return formatIPv4(b.value);
-}
-
 export const ngapSmN2: SmN2 = {
   setupRequestTransfer(p): Uint8Array {
     // TS 38.413 9.3.4.1 PDU Session Resource Setup Request Transfer
-    const teid = new Uint8Array(4);
-    new DataView(teid.buffer).setUint32(0, p.upfN3Teid >>> 0);
     return transfer('PDUSessionResourceSetupRequestTransfer', {
       'PDUSessionAggregateMaximumBitRate': { pDUSessionAggregateMaximumBitRateDL: p.ambrDownlinkBps, pDUSessionAggregateMaximumBitRateUL: p.ambrUplinkBps },
-      'UL-NGU-UP-TNLInformation': { gTPTunnel: { transportLayerAddress: ipv4Bits(p.upfN3Address), 'gTP-TEID': teid } },
+      'UL-NGU-UP-TNLInformation': { gTPTunnel: { transportLayerAddress: ipv4TransportLayerAddress(p.upfN3Address), 'gTP-TEID': gtpTeid(p.upfN3Teid) } },
       PDUSessionType: 'ipv4',
       QosFlowSetupRequestList: [{
         qosFlowIdentifier: p.qfi,
@@ -85,8 +73,11 @@ export const ngapSmN2: SmN2 = {
     const t = decodeNgapType('PDUSessionResourceSetupResponseTransfer', n2) as { dLQosFlowPerTNLInformation: { uPTransportLayerInformation: { gTPTunnel?: { transportLayerAddress: { value: Uint8Array; length: number }; 'gTP-TEID': Uint8Array } } } };
     const tunnel = t.dLQosFlowPerTNLInformation.uPTransportLayerInformation.gTPTunnel;
     if (!tunnel) throw new Error('the DL UP transport layer information is not a GTP tunnel');
-    const id = tunnel['gTP-TEID'];
-    return { gnbTeid: ((id[0] << 24) | (id[1] << 16) | (id[2] << 8) | id[3]) >>> 0, gnbAddress: ipv4OfBits(tunnel.transportLayerAddress) };
+    const gnbTeid = teidOfGtpTeid(tunnel['gTP-TEID']);
+    const gnbAddress = ipv4OfTransportLayerAddress(tunnel.transportLayerAddress);
+    if (gnbAddress === undefined || tunnel.transportLayerAddress.length !== 32) throw new Error(`transport layer address of ${tunnel.transportLayerAddress.length} bits: only IPv4 (32) is supported`);
+    if (gnbTeid === undefined) throw new Error('GTP-TEID is not 4 octets');
+    return { gnbTeid, gnbAddress };
   },
   releaseCommandTransfer(cause): Uint8Array {
     // TS 38.413 9.3.4.12 PDU Session Resource Release Command Transfer (a SEQUENCE, not an IE container)
