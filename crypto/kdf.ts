@@ -63,6 +63,11 @@ export function algorithmKey(key: Uint8Array, type: number, algorithmId: number)
   return kdf(key, 0x69, Uint8Array.of(type), Uint8Array.of(algorithmId)).subarray(16, 32);
 }
 
+/** TS 33.501 A.8: KNASint and KNASenc for the selected NAS integrity and ciphering algorithms. */
+export function nasKeys(kamfValue: Uint8Array, integrityAlgorithm: number, cipheringAlgorithm: number): { kNasInt: Uint8Array; kNasEnc: Uint8Array } {
+  return { kNasInt: algorithmKey(kamfValue, AlgorithmType.NasInt, integrityAlgorithm), kNasEnc: algorithmKey(kamfValue, AlgorithmType.NasEnc, cipheringAlgorithm) };
+}
+
 /** TS 33.501 A.9: KgNB = KDF(KAMF, 0x6E, uplink NAS COUNT, access type distinguisher (1 = 3GPP)). */
 export function kgnb(kamfValue: Uint8Array, uplinkNasCount: number, accessType: 1 | 2 = 1): Uint8Array {
   const count = Uint8Array.of(uplinkNasCount >>> 24, (uplinkNasCount >>> 16) & 0xff, (uplinkNasCount >>> 8) & 0xff, uplinkNasCount & 0xff);

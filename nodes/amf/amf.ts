@@ -24,8 +24,8 @@ import {
 } from '../../codecs/nas/index.ts';
 import { DecodeError } from '../../codecs/bytes/errors.ts';
 import { fromHex, toHex } from '../../codecs/bytes/hex.ts';
-import { hresStar, kamf as deriveKamf, algorithmKey, AlgorithmType, kgnb } from '../../crypto/kdf.ts';
-import { servingNetworkName } from '../common/aka.ts';
+import { hresStar, kamf as deriveKamf, nasKeys, kgnb } from '../../crypto/kdf.ts';
+import { servingNetworkName, imsiDigits } from '../common/aka.ts';
 import {
   SbiProblem, SbiMultipart, ok, objectBody, binaryPart, expectStatus, N1_CONTENT_TYPE, N2_CONTENT_TYPE,
   type SbiClient, type SbiRoute, type SbiResult,
@@ -114,8 +114,6 @@ class ProcedureAborted extends Error {
     this.name = 'ProcedureAborted';
   }
 }
-
-const supiDigits = (supi: string) => supi.replace(/^imsi-/, '');
 
 function snssaiEquals(a: SNssai, b: { sst: number; sd?: string | number }): boolean {
   const bsd = typeof b.sd === 'string' ? parseInt(b.sd, 16) : b.sd;
@@ -703,7 +701,7 @@ export class Amf {
         this.sendNas(ue, nasMessage('Authentication reject', {}), '4.2.2.2.2 step 9a', 0);
         throw new ProcedureAborted('the AUSF did not confirm the authentication');
       }
-      ue.kamf = deriveKamf(fromHex(confirmation.kseaf), supiDigits(confirmation.supi), Uint8Array.of(0, 0));
+      ue.kamf = deriveKamf(fromHex(confirmation.kseaf), imsiDigits(confirmation.supi), Uint8Array.of(0, 0));
       return confirmation.supi;
     }
     throw new ProcedureAborted('authentication failed after resynchronisation');
@@ -727,8 +725,7 @@ export class Amf {
     const kamfValue = ue.kamf!;
     const sec: NasSecurityContext = {
       ngKsi: 1,
-      kNasInt: algorithmKey(kamfValue, AlgorithmType.NasInt, 2),
-      kNasEnc: algorithmKey(kamfValue, AlgorithmType.NasEnc, ciphering),
+      ...nasKeys(kamfValue, 2, ciphering),
       integrityAlgorithm: 2,
       cipheringAlgorithm: ciphering,
       uplinkCount: 0,

@@ -36,3 +36,10 @@ export function nextSqn(sqnHex: string): string {
 export function servingNetworkName(mcc: string, mnc: string): string {
   return `5G:mnc${mnc.padStart(3, '0')}.mcc${mcc}.3gppnetwork.org`;
 }
+
+/** The IMSI digits of a SUPI "imsi-<digits>" (TS 23.003 2.2, TS 29.571 5.3.2), as KAMF takes them (TS 33.501 A.7). */
+export function imsiDigits(supi: string): string {
+  const m = /^imsi-(\d{6,15})$/.exec(supi);
+  if (!m) throw new TypeError(`SUPI ${supi} is not imsi-<digits>`);
+  return m[1];
+}

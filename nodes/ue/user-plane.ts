@@ -3,12 +3,14 @@
 
 import { onesSum, foldChecksum } from '../../codecs/bytes/checksum.ts';
 import { ipv4Packet } from '../../transport/capture/synth.ts';
+import { parseIPv4, formatIPv4 } from '../../codecs/bytes/ip.ts';
 
 export const IPPROTO_ICMP = 1;
 export const IPPROTO_UDP = 17;
 
+/** The two 16-bit words of an IPv4 address, summed for the UDP pseudo header (RFC 768). */
 function addressWords(a: string): number {
-  const p = a.split('.').map(Number);
+  const p = parseIPv4(a);
   return ((p[0] << 8) | p[1]) + ((p[2] << 8) | p[3]);
 }
 
@@ -50,10 +52,6 @@ export type ParsedPacket =
   | { kind: 'udp'; src: string; dst: string; srcPort: number; dstPort: number; payload: Uint8Array }
   | { kind: 'other'; reason: string };
 
-function addr(b: Uint8Array, at: number): string {
-  return `${b[at]}.${b[at + 1]}.${b[at + 2]}.${b[at + 3]}`;
-}
-
 /** Reads a downlink IPv4 packet, checking the header checksum and lengths. */
 export function parseDownlinkPacket(p: Uint8Array): ParsedPacket {
   if (p.length < 20 || p[0] >> 4 !== 4) return { kind: 'other', reason: 'not IPv4' };
@@ -61,7 +59,7 @@ export function parseDownlinkPacket(p: Uint8Array): ParsedPacket {
   const total = (p[2] << 8) | p[3];
   if (ihl < 20 || total < ihl || total > p.length) return { kind: 'other', reason: 'bad IPv4 lengths' };
   if (foldChecksum(onesSum(p, 0, ihl)) !== 0) return { kind: 'other', reason: 'bad IPv4 header checksum' };
-  const src = addr(p, 12), dst = addr(p, 16);
+  const src = formatIPv4(p, 12), dst = formatIPv4(p, 16);
   const body = p.subarray(ihl, total);
   if (p[9] === IPPROTO_ICMP) {
     if (body.length < 8) return { kind: 'other', reason: 'short ICMP' };

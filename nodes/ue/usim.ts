@@ -4,7 +4,9 @@
 
 import { randomBytes } from 'node:crypto';
 import { verifyAutn, computeAuts } from '../../crypto/aka.ts';
-import { kseaf, kamf, algorithmKey, AlgorithmType } from '../../crypto/kdf.ts';
+import { kseaf, kamf, nasKeys as nasKeysOf } from '../../crypto/kdf.ts';
+import { fromHex } from '../../codecs/bytes/hex.ts';
+import { imsiDigits } from '../common/aka.ts';
 import { concealSuci, msinToBcd, ProtectionScheme } from '../../crypto/suci.ts';
 import { nullSchemeSuci, type MobileIdentity } from '../../codecs/nas/index.ts';
 import type { Plmn } from '../common/config.ts';
@@ -20,20 +22,6 @@ export interface SuciConfig {
   routingIndicator?: string;
 }
 
-export function fromHexString(hex: string): Uint8Array {
-  if (!/^([0-9a-fA-F]{2})*$/.test(hex)) throw new TypeError(`not hex: ${hex}`);
-  const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
-  return out;
-}
-
-/** The IMSI digits of a SUPI "imsi-<digits>" (TS 23.003 2.2, TS 29.571 5.3.2). */
-export function imsiDigits(supi: string): string {
-  const m = /^imsi-(\d{6,15})$/.exec(supi);
-  if (!m) throw new TypeError(`SUPI ${supi} is not imsi-<digits>`);
-  return m[1];
-}
-
 /** TS 24.501 9.11.3.4: the SUCI of an IMSI SUPI under the configured protection scheme. */
 export function suciOf(supi: string, plmn: Plmn, cfg: SuciConfig = { profile: 'null' }): MobileIdentity {
   const digits = imsiDigits(supi);
@@ -42,7 +30,7 @@ export function suciOf(supi: string, plmn: Plmn, cfg: SuciConfig = { profile: 'n
   if (cfg.profile === 'null') return nullSchemeSuci(plmn, msin, ri);
   if (!cfg.hnPublicKey) throw new TypeError(`SUCI profile ${cfg.profile} needs the home network public key`);
   const ephemeral = new Uint8Array(randomBytes(32));
-  const schemeOutput = concealSuci(cfg.profile, fromHexString(cfg.hnPublicKey), msinToBcd(msin), ephemeral);
+  const schemeOutput = concealSuci(cfg.profile, fromHex(cfg.hnPublicKey), msinToBcd(msin), ephemeral);
   return {
     type: 'suci',
     supiFormat: 'imsi',
@@ -88,8 +76,8 @@ export class Usim {
   sqnMs: bigint;
 
   constructor(k: string, opc: string, sqnHex: string) {
-    this.k = fromHexString(k);
-    this.opc = fromHexString(opc);
+    this.k = fromHex(k);
+    this.opc = fromHex(opc);
     this.sqnMs = BigInt(`0x${sqnHex}`);
   }
 
@@ -122,5 +110,5 @@ export interface NasKeys {
 /** TS 33.501 A.6-A.8: KSEAF, KAMF (SUPI digits and ABBA), KNASint and KNASenc for the selected algorithms. */
 export function nasKeys(kausf: Uint8Array, servingNetworkName: string, supi: string, abba: Uint8Array, integrity: number, ciphering: number): NasKeys {
   const k = kamf(kseaf(kausf, servingNetworkName), imsiDigits(supi), abba);
-  return { kamf: k, kNasInt: algorithmKey(k, AlgorithmType.NasInt, integrity), kNasEnc: algorithmKey(k, AlgorithmType.NasEnc, ciphering) };
+  return { kamf: k, ...nasKeysOf(k, integrity, ciphering) };
 }

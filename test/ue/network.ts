@@ -8,7 +8,7 @@ import {
 import { generateAuthenticationVector, type AuthenticationVector } from '../../crypto/aka.ts';
 import { kseaf, kamf, algorithmKey, AlgorithmType } from '../../crypto/kdf.ts';
 import { servingNetworkName } from '../../nodes/common/aka.ts';
-import { fromHexString } from '../../nodes/ue/usim.ts';
+import { fromHex } from '../../codecs/bytes/hex.ts';
 import { dataNetworkReply } from '../../nodes/upf/n6.ts';
 import type { UuCell, UuConnection, UuUeSide, RrcEstablishmentCause } from '../../nodes/gnb/uu.ts';
 
@@ -24,7 +24,7 @@ export const SNN = servingNetworkName('001', '01');
 export const GUTI = { type: '5g-guti' as const, plmn: PLMN, amfRegionId: 2, amfSetId: 1, amfPointer: 0, tmsi: 0x0badcafe };
 
 export function sqnHex(n: number): Uint8Array {
-  return fromHexString(n.toString(16).padStart(12, '0'));
+  return fromHex(n.toString(16).padStart(12, '0'));
 }
 
 export interface UlMessage {
@@ -45,8 +45,8 @@ export class FakeNetwork implements UuCell {
   echo = true;
   private readonly queue: UlMessage[] = [];
   private waiter: ((m: UlMessage) => void) | undefined;
-  private k = fromHexString(SUBSCRIBER.k);
-  private opc = fromHexString(SUBSCRIBER.opc);
+  private k = fromHex(SUBSCRIBER.k);
+  private opc = fromHex(SUBSCRIBER.opc);
 
   connect(ue: UuUeSide, initialNas: Uint8Array, cause: RrcEstablishmentCause): UuConnection {
     this.ue = ue;
@@ -117,7 +117,7 @@ export class FakeNetwork implements UuCell {
   /** TS 23.502 4.2.2.2.2 step 8 / TS 33.501 6.1.3.2: Authentication request with a fresh AV for `sqn`. */
   authenticate(sqn: number, o: { ksi?: number; k?: Uint8Array; rand?: Uint8Array } = {}): AuthenticationVector {
     const rand = o.rand ?? Uint8Array.from({ length: 16 }, (_, i) => (i * 37 + sqn) & 0xff);
-    this.av = generateAuthenticationVector(o.k ?? this.k, this.opc, fromHexString(SUBSCRIBER.amf), sqnHex(sqn), rand, SNN);
+    this.av = generateAuthenticationVector(o.k ?? this.k, this.opc, fromHex(SUBSCRIBER.amf), sqnHex(sqn), rand, SNN);
     this.sendPlain(nasMessage('Authentication request', { ngKsi: { tsc: 0, ksi: o.ksi ?? 1 }, abba: Uint8Array.of(0, 0), rand: this.av.rand, autn: this.av.autn }));
     return this.av;
   }

@@ -5,7 +5,7 @@ import { T3521_MS } from '../../nodes/ue/deregistration.ts';
 import { VirtualClock } from '../../transport/clock.ts';
 import { resynchronise } from '../../crypto/aka.ts';
 import { nasMessage, encodeNasMessage, decodeNasMessage, protectNas, type MobileIdentity } from '../../codecs/nas/index.ts';
-import { fromHexString } from '../../nodes/ue/usim.ts';
+import { fromHex } from '../../codecs/bytes/hex.ts';
 import { publicKeyOf, deconcealSuci, bcdToMsin } from '../../crypto/suci.ts';
 import { subscribeTrace, type TraceEvent } from '../../nodes/common/trace.ts';
 import { FakeNetwork, SUBSCRIBER, PLMN, GUTI } from './network.ts';
@@ -144,7 +144,7 @@ describe('UE initial registration (TS 24.501 5.5.1.2, TS 23.502 4.2.2.2.2)', () 
     expect(fail.message.ies.fiveGmmCause).toBe(21);
     const auts = fail.message.ies.auts as Uint8Array;
     expect(auts.length).toBe(14);
-    const sqnMs = resynchronise(fromHexString(SUBSCRIBER.k), fromHexString(SUBSCRIBER.opc), av.rand, auts);
+    const sqnMs = resynchronise(fromHex(SUBSCRIBER.k), fromHex(SUBSCRIBER.opc), av.rand, auts);
     expect(sqnMs && Buffer.from(sqnMs).toString('hex')).toBe('000000000400');
     net.authenticate(0x420, { rand: new Uint8Array(16).fill(9) });
     expect((await net.next()).message.name).toBe('Authentication response');
