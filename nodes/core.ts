@@ -147,6 +147,10 @@ export interface Core {
   stop(): Promise<void>;
 }
 
+function reportStop(o: CoreOptions, nf: CoreNf, e: unknown): void {
+  (o.log ?? ((l: string) => console.error(l)))(`[${nf}] stopping failed: ${e instanceof Error ? e.message : String(e)}`);
+}
+
 /** Starts every core NF in this process, in dependency order (data first, the AMF last). */
 export async function startCore(cfg: NetworkConfig, o: CoreOptions = {}): Promise<Core> {
   const nfs = new Map<CoreNf, NfHandle>();
@@ -160,7 +164,7 @@ export async function startCore(cfg: NetworkConfig, o: CoreOptions = {}): Promis
       store ??= h.store;
     }
   } catch (e) {
-    for (const h of [...nfs.values()].reverse()) await h.stop().catch(() => {});
+    for (const h of [...nfs.values()].reverse()) await h.stop().catch((s: unknown) => reportStop(o, h.nf, s));
     throw e;
   }
   const all = [...nfs.values()];
@@ -175,7 +179,7 @@ export async function startCore(cfg: NetworkConfig, o: CoreOptions = {}): Promis
       for (let i = 0; i < 2; i++) for (const h of all) await h.settled();
     },
     stop: async () => {
-      for (const h of [...all].reverse()) await h.stop().catch(() => {});
+      for (const h of [...all].reverse()) await h.stop().catch((e: unknown) => reportStop(o, h.nf, e));
     },
   };
 }

@@ -120,7 +120,7 @@ export async function runScenario(cfg: NetworkConfig, o: ScenarioOptions = {}): 
   } catch (e) {
     recorder.procedures.push({ name: 'scenario', clause: '', outcome: 'failure', latencyMs: 0, detail: e instanceof Error ? e.message : String(e) });
   } finally {
-    await gnb?.stop().catch(() => {});
+    await gnb?.stop().catch((e: unknown) => (o.log ?? console.error)(`[gNB] stopping failed: ${e instanceof Error ? e.message : String(e)}`));
     await core?.stop();
     capture?.close();
   }

@@ -124,8 +124,12 @@ function sbiSnssai(s: SNssai): { sst: number; sd?: string } {
   return { sst: s.sst, ...(s.sd !== undefined ? { sd: s.sd.toString(16).padStart(6, '0') } : {}) };
 }
 
-/** NGAP NR security algorithms (TS 38.413 9.3.1.86, first bit = 128-NEA1/NIA1) from the NAS 5G-EA/IA octet (bit 8 = EA0/IA0). */
-function nrAlgorithms(octet: number): { value: Uint8Array; length: number } {
+/**
+ * NGAP security algorithm bitmaps (TS 38.413 9.3.1.86, first bit = algorithm 1) from the NAS UE
+ * security capability octets (TS 24.501 9.11.3.54, bit 8 = algorithm 0): the same shift for the
+ * NR (5G-EA/IA) and the E-UTRA (EEA/EIA) octets.
+ */
+function ngapAlgorithms(octet: number): { value: Uint8Array; length: number } {
   return bits(((octet & 0x7f) << 9) & 0xffff, 16);
 }
 
@@ -385,7 +389,7 @@ export class Amf {
     }
     // a new procedure, after the one in progress
     const run = ue.busy.then(() => this.dispatch(ue, received));
-    ue.busy = run.catch(() => {});
+    ue.busy = run.catch(() => {}); // the chain only orders procedures: track() logs the failure
     this.track(run);
   }
 
@@ -512,7 +516,7 @@ export class Amf {
       this.log(`registration of UE ${ue.amfUeNgapId} (${ue.supi ?? ue.suci ?? '?'}) ended: ${e instanceof Error ? e.message : String(e)} after ${(performance.now() - t0).toFixed(1)} ms`);
       // whatever the registration had established elsewhere is undone, even when the UE's
       // connection is already gone (e.g. the UE gave up at T3510 expiry)
-      if (this.bySupi.get(ue.supi ?? '') === ue || !ue.supi) await this.undoRegistration(ue).catch(() => {});
+      if (this.bySupi.get(ue.supi ?? '') === ue || !ue.supi) await this.undoRegistration(ue).catch((u: unknown) => this.log(`undoing the registration of UE ${ue.amfUeNgapId} failed: ${u instanceof Error ? u.message : String(u)}`));
       if (!ue.released) await this.releaseUeContext(ue, { nas: 'unspecified' }, '4.2.2.2.2');
       this.forget(ue);
     }
@@ -632,7 +636,7 @@ export class Amf {
         'RAN-UE-NGAP-ID': ue.ranUeNgapId,
         GUAMI: this.guamiNgap(),
         AllowedNSSAI: allowed.map((s) => ({ 's-NSSAI': snssai(s) })),
-        UESecurityCapabilities: { nRencryptionAlgorithms: nrAlgorithms(caps.ea), nRintegrityProtectionAlgorithms: nrAlgorithms(caps.ia), eUTRAencryptionAlgorithms: bits(((caps.eea ?? 0) & 0x7f) << 9, 16), eUTRAintegrityProtectionAlgorithms: bits(((caps.eia ?? 0) & 0x7f) << 9, 16) },
+        UESecurityCapabilities: { nRencryptionAlgorithms: ngapAlgorithms(caps.ea), nRintegrityProtectionAlgorithms: ngapAlgorithms(caps.ia), eUTRAencryptionAlgorithms: ngapAlgorithms(caps.eea ?? 0), eUTRAintegrityProtectionAlgorithms: ngapAlgorithms(caps.eia ?? 0) },
         SecurityKey: { value: keyGnb, length: 256 },
         'NAS-PDU': acceptBytes,
       });
@@ -749,7 +753,7 @@ export class Amf {
 
   /** Undoes what a registration established at the UDM and the PCF (used on failure and replacement). */
   private async undoRegistration(ue: AmfUe): Promise<void> {
-    await this.abandonAuthentication(ue).catch(() => {});
+    await this.abandonAuthentication(ue).catch((e: unknown) => this.log(`Nausf_UEAuthentication_Deregister for UE ${ue.amfUeNgapId} failed: ${e instanceof Error ? e.message : String(e)}`));
     await this.releaseSessions(ue, '4.2.2.2.2');
     await this.terminatePolicyAssociations(ue, '4.2.2.2.2');
     await this.deregisterFromUdm(ue, '4.2.2.2.2');

@@ -7,7 +7,7 @@ import { SbiServer } from '../../transport/sbi/server.ts';
 import { Http2SbiClient } from '../../transport/sbi/client.ts';
 import type { SbiClient, SbiRoute, SbiCallOptions, SbiResult } from './sbi.ts';
 import type { WireTap } from '../../transport/tap.ts';
-import { trace } from './trace.ts';
+import { trace, traceChannel } from './trace.ts';
 
 /** Names NFs by their SBI address, for traces ('127.0.0.12' -> 'UDM'). */
 export type NfNamer = (host: string) => string;
@@ -25,8 +25,10 @@ export class TracingSbiClient implements SbiClient {
   }
 
   call<T = unknown>(method: SbiRoute['method'], uri: string, body?: unknown, opts: SbiCallOptions = {}): Promise<SbiResult<T>> {
-    const host = new URL(uri).hostname;
-    trace({ from: this.from, to: this.nameOf(host), interface: 'SBI', protocol: 'HTTP/2', message: opts.operation ?? `${method} ${new URL(uri).pathname}`, ...(opts.step ? { step: opts.step } : {}) });
+    if (traceChannel.hasSubscribers) {
+      const u = new URL(uri);
+      trace({ from: this.from, to: this.nameOf(u.hostname), interface: 'SBI', protocol: 'HTTP/2', message: opts.operation ?? `${method} ${u.pathname}`, ...(opts.step ? { step: opts.step } : {}) });
+    }
     return this.inner.call<T>(method, uri, body, opts);
   }
 }
