@@ -497,15 +497,7 @@ export class Gnb implements UuCell {
     const key = ies.get('SecurityKey') as BitStringValue | undefined;
     if (key && key.value instanceof Uint8Array) ctx.kgnb = Uint8Array.from(key.value);
     const items = (ies.get('PDUSessionResourceSetupListCxtReq') as { pDUSessionID: number; 'nAS-PDU'?: Uint8Array; pDUSessionResourceSetupRequestTransfer: unknown }[] | undefined) ?? [];
-    const setUp: Ngap.PDUSessionResourceSetupItemCxtRes[] = [];
-    const failed: Ngap.PDUSessionResourceFailedToSetupItemCxtRes[] = [];
-    const nasPdus: Uint8Array[] = [];
-    for (const item of items) {
-      const r = this.setupSession(ctx, item.pDUSessionID, item.pDUSessionResourceSetupRequestTransfer);
-      if ('transfer' in r) setUp.push({ pDUSessionID: item.pDUSessionID, pDUSessionResourceSetupResponseTransfer: r.transfer });
-      else failed.push({ pDUSessionID: item.pDUSessionID, pDUSessionResourceSetupUnsuccessfulTransfer: r.unsuccessful });
-      if (item['nAS-PDU'] instanceof Uint8Array) nasPdus.push(item['nAS-PDU']);
-    }
+    const { setUp, failed, nasPdus } = this.setupSessions(ctx, items.map((i) => ({ ...i, nas: i['nAS-PDU'] })));
     this.sendUe(ctx, ngapPdu('InitialContextSetupResponse', {
       'AMF-UE-NGAP-ID': ctx.amfUeNgapId!, // set by ueContext from the AMF's message being answered
       'RAN-UE-NGAP-ID': ctx.ranUeNgapId,
@@ -520,16 +512,7 @@ export class Gnb implements UuCell {
   /** TS 38.413 8.2.1; TS 23.502 4.3.2.2.1 steps 12-14: N3 tunnels, the response, the NAS to the UE. */
   private onPduSessionResourceSetupRequest(ctx: GnbUeContext, ies: Map<string, unknown>): void {
     const items = (ies.get('PDUSessionResourceSetupListSUReq') as { pDUSessionID: number; 'pDUSessionNAS-PDU'?: Uint8Array; pDUSessionResourceSetupRequestTransfer: unknown }[] | undefined) ?? [];
-    const setUp: Ngap.PDUSessionResourceSetupItemSURes[] = [];
-    const failed: Ngap.PDUSessionResourceFailedToSetupItemSURes[] = [];
-    const nasPdus: Uint8Array[] = [];
-    for (const item of items) {
-      const r = this.setupSession(ctx, item.pDUSessionID, item.pDUSessionResourceSetupRequestTransfer);
-      if ('transfer' in r) setUp.push({ pDUSessionID: item.pDUSessionID, pDUSessionResourceSetupResponseTransfer: r.transfer });
-      else failed.push({ pDUSessionID: item.pDUSessionID, pDUSessionResourceSetupUnsuccessfulTransfer: r.unsuccessful });
-      // 8.2.1.2: the PDU Session NAS-PDU goes to the UE whether or not the resources were set up.
-      if (item['pDUSessionNAS-PDU'] instanceof Uint8Array) nasPdus.push(item['pDUSessionNAS-PDU']);
-    }
+    const { setUp, failed, nasPdus } = this.setupSessions(ctx, items.map((i) => ({ ...i, nas: i['pDUSessionNAS-PDU'] })));
     this.sendUe(ctx, ngapPdu('PDUSessionResourceSetupResponse', {
       'AMF-UE-NGAP-ID': ctx.amfUeNgapId!, // set by ueContext from the AMF's message being answered
       'RAN-UE-NGAP-ID': ctx.ranUeNgapId,
@@ -537,6 +520,24 @@ export class Gnb implements UuCell {
       ...(failed.length ? { PDUSessionResourceFailedToSetupListSURes: failed } : {}),
     }), 'PDUSessionResourceSetupResponse', '4.3.2.2.1 step 14');
     for (const n of nasPdus) this.deliverNas(ctx, n);
+  }
+
+  /**
+   * The sessions of a setup list (ICS 8.3.1 or PDU Session Resource Setup 8.2.1): those set up
+   * with their Response Transfers, those that failed with their Unsuccessful Transfers, and the
+   * NAS-PDUs to hand to the UE whether or not the resources were set up (8.2.1.2).
+   */
+  private setupSessions(ctx: GnbUeContext, items: { pDUSessionID: number; nas?: Uint8Array | undefined; pDUSessionResourceSetupRequestTransfer: unknown }[]) {
+    const setUp: { pDUSessionID: number; pDUSessionResourceSetupResponseTransfer: Uint8Array }[] = [];
+    const failed: { pDUSessionID: number; pDUSessionResourceSetupUnsuccessfulTransfer: Uint8Array }[] = [];
+    const nasPdus: Uint8Array[] = [];
+    for (const item of items) {
+      const r = this.setupSession(ctx, item.pDUSessionID, item.pDUSessionResourceSetupRequestTransfer);
+      if ('transfer' in r) setUp.push({ pDUSessionID: item.pDUSessionID, pDUSessionResourceSetupResponseTransfer: r.transfer });
+      else failed.push({ pDUSessionID: item.pDUSessionID, pDUSessionResourceSetupUnsuccessfulTransfer: r.unsuccessful });
+      if (item.nas instanceof Uint8Array) nasPdus.push(item.nas);
+    }
+    return { setUp, failed, nasPdus };
   }
 
   /**
