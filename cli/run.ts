@@ -1,30 +1,35 @@
 // `wire5g run`: the default scenario on the embedded defaults (or a YAML config), printing the
 // ladder as it goes; exits non-zero when a procedure failed or something was left behind.
 
+import { parseArgs } from 'node:util';
 import { loadConfig } from '../nodes/common/config.ts';
 import { runScenario } from '../nodes/scenario.ts';
 
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-}
+const DEREGISTRATION = ['switch-off', 'normal', 'mixed', 'none'] as const;
 
 export async function runCommand(args: string[]): Promise<number> {
-  const cfg = loadConfig(option(args, '--config'));
-  const ues = option(args, '--ues');
-  if (ues) cfg.ue.count = Number(ues);
-  const outDir = option(args, '--out') ?? cfg.outDir;
-  const dereg = option(args, '--deregistration') as 'switch-off' | 'normal' | 'mixed' | 'none' | undefined;
-  const verbose = args.includes('--verbose');
+  const { values } = parseArgs({
+    args,
+    options: {
+      config: { type: 'string' }, out: { type: 'string' }, ues: { type: 'string' }, parallel: { type: 'string' },
+      deregistration: { type: 'string' }, 'external-core': { type: 'boolean' }, verbose: { type: 'boolean' },
+    },
+  });
+  const dereg = values.deregistration as (typeof DEREGISTRATION)[number] | undefined;
+  if (dereg !== undefined && !DEREGISTRATION.includes(dereg)) throw new TypeError(`--deregistration must be one of ${DEREGISTRATION.join(', ')}`);
+  const cfg = loadConfig(values.config);
+  if (values.ues) cfg.ue.count = Number(values.ues);
+  const outDir = values.out ?? cfg.outDir;
+  const verbose = values.verbose === true;
   console.log(`wire5g: ${cfg.ue.count} UE(s), PLMN ${cfg.plmn.mcc}/${cfg.plmn.mnc}, TAC ${cfg.tac}, S-NSSAI ${cfg.snssai.sst}${cfg.snssai.sd ? `/${cfg.snssai.sd}` : ''}, DNN ${cfg.dnn}; AMF ${cfg.addresses.amf}, SMF ${cfg.addresses.smf}, UPF ${cfg.addresses.upf}, gNB ${cfg.addresses.gnb}`);
   const quiet = cfg.ue.count > 5 && !verbose;
   const r = await runScenario(cfg, {
     outDir,
     ...(quiet ? {} : { print: (l: string) => console.log(l) }),
     ...(verbose ? { log: (l: string) => console.error(l) } : {}),
-    externalCore: args.includes('--external-core'),
+    externalCore: values['external-core'] === true,
     ...(dereg ? { deregistration: dereg } : {}),
-    parallel: Number(option(args, '--parallel') ?? (cfg.ue.count > 1 ? 50 : 1)),
+    parallel: Number(values.parallel ?? (cfg.ue.count > 1 ? 50 : 1)),
   });
   const procs = (r.summary.procedures ?? []) as { name: string; outcome: string; latencyMs: number; ue?: string; detail?: string }[];
   console.log('');
