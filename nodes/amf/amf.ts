@@ -394,21 +394,27 @@ export class Amf {
   }
 
   private unwrapNas(ue: AmfUe, bytes: Uint8Array): ReceivedNas {
+    // With a security context the protected message is verified and decoded once; the unverified
+    // inner message is read only when the MAC fails (TS 24.501 4.4.4.3 allowed list).
+    const protectedHeader = bytes.length > 1 && bytes[0] === 0x7e && (bytes[1] & 0x0f) !== 0;
+    if (ue.sec && protectedHeader) {
+      try {
+        const u = unprotectNas(bytes, ue.sec, 0);
+        return { message: decodeNasMessage(u.plain), integrityVerified: true };
+      } catch (e) {
+        if (!(e instanceof NasMacFailure || e instanceof NasReplay)) throw e;
+        const pdu = decodeNas(bytes);
+        if (pdu.kind === 'protected' && pdu.inner && ALLOWED_WITHOUT_INTEGRITY.has(pdu.inner.name)) return { message: pdu.inner, integrityVerified: false };
+        throw e;
+      }
+    }
     const pdu = decodeNas(bytes);
     if (pdu.kind === 'plain') return { message: pdu.message, integrityVerified: false };
-    if (!ue.sec) {
-      // no security context: only a plain inner message of the allowed list is processed
-      if (!pdu.inner) throw new DecodeError({ protocol: 'nas-5gs', code: 'BAD_VALUE', offset: 1, path: 'SecurityHeaderType', reason: 'ciphered message without a security context' });
-      return { message: pdu.inner, integrityVerified: false };
-    }
-    try {
-      const u = unprotectNas(bytes, ue.sec, 0);
-      return { message: decodeNasMessage(u.plain), integrityVerified: true };
-    } catch (e) {
-      if ((e instanceof NasMacFailure || e instanceof NasReplay) && pdu.inner && ALLOWED_WITHOUT_INTEGRITY.has(pdu.inner.name)) return { message: pdu.inner, integrityVerified: false };
-      throw e;
-    }
+    // no security context: only a plain inner message of the allowed list is processed
+    if (!pdu.inner) throw new DecodeError({ protocol: 'nas-5gs', code: 'BAD_VALUE', offset: 1, path: 'SecurityHeaderType', reason: 'ciphered message without a security context' });
+    return { message: pdu.inner, integrityVerified: false };
   }
+
 
   /** Encodes, protects (once a security context exists) and traces a NAS message to the UE. */
   private nasBytes(ue: AmfUe, msg: NasMessage, step: string, sht: 0 | 1 | 2 | 3 | 4 = ue.sec ? 2 : 0): Uint8Array {

@@ -17,7 +17,7 @@ import { ResourceLedger } from '../common/ledger.ts';
 import { DenseIdPool, Ipv4Pool } from '../common/pools.ts';
 import { UpfDatapath, FarAction, type UsageReport } from './datapath.ts';
 import { dataNetworkReply } from './n6.ts';
-import { trace } from '../common/trace.ts';
+import { trace, traceChannel } from '../common/trace.ts';
 
 export interface UpfConfig {
   address: string;
@@ -101,7 +101,8 @@ export class Upf {
         toN6: (b, start, end) => {
           const reply = dataNetworkReply(b.subarray(start, end));
           if (reply) {
-            trace({ from: 'DN', to: 'UE', interface: 'N6', protocol: 'IP', message: reply.kind === 'icmp-echo-reply' ? 'ICMP echo reply' : 'UDP echo', step: 'TS 23.501 5.8 (user plane)' });
+            // per packet: no event object unless somebody listens
+            if (traceChannel.hasSubscribers) trace({ from: 'DN', to: 'UE', interface: 'N6', protocol: 'IP', message: reply.kind === 'icmp-echo-reply' ? 'ICMP echo reply' : 'UDP echo', step: 'TS 23.501 5.8 (user plane)' });
             self.upf?.datapath.downlink(reply.buffer, reply.offset, reply.length);
           }
         },
