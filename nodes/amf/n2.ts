@@ -1,0 +1,147 @@
+// The AMF's N2 side (NGAP over SCTP, TS 38.413): the gNBs' associations, the NGAP messages in and
+// out, and the routing of UE-associated messages to the UE's context and its procedures.
+
+import type { SctpAssociation } from '../../transport/sctp-udp/association.ts';
+import {
+  decodeNgap, encodeNgap, ngapMessage, iesByName, ngapPdu, errorIndicationFor, ngapErrorContext, type NgapPdu,
+} from '../../codecs/ngap/index.ts';
+import { DecodeError } from '../../codecs/bytes/errors.ts';
+import { trace } from '../common/trace.ts';
+import type { Amf } from './amf.ts';
+import type { AmfUe, GnbContext } from './context.ts';
+import { ProcedureAborted } from './gmm.ts';
+import { onUplinkNas } from './n1.ts';
+import { onNgSetupRequest } from './procedures/ng-setup.ts';
+import { onPduSessionResourceSetupResponse } from './procedures/pdu-session-relay.ts';
+import { releaseUeContext } from './procedures/ue-context-release.ts';
+
+export function onAssociation(amf: Amf, assoc: SctpAssociation): void {
+  const gnb: GnbContext = { assoc, ues: new Map(), setUp: false };
+  amf.gnbs.add(gnb);
+  assoc.on('message', (stream, ppid, payload) => {
+    try {
+      onNgap(amf, gnb, stream, payload);
+    } catch (e) {
+      amf.log(`NGAP handling failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    }
+  });
+  assoc.on('lost', (reason) => amf.log(`N2 association lost: ${reason}`));
+  assoc.on('close', () => {
+    amf.gnbs.delete(gnb);
+    // TS 23.502 4.2.6 (AN release) is not signalled over a dead association: the UE contexts on
+    // it are released locally (their N1 and SBI state stays until the UE deregisters).
+    for (const ue of gnb.ues.values()) amf.dropUe(ue);
+  });
+}
+
+export function sendNgap(amf: Amf, gnb: GnbContext, stream: number, pdu: NgapPdu, step?: string, ue?: AmfUe): void {
+  const name = ngapMessage(pdu).name;
+  trace({ from: 'AMF', to: 'gNB', interface: 'N2', protocol: 'NGAP', message: name, ...(step ? { step } : {}), ...(ue?.supi ? { ue: ue.supi } : {}) });
+  if (!gnb.assoc.established) return;
+  gnb.assoc.send(stream, 60, encodeNgap(pdu), step ? `${name} [${step.startsWith('TS ') ? step : `TS 23.502 ${step}`}]` : name);
+}
+
+export function onNgap(amf: Amf, gnb: GnbContext, stream: number, payload: Uint8Array): void {
+  let pdu: NgapPdu;
+  try {
+    pdu = decodeNgap(payload);
+  } catch (e) {
+    if (!(e instanceof DecodeError)) throw e;
+    // TS 38.413 10.2/10.3: answer with ERROR INDICATION, keep serving
+    amf.stats.ngapDecodeErrors++;
+    amf.log(`undecodable NGAP from the gNB: ${e.message}`);
+    const ctx = ngapErrorContext(payload);
+    amf.stats.errorIndicationsSent++;
+    sendNgap(amf, gnb, stream, errorIndicationFor(e, ctx), 'TS 38.413 10');
+    return;
+  }
+  const { procedure, name } = ngapMessage(pdu);
+  const ies = iesByName(procedure.value, name);
+  if (name === 'NGSetupRequest') return onNgSetupRequest(amf, gnb, stream, ies);
+  if (!gnb.setUp) {
+    sendNgap(amf, gnb, stream, ngapPdu('ErrorIndication', { Cause: { protocol: 'message-not-compatible-with-receiver-state' } }), 'TS 38.413 8.7.1.2');
+    return;
+  }
+  if (name === 'InitialUEMessage') return onInitialUeMessage(amf, gnb, stream, ies);
+  if (name === 'ErrorIndication') {
+    amf.log(`gNB reported an error: ${JSON.stringify(ies.get('Cause'))}`);
+    return;
+  }
+  // AMF-UE-NGAP-ID (0..2^40-1) decodes as a number (the runtime uses bigint only above 2^48)
+  const amfId = ies.get('AMF-UE-NGAP-ID') as number | undefined;
+  const ranId = ies.get('RAN-UE-NGAP-ID') as number | undefined;
+  const ue = amfId !== undefined ? amf.ues.get(Number(amfId)) : undefined;
+  if (!ue || (ranId !== undefined && ue.ranUeNgapId !== ranId) || ue.gnb !== gnb) {
+    // TS 38.413 10.6: unknown or inconsistent UE NGAP IDs
+    amf.stats.errorIndicationsSent++;
+    sendNgap(amf, gnb, stream, ngapPdu('ErrorIndication', { ...(amfId !== undefined ? { 'AMF-UE-NGAP-ID': amfId } : {}), ...(ranId !== undefined ? { 'RAN-UE-NGAP-ID': ranId } : {}), Cause: { radioNetwork: amfId !== undefined && !ue ? 'unknown-local-UE-NGAP-ID' : 'inconsistent-remote-UE-NGAP-ID' } }), 'TS 38.413 10.6');
+    return;
+  }
+  switch (name) {
+    case 'UplinkNASTransport':
+      onUplinkNas(amf, ue, ies.get('NAS-PDU') as Uint8Array);
+      return;
+    case 'PDUSessionResourceSetupResponse':
+      amf.track(onPduSessionResourceSetupResponse(amf, ue, ies));
+      return;
+    case 'UEContextReleaseRequest':
+      // TS 23.502 4.2.6 AN release initiated by the NG-RAN
+      amf.track(releaseUeContext(amf, ue, { radioNetwork: 'user-inactivity' }, '4.2.6 step 2').then(() => undefined));
+      return;
+    default: {
+      const waiter = ue.ngapWaiters.get(name);
+      if (waiter) {
+        ue.ngapWaiters.delete(name);
+        waiter.resolve(ies);
+      } else amf.log(`${name} for UE ${ue.amfUeNgapId} not handled`);
+    }
+  }
+}
+
+/** TS 38.413 8.6.1 Initial UE Message: a new UE-associated logical NG-connection. */
+export function onInitialUeMessage(amf: Amf, gnb: GnbContext, stream: number, ies: Map<string, unknown>): void {
+  const ranUeNgapId = ies.get('RAN-UE-NGAP-ID') as number;
+  const nas = ies.get('NAS-PDU') as Uint8Array;
+  const existing = gnb.ues.get(ranUeNgapId);
+  if (existing) amf.dropUe(existing); // TS 38.413 10.6: a reused RAN UE NGAP ID replaces the old context
+  const ue: AmfUe = {
+    amfUeNgapId: amf.ngapIds.allocate(),
+    ranUeNgapId,
+    gnb,
+    stream,
+    state: '5GMM-DEREGISTERED',
+    sessions: new Map(),
+    waiters: [],
+    busy: Promise.resolve(),
+    ngapWaiters: new Map(),
+    released: false,
+    received: [],
+  };
+  amf.ues.set(ue.amfUeNgapId, ue);
+  gnb.ues.set(ranUeNgapId, ue);
+  onUplinkNas(amf, ue, nas);
+}
+
+/** Waits for the NGAP answer `name` for the UE (TS 38.413 has no timer for it: the AMF guards it). */
+export function awaitNgap(amf: Amf, ue: AmfUe, name: string): Promise<Map<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    if (ue.released) {
+      reject(new ProcedureAborted(`no ${name}: UE context released`));
+      return;
+    }
+    const timer = amf.clock.setTimeout(() => {
+      ue.ngapWaiters.delete(name);
+      reject(new ProcedureAborted(`no ${name} within ${amf.timers.ngapAnswerMs} ms`));
+    }, amf.timers.ngapAnswerMs);
+    ue.ngapWaiters.set(name, {
+      resolve: (ies) => {
+        amf.clock.clearTimeout(timer);
+        resolve(ies);
+      },
+      reject: (e) => {
+        amf.clock.clearTimeout(timer);
+        reject(e);
+      },
+    });
+  });
+}

@@ -1,0 +1,29 @@
+// NG Setup, TS 38.413 8.7.1 (AMF side): the gNB announces its TAs and slices; the AMF accepts a
+// gNB that supports one of its TAs and slices and answers with its GUAMIs and PLMN support.
+
+import { ngapPdu, plmnIdentity, tac as ngapTac, snssai } from '../../../codecs/ngap/index.ts';
+import type { Amf } from '../amf.ts';
+import type { GnbContext } from '../context.ts';
+import { sendNgap } from '../n2.ts';
+
+/** TS 38.413 8.7.1: NG Setup. The AMF accepts a gNB that supports one of its TAs and slices. */
+export function onNgSetupRequest(amf: Amf, gnb: GnbContext, stream: number, ies: Map<string, unknown>): void {
+  const plmn = plmnIdentity(amf.cfg.plmn.mcc, amf.cfg.plmn.mnc);
+  const tacBytes = ngapTac(amf.cfg.tac);
+  const tas = (ies.get('SupportedTAList') ?? []) as { tAC: Uint8Array; broadcastPLMNList: { pLMNIdentity: Uint8Array; tAISliceSupportList: { 's-NSSAI': { sST: Uint8Array } }[] }[] }[];
+  const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
+  const served = tas.some((ta) => same(ta.tAC, tacBytes) && ta.broadcastPLMNList.some((p) => same(p.pLMNIdentity, plmn) && p.tAISliceSupportList.some((s) => amf.cfg.snssais.some((n) => n.sst === s['s-NSSAI'].sST[0]))));
+  const name = ies.get('RANNodeName');
+  if (typeof name === 'string') gnb.name = name;
+  if (!served) {
+    sendNgap(amf, gnb, stream, ngapPdu('NGSetupFailure', { Cause: { misc: 'unknown-PLMN-or-SNPN' } }), 'TS 38.413 8.7.1.3');
+    return;
+  }
+  gnb.setUp = true;
+  sendNgap(amf, gnb, stream, ngapPdu('NGSetupResponse', {
+    AMFName: amf.cfg.name,
+    ServedGUAMIList: [{ gUAMI: amf.guamiNgap() }],
+    RelativeAMFCapacity: amf.cfg.relativeCapacity,
+    PLMNSupportList: [{ pLMNIdentity: plmn, sliceSupportList: amf.cfg.snssais.map((s) => ({ 's-NSSAI': snssai(s) })) }],
+  }), 'TS 38.413 8.7.1.2');
+}

@@ -1,0 +1,114 @@
+// PDU Session Establishment relay, TS 23.502 4.3.2.2.1 (AMF side): step 1-3 the UE's N1 SM in UL
+// NAS Transport goes to the SMF (Nsmf_PDUSession_CreateSMContext), steps 11-12 the SMF's
+// N1N2MessageTransfer goes to the gNB and the UE, steps 13-15 the gNB's answer goes back to the
+// SMF (Nsmf_PDUSession_UpdateSMContext).
+
+import { ngapPdu, snssai } from '../../../codecs/ngap/index.ts';
+import { nasMessage, type NasMessage, type SNssai } from '../../../codecs/nas/index.ts';
+import { SbiMultipart, SbiProblem, ok, objectBody, binaryPart, N1_CONTENT_TYPE, N2_CONTENT_TYPE, type SbiResult, type SbiRequest, type SbiResponse } from '../../common/sbi.ts';
+import type { Amf } from '../amf.ts';
+import type { AmfUe, PduSessionRef } from '../context.ts';
+import { FiveGmmCause } from '../gmm.ts';
+import { sendNas, nasBytes } from '../n1.ts';
+import { sendNgap } from '../n2.ts';
+
+function sbiSnssai(s: SNssai): { sst: number; sd?: string } {
+  return { sst: s.sst, ...(s.sd !== undefined ? { sd: s.sd.toString(16).padStart(6, '0') } : {}) };
+}
+
+/** UL NAS TRANSPORT (TS 24.501 5.4.5.2): N1 SM to the SMF. */
+export async function ulNasTransport(amf: Amf, ue: AmfUe, m: NasMessage): Promise<void> {
+  if (ue.state !== '5GMM-REGISTERED' || !ue.supi) {
+    sendNas(amf, ue, nasMessage('5GMM status', { fiveGmmCause: FiveGmmCause.MessageTypeNotCompatibleWithProtocolState }), 'TS 24.501 7.4');
+    return;
+  }
+  const containerType = m.ies.payloadContainerType as number;
+  const payload = m.ies.payloadContainer as Uint8Array;
+  const psi = m.ies.pduSessionId as number | undefined;
+  const notForwarded = () =>
+    sendNas(amf, ue, nasMessage('DL NAS transport', { payloadContainerType: containerType, payloadContainer: payload, ...(psi !== undefined ? { pduSessionId: psi } : {}), fiveGmmCause: FiveGmmCause.PayloadWasNotForwarded }), 'TS 24.501 5.4.5.2.5');
+  if (containerType !== 1 || psi === undefined) return notForwarded();
+  const requestType = m.ies.requestType as number | undefined;
+  if (requestType !== 1 || ue.sessions.has(psi)) return notForwarded(); // only initial requests for new sessions
+  const snssai = (m.ies.sNssai as SNssai | undefined) ?? ue.allowedNssai?.[0];
+  if (!snssai || !ue.allowedNssai?.some((a) => a.sst === snssai.sst && a.sd === snssai.sd)) return notForwarded();
+  const dnn = (m.ies.dnn as string | undefined) ?? amf.cfg.dnn;
+  const session: PduSessionRef = { pduSessionId: psi, snssai, dnn, state: 'creating' };
+  ue.sessions.set(psi, session);
+  // step 3: Nsmf_PDUSession_CreateSMContext
+  let r: SbiResult<unknown>;
+  try {
+    r = await amf.sbi.call('POST', `${amf.cfg.uris.smf}/nsmf-pdusession/v1/sm-contexts`, new SbiMultipart({
+      supi: ue.supi,
+      ...(ue.pei ? { pei: ue.pei } : {}),
+      pduSessionId: psi,
+      dnn,
+      sNssai: sbiSnssai(snssai),
+      servingNfId: amf.cfg.instanceId,
+      guami: amf.guamiSbi(),
+      servingNetwork: { mcc: amf.cfg.plmn.mcc, mnc: amf.cfg.plmn.mnc },
+      anType: '3GPP_ACCESS',
+      ratType: 'NR',
+      smContextStatusUri: `${amf.cfg.baseUri}/namf-callback/v1/${ue.supi}/sm-context-status/${psi}`,
+      ueContextUri: `${amf.cfg.baseUri}/namf-comm/v1/ue-contexts/${ue.supi}`,
+      n1SmMsg: { contentId: 'n1SmMsg' },
+    }, { n1SmMsg: { contentType: N1_CONTENT_TYPE, data: payload } }), { operation: 'Nsmf_PDUSession_CreateSMContext', step: '4.3.2.2.1 step 3' });
+  } catch (e) {
+    ue.sessions.delete(psi);
+    amf.log(`CreateSMContext failed: ${(e as Error).message}`);
+    return notForwarded();
+  }
+  if (r.status === 201 && r.headers.location) {
+    session.smContextUri = r.headers.location;
+    return;
+  }
+  ue.sessions.delete(psi);
+  // the SMF rejected: its N1 SM (PDU Session Establishment Reject) goes to the UE
+  const n1 = r.body instanceof SbiMultipart ? Object.values(r.body.binaries).find((b) => b.contentType === N1_CONTENT_TYPE)?.data : undefined;
+  if (n1) sendNas(amf, ue, nasMessage('DL NAS transport', { payloadContainerType: 1, payloadContainer: n1, pduSessionId: psi }), '4.3.2.2.1 step 5 (reject)');
+  else notForwarded();
+}
+
+/** Steps 13-15: the gNB's answer goes to the SMF (Nsmf_PDUSession_UpdateSMContext). */
+export async function onPduSessionResourceSetupResponse(amf: Amf, ue: AmfUe, ies: Map<string, unknown>): Promise<void> {
+  const done = (ies.get('PDUSessionResourceSetupListSURes') ?? []) as { pDUSessionID: number; pDUSessionResourceSetupResponseTransfer: Uint8Array }[];
+  for (const item of done) {
+    const s = ue.sessions.get(item.pDUSessionID);
+    if (!s?.smContextUri || s.state === 'releasing') continue;
+    const r = await amf.sbi.call('POST', `${s.smContextUri}/modify`, new SbiMultipart(
+      { n2SmInfo: { contentId: 'n2SmInfo' }, n2SmInfoType: 'PDU_RES_SETUP_RSP', anType: '3GPP_ACCESS' },
+      { n2SmInfo: { contentType: N2_CONTENT_TYPE, data: item.pDUSessionResourceSetupResponseTransfer } },
+    ), { operation: 'Nsmf_PDUSession_UpdateSMContext', step: '4.3.2.2.1 step 15' });
+    if (r.status === 200 && s.state === 'creating') s.state = 'active';
+  }
+  const failed = (ies.get('PDUSessionResourceFailedToSetupListSURes') ?? []) as { pDUSessionID: number }[];
+  for (const f of failed) amf.log(`gNB failed to set up PDU session ${f.pDUSessionID} of UE ${ue.amfUeNgapId}`);
+}
+
+/**
+ * Steps 11-12: Namf_Communication_N1N2MessageTransfer (TS 29.518 5.2.2.3.1) from the SMF: the N2
+ * PDU Session Request (TS 38.413 8.2.1) with the N1 SM container, or the N1 alone in DL NAS
+ * Transport.
+ */
+export function n1n2MessageTransfer(amf: Amf, req: SbiRequest): SbiResponse {
+  const body = objectBody(req) as { n1MessageContainer?: { n1MessageContent?: unknown }; n2InfoContainer?: { smInfo?: { pduSessionId?: number; n2InfoContent?: { ngapIeType?: string; ngapData?: unknown }; sNssai?: { sst: number; sd?: string } } }; pduSessionId?: number };
+  const ue = amf.bySupi.get(req.params.ueContextId);
+  if (!ue || ue.released) throw new SbiProblem(404, 'CONTEXT_NOT_FOUND', `no UE context for ${req.params.ueContextId}`);
+  const psi = body.pduSessionId ?? body.n2InfoContainer?.smInfo?.pduSessionId;
+  const s = psi !== undefined ? ue.sessions.get(psi) : undefined;
+  if (psi === undefined || !s || s.state === 'releasing' || ue.state !== '5GMM-REGISTERED') throw new SbiProblem(409, 'UE_IN_NON_ALLOWED_STATE', `PDU session ${String(psi)} is not being established`);
+  const n1 = binaryPart(req, body.n1MessageContainer?.n1MessageContent);
+  const n2 = binaryPart(req, body.n2InfoContainer?.smInfo?.n2InfoContent?.ngapData);
+  const nas = n1 ? nasBytes(amf, ue, nasMessage('DL NAS transport', { payloadContainerType: 1, payloadContainer: n1, pduSessionId: psi }), '4.3.2.2.1 step 12') : undefined;
+  if (n2 && body.n2InfoContainer?.smInfo?.n2InfoContent?.ngapIeType === 'PDU_RES_SETUP_REQ') {
+    // step 12: N2 PDU Session Request (TS 38.413 8.2.1)
+    sendNgap(amf, ue.gnb, ue.stream, ngapPdu('PDUSessionResourceSetupRequest', {
+      'AMF-UE-NGAP-ID': ue.amfUeNgapId,
+      'RAN-UE-NGAP-ID': ue.ranUeNgapId,
+      PDUSessionResourceSetupListSUReq: [{ pDUSessionID: psi, ...(nas ? { 'pDUSessionNAS-PDU': nas } : {}), 's-NSSAI': snssai(s.snssai), pDUSessionResourceSetupRequestTransfer: n2 }],
+    }), '4.3.2.2.1 step 12', ue);
+  } else if (nas) {
+    sendNgap(amf, ue.gnb, ue.stream, ngapPdu('DownlinkNASTransport', { 'AMF-UE-NGAP-ID': ue.amfUeNgapId, 'RAN-UE-NGAP-ID': ue.ranUeNgapId, 'NAS-PDU': nas }), '4.3.2.2.1 step 12', ue);
+  } else throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'neither N1 nor N2 information');
+  return ok({ cause: 'N1_N2_TRANSFER_INITIATED' });
+}

@@ -1,0 +1,31 @@
+// UE Context Release, AMF initiated (TS 38.413 8.3.3; TS 23.502 4.2.6 AN release, and the last
+// step of a deregistration): the gNB releases the UE-associated logical NG-connection.
+
+import type { Ngap } from '../../../codecs/ngap/index.ts';
+import { ngapPdu } from '../../../codecs/ngap/index.ts';
+import type { Amf } from '../amf.ts';
+import type { AmfUe } from '../context.ts';
+import { sendNgap, awaitNgap } from '../n2.ts';
+
+/** TS 38.413 8.3.3 UE Context Release (AMF initiated); resolves once the gNB completed it (or did not answer). */
+export async function releaseUeContext(amf: Amf, ue: AmfUe, cause: Ngap.Cause, step: string): Promise<void> {
+  if (ue.released) return;
+  const complete = awaitNgap(amf, ue, 'UEContextReleaseComplete');
+  sendNgap(amf, ue.gnb, ue.stream, ngapPdu('UEContextReleaseCommand', { 'UE-NGAP-IDs': { 'uE-NGAP-ID-pair': { 'aMF-UE-NGAP-ID': ue.amfUeNgapId, 'rAN-UE-NGAP-ID': ue.ranUeNgapId } }, Cause: cause }), step, ue);
+  try {
+    await complete;
+  } catch (e) {
+    amf.log(`UE ${ue.amfUeNgapId}: ${(e as Error).message}; released locally`);
+  }
+  amf.dropUe(ue);
+  if (!ue.uecmRegistered && !ue.amPolicyUri && !ue.uePolicyUri && ue.sessions.size === 0) amf.forget(ue);
+}
+
+/**
+ * A NAS signalling connection that carried nothing the AMF could act on, from a UE it holds no
+ * registration for, is released (TS 24.501 5.3.1.3 b): the gNB and the AMF keep nothing.
+ */
+export function releaseIfIdle(amf: Amf, ue: AmfUe): void {
+  if (ue.state !== '5GMM-DEREGISTERED' || ue.supi || ue.waiters.length || ue.released) return;
+  amf.track(releaseUeContext(amf, ue, { nas: 'normal-release' }, 'TS 24.501 5.3.1.3'));
+}
