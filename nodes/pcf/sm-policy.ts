@@ -1,0 +1,92 @@
+// SM Policy Association Establishment (TS 23.502 4.16.4) and Termination case B, SMF-initiated
+// (4.16.6), PCF side (Npcf_SMPolicyControl, TS 29.512), with the UDR behind them over Nudr_DR
+// (TS 29.519 policy data): the usage the SMF reports at termination is deducted from the
+// subscriber's remaining allowed usage.
+
+import { SbiProblem, created, objectBody, requireString, expectStatus, type SbiRequest, type SbiResponse } from '../common/sbi.ts';
+import type { Pcf } from './context.ts';
+
+/** Accumulated usage as the SMF reports it in SmPolicyDeleteData (TS 29.512 5.6.2.? AccuUsageReport). */
+interface AccuUsageReport {
+  refUmIds: string;
+  volUsage?: number;
+  volUsageUplink?: number;
+  volUsageDownlink?: number;
+  timeUsage?: number;
+}
+
+function snssaiKeyOf(v: unknown): string {
+  const s = v as { sst?: unknown; sd?: unknown } | undefined;
+  if (!s || typeof s.sst !== 'number') throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'sliceInfo.sst is required');
+  return typeof s.sd === 'string' ? `${s.sst}-${s.sd.toLowerCase()}` : String(s.sst);
+}
+
+/** TS 23.502 4.16.6 step 3: the reported usage is deducted from the remaining allowed usage in the UDR. */
+function deductUsage(pcf: Pcf, supi: string, reports: AccuUsageReport[]): Promise<void> {
+  return pcf.usageWriters.run(supi, async () => {
+    const data = expectStatus(await pcf.udr.call<{ umData?: Record<string, { allowedUsage?: { totalVolume?: number } }> }>('GET', `${pcf.udrApi}/policy-data/ues/${supi}/sm-data`, undefined, { operation: 'Nudr_DM_Query', step: '4.16.6 step 3' }), 200);
+    for (const r of reports) {
+      const um = data.umData?.[r.refUmIds];
+      const remaining = um?.allowedUsage?.totalVolume;
+      if (remaining === undefined) continue; // unlimited or unknown: nothing to deduct
+      const used = r.volUsage ?? (r.volUsageUplink ?? 0) + (r.volUsageDownlink ?? 0);
+      // TS 23.502 4.16.6 step 3: deduct the accumulated usage from the remaining allowed usage
+      const res = await pcf.udr.call('PUT', `${pcf.udrApi}/policy-data/ues/${supi}/sm-data/${encodeURIComponent(r.refUmIds)}`, { ...um, limitId: r.refUmIds, allowedUsage: { totalVolume: Math.max(0, remaining - used) } }, { operation: 'Nudr_DM_Update', step: '4.16.6 step 3' });
+      expectStatus(res, 204, 200);
+    }
+  });
+}
+
+/** TS 23.502 4.16.4 SM Policy Association Establishment, TS 29.512 4.2.2. */
+export async function createSmPolicy(pcf: Pcf, req: SbiRequest): Promise<SbiResponse> {
+  const body = objectBody(req);
+  const supi = requireString(body, 'supi');
+  const dnn = requireString(body, 'dnn');
+  requireString(body, 'notificationUri');
+  const pduSessionId = body.pduSessionId;
+  if (typeof pduSessionId !== 'number') throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'pduSessionId is required');
+  const snssai = snssaiKeyOf(body.sliceInfo);
+  const data = expectStatus(await pcf.udr.call<{ umData?: Record<string, unknown> }>('GET', `${pcf.udrApi}/policy-data/ues/${supi}/sm-data`, undefined, { operation: 'Nudr_DM_Query', step: '4.16.4 step 3' }), 200);
+  const limitId = `${dnn}:${snssai}`;
+  const subKey = `${supi}|${dnn}|${snssai}`;
+  // Subscribe to changes of the policy data for this (DNN, S-NSSAI) once, for its first session.
+  await pcf.udrSubscriptions.acquire(subKey, async () => {
+    const r = await pcf.udr.call('POST', `${pcf.udrApi}/policy-data/subs-to-notify`, { notificationUri: `${pcf.cfg.baseUri}/npcf-callback/v1/policy-data-change`, monitoredResourceUris: [`${pcf.udrApi}/policy-data/ues/${supi}/sm-data`] }, { operation: 'Nudr_DM_Subscribe', step: '4.16.4 step 3' });
+    expectStatus(r, 201);
+    const loc = r.headers.location;
+    if (!loc) throw new SbiProblem(502, 'SYSTEM_FAILURE', 'UDR answered 201 without Location');
+    return loc;
+  });
+  const id = pcf.nextId();
+  const pccRule = `pcc-${id}`;
+  pcf.smPolicies.set(id, { supi, pduSessionId, dnn, snssai, pccRules: [pccRule], ...(data.umData?.[limitId] ? { limitId } : {}) });
+  // TS 29.512 5.6.2.4 SmPolicyDecision: one session rule with the session AMBR and default QoS,
+  // one PCC rule matching all traffic, usage monitoring when the subscriber has a limit.
+  return created(`${pcf.cfg.baseUri}/npcf-smpolicycontrol/v1/sm-policies/${id}`, {
+    sessRules: { 'sess-1': { sessRuleId: 'sess-1', authSessAmbr: { uplink: '1 Gbps', downlink: '1 Gbps' }, authDefQos: { '5qi': 9, arp: { priorityLevel: 8, preemptCap: 'NOT_PREEMPT', preemptVuln: 'NOT_PREEMPTABLE' }, priorityLevel: 8 } } },
+    pccRules: { [pccRule]: { pccRuleId: pccRule, flowInfos: [{ flowDescription: 'permit out ip from any to assigned', flowDirection: 'BIDIRECTIONAL' }], precedence: 255, refQosData: ['qos-1'], ...(data.umData?.[limitId] ? { refUmData: [limitId] } : {}) } },
+    qosDecs: { 'qos-1': { qosId: 'qos-1', '5qi': 9, arp: { priorityLevel: 8, preemptCap: 'NOT_PREEMPT', preemptVuln: 'NOT_PREEMPTABLE' } } },
+    ...(data.umData?.[limitId] ? { umDecs: { [limitId]: { umId: limitId, volumeThreshold: (data.umData[limitId] as { allowedUsage?: { totalVolume?: number } }).allowedUsage?.totalVolume } }, policyCtrlReqTriggers: ['US_RE'] } : {}),
+  });
+}
+
+/** TS 23.502 4.16.6 SM Policy Association Termination, case B (SMF-initiated), PCF side; TS 29.512 4.2.5. */
+export async function deleteSmPolicy(pcf: Pcf, req: SbiRequest): Promise<SbiResponse> {
+  const assoc = pcf.smPolicies.get(req.params.smPolicyId);
+  if (!assoc) throw new SbiProblem(404, 'POLICY_CONTEXT_NOT_FOUND'); // step 2 for an unknown association
+  const body = (req.body ?? {}) as { accuUsageReports?: AccuUsageReport[] };
+  // step 3: remove the PCC rules of the PDU session; deduct reported usage in the UDR
+  assoc.pccRules = [];
+  if (Array.isArray(body.accuUsageReports) && body.accuUsageReports.length) await deductUsage(pcf, assoc.supi, body.accuUsageReports);
+  // step 7: remove the session's information and acknowledge
+  pcf.smPolicies.delete(req.params.smPolicyId);
+  const lastUri = pcf.udrSubscriptions.release(`${assoc.supi}|${assoc.dnn}|${assoc.snssai}`);
+  return {
+    status: 204,
+    // step 8: unsubscribe from the UDR when it was the last session on the (DNN, S-NSSAI)
+    after: async () => {
+      const uri = await lastUri;
+      if (uri) expectStatus(await pcf.udr.call('DELETE', uri, undefined, { operation: 'Nudr_DM_Unsubscribe', step: '4.16.6 step 8' }), 204);
+    },
+  };
+}

@@ -1,0 +1,23 @@
+// UE Policy Association Establishment and Termination, PCF side (TS 23.502 4.16.11, 4.16.13.1;
+// Npcf_UEPolicyControl, TS 29.525): created at registration (4.2.2.2.2 step 21b), deleted at
+// deregistration (4.2.2.3.2 step 6a).
+
+import { SbiProblem, created, noContent, objectBody, requireString, expectStatus, type SbiRequest, type SbiResponse } from '../common/sbi.ts';
+import type { Pcf } from './context.ts';
+
+/** TS 23.502 4.16.11: Npcf_UEPolicyControl_Create (TS 29.525 4.2.2), the UE policy set read from the UDR. */
+export async function createUePolicy(pcf: Pcf, req: SbiRequest): Promise<SbiResponse> {
+  const body = objectBody(req);
+  const supi = requireString(body, 'supi');
+  requireString(body, 'notificationUri');
+  expectStatus(await pcf.udr.call('GET', `${pcf.udrApi}/policy-data/ues/${supi}/ue-policy-set`, undefined, { operation: 'Nudr_DM_Query' }), 200);
+  const id = pcf.nextId();
+  pcf.uePolicies.set(id, { supi });
+  return created(`${pcf.cfg.baseUri}/npcf-ue-policy-control/v1/policies/${id}`, { suppFeat: (body.suppFeat as string | undefined) || '0' });
+}
+
+/** TS 23.502 4.16.13.1: Npcf_UEPolicyControl_Delete (TS 29.525 4.2.4). */
+export function deleteUePolicy(pcf: Pcf, req: SbiRequest): SbiResponse {
+  if (!pcf.uePolicies.delete(req.params.polAssoId)) throw new SbiProblem(404, 'POLICY_ASSOCIATION_NOT_FOUND');
+  return noContent;
+}

@@ -1,0 +1,96 @@
+// The SMF's shared state: its configuration, the SM contexts (one per PDU session, each a small
+// state machine recording everything it allocated) and the pools and shared subscriptions the
+// procedures draw from. The procedures are in procedures/, the routes in service.ts.
+
+import { SbiProblem, type SbiClient, type SbiRequest } from '../common/sbi.ts';
+import { DenseIdPool, Ipv4Pool } from '../common/pools.ts';
+import { SharedSubscriptions } from '../common/concurrency.ts';
+import type { N4, SmN1, SmN2, PduSessionEstablishmentRequestInfo } from './ports.ts';
+
+export interface SmfConfig {
+  baseUri: string;
+  instanceId: string;
+  udmUri: string;
+  pcfUri: string;
+  uePool: string;
+  plmn: { mcc: string; mnc: string };
+  /** DNNs and S-NSSAIs this SMF serves. */
+  dnns: string[];
+  qfi: number;
+}
+
+/** TS 24.501 9.11.4.2 5GSM causes the SMF uses. */
+export const FiveGsmCause = {
+  InsufficientResources: 26,
+  MissingOrUnknownDnn: 27,
+  UnknownPduSessionType: 28,
+  UserAuthenticationFailed: 29,
+  RequestRejectedUnspecified: 31,
+  RegularDeactivation: 36,
+  ProtocolErrorUnspecified: 111,
+} as const;
+
+export type SmState = 'creating' | 'active' | 'releasing' | 'released';
+
+export interface SmContext {
+  ref: string;
+  state: SmState;
+  supi: string;
+  pduSessionId: number;
+  dnn: string;
+  snssai: { sst: number; sd?: string };
+  amfCallback: string;
+  /** Namf_Communication ue-context URI for N1N2MessageTransfer. */
+  amfUeContextUri: string;
+  request: PduSessionEstablishmentRequestInfo;
+  // What has been allocated, in order; release undoes what is set.
+  cpSeid?: number;
+  ueAddress?: number;
+  udmRegistered?: boolean;
+  sdmKey?: string;
+  smPolicyUri?: string;
+  n4?: { upSeid: bigint; upfN3Teid: number; upfN3Address: string };
+  /**
+   * Settles when the establishment steps after the 201 (7-11) have finished or failed. It exists
+   * from the moment the 201 is built; `startEstablishment` lets it run (the server's `after`, or
+   * a colliding release, whichever comes first).
+   */
+  establishment?: Promise<void>;
+  startEstablishment?: () => void;
+}
+
+/** Everything an SMF procedure works with. */
+export interface Smf {
+  cfg: SmfConfig;
+  sbi: SbiClient;
+  n4: N4;
+  n1: SmN1;
+  n2: SmN2;
+  contexts: Map<string, SmContext>;
+  seids: DenseIdPool;
+  addresses: Ipv4Pool;
+  /** SDM subscriptions per (SUPI, DNN, S-NSSAI), shared by that couple's sessions. */
+  sdm: SharedSubscriptions;
+  nextRef(): string;
+}
+
+export const snssaiKey = (s: { sst: number; sd?: string }) => (s.sd ? `${s.sst}-${s.sd}` : String(s.sst));
+
+export function newSmf(cfg: SmfConfig, sbi: SbiClient, n4: N4, n1: SmN1, n2: SmN2): Smf {
+  let next = 1;
+  return {
+    cfg, sbi, n4, n1, n2,
+    contexts: new Map(),
+    seids: new DenseIdPool('SMF CP SEID', 1 << 24),
+    addresses: new Ipv4Pool(cfg.uePool),
+    sdm: new SharedSubscriptions(),
+    nextRef: () => String(next++),
+  };
+}
+
+/** The SM context a request names (`{smContextRef}`), or 404 CONTEXT_NOT_FOUND (TS 29.502 5.2.2.3.1). */
+export function contextOf(smf: Smf, req: SbiRequest): SmContext {
+  const ctx = smf.contexts.get(req.params.smContextRef);
+  if (!ctx || ctx.state === 'released') throw new SbiProblem(404, 'CONTEXT_NOT_FOUND');
+  return ctx;
+}

@@ -1,0 +1,164 @@
+// UE-requested PDU Session Establishment, TS 23.502 4.3.2.2.1 (non-roaming, SMF side): step 3
+// CreateSMContext; step 4 UDM registration, SM subscription data and SDM subscription; step 5
+// the 201; after it steps 7b (SM policy, 4.16.4), 10a-b (N4 establishment) and 11
+// (N1N2MessageTransfer); steps 15-17 the gNB's tunnel and the N4 modification.
+
+import {
+  SbiProblem, SbiMultipart, created, ok, objectBody, requireString, expectStatus, binaryPart,
+  N1_CONTENT_TYPE, N2_CONTENT_TYPE, type SbiRequest, type SbiResponse,
+} from '../../common/sbi.ts';
+import { Ipv4Pool } from '../../common/pools.ts';
+import type { PduSessionEstablishmentRequestInfo } from '../ports.ts';
+import { contextOf, snssaiKey, FiveGsmCause, type Smf, type SmContext } from '../context.ts';
+import { releaseResources } from './release.ts';
+
+/** Step 4: SMF registration in the UDM, SM subscription data, SDM subscription. */
+export async function registerWithUdm(smf: Smf, ctx: SmContext): Promise<void> {
+  const reg = await smf.sbi.call('PUT', `${smf.cfg.udmUri}/nudm-uecm/v1/${ctx.supi}/registrations/smf-registrations/${ctx.pduSessionId}`, {
+    smfInstanceId: smf.cfg.instanceId,
+    pduSessionId: ctx.pduSessionId,
+    singleNssai: ctx.snssai,
+    dnn: ctx.dnn,
+    plmnId: smf.cfg.plmn,
+  }, { operation: 'Nudm_UECM_Registration', step: '4.3.2.2.1 step 4' });
+  expectStatus(reg, 201, 200);
+  ctx.udmRegistered = true;
+  const data = await smf.sbi.call<unknown[]>('GET', `${smf.cfg.udmUri}/nudm-sdm/v2/${ctx.supi}/sm-data?single-nssai=${encodeURIComponent(JSON.stringify(ctx.snssai))}&dnn=${encodeURIComponent(ctx.dnn)}`, undefined, { operation: 'Nudm_SDM_Get', step: '4.3.2.2.1 step 4' });
+  const sm = expectStatus(data, 200);
+  if (!Array.isArray(sm) || sm.length === 0) throw new SbiProblem(403, 'DNN_DENIED', `${ctx.supi} has no subscription for ${ctx.dnn} on S-NSSAI ${snssaiKey(ctx.snssai)}`);
+  const key = `${ctx.supi}|${ctx.dnn}|${snssaiKey(ctx.snssai)}`;
+  await smf.sdm.acquire(key, async () => {
+    const r = await smf.sbi.call('POST', `${smf.cfg.udmUri}/nudm-sdm/v2/${ctx.supi}/sdm-subscriptions`, { nfInstanceId: smf.cfg.instanceId, callbackReference: `${smf.cfg.baseUri}/nsmf-callback/v1/sdm-notify`, monitoredResourceUris: [`${smf.cfg.udmUri}/nudm-sdm/v2/${ctx.supi}/sm-data`], singleNssai: ctx.snssai, dnn: ctx.dnn }, { operation: 'Nudm_SDM_Subscribe', step: '4.3.2.2.1 step 4' });
+    expectStatus(r, 201);
+    const loc = r.headers.location;
+    if (!loc) throw new SbiProblem(502, 'SYSTEM_FAILURE', 'UDM answered 201 without Location');
+    return loc;
+  });
+  ctx.sdmKey = key;
+}
+
+/** 4.3.2.2.1 steps 7-11, after the CreateSMContext response. */
+export async function establish(smf: Smf, ctx: SmContext): Promise<void> {
+  if (ctx.state !== 'creating') return; // released before the steps began
+  // step 7b: SM Policy Association Establishment (4.16.4)
+  const pol = await smf.sbi.call('POST', `${smf.cfg.pcfUri}/npcf-smpolicycontrol/v1/sm-policies`, {
+    supi: ctx.supi,
+    pduSessionId: ctx.pduSessionId,
+    pduSessionType: 'IPV4',
+    dnn: ctx.dnn,
+    sliceInfo: ctx.snssai,
+    notificationUri: `${smf.cfg.baseUri}/nsmf-callback/v1/sm-policy-notify/${ctx.ref}`,
+    ipv4Address: Ipv4Pool.format(ctx.ueAddress!),
+    servingNetwork: smf.cfg.plmn,
+    ratType: 'NR',
+  }, { operation: 'Npcf_SMPolicyControl_Create', step: '4.3.2.2.1 step 7b' });
+  expectStatus(pol, 201);
+  ctx.smPolicyUri = pol.headers.location;
+  if (ctx.state !== 'creating') return;
+  // step 10a-b: N4 Session Establishment
+  ctx.cpSeid = smf.seids.allocate();
+  ctx.n4 = await smf.n4.establish({ cpSeid: BigInt(ctx.cpSeid), ueAddress: Ipv4Pool.format(ctx.ueAddress!), qfi: smf.cfg.qfi, dnn: ctx.dnn, step: '4.3.2.2.1 step 10a' });
+  if (ctx.state !== 'creating') return;
+  // step 11: Namf_Communication_N1N2MessageTransfer with the Accept and the N2 SM information
+  const accept = smf.n1.establishmentAccept({
+    pduSessionId: ctx.pduSessionId,
+    pti: ctx.request.pti,
+    ueAddress: Ipv4Pool.format(ctx.ueAddress!),
+    qfi: smf.cfg.qfi,
+    ambrUplinkKbps: 1_000_000,
+    ambrDownlinkKbps: 1_000_000,
+    sst: ctx.snssai.sst,
+    ...(ctx.snssai.sd ? { sd: ctx.snssai.sd } : {}),
+    dnn: ctx.dnn,
+  });
+  const transfer = smf.n2.setupRequestTransfer({ upfN3Teid: ctx.n4.upfN3Teid, upfN3Address: ctx.n4.upfN3Address, qfi: smf.cfg.qfi, ambrUplinkBps: 1_000_000_000, ambrDownlinkBps: 1_000_000_000 });
+  const r = await smf.sbi.call('POST', `${ctx.amfUeContextUri}/n1-n2-messages`, new SbiMultipart(
+    {
+      n1MessageContainer: { n1MessageClass: 'SM', n1MessageContent: { contentId: 'n1msg' } },
+      n2InfoContainer: { n2InformationClass: 'SM', smInfo: { pduSessionId: ctx.pduSessionId, n2InfoContent: { ngapIeType: 'PDU_RES_SETUP_REQ', ngapData: { contentId: 'n2msg' } }, sNssai: ctx.snssai } },
+      pduSessionId: ctx.pduSessionId,
+    },
+    { n1msg: { contentType: N1_CONTENT_TYPE, data: accept }, n2msg: { contentType: N2_CONTENT_TYPE, data: transfer } },
+  ), { operation: 'Namf_Communication_N1N2MessageTransfer', step: '4.3.2.2.1 step 11' });
+  expectStatus(r, 200, 202);
+}
+
+/** Steps 3 (request) and 5 (response): Nsmf_PDUSession_CreateSMContext (TS 29.502 5.2.2.2); steps 7-11 follow the 201. */
+export async function createSmContext(smf: Smf, req: SbiRequest): Promise<SbiResponse> {
+  const body = objectBody(req);
+  const data = body as { supi?: unknown; pduSessionId?: unknown; dnn?: unknown; sNssai?: { sst?: unknown; sd?: unknown }; smContextStatusUri?: unknown; servingNfId?: unknown; n1SmMsg?: unknown; ueContextUri?: unknown };
+  const supi = requireString(body, 'supi');
+  const dnn = requireString(body, 'dnn');
+  const amfCallback = requireString(body, 'smContextStatusUri');
+  const amfUeContextUri = requireString(body, 'ueContextUri');
+  if (typeof data.pduSessionId !== 'number' || typeof data.sNssai?.sst !== 'number') throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'pduSessionId and sNssai are required');
+  const n1bytes = binaryPart(req, data.n1SmMsg);
+  if (!n1bytes) throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'n1SmMsg part is required');
+  let request: PduSessionEstablishmentRequestInfo;
+  try {
+    request = smf.n1.decodeEstablishmentRequest(n1bytes);
+  } catch (e) {
+    throw new SbiProblem(400, 'N1_SM_ERROR', (e as Error).message);
+  }
+  const snssai = typeof data.sNssai.sd === 'string' ? { sst: data.sNssai.sst, sd: data.sNssai.sd } : { sst: data.sNssai.sst };
+  const reject = (cause: number, status: number, problem: string) => ({
+    status,
+    body: new SbiMultipart({ error: { status, cause: problem }, n1SmMsg: { contentId: 'n1msg' } }, { n1msg: { contentType: N1_CONTENT_TYPE, data: smf.n1.establishmentReject(request.pduSessionId, request.pti, cause) } }),
+  });
+  if (!smf.cfg.dnns.includes(dnn)) return reject(FiveGsmCause.MissingOrUnknownDnn, 403, 'DNN_DENIED');
+  if (request.pduSessionType !== undefined && request.pduSessionType !== 1) return reject(FiveGsmCause.UnknownPduSessionType, 403, 'PDUTYPE_DENIED');
+  const ref = smf.nextRef();
+  const ctx: SmContext = { ref, state: 'creating', supi, pduSessionId: data.pduSessionId, dnn, snssai, amfCallback, amfUeContextUri, request };
+  smf.contexts.set(ref, ctx);
+  try {
+    await registerWithUdm(smf, ctx);
+    ctx.ueAddress = smf.addresses.allocate();
+  } catch (e) {
+    const { after } = await releaseResources(smf, ctx);
+    await after();
+    if (e instanceof SbiProblem && e.problem.cause === 'DNN_DENIED') return reject(FiveGsmCause.MissingOrUnknownDnn, 403, 'DNN_DENIED');
+    if (e instanceof SbiProblem && e.problem.status === 404) return reject(FiveGsmCause.UserAuthenticationFailed, 403, 'SUBSCRIPTION_DENIED');
+    throw e;
+  }
+  const started = new Promise<void>((resolve) => (ctx.startEstablishment = resolve));
+  let failure: unknown;
+  ctx.establishment = started
+    .then(() => establish(smf, ctx))
+    .catch(async (e: unknown) => {
+      failure = e;
+      if (ctx.state !== 'creating') return; // a colliding release cleans up
+      ctx.state = 'releasing';
+      const { after } = await releaseResources(smf, ctx);
+      await after();
+    });
+  return {
+    ...created(`${smf.cfg.baseUri}/nsmf-pdusession/v1/sm-contexts/${ref}`, { pduSessionId: ctx.pduSessionId, sNssai: snssai, upCnxState: 'ACTIVATING' }),
+    // steps 7-11 run after the response, as the clause orders them
+    after: async () => {
+      ctx.startEstablishment?.();
+      await ctx.establishment;
+      if (failure !== undefined) throw failure;
+    },
+  };
+}
+
+/** Steps 15-17: the gNB's tunnel arrives (Nsmf_PDUSession_UpdateSMContext), N4 Session Modification. */
+export async function updateSmContext(smf: Smf, req: SbiRequest): Promise<SbiResponse> {
+  const ctx = contextOf(smf, req);
+  const body = objectBody(req) as { n2SmInfo?: unknown; n2SmInfoType?: unknown };
+  await ctx.establishment?.catch(() => {});
+  if (ctx.state !== 'creating' && ctx.state !== 'active') throw new SbiProblem(404, 'CONTEXT_NOT_FOUND');
+  if (body.n2SmInfoType !== 'PDU_RES_SETUP_RSP') throw new SbiProblem(400, 'INVALID_MSG_FORMAT', `unsupported n2SmInfoType ${String(body.n2SmInfoType)}`);
+  const n2bytes = binaryPart(req, body.n2SmInfo);
+  if (!n2bytes) throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'n2SmInfo part is required');
+  let dl: { gnbTeid: number; gnbAddress: string };
+  try {
+    dl = smf.n2.decodeSetupResponseTransfer(n2bytes);
+  } catch (e) {
+    throw new SbiProblem(400, 'N2_SM_ERROR', (e as Error).message);
+  }
+  if (!ctx.n4) throw new SbiProblem(409, 'UPF_NOT_RESPONDING', 'no N4 session');
+  await smf.n4.modify(ctx.n4.upSeid, { gnbTeid: dl.gnbTeid, gnbAddress: dl.gnbAddress, downlink: 'forward' }, '4.3.2.2.1 step 16a');
+  ctx.state = 'active';
+  return ok({ upCnxState: 'ACTIVATED' });
+}

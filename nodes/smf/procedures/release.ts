@@ -1,0 +1,66 @@
+// PDU session release by the SMF, TS 23.502 4.2.2.3.2 steps 2-5 (on UE deregistration, with the
+// SM Policy Association Termination of 4.16.6 case B), also used to undo an establishment that
+// failed: N4 release with the final usage report, the answer to the AMF, then the PCF and UDM
+// clean-up. Each step undoes exactly what the SM context records.
+
+import { SbiProblem, noContent, expectStatus, type SbiRequest, type SbiResponse } from '../../common/sbi.ts';
+import type { UsageReport } from '../../upf/datapath.ts';
+import { contextOf, snssaiKey, type Smf, type SmContext } from '../context.ts';
+
+/**
+ * TS 23.502 4.2.2.3.2 steps 3-5 (and 4.3.4.2 for other releases): N4 release, then after the
+ * answer to the AMF the SM policy termination and the UDM clean-up. Undoes what `ctx` holds.
+ */
+export async function releaseResources(smf: Smf, ctx: SmContext): Promise<{ report?: UsageReport; after: () => Promise<void> }> {
+  // steps 3a-3b: N4 Session Release with the final usage report; step 3: the UE address goes
+  // back to the pool once the UPF no longer holds it (a new session given it before the
+  // deletion completes would be refused by the UPF: TS 29.244 cause 75 "rule creation failure")
+  let report: UsageReport | undefined;
+  try {
+    if (ctx.n4) report = await smf.n4.delete(ctx.n4.upSeid, '4.2.2.3.2 step 3a');
+  } finally {
+    if (ctx.ueAddress !== undefined) smf.addresses.release(ctx.ueAddress);
+    if (ctx.cpSeid !== undefined) smf.seids.release(ctx.cpSeid);
+    ctx.ueAddress = undefined;
+    ctx.cpSeid = undefined;
+  }
+  const after = async () => {
+    // step 5a: SM Policy Association Termination (4.16.6 case B) with the accumulated usage
+    if (ctx.smPolicyUri) {
+      const used = report ? report.uplinkOctets + report.downlinkOctets : 0;
+      const accuUsageReports = report ? [{ refUmIds: `${ctx.dnn}:${snssaiKey(ctx.snssai)}`, volUsage: used, volUsageUplink: report.uplinkOctets, volUsageDownlink: report.downlinkOctets, timeUsage: report.durationSeconds }] : [];
+      expectStatus(await smf.sbi.call('POST', `${ctx.smPolicyUri}/delete`, { accuUsageReports }, { operation: 'Npcf_SMPolicyControl_Delete', step: '4.2.2.3.2 step 5a' }), 204);
+      ctx.smPolicyUri = undefined;
+    }
+    // step 5b: Nudm_SDM_Unsubscribe if this was the last session for the (DNN, S-NSSAI)
+    if (ctx.sdmKey) {
+      const uri = await smf.sdm.release(ctx.sdmKey);
+      if (uri) expectStatus(await smf.sbi.call('DELETE', uri, undefined, { operation: 'Nudm_SDM_Unsubscribe', step: '4.2.2.3.2 step 5b' }), 204);
+      ctx.sdmKey = undefined;
+    }
+    // step 5c: Nudm_UECM_Deregistration of the SMF registration for this PDU session
+    if (ctx.udmRegistered) {
+      expectStatus(await smf.sbi.call('DELETE', `${smf.cfg.udmUri}/nudm-uecm/v1/${ctx.supi}/registrations/smf-registrations/${ctx.pduSessionId}`, undefined, { operation: 'Nudm_UECM_Deregistration', step: '4.2.2.3.2 step 5c' }), 204);
+      ctx.udmRegistered = false;
+    }
+    ctx.state = 'released';
+    smf.contexts.delete(ctx.ref);
+  };
+  return { ...(report ? { report } : {}), after };
+}
+
+/** TS 23.502 4.2.2.3.2 steps 2-5: Nsmf_PDUSession_ReleaseSMContext on deregistration. */
+export async function releaseSmContext(smf: Smf, req: SbiRequest): Promise<SbiResponse> {
+  const ctx = contextOf(smf, req);
+  if (ctx.state === 'releasing') throw new SbiProblem(409, 'CONTEXT_NOT_FOUND', 'release already in progress');
+  const wasCreating = ctx.state === 'creating';
+  ctx.state = 'releasing';
+  // A colliding establishment (steps 7-11) is let finish the step it is in; if it has not
+  // started, it starts and stops at once, so nothing it would allocate is missed.
+  if (wasCreating) {
+    ctx.startEstablishment?.();
+    await ctx.establishment;
+  }
+  const { after } = await releaseResources(smf, ctx);
+  return { ...noContent, after }; // step 4 answers the AMF; 5a-5c follow
+}
