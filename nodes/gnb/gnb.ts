@@ -9,16 +9,19 @@
 //   UE CONTEXT RELEASE (8.3.3), NG RESET from the AMF (8.7.4), ERROR INDICATION (8.7.5, clause 10)
 //   uplinkData() / downlink G-PDUs: the user plane of each PDU session on N3
 //
+// This file holds the node, N2 receive/send and the cell; context.ts the per-UE state, ue-context.ts
+// Initial Context Setup / UE Context Release / NG Reset, pdu-session-resources.ts PDU Session
+// Resource Setup / Release, n3.ts the user plane, ngap-ids.ts the IDs of an undecodable PDU.
+//
 // Nothing thrown inside a socket callback leaves it: a message the gNB cannot handle is answered
 // as TS 38.413 clause 10 says (or logged) and every other UE keeps being served.
 
 import { DecodeError } from '../../codecs/bytes/errors.ts';
 import {
-  decodeNgap, encodeNgap, ngapMessage, iesByName, ngapPdu, encodeNgapType, decodeNgapType, bits, plmnIdentity, tac,
-  snssai, ipv4TransportLayerAddress, ipv4OfTransportLayerAddress, gtpTeid, teidOfGtpTeid,
-  errorIndicationFor, ngapErrorContext, type NgapPdu, type BitStringValue, type ProtocolIe, type Ngap,
+  decodeNgap, encodeNgap, ngapMessage, iesByName, ngapPdu, bits, plmnIdentity, tac, snssai,
+  errorIndicationFor, ngapErrorContext, type NgapPdu, type Ngap,
 } from '../../codecs/ngap/index.ts';
-import { readGpdu, newGpduView, writeGpduHeaderWithQfi, GpduStatus } from '../../codecs/gtpu/index.ts';
+import { newGpduView } from '../../codecs/gtpu/index.ts';
 import { SctpUdpEndpoint, NGAP_PPID, SCTP_UDP_PORT } from '../../transport/sctp-udp/endpoint.ts';
 import type { SctpAssociation, SctpTimers } from '../../transport/sctp-udp/association.ts';
 import { GtpuEndpoint, GTPU_PORT } from '../../transport/udp/gtpu-endpoint.ts';
@@ -29,6 +32,11 @@ import { ResourceLedger } from '../common/ledger.ts';
 import { trace } from '../common/trace.ts';
 import type { Plmn, Snssai } from '../common/config.ts';
 import type { UuCell, UuConnection, UuUeSide, RrcEstablishmentCause } from './uu.ts';
+import type { GnbUeContext, GnbPduSession } from './context.ts';
+import { readableUeIds } from './ngap-ids.ts';
+import { uplinkData, onN3 } from './n3.ts';
+import { onInitialContextSetupRequest, onUeContextReleaseCommand, onNgReset, releaseContext } from './ue-context.ts';
+import { onPduSessionResourceSetupRequest, onPduSessionResourceReleaseCommand } from './pdu-session-resources.ts';
 
 export interface GnbConfig {
   /** The gNB's own address (127.0.0.x): SCTP (N2) and GTP-U (N3) are bound to it. */
@@ -86,43 +94,6 @@ function causeText(cause: unknown): string {
   return String(cause);
 }
 
-/** One N3 tunnel pair of a PDU session (TS 38.413 9.3.4.1, 9.3.4.2). */
-interface GnbPduSession {
-  pduSessionId: number;
-  /** The gNB's DL TEID (from its pool). */
-  dlTeid: number;
-  /** The UPF's UL F-TEID. */
-  ulTeid: number;
-  upf: Endpoint;
-  /** The QoS flow uplink packets are mapped to (the first flow of the request). */
-  qfi: number;
-  qfis: number[];
-}
-
-/** The gNB's UE context (TS 38.413 3.1: UE-associated logical NG-connection). */
-interface GnbUeContext {
-  ranUeNgapId: number;
-  amfUeNgapId: number | undefined;
-  streamId: number;
-  /** Undefined once the UE left (local release): the context stays until the AMF releases it. */
-  ue: UuUeSide | undefined;
-  /** Uplink NAS held until the AMF-UE-NGAP-ID is known (8.6.3.1: UL NAS TRANSPORT needs both IDs). */
-  pendingUplink: Uint8Array[];
-  /** KgNB from INITIAL CONTEXT SETUP REQUEST (TS 33.501 A.9), 32 octets. */
-  kgnb: Uint8Array | undefined;
-  sessions: Map<number, GnbPduSession>;
-  label: string;
-}
-
-/** A failed transfer: the cause of PDU Session Resource Setup Unsuccessful Transfer (9.3.4.16). */
-class TransferFailure extends Error {
-  readonly ngapCause: Ngap.Cause;
-  constructor(ngapCause: Ngap.Cause, why: string) {
-    super(why);
-    this.ngapCause = ngapCause;
-  }
-}
-
 export class Gnb implements UuCell {
   readonly cfg: GnbConfig;
   readonly ledger = new ResourceLedger('gNB');
@@ -142,20 +113,20 @@ export class Gnb implements UuCell {
   /** NG Setup Response contents. */
   ngSetup: NgSetupResult | undefined;
 
-  private readonly log: (line: string) => void;
-  private readonly clock: Clock;
-  private association!: SctpAssociation;
-  private n3!: GtpuEndpoint;
-  private readonly ranIds = new DenseIdPool('RAN-UE-NGAP-ID', 1 << 20);
-  private readonly dlTeids = new DenseIdPool('gNB N3 DL TEID', 1 << 24);
-  private readonly contexts = new Map<number, GnbUeContext>();
-  private readonly byAmfId = new Map<number, GnbUeContext>();
-  private readonly tunnels = new Map<number, { ctx: GnbUeContext; session: GnbPduSession }>();
-  private readonly view = newGpduView();
-  private readonly plmnId: Uint8Array;
-  private readonly uli: Ngap.UserLocationInformation;
-  private setupWaiter: { resolve(r: NgSetupResult): void; reject(e: Error): void } | undefined;
-  private stopped = false;
+  readonly log: (line: string) => void;
+  readonly clock: Clock;
+  association!: SctpAssociation;
+  n3!: GtpuEndpoint;
+  readonly ranIds = new DenseIdPool('RAN-UE-NGAP-ID', 1 << 20);
+  readonly dlTeids = new DenseIdPool('gNB N3 DL TEID', 1 << 24);
+  readonly contexts = new Map<number, GnbUeContext>();
+  readonly byAmfId = new Map<number, GnbUeContext>();
+  readonly tunnels = new Map<number, { ctx: GnbUeContext; session: GnbPduSession }>();
+  readonly view = newGpduView();
+  readonly plmnId: Uint8Array;
+  readonly uli: Ngap.UserLocationInformation;
+  setupWaiter: { resolve(r: NgSetupResult): void; reject(e: Error): void } | undefined;
+  stopped = false;
 
   private constructor(cfg: GnbConfig) {
     this.cfg = cfg;
@@ -179,7 +150,7 @@ export class Gnb implements UuCell {
       port: cfg.gtpuPort ?? GTPU_PORT,
       ...(cfg.tap ? { tap: cfg.tap } : {}),
       captureUserPlane: cfg.captureUserPlane ?? false,
-      onPacket: (data, peer) => g.onN3(data, peer),
+      onPacket: (data, peer) => onN3(g, data, peer),
       log: g.log,
     });
     try {
@@ -208,7 +179,7 @@ export class Gnb implements UuCell {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    for (const ctx of [...this.contexts.values()]) this.releaseContext(ctx, true);
+    for (const ctx of [...this.contexts.values()]) releaseContext(this, ctx, true);
     if (this.association) {
       const closed = new Promise<void>((r) => {
         if (this.association.state === 'CLOSED') r();
@@ -233,7 +204,7 @@ export class Gnb implements UuCell {
 
   // --- NG Setup (TS 38.413 8.7.1) ----------------------------------------------------------------
 
-  private ngSetupProcedure(): Promise<NgSetupResult> {
+  ngSetupProcedure(): Promise<NgSetupResult> {
     const slices = Array.isArray(this.cfg.snssai) ? this.cfg.snssai : [this.cfg.snssai];
     const req = ngapPdu('NGSetupRequest', {
       GlobalRANNodeID: { 'globalGNB-ID': { pLMNIdentity: this.plmnId, 'gNB-ID': { 'gNB-ID': bits(this.cfg.gnbId, 22) } } },
@@ -281,7 +252,7 @@ export class Gnb implements UuCell {
     }), 'InitialUEMessage', '4.2.2.2.2 step 2');
     return {
       uplinkNas: (nas) => this.uplinkNas(ctx, nas),
-      uplinkData: (psi, packet) => this.uplinkData(ctx, psi, packet),
+      uplinkData: (psi, packet) => uplinkData(this, ctx, psi, packet),
       // The UE left without signalling: the NG connection stays until the AMF's UE CONTEXT
       // RELEASE COMMAND (e.g. after a switch-off de-registration, TS 23.502 4.2.2.3.2 step 8).
       release: () => {
@@ -291,7 +262,7 @@ export class Gnb implements UuCell {
   }
 
   /** ULInformationTransfer -> UPLINK NAS TRANSPORT (TS 38.413 8.6.3). */
-  private uplinkNas(ctx: GnbUeContext, nas: Uint8Array): void {
+  uplinkNas(ctx: GnbUeContext, nas: Uint8Array): void {
     if (!this.contexts.has(ctx.ranUeNgapId) || this.contexts.get(ctx.ranUeNgapId) !== ctx) {
       this.log(`[gNB] uplink NAS from ${ctx.label} after its context was released: dropped`);
       return;
@@ -303,7 +274,7 @@ export class Gnb implements UuCell {
     this.sendUplinkNas(ctx, nas);
   }
 
-  private sendUplinkNas(ctx: GnbUeContext, nas: Uint8Array): void {
+  sendUplinkNas(ctx: GnbUeContext, nas: Uint8Array): void {
     this.sendUe(ctx, ngapPdu('UplinkNASTransport', {
       'AMF-UE-NGAP-ID': ctx.amfUeNgapId!, // known: uplinkNas queues NAS until the AMF gave it
       'RAN-UE-NGAP-ID': ctx.ranUeNgapId,
@@ -312,54 +283,9 @@ export class Gnb implements UuCell {
     }), 'UplinkNASTransport', 'TS 38.413 8.6.3');
   }
 
-  /** An uplink packet on a PDU session's DRB -> G-PDU to the UPF with a UL PDU Session Container (TS 38.415 5.5.2.2). */
-  private uplinkData(ctx: GnbUeContext, psi: number, packet: Uint8Array): void {
-    const s = ctx.sessions.get(psi);
-    if (!s || this.contexts.get(ctx.ranUeNgapId) !== ctx) {
-      this.stats.uplinkNoSession++;
-      return;
-    }
-    const header = new Uint8Array(16);
-    writeGpduHeaderWithQfi(header, 0, s.ulTeid, 1, s.qfi, packet.length);
-    this.stats.uplinkPackets++;
-    this.n3.send(s.upf, header, packet);
-  }
-
-  /** A datagram on N3: G-PDU -> the UE of the DL TEID; others logged. */
-  private onN3(data: Uint8Array, peer: Endpoint): void {
-    try {
-      const v = this.view;
-      const st = readGpdu(data, 0, data.length, v);
-      if (st !== GpduStatus.OK) {
-        this.stats.downlinkMalformed++;
-        return;
-      }
-      if (v.messageType === 0xff) {
-        const t = this.tunnels.get(v.teid);
-        if (!t) {
-          // TS 29.281 7.3.1 would answer with an Error Indication; the gNB counts and drops.
-          this.stats.downlinkUnknownTeid++;
-          return;
-        }
-        const ue = t.ctx.ue;
-        if (!ue) {
-          this.stats.downlinkNoUe++;
-          return;
-        }
-        this.stats.downlinkPackets++;
-        ue.onDownlinkData(t.session.pduSessionId, data.subarray(v.payloadOffset, v.end));
-        return;
-      }
-      if (v.messageType === 26) this.log(`[gNB] GTP-U Error Indication from ${peer.address}:${peer.port} (TS 29.281 7.3.1)`);
-      else if (v.messageType !== 254) this.log(`[gNB] GTP-U message type ${v.messageType} from ${peer.address} ignored`);
-    } catch (e) {
-      this.log(`[gNB] N3 handler error: ${(e as Error).stack ?? String(e)}`);
-    }
-  }
-
   // --- N2 receive ----------------------------------------------------------------------------------
 
-  private onSctpMessage(streamId: number, ppid: number, payload: Uint8Array): void {
+  onSctpMessage(streamId: number, ppid: number, payload: Uint8Array): void {
     try {
       if (ppid !== NGAP_PPID) this.log(`[gNB] SCTP message with PPID ${ppid} on stream ${streamId} treated as NGAP`);
       this.onNgap(payload, streamId);
@@ -368,7 +294,7 @@ export class Gnb implements UuCell {
     }
   }
 
-  private onNgap(bytes: Uint8Array, streamId: number): void {
+  onNgap(bytes: Uint8Array, streamId: number): void {
     let pdu: NgapPdu;
     try {
       pdu = decodeNgap(bytes);
@@ -406,7 +332,7 @@ export class Gnb implements UuCell {
         this.log(`[gNB] ERROR INDICATION from the AMF: cause ${causeText(ies.get('Cause'))} (RAN-UE-NGAP-ID ${String(ies.get('RAN-UE-NGAP-ID'))})`);
         return;
       case 'NGReset':
-        this.onNgReset(ies, streamId);
+        onNgReset(this, ies, streamId);
         return;
       case 'Paging':
         this.log('[gNB] PAGING received: no UE in RRC_IDLE to page (wire5g UEs stay connected)');
@@ -419,16 +345,16 @@ export class Gnb implements UuCell {
         this.onDownlinkNasTransport(ctx, ies);
         return;
       case 'InitialContextSetupRequest':
-        this.onInitialContextSetupRequest(ctx, ies);
+        onInitialContextSetupRequest(this, ctx, ies);
         return;
       case 'PDUSessionResourceSetupRequest':
-        this.onPduSessionResourceSetupRequest(ctx, ies);
+        onPduSessionResourceSetupRequest(this, ctx, ies);
         return;
       case 'PDUSessionResourceReleaseCommand':
-        this.onPduSessionResourceReleaseCommand(ctx, ies);
+        onPduSessionResourceReleaseCommand(this, ctx, ies);
         return;
       case 'UEContextReleaseCommand':
-        this.onUeContextReleaseCommand(ctx, ies);
+        onUeContextReleaseCommand(this, ctx, ies);
         return;
       default:
         this.log(`[gNB] ${m.name} for ${ctx.label} not handled by wire5g's gNB: ignored`);
@@ -440,7 +366,7 @@ export class Gnb implements UuCell {
    * Unknown -> ERROR INDICATION, cause "Unknown local UE NGAP ID" (TS 38.413 10.6); a known RAN ID
    * with another AMF ID -> "Inconsistent remote UE NGAP ID".
    */
-  private ueOf(name: string, ies: Map<string, unknown>, streamId: number, procedureCode: number, kind: string): GnbUeContext | undefined {
+  ueOf(name: string, ies: Map<string, unknown>, streamId: number, procedureCode: number, kind: string): GnbUeContext | undefined {
     let ran = ies.get('RAN-UE-NGAP-ID') as number | undefined;
     let amf = ies.get('AMF-UE-NGAP-ID') as number | undefined;
     const ids = ies.get('UE-NGAP-IDs') as Record<string, unknown> | undefined;
@@ -487,183 +413,12 @@ export class Gnb implements UuCell {
   }
 
   /** TS 38.413 8.6.2: the NAS-PDU goes to the UE. */
-  private onDownlinkNasTransport(ctx: GnbUeContext, ies: Map<string, unknown>): void {
+  onDownlinkNasTransport(ctx: GnbUeContext, ies: Map<string, unknown>): void {
     const nas = ies.get('NAS-PDU');
     if (nas instanceof Uint8Array) this.deliverNas(ctx, nas);
   }
 
-  /** TS 38.413 8.3.1: UE context with the security key; PDU sessions if listed; the NAS-PDU to the UE. */
-  private onInitialContextSetupRequest(ctx: GnbUeContext, ies: Map<string, unknown>): void {
-    const key = ies.get('SecurityKey') as BitStringValue | undefined;
-    if (key && key.value instanceof Uint8Array) ctx.kgnb = Uint8Array.from(key.value);
-    const items = (ies.get('PDUSessionResourceSetupListCxtReq') as { pDUSessionID: number; 'nAS-PDU'?: Uint8Array; pDUSessionResourceSetupRequestTransfer: unknown }[] | undefined) ?? [];
-    const { setUp, failed, nasPdus } = this.setupSessions(ctx, items.map((i) => ({ ...i, nas: i['nAS-PDU'] })));
-    this.sendUe(ctx, ngapPdu('InitialContextSetupResponse', {
-      'AMF-UE-NGAP-ID': ctx.amfUeNgapId!, // set by ueContext from the AMF's message being answered
-      'RAN-UE-NGAP-ID': ctx.ranUeNgapId,
-      ...(setUp.length ? { PDUSessionResourceSetupListCxtRes: setUp } : {}),
-      ...(failed.length ? { PDUSessionResourceFailedToSetupListCxtRes: failed } : {}),
-    }), 'InitialContextSetupResponse', '4.2.2.2.2 step 21 (TS 38.413 8.3.1.2)');
-    const nas = ies.get('NAS-PDU');
-    if (nas instanceof Uint8Array) this.deliverNas(ctx, nas);
-    for (const n of nasPdus) this.deliverNas(ctx, n);
-  }
-
-  /** TS 38.413 8.2.1; TS 23.502 4.3.2.2.1 steps 12-14: N3 tunnels, the response, the NAS to the UE. */
-  private onPduSessionResourceSetupRequest(ctx: GnbUeContext, ies: Map<string, unknown>): void {
-    const items = (ies.get('PDUSessionResourceSetupListSUReq') as { pDUSessionID: number; 'pDUSessionNAS-PDU'?: Uint8Array; pDUSessionResourceSetupRequestTransfer: unknown }[] | undefined) ?? [];
-    const { setUp, failed, nasPdus } = this.setupSessions(ctx, items.map((i) => ({ ...i, nas: i['pDUSessionNAS-PDU'] })));
-    this.sendUe(ctx, ngapPdu('PDUSessionResourceSetupResponse', {
-      'AMF-UE-NGAP-ID': ctx.amfUeNgapId!, // set by ueContext from the AMF's message being answered
-      'RAN-UE-NGAP-ID': ctx.ranUeNgapId,
-      ...(setUp.length ? { PDUSessionResourceSetupListSURes: setUp } : {}),
-      ...(failed.length ? { PDUSessionResourceFailedToSetupListSURes: failed } : {}),
-    }), 'PDUSessionResourceSetupResponse', '4.3.2.2.1 step 14');
-    for (const n of nasPdus) this.deliverNas(ctx, n);
-  }
-
-  /**
-   * The sessions of a setup list (ICS 8.3.1 or PDU Session Resource Setup 8.2.1): those set up
-   * with their Response Transfers, those that failed with their Unsuccessful Transfers, and the
-   * NAS-PDUs to hand to the UE whether or not the resources were set up (8.2.1.2).
-   */
-  private setupSessions(ctx: GnbUeContext, items: { pDUSessionID: number; nas?: Uint8Array | undefined; pDUSessionResourceSetupRequestTransfer: unknown }[]) {
-    const setUp: { pDUSessionID: number; pDUSessionResourceSetupResponseTransfer: Uint8Array }[] = [];
-    const failed: { pDUSessionID: number; pDUSessionResourceSetupUnsuccessfulTransfer: Uint8Array }[] = [];
-    const nasPdus: Uint8Array[] = [];
-    for (const item of items) {
-      const r = this.setupSession(ctx, item.pDUSessionID, item.pDUSessionResourceSetupRequestTransfer);
-      if ('transfer' in r) setUp.push({ pDUSessionID: item.pDUSessionID, pDUSessionResourceSetupResponseTransfer: r.transfer });
-      else failed.push({ pDUSessionID: item.pDUSessionID, pDUSessionResourceSetupUnsuccessfulTransfer: r.unsuccessful });
-      if (item.nas instanceof Uint8Array) nasPdus.push(item.nas);
-    }
-    return { setUp, failed, nasPdus };
-  }
-
-  /**
-   * One PDU session's N3 set-up from its PDU Session Resource Setup Request Transfer (9.3.4.1):
-   * the UPF's UL F-TEID and the QoS flows in; a DL TEID of ours out in the Response Transfer (9.3.4.2).
-   */
-  private setupSession(ctx: GnbUeContext, psi: number, transferValue: unknown): { transfer: Uint8Array } | { unsuccessful: Uint8Array } {
-    try {
-      if (ctx.sessions.has(psi)) throw new TransferFailure({ radioNetwork: 'multiple-PDU-session-ID-instances' }, `PDU session ${psi} already set up`);
-      let t: unknown = transferValue;
-      if (t instanceof Uint8Array) {
-        try {
-          t = decodeNgapType('PDUSessionResourceSetupRequestTransfer', t);
-        } catch (e) {
-          throw new TransferFailure({ protocol: 'transfer-syntax-error' }, `transfer does not decode: ${(e as Error).message}`);
-        }
-      }
-      const list = (t as { protocolIEs?: ProtocolIe[] }).protocolIEs;
-      if (!Array.isArray(list)) throw new TransferFailure({ protocol: 'abstract-syntax-error-falsely-constructed-message' }, 'transfer has no protocol IEs');
-      const tie = iesByName(t, 'PDUSessionResourceSetupRequestTransfer');
-      const ul = tie.get('UL-NGU-UP-TNLInformation') as { gTPTunnel?: { transportLayerAddress: unknown; 'gTP-TEID': unknown } } | undefined;
-      const upfAddress = ipv4OfTransportLayerAddress(ul?.gTPTunnel?.transportLayerAddress as BitStringValue | undefined);
-      const ulTeid = teidOfGtpTeid(ul?.gTPTunnel?.['gTP-TEID'] as Uint8Array | undefined);
-      if (!upfAddress || ulTeid === undefined) throw new TransferFailure({ protocol: 'abstract-syntax-error-reject' }, 'no usable UL NG-U UP TNL Information (IPv4 GTP tunnel)');
-      const type = tie.get('PDUSessionType');
-      if (type !== undefined && type !== 'ipv4') throw new TransferFailure({ misc: 'unspecified' }, `PDU session type ${String(type)} is not IPv4`);
-      const flows = (tie.get('QosFlowSetupRequestList') as { qosFlowIdentifier: number }[] | undefined) ?? [];
-      if (flows.length === 0) throw new TransferFailure({ protocol: 'abstract-syntax-error-reject' }, 'no QoS flow to set up');
-      const dlTeid = this.dlTeids.allocate();
-      const qfis = flows.map((f) => f.qosFlowIdentifier);
-      const session: GnbPduSession = { pduSessionId: psi, dlTeid, ulTeid, upf: { address: upfAddress, port: this.cfg.upfGtpuPort ?? GTPU_PORT }, qfi: qfis[0], qfis };
-      ctx.sessions.set(psi, session);
-      this.tunnels.set(dlTeid, { ctx, session });
-      return {
-        transfer: encodeNgapType('PDUSessionResourceSetupResponseTransfer', {
-          dLQosFlowPerTNLInformation: {
-            uPTransportLayerInformation: { gTPTunnel: { transportLayerAddress: ipv4TransportLayerAddress(this.n3.local.address), 'gTP-TEID': gtpTeid(dlTeid) } },
-            associatedQosFlowList: qfis.map((q) => ({ qosFlowIdentifier: q })),
-          },
-        }),
-      };
-    } catch (e) {
-      const cause: Ngap.Cause = e instanceof TransferFailure ? e.ngapCause : { misc: 'unspecified' };
-      this.log(`[gNB] PDU session ${psi} of ${ctx.label} not set up: ${(e as Error).message}`);
-      return { unsuccessful: encodeNgapType('PDUSessionResourceSetupUnsuccessfulTransfer', { cause }) };
-    }
-  }
-
-  /** TS 38.413 8.2.2: the sessions' tunnels go, the NAS-PDU to the UE, then the response. */
-  private onPduSessionResourceReleaseCommand(ctx: GnbUeContext, ies: Map<string, unknown>): void {
-    const items = (ies.get('PDUSessionResourceToReleaseListRelCmd') as { pDUSessionID: number }[] | undefined) ?? [];
-    const released: Ngap.PDUSessionResourceReleasedItemRelRes[] = [];
-    for (const item of items) {
-      this.releaseSession(ctx, item.pDUSessionID);
-      released.push({ pDUSessionID: item.pDUSessionID, pDUSessionResourceReleaseResponseTransfer: encodeNgapType('PDUSessionResourceReleaseResponseTransfer', {}) });
-    }
-    const nas = ies.get('NAS-PDU');
-    if (nas instanceof Uint8Array) this.deliverNas(ctx, nas);
-    this.sendUe(ctx, ngapPdu('PDUSessionResourceReleaseResponse', {
-      'AMF-UE-NGAP-ID': ctx.amfUeNgapId!, // set by ueContext from the AMF's message being answered
-      'RAN-UE-NGAP-ID': ctx.ranUeNgapId,
-      PDUSessionResourceReleasedListRelRes: released,
-      UserLocationInformation: this.uli,
-    }), 'PDUSessionResourceReleaseResponse', 'TS 38.413 8.2.2.2');
-  }
-
-  /** TS 38.413 8.3.3; TS 23.502 4.2.2.3.2 step 8: release everything of the UE, RRC release, complete. */
-  private onUeContextReleaseCommand(ctx: GnbUeContext, ies: Map<string, unknown>): void {
-    const cause = ies.get('Cause') as Record<string, string> | undefined;
-    const psis = [...ctx.sessions.keys()];
-    const amfUeNgapId = ctx.amfUeNgapId;
-    const streamId = ctx.streamId;
-    this.releaseContext(ctx, true);
-    const deregister = cause?.nas === 'deregister';
-    this.sendNgap(ngapPdu('UEContextReleaseComplete', {
-      'AMF-UE-NGAP-ID': amfUeNgapId!, // set by ueContext from the AMF's message being answered
-      'RAN-UE-NGAP-ID': ctx.ranUeNgapId,
-      UserLocationInformation: this.uli,
-      ...(psis.length ? { PDUSessionResourceListCxtRelCpl: psis.map((p) => ({ pDUSessionID: p })) } : {}),
-    }), streamId, 'UEContextReleaseComplete', deregister ? '4.2.2.3.2 step 8' : 'TS 38.413 8.3.3.2', ctx.label);
-  }
-
-  /** NG RESET from the AMF (TS 38.413 8.7.4.2.1): release the UE contexts named (or all), acknowledge. */
-  private onNgReset(ies: Map<string, unknown>, streamId: number): void {
-    const type = ies.get('ResetType') as { 'nG-Interface'?: string; 'partOfNG-Interface'?: { 'aMF-UE-NGAP-ID'?: number; 'rAN-UE-NGAP-ID'?: number }[] } | undefined;
-    const part = type?.['partOfNG-Interface'];
-    if (part) {
-      for (const c of part) {
-        const ctx = (c['rAN-UE-NGAP-ID'] !== undefined ? this.contexts.get(c['rAN-UE-NGAP-ID']) : undefined) ?? (c['aMF-UE-NGAP-ID'] !== undefined ? this.byAmfId.get(c['aMF-UE-NGAP-ID']) : undefined);
-        if (ctx) this.releaseContext(ctx, true);
-      }
-    } else {
-      for (const ctx of [...this.contexts.values()]) this.releaseContext(ctx, true);
-    }
-    this.sendNgap(ngapPdu('NGResetAcknowledge', part ? { 'UE-associatedLogicalNG-connectionList': part } : {}), streamId === 0 ? 0 : streamId, 'NGResetAcknowledge', 'TS 38.413 8.7.4.2.1');
-  }
-
-  private releaseSession(ctx: GnbUeContext, psi: number): void {
-    const s = ctx.sessions.get(psi);
-    if (!s) return;
-    ctx.sessions.delete(psi);
-    this.tunnels.delete(s.dlTeid);
-    this.dlTeids.release(s.dlTeid);
-  }
-
-  /** Frees everything of a UE context; the UE (if still attached) gets RRCRelease. */
-  private releaseContext(ctx: GnbUeContext, rrcRelease: boolean): void {
-    if (this.contexts.get(ctx.ranUeNgapId) !== ctx) return;
-    for (const psi of [...ctx.sessions.keys()]) this.releaseSession(ctx, psi);
-    this.contexts.delete(ctx.ranUeNgapId);
-    if (ctx.amfUeNgapId !== undefined && this.byAmfId.get(ctx.amfUeNgapId) === ctx) this.byAmfId.delete(ctx.amfUeNgapId);
-    this.ranIds.release(ctx.ranUeNgapId);
-    ctx.pendingUplink.length = 0;
-    ctx.kgnb = undefined;
-    const ue = ctx.ue;
-    ctx.ue = undefined;
-    if (rrcRelease && ue) {
-      try {
-        ue.onRrcRelease();
-      } catch (e) {
-        this.log(`[gNB] ${ctx.label} RRC release handler threw: ${String(e)}`);
-      }
-    }
-  }
-
-  private deliverNas(ctx: GnbUeContext, nas: Uint8Array): void {
+  deliverNas(ctx: GnbUeContext, nas: Uint8Array): void {
     const ue = ctx.ue;
     if (!ue) {
       this.log(`[gNB] NAS for ${ctx.label} dropped: the UE has left the cell`);
@@ -676,19 +431,19 @@ export class Gnb implements UuCell {
     }
   }
 
-  private onAssociationClosed(): void {
+  onAssociationClosed(): void {
     if (this.setupWaiter) this.setupWaiter.reject(new Error(`NG Setup: the SCTP association with the AMF at ${this.cfg.amfAddress} closed`));
     // TS 38.413 8.7.1: without N2 the UE-associated connections are gone.
-    for (const ctx of [...this.contexts.values()]) this.releaseContext(ctx, true);
+    for (const ctx of [...this.contexts.values()]) releaseContext(this, ctx, true);
   }
 
   // --- N2 send -------------------------------------------------------------------------------------
 
-  private sendUe(ctx: GnbUeContext, pdu: NgapPdu, message: string, step: string): void {
+  sendUe(ctx: GnbUeContext, pdu: NgapPdu, message: string, step: string): void {
     this.sendNgap(pdu, ctx.streamId, message, step, ctx.label);
   }
 
-  private sendNgap(pdu: NgapPdu, streamId: number, message: string, step: string, ue?: string): void {
+  sendNgap(pdu: NgapPdu, streamId: number, message: string, step: string, ue?: string): void {
     if (!this.association || this.association.state === 'CLOSED') {
       this.log(`[gNB] ${message} not sent: no N2 association`);
       return;
@@ -698,47 +453,8 @@ export class Gnb implements UuCell {
     this.association.send(streamId, NGAP_PPID, bytes, step.startsWith('TS ') ? `${step} ${message}` : `TS 23.502 ${step} ${message}`);
   }
 
-  private sendErrorIndication(pdu: NgapPdu, streamId: number, step: string): void {
+  sendErrorIndication(pdu: NgapPdu, streamId: number, step: string): void {
     this.stats.errorIndicationsSent++;
     this.sendNgap(pdu, streamId, 'ErrorIndication', step);
   }
-}
-
-/** An APER length determinant (X.691 10.9) at `at`: [length, octets used], or undefined when fragmented. */
-function lengthAt(b: Uint8Array, at: number): [number, number] | undefined {
-  if (at >= b.length) return undefined;
-  if ((b[at] & 0x80) === 0) return [b[at], 1];
-  if ((b[at] & 0xc0) === 0x80 && at + 1 < b.length) return [((b[at] & 0x3f) << 8) | b[at + 1], 2];
-  return undefined;
-}
-
-/**
- * The AMF-UE-NGAP-ID and RAN-UE-NGAP-ID of an NGAP-PDU whose other IEs do not decode, read from the
- * protocol IE container field by field (each IE value is an open type with its own length), so the
- * Error Indication can name the UE-associated connection (TS 38.413 10.1, 9.2.3.3).
- */
-function readableUeIds(b: Uint8Array): { amfUeNgapId?: number; ranUeNgapId?: number } {
-  const out: { amfUeNgapId?: number; ranUeNgapId?: number } = {};
-  try {
-    if (b.length < 4 || b[0] & 0x80) return out;
-    const open = lengthAt(b, 3); // octet 0 choice, 1 procedure code, 2 criticality, then the open type
-    if (!open) return out;
-    let at = 3 + open[1];
-    const end = Math.min(b.length, at + open[0]);
-    if ((b[at] & 0x80) !== 0) return out; // message SEQUENCE extension bit (then alignment)
-    const count = (b[at + 1] << 8) | b[at + 2];
-    at += 3;
-    for (let i = 0; i < count && at + 3 < end; i++) {
-      const id = (b[at] << 8) | b[at + 1];
-      const len = lengthAt(b, at + 3);
-      if (!len) break;
-      const value = b.subarray(at + 3 + len[1], at + 3 + len[1] + len[0]);
-      if (id === 10) out.amfUeNgapId = Number(decodeNgapType('AMF-UE-NGAP-ID', value));
-      if (id === 85) out.ranUeNgapId = Number(decodeNgapType('RAN-UE-NGAP-ID', value));
-      at += 3 + len[1] + len[0];
-    }
-  } catch {
-    // whatever could be read is returned
-  }
-  return out;
 }

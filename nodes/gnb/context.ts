@@ -1,0 +1,44 @@
+// The gNB's per-UE state (TS 38.413 3.1: the UE-associated logical NG-connection) and its PDU
+// sessions' N3 tunnels, shared by gnb.ts and the procedure files beside it.
+
+import type { Ngap } from '../../codecs/ngap/index.ts';
+import type { Endpoint } from '../../transport/tap.ts';
+import type { UuUeSide } from './uu.ts';
+
+/** One N3 tunnel pair of a PDU session (TS 38.413 9.3.4.1, 9.3.4.2). */
+export interface GnbPduSession {
+  pduSessionId: number;
+  /** The gNB's DL TEID (from its pool). */
+  dlTeid: number;
+  /** The UPF's UL F-TEID. */
+  ulTeid: number;
+  upf: Endpoint;
+  /** The QoS flow uplink packets are mapped to (the first flow of the request). */
+  qfi: number;
+  qfis: number[];
+}
+
+/** The gNB's UE context (TS 38.413 3.1: UE-associated logical NG-connection). */
+export interface GnbUeContext {
+  ranUeNgapId: number;
+  amfUeNgapId: number | undefined;
+  streamId: number;
+  /** Undefined once the UE left (local release): the context stays until the AMF releases it. */
+  ue: UuUeSide | undefined;
+  /** Uplink NAS held until the AMF-UE-NGAP-ID is known (8.6.3.1: UL NAS TRANSPORT needs both IDs). */
+  pendingUplink: Uint8Array[];
+  /** KgNB from INITIAL CONTEXT SETUP REQUEST (TS 33.501 A.9), 32 octets. */
+  kgnb: Uint8Array | undefined;
+  sessions: Map<number, GnbPduSession>;
+  label: string;
+}
+
+/** A failed transfer: the cause of PDU Session Resource Setup Unsuccessful Transfer (9.3.4.16). */
+export class TransferFailure extends Error {
+  readonly ngapCause: Ngap.Cause;
+  constructor(ngapCause: Ngap.Cause, why: string) {
+    super(why);
+    this.ngapCause = ngapCause;
+  }
+}
+

@@ -1,0 +1,114 @@
+// PDU Session Resource Setup (TS 38.413 8.2.1) and Release (8.2.2), gNB side: the N3 tunnel of
+// each session from the SMF's transfer (TS 23.502 4.3.2.2.1 steps 12-13), its DL TEID from the
+// gNB's pool, the NAS-PDU delivered to the UE, the answer to the AMF.
+
+import {
+  ngapPdu, encodeNgapType, decodeNgapType, ipv4TransportLayerAddress, ipv4OfTransportLayerAddress, gtpTeid, teidOfGtpTeid,
+  iesByName, type ProtocolIe, type BitStringValue, type Ngap,
+} from '../../codecs/ngap/index.ts';
+import { GTPU_PORT } from '../../transport/udp/gtpu-endpoint.ts';
+import type { Gnb } from './gnb.ts';
+import { TransferFailure, type GnbUeContext, type GnbPduSession } from './context.ts';
+
+/** TS 38.413 8.2.1; TS 23.502 4.3.2.2.1 steps 12-14: N3 tunnels, the response, the NAS to the UE. */
+export function onPduSessionResourceSetupRequest(gnb: Gnb, ctx: GnbUeContext, ies: Map<string, unknown>): void {
+  const items = (ies.get('PDUSessionResourceSetupListSUReq') as { pDUSessionID: number; 'pDUSessionNAS-PDU'?: Uint8Array; pDUSessionResourceSetupRequestTransfer: unknown }[] | undefined) ?? [];
+  const { setUp, failed, nasPdus } = setupSessions(gnb, ctx, items.map((i) => ({ ...i, nas: i['pDUSessionNAS-PDU'] })));
+  gnb.sendUe(ctx, ngapPdu('PDUSessionResourceSetupResponse', {
+    'AMF-UE-NGAP-ID': ctx.amfUeNgapId!, // set by ueContext from the AMF's message being answered
+    'RAN-UE-NGAP-ID': ctx.ranUeNgapId,
+    ...(setUp.length ? { PDUSessionResourceSetupListSURes: setUp } : {}),
+    ...(failed.length ? { PDUSessionResourceFailedToSetupListSURes: failed } : {}),
+  }), 'PDUSessionResourceSetupResponse', '4.3.2.2.1 step 14');
+  for (const n of nasPdus) gnb.deliverNas(ctx, n);
+}
+
+/**
+ * The sessions of a setup list (ICS 8.3.1 or PDU Session Resource Setup 8.2.1): those set up
+ * with their Response Transfers, those that failed with their Unsuccessful Transfers, and the
+ * NAS-PDUs to hand to the UE whether or not the resources were set up (8.2.1.2).
+ */
+export function setupSessions(gnb: Gnb, ctx: GnbUeContext, items: { pDUSessionID: number; nas?: Uint8Array | undefined; pDUSessionResourceSetupRequestTransfer: unknown }[]) {
+  const setUp: { pDUSessionID: number; pDUSessionResourceSetupResponseTransfer: Uint8Array }[] = [];
+  const failed: { pDUSessionID: number; pDUSessionResourceSetupUnsuccessfulTransfer: Uint8Array }[] = [];
+  const nasPdus: Uint8Array[] = [];
+  for (const item of items) {
+    const r = setupSession(gnb, ctx, item.pDUSessionID, item.pDUSessionResourceSetupRequestTransfer);
+    if ('transfer' in r) setUp.push({ pDUSessionID: item.pDUSessionID, pDUSessionResourceSetupResponseTransfer: r.transfer });
+    else failed.push({ pDUSessionID: item.pDUSessionID, pDUSessionResourceSetupUnsuccessfulTransfer: r.unsuccessful });
+    if (item.nas instanceof Uint8Array) nasPdus.push(item.nas);
+  }
+  return { setUp, failed, nasPdus };
+}
+
+/**
+ * One PDU session's N3 set-up from its PDU Session Resource Setup Request Transfer (9.3.4.1):
+ * the UPF's UL F-TEID and the QoS flows in; a DL TEID of ours out in the Response Transfer (9.3.4.2).
+ */
+export function setupSession(gnb: Gnb, ctx: GnbUeContext, psi: number, transferValue: unknown): { transfer: Uint8Array } | { unsuccessful: Uint8Array } {
+  try {
+    if (ctx.sessions.has(psi)) throw new TransferFailure({ radioNetwork: 'multiple-PDU-session-ID-instances' }, `PDU session ${psi} already set up`);
+    let t: unknown = transferValue;
+    if (t instanceof Uint8Array) {
+      try {
+        t = decodeNgapType('PDUSessionResourceSetupRequestTransfer', t);
+      } catch (e) {
+        throw new TransferFailure({ protocol: 'transfer-syntax-error' }, `transfer does not decode: ${(e as Error).message}`);
+      }
+    }
+    const list = (t as { protocolIEs?: ProtocolIe[] }).protocolIEs;
+    if (!Array.isArray(list)) throw new TransferFailure({ protocol: 'abstract-syntax-error-falsely-constructed-message' }, 'transfer has no protocol IEs');
+    const tie = iesByName(t, 'PDUSessionResourceSetupRequestTransfer');
+    const ul = tie.get('UL-NGU-UP-TNLInformation') as { gTPTunnel?: { transportLayerAddress: unknown; 'gTP-TEID': unknown } } | undefined;
+    const upfAddress = ipv4OfTransportLayerAddress(ul?.gTPTunnel?.transportLayerAddress as BitStringValue | undefined);
+    const ulTeid = teidOfGtpTeid(ul?.gTPTunnel?.['gTP-TEID'] as Uint8Array | undefined);
+    if (!upfAddress || ulTeid === undefined) throw new TransferFailure({ protocol: 'abstract-syntax-error-reject' }, 'no usable UL NG-U UP TNL Information (IPv4 GTP tunnel)');
+    const type = tie.get('PDUSessionType');
+    if (type !== undefined && type !== 'ipv4') throw new TransferFailure({ misc: 'unspecified' }, `PDU session type ${String(type)} is not IPv4`);
+    const flows = (tie.get('QosFlowSetupRequestList') as { qosFlowIdentifier: number }[] | undefined) ?? [];
+    if (flows.length === 0) throw new TransferFailure({ protocol: 'abstract-syntax-error-reject' }, 'no QoS flow to set up');
+    const dlTeid = gnb.dlTeids.allocate();
+    const qfis = flows.map((f) => f.qosFlowIdentifier);
+    const session: GnbPduSession = { pduSessionId: psi, dlTeid, ulTeid, upf: { address: upfAddress, port: gnb.cfg.upfGtpuPort ?? GTPU_PORT }, qfi: qfis[0], qfis };
+    ctx.sessions.set(psi, session);
+    gnb.tunnels.set(dlTeid, { ctx, session });
+    return {
+      transfer: encodeNgapType('PDUSessionResourceSetupResponseTransfer', {
+        dLQosFlowPerTNLInformation: {
+          uPTransportLayerInformation: { gTPTunnel: { transportLayerAddress: ipv4TransportLayerAddress(gnb.n3.local.address), 'gTP-TEID': gtpTeid(dlTeid) } },
+          associatedQosFlowList: qfis.map((q) => ({ qosFlowIdentifier: q })),
+        },
+      }),
+    };
+  } catch (e) {
+    const cause: Ngap.Cause = e instanceof TransferFailure ? e.ngapCause : { misc: 'unspecified' };
+    gnb.log(`[gNB] PDU session ${psi} of ${ctx.label} not set up: ${(e as Error).message}`);
+    return { unsuccessful: encodeNgapType('PDUSessionResourceSetupUnsuccessfulTransfer', { cause }) };
+  }
+}
+
+/** TS 38.413 8.2.2: the sessions' tunnels go, the NAS-PDU to the UE, then the response. */
+export function onPduSessionResourceReleaseCommand(gnb: Gnb, ctx: GnbUeContext, ies: Map<string, unknown>): void {
+  const items = (ies.get('PDUSessionResourceToReleaseListRelCmd') as { pDUSessionID: number }[] | undefined) ?? [];
+  const released: Ngap.PDUSessionResourceReleasedItemRelRes[] = [];
+  for (const item of items) {
+    releaseSession(gnb, ctx, item.pDUSessionID);
+    released.push({ pDUSessionID: item.pDUSessionID, pDUSessionResourceReleaseResponseTransfer: encodeNgapType('PDUSessionResourceReleaseResponseTransfer', {}) });
+  }
+  const nas = ies.get('NAS-PDU');
+  if (nas instanceof Uint8Array) gnb.deliverNas(ctx, nas);
+  gnb.sendUe(ctx, ngapPdu('PDUSessionResourceReleaseResponse', {
+    'AMF-UE-NGAP-ID': ctx.amfUeNgapId!, // set by ueContext from the AMF's message being answered
+    'RAN-UE-NGAP-ID': ctx.ranUeNgapId,
+    PDUSessionResourceReleasedListRelRes: released,
+    UserLocationInformation: gnb.uli,
+  }), 'PDUSessionResourceReleaseResponse', 'TS 38.413 8.2.2.2');
+}
+
+export function releaseSession(gnb: Gnb, ctx: GnbUeContext, psi: number): void {
+  const s = ctx.sessions.get(psi);
+  if (!s) return;
+  ctx.sessions.delete(psi);
+  gnb.tunnels.delete(s.dlTeid);
+  gnb.dlTeids.release(s.dlTeid);
+}

@@ -1,0 +1,76 @@
+// The gNB's UE-associated procedures other than the PDU session ones: Initial Context Setup
+// (TS 38.413 8.3.1; TS 23.502 4.2.2.2.2 step 21), UE Context Release (8.3.3; 4.2.6, 4.2.2.3.2
+// step 8), NG Reset from the AMF (8.7.4), and the local release of a context.
+
+import { ngapPdu, type BitStringValue } from '../../codecs/ngap/index.ts';
+import type { Gnb } from './gnb.ts';
+import type { GnbUeContext } from './context.ts';
+import { setupSessions, releaseSession } from './pdu-session-resources.ts';
+
+/** TS 38.413 8.3.1: UE context with the security key; PDU sessions if listed; the NAS-PDU to the UE. */
+export function onInitialContextSetupRequest(gnb: Gnb, ctx: GnbUeContext, ies: Map<string, unknown>): void {
+  const key = ies.get('SecurityKey') as BitStringValue | undefined;
+  if (key && key.value instanceof Uint8Array) ctx.kgnb = Uint8Array.from(key.value);
+  const items = (ies.get('PDUSessionResourceSetupListCxtReq') as { pDUSessionID: number; 'nAS-PDU'?: Uint8Array; pDUSessionResourceSetupRequestTransfer: unknown }[] | undefined) ?? [];
+  const { setUp, failed, nasPdus } = setupSessions(gnb, ctx, items.map((i) => ({ ...i, nas: i['nAS-PDU'] })));
+  gnb.sendUe(ctx, ngapPdu('InitialContextSetupResponse', {
+    'AMF-UE-NGAP-ID': ctx.amfUeNgapId!, // set by ueContext from the AMF's message being answered
+    'RAN-UE-NGAP-ID': ctx.ranUeNgapId,
+    ...(setUp.length ? { PDUSessionResourceSetupListCxtRes: setUp } : {}),
+    ...(failed.length ? { PDUSessionResourceFailedToSetupListCxtRes: failed } : {}),
+  }), 'InitialContextSetupResponse', '4.2.2.2.2 step 21 (TS 38.413 8.3.1.2)');
+  const nas = ies.get('NAS-PDU');
+  if (nas instanceof Uint8Array) gnb.deliverNas(ctx, nas);
+  for (const n of nasPdus) gnb.deliverNas(ctx, n);
+}
+
+/** TS 38.413 8.3.3; TS 23.502 4.2.2.3.2 step 8: release everything of the UE, RRC release, complete. */
+export function onUeContextReleaseCommand(gnb: Gnb, ctx: GnbUeContext, ies: Map<string, unknown>): void {
+  const cause = ies.get('Cause') as Record<string, string> | undefined;
+  const psis = [...ctx.sessions.keys()];
+  const amfUeNgapId = ctx.amfUeNgapId;
+  const streamId = ctx.streamId;
+  releaseContext(gnb, ctx, true);
+  const deregister = cause?.nas === 'deregister';
+  gnb.sendNgap(ngapPdu('UEContextReleaseComplete', {
+    'AMF-UE-NGAP-ID': amfUeNgapId!, // set by ueContext from the AMF's message being answered
+    'RAN-UE-NGAP-ID': ctx.ranUeNgapId,
+    UserLocationInformation: gnb.uli,
+    ...(psis.length ? { PDUSessionResourceListCxtRelCpl: psis.map((p) => ({ pDUSessionID: p })) } : {}),
+  }), streamId, 'UEContextReleaseComplete', deregister ? '4.2.2.3.2 step 8' : 'TS 38.413 8.3.3.2', ctx.label);
+}
+
+/** NG RESET from the AMF (TS 38.413 8.7.4.2.1): release the UE contexts named (or all), acknowledge. */
+export function onNgReset(gnb: Gnb, ies: Map<string, unknown>, streamId: number): void {
+  const type = ies.get('ResetType') as { 'nG-Interface'?: string; 'partOfNG-Interface'?: { 'aMF-UE-NGAP-ID'?: number; 'rAN-UE-NGAP-ID'?: number }[] } | undefined;
+  const part = type?.['partOfNG-Interface'];
+  if (part) {
+    for (const c of part) {
+      const ctx = (c['rAN-UE-NGAP-ID'] !== undefined ? gnb.contexts.get(c['rAN-UE-NGAP-ID']) : undefined) ?? (c['aMF-UE-NGAP-ID'] !== undefined ? gnb.byAmfId.get(c['aMF-UE-NGAP-ID']) : undefined);
+      if (ctx) releaseContext(gnb, ctx, true);
+    }
+  } else {
+    for (const ctx of [...gnb.contexts.values()]) releaseContext(gnb, ctx, true);
+  }
+  gnb.sendNgap(ngapPdu('NGResetAcknowledge', part ? { 'UE-associatedLogicalNG-connectionList': part } : {}), streamId === 0 ? 0 : streamId, 'NGResetAcknowledge', 'TS 38.413 8.7.4.2.1');
+}
+
+/** Frees everything of a UE context; the UE (if still attached) gets RRCRelease. */
+export function releaseContext(gnb: Gnb, ctx: GnbUeContext, rrcRelease: boolean): void {
+  if (gnb.contexts.get(ctx.ranUeNgapId) !== ctx) return;
+  for (const psi of [...ctx.sessions.keys()]) releaseSession(gnb, ctx, psi);
+  gnb.contexts.delete(ctx.ranUeNgapId);
+  if (ctx.amfUeNgapId !== undefined && gnb.byAmfId.get(ctx.amfUeNgapId) === ctx) gnb.byAmfId.delete(ctx.amfUeNgapId);
+  gnb.ranIds.release(ctx.ranUeNgapId);
+  ctx.pendingUplink.length = 0;
+  ctx.kgnb = undefined;
+  const ue = ctx.ue;
+  ctx.ue = undefined;
+  if (rrcRelease && ue) {
+    try {
+      ue.onRrcRelease();
+    } catch (e) {
+      gnb.log(`[gNB] ${ctx.label} RRC release handler threw: ${String(e)}`);
+    }
+  }
+}

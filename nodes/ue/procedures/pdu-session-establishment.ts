@@ -1,0 +1,129 @@
+// UE-requested PDU session establishment, UE side: TS 24.501 6.4.1 (TS 23.502 4.3.2.2.1 step 1 and
+// step 12's accept or reject), with T3580 (6.4.1.6), the 5GSM messages in DL NAS transport
+// (5.4.5.3) and the network-requested release of a session (6.3.3).
+
+import { nasMessage, encodeNasMessage, decodeNasMessage, type NasMessage, type PduAddress, type QosRule } from '../../../codecs/nas/index.ts';
+import { GmmState } from '../gmm-state.ts';
+import { T3580_MS, T3580_MAX_RETRANSMISSIONS, PduSessionRejected, type Ue, type PendingPduSession } from '../ue.ts';
+import { sendNas, accept, discard } from '../n1.ts';
+
+/** UE-requested PDU session establishment; resolves with the IPv4 address of the session. */
+export function pduSessionEstablishment(ue: Ue, psi: number): Promise<{ address: string }> {
+  if (ue.gmm !== GmmState.REGISTERED) return Promise.reject(new Error(`PDU session establishment needs 5GMM-REGISTERED, the UE is ${ue.gmm}`));
+  if (psi < 1 || psi > 15) return Promise.reject(new RangeError(`PDU session identity ${psi} is not 1..15`));
+  if (ue.sessions.has(psi) || ue.pending.has(psi)) return Promise.reject(new Error(`PDU session ${psi} already exists or is being established`));
+  const pti = allocatePti(ue);
+  const request = encodeNasMessage(nasMessage('PDU session establishment request', {
+    integrityProtectionMaximumDataRate: Uint8Array.of(0xff, 0xff),
+    pduSessionType: 1,
+    sscMode: 1,
+  }, { pduSessionId: psi, pti }));
+  return new Promise((resolve, reject) => {
+    const p: PendingPduSession = { psi, pti, request, timer: undefined, retransmissions: 0, resolve, reject };
+    ue.pending.set(psi, p);
+    sendPduSessionRequest(ue, p);
+  });
+}
+
+export function sendPduSessionRequest(ue: Ue, p: PendingPduSession): void {
+  const ul = nasMessage('UL NAS transport', {
+    payloadContainerType: 1,
+    payloadContainer: p.request,
+    pduSessionId: p.psi,
+    requestType: 1,
+    sNssai: ue.nasSnssai(),
+    dnn: ue.cfg.dnn,
+  });
+  sendNas(ue, ul, 'UL NAS transport', '4.3.2.2.1 step 1', 'PDU session establishment request');
+  // 6.4.1.6 a): T3580 expiry retransmits the request, four times, then aborts.
+  p.timer = ue.clock.setTimeout(() => {
+    p.timer = undefined;
+    ue.stats.t3580Expiries++;
+    if (ue.pending.get(p.psi) !== p) return;
+    if (p.retransmissions < T3580_MAX_RETRANSMISSIONS) {
+      p.retransmissions++;
+      sendPduSessionRequest(ue, p);
+      return;
+    }
+    ue.pending.delete(p.psi);
+    p.reject(new PduSessionRejected(`T3580 expired ${T3580_MAX_RETRANSMISSIONS + 1} times: PDU session ${p.psi} establishment aborted (TS 24.501 6.4.1.6 a)`));
+  }, T3580_MS);
+}
+
+export function allocatePti(ue: Ue): number {
+  const pti = ue.nextPti;
+  ue.nextPti = ue.nextPti >= 254 ? 1 : ue.nextPti + 1;
+  return pti;
+}
+
+/** DL NAS transport (5.4.5.3): a 5GSM message for a PDU session, or the 5GMM cause of one not forwarded. */
+export function onDlNasTransport(ue: Ue, m: NasMessage): void {
+  const type = Number(m.ies.payloadContainerType);
+  const container = m.ies.payloadContainer as Uint8Array;
+  const psi = m.ies.pduSessionId as number | undefined;
+  const gmmCause = m.ies.fiveGmmCause as number | undefined;
+  if (type !== 1) {
+    ue.log(`[UE ${ue.cfg.supi}] DL NAS transport with payload container type ${type} ignored`);
+    return;
+  }
+  let sm: NasMessage;
+  try {
+    sm = decodeNasMessage(container);
+  } catch (e) {
+    discard(ue, `5GSM message does not decode: ${(e as Error).message}`, 'DL NAS transport');
+    return;
+  }
+  if (gmmCause !== undefined) {
+    // 5.4.5.3.3: the network could not forward the 5GSM message it returns; the procedure fails.
+    accept(ue, `${sm.name} (returned)`);
+    const p = ue.pending.get(psi ?? sm.pduSessionId ?? -1);
+    if (p) finishPending(ue, p, new PduSessionRejected(`5GSM message not forwarded, 5GMM cause #${gmmCause} (TS 24.501 5.4.5.3.3)`, { fiveGmmCause: gmmCause }));
+    return;
+  }
+  accept(ue, sm.name);
+  on5gsm(ue, sm);
+}
+
+export function on5gsm(ue: Ue, sm: NasMessage): void {
+  const psi = sm.pduSessionId ?? 0;
+  const p = ue.pending.get(psi);
+  switch (sm.name) {
+    case 'PDU session establishment accept': {
+      if (!p || p.pti !== sm.pti) {
+        ue.unexpected.push(sm.name);
+        return;
+      }
+      const addr = sm.ies.pduAddress as PduAddress | undefined;
+      if (!addr?.ipv4) {
+        finishPending(ue, p, new PduSessionRejected('PDU session establishment accept without an IPv4 PDU address'));
+        return;
+      }
+      ue.sessions.set(psi, { pduSessionId: psi, address: addr.ipv4, qosRules: (sm.ies.authorizedQosRules as QosRule[]) ?? [], sessionAmbr: sm.ies.sessionAmbr });
+      finishPending(ue, p, undefined, { address: addr.ipv4 });
+      return;
+    }
+    case 'PDU session establishment reject': {
+      const cause = Number(sm.ies.fiveGsmCause);
+      if (p && p.pti === sm.pti) finishPending(ue, p, new PduSessionRejected(`PDU session establishment reject, 5GSM cause #${cause} (TS 24.501 6.4.1.4)`, { fiveGsmCause: cause }));
+      else ue.unexpected.push(sm.name);
+      return;
+    }
+    case 'PDU session release command': {
+      // 6.3.3.2 network-requested release: release locally and complete.
+      ue.sessions.delete(psi);
+      const complete = encodeNasMessage(nasMessage('PDU session release complete', {}, { pduSessionId: psi, pti: sm.pti ?? 0 }));
+      sendNas(ue, nasMessage('UL NAS transport', { payloadContainerType: 1, payloadContainer: complete, pduSessionId: psi }), 'UL NAS transport', 'TS 24.501 6.3.3.2', 'PDU session release complete');
+      return;
+    }
+    default:
+      ue.unexpected.push(sm.name);
+  }
+}
+
+export function finishPending(ue: Ue, p: PendingPduSession, err: Error | undefined, ok?: { address: string }): void {
+  ue.clock.clearTimeout(p.timer);
+  p.timer = undefined;
+  if (ue.pending.get(p.psi) === p) ue.pending.delete(p.psi);
+  if (err) p.reject(err);
+  else p.resolve(ok!);
+}

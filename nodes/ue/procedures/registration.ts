@@ -1,0 +1,109 @@
+// Initial registration, UE side: TS 24.501 5.5.1.2 (TS 23.502 4.2.2.2.2). Step 1 the Registration
+// request with the cleartext IEs (4.4.6) under T3510; step 7 the Identity response (5.4.3);
+// steps 8-9 are authentication.ts and security-mode.ts; step 21 the Registration accept, step 22
+// the Registration complete; or the Registration reject. The Configuration update command
+// (5.4.4) that may follow updates the 5G-GUTI.
+
+import {
+  nasMessage, encodeNasMessage, GPRS_TIMER3_UNIT_SECONDS,
+  type NasMessage, type MobileIdentity, type SNssai, type TaiPartialList, type GprsTimer,
+} from '../../../codecs/nas/index.ts';
+import type { UuCell } from '../../gnb/uu.ts';
+import { GmmState, gmmAllows } from '../gmm-state.ts';
+import { T3510_MS, UE_SECURITY_CAPABILITY, RegistrationRejected, type Ue, type RegistrationResult } from '../ue.ts';
+import { sendNas, sendPlain } from '../n1.ts';
+
+/** Initial registration on `cell`; resolves on Registration accept (after sending Registration complete). */
+export function initialRegistration(ue: Ue, cell: UuCell): Promise<RegistrationResult> {
+  if (ue.regWaiter) return Promise.reject(new Error('a registration is already in progress'));
+  if (!gmmAllows(ue.gmm, 'registration-requested')) return Promise.reject(new Error(`registration not possible in ${ue.gmm}`));
+  ue.cell = cell;
+  // 4.4.6: the initial NAS message without a valid context carries only the cleartext IEs; the
+  // complete message goes in the Security mode complete's NAS message container (5.4.2.3).
+  const cleartext = {
+    registrationType: { followOnRequest: true, value: 1 },
+    ngKsi: { tsc: 0, ksi: 7 },
+    mobileIdentity: ue.suci,
+    ueSecurityCapability: UE_SECURITY_CAPABILITY,
+  };
+  ue.fullRegistrationRequest = encodeNasMessage(nasMessage('Registration request', { ...cleartext, requestedNssai: [ue.nasSnssai()] }));
+  const initial = encodeNasMessage(nasMessage('Registration request', cleartext));
+  ue.security = undefined;
+  ue.auth = undefined;
+  ue.lastChallenge = undefined;
+  const p = new Promise<RegistrationResult>((resolve, reject) => {
+    ue.regWaiter = { resolve, reject };
+  });
+  ue.transition('registration-requested');
+  sendPlain(ue, initial, 'Registration request', '4.2.2.2.2 step 1');
+  ue.t3510 = ue.clock.setTimeout(() => {
+    ue.t3510 = undefined;
+    ue.stats.t3510Expiries++;
+    // 5.5.1.2.7 c): T3510 timeout: abort the registration; the UE releases the connection locally.
+    failRegistration(ue, new RegistrationRejected('T3510 expired: no answer to the Registration request (TS 24.501 5.5.1.2.7 c)'));
+    ue.releaseConnectionLocally();
+  }, T3510_MS);
+  return p;
+}
+
+export function failRegistration(ue: Ue, e: Error): void {
+  ue.clock.clearTimeout(ue.t3510);
+  ue.t3510 = undefined;
+  if (gmmAllows(ue.gmm, 'registration-failed') && ue.gmm === GmmState.REGISTERED_INITIATED) ue.transition('registration-failed');
+  const w = ue.regWaiter;
+  ue.regWaiter = undefined;
+  w?.reject(e);
+}
+
+export function onIdentityRequest(ue: Ue, m: NasMessage): void {
+  // 5.4.3.3: answer with the identity asked for (SUCI, IMEI or IMEISV).
+  const type = Number(m.ies.identityType) & 7;
+  const identity: MobileIdentity =
+    type === 1 ? ue.suci : type === 3 ? { type: 'imei', digits: ue.cfg.imeisv.slice(0, 14) + '0' } : type === 5 ? { type: 'imeisv', digits: ue.cfg.imeisv } : { type: 'no-identity' };
+  sendNas(ue, nasMessage('Identity response', { mobileIdentity: identity }), 'Identity response', '4.2.2.2.2 step 7');
+}
+
+export function onRegistrationAccept(ue: Ue, m: NasMessage): void {
+  if (!ue.regWaiter) {
+    // T3550 retransmission (5.5.1.2.8): the accept came again, so the complete was lost: resend it.
+    if (ue.gmm === GmmState.REGISTERED && m.ies.fiveGGuti) {
+      const guti = m.ies.fiveGGuti as MobileIdentity;
+      if (guti.type === '5g-guti') ue.guti = guti;
+      sendNas(ue, nasMessage('Registration complete', {}), 'Registration complete', '4.2.2.2.2 step 22');
+    } else ue.unexpected.push(m.name);
+    return;
+  }
+  ue.clock.clearTimeout(ue.t3510);
+  ue.t3510 = undefined;
+  const guti = m.ies.fiveGGuti as MobileIdentity | undefined;
+  if (guti && guti.type === '5g-guti') ue.guti = guti;
+  const t3512 = m.ies.t3512Value as GprsTimer | undefined;
+  const unit = t3512 ? GPRS_TIMER3_UNIT_SECONDS[t3512.unit] : undefined;
+  ue.registration = {
+    guti: ue.guti,
+    taiList: (m.ies.taiList as TaiPartialList[] | undefined) ?? [],
+    allowedNssai: (m.ies.allowedNssai as SNssai[] | undefined) ?? [],
+    t3512Seconds: t3512 && unit !== undefined ? t3512.value * unit : undefined,
+    integrity: ue.security?.integrityAlgorithm ?? 0,
+    ciphering: ue.security?.cipheringAlgorithm ?? 0,
+  };
+  ue.transition('registration-accepted');
+  // 5.5.1.2.4: Registration complete acknowledges the new 5G-GUTI.
+  if (guti) sendNas(ue, nasMessage('Registration complete', {}), 'Registration complete', '4.2.2.2.2 step 22');
+  const w = ue.regWaiter;
+  ue.regWaiter = undefined;
+  w.resolve(ue.registration);
+}
+
+export function onRegistrationReject(ue: Ue, m: NasMessage): void {
+  const cause = Number(m.ies.fiveGmmCause);
+  failRegistration(ue, new RegistrationRejected(`Registration reject, 5GMM cause #${cause} (TS 24.501 5.5.1.2.5)`, cause));
+}
+
+export function onConfigurationUpdateCommand(ue: Ue, m: NasMessage): void {
+  const guti = m.ies.fiveGGuti as MobileIdentity | undefined;
+  if (guti && guti.type === '5g-guti') ue.guti = guti;
+  // 5.4.4.2: acknowledgement requested (bit 1 of the Configuration update indication) or a new 5G-GUTI.
+  const ack = (Number(m.ies.configurationUpdateIndication ?? 0) & 1) === 1;
+  if (ack || guti) sendNas(ue, nasMessage('Configuration update complete', {}), 'Configuration update complete', 'TS 24.501 5.4.4.3');
+}
