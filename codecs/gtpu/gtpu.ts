@@ -19,9 +19,11 @@ import { ByteWriter } from '../bytes/writer.ts';
 import { EncodeError } from '../bytes/errors.ts';
 import {
   PDU_SESSION_CONTAINER,
+  pduSessionContainerAt,
   pduSessionContainerSize,
   readPduSessionContainer,
   writePduSessionContainer,
+  writePduSessionContainerAt,
   type PduSessionContainer,
 } from './ext/pdu-session-container.ts';
 
@@ -319,8 +321,64 @@ function readIes(r: ByteReader, message: string): { recovery?: number; teidDataI
 
 // --- Messages --------------------------------------------------------------------------------
 
-/** Decodes one GTP-U message (TS 29.281 7). Throws DecodeError on anything malformed. */
+/**
+ * Decodes one GTP-U message (TS 29.281 7). Throws DecodeError on anything malformed.
+ *
+ * A well-formed G-PDU is read in place (`gpduAt`): no reader objects, only the message, its
+ * header, the extension headers and the T-PDU view. Every other message, and any G-PDU the fast
+ * read is unsure of, goes through `decodeGtpuChecked`, which reads field by field and reports faults.
+ */
 export function decodeGtpu(bytes: Uint8Array): GtpuMessage {
+  return gpduAt(bytes) ?? decodeGtpuChecked(bytes);
+}
+
+/** A well-formed G-PDU filling `bytes`, or undefined (then `decodeGtpuChecked` decides). */
+function gpduAt(b: Uint8Array): GPdu | undefined {
+  const n = b.length;
+  if (n < 8) return undefined;
+  const flags = b[0];
+  // version 1, PT 1, message type 255, the Length field covering exactly the rest
+  if ((flags & 0xf0) !== 0x30 || b[1] !== GtpuMessageType.GPdu || 8 + ((b[2] << 8) | b[3]) !== n) return undefined;
+  const teid = ((b[4] << 24) >>> 0) + ((b[5] << 16) | (b[6] << 8) | b[7]);
+  if ((flags & 7) === 0) return { type: 'G-PDU', header: { messageType: GtpuMessageType.GPdu, teid }, tPdu: b.subarray(8, n) };
+  if (n < 12) return undefined;
+  const header: GtpuHeader = { messageType: GtpuMessageType.GPdu, teid };
+  if (flags & 2) header.sequenceNumber = (b[8] << 8) | b[9];
+  if (flags & 1) header.nPduNumber = b[10];
+  let next = b[11];
+  let p = 12;
+  if (flags & 4) {
+    let exts: ExtensionHeader[] | undefined;
+    while (next !== 0) {
+      if (p >= n) return undefined;
+      const size = b[p] * 4;
+      if (size === 0 || p + size > n) return undefined;
+      let e: ExtensionHeader;
+      if (next === PDU_SESSION_CONTAINER) {
+        const container = pduSessionContainerAt(b, p + 1, p + size - 1);
+        if (container === undefined) return undefined;
+        e = { type: PDU_SESSION_CONTAINER, container };
+      } else {
+        e = { type: next, content: Uint8Array.from(b.subarray(p + 1, p + size - 1)) };
+      }
+      // a one-element literal for the usual single header: no growing of an empty list
+      if (exts === undefined) exts = [e];
+      else exts.push(e);
+      next = b[p + size - 1];
+      p += size;
+    }
+    header.extensionHeaders = exts ?? [];
+  } else if (next !== 0) {
+    return undefined;
+  }
+  return { type: 'G-PDU', header, tPdu: b.subarray(p, n) };
+}
+
+/**
+ * The field-by-field decoder: every message type, every fault reported with offset and path.
+ * `decodeGtpu` gives the same results (tests compare the two on fuzzed input).
+ */
+export function decodeGtpuChecked(bytes: Uint8Array): GtpuMessage {
   const r = new ByteReader(bytes, PROTOCOL);
   const { header, end } = readHeader(r);
   const body = new ByteReader(bytes, PROTOCOL, r.pos, end);
@@ -403,7 +461,31 @@ export function gtpuSize(m: GtpuMessage): number {
  * and returns the written view.
  */
 export function encodeGtpu(m: GtpuMessage, into?: Uint8Array, offset = 0): Uint8Array {
-  const w = into ? new ByteWriter(into, offset) : new ByteWriter(gtpuSize(m));
+  if (into) return into.subarray(offset, writeGtpu(m, into, offset));
+  const out = new Uint8Array(gtpuSize(m));
+  writeGtpu(m, out, 0);
+  return out;
+}
+
+/**
+ * Writes a GTP-U message at `offset` of a caller buffer and returns the offset after it (no
+ * view is made: the form for a packet loop that sends `into` itself). Too small a buffer is an
+ * EncodeError.
+ */
+export function writeGtpu(m: GtpuMessage, into: Uint8Array, offset = 0): number {
+  if (m.type === 'G-PDU') {
+    const end = writeGpdu(m, into, offset);
+    if (end >= 0) return end;
+  }
+  return writeGtpuChecked(m, into, offset);
+}
+
+/**
+ * The ByteWriter encoder: every message type, every size and range checked before it is
+ * written. `writeGtpu` gives the same octets and errors (tests compare the two).
+ */
+export function writeGtpuChecked(m: GtpuMessage, into: Uint8Array, offset = 0): number {
+  const w = new ByteWriter(into, offset);
   const header = m.header.messageType === TYPE_OF[m.type] ? m.header : { ...m.header, messageType: TYPE_OF[m.type] };
   writeGtpuHeader(w, header, bodySize(m));
   switch (m.type) {
@@ -430,7 +512,64 @@ export function encodeGtpu(m: GtpuMessage, into?: Uint8Array, offset = 0): Uint8
       for (const t of m.extensionHeaderTypeList) w.u8(t);
       break;
   }
-  return w.finish();
+  return w.pos;
+}
+
+/**
+ * A G-PDU written octet by octet, or -1 when something in it needs `writeGtpuHeader`'s checks
+ * (an extension header of a bad size, a QFI out of range, too long a message, too small a
+ * buffer), which then report it.
+ */
+function writeGpdu(m: GPdu, b: Uint8Array, offset: number): number {
+  const h = m.header;
+  const exts = h.extensionHeaders;
+  const teid = h.teid;
+  const tPdu = m.tPdu;
+  // Written optimistically: a store past the end of a typed array is dropped, and the checks
+  // after writing send such a case to the ByteWriter path, which reports it.
+  let p = offset + 8;
+  if (h.sequenceNumber !== undefined || h.nPduNumber !== undefined || exts !== undefined) {
+    const seq = h.sequenceNumber ?? 0;
+    b[p] = seq >>> 8;
+    b[p + 1] = seq;
+    b[p + 2] = h.nPduNumber ?? 0;
+    b[p + 3] = exts !== undefined && exts.length > 0 ? exts[0].type : 0;
+    p += 4;
+    if (exts !== undefined) {
+      for (let i = 0; i < exts.length; i++) {
+        const e = exts[i];
+        const at = p;
+        const c = (e as { container?: PduSessionContainer }).container;
+        if (c !== undefined) {
+          const q = c.qfi;
+          // 48 octets hold the largest container without padding; a tight buffer goes the checked way
+          if (q < 0 || q > 63 || (c.padding !== undefined && p + 48 + c.padding.length > b.length)) return -1;
+          p = writePduSessionContainerAt(b, p + 1, c);
+        } else {
+          const content = (e as OpaqueExtensionHeader).content;
+          if (p + 1 + content.length > b.length) return -1;
+          b.set(content, p + 1);
+          p += 1 + content.length;
+        }
+        const size = p + 1 - at;
+        if ((size & 3) !== 0 || size > 1020) return -1;
+        b[at] = size >>> 2;
+        b[p++] = i + 1 < exts.length ? exts[i + 1].type : 0;
+      }
+    }
+  }
+  const length = p - offset - 8 + tPdu.length;
+  if (length > 0xffff || p + tPdu.length > b.length) return -1;
+  b[offset] = 0x30 | (exts !== undefined ? 4 : 0) | (h.sequenceNumber !== undefined ? 2 : 0) | (h.nPduNumber !== undefined ? 1 : 0);
+  b[offset + 1] = GtpuMessageType.GPdu;
+  b[offset + 2] = length >>> 8;
+  b[offset + 3] = length;
+  b[offset + 4] = teid >>> 24;
+  b[offset + 5] = teid >>> 16;
+  b[offset + 6] = teid >>> 8;
+  b[offset + 7] = teid;
+  b.set(tPdu, p);
+  return p + tPdu.length;
 }
 
 /** The PDU Session Container of a header, if any. */

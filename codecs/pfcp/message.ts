@@ -170,8 +170,56 @@ function decodeIes(r: ByteReader, depth: number, check = true): PfcpIe[] {
   return out;
 }
 
-/** Decodes one PFCP message. Throws DecodeError on anything malformed. */
+/**
+ * Decodes one PFCP message. Throws DecodeError on anything malformed.
+ *
+ * A well-formed header (version 1, length matching the octets, a known type with the S flag its
+ * kind needs) is read in place with no reader object; a message without IEs then costs one
+ * object. Anything else goes through `decodePfcpChecked`, which finds and reports the fault.
+ */
 export function decodePfcp(bytes: Uint8Array, opts: DecodeOptions = {}): PfcpMessage {
+  const n = bytes.length;
+  if (n < 8) return decodePfcpChecked(bytes, opts);
+  const flags = bytes[0];
+  const type = bytes[1];
+  const hasSeid = (flags & 1) !== 0;
+  const hdr = hasSeid ? 16 : 8;
+  const name = MESSAGE_NAMES[type];
+  if (flags >> 5 !== 1 || ((bytes[2] << 8) | bytes[3]) + 4 !== n || n < hdr || name === undefined || hasSeid !== isSessionMessage(type)) return decodePfcpChecked(bytes, opts);
+  const sequenceNumber = (bytes[hdr - 4] << 16) | (bytes[hdr - 3] << 8) | bytes[hdr - 2];
+  let msg: PfcpMessage;
+  if (hasSeid) {
+    const hi = ((bytes[4] << 24) >>> 0) + ((bytes[5] << 16) | (bytes[6] << 8) | bytes[7]);
+    const lo = ((bytes[8] << 24) >>> 0) + ((bytes[9] << 16) | (bytes[10] << 8) | bytes[11]);
+    // same key order as a message built field by field: type, sequenceNumber, ies, seid
+    msg = { type, sequenceNumber, ies: EMPTY, seid: hi === 0 ? BigInt(lo) : (BigInt(hi) << 32n) | BigInt(lo) };
+  } else {
+    msg = { type, sequenceNumber, ies: EMPTY };
+  }
+  if (flags & 2) msg.priority = bytes[hdr - 1] >> 4;
+  if (flags & 4) msg.followOn = true;
+  const check = opts.checkMandatory ?? true;
+  const mandatory = check ? MANDATORY[type] : undefined;
+  if (hdr === n && mandatory === undefined) {
+    msg.ies = [];
+    return msg;
+  }
+  const body = new ByteReader(bytes, PROTOCOL, hdr, n);
+  body.enter(name);
+  msg.ies = decodeIes(body, 0, check);
+  if (mandatory) checkMandatory(body, msg.ies, mandatory, hdr);
+  return msg;
+}
+
+/** Placeholder for `ies` while a message object is built (replaced before it is returned). */
+const EMPTY: PfcpIe[] = [];
+const MESSAGE_NAMES: Record<number, string> = PFCP_MESSAGE_NAMES;
+
+/**
+ * The header read field by field, each with its own bounds check and error. `decodePfcp` gives
+ * the same results (tests compare the two on fuzzed input).
+ */
+export function decodePfcpChecked(bytes: Uint8Array, opts: DecodeOptions): PfcpMessage {
   const check = opts.checkMandatory ?? true;
   const r = new ByteReader(bytes, PROTOCOL);
   r.enter('Header');
@@ -232,17 +280,64 @@ function writeIes(w: ByteWriter, ies: PfcpIe[], parents: number[]): void {
   }
 }
 
-/** Encodes a PFCP message (TS 29.244 7.2.2). */
+/** Grouped-IE path of the IE being written (reset by each message; read only for an error). */
+const parentsScratch: number[] = [];
+
+/**
+ * Writes a PFCP message (TS 29.244 7.2.2) at the writer's position and leaves the writer after
+ * it; returns the number of octets written. The form to use with a reused writer when the
+ * caller sends or copies `w.buf` itself (no view of the octets is made).
+ */
+export function writePfcp(w: ByteWriter, m: PfcpMessage): number {
+  const start = w.pos;
+  const seid = m.seid;
+  const session = seid !== undefined;
+  const hdr = session ? 16 : 8;
+  w.reserve(hdr);
+  const b = w.buf;
+  const p = start;
+  b[p] = 0x20 | (m.followOn ? 4 : 0) | (m.priority !== undefined ? 2 : 0) | (session ? 1 : 0);
+  b[p + 1] = m.type;
+  let q = p + 4;
+  if (session) {
+    // SEIDs below 2^32 (most) without BigInt arithmetic; the octets are the SEID modulo 2^64
+    let hi = 0;
+    let lo: number;
+    if (seid >= 0n && seid <= 0xffffffffn) lo = Number(seid);
+    else {
+      hi = Number((seid >> 32n) & 0xffffffffn);
+      lo = Number(seid & 0xffffffffn);
+    }
+    b[q] = hi >>> 24;
+    b[q + 1] = hi >>> 16;
+    b[q + 2] = hi >>> 8;
+    b[q + 3] = hi;
+    b[q + 4] = lo >>> 24;
+    b[q + 5] = lo >>> 16;
+    b[q + 6] = lo >>> 8;
+    b[q + 7] = lo;
+    q += 8;
+  }
+  const seq = m.sequenceNumber & 0xffffff;
+  b[q] = seq >>> 16;
+  b[q + 1] = seq >>> 8;
+  b[q + 2] = seq;
+  b[q + 3] = m.priority !== undefined ? (m.priority & 15) << 4 : 0;
+  if (m.ies.length > 0) {
+    if (parentsScratch.length > 0) parentsScratch.length = 0;
+    writeIes(w, m.ies, parentsScratch);
+  }
+  const length = w.pos - start - 4;
+  w.buf[p + 2] = length >>> 8;
+  w.buf[p + 3] = length;
+  return length + 4;
+}
+
+/** Encodes a PFCP message (TS 29.244 7.2.2): a view of its octets in `into` (or a new writer). */
 export function encodePfcp(m: PfcpMessage, into?: ByteWriter): Uint8Array {
   const w = into ?? new ByteWriter(256);
   const start = w.pos;
-  const session = m.seid !== undefined;
-  w.u8(0x20 | (m.followOn ? 4 : 0) | (m.priority !== undefined ? 2 : 0) | (session ? 1 : 0)).u8(m.type);
-  const lenAt = w.reserve(2);
-  if (session) w.u64(m.seid!);
-  w.u24(m.sequenceNumber & 0xffffff).u8(m.priority !== undefined ? (m.priority & 15) << 4 : 0);
-  writeIes(w, m.ies, []);
-  w.patchU16(lenAt, w.pos - start - 4);
+  writePfcp(w, m);
   return w.buf.subarray(start, w.pos);
 }
 

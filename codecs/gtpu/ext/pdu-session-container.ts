@@ -88,34 +88,201 @@ export function pduSessionContainerSize(c: PduSessionContainer): number {
 
 /** Writes the content and padding (the caller writes the length and next-type octets). */
 export function writePduSessionContainer(w: ByteWriter, c: PduSessionContainer): void {
+  checkQfi(c);
+  const at = w.reserve(pduSessionContainerSize(c) - 2);
+  writePduSessionContainerAt(w.buf, at, c);
+}
+
+function checkQfi(c: PduSessionContainer): void {
   if (c.qfi < 0 || c.qfi > 63) throw new EncodeError('gtpu', 'PDUSessionContainer.QFI', `QFI ${c.qfi} is not 0..63`);
+}
+
+/**
+ * Writes the content and padding at `b[p]` (room for `pduSessionContainerSize(c) - 2` octets is
+ * the caller's to ensure); returns the offset after them.
+ */
+export function writePduSessionContainerAt(b: Uint8Array, p: number, c: PduSessionContainer): number {
+  const qfi = c.qfi;
+  if (qfi < 0 || qfi > 63) throw new EncodeError('gtpu', 'PDUSessionContainer.QFI', `QFI ${qfi} is not 0..63`);
+  // one pass: each optional field is written as it is found and its flag set in octets 1-2 after
+  const start = p;
+  p += 2;
+  let o1: number;
+  let o2: number;
   if (c.pduType === 0) {
-    w.u8((0 << 4) | (c.dlSendingTimestamp !== undefined ? 8 : 0) | (c.dlQfiSequenceNumber !== undefined ? 4 : 0) | (c.dlMbsQfiSequenceNumber !== undefined ? 2 : 0));
-    w.u8((c.ppi !== undefined ? 0x80 : 0) | (c.rqi ? 0x40 : 0) | c.qfi);
-    if (c.ppi !== undefined) w.u8((c.ppi & 7) << 5);
-    if (c.dlSendingTimestamp !== undefined) w.u64(c.dlSendingTimestamp);
-    if (c.dlQfiSequenceNumber !== undefined) w.u24(c.dlQfiSequenceNumber);
-    if (c.dlMbsQfiSequenceNumber !== undefined) w.u32(c.dlMbsQfiSequenceNumber);
-  } else {
-    w.u8((1 << 4) | (c.qmp ? 8 : 0) | (c.dlDelayResult !== undefined ? 4 : 0) | (c.ulDelayResult !== undefined ? 2 : 0) | (c.ulQfiSequenceNumber !== undefined ? 1 : 0));
-    w.u8((c.n3n9DelayResult !== undefined ? 0x80 : 0) | (c.newIe ? 0x40 : 0) | c.qfi);
-    if (c.qmp) {
-      w.u64(c.qmp.dlSendingTimestampRepeated);
-      w.u64(c.qmp.dlReceivedTimestamp);
-      w.u64(c.qmp.ulSendingTimestamp);
+    o1 = 0 << 4;
+    o2 = (c.rqi ? 0x40 : 0) | qfi;
+    if (c.ppi !== undefined) {
+      o2 |= 0x80;
+      b[p++] = (c.ppi & 7) << 5;
     }
-    if (c.dlDelayResult !== undefined) w.u32(c.dlDelayResult);
-    if (c.ulDelayResult !== undefined) w.u32(c.ulDelayResult);
-    if (c.ulQfiSequenceNumber !== undefined) w.u24(c.ulQfiSequenceNumber);
-    if (c.n3n9DelayResult !== undefined) w.u32(c.n3n9DelayResult);
-    if (c.newIe) {
-      w.u8(c.newIe.octet);
-      if (c.newIe.d1UlPdcpDelayResult !== undefined) w.u32(c.newIe.d1UlPdcpDelayResult);
+    if (c.dlSendingTimestamp !== undefined) {
+      o1 |= 8;
+      p = u64At(b, p, c.dlSendingTimestamp);
+    }
+    if (c.dlQfiSequenceNumber !== undefined) {
+      o1 |= 4;
+      p = u24At(b, p, c.dlQfiSequenceNumber);
+    }
+    if (c.dlMbsQfiSequenceNumber !== undefined) {
+      o1 |= 2;
+      p = u32At(b, p, c.dlMbsQfiSequenceNumber);
+    }
+  } else {
+    o1 = 1 << 4;
+    o2 = qfi;
+    const qmp = c.qmp;
+    if (qmp) {
+      o1 |= 8;
+      p = u64At(b, p, qmp.dlSendingTimestampRepeated);
+      p = u64At(b, p, qmp.dlReceivedTimestamp);
+      p = u64At(b, p, qmp.ulSendingTimestamp);
+    }
+    if (c.dlDelayResult !== undefined) {
+      o1 |= 4;
+      p = u32At(b, p, c.dlDelayResult);
+    }
+    if (c.ulDelayResult !== undefined) {
+      o1 |= 2;
+      p = u32At(b, p, c.ulDelayResult);
+    }
+    if (c.ulQfiSequenceNumber !== undefined) {
+      o1 |= 1;
+      p = u24At(b, p, c.ulQfiSequenceNumber);
+    }
+    if (c.n3n9DelayResult !== undefined) {
+      o2 |= 0x80;
+      p = u32At(b, p, c.n3n9DelayResult);
+    }
+    const newIe = c.newIe;
+    if (newIe) {
+      o2 |= 0x40;
+      b[p++] = newIe.octet;
+      if (newIe.d1UlPdcpDelayResult !== undefined) p = u32At(b, p, newIe.d1UlPdcpDelayResult);
     }
   }
-  const raw = 2 + contentSize(c);
-  if (c.padding) w.bytes(c.padding);
-  else w.zeros(((raw + 3) & ~3) - raw);
+  b[start] = o1;
+  b[start + 1] = o2;
+  const padding = c.padding;
+  if (padding) {
+    b.set(padding, p);
+    return p + padding.length;
+  }
+  const raw = 2 + (p - start);
+  for (let pad = ((raw + 3) & ~3) - raw; pad > 0; pad--) b[p++] = 0;
+  return p;
+}
+
+function u24At(b: Uint8Array, p: number, v: number): number {
+  b[p] = v >>> 16;
+  b[p + 1] = v >>> 8;
+  b[p + 2] = v;
+  return p + 3;
+}
+
+function u32At(b: Uint8Array, p: number, v: number): number {
+  b[p] = v >>> 24;
+  b[p + 1] = v >>> 16;
+  b[p + 2] = v >>> 8;
+  b[p + 3] = v;
+  return p + 4;
+}
+
+/** The value modulo 2^64, as ByteWriter.u64 writes it. */
+function u64At(b: Uint8Array, p: number, v: bigint): number {
+  if (v >= 0n && v <= 0xffffffffn) return u32At(b, u32At(b, p, 0), Number(v));
+  return u32At(b, u32At(b, p, Number((v >> 32n) & 0xffffffffn)), Number(v & 0xffffffffn));
+}
+
+/**
+ * Reads content + padding at `b[p, end)` with no reader object, or returns undefined when they
+ * are malformed in any way (the caller then reads them with `readPduSessionContainer`, which
+ * reports the fault). Same values as `readPduSessionContainer` otherwise.
+ */
+export function pduSessionContainerAt(b: Uint8Array, p: number, end: number): PduSessionContainer | undefined {
+  if (p + 2 > end) return undefined;
+  const start = p;
+  const o1 = b[p];
+  const o2 = b[p + 1];
+  p += 2;
+  const pduType = o1 >> 4;
+  const qfi = o2 & 0x3f;
+  let c: PduSessionContainer;
+  if (pduType === 0) {
+    if (o1 & 1) return undefined;
+    const need = (o2 & 0x80 ? 1 : 0) + (o1 & 8 ? 8 : 0) + (o1 & 4 ? 3 : 0) + (o1 & 2 ? 4 : 0);
+    if (p + need > end) return undefined;
+    const dl: DlPduSessionInformation = { pduType: 0, qfi, rqi: (o2 & 0x40) !== 0 };
+    if (o2 & 0x80) dl.ppi = b[p++] >> 5;
+    if (o1 & 8) {
+      dl.dlSendingTimestamp = u64Of(b, p);
+      p += 8;
+    }
+    if (o1 & 4) {
+      dl.dlQfiSequenceNumber = (b[p] << 16) | (b[p + 1] << 8) | b[p + 2];
+      p += 3;
+    }
+    if (o1 & 2) {
+      dl.dlMbsQfiSequenceNumber = u32Of(b, p);
+      p += 4;
+    }
+    c = dl;
+  } else if (pduType === 1) {
+    let need = (o1 & 8 ? 24 : 0) + (o1 & 4 ? 4 : 0) + (o1 & 2 ? 4 : 0) + (o1 & 1 ? 3 : 0) + (o2 & 0x80 ? 4 : 0) + (o2 & 0x40 ? 1 : 0);
+    if (p + need > end) return undefined;
+    const ul: UlPduSessionInformation = { pduType: 1, qfi };
+    if (o1 & 8) {
+      ul.qmp = { dlSendingTimestampRepeated: u64Of(b, p), dlReceivedTimestamp: u64Of(b, p + 8), ulSendingTimestamp: u64Of(b, p + 16) };
+      p += 24;
+    }
+    if (o1 & 4) {
+      ul.dlDelayResult = u32Of(b, p);
+      p += 4;
+    }
+    if (o1 & 2) {
+      ul.ulDelayResult = u32Of(b, p);
+      p += 4;
+    }
+    if (o1 & 1) {
+      ul.ulQfiSequenceNumber = (b[p] << 16) | (b[p + 1] << 8) | b[p + 2];
+      p += 3;
+    }
+    if (o2 & 0x80) {
+      ul.n3n9DelayResult = u32Of(b, p);
+      p += 4;
+    }
+    if (o2 & 0x40) {
+      const octet = b[p++];
+      if (octet & 1) {
+        need = 4;
+        if (p + need > end) return undefined;
+        ul.newIe = { octet, d1UlPdcpDelayResult: u32Of(b, p) };
+        p += 4;
+      } else {
+        ul.newIe = { octet };
+      }
+    }
+    c = ul;
+  } else {
+    return undefined;
+  }
+  const raw = 2 + (p - start);
+  const minimal = ((raw + 3) & ~3) - raw;
+  let exotic = end - p !== minimal;
+  for (let i = p; !exotic && i < end; i++) exotic = b[i] !== 0;
+  if (exotic) c.padding = Uint8Array.from(b.subarray(p, end));
+  return c;
+}
+
+function u32Of(b: Uint8Array, p: number): number {
+  return ((b[p] << 24) >>> 0) + ((b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]);
+}
+
+/** As ByteReader.u64: one BigInt when the high half is zero. */
+function u64Of(b: Uint8Array, p: number): bigint {
+  const hi = u32Of(b, p);
+  const lo = u32Of(b, p + 4);
+  return hi === 0 ? BigInt(lo) : (BigInt(hi) << 32n) | BigInt(lo);
 }
 
 /** Reads content + padding from a reader limited to them (TS 38.415 5.5.2). */
