@@ -332,7 +332,25 @@ export function decodeGtpu(bytes: Uint8Array): GtpuMessage {
   return gpduAt(bytes) ?? decodeGtpuChecked(bytes);
 }
 
-/** A well-formed G-PDU filling `bytes`, or undefined (then `decodeGtpuChecked` decides). */
+/** The extension header of `type` at `b[p]` (its length octet), or undefined if malformed. */
+function extensionAt(b: Uint8Array, p: number, type: number, n: number): ExtensionHeader | undefined {
+  if (p >= n) return undefined;
+  const size = b[p] * 4;
+  if (size === 0 || p + size > n) return undefined;
+  if (type !== PDU_SESSION_CONTAINER) return { type, content: Uint8Array.from(b.subarray(p + 1, p + size - 1)) };
+  if (size === 4) {
+    // the usual container, read here: PDU type and QFI (and RQI downlink), no optional field,
+    // no padding (TS 38.415 5.5.2.1-2); others go through pduSessionContainerAt
+    const o1 = b[p + 1];
+    const o2 = b[p + 2];
+    if (o1 === 0x00 && (o2 & 0x80) === 0) return { type, container: { pduType: 0, qfi: o2 & 0x3f, rqi: (o2 & 0x40) !== 0 } };
+    if (o1 === 0x10 && (o2 & 0xc0) === 0) return { type, container: { pduType: 1, qfi: o2 } };
+  }
+  const container = pduSessionContainerAt(b, p + 1, p + size - 1);
+  return container === undefined ? undefined : { type: PDU_SESSION_CONTAINER, container };
+}
+
+/** A well-formed G-PDU filling `b`, or undefined (then `decodeGtpuChecked` decides). */
 function gpduAt(b: Uint8Array): GPdu | undefined {
   const n = b.length;
   if (n < 8) return undefined;
@@ -342,34 +360,40 @@ function gpduAt(b: Uint8Array): GPdu | undefined {
   const teid = ((b[4] << 24) >>> 0) + ((b[5] << 16) | (b[6] << 8) | b[7]);
   if ((flags & 7) === 0) return { type: 'G-PDU', header: { messageType: GtpuMessageType.GPdu, teid }, tPdu: b.subarray(8, n) };
   if (n < 12) return undefined;
-  const header: GtpuHeader = { messageType: GtpuMessageType.GPdu, teid };
-  if (flags & 2) header.sequenceNumber = (b[8] << 8) | b[9];
-  if (flags & 1) header.nPduNumber = b[10];
   let next = b[11];
   let p = 12;
+  let exts: ExtensionHeader[] | undefined;
   if (flags & 4) {
-    let exts: ExtensionHeader[] | undefined;
-    while (next !== 0) {
-      if (p >= n) return undefined;
-      const size = b[p] * 4;
-      if (size === 0 || p + size > n) return undefined;
-      let e: ExtensionHeader;
-      if (next === PDU_SESSION_CONTAINER) {
-        const container = pduSessionContainerAt(b, p + 1, p + size - 1);
-        if (container === undefined) return undefined;
-        e = { type: PDU_SESSION_CONTAINER, container };
-      } else {
-        e = { type: next, content: Uint8Array.from(b.subarray(p + 1, p + size - 1)) };
+    if (next === 0) {
+      exts = [];
+    } else {
+      // the first header (the usual PDU Session Container) outside the loop: measured faster
+      const first = extensionAt(b, p, next, n);
+      if (first === undefined) return undefined;
+      exts = [first];
+      p += b[p] * 4;
+      next = b[p - 1];
+      while (next !== 0) {
+        const e = extensionAt(b, p, next, n);
+        if (e === undefined) return undefined;
+        exts.push(e);
+        p += b[p] * 4;
+        next = b[p - 1];
       }
-      // a one-element literal for the usual single header: no growing of an empty list
-      if (exts === undefined) exts = [e];
-      else exts.push(e);
-      next = b[p + size - 1];
-      p += size;
     }
-    header.extensionHeaders = exts ?? [];
   } else if (next !== 0) {
     return undefined;
+  }
+  // The header is built by one literal in the usual case (E alone): properties added one by one
+  // would move it to a slower representation. Keys keep the order of the checked decoder's.
+  let header: GtpuHeader;
+  if ((flags & 7) === 4) {
+    header = { messageType: GtpuMessageType.GPdu, teid, extensionHeaders: exts };
+  } else {
+    header = { messageType: GtpuMessageType.GPdu, teid };
+    if (flags & 2) header.sequenceNumber = (b[8] << 8) | b[9];
+    if (flags & 1) header.nPduNumber = b[10];
+    if (exts !== undefined) header.extensionHeaders = exts;
   }
   return { type: 'G-PDU', header, tPdu: b.subarray(p, n) };
 }
@@ -536,26 +560,10 @@ function writeGpdu(m: GPdu, b: Uint8Array, offset: number): number {
     b[p + 3] = exts !== undefined && exts.length > 0 ? exts[0].type : 0;
     p += 4;
     if (exts !== undefined) {
-      for (let i = 0; i < exts.length; i++) {
-        const e = exts[i];
-        const at = p;
-        const c = (e as { container?: PduSessionContainer }).container;
-        if (c !== undefined) {
-          const q = c.qfi;
-          // 48 octets hold the largest container without padding; a tight buffer goes the checked way
-          if (q < 0 || q > 63 || (c.padding !== undefined && p + 48 + c.padding.length > b.length)) return -1;
-          p = writePduSessionContainerAt(b, p + 1, c);
-        } else {
-          const content = (e as OpaqueExtensionHeader).content;
-          if (p + 1 + content.length > b.length) return -1;
-          b.set(content, p + 1);
-          p += 1 + content.length;
-        }
-        const size = p + 1 - at;
-        if ((size & 3) !== 0 || size > 1020) return -1;
-        b[at] = size >>> 2;
-        b[p++] = i + 1 < exts.length ? exts[i + 1].type : 0;
-      }
+      // one header (the usual PDU Session Container) without a loop: measured 10 ns less
+      if (exts.length === 1) p = writeExtensionAt(b, p, exts[0], 0);
+      else for (let i = 0; i < exts.length && p >= 0; i++) p = writeExtensionAt(b, p, exts[i], i + 1 < exts.length ? exts[i + 1].type : 0);
+      if (p < 0) return -1;
     }
   }
   const length = p - offset - 8 + tPdu.length;
@@ -570,6 +578,28 @@ function writeGpdu(m: GPdu, b: Uint8Array, offset: number): number {
   b[offset + 7] = teid;
   b.set(tPdu, p);
   return p + tPdu.length;
+}
+
+/** One extension header at `b[p]` followed by the next type; the offset after it, or -1 (see writeGpdu). */
+function writeExtensionAt(b: Uint8Array, p: number, e: ExtensionHeader, nextType: number): number {
+  const at = p;
+  const c = (e as { container?: PduSessionContainer }).container;
+  if (c !== undefined) {
+    const q = c.qfi;
+    // 48 octets hold the largest container without padding; a tight buffer goes the checked way
+    if (q < 0 || q > 63 || (c.padding !== undefined && p + 48 + c.padding.length > b.length)) return -1;
+    p = writePduSessionContainerAt(b, p + 1, c);
+  } else {
+    const content = (e as OpaqueExtensionHeader).content;
+    if (p + 1 + content.length > b.length) return -1;
+    b.set(content, p + 1);
+    p += 1 + content.length;
+  }
+  const size = p + 1 - at;
+  if ((size & 3) !== 0 || size > 1020) return -1;
+  b[at] = size >>> 2;
+  b[p] = nextType;
+  return p + 1;
 }
 
 /** The PDU Session Container of a header, if any. */

@@ -208,7 +208,10 @@ export function pduSessionContainerAt(b: Uint8Array, p: number, end: number): Pd
   const pduType = o1 >> 4;
   const qfi = o2 & 0x3f;
   let c: PduSessionContainer;
-  if (pduType === 0) {
+  if ((o1 & 0x0f) === 0 && (o2 & 0x80) === 0 && (pduType === 0 || (pduType === 1 && (o2 & 0x40) === 0))) {
+    // the usual container: PDU type and QFI (and RQI for the downlink), no optional field
+    c = pduType === 0 ? { pduType: 0, qfi, rqi: (o2 & 0x40) !== 0 } : { pduType: 1, qfi };
+  } else if (pduType === 0) {
     if (o1 & 1) return undefined;
     const need = (o2 & 0x80 ? 1 : 0) + (o1 & 8 ? 8 : 0) + (o1 & 4 ? 3 : 0) + (o1 & 2 ? 4 : 0);
     if (p + need > end) return undefined;
