@@ -35,6 +35,8 @@ export class ByteWriter {
     return this.pos - this.start;
   }
 
+  // Every write checks room inline (`pos + n > buf.length`) and calls grow() only when short:
+  // a call per field was a few percent of a small message's encode.
   private grow(n: number): void {
     if (this.pos + n <= this.buf.length) return;
     if (this.fixed) throw new EncodeError('bytes', 'buffer', `caller buffer of ${this.buf.length} bytes is too small`);
@@ -46,13 +48,13 @@ export class ByteWriter {
   }
 
   u8(v: number): this {
-    this.grow(1);
+    if (this.pos + 1 > this.buf.length) this.grow(1);
     this.buf[this.pos++] = v;
     return this;
   }
 
   u16(v: number): this {
-    this.grow(2);
+    if (this.pos + 2 > this.buf.length) this.grow(2);
     const b = this.buf;
     b[this.pos] = v >>> 8;
     b[this.pos + 1] = v;
@@ -61,7 +63,7 @@ export class ByteWriter {
   }
 
   u24(v: number): this {
-    this.grow(3);
+    if (this.pos + 3 > this.buf.length) this.grow(3);
     const b = this.buf;
     b[this.pos] = v >>> 16;
     b[this.pos + 1] = v >>> 8;
@@ -71,7 +73,7 @@ export class ByteWriter {
   }
 
   u32(v: number): this {
-    this.grow(4);
+    if (this.pos + 4 > this.buf.length) this.grow(4);
     const b = this.buf;
     b[this.pos] = v >>> 24;
     b[this.pos + 1] = v >>> 16;
@@ -88,7 +90,7 @@ export class ByteWriter {
   }
 
   bytes(src: Uint8Array): this {
-    this.grow(src.length);
+    if (this.pos + src.length > this.buf.length) this.grow(src.length);
     this.buf.set(src, this.pos);
     this.pos += src.length;
     return this;
@@ -103,7 +105,7 @@ export class ByteWriter {
 
   /** Reserves `n` bytes for a length (or any later-known field); returns its absolute offset. */
   reserve(n: number): number {
-    this.grow(n);
+    if (this.pos + n > this.buf.length) this.grow(n);
     const at = this.pos;
     this.pos += n;
     return at;
