@@ -117,3 +117,19 @@ describe('PFCP: in-place header read agrees with the checked decoder', () => {
     expect(toHex(P.encodePfcp(m))).toBe('213600' + '0c' + '0000000000001234' + '000009' + '00');
   });
 });
+
+describe('PFCP: messages encoded without a writer share 8 KB slabs', () => {
+  it('gives views that never overlap, keep their octets while later messages are encoded, and survive a slab change', () => {
+    const kept: [Uint8Array, string][] = [];
+    for (let i = 0; i < 2_000; i++) {
+      const m = i % 7 === 0 ? P.sessionEstablishmentRequest(i, { nodeId: { type: 'ipv4', value: '10.0.0.1' }, cpSeid: BigInt(i), cpAddress: '10.0.0.1', ueAddress: '10.45.0.2', qfi: 9, accessInstance: 'access', coreInstance: 'internet', ambrUlKbps: 1000, ambrDlKbps: 2000 }) : P.sessionDeletionRequest(i, BigInt(i) << 20n);
+      const bytes = P.encodePfcp(m);
+      kept.push([bytes, toHex(bytes)]);
+    }
+    for (const [bytes, hex] of kept) expect(toHex(bytes)).toBe(hex);
+    const ranges = kept.map(([b]) => [b.buffer, b.byteOffset, b.byteOffset + b.length] as const);
+    expect(new Set(ranges.map((r) => r[0])).size).toBeGreaterThan(1); // several slabs were used
+    for (let i = 1; i < ranges.length; i++) if (ranges[i][0] === ranges[i - 1][0]) expect(ranges[i][1]).toBeGreaterThanOrEqual(ranges[i - 1][2]);
+    expect(P.decodePfcp(kept[700][0]).sequenceNumber).toBe(700);
+  });
+});
