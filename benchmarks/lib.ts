@@ -4,7 +4,7 @@
 // against a baseline measured in the same run; nothing here asserts a speed.
 
 import { Bench } from 'tinybench';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface BenchTask {
@@ -96,4 +96,28 @@ function printReport(r: SuiteReport, file: string): void {
 export let sink: unknown;
 export function consume(v: unknown): void {
   sink = v;
+}
+
+/** Peer figures recorded in benchmarks/peers.json (measured outside node; see that file's recipe). */
+export interface PeerFigures {
+  measured: string;
+  machine: string;
+  method: string;
+  recipe: string;
+  figures: Record<string, number>;
+}
+
+export function recordedPeers(): PeerFigures {
+  return JSON.parse(readFileSync(join(process.cwd(), 'benchmarks', 'peers.json'), 'utf8')) as PeerFigures;
+}
+
+/**
+ * The recorded peer figures whose names start with `prefix` ('pfcp ', 'gtpu ', 'nas ', 'ngap '),
+ * for a suite's notes: ns per call, best round of CPU time, measured outside node on the date
+ * given. benchmarks/codec-speed.bench.ts compares against them (or re-measures them in its run).
+ */
+export function peerNotes(prefix: string): Record<string, unknown> {
+  const p = recordedPeers();
+  const figures = Object.fromEntries(Object.entries(p.figures).filter(([k]) => k.startsWith(prefix)));
+  return { measuredOutsideNode: p.measured, machine: p.machine, method: p.method, unit: 'ns per call', figures };
 }

@@ -7,7 +7,7 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runSuite, consume } from './lib.ts';
+import { runSuite, consume, peerNotes } from './lib.ts';
 import { fromHex } from '../codecs/bytes/hex.ts';
 import { decodeNgap, encodeNgap } from '../codecs/ngap/index.ts';
 
@@ -69,6 +69,8 @@ const report = await runSuite('ngap', tasks, {
   ratios,
   extraResults,
   notes: {
+    // asn1c APER re-measured for issue 22 (benchmarks/peers.json); `reference` holds the earlier figures
+    peers: peerNotes('ngap '),
     reference: Object.fromEntries(VECTORS.map(([name, , r]) => [name, { 'asn1c decode us': r.asn1cDecode, 'asn1c encode us': r.asn1cEncode, 'free5gc decode us': r.free5gcDecode }])),
   },
 });
