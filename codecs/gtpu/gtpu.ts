@@ -25,6 +25,7 @@ import {
   writePduSessionContainer,
   writePduSessionContainerAt,
   type PduSessionContainer,
+  type DlPduSessionInformation,
 } from './ext/pdu-session-container.ts';
 
 export const GTPU_PORT = 2152;
@@ -580,6 +581,25 @@ function writeGpdu(m: GPdu, b: Uint8Array, offset: number): number {
   return p + tPdu.length;
 }
 
+/** An UL PDU SESSION INFORMATION with no optional field and no padding given. */
+function isPlainUl(c: PduSessionContainer): boolean {
+  return (
+    c.pduType === 1 &&
+    c.qmp === undefined &&
+    c.dlDelayResult === undefined &&
+    c.ulDelayResult === undefined &&
+    c.ulQfiSequenceNumber === undefined &&
+    c.n3n9DelayResult === undefined &&
+    c.newIe === undefined &&
+    c.padding === undefined
+  );
+}
+
+/** A DL PDU SESSION INFORMATION with no optional field and no padding given. */
+function isPlainDl(c: PduSessionContainer): c is DlPduSessionInformation {
+  return c.pduType === 0 && c.ppi === undefined && c.dlSendingTimestamp === undefined && c.dlQfiSequenceNumber === undefined && c.dlMbsQfiSequenceNumber === undefined && c.padding === undefined;
+}
+
 /** One extension header at `b[p]` followed by the next type; the offset after it, or -1 (see writeGpdu). */
 function writeExtensionAt(b: Uint8Array, p: number, e: ExtensionHeader, nextType: number): number {
   const at = p;
@@ -588,6 +608,21 @@ function writeExtensionAt(b: Uint8Array, p: number, e: ExtensionHeader, nextType
     const q = c.qfi;
     // 48 octets hold the largest container without padding; a tight buffer goes the checked way
     if (q < 0 || q > 63 || (c.padding !== undefined && p + 48 + c.padding.length > b.length)) return -1;
+    // the usual containers written here (TS 38.415 5.5.2): PDU type and QFI, RQI downlink
+    if (isPlainUl(c)) {
+      b[p] = 1;
+      b[p + 1] = 0x10;
+      b[p + 2] = q;
+      b[p + 3] = nextType;
+      return p + 4;
+    }
+    if (isPlainDl(c)) {
+      b[p] = 1;
+      b[p + 1] = 0x00;
+      b[p + 2] = (c.rqi ? 0x40 : 0) | q;
+      b[p + 3] = nextType;
+      return p + 4;
+    }
     p = writePduSessionContainerAt(b, p + 1, c);
   } else {
     const content = (e as OpaqueExtensionHeader).content;
