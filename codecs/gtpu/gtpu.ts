@@ -333,20 +333,26 @@ export function decodeGtpu(bytes: Uint8Array): GtpuMessage {
   return gpduAt(bytes) ?? decodeGtpuChecked(bytes);
 }
 
+/**
+ * The usual 4-octet PDU Session Container at `b[p]` (its length octet): PDU type and QFI (and RQI
+ * downlink), no optional field, no padding (TS 38.415 5.5.2.1-2); undefined for any other.
+ */
+function plainContainerAt(b: Uint8Array, p: number): ExtensionHeader | undefined {
+  const o1 = b[p + 1];
+  const o2 = b[p + 2];
+  if (o1 === 0x00 && (o2 & 0x80) === 0) return { type: PDU_SESSION_CONTAINER, container: { pduType: 0, qfi: o2 & 0x3f, rqi: (o2 & 0x40) !== 0 } };
+  if (o1 === 0x10 && (o2 & 0xc0) === 0) return { type: PDU_SESSION_CONTAINER, container: { pduType: 1, qfi: o2 } };
+  return undefined;
+}
+
 /** The extension header of `type` at `b[p]` (its length octet), or undefined if malformed. */
 function extensionAt(b: Uint8Array, p: number, type: number, n: number): ExtensionHeader | undefined {
   if (p >= n) return undefined;
   const size = b[p] * 4;
   if (size === 0 || p + size > n) return undefined;
   if (type !== PDU_SESSION_CONTAINER) return { type, content: Uint8Array.from(b.subarray(p + 1, p + size - 1)) };
-  if (size === 4) {
-    // the usual container, read here: PDU type and QFI (and RQI downlink), no optional field,
-    // no padding (TS 38.415 5.5.2.1-2); others go through pduSessionContainerAt
-    const o1 = b[p + 1];
-    const o2 = b[p + 2];
-    if (o1 === 0x00 && (o2 & 0x80) === 0) return { type, container: { pduType: 0, qfi: o2 & 0x3f, rqi: (o2 & 0x40) !== 0 } };
-    if (o1 === 0x10 && (o2 & 0xc0) === 0) return { type, container: { pduType: 1, qfi: o2 } };
-  }
+  const plain = size === 4 ? plainContainerAt(b, p) : undefined;
+  if (plain !== undefined) return plain;
   const container = pduSessionContainerAt(b, p + 1, p + size - 1);
   return container === undefined ? undefined : { type: PDU_SESSION_CONTAINER, container };
 }
@@ -369,7 +375,7 @@ function gpduAt(b: Uint8Array): GPdu | undefined {
       exts = [];
     } else {
       // the first header (the usual PDU Session Container) outside the loop: measured faster
-      const first = extensionAt(b, p, next, n);
+      const first = next === PDU_SESSION_CONTAINER && b[p] === 1 && p + 4 <= n ? plainContainerAt(b, p) ?? extensionAt(b, p, next, n) : extensionAt(b, p, next, n);
       if (first === undefined) return undefined;
       exts = [first];
       p += b[p] * 4;
