@@ -357,6 +357,19 @@ function extensionAt(b: Uint8Array, p: number, type: number, n: number): Extensi
   return container === undefined ? undefined : { type: PDU_SESSION_CONTAINER, container };
 }
 
+/** The extension headers after the first, appended to `exts`; the offset after them, or -1. */
+function moreExtensionsAt(b: Uint8Array, p: number, n: number, exts: ExtensionHeader[]): number {
+  let next = b[p - 1];
+  while (next !== 0) {
+    const e = extensionAt(b, p, next, n);
+    if (e === undefined) return -1;
+    exts.push(e);
+    p += b[p] * 4;
+    next = b[p - 1];
+  }
+  return p;
+}
+
 /** A well-formed G-PDU filling `b`, or undefined (then `decodeGtpuChecked` decides). */
 function gpduAt(b: Uint8Array): GPdu | undefined {
   const n = b.length;
@@ -367,25 +380,21 @@ function gpduAt(b: Uint8Array): GPdu | undefined {
   const teid = ((b[4] << 24) >>> 0) + ((b[5] << 16) | (b[6] << 8) | b[7]);
   if ((flags & 7) === 0) return { type: 'G-PDU', header: { messageType: GtpuMessageType.GPdu, teid }, tPdu: b.subarray(8, n) };
   if (n < 12) return undefined;
-  let next = b[11];
+  const next = b[11];
   let p = 12;
   let exts: ExtensionHeader[] | undefined;
   if (flags & 4) {
     if (next === 0) {
       exts = [];
     } else {
-      // the first header (the usual PDU Session Container) outside the loop: measured faster
+      // the first header (the usual PDU Session Container) with no loop or call: measured faster
       const first = next === PDU_SESSION_CONTAINER && b[p] === 1 && p + 4 <= n ? plainContainerAt(b, p) ?? extensionAt(b, p, next, n) : extensionAt(b, p, next, n);
       if (first === undefined) return undefined;
       exts = [first];
       p += b[p] * 4;
-      next = b[p - 1];
-      while (next !== 0) {
-        const e = extensionAt(b, p, next, n);
-        if (e === undefined) return undefined;
-        exts.push(e);
-        p += b[p] * 4;
-        next = b[p - 1];
+      if (b[p - 1] !== 0) {
+        p = moreExtensionsAt(b, p, n, exts);
+        if (p < 0) return undefined;
       }
     }
   } else if (next !== 0) {
