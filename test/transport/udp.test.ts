@@ -96,6 +96,12 @@ describe('PFCP endpoint (TS 29.244 6.4)', () => {
     expect(restarts).toEqual([[500, 501]]);
   });
 
+  it('reads the header fields of session and node messages, any SEID up to 2^64 - 1', () => {
+    const del = (seid: bigint) => readPfcpHeader(P.encodePfcp(P.sessionDeletionRequest(0xabcdef, seid)));
+    for (const seid of [0n, 1n, 0xffffffffn, 0x100000000n, 0xfedcba9876543210n, 0xffffffffffffffffn]) expect(del(seid)).toEqual({ version: 1, type: 54, length: 12, seid, sequenceNumber: 0xabcdef, iesAt: 16 });
+    expect(readPfcpHeader(P.encodePfcp(P.heartbeatRequest(9, 1)))).toEqual({ version: 1, type: 1, length: 12, sequenceNumber: 9, iesAt: 8 });
+  });
+
   it('garbage is dropped and counted, an unknown version gets Version Not Supported, and the endpoint keeps serving', async () => {
     const upf = await pfcp('127.0.0.7');
     upf.onRequest(async ({ header }) => ({ response: P.encodePfcp(P.sessionDeletionResponse(header.sequenceNumber, 5n, 1)) }));

@@ -36,12 +36,16 @@ export function readPfcpHeader(b: Uint8Array): PfcpHeaderInfo | undefined {
   if (length + 4 > b.length || length + 4 < headerLen) return undefined;
   let seid: bigint | undefined;
   if (s) {
-    let v = 0n;
-    for (let i = 4; i < 12; i++) v = (v << 8n) | BigInt(b[i]);
-    seid = v;
+    // two 32-bit halves, one BigInt when the high half is 0 (an octet at a time made 16 BigInts)
+    const hi = ((b[4] << 24) >>> 0) + ((b[5] << 16) | (b[6] << 8) | b[7]);
+    const lo = ((b[8] << 24) >>> 0) + ((b[9] << 16) | (b[10] << 8) | b[11]);
+    seid = hi === 0 ? BigInt(lo) : (BigInt(hi) << 32n) | BigInt(lo);
   }
   const q = s ? 12 : 4;
-  return { version: flags >> 5, type: b[1], length, ...(seid !== undefined ? { seid } : {}), sequenceNumber: (b[q] << 16) | (b[q + 1] << 8) | b[q + 2], iesAt: headerLen };
+  const sequenceNumber = (b[q] << 16) | (b[q + 1] << 8) | b[q + 2];
+  // two literals rather than a spread of an optional seid (same keys, same order)
+  if (seid !== undefined) return { version: flags >> 5, type: b[1], length, seid, sequenceNumber, iesAt: headerLen };
+  return { version: flags >> 5, type: b[1], length, sequenceNumber, iesAt: headerLen };
 }
 
 /** Requests: odd node-message types but 11, and 50/52/54/56 (TS 29.244 7.3). */
