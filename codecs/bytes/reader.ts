@@ -12,8 +12,11 @@ export class ByteReader {
   readonly protocol: string;
   /** Current absolute offset into `buf`. */
   pos: number;
-  /** Absolute end (exclusive) of the region this reader may read. */
-  readonly end: number;
+  /**
+   * Absolute end (exclusive) of the region this reader may read. A decoder may narrow it to a
+   * length-delimited field and restore it afterwards instead of making a `sub()` reader.
+   */
+  end: number;
   /**
    * Field path stack shared with sub-readers created by `sub()`. Numbers are list indexes
    * (rendered `[n]`), so a decoder walking a list pushes no strings it has to build.

@@ -103,8 +103,13 @@ export function ieName(type: number): string {
 function checkMandatory(r: ByteReader, ies: PfcpIe[], mandatory: number[] | undefined, at: number): void {
   if (!mandatory) return;
   for (const t of mandatory) {
-    if (!ies.some((x) => x.type === t)) throw r.error('MISSING_IE', `mandatory IE ${ieName(t)} (${t}) is missing`, ieName(t), at, t);
+    if (!hasType(ies, t)) throw r.error('MISSING_IE', `mandatory IE ${ieName(t)} (${t}) is missing`, ieName(t), at, t);
   }
+}
+
+function hasType(ies: PfcpIe[], t: number): boolean {
+  for (let i = 0; i < ies.length; i++) if (ies[i].type === t) return true;
+  return false;
 }
 
 export interface DecodeOptions {
@@ -137,32 +142,37 @@ function decodeIes(r: ByteReader, depth: number, check = true): PfcpIe[] {
     r.enter(NAMES[type] ?? ieName(type));
     r.enter(i++);
     if (len > r.remaining) throw r.error('BAD_LENGTH', `IE length ${len} exceeds the ${r.remaining} octets left`, undefined, start + 2, type);
-    const body = r.sub(len, 'Value');
+    // The value is read by this reader narrowed to it (what `sub()` gave, without a reader per
+    // IE): same absolute offsets, same path, same room left in each error.
+    const outerEnd = r.end;
+    r.end = r.pos + len;
     const ie: PfcpIe = { type, value: undefined };
     if (type >= 32768) {
       if (len < 2) throw r.error('BAD_LENGTH', 'vendor IE shorter than its Enterprise ID', undefined, start + 2, type);
-      ie.enterpriseId = body.u16('EnterpriseID');
-      ie.value = Uint8Array.from(body.rest());
+      ie.enterpriseId = r.u16('EnterpriseID');
+      ie.value = Uint8Array.from(r.rest());
     } else if (GROUPED.has(type)) {
-      const children = decodeIes(body, depth + 1, check);
-      if (check) checkMandatory(body, children, GROUP_MANDATORY[type], start);
+      const children = decodeIes(r, depth + 1, check);
+      if (check) checkMandatory(r, children, GROUP_MANDATORY[type], start);
       ie.value = children;
     } else {
       const codec = CODECS[type];
       if (!codec) {
-        ie.value = Uint8Array.from(body.rest());
+        ie.value = Uint8Array.from(r.rest());
       } else {
         try {
-          ie.value = codec.read(body);
+          ie.value = codec.read(r);
         } catch (e) {
           // An IE too short for what its flags announce: cause 68 "Invalid Length" with this IE.
           if (e instanceof DecodeError && e.code === 'TRUNCATED') throw new DecodeError({ ...e.toJSON(), code: 'BAD_LENGTH', ie: type });
           if (e instanceof DecodeError && e.ie === undefined) throw new DecodeError({ ...e.toJSON(), ie: type });
           throw e;
         }
-        if (!body.atEnd) ie.trailing = Uint8Array.from(body.rest());
+        if (!r.atEnd) ie.trailing = Uint8Array.from(r.rest());
       }
     }
+    r.pos = r.end;
+    r.end = outerEnd;
     out.push(ie);
     r.leave();
     r.leave();
