@@ -380,6 +380,20 @@ function gpduAt(b: Uint8Array): GPdu | undefined {
   const teid = ((b[4] << 24) >>> 0) + ((b[5] << 16) | (b[6] << 8) | b[7]);
   if ((flags & 7) === 0) return { type: 'G-PDU', header: { messageType: GtpuMessageType.GPdu, teid }, tPdu: b.subarray(8, n) };
   if (n < 12) return undefined;
+  if ((flags & 7) === 4 && b[11] === PDU_SESSION_CONTAINER && n >= 16 && b[12] === 1 && b[15] === 0) {
+    // The usual G-PDU: E flag only and one plain PDU Session Container. The view first, then
+    // every object in one straight run, which V8 can allocate as one block.
+    const o1 = b[13];
+    const o2 = b[14];
+    if (o1 === 0x10 && (o2 & 0xc0) === 0) {
+      const tPdu = b.subarray(16, n);
+      return { type: 'G-PDU', header: { messageType: GtpuMessageType.GPdu, teid, extensionHeaders: [{ type: PDU_SESSION_CONTAINER, container: { pduType: 1, qfi: o2 } }] }, tPdu };
+    }
+    if (o1 === 0x00 && (o2 & 0x80) === 0) {
+      const tPdu = b.subarray(16, n);
+      return { type: 'G-PDU', header: { messageType: GtpuMessageType.GPdu, teid, extensionHeaders: [{ type: PDU_SESSION_CONTAINER, container: { pduType: 0, qfi: o2 & 0x3f, rqi: (o2 & 0x40) !== 0 } }] }, tPdu };
+    }
+  }
   const next = b[11];
   let p = 12;
   let exts: ExtensionHeader[] | undefined;
