@@ -7,6 +7,7 @@
 //       5G AKA (steps 8-9a, TS 33.501 6.1.3.2)               procedures/authentication.ts
 //       NAS security mode control (step 9b, 6.7.2)           procedures/security-mode.ts
 //   - PDU Session Establishment relay, TS 23.502 4.3.2.2.1   procedures/pdu-session-relay.ts
+//   - UE-requested PDU Session Release relay, TS 23.502 4.3.4.2 procedures/pdu-session-release.ts
 //   - UE-initiated Deregistration, TS 23.502 4.2.2.3.2       procedures/deregistration-ue.ts
 //   - UE Context Release, TS 38.413 8.3.3 / 23.502 4.2.6     procedures/ue-context-release.ts
 //   - releasing what is held at the SMF, PCF and UDM         procedures/held-resources.ts

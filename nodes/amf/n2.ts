@@ -13,6 +13,7 @@ import { ProcedureAborted } from './gmm.ts';
 import { onUplinkNas } from './n1.ts';
 import { onNgSetupRequest } from './procedures/ng-setup.ts';
 import { onPduSessionResourceSetupResponse } from './procedures/pdu-session-relay.ts';
+import { onPduSessionResourceReleaseResponse } from './procedures/pdu-session-release.ts';
 import { releaseUeContext } from './procedures/ue-context-release.ts';
 
 export function onAssociation(amf: Amf, assoc: SctpAssociation): void {
@@ -83,6 +84,9 @@ export function onNgap(amf: Amf, gnb: GnbContext, stream: number, payload: Uint8
       return;
     case 'PDUSessionResourceSetupResponse':
       amf.track(onPduSessionResourceSetupResponse(amf, ue, ies));
+      return;
+    case 'PDUSessionResourceReleaseResponse':
+      amf.track(onPduSessionResourceReleaseResponse(amf, ue, ies));
       return;
     case 'UEContextReleaseRequest':
       // TS 23.502 4.2.6 AN release initiated by the NG-RAN

@@ -102,7 +102,7 @@ export function onPduSessionResourceReleaseCommand(gnb: Gnb, ctx: GnbUeContext, 
     'RAN-UE-NGAP-ID': ctx.ranUeNgapId,
     PDUSessionResourceReleasedListRelRes: released,
     UserLocationInformation: gnb.uli,
-  }), 'PDUSessionResourceReleaseResponse', 'TS 38.413 8.2.2.2');
+  }), 'PDUSessionResourceReleaseResponse', '4.3.4.2 step 6 (TS 38.413 8.2.2.2)');
 }
 
 export function releaseSession(gnb: Gnb, ctx: GnbUeContext, psi: number): void {

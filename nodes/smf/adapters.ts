@@ -4,7 +4,7 @@
 
 import { decodeNasMessage, encodeNasMessage, nasMessage, type QosRule } from '../../codecs/nas/index.ts';
 import { transfer, decodeNgapType, encodeNgapType, ipv4TransportLayerAddress, ipv4OfTransportLayerAddress, gtpTeid, teidOfGtpTeid, type Ngap } from '../../codecs/ngap/index.ts';
-import type { SmN1, SmN2, PduSessionEstablishmentRequestInfo, PduSessionEstablishmentAcceptInfo } from './ports.ts';
+import type { SmN1, SmN2, PduSessionEstablishmentRequestInfo, PduSessionEstablishmentAcceptInfo, SmMessageInfo } from './ports.ts';
 
 /** TS 24.501 9.11.4.14: Session-AMBR in the largest unit that keeps the value within 16 bits. */
 function ambrUnits(kbps: number): { unit: number; value: number } {
@@ -49,6 +49,12 @@ export const nasSmN1: SmN1 = {
   },
   releaseCommand(pduSessionId: number, pti: number, cause: number): Uint8Array {
     return encodeNasMessage(nasMessage('PDU session release command', { fiveGsmCause: cause }, { pduSessionId, pti }));
+  },
+  decodeSmMessage(n1: Uint8Array): SmMessageInfo {
+    const m = decodeNasMessage(n1);
+    if (m.epd !== 0x2e) throw new Error(`not a 5GSM message (EPD ${m.epd})`);
+    const cause = m.ies.fiveGsmCause as number | undefined;
+    return { name: m.name, pduSessionId: m.pduSessionId ?? 0, pti: m.pti ?? 0, ...(cause !== undefined ? { fiveGsmCause: cause } : {}) };
   },
 };
 

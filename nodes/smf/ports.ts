@@ -60,6 +60,16 @@ export interface SmN1 {
   establishmentReject(pduSessionId: number, pti: number, cause: number): Uint8Array;
   /** PDU Session Release Command (TS 24.501 8.3.14) for network-requested release. */
   releaseCommand(pduSessionId: number, pti: number, cause: number): Uint8Array;
+  /** Any 5GSM message from the UE, by its TS 24.501 name (e.g. 'PDU session release request', 8.3.12). */
+  decodeSmMessage(n1: Uint8Array): SmMessageInfo;
+}
+
+/** The header and 5GSM cause of a 5GSM message (TS 24.501 8.3). */
+export interface SmMessageInfo {
+  name: string;
+  pduSessionId: number;
+  pti: number;
+  fiveGsmCause?: number;
 }
 
 export interface SmN2 {

@@ -3,6 +3,8 @@
 //   - establishment, TS 23.502 4.3.2.2.1    procedures/establishment.ts
 //   - release on UE deregistration, TS 23.502 4.2.2.3.2 steps 2-5 with 4.16.6 case B
 //                                            procedures/release.ts
+//   - UE-requested PDU Session Release, TS 23.502 4.3.4.2 (through UpdateSMContext)
+//                                            procedures/pdu-session-release.ts
 //   - N4 (PFCP, TS 29.244) towards the UPF   n4.ts
 // Each SM context is a small state machine; everything it allocates is recorded on it, so a
 // release that collides with an establishment still in flight waits for it and undoes exactly

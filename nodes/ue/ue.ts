@@ -11,11 +11,12 @@
 // Every NAS message received is checked as 4.4.4 says (integrity with the current 5G NAS security
 // context; which messages may arrive plain) before it reaches a procedure (n1.ts). The procedures
 // are one file each in procedures/: registration.ts, authentication.ts, security-mode.ts,
-// pdu-session-establishment.ts; this file holds the UE's state, the user plane and de-registration.
+// pdu-session-establishment.ts, pdu-session-release.ts; this file holds the UE's state, the user plane
+// and de-registration.
 
 import { EventEmitter } from 'node:events';
 import {
-  nasMessage, type NasMessage, type NasSecurityContext, type MobileIdentity, type SNssai, type TaiPartialList,
+  nasMessage, encodeNasMessage, type NasMessage, type NasSecurityContext, type MobileIdentity, type SNssai, type TaiPartialList,
   type UeSecurityCapability, type QosRule,
 } from '../../codecs/nas/index.ts';
 import { realClock, type Clock, type TimerHandle } from '../../transport/clock.ts';
@@ -29,7 +30,8 @@ import { Usim, suciOf, type SuciConfig } from './usim.ts';
 import { icmpEchoRequest, udpDatagram, parseDownlinkPacket } from './user-plane.ts';
 import { sendNas, onDownlinkNas } from './n1.ts';
 import { initialRegistration, failRegistration } from './procedures/registration.ts';
-import { pduSessionEstablishment, finishPending } from './procedures/pdu-session-establishment.ts';
+import { pduSessionEstablishment, finishPending, allocatePti } from './procedures/pdu-session-establishment.ts';
+import { UePduSessionRelease, REGULAR_DEACTIVATION, type PduSessionReleaseOutcome } from './procedures/pdu-session-release.ts';
 
 /** TS 24.501 Table 10.2.1: T3510 15 s (registration), T3580 16 s (PDU session establishment). */
 export const T3510_MS = 15_000;
@@ -100,12 +102,16 @@ export interface UePduSession {
   address: string;
   qosRules: QosRule[];
   sessionAmbr: unknown;
+  dnn: string;
+  snssai: Snssai;
 }
 
 export interface PendingPduSession {
   psi: number;
   pti: number;
   request: Uint8Array;
+  dnn: string;
+  snssai: Snssai;
   timer: TimerHandle | undefined;
   retransmissions: number;
   resolve(v: { address: string }): void;
@@ -165,6 +171,8 @@ export class Ue extends EventEmitter<UeEvents> {
   nextUdpPort = 40000;
   connecting = false;
   readonly heldDuringConnect: Uint8Array[] = [];
+  /** UE-requested PDU session releases in progress (procedures/pdu-session-release.ts). */
+  readonly releases: UePduSessionRelease;
 
   constructor(cfg: UeConfig) {
     super();
@@ -180,6 +188,19 @@ export class Ue extends EventEmitter<UeEvents> {
       onDownlinkData: (psi, packet) => this.onDownlinkData(psi, packet),
       onRrcRelease: () => this.onRrcRelease(),
     };
+    this.releases = new UePduSessionRelease({
+      clock: this.clock,
+      allocatePti: () => allocatePti(this),
+      sendReleaseRequest: (psi, pti, attempt) => {
+        const request = encodeNasMessage(nasMessage('PDU session release request', { fiveGsmCause: REGULAR_DEACTIVATION }, { pduSessionId: psi, pti }));
+        sendNas(this, nasMessage('UL NAS transport', { payloadContainerType: 1, payloadContainer: request, pduSessionId: psi }), 'UL NAS transport', attempt === 0 ? '4.3.4.2 step 1a' : `4.3.4.2 step 1a (T3582 retransmission ${attempt}, TS 24.501 6.4.3.6 a)`, 'PDU session release request');
+      },
+      sendReleaseComplete: (psi, pti) => {
+        const complete = encodeNasMessage(nasMessage('PDU session release complete', {}, { pduSessionId: psi, pti }));
+        sendNas(this, nasMessage('UL NAS transport', { payloadContainerType: 1, payloadContainer: complete, pduSessionId: psi }), 'UL NAS transport', '4.3.4.2 step 8', 'PDU session release complete');
+      },
+      releaseLocally: (psi) => this.sessions.delete(psi),
+    });
   }
 
   /** The 5GMM state (TS 24.501 5.1.3.2.1). */
@@ -216,8 +237,15 @@ export class Ue extends EventEmitter<UeEvents> {
   }
 
   /** UE-requested PDU session establishment (procedures/pdu-session-establishment.ts); resolves with the IPv4 address of the session. */
-  establishPduSession(psi = 1): Promise<{ address: string }> {
-    return pduSessionEstablishment(this, psi);
+  establishPduSession(psi = 1, o: { dnn?: string; snssai?: Snssai } = {}): Promise<{ address: string }> {
+    return pduSessionEstablishment(this, psi, o);
+  }
+
+  /** UE-requested PDU session release (procedures/pdu-session-release.ts, TS 24.501 6.4.3, TS 23.502 4.3.4.2). */
+  releasePduSession(psi: number): Promise<PduSessionReleaseOutcome> {
+    if (this.gmm !== GmmState.REGISTERED) return Promise.reject(new Error(`PDU session release needs 5GMM-REGISTERED, the UE is ${this.gmm}`));
+    if (!this.sessions.has(psi)) return Promise.reject(new Error(`no PDU session ${psi}`));
+    return this.releases.start(psi);
   }
 
   /** A downlink NAS PDU from the cell (n1.ts checks it, then hands it to its procedure). */
@@ -387,6 +415,7 @@ export class Ue extends EventEmitter<UeEvents> {
 
   releaseSessionsLocally(): void {
     this.sessions.clear();
+    this.releases.abortAll();
     for (const p of [...this.pending.values()]) finishPending(this, p, new PduSessionRejected(`PDU session ${p.psi} released locally`));
     for (const [k, w] of this.pings) {
       this.clock.clearTimeout(w.timer);
@@ -411,8 +440,7 @@ export class Ue extends EventEmitter<UeEvents> {
 
   // --- NAS send ----------------------------------------------------------------------------------------
 
-  nasSnssai(): SNssai {
-    const s = this.cfg.snssai;
+  nasSnssai(s: Snssai = this.cfg.snssai): SNssai {
     return s.sd !== undefined ? { sst: s.sst, sd: parseInt(s.sd, 16) } : { sst: s.sst };
   }
 }

@@ -11,6 +11,7 @@ import type { AmfUe, PduSessionRef } from '../context.ts';
 import { FiveGmmCause } from '../gmm.ts';
 import { sendNas, nasBytes } from '../n1.ts';
 import { sendNgap } from '../n2.ts';
+import { n1SmToSmf } from './pdu-session-release.ts';
 
 function sbiSnssai(s: SNssai): { sst: number; sd?: string } {
   return { sst: s.sst, ...(s.sd !== undefined ? { sd: s.sd.toString(16).padStart(6, '0') } : {}) };
@@ -29,6 +30,9 @@ export async function ulNasTransport(amf: Amf, ue: AmfUe, m: NasMessage): Promis
     sendNas(amf, ue, nasMessage('DL NAS transport', { payloadContainerType: containerType, payloadContainer: payload, ...(psi !== undefined ? { pduSessionId: psi } : {}), fiveGmmCause: FiveGmmCause.PayloadWasNotForwarded }), 'TS 24.501 5.4.5.2.5');
   if (containerType !== 1 || psi === undefined) return notForwarded();
   const requestType = m.ies.requestType as number | undefined;
+  // TS 24.501 5.4.5.2.2: no request type and an existing session: to that session's SMF (4.3.4.2)
+  const existing = ue.sessions.get(psi);
+  if (requestType === undefined && existing) return n1SmToSmf(amf, ue, existing, payload);
   if (requestType !== 1 || ue.sessions.has(psi)) return notForwarded(); // only initial requests for new sessions
   const snssai = (m.ies.sNssai as SNssai | undefined) ?? ue.allowedNssai?.[0];
   if (!snssai || !ue.allowedNssai?.some((a) => a.sst === snssai.sst && a.sd === snssai.sd)) return notForwarded();

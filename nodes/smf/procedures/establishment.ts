@@ -11,6 +11,7 @@ import { Ipv4Pool } from '../../common/pools.ts';
 import type { PduSessionEstablishmentRequestInfo } from '../ports.ts';
 import { contextOf, snssaiKey, FiveGsmCause, type Smf, type SmContext } from '../context.ts';
 import { releaseResources } from './release.ts';
+import { pduSessionReleaseUpdate } from './pdu-session-release.ts';
 
 /** Step 4: SMF registration in the UDM, SM subscription data, SDM subscription. */
 export async function registerWithUdm(smf: Smf, ctx: SmContext): Promise<void> {
@@ -145,8 +146,11 @@ export async function createSmContext(smf: Smf, req: SbiRequest): Promise<SbiRes
 /** Steps 15-17: the gNB's tunnel arrives (Nsmf_PDUSession_UpdateSMContext), N4 Session Modification. */
 export async function updateSmContext(smf: Smf, req: SbiRequest): Promise<SbiResponse> {
   const ctx = contextOf(smf, req);
-  const body = objectBody(req) as { n2SmInfo?: unknown; n2SmInfoType?: unknown };
+  const body = objectBody(req) as { n2SmInfo?: unknown; n2SmInfoType?: unknown; n1SmMsg?: unknown };
   await ctx.establishment?.catch(() => {});
+  // TS 23.502 4.3.4.2 steps 1a, 7 and 10 (pdu-session-release.ts)
+  const release = await pduSessionReleaseUpdate(smf, ctx, req, body);
+  if (release) return release;
   if (ctx.state !== 'creating' && ctx.state !== 'active') throw new SbiProblem(404, 'CONTEXT_NOT_FOUND');
   if (body.n2SmInfoType !== 'PDU_RES_SETUP_RSP') throw new SbiProblem(400, 'INVALID_MSG_FORMAT', `unsupported n2SmInfoType ${String(body.n2SmInfoType)}`);
   const n2bytes = binaryPart(req, body.n2SmInfo);

@@ -7,17 +7,27 @@ import { SbiProblem, noContent, expectStatus, type SbiRequest, type SbiResponse 
 import type { UsageReport } from '../../upf/datapath.ts';
 import { contextOf, snssaiKey, type Smf, type SmContext } from '../context.ts';
 
+/** The steps of a release, for the resources the SMF gives back (4.2.2.3.2 here, 4.3.4.2 in pdu-session-release.ts). */
+export interface ReleaseSteps {
+  n4: string;
+  policy: string;
+  sdmUnsubscribe: string;
+  uecmDeregistration: string;
+}
+
+const DEREGISTRATION_RELEASE_STEPS: ReleaseSteps = { n4: '4.2.2.3.2 step 3a', policy: '4.2.2.3.2 step 5a', sdmUnsubscribe: '4.2.2.3.2 step 5b', uecmDeregistration: '4.2.2.3.2 step 5c' };
+
 /**
  * TS 23.502 4.2.2.3.2 steps 3-5 (and 4.3.4.2 for other releases): N4 release, then after the
  * answer to the AMF the SM policy termination and the UDM clean-up. Undoes what `ctx` holds.
  */
-export async function releaseResources(smf: Smf, ctx: SmContext): Promise<{ report?: UsageReport; after: () => Promise<void> }> {
+export async function releaseResources(smf: Smf, ctx: SmContext, steps: ReleaseSteps = DEREGISTRATION_RELEASE_STEPS): Promise<{ report?: UsageReport; after: () => Promise<void> }> {
   // steps 3a-3b: N4 Session Release with the final usage report; step 3: the UE address goes
   // back to the pool once the UPF no longer holds it (a new session given it before the
   // deletion completes would be refused by the UPF: TS 29.244 cause 75 "rule creation failure")
   let report: UsageReport | undefined;
   try {
-    if (ctx.n4) report = await smf.n4.delete(ctx.n4.upSeid, '4.2.2.3.2 step 3a');
+    if (ctx.n4) report = await smf.n4.delete(ctx.n4.upSeid, steps.n4);
   } finally {
     if (ctx.ueAddress !== undefined) smf.addresses.release(ctx.ueAddress);
     if (ctx.cpSeid !== undefined) smf.seids.release(ctx.cpSeid);
@@ -29,18 +39,18 @@ export async function releaseResources(smf: Smf, ctx: SmContext): Promise<{ repo
     if (ctx.smPolicyUri) {
       const used = report ? report.uplinkOctets + report.downlinkOctets : 0;
       const accuUsageReports = report ? [{ refUmIds: `${ctx.dnn}:${snssaiKey(ctx.snssai)}`, volUsage: used, volUsageUplink: report.uplinkOctets, volUsageDownlink: report.downlinkOctets, timeUsage: report.durationSeconds }] : [];
-      expectStatus(await smf.sbi.call('POST', `${ctx.smPolicyUri}/delete`, { accuUsageReports }, { operation: 'Npcf_SMPolicyControl_Delete', step: '4.2.2.3.2 step 5a' }), 204);
+      expectStatus(await smf.sbi.call('POST', `${ctx.smPolicyUri}/delete`, { accuUsageReports }, { operation: 'Npcf_SMPolicyControl_Delete', step: steps.policy }), 204);
       ctx.smPolicyUri = undefined;
     }
     // step 5b: Nudm_SDM_Unsubscribe if this was the last session for the (DNN, S-NSSAI)
     if (ctx.sdmKey) {
       const uri = await smf.sdm.release(ctx.sdmKey);
-      if (uri) expectStatus(await smf.sbi.call('DELETE', uri, undefined, { operation: 'Nudm_SDM_Unsubscribe', step: '4.2.2.3.2 step 5b' }), 204);
+      if (uri) expectStatus(await smf.sbi.call('DELETE', uri, undefined, { operation: 'Nudm_SDM_Unsubscribe', step: steps.sdmUnsubscribe }), 204);
       ctx.sdmKey = undefined;
     }
     // step 5c: Nudm_UECM_Deregistration of the SMF registration for this PDU session
     if (ctx.udmRegistered) {
-      expectStatus(await smf.sbi.call('DELETE', `${smf.cfg.udmUri}/nudm-uecm/v1/${ctx.supi}/registrations/smf-registrations/${ctx.pduSessionId}`, undefined, { operation: 'Nudm_UECM_Deregistration', step: '4.2.2.3.2 step 5c' }), 204);
+      expectStatus(await smf.sbi.call('DELETE', `${smf.cfg.udmUri}/nudm-uecm/v1/${ctx.supi}/registrations/smf-registrations/${ctx.pduSessionId}`, undefined, { operation: 'Nudm_UECM_Deregistration', step: steps.uecmDeregistration }), 204);
       ctx.udmRegistered = false;
     }
     ctx.state = 'released';

@@ -6,9 +6,10 @@ import { nasMessage, encodeNasMessage, decodeNasMessage, type NasMessage, type P
 import { GmmState } from '../gmm-state.ts';
 import { T3580_MS, T3580_MAX_RETRANSMISSIONS, PduSessionRejected, type Ue, type PendingPduSession } from '../ue.ts';
 import { sendNas, accept, discard } from '../n1.ts';
+import type { Snssai } from '../../common/config.ts';
 
 /** UE-requested PDU session establishment; resolves with the IPv4 address of the session. */
-export function pduSessionEstablishment(ue: Ue, psi: number): Promise<{ address: string }> {
+export function pduSessionEstablishment(ue: Ue, psi: number, o: { dnn?: string; snssai?: Snssai } = {}): Promise<{ address: string }> {
   if (ue.gmm !== GmmState.REGISTERED) return Promise.reject(new Error(`PDU session establishment needs 5GMM-REGISTERED, the UE is ${ue.gmm}`));
   if (psi < 1 || psi > 15) return Promise.reject(new RangeError(`PDU session identity ${psi} is not 1..15`));
   if (ue.sessions.has(psi) || ue.pending.has(psi)) return Promise.reject(new Error(`PDU session ${psi} already exists or is being established`));
@@ -19,7 +20,7 @@ export function pduSessionEstablishment(ue: Ue, psi: number): Promise<{ address:
     sscMode: 1,
   }, { pduSessionId: psi, pti }));
   return new Promise((resolve, reject) => {
-    const p: PendingPduSession = { psi, pti, request, timer: undefined, retransmissions: 0, resolve, reject };
+    const p: PendingPduSession = { psi, pti, request, dnn: o.dnn ?? ue.cfg.dnn, snssai: o.snssai ?? ue.cfg.snssai, timer: undefined, retransmissions: 0, resolve, reject };
     ue.pending.set(psi, p);
     sendPduSessionRequest(ue, p);
   });
@@ -31,8 +32,8 @@ export function sendPduSessionRequest(ue: Ue, p: PendingPduSession): void {
     payloadContainer: p.request,
     pduSessionId: p.psi,
     requestType: 1,
-    sNssai: ue.nasSnssai(),
-    dnn: ue.cfg.dnn,
+    sNssai: ue.nasSnssai(p.snssai),
+    dnn: p.dnn,
   });
   sendNas(ue, ul, 'UL NAS transport', '4.3.2.2.1 step 1', 'PDU session establishment request');
   // 6.4.1.6 a): T3580 expiry retransmits the request, four times, then aborts.
@@ -98,7 +99,7 @@ export function on5gsm(ue: Ue, sm: NasMessage): void {
         finishPending(ue, p, new PduSessionRejected('PDU session establishment accept without an IPv4 PDU address'));
         return;
       }
-      ue.sessions.set(psi, { pduSessionId: psi, address: addr.ipv4, qosRules: (sm.ies.authorizedQosRules as QosRule[]) ?? [], sessionAmbr: sm.ies.sessionAmbr });
+      ue.sessions.set(psi, { pduSessionId: psi, address: addr.ipv4, qosRules: (sm.ies.authorizedQosRules as QosRule[]) ?? [], sessionAmbr: sm.ies.sessionAmbr, dnn: p.dnn, snssai: p.snssai });
       finishPending(ue, p, undefined, { address: addr.ipv4 });
       return;
     }
@@ -109,12 +110,17 @@ export function on5gsm(ue: Ue, sm: NasMessage): void {
       return;
     }
     case 'PDU session release command': {
+      // 6.4.3.3: the answer to this UE's own release request (same PTI), pdu-session-release.ts
+      if (ue.releases.onReleaseCommand(psi, sm.pti ?? 0)) return;
       // 6.3.3.2 network-requested release: release locally and complete.
       ue.sessions.delete(psi);
       const complete = encodeNasMessage(nasMessage('PDU session release complete', {}, { pduSessionId: psi, pti: sm.pti ?? 0 }));
       sendNas(ue, nasMessage('UL NAS transport', { payloadContainerType: 1, payloadContainer: complete, pduSessionId: psi }), 'UL NAS transport', 'TS 24.501 6.3.3.2', 'PDU session release complete');
       return;
     }
+    case 'PDU session release reject':
+      if (!ue.releases.onReleaseReject(psi, sm.pti ?? 0, Number(sm.ies.fiveGsmCause))) ue.unexpected.push(sm.name);
+      return;
     default:
       ue.unexpected.push(sm.name);
   }

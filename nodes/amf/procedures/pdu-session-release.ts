@@ -1,0 +1,81 @@
+// The AMF's part in UE-requested PDU Session Release (TS 23.502 4.3.4.2, non-roaming): it relays.
+//   step 1a  UL NAS TRANSPORT with a 5GSM message for an existing PDU session (no request type,
+//            TS 24.501 5.4.5.2.2) -> Nsmf_PDUSession_UpdateSMContext with the N1 SM container
+//   step 3a  the SMF's answer carries the PDU Session Release Command and the N2 SM resource
+//            release request
+//   step 4   N2 PDU SESSION RESOURCE RELEASE COMMAND (TS 38.413 8.2.2) with the NAS-PDU
+//   step 7   the gNB's PDU SESSION RESOURCE RELEASE RESPONSE -> UpdateSMContext (N2 SM ack)
+//   step 10  the UE's PDU Session Release Complete -> UpdateSMContext (N1 SM container)
+//   step 11  the SMF's SM context status notification ends the AMF's record of the session
+//            (the Namf callback route in amf.ts)
+
+import { nasMessage } from '../../../codecs/nas/index.ts';
+import { ngapPdu } from '../../../codecs/ngap/index.ts';
+import { SbiMultipart, N1_CONTENT_TYPE, N2_CONTENT_TYPE, type SbiResult } from '../../common/sbi.ts';
+import type { Amf } from '../amf.ts';
+import type { AmfUe, PduSessionRef } from '../context.ts';
+import { FiveGmmCause } from '../gmm.ts';
+import { sendNas, nasBytes } from '../n1.ts';
+import { sendNgap } from '../n2.ts';
+
+function parts(r: SbiResult<unknown>): { json: Record<string, unknown>; n1?: Uint8Array; n2?: Uint8Array } {
+  if (!(r.body instanceof SbiMultipart)) return { json: (typeof r.body === 'object' && r.body !== null ? r.body : {}) as Record<string, unknown> };
+  const bins = Object.values(r.body.binaries);
+  const n1 = bins.find((b) => b.contentType === N1_CONTENT_TYPE)?.data;
+  const n2 = bins.find((b) => b.contentType === N2_CONTENT_TYPE)?.data;
+  return { json: r.body.json as Record<string, unknown>, ...(n1 ? { n1 } : {}), ...(n2 ? { n2 } : {}) };
+}
+
+/**
+ * Steps 1a and 10: a 5GSM message of an existing PDU session to its SMF. A release command in
+ * the answer (step 3a) goes to the gNB with the N2 resource release request (step 4).
+ */
+export async function n1SmToSmf(amf: Amf, ue: AmfUe, s: PduSessionRef, n1: Uint8Array): Promise<void> {
+  const releaseComplete = s.state === 'releasing';
+  const step = releaseComplete ? '4.3.4.2 step 10' : '4.3.4.2 step 1a';
+  const dlNasTransport = (container: Uint8Array, cause?: number) => nasMessage('DL NAS transport', { payloadContainerType: 1, payloadContainer: container, pduSessionId: s.pduSessionId, ...(cause !== undefined ? { fiveGmmCause: cause } : {}) });
+  const notForwarded = () => sendNas(amf, ue, dlNasTransport(n1, FiveGmmCause.PayloadWasNotForwarded), 'TS 24.501 5.4.5.2.5');
+  if (!s.smContextUri) return notForwarded();
+  let r: SbiResult<unknown>;
+  try {
+    r = await amf.sbi.call('POST', `${s.smContextUri}/modify`, new SbiMultipart(
+      { n1SmMsg: { contentId: 'n1SmMsg' }, anType: '3GPP_ACCESS', ueLocation: {} },
+      { n1SmMsg: { contentType: N1_CONTENT_TYPE, data: n1 } },
+    ), { operation: 'Nsmf_PDUSession_UpdateSMContext', step });
+  } catch (e) {
+    amf.log(`UpdateSMContext for PDU session ${s.pduSessionId} failed: ${(e as Error).message}`);
+    return notForwarded();
+  }
+  const { json, n1: smN1, n2 } = parts(r);
+  if (r.status !== 200 && r.status !== 204) {
+    amf.log(`UpdateSMContext for PDU session ${s.pduSessionId}: ${r.status}`);
+    if (smN1) sendNas(amf, ue, dlNasTransport(smN1), step);
+    else if (!releaseComplete) notForwarded();
+    return;
+  }
+  if (json.n2SmInfoType === 'PDU_RES_REL_CMD' && n2) {
+    s.state = 'releasing';
+    // step 4: N2 PDU Session Resource Release Command with the NAS PDU Session Release Command
+    const nas = smN1 ? nasBytes(amf, ue, dlNasTransport(smN1), '4.3.4.2 step 4') : undefined;
+    sendNgap(amf, ue.gnb, ue.stream, ngapPdu('PDUSessionResourceReleaseCommand', {
+      'AMF-UE-NGAP-ID': ue.amfUeNgapId,
+      'RAN-UE-NGAP-ID': ue.ranUeNgapId,
+      ...(nas ? { 'NAS-PDU': nas } : {}),
+      PDUSessionResourceToReleaseListRelCmd: [{ pDUSessionID: s.pduSessionId, pDUSessionResourceReleaseCommandTransfer: n2 }],
+    }), '4.3.4.2 step 4', ue);
+  } else if (smN1) sendNas(amf, ue, dlNasTransport(smN1), step);
+}
+
+/** Step 7: the gNB's PDU SESSION RESOURCE RELEASE RESPONSE, per session, to the SMF. */
+export async function onPduSessionResourceReleaseResponse(amf: Amf, ue: AmfUe, ies: Map<string, unknown>): Promise<void> {
+  const released = (ies.get('PDUSessionResourceReleasedListRelRes') ?? []) as { pDUSessionID: number; pDUSessionResourceReleaseResponseTransfer: Uint8Array }[];
+  for (const item of released) {
+    const s = ue.sessions.get(item.pDUSessionID);
+    if (!s?.smContextUri) continue;
+    const r = await amf.sbi.call('POST', `${s.smContextUri}/modify`, new SbiMultipart(
+      { n2SmInfo: { contentId: 'n2SmInfo' }, n2SmInfoType: 'PDU_RES_REL_RSP', anType: '3GPP_ACCESS', ueLocation: {} },
+      { n2SmInfo: { contentType: N2_CONTENT_TYPE, data: item.pDUSessionResourceReleaseResponseTransfer } },
+    ), { operation: 'Nsmf_PDUSession_UpdateSMContext', step: '4.3.4.2 step 7' });
+    if (r.status !== 200 && r.status !== 204) amf.log(`UpdateSMContext (N2 release ack) for PDU session ${item.pDUSessionID}: ${r.status}`);
+  }
+}

@@ -1,0 +1,103 @@
+// UE-requested PDU Session Release at the SMF (TS 23.502 4.3.4.2, non-roaming), reached through
+// Nsmf_PDUSession_UpdateSMContext (TS 29.502 5.2.2.3.2) from the AMF:
+//   step 1a   UpdateSMContext with the N1 SM container (PDU Session Release Request)
+//   step 2a-b N4 Session Release with the final usage report; the UE address goes back to the pool
+//   step 3a   the UpdateSMContext response carries the N1 SM container (PDU Session Release
+//             Command) and the N2 SM resource release request (PDU Session Resource Release
+//             Command Transfer, TS 38.413 9.3.4.12) for the AMF to send to the gNB (step 4)
+//   step 7    UpdateSMContext with the N2 SM Resource Release Ack (PDU_RES_REL_RSP)
+//   step 10   UpdateSMContext with the N1 SM container (PDU Session Release Complete)
+//             (steps 8-10 may come before 6-7: the procedure goes on once both have arrived)
+//   step 11   Nsmf_PDUSession_SMContextStatusNotify (RELEASED) to the AMF
+//   step 12   SM Policy Association Termination (4.16.6 case B) with the accumulated usage
+//   step 13   Nudm_SDM_Unsubscribe (last session of the DNN and S-NSSAI), Nudm_UECM_Deregistration
+
+import { SbiProblem, SbiMultipart, ok, expectStatus, binaryPart, N1_CONTENT_TYPE, N2_CONTENT_TYPE, type SbiRequest, type SbiResponse } from '../../common/sbi.ts';
+import type { SmMessageInfo } from '../ports.ts';
+import type { Smf, SmContext } from '../context.ts';
+import { releaseResources, type ReleaseSteps } from './release.ts';
+
+export const UE_REQUESTED_RELEASE_STEPS: ReleaseSteps = {
+  n4: '4.3.4.2 step 2a',
+  policy: '4.3.4.2 step 12',
+  sdmUnsubscribe: '4.3.4.2 step 13',
+  uecmDeregistration: '4.3.4.2 step 13',
+};
+
+interface ReleaseInProgress {
+  pti: number;
+  n2Acknowledged: boolean;
+  n1Completed: boolean;
+  after: () => Promise<void>;
+}
+
+/** TS 24.501 9.11.4.2 #36 regular deactivation: the cause of a release the UE asked for. */
+const REGULAR_DEACTIVATION = 36;
+
+const inProgress = new WeakMap<SmContext, ReleaseInProgress>();
+
+/**
+ * The UpdateSMContext requests of this procedure (steps 1a, 7, 10); undefined when `req` is not
+ * one of them (the establishment's PDU_RES_SETUP_RSP, say).
+ */
+export async function pduSessionReleaseUpdate(smf: Smf, ctx: SmContext, req: SbiRequest, body: { n1SmMsg?: unknown; n2SmInfoType?: unknown }): Promise<SbiResponse | undefined> {
+  const n1bytes = binaryPart(req, body.n1SmMsg);
+  if (n1bytes) {
+    let sm: SmMessageInfo;
+    try {
+      sm = smf.n1.decodeSmMessage(n1bytes);
+    } catch (e) {
+      throw new SbiProblem(400, 'N1_SM_ERROR', (e as Error).message);
+    }
+    if (sm.name === 'PDU session release request') return onReleaseRequest(smf, ctx, sm);
+    if (sm.name === 'PDU session release complete' && inProgress.has(ctx)) return onReleaseComplete(smf, ctx, sm);
+    throw new SbiProblem(403, 'N1_SM_ERROR', `${sm.name} is not handled by this SMF (TS 29.502 5.2.2.3.2)`);
+  }
+  if (body.n2SmInfoType === 'PDU_RES_REL_RSP' && inProgress.has(ctx)) return onN2ReleaseAck(smf, ctx);
+  return undefined;
+}
+
+/** Steps 1a-3a: the UE's PDU Session Release Request. */
+async function onReleaseRequest(smf: Smf, ctx: SmContext, request: SmMessageInfo): Promise<SbiResponse> {
+  if (ctx.state !== 'active') throw new SbiProblem(409, 'PDU_SESSION_NOT_ACTIVE', `PDU session ${ctx.pduSessionId} is ${ctx.state}`);
+  ctx.state = 'releasing';
+  // steps 2a-2b: N4 Session Release; the usage report travels to the PCF in step 12
+  const { after } = await releaseResources(smf, ctx, UE_REQUESTED_RELEASE_STEPS);
+  inProgress.set(ctx, { pti: request.pti, n2Acknowledged: false, n1Completed: false, after });
+  const command = smf.n1.releaseCommand(ctx.pduSessionId, request.pti, REGULAR_DEACTIVATION);
+  const transfer = smf.n2.releaseCommandTransfer({ group: 'nas', value: 'normal-release' });
+  // step 3a: SmContextUpdatedData (TS 29.502 6.1.6.2.3) with the N1 and N2 SM information
+  return ok(new SbiMultipart(
+    { upCnxState: 'DEACTIVATED', n1SmMsg: { contentId: 'n1SmMsg' }, n2SmInfo: { contentId: 'n2SmInfo' }, n2SmInfoType: 'PDU_RES_REL_CMD' },
+    { n1SmMsg: { contentType: N1_CONTENT_TYPE, data: command }, n2SmInfo: { contentType: N2_CONTENT_TYPE, data: transfer } },
+  ));
+}
+
+/** Step 7: the gNB released the session's resources. */
+function onN2ReleaseAck(smf: Smf, ctx: SmContext): SbiResponse {
+  const r = inProgress.get(ctx)!;
+  r.n2Acknowledged = true;
+  return finishIfComplete(smf, ctx, r);
+}
+
+/** Step 10: the UE's PDU Session Release Complete. */
+function onReleaseComplete(smf: Smf, ctx: SmContext, complete: SmMessageInfo): SbiResponse {
+  const r = inProgress.get(ctx)!;
+  if (complete.pti !== r.pti) throw new SbiProblem(400, 'N1_SM_ERROR', `PDU session release complete with PTI ${complete.pti}, the command had ${r.pti} (TS 24.501 7.3.1)`);
+  r.n1Completed = true;
+  return finishIfComplete(smf, ctx, r);
+}
+
+/** Step 11, then 12-13 (the `after` of releaseResources): once both acknowledgements arrived. */
+function finishIfComplete(smf: Smf, ctx: SmContext, r: ReleaseInProgress): SbiResponse {
+  if (!r.n1Completed || !r.n2Acknowledged) return ok({});
+  inProgress.delete(ctx);
+  return {
+    ...ok({}),
+    after: async () => {
+      const notify = await smf.sbi.call('POST', ctx.amfCallback, { statusInfo: { resourceStatus: 'RELEASED', cause: 'REL_DUE_TO_UE_REQUEST' } }, { operation: 'Nsmf_PDUSession_SMContextStatusNotify', step: '4.3.4.2 step 11' });
+      expectStatus(notify, 204, 200);
+      await r.after();
+    },
+  };
+}
