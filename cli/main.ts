@@ -4,6 +4,9 @@ import { decodeCommand } from './decode.ts';
 import { runCommand } from './run.ts';
 import { startCommand } from './start.ts';
 import { subscriberCommand } from './subscriber.ts';
+import { upCommand, UP_USAGE } from './up.ts';
+import { ctlCommand } from './ctl.ts';
+import { scenariosCommand, runScenarioCommand } from './scenarios.ts';
 
 const USAGE = `wire5g: a 5G System emulator on one machine
 
@@ -11,6 +14,12 @@ usage:
   wire5g run [--config FILE] [--out DIR] [--ues N] [--parallel N]
              [--deregistration switch-off|normal|mixed|none] [--external-core] [--verbose]
                                   run the default scenario (all NFs here, or only gNB + UEs)
+  wire5g run --scenario FILE|NAME [--config FILE] [--out DIR] [--ues N] [--external-core]
+                                  run a scenario file (timed actions over groups of UEs)
+  wire5g scenarios                list the built-in scenario files
+  ${UP_USAGE}
+                                  a network that stays up, driven with wire5g ctl
+  wire5g ctl [--out DIR] <command> [--json]   drive it: status, ue <supi> register|deregister|pdu|ping|add, dump, down
   wire5g start <nf> [--config FILE] [--capture FILE] [--ladder]
                                   run one core NF (udr udm ausf pcf upf smf amf) in this process
   wire5g decode FILE [--json]     print every GTP-U/PFCP/NGAP/NAS-5GS message in a pcap/pcapng file
@@ -31,7 +40,13 @@ async function main(argv: string[]): Promise<number> {
       return decodeCommand(rest);
     case 'run':
     case undefined:
-      return runCommand(rest);
+      return rest.some((a) => a === '--scenario' || a.startsWith('--scenario=')) ? runScenarioCommand(rest) : runCommand(rest);
+    case 'up':
+      return upCommand(rest);
+    case 'ctl':
+      return ctlCommand(rest);
+    case 'scenarios':
+      return scenariosCommand();
     case 'start':
       return startCommand(rest);
     case 'subscriber':

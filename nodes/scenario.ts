@@ -137,7 +137,7 @@ export async function runScenario(cfg: NetworkConfig, o: ScenarioOptions = {}): 
 }
 
 /** Waits until the core and the gNB have nothing in flight, and the gNB holds no UE the AMF released. */
-async function waitForQuiet(core: Core | undefined, gnb: Gnb): Promise<void> {
+export async function waitForQuiet(core: Core | undefined, gnb: Gnb): Promise<void> {
   const t0 = Date.now();
   let quiet = 0;
   // quiet twice in a row with a settle between: a message in flight on a socket is not "in flight" in any NF

@@ -202,6 +202,15 @@ export class Gnb implements UuCell {
     return this.contexts.size;
   }
 
+  /** The N3 tunnels of the UE on `ue`'s side of the radio (status views): DL TEID ours, UL TEID the UPF's. */
+  tunnelsOf(ue: UuUeSide): { pduSessionId: number; dlTeid: number; ulTeid: number; upf: string; ranUeNgapId: number; amfUeNgapId?: number }[] {
+    for (const ctx of this.contexts.values()) {
+      if (ctx.ue !== ue) continue;
+      return [...ctx.sessions.values()].map((s) => ({ pduSessionId: s.pduSessionId, dlTeid: s.dlTeid, ulTeid: s.ulTeid, upf: s.upf.address, ranUeNgapId: ctx.ranUeNgapId, ...(ctx.amfUeNgapId !== undefined ? { amfUeNgapId: ctx.amfUeNgapId } : {}) }));
+    }
+    return [];
+  }
+
   // --- NG Setup (TS 38.413 8.7.1) ----------------------------------------------------------------
 
   ngSetupProcedure(): Promise<NgSetupResult> {

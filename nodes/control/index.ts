@@ -1,0 +1,7 @@
+// The control plane of a running network: LiveNetwork (the network and its UEs), the command
+// table of `wire5g ctl` (commands.ts; importing this module registers every command), the
+// control API (api.ts) and scenario files (scenario-file.ts).
+
+export * from './live-network.ts';
+export * from './commands.ts';
+export * from './api.ts';

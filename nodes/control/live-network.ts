@@ -1,0 +1,417 @@
+// A network that stays up: the core (or the NFs of `wire5g start` elsewhere), one gNB and the UEs
+// brought into it, driven one procedure at a time (by `wire5g ctl`, a scenario file, or a test)
+// while everything else keeps running. The capture grows as it runs (flushed every `flushMs`);
+// ladder.md and summary.json are written on `dump()` and when the network stops.
+//
+// A command for an unknown SUPI, or for a UE in a state the procedure cannot start from, is
+// refused with a ControlError before anything is sent; a UE runs one command at a time.
+
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Capture } from '../../transport/capture/capture.ts';
+import { RunRecorder } from '../common/run-report.ts';
+import { ledgerDiff, type LedgerSnapshot } from '../common/ledger.ts';
+import { subscribeTrace, ladderLine } from '../common/trace.ts';
+import type { NetworkConfig, Snssai, SubscriberConfig } from '../common/config.ts';
+import { startCore, CORE_NFS, type Core } from '../core.ts';
+import { Gnb } from '../gnb/gnb.ts';
+import { Ue } from '../ue/ue.ts';
+import { GmmState } from '../ue/gmm-state.ts';
+import { UdrStore } from '../udr/store.ts';
+import { subscribersFor, waitForQuiet } from '../scenario.ts';
+
+/** A command refused before it started: 400 bad arguments, 404 unknown UE, 409 wrong state. */
+export class ControlError extends Error {
+  readonly status: 400 | 404 | 409;
+  constructor(status: 400 | 404 | 409, message: string) {
+    super(message);
+    this.name = 'ControlError';
+    this.status = status;
+  }
+}
+
+export interface LiveNetworkOptions {
+  outDir: string;
+  /** The core runs elsewhere (`wire5g start <nf>`): only the gNB and the UEs run here. */
+  externalCore?: boolean;
+  /** Ladder lines as they happen. */
+  print?: (line: string) => void;
+  log?: (line: string) => void;
+  /** UDR database override (default cfg.udr.database). */
+  database?: string;
+  /** Write the pcapng (default true). */
+  capture?: boolean;
+  /** How often the pcapng is flushed to disk, so that it can be read while the network runs. */
+  flushMs?: number;
+}
+
+export interface PduSessionStatus {
+  psi: number;
+  dnn: string;
+  snssai: Snssai;
+  address: string;
+  /** N3 tunnel: the UPF's UL TEID and the gNB's DL TEID (TS 38.413 9.3.4.1/9.3.4.2). */
+  teids: { ul?: number; dl?: number; upf?: string };
+}
+
+export interface UeStatus {
+  supi: string;
+  /** TS 23.501 5.3.2 / 5.3.3 states. */
+  rmState: 'RM-REGISTERED' | 'RM-DEREGISTERED';
+  cmState: 'CM-CONNECTED' | 'CM-IDLE';
+  /** TS 24.501 5.1.3.2.1. */
+  gmmState: string;
+  /** TS 29.571 Guti form: 5g-guti-<MCC><MNC><AMF ID, 6 hex><5G-TMSI, 8 hex>. */
+  guti?: string;
+  /** The command the UE is running, if any. */
+  busy?: string;
+  sessions: PduSessionStatus[];
+}
+
+export interface NetworkStatus {
+  outDir: string;
+  pid: number;
+  uptimeSeconds: number;
+  externalCore: boolean;
+  nfs: { name: string; address: string; ledger?: LedgerSnapshot }[];
+  gnbs: { name: string; address: string; amf: string; ueContexts: number }[];
+  ues: UeStatus[];
+  ledgers: Record<string, LedgerSnapshot>;
+  ledgersAtStart: Record<string, LedgerSnapshot>;
+}
+
+export interface StopResult {
+  ok: boolean;
+  summary: Record<string, unknown>;
+  files: { capture?: string; ladder: string; summary: string };
+  leftBehind: Record<string, unknown>;
+}
+
+interface LiveUe {
+  ue: Ue;
+  subscriber: SubscriberConfig;
+  busy?: string;
+  nextEchoSequence: number;
+}
+
+function formatGuti(g: NonNullable<Ue['fiveGGuti']>): string {
+  const amfId = ((g.amfRegionId << 16) | (g.amfSetId << 6) | g.amfPointer).toString(16).padStart(6, '0');
+  return `5g-guti-${g.plmn.mcc}${g.plmn.mnc}${amfId}${g.tmsi.toString(16).padStart(8, '0')}`;
+}
+
+const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+export class LiveNetwork {
+  readonly cfg: NetworkConfig;
+  readonly outDir: string;
+  readonly recorder: RunRecorder;
+  readonly core: Core | undefined;
+  readonly gnb: Gnb;
+  readonly ledgersAtStart: Record<string, LedgerSnapshot>;
+  private readonly capture: Capture | undefined;
+  private readonly capturePath: string;
+  private readonly o: LiveNetworkOptions;
+  private readonly ues = new Map<string, LiveUe>();
+  private readonly known = new Map<string, SubscriberConfig>();
+  private readonly flushTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly startedAt = Date.now();
+  private nextUeNumber = 0;
+  private stopped: Promise<StopResult> | undefined;
+
+  private constructor(cfg: NetworkConfig, o: LiveNetworkOptions, parts: { recorder: RunRecorder; core: Core | undefined; gnb: Gnb; capture: Capture | undefined; capturePath: string }) {
+    this.cfg = cfg;
+    this.o = o;
+    this.outDir = o.outDir;
+    this.recorder = parts.recorder;
+    this.core = parts.core;
+    this.gnb = parts.gnb;
+    this.capture = parts.capture;
+    this.capturePath = parts.capturePath;
+    this.ledgersAtStart = this.ledgers();
+    this.recorder.ledgers('before', this.ledgersAtStart);
+    for (const s of cfg.subscribers) this.known.set(s.supi, s);
+    const capture = parts.capture;
+    if (capture) this.flushTimer = setInterval(() => capture.flush(), o.flushMs ?? 250).unref();
+  }
+
+  /** Starts the core (unless external) and the gNB (NG Setup); no UE yet. The config's subscribers are seeded in the UDR. */
+  static async start(config: NetworkConfig, o: LiveNetworkOptions): Promise<LiveNetwork> {
+    const cfg: NetworkConfig = { ...config, subscribers: subscribersFor(config) };
+    mkdirSync(o.outDir, { recursive: true });
+    const capturePath = join(o.outDir, 'run.pcapng');
+    const capture = o.capture === false ? undefined : Capture.toFile(capturePath);
+    const recorder = new RunRecorder(o.print);
+    let core: Core | undefined;
+    try {
+      if (!o.externalCore) core = await startCore(cfg, { ...(capture ? { tap: capture } : {}), ...(o.log ? { log: o.log } : {}), database: o.database ?? cfg.udr.database });
+      const gnb = await recorder.procedure('NG Setup', 'TS 38.413 8.7.1', undefined, () =>
+        Gnb.start({ address: cfg.addresses.gnb, amfAddress: cfg.addresses.amf, amfUdpPort: cfg.ports.ngapUdp, plmn: cfg.plmn, tac: cfg.tac, snssai: cfg.snssai, gnbId: cfg.gnb.id, name: cfg.gnb.name, captureUserPlane: true, ...(capture ? { tap: capture } : {}), ...(o.log ? { log: o.log } : {}) }));
+      return new LiveNetwork(cfg, o, { recorder, core, gnb, capture, capturePath });
+    } catch (e) {
+      await core?.stop();
+      capture?.close();
+      recorder.close();
+      throw e;
+    }
+  }
+
+  /** The UEs of a run: the subscribers `subscribersFor(cfg)` gives (config + derived), added as UEs. */
+  addConfiguredUes(): string[] {
+    const subs = this.cfg.subscribers;
+    for (const s of subs) if (!this.ues.has(s.supi)) this.addUe(s);
+    return subs.map((s) => s.supi);
+  }
+
+  ledgers(): Record<string, LedgerSnapshot> {
+    return { ...(this.core?.ledgers() ?? {}), [this.gnb.ledger.nf]: this.gnb.ledger.snapshot() };
+  }
+
+  get supis(): string[] {
+    return [...this.ues.keys()];
+  }
+
+  /** The Ue object of `supi` (tests, scenario runners). */
+  ueOf(supi: string): Ue {
+    return this.liveUe(supi).ue;
+  }
+
+  private liveUe(supi: string): LiveUe {
+    const u = this.ues.get(supi);
+    if (!u) throw new ControlError(404, `unknown UE ${supi} (wire5g ctl status lists the UEs; 'ctl ue ${supi} add' brings a UDR subscriber in)`);
+    return u;
+  }
+
+  private addUe(s: SubscriberConfig): LiveUe {
+    const n = this.nextUeNumber++;
+    const ue = new Ue({ supi: s.supi, k: s.k, opc: s.opc, amf: s.amf, sqn: s.sqn, plmn: this.cfg.plmn, snssai: this.cfg.snssai, dnn: this.cfg.dnn, imeisv: `${this.cfg.ue.imeisvPrefix}${String(n % 100).padStart(2, '0')}`, security: { ciphering: this.cfg.security.ciphering }, ...(this.o.log ? { log: this.o.log } : {}) });
+    const live: LiveUe = { ue, subscriber: s, nextEchoSequence: 1 };
+    this.ues.set(s.supi, live);
+    return live;
+  }
+
+  /** Brings the UDR's subscriber `supi` into the network as a UE (deregistered, camped on the gNB's cell). */
+  add(supi: string): { supi: string } {
+    this.checkRunning();
+    if (this.ues.has(supi)) throw new ControlError(409, `${supi} is already in the network`);
+    const s = this.known.get(supi) ?? this.subscriberInUdr(supi);
+    if (!s) throw new ControlError(404, `no subscriber ${supi} in the UDR (add one with: wire5g subscriber add --supi ${supi})`);
+    this.addUe(s);
+    return { supi };
+  }
+
+  private subscriberInUdr(supi: string): SubscriberConfig | undefined {
+    const fromStore = (store: UdrStore) => store.get(supi);
+    let r;
+    if (this.core) r = fromStore(this.core.store);
+    else {
+      const db = this.o.database ?? this.cfg.udr.database;
+      if (db === ':memory:') return undefined;
+      const store = new UdrStore(db);
+      try {
+        r = fromStore(store);
+      } finally {
+        store.close();
+      }
+    }
+    return r ? { supi: r.supi, k: r.k, opc: r.opc, amf: r.amf, sqn: r.sqn, snssais: r.snssais, dnns: r.dnns } : undefined;
+  }
+
+  private checkRunning(): void {
+    if (this.stopped) throw new ControlError(409, 'the network is stopping');
+  }
+
+  /** Runs `fn` as the UE's only command; refused when another one runs. */
+  private async exclusive<T>(supi: string, what: string, check: (u: LiveUe) => void, fn: (u: LiveUe) => Promise<T>): Promise<T> {
+    this.checkRunning();
+    const u = this.liveUe(supi);
+    if (u.busy) throw new ControlError(409, `${supi} is busy with '${u.busy}'`);
+    check(u);
+    u.busy = what;
+    try {
+      return await fn(u);
+    } finally {
+      u.busy = undefined;
+    }
+  }
+
+  private static needState(u: LiveUe, want: GmmState, what: string): void {
+    if (u.ue.state !== want) throw new ControlError(409, `${u.ue.supi} is ${u.ue.state}: ${what} needs ${want}`);
+  }
+
+  /** Initial Registration (TS 23.502 4.2.2.2.2). */
+  register(supi: string): Promise<{ guti?: string }> {
+    return this.exclusive(supi, 'register', (u) => LiveNetwork.needState(u, GmmState.DEREGISTERED, 'registration'), async (u) => {
+      await this.recorder.procedure('Registration', 'TS 23.502 4.2.2.2.2', supi, () => u.ue.register(this.gnb));
+      const g = u.ue.fiveGGuti;
+      return g ? { guti: formatGuti(g) } : {};
+    });
+  }
+
+  /** UE-initiated Deregistration (TS 23.502 4.2.2.3.2). */
+  deregister(supi: string, o: { switchOff: boolean; access?: '3gpp' | 'non-3gpp' | 'both' }): Promise<{ outcome: string }> {
+    const accessType = o.access === 'non-3gpp' ? 2 : o.access === 'both' ? 3 : 1;
+    return this.exclusive(supi, 'deregister', (u) => LiveNetwork.needState(u, GmmState.REGISTERED, 'de-registration'), async (u) => {
+      const outcome = await this.recorder.procedure(`UE-initiated Deregistration (${o.switchOff ? 'switch off' : 'normal'})`, 'TS 23.502 4.2.2.3.2', supi, async () => {
+        const r = await u.ue.deregister({ switchOff: o.switchOff, accessType });
+        // the procedure ends with the N2 UE Context Release (step 8): the gNB releases the RRC connection
+        if (accessType !== 2) for (let i = 0; i < 400 && u.ue.connected; i++) await new Promise((t) => setTimeout(t, 25));
+        return r;
+      });
+      return { outcome };
+    });
+  }
+
+  /** UE-requested PDU Session Establishment (TS 23.502 4.3.2.2.1); the lowest free PSI unless given. */
+  establishPduSession(supi: string, o: { psi?: number; dnn?: string; snssai?: Snssai } = {}): Promise<{ psi: number; address: string }> {
+    let psi = 0;
+    return this.exclusive(supi, 'pdu establish', (u) => {
+      LiveNetwork.needState(u, GmmState.REGISTERED, 'PDU session establishment');
+      if (o.psi !== undefined && (!Number.isInteger(o.psi) || o.psi < 1 || o.psi > 15)) throw new ControlError(400, `PDU session identity ${o.psi} is not 1..15`);
+      if (o.psi !== undefined && u.ue.sessions.has(o.psi)) throw new ControlError(409, `${supi} already has PDU session ${o.psi}`);
+      psi = o.psi ?? [...Array(15).keys()].map((i) => i + 1).find((i) => !u.ue.sessions.has(i)) ?? 0;
+      if (!psi) throw new ControlError(409, `${supi} has 15 PDU sessions, none free`);
+    }, async (u) => {
+      const r = await this.recorder.procedure('PDU Session Establishment', 'TS 23.502 4.3.2.2.1', supi, () => u.ue.establishPduSession(psi, { ...(o.dnn ? { dnn: o.dnn } : {}), ...(o.snssai ? { snssai: o.snssai } : {}) }));
+      return { psi, address: r.address };
+    });
+  }
+
+  /** UE-requested PDU Session Release (TS 23.502 4.3.4.2). */
+  releasePduSession(supi: string, psi: number): Promise<{ psi: number; outcome: string }> {
+    return this.exclusive(supi, 'pdu release', (u) => {
+      LiveNetwork.needState(u, GmmState.REGISTERED, 'PDU session release');
+      if (!u.ue.sessions.has(psi)) throw new ControlError(409, `${supi} has no PDU session ${psi}`);
+    }, async (u) => {
+      const outcome = await this.recorder.procedure('UE-requested PDU Session Release', 'TS 23.502 4.3.4.2', supi, () => u.ue.releasePduSession(psi));
+      return { psi, outcome };
+    });
+  }
+
+  /** ICMP echoes to the data network over a PDU session (the first one unless given). */
+  ping(supi: string, o: { count?: number; psi?: number; intervalMs?: number } = {}): Promise<{ rttsMs: number[] }> {
+    const count = o.count ?? 3;
+    return this.exclusive(supi, 'ping', (u) => {
+      if (!Number.isInteger(count) || count < 1) throw new ControlError(400, `--count must be a positive integer, got ${count}`);
+      if (o.psi !== undefined ? !u.ue.sessions.has(o.psi) : u.ue.sessions.size === 0) throw new ControlError(409, `${supi} has no PDU session${o.psi !== undefined ? ` ${o.psi}` : ''} to ping over`);
+    }, async (u) => {
+      const rttsMs: number[] = [];
+      for (let i = 0; i < count; i++) {
+        if (i > 0 && o.intervalMs) await new Promise((r) => setTimeout(r, o.intervalMs));
+        const seq = u.nextEchoSequence;
+        u.nextEchoSequence = (seq % 0xffff) + 1;
+        rttsMs.push(await this.recorder.procedure('Ping over the user plane', 'TS 23.501 5.8 (N3/N6)', supi, () => u.ue.ping(this.cfg.dataNetwork, seq, o.psi !== undefined ? { psi: o.psi } : {})));
+      }
+      return { rttsMs };
+    });
+  }
+
+  /** The ladder lines of what `fn` caused: every message, except those that name another UE. */
+  async withLadder<T>(supi: string | undefined, fn: () => Promise<T>): Promise<{ result: T; ladder: string[] }> {
+    const ladder: string[] = [];
+    const off = subscribeTrace((e) => {
+      if (supi && e.ue?.startsWith('imsi-') && e.ue !== supi) return;
+      ladder.push(ladderLine(e));
+    });
+    try {
+      const result = await fn();
+      // what the last message started (e.g. 4.2.2.3.2 steps 5a-5c after step 4) belongs to it
+      await this.settle();
+      return { result, ladder };
+    } catch (e) {
+      await this.settle();
+      throw Object.assign(e instanceof Error ? e : new Error(String(e)), { ladder });
+    } finally {
+      off();
+    }
+  }
+
+  /** Lets the core finish what is in flight (others' procedures may go on: this is not quiescence). */
+  async settle(): Promise<void> {
+    for (let i = 0; i < 2; i++) {
+      await this.core?.settled();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await this.core?.settled();
+  }
+
+  status(): NetworkStatus {
+    const ues: UeStatus[] = [...this.ues.values()].map(({ ue, busy }) => {
+      const tunnels = new Map(this.gnb.tunnelsOf(ue.radio).map((t) => [t.pduSessionId, t]));
+      const registered = ue.state === GmmState.REGISTERED || ue.state === GmmState.DEREGISTERED_INITIATED || ue.state === GmmState.SERVICE_REQUEST_INITIATED;
+      return {
+        supi: ue.supi,
+        rmState: registered ? 'RM-REGISTERED' : 'RM-DEREGISTERED',
+        cmState: ue.connected ? 'CM-CONNECTED' : 'CM-IDLE',
+        gmmState: ue.state,
+        ...(registered && ue.fiveGGuti ? { guti: formatGuti(ue.fiveGGuti) } : {}),
+        ...(busy ? { busy } : {}),
+        sessions: [...ue.sessions.values()].map((s) => {
+          const t = tunnels.get(s.pduSessionId);
+          return { psi: s.pduSessionId, dnn: s.dnn, snssai: s.snssai, address: s.address, teids: t ? { ul: t.ulTeid, dl: t.dlTeid, upf: t.upf } : {} };
+        }),
+      };
+    });
+    const ledgers = this.ledgers();
+    const nfs = CORE_NFS.map((nf) => {
+      const name = nf.toUpperCase();
+      return { name, address: this.cfg.addresses[nf], ...(ledgers[name] ? { ledger: ledgers[name] } : {}) };
+    });
+    return {
+      outDir: this.outDir,
+      pid: process.pid,
+      uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
+      externalCore: this.o.externalCore === true,
+      nfs,
+      gnbs: [{ name: this.cfg.gnb.name, address: this.cfg.addresses.gnb, amf: this.cfg.addresses.amf, ueContexts: this.gnb.ueCount }],
+      ues,
+      ledgers,
+      ledgersAtStart: this.ledgersAtStart,
+    };
+  }
+
+  /** Writes ladder.md and summary.json as they are now (ledgers "after" = now) and flushes the capture. */
+  dump(): { capture?: string; ladder: string; summary: string } {
+    this.capture?.flush();
+    this.recorder.ledgers('after', this.ledgers());
+    const files = this.recorder.write(this.outDir, { ues: this.status().ues, running: true });
+    return { ...(this.capture ? { capture: this.capturePath } : {}), ...files };
+  }
+
+  /**
+   * Stops the network: UEs still registered switch off (4.2.2.3.2), the network settles, the
+   * ledgers are compared with the start, and the outputs are written. Idempotent.
+   */
+  stop(o: { deregisterRemaining?: boolean } = {}): Promise<StopResult> {
+    this.stopped ??= this.stopNow(o.deregisterRemaining ?? true);
+    return this.stopped;
+  }
+
+  private async stopNow(deregisterRemaining: boolean): Promise<StopResult> {
+    // commands in flight end first (their procedures have their own timers)
+    for (let i = 0; i < 200 && [...this.ues.values()].some((u) => u.busy); i++) await new Promise((r) => setTimeout(r, 50));
+    if (deregisterRemaining) {
+      await Promise.all([...this.ues.values()].filter((u) => u.ue.state === GmmState.REGISTERED).map((u) =>
+        this.recorder.procedure('UE-initiated Deregistration (switch off)', 'TS 23.502 4.2.2.3.2', u.ue.supi, () => u.ue.deregister({ switchOff: true })).catch(() => undefined)));
+    }
+    let ledgersAfter: Record<string, LedgerSnapshot> | undefined;
+    try {
+      await waitForQuiet(this.core, this.gnb);
+      ledgersAfter = this.ledgers();
+      this.recorder.ledgers('after', ledgersAfter);
+    } finally {
+      if (this.flushTimer) clearInterval(this.flushTimer);
+      await this.gnb.stop().catch((e: unknown) => (this.o.log ?? console.error)(`[gNB] stopping failed: ${errorText(e)}`));
+      await this.core?.stop();
+      this.capture?.close();
+    }
+    const leftBehind: Record<string, unknown> = {};
+    for (const nf of Object.keys(this.ledgersAtStart)) {
+      const d = ledgerDiff(this.ledgersAtStart[nf], ledgersAfter?.[nf] ?? {});
+      if (Object.keys(d).length) leftBehind[nf] = d;
+    }
+    const files = this.recorder.write(this.outDir, { ues: this.status().ues, config: { plmn: this.cfg.plmn, tac: this.cfg.tac, snssai: this.cfg.snssai, dnn: this.cfg.dnn, ues: this.ues.size } });
+    const summary = this.recorder.summary();
+    this.recorder.close();
+    return { ok: !this.recorder.failed && Object.keys(leftBehind).length === 0, summary, files: { ...(this.capture ? { capture: this.capturePath } : {}), ...files }, leftBehind };
+  }
+}

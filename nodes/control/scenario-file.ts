@@ -1,0 +1,242 @@
+// Scenario files: timed actions over groups of UEs, run on a LiveNetwork (`wire5g run --scenario
+// FILE.yaml`). The format (README "Scenario files"):
+//
+//   description: one line for `wire5g scenarios`
+//   ues: 10                      # UEs of the run (subscribers as `wire5g run` derives them)
+//   steps:
+//     - register: all            # all | N (the first N) | "a-b" (UEs a..b, from 1)
+//       rate: 5                  # UEs started per second (default: as fast as `parallel` allows)
+//     - pdu-establish: all       # options: psi, dnn, sst, sd
+//     - ping: "1-5"              # options: count (3), interval (ms), psi
+//       background: true         # the next step starts at once; the run waits for it at the end
+//     - pdu-release: "6-10"      # option: psi (required)
+//     - deregister: "6-10"       # options: mode switch-off | normal | mixed, access 3gpp | non-3gpp | both
+//     - wait: 1.5                # seconds
+//
+// Every action of every UE is a procedure of the run's summary; a UE whose action failed takes no
+// part in later steps. A file that does not validate is refused with one line naming the field.
+
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { join, dirname, basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import type { NetworkConfig, Snssai } from '../common/config.ts';
+import { LiveNetwork, type LiveNetworkOptions, type StopResult } from './live-network.ts';
+
+export type UeGroup = { kind: 'all' } | { kind: 'first'; count: number } | { kind: 'range'; from: number; to: number };
+
+export type ScenarioStep =
+  | { action: 'wait'; seconds: number }
+  | ({ group: UeGroup; rate?: number; parallel?: number; background: boolean } & (
+    | { action: 'register' }
+    | { action: 'pdu-establish'; psi?: number; dnn?: string; snssai?: Snssai }
+    | { action: 'pdu-release'; psi: number }
+    | { action: 'ping'; count: number; intervalMs?: number; psi?: number }
+    | { action: 'deregister'; mode: 'switch-off' | 'normal' | 'mixed'; access: '3gpp' | 'non-3gpp' | 'both' }
+  ));
+
+export interface Scenario {
+  name: string;
+  description: string;
+  ues?: number;
+  steps: ScenarioStep[];
+}
+
+export class ScenarioFileError extends Error {
+  constructor(file: string, path: string, what: string) {
+    super(`${file}: ${path}: ${what}`);
+    this.name = 'ScenarioFileError';
+  }
+}
+
+const UE_ACTIONS = ['register', 'pdu-establish', 'pdu-release', 'ping', 'deregister'] as const;
+const COMMON_KEYS = ['rate', 'parallel', 'background'];
+const OPTION_KEYS: Record<(typeof UE_ACTIONS)[number], string[]> = {
+  register: [],
+  'pdu-establish': ['psi', 'dnn', 'sst', 'sd'],
+  'pdu-release': ['psi'],
+  ping: ['count', 'interval', 'psi'],
+  deregister: ['mode', 'access'],
+};
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Parses and validates a scenario; throws ScenarioFileError naming the field. */
+export function parseScenario(text: string, file: string): Scenario {
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch (e) {
+    throw new ScenarioFileError(file, '(yaml)', (e as Error).message.split('\n')[0]);
+  }
+  const fail = (path: string, what: string): never => {
+    throw new ScenarioFileError(file, path, what);
+  };
+  if (!isObject(doc)) return fail('(root)', 'expected a mapping with description, ues and steps');
+  for (const k of Object.keys(doc)) if (!['description', 'ues', 'steps'].includes(k)) fail(k, 'unknown key (description, ues, steps)');
+  if (typeof doc.description !== 'string' || !doc.description.trim()) fail('description', 'one line of text is required');
+  const description = String(doc.description).trim().split('\n')[0];
+  const int = (v: unknown, path: string, min: number, max = 1_000_000): number => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) return fail(path, `expected an integer ${min}..${max}, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  const num = (v: unknown, path: string): number => {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) return fail(path, `expected a positive number, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  const ues = doc.ues === undefined ? undefined : int(doc.ues, 'ues', 0);
+  if (!Array.isArray(doc.steps) || doc.steps.length === 0) fail('steps', 'expected a non-empty list of steps');
+  const group = (v: unknown, path: string): UeGroup => {
+    if (v === 'all') return { kind: 'all' };
+    if (typeof v === 'number') return { kind: 'first', count: int(v, path, 1) };
+    const m = typeof v === 'string' ? /^(\d+)-(\d+)$/.exec(v) : null;
+    if (!m) return fail(path, `expected all, a number of UEs or a range "a-b", got ${JSON.stringify(v)}`);
+    const from = Number(m[1]), to = Number(m[2]);
+    if (from < 1 || to < from) fail(path, `range "${String(v)}" must go from 1 up`);
+    if (ues !== undefined && to > ues) fail(path, `range "${String(v)}" goes beyond the ${ues} UE(s) of the scenario`);
+    return { kind: 'range', from, to };
+  };
+  const steps = (doc.steps as unknown[]).map((raw, i): ScenarioStep => {
+    const at = `steps[${i}]`;
+    if (!isObject(raw)) return fail(at, 'expected a mapping such as { register: all }');
+    const actions = Object.keys(raw).filter((k) => k === 'wait' || (UE_ACTIONS as readonly string[]).includes(k));
+    if (actions.length !== 1) return fail(at, `expected exactly one action of wait, ${UE_ACTIONS.join(', ')}; got ${actions.length ? actions.join(', ') : 'none'}`);
+    const action = actions[0];
+    if (action === 'wait') {
+      for (const k of Object.keys(raw)) if (k !== 'wait') fail(`${at}.${k}`, 'wait takes no options');
+      return { action: 'wait', seconds: num(raw.wait, `${at}.wait`) };
+    }
+    const a = action as (typeof UE_ACTIONS)[number];
+    for (const k of Object.keys(raw)) if (k !== a && !COMMON_KEYS.includes(k) && !OPTION_KEYS[a].includes(k)) fail(`${at}.${k}`, `unknown option for ${a} (${[...OPTION_KEYS[a], ...COMMON_KEYS].join(', ')})`);
+    if (raw.background !== undefined && typeof raw.background !== 'boolean') fail(`${at}.background`, 'expected true or false');
+    const common = {
+      group: group(raw[a], `${at}.${a}`),
+      background: raw.background === true,
+      ...(raw.rate !== undefined ? { rate: num(raw.rate, `${at}.rate`) } : {}),
+      ...(raw.parallel !== undefined ? { parallel: int(raw.parallel, `${at}.parallel`, 1) } : {}),
+    };
+    const psi = raw.psi === undefined ? undefined : int(raw.psi, `${at}.psi`, 1, 15);
+    switch (a) {
+      case 'register':
+        return { action: a, ...common };
+      case 'pdu-establish': {
+        if (raw.dnn !== undefined && (typeof raw.dnn !== 'string' || !raw.dnn)) fail(`${at}.dnn`, 'expected a DNN');
+        if (raw.sd !== undefined && (typeof raw.sd !== 'string' || !/^[0-9a-fA-F]{6}$/.test(raw.sd))) fail(`${at}.sd`, 'expected 6 hex digits as a string');
+        if (raw.sd !== undefined && raw.sst === undefined) fail(`${at}.sd`, 'needs sst');
+        const sst = raw.sst === undefined ? undefined : int(raw.sst, `${at}.sst`, 0, 255);
+        return { action: a, ...common, ...(psi !== undefined ? { psi } : {}), ...(typeof raw.dnn === 'string' ? { dnn: raw.dnn } : {}), ...(sst !== undefined ? { snssai: { sst, ...(typeof raw.sd === 'string' ? { sd: raw.sd.toLowerCase() } : {}) } } : {}) };
+      }
+      case 'pdu-release':
+        if (psi === undefined) return fail(`${at}.psi`, 'the PDU session identity to release is required');
+        return { action: a, ...common, psi };
+      case 'ping':
+        return { action: a, ...common, count: raw.count === undefined ? 3 : int(raw.count, `${at}.count`, 1), ...(raw.interval !== undefined ? { intervalMs: int(raw.interval, `${at}.interval`, 0, 60_000) } : {}), ...(psi !== undefined ? { psi } : {}) };
+      case 'deregister': {
+        const mode = raw.mode ?? 'switch-off';
+        if (mode !== 'switch-off' && mode !== 'normal' && mode !== 'mixed') return fail(`${at}.mode`, `expected switch-off, normal or mixed, got ${JSON.stringify(mode)}`);
+        const access = raw.access ?? '3gpp';
+        if (access !== '3gpp' && access !== 'non-3gpp' && access !== 'both') return fail(`${at}.access`, `expected 3gpp, non-3gpp or both, got ${JSON.stringify(access)}`);
+        return { action: a, ...common, mode, access };
+      }
+    }
+  });
+  return { name: basename(file).replace(/\.ya?ml$/, ''), description, ...(ues !== undefined ? { ues } : {}), steps };
+}
+
+/** The scenarios shipped with wire5g (scenarios/*.yaml at the package root). */
+export const BUILT_IN_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'scenarios');
+
+export function builtInScenarios(): { name: string; description: string; path: string }[] {
+  if (!existsSync(BUILT_IN_DIR)) return [];
+  return readdirSync(BUILT_IN_DIR).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => {
+    const path = join(BUILT_IN_DIR, f);
+    return { ...parseScenario(readFileSync(path, 'utf8'), path), path };
+  }).map(({ name, description, path }) => ({ name, description, path }));
+}
+
+/** A file path, or the name of a built-in scenario ('default'). */
+export function loadScenario(fileOrName: string): Scenario {
+  const builtIn = join(BUILT_IN_DIR, `${fileOrName}.yaml`);
+  const path = existsSync(fileOrName) ? fileOrName : existsSync(builtIn) ? builtIn : undefined;
+  if (!path) throw new ScenarioFileError(fileOrName, '(file)', `no such file, and no built-in scenario of that name (wire5g scenarios lists them)`);
+  return parseScenario(readFileSync(path, 'utf8'), path);
+}
+
+function members(g: UeGroup, supis: string[]): string[] {
+  if (g.kind === 'all') return supis;
+  if (g.kind === 'first') return supis.slice(0, g.count);
+  return supis.slice(g.from - 1, g.to);
+}
+
+export interface ScenarioRunResult extends StopResult {
+  ues: { supi: string; error?: string }[];
+}
+
+/** Runs `scenario` on a LiveNetwork started from `cfg` (its `ues`, unless `cfg.ue.count` is forced). */
+export async function runScenarioFile(cfg: NetworkConfig, scenario: Scenario, o: LiveNetworkOptions & { forceUes?: boolean }): Promise<ScenarioRunResult> {
+  const runCfg: NetworkConfig = { ...cfg, ue: { ...cfg.ue, count: o.forceUes || scenario.ues === undefined ? cfg.ue.count : scenario.ues } };
+  const net = await LiveNetwork.start(runCfg, o);
+  const supis = runCfg.ue.count > 0 ? net.addConfiguredUes() : [];
+  const failed = new Map<string, string>();
+  const background: Promise<void>[] = [];
+  /** Each UE's last action: a UE's next action waits for it (a background ping, say). */
+  const tails = new Map<string, Promise<void>>();
+  try {
+    for (const step of scenario.steps) {
+      if (step.action === 'wait') {
+        await new Promise((r) => setTimeout(r, step.seconds * 1000));
+        continue;
+      }
+      const group = members(step.group, supis).filter((s) => !failed.has(s));
+      const run = runStep(net, step, group, failed, tails);
+      if (step.background) background.push(run);
+      else await run;
+    }
+    await Promise.all(background);
+  } finally {
+    await Promise.allSettled(background);
+  }
+  const r = await net.stop();
+  return { ...r, ok: r.ok && failed.size === 0, ues: supis.map((supi) => ({ supi, ...(failed.has(supi) ? { error: failed.get(supi) } : {}) })) };
+}
+
+async function runStep(net: LiveNetwork, step: Exclude<ScenarioStep, { action: 'wait' }>, group: string[], failed: Map<string, string>, tails: Map<string, Promise<void>>): Promise<void> {
+  const t0 = Date.now();
+  let next = 0;
+  const previous = new Map(group.map((supi) => [supi, tails.get(supi)]));
+  const done = new Map<string, () => void>();
+  for (const supi of group) tails.set(supi, new Promise<void>((r) => done.set(supi, r)));
+  const act = (supi: string, i: number): Promise<unknown> => {
+    switch (step.action) {
+      case 'register':
+        return net.register(supi);
+      case 'pdu-establish':
+        return net.establishPduSession(supi, { ...(step.psi !== undefined ? { psi: step.psi } : {}), ...(step.dnn ? { dnn: step.dnn } : {}), ...(step.snssai ? { snssai: step.snssai } : {}) });
+      case 'pdu-release':
+        return net.releasePduSession(supi, step.psi);
+      case 'ping':
+        return net.ping(supi, { count: step.count, ...(step.intervalMs ? { intervalMs: step.intervalMs } : {}), ...(step.psi !== undefined ? { psi: step.psi } : {}) });
+      case 'deregister':
+        // 'mixed' alternates as `wire5g run --deregistration mixed` does: switch off first
+        return net.deregister(supi, { switchOff: step.mode === 'switch-off' || (step.mode === 'mixed' && i % 2 === 0), access: step.access });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(step.parallel ?? 50, group.length) }, async () => {
+    while (next < group.length) {
+      const i = next++;
+      if (step.rate) {
+        const due = t0 + (i * 1000) / step.rate - Date.now();
+        if (due > 0) await new Promise((r) => setTimeout(r, due));
+      }
+      const supi = group[i];
+      try {
+        await previous.get(supi);
+        if (!failed.has(supi)) await act(supi, i);
+      } catch (e) {
+        failed.set(supi, `${step.action}: ${e instanceof Error ? e.message : String(e)}`);
+      } finally {
+        done.get(supi)?.();
+      }
+    }
+  }));
+}
