@@ -101,6 +101,15 @@ describe('scenario files', () => {
     }
   });
 
+  it('the README example is a valid scenario file', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const block = /## Scenario files[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block).toBeDefined();
+    const sc = parseScenario(block!, 'README.md');
+    expect(sc.ues).toBe(20);
+    expect(sc.steps.map((x) => x.action)).toEqual(['register', 'pdu-establish', 'ping', 'deregister', 'wait', 'pdu-release', 'deregister']);
+  });
+
   it('wire5g scenarios lists the built-in scenarios, one line each (the real binary)', () => {
     const out = execFileSync(process.execPath, [join(ROOT, 'bin', 'wire5g.js'), 'scenarios'], { cwd: ROOT, encoding: 'utf8' });
     for (const s of builtInScenarios()) expect(out).toMatch(new RegExp(`^${s.name} +${s.description.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
