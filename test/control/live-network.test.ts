@@ -144,6 +144,16 @@ describe('wire5g up + wire5g ctl (the real binary, real sockets)', () => {
     expect((await status()).ledgers).toEqual(before);
   });
 
+  it('ctl dump writes ladder.md and summary.json of the network as it is now', async () => {
+    const r = await ctl('dump');
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { running?: boolean; procedures: { name: string }[]; ledgers: { after: Record<string, unknown> } };
+    expect(summary.running).toBe(true);
+    expect(summary.procedures.map((p) => p.name)).toEqual(expect.arrayContaining(['NG Setup', 'Registration', 'PDU Session Establishment']));
+    expect(summary.ledgers.after.SMF).toMatchObject({ 'SM contexts': 1 });
+    expect(readFileSync(join(out, 'ladder.md'), 'utf8')).toContain('sequenceDiagram');
+  });
+
   it('adds a UDR subscriber as UE 2, registers it, establishes two PDU sessions, releases one, pings', async () => {
     const added = await wire5g(['subscriber', 'add', '--db', db, '--supi', UE2]);
     expect(added.code, added.stderr).toBe(0);
@@ -225,5 +235,26 @@ describe('wire5g up + wire5g ctl (the real binary, real sockets)', () => {
     const gone = await wire5g(['ctl', '--out', out, 'status']);
     expect(gone.code).toBe(1);
     expect(gone.stderr).toMatch(/no running network/);
+  });
+
+  it('Ctrl-C stops it the same way: the UE still registered switches off, outputs written, exit 0', async () => {
+    const out2 = join(dir, 'out2');
+    const p = spawn(process.execPath, [BIN, 'up', '--config', join(dir, 'net.yaml'), '--out', out2, '--ues', '1', '--no-pdu'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exit = new Promise<number | null>((resolve) => p.once('exit', (code) => resolve(code)));
+    let text = '';
+    await new Promise<void>((resolve, reject) => {
+      p.stdout.on('data', (b: Buffer) => {
+        text += b.toString();
+        if (text.includes('\nready: ')) resolve();
+      });
+      p.stderr.on('data', (b: Buffer) => (text += b.toString()));
+      void exit.then((c) => reject(new Error(`exited with ${c}: ${text}`)));
+    });
+    p.kill('SIGINT');
+    expect(await exit, text).toBe(0);
+    expect(text).toContain('every NF ledger is back where it started');
+    const summary = JSON.parse(readFileSync(join(out2, 'summary.json'), 'utf8')) as { procedures: { name: string; outcome: string }[] };
+    expect(summary.procedures.map((x) => `${x.name} ${x.outcome}`)).toEqual(['NG Setup success', 'Registration success', 'UE-initiated Deregistration (switch off) success']);
+    expect(existsSync(join(out2, 'control.json'))).toBe(false);
   });
 });
