@@ -17,10 +17,18 @@ export function scenariosCommand(): number {
 }
 
 export async function runScenarioCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { scenario: { type: 'string' }, config: { type: 'string' }, out: { type: 'string' }, ues: { type: 'string' }, 'external-core': { type: 'boolean' }, verbose: { type: 'boolean' } },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: { scenario: { type: 'string' }, config: { type: 'string' }, out: { type: 'string' }, ues: { type: 'string' }, 'external-core': { type: 'boolean' }, verbose: { type: 'boolean' } },
+    });
+    if (parsed.values.ues !== undefined && !/^\d+$/.test(parsed.values.ues)) throw new TypeError(`--ues must be a number, got '${parsed.values.ues}'`);
+  } catch (e) {
+    process.stderr.write(`wire5g run: ${(e as Error).message}\n`);
+    return 2;
+  }
+  const { values } = parsed;
   let scenario: Scenario;
   try {
     scenario = loadScenario(values.scenario ?? 'default');
@@ -32,10 +40,7 @@ export async function runScenarioCommand(args: string[]): Promise<number> {
     throw e;
   }
   const cfg = loadConfig(values.config);
-  if (values.ues !== undefined) {
-    if (!/^\d+$/.test(values.ues)) throw new TypeError(`--ues must be a number, got '${values.ues}'`);
-    cfg.ue.count = Number(values.ues);
-  }
+  if (values.ues !== undefined) cfg.ue.count = Number(values.ues);
   const ues = values.ues !== undefined ? cfg.ue.count : (scenario.ues ?? cfg.ue.count);
   const outDir = values.out ?? cfg.outDir;
   const verbose = values.verbose === true;

@@ -11,18 +11,28 @@ import { printRunOutcome } from './outcome.ts';
 export const UP_USAGE = 'wire5g up [--config FILE] [--ues N] [--out DIR] [--external-core] [--parallel N] [--no-pdu] [--verbose]';
 
 export async function upCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      config: { type: 'string' }, ues: { type: 'string' }, out: { type: 'string' }, 'external-core': { type: 'boolean' },
-      parallel: { type: 'string' }, 'no-pdu': { type: 'boolean' }, verbose: { type: 'boolean' },
-    },
-  });
-  const cfg = loadConfig(values.config);
-  if (values.ues !== undefined) {
-    if (!/^\d+$/.test(values.ues)) throw new TypeError(`--ues must be a number, got '${values.ues}'`);
-    cfg.ue.count = Number(values.ues);
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: {
+        config: { type: 'string' }, ues: { type: 'string' }, out: { type: 'string' }, 'external-core': { type: 'boolean' },
+        parallel: { type: 'string' }, 'no-pdu': { type: 'boolean' }, verbose: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (parsed.values.ues !== undefined && !/^\d+$/.test(parsed.values.ues)) throw new TypeError(`--ues must be a number, got '${parsed.values.ues}'`);
+    if (parsed.values.parallel !== undefined && !/^[1-9]\d*$/.test(parsed.values.parallel)) throw new TypeError(`--parallel must be a positive number, got '${parsed.values.parallel}'`);
+  } catch (e) {
+    process.stderr.write(`wire5g up: ${(e as Error).message}\nusage: ${UP_USAGE}\n`);
+    return 2;
   }
+  const { values } = parsed;
+  if (values.help) {
+    process.stdout.write(`usage: ${UP_USAGE}\n`);
+    return 0;
+  }
+  const cfg = loadConfig(values.config);
+  if (values.ues !== undefined) cfg.ue.count = Number(values.ues);
   const parallel = Number(values.parallel ?? 50);
   const outDir = values.out ?? cfg.outDir;
   const verbose = values.verbose === true;

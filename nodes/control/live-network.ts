@@ -336,7 +336,7 @@ export class LiveNetwork {
 
   status(): NetworkStatus {
     const ues: UeStatus[] = [...this.ues.values()].map(({ ue, busy }) => {
-      const tunnels = new Map(this.gnb.tunnelsOf(ue.radio).map((t) => [t.pduSessionId, t]));
+      const tunnels = new Map(this.gnb.tunnelsOf(ue.side).map((t) => [t.pduSessionId, t]));
       const registered = ue.state === GmmState.REGISTERED || ue.state === GmmState.DEREGISTERED_INITIATED || ue.state === GmmState.SERVICE_REQUEST_INITIATED;
       return {
         supi: ue.supi,
