@@ -61,14 +61,18 @@ function network(n4: N4) {
   store.upsert({ ...DEFAULT_SUBSCRIBER, allowedUsageOctets: 1_000_000 });
   const sbi = new LocalSbi();
   const transfers: SbiMultipart[] = [];
-  const amfRoutes: SbiRoute[] = [{ method: 'POST', path: '/namf-comm/v1/ue-contexts/{ueContextId}/n1-n2-messages', operation: 'Namf_Communication_N1N2MessageTransfer', handler: (req) => { transfers.push(req.body as SbiMultipart); return { status: 200, body: { cause: 'N1_N2_TRANSFER_INITIATED' } }; } }];
+  const statusNotifications: unknown[] = [];
+  const amfRoutes: SbiRoute[] = [
+    { method: 'POST', path: '/namf-comm/v1/ue-contexts/{ueContextId}/n1-n2-messages', operation: 'Namf_Communication_N1N2MessageTransfer', handler: (req) => { transfers.push(req.body as SbiMultipart); return { status: 200, body: { cause: 'N1_N2_TRANSFER_INITIATED' } }; } },
+    { method: 'POST', path: '/namf-callback/v1/sm-status/{psi}', operation: 'Nsmf_PDUSession_SMContextStatusNotify', handler: (req) => { statusNotifications.push(req.body); return { status: 204 }; } },
+  ];
   const udr = udrRoutes(store, UDR);
   const udm = udmRoutes({ baseUri: UDM, udrUri: UDR, plmnId: '00101' }, sbi, unusedAka);
   const pcf = pcfRoutes({ baseUri: PCF, udrUri: UDR }, sbi);
   const smf = smfRoutes({ baseUri: SMF, instanceId: 'smf-1', udmUri: UDM, pcfUri: PCF, uePool: '10.45.0.0/16', plmn: { mcc: '001', mnc: '01' }, dnns: ['internet'], qfi: 9 }, sbi, n4, n1, n2);
   sbi.serve(UDR, udr.routes).serve(UDM, udm.routes).serve(PCF, pcf.routes).serve(SMF, smf.routes).serve(AMF, amfRoutes);
   const ledgers = () => ({ udr: udr.ledger.snapshot(), udm: udm.ledger.snapshot(), pcf: pcf.ledger.snapshot(), smf: smf.ledger.snapshot() });
-  return { store, sbi, transfers, ledgers, smf };
+  return { store, sbi, transfers, ledgers, smf, statusNotifications };
 }
 
 const create = (sbi: LocalSbi, pduSessionId = 1, dnn = 'internet') =>
@@ -103,6 +107,39 @@ describe('SMF PDU session establishment (TS 23.502 4.3.2.2.1) and release on der
     expect(steps).toEqual(['Npcf_SMPolicyControl_Delete [4.2.2.3.2 step 5a]', 'Nudm_SDM_Unsubscribe [4.2.2.3.2 step 5b]', 'Nudm_UECM_Deregistration [4.2.2.3.2 step 5c]']);
     expect(ledgers()).toEqual(before);
     expect((await sbi.call('POST', `${loc}/release`, {})).status).toBe(404);
+  });
+
+  it('UE-requested release (4.3.4.2): N4 release, then release command and N2 request in the UpdateSMContext answer; the N2 ack before the UE\'s complete; then status notify, policy and UDM clean-up', async () => {
+    const n4 = fakeN4();
+    const { sbi, ledgers, store, statusNotifications } = network(n4.port);
+    const before = ledgers();
+    const r = await create(sbi);
+    await sbi.settled();
+    const loc = r.headers.location!;
+    const sm = (bytes: number[]) => new SbiMultipart({ n1SmMsg: { contentId: 'n1' } }, { n1: { contentType: N1_CONTENT_TYPE, data: Uint8Array.from(bytes) } });
+    // not active yet (the gNB's tunnel has not arrived): refused, nothing released
+    expect((await sbi.call('POST', `${loc}/modify`, sm([0x2e, 1, 5, 0xd1]))).status).toBe(409);
+    await sbi.call('POST', `${loc}/modify`, new SbiMultipart({ n2SmInfo: { contentId: 'n2' }, n2SmInfoType: 'PDU_RES_SETUP_RSP' }, { n2: { contentType: 'application/vnd.3gpp.ngap', data: new TextEncoder().encode('4660@127.0.0.100') } }));
+    const rel = await sbi.call('POST', `${loc}/modify`, sm([0x2e, 1, 5, 0xd1]), { operation: 'Nsmf_PDUSession_UpdateSMContext', step: '4.3.4.2 step 1a' });
+    expect(rel.status).toBe(200);
+    const answer = rel.body as SbiMultipart;
+    expect(answer.json).toMatchObject({ n2SmInfoType: 'PDU_RES_REL_CMD' });
+    expect([...answer.binaries.n1SmMsg.data]).toEqual([0x2e, 1, 5, 0xd3, 36]); // release command, same PTI, #36
+    expect(n4.log.at(-1)).toBe('delete 101 4.3.4.2 step 2a');
+    expect(ledgers().smf).toMatchObject({ 'SM contexts': 1, 'UE addresses': 0 });
+    // step 7 first, then a complete with the wrong PTI (refused), then the right one (step 10)
+    expect((await sbi.call('POST', `${loc}/modify`, new SbiMultipart({ n2SmInfo: { contentId: 'n2' }, n2SmInfoType: 'PDU_RES_REL_RSP' }, { n2: { contentType: 'application/vnd.3gpp.ngap', data: Uint8Array.of(0) } }))).status).toBe(200);
+    await sbi.settled();
+    expect(statusNotifications).toHaveLength(0);
+    expect((await sbi.call('POST', `${loc}/modify`, sm([0x2e, 1, 6, 0xd4]))).status).toBe(400);
+    expect((await sbi.call('POST', `${loc}/modify`, sm([0x2e, 1, 5, 0xd4]))).status).toBe(200);
+    await sbi.settled();
+    expect(statusNotifications).toEqual([{ statusInfo: { resourceStatus: 'RELEASED', cause: 'REL_DUE_TO_UE_REQUEST' } }]);
+    const steps = sbi.calls.filter((c) => c.step?.startsWith('4.3.4.2 step 1')).map((c) => `${c.operation} [${c.step}]`);
+    expect(steps).toEqual(['Nsmf_PDUSession_UpdateSMContext [4.3.4.2 step 1a]', 'Nsmf_PDUSession_SMContextStatusNotify [4.3.4.2 step 11]', 'Npcf_SMPolicyControl_Delete [4.3.4.2 step 12]', 'Nudm_SDM_Unsubscribe [4.3.4.2 step 13]', 'Nudm_UECM_Deregistration [4.3.4.2 step 13]']);
+    expect(store.usage(supi, 'internet', '1')?.remainingOctets).toBe(1_000_000 - 2000);
+    expect(ledgers()).toEqual(before);
+    expect((await sbi.call('POST', `${loc}/modify`, sm([0x2e, 1, 5, 0xd4]))).status).toBe(404);
   });
 
   it('several sessions on one (DNN, S-NSSAI) share one SDM subscription, dropped with the last', async () => {
