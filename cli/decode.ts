@@ -1,4 +1,4 @@
-// `wire5g decode FILE [--json]`: every 5G message in a pcap/pcapng capture, ours or anyone's.
+// `wire5g decode FILE... [--json]`: every 5G message in a pcap/pcapng capture, ours or anyone's.
 // One JSON object per protocol message: frame (1-based, as Wireshark numbers), time, addresses,
 // protocol, message (the spec's name) and the decoded fields. A frame that cannot be decoded is
 // reported with its error; a frame that carries no protocol wire5g knows is reported as ignored,
@@ -9,6 +9,7 @@ import { readCaptureFile, type CaptureFrame } from '../codecs/capture/files.ts';
 import { ipPacketOf, transportSegmentOf, type TransportSegment } from '../codecs/capture/layers.ts';
 import { DecodeError } from '../codecs/bytes/errors.ts';
 import type { JsonValue } from '../codecs/bytes/json.ts';
+import { CommandFailed, defineCommand } from './args.ts';
 import { defaultDissectors, type Dissectors, type SctpMessageSource, SCTP_OVER_UDP_PORT } from './dissectors.ts';
 
 export interface DecodedRecord {
@@ -154,24 +155,47 @@ function* decodeSctp(where: Omit<DecodedRecord, 'protocol'>, packet: Uint8Array,
   }
 }
 
-export function decodeCommand(args: string[]): number {
-  const file = args.find((a) => !a.startsWith('--'));
-  if (!file) {
-    console.error('usage: wire5g decode FILE [--json]');
-    return 2;
-  }
-  const json = args.includes('--json');
-  const bytes = new Uint8Array(readFileSync(file));
+function printRecords(bytes: Uint8Array, json: boolean, file: string | undefined): number {
   let errors = 0;
   for (const rec of decodeCapture(bytes)) {
     if (rec.error) errors++;
     if (json) {
-      process.stdout.write(JSON.stringify(rec) + '\n');
+      process.stdout.write(JSON.stringify(file ? { file, ...rec } : rec) + '\n');
     } else if (rec.error) {
       process.stdout.write(`${String(rec.frame).padStart(5)}  ${rec.protocol ?? '-'}  ERROR ${JSON.stringify(rec.error)}\n`);
     } else if (rec.message) {
       process.stdout.write(`${String(rec.frame).padStart(5)}  ${(rec.src ?? '').padEnd(21)} -> ${(rec.dst ?? '').padEnd(21)} ${rec.protocol}  ${rec.message}\n`);
     }
   }
-  return errors ? 1 : 0;
+  return errors;
 }
+
+/** Reads a capture file, or fails with one line saying why (missing, a directory, not readable). */
+function readCapture(file: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(file));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a capture file' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    throw new CommandFailed(`cannot read ${file}: ${why}`);
+  }
+}
+
+export const decodeCommand = defineCommand({
+  name: 'decode',
+  summary: 'print every GTP-U/PFCP/NGAP/NAS-5GS message of pcap/pcapng files',
+  description: 'Prints every GTP-U, PFCP, NGAP and NAS-5GS message of one or more pcap/pcapng files (any tool, any common link type): one line per message, or one JSON object with --json. With several files every file is read first (none is decoded if one cannot be read), then each is decoded in turn. Exits 1 if a frame could not be decoded.',
+  positionals: { syntax: 'FILE...', min: 1, max: Number.MAX_SAFE_INTEGER },
+  options: {
+    json: { kind: 'flag', help: 'one JSON object per message (frame, time, src, dst, protocol, message, fields, error, ignored; plus file with several files)' },
+  },
+  run({ values, positionals }) {
+    const inputs = positionals.map((f) => ({ file: f, bytes: readCapture(f) }));
+    let errors = 0;
+    for (const { file, bytes } of inputs) {
+      if (inputs.length > 1 && !values.json) process.stdout.write(`==> ${file} <==\n`);
+      errors += printRecords(bytes, values.json, inputs.length > 1 ? file : undefined);
+    }
+    return errors ? 1 : 0;
+  },
+});

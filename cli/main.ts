@@ -1,73 +1,73 @@
-// The `wire5g` command.
+// The `wire5g` command: a list of commands (each declared once in its own file with its options,
+// see cli/args.ts) and one handler that turns any error into one line and an exit status
+// (2: the command line is wrong, 1: it failed), with the stack trace only under --debug or
+// WIRE5G_DEBUG=1.
 
+import { debugRequested, defineGroup, dispatch, errorLine, exitStatus, type Command } from './args.ts';
 import { decodeCommand } from './decode.ts';
 import { runCommand } from './run.ts';
 import { startCommand } from './start.ts';
 import { subscriberCommand } from './subscriber.ts';
-import { upCommand, UP_USAGE } from './up.ts';
+import { upCommand } from './up.ts';
 import { ctlCommand } from './ctl.ts';
 import { scenariosCommand, runScenarioCommand } from './scenarios.ts';
 
-const USAGE = `wire5g: a 5G System emulator on one machine
+/** Every command, in the order `wire5g --help` lists them. Add new commands here. */
+export const COMMANDS: Command[] = [
+  runCommand,
+  { name: 'scenarios', summary: "list the built-in scenario files (run one with 'wire5g run --scenario NAME')", raw: () => scenariosCommand() },
+  { name: 'up', summary: "a network that stays up, driven with 'wire5g ctl' ('wire5g up --help')", raw: upCommand },
+  { name: 'ctl', summary: "drive a network started with 'wire5g up' ('wire5g ctl --help')", raw: ctlCommand },
+  startCommand,
+  decodeCommand,
+  subscriberCommand,
+];
 
-usage:
-  wire5g run [--config FILE] [--out DIR] [--ues N] [--parallel N]
-             [--deregistration switch-off|normal|mixed|none] [--external-core] [--verbose]
-                                  run the default scenario (all NFs here, or only gNB + UEs)
-  wire5g run --scenario FILE|NAME [--config FILE] [--out DIR] [--ues N] [--external-core]
-                                  run a scenario file (timed actions over groups of UEs)
-  wire5g scenarios                list the built-in scenario files
-  ${UP_USAGE}
-                                  a network that stays up, driven with wire5g ctl
-  wire5g ctl [--out DIR] <command> [--json]   drive it: status, ue <supi> register|deregister|pdu|ping|add, dump, down
-  wire5g start <nf> [--config FILE] [--capture FILE] [--ladder]
-                                  run one core NF (udr udm ausf pcf upf smf amf) in this process
-  wire5g decode FILE [--json]     print every GTP-U/PFCP/NGAP/NAS-5GS message in a pcap/pcapng file
-  wire5g subscriber add|list|remove   manage the UDR's subscribers (SQLite, out/udr.sqlite)
-  wire5g help                     this text
-`;
+const WIRE5G = defineGroup({
+  name: 'wire5g',
+  summary: 'a 5G System emulator on one machine',
+  description: "wire5g: a 5G System emulator on one machine (UE, gNB, AMF, SMF, UPF, AUSF, UDM, UDR, PCF on loopback sockets).\nWith no command, 'wire5g' is 'wire5g run'. Errors exit 2 (wrong command line) or 1 (failure); --debug or WIRE5G_DEBUG=1 prints stack traces.",
+  commands: COMMANDS,
+});
+
+const argv = process.argv.slice(2);
+const debug = debugRequested(argv);
+const where = { path: 'wire5g' };
+
+function fail(e: unknown): void {
+  process.stderr.write(`${errorLine(where.path, e)}\n`);
+  if (debug && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+  process.exitCode = exitStatus(e);
+}
 
 // `wire5g decode ... | head` closes the pipe early: that is not an error.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EPIPE') process.exit(0);
-  throw e;
+  fail(e);
+  process.exit(1);
+});
+// an error no caller awaited (a socket's 'error' event, a timer's callback) is still one line
+process.on('uncaughtException', (e) => {
+  fail(e);
+  process.exit(1);
 });
 
-async function main(argv: string[]): Promise<number> {
-  const [cmd, ...rest] = argv;
-  switch (cmd) {
-    case 'decode':
-      return decodeCommand(rest);
-    case 'run':
-    case undefined:
-      return rest.some((a) => a === '--scenario' || a.startsWith('--scenario=')) ? runScenarioCommand(rest) : runCommand(rest);
-    case 'up':
-      return upCommand(rest);
-    case 'ctl':
-      return ctlCommand(rest);
-    case 'scenarios':
-      return scenariosCommand();
-    case 'start':
-      return startCommand(rest);
-    case 'subscriber':
-      return subscriberCommand(rest);
-    case 'help':
-    case '--help':
-    case '-h':
-      process.stdout.write(USAGE);
-      return 0;
-    default:
-      process.stderr.write(`wire5g: unknown command '${cmd}'\n\n${USAGE}`);
-      return 2;
-  }
-}
+// `wire5g` alone and `wire5g --ues 3` are `wire5g run ...`
+const first = argv.find((a) => a !== '--debug');
+const routed = first === undefined || (first.startsWith('-') && first !== '--help' && first !== '-h') ? ['run', ...argv] : argv;
+// `wire5g run --scenario FILE|NAME` runs a scenario file (cli/scenarios.ts reads its own options)
+const scenarioRun = routed[0] === 'run' && routed.some((a) => a === '--scenario' || a.startsWith('--scenario='));
 
-main(process.argv.slice(2)).then(
+let result: Promise<number>;
+if (scenarioRun) {
+  where.path = 'wire5g run';
+  result = Promise.resolve().then(() => runScenarioCommand(routed.slice(1)));
+} else {
+  result = dispatch('wire5g', WIRE5G, routed, (t) => process.stdout.write(t), where);
+}
+result.then(
   (code) => {
     process.exitCode = code;
   },
-  (e: unknown) => {
-    console.error(e);
-    process.exitCode = 1;
-  },
+  fail,
 );

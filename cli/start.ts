@@ -2,32 +2,38 @@
 // it, until SIGINT/SIGTERM. Several of these (one per NF) and `wire5g run --external-core` make the
 // same network as `wire5g run`, with every NF in its own process.
 
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../nodes/common/config.ts';
 import { startNf, CORE_NFS, type CoreNf } from '../nodes/core.ts';
 import { Capture } from '../transport/capture/capture.ts';
 import { subscribeTrace, ladderLine } from '../nodes/common/trace.ts';
+import { defineCommand, UsageError } from './args.ts';
 
-export async function startCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { config: { type: 'string' }, capture: { type: 'string' }, ladder: { type: 'boolean' }, verbose: { type: 'boolean' } } });
-  const nf = positionals[0] as CoreNf;
-  if (!CORE_NFS.includes(nf)) {
-    process.stderr.write(`wire5g start: NF must be one of ${CORE_NFS.join(', ')} (the gNB and UEs run with 'wire5g run --external-core')\n`);
-    return 2;
-  }
-  const cfg = loadConfig(values.config);
-  const capturePath = values.capture;
-  const capture = capturePath ? Capture.toFile(capturePath) : undefined;
-  const verbose = values.verbose === true;
-  if (values.ladder) subscribeTrace((e) => console.log(ladderLine(e)));
-  const h = await startNf(nf, cfg, { ...(capture ? { tap: capture } : {}), ...(verbose ? { log: (l: string) => console.error(l) } : {}) });
-  console.log(`wire5g ${nf} ready on ${cfg.addresses[nf]}`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
-  console.log(`wire5g ${nf} stopping; ledger ${JSON.stringify(h.ledger.snapshot())}`);
-  await h.stop();
-  capture?.close();
-  return 0;
-}
+export const startCommand = defineCommand({
+  name: 'start',
+  summary: `run one core NF (${CORE_NFS.join(', ')}) in this process until Ctrl-C`,
+  description: `Runs one core NF (${CORE_NFS.join(', ')}) on the address the configuration gives it, printing 'wire5g <nf> ready on <address>' once it serves, until SIGINT/SIGTERM. Start udr udm ausf pcf upf, then smf, then amf, then 'wire5g run --external-core' with the same --config (see README).`,
+  positionals: { syntax: '<nf>', min: 1, max: 1 },
+  options: {
+    config: { kind: 'string', arg: 'FILE', default: 'the embedded defaults (config/default.yaml)', help: 'network configuration (YAML); every process of one network must use the same file' },
+    capture: { kind: 'string', arg: 'FILE', default: 'none', help: "write this NF's traffic to a pcapng file (merge several with mergecap)" },
+    ladder: { kind: 'flag', help: 'print each message this NF sends or receives as a ladder line' },
+    verbose: { kind: 'flag', help: "print the NF's log (peers, retries, errors) on stderr" },
+  },
+  async run({ values, positionals }) {
+    const nf = positionals[0] as CoreNf;
+    if (!CORE_NFS.includes(nf)) throw new UsageError(`unknown NF '${positionals[0]}'; one of ${CORE_NFS.join(', ')} (the gNB and UEs run with 'wire5g run --external-core')`);
+    const cfg = loadConfig(values.config);
+    const capture = values.capture ? Capture.toFile(values.capture) : undefined;
+    if (values.ladder) subscribeTrace((e) => console.log(ladderLine(e)));
+    const h = await startNf(nf, cfg, { ...(capture ? { tap: capture } : {}), log: values.verbose ? (l: string) => console.error(l) : (l: string) => { if (/unreachable|ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|failed/i.test(l)) console.error(l); } });
+    console.log(`wire5g ${nf} ready on ${cfg.addresses[nf]}`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    });
+    console.log(`wire5g ${nf} stopping; ledger ${JSON.stringify(h.ledger.snapshot())}`);
+    await h.stop();
+    capture?.close();
+    return 0;
+  },
+});

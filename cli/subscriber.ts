@@ -1,76 +1,200 @@
-// `wire5g subscriber add|list|remove`: manages the UDR's subscriber database.
+// `wire5g subscriber add|update|show|list|remove`: the UDR's subscriber database. Every field is
+// checked as the configuration file's subscribers are; `add` never replaces a subscriber (that is
+// `update`, which changes only the fields given and prints each old -> new).
 
-import { parseArgs } from 'node:util';
-import { UdrStore, InvalidSubscriber } from '../nodes/udr/store.ts';
-import { DEFAULT_CONFIG, DEFAULT_SUBSCRIBER, loadConfig } from '../nodes/common/config.ts';
+import { existsSync } from 'node:fs';
+import { UdrStore, InvalidSubscriber, type SubscriberRecord } from '../nodes/udr/store.ts';
+import { checkSubscriber, ConfigError, DEFAULT_CONFIG, DEFAULT_SUBSCRIBER, loadConfig, type SubscriberConfig } from '../nodes/common/config.ts';
+import { CommandFailed, defineCommand, defineGroup, UsageError, type OptionSpecs } from './args.ts';
 
-const USAGE = `usage:
-  wire5g subscriber add --supi imsi-001010000000002 [--k HEX32] [--opc HEX32] [--amf 8000] [--sqn HEX12]
-                        [--sst 1] [--sd HEX6] [--dnn internet] [--usage OCTETS] [--db FILE | --config FILE]
-  wire5g subscriber list [--db FILE | --config FILE]
-  wire5g subscriber remove SUPI [--db FILE | --config FILE]
-Defaults for K/OPc/AMF/SQN are the embedded test subscriber's; the database defaults to ${DEFAULT_CONFIG.udr.database}.`;
+const D = DEFAULT_SUBSCRIBER;
 
-export function subscriberCommand(argv: string[]): number {
-  const [action, ...rest] = argv;
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: {
-      supi: { type: 'string' }, k: { type: 'string' }, opc: { type: 'string' }, amf: { type: 'string' }, sqn: { type: 'string' },
-      sst: { type: 'string' }, sd: { type: 'string' }, dnn: { type: 'string' }, usage: { type: 'string' },
-      db: { type: 'string' }, config: { type: 'string' },
-    },
-  });
-  const db = values.db ?? loadConfig(values.config).udr.database;
-  if (!['add', 'list', 'remove'].includes(action ?? '')) {
-    console.error(USAGE);
-    return 2;
-  }
-  const store = new UdrStore(db);
+const DATABASE = {
+  db: { kind: 'string', arg: 'FILE', default: `udr.database of --config, else ${DEFAULT_CONFIG.udr.database}`, help: "the UDR's SQLite database" },
+  config: { kind: 'string', arg: 'FILE', default: 'the embedded defaults', help: 'take the database path from this network configuration (udr.database)' },
+} as const satisfies OptionSpecs;
+
+/** Field options; `add` shows the embedded test subscriber's values as defaults, `update` "unchanged". */
+function fieldOptions(defaults: boolean) {
+  const d = (v: string) => (defaults ? v : 'unchanged');
+  return {
+    supi: { kind: 'string', arg: 'imsi-DIGITS', default: defaults ? 'required (or as the argument)' : 'the argument', help: 'the subscriber, imsi- and 5 to 15 digits' },
+    k: { kind: 'string', arg: 'HEX32', default: d(D.k), help: 'subscriber key K (32 hex digits)' },
+    opc: { kind: 'string', arg: 'HEX32', default: d(D.opc), help: 'OPc (32 hex digits)' },
+    amf: { kind: 'string', arg: 'HEX4', default: d(D.amf), help: 'authentication management field (4 hex digits)' },
+    sqn: { kind: 'string', arg: 'HEX12', default: d(D.sqn), help: 'sequence number SQN (12 hex digits)' },
+    sst: { kind: 'integer', arg: '0..255', min: 0, max: 255, default: d('1'), help: 'slice/service type of the subscribed S-NSSAI' },
+    sd: { kind: 'string', arg: 'HEX6', default: d('none'), help: 'slice differentiator of the subscribed S-NSSAI' },
+    dnn: { kind: 'string', arg: 'DNN[,DNN...]', default: d('internet'), help: 'the DNNs the subscriber may use, comma-separated' },
+    usage: { kind: 'integer', arg: 'OCTETS', min: 0, default: d(String(D.allowedUsageOctets)), help: 'remaining allowed usage per DNN and S-NSSAI (TS 23.503 6.2.1.3)' },
+    ...DATABASE,
+  } as const satisfies OptionSpecs;
+}
+
+/** The option that sets each subscriber field, for error messages. */
+const OPTION_OF: Record<string, string> = { supi: '--supi', k: '--k', opc: '--opc', amf: '--amf', sqn: '--sqn', snssais: '--sst/--sd', dnns: '--dnn', allowedUsageOctets: '--usage' };
+
+function databaseOf(values: { db?: string | undefined; config?: string | undefined }): string {
+  if (values.db && values.config) throw new UsageError('give --db or --config, not both');
+  return values.db ?? loadConfig(values.config).udr.database;
+}
+
+function openStore(db: string, mustExist: boolean): UdrStore {
+  if (mustExist && db !== ':memory:' && !existsSync(db)) throw new CommandFailed(`no subscriber database at ${db} (add a subscriber first, or give --db/--config)`);
   try {
-    switch (action) {
-      case 'add': {
-        if (!values.supi) {
-          console.error(USAGE);
-          return 2;
-        }
-        const r = store.upsert({
-          supi: values.supi,
-          k: values.k ?? DEFAULT_SUBSCRIBER.k,
-          opc: values.opc ?? DEFAULT_SUBSCRIBER.opc,
-          amf: values.amf ?? DEFAULT_SUBSCRIBER.amf,
-          sqn: values.sqn ?? DEFAULT_SUBSCRIBER.sqn,
-          snssais: [{ sst: Number(values.sst ?? 1), ...(values.sd ? { sd: values.sd } : {}) }],
-          dnns: [values.dnn ?? 'internet'],
-          ...(values.usage ? { allowedUsageOctets: Number(values.usage) } : {}),
-        });
-        console.log(`added ${r.supi} to ${db}`);
-        return 0;
-      }
-      case 'list':
-        for (const s of store.list()) {
-          console.log(`${s.supi}  sqn ${s.sqn}  amf ${s.amf}  s-nssai ${s.snssais.map((n) => (n.sd ? `${n.sst}/${n.sd}` : n.sst)).join(',')}  dnn ${s.dnns.join(',')}`);
-        }
-        return 0;
-      default: {
-        const supi = positionals[0] ?? values.supi;
-        if (!supi) {
-          console.error(USAGE);
-          return 2;
-        }
-        const removed = store.remove(supi);
-        console.log(removed ? `removed ${supi}` : `no subscriber ${supi}`);
-        return removed ? 0 : 1;
-      }
-    }
+    return new UdrStore(db);
   } catch (e) {
-    if (e instanceof InvalidSubscriber) {
-      console.error(`wire5g subscriber: ${e.message}`);
-      return 2;
-    }
+    throw new CommandFailed(`cannot open the subscriber database ${db}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+function supiOf(values: { supi?: string | undefined }, positionals: string[]): string {
+  if (values.supi && positionals[0] && values.supi !== positionals[0]) throw new UsageError(`two SUPIs given: ${positionals[0]} and --supi ${values.supi}`);
+  const supi = positionals[0] ?? values.supi;
+  if (!supi) throw new UsageError('which subscriber? give its SUPI, e.g. imsi-001010000000002');
+  return supi;
+}
+
+/** The subscriber the options describe, over `base`; a wrong field is a usage error naming its option. */
+function subscriberFrom(supi: string, v: Record<string, string | number | boolean | undefined>, base: SubscriberConfig): SubscriberConfig {
+  const fields: Record<string, unknown> = { supi };
+  for (const k of ['k', 'opc', 'amf', 'sqn'] as const) if (v[k] !== undefined) fields[k] = v[k];
+  if (v.sst !== undefined || v.sd !== undefined) {
+    const sst = v.sst ?? base.snssais[0]?.sst ?? 1;
+    const sd = v.sd ?? (v.sst === undefined ? base.snssais[0]?.sd : undefined);
+    fields.snssais = [{ sst, ...(sd !== undefined ? { sd } : {}) }];
+  }
+  if (v.dnn !== undefined) fields.dnns = String(v.dnn).split(',');
+  if (v.usage !== undefined) fields.allowedUsageOctets = v.usage;
+  try {
+    return checkSubscriber(fields, base);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    const field = /^(\w+)/.exec(e.message)?.[1] ?? '';
+    throw new UsageError(`${OPTION_OF[field] ?? field}: ${e.message.replace(/^[\w.[\]]+: /, '')}`);
+  }
+}
+
+function describe(s: SubscriberRecord, usage: string): string {
+  return `${s.supi}  k ${s.k}  opc ${s.opc}  amf ${s.amf}  sqn ${s.sqn}  s-nssai ${s.snssais.map((n) => (n.sd ? `${n.sst}/${n.sd}` : n.sst)).join(',')}  dnn ${s.dnns.join(',')}  usage ${usage}`;
+}
+
+function usageText(store: UdrStore, supi: string): string {
+  const rows = store.usageOf(supi);
+  const values = [...new Set(rows.map((r) => (r.remainingOctets === null ? 'unlimited' : String(r.remainingOctets))))];
+  return values.length === 1 ? values[0] : rows.map((r) => `${r.dnn}/${r.snssai}=${r.remainingOctets ?? 'unlimited'}`).join(',') || 'none';
+}
+
+function withStore<T>(db: string, mustExist: boolean, f: (s: UdrStore) => T): T {
+  const store = openStore(db, mustExist);
+  try {
+    return f(store);
+  } catch (e) {
+    if (e instanceof InvalidSubscriber) throw new UsageError(e.message);
     throw e;
   } finally {
     store.close();
   }
 }
+
+const add = defineCommand({
+  name: 'add',
+  summary: 'add a subscriber (refused if the SUPI exists: use update)',
+  positionals: { syntax: '[SUPI]', min: 0, max: 1 },
+  options: fieldOptions(true),
+  run({ values, positionals }) {
+    const supi = supiOf(values, positionals);
+    const s = subscriberFrom(supi, values, DEFAULT_SUBSCRIBER);
+    const db = databaseOf(values);
+    return withStore(db, false, (store) => {
+      if (store.get(supi)) throw new CommandFailed(`${supi} is already in ${db}; change it with 'wire5g subscriber update ${supi} --k ...' or remove it first`);
+      store.upsert(s);
+      console.log(`added ${supi} to ${db}`);
+      return 0;
+    });
+  },
+});
+
+const update = defineCommand({
+  name: 'update',
+  summary: 'change only the given fields of a subscriber, printing old -> new',
+  positionals: { syntax: 'SUPI', min: 0, max: 1 },
+  options: fieldOptions(false),
+  run({ values, positionals }) {
+    const supi = supiOf(values, positionals);
+    const db = databaseOf(values);
+    return withStore(db, true, (store) => {
+      const old = store.get(supi);
+      if (!old) throw new CommandFailed(`no subscriber ${supi} in ${db}; add it with 'wire5g subscriber add ${supi}'`);
+      const oldUsage = store.usageOf(supi);
+      const oldUsageText = usageText(store, supi);
+      const next = subscriberFrom(supi, values, { ...old, ...(oldUsage[0]?.remainingOctets != null ? { allowedUsageOctets: oldUsage[0].remainingOctets } : {}) });
+      if ((['k', 'opc', 'amf', 'sqn', 'sst', 'sd', 'dnn', 'usage'] as const).every((k) => values[k] === undefined)) {
+        throw new UsageError('nothing to change: give at least one of --k --opc --amf --sqn --sst --sd --dnn --usage');
+      }
+      store.upsert(next);
+      // the remaining usage is kept per DNN and slice unless --usage sets it
+      if (values.usage === undefined) for (const u of oldUsage) store.setUsage(supi, u.dnn, u.snssai, u.remainingOctets);
+      const now = store.get(supi)!;
+      const show = (r: SubscriberRecord): Record<string, string> => ({ k: r.k, opc: r.opc, amf: r.amf, sqn: r.sqn, 's-nssai': r.snssais.map((n) => (n.sd ? `${n.sst}/${n.sd}` : String(n.sst))).join(','), dnn: r.dnns.join(',') });
+      const a: Record<string, string> = { ...show(old), usage: oldUsageText };
+      const b: Record<string, string> = { ...show(now), usage: usageText(store, supi) };
+      const changes = Object.keys(a).filter((k) => a[k] !== b[k]);
+      console.log(`updated ${supi} in ${db}${changes.length ? '' : ' (no field changed)'}`);
+      for (const k of changes) console.log(`  ${k}: ${a[k]} -> ${b[k]}`);
+      return 0;
+    });
+  },
+});
+
+const show = defineCommand({
+  name: 'show',
+  summary: "print one subscriber's fields",
+  positionals: { syntax: 'SUPI', min: 1, max: 1 },
+  options: DATABASE,
+  run({ values, positionals }) {
+    const db = databaseOf(values);
+    return withStore(db, true, (store) => {
+      const s = store.get(positionals[0]);
+      if (!s) throw new CommandFailed(`no subscriber ${positionals[0]} in ${db}`);
+      console.log(describe(s, usageText(store, s.supi)));
+      return 0;
+    });
+  },
+});
+
+const list = defineCommand({
+  name: 'list',
+  summary: 'print every subscriber, one per line',
+  options: DATABASE,
+  run({ values }) {
+    const db = databaseOf(values);
+    if (db !== ':memory:' && !existsSync(db)) return 0;
+    return withStore(db, true, (store) => {
+      for (const s of store.list()) console.log(describe(s, usageText(store, s.supi)));
+      return 0;
+    });
+  },
+});
+
+const remove = defineCommand({
+  name: 'remove',
+  summary: 'remove a subscriber and its policy data',
+  positionals: { syntax: 'SUPI', min: 1, max: 1 },
+  options: DATABASE,
+  run({ values, positionals }) {
+    const db = databaseOf(values);
+    return withStore(db, true, (store) => {
+      if (!store.remove(positionals[0])) throw new CommandFailed(`no subscriber ${positionals[0]} in ${db}`);
+      console.log(`removed ${positionals[0]} from ${db}`);
+      return 0;
+    });
+  },
+});
+
+export const subscriberCommand = defineGroup({
+  name: 'subscriber',
+  summary: "manage the UDR's subscribers (add, update, show, list, remove)",
+  description: `Manages the UDR's subscribers in its SQLite database (${DEFAULT_CONFIG.udr.database} unless --db or --config says otherwise). A run seeds the configuration's subscribers only when absent, so what is stored here wins.`,
+  commands: [add, update, show, list, remove],
+});

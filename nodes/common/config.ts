@@ -1,9 +1,12 @@
 // Configuration of a wire5g network, in YAML. Every field has a documented default (below), so
 // an empty file, or none, is the embedded default network: PLMN 001/01, one TAC, S-NSSAI SST 1,
-// DNN `internet`, UE pool 10.45.0.0/16, each NF on its own loopback address.
+// DNN `internet`, UE pool 10.45.0.0/16, each NF on its own loopback address. Every value is
+// checked here, with its path, before anything starts: a wrong one is refused, never replaced by a
+// default (a security algorithm least of all).
 
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import { isIPv4 } from 'node:net';
 
 export interface Plmn {
   mcc: string;
@@ -43,6 +46,13 @@ export interface NfAddresses {
   gnb: string;
 }
 
+/** NAS integrity algorithms wire5g implements (TS 33.501 5.11.1.1, TS 33.401 Annex B). */
+export const INTEGRITY_ALGORITHMS = ['NIA2'] as const;
+export type IntegrityAlgorithm = (typeof INTEGRITY_ALGORITHMS)[number];
+/** NAS ciphering algorithms wire5g implements: the null algorithm and AES-CTR. */
+export const CIPHERING_ALGORITHMS = ['NEA0', 'NEA2'] as const;
+export type CipheringAlgorithm = (typeof CIPHERING_ALGORITHMS)[number];
+
 export interface NetworkConfig {
   plmn: Plmn;
   tac: number;
@@ -55,7 +65,7 @@ export interface NetworkConfig {
   ports: { sbi: number; ngapUdp: number; pfcp: number; gtpu: number };
   amf: { name: string; regionId: number; setId: number; pointer: number; t3512Seconds: number; relativeCapacity: number };
   gnb: { name: string; id: number };
-  security: { integrity: 'NIA2'; ciphering: 'NEA0' | 'NEA2' };
+  security: { integrity: IntegrityAlgorithm; ciphering: CipheringAlgorithm };
   ue: { count: number; imeisvPrefix: string };
   udr: { database: string };
   subscribers: SubscriberConfig[];
@@ -102,34 +112,201 @@ export const DEFAULT_CONFIG: NetworkConfig = {
   outDir: 'out',
 };
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A configuration that is unreadable, malformed or cannot work; the message names the key. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
 }
 
-/** Deep-merges a partial config over the defaults; arrays replace, objects merge. */
-function merge<T>(base: T, over: unknown, path: string): T {
-  if (over === undefined || over === null) return base;
-  if (isObject(base)) {
-    if (!isObject(over)) throw new TypeError(`config ${path || '(root)'}: expected a mapping`);
-    const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+type Leaf = (v: unknown, path: string) => unknown;
+interface MapSchema {
+  fields: Record<string, Schema>;
+  /** Keys that may be absent (their default is "absent"). */
+  optional?: readonly string[];
+}
+interface ListSchema {
+  item: Schema;
+  /** An item's fields default to this (the embedded test subscriber). */
+  itemDefaults?: Record<string, unknown>;
+  required?: readonly string[];
+  minItems?: number;
+}
+type Schema = Leaf | MapSchema | ListSchema;
+
+const bad = (path: string, what: string): never => {
+  throw new ConfigError(`${path}: ${what}`);
+};
+const typeName = (v: unknown): string => (Array.isArray(v) ? 'a list' : v === null ? 'nothing' : typeof v === 'object' ? 'a mapping' : `${typeof v} ${JSON.stringify(v)}`);
+
+function integer(min: number, max: number): Leaf {
+  return (v, path) => {
+    if (typeof v !== 'number') return bad(path, `expected number, got ${typeName(v)}`);
+    if (!Number.isInteger(v) || v < min || v > max) return bad(path, `expected a whole number ${min}..${max}, got ${v}`);
+    return v;
+  };
+}
+function text(re: RegExp, what: string, lower = false): Leaf {
+  return (v, path) => {
+    if (typeof v !== 'string') return bad(path, `expected ${what}${typeof v === 'number' ? ' (in quotes)' : ''}, got ${typeName(v)}`);
+    if (!re.test(v)) return bad(path, `expected ${what}, got '${v}'`);
+    return lower ? v.toLowerCase() : v;
+  };
+}
+/** Case-insensitive match against the names wire5g implements; anything else is refused. */
+function oneOf(names: readonly string[], what: string): Leaf {
+  return (v, path) => {
+    const hit = typeof v === 'string' ? names.find((n) => n === v.toUpperCase()) : undefined;
+    return hit ?? bad(path, `unknown ${what} ${typeof v === 'string' ? `'${v}'` : typeName(v)}; wire5g implements ${names.join(', ')}`);
+  };
+}
+const ipv4: Leaf = (v, path) => (typeof v === 'string' && isIPv4(v) ? v : bad(path, `expected an IPv4 address, got ${typeName(v)}`));
+const ipv4Prefix: Leaf = (v, path) => {
+  const m = typeof v === 'string' ? /^([0-9.]+)\/([0-9]{1,2})$/.exec(v) : null;
+  return m && isIPv4(m[1]) && Number(m[2]) >= 8 && Number(m[2]) <= 30 ? v : bad(path, `expected an IPv4 prefix a.b.c.d/8..30, got ${typeName(v)}`);
+};
+const nonEmpty: Leaf = text(/^\S.*$/, 'a non-empty string');
+const hex = (n: number) => text(new RegExp(`^[0-9a-fA-F]{${n}}$`), `${n} hex digits`, true);
+const port = integer(1, 65535);
+/** A DNN is an APN-style name: labels of letters, digits and '-' (TS 23.003 9.1). */
+const dnnName = text(/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/, 'a DNN (labels of letters, digits and -)');
+const snssaiSchema: MapSchema = { fields: { sst: integer(0, 255), sd: hex(6) }, optional: ['sd'] };
+
+const SUBSCRIBER_SCHEMA: MapSchema = {
+  fields: {
+    supi: text(/^imsi-[0-9]{5,15}$/, 'imsi-<5..15 digits>'),
+    k: hex(32),
+    opc: hex(32),
+    amf: hex(4),
+    sqn: hex(12),
+    snssais: { item: snssaiSchema, required: ['sst'], minItems: 1 },
+    dnns: { item: dnnName, minItems: 1 },
+    allowedUsageOctets: integer(0, Number.MAX_SAFE_INTEGER),
+  },
+  optional: ['allowedUsageOctets'],
+};
+
+const addressFields = Object.fromEntries(Object.keys(DEFAULT_CONFIG.addresses).map((k) => [k, ipv4]));
+
+const SCHEMA: MapSchema = {
+  fields: {
+    plmn: { fields: { mcc: text(/^[0-9]{3}$/, "3 digits, e.g. '001'"), mnc: text(/^[0-9]{2,3}$/, "2 or 3 digits, e.g. '01'") } },
+    tac: integer(0, 0xffffff),
+    snssai: snssaiSchema,
+    dnn: dnnName,
+    uePool: ipv4Prefix,
+    dataNetwork: ipv4,
+    addresses: { fields: addressFields },
+    ports: { fields: { sbi: port, ngapUdp: port, pfcp: port, gtpu: port } },
+    amf: { fields: { name: nonEmpty, regionId: integer(0, 255), setId: integer(0, 1023), pointer: integer(0, 63), t3512Seconds: integer(0, 0x7fffffff), relativeCapacity: integer(0, 255) } },
+    gnb: { fields: { name: nonEmpty, id: integer(0, 2 ** 22 - 1) } },
+    security: { fields: { integrity: oneOf(INTEGRITY_ALGORITHMS, 'integrity algorithm'), ciphering: oneOf(CIPHERING_ALGORITHMS, 'ciphering algorithm') } },
+    ue: { fields: { count: integer(1, 1_000_000), imeisvPrefix: text(/^[0-9]{14}$/, "14 digits (TAC + SNR), in quotes") } },
+    udr: { fields: { database: nonEmpty } },
+    subscribers: { item: SUBSCRIBER_SCHEMA, itemDefaults: { ...DEFAULT_SUBSCRIBER }, required: ['supi'], minItems: 1 },
+    outDir: nonEmpty,
+  },
+};
+
+const isMapping = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const join = (path: string, k: string | number) => (typeof k === 'number' ? `${path}[${k}]` : path ? `${path}.${k}` : k);
+
+/** Checks `over` against the schema and merges it over `base`: mappings merge, lists replace. */
+function merge(schema: Schema, base: unknown, over: unknown, path: string): unknown {
+  if (typeof schema === 'function') return schema(over, path || '(root)');
+  if ('fields' in schema) {
+    if (!isMapping(over)) return bad(path || '(root)', `expected a mapping, got ${typeName(over)}`);
+    const out: Record<string, unknown> = isMapping(base) ? { ...base } : {};
     for (const [k, v] of Object.entries(over)) {
-      if (!(k in out)) throw new TypeError(`config ${path ? path + '.' : ''}${k}: unknown key`);
-      out[k] = merge(out[k], v, path ? `${path}.${k}` : k);
+      const field = schema.fields[k];
+      if (!field) bad(join(path, k), `unknown key (known here: ${Object.keys(schema.fields).join(', ')})`);
+      if (v === null || v === undefined) {
+        if (schema.optional?.includes(k)) delete out[k];
+        else bad(join(path, k), 'has no value');
+      } else out[k] = merge(field, out[k], v, join(path, k));
     }
-    return out as T;
+    return out;
   }
-  if (Array.isArray(base)) {
-    if (!Array.isArray(over)) throw new TypeError(`config ${path}: expected a list`);
-    return over as T;
-  }
-  if (base !== undefined && typeof base !== typeof over) throw new TypeError(`config ${path}: expected ${typeof base}, got ${typeof over}`);
-  return over as T;
+  if (!Array.isArray(over)) return bad(path, `expected a list, got ${typeName(over)}`);
+  if (over.length < (schema.minItems ?? 0)) bad(path, `expected at least ${schema.minItems} item(s)`);
+  return over.map((item, i) => {
+    const at = join(path, i);
+    if (isMapping(item)) for (const r of schema.required ?? []) if (!(r in item)) bad(at, `${r} is required`);
+    return merge(schema.item, schema.itemDefaults ?? {}, item, at);
+  });
 }
 
-export function configFromYaml(text: string): NetworkConfig {
-  return merge(DEFAULT_CONFIG, parse(text) as unknown, '');
+/** The settings of one network, checked and merged over the defaults; throws ConfigError. */
+export function configFromYaml(text: string, source = 'config'): NetworkConfig {
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch (e) {
+    throw new ConfigError(`${source}: not valid YAML: ${(e instanceof Error ? e.message : String(e)).split('\n')[0].replace(/:$/, '')}`);
+  }
+  if (doc === null || doc === undefined) return structuredClone(DEFAULT_CONFIG);
+  try {
+    const cfg = merge(SCHEMA, structuredClone(DEFAULT_CONFIG), doc, '') as NetworkConfig;
+    checkNetwork(cfg);
+    return cfg;
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigError(`${source}: ${e.message}`);
+    throw e;
+  }
 }
 
 export function loadConfig(file?: string): NetworkConfig {
-  return file ? configFromYaml(readFileSync(file, 'utf8')) : structuredClone(DEFAULT_CONFIG);
+  if (!file) return structuredClone(DEFAULT_CONFIG);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a YAML file' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    throw new ConfigError(`config ${file}: cannot read it: ${why}`);
+  }
+  return configFromYaml(text, `config ${file}`);
+}
+
+/** The number of UE addresses an IPv4 prefix holds (network and broadcast excluded). */
+function poolSize(prefix: string): number {
+  return 2 ** (32 - Number(prefix.split('/')[1])) - 2;
+}
+
+/**
+ * What the schema cannot see: settings that are each valid but together cannot work. Checked
+ * before a run starts, so the run does not fail (and leave state in the NFs) half way.
+ */
+export function checkNetwork(cfg: NetworkConfig): void {
+  const seen = new Map<string, string>();
+  for (const [nf, a] of Object.entries(cfg.addresses)) {
+    const other = seen.get(a);
+    if (other) bad(`addresses.${nf}`, `${a} is also addresses.${other}; each NF needs its own address`);
+    seen.set(a, nf);
+  }
+  checkUeCount(cfg, cfg.ue.count);
+}
+
+/** The UEs of a run: their SUPIs must fit the MSIN, their addresses the pool, and some must be allowed the DNN and slice. */
+export function checkUeCount(cfg: NetworkConfig, count: number): void {
+  const base = cfg.subscribers[0];
+  const prefix = `imsi-${cfg.plmn.mcc}${cfg.plmn.mnc}`;
+  if (count > cfg.subscribers.length) {
+    if (!base.supi.startsWith(prefix)) bad('subscribers[0].supi', `${base.supi} is not in PLMN ${cfg.plmn.mcc}/${cfg.plmn.mnc}, so no more SUPIs can be derived from it for ${count} UEs`);
+    const msin = base.supi.slice(prefix.length);
+    if (Number(msin) + count - 1 >= 10 ** msin.length) bad('ue.count', `${count} UEs do not fit: SUPIs derived from ${base.supi} would need more than ${msin.length} MSIN digits`);
+  }
+  if (count > poolSize(cfg.uePool)) bad('ue.count', `${count} UEs do not fit the UE pool ${cfg.uePool} (${poolSize(cfg.uePool)} addresses)`);
+  const used = cfg.subscribers.slice(0, Math.max(1, Math.min(count, cfg.subscribers.length)));
+  const slice = (s: Snssai) => (s.sd ? `${s.sst}/${s.sd}` : String(s.sst));
+  const allowed = used.filter((s) => s.dnns.includes(cfg.dnn) && s.snssais.some((n) => n.sst === cfg.snssai.sst && (n.sd ?? '') === (cfg.snssai.sd ?? '')));
+  if (allowed.length === 0) {
+    bad('dnn', `no subscriber of this run may use DNN '${cfg.dnn}' on S-NSSAI ${slice(cfg.snssai)} (subscribers[0] has DNNs ${base.dnns.join(', ')} and S-NSSAIs ${base.snssais.map(slice).join(', ')}); change dnn/snssai or the subscribers' dnns/snssais`);
+  }
+}
+
+/**
+ * One subscriber, checked field by field as the configuration file's are, its absent fields taken
+ * from `base` (the embedded test subscriber unless given). Throws ConfigError naming the field.
+ */
+export function checkSubscriber(fields: Record<string, unknown>, base: SubscriberConfig = DEFAULT_SUBSCRIBER): SubscriberConfig {
+  return merge(SUBSCRIBER_SCHEMA, structuredClone(base), fields, '') as SubscriberConfig;
 }

@@ -41,7 +41,7 @@ describe('UDR store (SQLite)', () => {
     const db = join(mkdtempSync(join(tmpdir(), 'wire5g-udr-')), 'udr.sqlite');
     const run = (...a: string[]) => execFileSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'subscriber', ...a, '--db', db], { encoding: 'utf8' });
     expect(run('add', '--supi', 'imsi-001010000000042', '--sqn', '000000000001')).toMatch(/added imsi-001010000000042/);
-    expect(run('list')).toMatch(/imsi-001010000000042 {2}sqn 000000000001/);
+    expect(run('list')).toMatch(/imsi-001010000000042 .* sqn 000000000001 /);
     expect(run('remove', 'imsi-001010000000042')).toMatch(/removed/);
     expect(run('list')).toBe('');
   });
