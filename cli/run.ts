@@ -2,9 +2,13 @@
 // ladder (few UEs) or a progress line (many) as it goes; exits non-zero when a procedure failed or
 // something was left behind, with FAILED on the last line.
 
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadConfig, checkUeCount, ConfigError } from '../nodes/common/config.ts';
-import { runScenario } from '../nodes/scenario.ts';
+import { runScenario, type ScenarioProgress, type ScenarioResult } from '../nodes/scenario.ts';
 import { defineCommand, UsageError } from './args.ts';
+import { acquireLocks, addressLockFile } from './run-lock.ts';
+import { reportProgress } from './progress.ts';
 
 export const runCommand = defineCommand({
   name: 'run',
@@ -28,36 +32,90 @@ export const runCommand = defineCommand({
       try {
         checkUeCount(cfg, values.ues);
       } catch (e) {
-        if (e instanceof ConfigError) throw new UsageError(`--ues ${values.ues}: ${e.message}`);
+        if (e instanceof ConfigError) throw new UsageError(`--ues ${values.ues}: ${e.message.replace(/^ue\.count: /, '')}`);
         throw e;
       }
     }
     const outDir = values.out ?? cfg.outDir;
-    console.log(`wire5g: ${cfg.ue.count} UE(s), PLMN ${cfg.plmn.mcc}/${cfg.plmn.mnc}, TAC ${cfg.tac}, S-NSSAI ${cfg.snssai.sst}${cfg.snssai.sd ? `/${cfg.snssai.sd}` : ''}, DNN ${cfg.dnn}; AMF ${cfg.addresses.amf}, SMF ${cfg.addresses.smf}, UPF ${cfg.addresses.upf}, gNB ${cfg.addresses.gnb}`);
+    const external = values['external-core'];
+    if (existsSync(outDir) && !statSync(outDir).isDirectory()) throw new UsageError(`--out ${outDir} is a file, not a directory; give a directory (it is created if absent)`);
+    // before anything is bound or written: nobody else runs in this directory or on these addresses
+    const addresses = external ? [cfg.addresses.gnb] : Object.values(cfg.addresses);
+    const release = acquireLocks([join(outDir, '.wire5g-run.lock'), ...addresses.map(addressLockFile)], { command: 'wire5g run', outDir, addresses }, 'wait for it to finish, or give this run its own --out and addresses (--config)');
+    const temps = (): void => {
+      for (const f of readdirSync(outDir)) if (f.endsWith(`.${process.pid}.tmp`)) rmSync(join(outDir, f), { force: true });
+    };
+    process.once('exit', temps);
+    const stop = new AbortController();
+    const onSigint = (): void => {
+      if (stop.signal.aborted) {
+        process.stderr.write('\nwire5g run: stopped at once; nothing written\n');
+        process.exit(130);
+      }
+      process.stderr.write('\nwire5g run: interrupted; the UEs under way finish, then the outputs are written marked "interrupted" (Ctrl-C again to quit at once)\n');
+      stop.abort();
+    };
+    process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onSigint);
+    console.log(`wire5g: ${cfg.ue.count} UE(s), PLMN ${cfg.plmn.mcc}/${cfg.plmn.mnc}, TAC ${cfg.tac}, S-NSSAI ${cfg.snssai.sst}${cfg.snssai.sd ? `/${cfg.snssai.sd}` : ''}, DNN ${cfg.dnn}, ciphering ${cfg.security.ciphering}; ${external ? `external core, AMF ${cfg.addresses.amf}` : `AMF ${cfg.addresses.amf}, SMF ${cfg.addresses.smf}, UPF ${cfg.addresses.upf}`}, gNB ${cfg.addresses.gnb}`);
     const ladder = cfg.ue.count <= 5 && !values.quiet;
-    const r = await runScenario(cfg, {
-      outDir,
-      ...(ladder ? { print: (l: string) => console.log(l) } : {}),
-      ...(values.verbose ? { log: (l: string) => console.error(l) } : {}),
-      externalCore: values['external-core'],
-      ...(values.deregistration ? { deregistration: values.deregistration } : {}),
-      ...(values.pings !== undefined ? { pings: values.pings } : {}),
-      parallel: values.parallel ?? (cfg.ue.count > 1 ? 50 : 1),
-    });
-    const procs = (r.summary.procedures ?? []) as { name: string; outcome: string; latencyMs: number; ue?: string; detail?: string }[];
-    console.log('');
-    for (const name of [...new Set(procs.map((p) => p.name))]) {
-      const ps = procs.filter((p) => p.name === name);
-      const ok = ps.filter((p) => p.outcome === 'success');
-      const lat = ok.map((p) => p.latencyMs).sort((a, b) => a - b);
-      console.log(`${name.padEnd(48)} ${ok.length}/${ps.length} ok${lat.length ? `  median ${lat[lat.length >> 1].toFixed(2)} ms` : ''}`);
-      for (const f of ps.filter((p) => p.outcome !== 'success').slice(0, 5)) console.log(`  FAILED ${f.ue ?? ''}: ${f.detail ?? ''}`);
+    const progress: ScenarioProgress = { ues: cfg.ue.count, registered: 0, withSession: 0, deregistered: 0, failed: 0, finished: 0 };
+    const stopProgress = ladder || values.quiet ? () => undefined : reportProgress(progress);
+    let r: Awaited<ReturnType<typeof runScenario>>;
+    try {
+      r = await runScenario(cfg, {
+        outDir,
+        ...(ladder ? { print: (l: string) => console.log(l) } : {}),
+        ...(values.verbose ? { log: (l: string) => console.error(l) } : {}),
+        externalCore: external,
+        ...(values.deregistration ? { deregistration: values.deregistration } : {}),
+        ...(values.pings !== undefined ? { pings: values.pings } : {}),
+        parallel: values.parallel ?? (cfg.ue.count > 1 ? 50 : 1),
+        signal: stop.signal,
+        progress,
+      });
+    } finally {
+      stopProgress();
+      process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigint);
+      release();
     }
-    for (const u of r.ues.filter((x) => x.error).slice(0, 5)) console.log(`  ${u.supi}: ${u.error}`);
-    if (Object.keys(r.leftBehind).length) console.log(`left behind: ${JSON.stringify(r.leftBehind)}`);
-    else console.log('every NF ledger is back where it started');
-    console.log(`\nwrote ${[r.files.capture, r.files.ladder, r.files.summary].filter(Boolean).join(', ')}`);
-    if (r.files.capture) console.log(`open it: wireshark ${r.files.capture}   (or: npx wire5g decode ${r.files.capture} --json)`);
-    return r.ok ? 0 : 1;
+    return report(r, external, progress.ues);
   },
 });
+
+type Procedure = { name: string; outcome: string; latencyMs: number; ue?: string; detail?: string };
+
+/** Prints the outcome; the last line says FAILED or INTERRUPTED when the run is not a success. */
+function report(r: ScenarioResult, external: boolean, total: number): number {
+  const procs = (r.summary.procedures ?? []) as Procedure[];
+  console.log('');
+  for (const name of [...new Set(procs.map((p) => p.name))]) {
+    const ps = procs.filter((p) => p.name === name);
+    const ok = ps.filter((p) => p.outcome === 'success');
+    const lat = ok.map((p) => p.latencyMs).sort((a, b) => a - b);
+    console.log(`${name.padEnd(48)} ${ok.length}/${ps.length} ok${lat.length ? `  median ${lat[lat.length >> 1].toFixed(2)} ms` : ''}`);
+    for (const f of ps.filter((p) => p.outcome !== 'success').slice(0, 5)) console.log(`  failed ${f.ue ?? ''}: ${f.detail ?? ''}`);
+  }
+  const failedUes = r.ues.filter((x) => x.error);
+  for (const u of failedUes.slice(0, 5)) console.log(`  ${u.supi}: ${u.error}`);
+  const left = Object.keys(r.leftBehind);
+  if (left.length) console.log(`left behind: ${JSON.stringify(r.leftBehind)}`);
+  else if (r.ledgersChecked.length === 1 && r.ledgersChecked[0] === 'gNB') console.log(`the gNB's ledger is back where it started${external ? " (the core NFs run elsewhere: each prints its ledger when it stops)" : ''}`);
+  else if (r.ledgersChecked.length > 1) console.log(`every NF ledger is back where it started (${r.ledgersChecked.join(', ')})`);
+  const written = [r.files.capture, r.files.ladder, r.files.summary].filter(Boolean);
+  console.log(written.length ? `\nwrote ${written.join(', ')}${r.interrupted ? ' (marked interrupted)' : ''}` : '\nnothing written: the network did not start (the previous outputs are untouched)');
+  if (r.files.capture) console.log(`open it: wireshark ${r.files.capture}   (or: npx wire5g decode ${r.files.capture} --json)`);
+  const failedProcs = procs.filter((p) => p.outcome !== 'success');
+  if (r.interrupted) {
+    console.log(`INTERRUPTED after ${r.ues.length} of ${total} UEs started`);
+    return 130;
+  }
+  if (!r.ok) {
+    const why = [failedProcs.length ? `${failedProcs.length} procedure(s) failed` : '', failedUes.length ? `${failedUes.length} UE(s) failed` : '', left.length ? `state left behind in ${left.join(', ')}` : ''].filter(Boolean);
+    console.log(`FAILED: ${why.join('; ') || 'see above'}`);
+    return 1;
+  }
+  console.log(`OK: ${r.ues.length} UE(s), ${procs.length} procedures succeeded`);
+  return 0;
+}

@@ -5,7 +5,7 @@
 // procedure failed or a ledger did not return to where it started.
 
 import { join } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { Capture } from '../transport/capture/capture.ts';
 import type { WireTap } from '../transport/tap.ts';
 import { RunRecorder } from './common/run-report.ts';
@@ -31,7 +31,25 @@ export interface ScenarioOptions {
   database?: string;
   /** Write the pcapng (default true). */
   capture?: boolean;
+  /** Stops the run early (Ctrl-C): no new UE starts, those under way finish, the outputs say "interrupted". */
+  signal?: AbortSignal;
+  /** Counters the scenario keeps up to date as UEs progress (for a progress line). */
+  progress?: ScenarioProgress;
 }
+
+export interface ScenarioProgress {
+  ues: number;
+  registered: number;
+  withSession: number;
+  deregistered: number;
+  /** UEs whose sequence stopped on a failure. */
+  failed: number;
+  /** UEs whose sequence is over, however it ended. */
+  finished: number;
+}
+
+/** UEs drawn each with its own lifeline in ladder.md; they run one after another before the others start. */
+export const LADDER_UES = 3;
 
 export interface UeOutcome {
   supi: string;
@@ -46,8 +64,12 @@ export interface ScenarioResult {
   ok: boolean;
   summary: Record<string, unknown>;
   ues: UeOutcome[];
-  files: { capture?: string; ladder: string; summary: string };
+  /** Nothing written when the network could not even start (the previous outputs stay). */
+  files: { capture?: string; ladder?: string; summary?: string };
   leftBehind: Record<string, unknown>;
+  /** The NFs whose ledgers were compared (only the gNB's with an external core). */
+  ledgersChecked: string[];
+  interrupted: boolean;
 }
 
 /** The subscribers of a run: those configured, then more derived from the first (MSIN + n). */
@@ -61,10 +83,10 @@ export function subscribersFor(cfg: NetworkConfig): SubscriberConfig[] {
   return out.slice(0, Math.max(cfg.ue.count, 1));
 }
 
-async function pool<T>(items: T[], width: number, run: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, async () => {
-    while (next < items.length) {
+async function pool<T>(items: T[], first: number, width: number, run: (item: T, index: number) => Promise<void>, signal?: AbortSignal): Promise<void> {
+  let next = first;
+  await Promise.all(Array.from({ length: Math.min(width, items.length - first) }, async () => {
+    while (next < items.length && !signal?.aborted) {
       const i = next++;
       await run(items[i], i);
     }
@@ -75,10 +97,16 @@ export async function runScenario(cfg: NetworkConfig, o: ScenarioOptions = {}): 
   const outDir = o.outDir ?? cfg.outDir;
   mkdirSync(outDir, { recursive: true });
   const capturePath = join(outDir, 'run.pcapng');
-  const capture = o.capture === false ? undefined : Capture.toFile(capturePath);
+  // written beside the previous capture and renamed over it only when the run is over
+  const captureTemp = `${capturePath}.${process.pid}.tmp`;
+  const capture = o.capture === false ? undefined : Capture.toFile(captureTemp);
+  let started = false;
+  const progress = o.progress ?? { ues: 0, registered: 0, withSession: 0, deregistered: 0, failed: 0, finished: 0 };
   const tap: WireTap | undefined = capture;
   const recorder = new RunRecorder(o.print);
   const subscribers = subscribersFor(cfg);
+  progress.ues = subscribers.length;
+  recorder.drawUes(subscribers.slice(0, LADDER_UES).map((s) => s.supi));
   const runCfg: NetworkConfig = { ...cfg, subscribers };
   let core: Core | undefined;
   let gnb: Gnb | undefined;
@@ -87,6 +115,7 @@ export async function runScenario(cfg: NetworkConfig, o: ScenarioOptions = {}): 
   let ledgersAfter: Record<string, LedgerSnapshot> = {};
   try {
     if (!o.externalCore) core = await startCore(runCfg, { ...(tap ? { tap } : {}), ...(o.log ? { log: o.log } : {}), ...(o.database ? { database: o.database } : {}) });
+    started = true;
     if (core) for (const s of subscribers) core.store.seed([s]);
     gnb = await recorder.procedure('NG Setup', 'TS 38.413 8.7.1', undefined, () =>
       Gnb.start({ address: cfg.addresses.gnb, amfAddress: cfg.addresses.amf, amfUdpPort: cfg.ports.ngapUdp, plmn: cfg.plmn, tac: cfg.tac, snssai: cfg.snssai, gnbId: cfg.gnb.id, name: cfg.gnb.name, captureUserPlane: true, ...(tap ? { tap } : {}), ...(o.log ? { log: o.log } : {}) }));
@@ -94,25 +123,42 @@ export async function runScenario(cfg: NetworkConfig, o: ScenarioOptions = {}): 
     ledgersBefore = ledgers();
     recorder.ledgers('before', ledgersBefore);
     const mode = o.deregistration ?? 'switch-off';
-    await pool(subscribers, o.parallel ?? 1, async (s, i) => {
+    const runUe = async (s: SubscriberConfig, i: number): Promise<void> => {
       const outcome: UeOutcome = { supi: s.supi, rttsMs: [], received: [] };
       outcomes[i] = outcome;
       const ue = new Ue({ supi: s.supi, k: s.k, opc: s.opc, amf: s.amf, sqn: s.sqn, plmn: cfg.plmn, snssai: cfg.snssai, dnn: cfg.dnn, imeisv: `${cfg.ue.imeisvPrefix}${String(i % 100).padStart(2, '0')}`, security: { ciphering: cfg.security.ciphering }, ...(o.log ? { log: o.log } : {}) });
+      let registered = false;
       try {
         await recorder.procedure('Registration', 'TS 23.502 4.2.2.2.2', s.supi, () => ue.register(gnb!));
+        registered = true;
+        progress.registered++;
         const session = await recorder.procedure('PDU Session Establishment', 'TS 23.502 4.3.2.2.1', s.supi, () => ue.establishPduSession(1));
+        progress.withSession++;
         outcome.address = session.address;
         for (let p = 1; p <= (o.pings ?? 3); p++) outcome.rttsMs.push(await recorder.procedure('Ping over the user plane', 'TS 23.501 5.8 (N3/N6)', s.supi, () => ue.ping(cfg.dataNetwork, p)));
-        if (mode !== 'none') {
-          const switchOff = mode === 'switch-off' || (mode === 'mixed' && i % 2 === 0);
-          outcome.deregistration = await recorder.procedure(`UE-initiated Deregistration (${switchOff ? 'switch off' : 'normal'})`, 'TS 23.502 4.2.2.3.2', s.supi, () => ue.deregister({ switchOff }));
-        }
       } catch (e) {
         outcome.error = e instanceof Error ? e.message : String(e);
-      } finally {
-        outcome.received = [...ue.received];
+        progress.failed++;
       }
-    });
+      // a registered UE deregisters even when its session or a ping failed, so that no NF keeps its state
+      if (registered && mode !== 'none') {
+        const switchOff = mode === 'switch-off' || (mode === 'mixed' && i % 2 === 0);
+        try {
+          outcome.deregistration = await recorder.procedure(`UE-initiated Deregistration (${switchOff ? 'switch off' : 'normal'})`, 'TS 23.502 4.2.2.3.2', s.supi, () => ue.deregister({ switchOff }));
+          progress.deregistered++;
+        } catch (e) {
+          if (!outcome.error) progress.failed++;
+          outcome.error ??= e instanceof Error ? e.message : String(e);
+        }
+      }
+      outcome.received = [...ue.received];
+      progress.finished++;
+    };
+    // the first UEs alone, one after another: ladder.md draws their complete exchanges, uninterleaved
+    const alone = Math.min(LADDER_UES, subscribers.length);
+    for (let i = 0; i < alone && !o.signal?.aborted; i++) await runUe(subscribers[i], i);
+    recorder.markLadderEnd();
+    await pool(subscribers, alone, o.parallel ?? 1, runUe, o.signal);
     // the network finishes what the UEs' last messages started (e.g. 4.2.2.3.2 step 8 after a switch off)
     await waitForQuiet(core, gnb);
     ledgersAfter = ledgers();
@@ -129,11 +175,21 @@ export async function runScenario(cfg: NetworkConfig, o: ScenarioOptions = {}): 
     const d = ledgerDiff(ledgersBefore[nf], ledgersAfter[nf] ?? {});
     if (Object.keys(d).length) leftBehind[nf] = d;
   }
-  const files = recorder.write(outDir, { ues: outcomes, config: { plmn: cfg.plmn, tac: cfg.tac, snssai: cfg.snssai, dnn: cfg.dnn, ues: subscribers.length } });
+  const interrupted = o.signal?.aborted === true;
+  let files: ScenarioResult['files'] = {};
+  if (started) {
+    if (capture) {
+      renameSync(captureTemp, capturePath);
+      files.capture = capturePath;
+    }
+    files = { ...files, ...recorder.write(outDir, { ues: outcomes.filter(Boolean), config: { plmn: cfg.plmn, tac: cfg.tac, snssai: cfg.snssai, dnn: cfg.dnn, ues: subscribers.length } }, { interrupted }) };
+  } else if (capture) {
+    rmSync(captureTemp, { force: true });
+  }
   const summary = recorder.summary();
   recorder.close();
-  const ok = !recorder.failed && outcomes.every((u) => !u.error) && Object.keys(leftBehind).length === 0;
-  return { ok, summary, ues: outcomes, files: { ...(capture ? { capture: capturePath } : {}), ...files }, leftBehind };
+  const ok = !interrupted && !recorder.failed && outcomes.every((u) => !u.error) && Object.keys(leftBehind).length === 0;
+  return { ok, summary, ues: outcomes.filter(Boolean), files, leftBehind, ledgersChecked: Object.keys(ledgersBefore), interrupted };
 }
 
 /** Waits until the core and the gNB have nothing in flight, and the gNB holds no UE the AMF released. */

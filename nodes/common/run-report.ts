@@ -2,13 +2,20 @@
 // out/ladder.md (a Mermaid sequence diagram), and out/summary.json (procedures with outcome and
 // latency, message counts per interface, and every NF's resource ledger before and after).
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { subscribeTrace, ladderLine, mermaidLadder, type TraceEvent } from './trace.ts';
 import { ledgerDiff, type LedgerSnapshot } from './ledger.ts';
 
-/** Messages drawn in ladder.md. */
-export const LADDER_LIMIT = 2000;
+/** Characters of ladder.md's diagram: under Mermaid's default maxTextSize of 50,000. */
+export const LADDER_CHARS = 45_000;
+
+/** Writes `file` through a temporary file in the same directory, renamed over it when complete. */
+export function writeAtomically(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}
 
 export interface ProcedureRecord {
   name: string;
@@ -80,16 +87,61 @@ export class RunRecorder {
     };
   }
 
-  /** Writes ladder.md and summary.json into `dir`; returns their paths. */
-  write(dir: string, extra: Record<string, unknown> = {}): { ladder: string; summary: string } {
+  /** The UEs drawn with their own lifeline (UE1, UE2, ...), in order; events of the others are summarized. */
+  private lifelines: string[] = [];
+  /** Events up to here are drawn in ladder.md (the first UEs ran alone before the others started). */
+  private ladderEnd: number | undefined;
+
+  /** Draws these UEs' lifelines; `markLadderEnd` once they are done. */
+  drawUes(supis: string[]): void {
+    this.lifelines = supis;
+  }
+
+  markLadderEnd(): void {
+    this.ladderEnd = this.events.length;
+  }
+
+  /** The Mermaid ladder: the first UEs' messages, each UE its lifeline, then a note on the rest, under LADDER_CHARS. */
+  ladder(title: string): string {
+    const names = new Map(this.lifelines.map((s, i) => [s, this.lifelines.length > 1 ? `UE${i + 1}` : 'UE']));
+    const window = this.events.slice(0, this.ladderEnd ?? this.events.length);
+    const drawn: TraceEvent[] = [];
+    let chars = 0;
+    for (const e of window) {
+      const ueName = e.ue !== undefined ? names.get(e.ue) : undefined;
+      const d = ueName ? { ...e, from: e.from === 'UE' ? ueName : e.from, to: e.to === 'UE' ? ueName : e.to } : e;
+      chars += d.from.length + d.to.length + d.message.length + (d.step?.length ?? 0) + 24;
+      if (chars > LADDER_CHARS) break;
+      drawn.push(d);
+    }
+    const rest = this.events.length - drawn.length;
+    const ues = new Set(this.procedures.map((p) => p.ue).filter((u) => u !== undefined));
+    const notDrawn = [...ues].filter((u) => !names.has(u)).length;
+    const byName = new Map<string, { ok: number; all: number }>();
+    for (const p of this.procedures) {
+      const c = byName.get(p.name) ?? { ok: 0, all: 0 };
+      c.all++;
+      if (p.outcome === 'success') c.ok++;
+      byName.set(p.name, c);
+    }
+    let note = '';
+    if (rest > 0) {
+      const stats = [...byName].map(([n, c]) => `${n} ${c.ok}/${c.all} ok`).join(', ');
+      note = `\n${rest} more messages are not drawn (${this.events.length} in all)${notDrawn ? `, those of ${notDrawn} more UEs` : ''}. All UEs: ${stats}. summary.json counts every message and run.pcapng holds them.\n`;
+    }
+    return `# ${title}\n\n${mermaidLadder(drawn)}${note}`;
+  }
+
+  /**
+   * Writes ladder.md and summary.json into `dir`, each to a temporary file renamed over the old one
+   * when complete; `interrupted` marks both as the record of a run stopped before its end.
+   */
+  write(dir: string, extra: Record<string, unknown> = {}, o: { interrupted?: boolean } = {}): { ladder: string; summary: string } {
     mkdirSync(dir, { recursive: true });
     const ladder = join(dir, 'ladder.md');
     const summary = join(dir, 'summary.json');
-    // Mermaid renders a few thousand messages at most: a big run's ladder shows its beginning
-    const shown = this.events.slice(0, LADDER_LIMIT);
-    const more = this.events.length - shown.length;
-    writeFileSync(ladder, `# wire5g run\n\n${mermaidLadder(shown)}${more > 0 ? `\n${more} more messages are not drawn (${this.events.length} in all); summary.json counts them all and run.pcapng holds them.\n` : ''}`);
-    writeFileSync(summary, JSON.stringify(this.summary(extra), null, 2) + '\n');
+    writeAtomically(ladder, this.ladder(o.interrupted ? 'wire5g run (INTERRUPTED: stopped before its end)' : 'wire5g run'));
+    writeAtomically(summary, JSON.stringify(this.summary({ ...(o.interrupted ? { interrupted: true } : {}), ...extra }), null, 2) + '\n');
     return { ladder, summary };
   }
 

@@ -25,11 +25,16 @@ export class TracingSbiClient implements SbiClient {
   }
 
   call<T = unknown>(method: SbiRoute['method'], uri: string, body?: unknown, opts: SbiCallOptions = {}): Promise<SbiResult<T>> {
-    if (traceChannel.hasSubscribers) {
-      const u = new URL(uri);
-      trace({ from: this.from, to: this.nameOf(u.hostname), interface: 'SBI', protocol: 'HTTP/2', message: opts.operation ?? `${method} ${u.pathname}`, ...(opts.step ? { step: opts.step } : {}) });
-    }
-    return this.inner.call<T>(method, uri, body, opts);
+    if (!traceChannel.hasSubscribers) return this.inner.call<T>(method, uri, body, opts);
+    const u = new URL(uri);
+    const to = this.nameOf(u.hostname);
+    const operation = opts.operation ?? `${method} ${u.pathname}`;
+    trace({ from: this.from, to, interface: 'SBI', protocol: 'HTTP/2', message: operation, ...(opts.step ? { step: opts.step } : {}) });
+    // the answer, drawn in the ladder as the response to the request above (TS 29.500 5.2.7)
+    return this.inner.call<T>(method, uri, body, opts).then((r) => {
+      trace({ from: to, to: this.from, interface: 'SBI', protocol: 'HTTP/2', message: `${r.status} (${operation})`, response: true });
+      return r;
+    });
   }
 }
 

@@ -22,6 +22,8 @@ export interface TraceEvent {
   /** UE the event belongs to (SUPI or a RAN UE id), for per-UE views. */
   ue?: string;
   bytes?: number;
+  /** An answer to a request traced before it (drawn dashed in the ladder). */
+  response?: boolean;
 }
 
 export const traceChannel = channel('wire5g:trace');
@@ -50,7 +52,7 @@ export function mermaidLadder(events: TraceEvent[]): string {
   for (const a of actors) lines.push(`  participant ${a}`);
   for (const e of events) {
     const label = `${e.protocol === 'NAS-5GS' ? 'NAS' : e.protocol} ${e.message}${e.step ? ` [${e.step}]` : ''}`.replace(/[;#]/g, ' ');
-    lines.push(`  ${e.from}->>${e.to}: ${label}`);
+    lines.push(`  ${e.from}${e.response ? '-->>' : '->>'}${e.to}: ${label}`);
   }
   lines.push('```');
   return lines.join('\n') + '\n';

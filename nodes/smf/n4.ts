@@ -6,7 +6,7 @@ import type { PfcpEndpoint } from '../../transport/udp/pfcp-endpoint.ts';
 import type { Endpoint } from '../../transport/tap.ts';
 import * as P from '../../codecs/pfcp/index.ts';
 import { PfcpIeType as T } from '../../codecs/pfcp/index.ts';
-import { trace } from '../common/trace.ts';
+import { trace, traceChannel } from '../common/trace.ts';
 import type { N4, N4SessionEstablished, N4SessionEstablishment } from './ports.ts';
 import type { UsageReport } from '../upf/datapath.ts';
 
@@ -48,6 +48,7 @@ export class SmfN4 implements N4 {
     const spec: P.SessionRulesSpec = { nodeId: this.nodeId, cpSeid: req.cpSeid, cpAddress: this.o.smfAddress, ueAddress: req.ueAddress, qfi: req.qfi, accessInstance: this.o.accessInstance ?? 'access', coreInstance: req.dnn, ambrUlKbps: 1_000_000, ambrDlKbps: 1_000_000 };
     trace({ from: 'SMF', to: 'UPF', interface: 'N4', protocol: 'PFCP', message: 'Session Establishment Request', step: req.step });
     const rsp = P.decodePfcp(await this.o.endpoint.request(this.o.upf, (seq) => P.encodePfcp(P.sessionEstablishmentRequest(seq, spec)), `N4 Session Establishment Request [TS 23.502 ${req.step}]`));
+    if (traceChannel.hasSubscribers) trace({ from: 'UPF', to: 'SMF', interface: 'N4', protocol: 'PFCP', message: `Session Establishment Response (cause ${P.get(rsp.ies, T.Cause) ?? '-'})`, response: true });
     const cause = P.get(rsp.ies, T.Cause);
     if (cause !== P.PfcpCause.RequestAccepted) throw new PfcpCauseError('N4 Session Establishment rejected', cause ?? 0);
     const up = P.get(rsp.ies, T.FSEID);
@@ -60,6 +61,7 @@ export class SmfN4 implements N4 {
     const dl = change.downlink === 'forward' ? { action: 'forward' as const, gnbTeid: change.gnbTeid ?? 0, gnbAddress: change.gnbAddress ?? '0.0.0.0' } : { action: change.downlink };
     trace({ from: 'SMF', to: 'UPF', interface: 'N4', protocol: 'PFCP', message: 'Session Modification Request', step });
     const rsp = P.decodePfcp(await this.o.endpoint.request(this.o.upf, (seq) => P.encodePfcp(P.sessionModificationRequest(seq, upSeid, dl)), `N4 Session Modification Request [TS 23.502 ${step}]`));
+    if (traceChannel.hasSubscribers) trace({ from: 'UPF', to: 'SMF', interface: 'N4', protocol: 'PFCP', message: `Session Modification Response (cause ${P.get(rsp.ies, T.Cause) ?? '-'})`, response: true });
     const cause = P.get(rsp.ies, T.Cause);
     if (cause !== P.PfcpCause.RequestAccepted) throw new PfcpCauseError('N4 Session Modification rejected', cause ?? 0);
   }
@@ -67,6 +69,7 @@ export class SmfN4 implements N4 {
   async delete(upSeid: bigint, step: string): Promise<UsageReport | undefined> {
     trace({ from: 'SMF', to: 'UPF', interface: 'N4', protocol: 'PFCP', message: 'Session Deletion Request', step });
     const rsp = P.decodePfcp(await this.o.endpoint.request(this.o.upf, (seq) => P.encodePfcp(P.sessionDeletionRequest(seq, upSeid)), `N4 Session Release [TS 23.502 ${step}]`));
+    if (traceChannel.hasSubscribers) trace({ from: 'UPF', to: 'SMF', interface: 'N4', protocol: 'PFCP', message: `Session Deletion Response (cause ${P.get(rsp.ies, T.Cause) ?? '-'})`, response: true });
     const cause = P.get(rsp.ies, T.Cause);
     if (cause === P.PfcpCause.SessionContextNotFound) return undefined;
     if (cause !== P.PfcpCause.RequestAccepted) throw new PfcpCauseError('N4 Session Deletion rejected', cause ?? 0);

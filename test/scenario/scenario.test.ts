@@ -26,7 +26,7 @@ describe('default scenario, one process, real sockets', () => {
     // switch off: no Deregistration Accept (TS 24.501 5.5.2.2.2)
     expect(ue.received).not.toContain('Deregistration accept (UE originating)');
     expect(ue.received).toEqual(expect.arrayContaining(['Authentication request', 'Security mode command', 'Registration accept', 'PDU session establishment accept']));
-    const summary = JSON.parse(readFileSync(r.files.summary, 'utf8')) as { procedures: { name: string; outcome: string }[]; ledgers: { before: Record<string, Record<string, number>>; after: Record<string, Record<string, number>> } };
+    const summary = JSON.parse(readFileSync(r.files.summary!, 'utf8')) as { procedures: { name: string; outcome: string }[]; ledgers: { before: Record<string, Record<string, number>>; after: Record<string, Record<string, number>> } };
     expect(summary.procedures.map((p) => `${p.name}: ${p.outcome}`)).toEqual([
       'NG Setup: success',
       'Registration: success',
@@ -37,7 +37,7 @@ describe('default scenario, one process, real sockets', () => {
       'UE-initiated Deregistration (switch off): success',
     ]);
     expect(Object.keys(summary.ledgers.before).sort()).toEqual(['AMF', 'AUSF', 'PCF', 'SMF', 'UDM', 'UDR', 'UPF', 'gNB']);
-    expect(readFileSync(r.files.ladder, 'utf8')).toContain('sequenceDiagram');
+    expect(readFileSync(r.files.ladder!, 'utf8')).toContain('sequenceDiagram');
 
     if (!tsharkAvailable()) return;
     const frames = dissect(r.files.capture!, { prefs: NULL_CIPHER });
