@@ -31,7 +31,7 @@ function core() {
   const store = new UdrStore(':memory:');
   store.upsert(DEFAULT_SUBSCRIBER);
   const sbi = new LocalSbi();
-  const UDR = 'http://127.0.0.20:8080', UDM = 'http://127.0.0.12:8080', AUSF = 'http://127.0.0.11:8080';
+  const UDR = 'http://127.0.27.20:8080', UDM = 'http://127.0.27.12:8080', AUSF = 'http://127.0.27.11:8080';
   const udr = udrRoutes(store, UDR);
   const udm = udmRoutes({ baseUri: UDM, udrUri: UDR, plmnId: '00101' }, sbi, standIn);
   const ausf = ausfRoutes({ baseUri: AUSF, udmUri: UDM, instanceId: 'ausf-1', servingNetworkNames: [sn] }, sbi, standIn);
@@ -103,9 +103,9 @@ describe('UDM UECM and SDM (TS 29.503)', () => {
     const { sbi, UDM, udm, udr } = core();
     const supi = DEFAULT_SUBSCRIBER.supi;
     const before = { udm: udm.ledger.snapshot(), udr: udr.ledger.snapshot() };
-    expect((await sbi.call('PUT', `${UDM}/nudm-uecm/v1/${supi}/registrations/amf-3gpp-access`, { amfInstanceId: 'amf-1', deregCallbackUri: 'http://127.0.0.5:8080/x', guami: {}, ratType: 'NR' })).status).toBe(201);
+    expect((await sbi.call('PUT', `${UDM}/nudm-uecm/v1/${supi}/registrations/amf-3gpp-access`, { amfInstanceId: 'amf-1', deregCallbackUri: 'http://127.0.27.5:8080/x', guami: {}, ratType: 'NR' })).status).toBe(201);
     expect((await sbi.call('PUT', `${UDM}/nudm-uecm/v1/${supi}/registrations/smf-registrations/1`, { smfInstanceId: 'smf-1', pduSessionId: 1, dnn: 'internet', singleNssai: { sst: 1 }, plmnId: { mcc: '001', mnc: '01' } })).status).toBe(201);
-    const sub = await sbi.call('POST', `${UDM}/nudm-sdm/v2/${supi}/sdm-subscriptions`, { nfInstanceId: 'amf-1', callbackReference: 'http://127.0.0.5:8080/cb', monitoredResourceUris: [`${UDM}/nudm-sdm/v2/${supi}/am-data`] });
+    const sub = await sbi.call('POST', `${UDM}/nudm-sdm/v2/${supi}/sdm-subscriptions`, { nfInstanceId: 'amf-1', callbackReference: 'http://127.0.27.5:8080/cb', monitoredResourceUris: [`${UDM}/nudm-sdm/v2/${supi}/am-data`] });
     expect(sub.status).toBe(201);
     expect(udr.state.subscriptionDataSubscriptions.size).toBe(1);
     expect((await sbi.call('GET', `${UDM}/nudm-sdm/v2/${supi}/am-data`)).body).toMatchObject({ nssai: { defaultSingleNssais: [{ sst: 1 }] } });
@@ -131,7 +131,7 @@ describe('5G AKA through AUSF and UDM with the real crypto', () => {
     const store = new UdrStore(':memory:');
     store.upsert(DEFAULT_SUBSCRIBER);
     const sbi = new LocalSbi();
-    const UDR = 'http://127.0.0.20:8080', UDM = 'http://127.0.0.12:8080', AUSF = 'http://127.0.0.11:8080';
+    const UDR = 'http://127.0.27.20:8080', UDM = 'http://127.0.27.12:8080', AUSF = 'http://127.0.27.11:8080';
     sbi.serve(UDR, udrRoutes(store, UDR).routes).serve(UDM, udmRoutes({ baseUri: UDM, udrUri: UDR, plmnId: '00101' }, sbi, aka).routes).serve(AUSF, ausfRoutes({ baseUri: AUSF, udmUri: UDM, instanceId: 'ausf-1', servingNetworkNames: [sn] }, sbi, aka).routes);
     // The UE conceals its MSIN with profile A under the home network key 1.
     const output = concealSuci('A', publicKeyOf('A', fromHex(hnPriv)), msinToBcd('0000000001'), fromHex('c80949f13ebe61af4ebdbd293ea4f942696b9e815d7e8f0096bbf6ed7de62256'));

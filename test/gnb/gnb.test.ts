@@ -10,11 +10,11 @@ import {
 import { encodeGtpu, decodeGtpu, gPdu, type GPdu } from '../../codecs/gtpu/index.ts';
 import { subscribeTrace, type TraceEvent } from '../../nodes/common/trace.ts';
 
-// Addresses only this file uses (vitest runs files in parallel): gNB .161, UPF .162, AMF .163;
+// Addresses only this file uses (vitest runs files in parallel, and a `wire5g run` may hold 127.0.0.x): gNB .161, UPF .162, AMF .163 on 127.0.22.x;
 // the NG Setup failure case: gNB .164, AMF .165.
-const GNB = '127.0.0.161';
-const UPF = '127.0.0.162';
-const AMF = '127.0.0.163';
+const GNB = '127.0.22.161';
+const UPF = '127.0.22.162';
+const AMF = '127.0.22.163';
 const fast = { rtoInitialMs: 40, rtoMinMs: 20, rtoMaxMs: 300, sackDelayMs: 10, maxRetrans: 10, heartbeatMs: 0 };
 const plmn = plmnIdentity('001', '01');
 const guami = { pLMNIdentity: plmn, aMFRegionID: bits(2, 8), aMFSetID: bits(1, 10), aMFPointer: bits(0, 6) };
@@ -110,7 +110,7 @@ afterEach(async () => {
 
 function setupRequestTransfer(ulTeid: number): Uint8Array {
   return transfer('PDUSessionResourceSetupRequestTransfer', {
-    'UL-NGU-UP-TNLInformation': { gTPTunnel: { transportLayerAddress: bits(0x7f0000a2, 32), 'gTP-TEID': Uint8Array.of(ulTeid >>> 24, (ulTeid >> 16) & 0xff, (ulTeid >> 8) & 0xff, ulTeid & 0xff) } },
+    'UL-NGU-UP-TNLInformation': { gTPTunnel: { transportLayerAddress: bits(0x7f0016a2, 32), 'gTP-TEID': Uint8Array.of(ulTeid >>> 24, (ulTeid >> 16) & 0xff, (ulTeid >> 8) & 0xff, ulTeid & 0xff) } },
     PDUSessionType: 'ipv4',
     QosFlowSetupRequestList: [{ qosFlowIdentifier: 9, qosFlowLevelQosParameters: { qosCharacteristics: { nonDynamic5QI: { fiveQI: 9 } }, allocationAndRetentionPriority: { priorityLevelARP: 8, 'pre-emptionCapability': 'shall-not-trigger-pre-emption', 'pre-emptionVulnerability': 'not-pre-emptable' } } }],
   });
@@ -192,7 +192,7 @@ describe('gNB (TS 38.413) against a scripted AMF over SCTP-over-UDP, with N3 on 
       dLQosFlowPerTNLInformation: { uPTransportLayerInformation: { gTPTunnel: { transportLayerAddress: { value: Uint8Array; length: number }; 'gTP-TEID': Uint8Array } }; associatedQosFlowList: { qosFlowIdentifier: number }[] };
     };
     const tunnel = rt.dLQosFlowPerTNLInformation.uPTransportLayerInformation.gTPTunnel;
-    expect(tunnel.transportLayerAddress).toEqual({ value: Uint8Array.of(127, 0, 0, 161), length: 32 });
+    expect(tunnel.transportLayerAddress).toEqual({ value: Uint8Array.of(127, 0, 22, 161), length: 32 });
     expect(rt.dLQosFlowPerTNLInformation.associatedQosFlowList).toEqual([{ qosFlowIdentifier: 9 }]);
     const dlTeid = Buffer.from(tunnel['gTP-TEID']).readUInt32BE(0);
     await until(() => ue.nas.length === 3);
@@ -284,9 +284,9 @@ describe('gNB (TS 38.413) against a scripted AMF over SCTP-over-UDP, with N3 on 
   });
 
   it('rejects start() with the cause of an NG Setup Failure', async () => {
-    const amf = await ScriptedAmf.listen('127.0.0.165', 'fail');
+    const amf = await ScriptedAmf.listen('127.0.22.165', 'fail');
     cleanups.push(() => amf.close());
-    const e = await Gnb.start({ address: '127.0.0.164', amfAddress: '127.0.0.165', amfUdpPort: amf.ep.local.port, plmn: { mcc: '001', mnc: '01' }, tac: 1, snssai: { sst: 1 }, gnbId: 2, name: 'failing-gnb', sctpTimers: fast }).catch((x: unknown) => x);
+    const e = await Gnb.start({ address: '127.0.22.164', amfAddress: '127.0.22.165', amfUdpPort: amf.ep.local.port, plmn: { mcc: '001', mnc: '01' }, tac: 1, snssai: { sst: 1 }, gnbId: 2, name: 'failing-gnb', sctpTimers: fast }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(NgSetupFailed);
     expect((e as Error).message).toMatch(/misc:unknown-PLMN-or-SNPN/);
   });

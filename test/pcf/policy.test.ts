@@ -5,8 +5,8 @@ import { udrRoutes } from '../../nodes/udr/service.ts';
 import { pcfRoutes } from '../../nodes/pcf/service.ts';
 import { DEFAULT_SUBSCRIBER } from '../../nodes/common/config.ts';
 
-const UDR = 'http://127.0.0.20:8080';
-const PCF = 'http://127.0.0.13:8080';
+const UDR = 'http://127.0.21.20:8080';
+const PCF = 'http://127.0.21.13:8080';
 const supi = DEFAULT_SUBSCRIBER.supi;
 
 function network() {
@@ -19,7 +19,7 @@ function network() {
   return { store, sbi, udr, pcf };
 }
 
-const smContext = (pduSessionId: number) => ({ supi, pduSessionId, dnn: 'internet', sliceInfo: { sst: 1 }, notificationUri: 'http://127.0.0.4:8080/nsmf-callback/v1/sm-policy-notify/1' });
+const smContext = (pduSessionId: number) => ({ supi, pduSessionId, dnn: 'internet', sliceInfo: { sst: 1 }, notificationUri: 'http://127.0.21.4:8080/nsmf-callback/v1/sm-policy-notify/1' });
 
 describe('PCF SM Policy Association Termination (TS 23.502 4.16.6 case B)', () => {
   it('deducts the accumulated usage in the UDR, acknowledges, then unsubscribes after the last session', async () => {
@@ -60,8 +60,8 @@ describe('PCF SM Policy Association Termination (TS 23.502 4.16.6 case B)', () =
 
   it('AM and UE policy associations are created and deleted (TS 23.502 4.16.1.2, 4.16.11, 4.16.3.2, 4.16.13.2)', async () => {
     const { sbi, pcf } = network();
-    const am = await sbi.call('POST', `${PCF}/npcf-am-policy-control/v1/policies`, { supi, notificationUri: 'http://127.0.0.5:8080/namf-callback/v1/am-policy/1', suppFeat: '' });
-    const ue = await sbi.call('POST', `${PCF}/npcf-ue-policy-control/v1/policies`, { supi, notificationUri: 'http://127.0.0.5:8080/namf-callback/v1/ue-policy/1', suppFeat: '' });
+    const am = await sbi.call('POST', `${PCF}/npcf-am-policy-control/v1/policies`, { supi, notificationUri: 'http://127.0.21.5:8080/namf-callback/v1/am-policy/1', suppFeat: '' });
+    const ue = await sbi.call('POST', `${PCF}/npcf-ue-policy-control/v1/policies`, { supi, notificationUri: 'http://127.0.21.5:8080/namf-callback/v1/ue-policy/1', suppFeat: '' });
     expect([am.status, ue.status]).toEqual([201, 201]);
     expect(pcf.ledger.snapshot()).toMatchObject({ 'AM policy associations': 1, 'UE policy associations': 1 });
     expect((await sbi.call('DELETE', am.headers.location!)).status).toBe(204);

@@ -10,7 +10,7 @@ import type { N4, SmN1, SmN2 } from '../../nodes/smf/ports.ts';
 import type { HomeNetworkAka } from '../../nodes/common/aka.ts';
 import { DEFAULT_SUBSCRIBER } from '../../nodes/common/config.ts';
 
-const UDR = 'http://127.0.0.20:8080', UDM = 'http://127.0.0.12:8080', PCF = 'http://127.0.0.13:8080', SMF = 'http://127.0.0.4:8080', AMF = 'http://127.0.0.5:8080';
+const UDR = 'http://127.0.24.20:8080', UDM = 'http://127.0.24.12:8080', PCF = 'http://127.0.24.13:8080', SMF = 'http://127.0.24.4:8080', AMF = 'http://127.0.24.5:8080';
 const supi = DEFAULT_SUBSCRIBER.supi;
 const unusedAka = {} as HomeNetworkAka; // no authentication in these flows
 
@@ -44,7 +44,7 @@ function fakeN4(gate?: Promise<void>) {
       if (gate) await gate;
       const s = ++seid;
       sessions.set(s, { ul: 0 });
-      return { upSeid: s, upfN3Teid: Number(s), upfN3Address: '127.0.0.7' };
+      return { upSeid: s, upfN3Teid: Number(s), upfN3Address: '127.0.24.7' };
     },
     modify: async (s, c, step) => void log.push(`modify ${s} ${c.gnbTeid}@${c.gnbAddress} ${c.downlink} ${step}`),
     delete: async (s, step) => {
@@ -92,12 +92,12 @@ describe('SMF PDU session establishment (TS 23.502 4.3.2.2.1) and release on der
     expect(transfers).toHaveLength(1);
     const t = transfers[0];
     expect(new TextDecoder().decode(t.binaries.n1msg.data)).toBe('accept 1 10.45.0.1 qfi 9');
-    expect(new TextDecoder().decode(t.binaries.n2msg.data)).toBe('setup 101@127.0.0.7');
+    expect(new TextDecoder().decode(t.binaries.n2msg.data)).toBe('setup 101@127.0.24.7');
     expect(t.json).toMatchObject({ n2InfoContainer: { smInfo: { n2InfoContent: { ngapIeType: 'PDU_RES_SETUP_REQ' } } } });
     const loc = r.headers.location!;
-    const m = await sbi.call('POST', `${loc}/modify`, new SbiMultipart({ n2SmInfo: { contentId: 'n2' }, n2SmInfoType: 'PDU_RES_SETUP_RSP' }, { n2: { contentType: 'application/vnd.3gpp.ngap', data: new TextEncoder().encode('4660@127.0.0.100') } }));
+    const m = await sbi.call('POST', `${loc}/modify`, new SbiMultipart({ n2SmInfo: { contentId: 'n2' }, n2SmInfoType: 'PDU_RES_SETUP_RSP' }, { n2: { contentType: 'application/vnd.3gpp.ngap', data: new TextEncoder().encode('4660@127.0.24.100') } }));
     expect(m.status).toBe(200);
-    expect(n4.log).toContain('modify 101 4660@127.0.0.100 forward 4.3.2.2.1 step 16a');
+    expect(n4.log).toContain('modify 101 4660@127.0.24.100 forward 4.3.2.2.1 step 16a');
     const rel = await sbi.call('POST', `${loc}/release`, { ueLocation: {}, cause: 'REL_DUE_TO_DEREGISTRATION' }, { operation: 'Nsmf_PDUSession_ReleaseSMContext' });
     expect(rel.status).toBe(204);
     await sbi.settled();

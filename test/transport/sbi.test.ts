@@ -9,7 +9,7 @@ import { dissect, problems, tsharkAvailable } from '../helpers/tshark.ts';
 const store = new Map<string, unknown>();
 let afterRan = 0;
 const routes: SbiRoute[] = [
-  { method: 'POST', path: '/nudr-dr/v1/things', operation: 'Create', handler: (req) => { const id = String(store.size + 1); store.set(id, objectBody(req)); return { ...created(`http://127.0.0.20/nudr-dr/v1/things/${id}`, { id }), after: async () => void afterRan++ }; } },
+  { method: 'POST', path: '/nudr-dr/v1/things', operation: 'Create', handler: (req) => { const id = String(store.size + 1); store.set(id, objectBody(req)); return { ...created(`http://127.0.26.20/nudr-dr/v1/things/${id}`, { id }), after: async () => void afterRan++ }; } },
   { method: 'GET', path: '/nudr-dr/v1/things/{id}', operation: 'Get', handler: (req) => { if (!store.has(req.params.id)) throw new SbiProblem(404, 'DATA_NOT_FOUND'); return ok(store.get(req.params.id)); } },
   { method: 'DELETE', path: '/nudr-dr/v1/things/{id}', operation: 'Delete', handler: (req) => { store.delete(req.params.id); return noContent; } },
   { method: 'POST', path: '/nudr-dr/v1/boom', operation: 'Boom', handler: () => { throw new Error('kaboom'); } },
@@ -23,8 +23,8 @@ afterEach(async () => {
 
 async function setup(tap?: ReturnType<typeof tempCapture>['capture'], port = 0) {
   const logs: string[] = [];
-  const server = await SbiServer.listen({ address: '127.0.0.20', port, routes, nfType: 'UDR', log: (l) => logs.push(l) });
-  const client = new Http2SbiClient({ userAgent: 'PCF', localAddress: '127.0.0.13', ...(tap ? { tap } : {}) });
+  const server = await SbiServer.listen({ address: '127.0.26.20', port, routes, nfType: 'UDR', log: (l) => logs.push(l) });
+  const client = new Http2SbiClient({ userAgent: 'PCF', localAddress: '127.0.26.13', ...(tap ? { tap } : {}) });
   open.push(client, server);
   return { server, client, logs };
 }
@@ -83,7 +83,7 @@ describe('SBI over HTTP/2 (TS 29.500)', () => {
     await client.call('POST', `${server.uri}/nudr-dr/v1/things`, {});
     const port = server.port;
     await server.close();
-    const again = await SbiServer.listen({ address: '127.0.0.20', port, routes, nfType: 'UDR' });
+    const again = await SbiServer.listen({ address: '127.0.26.20', port, routes, nfType: 'UDR' });
     open.push(again);
     expect((await client.call('GET', `${again.uri}/nudr-dr/v1/things/1`)).status).toBe(200);
     expect(client.stats.retries).toBeLessThanOrEqual(2);

@@ -37,8 +37,8 @@ const until = async (cond: () => boolean, ms = 2000) => {
 
 describe('PFCP endpoint (TS 29.244 6.4)', () => {
   it('matches the response to its request by sequence number', async () => {
-    const smf = await pfcp('127.0.0.4');
-    const upf = await pfcp('127.0.0.7');
+    const smf = await pfcp('127.0.25.4');
+    const upf = await pfcp('127.0.25.7');
     upf.onRequest(async ({ header }) => ({ response: P.encodePfcp(P.sessionDeletionResponse(header.sequenceNumber, 5n, P.PfcpCause.RequestAccepted)) }));
     const rsp = await smf.request(upf.local, (seq) => P.encodePfcp(P.sessionDeletionRequest(seq, 77n)));
     const m = P.decodePfcp(rsp);
@@ -48,9 +48,9 @@ describe('PFCP endpoint (TS 29.244 6.4)', () => {
 
   it('T1 retransmits, N1 bounds the attempts, then a typed timeout (virtual time)', async () => {
     const clock = new VirtualClock();
-    const smf = await pfcp('127.0.0.4', { clock });
-    const silent = await rawSocket('127.0.0.7');
-    const p = smf.request({ address: '127.0.0.7', port: silent.port }, (seq) => P.encodePfcp(P.sessionDeletionRequest(seq, 1n)));
+    const smf = await pfcp('127.0.25.4', { clock });
+    const silent = await rawSocket('127.0.25.7');
+    const p = smf.request({ address: '127.0.25.7', port: silent.port }, (seq) => P.encodePfcp(P.sessionDeletionRequest(seq, 1n)));
     const outcome = p.then(() => 'answered', (e: unknown) => e);
     await until(() => silent.got.length === 1);
     clock.advance(3000);
@@ -65,17 +65,17 @@ describe('PFCP endpoint (TS 29.244 6.4)', () => {
   });
 
   it('a retransmitted request is answered from the response cache without running the handler again', async () => {
-    const upf = await pfcp('127.0.0.7');
+    const upf = await pfcp('127.0.25.7');
     let runs = 0;
     upf.onRequest(async ({ header }) => {
       runs++;
       return { response: P.encodePfcp(P.sessionDeletionResponse(header.sequenceNumber, 5n, P.PfcpCause.RequestAccepted)) };
     });
-    const smf = await rawSocket('127.0.0.4');
+    const smf = await rawSocket('127.0.25.4');
     const req = P.encodePfcp(P.sessionDeletionRequest(42, 77n));
-    smf.s.send(req, upf.local.port, '127.0.0.7');
+    smf.s.send(req, upf.local.port, '127.0.25.7');
     await until(() => smf.got.length === 1);
-    smf.s.send(req, upf.local.port, '127.0.0.7');
+    smf.s.send(req, upf.local.port, '127.0.25.7');
     await until(() => smf.got.length === 2);
     expect(runs).toBe(1);
     expect(smf.got[1]).toEqual(smf.got[0]);
@@ -83,15 +83,15 @@ describe('PFCP endpoint (TS 29.244 6.4)', () => {
   });
 
   it('answers Heartbeat Request itself and reports a peer restart from a changed Recovery Time Stamp', async () => {
-    const smf = await pfcp('127.0.0.4', { recoveryTimeStamp: 111 });
-    const upf = await pfcp('127.0.0.7', { recoveryTimeStamp: 222 });
+    const smf = await pfcp('127.0.25.4', { recoveryTimeStamp: 111 });
+    const upf = await pfcp('127.0.25.7', { recoveryTimeStamp: 222 });
     const restarts: [number, number][] = [];
     upf.on('peer-restart', (_p, a, b) => restarts.push([a, b]));
     const hb = await smf.request(upf.local, (seq) => P.encodePfcp(P.heartbeatRequest(seq, 111)));
     expect(P.get(P.decodePfcp(hb).ies, P.PfcpIeType.RecoveryTimeStamp)).toBe(222);
-    const raw = await rawSocket('127.0.0.4');
-    raw.s.send(P.encodePfcp(P.heartbeatRequest(9, 500)), upf.local.port, '127.0.0.7');
-    raw.s.send(P.encodePfcp(P.heartbeatRequest(10, 501)), upf.local.port, '127.0.0.7');
+    const raw = await rawSocket('127.0.25.4');
+    raw.s.send(P.encodePfcp(P.heartbeatRequest(9, 500)), upf.local.port, '127.0.25.7');
+    raw.s.send(P.encodePfcp(P.heartbeatRequest(10, 501)), upf.local.port, '127.0.25.7');
     await until(() => raw.got.length === 2);
     expect(restarts).toEqual([[500, 501]]);
   });
@@ -103,23 +103,23 @@ describe('PFCP endpoint (TS 29.244 6.4)', () => {
   });
 
   it('garbage is dropped and counted, an unknown version gets Version Not Supported, and the endpoint keeps serving', async () => {
-    const upf = await pfcp('127.0.0.7');
+    const upf = await pfcp('127.0.25.7');
     upf.onRequest(async ({ header }) => ({ response: P.encodePfcp(P.sessionDeletionResponse(header.sequenceNumber, 5n, 1)) }));
-    const raw = await rawSocket('127.0.0.4');
-    raw.s.send(Uint8Array.of(1, 2, 3), upf.local.port, '127.0.0.7');
-    raw.s.send(Uint8Array.of(0x21, 54, 0, 200, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0), upf.local.port, '127.0.0.7'); // lying length
-    raw.s.send(Uint8Array.of(0x40, 1, 0, 4, 0, 0, 7, 0), upf.local.port, '127.0.0.7'); // PFCP version 2
+    const raw = await rawSocket('127.0.25.4');
+    raw.s.send(Uint8Array.of(1, 2, 3), upf.local.port, '127.0.25.7');
+    raw.s.send(Uint8Array.of(0x21, 54, 0, 200, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0), upf.local.port, '127.0.25.7'); // lying length
+    raw.s.send(Uint8Array.of(0x40, 1, 0, 4, 0, 0, 7, 0), upf.local.port, '127.0.25.7'); // PFCP version 2
     await until(() => raw.got.length === 1);
     expect(readPfcpHeader(raw.got[0])).toMatchObject({ type: 11, sequenceNumber: 7 });
-    raw.s.send(P.encodePfcp(P.sessionDeletionRequest(8, 1n)), upf.local.port, '127.0.0.7');
+    raw.s.send(P.encodePfcp(P.sessionDeletionRequest(8, 1n)), upf.local.port, '127.0.25.7');
     await until(() => raw.got.length === 2);
     expect(P.decodePfcp(raw.got[1]).type).toBe(P.PfcpMessageType.SessionDeletionResponse);
     expect(upf.stats.malformed).toBe(3);
   });
 
   it('two nodes use the same well-known port on different loopback addresses', async () => {
-    const a = await PfcpEndpoint.open({ address: '127.0.0.31', recoveryTimeStamp: 1 });
-    const b = await PfcpEndpoint.open({ address: '127.0.0.32', recoveryTimeStamp: 2 });
+    const a = await PfcpEndpoint.open({ address: '127.0.25.31', recoveryTimeStamp: 1 });
+    const b = await PfcpEndpoint.open({ address: '127.0.25.32', recoveryTimeStamp: 2 });
     closers.push(() => a.close(), () => b.close());
     expect([a.local.port, b.local.port]).toEqual([8805, 8805]);
     const hb = await a.request(b.local, (seq) => P.encodePfcp(P.heartbeatRequest(seq, 1)));
@@ -131,8 +131,8 @@ describe('GTP-U endpoint (TS 29.281)', () => {
   it('answers Echo Request, hands G-PDUs to the node, sends header and payload without concatenating', async () => {
     const tap = new RecordingTap();
     const got: Uint8Array[] = [];
-    const upf = await GtpuEndpoint.open({ address: '127.0.0.7', port: 0, tap, onPacket: (d) => got.push(Uint8Array.from(d)) });
-    const gnb = await GtpuEndpoint.open({ address: '127.0.0.100', port: 0, tap, onPacket: (d) => got.push(Uint8Array.from(d)) });
+    const upf = await GtpuEndpoint.open({ address: '127.0.25.7', port: 0, tap, onPacket: (d) => got.push(Uint8Array.from(d)) });
+    const gnb = await GtpuEndpoint.open({ address: '127.0.25.100', port: 0, tap, onPacket: (d) => got.push(Uint8Array.from(d)) });
     closers.push(() => upf.close(), () => gnb.close());
     gnb.send(upf.local, encodeGtpu(echoRequest(77)));
     await until(() => got.length === 1); // the Echo Response reaches the gNB node (path supervision is its job)
@@ -146,8 +146,8 @@ describe('GTP-U endpoint (TS 29.281)', () => {
     expect(got[1]).toEqual(full);
     // garbage on the GTP-U port: dropped, counted, the endpoint keeps serving
     const raw = dgram.createSocket('udp4');
-    await new Promise<void>((r) => raw.bind(0, '127.0.0.100', () => r()));
-    for (const g of [Uint8Array.of(1, 2, 3), Uint8Array.of(0x50, 0xff, 0, 0, 0, 0, 0, 1), new Uint8Array(0)]) raw.send(g, upf.local.port, '127.0.0.7');
+    await new Promise<void>((r) => raw.bind(0, '127.0.25.100', () => r()));
+    for (const g of [Uint8Array.of(1, 2, 3), Uint8Array.of(0x50, 0xff, 0, 0, 0, 0, 0, 1), new Uint8Array(0)]) raw.send(g, upf.local.port, '127.0.25.7');
     await until(() => upf.stats.malformed === 3);
     raw.close();
     gnb.send(upf.local, full);

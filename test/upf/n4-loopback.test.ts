@@ -34,20 +34,20 @@ const until = async (cond: () => boolean, ms = 3000) => {
 describe('N4 + N3 between SMF, UPF and gNB over loopback', () => {
   it('establish, forward uplink to N6, buffer then deliver downlink, delete with the final usage report; leftovers dropped with an Error Indication', async () => {
     const { capture, path } = tempCapture('n4-n3');
-    const upf = await Upf.start({ address: '127.0.0.57', pfcpPort: 8805, gtpuPort: 2152, tap: capture });
-    const smfPfcp = await PfcpEndpoint.open({ address: '127.0.0.54', recoveryTimeStamp: 1, tap: capture });
+    const upf = await Upf.start({ address: '127.0.23.57', pfcpPort: 8805, gtpuPort: 2152, tap: capture });
+    const smfPfcp = await PfcpEndpoint.open({ address: '127.0.23.54', recoveryTimeStamp: 1, tap: capture });
     const fromUpf: Uint8Array[] = [];
-    const gnb = await GtpuEndpoint.open({ address: '127.0.0.58', tap: capture, captureUserPlane: true, onPacket: (d) => fromUpf.push(Uint8Array.from(d)) });
-    const n4 = new SmfN4({ endpoint: smfPfcp, upf: upf.pfcpEndpoint, smfAddress: '127.0.0.54', recoveryTimeStamp: 1 });
+    const gnb = await GtpuEndpoint.open({ address: '127.0.23.58', tap: capture, captureUserPlane: true, onPacket: (d) => fromUpf.push(Uint8Array.from(d)) });
+    const n4 = new SmfN4({ endpoint: smfPfcp, upf: upf.pfcpEndpoint, smfAddress: '127.0.23.54', recoveryTimeStamp: 1 });
     const before = upf.ledger.snapshot();
     try {
-      expect(await n4.associate()).toEqual({ type: 'ipv4', value: '127.0.0.57' });
+      expect(await n4.associate()).toEqual({ type: 'ipv4', value: '127.0.23.57' });
       const s = await n4.establish({ cpSeid: 1n, ueAddress: '10.45.0.1', qfi: 9, dnn: 'internet', step: '4.3.2.2.1 step 10a' });
-      expect(s.upfN3Address).toBe('127.0.0.57');
+      expect(s.upfN3Address).toBe('127.0.23.57');
       // uplink ping: forwarded to N6, whose reply is buffered (downlink FAR BUFF|NOCP, no gNB tunnel yet)
       gnb.send(upf.n3Endpoint, encodeGtpu(gPdu(s.upfN3Teid, ping(1), { pduType: 1, qfi: 9 })));
       await until(() => upf.datapath.bufferedPackets === 1);
-      await n4.modify(s.upSeid, { gnbTeid: 0x99, gnbAddress: '127.0.0.58', downlink: 'forward' }, '4.3.2.2.1 step 16a');
+      await n4.modify(s.upSeid, { gnbTeid: 0x99, gnbAddress: '127.0.23.58', downlink: 'forward' }, '4.3.2.2.1 step 16a');
       await until(() => fromUpf.length === 1);
       const dl = decodeGtpu(fromUpf[0]);
       expect(dl.header.teid).toBe(0x99);
