@@ -73,6 +73,7 @@ export const runCommand = defineCommand({
         parallel: values.parallel ?? (cfg.ue.count > 1 ? 50 : 1),
         signal: stop.signal,
         progress,
+        status: (l: string) => console.error(`wire5g run: ${l}`),
       });
     } finally {
       stopProgress();

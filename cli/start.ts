@@ -7,6 +7,7 @@ import { startNf, CORE_NFS, type CoreNf } from '../nodes/core.ts';
 import { Capture } from '../transport/capture/capture.ts';
 import { subscribeTrace, ladderLine } from '../nodes/common/trace.ts';
 import { defineCommand, UsageError } from './args.ts';
+import { acquireLocks, addressLockFile } from './run-lock.ts';
 
 export const startCommand = defineCommand({
   name: 'start',
@@ -25,8 +26,14 @@ export const startCommand = defineCommand({
     const cfg = loadConfig(values.config);
     const capture = values.capture ? Capture.toFile(values.capture) : undefined;
     if (values.ladder) subscribeTrace((e) => console.log(ladderLine(e)));
-    const h = await startNf(nf, cfg, { ...(capture ? { tap: capture } : {}), log: values.verbose ? (l: string) => console.error(l) : (l: string) => { if (/unreachable|ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|failed/i.test(l)) console.error(l); } });
-    console.log(`wire5g ${nf} ready on ${cfg.addresses[nf]}`);
+    acquireLocks([addressLockFile(cfg.addresses[nf])], { command: `wire5g start ${nf}`, addresses: [cfg.addresses[nf]] }, `stop it first, or give this NF another address (--config)`);
+    // without --verbose, only what needs the user: a peer that cannot be reached, a retry, a failure
+    const log = values.verbose ? (l: string) => console.error(l) : (l: string) => {
+      if (/unreachable|unanswered|no answer|failed|ECONNREFUSED|trying again/i.test(l)) console.error(l);
+    };
+    if (nf === 'smf') console.log(`wire5g smf: setting up the PFCP association with the UPF ${cfg.addresses.upf}:${cfg.ports.pfcp} before serving`);
+    const h = await startNf(nf, cfg, { ...(capture ? { tap: capture } : {}), log });
+    console.log(`wire5g ${nf} ready on ${cfg.addresses[nf]}${nf === 'smf' ? ` (PFCP association with the UPF ${cfg.addresses.upf} up)` : ''}`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', () => resolve());
       process.once('SIGTERM', () => resolve());

@@ -43,6 +43,8 @@ export interface CoreOptions {
   database?: string;
   /** Shorter AMF guard timers (tests of abandoned procedures). */
   amfTimers?: Partial<AmfTimers>;
+  /** PFCP Association Setup attempts (each N1 x T1) before the SMF gives up on its UPF; default 20. */
+  upfAssociationAttempts?: number;
 }
 
 /** 'http://127.0.0.12:8080' */
@@ -100,8 +102,20 @@ export async function startNf(nf: CoreNf, cfg: NetworkConfig, o: CoreOptions = {
       const recovery = Math.floor(Date.now() / 1000) + 2_208_988_800; // NTP seconds (TS 29.244 8.2.65)
       const pfcp = await PfcpEndpoint.open({ address: cfg.addresses.smf, port: cfg.ports.pfcp, recoveryTimeStamp: recovery, ...(o.tap ? { tap: o.tap } : {}), ...(o.clock ? { clock: o.clock } : {}), ...(o.log ? { log: o.log } : {}) });
       const n4 = new SmfN4({ endpoint: pfcp, upf: { address: cfg.addresses.upf, port: cfg.ports.pfcp }, smfAddress: cfg.addresses.smf, recoveryTimeStamp: recovery });
-      // TS 29.244 6.2.6: the PFCP association is set up when the SMF starts
-      await n4.associate();
+      // TS 29.244 6.2.6: the PFCP association is set up when the SMF starts; the SMF serves nothing
+      // until it is, retrying a UPF that is not up yet (its own process may still be starting)
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await n4.associate();
+          break;
+        } catch (e) {
+          if (attempt >= (o.upfAssociationAttempts ?? 20)) {
+            await pfcp.close();
+            throw e;
+          }
+          o.log?.(`[SMF] UPF ${cfg.addresses.upf}:${cfg.ports.pfcp}: PFCP Association Setup unanswered (${e instanceof Error ? e.message : String(e)}); trying again (${attempt}/${o.upfAssociationAttempts ?? 20})`);
+        }
+      }
       const c = host('SMF', cfg.addresses.smf);
       const smf = smfRoutes({ baseUri: sbiUri(cfg, 'smf'), instanceId: 'smf-1', udmUri: sbiUri(cfg, 'udm'), pcfUri: sbiUri(cfg, 'pcf'), uePool: cfg.uePool, plmn: cfg.plmn, dnns: [cfg.dnn], qfi: 9 }, c.client, n4, nasSmN1, ngapSmN2);
       const h = await serve('SMF', cfg.addresses.smf, smf.routes, c);

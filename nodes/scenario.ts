@@ -5,6 +5,7 @@
 // procedure failed or a ledger did not return to where it started.
 
 import { join } from 'node:path';
+import { connect } from 'node:net';
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { Capture } from '../transport/capture/capture.ts';
 import type { WireTap } from '../transport/tap.ts';
@@ -35,6 +36,10 @@ export interface ScenarioOptions {
   signal?: AbortSignal;
   /** Counters the scenario keeps up to date as UEs progress (for a progress line). */
   progress?: ScenarioProgress;
+  /** With an external core: how long to wait for its NFs and the NG Setup (default 120 s). */
+  coreWaitMs?: number;
+  /** What the run is waiting for (the core's NFs, an NG Setup retry). */
+  status?: (line: string) => void;
 }
 
 export interface ScenarioProgress {
@@ -117,8 +122,10 @@ export async function runScenario(cfg: NetworkConfig, o: ScenarioOptions = {}): 
     if (!o.externalCore) core = await startCore(runCfg, { ...(tap ? { tap } : {}), ...(o.log ? { log: o.log } : {}), ...(o.database ? { database: o.database } : {}) });
     started = true;
     if (core) for (const s of subscribers) core.store.seed([s]);
-    gnb = await recorder.procedure('NG Setup', 'TS 38.413 8.7.1', undefined, () =>
-      Gnb.start({ address: cfg.addresses.gnb, amfAddress: cfg.addresses.amf, amfUdpPort: cfg.ports.ngapUdp, plmn: cfg.plmn, tac: cfg.tac, snssai: cfg.snssai, gnbId: cfg.gnb.id, name: cfg.gnb.name, captureUserPlane: true, ...(tap ? { tap } : {}), ...(o.log ? { log: o.log } : {}) }));
+    const deadline = Date.now() + (o.coreWaitMs ?? 120_000);
+    if (o.externalCore) await waitForCore(cfg, deadline, o.status ?? (() => {}));
+    const startGnb = () => Gnb.start({ address: cfg.addresses.gnb, amfAddress: cfg.addresses.amf, amfUdpPort: cfg.ports.ngapUdp, plmn: cfg.plmn, tac: cfg.tac, snssai: cfg.snssai, gnbId: cfg.gnb.id, name: cfg.gnb.name, captureUserPlane: true, ...(tap ? { tap } : {}), ...(o.log ? { log: o.log } : {}) });
+    gnb = await recorder.procedure('NG Setup', 'TS 38.413 8.7.1', undefined, () => (o.externalCore ? retried(startGnb, deadline, (e, ms) => o.status?.(`NG Setup with the AMF ${cfg.addresses.amf}: ${e}; trying again in ${ms / 1000} s`)) : startGnb()));
     const ledgers = (): Record<string, LedgerSnapshot> => ({ ...(core?.ledgers() ?? {}), [gnb!.ledger.nf]: gnb!.ledger.snapshot() });
     ledgersBefore = ledgers();
     recorder.ledgers('before', ledgersBefore);
@@ -190,6 +197,56 @@ export async function runScenario(cfg: NetworkConfig, o: ScenarioOptions = {}): 
   recorder.close();
   const ok = !interrupted && !recorder.failed && outcomes.every((u) => !u.error) && Object.keys(leftBehind).length === 0;
   return { ok, summary, ues: outcomes.filter(Boolean), files, leftBehind, ledgersChecked: Object.keys(ledgersBefore), interrupted };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Whether something accepts TCP connections at host:port: undefined if so, else why not (ECONNREFUSED, ...). */
+function probe(host: string, port: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const s = connect({ host, port });
+    const done = (why: string | undefined) => {
+      s.destroy();
+      resolve(why);
+    };
+    s.setTimeout(1000, () => done('no answer'));
+    s.once('connect', () => done(undefined));
+    s.once('error', (e: NodeJS.ErrnoException) => done(e.code ?? e.message));
+  });
+}
+
+/**
+ * The core runs in other processes (`wire5g start <nf>`), perhaps still starting: waits until every
+ * SBI NF accepts connections (the SMF serves only once its PFCP association with the UPF is up),
+ * saying which are missing and why, with back-off, until `deadline`.
+ */
+async function waitForCore(cfg: NetworkConfig, deadline: number, status: (line: string) => void): Promise<void> {
+  const peers = (['udr', 'udm', 'ausf', 'pcf', 'smf', 'amf'] as const).map((nf) => ({ name: nf.toUpperCase(), host: cfg.addresses[nf], port: cfg.ports.sbi }));
+  let delay = 250;
+  let said = '';
+  for (;;) {
+    const why = await Promise.all(peers.map((p) => probe(p.host, p.port)));
+    const missing = peers.flatMap((p, i) => (why[i] ? [`${p.name} ${p.host}:${p.port}: ${why[i]}`] : []));
+    if (missing.length === 0) return;
+    const line = `waiting for the core: ${missing.join(', ')}`;
+    if (Date.now() > deadline) throw new Error(`the core is not reachable: ${missing.join(', ')} (start it with 'wire5g start <nf>', see README)`);
+    if (line !== said) status((said = line));
+    await sleep(delay);
+    delay = Math.min(delay * 2, 2000);
+  }
+}
+
+/** Runs `f` until it succeeds or `deadline` passes, waiting 0.5, 1, 2, 4, 5, 5 ... s between attempts. */
+async function retried<T>(f: () => Promise<T>, deadline: number, report: (why: string, waitMs: number) => void): Promise<T> {
+  for (let wait = 500; ; wait = Math.min(wait * 2, 5000)) {
+    try {
+      return await f();
+    } catch (e) {
+      if (Date.now() + wait > deadline) throw e;
+      report(e instanceof Error ? e.message : String(e), wait);
+      await sleep(wait);
+    }
+  }
 }
 
 /** Waits until the core and the gNB have nothing in flight, and the gNB holds no UE the AMF released. */

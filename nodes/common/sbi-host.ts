@@ -12,29 +12,48 @@ import { trace, traceChannel } from './trace.ts';
 /** Names NFs by their SBI address, for traces ('127.0.0.12' -> 'UDM'). */
 export type NfNamer = (host: string) => string;
 
-/** An SbiClient that traces each request as it leaves, then sends it with `inner`. */
+/** Errors that mean the peer could not be reached at all (as opposed to an answer from it). */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EADDRNOTAVAIL', 'EPIPE']);
+
+/**
+ * An SbiClient that traces each request as it leaves and its answer as it comes back, and logs a
+ * peer it cannot reach with the peer's name, address and the reason ("AUSF 127.0.0.11:8080:
+ * ECONNREFUSED"), which the caller's 5GMM/5GSM cause alone does not say.
+ */
 export class TracingSbiClient implements SbiClient {
   private readonly inner: SbiClient;
   private readonly from: string;
   private readonly nameOf: NfNamer;
+  private readonly log: ((line: string) => void) | undefined;
 
-  constructor(inner: SbiClient, from: string, nameOf: NfNamer) {
+  constructor(inner: SbiClient, from: string, nameOf: NfNamer, log?: (line: string) => void) {
     this.inner = inner;
     this.from = from;
     this.nameOf = nameOf;
+    this.log = log;
   }
 
   call<T = unknown>(method: SbiRoute['method'], uri: string, body?: unknown, opts: SbiCallOptions = {}): Promise<SbiResult<T>> {
-    if (!traceChannel.hasSubscribers) return this.inner.call<T>(method, uri, body, opts);
+    const tracing = traceChannel.hasSubscribers;
+    if (!tracing && !this.log) return this.inner.call<T>(method, uri, body, opts);
     const u = new URL(uri);
     const to = this.nameOf(u.hostname);
     const operation = opts.operation ?? `${method} ${u.pathname}`;
-    trace({ from: this.from, to, interface: 'SBI', protocol: 'HTTP/2', message: operation, ...(opts.step ? { step: opts.step } : {}) });
-    // the answer, drawn in the ladder as the response to the request above (TS 29.500 5.2.7)
-    return this.inner.call<T>(method, uri, body, opts).then((r) => {
-      trace({ from: to, to: this.from, interface: 'SBI', protocol: 'HTTP/2', message: `${r.status} (${operation})`, response: true });
-      return r;
-    });
+    if (tracing) trace({ from: this.from, to, interface: 'SBI', protocol: 'HTTP/2', message: operation, ...(opts.step ? { step: opts.step } : {}) });
+    return this.inner.call<T>(method, uri, body, opts).then(
+      (r) => {
+        // the answer, drawn in the ladder as the response to the request above (TS 29.500 5.2.7)
+        if (traceChannel.hasSubscribers) trace({ from: to, to: this.from, interface: 'SBI', protocol: 'HTTP/2', message: `${r.status} (${operation})`, response: true });
+        return r;
+      },
+      (e: unknown) => {
+        const code = (e as NodeJS.ErrnoException).code;
+        const timeout = e instanceof Error && e.name === 'SbiTimeoutError';
+        if (code && UNREACHABLE.has(code)) this.log?.(`[${this.from}] ${to} ${u.host}: ${code} (${operation} not sent: peer unreachable)`);
+        else if (timeout) this.log?.(`[${this.from}] ${to} ${u.host}: no answer in time (${operation})`);
+        throw e;
+      },
+    );
   }
 }
 
@@ -64,7 +83,7 @@ export class SbiHost {
   /** The client alone (for an NF whose routes are built with it): call `serve` next. */
   static client(o: Omit<SbiHostOptions, 'routes' | 'port'>): { client: SbiClient; http: Http2SbiClient } {
     const http = new Http2SbiClient({ userAgent: o.nf, localAddress: o.address, ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}), ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}) });
-    return { http, client: new TracingSbiClient(http, o.nf, o.nameOf) };
+    return { http, client: new TracingSbiClient(http, o.nf, o.nameOf, o.log) };
   }
 
   static async serve(o: SbiHostOptions, c: { client: SbiClient; http: Http2SbiClient }): Promise<SbiHost> {
