@@ -50,32 +50,55 @@ export interface SuiteOptions {
   extraResults?: BenchResult[];
 }
 
-export const outDir = join(process.cwd(), 'out', 'bench');
+/** Where suites write their JSON: out/bench, or WIRE5G_BENCH_OUT. */
+export const outDir = process.env.WIRE5G_BENCH_OUT ?? join(process.cwd(), 'out', 'bench');
 
 export async function runSuite(suite: string, tasks: BenchTask[], opts: SuiteOptions = {}): Promise<SuiteReport> {
   const bench = new Bench({ time: opts.time ?? 500, warmupTime: opts.warmupTime ?? 100 });
   for (const t of tasks) bench.add(t.name, t.fn);
   await bench.run();
-  const results: BenchResult[] = bench.tasks.map((t) => {
-    const r = t.result as unknown as { latency?: { mean: number; rme: number; samples?: number[]; samplesCount?: number }; throughput?: { mean: number } } | undefined;
-    const meanMs = r?.latency?.mean ?? NaN;
-    return {
-      name: t.name,
-      nsPerOp: meanMs * 1e6,
-      opsPerSec: meanMs > 0 ? 1000 / meanMs : 0,
-      samples: r?.latency?.samplesCount ?? r?.latency?.samples?.length ?? 0,
-      rme: r?.latency?.rme ?? NaN,
-    };
-  });
+  const results = completedResults(suite, bench);
   if (opts.extraResults) results.push(...opts.extraResults);
   return writeReport(suite, results, opts);
 }
 
-export function writeReport(suite: string, results: BenchResult[], opts: Pick<SuiteOptions, 'ratios' | 'notes'> = {}): SuiteReport {
+/**
+ * The results of a tinybench run's completed tasks. A task that threw (or never completed) is
+ * reported on stderr with its error and makes the process exit non-zero; it has no row, so no NaN
+ * or null is ever written for it.
+ */
+export function completedResults(suite: string, bench: Bench, perOp: (name: string) => number = () => 1): BenchResult[] {
+  const results: BenchResult[] = [];
+  for (const t of bench.tasks) {
+    const r = t.result as unknown as { state?: string; error?: Error; latency?: { mean: number; rme: number; samples?: number[]; samplesCount?: number } } | undefined;
+    if (!r || r.state !== 'completed' || !r.latency) {
+      failTask(suite, t.name, r?.error ?? new Error(`did not complete (state ${r?.state ?? 'unknown'})`));
+      continue;
+    }
+    const meanMs = r.latency.mean / perOp(t.name);
+    results.push({ name: t.name, nsPerOp: meanMs * 1e6, opsPerSec: meanMs > 0 ? 1000 / meanMs : 0, samples: r.latency.samplesCount ?? r.latency.samples?.length ?? 0, rme: r.latency.rme });
+  }
+  return results;
+}
+
+/** Reports a failed task (its error, first line and where) and marks the run failed. */
+export function failTask(suite: string, task: string, e: unknown): void {
+  const err = e instanceof Error ? e : new Error(String(e));
+  console.error(`bench ${suite}: task '${task}' FAILED: ${err.message}${err.stack ? `\n${err.stack.split('\n').slice(1, 4).join('\n')}` : ''}`);
+  process.exitCode = 1;
+}
+
+export function writeReport(suite: string, all: BenchResult[], opts: Pick<SuiteOptions, 'ratios' | 'notes'> = {}): SuiteReport {
+  // a figure that is not a number is a failure, never a row (JSON would write it as null)
+  const results = all.filter((r) => {
+    const ok = [r.nsPerOp, r.opsPerSec, r.samples].every(Number.isFinite) && Number.isFinite(r.rme) && r.samples > 0;
+    if (!ok) failTask(suite, r.name, new Error(`no valid measurement (nsPerOp ${r.nsPerOp}, samples ${r.samples}, rme ${r.rme})`));
+    return ok;
+  });
   const byName = new Map(results.map((r) => [r.name, r]));
   const ratios: BenchRatio[] = (opts.ratios ?? []).flatMap(([name, of, to]) => {
     const a = byName.get(of), b = byName.get(to);
-    return a && b ? [{ name, of, to, value: a.nsPerOp / b.nsPerOp }] : [];
+    return a && b && b.nsPerOp > 0 ? [{ name, of, to, value: a.nsPerOp / b.nsPerOp }] : [];
   });
   const report: SuiteReport = { suite, node: process.version, date: new Date().toISOString(), results, ratios, ...(opts.notes ? { notes: opts.notes } : {}) };
   mkdirSync(outDir, { recursive: true });

@@ -6,7 +6,7 @@
 // Reference: free5GC reports about 7.5 to 25 registrations per second for 3000 UEs.
 
 import { Bench } from 'tinybench';
-import { writeReport, type BenchResult } from './lib.ts';
+import { completedResults, writeReport, type BenchResult } from './lib.ts';
 import { startCore } from '../nodes/core.ts';
 import { Gnb } from '../nodes/gnb/gnb.ts';
 import { Ue } from '../nodes/ue/ue.ts';
@@ -61,17 +61,11 @@ for (const n of SIZES) {
 }
 await bench.run();
 
-const results: BenchResult[] = [];
-for (const t of bench.tasks) {
-  const r = t.result as unknown as { latency?: { mean: number; rme: number; samplesCount?: number } } | undefined;
-  const mean = r?.latency?.mean ?? NaN;
-  const n = /(\d+) UEs? \(/.exec(t.name)?.[1];
-  const perUe = n ? mean / Number(n) : mean;
-  results.push({ name: n ? `${t.name}, per UE` : t.name, nsPerOp: perUe * 1e6, opsPerSec: 1000 / perUe, samples: r?.latency?.samplesCount ?? 0, rme: r?.latency?.rme ?? NaN });
-}
-const baseline = results[0].name;
+const perUe = (name: string) => Number(/(\d+) UEs? \(/.exec(name)?.[1] ?? 1);
+const results: BenchResult[] = completedResults('procedures', bench, perUe).map((r) => (/UEs? \(/.test(r.name) ? { ...r, name: `${r.name}, per UE` } : r));
+const baseline = results.find((r) => r.name.startsWith('baseline'))?.name ?? '';
 writeReport('procedures', results, {
-  ratios: results.slice(1).map((x) => [`${x.name} vs one SBI round trip`, x.name, baseline] as [string, string, string]),
+  ratios: results.filter((r) => r.name !== baseline).map((x) => [`${x.name} vs one SBI round trip`, x.name, baseline] as [string, string, string]),
   notes: {
     unit: 'opsPerSec of the UE rows = registrations + PDU session establishments completed per second',
     window: WINDOW,

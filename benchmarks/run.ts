@@ -12,10 +12,14 @@ const suites = readdirSync(here)
   .filter((f) => f.endsWith('.bench.ts'))
   .filter((f) => wanted.length === 0 || wanted.some((w) => f.startsWith(w)))
   .sort();
-let failed = 0;
+const failed: string[] = [];
 for (const s of suites) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(here, s)], { stdio: 'inherit' });
-  if (r.status !== 0) failed++;
+  if (r.status !== 0) {
+    failed.push(s);
+    console.error(`bench: ${s} FAILED (${r.status === null ? `killed by ${r.signal}` : `exit ${r.status}`}${r.error ? `: ${r.error.message}` : ''}); its failing tasks are named above and have no row in out/bench`);
+  }
 }
-if (suites.length === 0) console.error('no benchmark suite matched');
-process.exit(failed || suites.length === 0 ? 1 : 0);
+if (suites.length === 0) console.error(`bench: no benchmark suite matched ${wanted.join(' ')}`);
+else if (failed.length) console.error(`bench: FAILED: ${failed.length} of ${suites.length} suites (${failed.join(', ')})`);
+process.exit(failed.length || suites.length === 0 ? 1 : 0);
