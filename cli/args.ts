@@ -225,9 +225,10 @@ export async function dispatch(path: string, c: Command, argv: string[], out: (t
   if ('raw' in c) return c.raw(argv);
   if ('commands' in c) {
     const [sub, ...rest] = argv;
-    if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
+    if (sub === undefined) throw new UsageError(`which one? ${c.commands.map((s) => s.name).join(', ')}`);
+    if (sub === '--help' || sub === '-h' || sub === 'help') {
       out(helpText(path, c));
-      return sub === undefined ? 2 : 0;
+      return 0;
     }
     if (sub === '--debug') return dispatch(path, c, rest, out, where);
     const next = c.commands.find((s) => s.name === sub);

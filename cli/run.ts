@@ -22,6 +22,7 @@ export const runCommand = defineCommand({
     pings: { kind: 'integer', arg: 'N', default: '3', help: 'pings each UE sends through the user plane' },
     deregistration: { kind: 'choice', choices: ['switch-off', 'normal', 'mixed', 'none'], default: 'switch-off', help: 'UE-initiated deregistration type; mixed alternates per UE; none leaves the UEs registered' },
     'external-core': { kind: 'flag', help: "the core NFs run elsewhere ('wire5g start <nf>'): only the gNB and the UEs run here" },
+    'core-wait': { kind: 'integer', arg: 'SECONDS', default: '120', help: 'with --external-core: how long to wait for the core NFs and the NG Setup' },
     quiet: { kind: 'flag', help: 'print neither the ladder nor the progress line, only the result' },
     verbose: { kind: 'flag', help: "print the NFs' logs on stderr" },
   },
@@ -74,6 +75,7 @@ export const runCommand = defineCommand({
         signal: stop.signal,
         progress,
         status: (l: string) => console.error(`wire5g run: ${l}`),
+        ...(values['core-wait'] !== undefined ? { coreWaitMs: values['core-wait'] * 1000 } : {}),
       });
     } finally {
       stopProgress();

@@ -120,12 +120,12 @@ export async function runScenario(cfg: NetworkConfig, o: ScenarioOptions = {}): 
   let ledgersAfter: Record<string, LedgerSnapshot> = {};
   try {
     if (!o.externalCore) core = await startCore(runCfg, { ...(tap ? { tap } : {}), ...(o.log ? { log: o.log } : {}), ...(o.database ? { database: o.database } : {}) });
-    started = true;
     if (core) for (const s of subscribers) core.store.seed([s]);
     const deadline = Date.now() + (o.coreWaitMs ?? 120_000);
-    if (o.externalCore) await waitForCore(cfg, deadline, o.status ?? (() => {}));
+    if (o.externalCore) await waitForCore(cfg, deadline, o.status ?? (() => {}), o.signal);
+    started = true;
     const startGnb = () => Gnb.start({ address: cfg.addresses.gnb, amfAddress: cfg.addresses.amf, amfUdpPort: cfg.ports.ngapUdp, plmn: cfg.plmn, tac: cfg.tac, snssai: cfg.snssai, gnbId: cfg.gnb.id, name: cfg.gnb.name, captureUserPlane: true, ...(tap ? { tap } : {}), ...(o.log ? { log: o.log } : {}) });
-    gnb = await recorder.procedure('NG Setup', 'TS 38.413 8.7.1', undefined, () => (o.externalCore ? retried(startGnb, deadline, (e, ms) => o.status?.(`NG Setup with the AMF ${cfg.addresses.amf}: ${e}; trying again in ${ms / 1000} s`)) : startGnb()));
+    gnb = await recorder.procedure('NG Setup', 'TS 38.413 8.7.1', undefined, () => (o.externalCore ? retried(startGnb, deadline, (e, ms) => o.status?.(`NG Setup with the AMF ${cfg.addresses.amf}: ${e}; trying again in ${ms / 1000} s`), o.signal) : startGnb()));
     const ledgers = (): Record<string, LedgerSnapshot> => ({ ...(core?.ledgers() ?? {}), [gnb!.ledger.nf]: gnb!.ledger.snapshot() });
     ledgersBefore = ledgers();
     recorder.ledgers('before', ledgersBefore);
@@ -220,7 +220,7 @@ function probe(host: string, port: number): Promise<string | undefined> {
  * SBI NF accepts connections (the SMF serves only once its PFCP association with the UPF is up),
  * saying which are missing and why, with back-off, until `deadline`.
  */
-async function waitForCore(cfg: NetworkConfig, deadline: number, status: (line: string) => void): Promise<void> {
+async function waitForCore(cfg: NetworkConfig, deadline: number, status: (line: string) => void, signal?: AbortSignal): Promise<void> {
   const peers = (['udr', 'udm', 'ausf', 'pcf', 'smf', 'amf'] as const).map((nf) => ({ name: nf.toUpperCase(), host: cfg.addresses[nf], port: cfg.ports.sbi }));
   let delay = 250;
   let said = '';
@@ -229,7 +229,7 @@ async function waitForCore(cfg: NetworkConfig, deadline: number, status: (line: 
     const missing = peers.flatMap((p, i) => (why[i] ? [`${p.name} ${p.host}:${p.port}: ${why[i]}`] : []));
     if (missing.length === 0) return;
     const line = `waiting for the core: ${missing.join(', ')}`;
-    if (Date.now() > deadline) throw new Error(`the core is not reachable: ${missing.join(', ')} (start it with 'wire5g start <nf>', see README)`);
+    if (Date.now() > deadline || signal?.aborted) throw new Error(`the core is not reachable: ${missing.join(', ')} (start it with 'wire5g start <nf>', see README)`);
     if (line !== said) status((said = line));
     await sleep(delay);
     delay = Math.min(delay * 2, 2000);
@@ -237,12 +237,12 @@ async function waitForCore(cfg: NetworkConfig, deadline: number, status: (line: 
 }
 
 /** Runs `f` until it succeeds or `deadline` passes, waiting 0.5, 1, 2, 4, 5, 5 ... s between attempts. */
-async function retried<T>(f: () => Promise<T>, deadline: number, report: (why: string, waitMs: number) => void): Promise<T> {
+async function retried<T>(f: () => Promise<T>, deadline: number, report: (why: string, waitMs: number) => void, signal?: AbortSignal): Promise<T> {
   for (let wait = 500; ; wait = Math.min(wait * 2, 5000)) {
     try {
       return await f();
     } catch (e) {
-      if (Date.now() + wait > deadline) throw e;
+      if (Date.now() + wait > deadline || signal?.aborted) throw e;
       report(e instanceof Error ? e.message : String(e), wait);
       await sleep(wait);
     }

@@ -39,6 +39,18 @@ describe('multi-process mode as README writes it', () => {
     }
   }, 180_000);
 
+  it('run --external-core with no core: says which NFs it waits for and why, then FAILED, nothing written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wire5g-nocore-'));
+    const config = join(dir, 'net.yaml');
+    writeFileSync(config, stringify({ addresses: testConfig(47).addresses }));
+    const r = await startWire5g(['run', '--external-core', '--core-wait', '2', '--config', config, '--out', join(dir, 'out')]).done;
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('wire5g run: waiting for the core: UDR 127.0.47.20:8080: ECONNREFUSED, UDM 127.0.47.12:8080: ECONNREFUSED');
+    expect(r.stdout).toContain("the core is not reachable: UDR 127.0.47.20:8080: ECONNREFUSED");
+    expect(r.stdout).toContain('nothing written: the network did not start');
+    expect(lastLine(r.stdout)).toMatch(/^FAILED: 1 procedure\(s\) failed/);
+  }, 60_000);
+
   it("an unreachable peer is logged with its name, address and why (node:http2's client against a closed port)", async () => {
     const lines: string[] = [];
     const http = new Http2SbiClient({ userAgent: 'AMF', localAddress: '127.0.46.5', retries: 0 });
