@@ -43,6 +43,8 @@ export interface CoreOptions {
   database?: string;
   /** Shorter AMF guard timers (tests of abandoned procedures). */
   amfTimers?: Partial<AmfTimers>;
+  /** How long an NF waits for an SBI answer (default: the client's, 5 s). */
+  sbiTimeoutMs?: number;
   /** PFCP Association Setup attempts (each N1 x T1) before the SMF gives up on its UPF; default 20. */
   upfAssociationAttempts?: number;
 }
@@ -63,7 +65,7 @@ const plmnId = (cfg: NetworkConfig) => `${cfg.plmn.mcc}${cfg.plmn.mnc}`;
 /** Starts one core NF of `cfg` on its address. */
 export async function startNf(nf: CoreNf, cfg: NetworkConfig, o: CoreOptions = {}): Promise<NfHandle & { amf?: Amf; upf?: Upf; store?: UdrStore }> {
   const nameOf = nfNamer(cfg);
-  const host = (name: string, address: string) => SbiHost.client({ nf: name, address, nameOf, ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}) });
+  const host = (name: string, address: string) => SbiHost.client({ nf: name, address, nameOf, ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}), ...(o.sbiTimeoutMs ? { timeoutMs: o.sbiTimeoutMs } : {}) });
   const serve = (name: string, address: string, routes: Parameters<typeof SbiHost.serve>[0]['routes'], c: ReturnType<typeof host>) =>
     SbiHost.serve({ nf: name, address, port: cfg.ports.sbi, routes, nameOf, ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}) }, c);
   const aka = homeNetworkAka(o.homeNetworkKeys ?? []);

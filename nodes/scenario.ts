@@ -36,6 +36,8 @@ export interface ScenarioOptions {
   signal?: AbortSignal;
   /** Counters the scenario keeps up to date as UEs progress (for a progress line). */
   progress?: ScenarioProgress;
+  /** How long each NF of the core waits for an SBI answer (default 15 s). */
+  sbiTimeoutMs?: number;
   /** With an external core: how long to wait for its NFs and the NG Setup (default 120 s). */
   coreWaitMs?: number;
   /** What the run is waiting for (the core's NFs, an NG Setup retry). */
@@ -119,7 +121,8 @@ export async function runScenario(cfg: NetworkConfig, o: ScenarioOptions = {}): 
   let ledgersBefore: Record<string, LedgerSnapshot> = {};
   let ledgersAfter: Record<string, LedgerSnapshot> = {};
   try {
-    if (!o.externalCore) core = await startCore(runCfg, { ...(tap ? { tap } : {}), ...(o.log ? { log: o.log } : {}), ...(o.database ? { database: o.database } : {}) });
+    // SBI answers may take seconds when hundreds of UEs run on a loaded machine: 15 s, not the client's 5 s
+    if (!o.externalCore) core = await startCore(runCfg, { sbiTimeoutMs: o.sbiTimeoutMs ?? 15_000, ...(tap ? { tap } : {}), ...(o.log ? { log: o.log } : {}), ...(o.database ? { database: o.database } : {}) });
     if (core) for (const s of subscribers) core.store.seed([s]);
     const deadline = Date.now() + (o.coreWaitMs ?? 120_000);
     if (o.externalCore) await waitForCore(cfg, deadline, o.status ?? (() => {}), o.signal);
