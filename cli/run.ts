@@ -15,6 +15,7 @@ export const runCommand = defineCommand({
   summary: 'run the default scenario (every NF here, or only the gNB and UEs with --external-core)',
   description: 'Runs the default scenario: NG Setup, then per UE Registration, PDU Session Establishment, pings through the user plane and Deregistration. Writes run.pcapng, ladder.md and summary.json to the out directory (all three replaced only when the run completes). Exits 0 when every procedure succeeded and every ledger is back where it started, 1 otherwise (last line FAILED), 130 when interrupted.',
   options: {
+    scenario: { kind: 'string', arg: 'FILE|NAME', default: 'none: the per-UE sequence described above', help: "run a scenario file instead ('wire5g scenarios' lists the built-in ones; cli/scenarios.ts reads its options: --config --out --ues --external-core --verbose)" },
     config: { kind: 'string', arg: 'FILE', default: 'the embedded defaults (config/default.yaml)', help: 'network configuration (YAML): any key of config/default.yaml, the rest stays default' },
     out: { kind: 'string', arg: 'DIR', default: 'outDir of the config (out)', help: 'directory for run.pcapng, ladder.md, summary.json (the UDR database stays at udr.database)' },
     ues: { kind: 'integer', arg: 'N', default: 'ue.count of the config (1)', help: 'number of UEs; more than the configured subscribers are derived from the first (MSIN + n)' },
@@ -27,6 +28,8 @@ export const runCommand = defineCommand({
     verbose: { kind: 'flag', help: "print the NFs' logs on stderr" },
   },
   async run({ values }) {
+    // cli/main.ts hands `run --scenario` to cli/scenarios.ts before options are parsed here
+    if (values.scenario !== undefined) throw new UsageError('--scenario is handled by cli/scenarios.ts');
     const cfg = loadConfig(values.config);
     if (values.ues !== undefined) {
       cfg.ue.count = values.ues;
