@@ -6,7 +6,8 @@
 // per packet, so the in-memory path must stay far below that.
 
 import { runSuite, writeReport, consume, type BenchResult } from './lib.ts';
-import { UpfDatapath, FarAction } from '../nodes/upf/datapath.ts';
+import { UpfDatapath } from '../nodes/upf/datapath.ts';
+import { multiPdrSession } from '../test/helpers/upf-rules.ts';
 import { encodeGtpu, gPdu } from '../codecs/gtpu/index.ts';
 import { udpPacket } from '../transport/capture/synth.ts';
 import { Rng } from '../test/helpers/fuzz.ts';
@@ -25,7 +26,7 @@ function build(n: number) {
   const dp = new UpfDatapath({ capacity: n }, { toN6: () => void forwarded++, toN3: () => {}, errorIndication: () => {} });
   const teids = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    teids[i] = dp.establish({ seid: BigInt(i + 1), ueAddress: 0x0a000000 + i + 1, qfi: 9, uplinkAction: FarAction.FORW, downlinkAction: FarAction.BUFF });
+    teids[i] = dp.establish(multiPdrSession(0x0a000000 + i + 1, 1)).created[0].teid;
   }
   const rng = new Rng(n);
   const packets = Array.from({ length: BATCH }, () => encodeGtpu(gPdu(teids[rng.int(n)], payload, { pduType: 1, qfi: 9 })));
