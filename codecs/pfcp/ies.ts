@@ -446,7 +446,7 @@ const downlinkDataServiceInformation: IeCodec<DownlinkDataServiceInformation> = 
   },
 };
 
-// 8.2.101 S-NSSAI: SST (1), SD (3)
+// 8.2.101 S-NSSAI: SST (1), SD (3; 0xFFFFFF: no SD, TS 23.003 28.4.2)
 export interface SNssai {
   sst: number;
   sd?: number;
@@ -454,13 +454,11 @@ export interface SNssai {
 const sNssai: IeCodec<SNssai> = {
   read: (r) => {
     const v: SNssai = { sst: r.u8('SST') };
-    if (!r.atEnd) v.sd = r.u24('SD');
+    const sd = r.u24('SD');
+    if (sd !== 0xffffff) v.sd = sd;
     return v;
   },
-  write: (w, v) => {
-    w.u8(v.sst);
-    if (v.sd !== undefined) w.u24(v.sd);
-  },
+  write: (w, v) => void w.u8(v.sst).u24(v.sd ?? 0xffffff),
 };
 
 /** The value codec of each modelled IE type (grouped IEs are handled by the message codec). */
