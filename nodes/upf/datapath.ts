@@ -20,6 +20,15 @@ import { install, type InstallResult } from './install.ts';
 import type { RuleSet } from './rules.ts';
 
 export { FarAction, type TunnelPeer } from './tables.ts';
+
+// Module-local bindings of everything the packet path reads: under a loader that compiles imports
+// to getters (tsx), each `Ctl.X` in the loop would be a call.
+const ANCHOR = Ctl.ANCHOR, CLASSIFY = Ctl.CLASSIFY, QFI_COND = Ctl.QFI_COND, UE_COND = Ctl.UE_COND, MARK = Ctl.MARK, OHC = Ctl.OHC, SLOW = Ctl.SLOW;
+const GATE_OR_QUOTA = Ctl.GATE_CLOSED | Ctl.QUOTA_EXHAUSTED;
+const FAST = SLOW_MASK, REC = RECORD, FORW = FarAction.FORW, BUFF = FarAction.BUFF, NOCP = FarAction.NOCP;
+const QUOTA_EXHAUSTED = Ctl.QUOTA_EXHAUSTED, DROP = FarAction.DROP;
+const G_PDU = GtpuMessageType.GPdu, GPDU_OK = GpduStatus.OK;
+const readHeader = readGpdu, matches = sdfMatches, headerWithQfi = writeGpduHeaderWithQfi, plainHeader = writeGpduHeader;
 export type { UsageReport, UrrReport } from './usage.ts';
 export type { CreatedPdr, InstallResult } from './install.ts';
 
@@ -99,7 +108,7 @@ export class UpfDatapath {
   constructor(opts: DatapathOptions, sinks: DatapathSinks) {
     this.capacity = opts.capacity;
     this.pdrCapacity = opts.pdrCapacity ?? opts.capacity * 2;
-    this.hot = new Float64Array(this.pdrCapacity * RECORD);
+    this.hot = new Float64Array(this.pdrCapacity * REC);
     this.slots = new DenseIdPool('UPF PDR slot', this.pdrCapacity, 0);
     this.pdrBySlot = new Array<PdrState | undefined>(this.pdrCapacity);
     this.anchors = new Array<TeidEntry | undefined>(this.pdrCapacity);
@@ -179,8 +188,10 @@ export class UpfDatapath {
     }
     const now = this.now();
     const reports: UrrReport[] = [];
-    for (const u of s.urrs) reports.push(reportAndReset(u, UsageReportTrigger.TERMR, now, hot, s.dropped));
-    for (const p of s.pdrs) this.freeSlot(p.slot);
+    const urrs = s.urrs;
+    for (let i = 0; i < urrs.length; i++) reports.push(reportAndReset(urrs[i], UsageReportTrigger.TERMR, now, hot, s.dropped, true));
+    const pdrs = s.pdrs;
+    for (let i = 0; i < pdrs.length; i++) this.freeSlot(pdrs[i].slot);
     for (const e of s.entries) {
       if (e.smfAssigned) this.foreign.delete(e.teid);
       else if (e.hollow) this.freeSlot(e.anchorSlot);
@@ -195,7 +206,7 @@ export class UpfDatapath {
   }
 
   freeSlot(slot: number): void {
-    const k = slot * RECORD;
+    const k = slot * REC;
     this.hot[k] = this.hot[k + 1] = this.hot[k + 2] = this.hot[k + 3] = 0;
     this.pdrBySlot[slot] = undefined;
     this.slots.release(slot);
@@ -215,7 +226,7 @@ export class UpfDatapath {
 
   /** Whether a TEID already leads to a PDR (the UPF's own or one the SMF assigned). */
   teidInUse(teid: number): boolean {
-    return this.foreign.has(teid) || (teid >= 1 && teid <= this.pdrCapacity && (this.hot[(teid - 1) * RECORD] & Ctl.ANCHOR) !== 0);
+    return this.foreign.has(teid) || (teid >= 1 && teid <= this.pdrCapacity && (this.hot[(teid - 1) * REC] & ANCHOR) !== 0);
   }
 
   /**
@@ -224,15 +235,15 @@ export class UpfDatapath {
    */
   uplink(b: Uint8Array, offset: number, length: number, peer: TunnelPeer): DatapathVerdict {
     const v = this.view;
-    if (readGpdu(b, offset, length, v) !== GpduStatus.OK) {
+    if (readHeader(b, offset, length, v) !== GPDU_OK) {
       this.stats.malformed++;
       return DatapathVerdict.MALFORMED;
     }
-    if (v.messageType !== GtpuMessageType.GPdu) return DatapathVerdict.NOT_GPDU;
+    if (v.messageType !== G_PDU) return DatapathVerdict.NOT_GPDU;
     const teid = v.teid;
     const hot = this.hot;
     let p = teid - 1;
-    if (p < 0 || p >= this.pdrCapacity || (hot[p * RECORD] & Ctl.ANCHOR) === 0) {
+    if (p < 0 || p >= this.pdrCapacity || (hot[p * REC] & ANCHOR) === 0) {
       const f = this.foreign.size === 0 ? undefined : this.foreign.get(teid);
       if (f === undefined) {
         this.stats.droppedNoSession++;
@@ -241,20 +252,20 @@ export class UpfDatapath {
       }
       p = f;
     }
-    let k = p * RECORD;
+    let k = p * REC;
     let ctl = hot[k];
     const start = v.payloadOffset, end = v.end;
-    if (ctl & (Ctl.CLASSIFY | Ctl.QFI_COND | Ctl.UE_COND)) {
-      if (ctl & Ctl.CLASSIFY) p = this.classify(this.anchors[p]!, v.qfi, b, start, end - start);
-      else if ((ctl & Ctl.QFI_COND && ((ctl >>> 16) & 63) !== v.qfi) || (ctl & Ctl.UE_COND && (end - start < 20 || (((b[start + 12] << 24) | (b[start + 13] << 16) | (b[start + 14] << 8) | b[start + 15]) >>> 0) !== hot[k + 3]))) p = -1;
+    if (ctl & (CLASSIFY | QFI_COND | UE_COND)) {
+      if (ctl & CLASSIFY) p = this.classify(this.anchors[p]!, v.qfi, b, start, end - start);
+      else if ((ctl & QFI_COND && ((ctl >>> 16) & 63) !== v.qfi) || (ctl & UE_COND && (end - start < 20 || (((b[start + 12] << 24) | (b[start + 13] << 16) | (b[start + 14] << 8) | b[start + 15]) >>> 0) !== hot[k + 3]))) p = -1;
       if (p < 0) {
         this.stats.noMatchingPdr++;
         return DatapathVerdict.NO_MATCHING_PDR;
       }
-      k = p * RECORD;
-      ctl = hot[k] & ~Ctl.CLASSIFY;
+      k = p * REC;
+      ctl = hot[k] & ~CLASSIFY;
     }
-    if ((ctl & SLOW_MASK) === FarAction.FORW) {
+    if ((ctl & FAST) === FORW) {
       hot[k + 1] += end - start;
       hot[k + 2]++;
       this.stats.forwarded++;
@@ -280,12 +291,12 @@ export class UpfDatapath {
     if (ue !== undefined) {
       if (length < 20) return false;
       const o = pdr.uplink ? at + 12 : at + 16;
-      if ((((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0) !== ue) return false;
+      if (((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) !== (ue | 0)) return false;
     }
     const sdf = pdr.spec.sdf;
     if (sdf.length === 0) return true;
-    const assigned = ue ?? pdr.session.ueAddresses[0] ?? 0; // "assigned" (RFC 6733 4.3): the UE's address
-    for (let i = 0; i < sdf.length; i++) if (sdfMatches(sdf[i], b, at, length, pdr.uplink, assigned)) return true;
+    const assigned = (ue ?? pdr.session.ueAddresses[0] ?? 0) | 0; // "assigned" (RFC 6733 4.3): the UE's address
+    for (let i = 0; i < sdf.length; i++) if (matches(sdf[i], b, at, length, pdr.uplink, assigned)) return true;
     return false;
   }
 
@@ -319,18 +330,18 @@ export class UpfDatapath {
       }
     }
     const hot = this.hot;
-    const k = p * RECORD;
+    const k = p * REC;
     const ctl = hot[k];
-    if ((ctl & SLOW_MASK) === (FarAction.FORW | Ctl.OHC)) {
+    if ((ctl & FAST) === (FORW | OHC)) {
       const pdr = this.pdrBySlot[p]!;
       const t = pdr.far.spec.tunnel!;
       let start: number;
-      if (ctl & Ctl.MARK) {
+      if (ctl & MARK) {
         start = payloadAt - 16;
-        writeGpduHeaderWithQfi(b, start, t.teid, 0, (ctl >>> 23) & 63, length);
+        headerWithQfi(b, start, t.teid, 0, (ctl >>> 23) & 63, length);
       } else {
         start = payloadAt - 8;
-        writeGpduHeader(b, start, t.teid, length);
+        plainHeader(b, start, t.teid, length);
       }
       hot[k + 1] += length;
       hot[k + 2]++;
@@ -344,24 +355,24 @@ export class UpfDatapath {
   /** Gates, quotas, MBR, per-packet usage checks, buffering, outer header creation (5.2.1-5.2.4). */
   private slowPath(pdr: PdrState, ctl: number, b: Uint8Array, start: number, end: number, floor: number): DatapathVerdict {
     const length = end - start;
-    if (ctl & (Ctl.GATE_CLOSED | Ctl.QUOTA_EXHAUSTED)) return this.drop(pdr, DatapathVerdict.DROPPED_BY_QER);
+    if (ctl & GATE_OR_QUOTA) return this.drop(pdr, DatapathVerdict.DROPPED_BY_QER);
     const action = ctl & 0xff;
-    if (action & FarAction.FORW) {
-      if (ctl & Ctl.SLOW) {
+    if (action & FORW) {
+      if (ctl & SLOW) {
         const now = this.now();
         for (const q of pdr.qers) if (q.limits && !q.conform(pdr.uplink, length, now)) return this.drop(pdr, DatapathVerdict.DROPPED_BY_QER);
       }
-      if (!(ctl & Ctl.OHC) && !pdr.uplink) return this.drop(pdr, DatapathVerdict.DROPPED_BY_FAR); // N6 back to N6
-      const k = pdr.slot * RECORD;
+      if (!(ctl & OHC) && !pdr.uplink) return this.drop(pdr, DatapathVerdict.DROPPED_BY_FAR); // N6 back to N6
+      const k = pdr.slot * REC;
       this.hot[k + 1] += length;
       this.hot[k + 2]++;
       this.stats.forwarded++;
-      if (ctl & Ctl.SLOW) this.checkVolume(pdr);
-      if (ctl & Ctl.OHC) this.sendTunnel(pdr, ctl, b, start, end, floor);
+      if (ctl & SLOW) this.checkVolume(pdr);
+      if (ctl & OHC) this.sendTunnel(pdr, ctl, b, start, end, floor);
       else this.sinks.toN6(b, start, end, pdr.slot);
       return DatapathVerdict.FORWARDED;
     }
-    if (action & FarAction.BUFF) return this.buffer(pdr, b, start, end);
+    if (action & BUFF) return this.buffer(pdr, b, start, end);
     return this.drop(pdr, DatapathVerdict.DROPPED_BY_FAR);
   }
 
@@ -375,7 +386,7 @@ export class UpfDatapath {
   /** Outer Header Creation (5.2.3, 8.2.56): GTP-U towards the FAR's peer, written in place when there is room. */
   private sendTunnel(pdr: PdrState, ctl: number, b: Uint8Array, start: number, end: number, floor: number): void {
     const t = pdr.far.spec.tunnel!;
-    const header = ctl & Ctl.MARK ? 16 : 8;
+    const header = ctl & MARK ? 16 : 8;
     const length = end - start;
     let buf = b, at = start - header;
     if (at < floor) {
@@ -383,8 +394,8 @@ export class UpfDatapath {
       buf.set(b.subarray(start, end), header);
       at = 0;
     }
-    if (ctl & Ctl.MARK) writeGpduHeaderWithQfi(buf, at, t.teid, pdr.uplink ? 1 : 0, (ctl >>> 23) & 63, length);
-    else writeGpduHeader(buf, at, t.teid, length);
+    if (ctl & MARK) headerWithQfi(buf, at, t.teid, pdr.uplink ? 1 : 0, (ctl >>> 23) & 63, length);
+    else plainHeader(buf, at, t.teid, length);
     this.sinks.toN3(buf.subarray(at, at + header + length), pdr.far.peer!);
   }
 
@@ -400,7 +411,7 @@ export class UpfDatapath {
     copy.set(b.subarray(start, end), DOWNLINK_HEADROOM);
     s.buffered.push({ pdr, bytes: copy });
     this.stats.buffered++;
-    if (pdr.far.spec.action & FarAction.NOCP && !s.ddrSent) {
+    if (pdr.far.spec.action & NOCP && !s.ddrSent) {
       s.ddrSent = true;
       s.ddrPdr = pdr;
       const delay = (s.bar?.notificationDelay ?? 0) * 0.05; // 8.2.28: units of 50 ms
@@ -425,9 +436,9 @@ export class UpfDatapath {
     const queued = s.buffered;
     s.buffered = [];
     for (const x of queued) {
-      const ctl = x.pdr.session === s && this.pdrBySlot[x.pdr.slot] === x.pdr ? this.hot[x.pdr.slot * RECORD] & ~Ctl.CLASSIFY : FarAction.DROP;
-      if (ctl & FarAction.BUFF) s.buffered.push(x);
-      else if (ctl & FarAction.FORW) this.slowPath(x.pdr, ctl, x.bytes, DOWNLINK_HEADROOM, x.bytes.length, 0);
+      const ctl = x.pdr.session === s && this.pdrBySlot[x.pdr.slot] === x.pdr ? this.hot[x.pdr.slot * REC] & ~CLASSIFY : DROP;
+      if (ctl & BUFF) s.buffered.push(x);
+      else if (ctl & FORW) this.slowPath(x.pdr, ctl, x.bytes, DOWNLINK_HEADROOM, x.bytes.length, 0);
       else {
         s.dropped++;
         this.stats.bufferDiscarded++;
@@ -457,9 +468,9 @@ export class UpfDatapath {
   /** A used-up quota stops the linked PDRs (5.2.2.2.1); a new quota starts them again. */
   refreshQuotaBits(s: SessionState): void {
     for (const p of s.pdrs) {
-      const k = p.slot * RECORD;
+      const k = p.slot * REC;
       const ex = p.urrs.some((u) => u.exhausted);
-      this.hot[k] = ex ? this.hot[k] | Ctl.QUOTA_EXHAUSTED : this.hot[k] & ~Ctl.QUOTA_EXHAUSTED;
+      this.hot[k] = ex ? this.hot[k] | QUOTA_EXHAUSTED : this.hot[k] & ~QUOTA_EXHAUSTED;
     }
   }
 

@@ -88,7 +88,8 @@ function validate(dp: UpfDatapath, s: SessionState, r: RuleSet): Map<string, Tei
     plan.specs.push(spec);
   }
   const freshPdrs = r.pdrs.filter((p) => !old.has(p.id)).length;
-  const freshTeids = [...plans.values()].filter((p) => !p.reuse && !p.smfAssigned).length;
+  // a new chosen TEID's anchor is the slot of a new PDR on it; only one shared by existing PDRs alone needs a slot of its own
+  const freshTeids = [...plans.values()].filter((p) => !p.reuse && !p.smfAssigned && p.specs.every((sp) => old.has(sp.id))).length;
   // an F-TEID change can move a PDR off its anchor slot: count one more slot each, to be safe
   const moved = r.pdrs.filter((p) => old.has(p.id) && !sameFteid(old.get(p.id)!.spec.fteid, p.fteid)).length;
   if (dp.slots.size - dp.slots.inUse < freshPdrs + freshTeids + moved) throw new RuleError(PfcpCause.NoResourcesAvailable, 'the UPF rule tables are full');

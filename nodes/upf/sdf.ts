@@ -59,8 +59,9 @@ function parseAddress(tok: string): AddressMatch {
   const net = parseV4(addr);
   const bits = bitsText === undefined ? 32 : Number(bitsText);
   if (net === undefined || !Number.isInteger(bits) || bits < 0 || bits > 32) throw new SdfParseError(`bad IPv4 address '${tok}'`);
-  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-  return { kind: 2, net: (net & mask) >>> 0, mask, not };
+  // signed 32-bit, as the packet path computes addresses (no heap numbers above 2^31)
+  const mask = bits === 0 ? 0 : 0xffffffff << (32 - bits);
+  return { kind: 2, net: net & mask, mask, not };
 }
 
 function parsePorts(tok: string): Int32Array | undefined {
@@ -114,7 +115,7 @@ function addressMatches(m: AddressMatch, a: number, ueAddress: number): boolean 
   let hit: boolean;
   if (m.kind === 0) hit = true;
   else if (m.kind === 1) hit = a === ueAddress;
-  else if (m.kind === 2) hit = ((a & m.mask) >>> 0) === m.net;
+  else if (m.kind === 2) hit = (a & m.mask) === m.net;
   else hit = false;
   return hit !== m.not;
 }
@@ -128,15 +129,16 @@ function portMatches(ranges: Int32Array | undefined, port: number): boolean {
 
 /**
  * Whether the IPv4 packet at `b[at..]` matches `f`. `uplink`: the packet goes from the UE (its
- * source is the rule's "to"), else to the UE. `ueAddress` stands for "assigned".
+ * source is the rule's "to"), else to the UE. `ueAddress` stands for "assigned" (signed 32-bit,
+ * like every address here: `a | 0` of the dotted quad's number).
  */
 export function sdfMatches(f: CompiledSdf, b: Uint8Array, at: number, length: number, uplink: boolean, ueAddress: number): boolean {
   if (length < 20 || b[at] >> 4 !== 4) return false;
   const proto = b[at + 9];
   if (f.proto >= 0 && proto !== f.proto) return false;
   if (f.tos >= 0 && (b[at + 1] & f.tosMask) !== (f.tos & f.tosMask)) return false;
-  const src = ((b[at + 12] << 24) | (b[at + 13] << 16) | (b[at + 14] << 8) | b[at + 15]) >>> 0;
-  const dst = ((b[at + 16] << 24) | (b[at + 17] << 16) | (b[at + 18] << 8) | b[at + 19]) >>> 0;
+  const src = (b[at + 12] << 24) | (b[at + 13] << 16) | (b[at + 14] << 8) | b[at + 15];
+  const dst = (b[at + 16] << 24) | (b[at + 17] << 16) | (b[at + 18] << 8) | b[at + 19];
   const ueSide = uplink ? src : dst;
   const remoteSide = uplink ? dst : src;
   if (!addressMatches(f.remote, remoteSide, ueAddress) || !addressMatches(f.ue, ueSide, ueAddress)) return false;

@@ -92,22 +92,32 @@ export class UrrState {
   }
 }
 
-export function measure(u: UrrState, hot: Float64Array): Measurement {
-  const m = { ...u.carried };
-  for (const l of u.links) {
+export function measure(u: UrrState, hot: Float64Array, into: Measurement = { ulOctets: 0, ulPackets: 0, dlOctets: 0, dlPackets: 0 }): Measurement {
+  const c = u.carried;
+  let ulOctets = c.ulOctets, ulPackets = c.ulPackets, dlOctets = c.dlOctets, dlPackets = c.dlPackets;
+  const links = u.links;
+  for (let i = 0; i < links.length; i++) {
+    const l = links[i];
     const k = l.pdr.slot << 2;
     const o = hot[k + 1] - l.baseOctets;
     const p = hot[k + 2] - l.basePackets;
     if (l.pdr.uplink) {
-      m.ulOctets += o;
-      m.ulPackets += p;
+      ulOctets += o;
+      ulPackets += p;
     } else {
-      m.dlOctets += o;
-      m.dlPackets += p;
+      dlOctets += o;
+      dlPackets += p;
     }
   }
-  return m;
+  into.ulOctets = ulOctets;
+  into.ulPackets = ulPackets;
+  into.dlOctets = dlOctets;
+  into.dlPackets = dlPackets;
+  return into;
 }
+
+/** Scratch for measurements that are read at once (no allocation per packet or report). */
+const scratch: Measurement = { ulOctets: 0, ulPackets: 0, dlOctets: 0, dlPackets: 0 };
 
 /** Folds what a link counted into `carried` (before the link goes). */
 export function foldLink(u: UrrState, l: UrrLink, hot: Float64Array): void {
@@ -123,9 +133,12 @@ export function foldLink(u: UrrState, l: UrrLink, hot: Float64Array): void {
   }
 }
 
-/** Builds a Usage Report and restarts the measurement (5.2.2.3.1). */
-export function reportAndReset(u: UrrState, trigger: number, now: number, hot: Float64Array, dropped: number): UrrReport {
-  const m = measure(u, hot);
+/**
+ * Builds a Usage Report and restarts the measurement (5.2.2.3.1); `final` for the last report of a
+ * URR that goes (nothing to restart).
+ */
+export function reportAndReset(u: UrrState, trigger: number, now: number, hot: Float64Array, dropped: number, final = false): UrrReport {
+  const m = measure(u, hot, scratch);
   const volume = u.spec.method & MeasurementMethod.VOLUM || u.spec.method === 0;
   const r: UrrReport = {
     urrId: u.spec.id,
@@ -140,6 +153,7 @@ export function reportAndReset(u: UrrState, trigger: number, now: number, hot: F
     durationSeconds: Math.max(0, Math.round(now - u.startTime)),
     droppedPackets: dropped,
   };
+  if (final) return r;
   u.quotaUsedUl += m.ulOctets;
   u.quotaUsedDl += m.dlOctets;
   for (const l of u.links) {
@@ -147,7 +161,8 @@ export function reportAndReset(u: UrrState, trigger: number, now: number, hot: F
     l.baseOctets = hot[k + 1];
     l.basePackets = hot[k + 2];
   }
-  u.carried = { ulOctets: 0, ulPackets: 0, dlOctets: 0, dlPackets: 0 };
+  const c = u.carried;
+  c.ulOctets = c.ulPackets = c.dlOctets = c.dlPackets = 0;
   u.startTime = now;
   return r;
 }
@@ -161,7 +176,7 @@ function reached(v: VolumeSpec, ul: number, dl: number): boolean {
  * with, or 0. A used-up quota marks the URR exhausted whether or not VOLQU asks for a report.
  */
 export function volumeTrigger(u: UrrState, hot: Float64Array): number {
-  const m = measure(u, hot);
+  const m = measure(u, hot, scratch);
   let trigger = 0;
   if (u.spec.volumeQuota && !u.exhausted && reached(u.spec.volumeQuota, u.quotaUsedUl + m.ulOctets, u.quotaUsedDl + m.dlOctets)) {
     u.exhausted = true;
