@@ -13,7 +13,7 @@ import { readGpdu, newGpduView, GpduStatus, writeGpduHeaderWithQfi, writeGpduHea
 import { GtpuMessageType } from '../../codecs/gtpu/gtpu.ts';
 import { UsageReportTrigger } from '../../codecs/pfcp/index.ts';
 import { DenseIdPool } from '../common/pools.ts';
-import { Ctl, FarAction, SLOW_MASK, RECORD, type PdrState, type SessionState, type TeidEntry, type TunnelPeer } from './tables.ts';
+import { Ctl, FarAction, SLOW_MASK, RECORD, CLASSIFIER_BLOCK, type PdrState, type SessionState, type TeidEntry, type TunnelPeer } from './tables.ts';
 import { reportAndReset, volumeTrigger, timeTrigger, type UrrReport } from './usage.ts';
 import { sdfMatches } from './sdf.ts';
 import { install, type InstallResult } from './install.ts';
@@ -27,6 +27,7 @@ const ANCHOR = Ctl.ANCHOR, CLASSIFY = Ctl.CLASSIFY, QFI_COND = Ctl.QFI_COND, UE_
 const GATE_OR_QUOTA = Ctl.GATE_CLOSED | Ctl.QUOTA_EXHAUSTED;
 const FAST = SLOW_MASK, REC = RECORD, FORW = FarAction.FORW, BUFF = FarAction.BUFF, NOCP = FarAction.NOCP;
 const QUOTA_EXHAUSTED = Ctl.QUOTA_EXHAUSTED, DROP = FarAction.DROP;
+const CLS = CLASSIFIER_BLOCK;
 const G_PDU = GtpuMessageType.GPdu, GPDU_OK = GpduStatus.OK;
 const readHeader = readGpdu, matches = sdfMatches, headerWithQfi = writeGpduHeaderWithQfi, plainHeader = writeGpduHeader;
 export type { UsageReport, UrrReport } from './usage.ts';
@@ -84,6 +85,11 @@ export class UpfDatapath {
   readonly pdrBySlot: (PdrState | undefined)[];
   /** TEID entry by anchor slot. */
   readonly anchors: (TeidEntry | undefined)[];
+  /** Classifier block + 1 by anchor slot (0: none), and the blocks (tables.ts CLASSIFIER_BLOCK). */
+  readonly classifierOf: Int32Array;
+  classifiers: Int32Array = new Int32Array(CLASSIFIER_BLOCK * 256);
+  private readonly freeBlocks: number[] = [];
+  private nextBlock = 0;
   /** SMF-assigned TEID -> anchor slot. */
   readonly foreign = new Map<number, number>();
   readonly byUe = new Map<number, SessionState>();
@@ -112,6 +118,7 @@ export class UpfDatapath {
     this.slots = new DenseIdPool('UPF PDR slot', this.pdrCapacity, 0);
     this.pdrBySlot = new Array<PdrState | undefined>(this.pdrCapacity);
     this.anchors = new Array<TeidEntry | undefined>(this.pdrCapacity);
+    this.classifierOf = new Int32Array(this.pdrCapacity);
     this.seids = new DenseIdPool('UPF UP SEID', this.capacity, 1);
     this.sessionsByIndex = new Array<SessionState | undefined>(this.capacity);
     this.bufferLimit = opts.bufferLimit ?? 64;
@@ -196,6 +203,10 @@ export class UpfDatapath {
       if (e.smfAssigned) this.foreign.delete(e.teid);
       else if (e.hollow) this.freeSlot(e.anchorSlot);
       this.anchors[e.anchorSlot] = undefined;
+      if (e.block >= 0) {
+        this.freeBlocks.push(e.block);
+        this.classifierOf[e.anchorSlot] = 0;
+      }
       this.teidsInUse--;
     }
     for (const a of s.ueAddresses) this.byUe.delete(a);
@@ -210,6 +221,21 @@ export class UpfDatapath {
     this.hot[k] = this.hot[k + 1] = this.hot[k + 2] = this.hot[k + 3] = 0;
     this.pdrBySlot[slot] = undefined;
     this.slots.release(slot);
+  }
+
+  allocateClassifier(): number {
+    const b = this.freeBlocks.pop();
+    if (b !== undefined) return b;
+    if ((this.nextBlock + 1) * CLS > this.classifiers.length) {
+      const grown = new Int32Array(this.classifiers.length * 2);
+      grown.set(this.classifiers);
+      this.classifiers = grown;
+    }
+    return this.nextBlock++;
+  }
+
+  freeClassifier(block: number): void {
+    this.freeBlocks.push(block);
   }
 
   /** A slot whose TEID (slot + 1) is not one the SMF assigned to another PDR. */
@@ -255,15 +281,31 @@ export class UpfDatapath {
     let k = p * REC;
     let ctl = hot[k];
     const start = v.payloadOffset, end = v.end;
-    if (ctl & (CLASSIFY | QFI_COND | UE_COND)) {
-      if (ctl & CLASSIFY) p = this.classify(this.anchors[p]!, v.qfi, b, start, end - start);
-      else if ((ctl & QFI_COND && ((ctl >>> 16) & 63) !== v.qfi) || (ctl & UE_COND && (end - start < 20 || (((b[start + 12] << 24) | (b[start + 13] << 16) | (b[start + 14] << 8) | b[start + 15]) >>> 0) !== hot[k + 3]))) p = -1;
+    if (ctl & CLASSIFY) {
+      // the flat classifier: the packet's QFI (or "any other") -> a PDR, or the precedence walk
+      const o = (this.classifierOf[p] - 1) * CLS;
+      const t = this.classifiers;
+      const q = v.qfi < 0 ? 64 : v.qfi;
+      const m = t[o];
+      let target = 0;
+      for (let j = 0; j < m; j++) {
+        const x = t[o + 1 + 2 * j];
+        if (x === q || x === 64) {
+          target = t[o + 2 + 2 * j];
+          break;
+        }
+      }
+      p = target > 0 ? target - 1 : target < 0 ? this.classify(this.anchors[p]!, v.qfi, b, start, end - start) : -1;
       if (p < 0) {
         this.stats.noMatchingPdr++;
         return DatapathVerdict.NO_MATCHING_PDR;
       }
       k = p * REC;
       ctl = hot[k] & ~CLASSIFY;
+    }
+    if (ctl & (QFI_COND | UE_COND) && ((ctl & QFI_COND && ((ctl >>> 16) & 63) !== v.qfi) || (ctl & UE_COND && (end - start < 20 || (((b[start + 12] << 24) | (b[start + 13] << 16) | (b[start + 14] << 8) | b[start + 15]) >>> 0) !== hot[k + 3])))) {
+      this.stats.noMatchingPdr++;
+      return DatapathVerdict.NO_MATCHING_PDR;
     }
     if ((ctl & FAST) === FORW) {
       hot[k + 1] += end - start;

@@ -9,7 +9,7 @@
 
 import { PfcpCause, RuleIdType, UsageReportTrigger, Interface } from '../../codecs/pfcp/index.ts';
 import { RuleError, ruleFailure, type RuleSet, type PdrSpec, type FTeidSpec, type FarSpec } from './rules.ts';
-import { Ctl, FarAction, RECORD, type FarState, type PdrState, type SessionState, type TeidEntry } from './tables.ts';
+import { Ctl, FarAction, RECORD, CLASSIFIER_BLOCK, CLASSIFIER_MAX_QFIS, type FarState, type PdrState, type SessionState, type TeidEntry } from './tables.ts';
 import { UrrState, QerState, foldLink, reportAndReset, type UrrReport } from './usage.ts';
 import type { UpfDatapath } from './datapath.ts';
 import { endMarker, encodeGtpu } from '../../codecs/gtpu/index.ts';
@@ -194,13 +194,13 @@ export function install(dp: UpfDatapath, s: SessionState, r: RuleSet, now: numbe
     let e = plan.reuse;
     if (!e) {
       if (plan.smfAssigned) {
-        e = { teid: plan.teid!, chooseId: undefined, smfAssigned: true, anchorSlot: -1, hollow: false, pdrs: [], byQfi: [] };
+        e = { teid: plan.teid!, chooseId: undefined, smfAssigned: true, anchorSlot: -1, hollow: false, pdrs: [], byQfi: [], block: -1 };
       } else {
         const fresh = members.find((m) => m.slot < 0);
         const slot = dp.allocateAnchorSlot();
         zeroRecord(dp, slot);
         if (fresh) fresh.slot = slot;
-        e = { teid: slot + 1, chooseId: plan.chooseId, smfAssigned: false, anchorSlot: slot, hollow: !fresh, pdrs: [], byQfi: [] };
+        e = { teid: slot + 1, chooseId: plan.chooseId, smfAssigned: false, anchorSlot: slot, hollow: !fresh, pdrs: [], byQfi: [], block: -1 };
       }
       dp.teidsInUse++;
     }
@@ -240,6 +240,11 @@ export function install(dp: UpfDatapath, s: SessionState, r: RuleSet, now: numbe
       else if (e.hollow) dp.freeSlot(e.anchorSlot);
     }
     dp.anchors[e.anchorSlot] = undefined;
+    if (e.block >= 0) {
+      dp.freeClassifier(e.block);
+      dp.classifierOf[e.anchorSlot] = 0;
+      e.block = -1;
+    }
     dp.teidsInUse--;
   }
 
@@ -247,7 +252,10 @@ export function install(dp: UpfDatapath, s: SessionState, r: RuleSet, now: numbe
   for (const p of s.pdrs) writeControl(dp, p);
   for (const e of s.entries) {
     if (e.smfAssigned) {
-      if (e.anchorSlot >= 0 && dp.anchors[e.anchorSlot] === e) dp.anchors[e.anchorSlot] = undefined;
+      if (e.anchorSlot >= 0 && dp.anchors[e.anchorSlot] === e) {
+        dp.anchors[e.anchorSlot] = undefined;
+        dp.classifierOf[e.anchorSlot] = 0;
+      }
       e.anchorSlot = e.pdrs[0].slot;
       dp.foreign.set(e.teid, e.anchorSlot);
     }
@@ -256,10 +264,14 @@ export function install(dp: UpfDatapath, s: SessionState, r: RuleSet, now: numbe
     if (e.hollow) hot[k] = 0;
     if (!e.smfAssigned) hot[k] |= Ctl.ANCHOR;
     if (!single) {
-      hot[k] = (hot[k] | Ctl.CLASSIFY) & ~(Ctl.QFI_COND | Ctl.UE_COND);
+      hot[k] |= Ctl.CLASSIFY;
       e.byQfi = classifier(e.pdrs);
+      writeClassifier(dp, e);
     } else {
       e.byQfi = [];
+      if (e.block >= 0) dp.freeClassifier(e.block);
+      e.block = -1;
+      dp.classifierOf[e.anchorSlot] = 0;
     }
     dp.anchors[e.anchorSlot] = e;
   }
@@ -307,6 +319,31 @@ function writeControl(dp: UpfDatapath, p: PdrState): void {
     }
   }
   dp.hot[k] = ctl;
+}
+
+/** The flat form of `e.byQfi` (tables.ts CLASSIFIER_BLOCK): direct where one PDR without SDF filters answers for a QFI. */
+function writeClassifier(dp: UpfDatapath, e: TeidEntry): void {
+  if (e.block < 0) e.block = dp.allocateClassifier();
+  const t = dp.classifiers;
+  const o = e.block * CLASSIFIER_BLOCK;
+  const qfis: number[] = [];
+  for (let q = 0; q < 64; q++) if (e.byQfi[q]) qfis.push(q);
+  qfis.push(64);
+  if (qfis.length > CLASSIFIER_MAX_QFIS) {
+    t[o] = 1; // too many QFIs for the block: every packet takes the precedence walk
+    t[o + 1] = 64;
+    t[o + 2] = -1;
+  } else {
+    t[o] = qfis.length;
+    qfis.forEach((q, j) => {
+      const list = e.byQfi[q];
+      const first = list?.[0];
+      const direct = first !== undefined && first.spec.sdf.length === 0 && (list!.length === 1 ? first.uplink || first.spec.ueAddress === undefined : first.spec.ueAddress === undefined);
+      t[o + 1 + 2 * j] = q;
+      t[o + 2 + 2 * j] = !list ? 0 : direct ? first.slot + 1 : -1;
+    });
+  }
+  dp.classifierOf[e.anchorSlot] = e.block + 1;
 }
 
 /** QFI -> candidate PDRs in precedence order; PDRs without a QFI condition are in every list (index 64: no QFI). */

@@ -75,7 +75,18 @@ export interface TeidEntry {
   pdrs: PdrState[];
   /** QFI -> PDRs to try in precedence order (PDRs without a QFI condition in every list); index 64: packets without a QFI. */
   byQfi: (PdrState[] | undefined)[];
+  /** Its block in the flat classifier table (CLASSIFIER_BLOCK), or -1. */
+  block: number;
 }
+
+/**
+ * A shared TEID's classifier, flat in an Int32Array so that the common case — the packet's QFI
+ * names one PDR without SDF filters — costs two reads near each other: [m, (qfi, target) x m],
+ * QFI 64 (last) standing for "any other QFI or none"; target slot + 1, or -1: try the PDRs of
+ * that QFI in precedence order (SDF filters), or 0: no PDR.
+ */
+export const CLASSIFIER_BLOCK = 20;
+export const CLASSIFIER_MAX_QFIS = 9;
 
 export interface BufferedPacket {
   pdr: PdrState;
