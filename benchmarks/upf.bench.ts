@@ -27,6 +27,8 @@ import { PfcpEndpoint } from '../transport/udp/pfcp-endpoint.ts';
 import * as P from '../codecs/pfcp/index.ts';
 import { PfcpIeType as T } from '../codecs/pfcp/index.ts';
 
+/** UPF_BENCH_PARTS=1,3 runs only those parts (default: all). */
+const PARTS = new Set((process.env.UPF_BENCH_PARTS ?? '1,2,3,4').split(',').map(Number));
 const SIZES = [1_000, 100_000, 1_000_000];
 const BATCH = 4096;
 const ROUNDS = 9;
@@ -87,7 +89,7 @@ function uplinkOver(dp: UpfDatapath, packets: Uint8Array[]): () => void {
 
 // --- 1. table sizes ---------------------------------------------------------------------------
 const uplinkNs = new Map<number, number>();
-for (const n of SIZES) {
+for (const n of PARTS.has(1) ? SIZES : []) {
   const t0 = performance.now();
   const { dp, forwarded } = datapath(n, 1);
   const shape = multiPdrSession(0, 1); // one uplink PDR (chosen F-TEID, QFI 9), FAR FORW to N6, one URR
@@ -135,11 +137,11 @@ for (const n of SIZES) {
   result(`drop after teardown (${n} freed TEIDs), per packet`, drop, 5);
   ratios.push([`drop path vs uplink path at ${n} sessions`, results.at(-1)!.name, results.at(-5)!.name]);
 }
-ratios.push(['uplink per packet, 1M sessions vs 1k sessions', `N3 uplink: parse + PDR lookup + FAR + count (1000000 sessions), per packet`, `N3 uplink: parse + PDR lookup + FAR + count (1000 sessions), per packet`]);
+if (PARTS.has(1)) ratios.push(['uplink per packet, 1M sessions vs 1k sessions', `N3 uplink: parse + PDR lookup + FAR + count (1000000 sessions), per packet`, `N3 uplink: parse + PDR lookup + FAR + count (1000 sessions), per packet`]);
 
 // --- 2. sessions of 1, 4 and 8 PDRs -----------------------------------------------------------
 const PDR_SESSIONS = 10_000;
-for (const pdrs of [1, 4, 8] as const) {
+for (const pdrs of PARTS.has(2) ? ([1, 4, 8] as const) : []) {
   const { dp, forwarded } = datapath(PDR_SESSIONS, pdrs);
   const teids: number[] = [];
   const seids: bigint[] = [];
@@ -235,7 +237,7 @@ async function socketForwarding(): Promise<void> {
   await smf.close();
   await upf.stop();
 }
-await socketForwarding();
+if (PARTS.has(3)) await socketForwarding();
 
 // --- 4. PFCP Session Deletion over loopback ----------------------------------------------------
 // TS 23.502 4.2.2.3.2 steps 3a/3b: wire5g's SMF's PFCP endpoint against the UPF node on real UDP
@@ -274,7 +276,7 @@ async function pfcpOverLoopback(): Promise<void> {
   await smf.close();
   await upf.stop();
 }
-await pfcpOverLoopback();
+if (PARTS.has(4)) await pfcpOverLoopback();
 
 const per = (n: number) => uplinkNs.get(n)!;
 writeReport('upf', results, {
@@ -283,6 +285,6 @@ writeReport('upf', results, {
     method: `best of ${ROUNDS} interleaved rounds per figure (sockets: best of 5 one-second runs each); ratios are of figures from the same run`,
     goals: { 'uplink vs baseline at each size': '<= 3', 'uplink 1M vs 1k': '<= 1.5', 'socket forwarding vs raw dgram (packets/s)': '>= 0.9', 'N4 deletion in memory per session': '< 1 us' },
     uplinkNsPerPacket: Object.fromEntries([...uplinkNs].map(([n, ns]) => [n, ns])),
-    uplink1MOver1k: per(1_000_000) / per(1_000),
+    ...(PARTS.has(1) ? { uplink1MOver1k: per(1_000_000) / per(1_000) } : {}),
   },
 });

@@ -260,13 +260,29 @@ export class UpfDatapath {
    * `peer`. Parses the header in place, finds the PDR by TEID (QFI, SDF), applies its rules.
    */
   uplink(b: Uint8Array, offset: number, length: number, peer: TunnelPeer): DatapathVerdict {
-    const v = this.view;
-    if (readHeader(b, offset, length, v) !== GPDU_OK) {
-      this.stats.malformed++;
-      return DatapathVerdict.MALFORMED;
+    // The two headers a gNB sends, read inline: plain (8 octets) and with one PDU Session
+    // Container (16 octets, TS 38.415 5.5.2); anything else through the general reader.
+    const flags = length >= 8 ? b[offset] : 0;
+    const end = offset + 8 + ((b[offset + 2] << 8) | b[offset + 3]);
+    let start: number, qfi: number;
+    if (flags === 0x30 && b[offset + 1] === G_PDU && end <= offset + length) {
+      start = offset + 8;
+      qfi = -1;
+    } else if (flags === 0x34 && b[offset + 1] === G_PDU && b[offset + 11] === 0x85 && b[offset + 12] === 1 && b[offset + 15] === 0 && offset + 16 <= end && end <= offset + length) {
+      start = offset + 16;
+      qfi = b[offset + 14] & 0x3f;
+    } else {
+      const v = this.view;
+      if (readHeader(b, offset, length, v) !== GPDU_OK) {
+        this.stats.malformed++;
+        return DatapathVerdict.MALFORMED;
+      }
+      if (v.messageType !== G_PDU) return DatapathVerdict.NOT_GPDU;
+      if (v.end !== end) return DatapathVerdict.MALFORMED;
+      start = v.payloadOffset;
+      qfi = v.qfi;
     }
-    if (v.messageType !== G_PDU) return DatapathVerdict.NOT_GPDU;
-    const teid = v.teid;
+    const teid = ((b[offset + 4] << 24) | (b[offset + 5] << 16) | (b[offset + 6] << 8) | b[offset + 7]) >>> 0;
     const hot = this.hot;
     let p = teid - 1;
     if (p < 0 || p >= this.pdrCapacity || (hot[p * REC] & ANCHOR) === 0) {
@@ -280,12 +296,11 @@ export class UpfDatapath {
     }
     let k = p * REC;
     let ctl = hot[k];
-    const start = v.payloadOffset, end = v.end;
     if (ctl & CLASSIFY) {
       // the flat classifier: the packet's QFI (or "any other") -> a PDR, or the precedence walk
       const o = (this.classifierOf[p] - 1) * CLS;
       const t = this.classifiers;
-      const q = v.qfi < 0 ? 64 : v.qfi;
+      const q = qfi < 0 ? 64 : qfi;
       const m = t[o];
       let target = 0;
       for (let j = 0; j < m; j++) {
@@ -295,7 +310,7 @@ export class UpfDatapath {
           break;
         }
       }
-      p = target > 0 ? target - 1 : target < 0 ? this.classify(this.anchors[p]!, v.qfi, b, start, end - start) : -1;
+      p = target > 0 ? target - 1 : target < 0 ? this.classify(this.anchors[p]!, qfi, b, start, end - start) : -1;
       if (p < 0) {
         this.stats.noMatchingPdr++;
         return DatapathVerdict.NO_MATCHING_PDR;
@@ -303,7 +318,7 @@ export class UpfDatapath {
       k = p * REC;
       ctl = hot[k] & ~CLASSIFY;
     }
-    if (ctl & (QFI_COND | UE_COND) && ((ctl & QFI_COND && ((ctl >>> 16) & 63) !== v.qfi) || (ctl & UE_COND && (end - start < 20 || (((b[start + 12] << 24) | (b[start + 13] << 16) | (b[start + 14] << 8) | b[start + 15]) >>> 0) !== hot[k + 3])))) {
+    if (ctl & (QFI_COND | UE_COND) && ((ctl & QFI_COND && ((ctl >>> 16) & 63) !== qfi) || (ctl & UE_COND && (end - start < 20 || (((b[start + 12] << 24) | (b[start + 13] << 16) | (b[start + 14] << 8) | b[start + 15]) >>> 0) !== hot[k + 3])))) {
       this.stats.noMatchingPdr++;
       return DatapathVerdict.NO_MATCHING_PDR;
     }
