@@ -138,6 +138,8 @@ export function sessionModificationRequest(seq: number, upSeid: bigint, downlink
 
 /** A Usage Report (TS 29.244 7.5.5.2 / 7.5.7.2 / 7.5.8.3) of the session URR. */
 export interface UsageReportSpec {
+  /** The URR reported on (default URR_SESSION, wire5g's SMF's one URR). */
+  urrId?: number;
   urSeqn: number;
   /** Usage Report Trigger flags (e.g. TERMR on deletion). */
   trigger: number;
@@ -147,9 +149,10 @@ export interface UsageReportSpec {
   durationSeconds: number;
 }
 
-function usageReportIes(u: UsageReportSpec): PfcpIe[] {
+/** The children of a Usage Report IE (7.5.5.2, 7.5.7.2, 7.5.8.3). */
+export function usageReportIes(u: UsageReportSpec): PfcpIe[] {
   return [
-    ie(T.URRID, URR_SESSION),
+    ie(T.URRID, u.urrId ?? URR_SESSION),
     ie(T.URSEQN, u.urSeqn),
     ie(T.UsageReportTrigger, { value: u.trigger, octets: 3 }),
     ie(T.StartTime, u.startTime),

@@ -401,6 +401,66 @@ const qfi: IeCodec<number> = {
   },
 };
 
+// 8.2.80 Failed Rule ID: spare | Rule ID Type (0 PDR, 1 FAR, 2 QER, 3 URR, 4 BAR); then the rule
+//   ID as that rule's ID IE encodes it (PDR 2 octets, FAR/QER/URR 4, BAR 1)
+export const RuleIdType = { PDR: 0, FAR: 1, QER: 2, URR: 3, BAR: 4 } as const;
+export interface FailedRuleId {
+  ruleType: number;
+  id: number;
+}
+const ruleIdWidth = (t: number): number => (t === 0 ? 2 : t === 4 ? 1 : 4);
+const failedRuleId: IeCodec<FailedRuleId> = {
+  read: (r) => {
+    const ruleType = r.u8('RuleIDType') & 0x1f;
+    if (ruleType > 4) throw r.error('BAD_VALUE', `rule ID type ${ruleType}`, 'RuleIDType', r.pos - 1);
+    const n = ruleIdWidth(ruleType);
+    return { ruleType, id: n === 2 ? r.u16('RuleIDValue') : n === 1 ? r.u8('RuleIDValue') : r.u32('RuleIDValue') };
+  },
+  write: (w, v) => {
+    w.u8(v.ruleType);
+    const n = ruleIdWidth(v.ruleType);
+    if (n === 2) w.u16(v.id);
+    else if (n === 1) w.u8(v.id);
+    else w.u32(v.id);
+  },
+};
+
+// 8.2.34 Downlink Data Service Information: spare | QFII (2) | PPI (1); Paging Policy Indication
+//   (1) if PPI; QFI (1) if QFII
+export interface DownlinkDataServiceInformation {
+  pagingPolicyIndication?: number;
+  qfi?: number;
+}
+const downlinkDataServiceInformation: IeCodec<DownlinkDataServiceInformation> = {
+  read: (r) => {
+    const f = r.u8('Flags');
+    const v: DownlinkDataServiceInformation = {};
+    if (f & 1) v.pagingPolicyIndication = r.u8('PagingPolicyIndication') & 0x3f;
+    if (f & 2) v.qfi = r.u8('QFI') & 0x3f;
+    return v;
+  },
+  write: (w, v) => {
+    w.u8((v.pagingPolicyIndication !== undefined ? 1 : 0) | (v.qfi !== undefined ? 2 : 0));
+    if (v.pagingPolicyIndication !== undefined) w.u8(v.pagingPolicyIndication & 0x3f);
+    if (v.qfi !== undefined) w.u8(v.qfi & 0x3f);
+  },
+};
+
+// 8.2.101 S-NSSAI: SST (1), SD (3; 0xFFFFFF: no SD, TS 23.003 28.4.2)
+export interface SNssai {
+  sst: number;
+  sd?: number;
+}
+const sNssai: IeCodec<SNssai> = {
+  read: (r) => {
+    const v: SNssai = { sst: r.u8('SST') };
+    const sd = r.u24('SD');
+    if (sd !== 0xffffff) v.sd = sd;
+    return v;
+  },
+  write: (w, v) => void w.u8(v.sst).u24(v.sd ?? 0xffffff),
+};
+
 /** The value codec of each modelled IE type (grouped IEs are handled by the message codec). */
 export const IE_CODECS: Partial<Record<number, IeCodec<unknown>>> = {
   [T.Cause]: u8,
@@ -445,6 +505,29 @@ export const IE_CODECS: Partial<Record<number, IeCodec<unknown>>> = {
   [T.PDNType]: u8,
   [T.UserPlaneInactivityTimer]: u32,
   [T.QFI]: qfi,
+  [T.QERCorrelationID]: u32,
+  [T.MonitoringTime]: u32,
+  [T.SubsequentVolumeThreshold]: volumes,
+  [T.SubsequentTimeThreshold]: u32,
+  [T.InactivityDetectionTime]: u32,
+  [T.DownlinkDataServiceInformation]: downlinkDataServiceInformation,
+  [T.DownlinkDataNotificationDelay]: u8,
+  [T.PFCPSMReqFlags]: u8,
+  [T.MeasurementPeriod]: u32,
+  [T.TimeOfFirstPacket]: u32,
+  [T.TimeOfLastPacket]: u32,
+  [T.QuotaHoldingTime]: u32,
+  [T.LinkedURRID]: u32,
+  [T.UsageInformation]: u8,
+  [T.MeasurementInformation]: flags,
+  [T.ActivatePredefinedRules]: textOctets,
+  [T.DeactivatePredefinedRules]: textOctets,
+  [T.FailedRuleID]: failedRuleId,
+  [T.QueryURRReference]: u32,
+  [T.SuggestedBufferingPacketsCount]: u8,
+  [T.APNDNN]: textOctets,
+  [T.QuotaValidityTime]: u32,
+  [T.SNSSAI]: sNssai,
 };
 
 /** Value types by IE type, for typed access (see `get`/`ie` in message.ts). */
@@ -491,6 +574,29 @@ export interface IeValues {
   [T.PDNType]: number;
   [T.UserPlaneInactivityTimer]: number;
   [T.QFI]: number;
+  [T.QERCorrelationID]: number;
+  [T.MonitoringTime]: number;
+  [T.SubsequentVolumeThreshold]: Volumes;
+  [T.SubsequentTimeThreshold]: number;
+  [T.InactivityDetectionTime]: number;
+  [T.DownlinkDataServiceInformation]: DownlinkDataServiceInformation;
+  [T.DownlinkDataNotificationDelay]: number;
+  [T.PFCPSMReqFlags]: number;
+  [T.MeasurementPeriod]: number;
+  [T.TimeOfFirstPacket]: number;
+  [T.TimeOfLastPacket]: number;
+  [T.QuotaHoldingTime]: number;
+  [T.LinkedURRID]: number;
+  [T.UsageInformation]: number;
+  [T.MeasurementInformation]: Flags;
+  [T.ActivatePredefinedRules]: TextOctets;
+  [T.DeactivatePredefinedRules]: TextOctets;
+  [T.FailedRuleID]: FailedRuleId;
+  [T.QueryURRReference]: number;
+  [T.SuggestedBufferingPacketsCount]: number;
+  [T.APNDNN]: TextOctets;
+  [T.QuotaValidityTime]: number;
+  [T.SNSSAI]: SNssai;
 }
 
 /** TS 29.244 8.2.26 Apply Action flags (octet 5 and 6). */
@@ -501,5 +607,13 @@ export const Interface = { Access: 0, Core: 1, SGiLanN6Lan: 2, CpFunction: 3, Fi
 export const MeasurementMethod = { DURAT: 1, VOLUM: 2, EVENT: 4 } as const;
 /** TS 29.244 8.2.41 Usage Report Trigger flags (octet 5, 6, 7 little-endian in `Flags.value`). */
 export const UsageReportTrigger = { PERIO: 0x01, VOLTH: 0x02, TIMTH: 0x04, QUHTI: 0x08, START: 0x10, STOPT: 0x20, DROTH: 0x40, IMMER: 0x80, VOLQU: 0x100, TIMQU: 0x200, LIUSA: 0x400, TERMR: 0x800, MONIT: 0x1000, ENVCL: 0x2000 } as const;
+/** TS 29.244 8.2.19 Reporting Triggers flags (octet 5, 6, 7 little-endian in `Flags.value`). */
+export const ReportingTrigger = { PERIO: 0x01, VOLTH: 0x02, TIMTH: 0x04, QUHTI: 0x08, START: 0x10, STOPT: 0x20, DROTH: 0x40, LIUSA: 0x80, VOLQU: 0x100, TIMQU: 0x200, ENVCL: 0x400, MACAR: 0x800, EVETH: 0x1000, EVEQU: 0x2000, IPMJL: 0x4000, QUVTI: 0x8000, REEMR: 0x10000, UPINT: 0x20000 } as const;
+/** TS 29.244 8.2.25 UP Function Features (octet 5 and 6 little-endian in `Flags.value`). */
+export const UpFunctionFeature = { BUCP: 0x01, DDND: 0x02, DLBD: 0x04, TRST: 0x08, FTUP: 0x10, PFDM: 0x20, HEEU: 0x40, TREU: 0x80, EMPU: 0x100, PDIU: 0x200, UDBC: 0x400, QUOAC: 0x800 } as const;
+/** TS 29.244 8.2.31 PFCPSMReq-Flags. */
+export const PfcpSmReqFlags = { DROBU: 0x01, SNDEM: 0x02, QAURR: 0x04 } as const;
+/** TS 29.244 8.2.68 Measurement Information flags. */
+export const MeasurementInformation = { MBQE: 0x01, INAM: 0x02, RADI: 0x04, ISTM: 0x08, MNOP: 0x10 } as const;
 /** TS 29.244 8.2.21 Report Type flags. */
 export const ReportType = { DLDR: 1, USAR: 2, ERIR: 4, UPIR: 8 } as const;

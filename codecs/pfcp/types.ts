@@ -185,6 +185,13 @@ export const PfcpIeType = {
   Multiplier: 119,
   AggregatedURRID: 120,
   QFI: 124,
+  QueryURRReference: 125,
+  CreateTrafficEndpoint: 127,
+  SuggestedBufferingPacketsCount: 140,
+  UserID: 141,
+  APNDNN: 159,
+  QuotaValidityTime: 181,
+  SNSSAI: 257,
 } as const;
 export type PfcpIeType = (typeof PfcpIeType)[keyof typeof PfcpIeType];
 
@@ -213,11 +220,13 @@ export const PFCP_IE_NAMES: Record<number, string> = {
   105: 'Update Duplicating Parameters', 106: 'Activate Predefined Rules', 107: 'Deactivate Predefined Rules', 108: 'FAR ID',
   109: 'QER ID', 110: 'OCI Flags', 111: 'PFCP Association Release Request', 112: 'Graceful Release Period', 113: 'PDN Type',
   114: 'Failed Rule ID', 115: 'Time Quota Mechanism', 116: 'User Plane IP Resource Information', 117: 'User Plane Inactivity Timer',
-  118: 'Aggregated URRs', 119: 'Multiplier', 120: 'Aggregated URR ID', 124: 'QFI',
+  118: 'Aggregated URRs', 119: 'Multiplier', 120: 'Aggregated URR ID', 124: 'QFI', 125: 'Query URR Reference',
+  127: 'Create Traffic Endpoint', 140: 'Suggested Buffering Packets Count', 141: 'User ID', 159: 'APN/DNN', 181: 'Quota Validity Time',
+  257: 'S-NSSAI',
 };
 
 /** Grouped IEs (TS 29.244 Table 8.1.2-1, "Extendable / grouped"). */
-export const GROUPED_IES: ReadonlySet<number> = new Set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 51, 54, 58, 59, 68, 77, 78, 79, 80, 83, 85, 86, 87, 99, 102, 105, 118]);
+export const GROUPED_IES: ReadonlySet<number> = new Set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 51, 54, 58, 59, 68, 77, 78, 79, 80, 83, 85, 86, 87, 99, 102, 105, 118, 127]);
 
 /** TS 29.244 8.2.1 Cause values. */
 export const PfcpCause = {

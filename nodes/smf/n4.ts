@@ -31,9 +31,23 @@ export class SmfN4 implements N4 {
   private readonly o: SmfN4Options;
   private readonly nodeId: P.NodeId;
 
+  /** UP SEID by CP SEID, to answer the UPF's Session Report Requests. */
+  private readonly upSeids = new Map<bigint, bigint>();
+  private readonly cpSeids = new Map<bigint, bigint>();
+
   constructor(o: SmfN4Options) {
     this.o = o;
     this.nodeId = { type: 'ipv4', value: o.smfAddress };
+    o.endpoint.onRequest(async (req) => {
+      if (req.header.type !== P.PfcpMessageType.SessionReportRequest) return undefined;
+      // TS 29.244 7.5.9 Session Report Response. A Downlink Data Report (TS 23.502 4.2.3.3
+      // step 2a) arrives only while the session's N3 tunnel is being set up, which this SMF
+      // is already doing; usage reports are acknowledged (the SMF reports usage at release).
+      const m = P.decodePfcp(req.bytes);
+      const upSeid = this.upSeids.get(m.seid ?? 0n);
+      const cause = upSeid === undefined ? P.PfcpCause.SessionContextNotFound : P.PfcpCause.RequestAccepted;
+      return { response: P.encodePfcp(P.sessionReportResponse(m.sequenceNumber, upSeid ?? 0n, cause)), comment: 'TS 29.244 7.5.9 Session Report Response' };
+    });
   }
 
   /** TS 29.244 6.2.6 PFCP Association Setup (SMF-initiated). */
@@ -54,6 +68,8 @@ export class SmfN4 implements N4 {
     const up = P.get(rsp.ies, T.FSEID);
     const created = P.groups(rsp.ies, T.CreatedPDR).map((c) => P.get(c, T.FTEID)).find((f) => f?.teid !== undefined);
     if (!up || !created?.teid || !created.ipv4) throw new PfcpCauseError('N4 Session Establishment Response without UP F-SEID or Created PDR F-TEID', P.PfcpCause.ConditionalIeMissing);
+    this.upSeids.set(req.cpSeid, up.seid);
+    this.cpSeids.set(up.seid, req.cpSeid);
     return { upSeid: up.seid, upfN3Teid: created.teid, upfN3Address: created.ipv4 };
   }
 
@@ -71,6 +87,11 @@ export class SmfN4 implements N4 {
     const rsp = P.decodePfcp(await this.o.endpoint.request(this.o.upf, (seq) => P.encodePfcp(P.sessionDeletionRequest(seq, upSeid)), `N4 Session Release [TS 23.502 ${step}]`));
     if (traceChannel.hasSubscribers) trace({ from: 'UPF', to: 'SMF', interface: 'N4', protocol: 'PFCP', message: `Session Deletion Response (cause ${P.get(rsp.ies, T.Cause) ?? '-'})`, response: true });
     const cause = P.get(rsp.ies, T.Cause);
+    const cpSeid = this.cpSeids.get(upSeid);
+    if (cpSeid !== undefined) {
+      this.upSeids.delete(cpSeid);
+      this.cpSeids.delete(upSeid);
+    }
     if (cause === P.PfcpCause.SessionContextNotFound) return undefined;
     if (cause !== P.PfcpCause.RequestAccepted) throw new PfcpCauseError('N4 Session Deletion rejected', cause ?? 0);
     const ur = P.group(rsp.ies, T.UsageReportSDR);

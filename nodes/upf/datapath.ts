@@ -1,87 +1,64 @@
-// The UPF user plane (TS 23.501 5.8, TS 29.244 5.2): per-session PDRs, FARs, QERs and URR
-// counters, laid out for the N3/N9 hot path (ARCHITECTURE "The UPF hot path").
+// The UPF user plane (TS 23.501 5.8, TS 29.244 5.2): the packet path over the rule tables of
+// tables.ts. A packet is matched to a PDR (5.2.1: by TEID, then QFI, then SDF filter in precedence
+// order, or by UE address from N6), and that PDR's FAR, QERs and URRs apply (5.2.1-5.2.4).
 //
-// - The UPF allocates its local N3 TEIDs from a dense pool, so the uplink PDR lookup is one read
-//   of a typed array indexed by TEID (O(1), no hashing, no allocation).
-// - Per-session state the packet loop touches lives in struct-of-arrays typed arrays indexed by a
-//   session slot; control-plane data (SEID, addresses, buffered packets) lives beside it in
-//   ordinary objects that the loop never reads.
-// - A packet for a TEID that has no session is dropped at the same cost as forwarding and answered
-//   with a GTP-U Error Indication (TS 29.281 7.3.1), rate limited per peer by a token bucket.
-// - Session deletion (N4 Session Deletion, TS 23.502 4.2.2.3.2 step 3a) sets the FARs to drop,
-//   discards buffered packets (counted), returns TEID and slot to their pools and yields the final
-//   usage report: the same O(1) work whatever the table size.
+// - Uplink: the TEID indexes the hot record directly when the UPF chose it; one masked compare of
+//   the control word says "forward to N6 and count", which is the common case.
+// - A packet for a TEID that has no PDR is dropped at the cost of forwarding and answered with a
+//   GTP-U Error Indication (TS 29.281 7.3.1), rate limited per peer by a token bucket.
+// - Session deletion (TS 23.502 4.2.2.3.2 step 3a) returns slots, TEIDs and the UE address to
+//   their tables and yields each URR's final report: the same work whatever the table size.
 
-import { readGpdu, newGpduView, GpduStatus, writeGpduHeaderWithQfi } from '../../codecs/gtpu/view.ts';
+import { readGpdu, newGpduView, GpduStatus, writeGpduHeaderWithQfi, writeGpduHeader } from '../../codecs/gtpu/view.ts';
 import { GtpuMessageType } from '../../codecs/gtpu/gtpu.ts';
+import { UsageReportTrigger } from '../../codecs/pfcp/index.ts';
 import { DenseIdPool } from '../common/pools.ts';
+import { Ctl, FarAction, SLOW_MASK, RECORD, CLASSIFIER_BLOCK, type PdrState, type SessionState, type TeidEntry, type TunnelPeer } from './tables.ts';
+import { reportAndReset, volumeTrigger, timeTrigger, type UrrReport } from './usage.ts';
+import { sdfMatches } from './sdf.ts';
+import { install, type InstallResult } from './install.ts';
+import type { RuleSet } from './rules.ts';
 
-/** TS 29.244 8.2.26 Apply Action flags, as the data path applies them. */
-export const FarAction = { DROP: 0x01, FORW: 0x02, BUFF: 0x04, NOCP: 0x08, DUPL: 0x10 } as const;
+export { FarAction, type TunnelPeer } from './tables.ts';
 
-export interface TunnelPeer {
-  address: string;
-  port: number;
-}
-
-/** What the SMF installs for one PDU session (TS 29.244 7.5.2, simplified to one QoS flow). */
-export interface SessionRules {
-  seid: bigint;
-  /** The UE's IPv4 address as a 32-bit number (downlink PDR PDI). */
-  ueAddress: number;
-  qfi: number;
-  /** Uplink FAR action (normally FORW to the core/N6). */
-  uplinkAction: number;
-  /** Downlink FAR action: BUFF|NOCP until the gNB's tunnel is known, then FORW. */
-  downlinkAction: number;
-  /** Downlink outer header creation: the gNB's N3 F-TEID. */
-  downlinkTunnel?: { teid: number; peer: TunnelPeer };
-}
-
-export interface UsageReport {
-  /** UR-SEQN (TS 29.244 8.2.42). */
-  urSeqn: number;
-  startTime: number;
-  endTime: number;
-  uplinkOctets: number;
-  downlinkOctets: number;
-  uplinkPackets: number;
-  downlinkPackets: number;
-  /** Duration measurement in seconds (TS 29.244 8.2.40). */
-  durationSeconds: number;
-  /** Packets dropped by the FARs or discarded from the buffer, for the run summary. */
-  droppedPackets: number;
-}
-
-interface ControlData {
-  seid: bigint;
-  teid: number;
-  ueAddress: number;
-  downlinkTunnel?: { teid: number; peer: TunnelPeer };
-  buffered: Uint8Array[];
-  startTime: number;
-  urSeqn: number;
-}
+// Module-local bindings of everything the packet path reads: under a loader that compiles imports
+// to getters (tsx), each `Ctl.X` in the loop would be a call.
+const ANCHOR = Ctl.ANCHOR, CLASSIFY = Ctl.CLASSIFY, QFI_COND = Ctl.QFI_COND, UE_COND = Ctl.UE_COND, MARK = Ctl.MARK, OHC = Ctl.OHC, SLOW = Ctl.SLOW;
+const GATE_OR_QUOTA = Ctl.GATE_CLOSED | Ctl.QUOTA_EXHAUSTED;
+const FAST = SLOW_MASK, REC = RECORD, FORW = FarAction.FORW, BUFF = FarAction.BUFF, NOCP = FarAction.NOCP;
+const QUOTA_EXHAUSTED = Ctl.QUOTA_EXHAUSTED, DROP = FarAction.DROP;
+const CLS = CLASSIFIER_BLOCK;
+const G_PDU = GtpuMessageType.GPdu, GPDU_OK = GpduStatus.OK;
+const readHeader = readGpdu, matches = sdfMatches, headerWithQfi = writeGpduHeaderWithQfi, plainHeader = writeGpduHeader;
+export type { UsageReport, UrrReport } from './usage.ts';
+export type { CreatedPdr, InstallResult } from './install.ts';
 
 export interface DatapathOptions {
-  /** Number of sessions the tables hold (TEIDs are 1..capacity). */
+  /** Sessions the tables hold. */
   capacity: number;
-  /** Downlink packets buffered per session while the FAR says BUFF (TS 23.501 5.8.3). */
+  /** PDRs the tables hold (default 2 per session); UPF-chosen TEIDs are 1..pdrCapacity. */
+  pdrCapacity?: number;
+  /** Packets buffered per session while a FAR says BUFF, unless the BAR suggests a count (TS 23.501 5.8.3). */
   bufferLimit?: number;
   /** Error Indications per second per peer (token bucket refill) and burst. */
   errorIndicationRate?: number;
   errorIndicationBurst?: number;
-  /** Seconds clock for usage reports and rate limiting (injectable). */
+  /** Seconds clock for usage reports, token buckets and rate limiting (injectable). */
   now?: () => number;
 }
+
+/** What the UPF reports to the SMF in a Session Report Request (TS 29.244 7.5.8). */
+export type SessionReport = { usage: UrrReport[] } | { downlinkData: { pdrId: number; qfi: number | undefined } };
 
 export interface DatapathSinks {
   /** An uplink T-PDU leaving on N6: `b[start, end)` of the received datagram (copy to keep it). */
   toN6(b: Uint8Array, start: number, end: number, slot: number): void;
-  /** A downlink G-PDU for the gNB (header written in place in front of the payload). */
+  /** A G-PDU (or End Marker) for a GTP-U peer: the gNB, an N9 peer or the CP function. */
   toN3(datagram: Uint8Array, peer: TunnelPeer): void;
   /** A GTP-U Error Indication is due for `teid` towards `peer` (already rate limited). */
   errorIndication(teid: number, peer: TunnelPeer): void;
+  /** A Session Report Request is due (usage threshold, quota, period; or downlink data). */
+  report?(seid: bigint, report: SessionReport): void;
 }
 
 export const DatapathVerdict = {
@@ -91,34 +68,38 @@ export const DatapathVerdict = {
   NO_SESSION: 3,
   MALFORMED: 4,
   NOT_GPDU: 5,
+  NO_MATCHING_PDR: 6,
+  DROPPED_BY_QER: 7,
 } as const;
 export type DatapathVerdict = (typeof DatapathVerdict)[keyof typeof DatapathVerdict];
-
-const UL_OCTETS = 0, UL_PACKETS = 1, DL_OCTETS = 2, DL_PACKETS = 3, DROPPED = 4;
 
 /** Room reserved in front of downlink payloads for the GTP-U header with a PDU Session Container. */
 export const DOWNLINK_HEADROOM = 16;
 
 export class UpfDatapath {
   readonly capacity: number;
-  readonly teids: DenseIdPool;
-  private readonly slots: DenseIdPool;
-  /** TEID -> slot + 1 (0 = no session): the dense uplink PDR index. */
-  private readonly teidToSlot: Int32Array;
-  private readonly ulAction: Uint8Array;
-  private readonly dlAction: Uint8Array;
-  private readonly qfi: Uint8Array;
-  /**
-   * Usage counters, interleaved per slot so one packet touches one cache line:
-   * [ulOctets, ulPackets, dlOctets, dlPackets, dropped, -, -, -] at slot * 8.
-   */
-  private readonly counters: Float64Array;
-  private readonly control: (ControlData | undefined)[];
-  private readonly byUeAddress = new Map<number, number>();
-  private readonly bySeid = new Map<bigint, number>();
+  readonly pdrCapacity: number;
+  /** Hot records, RECORD doubles per PDR slot (tables.ts). */
+  readonly hot: Float64Array;
+  readonly slots: DenseIdPool;
+  readonly pdrBySlot: (PdrState | undefined)[];
+  /** TEID entry by anchor slot. */
+  readonly anchors: (TeidEntry | undefined)[];
+  /** Classifier block + 1 by anchor slot (0: none), and the blocks (tables.ts CLASSIFIER_BLOCK). */
+  readonly classifierOf: Int32Array;
+  classifiers: Int32Array = new Int32Array(CLASSIFIER_BLOCK * 256);
+  private readonly freeBlocks: number[] = [];
+  private nextBlock = 0;
+  /** SMF-assigned TEID -> anchor slot. */
+  readonly foreign = new Map<number, number>();
+  readonly byUe = new Map<number, SessionState>();
+  readonly timedSessions = new Set<SessionState>();
+  teidsInUse = 0;
+  private readonly sessionsByIndex: (SessionState | undefined)[];
+  private readonly seids: DenseIdPool;
   private readonly view = newGpduView();
-  private readonly bufferLimit: number;
-  private readonly now: () => number;
+  readonly bufferLimit: number;
+  readonly now: () => number;
   private readonly eiRate: number;
   private readonly eiBurst: number;
   private readonly eiBuckets = new Map<string, { tokens: number; at: number }>();
@@ -126,21 +107,20 @@ export class UpfDatapath {
   private coarseNow: number;
   private lastPeerAddress = '';
   private lastPeerPort = 0;
-  private readonly sinks: DatapathSinks;
+  readonly sinks: DatapathSinks;
   /** Counters for the run summary and the ledger. */
-  readonly stats = { forwarded: 0, droppedByFar: 0, droppedNoSession: 0, malformed: 0, buffered: 0, bufferDiscarded: 0, errorIndications: 0, errorIndicationsSuppressed: 0 };
+  readonly stats = { forwarded: 0, droppedByFar: 0, droppedByQer: 0, droppedNoSession: 0, noMatchingPdr: 0, malformed: 0, buffered: 0, bufferDiscarded: 0, errorIndications: 0, errorIndicationsSuppressed: 0, reports: 0 };
 
   constructor(opts: DatapathOptions, sinks: DatapathSinks) {
-    const n = opts.capacity;
-    this.capacity = n;
-    this.teids = new DenseIdPool('UPF N3 TEID', n, 1);
-    this.slots = new DenseIdPool('UPF session slot', n, 0);
-    this.teidToSlot = new Int32Array(n + 1);
-    this.ulAction = new Uint8Array(n);
-    this.dlAction = new Uint8Array(n);
-    this.qfi = new Uint8Array(n);
-    this.counters = new Float64Array(n * 8);
-    this.control = new Array<ControlData | undefined>(n);
+    this.capacity = opts.capacity;
+    this.pdrCapacity = opts.pdrCapacity ?? opts.capacity * 2;
+    this.hot = new Float64Array(this.pdrCapacity * REC);
+    this.slots = new DenseIdPool('UPF PDR slot', this.pdrCapacity, 0);
+    this.pdrBySlot = new Array<PdrState | undefined>(this.pdrCapacity);
+    this.anchors = new Array<TeidEntry | undefined>(this.pdrCapacity);
+    this.classifierOf = new Int32Array(this.pdrCapacity);
+    this.seids = new DenseIdPool('UPF UP SEID', this.capacity, 1);
+    this.sessionsByIndex = new Array<SessionState | undefined>(this.capacity);
     this.bufferLimit = opts.bufferLimit ?? 64;
     this.now = opts.now ?? (() => Date.now() / 1000);
     this.eiRate = opts.errorIndicationRate ?? 10;
@@ -150,139 +130,235 @@ export class UpfDatapath {
   }
 
   get sessions(): number {
-    return this.bySeid.size;
+    return this.seids.inUse;
   }
 
   get bufferedPackets(): number {
     let n = 0;
-    for (const slot of this.bySeid.values()) n += this.control[slot]!.buffered.length;
+    for (const s of this.sessionsByIndex) if (s) n += s.buffered.length;
     return n;
   }
 
-  /** N4 Session Establishment: installs the rules, allocates the N3 TEID (returned). */
-  establish(rules: SessionRules): number {
-    if (this.bySeid.has(rules.seid)) throw new Error(`session ${rules.seid} exists`);
-    if (this.byUeAddress.has(rules.ueAddress)) throw new Error(`UE address ${rules.ueAddress >>> 0} is in use`);
-    const teid = this.teids.allocate();
-    const slot = this.slots.allocate();
-    this.teidToSlot[teid] = slot + 1;
-    this.ulAction[slot] = rules.uplinkAction;
-    this.dlAction[slot] = rules.downlinkAction;
-    this.qfi[slot] = rules.qfi;
-    this.counters.fill(0, slot * 8, slot * 8 + 8);
-    this.control[slot] = { seid: rules.seid, teid, ueAddress: rules.ueAddress, buffered: [], startTime: this.now(), urSeqn: 0, ...(rules.downlinkTunnel ? { downlinkTunnel: rules.downlinkTunnel } : {}) };
-    this.byUeAddress.set(rules.ueAddress, slot);
-    this.bySeid.set(rules.seid, slot);
-    return teid;
+  session(seid: bigint): SessionState | undefined {
+    const s = this.sessionsByIndex[Number(seid) - 1];
+    return s && s.seid === seid ? s : undefined;
   }
 
-  /**
-   * N4 Session Modification: a new downlink action and/or tunnel. When the FAR changes from BUFF
-   * to FORW the buffered packets are sent in order (TS 23.501 5.8.3.2).
-   */
-  modify(seid: bigint, change: { downlinkAction?: number; downlinkTunnel?: { teid: number; peer: TunnelPeer }; uplinkAction?: number }): boolean {
-    const slot = this.bySeid.get(seid);
-    if (slot === undefined) return false;
-    const c = this.control[slot]!;
-    if (change.downlinkTunnel) c.downlinkTunnel = change.downlinkTunnel;
-    if (change.uplinkAction !== undefined) this.ulAction[slot] = change.uplinkAction;
-    if (change.downlinkAction !== undefined) {
-      this.dlAction[slot] = change.downlinkAction;
-      if (change.downlinkAction & FarAction.FORW && c.buffered.length) {
-        const queued = c.buffered;
-        c.buffered = [];
-        for (const p of queued) this.downlink(p, DOWNLINK_HEADROOM, p.length - DOWNLINK_HEADROOM);
-      } else if (change.downlinkAction & FarAction.DROP && c.buffered.length) {
-        this.discardBuffer(slot);
-      }
+  /** N4 Session Establishment: installs the rules (throws RuleError, nothing installed). */
+  establish(rules: RuleSet): InstallResult & { seid: bigint } {
+    const seidNumber = this.seids.allocate();
+    const s: SessionState = { seid: BigInt(seidNumber), index: seidNumber - 1, pdrs: [], fars: [], qers: [], urrs: [], bar: undefined, entries: [], ueAddresses: [], dlSingle: -1, dlList: [], buffered: [], ddrSent: false, ddrDueAt: 0, ddrPdr: undefined, dropped: 0, timed: false };
+    try {
+      const r = install(this, s, rules, this.now());
+      this.sessionsByIndex[s.index] = s;
+      return { ...r, seid: s.seid };
+    } catch (e) {
+      this.seids.release(seidNumber);
+      throw e;
     }
-    return true;
   }
 
-  /** Current usage of a session (for a Session Report or a Modification Response). */
-  usage(seid: bigint): UsageReport | undefined {
-    const slot = this.bySeid.get(seid);
-    return slot === undefined ? undefined : this.report(slot);
+  /** N4 Session Modification: the session's complete new rule set (throws RuleError, nothing changed). */
+  modify(seid: bigint, rules: RuleSet): InstallResult | undefined {
+    const s = this.session(seid);
+    return s ? install(this, s, rules, this.now()) : undefined;
   }
 
-  private report(slot: number): UsageReport {
-    const c = this.control[slot]!;
-    const end = this.now();
-    return {
-      urSeqn: c.urSeqn++,
-      startTime: c.startTime,
-      endTime: end,
-      uplinkOctets: this.counters[slot * 8 + UL_OCTETS],
-      downlinkOctets: this.counters[slot * 8 + DL_OCTETS],
-      uplinkPackets: this.counters[slot * 8 + UL_PACKETS],
-      downlinkPackets: this.counters[slot * 8 + DL_PACKETS],
-      durationSeconds: Math.max(0, Math.round(end - c.startTime)),
-      droppedPackets: this.counters[slot * 8 + DROPPED],
-    };
+  /** The rules installed in a session, to merge a modification into. */
+  rulesOf(seid: bigint): RuleSet | undefined {
+    const s = this.session(seid);
+    if (!s) return undefined;
+    return { pdrs: s.pdrs.map((p) => p.spec), fars: s.fars.map((f) => f.spec), qers: s.qers.map((q) => q.spec), urrs: s.urrs.map((u) => u.spec), ...(s.bar ? { bar: s.bar } : {}) };
   }
 
-  private discardBuffer(slot: number): void {
-    const c = this.control[slot]!;
-    this.counters[slot * 8 + DROPPED] += c.buffered.length;
-    this.stats.bufferDiscarded += c.buffered.length;
-    c.buffered = [];
+  /** Immediate reports (Query URR, 5.2.2.3.1): of `urrIds`, or of every URR. */
+  query(seid: bigint, urrIds?: number[]): UrrReport[] {
+    const s = this.session(seid);
+    if (!s) return [];
+    const now = this.now();
+    return s.urrs.filter((u) => !urrIds || urrIds.includes(u.spec.id)).map((u) => reportAndReset(u, UsageReportTrigger.IMMER, now, this.hot, s.dropped));
   }
 
   /**
-   * N4 Session Deletion (TS 23.502 4.2.2.3.2 step 3a, TS 29.244 7.5.6): FARs to drop, buffered
-   * packets discarded and counted, TEID and slot back to their pools, indexes cleaned; returns the
-   * final usage report for the Deletion Response (step 3b), or undefined for an unknown SEID.
+   * N4 Session Deletion (TS 23.502 4.2.2.3.2 step 3a, TS 29.244 7.5.6): buffered packets
+   * discarded and counted, each URR's final report (TERMR), slots, TEIDs, SEID and UE address
+   * returned; undefined for an unknown SEID.
    */
-  delete(seid: bigint): UsageReport | undefined {
-    const slot = this.bySeid.get(seid);
-    if (slot === undefined) return undefined;
-    this.ulAction[slot] = FarAction.DROP;
-    this.dlAction[slot] = FarAction.DROP;
-    this.discardBuffer(slot);
-    const final = this.report(slot);
-    const c = this.control[slot]!;
-    this.teidToSlot[c.teid] = 0;
-    this.teids.release(c.teid);
-    this.byUeAddress.delete(c.ueAddress);
-    this.bySeid.delete(seid);
-    this.control[slot] = undefined;
+  delete(seid: bigint): UrrReport[] | undefined {
+    const s = this.session(seid);
+    if (!s) return undefined;
+    const hot = this.hot;
+    if (s.buffered.length) {
+      s.dropped += s.buffered.length;
+      this.stats.bufferDiscarded += s.buffered.length;
+      s.buffered = [];
+    }
+    const now = this.now();
+    const reports: UrrReport[] = [];
+    const urrs = s.urrs;
+    for (let i = 0; i < urrs.length; i++) reports.push(reportAndReset(urrs[i], UsageReportTrigger.TERMR, now, hot, s.dropped, true));
+    const pdrs = s.pdrs;
+    for (let i = 0; i < pdrs.length; i++) this.freeSlot(pdrs[i].slot);
+    for (const e of s.entries) {
+      if (e.smfAssigned) this.foreign.delete(e.teid);
+      else if (e.hollow) this.freeSlot(e.anchorSlot);
+      this.anchors[e.anchorSlot] = undefined;
+      if (e.block >= 0) {
+        this.freeBlocks.push(e.block);
+        this.classifierOf[e.anchorSlot] = 0;
+      }
+      this.teidsInUse--;
+    }
+    for (const a of s.ueAddresses) this.byUe.delete(a);
+    if (s.timed) this.timedSessions.delete(s);
+    this.sessionsByIndex[s.index] = undefined;
+    this.seids.release(s.index + 1);
+    return reports;
+  }
+
+  freeSlot(slot: number): void {
+    const k = slot * REC;
+    this.hot[k] = this.hot[k + 1] = this.hot[k + 2] = this.hot[k + 3] = 0;
+    this.pdrBySlot[slot] = undefined;
     this.slots.release(slot);
-    return final;
+  }
+
+  allocateClassifier(): number {
+    const b = this.freeBlocks.pop();
+    if (b !== undefined) return b;
+    if ((this.nextBlock + 1) * CLS > this.classifiers.length) {
+      const grown = new Int32Array(this.classifiers.length * 2);
+      grown.set(this.classifiers);
+      this.classifiers = grown;
+    }
+    return this.nextBlock++;
+  }
+
+  freeClassifier(block: number): void {
+    this.freeBlocks.push(block);
+  }
+
+  /** A slot whose TEID (slot + 1) is not one the SMF assigned to another PDR. */
+  allocateAnchorSlot(): number {
+    const skipped: number[] = [];
+    let slot = this.slots.allocate();
+    while (this.foreign.has(slot + 1)) {
+      skipped.push(slot);
+      slot = this.slots.allocate();
+    }
+    for (const x of skipped) this.slots.release(x);
+    return slot;
+  }
+
+  /** Whether a TEID already leads to a PDR (the UPF's own or one the SMF assigned). */
+  teidInUse(teid: number): boolean {
+    return this.foreign.has(teid) || (teid >= 1 && teid <= this.pdrCapacity && (this.hot[(teid - 1) * REC] & ANCHOR) !== 0);
   }
 
   /**
-   * N3 uplink: one received datagram (`b[offset, offset+length)`) from `peer`. Parses the GTP-U
-   * header in place, finds the session by TEID, applies the FAR and counts.
+   * N3/N9 (and CP function) GTP-U in: one received datagram (`b[offset, offset+length)`) from
+   * `peer`. Parses the header in place, finds the PDR by TEID (QFI, SDF), applies its rules.
    */
   uplink(b: Uint8Array, offset: number, length: number, peer: TunnelPeer): DatapathVerdict {
-    const v = this.view;
-    if (readGpdu(b, offset, length, v) !== GpduStatus.OK) {
-      this.stats.malformed++;
-      return DatapathVerdict.MALFORMED;
+    // The two headers a gNB sends, read inline: plain (8 octets) and with one PDU Session
+    // Container (16 octets, TS 38.415 5.5.2); anything else through the general reader.
+    const flags = length >= 8 ? b[offset] : 0;
+    const end = offset + 8 + ((b[offset + 2] << 8) | b[offset + 3]);
+    let start: number, qfi: number;
+    if (flags === 0x30 && b[offset + 1] === G_PDU && end <= offset + length) {
+      start = offset + 8;
+      qfi = -1;
+    } else if (flags === 0x34 && b[offset + 1] === G_PDU && b[offset + 11] === 0x85 && b[offset + 12] === 1 && b[offset + 15] === 0 && offset + 16 <= end && end <= offset + length) {
+      start = offset + 16;
+      qfi = b[offset + 14] & 0x3f;
+    } else {
+      const v = this.view;
+      if (readHeader(b, offset, length, v) !== GPDU_OK) {
+        this.stats.malformed++;
+        return DatapathVerdict.MALFORMED;
+      }
+      if (v.messageType !== G_PDU) return DatapathVerdict.NOT_GPDU;
+      if (v.end !== end) return DatapathVerdict.MALFORMED;
+      start = v.payloadOffset;
+      qfi = v.qfi;
     }
-    if (v.messageType !== GtpuMessageType.GPdu) return DatapathVerdict.NOT_GPDU;
-    const teid = v.teid;
-    const slot = teid <= this.capacity ? this.teidToSlot[teid] - 1 : -1;
-    if (slot < 0) {
-      this.stats.droppedNoSession++;
-      this.maybeErrorIndication(teid, peer);
-      return DatapathVerdict.NO_SESSION;
+    const teid = ((b[offset + 4] << 24) | (b[offset + 5] << 16) | (b[offset + 6] << 8) | b[offset + 7]) >>> 0;
+    const hot = this.hot;
+    let p = teid - 1;
+    if (p < 0 || p >= this.pdrCapacity || (hot[p * REC] & ANCHOR) === 0) {
+      const f = this.foreign.size === 0 ? undefined : this.foreign.get(teid);
+      if (f === undefined) {
+        this.stats.droppedNoSession++;
+        this.maybeErrorIndication(teid, peer);
+        return DatapathVerdict.NO_SESSION;
+      }
+      p = f;
     }
-    const k = slot * 8;
-    if (this.ulAction[slot] & FarAction.FORW) {
-      this.counters[k + UL_OCTETS] += v.end - v.payloadOffset;
-      this.counters[k + UL_PACKETS]++;
+    let k = p * REC;
+    let ctl = hot[k];
+    if (ctl & CLASSIFY) {
+      // the flat classifier: the packet's QFI (or "any other") -> a PDR, or the precedence walk
+      const o = (this.classifierOf[p] - 1) * CLS;
+      const t = this.classifiers;
+      const q = qfi < 0 ? 64 : qfi;
+      const m = t[o];
+      let target = 0;
+      for (let j = 0; j < m; j++) {
+        const x = t[o + 1 + 2 * j];
+        if (x === q || x === 64) {
+          target = t[o + 2 + 2 * j];
+          break;
+        }
+      }
+      p = target > 0 ? target - 1 : target < 0 ? this.classify(this.anchors[p]!, qfi, b, start, end - start) : -1;
+      if (p < 0) {
+        this.stats.noMatchingPdr++;
+        return DatapathVerdict.NO_MATCHING_PDR;
+      }
+      k = p * REC;
+      ctl = hot[k] & ~CLASSIFY;
+    }
+    if (ctl & (QFI_COND | UE_COND) && ((ctl & QFI_COND && ((ctl >>> 16) & 63) !== qfi) || (ctl & UE_COND && (end - start < 20 || (((b[start + 12] << 24) | (b[start + 13] << 16) | (b[start + 14] << 8) | b[start + 15]) >>> 0) !== hot[k + 3])))) {
+      this.stats.noMatchingPdr++;
+      return DatapathVerdict.NO_MATCHING_PDR;
+    }
+    if ((ctl & FAST) === FORW) {
+      hot[k + 1] += end - start;
+      hot[k + 2]++;
       this.stats.forwarded++;
-      this.sinks.toN6(b, v.payloadOffset, v.end, slot);
+      this.sinks.toN6(b, start, end, p);
       return DatapathVerdict.FORWARDED;
     }
-    this.counters[k + DROPPED]++;
-    this.stats.droppedByFar++;
-    return DatapathVerdict.DROPPED_BY_FAR;
+    return this.slowPath(this.pdrBySlot[p]!, ctl, b, start, end, offset);
+  }
+
+  /** The PDR behind a shared TEID: by QFI, then UE address and SDF filter in precedence order. */
+  private classify(e: TeidEntry, qfi: number, b: Uint8Array, at: number, length: number): number {
+    const list = e.byQfi[qfi < 0 ? 64 : qfi] ?? e.byQfi[64];
+    if (!list) return -1;
+    for (let i = 0; i < list.length; i++) {
+      const pdr = list[i];
+      if (this.pdiMatches(pdr, b, at, length)) return pdr.slot;
+    }
+    return -1;
+  }
+
+  private pdiMatches(pdr: PdrState, b: Uint8Array, at: number, length: number): boolean {
+    const ue = pdr.spec.ueAddress;
+    if (ue !== undefined) {
+      if (length < 20) return false;
+      const o = pdr.uplink ? at + 12 : at + 16;
+      if (((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) !== (ue | 0)) return false;
+    }
+    const sdf = pdr.spec.sdf;
+    if (sdf.length === 0) return true;
+    const assigned = (ue ?? pdr.session.ueAddresses[0] ?? 0) | 0; // "assigned" (RFC 6733 4.3): the UE's address
+    for (let i = 0; i < sdf.length; i++) if (matches(sdf[i], b, at, length, pdr.uplink, assigned)) return true;
+    return false;
   }
 
   /**
-   * N6 downlink: an IPv4 packet for a UE at `b[payloadAt, payloadAt+length)`, with at least
+   * N6 in: an IPv4 packet for a UE at `b[payloadAt, payloadAt+length)`, with at least
    * DOWNLINK_HEADROOM writable octets before it for the GTP-U header.
    */
   downlink(b: Uint8Array, payloadAt: number, length: number): DatapathVerdict {
@@ -291,38 +367,206 @@ export class UpfDatapath {
       return DatapathVerdict.MALFORMED;
     }
     const dst = ((b[payloadAt + 16] << 24) | (b[payloadAt + 17] << 16) | (b[payloadAt + 18] << 8) | b[payloadAt + 19]) >>> 0;
-    const slot = this.byUeAddress.get(dst);
-    if (slot === undefined) {
+    const s = this.byUe.get(dst);
+    if (s === undefined) {
       this.stats.droppedNoSession++;
       return DatapathVerdict.NO_SESSION;
     }
-    const action = this.dlAction[slot];
-    const c = this.control[slot]!;
-    if (action & FarAction.FORW && c.downlinkTunnel) {
-      const start = payloadAt - DOWNLINK_HEADROOM;
-      writeGpduHeaderWithQfi(b, start, c.downlinkTunnel.teid, 0, this.qfi[slot], length);
-      this.counters[slot * 8 + DL_OCTETS] += length;
-      this.counters[slot * 8 + DL_PACKETS]++;
+    let p = s.dlSingle;
+    if (p < 0) {
+      const list = s.dlList;
+      for (let i = 0; i < list.length; i++) {
+        if (this.pdiMatches(list[i], b, payloadAt, length)) {
+          p = list[i].slot;
+          break;
+        }
+      }
+      if (p < 0) {
+        this.stats.noMatchingPdr++;
+        return DatapathVerdict.NO_MATCHING_PDR;
+      }
+    }
+    const hot = this.hot;
+    const k = p * REC;
+    const ctl = hot[k];
+    if ((ctl & FAST) === (FORW | OHC)) {
+      const pdr = this.pdrBySlot[p]!;
+      const t = pdr.far.spec.tunnel!;
+      let start: number;
+      if (ctl & MARK) {
+        start = payloadAt - 16;
+        headerWithQfi(b, start, t.teid, 0, (ctl >>> 23) & 63, length);
+      } else {
+        start = payloadAt - 8;
+        plainHeader(b, start, t.teid, length);
+      }
+      hot[k + 1] += length;
+      hot[k + 2]++;
       this.stats.forwarded++;
-      this.sinks.toN3(b.subarray(start, payloadAt + length), c.downlinkTunnel.peer);
+      this.sinks.toN3(b.subarray(start, payloadAt + length), pdr.far.peer!);
       return DatapathVerdict.FORWARDED;
     }
-    if (action & FarAction.BUFF && c.buffered.length < this.bufferLimit) {
-      c.buffered.push(Uint8Array.from(b.subarray(payloadAt - DOWNLINK_HEADROOM, payloadAt + length)));
-      this.stats.buffered++;
-      return DatapathVerdict.BUFFERED;
+    return this.slowPath(this.pdrBySlot[p]!, ctl, b, payloadAt, payloadAt + length, payloadAt - DOWNLINK_HEADROOM);
+  }
+
+  /** Gates, quotas, MBR, per-packet usage checks, buffering, outer header creation (5.2.1-5.2.4). */
+  private slowPath(pdr: PdrState, ctl: number, b: Uint8Array, start: number, end: number, floor: number): DatapathVerdict {
+    const length = end - start;
+    if (ctl & GATE_OR_QUOTA) return this.drop(pdr, DatapathVerdict.DROPPED_BY_QER);
+    const action = ctl & 0xff;
+    if (action & FORW) {
+      if (ctl & SLOW) {
+        const now = this.now();
+        for (const q of pdr.qers) if (q.limits && !q.conform(pdr.uplink, length, now)) return this.drop(pdr, DatapathVerdict.DROPPED_BY_QER);
+      }
+      if (!(ctl & OHC) && !pdr.uplink) return this.drop(pdr, DatapathVerdict.DROPPED_BY_FAR); // N6 back to N6
+      const k = pdr.slot * REC;
+      this.hot[k + 1] += length;
+      this.hot[k + 2]++;
+      this.stats.forwarded++;
+      if (ctl & SLOW) this.checkVolume(pdr);
+      if (ctl & OHC) this.sendTunnel(pdr, ctl, b, start, end, floor);
+      else this.sinks.toN6(b, start, end, pdr.slot);
+      return DatapathVerdict.FORWARDED;
     }
-    this.counters[slot * 8 + DROPPED]++;
-    this.stats.droppedByFar++;
-    return DatapathVerdict.DROPPED_BY_FAR;
+    if (action & BUFF) return this.buffer(pdr, b, start, end);
+    return this.drop(pdr, DatapathVerdict.DROPPED_BY_FAR);
+  }
+
+  private drop(pdr: PdrState, verdict: DatapathVerdict): DatapathVerdict {
+    pdr.session.dropped++;
+    if (verdict === DatapathVerdict.DROPPED_BY_QER) this.stats.droppedByQer++;
+    else this.stats.droppedByFar++;
+    return verdict;
+  }
+
+  /** Outer Header Creation (5.2.3, 8.2.56): GTP-U towards the FAR's peer, written in place when there is room. */
+  private sendTunnel(pdr: PdrState, ctl: number, b: Uint8Array, start: number, end: number, floor: number): void {
+    const t = pdr.far.spec.tunnel!;
+    const header = ctl & MARK ? 16 : 8;
+    const length = end - start;
+    let buf = b, at = start - header;
+    if (at < floor) {
+      buf = new Uint8Array(header + length);
+      buf.set(b.subarray(start, end), header);
+      at = 0;
+    }
+    if (ctl & MARK) headerWithQfi(buf, at, t.teid, pdr.uplink ? 1 : 0, (ctl >>> 23) & 63, length);
+    else plainHeader(buf, at, t.teid, length);
+    this.sinks.toN3(buf.subarray(at, at + header + length), pdr.far.peer!);
+  }
+
+  /** BUFF (5.2.4, TS 23.501 5.8.3): keep a copy; NOCP asks for a Downlink Data Report (once, after the BAR's delay). */
+  private buffer(pdr: PdrState, b: Uint8Array, start: number, end: number): DatapathVerdict {
+    const s = pdr.session;
+    const limit = s.bar?.suggestedPacketCount || this.bufferLimit;
+    if (s.buffered.length >= limit) {
+      this.stats.bufferDiscarded++;
+      return this.drop(pdr, DatapathVerdict.DROPPED_BY_FAR);
+    }
+    const copy = new Uint8Array(DOWNLINK_HEADROOM + end - start);
+    copy.set(b.subarray(start, end), DOWNLINK_HEADROOM);
+    s.buffered.push({ pdr, bytes: copy });
+    this.stats.buffered++;
+    if (pdr.far.spec.action & NOCP && !s.ddrSent) {
+      s.ddrSent = true;
+      s.ddrPdr = pdr;
+      const delay = (s.bar?.notificationDelay ?? 0) * 0.05; // 8.2.28: units of 50 ms
+      if (delay > 0) {
+        s.ddrDueAt = this.now() + delay;
+        this.setTimed(s);
+      } else {
+        this.sendDownlinkDataReport(s, pdr);
+      }
+    }
+    return DatapathVerdict.BUFFERED;
+  }
+
+  private sendDownlinkDataReport(s: SessionState, pdr: PdrState): void {
+    this.stats.reports++;
+    this.sinks.report?.(s.seid, { downlinkData: { pdrId: pdr.spec.id, qfi: pdr.markQfi >= 0 ? pdr.markQfi : undefined } });
+  }
+
+  /** After a FAR change: forward what the FAR now forwards, keep what it still buffers, discard the rest. */
+  flushBuffer(s: SessionState): void {
+    if (!s.buffered.length) return;
+    const queued = s.buffered;
+    s.buffered = [];
+    for (const x of queued) {
+      const ctl = x.pdr.session === s && this.pdrBySlot[x.pdr.slot] === x.pdr ? this.hot[x.pdr.slot * REC] & ~CLASSIFY : DROP;
+      if (ctl & BUFF) s.buffered.push(x);
+      else if (ctl & FORW) this.slowPath(x.pdr, ctl, x.bytes, DOWNLINK_HEADROOM, x.bytes.length, 0);
+      else {
+        s.dropped++;
+        this.stats.bufferDiscarded++;
+      }
+    }
+  }
+
+  private checkVolume(pdr: PdrState): void {
+    let reports: UrrReport[] | undefined;
+    let exhausted = false;
+    for (const u of pdr.urrs) {
+      if (!u.volumeChecked) continue;
+      const was = u.exhausted;
+      const trigger = volumeTrigger(u, this.hot);
+      if (u.exhausted && !was) exhausted = true;
+      if (trigger) (reports ??= []).push(reportAndReset(u, trigger, this.now(), this.hot, pdr.session.dropped));
+    }
+    if (exhausted) this.refreshQuotaBits(pdr.session);
+    if (reports) this.emitUsage(pdr.session, reports);
+  }
+
+  private emitUsage(s: SessionState, usage: UrrReport[]): void {
+    this.stats.reports++;
+    this.sinks.report?.(s.seid, { usage });
+  }
+
+  /** A used-up quota stops the linked PDRs (5.2.2.2.1); a new quota starts them again. */
+  refreshQuotaBits(s: SessionState): void {
+    for (const p of s.pdrs) {
+      const k = p.slot * REC;
+      const ex = p.urrs.some((u) => u.exhausted);
+      this.hot[k] = ex ? this.hot[k] | QUOTA_EXHAUSTED : this.hot[k] & ~QUOTA_EXHAUSTED;
+    }
+  }
+
+  setTimed(s: SessionState): void {
+    if (!s.timed) {
+      s.timed = true;
+      this.timedSessions.add(s);
+    }
   }
 
   /**
-   * Advances the coarse clock the packet path uses for rate limiting. The UPF node calls it from
-   * its (injectable) clock every 100 ms, so no packet pays for reading the time.
+   * The UPF node calls this from its (injectable) clock every 100 ms: advances the coarse clock
+   * the Error Indication limiter uses, and runs the time-based URR triggers and delayed reports.
    */
   tick(): void {
-    this.coarseNow = this.now();
+    const now = (this.coarseNow = this.now());
+    for (const s of this.timedSessions) {
+      if (s.ddrDueAt && now >= s.ddrDueAt) {
+        s.ddrDueAt = 0;
+        if (s.ddrPdr) this.sendDownlinkDataReport(s, s.ddrPdr);
+      }
+      let reports: UrrReport[] | undefined;
+      let exhausted = false;
+      let stillTimed = s.ddrDueAt !== 0;
+      for (const u of s.urrs) {
+        if (!u.timed) continue;
+        stillTimed = true;
+        const was = u.exhausted;
+        const trigger = timeTrigger(u, now);
+        if (u.exhausted && !was) exhausted = true;
+        if (trigger) (reports ??= []).push(reportAndReset(u, trigger, now, this.hot, s.dropped));
+      }
+      if (exhausted) this.refreshQuotaBits(s);
+      if (reports) this.emitUsage(s, reports);
+      if (!stillTimed) {
+        s.timed = false;
+        this.timedSessions.delete(s);
+      }
+    }
   }
 
   /**

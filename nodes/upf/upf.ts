@@ -14,9 +14,9 @@ import { DecodeError } from '../../codecs/bytes/errors.ts';
 import { encodeGtpu, errorIndication } from '../../codecs/gtpu/index.ts';
 import { parseIPv4 } from '../../codecs/bytes/ip.ts';
 import { ResourceLedger } from '../common/ledger.ts';
-import { DenseIdPool, Ipv4Pool } from '../common/pools.ts';
-import { UpfDatapath, FarAction, type UsageReport } from './datapath.ts';
+import { UpfDatapath, type SessionReport } from './datapath.ts';
 import { dataNetworkReply } from './n6.ts';
+import { establish, modify, deleteSession, sessionReportRequest, type N4Context, type SessionControl } from './n4.ts';
 import { trace, traceChannel } from '../common/trace.ts';
 
 export interface UpfConfig {
@@ -29,20 +29,16 @@ export interface UpfConfig {
   clock?: Clock;
   /** Capture user-plane G-PDUs too (signalling always is). */
   captureUserPlane?: boolean;
+  /** Applications a PDR may name by Application ID (TS 29.244 8.2.6), as flow descriptions (TS 29.212 5.4.2). */
+  applications?: Record<string, string[]>;
   log?: (line: string) => void;
 }
 
-interface SessionControl {
-  cpSeid: bigint;
-  smf: Endpoint;
-  uplinkFarId?: number;
-  downlinkFarId?: number;
-}
-
-function applyActionOf(ies: P.PfcpIe[] | undefined): number {
-  const a = ies ? P.get(ies, T.ApplyAction) : undefined;
-  return a ? a.value & 0x1f : FarAction.DROP;
-}
+/**
+ * UP Function Features (TS 29.244 8.2.25) this UPF implements: BUCP (buffering in the UP
+ * function), DDND (Downlink Data Notification Delay), FTUP (F-TEID allocation in the UP function).
+ */
+export const UP_FUNCTION_FEATURES = P.UpFunctionFeature.BUCP | P.UpFunctionFeature.DDND | P.UpFunctionFeature.FTUP;
 
 export class Upf {
   readonly ledger = new ResourceLedger('UPF');
@@ -51,8 +47,8 @@ export class Upf {
   private readonly gtpu: GtpuEndpoint;
   private readonly cfg: UpfConfig;
   private readonly clock: Clock;
-  private readonly seids = new DenseIdPool('UPF UP SEID', 1 << 24);
   private readonly sessions = new Map<bigint, SessionControl>();
+  private readonly n4: N4Context;
   private readonly associations = new Map<string, P.NodeId>();
   private readonly recoveryTimeStamp: number;
   private tick: TimerHandle | undefined;
@@ -67,11 +63,20 @@ export class Upf {
     this.clock = cfg.clock ?? realClock;
     this.recoveryTimeStamp = recoveryTimeStamp;
     this.nodeId = { type: 'ipv4', value: cfg.address };
+    this.n4 = {
+      datapath,
+      nodeId: this.nodeId,
+      n3Address: gtpu.local.address,
+      applications: new Map(Object.entries(cfg.applications ?? {})),
+      sessions: this.sessions,
+      ntp: (t) => P.ntpSeconds(Date.now() / 1000 - (this.clock.now() / 1000 - t)),
+      ...(cfg.log ? { log: cfg.log } : {}),
+    };
     pfcp.onRequest((req) => this.onPfcp(req));
     this.ledger
       .gauge('PFCP associations', () => this.associations.size)
       .gauge('sessions (SEIDs)', () => this.sessions.size)
-      .gauge('TEIDs', () => this.datapath.teids.inUse)
+      .gauge('TEIDs', () => this.datapath.teidsInUse)
       .gauge('buffered packets', () => this.datapath.bufferedPackets);
     const loop = () => {
       this.datapath.tick();
@@ -107,6 +112,7 @@ export class Upf {
           }
         },
         toN3: (datagram, peer) => gtpu.send(peer, datagram, undefined, 'N3 downlink G-PDU'),
+        report: (seid, report) => self.upf?.sendReport(seid, report),
         errorIndication: (teid, peer) => {
           // TS 29.281 7.3.1: Error Indication to the sender of a G-PDU for an unknown TEID.
           const ei = encodeGtpu(errorIndication(self.upf ? self.upf.eiSeq++ & 0xffff : 0, teid, parseIPv4(cfg.address), peer.port));
@@ -149,18 +155,18 @@ export class Upf {
     switch (msg.type) {
       case M.AssociationSetupRequest:
         this.associations.set(`${peer.address}`, P.get(msg.ies, T.NodeID)!);
-        return { response: P.encodePfcp(P.associationSetupResponse(msg.sequenceNumber, this.nodeId, P.PfcpCause.RequestAccepted, this.recoveryTimeStamp, { value: 0x0000, octets: 2 })), comment: 'TS 29.244 7.4.4.2 Association Setup Response' };
+        return { response: P.encodePfcp(P.associationSetupResponse(msg.sequenceNumber, this.nodeId, P.PfcpCause.RequestAccepted, this.recoveryTimeStamp, { value: UP_FUNCTION_FEATURES, octets: 2 })), comment: 'TS 29.244 7.4.4.2 Association Setup Response' };
       case M.AssociationReleaseRequest:
         this.associations.delete(`${peer.address}`);
         return { response: P.encodePfcp(P.associationReleaseResponse(msg.sequenceNumber, this.nodeId, P.PfcpCause.RequestAccepted)) };
       case M.AssociationUpdateRequest:
         return { response: P.encodePfcp(P.associationUpdateResponse(msg.sequenceNumber, this.nodeId, P.PfcpCause.RequestAccepted)) };
       case M.SessionEstablishmentRequest:
-        return this.establish(msg, peer);
+        return establish(this.n4, msg, peer, this.associations.has(peer.address));
       case M.SessionModificationRequest:
-        return this.modify(msg);
+        return modify(this.n4, msg);
       case M.SessionDeletionRequest:
-        return this.delete(msg);
+        return deleteSession(this.n4, msg);
       case M.SessionReportResponse:
         return undefined;
       default:
@@ -168,86 +174,18 @@ export class Upf {
     }
   }
 
-  /** TS 29.244 7.5.2/7.5.3; TS 23.502 4.3.2.2.1 step 10a-10b. */
-  private establish(msg: P.PfcpMessage, peer: Endpoint): { response: Uint8Array; comment: string } {
-    const cp = P.get(msg.ies, T.FSEID)!;
-    const reject = (cause: number, offendingIe?: number) => ({
-      response: P.encodePfcp(P.sessionEstablishmentResponse(msg.sequenceNumber, cp.seid, this.nodeId, cause)),
-      comment: `TS 29.244 7.5.3 Session Establishment Response, cause ${cause}${offendingIe ? ` (IE ${offendingIe})` : ''}`,
-    });
-    if (!this.associations.has(peer.address)) return reject(P.PfcpCause.NoEstablishedPfcpAssociation);
-    const pdrs = P.groups(msg.ies, T.CreatePDR);
-    const fars = P.groups(msg.ies, T.CreateFAR);
-    const farById = new Map(fars.map((f) => [P.get(f, T.FARID)!, f]));
-    const uplink = pdrs.find((p) => P.get(P.group(p, T.PDI)!, T.SourceInterface) === P.Interface.Access);
-    const downlink = pdrs.find((p) => P.get(P.group(p, T.PDI)!, T.SourceInterface) === P.Interface.Core);
-    const ue = downlink ? P.get(P.group(downlink, T.PDI)!, T.UEIPAddress) : undefined;
-    if (!uplink || !downlink || !ue?.ipv4) return reject(P.PfcpCause.RuleCreationModificationFailure);
-    const qfi = P.get(P.group(uplink, T.PDI)!, T.QFI) ?? P.get(P.groups(msg.ies, T.CreateQER)[0] ?? [], T.QFI) ?? 9;
-    const ulFar = P.get(uplink, T.FARID), dlFar = P.get(downlink, T.FARID);
-    const upSeidNum = this.seids.allocate();
-    const upSeid = BigInt(upSeidNum);
-    let teid: number;
-    try {
-      teid = this.datapath.establish({ seid: upSeid, ueAddress: Ipv4Pool.parse(ue.ipv4), qfi, uplinkAction: applyActionOf(farById.get(ulFar ?? -1)), downlinkAction: applyActionOf(farById.get(dlFar ?? -1)) });
-    } catch (e) {
-      this.seids.release(upSeidNum);
-      this.cfg.log?.(`[upf] establishment failed: ${(e as Error).message}`);
-      return reject(P.PfcpCause.NoResourcesAvailable);
-    }
-    this.sessions.set(upSeid, { cpSeid: cp.seid, smf: peer, ...(ulFar !== undefined ? { uplinkFarId: ulFar } : {}), ...(dlFar !== undefined ? { downlinkFarId: dlFar } : {}) });
-    return {
-      response: P.encodePfcp(P.sessionEstablishmentResponse(msg.sequenceNumber, cp.seid, this.nodeId, P.PfcpCause.RequestAccepted, { seid: upSeid, address: this.cfg.address, n3Teid: teid, n3Address: this.gtpu.local.address })),
-      comment: 'TS 23.502 4.3.2.2.1 step 10b',
-    };
-  }
-
-  /** TS 29.244 7.5.4/7.5.5; TS 23.502 4.3.2.2.1 step 16a-16b. */
-  private modify(msg: P.PfcpMessage): { response: Uint8Array; comment: string } {
-    const s = msg.seid !== undefined ? this.sessions.get(msg.seid) : undefined;
-    if (!s) return { response: P.encodePfcp(P.sessionModificationResponse(msg.sequenceNumber, 0n, P.PfcpCause.SessionContextNotFound)), comment: 'TS 29.244 7.5.5 cause 65' };
-    for (const upd of P.groups(msg.ies, T.UpdateFAR)) {
-      const farId = P.get(upd, T.FARID);
-      const action = P.get(upd, T.ApplyAction);
-      const params = P.group(upd, T.UpdateForwardingParameters);
-      const ohc = params ? P.get(params, T.OuterHeaderCreation) : undefined;
-      const tunnel = ohc?.teid !== undefined && ohc.ipv4 ? { teid: ohc.teid, peer: { address: ohc.ipv4, port: 2152 } } : undefined;
-      if (farId === s.downlinkFarId) this.datapath.modify(msg.seid!, { ...(action ? { downlinkAction: action.value & 0x1f } : {}), ...(tunnel ? { downlinkTunnel: tunnel } : {}) });
-      else if (farId === s.uplinkFarId && action) this.datapath.modify(msg.seid!, { uplinkAction: action.value & 0x1f });
-    }
-    const wantsUsage = P.groups(msg.ies, T.QueryURR).length > 0;
-    const usage = wantsUsage ? this.datapath.usage(msg.seid!) : undefined;
-    return { response: P.encodePfcp(P.sessionModificationResponse(msg.sequenceNumber, s.cpSeid, P.PfcpCause.RequestAccepted, usage ? this.usageSpec(usage, P.UsageReportTrigger.IMMER) : undefined)), comment: 'TS 23.502 4.3.2.2.1 step 16b' };
-  }
-
-  /** TS 29.244 7.5.6/7.5.7; TS 23.502 4.2.2.3.2 steps 3a-3b. */
-  private delete(msg: P.PfcpMessage): { response: Uint8Array; comment: string } {
-    const seid = msg.seid ?? 0n;
+  /** TS 29.244 7.5.8: a Session Report Request to the session's SMF (answered by a Session Report Response). */
+  sendReport(seid: bigint, report: SessionReport): void {
     const s = this.sessions.get(seid);
-    const usage = s ? this.datapath.delete(seid) : undefined;
-    if (!s || !usage) return { response: P.encodePfcp(P.sessionDeletionResponse(msg.sequenceNumber, 0n, P.PfcpCause.SessionContextNotFound)), comment: 'TS 29.244 7.5.7 cause 65 (Session context not found)' };
-    this.sessions.delete(seid);
-    this.seids.release(Number(seid));
-    return { response: P.encodePfcp(P.sessionDeletionResponse(msg.sequenceNumber, s.cpSeid, P.PfcpCause.RequestAccepted, this.usageSpec(usage, P.UsageReportTrigger.TERMR))), comment: 'TS 23.502 4.2.2.3.2 step 3b' };
-  }
-
-  private usageSpec(u: UsageReport, trigger: number): P.UsageReportSpec {
-    const ntp = (s: number) => P.ntpSeconds(Date.now() / 1000 - (this.clock.now() / 1000 - s));
-    return {
-      urSeqn: u.urSeqn,
-      trigger,
-      startTime: ntp(u.startTime),
-      endTime: ntp(u.endTime),
-      volume: {
-        total: BigInt(u.uplinkOctets + u.downlinkOctets),
-        uplink: BigInt(u.uplinkOctets),
-        downlink: BigInt(u.downlinkOctets),
-        totalPackets: BigInt(u.uplinkPackets + u.downlinkPackets),
-        uplinkPackets: BigInt(u.uplinkPackets),
-        downlinkPackets: BigInt(u.downlinkPackets),
-      },
-      durationSeconds: u.durationSeconds,
-    };
+    if (!s) return;
+    const what = 'usage' in report ? 'usage report' : 'downlink data report';
+    this.pfcp
+      .request(s.smf, (seq) => P.encodePfcp(sessionReportRequest(this.n4, seq, s.cpSeid, report)), `TS 29.244 7.5.8 Session Report Request (${what})`)
+      .then((bytes) => {
+        const cause = P.get(P.decodePfcp(bytes).ies, T.Cause);
+        if (cause !== P.PfcpCause.RequestAccepted) this.cfg.log?.(`[upf] Session Report Request (${what}) answered with cause ${cause}`);
+      })
+      .catch((e: unknown) => this.cfg.log?.(`[upf] Session Report Request (${what}) failed: ${(e as Error).message}`));
   }
 
   async stop(): Promise<void> {

@@ -1,0 +1,357 @@
+// Installing a session's rules into the data path's tables (TS 29.244 7.5.2 establishment and
+// 7.5.4 modification share this): the new complete rule set is checked first — references between
+// rules, UE addresses and TEIDs in use, room in the tables — and only then applied, so a refused
+// request changes nothing (7.5.3.1/7.5.5.1). Applying keeps what stays: a PDR, FAR, QER or URR
+// with an unchanged ID keeps its counters, buckets and measurement.
+//
+// F-TEIDs (5.5.3, 7.5.3.2): CH = 1 makes the UPF choose a TEID, shared by every PDR of the request
+// (and of later requests of the session) with the same CHOOSE ID; CH = 0 takes the SMF's TEID.
+
+import { PfcpCause, RuleIdType, UsageReportTrigger, Interface } from '../../codecs/pfcp/index.ts';
+import { RuleError, ruleFailure, type RuleSet, type PdrSpec, type FTeidSpec, type FarSpec } from './rules.ts';
+import { Ctl, FarAction, RECORD, CLASSIFIER_BLOCK, CLASSIFIER_MAX_QFIS, type FarState, type PdrState, type SessionState, type TeidEntry } from './tables.ts';
+import { UrrState, QerState, foldLink, reportAndReset, type UrrReport } from './usage.ts';
+import type { UpfDatapath } from './datapath.ts';
+import { endMarker, encodeGtpu } from '../../codecs/gtpu/index.ts';
+
+export interface CreatedPdr {
+  pdrId: number;
+  teid: number;
+}
+
+export interface InstallResult {
+  /** One per PDR whose F-TEID the UPF chose in this request (7.5.3.2), for the Created PDR IEs. */
+  created: CreatedPdr[];
+  /** Final reports of the URRs this request removed (7.5.5.2). */
+  removedUrrReports: UrrReport[];
+}
+
+interface TeidPlan {
+  reuse: TeidEntry | undefined;
+  smfAssigned: boolean;
+  teid: number | undefined;
+  chooseId: number | undefined;
+  specs: PdrSpec[];
+}
+
+const sameFteid = (a: FTeidSpec | undefined, b: FTeidSpec | undefined): boolean => a?.choose === b?.choose && a?.chooseId === b?.chooseId && a?.teid === b?.teid;
+const sameTunnel = (a: FarSpec, b: FarSpec): boolean => a.tunnel?.teid === b.tunnel?.teid && a.tunnel?.address === b.tunnel?.address;
+
+function validate(dp: UpfDatapath, s: SessionState, r: RuleSet): Map<string, TeidPlan> {
+  const ids = (xs: { id: number }[], type: number) => {
+    const seen = new Set<number>();
+    for (const x of xs) {
+      if (seen.has(x.id)) throw ruleFailure(type, x.id, `rule ID ${x.id} appears twice`);
+      seen.add(x.id);
+    }
+    return seen;
+  };
+  ids(r.pdrs, RuleIdType.PDR);
+  const fars = ids(r.fars, RuleIdType.FAR);
+  const qers = ids(r.qers, RuleIdType.QER);
+  const urrs = ids(r.urrs, RuleIdType.URR);
+  for (const p of r.pdrs) {
+    if (!fars.has(p.farId)) throw ruleFailure(RuleIdType.PDR, p.id, `PDR ${p.id} refers to FAR ${p.farId}, which does not exist`);
+    for (const u of p.urrIds) if (!urrs.has(u)) throw ruleFailure(RuleIdType.PDR, p.id, `PDR ${p.id} refers to URR ${u}, which does not exist`);
+    for (const q of p.qerIds) if (!qers.has(q)) throw ruleFailure(RuleIdType.PDR, p.id, `PDR ${p.id} refers to QER ${q}, which does not exist`);
+    if (p.ueAddress !== undefined) {
+      const other = dp.byUe.get(p.ueAddress);
+      if (other && other !== s) throw ruleFailure(RuleIdType.PDR, p.id, `PDR ${p.id}: UE address is another session's`);
+    }
+  }
+  for (const f of r.fars) if (f.barId !== undefined && f.barId !== r.bar?.id) throw ruleFailure(RuleIdType.FAR, f.id, `FAR ${f.id} refers to BAR ${f.barId}, which does not exist`);
+  const old = new Map(s.pdrs.map((p) => [p.spec.id, p]));
+  const plans = new Map<string, TeidPlan>();
+  for (const spec of r.pdrs) {
+    const f = spec.fteid;
+    if (!f) continue;
+    const before = old.get(spec.id);
+    let key: string;
+    let reuse: TeidEntry | undefined;
+    if (f.choose) {
+      if (f.chooseId !== undefined) {
+        key = `c${f.chooseId}`;
+        reuse = s.entries.find((e) => !e.smfAssigned && e.chooseId === f.chooseId);
+      } else if (before?.entry && sameFteid(before.spec.fteid, f)) {
+        key = `e${before.entry.teid}`;
+        reuse = before.entry;
+      } else {
+        key = `n${spec.id}`;
+      }
+    } else {
+      key = `t${f.teid}`;
+      reuse = s.entries.find((e) => e.smfAssigned && e.teid === f.teid);
+      if (!reuse && dp.teidInUse(f.teid!)) throw ruleFailure(RuleIdType.PDR, spec.id, `PDR ${spec.id}: TEID ${f.teid} is in use`);
+    }
+    let plan = plans.get(key);
+    if (!plan) plans.set(key, (plan = { reuse, smfAssigned: !f.choose, teid: f.teid, chooseId: f.chooseId, specs: [] }));
+    plan.specs.push(spec);
+  }
+  const freshPdrs = r.pdrs.filter((p) => !old.has(p.id)).length;
+  // a new chosen TEID's anchor is the slot of a new PDR on it; only one shared by existing PDRs alone needs a slot of its own
+  const freshTeids = [...plans.values()].filter((p) => !p.reuse && !p.smfAssigned && p.specs.every((sp) => old.has(sp.id))).length;
+  // an F-TEID change can move a PDR off its anchor slot: count one more slot each, to be safe
+  const moved = r.pdrs.filter((p) => old.has(p.id) && !sameFteid(old.get(p.id)!.spec.fteid, p.fteid)).length;
+  if (dp.slots.size - dp.slots.inUse < freshPdrs + freshTeids + moved) throw new RuleError(PfcpCause.NoResourcesAvailable, 'the UPF rule tables are full');
+  return plans;
+}
+
+function zeroRecord(dp: UpfDatapath, slot: number): void {
+  const k = slot * RECORD;
+  dp.hot[k] = dp.hot[k + 1] = dp.hot[k + 2] = dp.hot[k + 3] = 0;
+}
+
+/** Installs `r` as the session's complete rule set. Throws RuleError (before changing anything). */
+export function install(dp: UpfDatapath, s: SessionState, r: RuleSet, now: number): InstallResult {
+  const plans = validate(dp, s, r);
+  const hot = dp.hot;
+  const oldPdrs = new Map(s.pdrs.map((p) => [p.spec.id, p]));
+  const oldFteids = new Map(s.pdrs.map((p) => [p.spec.id, p.spec.fteid]));
+  const newSpecs = new Map(r.pdrs.map((p) => [p.id, p]));
+
+  // URR links that go (PDR removed or no longer pointing at the URR): what they counted stays with the URR
+  for (const u of s.urrs) {
+    u.links = u.links.filter((l) => {
+      const spec = newSpecs.get((l.pdr as PdrState).spec.id);
+      const keep = spec !== undefined && oldPdrs.get(spec.id) === l.pdr && spec.urrIds.includes(u.spec.id);
+      if (!keep) foldLink(u, l, hot);
+      return keep;
+    });
+  }
+  const removedUrrReports: UrrReport[] = [];
+  const keptUrrs = new Set(r.urrs.map((u) => u.id));
+  for (const u of s.urrs) if (!keptUrrs.has(u.spec.id)) removedUrrReports.push(reportAndReset(u, UsageReportTrigger.TERMR, now, hot, s.dropped));
+
+  // FARs: a change of action or tunnel releases buffered packets; SNDEM sends an End Marker on the old tunnel (5.2.4.3 / TS 29.281 7.3.2)
+  const oldFars = new Map(s.fars.map((f) => [f.spec.id, f]));
+  let farChanged = false;
+  s.fars = r.fars.map((spec) => {
+    const f = oldFars.get(spec.id);
+    const peer = spec.tunnel ? { address: spec.tunnel.address, port: spec.tunnel.port } : undefined;
+    if (!f) return { spec, peer };
+    if (f.spec.action !== spec.action || !sameTunnel(f.spec, spec)) farChanged = true;
+    if (spec.sendEndMarker && f.spec.tunnel && f.peer && !sameTunnel(f.spec, spec)) dp.sinks.toN3(encodeGtpu(endMarker(f.spec.tunnel.teid)), f.peer);
+    f.spec = spec;
+    f.peer = peer;
+    return f;
+  });
+  if (oldFars.size && [...oldFars.keys()].some((id) => !r.fars.some((f) => f.id === id))) farChanged = true;
+  const oldQers = new Map(s.qers.map((q) => [q.spec.id, q]));
+  s.qers = r.qers.map((spec) => {
+    const q = oldQers.get(spec.id);
+    if (!q) return new QerState(spec, now);
+    q.setSpec(spec);
+    return q;
+  });
+  const oldUrrs = new Map(s.urrs.map((u) => [u.spec.id, u]));
+  s.urrs = r.urrs.map((spec) => {
+    const u = oldUrrs.get(spec.id);
+    if (!u) return new UrrState(spec, now);
+    u.setSpec(spec, now);
+    return u;
+  });
+  s.bar = r.bar;
+
+  // PDR states, linked to their rules
+  const farById = new Map<number, FarState>(s.fars.map((f) => [f.spec.id, f]));
+  const removedPdrs = s.pdrs.filter((p) => !newSpecs.has(p.spec.id));
+  s.pdrs = r.pdrs.map((spec) => {
+    let p = oldPdrs.get(spec.id);
+    const far = farById.get(spec.farId)!;
+    if (!p) p = { spec, slot: -1, uplink: false, session: s, far, qers: [], urrs: [], entry: undefined, markQfi: -1 };
+    p.spec = spec;
+    p.uplink = spec.sourceInterface === Interface.Access;
+    p.far = far;
+    p.qers = s.qers.filter((q) => spec.qerIds.includes(q.spec.id));
+    p.urrs = s.urrs.filter((u) => spec.urrIds.includes(u.spec.id));
+    const marking = p.qers.find((q) => q.spec.qfi !== undefined);
+    p.markQfi = marking ? marking.spec.qfi! : spec.qfis.length === 1 ? spec.qfis[0] : -1;
+    return p;
+  });
+
+  // TEID entries
+  const created: CreatedPdr[] = [];
+  const oldEntries = s.entries;
+  s.entries = [];
+  const byId = new Map(s.pdrs.map((p) => [p.spec.id, p]));
+  const surviving = new Set([...plans.values()].map((pl) => pl.reuse));
+  for (const plan of plans.values()) {
+    for (const sp of plan.specs) {
+      // a PDR leaving a surviving entry whose anchor is its own slot takes a slot of its own
+      const p = byId.get(sp.id)!;
+      const before = p.entry;
+      if (before && before !== plan.reuse && surviving.has(before) && !before.smfAssigned && before.anchorSlot === p.slot) {
+        const slot = dp.slots.allocate();
+        hot.set(hot.subarray(p.slot * RECORD, p.slot * RECORD + RECORD), slot * RECORD);
+        dp.pdrBySlot[p.slot] = undefined;
+        before.hollow = true;
+        p.slot = slot;
+      }
+    }
+  }
+  for (const plan of plans.values()) {
+    const members = plan.specs.map((sp) => byId.get(sp.id)!);
+    let e = plan.reuse;
+    if (!e) {
+      if (plan.smfAssigned) {
+        e = { teid: plan.teid!, chooseId: undefined, smfAssigned: true, anchorSlot: -1, hollow: false, pdrs: [], byQfi: [], block: -1 };
+      } else {
+        const fresh = members.find((m) => m.slot < 0);
+        const slot = dp.allocateAnchorSlot();
+        zeroRecord(dp, slot);
+        if (fresh) fresh.slot = slot;
+        e = { teid: slot + 1, chooseId: plan.chooseId, smfAssigned: false, anchorSlot: slot, hollow: !fresh, pdrs: [], byQfi: [], block: -1 };
+      }
+      dp.teidsInUse++;
+    }
+    for (const m of members) {
+      const isNew = !oldPdrs.has(m.spec.id);
+      if (m.spec.fteid?.choose && (isNew || !sameFteid(oldFteids.get(m.spec.id), m.spec.fteid) || m.entry !== e)) created.push({ pdrId: m.spec.id, teid: e.teid });
+      m.entry = e;
+    }
+    e.pdrs = members;
+    s.entries.push(e);
+  }
+  for (const p of s.pdrs) if (!p.spec.fteid) p.entry = undefined;
+  for (const p of s.pdrs) {
+    if (p.slot < 0) {
+      p.slot = dp.slots.allocate();
+      zeroRecord(dp, p.slot);
+    }
+    dp.pdrBySlot[p.slot] = p;
+  }
+  // slots of removed PDRs: a surviving entry's anchor becomes hollow, the others are freed
+  for (const p of removedPdrs) {
+    const anchorOf = s.entries.find((e) => !e.smfAssigned && e.anchorSlot === p.slot);
+    if (anchorOf) {
+      anchorOf.hollow = true;
+      dp.pdrBySlot[p.slot] = undefined;
+    } else {
+      dp.freeSlot(p.slot);
+    }
+  }
+  // entries that go: their TEIDs lead nowhere any more
+  for (const e of oldEntries) {
+    if (s.entries.includes(e)) continue;
+    if (e.smfAssigned) dp.foreign.delete(e.teid);
+    else {
+      const owner = dp.pdrBySlot[e.anchorSlot];
+      if (owner && owner.session === s && s.pdrs.includes(owner)) hot[e.anchorSlot * RECORD] &= ~(Ctl.ANCHOR | Ctl.CLASSIFY);
+      else if (e.hollow) dp.freeSlot(e.anchorSlot);
+    }
+    dp.anchors[e.anchorSlot] = undefined;
+    if (e.block >= 0) {
+      dp.freeClassifier(e.block);
+      dp.classifierOf[e.anchorSlot] = 0;
+      e.block = -1;
+    }
+    dp.teidsInUse--;
+  }
+
+  // control words
+  for (const p of s.pdrs) writeControl(dp, p);
+  for (const e of s.entries) {
+    if (e.smfAssigned) {
+      if (e.anchorSlot >= 0 && dp.anchors[e.anchorSlot] === e) {
+        dp.anchors[e.anchorSlot] = undefined;
+        dp.classifierOf[e.anchorSlot] = 0;
+      }
+      e.anchorSlot = e.pdrs[0].slot;
+      dp.foreign.set(e.teid, e.anchorSlot);
+    }
+    const single = e.pdrs.length === 1 && !e.hollow && e.pdrs[0].slot === e.anchorSlot && e.pdrs[0].spec.sdf.length === 0 && e.pdrs[0].spec.qfis.length <= 1 && (e.pdrs[0].uplink || e.pdrs[0].spec.ueAddress === undefined);
+    const k = e.anchorSlot * RECORD;
+    if (e.hollow) hot[k] = 0;
+    if (!e.smfAssigned) hot[k] |= Ctl.ANCHOR;
+    if (!single) {
+      hot[k] |= Ctl.CLASSIFY;
+      e.byQfi = classifier(e.pdrs);
+      writeClassifier(dp, e);
+    } else {
+      e.byQfi = [];
+      if (e.block >= 0) dp.freeClassifier(e.block);
+      e.block = -1;
+      dp.classifierOf[e.anchorSlot] = 0;
+    }
+    dp.anchors[e.anchorSlot] = e;
+  }
+
+  // UE addresses and the N6 (downlink) PDRs
+  const ue = [...new Set(s.pdrs.filter((p) => p.spec.ueAddress !== undefined).map((p) => p.spec.ueAddress!))];
+  for (const a of s.ueAddresses) if (!ue.includes(a)) dp.byUe.delete(a);
+  for (const a of ue) dp.byUe.set(a, s);
+  s.ueAddresses = ue;
+  s.dlList = s.pdrs.filter((p) => !p.spec.fteid && (p.spec.sourceInterface === Interface.Core || p.spec.sourceInterface === Interface.SGiLanN6Lan)).sort((a, b) => a.spec.precedence - b.spec.precedence);
+  s.dlSingle = s.dlList.length === 1 && s.dlList[0].spec.sdf.length === 0 ? s.dlList[0].slot : -1;
+
+  // URR links that are new count from the PDR's counters now
+  for (const u of s.urrs) {
+    for (const p of s.pdrs) {
+      if (!p.spec.urrIds.includes(u.spec.id) || u.links.some((l) => l.pdr === p)) continue;
+      const k = p.slot * RECORD;
+      u.links.push({ pdr: p, baseOctets: hot[k + 1], basePackets: hot[k + 2] });
+    }
+  }
+  if (s.urrs.some((u) => u.timed)) dp.setTimed(s);
+  if (farChanged) {
+    s.ddrSent = false;
+    s.ddrDueAt = 0;
+    dp.flushBuffer(s);
+  }
+  return { created, removedUrrReports };
+}
+
+/** The control word and UE condition of a PDR's hot record (tables.ts). */
+function writeControl(dp: UpfDatapath, p: PdrState): void {
+  const far = p.far.spec;
+  let ctl = far.action & 0xff;
+  if (far.tunnel && far.action & FarAction.FORW) ctl |= Ctl.OHC;
+  for (const q of p.qers) if (p.uplink ? !q.spec.ulOpen : !q.spec.dlOpen) ctl |= Ctl.GATE_CLOSED;
+  if (p.qers.some((q) => q.limits) || p.urrs.some((u) => u.volumeChecked)) ctl |= Ctl.SLOW;
+  if (p.urrs.some((u) => u.exhausted)) ctl |= Ctl.QUOTA_EXHAUSTED;
+  if (p.markQfi >= 0) ctl |= Ctl.MARK | (p.markQfi << 23);
+  const k = p.slot * RECORD;
+  if (p.entry) {
+    if (p.spec.qfis.length === 1) ctl |= Ctl.QFI_COND | (p.spec.qfis[0] << 16);
+    if (p.uplink && p.spec.ueAddress !== undefined) {
+      ctl |= Ctl.UE_COND;
+      dp.hot[k + 3] = p.spec.ueAddress;
+    }
+  }
+  dp.hot[k] = ctl;
+}
+
+/** The flat form of `e.byQfi` (tables.ts CLASSIFIER_BLOCK): direct where one PDR without SDF filters answers for a QFI. */
+function writeClassifier(dp: UpfDatapath, e: TeidEntry): void {
+  if (e.block < 0) e.block = dp.allocateClassifier();
+  const t = dp.classifiers;
+  const o = e.block * CLASSIFIER_BLOCK;
+  const qfis: number[] = [];
+  for (let q = 0; q < 64; q++) if (e.byQfi[q]) qfis.push(q);
+  qfis.push(64);
+  if (qfis.length > CLASSIFIER_MAX_QFIS) {
+    t[o] = 1; // too many QFIs for the block: every packet takes the precedence walk
+    t[o + 1] = 64;
+    t[o + 2] = -1;
+  } else {
+    t[o] = qfis.length;
+    qfis.forEach((q, j) => {
+      const list = e.byQfi[q];
+      const first = list?.[0];
+      const direct = first !== undefined && first.spec.sdf.length === 0 && (list!.length === 1 ? first.uplink || first.spec.ueAddress === undefined : first.spec.ueAddress === undefined);
+      t[o + 1 + 2 * j] = q;
+      t[o + 2 + 2 * j] = !list ? 0 : direct ? first.slot + 1 : -1;
+    });
+  }
+  dp.classifierOf[e.anchorSlot] = e.block + 1;
+}
+
+/** QFI -> candidate PDRs in precedence order; PDRs without a QFI condition are in every list (index 64: no QFI). */
+function classifier(pdrs: PdrState[]): (PdrState[] | undefined)[] {
+  const sorted = [...pdrs].sort((a, b) => a.spec.precedence - b.spec.precedence);
+  const any = sorted.filter((p) => p.spec.qfis.length === 0);
+  const out: (PdrState[] | undefined)[] = new Array(65);
+  for (const p of sorted) for (const q of p.spec.qfis) out[q] ??= sorted.filter((x) => x.spec.qfis.length === 0 || x.spec.qfis.includes(q));
+  if (any.length) out[64] = any;
+  return out;
+}

@@ -1,0 +1,214 @@
+// The UPF's side of the N4 session procedures (TS 29.244 7.5): Session Establishment,
+// Modification and Deletion read into rule sets (rules.ts) and installed in the data path
+// (install.ts); Session Report Requests built from what the data path reports. A request is
+// applied whole or refused whole, with the cause, Offending IE or Failed Rule ID of TS 29.244 7.6.
+
+import * as P from '../../codecs/pfcp/index.ts';
+import { PfcpIeType as T, PfcpMessageType as M, PfcpCause, RuleIdType } from '../../codecs/pfcp/index.ts';
+import type { Endpoint } from '../../transport/tap.ts';
+import { RuleError, ruleFailure, onlySupported, incorrect, readPdr, readFar, readQer, readUrr, readBar, type RuleSet, type ApplicationTable } from './rules.ts';
+import type { UpfDatapath, SessionReport, UrrReport, CreatedPdr } from './datapath.ts';
+
+export interface SessionControl {
+  cpSeid: bigint;
+  smf: Endpoint;
+}
+
+export interface N4Context {
+  datapath: UpfDatapath;
+  nodeId: P.NodeId;
+  /** The UPF's N3 address, in the F-TEIDs it chooses. */
+  n3Address: string;
+  applications: ApplicationTable;
+  /** CP SEID and SMF by UP SEID. */
+  sessions: Map<bigint, SessionControl>;
+  /** NTP seconds for a data path time (seconds on its clock). */
+  ntp(t: number): number;
+  log?: (line: string) => void;
+}
+
+export interface N4Answer {
+  response: Uint8Array;
+  comment: string;
+}
+
+/** IEs that describe the session and ask nothing of the user plane (TS 29.244 7.5.2.1). */
+const USER_ID = 141;
+const ESTABLISHMENT_IES = new Set<number>([T.NodeID, T.FSEID, T.CreatePDR, T.CreateFAR, T.CreateURR, T.CreateQER, T.CreateBAR, T.PDNType, T.APNDNN, T.SNSSAI, USER_ID]);
+const MODIFICATION_IES = new Set<number>([T.FSEID, T.RemovePDR, T.RemoveFAR, T.RemoveURR, T.RemoveQER, T.RemoveBAR, T.CreatePDR, T.CreateFAR, T.CreateURR, T.CreateQER, T.CreateBAR, T.UpdatePDR, T.UpdateFAR, T.UpdateURR, T.UpdateQER, T.UpdateBARSessionModificationRequest, T.QueryURR, T.PFCPSMReqFlags]);
+const DELETION_IES = new Set<number>([]);
+
+function rejection(e: RuleError): P.PfcpIe[] {
+  return [P.ie(T.Cause, e.pfcpCause), ...(e.offendingIe !== undefined ? [P.ie(T.OffendingIE, e.offendingIe)] : []), ...(e.failedRule ? [P.ie(T.FailedRuleID, e.failedRule)] : [])];
+}
+
+function usageIes(ctx: N4Context, r: UrrReport): P.PfcpIe[] {
+  return P.usageReportIes({
+    urrId: r.urrId,
+    urSeqn: r.urSeqn,
+    trigger: r.trigger,
+    startTime: ctx.ntp(r.startTime),
+    endTime: ctx.ntp(r.endTime),
+    volume: {
+      total: BigInt(r.uplinkOctets + r.downlinkOctets),
+      uplink: BigInt(r.uplinkOctets),
+      downlink: BigInt(r.downlinkOctets),
+      totalPackets: BigInt(r.uplinkPackets + r.downlinkPackets),
+      uplinkPackets: BigInt(r.uplinkPackets),
+      downlinkPackets: BigInt(r.downlinkPackets),
+    },
+    durationSeconds: r.durationSeconds,
+  });
+}
+
+function createdPdrs(ctx: N4Context, created: CreatedPdr[]): P.PfcpIe[] {
+  return created.map((c) => P.grouped(T.CreatedPDR, [P.ie(T.PDRID, c.pdrId), P.ie(T.FTEID, { teid: c.teid, ipv4: ctx.n3Address })]));
+}
+
+function checkPdnType(ies: P.PfcpIe[]): void {
+  const t = P.get(ies, T.PDNType);
+  if (t !== undefined && (t & 7) !== 1) throw new RuleError(PfcpCause.ServiceNotSupported, `PDN type ${t & 7}: this UPF carries IPv4 PDU sessions`, { offendingIe: T.PDNType });
+}
+
+function ruleSetOf(ies: P.PfcpIe[], apps: ApplicationTable): RuleSet {
+  const bars = P.groups(ies, T.CreateBAR);
+  if (bars.length > 1) throw incorrect(T.CreateBAR, 'more than one BAR');
+  return {
+    pdrs: P.groups(ies, T.CreatePDR).map((g) => readPdr(g, undefined, apps)),
+    fars: P.groups(ies, T.CreateFAR).map((g) => readFar(g, undefined)),
+    qers: P.groups(ies, T.CreateQER).map((g) => readQer(g, undefined)),
+    urrs: P.groups(ies, T.CreateURR).map((g) => readUrr(g, undefined)),
+    ...(bars[0] ? { bar: readBar(bars[0], undefined) } : {}),
+  };
+}
+
+/** 7.5.2 / 7.5.3; TS 23.502 4.3.2.2.1 step 10a-10b. */
+export function establish(ctx: N4Context, msg: P.PfcpMessage, peer: Endpoint, associated: boolean): N4Answer {
+  const cp = P.get(msg.ies, T.FSEID)!;
+  const answer = (ies: P.PfcpIe[], comment: string): N4Answer => ({ response: P.encodePfcp({ type: M.SessionEstablishmentResponse, seid: cp.seid, sequenceNumber: msg.sequenceNumber, ies: [P.ie(T.NodeID, ctx.nodeId), ...ies] }), comment });
+  if (!associated) return answer([P.ie(T.Cause, PfcpCause.NoEstablishedPfcpAssociation)], 'TS 29.244 7.5.3 cause 72 (no PFCP association)');
+  try {
+    onlySupported(msg.ies, ESTABLISHMENT_IES);
+    checkPdnType(msg.ies);
+    const r = ctx.datapath.establish(ruleSetOf(msg.ies, ctx.applications));
+    ctx.sessions.set(r.seid, { cpSeid: cp.seid, smf: peer });
+    return answer([P.ie(T.Cause, PfcpCause.RequestAccepted), P.ie(T.FSEID, { seid: r.seid, ipv4: ctx.nodeId.value }), ...createdPdrs(ctx, r.created)], 'TS 23.502 4.3.2.2.1 step 10b');
+  } catch (e) {
+    if (!(e instanceof RuleError)) throw e;
+    ctx.log?.(`[upf] Session Establishment refused: ${e.message}`);
+    return answer(rejection(e), `TS 29.244 7.5.3 refused, cause ${e.pfcpCause}: ${e.message}`);
+  }
+}
+
+/** Applies Remove, Create and Update IEs of a Session Modification Request to `cur` (7.5.4). */
+function merge(cur: RuleSet, ies: P.PfcpIe[], apps: ApplicationTable): RuleSet {
+  const next: RuleSet = { pdrs: [...cur.pdrs], fars: [...cur.fars], qers: [...cur.qers], urrs: [...cur.urrs], ...(cur.bar ? { bar: cur.bar } : {}) };
+  const remove = <R extends { id: number }>(list: R[], type: number, idIe: keyof P.IeValues, ruleType: number): R[] => {
+    for (const g of P.groups(ies, type)) {
+      const id = P.get(g, idIe) as number;
+      if (!list.some((x) => x.id === id)) throw ruleFailure(ruleType, id, `${P.ieName(type)}: rule ${id} does not exist`);
+      list = list.filter((x) => x.id !== id);
+    }
+    return list;
+  };
+  next.pdrs = remove(next.pdrs, T.RemovePDR, T.PDRID, RuleIdType.PDR);
+  next.fars = remove(next.fars, T.RemoveFAR, T.FARID, RuleIdType.FAR);
+  next.urrs = remove(next.urrs, T.RemoveURR, T.URRID, RuleIdType.URR);
+  next.qers = remove(next.qers, T.RemoveQER, T.QERID, RuleIdType.QER);
+  for (const g of P.groups(ies, T.RemoveBAR)) {
+    const id = P.get(g, T.BARID);
+    if (next.bar?.id !== id) throw ruleFailure(RuleIdType.BAR, id ?? 0, `Remove BAR: BAR ${id} does not exist`);
+    delete next.bar;
+  }
+  const add = <R extends { id: number }>(list: R[], created: R[], ruleType: number): R[] => {
+    for (const c of created) if (list.some((x) => x.id === c.id)) throw ruleFailure(ruleType, c.id, `rule ${c.id} already exists`);
+    return [...list, ...created];
+  };
+  const fresh = ruleSetOf(ies, apps);
+  next.pdrs = add(next.pdrs, fresh.pdrs, RuleIdType.PDR);
+  next.fars = add(next.fars, fresh.fars, RuleIdType.FAR);
+  next.urrs = add(next.urrs, fresh.urrs, RuleIdType.URR);
+  next.qers = add(next.qers, fresh.qers, RuleIdType.QER);
+  if (fresh.bar) {
+    if (next.bar) throw ruleFailure(RuleIdType.BAR, fresh.bar.id, 'a BAR already exists');
+    next.bar = fresh.bar;
+  }
+  const update = <R extends { id: number }>(list: R[], type: number, idIe: keyof P.IeValues, ruleType: number, read: (g: P.PfcpIe[], base: R) => R): R[] => {
+    for (const g of P.groups(ies, type)) {
+      const id = P.get(g, idIe) as number;
+      const i = list.findIndex((x) => x.id === id);
+      if (i < 0) throw ruleFailure(ruleType, id, `${P.ieName(type)}: rule ${id} does not exist`);
+      list = list.map((x, k) => (k === i ? read(g, x) : x));
+    }
+    return list;
+  };
+  next.pdrs = update(next.pdrs, T.UpdatePDR, T.PDRID, RuleIdType.PDR, (g, b) => readPdr(g, b, apps));
+  next.fars = update(next.fars, T.UpdateFAR, T.FARID, RuleIdType.FAR, readFar);
+  next.urrs = update(next.urrs, T.UpdateURR, T.URRID, RuleIdType.URR, readUrr);
+  next.qers = update(next.qers, T.UpdateQER, T.QERID, RuleIdType.QER, readQer);
+  for (const g of P.groups(ies, T.UpdateBARSessionModificationRequest)) {
+    const id = P.get(g, T.BARID);
+    if (!next.bar || next.bar.id !== id) throw ruleFailure(RuleIdType.BAR, id ?? 0, `Update BAR: BAR ${id} does not exist`);
+    next.bar = readBar(g, next.bar);
+  }
+  return next;
+}
+
+/** 7.5.4 / 7.5.5; TS 23.502 4.3.2.2.1 step 16a-16b. */
+export function modify(ctx: N4Context, msg: P.PfcpMessage): N4Answer {
+  const seid = msg.seid ?? 0n;
+  const s = ctx.sessions.get(seid);
+  const cur = s ? ctx.datapath.rulesOf(seid) : undefined;
+  const answer = (cpSeid: bigint, ies: P.PfcpIe[], comment: string): N4Answer => ({ response: P.encodePfcp({ type: M.SessionModificationResponse, seid: cpSeid, sequenceNumber: msg.sequenceNumber, ies }), comment });
+  if (!s || !cur) return answer(0n, [P.ie(T.Cause, PfcpCause.SessionContextNotFound)], 'TS 29.244 7.5.5 cause 65 (Session context not found)');
+  try {
+    onlySupported(msg.ies, MODIFICATION_IES);
+    const flags = P.get(msg.ies, T.PFCPSMReqFlags) ?? 0;
+    if (flags & ~(P.PfcpSmReqFlags.QAURR | P.PfcpSmReqFlags.DROBU)) throw new RuleError(PfcpCause.ServiceNotSupported, `PFCPSMReq-Flags 0x${flags.toString(16)}`, { offendingIe: T.PFCPSMReqFlags });
+    const next = merge(cur, msg.ies, ctx.applications);
+    const queried = P.groups(msg.ies, T.QueryURR).map((g) => P.get(g, T.URRID)!);
+    for (const id of queried) if (!next.urrs.some((u) => u.id === id)) throw ruleFailure(RuleIdType.URR, id, `Query URR: URR ${id} does not exist`);
+    const session = ctx.datapath.session(seid)!;
+    if (flags & P.PfcpSmReqFlags.DROBU && session.buffered.length) {
+      // DROBU (8.2.31): drop what is buffered before applying the new rules
+      session.dropped += session.buffered.length;
+      ctx.datapath.stats.bufferDiscarded += session.buffered.length;
+      session.buffered = [];
+    }
+    const r = ctx.datapath.modify(seid, next)!;
+    const cp = P.get(msg.ies, T.FSEID);
+    if (cp) s.cpSeid = cp.seid;
+    const reports = [...r.removedUrrReports, ...(flags & P.PfcpSmReqFlags.QAURR ? ctx.datapath.query(seid) : queried.length ? ctx.datapath.query(seid, queried) : [])];
+    return answer(s.cpSeid, [P.ie(T.Cause, PfcpCause.RequestAccepted), ...createdPdrs(ctx, r.created), ...reports.map((u) => P.grouped(T.UsageReportSMR, usageIes(ctx, u)))], 'TS 23.502 4.3.2.2.1 step 16b');
+  } catch (e) {
+    if (!(e instanceof RuleError)) throw e;
+    ctx.log?.(`[upf] Session Modification refused: ${e.message}`);
+    return answer(s.cpSeid, rejection(e), `TS 29.244 7.5.5 refused, cause ${e.pfcpCause}: ${e.message}`);
+  }
+}
+
+/** 7.5.6 / 7.5.7; TS 23.502 4.2.2.3.2 steps 3a-3b: the final report of every URR. */
+export function deleteSession(ctx: N4Context, msg: P.PfcpMessage): N4Answer {
+  const seid = msg.seid ?? 0n;
+  const s = ctx.sessions.get(seid);
+  const answer = (cpSeid: bigint, ies: P.PfcpIe[], comment: string): N4Answer => ({ response: P.encodePfcp({ type: M.SessionDeletionResponse, seid: cpSeid, sequenceNumber: msg.sequenceNumber, ies }), comment });
+  if (!s) return answer(0n, [P.ie(T.Cause, PfcpCause.SessionContextNotFound)], 'TS 29.244 7.5.7 cause 65 (Session context not found)');
+  try {
+    onlySupported(msg.ies, DELETION_IES);
+  } catch (e) {
+    if (!(e instanceof RuleError)) throw e;
+    return answer(s.cpSeid, rejection(e), `TS 29.244 7.5.7 refused, cause ${e.pfcpCause}`);
+  }
+  const reports = ctx.datapath.delete(seid) ?? [];
+  ctx.sessions.delete(seid);
+  return answer(s.cpSeid, [P.ie(T.Cause, PfcpCause.RequestAccepted), ...reports.map((u) => P.grouped(T.UsageReportSDR, usageIes(ctx, u)))], 'TS 23.502 4.2.2.3.2 step 3b');
+}
+
+/** 7.5.8 Session Report Request: a Downlink Data Report (DLDR) or Usage Reports (USAR). */
+export function sessionReportRequest(ctx: N4Context, seq: number, cpSeid: bigint, report: SessionReport): P.PfcpMessage {
+  const ies: P.PfcpIe[] =
+    'usage' in report
+      ? [P.ie(T.ReportType, P.ReportType.USAR), ...report.usage.map((u) => P.grouped(T.UsageReportSRR, usageIes(ctx, u)))]
+      : [P.ie(T.ReportType, P.ReportType.DLDR), P.grouped(T.DownlinkDataReport, [P.ie(T.PDRID, report.downlinkData.pdrId), ...(report.downlinkData.qfi !== undefined ? [P.ie(T.DownlinkDataServiceInformation, { qfi: report.downlinkData.qfi })] : [])])];
+  return { type: M.SessionReportRequest, seid: cpSeid, sequenceNumber: seq, ies };
+}

@@ -1,0 +1,117 @@
+// The UPF's rule tables, shared by the packet path (datapath.ts) and rule installation
+// (install.ts). Layout for the N3/N9 hot path (ARCHITECTURE "The UPF hot path"):
+//
+// - Every PDR has a slot; its hot record is 4 doubles in one typed array (two PDRs per cache
+//   line): [control word, octets, packets, UE address condition].
+// - A TEID the UPF chooses (CH, TS 29.244 5.5.3) is the slot of the PDR it was chosen for, plus
+//   one: the uplink lookup is one read of that record, as cheap as indexing a typed array by TEID.
+//   When several PDRs share the F-TEID (CHOOSE ID, 7.5.3.2) the record says CLASSIFY and the PDR
+//   is found by QFI, then by SDF filter in precedence order. A TEID the SMF assigned (CH = 0) is
+//   found in a Map.
+// - The control word holds, beside the FAR's Apply Action, whatever the packet path must check:
+//   a QFI or UE-address condition, a closed gate, a used-up quota, an outer header to create, or
+//   SLOW (an MBR or a volume threshold/quota to account per packet). The common case — FORW with
+//   nothing else — is one masked compare.
+
+import type { PdrSpec, FarSpec, BarSpec } from './rules.ts';
+import type { UrrState, QerState, CountedPdr } from './usage.ts';
+
+/** TS 29.244 8.2.26 Apply Action flags, as the data path applies them (low byte of the control word). */
+export const FarAction = { DROP: 0x01, FORW: 0x02, BUFF: 0x04, NOCP: 0x08, DUPL: 0x10 } as const;
+
+export const Ctl = {
+  /** This slot is the anchor of the UPF-chosen TEID slot + 1. */
+  ANCHOR: 1 << 8,
+  /** Several PDRs (or SDF filters) behind this TEID: classify. */
+  CLASSIFY: 1 << 9,
+  /** An MBR or a volume threshold/quota: per-packet QER/URR work. */
+  SLOW: 1 << 10,
+  GATE_CLOSED: 1 << 11,
+  QUOTA_EXHAUSTED: 1 << 12,
+  /** The FAR creates an outer GTP-U header (towards the gNB, N9 or the CP function). */
+  OHC: 1 << 13,
+  /** The uplink packet's source must be the UE address in word 3. */
+  UE_COND: 1 << 14,
+  /** The packet's QFI must be bits 16-21. */
+  QFI_COND: 1 << 15,
+  /** Mark the outer header with the QFI in bits 23-28. */
+  MARK: 1 << 22,
+} as const;
+
+/** Bits that send a packet off the fast path (everything but ANCHOR, the conditions and the marking). */
+export const SLOW_MASK = 0xff | Ctl.CLASSIFY | Ctl.SLOW | Ctl.GATE_CLOSED | Ctl.QUOTA_EXHAUSTED | Ctl.OHC;
+export const RECORD = 4;
+
+export interface TunnelPeer {
+  address: string;
+  port: number;
+}
+
+export interface FarState {
+  spec: FarSpec;
+  peer: TunnelPeer | undefined;
+}
+
+export interface PdrState extends CountedPdr {
+  spec: PdrSpec;
+  session: SessionState;
+  far: FarState;
+  qers: QerState[];
+  urrs: UrrState[];
+  entry: TeidEntry | undefined;
+  /** The QFI the outer header carries (QER QFI, else the PDR's own), or -1. */
+  markQfi: number;
+}
+
+export interface TeidEntry {
+  teid: number;
+  chooseId: number | undefined;
+  /** CH = 0: the SMF assigned it (found through the Map). */
+  smfAssigned: boolean;
+  /** The record the lookup lands on: slot = TEID - 1 when the UPF chose the TEID. */
+  anchorSlot: number;
+  /** The anchor's PDR is gone but other PDRs still use the TEID. */
+  hollow: boolean;
+  pdrs: PdrState[];
+  /** QFI -> PDRs to try in precedence order (PDRs without a QFI condition in every list); index 64: packets without a QFI. */
+  byQfi: (PdrState[] | undefined)[];
+  /** Its block in the flat classifier table (CLASSIFIER_BLOCK), or -1. */
+  block: number;
+}
+
+/**
+ * A shared TEID's classifier, flat in an Int32Array so that the common case — the packet's QFI
+ * names one PDR without SDF filters — costs two reads near each other: [m, (qfi, target) x m],
+ * QFI 64 (last) standing for "any other QFI or none"; target slot + 1, or -1: try the PDRs of
+ * that QFI in precedence order (SDF filters), or 0: no PDR.
+ */
+export const CLASSIFIER_BLOCK = 20;
+export const CLASSIFIER_MAX_QFIS = 9;
+
+export interface BufferedPacket {
+  pdr: PdrState;
+  /** DOWNLINK_HEADROOM octets then the packet. */
+  bytes: Uint8Array;
+}
+
+export interface SessionState {
+  seid: bigint;
+  index: number;
+  pdrs: PdrState[];
+  fars: FarState[];
+  qers: QerState[];
+  urrs: UrrState[];
+  bar: BarSpec | undefined;
+  entries: TeidEntry[];
+  ueAddresses: number[];
+  /** The one downlink PDR without SDF filters, or -1 (then `dlList` in precedence order). */
+  dlSingle: number;
+  dlList: PdrState[];
+  buffered: BufferedPacket[];
+  /** A Downlink Data Report was sent (or is due at ddrDueAt) since the FAR last changed. */
+  ddrSent: boolean;
+  ddrDueAt: number;
+  ddrPdr: PdrState | undefined;
+  dropped: number;
+  timed: boolean;
+}
