@@ -1,6 +1,7 @@
 // `wire5g decode FILE [--json]`: every 5G message in a pcap/pcapng capture, ours or anyone's.
-// One JSON object per protocol message: frame (1-based, as Wireshark numbers), time, addresses,
-// protocol, message (the spec's name) and the decoded fields. A frame that cannot be decoded is
+// decodeCapture yields one record per protocol message: frame (1-based, as Wireshark numbers),
+// time, addresses, protocol, message (the spec's name) and the decoded fields; the command prints
+// them grouped per frame (cli/decode-format.ts): one line, or one JSON object, for every frame. A frame that cannot be decoded is
 // reported with its error; a frame that carries no protocol wire5g knows is reported as ignored,
 // with the reason. Nothing is skipped silently.
 
@@ -9,6 +10,8 @@ import { readCaptureFile, type CaptureFrame } from '../codecs/capture/files.ts';
 import { ipPacketOf, transportSegmentOf, type TransportSegment } from '../codecs/capture/layers.ts';
 import { DecodeError } from '../codecs/bytes/errors.ts';
 import type { JsonValue } from '../codecs/bytes/json.ts';
+import { decodeSctpPacket, SCTP_CHUNK_NAMES, SctpChunkType } from '../codecs/sctp/packet.ts';
+import { framesOf, frameLine, frameJson } from './decode-format.ts';
 import { defaultDissectors, type Dissectors, type SctpMessageSource, SCTP_OVER_UDP_PORT } from './dissectors.ts';
 
 export interface DecodedRecord {
@@ -139,7 +142,7 @@ function* decodeSctp(where: Omit<DecodedRecord, 'protocol'>, packet: Uint8Array,
     return;
   }
   if (messages.length === 0) {
-    yield { ...where, protocol: 'sctp', ignored: 'SCTP control chunks or a DATA fragment (message completes in a later frame)' };
+    yield { ...where, protocol: 'sctp', ignored: sctpControlReason(packet) };
     return;
   }
   for (const m of messages) {
@@ -154,6 +157,14 @@ function* decodeSctp(where: Omit<DecodedRecord, 'protocol'>, packet: Uint8Array,
   }
 }
 
+/** Why an SCTP packet gave no user message: its chunk types, e.g. "SACK", "SHUTDOWN ACK". */
+function sctpControlReason(packet: Uint8Array): string {
+  const chunks = decodeSctpPacket(packet).chunks;
+  const names = chunks.map((c) => SCTP_CHUNK_NAMES[c.type] ?? `chunk type ${c.type}`).join(', ');
+  const data = chunks.some((c) => c.type === SctpChunkType.DATA);
+  return `${names}${data ? ' (a DATA fragment whose message completes in a later frame, or a retransmission already decoded)' : ' (SCTP control, no user message)'}`;
+}
+
 export function decodeCommand(args: string[]): number {
   const file = args.find((a) => !a.startsWith('--'));
   if (!file) {
@@ -163,15 +174,9 @@ export function decodeCommand(args: string[]): number {
   const json = args.includes('--json');
   const bytes = new Uint8Array(readFileSync(file));
   let errors = 0;
-  for (const rec of decodeCapture(bytes)) {
-    if (rec.error) errors++;
-    if (json) {
-      process.stdout.write(JSON.stringify(rec) + '\n');
-    } else if (rec.error) {
-      process.stdout.write(`${String(rec.frame).padStart(5)}  ${rec.protocol ?? '-'}  ERROR ${JSON.stringify(rec.error)}\n`);
-    } else if (rec.message) {
-      process.stdout.write(`${String(rec.frame).padStart(5)}  ${(rec.src ?? '').padEnd(21)} -> ${(rec.dst ?? '').padEnd(21)} ${rec.protocol}  ${rec.message}\n`);
-    }
+  for (const frame of framesOf(decodeCapture(bytes))) {
+    if (frame.messages.some((m) => m.error !== undefined)) errors++;
+    process.stdout.write((json ? frameJson(frame) : frameLine(frame)) + '\n');
   }
   return errors ? 1 : 0;
 }
