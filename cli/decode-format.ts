@@ -5,6 +5,7 @@
 
 import type { JsonValue } from '../codecs/bytes/json.ts';
 import type { DecodedRecord } from './decode.ts';
+import { describeMessage } from '../codecs/capture/describe.ts';
 
 /** Everything decoded from one frame. */
 export interface FrameReport {
@@ -50,7 +51,8 @@ export function partText(m: FrameReport['messages'][number]): string {
   const head = label(m.protocol);
   const parts: string[] = [];
   if (m.message !== undefined) {
-    parts.push(`${head} ${m.message}`);
+    const detail = describeMessage(m.protocol ?? '', m.message, m.fields ?? null);
+    parts.push(`${head} ${m.message}${detail ? ` (${detail})` : ''}`);
   }
   if (m.error !== undefined) parts.push(`${head ? `${head} ` : ''}ERROR ${errorText(m.error)}`);
   if (m.ignored !== undefined) parts.push(`${head ? `${head} ` : ''}ignored: ${m.ignored}`);

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { readCaptureFile, type CaptureFrame } from '../codecs/capture/files.ts';
 import { ipPacketOf, transportSegmentOf, type TransportSegment } from '../codecs/capture/layers.ts';
 import { DecodeError } from '../codecs/bytes/errors.ts';
-import type { JsonValue } from '../codecs/bytes/json.ts';
+import type { DissectedMessage, JsonValue } from '../codecs/bytes/json.ts';
 import { decodeSctpPacket, SCTP_CHUNK_NAMES, SctpChunkType } from '../codecs/sctp/packet.ts';
 import { framesOf, frameLine, frameJson } from './decode-format.ts';
 import { defaultDissectors, type Dissectors, type SctpMessageSource, SCTP_OVER_UDP_PORT } from './dissectors.ts';
@@ -121,9 +121,9 @@ function* decodeFrame(f: CaptureFrame, d: Dissectors, sctp: SctpMessageSource | 
   yield { ...where, protocol: null, ignored: `TCP ${seg.srcPort}->${seg.dstPort} (HTTP/2 SBI is not decoded by wire5g decode; open the capture in Wireshark)` };
 }
 
-function* run(where: Omit<DecodedRecord, 'protocol'>, protocol: string, dissect: () => { protocol: string; message: string; fields: JsonValue }[]): Generator<DecodedRecord> {
+function* run(where: Omit<DecodedRecord, 'protocol'>, protocol: string, dissect: () => DissectedMessage[]): Generator<DecodedRecord> {
   try {
-    for (const m of dissect()) yield { ...where, protocol: m.protocol, message: m.message, fields: m.fields };
+    for (const m of dissect()) yield { ...where, protocol: m.protocol, message: m.message, fields: m.fields, ...(m.error !== undefined ? { error: m.error } : {}) };
   } catch (e) {
     yield { ...where, protocol: e instanceof DecodeError ? e.protocol : protocol, error: errorJson(e) };
   }

@@ -5,8 +5,8 @@
 import type { DissectedMessage } from '../codecs/bytes/json.ts';
 import { dissectGtpu } from '../codecs/gtpu/index.ts';
 import { dissectPfcp } from '../codecs/pfcp/index.ts';
-import { dissectNas } from '../codecs/nas/index.ts';
-import { dissectNgap } from '../codecs/ngap/index.ts';
+import { dissectNas, type NasCipheringState } from '../codecs/nas/index.ts';
+import { dissectNgap, type NgapUeIds } from '../codecs/ngap/index.ts';
 import { SctpReassembler } from './sctp-reassembly.ts';
 
 export interface SctpMessageSource {
@@ -34,6 +34,16 @@ export const NGAP_SCTP_PORT = 38412;
 export const NGAP_PPID = 60;
 
 export function defaultDissectors(): Dissectors {
+  // What the capture has shown of each UE's NAS security (the Security Mode Command's ciphering
+  // algorithm), by RAN UE NGAP ID: NAS after a 5G-EA0 Security Mode Command is read as plain.
+  const ciphering = new Map<number, NasCipheringState>();
+  const stateOf = (ue: NgapUeIds): NasCipheringState | undefined => {
+    if (ue.ranUeNgapId === undefined) return undefined;
+    let s = ciphering.get(ue.ranUeNgapId);
+    if (!s) ciphering.set(ue.ranUeNgapId, (s = {}));
+    return s;
+  };
+  const ngap = (p: Uint8Array) => dissectNgap(p, dissectNas, stateOf);
   return {
     udp: new Map([
       [GTPU_PORT, { protocol: 'gtpu', dissect: dissectGtpu }],
@@ -44,8 +54,8 @@ export function defaultDissectors(): Dissectors {
       ['nas-5gs', dissectNas],
       ['pfcp', dissectPfcp],
       ['gtp', dissectGtpu],
-      ['ngap', (p) => dissectNgap(p, dissectNas)],
+      ['ngap', ngap],
     ]),
-    ngap: (p) => dissectNgap(p, dissectNas),
+    ngap,
   };
 }
