@@ -12,6 +12,7 @@ import { DecodeError } from '../codecs/bytes/errors.ts';
 import type { DissectedMessage, JsonValue } from '../codecs/bytes/json.ts';
 import { decodeSctpPacket, SCTP_CHUNK_NAMES, SctpChunkType } from '../codecs/sctp/packet.ts';
 import { framesOf, frameLine, frameJson } from './decode-format.ts';
+import type { TcpMessageSource, TcpOutcome } from './tcp-http2.ts';
 import { defaultDissectors, type Dissectors, type SctpMessageSource, SCTP_OVER_UDP_PORT } from './dissectors.ts';
 
 export interface DecodedRecord {
@@ -33,6 +34,7 @@ function errorJson(e: unknown): JsonValue {
 
 export function* decodeCapture(bytes: Uint8Array, dissectors: Dissectors = defaultDissectors()): Generator<DecodedRecord> {
   const sctp = dissectors.sctp?.();
+  const tcp = dissectors.tcp?.();
   let frames: Iterator<CaptureFrame>;
   try {
     frames = readCaptureFile(bytes)[Symbol.iterator]();
@@ -49,7 +51,7 @@ export function* decodeCapture(bytes: Uint8Array, dissectors: Dissectors = defau
       return;
     }
     if (next.done) return;
-    yield* decodeFrame(next.value, dissectors, sctp);
+    yield* decodeFrame(next.value, dissectors, sctp, tcp);
   }
 }
 
@@ -69,7 +71,7 @@ function exportedPdu(data: Uint8Array): { dissector: string; payload: Uint8Array
   return undefined;
 }
 
-function* decodeFrame(f: CaptureFrame, d: Dissectors, sctp: SctpMessageSource | undefined): Generator<DecodedRecord> {
+function* decodeFrame(f: CaptureFrame, d: Dissectors, sctp: SctpMessageSource | undefined, tcp: TcpMessageSource | undefined): Generator<DecodedRecord> {
   const base = { frame: f.number, time: f.time };
   if (f.linkType === 252) {
     const e = exportedPdu(f.data);
@@ -118,7 +120,20 @@ function* decodeFrame(f: CaptureFrame, d: Dissectors, sctp: SctpMessageSource | 
     yield* run(where, entry.protocol, () => entry.dissect(seg.payload));
     return;
   }
-  yield { ...where, protocol: null, ignored: `TCP ${seg.srcPort}->${seg.dstPort} (HTTP/2 SBI is not decoded by wire5g decode; open the capture in Wireshark)` };
+  if (seg.protocol === 6 && seg.tcp && tcp) {
+    yield* decodeTcp(where, tcp.push({ src: where.src, dst: where.dst, ...seg.tcp, payload: seg.payload }));
+    return;
+  }
+  yield { ...where, protocol: null, ignored: `IP protocol ${seg.protocol} ${seg.srcPort}->${seg.dstPort}: no reader in this build` };
+}
+
+function* decodeTcp(where: Omit<DecodedRecord, 'protocol'>, outcome: TcpOutcome): Generator<DecodedRecord> {
+  if ('ignored' in outcome) {
+    yield { ...where, protocol: 'tcp', ignored: outcome.ignored };
+    return;
+  }
+  for (const m of outcome.messages) yield { ...where, protocol: m.protocol, message: m.message, fields: m.fields, ...(m.error !== undefined ? { error: m.error } : {}) };
+  if ('error' in outcome) yield { ...where, protocol: outcome.error instanceof DecodeError ? outcome.error.protocol : 'http2', error: errorJson(outcome.error) };
 }
 
 function* run(where: Omit<DecodedRecord, 'protocol'>, protocol: string, dissect: () => DissectedMessage[]): Generator<DecodedRecord> {

@@ -6,8 +6,10 @@ import type { DissectedMessage } from '../codecs/bytes/json.ts';
 import { dissectGtpu } from '../codecs/gtpu/index.ts';
 import { dissectPfcp } from '../codecs/pfcp/index.ts';
 import { dissectNas, type NasCipheringState } from '../codecs/nas/index.ts';
-import { dissectNgap, type NgapUeIds } from '../codecs/ngap/index.ts';
+import { dissectNgap, dissectNgapTransfer, NGAP_IE_TYPE_TRANSFERS, type NgapUeIds } from '../codecs/ngap/index.ts';
+import type { BinaryPart } from '../codecs/http2/connection.ts';
 import { SctpReassembler } from './sctp-reassembly.ts';
+import { Http2OverTcp, type TcpMessageSource } from './tcp-http2.ts';
 
 export interface SctpMessageSource {
   /** Feeds one SCTP packet of one direction; returns the user messages it completes. */
@@ -25,6 +27,8 @@ export interface Dissectors {
   byName: Map<string, PayloadDissector>;
   /** NGAP (SCTP PPID 60), if available. */
   ngap?: PayloadDissector;
+  /** A fresh TCP reader (reassembly + HTTP/2 + HPACK) per capture. */
+  tcp?: () => TcpMessageSource;
 }
 
 export const GTPU_PORT = 2152;
@@ -57,5 +61,13 @@ export function defaultDissectors(): Dissectors {
       ['ngap', ngap],
     ]),
     ngap,
+    // N1/N2 binary parts of SBI multipart bodies (TS 29.500 6.1.2.4)
+    tcp: () => new Http2OverTcp(new Map<string, (part: BinaryPart) => DissectedMessage[]>([
+      ['application/vnd.3gpp.ngap', (part) => {
+        const transfer = part.ngapIeType ? NGAP_IE_TYPE_TRANSFERS[part.ngapIeType] : undefined;
+        return transfer ? dissectNgapTransfer(transfer, part.body) : ngap(part.body);
+      }],
+      ['application/vnd.3gpp.5gnas', (part) => dissectNas(part.body)],
+    ])),
   };
 }

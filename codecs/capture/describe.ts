@@ -81,6 +81,8 @@ function http2Detail(f: Obj): string[] {
   if (typeof f.streamId === 'number' && f.streamId > 0) out.push(`stream ${f.streamId}`);
   if (typeof f.method === 'string') out.push(`${f.method} ${String(f.path)}`);
   if (f.status !== undefined) out.push(`status ${String(f.status)}`);
+  if (f.ack === true) out.push('ACK');
+  if (f.errorCode !== undefined) out.push(String(f.errorCode));
   if (f.body !== undefined) {
     const text = JSON.stringify(f.body);
     out.push(text.length > 400 ? `${text.slice(0, 400)}...` : text);

@@ -54,6 +54,55 @@ function ueIdsOf(ies: Record<string, JsonValue>): NgapUeIds {
   return ids;
 }
 
+/** The protocol IEs of a message or transfer type by their TS 38.413 names; NAS-PDUs collected. */
+function iesJson(typeName: string, list: ProtocolIe[], nas: Uint8Array[]): Record<string, JsonValue> {
+  const ies: Record<string, JsonValue> = {};
+  const t = ngapCodec.schema.types[typeName];
+  const container = t && t.k === 'seq' ? t.fields.find((x) => x.name === 'protocolIEs')?.type : undefined;
+  const set = container && container.k === 'ies' ? container.set : `${typeName}-IEs`;
+  for (const ie of list) {
+    const e = ngapCodec.setEntry(set, ie.id);
+    const key = e?.name ?? `id-${ie.id}`;
+    ies[key] = withPlmns(toJsonValue(ie.raw ?? ie.value));
+    if (ie.id === 38 && ie.value instanceof Uint8Array) nas.push(ie.value);
+    else collectNas(ie.value, nas);
+  }
+  return ies;
+}
+
+/** TS 29.518 6.1.6.3.x NgapIeType of an N2 SM information part -> the TS 38.413 transfer it holds. */
+export const NGAP_IE_TYPE_TRANSFERS: Readonly<Record<string, string>> = {
+  PDU_RES_SETUP_REQ: 'PDUSessionResourceSetupRequestTransfer',
+  PDU_RES_SETUP_RSP: 'PDUSessionResourceSetupResponseTransfer',
+  PDU_RES_SETUP_FAIL: 'PDUSessionResourceSetupUnsuccessfulTransfer',
+  PDU_RES_REL_CMD: 'PDUSessionResourceReleaseCommandTransfer',
+  PDU_RES_REL_RSP: 'PDUSessionResourceReleaseResponseTransfer',
+  PDU_RES_MOD_REQ: 'PDUSessionResourceModifyRequestTransfer',
+  PDU_RES_MOD_RSP: 'PDUSessionResourceModifyResponseTransfer',
+  PDU_RES_MOD_FAIL: 'PDUSessionResourceModifyUnsuccessfulTransfer',
+  PDU_RES_NTY: 'PDUSessionResourceNotifyTransfer',
+  PDU_RES_NTY_REL: 'PDUSessionResourceNotifyReleasedTransfer',
+  PDU_RES_MOD_IND: 'PDUSessionResourceModifyIndicationTransfer',
+  PDU_RES_MOD_CFM: 'PDUSessionResourceModifyConfirmTransfer',
+  PATH_SWITCH_REQ: 'PathSwitchRequestTransfer',
+  PATH_SWITCH_SETUP_FAIL: 'PathSwitchRequestSetupFailedTransfer',
+  PATH_SWITCH_REQ_ACK: 'PathSwitchRequestAcknowledgeTransfer',
+  PATH_SWITCH_REQ_FAIL: 'PathSwitchRequestUnsuccessfulTransfer',
+  HANDOVER_REQUIRED: 'HandoverRequiredTransfer',
+  HANDOVER_CMD: 'HandoverCommandTransfer',
+  HANDOVER_PREP_FAIL: 'HandoverPreparationUnsuccessfulTransfer',
+  HANDOVER_REQ_ACK: 'HandoverRequestAcknowledgeTransfer',
+  HANDOVER_RES_ALLOC_FAIL: 'HandoverResourceAllocationUnsuccessfulTransfer',
+  SECONDARY_RAT_USAGE: 'SecondaryRATDataUsageReportTransfer',
+};
+
+/** An NGAP transfer (an OCTET STRING IE's content, e.g. N2 SM information) by its type name. */
+export function dissectNgapTransfer(typeName: string, payload: Uint8Array): DissectedMessage[] {
+  const value = ngapCodec.decode(typeName, payload) as { protocolIEs?: ProtocolIe[] } | undefined;
+  const fields = value && Array.isArray(value.protocolIEs) ? { ies: iesJson(typeName, value.protocolIEs, []) } : withPlmns(toJsonValue(value));
+  return [{ protocol: 'ngap', message: typeName, fields }];
+}
+
 /**
  * Dissects an NGAP PDU and hands each NAS-PDU in it to `inner`, with the state `stateOf` keeps for
  * the UE the message is about (the NAS reader's ciphering knowledge).
@@ -61,18 +110,8 @@ function ueIdsOf(ies: Record<string, JsonValue>): NgapUeIds {
 export function dissectNgap<S>(payload: Uint8Array, inner?: (nasPdu: Uint8Array, state?: S) => DissectedMessage[], stateOf?: (ue: NgapUeIds) => S | undefined): DissectedMessage[] {
   const pdu = decodeNgap(payload);
   const { kind, procedure, name } = ngapMessage(pdu);
-  const ies: Record<string, JsonValue> = {};
   const nas: Uint8Array[] = [];
-  const t = ngapCodec.schema.types[name];
-  const container = t && t.k === 'seq' ? t.fields.find((x) => x.name === 'protocolIEs')?.type : undefined;
-  const set = container && container.k === 'ies' ? container.set : `${name}-IEs`;
-  for (const ie of ((procedure.value as { protocolIEs?: ProtocolIe[] } | undefined)?.protocolIEs ?? [])) {
-    const e = ngapCodec.setEntry(set, ie.id);
-    const key = e?.name ?? `id-${ie.id}`;
-    ies[key] = withPlmns(toJsonValue(ie.raw ?? ie.value));
-    if (ie.id === 38 && ie.value instanceof Uint8Array) nas.push(ie.value);
-    else collectNas(ie.value, nas);
-  }
+  const ies = iesJson(name, (procedure.value as { protocolIEs?: ProtocolIe[] } | undefined)?.protocolIEs ?? [], nas);
   const out: DissectedMessage[] = [{ protocol: 'ngap', message: name, fields: { pdu: kind, procedureCode: procedure.procedureCode, criticality: procedure.criticality, ies } }];
   if (inner) {
     const state = nas.length && stateOf ? stateOf(ueIdsOf(ies)) : undefined;

@@ -107,4 +107,28 @@ describe.skipIf(!tsharkAvailable())('the default run, read by wire5g decode and 
     }
     expect(causes).toBeGreaterThanOrEqual(1);
   });
+
+  it('HTTP/2 SBI: method, path, status and JSON bodies equal tshark\'s http2 fields', () => {
+    let requests = 0, responses = 0, bodies = 0;
+    for (const f of ours) {
+      const h2 = messagesOf(f, 'http2');
+      if (!h2.length) continue;
+      const t = byFrame(f.frame);
+      const headers = h2.filter((m) => m.headers !== undefined);
+      expect(headers.filter((m) => m.method !== undefined).map((m) => m.method), `frame ${f.frame}`).toEqual(t.fields.get('http2.headers.method') ?? []);
+      expect(headers.filter((m) => m.path !== undefined).map((m) => m.path)).toEqual(t.fields.get('http2.headers.path') ?? []);
+      expect(headers.filter((m) => m.status !== undefined).map((m) => m.status)).toEqual(nums(t, 'http2.headers.status'));
+      requests += headers.filter((m) => m.method !== undefined).length;
+      responses += headers.filter((m) => m.status !== undefined).length;
+      const data = t.fields.get('http2.data.data') ?? [];
+      const withBody = h2.filter((m) => m.body !== undefined && !Array.isArray(m.body) && (m.body as Obj).octets === undefined);
+      if (withBody.length && data.length === withBody.length) {
+        withBody.forEach((m, i) => expect(m.body).toEqual(JSON.parse(Buffer.from(data[i].replace(/:/g, ''), 'hex').toString('utf8'))));
+        bodies += withBody.length;
+      }
+    }
+    expect(requests).toBeGreaterThanOrEqual(30);
+    expect(responses).toBe(requests);
+    expect(bodies).toBeGreaterThanOrEqual(20);
+  });
 });
