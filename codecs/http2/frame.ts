@@ -135,3 +135,38 @@ export function decodeWindowUpdate(f: Http2Frame, at = 0): number {
   if (f.payload.length !== 4) throw fail(at, 'WINDOW_UPDATE.Length', `WINDOW_UPDATE of ${f.payload.length} octets (must be 4, RFC 9113 6.9)`);
   return u32(f.payload, 0) & 0x7fffffff;
 }
+
+/**
+ * Walks one direction of a connection chunk by chunk and reports the frame headers each chunk
+ * holds (type and stream), without keeping payloads: for a writer that tags the chunk carrying a
+ * given frame, or counts frames. The client's direction starts with the connection preface.
+ */
+export class FrameHeaderWalker {
+  private skip: number;
+  private partial: number[] = [];
+
+  constructor(clientSide: boolean) {
+    this.skip = clientSide ? CONNECTION_PREFACE.length : 0;
+  }
+
+  /** The frames whose 9-octet header ends in `chunk`. */
+  push(chunk: Uint8Array): { type: number; flags: number; streamId: number }[] {
+    const out: { type: number; flags: number; streamId: number }[] = [];
+    let i = 0;
+    while (i < chunk.length) {
+      if (this.skip > 0) {
+        const n = Math.min(this.skip, chunk.length - i);
+        this.skip -= n;
+        i += n;
+        continue;
+      }
+      this.partial.push(chunk[i++]);
+      if (this.partial.length < FRAME_HEADER_LENGTH) continue;
+      const h = this.partial;
+      this.partial = [];
+      this.skip = (h[0] << 16) | (h[1] << 8) | h[2];
+      out.push({ type: h[3], flags: h[4], streamId: (((h[5] & 0x7f) << 24) | (h[6] << 16) | (h[7] << 8) | h[8]) >>> 0 });
+    }
+    return out;
+  }
+}

@@ -106,7 +106,7 @@ export class Upf {
             self.upf?.datapath.downlink(reply.buffer, reply.offset, reply.length);
           }
         },
-        toN3: (datagram, peer) => gtpu.send(peer, datagram, undefined, 'N3 downlink G-PDU'),
+        toN3: (datagram, peer) => gtpu.send(peer, datagram, undefined, 'G-PDU, N3 downlink [TS 29.281 5.1]'),
         errorIndication: (teid, peer) => {
           // TS 29.281 7.3.1: Error Indication to the sender of a G-PDU for an unknown TEID.
           const ei = encodeGtpu(errorIndication(self.upf ? self.upf.eiSeq++ & 0xffff : 0, teid, parseIPv4(cfg.address), peer.port));
@@ -144,12 +144,12 @@ export class Upf {
       const cpSeid = header.seid !== undefined ? (this.sessions.get(header.seid)?.cpSeid ?? 0n) : undefined;
       const ies = [P.ie(T.Cause, cause), ...(offendingIe !== undefined ? [P.ie(T.OffendingIE, offendingIe)] : [])];
       if (header.type < 50) ies.unshift(P.ie(T.NodeID, this.nodeId));
-      return { response: this.respond(responseType, header.sequenceNumber, cpSeid, ies), comment: `TS 29.244 7.6 rejection, cause ${cause}` };
+      return { response: this.respond(responseType, header.sequenceNumber, cpSeid, ies), comment: `PFCP rejection, cause ${cause} [TS 29.244 7.6]` };
     }
     switch (msg.type) {
       case M.AssociationSetupRequest:
         this.associations.set(`${peer.address}`, P.get(msg.ies, T.NodeID)!);
-        return { response: P.encodePfcp(P.associationSetupResponse(msg.sequenceNumber, this.nodeId, P.PfcpCause.RequestAccepted, this.recoveryTimeStamp, { value: 0x0000, octets: 2 })), comment: 'TS 29.244 7.4.4.2 Association Setup Response' };
+        return { response: P.encodePfcp(P.associationSetupResponse(msg.sequenceNumber, this.nodeId, P.PfcpCause.RequestAccepted, this.recoveryTimeStamp, { value: 0x0000, octets: 2 })), comment: 'PFCP Association Setup Response [TS 29.244 7.4.4.2]' };
       case M.AssociationReleaseRequest:
         this.associations.delete(`${peer.address}`);
         return { response: P.encodePfcp(P.associationReleaseResponse(msg.sequenceNumber, this.nodeId, P.PfcpCause.RequestAccepted)) };
@@ -173,7 +173,7 @@ export class Upf {
     const cp = P.get(msg.ies, T.FSEID)!;
     const reject = (cause: number, offendingIe?: number) => ({
       response: P.encodePfcp(P.sessionEstablishmentResponse(msg.sequenceNumber, cp.seid, this.nodeId, cause)),
-      comment: `TS 29.244 7.5.3 Session Establishment Response, cause ${cause}${offendingIe ? ` (IE ${offendingIe})` : ''}`,
+      comment: `N4 Session Establishment Response, cause ${cause}${offendingIe ? ` (IE ${offendingIe})` : ''} [TS 29.244 7.5.3]`,
     });
     if (!this.associations.has(peer.address)) return reject(P.PfcpCause.NoEstablishedPfcpAssociation);
     const pdrs = P.groups(msg.ies, T.CreatePDR);
@@ -198,14 +198,14 @@ export class Upf {
     this.sessions.set(upSeid, { cpSeid: cp.seid, smf: peer, ...(ulFar !== undefined ? { uplinkFarId: ulFar } : {}), ...(dlFar !== undefined ? { downlinkFarId: dlFar } : {}) });
     return {
       response: P.encodePfcp(P.sessionEstablishmentResponse(msg.sequenceNumber, cp.seid, this.nodeId, P.PfcpCause.RequestAccepted, { seid: upSeid, address: this.cfg.address, n3Teid: teid, n3Address: this.gtpu.local.address })),
-      comment: 'TS 23.502 4.3.2.2.1 step 10b',
+      comment: 'N4 Session Establishment Response [TS 23.502 4.3.2.2.1 step 10b]',
     };
   }
 
   /** TS 29.244 7.5.4/7.5.5; TS 23.502 4.3.2.2.1 step 16a-16b. */
   private modify(msg: P.PfcpMessage): { response: Uint8Array; comment: string } {
     const s = msg.seid !== undefined ? this.sessions.get(msg.seid) : undefined;
-    if (!s) return { response: P.encodePfcp(P.sessionModificationResponse(msg.sequenceNumber, 0n, P.PfcpCause.SessionContextNotFound)), comment: 'TS 29.244 7.5.5 cause 65' };
+    if (!s) return { response: P.encodePfcp(P.sessionModificationResponse(msg.sequenceNumber, 0n, P.PfcpCause.SessionContextNotFound)), comment: 'N4 Session Modification Response, cause 65 [TS 29.244 7.5.5]' };
     for (const upd of P.groups(msg.ies, T.UpdateFAR)) {
       const farId = P.get(upd, T.FARID);
       const action = P.get(upd, T.ApplyAction);
@@ -217,7 +217,7 @@ export class Upf {
     }
     const wantsUsage = P.groups(msg.ies, T.QueryURR).length > 0;
     const usage = wantsUsage ? this.datapath.usage(msg.seid!) : undefined;
-    return { response: P.encodePfcp(P.sessionModificationResponse(msg.sequenceNumber, s.cpSeid, P.PfcpCause.RequestAccepted, usage ? this.usageSpec(usage, P.UsageReportTrigger.IMMER) : undefined)), comment: 'TS 23.502 4.3.2.2.1 step 16b' };
+    return { response: P.encodePfcp(P.sessionModificationResponse(msg.sequenceNumber, s.cpSeid, P.PfcpCause.RequestAccepted, usage ? this.usageSpec(usage, P.UsageReportTrigger.IMMER) : undefined)), comment: 'N4 Session Modification Response [TS 23.502 4.3.2.2.1 step 16b]' };
   }
 
   /** TS 29.244 7.5.6/7.5.7; TS 23.502 4.2.2.3.2 steps 3a-3b. */
@@ -225,10 +225,10 @@ export class Upf {
     const seid = msg.seid ?? 0n;
     const s = this.sessions.get(seid);
     const usage = s ? this.datapath.delete(seid) : undefined;
-    if (!s || !usage) return { response: P.encodePfcp(P.sessionDeletionResponse(msg.sequenceNumber, 0n, P.PfcpCause.SessionContextNotFound)), comment: 'TS 29.244 7.5.7 cause 65 (Session context not found)' };
+    if (!s || !usage) return { response: P.encodePfcp(P.sessionDeletionResponse(msg.sequenceNumber, 0n, P.PfcpCause.SessionContextNotFound)), comment: 'N4 Session Release Response, cause 65 (Session context not found) [TS 29.244 7.5.7]' };
     this.sessions.delete(seid);
     this.seids.release(Number(seid));
-    return { response: P.encodePfcp(P.sessionDeletionResponse(msg.sequenceNumber, s.cpSeid, P.PfcpCause.RequestAccepted, this.usageSpec(usage, P.UsageReportTrigger.TERMR))), comment: 'TS 23.502 4.2.2.3.2 step 3b' };
+    return { response: P.encodePfcp(P.sessionDeletionResponse(msg.sequenceNumber, s.cpSeid, P.PfcpCause.RequestAccepted, this.usageSpec(usage, P.UsageReportTrigger.TERMR))), comment: 'N4 Session Release Response [TS 23.502 4.2.2.3.2 step 3b]' };
   }
 
   private usageSpec(u: UsageReport, trigger: number): P.UsageReportSpec {

@@ -37,6 +37,7 @@ function messagesOf(f: FrameReport, protocol: string): Obj[] {
 
 describe.skipIf(!tsharkAvailable())('the default run, read by wire5g decode and by tshark', () => {
   let capture: string;
+  let summaryPath: string;
   let ours: FrameReport[];
   let theirs: DissectedFrame[];
   beforeAll(async () => {
@@ -44,6 +45,7 @@ describe.skipIf(!tsharkAvailable())('the default run, read by wire5g decode and 
     const r = await runScenario(testConfig(1), { outDir, database: ':memory:' });
     expect(r.ok).toBe(true);
     capture = r.files.capture!;
+    summaryPath = r.files.summary;
     ours = [...framesOf(decodeCapture(new Uint8Array(readFileSync(capture))))];
     theirs = dissect(capture, { prefs: ['nas-5gs.null_decipher:TRUE'] });
   }, 60_000);
@@ -130,5 +132,38 @@ describe.skipIf(!tsharkAvailable())('the default run, read by wire5g decode and 
     expect(requests).toBeGreaterThanOrEqual(30);
     expect(responses).toBe(requests);
     expect(bodies).toBeGreaterThanOrEqual(20);
+  });
+
+  it('the capture: strict time order, one comment format, each step on the frame that carries its message, no ABORT after SHUTDOWN', () => {
+    expect(execFileSync('capinfos', ['-o', capture], { encoding: 'utf8' })).toMatch(/Strict time order:\s+True/);
+    const commented = theirs.filter((t) => t.fields.has('frame.comment'));
+    for (const t of commented) expect(t.fields.get('frame.comment')![0], `frame ${t.frame}`).toMatch(/^[^[\]]+ \[(TS|RFC) [^[\]]+\]$/);
+    // every SBI request's comment sits on the frame with its HEADERS (not on the preface)
+    const sbiComments = commented.filter((t) => /^N[a-z]+_/.test(t.fields.get('frame.comment')![0]));
+    expect(sbiComments.length).toBeGreaterThanOrEqual(25); // the requests the NFs tag with a TS 23.502 step
+    for (const t of sbiComments) expect(t.fields.get('http2.headers.method'), `frame ${t.frame}`).toBeDefined();
+    // the uplink NAS Deregistration Request's NGAP frame carries its TS 23.502 step
+    const dereg = theirs.find((t) => (t.fields.get('nas_5gs.mm.message_type') ?? []).includes('0x45'))!;
+    expect(dereg.fields.get('frame.comment')?.[0]).toMatch(/\[TS 23\.502 4\.2\.2\.3\.2 step 1\]$/);
+    for (const t of theirs.filter((x) => x.fields.has('ngap.procedureCode') && (x.fields.get('ngap.procedureCode') ?? []).includes('46'))) expect(t.fields.get('frame.comment')?.[0], `UplinkNASTransport frame ${t.frame}`).toMatch(/\[TS 23\.502 /);
+    // SCTP: the association ends with SHUTDOWN, SHUTDOWN ACK, SHUTDOWN COMPLETE and nothing after
+    const chunks = theirs.flatMap((t) => t.fields.get('sctp.chunk_type') ?? []);
+    const complete = chunks.lastIndexOf('14');
+    expect(complete).toBeGreaterThan(0);
+    expect(chunks.slice(complete + 1)).not.toContain('6');
+    expect(chunks).not.toContain('6');
+  });
+
+  it('summary.json counts per interface what the capture holds, as tshark counts it', () => {
+    const summary = JSON.parse(readFileSync(summaryPath, 'utf8')) as { messages: { perInterface: Record<string, number>; in: string } };
+    const count = (name: string, value?: string) => theirs.reduce((n, t) => n + (t.fields.get(name) ?? []).filter((v) => value === undefined || v === value).length, 0);
+    expect(summary.messages.in).toBe('capture');
+    expect(summary.messages.perInterface).toEqual({
+      N2: count('ngap.procedureCode'),
+      N1: count('ngap.NAS_PDU') + count('ngap.pDUSessionNAS_PDU'),
+      N4: count('pfcp.msg_type'),
+      N3: count('gtp.message'),
+      SBI: count('http2.type', '1'),
+    });
   });
 });

@@ -73,7 +73,7 @@ describe('N4 + N3 between SMF, UPF and gNB over loopback', () => {
       expect(names).toEqual(['5', '6', '50', '51', '52', '53', '54', '55', '54', '55']);
       expect(frames.some((f) => (f.fields.get('icmp.type') ?? []).includes('0'))).toBe(true);
       expect(frames.some((f) => (f.fields.get('gtp.message') ?? []).includes('0x1a'))).toBe(true);
-      expect(frames.flatMap((f) => f.fields.get('frame.comment') ?? [])).toContain('TS 23.502 4.2.2.3.2 step 3b');
+      expect(frames.flatMap((f) => f.fields.get('frame.comment') ?? [])).toContain('N4 Session Release Response [TS 23.502 4.2.2.3.2 step 3b]');
     }
   });
 });
