@@ -1,6 +1,7 @@
 // The `wire5g` command.
 
 import { decodeCommand } from './decode.ts';
+import { captureCommand } from './capture.ts';
 import { runCommand } from './run.ts';
 import { startCommand } from './start.ts';
 import { subscriberCommand } from './subscriber.ts';
@@ -22,7 +23,8 @@ usage:
   wire5g ctl [--out DIR] <command> [--json]   drive it: status, ue <supi> register|deregister|pdu|ping|add, dump, down
   wire5g start <nf> [--config FILE] [--capture FILE] [--ladder]
                                   run one core NF (udr udm ausf pcf upf smf amf) in this process
-  wire5g decode FILE [--json]     print every GTP-U/PFCP/NGAP/NAS-5GS message in a pcap/pcapng file
+  wire5g decode FILE [--json]     print every frame of a pcap/pcapng file: GTP-U/PFCP/NGAP/NAS-5GS/HTTP/2 messages
+  wire5g capture merge OUT IN...  merge the captures of a multi-process run by time, each datagram once
   wire5g subscriber add|list|remove   manage the UDR's subscribers (SQLite, out/udr.sqlite)
   wire5g help                     this text
 `;
@@ -38,6 +40,8 @@ async function main(argv: string[]): Promise<number> {
   switch (cmd) {
     case 'decode':
       return decodeCommand(rest);
+    case 'capture':
+      return captureCommand(rest);
     case 'run':
     case undefined:
       return rest.some((a) => a === '--scenario' || a.startsWith('--scenario=')) ? runScenarioCommand(rest) : runCommand(rest);
