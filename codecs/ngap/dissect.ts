@@ -54,6 +54,17 @@ function ueIdsOf(ies: Record<string, JsonValue>): NgapUeIds {
   return ids;
 }
 
+/** The NAS-PDUs an NGAP PDU carries (NAS-PDU IEs and pDUSessionNAS-PDU in lists), without making JSON. */
+export function nasPdusOf(payload: Uint8Array): Uint8Array[] {
+  const { procedure } = ngapMessage(decodeNgap(payload));
+  const nas: Uint8Array[] = [];
+  for (const ie of (procedure.value as { protocolIEs?: ProtocolIe[] } | undefined)?.protocolIEs ?? []) {
+    if (ie.id === 38 && ie.value instanceof Uint8Array) nas.push(ie.value);
+    else collectNas(ie.value, nas);
+  }
+  return nas;
+}
+
 /** The protocol IEs of a message or transfer type by their TS 38.413 names; NAS-PDUs collected. */
 function iesJson(typeName: string, list: ProtocolIe[], nas: Uint8Array[]): Record<string, JsonValue> {
   const ies: Record<string, JsonValue> = {};

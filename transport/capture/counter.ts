@@ -8,7 +8,7 @@
 //       answer one (server to client), found by walking each TCP direction's frames.
 
 import { decodeSctpPacket, decodeDataChunk, SctpChunkType } from '../../codecs/sctp/packet.ts';
-import { dissectNgap } from '../../codecs/ngap/dissect.ts';
+import { nasPdusOf } from '../../codecs/ngap/dissect.ts';
 import { CONNECTION_PREFACE, FrameType, FrameHeaderWalker } from '../../codecs/http2/frame.ts';
 import type { Endpoint } from './synth.ts';
 
@@ -64,10 +64,7 @@ export class InterfaceCounter {
       if (!message) continue;
       this.counts.N2++;
       try {
-        dissectNgap(message, () => {
-          this.counts.N1++;
-          return [];
-        });
+        this.counts.N1 += nasPdusOf(message).length;
       } catch {
         // an undecodable NGAP message still is one; its NAS cannot be counted
       }
