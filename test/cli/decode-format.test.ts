@@ -45,3 +45,25 @@ describe('wire5g decode prints every frame', () => {
     }
   });
 });
+
+describe('wire5g decode: NAS after a 5G-EA0 Security Mode Command, inside NGAP', () => {
+  it('decodes the null-ciphered uplink message, and shows a malformed one as an error with offset and path, not "ciphered"', async () => {
+    const { ngapPdu, encodeNgap, plmnIdentity, bits, tac } = await import('../../codecs/ngap/index.ts');
+    const plmn = plmnIdentity('001', '01');
+    const uli = { userLocationInformationNR: { 'nR-CGI': { pLMNIdentity: plmn, nRCellIdentity: bits(0x10, 36) }, tAI: { pLMNIdentity: plmn, tAC: tac(1) } } };
+    const { encodeNasMessage, nasMessage, protectNas } = await import('../../codecs/nas/index.ts');
+    const ctx = { ngKsi: 1, kNasInt: new Uint8Array(16), kNasEnc: new Uint8Array(16), integrityAlgorithm: 2, cipheringAlgorithm: 0, uplinkCount: 0, downlinkCount: 0, bearer: 1 };
+    const smc = protectNas(Uint8Array.from(encodeNasMessage(nasMessage('Security mode command', { selectedNasSecurityAlgorithms: { ciphering: 0, integrity: 2 }, ngKsi: { tsc: 0, ksi: 1 }, replayedUeSecurityCapabilities: { ea: 0x80, ia: 0x20 } }))), ctx, 1, 3);
+    const complete = protectNas(Uint8Array.from(encodeNasMessage(nasMessage('Registration complete', {}))), ctx, 0, 2);
+    const broken = protectNas(Uint8Array.of(0x7e, 0x00, 0x41, 0x79, 0x00), ctx, 0, 2);
+    const { capture, path } = tempCapture('null-ciphered');
+    capture.exportedPdu('ngap', encodeNgap(ngapPdu('DownlinkNASTransport', { 'AMF-UE-NGAP-ID': 7, 'RAN-UE-NGAP-ID': 9, 'NAS-PDU': smc })));
+    for (const nas of [complete, broken]) capture.exportedPdu('ngap', encodeNgap(ngapPdu('UplinkNASTransport', { 'AMF-UE-NGAP-ID': 7, 'RAN-UE-NGAP-ID': 9, 'NAS-PDU': nas, UserLocationInformation: uli })));
+    capture.close();
+    const lines = [...framesOf(decodeCapture(new Uint8Array(readFileSync(path))))].map(frameLine);
+    expect(lines[0]).toMatch(/NAS Security mode command \(5G-EA0, 128-5G-IA2\)/);
+    expect(lines[1]).toMatch(/NAS Registration complete/);
+    expect(lines[2]).toMatch(/NAS Undecodable NAS-PDU NAS ERROR \w+ at offset \d+ \([^)]+\)/);
+    expect(lines[2]).not.toMatch(/ciphered/);
+  });
+});
