@@ -1,6 +1,7 @@
 // `wire5g decode FILE... [--json]`: every 5G message in a pcap/pcapng capture, ours or anyone's.
-// One JSON object per protocol message: frame (1-based, as Wireshark numbers), time, addresses,
-// protocol, message (the spec's name) and the decoded fields. A frame that cannot be decoded is
+// decodeCapture yields one record per protocol message: frame (1-based, as Wireshark numbers),
+// time, addresses, protocol, message (the spec's name) and the decoded fields; the command prints
+// them grouped per frame (cli/decode-format.ts): one line, or one JSON object, for every frame. A frame that cannot be decoded is
 // reported with its error; a frame that carries no protocol wire5g knows is reported as ignored,
 // with the reason. Nothing is skipped silently.
 
@@ -8,7 +9,10 @@ import { readFileSync } from 'node:fs';
 import { readCaptureFile, type CaptureFrame } from '../codecs/capture/files.ts';
 import { ipPacketOf, transportSegmentOf, type TransportSegment } from '../codecs/capture/layers.ts';
 import { DecodeError } from '../codecs/bytes/errors.ts';
-import type { JsonValue } from '../codecs/bytes/json.ts';
+import type { DissectedMessage, JsonValue } from '../codecs/bytes/json.ts';
+import { decodeSctpPacket, SCTP_CHUNK_NAMES, SctpChunkType } from '../codecs/sctp/packet.ts';
+import { framesOf, frameLine, frameJson } from './decode-format.ts';
+import type { TcpMessageSource, TcpOutcome } from './tcp-http2.ts';
 import { CommandFailed, defineCommand } from './args.ts';
 import { defaultDissectors, type Dissectors, type SctpMessageSource, SCTP_OVER_UDP_PORT } from './dissectors.ts';
 
@@ -31,6 +35,7 @@ function errorJson(e: unknown): JsonValue {
 
 export function* decodeCapture(bytes: Uint8Array, dissectors: Dissectors = defaultDissectors()): Generator<DecodedRecord> {
   const sctp = dissectors.sctp?.();
+  const tcp = dissectors.tcp?.();
   let frames: Iterator<CaptureFrame>;
   try {
     frames = readCaptureFile(bytes)[Symbol.iterator]();
@@ -47,7 +52,7 @@ export function* decodeCapture(bytes: Uint8Array, dissectors: Dissectors = defau
       return;
     }
     if (next.done) return;
-    yield* decodeFrame(next.value, dissectors, sctp);
+    yield* decodeFrame(next.value, dissectors, sctp, tcp);
   }
 }
 
@@ -67,7 +72,7 @@ function exportedPdu(data: Uint8Array): { dissector: string; payload: Uint8Array
   return undefined;
 }
 
-function* decodeFrame(f: CaptureFrame, d: Dissectors, sctp: SctpMessageSource | undefined): Generator<DecodedRecord> {
+function* decodeFrame(f: CaptureFrame, d: Dissectors, sctp: SctpMessageSource | undefined, tcp: TcpMessageSource | undefined): Generator<DecodedRecord> {
   const base = { frame: f.number, time: f.time };
   if (f.linkType === 252) {
     const e = exportedPdu(f.data);
@@ -116,12 +121,25 @@ function* decodeFrame(f: CaptureFrame, d: Dissectors, sctp: SctpMessageSource | 
     yield* run(where, entry.protocol, () => entry.dissect(seg.payload));
     return;
   }
-  yield { ...where, protocol: null, ignored: `TCP ${seg.srcPort}->${seg.dstPort} (HTTP/2 SBI is not decoded by wire5g decode; open the capture in Wireshark)` };
+  if (seg.protocol === 6 && seg.tcp && tcp) {
+    yield* decodeTcp(where, tcp.push({ src: where.src, dst: where.dst, ...seg.tcp, payload: seg.payload }));
+    return;
+  }
+  yield { ...where, protocol: null, ignored: `IP protocol ${seg.protocol} ${seg.srcPort}->${seg.dstPort}: no reader in this build` };
 }
 
-function* run(where: Omit<DecodedRecord, 'protocol'>, protocol: string, dissect: () => { protocol: string; message: string; fields: JsonValue }[]): Generator<DecodedRecord> {
+function* decodeTcp(where: Omit<DecodedRecord, 'protocol'>, outcome: TcpOutcome): Generator<DecodedRecord> {
+  if ('ignored' in outcome) {
+    yield { ...where, protocol: 'tcp', ignored: outcome.ignored };
+    return;
+  }
+  for (const m of outcome.messages) yield { ...where, protocol: m.protocol, message: m.message, fields: m.fields, ...(m.error !== undefined ? { error: m.error } : {}) };
+  if ('error' in outcome) yield { ...where, protocol: outcome.error instanceof DecodeError ? outcome.error.protocol : 'http2', error: errorJson(outcome.error) };
+}
+
+function* run(where: Omit<DecodedRecord, 'protocol'>, protocol: string, dissect: () => DissectedMessage[]): Generator<DecodedRecord> {
   try {
-    for (const m of dissect()) yield { ...where, protocol: m.protocol, message: m.message, fields: m.fields };
+    for (const m of dissect()) yield { ...where, protocol: m.protocol, message: m.message, fields: m.fields, ...(m.error !== undefined ? { error: m.error } : {}) };
   } catch (e) {
     yield { ...where, protocol: e instanceof DecodeError ? e.protocol : protocol, error: errorJson(e) };
   }
@@ -140,7 +158,7 @@ function* decodeSctp(where: Omit<DecodedRecord, 'protocol'>, packet: Uint8Array,
     return;
   }
   if (messages.length === 0) {
-    yield { ...where, protocol: 'sctp', ignored: 'SCTP control chunks or a DATA fragment (message completes in a later frame)' };
+    yield { ...where, protocol: 'sctp', ignored: sctpControlReason(packet) };
     return;
   }
   for (const m of messages) {
@@ -155,17 +173,20 @@ function* decodeSctp(where: Omit<DecodedRecord, 'protocol'>, packet: Uint8Array,
   }
 }
 
-function printRecords(bytes: Uint8Array, json: boolean, file: string | undefined): number {
+/** Why an SCTP packet gave no user message: its chunk types, e.g. "SACK", "SHUTDOWN ACK". */
+function sctpControlReason(packet: Uint8Array): string {
+  const chunks = decodeSctpPacket(packet).chunks;
+  const names = chunks.map((c) => SCTP_CHUNK_NAMES[c.type] ?? `chunk type ${c.type}`).join(', ');
+  const data = chunks.some((c) => c.type === SctpChunkType.DATA);
+  return `${names}${data ? ' (a DATA fragment whose message completes in a later frame, or a retransmission already decoded)' : ' (SCTP control, no user message)'}`;
+}
+
+function printFrames(bytes: Uint8Array, json: boolean, file: string | undefined): number {
   let errors = 0;
-  for (const rec of decodeCapture(bytes)) {
-    if (rec.error) errors++;
-    if (json) {
-      process.stdout.write(JSON.stringify(file ? { file, ...rec } : rec) + '\n');
-    } else if (rec.error) {
-      process.stdout.write(`${String(rec.frame).padStart(5)}  ${rec.protocol ?? '-'}  ERROR ${JSON.stringify(rec.error)}\n`);
-    } else if (rec.message) {
-      process.stdout.write(`${String(rec.frame).padStart(5)}  ${(rec.src ?? '').padEnd(21)} -> ${(rec.dst ?? '').padEnd(21)} ${rec.protocol}  ${rec.message}\n`);
-    }
+  for (const frame of framesOf(decodeCapture(bytes))) {
+    if (frame.messages.some((m) => m.error !== undefined)) errors++;
+    const line = !json ? frameLine(frame) : file ? JSON.stringify({ file, ...frame }) : frameJson(frame);
+    process.stdout.write(line + '\n');
   }
   return errors;
 }
@@ -184,17 +205,17 @@ function readCapture(file: string): Uint8Array {
 export const decodeCommand = defineCommand({
   name: 'decode',
   summary: 'print every GTP-U/PFCP/NGAP/NAS-5GS message of pcap/pcapng files',
-  description: 'Prints every GTP-U, PFCP, NGAP and NAS-5GS message of one or more pcap/pcapng files (any tool, any common link type): one line per message, or one JSON object with --json. With several files every file is read first (none is decoded if one cannot be read), then each is decoded in turn. Exits 1 if a frame could not be decoded.',
+  description: 'Prints every GTP-U, PFCP, NGAP and NAS-5GS message of one or more pcap/pcapng files (any tool, any common link type): one line per frame (its messages, an error with offset and path, or why it was ignored), or one JSON object per frame with --json. With several files every file is read first (none is decoded if one cannot be read), then each is decoded in turn. Exits 1 if a frame could not be decoded.',
   positionals: { syntax: 'FILE...', min: 1, max: Number.MAX_SAFE_INTEGER },
   options: {
-    json: { kind: 'flag', help: 'one JSON object per message (frame, time, src, dst, protocol, message, fields, error, ignored; plus file with several files)' },
+    json: { kind: 'flag', help: 'one JSON object per frame (frame, time, src, dst, messages with protocol, message, fields, error; ignored; plus file with several files)' },
   },
   run({ values, positionals }) {
     const inputs = positionals.map((f) => ({ file: f, bytes: readCapture(f) }));
     let errors = 0;
     for (const { file, bytes } of inputs) {
       if (inputs.length > 1 && !values.json) process.stdout.write(`==> ${file} <==\n`);
-      errors += printRecords(bytes, values.json, inputs.length > 1 ? file : undefined);
+      errors += printFrames(bytes, values.json, inputs.length > 1 ? file : undefined);
     }
     return errors ? 1 : 0;
   },

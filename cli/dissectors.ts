@@ -5,9 +5,11 @@
 import type { DissectedMessage } from '../codecs/bytes/json.ts';
 import { dissectGtpu } from '../codecs/gtpu/index.ts';
 import { dissectPfcp } from '../codecs/pfcp/index.ts';
-import { dissectNas } from '../codecs/nas/index.ts';
-import { dissectNgap } from '../codecs/ngap/index.ts';
+import { dissectNas, type NasCipheringState } from '../codecs/nas/index.ts';
+import { dissectNgap, dissectNgapTransfer, NGAP_IE_TYPE_TRANSFERS, type NgapUeIds } from '../codecs/ngap/index.ts';
+import type { BinaryPart } from '../codecs/http2/connection.ts';
 import { SctpReassembler } from './sctp-reassembly.ts';
+import { Http2OverTcp, type TcpMessageSource } from './tcp-http2.ts';
 
 export interface SctpMessageSource {
   /** Feeds one SCTP packet of one direction; returns the user messages it completes. */
@@ -25,6 +27,8 @@ export interface Dissectors {
   byName: Map<string, PayloadDissector>;
   /** NGAP (SCTP PPID 60), if available. */
   ngap?: PayloadDissector;
+  /** A fresh TCP reader (reassembly + HTTP/2 + HPACK) per capture. */
+  tcp?: () => TcpMessageSource;
 }
 
 export const GTPU_PORT = 2152;
@@ -34,6 +38,16 @@ export const NGAP_SCTP_PORT = 38412;
 export const NGAP_PPID = 60;
 
 export function defaultDissectors(): Dissectors {
+  // What the capture has shown of each UE's NAS security (the Security Mode Command's ciphering
+  // algorithm), by RAN UE NGAP ID: NAS after a 5G-EA0 Security Mode Command is read as plain.
+  const ciphering = new Map<number, NasCipheringState>();
+  const stateOf = (ue: NgapUeIds): NasCipheringState | undefined => {
+    if (ue.ranUeNgapId === undefined) return undefined;
+    let s = ciphering.get(ue.ranUeNgapId);
+    if (!s) ciphering.set(ue.ranUeNgapId, (s = {}));
+    return s;
+  };
+  const ngap = (p: Uint8Array) => dissectNgap(p, dissectNas, stateOf);
   return {
     udp: new Map([
       [GTPU_PORT, { protocol: 'gtpu', dissect: dissectGtpu }],
@@ -44,8 +58,16 @@ export function defaultDissectors(): Dissectors {
       ['nas-5gs', dissectNas],
       ['pfcp', dissectPfcp],
       ['gtp', dissectGtpu],
-      ['ngap', (p) => dissectNgap(p, dissectNas)],
+      ['ngap', ngap],
     ]),
-    ngap: (p) => dissectNgap(p, dissectNas),
+    ngap,
+    // N1/N2 binary parts of SBI multipart bodies (TS 29.500 6.1.2.4)
+    tcp: () => new Http2OverTcp(new Map<string, (part: BinaryPart) => DissectedMessage[]>([
+      ['application/vnd.3gpp.ngap', (part) => {
+        const transfer = part.ngapIeType ? NGAP_IE_TYPE_TRANSFERS[part.ngapIeType] : undefined;
+        return transfer ? dissectNgapTransfer(transfer, part.body) : ngap(part.body);
+      }],
+      ['application/vnd.3gpp.5gnas', (part) => dissectNas(part.body)],
+    ])),
   };
 }

@@ -5,6 +5,7 @@
 
 import { debugRequested, defineGroup, dispatch, errorLine, exitStatus, type Command } from './args.ts';
 import { decodeCommand } from './decode.ts';
+import { captureCommand } from './capture.ts';
 import { runCommand } from './run.ts';
 import { startCommand } from './start.ts';
 import { subscriberCommand } from './subscriber.ts';
@@ -20,6 +21,7 @@ export const COMMANDS: Command[] = [
   { name: 'ctl', summary: "drive a network started with 'wire5g up' ('wire5g ctl --help')", raw: ctlCommand },
   startCommand,
   decodeCommand,
+  captureCommand,
   subscriberCommand,
 ];
 

@@ -179,6 +179,7 @@ export async function runScenario(cfg: NetworkConfig, o: ScenarioOptions = {}): 
     await gnb?.stop().catch((e: unknown) => (o.log ?? console.error)(`[gNB] stopping failed: ${e instanceof Error ? e.message : String(e)}`));
     await core?.stop();
     capture?.close();
+    if (capture) recorder.countCaptured(capture.messagesPerInterface);
   }
   const leftBehind: Record<string, unknown> = {};
   for (const nf of Object.keys(ledgersBefore)) {

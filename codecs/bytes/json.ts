@@ -31,4 +31,6 @@ export interface DissectedMessage {
   /** The spec's message name, e.g. 'Session Deletion Request', 'InitialUEMessage'. */
   message: string;
   fields: JsonValue;
+  /** The DecodeError (protocol, code, offset, path, reason) of a part that did not decode. */
+  error?: JsonValue;
 }

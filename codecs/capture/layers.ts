@@ -34,6 +34,8 @@ export interface TransportSegment {
   payload: Uint8Array;
   /** Set when the packet is an IP fragment (not reassembled here). */
   fragment?: boolean;
+  /** TCP only (RFC 9293 3.1): sequence and acknowledgement numbers and the flags octet. */
+  tcp?: { seq: number; ack: number; flags: number };
 }
 
 /** Returns the IP packet inside a frame, or undefined for non-IP frames (ARP, LLDP, ...). */
@@ -155,11 +157,13 @@ export function transportSegmentOf(ip: Uint8Array): TransportSegment | undefined
       body.enter('TCP');
       const srcPort = body.u16('SourcePort');
       const dstPort = body.u16('DestinationPort');
-      body.skip(8, 'SeqAck');
+      const seq = body.u32('SequenceNumber');
+      const ack = body.u32('AcknowledgmentNumber');
       const off = (body.u8('DataOffset') >> 4) * 4;
       if (off < 20) throw body.error('BAD_LENGTH', `data offset ${off} < 20`, 'DataOffset', body.pos - 1);
-      body.skip(off - 13, 'Header');
-      return { ...seg, srcPort, dstPort, payload: body.rest() };
+      const flags = body.u8('Flags');
+      body.skip(off - 14, 'Header');
+      return { ...seg, srcPort, dstPort, payload: body.rest(), tcp: { seq, ack, flags } };
     }
     case 132: {
       const start = body.pos;

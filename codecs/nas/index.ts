@@ -2,4 +2,5 @@ export * from './ies.ts';
 export * from './message.ts';
 export * from './security.ts';
 export { MESSAGES, MESSAGE_BY_NAME, type MessageDef, type Row } from './tables.ts';
-export { dissectNas, nasToJson } from './dissect.ts';
+export { dissectNas, nasToJson, type NasCipheringState } from './dissect.ts';
+export { FIVE_GMM_CAUSE_NAMES, FIVE_GSM_CAUSE_NAMES, causeText } from './causes.ts';

@@ -5,13 +5,14 @@
 import type { DissectedMessage, JsonValue } from '../bytes/json.ts';
 import { toJsonValue } from '../bytes/json.ts';
 import { decodePfcp, missingMandatory, ieName, type PfcpIe, type PfcpMessage } from './message.ts';
-import { GROUPED_IES, PFCP_MESSAGE_NAMES } from './types.ts';
+import { GROUPED_IES, PFCP_CAUSE_NAMES, PFCP_MESSAGE_NAMES } from './types.ts';
 
 function ieJson(x: PfcpIe): JsonValue {
   const base: Record<string, JsonValue> = { type: x.type, name: ieName(x.type) };
   if (x.enterpriseId !== undefined) base.enterpriseId = x.enterpriseId;
   if (GROUPED_IES.has(x.type) && Array.isArray(x.value)) base.ies = (x.value as PfcpIe[]).map(ieJson);
   else base.value = toJsonValue(x.value);
+  if (x.type === 19 && typeof x.value === 'number') base.meaning = `${PFCP_CAUSE_NAMES[x.value] ?? 'Spare'} (${x.value})`;
   if (x.trailing) base.trailing = toJsonValue(x.trailing);
   return base;
 }

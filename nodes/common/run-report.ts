@@ -34,6 +34,7 @@ export class RunRecorder {
   private readonly print: ((line: string) => void) | undefined;
   private ledgersBefore: Record<string, LedgerSnapshot> = {};
   private ledgersAfter: Record<string, LedgerSnapshot> = {};
+  private captured: Readonly<Record<string, number>> | undefined;
 
   /** `print` receives each ladder line as it happens (the console, in `wire5g run`). */
   constructor(print?: (line: string) => void) {
@@ -62,6 +63,16 @@ export class RunRecorder {
     else this.ledgersAfter = snapshots;
   }
 
+  /**
+   * The messages per interface the run's capture holds (Capture.messagesPerInterface): the
+   * summary then counts what the pcapng holds, both directions, responses and retransmissions
+   * included, which is what a reader of the file (tshark) counts. Without a capture the summary
+   * counts the traced messages (what each NF reported sending).
+   */
+  countCaptured(perInterface: Readonly<Record<string, number>>): void {
+    this.captured = perInterface;
+  }
+
   get failed(): boolean {
     return this.procedures.some((p) => p.outcome === 'failure');
   }
@@ -79,9 +90,16 @@ export class RunRecorder {
       const d = ledgerDiff(this.ledgersBefore[nf], this.ledgersAfter[nf] ?? {});
       if (Object.keys(d).length) leftBehind[nf] = d;
     }
+    const captured = this.captured ? Object.fromEntries(Object.entries(this.captured).filter(([, n]) => n > 0)) : undefined;
+    const counted = captured ?? perInterface;
     return {
       procedures: this.procedures,
-      messages: { total: this.events.length, perInterface, perMessage },
+      messages: {
+        total: Object.values(counted).reduce((a, b) => a + b, 0),
+        perInterface: counted,
+        ...(captured ? { in: 'capture', traced: { total: this.events.length, perInterface } } : { in: 'trace' }),
+        perMessage,
+      },
       ledgers: { before: this.ledgersBefore, after: this.ledgersAfter, leftBehind },
       ...extra,
     };

@@ -3,7 +3,7 @@
 
 import type { Ngap } from '../../codecs/ngap/index.ts';
 import type { Endpoint } from '../../transport/tap.ts';
-import type { UuUeSide } from './uu.ts';
+import type { UuUeSide, UplinkNasLabel } from './uu.ts';
 
 /** One N3 tunnel pair of a PDU session (TS 38.413 9.3.4.1, 9.3.4.2). */
 export interface GnbPduSession {
@@ -26,7 +26,7 @@ export interface GnbUeContext {
   /** Undefined once the UE left (local release): the context stays until the AMF releases it. */
   ue: UuUeSide | undefined;
   /** Uplink NAS held until the AMF-UE-NGAP-ID is known (8.6.3.1: UL NAS TRANSPORT needs both IDs). */
-  pendingUplink: Uint8Array[];
+  pendingUplink: { nas: Uint8Array; about?: UplinkNasLabel }[];
   /** KgNB from INITIAL CONTEXT SETUP REQUEST (TS 33.501 A.9), 32 octets. */
   kgnb: Uint8Array | undefined;
   sessions: Map<number, GnbPduSession>;

@@ -31,7 +31,7 @@ import { DenseIdPool } from '../common/pools.ts';
 import { ResourceLedger } from '../common/ledger.ts';
 import { trace } from '../common/trace.ts';
 import type { Plmn, Snssai } from '../common/config.ts';
-import type { UuCell, UuConnection, UuUeSide, RrcEstablishmentCause } from './uu.ts';
+import type { UuCell, UuConnection, UuUeSide, RrcEstablishmentCause, UplinkNasLabel } from './uu.ts';
 import type { GnbUeContext, GnbPduSession } from './context.ts';
 import { readableUeIds } from './ngap-ids.ts';
 import { uplinkData, onN3 } from './n3.ts';
@@ -260,7 +260,7 @@ export class Gnb implements UuCell {
       UEContextRequest: 'requested',
     }), 'InitialUEMessage', '4.2.2.2.2 step 2');
     return {
-      uplinkNas: (nas) => this.uplinkNas(ctx, nas),
+      uplinkNas: (nas, about) => this.uplinkNas(ctx, nas, about),
       uplinkData: (psi, packet) => uplinkData(this, ctx, psi, packet),
       // The UE left without signalling: the NG connection stays until the AMF's UE CONTEXT
       // RELEASE COMMAND (e.g. after a switch-off de-registration, TS 23.502 4.2.2.3.2 step 8).
@@ -271,25 +271,26 @@ export class Gnb implements UuCell {
   }
 
   /** ULInformationTransfer -> UPLINK NAS TRANSPORT (TS 38.413 8.6.3). */
-  uplinkNas(ctx: GnbUeContext, nas: Uint8Array): void {
+  uplinkNas(ctx: GnbUeContext, nas: Uint8Array, about?: UplinkNasLabel): void {
     if (!this.contexts.has(ctx.ranUeNgapId) || this.contexts.get(ctx.ranUeNgapId) !== ctx) {
       this.log(`[gNB] uplink NAS from ${ctx.label} after its context was released: dropped`);
       return;
     }
     if (ctx.amfUeNgapId === undefined) {
-      ctx.pendingUplink.push(Uint8Array.from(nas));
+      ctx.pendingUplink.push({ nas: Uint8Array.from(nas), ...(about ? { about } : {}) });
       return;
     }
-    this.sendUplinkNas(ctx, nas);
+    this.sendUplinkNas(ctx, nas, about);
   }
 
-  sendUplinkNas(ctx: GnbUeContext, nas: Uint8Array): void {
+  /** The NAS message's own step tags the NGAP message (TS 23.502, e.g. 4.2.2.3.2 step 1), else TS 38.413 8.6.3. */
+  sendUplinkNas(ctx: GnbUeContext, nas: Uint8Array, about?: UplinkNasLabel): void {
     this.sendUe(ctx, ngapPdu('UplinkNASTransport', {
       'AMF-UE-NGAP-ID': ctx.amfUeNgapId!, // known: uplinkNas queues NAS until the AMF gave it
       'RAN-UE-NGAP-ID': ctx.ranUeNgapId,
       'NAS-PDU': nas,
       UserLocationInformation: this.uli,
-    }), 'UplinkNASTransport', 'TS 38.413 8.6.3');
+    }), about ? `UplinkNASTransport (${about.message})` : 'UplinkNASTransport', about?.step ?? 'TS 38.413 8.6.3');
   }
 
   // --- N2 receive ----------------------------------------------------------------------------------
@@ -416,7 +417,7 @@ export class Gnb implements UuCell {
     if (amf !== undefined && ctx.amfUeNgapId === undefined) {
       ctx.amfUeNgapId = amf;
       this.byAmfId.set(amf, ctx);
-      for (const nas of ctx.pendingUplink.splice(0)) this.sendUplinkNas(ctx, nas);
+      for (const p of ctx.pendingUplink.splice(0)) this.sendUplinkNas(ctx, p.nas, p.about);
     }
     return ctx;
   }
@@ -459,7 +460,7 @@ export class Gnb implements UuCell {
     }
     const bytes = encodeNgap(pdu);
     trace({ from: 'gNB', to: 'AMF', interface: 'N2', protocol: 'NGAP', message, step, ...(ue ? { ue } : {}), bytes: bytes.length });
-    this.association.send(streamId, NGAP_PPID, bytes, step.startsWith('TS ') ? `${step} ${message}` : `TS 23.502 ${step} ${message}`);
+    this.association.send(streamId, NGAP_PPID, bytes, `${message} [${step.startsWith('TS ') ? step : `TS 23.502 ${step}`}]`);
   }
 
   sendErrorIndication(pdu: NgapPdu, streamId: number, step: string): void {

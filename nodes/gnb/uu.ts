@@ -17,10 +17,20 @@ export interface UuUeSide {
   onRrcRelease(): void;
 }
 
+/** What an uplink NAS message is: its name and the TS 23.502 step that sends it, e.g. '4.2.2.3.2 step 1'. */
+export interface UplinkNasLabel {
+  message: string;
+  step: string;
+}
+
 /** A UE's RRC connection, as the UE holds it. */
 export interface UuConnection {
-  /** ULInformationTransfer with a NAS PDU (the gNB sends it in UplinkNASTransport). */
-  uplinkNas(nas: Uint8Array): void;
+  /**
+   * ULInformationTransfer with a NAS PDU (the gNB sends it in UplinkNASTransport). `about` names
+   * the NAS message and its TS 23.502 step, for the trace and capture comment of the NGAP message
+   * that carries it (the gNB cannot read a ciphered message).
+   */
+  uplinkNas(nas: Uint8Array, about?: UplinkNasLabel): void;
   /** An uplink IP packet on the data radio bearer of a PDU session (the gNB tunnels it on N3). */
   uplinkData(pduSessionId: number, packet: Uint8Array): void;
   /** The UE leaves the cell without signalling (e.g. after switch off, or T3521 expiry). */

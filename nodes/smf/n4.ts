@@ -52,7 +52,7 @@ export class SmfN4 implements N4 {
 
   /** TS 29.244 6.2.6 PFCP Association Setup (SMF-initiated). */
   async associate(): Promise<P.NodeId> {
-    const rsp = P.decodePfcp(await this.o.endpoint.request(this.o.upf, (seq) => P.encodePfcp(P.associationSetupRequest(seq, this.nodeId, this.o.recoveryTimeStamp, 0)), 'TS 29.244 6.2.6 PFCP Association Setup Request'));
+    const rsp = P.decodePfcp(await this.o.endpoint.request(this.o.upf, (seq) => P.encodePfcp(P.associationSetupRequest(seq, this.nodeId, this.o.recoveryTimeStamp, 0)), 'PFCP Association Setup Request [TS 29.244 6.2.6]'));
     const cause = P.get(rsp.ies, T.Cause);
     if (cause !== P.PfcpCause.RequestAccepted) throw new PfcpCauseError('PFCP Association Setup rejected', cause ?? 0);
     return P.get(rsp.ies, T.NodeID)!;

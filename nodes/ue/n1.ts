@@ -145,12 +145,13 @@ export function sendPlain(ue: Ue, plain: Uint8Array, name: string, step: string,
 export function transmit(ue: Ue, bytes: Uint8Array, name: string, step: string, inner?: string): void {
   ue.sent.push(inner ? `${name}: ${inner}` : name);
   trace({ from: 'UE', to: 'AMF', interface: 'N1', protocol: 'NAS-5GS', message: inner ? `${name} (${inner})` : name, step, ue: ue.cfg.supi, bytes: bytes.length });
+  const about = { message: inner ? `${name}, ${inner}` : name, step };
   if (ue.connecting) {
-    ue.heldDuringConnect.push(bytes);
+    ue.heldDuringConnect.push({ bytes, about });
     return;
   }
   if (ue.conn) {
-    ue.conn.uplinkNas(bytes);
+    ue.conn.uplinkNas(bytes, about);
     return;
   }
   if (!ue.cell) throw new Error('the UE has not camped on a cell');
@@ -163,5 +164,5 @@ export function transmit(ue: Ue, bytes: Uint8Array, name: string, step: string, 
     ue.connecting = false;
   }
   // Anything the UE answered while the cell was still setting the connection up goes now.
-  for (const b of ue.heldDuringConnect.splice(0)) ue.conn?.uplinkNas(b);
+  for (const h of ue.heldDuringConnect.splice(0)) ue.conn?.uplinkNas(h.bytes, h.about);
 }

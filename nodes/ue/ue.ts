@@ -23,7 +23,7 @@ import { realClock, type Clock, type TimerHandle } from '../../transport/clock.t
 import { trace } from '../common/trace.ts';
 import { servingNetworkName } from '../common/aka.ts';
 import type { Plmn, Snssai } from '../common/config.ts';
-import type { UuCell, UuConnection, UuUeSide } from '../gnb/uu.ts';
+import type { UuCell, UuConnection, UuUeSide, UplinkNasLabel } from '../gnb/uu.ts';
 import { GmmState, gmmNext, gmmAllows, type GmmEvent } from './gmm-state.ts';
 import { UeDeregistration, type DeregistrationOutcome, type DeregistrationType } from './deregistration.ts';
 import { Usim, suciOf, type SuciConfig } from './usim.ts';
@@ -170,7 +170,7 @@ export class Ue extends EventEmitter<UeEvents> {
   readonly udpWaiters = new Map<number, { resolve(p: Uint8Array): void; reject(e: Error): void; timer: TimerHandle }>();
   nextUdpPort = 40000;
   connecting = false;
-  readonly heldDuringConnect: Uint8Array[] = [];
+  readonly heldDuringConnect: { bytes: Uint8Array; about: UplinkNasLabel }[] = [];
   /** UE-requested PDU session releases in progress (procedures/pdu-session-release.ts). */
   readonly releases: UePduSessionRelease;
 

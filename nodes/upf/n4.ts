@@ -86,17 +86,17 @@ function ruleSetOf(ies: P.PfcpIe[], apps: ApplicationTable): RuleSet {
 export function establish(ctx: N4Context, msg: P.PfcpMessage, peer: Endpoint, associated: boolean): N4Answer {
   const cp = P.get(msg.ies, T.FSEID)!;
   const answer = (ies: P.PfcpIe[], comment: string): N4Answer => ({ response: P.encodePfcp({ type: M.SessionEstablishmentResponse, seid: cp.seid, sequenceNumber: msg.sequenceNumber, ies: [P.ie(T.NodeID, ctx.nodeId), ...ies] }), comment });
-  if (!associated) return answer([P.ie(T.Cause, PfcpCause.NoEstablishedPfcpAssociation)], 'TS 29.244 7.5.3 cause 72 (no PFCP association)');
+  if (!associated) return answer([P.ie(T.Cause, PfcpCause.NoEstablishedPfcpAssociation)], 'N4 Session Establishment Response, cause 72 (No established PFCP Association) [TS 29.244 7.5.3]');
   try {
     onlySupported(msg.ies, ESTABLISHMENT_IES);
     checkPdnType(msg.ies);
     const r = ctx.datapath.establish(ruleSetOf(msg.ies, ctx.applications));
     ctx.sessions.set(r.seid, { cpSeid: cp.seid, smf: peer });
-    return answer([P.ie(T.Cause, PfcpCause.RequestAccepted), P.ie(T.FSEID, { seid: r.seid, ipv4: ctx.nodeId.value }), ...createdPdrs(ctx, r.created)], 'TS 23.502 4.3.2.2.1 step 10b');
+    return answer([P.ie(T.Cause, PfcpCause.RequestAccepted), P.ie(T.FSEID, { seid: r.seid, ipv4: ctx.nodeId.value }), ...createdPdrs(ctx, r.created)], 'N4 Session Establishment Response [TS 23.502 4.3.2.2.1 step 10b]');
   } catch (e) {
     if (!(e instanceof RuleError)) throw e;
     ctx.log?.(`[upf] Session Establishment refused: ${e.message}`);
-    return answer(rejection(e), `TS 29.244 7.5.3 refused, cause ${e.pfcpCause}: ${e.message}`);
+    return answer(rejection(e), `N4 Session Establishment Response, cause ${e.pfcpCause}: ${e.message.replace(/[[\]]/g, '')} [TS 29.244 7.5.3]`);
   }
 }
 
@@ -160,7 +160,7 @@ export function modify(ctx: N4Context, msg: P.PfcpMessage): N4Answer {
   const s = ctx.sessions.get(seid);
   const cur = s ? ctx.datapath.rulesOf(seid) : undefined;
   const answer = (cpSeid: bigint, ies: P.PfcpIe[], comment: string): N4Answer => ({ response: P.encodePfcp({ type: M.SessionModificationResponse, seid: cpSeid, sequenceNumber: msg.sequenceNumber, ies }), comment });
-  if (!s || !cur) return answer(0n, [P.ie(T.Cause, PfcpCause.SessionContextNotFound)], 'TS 29.244 7.5.5 cause 65 (Session context not found)');
+  if (!s || !cur) return answer(0n, [P.ie(T.Cause, PfcpCause.SessionContextNotFound)], 'N4 Session Modification Response, cause 65 (Session context not found) [TS 29.244 7.5.5]');
   try {
     onlySupported(msg.ies, MODIFICATION_IES);
     const flags = P.get(msg.ies, T.PFCPSMReqFlags) ?? 0;
@@ -179,11 +179,11 @@ export function modify(ctx: N4Context, msg: P.PfcpMessage): N4Answer {
     const cp = P.get(msg.ies, T.FSEID);
     if (cp) s.cpSeid = cp.seid;
     const reports = [...r.removedUrrReports, ...(flags & P.PfcpSmReqFlags.QAURR ? ctx.datapath.query(seid) : queried.length ? ctx.datapath.query(seid, queried) : [])];
-    return answer(s.cpSeid, [P.ie(T.Cause, PfcpCause.RequestAccepted), ...createdPdrs(ctx, r.created), ...reports.map((u) => P.grouped(T.UsageReportSMR, usageIes(ctx, u)))], 'TS 23.502 4.3.2.2.1 step 16b');
+    return answer(s.cpSeid, [P.ie(T.Cause, PfcpCause.RequestAccepted), ...createdPdrs(ctx, r.created), ...reports.map((u) => P.grouped(T.UsageReportSMR, usageIes(ctx, u)))], 'N4 Session Modification Response [TS 23.502 4.3.2.2.1 step 16b]');
   } catch (e) {
     if (!(e instanceof RuleError)) throw e;
     ctx.log?.(`[upf] Session Modification refused: ${e.message}`);
-    return answer(s.cpSeid, rejection(e), `TS 29.244 7.5.5 refused, cause ${e.pfcpCause}: ${e.message}`);
+    return answer(s.cpSeid, rejection(e), `N4 Session Modification Response, cause ${e.pfcpCause}: ${e.message.replace(/[[\]]/g, '')} [TS 29.244 7.5.5]`);
   }
 }
 
@@ -192,16 +192,16 @@ export function deleteSession(ctx: N4Context, msg: P.PfcpMessage): N4Answer {
   const seid = msg.seid ?? 0n;
   const s = ctx.sessions.get(seid);
   const answer = (cpSeid: bigint, ies: P.PfcpIe[], comment: string): N4Answer => ({ response: P.encodePfcp({ type: M.SessionDeletionResponse, seid: cpSeid, sequenceNumber: msg.sequenceNumber, ies }), comment });
-  if (!s) return answer(0n, [P.ie(T.Cause, PfcpCause.SessionContextNotFound)], 'TS 29.244 7.5.7 cause 65 (Session context not found)');
+  if (!s) return answer(0n, [P.ie(T.Cause, PfcpCause.SessionContextNotFound)], 'N4 Session Release Response, cause 65 (Session context not found) [TS 29.244 7.5.7]');
   try {
     onlySupported(msg.ies, DELETION_IES);
   } catch (e) {
     if (!(e instanceof RuleError)) throw e;
-    return answer(s.cpSeid, rejection(e), `TS 29.244 7.5.7 refused, cause ${e.pfcpCause}`);
+    return answer(s.cpSeid, rejection(e), `N4 Session Release Response, cause ${e.pfcpCause} [TS 29.244 7.5.7]`);
   }
   const reports = ctx.datapath.delete(seid) ?? [];
   ctx.sessions.delete(seid);
-  return answer(s.cpSeid, [P.ie(T.Cause, PfcpCause.RequestAccepted), ...reports.map((u) => P.grouped(T.UsageReportSDR, usageIes(ctx, u)))], 'TS 23.502 4.2.2.3.2 step 3b');
+  return answer(s.cpSeid, [P.ie(T.Cause, PfcpCause.RequestAccepted), ...reports.map((u) => P.grouped(T.UsageReportSDR, usageIes(ctx, u)))], 'N4 Session Release Response [TS 23.502 4.2.2.3.2 step 3b]');
 }
 
 /** 7.5.8 Session Report Request: a Downlink Data Report (DLDR) or Usage Reports (USAR). */

@@ -111,12 +111,12 @@ export class Upf {
             self.upf?.datapath.downlink(reply.buffer, reply.offset, reply.length);
           }
         },
-        toN3: (datagram, peer) => gtpu.send(peer, datagram, undefined, 'N3 downlink G-PDU'),
+        toN3: (datagram, peer) => gtpu.send(peer, datagram, undefined, 'G-PDU, N3 downlink [TS 29.281 5.1]'),
         report: (seid, report) => self.upf?.sendReport(seid, report),
         errorIndication: (teid, peer) => {
           // TS 29.281 7.3.1: Error Indication to the sender of a G-PDU for an unknown TEID.
           const ei = encodeGtpu(errorIndication(self.upf ? self.upf.eiSeq++ & 0xffff : 0, teid, parseIPv4(cfg.address), peer.port));
-          gtpu.send(peer, ei, undefined, 'TS 29.281 7.3.1 Error Indication (no context for TEID)');
+          gtpu.send(peer, ei, undefined, 'Error Indication, no context for the TEID [TS 29.281 7.3.1]');
         },
       },
     );
@@ -150,12 +150,12 @@ export class Upf {
       const cpSeid = header.seid !== undefined ? (this.sessions.get(header.seid)?.cpSeid ?? 0n) : undefined;
       const ies = [P.ie(T.Cause, cause), ...(offendingIe !== undefined ? [P.ie(T.OffendingIE, offendingIe)] : [])];
       if (header.type < 50) ies.unshift(P.ie(T.NodeID, this.nodeId));
-      return { response: this.respond(responseType, header.sequenceNumber, cpSeid, ies), comment: `TS 29.244 7.6 rejection, cause ${cause}` };
+      return { response: this.respond(responseType, header.sequenceNumber, cpSeid, ies), comment: `PFCP rejection, cause ${cause} [TS 29.244 7.6]` };
     }
     switch (msg.type) {
       case M.AssociationSetupRequest:
         this.associations.set(`${peer.address}`, P.get(msg.ies, T.NodeID)!);
-        return { response: P.encodePfcp(P.associationSetupResponse(msg.sequenceNumber, this.nodeId, P.PfcpCause.RequestAccepted, this.recoveryTimeStamp, { value: UP_FUNCTION_FEATURES, octets: 2 })), comment: 'TS 29.244 7.4.4.2 Association Setup Response' };
+        return { response: P.encodePfcp(P.associationSetupResponse(msg.sequenceNumber, this.nodeId, P.PfcpCause.RequestAccepted, this.recoveryTimeStamp, { value: UP_FUNCTION_FEATURES, octets: 2 })), comment: 'PFCP Association Setup Response [TS 29.244 7.4.4.2]' };
       case M.AssociationReleaseRequest:
         this.associations.delete(`${peer.address}`);
         return { response: P.encodePfcp(P.associationReleaseResponse(msg.sequenceNumber, this.nodeId, P.PfcpCause.RequestAccepted)) };
@@ -180,7 +180,7 @@ export class Upf {
     if (!s) return;
     const what = 'usage' in report ? 'usage report' : 'downlink data report';
     this.pfcp
-      .request(s.smf, (seq) => P.encodePfcp(sessionReportRequest(this.n4, seq, s.cpSeid, report)), `TS 29.244 7.5.8 Session Report Request (${what})`)
+      .request(s.smf, (seq) => P.encodePfcp(sessionReportRequest(this.n4, seq, s.cpSeid, report)), `N4 Session Report Request, ${what} [TS 29.244 7.5.8]`)
       .then((bytes) => {
         const cause = P.get(P.decodePfcp(bytes).ies, T.Cause);
         if (cause !== P.PfcpCause.RequestAccepted) this.cfg.log?.(`[upf] Session Report Request (${what}) answered with cause ${cause}`);

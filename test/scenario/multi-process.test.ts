@@ -4,7 +4,11 @@
 
 import { describe, it, expect } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { FileSink } from '../../transport/capture/pcapng.ts';
+import { mergeCaptures } from '../../transport/capture/merge.ts';
+import { dissect, problems, field, tsharkAvailable } from '../helpers/tshark.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,8 +19,8 @@ import { testConfig } from '../helpers/network.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-function startNfProcess(nf: string, configFile: string): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'start', nf, '--config', configFile], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+function startNfProcess(nf: string, configFile: string, capture: string): Promise<{ child: ChildProcess; output: () => string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'start', nf, '--config', configFile, '--capture', capture], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
@@ -43,10 +47,10 @@ describe('default scenario with every NF in its own process', () => {
     const procs: { child: ChildProcess; output: () => string }[] = [];
     try {
       // data and user plane first, then the NFs that talk to them at start (the SMF sets up PFCP)
-      procs.push(...(await Promise.all(['udr', 'udm', 'ausf', 'pcf', 'upf'].map((nf) => startNfProcess(nf, file)))));
-      procs.push(await startNfProcess('smf', file));
-      procs.push(await startNfProcess('amf', file));
-      const r = await runScenario(loadConfig(file), { outDir: dir, externalCore: true, capture: false, deregistration: 'normal' });
+      procs.push(...(await Promise.all(['udr', 'udm', 'ausf', 'pcf', 'upf'].map((nf) => startNfProcess(nf, file, join(dir, `${nf}.pcapng`))))));
+      procs.push(await startNfProcess('smf', file, join(dir, 'smf.pcapng')));
+      procs.push(await startNfProcess('amf', file, join(dir, 'amf.pcapng')));
+      const r = await runScenario(loadConfig(file), { outDir: dir, externalCore: true, deregistration: 'normal' });
       expect(r.ues[0].error).toBeUndefined();
       expect(r.ok).toBe(true);
       expect(r.ues[0].address).toBe('10.45.0.1');
@@ -65,5 +69,27 @@ describe('default scenario with every NF in its own process', () => {
       const ledger = JSON.parse(line![1]) as Record<string, number>;
       for (const [k, v] of Object.entries(ledger)) if (k !== 'PFCP associations' && k !== 'NG associations' && k !== 'subscribers') expect(`${k}=${v}`).toBe(`${k}=0`);
     }
-  }, 60_000);
+
+    // One capture of the whole network: the NFs' captures and the gNB side's, merged by time
+    // (wire5g capture merge), each datagram once; tshark reads NGAP, NAS, SBI, PFCP and GTP-U in it.
+    const merged = join(dir, 'network.pcapng');
+    const inputs = ['udr', 'udm', 'ausf', 'pcf', 'upf', 'smf', 'amf', 'run'].map((n) => join(dir, `${n}.pcapng`));
+    const sink = new FileSink(merged);
+    const m = mergeCaptures(inputs.map((f) => new Uint8Array(readFileSync(f))), sink.write);
+    sink.close();
+    expect(m.duplicates).toBeGreaterThan(0);
+    if (!tsharkAvailable()) return;
+    expect(execFileSync('capinfos', ['-o', merged], { encoding: 'utf8' })).toMatch(/Strict time order:\s+True/);
+    const frames = dissect(merged, { prefs: ['nas-5gs.null_decipher:TRUE'] });
+    expect(problems(frames)).toEqual([]);
+    const protocols = new Set(frames.flatMap((f) => f.protocols));
+    for (const p of ['ngap', 'nas-5gs', 'http2', 'pfcp', 'gtp']) expect(protocols, p).toContain(p);
+    // each PFCP message once: (direction, sequence number, type) never repeats
+    const pfcp = frames.filter((f) => f.fields.has('pfcp.msg_type')).map((f) => `${field(f, 'ip.src')}>${field(f, 'ip.dst')} ${field(f, 'pfcp.seqno')} ${field(f, 'pfcp.msg_type')}`);
+    expect(pfcp.length).toBeGreaterThanOrEqual(8);
+    expect(new Set(pfcp).size).toBe(pfcp.length);
+    // the SBI of every NF process is in it: requests to UDR, UDM, AUSF, PCF, SMF and AMF
+    const servers = new Set(frames.filter((f) => f.fields.has('http2.headers.method')).map((f) => field(f, 'ip.dst')));
+    for (const nf of ['udr', 'udm', 'ausf', 'pcf', 'smf', 'amf'] as const) expect(servers, nf).toContain(addresses[nf]);
+  }, 90_000);
 });

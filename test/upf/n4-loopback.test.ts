@@ -76,7 +76,7 @@ describe('N4 + N3 between SMF, UPF and gNB over loopback', () => {
       expect(names.filter((n) => n === '56' || n === '57')).toEqual(['56', '57']);
       expect(frames.some((f) => (f.fields.get('icmp.type') ?? []).includes('0'))).toBe(true);
       expect(frames.some((f) => (f.fields.get('gtp.message') ?? []).includes('0x1a'))).toBe(true);
-      expect(frames.flatMap((f) => f.fields.get('frame.comment') ?? [])).toContain('TS 23.502 4.2.2.3.2 step 3b');
+      expect(frames.flatMap((f) => f.fields.get('frame.comment') ?? [])).toContain('N4 Session Release Response [TS 23.502 4.2.2.3.2 step 3b]');
     }
   });
 });

@@ -4,6 +4,19 @@
 
 import { PcapngWriter, FileSink, LinkType, type PcapngSink } from './pcapng.ts';
 import { udpPacket, tcpPacket, sctpOverIpPacket, type Endpoint, type TcpSegment } from './synth.ts';
+import { InterfaceCounter, type CapturedInterface } from './counter.ts';
+
+/**
+ * Microseconds since the Unix epoch from one monotonic source: the wall clock read once, then
+ * the high-resolution timer, so that the frames' timestamps never go backwards (capinfos
+ * "Strict time order: True"). Mixing Date.now() with the timer's sub-millisecond digits, as an
+ * earlier version did, went back by up to a millisecond at each wrap.
+ */
+export function monotonicMicros(): () => number {
+  const t0 = process.hrtime.bigint();
+  const wall0 = BigInt(Date.now()) * 1000n;
+  return () => Number(wall0 + (process.hrtime.bigint() - t0) / 1000n);
+}
 
 export interface CaptureOptions {
   /** Microsecond clock; defaults to wall time. Tests inject a fixed clock for golden files. */
@@ -32,12 +45,16 @@ export class Capture {
   private readonly pending = new Map<string, Pending[]>();
   /** Reports skipped as the receive side of a datagram already written. */
   duplicatesSkipped = 0;
+  /** Messages per interface in what was written (summary.json reports these). */
+  private readonly counter = new InterfaceCounter();
+  /** The last timestamp written: frames are written in non-decreasing time order. */
+  private lastUs = 0;
 
   constructor(sink: PcapngSink | FileSink, opts: CaptureOptions = {}) {
     this.fileSink = sink instanceof FileSink ? sink : undefined;
     this.writer = new PcapngWriter(sink instanceof FileSink ? sink.write : sink);
     this.iface = this.writer.addInterface(LinkType.RAW, 'wire5g-loopback');
-    this.nowUs = opts.nowUs ?? (() => Date.now() * 1000 + (Number(process.hrtime.bigint() / 1000n) % 1000));
+    this.nowUs = opts.nowUs ?? monotonicMicros();
     this.dedupeWindowMs = opts.dedupeWindowMs ?? 250;
   }
 
@@ -78,13 +95,25 @@ export class Capture {
     return this.writer.packets;
   }
 
+  /** NGAP, NAS, PFCP, GTP-U and HTTP/2 SBI messages written so far, by interface. */
+  get messagesPerInterface(): Readonly<Record<CapturedInterface, number>> {
+    return this.counter.counts;
+  }
+
+  /** A caller's timestamp, or now; never earlier than the frame written before it. */
+  private stamp(timestampUs: number | undefined): number {
+    const t = Math.max(timestampUs ?? this.nowUs(), this.lastUs);
+    this.lastUs = t;
+    return t;
+  }
+
   private upperPduIface: number | undefined;
 
   /**
    * A PDU for a named Wireshark dissector with no transport under it (LINKTYPE_WIRESHARK_UPPER_PDU,
    * tag EXP_PDU_TAG_PROTO_NAME = 12), e.g. 'nas-5gs' for a standalone NAS message.
    */
-  exportedPdu(dissector: string, payload: Uint8Array, comment?: string, timestampUs = this.nowUs()): void {
+  exportedPdu(dissector: string, payload: Uint8Array, comment?: string, timestampUs?: number): void {
     this.upperPduIface ??= this.writer.addInterface(LinkType.WIRESHARK_UPPER_PDU, 'wire5g-exported-pdu');
     const name = new TextEncoder().encode(dissector);
     const padded = (name.length + 1 + 3) & ~3; // NUL-terminated, padded to 4
@@ -96,27 +125,30 @@ export class Capture {
     data.set(name, 4);
     // end-of-options tag (0, length 0) follows the padded name
     data.set(payload, 4 + padded + 4);
-    this.writer.writePacket({ interfaceId: this.upperPduIface, timestampUs, data, ...(comment ? { comment } : {}) });
+    this.writer.writePacket({ interfaceId: this.upperPduIface, timestampUs: this.stamp(timestampUs), data, ...(comment ? { comment } : {}) });
   }
 
   /** A complete IPv4/IPv6 packet. */
-  ipPacket(packet: Uint8Array, comment?: string, timestampUs = this.nowUs()): void {
-    this.writer.writePacket({ interfaceId: this.iface, timestampUs, data: packet, ...(comment ? { comment } : {}) });
+  ipPacket(packet: Uint8Array, comment?: string, timestampUs?: number): void {
+    this.writer.writePacket({ interfaceId: this.iface, timestampUs: this.stamp(timestampUs), data: packet, ...(comment ? { comment } : {}) });
   }
 
   udp(src: Endpoint, dst: Endpoint, payload: Uint8Array, comment?: string, timestampUs?: number): void {
     if (this.seenFromOtherSide(`u${src.address}:${src.port}>${dst.address}:${dst.port}/${payload.length}`, payload)) return;
+    this.counter.udp(src, dst, payload);
     this.ipPacket(udpPacket(src, dst, payload), comment, timestampUs);
   }
 
   tcp(src: Endpoint, dst: Endpoint, seg: TcpSegment, comment?: string, timestampUs?: number): void {
     const data = seg.payload ?? new Uint8Array(0);
     if (this.seenFromOtherSide(`t${src.address}:${src.port}>${dst.address}:${dst.port}/${seg.seq}/${seg.ack}/${seg.flags}/${data.length}`, data)) return;
+    this.counter.tcpPayload(src, dst, data);
     this.ipPacket(tcpPacket(src, dst, seg), comment, timestampUs);
   }
 
   /** An SCTP packet carried directly over IP (protocol 132), as a kernel SCTP stack would send it. */
   sctp(srcAddress: string, dstAddress: string, sctpPacket: Uint8Array, comment?: string, timestampUs?: number): void {
+    this.counter.sctp(`${srcAddress}>${dstAddress}`, sctpPacket);
     this.ipPacket(sctpOverIpPacket(srcAddress, dstAddress, sctpPacket), comment, timestampUs);
   }
 

@@ -13,6 +13,7 @@ import { SbiProblem, type SbiClient, type SbiResult, type SbiCallOptions, type S
 import { parseSbiBody, serializeSbiBody } from './server.ts';
 import { TcpStreamRecorder } from '../capture/tcp-stream.ts';
 import type { WireTap } from '../tap.ts';
+import { FrameHeaderWalker, FrameType } from '../../codecs/http2/frame.ts';
 
 export interface SbiClientOptions {
   /** Our NF type for User-Agent (TS 29.500 5.2.2.2: "<NF type>-<instance>"). */
@@ -40,8 +41,14 @@ const IDEMPOTENT = new Set(['GET', 'PUT', 'DELETE']);
 class TappedConnection extends Duplex {
   private readonly socket: net.Socket;
   private readonly rec: TcpStreamRecorder;
-  /** Comment for the next client->server bytes (the step of the request being written). */
-  nextComment: string | undefined;
+  /**
+   * The capture comments of the requests in the order they were made (undefined for a request
+   * without a step): each goes on the chunk that carries its HEADERS frame, i.e. the frame that
+   * opens the next new stream, not on whatever the session writes first (the preface).
+   */
+  private readonly comments: (string | undefined)[] = [];
+  private readonly frames = new FrameHeaderWalker(true);
+  private lastStream = 0;
 
   constructor(socket: net.Socket, rec: TcpStreamRecorder) {
     super();
@@ -63,10 +70,21 @@ class TappedConnection extends Duplex {
     this.socket.resume();
   }
 
+  /** Queues the comment of the request about to be made on this connection. */
+  requestComment(comment: string | undefined): void {
+    this.comments.push(comment);
+  }
+
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
-    const comment = this.nextComment;
-    this.nextComment = undefined;
-    this.rec.data(true, new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length), comment);
+    const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
+    const notes: string[] = [];
+    for (const f of this.frames.push(bytes)) {
+      if (f.type !== FrameType.HEADERS || f.streamId <= this.lastStream) continue;
+      this.lastStream = f.streamId;
+      const c = this.comments.shift();
+      if (c) notes.push(c);
+    }
+    this.rec.data(true, bytes, notes.length ? notes.join('; ') : undefined);
     this.socket.write(chunk, cb);
   }
 
@@ -161,12 +179,13 @@ export class Http2SbiClient implements SbiClient {
     };
     if (contentType) headers['content-type'] = contentType;
     this.stats.calls++;
-    if (conn.tapped && opts.step) conn.tapped.nextComment = `${opts.operation ?? method} [TS 23.502 ${opts.step}]`;
     const timeoutMs = opts.timeoutMs ?? this.opts.timeoutMs ?? 5000;
     return new Promise<SbiResult<T>>((resolve, reject) => {
       let req: http2.ClientHttp2Stream;
       try {
         req = conn.session.request(headers, { endStream: data === undefined });
+        // nghttp2 writes the HEADERS frame after this returns
+        conn.tapped?.requestComment(opts.step ? `${opts.operation ?? method} [TS 23.502 ${opts.step}]` : undefined);
       } catch (e) {
         this.connections.delete(u.origin);
         reject(e);

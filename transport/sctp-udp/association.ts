@@ -256,7 +256,7 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
       size += s;
     }
     this.stats.retransmitted += chunks.length;
-    this.transmit(chunks, 'SCTP retransmission on T3-rtx (RFC 4960 6.3.3)');
+    this.transmit(chunks, 'SCTP retransmission on T3-rtx [RFC 4960 6.3.3]');
     this.armT3();
   }
 
@@ -333,7 +333,7 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
     for (const o of list) {
       const sz = 4 + ((o.chunk.value.length + 3) & ~3);
       if (size + sz > this.io.mtu && chunks.length) {
-        this.transmit(chunks, 'SCTP fast retransmit (RFC 4960 7.2.4)');
+        this.transmit(chunks, 'SCTP fast retransmit [RFC 4960 7.2.4]');
         chunks = [];
         size = 12;
       }
@@ -344,7 +344,7 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
       size += sz;
     }
     this.stats.retransmitted += list.length;
-    if (chunks.length) this.transmit(chunks, 'SCTP fast retransmit (RFC 4960 7.2.4)');
+    if (chunks.length) this.transmit(chunks, 'SCTP fast retransmit [RFC 4960 7.2.4]');
   }
 
   // --- receiving -------------------------------------------------------------------------------
@@ -364,7 +364,7 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
           break;
         case C.HEARTBEAT:
           decodeHeartbeatChunk(c); // 8.3: the Heartbeat Info goes back unchanged
-          this.io.send([{ ...c, type: C.HEARTBEAT_ACK }], this.peerTag, 'SCTP HEARTBEAT ACK (RFC 4960 8.3)');
+          this.io.send([{ ...c, type: C.HEARTBEAT_ACK }], this.peerTag, 'SCTP HEARTBEAT ACK [RFC 4960 8.3]');
           break;
         case C.HEARTBEAT_ACK:
           this.onHeartbeatAck(decodeHeartbeatChunk(c));
@@ -376,7 +376,7 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
           // 9.2: in SHUTDOWN-SENT, or SHUTDOWN-ACK-SENT after a collision; elsewhere ignored
           if (this.state !== AssociationState.SHUTDOWN_SENT && this.state !== AssociationState.SHUTDOWN_ACK_SENT) break;
           this.io.clock.clearTimeout(this.t2);
-          this.io.send([emptyChunk(C.SHUTDOWN_COMPLETE)], this.peerTag, 'SCTP SHUTDOWN COMPLETE (RFC 4960 9.2)');
+          this.io.send([emptyChunk(C.SHUTDOWN_COMPLETE)], this.peerTag, 'SCTP SHUTDOWN COMPLETE [RFC 4960 9.2]');
           this.closed();
           return;
         case C.SHUTDOWN_COMPLETE:
@@ -412,7 +412,7 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
   private onData(c: SctpChunk): void {
     if (c.value.length === 12) {
       // 6.2: a DATA chunk with no user data: ABORT with "No User Data" (the TSN as cause info)
-      this.io.send([abortChunk([{ code: SctpErrorCause.NoUserData, info: c.value.subarray(0, 4) }])], this.peerTag, 'SCTP ABORT No User Data (RFC 4960 6.2)');
+      this.io.send([abortChunk([{ code: SctpErrorCause.NoUserData, info: c.value.subarray(0, 4) }])], this.peerTag, 'SCTP ABORT No User Data [RFC 4960 6.2]');
       this.closed('peer sent a DATA chunk with no user data (RFC 4960 6.2)');
       return;
     }
@@ -435,7 +435,7 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
       const info = new Uint8Array(4);
       info[0] = d.streamId >>> 8;
       info[1] = d.streamId & 0xff;
-      this.io.send([errorChunk([{ code: SctpErrorCause.InvalidStreamIdentifier, info }])], this.peerTag, 'SCTP ERROR Invalid Stream Identifier (RFC 4960 6.5)');
+      this.io.send([errorChunk([{ code: SctpErrorCause.InvalidStreamIdentifier, info }])], this.peerTag, 'SCTP ERROR Invalid Stream Identifier [RFC 4960 6.5]');
     }
     this.bufferedBytes += d.userData.length;
     this.received.set(d.tsn, { flags: d.flags, streamId: d.streamId, streamSeq: d.streamSeq, ppid: d.ppid, data: d.userData.slice() });
@@ -544,7 +544,7 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
         const info = new Uint8Array(8);
         new DataView(info.buffer).setFloat64(0, this.io.clock.now());
         this.hbOutstanding = true;
-        this.io.send([heartbeatChunk(C.HEARTBEAT, info)], this.peerTag, 'SCTP HEARTBEAT (RFC 4960 8.3)');
+        this.io.send([heartbeatChunk(C.HEARTBEAT, info)], this.peerTag, 'SCTP HEARTBEAT [RFC 4960 8.3]');
       }
       this.armHeartbeat();
     }, this.t.heartbeatMs + this.rto);
@@ -573,7 +573,7 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
     if (this.state === AssociationState.SHUTDOWN_PENDING) {
       this.state = AssociationState.SHUTDOWN_SENT;
       const send = () => {
-        this.io.send([shutdownChunk(this.cumTsn)], this.peerTag, 'SCTP SHUTDOWN (RFC 4960 9.2)');
+        this.io.send([shutdownChunk(this.cumTsn)], this.peerTag, 'SCTP SHUTDOWN [RFC 4960 9.2]');
         this.t2 = this.io.clock.setTimeout(() => {
           if (++this.errorCount > this.t.maxRetrans) this.fail('T2-shutdown exhausted');
           else send();
@@ -583,7 +583,7 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
     } else if (this.state === AssociationState.SHUTDOWN_RECEIVED) {
       this.state = AssociationState.SHUTDOWN_ACK_SENT;
       const send = () => {
-        this.io.send([emptyChunk(C.SHUTDOWN_ACK)], this.peerTag, 'SCTP SHUTDOWN ACK (RFC 4960 9.2)');
+        this.io.send([emptyChunk(C.SHUTDOWN_ACK)], this.peerTag, 'SCTP SHUTDOWN ACK [RFC 4960 9.2]');
         this.t2 = this.io.clock.setTimeout(() => {
           if (++this.errorCount > this.t.maxRetrans) this.fail('T2-shutdown exhausted');
           else send();
@@ -605,20 +605,29 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
       // shutdown collision (9.2): answer with SHUTDOWN ACK
       this.io.clock.clearTimeout(this.t2);
       this.state = AssociationState.SHUTDOWN_ACK_SENT;
-      this.io.send([emptyChunk(C.SHUTDOWN_ACK)], this.peerTag, 'SCTP SHUTDOWN ACK (RFC 4960 9.2)');
+      this.io.send([emptyChunk(C.SHUTDOWN_ACK)], this.peerTag, 'SCTP SHUTDOWN ACK [RFC 4960 9.2]');
     }
   }
 
   /** ABORT (RFC 4960 9.1) with the User-Initiated Abort cause. */
   abort(reason = 'user abort'): void {
     if (this.state === AssociationState.CLOSED) return;
-    if (this.peerTag) this.io.send([abortChunk([{ code: SctpErrorCause.UserInitiatedAbort, info: new TextEncoder().encode(reason) }])], this.peerTag, 'SCTP ABORT (RFC 4960 9.1)');
+    if (this.state === AssociationState.SHUTDOWN_ACK_SENT) {
+      // 9.2: both sides agreed to the graceful close and our SHUTDOWN ACK is out; all that is
+      // left is the peer's SHUTDOWN COMPLETE (perhaps already on its way). An ABORT now would
+      // follow a completed handshake on the wire: close quietly instead. A late SHUTDOWN
+      // COMPLETE is then out of the blue and discarded (8.4 item 5); a SHUTDOWN ACK we never got
+      // to send is answered as 8.4 item 5 says once the peer retransmits its SHUTDOWN.
+      this.closed();
+      return;
+    }
+    if (this.peerTag) this.io.send([abortChunk([{ code: SctpErrorCause.UserInitiatedAbort, info: new TextEncoder().encode(reason) }])], this.peerTag, 'SCTP ABORT [RFC 4960 9.1]');
     this.closed();
   }
 
   private fail(reason: string): void {
     this.io.log?.(`[sctp] association with ${this.peer.address}:${this.peer.port} lost: ${reason}`);
-    if (this.state !== AssociationState.CLOSED && this.peerTag) this.io.send([abortChunk()], this.peerTag, `SCTP ABORT: ${reason}`);
+    if (this.state !== AssociationState.CLOSED && this.peerTag) this.io.send([abortChunk()], this.peerTag, `SCTP ABORT: ${reason} [RFC 4960 9.1]`);
     this.closed(reason);
   }
 

@@ -185,7 +185,7 @@ export class SctpUdpEndpoint extends EventEmitter<{ association: [SctpAssociatio
           a.close();
           return;
         }
-        this.sendPacket(peer, peerSctpPort, 0, [init], attempts === 1 ? 'SCTP INIT (RFC 4960 5.1)' : 'SCTP INIT retransmission (T1-init)');
+        this.sendPacket(peer, peerSctpPort, 0, [init], attempts === 1 ? 'SCTP INIT [RFC 4960 5.1]' : 'SCTP INIT retransmission [RFC 4960 5.1, T1-init]');
         a.t1 = this.clock.setTimeout(sendInit, rto);
         rto = Math.min(rto * 2, this.timers.rtoMaxMs);
       };
@@ -300,7 +300,7 @@ export class SctpUdpEndpoint extends EventEmitter<{ association: [SctpAssociatio
     }
     if (report.length && a.peerTag) {
       this.stats.errorsReported++;
-      this.sendPacket(a.peer, a.peerSctpPort, a.peerTag, [errorChunk(report)], 'SCTP ERROR Unrecognized Chunk Type (RFC 4960 3.2)');
+      this.sendPacket(a.peer, a.peerSctpPort, a.peerTag, [errorChunk(report)], 'SCTP ERROR Unrecognized Chunk Type [RFC 4960 3.2]');
     }
     return out;
   }
@@ -338,7 +338,7 @@ export class SctpUdpEndpoint extends EventEmitter<{ association: [SctpAssociatio
     const init = decodeInitChunk(c);
     if (init.initiateTag === 0 || init.outboundStreams === 0 || init.inboundStreams === 0) {
       // 3.3.2: a zero Initiate Tag or stream count: ABORT (with the tag it gave, T bit clear)
-      this.sendPacket(peer, peerSctpPort, init.initiateTag, [abortChunk([{ code: SctpErrorCause.InvalidMandatoryParameter }])], 'SCTP ABORT: invalid INIT (RFC 4960 3.3.2)');
+      this.sendPacket(peer, peerSctpPort, init.initiateTag, [abortChunk([{ code: SctpErrorCause.InvalidMandatoryParameter }])], 'SCTP ABORT: invalid INIT [RFC 4960 3.3.2]');
       return;
     }
     const unknown = this.unknownParameters(init);
@@ -349,7 +349,7 @@ export class SctpUdpEndpoint extends EventEmitter<{ association: [SctpAssociatio
     const cookie = this.makeCookie({ peerTag: init.initiateTag, myTag, peerInitialTsn: init.initialTsn, myInitialTsn, peerRwnd: init.aRwnd, outbound, inbound, createdAt: this.clock.now() });
     const parameters = [{ type: InitParameter.StateCookie, value: cookie }, ...unknown.report.map((value) => ({ type: InitParameter.UnrecognizedParameter, value }))];
     const ack = initChunk(C.INIT_ACK, { initiateTag: myTag, aRwnd: RECEIVE_WINDOW, outboundStreams: outbound, inboundStreams: inbound, initialTsn: myInitialTsn, parameters });
-    this.sendPacket(peer, peerSctpPort, init.initiateTag, [ack], 'SCTP INIT ACK with State Cookie (RFC 4960 5.1)');
+    this.sendPacket(peer, peerSctpPort, init.initiateTag, [ack], 'SCTP INIT ACK with State Cookie [RFC 4960 5.1]');
   }
 
   private onInitAck(a: SctpAssociation, peerSctpPort: number, c: SctpChunk): void {
@@ -358,7 +358,7 @@ export class SctpUdpEndpoint extends EventEmitter<{ association: [SctpAssociatio
     const cookie = ack.parameters.find((p) => p.type === InitParameter.StateCookie);
     if (ack.initiateTag === 0 || ack.outboundStreams === 0 || ack.inboundStreams === 0 || !cookie) {
       // 3.3.3 / 5.1: an invalid INIT ACK or one without its State Cookie: ABORT and give up
-      this.sendPacket(a.peer, peerSctpPort, ack.initiateTag, [abortChunk([{ code: cookie ? SctpErrorCause.InvalidMandatoryParameter : SctpErrorCause.MissingMandatoryParameter }])], 'SCTP ABORT: invalid INIT ACK (RFC 4960 3.3.3)');
+      this.sendPacket(a.peer, peerSctpPort, ack.initiateTag, [abortChunk([{ code: cookie ? SctpErrorCause.InvalidMandatoryParameter : SctpErrorCause.MissingMandatoryParameter }])], 'SCTP ABORT: invalid INIT ACK [RFC 4960 3.3.3]');
       a.abort('invalid INIT ACK');
       return;
     }
@@ -378,7 +378,7 @@ export class SctpUdpEndpoint extends EventEmitter<{ association: [SctpAssociatio
         a.close();
         return;
       }
-      this.sendPacket(a.peer, peerSctpPort, a.peerTag, [{ type: C.COOKIE_ECHO, flags: 0, value: cookie.value }, ...report], attempts === 1 ? 'SCTP COOKIE ECHO (RFC 4960 5.1)' : 'SCTP COOKIE ECHO retransmission (T1-cookie)');
+      this.sendPacket(a.peer, peerSctpPort, a.peerTag, [{ type: C.COOKIE_ECHO, flags: 0, value: cookie.value }, ...report], attempts === 1 ? 'SCTP COOKIE ECHO [RFC 4960 5.1]' : 'SCTP COOKIE ECHO retransmission [RFC 4960 5.1, T1-cookie]');
       a.t1 = this.clock.setTimeout(echo, rto);
       rto = Math.min(rto * 2, this.timers.rtoMaxMs);
     };
@@ -397,7 +397,7 @@ export class SctpUdpEndpoint extends EventEmitter<{ association: [SctpAssociatio
       this.stats.staleCookies++;
       const info = new Uint8Array(4);
       new DataView(info.buffer).setUint32(0, Math.min(0xffffffff, Math.round(c.staleMs * 1000)));
-      this.sendPacket(peer, peerSctpPort, c.peerTag, [errorChunk([{ code: SctpErrorCause.StaleCookie, info }])], 'SCTP ERROR Stale Cookie (RFC 4960 5.2.6)');
+      this.sendPacket(peer, peerSctpPort, c.peerTag, [errorChunk([{ code: SctpErrorCause.StaleCookie, info }])], 'SCTP ERROR Stale Cookie [RFC 4960 5.2.6]');
       return;
     }
     if (tag !== c.myTag) {
@@ -407,14 +407,14 @@ export class SctpUdpEndpoint extends EventEmitter<{ association: [SctpAssociatio
     const existing = this.associations.get(this.key(peer));
     if (existing && existing.myTag === c.myTag && existing.peerTag === c.peerTag) {
       // A retransmitted COOKIE ECHO for an association already up (5.2.4 case D): ack again.
-      this.sendPacket(peer, peerSctpPort, c.peerTag, [emptyChunk(C.COOKIE_ACK)], 'SCTP COOKIE ACK (RFC 4960 5.2.4)');
+      this.sendPacket(peer, peerSctpPort, c.peerTag, [emptyChunk(C.COOKIE_ACK)], 'SCTP COOKIE ACK [RFC 4960 5.2.4]');
       existing.handleChunks(chunks.slice(1));
       return;
     }
     existing?.abort('restarted by a new association');
     const a = this.newAssociation(peer, peerSctpPort, c.myTag, c.myInitialTsn, AssociationState.COOKIE_ECHOED);
     a.peerTag = c.peerTag;
-    this.sendPacket(peer, peerSctpPort, c.peerTag, [emptyChunk(C.COOKIE_ACK)], 'SCTP COOKIE ACK (RFC 4960 5.1)');
+    this.sendPacket(peer, peerSctpPort, c.peerTag, [emptyChunk(C.COOKIE_ACK)], 'SCTP COOKIE ACK [RFC 4960 5.1]');
     a.establish(c.peerTag, c.peerInitialTsn, c.peerRwnd, c.inbound, c.outbound);
     this.emit('association', a);
     a.handleChunks(chunks.slice(1));
@@ -426,10 +426,10 @@ export class SctpUdpEndpoint extends EventEmitter<{ association: [SctpAssociatio
     const types = chunks.map((c) => c.type);
     if (types.includes(C.ABORT) || types.includes(C.SHUTDOWN_COMPLETE) || types.includes(C.COOKIE_ACK) || types.includes(C.ERROR)) return;
     if (types.includes(C.SHUTDOWN_ACK)) {
-      this.sendPacket(peer, peerSctpPort, tag, [emptyChunk(C.SHUTDOWN_COMPLETE, 1)], 'SCTP SHUTDOWN COMPLETE, T set (RFC 4960 8.4)');
+      this.sendPacket(peer, peerSctpPort, tag, [emptyChunk(C.SHUTDOWN_COMPLETE, 1)], 'SCTP SHUTDOWN COMPLETE, T set [RFC 4960 8.4]');
       return;
     }
-    this.sendPacket(peer, peerSctpPort, tag, [abortChunk([], true)], 'SCTP ABORT, T set (RFC 4960 8.4)');
+    this.sendPacket(peer, peerSctpPort, tag, [abortChunk([], true)], 'SCTP ABORT, T set [RFC 4960 8.4]');
   }
 
   private closing: Promise<void> | undefined;

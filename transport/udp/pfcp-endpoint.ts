@@ -112,6 +112,12 @@ export interface PfcpRequestEvent {
 }
 
 /** The node's answer to a request: response octets (with the same sequence number) and a capture comment. */
+/** "<message> [<ref>]" becomes "<message>, retransmission n [<ref>, T1]" (TS 29.244 6.4). */
+function retransmissionComment(comment: string | undefined, n: number): string {
+  const m = /^(.*) \[(.*)\]$/.exec(comment ?? '');
+  return m ? `${m[1]}, retransmission ${n} [${m[2]}, T1]` : `${comment ?? 'PFCP request'}, retransmission ${n} [TS 29.244 6.4, T1]`;
+}
+
 export type PfcpRequestHandler = (req: PfcpRequestEvent) => Promise<{ response: Uint8Array; comment?: string } | undefined>;
 
 export interface PfcpEndpointOptions {
@@ -202,7 +208,7 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
       const transmit = () => {
         p.attempts++;
         if (p.attempts > 1) this.stats.retransmissions++;
-        this.send(peer, bytes, p.attempts > 1 ? `${comment ?? 'PFCP'} (retransmission ${p.attempts - 1}, T1)` : comment);
+        this.send(peer, bytes, p.attempts > 1 ? retransmissionComment(comment, p.attempts - 1) : comment);
         p.timer = this.opts.clock.setTimeout(() => {
           if (p.attempts >= this.opts.n1) {
             this.pending.delete(k);
@@ -222,7 +228,7 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
     this.stopHeartbeat(peer);
     const k = `${peer.address}:${peer.port}`;
     const tick = () => {
-      this.request(peer, (seq) => nodeMessage(HEARTBEAT_REQUEST, seq, this.opts.recoveryTimeStamp), 'TS 29.244 7.4.2 Heartbeat Request').catch(() => this.emit('heartbeat-lost', peer));
+      this.request(peer, (seq) => nodeMessage(HEARTBEAT_REQUEST, seq, this.opts.recoveryTimeStamp), 'PFCP Heartbeat Request [TS 29.244 7.4.2]').catch(() => this.emit('heartbeat-lost', peer));
       this.heartbeats.set(k, this.opts.clock.setTimeout(tick, intervalMs));
     };
     this.heartbeats.set(k, this.opts.clock.setTimeout(tick, intervalMs));
@@ -256,7 +262,7 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
     if (h.version !== 1) {
       // TS 29.244 7.2.2.1: answer an unsupported version with Version Not Supported Response.
       this.stats.malformed++;
-      this.send(peer, nodeMessage(VERSION_NOT_SUPPORTED_RESPONSE, h.sequenceNumber), 'TS 29.244 7.4.4.7 Version Not Supported Response');
+      this.send(peer, nodeMessage(VERSION_NOT_SUPPORTED_RESPONSE, h.sequenceNumber), 'PFCP Version Not Supported Response [TS 29.244 7.4.4.7]');
       return;
     }
     this.noteRecovery(peer, bytes, h);
@@ -278,7 +284,7 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
     }
     if (this.inFlight.has(k)) return; // the handler is still working on the first copy
     if (h.type === HEARTBEAT_REQUEST) {
-      this.reply(k, peer, nodeMessage(HEARTBEAT_RESPONSE, h.sequenceNumber, this.opts.recoveryTimeStamp), 'TS 29.244 7.4.2.2 Heartbeat Response');
+      this.reply(k, peer, nodeMessage(HEARTBEAT_RESPONSE, h.sequenceNumber, this.opts.recoveryTimeStamp), 'PFCP Heartbeat Response [TS 29.244 7.4.2.2]');
       return;
     }
     if (!this.handler) {

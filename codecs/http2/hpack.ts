@@ -1,0 +1,287 @@
+// HPACK, header compression for HTTP/2 (RFC 7541): integers with an N-bit prefix (5.1), string
+// literals, plain or Huffman coded (5.2, Appendix B), the static table (Appendix A) and the
+// dynamic table with its size accounting and eviction (4). A decoder is one direction of one
+// connection: it keeps that direction's dynamic table across header blocks. Pure; bad bytes are a
+// DecodeError with the offset in the header block and the field being read.
+//
+// The encoder is the simplest conforming one (6.1, 6.2.2): an exact static-table match is
+// indexed, anything else is a literal without indexing (name indexed when the static table has
+// it), Huffman coded when that is shorter. It never adds to the dynamic table.
+
+import { DecodeError, type DecodeErrorCode } from '../bytes/errors.ts';
+import { HUFFMAN_CODES, EOS } from './huffman-table.ts';
+
+const PROTOCOL = 'hpack';
+
+export interface HeaderField {
+  name: string;
+  value: string;
+}
+
+/** RFC 7541 Appendix A: the static table, index 1..61. */
+export const STATIC_TABLE: readonly (readonly [string, string])[] = [
+  [':authority', ''], [':method', 'GET'], [':method', 'POST'], [':path', '/'], [':path', '/index.html'],
+  [':scheme', 'http'], [':scheme', 'https'], [':status', '200'], [':status', '204'], [':status', '206'],
+  [':status', '304'], [':status', '400'], [':status', '404'], [':status', '500'], ['accept-charset', ''],
+  ['accept-encoding', 'gzip, deflate'], ['accept-language', ''], ['accept-ranges', ''], ['accept', ''],
+  ['access-control-allow-origin', ''], ['age', ''], ['allow', ''], ['authorization', ''], ['cache-control', ''],
+  ['content-disposition', ''], ['content-encoding', ''], ['content-language', ''], ['content-length', ''],
+  ['content-location', ''], ['content-range', ''], ['content-type', ''], ['cookie', ''], ['date', ''], ['etag', ''],
+  ['expect', ''], ['expires', ''], ['from', ''], ['host', ''], ['if-match', ''], ['if-modified-since', ''],
+  ['if-none-match', ''], ['if-range', ''], ['if-unmodified-since', ''], ['last-modified', ''], ['link', ''],
+  ['location', ''], ['max-forwards', ''], ['proxy-authenticate', ''], ['proxy-authorization', ''], ['range', ''],
+  ['referer', ''], ['refresh', ''], ['retry-after', ''], ['server', ''], ['set-cookie', ''],
+  ['strict-transport-security', ''], ['transfer-encoding', ''], ['user-agent', ''], ['vary', ''], ['via', ''],
+  ['www-authenticate', ''],
+];
+
+/** RFC 7541 4.1: an entry's size is its name and value octets plus 32. */
+function entrySize(f: HeaderField): number {
+  return utf8Length(f.name) + utf8Length(f.value) + 32;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: false });
+
+function utf8Length(s: string): number {
+  return encoder.encode(s).length;
+}
+
+// --- Huffman (5.2, Appendix B) ------------------------------------------------------------------
+
+/** Decoding table: for each code length, code -> symbol. */
+const BY_LENGTH: Map<number, number>[] = Array.from({ length: 31 }, () => new Map());
+for (let sym = 0; sym <= EOS; sym++) BY_LENGTH[HUFFMAN_CODES[2 * sym + 1]].set(HUFFMAN_CODES[2 * sym], sym);
+
+function fail(code: DecodeErrorCode, offset: number, path: string, reason: string): DecodeError {
+  return new DecodeError({ protocol: PROTOCOL, code, offset, path, reason });
+}
+
+/** Decodes a Huffman-coded string literal (5.2): padding must be the most significant bits of EOS, at most 7 bits. */
+export function huffmanDecode(bytes: Uint8Array, offset = 0, path = 'String'): Uint8Array {
+  const out: number[] = [];
+  let code = 0;
+  let len = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    for (let bit = 7; bit >= 0; bit--) {
+      code = (code << 1) | ((bytes[i] >> bit) & 1);
+      len++;
+      const sym = BY_LENGTH[len]?.get(code);
+      if (sym !== undefined) {
+        if (sym === EOS) throw fail('BAD_VALUE', offset + i, path, 'EOS symbol inside a Huffman-coded string (RFC 7541 5.2)');
+        out.push(sym);
+        code = 0;
+        len = 0;
+      } else if (len >= 30) {
+        throw fail('BAD_VALUE', offset + i, path, 'no Huffman code matches');
+      }
+    }
+  }
+  if (len > 7) throw fail('BAD_VALUE', offset + bytes.length - 1, path, `Huffman padding of ${len} bits (more than 7, RFC 7541 5.2)`);
+  if (len > 0 && code !== (1 << len) - 1) throw fail('BAD_VALUE', offset + bytes.length - 1, path, 'Huffman padding is not the most significant bits of EOS (RFC 7541 5.2)');
+  return Uint8Array.from(out);
+}
+
+/** Huffman-codes octets (5.2), padded with the most significant bits of EOS. */
+export function huffmanEncode(bytes: Uint8Array): Uint8Array {
+  const out: number[] = [];
+  let acc = 0;
+  let bits = 0;
+  for (const b of bytes) {
+    const code = HUFFMAN_CODES[2 * b];
+    let len = HUFFMAN_CODES[2 * b + 1];
+    while (len > 0) {
+      const take = Math.min(len, 8 - bits);
+      const chunk = (code >>> (len - take)) & ((1 << take) - 1);
+      acc = (acc << take) | chunk;
+      bits += take;
+      len -= take;
+      if (bits === 8) {
+        out.push(acc);
+        acc = 0;
+        bits = 0;
+      }
+    }
+  }
+  if (bits > 0) out.push(((acc << (8 - bits)) | ((1 << (8 - bits)) - 1)) & 0xff);
+  return Uint8Array.from(out);
+}
+
+function huffmanLength(bytes: Uint8Array): number {
+  let n = 0;
+  for (const b of bytes) n += HUFFMAN_CODES[2 * b + 1];
+  return (n + 7) >> 3;
+}
+
+// --- Primitive reads (5.1, 5.2) -----------------------------------------------------------------
+
+class BlockReader {
+  pos = 0;
+  readonly buf: Uint8Array;
+  constructor(buf: Uint8Array) {
+    this.buf = buf;
+  }
+
+  /** An integer with an N-bit prefix in the current octet (5.1). */
+  integer(prefix: number, path: string): number {
+    if (this.pos >= this.buf.length) throw fail('TRUNCATED', this.pos, path, 'integer expected');
+    const max = (1 << prefix) - 1;
+    let value = this.buf[this.pos++] & max;
+    if (value < max) return value;
+    let shift = 0;
+    for (;;) {
+      if (this.pos >= this.buf.length) throw fail('TRUNCATED', this.pos, path, 'integer continuation expected');
+      const b = this.buf[this.pos++];
+      value += (b & 0x7f) * 2 ** shift;
+      shift += 7;
+      if (value > 0xffffffff) throw fail('BAD_VALUE', this.pos - 1, path, 'integer exceeds 2^32 - 1');
+      if ((b & 0x80) === 0) return value;
+    }
+  }
+
+  /** A string literal (5.2): H bit, 7-bit-prefix length, octets. */
+  string(path: string): string {
+    if (this.pos >= this.buf.length) throw fail('TRUNCATED', this.pos, path, 'string literal expected');
+    const huffman = (this.buf[this.pos] & 0x80) !== 0;
+    const len = this.integer(7, `${path}.Length`);
+    const at = this.pos;
+    if (at + len > this.buf.length) throw fail('TRUNCATED', at, path, `string of ${len} octets, ${this.buf.length - at} left in the header block`);
+    this.pos += len;
+    const raw = this.buf.subarray(at, at + len);
+    return decoder.decode(huffman ? huffmanDecode(raw, at, path) : raw);
+  }
+}
+
+function writeInteger(out: number[], first: number, prefix: number, value: number): void {
+  const max = (1 << prefix) - 1;
+  if (value < max) {
+    out.push(first | value);
+    return;
+  }
+  out.push(first | max);
+  value -= max;
+  while (value >= 128) {
+    out.push((value % 128) + 128);
+    value = Math.floor(value / 128);
+  }
+  out.push(value);
+}
+
+function writeString(out: number[], s: string): void {
+  const raw = encoder.encode(s);
+  const h = huffmanLength(raw);
+  if (h < raw.length) {
+    writeInteger(out, 0x80, 7, h);
+    for (const b of huffmanEncode(raw)) out.push(b);
+  } else {
+    writeInteger(out, 0, 7, raw.length);
+    for (const b of raw) out.push(b);
+  }
+}
+
+// --- Decoder (3, 4, 6) --------------------------------------------------------------------------
+
+export class HpackDecoder {
+  /** Newest first: dynamic index 62 is entries[0]. */
+  private readonly entries: HeaderField[] = [];
+  private size = 0;
+  /** SETTINGS_HEADER_TABLE_SIZE the peer announced (the upper bound of size updates). */
+  private maxSetting: number;
+  private max: number;
+
+  constructor(maxTableSize = 4096) {
+    this.maxSetting = maxTableSize;
+    this.max = maxTableSize;
+  }
+
+  /** The dynamic table, newest first, for tests and diagnostics. */
+  get dynamicTable(): readonly HeaderField[] {
+    return this.entries;
+  }
+
+  get tableSize(): number {
+    return this.size;
+  }
+
+  /** The decoder side of a SETTINGS_HEADER_TABLE_SIZE the decoding endpoint sent (RFC 9113 6.5.2). */
+  setMaxTableSize(n: number): void {
+    this.maxSetting = n;
+  }
+
+  private evictTo(limit: number): void {
+    while (this.size > limit && this.entries.length) this.size -= entrySize(this.entries.pop()!);
+  }
+
+  private add(f: HeaderField): void {
+    const s = entrySize(f);
+    this.evictTo(this.max - s);
+    if (s <= this.max) {
+      this.entries.unshift(f);
+      this.size += s;
+    }
+  }
+
+  private lookup(index: number, at: number, path: string): HeaderField {
+    if (index === 0) throw fail('BAD_VALUE', at, path, 'index 0 (RFC 7541 6.1)');
+    if (index <= STATIC_TABLE.length) {
+      const [name, value] = STATIC_TABLE[index - 1];
+      return { name, value };
+    }
+    const e = this.entries[index - STATIC_TABLE.length - 1];
+    if (!e) throw fail('BAD_VALUE', at, path, `index ${index} beyond the static and dynamic tables (${STATIC_TABLE.length + this.entries.length} entries)`);
+    return e;
+  }
+
+  /** Decodes one complete header block (the fragments of HEADERS + CONTINUATION joined). */
+  decode(block: Uint8Array): HeaderField[] {
+    const r = new BlockReader(block);
+    const out: HeaderField[] = [];
+    let fieldSeen = false;
+    while (r.pos < block.length) {
+      const at = r.pos;
+      const b = block[at];
+      const path = `HeaderBlock[${out.length}]`;
+      if (b & 0x80) {
+        // 6.1 Indexed Header Field
+        out.push(this.lookup(r.integer(7, `${path}.Index`), at, `${path}.Index`));
+        fieldSeen = true;
+      } else if ((b & 0xe0) === 0x20) {
+        // 6.3 Dynamic Table Size Update: only at the start of a block (4.2)
+        if (fieldSeen) throw fail('BAD_VALUE', at, path, 'dynamic table size update after a header field (RFC 7541 4.2)');
+        const n = r.integer(5, `${path}.MaxSize`);
+        if (n > this.maxSetting) throw fail('BAD_VALUE', at, path, `table size ${n} above SETTINGS_HEADER_TABLE_SIZE ${this.maxSetting}`);
+        this.max = n;
+        this.evictTo(n);
+      } else {
+        // 6.2.1 with incremental indexing (01), 6.2.2 without (0000), 6.2.3 never indexed (0001)
+        const indexing = (b & 0xc0) === 0x40;
+        const prefix = indexing ? 6 : 4;
+        const index = r.integer(prefix, `${path}.NameIndex`);
+        const name = index === 0 ? r.string(`${path}.Name`) : this.lookup(index, at, `${path}.NameIndex`).name;
+        const value = r.string(`${path}.Value`);
+        const f = { name, value };
+        if (indexing) this.add(f);
+        out.push(f);
+        fieldSeen = true;
+      }
+    }
+    return out;
+  }
+}
+
+/** Encodes a header list with the static table only (see the file comment). */
+export function encodeHeaderBlock(fields: readonly HeaderField[]): Uint8Array {
+  const out: number[] = [];
+  for (const f of fields) {
+    const exact = STATIC_TABLE.findIndex(([n, v]) => n === f.name && v === f.value);
+    if (exact >= 0) {
+      writeInteger(out, 0x80, 7, exact + 1);
+      continue;
+    }
+    const named = STATIC_TABLE.findIndex(([n]) => n === f.name);
+    writeInteger(out, 0x00, 4, named + 1);
+    if (named < 0) writeString(out, f.name);
+    writeString(out, f.value);
+  }
+  return Uint8Array.from(out);
+}
