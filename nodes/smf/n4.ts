@@ -46,7 +46,7 @@ export class SmfN4 implements N4 {
       const m = P.decodePfcp(req.bytes);
       const upSeid = this.upSeids.get(m.seid ?? 0n);
       const cause = upSeid === undefined ? P.PfcpCause.SessionContextNotFound : P.PfcpCause.RequestAccepted;
-      return { response: P.encodePfcp(P.sessionReportResponse(m.sequenceNumber, upSeid ?? 0n, cause)), comment: 'TS 29.244 7.5.9 Session Report Response' };
+      return { response: P.encodePfcp(P.sessionReportResponse(m.sequenceNumber, upSeid ?? 0n, cause)), comment: `N4 Session Report Response, cause ${cause} [TS 29.244 7.5.9]` };
     });
   }
 

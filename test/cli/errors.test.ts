@@ -43,7 +43,7 @@ describe.concurrent('wire5g: numbers and choices are checked, never silently cha
     refused(await wire5g(['run', '--uess', '3']), 2, /^wire5g run: unknown option --uess/);
     refused(await wire5g(['decode', 'x.pcapng', '--jsn']), 2, /^wire5g decode: unknown option --jsn/);
     refused(await wire5g(['run', 'extra']), 2, /unexpected argument 'extra'/);
-    refused(await wire5g(['frobnicate']), 2, /^wire5g: unknown command 'frobnicate'; commands: run, scenarios, up, ctl, start, decode, subscriber/);
+    refused(await wire5g(['frobnicate']), 2, /^wire5g: unknown command 'frobnicate'; commands: run, scenarios, up, ctl, start, decode, capture, subscriber/);
   }, T);
   it('a value missing after an option is refused', async () => {
     refused(await wire5g(['run', '--ues']), 2, /--ues needs a value/);
