@@ -3,7 +3,7 @@
 // (TS 29.519 policy data): the usage the SMF reports at termination is deducted from the
 // subscriber's remaining allowed usage.
 
-import { SbiProblem, created, objectBody, requireString, expectStatus, type SbiRequest, type SbiResponse } from '../common/sbi.ts';
+import { SbiProblem, created, undoable, objectBody, requireString, expectStatus, type SbiRequest, type SbiResponse } from '../common/sbi.ts';
 import type { Pcf } from './context.ts';
 
 /** Accumulated usage as the SMF reports it in SmPolicyDeleteData (TS 29.512 5.6.2.? AccuUsageReport). */
@@ -62,11 +62,17 @@ export async function createSmPolicy(pcf: Pcf, req: SbiRequest): Promise<SbiResp
   pcf.smPolicies.set(id, { supi, pduSessionId, dnn, snssai, pccRules: [pccRule], ...(data.umData?.[limitId] ? { limitId } : {}) });
   // TS 29.512 5.6.2.4 SmPolicyDecision: one session rule with the session AMBR and default QoS,
   // one PCC rule matching all traffic, usage monitoring when the subscriber has a limit.
-  return created(`${pcf.cfg.baseUri}/npcf-smpolicycontrol/v1/sm-policies/${id}`, {
+  const res = created(`${pcf.cfg.baseUri}/npcf-smpolicycontrol/v1/sm-policies/${id}`, {
     sessRules: { 'sess-1': { sessRuleId: 'sess-1', authSessAmbr: { uplink: '1 Gbps', downlink: '1 Gbps' }, authDefQos: { '5qi': 9, arp: { priorityLevel: 8, preemptCap: 'NOT_PREEMPT', preemptVuln: 'NOT_PREEMPTABLE' }, priorityLevel: 8 } } },
     pccRules: { [pccRule]: { pccRuleId: pccRule, flowInfos: [{ flowDescription: 'permit out ip from any to assigned', flowDirection: 'BIDIRECTIONAL' }], precedence: 255, refQosData: ['qos-1'], ...(data.umData?.[limitId] ? { refUmData: [limitId] } : {}) } },
     qosDecs: { 'qos-1': { qosId: 'qos-1', '5qi': 9, arp: { priorityLevel: 8, preemptCap: 'NOT_PREEMPT', preemptVuln: 'NOT_PREEMPTABLE' } } },
     ...(data.umData?.[limitId] ? { umDecs: { [limitId]: { umId: limitId, volumeThreshold: (data.umData[limitId] as { allowedUsage?: { totalVolume?: number } }).allowedUsage?.totalVolume } }, policyCtrlReqTriggers: ['US_RE'] } : {}),
+  });
+  // an SMF that never got the 201 never terminates the association: undone, with its UDR subscription
+  return undoable(res, async () => {
+    if (!pcf.smPolicies.delete(id)) return;
+    const uri = await pcf.udrSubscriptions.release(subKey);
+    if (uri) await pcf.udr.call('DELETE', uri, undefined, { operation: 'Nudr_DM_Unsubscribe' });
   });
 }
 

@@ -1,7 +1,7 @@
 // The UDM's services: Nudm_UEAuthentication (TS 29.503 5.4; ARPF and SIDF), Nudm_UECM (5.3) and
 // Nudm_SDM (5.2), with the subscriber data kept in the UDR and reached over Nudr_DM.
 
-import { SbiProblem, created, ok, noContent, objectBody, requireString, expectStatus, type SbiRoute, type SbiClient } from '../common/sbi.ts';
+import { SbiProblem, created, undoable, ok, noContent, objectBody, requireString, expectStatus, type SbiRoute, type SbiClient } from '../common/sbi.ts';
 import { ResourceLedger } from '../common/ledger.ts';
 import { nextSqn, type HomeNetworkAka } from '../common/aka.ts';
 import { KeyedSerializer } from '../common/concurrency.ts';
@@ -107,7 +107,13 @@ export function udmRoutes(cfg: UdmConfig, udr: SbiClient, aka: HomeNetworkAka, l
         expectStatus(r, 201, 204);
         const existed = amfRegistrations.has(req.params.ueId);
         amfRegistrations.set(req.params.ueId, body);
-        return existed ? ok(body) : created(`${cfg.baseUri}/nudm-uecm/v1/${req.params.ueId}/registrations/amf-3gpp-access`, body);
+        if (existed) return ok(body);
+        // an AMF that never got the 201 does not know it is registered and will never deregister
+        return undoable(created(`${cfg.baseUri}/nudm-uecm/v1/${req.params.ueId}/registrations/amf-3gpp-access`, body), async () => {
+          if (amfRegistrations.get(req.params.ueId) !== body) return;
+          amfRegistrations.delete(req.params.ueId);
+          await udr.call('DELETE', `${udrApi}/subscription-data/${req.params.ueId}/context-data/amf-3gpp-access`, undefined, { operation: 'Nudr_DM_Delete' });
+        });
       },
     },
     {
@@ -138,7 +144,12 @@ export function udmRoutes(cfg: UdmConfig, udr: SbiClient, aka: HomeNetworkAka, l
         expectStatus(r, 201, 204);
         const existed = smfRegistrations.has(key);
         smfRegistrations.set(key, body);
-        return existed ? ok(body) : created(`${cfg.baseUri}/nudm-uecm/v1/${key.replace('/', '/registrations/smf-registrations/')}`, body);
+        if (existed) return ok(body);
+        return undoable(created(`${cfg.baseUri}/nudm-uecm/v1/${key.replace('/', '/registrations/smf-registrations/')}`, body), async () => {
+          if (smfRegistrations.get(key) !== body) return;
+          smfRegistrations.delete(key);
+          await udr.call('DELETE', `${udrApi}/subscription-data/${req.params.ueId}/context-data/smf-registrations/${req.params.pduSessionId}`, undefined, { operation: 'Nudr_DM_Delete' });
+        });
       },
     },
     {
@@ -215,8 +226,12 @@ export function udmRoutes(cfg: UdmConfig, udr: SbiClient, aka: HomeNetworkAka, l
         const r = await udr.call('POST', `${udrApi}/subscription-data/subs-to-notify`, { ueId: req.params.ueId, callbackReference: `${cfg.baseUri}/nudm-callback/v1/data-change`, monitoredResourceUris: body.monitoredResourceUris ?? [] }, { operation: 'Nudr_DM_Subscribe' });
         expectStatus(r, 201);
         const id = String(next++);
-        sdmSubscriptions.set(id, { ueId: req.params.ueId, udrSubscription: r.headers.location ?? '' });
-        return created(`${cfg.baseUri}/nudm-sdm/v2/${req.params.ueId}/sdm-subscriptions/${id}`, { ...body, subscriptionId: id });
+        const sub = { ueId: req.params.ueId, udrSubscription: r.headers.location ?? '' };
+        sdmSubscriptions.set(id, sub);
+        return undoable(created(`${cfg.baseUri}/nudm-sdm/v2/${req.params.ueId}/sdm-subscriptions/${id}`, { ...body, subscriptionId: id }), async () => {
+          if (!sdmSubscriptions.delete(id)) return;
+          await udr.call('DELETE', sub.udrSubscription, undefined, { operation: 'Nudr_DM_Unsubscribe' });
+        });
       },
     },
     {

@@ -26,8 +26,13 @@ export async function releaseResources(smf: Smf, ctx: SmContext, steps: ReleaseS
   // back to the pool once the UPF no longer holds it (a new session given it before the
   // deletion completes would be refused by the UPF: TS 29.244 cause 75 "rule creation failure")
   let report: UsageReport | undefined;
+  // a UPF that did not answer the deletion (N1 x T1) does not keep the SM context alive: the
+  // failure is reported once the rest of the release has been done
+  let n4Failure: unknown;
   try {
     if (ctx.n4) report = await smf.n4.delete(ctx.n4.upSeid, steps.n4);
+  } catch (e) {
+    n4Failure = e;
   } finally {
     if (ctx.ueAddress !== undefined) smf.addresses.release(ctx.ueAddress);
     if (ctx.cpSeid !== undefined) smf.seids.release(ctx.cpSeid);
@@ -35,26 +40,42 @@ export async function releaseResources(smf: Smf, ctx: SmContext, steps: ReleaseS
     ctx.cpSeid = undefined;
   }
   const after = async () => {
+    // Each step is attempted even if an earlier one failed (a peer that did not answer in time),
+    // and the SM context goes in any case: the session is released, and a context kept for a
+    // clean-up nobody will retry would only leak. The first failure is reported afterwards.
+    const failures: unknown[] = n4Failure === undefined ? [] : [n4Failure];
+    const attempt = async (step: () => Promise<void>) => {
+      try {
+        await step();
+      } catch (e) {
+        failures.push(e);
+      }
+    };
     // step 5a: SM Policy Association Termination (4.16.6 case B) with the accumulated usage
-    if (ctx.smPolicyUri) {
+    const smPolicyUri = ctx.smPolicyUri;
+    if (smPolicyUri) {
+      ctx.smPolicyUri = undefined;
       const used = report ? report.uplinkOctets + report.downlinkOctets : 0;
       const accuUsageReports = report ? [{ refUmIds: `${ctx.dnn}:${snssaiKey(ctx.snssai)}`, volUsage: used, volUsageUplink: report.uplinkOctets, volUsageDownlink: report.downlinkOctets, timeUsage: report.durationSeconds }] : [];
-      expectStatus(await smf.sbi.call('POST', `${ctx.smPolicyUri}/delete`, { accuUsageReports }, { operation: 'Npcf_SMPolicyControl_Delete', step: steps.policy }), 204);
-      ctx.smPolicyUri = undefined;
+      await attempt(async () => void expectStatus(await smf.sbi.call('POST', `${smPolicyUri}/delete`, { accuUsageReports }, { operation: 'Npcf_SMPolicyControl_Delete', step: steps.policy }), 204));
     }
     // step 5b: Nudm_SDM_Unsubscribe if this was the last session for the (DNN, S-NSSAI)
-    if (ctx.sdmKey) {
-      const uri = await smf.sdm.release(ctx.sdmKey);
-      if (uri) expectStatus(await smf.sbi.call('DELETE', uri, undefined, { operation: 'Nudm_SDM_Unsubscribe', step: steps.sdmUnsubscribe }), 204);
+    const sdmKey = ctx.sdmKey;
+    if (sdmKey) {
       ctx.sdmKey = undefined;
+      await attempt(async () => {
+        const uri = await smf.sdm.release(sdmKey);
+        if (uri) expectStatus(await smf.sbi.call('DELETE', uri, undefined, { operation: 'Nudm_SDM_Unsubscribe', step: steps.sdmUnsubscribe }), 204);
+      });
     }
     // step 5c: Nudm_UECM_Deregistration of the SMF registration for this PDU session
     if (ctx.udmRegistered) {
-      expectStatus(await smf.sbi.call('DELETE', `${smf.cfg.udmUri}/nudm-uecm/v1/${ctx.supi}/registrations/smf-registrations/${ctx.pduSessionId}`, undefined, { operation: 'Nudm_UECM_Deregistration', step: steps.uecmDeregistration }), 204);
       ctx.udmRegistered = false;
+      await attempt(async () => void expectStatus(await smf.sbi.call('DELETE', `${smf.cfg.udmUri}/nudm-uecm/v1/${ctx.supi}/registrations/smf-registrations/${ctx.pduSessionId}`, undefined, { operation: 'Nudm_UECM_Deregistration', step: steps.uecmDeregistration }), 204));
     }
     ctx.state = 'released';
     smf.contexts.delete(ctx.ref);
+    if (failures.length) throw failures[0];
   };
   return { ...(report ? { report } : {}), after };
 }
