@@ -29,6 +29,8 @@ export interface ControlCommand<O extends OptionSpecs = OptionSpecs> {
   perUe?: boolean;
   /** Stops the network after answering. */
   stopsNetwork?: boolean;
+  /** Checks across options (`--sd` needs `--sst`), before anything is sent: throw ControlError 400. */
+  check?(options: OptionValues<O>): void;
   run(net: LiveNetwork, a: CommandArgs<O>): Promise<unknown>;
 }
 
@@ -85,9 +87,10 @@ export function checkCommandArgs(c: ControlCommand, params: Record<string, unkno
   try {
     values = judgeOptions(c.options, options);
   } catch (e) {
-    if (e instanceof UsageError) throw new ControlError(400, `'${commandKey(c)}': ${e.message}`);
+    if (e instanceof UsageError) throw new ControlError(400, e.message);
     throw e;
   }
+  c.check?.(values);
   return { ...(got.supi !== undefined ? { supi: got.supi } : {}), ...(got.psi !== undefined ? { psi: Number(got.psi) } : {}), params: got, options: values };
 }
 
@@ -135,11 +138,10 @@ registerControlCommand({
   },
   summary: 'UE-initiated Deregistration (TS 23.502 4.2.2.3.2)',
   perUe: true,
-  run: (net, a) => {
-    const switchOff = a.options['switch-off'];
-    if (switchOff === a.options.normal) throw new ControlError(400, 'deregister needs exactly one of --switch-off and --normal');
-    return net.deregister(need(a.supi, 'SUPI'), { switchOff, access: a.options.access ?? '3gpp' });
+  check: (o) => {
+    if (o['switch-off'] === o.normal) throw new ControlError(400, 'deregister needs exactly one of --switch-off and --normal');
   },
+  run: (net, a) => net.deregister(need(a.supi, 'SUPI'), { switchOff: a.options['switch-off'], access: a.options.access ?? '3gpp' }),
 });
 
 registerControlCommand({
@@ -152,9 +154,11 @@ registerControlCommand({
   },
   summary: 'UE-requested PDU Session Establishment (TS 23.502 4.3.2.2.1)',
   perUe: true,
+  check: (o) => {
+    if (o.sd !== undefined && o.sst === undefined) throw new ControlError(400, '--sd needs --sst');
+  },
   run: (net, a) => {
     const { sst, sd, dnn, psi } = a.options;
-    if (sd !== undefined && sst === undefined) throw new ControlError(400, '--sd needs --sst');
     return net.establishPduSession(need(a.supi, 'SUPI'), {
       ...(dnn !== undefined ? { dnn } : {}),
       ...(sst !== undefined ? { snssai: { sst, ...(sd ? { sd: sd.toLowerCase() } : {}) } } : {}),

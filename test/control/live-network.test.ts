@@ -121,23 +121,23 @@ describe('wire5g up + wire5g ctl (the real binary, real sockets)', () => {
     const second = await wire5g(['up', '--out', out, '--ues', '0']);
     expect(second.code).toBe(1);
     expect(second.stderr.trim().split('\n')).toHaveLength(1);
-    expect(second.stderr).toMatch(/already running with out directory/);
+    expect(second.stderr).toMatch(new RegExp(`^wire5g up: another wire5g up is running \\(pid ${up.pid}, .*out directory ${out}.*stop it with 'wire5g ctl --out ${out} down'`));
   });
 
   it('refuses commands for an unknown SUPI or a UE in the wrong state with one line, doing nothing', async () => {
     const before = (await status()).ledgers;
     const unknown = await wire5g(['ctl', '--out', out, 'ue', 'imsi-001010000000099', 'register']);
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^wire5g ctl: unknown UE imsi-001010000000099/)]);
+    expect(unknown.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^wire5g ctl ue imsi-001010000000099 register: unknown UE imsi-001010000000099/)]);
     const again = await wire5g(['ctl', '--out', out, 'ue', UE1, 'register']);
     expect(again.code).toBe(1);
-    expect(again.stderr.trim()).toMatch(/^wire5g ctl: imsi-001010000000001 is 5GMM-REGISTERED: registration needs 5GMM-DEREGISTERED$/);
+    expect(again.stderr.trim()).toMatch(/^wire5g ctl ue imsi-001010000000001 register: imsi-001010000000001 is 5GMM-REGISTERED: registration needs 5GMM-DEREGISTERED$/);
     const noSession = await wire5g(['ctl', '--out', out, 'ue', UE1, 'pdu', 'release', '7']);
     expect(noSession.code).toBe(1);
-    expect(noSession.stderr.trim()).toBe(`wire5g ctl: ${UE1} has no PDU session 7`);
+    expect(noSession.stderr.trim()).toBe(`wire5g ctl ue ${UE1} pdu release: ${UE1} has no PDU session 7`);
     const usage = await wire5g(['ctl', '--out', out, 'ue', UE1, 'deregister']);
-    expect(usage.code).toBe(1);
-    expect(usage.stderr.trim()).toBe('wire5g ctl: deregister needs exactly one of --switch-off and --normal');
+    expect(usage.code).toBe(2); // judged before anything is sent
+    expect(usage.stderr.trim()).toBe(`wire5g ctl ue ${UE1} deregister: deregister needs exactly one of --switch-off and --normal (see 'wire5g ctl ue ${UE1} deregister --help')`);
     const notInUdr = await wire5g(['ctl', '--out', out, 'ue', 'imsi-001010000000077', 'add']);
     expect(notInUdr.code).toBe(1);
     expect(notInUdr.stderr).toMatch(/no subscriber imsi-001010000000077 in the UDR/);
@@ -205,7 +205,7 @@ describe('wire5g up + wire5g ctl (the real binary, real sockets)', () => {
     await new Promise((r) => setTimeout(r, 300));
     const busy = await wire5g(['ctl', '--out', out, 'ue', UE1, 'deregister', '--switch-off']);
     expect(busy.code).toBe(1);
-    expect(busy.stderr.trim()).toBe(`wire5g ctl: ${UE1} is busy with 'ping'`);
+    expect(busy.stderr.trim()).toMatch(new RegExp(`^wire5g ctl ue ${UE1} [a-z ]+: ${UE1} is busy with 'ping'$`));
     const normal = await ctl('ue', UE2, 'deregister', '--normal');
     expect(normal.code, normal.stderr).toBe(0);
     expect(normal.reply.ladder.join('\n')).toContain('Deregistration accept (UE originating)');
