@@ -101,6 +101,8 @@ export interface StopResult {
   ledgersChecked: string[];
   /** Stopped before its end (Ctrl-C): the outputs say so. */
   interrupted: boolean;
+  /** The UEs the network held. */
+  ues: { supi: string }[];
 }
 
 interface LiveUe {
@@ -437,6 +439,6 @@ export class LiveNetwork {
     const files = this.recorder.write(this.outDir, { ues: this.status().ues, config: { plmn: this.cfg.plmn, tac: this.cfg.tac, snssai: this.cfg.snssai, dnn: this.cfg.dnn, ues: this.ues.size } }, { interrupted });
     const summary = this.recorder.summary(interrupted ? { interrupted: true } : {});
     this.recorder.close();
-    return { ok: !interrupted && !this.recorder.failed && Object.keys(leftBehind).length === 0, summary, files: { ...(this.capture ? { capture: this.capturePath } : {}), ...files }, leftBehind, ledgersChecked: Object.keys(this.ledgersAtStart), interrupted };
+    return { ok: !interrupted && !this.recorder.failed && Object.keys(leftBehind).length === 0, summary, files: { ...(this.capture ? { capture: this.capturePath } : {}), ...files }, leftBehind, ledgersChecked: Object.keys(this.ledgersAtStart), interrupted, ues: [...this.ues.keys()].map((supi) => ({ supi })) };
   }
 }
