@@ -9,6 +9,7 @@
 // back to where it started.
 import { describe, it, expect, afterAll } from 'vitest';
 import { startTestNetwork, type TestNetwork } from '../helpers/network.ts';
+import { subscribeTrace } from '../../nodes/common/trace.ts';
 import { PfcpMessageType } from '../../codecs/pfcp/index.ts';
 import type { PfcpEndpoint, PfcpRequestHandler } from '../../transport/udp/pfcp-endpoint.ts';
 
@@ -16,8 +17,10 @@ const N = 300;
 const supi = (i: number) => `imsi-00101${String(1_000_000_000 + 5000 + i).slice(1)}`;
 
 let net: TestNetwork | undefined;
+let burst: TestNetwork | undefined;
 afterAll(async () => {
   await net?.stop();
+  await burst?.stop();
 });
 
 /** Waits for an event of the run (not for time to pass); `limitMs` only bounds a run that went wrong. */
@@ -32,7 +35,7 @@ async function until(what: string, cond: () => boolean, limitMs = 60_000, orElse
   }
 }
 
-describe('a burst of switch-offs whose releases time out at the AMF leaves nothing behind (issue 21)', () => {
+describe('bursts of UEs leave nothing behind and do not fail (issue 21)', () => {
   it(`${N} UEs: every ReleaseSMContext times out at the AMF, and every NF's ledger returns to its start`, async () => {
     const supis = Array.from({ length: N }, (_, i) => supi(i));
     net = await startTestNetwork(121, supis);
@@ -71,5 +74,33 @@ describe('a burst of switch-offs whose releases time out at the AMF leaves nothi
     await net.quiet();
     expect(smfServer.stats.cancelled).toBeGreaterThanOrEqual(N);
     expect(net.ledgers()).toEqual(before);
+  }, 180_000);
+
+  it(`${N} UEs register and establish a PDU session all at once: the gNB admits 16 at a time, none fails, nothing stays`, async () => {
+    const supis = Array.from({ length: N }, (_, i) => supi(N + i));
+    burst = await startTestNetwork(122, supis, { admission: { maxEstablishing: 16, setupsPerSecond: 1_000_000 } });
+    const before = burst.ledgers();
+    let most = 0;
+    const stop = subscribeTrace((e) => {
+      if (e.message === 'InitialUEMessage') most = Math.max(most, burst!.gnb.admission.establishing);
+    });
+    const ues = supis.map((s) => burst!.ue(s));
+    const failures: string[] = [];
+    await Promise.all(ues.map(async (ue) => {
+      try {
+        await ue.register(burst!.gnb);
+        await ue.establishPduSession(1);
+      } catch (e) {
+        failures.push(e instanceof Error ? e.message : String(e));
+      }
+    }));
+    stop();
+    expect(failures).toEqual([]);
+    expect(most).toBeLessThanOrEqual(16);
+    expect(burst.gnb.admission.stats.queuedAtMost).toBeGreaterThan(0);
+    await Promise.all(ues.map((ue) => ue.deregister({ switchOff: true })));
+    await until('the AMF and the gNB to drop their UE contexts', () => burst!.ledgers().AMF['UE contexts'] === 0 && burst!.ledgers().gNB['UE contexts'] === 0, 20_000, 'go on');
+    await burst.quiet();
+    expect(burst.ledgers()).toEqual(before);
   }, 180_000);
 });
