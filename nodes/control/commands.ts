@@ -165,6 +165,20 @@ registerControlCommand({
 });
 
 registerControlCommand({
+  words: ['smf', 'release', '<supi>', '<psi>'],
+  options: { cause: { type: 'string' } },
+  synopsis: '[--cause N]',
+  summary: 'network-requested PDU Session Release by the SMF (TS 23.502 4.3.4.2), 5GSM cause N (TS 24.501 9.11.4.2, default 36)',
+  perUe: true,
+  run: (net, a) => {
+    const psi = need(a.psi, 'PDU session identity');
+    if (psi < 1 || psi > 15) throw new ControlError(400, `PDU session identity ${psi} is not 1..15`);
+    const cause = positiveInteger(a.options.cause, 'cause', 255);
+    return net.smfRelease(need(a.supi, 'SUPI'), psi, cause !== undefined ? { fiveGsmCause: cause } : {});
+  },
+});
+
+registerControlCommand({
   words: ['ue', '<supi>', 'ping'],
   options: { count: { type: 'string' }, psi: { type: 'string' }, interval: { type: 'string' } },
   synopsis: '[--count N] [--psi N] [--interval MS]',

@@ -19,6 +19,7 @@ import { Ue } from '../ue/ue.ts';
 import { GmmState } from '../ue/gmm-state.ts';
 import { UdrStore } from '../udr/store.ts';
 import { subscribersFor, waitForQuiet } from '../scenario.ts';
+import { smContextOf, networkRequestedRelease } from '../smf/procedures/network-requested-release.ts';
 
 /** A command refused before it started: 400 bad arguments, 404 unknown UE, 409 wrong state. */
 export class ControlError extends Error {
@@ -284,6 +285,32 @@ export class LiveNetwork {
     }, async (u) => {
       const outcome = await this.recorder.procedure('UE-requested PDU Session Release', 'TS 23.502 4.3.4.2', supi, () => u.ue.releasePduSession(psi));
       return { psi, outcome };
+    });
+  }
+
+  /**
+   * Network-requested PDU Session Release, SMF-initiated (TS 23.502 4.3.4.2 step 1e): the SMF
+   * releases the UE's session `psi` with the 5GSM cause given (#36 regular deactivation by default).
+   */
+  smfRelease(supi: string, psi: number, o: { fiveGsmCause?: number } = {}): Promise<{ psi: number; outcome: string }> {
+    const smf = this.core?.smf;
+    return this.exclusive(supi, 'smf release', (u) => {
+      if (!smf) throw new ControlError(409, 'the SMF runs in another process (wire5g start smf): ctl smf release needs the embedded core');
+      const ctx = smContextOf(smf, supi, psi);
+      if (!ctx) throw new ControlError(409, `the SMF has no PDU session ${psi} of ${supi}`);
+      if (ctx.state === 'releasing') throw new ControlError(409, `PDU session ${psi} of ${supi} is being released`);
+      if (!u.ue.sessions.has(psi)) throw new ControlError(409, `${supi} has no PDU session ${psi}`);
+    }, async (u) => {
+      // an establishment's last steps (4.3.2.2.1 steps 13-17) may still be in flight
+      await this.settle();
+      const ctx = smContextOf(smf!, supi, psi);
+      if (ctx?.state !== 'active') throw new ControlError(409, `PDU session ${psi} of ${supi} is ${ctx?.state ?? 'gone'} at the SMF, not active`);
+      await this.recorder.procedure('Network-requested PDU Session Release (SMF)', 'TS 23.502 4.3.4.2', supi, async () => {
+        await networkRequestedRelease(smf!, ctx, o);
+        // the UE's side ends with its PDU SESSION RELEASE COMPLETE (step 8), before step 10 reaches the SMF
+        if (u.ue.sessions.has(psi)) throw new Error(`${supi} still holds PDU session ${psi} after the release`);
+      });
+      return { psi, outcome: 'released' };
     });
   }
 

@@ -10,6 +10,8 @@
 //     - ping: "1-5"              # options: count (3), interval (ms), psi
 //       background: true         # the next step starts at once; the run waits for it at the end
 //     - pdu-release: "6-10"      # option: psi (required)
+//     - smf-release: all         # network-requested release by the SMF (TS 23.502 4.3.4.2):
+//                                # psi (required), cause (5GSM cause, default 36)
 //     - deregister: "6-10"       # options: mode switch-off | normal | mixed, access 3gpp | non-3gpp | both
 //     - wait: 1.5                # seconds
 //
@@ -31,6 +33,7 @@ export type ScenarioStep =
     | { action: 'register' }
     | { action: 'pdu-establish'; psi?: number; dnn?: string; snssai?: Snssai }
     | { action: 'pdu-release'; psi: number }
+    | { action: 'smf-release'; psi: number; cause?: number }
     | { action: 'ping'; count: number; intervalMs?: number; psi?: number }
     | { action: 'deregister'; mode: 'switch-off' | 'normal' | 'mixed'; access: '3gpp' | 'non-3gpp' | 'both' }
   ));
@@ -49,12 +52,13 @@ export class ScenarioFileError extends Error {
   }
 }
 
-const UE_ACTIONS = ['register', 'pdu-establish', 'pdu-release', 'ping', 'deregister'] as const;
+const UE_ACTIONS = ['register', 'pdu-establish', 'pdu-release', 'smf-release', 'ping', 'deregister'] as const;
 const COMMON_KEYS = ['rate', 'parallel', 'background'];
 const OPTION_KEYS: Record<(typeof UE_ACTIONS)[number], string[]> = {
   register: [],
   'pdu-establish': ['psi', 'dnn', 'sst', 'sd'],
   'pdu-release': ['psi'],
+  'smf-release': ['psi', 'cause'],
   ping: ['count', 'interval', 'psi'],
   deregister: ['mode', 'access'],
 };
@@ -129,6 +133,9 @@ export function parseScenario(text: string, file: string): Scenario {
       case 'pdu-release':
         if (psi === undefined) return fail(`${at}.psi`, 'the PDU session identity to release is required');
         return { action: a, ...common, psi };
+      case 'smf-release':
+        if (psi === undefined) return fail(`${at}.psi`, 'the PDU session identity to release is required');
+        return { action: a, ...common, psi, ...(raw.cause !== undefined ? { cause: int(raw.cause, `${at}.cause`, 1, 255) } : {}) };
       case 'ping':
         return { action: a, ...common, count: raw.count === undefined ? 3 : int(raw.count, `${at}.count`, 1), ...(raw.interval !== undefined ? { intervalMs: int(raw.interval, `${at}.interval`, 0, 60_000) } : {}), ...(psi !== undefined ? { psi } : {}) };
       case 'deregister': {
@@ -214,6 +221,8 @@ async function runStep(net: LiveNetwork, step: Exclude<ScenarioStep, { action: '
         return net.establishPduSession(supi, { ...(step.psi !== undefined ? { psi: step.psi } : {}), ...(step.dnn ? { dnn: step.dnn } : {}), ...(step.snssai ? { snssai: step.snssai } : {}) });
       case 'pdu-release':
         return net.releasePduSession(supi, step.psi);
+      case 'smf-release':
+        return net.smfRelease(supi, step.psi, step.cause !== undefined ? { fiveGsmCause: step.cause } : {});
       case 'ping':
         return net.ping(supi, { count: step.count, ...(step.intervalMs ? { intervalMs: step.intervalMs } : {}), ...(step.psi !== undefined ? { psi: step.psi } : {}) });
       case 'deregister':
