@@ -179,6 +179,18 @@ registerControlCommand({
 });
 
 registerControlCommand({
+  words: ['amf', 'deregister', '<supi>'],
+  options: { reregister: { type: 'boolean' }, cause: { type: 'string' } },
+  synopsis: '[--reregister] [--cause N]',
+  summary: 'network-initiated Deregistration by the AMF (TS 23.502 4.2.2.3.3): re-registration required or not, 5GMM cause N (TS 24.501 9.11.3.2)',
+  perUe: true,
+  run: (net, a) => {
+    const cause = positiveInteger(a.options.cause, 'cause', 255);
+    return net.amfDeregister(need(a.supi, 'SUPI'), { reRegistrationRequired: a.options.reregister === true, ...(cause !== undefined ? { fiveGmmCause: cause } : {}) });
+  },
+});
+
+registerControlCommand({
   words: ['ue', '<supi>', 'ping'],
   options: { count: { type: 'string' }, psi: { type: 'string' }, interval: { type: 'string' } },
   synopsis: '[--count N] [--psi N] [--interval MS]',

@@ -20,6 +20,7 @@ import { GmmState } from '../ue/gmm-state.ts';
 import { UdrStore } from '../udr/store.ts';
 import { subscribersFor, waitForQuiet } from '../scenario.ts';
 import { smContextOf, networkRequestedRelease } from '../smf/procedures/network-requested-release.ts';
+import { networkInitiatedDeregistration, type NetworkDeregistration, type NetworkDeregistrationOutcome } from '../amf/procedures/deregistration-network.ts';
 
 /** A command refused before it started: 400 bad arguments, 404 unknown UE, 409 wrong state. */
 export class ControlError extends Error {
@@ -311,6 +312,31 @@ export class LiveNetwork {
         if (u.ue.sessions.has(psi)) throw new Error(`${supi} still holds PDU session ${psi} after the release`);
       });
       return { psi, outcome: 'released' };
+    });
+  }
+
+  /**
+   * Network-initiated Deregistration by the AMF (TS 23.502 4.2.2.3.3), explicit (O&M): resolves
+   * once the UE context is released and, with re-registration required, once the UE has
+   * registered again and re-established its PDU sessions.
+   */
+  amfDeregister(supi: string, o: { reRegistrationRequired: boolean; fiveGmmCause?: number }): Promise<{ outcome: NetworkDeregistrationOutcome; reRegistered?: boolean; sessions: number[] }> {
+    const amf = this.core?.amf;
+    return this.exclusive(supi, 'amf deregister', (u) => {
+      if (!amf) throw new ControlError(409, 'the AMF runs in another process (wire5g start amf): ctl amf deregister needs the embedded core');
+      LiveNetwork.needState(u, GmmState.REGISTERED, 'network-initiated de-registration');
+      if (amf.bySupi.get(supi)?.state !== '5GMM-REGISTERED') throw new ControlError(409, `the AMF holds no registration of ${supi}`);
+    }, async (u) => {
+      const d: NetworkDeregistration = { trigger: 'o&m', accessType: 1, reRegistrationRequired: o.reRegistrationRequired, ...(o.fiveGmmCause !== undefined ? { fiveGmmCause: o.fiveGmmCause } : {}) };
+      return this.recorder.procedure(`Network-initiated Deregistration (AMF${o.reRegistrationRequired ? ', re-registration required' : ''})`, 'TS 23.502 4.2.2.3.3', supi, async () => {
+        const outcome = await networkInitiatedDeregistration(amf!, amf!.bySupi.get(supi)!, d);
+        // step 7 ends with the RRC release; the UE's re-registration starts from there
+        for (let i = 0; i < 400 && u.ue.connected && !u.ue.networkDeregistration.reRegistration; i++) await new Promise((t) => setTimeout(t, 25));
+        if (!o.reRegistrationRequired) return { outcome, sessions: [] };
+        for (let i = 0; i < 40 && !u.ue.networkDeregistration.reRegistration && u.ue.state !== GmmState.REGISTERED; i++) await new Promise((t) => setTimeout(t, 25));
+        await u.ue.networkDeregistration.reRegistration;
+        return { outcome, reRegistered: u.ue.state === GmmState.REGISTERED, sessions: [...u.ue.sessions.keys()] };
+      });
     });
   }
 

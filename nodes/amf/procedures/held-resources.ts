@@ -28,17 +28,22 @@ export async function terminatePolicyAssociations(amf: Amf, ue: AmfUe, step: str
   const up = ue.uePolicyUri;
   if (up) {
     ue.uePolicyUri = undefined;
-    await amf.sbi.call('DELETE', up, undefined, { operation: 'Npcf_UEPolicyControl_Delete', step: step.endsWith('step 6') ? `${step}a` : step });
+    await amf.sbi.call('DELETE', up, undefined, { operation: 'Npcf_UEPolicyControl_Delete', step: /step \d+$/.test(step) ? `${step}a` : step });
   }
 }
 
-/** Nudm_SDM_Unsubscribe and Nudm_UECM_Deregistration (TS 23.502 4.2.2.3.2 step 8 with the purge).*/
-export async function deregisterFromUdm(amf: Amf, ue: AmfUe, step: string): Promise<void> {
+/** Nudm_SDM_Unsubscribe (TS 23.502 4.2.2.3.2 step 8, 4.2.2.3.3 step 3). */
+export async function unsubscribeFromSdm(amf: Amf, ue: AmfUe, step: string): Promise<void> {
   const sub = ue.sdmSubscriptionUri;
   if (sub) {
     ue.sdmSubscriptionUri = undefined;
     await amf.sbi.call('DELETE', sub, undefined, { operation: 'Nudm_SDM_Unsubscribe', step });
   }
+}
+
+/** Nudm_SDM_Unsubscribe and Nudm_UECM_Deregistration (TS 23.502 4.2.2.3.2 step 8 with the purge).*/
+export async function deregisterFromUdm(amf: Amf, ue: AmfUe, step: string): Promise<void> {
+  await unsubscribeFromSdm(amf, ue, step);
   if (ue.uecmRegistered && ue.supi) {
     ue.uecmRegistered = false;
     await amf.sbi.call('PATCH', `${amf.cfg.uris.udm}/nudm-uecm/v1/${ue.supi}/registrations/amf-3gpp-access`, { purgeFlag: true }, { operation: 'Nudm_UECM_Deregistration', step });
