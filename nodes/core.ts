@@ -10,6 +10,12 @@ import { ausfRoutes } from './ausf/service.ts';
 import { pcfRoutes } from './pcf/service.ts';
 import { smfRoutes } from './smf/service.ts';
 import type { Smf } from './smf/context.ts';
+import type { DeregistrationReason } from './udm/procedures/deregistration-notification.ts';
+
+/** The UDM's O&M trigger (`wire5g ctl udm withdraw`). */
+export interface UdmOam {
+  notifyDeregistration(supi: string, reason: DeregistrationReason): Promise<void>;
+}
 import { SmfN4 } from './smf/n4.ts';
 import { nasSmN1, ngapSmN2 } from './smf/adapters.ts';
 import { Upf } from './upf/upf.ts';
@@ -64,7 +70,7 @@ export function nfNamer(cfg: NetworkConfig): NfNamer {
 const plmnId = (cfg: NetworkConfig) => `${cfg.plmn.mcc}${cfg.plmn.mnc}`;
 
 /** Starts one core NF of `cfg` on its address. */
-export async function startNf(nf: CoreNf, cfg: NetworkConfig, o: CoreOptions = {}): Promise<NfHandle & { amf?: Amf; upf?: Upf; store?: UdrStore; smf?: Smf }> {
+export async function startNf(nf: CoreNf, cfg: NetworkConfig, o: CoreOptions = {}): Promise<NfHandle & { amf?: Amf; upf?: Upf; store?: UdrStore; smf?: Smf; udm?: UdmOam }> {
   const nameOf = nfNamer(cfg);
   const host = (name: string, address: string) => SbiHost.client({ nf: name, address, nameOf, ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}), ...(o.sbiTimeoutMs ? { timeoutMs: o.sbiTimeoutMs } : {}) });
   const serve = (name: string, address: string, routes: Parameters<typeof SbiHost.serve>[0]['routes'], c: ReturnType<typeof host>) =>
@@ -83,7 +89,7 @@ export async function startNf(nf: CoreNf, cfg: NetworkConfig, o: CoreOptions = {
       const c = host('UDM', cfg.addresses.udm);
       const udm = udmRoutes({ baseUri: sbiUri(cfg, 'udm'), udrUri: sbiUri(cfg, 'udr'), plmnId: plmnId(cfg) }, c.client, aka);
       const h = await serve('UDM', cfg.addresses.udm, udm.routes, c);
-      return { nf, ledger: udm.ledger, settled: () => h.server.settled(), stop: () => h.close() };
+      return { nf, ledger: udm.ledger, udm: { notifyDeregistration: udm.notifyDeregistration }, settled: () => h.server.settled(), stop: () => h.close() };
     }
     case 'ausf': {
       const c = host('AUSF', cfg.addresses.ausf);
@@ -160,6 +166,8 @@ export interface Core {
   upf: Upf;
   /** The SMF's state, for the emulator's own O&M triggers (`wire5g ctl smf ...`). */
   smf: Smf;
+  /** The UDM's O&M triggers. */
+  udm: UdmOam;
   store: UdrStore;
   ledgers(): Record<string, LedgerSnapshot>;
   settled(): Promise<void>;
@@ -173,7 +181,7 @@ function reportStop(o: CoreOptions, nf: CoreNf, e: unknown): void {
 /** Starts every core NF in this process, in dependency order (data first, the AMF last). */
 export async function startCore(cfg: NetworkConfig, o: CoreOptions = {}): Promise<Core> {
   const nfs = new Map<CoreNf, NfHandle>();
-  let amf: Amf | undefined, upf: Upf | undefined, store: UdrStore | undefined, smf: Smf | undefined;
+  let amf: Amf | undefined, upf: Upf | undefined, store: UdrStore | undefined, smf: Smf | undefined, udm: UdmOam | undefined;
   try {
     for (const nf of CORE_NFS) {
       const h = await startNf(nf, cfg, o);
@@ -182,6 +190,7 @@ export async function startCore(cfg: NetworkConfig, o: CoreOptions = {}): Promis
       upf ??= h.upf;
       store ??= h.store;
       smf ??= h.smf;
+      udm ??= h.udm;
     }
   } catch (e) {
     for (const h of [...nfs.values()].reverse()) await h.stop().catch((s: unknown) => reportStop(o, h.nf, s));
@@ -194,6 +203,7 @@ export async function startCore(cfg: NetworkConfig, o: CoreOptions = {}): Promis
     upf: upf!,
     store: store!,
     smf: smf!,
+    udm: udm!,
     ledgers: () => Object.fromEntries(all.map((h) => [h.ledger.nf, h.ledger.snapshot()])),
     settled: async () => {
       // twice: a settled NF may have started work on another (e.g. an after-response task calling the PCF)

@@ -191,6 +191,19 @@ registerControlCommand({
 });
 
 registerControlCommand({
+  words: ['udm', 'withdraw', '<supi>'],
+  options: { access: { type: 'string' } },
+  synopsis: '[--access 3gpp|non-3gpp|both]',
+  summary: 'UDM-initiated Deregistration (TS 23.502 4.2.2.3.3 step 1): Nudm_UECM_DeregistrationNotification, subscription withdrawn',
+  perUe: true,
+  run: (net, a) => {
+    const access = a.options.access ?? '3gpp';
+    if (access !== '3gpp' && access !== 'non-3gpp' && access !== 'both') throw new ControlError(400, `--access must be 3gpp, non-3gpp or both, got '${String(access)}'`);
+    return net.udmWithdraw(need(a.supi, 'SUPI'), { access });
+  },
+});
+
+registerControlCommand({
   words: ['ue', '<supi>', 'ping'],
   options: { count: { type: 'string' }, psi: { type: 'string' }, interval: { type: 'string' } },
   synopsis: '[--count N] [--psi N] [--interval MS]',

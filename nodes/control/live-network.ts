@@ -340,6 +340,30 @@ export class LiveNetwork {
     });
   }
 
+  /**
+   * UDM-initiated deregistration (TS 23.502 4.2.2.3.3 step 1): the UDM withdraws the subscription
+   * over the access(es) named; resolves once the AMF released the UE. wire5g UEs register over
+   * 3GPP access only, so `non-3gpp` finds no AMF registration and is refused.
+   */
+  udmWithdraw(supi: string, o: { access: '3gpp' | 'non-3gpp' | 'both' }): Promise<{ outcome: string }> {
+    const udm = this.core?.udm;
+    const amf = this.core?.amf;
+    return this.exclusive(supi, 'udm withdraw', (u) => {
+      if (!udm || !amf) throw new ControlError(409, 'the UDM runs in another process (wire5g start udm): ctl udm withdraw needs the embedded core');
+      if (o.access === 'non-3gpp') throw new ControlError(409, `${supi} has no AMF registration over non-3GPP access (wire5g UEs register over 3GPP access)`);
+      LiveNetwork.needState(u, GmmState.REGISTERED, 'a subscription withdrawal');
+    }, async (u) => {
+      await this.recorder.procedure('Network-initiated Deregistration (UDM, subscription withdrawn)', 'TS 23.502 4.2.2.3.3', supi, async () => {
+        await udm!.notifyDeregistration(supi, 'SUBSCRIPTION_WITHDRAWN');
+        // the AMF deregisters after acknowledging (step 3): until the UE context is gone
+        await this.settle();
+        for (let i = 0; i < 400 && (amf!.bySupi.has(supi) || u.ue.connected); i++) await new Promise((t) => setTimeout(t, 25));
+        if (amf!.bySupi.has(supi)) throw new Error(`the AMF still holds ${supi}`);
+      });
+      return { outcome: u.ue.networkDeregistration.last?.action ?? 'deregistered' };
+    });
+  }
+
   /** ICMP echoes to the data network over a PDU session (the first one unless given). */
   ping(supi: string, o: { count?: number; psi?: number; intervalMs?: number } = {}): Promise<{ rttsMs: number[] }> {
     const count = o.count ?? 3;

@@ -5,6 +5,7 @@ import { SbiProblem, created, ok, noContent, objectBody, requireString, expectSt
 import { ResourceLedger } from '../common/ledger.ts';
 import { nextSqn, type HomeNetworkAka } from '../common/aka.ts';
 import { KeyedSerializer } from '../common/concurrency.ts';
+import { deregistrationNotification, type DeregistrationReason } from './procedures/deregistration-notification.ts';
 
 export interface UdmConfig {
   baseUri: string;
@@ -233,5 +234,7 @@ export function udmRoutes(cfg: UdmConfig, udr: SbiClient, aka: HomeNetworkAka, l
       },
     },
   ];
-  return { routes, ledger };
+  /** TS 23.502 4.2.2.3.3 step 1: Nudm_UECM_DeregistrationNotification to the AMF registered for `supi` (O&M). */
+  const notifyDeregistration = (supi: string, reason: DeregistrationReason) => deregistrationNotification({ udr, udrApi, amfRegistrations }, supi, reason);
+  return { routes, ledger, notifyDeregistration };
 }

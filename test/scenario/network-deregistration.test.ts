@@ -12,7 +12,7 @@ import { networkInitiatedDeregistration } from '../../nodes/amf/procedures/dereg
 import { GmmState } from '../../nodes/ue/gmm-state.ts';
 import type { Ue } from '../../nodes/ue/ue.ts';
 
-const SUPIS = ['imsi-001010000000401', 'imsi-001010000000402', 'imsi-001010000000403', 'imsi-001010000000404', 'imsi-001010000000405'];
+const SUPIS = ['imsi-001010000000401', 'imsi-001010000000402', 'imsi-001010000000403', 'imsi-001010000000404', 'imsi-001010000000405', 'imsi-001010000000406'];
 let net: TestNetwork;
 let slow: TestNetwork;
 
@@ -132,6 +132,29 @@ describe('Network-initiated Deregistration (TS 23.502 4.2.2.3.3)', () => {
     inOrder(steps, ['Deregistration request (UE terminated) [4.2.2.3.3 step 2]', 'Deregistration accept (UE originating) [4.2.2.3.3 step 6 (collision, TS 24.501 5.5.2.3.5)]', 'UEContextReleaseCommand [4.2.2.3.3 step 7]']);
     expect(u.state).toBe(GmmState.DEREGISTERED);
     expect(net.ledgers()).toEqual(before);
+  });
+
+  it('UDM-initiated (subscription withdrawn), one PDU session: steps 1-7 in order, the AMF does not deregister from the UDM itself; cause #7 at the UE', async () => {
+    const before = net.ledgers();
+    const u = await registeredWith(net, SUPIS[5], 1);
+    const { steps } = await recorded(net, async () => {
+      await net.core.udm.notifyDeregistration(SUPIS[5], 'SUBSCRIPTION_WITHDRAWN');
+      for (let i = 0; i < 200 && net.core.amf.bySupi.has(SUPIS[5]); i++) await new Promise((r) => setTimeout(r, 20));
+    });
+    inOrder(steps, [
+      'UDM>AMF Nudm_UECM_DeregistrationNotification [4.2.2.3.3 step 1]',
+      'AMF>UE Deregistration request (UE terminated) [4.2.2.3.3 step 2]',
+      'AMF>UDM Nudm_SDM_Unsubscribe [4.2.2.3.3 step 3]',
+      'Nsmf_PDUSession_ReleaseSMContext [4.2.2.3.3 step 4]',
+      'Npcf_AMPolicyControl_Delete [4.2.2.3.3 step 5]',
+      'Npcf_UEPolicyControl_Delete [4.2.2.3.3 step 5a]',
+      'UEContextReleaseCommand [4.2.2.3.3 step 7]',
+    ]);
+    expect(steps.some((s) => s.startsWith('UE>AMF Deregistration accept (UE terminated) [4.2.2.3.3 step 6]'))).toBe(true);
+    expect(steps.some((s) => s.startsWith('AMF>UDM Nudm_UECM_Deregistration'))).toBe(false);
+    expect(u.networkDeregistration.last).toMatchObject({ reRegistrationRequired: false, fiveGmmCause: 7, action: 'usim-invalid' });
+    expect(net.ledgers()).toEqual(before);
+    await expect(net.core.udm.notifyDeregistration(SUPIS[5], 'SUBSCRIPTION_WITHDRAWN')).rejects.toThrow(/no AMF is registered/);
   });
 
   it('T3522: a UE that never answers gets the request five times (four retransmissions), then the AMF aborts and releases the context', async () => {

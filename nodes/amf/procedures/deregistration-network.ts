@@ -17,9 +17,10 @@
 // the context gone, i.e. the network progresses the de-registration and ignores it.
 
 import { nasMessage } from '../../../codecs/nas/index.ts';
+import { SbiProblem, noContent, objectBody, type SbiRequest, type SbiResponse } from '../../common/sbi.ts';
 import type { Amf } from '../amf.ts';
 import type { AmfUe, ReceivedNas } from '../context.ts';
-import { ProcedureAborted } from '../gmm.ts';
+import { ProcedureAborted, FiveGmmCause } from '../gmm.ts';
 import { sendNas, exchange } from '../n1.ts';
 import { releaseSessions, terminatePolicyAssociations, deregisterFromUdm, unsubscribeFromSdm } from './held-resources.ts';
 import { releaseUeContext } from './ue-context-release.ts';
@@ -114,4 +115,23 @@ function onAnswer(amf: Amf, ue: AmfUe, r: ReceivedNas): NetworkDeregistrationOut
   const type = r.message.ies.deregistrationType as { switchOff: boolean } | undefined;
   if (!type?.switchOff) sendNas(amf, ue, nasMessage('Deregistration accept (UE originating)', {}), '4.2.2.3.3 step 6 (collision, TS 24.501 5.5.2.3.5)');
   return 'ue-deregistered';
+}
+
+/**
+ * Steps 1-3 at the AMF: Nudm_UECM_DeregistrationNotification (TS 29.503 6.2.6.2.4
+ * DeregistrationData). SUBSCRIPTION_WITHDRAWN deregisters the UE over the access named
+ * (re-registration not required, 5GMM cause #7 "5GS services not allowed": the UE may no longer
+ * use the network); REREGISTRATION_REQUIRED asks the UE to register again. The 204 is step 3's
+ * acknowledgement; the procedure runs after it.
+ */
+export function deregistrationNotification(amf: Amf, req: SbiRequest): SbiResponse {
+  const body = objectBody(req) as { deregReason?: unknown; accessType?: unknown };
+  const accessType = body.accessType === '3GPP_ACCESS' ? 1 : body.accessType === 'NON_3GPP_ACCESS' ? 2 : undefined;
+  if (typeof body.deregReason !== 'string' || accessType === undefined) throw new SbiProblem(400, 'MANDATORY_IE_INCORRECT', 'deregReason and accessType (3GPP_ACCESS or NON_3GPP_ACCESS) are required');
+  if (body.deregReason !== 'SUBSCRIPTION_WITHDRAWN' && body.deregReason !== 'REREGISTRATION_REQUIRED') throw new SbiProblem(403, 'UNSUPPORTED_DEREG_REASON', `deregReason ${body.deregReason} is not acted on by this AMF`);
+  const ue = amf.bySupi.get(req.params.supi);
+  if (!ue || ue.state === '5GMM-DEREGISTERED') throw new SbiProblem(404, 'CONTEXT_NOT_FOUND', `no registration of ${req.params.supi}`);
+  const withdrawn = body.deregReason === 'SUBSCRIPTION_WITHDRAWN';
+  const d: NetworkDeregistration = { trigger: 'udm', accessType, reRegistrationRequired: !withdrawn, ...(withdrawn ? { fiveGmmCause: FiveGmmCause.FiveGsServicesNotAllowed } : {}) };
+  return { ...noContent, after: async () => void (await networkInitiatedDeregistration(amf, ue, d)) };
 }

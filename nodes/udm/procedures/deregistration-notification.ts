@@ -1,0 +1,35 @@
+// UDM-initiated deregistration, TS 23.502 4.2.2.3.3 step 1 (TS 29.503 5.3.2.3.2
+// Nudm_UECM_DeregistrationNotification): the UDM tells the AMF registered for the UE over an
+// access, at the deregCallbackUri the AMF gave in its Nudm_UECM_Registration, that the UE is to
+// be removed (DeregistrationData: deregReason, accessType). The AMF answers 204 (step 3) and
+// deregisters the UE; the UDM removes the AMF's registration (Nudr_DM_Delete of the context data)
+// once the notification is acknowledged.
+
+import { SbiProblem, expectStatus, type SbiClient } from '../../common/sbi.ts';
+
+/** TS 29.503 6.2.6.3.3 DeregistrationReason (the values the UDM emits here). */
+export type DeregistrationReason = 'SUBSCRIPTION_WITHDRAWN' | 'REREGISTRATION_REQUIRED';
+
+export interface UdmUecmState {
+  udr: SbiClient;
+  udrApi: string;
+  /** The AMF registrations over 3GPP access, by SUPI (the Nudm_UECM_Registration body). */
+  amfRegistrations: Map<string, unknown>;
+}
+
+/**
+ * Step 1 for the UE's AMF registration over 3GPP access; resolves when the AMF acknowledged it and
+ * the registration is gone. Throws SbiProblem 404 when no AMF is registered for the UE.
+ */
+export async function deregistrationNotification(u: UdmUecmState, supi: string, reason: DeregistrationReason): Promise<void> {
+  const reg = u.amfRegistrations.get(supi) as { deregCallbackUri?: unknown } | undefined;
+  if (!reg || typeof reg.deregCallbackUri !== 'string') throw new SbiProblem(404, 'CONTEXT_NOT_FOUND', `no AMF is registered for ${supi} over 3GPP access`);
+  const r = await u.udr.call('POST', reg.deregCallbackUri, { deregReason: reason, accessType: '3GPP_ACCESS' }, { operation: 'Nudm_UECM_DeregistrationNotification', step: '4.2.2.3.3 step 1' });
+  // step 3: the AMF's acknowledgement
+  expectStatus(r, 204, 200);
+  // the registration the AMF was told about is removed (the AMF will not deregister it itself)
+  if (u.amfRegistrations.get(supi) === reg) {
+    u.amfRegistrations.delete(supi);
+    expectStatus(await u.udr.call('DELETE', `${u.udrApi}/subscription-data/${supi}/context-data/amf-3gpp-access`, undefined, { operation: 'Nudr_DM_Delete', step: '4.2.2.3.3 step 1' }), 204);
+  }
+}
