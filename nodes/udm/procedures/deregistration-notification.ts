@@ -30,6 +30,6 @@ export async function deregistrationNotification(u: UdmUecmState, supi: string, 
   // the registration the AMF was told about is removed (the AMF will not deregister it itself)
   if (u.amfRegistrations.get(supi) === reg) {
     u.amfRegistrations.delete(supi);
-    expectStatus(await u.udr.call('DELETE', `${u.udrApi}/subscription-data/${supi}/context-data/amf-3gpp-access`, undefined, { operation: 'Nudr_DM_Delete', step: '4.2.2.3.3 step 1' }), 204);
+    expectStatus(await u.udr.call('DELETE', `${u.udrApi}/subscription-data/${supi}/context-data/amf-3gpp-access`, undefined, { operation: 'Nudr_DM_Delete', step: '4.2.2.3.3 step 3' }), 204);
   }
 }
