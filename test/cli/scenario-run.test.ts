@@ -125,4 +125,18 @@ describe('wire5g run --scenario', () => {
     expect(fa.length).toBeGreaterThan(50);
     expect(perPath(fa)).toEqual(perPath(frames(viaRun)));
   }, T);
+
+  it('run --scenario --external-core with no core: says what it waits for, then FAILED, nothing written, the previous outputs untouched', async () => {
+    const { dir, config } = network(60);
+    const out = join(dir, 'out');
+    mkdirSync(out);
+    writeFileSync(join(out, 'run.pcapng'), 'previous capture');
+    const r = await wire5g(['run', '--scenario', 'default', '--external-core', '--core-wait', '2', '--config', config, '--out', out]);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stderr).toContain('wire5g run: waiting for the core: UDR 127.0.60.20:8080: ECONNREFUSED');
+    expect(r.stdout).toContain('nothing written: the network did not start (the previous outputs are untouched)');
+    expect(lastLine(r.stdout)).toMatch(/^FAILED: 1 procedure\(s\) failed/);
+    expect(readdirSync(out)).toEqual(['run.pcapng']);
+    expect(readFileSync(join(out, 'run.pcapng'), 'utf8')).toBe('previous capture');
+  }, T);
 });
