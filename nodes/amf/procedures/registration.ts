@@ -6,7 +6,8 @@
 import { bits, ngapPdu, snssai } from '../../../codecs/ngap/index.ts';
 import { decodeNasMessage, nasMessage, suciString, gprsTimer3, type NasMessage, type MobileIdentity, type SNssai, type UeSecurityCapability } from '../../../codecs/nas/index.ts';
 import { kgnb } from '../../../crypto/kdf.ts';
-import { expectStatus } from '../../common/sbi.ts';
+import { UDM, CALLBACKS } from '../../common/sbi/operations.ts';
+import { callbackUri, operationUri } from '../../common/sbi/client.ts';
 import type { Amf } from '../amf.ts';
 import type { AmfUe } from '../context.ts';
 import { FiveGmmCause, ProcedureAborted } from '../gmm.ts';
@@ -97,20 +98,22 @@ export async function registrationSteps(amf: Amf, ue: AmfUe, request: NasMessage
   if (imeisv && (imeisv.type === 'imeisv' || imeisv.type === 'imei')) ue.pei = `${imeisv.type}-${imeisv.digits}`;
 
   // step 14a-c: UDM registration, subscription data, subscription to its changes
-  const udm = `${amf.cfg.uris.udm}`;
-  const reg = await amf.sbi.call('PUT', `${udm}/nudm-uecm/v1/${supi}/registrations/amf-3gpp-access`, {
+  const servingPlmn = { mcc: amf.cfg.plmn.mcc, mnc: amf.cfg.plmn.mnc };
+  await amf.nudm.uecm.registerAmf3gppAccess(supi, {
     amfInstanceId: amf.cfg.instanceId,
-    deregCallbackUri: `${amf.cfg.baseUri}/namf-callback/v1/${supi}/dereg-notify`,
+    deregCallbackUri: callbackUri(amf.cfg.baseUri, CALLBACKS.deregistrationNotify, { supi }),
     guami: amf.guamiSbi(),
     ratType: 'NR',
     initialRegistrationInd: true,
     ...(ue.pei ? { pei: ue.pei } : {}),
-  }, { operation: 'Nudm_UECM_Registration', step: '4.2.2.2.2 step 14a' });
-  expectStatus(reg, 201, 200);
+  }, { step: '4.2.2.2.2 step 14a' });
   ue.uecmRegistered = true;
-  const am = expectStatus(await amf.sbi.call<{ nssai?: { defaultSingleNssais?: { sst: number; sd?: string }[]; singleNssais?: { sst: number; sd?: string }[] } }>('GET', `${udm}/nudm-sdm/v2/${supi}/am-data?plmn-id=${encodeURIComponent(JSON.stringify({ mcc: amf.cfg.plmn.mcc, mnc: amf.cfg.plmn.mnc }))}`, undefined, { operation: 'Nudm_SDM_Get', step: '4.2.2.2.2 step 14b' }), 200);
-  const sub = await amf.sbi.call('POST', `${udm}/nudm-sdm/v2/${supi}/sdm-subscriptions`, { nfInstanceId: amf.cfg.instanceId, callbackReference: `${amf.cfg.baseUri}/namf-callback/v1/${supi}/sdm-notify`, monitoredResourceUris: [`${udm}/nudm-sdm/v2/${supi}/am-data`] }, { operation: 'Nudm_SDM_Subscribe', step: '4.2.2.2.2 step 14c' });
-  expectStatus(sub, 201);
+  const am = (await amf.nudm.sdm.getAmData(supi, { query: { 'plmn-id': JSON.stringify(servingPlmn) }, step: '4.2.2.2.2 step 14b' })).body;
+  const sub = await amf.nudm.sdm.subscribe(supi, {
+    nfInstanceId: amf.cfg.instanceId,
+    callbackReference: callbackUri(amf.cfg.baseUri, CALLBACKS.sdmModificationNotify, { supi }),
+    monitoredResourceUris: [operationUri(amf.cfg.uris.udm, UDM.sdm.getAmData, { supi })],
+  }, { step: '4.2.2.2.2 step 14c' });
   ue.sdmSubscriptionUri = sub.headers.location;
 
   // Allowed NSSAI (TS 23.501 5.15.5.2.1): requested ∩ subscribed ∩ served, else the defaults
@@ -128,17 +131,16 @@ export async function registrationSteps(amf: Amf, ue: AmfUe, request: NasMessage
   ue.allowedNssai = allowed;
 
   // step 16: AM Policy Association Establishment (TS 23.502 4.16.1.2)
-  const pol = await amf.sbi.call('POST', `${amf.cfg.uris.pcf}/npcf-am-policy-control/v1/policies`, {
-    notificationUri: `${amf.cfg.baseUri}/namf-callback/v1/${supi}/am-policy-notify`,
+  const pol = await amf.npcf.amPolicyControl.create({
+    notificationUri: callbackUri(amf.cfg.baseUri, CALLBACKS.amPolicyUpdateNotify, { supi }),
     supi,
     ...(ue.pei ? { pei: ue.pei } : {}),
     accessType: '3GPP_ACCESS',
     ratType: 'NR',
-    servingPlmn: { mcc: amf.cfg.plmn.mcc, mnc: amf.cfg.plmn.mnc },
+    servingPlmn,
     guami: amf.guamiSbi(),
     suppFeat: '0',
-  }, { operation: 'Npcf_AMPolicyControl_Create', step: '4.2.2.2.2 step 16' });
-  expectStatus(pol, 201);
+  }, { step: '4.2.2.2.2 step 16' });
   ue.amPolicyUri = pol.headers.location;
 
   // step 21: Registration Accept, carried in the Initial Context Setup Request with KgNB
@@ -179,8 +181,12 @@ export async function registrationSteps(amf: Amf, ue: AmfUe, request: NasMessage
   })());
   await icsAnswer;
   // step 21b: UE Policy Association Establishment (TS 23.502 4.16.11)
-  const upol = await amf.sbi.call('POST', `${amf.cfg.uris.pcf}/npcf-ue-policy-control/v1/policies`, { notificationUri: `${amf.cfg.baseUri}/namf-callback/v1/${supi}/ue-policy-notify`, supi, servingPlmn: { mcc: amf.cfg.plmn.mcc, mnc: amf.cfg.plmn.mnc }, suppFeat: '0' }, { operation: 'Npcf_UEPolicyControl_Create', step: '4.2.2.2.2 step 21b' });
-  expectStatus(upol, 201);
+  const upol = await amf.npcf.uePolicyControl.create({
+    notificationUri: callbackUri(amf.cfg.baseUri, CALLBACKS.uePolicyUpdateNotify, { supi }),
+    supi,
+    servingPlmn,
+    suppFeat: '0',
+  }, { step: '4.2.2.2.2 step 21b' });
   ue.uePolicyUri = upol.headers.location;
   // step 22: Registration Complete
   await complete22;
