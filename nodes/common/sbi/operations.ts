@@ -7,7 +7,7 @@
 // speak `nudr-dr/v1` as Open5GS and free5GC do (the Rel-18 file says v2; the resources are the
 // same), see docs/decisions.md.
 
-import { api, callback } from './operation.ts';
+import { api, callback, type SbiOperation } from './operation.ts';
 import type { paths as AusfPaths } from '../sbi-types/TS29509_Nausf_UEAuthentication.ts';
 import type { paths as UeauPaths } from '../sbi-types/TS29503_Nudm_UEAU.ts';
 import type { paths as UecmPaths, components as UecmC } from '../sbi-types/TS29503_Nudm_UECM.ts';
@@ -158,10 +158,10 @@ export const CALLBACKS = {
   /** TS 29.512 4.2.4.2 (PCF -> SMF, notificationUri + /update). */
   smPolicyUpdateNotify: callback<SmPolC['schemas']['SmPolicyNotification']>('Npcf_SMPolicyControl_UpdateNotify', 'TS29512_Npcf_SMPolicyControl', 'SmPolicyNotification', 'nsmf-callback', '/sm-policy-notify/{smContextRef}/update', [204], '/update'),
   /** TS 29.504 5.2.2.? (UDR -> UDM, callbackReference). */
-  subscriptionDataChangeNotify: callback<UdrC['schemas']['DataChangeNotify']>('Nudr_DM_Notify', 'TS29504_Nudr_DR', 'DataChangeNotify', 'nudm-callback', '/data-change', [204]),
+  subscriptionDataChangeNotify: callback<UdrC['schemas']['DataChangeNotify']>('Nudr_DM_Notify', 'TS29505_Subscription_Data', 'DataChangeNotify', 'nudm-callback', '/data-change', [204]),
   /** TS 29.519 (UDR -> PCF, notificationUri). */
-  policyDataChangeNotify: callback<UdrC['schemas']['PolicyDataChangeNotification'][]>('Nudr_DM_Notify', 'TS29504_Nudr_DR', 'PolicyDataChangeNotification', 'npcf-callback', '/policy-data-change', [204]),
+  policyDataChangeNotify: callback<UdrC['schemas']['PolicyDataChangeNotification'][]>('Nudr_DM_Notify', 'TS29519_Policy_Data', 'PolicyDataChangeNotification', 'npcf-callback', '/policy-data-change', [204]),
 } as const;
 
 /** Every operation above, for the schema checks and the tests over the table. */
-export const ALL_OPERATIONS = [AUSF, UDM, UDR, PCF, SMF, AMF].flatMap((nf) => Object.values(nf).flatMap((svc) => Object.values(svc)));
+export const ALL_OPERATIONS: SbiOperation[] = [AUSF, UDM, UDR, PCF, SMF, AMF].flatMap((nf) => Object.values(nf as Record<string, Record<string, SbiOperation>>).flatMap((svc) => Object.values(svc)));
