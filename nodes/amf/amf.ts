@@ -4,6 +4,7 @@
 // transport sides are n2.ts, n1.ts and namf.ts, and each procedure has its own file:
 //   - NG Setup, TS 38.413 8.7.1                              procedures/ng-setup.ts
 //   - Registration, TS 23.502 4.2.2.2.2                      procedures/registration.ts
+//       mobility and periodic updates (TS 24.501 5.5.1.3)    procedures/registration-update.ts
 //       5G AKA (steps 8-9a, TS 33.501 6.1.3.2)               procedures/authentication.ts
 //       NAS security mode control (step 9b, 6.7.2)           procedures/security-mode.ts
 //   - PDU Session Establishment relay, TS 23.502 4.3.2.2.1   procedures/pdu-session-relay.ts
@@ -21,6 +22,7 @@ import { realClock, type Clock } from '../../transport/clock.ts';
 import type { WireTap } from '../../transport/tap.ts';
 import { bits, plmnIdentity } from '../../codecs/ngap/index.ts';
 import type { SbiClient, SbiRoute } from '../common/sbi.ts';
+import { ausfClient, udmClient, pcfClient, smfClient, notifier } from '../common/sbi/client.ts';
 import { ResourceLedger } from '../common/ledger.ts';
 import { DenseIdPool } from '../common/pools.ts';
 import type { Plmn, Snssai } from '../common/config.ts';
@@ -48,6 +50,12 @@ export interface AmfConfig {
   relativeCapacity: number;
   t3512Seconds: number;
   security: { ciphering: 'NEA0' | 'NEA2' };
+  /**
+   * Whether a mobility or periodic registration update whose integrity the stored 5G NAS security
+   * context verified is authenticated again (TS 24.501 5.4.1.1, TS 33.501 6.1.1: the network
+   * decides); false keeps the context. Config key `amf.authenticateUpdates`.
+   */
+  authenticateUpdates?: boolean;
   /** Base URIs of the NFs it consumes ('http://127.0.0.11:8080'). */
   uris: { ausf: string; udm: string; pcf: string; smf: string };
   /** Its own SBI base URI (callbacks). */
@@ -77,6 +85,12 @@ export class Amf {
   readonly ledger = new ResourceLedger('AMF');
   readonly routes: SbiRoute[];
   readonly sbi: SbiClient;
+  /** Typed consumers of the NFs the AMF calls (nodes/common/sbi/operations.ts). */
+  readonly nausf: ReturnType<typeof ausfClient>;
+  readonly nudm: ReturnType<typeof udmClient>;
+  readonly npcf: ReturnType<typeof pcfClient>;
+  readonly nsmf: ReturnType<typeof smfClient>;
+  readonly notify: ReturnType<typeof notifier>;
   readonly clock: Clock;
   readonly timers: AmfTimers;
   private endpoint: SctpUdpEndpoint | undefined;
@@ -97,6 +111,11 @@ export class Amf {
   constructor(cfg: AmfConfig, sbi: SbiClient) {
     this.cfg = cfg;
     this.sbi = sbi;
+    this.nausf = ausfClient(sbi, cfg.uris.ausf);
+    this.nudm = udmClient(sbi, cfg.uris.udm);
+    this.npcf = pcfClient(sbi, cfg.uris.pcf);
+    this.nsmf = smfClient(sbi, cfg.uris.smf);
+    this.notify = notifier(sbi);
     this.clock = cfg.clock ?? realClock;
     this.timers = { t3560Ms: T3560_MS, t3550Ms: T3550_MS, t3522Ms: T3522_MS, ngapAnswerMs: NGAP_ANSWER_MS, ...(cfg.timers ?? {}) };
     this.routes = namfRoutes(this);

@@ -3,6 +3,7 @@
 // (user-plane.ts). It camps on a cell (nodes/gnb/uu.ts); NAS PDUs and IP packets go through it.
 //
 //   register()            initial registration, TS 24.501 5.5.1.2 (TS 23.502 4.2.2.2.2)
+//   updateRegistration()  mobility / periodic registration update, 5.5.1.3
 //                         with identification (5.4.3), 5G AKA (5.4.1.3), security mode control (5.4.2)
 //   establishPduSession() UE-requested PDU session establishment, 6.4.1 (TS 23.502 4.3.2.2.1)
 //   ping() / udpEcho()    user-plane traffic on a PDU session
@@ -29,7 +30,7 @@ import { UeDeregistration, type DeregistrationOutcome, type DeregistrationType }
 import { Usim, suciOf, type SuciConfig } from './usim.ts';
 import { icmpEchoRequest, udpDatagram, parseDownlinkPacket } from './user-plane.ts';
 import { sendNas, onDownlinkNas } from './n1.ts';
-import { initialRegistration, failRegistration } from './procedures/registration.ts';
+import { initialRegistration, registrationUpdate, failRegistration } from './procedures/registration.ts';
 import { pduSessionEstablishment, finishPending, allocatePti } from './procedures/pdu-session-establishment.ts';
 import { UePduSessionRelease, REGULAR_DEACTIVATION, type PduSessionReleaseOutcome } from './procedures/pdu-session-release.ts';
 import { onDeregistrationRequestUeTerminated, afterConnectionRelease, type UeNetworkDeregistrationState } from './procedures/network-deregistration.ts';
@@ -245,6 +246,14 @@ export class Ue extends EventEmitter<UeEvents> {
     if (this.usimInvalidFor5gs) return Promise.reject(new RegistrationRejected('the USIM is invalid for 5GS services (TS 24.501 5.5.2.3.2)'));
     if (this.forbiddenPlmns.has(`${this.cfg.plmn.mcc}${this.cfg.plmn.mnc}`)) return Promise.reject(new RegistrationRejected(`PLMN ${this.cfg.plmn.mcc}${this.cfg.plmn.mnc} is forbidden (TS 24.501 5.5.2.3.2 #11)`));
     return initialRegistration(this, cell);
+  }
+
+  /**
+   * Mobility or periodic registration update (procedures/registration.ts, TS 24.501 5.5.1.3); resolves
+   * on Registration accept. Connected it goes over the RRC connection, idle it opens one.
+   */
+  updateRegistration(o: { type: 'mobility' | 'periodic' }): Promise<RegistrationResult> {
+    return registrationUpdate(this, o.type);
   }
 
   /** UE-requested PDU session establishment (procedures/pdu-session-establishment.ts); resolves with the IPv4 address of the session. */

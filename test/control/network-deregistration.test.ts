@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadScenario, runScenarioFile } from '../../nodes/control/scenario-file.ts';
 import { LiveNetwork } from '../../nodes/control/live-network.ts';
-import { matchCommand, checkOptions } from '../../nodes/control/commands.ts';
+import { findCommand, checkCommandArgs } from '../../nodes/control/commands.ts';
 import { testConfig } from '../helpers/network.ts';
 import { tsharkAvailable, dissect, problems } from '../helpers/tshark.ts';
 
@@ -62,10 +62,10 @@ describe('network-deregistration scenario (TS 23.502 4.2.2.3.3)', () => {
   }, 180_000);
 
   it('ctl amf deregister / udm withdraw: the command lines match; refusals come before anything is sent; --reregister gives a registered UE with its sessions back', async () => {
-    const m = matchCommand(['amf', 'deregister', 'imsi-001010000000001'])!;
-    expect(m.supi).toBe('imsi-001010000000001');
-    expect(() => checkOptions(m.command, { reregister: 'yes' })).toThrow(/takes no value/);
-    expect(matchCommand(['udm', 'withdraw', 'imsi-001010000000001'])?.supi).toBe('imsi-001010000000001');
+    const amfDereg = findCommand('amf deregister')!;
+    expect(checkCommandArgs(amfDereg, { supi: 'imsi-001010000000001' }, { reregister: true, cause: '7' })).toMatchObject({ supi: 'imsi-001010000000001', options: { reregister: true, cause: 7 } });
+    expect(() => checkCommandArgs(amfDereg, { supi: 'imsi-001010000000001' }, { cause: '300' })).toThrow(/cause/);
+    expect(() => checkCommandArgs(findCommand('udm withdraw')!, { supi: 'imsi-001010000000001' }, { access: 'wifi' })).toThrow(/access/);
     const cfg = testConfig(157);
     const net = await LiveNetwork.start({ ...cfg, ue: { ...cfg.ue, count: 1 } }, { outDir: mkdtempSync(join(tmpdir(), 'wire5g-ndereg-ctl-')), database: ':memory:', capture: false });
     try {

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadScenario, runScenarioFile } from '../../nodes/control/scenario-file.ts';
 import { LiveNetwork, ControlError } from '../../nodes/control/live-network.ts';
-import { matchCommand } from '../../nodes/control/commands.ts';
+import { findCommand, checkCommandArgs } from '../../nodes/control/commands.ts';
 import { testConfig } from '../helpers/network.ts';
 import { tsharkAvailable, dissect, problems } from '../helpers/tshark.ts';
 
@@ -48,7 +48,9 @@ describe('network-requested PDU Session Release through wire5g (ctl smf release,
   }, 120_000);
 
   it('ctl smf release: the command line matches; an unknown session, a bad PSI and a UE without it are refused before anything is sent', async () => {
-    expect(matchCommand(['smf', 'release', 'imsi-001010000000001', '2'])).toMatchObject({ supi: 'imsi-001010000000001', psi: 2 });
+    const cmd = findCommand('smf release')!;
+    expect(checkCommandArgs(cmd, { supi: 'imsi-001010000000001', psi: '2' }, { cause: '26' })).toMatchObject({ supi: 'imsi-001010000000001', psi: 2, options: { cause: 26 } });
+    expect(() => checkCommandArgs(cmd, { supi: 'imsi-001010000000001', psi: '16' }, {})).toThrow(/1\.\.15/);
     const cfg = testConfig(153);
     const net = await LiveNetwork.start({ ...cfg, ue: { ...cfg.ue, count: 1 } }, { outDir: mkdtempSync(join(tmpdir(), 'wire5g-nrel-ctl-')), database: ':memory:', capture: false });
     try {

@@ -14,7 +14,8 @@
 //   step 12   SM Policy Association Termination (4.16.6 case B) with the accumulated usage
 //   step 13   Nudm_SDM_Unsubscribe (last session of the DNN and S-NSSAI), Nudm_UECM_Deregistration
 
-import { SbiMultipart, SbiProblem, expectStatus, N1_CONTENT_TYPE, N2_CONTENT_TYPE } from '../../common/sbi.ts';
+import { SbiMultipart, SbiProblem, N1_CONTENT_TYPE, N2_CONTENT_TYPE } from '../../common/sbi.ts';
+import { SbiErrorReply } from '../../common/sbi/client.ts';
 import { FiveGsmCause, type Smf, type SmContext } from '../context.ts';
 import { releaseResources, type ReleaseSteps } from './release.ts';
 import { awaitReleaseAcknowledgements } from './pdu-session-release.ts';
@@ -60,28 +61,34 @@ export async function networkRequestedRelease(smf: Smf, ctx: SmContext, o: { fiv
   // step 3b: N1N2MessageTransfer with the PDU Session Release Command and the N2 release request
   const command = smf.n1.releaseCommand(ctx.pduSessionId, NO_PTI, o.fiveGsmCause ?? FiveGsmCause.RegularDeactivation);
   const transfer = smf.n2.releaseCommandTransfer({ group: 'nas', value: 'normal-release' });
-  const r = await smf.sbi.call<{ cause?: string }>('POST', `${ctx.amfUeContextUri}/n1-n2-messages`, new SbiMultipart(
-    {
-      n1MessageContainer: { n1MessageClass: 'SM', n1MessageContent: { contentId: 'n1msg' } },
-      n2InfoContainer: { n2InformationClass: 'SM', smInfo: { pduSessionId: ctx.pduSessionId, n2InfoContent: { ngapIeType: 'PDU_RES_REL_CMD', ngapData: { contentId: 'n2msg' } }, sNssai: ctx.snssai } },
-      pduSessionId: ctx.pduSessionId,
-      skipInd: true,
-    },
-    { n1msg: { contentType: N1_CONTENT_TYPE, data: command }, n2msg: { contentType: N2_CONTENT_TYPE, data: transfer } },
-  ), { operation: 'Namf_Communication_N1N2MessageTransfer', step: '4.3.4.2 step 3b' });
-  if (r.status === 404) {
+  let answer: { cause?: string } | undefined;
+  try {
+    const r = await smf.namf.communication.n1n2MessageTransfer(ctx.amfUeContextUri, new SbiMultipart(
+      {
+        n1MessageContainer: { n1MessageClass: 'SM', n1MessageContent: { contentId: 'n1msg' } },
+        n2InfoContainer: { n2InformationClass: 'SM', smInfo: { pduSessionId: ctx.pduSessionId, n2InfoContent: { ngapIeType: 'PDU_RES_REL_CMD', ngapData: { contentId: 'n2msg' } }, sNssai: ctx.snssai } },
+        pduSessionId: ctx.pduSessionId,
+        skipInd: true,
+      },
+      { n1msg: { contentType: N1_CONTENT_TYPE, data: command }, n2msg: { contentType: N2_CONTENT_TYPE, data: transfer } },
+    ), { step: '4.3.4.2 step 3b' });
+    answer = r.body as { cause?: string } | undefined;
+  } catch (e) {
+    if (!(e instanceof SbiErrorReply) || e.reply.status !== 404) {
+      awaitReleaseAcknowledgements(ctx, undefined);
+      await after(); // what the SMF holds goes in any case
+      throw e;
+    }
     // the AMF holds no context for the UE any more: nobody to tell, steps 12-13 still run
     awaitReleaseAcknowledgements(ctx, undefined);
     await after();
     return;
   }
-  const body = expectStatus(r, 200, 202);
-  if (body?.cause === 'N1_MSG_NOT_TRANSFERRED') {
+  if (answer?.cause === 'N1_MSG_NOT_TRANSFERRED') {
     // TS 29.518 6.1.6.3.5 (UE in CM-IDLE, skip indicator): no acknowledgement will come, the SMF
     // goes on with steps 11-13 at once
     awaitReleaseAcknowledgements(ctx, undefined);
-    const notify = await smf.sbi.call('POST', ctx.amfCallback, { statusInfo: { resourceStatus: 'RELEASED', cause: o.statusCause ?? 'REL_DUE_TO_UNSPECIFIED_REASON' } }, { operation: 'Nsmf_PDUSession_SMContextStatusNotify', step: '4.3.4.2 step 11' });
-    expectStatus(notify, 204, 200);
+    await smf.notify.smContextStatusNotify(ctx.amfCallback, { statusInfo: { resourceStatus: 'RELEASED', cause: o.statusCause ?? 'REL_DUE_TO_UNSPECIFIED_REASON' } }, { step: '4.3.4.2 step 11' });
     await after();
     return;
   }
