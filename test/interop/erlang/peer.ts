@@ -40,8 +40,8 @@ export function erlangAsn1Available(): boolean {
     else if (probe.status !== 0) availability = { ok: false, why: "Erlang's asn1 application is not installed" };
     else availability = { ok: true };
     if (!availability.ok) {
-      if (process.env.CI === 'true') throw new Error(`${availability.why}: CI needs Erlang's ASN.1 compiler (apt-get install -y erlang-asn1 erlang-dev)`);
-      console.warn(`[erlang] ${availability.why}: the APER differential tests against Erlang/OTP asn1 are SKIPPED (install the Debian packages erlang-asn1 erlang-dev)`);
+      if (process.env.CI === 'true') throw new Error(`${availability.why}: CI needs Erlang's ASN.1 compiler (apt-get install -y erlang-base erlang-asn1)`);
+      console.warn(`[erlang] ${availability.why}: the APER differential tests against Erlang/OTP asn1 are SKIPPED (install the Debian packages erlang-base erlang-asn1)`);
     }
   }
   return availability.ok;
