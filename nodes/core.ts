@@ -139,6 +139,7 @@ export async function startNf(nf: CoreNf, cfg: NetworkConfig, o: CoreOptions = {
         relativeCapacity: cfg.amf.relativeCapacity,
         t3512Seconds: cfg.amf.t3512Seconds,
         security: { ciphering: cfg.security.ciphering },
+        authenticateUpdates: cfg.amf.authenticateUpdates,
         uris: { ausf: sbiUri(cfg, 'ausf'), udm: sbiUri(cfg, 'udm'), pcf: sbiUri(cfg, 'pcf'), smf: sbiUri(cfg, 'smf') },
         baseUri: sbiUri(cfg, 'amf'),
         ...(o.tap ? { tap: o.tap } : {}),

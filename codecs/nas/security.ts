@@ -80,6 +80,15 @@ function cipher(ctx: NasSecurityContext, count: number, direction: number, data:
 }
 
 /**
+ * The value part of the NAS message container IE of an initial NAS message (TS 24.501 4.4.6):
+ * ciphered with the current 5G NAS security context and the NAS COUNT of the message that carries
+ * it. The same function deciphers (the NAS ciphering algorithms are stream ciphers).
+ */
+export function cipherNasMessageContainer(ctx: NasSecurityContext, count: number, direction: 0 | 1, data: Uint8Array): Uint8Array {
+  return cipher(ctx, count, direction, data);
+}
+
+/**
  * Protects a plain NAS message with the sender's next COUNT and advances it. Security header
  * type 1/3 is integrity protected only, 2/4 also ciphered (TS 24.501 9.3).
  */

@@ -4,6 +4,7 @@
 // transport sides are n2.ts, n1.ts and namf.ts, and each procedure has its own file:
 //   - NG Setup, TS 38.413 8.7.1                              procedures/ng-setup.ts
 //   - Registration, TS 23.502 4.2.2.2.2                      procedures/registration.ts
+//       mobility and periodic updates (TS 24.501 5.5.1.3)    procedures/registration-update.ts
 //       5G AKA (steps 8-9a, TS 33.501 6.1.3.2)               procedures/authentication.ts
 //       NAS security mode control (step 9b, 6.7.2)           procedures/security-mode.ts
 //   - PDU Session Establishment relay, TS 23.502 4.3.2.2.1   procedures/pdu-session-relay.ts
@@ -47,6 +48,12 @@ export interface AmfConfig {
   relativeCapacity: number;
   t3512Seconds: number;
   security: { ciphering: 'NEA0' | 'NEA2' };
+  /**
+   * Whether a mobility or periodic registration update whose integrity the stored 5G NAS security
+   * context verified is authenticated again (TS 24.501 5.4.1.1, TS 33.501 6.1.1: the network
+   * decides); false keeps the context. Config key `amf.authenticateUpdates`.
+   */
+  authenticateUpdates?: boolean;
   /** Base URIs of the NFs it consumes ('http://127.0.0.11:8080'). */
   uris: { ausf: string; udm: string; pcf: string; smf: string };
   /** Its own SBI base URI (callbacks). */

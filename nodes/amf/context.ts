@@ -33,6 +33,12 @@ export interface PduSessionRef {
 export interface ReceivedNas {
   message: NasMessage;
   integrityVerified: boolean;
+  /**
+   * The security protected PDU whose integrity could not be checked on arrival (no security
+   * context on this NG connection yet): a Registration request of a UE the AMF knows by its
+   * 5G-GUTI is checked with the stored context (TS 24.501 5.5.1.3.2, 4.4.4.3).
+   */
+  protectedPdu?: Uint8Array;
 }
 
 export interface NasWaiter {
@@ -56,6 +62,10 @@ export interface AmfUe {
   ueSecurityCapability?: UeSecurityCapability;
   requestedNssai?: SNssai[];
   allowedNssai?: SNssai[];
+  /** The subscribed S-NSSAIs of the UDM's Access and Mobility Subscription data (TS 23.502 4.2.2.2.2 step 14b). */
+  subscribedNssai?: { sst: number; sd?: string }[];
+  /** The Initial Context Setup of this NG connection completed (TS 38.413 8.3.1): later NAS goes in DownlinkNASTransport. */
+  initialContextSetUp?: boolean;
   /** 5G NAS security context (TS 33.501 6.7) once NAS SMC completes. */
   sec?: NasSecurityContext;
   kamf?: Uint8Array;

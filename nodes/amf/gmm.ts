@@ -13,6 +13,7 @@ export const FiveGmmCause = {
   SecurityModeRejectedUnspecified: 24,
   Non5gAuthenticationUnacceptable: 26,
   NoNetworkSlicesAvailable: 62,
+  NgKsiAlreadyInUse: 71,
   PayloadWasNotForwarded: 90,
   SemanticallyIncorrectMessage: 95,
   InvalidMandatoryInformation: 96,
@@ -43,5 +44,13 @@ export class ProcedureAborted extends Error {
   constructor(reason: string) {
     super(reason);
     this.name = 'ProcedureAborted';
+  }
+}
+
+/** A procedure that ended with a reject the UE acts on (Registration reject, Authentication reject): the UE is deregistered. */
+export class UeRejected extends ProcedureAborted {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'UeRejected';
   }
 }

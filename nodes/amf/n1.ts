@@ -79,9 +79,10 @@ export function unwrapNas(amf: Amf, ue: AmfUe, bytes: Uint8Array): ReceivedNas {
   }
   const pdu = decodeNas(bytes);
   if (pdu.kind === 'plain') return { message: pdu.message, integrityVerified: false };
-  // no security context: only a plain inner message of the allowed list is processed
+  // no security context: only a plain inner message of the allowed list is processed; the PDU is
+  // kept so that the registration procedure can check it with a stored context (5.5.1.3.2)
   if (!pdu.inner) throw new DecodeError({ protocol: 'nas-5gs', code: 'BAD_VALUE', offset: 1, path: 'SecurityHeaderType', reason: 'ciphered message without a security context' });
-  return { message: pdu.inner, integrityVerified: false };
+  return { message: pdu.inner, integrityVerified: false, protectedPdu: Uint8Array.from(bytes) };
 }
 
 /** Encodes, protects (once a security context exists) and traces a NAS message to the UE. */
@@ -142,7 +143,7 @@ export async function dispatch(amf: Amf, ue: AmfUe, r: ReceivedNas): Promise<voi
   }
   switch (m.name) {
     case 'Registration request':
-      return registration(amf, ue, m);
+      return registration(amf, ue, r);
     case 'UL NAS transport':
       return ulNasTransport(amf, ue, m);
     case 'Deregistration request (UE originating)':

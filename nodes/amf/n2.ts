@@ -3,7 +3,7 @@
 
 import type { SctpAssociation } from '../../transport/sctp-udp/association.ts';
 import {
-  decodeNgap, encodeNgap, ngapMessage, iesByName, ngapPdu, errorIndicationFor, ngapErrorContext, type NgapPdu,
+  decodeNgap, encodeNgap, ngapMessage, iesByName, ngapPdu, errorIndicationFor, ngapErrorContext, type NgapPdu, type Ngap,
 } from '../../codecs/ngap/index.ts';
 import { DecodeError } from '../../codecs/bytes/errors.ts';
 import { trace } from '../common/trace.ts';
@@ -89,8 +89,8 @@ export function onNgap(amf: Amf, gnb: GnbContext, stream: number, payload: Uint8
       amf.track(onPduSessionResourceReleaseResponse(amf, ue, ies));
       return;
     case 'UEContextReleaseRequest':
-      // TS 23.502 4.2.6 AN release initiated by the NG-RAN
-      amf.track(releaseUeContext(amf, ue, { radioNetwork: 'user-inactivity' }, '4.2.6 step 2').then(() => undefined));
+      // TS 23.502 4.2.6 AN release initiated by the NG-RAN: the command carries the NG-RAN's cause
+      amf.track(releaseUeContext(amf, ue, ies.get('Cause') as Ngap.Cause, '4.2.6 step 2').then(() => undefined));
       return;
     default: {
       const waiter = ue.ngapWaiters.get(name);

@@ -63,7 +63,8 @@ export interface NetworkConfig {
   dataNetwork: string;
   addresses: NfAddresses;
   ports: { sbi: number; ngapUdp: number; pfcp: number; gtpu: number };
-  amf: { name: string; regionId: number; setId: number; pointer: number; t3512Seconds: number; relativeCapacity: number };
+  /** authenticateUpdates: a mobility or periodic registration update whose integrity verified is authenticated again (TS 24.501 5.4.1.1: the network decides). */
+  amf: { name: string; regionId: number; setId: number; pointer: number; t3512Seconds: number; relativeCapacity: number; authenticateUpdates: boolean };
   gnb: { name: string; id: number };
   security: { integrity: IntegrityAlgorithm; ciphering: CipheringAlgorithm };
   ue: { count: number; imeisvPrefix: string };
@@ -103,7 +104,7 @@ export const DEFAULT_CONFIG: NetworkConfig = {
     gnb: '127.0.0.100',
   },
   ports: { sbi: 8080, ngapUdp: 9899, pfcp: 8805, gtpu: 2152 },
-  amf: { name: 'wire5g-amf', regionId: 2, setId: 1, pointer: 0, t3512Seconds: 3240, relativeCapacity: 255 },
+  amf: { name: 'wire5g-amf', regionId: 2, setId: 1, pointer: 0, t3512Seconds: 3240, relativeCapacity: 255, authenticateUpdates: false },
   gnb: { name: 'wire5g-gnb', id: 1 },
   security: { integrity: 'NIA2', ciphering: 'NEA0' },
   ue: { count: 1, imeisvPrefix: '35609204079301' },
@@ -166,6 +167,7 @@ const ipv4Prefix: Leaf = (v, path) => {
 const nonEmpty: Leaf = text(/^\S.*$/, 'a non-empty string');
 const hex = (n: number) => text(new RegExp(`^[0-9a-fA-F]{${n}}$`), `${n} hex digits`, true);
 const port = integer(1, 65535);
+const flag: Leaf = (v, path) => (typeof v === 'boolean' ? v : bad(path, `expected true or false, got ${typeName(v)}`));
 /** A DNN is an APN-style name: labels of letters, digits and '-' (TS 23.003 9.1). */
 const dnnName = text(/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/, 'a DNN (labels of letters, digits and -)');
 const snssaiSchema: MapSchema = { fields: { sst: integer(0, 255), sd: hex(6) }, optional: ['sd'] };
@@ -196,7 +198,7 @@ const SCHEMA: MapSchema = {
     dataNetwork: ipv4,
     addresses: { fields: addressFields },
     ports: { fields: { sbi: port, ngapUdp: port, pfcp: port, gtpu: port } },
-    amf: { fields: { name: nonEmpty, regionId: integer(0, 255), setId: integer(0, 1023), pointer: integer(0, 63), t3512Seconds: integer(0, 0x7fffffff), relativeCapacity: integer(0, 255) } },
+    amf: { fields: { name: nonEmpty, regionId: integer(0, 255), setId: integer(0, 1023), pointer: integer(0, 63), t3512Seconds: integer(0, 0x7fffffff), relativeCapacity: integer(0, 255), authenticateUpdates: flag } },
     gnb: { fields: { name: nonEmpty, id: integer(0, 2 ** 22 - 1) } },
     security: { fields: { integrity: oneOf(INTEGRITY_ALGORITHMS, 'integrity algorithm'), ciphering: oneOf(CIPHERING_ALGORITHMS, 'ciphering algorithm') } },
     ue: { fields: { count: integer(1, 1_000_000), imeisvPrefix: text(/^[0-9]{14}$/, "14 digits (TAC + SNR), in quotes") } },

@@ -35,7 +35,7 @@ import type { UuCell, UuConnection, UuUeSide, RrcEstablishmentCause, UplinkNasLa
 import type { GnbUeContext, GnbPduSession } from './context.ts';
 import { readableUeIds } from './ngap-ids.ts';
 import { uplinkData, onN3 } from './n3.ts';
-import { onInitialContextSetupRequest, onUeContextReleaseCommand, onNgReset, releaseContext } from './ue-context.ts';
+import { onInitialContextSetupRequest, onUeContextReleaseCommand, onNgReset, releaseContext, requestUeContextRelease } from './ue-context.ts';
 import { onPduSessionResourceSetupRequest, onPduSessionResourceReleaseCommand } from './pdu-session-resources.ts';
 
 export interface GnbConfig {
@@ -209,6 +209,25 @@ export class Gnb implements UuCell {
       return [...ctx.sessions.values()].map((s) => ({ pduSessionId: s.pduSessionId, dlTeid: s.dlTeid, ulTeid: s.ulTeid, upf: s.upf.address, ranUeNgapId: ctx.ranUeNgapId, ...(ctx.amfUeNgapId !== undefined ? { amfUeNgapId: ctx.amfUeNgapId } : {}) }));
     }
     return [];
+  }
+
+  /**
+   * AN release initiated by the gNB (TS 23.502 4.2.6, TS 38.413 8.3.2) for the UE on `ue`'s side of
+   * the radio, with `cause` (user inactivity by default); resolves when the UE's context is gone.
+   */
+  releaseAn(ue: UuUeSide, cause: Ngap.Cause = { radioNetwork: 'user-inactivity' }): Promise<void> {
+    const ctx = [...this.contexts.values()].find((c) => c.ue === ue);
+    if (!ctx) return Promise.reject(new Error('the UE has no context at this gNB'));
+    requestUeContextRelease(this, ctx, cause);
+    return new Promise((resolve, reject) => {
+      let waited = 0;
+      const poll = () => {
+        if (this.contexts.get(ctx.ranUeNgapId) !== ctx) return resolve();
+        if ((waited += 10) > 20_000) return reject(new Error(`no UE Context Release Command for ${ctx.label} within 20 s`));
+        setTimeout(poll, 10).unref();
+      };
+      poll();
+    });
   }
 
   // --- NG Setup (TS 38.413 8.7.1) ----------------------------------------------------------------

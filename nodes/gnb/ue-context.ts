@@ -2,7 +2,7 @@
 // (TS 38.413 8.3.1; TS 23.502 4.2.2.2.2 step 21), UE Context Release (8.3.3; 4.2.6, 4.2.2.3.2
 // step 8), NG Reset from the AMF (8.7.4), and the local release of a context.
 
-import { ngapPdu, type BitStringValue } from '../../codecs/ngap/index.ts';
+import { ngapPdu, type BitStringValue, type Ngap } from '../../codecs/ngap/index.ts';
 import type { Gnb } from './gnb.ts';
 import type { GnbUeContext } from './context.ts';
 import { setupSessions, releaseSession } from './pdu-session-resources.ts';
@@ -22,6 +22,22 @@ export function onInitialContextSetupRequest(gnb: Gnb, ctx: GnbUeContext, ies: M
   const nas = ies.get('NAS-PDU');
   if (nas instanceof Uint8Array) gnb.deliverNas(ctx, nas);
   for (const n of nasPdus) gnb.deliverNas(ctx, n);
+}
+
+/**
+ * TS 38.413 8.3.2 UE Context Release Request (NG-RAN node initiated; TS 23.502 4.2.6 step 1):
+ * the gNB asks the AMF to release the UE's context, with its cause and the PDU sessions it holds.
+ * The release itself follows the AMF's UE Context Release Command.
+ */
+export function requestUeContextRelease(gnb: Gnb, ctx: GnbUeContext, cause: Ngap.Cause): void {
+  if (ctx.amfUeNgapId === undefined) throw new Error(`${ctx.label} has no AMF UE NGAP ID yet: nothing to release`);
+  const psis = [...ctx.sessions.keys()];
+  gnb.sendUe(ctx, ngapPdu('UEContextReleaseRequest', {
+    'AMF-UE-NGAP-ID': ctx.amfUeNgapId,
+    'RAN-UE-NGAP-ID': ctx.ranUeNgapId,
+    ...(psis.length ? { PDUSessionResourceListCxtRelReq: psis.map((p) => ({ pDUSessionID: p })) } : {}),
+    Cause: cause,
+  }), 'UEContextReleaseRequest', '4.2.6 step 1');
 }
 
 /** TS 38.413 8.3.3; TS 23.502 4.2.2.3.2 step 8: release everything of the UE, RRC release, complete. */

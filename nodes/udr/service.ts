@@ -116,6 +116,17 @@ export function udrRoutes(store: UdrStore, baseUri: string, ledger = new Resourc
       },
     },
     {
+      // TS 29.505 (OpenAPI QueryAmfContext3gpp), Nudr_DM_Query: the Amf3GppAccessRegistration the UDM stored
+      method: 'GET',
+      path: `${API}/subscription-data/{ueId}/context-data/amf-3gpp-access`,
+      operation: 'Nudr_DM_Query',
+      handler: (req) => {
+        const r = state.amfRegistrations.get(req.params.ueId);
+        if (!r) throw new SbiProblem(404, 'CONTEXT_NOT_FOUND', `no AMF registration for ${req.params.ueId}`);
+        return ok(r);
+      },
+    },
+    {
       method: 'DELETE',
       path: `${API}/subscription-data/{ueId}/context-data/amf-3gpp-access`,
       operation: 'Nudr_DM_Delete',

@@ -3,6 +3,7 @@
 // (user-plane.ts). It camps on a cell (nodes/gnb/uu.ts); NAS PDUs and IP packets go through it.
 //
 //   register()            initial registration, TS 24.501 5.5.1.2 (TS 23.502 4.2.2.2.2)
+//   updateRegistration()  mobility / periodic registration update, 5.5.1.3
 //                         with identification (5.4.3), 5G AKA (5.4.1.3), security mode control (5.4.2)
 //   establishPduSession() UE-requested PDU session establishment, 6.4.1 (TS 23.502 4.3.2.2.1)
 //   ping() / udpEcho()    user-plane traffic on a PDU session
@@ -29,7 +30,7 @@ import { UeDeregistration, type DeregistrationOutcome, type DeregistrationType }
 import { Usim, suciOf, type SuciConfig } from './usim.ts';
 import { icmpEchoRequest, udpDatagram, parseDownlinkPacket } from './user-plane.ts';
 import { sendNas, onDownlinkNas } from './n1.ts';
-import { initialRegistration, failRegistration } from './procedures/registration.ts';
+import { initialRegistration, registrationUpdate, failRegistration } from './procedures/registration.ts';
 import { pduSessionEstablishment, finishPending, allocatePti } from './procedures/pdu-session-establishment.ts';
 import { UePduSessionRelease, REGULAR_DEACTIVATION, type PduSessionReleaseOutcome } from './procedures/pdu-session-release.ts';
 
@@ -234,6 +235,14 @@ export class Ue extends EventEmitter<UeEvents> {
   /** Initial registration on `cell` (procedures/registration.ts); resolves on Registration accept (after sending Registration complete). */
   register(cell: UuCell): Promise<RegistrationResult> {
     return initialRegistration(this, cell);
+  }
+
+  /**
+   * Mobility or periodic registration update (procedures/registration.ts, TS 24.501 5.5.1.3); resolves
+   * on Registration accept. Connected it goes over the RRC connection, idle it opens one.
+   */
+  updateRegistration(o: { type: 'mobility' | 'periodic' }): Promise<RegistrationResult> {
+    return registrationUpdate(this, o.type);
   }
 
   /** UE-requested PDU session establishment (procedures/pdu-session-establishment.ts); resolves with the IPv4 address of the session. */

@@ -1,6 +1,9 @@
 // Authentication, TS 23.502 4.2.2.2.2 steps 8-9a: 5G AKA (TS 33.501 6.1.3.2) through the AUSF
 // (Nausf_UEAuthentication, TS 29.509), with resynchronisation (6.1.3.3.2) and the SEAF's HRES*
-// check; the result is KAMF on the UE context.
+// check; the result is KAMF on the UE context and the ngKSI that identifies it. The ngKSI is
+// allocated (TS 24.501 5.4.1.3.2): never one the UE holds a context for (the one it sent, the
+// AMF's current one), and a UE that still answers #71 "ngKSI already in use" gets the same
+// challenge with another ngKSI (5.4.1.3.7), not an Authentication reject.
 
 import { nasMessage } from '../../../codecs/nas/index.ts';
 import { fromHex, toHex } from '../../../codecs/bytes/hex.ts';
@@ -8,13 +11,28 @@ import { hresStar, kamf as deriveKamf } from '../../../crypto/kdf.ts';
 import { servingNetworkName, imsiDigits } from '../../common/aka.ts';
 import { expectStatus } from '../../common/sbi.ts';
 import type { Amf } from '../amf.ts';
-import type { AmfUe } from '../context.ts';
-import { FiveGmmCause, ProcedureAborted } from '../gmm.ts';
+import type { AmfUe, ReceivedNas } from '../context.ts';
+import { FiveGmmCause, ProcedureAborted, UeRejected } from '../gmm.ts';
 import { sendNas, exchange } from '../n1.ts';
 import { registrationReject } from './registration.ts';
 
-/** Steps 8-9a: Nausf_UEAuthentication, Authentication Request/Response; returns the SUPI. */
-export async function authenticate(amf: Amf, ue: AmfUe, supiOrSuci: string): Promise<string> {
+/** TS 24.501 9.11.3.32: ngKSI values 0..6 identify a context, 7 is "no key is available". */
+const NGKSI_VALUES = [0, 1, 2, 3, 4, 5, 6] as const;
+
+/** The lowest ngKSI not in use (TS 24.501 5.4.1.3.2); undefined when all seven are. */
+export function allocateNgKsi(inUse: ReadonlySet<number>): number | undefined {
+  return NGKSI_VALUES.find((k) => !inUse.has(k));
+}
+
+/**
+ * Steps 8-9a: Nausf_UEAuthentication, Authentication Request/Response. `ueNgKsi` is the ngKSI of
+ * the UE's Registration request (7: none). Returns the SUPI and the ngKSI of the new KAMF.
+ */
+export async function authenticate(amf: Amf, ue: AmfUe, supiOrSuci: string, ueNgKsi: number): Promise<{ supi: string; ngKsi: number }> {
+  // ngKSIs the UE holds a context for: the new one must differ (5.4.1.3.5 c)
+  const inUse = new Set<number>();
+  if (ueNgKsi !== 7) inUse.add(ueNgKsi);
+  if (ue.sec) inUse.add(ue.sec.ngKsi);
   const snName = servingNetworkName(amf.cfg.plmn.mcc, amf.cfg.plmn.mnc);
   let resync: { rand: string; auts: string } | undefined;
   for (let round = 0; round < 2; round++) {
@@ -29,9 +47,20 @@ export async function authenticate(amf: Amf, ue: AmfUe, supiOrSuci: string): Pro
     }
     const av = r.body['5gAuthData'];
     ue.authLink = r.body._links['5g-aka'].href;
-    const ngKsi = { tsc: 0, ksi: 1 };
-    const answer = await exchange(amf, ue, ['Authentication response', 'Authentication failure'], amf.timers.t3560Ms, () =>
-      sendNas(amf, ue, nasMessage('Authentication request', { ngKsi, abba: Uint8Array.of(0, 0), rand: fromHex(av.rand), autn: fromHex(av.autn) }), '4.2.2.2.2 step 9a', 0));
+    let ksi = allocateNgKsi(inUse) ?? 0; // at most two of the seven are in use here
+    let answer = await challenge(amf, ue, av, ksi);
+    // TS 24.501 5.4.1.3.7: #71 "ngKSI already in use": the same challenge with a new ngKSI
+    while (answer.message.name === 'Authentication failure' && answer.message.ies.fiveGmmCause === FiveGmmCause.NgKsiAlreadyInUse) {
+      inUse.add(ksi);
+      const next = allocateNgKsi(inUse);
+      if (next === undefined) {
+        await abandonAuthentication(amf, ue);
+        sendNas(amf, ue, nasMessage('Authentication reject', {}), '4.2.2.2.2 step 9a (TS 24.501 5.4.1.3.7)', 0);
+        throw new UeRejected('no ngKSI left that the UE does not hold (#71 for all seven)');
+      }
+      ksi = next;
+      answer = await challenge(amf, ue, av, ksi, ' (TS 24.501 5.4.1.3.7, #71: new ngKSI)');
+    }
     if (answer.message.name === 'Authentication failure') {
       const cause = answer.message.ies.fiveGmmCause as number;
       await abandonAuthentication(amf, ue);
@@ -41,26 +70,32 @@ export async function authenticate(amf: Amf, ue: AmfUe, supiOrSuci: string): Pro
         continue;
       }
       sendNas(amf, ue, nasMessage('Authentication reject', {}), '4.2.2.2.2 step 9a (TS 24.501 5.4.1.3.5)', 0);
-      throw new ProcedureAborted(`Authentication failure, 5GMM cause #${cause}`);
+      throw new UeRejected(`Authentication failure, 5GMM cause #${cause}`);
     }
     const resStar = answer.message.ies.resStar as Uint8Array | undefined;
     // TS 33.501 6.1.3.2 step 8: the SEAF compares HRES* with HXRES*
     if (!resStar || toHex(hresStar(fromHex(av.rand), resStar)) !== av.hxresStar.toLowerCase()) {
       await abandonAuthentication(amf, ue);
       sendNas(amf, ue, nasMessage('Authentication reject', {}), '4.2.2.2.2 step 9a (TS 33.501 6.1.3.2 step 8)', 0);
-      throw new ProcedureAborted('RES* does not match HXRES*');
+      throw new UeRejected('RES* does not match HXRES*');
     }
     const c = await amf.sbi.call<{ authResult: string; supi?: string; kseaf?: string }>('PUT', ue.authLink, { resStar: toHex(resStar) }, { operation: 'Nausf_UEAuthentication_Authenticate', step: '4.2.2.2.2 step 9a' });
     ue.authLink = undefined;
     const confirmation = expectStatus(c, 200);
     if (confirmation.authResult !== 'AUTHENTICATION_SUCCESS' || !confirmation.kseaf || !confirmation.supi) {
       sendNas(amf, ue, nasMessage('Authentication reject', {}), '4.2.2.2.2 step 9a', 0);
-      throw new ProcedureAborted('the AUSF did not confirm the authentication');
+      throw new UeRejected('the AUSF did not confirm the authentication');
     }
     ue.kamf = deriveKamf(fromHex(confirmation.kseaf), imsiDigits(confirmation.supi), Uint8Array.of(0, 0));
-    return confirmation.supi;
+    return { supi: confirmation.supi, ngKsi: ksi };
   }
   throw new ProcedureAborted('authentication failed after resynchronisation');
+}
+
+/** Step 9a: one Authentication Request with `ngKsi` (T3560 retransmissions), its answer. */
+function challenge(amf: Amf, ue: AmfUe, av: { rand: string; autn: string }, ngKsi: number, why = ''): Promise<ReceivedNas> {
+  const request = nasMessage('Authentication request', { ngKsi: { tsc: 0, ksi: ngKsi }, abba: Uint8Array.of(0, 0), rand: fromHex(av.rand), autn: fromHex(av.autn) });
+  return exchange(amf, ue, ['Authentication response', 'Authentication failure'], amf.timers.t3560Ms, () => sendNas(amf, ue, request, `4.2.2.2.2 step 9a${why}`, 0));
 }
 
 /** Nausf_UEAuthentication_Deregister of an authentication the AMF gives up (TS 29.509 5.2.2.2.4). */

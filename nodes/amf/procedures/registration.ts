@@ -1,21 +1,25 @@
-// Registration, TS 23.502 4.2.2.2.2 (initial registration, AMF side), step by step: identity
-// (steps 4-7), authentication (8-9a, authentication.ts), NAS security mode (9b,
-// security-mode.ts), UDM registration and subscription (14a-c), Allowed NSSAI, AM policy (16),
-// Registration Accept in the Initial Context Setup (21), UE policy (21b), Registration Complete (22).
-
+// Registration, TS 23.502 4.2.2.2.2 (AMF side), step by step: identity (steps 4-7),
+// authentication (8-9a, authentication.ts), NAS security mode (9b, security-mode.ts), UDM
+// registration and subscription (14a-c), Allowed NSSAI, AM policy (16), Registration Accept in the
+// Initial Context Setup or DL NAS transport (21), UE policy (21b), Registration Complete (22).
+// The 5GS registration type decides (TS 24.501 5.5.1.2, 5.5.1.3): an initial registration starts
+// afresh; a mobility or periodic registration update keeps the UE's context, its registration at
+// the UDM, its policy associations and PDU sessions (registration-update.ts), and is
+// authenticated again only when its integrity cannot be verified or `amf.authenticateUpdates` says so.
 import { bits, ngapPdu, snssai } from '../../../codecs/ngap/index.ts';
-import { decodeNasMessage, nasMessage, suciString, gprsTimer3, type NasMessage, type MobileIdentity, type SNssai, type UeSecurityCapability } from '../../../codecs/nas/index.ts';
+import { decodeNasMessage, nasMessage, suciString, gprsTimer3, type NasMessage, type MobileIdentity, type SNssai, type UeSecurityCapability, type PsiBitmap } from '../../../codecs/nas/index.ts';
 import { kgnb } from '../../../crypto/kdf.ts';
 import { expectStatus } from '../../common/sbi.ts';
 import type { Amf } from '../amf.ts';
-import type { AmfUe } from '../context.ts';
-import { FiveGmmCause, ProcedureAborted } from '../gmm.ts';
+import type { AmfUe, ReceivedNas } from '../context.ts';
+import { FiveGmmCause, UeRejected } from '../gmm.ts';
 import { sendNas, nasBytes, exchange } from '../n1.ts';
 import { sendNgap, awaitNgap } from '../n2.ts';
 import { authenticate, abandonAuthentication } from './authentication.ts';
 import { securityModeControl } from './security-mode.ts';
 import { releaseSessions, terminatePolicyAssociations, deregisterFromUdm } from './held-resources.ts';
 import { releaseUeContext } from './ue-context-release.ts';
+import { registrationKind, requestNgKsi, contextByGuti, verifyWithStoredContext, takeOverContext, reconcilePduSessions } from './registration-update.ts';
 
 export function snssaiEquals(a: SNssai, b: { sst: number; sd?: string | number }): boolean {
   const bsd = typeof b.sd === 'string' ? parseInt(b.sd, 16) : b.sd;
@@ -32,13 +36,21 @@ function ngapAlgorithms(octet: number): { value: Uint8Array; length: number } {
 }
 
 /** The procedure, and the undoing of what it established when it fails. */
-export async function registration(amf: Amf, ue: AmfUe, request: NasMessage): Promise<void> {
+export async function registration(amf: Amf, ue: AmfUe, received: ReceivedNas): Promise<void> {
   const t0 = performance.now();
+  const progress: RegistrationProgress = { updating: false };
   try {
-    await registrationSteps(amf, ue, request);
+    await registrationSteps(amf, ue, received, progress);
     amf.stats.registrations++;
   } catch (e) {
     amf.log(`registration of UE ${ue.amfUeNgapId} (${ue.supi ?? ue.suci ?? '?'}) ended: ${e instanceof Error ? e.message : String(e)} after ${(performance.now() - t0).toFixed(1)} ms`);
+    if (progress.updating && !(e instanceof UeRejected) && ue.sec && amf.bySupi.get(ue.supi ?? '') === ue) {
+      // TS 24.501 5.5.1.3.7/5.5.1.3.8: an update that did not complete (lower layer failure, timer
+      // expiry) leaves the UE registered with what it held; only the NG connection goes
+      ue.state = '5GMM-REGISTERED';
+      if (!ue.released) await releaseUeContext(amf, ue, { nas: 'normal-release' }, '4.2.2.2.2');
+      return;
+    }
     // whatever the registration had established elsewhere is undone, even when the UE's
     // connection is already gone (e.g. the UE gave up at T3510 expiry)
     if (amf.bySupi.get(ue.supi ?? '') === ue || !ue.supi) await undoRegistration(amf, ue).catch((u: unknown) => amf.log(`undoing the registration of UE ${ue.amfUeNgapId} failed: ${u instanceof Error ? u.message : String(u)}`));
@@ -47,74 +59,125 @@ export async function registration(amf: Amf, ue: AmfUe, request: NasMessage): Pr
   }
 }
 
+/** Whether the procedure updates a registration the UE already had (its failure then keeps it). */
+interface RegistrationProgress {
+  updating: boolean;
+}
 
-/** TS 24.501 5.5.1.2.5: Registration reject with a 5GMM cause; the procedure ends. */
+/** TS 24.501 5.5.1.2.5 / 5.5.1.3.5: Registration reject with a 5GMM cause; the procedure ends. */
 export function registrationReject(amf: Amf, ue: AmfUe, cause: number, extra: Record<string, unknown> = {}): never {
   amf.stats.registrationRejects++;
   sendNas(amf, ue, nasMessage('Registration reject', { fiveGmmCause: cause, ...extra }), '4.2.2.2.2 step 21 (reject)');
-  throw new ProcedureAborted(`Registration reject, 5GMM cause #${cause}`);
+  throw new UeRejected(`Registration reject, 5GMM cause #${cause}`);
 }
 
-export async function registrationSteps(amf: Amf, ue: AmfUe, request: NasMessage): Promise<void> {
+export async function registrationSteps(amf: Amf, ue: AmfUe, received: ReceivedNas, progress: RegistrationProgress = { updating: false }): Promise<void> {
+  let request = received.message;
+  const kind = registrationKind(request);
+  if (kind === 'emergency' || kind === 'snpn-onboarding' || kind === 'disaster-roaming') {
+    // wire5g's AMF serves initial, mobility and periodic registration; TS 24.501 5.5.1.2.5 has no
+    // cause for a registration type an AMF does not implement: #111, and the log says which
+    amf.log(`UE ${ue.amfUeNgapId}: ${kind} registration is not implemented (TS 24.501 9.11.3.7)`);
+    registrationReject(amf, ue, FiveGmmCause.ProtocolErrorUnspecified);
+  }
+  // TS 24.501 5.5.1.2.8 e): an initial registration from a registered UE starts afresh
+  if (kind === 'initial' && ue.state === '5GMM-REGISTERED') await undoRegistration(amf, ue);
   ue.state = '5GMM-COMMON-PROCEDURE-INITIATED';
-  ue.ueSecurityCapability = request.ies.ueSecurityCapability as UeSecurityCapability | undefined;
-  ue.requestedNssai = request.ies.requestedNssai as SNssai[] | undefined;
-  // steps 4-7: the identity. A SUCI is resolved by the AUSF/UDM; a 5G-GUTI this AMF did not
-  // assign (or no longer knows) cannot be: Identity Request for the SUCI (TS 24.501 5.4.3).
+  ue.ueSecurityCapability = (request.ies.ueSecurityCapability as UeSecurityCapability | undefined) ?? ue.ueSecurityCapability;
+
+  // steps 4-7: the identity, and for an update the context it updates (registration-update.ts):
+  // on this NG connection, or the one stored for the 5G-GUTI, whose 5G NAS security context
+  // verifies the request (TS 24.501 5.5.1.3.2)
   let identity = request.ies.mobileIdentity as MobileIdentity;
-  if (identity.type === '5g-guti' || identity.type === '5g-s-tmsi') {
-    const known = amf.byTmsi.get(identity.tmsi);
-    if (!known || known === ue || !known.supi) {
-      const r = await exchange(amf, ue, ['Identity response'], amf.timers.t3560Ms, () => sendNas(amf, ue, nasMessage('Identity request', { identityType: 1 }), '4.2.2.2.2 step 6'));
-      identity = r.message.ies.mobileIdentity as MobileIdentity;
-    } else {
-      identity = { type: 'no-identity' };
-      ue.supi = known.supi;
+  let verified = received.integrityVerified && ue.supi !== undefined;
+  if (verified && kind !== 'initial') progress.updating = true;
+  const known = contextByGuti(amf, identity);
+  if (!verified && kind !== 'initial' && known && known !== ue) {
+    const full = verifyWithStoredContext(amf, known, received);
+    if (full) {
+      request = full;
+      verified = true;
+      progress.updating = known.state === '5GMM-REGISTERED';
+      await takeOverContext(amf, ue, known);
+    }
+  }
+  if (!verified) {
+    // a 5G-GUTI this AMF did not assign (or no longer knows) cannot be resolved: Identity Request
+    // for the SUCI (TS 24.501 5.4.3); a known one is proven by the authentication that follows
+    if (identity.type === '5g-guti' || identity.type === '5g-s-tmsi') {
+      if (!known || known === ue) {
+        const r = await exchange(amf, ue, ['Identity response'], amf.timers.t3560Ms, () => sendNas(amf, ue, nasMessage('Identity request', { identityType: 1 }), '4.2.2.2.2 step 6'));
+        identity = r.message.ies.mobileIdentity as MobileIdentity;
+      } else {
+        identity = { type: 'no-identity' };
+        ue.supi = known.supi;
+      }
     }
   }
   const suci = identity.type === 'suci' ? suciString(identity) : undefined;
+  if (suci) ue.suci = suci;
   if (!suci && !ue.supi) registrationReject(amf, ue, FiveGmmCause.UeIdentityCannotBeDerived);
-  ue.suci = suci;
   if (!ue.ueSecurityCapability) registrationReject(amf, ue, FiveGmmCause.InvalidMandatoryInformation);
 
-  // steps 8-9: 5G AKA (TS 33.501 6.1.3.2) through the AUSF
-  const supi = await authenticate(amf, ue, suci ?? ue.supi!);
-  ue.supi = supi;
-  const older = amf.bySupi.get(supi);
-  if (older && older !== ue) {
-    // TS 23.502 4.2.2.2.2: a new registration replaces the UE's old context in this AMF
-    await undoRegistration(amf, older);
-    await releaseUeContext(amf, older, { nas: 'unspecified' }, '4.2.2.2.2 step 1');
+  // steps 8-9: 5G AKA (TS 33.501 6.1.3.2) through the AUSF, then NAS security mode control; an
+  // update whose integrity the stored context verified keeps that context unless configured
+  // otherwise (TS 24.501 5.4.1.1: the network may authenticate at any time)
+  let full = request;
+  if (!verified || kind === 'initial' || amf.cfg.authenticateUpdates) {
+    const { supi, ngKsi } = await authenticate(amf, ue, suci ?? ue.supi!, requestNgKsi(received.message));
+    ue.supi = supi;
+    const older = amf.bySupi.get(supi);
+    if (older && older !== ue) {
+      if (kind === 'initial') {
+        // TS 23.502 4.2.2.2.2: an initial registration replaces the UE's old context in this AMF
+        await undoRegistration(amf, older);
+        await releaseUeContext(amf, older, { nas: 'unspecified' }, '4.2.2.2.2 step 1');
+      } else {
+        // TS 24.501 5.5.1.3.4: the authenticated UE's update keeps its registration
+        progress.updating = older.state === '5GMM-REGISTERED';
+        await takeOverContext(amf, ue, older);
+      }
+    }
+    amf.bySupi.set(supi, ue);
+    // step 9b: NAS Security Mode Command (TS 24.501 5.4.2, TS 33.501 6.7.2)
+    const complete = await securityModeControl(amf, ue, ngKsi);
+    const container = complete.message.ies.nasMessageContainer as Uint8Array | undefined;
+    if (container) full = decodeNasMessage(container);
+    const imeisv = complete.message.ies.imeisv as MobileIdentity | undefined;
+    if (imeisv && (imeisv.type === 'imeisv' || imeisv.type === 'imei')) ue.pei = `${imeisv.type}-${imeisv.digits}`;
   }
-  amf.bySupi.set(supi, ue);
-
-  // step 9b: NAS Security Mode Command (TS 24.501 5.4.2, TS 33.501 6.7.2)
-  const complete = await securityModeControl(amf, ue);
-  const container = complete.message.ies.nasMessageContainer as Uint8Array | undefined;
-  const full = container ? decodeNasMessage(container) : request;
+  const supi = ue.supi!;
   if (full.name === 'Registration request' && full.ies.requestedNssai) ue.requestedNssai = full.ies.requestedNssai as SNssai[];
-  const imeisv = complete.message.ies.imeisv as MobileIdentity | undefined;
-  if (imeisv && (imeisv.type === 'imeisv' || imeisv.type === 'imei')) ue.pei = `${imeisv.type}-${imeisv.digits}`;
 
-  // step 14a-c: UDM registration, subscription data, subscription to its changes
+  // step 14a-c: UDM registration, subscription data, subscription to its changes; skipped for
+  // what the kept context already holds (step 14: "if the AMF has changed ... or the UE provides
+  // a SUPI which doesn't refer to a valid context in the AMF")
   const udm = `${amf.cfg.uris.udm}`;
-  const reg = await amf.sbi.call('PUT', `${udm}/nudm-uecm/v1/${supi}/registrations/amf-3gpp-access`, {
-    amfInstanceId: amf.cfg.instanceId,
-    deregCallbackUri: `${amf.cfg.baseUri}/namf-callback/v1/${supi}/dereg-notify`,
-    guami: amf.guamiSbi(),
-    ratType: 'NR',
-    initialRegistrationInd: true,
-    ...(ue.pei ? { pei: ue.pei } : {}),
-  }, { operation: 'Nudm_UECM_Registration', step: '4.2.2.2.2 step 14a' });
-  expectStatus(reg, 201, 200);
-  ue.uecmRegistered = true;
-  const am = expectStatus(await amf.sbi.call<{ nssai?: { defaultSingleNssais?: { sst: number; sd?: string }[]; singleNssais?: { sst: number; sd?: string }[] } }>('GET', `${udm}/nudm-sdm/v2/${supi}/am-data?plmn-id=${encodeURIComponent(JSON.stringify({ mcc: amf.cfg.plmn.mcc, mnc: amf.cfg.plmn.mnc }))}`, undefined, { operation: 'Nudm_SDM_Get', step: '4.2.2.2.2 step 14b' }), 200);
-  const sub = await amf.sbi.call('POST', `${udm}/nudm-sdm/v2/${supi}/sdm-subscriptions`, { nfInstanceId: amf.cfg.instanceId, callbackReference: `${amf.cfg.baseUri}/namf-callback/v1/${supi}/sdm-notify`, monitoredResourceUris: [`${udm}/nudm-sdm/v2/${supi}/am-data`] }, { operation: 'Nudm_SDM_Subscribe', step: '4.2.2.2.2 step 14c' });
-  expectStatus(sub, 201);
-  ue.sdmSubscriptionUri = sub.headers.location;
+  if (!ue.uecmRegistered) {
+    const reg = await amf.sbi.call('PUT', `${udm}/nudm-uecm/v1/${supi}/registrations/amf-3gpp-access`, {
+      amfInstanceId: amf.cfg.instanceId,
+      deregCallbackUri: `${amf.cfg.baseUri}/namf-callback/v1/${supi}/dereg-notify`,
+      guami: amf.guamiSbi(),
+      ratType: 'NR',
+      // TS 29.503 Amf3GppAccessRegistration: set for an initial registration only
+      initialRegistrationInd: kind === 'initial',
+      ...(ue.pei ? { pei: ue.pei } : {}),
+    }, { operation: 'Nudm_UECM_Registration', step: '4.2.2.2.2 step 14a' });
+    expectStatus(reg, 201, 200);
+    ue.uecmRegistered = true;
+  }
+  if (!ue.subscribedNssai) {
+    const am = expectStatus(await amf.sbi.call<{ nssai?: { defaultSingleNssais?: { sst: number; sd?: string }[]; singleNssais?: { sst: number; sd?: string }[] } }>('GET', `${udm}/nudm-sdm/v2/${supi}/am-data?plmn-id=${encodeURIComponent(JSON.stringify({ mcc: amf.cfg.plmn.mcc, mnc: amf.cfg.plmn.mnc }))}`, undefined, { operation: 'Nudm_SDM_Get', step: '4.2.2.2.2 step 14b' }), 200);
+    ue.subscribedNssai = [...(am.nssai?.defaultSingleNssais ?? []), ...(am.nssai?.singleNssais ?? [])];
+  }
+  if (!ue.sdmSubscriptionUri) {
+    const sub = await amf.sbi.call('POST', `${udm}/nudm-sdm/v2/${supi}/sdm-subscriptions`, { nfInstanceId: amf.cfg.instanceId, callbackReference: `${amf.cfg.baseUri}/namf-callback/v1/${supi}/sdm-notify`, monitoredResourceUris: [`${udm}/nudm-sdm/v2/${supi}/am-data`] }, { operation: 'Nudm_SDM_Subscribe', step: '4.2.2.2.2 step 14c' });
+    expectStatus(sub, 201);
+    ue.sdmSubscriptionUri = sub.headers.location;
+  }
 
   // Allowed NSSAI (TS 23.501 5.15.5.2.1): requested ∩ subscribed ∩ served, else the defaults
-  const subscribed = [...(am.nssai?.defaultSingleNssais ?? []), ...(am.nssai?.singleNssais ?? [])];
+  const subscribed = ue.subscribedNssai;
   const served = (s: SNssai) => amf.cfg.snssais.some((n) => snssaiEquals(s, n));
   const isSubscribed = (s: SNssai) => subscribed.some((n) => snssaiEquals(s, n));
   const requested = ue.requestedNssai ?? [];
@@ -127,64 +190,103 @@ export async function registrationSteps(amf: Amf, ue: AmfUe, request: NasMessage
   }
   ue.allowedNssai = allowed;
 
-  // step 16: AM Policy Association Establishment (TS 23.502 4.16.1.2)
-  const pol = await amf.sbi.call('POST', `${amf.cfg.uris.pcf}/npcf-am-policy-control/v1/policies`, {
-    notificationUri: `${amf.cfg.baseUri}/namf-callback/v1/${supi}/am-policy-notify`,
-    supi,
-    ...(ue.pei ? { pei: ue.pei } : {}),
-    accessType: '3GPP_ACCESS',
-    ratType: 'NR',
-    servingPlmn: { mcc: amf.cfg.plmn.mcc, mnc: amf.cfg.plmn.mnc },
-    guami: amf.guamiSbi(),
-    suppFeat: '0',
-  }, { operation: 'Npcf_AMPolicyControl_Create', step: '4.2.2.2.2 step 16' });
-  expectStatus(pol, 201);
-  ue.amPolicyUri = pol.headers.location;
+  // step 16: AM Policy Association Establishment (TS 23.502 4.16.1.2), unless the context has one
+  if (!ue.amPolicyUri) {
+    const pol = await amf.sbi.call('POST', `${amf.cfg.uris.pcf}/npcf-am-policy-control/v1/policies`, {
+      notificationUri: `${amf.cfg.baseUri}/namf-callback/v1/${supi}/am-policy-notify`,
+      supi,
+      ...(ue.pei ? { pei: ue.pei } : {}),
+      accessType: '3GPP_ACCESS',
+      ratType: 'NR',
+      servingPlmn: { mcc: amf.cfg.plmn.mcc, mnc: amf.cfg.plmn.mnc },
+      guami: amf.guamiSbi(),
+      suppFeat: '0',
+    }, { operation: 'Npcf_AMPolicyControl_Create', step: '4.2.2.2.2 step 16' });
+    expectStatus(pol, 201);
+    ue.amPolicyUri = pol.headers.location;
+  }
 
-  // step 21: Registration Accept, carried in the Initial Context Setup Request with KgNB
-  ue.tmsi = amf.tmsis.allocate();
-  amf.byTmsi.set(ue.tmsi, ue);
+  // TS 24.501 5.5.1.3.4: the PDU session status of an update; the sessions the UE no longer has go
+  const status = kind !== 'initial' ? (full.ies.pduSessionStatus as PsiBitmap | undefined) : undefined;
+  const active = status ? await reconcilePduSessions(amf, ue, status) : undefined;
+
+  // step 21: Registration Accept. A new 5G-GUTI for an initial registration and a mobility
+  // update, the old one kept for a periodic update (TS 33.501 6.12.3); the Registration Complete
+  // acknowledges a new one (TS 24.501 5.5.1.2.4, 5.5.1.3.4)
+  const newGuti = kind !== 'periodic' || ue.tmsi === undefined;
+  if (newGuti) {
+    const old = ue.tmsi;
+    ue.tmsi = amf.tmsis.allocate();
+    amf.byTmsi.set(ue.tmsi, ue);
+    if (old !== undefined && amf.byTmsi.get(old) === ue) {
+      amf.byTmsi.delete(old);
+      amf.tmsis.release(old);
+    }
+  }
   const accept = nasMessage('Registration accept', {
     registrationResult: 1, // 3GPP access
-    fiveGGuti: { type: '5g-guti', plmn: amf.cfg.plmn, amfRegionId: amf.cfg.guami.regionId, amfSetId: amf.cfg.guami.setId, amfPointer: amf.cfg.guami.pointer, tmsi: ue.tmsi },
+    ...(newGuti ? { fiveGGuti: { type: '5g-guti', plmn: amf.cfg.plmn, amfRegionId: amf.cfg.guami.regionId, amfSetId: amf.cfg.guami.setId, amfPointer: amf.cfg.guami.pointer, tmsi: ue.tmsi } } : {}),
     taiList: [{ type: 0, plmn: amf.cfg.plmn, tacs: [{ tac: amf.cfg.tac }] }],
     allowedNssai: allowed,
+    ...(active ? { pduSessionStatus: { psis: active } } : {}),
     t3512Value: gprsTimer3(amf.cfg.t3512Seconds),
   });
+  const complete22 = deliverAccept(amf, ue, accept, allowed, newGuti);
+  await complete22.contextSetUp;
+  // step 21b: UE Policy Association Establishment (TS 23.502 4.16.11), unless the context has one
+  if (!ue.uePolicyUri) {
+    const upol = await amf.sbi.call('POST', `${amf.cfg.uris.pcf}/npcf-ue-policy-control/v1/policies`, { notificationUri: `${amf.cfg.baseUri}/namf-callback/v1/${supi}/ue-policy-notify`, supi, servingPlmn: { mcc: amf.cfg.plmn.mcc, mnc: amf.cfg.plmn.mnc }, suppFeat: '0' }, { operation: 'Npcf_UEPolicyControl_Create', step: '4.2.2.2.2 step 21b' });
+    expectStatus(upol, 201);
+    ue.uePolicyUri = upol.headers.location;
+  }
+  // step 22: Registration Complete
+  await complete22.complete;
+  ue.state = '5GMM-REGISTERED';
+}
+
+/**
+ * Step 21: the Registration Accept in the Initial Context Setup Request with KgNB (TS 38.413
+ * 8.3.1) on a new NG connection, in DL NAS transport on one already set up; T3550 guards the
+ * Registration Complete when a new 5G-GUTI was sent.
+ */
+function deliverAccept(amf: Amf, ue: AmfUe, accept: NasMessage, allowed: SNssai[], newGuti: boolean): { contextSetUp: Promise<unknown>; complete: Promise<unknown> } {
+  const first = (): void => {
+    if (ue.initialContextSetUp) sendNas(amf, ue, accept, '4.2.2.2.2 step 21');
+    else sendNgap(amf, ue.gnb, ue.stream, initialContextSetupRequest(amf, ue, accept, allowed), '4.2.2.2.2 step 21', ue);
+  };
+  const contextSetUp = ue.initialContextSetUp ? Promise.resolve() : awaitNgap(amf, ue, 'InitialContextSetupResponse').then(() => {
+    ue.initialContextSetUp = true;
+  });
+  if (!newGuti) {
+    first();
+    return { contextSetUp, complete: Promise.resolve() };
+  }
+  let sent = false;
+  const complete = exchange(amf, ue, ['Registration complete'], amf.timers.t3550Ms, () => {
+    if (!sent) {
+      sent = true;
+      first();
+    } else sendNas(amf, ue, accept, '4.2.2.2.2 step 21 (T3550 retransmission)');
+  });
+  // a failed context setup ends the procedure; the answer it was waiting for is not awaited then
+  complete.catch(() => undefined);
+  return { contextSetUp, complete };
+}
+
+/** TS 38.413 8.3.1 Initial Context Setup Request with the NAS-PDU and KgNB (TS 33.501 A.9, uplink NAS COUNT of the last message). */
+function initialContextSetupRequest(amf: Amf, ue: AmfUe, accept: NasMessage, allowed: SNssai[]) {
   const sec = ue.sec!;
   const keyGnb = kgnb(ue.kamf!, (sec.uplinkCount - 1) >>> 0);
   const caps = ue.ueSecurityCapability!;
-  let acceptBytes: Uint8Array | undefined;
-  const ics = () => {
-    acceptBytes ??= nasBytes(amf, ue, accept, '4.2.2.2.2 step 21');
-    return ngapPdu('InitialContextSetupRequest', {
-      'AMF-UE-NGAP-ID': ue.amfUeNgapId,
-      'RAN-UE-NGAP-ID': ue.ranUeNgapId,
-      GUAMI: amf.guamiNgap(),
-      AllowedNSSAI: allowed.map((s) => ({ 's-NSSAI': snssai(s) })),
-      UESecurityCapabilities: { nRencryptionAlgorithms: ngapAlgorithms(caps.ea), nRintegrityProtectionAlgorithms: ngapAlgorithms(caps.ia), eUTRAencryptionAlgorithms: ngapAlgorithms(caps.eea ?? 0), eUTRAintegrityProtectionAlgorithms: ngapAlgorithms(caps.eia ?? 0) },
-      SecurityKey: { value: keyGnb, length: 256 },
-      'NAS-PDU': acceptBytes,
-    });
-  };
-  const icsAnswer = awaitNgap(amf, ue, 'InitialContextSetupResponse');
-  const complete22 = exchange(amf, ue, ['Registration complete'], amf.timers.t3550Ms, (() => {
-    let first = true;
-    return () => {
-      if (first) {
-        first = false;
-        sendNgap(amf, ue.gnb, ue.stream, ics(), '4.2.2.2.2 step 21', ue);
-      } else sendNas(amf, ue, accept, '4.2.2.2.2 step 21 (T3550 retransmission)');
-    };
-  })());
-  await icsAnswer;
-  // step 21b: UE Policy Association Establishment (TS 23.502 4.16.11)
-  const upol = await amf.sbi.call('POST', `${amf.cfg.uris.pcf}/npcf-ue-policy-control/v1/policies`, { notificationUri: `${amf.cfg.baseUri}/namf-callback/v1/${supi}/ue-policy-notify`, supi, servingPlmn: { mcc: amf.cfg.plmn.mcc, mnc: amf.cfg.plmn.mnc }, suppFeat: '0' }, { operation: 'Npcf_UEPolicyControl_Create', step: '4.2.2.2.2 step 21b' });
-  expectStatus(upol, 201);
-  ue.uePolicyUri = upol.headers.location;
-  // step 22: Registration Complete
-  await complete22;
-  ue.state = '5GMM-REGISTERED';
+  return ngapPdu('InitialContextSetupRequest', {
+    'AMF-UE-NGAP-ID': ue.amfUeNgapId,
+    'RAN-UE-NGAP-ID': ue.ranUeNgapId,
+    GUAMI: amf.guamiNgap(),
+    AllowedNSSAI: allowed.map((s) => ({ 's-NSSAI': snssai(s) })),
+    UESecurityCapabilities: { nRencryptionAlgorithms: ngapAlgorithms(caps.ea), nRintegrityProtectionAlgorithms: ngapAlgorithms(caps.ia), eUTRAencryptionAlgorithms: ngapAlgorithms(caps.eea ?? 0), eUTRAintegrityProtectionAlgorithms: ngapAlgorithms(caps.eia ?? 0) },
+    SecurityKey: { value: keyGnb, length: 256 },
+    'NAS-PDU': nasBytes(amf, ue, accept, '4.2.2.2.2 step 21'),
+  });
 }
 
 /** Undoes what a registration established at the UDM and the PCF (used on failure and replacement). */

@@ -10,8 +10,11 @@ import { FiveGmmCause, ProcedureAborted } from '../gmm.ts';
 import { sendNas, exchange } from '../n1.ts';
 import { registrationReject } from './registration.ts';
 
-/** Step 9b: NAS SMC. Derives the NAS keys, sends the SMC with the new context, awaits the complete. */
-export async function securityModeControl(amf: Amf, ue: AmfUe): Promise<ReceivedNas> {
+/**
+ * Step 9b: NAS SMC for the KAMF of the authentication that allocated `ngKsi`. Derives the NAS
+ * keys, sends the SMC with the new context, awaits the complete.
+ */
+export async function securityModeControl(amf: Amf, ue: AmfUe, ngKsi: number): Promise<ReceivedNas> {
   const caps = ue.ueSecurityCapability!;
   const ciphering = amf.cfg.security.ciphering === 'NEA2' ? 2 : 0;
   // TS 33.501 6.7.2: the AMF picks algorithms the UE supports (bit 8 of the octet = algorithm 0)
@@ -19,7 +22,7 @@ export async function securityModeControl(amf: Amf, ue: AmfUe): Promise<Received
   if (!supports(caps.ia, 2) || (ciphering !== 0 && !supports(caps.ea, ciphering))) registrationReject(amf, ue, FiveGmmCause.UeSecurityCapabilitiesMismatch);
   const kamfValue = ue.kamf!;
   const sec: NasSecurityContext = {
-    ngKsi: 1,
+    ngKsi,
     ...nasKeys(kamfValue, 2, ciphering),
     integrityAlgorithm: 2,
     cipheringAlgorithm: ciphering,
@@ -30,7 +33,7 @@ export async function securityModeControl(amf: Amf, ue: AmfUe): Promise<Received
   ue.sec = sec;
   const smc = nasMessage('Security mode command', {
     selectedNasSecurityAlgorithms: { ciphering, integrity: 2 },
-    ngKsi: { tsc: 0, ksi: 1 },
+    ngKsi: { tsc: 0, ksi: ngKsi },
     replayedUeSecurityCapabilities: caps,
     imeisvRequest: 1,
   });

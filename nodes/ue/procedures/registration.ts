@@ -1,17 +1,18 @@
-// Initial registration, UE side: TS 24.501 5.5.1.2 (TS 23.502 4.2.2.2.2). Step 1 the Registration
-// request with the cleartext IEs (4.4.6) under T3510; step 7 the Identity response (5.4.3);
+// Initial registration, UE side: TS 24.501 5.5.1.2 (TS 23.502 4.2.2.2.2), and the mobility and
+// periodic registration update (5.5.1.3). Step 1 the Registration request with the cleartext IEs
+// (4.4.6) under T3510; step 7 the Identity response (5.4.3);
 // steps 8-9 are authentication.ts and security-mode.ts; step 21 the Registration accept, step 22
 // the Registration complete; or the Registration reject. The Configuration update command
 // (5.4.4) that may follow updates the 5G-GUTI.
 
 import {
-  nasMessage, encodeNasMessage, GPRS_TIMER3_UNIT_SECONDS,
-  type NasMessage, type MobileIdentity, type SNssai, type TaiPartialList, type GprsTimer,
+  nasMessage, encodeNasMessage, cipherNasMessageContainer, GPRS_TIMER3_UNIT_SECONDS,
+  type NasMessage, type MobileIdentity, type SNssai, type TaiPartialList, type GprsTimer, type PsiBitmap,
 } from '../../../codecs/nas/index.ts';
 import type { UuCell } from '../../gnb/uu.ts';
 import { GmmState, gmmAllows } from '../gmm-state.ts';
 import { T3510_MS, UE_SECURITY_CAPABILITY, RegistrationRejected, type Ue, type RegistrationResult } from '../ue.ts';
-import { sendNas, sendPlain } from '../n1.ts';
+import { sendNas, sendPlain, sendProtected } from '../n1.ts';
 
 /** Initial registration on `cell`; resolves on Registration accept (after sending Registration complete). */
 export function initialRegistration(ue: Ue, cell: UuCell): Promise<RegistrationResult> {
@@ -41,6 +42,51 @@ export function initialRegistration(ue: Ue, cell: UuCell): Promise<RegistrationR
     ue.stats.t3510Expiries++;
     // 5.5.1.2.7 c): T3510 timeout: abort the registration; the UE releases the connection locally.
     failRegistration(ue, new RegistrationRejected('T3510 expired: no answer to the Registration request (TS 24.501 5.5.1.2.7 c)'));
+    ue.releaseConnectionLocally();
+  }, T3510_MS);
+  return p;
+}
+
+/**
+ * TS 24.501 5.5.1.3.2: a mobility or periodic registration update of a registered UE, with its
+ * 5G-GUTI, the ngKSI of its current 5G NAS security context and the PDU session status. Without a
+ * context, the cleartext IEs go plain (the rest follows in the Security mode complete). Connected,
+ * the request goes integrity protected and ciphered; idle, it is the initial NAS message of a new
+ * connection (4.4.6): the cleartext IEs, integrity protected, and the whole message in the NAS
+ * message container, its value part ciphered with the NAS COUNT of the message.
+ */
+export function registrationUpdate(ue: Ue, type: 'mobility' | 'periodic'): Promise<RegistrationResult> {
+  if (ue.regWaiter) return Promise.reject(new Error('a registration is already in progress'));
+  if (ue.gmm !== GmmState.REGISTERED || !gmmAllows(ue.gmm, 'registration-requested')) return Promise.reject(new Error(`a registration update needs 5GMM-REGISTERED, the UE is ${ue.gmm}`));
+  const sec = ue.security;
+  if (!ue.guti || !ue.cell) return Promise.reject(new Error('a registration update needs a 5G-GUTI and a cell'));
+  const cell = ue.cell;
+  const cleartext = {
+    registrationType: { followOnRequest: false, value: type === 'mobility' ? 2 : 3 },
+    ngKsi: { tsc: 0, ksi: sec?.ngKsi ?? 7 },
+    mobileIdentity: ue.guti,
+    ueSecurityCapability: UE_SECURITY_CAPABILITY,
+  };
+  // non-cleartext IEs: the Requested NSSAI of a mobility update, the PDU sessions the UE holds
+  const full = nasMessage('Registration request', { ...cleartext, ...(type === 'mobility' ? { requestedNssai: [ue.nasSnssai()] } : {}), pduSessionStatus: { psis: [...ue.sessions.keys()].sort((a, b) => a - b) } });
+  ue.fullRegistrationRequest = encodeNasMessage(full);
+  const p = new Promise<RegistrationResult>((resolve, reject) => {
+    ue.regWaiter = { resolve, reject };
+  });
+  ue.transition('registration-requested');
+  const step = `4.2.2.2.2 step 1 (${type} registration update)`;
+  if (!sec) sendPlain(ue, encodeNasMessage(nasMessage('Registration request', cleartext)), 'Registration request', step); // 4.4.6: no context, cleartext IEs only
+  else if (ue.conn) sendNas(ue, full, 'Registration request', step);
+  else {
+    ue.cell = cell;
+    const container = cipherNasMessageContainer(sec, sec.uplinkCount, 0, ue.fullRegistrationRequest);
+    sendProtected(ue, encodeNasMessage(nasMessage('Registration request', { ...cleartext, nasMessageContainer: container })), 1, 'Registration request', step);
+  }
+  ue.t3510 = ue.clock.setTimeout(() => {
+    ue.t3510 = undefined;
+    ue.stats.t3510Expiries++;
+    // 5.5.1.3.7 c): T3510 timeout: the procedure is aborted and the connection released locally
+    failRegistration(ue, new RegistrationRejected('T3510 expired: no answer to the Registration request (TS 24.501 5.5.1.3.7 c)'));
     ue.releaseConnectionLocally();
   }, T3510_MS);
   return p;
@@ -77,6 +123,9 @@ export function onRegistrationAccept(ue: Ue, m: NasMessage): void {
   ue.t3510 = undefined;
   const guti = m.ies.fiveGGuti as MobileIdentity | undefined;
   if (guti && guti.type === '5g-guti') ue.guti = guti;
+  // 5.5.1.3.4: the PDU sessions the network does not hold are released locally
+  const status = m.ies.pduSessionStatus as PsiBitmap | undefined;
+  if (status) for (const psi of [...ue.sessions.keys()]) if (!status.psis.includes(psi)) ue.sessions.delete(psi);
   const t3512 = m.ies.t3512Value as GprsTimer | undefined;
   const unit = t3512 ? GPRS_TIMER3_UNIT_SECONDS[t3512.unit] : undefined;
   ue.registration = {
