@@ -119,7 +119,7 @@ export async function startNf(nf: CoreNf, cfg: NetworkConfig, o: CoreOptions = {
         }
       }
       const c = host('SMF', cfg.addresses.smf);
-      const smf = smfRoutes({ baseUri: sbiUri(cfg, 'smf'), instanceId: 'smf-1', udmUri: sbiUri(cfg, 'udm'), pcfUri: sbiUri(cfg, 'pcf'), uePool: cfg.uePool, plmn: cfg.plmn, dnns: [cfg.dnn], qfi: 9 }, c.client, n4, nasSmN1, ngapSmN2);
+      const smf = smfRoutes({ baseUri: sbiUri(cfg, 'smf'), instanceId: 'smf-1', udmUri: sbiUri(cfg, 'udm'), pcfUri: sbiUri(cfg, 'pcf'), uePool: cfg.uePool, plmn: cfg.plmn, dnns: [cfg.dnn] }, c.client, n4, nasSmN1, ngapSmN2);
       const h = await serve('SMF', cfg.addresses.smf, smf.routes, c);
       return { nf, ledger: smf.ledger, settled: () => h.server.settled(), stop: async () => { await h.close(); await pfcp.close(); } };
     }

@@ -6,6 +6,7 @@
 import { SbiProblem, created, ok, noContent, objectBody, type SbiRoute, type SbiRequest } from '../common/sbi.ts';
 import { ResourceLedger } from '../common/ledger.ts';
 import { snssaiKey, type UdrStore, type SubscriberRecord } from './store.ts';
+import { sessionQosFor, type SessionQosConfig } from '../common/config.ts';
 
 const API = '/nudr-dr/v1';
 
@@ -92,12 +93,7 @@ export function udrRoutes(store: UdrStore, baseUri: string, ledger = new Resourc
             dnnConfigurations: Object.fromEntries(
               s.dnns.map((dnn) => [
                 dnn,
-                {
-                  pduSessionTypes: { defaultSessionType: 'IPV4', allowedSessionTypes: ['IPV4'] },
-                  sscModes: { defaultSscMode: 'SSC_MODE_1', allowedSscModes: ['SSC_MODE_1'] },
-                  '5gQosProfile': { '5qi': 9, arp: { priorityLevel: 8, preemptCap: 'NOT_PREEMPT', preemptVuln: 'NOT_PREEMPTABLE' }, priorityLevel: 8 },
-                  sessionAmbr: { uplink: '1 Gbps', downlink: '1 Gbps' },
-                },
+                dnnConfiguration(s.sessionQos, dnn, n),
               ]),
             ),
           })),
@@ -250,6 +246,23 @@ export function udrRoutes(store: UdrStore, baseUri: string, ledger = new Resourc
     },
   ];
   return { routes, state, ledger };
+}
+
+/**
+ * TS 29.503 DnnConfiguration of a (DNN, S-NSSAI): IPv4, SSC mode 1, and the subscribed default QoS
+ * (5gQosProfile: 5QI and ARP, TS 23.501 5.7.2.7) and Session-AMBR of the subscriber's first
+ * matching QoS entry; a pair no entry matches has neither (the PCF then has nothing to authorize).
+ */
+function dnnConfiguration(qos: readonly SessionQosConfig[], dnn: string, snssai: { sst: number; sd?: string }) {
+  const q = sessionQosFor(qos, dnn, snssai);
+  return {
+    pduSessionTypes: { defaultSessionType: 'IPV4', allowedSessionTypes: ['IPV4'] },
+    sscModes: { defaultSscMode: 'SSC_MODE_1', allowedSscModes: ['SSC_MODE_1'] },
+    ...(q ? {
+      '5gQosProfile': { '5qi': q.fiveQi, arp: { priorityLevel: q.arpPriorityLevel, preemptCap: 'NOT_PREEMPT', preemptVuln: 'NOT_PREEMPTABLE' } },
+      sessionAmbr: { uplink: q.ambrUplink, downlink: q.ambrDownlink },
+    } : {}),
+  };
 }
 
 function parseSnssaiKey(k: string): { sst: number; sd?: string } {
