@@ -10,59 +10,25 @@
 
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../nodes/common/config.ts';
+import { checkOptions, UsageError, type OptionSpec, type OptionSpecs, type OptionValues, type RawOptions } from '../nodes/common/options.ts';
 
-/** The command line is wrong: exit status 2, one line, and a pointer to `--help`. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+export { UsageError, integerOption, type OptionSpec, type OptionSpecs, type OptionValues } from '../nodes/common/options.ts';
 
 /** Something the user asked for failed (missing file, unreachable peer, ...): exit status 1. */
 export class CommandFailed extends Error {
   override readonly name = 'CommandFailed';
 }
 
-interface OptionBase {
-  /** One line: what the option does. */
-  help: string;
-}
-/** `--name`, off unless given. */
-export interface FlagOption extends OptionBase {
-  kind: 'flag';
-}
-/** `--name VALUE`; `default` is what the help shows when the option is absent. */
-export interface StringOption extends OptionBase {
-  kind: 'string';
-  arg: string;
-  default: string;
-}
-/** `--name N`: a whole number in decimal digits, `min` (default 1) .. `max`; `abc`, `2.5`, `-5` refused. */
-export interface IntegerOption extends OptionBase {
-  kind: 'integer';
-  arg: string;
-  default: string;
-  min?: number;
-  max?: number;
-}
-/** `--name VALUE` where VALUE is one of `choices` (exact match). */
-export interface ChoiceOption<C extends string = string> extends OptionBase {
-  kind: 'choice';
-  choices: readonly C[];
-  default: string;
-}
-export type OptionSpec = FlagOption | StringOption | IntegerOption | ChoiceOption;
-export type OptionSpecs = Record<string, OptionSpec>;
-
-type ValueOf<S extends OptionSpec> = S extends FlagOption ? boolean : S extends IntegerOption ? number | undefined : S extends ChoiceOption<infer C> ? C | undefined : string | undefined;
-export type OptionValues<O extends OptionSpecs> = { [K in keyof O]: ValueOf<O[K]> };
-
 export interface Parsed<O extends OptionSpecs> {
   values: OptionValues<O>;
   positionals: string[];
+  /** Values of the groups' parameters on the way down, e.g. { supi: 'imsi-...' } for `ctl ue <supi> ...`. */
+  params: Record<string, string>;
 }
 
 export interface LeafCommand<O extends OptionSpecs = OptionSpecs> {
   name: string;
-  /** One line for `wire5g --help`. */
+  /** One line for the list of commands. */
   summary: string;
   /** Longer text for `wire5g <name> --help` (optional). */
   description?: string;
@@ -76,20 +42,17 @@ export interface CommandGroup {
   name: string;
   summary: string;
   description?: string;
+  /**
+   * Options of every command under this group (e.g. `ctl --out DIR`): accepted before the command's
+   * name as well as after it, listed in each command's --help.
+   */
+  options?: OptionSpecs;
+  /** A positional argument before the command's name (e.g. `ctl ue <supi> register`): its name and syntax. */
+  parameter?: { name: string; syntax: string };
   commands: Command[];
 }
 
-/**
- * A command that reads its own arguments (given as typed, `--help` included) and prints its own
- * usage; errors it throws still become one line through the top-level handler.
- */
-export interface RawCommand {
-  name: string;
-  summary: string;
-  raw: (argv: string[]) => Promise<number> | number;
-}
-
-export type Command = LeafCommand<OptionSpecs> | CommandGroup | RawCommand;
+export type Command = LeafCommand<OptionSpecs> | CommandGroup;
 
 /** Declares a command; the `const` parameter keeps the choice lists literal for typed values. */
 export function defineCommand<const O extends OptionSpecs>(c: LeafCommand<O>): Command {
@@ -117,43 +80,48 @@ function defaultText(s: OptionSpec): string {
   return s.default;
 }
 
-/** The text `wire5g <path> --help` prints: usage, description, every option with its default. */
-export function helpText(path: string, c: Exclude<Command, RawCommand>): string {
+function optionRows(all: OptionSpecs): string[] {
+  const rows = Object.entries(all).map(([n, s]) => [optionSyntax(n, s), s.help + (s.kind === 'flag' && n in COMMON ? '' : ` (default: ${defaultText(s)})`)] as const);
+  const width = Math.min(34, Math.max(...rows.map(([a]) => a.length)) + 2);
+  return rows.map(([a, h]) => (a.length + 2 > width ? `  ${a}\n  ${''.padEnd(width)}${h}` : `  ${a.padEnd(width)}${h}`));
+}
+
+/** The name of a command in a list, with its group's parameter: `ue <supi>`. */
+function listedName(c: Command): string {
+  return 'commands' in c && c.parameter ? `${c.name} ${c.parameter.syntax}` : c.name;
+}
+
+/**
+ * The text `<path> --help` prints: usage, description, every option with its default (a group:
+ * its commands and the options they all take). `inherited` are the options of the groups above.
+ */
+export function helpText(path: string, c: Command, inherited: OptionSpecs = {}): string {
   if ('commands' in c) {
-    const width = Math.max(...c.commands.map((s) => s.name.length)) + 2;
+    const names = c.commands.map(listedName);
+    const width = Math.max(...names.map((n) => n.length)) + 2;
+    const shared = { ...inherited, ...(c.options ?? {}) };
     return [
-      `usage: ${path} <command> [options]`,
+      `usage: ${path}${c.parameter ? ` ${c.parameter.syntax}` : ''} <command> [options]`,
       '',
       c.description ?? c.summary,
       '',
       'commands:',
-      ...c.commands.map((s) => `  ${s.name.padEnd(width)}${s.summary}`),
+      ...c.commands.map((s, i) => `  ${names[i].padEnd(width)}${s.summary}`),
+      ...(Object.keys(shared).length ? ['', 'options of every command here:', ...optionRows(shared)] : []),
       '',
-      `'${path} <command> --help' lists a command's options.`,
+      `'${path}${c.parameter ? ` ${c.parameter.syntax}` : ''} <command> --help' lists a command's options.`,
       '',
     ].join('\n');
   }
-  const all = { ...c.options, ...COMMON };
-  const rows = Object.entries(all).map(([n, s]) => [optionSyntax(n, s), s.help + (s.kind === 'flag' && n in COMMON ? '' : ` (default: ${defaultText(s)})`)] as const);
-  const width = Math.min(34, Math.max(...rows.map(([a]) => a.length)) + 2);
   return [
     `usage: ${path}${c.positionals ? ` ${c.positionals.syntax}` : ''} [options]`,
     '',
     c.description ?? c.summary,
     '',
     'options:',
-    ...rows.map(([a, h]) => (a.length + 2 > width ? `  ${a}\n  ${''.padEnd(width)}${h}` : `  ${a.padEnd(width)}${h}`)),
+    ...optionRows({ ...c.options, ...inherited, ...COMMON }),
     '',
   ].join('\n');
-}
-
-/** `--ues 12` -> 12; `abc`, `0`, `-5`, `2.5`, `1e3`, `0x10` refused with the option's name. */
-export function integerOption(name: string, raw: string, min = 1, max = Number.MAX_SAFE_INTEGER): number {
-  if (!/^-?[0-9]+$/.test(raw)) throw new UsageError(`--${name} must be a whole number${min === 1 ? ' of 1 or more' : ` >= ${min}`}, got '${raw}'`);
-  const n = Number(raw);
-  if (n < min) throw new UsageError(`--${name} must be ${min === 1 ? 'a whole number of 1 or more' : `>= ${min}`}, got '${raw}'`);
-  if (n > max) throw new UsageError(`--${name} must be at most ${max}, got '${raw}'`);
-  return n;
 }
 
 /** node:util parseArgs' messages, made one short line in our words. */
@@ -170,47 +138,42 @@ function parseArgsError(e: unknown): UsageError | undefined {
   return new UsageError(e.message.split('\n')[0]);
 }
 
-/** Parses `argv` against a command's options; `help: true` in the result means print help. */
-export function parseOptions<O extends OptionSpecs>(c: LeafCommand<O>, argv: string[]): Parsed<O> & { help: boolean } {
-  const all: OptionSpecs = { ...c.options, ...COMMON };
-  const config: Record<string, { type: 'string' | 'boolean' }> = {};
-  for (const [n, s] of Object.entries(all)) config[n] = { type: s.kind === 'flag' ? 'boolean' : 'string' };
-  // `--ues -5` is a value that looks like an option: hand it over as `--ues=-5` so that the number check judges it
+/** `--ues -5` is a value that looks like an option: handed over as `--ues=-5` so that the number check judges it. */
+function joinNegativeValues(argv: string[], all: OptionSpecs): string[] {
   const args: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const opt = /^--([\w-]+)$/.exec(argv[i])?.[1];
     if (opt && all[opt] && all[opt].kind !== 'flag' && /^-[0-9.]/.test(argv[i + 1] ?? '')) args.push(`${argv[i]}=${argv[++i]}`);
     else args.push(argv[i]);
   }
-  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
+  return args;
+}
+
+/**
+ * Parses `argv` against a command's options (and `inherited`, its groups' options); `help: true` in
+ * the result means print help.
+ */
+export function parseOptions<O extends OptionSpecs>(c: LeafCommand<O>, argv: string[], inherited: OptionSpecs = {}): Parsed<O> & { help: boolean } {
+  const specs: OptionSpecs = { ...inherited, ...c.options };
+  const all: OptionSpecs = { ...specs, ...COMMON };
+  const config: Record<string, { type: 'string' | 'boolean' }> = {};
+  for (const [n, s] of Object.entries(all)) config[n] = { type: s.kind === 'flag' ? 'boolean' : 'string' };
+  let parsed: { values: RawOptions; positionals: string[] };
   try {
-    parsed = parseArgs({ args, options: config, allowPositionals: true, strict: true }) as typeof parsed;
+    parsed = parseArgs({ args: joinNegativeValues(argv, all), options: config, allowPositionals: true, strict: true }) as typeof parsed;
   } catch (e) {
     throw parseArgsError(e) ?? e;
   }
-  if (parsed.values.help === true) return { values: {} as OptionValues<O>, positionals: [], help: true };
-  const values: Record<string, string | number | boolean | undefined> = {};
-  for (const [n, s] of Object.entries(c.options)) {
-    const raw = parsed.values[n];
-    if (s.kind === 'flag') values[n] = raw === true;
-    else if (raw === undefined) values[n] = undefined;
-    else if (typeof raw !== 'string') throw new UsageError(`--${n} needs a value`);
-    else if (s.kind === 'integer') values[n] = integerOption(n, raw, s.min ?? 1, s.max);
-    else if (s.kind === 'choice') {
-      if (!s.choices.includes(raw)) throw new UsageError(`--${n} must be one of ${s.choices.join(', ')}, got '${raw}'`);
-      values[n] = raw;
-    } else {
-      if (raw === '') throw new UsageError(`--${n} needs a value`);
-      values[n] = raw;
-    }
-  }
+  if (parsed.values.help === true) return { values: {} as OptionValues<O>, positionals: [], params: {}, help: true };
+  const { help: _help, debug: _debug, ...given } = parsed.values;
+  const values = checkOptions(specs, given) as OptionValues<O>;
   const p = c.positionals ?? { syntax: '', min: 0, max: 0 };
   if (parsed.positionals.length > p.max) {
     const extra = parsed.positionals.slice(p.max);
     throw new UsageError(p.max === 0 ? `unexpected argument '${extra[0]}' (this command takes options only)` : `unexpected argument '${extra[0]}' (usage: ${p.syntax})`);
   }
   if (parsed.positionals.length < p.min) throw new UsageError(`missing ${p.syntax}`);
-  return { values: values as OptionValues<O>, positionals: parsed.positionals, help: false };
+  return { values, positionals: parsed.positionals, params: {}, help: false };
 }
 
 /** Whether errors print their stack: `--debug` anywhere before `--`, or WIRE5G_DEBUG=1. */
@@ -219,28 +182,58 @@ export function debugRequested(argv: string[]): boolean {
   return (end < 0 ? argv : argv.slice(0, end)).includes('--debug') || ['1', 'true', 'yes'].includes((process.env.WIRE5G_DEBUG ?? '').toLowerCase());
 }
 
-/** Finds the command `argv` names (descending into groups) and runs it; errors propagate. */
-export async function dispatch(path: string, c: Command, argv: string[], out: (text: string) => void, where: { path: string } = { path }): Promise<number> {
+/** What the groups on the way down hand to the command: their options (and the values given before the command's name), their parameters. */
+interface Inherited {
+  options: OptionSpecs;
+  argv: string[];
+  params: Record<string, string>;
+}
+
+/**
+ * Finds the command `argv` names (descending into groups) and runs it; errors propagate.
+ * `where.path` is the command's path as its help names it (for the one-line error).
+ */
+export async function dispatch(path: string, c: Command, argv: string[], out: (text: string) => void, where: { path: string } = { path }, inherited: Inherited = { options: {}, argv: [], params: {} }): Promise<number> {
   where.path = path;
-  if ('raw' in c) return c.raw(argv);
   if ('commands' in c) {
-    const [sub, ...rest] = argv;
-    if (sub === undefined) throw new UsageError(`which one? ${c.commands.map((s) => s.name).join(', ')}`);
-    if (sub === '--help' || sub === '-h' || sub === 'help') {
-      out(helpText(path, c));
+    const options = { ...inherited.options, ...(c.options ?? {}) };
+    const carried = [...inherited.argv];
+    const rest = [...argv];
+    const help = () => {
+      out(helpText(path, c, inherited.options));
       return 0;
+    };
+    // the group's options may come before the command's name: `ctl --out DIR status`
+    for (;;) {
+      const m = /^--([\w-]+)(=.*)?$/.exec(rest[0] ?? '');
+      if (!m || !(m[1] in options || m[1] === 'debug')) break;
+      carried.push(rest.shift()!);
+      if (m[1] !== 'debug' && m[2] === undefined && options[m[1]].kind !== 'flag') {
+        if (rest[0] === undefined) throw new UsageError(`--${m[1]} needs a value`);
+        carried.push(rest.shift()!);
+      }
     }
-    if (sub === '--debug') return dispatch(path, c, rest, out, where);
+    const params = { ...inherited.params };
+    if (c.parameter) {
+      const value = rest[0];
+      if (value === '--help' || value === '-h' || value === 'help') return help();
+      if (value === undefined || value.startsWith('-')) throw new UsageError(`missing ${c.parameter.syntax}: '${path} ${c.parameter.syntax} <command>'`);
+      params[c.parameter.name] = rest.shift()!;
+    }
+    const [sub, ...subArgs] = rest;
+    if (sub === undefined) throw new UsageError(`which one? ${c.commands.map((s) => s.name).join(', ')}`);
+    if (sub === '--help' || sub === '-h' || sub === 'help') return help();
     const next = c.commands.find((s) => s.name === sub);
     if (!next) throw new UsageError(sub.startsWith('-') ? `unknown option ${sub}` : `unknown command '${sub}'; commands: ${c.commands.map((s) => s.name).join(', ')}`);
-    return dispatch(`${path} ${sub}`, next, rest, out, where);
+    // the path names the value given (`wire5g ctl ue imsi-001010000000001 ping`): an error's `see ... --help` can be pasted as is
+    return dispatch(`${path}${c.parameter ? ` ${params[c.parameter.name]}` : ''} ${sub}`, next, subArgs, out, where, { options, argv: carried, params });
   }
-  const parsed = parseOptions(c, argv);
+  const parsed = parseOptions(c, [...argv, ...inherited.argv], inherited.options);
   if (parsed.help) {
-    out(helpText(path, c));
+    out(helpText(path, c, inherited.options));
     return 0;
   }
-  return c.run(parsed);
+  return c.run({ ...parsed, params: inherited.params });
 }
 
 /** One line for any error: its message's first line, plus `(see --help)` for usage errors. */

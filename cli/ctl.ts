@@ -1,17 +1,21 @@
 // `wire5g ctl [--out DIR] <command> [--json]`: drives the network `wire5g up` runs with the same
-// out directory, through its control API (nodes/control/api.ts). Prints the ladder of what the
-// command caused and its result; exits 1 when the command was refused or its procedure failed,
-// 2 on a usage error.
+// out directory, through its control API (nodes/control/api.ts). The command tree, each command's
+// --help and its option parsing are built from the one table of control commands
+// (nodes/control/commands.ts), so the CLI, its help and the server agree: a word followed by a
+// placeholder and more words is a group with a parameter (`ue <supi> ...`), placeholders at the end
+// are the command's arguments (`pdu release <psi>`). Prints the ladder of what the command caused
+// and its result; exits 1 when the command was refused or its procedure failed, 2 on a usage error.
 
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEFAULT_CONFIG } from '../nodes/common/config.ts';
-import { printRunOutcome } from './outcome.ts';
-import { controlCommands, matchCommand, commandKey, usageLine, readEndpoint, callControl, NoNetwork, ControlError, type NetworkStatus, type OptionValues } from '../nodes/control/index.ts';
+import { reportRun, type RunOutcome } from './outcome.ts';
+import { CommandFailed, defineCommand, defineGroup, UsageError, type Command, type OptionSpecs } from './args.ts';
+import { controlCommands, controlGroupSummary, checkCommandArgs, commandKey, readEndpoint, callControl, NoNetwork, ControlError, type ControlCommand, type NetworkStatus, type RawOptions } from '../nodes/control/index.ts';
 
-export function ctlUsage(): string {
-  const lines = controlCommands().map((c) => `  ${usageLine(c).padEnd(62)} ${c.summary}`);
-  return `usage: wire5g ctl [--out DIR] <command> [--json]\n${lines.join('\n')}\n`;
-}
+/** Options of every `wire5g ctl` command. */
+const CTL_OPTIONS: OptionSpecs = {
+  out: { kind: 'string', arg: 'DIR', default: DEFAULT_CONFIG.outDir, help: "out directory of the network ('wire5g up --out DIR'): its control.json says where the control API listens" },
+  json: { kind: 'flag', help: "print the control API's reply as JSON instead of the ladder and a summary" },
+};
 
 function printStatus(s: NetworkStatus): void {
   console.log(`network of pid ${s.pid}, out ${s.outDir}, up ${s.uptimeSeconds} s${s.externalCore ? ', core in other processes' : ''}`);
@@ -26,66 +30,115 @@ function printStatus(s: NetworkStatus): void {
   }
 }
 
-export async function ctlCommand(args: string[]): Promise<number> {
-  const options: NonNullable<ParseArgsConfig['options']> = { out: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } };
-  for (const c of controlCommands()) Object.assign(options, c.options ?? {});
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
-  } catch (e) {
-    process.stderr.write(`wire5g ctl: ${(e as Error).message}\n`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  if (values.help || positionals.length === 0) {
-    (values.help ? process.stdout : process.stderr).write(ctlUsage());
-    return values.help ? 0 : 2;
-  }
+/** Sends one command of the table to the network of `--out` and prints what it did. */
+async function send(c: ControlCommand, params: Record<string, string>, values: Record<string, unknown>): Promise<number> {
   const outDir = typeof values.out === 'string' ? values.out : DEFAULT_CONFIG.outDir;
   const json = values.json === true;
-  let match;
+  // the options as typed, for the server to judge with the same declaration
+  const options: RawOptions = {};
+  for (const name of Object.keys(c.options)) {
+    const v = values[name];
+    if (typeof v === 'number' || (typeof v === 'string' && v !== '')) options[name] = String(v);
+    else if (v === true) options[name] = true;
+  }
   try {
-    match = matchCommand(positionals);
+    checkCommandArgs(c, params, options);
   } catch (e) {
-    if (!(e instanceof ControlError)) throw e;
-    process.stderr.write(`wire5g ctl: ${e.message}\n`);
-    return 2;
-  }
-  if (!match) {
-    process.stderr.write(`wire5g ctl: unknown command '${positionals.join(' ')}'\n${ctlUsage()}`);
-    return 2;
-  }
-  const commandOptions: OptionValues = {};
-  for (const [k, v] of Object.entries(values)) {
-    if (k === 'out' || k === 'json' || k === 'help') continue;
-    if (!match.command.options?.[k]) {
-      process.stderr.write(`wire5g ctl: '${commandKey(match.command)}' has no option --${k}\n`);
-      return 2;
-    }
-    commandOptions[k] = v as string | boolean;
+    if (e instanceof ControlError) throw new UsageError(e.message);
+    throw e;
   }
   let reply;
   try {
-    const endpoint = readEndpoint(outDir);
-    reply = await callControl(endpoint, { command: commandKey(match.command), ...(match.supi !== undefined ? { supi: match.supi } : {}), ...(match.psi !== undefined ? { psi: match.psi } : {}), options: commandOptions });
+    reply = await callControl(readEndpoint(outDir), { command: commandKey(c), params, options });
   } catch (e) {
-    if (e instanceof NoNetwork || (e as NodeJS.ErrnoException).code === 'ECONNREFUSED') {
-      process.stderr.write(`wire5g ctl: ${(e as Error).message}\n`);
-      return 1;
-    }
+    if (e instanceof NoNetwork) throw new CommandFailed(e.message);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ECONNREFUSED' || code === 'ECONNRESET') throw new CommandFailed(`the network of ${outDir} does not answer (${code}); is 'wire5g up --out ${outDir}' still running?`);
     throw e;
   }
   const { status, reply: r } = reply;
   if (json) console.log(JSON.stringify(r, null, 2));
   else {
     for (const l of r.ladder) console.log(l);
-    if (r.ok && commandKey(match.command) === 'status') printStatus(r.result as NetworkStatus);
-    else if (match.command.stopsNetwork && r.result !== undefined) printRunOutcome(r.result as Parameters<typeof printRunOutcome>[0]);
+    if (r.ok && commandKey(c) === 'status') printStatus(r.result as NetworkStatus);
+    else if (c.stopsNetwork && r.result !== undefined) reportRun(r.result as RunOutcome);
     else if (r.ok && r.result !== undefined) console.log(`${r.ladder.length ? '\n' : ''}ok ${JSON.stringify(r.result)}`);
   }
-  if (status !== 200 || !r.ok) {
-    process.stderr.write(`wire5g ctl: ${(r.error ?? `HTTP ${status}`).split('\n')[0]}\n`);
-    return 1;
-  }
+  if (status !== 200 || !r.ok) throw new CommandFailed((r.error ?? `HTTP ${status}`).split('\n')[0]);
   return 0;
+}
+
+interface Node {
+  name: string;
+  parameter?: string;
+  children: Node[];
+  command?: ControlCommand;
+  /** The placeholders after the command's last word. */
+  args: string[];
+}
+
+/** The tree of the table's words: `ue <supi> pdu release <psi>` is ue(<supi>) > pdu > release <psi>. */
+function tree(table: readonly ControlCommand[]): Node {
+  const root: Node = { name: 'ctl', children: [], args: [] };
+  for (const c of table) {
+    let node = root;
+    let i = 0;
+    while (i < c.words.length) {
+      const word = c.words[i++];
+      if (word.startsWith('<')) throw new Error(`control command '${c.words.join(' ')}': a placeholder must follow a word`);
+      const held: string[] = [];
+      while (i < c.words.length && c.words[i].startsWith('<')) held.push(c.words[i++].slice(1, -1));
+      let child = node.children.find((n) => n.name === word);
+      if (!child) node.children.push((child = { name: word, children: [], args: [] }));
+      if (i < c.words.length) {
+        // a group: at most one parameter, the same for every command under it
+        if (child.command || held.length > 1 || (child.children.length > 0 && child.parameter !== held[0])) {
+          throw new Error(`control command '${c.words.join(' ')}' does not fit the commands already under '${word}'`);
+        }
+        child.parameter = held[0];
+      } else {
+        if (child.children.length || child.command) throw new Error(`control command '${c.words.join(' ')}' clashes with another under '${word}'`);
+        child.command = c;
+        child.args = held;
+      }
+      node = child;
+    }
+  }
+  return root;
+}
+
+function toCommand(n: Node, key: string[]): Command {
+  const c = n.command;
+  if (c) {
+    return defineCommand({
+      name: n.name,
+      summary: c.summary,
+      ...(n.args.length ? { positionals: { syntax: n.args.map((a) => `<${a}>`).join(' '), min: n.args.length, max: n.args.length } } : {}),
+      options: c.options,
+      run: ({ values, positionals, params }) => {
+        const all: Record<string, string> = { ...params };
+        n.args.forEach((name, i) => (all[name] = positionals[i]));
+        return send(c, all, values as Record<string, unknown>);
+      },
+    });
+  }
+  const path = [...key, n.name];
+  return defineGroup({
+    name: n.name,
+    summary: controlGroupSummary(path.join(' ')) ?? n.children.map((x) => x.name).join(', '),
+    ...(n.parameter ? { parameter: { name: n.parameter, syntax: `<${n.parameter}>` } } : {}),
+    commands: n.children.map((x) => toCommand(x, path)),
+  });
+}
+
+/** `wire5g ctl`, built from the table of control commands. */
+export function ctlCommand(): Command {
+  const root = tree(controlCommands());
+  return defineGroup({
+    name: 'ctl',
+    summary: "drive a network started with 'wire5g up': status, ue <supi> register|deregister|pdu|ping|add, dump, down",
+    description: "Drives the network 'wire5g up' runs with the same out directory, through its control API (127.0.0.1 only, token in <out>/control.json, mode 0600). Each command prints the ladder of what it caused; it exits 1 when the command was refused or its procedure failed (one line on stderr), 2 when the command line is wrong.",
+    options: CTL_OPTIONS,
+    commands: root.children.map((x) => toCommand(x, [])),
+  });
 }

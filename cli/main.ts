@@ -11,14 +11,14 @@ import { startCommand } from './start.ts';
 import { subscriberCommand } from './subscriber.ts';
 import { upCommand } from './up.ts';
 import { ctlCommand } from './ctl.ts';
-import { scenariosCommand, runScenarioCommand } from './scenarios.ts';
+import { scenariosCommand } from './scenarios.ts';
 
 /** Every command, in the order `wire5g --help` lists them. Add new commands here. */
 export const COMMANDS: Command[] = [
   runCommand,
-  { name: 'scenarios', summary: "list the built-in scenario files (run one with 'wire5g run --scenario NAME')", raw: () => scenariosCommand() },
-  { name: 'up', summary: "a network that stays up, driven with 'wire5g ctl' ('wire5g up --help')", raw: upCommand },
-  { name: 'ctl', summary: "drive a network started with 'wire5g up' ('wire5g ctl --help')", raw: ctlCommand },
+  scenariosCommand,
+  upCommand,
+  ctlCommand(),
   startCommand,
   decodeCommand,
   captureCommand,
@@ -57,16 +57,7 @@ process.on('uncaughtException', (e) => {
 // `wire5g` alone and `wire5g --ues 3` are `wire5g run ...`
 const first = argv.find((a) => a !== '--debug');
 const routed = first === undefined || (first.startsWith('-') && first !== '--help' && first !== '-h') ? ['run', ...argv] : argv;
-// `wire5g run --scenario FILE|NAME` runs a scenario file (cli/scenarios.ts reads its own options)
-const scenarioRun = routed[0] === 'run' && routed.some((a) => a === '--scenario' || a.startsWith('--scenario='));
-
-let result: Promise<number>;
-if (scenarioRun) {
-  where.path = 'wire5g run';
-  result = Promise.resolve().then(() => runScenarioCommand(routed.slice(1)));
-} else {
-  result = dispatch('wire5g', WIRE5G, routed, (t) => process.stdout.write(t), where);
-}
+const result = dispatch('wire5g', WIRE5G, routed, (t) => process.stdout.write(t), where);
 result.then(
   (code) => {
     process.exitCode = code;

@@ -239,7 +239,7 @@ function probe(host: string, port: number): Promise<string | undefined> {
  * SBI NF accepts connections (the SMF serves only once its PFCP association with the UPF is up),
  * saying which are missing and why, with back-off, until `deadline`.
  */
-async function waitForCore(cfg: NetworkConfig, deadline: number, status: (line: string) => void, signal?: AbortSignal): Promise<void> {
+export async function waitForCore(cfg: NetworkConfig, deadline: number, status: (line: string) => void, signal?: AbortSignal): Promise<void> {
   const peers = (['udr', 'udm', 'ausf', 'pcf', 'smf', 'amf'] as const).map((nf) => ({ name: nf.toUpperCase(), host: cfg.addresses[nf], port: cfg.ports.sbi }));
   let delay = 250;
   let said = '';
@@ -256,7 +256,7 @@ async function waitForCore(cfg: NetworkConfig, deadline: number, status: (line: 
 }
 
 /** Runs `f` until it succeeds or `deadline` passes, waiting 0.5, 1, 2, 4, 5, 5 ... s between attempts. */
-async function retried<T>(f: () => Promise<T>, deadline: number, report: (why: string, waitMs: number) => void, signal?: AbortSignal): Promise<T> {
+export async function retried<T>(f: () => Promise<T>, deadline: number, report: (why: string, waitMs: number) => void, signal?: AbortSignal): Promise<T> {
   for (let wait = 500; ; wait = Math.min(wait * 2, 5000)) {
     try {
       return await f();

@@ -10,7 +10,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { openSync, writeSync, closeSync, readFileSync, unlinkSync, chmodSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ControlError, type LiveNetwork } from './live-network.ts';
-import { findCommand, checkOptions, type OptionValues } from './commands.ts';
+import { findCommand, checkCommandArgs, type RawOptions } from './commands.ts';
 
 export const CONTROL_FILE = 'control.json';
 
@@ -31,10 +31,12 @@ export interface CommandReply {
 }
 
 export interface CommandRequest {
+  /** The command's words without placeholders: 'ue pdu release'. */
   command: string;
-  supi?: string;
-  psi?: number;
-  options?: OptionValues;
+  /** Its placeholders' values as typed: { supi: 'imsi-001010000000001', psi: '1' }. */
+  params?: Record<string, string>;
+  /** Its options as typed (`--count 3` is { count: '3' }, a flag is true); judged by the command's declaration. */
+  options?: RawOptions;
 }
 
 function pidAlive(pid: number): boolean {
@@ -141,11 +143,9 @@ export async function serveControl(net: LiveNetwork, o: { outDir: string; onStop
         const c = typeof r.command === 'string' ? findCommand(r.command) : undefined;
         if (!c) throw new ControlError(400, `unknown command '${String(r.command)}'`);
         const options = (typeof r.options === 'object' && r.options !== null ? r.options : {});
-        checkOptions(c, options);
-        if (c.words.includes('<supi>') && typeof r.supi !== 'string') throw new ControlError(400, 'supi is required');
-        if (c.words.includes('<psi>') && typeof r.psi !== 'number') throw new ControlError(400, 'psi is required');
+        const params = (typeof r.params === 'object' && r.params !== null ? r.params : {});
+        const args = checkCommandArgs(c, params, options);
         stops = c.stopsNetwork === true;
-        const args = { ...(typeof r.supi === 'string' ? { supi: r.supi } : {}), ...(typeof r.psi === 'number' ? { psi: r.psi } : {}), options };
         try {
           const { result, ladder } = await net.withLadder(c.perUe ? args.supi : undefined, () => c.run(net, args));
           const failed = typeof result === 'object' && result !== null && (result as { ok?: unknown }).ok === false;

@@ -1,40 +1,55 @@
-// The commands of `wire5g ctl`, one registration each: the words that name it (with <supi> and
-// <psi> placeholders), its options (node:util parseArgs form), one line of help, and what it does
-// to a LiveNetwork. The CLI parses a command line against this table and sends the match to the
-// control API; the API server looks the same entry up and runs it. A procedure issue adds its
-// command with one more `registerControlCommand({...})` (here or in its own module imported by
-// nodes/control/index.ts).
+// The commands of `wire5g ctl`, one table: each entry names the words of its command line (with
+// <supi>, <psi> and other <placeholders>), declares its options once (nodes/common/options.ts:
+// kind, default, help), has one line of help, and says what it does to a LiveNetwork. The CLI
+// builds its command tree, --help and option parsing from this table (cli/ctl.ts); the control
+// API looks the same entry up and judges the options again with the same declaration (api.ts).
+// A procedure issue adds its command with one more `registerControlCommand({...})`, here or in
+// its own module imported by nodes/control/index.ts; a new first word (`amf`, `smf`, ...) becomes
+// a new group of `wire5g ctl`, described by `describeControlGroup`.
 
-import type { ParseArgsConfig } from 'node:util';
+import { checkOptions as judgeOptions, UsageError, type OptionSpecs, type OptionValues, type RawOptions } from '../common/options.ts';
 import { ControlError, type LiveNetwork } from './live-network.ts';
 
-export type OptionValues = Record<string, string | boolean | undefined>;
+export type { RawOptions } from '../common/options.ts';
 
-export interface CommandArgs {
+export interface CommandArgs<O extends OptionSpecs = OptionSpecs> {
   supi?: string;
   psi?: number;
-  options: OptionValues;
+  /** Every <placeholder> of the command's words by name ('supi', 'psi', ...), as typed. */
+  params: Record<string, string>;
+  options: OptionValues<O>;
 }
 
-export interface ControlCommand {
+export interface ControlCommand<O extends OptionSpecs = OptionSpecs> {
   /** e.g. ['ue', '<supi>', 'pdu', 'release', '<psi>'] */
   words: readonly string[];
-  options?: NonNullable<ParseArgsConfig['options']>;
-  /** Option synopsis for the usage text, e.g. '--switch-off | --normal [--access 3gpp|non-3gpp|both]'. */
-  synopsis?: string;
+  options: O;
   summary: string;
   /** The UE the command acts on (its ladder leaves out messages of other UEs). */
   perUe?: boolean;
   /** Stops the network after answering. */
   stopsNetwork?: boolean;
-  run(net: LiveNetwork, a: CommandArgs): Promise<unknown>;
+  /** Checks across options (`--sd` needs `--sst`), before anything is sent: throw ControlError 400. */
+  check?(options: OptionValues<O>): void;
+  run(net: LiveNetwork, a: CommandArgs<O>): Promise<unknown>;
 }
 
 const commands: ControlCommand[] = [];
+const groups = new Map<string, string>();
 
-export function registerControlCommand(c: ControlCommand): void {
+/** Adds a command to the table; `const` keeps option choices literal for the typed values of `run`. */
+export function registerControlCommand<const O extends OptionSpecs>(c: ControlCommand<O>): void {
   if (commands.some((x) => commandKey(x) === commandKey(c))) throw new Error(`control command '${commandKey(c)}' registered twice`);
-  commands.push(c);
+  commands.push(c as unknown as ControlCommand);
+}
+
+/** One line of help for a group of commands, by its words without placeholders ('ue', 'ue pdu', 'amf'). */
+export function describeControlGroup(key: string, summary: string): void {
+  groups.set(key, summary);
+}
+
+export function controlGroupSummary(key: string): string | undefined {
+  return groups.get(key);
 }
 
 export function controlCommands(): readonly ControlCommand[] {
@@ -46,48 +61,37 @@ export function commandKey(c: Pick<ControlCommand, 'words'>): string {
   return c.words.filter((w) => !w.startsWith('<')).join(' ');
 }
 
-export function usageLine(c: ControlCommand): string {
-  return [...c.words, ...(c.synopsis ? [c.synopsis] : [])].join(' ');
-}
-
 export function findCommand(key: string): ControlCommand | undefined {
   return commands.find((c) => commandKey(c) === key);
 }
 
-/** Matches positional words against the table: the command and its placeholders' values. */
-export function matchCommand(words: string[]): { command: ControlCommand; supi?: string; psi?: number } | undefined {
-  for (const c of commands) {
-    if (c.words.length !== words.length) continue;
-    let supi: string | undefined;
-    let psi: number | undefined;
-    let ok = true;
-    for (let i = 0; i < words.length && ok; i++) {
-      const w = c.words[i];
-      if (w === '<supi>') supi = words[i];
-      else if (w === '<psi>') {
-        psi = Number(words[i]);
-        if (!/^\d+$/.test(words[i])) throw new ControlError(400, `PDU session identity must be a number 1..15, got '${words[i]}'`);
-      } else ok = w === words[i];
-    }
-    if (ok) return { command: c, ...(supi !== undefined ? { supi } : {}), ...(psi !== undefined ? { psi } : {}) };
-  }
-  return undefined;
+/** The placeholders of a command's words, in order: ['supi', 'psi']. */
+export function placeholders(c: Pick<ControlCommand, 'words'>): string[] {
+  return c.words.filter((w) => w.startsWith('<')).map((w) => w.slice(1, -1));
 }
 
-/** Checks option names and types against the command (the server does this too: the CLI is not the only client). */
-export function checkOptions(c: ControlCommand, options: OptionValues): void {
-  for (const [k, v] of Object.entries(options)) {
-    const spec = c.options?.[k];
-    if (!spec) throw new ControlError(400, `'${commandKey(c)}' has no option --${k}`);
-    if (v !== undefined && typeof v !== (spec.type === 'boolean' ? 'boolean' : 'string')) throw new ControlError(400, `--${k} ${spec.type === 'boolean' ? 'takes no value' : 'needs a value'}`);
+/**
+ * Judges a request for `c` (the CLI does the same before sending; the server does it again, since
+ * the CLI is not the only client): every placeholder given, <psi> a number 1..15, the options as
+ * declared. Throws ControlError 400 naming what is wrong.
+ */
+export function checkCommandArgs(c: ControlCommand, params: Record<string, unknown>, options: RawOptions): CommandArgs {
+  const got: Record<string, string> = {};
+  for (const name of placeholders(c)) {
+    const v = params[name];
+    if (typeof v !== 'string' || v === '') throw new ControlError(400, `<${name}> is missing`);
+    got[name] = v;
   }
-}
-
-function positiveInteger(v: string | boolean | undefined, name: string, max = Number.MAX_SAFE_INTEGER): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (typeof v !== 'string' || !/^\d+$/.test(v) || n < 1 || n > max) throw new ControlError(400, `--${name} must be an integer 1..${max}, got '${String(v)}'`);
-  return n;
+  if (got.psi !== undefined && !/^([1-9]|1[0-5])$/.test(got.psi)) throw new ControlError(400, `PDU session identity must be a number 1..15, got '${got.psi}'`);
+  let values: OptionValues<OptionSpecs>;
+  try {
+    values = judgeOptions(c.options, options);
+  } catch (e) {
+    if (e instanceof UsageError) throw new ControlError(400, e.message);
+    throw e;
+  }
+  c.check?.(values);
+  return { ...(got.supi !== undefined ? { supi: got.supi } : {}), ...(got.psi !== undefined ? { psi: Number(got.psi) } : {}), params: got, options: values };
 }
 
 const need = <T>(v: T | undefined, what: string): T => {
@@ -97,14 +101,21 @@ const need = <T>(v: T | undefined, what: string): T => {
 
 // --- the commands of this issue ---------------------------------------------------------------------
 
+describeControlGroup('ue', "one UE, by SUPI: add, register, deregister, pdu establish|release, ping");
+describeControlGroup('ue pdu', "the UE's PDU sessions: establish, release");
+
+const PSI = { kind: 'integer', arg: 'N', min: 1, max: 15 } as const;
+
 registerControlCommand({
   words: ['status'],
+  options: {},
   summary: 'NFs, gNBs, UEs (RM/CM state, 5G-GUTI, PDU sessions with PSI, DNN, S-NSSAI, address, TEIDs) and every NF ledger',
   run: async (net) => net.status(),
 });
 
 registerControlCommand({
   words: ['ue', '<supi>', 'add'],
+  options: {},
   summary: 'bring a subscriber of the UDR into the running network as a new UE (deregistered)',
   perUe: true,
   run: async (net, a) => net.add(need(a.supi, 'SUPI')),
@@ -112,6 +123,7 @@ registerControlCommand({
 
 registerControlCommand({
   words: ['ue', '<supi>', 'register'],
+  options: {},
   summary: 'Initial Registration (TS 23.502 4.2.2.2.2)',
   perUe: true,
   run: (net, a) => net.register(need(a.supi, 'SUPI')),
@@ -119,34 +131,36 @@ registerControlCommand({
 
 registerControlCommand({
   words: ['ue', '<supi>', 'deregister'],
-  options: { 'switch-off': { type: 'boolean' }, normal: { type: 'boolean' }, access: { type: 'string' } },
-  synopsis: '--switch-off | --normal [--access 3gpp|non-3gpp|both]',
+  options: {
+    'switch-off': { kind: 'flag', help: 'the UE is switched off: no Deregistration Accept (TS 24.501 5.5.2.2.1); give this or --normal' },
+    normal: { kind: 'flag', help: 'normal de-registration: the network answers with Deregistration Accept; give this or --switch-off' },
+    access: { kind: 'choice', choices: ['3gpp', 'non-3gpp', 'both'], default: '3gpp', help: 'access type of the de-registration (TS 24.501 9.11.3.20)' },
+  },
   summary: 'UE-initiated Deregistration (TS 23.502 4.2.2.3.2)',
   perUe: true,
-  run: (net, a) => {
-    const switchOff = a.options['switch-off'] === true;
-    if (switchOff === (a.options.normal === true)) throw new ControlError(400, 'deregister needs exactly one of --switch-off and --normal');
-    const access = a.options.access ?? '3gpp';
-    if (access !== '3gpp' && access !== 'non-3gpp' && access !== 'both') throw new ControlError(400, `--access must be 3gpp, non-3gpp or both, got '${String(access)}'`);
-    return net.deregister(need(a.supi, 'SUPI'), { switchOff, access });
+  check: (o) => {
+    if (o['switch-off'] === o.normal) throw new ControlError(400, 'deregister needs exactly one of --switch-off and --normal');
   },
+  run: (net, a) => net.deregister(need(a.supi, 'SUPI'), { switchOff: a.options['switch-off'], access: a.options.access ?? '3gpp' }),
 });
 
 registerControlCommand({
   words: ['ue', '<supi>', 'pdu', 'establish'],
-  options: { dnn: { type: 'string' }, sst: { type: 'string' }, sd: { type: 'string' }, psi: { type: 'string' } },
-  synopsis: '[--dnn D] [--sst N [--sd X]] [--psi N]',
+  options: {
+    dnn: { kind: 'string', arg: 'DNN', default: 'dnn of the config (internet)', help: 'data network name to request' },
+    sst: { kind: 'integer', arg: 'N', min: 0, max: 255, default: 'snssai of the config', help: 'S-NSSAI slice/service type to request' },
+    sd: { kind: 'string', arg: 'HEX6', default: 'none', pattern: /[0-9a-fA-F]{6}/, patternHelp: '6 hex digits', help: 'S-NSSAI slice differentiator (needs --sst)' },
+    psi: { ...PSI, default: 'the lowest free one', help: 'PDU session identity to use' },
+  },
   summary: 'UE-requested PDU Session Establishment (TS 23.502 4.3.2.2.1)',
   perUe: true,
+  check: (o) => {
+    if (o.sd !== undefined && o.sst === undefined) throw new ControlError(400, '--sd needs --sst');
+  },
   run: (net, a) => {
-    const sst = a.options.sst === undefined ? undefined : positiveInteger(a.options.sst, 'sst', 255);
-    const sd = a.options.sd;
-    if (sd !== undefined && (typeof sd !== 'string' || !/^[0-9a-fA-F]{6}$/.test(sd))) throw new ControlError(400, `--sd must be 6 hex digits, got '${String(sd)}'`);
-    if (sd !== undefined && sst === undefined) throw new ControlError(400, '--sd needs --sst');
-    const dnn = a.options.dnn;
-    const psi = positiveInteger(a.options.psi, 'psi', 15);
+    const { sst, sd, dnn, psi } = a.options;
     return net.establishPduSession(need(a.supi, 'SUPI'), {
-      ...(typeof dnn === 'string' ? { dnn } : {}),
+      ...(dnn !== undefined ? { dnn } : {}),
       ...(sst !== undefined ? { snssai: { sst, ...(sd ? { sd: sd.toLowerCase() } : {}) } } : {}),
       ...(psi !== undefined ? { psi } : {}),
     });
@@ -155,37 +169,37 @@ registerControlCommand({
 
 registerControlCommand({
   words: ['ue', '<supi>', 'pdu', 'release', '<psi>'],
+  options: {},
   summary: 'UE-requested PDU Session Release (TS 23.502 4.3.4.2)',
   perUe: true,
-  run: (net, a) => {
-    const psi = need(a.psi, 'PDU session identity');
-    if (psi < 1 || psi > 15) throw new ControlError(400, `PDU session identity ${psi} is not 1..15`);
-    return net.releasePduSession(need(a.supi, 'SUPI'), psi);
-  },
+  run: (net, a) => net.releasePduSession(need(a.supi, 'SUPI'), need(a.psi, 'PDU session identity')),
 });
 
 registerControlCommand({
   words: ['ue', '<supi>', 'ping'],
-  options: { count: { type: 'string' }, psi: { type: 'string' }, interval: { type: 'string' } },
-  synopsis: '[--count N] [--psi N] [--interval MS]',
-  summary: 'ICMP echo to the data network over a PDU session (3 by default)',
+  options: {
+    count: { kind: 'integer', arg: 'N', max: 100_000, default: '3', help: 'echo requests to send' },
+    psi: { ...PSI, default: 'the first PDU session', help: 'PDU session to ping over' },
+    interval: { kind: 'integer', arg: 'MS', min: 0, max: 60_000, default: '0 (each request after the previous reply)', help: 'pause between requests' },
+  },
+  summary: 'ICMP echo to the data network over a PDU session (TS 23.501 5.8)',
   perUe: true,
   run: (net, a) => {
-    const count = positiveInteger(a.options.count, 'count', 100_000) ?? 3;
-    const psi = positiveInteger(a.options.psi, 'psi', 15);
-    const interval = a.options.interval === undefined ? 0 : positiveInteger(a.options.interval, 'interval', 60_000);
-    return net.ping(need(a.supi, 'SUPI'), { count, ...(psi !== undefined ? { psi } : {}), ...(interval ? { intervalMs: interval } : {}) });
+    const { count, psi, interval } = a.options;
+    return net.ping(need(a.supi, 'SUPI'), { count: count ?? 3, ...(psi !== undefined ? { psi } : {}), ...(interval ? { intervalMs: interval } : {}) });
   },
 });
 
 registerControlCommand({
   words: ['dump'],
+  options: {},
   summary: 'write ladder.md and summary.json as they are now (the capture is always readable)',
   run: async (net) => net.dump(),
 });
 
 registerControlCommand({
   words: ['down'],
+  options: {},
   summary: 'stop the network: registered UEs switch off, ledgers compared, outputs written',
   stopsNetwork: true,
   run: (net) => net.stop(),

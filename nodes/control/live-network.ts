@@ -6,7 +6,7 @@
 // A command for an unknown SUPI, or for a UE in a state the procedure cannot start from, is
 // refused with a ControlError before anything is sent; a UE runs one command at a time.
 
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Capture } from '../../transport/capture/capture.ts';
 import { RunRecorder } from '../common/run-report.ts';
@@ -18,7 +18,7 @@ import { Gnb } from '../gnb/gnb.ts';
 import { Ue } from '../ue/ue.ts';
 import { GmmState } from '../ue/gmm-state.ts';
 import { UdrStore } from '../udr/store.ts';
-import { subscribersFor, waitForQuiet } from '../scenario.ts';
+import { subscribersFor, waitForQuiet, waitForCore, retried } from '../scenario.ts';
 
 /** A command refused before it started: 400 bad arguments, 404 unknown UE, 409 wrong state. */
 export class ControlError extends Error {
@@ -43,6 +43,18 @@ export interface LiveNetworkOptions {
   capture?: boolean;
   /** How often the pcapng is flushed to disk, so that it can be read while the network runs. */
   flushMs?: number;
+  /**
+   * Write the capture to a temporary file renamed over run.pcapng when the network stops (a
+   * scenario run: the out directory holds the previous complete set or the new one). Without it
+   * the capture grows in run.pcapng itself, readable while the network runs (`wire5g up`).
+   */
+  atomic?: boolean;
+  /** With externalCore: how long to wait for the core's NFs and the NG Setup (default 120 s). */
+  coreWaitMs?: number;
+  /** With externalCore: what the wait is waiting for ("NG Setup ...: ECONNREFUSED; trying again in 2 s"). */
+  status?: (line: string) => void;
+  /** Stops waiting for an external core (Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 export interface PduSessionStatus {
@@ -85,6 +97,12 @@ export interface StopResult {
   summary: Record<string, unknown>;
   files: { capture?: string; ladder: string; summary: string };
   leftBehind: Record<string, unknown>;
+  /** The NFs whose ledgers were compared (the gNB only when the core runs elsewhere). */
+  ledgersChecked: string[];
+  /** Stopped before its end (Ctrl-C): the outputs say so. */
+  interrupted: boolean;
+  /** The UEs the network held. */
+  ues: { supi: string }[];
 }
 
 interface LiveUe {
@@ -139,17 +157,24 @@ export class LiveNetwork {
     const cfg: NetworkConfig = { ...config, subscribers: subscribersFor(config) };
     mkdirSync(o.outDir, { recursive: true });
     const capturePath = join(o.outDir, 'run.pcapng');
-    const capture = o.capture === false ? undefined : Capture.toFile(capturePath);
+    const captureFile = o.atomic ? `${capturePath}.${process.pid}.tmp` : capturePath;
+    const capture = o.capture === false ? undefined : Capture.toFile(captureFile);
     const recorder = new RunRecorder(o.print);
     let core: Core | undefined;
     try {
       if (!o.externalCore) core = await startCore(cfg, { ...(capture ? { tap: capture } : {}), ...(o.log ? { log: o.log } : {}), database: o.database ?? cfg.udr.database });
+      const startGnb = () => Gnb.start({ address: cfg.addresses.gnb, amfAddress: cfg.addresses.amf, amfUdpPort: cfg.ports.ngapUdp, plmn: cfg.plmn, tac: cfg.tac, snssai: cfg.snssai, gnbId: cfg.gnb.id, name: cfg.gnb.name, captureUserPlane: true, ...(capture ? { tap: capture } : {}), ...(o.log ? { log: o.log } : {}) });
+      // a core in other processes may still be starting: wait for its NFs, retry NG Setup with back-off
+      const deadline = Date.now() + (o.coreWaitMs ?? 120_000);
+      if (o.externalCore) await waitForCore(cfg, deadline, o.status ?? (() => {}), o.signal);
       const gnb = await recorder.procedure('NG Setup', 'TS 38.413 8.7.1', undefined, () =>
-        Gnb.start({ address: cfg.addresses.gnb, amfAddress: cfg.addresses.amf, amfUdpPort: cfg.ports.ngapUdp, plmn: cfg.plmn, tac: cfg.tac, snssai: cfg.snssai, gnbId: cfg.gnb.id, name: cfg.gnb.name, captureUserPlane: true, ...(capture ? { tap: capture } : {}), ...(o.log ? { log: o.log } : {}) }));
+        (o.externalCore ? retried(startGnb, deadline, (e, ms) => o.status?.(`NG Setup with the AMF ${cfg.addresses.amf}: ${e}; trying again in ${ms / 1000} s`), o.signal) : startGnb()));
       return new LiveNetwork(cfg, o, { recorder, core, gnb, capture, capturePath });
     } catch (e) {
       await core?.stop();
       capture?.close();
+      // a network that never started leaves the previous outputs as they were
+      if (capture && o.atomic) rmSync(captureFile, { force: true });
       recorder.close();
       throw e;
     }
@@ -381,12 +406,12 @@ export class LiveNetwork {
    * Stops the network: UEs still registered switch off (4.2.2.3.2), the network settles, the
    * ledgers are compared with the start, and the outputs are written. Idempotent.
    */
-  stop(o: { deregisterRemaining?: boolean } = {}): Promise<StopResult> {
-    this.stopped ??= this.stopNow(o.deregisterRemaining ?? true);
+  stop(o: { deregisterRemaining?: boolean; interrupted?: boolean } = {}): Promise<StopResult> {
+    this.stopped ??= this.stopNow(o.deregisterRemaining ?? true, o.interrupted ?? false);
     return this.stopped;
   }
 
-  private async stopNow(deregisterRemaining: boolean): Promise<StopResult> {
+  private async stopNow(deregisterRemaining: boolean, interrupted: boolean): Promise<StopResult> {
     // commands in flight end first (their procedures have their own timers)
     for (let i = 0; i < 200 && [...this.ues.values()].some((u) => u.busy); i++) await new Promise((r) => setTimeout(r, 50));
     if (deregisterRemaining) {
@@ -403,15 +428,17 @@ export class LiveNetwork {
       await this.gnb.stop().catch((e: unknown) => (this.o.log ?? console.error)(`[gNB] stopping failed: ${errorText(e)}`));
       await this.core?.stop();
       this.capture?.close();
+      if (this.capture) this.recorder.countCaptured(this.capture.messagesPerInterface);
+      if (this.capture && this.o.atomic) renameSync(`${this.capturePath}.${process.pid}.tmp`, this.capturePath);
     }
     const leftBehind: Record<string, unknown> = {};
     for (const nf of Object.keys(this.ledgersAtStart)) {
       const d = ledgerDiff(this.ledgersAtStart[nf], ledgersAfter?.[nf] ?? {});
       if (Object.keys(d).length) leftBehind[nf] = d;
     }
-    const files = this.recorder.write(this.outDir, { ues: this.status().ues, config: { plmn: this.cfg.plmn, tac: this.cfg.tac, snssai: this.cfg.snssai, dnn: this.cfg.dnn, ues: this.ues.size } });
-    const summary = this.recorder.summary();
+    const files = this.recorder.write(this.outDir, { ues: this.status().ues, config: { plmn: this.cfg.plmn, tac: this.cfg.tac, snssai: this.cfg.snssai, dnn: this.cfg.dnn, ues: this.ues.size } }, { interrupted });
+    const summary = this.recorder.summary(interrupted ? { interrupted: true } : {});
     this.recorder.close();
-    return { ok: !this.recorder.failed && Object.keys(leftBehind).length === 0, summary, files: { ...(this.capture ? { capture: this.capturePath } : {}), ...files }, leftBehind };
+    return { ok: !interrupted && !this.recorder.failed && Object.keys(leftBehind).length === 0, summary, files: { ...(this.capture ? { capture: this.capturePath } : {}), ...files }, leftBehind, ledgersChecked: Object.keys(this.ledgersAtStart), interrupted, ues: [...this.ues.keys()].map((supi) => ({ supi })) };
   }
 }

@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import type { NetworkConfig, Snssai } from '../common/config.ts';
 import { LiveNetwork, type LiveNetworkOptions, type StopResult } from './live-network.ts';
+import type { ScenarioProgress } from '../scenario.ts';
 
 export type UeGroup = { kind: 'all' } | { kind: 'first'; count: number } | { kind: 'range'; from: number; to: number };
 
@@ -172,23 +173,36 @@ export interface ScenarioRunResult extends StopResult {
   ues: { supi: string; error?: string }[];
 }
 
+export interface ScenarioFileOptions extends LiveNetworkOptions {
+  /** The UE count is `cfg.ue.count` (`--ues`), not the scenario's `ues`. */
+  forceUes?: boolean;
+  /** Stops the run early (Ctrl-C): no new action starts, those under way finish, the outputs say "interrupted". */
+  signal?: AbortSignal;
+  /** Counters for a progress line: UEs registered, with a session, deregistered, failed. */
+  progress?: ScenarioProgress;
+}
+
 /** Runs `scenario` on a LiveNetwork started from `cfg` (its `ues`, unless `cfg.ue.count` is forced). */
-export async function runScenarioFile(cfg: NetworkConfig, scenario: Scenario, o: LiveNetworkOptions & { forceUes?: boolean }): Promise<ScenarioRunResult> {
+export async function runScenarioFile(cfg: NetworkConfig, scenario: Scenario, o: ScenarioFileOptions): Promise<ScenarioRunResult> {
   const runCfg: NetworkConfig = { ...cfg, ue: { ...cfg.ue, count: o.forceUes || scenario.ues === undefined ? cfg.ue.count : scenario.ues } };
   const net = await LiveNetwork.start(runCfg, o);
   const supis = runCfg.ue.count > 0 ? net.addConfiguredUes() : [];
+  const progress = o.progress ?? { ues: 0, registered: 0, withSession: 0, deregistered: 0, failed: 0, finished: 0 };
+  progress.ues = supis.length;
   const failed = new Map<string, string>();
   const background: Promise<void>[] = [];
   /** Each UE's last action: a UE's next action waits for it (a background ping, say). */
   const tails = new Map<string, Promise<void>>();
+  const ctx: StepContext = { net, failed, tails, progress, ...(o.signal ? { signal: o.signal } : {}) };
   try {
     for (const step of scenario.steps) {
+      if (o.signal?.aborted) break;
       if (step.action === 'wait') {
-        await new Promise((r) => setTimeout(r, step.seconds * 1000));
+        await sleep(step.seconds * 1000, o.signal);
         continue;
       }
       const group = members(step.group, supis).filter((s) => !failed.has(s));
-      const run = runStep(net, step, group, failed, tails);
+      const run = runStep(ctx, step, group);
       if (step.background) background.push(run);
       else await run;
     }
@@ -196,43 +210,77 @@ export async function runScenarioFile(cfg: NetworkConfig, scenario: Scenario, o:
   } finally {
     await Promise.allSettled(background);
   }
-  const r = await net.stop();
+  const interrupted = o.signal?.aborted === true;
+  const r = await net.stop({ interrupted });
+  progress.finished = supis.length;
   return { ...r, ok: r.ok && failed.size === 0, ues: supis.map((supi) => ({ supi, ...(failed.has(supi) ? { error: failed.get(supi) } : {}) })) };
 }
 
-async function runStep(net: LiveNetwork, step: Exclude<ScenarioStep, { action: 'wait' }>, group: string[], failed: Map<string, string>, tails: Map<string, Promise<void>>): Promise<void> {
+/** Waits `ms`, or less when `signal` aborts. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+interface StepContext {
+  net: LiveNetwork;
+  failed: Map<string, string>;
+  tails: Map<string, Promise<void>>;
+  progress: ScenarioProgress;
+  signal?: AbortSignal;
+}
+
+async function runStep(ctx: StepContext, step: Exclude<ScenarioStep, { action: 'wait' }>, group: string[]): Promise<void> {
+  const { net, failed, tails, progress, signal } = ctx;
   const t0 = Date.now();
   let next = 0;
   const previous = new Map(group.map((supi) => [supi, tails.get(supi)]));
   const done = new Map<string, () => void>();
   for (const supi of group) tails.set(supi, new Promise<void>((r) => done.set(supi, r)));
-  const act = (supi: string, i: number): Promise<unknown> => {
+  const act = async (supi: string, i: number): Promise<void> => {
     switch (step.action) {
       case 'register':
-        return net.register(supi);
+        await net.register(supi);
+        progress.registered++;
+        return;
       case 'pdu-establish':
-        return net.establishPduSession(supi, { ...(step.psi !== undefined ? { psi: step.psi } : {}), ...(step.dnn ? { dnn: step.dnn } : {}), ...(step.snssai ? { snssai: step.snssai } : {}) });
+        await net.establishPduSession(supi, { ...(step.psi !== undefined ? { psi: step.psi } : {}), ...(step.dnn ? { dnn: step.dnn } : {}), ...(step.snssai ? { snssai: step.snssai } : {}) });
+        progress.withSession++;
+        return;
       case 'pdu-release':
-        return net.releasePduSession(supi, step.psi);
+        await net.releasePduSession(supi, step.psi);
+        return;
       case 'ping':
-        return net.ping(supi, { count: step.count, ...(step.intervalMs ? { intervalMs: step.intervalMs } : {}), ...(step.psi !== undefined ? { psi: step.psi } : {}) });
+        await net.ping(supi, { count: step.count, ...(step.intervalMs ? { intervalMs: step.intervalMs } : {}), ...(step.psi !== undefined ? { psi: step.psi } : {}) });
+        return;
       case 'deregister':
         // 'mixed' alternates as `wire5g run --deregistration mixed` does: switch off first
-        return net.deregister(supi, { switchOff: step.mode === 'switch-off' || (step.mode === 'mixed' && i % 2 === 0), access: step.access });
+        await net.deregister(supi, { switchOff: step.mode === 'switch-off' || (step.mode === 'mixed' && i % 2 === 0), access: step.access });
+        progress.deregistered++;
+        return;
     }
   };
   await Promise.all(Array.from({ length: Math.min(step.parallel ?? 50, group.length) }, async () => {
     while (next < group.length) {
       const i = next++;
-      if (step.rate) {
-        const due = t0 + (i * 1000) / step.rate - Date.now();
-        if (due > 0) await new Promise((r) => setTimeout(r, due));
-      }
       const supi = group[i];
       try {
+        if (step.rate) {
+          const due = t0 + (i * 1000) / step.rate - Date.now();
+          if (due > 0) await sleep(due, signal);
+        }
         await previous.get(supi);
-        if (!failed.has(supi)) await act(supi, i);
+        // interrupted: what is under way finishes, nothing new starts (the network switches off the registered UEs when it stops)
+        if (!failed.has(supi) && !signal?.aborted) await act(supi, i);
       } catch (e) {
+        if (!failed.has(supi)) progress.failed++;
         failed.set(supi, `${step.action}: ${e instanceof Error ? e.message : String(e)}`);
       } finally {
         done.get(supi)?.();

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { wire5g, type Wire5gResult } from '../helpers/wire5g.ts';
 import { testConfig } from '../helpers/network.ts';
+import { controlCommands, commandKey } from '../../nodes/control/index.ts';
 
 const T = 60_000;
 const dir = mkdtempSync(join(tmpdir(), 'wire5g-cli-'));
@@ -60,6 +61,8 @@ describe.concurrent('wire5g --help on every command lists every option with its 
     [['subscriber', 'show'], ['--db FILE']],
     [['subscriber', 'list'], ['--db FILE']],
     [['subscriber', 'remove'], ['--db FILE']],
+    [['up'], ['--config FILE', '--out DIR', '--ues N', '--parallel N', '--no-pdu', '--external-core', '--core-wait SECONDS', '--quiet', '--verbose']],
+    [['scenarios'], ['--help']],
   ];
   for (const [cmd, options] of expected) {
     it(`wire5g ${cmd.join(' ')} --help`, async () => {
@@ -72,6 +75,26 @@ describe.concurrent('wire5g --help on every command lists every option with its 
       for (const l of optionLines) expect(r.stdout.slice(r.stdout.indexOf(l)).split('\n').slice(0, 2).join(' ')).toMatch(/\(default: [^)]/);
     }, T);
   }
+  // every command of the control table: its help is built from the same declaration the server judges by
+  for (const c of controlCommands()) {
+    const words = c.words.map((w) => (w === '<supi>' ? 'imsi-001010000000001' : w === '<psi>' ? '1' : w));
+    const usage = c.words.map((w) => (w === '<supi>' ? 'imsi-001010000000001' : w)).join(' ');
+    it(`wire5g ctl ${commandKey(c)} --help`, async () => {
+      const r = await wire5g(['ctl', ...words.filter((w, i) => c.words[i] !== '<psi>'), '--help']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^usage: wire5g ctl ${usage.replace(/[<>]/g, '.')} \\[options\\]`));
+      expect(r.stdout).toContain(c.summary);
+      for (const [name, o] of Object.entries({ ...c.options, out: { kind: 'string' }, json: { kind: 'flag' } })) expect(r.stdout).toMatch(new RegExp(`^ {2}--${name}${o.kind === 'flag' ? ' ' : ' \\S+'}.*\\(default: [^)]`, 'm'));
+    }, T);
+  }
+  it('wire5g ctl --help and ctl ue --help list the commands of the control table', async () => {
+    const top = await wire5g(['ctl', '--help']);
+    expect(top.code).toBe(0);
+    for (const c of ['status', 'ue <supi>', 'dump', 'down']) expect(top.stdout).toMatch(new RegExp(`^ {2}${c} `, 'm'));
+    const ue = await wire5g(['ctl', 'ue', '--help']);
+    expect(ue.stdout).toMatch(/^usage: wire5g ctl ue <supi> <command>/);
+    for (const c of ['add', 'register', 'deregister', 'pdu', 'ping']) expect(ue.stdout).toMatch(new RegExp(`^ {2}${c} `, 'm'));
+  }, T);
   it('wire5g --help and wire5g subscriber --help list the commands', async () => {
     const top = await wire5g(['--help']);
     expect(top.code).toBe(0);
@@ -137,6 +160,45 @@ describe.concurrent('wire5g run: where outputs go', () => {
     refused(r, 1, new RegExp(`another wire5g run is running \\(pid ${process.pid}, started .*, out directory ${out}, addresses 127\\.0\\.41\\.5 127\\.0\\.41\\.100`));
     expect(readFileSync(join(out, 'run.pcapng'), 'utf8')).toBe('previous run');
     expect(r.stdout).toBe('');
+  }, T);
+});
+
+describe.concurrent('wire5g ctl: bad input is one line, nothing sent', () => {
+  const nowhere = join(dir, 'no-network');
+  it('no network up: exit 1, naming the out directory and how to start one', async () => {
+    refused(await wire5g(['ctl', '--out', nowhere, 'status']), 1, new RegExp(`^wire5g ctl status: no running network with out directory ${nowhere} \\(.*control\\.json does not exist\\); start one with: wire5g up --out ${nowhere}$`));
+    refused(await wire5g(['ctl', '--out', nowhere, 'ue', 'imsi-001010000000099', 'register']), 1, /^wire5g ctl ue imsi-001010000000099 register: no running network/);
+  }, T);
+  it('a wrong command line: exit 2 before anything is sent (no network needed to judge it)', async () => {
+    refused(await wire5g(['ctl', '--out', nowhere, 'ue', 'imsi-001010000000001', 'ping', '--count', '0']), 2, /^wire5g ctl ue imsi-001010000000001 ping: --count must be a whole number 1\.\.100000, got '0' \(see 'wire5g ctl ue imsi-001010000000001 ping --help'\)$/);
+    refused(await wire5g(['ctl', '--out', nowhere, 'ue', 'imsi-001010000000001', 'pdu', 'release', '16']), 2, /PDU session identity must be a number 1\.\.15, got '16'/);
+    refused(await wire5g(['ctl', '--out', nowhere, 'ue', 'imsi-001010000000001', 'pdu', 'release']), 2, /missing <psi>/);
+    refused(await wire5g(['ctl', '--out', nowhere, 'ue', 'imsi-001010000000001', 'deregister']), 2, /exactly one of --switch-off and --normal/);
+    refused(await wire5g(['ctl', '--out', nowhere, 'ue', 'imsi-001010000000001', 'deregister', '--normal', '--access', 'moon']), 2, /--access must be one of 3gpp, non-3gpp, both, got 'moon'/);
+    refused(await wire5g(['ctl', '--out', nowhere, 'ue', 'imsi-001010000000001', 'pdu', 'establish', '--sd', '0102']), 2, /--sd must be 6 hex digits, got '0102'/);
+    refused(await wire5g(['ctl', '--out', nowhere, 'ue', 'imsi-001010000000001', 'pdu', 'establish', '--sd', '010203']), 2, /--sd needs --sst/);
+    refused(await wire5g(['ctl', '--out', nowhere, 'ue', 'imsi-001010000000001', 'register', '--count', '3']), 2, /unknown option --count/);
+    refused(await wire5g(['ctl', 'ue']), 2, /^wire5g ctl ue: missing <supi>/);
+    refused(await wire5g(['ctl', 'ue', 'imsi-001010000000001', 'frob']), 2, /unknown command 'frob'; commands: add, register, deregister, pdu, ping/);
+    refused(await wire5g(['ctl']), 2, /^wire5g ctl: which one\? status, ue, dump, down/);
+    refused(await wire5g(['ctl', '--out']), 2, /--out needs a value/);
+  }, T);
+});
+
+describe.concurrent('wire5g run --scenario: judged before anything runs', () => {
+  it('an unknown scenario, a file that does not validate, options that do not apply', async () => {
+    refused(await wire5g(['run', '--scenario', 'nope']), 2, /^wire5g run: --scenario nope: \(file\): no such file, and no built-in scenario of that name/);
+    refused(await wire5g(['run', '--scenario', file('bad-scenario.yaml', 'description: x\nsteps:\n  - register: all\n    rate: fast\n')]), 2, /bad-scenario\.yaml: steps\[0\]\.rate: expected a positive number, got "fast"/);
+    for (const o of [['--pings', '2'], ['--parallel', '3'], ['--deregistration', 'normal']]) {
+      refused(await wire5g(['run', '--scenario', 'default', ...o]), 2, new RegExp(`${o[0]} does not apply to --scenario`));
+    }
+    refused(await wire5g(['run', '--scenario', 'default', '--ues', '0']), 2, /--ues must be a whole number of 1 or more, got '0'/);
+  }, T);
+  it('wire5g scenarios lists the built-in ones; extra arguments are refused', async () => {
+    const r = await wire5g(['scenarios']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^default +one UE registers/m);
+    refused(await wire5g(['scenarios', 'extra']), 2, /unexpected argument 'extra'/);
   }, T);
 });
 

@@ -9,7 +9,7 @@
 
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync, statSync, existsSync, readFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, statSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -121,23 +121,37 @@ describe('wire5g up + wire5g ctl (the real binary, real sockets)', () => {
     const second = await wire5g(['up', '--out', out, '--ues', '0']);
     expect(second.code).toBe(1);
     expect(second.stderr.trim().split('\n')).toHaveLength(1);
-    expect(second.stderr).toMatch(/already running with out directory/);
+    expect(second.stderr).toMatch(new RegExp(`^wire5g up: another wire5g up is running \\(pid ${up.pid}, .*out directory ${out}.*stop it with 'wire5g ctl --out ${out} down'`));
+  });
+
+  it('run and run --scenario on the out directory of the running network are refused with one line naming it, touching nothing', async () => {
+    // other addresses: the out directory alone is what collides
+    const other = join(dir, 'other.yaml');
+    writeFileSync(other, stringify({ addresses: testConfig(55).addresses, udr: { database: join(dir, 'other.sqlite') } }));
+    const before = readdirSync(out).sort();
+    for (const args of [['run'], ['run', '--scenario', 'default']]) {
+      const r = await wire5g([...args, '--config', other, '--out', out]);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^wire5g run: another wire5g up is running \\(pid ${up.pid}, .*; stop it with 'wire5g ctl --out ${out} down'`))]);
+      expect(r.stdout).toBe('');
+    }
+    expect(readdirSync(out).sort()).toEqual(before);
   });
 
   it('refuses commands for an unknown SUPI or a UE in the wrong state with one line, doing nothing', async () => {
     const before = (await status()).ledgers;
     const unknown = await wire5g(['ctl', '--out', out, 'ue', 'imsi-001010000000099', 'register']);
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^wire5g ctl: unknown UE imsi-001010000000099/)]);
+    expect(unknown.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^wire5g ctl ue imsi-001010000000099 register: unknown UE imsi-001010000000099/)]);
     const again = await wire5g(['ctl', '--out', out, 'ue', UE1, 'register']);
     expect(again.code).toBe(1);
-    expect(again.stderr.trim()).toMatch(/^wire5g ctl: imsi-001010000000001 is 5GMM-REGISTERED: registration needs 5GMM-DEREGISTERED$/);
+    expect(again.stderr.trim()).toMatch(/^wire5g ctl ue imsi-001010000000001 register: imsi-001010000000001 is 5GMM-REGISTERED: registration needs 5GMM-DEREGISTERED$/);
     const noSession = await wire5g(['ctl', '--out', out, 'ue', UE1, 'pdu', 'release', '7']);
     expect(noSession.code).toBe(1);
-    expect(noSession.stderr.trim()).toBe(`wire5g ctl: ${UE1} has no PDU session 7`);
+    expect(noSession.stderr.trim()).toBe(`wire5g ctl ue ${UE1} pdu release: ${UE1} has no PDU session 7`);
     const usage = await wire5g(['ctl', '--out', out, 'ue', UE1, 'deregister']);
-    expect(usage.code).toBe(1);
-    expect(usage.stderr.trim()).toBe('wire5g ctl: deregister needs exactly one of --switch-off and --normal');
+    expect(usage.code).toBe(2); // judged before anything is sent
+    expect(usage.stderr.trim()).toBe(`wire5g ctl ue ${UE1} deregister: deregister needs exactly one of --switch-off and --normal (see 'wire5g ctl ue ${UE1} deregister --help')`);
     const notInUdr = await wire5g(['ctl', '--out', out, 'ue', 'imsi-001010000000077', 'add']);
     expect(notInUdr.code).toBe(1);
     expect(notInUdr.stderr).toMatch(/no subscriber imsi-001010000000077 in the UDR/);
@@ -202,10 +216,11 @@ describe('wire5g up + wire5g ctl (the real binary, real sockets)', () => {
 
   it('deregisters UE 2 (normal) while UE 1 keeps pinging, then UE 1 (switch off); ctl down: every ledger back at its start', async () => {
     const pinging = ctl('ue', UE1, 'ping', '--count', '200', '--interval', '30');
-    await new Promise((r) => setTimeout(r, 300));
+    // the ping is under way once status says so (a ctl process takes its time to start on a busy machine)
+    for (let i = 0; i < 200 && ueIn(await status(), UE1)?.busy !== 'ping'; i++) await new Promise((r) => setTimeout(r, 50));
     const busy = await wire5g(['ctl', '--out', out, 'ue', UE1, 'deregister', '--switch-off']);
     expect(busy.code).toBe(1);
-    expect(busy.stderr.trim()).toBe(`wire5g ctl: ${UE1} is busy with 'ping'`);
+    expect(busy.stderr.trim()).toMatch(new RegExp(`^wire5g ctl ue ${UE1} [a-z ]+: ${UE1} is busy with 'ping'$`));
     const normal = await ctl('ue', UE2, 'deregister', '--normal');
     expect(normal.code, normal.stderr).toBe(0);
     expect(normal.reply.ladder.join('\n')).toContain('Deregistration accept (UE originating)');
@@ -253,6 +268,7 @@ describe('wire5g up + wire5g ctl (the real binary, real sockets)', () => {
     p.kill('SIGINT');
     expect(await exit, text).toBe(0);
     expect(text).toContain('every NF ledger is back where it started');
+    expect(text.trimEnd().split('\n').at(-1)).toMatch(/^OK: 1 UE\(s\), 3 procedures succeeded$/);
     const summary = JSON.parse(readFileSync(join(out2, 'summary.json'), 'utf8')) as { procedures: { name: string; outcome: string }[] };
     expect(summary.procedures.map((x) => `${x.name} ${x.outcome}`)).toEqual(['NG Setup success', 'Registration success', 'UE-initiated Deregistration (switch off) success']);
     expect(existsSync(join(out2, 'control.json'))).toBe(false);

@@ -1,0 +1,98 @@
+// `wire5g run --scenario` goes through the pipeline of `wire5g run` (issues 13 and 14), judged from
+// the real bin/wire5g.js: a second run, a default run or an `up` on the same out directory is
+// refused with one line naming the first, before it touches anything; Ctrl-C once lets the actions
+// under way finish and writes the complete new set of outputs marked interrupted (exit 130, last
+// line INTERRUPTED, every ledger back); Ctrl-C twice quits at once and leaves the previous outputs
+// as they were, byte for byte, and says so. Each network on its own addresses 127.0.<n>.x.
+
+import { describe, it, expect } from 'vitest';
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { startWire5g, wire5g, lastLine, type Wire5gResult } from '../helpers/wire5g.ts';
+import { testConfig } from '../helpers/network.ts';
+
+const T = 120_000;
+
+function network(third: number): { dir: string; config: string; hold: string; pinging: string } {
+  const dir = mkdtempSync(join(tmpdir(), `wire5g-scn${third}-`));
+  const config = join(dir, 'net.yaml');
+  writeFileSync(config, stringify({ addresses: testConfig(third).addresses, udr: { database: join(dir, 'udr.sqlite') } }));
+  // a scenario that holds its UE registered for a minute: long enough to be interrupted
+  const hold = join(dir, 'hold.yaml');
+  writeFileSync(hold, 'description: one UE registers, waits a minute, switches off\nues: 1\nsteps:\n  - register: all\n  - wait: 60\n  - deregister: all\n');
+  // one that keeps its UE pinging for a minute: Ctrl-C once waits for the ping under way to end
+  const pinging = join(dir, 'pinging.yaml');
+  writeFileSync(pinging, 'description: one UE pings for a minute\nues: 1\nsteps:\n  - register: all\n  - pdu-establish: all\n  - ping: all\n    count: 600\n    interval: 100\n  - deregister: all\n');
+  return { dir, config, hold, pinging };
+}
+
+async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > ms) throw new Error(`${what} not seen within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function refusedBy(r: Wire5gResult, pid: number | undefined, out: string): void {
+  expect(r.code, r.stdout + r.stderr).toBe(1);
+  expect(r.stderr.trimEnd().split('\n'), r.stderr).toHaveLength(1);
+  expect(r.stderr).toMatch(new RegExp(`another wire5g run is running \\(pid ${pid}, started .*, out directory ${out}, addresses 127\\.`));
+  expect(r.stdout).toBe('');
+}
+
+describe('wire5g run --scenario', () => {
+  it('beside a running scenario on the same out directory: run --scenario, run and up are refused with one line; Ctrl-C once writes the new outputs marked interrupted', async () => {
+    const { dir, config, hold } = network(52);
+    const out = join(dir, 'out');
+    const first = startWire5g(['run', '--scenario', hold, '--config', config, '--out', out]);
+    try {
+      await until(() => first.stdout().includes('NAS Registration complete'), 60_000, 'the registration');
+      // other addresses, same out directory: refused on the out directory's lock
+      const other = join(dir, 'other.yaml');
+      writeFileSync(other, stringify({ addresses: testConfig(53).addresses, udr: { database: join(dir, 'udr2.sqlite') } }));
+      refusedBy(await wire5g(['run', '--scenario', 'default', '--config', other, '--out', out]), first.child.pid, out);
+      refusedBy(await wire5g(['run', '--config', other, '--out', out]), first.child.pid, out);
+      refusedBy(await wire5g(['up', '--config', other, '--out', out]), first.child.pid, out);
+      expect(readdirSync(out).filter((f) => !f.startsWith('.')).every((f) => f.endsWith(`.${first.child.pid}.tmp`))).toBe(true);
+    } finally {
+      first.child.kill('SIGINT');
+    }
+    const r = await first.done;
+    expect(r.code, r.stdout + r.stderr).toBe(130);
+    expect(r.stderr).toContain('interrupted; the UEs under way finish');
+    expect(lastLine(r.stdout)).toBe('INTERRUPTED after 1 of 1 UEs started');
+    expect(r.stdout).toContain('(marked interrupted)');
+    expect(r.stdout).toContain('every NF ledger is back where it started');
+    // the complete new set: the UE registered, then switched off when the network stopped
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { interrupted?: boolean; procedures: { name: string; outcome: string }[]; ledgers: { leftBehind: object } };
+    expect(summary.interrupted).toBe(true);
+    expect(summary.ledgers.leftBehind).toEqual({});
+    expect(summary.procedures.map((p) => `${p.name} ${p.outcome}`)).toEqual(['NG Setup success', 'Registration success', 'UE-initiated Deregistration (switch off) success']);
+    expect(readFileSync(join(out, 'ladder.md'), 'utf8')).toMatch(/^# wire5g run \(INTERRUPTED/);
+    expect(readdirSync(out).sort()).toEqual(['ladder.md', 'run.pcapng', 'summary.json']); // no temporary file, no lock left
+  }, T);
+
+  it('Ctrl-C twice quits at once: the previous outputs stay as they were, and it says so', async () => {
+    const { dir, config, pinging } = network(54);
+    const out = join(dir, 'out');
+    mkdirSync(out);
+    const previous = { 'run.pcapng': 'previous capture', 'ladder.md': '# previous ladder\n', 'summary.json': '{"previous":true}\n' };
+    for (const [f, text] of Object.entries(previous)) writeFileSync(join(out, f), text);
+    const p = startWire5g(['run', '--scenario', pinging, '--config', config, '--out', out]);
+    try {
+      await until(() => p.stdout().includes('ICMP'), 60_000, 'the first ping');
+    } finally {
+      p.child.kill('SIGINT');
+      await until(() => p.stderr().includes('interrupted;'), 10_000, 'the first Ctrl-C taken');
+      p.child.kill('SIGINT');
+    }
+    const r = await p.done;
+    expect(r.code, r.stdout + r.stderr).toBe(130);
+    expect(lastLine(r.stderr)).toBe(`wire5g run: stopped at once; nothing written (the previous outputs in ${out} are untouched)`);
+    for (const [f, text] of Object.entries(previous)) expect(readFileSync(join(out, f), 'utf8')).toBe(text);
+    expect(readdirSync(out).sort()).toEqual(['ladder.md', 'run.pcapng', 'summary.json']);
+  }, T);
+});
