@@ -10,7 +10,7 @@ export async function releaseSessions(amf: Amf, ue: AmfUe, step: string): Promis
   await Promise.all([...ue.sessions.values()].map(async (s) => {
     s.state = 'releasing';
     if (s.smContextUri) {
-      const r = await amf.sbi.call('POST', `${s.smContextUri}/release`, { cause: 'REL_DUE_TO_UE_DEREG', ngApCause: { group: 'nas', value: 'deregister' }, ueLocation: {} }, { operation: 'Nsmf_PDUSession_ReleaseSMContext', step });
+      const r = await amf.sbi.call('POST', `${s.smContextUri}/release`, { cause: 'REL_DUE_TO_UE_DEREG', ngApCause: { group: 'nas', value: 'deregister' }, ...(ue.location ? { ueLocation: ue.location } : {}) }, { operation: 'Nsmf_PDUSession_ReleaseSMContext', step });
       if (r.status !== 204 && r.status !== 200 && r.status !== 404) amf.log(`ReleaseSMContext of PDU session ${s.pduSessionId}: ${r.status}`);
     }
     ue.sessions.delete(s.pduSessionId);

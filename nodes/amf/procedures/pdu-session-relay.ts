@@ -53,6 +53,8 @@ export async function ulNasTransport(amf: Amf, ue: AmfUe, m: NasMessage): Promis
       servingNetwork: { mcc: amf.cfg.plmn.mcc, mnc: amf.cfg.plmn.mnc },
       anType: '3GPP_ACCESS',
       ratType: 'NR',
+      // TS 29.502 SmContextCreateData ueLocation: where the NG-RAN last reported the UE
+      ...(ue.location ? { ueLocation: ue.location } : {}),
       smContextStatusUri: `${amf.cfg.baseUri}/namf-callback/v1/${ue.supi}/sm-context-status/${psi}`,
       ueContextUri: `${amf.cfg.baseUri}/namf-comm/v1/ue-contexts/${ue.supi}`,
       n1SmMsg: { contentId: 'n1SmMsg' },

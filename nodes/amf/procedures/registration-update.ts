@@ -140,7 +140,7 @@ export async function reconcilePduSessions(amf: Amf, ue: AmfUe, status: PsiBitma
   await Promise.all(stale.map(async (s) => {
     s.state = 'releasing';
     if (s.smContextUri) {
-      const r = await amf.sbi.call('POST', `${s.smContextUri}/release`, { cause: 'PDU_SESSION_STATUS_MISMATCH' }, { operation: 'Nsmf_PDUSession_ReleaseSMContext', step: 'TS 24.501 5.5.1.3.4' });
+      const r = await amf.sbi.call('POST', `${s.smContextUri}/release`, { cause: 'PDU_SESSION_STATUS_MISMATCH', ...(ue.location ? { ueLocation: ue.location } : {}) }, { operation: 'Nsmf_PDUSession_ReleaseSMContext', step: 'TS 24.501 5.5.1.3.4' });
       if (r.status !== 204 && r.status !== 200 && r.status !== 404) amf.log(`ReleaseSMContext of PDU session ${s.pduSessionId} (not active in the UE): ${r.status}`);
     }
     ue.sessions.delete(s.pduSessionId);
