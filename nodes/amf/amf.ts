@@ -21,6 +21,7 @@ import { realClock, type Clock } from '../../transport/clock.ts';
 import type { WireTap } from '../../transport/tap.ts';
 import { bits, plmnIdentity } from '../../codecs/ngap/index.ts';
 import type { SbiClient, SbiRoute } from '../common/sbi.ts';
+import { ausfClient, udmClient, pcfClient, smfClient, notifier } from '../common/sbi/client.ts';
 import { ResourceLedger } from '../common/ledger.ts';
 import { DenseIdPool } from '../common/pools.ts';
 import type { Plmn, Snssai } from '../common/config.ts';
@@ -83,6 +84,12 @@ export class Amf {
   readonly ledger = new ResourceLedger('AMF');
   readonly routes: SbiRoute[];
   readonly sbi: SbiClient;
+  /** Typed consumers of the NFs the AMF calls (nodes/common/sbi/operations.ts). */
+  readonly nausf: ReturnType<typeof ausfClient>;
+  readonly nudm: ReturnType<typeof udmClient>;
+  readonly npcf: ReturnType<typeof pcfClient>;
+  readonly nsmf: ReturnType<typeof smfClient>;
+  readonly notify: ReturnType<typeof notifier>;
   readonly clock: Clock;
   readonly timers: AmfTimers;
   private endpoint: SctpUdpEndpoint | undefined;
@@ -103,6 +110,11 @@ export class Amf {
   constructor(cfg: AmfConfig, sbi: SbiClient) {
     this.cfg = cfg;
     this.sbi = sbi;
+    this.nausf = ausfClient(sbi, cfg.uris.ausf);
+    this.nudm = udmClient(sbi, cfg.uris.udm);
+    this.npcf = pcfClient(sbi, cfg.uris.pcf);
+    this.nsmf = smfClient(sbi, cfg.uris.smf);
+    this.notify = notifier(sbi);
     this.clock = cfg.clock ?? realClock;
     this.timers = { t3560Ms: T3560_MS, t3550Ms: T3550_MS, ngapAnswerMs: NGAP_ANSWER_MS, ...(cfg.timers ?? {}) };
     this.routes = namfRoutes(this);

@@ -44,8 +44,9 @@ export interface Scenario {
 }
 
 export class ScenarioFileError extends Error {
+  /** `path` is the field ('steps[2].count'); empty when the file as a whole is wrong. */
   constructor(file: string, path: string, what: string) {
-    super(`${file}: ${path}: ${what}`);
+    super(path ? `${file}: ${path}: ${what}` : `${file}: ${what}`);
     this.name = 'ScenarioFileError';
   }
 }
@@ -159,7 +160,7 @@ export function builtInScenarios(): { name: string; description: string; path: s
 export function loadScenario(fileOrName: string): Scenario {
   const builtIn = join(BUILT_IN_DIR, `${fileOrName}.yaml`);
   const path = existsSync(fileOrName) ? fileOrName : existsSync(builtIn) ? builtIn : undefined;
-  if (!path) throw new ScenarioFileError(fileOrName, '(file)', `no such file, and no built-in scenario of that name (wire5g scenarios lists them)`);
+  if (!path) throw new ScenarioFileError(fileOrName, '', `no such file, and no built-in scenario of that name ('wire5g scenarios' lists them)`);
   return parseScenario(readFileSync(path, 'utf8'), path);
 }
 

@@ -3,6 +3,7 @@
 // am-policy.ts, ue-policy.ts and sm-policy.ts, the routes in service.ts.
 
 import type { SbiClient } from '../common/sbi.ts';
+import { udrClient } from '../common/sbi/client.ts';
 import { KeyedSerializer, SharedSubscriptions } from '../common/concurrency.ts';
 
 export interface PcfConfig {
@@ -26,8 +27,8 @@ export interface SmPolicyAssociation {
 export interface Pcf {
   cfg: PcfConfig;
   udr: SbiClient;
-  /** The UDR's Nudr_DR API root. */
-  udrApi: string;
+  /** The UDR's Nudr_DR, typed (nodes/common/sbi/operations.ts). */
+  nudr: ReturnType<typeof udrClient>;
   amPolicies: Map<string, { supi: string }>;
   uePolicies: Map<string, { supi: string }>;
   smPolicies: Map<string, SmPolicyAssociation>;
@@ -42,7 +43,7 @@ export function newPcf(cfg: PcfConfig, udr: SbiClient): Pcf {
   let next = 1;
   return {
     cfg, udr,
-    udrApi: `${cfg.udrUri}/nudr-dr/v1`,
+    nudr: udrClient(udr, cfg.udrUri),
     amPolicies: new Map(),
     uePolicies: new Map(),
     smPolicies: new Map(),

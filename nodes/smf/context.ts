@@ -3,6 +3,7 @@
 // procedures draw from. The procedures are in procedures/, the routes in service.ts.
 
 import { SbiProblem, type SbiClient, type SbiRequest } from '../common/sbi.ts';
+import { udmClient, pcfClient, amfClient, notifier } from '../common/sbi/client.ts';
 import { DenseIdPool, Ipv4Pool } from '../common/pools.ts';
 import { SharedSubscriptions } from '../common/concurrency.ts';
 import type { N4, SmN1, SmN2, PduSessionEstablishmentRequestInfo } from './ports.ts';
@@ -67,6 +68,11 @@ export interface SmContext {
 export interface Smf {
   cfg: SmfConfig;
   sbi: SbiClient;
+  /** Typed consumers (nodes/common/sbi/operations.ts) of the UDM, the PCF, the AMF, and callbacks. */
+  nudm: ReturnType<typeof udmClient>;
+  npcf: ReturnType<typeof pcfClient>;
+  namf: ReturnType<typeof amfClient>;
+  notify: ReturnType<typeof notifier>;
   n4: N4;
   n1: SmN1;
   n2: SmN2;
@@ -84,6 +90,10 @@ export function newSmf(cfg: SmfConfig, sbi: SbiClient, n4: N4, n1: SmN1, n2: SmN
   let next = 1;
   return {
     cfg, sbi, n4, n1, n2,
+    nudm: udmClient(sbi, cfg.udmUri),
+    npcf: pcfClient(sbi, cfg.pcfUri),
+    namf: amfClient(sbi, ''),
+    notify: notifier(sbi),
     contexts: new Map(),
     seids: new DenseIdPool('SMF CP SEID', 1 << 24),
     addresses: new Ipv4Pool(cfg.uePool),

@@ -123,11 +123,22 @@ export function udrRoutes(store: UdrStore, baseUri: string, ledger = new Resourc
       },
     },
     {
-      method: 'DELETE',
+      // TS 29.505 5.2.? AmfContext3gpp PATCH (JSON Patch): the UDM records the AMF's purge
+      // (TS 29.503 5.3.2.4.2 step 2); a purged registration holds nothing for the running network,
+      // so it leaves the context data.
+      method: 'PATCH',
       path: `${API}/subscription-data/{ueId}/context-data/amf-3gpp-access`,
-      operation: 'Nudr_DM_Delete',
+      operation: 'Nudr_DM_Update',
       handler: (req) => {
-        if (!state.amfRegistrations.delete(req.params.ueId)) throw new SbiProblem(404, 'CONTEXT_NOT_FOUND');
+        const reg = state.amfRegistrations.get(req.params.ueId) as Record<string, unknown> | undefined;
+        if (!reg) throw new SbiProblem(404, 'CONTEXT_NOT_FOUND');
+        if (!Array.isArray(req.body)) throw new SbiProblem(400, 'INVALID_MSG_FORMAT', 'a JSON Patch array is required');
+        for (const item of req.body as { op?: string; path?: string; value?: unknown }[]) {
+          const member = item.path?.startsWith('/') && !item.path.slice(1).includes('/') ? item.path.slice(1) : undefined;
+          if ((item.op !== 'add' && item.op !== 'replace') || !member) throw new SbiProblem(400, 'INVALID_MSG_FORMAT', `unsupported patch ${JSON.stringify(item)}: only add/replace of a top-level member`);
+          reg[member] = item.value;
+        }
+        if (reg.purgeFlag === true) state.amfRegistrations.delete(req.params.ueId);
         return noContent;
       },
     },
@@ -209,7 +220,7 @@ export function udrRoutes(store: UdrStore, baseUri: string, ledger = new Resourc
       },
     },
     {
-      // TS 29.519 5.2.?: UsageMonData resource; the PCF writes the remaining allowed usage after
+      // TS 29.519: UsageMonData resource; the PCF writes the remaining allowed usage after
       // deducting the accumulated usage (TS 23.502 4.16.6 step 3, Nudr_DM_Update).
       method: 'PUT',
       path: `${API}/policy-data/ues/{ueId}/sm-data/{usageMonId}`,
@@ -221,7 +232,8 @@ export function udrRoutes(store: UdrStore, baseUri: string, ledger = new Resourc
         const total = body.allowedUsage?.totalVolume;
         if (typeof total !== 'number' || total < 0) throw new SbiProblem(400, 'MANDATORY_IE_INCORRECT', 'allowedUsage.totalVolume must be a non-negative number');
         if (!store.setUsage(s.supi, dnn ?? '', key ?? '', total)) throw new SbiProblem(404, 'DATA_NOT_FOUND', `no usage monitoring data ${req.params.usageMonId}`);
-        return noContent;
+        // TS 29.519 CreateUsageMonitoringResource answers 201 with the UsageMonData written
+        return created(`${baseUri}${API}/policy-data/ues/${req.params.ueId}/sm-data/${encodeURIComponent(req.params.usageMonId)}`, body);
       },
     },
     {

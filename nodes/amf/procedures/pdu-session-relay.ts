@@ -5,7 +5,9 @@
 
 import { ngapPdu, snssai } from '../../../codecs/ngap/index.ts';
 import { nasMessage, type NasMessage, type SNssai } from '../../../codecs/nas/index.ts';
-import { SbiMultipart, SbiProblem, ok, objectBody, binaryPart, N1_CONTENT_TYPE, N2_CONTENT_TYPE, type SbiResult, type SbiRequest, type SbiResponse } from '../../common/sbi.ts';
+import { SbiMultipart, SbiProblem, ignoreProblem, ok, objectBody, binaryPart, N1_CONTENT_TYPE, N2_CONTENT_TYPE, type SbiResult, type SbiRequest, type SbiResponse } from '../../common/sbi.ts';
+import { SbiErrorReply, callbackUri, resourceUri } from '../../common/sbi/client.ts';
+import { AMF, CALLBACKS } from '../../common/sbi/operations.ts';
 import type { Amf } from '../amf.ts';
 import type { AmfUe, PduSessionRef } from '../context.ts';
 import { FiveGmmCause } from '../gmm.ts';
@@ -42,7 +44,7 @@ export async function ulNasTransport(amf: Amf, ue: AmfUe, m: NasMessage): Promis
   // step 3: Nsmf_PDUSession_CreateSMContext
   let r: SbiResult<unknown>;
   try {
-    r = await amf.sbi.call('POST', `${amf.cfg.uris.smf}/nsmf-pdusession/v1/sm-contexts`, new SbiMultipart({
+    r = await amf.nsmf.pduSession.createSmContext(new SbiMultipart({
       supi: ue.supi,
       ...(ue.pei ? { pei: ue.pei } : {}),
       pduSessionId: psi,
@@ -55,14 +57,17 @@ export async function ulNasTransport(amf: Amf, ue: AmfUe, m: NasMessage): Promis
       ratType: 'NR',
       // TS 29.502 SmContextCreateData ueLocation: where the NG-RAN last reported the UE
       ...(ue.location ? { ueLocation: ue.location } : {}),
-      smContextStatusUri: `${amf.cfg.baseUri}/namf-callback/v1/${ue.supi}/sm-context-status/${psi}`,
-      ueContextUri: `${amf.cfg.baseUri}/namf-comm/v1/ue-contexts/${ue.supi}`,
+      smContextStatusUri: callbackUri(amf.cfg.baseUri, CALLBACKS.smContextStatusNotify, { supi: ue.supi, pduSessionId: psi }),
+      ueContextUri: resourceUri(amf.cfg.baseUri, AMF.communication.n1n2MessageTransfer, { ueContextId: ue.supi }),
       n1SmMsg: { contentId: 'n1SmMsg' },
-    }, { n1SmMsg: { contentType: N1_CONTENT_TYPE, data: payload } }), { operation: 'Nsmf_PDUSession_CreateSMContext', step: '4.3.2.2.1 step 3' });
+    }, { n1SmMsg: { contentType: N1_CONTENT_TYPE, data: payload } }), { step: '4.3.2.2.1 step 3' });
   } catch (e) {
-    ue.sessions.delete(psi);
-    amf.log(`CreateSMContext failed: ${(e as Error).message}`);
-    return notForwarded();
+    if (e instanceof SbiErrorReply) r = e.reply;
+    else {
+      ue.sessions.delete(psi);
+      amf.log(`CreateSMContext failed: ${(e as Error).message}`);
+      return notForwarded();
+    }
   }
   if (r.status === 201 && r.headers.location) {
     session.smContextUri = r.headers.location;
@@ -81,11 +86,11 @@ export async function onPduSessionResourceSetupResponse(amf: Amf, ue: AmfUe, ies
   for (const item of done) {
     const s = ue.sessions.get(item.pDUSessionID);
     if (!s?.smContextUri || s.state === 'releasing') continue;
-    const r = await amf.sbi.call('POST', `${s.smContextUri}/modify`, new SbiMultipart(
+    const r = await amf.nsmf.pduSession.updateSmContext(s.smContextUri, new SbiMultipart(
       { n2SmInfo: { contentId: 'n2SmInfo' }, n2SmInfoType: 'PDU_RES_SETUP_RSP', anType: '3GPP_ACCESS' },
       { n2SmInfo: { contentType: N2_CONTENT_TYPE, data: item.pDUSessionResourceSetupResponseTransfer } },
-    ), { operation: 'Nsmf_PDUSession_UpdateSMContext', step: '4.3.2.2.1 step 15' });
-    if (r.status === 200 && s.state === 'creating') s.state = 'active';
+    ), { step: '4.3.2.2.1 step 15' }).catch(ignoreProblem);
+    if (r?.status === 200 && s.state === 'creating') s.state = 'active';
   }
   const failed = (ies.get('PDUSessionResourceFailedToSetupListSURes') ?? []) as { pDUSessionID: number }[];
   for (const f of failed) amf.log(`gNB failed to set up PDU session ${f.pDUSessionID} of UE ${ue.amfUeNgapId}`);

@@ -11,7 +11,8 @@
 
 import { nasMessage } from '../../../codecs/nas/index.ts';
 import { ngapPdu } from '../../../codecs/ngap/index.ts';
-import { SbiMultipart, N1_CONTENT_TYPE, N2_CONTENT_TYPE, type SbiResult } from '../../common/sbi.ts';
+import { SbiMultipart, SbiProblem, N1_CONTENT_TYPE, N2_CONTENT_TYPE, type SbiResult } from '../../common/sbi.ts';
+import { SbiErrorReply } from '../../common/sbi/client.ts';
 import type { Amf } from '../amf.ts';
 import type { AmfUe, PduSessionRef } from '../context.ts';
 import { FiveGmmCause } from '../gmm.ts';
@@ -38,13 +39,16 @@ export async function n1SmToSmf(amf: Amf, ue: AmfUe, s: PduSessionRef, n1: Uint8
   if (!s.smContextUri) return notForwarded();
   let r: SbiResult<unknown>;
   try {
-    r = await amf.sbi.call('POST', `${s.smContextUri}/modify`, new SbiMultipart(
+    r = await amf.nsmf.pduSession.updateSmContext(s.smContextUri, new SbiMultipart(
       { n1SmMsg: { contentId: 'n1SmMsg' }, anType: '3GPP_ACCESS', ueLocation: {} },
       { n1SmMsg: { contentType: N1_CONTENT_TYPE, data: n1 } },
-    ), { operation: 'Nsmf_PDUSession_UpdateSMContext', step });
+    ), { step });
   } catch (e) {
-    amf.log(`UpdateSMContext for PDU session ${s.pduSessionId} failed: ${(e as Error).message}`);
-    return notForwarded();
+    if (e instanceof SbiErrorReply) r = e.reply;
+    else {
+      amf.log(`UpdateSMContext for PDU session ${s.pduSessionId} failed: ${(e as Error).message}`);
+      return notForwarded();
+    }
   }
   const { json, n1: smN1, n2 } = parts(r);
   if (r.status !== 200 && r.status !== 204) {
@@ -72,10 +76,12 @@ export async function onPduSessionResourceReleaseResponse(amf: Amf, ue: AmfUe, i
   for (const item of released) {
     const s = ue.sessions.get(item.pDUSessionID);
     if (!s?.smContextUri) continue;
-    const r = await amf.sbi.call('POST', `${s.smContextUri}/modify`, new SbiMultipart(
+    await amf.nsmf.pduSession.updateSmContext(s.smContextUri, new SbiMultipart(
       { n2SmInfo: { contentId: 'n2SmInfo' }, n2SmInfoType: 'PDU_RES_REL_RSP', anType: '3GPP_ACCESS', ueLocation: {} },
       { n2SmInfo: { contentType: N2_CONTENT_TYPE, data: item.pDUSessionResourceReleaseResponseTransfer } },
-    ), { operation: 'Nsmf_PDUSession_UpdateSMContext', step: '4.3.4.2 step 7' });
-    if (r.status !== 200 && r.status !== 204) amf.log(`UpdateSMContext (N2 release ack) for PDU session ${item.pDUSessionID}: ${r.status}`);
+    ), { step: '4.3.4.2 step 7' }).catch((e: unknown) => {
+      if (!(e instanceof SbiProblem)) throw e;
+      amf.log(`UpdateSMContext (N2 release ack) for PDU session ${item.pDUSessionID}: ${e.problem.status}`);
+    });
   }
 }

@@ -12,7 +12,7 @@
 //   step 12   SM Policy Association Termination (4.16.6 case B) with the accumulated usage
 //   step 13   Nudm_SDM_Unsubscribe (last session of the DNN and S-NSSAI), Nudm_UECM_Deregistration
 
-import { SbiProblem, SbiMultipart, ok, expectStatus, binaryPart, N1_CONTENT_TYPE, N2_CONTENT_TYPE, type SbiRequest, type SbiResponse } from '../../common/sbi.ts';
+import { SbiProblem, SbiMultipart, ok, binaryPart, N1_CONTENT_TYPE, N2_CONTENT_TYPE, type SbiRequest, type SbiResponse } from '../../common/sbi.ts';
 import type { SmMessageInfo } from '../ports.ts';
 import type { Smf, SmContext } from '../context.ts';
 import { releaseResources, type ReleaseSteps } from './release.ts';
@@ -95,8 +95,7 @@ function finishIfComplete(smf: Smf, ctx: SmContext, r: ReleaseInProgress): SbiRe
   return {
     ...ok({}),
     after: async () => {
-      const notify = await smf.sbi.call('POST', ctx.amfCallback, { statusInfo: { resourceStatus: 'RELEASED', cause: 'REL_DUE_TO_UE_REQUEST' } }, { operation: 'Nsmf_PDUSession_SMContextStatusNotify', step: '4.3.4.2 step 11' });
-      expectStatus(notify, 204, 200);
+      await smf.notify.smContextStatusNotify(ctx.amfCallback, { statusInfo: { resourceStatus: 'RELEASED', cause: 'REL_DUE_TO_UE_REQUEST' } }, { step: '4.3.4.2 step 11' });
       await r.after();
     },
   };
