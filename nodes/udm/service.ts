@@ -91,10 +91,15 @@ export function udmRoutes(cfg: UdmConfig, udr: SbiClient, aka: HomeNetworkAka, l
       method: 'POST',
       path: '/nudm-ueau/v1/{supi}/auth-events',
       operation: 'Nudm_UEAuthentication_ResultConfirmation',
-      handler: (req) => {
+      // the UDM stores the result in the UDR (Nudr_DM, authentication status) before it answers
+      handler: async (req) => {
         const body = objectBody(req);
         requireString(body, 'nfInstanceId');
+        requireString(body, 'timeStamp');
+        requireString(body, 'authType');
+        requireString(body, 'servingNetworkName');
         if (typeof body.success !== 'boolean') throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'success is required');
+        await nudr.createAuthStatus(req.params.supi, body as UdrC['schemas']['AuthEvent']).catch(userNotFound);
         return created(`${cfg.baseUri}/nudm-ueau/v1/${req.params.supi}/auth-events/${next++}`, body);
       },
     },

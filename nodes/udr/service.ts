@@ -22,10 +22,15 @@ export interface UdrServiceState {
   smfRegistrations: Map<string, unknown>;
   subscriptionDataSubscriptions: Map<string, unknown>;
   policyDataSubscriptions: Map<string, unknown>;
+  /**
+   * The last authentication result per subscriber (TS 33.501 6.1.4.1a: the UDM stores it here;
+   * TS 29.505 AuthEvent). Subscriber data, not a resource the network holds: not in the ledger.
+   */
+  authenticationStatus: Map<string, unknown>;
 }
 
 export function udrRoutes(store: UdrStore, baseUri: string, ledger = new ResourceLedger('UDR')): { routes: SbiRoute[]; state: UdrServiceState; ledger: ResourceLedger } {
-  const state: UdrServiceState = { amfRegistrations: new Map(), smfRegistrations: new Map(), subscriptionDataSubscriptions: new Map(), policyDataSubscriptions: new Map() };
+  const state: UdrServiceState = { amfRegistrations: new Map(), smfRegistrations: new Map(), subscriptionDataSubscriptions: new Map(), policyDataSubscriptions: new Map(), authenticationStatus: new Map() };
   ledger
     .gauge('AMF registrations (context-data)', () => state.amfRegistrations.size)
     .gauge('SMF registrations (context-data)', () => state.smfRegistrations.size)
@@ -49,6 +54,34 @@ export function udrRoutes(store: UdrStore, baseUri: string, ledger = new Resourc
 
   const routes: SbiRoute[] = [
     { method: 'GET', path: `${API}/subscription-data/{ueId}/authentication-data/authentication-subscription`, operation: 'Nudr_DM_Query', handler: authenticationSubscription },
+    {
+      // TS 29.505 (OpenAPI CreateAuthenticationStatus): the UDM stores the AuthEvent of an
+      // authentication result confirmation (TS 33.501 6.1.4.1a), replacing the previous one
+      method: 'PUT',
+      path: `${API}/subscription-data/{ueId}/authentication-data/authentication-status`,
+      operation: 'Nudr_DM_Create',
+      handler: (req) => {
+        subscriber(store, req.params.ueId);
+        const body = objectBody(req);
+        if (typeof body.nfInstanceId !== 'string' || typeof body.success !== 'boolean' || typeof body.timeStamp !== 'string' || typeof body.authType !== 'string' || typeof body.servingNetworkName !== 'string') {
+          throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'AuthEvent needs nfInstanceId, success, timeStamp, authType and servingNetworkName');
+        }
+        state.authenticationStatus.set(req.params.ueId, body);
+        return noContent;
+      },
+    },
+    {
+      // TS 29.505 (OpenAPI QueryAuthenticationStatus)
+      method: 'GET',
+      path: `${API}/subscription-data/{ueId}/authentication-data/authentication-status`,
+      operation: 'Nudr_DM_Query',
+      handler: (req) => {
+        subscriber(store, req.params.ueId);
+        const s = state.authenticationStatus.get(req.params.ueId);
+        if (!s) throw new SbiProblem(404, 'DATA_NOT_FOUND', `no authentication status for ${req.params.ueId}`);
+        return ok(s);
+      },
+    },
     {
       // TS 29.505 5.2.2.2.2: PATCH with JSON Patch items; the UDM writes the new SQN here.
       method: 'PATCH',
