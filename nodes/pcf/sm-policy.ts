@@ -8,7 +8,7 @@ import { callbackUri, operationUri } from '../common/sbi/client.ts';
 import { UDR, CALLBACKS } from '../common/sbi/operations.ts';
 import { PCF_SUPPORTED_FEATURES, commonFeatures, type Pcf } from './context.ts';
 
-/** Accumulated usage as the SMF reports it in SmPolicyDeleteData (TS 29.512 5.6.2.? AccuUsageReport). */
+/** Accumulated usage as the SMF reports it in SmPolicyDeleteData (TS 29.512 data model, OpenAPI schema AccuUsageReport). */
 interface AccuUsageReport {
   refUmIds: string;
   volUsage?: number;

@@ -81,7 +81,7 @@ export function udmRoutes(cfg: UdmConfig, udr: SbiClient, aka: HomeNetworkAka, l
           await nudr.modifyAuthSubscription(supi, [{ op: 'replace', path: '/sequenceNumber/sqn', value: sqn }]);
           const rand = aka.randomRand();
           const av = aka.generateVector({ k, opc, amf: sub.authenticationManagementField, sqn, rand, servingNetworkName: snName });
-          // TS 29.503 6.3.6.2.? AuthenticationInfoResult with a 5G HE AV
+          // TS 29.503 Nudm_UEAU data model (OpenAPI AuthenticationInfoResult) with a 5G HE AV
           return ok({ authType: '5G_AKA', authenticationVector: { avType: '5G_HE_AKA', rand, xresStar: av.xresStar, autn: av.autn, kausf: av.kausf }, supi });
         });
       },

@@ -107,7 +107,7 @@ export function udrRoutes(store: UdrStore, baseUri: string, ledger = new Resourc
       method: 'GET',
       path: `${API}/subscription-data/{ueId}/{servingPlmnId}/provisioned-data/am-data`,
       operation: 'Nudr_DM_Query',
-      // TS 29.505 5.4.2.? / TS 29.503 AccessAndMobilitySubscriptionData
+      // TS 29.505 (OpenAPI QueryAmData): TS 29.503 AccessAndMobilitySubscriptionData
       handler: (req) => {
         const s = subscriber(store, req.params.ueId);
         return ok({ subscribedUeAmbr: { uplink: '1 Gbps', downlink: '2 Gbps' }, nssai: { defaultSingleNssais: s.snssais } });
@@ -156,7 +156,7 @@ export function udrRoutes(store: UdrStore, baseUri: string, ledger = new Resourc
       },
     },
     {
-      // TS 29.505 5.2.? AmfContext3gpp PATCH (JSON Patch): the UDM records the AMF's purge
+      // TS 29.505 (OpenAPI AmfContext3gpp, PATCH with JSON Patch): the UDM records the AMF's purge
       // (TS 29.503 5.3.2.4.2 step 2); a purged registration holds nothing for the running network,
       // so it leaves the context data.
       method: 'PATCH',
