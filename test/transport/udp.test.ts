@@ -75,7 +75,7 @@ describe('PFCP endpoint (TS 29.244 6.4)', () => {
     await new Promise((r) => setTimeout(r, 20));
     expect(upf.got.length).toBe(2);
     expect(smf.stats.queuedAtMost).toBe(3);
-    const answer = (b: Uint8Array) => upf.s.send(P.encodePfcp(P.sessionDeletionResponse(readPfcpHeader(b).sequenceNumber, 5n, P.PfcpCause.RequestAccepted)), smf.local.port, '127.0.25.4');
+    const answer = (b: Uint8Array) => upf.s.send(P.encodePfcp(P.sessionDeletionResponse(readPfcpHeader(b)!.sequenceNumber, 5n, P.PfcpCause.RequestAccepted)), smf.local.port, '127.0.25.4');
     for (let n = 0; n < 5; n++) {
       await until(() => upf.got.length > n);
       answer(upf.got[n]);

@@ -2,21 +2,30 @@
 // 2-4 SM contexts, step 6 policy associations, step 8 the UDM), by a deregistration or when a
 // registration fails or is replaced. Each function releases exactly what the UE context records.
 
+import { SbiProblem } from '../../common/sbi.ts';
+
+/**
+ * TS 29.571 5.4.4.12 NgApCause: the CHOICE index of the NGAP Cause (TS 38.413 9.3.1.2: 0
+ * radioNetwork, 1 transport, 2 nas, ...) and the index of its value (CauseNas: 0 normal-release,
+ * 1 authentication-failure, 2 deregister).
+ */
+const NGAP_CAUSE_GROUP_NAS = 2;
+const NGAP_CAUSE_NAS_DEREGISTER = 2;
 import type { Amf } from '../amf.ts';
 import type { AmfUe } from '../context.ts';
 
 /**
- * A release the peer did not confirm (no answer in time, an error status) is logged and the AMF
- * forgets the resource all the same: the peer goes on with a request it received (its `after`
- * clean-up runs whether or not the answer arrives), and a record kept for a release nobody will
- * retry would be a leak of its own. Every release of the list is attempted.
+ * A release the peer did not confirm (no answer in time, an error status other than 404) is
+ * logged and the AMF forgets the resource all the same: the peer goes on with a request it
+ * received (its `after` clean-up runs whether or not the answer arrives, issue 21), and a record
+ * kept for a release nobody will retry would be a leak of its own. Every release is attempted.
  */
-async function released(amf: Amf, what: string, call: () => Promise<{ status: number }>, ok: number[]): Promise<void> {
+async function released(amf: Amf, what: string, call: () => Promise<unknown>): Promise<void> {
   try {
-    const r = await call();
-    if (!ok.includes(r.status)) amf.log(`${what}: ${r.status}`);
+    await call();
   } catch (e) {
-    amf.log(`${what}: ${e instanceof Error ? e.message : String(e)}`);
+    if (e instanceof SbiProblem && e.problem.status === 404) return;
+    amf.log(`${what}: ${e instanceof SbiProblem ? e.problem.status : e instanceof Error ? e.message : String(e)}`);
   }
 }
 
@@ -25,35 +34,42 @@ export async function releaseSessions(amf: Amf, ue: AmfUe, step: string): Promis
   await Promise.all([...ue.sessions.values()].map(async (s) => {
     s.state = 'releasing';
     const uri = s.smContextUri;
-    if (uri) await released(amf, `ReleaseSMContext of PDU session ${s.pduSessionId}`, () => amf.sbi.call('POST', `${uri}/release`, { cause: 'REL_DUE_TO_UE_DEREG', ngApCause: { group: 'nas', value: 'deregister' }, ueLocation: {} }, { operation: 'Nsmf_PDUSession_ReleaseSMContext', step }), [200, 204, 404]);
+    if (uri) await released(amf, `ReleaseSMContext of PDU session ${s.pduSessionId}`, () => amf.nsmf.pduSession.releaseSmContext(uri, { cause: 'REL_DUE_TO_UE_DEREG', ngApCause: { group: NGAP_CAUSE_GROUP_NAS, value: NGAP_CAUSE_NAS_DEREGISTER }, ...(ue.location ? { ueLocation: ue.location } : {}) }, { step }));
     ue.sessions.delete(s.pduSessionId);
   }));
 }
+
 
 /** Npcf_AMPolicyControl_Delete and Npcf_UEPolicyControl_Delete (TS 23.502 4.16.3.2, 4.16.13.1). */
 export async function terminatePolicyAssociations(amf: Amf, ue: AmfUe, step: string): Promise<void> {
   const am = ue.amPolicyUri;
   if (am) {
     ue.amPolicyUri = undefined;
-    await released(amf, 'Npcf_AMPolicyControl_Delete', () => amf.sbi.call('DELETE', am, undefined, { operation: 'Npcf_AMPolicyControl_Delete', step }), [204, 404]);
+    await released(amf, 'Npcf_AMPolicyControl_Delete', () => amf.npcf.amPolicyControl.delete(am, { step }));
   }
   const up = ue.uePolicyUri;
   if (up) {
     ue.uePolicyUri = undefined;
-    await released(amf, 'Npcf_UEPolicyControl_Delete', () => amf.sbi.call('DELETE', up, undefined, { operation: 'Npcf_UEPolicyControl_Delete', step: step.endsWith('step 6') ? `${step}a` : step }), [204, 404]);
+    await released(amf, 'Npcf_UEPolicyControl_Delete', () => amf.npcf.uePolicyControl.delete(up, { step: /step \d+$/.test(step) ? `${step}a` : step }));
+  }
+}
+
+/** Nudm_SDM_Unsubscribe (TS 23.502 4.2.2.3.2 step 8, 4.2.2.3.3 step 3). */
+export async function unsubscribeFromSdm(amf: Amf, ue: AmfUe, step: string): Promise<void> {
+  const sub = ue.sdmSubscriptionUri;
+  if (sub) {
+    ue.sdmSubscriptionUri = undefined;
+    await released(amf, 'Nudm_SDM_Unsubscribe', () => amf.nudm.sdm.unsubscribe(sub, { step }));
   }
 }
 
 /** Nudm_SDM_Unsubscribe and Nudm_UECM_Deregistration (TS 23.502 4.2.2.3.2 step 8 with the purge).*/
 export async function deregisterFromUdm(amf: Amf, ue: AmfUe, step: string): Promise<void> {
-  const sub = ue.sdmSubscriptionUri;
-  if (sub) {
-    ue.sdmSubscriptionUri = undefined;
-    await released(amf, 'Nudm_SDM_Unsubscribe', () => amf.sbi.call('DELETE', sub, undefined, { operation: 'Nudm_SDM_Unsubscribe', step }), [204, 404]);
-  }
+  await unsubscribeFromSdm(amf, ue, step);
   if (ue.uecmRegistered && ue.supi) {
     ue.uecmRegistered = false;
     const supi = ue.supi;
-    await released(amf, 'Nudm_UECM_Deregistration', () => amf.sbi.call('PATCH', `${amf.cfg.uris.udm}/nudm-uecm/v1/${supi}/registrations/amf-3gpp-access`, { purgeFlag: true }, { operation: 'Nudm_UECM_Deregistration', step }), [204, 404]);
+    // TS 29.503 6.2.6.2.3 Amf3GppAccessRegistrationModification: guami is mandatory beside purgeFlag
+    await released(amf, 'Nudm_UECM_Deregistration', () => amf.nudm.uecm.updateAmf3gppAccess(supi, { guami: amf.guamiSbi(), purgeFlag: true }, { step }));
   }
 }

@@ -3,7 +3,7 @@
 // failed: N4 release with the final usage report, the answer to the AMF, then the PCF and UDM
 // clean-up. Each step undoes exactly what the SM context records.
 
-import { SbiProblem, noContent, expectStatus, type SbiRequest, type SbiResponse } from '../../common/sbi.ts';
+import { SbiProblem, noContent, type SbiRequest, type SbiResponse } from '../../common/sbi.ts';
 import type { UsageReport } from '../../upf/datapath.ts';
 import { contextOf, snssaiKey, type Smf, type SmContext } from '../context.ts';
 
@@ -27,7 +27,7 @@ export async function releaseResources(smf: Smf, ctx: SmContext, steps: ReleaseS
   // deletion completes would be refused by the UPF: TS 29.244 cause 75 "rule creation failure")
   let report: UsageReport | undefined;
   // a UPF that did not answer the deletion (N1 x T1) does not keep the SM context alive: the
-  // failure is reported once the rest of the release has been done
+  // failure is reported once the rest of the release has been done (issue 21)
   let n4Failure: unknown;
   try {
     if (ctx.n4) report = await smf.n4.delete(ctx.n4.upSeid, steps.n4);
@@ -42,9 +42,9 @@ export async function releaseResources(smf: Smf, ctx: SmContext, steps: ReleaseS
   const after = async () => {
     // Each step is attempted even if an earlier one failed (a peer that did not answer in time),
     // and the SM context goes in any case: the session is released, and a context kept for a
-    // clean-up nobody will retry would only leak. The first failure is reported afterwards.
+    // clean-up nobody will retry would only leak (issue 21). The first failure is reported after.
     const failures: unknown[] = n4Failure === undefined ? [] : [n4Failure];
-    const attempt = async (step: () => Promise<void>) => {
+    const attempt = async (step: () => Promise<unknown>) => {
       try {
         await step();
       } catch (e) {
@@ -57,7 +57,7 @@ export async function releaseResources(smf: Smf, ctx: SmContext, steps: ReleaseS
       ctx.smPolicyUri = undefined;
       const used = report ? report.uplinkOctets + report.downlinkOctets : 0;
       const accuUsageReports = report ? [{ refUmIds: `${ctx.dnn}:${snssaiKey(ctx.snssai)}`, volUsage: used, volUsageUplink: report.uplinkOctets, volUsageDownlink: report.downlinkOctets, timeUsage: report.durationSeconds }] : [];
-      await attempt(async () => void expectStatus(await smf.sbi.call('POST', `${smPolicyUri}/delete`, { accuUsageReports }, { operation: 'Npcf_SMPolicyControl_Delete', step: steps.policy }), 204));
+      await attempt(() => smf.npcf.smPolicyControl.delete(smPolicyUri, { accuUsageReports }, { step: steps.policy }));
     }
     // step 5b: Nudm_SDM_Unsubscribe if this was the last session for the (DNN, S-NSSAI)
     const sdmKey = ctx.sdmKey;
@@ -65,13 +65,13 @@ export async function releaseResources(smf: Smf, ctx: SmContext, steps: ReleaseS
       ctx.sdmKey = undefined;
       await attempt(async () => {
         const uri = await smf.sdm.release(sdmKey);
-        if (uri) expectStatus(await smf.sbi.call('DELETE', uri, undefined, { operation: 'Nudm_SDM_Unsubscribe', step: steps.sdmUnsubscribe }), 204);
+        if (uri) await smf.nudm.sdm.unsubscribe(uri, { step: steps.sdmUnsubscribe });
       });
     }
     // step 5c: Nudm_UECM_Deregistration of the SMF registration for this PDU session
     if (ctx.udmRegistered) {
       ctx.udmRegistered = false;
-      await attempt(async () => void expectStatus(await smf.sbi.call('DELETE', `${smf.cfg.udmUri}/nudm-uecm/v1/${ctx.supi}/registrations/smf-registrations/${ctx.pduSessionId}`, undefined, { operation: 'Nudm_UECM_Deregistration', step: steps.uecmDeregistration }), 204));
+      await attempt(() => smf.nudm.uecm.deregisterSmf(ctx.supi, ctx.pduSessionId, { step: steps.uecmDeregistration }));
     }
     ctx.state = 'released';
     smf.contexts.delete(ctx.ref);
