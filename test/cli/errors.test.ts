@@ -196,6 +196,7 @@ describe.concurrent('wire5g ctl: bad input is one line, nothing sent', () => {
 describe.concurrent('wire5g run --scenario: judged before anything runs', () => {
   it('an unknown scenario, a file that does not validate, options that do not apply', async () => {
     refused(await wire5g(['run', '--scenario', 'nope']), 2, /^wire5g run: --scenario nope: no such file, and no built-in scenario of that name \('wire5g scenarios' lists them\) \(see 'wire5g run --help'\)$/);
+    refused(await wire5g(['run', '--scenario', dir]), 2, /^wire5g run: --scenario .*: is a directory, not a scenario file/);
     refused(await wire5g(['run', '--scenario', file('bad-scenario.yaml', 'description: x\nsteps:\n  - register: all\n    rate: fast\n')]), 2, /bad-scenario\.yaml: steps\[0\]\.rate: expected a positive number, got "fast"/);
     for (const o of [['--pings', '2'], ['--parallel', '3'], ['--deregistration', 'normal']]) {
       refused(await wire5g(['run', '--scenario', 'default', ...o]), 2, new RegExp(`${o[0]} does not apply to --scenario`));
