@@ -2,7 +2,7 @@
 // Nudm_SDM (5.2), with the subscriber data kept in the UDR and reached over Nudr_DM.
 
 import { SbiProblem, created, ok, noContent, objectBody, requireString, type SbiRoute, type SbiClient } from '../common/sbi.ts';
-import { udrClient, callbackUri } from '../common/sbi/client.ts';
+import { udrClient, callbackUri, notifier } from '../common/sbi/client.ts';
 import { CALLBACKS } from '../common/sbi/operations.ts';
 import type { components as UdrC } from '../common/sbi-types/TS29504_Nudr_DR.ts';
 
@@ -14,6 +14,7 @@ function smDataList(d: UdrC['schemas']['SmSubsData']): SmData[] {
 import { ResourceLedger } from '../common/ledger.ts';
 import { nextSqn, type HomeNetworkAka } from '../common/aka.ts';
 import { KeyedSerializer } from '../common/concurrency.ts';
+import { deregistrationNotification, type DeregistrationReason } from './procedures/deregistration-notification.ts';
 
 export interface UdmConfig {
   baseUri: string;
@@ -81,7 +82,7 @@ export function udmRoutes(cfg: UdmConfig, udr: SbiClient, aka: HomeNetworkAka, l
           await nudr.modifyAuthSubscription(supi, [{ op: 'replace', path: '/sequenceNumber/sqn', value: sqn }]);
           const rand = aka.randomRand();
           const av = aka.generateVector({ k, opc, amf: sub.authenticationManagementField, sqn, rand, servingNetworkName: snName });
-          // TS 29.503 6.3.6.2.? AuthenticationInfoResult with a 5G HE AV
+          // TS 29.503 Nudm_UEAU data model (OpenAPI AuthenticationInfoResult) with a 5G HE AV
           return ok({ authType: '5G_AKA', authenticationVector: { avType: '5G_HE_AKA', rand, xresStar: av.xresStar, autn: av.autn, kausf: av.kausf }, supi });
         });
       },
@@ -91,10 +92,15 @@ export function udmRoutes(cfg: UdmConfig, udr: SbiClient, aka: HomeNetworkAka, l
       method: 'POST',
       path: '/nudm-ueau/v1/{supi}/auth-events',
       operation: 'Nudm_UEAuthentication_ResultConfirmation',
-      handler: (req) => {
+      // the UDM stores the result in the UDR (Nudr_DM, authentication status) before it answers
+      handler: async (req) => {
         const body = objectBody(req);
         requireString(body, 'nfInstanceId');
+        requireString(body, 'timeStamp');
+        requireString(body, 'authType');
+        requireString(body, 'servingNetworkName');
         if (typeof body.success !== 'boolean') throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'success is required');
+        await nudr.createAuthStatus(req.params.supi, body as UdrC['schemas']['AuthEvent']).catch(userNotFound);
         return created(`${cfg.baseUri}/nudm-ueau/v1/${req.params.supi}/auth-events/${next++}`, body);
       },
     },
@@ -226,5 +232,7 @@ export function udmRoutes(cfg: UdmConfig, udr: SbiClient, aka: HomeNetworkAka, l
       },
     },
   ];
-  return { routes, ledger };
+  /** TS 23.502 4.2.2.3.3 step 1: Nudm_UECM_DeregistrationNotification to the AMF registered for `supi` (O&M). */
+  const notifyDeregistration = (supi: string, reason: DeregistrationReason) => deregistrationNotification({ notify: notifier(udr), nudr, amfRegistrations }, supi, reason);
+  return { routes, ledger, notifyDeregistration };
 }

@@ -19,7 +19,7 @@ export async function releaseSessions(amf: Amf, ue: AmfUe, step: string): Promis
   await Promise.all([...ue.sessions.values()].map(async (s) => {
     s.state = 'releasing';
     if (s.smContextUri) {
-      await amf.nsmf.pduSession.releaseSmContext(s.smContextUri, { cause: 'REL_DUE_TO_UE_DEREG', ngApCause: { group: NGAP_CAUSE_GROUP_NAS, value: NGAP_CAUSE_NAS_DEREGISTER }, ueLocation: {} }, { step }).catch((e: unknown) => {
+      await amf.nsmf.pduSession.releaseSmContext(s.smContextUri, { cause: 'REL_DUE_TO_UE_DEREG', ngApCause: { group: NGAP_CAUSE_GROUP_NAS, value: NGAP_CAUSE_NAS_DEREGISTER }, ...(ue.location ? { ueLocation: ue.location } : {}) }, { step }).catch((e: unknown) => {
         if (!(e instanceof SbiProblem)) throw e;
         if (e.problem.status !== 404) amf.log(`ReleaseSMContext of PDU session ${s.pduSessionId}: ${e.problem.status}`);
       });
@@ -39,17 +39,22 @@ export async function terminatePolicyAssociations(amf: Amf, ue: AmfUe, step: str
   const up = ue.uePolicyUri;
   if (up) {
     ue.uePolicyUri = undefined;
-    await amf.npcf.uePolicyControl.delete(up, { step: step.endsWith('step 6') ? `${step}a` : step }).catch(ignoreProblem);
+    await amf.npcf.uePolicyControl.delete(up, { step: /step \d+$/.test(step) ? `${step}a` : step }).catch(ignoreProblem);
   }
 }
 
-/** Nudm_SDM_Unsubscribe and Nudm_UECM_Deregistration (TS 23.502 4.2.2.3.2 step 8 with the purge).*/
-export async function deregisterFromUdm(amf: Amf, ue: AmfUe, step: string): Promise<void> {
+/** Nudm_SDM_Unsubscribe (TS 23.502 4.2.2.3.2 step 8, 4.2.2.3.3 step 3). */
+export async function unsubscribeFromSdm(amf: Amf, ue: AmfUe, step: string): Promise<void> {
   const sub = ue.sdmSubscriptionUri;
   if (sub) {
     ue.sdmSubscriptionUri = undefined;
     await amf.nudm.sdm.unsubscribe(sub, { step }).catch(ignoreProblem);
   }
+}
+
+/** Nudm_SDM_Unsubscribe and Nudm_UECM_Deregistration (TS 23.502 4.2.2.3.2 step 8 with the purge).*/
+export async function deregisterFromUdm(amf: Amf, ue: AmfUe, step: string): Promise<void> {
+  await unsubscribeFromSdm(amf, ue, step);
   if (ue.uecmRegistered && ue.supi) {
     ue.uecmRegistered = false;
     // TS 29.503 6.2.6.2.3 Amf3GppAccessRegistrationModification: guami is mandatory beside purgeFlag
