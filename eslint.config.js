@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', 'node_modules/**', 'codecs/ngap/generated/**'] },
+  { ignores: ['dist/**', 'out/**', 'node_modules/**', 'codecs/ngap/generated/**', 'nodes/common/sbi-types/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

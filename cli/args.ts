@@ -6,7 +6,10 @@
 //
 // Adding a command: declare it with `defineCommand({ name, summary, options, run })` in its own file
 // and list it in cli/main.ts COMMANDS. A command with subcommands is `defineGroup({ name, summary,
-// commands })`.
+// commands })`; a group may declare `options` every command under it takes (before or after the
+// command's name: `ctl --out DIR status`) and a `parameter` before the command's name (`ctl ue
+// <supi> register`). Option values are judged by nodes/common/options.ts, which the control API
+// uses too.
 
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../nodes/common/config.ts';

@@ -131,9 +131,9 @@ function toCommand(n: Node, key: string[]): Command {
   });
 }
 
-/** `wire5g ctl`, built from the table of control commands. */
-export function ctlCommand(): Command {
-  const root = tree(controlCommands());
+/** `wire5g ctl`, built from the table of control commands (another table in tests). */
+export function ctlCommand(table: readonly ControlCommand[] = controlCommands()): Command {
+  const root = tree(table);
   return defineGroup({
     name: 'ctl',
     summary: "drive a network started with 'wire5g up': status, ue <supi> register|deregister|pdu|ping|add, dump, down",

@@ -100,7 +100,9 @@ export const upCommand = defineCommand({
         }
       }
       const r = await net.stop({ interrupted: interruptedAtStart });
-      return reportRun({ ...r, ues: supis.map((supi) => ({ supi, ...(failures.has(supi) ? { error: failures.get(supi) } : {}) })) }, { external, total: supis.length });
+      // interrupted at start: only the UEs that started count
+      const started = supis.slice(0, interruptedAtStart ? Math.min(next, supis.length) : supis.length);
+      return reportRun({ ...r, ues: started.map((supi) => ({ supi, ...(failures.has(supi) ? { error: failures.get(supi) } : {}) })) }, { external, total: supis.length });
     } finally {
       interrupt.dispose();
       releaseControl();

@@ -2,8 +2,10 @@
 // obtains a 5G HE AV from the UDM, keeps XRES* and KAUSF, hands the SEAF a 5G SE AV (RAND,
 // AUTN, HXRES*), and on confirmation compares RES* with XRES* and returns KSEAF and the SUPI.
 
-import { SbiProblem, created, ok, noContent, objectBody, requireString, expectStatus, type SbiRoute, type SbiClient } from '../common/sbi.ts';
+import { SbiProblem, created, ok, noContent, objectBody, requireString, type SbiRoute, type SbiClient } from '../common/sbi.ts';
 import { ResourceLedger } from '../common/ledger.ts';
+import { udmClient } from '../common/sbi/client.ts';
+import type { components as UeauC } from '../common/sbi-types/TS29503_Nudm_UEAU.ts';
 import type { HomeNetworkAka } from '../common/aka.ts';
 
 export interface AusfConfig {
@@ -23,6 +25,7 @@ interface AuthContext {
 }
 
 export function ausfRoutes(cfg: AusfConfig, udm: SbiClient, aka: HomeNetworkAka, ledger = new ResourceLedger('AUSF')) {
+  const nudm = udmClient(udm, cfg.udmUri);
   const contexts = new Map<string, AuthContext>();
   let next = 1;
   ledger.gauge('authentication contexts', () => contexts.size);
@@ -38,19 +41,21 @@ export function ausfRoutes(cfg: AusfConfig, udm: SbiClient, aka: HomeNetworkAka,
         const supiOrSuci = requireString(body, 'supiOrSuci');
         const snName = requireString(body, 'servingNetworkName');
         if (!cfg.servingNetworkNames.includes(snName)) throw new SbiProblem(403, 'SERVING_NETWORK_NOT_AUTHORIZED', snName);
-        const r = await udm.call<{ authType: string; authenticationVector: { rand: string; xresStar: string; autn: string; kausf: string }; supi: string }>(
-          'POST',
-          `${cfg.udmUri}/nudm-ueau/v1/${encodeURIComponent(supiOrSuci)}/security-information/generate-auth-data`,
-          { servingNetworkName: snName, ausfInstanceId: cfg.instanceId, ...(body.resynchronizationInfo ? { resynchronizationInfo: body.resynchronizationInfo } : {}) },
-          { operation: 'Nudm_UEAuthentication_Get', step: '4.2.2.2.2 step 9' },
-        );
-        if (r.status !== 200) {
-          const p = r.body as unknown as { cause?: string; detail?: string };
-          throw new SbiProblem(r.status, p?.cause ?? 'AUTHENTICATION_REJECTED', p?.detail);
-        }
-        const av = r.body.authenticationVector;
+        const r = await nudm.ueau.generateAuthData(supiOrSuci, {
+          servingNetworkName: snName,
+          ausfInstanceId: cfg.instanceId,
+          ...(body.resynchronizationInfo ? { resynchronizationInfo: body.resynchronizationInfo as UeauC['schemas']['ResynchronizationInfo'] } : {}),
+        }, { step: '4.2.2.2.2 step 9' }).catch((e: unknown) => {
+          if (e instanceof SbiProblem) throw new SbiProblem(e.problem.status, e.problem.cause ?? 'AUTHENTICATION_REJECTED', e.problem.detail);
+          throw e;
+        });
+        // TS 29.503 Nudm_UEAU data model (OpenAPI AuthenticationVector): the 5G HE AV of 5G AKA
+        const vector = r.body.authenticationVector;
+        const supi = r.body.supi;
+        if (!vector || vector.avType !== '5G_HE_AKA' || !('xresStar' in vector) || !supi) throw new SbiProblem(500, 'SYSTEM_FAILURE', 'the UDM sent no 5G HE AV');
+        const av: UeauC['schemas']['Av5GHeAka'] = vector;
         const id = String(next++);
-        contexts.set(id, { supi: r.body.supi, servingNetworkName: snName, rand: av.rand, xresStar: av.xresStar, kausf: av.kausf });
+        contexts.set(id, { supi, servingNetworkName: snName, rand: av.rand, xresStar: av.xresStar, kausf: av.kausf });
         const link = `${cfg.baseUri}/nausf-auth/v1/ue-authentications/${id}/5g-aka-confirmation`;
         // TS 29.509 6.1.6.2.3 UEAuthenticationCtx with the 5G SE AV
         return created(`${cfg.baseUri}/nausf-auth/v1/ue-authentications/${id}`, {
@@ -73,8 +78,7 @@ export function ausfRoutes(cfg: AusfConfig, udm: SbiClient, aka: HomeNetworkAka,
         const resStar = typeof body.resStar === 'string' ? body.resStar.toLowerCase() : undefined;
         const success = resStar !== undefined && resStar === ctx.xresStar.toLowerCase();
         contexts.delete(req.params.authCtxId);
-        const ev = await udm.call('POST', `${cfg.udmUri}/nudm-ueau/v1/${ctx.supi}/auth-events`, { nfInstanceId: cfg.instanceId, success, timeStamp: new Date().toISOString(), authType: '5G_AKA', servingNetworkName: ctx.servingNetworkName }, { operation: 'Nudm_UEAuthentication_ResultConfirmation' });
-        expectStatus(ev, 201);
+        await nudm.ueau.confirmAuth(ctx.supi, { nfInstanceId: cfg.instanceId, success, timeStamp: new Date().toISOString(), authType: '5G_AKA', servingNetworkName: ctx.servingNetworkName });
         return ok(success ? { authResult: 'AUTHENTICATION_SUCCESS', supi: ctx.supi, kseaf: aka.kseaf(ctx.kausf, ctx.servingNetworkName) } : { authResult: 'AUTHENTICATION_FAILURE' });
       },
     },

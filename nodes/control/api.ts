@@ -117,6 +117,19 @@ function tokenMatches(header: string | undefined, token: string): boolean {
   return got.length === want.length && timingSafeEqual(got, want);
 }
 
+interface StoppedResult {
+  leftBehind?: Record<string, unknown>;
+  summary?: { procedures?: { outcome: string }[] };
+}
+
+/** Why a stopped network is not OK: what was left behind, procedures that failed while it ran. */
+function notClean(r: StoppedResult): string {
+  const left = Object.keys(r.leftBehind ?? {});
+  const failed = (r.summary?.procedures ?? []).filter((p) => p.outcome !== 'success').length;
+  const why = [left.length ? `state left behind in ${left.join(', ')}` : '', failed ? `${failed} procedure(s) failed while it ran` : ''].filter(Boolean);
+  return `the network stopped, not clean: ${why.join('; ') || 'see the result'}`;
+}
+
 export interface ControlServer {
   endpoint: ControlEndpoint;
   close(): Promise<void>;
@@ -149,7 +162,7 @@ export async function serveControl(net: LiveNetwork, o: { outDir: string; onStop
         try {
           const { result, ladder } = await net.withLadder(c.perUe ? args.supi : undefined, () => c.run(net, args));
           const failed = typeof result === 'object' && result !== null && (result as { ok?: unknown }).ok === false;
-          send(res, 200, { ok: !failed, ladder, result, ...(failed ? { error: 'the network did not stop clean (see leftBehind)' } : {}) } satisfies CommandReply);
+          send(res, 200, { ok: !failed, ladder, result, ...(failed ? { error: notClean(result as StoppedResult) } : {}) } satisfies CommandReply);
         } catch (e) {
           if (e instanceof ControlError) throw e;
           const ladder = (e as { ladder?: string[] }).ladder ?? [];

@@ -3,6 +3,7 @@
 // am-policy.ts, ue-policy.ts and sm-policy.ts, the routes in service.ts.
 
 import type { SbiClient } from '../common/sbi.ts';
+import { udrClient } from '../common/sbi/client.ts';
 import { KeyedSerializer, SharedSubscriptions } from '../common/concurrency.ts';
 
 export interface PcfConfig {
@@ -26,8 +27,8 @@ export interface SmPolicyAssociation {
 export interface Pcf {
   cfg: PcfConfig;
   udr: SbiClient;
-  /** The UDR's Nudr_DR API root. */
-  udrApi: string;
+  /** The UDR's Nudr_DR, typed (nodes/common/sbi/operations.ts). */
+  nudr: ReturnType<typeof udrClient>;
   amPolicies: Map<string, { supi: string }>;
   uePolicies: Map<string, { supi: string }>;
   smPolicies: Map<string, SmPolicyAssociation>;
@@ -42,7 +43,7 @@ export function newPcf(cfg: PcfConfig, udr: SbiClient): Pcf {
   let next = 1;
   return {
     cfg, udr,
-    udrApi: `${cfg.udrUri}/nudr-dr/v1`,
+    nudr: udrClient(udr, cfg.udrUri),
     amPolicies: new Map(),
     uePolicies: new Map(),
     smPolicies: new Map(),
@@ -50,4 +51,21 @@ export function newPcf(cfg: PcfConfig, udr: SbiClient): Pcf {
     usageWriters: new KeyedSerializer(),
     nextId: () => String(next++),
   };
+}
+
+/**
+ * The optional features this PCF implements, per service (TS 29.507 5.8, TS 29.525 5.8, TS 29.512
+ * 5.8): none yet, so every negotiation ends with "0".
+ */
+export const PCF_SUPPORTED_FEATURES = { amPolicy: '', uePolicy: '', smPolicy: '' } as const;
+
+/**
+ * TS 29.500 6.6.2 feature negotiation: the features both the consumer offered (`suppFeat`, TS
+ * 29.571 SupportedFeatures hex, least significant digit last) and the producer supports.
+ */
+export function commonFeatures(offered: unknown, supported: string): string {
+  const a = typeof offered === 'string' && /^[A-Fa-f0-9]*$/.test(offered) ? offered : '';
+  let out = '';
+  for (let i = 1; i <= Math.min(a.length, supported.length); i++) out = (parseInt(a[a.length - i], 16) & parseInt(supported[supported.length - i], 16)).toString(16) + out;
+  return out.replace(/^0+(?=.)/, '') || '0';
 }

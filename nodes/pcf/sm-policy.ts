@@ -3,10 +3,12 @@
 // (TS 29.519 policy data): the usage the SMF reports at termination is deducted from the
 // subscriber's remaining allowed usage.
 
-import { SbiProblem, created, objectBody, requireString, expectStatus, type SbiRequest, type SbiResponse } from '../common/sbi.ts';
-import type { Pcf } from './context.ts';
+import { SbiProblem, created, objectBody, requireString, type SbiRequest, type SbiResponse } from '../common/sbi.ts';
+import { callbackUri, operationUri } from '../common/sbi/client.ts';
+import { UDR, CALLBACKS } from '../common/sbi/operations.ts';
+import { PCF_SUPPORTED_FEATURES, commonFeatures, type Pcf } from './context.ts';
 
-/** Accumulated usage as the SMF reports it in SmPolicyDeleteData (TS 29.512 5.6.2.? AccuUsageReport). */
+/** Accumulated usage as the SMF reports it in SmPolicyDeleteData (TS 29.512 data model, OpenAPI schema AccuUsageReport). */
 interface AccuUsageReport {
   refUmIds: string;
   volUsage?: number;
@@ -24,15 +26,14 @@ function snssaiKeyOf(v: unknown): string {
 /** TS 23.502 4.16.6 step 3: the reported usage is deducted from the remaining allowed usage in the UDR. */
 function deductUsage(pcf: Pcf, supi: string, reports: AccuUsageReport[]): Promise<void> {
   return pcf.usageWriters.run(supi, async () => {
-    const data = expectStatus(await pcf.udr.call<{ umData?: Record<string, { allowedUsage?: { totalVolume?: number } }> }>('GET', `${pcf.udrApi}/policy-data/ues/${supi}/sm-data`, undefined, { operation: 'Nudr_DM_Query', step: '4.16.6 step 3' }), 200);
+    const data = (await pcf.nudr.dr.readSmPolicyData(supi, { step: '4.16.6 step 3' })).body;
     for (const r of reports) {
       const um = data.umData?.[r.refUmIds];
       const remaining = um?.allowedUsage?.totalVolume;
       if (remaining === undefined) continue; // unlimited or unknown: nothing to deduct
       const used = r.volUsage ?? (r.volUsageUplink ?? 0) + (r.volUsageDownlink ?? 0);
       // TS 23.502 4.16.6 step 3: deduct the accumulated usage from the remaining allowed usage
-      const res = await pcf.udr.call('PUT', `${pcf.udrApi}/policy-data/ues/${supi}/sm-data/${encodeURIComponent(r.refUmIds)}`, { ...um, limitId: r.refUmIds, allowedUsage: { totalVolume: Math.max(0, remaining - used) } }, { operation: 'Nudr_DM_Update', step: '4.16.6 step 3' });
-      expectStatus(res, 204, 200);
+      await pcf.nudr.dr.createUsageMonitoringResource(supi, r.refUmIds, { ...um, limitId: r.refUmIds, allowedUsage: { totalVolume: Math.max(0, remaining - used) } }, { step: '4.16.6 step 3' });
     }
   });
 }
@@ -46,13 +47,21 @@ export async function createSmPolicy(pcf: Pcf, req: SbiRequest): Promise<SbiResp
   const pduSessionId = body.pduSessionId;
   if (typeof pduSessionId !== 'number') throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'pduSessionId is required');
   const snssai = snssaiKeyOf(body.sliceInfo);
-  const data = expectStatus(await pcf.udr.call<{ umData?: Record<string, unknown> }>('GET', `${pcf.udrApi}/policy-data/ues/${supi}/sm-data`, undefined, { operation: 'Nudr_DM_Query', step: '4.16.4 step 3' }), 200);
+  // wire5g's PCF has no operator policy of its own: it authorizes the subscribed default QoS and
+  // Session-AMBR the SMF received from the UDM (TS 29.512 SmPolicyContextData, TS 23.503 6.3)
+  const subsDefQos = body.subsDefQos as { '5qi'?: unknown; arp?: unknown; priorityLevel?: unknown } | undefined;
+  const subsSessAmbr = body.subsSessAmbr as { uplink?: unknown; downlink?: unknown } | undefined;
+  if (!subsDefQos || typeof subsDefQos['5qi'] !== 'number' || !subsDefQos.arp) throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'subsDefQos (5qi, arp) is required: the PCF authorizes the subscribed default QoS and has no local policy');
+  if (!subsSessAmbr || typeof subsSessAmbr.uplink !== 'string' || typeof subsSessAmbr.downlink !== 'string') throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'subsSessAmbr (uplink, downlink) is required: the PCF authorizes the subscribed Session-AMBR and has no local policy');
+  const data = (await pcf.nudr.dr.readSmPolicyData(supi, { step: '4.16.4 step 3' })).body;
   const limitId = `${dnn}:${snssai}`;
   const subKey = `${supi}|${dnn}|${snssai}`;
   // Subscribe to changes of the policy data for this (DNN, S-NSSAI) once, for its first session.
   await pcf.udrSubscriptions.acquire(subKey, async () => {
-    const r = await pcf.udr.call('POST', `${pcf.udrApi}/policy-data/subs-to-notify`, { notificationUri: `${pcf.cfg.baseUri}/npcf-callback/v1/policy-data-change`, monitoredResourceUris: [`${pcf.udrApi}/policy-data/ues/${supi}/sm-data`] }, { operation: 'Nudr_DM_Subscribe', step: '4.16.4 step 3' });
-    expectStatus(r, 201);
+    const r = await pcf.nudr.dr.subscribePolicyData({
+      notificationUri: callbackUri(pcf.cfg.baseUri, CALLBACKS.policyDataChangeNotify),
+      monitoredResourceUris: [operationUri(pcf.cfg.udrUri, UDR.dr.readSmPolicyData, { ueId: supi })],
+    }, { step: '4.16.4 step 3' });
     const loc = r.headers.location;
     if (!loc) throw new SbiProblem(502, 'SYSTEM_FAILURE', 'UDR answered 201 without Location');
     return loc;
@@ -60,12 +69,15 @@ export async function createSmPolicy(pcf: Pcf, req: SbiRequest): Promise<SbiResp
   const id = pcf.nextId();
   const pccRule = `pcc-${id}`;
   pcf.smPolicies.set(id, { supi, pduSessionId, dnn, snssai, pccRules: [pccRule], ...(data.umData?.[limitId] ? { limitId } : {}) });
-  // TS 29.512 5.6.2.4 SmPolicyDecision: one session rule with the session AMBR and default QoS,
-  // one PCC rule matching all traffic, usage monitoring when the subscriber has a limit.
+  // TS 29.512 5.6.2.4 SmPolicyDecision: one session rule with the authorized Session-AMBR and
+  // default QoS, one PCC rule matching all traffic on the default QoS flow's QoS data, usage
+  // monitoring when the subscriber has a limit.
+  const arp = subsDefQos.arp;
   return created(`${pcf.cfg.baseUri}/npcf-smpolicycontrol/v1/sm-policies/${id}`, {
-    sessRules: { 'sess-1': { sessRuleId: 'sess-1', authSessAmbr: { uplink: '1 Gbps', downlink: '1 Gbps' }, authDefQos: { '5qi': 9, arp: { priorityLevel: 8, preemptCap: 'NOT_PREEMPT', preemptVuln: 'NOT_PREEMPTABLE' }, priorityLevel: 8 } } },
+    sessRules: { 'sess-1': { sessRuleId: 'sess-1', authSessAmbr: { uplink: subsSessAmbr.uplink, downlink: subsSessAmbr.downlink }, authDefQos: { '5qi': subsDefQos['5qi'], arp, ...(typeof subsDefQos.priorityLevel === 'number' ? { priorityLevel: subsDefQos.priorityLevel } : {}) } } },
     pccRules: { [pccRule]: { pccRuleId: pccRule, flowInfos: [{ flowDescription: 'permit out ip from any to assigned', flowDirection: 'BIDIRECTIONAL' }], precedence: 255, refQosData: ['qos-1'], ...(data.umData?.[limitId] ? { refUmData: [limitId] } : {}) } },
-    qosDecs: { 'qos-1': { qosId: 'qos-1', '5qi': 9, arp: { priorityLevel: 8, preemptCap: 'NOT_PREEMPT', preemptVuln: 'NOT_PREEMPTABLE' } } },
+    qosDecs: { 'qos-1': { qosId: 'qos-1', '5qi': subsDefQos['5qi'], arp, defQosFlowIndication: true } },
+    suppFeat: commonFeatures(body.suppFeat, PCF_SUPPORTED_FEATURES.smPolicy),
     ...(data.umData?.[limitId] ? { umDecs: { [limitId]: { umId: limitId, volumeThreshold: (data.umData[limitId] as { allowedUsage?: { totalVolume?: number } }).allowedUsage?.totalVolume } }, policyCtrlReqTriggers: ['US_RE'] } : {}),
   });
 }
@@ -86,7 +98,7 @@ export async function deleteSmPolicy(pcf: Pcf, req: SbiRequest): Promise<SbiResp
     // step 8: unsubscribe from the UDR when it was the last session on the (DNN, S-NSSAI)
     after: async () => {
       const uri = await lastUri;
-      if (uri) expectStatus(await pcf.udr.call('DELETE', uri, undefined, { operation: 'Nudr_DM_Unsubscribe', step: '4.16.6 step 8' }), 204);
+      if (uri) await pcf.nudr.dr.unsubscribePolicyData(uri, { step: '4.16.6 step 8' });
     },
   };
 }

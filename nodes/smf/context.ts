@@ -3,9 +3,11 @@
 // procedures draw from. The procedures are in procedures/, the routes in service.ts.
 
 import { SbiProblem, type SbiClient, type SbiRequest } from '../common/sbi.ts';
+import { udmClient, pcfClient, amfClient, notifier } from '../common/sbi/client.ts';
 import { DenseIdPool, Ipv4Pool } from '../common/pools.ts';
 import { SharedSubscriptions } from '../common/concurrency.ts';
 import type { N4, SmN1, SmN2, PduSessionEstablishmentRequestInfo } from './ports.ts';
+import type { SessionQos, SubscribedDefaultQos, Ambr } from './policy-decision.ts';
 
 export interface SmfConfig {
   baseUri: string;
@@ -16,7 +18,6 @@ export interface SmfConfig {
   plmn: { mcc: string; mnc: string };
   /** DNNs and S-NSSAIs this SMF serves. */
   dnns: string[];
-  qfi: number;
 }
 
 /** TS 24.501 9.11.4.2 5GSM causes the SMF uses. */
@@ -43,6 +44,10 @@ export interface SmContext {
   /** Namf_Communication ue-context URI for N1N2MessageTransfer. */
   amfUeContextUri: string;
   request: PduSessionEstablishmentRequestInfo;
+  /** The UDM's subscribed default QoS and Session-AMBR for the DNN (step 4). */
+  subscribed?: { subsDefQos?: SubscribedDefaultQos; subsSessAmbr?: Ambr };
+  /** What the PCF authorized (step 7b), as NAS, NGAP and PFCP carry it. */
+  qos?: SessionQos;
   // What has been allocated, in order; release undoes what is set.
   cpSeid?: number;
   ueAddress?: number;
@@ -63,6 +68,11 @@ export interface SmContext {
 export interface Smf {
   cfg: SmfConfig;
   sbi: SbiClient;
+  /** Typed consumers (nodes/common/sbi/operations.ts) of the UDM, the PCF, the AMF, and callbacks. */
+  nudm: ReturnType<typeof udmClient>;
+  npcf: ReturnType<typeof pcfClient>;
+  namf: ReturnType<typeof amfClient>;
+  notify: ReturnType<typeof notifier>;
   n4: N4;
   n1: SmN1;
   n2: SmN2;
@@ -80,6 +90,10 @@ export function newSmf(cfg: SmfConfig, sbi: SbiClient, n4: N4, n1: SmN1, n2: SmN
   let next = 1;
   return {
     cfg, sbi, n4, n1, n2,
+    nudm: udmClient(sbi, cfg.udmUri),
+    npcf: pcfClient(sbi, cfg.pcfUri),
+    namf: amfClient(sbi, ''),
+    notify: notifier(sbi),
     contexts: new Map(),
     seids: new DenseIdPool('SMF CP SEID', 1 << 24),
     addresses: new Ipv4Pool(cfg.uePool),

@@ -1,23 +1,26 @@
 // The UDM's services: Nudm_UEAuthentication (TS 29.503 5.4; ARPF and SIDF), Nudm_UECM (5.3) and
 // Nudm_SDM (5.2), with the subscriber data kept in the UDR and reached over Nudr_DM.
 
-import { SbiProblem, created, ok, noContent, objectBody, requireString, expectStatus, type SbiRoute, type SbiClient } from '../common/sbi.ts';
+import { SbiProblem, created, ok, noContent, objectBody, requireString, type SbiRoute, type SbiClient } from '../common/sbi.ts';
+import { udrClient, callbackUri, notifier } from '../common/sbi/client.ts';
+import { CALLBACKS } from '../common/sbi/operations.ts';
+import type { components as UdrC } from '../common/sbi-types/TS29504_Nudr_DR.ts';
+
+type SmData = UdrC['schemas']['SessionManagementSubscriptionData'];
+/** TS 29.505 SmSubsData: the list of SessionManagementSubscriptionData (or the extended form). */
+function smDataList(d: UdrC['schemas']['SmSubsData']): SmData[] {
+  return Array.isArray(d) ? d : (d.individualSmSubsData ?? []);
+}
 import { ResourceLedger } from '../common/ledger.ts';
 import { nextSqn, type HomeNetworkAka } from '../common/aka.ts';
 import { KeyedSerializer } from '../common/concurrency.ts';
+import { deregistrationNotification, type DeregistrationReason } from './procedures/deregistration-notification.ts';
 
 export interface UdmConfig {
   baseUri: string;
   udrUri: string;
   /** Serving PLMN id for Nudr provisioned-data paths, e.g. '00101'. */
   plmnId: string;
-}
-
-interface AuthSubscription {
-  encPermanentKey: string;
-  encOpcKey: string;
-  authenticationManagementField: string;
-  sequenceNumber: { sqn: string };
 }
 
 export function udmRoutes(cfg: UdmConfig, udr: SbiClient, aka: HomeNetworkAka, ledger = new ResourceLedger('UDM')) {
@@ -33,8 +36,12 @@ export function udmRoutes(cfg: UdmConfig, udr: SbiClient, aka: HomeNetworkAka, l
     .gauge('UECM SMF registrations', () => smfRegistrations.size)
     .gauge('SDM subscriptions', () => sdmSubscriptions.size);
 
-  const udrApi = `${cfg.udrUri}/nudr-dr/v1`;
-  const authPath = (supi: string) => `${udrApi}/subscription-data/${supi}/authentication-data/authentication-subscription`;
+  const nudr = udrClient(udr, cfg.udrUri).dr;
+  /** The UDR's 404 for a subscriber it does not know is the UDM's USER_NOT_FOUND (TS 29.503 6.1.7.3). */
+  const userNotFound = (e: unknown): never => {
+    if (e instanceof SbiProblem && e.problem.status === 404) throw new SbiProblem(404, 'USER_NOT_FOUND');
+    throw e;
+  };
 
   function resolveSupi(supiOrSuci: string): string {
     if (supiOrSuci.startsWith('imsi-')) return supiOrSuci;
@@ -59,11 +66,10 @@ export function udmRoutes(cfg: UdmConfig, udr: SbiClient, aka: HomeNetworkAka, l
         const supi = resolveSupi(req.params.supiOrSuci);
         const resync = body.resynchronizationInfo as { rand?: unknown; auts?: unknown } | undefined;
         return sqnWriters.run(supi, async () => {
-          const r = await udr.call<AuthSubscription>('GET', authPath(supi), undefined, { operation: 'Nudr_DM_Query' });
-          if (r.status === 404) throw new SbiProblem(404, 'USER_NOT_FOUND', `no subscriber ${supi}`);
-          const sub = expectStatus(r, 200);
-          const k = sub.encPermanentKey, opc = sub.encOpcKey;
-          let sqn = sub.sequenceNumber.sqn;
+          const sub = (await nudr.queryAuthSubscription(supi).catch(userNotFound)).body;
+          const k = sub.encPermanentKey, opc = sub.encOpcKey, sqnNow = sub.sequenceNumber?.sqn;
+          if (!k || !opc || !sub.authenticationManagementField || !sqnNow) throw new SbiProblem(500, 'SYSTEM_FAILURE', `incomplete authentication subscription for ${supi}`);
+          let sqn = sqnNow;
           if (resync) {
             // TS 33.102 6.3.5: verify MAC-S, then continue from SQN_MS.
             if (typeof resync.rand !== 'string' || typeof resync.auts !== 'string') throw new SbiProblem(400, 'MANDATORY_IE_INCORRECT', 'resynchronizationInfo needs rand and auts');
@@ -73,10 +79,10 @@ export function udmRoutes(cfg: UdmConfig, udr: SbiClient, aka: HomeNetworkAka, l
           }
           sqn = nextSqn(sqn);
           // The new SQN is stored before the vector leaves the UDM: a crash can skip, never reuse.
-          expectStatus(await udr.call('PATCH', authPath(supi), [{ op: 'replace', path: '/sequenceNumber/sqn', value: sqn }], { operation: 'Nudr_DM_Update' }), 204);
+          await nudr.modifyAuthSubscription(supi, [{ op: 'replace', path: '/sequenceNumber/sqn', value: sqn }]);
           const rand = aka.randomRand();
           const av = aka.generateVector({ k, opc, amf: sub.authenticationManagementField, sqn, rand, servingNetworkName: snName });
-          // TS 29.503 6.3.6.2.? AuthenticationInfoResult with a 5G HE AV
+          // TS 29.503 Nudm_UEAU data model (OpenAPI AuthenticationInfoResult) with a 5G HE AV
           return ok({ authType: '5G_AKA', authenticationVector: { avType: '5G_HE_AKA', rand, xresStar: av.xresStar, autn: av.autn, kausf: av.kausf }, supi });
         });
       },
@@ -86,10 +92,15 @@ export function udmRoutes(cfg: UdmConfig, udr: SbiClient, aka: HomeNetworkAka, l
       method: 'POST',
       path: '/nudm-ueau/v1/{supi}/auth-events',
       operation: 'Nudm_UEAuthentication_ResultConfirmation',
-      handler: (req) => {
+      // the UDM stores the result in the UDR (Nudr_DM, authentication status) before it answers
+      handler: async (req) => {
         const body = objectBody(req);
         requireString(body, 'nfInstanceId');
+        requireString(body, 'timeStamp');
+        requireString(body, 'authType');
+        requireString(body, 'servingNetworkName');
         if (typeof body.success !== 'boolean') throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'success is required');
+        await nudr.createAuthStatus(req.params.supi, body as UdrC['schemas']['AuthEvent']).catch(userNotFound);
         return created(`${cfg.baseUri}/nudm-ueau/v1/${req.params.supi}/auth-events/${next++}`, body);
       },
     },
@@ -102,9 +113,7 @@ export function udmRoutes(cfg: UdmConfig, udr: SbiClient, aka: HomeNetworkAka, l
         const body = objectBody(req);
         requireString(body, 'amfInstanceId');
         requireString(body, 'deregCallbackUri');
-        const r = await udr.call('PUT', `${udrApi}/subscription-data/${req.params.ueId}/context-data/amf-3gpp-access`, body, { operation: 'Nudr_DM_Create' });
-        if (r.status === 404) throw new SbiProblem(404, 'USER_NOT_FOUND');
-        expectStatus(r, 201, 204);
+        await nudr.createAmfContext3gpp(req.params.ueId, body as UdrC['schemas']['Amf3GppAccessRegistration']).catch(userNotFound);
         const existed = amfRegistrations.has(req.params.ueId);
         amfRegistrations.set(req.params.ueId, body);
         return existed ? ok(body) : created(`${cfg.baseUri}/nudm-uecm/v1/${req.params.ueId}/registrations/amf-3gpp-access`, body);
@@ -119,7 +128,8 @@ export function udmRoutes(cfg: UdmConfig, udr: SbiClient, aka: HomeNetworkAka, l
         const body = objectBody(req);
         if (!amfRegistrations.has(req.params.ueId)) throw new SbiProblem(404, 'CONTEXT_NOT_FOUND');
         if (body.purgeFlag !== true) throw new SbiProblem(400, 'MANDATORY_IE_INCORRECT', 'only purgeFlag: true is supported');
-        expectStatus(await udr.call('DELETE', `${udrApi}/subscription-data/${req.params.ueId}/context-data/amf-3gpp-access`, undefined, { operation: 'Nudr_DM_Delete' }), 204);
+        // TS 29.503 5.3.2.4.2 step 2: the purge is recorded in the UDR (Nudr_DM_Update, JSON Patch)
+        await nudr.modifyAmfContext3gpp(req.params.ueId, [{ op: 'add', path: '/purgeFlag', value: true }]);
         amfRegistrations.delete(req.params.ueId);
         return noContent;
       },
@@ -133,9 +143,7 @@ export function udmRoutes(cfg: UdmConfig, udr: SbiClient, aka: HomeNetworkAka, l
         const body = objectBody(req);
         requireString(body, 'smfInstanceId');
         const key = `${req.params.ueId}/${req.params.pduSessionId}`;
-        const r = await udr.call('PUT', `${udrApi}/subscription-data/${req.params.ueId}/context-data/smf-registrations/${req.params.pduSessionId}`, body, { operation: 'Nudr_DM_Create' });
-        if (r.status === 404) throw new SbiProblem(404, 'USER_NOT_FOUND');
-        expectStatus(r, 201, 204);
+        await nudr.createSmfRegistration(req.params.ueId, req.params.pduSessionId, body as UdrC['schemas']['SmfRegistration']).catch(userNotFound);
         const existed = smfRegistrations.has(key);
         smfRegistrations.set(key, body);
         return existed ? ok(body) : created(`${cfg.baseUri}/nudm-uecm/v1/${key.replace('/', '/registrations/smf-registrations/')}`, body);
@@ -149,7 +157,7 @@ export function udmRoutes(cfg: UdmConfig, udr: SbiClient, aka: HomeNetworkAka, l
       handler: async (req) => {
         const key = `${req.params.ueId}/${req.params.pduSessionId}`;
         if (!smfRegistrations.has(key)) throw new SbiProblem(404, 'CONTEXT_NOT_FOUND');
-        expectStatus(await udr.call('DELETE', `${udrApi}/subscription-data/${req.params.ueId}/context-data/smf-registrations/${req.params.pduSessionId}`, undefined, { operation: 'Nudr_DM_Delete' }), 204);
+        await nudr.deleteSmfRegistration(req.params.ueId, req.params.pduSessionId);
         smfRegistrations.delete(key);
         return noContent;
       },
@@ -159,9 +167,7 @@ export function udmRoutes(cfg: UdmConfig, udr: SbiClient, aka: HomeNetworkAka, l
       path: '/nudm-sdm/v2/{supi}/am-data',
       operation: 'Nudm_SDM_Get',
       handler: async (req) => {
-        const r = await udr.call('GET', `${udrApi}/subscription-data/${req.params.supi}/${cfg.plmnId}/provisioned-data/am-data`, undefined, { operation: 'Nudr_DM_Query' });
-        if (r.status === 404) throw new SbiProblem(404, 'USER_NOT_FOUND');
-        return ok(expectStatus(r, 200));
+        return ok((await nudr.queryAmData(req.params.supi, cfg.plmnId).catch(userNotFound)).body);
       },
     },
     {
@@ -169,9 +175,7 @@ export function udmRoutes(cfg: UdmConfig, udr: SbiClient, aka: HomeNetworkAka, l
       path: '/nudm-sdm/v2/{supi}/nssai',
       operation: 'Nudm_SDM_Get',
       handler: async (req) => {
-        const r = await udr.call<{ nssai: unknown }>('GET', `${udrApi}/subscription-data/${req.params.supi}/${cfg.plmnId}/provisioned-data/am-data`, undefined, { operation: 'Nudr_DM_Query' });
-        if (r.status === 404) throw new SbiProblem(404, 'USER_NOT_FOUND');
-        return ok(expectStatus(r, 200).nssai);
+        return ok((await nudr.queryAmData(req.params.supi, cfg.plmnId).catch(userNotFound)).body.nssai);
       },
     },
     {
@@ -179,11 +183,9 @@ export function udmRoutes(cfg: UdmConfig, udr: SbiClient, aka: HomeNetworkAka, l
       path: '/nudm-sdm/v2/{supi}/smf-select-data',
       operation: 'Nudm_SDM_Get',
       handler: async (req) => {
-        const r = await udr.call<{ singleNssai: unknown; dnnConfigurations: Record<string, unknown> }[]>('GET', `${udrApi}/subscription-data/${req.params.supi}/${cfg.plmnId}/provisioned-data/sm-data`, undefined, { operation: 'Nudr_DM_Query' });
-        if (r.status === 404) throw new SbiProblem(404, 'USER_NOT_FOUND');
-        const sm = expectStatus(r, 200);
+        const sm = smDataList((await nudr.querySmData(req.params.supi, cfg.plmnId).catch(userNotFound)).body);
         // TS 29.503 SmfSelectionSubscriptionData
-        return ok({ subscribedSnssaiInfos: Object.fromEntries(sm.map((s) => [JSON.stringify(s.singleNssai), { dnnInfos: Object.keys(s.dnnConfigurations).map((dnn) => ({ dnn })) }])) });
+        return ok({ subscribedSnssaiInfos: Object.fromEntries(sm.map((s) => [JSON.stringify(s.singleNssai), { dnnInfos: Object.keys(s.dnnConfigurations ?? {}).map((dnn) => ({ dnn })) }])) });
       },
     },
     {
@@ -191,15 +193,13 @@ export function udmRoutes(cfg: UdmConfig, udr: SbiClient, aka: HomeNetworkAka, l
       path: '/nudm-sdm/v2/{supi}/sm-data',
       operation: 'Nudm_SDM_Get',
       handler: async (req) => {
-        const r = await udr.call<{ singleNssai: { sst: number; sd?: string }; dnnConfigurations: Record<string, unknown> }[]>('GET', `${udrApi}/subscription-data/${req.params.supi}/${cfg.plmnId}/provisioned-data/sm-data`, undefined, { operation: 'Nudr_DM_Query' });
-        if (r.status === 404) throw new SbiProblem(404, 'USER_NOT_FOUND');
-        let sm = expectStatus(r, 200);
+        let sm = smDataList((await nudr.querySmData(req.params.supi, cfg.plmnId).catch(userNotFound)).body);
         const dnn = req.query.dnn;
         if (req.query['single-nssai']) {
           const want = JSON.parse(req.query['single-nssai']) as { sst: number; sd?: string };
           sm = sm.filter((s) => s.singleNssai.sst === want.sst && (s.singleNssai.sd ?? '') === (want.sd ?? ''));
         }
-        if (dnn) sm = sm.filter((s) => dnn in s.dnnConfigurations).map((s) => ({ ...s, dnnConfigurations: { [dnn]: s.dnnConfigurations[dnn] } }));
+        if (dnn) sm = sm.filter((s) => s.dnnConfigurations?.[dnn]).map((s) => ({ ...s, dnnConfigurations: { [dnn]: s.dnnConfigurations![dnn] } }));
         return ok(sm);
       },
     },
@@ -212,8 +212,7 @@ export function udmRoutes(cfg: UdmConfig, udr: SbiClient, aka: HomeNetworkAka, l
         const body = objectBody(req);
         requireString(body, 'nfInstanceId');
         requireString(body, 'callbackReference');
-        const r = await udr.call('POST', `${udrApi}/subscription-data/subs-to-notify`, { ueId: req.params.ueId, callbackReference: `${cfg.baseUri}/nudm-callback/v1/data-change`, monitoredResourceUris: body.monitoredResourceUris ?? [] }, { operation: 'Nudr_DM_Subscribe' });
-        expectStatus(r, 201);
+        const r = await nudr.subscribeSubscriptionData({ ueId: req.params.ueId, callbackReference: callbackUri(cfg.baseUri, CALLBACKS.subscriptionDataChangeNotify), monitoredResourceUris: (body.monitoredResourceUris ?? []) as string[] });
         const id = String(next++);
         sdmSubscriptions.set(id, { ueId: req.params.ueId, udrSubscription: r.headers.location ?? '' });
         return created(`${cfg.baseUri}/nudm-sdm/v2/${req.params.ueId}/sdm-subscriptions/${id}`, { ...body, subscriptionId: id });
@@ -227,11 +226,13 @@ export function udmRoutes(cfg: UdmConfig, udr: SbiClient, aka: HomeNetworkAka, l
       handler: async (req) => {
         const sub = sdmSubscriptions.get(req.params.subscriptionId);
         if (!sub || sub.ueId !== req.params.ueId) throw new SbiProblem(404, 'SUBSCRIPTION_NOT_FOUND');
-        expectStatus(await udr.call('DELETE', sub.udrSubscription, undefined, { operation: 'Nudr_DM_Unsubscribe' }), 204);
+        await nudr.unsubscribeSubscriptionData(sub.udrSubscription);
         sdmSubscriptions.delete(req.params.subscriptionId);
         return noContent;
       },
     },
   ];
-  return { routes, ledger };
+  /** TS 23.502 4.2.2.3.3 step 1: Nudm_UECM_DeregistrationNotification to the AMF registered for `supi` (O&M). */
+  const notifyDeregistration = (supi: string, reason: DeregistrationReason) => deregistrationNotification({ notify: notifier(udr), nudr, amfRegistrations }, supi, reason);
+  return { routes, ledger, notifyDeregistration };
 }

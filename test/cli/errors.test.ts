@@ -37,6 +37,13 @@ describe.concurrent('wire5g: numbers and choices are checked, never silently cha
       expect(r.stdout).toBe(''); // nothing ran
     }, T);
   }
+  for (const args of [['run', '--core-wait', '0'], ['up', '--ues', '-1'], ['up', '--ues', 'abc'], ['up', '--parallel', '0'], ['up', '--core-wait', '1.5'], ['run', '--scenario', 'default', '--ues', '2.5']]) {
+    it(`${args.join(' ')} is refused (exit 2)`, async () => {
+      const r = await wire5g(args);
+      refused(r, 2, new RegExp(`^wire5g ${args[0]}: ${args.at(-2)} must be a whole number (of 1 or more|>= 0), got '${args.at(-1)}'`));
+      expect(r.stdout).toBe('');
+    }, T);
+  }
   it('run --deregistration sometimes is refused naming the choices', async () => {
     refused(await wire5g(['run', '--deregistration', 'sometimes']), 2, /--deregistration must be one of switch-off, normal, mixed, none, got 'sometimes'/);
   }, T);
@@ -63,6 +70,7 @@ describe.concurrent('wire5g --help on every command lists every option with its 
     [['subscriber', 'remove'], ['--db FILE']],
     [['up'], ['--config FILE', '--out DIR', '--ues N', '--parallel N', '--no-pdu', '--external-core', '--core-wait SECONDS', '--quiet', '--verbose']],
     [['scenarios'], ['--help']],
+    [['capture', 'merge'], ['--help']],
   ];
   for (const [cmd, options] of expected) {
     it(`wire5g ${cmd.join(' ')} --help`, async () => {
@@ -187,7 +195,7 @@ describe.concurrent('wire5g ctl: bad input is one line, nothing sent', () => {
 
 describe.concurrent('wire5g run --scenario: judged before anything runs', () => {
   it('an unknown scenario, a file that does not validate, options that do not apply', async () => {
-    refused(await wire5g(['run', '--scenario', 'nope']), 2, /^wire5g run: --scenario nope: \(file\): no such file, and no built-in scenario of that name/);
+    refused(await wire5g(['run', '--scenario', 'nope']), 2, /^wire5g run: --scenario nope: no such file, and no built-in scenario of that name \('wire5g scenarios' lists them\) \(see 'wire5g run --help'\)$/);
     refused(await wire5g(['run', '--scenario', file('bad-scenario.yaml', 'description: x\nsteps:\n  - register: all\n    rate: fast\n')]), 2, /bad-scenario\.yaml: steps\[0\]\.rate: expected a positive number, got "fast"/);
     for (const o of [['--pings', '2'], ['--parallel', '3'], ['--deregistration', 'normal']]) {
       refused(await wire5g(['run', '--scenario', 'default', ...o]), 2, new RegExp(`${o[0]} does not apply to --scenario`));

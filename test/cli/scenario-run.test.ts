@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { startWire5g, wire5g, lastLine, type Wire5gResult } from '../helpers/wire5g.ts';
 import { testConfig } from '../helpers/network.ts';
+import { tsharkAvailable } from '../helpers/tshark.ts';
+import { execFileSync } from 'node:child_process';
 
 const T = 120_000;
 
@@ -94,5 +96,47 @@ describe('wire5g run --scenario', () => {
     expect(lastLine(r.stderr)).toBe(`wire5g run: stopped at once; nothing written (the previous outputs in ${out} are untouched)`);
     for (const [f, text] of Object.entries(previous)) expect(readFileSync(join(out, f), 'utf8')).toBe(text);
     expect(readdirSync(out).sort()).toEqual(['ladder.md', 'run.pcapng', 'summary.json']);
+  }, T);
+
+  it('run --scenario default (what npm start runs) through the binary: the capture of the default run as tshark reads it; --quiet prints only the result', async () => {
+    const { dir, config } = network(57);
+    const viaFile = join(dir, 'scenario');
+    const viaRun = join(dir, 'run');
+    const a = await wire5g(['run', '--scenario', 'default', '--quiet', '--config', config, '--out', viaFile]);
+    expect(a.code, a.stdout + a.stderr).toBe(0);
+    expect(lastLine(a.stdout)).toBe('OK: 1 UE(s), 7 procedures succeeded');
+    expect(a.stdout).not.toMatch(/^UE +-> AMF/m); // --quiet: no ladder
+    expect(a.stdout).toContain('every NF ledger is back where it started (UDR, UDM, AUSF, PCF, UPF, SMF, AMF, gNB)');
+    expect(readdirSync(viaFile).sort()).toEqual(['ladder.md', 'run.pcapng', 'summary.json']);
+    const b = await wire5g(['run', '--quiet', '--config', config, '--out', viaRun]);
+    expect(b.code, b.stdout + b.stderr).toBe(0);
+    if (!tsharkAvailable()) return;
+    // every commented frame (each message names its step), in the same order on every path between two nodes
+    const frames = (d: string) => execFileSync('tshark', ['-r', join(d, 'run.pcapng'), '-T', 'fields', '-e', 'ip.src', '-e', 'ip.dst', '-e', 'frame.comment'], { encoding: 'utf8' }).split('\n').filter((l) => l.split('\t')[2]);
+    const perPath = (fs: string[]) => {
+      const m: Record<string, string[]> = {};
+      for (const f of fs) {
+        const [src, dst, comment] = f.split('\t');
+        (m[`${src}>${dst}`] ??= []).push(comment);
+      }
+      return m;
+    };
+    const fa = frames(viaFile);
+    expect(fa.length).toBeGreaterThan(50);
+    expect(perPath(fa)).toEqual(perPath(frames(viaRun)));
+  }, T);
+
+  it('run --scenario --external-core with no core: says what it waits for, then FAILED, nothing written, the previous outputs untouched', async () => {
+    const { dir, config } = network(60);
+    const out = join(dir, 'out');
+    mkdirSync(out);
+    writeFileSync(join(out, 'run.pcapng'), 'previous capture');
+    const r = await wire5g(['run', '--scenario', 'default', '--external-core', '--core-wait', '2', '--config', config, '--out', out]);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stderr).toContain('wire5g run: waiting for the core: UDR 127.0.60.20:8080: ECONNREFUSED');
+    expect(r.stdout).toContain('nothing written: the network did not start (the previous outputs are untouched)');
+    expect(lastLine(r.stdout)).toMatch(/^FAILED: 1 procedure\(s\) failed/);
+    expect(readdirSync(out)).toEqual(['run.pcapng']);
+    expect(readFileSync(join(out, 'run.pcapng'), 'utf8')).toBe('previous capture');
   }, T);
 });

@@ -64,8 +64,8 @@ describe('wire5g subscriber add/update/show/list/remove', () => {
   it('every field is checked: --sst abc, --usage lots, a short K, a bad SUPI are refused and nothing is stored', async () => {
     const db = join(mkdtempSync(join(tmpdir(), 'wire5g-sub-')), 'udr.sqlite');
     const cases: [string[], RegExp][] = [
-      [['--sst', 'abc'], /--sst must be a whole number >= 0, got 'abc'/],
-      [['--sst', '256'], /--sst must be at most 255/],
+      [['--sst', 'abc'], /--sst must be a whole number 0..255, got 'abc'/],
+      [['--sst', '256'], /--sst must be a whole number 0..255, got '256'/],
       [['--usage', 'lots'], /--usage must be a whole number >= 0, got 'lots'/],
       [['--k', 'abc'], /--k: expected 32 hex digits, got 'abc'/],
       [['--sd', '12345'], /--sst\/--sd: .*expected 6 hex digits/],

@@ -119,11 +119,11 @@ describe('UE-initiated Deregistration (TS 23.502 4.2.2.3.2)', () => {
       expect(await u.deregister({ switchOff: false, unavailabilitySeconds: 3600 })).toBe('accepted');
       await quiet();
       expect(notes).toHaveLength(1);
-      const report = (notes[0] as { notifyCorrelationId: string; reportList: { type: string; supi: string; lossOfConnectReason: string; unavailPerDur: number }[] });
+      const report = (notes[0] as { notifyCorrelationId: string; reportList: { type: string; supi: string; lossOfConnectReason: string; unavailabilityPeriod: number }[] });
       expect(report.notifyCorrelationId).toBe('c-1');
       expect(report.reportList[0]).toMatchObject({ type: 'LOSS_OF_CONNECTIVITY', supi: supi(3), lossOfConnectReason: 'DEREGISTERED' });
-      expect(report.reportList[0].unavailPerDur).toBeGreaterThanOrEqual(3599);
-      expect(report.reportList[0].unavailPerDur).toBeLessThanOrEqual(3600);
+      expect(report.reportList[0].unavailabilityPeriod).toBeGreaterThanOrEqual(3599);
+      expect(report.reportList[0].unavailabilityPeriod).toBeLessThanOrEqual(3600);
       expect(ledgers()).toEqual(before);
       expect((await client.call('DELETE', sub.headers.location!)).status).toBe(204);
       // a UE nobody subscribed for: no notification

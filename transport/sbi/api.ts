@@ -30,10 +30,10 @@ export interface SbiResponse {
  * Content-ID. Request bodies arrive as this when the Content-Type is multipart/related; a handler
  * or client sends one by using it as the body.
  */
-export class SbiMultipart {
-  readonly json: unknown;
+export class SbiMultipart<J = unknown> {
+  readonly json: J;
   readonly binaries: Record<string, { contentType: string; data: Uint8Array }>;
-  constructor(json: unknown, binaries: Record<string, { contentType: string; data: Uint8Array }>) {
+  constructor(json: J, binaries: Record<string, { contentType: string; data: Uint8Array }>) {
     this.json = json;
     this.binaries = binaries;
   }
@@ -182,4 +182,10 @@ export function matchRoute(routes: SbiRoute[], method: string, path: string): { 
     if (route.method === method) return { route, params };
   }
   return pathMatched ? 'method-not-allowed' : undefined;
+}
+
+/** For `.catch(ignoreProblem)`: a call whose error answer changes nothing for the caller (other errors still throw). */
+export function ignoreProblem(e: unknown): undefined {
+  if (e instanceof SbiProblem) return undefined;
+  throw e;
 }

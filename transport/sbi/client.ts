@@ -177,7 +177,8 @@ export class Http2SbiClient implements SbiClient {
       accept: 'application/json, application/problem+json, multipart/related',
       ...(opts.headers ?? {}),
     };
-    if (contentType) headers['content-type'] = contentType;
+    // a media type the operation names (JSON Patch, merge patch) is kept; else the body's own
+    if (contentType && !(contentType.startsWith('application/json') && headers['content-type'])) headers['content-type'] = contentType;
     this.stats.calls++;
     const timeoutMs = opts.timeoutMs ?? this.opts.timeoutMs ?? 5000;
     return new Promise<SbiResult<T>>((resolve, reject) => {

@@ -9,7 +9,8 @@ import { nasMessage } from '../../../codecs/nas/index.ts';
 import { fromHex, toHex } from '../../../codecs/bytes/hex.ts';
 import { hresStar, kamf as deriveKamf } from '../../../crypto/kdf.ts';
 import { servingNetworkName, imsiDigits } from '../../common/aka.ts';
-import { expectStatus } from '../../common/sbi.ts';
+import { SbiProblem, ignoreProblem } from '../../common/sbi.ts';
+import type { components as AusfC } from '../../common/sbi-types/TS29509_Nausf_UEAuthentication.ts';
 import type { Amf } from '../amf.ts';
 import type { AmfUe, ReceivedNas } from '../context.ts';
 import { FiveGmmCause, ProcedureAborted, UeRejected } from '../gmm.ts';
@@ -36,17 +37,25 @@ export async function authenticate(amf: Amf, ue: AmfUe, supiOrSuci: string, ueNg
   const snName = servingNetworkName(amf.cfg.plmn.mcc, amf.cfg.plmn.mnc);
   let resync: { rand: string; auts: string } | undefined;
   for (let round = 0; round < 2; round++) {
-    const r = await amf.sbi.call<{ '5gAuthData': { rand: string; hxresStar: string; autn: string }; _links: { '5g-aka': { href: string } } }>('POST', `${amf.cfg.uris.ausf}/nausf-auth/v1/ue-authentications`, {
-      supiOrSuci,
-      servingNetworkName: snName,
-      ...(resync ? { resynchronizationInfo: resync } : {}),
-    }, { operation: 'Nausf_UEAuthentication_Authenticate', step: '4.2.2.2.2 step 8' });
-    if (r.status !== 201) {
+    let r;
+    try {
+      r = await amf.nausf.ueAuthentication.authenticate({
+        supiOrSuci,
+        servingNetworkName: snName,
+        ...(resync ? { resynchronizationInfo: resync } : {}),
+      }, { step: '4.2.2.2.2 step 8' });
+    } catch (e) {
+      if (!(e instanceof SbiProblem)) throw e;
       // TS 29.509 5.2.2.2.2: USER_NOT_FOUND and friends; TS 24.501 5.5.1.2.5 #7
-      registrationReject(amf, ue, r.status === 404 || r.status === 403 ? FiveGmmCause.FiveGsServicesNotAllowed : FiveGmmCause.ProtocolErrorUnspecified);
+      const status = e.problem.status;
+      registrationReject(amf, ue, status === 404 || status === 403 ? FiveGmmCause.FiveGsServicesNotAllowed : FiveGmmCause.ProtocolErrorUnspecified);
     }
-    const av = r.body['5gAuthData'];
-    ue.authLink = r.body._links['5g-aka'].href;
+    // TS 29.509 6.1.6.2.3: 5G AKA carries an Av5gAka and its confirmation link
+    const av = r.body['5gAuthData'] as AusfC['schemas']['Av5gAka'];
+    const links = r.body._links['5g-aka']; // TS 29.571 LinksValueSchema: one Link or an array
+    const link = (Array.isArray(links) ? links[0] : links)?.href;
+    if (typeof av?.rand !== 'string' || !link) registrationReject(amf, ue, FiveGmmCause.ProtocolErrorUnspecified);
+    ue.authLink = link;
     let ksi = allocateNgKsi(inUse) ?? 0; // at most two of the seven are in use here
     let answer = await challenge(amf, ue, av, ksi);
     // TS 24.501 5.4.1.3.7: #71 "ngKSI already in use": the same challenge with a new ngKSI
@@ -79,9 +88,8 @@ export async function authenticate(amf: Amf, ue: AmfUe, supiOrSuci: string, ueNg
       sendNas(amf, ue, nasMessage('Authentication reject', {}), '4.2.2.2.2 step 9a (TS 33.501 6.1.3.2 step 8)', 0);
       throw new UeRejected('RES* does not match HXRES*');
     }
-    const c = await amf.sbi.call<{ authResult: string; supi?: string; kseaf?: string }>('PUT', ue.authLink, { resStar: toHex(resStar) }, { operation: 'Nausf_UEAuthentication_Authenticate', step: '4.2.2.2.2 step 9a' });
     ue.authLink = undefined;
-    const confirmation = expectStatus(c, 200);
+    const confirmation = (await amf.nausf.ueAuthentication.confirm5gAka(link, { resStar: toHex(resStar) }, { step: '4.2.2.2.2 step 9a' })).body;
     if (confirmation.authResult !== 'AUTHENTICATION_SUCCESS' || !confirmation.kseaf || !confirmation.supi) {
       sendNas(amf, ue, nasMessage('Authentication reject', {}), '4.2.2.2.2 step 9a', 0);
       throw new UeRejected('the AUSF did not confirm the authentication');
@@ -103,5 +111,5 @@ export async function abandonAuthentication(amf: Amf, ue: AmfUe): Promise<void> 
   if (!ue.authLink) return;
   const link = ue.authLink;
   ue.authLink = undefined;
-  await amf.sbi.call('DELETE', link, undefined, { operation: 'Nausf_UEAuthentication_Deregister' });
+  await amf.nausf.ueAuthentication.deregister(link).catch(ignoreProblem);
 }

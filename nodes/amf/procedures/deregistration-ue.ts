@@ -4,6 +4,7 @@
 // the N2 UE context and the UDM registration.
 
 import { nasMessage, type NasMessage, type MobileIdentity } from '../../../codecs/nas/index.ts';
+import { SbiProblem } from '../../common/sbi.ts';
 import type { Amf } from '../amf.ts';
 import type { AmfUe } from '../context.ts';
 import { FiveGmmCause } from '../gmm.ts';
@@ -56,16 +57,15 @@ export async function deregistrationUeOriginating(amf: Amf, ue: AmfUe, m: NasMes
 /**
  * TS 23.502 4.2.2.3.2 step 7a, 4.15.3.2.3b: Namf_EventExposure_Notify (TS 29.518 5.3.2.4) of
  * LOSS_OF_CONNECTIVITY to each NF subscribed for this UE (or any UE), with the Unavailability
- * Period Duration still to run (`unavailPerDur`, seconds, as TS 29.522 carries it on to the AF).
+ * Period Duration still to run (`unavailabilityPeriod`, TS 29.518 6.2.6.2.5 AmfEventReport, seconds).
  */
 export async function reportLossOfConnectivity(amf: Amf, ue: AmfUe, durationSeconds: number, receivedAt: number): Promise<void> {
   const remaining = Math.max(0, durationSeconds - Math.floor((amf.clock.now() - receivedAt) / 1000));
   const targets = [...amf.eventSubscriptions.values()].filter((s) => s.types.includes('LOSS_OF_CONNECTIVITY') && (!s.supi || s.supi === ue.supi));
   await Promise.all(targets.map(async (s) => {
-    const r = await amf.sbi.call('POST', s.eventNotifyUri, {
+    await amf.notify.amfEventNotify(s.eventNotifyUri, {
       notifyCorrelationId: s.notifyCorrelationId,
-      reportList: [{ type: 'LOSS_OF_CONNECTIVITY', state: { active: true }, timeStamp: new Date().toISOString(), supi: ue.supi, lossOfConnectReason: 'DEREGISTERED', unavailPerDur: remaining }],
-    }, { operation: 'Namf_EventExposure_Notify', step: '4.2.2.3.2 step 7a' }).catch((e: unknown) => ({ status: 0, error: e }));
-    if (r.status !== 204 && r.status !== 200) amf.log(`Loss of Connectivity notification to ${s.eventNotifyUri}: ${r.status}`);
+      reportList: [{ type: 'LOSS_OF_CONNECTIVITY', state: { active: true }, timeStamp: new Date().toISOString(), supi: ue.supi, lossOfConnectReason: 'DEREGISTERED', unavailabilityPeriod: remaining }],
+    }, { step: '4.2.2.3.2 step 7a' }).catch((e: unknown) => amf.log(`Loss of Connectivity notification to ${s.eventNotifyUri}: ${e instanceof SbiProblem ? e.problem.status : 0}`));
   }));
 }

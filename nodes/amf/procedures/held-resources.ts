@@ -2,6 +2,15 @@
 // 2-4 SM contexts, step 6 policy associations, step 8 the UDM), by a deregistration or when a
 // registration fails or is replaced. Each function releases exactly what the UE context records.
 
+import { SbiProblem, ignoreProblem } from '../../common/sbi.ts';
+
+/**
+ * TS 29.571 5.4.4.12 NgApCause: the CHOICE index of the NGAP Cause (TS 38.413 9.3.1.2: 0
+ * radioNetwork, 1 transport, 2 nas, ...) and the index of its value (CauseNas: 0 normal-release,
+ * 1 authentication-failure, 2 deregister).
+ */
+const NGAP_CAUSE_GROUP_NAS = 2;
+const NGAP_CAUSE_NAS_DEREGISTER = 2;
 import type { Amf } from '../amf.ts';
 import type { AmfUe } from '../context.ts';
 
@@ -10,8 +19,10 @@ export async function releaseSessions(amf: Amf, ue: AmfUe, step: string): Promis
   await Promise.all([...ue.sessions.values()].map(async (s) => {
     s.state = 'releasing';
     if (s.smContextUri) {
-      const r = await amf.sbi.call('POST', `${s.smContextUri}/release`, { cause: 'REL_DUE_TO_UE_DEREG', ngApCause: { group: 'nas', value: 'deregister' }, ueLocation: {} }, { operation: 'Nsmf_PDUSession_ReleaseSMContext', step });
-      if (r.status !== 204 && r.status !== 200 && r.status !== 404) amf.log(`ReleaseSMContext of PDU session ${s.pduSessionId}: ${r.status}`);
+      await amf.nsmf.pduSession.releaseSmContext(s.smContextUri, { cause: 'REL_DUE_TO_UE_DEREG', ngApCause: { group: NGAP_CAUSE_GROUP_NAS, value: NGAP_CAUSE_NAS_DEREGISTER }, ...(ue.location ? { ueLocation: ue.location } : {}) }, { step }).catch((e: unknown) => {
+        if (!(e instanceof SbiProblem)) throw e;
+        if (e.problem.status !== 404) amf.log(`ReleaseSMContext of PDU session ${s.pduSessionId}: ${e.problem.status}`);
+      });
     }
     ue.sessions.delete(s.pduSessionId);
   }));
@@ -23,24 +34,30 @@ export async function terminatePolicyAssociations(amf: Amf, ue: AmfUe, step: str
   const am = ue.amPolicyUri;
   if (am) {
     ue.amPolicyUri = undefined;
-    await amf.sbi.call('DELETE', am, undefined, { operation: 'Npcf_AMPolicyControl_Delete', step });
+    await amf.npcf.amPolicyControl.delete(am, { step }).catch(ignoreProblem);
   }
   const up = ue.uePolicyUri;
   if (up) {
     ue.uePolicyUri = undefined;
-    await amf.sbi.call('DELETE', up, undefined, { operation: 'Npcf_UEPolicyControl_Delete', step: step.endsWith('step 6') ? `${step}a` : step });
+    await amf.npcf.uePolicyControl.delete(up, { step: /step \d+$/.test(step) ? `${step}a` : step }).catch(ignoreProblem);
+  }
+}
+
+/** Nudm_SDM_Unsubscribe (TS 23.502 4.2.2.3.2 step 8, 4.2.2.3.3 step 3). */
+export async function unsubscribeFromSdm(amf: Amf, ue: AmfUe, step: string): Promise<void> {
+  const sub = ue.sdmSubscriptionUri;
+  if (sub) {
+    ue.sdmSubscriptionUri = undefined;
+    await amf.nudm.sdm.unsubscribe(sub, { step }).catch(ignoreProblem);
   }
 }
 
 /** Nudm_SDM_Unsubscribe and Nudm_UECM_Deregistration (TS 23.502 4.2.2.3.2 step 8 with the purge).*/
 export async function deregisterFromUdm(amf: Amf, ue: AmfUe, step: string): Promise<void> {
-  const sub = ue.sdmSubscriptionUri;
-  if (sub) {
-    ue.sdmSubscriptionUri = undefined;
-    await amf.sbi.call('DELETE', sub, undefined, { operation: 'Nudm_SDM_Unsubscribe', step });
-  }
+  await unsubscribeFromSdm(amf, ue, step);
   if (ue.uecmRegistered && ue.supi) {
     ue.uecmRegistered = false;
-    await amf.sbi.call('PATCH', `${amf.cfg.uris.udm}/nudm-uecm/v1/${ue.supi}/registrations/amf-3gpp-access`, { purgeFlag: true }, { operation: 'Nudm_UECM_Deregistration', step });
+    // TS 29.503 6.2.6.2.3 Amf3GppAccessRegistrationModification: guami is mandatory beside purgeFlag
+    await amf.nudm.uecm.updateAmf3gppAccess(ue.supi, { guami: amf.guamiSbi(), purgeFlag: true }, { step }).catch(ignoreProblem);
   }
 }

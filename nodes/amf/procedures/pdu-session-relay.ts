@@ -5,13 +5,15 @@
 
 import { ngapPdu, snssai } from '../../../codecs/ngap/index.ts';
 import { nasMessage, type NasMessage, type SNssai } from '../../../codecs/nas/index.ts';
-import { SbiMultipart, SbiProblem, ok, objectBody, binaryPart, N1_CONTENT_TYPE, N2_CONTENT_TYPE, type SbiResult, type SbiRequest, type SbiResponse } from '../../common/sbi.ts';
+import { SbiMultipart, SbiProblem, ignoreProblem, ok, objectBody, binaryPart, N1_CONTENT_TYPE, N2_CONTENT_TYPE, type SbiResult, type SbiRequest, type SbiResponse } from '../../common/sbi.ts';
+import { SbiErrorReply, callbackUri, resourceUri } from '../../common/sbi/client.ts';
+import { AMF, CALLBACKS } from '../../common/sbi/operations.ts';
 import type { Amf } from '../amf.ts';
 import type { AmfUe, PduSessionRef } from '../context.ts';
 import { FiveGmmCause } from '../gmm.ts';
 import { sendNas, nasBytes } from '../n1.ts';
 import { sendNgap } from '../n2.ts';
-import { n1SmToSmf } from './pdu-session-release.ts';
+import { n1SmToSmf, releaseCommandFromSmf } from './pdu-session-release.ts';
 
 function sbiSnssai(s: SNssai): { sst: number; sd?: string } {
   return { sst: s.sst, ...(s.sd !== undefined ? { sd: s.sd.toString(16).padStart(6, '0') } : {}) };
@@ -42,7 +44,7 @@ export async function ulNasTransport(amf: Amf, ue: AmfUe, m: NasMessage): Promis
   // step 3: Nsmf_PDUSession_CreateSMContext
   let r: SbiResult<unknown>;
   try {
-    r = await amf.sbi.call('POST', `${amf.cfg.uris.smf}/nsmf-pdusession/v1/sm-contexts`, new SbiMultipart({
+    r = await amf.nsmf.pduSession.createSmContext(new SbiMultipart({
       supi: ue.supi,
       ...(ue.pei ? { pei: ue.pei } : {}),
       pduSessionId: psi,
@@ -53,14 +55,19 @@ export async function ulNasTransport(amf: Amf, ue: AmfUe, m: NasMessage): Promis
       servingNetwork: { mcc: amf.cfg.plmn.mcc, mnc: amf.cfg.plmn.mnc },
       anType: '3GPP_ACCESS',
       ratType: 'NR',
-      smContextStatusUri: `${amf.cfg.baseUri}/namf-callback/v1/${ue.supi}/sm-context-status/${psi}`,
-      ueContextUri: `${amf.cfg.baseUri}/namf-comm/v1/ue-contexts/${ue.supi}`,
+      // TS 29.502 SmContextCreateData ueLocation: where the NG-RAN last reported the UE
+      ...(ue.location ? { ueLocation: ue.location } : {}),
+      smContextStatusUri: callbackUri(amf.cfg.baseUri, CALLBACKS.smContextStatusNotify, { supi: ue.supi, pduSessionId: psi }),
+      ueContextUri: resourceUri(amf.cfg.baseUri, AMF.communication.n1n2MessageTransfer, { ueContextId: ue.supi }),
       n1SmMsg: { contentId: 'n1SmMsg' },
-    }, { n1SmMsg: { contentType: N1_CONTENT_TYPE, data: payload } }), { operation: 'Nsmf_PDUSession_CreateSMContext', step: '4.3.2.2.1 step 3' });
+    }, { n1SmMsg: { contentType: N1_CONTENT_TYPE, data: payload } }), { step: '4.3.2.2.1 step 3' });
   } catch (e) {
-    ue.sessions.delete(psi);
-    amf.log(`CreateSMContext failed: ${(e as Error).message}`);
-    return notForwarded();
+    if (e instanceof SbiErrorReply) r = e.reply;
+    else {
+      ue.sessions.delete(psi);
+      amf.log(`CreateSMContext failed: ${(e as Error).message}`);
+      return notForwarded();
+    }
   }
   if (r.status === 201 && r.headers.location) {
     session.smContextUri = r.headers.location;
@@ -79,11 +86,11 @@ export async function onPduSessionResourceSetupResponse(amf: Amf, ue: AmfUe, ies
   for (const item of done) {
     const s = ue.sessions.get(item.pDUSessionID);
     if (!s?.smContextUri || s.state === 'releasing') continue;
-    const r = await amf.sbi.call('POST', `${s.smContextUri}/modify`, new SbiMultipart(
+    const r = await amf.nsmf.pduSession.updateSmContext(s.smContextUri, new SbiMultipart(
       { n2SmInfo: { contentId: 'n2SmInfo' }, n2SmInfoType: 'PDU_RES_SETUP_RSP', anType: '3GPP_ACCESS' },
       { n2SmInfo: { contentType: N2_CONTENT_TYPE, data: item.pDUSessionResourceSetupResponseTransfer } },
-    ), { operation: 'Nsmf_PDUSession_UpdateSMContext', step: '4.3.2.2.1 step 15' });
-    if (r.status === 200 && s.state === 'creating') s.state = 'active';
+    ), { step: '4.3.2.2.1 step 15' }).catch(ignoreProblem);
+    if (r?.status === 200 && s.state === 'creating') s.state = 'active';
   }
   const failed = (ies.get('PDUSessionResourceFailedToSetupListSURes') ?? []) as { pDUSessionID: number }[];
   for (const f of failed) amf.log(`gNB failed to set up PDU session ${f.pDUSessionID} of UE ${ue.amfUeNgapId}`);
@@ -95,14 +102,16 @@ export async function onPduSessionResourceSetupResponse(amf: Amf, ue: AmfUe, ies
  * Transport.
  */
 export function n1n2MessageTransfer(amf: Amf, req: SbiRequest): SbiResponse {
-  const body = objectBody(req) as { n1MessageContainer?: { n1MessageContent?: unknown }; n2InfoContainer?: { smInfo?: { pduSessionId?: number; n2InfoContent?: { ngapIeType?: string; ngapData?: unknown }; sNssai?: { sst: number; sd?: string } } }; pduSessionId?: number };
+  const body = objectBody(req) as { n1MessageContainer?: { n1MessageContent?: unknown }; n2InfoContainer?: { smInfo?: { pduSessionId?: number; n2InfoContent?: { ngapIeType?: string; ngapData?: unknown }; sNssai?: { sst: number; sd?: string } } }; pduSessionId?: number; skipInd?: unknown };
   const ue = amf.bySupi.get(req.params.ueContextId);
-  if (!ue || ue.released) throw new SbiProblem(404, 'CONTEXT_NOT_FOUND', `no UE context for ${req.params.ueContextId}`);
+  if (!ue || (ue.released && ue.state !== '5GMM-REGISTERED')) throw new SbiProblem(404, 'CONTEXT_NOT_FOUND', `no UE context for ${req.params.ueContextId}`);
   const psi = body.pduSessionId ?? body.n2InfoContainer?.smInfo?.pduSessionId;
   const s = psi !== undefined ? ue.sessions.get(psi) : undefined;
-  if (psi === undefined || !s || s.state === 'releasing' || ue.state !== '5GMM-REGISTERED') throw new SbiProblem(409, 'UE_IN_NON_ALLOWED_STATE', `PDU session ${String(psi)} is not being established`);
   const n1 = binaryPart(req, body.n1MessageContainer?.n1MessageContent);
   const n2 = binaryPart(req, body.n2InfoContainer?.smInfo?.n2InfoContent?.ngapData);
+  // TS 23.502 4.3.4.2 step 3b: a network-requested release (pdu-session-release.ts)
+  if (s && body.n2InfoContainer?.smInfo?.n2InfoContent?.ngapIeType === 'PDU_RES_REL_CMD') return releaseCommandFromSmf(amf, ue, s, { ...(n1 ? { n1 } : {}), ...(n2 ? { n2 } : {}), skipInd: body.skipInd === true });
+  if (psi === undefined || !s || s.state === 'releasing' || ue.state !== '5GMM-REGISTERED' || ue.released) throw new SbiProblem(409, 'UE_IN_NON_ALLOWED_STATE', `PDU session ${String(psi)} is not being established`);
   const nas = n1 ? nasBytes(amf, ue, nasMessage('DL NAS transport', { payloadContainerType: 1, payloadContainer: n1, pduSessionId: psi }), '4.3.2.2.1 step 12') : undefined;
   if (n2 && body.n2InfoContainer?.smInfo?.n2InfoContent?.ngapIeType === 'PDU_RES_SETUP_REQ') {
     // step 12: N2 PDU Session Request (TS 38.413 8.2.1)

@@ -10,6 +10,7 @@ import {
   type NasMessage, type MobileIdentity, type PsiBitmap,
 } from '../../../codecs/nas/index.ts';
 import { DecodeError } from '../../../codecs/bytes/errors.ts';
+import { SbiProblem } from '../../common/sbi.ts';
 import type { Amf } from '../amf.ts';
 import type { AmfUe, ReceivedNas } from '../context.ts';
 import { releaseUeContext } from './ue-context-release.ts';
@@ -140,8 +141,10 @@ export async function reconcilePduSessions(amf: Amf, ue: AmfUe, status: PsiBitma
   await Promise.all(stale.map(async (s) => {
     s.state = 'releasing';
     if (s.smContextUri) {
-      const r = await amf.sbi.call('POST', `${s.smContextUri}/release`, { cause: 'PDU_SESSION_STATUS_MISMATCH' }, { operation: 'Nsmf_PDUSession_ReleaseSMContext', step: 'TS 24.501 5.5.1.3.4' });
-      if (r.status !== 204 && r.status !== 200 && r.status !== 404) amf.log(`ReleaseSMContext of PDU session ${s.pduSessionId} (not active in the UE): ${r.status}`);
+      await amf.nsmf.pduSession.releaseSmContext(s.smContextUri, { cause: 'PDU_SESSION_STATUS_MISMATCH', ...(ue.location ? { ueLocation: ue.location } : {}) }, { step: 'TS 24.501 5.5.1.3.4' }).catch((e: unknown) => {
+        if (!(e instanceof SbiProblem)) throw e;
+        if (e.problem.status !== 404) amf.log(`ReleaseSMContext of PDU session ${s.pduSessionId} (not active in the UE): ${e.problem.status}`);
+      });
     }
     ue.sessions.delete(s.pduSessionId);
   }));

@@ -9,7 +9,8 @@
 import { bits, ngapPdu, snssai } from '../../../codecs/ngap/index.ts';
 import { decodeNasMessage, nasMessage, suciString, gprsTimer3, type NasMessage, type MobileIdentity, type SNssai, type UeSecurityCapability, type PsiBitmap } from '../../../codecs/nas/index.ts';
 import { kgnb } from '../../../crypto/kdf.ts';
-import { expectStatus } from '../../common/sbi.ts';
+import { UDM, CALLBACKS } from '../../common/sbi/operations.ts';
+import { callbackUri, operationUri } from '../../common/sbi/client.ts';
 import type { Amf } from '../amf.ts';
 import type { AmfUe, ReceivedNas } from '../context.ts';
 import { FiveGmmCause, UeRejected } from '../gmm.ts';
@@ -152,27 +153,29 @@ export async function registrationSteps(amf: Amf, ue: AmfUe, received: ReceivedN
   // step 14a-c: UDM registration, subscription data, subscription to its changes; skipped for
   // what the kept context already holds (step 14: "if the AMF has changed ... or the UE provides
   // a SUPI which doesn't refer to a valid context in the AMF")
-  const udm = `${amf.cfg.uris.udm}`;
+  const servingPlmn = { mcc: amf.cfg.plmn.mcc, mnc: amf.cfg.plmn.mnc };
   if (!ue.uecmRegistered) {
-    const reg = await amf.sbi.call('PUT', `${udm}/nudm-uecm/v1/${supi}/registrations/amf-3gpp-access`, {
+    await amf.nudm.uecm.registerAmf3gppAccess(supi, {
       amfInstanceId: amf.cfg.instanceId,
-      deregCallbackUri: `${amf.cfg.baseUri}/namf-callback/v1/${supi}/dereg-notify`,
+      deregCallbackUri: callbackUri(amf.cfg.baseUri, CALLBACKS.deregistrationNotify, { supi }),
       guami: amf.guamiSbi(),
       ratType: 'NR',
       // TS 29.503 Amf3GppAccessRegistration: set for an initial registration only
       initialRegistrationInd: kind === 'initial',
       ...(ue.pei ? { pei: ue.pei } : {}),
-    }, { operation: 'Nudm_UECM_Registration', step: '4.2.2.2.2 step 14a' });
-    expectStatus(reg, 201, 200);
+    }, { step: '4.2.2.2.2 step 14a' });
     ue.uecmRegistered = true;
   }
   if (!ue.subscribedNssai) {
-    const am = expectStatus(await amf.sbi.call<{ nssai?: { defaultSingleNssais?: { sst: number; sd?: string }[]; singleNssais?: { sst: number; sd?: string }[] } }>('GET', `${udm}/nudm-sdm/v2/${supi}/am-data?plmn-id=${encodeURIComponent(JSON.stringify({ mcc: amf.cfg.plmn.mcc, mnc: amf.cfg.plmn.mnc }))}`, undefined, { operation: 'Nudm_SDM_Get', step: '4.2.2.2.2 step 14b' }), 200);
+    const am = (await amf.nudm.sdm.getAmData(supi, { query: { 'plmn-id': JSON.stringify(servingPlmn) }, step: '4.2.2.2.2 step 14b' })).body;
     ue.subscribedNssai = [...(am.nssai?.defaultSingleNssais ?? []), ...(am.nssai?.singleNssais ?? [])];
   }
   if (!ue.sdmSubscriptionUri) {
-    const sub = await amf.sbi.call('POST', `${udm}/nudm-sdm/v2/${supi}/sdm-subscriptions`, { nfInstanceId: amf.cfg.instanceId, callbackReference: `${amf.cfg.baseUri}/namf-callback/v1/${supi}/sdm-notify`, monitoredResourceUris: [`${udm}/nudm-sdm/v2/${supi}/am-data`] }, { operation: 'Nudm_SDM_Subscribe', step: '4.2.2.2.2 step 14c' });
-    expectStatus(sub, 201);
+    const sub = await amf.nudm.sdm.subscribe(supi, {
+      nfInstanceId: amf.cfg.instanceId,
+      callbackReference: callbackUri(amf.cfg.baseUri, CALLBACKS.sdmModificationNotify, { supi }),
+      monitoredResourceUris: [operationUri(amf.cfg.uris.udm, UDM.sdm.getAmData, { supi })],
+    }, { step: '4.2.2.2.2 step 14c' });
     ue.sdmSubscriptionUri = sub.headers.location;
   }
 
@@ -192,17 +195,16 @@ export async function registrationSteps(amf: Amf, ue: AmfUe, received: ReceivedN
 
   // step 16: AM Policy Association Establishment (TS 23.502 4.16.1.2), unless the context has one
   if (!ue.amPolicyUri) {
-    const pol = await amf.sbi.call('POST', `${amf.cfg.uris.pcf}/npcf-am-policy-control/v1/policies`, {
-      notificationUri: `${amf.cfg.baseUri}/namf-callback/v1/${supi}/am-policy-notify`,
+    const pol = await amf.npcf.amPolicyControl.create({
+      notificationUri: callbackUri(amf.cfg.baseUri, CALLBACKS.amPolicyUpdateNotify, { supi }),
       supi,
       ...(ue.pei ? { pei: ue.pei } : {}),
       accessType: '3GPP_ACCESS',
       ratType: 'NR',
-      servingPlmn: { mcc: amf.cfg.plmn.mcc, mnc: amf.cfg.plmn.mnc },
+      servingPlmn,
       guami: amf.guamiSbi(),
       suppFeat: '0',
-    }, { operation: 'Npcf_AMPolicyControl_Create', step: '4.2.2.2.2 step 16' });
-    expectStatus(pol, 201);
+    }, { step: '4.2.2.2.2 step 16' });
     ue.amPolicyUri = pol.headers.location;
   }
 
@@ -235,8 +237,12 @@ export async function registrationSteps(amf: Amf, ue: AmfUe, received: ReceivedN
   await complete22.contextSetUp;
   // step 21b: UE Policy Association Establishment (TS 23.502 4.16.11), unless the context has one
   if (!ue.uePolicyUri) {
-    const upol = await amf.sbi.call('POST', `${amf.cfg.uris.pcf}/npcf-ue-policy-control/v1/policies`, { notificationUri: `${amf.cfg.baseUri}/namf-callback/v1/${supi}/ue-policy-notify`, supi, servingPlmn: { mcc: amf.cfg.plmn.mcc, mnc: amf.cfg.plmn.mnc }, suppFeat: '0' }, { operation: 'Npcf_UEPolicyControl_Create', step: '4.2.2.2.2 step 21b' });
-    expectStatus(upol, 201);
+    const upol = await amf.npcf.uePolicyControl.create({
+      notificationUri: callbackUri(amf.cfg.baseUri, CALLBACKS.uePolicyUpdateNotify, { supi }),
+      supi,
+      servingPlmn,
+      suppFeat: '0',
+    }, { step: '4.2.2.2.2 step 21b' });
     ue.uePolicyUri = upol.headers.location;
   }
   // step 22: Registration Complete

@@ -4,33 +4,40 @@
 // (N1N2MessageTransfer); steps 15-17 the gNB's tunnel and the N4 modification.
 
 import {
-  SbiProblem, SbiMultipart, created, ok, objectBody, requireString, expectStatus, binaryPart,
+  SbiProblem, SbiMultipart, created, ok, objectBody, requireString, binaryPart,
   N1_CONTENT_TYPE, N2_CONTENT_TYPE, type SbiRequest, type SbiResponse,
 } from '../../common/sbi.ts';
 import { Ipv4Pool } from '../../common/pools.ts';
+import { callbackUri, operationUri } from '../../common/sbi/client.ts';
+import { UDM, CALLBACKS } from '../../common/sbi/operations.ts';
 import type { PduSessionEstablishmentRequestInfo } from '../ports.ts';
 import { contextOf, snssaiKey, FiveGsmCause, type Smf, type SmContext } from '../context.ts';
 import { releaseResources } from './release.ts';
+import { subscribedQosOf, sessionQosOf } from '../policy-decision.ts';
 import { pduSessionReleaseUpdate } from './pdu-session-release.ts';
 
 /** Step 4: SMF registration in the UDM, SM subscription data, SDM subscription. */
 export async function registerWithUdm(smf: Smf, ctx: SmContext): Promise<void> {
-  const reg = await smf.sbi.call('PUT', `${smf.cfg.udmUri}/nudm-uecm/v1/${ctx.supi}/registrations/smf-registrations/${ctx.pduSessionId}`, {
+  await smf.nudm.uecm.registerSmf(ctx.supi, ctx.pduSessionId, {
     smfInstanceId: smf.cfg.instanceId,
     pduSessionId: ctx.pduSessionId,
     singleNssai: ctx.snssai,
     dnn: ctx.dnn,
     plmnId: smf.cfg.plmn,
-  }, { operation: 'Nudm_UECM_Registration', step: '4.3.2.2.1 step 4' });
-  expectStatus(reg, 201, 200);
+  }, { step: '4.3.2.2.1 step 4' });
   ctx.udmRegistered = true;
-  const data = await smf.sbi.call<unknown[]>('GET', `${smf.cfg.udmUri}/nudm-sdm/v2/${ctx.supi}/sm-data?single-nssai=${encodeURIComponent(JSON.stringify(ctx.snssai))}&dnn=${encodeURIComponent(ctx.dnn)}`, undefined, { operation: 'Nudm_SDM_Get', step: '4.3.2.2.1 step 4' });
-  const sm = expectStatus(data, 200);
+  const sm = (await smf.nudm.sdm.getSmData(ctx.supi, { query: { 'single-nssai': JSON.stringify(ctx.snssai), dnn: ctx.dnn }, step: '4.3.2.2.1 step 4' })).body;
   if (!Array.isArray(sm) || sm.length === 0) throw new SbiProblem(403, 'DNN_DENIED', `${ctx.supi} has no subscription for ${ctx.dnn} on S-NSSAI ${snssaiKey(ctx.snssai)}`);
+  ctx.subscribed = subscribedQosOf(sm, ctx.dnn);
   const key = `${ctx.supi}|${ctx.dnn}|${snssaiKey(ctx.snssai)}`;
   await smf.sdm.acquire(key, async () => {
-    const r = await smf.sbi.call('POST', `${smf.cfg.udmUri}/nudm-sdm/v2/${ctx.supi}/sdm-subscriptions`, { nfInstanceId: smf.cfg.instanceId, callbackReference: `${smf.cfg.baseUri}/nsmf-callback/v1/sdm-notify`, monitoredResourceUris: [`${smf.cfg.udmUri}/nudm-sdm/v2/${ctx.supi}/sm-data`], singleNssai: ctx.snssai, dnn: ctx.dnn }, { operation: 'Nudm_SDM_Subscribe', step: '4.3.2.2.1 step 4' });
-    expectStatus(r, 201);
+    const r = await smf.nudm.sdm.subscribe(ctx.supi, {
+      nfInstanceId: smf.cfg.instanceId,
+      callbackReference: callbackUri(smf.cfg.baseUri, CALLBACKS.smfSdmModificationNotify),
+      monitoredResourceUris: [operationUri(smf.cfg.udmUri, UDM.sdm.getSmData, { supi: ctx.supi })],
+      singleNssai: ctx.snssai,
+      dnn: ctx.dnn,
+    }, { step: '4.3.2.2.1 step 4' });
     const loc = r.headers.location;
     if (!loc) throw new SbiProblem(502, 'SYSTEM_FAILURE', 'UDM answered 201 without Location');
     return loc;
@@ -42,46 +49,46 @@ export async function registerWithUdm(smf: Smf, ctx: SmContext): Promise<void> {
 export async function establish(smf: Smf, ctx: SmContext): Promise<void> {
   if (ctx.state !== 'creating') return; // released before the steps began
   // step 7b: SM Policy Association Establishment (4.16.4)
-  const pol = await smf.sbi.call('POST', `${smf.cfg.pcfUri}/npcf-smpolicycontrol/v1/sm-policies`, {
+  const pol = await smf.npcf.smPolicyControl.create({
     supi: ctx.supi,
     pduSessionId: ctx.pduSessionId,
     pduSessionType: 'IPV4',
     dnn: ctx.dnn,
     sliceInfo: ctx.snssai,
-    notificationUri: `${smf.cfg.baseUri}/nsmf-callback/v1/sm-policy-notify/${ctx.ref}`,
+    notificationUri: callbackUri(smf.cfg.baseUri, CALLBACKS.smPolicyUpdateNotify, { smContextRef: ctx.ref }),
     ipv4Address: Ipv4Pool.format(ctx.ueAddress!),
     servingNetwork: smf.cfg.plmn,
     ratType: 'NR',
-  }, { operation: 'Npcf_SMPolicyControl_Create', step: '4.3.2.2.1 step 7b' });
-  expectStatus(pol, 201);
+    // TS 29.512 SmPolicyContextData: the subscribed QoS the UDM gave (step 4)
+    ...(ctx.subscribed ?? {}),
+  }, { step: '4.3.2.2.1 step 7b' });
   ctx.smPolicyUri = pol.headers.location;
+  // the default QoS flow is the session's first (TS 23.501 5.7.1.1: the SMF allocates QFIs per session)
+  ctx.qos = sessionQosOf(pol.body, 1);
   if (ctx.state !== 'creating') return;
   // step 10a-b: N4 Session Establishment
   ctx.cpSeid = smf.seids.allocate();
-  ctx.n4 = await smf.n4.establish({ cpSeid: BigInt(ctx.cpSeid), ueAddress: Ipv4Pool.format(ctx.ueAddress!), qfi: smf.cfg.qfi, dnn: ctx.dnn, step: '4.3.2.2.1 step 10a' });
+  ctx.n4 = await smf.n4.establish({ cpSeid: BigInt(ctx.cpSeid), ueAddress: Ipv4Pool.format(ctx.ueAddress!), qfi: ctx.qos.qfi, ambrUplinkKbps: Math.ceil(ctx.qos.ambrUplinkBps / 1000), ambrDownlinkKbps: Math.ceil(ctx.qos.ambrDownlinkBps / 1000), dnn: ctx.dnn, step: '4.3.2.2.1 step 10a' });
   if (ctx.state !== 'creating') return;
   // step 11: Namf_Communication_N1N2MessageTransfer with the Accept and the N2 SM information
   const accept = smf.n1.establishmentAccept({
     pduSessionId: ctx.pduSessionId,
     pti: ctx.request.pti,
     ueAddress: Ipv4Pool.format(ctx.ueAddress!),
-    qfi: smf.cfg.qfi,
-    ambrUplinkKbps: 1_000_000,
-    ambrDownlinkKbps: 1_000_000,
+    qos: ctx.qos,
     sst: ctx.snssai.sst,
     ...(ctx.snssai.sd ? { sd: ctx.snssai.sd } : {}),
     dnn: ctx.dnn,
   });
-  const transfer = smf.n2.setupRequestTransfer({ upfN3Teid: ctx.n4.upfN3Teid, upfN3Address: ctx.n4.upfN3Address, qfi: smf.cfg.qfi, ambrUplinkBps: 1_000_000_000, ambrDownlinkBps: 1_000_000_000 });
-  const r = await smf.sbi.call('POST', `${ctx.amfUeContextUri}/n1-n2-messages`, new SbiMultipart(
+  const transfer = smf.n2.setupRequestTransfer({ upfN3Teid: ctx.n4.upfN3Teid, upfN3Address: ctx.n4.upfN3Address, qos: ctx.qos });
+  await smf.namf.communication.n1n2MessageTransfer(ctx.amfUeContextUri, new SbiMultipart(
     {
       n1MessageContainer: { n1MessageClass: 'SM', n1MessageContent: { contentId: 'n1msg' } },
       n2InfoContainer: { n2InformationClass: 'SM', smInfo: { pduSessionId: ctx.pduSessionId, n2InfoContent: { ngapIeType: 'PDU_RES_SETUP_REQ', ngapData: { contentId: 'n2msg' } }, sNssai: ctx.snssai } },
       pduSessionId: ctx.pduSessionId,
     },
     { n1msg: { contentType: N1_CONTENT_TYPE, data: accept }, n2msg: { contentType: N2_CONTENT_TYPE, data: transfer } },
-  ), { operation: 'Namf_Communication_N1N2MessageTransfer', step: '4.3.2.2.1 step 11' });
-  expectStatus(r, 200, 202);
+  ), { step: '4.3.2.2.1 step 11' });
 }
 
 /** Steps 3 (request) and 5 (response): Nsmf_PDUSession_CreateSMContext (TS 29.502 5.2.2.2); steps 7-11 follow the 201. */

@@ -3,7 +3,7 @@
 // failed: N4 release with the final usage report, the answer to the AMF, then the PCF and UDM
 // clean-up. Each step undoes exactly what the SM context records.
 
-import { SbiProblem, noContent, expectStatus, type SbiRequest, type SbiResponse } from '../../common/sbi.ts';
+import { SbiProblem, noContent, type SbiRequest, type SbiResponse } from '../../common/sbi.ts';
 import type { UsageReport } from '../../upf/datapath.ts';
 import { contextOf, snssaiKey, type Smf, type SmContext } from '../context.ts';
 
@@ -39,18 +39,18 @@ export async function releaseResources(smf: Smf, ctx: SmContext, steps: ReleaseS
     if (ctx.smPolicyUri) {
       const used = report ? report.uplinkOctets + report.downlinkOctets : 0;
       const accuUsageReports = report ? [{ refUmIds: `${ctx.dnn}:${snssaiKey(ctx.snssai)}`, volUsage: used, volUsageUplink: report.uplinkOctets, volUsageDownlink: report.downlinkOctets, timeUsage: report.durationSeconds }] : [];
-      expectStatus(await smf.sbi.call('POST', `${ctx.smPolicyUri}/delete`, { accuUsageReports }, { operation: 'Npcf_SMPolicyControl_Delete', step: steps.policy }), 204);
+      await smf.npcf.smPolicyControl.delete(ctx.smPolicyUri, { accuUsageReports }, { step: steps.policy });
       ctx.smPolicyUri = undefined;
     }
     // step 5b: Nudm_SDM_Unsubscribe if this was the last session for the (DNN, S-NSSAI)
     if (ctx.sdmKey) {
       const uri = await smf.sdm.release(ctx.sdmKey);
-      if (uri) expectStatus(await smf.sbi.call('DELETE', uri, undefined, { operation: 'Nudm_SDM_Unsubscribe', step: steps.sdmUnsubscribe }), 204);
+      if (uri) await smf.nudm.sdm.unsubscribe(uri, { step: steps.sdmUnsubscribe });
       ctx.sdmKey = undefined;
     }
     // step 5c: Nudm_UECM_Deregistration of the SMF registration for this PDU session
     if (ctx.udmRegistered) {
-      expectStatus(await smf.sbi.call('DELETE', `${smf.cfg.udmUri}/nudm-uecm/v1/${ctx.supi}/registrations/smf-registrations/${ctx.pduSessionId}`, undefined, { operation: 'Nudm_UECM_Deregistration', step: steps.uecmDeregistration }), 204);
+      await smf.nudm.uecm.deregisterSmf(ctx.supi, ctx.pduSessionId, { step: steps.uecmDeregistration });
       ctx.udmRegistered = false;
     }
     ctx.state = 'released';

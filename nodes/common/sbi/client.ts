@@ -1,0 +1,142 @@
+// Typed SBI consumers built from the operations table: `udm(sbi, root).uecm.registerAmf3gppAccess(
+// supi, body, { step })` builds the URI from the operation's template, sends the body with the
+// operation's media type, names the operation in the trace, and returns the answer typed by the
+// OpenAPI response of the status it came with. A status the specification does not list as
+// success for the operation is thrown as SbiProblem with the peer's cause (TS 29.500 5.2.7.2).
+//
+// Each exchange is published on the `wire5g:sbi-exchange` diagnostics channel (when it has
+// subscribers), which the tests' schema check (test/helpers/sbi-schema.ts) listens to.
+
+import { channel } from 'node:diagnostics_channel';
+import { SbiProblem, SbiMultipart, type SbiClient, type SbiResult, type ProblemDetails } from '../../../transport/sbi/api.ts';
+import { fillPath, paramNames, parseResourceUri, queryString, type SbiOperation, type TargetKind, type RequestBodyOf, type ResponseBodyOf, type QueryOf, type PathArgs } from './operation.ts';
+import { AUSF, UDM, UDR, PCF, SMF, AMF, CALLBACKS } from './operations.ts';
+
+export interface SbiCallOpts<Q> {
+  /** Spec step for the trace and the capture comment, e.g. '4.2.2.3.2 step 2'. */
+  step?: string;
+  query?: Q;
+  headers?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+/** A successful answer: one of the operation's success statuses, its body typed. */
+export interface SbiReply<O, S extends number> {
+  status: S;
+  headers: Record<string, string | undefined>;
+  body: ResponseBodyOf<O, S>;
+}
+
+/**
+ * An answer with a status that is not one of the operation's successes: an SbiProblem with the
+ * peer's cause, and the whole reply for callers that read its body (e.g. the N1 SM reject in a
+ * CreateSMContext error, TS 29.502 6.1.3.2.3.1).
+ */
+export class SbiErrorReply extends SbiProblem {
+  readonly reply: SbiResult<unknown>;
+  readonly operation: string;
+  constructor(op: SbiOperation, reply: SbiResult<unknown>) {
+    const p = (reply.body instanceof SbiMultipart ? reply.body.json : reply.body) as Partial<ProblemDetails> | undefined;
+    super(reply.status, p?.cause ?? 'UNEXPECTED_STATUS', p?.detail ?? `${op.name}: ${reply.status}, expected ${op.success.join('/')}`);
+    this.reply = reply;
+    this.operation = op.name;
+  }
+}
+
+/** One exchange, as published for the schema checks. */
+export interface SbiExchange {
+  op: SbiOperation;
+  uri: string;
+  requestBody: unknown;
+  status: number;
+  responseBody: unknown;
+}
+export const sbiExchanges = channel('wire5g:sbi-exchange');
+
+type BodyArgs<O> = [RequestBodyOf<O>] extends [undefined] ? [] : [body: RequestBodyOf<O>];
+type OptsArg<O> = [opts?: SbiCallOpts<QueryOf<O>>];
+
+/** The method a consumer calls for an operation. */
+export type SbiMethodOf<Op> =
+  Op extends SbiOperation<infer O, infer S, infer T, infer K>
+    ? K extends 'api'
+      ? (...args: [...PathArgs<T>, ...BodyArgs<O>, ...OptsArg<O>]) => Promise<SbiReply<O, S>>
+      : (uri: string, ...args: [...BodyArgs<O>, ...OptsArg<O>]) => Promise<SbiReply<O, S>>
+    : never;
+
+/** A service table turned into methods. */
+export type SbiConsumer<T> = { [K in keyof T]: T[K] extends SbiOperation ? SbiMethodOf<T[K]> : SbiConsumer<T[K]> };
+
+const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
+
+/** The URI an operation is sent to. */
+function targetUri(op: SbiOperation, apiRoot: string, lead: unknown[]): string {
+  const kind: TargetKind = op.target;
+  if (kind === 'callback') return String(lead[0]) + (op.suffix ?? '');
+  if (kind === 'resource') {
+    const r = parseResourceUri(op, String(lead[0]));
+    if (!r) throw new SbiProblem(500, 'INVALID_RESOURCE_URI', `${op.name}: ${String(lead[0])} is not a ${op.api}/${op.version}${op.resource} resource`);
+    return `${r.apiRoot}/${op.api}/${op.version}${fillPath(op.path, r.params)}`;
+  }
+  const names = paramNames(op.path);
+  return `${apiRoot}/${op.api}/${op.version}${fillPath(op.path, Object.fromEntries(names.map((n, i) => [n, lead[i] as string | number])))}`;
+}
+
+/** Sends one operation; the arguments are those SbiMethodOf describes. */
+export async function invoke(sbi: SbiClient, op: SbiOperation, apiRoot: string, args: unknown[]): Promise<SbiResult<unknown>> {
+  const leading = op.target === 'api' ? paramNames(op.path).length : 1;
+  const lead = args.slice(0, leading);
+  const body = WITH_BODY.has(op.method) ? args[leading] : undefined;
+  const opts = (args[leading + (WITH_BODY.has(op.method) ? 1 : 0)] ?? {}) as SbiCallOpts<Record<string, unknown>>;
+  const uri = targetUri(op, apiRoot, lead) + queryString(opts.query);
+  const headers = { ...(op.contentType && body !== undefined ? { 'content-type': op.contentType } : {}), ...(opts.headers ?? {}) };
+  const r = await sbi.call(op.method, uri, body, {
+    operation: op.name,
+    ...(opts.step ? { step: opts.step } : {}),
+    ...(Object.keys(headers).length ? { headers } : {}),
+    ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+  });
+  if (sbiExchanges.hasSubscribers) sbiExchanges.publish({ op, uri, requestBody: body, status: r.status, responseBody: r.body } satisfies SbiExchange);
+  if (!(op.success as readonly number[]).includes(r.status)) throw new SbiErrorReply(op, r);
+  return { status: r.status, headers: r.headers, body: r.body };
+}
+
+/** Binds a table of operations to a client and a producer's apiRoot. */
+export function consumer<T extends object>(sbi: SbiClient, apiRoot: string, table: T): SbiConsumer<T> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(table)) {
+    out[k] = isOperation(v) ? (...args: unknown[]) => invoke(sbi, v, apiRoot, args) : consumer(sbi, apiRoot, v as object);
+  }
+  return out as SbiConsumer<T>;
+}
+
+function isOperation(v: unknown): v is SbiOperation {
+  return typeof v === 'object' && v !== null && 'method' in v && 'path' in v && 'target' in v;
+}
+
+/** The consumers of each producer NF wire5g talks to. */
+export const ausfClient = (sbi: SbiClient, apiRoot: string) => consumer(sbi, apiRoot, AUSF);
+export const udmClient = (sbi: SbiClient, apiRoot: string) => consumer(sbi, apiRoot, UDM);
+export const udrClient = (sbi: SbiClient, apiRoot: string) => consumer(sbi, apiRoot, UDR);
+export const pcfClient = (sbi: SbiClient, apiRoot: string) => consumer(sbi, apiRoot, PCF);
+export const smfClient = (sbi: SbiClient, apiRoot: string) => consumer(sbi, apiRoot, SMF);
+export const amfClient = (sbi: SbiClient, apiRoot: string) => consumer(sbi, apiRoot, AMF);
+/** Notifications, each sent to the callback URI the consumer handed out. */
+export const notifier = (sbi: SbiClient) => consumer(sbi, '', CALLBACKS);
+
+/** The URI of a callback we serve, to hand out: `{baseUri}/{api}/v1{path}` less the suffix the notifier adds. */
+export function callbackUri(baseUri: string, op: SbiOperation, params: Record<string, string | number> = {}): string {
+  const path = fillPath(op.path, params);
+  return `${baseUri}/${op.api}/${op.version}${op.suffix && path.endsWith(op.suffix) ? path.slice(0, -op.suffix.length) : path}`;
+}
+
+/** The URI of an operation's resource at a producer: `{apiRoot}/{api}/{version}{path}`, e.g. for a Location or monitoredResourceUris. */
+export function operationUri(apiRoot: string, op: SbiOperation, params: Record<string, string | number>): string {
+  return `${apiRoot}/${op.api}/${op.version}${fillPath(op.path, params)}`;
+}
+
+/** The URI of the resource a 'resource' operation acts on (a Location we give, `ueContextUri`, ...). */
+export function resourceUri(apiRoot: string, op: SbiOperation, params: Record<string, string | number>): string {
+  if (!op.resource) throw new Error(`${op.name} does not act on a created resource`);
+  return `${apiRoot}/${op.api}/${op.version}${fillPath(op.resource, params)}`;
+}

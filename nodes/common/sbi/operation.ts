@@ -1,0 +1,204 @@
+// One SBI service operation as data (TS 29.501 4.4, 5.2): its name, the API it belongs to
+// (`{apiRoot}/{apiName}/{apiVersion}`), method, resource path template, the status codes TS 29.5xx
+// documents, and, through the generated OpenAPI types (nodes/common/sbi-types), the types of its
+// request body, query and responses. Consumer clients (client.ts) and producer routes
+// (routes.ts) are built from these records, so the URL, the status codes and the body types of an
+// operation are written once, in operations.ts.
+
+import type { SbiMultipart } from '../../../transport/sbi/api.ts';
+
+export type SbiMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** The body a media-type map of the OpenAPI `content` carries: JSON (incl. patches) or multipart. */
+export type BodyOfContent<C> =
+  | (C extends { 'application/json': infer J } ? J : never)
+  | (C extends { 'application/merge-patch+json': infer J } ? J : never)
+  | (C extends { 'application/json-patch+json': infer J } ? J : never)
+  | (C extends { 'application/3gppHal+json': infer J } ? J : never)
+  | (C extends { 'multipart/related': { jsonData?: infer J } } ? SbiMultipart<J> : never);
+
+/** The request body type of a generated operation (`undefined` when it has none). */
+export type RequestBodyOf<O> = O extends { requestBody: { content: infer C } }
+  ? BodyOfContent<C>
+  : O extends { requestBody?: { content: infer C } }
+    ? BodyOfContent<C> | undefined
+    : undefined;
+
+/** The body type of the responses with status S. */
+export type ResponseBodyOf<O, S extends number> = O extends { responses: infer R }
+  ? S extends keyof R
+    ? R[S] extends { content: infer C }
+      ? BodyOfContent<C>
+      : undefined
+    : never
+  : never;
+
+/** The documented status codes of an operation. */
+export type StatusOf<O> = O extends { responses: infer R } ? Extract<keyof R, number> : never;
+
+/** The query parameters of an operation. */
+export type QueryOf<O> = O extends { parameters: { query?: infer Q } } ? ([Q] extends [never] ? never : Q) : never;
+
+/** The generated operation at `paths[path][method]` (never when the API has no such operation). */
+export type OperationAt<P, Path extends keyof P, M extends SbiMethod> = P[Path] extends { [K in Lowercase<M>]: infer O } ? O : never;
+
+/** The methods a generated path item defines (absent ones are `get?: never`). */
+export type MethodsOf<PI> = { [K in SbiMethod]: Lowercase<K> extends keyof PI ? (PI[Lowercase<K>] extends undefined ? never : K) : never }[SbiMethod];
+
+/** `'/{ueId}/registrations/smf-registrations/{pduSessionId}'` -> `['ueId', 'pduSessionId']`. */
+export type PathParamNames<T extends string> = T extends `${string}{${infer N}}${infer Rest}` ? [N, ...PathParamNames<Rest>] : [];
+/** One string (or number) argument per path parameter, in template order. */
+export type PathArgs<T extends string> = T extends `${string}{${string}}${infer Rest}` ? [string | number, ...PathArgs<Rest>] : [];
+
+/**
+ * How a consumer names the target of the operation:
+ * - 'api': the producer's apiRoot (e.g. `http://127.0.0.12:8080`) and the path parameters;
+ * - 'resource': the URI of a resource the producer created (the Location of a 201, or a `_links`
+ *   href), matched against `resource`, the template of that resource; the operation's path
+ *   extends it (`/sm-contexts/{smContextRef}` -> `/sm-contexts/{smContextRef}/release`);
+ * - 'callback': a URI the consumer was given (notificationUri, smContextStatusUri, ...), used as is.
+ */
+export type TargetKind = 'api' | 'resource' | 'callback';
+
+export interface SbiOperation<O = unknown, S extends number = number, T extends string = string, K extends TargetKind = TargetKind> {
+  /** The service operation's name, TS 29.5xx clause 5 (traces, the ladder, capture comments). */
+  readonly name: string;
+  /** `{apiName}`, e.g. 'nudm-uecm' (TS 29.501 4.4.1); for callbacks, our own callback API. */
+  readonly api: string;
+  /** `{apiVersion}`, e.g. 'v1'. */
+  readonly version: string;
+  /** The OpenAPI file (spec/openapi-rel18/<spec>.yaml) defining it. */
+  readonly spec: string;
+  readonly method: SbiMethod;
+  /** The path under the API root, as the OpenAPI file's `paths` key (or our callback path). */
+  readonly path: T;
+  readonly target: K;
+  /** For 'resource' operations: the template of the resource its target URI names. */
+  readonly resource?: string;
+  /** For callbacks: the schema of the notification body in `spec`'s components. */
+  readonly schema?: string;
+  /** For callbacks: what the notification appends to the URI handed out (`{notificationUri}/update`). */
+  readonly suffix?: string;
+  /** The 2xx codes the specification documents for this operation. */
+  readonly success: readonly S[];
+  /** Request media type when it is not application/json (JSON Patch, merge patch). */
+  readonly contentType?: string;
+  /** Phantom: the generated operation type. */
+  readonly _types?: O;
+}
+
+/** The full resource path an operation is served at: `/nudm-uecm/v1/{ueId}/registrations/...`. */
+export function routePath(op: SbiOperation): string {
+  return `/${op.api}/${op.version}${op.path}`;
+}
+
+/**
+ * Defines the operations of one API from its generated `paths`: a path or method the OpenAPI file
+ * does not define, or a success code it does not document, is a compile error.
+ */
+export function api<P>(api: string, version: string, spec: string) {
+  return {
+    /** An operation addressed by the producer's apiRoot and its path parameters. */
+    op<T extends keyof P & string, M extends MethodsOf<P[T]>, const S extends StatusOf<OperationAt<P, T, M>>>(
+      name: string,
+      method: M,
+      path: T,
+      success: readonly S[],
+      more: { contentType?: string } = {},
+    ): SbiOperation<OperationAt<P, T, M>, S, T, 'api'> {
+      return { name, api, version, spec, method, path, target: 'api', success, ...more };
+    },
+    /** An operation on a resource the producer created: the consumer passes its URI. */
+    onResource<T extends keyof P & string, M extends MethodsOf<P[T]>, const S extends StatusOf<OperationAt<P, T, M>>>(
+      name: string,
+      method: M,
+      path: T,
+      resource: string,
+      success: readonly S[],
+      more: { contentType?: string } = {},
+    ): SbiOperation<OperationAt<P, T, M>, S, T, 'resource'> {
+      if (!path.startsWith(resource)) throw new Error(`${name}: ${path} is not under ${resource}`);
+      return { name, api, version, spec, method, path, target: 'resource', resource, success, ...more };
+    },
+  };
+}
+
+/** A callback operation's generated-like type: POST of `Body`, answered with 204 (or `Res`). */
+export interface CallbackOperation<Body, Res = undefined> {
+  requestBody: { content: { 'application/json': Body } };
+  responses: { 200: { content: { 'application/json': Res } }; 204: { headers: { [name: string]: unknown }; content?: never } };
+}
+
+/**
+ * A notification sent to a callback URI the consumer handed out (TS 29.501 4.6.4): its body is the
+ * component `schema` of `spec`; `path` is where wire5g's own NFs serve it.
+ */
+export function callback<Body>(
+  name: string,
+  spec: string,
+  schema: string,
+  api: string,
+  path: string,
+  success: readonly (200 | 204)[],
+  suffix?: string,
+): SbiOperation<CallbackOperation<Body>, 200 | 204, string, 'callback'> {
+  return { name, api, version: 'v1', spec, method: 'POST', path, target: 'callback', schema, success, ...(suffix ? { suffix } : {}) };
+}
+
+/** Fills a path template: `fill('/{ueId}/sdm-subscriptions', {ueId: 'imsi-1'})`. */
+export function fillPath(template: string, params: Record<string, string | number>): string {
+  return template.replace(/\{([^}]+)\}/g, (_, n: string) => {
+    const v = params[n];
+    if (v === undefined) throw new Error(`path parameter ${n} missing for ${template}`);
+    return encodeURIComponent(String(v));
+  });
+}
+
+/** The names of a template's path parameters, in order. */
+export function paramNames(template: string): string[] {
+  return [...template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
+}
+
+/**
+ * Splits a resource URI the producer gave (`http://h:p[/prefix]/{apiName}/{apiVersion}/...`)
+ * against an operation's resource template: the apiRoot and the path parameters; undefined when
+ * the URI is not such a resource of this API.
+ */
+export function parseResourceUri(op: SbiOperation, uri: string): { apiRoot: string; params: Record<string, string> } | undefined {
+  let u: URL;
+  try {
+    u = new URL(uri);
+  } catch {
+    return undefined;
+  }
+  const marker = `/${op.api}/${op.version}/`;
+  const at = u.pathname.indexOf(marker);
+  if (at < 0 || !op.resource) return undefined;
+  const rest = u.pathname.slice(at + marker.length - 1).split('/');
+  const pattern = op.resource.split('/');
+  if (rest.length !== pattern.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < pattern.length; i++) {
+    const p = pattern[i];
+    if (p.startsWith('{') && p.endsWith('}')) {
+      if (rest[i] === '') return undefined;
+      params[p.slice(1, -1)] = decodeURIComponent(rest[i]);
+    } else if (p !== rest[i]) return undefined;
+  }
+  return { apiRoot: u.origin + u.pathname.slice(0, at), params };
+}
+
+/**
+ * Serializes query parameters as TS 29.501 5.2.3 says: arrays as comma-separated values (style
+ * form, explode false), objects as JSON (`content: application/json`), the rest as strings.
+ */
+export function queryString(query: Record<string, unknown> | undefined): string {
+  if (!query) return '';
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(query)) {
+    if (v === undefined) continue;
+    const s = Array.isArray(v) ? v.map(String).join(',') : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
+    parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(s)}`);
+  }
+  return parts.length ? `?${parts.join('&')}` : '';
+}

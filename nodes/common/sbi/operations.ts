@@ -1,0 +1,167 @@
+// The SBI operations wire5g's NFs serve and call, one row each: the service operation's name
+// (TS 29.5xx clause 5), method, resource path (as the Release 18 OpenAPI file has it), the
+// success codes it documents, and through the generated types its bodies. A path, a method or a
+// status the OpenAPI file does not define is a compile error (see operation.ts).
+//
+// API versions are those of the OpenAPI files' `servers`, except Nudr_DR: wire5g's UDM and UDR
+// speak `nudr-dr/v1` as Open5GS and free5GC do (the Rel-18 file says v2; the resources are the
+// same), see docs/decisions.md.
+
+import { api, callback, type SbiOperation } from './operation.ts';
+import type { paths as AusfPaths } from '../sbi-types/TS29509_Nausf_UEAuthentication.ts';
+import type { paths as UeauPaths } from '../sbi-types/TS29503_Nudm_UEAU.ts';
+import type { paths as UecmPaths, components as UecmC } from '../sbi-types/TS29503_Nudm_UECM.ts';
+import type { paths as SdmPaths, components as SdmC } from '../sbi-types/TS29503_Nudm_SDM.ts';
+import type { paths as UdrPaths, components as UdrC } from '../sbi-types/TS29504_Nudr_DR.ts';
+import type { paths as AmPolPaths, components as AmPolC } from '../sbi-types/TS29507_Npcf_AMPolicyControl.ts';
+import type { paths as UePolPaths, components as UePolC } from '../sbi-types/TS29525_Npcf_UEPolicyControl.ts';
+import type { paths as SmPolPaths, components as SmPolC } from '../sbi-types/TS29512_Npcf_SMPolicyControl.ts';
+import type { paths as SmfPaths, components as SmfC } from '../sbi-types/TS29502_Nsmf_PDUSession.ts';
+import type { paths as CommPaths } from '../sbi-types/TS29518_Namf_Communication.ts';
+import type { paths as EvtsPaths, components as EvtsC } from '../sbi-types/TS29518_Namf_EventExposure.ts';
+
+const nausfAuth = api<AusfPaths>('nausf-auth', 'v1', 'TS29509_Nausf_UEAuthentication');
+const nudmUeau = api<UeauPaths>('nudm-ueau', 'v1', 'TS29503_Nudm_UEAU');
+const nudmUecm = api<UecmPaths>('nudm-uecm', 'v1', 'TS29503_Nudm_UECM');
+const nudmSdm = api<SdmPaths>('nudm-sdm', 'v2', 'TS29503_Nudm_SDM');
+const nudrDr = api<UdrPaths>('nudr-dr', 'v1', 'TS29504_Nudr_DR');
+const npcfAm = api<AmPolPaths>('npcf-am-policy-control', 'v1', 'TS29507_Npcf_AMPolicyControl');
+const npcfUe = api<UePolPaths>('npcf-ue-policy-control', 'v1', 'TS29525_Npcf_UEPolicyControl');
+const npcfSm = api<SmPolPaths>('npcf-smpolicycontrol', 'v1', 'TS29512_Npcf_SMPolicyControl');
+const nsmfPdu = api<SmfPaths>('nsmf-pdusession', 'v1', 'TS29502_Nsmf_PDUSession');
+const namfComm = api<CommPaths>('namf-comm', 'v1', 'TS29518_Namf_Communication');
+const namfEvts = api<EvtsPaths>('namf-evts', 'v1', 'TS29518_Namf_EventExposure');
+
+const JSON_PATCH = { contentType: 'application/json-patch+json' };
+const MERGE_PATCH = { contentType: 'application/merge-patch+json' };
+
+/** Nausf_UEAuthentication (TS 29.509 5.2). */
+export const AUSF = {
+  ueAuthentication: {
+    authenticate: nausfAuth.op('Nausf_UEAuthentication_Authenticate', 'POST', '/ue-authentications', [201]),
+    /** The `_links['5g-aka']` href of the 201 is the target. */
+    confirm5gAka: nausfAuth.onResource('Nausf_UEAuthentication_Authenticate', 'PUT', '/ue-authentications/{authCtxId}/5g-aka-confirmation', '/ue-authentications/{authCtxId}/5g-aka-confirmation', [200]),
+    deregister: nausfAuth.onResource('Nausf_UEAuthentication_Deregister', 'DELETE', '/ue-authentications/{authCtxId}/5g-aka-confirmation', '/ue-authentications/{authCtxId}/5g-aka-confirmation', [204]),
+  },
+} as const;
+
+/** Nudm_UEAuthentication (TS 29.503 5.4), Nudm_UECM (5.3), Nudm_SDM (5.2). */
+export const UDM = {
+  ueau: {
+    generateAuthData: nudmUeau.op('Nudm_UEAuthentication_Get', 'POST', '/{supiOrSuci}/security-information/generate-auth-data', [200]),
+    confirmAuth: nudmUeau.op('Nudm_UEAuthentication_ResultConfirmation', 'POST', '/{supi}/auth-events', [201]),
+  },
+  uecm: {
+    registerAmf3gppAccess: nudmUecm.op('Nudm_UECM_Registration', 'PUT', '/{ueId}/registrations/amf-3gpp-access', [201, 200, 204]),
+    getAmf3gppAccess: nudmUecm.op('Nudm_UECM_Get', 'GET', '/{ueId}/registrations/amf-3gpp-access', [200]),
+    /** TS 29.503 5.3.2.4.2: the AMF's deregistration is this PATCH with purgeFlag. */
+    updateAmf3gppAccess: nudmUecm.op('Nudm_UECM_Deregistration', 'PATCH', '/{ueId}/registrations/amf-3gpp-access', [200, 204], MERGE_PATCH),
+    registerSmf: nudmUecm.op('Nudm_UECM_Registration', 'PUT', '/{ueId}/registrations/smf-registrations/{pduSessionId}', [201, 200, 204]),
+    deregisterSmf: nudmUecm.op('Nudm_UECM_Deregistration', 'DELETE', '/{ueId}/registrations/smf-registrations/{pduSessionId}', [204]),
+  },
+  sdm: {
+    getDataSets: nudmSdm.op('Nudm_SDM_Get', 'GET', '/{supi}', [200]),
+    getAmData: nudmSdm.op('Nudm_SDM_Get', 'GET', '/{supi}/am-data', [200]),
+    getNssai: nudmSdm.op('Nudm_SDM_Get', 'GET', '/{supi}/nssai', [200]),
+    getSmfSelectData: nudmSdm.op('Nudm_SDM_Get', 'GET', '/{supi}/smf-select-data', [200]),
+    getSmData: nudmSdm.op('Nudm_SDM_Get', 'GET', '/{supi}/sm-data', [200]),
+    getUeContextInSmfData: nudmSdm.op('Nudm_SDM_Get', 'GET', '/{supi}/ue-context-in-smf-data', [200]),
+    subscribe: nudmSdm.op('Nudm_SDM_Subscribe', 'POST', '/{ueId}/sdm-subscriptions', [201]),
+    unsubscribe: nudmSdm.onResource('Nudm_SDM_Unsubscribe', 'DELETE', '/{ueId}/sdm-subscriptions/{subscriptionId}', '/{ueId}/sdm-subscriptions/{subscriptionId}', [204]),
+  },
+} as const;
+
+/** Nudr_DataRepository (TS 29.504 5.2) over the resources of TS 29.505 and TS 29.519. */
+export const UDR = {
+  dr: {
+    queryAuthSubscription: nudrDr.op('Nudr_DM_Query', 'GET', '/subscription-data/{ueId}/authentication-data/authentication-subscription', [200]),
+    modifyAuthSubscription: nudrDr.op('Nudr_DM_Update', 'PATCH', '/subscription-data/{ueId}/authentication-data/authentication-subscription', [204, 200], JSON_PATCH),
+    createAuthStatus: nudrDr.op('Nudr_DM_Create', 'PUT', '/subscription-data/{ueId}/authentication-data/authentication-status', [204]),
+    queryAuthStatus: nudrDr.op('Nudr_DM_Query', 'GET', '/subscription-data/{ueId}/authentication-data/authentication-status', [200]),
+    queryProvisionedData: nudrDr.op('Nudr_DM_Query', 'GET', '/subscription-data/{ueId}/{servingPlmnId}/provisioned-data', [200]),
+    queryAmData: nudrDr.op('Nudr_DM_Query', 'GET', '/subscription-data/{ueId}/{servingPlmnId}/provisioned-data/am-data', [200]),
+    querySmData: nudrDr.op('Nudr_DM_Query', 'GET', '/subscription-data/{ueId}/{servingPlmnId}/provisioned-data/sm-data', [200]),
+    querySmfSelectData: nudrDr.op('Nudr_DM_Query', 'GET', '/subscription-data/{ueId}/{servingPlmnId}/provisioned-data/smf-selection-subscription-data', [200]),
+    createAmfContext3gpp: nudrDr.op('Nudr_DM_Create', 'PUT', '/subscription-data/{ueId}/context-data/amf-3gpp-access', [204, 201]),
+    queryAmfContext3gpp: nudrDr.op('Nudr_DM_Query', 'GET', '/subscription-data/{ueId}/context-data/amf-3gpp-access', [200]),
+    /** The purge of the AMF registration (purgeFlag, TS 29.503 5.3.2.4.2 step 2). */
+    modifyAmfContext3gpp: nudrDr.op('Nudr_DM_Update', 'PATCH', '/subscription-data/{ueId}/context-data/amf-3gpp-access', [204, 200], JSON_PATCH),
+    createSmfRegistration: nudrDr.op('Nudr_DM_Create', 'PUT', '/subscription-data/{ueId}/context-data/smf-registrations/{pduSessionId}', [201, 204]),
+    deleteSmfRegistration: nudrDr.op('Nudr_DM_Delete', 'DELETE', '/subscription-data/{ueId}/context-data/smf-registrations/{pduSessionId}', [204]),
+    subscribeSubscriptionData: nudrDr.op('Nudr_DM_Subscribe', 'POST', '/subscription-data/subs-to-notify', [201]),
+    unsubscribeSubscriptionData: nudrDr.onResource('Nudr_DM_Unsubscribe', 'DELETE', '/subscription-data/subs-to-notify/{subsId}', '/subscription-data/subs-to-notify/{subsId}', [204]),
+    readAmPolicyData: nudrDr.op('Nudr_DM_Query', 'GET', '/policy-data/ues/{ueId}/am-data', [200]),
+    readUePolicySet: nudrDr.op('Nudr_DM_Query', 'GET', '/policy-data/ues/{ueId}/ue-policy-set', [200]),
+    readSmPolicyData: nudrDr.op('Nudr_DM_Query', 'GET', '/policy-data/ues/{ueId}/sm-data', [200]),
+    createUsageMonitoringResource: nudrDr.op('Nudr_DM_Update', 'PUT', '/policy-data/ues/{ueId}/sm-data/{usageMonId}', [201]),
+    subscribePolicyData: nudrDr.op('Nudr_DM_Subscribe', 'POST', '/policy-data/subs-to-notify', [201]),
+    unsubscribePolicyData: nudrDr.onResource('Nudr_DM_Unsubscribe', 'DELETE', '/policy-data/subs-to-notify/{subsId}', '/policy-data/subs-to-notify/{subsId}', [204]),
+  },
+} as const;
+
+/** Npcf_AMPolicyControl (TS 29.507), Npcf_UEPolicyControl (TS 29.525), Npcf_SMPolicyControl (TS 29.512). */
+export const PCF = {
+  amPolicyControl: {
+    create: npcfAm.op('Npcf_AMPolicyControl_Create', 'POST', '/policies', [201]),
+    delete: npcfAm.onResource('Npcf_AMPolicyControl_Delete', 'DELETE', '/policies/{polAssoId}', '/policies/{polAssoId}', [204]),
+  },
+  uePolicyControl: {
+    create: npcfUe.op('Npcf_UEPolicyControl_Create', 'POST', '/policies', [201]),
+    delete: npcfUe.onResource('Npcf_UEPolicyControl_Delete', 'DELETE', '/policies/{polAssoId}', '/policies/{polAssoId}', [204]),
+  },
+  smPolicyControl: {
+    create: npcfSm.op('Npcf_SMPolicyControl_Create', 'POST', '/sm-policies', [201]),
+    delete: npcfSm.onResource('Npcf_SMPolicyControl_Delete', 'POST', '/sm-policies/{smPolicyId}/delete', '/sm-policies/{smPolicyId}', [204]),
+  },
+} as const;
+
+/** Nsmf_PDUSession (TS 29.502 5.2.2). */
+export const SMF = {
+  pduSession: {
+    createSmContext: nsmfPdu.op('Nsmf_PDUSession_CreateSMContext', 'POST', '/sm-contexts', [201]),
+    updateSmContext: nsmfPdu.onResource('Nsmf_PDUSession_UpdateSMContext', 'POST', '/sm-contexts/{smContextRef}/modify', '/sm-contexts/{smContextRef}', [200, 204]),
+    releaseSmContext: nsmfPdu.onResource('Nsmf_PDUSession_ReleaseSMContext', 'POST', '/sm-contexts/{smContextRef}/release', '/sm-contexts/{smContextRef}', [200, 204]),
+  },
+} as const;
+
+/** Namf_Communication and Namf_EventExposure (TS 29.518). */
+export const AMF = {
+  communication: {
+    /** The target is the `ueContextUri` the AMF gave in CreateSMContext. */
+    n1n2MessageTransfer: namfComm.onResource('Namf_Communication_N1N2MessageTransfer', 'POST', '/ue-contexts/{ueContextId}/n1-n2-messages', '/ue-contexts/{ueContextId}', [200, 202]),
+  },
+  eventExposure: {
+    subscribe: namfEvts.op('Namf_EventExposure_Subscribe', 'POST', '/subscriptions', [201]),
+    unsubscribe: namfEvts.onResource('Namf_EventExposure_Unsubscribe', 'DELETE', '/subscriptions/{subscriptionId}', '/subscriptions/{subscriptionId}', [204]),
+  },
+} as const;
+
+/**
+ * Notifications to callback URIs (TS 29.501 4.6.4): the body's schema and the path at which
+ * wire5g's own consumers serve them (the URI they hand out is `{baseUri}/{api}/v1{path}`).
+ */
+export const CALLBACKS = {
+  /** TS 29.502 5.2.2.5.2, to the AMF's smContextStatusUri. */
+  smContextStatusNotify: callback<SmfC['schemas']['SmContextStatusNotification']>('Nsmf_PDUSession_SMContextStatusNotify', 'TS29502_Nsmf_PDUSession', 'SmContextStatusNotification', 'namf-callback', '/{supi}/sm-context-status/{pduSessionId}', [204, 200]),
+  /** TS 29.518 5.3.2.4, to the subscriber's eventNotifyUri. */
+  amfEventNotify: callback<EvtsC['schemas']['AmfEventNotification']>('Namf_EventExposure_Notify', 'TS29518_Namf_EventExposure', 'AmfEventNotification', 'nnef-callback', '/amf-events', [204, 200]),
+  /** TS 29.503 5.3.2.3.2 (UDM -> AMF, deregCallbackUri). */
+  deregistrationNotify: callback<UecmC['schemas']['DeregistrationData']>('Nudm_UECM_DeregistrationNotification', 'TS29503_Nudm_UECM', 'DeregistrationData', 'namf-callback', '/{supi}/dereg-notify', [204]),
+  /** TS 29.503 5.2.2.3.3 (UDM -> subscriber's callbackReference). */
+  sdmModificationNotify: callback<SdmC['schemas']['ModificationNotification']>('Nudm_SDM_Notification', 'TS29503_Nudm_SDM', 'ModificationNotification', 'namf-callback', '/{supi}/sdm-notify', [204]),
+  /** TS 29.507 4.2.4.2 (PCF -> AMF, notificationUri + /update). */
+  amPolicyUpdateNotify: callback<AmPolC['schemas']['PolicyUpdate']>('Npcf_AMPolicyControl_UpdateNotify', 'TS29507_Npcf_AMPolicyControl', 'PolicyUpdate', 'namf-callback', '/{supi}/am-policy-notify/update', [204], '/update'),
+  /** TS 29.525 4.2.4.2 (PCF -> AMF, notificationUri + /update). */
+  uePolicyUpdateNotify: callback<UePolC['schemas']['PolicyUpdate']>('Npcf_UEPolicyControl_UpdateNotify', 'TS29525_Npcf_UEPolicyControl', 'PolicyUpdate', 'namf-callback', '/{supi}/ue-policy-notify/update', [204], '/update'),
+  /** TS 29.503 5.2.2.3.3 (UDM -> the SMF's callbackReference). */
+  smfSdmModificationNotify: callback<SdmC['schemas']['ModificationNotification']>('Nudm_SDM_Notification', 'TS29503_Nudm_SDM', 'ModificationNotification', 'nsmf-callback', '/sdm-notify', [204]),
+  /** TS 29.512 4.2.4.2 (PCF -> SMF, notificationUri + /update). */
+  smPolicyUpdateNotify: callback<SmPolC['schemas']['SmPolicyNotification']>('Npcf_SMPolicyControl_UpdateNotify', 'TS29512_Npcf_SMPolicyControl', 'SmPolicyNotification', 'nsmf-callback', '/sm-policy-notify/{smContextRef}/update', [204], '/update'),
+  /** TS 29.504 Nudr_DM_Notify (UDR -> UDM, to the callbackReference of a subscription). */
+  subscriptionDataChangeNotify: callback<UdrC['schemas']['DataChangeNotify']>('Nudr_DM_Notify', 'TS29505_Subscription_Data', 'DataChangeNotify', 'nudm-callback', '/data-change', [204]),
+  /** TS 29.519 (UDR -> PCF, notificationUri). */
+  policyDataChangeNotify: callback<UdrC['schemas']['PolicyDataChangeNotification'][]>('Nudr_DM_Notify', 'TS29519_Policy_Data', 'PolicyDataChangeNotification', 'npcf-callback', '/policy-data-change', [204]),
+} as const;
+
+/** Every operation above, for the schema checks and the tests over the table. */
+export const ALL_OPERATIONS: SbiOperation[] = [AUSF, UDM, UDR, PCF, SMF, AMF].flatMap((nf) => Object.values(nf as Record<string, Record<string, SbiOperation>>).flatMap((svc) => Object.values(svc)));
