@@ -277,7 +277,7 @@ async function pfcpOverLoopback(): Promise<void> {
   const heartbeatNs = ((performance.now() - h0) * 1e6) / N;
   const seids: bigint[] = [];
   await windowed(N, async (i) => {
-    const s = await n4.establish({ cpSeid: BigInt(i + 1), ueAddress: `10.46.${(i >> 8) & 255}.${i & 255}`, qfi: 9, dnn: 'internet', step: 'bench' });
+    const s = await n4.establish({ cpSeid: BigInt(i + 1), ueAddress: `10.46.${(i >> 8) & 255}.${i & 255}`, qfi: 9, ambrUplinkKbps: 1_000_000, ambrDownlinkKbps: 1_000_000, dnn: 'internet', step: 'bench' });
     seids.push(s.upSeid);
   });
   let reports = 0;

@@ -3,6 +3,7 @@
 // UPF over N4 (PFCP); AMF over the SBI and N2 (NGAP over SCTP over UDP). `startNf` starts one NF
 // (a process of its own runs one: `wire5g start <nf>`), `startCore` all of them in this process.
 
+import { nfInstanceId } from './common/nf-instance.ts';
 import { UdrStore } from './udr/store.ts';
 import { udrRoutes } from './udr/service.ts';
 import { udmRoutes } from './udm/service.ts';
@@ -93,7 +94,7 @@ export async function startNf(nf: CoreNf, cfg: NetworkConfig, o: CoreOptions = {
     }
     case 'ausf': {
       const c = host('AUSF', cfg.addresses.ausf);
-      const ausf = ausfRoutes({ baseUri: sbiUri(cfg, 'ausf'), udmUri: sbiUri(cfg, 'udm'), instanceId: 'ausf-1', servingNetworkNames: [servingNetworkName(cfg.plmn.mcc, cfg.plmn.mnc)] }, c.client, aka);
+      const ausf = ausfRoutes({ baseUri: sbiUri(cfg, 'ausf'), udmUri: sbiUri(cfg, 'udm'), instanceId: nfInstanceId('AUSF', cfg.addresses.ausf), servingNetworkNames: [servingNetworkName(cfg.plmn.mcc, cfg.plmn.mnc)] }, c.client, aka);
       const h = await serve('AUSF', cfg.addresses.ausf, ausf.routes, c);
       return { nf, ledger: ausf.ledger, settled: () => h.server.settled(), stop: () => h.close() };
     }
@@ -126,7 +127,7 @@ export async function startNf(nf: CoreNf, cfg: NetworkConfig, o: CoreOptions = {
         }
       }
       const c = host('SMF', cfg.addresses.smf);
-      const smf = smfRoutes({ baseUri: sbiUri(cfg, 'smf'), instanceId: 'smf-1', udmUri: sbiUri(cfg, 'udm'), pcfUri: sbiUri(cfg, 'pcf'), uePool: cfg.uePool, plmn: cfg.plmn, dnns: [cfg.dnn], qfi: 9 }, c.client, n4, nasSmN1, ngapSmN2);
+      const smf = smfRoutes({ baseUri: sbiUri(cfg, 'smf'), instanceId: nfInstanceId('SMF', cfg.addresses.smf), udmUri: sbiUri(cfg, 'udm'), pcfUri: sbiUri(cfg, 'pcf'), uePool: cfg.uePool, plmn: cfg.plmn, dnns: [cfg.dnn] }, c.client, n4, nasSmN1, ngapSmN2);
       const h = await serve('SMF', cfg.addresses.smf, smf.routes, c);
       return { nf, ledger: smf.ledger, smf: smf.smf, settled: () => h.server.settled(), stop: async () => { await h.close(); await pfcp.close(); } };
     }
@@ -136,7 +137,7 @@ export async function startNf(nf: CoreNf, cfg: NetworkConfig, o: CoreOptions = {
         address: cfg.addresses.amf,
         sbiPort: cfg.ports.sbi,
         ngapUdpPort: cfg.ports.ngapUdp,
-        instanceId: 'amf-1',
+        instanceId: nfInstanceId('AMF', cfg.addresses.amf),
         name: cfg.amf.name,
         plmn: cfg.plmn,
         tac: cfg.tac,

@@ -6,6 +6,7 @@
 import type { SctpAssociation } from '../../transport/sctp-udp/association.ts';
 import type { NasSecurityContext, UeSecurityCapability, SNssai, NasMessage } from '../../codecs/nas/index.ts';
 import type { TimerHandle } from '../../transport/clock.ts';
+import type { UserLocation } from './user-location.ts';
 
 /** A gNB that completed NG Setup on an SCTP association (TS 38.413 8.7.1). */
 export interface GnbContext {
@@ -59,6 +60,8 @@ export interface AmfUe {
   suci?: string;
   tmsi?: number;
   pei?: string;
+  /** The last User Location Information the NG-RAN reported (TS 38.413 9.3.1.16), in SBI form. */
+  location?: UserLocation;
   ueSecurityCapability?: UeSecurityCapability;
   requestedNssai?: SNssai[];
   allowedNssai?: SNssai[];

@@ -11,6 +11,7 @@ import type { Amf } from './amf.ts';
 import type { AmfUe, GnbContext } from './context.ts';
 import { ProcedureAborted } from './gmm.ts';
 import { onUplinkNas } from './n1.ts';
+import { userLocationOf } from './user-location.ts';
 import { onNgSetupRequest } from './procedures/ng-setup.ts';
 import { onPduSessionResourceSetupResponse } from './procedures/pdu-session-relay.ts';
 import { onPduSessionResourceReleaseResponse } from './procedures/pdu-session-release.ts';
@@ -80,6 +81,7 @@ export function onNgap(amf: Amf, gnb: GnbContext, stream: number, payload: Uint8
   }
   switch (name) {
     case 'UplinkNASTransport':
+      ue.location = userLocationOf(ies.get('UserLocationInformation') as Ngap.UserLocationInformation | undefined) ?? ue.location;
       onUplinkNas(amf, ue, ies.get('NAS-PDU') as Uint8Array);
       return;
     case 'PDUSessionResourceSetupResponse':
@@ -121,6 +123,8 @@ export function onInitialUeMessage(amf: Amf, gnb: GnbContext, stream: number, ie
     released: false,
     received: [],
   };
+  const location = userLocationOf(ies.get('UserLocationInformation') as Ngap.UserLocationInformation | undefined);
+  if (location) ue.location = location;
   amf.ues.set(ue.amfUeNgapId, ue);
   gnb.ues.set(ranUeNgapId, ue);
   onUplinkNas(amf, ue, nas);

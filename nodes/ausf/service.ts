@@ -49,7 +49,7 @@ export function ausfRoutes(cfg: AusfConfig, udm: SbiClient, aka: HomeNetworkAka,
           if (e instanceof SbiProblem) throw new SbiProblem(e.problem.status, e.problem.cause ?? 'AUTHENTICATION_REJECTED', e.problem.detail);
           throw e;
         });
-        // TS 29.503 6.3.6.2.? AuthenticationVector: the 5G HE AV of 5G AKA
+        // TS 29.503 Nudm_UEAU data model (OpenAPI AuthenticationVector): the 5G HE AV of 5G AKA
         const vector = r.body.authenticationVector;
         const supi = r.body.supi;
         if (!vector || vector.avType !== '5G_HE_AKA' || !('xresStar' in vector) || !supi) throw new SbiProblem(500, 'SYSTEM_FAILURE', 'the UDM sent no 5G HE AV');

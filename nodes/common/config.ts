@@ -33,6 +33,27 @@ export interface SubscriberConfig {
   dnns: string[];
   /** Remaining allowed usage (octets) per DNN for policy control (TS 23.503 6.2.1.3). */
   allowedUsageOctets?: number;
+  /**
+   * Subscribed QoS of the PDU sessions (TS 29.503 DnnConfiguration 5gQosProfile and sessionAmbr):
+   * the first entry whose dnn / sst / sd match (absent = any) applies to a (DNN, S-NSSAI).
+   */
+  sessionQos?: SessionQosConfig[];
+}
+
+/** One subscribed QoS entry: default 5QI and ARP priority (TS 23.501 5.7.2.7), Session-AMBR as TS 29.571 BitRate strings. */
+export interface SessionQosConfig {
+  dnn?: string;
+  sst?: number;
+  sd?: string;
+  fiveQi: number;
+  arpPriorityLevel: number;
+  ambrUplink: string;
+  ambrDownlink: string;
+}
+
+/** The subscribed QoS of a subscriber for a DNN and S-NSSAI, or undefined when no entry matches. */
+export function sessionQosFor(list: readonly SessionQosConfig[], dnn: string, snssai: Snssai): SessionQosConfig | undefined {
+  return list.find((q) => (q.dnn === undefined || q.dnn === dnn) && (q.sst === undefined || q.sst === snssai.sst) && (q.sd === undefined || q.sd.toLowerCase() === (snssai.sd ?? '').toLowerCase()));
 }
 
 export interface NfAddresses {
@@ -84,6 +105,7 @@ export const DEFAULT_SUBSCRIBER: SubscriberConfig = {
   snssais: [{ sst: 1 }],
   dnns: ['internet'],
   allowedUsageOctets: 100_000_000,
+  sessionQos: [{ fiveQi: 9, arpPriorityLevel: 8, ambrUplink: '1 Gbps', ambrDownlink: '1 Gbps' }],
 };
 
 export const DEFAULT_CONFIG: NetworkConfig = {
@@ -170,6 +192,8 @@ const port = integer(1, 65535);
 const flag: Leaf = (v, path) => (typeof v === 'boolean' ? v : bad(path, `expected true or false, got ${typeName(v)}`));
 /** A DNN is an APN-style name: labels of letters, digits and '-' (TS 23.003 9.1). */
 const dnnName = text(/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/, 'a DNN (labels of letters, digits and -)');
+/** TS 29.571 BitRate: '<number> bps|Kbps|Mbps|Gbps|Tbps'. */
+const bitRate = text(/^\d+(\.\d+)? (bps|Kbps|Mbps|Gbps|Tbps)$/, "a bit rate such as '1 Gbps' (TS 29.571 BitRate)");
 const snssaiSchema: MapSchema = { fields: { sst: integer(0, 255), sd: hex(6) }, optional: ['sd'] };
 
 const SUBSCRIBER_SCHEMA: MapSchema = {
@@ -182,8 +206,16 @@ const SUBSCRIBER_SCHEMA: MapSchema = {
     snssais: { item: snssaiSchema, required: ['sst'], minItems: 1 },
     dnns: { item: dnnName, minItems: 1 },
     allowedUsageOctets: integer(0, Number.MAX_SAFE_INTEGER),
+    sessionQos: {
+      item: {
+        fields: { dnn: dnnName, sst: integer(0, 255), sd: hex(6), fiveQi: integer(1, 255), arpPriorityLevel: integer(1, 15), ambrUplink: bitRate, ambrDownlink: bitRate },
+        optional: ['dnn', 'sst', 'sd'],
+      },
+      required: ['fiveQi', 'arpPriorityLevel', 'ambrUplink', 'ambrDownlink'],
+      minItems: 1,
+    },
   },
-  optional: ['allowedUsageOctets'],
+  optional: ['allowedUsageOctets', 'sessionQos'],
 };
 
 const addressFields = Object.fromEntries(Object.keys(DEFAULT_CONFIG.addresses).map((k) => [k, ipv4]));

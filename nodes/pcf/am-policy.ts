@@ -3,7 +3,7 @@
 // step 16) and deletes it at deregistration (4.2.2.3.2 step 6).
 
 import { SbiProblem, created, noContent, objectBody, requireString, type SbiRequest, type SbiResponse } from '../common/sbi.ts';
-import type { Pcf } from './context.ts';
+import { PCF_SUPPORTED_FEATURES, commonFeatures, type Pcf } from './context.ts';
 
 /** TS 23.502 4.16.1.2 steps 1-4: Npcf_AMPolicyControl_Create (TS 29.507 4.2.2), the AM policy data read from the UDR. */
 export async function createAmPolicy(pcf: Pcf, req: SbiRequest): Promise<SbiResponse> {
@@ -13,8 +13,9 @@ export async function createAmPolicy(pcf: Pcf, req: SbiRequest): Promise<SbiResp
   await pcf.nudr.dr.readAmPolicyData(supi);
   const id = pcf.nextId();
   pcf.amPolicies.set(id, { supi });
-  // TS 29.507 5.6.2.2 PolicyAssociation
-  return created(`${pcf.cfg.baseUri}/npcf-am-policy-control/v1/policies/${id}`, { request: body, triggers: [], suppFeat: (body.suppFeat as string | undefined) || '0' });
+  // TS 29.507 5.6.2.2 PolicyAssociation: no policy control request triggers (the member is absent:
+  // it has minItems 1), the features both sides support (TS 29.500 6.6.2)
+  return created(`${pcf.cfg.baseUri}/npcf-am-policy-control/v1/policies/${id}`, { request: body, suppFeat: commonFeatures(body.suppFeat, PCF_SUPPORTED_FEATURES.amPolicy) });
 }
 
 /** TS 23.502 4.16.3.2: Npcf_AMPolicyControl_Delete (TS 29.507 4.2.4). */

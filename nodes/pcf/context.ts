@@ -52,3 +52,20 @@ export function newPcf(cfg: PcfConfig, udr: SbiClient): Pcf {
     nextId: () => String(next++),
   };
 }
+
+/**
+ * The optional features this PCF implements, per service (TS 29.507 5.8, TS 29.525 5.8, TS 29.512
+ * 5.8): none yet, so every negotiation ends with "0".
+ */
+export const PCF_SUPPORTED_FEATURES = { amPolicy: '', uePolicy: '', smPolicy: '' } as const;
+
+/**
+ * TS 29.500 6.6.2 feature negotiation: the features both the consumer offered (`suppFeat`, TS
+ * 29.571 SupportedFeatures hex, least significant digit last) and the producer supports.
+ */
+export function commonFeatures(offered: unknown, supported: string): string {
+  const a = typeof offered === 'string' && /^[A-Fa-f0-9]*$/.test(offered) ? offered : '';
+  let out = '';
+  for (let i = 1; i <= Math.min(a.length, supported.length); i++) out = (parseInt(a[a.length - i], 16) & parseInt(supported[supported.length - i], 16)).toString(16) + out;
+  return out.replace(/^0+(?=.)/, '') || '0';
+}

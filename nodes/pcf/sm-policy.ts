@@ -6,9 +6,9 @@
 import { SbiProblem, created, objectBody, requireString, type SbiRequest, type SbiResponse } from '../common/sbi.ts';
 import { callbackUri, operationUri } from '../common/sbi/client.ts';
 import { UDR, CALLBACKS } from '../common/sbi/operations.ts';
-import type { Pcf } from './context.ts';
+import { PCF_SUPPORTED_FEATURES, commonFeatures, type Pcf } from './context.ts';
 
-/** Accumulated usage as the SMF reports it in SmPolicyDeleteData (TS 29.512 5.6.2.? AccuUsageReport). */
+/** Accumulated usage as the SMF reports it in SmPolicyDeleteData (TS 29.512 data model, OpenAPI schema AccuUsageReport). */
 interface AccuUsageReport {
   refUmIds: string;
   volUsage?: number;
@@ -47,6 +47,12 @@ export async function createSmPolicy(pcf: Pcf, req: SbiRequest): Promise<SbiResp
   const pduSessionId = body.pduSessionId;
   if (typeof pduSessionId !== 'number') throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'pduSessionId is required');
   const snssai = snssaiKeyOf(body.sliceInfo);
+  // wire5g's PCF has no operator policy of its own: it authorizes the subscribed default QoS and
+  // Session-AMBR the SMF received from the UDM (TS 29.512 SmPolicyContextData, TS 23.503 6.3)
+  const subsDefQos = body.subsDefQos as { '5qi'?: unknown; arp?: unknown; priorityLevel?: unknown } | undefined;
+  const subsSessAmbr = body.subsSessAmbr as { uplink?: unknown; downlink?: unknown } | undefined;
+  if (!subsDefQos || typeof subsDefQos['5qi'] !== 'number' || !subsDefQos.arp) throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'subsDefQos (5qi, arp) is required: the PCF authorizes the subscribed default QoS and has no local policy');
+  if (!subsSessAmbr || typeof subsSessAmbr.uplink !== 'string' || typeof subsSessAmbr.downlink !== 'string') throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'subsSessAmbr (uplink, downlink) is required: the PCF authorizes the subscribed Session-AMBR and has no local policy');
   const data = (await pcf.nudr.dr.readSmPolicyData(supi, { step: '4.16.4 step 3' })).body;
   const limitId = `${dnn}:${snssai}`;
   const subKey = `${supi}|${dnn}|${snssai}`;
@@ -63,12 +69,15 @@ export async function createSmPolicy(pcf: Pcf, req: SbiRequest): Promise<SbiResp
   const id = pcf.nextId();
   const pccRule = `pcc-${id}`;
   pcf.smPolicies.set(id, { supi, pduSessionId, dnn, snssai, pccRules: [pccRule], ...(data.umData?.[limitId] ? { limitId } : {}) });
-  // TS 29.512 5.6.2.4 SmPolicyDecision: one session rule with the session AMBR and default QoS,
-  // one PCC rule matching all traffic, usage monitoring when the subscriber has a limit.
+  // TS 29.512 5.6.2.4 SmPolicyDecision: one session rule with the authorized Session-AMBR and
+  // default QoS, one PCC rule matching all traffic on the default QoS flow's QoS data, usage
+  // monitoring when the subscriber has a limit.
+  const arp = subsDefQos.arp;
   return created(`${pcf.cfg.baseUri}/npcf-smpolicycontrol/v1/sm-policies/${id}`, {
-    sessRules: { 'sess-1': { sessRuleId: 'sess-1', authSessAmbr: { uplink: '1 Gbps', downlink: '1 Gbps' }, authDefQos: { '5qi': 9, arp: { priorityLevel: 8, preemptCap: 'NOT_PREEMPT', preemptVuln: 'NOT_PREEMPTABLE' }, priorityLevel: 8 } } },
+    sessRules: { 'sess-1': { sessRuleId: 'sess-1', authSessAmbr: { uplink: subsSessAmbr.uplink, downlink: subsSessAmbr.downlink }, authDefQos: { '5qi': subsDefQos['5qi'], arp, ...(typeof subsDefQos.priorityLevel === 'number' ? { priorityLevel: subsDefQos.priorityLevel } : {}) } } },
     pccRules: { [pccRule]: { pccRuleId: pccRule, flowInfos: [{ flowDescription: 'permit out ip from any to assigned', flowDirection: 'BIDIRECTIONAL' }], precedence: 255, refQosData: ['qos-1'], ...(data.umData?.[limitId] ? { refUmData: [limitId] } : {}) } },
-    qosDecs: { 'qos-1': { qosId: 'qos-1', '5qi': 9, arp: { priorityLevel: 8, preemptCap: 'NOT_PREEMPT', preemptVuln: 'NOT_PREEMPTABLE' } } },
+    qosDecs: { 'qos-1': { qosId: 'qos-1', '5qi': subsDefQos['5qi'], arp, defQosFlowIndication: true } },
+    suppFeat: commonFeatures(body.suppFeat, PCF_SUPPORTED_FEATURES.smPolicy),
     ...(data.umData?.[limitId] ? { umDecs: { [limitId]: { umId: limitId, volumeThreshold: (data.umData[limitId] as { allowedUsage?: { totalVolume?: number } }).allowedUsage?.totalVolume } }, policyCtrlReqTriggers: ['US_RE'] } : {}),
   });
 }

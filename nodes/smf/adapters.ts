@@ -23,6 +23,18 @@ function defaultQosRule(qfi: number): QosRule {
   return { id: 1, operationCode: 1, dqr: true, packetFilters: [{ direction: 3, id: 1, contents: Uint8Array.of(0x01) }], precedence: 255, segregation: false, qfi };
 }
 
+/**
+ * TS 24.501 9.11.4.12 QoS flow descriptions (value part), one description: "create new QoS flow
+ * description" for the default QoS flow with its 5QI (parameter identifier 01H, Table 9.11.4.12.1).
+ *   octet 1   spare(2) | QFI(6)
+ *   octet 2   operation code(3) = 001 | spare(5)
+ *   octet 3   spare(1) | E = 1 (parameters list) | number of parameters(6) = 1
+ *   octet 4.. parameter identifier 01H (5QI), length 1, 5QI
+ */
+function defaultQosFlowDescription(qfi: number, fiveQi: number): Uint8Array {
+  return Uint8Array.of(qfi & 0x3f, 0x20, 0x40 | 1, 0x01, 1, fiveQi);
+}
+
 export const nasSmN1: SmN1 = {
   decodeEstablishmentRequest(n1: Uint8Array): PduSessionEstablishmentRequestInfo {
     const m = decodeNasMessage(n1);
@@ -32,12 +44,14 @@ export const nasSmN1: SmN1 = {
     return { pduSessionId: m.pduSessionId ?? 0, pti: m.pti ?? 0, ...(t !== undefined ? { pduSessionType: t } : {}), ...(ssc !== undefined ? { sscMode: ssc } : {}) };
   },
   establishmentAccept(a: PduSessionEstablishmentAcceptInfo): Uint8Array {
-    const dl = ambrUnits(a.ambrDownlinkKbps);
-    const ul = ambrUnits(a.ambrUplinkKbps);
+    const dl = ambrUnits(Math.ceil(a.qos.ambrDownlinkBps / 1000));
+    const ul = ambrUnits(Math.ceil(a.qos.ambrUplinkBps / 1000));
     return encodeNasMessage(nasMessage('PDU session establishment accept', {
       selectedPduSessionType: 1,
       selectedSscMode: 1,
-      authorizedQosRules: [defaultQosRule(a.qfi)],
+      authorizedQosRules: [defaultQosRule(a.qos.qfi)],
+      // TS 24.501 9.11.4.12: the default QoS flow with the 5QI the PCF authorized
+      authorizedQosFlowDescriptions: defaultQosFlowDescription(a.qos.qfi, a.qos.fiveQi),
       sessionAmbr: { dlUnit: dl.unit, dl: dl.value, ulUnit: ul.unit, ul: ul.value },
       pduAddress: { pduSessionType: 1, ipv4: a.ueAddress },
       sNssai: { sst: a.sst, ...(a.sd ? { sd: parseInt(a.sd, 16) } : {}) },
@@ -62,14 +76,19 @@ export const ngapSmN2: SmN2 = {
   setupRequestTransfer(p): Uint8Array {
     // TS 38.413 9.3.4.1 PDU Session Resource Setup Request Transfer
     return transfer('PDUSessionResourceSetupRequestTransfer', {
-      'PDUSessionAggregateMaximumBitRate': { pDUSessionAggregateMaximumBitRateDL: p.ambrDownlinkBps, pDUSessionAggregateMaximumBitRateUL: p.ambrUplinkBps },
+      'PDUSessionAggregateMaximumBitRate': { pDUSessionAggregateMaximumBitRateDL: p.qos.ambrDownlinkBps, pDUSessionAggregateMaximumBitRateUL: p.qos.ambrUplinkBps },
       'UL-NGU-UP-TNLInformation': { gTPTunnel: { transportLayerAddress: ipv4TransportLayerAddress(p.upfN3Address), 'gTP-TEID': gtpTeid(p.upfN3Teid) } },
       PDUSessionType: 'ipv4',
       QosFlowSetupRequestList: [{
-        qosFlowIdentifier: p.qfi,
+        qosFlowIdentifier: p.qos.qfi,
+        // TS 38.413 9.3.1.12 / 9.3.1.19: the 5QI and ARP the PCF authorized (TS 29.571 Arp mapped)
         qosFlowLevelQosParameters: {
-          qosCharacteristics: { nonDynamic5QI: { fiveQI: 9 } },
-          allocationAndRetentionPriority: { priorityLevelARP: 8, 'pre-emptionCapability': 'shall-not-trigger-pre-emption', 'pre-emptionVulnerability': 'not-pre-emptable' },
+          qosCharacteristics: { nonDynamic5QI: { fiveQI: p.qos.fiveQi } },
+          allocationAndRetentionPriority: {
+            priorityLevelARP: p.qos.arp.priorityLevel,
+            'pre-emptionCapability': p.qos.arp.preemptCap === 'MAY_PREEMPT' ? 'may-trigger-pre-emption' : 'shall-not-trigger-pre-emption',
+            'pre-emptionVulnerability': p.qos.arp.preemptVuln === 'PREEMPTABLE' ? 'pre-emptable' : 'not-pre-emptable',
+          },
         },
       }],
     });

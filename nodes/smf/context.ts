@@ -7,6 +7,7 @@ import { udmClient, pcfClient, amfClient, notifier } from '../common/sbi/client.
 import { DenseIdPool, Ipv4Pool } from '../common/pools.ts';
 import { SharedSubscriptions } from '../common/concurrency.ts';
 import type { N4, SmN1, SmN2, PduSessionEstablishmentRequestInfo } from './ports.ts';
+import type { SessionQos, SubscribedDefaultQos, Ambr } from './policy-decision.ts';
 
 export interface SmfConfig {
   baseUri: string;
@@ -17,7 +18,6 @@ export interface SmfConfig {
   plmn: { mcc: string; mnc: string };
   /** DNNs and S-NSSAIs this SMF serves. */
   dnns: string[];
-  qfi: number;
 }
 
 /** TS 24.501 9.11.4.2 5GSM causes the SMF uses. */
@@ -44,6 +44,10 @@ export interface SmContext {
   /** Namf_Communication ue-context URI for N1N2MessageTransfer. */
   amfUeContextUri: string;
   request: PduSessionEstablishmentRequestInfo;
+  /** The UDM's subscribed default QoS and Session-AMBR for the DNN (step 4). */
+  subscribed?: { subsDefQos?: SubscribedDefaultQos; subsSessAmbr?: Ambr };
+  /** What the PCF authorized (step 7b), as NAS, NGAP and PFCP carry it. */
+  qos?: SessionQos;
   // What has been allocated, in order; release undoes what is set.
   cpSeid?: number;
   ueAddress?: number;

@@ -59,7 +59,7 @@ export class SmfN4 implements N4 {
   }
 
   async establish(req: N4SessionEstablishment): Promise<N4SessionEstablished> {
-    const spec: P.SessionRulesSpec = { nodeId: this.nodeId, cpSeid: req.cpSeid, cpAddress: this.o.smfAddress, ueAddress: req.ueAddress, qfi: req.qfi, accessInstance: this.o.accessInstance ?? 'access', coreInstance: req.dnn, ambrUlKbps: 1_000_000, ambrDlKbps: 1_000_000 };
+    const spec: P.SessionRulesSpec = { nodeId: this.nodeId, cpSeid: req.cpSeid, cpAddress: this.o.smfAddress, ueAddress: req.ueAddress, qfi: req.qfi, accessInstance: this.o.accessInstance ?? 'access', coreInstance: req.dnn, ambrUlKbps: req.ambrUplinkKbps, ambrDlKbps: req.ambrDownlinkKbps };
     trace({ from: 'SMF', to: 'UPF', interface: 'N4', protocol: 'PFCP', message: 'Session Establishment Request', step: req.step });
     const rsp = P.decodePfcp(await this.o.endpoint.request(this.o.upf, (seq) => P.encodePfcp(P.sessionEstablishmentRequest(seq, spec)), `N4 Session Establishment Request [TS 23.502 ${req.step}]`));
     if (traceChannel.hasSubscribers) trace({ from: 'UPF', to: 'SMF', interface: 'N4', protocol: 'PFCP', message: `Session Establishment Response (cause ${P.get(rsp.ies, T.Cause) ?? '-'})`, response: true });

@@ -4,12 +4,16 @@
 // them to codecs/pfcp, codecs/nas and codecs/ngap and to the PFCP endpoint.
 
 import type { UsageReport } from '../upf/datapath.ts';
+import type { SessionQos } from './policy-decision.ts';
 
 export interface N4SessionEstablishment {
   /** CP F-SEID the SMF allocated. */
   cpSeid: bigint;
   ueAddress: string;
   qfi: number;
+  /** Session-AMBR the PCF authorized, enforced by the UPF's QER (TS 29.244 5.4.1, TS 23.501 5.7.2.6). */
+  ambrUplinkKbps: number;
+  ambrDownlinkKbps: number;
   dnn: string;
   /** Comment for the capture, e.g. '4.3.2.2.1 step 10a'. */
   step: string;
@@ -44,10 +48,8 @@ export interface PduSessionEstablishmentAcceptInfo {
   pduSessionId: number;
   pti: number;
   ueAddress: string;
-  qfi: number;
-  /** Session-AMBR in kbps, TS 24.501 9.11.4.14. */
-  ambrUplinkKbps: number;
-  ambrDownlinkKbps: number;
+  /** The authorized QoS (policy-decision.ts): default QoS flow's QFI and 5QI, Session-AMBR (TS 24.501 9.11.4.14). */
+  qos: SessionQos;
   sst: number;
   sd?: string;
   dnn: string;
@@ -74,7 +76,7 @@ export interface SmMessageInfo {
 
 export interface SmN2 {
   /** PDUSessionResourceSetupRequestTransfer (TS 38.413 9.3.4.1) with the UPF's UL tunnel. */
-  setupRequestTransfer(p: { upfN3Teid: number; upfN3Address: string; qfi: number; ambrUplinkBps: number; ambrDownlinkBps: number }): Uint8Array;
+  setupRequestTransfer(p: { upfN3Teid: number; upfN3Address: string; qos: SessionQos }): Uint8Array;
   /** PDUSessionResourceSetupResponseTransfer (9.3.4.2): the gNB's DL tunnel. */
   decodeSetupResponseTransfer(n2: Uint8Array): { gnbTeid: number; gnbAddress: string };
   /** PDUSessionResourceReleaseCommandTransfer (9.3.4.12) with a cause. */

@@ -82,7 +82,7 @@ export function udmRoutes(cfg: UdmConfig, udr: SbiClient, aka: HomeNetworkAka, l
           await nudr.modifyAuthSubscription(supi, [{ op: 'replace', path: '/sequenceNumber/sqn', value: sqn }]);
           const rand = aka.randomRand();
           const av = aka.generateVector({ k, opc, amf: sub.authenticationManagementField, sqn, rand, servingNetworkName: snName });
-          // TS 29.503 6.3.6.2.? AuthenticationInfoResult with a 5G HE AV
+          // TS 29.503 Nudm_UEAU data model (OpenAPI AuthenticationInfoResult) with a 5G HE AV
           return ok({ authType: '5G_AKA', authenticationVector: { avType: '5G_HE_AKA', rand, xresStar: av.xresStar, autn: av.autn, kausf: av.kausf }, supi });
         });
       },
@@ -92,10 +92,15 @@ export function udmRoutes(cfg: UdmConfig, udr: SbiClient, aka: HomeNetworkAka, l
       method: 'POST',
       path: '/nudm-ueau/v1/{supi}/auth-events',
       operation: 'Nudm_UEAuthentication_ResultConfirmation',
-      handler: (req) => {
+      // the UDM stores the result in the UDR (Nudr_DM, authentication status) before it answers
+      handler: async (req) => {
         const body = objectBody(req);
         requireString(body, 'nfInstanceId');
+        requireString(body, 'timeStamp');
+        requireString(body, 'authType');
+        requireString(body, 'servingNetworkName');
         if (typeof body.success !== 'boolean') throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'success is required');
+        await nudr.createAuthStatus(req.params.supi, body as UdrC['schemas']['AuthEvent']).catch(userNotFound);
         return created(`${cfg.baseUri}/nudm-ueau/v1/${req.params.supi}/auth-events/${next++}`, body);
       },
     },

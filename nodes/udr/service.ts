@@ -6,6 +6,7 @@
 import { SbiProblem, created, ok, noContent, objectBody, type SbiRoute, type SbiRequest } from '../common/sbi.ts';
 import { ResourceLedger } from '../common/ledger.ts';
 import { snssaiKey, type UdrStore, type SubscriberRecord } from './store.ts';
+import { sessionQosFor, type SessionQosConfig } from '../common/config.ts';
 
 const API = '/nudr-dr/v1';
 
@@ -21,10 +22,15 @@ export interface UdrServiceState {
   smfRegistrations: Map<string, unknown>;
   subscriptionDataSubscriptions: Map<string, unknown>;
   policyDataSubscriptions: Map<string, unknown>;
+  /**
+   * The last authentication result per subscriber (TS 33.501 6.1.4.1a: the UDM stores it here;
+   * TS 29.505 AuthEvent). Subscriber data, not a resource the network holds: not in the ledger.
+   */
+  authenticationStatus: Map<string, unknown>;
 }
 
 export function udrRoutes(store: UdrStore, baseUri: string, ledger = new ResourceLedger('UDR')): { routes: SbiRoute[]; state: UdrServiceState; ledger: ResourceLedger } {
-  const state: UdrServiceState = { amfRegistrations: new Map(), smfRegistrations: new Map(), subscriptionDataSubscriptions: new Map(), policyDataSubscriptions: new Map() };
+  const state: UdrServiceState = { amfRegistrations: new Map(), smfRegistrations: new Map(), subscriptionDataSubscriptions: new Map(), policyDataSubscriptions: new Map(), authenticationStatus: new Map() };
   ledger
     .gauge('AMF registrations (context-data)', () => state.amfRegistrations.size)
     .gauge('SMF registrations (context-data)', () => state.smfRegistrations.size)
@@ -48,6 +54,34 @@ export function udrRoutes(store: UdrStore, baseUri: string, ledger = new Resourc
 
   const routes: SbiRoute[] = [
     { method: 'GET', path: `${API}/subscription-data/{ueId}/authentication-data/authentication-subscription`, operation: 'Nudr_DM_Query', handler: authenticationSubscription },
+    {
+      // TS 29.505 (OpenAPI CreateAuthenticationStatus): the UDM stores the AuthEvent of an
+      // authentication result confirmation (TS 33.501 6.1.4.1a), replacing the previous one
+      method: 'PUT',
+      path: `${API}/subscription-data/{ueId}/authentication-data/authentication-status`,
+      operation: 'Nudr_DM_Create',
+      handler: (req) => {
+        subscriber(store, req.params.ueId);
+        const body = objectBody(req);
+        if (typeof body.nfInstanceId !== 'string' || typeof body.success !== 'boolean' || typeof body.timeStamp !== 'string' || typeof body.authType !== 'string' || typeof body.servingNetworkName !== 'string') {
+          throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'AuthEvent needs nfInstanceId, success, timeStamp, authType and servingNetworkName');
+        }
+        state.authenticationStatus.set(req.params.ueId, body);
+        return noContent;
+      },
+    },
+    {
+      // TS 29.505 (OpenAPI QueryAuthenticationStatus)
+      method: 'GET',
+      path: `${API}/subscription-data/{ueId}/authentication-data/authentication-status`,
+      operation: 'Nudr_DM_Query',
+      handler: (req) => {
+        subscriber(store, req.params.ueId);
+        const s = state.authenticationStatus.get(req.params.ueId);
+        if (!s) throw new SbiProblem(404, 'DATA_NOT_FOUND', `no authentication status for ${req.params.ueId}`);
+        return ok(s);
+      },
+    },
     {
       // TS 29.505 5.2.2.2.2: PATCH with JSON Patch items; the UDM writes the new SQN here.
       method: 'PATCH',
@@ -73,7 +107,7 @@ export function udrRoutes(store: UdrStore, baseUri: string, ledger = new Resourc
       method: 'GET',
       path: `${API}/subscription-data/{ueId}/{servingPlmnId}/provisioned-data/am-data`,
       operation: 'Nudr_DM_Query',
-      // TS 29.505 5.4.2.? / TS 29.503 AccessAndMobilitySubscriptionData
+      // TS 29.505 (OpenAPI QueryAmData): TS 29.503 AccessAndMobilitySubscriptionData
       handler: (req) => {
         const s = subscriber(store, req.params.ueId);
         return ok({ subscribedUeAmbr: { uplink: '1 Gbps', downlink: '2 Gbps' }, nssai: { defaultSingleNssais: s.snssais } });
@@ -92,12 +126,7 @@ export function udrRoutes(store: UdrStore, baseUri: string, ledger = new Resourc
             dnnConfigurations: Object.fromEntries(
               s.dnns.map((dnn) => [
                 dnn,
-                {
-                  pduSessionTypes: { defaultSessionType: 'IPV4', allowedSessionTypes: ['IPV4'] },
-                  sscModes: { defaultSscMode: 'SSC_MODE_1', allowedSscModes: ['SSC_MODE_1'] },
-                  '5gQosProfile': { '5qi': 9, arp: { priorityLevel: 8, preemptCap: 'NOT_PREEMPT', preemptVuln: 'NOT_PREEMPTABLE' }, priorityLevel: 8 },
-                  sessionAmbr: { uplink: '1 Gbps', downlink: '1 Gbps' },
-                },
+                dnnConfiguration(s.sessionQos, dnn, n),
               ]),
             ),
           })),
@@ -127,7 +156,7 @@ export function udrRoutes(store: UdrStore, baseUri: string, ledger = new Resourc
       },
     },
     {
-      // TS 29.505 5.2.? AmfContext3gpp PATCH (JSON Patch): the UDM records the AMF's purge
+      // TS 29.505 (OpenAPI AmfContext3gpp, PATCH with JSON Patch): the UDM records the AMF's purge
       // (TS 29.503 5.3.2.4.2 step 2); a purged registration holds nothing for the running network,
       // so it leaves the context data.
       method: 'PATCH',
@@ -262,6 +291,23 @@ export function udrRoutes(store: UdrStore, baseUri: string, ledger = new Resourc
     },
   ];
   return { routes, state, ledger };
+}
+
+/**
+ * TS 29.503 DnnConfiguration of a (DNN, S-NSSAI): IPv4, SSC mode 1, and the subscribed default QoS
+ * (5gQosProfile: 5QI and ARP, TS 23.501 5.7.2.7) and Session-AMBR of the subscriber's first
+ * matching QoS entry; a pair no entry matches has neither (the PCF then has nothing to authorize).
+ */
+function dnnConfiguration(qos: readonly SessionQosConfig[], dnn: string, snssai: { sst: number; sd?: string }) {
+  const q = sessionQosFor(qos, dnn, snssai);
+  return {
+    pduSessionTypes: { defaultSessionType: 'IPV4', allowedSessionTypes: ['IPV4'] },
+    sscModes: { defaultSscMode: 'SSC_MODE_1', allowedSscModes: ['SSC_MODE_1'] },
+    ...(q ? {
+      '5gQosProfile': { '5qi': q.fiveQi, arp: { priorityLevel: q.arpPriorityLevel, preemptCap: 'NOT_PREEMPT', preemptVuln: 'NOT_PREEMPTABLE' } },
+      sessionAmbr: { uplink: q.ambrUplink, downlink: q.ambrDownlink },
+    } : {}),
+  };
 }
 
 function parseSnssaiKey(k: string): { sst: number; sd?: string } {

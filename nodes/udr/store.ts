@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Snssai, SubscriberConfig } from '../common/config.ts';
+import { DEFAULT_SUBSCRIBER, type Snssai, type SubscriberConfig, type SessionQosConfig } from '../common/config.ts';
 
 export interface SubscriberRecord {
   supi: string;
@@ -18,7 +18,15 @@ export interface SubscriberRecord {
   sqn: string;
   snssais: Snssai[];
   dnns: string[];
+  /** Subscribed QoS entries (TS 29.503 DnnConfiguration), first match per DNN and S-NSSAI. */
+  sessionQos: SessionQosConfig[];
 }
+
+/**
+ * The subscribed QoS of a subscriber stored before it had one (a database from before issue 23):
+ * the embedded test subscriber's, as config/default.yaml documents it.
+ */
+const SESSION_QOS_OF_OLDER_RECORDS: SessionQosConfig[] = DEFAULT_SUBSCRIBER.sessionQos ?? [];
 
 export interface UsageRecord {
   supi: string;
@@ -46,7 +54,7 @@ function check(s: SubscriberConfig): SubscriberRecord {
   if (amf.length !== 4 || !HEX.test(amf)) throw new InvalidSubscriber('AMF must be 4 hex digits');
   if (sqn.length !== 12 || !HEX.test(sqn)) throw new InvalidSubscriber('SQN must be 12 hex digits');
   if (s.snssais.length === 0) throw new InvalidSubscriber('at least one S-NSSAI');
-  return { supi: s.supi, k, opc, amf, sqn, snssais: s.snssais, dnns: s.dnns };
+  return { supi: s.supi, k, opc, amf, sqn, snssais: s.snssais, dnns: s.dnns, sessionQos: s.sessionQos ?? SESSION_QOS_OF_OLDER_RECORDS };
 }
 
 /** TS 29.571 5.4.4.2 style S-NSSAI key: "1" or "1-010203". */
@@ -71,6 +79,9 @@ export class UdrStore {
         supi TEXT NOT NULL REFERENCES subscriber(supi) ON DELETE CASCADE, dnn TEXT NOT NULL, snssai TEXT NOT NULL,
         remaining INTEGER, PRIMARY KEY (supi, dnn, snssai));
     `);
+    // the subscribed QoS column came with issue 23: older databases get it, empty
+    const columns = this.db.prepare('PRAGMA table_info(subscriber)').all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'qos')) this.db.exec('ALTER TABLE subscriber ADD COLUMN qos TEXT');
     this.db.pragma('foreign_keys = ON');
   }
 
@@ -83,8 +94,8 @@ export class UdrStore {
     const r = check(s);
     const tx = this.db.transaction(() => {
       this.db
-        .prepare('INSERT INTO subscriber (supi,k,opc,amf,sqn,snssais,dnns) VALUES (?,?,?,?,?,?,?) ON CONFLICT(supi) DO UPDATE SET k=excluded.k, opc=excluded.opc, amf=excluded.amf, sqn=excluded.sqn, snssais=excluded.snssais, dnns=excluded.dnns')
-        .run(r.supi, r.k, r.opc, r.amf, r.sqn, JSON.stringify(r.snssais), JSON.stringify(r.dnns));
+        .prepare('INSERT INTO subscriber (supi,k,opc,amf,sqn,snssais,dnns,qos) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(supi) DO UPDATE SET k=excluded.k, opc=excluded.opc, amf=excluded.amf, sqn=excluded.sqn, snssais=excluded.snssais, dnns=excluded.dnns, qos=excluded.qos')
+        .run(r.supi, r.k, r.opc, r.amf, r.sqn, JSON.stringify(r.snssais), JSON.stringify(r.dnns), JSON.stringify(r.sessionQos));
       this.db.prepare('DELETE FROM usage WHERE supi = ?').run(r.supi);
       const ins = this.db.prepare('INSERT INTO usage (supi,dnn,snssai,remaining) VALUES (?,?,?,?)');
       for (const dnn of r.dnns) for (const n of r.snssais) ins.run(r.supi, dnn, snssaiKey(n), s.allowedUsageOctets ?? null);
@@ -107,9 +118,11 @@ export class UdrStore {
 
   get(supi: string): SubscriberRecord | undefined {
     const row = this.db.prepare('SELECT * FROM subscriber WHERE supi = ?').get(supi) as
-      | { supi: string; k: string; opc: string; amf: string; sqn: string; snssais: string; dnns: string }
+      | { supi: string; k: string; opc: string; amf: string; sqn: string; snssais: string; dnns: string; qos: string | null }
       | undefined;
-    return row ? { ...row, snssais: JSON.parse(row.snssais) as Snssai[], dnns: JSON.parse(row.dnns) as string[] } : undefined;
+    if (!row) return undefined;
+    const { qos, ...rest } = row;
+    return { ...rest, snssais: JSON.parse(row.snssais) as Snssai[], dnns: JSON.parse(row.dnns) as string[], sessionQos: qos ? (JSON.parse(qos) as SessionQosConfig[]) : SESSION_QOS_OF_OLDER_RECORDS };
   }
 
   list(): SubscriberRecord[] {

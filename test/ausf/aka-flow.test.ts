@@ -57,6 +57,26 @@ describe('5G AKA through AUSF and UDM (TS 33.501 6.1.3.2)', () => {
     expect(sbi.calls.map((x) => x.operation)).toContain('Nudm_UEAuthentication_ResultConfirmation');
   });
 
+  it('the result is kept (TS 33.501 6.1.4.1a): the UDM stores the AuthEvent in the UDR before it answers 201; a failure replaces it', async () => {
+    const { sbi, AUSF, UDM, udr } = core();
+    const supi = DEFAULT_SUBSCRIBER.supi;
+    const status = () => sbi.call('GET', `http://127.0.27.20:8080/nudr-dr/v1/subscription-data/${supi}/authentication-data/authentication-status`);
+    expect((await status()).status).toBe(404);
+    const start = async () => (await sbi.call<{ '5gAuthData': { rand: string }; _links: { '5g-aka': { href: string } } }>('POST', `${AUSF}/nausf-auth/v1/ue-authentications`, { supiOrSuci: supi, servingNetworkName: sn })).body;
+    const a = await start();
+    await sbi.call('PUT', a._links['5g-aka'].href, { resStar: h('xres*', DEFAULT_SUBSCRIBER.k, 'r'.repeat(32), sn) });
+    expect((await status()).body).toMatchObject({ nfInstanceId: 'ausf-1', success: true, authType: '5G_AKA', servingNetworkName: sn });
+    expect(sbi.calls.filter((c) => c.operation === 'Nudr_DM_Create' && c.uri.endsWith('/authentication-status'))).toHaveLength(1);
+    const b = await start();
+    await sbi.call('PUT', b._links['5g-aka'].href, { resStar: '00'.repeat(16) });
+    expect((await status()).body).toMatchObject({ success: false });
+    expect(udr.state.authenticationStatus.size).toBe(1);
+    // an AuthEvent without its mandatory members is refused and nothing is stored for an unknown SUPI
+    expect((await sbi.call('POST', `${UDM}/nudm-ueau/v1/${supi}/auth-events`, { nfInstanceId: 'ausf-1', success: true })).status).toBe(400);
+    const unknown = await sbi.call('POST', `${UDM}/nudm-ueau/v1/imsi-001019999999999/auth-events`, { nfInstanceId: 'ausf-1', success: true, timeStamp: new Date().toISOString(), authType: '5G_AKA', servingNetworkName: sn });
+    expect(unknown.status).toBe(404);
+  });
+
   it('a wrong RES* is AUTHENTICATION_FAILURE with no key, and the context is gone', async () => {
     const { sbi, AUSF, ausf } = core();
     const r = await sbi.call<{ _links: { '5g-aka': { href: string } } }>('POST', `${AUSF}/nausf-auth/v1/ue-authentications`, { supiOrSuci: DEFAULT_SUBSCRIBER.supi, servingNetworkName: sn });

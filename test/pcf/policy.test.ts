@@ -19,7 +19,26 @@ function network() {
   return { store, sbi, udr, pcf };
 }
 
-const smContext = (pduSessionId: number) => ({ supi, pduSessionId, dnn: 'internet', sliceInfo: { sst: 1 }, notificationUri: 'http://127.0.21.4:8080/nsmf-callback/v1/sm-policy-notify/1' });
+const ARP = { priorityLevel: 8, preemptCap: 'NOT_PREEMPT', preemptVuln: 'NOT_PREEMPTABLE' };
+const smContext = (pduSessionId: number) => ({ supi, pduSessionId, dnn: 'internet', sliceInfo: { sst: 1 }, notificationUri: 'http://127.0.21.4:8080/nsmf-callback/v1/sm-policy-notify/1', subsDefQos: { '5qi': 9, arp: ARP }, subsSessAmbr: { uplink: '1 Gbps', downlink: '1 Gbps' } });
+
+describe('PCF SM policy decision (TS 23.502 4.16.4, TS 29.512 5.6.2.4)', () => {
+  it('authorizes the subscribed default QoS and Session-AMBR the SMF sends, not constants', async () => {
+    const { sbi } = network();
+    const arp = { priorityLevel: 3, preemptCap: 'MAY_PREEMPT', preemptVuln: 'PREEMPTABLE' };
+    const r = await sbi.call('POST', `${PCF}/npcf-smpolicycontrol/v1/sm-policies`, { ...smContext(1), subsDefQos: { '5qi': 7, arp }, subsSessAmbr: { uplink: '100 Mbps', downlink: '250 Mbps' } });
+    expect(r.status).toBe(201);
+    expect(r.body).toMatchObject({ sessRules: { 'sess-1': { authDefQos: { '5qi': 7, arp }, authSessAmbr: { uplink: '100 Mbps', downlink: '250 Mbps' } } }, qosDecs: { 'qos-1': { '5qi': 7, arp, defQosFlowIndication: true } }, suppFeat: '0' });
+  });
+
+  it('without the subscribed QoS there is nothing to authorize: 400 MANDATORY_IE_MISSING, no association', async () => {
+    const { sbi, pcf } = network();
+    const { subsDefQos: _q, ...noQos } = smContext(1);
+    const r = await sbi.call('POST', `${PCF}/npcf-smpolicycontrol/v1/sm-policies`, noQos);
+    expect(r).toMatchObject({ status: 400, body: { cause: 'MANDATORY_IE_MISSING' } });
+    expect(pcf.ledger.snapshot()['SM policy associations']).toBe(0);
+  });
+});
 
 describe('PCF SM Policy Association Termination (TS 23.502 4.16.6 case B)', () => {
   it('deducts the accumulated usage in the UDR, acknowledges, then unsubscribes after the last session', async () => {
@@ -63,6 +82,12 @@ describe('PCF SM Policy Association Termination (TS 23.502 4.16.6 case B)', () =
     const am = await sbi.call('POST', `${PCF}/npcf-am-policy-control/v1/policies`, { supi, notificationUri: 'http://127.0.21.5:8080/namf-callback/v1/am-policy/1', suppFeat: '' });
     const ue = await sbi.call('POST', `${PCF}/npcf-ue-policy-control/v1/policies`, { supi, notificationUri: 'http://127.0.21.5:8080/namf-callback/v1/ue-policy/1', suppFeat: '' });
     expect([am.status, ue.status]).toEqual([201, 201]);
+    // TS 29.507 PolicyAssociation: no empty triggers (minItems 1), suppFeat the common features (TS 29.500 6.6.2)
+    expect(am.body).not.toHaveProperty('triggers');
+    expect((am.body as { suppFeat: string }).suppFeat).toBe('0');
+    const offered = await sbi.call('POST', `${PCF}/npcf-ue-policy-control/v1/policies`, { supi, notificationUri: 'http://127.0.21.5:8080/namf-callback/v1/ue-policy/2', suppFeat: 'ff3' });
+    expect((offered.body as { suppFeat: string }).suppFeat).toBe('0'); // not echoed: this PCF supports none of them
+    expect((await sbi.call('DELETE', offered.headers.location!)).status).toBe(204);
     expect(pcf.ledger.snapshot()).toMatchObject({ 'AM policy associations': 1, 'UE policy associations': 1 });
     expect((await sbi.call('DELETE', am.headers.location!)).status).toBe(204);
     expect((await sbi.call('DELETE', ue.headers.location!)).status).toBe(204);

@@ -6,9 +6,9 @@ import { udrRoutes } from '../../nodes/udr/service.ts';
 import { udmRoutes } from '../../nodes/udm/service.ts';
 import { pcfRoutes } from '../../nodes/pcf/service.ts';
 import { smfRoutes } from '../../nodes/smf/service.ts';
-import type { N4, SmN1, SmN2 } from '../../nodes/smf/ports.ts';
+import type { N4, N4SessionEstablishment, SmN1, SmN2 } from '../../nodes/smf/ports.ts';
 import type { HomeNetworkAka } from '../../nodes/common/aka.ts';
-import { DEFAULT_SUBSCRIBER } from '../../nodes/common/config.ts';
+import { DEFAULT_SUBSCRIBER, type SubscriberConfig } from '../../nodes/common/config.ts';
 
 const UDR = 'http://127.0.24.20:8080', UDM = 'http://127.0.24.12:8080', PCF = 'http://127.0.24.13:8080', SMF = 'http://127.0.24.4:8080', AMF = 'http://127.0.24.5:8080';
 const supi = DEFAULT_SUBSCRIBER.supi;
@@ -20,7 +20,7 @@ const n1: SmN1 = {
     if (b[0] !== 0x2e) throw new Error('not 5GSM');
     return { pduSessionId: b[1], pti: b[2], pduSessionType: b[3] || undefined };
   },
-  establishmentAccept: (a) => new TextEncoder().encode(`accept ${a.pduSessionId} ${a.ueAddress} qfi ${a.qfi}`),
+  establishmentAccept: (a) => new TextEncoder().encode(`accept ${a.pduSessionId} ${a.ueAddress} qfi ${a.qos.qfi} 5qi ${a.qos.fiveQi} arp ${a.qos.arp.priorityLevel} ambr ${a.qos.ambrUplinkBps}/${a.qos.ambrDownlinkBps}`),
   establishmentReject: (id, pti, cause) => Uint8Array.of(0x2e, id, pti, 0xc3, cause),
   releaseCommand: (id, pti, cause) => Uint8Array.of(0x2e, id, pti, 0xd3, cause),
   decodeSmMessage: (b) => ({ name: b[3] === 0xd1 ? 'PDU session release request' : b[3] === 0xd4 ? 'PDU session release complete' : 'other', pduSessionId: b[1], pti: b[2] }),
@@ -36,11 +36,13 @@ const n2: SmN2 = {
 
 function fakeN4(gate?: Promise<void>) {
   const log: string[] = [];
+  const requests: N4SessionEstablishment[] = [];
   let seid = 100n;
   const sessions = new Map<bigint, { ul: number }>();
   const port: N4 = {
     establish: async (r) => {
       log.push(`establish ${r.ueAddress} ${r.step}`);
+      requests.push(r);
       if (gate) await gate;
       const s = ++seid;
       sessions.set(s, { ul: 0 });
@@ -53,12 +55,12 @@ function fakeN4(gate?: Promise<void>) {
       return { urSeqn: 0, startTime: 0, endTime: 1, uplinkOctets: 1200, downlinkOctets: 800, uplinkPackets: 3, downlinkPackets: 3, durationSeconds: 1, droppedPackets: 0 };
     },
   };
-  return { port, log, sessions };
+  return { port, log, sessions, requests };
 }
 
-function network(n4: N4) {
+function network(n4: N4, subscriber: Partial<SubscriberConfig> = {}) {
   const store = new UdrStore(':memory:');
-  store.upsert({ ...DEFAULT_SUBSCRIBER, allowedUsageOctets: 1_000_000 });
+  store.upsert({ ...DEFAULT_SUBSCRIBER, allowedUsageOctets: 1_000_000, ...subscriber });
   const sbi = new LocalSbi();
   const transfers: SbiMultipart[] = [];
   const statusNotifications: unknown[] = [];
@@ -69,7 +71,7 @@ function network(n4: N4) {
   const udr = udrRoutes(store, UDR);
   const udm = udmRoutes({ baseUri: UDM, udrUri: UDR, plmnId: '00101' }, sbi, unusedAka);
   const pcf = pcfRoutes({ baseUri: PCF, udrUri: UDR }, sbi);
-  const smf = smfRoutes({ baseUri: SMF, instanceId: 'smf-1', udmUri: UDM, pcfUri: PCF, uePool: '10.45.0.0/16', plmn: { mcc: '001', mnc: '01' }, dnns: ['internet'], qfi: 9 }, sbi, n4, n1, n2);
+  const smf = smfRoutes({ baseUri: SMF, instanceId: 'smf-1', udmUri: UDM, pcfUri: PCF, uePool: '10.45.0.0/16', plmn: { mcc: '001', mnc: '01' }, dnns: ['internet'] }, sbi, n4, n1, n2);
   sbi.serve(UDR, udr.routes).serve(UDM, udm.routes).serve(PCF, pcf.routes).serve(SMF, smf.routes).serve(AMF, amfRoutes);
   const ledgers = () => ({ udr: udr.ledger.snapshot(), udm: udm.ledger.snapshot(), pcf: pcf.ledger.snapshot(), smf: smf.ledger.snapshot() });
   return { store, sbi, transfers, ledgers, smf, statusNotifications };
@@ -91,7 +93,7 @@ describe('SMF PDU session establishment (TS 23.502 4.3.2.2.1) and release on der
     await sbi.settled();
     expect(transfers).toHaveLength(1);
     const t = transfers[0];
-    expect(new TextDecoder().decode(t.binaries.n1msg.data)).toBe('accept 1 10.45.0.1 qfi 9');
+    expect(new TextDecoder().decode(t.binaries.n1msg.data)).toBe('accept 1 10.45.0.1 qfi 1 5qi 9 arp 8 ambr 1000000000/1000000000');
     expect(new TextDecoder().decode(t.binaries.n2msg.data)).toBe('setup 101@127.0.24.7');
     expect(t.json).toMatchObject({ n2InfoContainer: { smInfo: { n2InfoContent: { ngapIeType: 'PDU_RES_SETUP_REQ' } } } });
     const loc = r.headers.location!;
@@ -107,6 +109,28 @@ describe('SMF PDU session establishment (TS 23.502 4.3.2.2.1) and release on der
     expect(steps).toEqual(['Npcf_SMPolicyControl_Delete [4.2.2.3.2 step 5a]', 'Nudm_SDM_Unsubscribe [4.2.2.3.2 step 5b]', 'Nudm_UECM_Deregistration [4.2.2.3.2 step 5c]']);
     expect(ledgers()).toEqual(before);
     expect((await sbi.call('POST', `${loc}/release`, {})).status).toBe(404);
+  });
+
+  it('the QoS is the subscription\'s, as the PCF authorized it: 5QI, ARP and Session-AMBR in NAS, NGAP and the N4 QER; QFI allocated per session', async () => {
+    const n4 = fakeN4();
+    // subscribed per DNN (TS 29.503 DnnConfiguration): another DNN's entry does not apply
+    const { sbi, transfers, store } = network(n4.port, { dnns: ['internet', 'ims'], sessionQos: [{ dnn: 'ims', fiveQi: 5, arpPriorityLevel: 1, ambrUplink: '1 Mbps', ambrDownlink: '1 Mbps' }, { dnn: 'internet', sst: 1, fiveQi: 7, arpPriorityLevel: 3, ambrUplink: '100 Mbps', ambrDownlink: '250 Mbps' }] });
+    expect(store.get(supi)?.sessionQos).toHaveLength(2);
+    expect((await create(sbi)).status).toBe(201);
+    await sbi.settled();
+    expect(new TextDecoder().decode(transfers[0].binaries.n1msg.data)).toBe('accept 1 10.45.0.1 qfi 1 5qi 7 arp 3 ambr 100000000/250000000');
+    expect(n4.requests[0]).toMatchObject({ qfi: 1, ambrUplinkKbps: 100_000, ambrDownlinkKbps: 250_000 });
+  });
+
+  it('a DNN the subscription gives no QoS for is not set up: the PCF has nothing to authorize, everything is undone', async () => {
+    const n4 = fakeN4();
+    const { sbi, transfers, ledgers } = network(n4.port, { sessionQos: [{ dnn: 'ims', fiveQi: 5, arpPriorityLevel: 1, ambrUplink: '1 Mbps', ambrDownlink: '1 Mbps' }] });
+    const before = ledgers();
+    expect((await create(sbi)).status).toBe(201);
+    await sbi.settled().catch(() => undefined);
+    expect(transfers).toHaveLength(0);
+    expect(n4.requests).toHaveLength(0);
+    expect(ledgers()).toEqual(before);
   });
 
   it('UE-requested release (4.3.4.2): N4 release, then release command and N2 request in the UpdateSMContext answer; the N2 ack before the UE\'s complete; then status notify, policy and UDM clean-up', async () => {

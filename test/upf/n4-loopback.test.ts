@@ -42,7 +42,7 @@ describe('N4 + N3 between SMF, UPF and gNB over loopback', () => {
     const before = upf.ledger.snapshot();
     try {
       expect(await n4.associate()).toEqual({ type: 'ipv4', value: '127.0.23.57' });
-      const s = await n4.establish({ cpSeid: 1n, ueAddress: '10.45.0.1', qfi: 9, dnn: 'internet', step: '4.3.2.2.1 step 10a' });
+      const s = await n4.establish({ cpSeid: 1n, ueAddress: '10.45.0.1', qfi: 9, ambrUplinkKbps: 1_000_000, ambrDownlinkKbps: 1_000_000, dnn: 'internet', step: '4.3.2.2.1 step 10a' });
       expect(s.upfN3Address).toBe('127.0.23.57');
       // uplink ping: forwarded to N6, whose reply is buffered (downlink FAR BUFF|NOCP, no gNB tunnel yet)
       gnb.send(upf.n3Endpoint, encodeGtpu(gPdu(s.upfN3Teid, ping(1), { pduType: 1, qfi: 9 })));

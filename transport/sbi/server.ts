@@ -15,7 +15,7 @@ export interface SbiServerOptions {
   address: string;
   port: number;
   routes: SbiRoute[];
-  /** NF type for the Server header (TS 29.500 5.2.3.2.? "Server: <NF type>"). */
+  /** NF type for the Server header (TS 29.500 5.2.3.2, "Server: <NF type>"). */
   nfType: string;
   log?: (line: string) => void;
   /** Observes each handled request (for traces): operation, status. */

@@ -19,7 +19,7 @@ export async function releaseSessions(amf: Amf, ue: AmfUe, step: string): Promis
   await Promise.all([...ue.sessions.values()].map(async (s) => {
     s.state = 'releasing';
     if (s.smContextUri) {
-      await amf.nsmf.pduSession.releaseSmContext(s.smContextUri, { cause: 'REL_DUE_TO_UE_DEREG', ngApCause: { group: NGAP_CAUSE_GROUP_NAS, value: NGAP_CAUSE_NAS_DEREGISTER }, ueLocation: {} }, { step }).catch((e: unknown) => {
+      await amf.nsmf.pduSession.releaseSmContext(s.smContextUri, { cause: 'REL_DUE_TO_UE_DEREG', ngApCause: { group: NGAP_CAUSE_GROUP_NAS, value: NGAP_CAUSE_NAS_DEREGISTER }, ...(ue.location ? { ueLocation: ue.location } : {}) }, { step }).catch((e: unknown) => {
         if (!(e instanceof SbiProblem)) throw e;
         if (e.problem.status !== 404) amf.log(`ReleaseSMContext of PDU session ${s.pduSessionId}: ${e.problem.status}`);
       });

@@ -10,9 +10,12 @@ import { sendNgap } from '../n2.ts';
 export function onNgSetupRequest(amf: Amf, gnb: GnbContext, stream: number, ies: Map<string, unknown>): void {
   const plmn = plmnIdentity(amf.cfg.plmn.mcc, amf.cfg.plmn.mnc);
   const tacBytes = ngapTac(amf.cfg.tac);
-  const tas = (ies.get('SupportedTAList') ?? []) as { tAC: Uint8Array; broadcastPLMNList: { pLMNIdentity: Uint8Array; tAISliceSupportList: { 's-NSSAI': { sST: Uint8Array } }[] }[] }[];
+  const tas = (ies.get('SupportedTAList') ?? []) as { tAC: Uint8Array; broadcastPLMNList: { pLMNIdentity: Uint8Array; tAISliceSupportList: { 's-NSSAI': { sST: Uint8Array; sD?: Uint8Array } }[] }[] }[];
   const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
-  const served = tas.some((ta) => same(ta.tAC, tacBytes) && ta.broadcastPLMNList.some((p) => same(p.pLMNIdentity, plmn) && p.tAISliceSupportList.some((s) => amf.cfg.snssais.some((n) => n.sst === s['s-NSSAI'].sST[0]))));
+  // TS 23.003 28.4.2: an S-NSSAI is the SST and, when present, the SD; a slice without an SD is not one with
+  const sameSlice = (s: { sST: Uint8Array; sD?: Uint8Array }, n: { sST: Uint8Array; sD?: Uint8Array }) => same(s.sST, n.sST) && (s.sD === undefined ? n.sD === undefined : n.sD !== undefined && same(s.sD, n.sD));
+  const ours = amf.cfg.snssais.map((n) => snssai(n));
+  const served = tas.some((ta) => same(ta.tAC, tacBytes) && ta.broadcastPLMNList.some((p) => same(p.pLMNIdentity, plmn) && p.tAISliceSupportList.some((s) => ours.some((n) => sameSlice(s['s-NSSAI'], n)))));
   const name = ies.get('RANNodeName');
   if (typeof name === 'string') gnb.name = name;
   if (!served) {

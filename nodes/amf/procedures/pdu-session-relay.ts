@@ -55,6 +55,8 @@ export async function ulNasTransport(amf: Amf, ue: AmfUe, m: NasMessage): Promis
       servingNetwork: { mcc: amf.cfg.plmn.mcc, mnc: amf.cfg.plmn.mnc },
       anType: '3GPP_ACCESS',
       ratType: 'NR',
+      // TS 29.502 SmContextCreateData ueLocation: where the NG-RAN last reported the UE
+      ...(ue.location ? { ueLocation: ue.location } : {}),
       smContextStatusUri: callbackUri(amf.cfg.baseUri, CALLBACKS.smContextStatusNotify, { supi: ue.supi, pduSessionId: psi }),
       ueContextUri: resourceUri(amf.cfg.baseUri, AMF.communication.n1n2MessageTransfer, { ueContextId: ue.supi }),
       n1SmMsg: { contentId: 'n1SmMsg' },

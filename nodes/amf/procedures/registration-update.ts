@@ -144,7 +144,7 @@ export async function reconcilePduSessions(amf: Amf, ue: AmfUe, status: PsiBitma
   await Promise.all(stale.map(async (s) => {
     s.state = 'releasing';
     if (s.smContextUri) {
-      await amf.nsmf.pduSession.releaseSmContext(s.smContextUri, { cause: 'PDU_SESSION_STATUS_MISMATCH' }, { step: 'TS 24.501 5.5.1.3.4' }).catch((e: unknown) => {
+      await amf.nsmf.pduSession.releaseSmContext(s.smContextUri, { cause: 'PDU_SESSION_STATUS_MISMATCH', ...(ue.location ? { ueLocation: ue.location } : {}) }, { step: 'TS 24.501 5.5.1.3.4' }).catch((e: unknown) => {
         if (!(e instanceof SbiProblem)) throw e;
         if (e.problem.status !== 404) amf.log(`ReleaseSMContext of PDU session ${s.pduSessionId} (not active in the UE): ${e.problem.status}`);
       });

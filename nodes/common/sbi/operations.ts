@@ -157,7 +157,7 @@ export const CALLBACKS = {
   smfSdmModificationNotify: callback<SdmC['schemas']['ModificationNotification']>('Nudm_SDM_Notification', 'TS29503_Nudm_SDM', 'ModificationNotification', 'nsmf-callback', '/sdm-notify', [204]),
   /** TS 29.512 4.2.4.2 (PCF -> SMF, notificationUri + /update). */
   smPolicyUpdateNotify: callback<SmPolC['schemas']['SmPolicyNotification']>('Npcf_SMPolicyControl_UpdateNotify', 'TS29512_Npcf_SMPolicyControl', 'SmPolicyNotification', 'nsmf-callback', '/sm-policy-notify/{smContextRef}/update', [204], '/update'),
-  /** TS 29.504 5.2.2.? (UDR -> UDM, callbackReference). */
+  /** TS 29.504 Nudr_DM_Notify (UDR -> UDM, to the callbackReference of a subscription). */
   subscriptionDataChangeNotify: callback<UdrC['schemas']['DataChangeNotify']>('Nudr_DM_Notify', 'TS29505_Subscription_Data', 'DataChangeNotify', 'nudm-callback', '/data-change', [204]),
   /** TS 29.519 (UDR -> PCF, notificationUri). */
   policyDataChangeNotify: callback<UdrC['schemas']['PolicyDataChangeNotification'][]>('Nudr_DM_Notify', 'TS29519_Policy_Data', 'PolicyDataChangeNotification', 'npcf-callback', '/policy-data-change', [204]),

@@ -13,6 +13,7 @@ import { UDM, CALLBACKS } from '../../common/sbi/operations.ts';
 import type { PduSessionEstablishmentRequestInfo } from '../ports.ts';
 import { contextOf, snssaiKey, FiveGsmCause, type Smf, type SmContext } from '../context.ts';
 import { releaseResources } from './release.ts';
+import { subscribedQosOf, sessionQosOf } from '../policy-decision.ts';
 import { pduSessionReleaseUpdate } from './pdu-session-release.ts';
 
 /** Step 4: SMF registration in the UDM, SM subscription data, SDM subscription. */
@@ -27,6 +28,7 @@ export async function registerWithUdm(smf: Smf, ctx: SmContext): Promise<void> {
   ctx.udmRegistered = true;
   const sm = (await smf.nudm.sdm.getSmData(ctx.supi, { query: { 'single-nssai': JSON.stringify(ctx.snssai), dnn: ctx.dnn }, step: '4.3.2.2.1 step 4' })).body;
   if (!Array.isArray(sm) || sm.length === 0) throw new SbiProblem(403, 'DNN_DENIED', `${ctx.supi} has no subscription for ${ctx.dnn} on S-NSSAI ${snssaiKey(ctx.snssai)}`);
+  ctx.subscribed = subscribedQosOf(sm, ctx.dnn);
   const key = `${ctx.supi}|${ctx.dnn}|${snssaiKey(ctx.snssai)}`;
   await smf.sdm.acquire(key, async () => {
     const r = await smf.nudm.sdm.subscribe(ctx.supi, {
@@ -57,26 +59,28 @@ export async function establish(smf: Smf, ctx: SmContext): Promise<void> {
     ipv4Address: Ipv4Pool.format(ctx.ueAddress!),
     servingNetwork: smf.cfg.plmn,
     ratType: 'NR',
+    // TS 29.512 SmPolicyContextData: the subscribed QoS the UDM gave (step 4)
+    ...(ctx.subscribed ?? {}),
   }, { step: '4.3.2.2.1 step 7b' });
   ctx.smPolicyUri = pol.headers.location;
+  // the default QoS flow is the session's first (TS 23.501 5.7.1.1: the SMF allocates QFIs per session)
+  ctx.qos = sessionQosOf(pol.body, 1);
   if (ctx.state !== 'creating') return;
   // step 10a-b: N4 Session Establishment
   ctx.cpSeid = smf.seids.allocate();
-  ctx.n4 = await smf.n4.establish({ cpSeid: BigInt(ctx.cpSeid), ueAddress: Ipv4Pool.format(ctx.ueAddress!), qfi: smf.cfg.qfi, dnn: ctx.dnn, step: '4.3.2.2.1 step 10a' });
+  ctx.n4 = await smf.n4.establish({ cpSeid: BigInt(ctx.cpSeid), ueAddress: Ipv4Pool.format(ctx.ueAddress!), qfi: ctx.qos.qfi, ambrUplinkKbps: Math.ceil(ctx.qos.ambrUplinkBps / 1000), ambrDownlinkKbps: Math.ceil(ctx.qos.ambrDownlinkBps / 1000), dnn: ctx.dnn, step: '4.3.2.2.1 step 10a' });
   if (ctx.state !== 'creating') return;
   // step 11: Namf_Communication_N1N2MessageTransfer with the Accept and the N2 SM information
   const accept = smf.n1.establishmentAccept({
     pduSessionId: ctx.pduSessionId,
     pti: ctx.request.pti,
     ueAddress: Ipv4Pool.format(ctx.ueAddress!),
-    qfi: smf.cfg.qfi,
-    ambrUplinkKbps: 1_000_000,
-    ambrDownlinkKbps: 1_000_000,
+    qos: ctx.qos,
     sst: ctx.snssai.sst,
     ...(ctx.snssai.sd ? { sd: ctx.snssai.sd } : {}),
     dnn: ctx.dnn,
   });
-  const transfer = smf.n2.setupRequestTransfer({ upfN3Teid: ctx.n4.upfN3Teid, upfN3Address: ctx.n4.upfN3Address, qfi: smf.cfg.qfi, ambrUplinkBps: 1_000_000_000, ambrDownlinkBps: 1_000_000_000 });
+  const transfer = smf.n2.setupRequestTransfer({ upfN3Teid: ctx.n4.upfN3Teid, upfN3Address: ctx.n4.upfN3Address, qos: ctx.qos });
   await smf.namf.communication.n1n2MessageTransfer(ctx.amfUeContextUri, new SbiMultipart(
     {
       n1MessageContainer: { n1MessageClass: 'SM', n1MessageContent: { contentId: 'n1msg' } },
