@@ -11,6 +11,8 @@
 //   - UE-requested PDU Session Release relay, TS 23.502 4.3.4.2 procedures/pdu-session-release.ts
 //   - UE-initiated Deregistration, TS 23.502 4.2.2.3.2       procedures/deregistration-ue.ts
 //   - Network-initiated Deregistration, TS 23.502 4.2.2.3.3  procedures/deregistration-network.ts
+//       implicit: mobile reachable / implicit de-registration timers (TS 24.501 5.3.7)
+//                                                            procedures/implicit-deregistration.ts
 //   - UE Context Release, TS 38.413 8.3.3 / 23.502 4.2.6     procedures/ue-context-release.ts
 //   - releasing what is held at the SMF, PCF and UDM         procedures/held-resources.ts
 // Every NAS and NGAP message it sends is a trace event; every resource it holds for a UE is on
@@ -31,6 +33,7 @@ import type { AmfUe, GnbContext, AmfGmmState } from './context.ts';
 import { T3560_MS, T3550_MS, T3522_MS, NGAP_ANSWER_MS, ProcedureAborted, type AmfTimers } from './gmm.ts';
 import { onAssociation } from './n2.ts';
 import { namfRoutes } from './namf.ts';
+import { startMobileReachableTimer, stopReachabilityTimers } from './procedures/implicit-deregistration.ts';
 
 export { FiveGmmCause, T3560_MS, T3550_MS, T3522_MS, NAS_RETRANSMISSIONS, type AmfTimers } from './gmm.ts';
 
@@ -210,12 +213,15 @@ export class Amf {
       this.ues.delete(ue.amfUeNgapId);
       this.ngapIds.release(ue.amfUeNgapId);
     }
+    // a registered UE without its NG connection is in CM-IDLE (TS 24.501 5.3.7)
+    startMobileReachableTimer(this, ue);
   }
 
   /** Removes the UE from the AMF entirely: identities and GUTI. */
   forget(ue: AmfUe): void {
-    this.dropUe(ue);
     ue.state = '5GMM-DEREGISTERED';
+    this.dropUe(ue);
+    stopReachabilityTimers(this, ue);
     if (ue.supi && this.bySupi.get(ue.supi) === ue) this.bySupi.delete(ue.supi);
     if (ue.tmsi !== undefined && this.byTmsi.get(ue.tmsi) === ue) {
       this.byTmsi.delete(ue.tmsi);
