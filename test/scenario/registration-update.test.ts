@@ -235,3 +235,27 @@ describe('registration update, authenticated again (amf.authenticateUpdates)', (
     expect(reauth.ledgers()).toEqual(before);
   });
 });
+
+describe('Initial Context Setup Failure (TS 38.413 8.3.1.3)', () => {
+  it('a UE that leaves before its context is set up: the gNB answers with the failure, the AMF ends the registration at once and keeps nothing', async () => {
+    const before = keep.ledgers();
+    const u = keep.ue(3);
+    // the UE leaves the cell right after its Security mode complete, before the Initial Context Setup
+    u.on('nas', (name) => {
+      if (name === 'Security mode command') setImmediate(() => u.releaseConnectionLocally());
+    });
+    const { events } = await traced(async () => {
+      // the UE itself gives up at T3510 (15 s, TS 24.501 5.5.1.2.7 c): not awaited here
+      void u.register(keep.gnb).catch(() => undefined);
+      // the registration ends well within T3550 (6 s): no Registration accept is resent
+      for (let i = 0; i < 200 && keep.core.amf.ledger.snapshot()['UE contexts'] !== before.AMF['UE contexts']; i++) await new Promise((r) => setTimeout(r, 25));
+      await keep.quiet();
+      u.removeAllListeners('nas');
+    });
+    const names = events.map((e) => `${e.message} ${e.step ?? ''}`);
+    expect(names.some((n) => n.startsWith('InitialContextSetupFailure'))).toBe(true);
+    expect(names.filter((n) => n.includes('T3550 retransmission'))).toEqual([]);
+    expect(names.some((n) => n.startsWith('UEContextReleaseCommand'))).toBe(true);
+    expect(keep.ledgers()).toEqual(before);
+  });
+});
