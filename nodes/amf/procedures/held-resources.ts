@@ -2,7 +2,7 @@
 // 2-4 SM contexts, step 6 policy associations, step 8 the UDM), by a deregistration or when a
 // registration fails or is replaced. Each function releases exactly what the UE context records.
 
-import { SbiProblem, ignoreProblem } from '../../common/sbi.ts';
+import { SbiProblem } from '../../common/sbi.ts';
 
 /**
  * TS 29.571 5.4.4.12 NgApCause: the CHOICE index of the NGAP Cause (TS 38.413 9.3.1.2: 0
@@ -34,12 +34,12 @@ export async function terminatePolicyAssociations(amf: Amf, ue: AmfUe, step: str
   const am = ue.amPolicyUri;
   if (am) {
     ue.amPolicyUri = undefined;
-    await amf.npcf.amPolicyControl.delete(am, { step }).catch(ignoreProblem);
+    await amf.npcf.amPolicyControl.delete(am, { step }).catch(amf.releaseRefused('Npcf_AMPolicyControl_Delete', ue));
   }
   const up = ue.uePolicyUri;
   if (up) {
     ue.uePolicyUri = undefined;
-    await amf.npcf.uePolicyControl.delete(up, { step: step.endsWith('step 6') ? `${step}a` : step }).catch(ignoreProblem);
+    await amf.npcf.uePolicyControl.delete(up, { step: step.endsWith('step 6') ? `${step}a` : step }).catch(amf.releaseRefused('Npcf_UEPolicyControl_Delete', ue));
   }
 }
 
@@ -48,11 +48,11 @@ export async function deregisterFromUdm(amf: Amf, ue: AmfUe, step: string): Prom
   const sub = ue.sdmSubscriptionUri;
   if (sub) {
     ue.sdmSubscriptionUri = undefined;
-    await amf.nudm.sdm.unsubscribe(sub, { step }).catch(ignoreProblem);
+    await amf.nudm.sdm.unsubscribe(sub, { step }).catch(amf.releaseRefused('Nudm_SDM_Unsubscribe', ue));
   }
   if (ue.uecmRegistered && ue.supi) {
     ue.uecmRegistered = false;
     // TS 29.503 6.2.6.2.3 Amf3GppAccessRegistrationModification: guami is mandatory beside purgeFlag
-    await amf.nudm.uecm.updateAmf3gppAccess(ue.supi, { guami: amf.guamiSbi(), purgeFlag: true }, { step }).catch(ignoreProblem);
+    await amf.nudm.uecm.updateAmf3gppAccess(ue.supi, { guami: amf.guamiSbi(), purgeFlag: true }, { step }).catch(amf.releaseRefused('Nudm_UECM_Deregistration', ue));
   }
 }
