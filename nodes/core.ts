@@ -10,6 +10,13 @@ import { udmRoutes } from './udm/service.ts';
 import { ausfRoutes } from './ausf/service.ts';
 import { pcfRoutes } from './pcf/service.ts';
 import { smfRoutes } from './smf/service.ts';
+import type { Smf } from './smf/context.ts';
+import type { DeregistrationReason } from './udm/procedures/deregistration-notification.ts';
+
+/** The UDM's O&M trigger (`wire5g ctl udm withdraw`). */
+export interface UdmOam {
+  notifyDeregistration(supi: string, reason: DeregistrationReason): Promise<void>;
+}
 import { SmfN4 } from './smf/n4.ts';
 import { nasSmN1, ngapSmN2 } from './smf/adapters.ts';
 import { Upf } from './upf/upf.ts';
@@ -64,7 +71,7 @@ export function nfNamer(cfg: NetworkConfig): NfNamer {
 const plmnId = (cfg: NetworkConfig) => `${cfg.plmn.mcc}${cfg.plmn.mnc}`;
 
 /** Starts one core NF of `cfg` on its address. */
-export async function startNf(nf: CoreNf, cfg: NetworkConfig, o: CoreOptions = {}): Promise<NfHandle & { amf?: Amf; upf?: Upf; store?: UdrStore }> {
+export async function startNf(nf: CoreNf, cfg: NetworkConfig, o: CoreOptions = {}): Promise<NfHandle & { amf?: Amf; upf?: Upf; store?: UdrStore; smf?: Smf; udm?: UdmOam }> {
   const nameOf = nfNamer(cfg);
   const host = (name: string, address: string) => SbiHost.client({ nf: name, address, nameOf, ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}), ...(o.sbiTimeoutMs ? { timeoutMs: o.sbiTimeoutMs } : {}) });
   const serve = (name: string, address: string, routes: Parameters<typeof SbiHost.serve>[0]['routes'], c: ReturnType<typeof host>) =>
@@ -83,7 +90,7 @@ export async function startNf(nf: CoreNf, cfg: NetworkConfig, o: CoreOptions = {
       const c = host('UDM', cfg.addresses.udm);
       const udm = udmRoutes({ baseUri: sbiUri(cfg, 'udm'), udrUri: sbiUri(cfg, 'udr'), plmnId: plmnId(cfg) }, c.client, aka);
       const h = await serve('UDM', cfg.addresses.udm, udm.routes, c);
-      return { nf, ledger: udm.ledger, settled: () => h.server.settled(), stop: () => h.close() };
+      return { nf, ledger: udm.ledger, udm: { notifyDeregistration: udm.notifyDeregistration }, settled: () => h.server.settled(), stop: () => h.close() };
     }
     case 'ausf': {
       const c = host('AUSF', cfg.addresses.ausf);
@@ -122,7 +129,7 @@ export async function startNf(nf: CoreNf, cfg: NetworkConfig, o: CoreOptions = {
       const c = host('SMF', cfg.addresses.smf);
       const smf = smfRoutes({ baseUri: sbiUri(cfg, 'smf'), instanceId: nfInstanceId('SMF', cfg.addresses.smf), udmUri: sbiUri(cfg, 'udm'), pcfUri: sbiUri(cfg, 'pcf'), uePool: cfg.uePool, plmn: cfg.plmn, dnns: [cfg.dnn] }, c.client, n4, nasSmN1, ngapSmN2);
       const h = await serve('SMF', cfg.addresses.smf, smf.routes, c);
-      return { nf, ledger: smf.ledger, settled: () => h.server.settled(), stop: async () => { await h.close(); await pfcp.close(); } };
+      return { nf, ledger: smf.ledger, smf: smf.smf, settled: () => h.server.settled(), stop: async () => { await h.close(); await pfcp.close(); } };
     }
     case 'amf': {
       const c = host('AMF', cfg.addresses.amf);
@@ -159,6 +166,10 @@ export interface Core {
   nfs: Map<CoreNf, NfHandle>;
   amf: Amf;
   upf: Upf;
+  /** The SMF's state, for the emulator's own O&M triggers (`wire5g ctl smf ...`). */
+  smf: Smf;
+  /** The UDM's O&M triggers. */
+  udm: UdmOam;
   store: UdrStore;
   ledgers(): Record<string, LedgerSnapshot>;
   settled(): Promise<void>;
@@ -172,7 +183,7 @@ function reportStop(o: CoreOptions, nf: CoreNf, e: unknown): void {
 /** Starts every core NF in this process, in dependency order (data first, the AMF last). */
 export async function startCore(cfg: NetworkConfig, o: CoreOptions = {}): Promise<Core> {
   const nfs = new Map<CoreNf, NfHandle>();
-  let amf: Amf | undefined, upf: Upf | undefined, store: UdrStore | undefined;
+  let amf: Amf | undefined, upf: Upf | undefined, store: UdrStore | undefined, smf: Smf | undefined, udm: UdmOam | undefined;
   try {
     for (const nf of CORE_NFS) {
       const h = await startNf(nf, cfg, o);
@@ -180,6 +191,8 @@ export async function startCore(cfg: NetworkConfig, o: CoreOptions = {}): Promis
       amf ??= h.amf;
       upf ??= h.upf;
       store ??= h.store;
+      smf ??= h.smf;
+      udm ??= h.udm;
     }
   } catch (e) {
     for (const h of [...nfs.values()].reverse()) await h.stop().catch((s: unknown) => reportStop(o, h.nf, s));
@@ -191,6 +204,8 @@ export async function startCore(cfg: NetworkConfig, o: CoreOptions = {}): Promis
     amf: amf!,
     upf: upf!,
     store: store!,
+    smf: smf!,
+    udm: udm!,
     ledgers: () => Object.fromEntries(all.map((h) => [h.ledger.nf, h.ledger.snapshot()])),
     settled: async () => {
       // twice: a settled NF may have started work on another (e.g. an after-response task calling the PCF)

@@ -171,13 +171,90 @@ function sizeRuleOf(size: Range | undefined): SizeRule {
   return { ext: size?.ext === true, lb, ub, cwn: bounded && lb !== ub ? cwnOf(lb, ub) : undefined, fixed: bounded && lb === ub, text: `${size?.lb}..${size?.ub}` };
 }
 
-/** The length of a SIZE-constrained value (X.691 11.9.4.1; a general length outside the root or from 64K on). */
-function writeSize(w: BitWriter, n: number, s: SizeRule): void {
+/**
+ * What precedes a SIZE-constrained value of `n` units: the extension bit of an extensible
+ * constraint (X.691 11.9.3.x via 16.6, 17.3, 20.4, 30.5.5: 0 in the root, and then the value is
+ * coded as if the constraint had no extension marker), and the length as a constrained whole
+ * number for an upper bound below 64K (11.9.4.1). Returns SIZE_FIXED for a fixed size below 64K
+ * in the root (no length), SIZE_CWN when the length was written, SIZE_GENERAL when the caller
+ * writes the value after general length determinants (outside the root, or an upper bound of
+ * 64K or more or none: 11.9.4.2, in fragments from 16K on).
+ */
+function writeSizeHead(w: BitWriter, n: number, s: SizeRule): number {
   const inRoot = n >= s.lb && n <= s.ub;
   if (s.ext) w.bits(inRoot ? 0 : 1, 1);
   else if (!inRoot) throw fail(`size ${n} outside ${s.text}`);
-  if (inRoot && s.cwn) writeCwn(w, n, s.cwn);
-  else if (!inRoot || !s.fixed) w.generalLength(n);
+  if (!inRoot) return SIZE_GENERAL;
+  if (s.fixed) return SIZE_FIXED;
+  if (s.cwn) {
+    writeCwn(w, n, s.cwn);
+    return SIZE_CWN;
+  }
+  return SIZE_GENERAL;
+}
+const SIZE_FIXED = 0;
+const SIZE_CWN = 1;
+const SIZE_GENERAL = 2;
+
+/** The decoding side of writeSizeHead: the length of a value in the root, or -1 when general length determinants follow. */
+function readSizeHead(r: BitReader, s: SizeRule): number {
+  if (s.ext && r.bits(1) === 1) return -1;
+  if (s.fixed) return s.lb;
+  if (s.cwn) return readCwn(r, s.cwn);
+  return -1;
+}
+
+/** A constrained whole number (X.691 11.5.7, ALIGNED variant) as writeCwn writes it, held to lb..ub. */
+function readCwn(r: BitReader, c: Cwn): number {
+  let off: number;
+  switch (c.kind) {
+    case CWN_NONE:
+      return c.lb;
+    case CWN_BITS:
+      off = r.bits(c.width);
+      break;
+    case CWN_OCTET:
+      r.align();
+      off = r.bits(8);
+      break;
+    case CWN_TWO:
+      r.align();
+      off = r.bits(16);
+      break;
+    default: {
+      const octets = r.bits(c.width) + 1;
+      if (octets > 6) throw r.fail('BAD_LENGTH', `${octets} octets for a number up to ${c.ub}`);
+      r.align();
+      off = r.bits(8 * octets);
+    }
+  }
+  if (off > c.span) throw r.fail('BAD_VALUE', `${c.lb + off} above ${c.ub}`);
+  return c.lb + off;
+}
+
+/** Octets after general length determinants (X.691 11.9.3.6-8), joined when fragmented. */
+function readGeneralOctets(r: BitReader): Uint8Array {
+  const { n, fragmented } = r.generalLength();
+  if (!fragmented) return r.octets(n);
+  const parts: Uint8Array[] = [r.octets(n)];
+  r.fragments((count) => parts.push(r.octets(count)));
+  return concat(parts);
+}
+
+/** Bits after general length determinants, joined when fragmented (each fragment's bits start aligned). */
+function readGeneralBits(r: BitReader): BitStringValue {
+  const { n, fragmented } = r.generalLength();
+  if (!fragmented) return { value: r.bitString(n), length: n };
+  // fragments are multiples of 16K bits, so whole octets until the last one
+  const parts: Uint8Array[] = [r.bitString(n)];
+  let length = n;
+  length += r.fragments((count) => parts.push(r.bitString(count)));
+  return { value: concat(parts), length };
+}
+
+/** `n` bits of `b` from bit `from` (a multiple of 8) into the writer, unaligned. */
+function putBits(w: BitWriter, b: Uint8Array, from: number, n: number): void {
+  w.bitString(from === 0 ? b : b.subarray(from >> 3), n);
 }
 
 /** Index of `name` in a short list of names (the strings are mostly the schema's own, so === is a pointer compare). */
@@ -327,7 +404,7 @@ export class AperCodec {
       v = Number(v);
     }
     if (typeof v !== 'number' || !Number.isInteger(v)) throw fail(`INTEGER needs an integer, got ${String(v)}`);
-    const inRoot = r && v >= r.lb && (r.ub === undefined || v <= r.ub);
+    const inRoot = r && v >= r.lb && (r.ub === undefined || v <= r.ub) && (!r.parts || r.parts.some(([a, b]) => v >= a && v <= b));
     if (r?.ext) w.bits(inRoot ? 0 : 1, 1);
     else if (r && !inRoot) throw fail(`${v} outside ${r.lb}..${r.ub}`);
     if (r && inRoot && r.ub !== undefined) {
@@ -372,7 +449,13 @@ export class AperCodec {
       w.bit = (start + n) * 8;
       return;
     }
-    if (n >= 16384) throw fail(`open type of ${n} octets needs fragmentation`);
+    if (n >= 16384) {
+      // X.691 11.9.3.8: rewritten in fragments from the length's place
+      const value = w.buf.slice(start, start + n);
+      w.bit = lenAt * 8;
+      w.fragments(n, (from, count) => w.octets(value.subarray(from, from + count)));
+      return;
+    }
     w.bit = (start + n) * 8;
     w.ensure(8);
     const buf = w.buf;
@@ -383,8 +466,7 @@ export class AperCodec {
   }
 
   private rawOpenType(w: BitWriter, bytes: Uint8Array): void {
-    w.generalLength(bytes.length);
-    w.octets(bytes);
+    w.fragments(bytes.length, (from, count) => w.octets(bytes.subarray(from, from + count)));
   }
 
   private readonly encoders = new Map<AsnType, Enc>();
@@ -485,16 +567,20 @@ export class AperCodec {
       case 'seqof': {
         const size = sizeRuleOf(t.size);
         const enc = this.encoder(t.of);
-        return (w, v) => {
-          if (!Array.isArray(v)) throw fail('a SEQUENCE OF needs an array');
-          writeSize(w, v.length, size);
-          for (let i = 0; i < v.length; i++) {
+        const put = (w: BitWriter, v: unknown[], from: number, count: number) => {
+          for (let i = from; i < from + count; i++) {
             try {
               enc(w, v[i]);
             } catch (e) {
               throw within(e, i);
             }
           }
+        };
+        return (w, v) => {
+          if (!Array.isArray(v)) throw fail('a SEQUENCE OF needs an array');
+          // X.691 20.6: a general length counts components, in fragments of 16K components
+          if (writeSizeHead(w, v.length, size) === SIZE_GENERAL) w.fragments(v.length, (from, count) => put(w, v, from, count));
+          else put(w, v, 0, v.length);
         };
       }
       case 'choice': {
@@ -561,7 +647,7 @@ export class AperCodec {
       case 'int': {
         const r = t.range;
         const c = r && r.ub !== undefined && r.ub - r.lb + 1 <= BIG_RANGE ? cwnOf(r.lb, r.ub) : undefined;
-        if (c && !r!.ext)
+        if (c && !r!.ext && !r!.parts)
           return (w, v) => {
             if (typeof v === 'number' && Number.isInteger(v)) writeCwn(w, v, c);
             else this.encInteger(w, r, c, v);
@@ -569,64 +655,76 @@ export class AperCodec {
         return (w, v) => this.encInteger(w, r, c, v);
       }
       case 'bits': {
-        const s = t.size;
-        const fixed = s && s.lb === s.ub && !s.ext ? s.lb : undefined;
-        const size = sizeRuleOf(s);
+        const size = sizeRuleOf(t.size);
         return (w, v) => {
           const b = v as BitStringValue;
           if (!b || !(b.value instanceof Uint8Array)) throw fail('BIT STRING needs { value, length }');
-          if (fixed !== undefined && fixed <= 65536) {
-            // X.691 16.9-16.10: a fixed size up to 16 bits is not aligned, a longer one is
-            if (b.length !== fixed) throw fail(`BIT STRING of ${b.length} bits, ${fixed} required`);
-            if (fixed > 16) w.align();
-            w.bitString(b.value, b.length);
-            return;
+          const n = b.length;
+          if (!Number.isInteger(n) || n < 0 || b.value.length * 8 < n) throw fail(`BIT STRING length ${n} with ${b.value.length} octets`);
+          switch (writeSizeHead(w, n, size)) {
+            case SIZE_FIXED:
+              // X.691 16.9-16.10: a fixed size (in the root of an extensible constraint too, 16.6)
+              // up to 16 bits is not octet-aligned, a longer one below 64K is
+              if (n > 16) w.align();
+              w.bitString(b.value, n);
+              return;
+            case SIZE_CWN:
+              // 16.11: after its length the bits are octet-aligned in the ALIGNED variant
+              w.align();
+              w.bitString(b.value, n);
+              return;
+            default:
+              w.fragments(n, (from, count) => putBits(w, b.value, from, count));
           }
-          writeSize(w, b.length, size);
-          w.align();
-          w.bitString(b.value, b.length);
         };
       }
       case 'octets': {
-        const s = t.size;
-        const fixed = s && s.lb === s.ub && !s.ext ? s.lb : undefined;
-        const size = sizeRuleOf(s);
+        const size = sizeRuleOf(t.size);
         return (w, v) => {
           if (!(v instanceof Uint8Array)) throw fail('OCTET STRING needs a Uint8Array');
-          if (fixed !== undefined) {
-            // X.691 17.6-17.7: up to two octets of fixed size are not aligned, longer ones are
-            if (v.length !== fixed) throw fail(`OCTET STRING of ${v.length} octets, ${fixed} required`);
-            if (fixed <= 2) w.bitString(v, v.length * 8);
-            else w.octets(v);
-            return;
-          }
-          writeSize(w, v.length, size);
-          w.octets(v);
+          const n = v.length;
+          const head = writeSizeHead(w, n, size);
+          // X.691 17.6-17.7: a fixed size (in the root of an extensible constraint too, 17.3) of
+          // up to two octets is not octet-aligned, a longer one below 64K is; 17.8: after a
+          // length the octets are aligned
+          if (head === SIZE_FIXED && n <= 2) w.bitString(v, n * 8);
+          else if (head !== SIZE_GENERAL) w.octets(v);
+          else if (n < 16384) {
+            w.generalLength(n);
+            w.octets(v);
+          } else w.fragments(n, (from, count) => w.octets(v.subarray(from, from + count)));
         };
       }
       case 'str': {
         if (t.kind === 'UTF8String')
           return (w, v) => {
             if (typeof v !== 'string') throw fail('a character string needs a string');
+            // X.691 30.6: not a known-multiplier type, its size constraint is not PER-visible
             const bytes = new TextEncoder().encode(v);
-            w.generalLength(bytes.length);
-            w.octets(bytes);
+            w.fragments(bytes.length, (from, count) => w.octets(bytes.subarray(from, from + count)));
           };
         const size = sizeRuleOf(t.size);
+        // known-multiplier strings, 8 bits per character in the ALIGNED variant (X.691 30.5.3);
+        // 30.5.7: octet-aligned unless the upper bound times 8 is 16 bits or less
         const aligned = t.size?.ub === undefined || t.size.ub * 8 > 16;
-        return (w, v) => {
-          if (typeof v !== 'string') throw fail('a character string needs a string');
-          // known-multiplier strings, 8 bits per character in the ALIGNED variant (X.691 30.5)
-          writeSize(w, v.length, size);
-          if (aligned) w.align();
-          const n = v.length;
+        const put = (w: BitWriter, v: string, from: number, n: number) => {
           if ((w.bit & 7) === 0) {
             w.ensure(n * 8);
             const at = w.bit >> 3;
             const buf = w.buf;
-            for (let i = 0; i < n; i++) buf[at + i] = v.charCodeAt(i); // the store keeps the low 8 bits
+            for (let i = 0; i < n; i++) buf[at + i] = v.charCodeAt(from + i); // the store keeps the low 8 bits
             w.bit += n * 8;
-          } else for (let i = 0; i < n; i++) w.bits(v.charCodeAt(i) & 0xff, 8);
+          } else for (let i = 0; i < n; i++) w.bits(v.charCodeAt(from + i) & 0xff, 8);
+        };
+        return (w, v) => {
+          if (typeof v !== 'string') throw fail('a character string needs a string');
+          const n = v.length;
+          for (let i = 0; i < n; i++) if (v.charCodeAt(i) > 0x7f) throw fail(`character ${JSON.stringify(v[i])} outside a ${t.kind}`);
+          if (writeSizeHead(w, n, size) === SIZE_GENERAL) w.fragments(n, (from, count) => put(w, v, from, count));
+          else {
+            if (aligned) w.align();
+            put(w, v, 0, n);
+          }
         };
       }
       case 'bool':
@@ -718,7 +816,13 @@ export class AperCodec {
     if (unknownExt) for (const u of unknownExt) if (u.index + 1 > extCount) extCount = u.index + 1;
     if (extCount === 0) return;
     w.buf[pre >> 3] |= 0x80 >> (pre & 7);
-    this.nsnnwn(w, extCount - 1);
+    // X.691 19.8: the bitmap's length as a normally small length (11.9.3.4): up to 64 additions
+    // a 0 bit and n - 1 in 6 bits, more a 1 bit and a general length n
+    if (extCount <= 64) w.bits(extCount - 1, 7);
+    else {
+      w.bits(1, 1);
+      w.generalLength(extCount);
+    }
     const present: boolean[] = [];
     for (let i = 0; i < extCount; i++) present.push((i < extNames.length && o[extNames[i]] !== undefined) || (unknownExt ?? []).some((u) => u.index === i));
     for (const p of present) w.bits(p ? 1 : 0, 1);
@@ -787,14 +891,20 @@ export class AperCodec {
   private dcwn(r: BitReader, lb: number, ub: number): number {
     const range = ub - lb + 1;
     if (range === 1) return lb;
-    if (range <= 255) return lb + r.bits(bitsFor(range));
+    if (range <= 255) {
+      const off = r.bits(bitsFor(range));
+      if (off >= range) throw r.fail('BAD_VALUE', `${lb + off} above ${ub}`);
+      return lb + off;
+    }
     if (range === 256) {
       r.align();
       return lb + r.bits(8);
     }
     if (range <= 65536) {
       r.align();
-      return lb + r.bits(16);
+      const off = r.bits(16);
+      if (off >= range) throw r.fail('BAD_VALUE', `${lb + off} above ${ub}`);
+      return lb + off;
     }
     const maxOctets = Math.ceil(bitsFor(range) / 8);
     const octets = r.bits(bitsFor(maxOctets)) + 1;
@@ -822,15 +932,6 @@ export class AperCodec {
     const { n } = r.generalLength();
     if (n > 6) throw r.fail('BAD_LENGTH', `normally small number of ${n} octets`);
     return r.bits(8 * n);
-  }
-
-  private dSizeLength(r: BitReader, size: Range | undefined): number {
-    let inRoot = true;
-    if (size?.ext) inRoot = r.bits(1) === 0;
-    if (inRoot && size && size.ub !== undefined && size.ub < 65536) return size.lb === size.ub ? size.lb : this.dcwn(r, size.lb, size.ub);
-    const { n, fragmented } = r.generalLength();
-    if (fragmented) throw r.fail('BAD_LENGTH', 'fragmented lengths are not supported for this type');
-    return n;
   }
 
   private dOpenTypeBytes(r: BitReader): Uint8Array {
@@ -965,7 +1066,8 @@ export class AperCodec {
             r.path.pop();
           }
           if (ext) {
-            const count = this.dnsnnwn(r) + 1;
+            // X.691 19.8: the bitmap's length, a normally small length (11.9.3.4)
+            const count = r.bits(1) === 0 ? r.bits(6) + 1 : r.generalLength().n;
             const bitmap: boolean[] = [];
             for (let i = 0; i < count; i++) bitmap.push(r.bits(1) === 1);
             for (let i = 0; i < count; i++) {
@@ -984,18 +1086,23 @@ export class AperCodec {
         };
       }
       case 'seqof': {
-        const size = t.size;
+        const size = sizeRuleOf(t.size);
         const dec = this.decoder(t.of);
-        return (r) => {
-          if (++r.depth > MAX_DEPTH) throw r.fail('TOO_DEEP', `nesting deeper than ${MAX_DEPTH}`);
-          const n = this.dSizeLength(r, size);
+        const take = (r: BitReader, out: unknown[], n: number) => {
           if (n > r.endBit - r.bit + 1) throw r.fail('BAD_LENGTH', `${n} elements cannot fit in ${r.endBit - r.bit} bits`);
-          const out: unknown[] = [];
-          for (let i = 0; i < n; i++) {
+          for (let i = out.length, end = out.length + n; i < end; i++) {
             r.path.push(i);
             out.push(dec(r));
             r.path.pop();
           }
+        };
+        return (r) => {
+          if (++r.depth > MAX_DEPTH) throw r.fail('TOO_DEEP', `nesting deeper than ${MAX_DEPTH}`);
+          const n = readSizeHead(r, size);
+          const out: unknown[] = [];
+          // a general length (X.691 20.6) counts components, in fragments of 16K components
+          if (n < 0) r.fragments((count) => take(r, out, count));
+          else take(r, out, n);
           r.depth--;
           return out;
         };
@@ -1064,36 +1171,46 @@ export class AperCodec {
         };
       }
       case 'bits': {
-        const s = t.size;
-        const fixed = s && s.lb === s.ub && !s.ext ? s.lb : undefined;
-        if (fixed !== undefined && fixed <= 16) return (r) => ({ value: r.bitString(fixed), length: fixed });
-        if (fixed !== undefined && fixed <= 65536)
+        // as the encoder: X.691 16.6, 16.9-16.11
+        const size = sizeRuleOf(t.size);
+        const fixed = size.fixed ? size.lb : -1;
+        if (fixed >= 0 && !size.ext) {
+          if (fixed <= 16) return (r) => ({ value: r.bitString(fixed), length: fixed });
           return (r) => {
             r.align();
             return { value: r.bitString(fixed), length: fixed };
           };
+        }
         return (r) => {
-          const n = this.dSizeLength(r, s);
-          r.align();
+          const n = readSizeHead(r, size);
+          if (n < 0) return readGeneralBits(r);
+          if (n !== fixed || n > 16) r.align();
           return { value: r.bitString(n), length: n };
         };
       }
       case 'octets': {
-        const s = t.size;
-        const fixed = s && s.lb === s.ub && !s.ext ? s.lb : undefined;
-        if (fixed !== undefined) return fixed <= 2 ? (r) => r.bitString(fixed * 8) : (r) => r.octets(fixed);
-        return (r) => r.octets(this.dSizeLength(r, s));
+        // as the encoder: X.691 17.3, 17.6-17.8
+        const size = sizeRuleOf(t.size);
+        const fixed = size.fixed ? size.lb : -1;
+        if (fixed >= 0 && !size.ext) return fixed <= 2 ? (r) => r.bitString(fixed * 8) : (r) => r.octets(fixed);
+        return (r) => {
+          const n = readSizeHead(r, size);
+          if (n < 0) return readGeneralOctets(r);
+          return n === fixed && n <= 2 ? r.bitString(n * 8) : r.octets(n);
+        };
       }
       case 'str': {
-        if (t.kind === 'UTF8String')
-          return (r) => {
-            const { n } = r.generalLength();
-            return new TextDecoder().decode(r.octets(n));
-          };
-        const size = t.size;
-        const aligned = size?.ub === undefined || size.ub * 8 > 16;
+        if (t.kind === 'UTF8String') return (r) => new TextDecoder().decode(readGeneralOctets(r));
+        const size = sizeRuleOf(t.size);
+        const aligned = t.size?.ub === undefined || t.size.ub * 8 > 16;
         return (r) => {
-          const n = this.dSizeLength(r, size);
+          const n = readSizeHead(r, size);
+          if (n < 0) {
+            const b = readGeneralOctets(r);
+            let s = '';
+            for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]);
+            return s;
+          }
           if (aligned) r.align();
           let s = '';
           if ((r.bit & 7) === 0) {

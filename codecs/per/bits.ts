@@ -188,12 +188,33 @@ export class BitWriter {
     for (let i = 0; i < whole; i++) this.bits(b[i], 8);
     if (rest) this.bits(b[whole] >> (8 - rest), rest);
   }
-  /** General length determinant (X.691 11.9.3.5-8); lengths that need fragmentation are refused. */
+  /**
+   * General length determinant (X.691 11.9.3.6-7) of a length below 16K; a longer value is
+   * written in fragments (see fragments()), so a length of 16K or more here is refused.
+   */
   generalLength(n: number): void {
     this.align();
     if (n < 128) this.octet(n);
     else if (n < 16384) this.uint(0x8000 | n, 2);
-    else throw new EncodeFailure(PROTOCOL, `length ${n} needs fragmentation (X.691 11.9.3.8), which the encoder does not write`);
+    else throw new EncodeFailure(PROTOCOL, `length ${n} needs fragmentation (X.691 11.9.3.8)`);
+  }
+  /**
+   * Writes `n` units (octets, bits, components or characters) with general length determinants,
+   * in fragments when n >= 16K (X.691 11.9.3.8): each fragment of m x 16K units (m = 1..4, the
+   * largest that fits) after the octet 0xC0 | m, then the rest (below 16K, possibly none) after its
+   * ordinary length. `put(from, count)` writes units from..from+count-1.
+   */
+  fragments(n: number, put: (from: number, count: number) => void): void {
+    let at = 0;
+    while (n - at >= 16384) {
+      const m = Math.min(4, Math.floor((n - at) / 16384));
+      this.align();
+      this.octet(0xc0 | m);
+      put(at, m * 16384);
+      at += m * 16384;
+    }
+    this.generalLength(n - at);
+    put(at, n - at);
   }
 }
 
@@ -275,6 +296,19 @@ export class BitReader {
     const m = first & 0x3f;
     if (m < 1 || m > 4) throw this.fail('BAD_LENGTH', `fragment multiplier ${m}`);
     return { n: m * 16384, fragmented: true };
+  }
+  /**
+   * Reads a value whose length is a general length determinant, fragment by fragment
+   * (X.691 11.9.3.8): `take(count)` reads each fragment's units; returns the total.
+   */
+  fragments(take: (count: number) => void): number {
+    let total = 0;
+    for (;;) {
+      const { n, fragmented } = this.generalLength();
+      take(n);
+      total += n;
+      if (!fragmented) return total;
+    }
   }
   get atEnd(): boolean {
     return this.bit >= this.endBit;

@@ -8,6 +8,11 @@ export interface Range {
   lb: number;
   ub?: number;
   ext?: boolean;
+  /**
+   * A root that is a union of values and ranges (`1..30 | 40 | 50`): its members. The encoding
+   * uses the extent lb..ub (X.691 8.3), but only these values are in the root (13.1).
+   */
+  parts?: [number, number][];
 }
 
 export interface Field {

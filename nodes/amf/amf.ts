@@ -10,6 +10,7 @@
 //   - PDU Session Establishment relay, TS 23.502 4.3.2.2.1   procedures/pdu-session-relay.ts
 //   - UE-requested PDU Session Release relay, TS 23.502 4.3.4.2 procedures/pdu-session-release.ts
 //   - UE-initiated Deregistration, TS 23.502 4.2.2.3.2       procedures/deregistration-ue.ts
+//   - Network-initiated Deregistration, TS 23.502 4.2.2.3.3  procedures/deregistration-network.ts
 //   - UE Context Release, TS 38.413 8.3.3 / 23.502 4.2.6     procedures/ue-context-release.ts
 //   - releasing what is held at the SMF, PCF and UDM         procedures/held-resources.ts
 // Every NAS and NGAP message it sends is a trace event; every resource it holds for a UE is on
@@ -27,11 +28,11 @@ import { SbiProblem } from '../common/sbi.ts';
 import { DenseIdPool } from '../common/pools.ts';
 import type { Plmn, Snssai } from '../common/config.ts';
 import type { AmfUe, GnbContext, AmfGmmState } from './context.ts';
-import { T3560_MS, T3550_MS, NGAP_ANSWER_MS, ProcedureAborted, type AmfTimers } from './gmm.ts';
+import { T3560_MS, T3550_MS, T3522_MS, NGAP_ANSWER_MS, ProcedureAborted, type AmfTimers } from './gmm.ts';
 import { onAssociation } from './n2.ts';
 import { namfRoutes } from './namf.ts';
 
-export { FiveGmmCause, T3560_MS, T3550_MS, NAS_RETRANSMISSIONS, type AmfTimers } from './gmm.ts';
+export { FiveGmmCause, T3560_MS, T3550_MS, T3522_MS, NAS_RETRANSMISSIONS, type AmfTimers } from './gmm.ts';
 
 export interface AmfConfig {
   /** The AMF's own address: NGAP (SCTP over UDP) and SBI. */
@@ -117,7 +118,7 @@ export class Amf {
     this.nsmf = smfClient(sbi, cfg.uris.smf);
     this.notify = notifier(sbi);
     this.clock = cfg.clock ?? realClock;
-    this.timers = { t3560Ms: T3560_MS, t3550Ms: T3550_MS, ngapAnswerMs: NGAP_ANSWER_MS, ...(cfg.timers ?? {}) };
+    this.timers = { t3560Ms: T3560_MS, t3550Ms: T3550_MS, t3522Ms: T3522_MS, ngapAnswerMs: NGAP_ANSWER_MS, ...(cfg.timers ?? {}) };
     this.routes = namfRoutes(this);
     // every context the AMF holds: on an NG connection, or registered with none (after an N2 loss)
     const all = () => [...new Set([...this.ues.values(), ...this.bySupi.values()])];

@@ -7,6 +7,7 @@ export const FiveGmmCause = {
   FiveGsServicesNotAllowed: 7,
   UeIdentityCannotBeDerived: 9,
   ImplicitlyDeregistered: 10,
+  PlmnNotAllowed: 11,
   MacFailure: 20,
   SynchFailure: 21,
   UeSecurityCapabilitiesMismatch: 23,
@@ -24,6 +25,8 @@ export const FiveGmmCause = {
 /** TS 24.501 Table 10.2.2: T3560 (authentication, security mode) and T3550 (registration accept), 6 s. */
 export const T3560_MS = 6_000;
 export const T3550_MS = 6_000;
+/** TS 24.501 Table 10.2.2: T3522 (network-initiated de-registration), 6 s. */
+export const T3522_MS = 6_000;
 /** Retransmissions before the procedure is aborted (TS 24.501 5.4.1.3.7 f, 5.4.2.7, 5.5.1.2.8). */
 export const NAS_RETRANSMISSIONS = 4;
 /**
@@ -36,6 +39,7 @@ export const NGAP_ANSWER_MS = 20_000;
 export interface AmfTimers {
   t3560Ms: number;
   t3550Ms: number;
+  t3522Ms: number;
   ngapAnswerMs: number;
 }
 

@@ -1,9 +1,11 @@
 // The AMF's service-based interface: the routes of Namf_Communication and Namf_EventExposure
-// (TS 29.518) and the AMF's callbacks (Nsmf_PDUSession SM context status, TS 29.502 5.2.2.5.2).
+// (TS 29.518) and the AMF's callbacks (Nsmf_PDUSession SM context status, TS 29.502 5.2.2.5.2;
+// Nudm_UECM deregistration notification, TS 29.503 5.3.2.3.2).
 
 import { SbiProblem, objectBody, type SbiRoute } from '../common/sbi.ts';
 import type { Amf } from './amf.ts';
 import { n1n2MessageTransfer } from './procedures/pdu-session-relay.ts';
+import { deregistrationNotification } from './procedures/deregistration-network.ts';
 
 export function namfRoutes(amf: Amf): SbiRoute[] {
   return [
@@ -41,6 +43,14 @@ export function namfRoutes(amf: Amf): SbiRoute[] {
         if (!amf.eventSubscriptions.delete(req.params.subscriptionId)) throw new SbiProblem(404, 'SUBSCRIPTION_NOT_FOUND');
         return { status: 204 };
       },
+    },
+    {
+      // TS 29.503 5.3.2.3.2 Nudm_UECM_DeregistrationNotification (TS 23.502 4.2.2.3.3 steps 1-3):
+      // the deregCallbackUri of the AMF's Nudm_UECM_Registration
+      method: 'POST',
+      path: '/namf-callback/v1/{supi}/dereg-notify',
+      operation: 'Nudm_UECM_DeregistrationNotification',
+      handler: (req) => deregistrationNotification(amf, req),
     },
     {
       // TS 29.502 5.2.2.5.2 SM context status notification

@@ -175,6 +175,47 @@ registerControlCommand({
   run: (net, a) => net.releasePduSession(need(a.supi, 'SUPI'), need(a.psi, 'PDU session identity')),
 });
 
+describeControlGroup('smf', 'the SMF: network-requested PDU Session Release');
+describeControlGroup('amf', 'the AMF: network-initiated Deregistration');
+describeControlGroup('udm', 'the UDM: subscription withdrawal (UDM-initiated Deregistration)');
+
+registerControlCommand({
+  words: ['smf', 'release', '<supi>', '<psi>'],
+  options: {
+    cause: { kind: 'integer', arg: 'N', min: 1, max: 255, default: '36 (regular deactivation)', help: '5GSM cause of the PDU SESSION RELEASE COMMAND (TS 24.501 9.11.4.2)' },
+  },
+  summary: 'network-requested PDU Session Release by the SMF (TS 23.502 4.3.4.2 step 1e)',
+  perUe: true,
+  run: (net, a) => {
+    const cause = a.options.cause;
+    return net.smfRelease(need(a.supi, 'SUPI'), need(a.psi, 'PDU session identity'), cause !== undefined ? { fiveGsmCause: cause } : {});
+  },
+});
+
+registerControlCommand({
+  words: ['amf', 'deregister', '<supi>'],
+  options: {
+    reregister: { kind: 'flag', help: 'de-registration type "re-registration required" (TS 24.501 9.11.3.20): the UE registers again and re-establishes its PDU sessions' },
+    cause: { kind: 'integer', arg: 'N', min: 1, max: 255, default: 'none', help: '5GMM cause of the DEREGISTRATION REQUEST (TS 24.501 9.11.3.2)' },
+  },
+  summary: 'network-initiated Deregistration by the AMF (TS 23.502 4.2.2.3.3), explicit (O&M)',
+  perUe: true,
+  run: (net, a) => {
+    const cause = a.options.cause;
+    return net.amfDeregister(need(a.supi, 'SUPI'), { reRegistrationRequired: a.options.reregister, ...(cause !== undefined ? { fiveGmmCause: cause } : {}) });
+  },
+});
+
+registerControlCommand({
+  words: ['udm', 'withdraw', '<supi>'],
+  options: {
+    access: { kind: 'choice', choices: ['3gpp', 'non-3gpp', 'both'], default: '3gpp', help: 'the access(es) the subscription is withdrawn over' },
+  },
+  summary: 'UDM-initiated Deregistration (TS 23.502 4.2.2.3.3 step 1): Nudm_UECM_DeregistrationNotification, subscription withdrawn',
+  perUe: true,
+  run: (net, a) => net.udmWithdraw(need(a.supi, 'SUPI'), { access: a.options.access ?? '3gpp' }),
+});
+
 registerControlCommand({
   words: ['ue', '<supi>', 'ping'],
   options: {

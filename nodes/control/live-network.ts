@@ -19,6 +19,8 @@ import { Ue } from '../ue/ue.ts';
 import { GmmState } from '../ue/gmm-state.ts';
 import { UdrStore } from '../udr/store.ts';
 import { subscribersFor, waitForQuiet, waitForCore, retried } from '../scenario.ts';
+import { smContextOf, networkRequestedRelease } from '../smf/procedures/network-requested-release.ts';
+import { networkInitiatedDeregistration, type NetworkDeregistration, type NetworkDeregistrationOutcome } from '../amf/procedures/deregistration-network.ts';
 
 /** A command refused before it started: 400 bad arguments, 404 unknown UE, 409 wrong state. */
 export class ControlError extends Error {
@@ -309,6 +311,81 @@ export class LiveNetwork {
     }, async (u) => {
       const outcome = await this.recorder.procedure('UE-requested PDU Session Release', 'TS 23.502 4.3.4.2', supi, () => u.ue.releasePduSession(psi));
       return { psi, outcome };
+    });
+  }
+
+  /**
+   * Network-requested PDU Session Release, SMF-initiated (TS 23.502 4.3.4.2 step 1e): the SMF
+   * releases the UE's session `psi` with the 5GSM cause given (#36 regular deactivation by default).
+   */
+  smfRelease(supi: string, psi: number, o: { fiveGsmCause?: number } = {}): Promise<{ psi: number; outcome: string }> {
+    const smf = this.core?.smf;
+    return this.exclusive(supi, 'smf release', (u) => {
+      if (!smf) throw new ControlError(409, 'the SMF runs in another process (wire5g start smf): ctl smf release needs the embedded core');
+      const ctx = smContextOf(smf, supi, psi);
+      if (!ctx) throw new ControlError(409, `the SMF has no PDU session ${psi} of ${supi}`);
+      if (ctx.state === 'releasing') throw new ControlError(409, `PDU session ${psi} of ${supi} is being released`);
+      if (!u.ue.sessions.has(psi)) throw new ControlError(409, `${supi} has no PDU session ${psi}`);
+    }, async (u) => {
+      // an establishment's last steps (4.3.2.2.1 steps 13-17) may still be in flight
+      await this.settle();
+      const ctx = smContextOf(smf!, supi, psi);
+      if (ctx?.state !== 'active') throw new ControlError(409, `PDU session ${psi} of ${supi} is ${ctx?.state ?? 'gone'} at the SMF, not active`);
+      await this.recorder.procedure('Network-requested PDU Session Release (SMF)', 'TS 23.502 4.3.4.2', supi, async () => {
+        await networkRequestedRelease(smf!, ctx, o);
+        // the UE's side ends with its PDU SESSION RELEASE COMPLETE (step 8), before step 10 reaches the SMF
+        if (u.ue.sessions.has(psi)) throw new Error(`${supi} still holds PDU session ${psi} after the release`);
+      });
+      return { psi, outcome: 'released' };
+    });
+  }
+
+  /**
+   * Network-initiated Deregistration by the AMF (TS 23.502 4.2.2.3.3), explicit (O&M): resolves
+   * once the UE context is released and, with re-registration required, once the UE has
+   * registered again and re-established its PDU sessions.
+   */
+  amfDeregister(supi: string, o: { reRegistrationRequired: boolean; fiveGmmCause?: number }): Promise<{ outcome: NetworkDeregistrationOutcome; reRegistered?: boolean; sessions: number[] }> {
+    const amf = this.core?.amf;
+    return this.exclusive(supi, 'amf deregister', (u) => {
+      if (!amf) throw new ControlError(409, 'the AMF runs in another process (wire5g start amf): ctl amf deregister needs the embedded core');
+      LiveNetwork.needState(u, GmmState.REGISTERED, 'network-initiated de-registration');
+      if (amf.bySupi.get(supi)?.state !== '5GMM-REGISTERED') throw new ControlError(409, `the AMF holds no registration of ${supi}`);
+    }, async (u) => {
+      const d: NetworkDeregistration = { trigger: 'o&m', accessType: 1, reRegistrationRequired: o.reRegistrationRequired, ...(o.fiveGmmCause !== undefined ? { fiveGmmCause: o.fiveGmmCause } : {}) };
+      return this.recorder.procedure(`Network-initiated Deregistration (AMF${o.reRegistrationRequired ? ', re-registration required' : ''})`, 'TS 23.502 4.2.2.3.3', supi, async () => {
+        const outcome = await networkInitiatedDeregistration(amf!, amf!.bySupi.get(supi)!, d);
+        // step 7 ends with the RRC release; the UE's re-registration starts from there
+        for (let i = 0; i < 400 && u.ue.connected && !u.ue.networkDeregistration.reRegistration; i++) await new Promise((t) => setTimeout(t, 25));
+        if (!o.reRegistrationRequired) return { outcome, sessions: [] };
+        for (let i = 0; i < 40 && !u.ue.networkDeregistration.reRegistration && u.ue.state !== GmmState.REGISTERED; i++) await new Promise((t) => setTimeout(t, 25));
+        await u.ue.networkDeregistration.reRegistration;
+        return { outcome, reRegistered: u.ue.state === GmmState.REGISTERED, sessions: [...u.ue.sessions.keys()] };
+      });
+    });
+  }
+
+  /**
+   * UDM-initiated deregistration (TS 23.502 4.2.2.3.3 step 1): the UDM withdraws the subscription
+   * over the access(es) named; resolves once the AMF released the UE. wire5g UEs register over
+   * 3GPP access only, so `non-3gpp` finds no AMF registration and is refused.
+   */
+  udmWithdraw(supi: string, o: { access: '3gpp' | 'non-3gpp' | 'both' }): Promise<{ outcome: string }> {
+    const udm = this.core?.udm;
+    const amf = this.core?.amf;
+    return this.exclusive(supi, 'udm withdraw', (u) => {
+      if (!udm || !amf) throw new ControlError(409, 'the UDM runs in another process (wire5g start udm): ctl udm withdraw needs the embedded core');
+      if (o.access === 'non-3gpp') throw new ControlError(409, `${supi} has no AMF registration over non-3GPP access (wire5g UEs register over 3GPP access)`);
+      LiveNetwork.needState(u, GmmState.REGISTERED, 'a subscription withdrawal');
+    }, async (u) => {
+      await this.recorder.procedure('Network-initiated Deregistration (UDM, subscription withdrawn)', 'TS 23.502 4.2.2.3.3', supi, async () => {
+        await udm!.notifyDeregistration(supi, 'SUBSCRIPTION_WITHDRAWN');
+        // the AMF deregisters after acknowledging (step 3): until the UE context is gone
+        await this.settle();
+        for (let i = 0; i < 400 && (amf!.bySupi.has(supi) || u.ue.connected); i++) await new Promise((t) => setTimeout(t, 25));
+        if (amf!.bySupi.has(supi)) throw new Error(`the AMF still holds ${supi}`);
+      });
+      return { outcome: u.ue.networkDeregistration.last?.action ?? 'deregistered' };
     });
   }
 

@@ -10,7 +10,12 @@
 //     - ping: "1-5"              # options: count (3), interval (ms), psi
 //       background: true         # the next step starts at once; the run waits for it at the end
 //     - pdu-release: "6-10"      # option: psi (required)
+//     - smf-release: all         # network-requested release by the SMF (TS 23.502 4.3.4.2):
+//                                # psi (required), cause (5GSM cause, default 36)
 //     - deregister: "6-10"       # options: mode switch-off | normal | mixed, access 3gpp | non-3gpp | both
+//     - amf-deregister: all      # network-initiated deregistration by the AMF (TS 23.502 4.2.2.3.3):
+//                                # reregister (true|false), cause (5GMM cause)
+//     - udm-withdraw: all        # UDM-initiated (subscription withdrawn): access 3gpp | both
 //     - wait: 1.5                # seconds
 //
 // Every action of every UE is a procedure of the run's summary; a UE whose action failed takes no
@@ -32,6 +37,9 @@ export type ScenarioStep =
     | { action: 'register' }
     | { action: 'pdu-establish'; psi?: number; dnn?: string; snssai?: Snssai }
     | { action: 'pdu-release'; psi: number }
+    | { action: 'smf-release'; psi: number; cause?: number }
+    | { action: 'amf-deregister'; reregister: boolean; cause?: number }
+    | { action: 'udm-withdraw'; access: '3gpp' | 'non-3gpp' | 'both' }
     | { action: 'ping'; count: number; intervalMs?: number; psi?: number }
     | { action: 'deregister'; mode: 'switch-off' | 'normal' | 'mixed'; access: '3gpp' | 'non-3gpp' | 'both' }
   ));
@@ -51,12 +59,15 @@ export class ScenarioFileError extends Error {
   }
 }
 
-const UE_ACTIONS = ['register', 'pdu-establish', 'pdu-release', 'ping', 'deregister'] as const;
+const UE_ACTIONS = ['register', 'pdu-establish', 'pdu-release', 'smf-release', 'ping', 'deregister', 'amf-deregister', 'udm-withdraw'] as const;
 const COMMON_KEYS = ['rate', 'parallel', 'background'];
 const OPTION_KEYS: Record<(typeof UE_ACTIONS)[number], string[]> = {
   register: [],
   'pdu-establish': ['psi', 'dnn', 'sst', 'sd'],
   'pdu-release': ['psi'],
+  'smf-release': ['psi', 'cause'],
+  'amf-deregister': ['reregister', 'cause'],
+  'udm-withdraw': ['access'],
   ping: ['count', 'interval', 'psi'],
   deregister: ['mode', 'access'],
 };
@@ -131,6 +142,17 @@ export function parseScenario(text: string, file: string): Scenario {
       case 'pdu-release':
         if (psi === undefined) return fail(`${at}.psi`, 'the PDU session identity to release is required');
         return { action: a, ...common, psi };
+      case 'smf-release':
+        if (psi === undefined) return fail(`${at}.psi`, 'the PDU session identity to release is required');
+        return { action: a, ...common, psi, ...(raw.cause !== undefined ? { cause: int(raw.cause, `${at}.cause`, 1, 255) } : {}) };
+      case 'amf-deregister':
+        if (raw.reregister !== undefined && typeof raw.reregister !== 'boolean') fail(`${at}.reregister`, 'expected true or false');
+        return { action: a, ...common, reregister: raw.reregister === true, ...(raw.cause !== undefined ? { cause: int(raw.cause, `${at}.cause`, 1, 255) } : {}) };
+      case 'udm-withdraw': {
+        const access = raw.access ?? '3gpp';
+        if (access !== '3gpp' && access !== 'non-3gpp' && access !== 'both') return fail(`${at}.access`, `expected 3gpp, non-3gpp or both, got ${JSON.stringify(access)}`);
+        return { action: a, ...common, access };
+      }
       case 'ping':
         return { action: a, ...common, count: raw.count === undefined ? 3 : int(raw.count, `${at}.count`, 1), ...(raw.interval !== undefined ? { intervalMs: int(raw.interval, `${at}.interval`, 0, 60_000) } : {}), ...(psi !== undefined ? { psi } : {}) };
       case 'deregister': {
@@ -257,6 +279,15 @@ async function runStep(ctx: StepContext, step: Exclude<ScenarioStep, { action: '
         return;
       case 'pdu-release':
         await net.releasePduSession(supi, step.psi);
+        return;
+      case 'amf-deregister':
+        await net.amfDeregister(supi, { reRegistrationRequired: step.reregister, ...(step.cause !== undefined ? { fiveGmmCause: step.cause } : {}) });
+        return;
+      case 'udm-withdraw':
+        await net.udmWithdraw(supi, { access: step.access });
+        return;
+      case 'smf-release':
+        await net.smfRelease(supi, step.psi, step.cause !== undefined ? { fiveGsmCause: step.cause } : {});
         return;
       case 'ping':
         await net.ping(supi, { count: step.count, ...(step.intervalMs ? { intervalMs: step.intervalMs } : {}), ...(step.psi !== undefined ? { psi: step.psi } : {}) });

@@ -27,6 +27,8 @@ export interface GnbUeContext {
   ue: UuUeSide | undefined;
   /** Uplink NAS held until the AMF-UE-NGAP-ID is known (8.6.3.1: UL NAS TRANSPORT needs both IDs). */
   pendingUplink: { nas: Uint8Array; about?: UplinkNasLabel }[];
+  /** The TS 23.502 step of the last uplink NAS message relayed (what a UE Context Release answers). */
+  lastUplinkStep?: string;
   /** KgNB from INITIAL CONTEXT SETUP REQUEST (TS 33.501 A.9), 32 octets. */
   kgnb: Uint8Array | undefined;
   sessions: Map<number, GnbPduSession>;

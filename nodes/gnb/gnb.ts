@@ -304,6 +304,7 @@ export class Gnb implements UuCell {
 
   /** The NAS message's own step tags the NGAP message (TS 23.502, e.g. 4.2.2.3.2 step 1), else TS 38.413 8.6.3. */
   sendUplinkNas(ctx: GnbUeContext, nas: Uint8Array, about?: UplinkNasLabel): void {
+    ctx.lastUplinkStep = about?.step;
     this.sendUe(ctx, ngapPdu('UplinkNASTransport', {
       'AMF-UE-NGAP-ID': ctx.amfUeNgapId!, // known: uplinkNas queues NAS until the AMF gave it
       'RAN-UE-NGAP-ID': ctx.ranUeNgapId,

@@ -50,7 +50,10 @@ export function requestUeContextRelease(gnb: Gnb, ctx: GnbUeContext, cause: Ngap
   }), 'UEContextReleaseRequest', '4.2.6 step 1');
 }
 
-/** TS 38.413 8.3.3; TS 23.502 4.2.2.3.2 step 8: release everything of the UE, RRC release, complete. */
+/**
+ * TS 38.413 8.3.3; TS 23.502 4.2.2.3.2 step 8 / 4.2.2.3.3 step 7: release everything of the UE,
+ * RRC release, complete. The step is the de-registration the UE's last NAS message belonged to.
+ */
 export function onUeContextReleaseCommand(gnb: Gnb, ctx: GnbUeContext, ies: Map<string, unknown>): void {
   const cause = ies.get('Cause') as Record<string, string> | undefined;
   const psis = [...ctx.sessions.keys()];
@@ -58,12 +61,14 @@ export function onUeContextReleaseCommand(gnb: Gnb, ctx: GnbUeContext, ies: Map<
   const streamId = ctx.streamId;
   releaseContext(gnb, ctx, true);
   const deregister = cause?.nas === 'deregister';
+  const last = ctx.lastUplinkStep ?? '';
+  const step = !deregister ? 'TS 38.413 8.3.3.2' : last.startsWith('4.2.2.3.3') ? '4.2.2.3.3 step 7' : last.startsWith('4.2.2.3.2') ? '4.2.2.3.2 step 8' : 'TS 38.413 8.3.3.2';
   gnb.sendNgap(ngapPdu('UEContextReleaseComplete', {
     'AMF-UE-NGAP-ID': amfUeNgapId!, // set by ueContext from the AMF's message being answered
     'RAN-UE-NGAP-ID': ctx.ranUeNgapId,
     UserLocationInformation: gnb.uli,
     ...(psis.length ? { PDUSessionResourceListCxtRelCpl: psis.map((p) => ({ pDUSessionID: p })) } : {}),
-  }), streamId, 'UEContextReleaseComplete', deregister ? '4.2.2.3.2 step 8' : 'TS 38.413 8.3.3.2', ctx.label);
+  }), streamId, 'UEContextReleaseComplete', step, ctx.label);
 }
 
 /** NG RESET from the AMF (TS 38.413 8.7.4.2.1): release the UE contexts named (or all), acknowledge. */

@@ -5,6 +5,8 @@
 //                                            procedures/release.ts
 //   - UE-requested PDU Session Release, TS 23.502 4.3.4.2 (through UpdateSMContext)
 //                                            procedures/pdu-session-release.ts
+//   - network-requested PDU Session Release, TS 23.502 4.3.4.2 (SMF-initiated, step 1e)
+//                                            procedures/network-requested-release.ts
 //   - N4 (PFCP, TS 29.244) towards the UPF   n4.ts
 // Each SM context is a small state machine; everything it allocates is recorded on it, so a
 // release that collides with an establishment still in flight waits for it and undoes exactly
@@ -38,5 +40,5 @@ export function smfRoutes(cfg: SmfConfig, sbi: SbiClient, n4: N4, n1: SmN1, n2: 
     // TS 23.502 4.2.2.3.2 steps 2-5: Nsmf_PDUSession_ReleaseSMContext on deregistration
     { method: 'POST', path: '/nsmf-pdusession/v1/sm-contexts/{smContextRef}/release', operation: 'Nsmf_PDUSession_ReleaseSMContext', handler: (req) => releaseSmContext(smf, req) },
   ];
-  return { routes, ledger, contexts };
+  return { routes, ledger, contexts, smf };
 }

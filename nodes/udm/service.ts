@@ -2,7 +2,7 @@
 // Nudm_SDM (5.2), with the subscriber data kept in the UDR and reached over Nudr_DM.
 
 import { SbiProblem, created, ok, noContent, objectBody, requireString, type SbiRoute, type SbiClient } from '../common/sbi.ts';
-import { udrClient, callbackUri } from '../common/sbi/client.ts';
+import { udrClient, callbackUri, notifier } from '../common/sbi/client.ts';
 import { CALLBACKS } from '../common/sbi/operations.ts';
 import type { components as UdrC } from '../common/sbi-types/TS29504_Nudr_DR.ts';
 
@@ -14,6 +14,7 @@ function smDataList(d: UdrC['schemas']['SmSubsData']): SmData[] {
 import { ResourceLedger } from '../common/ledger.ts';
 import { nextSqn, type HomeNetworkAka } from '../common/aka.ts';
 import { KeyedSerializer } from '../common/concurrency.ts';
+import { deregistrationNotification, type DeregistrationReason } from './procedures/deregistration-notification.ts';
 
 export interface UdmConfig {
   baseUri: string;
@@ -231,5 +232,7 @@ export function udmRoutes(cfg: UdmConfig, udr: SbiClient, aka: HomeNetworkAka, l
       },
     },
   ];
-  return { routes, ledger };
+  /** TS 23.502 4.2.2.3.3 step 1: Nudm_UECM_DeregistrationNotification to the AMF registered for `supi` (O&M). */
+  const notifyDeregistration = (supi: string, reason: DeregistrationReason) => deregistrationNotification({ notify: notifier(udr), nudr, amfRegistrations }, supi, reason);
+  return { routes, ledger, notifyDeregistration };
 }

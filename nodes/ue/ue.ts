@@ -33,6 +33,7 @@ import { sendNas, onDownlinkNas } from './n1.ts';
 import { initialRegistration, registrationUpdate, failRegistration } from './procedures/registration.ts';
 import { pduSessionEstablishment, finishPending, allocatePti } from './procedures/pdu-session-establishment.ts';
 import { UePduSessionRelease, REGULAR_DEACTIVATION, type PduSessionReleaseOutcome } from './procedures/pdu-session-release.ts';
+import { onDeregistrationRequestUeTerminated, afterConnectionRelease, type UeNetworkDeregistrationState } from './procedures/network-deregistration.ts';
 
 /** TS 24.501 Table 10.2.1: T3510 15 s (registration), T3580 16 s (PDU session establishment). */
 export const T3510_MS = 15_000;
@@ -174,6 +175,14 @@ export class Ue extends EventEmitter<UeEvents> {
   readonly heldDuringConnect: { bytes: Uint8Array; about: UplinkNasLabel }[] = [];
   /** UE-requested PDU session releases in progress (procedures/pdu-session-release.ts). */
   readonly releases: UePduSessionRelease;
+  /** Network-initiated de-registrations received and the re-registration they asked for (procedures/network-deregistration.ts). */
+  readonly networkDeregistration: UeNetworkDeregistrationState = { reRegistrationPending: false, sessionsToRestore: [] };
+  /** TS 24.501 4.6.2.2: S-NSSAIs the network rejected, with their causes. */
+  rejectedNssai: { cause: number; sst: number; sd?: number }[] = [];
+  /** TS 24.501 5.5.2.3.2 #3, #6, #7: the USIM is invalid for 5GS services until switch off. */
+  usimInvalidFor5gs = false;
+  /** TS 24.501 5.5.2.3.2 #11: PLMNs (MCC+MNC) the UE may not register on. */
+  readonly forbiddenPlmns = new Set<string>();
 
   constructor(cfg: UeConfig) {
     super();
@@ -234,6 +243,8 @@ export class Ue extends EventEmitter<UeEvents> {
 
   /** Initial registration on `cell` (procedures/registration.ts); resolves on Registration accept (after sending Registration complete). */
   register(cell: UuCell): Promise<RegistrationResult> {
+    if (this.usimInvalidFor5gs) return Promise.reject(new RegistrationRejected('the USIM is invalid for 5GS services (TS 24.501 5.5.2.3.2)'));
+    if (this.forbiddenPlmns.has(`${this.cfg.plmn.mcc}${this.cfg.plmn.mnc}`)) return Promise.reject(new RegistrationRejected(`PLMN ${this.cfg.plmn.mcc}${this.cfg.plmn.mnc} is forbidden (TS 24.501 5.5.2.3.2 #11)`));
     return initialRegistration(this, cell);
   }
 
@@ -402,14 +413,9 @@ export class Ue extends EventEmitter<UeEvents> {
     if (!this.dereg || !this.dereg.onDeregistrationAccept()) this.unexpected.push(name);
   }
 
-  /** Network-initiated de-registration (5.5.2.3): accept it and release locally. */
+  /** Network-initiated de-registration (5.5.2.3), procedures/network-deregistration.ts. */
   onNetworkDeregistration(m: NasMessage): void {
-    const t = m.ies.deregistrationType as { switchOff: boolean; reRegistrationRequired: boolean };
-    sendNas(this, nasMessage('Deregistration accept (UE terminated)', {}), 'Deregistration accept (UE terminated)', '4.2.2.3.3 step 3');
-    if (gmmAllows(this.gmm, 'deregistered-by-network')) this.transition('deregistered-by-network');
-    this.releaseSessionsLocally();
-    this.log(`[UE ${this.cfg.supi}] de-registered by the network${t?.reRegistrationRequired ? ' (re-registration required)' : ''}`);
-    if (this.deregWaiter) this.releaseLocally('deregistered-by-network');
+    onDeregistrationRequestUeTerminated(this, m);
   }
 
   // --- Radio side ------------------------------------------------------------------------------------
@@ -420,6 +426,7 @@ export class Ue extends EventEmitter<UeEvents> {
     // wire5g's UE has no Service request: its PDU sessions end with the RRC connection.
     this.releaseSessionsLocally();
     if (this.regWaiter) failRegistration(this, new RegistrationRejected('RRC connection released during registration'));
+    afterConnectionRelease(this);
   }
 
   releaseSessionsLocally(): void {

@@ -107,12 +107,12 @@ describe('scenario files', () => {
     expect(block).toBeDefined();
     const sc = parseScenario(block!, 'README.md');
     expect(sc.ues).toBe(20);
-    expect(sc.steps.map((x) => x.action)).toEqual(['register', 'pdu-establish', 'ping', 'deregister', 'wait', 'pdu-release', 'deregister']);
+    expect(sc.steps.map((x) => x.action)).toEqual(['register', 'pdu-establish', 'ping', 'deregister', 'wait', 'pdu-release', 'smf-release', 'amf-deregister', 'udm-withdraw', 'deregister']);
   });
 
   it('wire5g scenarios lists the built-in scenarios, one line each (the real binary)', () => {
     const out = execFileSync(process.execPath, [join(ROOT, 'bin', 'wire5g.js'), 'scenarios'], { cwd: ROOT, encoding: 'utf8' });
     for (const s of builtInScenarios()) expect(out).toMatch(new RegExp(`^${s.name} +${s.description.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
-    expect(builtInScenarios().map((s) => s.name)).toEqual(expect.arrayContaining(['default', 'pdu-release', 'churn']));
+    expect(builtInScenarios().map((s) => s.name)).toEqual(expect.arrayContaining(['default', 'pdu-release', 'churn', 'network-release', 'network-deregistration']));
   });
 });

@@ -30,6 +30,11 @@ function intIn(rng: Rng, r: Range | undefined): number | bigint {
         return rng.next() * 2 ** 21 + rng.int(2 ** 21);
     }
   }
+  if (r.parts) {
+    // a union root (1..30 | 40 | 50): a value of one of its members
+    const [a, b] = r.parts[rng.int(r.parts.length)];
+    return a + rng.int(b - a + 1);
+  }
   const ub = r.ub ?? r.lb + 2 ** 40; // semi-constrained: up to 6 octets
   switch (rng.int(8)) {
     case 0:

@@ -228,21 +228,30 @@ interface RangeRef {
   lb: number | string | undefined;
   ub: number | string | undefined;
   ext?: boolean;
+  /** The members of a union of numeric values and ranges. */
+  parts?: [number, number][];
 }
 
 function parseRange(p: Parser): RangeRef {
   let lb = parseBound(p);
   let ub = lb;
   if (p.maybe('..')) ub = parseBound(p);
-  // a union of values/ranges (e.g. 1..30 | 40 | 50): PER uses its extent (X.691 8.3)
+  // a union of values/ranges (e.g. 1..30 | 40 | 50): PER encodes in its extent (X.691 8.3), and
+  // only the union's values are in the root (a value between them is an extension value, 13.1)
+  const parts: [number, number][] = [];
+  if (typeof lb === 'number' && typeof ub === 'number') parts.push([lb, ub]);
+  let union = false;
   while (p.maybe('|')) {
+    union = true;
     const a = parseBound(p);
     let b = a;
     if (p.maybe('..')) b = parseBound(p);
+    if (typeof a === 'number' && typeof b === 'number') parts.push([a, b]);
     if (typeof lb === 'number' && typeof a === 'number') lb = Math.min(lb, a);
     if (typeof ub === 'number' && typeof b === 'number') ub = Math.max(ub, b);
   }
   const r: RangeRef = { lb, ub };
+  if (union) r.parts = parts;
   if (p.peek() === ',' && p.peek(1) === '...') {
     p.next();
     p.next();
@@ -416,6 +425,7 @@ export function buildSchema(modules: ParsedModule[], source: string): Schema {
     const ub = num(ref.ub);
     if (ub !== undefined) target.ub = ub;
     if (ref.ext) target.ext = true;
+    if (ref.parts) target.parts = ref.parts;
   }
   const typeOf = (name: string): AsnType => ({ k: 'ref', name });
   const sets: Schema['sets'] = {};

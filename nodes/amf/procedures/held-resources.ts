@@ -39,17 +39,22 @@ export async function terminatePolicyAssociations(amf: Amf, ue: AmfUe, step: str
   const up = ue.uePolicyUri;
   if (up) {
     ue.uePolicyUri = undefined;
-    await amf.npcf.uePolicyControl.delete(up, { step: step.endsWith('step 6') ? `${step}a` : step }).catch(amf.releaseRefused('Npcf_UEPolicyControl_Delete', ue));
+    await amf.npcf.uePolicyControl.delete(up, { step: /step \d+$/.test(step) ? `${step}a` : step }).catch(amf.releaseRefused('Npcf_UEPolicyControl_Delete', ue));
   }
 }
 
-/** Nudm_SDM_Unsubscribe and Nudm_UECM_Deregistration (TS 23.502 4.2.2.3.2 step 8 with the purge).*/
-export async function deregisterFromUdm(amf: Amf, ue: AmfUe, step: string): Promise<void> {
+/** Nudm_SDM_Unsubscribe (TS 23.502 4.2.2.3.2 step 8, 4.2.2.3.3 step 3). */
+export async function unsubscribeFromSdm(amf: Amf, ue: AmfUe, step: string): Promise<void> {
   const sub = ue.sdmSubscriptionUri;
   if (sub) {
     ue.sdmSubscriptionUri = undefined;
     await amf.nudm.sdm.unsubscribe(sub, { step }).catch(amf.releaseRefused('Nudm_SDM_Unsubscribe', ue));
   }
+}
+
+/** Nudm_SDM_Unsubscribe and Nudm_UECM_Deregistration (TS 23.502 4.2.2.3.2 step 8 with the purge).*/
+export async function deregisterFromUdm(amf: Amf, ue: AmfUe, step: string): Promise<void> {
+  await unsubscribeFromSdm(amf, ue, step);
   if (ue.uecmRegistered && ue.supi) {
     ue.uecmRegistered = false;
     // TS 29.503 6.2.6.2.3 Amf3GppAccessRegistrationModification: guami is mandatory beside purgeFlag

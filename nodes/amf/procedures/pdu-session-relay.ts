@@ -13,7 +13,7 @@ import type { AmfUe, PduSessionRef } from '../context.ts';
 import { FiveGmmCause } from '../gmm.ts';
 import { sendNas, nasBytes } from '../n1.ts';
 import { sendNgap } from '../n2.ts';
-import { n1SmToSmf } from './pdu-session-release.ts';
+import { n1SmToSmf, releaseCommandFromSmf } from './pdu-session-release.ts';
 
 function sbiSnssai(s: SNssai): { sst: number; sd?: string } {
   return { sst: s.sst, ...(s.sd !== undefined ? { sd: s.sd.toString(16).padStart(6, '0') } : {}) };
@@ -102,14 +102,16 @@ export async function onPduSessionResourceSetupResponse(amf: Amf, ue: AmfUe, ies
  * Transport.
  */
 export function n1n2MessageTransfer(amf: Amf, req: SbiRequest): SbiResponse {
-  const body = objectBody(req) as { n1MessageContainer?: { n1MessageContent?: unknown }; n2InfoContainer?: { smInfo?: { pduSessionId?: number; n2InfoContent?: { ngapIeType?: string; ngapData?: unknown }; sNssai?: { sst: number; sd?: string } } }; pduSessionId?: number };
+  const body = objectBody(req) as { n1MessageContainer?: { n1MessageContent?: unknown }; n2InfoContainer?: { smInfo?: { pduSessionId?: number; n2InfoContent?: { ngapIeType?: string; ngapData?: unknown }; sNssai?: { sst: number; sd?: string } } }; pduSessionId?: number; skipInd?: unknown };
   const ue = amf.bySupi.get(req.params.ueContextId);
-  if (!ue || ue.released) throw new SbiProblem(404, 'CONTEXT_NOT_FOUND', `no UE context for ${req.params.ueContextId}`);
+  if (!ue || (ue.released && ue.state !== '5GMM-REGISTERED')) throw new SbiProblem(404, 'CONTEXT_NOT_FOUND', `no UE context for ${req.params.ueContextId}`);
   const psi = body.pduSessionId ?? body.n2InfoContainer?.smInfo?.pduSessionId;
   const s = psi !== undefined ? ue.sessions.get(psi) : undefined;
-  if (psi === undefined || !s || s.state === 'releasing' || ue.state !== '5GMM-REGISTERED') throw new SbiProblem(409, 'UE_IN_NON_ALLOWED_STATE', `PDU session ${String(psi)} is not being established`);
   const n1 = binaryPart(req, body.n1MessageContainer?.n1MessageContent);
   const n2 = binaryPart(req, body.n2InfoContainer?.smInfo?.n2InfoContent?.ngapData);
+  // TS 23.502 4.3.4.2 step 3b: a network-requested release (pdu-session-release.ts)
+  if (s && body.n2InfoContainer?.smInfo?.n2InfoContent?.ngapIeType === 'PDU_RES_REL_CMD') return releaseCommandFromSmf(amf, ue, s, { ...(n1 ? { n1 } : {}), ...(n2 ? { n2 } : {}), skipInd: body.skipInd === true });
+  if (psi === undefined || !s || s.state === 'releasing' || ue.state !== '5GMM-REGISTERED' || ue.released) throw new SbiProblem(409, 'UE_IN_NON_ALLOWED_STATE', `PDU session ${String(psi)} is not being established`);
   const nas = n1 ? nasBytes(amf, ue, nasMessage('DL NAS transport', { payloadContainerType: 1, payloadContainer: n1, pduSessionId: psi }), '4.3.2.2.1 step 12') : undefined;
   if (n2 && body.n2InfoContainer?.smInfo?.n2InfoContent?.ngapIeType === 'PDU_RES_SETUP_REQ') {
     // step 12: N2 PDU Session Request (TS 38.413 8.2.1)

@@ -1,8 +1,11 @@
-// The AMF's part in UE-requested PDU Session Release (TS 23.502 4.3.4.2, non-roaming): it relays.
+// The AMF's part in UE-requested and network-requested PDU Session Release (TS 23.502 4.3.4.2,
+// non-roaming): it relays.
 //   step 1a  UL NAS TRANSPORT with a 5GSM message for an existing PDU session (no request type,
 //            TS 24.501 5.4.5.2.2) -> Nsmf_PDUSession_UpdateSMContext with the N1 SM container
 //   step 3a  the SMF's answer carries the PDU Session Release Command and the N2 SM resource
 //            release request
+//   step 3b  (SMF-initiated) Namf_Communication_N1N2MessageTransfer with the same two (the route
+//            in pdu-session-relay.ts hands it to `releaseCommandFromSmf`)
 //   step 4   N2 PDU SESSION RESOURCE RELEASE COMMAND (TS 38.413 8.2.2) with the NAS-PDU
 //   step 7   the gNB's PDU SESSION RESOURCE RELEASE RESPONSE -> UpdateSMContext (N2 SM ack)
 //   step 10  the UE's PDU Session Release Complete -> UpdateSMContext (N1 SM container)
@@ -11,7 +14,7 @@
 
 import { nasMessage } from '../../../codecs/nas/index.ts';
 import { ngapPdu } from '../../../codecs/ngap/index.ts';
-import { SbiMultipart, SbiProblem, N1_CONTENT_TYPE, N2_CONTENT_TYPE, type SbiResult } from '../../common/sbi.ts';
+import { SbiMultipart, SbiProblem, ok, N1_CONTENT_TYPE, N2_CONTENT_TYPE, type SbiResult, type SbiResponse } from '../../common/sbi.ts';
 import { SbiErrorReply } from '../../common/sbi/client.ts';
 import type { Amf } from '../amf.ts';
 import type { AmfUe, PduSessionRef } from '../context.ts';
@@ -57,17 +60,38 @@ export async function n1SmToSmf(amf: Amf, ue: AmfUe, s: PduSessionRef, n1: Uint8
     else if (!releaseComplete) notForwarded();
     return;
   }
-  if (json.n2SmInfoType === 'PDU_RES_REL_CMD' && n2) {
-    s.state = 'releasing';
-    // step 4: N2 PDU Session Resource Release Command with the NAS PDU Session Release Command
-    const nas = smN1 ? nasBytes(amf, ue, dlNasTransport(smN1), '4.3.4.2 step 4') : undefined;
-    sendNgap(amf, ue.gnb, ue.stream, ngapPdu('PDUSessionResourceReleaseCommand', {
-      'AMF-UE-NGAP-ID': ue.amfUeNgapId,
-      'RAN-UE-NGAP-ID': ue.ranUeNgapId,
-      ...(nas ? { 'NAS-PDU': nas } : {}),
-      PDUSessionResourceToReleaseListRelCmd: [{ pDUSessionID: s.pduSessionId, pDUSessionResourceReleaseCommandTransfer: n2 }],
-    }), '4.3.4.2 step 4', ue);
-  } else if (smN1) sendNas(amf, ue, dlNasTransport(smN1), step);
+  if (json.n2SmInfoType === 'PDU_RES_REL_CMD' && n2) sendReleaseCommand(amf, ue, s, smN1, n2);
+  else if (smN1) sendNas(amf, ue, dlNasTransport(smN1), step);
+}
+
+/** Step 4: N2 PDU Session Resource Release Command with the NAS PDU Session Release Command. */
+function sendReleaseCommand(amf: Amf, ue: AmfUe, s: PduSessionRef, n1: Uint8Array | undefined, n2: Uint8Array): void {
+  s.state = 'releasing';
+  const nas = n1 ? nasBytes(amf, ue, nasMessage('DL NAS transport', { payloadContainerType: 1, payloadContainer: n1, pduSessionId: s.pduSessionId }), '4.3.4.2 step 4') : undefined;
+  sendNgap(amf, ue.gnb, ue.stream, ngapPdu('PDUSessionResourceReleaseCommand', {
+    'AMF-UE-NGAP-ID': ue.amfUeNgapId,
+    'RAN-UE-NGAP-ID': ue.ranUeNgapId,
+    ...(nas ? { 'NAS-PDU': nas } : {}),
+    PDUSessionResourceToReleaseListRelCmd: [{ pDUSessionID: s.pduSessionId, pDUSessionResourceReleaseCommandTransfer: n2 }],
+  }), '4.3.4.2 step 4', ue);
+}
+
+/**
+ * Step 3b (SMF-initiated release): N1N2MessageTransfer with the PDU Session Release Command and
+ * the N2 resource release request (TS 29.518 5.2.2.3.1). With the UE connected, step 4 goes to
+ * the gNB at once; a UE without an NG connection (CM-IDLE) is not paged for a release when the
+ * SMF set the skip indicator: 200 N1_MSG_NOT_TRANSFERRED (TS 29.518 6.1.6.3.5, TS 23.502 4.3.4.2
+ * step 3b), and the SMF completes the release without acknowledgements.
+ */
+export function releaseCommandFromSmf(amf: Amf, ue: AmfUe, s: PduSessionRef, m: { n1?: Uint8Array; n2?: Uint8Array; skipInd: boolean }): SbiResponse {
+  if (!m.n2) throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'PDU_RES_REL_CMD without its N2 information');
+  if (s.state === 'releasing') throw new SbiProblem(409, 'UE_IN_NON_ALLOWED_STATE', `PDU session ${s.pduSessionId} is already being released`);
+  if (ue.released) {
+    if (m.skipInd) return ok({ cause: 'N1_MSG_NOT_TRANSFERRED' });
+    throw new SbiProblem(409, 'UE_IN_NON_ALLOWED_STATE', `UE ${ue.supi ?? ''} has no NG connection (paging for a PDU session release is not done)`);
+  }
+  sendReleaseCommand(amf, ue, s, m.n1, m.n2);
+  return ok({ cause: 'N1_N2_TRANSFER_INITIATED' });
 }
 
 /** Step 7: the gNB's PDU SESSION RESOURCE RELEASE RESPONSE, per session, to the SMF. */

@@ -24,17 +24,35 @@ export const UE_REQUESTED_RELEASE_STEPS: ReleaseSteps = {
   uecmDeregistration: '4.3.4.2 step 13',
 };
 
-interface ReleaseInProgress {
+/** A release waiting for the gNB's and the UE's acknowledgements (steps 7 and 10). */
+export interface ReleaseInProgress {
   pti: number;
   n2Acknowledged: boolean;
   n1Completed: boolean;
+  /** Steps 12-13 (releaseResources' `after`). */
   after: () => Promise<void>;
+  /** The step tags of steps 11-13 and the cause the status notification carries. */
+  statusStep: string;
+  statusCause: string;
+  /** Called once steps 11-13 have run (or failed). */
+  done?: (e?: unknown) => void;
 }
 
 /** TS 24.501 9.11.4.2 #36 regular deactivation: the cause of a release the UE asked for. */
 const REGULAR_DEACTIVATION = 36;
 
 const inProgress = new WeakMap<SmContext, ReleaseInProgress>();
+
+/** A network-requested release (network-requested-release.ts) waits here for steps 7 and 10 like the UE's. */
+export function awaitReleaseAcknowledgements(ctx: SmContext, r: ReleaseInProgress | undefined): void {
+  if (r) inProgress.set(ctx, r);
+  else inProgress.delete(ctx);
+}
+
+/** The release of `ctx` still waiting for its acknowledgements, if any. */
+export function releaseInProgress(ctx: SmContext): ReleaseInProgress | undefined {
+  return inProgress.get(ctx);
+}
 
 /**
  * The UpdateSMContext requests of this procedure (steps 1a, 7, 10); undefined when `req` is not
@@ -63,7 +81,7 @@ async function onReleaseRequest(smf: Smf, ctx: SmContext, request: SmMessageInfo
   ctx.state = 'releasing';
   // steps 2a-2b: N4 Session Release; the usage report travels to the PCF in step 12
   const { after } = await releaseResources(smf, ctx, UE_REQUESTED_RELEASE_STEPS);
-  inProgress.set(ctx, { pti: request.pti, n2Acknowledged: false, n1Completed: false, after });
+  inProgress.set(ctx, { pti: request.pti, n2Acknowledged: false, n1Completed: false, after, statusStep: '4.3.4.2 step 11', statusCause: 'REL_DUE_TO_UE_REQUEST' });
   const command = smf.n1.releaseCommand(ctx.pduSessionId, request.pti, REGULAR_DEACTIVATION);
   const transfer = smf.n2.releaseCommandTransfer({ group: 'nas', value: 'normal-release' });
   // step 3a: SmContextUpdatedData (TS 29.502 6.1.6.2.3) with the N1 and N2 SM information
@@ -95,8 +113,14 @@ function finishIfComplete(smf: Smf, ctx: SmContext, r: ReleaseInProgress): SbiRe
   return {
     ...ok({}),
     after: async () => {
-      await smf.notify.smContextStatusNotify(ctx.amfCallback, { statusInfo: { resourceStatus: 'RELEASED', cause: 'REL_DUE_TO_UE_REQUEST' } }, { step: '4.3.4.2 step 11' });
-      await r.after();
+      try {
+        await smf.notify.smContextStatusNotify(ctx.amfCallback, { statusInfo: { resourceStatus: 'RELEASED', cause: r.statusCause } }, { step: r.statusStep });
+        await r.after();
+        r.done?.();
+      } catch (e) {
+        r.done?.(e);
+        throw e;
+      }
     },
   };
 }

@@ -112,10 +112,10 @@ export function on5gsm(ue: Ue, sm: NasMessage): void {
     case 'PDU session release command': {
       // 6.4.3.3: the answer to this UE's own release request (same PTI), pdu-session-release.ts
       if (ue.releases.onReleaseCommand(psi, sm.pti ?? 0)) return;
-      // 6.3.3.2 network-requested release: release locally and complete.
+      // 6.3.3.3 network-requested release (TS 23.502 4.3.4.2 step 8): release locally and complete.
       ue.sessions.delete(psi);
       const complete = encodeNasMessage(nasMessage('PDU session release complete', {}, { pduSessionId: psi, pti: sm.pti ?? 0 }));
-      sendNas(ue, nasMessage('UL NAS transport', { payloadContainerType: 1, payloadContainer: complete, pduSessionId: psi }), 'UL NAS transport', 'TS 24.501 6.3.3.2', 'PDU session release complete');
+      sendNas(ue, nasMessage('UL NAS transport', { payloadContainerType: 1, payloadContainer: complete, pduSessionId: psi }), 'UL NAS transport', '4.3.4.2 step 8', 'PDU session release complete');
       return;
     }
     case 'PDU session release reject':

@@ -1,0 +1,86 @@
+// The built-in scenario `network-deregistration` (TS 23.502 4.2.2.3.3) through wire5g's control
+// plane: AMF explicit de-registration with re-registration not required and required, UDM-initiated
+// withdrawal, each with zero, one and two PDU sessions, and the SMF's network-requested release
+// of a re-established session. It must end with every ledger at its start. Wireshark (tshark, the
+// independent peer) decodes every message without a warning, reads DEREGISTRATION REQUEST (UE
+// terminated, 0x47) with the de-registration type, cause and access type we meant, and the
+// capture comments give each deregistration's steps in the clause's order.
+
+import { describe, it, expect } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadScenario, runScenarioFile } from '../../nodes/control/scenario-file.ts';
+import { LiveNetwork } from '../../nodes/control/live-network.ts';
+import { findCommand, checkCommandArgs } from '../../nodes/control/commands.ts';
+import { testConfig } from '../helpers/network.ts';
+import { tsharkAvailable, dissect, problems } from '../helpers/tshark.ts';
+
+/** Step numbers in the order the clause gives them; step 6 (the UE's answer) may come any time after step 2. */
+const STEP_ORDER = ['1', '2', '3', '4', '5', '5a', '7'];
+
+describe('network-deregistration scenario (TS 23.502 4.2.2.3.3)', () => {
+  it('runs clean with every ledger at its start; tshark decodes it all and the capture gives each deregistration in the clause\'s order', async () => {
+    const r = await runScenarioFile(testConfig(156), loadScenario('network-deregistration'), { outDir: mkdtempSync(join(tmpdir(), 'wire5g-ndereg-')), database: ':memory:' });
+    expect(r.ues.filter((u) => u.error)).toEqual([]);
+    expect(r.leftBehind).toEqual({});
+    expect(r.ok).toBe(true);
+    const names = (r.summary.procedures as { name: string }[]).map((p) => p.name);
+    expect(names.filter((n) => n === 'Network-initiated Deregistration (AMF)')).toHaveLength(3);
+    expect(names.filter((n) => n === 'Network-initiated Deregistration (AMF, re-registration required)')).toHaveLength(3);
+    expect(names.filter((n) => n === 'Network-initiated Deregistration (UDM, subscription withdrawn)')).toHaveLength(3);
+    expect(names.filter((n) => n === 'Network-requested PDU Session Release (SMF)')).toHaveLength(1);
+    if (!tsharkAvailable()) return;
+    const frames = dissect(r.files.capture!, { prefs: ['nas-5gs.null_decipher:TRUE'] });
+    expect(problems(frames)).toEqual([]);
+    const onN2 = frames.filter((f) => f.protocols.includes('sctp'));
+    const mm = onN2.flatMap((f) => f.fields.get('nas_5gs.mm.message_type') ?? []);
+    expect(mm.filter((t) => t === '0x47')).toHaveLength(9);
+    expect(mm.filter((t) => t === '0x48')).toHaveLength(9);
+    // TS 24.501 9.11.3.20: re-registration required on three requests; 9.11.3.2: cause #7 on the three withdrawals
+    const requests = onN2.filter((f) => (f.fields.get('nas_5gs.mm.message_type') ?? []).includes('0x47'));
+    expect(requests.filter((f) => f.fields.get('nas_5gs.mm.re_reg_req')?.[0] === '1' || f.fields.get('nas_5gs.mm.re_reg_req')?.[0] === 'True')).toHaveLength(3);
+    expect(requests.filter((f) => f.fields.get('nas_5gs.mm.5gmm_cause')?.[0] === '7')).toHaveLength(3);
+    // the capture's comments: one format, and each deregistration's steps in order
+    const comments = execFileSync('tshark', ['-r', r.files.capture!, '-T', 'fields', '-e', 'frame.comment'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes('TS 23.502 4.2.2.3.3'));
+    for (const c of comments) expect(c).toMatch(/^[^[\]]+ \[TS 23\.502 4\.2\.2\.3\.3 step \d+a?( \([^()]+\))?\]$/);
+    const segments: string[][] = [];
+    for (const c of comments) {
+      const step = /step (\d+a?)/.exec(c)![1];
+      if (step === '1' || (step === '2' && segments.at(-1)?.at(-1) !== '1')) segments.push([]);
+      segments.at(-1)!.push(step);
+    }
+    expect(segments).toHaveLength(9);
+    for (const s of segments) {
+      const ordered = s.filter((x) => x !== '6').map((x) => STEP_ORDER.indexOf(x));
+      expect(ordered, s.join(' ')).toEqual([...ordered].sort((a, b) => a - b));
+      expect(s.indexOf('6'), s.join(' ')).toBeGreaterThan(s.indexOf('2'));
+      expect(s.at(-1), s.join(' ')).toBe('7');
+    }
+    expect(segments.filter((s) => s[0] === '1')).toHaveLength(3);
+  }, 180_000);
+
+  it('ctl amf deregister / udm withdraw: the command lines match; refusals come before anything is sent; --reregister gives a registered UE with its sessions back', async () => {
+    const amfDereg = findCommand('amf deregister')!;
+    expect(checkCommandArgs(amfDereg, { supi: 'imsi-001010000000001' }, { reregister: true, cause: '7' })).toMatchObject({ supi: 'imsi-001010000000001', options: { reregister: true, cause: 7 } });
+    expect(() => checkCommandArgs(amfDereg, { supi: 'imsi-001010000000001' }, { cause: '300' })).toThrow(/cause/);
+    expect(() => checkCommandArgs(findCommand('udm withdraw')!, { supi: 'imsi-001010000000001' }, { access: 'wifi' })).toThrow(/access/);
+    const cfg = testConfig(157);
+    const net = await LiveNetwork.start({ ...cfg, ue: { ...cfg.ue, count: 1 } }, { outDir: mkdtempSync(join(tmpdir(), 'wire5g-ndereg-ctl-')), database: ':memory:', capture: false });
+    try {
+      const [supi] = net.addConfiguredUes();
+      await expect(net.amfDeregister(supi, { reRegistrationRequired: false })).rejects.toMatchObject({ status: 409 });
+      await expect(net.udmWithdraw(supi, { access: 'non-3gpp' })).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/non-3GPP/) });
+      await net.register(supi);
+      await net.establishPduSession(supi, { psi: 3 });
+      const r = await net.amfDeregister(supi, { reRegistrationRequired: true });
+      expect(r).toEqual({ outcome: 'accepted', reRegistered: true, sessions: [3] });
+      expect((await net.udmWithdraw(supi, { access: 'both' })).outcome).toBe('usim-invalid');
+      await expect(net.register(supi)).rejects.toThrow(/USIM is invalid/);
+    } finally {
+      const s = await net.stop();
+      expect(s.leftBehind).toEqual({});
+    }
+  }, 60_000);
+});
