@@ -11,6 +11,8 @@
 //   - UE-requested PDU Session Release relay, TS 23.502 4.3.4.2 procedures/pdu-session-release.ts
 //   - UE-initiated Deregistration, TS 23.502 4.2.2.3.2       procedures/deregistration-ue.ts
 //   - Network-initiated Deregistration, TS 23.502 4.2.2.3.3  procedures/deregistration-network.ts
+//       implicit: mobile reachable / implicit de-registration timers (TS 24.501 5.3.7)
+//                                                            procedures/implicit-deregistration.ts
 //   - UE Context Release, TS 38.413 8.3.3 / 23.502 4.2.6     procedures/ue-context-release.ts
 //   - releasing what is held at the SMF, PCF and UDM         procedures/held-resources.ts
 // Every NAS and NGAP message it sends is a trace event; every resource it holds for a UE is on
@@ -24,6 +26,7 @@ import { bits, plmnIdentity } from '../../codecs/ngap/index.ts';
 import type { SbiClient, SbiRoute } from '../common/sbi.ts';
 import { ausfClient, udmClient, pcfClient, smfClient, notifier } from '../common/sbi/client.ts';
 import { ResourceLedger } from '../common/ledger.ts';
+import { SbiProblem } from '../common/sbi.ts';
 import { DenseIdPool } from '../common/pools.ts';
 import { Semaphore } from '../common/concurrency.ts';
 import type { Plmn, Snssai } from '../common/config.ts';
@@ -31,6 +34,7 @@ import type { AmfUe, GnbContext, AmfGmmState } from './context.ts';
 import { T3560_MS, T3550_MS, T3522_MS, NGAP_ANSWER_MS, ProcedureAborted, type AmfTimers } from './gmm.ts';
 import { onAssociation } from './n2.ts';
 import { namfRoutes } from './namf.ts';
+import { startMobileReachableTimer, stopReachabilityTimers } from './procedures/implicit-deregistration.ts';
 
 export { FiveGmmCause, T3560_MS, T3550_MS, T3522_MS, NAS_RETRANSMISSIONS, type AmfTimers } from './gmm.ts';
 
@@ -114,7 +118,7 @@ export class Amf {
   readonly deregistrationSlots = new Semaphore(128);
   /** Procedures in flight (so a run can wait for quiescence). */
   private readonly inFlight = new Set<Promise<void>>();
-  readonly stats = { ngapDecodeErrors: 0, nasDecodeErrors: 0, nasIntegrityFailures: 0, errorIndicationsSent: 0, registrations: 0, registrationRejects: 0, deregistrations: 0, deregistrationsNotProcessed: 0 };
+  readonly stats = { ngapDecodeErrors: 0, ngapTolerated: 0, nasDecodeErrors: 0, nasIntegrityFailures: 0, errorIndicationsSent: 0, registrations: 0, registrationRejects: 0, deregistrations: 0, deregistrationsNotProcessed: 0, releaseRefusals: 0 };
 
   constructor(cfg: AmfConfig, sbi: SbiClient) {
     this.cfg = cfg;
@@ -210,18 +214,35 @@ export class Amf {
       this.ues.delete(ue.amfUeNgapId);
       this.ngapIds.release(ue.amfUeNgapId);
     }
+    // a registered UE without its NG connection is in CM-IDLE (TS 24.501 5.3.7)
+    startMobileReachableTimer(this, ue);
   }
 
   /** Removes the UE from the AMF entirely: identities and GUTI. */
   forget(ue: AmfUe): void {
-    this.dropUe(ue);
     ue.state = '5GMM-DEREGISTERED';
+    this.dropUe(ue);
+    stopReachabilityTimers(this, ue);
     if (ue.supi && this.bySupi.get(ue.supi) === ue) this.bySupi.delete(ue.supi);
     if (ue.tmsi !== undefined && this.byTmsi.get(ue.tmsi) === ue) {
       this.byTmsi.delete(ue.tmsi);
       this.tmsis.release(ue.tmsi);
       ue.tmsi = undefined;
     }
+  }
+
+  /**
+   * For the releases of what the AMF holds elsewhere (policy associations, UDM registration and
+   * subscription, AUSF context, SM contexts): the peer's error answer is logged with its status and
+   * cause and counted; the release goes on (the AMF no longer holds the resource either way).
+   */
+  releaseRefused(operation: string, ue: { supi?: string; amfUeNgapId: number }): (e: unknown) => undefined {
+    return (e) => {
+      if (!(e instanceof SbiProblem)) throw e;
+      this.stats.releaseRefusals++;
+      this.log(`UE ${ue.supi ?? ue.amfUeNgapId}: ${operation} answered ${e.problem.status} ${e.problem.cause}${e.problem.detail ? ` (${e.problem.detail})` : ''}`);
+      return undefined;
+    };
   }
 
   /** The 5GMM state of a registered UE, by SUPI (for tests and the run summary). */

@@ -16,7 +16,7 @@
 // Nothing thrown inside a socket callback leaves it: a message the gNB cannot handle is answered
 // as TS 38.413 clause 10 says (or logged) and every other UE keeps being served.
 
-import { DecodeError } from '../../codecs/bytes/errors.ts';
+import { DecodeError, type DecodeWarning } from '../../codecs/bytes/errors.ts';
 import {
   decodeNgap, encodeNgap, ngapMessage, iesByName, ngapPdu, bits, plmnIdentity, tac, snssai,
   errorIndicationFor, ngapErrorContext, type NgapPdu, type Ngap,
@@ -105,6 +105,10 @@ export class Gnb implements UuCell {
     errorIndicationsSent: 0,
     errorIndicationsReceived: 0,
     ngapUndecodable: 0,
+    /** NGAP-PDUs accepted with a warning (zero padding after the PDU). */
+    ngapTolerated: 0,
+    /** G-PDUs whose datagram held octets after what the GTP-U Length field covers (ignored). */
+    gtpuBeyondLength: 0,
     unknownUeNgapId: 0,
     uplinkPackets: 0,
     downlinkPackets: 0,
@@ -366,8 +370,9 @@ export class Gnb implements UuCell {
 
   onNgap(bytes: Uint8Array, streamId: number): void {
     let pdu: NgapPdu;
+    const warnings: DecodeWarning[] = [];
     try {
-      pdu = decodeNgap(bytes);
+      pdu = decodeNgap(bytes, warnings);
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
       this.stats.ngapUndecodable++;
@@ -376,6 +381,10 @@ export class Gnb implements UuCell {
       return;
     }
     const m = ngapMessage(pdu);
+    for (const w of warnings) {
+      this.stats.ngapTolerated++;
+      this.log(`[gNB] ${m.name} accepted with ${w.code} at offset ${w.offset}: ${w.reason}`);
+    }
     let ies: Map<string, unknown>;
     try {
       ies = iesByName(m.procedure.value, m.name);
