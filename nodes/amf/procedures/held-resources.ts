@@ -2,7 +2,7 @@
 // 2-4 SM contexts, step 6 policy associations, step 8 the UDM), by a deregistration or when a
 // registration fails or is replaced. Each function releases exactly what the UE context records.
 
-import { SbiProblem, ignoreProblem } from '../../common/sbi.ts';
+import { SbiProblem } from '../../common/sbi.ts';
 
 /**
  * TS 29.571 5.4.4.12 NgApCause: the CHOICE index of the NGAP Cause (TS 38.413 9.3.1.2: 0
@@ -14,16 +14,27 @@ const NGAP_CAUSE_NAS_DEREGISTER = 2;
 import type { Amf } from '../amf.ts';
 import type { AmfUe } from '../context.ts';
 
+/**
+ * A release the peer did not confirm (no answer in time, an error status other than 404) is
+ * logged and the AMF forgets the resource all the same: the peer goes on with a request it
+ * received (its `after` clean-up runs whether or not the answer arrives, issue 21), and a record
+ * kept for a release nobody will retry would be a leak of its own. Every release is attempted.
+ */
+async function released(amf: Amf, what: string, call: () => Promise<unknown>): Promise<void> {
+  try {
+    await call();
+  } catch (e) {
+    if (e instanceof SbiProblem && e.problem.status === 404) return;
+    amf.log(`${what}: ${e instanceof SbiProblem ? e.problem.status : e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
 /** Nsmf_PDUSession_ReleaseSMContext for every PDU session the AMF knows for the UE. */
 export async function releaseSessions(amf: Amf, ue: AmfUe, step: string): Promise<void> {
   await Promise.all([...ue.sessions.values()].map(async (s) => {
     s.state = 'releasing';
-    if (s.smContextUri) {
-      await amf.nsmf.pduSession.releaseSmContext(s.smContextUri, { cause: 'REL_DUE_TO_UE_DEREG', ngApCause: { group: NGAP_CAUSE_GROUP_NAS, value: NGAP_CAUSE_NAS_DEREGISTER }, ...(ue.location ? { ueLocation: ue.location } : {}) }, { step }).catch((e: unknown) => {
-        if (!(e instanceof SbiProblem)) throw e;
-        if (e.problem.status !== 404) amf.log(`ReleaseSMContext of PDU session ${s.pduSessionId}: ${e.problem.status}`);
-      });
-    }
+    const uri = s.smContextUri;
+    if (uri) await released(amf, `ReleaseSMContext of PDU session ${s.pduSessionId}`, () => amf.nsmf.pduSession.releaseSmContext(uri, { cause: 'REL_DUE_TO_UE_DEREG', ngApCause: { group: NGAP_CAUSE_GROUP_NAS, value: NGAP_CAUSE_NAS_DEREGISTER }, ...(ue.location ? { ueLocation: ue.location } : {}) }, { step }));
     ue.sessions.delete(s.pduSessionId);
   }));
 }
@@ -34,12 +45,12 @@ export async function terminatePolicyAssociations(amf: Amf, ue: AmfUe, step: str
   const am = ue.amPolicyUri;
   if (am) {
     ue.amPolicyUri = undefined;
-    await amf.npcf.amPolicyControl.delete(am, { step }).catch(ignoreProblem);
+    await released(amf, 'Npcf_AMPolicyControl_Delete', () => amf.npcf.amPolicyControl.delete(am, { step }));
   }
   const up = ue.uePolicyUri;
   if (up) {
     ue.uePolicyUri = undefined;
-    await amf.npcf.uePolicyControl.delete(up, { step: /step \d+$/.test(step) ? `${step}a` : step }).catch(ignoreProblem);
+    await released(amf, 'Npcf_UEPolicyControl_Delete', () => amf.npcf.uePolicyControl.delete(up, { step: /step \d+$/.test(step) ? `${step}a` : step }));
   }
 }
 
@@ -48,7 +59,7 @@ export async function unsubscribeFromSdm(amf: Amf, ue: AmfUe, step: string): Pro
   const sub = ue.sdmSubscriptionUri;
   if (sub) {
     ue.sdmSubscriptionUri = undefined;
-    await amf.nudm.sdm.unsubscribe(sub, { step }).catch(ignoreProblem);
+    await released(amf, 'Nudm_SDM_Unsubscribe', () => amf.nudm.sdm.unsubscribe(sub, { step }));
   }
 }
 
@@ -57,7 +68,8 @@ export async function deregisterFromUdm(amf: Amf, ue: AmfUe, step: string): Prom
   await unsubscribeFromSdm(amf, ue, step);
   if (ue.uecmRegistered && ue.supi) {
     ue.uecmRegistered = false;
+    const supi = ue.supi;
     // TS 29.503 6.2.6.2.3 Amf3GppAccessRegistrationModification: guami is mandatory beside purgeFlag
-    await amf.nudm.uecm.updateAmf3gppAccess(ue.supi, { guami: amf.guamiSbi(), purgeFlag: true }, { step }).catch(ignoreProblem);
+    await released(amf, 'Nudm_UECM_Deregistration', () => amf.nudm.uecm.updateAmf3gppAccess(supi, { guami: amf.guamiSbi(), purgeFlag: true }, { step }));
   }
 }
