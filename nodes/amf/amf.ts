@@ -26,6 +26,7 @@ import { bits, plmnIdentity } from '../../codecs/ngap/index.ts';
 import type { SbiClient, SbiRoute } from '../common/sbi.ts';
 import { ausfClient, udmClient, pcfClient, smfClient, notifier } from '../common/sbi/client.ts';
 import { ResourceLedger } from '../common/ledger.ts';
+import { SbiProblem } from '../common/sbi.ts';
 import { DenseIdPool } from '../common/pools.ts';
 import { Semaphore } from '../common/concurrency.ts';
 import type { Plmn, Snssai } from '../common/config.ts';
@@ -117,7 +118,7 @@ export class Amf {
   readonly deregistrationSlots = new Semaphore(128);
   /** Procedures in flight (so a run can wait for quiescence). */
   private readonly inFlight = new Set<Promise<void>>();
-  readonly stats = { ngapDecodeErrors: 0, ngapTolerated: 0, nasDecodeErrors: 0, nasIntegrityFailures: 0, errorIndicationsSent: 0, registrations: 0, registrationRejects: 0, deregistrations: 0, deregistrationsNotProcessed: 0 };
+  readonly stats = { ngapDecodeErrors: 0, ngapTolerated: 0, nasDecodeErrors: 0, nasIntegrityFailures: 0, errorIndicationsSent: 0, registrations: 0, registrationRejects: 0, deregistrations: 0, deregistrationsNotProcessed: 0, releaseRefusals: 0 };
 
   constructor(cfg: AmfConfig, sbi: SbiClient) {
     this.cfg = cfg;
@@ -228,6 +229,20 @@ export class Amf {
       this.tmsis.release(ue.tmsi);
       ue.tmsi = undefined;
     }
+  }
+
+  /**
+   * For the releases of what the AMF holds elsewhere (policy associations, UDM registration and
+   * subscription, AUSF context, SM contexts): the peer's error answer is logged with its status and
+   * cause and counted; the release goes on (the AMF no longer holds the resource either way).
+   */
+  releaseRefused(operation: string, ue: { supi?: string; amfUeNgapId: number }): (e: unknown) => undefined {
+    return (e) => {
+      if (!(e instanceof SbiProblem)) throw e;
+      this.stats.releaseRefusals++;
+      this.log(`UE ${ue.supi ?? ue.amfUeNgapId}: ${operation} answered ${e.problem.status} ${e.problem.cause}${e.problem.detail ? ` (${e.problem.detail})` : ''}`);
+      return undefined;
+    };
   }
 
   /** The 5GMM state of a registered UE, by SUPI (for tests and the run summary). */

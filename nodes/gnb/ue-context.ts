@@ -9,6 +9,16 @@ import { setupSessions, releaseSession } from './pdu-session-resources.ts';
 
 /** TS 38.413 8.3.1: UE context with the security key; PDU sessions if listed; the NAS-PDU to the UE. */
 export function onInitialContextSetupRequest(gnb: Gnb, ctx: GnbUeContext, ies: Map<string, unknown>): void {
+  if (!ctx.ue) {
+    // 8.3.1.3: the UE left the cell before its context could be set up (no RRC connection to
+    // secure or to give the NAS-PDU to): INITIAL CONTEXT SETUP FAILURE with the cause
+    gnb.sendUe(ctx, ngapPdu('InitialContextSetupFailure', {
+      'AMF-UE-NGAP-ID': ctx.amfUeNgapId!, // set by ueContext from the AMF's message being answered
+      'RAN-UE-NGAP-ID': ctx.ranUeNgapId,
+      Cause: { radioNetwork: 'radio-connection-with-ue-lost' },
+    }), 'InitialContextSetupFailure', '4.2.2.2.2 step 21 (TS 38.413 8.3.1.3)');
+    return;
+  }
   const key = ies.get('SecurityKey') as BitStringValue | undefined;
   if (key && key.value instanceof Uint8Array) ctx.kgnb = Uint8Array.from(key.value);
   const items = (ies.get('PDUSessionResourceSetupListCxtReq') as { pDUSessionID: number; 'nAS-PDU'?: Uint8Array; pDUSessionResourceSetupRequestTransfer: unknown }[] | undefined) ?? [];

@@ -27,6 +27,8 @@ interface Net {
   ledgers(): Record<string, LedgerSnapshot>;
   quiet(): Promise<void>;
   stop(): Promise<void>;
+  /** The core's log lines. */
+  logs: string[];
 }
 
 const supi = (third: number, i: number) => `imsi-00101000${third}00${String(i).padStart(2, '0')}`;
@@ -34,10 +36,12 @@ const supi = (third: number, i: number) => `imsi-00101000${third}00${String(i).p
 async function startNet(third: number, authenticateUpdates: boolean): Promise<Net> {
   const base = testConfig(third);
   const cfg: NetworkConfig = { ...base, amf: { ...base.amf, authenticateUpdates }, subscribers: Array.from({ length: 6 }, (_, i) => ({ ...DEFAULT_SUBSCRIBER, supi: supi(third, i) })) };
-  const core = await startCore(cfg, { database: ':memory:' });
+  const logs: string[] = [];
+  const core = await startCore(cfg, { database: ':memory:', log: (l) => logs.push(l) });
   const gnb = await Gnb.start({ address: cfg.addresses.gnb, amfAddress: cfg.addresses.amf, plmn: cfg.plmn, tac: cfg.tac, snssai: cfg.snssai, gnbId: third, name: `test-gnb-${third}` });
   const s = DEFAULT_SUBSCRIBER;
   return {
+    logs,
     cfg,
     core,
     gnb,
@@ -233,5 +237,54 @@ describe('registration update, authenticated again (amf.authenticateUpdates)', (
     expect(await u.deregister({ switchOff: true })).toBe('switched-off');
     await reauth.quiet();
     expect(reauth.ledgers()).toEqual(before);
+  });
+});
+
+describe('Initial Context Setup Failure (TS 38.413 8.3.1.3)', () => {
+  it('a UE that leaves before its context is set up: the gNB answers with the failure, the AMF ends the registration at once and keeps nothing', async () => {
+    const before = keep.ledgers();
+    const u = keep.ue(3);
+    // the UE leaves the cell right after its Security mode complete, before the Initial Context Setup
+    u.on('nas', (name) => {
+      if (name === 'Security mode command') setImmediate(() => u.releaseConnectionLocally());
+    });
+    const { events } = await traced(async () => {
+      // the UE itself gives up at T3510 (15 s, TS 24.501 5.5.1.2.7 c): not awaited here
+      void u.register(keep.gnb).catch(() => undefined);
+      // the registration ends well within T3550 (6 s): no Registration accept is resent
+      for (let i = 0; i < 200 && keep.core.amf.ledger.snapshot()['UE contexts'] !== before.AMF['UE contexts']; i++) await new Promise((r) => setTimeout(r, 25));
+      await keep.quiet();
+      u.removeAllListeners('nas');
+    });
+    const names = events.map((e) => `${e.message} ${e.step ?? ''}`);
+    expect(names.some((n) => n.startsWith('InitialContextSetupFailure'))).toBe(true);
+    expect(names.filter((n) => n.includes('T3550 retransmission'))).toEqual([]);
+    expect(names.some((n) => n.startsWith('UEContextReleaseCommand'))).toBe(true);
+    expect(keep.ledgers()).toEqual(before);
+  });
+});
+
+describe('releases the peer refuses are logged (issue 23: the AMF ignored non-2xx answers)', () => {
+  it('an AM policy association the PCF no longer has: the deregistration goes on, the 404 is logged and counted', async () => {
+    const before = keep.ledgers();
+    const u = keep.ue(4);
+    await u.register(keep.gnb);
+    const uri = new URL(keep.core.amf.bySupi.get(u.supi)!.amPolicyUri!);
+    // the association disappears at the PCF behind the AMF's back (a test client over node:http2)
+    const status = await new Promise<number>((resolve, reject) => {
+      const s = connect(uri.origin);
+      s.on('error', reject);
+      const r = s.request({ ':method': 'DELETE', ':path': uri.pathname });
+      r.on('response', (h) => resolve(Number(h[':status'])));
+      r.on('close', () => s.close());
+      r.end();
+    });
+    expect(status).toBe(204);
+    const refusals = keep.core.amf.stats.releaseRefusals;
+    expect(await u.deregister({ switchOff: false })).toBe('accepted');
+    await keep.quiet();
+    expect(keep.core.amf.stats.releaseRefusals).toBe(refusals + 1);
+    expect(keep.logs.filter((l) => l.includes(`UE ${u.supi}: Npcf_AMPolicyControl_Delete answered 404`))).toHaveLength(1);
+    expect(keep.ledgers()).toEqual(before);
   });
 });

@@ -9,7 +9,7 @@ import { nasMessage } from '../../../codecs/nas/index.ts';
 import { fromHex, toHex } from '../../../codecs/bytes/hex.ts';
 import { hresStar, kamf as deriveKamf } from '../../../crypto/kdf.ts';
 import { servingNetworkName, imsiDigits } from '../../common/aka.ts';
-import { SbiProblem, ignoreProblem } from '../../common/sbi.ts';
+import { SbiProblem } from '../../common/sbi.ts';
 import type { components as AusfC } from '../../common/sbi-types/TS29509_Nausf_UEAuthentication.ts';
 import type { Amf } from '../amf.ts';
 import type { AmfUe, ReceivedNas } from '../context.ts';
@@ -111,5 +111,5 @@ export async function abandonAuthentication(amf: Amf, ue: AmfUe): Promise<void> 
   if (!ue.authLink) return;
   const link = ue.authLink;
   ue.authLink = undefined;
-  await amf.nausf.ueAuthentication.deregister(link).catch(ignoreProblem);
+  await amf.nausf.ueAuthentication.deregister(link).catch(amf.releaseRefused('Nausf_UEAuthentication_Deregister', ue));
 }

@@ -13,7 +13,7 @@ import { UDM, CALLBACKS } from '../../common/sbi/operations.ts';
 import { callbackUri, operationUri } from '../../common/sbi/client.ts';
 import type { Amf } from '../amf.ts';
 import type { AmfUe, ReceivedNas } from '../context.ts';
-import { FiveGmmCause, UeRejected } from '../gmm.ts';
+import { FiveGmmCause, ProcedureAborted, UeRejected } from '../gmm.ts';
 import { sendNas, nasBytes, exchange } from '../n1.ts';
 import { sendNgap, awaitNgap } from '../n2.ts';
 import { authenticate, abandonAuthentication } from './authentication.ts';
@@ -260,9 +260,7 @@ function deliverAccept(amf: Amf, ue: AmfUe, accept: NasMessage, allowed: SNssai[
     if (ue.initialContextSetUp) sendNas(amf, ue, accept, '4.2.2.2.2 step 21');
     else sendNgap(amf, ue.gnb, ue.stream, initialContextSetupRequest(amf, ue, accept, allowed), '4.2.2.2.2 step 21', ue);
   };
-  const contextSetUp = ue.initialContextSetUp ? Promise.resolve() : awaitNgap(amf, ue, 'InitialContextSetupResponse').then(() => {
-    ue.initialContextSetUp = true;
-  });
+  const contextSetUp = ue.initialContextSetUp ? Promise.resolve() : initialContextSetup(amf, ue);
   if (!newGuti) {
     first();
     return { contextSetUp, complete: Promise.resolve() };
@@ -277,6 +275,31 @@ function deliverAccept(amf: Amf, ue: AmfUe, accept: NasMessage, allowed: SNssai[
   // a failed context setup ends the procedure; the answer it was waiting for is not awaited then
   complete.catch(() => undefined);
   return { contextSetUp, complete };
+}
+
+/**
+ * TS 38.413 8.3.1.2 / 8.3.1.3: the Initial Context Setup's outcome. A failure ends the procedure
+ * at once (the registration is undone and the UE context released) instead of waiting for an
+ * answer that will not come while T3550 resends the accept.
+ */
+async function initialContextSetup(amf: Amf, ue: AmfUe): Promise<void> {
+  const response = awaitNgap(amf, ue, 'InitialContextSetupResponse');
+  const failure = awaitNgap(amf, ue, 'InitialContextSetupFailure').then((ies) => {
+    throw new ProcedureAborted(`Initial Context Setup Failure, cause ${JSON.stringify(ies.get('Cause'))} (TS 38.413 8.3.1.3)`);
+  });
+  try {
+    await Promise.race([response, failure]);
+    ue.initialContextSetUp = true;
+  } finally {
+    // the other outcome is not awaited any more
+    for (const name of ['InitialContextSetupResponse', 'InitialContextSetupFailure']) {
+      const w = ue.ngapWaiters.get(name);
+      ue.ngapWaiters.delete(name);
+      w?.reject(new ProcedureAborted(`${name} no longer awaited`));
+    }
+    response.catch(() => undefined);
+    failure.catch(() => undefined);
+  }
 }
 
 /** TS 38.413 8.3.1 Initial Context Setup Request with the NAS-PDU and KgNB (TS 33.501 A.9, uplink NAS COUNT of the last message). */
