@@ -1,48 +1,63 @@
-// Registrations plus PDU Session Establishments per second (issue: network functions, "Benchmark"):
-// every NF in this process over loopback sockets, no capture; N UEs each run Initial Registration
-// (TS 23.502 4.2.2.2.2) then PDU Session Establishment (4.3.2.2.1); the UEs are switched off
-// between samples (not timed). Reported per UE, and as a ratio to one SBI request/response over
-// HTTP/2 on loopback measured in the same run (the unit every procedure step is made of).
+// Procedures per second (issue 21): every NF in this process over loopback sockets, no capture.
+//  - tinybench rows: N UEs each run Initial Registration (TS 23.502 4.2.2.2.2) then PDU Session
+//    Establishment (4.3.2.2.1), at most WINDOW in flight; the UEs are switched off between samples
+//    (not timed). Reported per UE.
+//  - burst rows (WIRE5G_BENCH_BURSTS, default 100,1000,10000): all N UEs start at once (the gNB's
+//    admission queue paces them, nodes/gnb/admission.ts), then all N switch off at once
+//    (4.2.2.3.2) and the time until the network is quiet is measured; each burst reports its
+//    failures, the ledgers left behind (must be none), the SBI time-outs and the memory per UE.
+// Every figure is also given as a ratio to one SBI request/response over HTTP/2 on loopback
+// measured in the same run (the unit every procedure step is made of): the machine is shared, so
+// only same-run ratios compare from one run to the next. Nothing here asserts a speed.
 // Reference: free5GC reports about 7.5 to 25 registrations per second for 3000 UEs.
 
 import { Bench } from 'tinybench';
-import { completedResults, writeReport, type BenchResult } from './lib.ts';
+import { completedResults, failTask, writeReport, type BenchResult } from './lib.ts';
 import { startCore } from '../nodes/core.ts';
 import { Gnb } from '../nodes/gnb/gnb.ts';
 import { Ue } from '../nodes/ue/ue.ts';
 import { DEFAULT_CONFIG, DEFAULT_SUBSCRIBER } from '../nodes/common/config.ts';
+import { ledgerDiff, type LedgerSnapshot } from '../nodes/common/ledger.ts';
 import { Http2SbiClient } from '../transport/sbi/client.ts';
 
 const cfg = structuredClone(DEFAULT_CONFIG);
 const a = (n: number) => `127.0.8.${n}`;
 cfg.addresses = { amf: a(5), smf: a(4), upf: a(7), ausf: a(11), udm: a(12), pcf: a(13), udr: a(20), gnb: a(100) };
 const SIZES = [1, 100, 1000];
-/** UEs in flight at once (all of them by default; WIRE5G_BENCH_WINDOW lowers it). */
+const BURSTS = (process.env.WIRE5G_BENCH_BURSTS ?? '100,1000,10000').split(',').filter(Boolean).map(Number);
+/** UEs in flight at once in the tinybench rows (all of them by default; WIRE5G_BENCH_WINDOW lowers it). */
 const WINDOW = Number(process.env.WIRE5G_BENCH_WINDOW ?? 1000);
 const supi = (i: number) => `imsi-00101${String(1_000_000_000 + i).slice(1)}`;
-const subscribers = Array.from({ length: Math.max(...SIZES) }, (_, i) => ({ ...DEFAULT_SUBSCRIBER, supi: supi(i) }));
+const subscribers = Array.from({ length: Math.max(...SIZES, ...BURSTS) }, (_, i) => ({ ...DEFAULT_SUBSCRIBER, supi: supi(i) }));
 
-const core = await startCore({ ...cfg, subscribers }, { database: ':memory:' });
-const gnb = await Gnb.start({ address: cfg.addresses.gnb, amfAddress: cfg.addresses.amf, plmn: cfg.plmn, tac: cfg.tac, snssai: cfg.snssai, gnbId: 1, name: 'bench-gnb' });
+const core = await startCore({ ...cfg, subscribers }, { database: ':memory:', sbiTimeoutMs: 15_000 });
+const gnb = await Gnb.start({ address: cfg.addresses.gnb, amfAddress: cfg.addresses.amf, plmn: cfg.plmn, tac: cfg.tac, snssai: cfg.snssai, gnbId: 1, name: 'bench-gnb', admission: cfg.gnb.admission });
 const sbi = new Http2SbiClient({ userAgent: 'bench', localAddress: a(200) });
 const udrProbe = `http://${cfg.addresses.udr}:${cfg.ports.sbi}/nudr-dr/v1/policy-data/ues/${supi(0)}/am-data`;
+const ledgers = (): Record<string, LedgerSnapshot> => ({ ...core.ledgers(), gNB: gnb.ledger.snapshot() });
+const sbiTimeouts = () => [...core.nfs.values()].reduce((n, h) => n + (h.sbi?.http.stats.timeouts ?? 0), 0);
 
 let ues: Ue[] = [];
 function newUes(n: number): Ue[] {
   return Array.from({ length: n }, (_, i) => new Ue({ supi: supi(i), k: DEFAULT_SUBSCRIBER.k, opc: DEFAULT_SUBSCRIBER.opc, amf: DEFAULT_SUBSCRIBER.amf, sqn: 'ffffff000000', plmn: cfg.plmn, snssai: cfg.snssai, dnn: cfg.dnn, imeisv: '3560920407930101' }));
 }
 
-async function inWindow(list: Ue[], run: (ue: Ue) => Promise<void>): Promise<void> {
+async function inWindow(list: Ue[], width: number, run: (ue: Ue) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(WINDOW, list.length) }, async () => {
+  await Promise.all(Array.from({ length: Math.min(width, list.length) }, async () => {
     while (next < list.length) await run(list[next++]);
   }));
 }
 
-async function switchOffAll(): Promise<void> {
-  await inWindow(ues, async (ue) => void (await ue.deregister({ switchOff: true }).catch(() => undefined)));
-  for (let i = 0; i < 200 && core.amf.ledger.snapshot()['UE contexts'] + gnb.ledger.snapshot()['UE contexts'] > 0; i++) await new Promise((r) => setTimeout(r, 10));
+/** Until the AMF and the gNB hold no UE context and every NF is settled (what a switch off leaves to the network). */
+async function networkQuiet(): Promise<void> {
+  while (core.amf.ledger.snapshot()['UE contexts'] + gnb.ledger.snapshot()['UE contexts'] > 0) await new Promise((r) => setTimeout(r, 5));
   await core.settled();
+}
+
+async function switchOffAll(): Promise<void> {
+  await Promise.all(ues.map((ue) => ue.deregister({ switchOff: true }).catch(() => undefined)));
+  await networkQuiet();
   ues = [];
 }
 
@@ -53,7 +68,7 @@ bench.add('baseline: one SBI request/response (HTTP/2, loopback, UDR query)', as
 }, {});
 for (const n of SIZES) {
   bench.add(`registration + PDU session, ${n} UE${n > 1 ? 's' : ''} (${Math.min(n, WINDOW)} in flight)`, async () => {
-    await inWindow(ues, async (ue) => {
+    await inWindow(ues, WINDOW, async (ue) => {
       await ue.register(gnb);
       await ue.establishPduSession(1);
     });
@@ -63,12 +78,71 @@ await bench.run();
 
 const perUe = (name: string) => Number(/(\d+) UEs? \(/.exec(name)?.[1] ?? 1);
 const results: BenchResult[] = completedResults('procedures', bench, perUe).map((r) => (/UEs? \(/.test(r.name) ? { ...r, name: `${r.name}, per UE` } : r));
+
+// --- bursts: every UE in flight at once -----------------------------------------------------------
+const bursts: Record<string, unknown>[] = [];
+const row = (name: string, ms: number, n: number): BenchResult => ({ name, nsPerOp: (ms * 1e6) / n, opsPerSec: (n * 1000) / ms, samples: 1, rme: 0 });
+for (const n of BURSTS) {
+  const name = `burst of ${n}`;
+  try {
+    global.gc?.();
+    const start = ledgers();
+    const memBefore = process.memoryUsage();
+    const timeoutsBefore = sbiTimeouts();
+    ues = newUes(n);
+    const failures = new Map<string, number>();
+    const fail = (e: unknown) => {
+      const m = (e instanceof Error ? e.message : String(e)).replace(/\d+/g, '#');
+      failures.set(m, (failures.get(m) ?? 0) + 1);
+    };
+    let peakRss = 0;
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
+    const t0 = performance.now();
+    await Promise.all(ues.map(async (ue) => {
+      try {
+        await ue.register(gnb);
+        await ue.establishPduSession(1);
+      } catch (e) {
+        fail(e);
+      }
+    }));
+    const registered = performance.now() - t0;
+    global.gc?.();
+    const memUp = process.memoryUsage();
+    const t1 = performance.now();
+    await Promise.all(ues.map((ue) => ue.deregister({ switchOff: true }).catch(fail)));
+    await networkQuiet();
+    const deregistered = performance.now() - t1;
+    clearInterval(sampler);
+    ues = [];
+    const end = ledgers();
+    const left = Object.fromEntries(Object.keys(start).map((nf) => [nf, ledgerDiff(start[nf], end[nf] ?? {})]).filter(([, d]) => Object.keys(d as object).length));
+    const failed = [...failures.values()].reduce((x, y) => x + y, 0);
+    bursts.push({
+      ues: n, failed, failures: Object.fromEntries(failures), leftBehind: left, sbiTimeouts: sbiTimeouts() - timeoutsBefore,
+      registrationAndPduSessionSeconds: registered / 1000, deregistrationSeconds: deregistered / 1000,
+      admission: { ...gnb.admission.cfg, queuedAtMost: gnb.admission.stats.queuedAtMost },
+      memory: { rssPeakMiB: peakRss / 2 ** 20, heapUsedPerRegisteredUeBytes: Math.round((memUp.heapUsed - memBefore.heapUsed) / n), rssPerRegisteredUeBytes: Math.round((memUp.rss - memBefore.rss) / n), gcExposed: typeof global.gc === 'function' },
+    });
+    if (failed || Object.keys(left).length) failTask('procedures', name, new Error(`${failed} failed procedures, left behind: ${JSON.stringify(left)}`));
+    else {
+      results.push(row(`${name}: registration + PDU session, all in flight, per UE`, registered, n));
+      results.push(row(`${name}: deregistration (switch off) until the network is quiet, per UE`, deregistered, n));
+    }
+    console.log(`  ${name}: ${failed} failed, registration + PDU session ${(registered / 1000).toFixed(1)} s (${((n * 1000) / registered).toFixed(0)}/s), deregistration ${(deregistered / 1000).toFixed(1)} s (${((n * 1000) / deregistered).toFixed(0)}/s), ledgers ${Object.keys(left).length ? 'NOT back' : 'back'}`);
+  } catch (e) {
+    failTask('procedures', name, e);
+  }
+}
+
 const baseline = results.find((r) => r.name.startsWith('baseline'))?.name ?? '';
 writeReport('procedures', results, {
   ratios: results.filter((r) => r.name !== baseline).map((x) => [`${x.name} vs one SBI round trip`, x.name, baseline] as [string, string, string]),
   notes: {
-    unit: 'opsPerSec of the UE rows = registrations + PDU session establishments completed per second',
+    unit: 'opsPerSec of the UE rows = procedures completed per second (registration + PDU session establishment, or deregistrations); burst rows are one sample each (samples 1, rme 0)',
     window: WINDOW,
+    bursts,
+    machine: 'figures depend on the load of the machine (2 cores shared with other work when recorded): compare ratios from one run, not absolute figures across runs',
     reference: { 'free5GC registrations per second (3000 UEs)': [7.5, 25] },
     sbiRequestsPerUe: 'about 30 SBI requests, 14 NGAP and 10 NAS messages, 4 PFCP messages per UE',
   },

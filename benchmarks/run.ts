@@ -14,7 +14,8 @@ const suites = readdirSync(here)
   .sort();
 const failed: string[] = [];
 for (const s of suites) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(here, s)], { stdio: 'inherit' });
+  // --expose-gc: suites that report memory per UE collect garbage before they read it
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(here, s)], { stdio: 'inherit' });
   if (r.status !== 0) {
     failed.push(s);
     console.error(`bench: ${s} FAILED (${r.status === null ? `killed by ${r.signal}` : `exit ${r.status}`}${r.error ? `: ${r.error.message}` : ''}); its failing tasks are named above and have no row in out/bench`);

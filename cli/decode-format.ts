@@ -56,9 +56,11 @@ export function partText(m: FrameReport['messages'][number]): string {
   }
   if (m.error !== undefined) parts.push(`${head ? `${head} ` : ''}ERROR ${errorText(m.error)}`);
   if (m.ignored !== undefined) parts.push(`${head ? `${head} ` : ''}ignored: ${m.ignored}`);
-  // Anything else a record carries (a decoder's warning, say) is printed, never dropped.
+  // what the decoder accepted although the sender should not have sent it, with its offset
+  for (const w of m.warnings ?? []) parts.push(`${head ? `${head} ` : ''}WARNING ${errorText(w)}`);
+  // Anything else a record carries is printed, never dropped.
   for (const [k, v] of Object.entries(m)) {
-    if (k === 'protocol' || k === 'message' || k === 'fields' || k === 'error' || k === 'ignored' || v === undefined) continue;
+    if (k === 'protocol' || k === 'message' || k === 'fields' || k === 'error' || k === 'warnings' || k === 'ignored' || v === undefined) continue;
     parts.push(`${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
   }
   return parts.join(' ');

@@ -25,6 +25,8 @@ export interface DecodedRecord {
   message?: string;
   fields?: JsonValue;
   error?: JsonValue;
+  /** What the decoder accepted although the sender should not have sent it (codecs' DecodeWarning). */
+  warnings?: JsonValue[];
   ignored?: string;
 }
 
@@ -133,13 +135,13 @@ function* decodeTcp(where: Omit<DecodedRecord, 'protocol'>, outcome: TcpOutcome)
     yield { ...where, protocol: 'tcp', ignored: outcome.ignored };
     return;
   }
-  for (const m of outcome.messages) yield { ...where, protocol: m.protocol, message: m.message, fields: m.fields, ...(m.error !== undefined ? { error: m.error } : {}) };
+  for (const m of outcome.messages) yield { ...where, protocol: m.protocol, message: m.message, fields: m.fields, ...(m.error !== undefined ? { error: m.error } : {}), ...(m.warnings !== undefined ? { warnings: m.warnings } : {}) };
   if ('error' in outcome) yield { ...where, protocol: outcome.error instanceof DecodeError ? outcome.error.protocol : 'http2', error: errorJson(outcome.error) };
 }
 
 function* run(where: Omit<DecodedRecord, 'protocol'>, protocol: string, dissect: () => DissectedMessage[]): Generator<DecodedRecord> {
   try {
-    for (const m of dissect()) yield { ...where, protocol: m.protocol, message: m.message, fields: m.fields, ...(m.error !== undefined ? { error: m.error } : {}) };
+    for (const m of dissect()) yield { ...where, protocol: m.protocol, message: m.message, fields: m.fields, ...(m.error !== undefined ? { error: m.error } : {}), ...(m.warnings !== undefined ? { warnings: m.warnings } : {}) };
   } catch (e) {
     yield { ...where, protocol: e instanceof DecodeError ? e.protocol : protocol, error: errorJson(e) };
   }

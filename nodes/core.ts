@@ -39,6 +39,8 @@ export interface NfHandle {
   stop(): Promise<void>;
   /** Resolves when the NF has no work in flight (after-response tasks, procedures). */
   settled(): Promise<void>;
+  /** An SBI NF's server and client (their stats: requests, cancelled, undelivered; calls, timeouts). */
+  sbi?: SbiHost;
 }
 
 export interface CoreOptions {
@@ -84,25 +86,25 @@ export async function startNf(nf: CoreNf, cfg: NetworkConfig, o: CoreOptions = {
       const c = host('UDR', cfg.addresses.udr);
       const udr = udrRoutes(store, sbiUri(cfg, 'udr'));
       const h = await serve('UDR', cfg.addresses.udr, udr.routes, c);
-      return { nf, ledger: udr.ledger, store, settled: () => h.server.settled(), stop: async () => { await h.close(); store.close(); } };
+      return { nf, ledger: udr.ledger, store, sbi: h, settled: () => h.server.settled(), stop: async () => { await h.close(); store.close(); } };
     }
     case 'udm': {
       const c = host('UDM', cfg.addresses.udm);
       const udm = udmRoutes({ baseUri: sbiUri(cfg, 'udm'), udrUri: sbiUri(cfg, 'udr'), plmnId: plmnId(cfg) }, c.client, aka);
       const h = await serve('UDM', cfg.addresses.udm, udm.routes, c);
-      return { nf, ledger: udm.ledger, udm: { notifyDeregistration: udm.notifyDeregistration }, settled: () => h.server.settled(), stop: () => h.close() };
+      return { nf, ledger: udm.ledger, sbi: h, udm: { notifyDeregistration: udm.notifyDeregistration }, settled: () => h.server.settled(), stop: () => h.close() };
     }
     case 'ausf': {
       const c = host('AUSF', cfg.addresses.ausf);
       const ausf = ausfRoutes({ baseUri: sbiUri(cfg, 'ausf'), udmUri: sbiUri(cfg, 'udm'), instanceId: nfInstanceId('AUSF', cfg.addresses.ausf), servingNetworkNames: [servingNetworkName(cfg.plmn.mcc, cfg.plmn.mnc)] }, c.client, aka);
       const h = await serve('AUSF', cfg.addresses.ausf, ausf.routes, c);
-      return { nf, ledger: ausf.ledger, settled: () => h.server.settled(), stop: () => h.close() };
+      return { nf, ledger: ausf.ledger, sbi: h, settled: () => h.server.settled(), stop: () => h.close() };
     }
     case 'pcf': {
       const c = host('PCF', cfg.addresses.pcf);
       const pcf = pcfRoutes({ baseUri: sbiUri(cfg, 'pcf'), udrUri: sbiUri(cfg, 'udr') }, c.client);
       const h = await serve('PCF', cfg.addresses.pcf, pcf.routes, c);
-      return { nf, ledger: pcf.ledger, settled: () => h.server.settled(), stop: () => h.close() };
+      return { nf, ledger: pcf.ledger, sbi: h, settled: () => h.server.settled(), stop: () => h.close() };
     }
     case 'upf': {
       const upf = await Upf.start({ address: cfg.addresses.upf, pfcpPort: cfg.ports.pfcp, gtpuPort: cfg.ports.gtpu, captureUserPlane: true, ...(o.tap ? { tap: o.tap } : {}), ...(o.clock ? { clock: o.clock } : {}), ...(o.log ? { log: o.log } : {}) });
@@ -129,7 +131,7 @@ export async function startNf(nf: CoreNf, cfg: NetworkConfig, o: CoreOptions = {
       const c = host('SMF', cfg.addresses.smf);
       const smf = smfRoutes({ baseUri: sbiUri(cfg, 'smf'), instanceId: nfInstanceId('SMF', cfg.addresses.smf), udmUri: sbiUri(cfg, 'udm'), pcfUri: sbiUri(cfg, 'pcf'), uePool: cfg.uePool, plmn: cfg.plmn, dnns: [cfg.dnn] }, c.client, n4, nasSmN1, ngapSmN2);
       const h = await serve('SMF', cfg.addresses.smf, smf.routes, c);
-      return { nf, ledger: smf.ledger, smf: smf.smf, settled: () => h.server.settled(), stop: async () => { await h.close(); await pfcp.close(); } };
+      return { nf, ledger: smf.ledger, sbi: h, smf: smf.smf, settled: () => h.server.settled(), stop: async () => { await h.close(); await pfcp.close(); } };
     }
     case 'amf': {
       const c = host('AMF', cfg.addresses.amf);
@@ -157,7 +159,7 @@ export async function startNf(nf: CoreNf, cfg: NetworkConfig, o: CoreOptions = {
       }, c.client);
       const h = await serve('AMF', cfg.addresses.amf, amf.routes, c);
       await amf.start();
-      return { nf, ledger: amf.ledger, amf, settled: async () => { await amf.settled(); await h.server.settled(); }, stop: async () => { await amf.stop(); await h.close(); } };
+      return { nf, ledger: amf.ledger, amf, sbi: h, settled: async () => { await amf.settled(); await h.server.settled(); }, stop: async () => { await amf.stop(); await h.close(); } };
     }
   }
 }

@@ -61,6 +61,31 @@ export class DecodeError extends Error implements DecodeErrorDetails {
   }
 }
 
+/**
+ * What a decoder accepted although the standard's sender would not have sent it, the way
+ * Wireshark and asn1c-based peers accept it (issue 12, "accept what the field sends"): a decoder
+ * given a `warnings` list pushes one per anomaly and goes on; without a list it is silent. What
+ * the standards make fatal stays a DecodeError.
+ */
+export const DecodeWarningCode = {
+  /** Zero octets after a complete message (NGAP-PDU padded by its sender). */
+  TRAILING_PADDING: 'TRAILING_PADDING',
+  /** A PFCP node-related message with the S flag set (TS 29.244 7.2.2.1: 0 there); the SEID is ignored. */
+  SEID_ON_NODE_MESSAGE: 'SEID_ON_NODE_MESSAGE',
+  /** Octets in the datagram beyond what the message's length field covers (GTP-U); ignored. */
+  BEYOND_LENGTH: 'BEYOND_LENGTH',
+} as const;
+export type DecodeWarningCode = (typeof DecodeWarningCode)[keyof typeof DecodeWarningCode];
+
+export interface DecodeWarning {
+  readonly protocol: string;
+  readonly code: DecodeWarningCode;
+  /** Offset in bytes of the anomaly from the start of the decoded buffer. */
+  readonly offset: number;
+  readonly path: string;
+  readonly reason: string;
+}
+
 /** Thrown by encoders when a value cannot be represented on the wire (out of range, too long). */
 export class EncodeError extends Error {
   readonly protocol: string;

@@ -33,4 +33,11 @@ export interface DissectedMessage {
   fields: JsonValue;
   /** The DecodeError (protocol, code, offset, path, reason) of a part that did not decode. */
   error?: JsonValue;
+  /** What the decoder accepted although the sender should not have sent it (DecodeWarning: code, offset, path, reason). */
+  warnings?: JsonValue[];
+}
+
+/** The warnings of a dissected message, when there are any (spread into a DissectedMessage). */
+export function warningsJson(warnings: readonly object[]): { warnings?: JsonValue[] } {
+  return warnings.length ? { warnings: warnings.map((w) => toJsonValue(w)) } : {};
 }

@@ -1,7 +1,8 @@
 // GTP-U messages as `wire5g decode --json` prints them.
 
 import type { DissectedMessage, JsonValue } from '../bytes/json.ts';
-import { toJsonValue } from '../bytes/json.ts';
+import type { DecodeWarning } from '../bytes/errors.ts';
+import { toJsonValue, warningsJson } from '../bytes/json.ts';
 import { decodeGtpu, EXTENSION_HEADER_NAMES, type ExtensionHeader, type GtpuMessage } from './gtpu.ts';
 import { formatIPv4, formatIPv6 } from '../bytes/ip.ts';
 
@@ -45,6 +46,7 @@ export function gtpuToJson(m: GtpuMessage): JsonValue {
 }
 
 export function dissectGtpu(payload: Uint8Array): DissectedMessage[] {
-  const m = decodeGtpu(payload);
-  return [{ protocol: 'gtpu', message: m.type, fields: gtpuToJson(m) }];
+  const warnings: DecodeWarning[] = [];
+  const m = decodeGtpu(payload, warnings);
+  return [{ protocol: 'gtpu', message: m.type, fields: gtpuToJson(m), ...warningsJson(warnings) }];
 }

@@ -16,7 +16,7 @@
 
 import { ByteReader } from '../bytes/reader.ts';
 import { ByteWriter } from '../bytes/writer.ts';
-import { EncodeError } from '../bytes/errors.ts';
+import { EncodeError, type DecodeWarning } from '../bytes/errors.ts';
 import {
   PDU_SESSION_CONTAINER,
   pduSessionContainerAt,
@@ -329,8 +329,8 @@ function readIes(r: ByteReader, message: string): { recovery?: number; teidDataI
  * header, the extension headers and the T-PDU view. Every other message, and any G-PDU the fast
  * read is unsure of, goes through `decodeGtpuChecked`, which reads field by field and reports faults.
  */
-export function decodeGtpu(bytes: Uint8Array): GtpuMessage {
-  return gpduAt(bytes) ?? decodeGtpuChecked(bytes);
+export function decodeGtpu(bytes: Uint8Array, warnings?: DecodeWarning[]): GtpuMessage {
+  return gpduAt(bytes) ?? decodeGtpuChecked(bytes, warnings);
 }
 
 /**
@@ -432,12 +432,14 @@ function gpduAt(b: Uint8Array): GPdu | undefined {
  * The field-by-field decoder: every message type, every fault reported with offset and path.
  * `decodeGtpu` gives the same results (tests compare the two on fuzzed input).
  */
-export function decodeGtpuChecked(bytes: Uint8Array): GtpuMessage {
+export function decodeGtpuChecked(bytes: Uint8Array, warnings?: DecodeWarning[]): GtpuMessage {
   const r = new ByteReader(bytes, PROTOCOL);
   const { header, end } = readHeader(r);
   const body = new ByteReader(bytes, PROTOCOL, r.pos, end);
   const name = GTPU_MESSAGE_NAMES[header.messageType];
-  if (end !== bytes.length) throw r.error('TRAILING_BYTES', `${bytes.length - end} octet(s) after the GTP-U message`, 'Length', end);
+  // TS 29.281 5.1: the Length field says where the message ends; octets after it in the datagram
+  // are not the message's (a sender's padding): ignored, as Wireshark and the UPFs ignore them
+  if (end < bytes.length) warnings?.push({ protocol: PROTOCOL, code: 'BEYOND_LENGTH', offset: end, path: 'Header.Length', reason: `${bytes.length - end} octet(s) in the datagram after the ${end} the Length field covers, ignored` });
   body.enter(name ?? `Type${header.messageType}`);
   let msg: GtpuMessage;
   switch (header.messageType) {

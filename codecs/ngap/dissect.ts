@@ -2,9 +2,9 @@
 // by the names of TS 38.413, and every NAS-PDU inside handed to the NAS dissector.
 
 import type { DissectedMessage, JsonValue } from '../bytes/json.ts';
-import { toJsonValue } from '../bytes/json.ts';
+import { toJsonValue, warningsJson } from '../bytes/json.ts';
 import { decodeNgap, ngapMessage, ngapCodec } from './ngap.ts';
-import { DecodeError } from '../bytes/errors.ts';
+import { DecodeError, type DecodeWarning } from '../bytes/errors.ts';
 import type { ProtocolIe } from '../per/aper.ts';
 
 const NAS_FIELDS = new Set(['nAS-PDU', 'pDUSessionNAS-PDU']);
@@ -119,11 +119,12 @@ export function dissectNgapTransfer(typeName: string, payload: Uint8Array): Diss
  * the UE the message is about (the NAS reader's ciphering knowledge).
  */
 export function dissectNgap<S>(payload: Uint8Array, inner?: (nasPdu: Uint8Array, state?: S) => DissectedMessage[], stateOf?: (ue: NgapUeIds) => S | undefined): DissectedMessage[] {
-  const pdu = decodeNgap(payload);
+  const warnings: DecodeWarning[] = [];
+  const pdu = decodeNgap(payload, warnings);
   const { kind, procedure, name } = ngapMessage(pdu);
   const nas: Uint8Array[] = [];
   const ies = iesJson(name, (procedure.value as { protocolIEs?: ProtocolIe[] } | undefined)?.protocolIEs ?? [], nas);
-  const out: DissectedMessage[] = [{ protocol: 'ngap', message: name, fields: { pdu: kind, procedureCode: procedure.procedureCode, criticality: procedure.criticality, ies } }];
+  const out: DissectedMessage[] = [{ protocol: 'ngap', message: name, fields: { pdu: kind, procedureCode: procedure.procedureCode, criticality: procedure.criticality, ies }, ...warningsJson(warnings) }];
   if (inner) {
     const state = nas.length && stateOf ? stateOf(ueIdsOf(ies)) : undefined;
     for (const n of nas) {

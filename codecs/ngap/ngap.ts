@@ -5,7 +5,7 @@
 
 import { AperCodec, type ProcedureValue, type ProtocolIe } from '../per/aper.ts';
 import { BitReader, BitWriter } from '../per/bits.ts';
-import { DecodeError, EncodeError } from '../bytes/errors.ts';
+import { DecodeError, EncodeError, type DecodeWarning } from '../bytes/errors.ts';
 import { NGAP_SCHEMA } from './generated/schema.ts';
 
 export const ngapCodec = new AperCodec(NGAP_SCHEMA);
@@ -18,8 +18,13 @@ const WHICH = [
   ['unsuccessfulOutcome', 'unsuccessful'],
 ] as const;
 
-/** Decodes an NGAP-PDU; throws DecodeError with the ASN.1 path on bad bytes. */
-export function decodeNgap(bytes: Uint8Array): NgapPdu {
+/**
+ * Decodes an NGAP-PDU; throws DecodeError with the ASN.1 path on bad bytes. Zero octets after the
+ * PDU (a sender padding it, as one core pads its NGSetupResponse to 552 octets) are accepted as
+ * asn1c and Wireshark accept them, and reported in `warnings` when given; other trailing octets
+ * are an error.
+ */
+export function decodeNgap(bytes: Uint8Array, warnings?: DecodeWarning[]): NgapPdu {
   const r = new BitReader(bytes, ['NGAP-PDU']);
   try {
     if (r.bits(1) === 1) throw r.fail('UNKNOWN_TYPE', 'an NGAP-PDU extension alternative');
@@ -30,7 +35,12 @@ export function decodeNgap(bytes: Uint8Array): NgapPdu {
     const p = ngapCodec.decodeProcedure(r, w[1]);
     // the PDU ends in its last octet (X.691 11.1: padding bits only); more octets are not NGAP
     const used = (r.bit + 7) >> 3;
-    if (used < bytes.length) throw new DecodeError({ protocol: 'ngap', code: 'TRAILING_BYTES', offset: used, path: 'NGAP-PDU', reason: `${bytes.length - used} octet(s) after the NGAP-PDU` });
+    if (used < bytes.length) {
+      let zeros = true;
+      for (let i = used; i < bytes.length && zeros; i++) zeros = bytes[i] === 0;
+      if (!zeros) throw new DecodeError({ protocol: 'ngap', code: 'TRAILING_BYTES', offset: used, path: 'NGAP-PDU', reason: `${bytes.length - used} octet(s) after the NGAP-PDU` });
+      warnings?.push({ protocol: 'ngap', code: 'TRAILING_PADDING', offset: used, path: 'NGAP-PDU', reason: `${bytes.length - used} zero octet(s) after the NGAP-PDU, ignored` });
+    }
     const pdu: Record<string, ProcedureValue> = {};
     pdu[w[0]] = p;
     return pdu as NgapPdu;

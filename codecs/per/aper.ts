@@ -579,8 +579,17 @@ export class AperCodec {
         return (w, v) => {
           if (!Array.isArray(v)) throw fail('a SEQUENCE OF needs an array');
           // X.691 20.6: a general length counts components, in fragments of 16K components
-          if (writeSizeHead(w, v.length, size) === SIZE_GENERAL) w.fragments(v.length, (from, count) => put(w, v, from, count));
-          else put(w, v, 0, v.length);
+          if (writeSizeHead(w, v.length, size) === SIZE_GENERAL) {
+            w.fragments(v.length, (from, count) => put(w, v, from, count));
+            return;
+          }
+          for (let i = 0; i < v.length; i++) {
+            try {
+              enc(w, v[i]);
+            } catch (e) {
+              throw within(e, i);
+            }
+          }
         };
       }
       case 'choice': {
@@ -656,6 +665,18 @@ export class AperCodec {
       }
       case 'bits': {
         const size = sizeRuleOf(t.size);
+        if (size.fixed && !size.ext) {
+          // the usual NGAP bit strings (SecurityKey, NRCellIdentity, AMFSetID): no length, no
+          // extension bit (X.691 16.9-16.10)
+          const fixed = size.lb;
+          return (w, v) => {
+            const b = v as BitStringValue;
+            if (!b || !(b.value instanceof Uint8Array)) throw fail('BIT STRING needs { value, length }');
+            if (b.length !== fixed || b.value.length * 8 < fixed) throw fail(`BIT STRING of ${b.length} bits, ${fixed} required`);
+            if (fixed > 16) w.align();
+            w.bitString(b.value, fixed);
+          };
+        }
         return (w, v) => {
           const b = v as BitStringValue;
           if (!b || !(b.value instanceof Uint8Array)) throw fail('BIT STRING needs { value, length }');
@@ -680,6 +701,25 @@ export class AperCodec {
       }
       case 'octets': {
         const size = sizeRuleOf(t.size);
+        if (size.fixed && !size.ext) {
+          // PLMNIdentity, TAC, GTP-TEID: no length, not aligned up to two octets (X.691 17.6-17.7)
+          const fixed = size.lb;
+          return (w, v) => {
+            if (!(v instanceof Uint8Array)) throw fail('OCTET STRING needs a Uint8Array');
+            if (v.length !== fixed) throw fail(`OCTET STRING of ${v.length} octets, ${fixed} required`);
+            if (fixed <= 2) w.bitString(v, fixed * 8);
+            else w.octets(v);
+          };
+        }
+        if (t.size === undefined)
+          // NAS-PDU, transfers: a general length (11.9.4.2), in fragments from 16K
+          return (w, v) => {
+            if (!(v instanceof Uint8Array)) throw fail('OCTET STRING needs a Uint8Array');
+            if (v.length < 16384) {
+              w.generalLength(v.length);
+              w.octets(v);
+            } else w.fragments(v.length, (from, count) => w.octets(v.subarray(from, from + count)));
+          };
         return (w, v) => {
           if (!(v instanceof Uint8Array)) throw fail('OCTET STRING needs a Uint8Array');
           const n = v.length;
@@ -712,14 +752,22 @@ export class AperCodec {
             w.ensure(n * 8);
             const at = w.bit >> 3;
             const buf = w.buf;
-            for (let i = 0; i < n; i++) buf[at + i] = v.charCodeAt(from + i); // the store keeps the low 8 bits
+            for (let i = 0; i < n; i++) {
+              const c = v.charCodeAt(from + i);
+              if (c > 0x7f) throw fail(`character ${JSON.stringify(v[from + i])} outside a ${t.kind}`);
+              buf[at + i] = c;
+            }
             w.bit += n * 8;
-          } else for (let i = 0; i < n; i++) w.bits(v.charCodeAt(from + i) & 0xff, 8);
+          } else
+            for (let i = 0; i < n; i++) {
+              const c = v.charCodeAt(from + i);
+              if (c > 0x7f) throw fail(`character ${JSON.stringify(v[from + i])} outside a ${t.kind}`);
+              w.bits(c, 8);
+            }
         };
         return (w, v) => {
           if (typeof v !== 'string') throw fail('a character string needs a string');
           const n = v.length;
-          for (let i = 0; i < n; i++) if (v.charCodeAt(i) > 0x7f) throw fail(`character ${JSON.stringify(v[i])} outside a ${t.kind}`);
           if (writeSizeHead(w, n, size) === SIZE_GENERAL) w.fragments(n, (from, count) => put(w, v, from, count));
           else {
             if (aligned) w.align();

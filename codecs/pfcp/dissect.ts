@@ -3,7 +3,8 @@
 // decoded leniently and the mandatory IEs they lack are listed.
 
 import type { DissectedMessage, JsonValue } from '../bytes/json.ts';
-import { toJsonValue } from '../bytes/json.ts';
+import type { DecodeWarning } from '../bytes/errors.ts';
+import { toJsonValue, warningsJson } from '../bytes/json.ts';
 import { decodePfcp, missingMandatory, ieName, type PfcpIe, type PfcpMessage } from './message.ts';
 import { GROUPED_IES, PFCP_CAUSE_NAMES, PFCP_MESSAGE_NAMES } from './types.ts';
 
@@ -28,6 +29,7 @@ export function pfcpToJson(m: PfcpMessage): JsonValue {
 }
 
 export function dissectPfcp(payload: Uint8Array): DissectedMessage[] {
-  const m = decodePfcp(payload, { checkMandatory: false });
-  return [{ protocol: 'pfcp', message: PFCP_MESSAGE_NAMES[m.type] ?? `Type ${m.type}`, fields: pfcpToJson(m) }];
+  const warnings: DecodeWarning[] = [];
+  const m = decodePfcp(payload, { checkMandatory: false, warnings });
+  return [{ protocol: 'pfcp', message: PFCP_MESSAGE_NAMES[m.type] ?? `Type ${m.type}`, fields: pfcpToJson(m), ...warningsJson(warnings) }];
 }

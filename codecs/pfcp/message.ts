@@ -18,7 +18,7 @@
 
 import { ByteReader } from '../bytes/reader.ts';
 import { ByteWriter } from '../bytes/writer.ts';
-import { DecodeError, EncodeError } from '../bytes/errors.ts';
+import { DecodeError, EncodeError, type DecodeWarning } from '../bytes/errors.ts';
 import { GROUPED_IES, PFCP_IE_NAMES, PFCP_MESSAGE_NAMES, PfcpCause, PfcpIeType as T, PfcpMessageType as M, isSessionMessage } from './types.ts';
 import { IE_CODECS, type IeValues } from './ies.ts';
 
@@ -118,6 +118,11 @@ export interface DecodeOptions {
    * decoding other implementations' captures pass false and report the gaps instead.
    */
   checkMandatory?: boolean;
+  /**
+   * Anomalies accepted (as Wireshark and other UPFs/SMFs accept them) are pushed here: a
+   * node-related message with the S flag set is read with its SEID ignored.
+   */
+  warnings?: DecodeWarning[];
 }
 
 /** Mandatory IEs absent from a decoded message (including inside grouped IEs), as names. */
@@ -241,11 +246,18 @@ export function decodePfcpChecked(bytes: Uint8Array, opts: DecodeOptions): PfcpM
   if (length > r.remaining) throw r.error('BAD_LENGTH', `message length ${length} exceeds the ${r.remaining} octets that follow`, 'MessageLength', 2);
   if (4 + length < bytes.length) throw r.error('TRAILING_BYTES', `${bytes.length - 4 - length} octet(s) after the message`, 'MessageLength', 2);
   const hasSeid = (flags & 1) !== 0;
-  if (hasSeid !== isSessionMessage(type) && PFCP_MESSAGE_NAMES[type]) {
+  // TS 29.244 7.2.2.1: S is 1 on session messages and 0 on node messages. A node message with a
+  // SEID is read (the SEID ignored), as Wireshark and other nodes read it; a session message
+  // without one cannot be routed and stays an error.
+  const seidOnNodeMessage = hasSeid && !isSessionMessage(type) && PFCP_MESSAGE_NAMES[type] !== undefined;
+  if (hasSeid !== isSessionMessage(type) && PFCP_MESSAGE_NAMES[type] && !seidOnNodeMessage) {
     throw r.error('BAD_VALUE', `S flag ${hasSeid ? 'set' : 'clear'} on ${PFCP_MESSAGE_NAMES[type]}`, 'S', 0);
   }
   const msg: PfcpMessage = { type, sequenceNumber: 0, ies: [] };
-  if (hasSeid) msg.seid = r.u64('SEID');
+  if (seidOnNodeMessage) {
+    const seid = r.u64('SEID');
+    opts.warnings?.push({ protocol: PROTOCOL, code: 'SEID_ON_NODE_MESSAGE', offset: 0, path: 'Header.S', reason: `S flag set on ${PFCP_MESSAGE_NAMES[type]}, a node message (TS 29.244 7.2.2.1); SEID ${seid} ignored` });
+  } else if (hasSeid) msg.seid = r.u64('SEID');
   msg.sequenceNumber = r.u24('SequenceNumber');
   const last = r.u8('MessagePriority');
   if (flags & 2) msg.priority = last >> 4;

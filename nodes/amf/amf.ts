@@ -11,6 +11,8 @@
 //   - UE-requested PDU Session Release relay, TS 23.502 4.3.4.2 procedures/pdu-session-release.ts
 //   - UE-initiated Deregistration, TS 23.502 4.2.2.3.2       procedures/deregistration-ue.ts
 //   - Network-initiated Deregistration, TS 23.502 4.2.2.3.3  procedures/deregistration-network.ts
+//       implicit: mobile reachable / implicit de-registration timers (TS 24.501 5.3.7)
+//                                                            procedures/implicit-deregistration.ts
 //   - UE Context Release, TS 38.413 8.3.3 / 23.502 4.2.6     procedures/ue-context-release.ts
 //   - releasing what is held at the SMF, PCF and UDM         procedures/held-resources.ts
 // Every NAS and NGAP message it sends is a trace event; every resource it holds for a UE is on
@@ -26,11 +28,13 @@ import { ausfClient, udmClient, pcfClient, smfClient, notifier } from '../common
 import { ResourceLedger } from '../common/ledger.ts';
 import { SbiProblem } from '../common/sbi.ts';
 import { DenseIdPool } from '../common/pools.ts';
+import { Semaphore } from '../common/concurrency.ts';
 import type { Plmn, Snssai } from '../common/config.ts';
 import type { AmfUe, GnbContext, AmfGmmState } from './context.ts';
 import { T3560_MS, T3550_MS, T3522_MS, NGAP_ANSWER_MS, ProcedureAborted, type AmfTimers } from './gmm.ts';
 import { onAssociation } from './n2.ts';
 import { namfRoutes } from './namf.ts';
+import { startMobileReachableTimer, stopReachabilityTimers } from './procedures/implicit-deregistration.ts';
 
 export { FiveGmmCause, T3560_MS, T3550_MS, T3522_MS, NAS_RETRANSMISSIONS, type AmfTimers } from './gmm.ts';
 
@@ -105,9 +109,16 @@ export class Amf {
   /** Namf_EventExposure subscriptions (TS 29.518 5.3), by subscription id. */
   readonly eventSubscriptions = new Map<string, AmfEventSubscription>();
   nextSubscription = 1;
+  /**
+   * UE-initiated deregistrations running at once (each releases SM contexts, policies and the UDM
+   * registration over the SBI). 10,000 switch-offs at once otherwise put some 60,000 requests on
+   * the SMF, PCF and UDM together and 1,953 of them timed out (issue 21); waiting here costs a
+   * switched-off UE nothing, and the AMF's ledger still shows the UE until it is released.
+   */
+  readonly deregistrationSlots = new Semaphore(128);
   /** Procedures in flight (so a run can wait for quiescence). */
   private readonly inFlight = new Set<Promise<void>>();
-  readonly stats = { ngapDecodeErrors: 0, nasDecodeErrors: 0, nasIntegrityFailures: 0, errorIndicationsSent: 0, registrations: 0, registrationRejects: 0, deregistrations: 0, deregistrationsNotProcessed: 0, releaseRefusals: 0 };
+  readonly stats = { ngapDecodeErrors: 0, ngapTolerated: 0, nasDecodeErrors: 0, nasIntegrityFailures: 0, errorIndicationsSent: 0, registrations: 0, registrationRejects: 0, deregistrations: 0, deregistrationsNotProcessed: 0, releaseRefusals: 0 };
 
   constructor(cfg: AmfConfig, sbi: SbiClient) {
     this.cfg = cfg;
@@ -203,12 +214,15 @@ export class Amf {
       this.ues.delete(ue.amfUeNgapId);
       this.ngapIds.release(ue.amfUeNgapId);
     }
+    // a registered UE without its NG connection is in CM-IDLE (TS 24.501 5.3.7)
+    startMobileReachableTimer(this, ue);
   }
 
   /** Removes the UE from the AMF entirely: identities and GUTI. */
   forget(ue: AmfUe): void {
-    this.dropUe(ue);
     ue.state = '5GMM-DEREGISTERED';
+    this.dropUe(ue);
+    stopReachabilityTimers(this, ue);
     if (ue.supi && this.bySupi.get(ue.supi) === ue) this.bySupi.delete(ue.supi);
     if (ue.tmsi !== undefined && this.byTmsi.get(ue.tmsi) === ue) {
       this.byTmsi.delete(ue.tmsi);

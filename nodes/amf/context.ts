@@ -81,6 +81,9 @@ export interface AmfUe {
   sessions: Map<number, PduSessionRef>;
   /** Answers the running procedure awaits from the UE. */
   waiters: NasWaiter[];
+  /** TS 24.501 5.3.7, in CM-IDLE (procedures/implicit-deregistration.ts). */
+  mobileReachableTimer?: TimerHandle;
+  implicitDeregistrationTimer?: TimerHandle;
   /** The procedure in progress that unsolicited messages must not interleave with. */
   busy: Promise<void>;
   /** Awaited NGAP answers for this UE (e.g. UEContextReleaseComplete), by message name. */

@@ -40,6 +40,9 @@ export interface AmfTimers {
   t3560Ms: number;
   t3550Ms: number;
   t3522Ms: number;
+  /** TS 24.501 5.3.7 mobile reachable timer (default T3512 + 4 min) and implicit de-registration timer (default 4 min). */
+  mobileReachableMs?: number;
+  implicitDeregistrationMs?: number;
   ngapAnswerMs: number;
 }
 

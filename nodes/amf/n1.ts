@@ -147,7 +147,8 @@ export async function dispatch(amf: Amf, ue: AmfUe, r: ReceivedNas): Promise<voi
     case 'UL NAS transport':
       return ulNasTransport(amf, ue, m);
     case 'Deregistration request (UE originating)':
-      return deregistrationUeOriginating(amf, ue, m, r.integrityVerified);
+      // paced (amf.ts deregistrationSlots): a burst of switch-offs waits here, not at the SMF and PCF
+      return amf.deregistrationSlots.run(() => deregistrationUeOriginating(amf, ue, m, r.integrityVerified));
     case '5GMM status':
       amf.log(`UE ${ue.amfUeNgapId} sent 5GMM STATUS cause ${String(m.ies.fiveGmmCause)}`);
       return;

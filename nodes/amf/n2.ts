@@ -5,7 +5,7 @@ import type { SctpAssociation } from '../../transport/sctp-udp/association.ts';
 import {
   decodeNgap, encodeNgap, ngapMessage, iesByName, ngapPdu, errorIndicationFor, ngapErrorContext, type NgapPdu, type Ngap,
 } from '../../codecs/ngap/index.ts';
-import { DecodeError } from '../../codecs/bytes/errors.ts';
+import { DecodeError, type DecodeWarning } from '../../codecs/bytes/errors.ts';
 import { trace } from '../common/trace.ts';
 import type { Amf } from './amf.ts';
 import type { AmfUe, GnbContext } from './context.ts';
@@ -45,8 +45,9 @@ export function sendNgap(amf: Amf, gnb: GnbContext, stream: number, pdu: NgapPdu
 
 export function onNgap(amf: Amf, gnb: GnbContext, stream: number, payload: Uint8Array): void {
   let pdu: NgapPdu;
+  const warnings: DecodeWarning[] = [];
   try {
-    pdu = decodeNgap(payload);
+    pdu = decodeNgap(payload, warnings);
   } catch (e) {
     if (!(e instanceof DecodeError)) throw e;
     // TS 38.413 10.2/10.3: answer with ERROR INDICATION, keep serving
@@ -58,6 +59,11 @@ export function onNgap(amf: Amf, gnb: GnbContext, stream: number, payload: Uint8
     return;
   }
   const { procedure, name } = ngapMessage(pdu);
+  // accepted as asn1c and Wireshark accept it (zero padding after the PDU), counted and logged
+  for (const w of warnings) {
+    amf.stats.ngapTolerated++;
+    amf.log(`${name} from the gNB accepted with ${w.code} at offset ${w.offset}: ${w.reason}`);
+  }
   const ies = iesByName(procedure.value, name);
   if (name === 'NGSetupRequest') return onNgSetupRequest(amf, gnb, stream, ies);
   if (!gnb.setUp) {

@@ -2,7 +2,7 @@
 // obtains a 5G HE AV from the UDM, keeps XRES* and KAUSF, hands the SEAF a 5G SE AV (RAND,
 // AUTN, HXRES*), and on confirmation compares RES* with XRES* and returns KSEAF and the SUPI.
 
-import { SbiProblem, created, ok, noContent, objectBody, requireString, type SbiRoute, type SbiClient } from '../common/sbi.ts';
+import { SbiProblem, created, undoable, ok, noContent, objectBody, requireString, type SbiRoute, type SbiClient } from '../common/sbi.ts';
 import { ResourceLedger } from '../common/ledger.ts';
 import { udmClient } from '../common/sbi/client.ts';
 import type { components as UeauC } from '../common/sbi-types/TS29503_Nudm_UEAU.ts';
@@ -58,12 +58,14 @@ export function ausfRoutes(cfg: AusfConfig, udm: SbiClient, aka: HomeNetworkAka,
         contexts.set(id, { supi, servingNetworkName: snName, rand: av.rand, xresStar: av.xresStar, kausf: av.kausf });
         const link = `${cfg.baseUri}/nausf-auth/v1/ue-authentications/${id}/5g-aka-confirmation`;
         // TS 29.509 6.1.6.2.3 UEAuthenticationCtx with the 5G SE AV
-        return created(`${cfg.baseUri}/nausf-auth/v1/ue-authentications/${id}`, {
+        const res = created(`${cfg.baseUri}/nausf-auth/v1/ue-authentications/${id}`, {
           authType: '5G_AKA',
           '5gAuthData': { rand: av.rand, hxresStar: aka.hxresStar(av.rand, av.xresStar), autn: av.autn },
           _links: { '5g-aka': { href: link } },
           servingNetworkName: snName,
         });
+        // an AMF that never got the 5G SE AV never confirms nor deletes the context
+        return undoable(res, () => void contexts.delete(id));
       },
     },
     {

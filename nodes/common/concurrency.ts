@@ -63,3 +63,43 @@ export class SharedSubscriptions {
     return s.uri;
   }
 }
+
+/**
+ * At most `width` tasks running at once; the others wait in arrival order. A node uses it to pace
+ * work whose every step is a request to other nodes, so that a burst queues here, where no timer
+ * runs, instead of in its peers' sockets, where the requests time out (issue 21).
+ */
+export class Semaphore {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+  readonly width: number;
+  /** Tasks that had to wait, and the longest queue seen. */
+  readonly stats = { waited: 0, queuedAtMost: 0 };
+
+  constructor(width: number) {
+    if (!(width >= 1)) throw new RangeError(`a semaphore needs a width of 1 or more, got ${width}`);
+    this.width = width;
+  }
+
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.running >= this.width) {
+      this.stats.waited++;
+      await new Promise<void>((r) => {
+        this.waiting.push(r);
+        this.stats.queuedAtMost = Math.max(this.stats.queuedAtMost, this.waiting.length);
+      });
+    } else this.running++;
+    try {
+      return await task();
+    } finally {
+      // the slot passes to the next task in line (running stays the same), or is freed
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
+}

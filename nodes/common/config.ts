@@ -86,7 +86,8 @@ export interface NetworkConfig {
   ports: { sbi: number; ngapUdp: number; pfcp: number; gtpu: number };
   /** authenticateUpdates: a mobility or periodic registration update whose integrity verified is authenticated again (TS 24.501 5.4.1.1: the network decides). */
   amf: { name: string; regionId: number; setId: number; pointer: number; t3512Seconds: number; relativeCapacity: number; authenticateUpdates: boolean };
-  gnb: { name: string; id: number };
+  /** admission: RRC connections the gNB sets up at once and per second (nodes/gnb/admission.ts); more UEs wait in its queue. */
+  gnb: { name: string; id: number; admission: { maxEstablishing: number; setupsPerSecond: number } };
   security: { integrity: IntegrityAlgorithm; ciphering: CipheringAlgorithm };
   ue: { count: number; imeisvPrefix: string };
   udr: { database: string };
@@ -127,7 +128,7 @@ export const DEFAULT_CONFIG: NetworkConfig = {
   },
   ports: { sbi: 8080, ngapUdp: 9899, pfcp: 8805, gtpu: 2152 },
   amf: { name: 'wire5g-amf', regionId: 2, setId: 1, pointer: 0, t3512Seconds: 3240, relativeCapacity: 255, authenticateUpdates: false },
-  gnb: { name: 'wire5g-gnb', id: 1 },
+  gnb: { name: 'wire5g-gnb', id: 1, admission: { maxEstablishing: 64, setupsPerSecond: 1000 } },
   security: { integrity: 'NIA2', ciphering: 'NEA0' },
   ue: { count: 1, imeisvPrefix: '35609204079301' },
   udr: { database: 'out/udr.sqlite' },
@@ -231,7 +232,7 @@ const SCHEMA: MapSchema = {
     addresses: { fields: addressFields },
     ports: { fields: { sbi: port, ngapUdp: port, pfcp: port, gtpu: port } },
     amf: { fields: { name: nonEmpty, regionId: integer(0, 255), setId: integer(0, 1023), pointer: integer(0, 63), t3512Seconds: integer(0, 0x7fffffff), relativeCapacity: integer(0, 255), authenticateUpdates: flag } },
-    gnb: { fields: { name: nonEmpty, id: integer(0, 2 ** 22 - 1) } },
+    gnb: { fields: { name: nonEmpty, id: integer(0, 2 ** 22 - 1), admission: { fields: { maxEstablishing: integer(1, 1_000_000), setupsPerSecond: integer(1, 1_000_000) } } } },
     security: { fields: { integrity: oneOf(INTEGRITY_ALGORITHMS, 'integrity algorithm'), ciphering: oneOf(CIPHERING_ALGORITHMS, 'ciphering algorithm') } },
     ue: { fields: { count: integer(1, 1_000_000), imeisvPrefix: text(/^[0-9]{14}$/, "14 digits (TAC + SNR), in quotes") } },
     udr: { fields: { database: nonEmpty } },

@@ -72,7 +72,8 @@ export interface SbiHostOptions {
 export class SbiHost {
   readonly server: SbiServer;
   readonly client: SbiClient;
-  private readonly http: Http2SbiClient;
+  /** The HTTP/2 client under `client` (its stats: calls, retries, timeouts). */
+  readonly http: Http2SbiClient;
 
   private constructor(server: SbiServer, http: Http2SbiClient, client: SbiClient) {
     this.server = server;

@@ -183,7 +183,14 @@ export function loadScenario(fileOrName: string): Scenario {
   const builtIn = join(BUILT_IN_DIR, `${fileOrName}.yaml`);
   const path = existsSync(fileOrName) ? fileOrName : existsSync(builtIn) ? builtIn : undefined;
   if (!path) throw new ScenarioFileError(fileOrName, '', `no such file, and no built-in scenario of that name ('wire5g scenarios' lists them)`);
-  return parseScenario(readFileSync(path, 'utf8'), path);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ScenarioFileError(fileOrName, '', code === 'EISDIR' ? 'is a directory, not a scenario file' : `cannot read it: ${code ?? (e as Error).message}`);
+  }
+  return parseScenario(text, path);
 }
 
 function members(g: UeGroup, supis: string[]): string[] {

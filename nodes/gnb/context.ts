@@ -4,6 +4,7 @@
 import type { Ngap } from '../../codecs/ngap/index.ts';
 import type { Endpoint } from '../../transport/tap.ts';
 import type { UuUeSide, UplinkNasLabel } from './uu.ts';
+import type { AdmissionTicket } from './admission.ts';
 
 /** One N3 tunnel pair of a PDU session (TS 38.413 9.3.4.1, 9.3.4.2). */
 export interface GnbPduSession {
@@ -33,6 +34,8 @@ export interface GnbUeContext {
   kgnb: Uint8Array | undefined;
   sessions: Map<number, GnbPduSession>;
   label: string;
+  /** The UE's admission slot (admission.ts), held until its Initial Context Setup or release. */
+  admission?: AdmissionTicket;
 }
 
 /** A failed transfer: the cause of PDU Session Resource Setup Unsuccessful Transfer (9.3.4.16). */

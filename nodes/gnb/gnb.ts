@@ -16,7 +16,7 @@
 // Nothing thrown inside a socket callback leaves it: a message the gNB cannot handle is answered
 // as TS 38.413 clause 10 says (or logged) and every other UE keeps being served.
 
-import { DecodeError } from '../../codecs/bytes/errors.ts';
+import { DecodeError, type DecodeWarning } from '../../codecs/bytes/errors.ts';
 import {
   decodeNgap, encodeNgap, ngapMessage, iesByName, ngapPdu, bits, plmnIdentity, tac, snssai,
   errorIndicationFor, ngapErrorContext, type NgapPdu, type Ngap,
@@ -34,6 +34,7 @@ import type { Plmn, Snssai } from '../common/config.ts';
 import type { UuCell, UuConnection, UuUeSide, RrcEstablishmentCause, UplinkNasLabel } from './uu.ts';
 import type { GnbUeContext, GnbPduSession } from './context.ts';
 import { readableUeIds } from './ngap-ids.ts';
+import { RrcAdmission, DEFAULT_ADMISSION, type AdmissionConfig } from './admission.ts';
 import { uplinkData, onN3 } from './n3.ts';
 import { onInitialContextSetupRequest, onUeContextReleaseCommand, onNgReset, releaseContext, requestUeContextRelease } from './ue-context.ts';
 import { onPduSessionResourceSetupRequest, onPduSessionResourceReleaseCommand } from './pdu-session-resources.ts';
@@ -67,6 +68,8 @@ export interface GnbConfig {
   ngSetupTimeoutMs?: number;
   /** SCTP streams to ask for (default 16; stream 0 is for non-UE-associated signalling). */
   streams?: number;
+  /** RRC connection admission (admission.ts): UEs establishing at once, set-ups per second. */
+  admission?: Partial<AdmissionConfig>;
 }
 
 /** What the AMF told in NG SETUP RESPONSE (TS 38.413 9.2.6.2). */
@@ -102,6 +105,10 @@ export class Gnb implements UuCell {
     errorIndicationsSent: 0,
     errorIndicationsReceived: 0,
     ngapUndecodable: 0,
+    /** NGAP-PDUs accepted with a warning (zero padding after the PDU). */
+    ngapTolerated: 0,
+    /** G-PDUs whose datagram held octets after what the GTP-U Length field covers (ignored). */
+    gtpuBeyondLength: 0,
     unknownUeNgapId: 0,
     uplinkPackets: 0,
     downlinkPackets: 0,
@@ -127,6 +134,8 @@ export class Gnb implements UuCell {
   readonly uli: Ngap.UserLocationInformation;
   setupWaiter: { resolve(r: NgSetupResult): void; reject(e: Error): void } | undefined;
   stopped = false;
+  /** RRC connections waiting to be set up, and those establishing (admission.ts). */
+  readonly admission: RrcAdmission;
 
   private constructor(cfg: GnbConfig) {
     this.cfg = cfg;
@@ -136,8 +145,11 @@ export class Gnb implements UuCell {
     const cellId = cfg.nrCellId ?? cfg.gnbId * 2 ** 14 + 1;
     // TS 38.413 9.3.1.16 User Location Information, NR: NR CGI and TAI of the serving cell.
     this.uli = { userLocationInformationNR: { 'nR-CGI': { pLMNIdentity: this.plmnId, nRCellIdentity: bits(cellId, 36) }, tAI: { pLMNIdentity: this.plmnId, tAC: tac(cfg.tac) } } };
+    this.admission = new RrcAdmission({ ...DEFAULT_ADMISSION, ...(cfg.admission ?? {}) }, this.clock);
     this.ledger
       .gauge('UE contexts', () => this.contexts.size)
+      .gauge('RRC connections queued', () => this.admission.queued)
+      .gauge('RRC connections establishing', () => this.admission.establishing)
       .gauge('RAN UE NGAP IDs', () => this.ranIds.inUse)
       .gauge('N3 DL TEIDs', () => this.dlTeids.inUse);
   }
@@ -179,6 +191,7 @@ export class Gnb implements UuCell {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.admission.clear();
     for (const ctx of [...this.contexts.values()]) releaseContext(this, ctx, true);
     if (this.association) {
       const closed = new Promise<void>((r) => {
@@ -255,9 +268,48 @@ export class Gnb implements UuCell {
 
   // --- Uu: the cell (uu.ts) ------------------------------------------------------------------------
 
-  /** RRC connection set-up with the initial NAS message: INITIAL UE MESSAGE (TS 38.413 8.6.1). */
+  /**
+   * RRC connection set-up with the initial NAS message: INITIAL UE MESSAGE (TS 38.413 8.6.1), once
+   * the cell admits the connection (admission.ts: queued while the cell is at its limits). The
+   * connection's `admitted` settles when the UE is set up; what the UE sends before goes after
+   * its initial message.
+   */
   connect(ue: UuUeSide, initialNas: Uint8Array, cause: RrcEstablishmentCause): UuConnection {
     if (this.stopped) throw new Error(`gNB ${this.cfg.name} is stopped`);
+    let ctx: GnbUeContext | undefined;
+    let left = false;
+    const held: { nas: Uint8Array; about?: UplinkNasLabel }[] = [];
+    let admitted: (() => void) | undefined;
+    const conn: UuConnection = {
+      uplinkNas: (nas, about) => {
+        if (ctx) this.uplinkNas(ctx, nas, about);
+        else if (!left) held.push({ nas: Uint8Array.from(nas), ...(about ? { about } : {}) });
+      },
+      uplinkData: (psi, packet) => {
+        if (ctx) uplinkData(this, ctx, psi, packet);
+      },
+      // The UE left without signalling: the NG connection stays until the AMF's UE CONTEXT
+      // RELEASE COMMAND (e.g. after a switch-off de-registration, TS 23.502 4.2.2.3.2 step 8).
+      // A UE still waiting for admission just leaves the queue.
+      release: () => {
+        left = true;
+        if (!ctx) ticket.cancel();
+        else if (ctx.ue === ue) ctx.ue = undefined;
+      },
+    };
+    const ticket = this.admission.request((admittedTicket) => {
+      ctx = this.setUp(ue, initialNas, cause);
+      ctx.admission = admittedTicket;
+      for (const h of held.splice(0)) this.uplinkNas(ctx, h.nas, h.about);
+      conn.admitted = undefined;
+      admitted?.();
+    });
+    if (!ticket.admitted) conn.admitted = new Promise<void>((r) => (admitted = r));
+    return conn;
+  }
+
+  /** The admitted connection: a RAN UE NGAP ID and INITIAL UE MESSAGE (TS 38.413 8.6.1). */
+  private setUp(ue: UuUeSide, initialNas: Uint8Array, cause: RrcEstablishmentCause): GnbUeContext {
     const ranUeNgapId = this.ranIds.allocate();
     const streams = this.association.outboundStreams;
     const ctx: GnbUeContext = {
@@ -278,15 +330,7 @@ export class Gnb implements UuCell {
       RRCEstablishmentCause: cause,
       UEContextRequest: 'requested',
     }), 'InitialUEMessage', '4.2.2.2.2 step 2');
-    return {
-      uplinkNas: (nas, about) => this.uplinkNas(ctx, nas, about),
-      uplinkData: (psi, packet) => uplinkData(this, ctx, psi, packet),
-      // The UE left without signalling: the NG connection stays until the AMF's UE CONTEXT
-      // RELEASE COMMAND (e.g. after a switch-off de-registration, TS 23.502 4.2.2.3.2 step 8).
-      release: () => {
-        if (ctx.ue === ue) ctx.ue = undefined;
-      },
-    };
+    return ctx;
   }
 
   /** ULInformationTransfer -> UPLINK NAS TRANSPORT (TS 38.413 8.6.3). */
@@ -326,8 +370,9 @@ export class Gnb implements UuCell {
 
   onNgap(bytes: Uint8Array, streamId: number): void {
     let pdu: NgapPdu;
+    const warnings: DecodeWarning[] = [];
     try {
-      pdu = decodeNgap(bytes);
+      pdu = decodeNgap(bytes, warnings);
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
       this.stats.ngapUndecodable++;
@@ -336,6 +381,10 @@ export class Gnb implements UuCell {
       return;
     }
     const m = ngapMessage(pdu);
+    for (const w of warnings) {
+      this.stats.ngapTolerated++;
+      this.log(`[gNB] ${m.name} accepted with ${w.code} at offset ${w.offset}: ${w.reason}`);
+    }
     let ies: Map<string, unknown>;
     try {
       ies = iesByName(m.procedure.value, m.name);

@@ -41,6 +41,8 @@ export function onN3(gnb: Gnb, data: Uint8Array, peer: Endpoint): void {
         return;
       }
       gnb.stats.downlinkPackets++;
+      // TS 29.281 5.1: the message ends where its Length field says; octets after it are ignored
+      if (v.end < data.length) gnb.stats.gtpuBeyondLength++;
       ue.onDownlinkData(t.session.pduSessionId, data.subarray(v.payloadOffset, v.end));
       return;
     }

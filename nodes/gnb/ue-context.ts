@@ -29,6 +29,8 @@ export function onInitialContextSetupRequest(gnb: Gnb, ctx: GnbUeContext, ies: M
     ...(setUp.length ? { PDUSessionResourceSetupListCxtRes: setUp } : {}),
     ...(failed.length ? { PDUSessionResourceFailedToSetupListCxtRes: failed } : {}),
   }), 'InitialContextSetupResponse', '4.2.2.2.2 step 21 (TS 38.413 8.3.1.2)');
+  // the UE's establishment is over: its admission slot goes to the next UE in the queue
+  ctx.admission?.done();
   const nas = ies.get('NAS-PDU');
   if (nas instanceof Uint8Array) gnb.deliverNas(ctx, nas);
   for (const n of nasPdus) gnb.deliverNas(ctx, n);
@@ -89,6 +91,7 @@ export function onNgReset(gnb: Gnb, ies: Map<string, unknown>, streamId: number)
 /** Frees everything of a UE context; the UE (if still attached) gets RRCRelease. */
 export function releaseContext(gnb: Gnb, ctx: GnbUeContext, rrcRelease: boolean): void {
   if (gnb.contexts.get(ctx.ranUeNgapId) !== ctx) return;
+  ctx.admission?.done();
   for (const psi of [...ctx.sessions.keys()]) releaseSession(gnb, ctx, psi);
   gnb.contexts.delete(ctx.ranUeNgapId);
   if (ctx.amfUeNgapId !== undefined && gnb.byAmfId.get(ctx.amfUeNgapId) === ctx) gnb.byAmfId.delete(ctx.amfUeNgapId);

@@ -35,6 +35,12 @@ export interface UuConnection {
   uplinkData(pduSessionId: number, packet: Uint8Array): void;
   /** The UE leaves the cell without signalling (e.g. after switch off, or T3521 expiry). */
   release(): void;
+  /**
+   * Present when the cell could not set the connection up at once (it admits RRC connections at
+   * a bounded rate, nodes/gnb/admission.ts): settles when it is set up and the initial NAS message
+   * has left for the AMF (and is removed then). Absent: set up already.
+   */
+  admitted?: Promise<void>;
 }
 
 /** A cell of the gNB, as a UE camps on it. */

@@ -3,7 +3,7 @@
 // (TS 29.519 policy data): the usage the SMF reports at termination is deducted from the
 // subscriber's remaining allowed usage.
 
-import { SbiProblem, created, objectBody, requireString, type SbiRequest, type SbiResponse } from '../common/sbi.ts';
+import { SbiProblem, created, undoable, objectBody, requireString, type SbiRequest, type SbiResponse } from '../common/sbi.ts';
 import { callbackUri, operationUri } from '../common/sbi/client.ts';
 import { UDR, CALLBACKS } from '../common/sbi/operations.ts';
 import { PCF_SUPPORTED_FEATURES, commonFeatures, type Pcf } from './context.ts';
@@ -73,12 +73,18 @@ export async function createSmPolicy(pcf: Pcf, req: SbiRequest): Promise<SbiResp
   // default QoS, one PCC rule matching all traffic on the default QoS flow's QoS data, usage
   // monitoring when the subscriber has a limit.
   const arp = subsDefQos.arp;
-  return created(`${pcf.cfg.baseUri}/npcf-smpolicycontrol/v1/sm-policies/${id}`, {
+  const res = created(`${pcf.cfg.baseUri}/npcf-smpolicycontrol/v1/sm-policies/${id}`, {
     sessRules: { 'sess-1': { sessRuleId: 'sess-1', authSessAmbr: { uplink: subsSessAmbr.uplink, downlink: subsSessAmbr.downlink }, authDefQos: { '5qi': subsDefQos['5qi'], arp, ...(typeof subsDefQos.priorityLevel === 'number' ? { priorityLevel: subsDefQos.priorityLevel } : {}) } } },
     pccRules: { [pccRule]: { pccRuleId: pccRule, flowInfos: [{ flowDescription: 'permit out ip from any to assigned', flowDirection: 'BIDIRECTIONAL' }], precedence: 255, refQosData: ['qos-1'], ...(data.umData?.[limitId] ? { refUmData: [limitId] } : {}) } },
     qosDecs: { 'qos-1': { qosId: 'qos-1', '5qi': subsDefQos['5qi'], arp, defQosFlowIndication: true } },
     suppFeat: commonFeatures(body.suppFeat, PCF_SUPPORTED_FEATURES.smPolicy),
     ...(data.umData?.[limitId] ? { umDecs: { [limitId]: { umId: limitId, volumeThreshold: (data.umData[limitId] as { allowedUsage?: { totalVolume?: number } }).allowedUsage?.totalVolume } }, policyCtrlReqTriggers: ['US_RE'] } : {}),
+  });
+  // an SMF that never got the 201 never terminates the association (issue 21): undone, with its UDR subscription
+  return undoable(res, async () => {
+    if (!pcf.smPolicies.delete(id)) return;
+    const uri = await pcf.udrSubscriptions.release(subKey);
+    if (uri) await pcf.nudr.dr.unsubscribePolicyData(uri);
   });
 }
 

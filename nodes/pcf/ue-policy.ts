@@ -2,7 +2,7 @@
 // Npcf_UEPolicyControl, TS 29.525): created at registration (4.2.2.2.2 step 21b), deleted at
 // deregistration (4.2.2.3.2 step 6a).
 
-import { SbiProblem, created, noContent, objectBody, requireString, type SbiRequest, type SbiResponse } from '../common/sbi.ts';
+import { SbiProblem, created, undoable, noContent, objectBody, requireString, type SbiRequest, type SbiResponse } from '../common/sbi.ts';
 import { PCF_SUPPORTED_FEATURES, commonFeatures, type Pcf } from './context.ts';
 
 /** TS 23.502 4.16.11: Npcf_UEPolicyControl_Create (TS 29.525 4.2.2), the UE policy set read from the UDR. */
@@ -13,7 +13,8 @@ export async function createUePolicy(pcf: Pcf, req: SbiRequest): Promise<SbiResp
   await pcf.nudr.dr.readUePolicySet(supi);
   const id = pcf.nextId();
   pcf.uePolicies.set(id, { supi });
-  return created(`${pcf.cfg.baseUri}/npcf-ue-policy-control/v1/policies/${id}`, { suppFeat: commonFeatures(body.suppFeat, PCF_SUPPORTED_FEATURES.uePolicy) }); // TS 29.525 PolicyAssociation, TS 29.500 6.6.2
+  // TS 29.525 PolicyAssociation, TS 29.500 6.6.2; undone if the AMF never got it (issue 21)
+  return undoable(created(`${pcf.cfg.baseUri}/npcf-ue-policy-control/v1/policies/${id}`, { suppFeat: commonFeatures(body.suppFeat, PCF_SUPPORTED_FEATURES.uePolicy) }), () => void pcf.uePolicies.delete(id));
 }
 
 /** TS 23.502 4.16.13.1: Npcf_UEPolicyControl_Delete (TS 29.525 4.2.4). */

@@ -9,6 +9,7 @@ import { PfcpIeType as T } from '../../codecs/pfcp/index.ts';
 import { trace, traceChannel } from '../common/trace.ts';
 import type { N4, N4SessionEstablished, N4SessionEstablishment } from './ports.ts';
 import type { UsageReport } from '../upf/datapath.ts';
+import type { DecodeWarning } from '../../codecs/bytes/errors.ts';
 
 export class PfcpCauseError extends Error {
   readonly pfcpCause: number;
@@ -31,6 +32,17 @@ export class SmfN4 implements N4 {
   private readonly o: SmfN4Options;
   private readonly nodeId: P.NodeId;
 
+  /** PFCP messages from the UPF accepted with a warning (a node message with the S flag set, TS 29.244 7.2.2.1). */
+  readonly stats = { pfcpTolerated: 0 };
+
+  /** Decodes what the UPF sent, counting what was accepted with a warning. */
+  private decode(bytes: Uint8Array): P.PfcpMessage {
+    const warnings: DecodeWarning[] = [];
+    const m = P.decodePfcp(bytes, { warnings });
+    this.stats.pfcpTolerated += warnings.length;
+    return m;
+  }
+
   /** UP SEID by CP SEID, to answer the UPF's Session Report Requests. */
   private readonly upSeids = new Map<bigint, bigint>();
   private readonly cpSeids = new Map<bigint, bigint>();
@@ -43,7 +55,7 @@ export class SmfN4 implements N4 {
       // TS 29.244 7.5.9 Session Report Response. A Downlink Data Report (TS 23.502 4.2.3.3
       // step 2a) arrives only while the session's N3 tunnel is being set up, which this SMF
       // is already doing; usage reports are acknowledged (the SMF reports usage at release).
-      const m = P.decodePfcp(req.bytes);
+      const m = this.decode(req.bytes);
       const upSeid = this.upSeids.get(m.seid ?? 0n);
       const cause = upSeid === undefined ? P.PfcpCause.SessionContextNotFound : P.PfcpCause.RequestAccepted;
       return { response: P.encodePfcp(P.sessionReportResponse(m.sequenceNumber, upSeid ?? 0n, cause)), comment: `N4 Session Report Response, cause ${cause} [TS 29.244 7.5.9]` };
@@ -52,7 +64,7 @@ export class SmfN4 implements N4 {
 
   /** TS 29.244 6.2.6 PFCP Association Setup (SMF-initiated). */
   async associate(): Promise<P.NodeId> {
-    const rsp = P.decodePfcp(await this.o.endpoint.request(this.o.upf, (seq) => P.encodePfcp(P.associationSetupRequest(seq, this.nodeId, this.o.recoveryTimeStamp, 0)), 'PFCP Association Setup Request [TS 29.244 6.2.6]'));
+    const rsp = this.decode(await this.o.endpoint.request(this.o.upf, (seq) => P.encodePfcp(P.associationSetupRequest(seq, this.nodeId, this.o.recoveryTimeStamp, 0)), 'PFCP Association Setup Request [TS 29.244 6.2.6]'));
     const cause = P.get(rsp.ies, T.Cause);
     if (cause !== P.PfcpCause.RequestAccepted) throw new PfcpCauseError('PFCP Association Setup rejected', cause ?? 0);
     return P.get(rsp.ies, T.NodeID)!;
@@ -61,7 +73,7 @@ export class SmfN4 implements N4 {
   async establish(req: N4SessionEstablishment): Promise<N4SessionEstablished> {
     const spec: P.SessionRulesSpec = { nodeId: this.nodeId, cpSeid: req.cpSeid, cpAddress: this.o.smfAddress, ueAddress: req.ueAddress, qfi: req.qfi, accessInstance: this.o.accessInstance ?? 'access', coreInstance: req.dnn, ambrUlKbps: req.ambrUplinkKbps, ambrDlKbps: req.ambrDownlinkKbps };
     trace({ from: 'SMF', to: 'UPF', interface: 'N4', protocol: 'PFCP', message: 'Session Establishment Request', step: req.step });
-    const rsp = P.decodePfcp(await this.o.endpoint.request(this.o.upf, (seq) => P.encodePfcp(P.sessionEstablishmentRequest(seq, spec)), `N4 Session Establishment Request [TS 23.502 ${req.step}]`));
+    const rsp = this.decode(await this.o.endpoint.request(this.o.upf, (seq) => P.encodePfcp(P.sessionEstablishmentRequest(seq, spec)), `N4 Session Establishment Request [TS 23.502 ${req.step}]`));
     if (traceChannel.hasSubscribers) trace({ from: 'UPF', to: 'SMF', interface: 'N4', protocol: 'PFCP', message: `Session Establishment Response (cause ${P.get(rsp.ies, T.Cause) ?? '-'})`, response: true });
     const cause = P.get(rsp.ies, T.Cause);
     if (cause !== P.PfcpCause.RequestAccepted) throw new PfcpCauseError('N4 Session Establishment rejected', cause ?? 0);
@@ -76,7 +88,7 @@ export class SmfN4 implements N4 {
   async modify(upSeid: bigint, change: { gnbTeid?: number; gnbAddress?: string; downlink: 'forward' | 'buffer' | 'drop' }, step: string): Promise<void> {
     const dl = change.downlink === 'forward' ? { action: 'forward' as const, gnbTeid: change.gnbTeid ?? 0, gnbAddress: change.gnbAddress ?? '0.0.0.0' } : { action: change.downlink };
     trace({ from: 'SMF', to: 'UPF', interface: 'N4', protocol: 'PFCP', message: 'Session Modification Request', step });
-    const rsp = P.decodePfcp(await this.o.endpoint.request(this.o.upf, (seq) => P.encodePfcp(P.sessionModificationRequest(seq, upSeid, dl)), `N4 Session Modification Request [TS 23.502 ${step}]`));
+    const rsp = this.decode(await this.o.endpoint.request(this.o.upf, (seq) => P.encodePfcp(P.sessionModificationRequest(seq, upSeid, dl)), `N4 Session Modification Request [TS 23.502 ${step}]`));
     if (traceChannel.hasSubscribers) trace({ from: 'UPF', to: 'SMF', interface: 'N4', protocol: 'PFCP', message: `Session Modification Response (cause ${P.get(rsp.ies, T.Cause) ?? '-'})`, response: true });
     const cause = P.get(rsp.ies, T.Cause);
     if (cause !== P.PfcpCause.RequestAccepted) throw new PfcpCauseError('N4 Session Modification rejected', cause ?? 0);
@@ -84,7 +96,7 @@ export class SmfN4 implements N4 {
 
   async delete(upSeid: bigint, step: string): Promise<UsageReport | undefined> {
     trace({ from: 'SMF', to: 'UPF', interface: 'N4', protocol: 'PFCP', message: 'Session Deletion Request', step });
-    const rsp = P.decodePfcp(await this.o.endpoint.request(this.o.upf, (seq) => P.encodePfcp(P.sessionDeletionRequest(seq, upSeid)), `N4 Session Release [TS 23.502 ${step}]`));
+    const rsp = this.decode(await this.o.endpoint.request(this.o.upf, (seq) => P.encodePfcp(P.sessionDeletionRequest(seq, upSeid)), `N4 Session Release [TS 23.502 ${step}]`));
     if (traceChannel.hasSubscribers) trace({ from: 'UPF', to: 'SMF', interface: 'N4', protocol: 'PFCP', message: `Session Deletion Response (cause ${P.get(rsp.ies, T.Cause) ?? '-'})`, response: true });
     const cause = P.get(rsp.ies, T.Cause);
     const cpSeid = this.cpSeids.get(upSeid);

@@ -1,7 +1,7 @@
 // The UDM's services: Nudm_UEAuthentication (TS 29.503 5.4; ARPF and SIDF), Nudm_UECM (5.3) and
 // Nudm_SDM (5.2), with the subscriber data kept in the UDR and reached over Nudr_DM.
 
-import { SbiProblem, created, ok, noContent, objectBody, requireString, type SbiRoute, type SbiClient } from '../common/sbi.ts';
+import { SbiProblem, created, undoable, ok, noContent, objectBody, requireString, type SbiRoute, type SbiClient } from '../common/sbi.ts';
 import { udrClient, callbackUri, notifier } from '../common/sbi/client.ts';
 import { CALLBACKS } from '../common/sbi/operations.ts';
 import type { components as UdrC } from '../common/sbi-types/TS29504_Nudr_DR.ts';
@@ -116,7 +116,13 @@ export function udmRoutes(cfg: UdmConfig, udr: SbiClient, aka: HomeNetworkAka, l
         await nudr.createAmfContext3gpp(req.params.ueId, body as UdrC['schemas']['Amf3GppAccessRegistration']).catch(userNotFound);
         const existed = amfRegistrations.has(req.params.ueId);
         amfRegistrations.set(req.params.ueId, body);
-        return existed ? ok(body) : created(`${cfg.baseUri}/nudm-uecm/v1/${req.params.ueId}/registrations/amf-3gpp-access`, body);
+        if (existed) return ok(body);
+        // an AMF that never got the 201 does not know it is registered and never deregisters (issue 21)
+        return undoable(created(`${cfg.baseUri}/nudm-uecm/v1/${req.params.ueId}/registrations/amf-3gpp-access`, body), async () => {
+          if (amfRegistrations.get(req.params.ueId) !== body) return;
+          amfRegistrations.delete(req.params.ueId);
+          await nudr.modifyAmfContext3gpp(req.params.ueId, [{ op: 'add', path: '/purgeFlag', value: true }]);
+        });
       },
     },
     {
@@ -146,7 +152,12 @@ export function udmRoutes(cfg: UdmConfig, udr: SbiClient, aka: HomeNetworkAka, l
         await nudr.createSmfRegistration(req.params.ueId, req.params.pduSessionId, body as UdrC['schemas']['SmfRegistration']).catch(userNotFound);
         const existed = smfRegistrations.has(key);
         smfRegistrations.set(key, body);
-        return existed ? ok(body) : created(`${cfg.baseUri}/nudm-uecm/v1/${key.replace('/', '/registrations/smf-registrations/')}`, body);
+        if (existed) return ok(body);
+        return undoable(created(`${cfg.baseUri}/nudm-uecm/v1/${key.replace('/', '/registrations/smf-registrations/')}`, body), async () => {
+          if (smfRegistrations.get(key) !== body) return;
+          smfRegistrations.delete(key);
+          await nudr.deleteSmfRegistration(req.params.ueId, req.params.pduSessionId);
+        });
       },
     },
     {
@@ -214,8 +225,12 @@ export function udmRoutes(cfg: UdmConfig, udr: SbiClient, aka: HomeNetworkAka, l
         requireString(body, 'callbackReference');
         const r = await nudr.subscribeSubscriptionData({ ueId: req.params.ueId, callbackReference: callbackUri(cfg.baseUri, CALLBACKS.subscriptionDataChangeNotify), monitoredResourceUris: (body.monitoredResourceUris ?? []) as string[] });
         const id = String(next++);
-        sdmSubscriptions.set(id, { ueId: req.params.ueId, udrSubscription: r.headers.location ?? '' });
-        return created(`${cfg.baseUri}/nudm-sdm/v2/${req.params.ueId}/sdm-subscriptions/${id}`, { ...body, subscriptionId: id });
+        const sub = { ueId: req.params.ueId, udrSubscription: r.headers.location ?? '' };
+        sdmSubscriptions.set(id, sub);
+        return undoable(created(`${cfg.baseUri}/nudm-sdm/v2/${req.params.ueId}/sdm-subscriptions/${id}`, { ...body, subscriptionId: id }), async () => {
+          if (!sdmSubscriptions.delete(id)) return;
+          await nudr.unsubscribeSubscriptionData(sub.udrSubscription);
+        });
       },
     },
     {

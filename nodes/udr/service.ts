@@ -3,7 +3,7 @@
 // registrations) and notification subscriptions are kept in memory: they describe the running
 // network, not the subscriber, and the ledger counts them.
 
-import { SbiProblem, created, ok, noContent, objectBody, type SbiRoute, type SbiRequest } from '../common/sbi.ts';
+import { SbiProblem, created, undoable, ok, noContent, objectBody, type SbiRoute, type SbiRequest } from '../common/sbi.ts';
 import { ResourceLedger } from '../common/ledger.ts';
 import { snssaiKey, type UdrStore, type SubscriberRecord } from './store.ts';
 import { sessionQosFor, type SessionQosConfig } from '../common/config.ts';
@@ -140,8 +140,12 @@ export function udrRoutes(store: UdrStore, baseUri: string, ledger = new Resourc
       handler: (req) => {
         subscriber(store, req.params.ueId);
         const existed = state.amfRegistrations.has(req.params.ueId);
-        state.amfRegistrations.set(req.params.ueId, objectBody(req));
-        return existed ? noContent : created(`${baseUri}${API}/subscription-data/${req.params.ueId}/context-data/amf-3gpp-access`, req.body);
+        const body = objectBody(req);
+        state.amfRegistrations.set(req.params.ueId, body);
+        if (existed) return noContent;
+        return undoable(created(`${baseUri}${API}/subscription-data/${req.params.ueId}/context-data/amf-3gpp-access`, req.body), () => {
+          if (state.amfRegistrations.get(req.params.ueId) === body) state.amfRegistrations.delete(req.params.ueId);
+        });
       },
     },
     {
@@ -183,8 +187,12 @@ export function udrRoutes(store: UdrStore, baseUri: string, ledger = new Resourc
         subscriber(store, req.params.ueId);
         const key = `${req.params.ueId}/${req.params.pduSessionId}`;
         const existed = state.smfRegistrations.has(key);
-        state.smfRegistrations.set(key, objectBody(req));
-        return existed ? noContent : created(`${baseUri}${API}/subscription-data/${key.replace('/', '/context-data/smf-registrations/')}`, req.body);
+        const body = objectBody(req);
+        state.smfRegistrations.set(key, body);
+        if (existed) return noContent;
+        return undoable(created(`${baseUri}${API}/subscription-data/${key.replace('/', '/context-data/smf-registrations/')}`, req.body), () => {
+          if (state.smfRegistrations.get(key) === body) state.smfRegistrations.delete(key);
+        });
       },
     },
     {
@@ -204,7 +212,7 @@ export function udrRoutes(store: UdrStore, baseUri: string, ledger = new Resourc
         const body = objectBody(req);
         const id = String(nextId++);
         state.subscriptionDataSubscriptions.set(id, body);
-        return created(`${baseUri}${API}/subscription-data/subs-to-notify/${id}`, body);
+        return undoable(created(`${baseUri}${API}/subscription-data/subs-to-notify/${id}`, body), () => void state.subscriptionDataSubscriptions.delete(id));
       },
     },
     {
@@ -277,7 +285,7 @@ export function udrRoutes(store: UdrStore, baseUri: string, ledger = new Resourc
         const body = objectBody(req);
         const id = String(nextId++);
         state.policyDataSubscriptions.set(id, body);
-        return created(`${baseUri}${API}/policy-data/subs-to-notify/${id}`, body);
+        return undoable(created(`${baseUri}${API}/policy-data/subs-to-notify/${id}`, body), () => void state.policyDataSubscriptions.delete(id));
       },
     },
     {

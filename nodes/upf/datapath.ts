@@ -109,7 +109,7 @@ export class UpfDatapath {
   private lastPeerPort = 0;
   readonly sinks: DatapathSinks;
   /** Counters for the run summary and the ledger. */
-  readonly stats = { forwarded: 0, droppedByFar: 0, droppedByQer: 0, droppedNoSession: 0, noMatchingPdr: 0, malformed: 0, buffered: 0, bufferDiscarded: 0, errorIndications: 0, errorIndicationsSuppressed: 0, reports: 0 };
+  readonly stats = { forwarded: 0, beyondLength: 0, droppedByFar: 0, droppedByQer: 0, droppedNoSession: 0, noMatchingPdr: 0, malformed: 0, buffered: 0, bufferDiscarded: 0, errorIndications: 0, errorIndicationsSuppressed: 0, reports: 0 };
 
   constructor(opts: DatapathOptions, sinks: DatapathSinks) {
     this.capacity = opts.capacity;
@@ -282,6 +282,9 @@ export class UpfDatapath {
       start = v.payloadOffset;
       qfi = v.qfi;
     }
+    // TS 29.281 5.1: the G-PDU ends where its Length field says; octets after it in the datagram
+    // are ignored (as other UPFs and Wireshark do) and counted
+    if (end !== offset + length) this.stats.beyondLength++;
     const teid = ((b[offset + 4] << 24) | (b[offset + 5] << 16) | (b[offset + 6] << 8) | b[offset + 7]) >>> 0;
     const hot = this.hot;
     let p = teid - 1;

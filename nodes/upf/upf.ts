@@ -10,7 +10,7 @@ import { realClock } from '../../transport/clock.ts';
 import type { WireTap, Endpoint } from '../../transport/tap.ts';
 import * as P from '../../codecs/pfcp/index.ts';
 import { PfcpIeType as T, PfcpMessageType as M } from '../../codecs/pfcp/index.ts';
-import { DecodeError } from '../../codecs/bytes/errors.ts';
+import { DecodeError, type DecodeWarning } from '../../codecs/bytes/errors.ts';
 import { encodeGtpu, errorIndication } from '../../codecs/gtpu/index.ts';
 import { parseIPv4 } from '../../codecs/bytes/ip.ts';
 import { ResourceLedger } from '../common/ledger.ts';
@@ -43,6 +43,8 @@ export const UP_FUNCTION_FEATURES = P.UpFunctionFeature.BUCP | P.UpFunctionFeatu
 export class Upf {
   readonly ledger = new ResourceLedger('UPF');
   readonly datapath: UpfDatapath;
+  /** PFCP messages accepted with a warning (a node message with the S flag set, TS 29.244 7.2.2.1). */
+  readonly stats = { pfcpTolerated: 0 };
   private readonly pfcp: PfcpEndpoint;
   private readonly gtpu: GtpuEndpoint;
   private readonly cfg: UpfConfig;
@@ -140,8 +142,9 @@ export class Upf {
     const { header, peer } = req;
     const responseType = header.type + 1;
     let msg: P.PfcpMessage;
+    const warnings: DecodeWarning[] = [];
     try {
-      msg = P.decodePfcp(req.bytes);
+      msg = P.decodePfcp(req.bytes, { warnings });
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
       // TS 29.244 7.6: reject with the cause and the Offending IE; nothing changes.
@@ -151,6 +154,10 @@ export class Upf {
       const ies = [P.ie(T.Cause, cause), ...(offendingIe !== undefined ? [P.ie(T.OffendingIE, offendingIe)] : [])];
       if (header.type < 50) ies.unshift(P.ie(T.NodeID, this.nodeId));
       return { response: this.respond(responseType, header.sequenceNumber, cpSeid, ies), comment: `PFCP rejection, cause ${cause} [TS 29.244 7.6]` };
+    }
+    for (const w of warnings) {
+      this.stats.pfcpTolerated++;
+      this.cfg.log?.(`[upf] ${P.PFCP_MESSAGE_NAMES[msg.type]} from ${peer.address} accepted with ${w.code}: ${w.reason}`);
     }
     switch (msg.type) {
       case M.AssociationSetupRequest:

@@ -85,12 +85,14 @@ describe.concurrent('wire5g --help on every command lists every option with its 
   }
   // every command of the control table: its help is built from the same declaration the server judges by
   for (const c of controlCommands()) {
-    const words = c.words.map((w) => (w === '<supi>' ? 'imsi-001010000000001' : w === '<psi>' ? '1' : w));
-    const usage = c.words.map((w) => (w === '<supi>' ? 'imsi-001010000000001' : w)).join(' ');
+    // a group's parameter (`ue <supi> ...`) is given a value; the placeholders after the last word are the command's arguments
+    const last = c.words.length - 1 - [...c.words].reverse().findIndex((w) => !w.startsWith('<'));
+    const given = c.words.slice(0, last + 1).map((w) => (w.startsWith('<') ? 'imsi-001010000000001' : w));
+    const usage = [...given, ...c.words.slice(last + 1)].join(' ');
     it(`wire5g ctl ${commandKey(c)} --help`, async () => {
-      const r = await wire5g(['ctl', ...words.filter((w, i) => c.words[i] !== '<psi>'), '--help']);
+      const r = await wire5g(['ctl', ...given, '--help']);
       expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout).toMatch(new RegExp(`^usage: wire5g ctl ${usage.replace(/[<>]/g, '.')} \\[options\\]`));
+      expect(r.stdout.split('\n')[0]).toBe(`usage: wire5g ctl ${usage} [options]`);
       expect(r.stdout).toContain(c.summary);
       for (const [name, o] of Object.entries({ ...c.options, out: { kind: 'string' }, json: { kind: 'flag' } })) expect(r.stdout).toMatch(new RegExp(`^ {2}--${name}${o.kind === 'flag' ? ' ' : ' \\S+'}.*\\(default: [^)]`, 'm'));
     }, T);
@@ -188,7 +190,7 @@ describe.concurrent('wire5g ctl: bad input is one line, nothing sent', () => {
     refused(await wire5g(['ctl', '--out', nowhere, 'ue', 'imsi-001010000000001', 'register', '--count', '3']), 2, /unknown option --count/);
     refused(await wire5g(['ctl', 'ue']), 2, /^wire5g ctl ue: missing <supi>/);
     refused(await wire5g(['ctl', 'ue', 'imsi-001010000000001', 'frob']), 2, /unknown command 'frob'; commands: add, register, deregister, pdu, ping/);
-    refused(await wire5g(['ctl']), 2, /^wire5g ctl: which one\? status, ue, dump, down/);
+    refused(await wire5g(['ctl']), 2, /^wire5g ctl: which one\? status, ue, (.*, )?dump, down/);
     refused(await wire5g(['ctl', '--out']), 2, /--out needs a value/);
   }, T);
 });
@@ -196,6 +198,7 @@ describe.concurrent('wire5g ctl: bad input is one line, nothing sent', () => {
 describe.concurrent('wire5g run --scenario: judged before anything runs', () => {
   it('an unknown scenario, a file that does not validate, options that do not apply', async () => {
     refused(await wire5g(['run', '--scenario', 'nope']), 2, /^wire5g run: --scenario nope: no such file, and no built-in scenario of that name \('wire5g scenarios' lists them\) \(see 'wire5g run --help'\)$/);
+    refused(await wire5g(['run', '--scenario', dir]), 2, /^wire5g run: --scenario .*: is a directory, not a scenario file/);
     refused(await wire5g(['run', '--scenario', file('bad-scenario.yaml', 'description: x\nsteps:\n  - register: all\n    rate: fast\n')]), 2, /bad-scenario\.yaml: steps\[0\]\.rate: expected a positive number, got "fast"/);
     for (const o of [['--pings', '2'], ['--parallel', '3'], ['--deregistration', 'normal']]) {
       refused(await wire5g(['run', '--scenario', 'default', ...o]), 2, new RegExp(`${o[0]} does not apply to --scenario`));

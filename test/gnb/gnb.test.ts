@@ -133,7 +133,7 @@ describe('gNB (TS 38.413) against a scripted AMF over SCTP-over-UDP, with N3 on 
     const gnb = await Gnb.start({ address: GNB, amfAddress: AMF, amfUdpPort: amf.ep.local.port, plmn: { mcc: '001', mnc: '01' }, tac: 1, snssai: { sst: 1 }, gnbId: 1, name: 'test-gnb', sctpTimers: fast, log: (l) => logs.push(l) });
     cleanups.push(() => gnb.stop());
     const start = gnb.ledger.snapshot();
-    expect(start).toEqual({ 'UE contexts': 0, 'RAN UE NGAP IDs': 0, 'N3 DL TEIDs': 0 });
+    expect(start).toEqual({ 'UE contexts': 0, 'RRC connections queued': 0, 'RRC connections establishing': 0, 'RAN UE NGAP IDs': 0, 'N3 DL TEIDs': 0 });
 
     // TS 38.413 8.7.1: NG Setup
     const setup = await amf.next('NGSetupRequest');
@@ -155,7 +155,7 @@ describe('gNB (TS 38.413) against a scripted AMF over SCTP-over-UDP, with N3 on 
     expect(init.ies.get('RRCEstablishmentCause')).toBe('mo-Signalling');
     expect(init.ies.get('UEContextRequest')).toBe('requested');
     expect(init.ies.get('UserLocationInformation')).toMatchObject({ userLocationInformationNR: { tAI: { pLMNIdentity: plmn, tAC: tac(1) } } });
-    expect(gnb.ledger.snapshot()).toEqual({ 'UE contexts': 1, 'RAN UE NGAP IDs': 1, 'N3 DL TEIDs': 0 });
+    expect(gnb.ledger.snapshot()).toEqual({ 'UE contexts': 1, 'RRC connections queued': 0, 'RRC connections establishing': 1, 'RAN UE NGAP IDs': 1, 'N3 DL TEIDs': 0 });
 
     // 8.6.3: uplink NAS before the AMF-UE-NGAP-ID is known waits for it
     conn.uplinkNas(Uint8Array.of(0x7e, 0x00, 0x57, 0x2d, 0x10));
@@ -197,7 +197,7 @@ describe('gNB (TS 38.413) against a scripted AMF over SCTP-over-UDP, with N3 on 
     const dlTeid = Buffer.from(tunnel['gTP-TEID']).readUInt32BE(0);
     await until(() => ue.nas.length === 3);
     expect(ue.nas[2]).toEqual(Uint8Array.of(0x7e, 0x02, 9, 9, 9, 9, 1));
-    expect(gnb.ledger.snapshot()).toEqual({ 'UE contexts': 1, 'RAN UE NGAP IDs': 1, 'N3 DL TEIDs': 1 });
+    expect(gnb.ledger.snapshot()).toEqual({ 'UE contexts': 1, 'RRC connections queued': 0, 'RRC connections establishing': 0, 'RAN UE NGAP IDs': 1, 'N3 DL TEIDs': 1 });
 
     // N3 downlink: a G-PDU to the DL TEID reaches the UE on PDU session 1
     const dlPacket = Uint8Array.of(0x45, 0, 0, 20, 0, 0, 0, 0, 64, 1, 0, 0, 10, 45, 255, 254, 10, 45, 0, 2);

@@ -3,6 +3,7 @@ import { DenseIdPool, Ipv4Pool, PoolExhausted } from '../../nodes/common/pools.t
 import { ResourceLedger, ledgerDiff } from '../../nodes/common/ledger.ts';
 import { configFromYaml, DEFAULT_CONFIG, loadConfig } from '../../nodes/common/config.ts';
 import { subscribeTrace, trace, ladderLine, mermaidLadder, type TraceEvent } from '../../nodes/common/trace.ts';
+import { Semaphore } from '../../nodes/common/concurrency.ts';
 
 describe('pools', () => {
   it('DenseIdPool allocates each value once, reuses released ones, and reports exhaustion', () => {
@@ -82,5 +83,36 @@ describe('trace', () => {
     expect(seen).toHaveLength(1);
     expect(ladderLine(seen[0])).toBe('UE   -> AMF  NAS Registration request  [4.2.2.2.2 step 1]');
     expect(mermaidLadder(seen)).toContain('UE->>AMF: NAS Registration request [4.2.2.2.2 step 1]');
+  });
+});
+
+describe('Semaphore (issue 21: pacing a burst)', () => {
+  it('runs at most `width` tasks at once, the others in arrival order, and passes on a failing task\'s slot', async () => {
+    const s = new Semaphore(2);
+    const order: string[] = [];
+    const gates = new Map<string, () => void>();
+    const task = (name: string, fail = false) => s.run(async () => {
+      order.push(`start ${name}`);
+      await new Promise<void>((r) => gates.set(name, r));
+      order.push(`end ${name}`);
+      if (fail) throw new Error(name);
+      return name;
+    });
+    const a = task('a', true), b = task('b'), c = task('c'), d = task('d');
+    await Promise.resolve();
+    expect(order).toEqual(['start a', 'start b']);
+    expect(s.queued).toBe(2);
+    gates.get('a')!();
+    await expect(a).rejects.toThrow('a');
+    await new Promise((r) => setImmediate(r));
+    expect(order).toEqual(['start a', 'start b', 'end a', 'start c']);
+    gates.get('b')!();
+    gates.get('c')!();
+    await Promise.all([b, c]);
+    await new Promise((r) => setImmediate(r));
+    gates.get('d')!();
+    expect(await d).toBe('d');
+    expect(s.stats).toEqual({ waited: 2, queuedAtMost: 2 });
+    expect(() => new Semaphore(0)).toThrow(RangeError);
   });
 });

@@ -13,4 +13,12 @@ describe('network configuration (YAML over the embedded defaults)', () => {
     expect(() => configFromYaml('adresses: {}')).toThrow(/adresses: unknown key/);
     expect(() => configFromYaml('tac: one')).toThrow(/tac: expected number/);
   });
+  it('gnb.admission (issue 21): merged key by key, each limit a whole number of 1 or more', () => {
+    const c = configFromYaml('gnb: { admission: { maxEstablishing: 8 } }\n');
+    expect(c.gnb.admission).toEqual({ maxEstablishing: 8, setupsPerSecond: DEFAULT_CONFIG.gnb.admission.setupsPerSecond });
+    expect(c.gnb.name).toBe(DEFAULT_CONFIG.gnb.name);
+    expect(() => configFromYaml('gnb: { admission: { maxEstablishing: 0 } }')).toThrow(/gnb\.admission\.maxEstablishing/);
+    expect(() => configFromYaml('gnb: { admission: { setupsPerSecond: 2.5 } }')).toThrow(/gnb\.admission\.setupsPerSecond/);
+    expect(() => configFromYaml('gnb: { admission: { queue: 3 } }')).toThrow(/gnb\.admission\.queue: unknown key/);
+  });
 });

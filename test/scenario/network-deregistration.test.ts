@@ -15,16 +15,20 @@ import type { Ue } from '../../nodes/ue/ue.ts';
 const SUPIS = ['imsi-001010000000401', 'imsi-001010000000402', 'imsi-001010000000403', 'imsi-001010000000404', 'imsi-001010000000405', 'imsi-001010000000406'];
 let net: TestNetwork;
 let slow: TestNetwork;
+let idle: TestNetwork;
 
 beforeAll(async () => {
   net = await startTestNetwork(154, SUPIS);
   // T3522 at 50 ms (the AMF's timers as test/scenario/abandoned.test.ts shortens them)
   slow = await startTestNetwork(155, SUPIS.slice(0, 1), { amfTimers: { t3522Ms: 50 } });
+  // TS 24.501 5.3.7 timers at 1.5 s each (defaults T3512 + 4 min and 4 min)
+  idle = await startTestNetwork(158, SUPIS.slice(0, 2), { amfTimers: { mobileReachableMs: 1500, implicitDeregistrationMs: 1500 } });
 });
 
 afterAll(async () => {
   await net?.stop();
   await slow?.stop();
+  await idle?.stop();
 });
 
 async function recorded<T>(n: TestNetwork, fn: () => Promise<T>): Promise<{ result: T; steps: string[]; events: TraceEvent[] }> {
@@ -172,5 +176,37 @@ describe('Network-initiated Deregistration (TS 23.502 4.2.2.3.3)', () => {
     ]);
     inOrder(steps, ['T3522 retransmission 4', 'UEContextReleaseCommand [4.2.2.3.3 step 7]', 'Nudm_UECM_Deregistration [4.2.2.3.3 step 7]']);
     expect(slow.ledgers()).toEqual(before);
+  });
+
+  it('implicit: a UE in CM-IDLE that makes no contact is deregistered when the mobile reachable and implicit de-registration timers expire, without any NAS message', async () => {
+    const before = idle.ledgers();
+    const u = await registeredWith(idle, SUPIS[0], 1);
+    let idleAt = '';
+    const { steps, events } = await recorded(idle, async () => {
+      await idle.gnb.releaseAn(u.side); // AN release (TS 23.502 4.2.6): CM-IDLE, the AMF keeps the registration
+      idleAt = idle.core.amf.stateOf(SUPIS[0]) ?? 'gone';
+      for (let i = 0; i < 300 && idle.core.amf.bySupi.has(SUPIS[0]); i++) await new Promise((r) => setTimeout(r, 20));
+    });
+    expect(idleAt).toBe('5GMM-REGISTERED');
+    expect(idle.core.amf.bySupi.has(SUPIS[0])).toBe(false);
+    inOrder(steps, ['Nsmf_PDUSession_ReleaseSMContext [4.2.2.3.3 step 4]', 'Npcf_AMPolicyControl_Delete [4.2.2.3.3 step 5]', 'Npcf_UEPolicyControl_Delete [4.2.2.3.3 step 5a]', 'Nudm_UECM_Deregistration [4.2.2.3.3 step 7]']);
+    // after the AN release, nothing more to the UE or the gNB
+    const lastRelease = events.map((e) => e.message).lastIndexOf('UEContextReleaseComplete');
+    expect(events.slice(lastRelease + 1).filter((e) => e.interface === 'N1' || e.interface === 'N2').map((e) => e.message)).toEqual([]);
+    expect(idle.ledgers()).toEqual(before);
+  });
+
+  it('implicit: a UE that comes back before the timers expire (periodic registration update) stays registered', async () => {
+    const before = idle.ledgers();
+    const u = await registeredWith(idle, SUPIS[1], 0);
+    await idle.gnb.releaseAn(u.side);
+    await u.updateRegistration({ type: 'periodic' });
+    await new Promise((r) => setTimeout(r, 3500)); // both timers' worth
+    await idle.quiet();
+    expect(idle.core.amf.stateOf(SUPIS[1])).toBe('5GMM-REGISTERED');
+    expect(u.state).toBe(GmmState.REGISTERED);
+    expect(await u.deregister({ switchOff: false })).toBe('accepted');
+    await idle.quiet();
+    expect(idle.ledgers()).toEqual(before);
   });
 });

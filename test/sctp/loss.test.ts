@@ -54,7 +54,8 @@ describe('SCTP over a lossy path (transport/impair.ts)', () => {
       expect(atGnb[s]).toEqual(Array.from({ length: 50 }, (_, k) => s + 4 * k));
     }
     expect(Date.now() - t0).toBeLessThan(5000);
-    expect(impairments.reduce((n, i) => n + i.stats.dropped, 0)).toBeGreaterThan(20);
+    // the path really lost packets (fewer than 600 messages' worth: each packet bundles several, RFC 4960 6.10)
+    expect(impairments.reduce((n, i) => n + i.stats.dropped, 0)).toBeGreaterThan(5);
     expect(client.stats.retransmitted + server.stats.retransmitted).toBeGreaterThan(0);
     expect(client.stats.duplicatesReceived + server.stats.duplicatesReceived).toBeGreaterThan(0);
   });

@@ -64,6 +64,27 @@ describe('PFCP endpoint (TS 29.244 6.4)', () => {
     expect(smf.stats).toMatchObject({ retransmissions: 2, timeouts: 1 });
   });
 
+  it('at most `window` requests are outstanding to a peer; the others wait, and their T1 starts when they are sent (issue 21)', async () => {
+    const clock = new VirtualClock();
+    const smf = await pfcp('127.0.25.4', { clock, window: 2 });
+    const upf = await rawSocket('127.0.25.7');
+    const peer = { address: '127.0.25.7', port: upf.port };
+    const answers = Array.from({ length: 5 }, (_, i) => smf.request(peer, (seq) => P.encodePfcp(P.sessionDeletionRequest(seq, BigInt(i + 1)))));
+    await until(() => upf.got.length === 2);
+    clock.advance(2999); // the waiting ones have no T1 running yet: nothing is retransmitted
+    await new Promise((r) => setTimeout(r, 20));
+    expect(upf.got.length).toBe(2);
+    expect(smf.stats.queuedAtMost).toBe(3);
+    const answer = (b: Uint8Array) => upf.s.send(P.encodePfcp(P.sessionDeletionResponse(readPfcpHeader(b)!.sequenceNumber, 5n, P.PfcpCause.RequestAccepted)), smf.local.port, '127.0.25.4');
+    for (let n = 0; n < 5; n++) {
+      await until(() => upf.got.length > n);
+      answer(upf.got[n]);
+    }
+    await Promise.all(answers);
+    expect(upf.got.length).toBe(5);
+    expect(smf.stats.retransmissions).toBe(0);
+  });
+
   it('a retransmitted request is answered from the response cache without running the handler again', async () => {
     const upf = await pfcp('127.0.25.7');
     let runs = 0;

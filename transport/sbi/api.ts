@@ -20,9 +20,18 @@ export interface SbiResponse {
   /**
    * Work the spec orders after the response (e.g. TS 23.502 4.16.6 step 8 follows the step 7
    * acknowledgement). The server runs it once the response is sent; the NF tracks it so a run can
-   * wait for quiescence before auditing its ledger.
+   * wait for quiescence before auditing its ledger. It runs whether or not the response reached
+   * the consumer (the work the spec orders after it, e.g. a release's clean-up, is due either
+   * way), unless `undelivered` is given and the response was not delivered.
    */
   after?: () => Promise<void>;
+  /**
+   * Runs instead of `after` when the response never reached the consumer: the stream was reset
+   * (the consumer's request timed out and it sent RST_STREAM, RFC 9113 6.4) or closed before the
+   * answer could be sent. A producer that created something for this response (201) undoes it
+   * here: the consumer does not know the resource and will never delete it.
+   */
+  undelivered?: () => Promise<void> | void;
 }
 
 /**
@@ -99,6 +108,14 @@ export interface SbiClient {
 /** Answers with `status` and a JSON body; a 201 also carries the Location of the new resource. */
 export function created(location: string, body: unknown): SbiResponse {
   return { status: 201, headers: { location }, body };
+}
+
+/**
+ * A creation's answer with its undo: if the consumer never receives it (its request timed out),
+ * `undo` removes what was created, since the consumer will never delete a resource it does not know.
+ */
+export function undoable(res: SbiResponse, undo: () => Promise<void> | void): SbiResponse {
+  return { ...res, undelivered: undo };
 }
 
 export function ok(body: unknown): SbiResponse {

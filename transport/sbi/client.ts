@@ -107,9 +107,12 @@ export class Http2SbiClient implements SbiClient {
   private readonly opts: SbiClientOptions;
   private readonly connections = new Map<string, Promise<Connection>>();
   readonly stats = { calls: 0, retries: 0, timeouts: 0 };
+  /** How long a request waits for its answer unless its call says otherwise (may be changed while running). */
+  timeoutMs: number;
 
   constructor(opts: SbiClientOptions) {
     this.opts = opts;
+    this.timeoutMs = opts.timeoutMs ?? 5000;
   }
 
   private connect(origin: string): Promise<Connection> {
@@ -180,7 +183,7 @@ export class Http2SbiClient implements SbiClient {
     // a media type the operation names (JSON Patch, merge patch) is kept; else the body's own
     if (contentType && !(contentType.startsWith('application/json') && headers['content-type'])) headers['content-type'] = contentType;
     this.stats.calls++;
-    const timeoutMs = opts.timeoutMs ?? this.opts.timeoutMs ?? 5000;
+    const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
     return new Promise<SbiResult<T>>((resolve, reject) => {
       let req: http2.ClientHttp2Stream;
       try {

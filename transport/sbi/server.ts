@@ -80,7 +80,11 @@ export class SbiServer {
   private readonly opts: SbiServerOptions;
   private readonly pendingAfter = new Set<Promise<void>>();
   private readonly sessions = new Set<http2.ServerHttp2Session>();
-  readonly stats = { requests: 0, errors: 0, badRequests: 0 };
+  /**
+   * `cancelled`: requests the consumer reset (RST_STREAM) before they were answered;
+   * `undelivered`: responses with an undo task that the consumer never received.
+   */
+  readonly stats = { requests: 0, errors: 0, badRequests: 0, cancelled: 0, undelivered: 0 };
 
   private constructor(opts: SbiServerOptions) {
     this.opts = opts;
@@ -114,7 +118,7 @@ export class SbiServer {
     return `http://${this.opts.address}:${this.port}`;
   }
 
-  /** Resolves when every `after` task started so far has finished. */
+  /** Resolves when no request is being handled and every `after` (or `undelivered`) task started so far has finished. */
   async settled(): Promise<void> {
     while (this.pendingAfter.size) await Promise.allSettled([...this.pendingAfter]);
   }
@@ -127,8 +131,13 @@ export class SbiServer {
     const chunks: Buffer[] = [];
     stream.on('data', (c: Buffer) => chunks.push(c));
     stream.on('error', (e) => this.log(`stream error: ${e.message}`));
+    stream.on('close', () => {
+      if (!stream.headersSent && stream.rstCode !== http2.constants.NGHTTP2_NO_ERROR) this.stats.cancelled++;
+    });
     stream.on('end', () => {
-      void this.handle(stream, headers, new Uint8Array(Buffer.concat(chunks)));
+      // counted like an after task, so settled() also waits for requests being handled
+      const p: Promise<void> = this.handle(stream, headers, new Uint8Array(Buffer.concat(chunks))).finally(() => this.pendingAfter.delete(p));
+      this.pendingAfter.add(p);
     });
   }
 
@@ -161,21 +170,56 @@ export class SbiServer {
     const { contentType, data } = serializeSbiBody(res.body, res.status >= 400);
     const out: http2.OutgoingHttpHeaders = { ':status': res.status, server: this.opts.nfType, ...(res.headers ?? {}) };
     if (contentType) out['content-type'] = contentType;
-    if (stream.destroyed || stream.closed) return;
-    try {
-      stream.respond(out, { endStream: data === undefined });
-      if (data !== undefined) stream.end(data);
-    } catch (e) {
-      this.log(`could not send the response: ${(e as Error).message}`);
+    let delivered = !(stream.destroyed || stream.closed);
+    if (delivered) {
+      try {
+        stream.respond(out, { endStream: data === undefined });
+        if (data !== undefined) stream.end(data);
+      } catch (e) {
+        this.log(`could not send the response: ${(e as Error).message}`);
+        delivered = false;
+      }
+    }
+    if (!res.after && !res.undelivered) return;
+    const what = operation ?? url.pathname;
+    if (!res.undelivered) {
+      // the work after the answer is due whether or not the consumer got it (a release's clean-up)
+      this.track(res.after!, what);
       return;
     }
-    if (res.after) {
-      const task: Promise<void> = res
-        .after()
-        .catch((e: unknown) => this.log(`after-response task of ${operation ?? url.pathname} failed: ${e instanceof Error ? e.message : String(e)}`))
-        .finally(() => this.pendingAfter.delete(task));
-      this.pendingAfter.add(task);
+    const undelivered = res.undelivered;
+    const after = res.after;
+    // A 201 the consumer never read must be undone: the stream closing with RST_STREAM (the
+    // consumer gave up, RFC 9113 6.4) or before the answer was written means it was not received.
+    const decide = (): void => {
+      if (delivered && stream.rstCode === http2.constants.NGHTTP2_NO_ERROR) {
+        if (after) this.track(after, what);
+        return;
+      }
+      this.stats.undelivered++;
+      this.log(`the response to ${method} ${url.pathname} was not delivered (stream ${delivered ? `reset, code ${String(stream.rstCode)}` : 'closed before the answer'}): undoing it`);
+      this.track(async () => void (await undelivered()), `${what} (undelivered)`);
+    };
+    if (!delivered || stream.closed || stream.destroyed) {
+      decide();
+      return;
     }
+    let release!: () => void;
+    const waiting = new Promise<void>((r) => (release = r));
+    this.pendingAfter.add(waiting);
+    stream.once('close', () => {
+      this.pendingAfter.delete(waiting);
+      decide();
+      release();
+    });
+  }
+
+  /** Runs an after-response task, counted until it settles; a failure is logged. */
+  private track(task: () => Promise<void>, what: string): void {
+    const p: Promise<void> = task()
+      .catch((e: unknown) => this.log(`after-response task of ${what} failed: ${e instanceof Error ? e.message : String(e)}`))
+      .finally(() => this.pendingAfter.delete(p));
+    this.pendingAfter.add(p);
   }
 
   async close(): Promise<void> {

@@ -181,7 +181,32 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
       const chunk = dataChunk({ flags, tsn, streamId, streamSeq: ssn, ppid, userData: payload.subarray(at, end) });
       this.queue.push({ chunk, tsn, sentAt: 0, transmissions: 0, misses: 0, fastRetransmitted: false, ...(at === 0 && comment ? { comment } : {}) });
     }
-    this.flush();
+    this.flushSoon();
+  }
+
+  /** A flush is scheduled for the end of the current job (microtask). */
+  private flushScheduled = false;
+  /** A SACK is due at once (6.2: every second packet, gaps, duplicates): it goes with that flush. */
+  private sackWanted = false;
+
+  /**
+   * Bundling (RFC 4960 6.10): everything the node sends in one job (a burst of NGAP messages, the
+   * answers its 'message' handlers give to one received packet) and the SACK due for what was
+   * received leave together, packed up to the MTU, once the job is over, instead of one packet
+   * per message. The delay is a microtask: no timer, nothing waits for the clock.
+   */
+  private flushSoon(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    queueMicrotask(() => {
+      this.flushScheduled = false;
+      if (this.state === AssociationState.CLOSED) return;
+      this.flush();
+      if (this.sackWanted) {
+        this.sackWanted = false;
+        if (this.sackDue()) this.sendSack();
+      }
+    });
   }
 
   /** Octets of DATA in flight, kept as a running count (summing the map per send was O(n^2)). */
@@ -396,8 +421,10 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
     if (sawData && this.unacked) {
       this.packetsSinceSack++;
       // RFC 4960 6.2: SACK at least every second packet, at once on duplicates or gaps (6.7).
-      if (this.packetsSinceSack >= 2 || this.duplicates.length || this.received.size) this.sendSack();
-      else if (!this.sackTimer) this.sackTimer = this.io.clock.setTimeout(() => this.sendSack(), this.t.sackDelayMs);
+      if (this.packetsSinceSack >= 2 || this.duplicates.length || this.received.size) {
+        this.sackWanted = true;
+        this.flushSoon();
+      } else if (!this.sackTimer) this.sackTimer = this.io.clock.setTimeout(() => this.sendSack(), this.t.sackDelayMs);
     }
   }
 

@@ -131,6 +131,12 @@ export interface PfcpEndpointOptions {
   t1Ms?: number;
   /** N1: transmissions of a request in total, default 3. */
   n1?: number;
+  /**
+   * Requests outstanding to one peer at once (default 256); more wait in a queue and their T1
+   * starts when they are sent. 10,000 deletions sent at once overflowed the UPF's socket buffer,
+   * and every T1 expired together, so the retransmissions overflowed it again (issue 21).
+   */
+  window?: number;
   log?: (line: string) => void;
 }
 
@@ -155,13 +161,15 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
   private readonly peerRecovery = new Map<string, number>();
   private readonly heartbeats = new Map<string, TimerHandle>();
   private handler: PfcpRequestHandler | undefined;
-  readonly stats = { received: 0, sent: 0, retransmissions: 0, duplicatesAnswered: 0, malformed: 0, timeouts: 0 };
+  /** Per peer: requests outstanding, and those waiting for a place in the window. */
+  private readonly windows = new Map<string, { outstanding: number; waiting: { start: () => void; reject: (e: Error) => void }[] }>();
+  readonly stats = { received: 0, sent: 0, retransmissions: 0, duplicatesAnswered: 0, malformed: 0, timeouts: 0, queuedAtMost: 0 };
 
   private constructor(socket: dgram.Socket, local: Endpoint, opts: PfcpEndpointOptions) {
     super();
     this.socket = socket;
     this.local = local;
-    this.opts = { address: opts.address, recoveryTimeStamp: opts.recoveryTimeStamp, tap: opts.tap ?? nullTap, clock: opts.clock ?? realClock, t1Ms: opts.t1Ms ?? 3000, n1: opts.n1 ?? 3, ...(opts.log ? { log: opts.log } : {}) };
+    this.opts = { address: opts.address, recoveryTimeStamp: opts.recoveryTimeStamp, tap: opts.tap ?? nullTap, clock: opts.clock ?? realClock, t1Ms: opts.t1Ms ?? 3000, n1: opts.n1 ?? 3, window: opts.window ?? 256, ...(opts.log ? { log: opts.log } : {}) };
     socket.on('message', (msg, rinfo) => this.onMessage(new Uint8Array(msg.buffer, msg.byteOffset, msg.length), { address: rinfo.address, port: rinfo.port }));
     socket.on('error', (e) => this.opts.log?.(`[pfcp ${local.address}] socket error: ${e.message}`));
   }
@@ -198,6 +206,26 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
    * response; retransmits on T1 and rejects with PfcpTimeoutError after N1 attempts.
    */
   request(peer: Endpoint, build: (sequenceNumber: number) => Uint8Array, comment?: string): Promise<Uint8Array> {
+    const pk = `${peer.address}:${peer.port}`;
+    let w = this.windows.get(pk);
+    if (!w) this.windows.set(pk, (w = { outstanding: 0, waiting: [] }));
+    const win = w;
+    const leave = () => {
+      const next = win.waiting.shift();
+      if (next) next.start();
+      else win.outstanding--;
+    };
+    if (win.outstanding < this.opts.window) {
+      win.outstanding++;
+      return this.requestNow(peer, build, comment).finally(leave);
+    }
+    return new Promise<Uint8Array>((resolve, reject) => {
+      win.waiting.push({ start: () => void this.requestNow(peer, build, comment).then(resolve, reject).finally(leave), reject });
+      this.stats.queuedAtMost = Math.max(this.stats.queuedAtMost, win.waiting.length);
+    });
+  }
+
+  private requestNow(peer: Endpoint, build: (sequenceNumber: number) => Uint8Array, comment?: string): Promise<Uint8Array> {
     const seq = this.nextSeq;
     this.nextSeq = (this.nextSeq % 0xffffff) + 1;
     const bytes = build(seq);
@@ -314,6 +342,7 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
       p.reject(new Error('PFCP endpoint closed'));
     }
     this.pending.clear();
+    for (const w of this.windows.values()) for (const q of w.waiting.splice(0)) q.reject(new Error('PFCP endpoint closed'));
     return new Promise((resolve) => this.socket.close(() => resolve()));
   }
 }

@@ -14,16 +14,29 @@ const NGAP_CAUSE_NAS_DEREGISTER = 2;
 import type { Amf } from '../amf.ts';
 import type { AmfUe } from '../context.ts';
 
+/**
+ * A release the peer did not confirm (an error status, or no answer in time) is logged and the
+ * AMF forgets the resource all the same: the peer goes on with a request it received (its `after`
+ * clean-up runs whether or not the answer arrives, issue 21), and a record kept for a release
+ * nobody will retry would be a leak of its own. A refusal by status (a 404 included: the peer had
+ * already lost the resource) is also counted in `stats.releaseRefusals` (issue 23). Every release
+ * is attempted.
+ */
+async function released(amf: Amf, ue: AmfUe, what: string, call: () => Promise<unknown>): Promise<void> {
+  try {
+    await call();
+  } catch (e) {
+    if (e instanceof SbiProblem) amf.releaseRefused(what, ue)(e);
+    else amf.log(`UE ${ue.supi ?? ue.amfUeNgapId}: ${what}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
 /** Nsmf_PDUSession_ReleaseSMContext for every PDU session the AMF knows for the UE. */
 export async function releaseSessions(amf: Amf, ue: AmfUe, step: string): Promise<void> {
   await Promise.all([...ue.sessions.values()].map(async (s) => {
     s.state = 'releasing';
-    if (s.smContextUri) {
-      await amf.nsmf.pduSession.releaseSmContext(s.smContextUri, { cause: 'REL_DUE_TO_UE_DEREG', ngApCause: { group: NGAP_CAUSE_GROUP_NAS, value: NGAP_CAUSE_NAS_DEREGISTER }, ...(ue.location ? { ueLocation: ue.location } : {}) }, { step }).catch((e: unknown) => {
-        if (!(e instanceof SbiProblem)) throw e;
-        if (e.problem.status !== 404) amf.log(`ReleaseSMContext of PDU session ${s.pduSessionId}: ${e.problem.status}`);
-      });
-    }
+    const uri = s.smContextUri;
+    if (uri) await released(amf, ue, `ReleaseSMContext of PDU session ${s.pduSessionId}`, () => amf.nsmf.pduSession.releaseSmContext(uri, { cause: 'REL_DUE_TO_UE_DEREG', ngApCause: { group: NGAP_CAUSE_GROUP_NAS, value: NGAP_CAUSE_NAS_DEREGISTER }, ...(ue.location ? { ueLocation: ue.location } : {}) }, { step }));
     ue.sessions.delete(s.pduSessionId);
   }));
 }
@@ -34,12 +47,12 @@ export async function terminatePolicyAssociations(amf: Amf, ue: AmfUe, step: str
   const am = ue.amPolicyUri;
   if (am) {
     ue.amPolicyUri = undefined;
-    await amf.npcf.amPolicyControl.delete(am, { step }).catch(amf.releaseRefused('Npcf_AMPolicyControl_Delete', ue));
+    await released(amf, ue, 'Npcf_AMPolicyControl_Delete', () => amf.npcf.amPolicyControl.delete(am, { step }));
   }
   const up = ue.uePolicyUri;
   if (up) {
     ue.uePolicyUri = undefined;
-    await amf.npcf.uePolicyControl.delete(up, { step: /step \d+$/.test(step) ? `${step}a` : step }).catch(amf.releaseRefused('Npcf_UEPolicyControl_Delete', ue));
+    await released(amf, ue, 'Npcf_UEPolicyControl_Delete', () => amf.npcf.uePolicyControl.delete(up, { step: /step \d+$/.test(step) ? `${step}a` : step }));
   }
 }
 
@@ -48,7 +61,7 @@ export async function unsubscribeFromSdm(amf: Amf, ue: AmfUe, step: string): Pro
   const sub = ue.sdmSubscriptionUri;
   if (sub) {
     ue.sdmSubscriptionUri = undefined;
-    await amf.nudm.sdm.unsubscribe(sub, { step }).catch(amf.releaseRefused('Nudm_SDM_Unsubscribe', ue));
+    await released(amf, ue, 'Nudm_SDM_Unsubscribe', () => amf.nudm.sdm.unsubscribe(sub, { step }));
   }
 }
 
@@ -57,7 +70,8 @@ export async function deregisterFromUdm(amf: Amf, ue: AmfUe, step: string): Prom
   await unsubscribeFromSdm(amf, ue, step);
   if (ue.uecmRegistered && ue.supi) {
     ue.uecmRegistered = false;
+    const supi = ue.supi;
     // TS 29.503 6.2.6.2.3 Amf3GppAccessRegistrationModification: guami is mandatory beside purgeFlag
-    await amf.nudm.uecm.updateAmf3gppAccess(ue.supi, { guami: amf.guamiSbi(), purgeFlag: true }, { step }).catch(amf.releaseRefused('Nudm_UECM_Deregistration', ue));
+    await released(amf, ue, 'Nudm_UECM_Deregistration', () => amf.nudm.uecm.updateAmf3gppAccess(supi, { guami: amf.guamiSbi(), purgeFlag: true }, { step }));
   }
 }

@@ -12,6 +12,7 @@ import {
 import { DecodeError } from '../../../codecs/bytes/errors.ts';
 import { SbiProblem } from '../../common/sbi.ts';
 import type { Amf } from '../amf.ts';
+import { stopReachabilityTimers } from './implicit-deregistration.ts';
 import type { AmfUe, ReceivedNas } from '../context.ts';
 import { releaseUeContext } from './ue-context-release.ts';
 
@@ -96,6 +97,8 @@ export function completeRequest(message: NasMessage, decipher: (c: Uint8Array) =
  */
 export async function takeOverContext(amf: Amf, ue: AmfUe, old: AmfUe): Promise<void> {
   if (old === ue) return;
+  // the UE made contact: TS 24.501 5.3.7 timers stop
+  stopReachabilityTimers(amf, old);
   ue.supi = old.supi;
   ue.suci ??= old.suci;
   ue.pei ??= old.pei;

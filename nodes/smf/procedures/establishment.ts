@@ -147,6 +147,16 @@ export async function createSmContext(smf: Smf, req: SbiRequest): Promise<SbiRes
       await ctx.establishment;
       if (failure !== undefined) throw failure;
     },
+    // An AMF that never got the 201 (its request timed out) knows no SM context to release: the
+    // SMF undoes it, as a colliding release would (the establishment starts and stops at once).
+    undelivered: async () => {
+      if (ctx.state !== 'creating') return;
+      ctx.state = 'releasing';
+      ctx.startEstablishment?.();
+      await ctx.establishment;
+      const { after } = await releaseResources(smf, ctx);
+      await after();
+    },
   };
 }
 

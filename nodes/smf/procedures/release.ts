@@ -26,8 +26,13 @@ export async function releaseResources(smf: Smf, ctx: SmContext, steps: ReleaseS
   // back to the pool once the UPF no longer holds it (a new session given it before the
   // deletion completes would be refused by the UPF: TS 29.244 cause 75 "rule creation failure")
   let report: UsageReport | undefined;
+  // a UPF that did not answer the deletion (N1 x T1) does not keep the SM context alive: the
+  // failure is reported once the rest of the release has been done (issue 21)
+  let n4Failure: unknown;
   try {
     if (ctx.n4) report = await smf.n4.delete(ctx.n4.upSeid, steps.n4);
+  } catch (e) {
+    n4Failure = e;
   } finally {
     if (ctx.ueAddress !== undefined) smf.addresses.release(ctx.ueAddress);
     if (ctx.cpSeid !== undefined) smf.seids.release(ctx.cpSeid);
@@ -35,26 +40,42 @@ export async function releaseResources(smf: Smf, ctx: SmContext, steps: ReleaseS
     ctx.cpSeid = undefined;
   }
   const after = async () => {
+    // Each step is attempted even if an earlier one failed (a peer that did not answer in time),
+    // and the SM context goes in any case: the session is released, and a context kept for a
+    // clean-up nobody will retry would only leak (issue 21). The first failure is reported after.
+    const failures: unknown[] = n4Failure === undefined ? [] : [n4Failure];
+    const attempt = async (step: () => Promise<unknown>) => {
+      try {
+        await step();
+      } catch (e) {
+        failures.push(e);
+      }
+    };
     // step 5a: SM Policy Association Termination (4.16.6 case B) with the accumulated usage
-    if (ctx.smPolicyUri) {
+    const smPolicyUri = ctx.smPolicyUri;
+    if (smPolicyUri) {
+      ctx.smPolicyUri = undefined;
       const used = report ? report.uplinkOctets + report.downlinkOctets : 0;
       const accuUsageReports = report ? [{ refUmIds: `${ctx.dnn}:${snssaiKey(ctx.snssai)}`, volUsage: used, volUsageUplink: report.uplinkOctets, volUsageDownlink: report.downlinkOctets, timeUsage: report.durationSeconds }] : [];
-      await smf.npcf.smPolicyControl.delete(ctx.smPolicyUri, { accuUsageReports }, { step: steps.policy });
-      ctx.smPolicyUri = undefined;
+      await attempt(() => smf.npcf.smPolicyControl.delete(smPolicyUri, { accuUsageReports }, { step: steps.policy }));
     }
     // step 5b: Nudm_SDM_Unsubscribe if this was the last session for the (DNN, S-NSSAI)
-    if (ctx.sdmKey) {
-      const uri = await smf.sdm.release(ctx.sdmKey);
-      if (uri) await smf.nudm.sdm.unsubscribe(uri, { step: steps.sdmUnsubscribe });
+    const sdmKey = ctx.sdmKey;
+    if (sdmKey) {
       ctx.sdmKey = undefined;
+      await attempt(async () => {
+        const uri = await smf.sdm.release(sdmKey);
+        if (uri) await smf.nudm.sdm.unsubscribe(uri, { step: steps.sdmUnsubscribe });
+      });
     }
     // step 5c: Nudm_UECM_Deregistration of the SMF registration for this PDU session
     if (ctx.udmRegistered) {
-      await smf.nudm.uecm.deregisterSmf(ctx.supi, ctx.pduSessionId, { step: steps.uecmDeregistration });
       ctx.udmRegistered = false;
+      await attempt(() => smf.nudm.uecm.deregisterSmf(ctx.supi, ctx.pduSessionId, { step: steps.uecmDeregistration }));
     }
     ctx.state = 'released';
     smf.contexts.delete(ctx.ref);
+    if (failures.length) throw failures[0];
   };
   return { ...(report ? { report } : {}), after };
 }

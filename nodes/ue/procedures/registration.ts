@@ -37,13 +37,8 @@ export function initialRegistration(ue: Ue, cell: UuCell): Promise<RegistrationR
   });
   ue.transition('registration-requested');
   sendPlain(ue, initial, 'Registration request', '4.2.2.2.2 step 1');
-  ue.t3510 = ue.clock.setTimeout(() => {
-    ue.t3510 = undefined;
-    ue.stats.t3510Expiries++;
-    // 5.5.1.2.7 c): T3510 timeout: abort the registration; the UE releases the connection locally.
-    failRegistration(ue, new RegistrationRejected('T3510 expired: no answer to the Registration request (TS 24.501 5.5.1.2.7 c)'));
-    ue.releaseConnectionLocally();
-  }, T3510_MS);
+  // 5.5.1.2.7 c): T3510 timeout: abort the registration; the UE releases the connection locally.
+  startT3510(ue, 'TS 24.501 5.5.1.2.7 c');
   return p;
 }
 
@@ -82,14 +77,31 @@ export function registrationUpdate(ue: Ue, type: 'mobility' | 'periodic'): Promi
     const container = cipherNasMessageContainer(sec, sec.uplinkCount, 0, ue.fullRegistrationRequest);
     sendProtected(ue, encodeNasMessage(nasMessage('Registration request', { ...cleartext, nasMessageContainer: container })), 1, 'Registration request', step);
   }
-  ue.t3510 = ue.clock.setTimeout(() => {
-    ue.t3510 = undefined;
-    ue.stats.t3510Expiries++;
-    // 5.5.1.3.7 c): T3510 timeout: the procedure is aborted and the connection released locally
-    failRegistration(ue, new RegistrationRejected('T3510 expired: no answer to the Registration request (TS 24.501 5.5.1.3.7 c)'));
-    ue.releaseConnectionLocally();
-  }, T3510_MS);
+  // 5.5.1.3.7 c): T3510 timeout: the procedure is aborted and the connection released locally
+  startT3510(ue, 'TS 24.501 5.5.1.3.7 c');
   return p;
+}
+
+/**
+ * T3510 runs from the moment the Registration request is sent (TS 24.501 5.5.1.2.2, 5.5.1.3.2): at
+ * once on a connection that is up; on a new one, once the cell has admitted it and the request
+ * left in RRCSetupComplete (a cell at its limits queues the UE, nodes/gnb/admission.ts).
+ * On expiry the registration is aborted and the connection released locally (`clause` c).
+ */
+function startT3510(ue: Ue, clause: string): void {
+  const waiter = ue.regWaiter;
+  const start = () => {
+    if (waiter === undefined || ue.regWaiter !== waiter) return; // over while the UE waited for its connection
+    ue.t3510 = ue.clock.setTimeout(() => {
+      ue.t3510 = undefined;
+      ue.stats.t3510Expiries++;
+      failRegistration(ue, new RegistrationRejected(`T3510 expired: no answer to the Registration request (${clause})`));
+      ue.releaseConnectionLocally();
+    }, T3510_MS);
+  };
+  const admitted = ue.conn?.admitted;
+  if (admitted) void admitted.then(start);
+  else start();
 }
 
 export function failRegistration(ue: Ue, e: Error): void {
