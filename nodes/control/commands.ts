@@ -130,6 +130,24 @@ registerControlCommand({
 });
 
 registerControlCommand({
+  words: ['ue', '<supi>', 'update'],
+  options: {
+    type: { kind: 'choice', choices: ['mobility', 'periodic'], default: 'mobility', help: '5GS registration type of the update (TS 24.501 9.11.3.7)' },
+  },
+  summary: 'Mobility or periodic registration update (TS 24.501 5.5.1.3): the UE keeps its context; from idle after an-release',
+  perUe: true,
+  run: (net, a) => net.updateRegistration(need(a.supi, 'SUPI'), a.options.type ?? 'mobility'),
+});
+
+registerControlCommand({
+  words: ['ue', '<supi>', 'an-release'],
+  options: {},
+  summary: 'AN release initiated by the gNB (TS 23.502 4.2.6, cause user inactivity): the UE goes CM-IDLE, still registered',
+  perUe: true,
+  run: (net, a) => net.anRelease(need(a.supi, 'SUPI')),
+});
+
+registerControlCommand({
   words: ['ue', '<supi>', 'deregister'],
   options: {
     'switch-off': { kind: 'flag', help: 'the UE is switched off: no Deregistration Accept (TS 24.501 5.5.2.2.1); give this or --normal' },

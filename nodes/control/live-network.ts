@@ -274,6 +274,28 @@ export class LiveNetwork {
     });
   }
 
+  /**
+   * Mobility or periodic registration update (TS 24.501 5.5.1.3, TS 23.502 4.2.2.2.2): over the
+   * UE's RRC connection, or from idle (a new NG connection) when it has none.
+   */
+  updateRegistration(supi: string, type: 'mobility' | 'periodic'): Promise<{ guti?: string }> {
+    return this.exclusive(supi, 'register update', (u) => LiveNetwork.needState(u, GmmState.REGISTERED, 'a registration update'), async (u) => {
+      await this.recorder.procedure(`Registration (${type} update)`, 'TS 23.502 4.2.2.2.2', supi, () => u.ue.updateRegistration({ type }));
+      const g = u.ue.fiveGGuti;
+      return g ? { guti: formatGuti(g) } : {};
+    });
+  }
+
+  /** AN release initiated by the gNB (TS 23.502 4.2.6) with the cause given: the UE goes idle, still registered. */
+  anRelease(supi: string): Promise<{ cmState: string }> {
+    return this.exclusive(supi, 'an release', (u) => {
+      if (!u.ue.connected) throw new ControlError(409, `${supi} is CM-IDLE: there is no AN to release`);
+    }, async (u) => {
+      await this.recorder.procedure('AN Release', 'TS 23.502 4.2.6', supi, () => this.gnb.releaseAn(u.ue.side));
+      return { cmState: u.ue.connected ? 'CM-CONNECTED' : 'CM-IDLE' };
+    });
+  }
+
   /** UE-initiated Deregistration (TS 23.502 4.2.2.3.2). */
   deregister(supi: string, o: { switchOff: boolean; access?: '3gpp' | 'non-3gpp' | 'both' }): Promise<{ outcome: string }> {
     const accessType = o.access === 'non-3gpp' ? 2 : o.access === 'both' ? 3 : 1;
