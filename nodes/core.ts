@@ -23,6 +23,16 @@ import type { WireTap } from '../transport/tap.ts';
 import type { Clock } from '../transport/clock.ts';
 
 export const CORE_NFS = ['udr', 'udm', 'ausf', 'pcf', 'upf', 'smf', 'amf'] as const;
+
+/**
+ * The NF instance ids wire5g's NFs give in SBI bodies (amfInstanceId, ausfInstanceId, ...): TS
+ * 29.571 NfInstanceId is a UUID (RFC 4122); fixed ones, so that two runs' captures compare.
+ */
+export const NF_INSTANCE_IDS = {
+  ausf: '3e4a1c52-7d0b-4f6e-9a51-00000000000b',
+  smf: '3e4a1c52-7d0b-4f6e-9a51-000000000004',
+  amf: '3e4a1c52-7d0b-4f6e-9a51-000000000005',
+} as const;
 export type CoreNf = (typeof CORE_NFS)[number];
 
 export interface NfHandle {
@@ -86,7 +96,7 @@ export async function startNf(nf: CoreNf, cfg: NetworkConfig, o: CoreOptions = {
     }
     case 'ausf': {
       const c = host('AUSF', cfg.addresses.ausf);
-      const ausf = ausfRoutes({ baseUri: sbiUri(cfg, 'ausf'), udmUri: sbiUri(cfg, 'udm'), instanceId: 'ausf-1', servingNetworkNames: [servingNetworkName(cfg.plmn.mcc, cfg.plmn.mnc)] }, c.client, aka);
+      const ausf = ausfRoutes({ baseUri: sbiUri(cfg, 'ausf'), udmUri: sbiUri(cfg, 'udm'), instanceId: NF_INSTANCE_IDS.ausf, servingNetworkNames: [servingNetworkName(cfg.plmn.mcc, cfg.plmn.mnc)] }, c.client, aka);
       const h = await serve('AUSF', cfg.addresses.ausf, ausf.routes, c);
       return { nf, ledger: ausf.ledger, settled: () => h.server.settled(), stop: () => h.close() };
     }
@@ -119,7 +129,7 @@ export async function startNf(nf: CoreNf, cfg: NetworkConfig, o: CoreOptions = {
         }
       }
       const c = host('SMF', cfg.addresses.smf);
-      const smf = smfRoutes({ baseUri: sbiUri(cfg, 'smf'), instanceId: 'smf-1', udmUri: sbiUri(cfg, 'udm'), pcfUri: sbiUri(cfg, 'pcf'), uePool: cfg.uePool, plmn: cfg.plmn, dnns: [cfg.dnn], qfi: 9 }, c.client, n4, nasSmN1, ngapSmN2);
+      const smf = smfRoutes({ baseUri: sbiUri(cfg, 'smf'), instanceId: NF_INSTANCE_IDS.smf, udmUri: sbiUri(cfg, 'udm'), pcfUri: sbiUri(cfg, 'pcf'), uePool: cfg.uePool, plmn: cfg.plmn, dnns: [cfg.dnn], qfi: 9 }, c.client, n4, nasSmN1, ngapSmN2);
       const h = await serve('SMF', cfg.addresses.smf, smf.routes, c);
       return { nf, ledger: smf.ledger, settled: () => h.server.settled(), stop: async () => { await h.close(); await pfcp.close(); } };
     }
@@ -129,7 +139,7 @@ export async function startNf(nf: CoreNf, cfg: NetworkConfig, o: CoreOptions = {
         address: cfg.addresses.amf,
         sbiPort: cfg.ports.sbi,
         ngapUdpPort: cfg.ports.ngapUdp,
-        instanceId: 'amf-1',
+        instanceId: NF_INSTANCE_IDS.amf,
         name: cfg.amf.name,
         plmn: cfg.plmn,
         tac: cfg.tac,

@@ -3,9 +3,11 @@
 // (TS 29.519 policy data): the usage the SMF reports at termination is deducted from the
 // subscriber's remaining allowed usage.
 
-import { SbiProblem, created, objectBody, requireString, type SbiRequest, type SbiResponse } from '../common/sbi.ts';
+import { SbiProblem, objectBody, requireString, type SbiRequest } from '../common/sbi.ts';
+import { created, noContent } from '../common/sbi/routes.ts';
+import { resourceUri } from '../common/sbi/client.ts';
 import { callbackUri, operationUri } from '../common/sbi/client.ts';
-import { UDR, CALLBACKS } from '../common/sbi/operations.ts';
+import { UDR, PCF, CALLBACKS } from '../common/sbi/operations.ts';
 import type { Pcf } from './context.ts';
 
 /** Accumulated usage as the SMF reports it in SmPolicyDeleteData (TS 29.512 5.6.2.? AccuUsageReport). */
@@ -39,7 +41,7 @@ function deductUsage(pcf: Pcf, supi: string, reports: AccuUsageReport[]): Promis
 }
 
 /** TS 23.502 4.16.4 SM Policy Association Establishment, TS 29.512 4.2.2. */
-export async function createSmPolicy(pcf: Pcf, req: SbiRequest): Promise<SbiResponse> {
+export async function createSmPolicy(pcf: Pcf, req: SbiRequest) {
   const body = objectBody(req);
   const supi = requireString(body, 'supi');
   const dnn = requireString(body, 'dnn');
@@ -65,7 +67,7 @@ export async function createSmPolicy(pcf: Pcf, req: SbiRequest): Promise<SbiResp
   pcf.smPolicies.set(id, { supi, pduSessionId, dnn, snssai, pccRules: [pccRule], ...(data.umData?.[limitId] ? { limitId } : {}) });
   // TS 29.512 5.6.2.4 SmPolicyDecision: one session rule with the session AMBR and default QoS,
   // one PCC rule matching all traffic, usage monitoring when the subscriber has a limit.
-  return created(`${pcf.cfg.baseUri}/npcf-smpolicycontrol/v1/sm-policies/${id}`, {
+  return created(resourceUri(pcf.cfg.baseUri, PCF.smPolicyControl.delete, { smPolicyId: id }), {
     sessRules: { 'sess-1': { sessRuleId: 'sess-1', authSessAmbr: { uplink: '1 Gbps', downlink: '1 Gbps' }, authDefQos: { '5qi': 9, arp: { priorityLevel: 8, preemptCap: 'NOT_PREEMPT', preemptVuln: 'NOT_PREEMPTABLE' }, priorityLevel: 8 } } },
     pccRules: { [pccRule]: { pccRuleId: pccRule, flowInfos: [{ flowDescription: 'permit out ip from any to assigned', flowDirection: 'BIDIRECTIONAL' }], precedence: 255, refQosData: ['qos-1'], ...(data.umData?.[limitId] ? { refUmData: [limitId] } : {}) } },
     qosDecs: { 'qos-1': { qosId: 'qos-1', '5qi': 9, arp: { priorityLevel: 8, preemptCap: 'NOT_PREEMPT', preemptVuln: 'NOT_PREEMPTABLE' } } },
@@ -74,7 +76,7 @@ export async function createSmPolicy(pcf: Pcf, req: SbiRequest): Promise<SbiResp
 }
 
 /** TS 23.502 4.16.6 SM Policy Association Termination, case B (SMF-initiated), PCF side; TS 29.512 4.2.5. */
-export async function deleteSmPolicy(pcf: Pcf, req: SbiRequest): Promise<SbiResponse> {
+export async function deleteSmPolicy(pcf: Pcf, req: SbiRequest) {
   const assoc = pcf.smPolicies.get(req.params.smPolicyId);
   if (!assoc) throw new SbiProblem(404, 'POLICY_CONTEXT_NOT_FOUND'); // step 2 for an unknown association
   const body = (req.body ?? {}) as { accuUsageReports?: AccuUsageReport[] };
@@ -84,12 +86,9 @@ export async function deleteSmPolicy(pcf: Pcf, req: SbiRequest): Promise<SbiResp
   // step 7: remove the session's information and acknowledge
   pcf.smPolicies.delete(req.params.smPolicyId);
   const lastUri = pcf.udrSubscriptions.release(`${assoc.supi}|${assoc.dnn}|${assoc.snssai}`);
-  return {
-    status: 204,
-    // step 8: unsubscribe from the UDR when it was the last session on the (DNN, S-NSSAI)
-    after: async () => {
-      const uri = await lastUri;
-      if (uri) await pcf.nudr.dr.unsubscribePolicyData(uri, { step: '4.16.6 step 8' });
-    },
-  };
+  // step 8: unsubscribe from the UDR when it was the last session on the (DNN, S-NSSAI)
+  return noContent(async () => {
+    const uri = await lastUri;
+    if (uri) await pcf.nudr.dr.unsubscribePolicyData(uri, { step: '4.16.6 step 8' });
+  });
 }

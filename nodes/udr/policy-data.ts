@@ -28,7 +28,7 @@ export function policyDataRoutes(udr: Udr): SbiRoute[] {
     // TS 29.519 UePolicySet
     serve(UDR.dr.readUePolicySet, (req) => {
       subscriber(store, req.params.ueId);
-      return ok({ subscCats: ['wire5g'], uePolicySections: {} });
+      return ok({ subscCats: ['wire5g'] }); // no UE policy sections (uePolicySections needs at least one)
     }),
     // TS 29.519 SmPolicyData with one UsageMonData per (DNN, S-NSSAI): the remaining allowed usage
     serve(UDR.dr.readSmPolicyData, (req) => {

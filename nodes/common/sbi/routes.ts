@@ -10,7 +10,7 @@ import { routePath, type PathParamNames, type ResponseBodyOf, type SbiOperation 
 
 /** A request to an operation: its path parameters by name. */
 export interface SbiRequestTo<T extends string> extends SbiRequest {
-  params: Record<PathParamNames<T>[number], string>;
+  params: string extends T ? Record<string, string> : Record<PathParamNames<T>[number], string>;
 }
 
 type AnswerWith<O, K extends number> = {
@@ -28,7 +28,8 @@ export function serve<O, S extends number, T extends string>(
   op: SbiOperation<O, S, T>,
   handler: (req: SbiRequestTo<T>) => SbiAnswer<O, S> | Promise<SbiAnswer<O, S>>,
 ): SbiRoute {
-  return { method: op.method, path: routePath(op), operation: op.name, handler: handler as SbiRoute['handler'] };
+  // the matcher fills exactly the template's parameters, which is what SbiRequestTo<T> says
+  return { method: op.method, path: routePath(op), operation: op.name, handler: handler as unknown as SbiRoute['handler'] };
 }
 
 /** 201 with the Location of the new resource (TS 29.500 5.2.7.2). */
@@ -42,4 +43,14 @@ export function ok<B>(body: B): { status: 200; body: B } {
 
 export function noContent(after?: () => Promise<void>): { status: 204; after?: () => Promise<void> } {
   return after ? { status: 204, after } : { status: 204 };
+}
+
+/**
+ * The route serving `op` with a handler whose answers are not typed by the operation (answers
+ * that carry binary N1/N2 parts on error statuses, TS 29.502 6.1.3.2.3.1): the path and the
+ * operation name still come from the table.
+ */
+export function route<T extends string>(op: SbiOperation<unknown, number, T>, handler: (req: SbiRequestTo<T>) => ReturnType<SbiRoute['handler']>): SbiRoute {
+  // the matcher fills exactly the template's parameters, which is what SbiRequestTo<T> says
+  return { method: op.method, path: routePath(op), operation: op.name, handler: handler as unknown as SbiRoute['handler'] };
 }

@@ -38,8 +38,9 @@ export async function releaseResources(smf: Smf, ctx: SmContext, steps: ReleaseS
     // step 5a: SM Policy Association Termination (4.16.6 case B) with the accumulated usage
     if (ctx.smPolicyUri) {
       const used = report ? report.uplinkOctets + report.downlinkOctets : 0;
+      // TS 29.512 SmPolicyDeleteData.accuUsageReports: at least one report when present
       const accuUsageReports = report ? [{ refUmIds: `${ctx.dnn}:${snssaiKey(ctx.snssai)}`, volUsage: used, volUsageUplink: report.uplinkOctets, volUsageDownlink: report.downlinkOctets, timeUsage: report.durationSeconds }] : [];
-      await smf.npcf.smPolicyControl.delete(ctx.smPolicyUri, { accuUsageReports }, { step: steps.policy });
+      await smf.npcf.smPolicyControl.delete(ctx.smPolicyUri, accuUsageReports.length ? { accuUsageReports } : {}, { step: steps.policy });
       ctx.smPolicyUri = undefined;
     }
     // step 5b: Nudm_SDM_Unsubscribe if this was the last session for the (DNN, S-NSSAI)
