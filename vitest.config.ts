@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // every SBI exchange of our NFs checked against the OpenAPI schemas (test/helpers/sbi-schema.ts)
+    setupFiles: ['test/helpers/sbi-schema-setup.ts'],
     // Whole-procedure tests bind real loopback sockets; keep the pool small on 2 cores.
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },

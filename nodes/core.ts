@@ -33,6 +33,7 @@ import type { WireTap } from '../transport/tap.ts';
 import type { Clock } from '../transport/clock.ts';
 
 export const CORE_NFS = ['udr', 'udm', 'ausf', 'pcf', 'upf', 'smf', 'amf'] as const;
+
 export type CoreNf = (typeof CORE_NFS)[number];
 
 export interface NfHandle {

@@ -2,9 +2,11 @@
 // obtains a 5G HE AV from the UDM, keeps XRES* and KAUSF, hands the SEAF a 5G SE AV (RAND,
 // AUTN, HXRES*), and on confirmation compares RES* with XRES* and returns KSEAF and the SUPI.
 
-import { SbiProblem, created, undoable, ok, noContent, objectBody, requireString, type SbiRoute, type SbiClient } from '../common/sbi.ts';
+import { SbiProblem, objectBody, requireString, type SbiRoute, type SbiClient } from '../common/sbi.ts';
+import { serve, created, ok, noContent, undoable } from '../common/sbi/routes.ts';
+import { AUSF } from '../common/sbi/operations.ts';
 import { ResourceLedger } from '../common/ledger.ts';
-import { udmClient } from '../common/sbi/client.ts';
+import { udmClient, resourceUri, apiUri } from '../common/sbi/client.ts';
 import type { components as UeauC } from '../common/sbi-types/TS29503_Nudm_UEAU.ts';
 import type { HomeNetworkAka } from '../common/aka.ts';
 
@@ -31,12 +33,8 @@ export function ausfRoutes(cfg: AusfConfig, udm: SbiClient, aka: HomeNetworkAka,
   ledger.gauge('authentication contexts', () => contexts.size);
 
   const routes: SbiRoute[] = [
-    {
-      // TS 23.502 4.2.2.2.2 step 8, TS 33.501 6.1.3.2 steps 2-5
-      method: 'POST',
-      path: '/nausf-auth/v1/ue-authentications',
-      operation: 'Nausf_UEAuthentication_Authenticate',
-      handler: async (req) => {
+    // TS 23.502 4.2.2.2.2 step 8, TS 33.501 6.1.3.2 steps 2-5
+    serve(AUSF.ueAuthentication.authenticate, async (req) => {
         const body = objectBody(req);
         const supiOrSuci = requireString(body, 'supiOrSuci');
         const snName = requireString(body, 'servingNetworkName');
@@ -56,24 +54,20 @@ export function ausfRoutes(cfg: AusfConfig, udm: SbiClient, aka: HomeNetworkAka,
         const av: UeauC['schemas']['Av5GHeAka'] = vector;
         const id = String(next++);
         contexts.set(id, { supi, servingNetworkName: snName, rand: av.rand, xresStar: av.xresStar, kausf: av.kausf });
-        const link = `${cfg.baseUri}/nausf-auth/v1/ue-authentications/${id}/5g-aka-confirmation`;
+        const link = resourceUri(cfg.baseUri, AUSF.ueAuthentication.confirm5gAka, { authCtxId: id });
         // TS 29.509 6.1.6.2.3 UEAuthenticationCtx with the 5G SE AV
-        const res = created(`${cfg.baseUri}/nausf-auth/v1/ue-authentications/${id}`, {
-          authType: '5G_AKA',
+        // TS 29.509 5.2.2.2.2: the Location is the authentication context, {apiRoot}/nausf-auth/v1/ue-authentications/{authCtxId}
+        const res = created(apiUri(cfg.baseUri, AUSF.ueAuthentication.authenticate, '/ue-authentications/{authCtxId}', { authCtxId: id }), {
+          authType: '5G_AKA' as const,
           '5gAuthData': { rand: av.rand, hxresStar: aka.hxresStar(av.rand, av.xresStar), autn: av.autn },
           _links: { '5g-aka': { href: link } },
           servingNetworkName: snName,
         });
-        // an AMF that never got the 5G SE AV never confirms nor deletes the context
+        // an AMF that never got the 5G SE AV never confirms nor deletes the context (issue 21)
         return undoable(res, () => void contexts.delete(id));
-      },
-    },
-    {
-      // TS 33.501 6.1.3.2 steps 9-11: compare RES* with XRES*, derive KSEAF, inform the UDM
-      method: 'PUT',
-      path: '/nausf-auth/v1/ue-authentications/{authCtxId}/5g-aka-confirmation',
-      operation: 'Nausf_UEAuthentication_Authenticate',
-      handler: async (req) => {
+    }),
+    // TS 33.501 6.1.3.2 steps 9-11: compare RES* with XRES*, derive KSEAF, inform the UDM
+    serve(AUSF.ueAuthentication.confirm5gAka, async (req) => {
         const ctx = contexts.get(req.params.authCtxId);
         if (!ctx) throw new SbiProblem(404, 'CONTEXT_NOT_FOUND');
         const body = objectBody(req);
@@ -81,19 +75,13 @@ export function ausfRoutes(cfg: AusfConfig, udm: SbiClient, aka: HomeNetworkAka,
         const success = resStar !== undefined && resStar === ctx.xresStar.toLowerCase();
         contexts.delete(req.params.authCtxId);
         await nudm.ueau.confirmAuth(ctx.supi, { nfInstanceId: cfg.instanceId, success, timeStamp: new Date().toISOString(), authType: '5G_AKA', servingNetworkName: ctx.servingNetworkName });
-        return ok(success ? { authResult: 'AUTHENTICATION_SUCCESS', supi: ctx.supi, kseaf: aka.kseaf(ctx.kausf, ctx.servingNetworkName) } : { authResult: 'AUTHENTICATION_FAILURE' });
-      },
-    },
-    {
-      // TS 29.509 5.2.2.2.4: the AMF abandons an authentication (e.g. synch failure before confirmation)
-      method: 'DELETE',
-      path: '/nausf-auth/v1/ue-authentications/{authCtxId}/5g-aka-confirmation',
-      operation: 'Nausf_UEAuthentication_Deregister',
-      handler: (req) => {
-        if (!contexts.delete(req.params.authCtxId)) throw new SbiProblem(404, 'CONTEXT_NOT_FOUND');
-        return noContent;
-      },
-    },
+        return ok(success ? { authResult: 'AUTHENTICATION_SUCCESS' as const, supi: ctx.supi, kseaf: aka.kseaf(ctx.kausf, ctx.servingNetworkName) } : { authResult: 'AUTHENTICATION_FAILURE' as const });
+    }),
+    // TS 29.509 5.2.2.2.4: the AMF abandons an authentication (e.g. synch failure before confirmation)
+    serve(AUSF.ueAuthentication.deregister, (req) => {
+      if (!contexts.delete(req.params.authCtxId)) throw new SbiProblem(404, 'CONTEXT_NOT_FOUND');
+      return noContent();
+    }),
   ];
   return { routes, ledger };
 }

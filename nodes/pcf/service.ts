@@ -4,6 +4,8 @@
 
 import type { SbiRoute, SbiClient } from '../common/sbi.ts';
 import { ResourceLedger } from '../common/ledger.ts';
+import { serve } from '../common/sbi/routes.ts';
+import { PCF } from '../common/sbi/operations.ts';
 import { newPcf, type PcfConfig } from './context.ts';
 import { createAmPolicy, deleteAmPolicy } from './am-policy.ts';
 import { createUePolicy, deleteUePolicy } from './ue-policy.ts';
@@ -20,12 +22,12 @@ export function pcfRoutes(cfg: PcfConfig, udr: SbiClient, ledger = new ResourceL
     .gauge('UDR subscriptions held', () => pcf.udrSubscriptions.size);
 
   const routes: SbiRoute[] = [
-    { method: 'POST', path: '/npcf-am-policy-control/v1/policies', operation: 'Npcf_AMPolicyControl_Create', handler: (req) => createAmPolicy(pcf, req) },
-    { method: 'DELETE', path: '/npcf-am-policy-control/v1/policies/{polAssoId}', operation: 'Npcf_AMPolicyControl_Delete', handler: (req) => deleteAmPolicy(pcf, req) },
-    { method: 'POST', path: '/npcf-ue-policy-control/v1/policies', operation: 'Npcf_UEPolicyControl_Create', handler: (req) => createUePolicy(pcf, req) },
-    { method: 'DELETE', path: '/npcf-ue-policy-control/v1/policies/{polAssoId}', operation: 'Npcf_UEPolicyControl_Delete', handler: (req) => deleteUePolicy(pcf, req) },
-    { method: 'POST', path: '/npcf-smpolicycontrol/v1/sm-policies', operation: 'Npcf_SMPolicyControl_Create', handler: (req) => createSmPolicy(pcf, req) },
-    { method: 'POST', path: '/npcf-smpolicycontrol/v1/sm-policies/{smPolicyId}/delete', operation: 'Npcf_SMPolicyControl_Delete', handler: (req) => deleteSmPolicy(pcf, req) },
+    serve(PCF.amPolicyControl.create, (req) => createAmPolicy(pcf, req)),
+    serve(PCF.amPolicyControl.delete, (req) => deleteAmPolicy(pcf, req)),
+    serve(PCF.uePolicyControl.create, (req) => createUePolicy(pcf, req)),
+    serve(PCF.uePolicyControl.delete, (req) => deleteUePolicy(pcf, req)),
+    serve(PCF.smPolicyControl.create, (req) => createSmPolicy(pcf, req)),
+    serve(PCF.smPolicyControl.delete, (req) => deleteSmPolicy(pcf, req)),
   ];
   return { routes, ledger };
 }

@@ -3,9 +3,10 @@
 // (TS 29.519 policy data): the usage the SMF reports at termination is deducted from the
 // subscriber's remaining allowed usage.
 
-import { SbiProblem, created, undoable, objectBody, requireString, type SbiRequest, type SbiResponse } from '../common/sbi.ts';
-import { callbackUri, operationUri } from '../common/sbi/client.ts';
-import { UDR, CALLBACKS } from '../common/sbi/operations.ts';
+import { SbiProblem, objectBody, requireString, type SbiRequest } from '../common/sbi.ts';
+import { created, noContent, undoable } from '../common/sbi/routes.ts';
+import { resourceUri, callbackUri, operationUri } from '../common/sbi/client.ts';
+import { UDR, PCF, CALLBACKS } from '../common/sbi/operations.ts';
 import { PCF_SUPPORTED_FEATURES, commonFeatures, type Pcf } from './context.ts';
 
 /** Accumulated usage as the SMF reports it in SmPolicyDeleteData (TS 29.512 data model, OpenAPI schema AccuUsageReport). */
@@ -39,7 +40,7 @@ function deductUsage(pcf: Pcf, supi: string, reports: AccuUsageReport[]): Promis
 }
 
 /** TS 23.502 4.16.4 SM Policy Association Establishment, TS 29.512 4.2.2. */
-export async function createSmPolicy(pcf: Pcf, req: SbiRequest): Promise<SbiResponse> {
+export async function createSmPolicy(pcf: Pcf, req: SbiRequest) {
   const body = objectBody(req);
   const supi = requireString(body, 'supi');
   const dnn = requireString(body, 'dnn');
@@ -49,9 +50,12 @@ export async function createSmPolicy(pcf: Pcf, req: SbiRequest): Promise<SbiResp
   const snssai = snssaiKeyOf(body.sliceInfo);
   // wire5g's PCF has no operator policy of its own: it authorizes the subscribed default QoS and
   // Session-AMBR the SMF received from the UDM (TS 29.512 SmPolicyContextData, TS 23.503 6.3)
-  const subsDefQos = body.subsDefQos as { '5qi'?: unknown; arp?: unknown; priorityLevel?: unknown } | undefined;
+  const subsDefQos = body.subsDefQos as { '5qi'?: unknown; arp?: { priorityLevel: number; preemptCap: string; preemptVuln: string }; priorityLevel?: unknown } | undefined;
   const subsSessAmbr = body.subsSessAmbr as { uplink?: unknown; downlink?: unknown } | undefined;
   if (!subsDefQos || typeof subsDefQos['5qi'] !== 'number' || !subsDefQos.arp) throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'subsDefQos (5qi, arp) is required: the PCF authorizes the subscribed default QoS and has no local policy');
+  // TS 29.571 Arp: all three members are mandatory
+  const a = subsDefQos.arp as { priorityLevel?: unknown; preemptCap?: unknown; preemptVuln?: unknown };
+  if (typeof a.priorityLevel !== 'number' || typeof a.preemptCap !== 'string' || typeof a.preemptVuln !== 'string') throw new SbiProblem(400, 'MANDATORY_IE_INCORRECT', 'subsDefQos.arp needs priorityLevel, preemptCap and preemptVuln');
   if (!subsSessAmbr || typeof subsSessAmbr.uplink !== 'string' || typeof subsSessAmbr.downlink !== 'string') throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'subsSessAmbr (uplink, downlink) is required: the PCF authorizes the subscribed Session-AMBR and has no local policy');
   const data = (await pcf.nudr.dr.readSmPolicyData(supi, { step: '4.16.4 step 3' })).body;
   const limitId = `${dnn}:${snssai}`;
@@ -73,7 +77,7 @@ export async function createSmPolicy(pcf: Pcf, req: SbiRequest): Promise<SbiResp
   // default QoS, one PCC rule matching all traffic on the default QoS flow's QoS data, usage
   // monitoring when the subscriber has a limit.
   const arp = subsDefQos.arp;
-  const res = created(`${pcf.cfg.baseUri}/npcf-smpolicycontrol/v1/sm-policies/${id}`, {
+  const res = created(resourceUri(pcf.cfg.baseUri, PCF.smPolicyControl.delete, { smPolicyId: id }), {
     sessRules: { 'sess-1': { sessRuleId: 'sess-1', authSessAmbr: { uplink: subsSessAmbr.uplink, downlink: subsSessAmbr.downlink }, authDefQos: { '5qi': subsDefQos['5qi'], arp, ...(typeof subsDefQos.priorityLevel === 'number' ? { priorityLevel: subsDefQos.priorityLevel } : {}) } } },
     pccRules: { [pccRule]: { pccRuleId: pccRule, flowInfos: [{ flowDescription: 'permit out ip from any to assigned', flowDirection: 'BIDIRECTIONAL' }], precedence: 255, refQosData: ['qos-1'], ...(data.umData?.[limitId] ? { refUmData: [limitId] } : {}) } },
     qosDecs: { 'qos-1': { qosId: 'qos-1', '5qi': subsDefQos['5qi'], arp, defQosFlowIndication: true } },
@@ -89,7 +93,7 @@ export async function createSmPolicy(pcf: Pcf, req: SbiRequest): Promise<SbiResp
 }
 
 /** TS 23.502 4.16.6 SM Policy Association Termination, case B (SMF-initiated), PCF side; TS 29.512 4.2.5. */
-export async function deleteSmPolicy(pcf: Pcf, req: SbiRequest): Promise<SbiResponse> {
+export async function deleteSmPolicy(pcf: Pcf, req: SbiRequest) {
   const assoc = pcf.smPolicies.get(req.params.smPolicyId);
   if (!assoc) throw new SbiProblem(404, 'POLICY_CONTEXT_NOT_FOUND'); // step 2 for an unknown association
   const body = (req.body ?? {}) as { accuUsageReports?: AccuUsageReport[] };
@@ -99,12 +103,9 @@ export async function deleteSmPolicy(pcf: Pcf, req: SbiRequest): Promise<SbiResp
   // step 7: remove the session's information and acknowledge
   pcf.smPolicies.delete(req.params.smPolicyId);
   const lastUri = pcf.udrSubscriptions.release(`${assoc.supi}|${assoc.dnn}|${assoc.snssai}`);
-  return {
-    status: 204,
-    // step 8: unsubscribe from the UDR when it was the last session on the (DNN, S-NSSAI)
-    after: async () => {
-      const uri = await lastUri;
-      if (uri) await pcf.nudr.dr.unsubscribePolicyData(uri, { step: '4.16.6 step 8' });
-    },
-  };
+  // step 8: unsubscribe from the UDR when it was the last session on the (DNN, S-NSSAI)
+  return noContent(async () => {
+    const uri = await lastUri;
+    if (uri) await pcf.nudr.dr.unsubscribePolicyData(uri, { step: '4.16.6 step 8' });
+  });
 }

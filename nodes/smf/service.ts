@@ -14,6 +14,8 @@
 
 import type { SbiRoute, SbiClient } from '../common/sbi.ts';
 import { ResourceLedger } from '../common/ledger.ts';
+import { route } from '../common/sbi/routes.ts';
+import { SMF } from '../common/sbi/operations.ts';
 import type { N4, SmN1, SmN2 } from './ports.ts';
 import { newSmf, type SmfConfig } from './context.ts';
 import { createSmContext, updateSmContext } from './procedures/establishment.ts';
@@ -34,11 +36,11 @@ export function smfRoutes(cfg: SmfConfig, sbi: SbiClient, n4: N4, n1: SmN1, n2: 
 
   const routes: SbiRoute[] = [
     // TS 23.502 4.3.2.2.1 step 3 (request) and step 5 (response); TS 29.502 5.2.2.2
-    { method: 'POST', path: '/nsmf-pdusession/v1/sm-contexts', operation: 'Nsmf_PDUSession_CreateSMContext', handler: (req) => createSmContext(smf, req) },
+    route(SMF.pduSession.createSmContext, (req) => createSmContext(smf, req)),
     // TS 23.502 4.3.2.2.1 steps 15-17: the gNB's tunnel arrives, N4 Session Modification
-    { method: 'POST', path: '/nsmf-pdusession/v1/sm-contexts/{smContextRef}/modify', operation: 'Nsmf_PDUSession_UpdateSMContext', handler: (req) => updateSmContext(smf, req) },
+    route(SMF.pduSession.updateSmContext, (req) => updateSmContext(smf, req)),
     // TS 23.502 4.2.2.3.2 steps 2-5: Nsmf_PDUSession_ReleaseSMContext on deregistration
-    { method: 'POST', path: '/nsmf-pdusession/v1/sm-contexts/{smContextRef}/release', operation: 'Nsmf_PDUSession_ReleaseSMContext', handler: (req) => releaseSmContext(smf, req) },
+    route(SMF.pduSession.releaseSmContext, (req) => releaseSmContext(smf, req)),
   ];
   return { routes, ledger, contexts, smf };
 }

@@ -16,7 +16,7 @@ const h = (...parts: string[]) => createHash('sha256').update(parts.join('|')).d
 const sn = servingNetworkName('001', '01');
 
 const standIn: HomeNetworkAka = {
-  generateVector: ({ k, opc, amf, sqn, rand, servingNetworkName }) => ({ autn: `${sqn}${amf}${h('mac', k, opc, sqn, rand).slice(0, 16)}`, xresStar: h('xres*', k, rand, servingNetworkName), kausf: h('kausf', k, sqn, servingNetworkName) }),
+  generateVector: ({ k, opc, amf, sqn, rand, servingNetworkName }) => ({ autn: `${sqn}${amf}${h('mac', k, opc, sqn, rand).slice(0, 16)}`, xresStar: h('xres*', k, rand, servingNetworkName), kausf: h('kausf', k, sqn, servingNetworkName).repeat(2) }),
   resynchronise: ({ k, rand, auts }) => (auts.slice(12) === h('macs', k, rand).slice(0, 16) ? auts.slice(0, 12) : undefined),
   hxresStar: (rand, x) => h('hxres*', rand, x),
   kseaf: (kausf, s) => h('kseaf', kausf, s),
@@ -24,7 +24,7 @@ const standIn: HomeNetworkAka = {
     const m = /^suci-0-(\d{3})-(\d{2,3})-[0-9a-f]{1,4}-0-0-(\d+)$/.exec(suci);
     return m ? `imsi-${m[1]}${m[2]}${m[3]}` : undefined;
   },
-  randomRand: () => 'r'.repeat(32),
+  randomRand: () => 'ab'.repeat(16),
 };
 
 function core() {
@@ -34,7 +34,7 @@ function core() {
   const UDR = 'http://127.0.27.20:8080', UDM = 'http://127.0.27.12:8080', AUSF = 'http://127.0.27.11:8080';
   const udr = udrRoutes(store, UDR);
   const udm = udmRoutes({ baseUri: UDM, udrUri: UDR, plmnId: '00101' }, sbi, standIn);
-  const ausf = ausfRoutes({ baseUri: AUSF, udmUri: UDM, instanceId: 'ausf-1', servingNetworkNames: [sn] }, sbi, standIn);
+  const ausf = ausfRoutes({ baseUri: AUSF, udmUri: UDM, instanceId: '3e4a1c52-7d0b-4f6e-9a51-00000000000b', servingNetworkNames: [sn] }, sbi, standIn);
   sbi.serve(UDR, udr.routes).serve(UDM, udm.routes).serve(AUSF, ausf.routes);
   return { store, sbi, AUSF, UDM, udm, ausf, udr };
 }
@@ -48,11 +48,11 @@ describe('5G AKA through AUSF and UDM (TS 33.501 6.1.3.2)', () => {
     const sqn = nextSqn(DEFAULT_SUBSCRIBER.sqn);
     expect(store.get(DEFAULT_SUBSCRIBER.supi)?.sqn).toBe(sqn);
     expect(r.body['5gAuthData'].autn.slice(0, 12)).toBe(sqn);
-    const xresStar = h('xres*', DEFAULT_SUBSCRIBER.k, 'r'.repeat(32), sn);
-    expect(r.body['5gAuthData'].hxresStar).toBe(h('hxres*', 'r'.repeat(32), xresStar));
+    const xresStar = h('xres*', DEFAULT_SUBSCRIBER.k, 'ab'.repeat(16), sn);
+    expect(r.body['5gAuthData'].hxresStar).toBe(h('hxres*', 'ab'.repeat(16), xresStar));
     expect(ausf.ledger.snapshot()).toEqual({ 'authentication contexts': 1 });
     const c = await sbi.call('PUT', r.body._links['5g-aka'].href, { resStar: xresStar });
-    expect(c.body).toEqual({ authResult: 'AUTHENTICATION_SUCCESS', supi: DEFAULT_SUBSCRIBER.supi, kseaf: h('kseaf', h('kausf', DEFAULT_SUBSCRIBER.k, sqn, sn), sn) });
+    expect(c.body).toEqual({ authResult: 'AUTHENTICATION_SUCCESS', supi: DEFAULT_SUBSCRIBER.supi, kseaf: h('kseaf', h('kausf', DEFAULT_SUBSCRIBER.k, sqn, sn).repeat(2), sn) });
     expect(ausf.ledger.snapshot()).toEqual({ 'authentication contexts': 0 });
     expect(sbi.calls.map((x) => x.operation)).toContain('Nudm_UEAuthentication_ResultConfirmation');
   });
@@ -88,7 +88,7 @@ describe('5G AKA through AUSF and UDM (TS 33.501 6.1.3.2)', () => {
 
   it('resynchronises on AUTS: continues from SQN_MS; a bad MAC-S is rejected and SQN is untouched', async () => {
     const { store, sbi, AUSF } = core();
-    const rand = 'r'.repeat(32);
+    const rand = 'ab'.repeat(16);
     const sqnMs = '000000000400';
     const auts = sqnMs + h('macs', DEFAULT_SUBSCRIBER.k, rand).slice(0, 16);
     const r = await sbi.call('POST', `${AUSF}/nausf-auth/v1/ue-authentications`, { supiOrSuci: DEFAULT_SUBSCRIBER.supi, servingNetworkName: sn, resynchronizationInfo: { rand, auts } });
@@ -123,9 +123,9 @@ describe('UDM UECM and SDM (TS 29.503)', () => {
     const { sbi, UDM, udm, udr } = core();
     const supi = DEFAULT_SUBSCRIBER.supi;
     const before = { udm: udm.ledger.snapshot(), udr: udr.ledger.snapshot() };
-    expect((await sbi.call('PUT', `${UDM}/nudm-uecm/v1/${supi}/registrations/amf-3gpp-access`, { amfInstanceId: 'amf-1', deregCallbackUri: 'http://127.0.27.5:8080/x', guami: {}, ratType: 'NR' })).status).toBe(201);
-    expect((await sbi.call('PUT', `${UDM}/nudm-uecm/v1/${supi}/registrations/smf-registrations/1`, { smfInstanceId: 'smf-1', pduSessionId: 1, dnn: 'internet', singleNssai: { sst: 1 }, plmnId: { mcc: '001', mnc: '01' } })).status).toBe(201);
-    const sub = await sbi.call('POST', `${UDM}/nudm-sdm/v2/${supi}/sdm-subscriptions`, { nfInstanceId: 'amf-1', callbackReference: 'http://127.0.27.5:8080/cb', monitoredResourceUris: [`${UDM}/nudm-sdm/v2/${supi}/am-data`] });
+    expect((await sbi.call('PUT', `${UDM}/nudm-uecm/v1/${supi}/registrations/amf-3gpp-access`, { amfInstanceId: '3e4a1c52-7d0b-4f6e-9a51-000000000005', deregCallbackUri: 'http://127.0.27.5:8080/x', guami: { plmnId: { mcc: '001', mnc: '01' }, amfId: '020040' }, ratType: 'NR' })).status).toBe(201);
+    expect((await sbi.call('PUT', `${UDM}/nudm-uecm/v1/${supi}/registrations/smf-registrations/1`, { smfInstanceId: '3e4a1c52-7d0b-4f6e-9a51-000000000004', pduSessionId: 1, dnn: 'internet', singleNssai: { sst: 1 }, plmnId: { mcc: '001', mnc: '01' } })).status).toBe(201);
+    const sub = await sbi.call('POST', `${UDM}/nudm-sdm/v2/${supi}/sdm-subscriptions`, { nfInstanceId: '3e4a1c52-7d0b-4f6e-9a51-000000000005', callbackReference: 'http://127.0.27.5:8080/cb', monitoredResourceUris: [`${UDM}/nudm-sdm/v2/${supi}/am-data`] });
     expect(sub.status).toBe(201);
     expect(udr.state.subscriptionDataSubscriptions.size).toBe(1);
     expect((await sbi.call('GET', `${UDM}/nudm-sdm/v2/${supi}/am-data`)).body).toMatchObject({ nssai: { defaultSingleNssais: [{ sst: 1 }] } });
@@ -152,7 +152,7 @@ describe('5G AKA through AUSF and UDM with the real crypto', () => {
     store.upsert(DEFAULT_SUBSCRIBER);
     const sbi = new LocalSbi();
     const UDR = 'http://127.0.27.20:8080', UDM = 'http://127.0.27.12:8080', AUSF = 'http://127.0.27.11:8080';
-    sbi.serve(UDR, udrRoutes(store, UDR).routes).serve(UDM, udmRoutes({ baseUri: UDM, udrUri: UDR, plmnId: '00101' }, sbi, aka).routes).serve(AUSF, ausfRoutes({ baseUri: AUSF, udmUri: UDM, instanceId: 'ausf-1', servingNetworkNames: [sn] }, sbi, aka).routes);
+    sbi.serve(UDR, udrRoutes(store, UDR).routes).serve(UDM, udmRoutes({ baseUri: UDM, udrUri: UDR, plmnId: '00101' }, sbi, aka).routes).serve(AUSF, ausfRoutes({ baseUri: AUSF, udmUri: UDM, instanceId: '3e4a1c52-7d0b-4f6e-9a51-00000000000b', servingNetworkNames: [sn] }, sbi, aka).routes);
     // The UE conceals its MSIN with profile A under the home network key 1.
     const output = concealSuci('A', publicKeyOf('A', fromHex(hnPriv)), msinToBcd('0000000001'), fromHex('c80949f13ebe61af4ebdbd293ea4f942696b9e815d7e8f0096bbf6ed7de62256'));
     const suci = `suci-0-001-01-0000-1-1-${toHex(output)}`;

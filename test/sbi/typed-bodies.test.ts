@@ -35,7 +35,7 @@ describe('typed SBI consumers', () => {
     ];
     const sbi = new LocalSbi().serve(UDM, routes);
     expect(typeof compileTimeChecks).toBe('function');
-    const body = { amfInstanceId: 'a', deregCallbackUri: callbackUri('http://127.0.0.5:8080', CALLBACKS.deregistrationNotify, { supi: 'imsi-1' }), guami, ratType: 'NR' as const };
+    const body = { amfInstanceId: '3e4a1c52-7d0b-4f6e-9a51-000000000005', deregCallbackUri: callbackUri('http://127.0.0.5:8080', CALLBACKS.deregistrationNotify, { supi: 'imsi-1' }), guami, ratType: 'NR' as const };
     const r = await udmClient(sbi, UDM).uecm.registerAmf3gppAccess('imsi-1', body, { step: 's' });
     expect(r.status).toBe(201);
     expect(seen[0]).toMatchObject({ method: 'PUT', path: '/nudm-uecm/v1/imsi-1/registrations/amf-3gpp-access', body });

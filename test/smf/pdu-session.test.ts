@@ -71,7 +71,7 @@ function network(n4: N4, subscriber: Partial<SubscriberConfig> = {}) {
   const udr = udrRoutes(store, UDR);
   const udm = udmRoutes({ baseUri: UDM, udrUri: UDR, plmnId: '00101' }, sbi, unusedAka);
   const pcf = pcfRoutes({ baseUri: PCF, udrUri: UDR }, sbi);
-  const smf = smfRoutes({ baseUri: SMF, instanceId: 'smf-1', udmUri: UDM, pcfUri: PCF, uePool: '10.45.0.0/16', plmn: { mcc: '001', mnc: '01' }, dnns: ['internet'] }, sbi, n4, n1, n2);
+  const smf = smfRoutes({ baseUri: SMF, instanceId: '3e4a1c52-7d0b-4f6e-9a51-000000000004', udmUri: UDM, pcfUri: PCF, uePool: '10.45.0.0/16', plmn: { mcc: '001', mnc: '01' }, dnns: ['internet'] }, sbi, n4, n1, n2);
   sbi.serve(UDR, udr.routes).serve(UDM, udm.routes).serve(PCF, pcf.routes).serve(SMF, smf.routes).serve(AMF, amfRoutes);
   const ledgers = () => ({ udr: udr.ledger.snapshot(), udm: udm.ledger.snapshot(), pcf: pcf.ledger.snapshot(), smf: smf.ledger.snapshot() });
   return { store, sbi, transfers, ledgers, smf, statusNotifications };
@@ -79,7 +79,7 @@ function network(n4: N4, subscriber: Partial<SubscriberConfig> = {}) {
 
 const create = (sbi: LocalSbi, pduSessionId = 1, dnn = 'internet') =>
   sbi.call('POST', `${SMF}/nsmf-pdusession/v1/sm-contexts`, new SbiMultipart(
-    { supi, pduSessionId, dnn, sNssai: { sst: 1 }, servingNfId: 'amf-1', smContextStatusUri: `${AMF}/namf-callback/v1/sm-status/${pduSessionId}`, ueContextUri: `${AMF}/namf-comm/v1/ue-contexts/${supi}`, n1SmMsg: { contentId: 'n1' }, anType: '3GPP_ACCESS', ratType: 'NR' },
+    { supi, pduSessionId, dnn, sNssai: { sst: 1 }, servingNfId: '3e4a1c52-7d0b-4f6e-9a51-000000000005', smContextStatusUri: `${AMF}/namf-callback/v1/sm-status/${pduSessionId}`, ueContextUri: `${AMF}/namf-comm/v1/ue-contexts/${supi}`, n1SmMsg: { contentId: 'n1' }, anType: '3GPP_ACCESS', ratType: 'NR' },
     { n1: { contentType: N1_CONTENT_TYPE, data: Uint8Array.of(0x2e, pduSessionId, 7, 1) } },
   ), { operation: 'Nsmf_PDUSession_CreateSMContext' });
 

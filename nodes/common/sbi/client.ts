@@ -140,3 +140,8 @@ export function resourceUri(apiRoot: string, op: SbiOperation, params: Record<st
   if (!op.resource) throw new Error(`${op.name} does not act on a created resource`);
   return `${apiRoot}/${op.api}/${op.version}${fillPath(op.resource, params)}`;
 }
+
+/** A URI under an operation's API that no operation of ours names (a created resource's own URI), from its template. */
+export function apiUri(apiRoot: string, op: SbiOperation, template: string, params: Record<string, string | number>): string {
+  return `${apiRoot}/${op.api}/${op.version}${fillPath(template, params)}`;
+}

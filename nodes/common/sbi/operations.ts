@@ -50,6 +50,8 @@ export const UDM = {
   ueau: {
     generateAuthData: nudmUeau.op('Nudm_UEAuthentication_Get', 'POST', '/{supiOrSuci}/security-information/generate-auth-data', [200]),
     confirmAuth: nudmUeau.op('Nudm_UEAuthentication_ResultConfirmation', 'POST', '/{supi}/auth-events', [201]),
+    /** TS 29.503 5.4.2.4: the AUSF removes an authentication result (AuthEvent with authRemovalInd). */
+    deleteAuth: nudmUeau.onResource('Nudm_UEAuthentication_ResultConfirmation', 'PUT', '/{supi}/auth-events/{authEventId}', '/{supi}/auth-events/{authEventId}', [204]),
   },
   uecm: {
     registerAmf3gppAccess: nudmUecm.op('Nudm_UECM_Registration', 'PUT', '/{ueId}/registrations/amf-3gpp-access', [201, 200, 204]),
@@ -78,6 +80,7 @@ export const UDR = {
     modifyAuthSubscription: nudrDr.op('Nudr_DM_Update', 'PATCH', '/subscription-data/{ueId}/authentication-data/authentication-subscription', [204, 200], JSON_PATCH),
     createAuthStatus: nudrDr.op('Nudr_DM_Create', 'PUT', '/subscription-data/{ueId}/authentication-data/authentication-status', [204]),
     queryAuthStatus: nudrDr.op('Nudr_DM_Query', 'GET', '/subscription-data/{ueId}/authentication-data/authentication-status', [200]),
+    deleteAuthStatus: nudrDr.op('Nudr_DM_Delete', 'DELETE', '/subscription-data/{ueId}/authentication-data/authentication-status', [204]),
     queryProvisionedData: nudrDr.op('Nudr_DM_Query', 'GET', '/subscription-data/{ueId}/{servingPlmnId}/provisioned-data', [200]),
     queryAmData: nudrDr.op('Nudr_DM_Query', 'GET', '/subscription-data/{ueId}/{servingPlmnId}/provisioned-data/am-data', [200]),
     querySmData: nudrDr.op('Nudr_DM_Query', 'GET', '/subscription-data/{ueId}/{servingPlmnId}/provisioned-data/sm-data', [200]),
@@ -87,6 +90,7 @@ export const UDR = {
     /** The purge of the AMF registration (purgeFlag, TS 29.503 5.3.2.4.2 step 2). */
     modifyAmfContext3gpp: nudrDr.op('Nudr_DM_Update', 'PATCH', '/subscription-data/{ueId}/context-data/amf-3gpp-access', [204, 200], JSON_PATCH),
     createSmfRegistration: nudrDr.op('Nudr_DM_Create', 'PUT', '/subscription-data/{ueId}/context-data/smf-registrations/{pduSessionId}', [201, 204]),
+    querySmfRegList: nudrDr.op('Nudr_DM_Query', 'GET', '/subscription-data/{ueId}/context-data/smf-registrations', [200]),
     deleteSmfRegistration: nudrDr.op('Nudr_DM_Delete', 'DELETE', '/subscription-data/{ueId}/context-data/smf-registrations/{pduSessionId}', [204]),
     subscribeSubscriptionData: nudrDr.op('Nudr_DM_Subscribe', 'POST', '/subscription-data/subs-to-notify', [201]),
     unsubscribeSubscriptionData: nudrDr.onResource('Nudr_DM_Unsubscribe', 'DELETE', '/subscription-data/subs-to-notify/{subsId}', '/subscription-data/subs-to-notify/{subsId}', [204]),

@@ -8,8 +8,8 @@ import {
   N1_CONTENT_TYPE, N2_CONTENT_TYPE, type SbiRequest, type SbiResponse,
 } from '../../common/sbi.ts';
 import { Ipv4Pool } from '../../common/pools.ts';
-import { callbackUri, operationUri } from '../../common/sbi/client.ts';
-import { UDM, CALLBACKS } from '../../common/sbi/operations.ts';
+import { callbackUri, operationUri, resourceUri } from '../../common/sbi/client.ts';
+import { UDM, SMF, CALLBACKS } from '../../common/sbi/operations.ts';
 import type { PduSessionEstablishmentRequestInfo } from '../ports.ts';
 import { contextOf, snssaiKey, FiveGsmCause, type Smf, type SmContext } from '../context.ts';
 import { releaseResources } from './release.ts';
@@ -140,7 +140,7 @@ export async function createSmContext(smf: Smf, req: SbiRequest): Promise<SbiRes
       await after();
     });
   return {
-    ...created(`${smf.cfg.baseUri}/nsmf-pdusession/v1/sm-contexts/${ref}`, { pduSessionId: ctx.pduSessionId, sNssai: snssai, upCnxState: 'ACTIVATING' }),
+    ...created(resourceUri(smf.cfg.baseUri, SMF.pduSession.updateSmContext, { smContextRef: ref }), { pduSessionId: ctx.pduSessionId, sNssai: snssai, upCnxState: 'ACTIVATING' }),
     // steps 7-11 run after the response, as the clause orders them
     after: async () => {
       ctx.startEstablishment?.();

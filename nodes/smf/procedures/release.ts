@@ -56,8 +56,9 @@ export async function releaseResources(smf: Smf, ctx: SmContext, steps: ReleaseS
     if (smPolicyUri) {
       ctx.smPolicyUri = undefined;
       const used = report ? report.uplinkOctets + report.downlinkOctets : 0;
+      // TS 29.512 SmPolicyDeleteData.accuUsageReports: at least one report when present
       const accuUsageReports = report ? [{ refUmIds: `${ctx.dnn}:${snssaiKey(ctx.snssai)}`, volUsage: used, volUsageUplink: report.uplinkOctets, volUsageDownlink: report.downlinkOctets, timeUsage: report.durationSeconds }] : [];
-      await attempt(() => smf.npcf.smPolicyControl.delete(smPolicyUri, { accuUsageReports }, { step: steps.policy }));
+      await attempt(() => smf.npcf.smPolicyControl.delete(smPolicyUri, accuUsageReports.length ? { accuUsageReports } : {}, { step: steps.policy }));
     }
     // step 5b: Nudm_SDM_Unsubscribe if this was the last session for the (DNN, S-NSSAI)
     const sdmKey = ctx.sdmKey;

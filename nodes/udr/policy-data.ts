@@ -1,0 +1,68 @@
+// Nudr_DR policy data (TS 29.504 5.2, resources of TS 29.519) the PCF reads: AM policy data, the
+// UE policy set, SM policy data with the remaining allowed usage (usage monitoring, TS 23.502
+// 4.16.6 step 3), and subscriptions to changes.
+
+import { SbiProblem, objectBody, type SbiRoute } from '../common/sbi.ts';
+import { serve, ok, created, noContent, undoable } from '../common/sbi/routes.ts';
+import { operationUri, resourceUri } from '../common/sbi/client.ts';
+import { UDR } from '../common/sbi/operations.ts';
+import type { components as UdrC } from '../common/sbi-types/TS29504_Nudr_DR.ts';
+import { snssaiKey } from './store.ts';
+import { subscriber, type Udr } from './context.ts';
+
+type S = UdrC['schemas'];
+
+function parseSnssaiKey(k: string): { sst: number; sd?: string } {
+  const [sst, sd] = k.split('-');
+  return sd ? { sst: Number(sst), sd } : { sst: Number(sst) };
+}
+
+export function policyDataRoutes(udr: Udr): SbiRoute[] {
+  const { store, state } = udr;
+  return [
+    // TS 29.519 AmPolicyData
+    serve(UDR.dr.readAmPolicyData, (req) => {
+      subscriber(store, req.params.ueId);
+      return ok({ subscCats: ['wire5g'] });
+    }),
+    // TS 29.519 UePolicySet
+    serve(UDR.dr.readUePolicySet, (req) => {
+      subscriber(store, req.params.ueId);
+      return ok({ subscCats: ['wire5g'] }); // no UE policy sections (uePolicySections needs at least one)
+    }),
+    // TS 29.519 SmPolicyData with one UsageMonData per (DNN, S-NSSAI): the remaining allowed usage
+    serve(UDR.dr.readSmPolicyData, (req) => {
+      const s = subscriber(store, req.params.ueId);
+      const umData: Record<string, S['UsageMonData']> = {};
+      for (const u of store.usageOf(s.supi)) {
+        const limitId = `${u.dnn}:${u.snssai}`;
+        umData[limitId] = { limitId, umLevel: 'SESSION_LEVEL', scopes: { [u.snssai]: { snssai: parseSnssaiKey(u.snssai), dnn: [u.dnn] } }, ...(u.remainingOctets === null ? {} : { allowedUsage: { totalVolume: u.remainingOctets } }) };
+      }
+      return ok({
+        smPolicySnssaiData: Object.fromEntries(s.snssais.map((n) => [snssaiKey(n), { snssai: n, smPolicyDnnData: Object.fromEntries(s.dnns.map((d) => [d, { dnn: d }])) }])),
+        umData,
+      });
+    }),
+    // TS 29.519 UsageMonData resource: the PCF writes the remaining allowed usage after deducting
+    // the accumulated usage (TS 23.502 4.16.6 step 3); CreateUsageMonitoringResource answers 201
+    serve(UDR.dr.createUsageMonitoringResource, (req) => {
+      const s = subscriber(store, req.params.ueId);
+      const body = objectBody(req) as S['UsageMonData'];
+      const [dnn, key] = req.params.usageMonId.split(':');
+      const total = body.allowedUsage?.totalVolume;
+      if (typeof total !== 'number' || total < 0) throw new SbiProblem(400, 'MANDATORY_IE_INCORRECT', 'allowedUsage.totalVolume must be a non-negative number');
+      if (!store.setUsage(s.supi, dnn ?? '', key ?? '', total)) throw new SbiProblem(404, 'DATA_NOT_FOUND', `no usage monitoring data ${req.params.usageMonId}`);
+      return created(operationUri(udr.baseUri, UDR.dr.createUsageMonitoringResource, { ueId: req.params.ueId, usageMonId: req.params.usageMonId }), body);
+    }),
+    serve(UDR.dr.subscribePolicyData, (req) => {
+      const body = objectBody(req) as S['PolicyDataSubscription'];
+      const subsId = udr.nextId();
+      state.policyDataSubscriptions.set(subsId, body);
+      return undoable(created(resourceUri(udr.baseUri, UDR.dr.unsubscribePolicyData, { subsId }), body), () => void state.policyDataSubscriptions.delete(subsId));
+    }),
+    serve(UDR.dr.unsubscribePolicyData, (req) => {
+      if (!state.policyDataSubscriptions.delete(req.params.subsId)) throw new SbiProblem(404, 'SUBSCRIPTION_NOT_FOUND');
+      return noContent();
+    }),
+  ];
+}
