@@ -61,7 +61,7 @@ function applyPatch(target: Record<string, unknown>, patch: unknown): void {
 export function subscriptionDataRoutes(udr: Udr): SbiRoute[] {
   const { store, state } = udr;
   return [
-    // TS 29.505 5.2.? AuthenticationSubscription (TS 33.501 6.1.3.2 step 2: the ARPF's keys)
+    // TS 29.505 (OpenAPI QueryAuthSubscription) AuthenticationSubscription (TS 33.501 6.1.3.2 step 2: the ARPF's keys)
     serve(UDR.dr.queryAuthSubscription, (req) => {
       const s = subscriber(store, req.params.ueId);
       return ok({

@@ -64,8 +64,8 @@ describe('5G AKA through AUSF and UDM (TS 33.501 6.1.3.2)', () => {
     expect((await status()).status).toBe(404);
     const start = async () => (await sbi.call<{ '5gAuthData': { rand: string }; _links: { '5g-aka': { href: string } } }>('POST', `${AUSF}/nausf-auth/v1/ue-authentications`, { supiOrSuci: supi, servingNetworkName: sn })).body;
     const a = await start();
-    await sbi.call('PUT', a._links['5g-aka'].href, { resStar: h('xres*', DEFAULT_SUBSCRIBER.k, 'r'.repeat(32), sn) });
-    expect((await status()).body).toMatchObject({ nfInstanceId: 'ausf-1', success: true, authType: '5G_AKA', servingNetworkName: sn });
+    await sbi.call('PUT', a._links['5g-aka'].href, { resStar: h('xres*', DEFAULT_SUBSCRIBER.k, 'ab'.repeat(16), sn) });
+    expect((await status()).body).toMatchObject({ nfInstanceId: '3e4a1c52-7d0b-4f6e-9a51-00000000000b', success: true, authType: '5G_AKA', servingNetworkName: sn });
     expect(sbi.calls.filter((c) => c.operation === 'Nudr_DM_Create' && c.uri.endsWith('/authentication-status'))).toHaveLength(1);
     const b = await start();
     await sbi.call('PUT', b._links['5g-aka'].href, { resStar: '00'.repeat(16) });

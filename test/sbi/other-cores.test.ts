@@ -126,8 +126,10 @@ describe('requests shaped like Open5GS and free5GC, over node:http2', () => {
     const href = (a.body as { _links: { '5g-aka': { href: string } } })._links['5g-aka'].href;
     await replay(AUSF.ueAuthentication.deregister, 'ausf', new URL(href).pathname, undefined, 204);
     const am = await replay(PCF.amPolicyControl.create, 'pcf', '/npcf-am-policy-control/v1/policies', { notificationUri: 'http://127.0.93.200:7777/namf-callback/v1/am-policy-notify', supi, accessType: '3GPP_ACCESS', ratType: 'NR', servingPlmn: plmnId, guami, suppFeat: '4000000' }, 201);
-    expect(am.body).toMatchObject({ suppFeat: '4000000' });
-    const sm = await replay(PCF.smPolicyControl.create, 'pcf', '/npcf-smpolicycontrol/v1/sm-policies', { supi, pduSessionId: 1, pduSessionType: 'IPV4', dnn: 'internet', notificationUri: 'http://127.0.93.199:7777/nsmf-callback/v1/sm-policy-notify/1', ipv4Address: '10.45.0.2', servingNetwork: plmnId, ratType: 'NR', sliceInfo: { sst: 1 }, suppFeat: '4000000' }, 201);
+    // TS 29.500 6.6.2: the features both sides support; our PCF implements none of TS 29.507's yet
+    expect(am.body).toMatchObject({ suppFeat: '0' });
+    // Open5GS's SMF sends the subscribed default QoS and Session-AMBR (src/smf/npcf-build.c: subs_def_qos, subs_sess_ambr)
+    const sm = await replay(PCF.smPolicyControl.create, 'pcf', '/npcf-smpolicycontrol/v1/sm-policies', { supi, pduSessionId: 1, pduSessionType: 'IPV4', dnn: 'internet', notificationUri: 'http://127.0.93.199:7777/nsmf-callback/v1/sm-policy-notify/1', ipv4Address: '10.45.0.2', servingNetwork: plmnId, ratType: 'NR', sliceInfo: { sst: 1 }, subsSessAmbr: { uplink: '1 Gbps', downlink: '1 Gbps' }, subsDefQos: { '5qi': 9, arp: { priorityLevel: 8, preemptCap: 'NOT_PREEMPT', preemptVuln: 'NOT_PREEMPTABLE' }, priorityLevel: 8 }, suppFeat: '4000000' }, 201);
     expect(sm.body).toMatchObject({ sessRules: expect.any(Object) });
   });
 });
