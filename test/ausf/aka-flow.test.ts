@@ -72,8 +72,8 @@ describe('5G AKA through AUSF and UDM (TS 33.501 6.1.3.2)', () => {
     expect((await status()).body).toMatchObject({ success: false });
     expect(udr.state.authenticationStatus.size).toBe(1);
     // an AuthEvent without its mandatory members is refused and nothing is stored for an unknown SUPI
-    expect((await sbi.call('POST', `${UDM}/nudm-ueau/v1/${supi}/auth-events`, { nfInstanceId: 'ausf-1', success: true })).status).toBe(400);
-    const unknown = await sbi.call('POST', `${UDM}/nudm-ueau/v1/imsi-001019999999999/auth-events`, { nfInstanceId: 'ausf-1', success: true, timeStamp: new Date().toISOString(), authType: '5G_AKA', servingNetworkName: sn });
+    expect((await sbi.call('POST', `${UDM}/nudm-ueau/v1/${supi}/auth-events`, { nfInstanceId: '3e4a1c52-7d0b-4f6e-9a51-00000000000b', success: true })).status).toBe(400);
+    const unknown = await sbi.call('POST', `${UDM}/nudm-ueau/v1/imsi-001019999999999/auth-events`, { nfInstanceId: '3e4a1c52-7d0b-4f6e-9a51-00000000000b', success: true, timeStamp: new Date().toISOString(), authType: '5G_AKA', servingNetworkName: sn });
     expect(unknown.status).toBe(404);
   });
 
