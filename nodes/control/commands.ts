@@ -130,6 +130,24 @@ registerControlCommand({
 });
 
 registerControlCommand({
+  words: ['ue', '<supi>', 'update'],
+  options: {
+    type: { kind: 'choice', choices: ['mobility', 'periodic'], default: 'mobility', help: '5GS registration type of the update (TS 24.501 9.11.3.7)' },
+  },
+  summary: 'Mobility or periodic registration update (TS 24.501 5.5.1.3): the UE keeps its context; from idle after an-release',
+  perUe: true,
+  run: (net, a) => net.updateRegistration(need(a.supi, 'SUPI'), a.options.type ?? 'mobility'),
+});
+
+registerControlCommand({
+  words: ['ue', '<supi>', 'an-release'],
+  options: {},
+  summary: 'AN release initiated by the gNB (TS 23.502 4.2.6, cause user inactivity): the UE goes CM-IDLE, still registered',
+  perUe: true,
+  run: (net, a) => net.anRelease(need(a.supi, 'SUPI')),
+});
+
+registerControlCommand({
   words: ['ue', '<supi>', 'deregister'],
   options: {
     'switch-off': { kind: 'flag', help: 'the UE is switched off: no Deregistration Accept (TS 24.501 5.5.2.2.1); give this or --normal' },
@@ -177,7 +195,7 @@ registerControlCommand({
 
 describeControlGroup('smf', 'the SMF: network-requested PDU Session Release');
 describeControlGroup('amf', 'the AMF: network-initiated Deregistration');
-describeControlGroup('udm', 'the UDM: subscription withdrawal (UDM-initiated Deregistration)');
+describeControlGroup('udm', 'the UDM: subscription withdrawal and change (UDM-initiated Deregistration, subscriber data update)');
 
 registerControlCommand({
   words: ['smf', 'release', '<supi>', '<psi>'],
@@ -214,6 +232,20 @@ registerControlCommand({
   summary: 'UDM-initiated Deregistration (TS 23.502 4.2.2.3.3 step 1): Nudm_UECM_DeregistrationNotification, subscription withdrawn',
   perUe: true,
   run: (net, a) => net.udmWithdraw(need(a.supi, 'SUPI'), { access: a.options.access ?? '3gpp' }),
+});
+
+registerControlCommand({
+  words: ['udm', 'update', '<supi>'],
+  options: {
+    sst: { kind: 'integer', arg: 'N', min: 0, max: 255, default: 'none: required', help: 'the S-NSSAI now subscribed: slice/service type' },
+    sd: { kind: 'string', arg: 'HEX6', default: 'none', pattern: /[0-9a-fA-F]{6}/, patternHelp: '6 hex digits', help: 'its slice differentiator' },
+  },
+  summary: 'change the subscribed S-NSSAI in the UDR; the UDM notifies the AMF (TS 23.502 4.5.1), which deregisters a UE left with no allowed S-NSSAI (4.2.2.3.3)',
+  perUe: true,
+  check: (o) => {
+    if (o.sst === undefined) throw new ControlError(400, 'udm update needs --sst');
+  },
+  run: (net, a) => net.udmUpdateSnssai(need(a.supi, 'SUPI'), { sst: need(a.options.sst, '--sst'), ...(a.options.sd ? { sd: a.options.sd.toLowerCase() } : {}) }),
 });
 
 registerControlCommand({

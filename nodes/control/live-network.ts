@@ -274,6 +274,28 @@ export class LiveNetwork {
     });
   }
 
+  /**
+   * Mobility or periodic registration update (TS 24.501 5.5.1.3, TS 23.502 4.2.2.2.2): over the
+   * UE's RRC connection, or from idle (a new NG connection) when it has none.
+   */
+  updateRegistration(supi: string, type: 'mobility' | 'periodic'): Promise<{ guti?: string }> {
+    return this.exclusive(supi, 'register update', (u) => LiveNetwork.needState(u, GmmState.REGISTERED, 'a registration update'), async (u) => {
+      await this.recorder.procedure(`Registration (${type} update)`, 'TS 23.502 4.2.2.2.2', supi, () => u.ue.updateRegistration({ type }));
+      const g = u.ue.fiveGGuti;
+      return g ? { guti: formatGuti(g) } : {};
+    });
+  }
+
+  /** AN release initiated by the gNB (TS 23.502 4.2.6) with the cause given: the UE goes idle, still registered. */
+  anRelease(supi: string): Promise<{ cmState: string }> {
+    return this.exclusive(supi, 'an release', (u) => {
+      if (!u.ue.connected) throw new ControlError(409, `${supi} is CM-IDLE: there is no AN to release`);
+    }, async (u) => {
+      await this.recorder.procedure('AN Release', 'TS 23.502 4.2.6', supi, () => this.gnb.releaseAn(u.ue.side));
+      return { cmState: u.ue.connected ? 'CM-CONNECTED' : 'CM-IDLE' };
+    });
+  }
+
   /** UE-initiated Deregistration (TS 23.502 4.2.2.3.2). */
   deregister(supi: string, o: { switchOff: boolean; access?: '3gpp' | 'non-3gpp' | 'both' }): Promise<{ outcome: string }> {
     const accessType = o.access === 'non-3gpp' ? 2 : o.access === 'both' ? 3 : 1;
@@ -386,6 +408,33 @@ export class LiveNetwork {
         if (amf!.bySupi.has(supi)) throw new Error(`the AMF still holds ${supi}`);
       });
       return { outcome: u.ue.networkDeregistration.last?.action ?? 'deregistered' };
+    });
+  }
+
+  /**
+   * O&M changes the subscribed S-NSSAIs of `supi` in the UDR (as `wire5g subscriber update --sst
+   * --sd` does to a database) and the UDM notifies the AMF (TS 23.502 4.5.1). When no S-NSSAI of
+   * the UE's Allowed NSSAI is left, the AMF deregisters the UE (4.2.2.3.3) with the rejected NSSAI;
+   * resolves once it has.
+   */
+  udmUpdateSnssai(supi: string, snssai: Snssai): Promise<{ notified: number; deregistered: boolean }> {
+    const core = this.core;
+    return this.exclusive(supi, 'udm update', () => {
+      if (!core) throw new ControlError(409, 'the UDM runs in another process (wire5g start udm): ctl udm update needs the embedded core');
+      if (!core.store.get(supi)) throw new ControlError(404, `no subscriber ${supi} in the UDR`);
+    }, async (u) => {
+      return this.recorder.procedure('Subscriber Data Update Notification to AMF', 'TS 23.502 4.5.1', supi, async () => {
+        const rec = core!.store.get(supi)!;
+        core!.store.upsert({ supi: rec.supi, k: rec.k, opc: rec.opc, amf: rec.amf, sqn: rec.sqn, dnns: rec.dnns, sessionQos: rec.sessionQos, snssais: [snssai] });
+        const known = this.known.get(supi);
+        if (known) this.known.set(supi, { ...known, snssais: [snssai] });
+        const notified = await core!.udm.notifySubscriptionChange(supi);
+        await this.settle();
+        const amf = core!.amf;
+        for (let i = 0; i < 400 && amf.bySupi.get(supi)?.state === '5GMM-DEREGISTERED-INITIATED'; i++) await new Promise((t) => setTimeout(t, 25));
+        for (let i = 0; i < 400 && u.ue.connected && !amf.bySupi.has(supi); i++) await new Promise((t) => setTimeout(t, 25));
+        return { notified, deregistered: !amf.bySupi.has(supi) && u.ue.state === GmmState.DEREGISTERED };
+      });
     });
   }
 
