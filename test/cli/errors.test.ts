@@ -189,7 +189,7 @@ describe.concurrent('wire5g ctl: bad input is one line, nothing sent', () => {
     refused(await wire5g(['ctl', '--out', nowhere, 'ue', 'imsi-001010000000001', 'pdu', 'establish', '--sd', '010203']), 2, /--sd needs --sst/);
     refused(await wire5g(['ctl', '--out', nowhere, 'ue', 'imsi-001010000000001', 'register', '--count', '3']), 2, /unknown option --count/);
     refused(await wire5g(['ctl', 'ue']), 2, /^wire5g ctl ue: missing <supi>/);
-    refused(await wire5g(['ctl', 'ue', 'imsi-001010000000001', 'frob']), 2, /unknown command 'frob'; commands: add, register, deregister, pdu, ping/);
+    refused(await wire5g(['ctl', 'ue', 'imsi-001010000000001', 'frob']), 2, /unknown command 'frob'; commands: add, register, update, an-release, deregister, pdu, ping/);
     refused(await wire5g(['ctl']), 2, /^wire5g ctl: which one\? status, ue, (.*, )?dump, down/);
     refused(await wire5g(['ctl', '--out']), 2, /--out needs a value/);
   }, T);
