@@ -16,6 +16,8 @@ import type { DeregistrationReason } from './udm/procedures/deregistration-notif
 /** The UDM's O&M trigger (`wire5g ctl udm withdraw`). */
 export interface UdmOam {
   notifyDeregistration(supi: string, reason: DeregistrationReason): Promise<void>;
+  /** TS 23.502 4.5.1 after the subscription changed in the UDR; resolves with the subscribers notified. */
+  notifySubscriptionChange(supi: string): Promise<number>;
 }
 import { SmfN4 } from './smf/n4.ts';
 import { nasSmN1, ngapSmN2 } from './smf/adapters.ts';
@@ -92,7 +94,7 @@ export async function startNf(nf: CoreNf, cfg: NetworkConfig, o: CoreOptions = {
       const c = host('UDM', cfg.addresses.udm);
       const udm = udmRoutes({ baseUri: sbiUri(cfg, 'udm'), udrUri: sbiUri(cfg, 'udr'), plmnId: plmnId(cfg) }, c.client, aka);
       const h = await serve('UDM', cfg.addresses.udm, udm.routes, c);
-      return { nf, ledger: udm.ledger, sbi: h, udm: { notifyDeregistration: udm.notifyDeregistration }, settled: () => h.server.settled(), stop: () => h.close() };
+      return { nf, ledger: udm.ledger, sbi: h, udm: { notifyDeregistration: udm.notifyDeregistration, notifySubscriptionChange: udm.notifySubscriptionChange }, settled: () => h.server.settled(), stop: () => h.close() };
     }
     case 'ausf': {
       const c = host('AUSF', cfg.addresses.ausf);

@@ -6,6 +6,7 @@ import { SbiProblem, objectBody, type SbiRoute } from '../common/sbi.ts';
 import type { Amf } from './amf.ts';
 import { n1n2MessageTransfer } from './procedures/pdu-session-relay.ts';
 import { deregistrationNotification } from './procedures/deregistration-network.ts';
+import { sdmModificationNotification } from './procedures/subscriber-data-update.ts';
 
 export function namfRoutes(amf: Amf): SbiRoute[] {
   return [
@@ -51,6 +52,14 @@ export function namfRoutes(amf: Amf): SbiRoute[] {
       path: '/namf-callback/v1/{supi}/dereg-notify',
       operation: 'Nudm_UECM_DeregistrationNotification',
       handler: (req) => deregistrationNotification(amf, req),
+    },
+    {
+      // TS 29.503 5.2.2.5 Nudm_SDM_Notification (TS 23.502 4.5.1): the callbackReference of the
+      // AMF's Nudm_SDM_Subscribe
+      method: 'POST',
+      path: '/namf-callback/v1/{supi}/sdm-notify',
+      operation: 'Nudm_SDM_Notification',
+      handler: (req) => sdmModificationNotification(amf, req),
     },
     {
       // TS 29.502 5.2.2.5.2 SM context status notification

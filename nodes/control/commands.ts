@@ -195,7 +195,7 @@ registerControlCommand({
 
 describeControlGroup('smf', 'the SMF: network-requested PDU Session Release');
 describeControlGroup('amf', 'the AMF: network-initiated Deregistration');
-describeControlGroup('udm', 'the UDM: subscription withdrawal (UDM-initiated Deregistration)');
+describeControlGroup('udm', 'the UDM: subscription withdrawal and change (UDM-initiated Deregistration, subscriber data update)');
 
 registerControlCommand({
   words: ['smf', 'release', '<supi>', '<psi>'],
@@ -232,6 +232,20 @@ registerControlCommand({
   summary: 'UDM-initiated Deregistration (TS 23.502 4.2.2.3.3 step 1): Nudm_UECM_DeregistrationNotification, subscription withdrawn',
   perUe: true,
   run: (net, a) => net.udmWithdraw(need(a.supi, 'SUPI'), { access: a.options.access ?? '3gpp' }),
+});
+
+registerControlCommand({
+  words: ['udm', 'update', '<supi>'],
+  options: {
+    sst: { kind: 'integer', arg: 'N', min: 0, max: 255, default: 'none: required', help: 'the S-NSSAI now subscribed: slice/service type' },
+    sd: { kind: 'string', arg: 'HEX6', default: 'none', pattern: /[0-9a-fA-F]{6}/, patternHelp: '6 hex digits', help: 'its slice differentiator' },
+  },
+  summary: 'change the subscribed S-NSSAI in the UDR; the UDM notifies the AMF (TS 23.502 4.5.1), which deregisters a UE left with no allowed S-NSSAI (4.2.2.3.3)',
+  perUe: true,
+  check: (o) => {
+    if (o.sst === undefined) throw new ControlError(400, 'udm update needs --sst');
+  },
+  run: (net, a) => net.udmUpdateSnssai(need(a.supi, 'SUPI'), { sst: need(a.options.sst, '--sst'), ...(a.options.sd ? { sd: a.options.sd.toLowerCase() } : {}) }),
 });
 
 registerControlCommand({

@@ -411,6 +411,33 @@ export class LiveNetwork {
     });
   }
 
+  /**
+   * O&M changes the subscribed S-NSSAIs of `supi` in the UDR (as `wire5g subscriber update --sst
+   * --sd` does to a database) and the UDM notifies the AMF (TS 23.502 4.5.1). When no S-NSSAI of
+   * the UE's Allowed NSSAI is left, the AMF deregisters the UE (4.2.2.3.3) with the rejected NSSAI;
+   * resolves once it has.
+   */
+  udmUpdateSnssai(supi: string, snssai: Snssai): Promise<{ notified: number; deregistered: boolean }> {
+    const core = this.core;
+    return this.exclusive(supi, 'udm update', () => {
+      if (!core) throw new ControlError(409, 'the UDM runs in another process (wire5g start udm): ctl udm update needs the embedded core');
+      if (!core.store.get(supi)) throw new ControlError(404, `no subscriber ${supi} in the UDR`);
+    }, async (u) => {
+      return this.recorder.procedure('Subscriber Data Update Notification to AMF', 'TS 23.502 4.5.1', supi, async () => {
+        const rec = core!.store.get(supi)!;
+        core!.store.upsert({ supi: rec.supi, k: rec.k, opc: rec.opc, amf: rec.amf, sqn: rec.sqn, dnns: rec.dnns, sessionQos: rec.sessionQos, snssais: [snssai] });
+        const known = this.known.get(supi);
+        if (known) this.known.set(supi, { ...known, snssais: [snssai] });
+        const notified = await core!.udm.notifySubscriptionChange(supi);
+        await this.settle();
+        const amf = core!.amf;
+        for (let i = 0; i < 400 && amf.bySupi.get(supi)?.state === '5GMM-DEREGISTERED-INITIATED'; i++) await new Promise((t) => setTimeout(t, 25));
+        for (let i = 0; i < 400 && u.ue.connected && !amf.bySupi.has(supi); i++) await new Promise((t) => setTimeout(t, 25));
+        return { notified, deregistered: !amf.bySupi.has(supi) && u.ue.state === GmmState.DEREGISTERED };
+      });
+    });
+  }
+
   /** ICMP echoes to the data network over a PDU session (the first one unless given). */
   ping(supi: string, o: { count?: number; psi?: number; intervalMs?: number } = {}): Promise<{ rttsMs: number[] }> {
     const count = o.count ?? 3;

@@ -16,6 +16,7 @@
 //     - amf-deregister: all      # network-initiated deregistration by the AMF (TS 23.502 4.2.2.3.3):
 //                                # reregister (true|false), cause (5GMM cause)
 //     - udm-withdraw: all        # UDM-initiated (subscription withdrawn): access 3gpp | both
+//     - udm-update: all          # the subscribed S-NSSAI changes (ctl udm update): sst (required), sd
 //     - wait: 1.5                # seconds
 //
 // Every action of every UE is a procedure of the run's summary; a UE whose action failed takes no
@@ -40,6 +41,7 @@ export type ScenarioStep =
     | { action: 'smf-release'; psi: number; cause?: number }
     | { action: 'amf-deregister'; reregister: boolean; cause?: number }
     | { action: 'udm-withdraw'; access: '3gpp' | 'non-3gpp' | 'both' }
+    | { action: 'udm-update'; snssai: Snssai }
     | { action: 'ping'; count: number; intervalMs?: number; psi?: number }
     | { action: 'deregister'; mode: 'switch-off' | 'normal' | 'mixed'; access: '3gpp' | 'non-3gpp' | 'both' }
   ));
@@ -59,7 +61,7 @@ export class ScenarioFileError extends Error {
   }
 }
 
-const UE_ACTIONS = ['register', 'pdu-establish', 'pdu-release', 'smf-release', 'ping', 'deregister', 'amf-deregister', 'udm-withdraw'] as const;
+const UE_ACTIONS = ['register', 'pdu-establish', 'pdu-release', 'smf-release', 'ping', 'deregister', 'amf-deregister', 'udm-withdraw', 'udm-update'] as const;
 const COMMON_KEYS = ['rate', 'parallel', 'background'];
 const OPTION_KEYS: Record<(typeof UE_ACTIONS)[number], string[]> = {
   register: [],
@@ -68,6 +70,7 @@ const OPTION_KEYS: Record<(typeof UE_ACTIONS)[number], string[]> = {
   'smf-release': ['psi', 'cause'],
   'amf-deregister': ['reregister', 'cause'],
   'udm-withdraw': ['access'],
+  'udm-update': ['sst', 'sd'],
   ping: ['count', 'interval', 'psi'],
   deregister: ['mode', 'access'],
 };
@@ -148,6 +151,11 @@ export function parseScenario(text: string, file: string): Scenario {
       case 'amf-deregister':
         if (raw.reregister !== undefined && typeof raw.reregister !== 'boolean') fail(`${at}.reregister`, 'expected true or false');
         return { action: a, ...common, reregister: raw.reregister === true, ...(raw.cause !== undefined ? { cause: int(raw.cause, `${at}.cause`, 1, 255) } : {}) };
+      case 'udm-update': {
+        if (raw.sst === undefined) return fail(`${at}.sst`, 'the S-NSSAI now subscribed is required');
+        if (raw.sd !== undefined && (typeof raw.sd !== 'string' || !/^[0-9a-fA-F]{6}$/.test(raw.sd))) fail(`${at}.sd`, 'expected 6 hex digits as a string');
+        return { action: a, ...common, snssai: { sst: int(raw.sst, `${at}.sst`, 0, 255), ...(typeof raw.sd === 'string' ? { sd: raw.sd.toLowerCase() } : {}) } };
+      }
       case 'udm-withdraw': {
         const access = raw.access ?? '3gpp';
         if (access !== '3gpp' && access !== 'non-3gpp' && access !== 'both') return fail(`${at}.access`, `expected 3gpp, non-3gpp or both, got ${JSON.stringify(access)}`);
@@ -292,6 +300,9 @@ async function runStep(ctx: StepContext, step: Exclude<ScenarioStep, { action: '
         return;
       case 'udm-withdraw':
         await net.udmWithdraw(supi, { access: step.access });
+        return;
+      case 'udm-update':
+        await net.udmUpdateSnssai(supi, step.snssai);
         return;
       case 'smf-release':
         await net.smfRelease(supi, step.psi, step.cause !== undefined ? { fiveGsmCause: step.cause } : {});

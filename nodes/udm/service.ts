@@ -15,6 +15,7 @@ import { ResourceLedger } from '../common/ledger.ts';
 import { nextSqn, type HomeNetworkAka } from '../common/aka.ts';
 import { KeyedSerializer } from '../common/concurrency.ts';
 import { deregistrationNotification, type DeregistrationReason } from './procedures/deregistration-notification.ts';
+import { notifyAmDataChange } from './procedures/sdm-notification.ts';
 
 export interface UdmConfig {
   baseUri: string;
@@ -27,7 +28,7 @@ export function udmRoutes(cfg: UdmConfig, udr: SbiClient, aka: HomeNetworkAka, l
   const amfRegistrations = new Map<string, unknown>();
   const smfRegistrations = new Map<string, unknown>();
   /** SDM subscriptions, each backed by one UDR subscription (Nudr_DM_Subscribe). */
-  const sdmSubscriptions = new Map<string, { ueId: string; udrSubscription: string }>();
+  const sdmSubscriptions = new Map<string, { ueId: string; udrSubscription: string; callbackReference: string; monitoredResourceUris: string[] }>();
   /** SQN allocation is serialized per SUPI so concurrent requests never share a sequence number. */
   const sqnWriters = new KeyedSerializer();
   let next = 1;
@@ -225,7 +226,7 @@ export function udmRoutes(cfg: UdmConfig, udr: SbiClient, aka: HomeNetworkAka, l
         requireString(body, 'callbackReference');
         const r = await nudr.subscribeSubscriptionData({ ueId: req.params.ueId, callbackReference: callbackUri(cfg.baseUri, CALLBACKS.subscriptionDataChangeNotify), monitoredResourceUris: (body.monitoredResourceUris ?? []) as string[] });
         const id = String(next++);
-        const sub = { ueId: req.params.ueId, udrSubscription: r.headers.location ?? '' };
+        const sub = { ueId: req.params.ueId, udrSubscription: r.headers.location ?? '', callbackReference: String(body.callbackReference), monitoredResourceUris: (body.monitoredResourceUris ?? []) as string[] };
         sdmSubscriptions.set(id, sub);
         return undoable(created(`${cfg.baseUri}/nudm-sdm/v2/${req.params.ueId}/sdm-subscriptions/${id}`, { ...body, subscriptionId: id }), async () => {
           if (!sdmSubscriptions.delete(id)) return;
@@ -249,5 +250,7 @@ export function udmRoutes(cfg: UdmConfig, udr: SbiClient, aka: HomeNetworkAka, l
   ];
   /** TS 23.502 4.2.2.3.3 step 1: Nudm_UECM_DeregistrationNotification to the AMF registered for `supi` (O&M). */
   const notifyDeregistration = (supi: string, reason: DeregistrationReason) => deregistrationNotification({ notify: notifier(udr), nudr, amfRegistrations }, supi, reason);
-  return { routes, ledger, notifyDeregistration };
+  /** TS 23.502 4.5.1: Nudm_SDM_Notification of changed access and mobility data (O&M changed the UDR). */
+  const notifySubscriptionChange = (supi: string) => notifyAmDataChange({ baseUri: cfg.baseUri, plmnId: cfg.plmnId, notify: notifier(udr), nudr, sdmSubscriptions }, supi);
+  return { routes, ledger, notifyDeregistration, notifySubscriptionChange };
 }

@@ -1,6 +1,7 @@
 // The built-in scenario `network-deregistration` (TS 23.502 4.2.2.3.3) through wire5g's control
 // plane: AMF explicit de-registration with re-registration not required and required, UDM-initiated
-// withdrawal, each with zero, one and two PDU sessions, and the SMF's network-requested release
+// withdrawal, each with zero, one and two PDU sessions, a subscription change that leaves no allowed
+// S-NSSAI (TS 23.502 4.5.1), and the SMF's network-requested release
 // of a re-established session. It must end with every ledger at its start. Wireshark (tshark, the
 // independent peer) decodes every message without a warning, reads DEREGISTRATION REQUEST (UE
 // terminated, 0x47) with the de-registration type, cause and access type we meant, and the
@@ -31,17 +32,22 @@ describe('network-deregistration scenario (TS 23.502 4.2.2.3.3)', () => {
     expect(names.filter((n) => n === 'Network-initiated Deregistration (AMF, re-registration required)')).toHaveLength(3);
     expect(names.filter((n) => n === 'Network-initiated Deregistration (UDM, subscription withdrawn)')).toHaveLength(3);
     expect(names.filter((n) => n === 'Network-requested PDU Session Release (SMF)')).toHaveLength(1);
+    expect(names.filter((n) => n === 'Subscriber Data Update Notification to AMF')).toHaveLength(1);
     if (!tsharkAvailable()) return;
     const frames = dissect(r.files.capture!, { prefs: ['nas-5gs.null_decipher:TRUE'] });
     expect(problems(frames)).toEqual([]);
     const onN2 = frames.filter((f) => f.protocols.includes('sctp'));
     const mm = onN2.flatMap((f) => f.fields.get('nas_5gs.mm.message_type') ?? []);
-    expect(mm.filter((t) => t === '0x47')).toHaveLength(9);
-    expect(mm.filter((t) => t === '0x48')).toHaveLength(9);
+    expect(mm.filter((t) => t === '0x47')).toHaveLength(10);
+    expect(mm.filter((t) => t === '0x48')).toHaveLength(10);
     // TS 24.501 9.11.3.20: re-registration required on three requests; 9.11.3.2: cause #7 on the three withdrawals
     const requests = onN2.filter((f) => (f.fields.get('nas_5gs.mm.message_type') ?? []).includes('0x47'));
     expect(requests.filter((f) => f.fields.get('nas_5gs.mm.re_reg_req')?.[0] === '1' || f.fields.get('nas_5gs.mm.re_reg_req')?.[0] === 'True')).toHaveLength(3);
     expect(requests.filter((f) => f.fields.get('nas_5gs.mm.5gmm_cause')?.[0] === '7')).toHaveLength(3);
+    // the subscription change: cause #62 and the rejected S-NSSAI (TS 24.501 9.11.3.46)
+    const noSlice = requests.filter((f) => f.fields.get('nas_5gs.mm.5gmm_cause')?.[0] === '62');
+    expect(noSlice).toHaveLength(1);
+    expect([...noSlice[0].fields.keys()].some((k) => k.startsWith('nas_5gs.mm.rejected_s_nssai') || k.includes('rej_s_nssai') || k.includes('rejected_nssai'))).toBe(true);
     // the capture's comments: one format, and each deregistration's steps in order
     const comments = execFileSync('tshark', ['-r', r.files.capture!, '-T', 'fields', '-e', 'frame.comment'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes('TS 23.502 4.2.2.3.3'));
     for (const c of comments) expect(c).toMatch(/^[^[\]]+ \[TS 23\.502 4\.2\.2\.3\.3 step \d+a?( \([^()]+\))?\]$/);
@@ -51,7 +57,7 @@ describe('network-deregistration scenario (TS 23.502 4.2.2.3.3)', () => {
       if (step === '1' || (step === '2' && segments.at(-1)?.at(-1) !== '1')) segments.push([]);
       segments.at(-1)!.push(step);
     }
-    expect(segments).toHaveLength(9);
+    expect(segments).toHaveLength(10);
     for (const s of segments) {
       const ordered = s.filter((x) => x !== '6').map((x) => STEP_ORDER.indexOf(x));
       expect(ordered, s.join(' ')).toEqual([...ordered].sort((a, b) => a - b));

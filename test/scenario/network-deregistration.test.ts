@@ -122,6 +122,24 @@ describe('Network-initiated Deregistration (TS 23.502 4.2.2.3.3)', () => {
     expect(u.networkDeregistration.last).toMatchObject({ fiveGmmCause: 62, action: 'stay-deregistered' });
   });
 
+  it('no allowed S-NSSAI after a subscription change (TS 23.502 4.5.1 -> 4.2.2.3.3): the UDM notifies the AMF, which deregisters the UE with the rejected NSSAI and cause #62', async () => {
+    const supi = SUPIS[3];
+    const u = await registeredWith(net, supi, 1);
+    const rec = net.core.store.get(supi)!;
+    net.core.store.upsert({ supi, k: rec.k, opc: rec.opc, amf: rec.amf, sqn: rec.sqn, dnns: rec.dnns, sessionQos: rec.sessionQos, snssais: [{ sst: 2 }] });
+    try {
+      const { steps } = await recorded(net, async () => {
+        expect(await net.core.udm.notifySubscriptionChange(supi)).toBe(1);
+        for (let i = 0; i < 200 && net.core.amf.bySupi.has(supi); i++) await new Promise((r) => setTimeout(r, 20));
+      });
+      inOrder(steps, ['AMF>UE Deregistration request (UE terminated) [4.2.2.3.3 step 2]', 'Nsmf_PDUSession_ReleaseSMContext [4.2.2.3.3 step 4]', 'UEContextReleaseCommand [4.2.2.3.3 step 7]', 'Nudm_UECM_Deregistration [4.2.2.3.3 step 7]']);
+      expect(u.rejectedNssai).toEqual([{ cause: 0, sst: 1 }]);
+      expect(u.networkDeregistration.last).toMatchObject({ fiveGmmCause: 62, reRegistrationRequired: false });
+    } finally {
+      net.core.store.upsert({ supi, k: rec.k, opc: rec.opc, amf: rec.amf, sqn: rec.sqn, dnns: rec.dnns, sessionQos: rec.sessionQos, snssais: rec.snssais });
+    }
+  });
+
   it('collision: the UE\'s own de-registration crosses the network\'s; the UE ignores the network\'s request, the AMF accepts the UE\'s, both end once', async () => {
     const before = net.ledgers();
     const u = await registeredWith(net, SUPIS[4], 1);
