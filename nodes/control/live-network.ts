@@ -19,18 +19,10 @@ import { Ue } from '../ue/ue.ts';
 import { GmmState } from '../ue/gmm-state.ts';
 import { UdrStore } from '../udr/store.ts';
 import { subscribersFor, waitForQuiet, waitForCore, retried } from '../scenario.ts';
-import { smContextOf, networkRequestedRelease } from '../smf/procedures/network-requested-release.ts';
-import { networkInitiatedDeregistration, type NetworkDeregistration, type NetworkDeregistrationOutcome } from '../amf/procedures/deregistration-network.ts';
+import { checkSmfRelease, smfRelease, checkAmfDeregister, amfDeregister, checkUdmWithdraw, udmWithdraw, checkUdmUpdate, udmUpdateSnssai, pollUntil, type NetworkSide, type AmfDeregisterResult } from './network-commands.ts';
 
-/** A command refused before it started: 400 bad arguments, 404 unknown UE, 409 wrong state. */
-export class ControlError extends Error {
-  readonly status: 400 | 404 | 409;
-  constructor(status: 400 | 404 | 409, message: string) {
-    super(message);
-    this.name = 'ControlError';
-    this.status = status;
-  }
-}
+export { ControlError } from './control-error.ts';
+import { ControlError } from './control-error.ts';
 
 export interface LiveNetworkOptions {
   outDir: string;
@@ -303,7 +295,7 @@ export class LiveNetwork {
       const outcome = await this.recorder.procedure(`UE-initiated Deregistration (${o.switchOff ? 'switch off' : 'normal'})`, 'TS 23.502 4.2.2.3.2', supi, async () => {
         const r = await u.ue.deregister({ switchOff: o.switchOff, accessType });
         // the procedure ends with the N2 UE Context Release (step 8): the gNB releases the RRC connection
-        if (accessType !== 2) for (let i = 0; i < 400 && u.ue.connected; i++) await new Promise((t) => setTimeout(t, 25));
+        if (accessType !== 2) await pollUntil(() => !u.ue.connected);
         return r;
       });
       return { outcome };
@@ -336,106 +328,37 @@ export class LiveNetwork {
     });
   }
 
-  /**
-   * Network-requested PDU Session Release, SMF-initiated (TS 23.502 4.3.4.2 step 1e): the SMF
-   * releases the UE's session `psi` with the 5GSM cause given (#36 regular deactivation by default).
-   */
+  /** Network-requested PDU Session Release by the SMF (TS 23.502 4.3.4.2 step 1e); network-commands.ts. */
   smfRelease(supi: string, psi: number, o: { fiveGsmCause?: number } = {}): Promise<{ psi: number; outcome: string }> {
-    const smf = this.core?.smf;
-    return this.exclusive(supi, 'smf release', (u) => {
-      if (!smf) throw new ControlError(409, 'the SMF runs in another process (wire5g start smf): ctl smf release needs the embedded core');
-      const ctx = smContextOf(smf, supi, psi);
-      if (!ctx) throw new ControlError(409, `the SMF has no PDU session ${psi} of ${supi}`);
-      if (ctx.state === 'releasing') throw new ControlError(409, `PDU session ${psi} of ${supi} is being released`);
-      if (!u.ue.sessions.has(psi)) throw new ControlError(409, `${supi} has no PDU session ${psi}`);
-    }, async (u) => {
-      // an establishment's last steps (4.3.2.2.1 steps 13-17) may still be in flight
-      await this.settle();
-      const ctx = smContextOf(smf!, supi, psi);
-      if (ctx?.state !== 'active') throw new ControlError(409, `PDU session ${psi} of ${supi} is ${ctx?.state ?? 'gone'} at the SMF, not active`);
-      await this.recorder.procedure('Network-requested PDU Session Release (SMF)', 'TS 23.502 4.3.4.2', supi, async () => {
-        await networkRequestedRelease(smf!, ctx, o);
-        // the UE's side ends with its PDU SESSION RELEASE COMPLETE (step 8), before step 10 reaches the SMF
-        if (u.ue.sessions.has(psi)) throw new Error(`${supi} still holds PDU session ${psi} after the release`);
-      });
-      return { psi, outcome: 'released' };
-    });
+    return this.exclusive(supi, 'smf release', (u) => checkSmfRelease(this.side, u.ue, psi), (u) => smfRelease(this.side, u.ue, psi, o));
   }
 
-  /**
-   * Network-initiated Deregistration by the AMF (TS 23.502 4.2.2.3.3), explicit (O&M): resolves
-   * once the UE context is released and, with re-registration required, once the UE has
-   * registered again and re-established its PDU sessions.
-   */
-  amfDeregister(supi: string, o: { reRegistrationRequired: boolean; fiveGmmCause?: number }): Promise<{ outcome: NetworkDeregistrationOutcome; reRegistered?: boolean; sessions: number[] }> {
-    const amf = this.core?.amf;
-    return this.exclusive(supi, 'amf deregister', (u) => {
-      if (!amf) throw new ControlError(409, 'the AMF runs in another process (wire5g start amf): ctl amf deregister needs the embedded core');
-      LiveNetwork.needState(u, GmmState.REGISTERED, 'network-initiated de-registration');
-      if (amf.bySupi.get(supi)?.state !== '5GMM-REGISTERED') throw new ControlError(409, `the AMF holds no registration of ${supi}`);
-    }, async (u) => {
-      const d: NetworkDeregistration = { trigger: 'o&m', accessType: 1, reRegistrationRequired: o.reRegistrationRequired, ...(o.fiveGmmCause !== undefined ? { fiveGmmCause: o.fiveGmmCause } : {}) };
-      return this.recorder.procedure(`Network-initiated Deregistration (AMF${o.reRegistrationRequired ? ', re-registration required' : ''})`, 'TS 23.502 4.2.2.3.3', supi, async () => {
-        const outcome = await networkInitiatedDeregistration(amf!, amf!.bySupi.get(supi)!, d);
-        // step 7 ends with the RRC release; the UE's re-registration starts from there
-        for (let i = 0; i < 400 && u.ue.connected && !u.ue.networkDeregistration.reRegistration; i++) await new Promise((t) => setTimeout(t, 25));
-        if (!o.reRegistrationRequired) return { outcome, sessions: [] };
-        for (let i = 0; i < 40 && !u.ue.networkDeregistration.reRegistration && u.ue.state !== GmmState.REGISTERED; i++) await new Promise((t) => setTimeout(t, 25));
-        await u.ue.networkDeregistration.reRegistration;
-        return { outcome, reRegistered: u.ue.state === GmmState.REGISTERED, sessions: [...u.ue.sessions.keys()] };
-      });
-    });
+  /** Network-initiated Deregistration by the AMF (TS 23.502 4.2.2.3.3), explicit (O&M); network-commands.ts. */
+  amfDeregister(supi: string, o: { reRegistrationRequired: boolean; fiveGmmCause?: number }): Promise<AmfDeregisterResult> {
+    return this.exclusive(supi, 'amf deregister', (u) => checkAmfDeregister(this.side, u.ue), (u) => amfDeregister(this.side, u.ue, o));
   }
 
-  /**
-   * UDM-initiated deregistration (TS 23.502 4.2.2.3.3 step 1): the UDM withdraws the subscription
-   * over the access(es) named; resolves once the AMF released the UE. wire5g UEs register over
-   * 3GPP access only, so `non-3gpp` finds no AMF registration and is refused.
-   */
+  /** UDM-initiated deregistration (TS 23.502 4.2.2.3.3 step 1); network-commands.ts. */
   udmWithdraw(supi: string, o: { access: '3gpp' | 'non-3gpp' | 'both' }): Promise<{ outcome: string }> {
-    const udm = this.core?.udm;
-    const amf = this.core?.amf;
-    return this.exclusive(supi, 'udm withdraw', (u) => {
-      if (!udm || !amf) throw new ControlError(409, 'the UDM runs in another process (wire5g start udm): ctl udm withdraw needs the embedded core');
-      if (o.access === 'non-3gpp') throw new ControlError(409, `${supi} has no AMF registration over non-3GPP access (wire5g UEs register over 3GPP access)`);
-      LiveNetwork.needState(u, GmmState.REGISTERED, 'a subscription withdrawal');
-    }, async (u) => {
-      await this.recorder.procedure('Network-initiated Deregistration (UDM, subscription withdrawn)', 'TS 23.502 4.2.2.3.3', supi, async () => {
-        await udm!.notifyDeregistration(supi, 'SUBSCRIPTION_WITHDRAWN');
-        // the AMF deregisters after acknowledging (step 3): until the UE context is gone
-        await this.settle();
-        for (let i = 0; i < 400 && (amf!.bySupi.has(supi) || u.ue.connected); i++) await new Promise((t) => setTimeout(t, 25));
-        if (amf!.bySupi.has(supi)) throw new Error(`the AMF still holds ${supi}`);
-      });
-      return { outcome: u.ue.networkDeregistration.last?.action ?? 'deregistered' };
-    });
+    return this.exclusive(supi, 'udm withdraw', (u) => checkUdmWithdraw(this.side, u.ue, o), (u) => udmWithdraw(this.side, u.ue));
   }
 
-  /**
-   * O&M changes the subscribed S-NSSAIs of `supi` in the UDR (as `wire5g subscriber update --sst
-   * --sd` does to a database) and the UDM notifies the AMF (TS 23.502 4.5.1). When no S-NSSAI of
-   * the UE's Allowed NSSAI is left, the AMF deregisters the UE (4.2.2.3.3) with the rejected NSSAI;
-   * resolves once it has.
-   */
+  /** O&M changes the subscribed S-NSSAI and the UDM notifies the AMF (TS 23.502 4.5.1); network-commands.ts. */
   udmUpdateSnssai(supi: string, snssai: Snssai): Promise<{ notified: number; deregistered: boolean }> {
-    const core = this.core;
-    return this.exclusive(supi, 'udm update', () => {
-      if (!core) throw new ControlError(409, 'the UDM runs in another process (wire5g start udm): ctl udm update needs the embedded core');
-      if (!core.store.get(supi)) throw new ControlError(404, `no subscriber ${supi} in the UDR`);
-    }, async (u) => {
-      return this.recorder.procedure('Subscriber Data Update Notification to AMF', 'TS 23.502 4.5.1', supi, async () => {
-        const rec = core!.store.get(supi)!;
-        core!.store.upsert({ supi: rec.supi, k: rec.k, opc: rec.opc, amf: rec.amf, sqn: rec.sqn, dnns: rec.dnns, sessionQos: rec.sessionQos, snssais: [snssai] });
+    return this.exclusive(supi, 'udm update', () => checkUdmUpdate(this.side, supi), (u) => udmUpdateSnssai(this.side, u.ue, snssai));
+  }
+
+  /** What the network-side O&M commands reach: the embedded core, the recorder, quiescence. */
+  private get side(): NetworkSide {
+    return {
+      core: this.core,
+      recorder: this.recorder,
+      settle: () => this.settle(),
+      subscriptionChanged: (supi, snssais) => {
         const known = this.known.get(supi);
-        if (known) this.known.set(supi, { ...known, snssais: [snssai] });
-        const notified = await core!.udm.notifySubscriptionChange(supi);
-        await this.settle();
-        const amf = core!.amf;
-        for (let i = 0; i < 400 && amf.bySupi.get(supi)?.state === '5GMM-DEREGISTERED-INITIATED'; i++) await new Promise((t) => setTimeout(t, 25));
-        for (let i = 0; i < 400 && u.ue.connected && !amf.bySupi.has(supi); i++) await new Promise((t) => setTimeout(t, 25));
-        return { notified, deregistered: !amf.bySupi.has(supi) && u.ue.state === GmmState.DEREGISTERED };
-      });
-    });
+        if (known) this.known.set(supi, { ...known, snssais });
+      },
+    };
   }
 
   /** ICMP echoes to the data network over a PDU session (the first one unless given). */

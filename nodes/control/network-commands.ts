@@ -1,0 +1,141 @@
+// The live network's network-side O&M commands: the SMF, the AMF or the UDM starts a procedure on
+// a UE (TS 23.502 4.3.4.2, 4.2.2.3.3, 4.5.1). They reach into the embedded core, since 3GPP
+// defines no SBI operation for "the operator asks the NF to act" (docs/decisions.md); with the
+// NFs in other processes they are refused. Each has a check, run before anything is sent (a
+// ControlError), and the procedure itself, which LiveNetwork runs as the UE's only command.
+
+import type { RunRecorder } from '../common/run-report.ts';
+import type { Snssai } from '../common/config.ts';
+import type { Core } from '../core.ts';
+import type { Ue } from '../ue/ue.ts';
+import { GmmState } from '../ue/gmm-state.ts';
+import { ControlError } from './control-error.ts';
+import { smContextOf, networkRequestedRelease } from '../smf/procedures/network-requested-release.ts';
+import { networkInitiatedDeregistration, type NetworkDeregistration, type NetworkDeregistrationOutcome } from '../amf/procedures/deregistration-network.ts';
+
+export interface NetworkSide {
+  core: Core | undefined;
+  recorder: RunRecorder;
+  /** Resolves when no procedure is in flight anywhere in the network. */
+  settle(): Promise<void>;
+  /** The subscribed S-NSSAIs of `supi` changed in the UDR. */
+  subscriptionChanged(supi: string, snssais: Snssai[]): void;
+}
+
+export type AmfDeregisterResult = { outcome: NetworkDeregistrationOutcome; reRegistered?: boolean; sessions: number[] };
+
+/** Waits (25 ms steps, `tries` of them) until `done()`; what follows checks the outcome. */
+export async function pollUntil(done: () => boolean, tries = 400): Promise<void> {
+  for (let i = 0; i < tries && !done(); i++) await new Promise((t) => setTimeout(t, 25));
+}
+
+function needRegistered(ue: Ue, what: string): void {
+  if (ue.state !== GmmState.REGISTERED) throw new ControlError(409, `${ue.supi} is ${ue.state}: ${what} needs ${GmmState.REGISTERED}`);
+}
+
+function embedded<T>(nf: T | undefined, name: string, command: string): T {
+  if (!nf) throw new ControlError(409, `the ${name.toUpperCase()} runs in another process (wire5g start ${name}): ctl ${command} needs the embedded core`);
+  return nf;
+}
+
+export function checkSmfRelease(n: NetworkSide, ue: Ue, psi: number): void {
+  const smf = embedded(n.core?.smf, 'smf', 'smf release');
+  const ctx = smContextOf(smf, ue.supi, psi);
+  if (!ctx) throw new ControlError(409, `the SMF has no PDU session ${psi} of ${ue.supi}`);
+  if (ctx.state === 'releasing') throw new ControlError(409, `PDU session ${psi} of ${ue.supi} is being released`);
+  if (!ue.sessions.has(psi)) throw new ControlError(409, `${ue.supi} has no PDU session ${psi}`);
+}
+
+/**
+ * Network-requested PDU Session Release, SMF-initiated (TS 23.502 4.3.4.2 step 1e): the SMF
+ * releases the UE's session `psi` with the 5GSM cause given (#36 regular deactivation by default).
+ */
+export async function smfRelease(n: NetworkSide, ue: Ue, psi: number, o: { fiveGsmCause?: number }): Promise<{ psi: number; outcome: string }> {
+  const smf = embedded(n.core?.smf, 'smf', 'smf release');
+  // an establishment's last steps (4.3.2.2.1 steps 13-17) may still be in flight
+  await n.settle();
+  const ctx = smContextOf(smf, ue.supi, psi);
+  if (ctx?.state !== 'active') throw new ControlError(409, `PDU session ${psi} of ${ue.supi} is ${ctx?.state ?? 'gone'} at the SMF, not active`);
+  await n.recorder.procedure('Network-requested PDU Session Release (SMF)', 'TS 23.502 4.3.4.2', ue.supi, async () => {
+    await networkRequestedRelease(smf, ctx, o);
+    // the UE's side ends with its PDU SESSION RELEASE COMPLETE (step 8), before step 10 reaches the SMF
+    if (ue.sessions.has(psi)) throw new Error(`${ue.supi} still holds PDU session ${psi} after the release`);
+  });
+  return { psi, outcome: 'released' };
+}
+
+export function checkAmfDeregister(n: NetworkSide, ue: Ue): void {
+  const amf = embedded(n.core?.amf, 'amf', 'amf deregister');
+  needRegistered(ue, 'network-initiated de-registration');
+  if (amf.bySupi.get(ue.supi)?.state !== '5GMM-REGISTERED') throw new ControlError(409, `the AMF holds no registration of ${ue.supi}`);
+}
+
+/**
+ * Network-initiated Deregistration by the AMF (TS 23.502 4.2.2.3.3), explicit (O&M): resolves
+ * once the UE context is released and, with re-registration required, once the UE has
+ * registered again and re-established its PDU sessions.
+ */
+export function amfDeregister(n: NetworkSide, ue: Ue, o: { reRegistrationRequired: boolean; fiveGmmCause?: number }): Promise<AmfDeregisterResult> {
+  const amf = embedded(n.core?.amf, 'amf', 'amf deregister');
+  const d: NetworkDeregistration = { trigger: 'o&m', accessType: 1, reRegistrationRequired: o.reRegistrationRequired, ...(o.fiveGmmCause !== undefined ? { fiveGmmCause: o.fiveGmmCause } : {}) };
+  return n.recorder.procedure(`Network-initiated Deregistration (AMF${o.reRegistrationRequired ? ', re-registration required' : ''})`, 'TS 23.502 4.2.2.3.3', ue.supi, async () => {
+    const outcome = await networkInitiatedDeregistration(amf, amf.bySupi.get(ue.supi)!, d);
+    // step 7 ends with the RRC release; the UE's re-registration starts from there
+    await pollUntil(() => !ue.connected || ue.networkDeregistration.reRegistration !== undefined);
+    if (!o.reRegistrationRequired) return { outcome, sessions: [] };
+    await pollUntil(() => ue.networkDeregistration.reRegistration !== undefined || ue.state === GmmState.REGISTERED, 40);
+    await ue.networkDeregistration.reRegistration;
+    return { outcome, reRegistered: ue.state === GmmState.REGISTERED, sessions: [...ue.sessions.keys()] };
+  });
+}
+
+export function checkUdmWithdraw(n: NetworkSide, ue: Ue, o: { access: '3gpp' | 'non-3gpp' | 'both' }): void {
+  embedded(n.core?.udm, 'udm', 'udm withdraw');
+  if (o.access === 'non-3gpp') throw new ControlError(409, `${ue.supi} has no AMF registration over non-3GPP access (wire5g UEs register over 3GPP access)`);
+  needRegistered(ue, 'a subscription withdrawal');
+}
+
+/**
+ * UDM-initiated deregistration (TS 23.502 4.2.2.3.3 step 1): the UDM withdraws the subscription
+ * over the access(es) named; resolves once the AMF released the UE. wire5g UEs register over
+ * 3GPP access only, so `non-3gpp` finds no AMF registration and is refused by the check.
+ */
+export async function udmWithdraw(n: NetworkSide, ue: Ue): Promise<{ outcome: string }> {
+  const core = embedded(n.core, 'udm', 'udm withdraw');
+  const supi = ue.supi;
+  await n.recorder.procedure('Network-initiated Deregistration (UDM, subscription withdrawn)', 'TS 23.502 4.2.2.3.3', supi, async () => {
+    await core.udm.notifyDeregistration(supi, 'SUBSCRIPTION_WITHDRAWN');
+    // the AMF deregisters after acknowledging (step 3): until the UE context is gone
+    await n.settle();
+    await pollUntil(() => !core.amf.bySupi.has(supi) && !ue.connected);
+    if (core.amf.bySupi.has(supi)) throw new Error(`the AMF still holds ${supi}`);
+  });
+  return { outcome: ue.networkDeregistration.last?.action ?? 'deregistered' };
+}
+
+export function checkUdmUpdate(n: NetworkSide, supi: string): void {
+  const core = embedded(n.core, 'udm', 'udm update');
+  if (!core.store.get(supi)) throw new ControlError(404, `no subscriber ${supi} in the UDR`);
+}
+
+/**
+ * O&M changes the subscribed S-NSSAIs of `supi` in the UDR (as `wire5g subscriber update --sst
+ * --sd` does to a database) and the UDM notifies the AMF (TS 23.502 4.5.1). When no S-NSSAI of
+ * the UE's Allowed NSSAI is left, the AMF deregisters the UE (4.2.2.3.3) with the rejected NSSAI;
+ * resolves once it has.
+ */
+export function udmUpdateSnssai(n: NetworkSide, ue: Ue, snssai: Snssai): Promise<{ notified: number; deregistered: boolean }> {
+  const core = embedded(n.core, 'udm', 'udm update');
+  const supi = ue.supi;
+  return n.recorder.procedure('Subscriber Data Update Notification to AMF', 'TS 23.502 4.5.1', supi, async () => {
+    const rec = core.store.get(supi)!;
+    core.store.upsert({ supi: rec.supi, k: rec.k, opc: rec.opc, amf: rec.amf, sqn: rec.sqn, dnns: rec.dnns, sessionQos: rec.sessionQos, snssais: [snssai] });
+    n.subscriptionChanged(supi, [snssai]);
+    const notified = await core.udm.notifySubscriptionChange(supi);
+    await n.settle();
+    const amf = core.amf;
+    await pollUntil(() => amf.bySupi.get(supi)?.state !== '5GMM-DEREGISTERED-INITIATED');
+    await pollUntil(() => !ue.connected || amf.bySupi.has(supi));
+    return { notified, deregistered: !amf.bySupi.has(supi) && ue.state === GmmState.DEREGISTERED };
+  });
+}
