@@ -33,7 +33,7 @@ import { trace } from '../common/trace.ts';
 import type { Plmn, Snssai } from '../common/config.ts';
 import type { UuCell, UuConnection, UuUeSide, RrcEstablishmentCause, UplinkNasLabel } from './uu.ts';
 import type { GnbUeContext, GnbPduSession } from './context.ts';
-import { readableUeIds } from './ngap-ids.ts';
+import { readableUeIds, ueContextOf } from './ngap-ids.ts';
 import { RrcAdmission, DEFAULT_ADMISSION, type AdmissionConfig } from './admission.ts';
 import { uplinkData, onN3 } from './n3.ts';
 import { onInitialContextSetupRequest, onUeContextReleaseCommand, onNgReset, releaseContext, requestUeContextRelease } from './ue-context.ts';
@@ -417,7 +417,7 @@ export class Gnb implements UuCell {
         this.log('[gNB] PAGING received: no UE in RRC_IDLE to page (wire5g UEs stay connected)');
         return;
     }
-    const ctx = this.ueOf(m.name, ies, streamId, m.procedure.procedureCode, m.kind);
+    const ctx = ueContextOf(this, m.name, ies, streamId, m.procedure.procedureCode, m.kind);
     if (!ctx) return;
     switch (m.name) {
       case 'DownlinkNASTransport':
@@ -438,57 +438,6 @@ export class Gnb implements UuCell {
       default:
         this.log(`[gNB] ${m.name} for ${ctx.label} not handled by wire5g's gNB: ignored`);
     }
-  }
-
-  /**
-   * The UE context an AMF message is for, by RAN-UE-NGAP-ID (or the UE-NGAP-IDs of a release).
-   * Unknown -> ERROR INDICATION, cause "Unknown local UE NGAP ID" (TS 38.413 10.6); a known RAN ID
-   * with another AMF ID -> "Inconsistent remote UE NGAP ID".
-   */
-  ueOf(name: string, ies: Map<string, unknown>, streamId: number, procedureCode: number, kind: string): GnbUeContext | undefined {
-    let ran = ies.get('RAN-UE-NGAP-ID') as number | undefined;
-    let amf = ies.get('AMF-UE-NGAP-ID') as number | undefined;
-    const ids = ies.get('UE-NGAP-IDs') as Record<string, unknown> | undefined;
-    if (ids) {
-      const pair = ids['uE-NGAP-ID-pair'] as { 'aMF-UE-NGAP-ID': number; 'rAN-UE-NGAP-ID': number } | undefined;
-      if (pair) {
-        ran = pair['rAN-UE-NGAP-ID'];
-        amf = pair['aMF-UE-NGAP-ID'];
-      } else if (typeof ids['aMF-UE-NGAP-ID'] === 'number') {
-        amf = ids['aMF-UE-NGAP-ID'] as number;
-      }
-    }
-    const ctx = ran !== undefined ? this.contexts.get(ran) : amf !== undefined ? this.byAmfId.get(amf) : undefined;
-    const trig = kind === 'initiatingMessage' ? 'initiating-message' : kind === 'successfulOutcome' ? 'successful-outcome' : 'unsuccessful-outcome';
-    const diag: Ngap.CriticalityDiagnostics = { procedureCode, triggeringMessage: trig };
-    if (!ctx) {
-      this.stats.unknownUeNgapId++;
-      this.log(`[gNB] ${name} for unknown RAN-UE-NGAP-ID ${String(ran)} / AMF-UE-NGAP-ID ${String(amf)}: Error Indication (TS 38.413 10.6)`);
-      this.sendErrorIndication(ngapPdu('ErrorIndication', {
-        ...(amf !== undefined ? { 'AMF-UE-NGAP-ID': amf } : {}),
-        ...(ran !== undefined ? { 'RAN-UE-NGAP-ID': ran } : {}),
-        Cause: { radioNetwork: 'unknown-local-UE-NGAP-ID' },
-        CriticalityDiagnostics: diag,
-      }), streamId, 'TS 38.413 10.6');
-      return undefined;
-    }
-    if (amf !== undefined && ctx.amfUeNgapId !== undefined && amf !== ctx.amfUeNgapId) {
-      this.log(`[gNB] ${name} for ${ctx.label} with AMF-UE-NGAP-ID ${amf}, known ${ctx.amfUeNgapId}: Error Indication (TS 38.413 10.6)`);
-      this.sendErrorIndication(ngapPdu('ErrorIndication', {
-        'AMF-UE-NGAP-ID': amf,
-        'RAN-UE-NGAP-ID': ctx.ranUeNgapId,
-        Cause: { radioNetwork: 'inconsistent-remote-UE-NGAP-ID' },
-        CriticalityDiagnostics: diag,
-      }), streamId, 'TS 38.413 10.6');
-      return undefined;
-    }
-    // The first UE-associated message from the AMF gives its AMF-UE-NGAP-ID (8.6.2.2).
-    if (amf !== undefined && ctx.amfUeNgapId === undefined) {
-      ctx.amfUeNgapId = amf;
-      this.byAmfId.set(amf, ctx);
-      for (const p of ctx.pendingUplink.splice(0)) this.sendUplinkNas(ctx, p.nas, p.about);
-    }
-    return ctx;
   }
 
   /** TS 38.413 8.6.2: the NAS-PDU goes to the UE. */

@@ -1,7 +1,10 @@
-// The UE NGAP IDs of an NGAP-PDU whose other IEs do not decode (TS 38.413 10.1), read field by
+// The gNB's UE NGAP IDs: the UE context an AMF message is for (TS 38.413 10.6 when there is
+// none), and the IDs of an NGAP-PDU whose other IEs do not decode (TS 38.413 10.1), read field by
 // field from the APER encoding, so that an Error Indication can still name the connection.
 
-import { decodeNgapType } from '../../codecs/ngap/index.ts';
+import { decodeNgapType, ngapPdu, type Ngap } from '../../codecs/ngap/index.ts';
+import type { Gnb } from './gnb.ts';
+import type { GnbUeContext } from './context.ts';
 
 /** An APER length determinant (X.691 10.9) at `at`: [length, octets used], or undefined when fragmented. */
 function lengthAt(b: Uint8Array, at: number): [number, number] | undefined {
@@ -40,4 +43,55 @@ export function readableUeIds(b: Uint8Array): { amfUeNgapId?: number; ranUeNgapI
     // whatever could be read is returned
   }
   return out;
+}
+
+/**
+ * The UE context an AMF message is for, by RAN-UE-NGAP-ID (or the UE-NGAP-IDs of a release).
+ * Unknown -> ERROR INDICATION, cause "Unknown local UE NGAP ID" (TS 38.413 10.6); a known RAN ID
+ * with another AMF ID -> "Inconsistent remote UE NGAP ID".
+ */
+export function ueContextOf(gnb: Gnb, name: string, ies: Map<string, unknown>, streamId: number, procedureCode: number, kind: string): GnbUeContext | undefined {
+  let ran = ies.get('RAN-UE-NGAP-ID') as number | undefined;
+  let amf = ies.get('AMF-UE-NGAP-ID') as number | undefined;
+  const ids = ies.get('UE-NGAP-IDs') as Record<string, unknown> | undefined;
+  if (ids) {
+    const pair = ids['uE-NGAP-ID-pair'] as { 'aMF-UE-NGAP-ID': number; 'rAN-UE-NGAP-ID': number } | undefined;
+    if (pair) {
+      ran = pair['rAN-UE-NGAP-ID'];
+      amf = pair['aMF-UE-NGAP-ID'];
+    } else if (typeof ids['aMF-UE-NGAP-ID'] === 'number') {
+      amf = ids['aMF-UE-NGAP-ID'] as number;
+    }
+  }
+  const ctx = ran !== undefined ? gnb.contexts.get(ran) : amf !== undefined ? gnb.byAmfId.get(amf) : undefined;
+  const trig = kind === 'initiatingMessage' ? 'initiating-message' : kind === 'successfulOutcome' ? 'successful-outcome' : 'unsuccessful-outcome';
+  const diag: Ngap.CriticalityDiagnostics = { procedureCode, triggeringMessage: trig };
+  if (!ctx) {
+    gnb.stats.unknownUeNgapId++;
+    gnb.log(`[gNB] ${name} for unknown RAN-UE-NGAP-ID ${String(ran)} / AMF-UE-NGAP-ID ${String(amf)}: Error Indication (TS 38.413 10.6)`);
+    gnb.sendErrorIndication(ngapPdu('ErrorIndication', {
+      ...(amf !== undefined ? { 'AMF-UE-NGAP-ID': amf } : {}),
+      ...(ran !== undefined ? { 'RAN-UE-NGAP-ID': ran } : {}),
+      Cause: { radioNetwork: 'unknown-local-UE-NGAP-ID' },
+      CriticalityDiagnostics: diag,
+    }), streamId, 'TS 38.413 10.6');
+    return undefined;
+  }
+  if (amf !== undefined && ctx.amfUeNgapId !== undefined && amf !== ctx.amfUeNgapId) {
+    gnb.log(`[gNB] ${name} for ${ctx.label} with AMF-UE-NGAP-ID ${amf}, known ${ctx.amfUeNgapId}: Error Indication (TS 38.413 10.6)`);
+    gnb.sendErrorIndication(ngapPdu('ErrorIndication', {
+      'AMF-UE-NGAP-ID': amf,
+      'RAN-UE-NGAP-ID': ctx.ranUeNgapId,
+      Cause: { radioNetwork: 'inconsistent-remote-UE-NGAP-ID' },
+      CriticalityDiagnostics: diag,
+    }), streamId, 'TS 38.413 10.6');
+    return undefined;
+  }
+  // The first UE-associated message from the AMF gives its AMF-UE-NGAP-ID (8.6.2.2).
+  if (amf !== undefined && ctx.amfUeNgapId === undefined) {
+    ctx.amfUeNgapId = amf;
+    gnb.byAmfId.set(amf, ctx);
+    for (const p of ctx.pendingUplink.splice(0)) gnb.sendUplinkNas(ctx, p.nas, p.about);
+  }
+  return ctx;
 }
