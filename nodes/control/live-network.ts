@@ -348,6 +348,11 @@ export class LiveNetwork {
     return this.exclusive(supi, 'udm update', () => checkUdmUpdate(this.side, supi), (u) => udmUpdateSnssai(this.side, u.ue, snssai));
   }
 
+  /** A network-side O&M command kept in its own module (policy-commands.ts), run as the UE's only command. */
+  onUe<T>(supi: string, what: string, check: (n: NetworkSide, ue: Ue) => void, fn: (n: NetworkSide, ue: Ue) => Promise<T>): Promise<T> {
+    return this.exclusive(supi, what, (u) => check(this.side, u.ue), (u) => fn(this.side, u.ue));
+  }
+
   /** What the network-side O&M commands reach: the embedded core, the recorder, quiescence. */
   private get side(): NetworkSide {
     return {
