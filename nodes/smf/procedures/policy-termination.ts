@@ -11,15 +11,10 @@
 import { SbiProblem, objectBody, requireString, type SbiRequest, type SbiResponse } from '../../common/sbi.ts';
 import { FiveGsmCause, type Smf } from '../context.ts';
 import type { ReleaseSteps } from './release.ts';
-import { networkRequestedRelease } from './network-requested-release.ts';
+import { networkRequestedRelease, NETWORK_REQUESTED_RELEASE_STEPS } from './network-requested-release.ts';
 
 /** The release's steps when the PCF asked for it: its SM policy step is 4.16.6 step 2. */
-export const PCF_INITIATED_RELEASE_STEPS: ReleaseSteps = {
-  n4: '4.3.4.2 step 2a',
-  policy: '4.16.6 step 2',
-  sdmUnsubscribe: '4.3.4.2 step 13',
-  uecmDeregistration: '4.3.4.2 step 13',
-};
+export const PCF_INITIATED_RELEASE_STEPS: ReleaseSteps = { ...NETWORK_REQUESTED_RELEASE_STEPS, policy: '4.16.6 step 2' };
 
 /** TS 24.501 9.11.4.2: #39 reactivation requested (not otherwise used by this SMF). */
 const REACTIVATION_REQUESTED = 39;
