@@ -37,6 +37,13 @@ export async function ulNasTransport(amf: Amf, ue: AmfUe, m: NasMessage): Promis
   // TS 24.501 5.4.5.2.2: no request type and an existing session: to that session's SMF (4.3.4.2)
   const existing = ue.sessions.get(psi);
   if (requestType === undefined && existing) return n1SmToSmf(amf, ue, existing, payload);
+  if (requestType === 3 || requestType === 4) {
+    // TS 24.501 9.11.3.47: 3 initial emergency request, 4 existing emergency PDU session. wire5g
+    // has no emergency services (no emergency DNN, no emergency registration, hence no
+    // emergency exception of TS 23.502 4.2.2.3.3 either): said here and in the README
+    amf.log(`UE ${ue.supi}: PDU session ${psi}: emergency PDU sessions are not implemented by wire5g (request type ${requestType === 3 ? 'initial emergency request' : 'existing emergency PDU session'}); 5GSM message not forwarded (TS 24.501 5.4.5.2.5, #90)`);
+    return notForwarded();
+  }
   if (requestType !== 1 || ue.sessions.has(psi)) return notForwarded(); // only initial requests for new sessions
   const snssai = (m.ies.sNssai as SNssai | undefined) ?? ue.allowedNssai?.[0];
   if (!snssai || !ue.allowedNssai?.some((a) => a.sst === snssai.sst && a.sd === snssai.sd)) return notForwarded();

@@ -37,9 +37,12 @@ export interface ReleaseInProgress {
   n1Completed: boolean;
   /** Steps 12-13 (releaseResources' `after`). */
   after: () => Promise<void>;
-  /** The step tags of steps 11-13 and the cause the status notification carries. */
+  /**
+   * The step tags of steps 11-13 and the cause the status notification carries: a value of TS
+   * 29.502 6.1.6.3.2 Cause, or none (that list has no value for a release the UE asked for).
+   */
   statusStep: string;
-  statusCause: string;
+  statusCause?: string;
   /** Called once steps 11-13 have run (or failed). */
   done?: (e?: unknown) => void;
 }
@@ -87,7 +90,7 @@ async function onReleaseRequest(smf: Smf, ctx: SmContext, request: SmMessageInfo
   ctx.state = 'releasing';
   // steps 2a-2b: N4 Session Release; the usage report travels to the PCF in step 12
   const { after } = await releaseResources(smf, ctx, UE_REQUESTED_RELEASE_STEPS);
-  inProgress.set(ctx, { pti: request.pti, n2Acknowledged: false, n1Completed: false, after, statusStep: '4.3.4.2 step 11', statusCause: 'REL_DUE_TO_UE_REQUEST' });
+  inProgress.set(ctx, { pti: request.pti, n2Acknowledged: false, n1Completed: false, after, statusStep: '4.3.4.2 step 11' });
   const command = smf.n1.releaseCommand(ctx.pduSessionId, request.pti, REGULAR_DEACTIVATION);
   const transfer = smf.n2.releaseCommandTransfer({ group: 'nas', value: 'normal-release' });
   // step 3a: SmContextUpdatedData (TS 29.502 6.1.6.2.3) with the N1 and N2 SM information
@@ -120,7 +123,7 @@ function finishIfComplete(smf: Smf, ctx: SmContext, r: ReleaseInProgress): Updat
     ...ok({}),
     after: async () => {
       try {
-        await smf.notify.smContextStatusNotify(ctx.amfCallback, { statusInfo: { resourceStatus: 'RELEASED', cause: r.statusCause } }, { step: r.statusStep });
+        await smf.notify.smContextStatusNotify(ctx.amfCallback, { statusInfo: { resourceStatus: 'RELEASED', ...(r.statusCause ? { cause: r.statusCause } : {}) } }, { step: r.statusStep });
         await r.after();
         r.done?.();
       } catch (e) {
