@@ -9,9 +9,10 @@
 //   UE CONTEXT RELEASE (8.3.3), NG RESET from the AMF (8.7.4), ERROR INDICATION (8.7.5, clause 10)
 //   uplinkData() / downlink G-PDUs: the user plane of each PDU session on N3
 //
-// This file holds the node, N2 receive/send and the cell; context.ts the per-UE state, ue-context.ts
-// Initial Context Setup / UE Context Release / NG Reset, pdu-session-resources.ts PDU Session
-// Resource Setup / Release, n3.ts the user plane, ngap-ids.ts the IDs of an undecodable PDU.
+// This file holds the node, N2 receive/send and the cell; context.ts the per-UE state; one file
+// per NGAP procedure: initial-context-setup.ts, ue-context-release.ts, ng-reset.ts,
+// pdu-session-resource-setup.ts, pdu-session-resource-release.ts; n3.ts the user plane,
+// ngap-ids.ts the IDs of an undecodable PDU.
 //
 // Nothing thrown inside a socket callback leaves it: a message the gNB cannot handle is answered
 // as TS 38.413 clause 10 says (or logged) and every other UE keeps being served.
@@ -36,8 +37,11 @@ import type { GnbUeContext, GnbPduSession } from './context.ts';
 import { readableUeIds, ueContextOf } from './ngap-ids.ts';
 import { RrcAdmission, DEFAULT_ADMISSION, type AdmissionConfig } from './admission.ts';
 import { uplinkData, onN3 } from './n3.ts';
-import { onInitialContextSetupRequest, onUeContextReleaseCommand, onNgReset, releaseContext, requestUeContextRelease } from './ue-context.ts';
-import { onPduSessionResourceSetupRequest, onPduSessionResourceReleaseCommand } from './pdu-session-resources.ts';
+import { onInitialContextSetupRequest } from './initial-context-setup.ts';
+import { onUeContextReleaseCommand, releaseContext, requestUeContextRelease } from './ue-context-release.ts';
+import { onNgReset } from './ng-reset.ts';
+import { onPduSessionResourceSetupRequest } from './pdu-session-resource-setup.ts';
+import { onPduSessionResourceReleaseCommand } from './pdu-session-resource-release.ts';
 
 export interface GnbConfig {
   /** The gNB's own address (127.0.0.x): SCTP (N2) and GTP-U (N3) are bound to it. */
