@@ -15,11 +15,12 @@
 import type { SbiRoute, SbiClient } from '../common/sbi.ts';
 import { ResourceLedger } from '../common/ledger.ts';
 import { route } from '../common/sbi/routes.ts';
-import { SMF } from '../common/sbi/operations.ts';
+import { SMF, CALLBACKS } from '../common/sbi/operations.ts';
 import type { N4, SmN1, SmN2 } from './ports.ts';
 import { newSmf, type SmfConfig } from './context.ts';
 import { createSmContext, updateSmContext } from './procedures/establishment.ts';
 import { releaseSmContext } from './procedures/release.ts';
+import { onN1N2TransferFailure } from './procedures/network-requested-release.ts';
 
 export { FiveGsmCause, type SmfConfig } from './context.ts';
 
@@ -41,6 +42,8 @@ export function smfRoutes(cfg: SmfConfig, sbi: SbiClient, n4: N4, n1: SmN1, n2: 
     route(SMF.pduSession.updateSmContext, (req) => updateSmContext(smf, req)),
     // TS 23.502 4.2.2.3.2 steps 2-5: Nsmf_PDUSession_ReleaseSMContext on deregistration
     route(SMF.pduSession.releaseSmContext, (req) => releaseSmContext(smf, req)),
+    // TS 29.518 N1N2TransferFailureNotification (TS 23.502 4.2.3.3 step 5): the UE was not reached
+    route(CALLBACKS.n1n2TransferFailureNotify, (req) => onN1N2TransferFailure(smf, req)),
   ];
   return { routes, ledger, contexts, smf };
 }

@@ -109,7 +109,7 @@ export async function onPduSessionResourceSetupResponse(amf: Amf, ue: AmfUe, ies
  * Transport.
  */
 export function n1n2MessageTransfer(amf: Amf, req: SbiRequest): SbiResponse {
-  const body = objectBody(req) as { n1MessageContainer?: { n1MessageContent?: unknown }; n2InfoContainer?: { smInfo?: { pduSessionId?: number; n2InfoContent?: { ngapIeType?: string; ngapData?: unknown }; sNssai?: { sst: number; sd?: string } } }; pduSessionId?: number; skipInd?: unknown };
+  const body = objectBody(req) as { n1MessageContainer?: { n1MessageContent?: unknown }; n2InfoContainer?: { smInfo?: { pduSessionId?: number; n2InfoContent?: { ngapIeType?: string; ngapData?: unknown }; sNssai?: { sst: number; sd?: string } } }; pduSessionId?: number; skipInd?: unknown; n1n2FailureTxfNotifURI?: unknown };
   const ue = amf.bySupi.get(req.params.ueContextId);
   if (!ue || (ue.released && ue.state !== '5GMM-REGISTERED')) throw new SbiProblem(404, 'CONTEXT_NOT_FOUND', `no UE context for ${req.params.ueContextId}`);
   const psi = body.pduSessionId ?? body.n2InfoContainer?.smInfo?.pduSessionId;
@@ -117,7 +117,7 @@ export function n1n2MessageTransfer(amf: Amf, req: SbiRequest): SbiResponse {
   const n1 = binaryPart(req, body.n1MessageContainer?.n1MessageContent);
   const n2 = binaryPart(req, body.n2InfoContainer?.smInfo?.n2InfoContent?.ngapData);
   // TS 23.502 4.3.4.2 step 3b: a network-requested release (pdu-session-release.ts)
-  if (s && body.n2InfoContainer?.smInfo?.n2InfoContent?.ngapIeType === 'PDU_RES_REL_CMD') return releaseCommandFromSmf(amf, ue, s, { ...(n1 ? { n1 } : {}), ...(n2 ? { n2 } : {}), skipInd: body.skipInd === true });
+  if (s && body.n2InfoContainer?.smInfo?.n2InfoContent?.ngapIeType === 'PDU_RES_REL_CMD') return releaseCommandFromSmf(amf, ue, s, { ...(n1 ? { n1 } : {}), ...(n2 ? { n2 } : {}), skipInd: body.skipInd === true, ...(typeof body.n1n2FailureTxfNotifURI === 'string' ? { failureUri: body.n1n2FailureTxfNotifURI } : {}) });
   if (psi === undefined || !s || s.state === 'releasing' || ue.state !== '5GMM-REGISTERED' || ue.released) throw new SbiProblem(409, 'UE_IN_NON_ALLOWED_STATE', `PDU session ${String(psi)} is not being established`);
   const nas = n1 ? nasBytes(amf, ue, nasMessage('DL NAS transport', { payloadContainerType: 1, payloadContainer: n1, pduSessionId: psi }), '4.3.2.2.1 step 12') : undefined;
   if (n2 && body.n2InfoContainer?.smInfo?.n2InfoContent?.ngapIeType === 'PDU_RES_SETUP_REQ') {
