@@ -356,6 +356,11 @@ export class LiveNetwork {
     return this.ues.has(supi) ? this.exclusive(supi, 'udm remove', () => {}, (u) => udmRemove(this.side, supi, u.ue)) : udmRemove(this.side, supi, undefined);
   }
 
+  /** A network-side O&M command kept in its own module (policy-commands.ts), run as the UE's only command. */
+  onUe<T>(supi: string, what: string, check: (n: NetworkSide, ue: Ue) => void, fn: (n: NetworkSide, ue: Ue) => Promise<T>): Promise<T> {
+    return this.exclusive(supi, what, (u) => check(this.side, u.ue), (u) => fn(this.side, u.ue));
+  }
+
   /** What the network-side O&M commands reach: the embedded core, the recorder, quiescence. */
   private get side(): NetworkSide {
     return {

@@ -35,7 +35,7 @@ function needRegistered(ue: Ue, what: string): void {
   if (ue.state !== GmmState.REGISTERED) throw new ControlError(409, `${ue.supi} is ${ue.state}: ${what} needs ${GmmState.REGISTERED}`);
 }
 
-function embedded<T>(nf: T | undefined, name: string, command: string): T {
+export function embedded<T>(nf: T | undefined, name: string, command: string): T {
   if (!nf) throw new ControlError(409, `the ${name.toUpperCase()} runs in another process (wire5g start ${name}): ctl ${command} needs the embedded core`);
   return nf;
 }

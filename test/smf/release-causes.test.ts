@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { LocalSbi } from '../../nodes/common/sbi-local.ts';
-import { route } from '../../nodes/common/sbi/routes.ts';
+import { serve } from '../../nodes/common/sbi/routes.ts';
 import { SMF } from '../../nodes/common/sbi/operations.ts';
 import { Amf } from '../../nodes/amf/amf.ts';
 import type { AmfUe, GnbContext } from '../../nodes/amf/context.ts';
@@ -46,9 +46,9 @@ describe('Nsmf_PDUSession causes are TS 29.502 6.1.6.3.2 values', () => {
 
   it('ReleaseSMContext on a network-initiated de-registration: no cause outside the list; ngApCause nas/deregister and the 5GMM cause say why', async () => {
     const bodies: Record<string, unknown>[] = [];
-    const sbi = new LocalSbi().serve(SMF_URI, [route(SMF.pduSession.releaseSmContext, (req) => {
+    const sbi = new LocalSbi().serve(SMF_URI, [serve(SMF.pduSession.releaseSmContext, (req) => {
       bodies.push(req.body as Record<string, unknown>);
-      return { status: 204 };
+      return { status: 204 as const };
     })]);
     const amf = amfWith(sbi);
     const ue = ueWithSessions([1, 2]);

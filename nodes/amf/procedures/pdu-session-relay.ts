@@ -5,7 +5,9 @@
 
 import { ngapPdu, snssai } from '../../../codecs/ngap/index.ts';
 import { nasMessage, type NasMessage, type SNssai } from '../../../codecs/nas/index.ts';
-import { SbiMultipart, SbiProblem, ignoreProblem, ok, objectBody, binaryPart, N1_CONTENT_TYPE, N2_CONTENT_TYPE, type SbiResult, type SbiRequest, type SbiResponse } from '../../common/sbi.ts';
+import { SbiMultipart, SbiProblem, ignoreProblem, objectBody, binaryPart, N1_CONTENT_TYPE, N2_CONTENT_TYPE, type SbiResult } from '../../common/sbi.ts';
+import { ok, type AnswerOf, type RequestOf } from '../../common/sbi/routes.ts';
+import type { components as CommC } from '../../common/sbi-types/TS29518_Namf_Communication.ts';
 import { SbiErrorReply, callbackUri, resourceUri } from '../../common/sbi/client.ts';
 import { AMF, CALLBACKS } from '../../common/sbi/operations.ts';
 import type { Amf } from '../amf.ts';
@@ -108,8 +110,9 @@ export async function onPduSessionResourceSetupResponse(amf: Amf, ue: AmfUe, ies
  * PDU Session Request (TS 38.413 8.2.1) with the N1 SM container, or the N1 alone in DL NAS
  * Transport.
  */
-export function n1n2MessageTransfer(amf: Amf, req: SbiRequest): SbiResponse {
-  const body = objectBody(req) as { n1MessageContainer?: { n1MessageContent?: unknown }; n2InfoContainer?: { smInfo?: { pduSessionId?: number; n2InfoContent?: { ngapIeType?: string; ngapData?: unknown }; sNssai?: { sst: number; sd?: string } } }; pduSessionId?: number; skipInd?: unknown; n1n2FailureTxfNotifURI?: unknown };
+export function n1n2MessageTransfer(amf: Amf, req: RequestOf<typeof AMF.communication.n1n2MessageTransfer>): AnswerOf<typeof AMF.communication.n1n2MessageTransfer> {
+  // TS 29.518 6.1.6.2.17 N1N2MessageTransferReqData: no member is mandatory
+  const body = objectBody(req) as CommC['schemas']['N1N2MessageTransferReqData'];
   const ue = amf.bySupi.get(req.params.ueContextId);
   if (!ue || (ue.released && ue.state !== '5GMM-REGISTERED')) throw new SbiProblem(404, 'CONTEXT_NOT_FOUND', `no UE context for ${req.params.ueContextId}`);
   const psi = body.pduSessionId ?? body.n2InfoContainer?.smInfo?.pduSessionId;

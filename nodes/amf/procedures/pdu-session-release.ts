@@ -14,7 +14,9 @@
 
 import { nasMessage } from '../../../codecs/nas/index.ts';
 import { ngapPdu } from '../../../codecs/ngap/index.ts';
-import { SbiMultipart, SbiProblem, ok, N1_CONTENT_TYPE, N2_CONTENT_TYPE, type SbiResult, type SbiResponse } from '../../common/sbi.ts';
+import { SbiMultipart, SbiProblem, N1_CONTENT_TYPE, N2_CONTENT_TYPE, type SbiResult } from '../../common/sbi.ts';
+import { ok, type AnswerOf } from '../../common/sbi/routes.ts';
+import type { AMF } from '../../common/sbi/operations.ts';
 import { SbiErrorReply } from '../../common/sbi/client.ts';
 import type { Amf } from '../amf.ts';
 import type { AmfUe, PduSessionRef } from '../context.ts';
@@ -89,7 +91,7 @@ let nextTransfer = 1;
  * Request set up the new NG connection, step 4 goes over it; a UE that does not answer is reported
  * to the SMF's n1n2FailureTxfNotifURI with UE_NOT_RESPONDING (4.2.3.3 step 5).
  */
-export function releaseCommandFromSmf(amf: Amf, ue: AmfUe, s: PduSessionRef, m: { n1?: Uint8Array; n2?: Uint8Array; skipInd: boolean; failureUri?: string }): SbiResponse {
+export function releaseCommandFromSmf(amf: Amf, ue: AmfUe, s: PduSessionRef, m: { n1?: Uint8Array; n2?: Uint8Array; skipInd: boolean; failureUri?: string }): AnswerOf<typeof AMF.communication.n1n2MessageTransfer> {
   const n2 = m.n2;
   if (!n2) throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'PDU_RES_REL_CMD without its N2 information');
   if (s.state === 'releasing') throw new SbiProblem(409, 'UE_IN_NON_ALLOWED_STATE', `PDU session ${s.pduSessionId} is already being released`);

@@ -18,7 +18,8 @@
 //   step 12   SM Policy Association Termination (4.16.6 case B) with the accumulated usage
 //   step 13   Nudm_SDM_Unsubscribe (last session of the DNN and S-NSSAI), Nudm_UECM_Deregistration
 
-import { SbiMultipart, SbiProblem, N1_CONTENT_TYPE, N2_CONTENT_TYPE, noContent, objectBody, type SbiRequest, type SbiResponse } from '../../common/sbi.ts';
+import { SbiMultipart, SbiProblem, N1_CONTENT_TYPE, N2_CONTENT_TYPE, objectBody, type SbiRequest } from '../../common/sbi.ts';
+import { noContent, type AnswerOf } from '../../common/sbi/routes.ts';
 import { SbiErrorReply, callbackUri } from '../../common/sbi/client.ts';
 import { CALLBACKS } from '../../common/sbi/operations.ts';
 import { FiveGsmCause, type Smf, type SmContext } from '../context.ts';
@@ -53,12 +54,12 @@ export class SmContextNotReleasable extends Error {
  * rejects when a step failed (what was released stays released). `fiveGsmCause` is the cause of
  * the PDU SESSION RELEASE COMMAND (TS 24.501 9.11.4.2; #36 regular deactivation by default).
  */
-export async function networkRequestedRelease(smf: Smf, ctx: SmContext, o: { fiveGsmCause?: number; statusCause?: string; skipPaging?: boolean } = {}): Promise<void> {
+export async function networkRequestedRelease(smf: Smf, ctx: SmContext, o: { fiveGsmCause?: number; statusCause?: string; steps?: ReleaseSteps; skipPaging?: boolean } = {}): Promise<void> {
   // step 1e: only an established session is released this way; one being set up or released is left to its procedure
   if (ctx.state !== 'active') throw new SmContextNotReleasable(`PDU session ${ctx.pduSessionId} of ${ctx.supi} is ${ctx.state}, not active`);
   ctx.state = 'releasing';
   // steps 2a-2b: N4 Session Release; the usage report travels to the PCF in step 12
-  const { after } = await releaseResources(smf, ctx, NETWORK_REQUESTED_RELEASE_STEPS);
+  const { after } = await releaseResources(smf, ctx, o.steps ?? NETWORK_REQUESTED_RELEASE_STEPS);
   let settle!: (e?: unknown) => void;
   const finished = new Promise<void>((resolve, reject) => (settle = (e) => (e === undefined ? resolve() : reject(e instanceof Error ? e : new Error(String(e))))));
   // steps 7 and 10 may come before this procedure has the AMF's answer to step 3b
@@ -106,26 +107,23 @@ export async function networkRequestedRelease(smf: Smf, ctx: SmContext, o: { fiv
  * TS 29.518 6.1.5.3): a release waiting for the UE's and the gNB's acknowledgements ends without
  * them (steps 11-13).
  */
-export function onN1N2TransferFailure(smf: Smf, req: SbiRequest): SbiResponse {
+export function onN1N2TransferFailure(smf: Smf, req: SbiRequest): AnswerOf<typeof CALLBACKS.n1n2TransferFailureNotify> {
   const body = objectBody(req) as { cause?: unknown };
   if (typeof body.cause !== 'string') throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'cause is required');
   const ctx = smf.contexts.get(req.params.smContextRef);
   const r = ctx ? releaseInProgress(ctx) : undefined;
   if (!ctx || !r) throw new SbiProblem(404, 'CONTEXT_NOT_FOUND', `no release waiting for SM context ${req.params.smContextRef}`);
   awaitReleaseAcknowledgements(ctx, undefined);
-  return {
-    ...noContent,
-    after: async () => {
-      try {
-        await smf.notify.smContextStatusNotify(ctx.amfCallback, { statusInfo: { resourceStatus: 'RELEASED', ...(r.statusCause ? { cause: r.statusCause } : {}) } }, { step: r.statusStep });
-        await r.after();
-        r.done?.();
-      } catch (e) {
-        r.done?.(e);
-        throw e;
-      }
-    },
-  };
+  return noContent(async () => {
+    try {
+      await smf.notify.smContextStatusNotify(ctx.amfCallback, { statusInfo: { resourceStatus: 'RELEASED', ...(r.statusCause ? { cause: r.statusCause } : {}) } }, { step: r.statusStep });
+      await r.after();
+      r.done?.();
+    } catch (e) {
+      r.done?.(e);
+      throw e;
+    }
+  });
 }
 
 /** `wire5g ctl smf release <supi> <psi>`: finds the session and releases it. */

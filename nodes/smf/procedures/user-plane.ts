@@ -7,11 +7,14 @@
 //     and the authorized QoS, TS 38.413 9.3.4.1), upCnxState ACTIVATING; the gNB's answer comes
 //     as PDU_RES_SETUP_RSP (establishment.ts updateSmContext: step 17, N4 forward)
 
-import { SbiMultipart, SbiProblem, ok, N2_CONTENT_TYPE, type SbiResponse } from '../../common/sbi.ts';
+import { SbiMultipart, SbiProblem, N2_CONTENT_TYPE } from '../../common/sbi.ts';
+import { ok, type AnswerOf } from '../../common/sbi/routes.ts';
+import type { SMF } from '../../common/sbi/operations.ts';
+import type { components as SmfC } from '../../common/sbi-types/TS29502_Nsmf_PDUSession.ts';
 import type { Smf, SmContext } from '../context.ts';
 
 /** The upCnxState change an UpdateSMContext asks for, or undefined when it asks for none. */
-export async function upCnxStateUpdate(smf: Smf, ctx: SmContext, body: { upCnxState?: unknown; n2SmInfoType?: unknown }): Promise<SbiResponse | undefined> {
+export async function upCnxStateUpdate(smf: Smf, ctx: SmContext, body: SmfC['schemas']['SmContextUpdateData']): Promise<AnswerOf<typeof SMF.pduSession.updateSmContext> | undefined> {
   if (body.upCnxState !== 'DEACTIVATED' && body.upCnxState !== 'ACTIVATING') return undefined;
   if (ctx.state !== 'active' || !ctx.n4 || !ctx.qos) throw new SbiProblem(400, 'UE_IN_NON_ALLOWED_STATE', `PDU session ${ctx.pduSessionId} is ${ctx.state}: its user plane cannot change`);
   if (body.upCnxState === 'DEACTIVATED') {
