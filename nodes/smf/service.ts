@@ -22,6 +22,7 @@ import type { N4, SmN1, SmN2 } from './ports.ts';
 import { newSmf, type SmfConfig } from './context.ts';
 import { createSmContext, updateSmContext } from './procedures/establishment.ts';
 import { releaseSmContext } from './procedures/release.ts';
+import { onN1N2TransferFailure } from './procedures/network-requested-release.ts';
 import { smPolicyTerminateNotify } from './procedures/policy-termination.ts';
 
 export { FiveGsmCause, type SmfConfig } from './context.ts';
@@ -46,6 +47,8 @@ export function smfRoutes(cfg: SmfConfig, sbi: SbiClient, n4: N4, n1: SmN1, n2: 
     serve(SMF.pduSession.releaseSmContext, (req) => releaseSmContext(smf, req)),
     // TS 23.502 4.16.6 step 1 (case A): the PCF requests the termination of the SM policy association
     serve(CALLBACKS.smPolicyTerminateNotify, (req) => smPolicyTerminateNotify(smf, req)),
+    // TS 29.518 N1N2TransferFailureNotification (TS 23.502 4.2.3.3 step 5): the UE was not reached
+    serve(CALLBACKS.n1n2TransferFailureNotify, (req) => onN1N2TransferFailure(smf, req)),
   ];
   return { routes, ledger, contexts, smf };
 }

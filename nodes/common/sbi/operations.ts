@@ -17,7 +17,7 @@ import type { paths as AmPolPaths, components as AmPolC } from '../sbi-types/TS2
 import type { paths as UePolPaths, components as UePolC } from '../sbi-types/TS29525_Npcf_UEPolicyControl.ts';
 import type { paths as SmPolPaths, components as SmPolC } from '../sbi-types/TS29512_Npcf_SMPolicyControl.ts';
 import type { paths as SmfPaths, components as SmfC } from '../sbi-types/TS29502_Nsmf_PDUSession.ts';
-import type { paths as CommPaths } from '../sbi-types/TS29518_Namf_Communication.ts';
+import type { paths as CommPaths, components as CommC } from '../sbi-types/TS29518_Namf_Communication.ts';
 import type { paths as EvtsPaths, components as EvtsC } from '../sbi-types/TS29518_Namf_EventExposure.ts';
 
 const nausfAuth = api<AusfPaths>('nausf-auth', 'v1', 'TS29509_Nausf_UEAuthentication');
@@ -163,6 +163,8 @@ export const CALLBACKS = {
   smPolicyUpdateNotify: callback<SmPolC['schemas']['SmPolicyNotification']>('Npcf_SMPolicyControl_UpdateNotify', 'TS29512_Npcf_SMPolicyControl', 'SmPolicyNotification', 'nsmf-callback', '/sm-policy-notify/{smContextRef}/update', [204], '/update'),
   /** TS 29.504 Nudr_DM_Notify (UDR -> UDM, to the callbackReference of a subscription). */
   subscriptionDataChangeNotify: callback<UdrC['schemas']['DataChangeNotify']>('Nudr_DM_Notify', 'TS29505_Subscription_Data', 'DataChangeNotify', 'nudm-callback', '/data-change', [204]),
+  /** TS 29.518 5.2.2.3.1 / 6.1.5.3 (AMF -> the SMF's n1n2FailureTxfNotifURI): the UE was not reached (TS 23.502 4.2.3.3 step 5). */
+  n1n2TransferFailureNotify: callback<CommC['schemas']['N1N2MsgTxfrFailureNotification']>('Namf_Communication_N1N2TransferFailureNotification', 'TS29518_Namf_Communication', 'N1N2MsgTxfrFailureNotification', 'nsmf-callback', '/n1n2-failure/{smContextRef}', [204]),
   /** TS 29.519 (UDR -> PCF, notificationUri). */
   policyDataChangeNotify: callback<UdrC['schemas']['PolicyDataChangeNotification'][]>('Nudr_DM_Notify', 'TS29519_Policy_Data', 'PolicyDataChangeNotification', 'npcf-callback', '/policy-data-change', [204]),
   // --- issue 16: SM Policy Association Termination (TS 23.502 4.16.6) ---

@@ -14,6 +14,7 @@ import { contextOf, snssaiKey, FiveGsmCause, type Smf, type SmContext } from '..
 import { releaseResources } from './release.ts';
 import { subscribedQosOf, sessionQosOf } from '../policy-decision.ts';
 import { pduSessionReleaseUpdate } from './pdu-session-release.ts';
+import { upCnxStateUpdate } from './user-plane.ts';
 
 type CreateSmContext = typeof SMF.pduSession.createSmContext;
 type UpdateSmContext = typeof SMF.pduSession.updateSmContext;
@@ -173,6 +174,9 @@ export async function updateSmContext(smf: Smf, req: RequestOf<UpdateSmContext>)
   // TS 23.502 4.3.4.2 steps 1a, 7 and 10 (pdu-session-release.ts)
   const release = await pduSessionReleaseUpdate(smf, ctx, req, body);
   if (release) return release;
+  // TS 23.502 4.2.6 step 5, 4.2.3.2 step 4: the user plane deactivated or activated (user-plane.ts)
+  const up = await upCnxStateUpdate(smf, ctx, body);
+  if (up) return up;
   if (ctx.state !== 'creating' && ctx.state !== 'active') throw new SbiProblem(404, 'CONTEXT_NOT_FOUND');
   if (body.n2SmInfoType !== 'PDU_RES_SETUP_RSP') throw new SbiProblem(400, 'INVALID_MSG_FORMAT', `unsupported n2SmInfoType ${String(body.n2SmInfoType)}`);
   const n2bytes = binaryPart(req, body.n2SmInfo);
@@ -184,7 +188,8 @@ export async function updateSmContext(smf: Smf, req: RequestOf<UpdateSmContext>)
     throw new SbiProblem(400, 'N2_SM_ERROR', (e as Error).message);
   }
   if (!ctx.n4) throw new SbiProblem(409, 'UPF_NOT_RESPONDING', 'no N4 session');
-  await smf.n4.modify(ctx.n4.upSeid, { gnbTeid: dl.gnbTeid, gnbAddress: dl.gnbAddress, downlink: 'forward' }, '4.3.2.2.1 step 16a');
+  // an established session's user plane activated again by a Service Request is 4.2.3.2 step 17
+  await smf.n4.modify(ctx.n4.upSeid, { gnbTeid: dl.gnbTeid, gnbAddress: dl.gnbAddress, downlink: 'forward' }, ctx.state === 'active' ? '4.2.3.2 step 17' : '4.3.2.2.1 step 16a');
   ctx.state = 'active';
   return ok({ upCnxState: 'ACTIVATED' });
 }
