@@ -16,7 +16,7 @@
 
 import type { SbiRoute, SbiClient } from '../common/sbi.ts';
 import { ResourceLedger } from '../common/ledger.ts';
-import { route } from '../common/sbi/routes.ts';
+import { serve } from '../common/sbi/routes.ts';
 import { SMF, CALLBACKS } from '../common/sbi/operations.ts';
 import type { N4, SmN1, SmN2 } from './ports.ts';
 import { newSmf, type SmfConfig } from './context.ts';
@@ -39,13 +39,13 @@ export function smfRoutes(cfg: SmfConfig, sbi: SbiClient, n4: N4, n1: SmN1, n2: 
 
   const routes: SbiRoute[] = [
     // TS 23.502 4.3.2.2.1 step 3 (request) and step 5 (response); TS 29.502 5.2.2.2
-    route(SMF.pduSession.createSmContext, (req) => createSmContext(smf, req)),
+    serve(SMF.pduSession.createSmContext, (req) => createSmContext(smf, req)),
     // TS 23.502 4.3.2.2.1 steps 15-17: the gNB's tunnel arrives, N4 Session Modification
-    route(SMF.pduSession.updateSmContext, (req) => updateSmContext(smf, req)),
+    serve(SMF.pduSession.updateSmContext, (req) => updateSmContext(smf, req)),
     // TS 23.502 4.2.2.3.2 steps 2-5: Nsmf_PDUSession_ReleaseSMContext on deregistration
-    route(SMF.pduSession.releaseSmContext, (req) => releaseSmContext(smf, req)),
+    serve(SMF.pduSession.releaseSmContext, (req) => releaseSmContext(smf, req)),
     // TS 23.502 4.16.6 step 1 (case A): the PCF requests the termination of the SM policy association
-    route(CALLBACKS.smPolicyTerminateNotify, (req) => smPolicyTerminateNotify(smf, req)),
+    serve(CALLBACKS.smPolicyTerminateNotify, (req) => smPolicyTerminateNotify(smf, req)),
   ];
   return { routes, ledger, contexts, smf };
 }

@@ -8,7 +8,9 @@
 //   step 4  the SMF removes the policy information of the PDU session (release.ts drops the SM
 //           context with its smPolicyUri)
 
-import { SbiProblem, objectBody, requireString, type SbiRequest, type SbiResponse } from '../../common/sbi.ts';
+import { SbiProblem, objectBody, requireString } from '../../common/sbi.ts';
+import { CALLBACKS } from '../../common/sbi/operations.ts';
+import type { AnswerOf, RequestOf } from '../../common/sbi/routes.ts';
 import { FiveGsmCause, type Smf } from '../context.ts';
 import type { ReleaseSteps } from './release.ts';
 import { networkRequestedRelease, NETWORK_REQUESTED_RELEASE_STEPS } from './network-requested-release.ts';
@@ -43,7 +45,7 @@ export function releaseCausesOf(cause: string): { fiveGsmCause: number; statusCa
  * answer, runs the network-requested PDU Session Release. A notification for a session already
  * being released is acknowledged: the release under way terminates the association anyway.
  */
-export function smPolicyTerminateNotify(smf: Smf, req: SbiRequest): SbiResponse {
+export function smPolicyTerminateNotify(smf: Smf, req: RequestOf<typeof CALLBACKS.smPolicyTerminateNotify>): AnswerOf<typeof CALLBACKS.smPolicyTerminateNotify> {
   const body = objectBody(req);
   const resourceUri = requireString(body, 'resourceUri');
   const cause = requireString(body, 'cause');
