@@ -8,7 +8,7 @@
 
 import { SbiProblem, objectBody, requireString, type SbiClient, type SbiRoute } from '../common/sbi.ts';
 import { ResourceLedger } from '../common/ledger.ts';
-import { route } from '../common/sbi/routes.ts';
+import { serve, noContent } from '../common/sbi/routes.ts';
 import { callbackUri, consumer } from '../common/sbi/client.ts';
 import { BSF, PCF_PA, CALLBACKS } from '../common/sbi/operations.ts';
 
@@ -46,12 +46,12 @@ export function afRoutes(cfg: AfConfig, sbi: SbiClient, ledger = new ResourceLed
 
   const routes: SbiRoute[] = [
     // TS 29.514 4.2.5.3: the PCF reports the end of the PDU session; the AF deletes its app session after the 204
-    route(CALLBACKS.afTerminate, (req) => {
+    serve(CALLBACKS.afTerminate, (req) => {
       const body = objectBody(req);
       requireString(body, 'resUri');
       requireString(body, 'termCause');
       if (!sessions.has(req.params.afSessionId)) throw new SbiProblem(404, 'APPLICATION_SESSION_CONTEXT_NOT_FOUND');
-      return { status: 204, after: () => remove(req.params.afSessionId, '4.16.6 step 5') };
+      return noContent(() => remove(req.params.afSessionId, '4.16.6 step 5'));
     }),
   ];
 

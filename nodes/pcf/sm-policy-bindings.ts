@@ -9,8 +9,8 @@
 //     unsubscribed at 4.16.6 step 5 in the non-roaming case).
 // The NFs' notifications to the PCF (CHF policy counter status, NWDAF analytics) are served here.
 
-import { objectBody, requireString, type SbiRequest, type SbiRoute } from '../common/sbi.ts';
-import { noContent, route } from '../common/sbi/routes.ts';
+import { objectBody, requireString, type SbiRoute } from '../common/sbi.ts';
+import { noContent, serve } from '../common/sbi/routes.ts';
 import { callbackUri, consumer } from '../common/sbi/client.ts';
 import { BSF, CHF, NWDAF, CALLBACKS } from '../common/sbi/operations.ts';
 import type { Pcf, SmPolicyAssociation, PcfAroundConfig } from './context.ts';
@@ -122,14 +122,14 @@ export async function unbindAtStep6(pcf: Pcf, id: string, assoc: SmPolicyAssocia
 export function bindingCallbackRoutes(pcf: Pcf): SbiRoute[] {
   return [
     // TS 29.594 5.2.2.5 Nchf_SpendingLimitControl_Notify: the statuses are kept for the policy decisions
-    route(CALLBACKS.spendingLimitNotify, (req: SbiRequest) => {
+    serve(CALLBACKS.spendingLimitNotify, (req) => {
       const body = objectBody(req) as { statusInfos?: Record<string, { policyCounterId: string; currentStatus: string }> };
       const supi = requireString(body, 'supi');
       pcf.policyCounterStatus.set(supi, { ...(pcf.policyCounterStatus.get(supi) ?? {}), ...statusesOf(body.statusInfos) });
       return noContent();
     }),
     // TS 29.520 5.1.2.2.4 Nnwdaf_EventsSubscription_Notify: counted (wire5g's NWDAF reports no analytics)
-    route(CALLBACKS.nwdafNotify, (req: SbiRequest) => {
+    serve(CALLBACKS.nwdafNotify, (req) => {
       if (pcf.smPolicies.has(req.params.smPolicyId)) pcf.analyticsNotifications.set(req.params.smPolicyId, (pcf.analyticsNotifications.get(req.params.smPolicyId) ?? 0) + 1);
       return noContent();
     }),
