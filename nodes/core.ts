@@ -12,6 +12,15 @@ import { pcfRoutes } from './pcf/service.ts';
 import { smfRoutes } from './smf/service.ts';
 import type { Smf } from './smf/context.ts';
 import type { Pcf } from './pcf/context.ts';
+import { bsfRoutes } from './bsf/service.ts';
+import { chfRoutes } from './chf/service.ts';
+import { nwdafRoutes } from './nwdaf/service.ts';
+import { afRoutes } from './af/service.ts';
+
+/** The AF's O&M (`wire5g ctl af ...`, issue 16). */
+export type AfOam = Pick<ReturnType<typeof afRoutes>, 'createAppSession' | 'deleteAppSession' | 'hasAppSession'>;
+/** The CHF's O&M: a policy counter's status changes (TS 29.594 Notify). */
+export type ChfOam = Pick<ReturnType<typeof chfRoutes>, 'setStatus'>;
 import type { DeregistrationReason } from './udm/procedures/deregistration-notification.ts';
 
 /** The UDM's O&M trigger (`wire5g ctl udm withdraw`). */
@@ -33,7 +42,7 @@ import { PfcpEndpoint } from '../transport/udp/pfcp-endpoint.ts';
 import type { WireTap } from '../transport/tap.ts';
 import type { Clock } from '../transport/clock.ts';
 
-export const CORE_NFS = ['udr', 'udm', 'ausf', 'pcf', 'upf', 'smf', 'amf'] as const;
+export const CORE_NFS = ['udr', 'udm', 'ausf', 'pcf', 'upf', 'smf', 'amf', 'bsf', 'chf', 'nwdaf', 'af'] as const;
 
 export type CoreNf = (typeof CORE_NFS)[number];
 
@@ -64,7 +73,7 @@ export interface CoreOptions {
 }
 
 /** 'http://127.0.0.12:8080' */
-export function sbiUri(cfg: NetworkConfig, nf: 'amf' | 'smf' | 'ausf' | 'udm' | 'udr' | 'pcf'): string {
+export function sbiUri(cfg: NetworkConfig, nf: 'amf' | 'smf' | 'ausf' | 'udm' | 'udr' | 'pcf' | 'bsf' | 'chf' | 'nwdaf' | 'af'): string {
   return `http://${cfg.addresses[nf]}:${cfg.ports.sbi}`;
 }
 
@@ -77,7 +86,7 @@ export function nfNamer(cfg: NetworkConfig): NfNamer {
 const plmnId = (cfg: NetworkConfig) => `${cfg.plmn.mcc}${cfg.plmn.mnc}`;
 
 /** Starts one core NF of `cfg` on its address. */
-export async function startNf(nf: CoreNf, cfg: NetworkConfig, o: CoreOptions = {}): Promise<NfHandle & { amf?: Amf; upf?: Upf; store?: UdrStore; smf?: Smf; udm?: UdmOam; pcf?: Pcf }> {
+export async function startNf(nf: CoreNf, cfg: NetworkConfig, o: CoreOptions = {}): Promise<NfHandle & { amf?: Amf; upf?: Upf; store?: UdrStore; smf?: Smf; udm?: UdmOam; pcf?: Pcf; af?: AfOam; chf?: ChfOam }> {
   const nameOf = nfNamer(cfg);
   const host = (name: string, address: string) => SbiHost.client({ nf: name, address, nameOf, ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}), ...(o.sbiTimeoutMs ? { timeoutMs: o.sbiTimeoutMs } : {}) });
   const serve = (name: string, address: string, routes: Parameters<typeof SbiHost.serve>[0]['routes'], c: ReturnType<typeof host>) =>
@@ -106,7 +115,7 @@ export async function startNf(nf: CoreNf, cfg: NetworkConfig, o: CoreOptions = {
     }
     case 'pcf': {
       const c = host('PCF', cfg.addresses.pcf);
-      const pcf = pcfRoutes({ baseUri: sbiUri(cfg, 'pcf'), udrUri: sbiUri(cfg, 'udr') }, c.client);
+      const pcf = pcfRoutes({ baseUri: sbiUri(cfg, 'pcf'), udrUri: sbiUri(cfg, 'udr'), around: { bsfUri: sbiUri(cfg, 'bsf'), chfUri: sbiUri(cfg, 'chf'), nwdafUri: sbiUri(cfg, 'nwdaf'), address: cfg.addresses.pcf, port: cfg.ports.sbi, policy: cfg.pcf } }, c.client);
       const h = await serve('PCF', cfg.addresses.pcf, pcf.routes, c);
       return { nf, ledger: pcf.ledger, sbi: h, pcf: pcf.pcf, settled: () => h.server.settled(), stop: () => h.close() };
     }
@@ -165,6 +174,31 @@ export async function startNf(nf: CoreNf, cfg: NetworkConfig, o: CoreOptions = {
       await amf.start();
       return { nf, ledger: amf.ledger, amf, sbi: h, settled: async () => { await amf.settled(); await h.server.settled(); }, stop: async () => { await amf.stop(); await h.close(); } };
     }
+    // issue 16: the NFs around the PCF in SM Policy Association Termination (TS 23.502 4.16.6)
+    case 'bsf': {
+      const c = host('BSF', cfg.addresses.bsf);
+      const bsf = bsfRoutes(sbiUri(cfg, 'bsf'));
+      const h = await serve('BSF', cfg.addresses.bsf, bsf.routes, c);
+      return { nf, ledger: bsf.ledger, sbi: h, settled: () => h.server.settled(), stop: () => h.close() };
+    }
+    case 'chf': {
+      const c = host('CHF', cfg.addresses.chf);
+      const chf = chfRoutes(sbiUri(cfg, 'chf'), cfg.chf.policyCounters, c.client);
+      const h = await serve('CHF', cfg.addresses.chf, chf.routes, c);
+      return { nf, ledger: chf.ledger, sbi: h, chf, settled: () => h.server.settled(), stop: () => h.close() };
+    }
+    case 'nwdaf': {
+      const c = host('NWDAF', cfg.addresses.nwdaf);
+      const nwdaf = nwdafRoutes(sbiUri(cfg, 'nwdaf'), c.client);
+      const h = await serve('NWDAF', cfg.addresses.nwdaf, nwdaf.routes, c);
+      return { nf, ledger: nwdaf.ledger, sbi: h, settled: () => h.server.settled(), stop: () => h.close() };
+    }
+    case 'af': {
+      const c = host('AF', cfg.addresses.af);
+      const af = afRoutes({ baseUri: sbiUri(cfg, 'af'), bsfUri: sbiUri(cfg, 'bsf'), afAppId: 'wire5g-af' }, c.client);
+      const h = await serve('AF', cfg.addresses.af, af.routes, c);
+      return { nf, ledger: af.ledger, sbi: h, af, settled: () => h.server.settled(), stop: () => h.close() };
+    }
   }
 }
 
@@ -178,6 +212,9 @@ export interface Core {
   udm: UdmOam;
   /** The PCF's state, for its O&M trigger (`wire5g ctl pcf terminate`, TS 23.502 4.16.6 case A). */
   pcf: Pcf;
+  /** The AF's and the CHF's O&M (`wire5g ctl af ...`, `wire5g ctl chf ...`). */
+  af: AfOam;
+  chf: ChfOam;
   store: UdrStore;
   ledgers(): Record<string, LedgerSnapshot>;
   settled(): Promise<void>;
@@ -191,7 +228,7 @@ function reportStop(o: CoreOptions, nf: CoreNf, e: unknown): void {
 /** Starts every core NF in this process, in dependency order (data first, the AMF last). */
 export async function startCore(cfg: NetworkConfig, o: CoreOptions = {}): Promise<Core> {
   const nfs = new Map<CoreNf, NfHandle>();
-  let amf: Amf | undefined, upf: Upf | undefined, store: UdrStore | undefined, smf: Smf | undefined, udm: UdmOam | undefined, pcf: Pcf | undefined;
+  let amf: Amf | undefined, upf: Upf | undefined, store: UdrStore | undefined, smf: Smf | undefined, udm: UdmOam | undefined, pcf: Pcf | undefined, af: AfOam | undefined, chf: ChfOam | undefined;
   try {
     for (const nf of CORE_NFS) {
       const h = await startNf(nf, cfg, o);
@@ -202,6 +239,8 @@ export async function startCore(cfg: NetworkConfig, o: CoreOptions = {}): Promis
       smf ??= h.smf;
       udm ??= h.udm;
       pcf ??= h.pcf;
+      af ??= h.af;
+      chf ??= h.chf;
     }
   } catch (e) {
     for (const h of [...nfs.values()].reverse()) await h.stop().catch((s: unknown) => reportStop(o, h.nf, s));
@@ -216,6 +255,8 @@ export async function startCore(cfg: NetworkConfig, o: CoreOptions = {}): Promis
     smf: smf!,
     udm: udm!,
     pcf: pcf!,
+    af: af!,
+    chf: chf!,
     ledgers: () => Object.fromEntries(all.map((h) => [h.ledger.nf, h.ledger.snapshot()])),
     settled: async () => {
       // twice: a settled NF may have started work on another (e.g. an after-response task calling the PCF)

@@ -65,6 +65,11 @@ export interface NfAddresses {
   udr: string;
   pcf: string;
   gnb: string;
+  // issue 16: the NFs around the PCF (SM Policy Association Termination, TS 23.502 4.16.6)
+  bsf: string;
+  chf: string;
+  nwdaf: string;
+  af: string;
 }
 
 /** NAS integrity algorithms wire5g implements (TS 33.501 5.11.1.1, TS 33.401 Annex B). */
@@ -94,6 +99,20 @@ export interface NetworkConfig {
   subscribers: SubscriberConfig[];
   /** Where the run writes run.pcapng, ladder.md, summary.json. */
   outDir: string;
+  /** The PCF's SM policy decisions (issue 16, nodes/pcf/sm-policy-termination.ts). */
+  pcf: PcfPolicyConfig;
+  /** The CHF's policy counters, per subscriber (TS 29.594; nodes/chf). */
+  chf: { policyCounters: { id: string; status: string }[] };
+}
+
+/** What the PCF asks of the BSF, CHF, NWDAF and AF around an SM policy association (issue 16). */
+export interface PcfPolicyConfig {
+  /** The policy counters (TS 29.594) each PDU session needs status reporting for; none: no CHF subscription. */
+  policyCounterIds: string[];
+  /** The NWDAF analytics events (TS 29.520 NwdafEvent) subscribed to per PDU session; none: no NWDAF subscription. */
+  nwdafEvents: string[];
+  /** When an AF ends its app session, the PCF terminates the PDU session it was bound to (TS 23.502 4.16.6 case A). */
+  terminateOnAfSessionEnd: boolean;
 }
 
 /** Test subscriber values as in TS 35.208 set 1 style: not a real operator's keys. */
@@ -125,6 +144,10 @@ export const DEFAULT_CONFIG: NetworkConfig = {
     pcf: '127.0.0.13',
     udr: '127.0.0.20',
     gnb: '127.0.0.100',
+    bsf: '127.0.0.15',
+    chf: '127.0.0.16',
+    nwdaf: '127.0.0.17',
+    af: '127.0.0.18',
   },
   ports: { sbi: 8080, ngapUdp: 9899, pfcp: 8805, gtpu: 2152 },
   amf: { name: 'wire5g-amf', regionId: 2, setId: 1, pointer: 0, t3512Seconds: 3240, relativeCapacity: 255, authenticateUpdates: false },
@@ -134,6 +157,8 @@ export const DEFAULT_CONFIG: NetworkConfig = {
   udr: { database: 'out/udr.sqlite' },
   subscribers: [DEFAULT_SUBSCRIBER],
   outDir: 'out',
+  pcf: { policyCounterIds: ['data-volume'], nwdafEvents: ['SERVICE_EXPERIENCE'], terminateOnAfSessionEnd: true },
+  chf: { policyCounters: [{ id: 'data-volume', status: 'valid' }] },
 };
 
 /** A configuration that is unreadable, malformed or cannot work; the message names the key. */
@@ -238,6 +263,8 @@ const SCHEMA: MapSchema = {
     udr: { fields: { database: nonEmpty } },
     subscribers: { item: SUBSCRIBER_SCHEMA, itemDefaults: { ...DEFAULT_SUBSCRIBER }, required: ['supi'], minItems: 1 },
     outDir: nonEmpty,
+    pcf: { fields: { policyCounterIds: { item: nonEmpty }, nwdafEvents: { item: text(/^[A-Z][A-Z0-9_]*$/, 'a TS 29.520 NwdafEvent such as SERVICE_EXPERIENCE') }, terminateOnAfSessionEnd: flag } },
+    chf: { fields: { policyCounters: { item: { fields: { id: nonEmpty, status: nonEmpty } }, required: ['id', 'status'] } } },
   },
 };
 

@@ -19,6 +19,10 @@ import type { paths as SmPolPaths, components as SmPolC } from '../sbi-types/TS2
 import type { paths as SmfPaths, components as SmfC } from '../sbi-types/TS29502_Nsmf_PDUSession.ts';
 import type { paths as CommPaths, components as CommC } from '../sbi-types/TS29518_Namf_Communication.ts';
 import type { paths as EvtsPaths, components as EvtsC } from '../sbi-types/TS29518_Namf_EventExposure.ts';
+import type { paths as BsfPaths } from '../sbi-types/TS29521_Nbsf_Management.ts';
+import type { paths as ChfPaths, components as ChfC } from '../sbi-types/TS29594_Nchf_SpendingLimitControl.ts';
+import type { paths as NwdafPaths, components as NwdafC } from '../sbi-types/TS29520_Nnwdaf_EventsSubscription.ts';
+import type { paths as PaPaths, components as PaC } from '../sbi-types/TS29514_Npcf_PolicyAuthorization.ts';
 
 const nausfAuth = api<AusfPaths>('nausf-auth', 'v1', 'TS29509_Nausf_UEAuthentication');
 const nudmUeau = api<UeauPaths>('nudm-ueau', 'v1', 'TS29503_Nudm_UEAU');
@@ -31,6 +35,10 @@ const npcfSm = api<SmPolPaths>('npcf-smpolicycontrol', 'v1', 'TS29512_Npcf_SMPol
 const nsmfPdu = api<SmfPaths>('nsmf-pdusession', 'v1', 'TS29502_Nsmf_PDUSession');
 const namfComm = api<CommPaths>('namf-comm', 'v1', 'TS29518_Namf_Communication');
 const namfEvts = api<EvtsPaths>('namf-evts', 'v1', 'TS29518_Namf_EventExposure');
+const nbsfMgmt = api<BsfPaths>('nbsf-management', 'v1', 'TS29521_Nbsf_Management');
+const nchfSlc = api<ChfPaths>('nchf-spendinglimitcontrol', 'v1', 'TS29594_Nchf_SpendingLimitControl');
+const nnwdafEvts = api<NwdafPaths>('nnwdaf-eventssubscription', 'v1', 'TS29520_Nnwdaf_EventsSubscription');
+const npcfPa = api<PaPaths>('npcf-policyauthorization', 'v1', 'TS29514_Npcf_PolicyAuthorization');
 
 const JSON_PATCH = { contentType: 'application/json-patch+json' };
 const MERGE_PATCH = { contentType: 'application/merge-patch+json' };
@@ -140,6 +148,52 @@ export const AMF = {
   },
 } as const;
 
+// --- issue 16: the NFs around the PCF in SM Policy Association Termination (TS 23.502 4.16.6) ---
+
+/** Nbsf_Management (TS 29.521 5.2.2): the PCF's session binding, found by the AF. */
+export const BSF = {
+  management: {
+    register: nbsfMgmt.op('Nbsf_Management_Register', 'POST', '/pcfBindings', [201]),
+    discover: nbsfMgmt.op('Nbsf_Management_Discovery', 'GET', '/pcfBindings', [200, 204]),
+    deregister: nbsfMgmt.onResource('Nbsf_Management_Deregister', 'DELETE', '/pcfBindings/{bindingId}', '/pcfBindings/{bindingId}', [204]),
+  },
+} as const;
+
+/** Nchf_SpendingLimitControl (TS 29.594 5.2): policy counter status reporting (TS 23.502 4.16.8). */
+export const CHF = {
+  spendingLimitControl: {
+    subscribe: nchfSlc.op('Nchf_SpendingLimitControl_Subscribe', 'POST', '/subscriptions', [201]),
+    modify: nchfSlc.onResource('Nchf_SpendingLimitControl_Subscribe', 'PUT', '/subscriptions/{subscriptionId}', '/subscriptions/{subscriptionId}', [200]),
+    unsubscribe: nchfSlc.onResource('Nchf_SpendingLimitControl_Unsubscribe', 'DELETE', '/subscriptions/{subscriptionId}', '/subscriptions/{subscriptionId}', [204]),
+  },
+} as const;
+
+/** Nnwdaf_EventsSubscription (TS 29.520 5.1). */
+export const NWDAF = {
+  eventsSubscription: {
+    subscribe: nnwdafEvts.op('Nnwdaf_EventsSubscription_Subscribe', 'POST', '/subscriptions', [201]),
+    unsubscribe: nnwdafEvts.onResource('Nnwdaf_EventsSubscription_Unsubscribe', 'DELETE', '/subscriptions/{subscriptionId}', '/subscriptions/{subscriptionId}', [204]),
+  },
+} as const;
+
+/** Npcf_PolicyAuthorization (TS 29.514 5.3), the AF's app sessions at the PCF. */
+export const PCF_PA = {
+  policyAuthorization: {
+    create: npcfPa.op('Npcf_PolicyAuthorization_Create', 'POST', '/app-sessions', [201]),
+    delete: npcfPa.onResource('Npcf_PolicyAuthorization_Delete', 'POST', '/app-sessions/{appSessionId}/delete', '/app-sessions/{appSessionId}', [204]),
+  },
+} as const;
+
+/** Notifications of the NFs above (TS 29.501 4.6.4), as CALLBACKS below. */
+export const CALLBACKS_16 = {
+  /** TS 29.514 4.2.5.3 (PCF -> AF, ascReqData.notifUri + /terminate): the app session ends (TS 23.502 4.16.6 step 5). */
+  afTerminate: callback<PaC['schemas']['TerminationInfo']>('Npcf_PolicyAuthorization_Notify', 'TS29514_Npcf_PolicyAuthorization', 'TerminationInfo', 'naf-callback', '/app-sessions/{afSessionId}/terminate', [204], '/terminate'),
+  /** TS 29.594 4.2.4 (CHF -> PCF, notifUri + /notify): policy counter status changed. */
+  spendingLimitNotify: callback<ChfC['schemas']['SpendingLimitStatus']>('Nchf_SpendingLimitControl_Notify', 'TS29594_Nchf_SpendingLimitControl', 'SpendingLimitStatus', 'npcf-callback', '/spending-limit/{supi}/notify', [204], '/notify'),
+  /** TS 29.520 4.2.2.4 (NWDAF -> PCF, notificationURI). */
+  nwdafNotify: callback<NwdafC['schemas']['NnwdafEventsSubscriptionNotification'][]>('Nnwdaf_EventsSubscription_Notify', 'TS29520_Nnwdaf_EventsSubscription', 'NnwdafEventsSubscriptionNotification', 'npcf-callback', '/nwdaf-notify/{smPolicyId}', [204]),
+} as const;
+
 /**
  * Notifications to callback URIs (TS 29.501 4.6.4): the body's schema and the path at which
  * wire5g's own consumers serve them (the URI they hand out is `{baseUri}/{api}/v1{path}`).
@@ -170,7 +224,8 @@ export const CALLBACKS = {
   // --- issue 16: SM Policy Association Termination (TS 23.502 4.16.6) ---
   /** TS 29.512 4.2.4.3 (PCF -> SMF, notificationUri + /terminate): the PCF requests the termination (4.16.6 case A step 1). */
   smPolicyTerminateNotify: callback<SmPolC['schemas']['TerminationNotification']>('Npcf_SMPolicyControl_UpdateNotify', 'TS29512_Npcf_SMPolicyControl', 'TerminationNotification', 'nsmf-callback', '/sm-policy-notify/{smContextRef}/terminate', [204], '/terminate'),
+  ...CALLBACKS_16,
 } as const;
 
 /** Every operation above, for the schema checks and the tests over the table. */
-export const ALL_OPERATIONS: SbiOperation[] = [AUSF, UDM, UDR, PCF, SMF, AMF].flatMap((nf) => Object.values(nf as Record<string, Record<string, SbiOperation>>).flatMap((svc) => Object.values(svc)));
+export const ALL_OPERATIONS: SbiOperation[] = [AUSF, UDM, UDR, PCF, SMF, AMF, BSF, CHF, NWDAF, PCF_PA].flatMap((nf) => Object.values(nf as Record<string, Record<string, SbiOperation>>).flatMap((svc) => Object.values(svc)));
