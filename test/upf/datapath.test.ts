@@ -23,7 +23,7 @@ function ping(seq: number, src = '10.45.0.2', dst = '10.45.255.254'): Uint8Array
 }
 
 function harness(now = { t: 1000 }) {
-  const out = { n6: [] as Uint8Array[], n3: [] as { d: Uint8Array; peer: TunnelPeer }[], ei: [] as number[], reports: [] as { seid: bigint; report: SessionReport }[] };
+  const out = { n6: [] as Uint8Array[], n3: [] as { d: Uint8Array; peer: TunnelPeer }[], ei: [] as number[], reports: [] as { seid: number; report: SessionReport }[] };
   const dp = new UpfDatapath({ capacity: 1000, now: () => now.t, errorIndicationBurst: 3, errorIndicationRate: 1 }, {
     toN6: (b, start, end) => out.n6.push(Uint8Array.from(b.subarray(start, end))),
     toN3: (d, peer) => out.n3.push({ d: Uint8Array.from(d), peer }),
@@ -35,7 +35,7 @@ function harness(now = { t: 1000 }) {
 
 const rules = simpleSession({ ue: UE });
 const up = (teid: number, ip: Uint8Array, qfi = 9) => encodeGtpu(gPdu(teid, ip, { pduType: 1, qfi }));
-const usage = (dp: UpfDatapath, seid: bigint) => dp.query(seid)[0];
+const usage = (dp: UpfDatapath, seid: number) => dp.query(seid)[0];
 
 describe('UPF data path', () => {
   it('forwards uplink G-PDUs by TEID to N6 and counts them', () => {
@@ -89,7 +89,8 @@ describe('UPF data path', () => {
     expect(reports).toEqual([expect.objectContaining({ urrId: 1, trigger: 0x800, uplinkPackets: 1, downlinkPackets: 0, droppedPackets: 1, urSeqn: 0 })]);
     expect(dp.sessions).toBe(0);
     expect(dp.teidsInUse).toBe(0);
-    expect(dp.slots.inUse).toBe(0);
+    expect(dp.flat.pdrSlots.inUse).toBe(0);
+    expect(dp.flat.urrSlots.inUse).toBe(0);
     expect(dp.delete(seid)).toBeUndefined();
     // later packets for the freed TEID: dropped, answered by a rate-limited Error Indication
     for (let i = 0; i < 10; i++) expect(dp.uplink(pkt, 0, pkt.length, gnb)).toBe(DatapathVerdict.NO_SESSION);
