@@ -334,16 +334,14 @@ export class UpfDatapath {
   }
 
   private pdiMatches(pdr: PdrState, b: Uint8Array, at: number, length: number): boolean {
-    const ue = pdr.spec.ueAddress;
-    if (ue !== undefined) {
+    if (pdr.hasUe) {
       if (length < 20) return false;
       const o = pdr.uplink ? at + 12 : at + 16;
-      if (((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) !== (ue | 0)) return false;
+      if (((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) !== pdr.ue) return false;
     }
-    const sdf = pdr.spec.sdf;
+    const sdf = pdr.sdf;
     if (sdf.length === 0) return true;
-    const assigned = (ue ?? pdr.session.ueAddresses[0] ?? 0) | 0; // "assigned" (RFC 6733 4.3): the UE's address
-    for (let i = 0; i < sdf.length; i++) if (matches(sdf[i], b, at, length, pdr.uplink, assigned)) return true;
+    for (let i = 0; i < sdf.length; i++) if (matches(sdf[i], b, at, length, pdr.uplink, pdr.assigned)) return true;
     return false;
   }
 

@@ -164,7 +164,7 @@ export function install(dp: UpfDatapath, s: SessionState, r: RuleSet, now: numbe
   s.pdrs = r.pdrs.map((spec) => {
     let p = oldPdrs.get(spec.id);
     const far = farById.get(spec.farId)!;
-    if (!p) p = { spec, slot: -1, uplink: false, session: s, far, qers: [], urrs: [], entry: undefined, markQfi: -1 };
+    if (!p) p = { spec, slot: -1, uplink: false, session: s, far, qers: [], urrs: [], entry: undefined, markQfi: -1, hasUe: false, ue: 0, assigned: 0, sdf: [] };
     p.spec = spec;
     p.uplink = spec.sourceInterface === Interface.Access;
     p.far = far;
@@ -172,6 +172,9 @@ export function install(dp: UpfDatapath, s: SessionState, r: RuleSet, now: numbe
     p.urrs = s.urrs.filter((u) => spec.urrIds.includes(u.spec.id));
     const marking = p.qers.find((q) => q.spec.qfi !== undefined);
     p.markQfi = marking ? marking.spec.qfi! : spec.qfis.length === 1 ? spec.qfis[0] : -1;
+    p.hasUe = spec.ueAddress !== undefined;
+    p.ue = (spec.ueAddress ?? 0) | 0;
+    p.sdf = spec.sdf;
     return p;
   });
 
@@ -290,6 +293,7 @@ export function install(dp: UpfDatapath, s: SessionState, r: RuleSet, now: numbe
   for (const a of s.ueAddresses) if (!ue.includes(a)) dp.byUe.delete(a);
   for (const a of ue) dp.byUe.set(a, s);
   s.ueAddresses = ue;
+  for (const p of s.pdrs) p.assigned = (p.spec.ueAddress ?? ue[0] ?? 0) | 0; // "assigned" (RFC 6733 4.3): the UE's address
   s.dlList = s.pdrs.filter((p) => !p.spec.fteid && (p.spec.sourceInterface === Interface.Core || p.spec.sourceInterface === Interface.SGiLanN6Lan)).sort((a, b) => a.spec.precedence - b.spec.precedence);
   s.dlSingle = s.dlList.length === 1 && s.dlList[0].spec.sdf.length === 0 ? s.dlList[0].slot : -1;
 

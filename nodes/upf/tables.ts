@@ -14,6 +14,7 @@
 //   nothing else — is one masked compare.
 
 import type { PdrSpec, FarSpec, BarSpec } from './rules.ts';
+import type { CompiledSdf } from './sdf.ts';
 import type { UrrState, QerState, CountedPdr } from './usage.ts';
 
 /** TS 29.244 8.2.26 Apply Action flags, as the data path applies them (low byte of the control word). */
@@ -61,6 +62,11 @@ export interface PdrState extends CountedPdr {
   entry: TeidEntry | undefined;
   /** The QFI the outer header carries (QER QFI, else the PDR's own), or -1. */
   markQfi: number;
+  /** The PDI as the precedence walk matches it, without visiting the spec or the session: a UE address condition (signed 32-bit), "assigned" of the SDF filters, the filters. */
+  hasUe: boolean;
+  ue: number;
+  assigned: number;
+  sdf: CompiledSdf[];
 }
 
 export interface TeidEntry {
