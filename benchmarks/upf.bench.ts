@@ -152,6 +152,7 @@ for (const n of PARTS.has(1) ? SIZES : []) {
   const deletionRounds = Math.max(1, Math.round(50_000 / n));
   for (let round = 0; round < deletionRounds; round++) {
     if (round > 0) for (let i = 0; i < n; i++) seids[i] = dp.establish(shape).seid;
+    collectGarbage(); // what establishment left to collect is not deletion's cost
     const shuffled = seids.slice(half);
     for (let i = shuffled.length - 1; i > 0; i--) {
       const j = rng.int(i + 1);
@@ -202,11 +203,13 @@ for (const pdrs of PARTS.has(2) ? ([1, 4, 8] as const) : []) {
     return encodeGtpu(gPdu(teids[rng.int(PDR_SESSIONS)], body, { pduType: 1, qfi }));
   });
   const index = new Int32Array(PDR_SESSIONS * pdrs + 1);
+  collectGarbage();
   const [base, up] = bestOf([baselineOver(packets, index), uplinkOver(dp, packets)], BATCH, 100);
   if (forwarded() === 0) throw new Error('nothing forwarded');
   result(`baseline at ${PDR_SESSIONS} sessions of ${pdrs} PDRs, per packet`, base, ROUNDS);
   result(`N3 uplink, sessions of ${pdrs} PDRs (${PDR_SESSIONS} sessions, ${flows.length} QoS flows), per packet`, up, ROUNDS);
   ratios.push([`uplink vs baseline, sessions of ${pdrs} PDRs`, results.at(-1)!.name, results.at(-2)!.name]);
+  collectGarbage();
   const d0 = performance.now();
   for (const s of seids) dp.delete(s);
   result(`N4 Session Establishment in memory, ${pdrs} PDRs, per session`, establishNs, PDR_SESSIONS);
