@@ -11,6 +11,7 @@ import { ausfRoutes } from './ausf/service.ts';
 import { pcfRoutes } from './pcf/service.ts';
 import { smfRoutes } from './smf/service.ts';
 import type { Smf } from './smf/context.ts';
+import type { Pcf } from './pcf/context.ts';
 import type { DeregistrationReason } from './udm/procedures/deregistration-notification.ts';
 
 /** The UDM's O&M trigger (`wire5g ctl udm withdraw`). */
@@ -82,7 +83,7 @@ export function nfNamer(cfg: NetworkConfig): NfNamer {
 const plmnId = (cfg: NetworkConfig) => `${cfg.plmn.mcc}${cfg.plmn.mnc}`;
 
 /** Starts one core NF of `cfg` on its address. */
-export async function startNf(nf: CoreNf, full: NetworkConfig, o: CoreOptions = {}): Promise<NfHandle & { amf?: Amf; upf?: Upf; store?: UdrStore; smf?: Smf; udm?: UdmOam }> {
+export async function startNf(nf: CoreNf, full: NetworkConfig, o: CoreOptions = {}): Promise<NfHandle & { amf?: Amf; upf?: Upf; store?: UdrStore; smf?: Smf; udm?: UdmOam; pcf?: Pcf }> {
   const nameOf = nfNamer(full);
   const side = o.side ?? 'visited';
   if (side === 'home') {
@@ -96,7 +97,7 @@ export async function startNf(nf: CoreNf, full: NetworkConfig, o: CoreOptions = 
   return side === 'home' ? { ...h, ledger: h.ledger.renamed(`H-${h.ledger.nf}`) } : h;
 }
 
-async function startOneNf(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig, o: CoreOptions & { nameOf: NfNamer; route: ReturnType<typeof routeFor> }): Promise<NfHandle & { amf?: Amf; upf?: Upf; store?: UdrStore; smf?: Smf; udm?: UdmOam }> {
+async function startOneNf(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig, o: CoreOptions & { nameOf: NfNamer; route: ReturnType<typeof routeFor> }): Promise<NfHandle & { amf?: Amf; upf?: Upf; store?: UdrStore; smf?: Smf; udm?: UdmOam; pcf?: Pcf }> {
   const nameOf = o.nameOf;
   const label = (name: string) => (o.side === 'home' ? `H-${name}` : name);
   const host = (name: string, address: string) => SbiHost.client({ nf: label(name), address, nameOf, ...(o.route ? { route: o.route } : {}), ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}), ...(o.sbiTimeoutMs ? { timeoutMs: o.sbiTimeoutMs } : {}) });
@@ -128,7 +129,7 @@ async function startOneNf(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig, o
       const c = host('PCF', cfg.addresses.pcf);
       const pcf = pcfRoutes({ baseUri: sbiUri(cfg, 'pcf'), udrUri: sbiUri(cfg, 'udr'), ...(cfg.roaming.enabled ? { supiPrefix: `imsi-${cfg.plmn.mcc}${cfg.plmn.mnc}` } : {}) }, c.client);
       const h = await serve('PCF', cfg.addresses.pcf, pcf.routes, c);
-      return { nf, ledger: pcf.ledger, sbi: h, settled: () => h.server.settled(), stop: () => h.close() };
+      return { nf, ledger: pcf.ledger, sbi: h, pcf: pcf.pcf, settled: () => h.server.settled(), stop: () => h.close() };
     }
     case 'upf': {
       const upf = await Upf.start({ address: cfg.addresses.upf, pfcpPort: cfg.ports.pfcp, gtpuPort: cfg.ports.gtpu, captureUserPlane: true, ...(o.tap ? { tap: o.tap } : {}), ...(o.clock ? { clock: o.clock } : {}), ...(o.log ? { log: o.log } : {}) });
@@ -197,6 +198,8 @@ export interface Core {
   smf: Smf;
   /** The UDM's O&M triggers. */
   udm: UdmOam;
+  /** The PCF's state, for its O&M trigger (`wire5g ctl pcf terminate`, TS 23.502 4.16.6 case A). */
+  pcf: Pcf;
   store: UdrStore;
   /** The home PLMN of a roaming run (issue 17): its NFs, H-SMF, UDM and H-UPF, and the two SEPPs. */
   home?: { nfs: Map<CoreNf, NfHandle>; smf: Smf; udm: UdmOam; upf: Upf; sepps: Sepps };
@@ -214,7 +217,7 @@ export async function startCore(cfg: NetworkConfig, o: CoreOptions = {}): Promis
   const nfs = new Map<CoreNf, NfHandle>();
   const homeNfs = new Map<CoreNf, NfHandle>();
   let sepps: Sepps | undefined;
-  let amf: Amf | undefined, upf: Upf | undefined, store: UdrStore | undefined, smf: Smf | undefined, udm: UdmOam | undefined, homeSmf: Smf | undefined, homeUdm: UdmOam | undefined, homeUpf: Upf | undefined;
+  let amf: Amf | undefined, upf: Upf | undefined, store: UdrStore | undefined, smf: Smf | undefined, udm: UdmOam | undefined, homeSmf: Smf | undefined, homeUdm: UdmOam | undefined, homeUpf: Upf | undefined, pcf: Pcf | undefined;
   const stopAll = async () => {
     for (const h of [...nfs.values()].reverse()) await h.stop().catch((s: unknown) => reportStop(o, h.nf, s));
     if (sepps) for (const s of [sepps.vsepp, sepps.hsepp]) await s.stop().catch((e: unknown) => reportStop(o, 'sepp', e));
@@ -241,6 +244,7 @@ export async function startCore(cfg: NetworkConfig, o: CoreOptions = {}): Promis
       store ??= h.store;
       smf ??= h.smf;
       udm ??= h.udm;
+      pcf ??= h.pcf;
     }
   } catch (e) {
     await stopAll();
@@ -255,6 +259,7 @@ export async function startCore(cfg: NetworkConfig, o: CoreOptions = {}): Promis
     store: store!,
     smf: smf!,
     udm: udm!,
+    pcf: pcf!,
     ...(cfg.roaming.enabled ? { home: { nfs: homeNfs, smf: homeSmf!, udm: homeUdm!, upf: homeUpf!, sepps: sepps! } } : {}),
     ledgers: () => Object.fromEntries([...all.map((h) => [h.ledger.nf, h.ledger.snapshot()]), ...seppList.map((s) => [s.ledger.nf, s.ledger.snapshot()])]),
     settled: async () => {
