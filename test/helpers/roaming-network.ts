@@ -1,12 +1,11 @@
 // A home-routed roaming test network (issue 17): the visited PLMN 001/01 on 127.0.<third>.x, the
 // home PLMN 208/93 on 127.0.<third + 1>.x, both UDRs in memory, the SEPPs' N32 on `n32Port`.
 import { DEFAULT_SUBSCRIBER, type NetworkConfig } from '../../nodes/common/config.ts';
-import { startCore, type Core } from '../../nodes/core.ts';
+import { startCore } from '../../nodes/core.ts';
 import { Gnb } from '../../nodes/gnb/gnb.ts';
-import { Ue, type UeConfig } from '../../nodes/ue/ue.ts';
-import type { LedgerSnapshot } from '../../nodes/common/ledger.ts';
+import { Ue } from '../../nodes/ue/ue.ts';
 import type { WireTap } from '../../transport/tap.ts';
-import { testConfig } from './network.ts';
+import { testConfig, coreAndGnb, type TestNetwork } from './network.ts';
 
 export function roamingTestConfig(third: number, homeSupis: string[], n32Port = 9443): NetworkConfig {
   const cfg = testConfig(third);
@@ -25,16 +24,8 @@ export function roamingTestConfig(third: number, homeSupis: string[], n32Port = 
   return cfg;
 }
 
-export interface RoamingTestNetwork {
-  cfg: NetworkConfig;
-  core: Core;
-  gnb: Gnb;
-  /** A roaming UE: a home subscriber in the visited PLMN. */
-  ue(supi: string, over?: Partial<UeConfig>): Ue;
-  ledgers(): Record<string, LedgerSnapshot>;
-  quiet(): Promise<void>;
-  stop(): Promise<void>;
-}
+/** As a one-PLMN test network; `ue` makes a roaming UE (a home subscriber in the visited PLMN). */
+export type RoamingTestNetwork = TestNetwork;
 
 export async function startRoamingTestNetwork(third: number, homeSupis: string[], o: { tap?: WireTap } = {}): Promise<RoamingTestNetwork> {
   const cfg = roamingTestConfig(third, homeSupis);
@@ -46,16 +37,6 @@ export async function startRoamingTestNetwork(third: number, homeSupis: string[]
     core,
     gnb,
     ue: (supi, over = {}) => new Ue({ supi, k: s.k, opc: s.opc, amf: s.amf, sqn: s.sqn, plmn: cfg.plmn, homePlmn: cfg.roaming.home.plmn, snssai: cfg.snssai, dnn: cfg.dnn, imeisv: '3560920407930101', ...over }),
-    ledgers: () => ({ ...core.ledgers(), gNB: gnb.ledger.snapshot() }),
-    quiet: async () => {
-      for (let i = 0; i < 3; i++) {
-        await core.settled();
-        await new Promise((r) => setTimeout(r, 30));
-      }
-    },
-    stop: async () => {
-      await gnb.stop();
-      await core.stop();
-    },
+    ...coreAndGnb(core, gnb),
   };
 }
