@@ -20,7 +20,7 @@ export interface UdmOam {
   /** TS 23.502 4.5.1 after the subscription changed in the UDR; resolves with the subscribers notified. */
   notifySubscriptionChange(supi: string): Promise<number>;
 }
-import { SmfN4 } from './smf/n4.ts';
+import { HomeRoutedN4 } from './smf/n4-home-routed.ts';
 import { nasSmN1, ngapSmN2 } from './smf/adapters.ts';
 import { Upf } from './upf/upf.ts';
 import { Amf, type AmfTimers } from './amf/amf.ts';
@@ -138,7 +138,8 @@ async function startOneNf(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig, o
     case 'smf': {
       const recovery = Math.floor(Date.now() / 1000) + 2_208_988_800; // NTP seconds (TS 29.244 8.2.65)
       const pfcp = await PfcpEndpoint.open({ address: cfg.addresses.smf, port: cfg.ports.pfcp, recoveryTimeStamp: recovery, ...(o.tap ? { tap: o.tap } : {}), ...(o.clock ? { clock: o.clock } : {}), ...(o.log ? { log: o.log } : {}) });
-      const n4 = new SmfN4({ endpoint: pfcp, upf: { address: cfg.addresses.upf, port: cfg.ports.pfcp }, smfAddress: cfg.addresses.smf, recoveryTimeStamp: recovery });
+      // HomeRoutedN4: the SmfN4 of a non-roaming session, and a V-UPF's session for home-routed ones (issue 17)
+      const n4 = new HomeRoutedN4({ endpoint: pfcp, upf: { address: cfg.addresses.upf, port: cfg.ports.pfcp }, smfAddress: cfg.addresses.smf, recoveryTimeStamp: recovery, names: { smf: label('SMF'), upf: label('UPF') } });
       // TS 29.244 6.2.6: the PFCP association is set up when the SMF starts; the SMF serves nothing
       // until it is, retrying a UPF that is not up yet (its own process may still be starting)
       for (let attempt = 1; ; attempt++) {
@@ -176,7 +177,7 @@ async function startOneNf(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig, o
         security: { ciphering: cfg.security.ciphering },
         authenticateUpdates: cfg.amf.authenticateUpdates,
         uris: { ausf: sbiUri(cfg, 'ausf'), udm: sbiUri(cfg, 'udm'), pcf: sbiUri(cfg, 'pcf'), smf: sbiUri(cfg, 'smf') },
-        ...(cfg.roaming.enabled ? { homeNetworks: [{ plmn: cfg.roaming.home.plmn, ausf: sbiUri(homeView(cfg), 'ausf'), udm: sbiUri(homeView(cfg), 'udm') }] } : {}),
+        ...(cfg.roaming.enabled ? { homeNetworks: [{ plmn: cfg.roaming.home.plmn, ausf: sbiUri(homeView(cfg), 'ausf'), udm: sbiUri(homeView(cfg), 'udm'), smf: sbiUri(homeView(cfg), 'smf') }] } : {}),
         baseUri: sbiUri(cfg, 'amf'),
         ...(o.tap ? { tap: o.tap } : {}),
         ...(o.clock ? { clock: o.clock } : {}),

@@ -67,7 +67,7 @@ export interface AmfConfig {
    * Roaming partners (issue 17): the AUSF and UDM of each home PLMN whose subscribers may register
    * here, reached through the SEPPs (their URIs name the home NFs by FQDN).
    */
-  homeNetworks?: { plmn: Plmn; ausf: string; udm: string }[];
+  homeNetworks?: { plmn: Plmn; ausf: string; udm: string; smf: string }[];
   /** Its own SBI base URI (callbacks). */
   baseUri: string;
   tap?: WireTap;
@@ -205,6 +205,11 @@ export class Amf {
   homeOf(supiOrSuci: string): { nausf: ReturnType<typeof ausfClient>; nudm: ReturnType<typeof udmClient>; udmUri: string } {
     const partner = this.roamingPartners.find((h) => supiOrSuci.startsWith(`imsi-${h.plmn.mcc}${h.plmn.mnc}`) || supiOrSuci.startsWith(`suci-0-${h.plmn.mcc}-${h.plmn.mnc}-`));
     return partner ?? { nausf: this.nausf, nudm: this.nudm, udmUri: this.cfg.uris.udm };
+  }
+
+  /** The H-SMF apiRoot of a roaming UE's home PLMN (home-routed sessions), undefined for our own subscribers. */
+  homeSmfOf(supi: string | undefined): string | undefined {
+    return supi === undefined ? undefined : this.cfg.homeNetworks?.find((h) => supi.startsWith(`imsi-${h.plmn.mcc}${h.plmn.mnc}`))?.smf;
   }
 
   guamiSbi() {

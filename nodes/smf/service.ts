@@ -17,7 +17,8 @@
 import type { SbiRoute, SbiClient } from '../common/sbi.ts';
 import { ResourceLedger } from '../common/ledger.ts';
 import { serve } from '../common/sbi/routes.ts';
-import { SMF, CALLBACKS } from '../common/sbi/operations.ts';
+import { SMF, CALLBACKS, N16 } from '../common/sbi/operations.ts';
+import { hsmfCreate, hsmfRelease } from './procedures/home-routed-hsmf.ts';
 import type { N4, SmN1, SmN2 } from './ports.ts';
 import { newSmf, type SmfConfig } from './context.ts';
 import { createSmContext, updateSmContext } from './procedures/establishment.ts';
@@ -46,6 +47,9 @@ export function smfRoutes(cfg: SmfConfig, sbi: SbiClient, n4: N4, n1: SmN1, n2: 
     serve(SMF.pduSession.releaseSmContext, (req) => releaseSmContext(smf, req)),
     // TS 23.502 4.16.6 step 1 (case A): the PCF requests the termination of the SM policy association
     serve(CALLBACKS.smPolicyTerminateNotify, (req) => smPolicyTerminateNotify(smf, req)),
+    // --- issue 17: home-routed roaming, the H-SMF's N16 (TS 29.502 5.2.2.7, 5.2.2.9) ---
+    serve(N16.pduSession.create, (req) => hsmfCreate(smf, req) as never),
+    serve(N16.pduSession.release, (req) => hsmfRelease(smf, req) as never),
   ];
   return { routes, ledger, contexts, smf };
 }
