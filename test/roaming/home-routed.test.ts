@@ -40,7 +40,7 @@ describe('home-routed PDU session (TS 23.502 4.3.2.2.2) and its release on dereg
     const events: TraceEvent[] = [];
     const off = subscribeTrace((e) => events.push(e));
     const u = net.ue(supi);
-    let released: TraceEvent[] = [];
+    let released: TraceEvent[];
     try {
       await u.register(net.gnb);
       await u.establishPduSession(1);

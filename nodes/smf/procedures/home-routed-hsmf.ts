@@ -129,3 +129,78 @@ export async function hsmfRelease(smf: Smf, req: SbiRequest): Promise<SbiRespons
   await after();
   return { status: 204 };
 }
+
+/** TS 24.501 9.11.4.2 #36 regular deactivation. */
+const REGULAR_DEACTIVATION = 36;
+/** TS 24.501 6.3.3.2: no procedure transaction identity assigned (a network-requested release). */
+const NO_PTI = 0;
+
+/**
+ * TS 23.502 4.3.4.3 step 1a at the H-SMF: the V-SMF's Nsmf_PDUSession_Update ("Trigger PDU Session
+ * Release", the UE's PDU Session Release Request with its PCO, ULI, time zone), answered at once;
+ * the release towards the UE follows (steps 2, 3a, 5, 6).
+ */
+export async function hsmfUpdate(smf: Smf, req: SbiRequest): Promise<SbiResponse> {
+  const ctx = hsmfSessionOf(smf, req);
+  const data = objectBody(req) as SmfC['schemas']['HsmfUpdateData'];
+  if (data.requestIndication !== 'UE_REQ_PDU_SES_REL') throw new SbiProblem(403, 'MANDATORY_IE_INCORRECT', `requestIndication ${String(data.requestIndication)}: this H-SMF handles the UE's release only (TS 29.502 5.2.2.8.2)`);
+  if (ctx.state !== 'active') throw new SbiProblem(409, 'PDU_SESSION_NOT_ACTIVE', `PDU session ${ctx.pduSessionId} is ${ctx.state}`);
+  const n1 = binaryPart(req, data.n1SmInfoFromUe);
+  let pti = NO_PTI;
+  if (n1) {
+    try {
+      pti = smf.n1.decodeSmMessage(n1).pti;
+    } catch (e) {
+      throw new SbiProblem(400, 'N1_SM_ERROR', (e as Error).message);
+    }
+  }
+  ctx.state = 'releasing';
+  // "The H-SMF responds to the request immediately"; steps 2, 3a, 5 and 6 follow
+  return { status: 204, after: () => releaseTowardsUe(smf, ctx, { pti, cause: REGULAR_DEACTIVATION, n4Step: '4.3.4.3 step 2', requestIndication: 'UE_REQ_PDU_SES_REL' }) };
+}
+
+export interface HplmnRelease {
+  /** TS 24.501 9.11.4.2 cause of the PDU SESSION RELEASE COMMAND (default #36). */
+  fiveGsmCause?: number;
+  /** Network slice replacement (TS 23.501 5.15.19): the Alternative HPLMN S-NSSAI the UE re-establishes on. */
+  altHplmnSnssai?: { sst: number; sd?: string };
+}
+
+/**
+ * TS 23.502 4.3.4.3 step 1e at the H-SMF (operator command or the H-PCF's termination): the H-UPF
+ * stops forwarding downlink (N4 Session Modification), then step 7 (the H-UPF's session released,
+ * as step 2), 3a (Nsmf_PDUSession_Update to the V-SMF with the Release Command, and for slice
+ * replacement the Alternative HPLMN S-NSSAI and its cause), 5 (the V-SMF's answer) and 6.
+ */
+export async function hplmnInitiatedRelease(smf: Smf, ctx: SmContext, o: HplmnRelease = {}): Promise<void> {
+  if (ctx.homeRouted?.role !== 'H-SMF') throw new SbiProblem(400, 'CONTEXT_NOT_FOUND', `PDU session ${ctx.pduSessionId} of ${ctx.supi} is not a home-routed session of this H-SMF`);
+  if (ctx.state !== 'active') throw new SbiProblem(409, 'PDU_SESSION_NOT_ACTIVE', `PDU session ${ctx.pduSessionId} of ${ctx.supi} is ${ctx.state}, not active`);
+  ctx.state = 'releasing';
+  if (ctx.n4) await smf.n4.modify(ctx.n4.upSeid, { downlink: 'drop' }, '4.3.4.3 step 1e');
+  await releaseTowardsUe(smf, ctx, { pti: NO_PTI, cause: o.fiveGsmCause ?? REGULAR_DEACTIVATION, n4Step: '4.3.4.3 step 7', requestIndication: 'NW_REQ_PDU_SES_REL', ...(o.altHplmnSnssai ? { altHplmnSnssai: o.altHplmnSnssai } : {}) });
+}
+
+async function releaseTowardsUe(smf: Smf, ctx: SmContext, o: { pti: number; cause: number; n4Step: string; requestIndication: 'UE_REQ_PDU_SES_REL' | 'NW_REQ_PDU_SES_REL'; altHplmnSnssai?: { sst: number; sd?: string } }): Promise<void> {
+  if (ctx.homeRouted?.role !== 'H-SMF') return;
+  const vsmf = ctx.homeRouted.vsmfPduSessionUri;
+  // step 2 (UE-initiated) / step 7 (HPLMN-initiated): the H-UPF's session released (4.3.4.2 steps 2a-2b)
+  const { after } = await releaseResources(smf, ctx, { ...HSMF_RELEASE_STEPS, n4: o.n4Step });
+  let failure: unknown;
+  try {
+    // step 3a: what the V-SMF needs to build the Release Command: the command itself (TS 29.502
+    // VsmfUpdateData n1SmInfoToUe), the 5GSM cause; for slice replacement the Alternative HPLMN S-NSSAI
+    const command = smf.n1.releaseCommand(ctx.pduSessionId, o.pti, o.cause);
+    await smf.notify.vsmfUpdate(vsmf, new SbiMultipart<SmfC['schemas']['VsmfUpdateData']>({
+      requestIndication: o.requestIndication,
+      n1SmInfoToUe: { contentId: 'n1msg' },
+      n1smCause: o.cause.toString(16).padStart(2, '0').toUpperCase(),
+      ...(o.altHplmnSnssai ? { altHplmnSnssai: o.altHplmnSnssai } : {}),
+    }, { n1msg: { contentType: N1_CONTENT_TYPE, data: command } }) as never, { step: '4.3.4.3 step 3a' });
+    // step 5 is the V-SMF's answer, after the UE's Release Complete (4.3.4.2 steps 3-10 on its side)
+  } catch (e) {
+    failure = e;
+  }
+  // step 6: SM Policy Association Termination with the H-PCF (4.16.6), the UDM clean-up
+  await after();
+  if (failure !== undefined) throw failure;
+}
