@@ -63,6 +63,7 @@ export function roamingNames(cfg: NetworkConfig): Map<string, string> {
     names.set(nfFqdn(nf, h.plmn), name);
   }
   names.set(cfg.roaming.vsepp, 'vSEPP');
+  for (const [nf, a] of Object.entries(cfg.addresses)) names.set(a, nf === 'gnb' ? 'gNB' : nf.toUpperCase());
   for (const nf of Object.keys(cfg.addresses)) if (nf !== 'gnb') names.set(nfFqdn(nf, cfg.plmn), nf.toUpperCase());
   names.set(nfFqdn('sepp', cfg.plmn), 'vSEPP');
   return names;

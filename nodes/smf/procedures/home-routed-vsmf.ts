@@ -7,13 +7,13 @@
 // case (UpdateSMContext, establishment.ts). Releases: serving-network-initiated (4.3.4.3 step 1c,
 // on deregistration) here; the H-SMF side is home-routed-hsmf.ts.
 
-import { SbiMultipart, SbiProblem, binaryPart, N1_CONTENT_TYPE } from '../../common/sbi.ts';
-import { noContent, type AnswerOf } from '../../common/sbi/routes.ts';
+import { SbiMultipart, SbiProblem, binaryPart, objectBody, N1_CONTENT_TYPE, N2_CONTENT_TYPE, type SbiRequest, type SbiResponse } from '../../common/sbi.ts';
+import { noContent, ok, type AnswerOf } from '../../common/sbi/routes.ts';
 import type { components as SmfC } from '../../common/sbi-types/TS29502_Nsmf_PDUSession.ts';
 import { callbackUri, n16Client } from '../../common/sbi/client.ts';
 import { CALLBACKS, type SMF } from '../../common/sbi/operations.ts';
 import type { VsmfN4 } from '../n4-home-routed.ts';
-import type { Smf, SmContext } from '../context.ts';
+import { contextOf, type Smf, type SmContext } from '../context.ts';
 import type { Arp } from '../policy-decision.ts';
 import { releaseResources, type ReleaseSteps } from './release.ts';
 import { createdThenEstablished, n1n2Transfer } from './establishment.ts';
@@ -122,4 +122,120 @@ export async function vsmfReleaseOnDeregistration(smf: Smf, ctx: SmContext, from
   const data: SmfC['schemas']['ReleaseData'] = { ...(fromAmf.ngApCause ? { ngApCause: fromAmf.ngApCause } : {}), ...(fromAmf['5gMmCauseValue'] !== undefined ? { '5gMmCauseValue': fromAmf['5gMmCauseValue'] } : {}), ...(fromAmf.ueLocation ? { ueLocation: fromAmf.ueLocation } : {}) };
   await vsmfReleaseAll(smf, ctx, { ...VSMF_DEREGISTRATION_STEPS, n4: '4.3.4.3 step 4 (4.2.2.3.2 step 3a)' }, data);
   return noContent();
+}
+
+/** A home-routed release at the V-SMF waiting for the H-SMF's Release Command and the UE's and gNB's acknowledgements. */
+interface HrRelease {
+  /** 1a: the AMF's UpdateSMContext waits for the H-SMF's command (step 3a) to answer with it (4.3.4.2 step 3a). */
+  commandArrived?: (command: Uint8Array) => void;
+  n2Acknowledged: boolean;
+  /** The UE's PDU SESSION RELEASE COMPLETE (its PCO go to the H-SMF in step 5). */
+  complete?: Uint8Array;
+  acknowledged?: () => void;
+}
+const hrReleases = new WeakMap<SmContext, HrRelease>();
+
+/** How long the V-SMF waits for the H-SMF's step 3a after its step 1a was answered. */
+const COMMAND_WAIT_MS = 5000;
+
+/**
+ * TS 23.502 4.3.4.3 step 1a at the V-SMF: the UE's PDU Session Release Request (in the AMF's
+ * UpdateSMContext). The V-UPF stops forwarding uplink (and counting it), the H-SMF gets
+ * Nsmf_PDUSession_Update with "Trigger PDU Session Release" and the UE's message (PCO), and answers
+ * at once; its Release Command (step 3a) is what this UpdateSMContext answers with (4.3.4.2 step 3a).
+ */
+export async function vsmfReleaseRequest(smf: Smf, ctx: SmContext, request: Uint8Array, location: SmfC['schemas']['SmContextUpdateData']['ueLocation']): Promise<AnswerOf<typeof SMF.pduSession.updateSmContext>> {
+  const hr = ctx.homeRouted?.role === 'V-SMF' ? ctx.homeRouted : undefined;
+  if (!hr?.hsmfPduSessionUri || ctx.state !== 'active') throw new SbiProblem(409, 'PDU_SESSION_NOT_ACTIVE', `PDU session ${ctx.pduSessionId} is ${ctx.state}`);
+  ctx.state = 'releasing';
+  if (ctx.n4) await vsmfN4(smf).modifyUplink(ctx.n4.upSeid, { action: 'drop' }, '4.3.4.3 step 1a');
+  const r: HrRelease = { n2Acknowledged: false };
+  const command = new Promise<Uint8Array>((resolve, reject) => {
+    r.commandArrived = resolve;
+    setTimeout(() => reject(new SbiProblem(504, 'NETWORK_FAILURE', `the H-SMF sent no Release Command within ${COMMAND_WAIT_MS} ms (TS 23.502 4.3.4.3 step 3a)`)), COMMAND_WAIT_MS).unref();
+  });
+  hrReleases.set(ctx, r);
+  const update: SmfC['schemas']['HsmfUpdateData'] = {
+    requestIndication: 'UE_REQ_PDU_SES_REL',
+    n1SmInfoFromUe: { contentId: 'n1msg' },
+    ...(location ? { ueLocation: location } : {}),
+    ueTimeZone: ueTimeZone(),
+  };
+  await n16Client(smf.sbi, '').pduSession.update(hr.hsmfPduSessionUri, new SbiMultipart(update, { n1msg: { contentType: N1_CONTENT_TYPE, data: request } }) as never, { step: '4.3.4.3 step 1a' });
+  const cmd = await command;
+  r.commandArrived = undefined;
+  // 4.3.4.2 step 3a (as 4.3.4.3 step 4): the Release Command and the N2 resource release request for the AMF
+  return ok(new SbiMultipart<SmfC['schemas']['SmContextUpdatedData']>(
+    { upCnxState: 'DEACTIVATED', n1SmMsg: { contentId: 'n1SmMsg' }, n2SmInfo: { contentId: 'n2SmInfo' }, n2SmInfoType: 'PDU_RES_REL_CMD' },
+    { n1SmMsg: { contentType: N1_CONTENT_TYPE, data: cmd }, n2SmInfo: { contentType: N2_CONTENT_TYPE, data: smf.n2.releaseCommandTransfer({ group: 'nas', value: 'normal-release' }) } },
+  ));
+}
+
+/** TS 29.571 TimeZone ('+01:00') of this host. */
+function ueTimeZone(): string {
+  const m = -new Date().getTimezoneOffset();
+  const a = Math.abs(m);
+  return `${m < 0 ? '-' : '+'}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
+}
+
+/**
+ * TS 23.502 4.3.4.3 step 3a at the V-SMF: the H-SMF's Nsmf_PDUSession_Update with the Release
+ * Command. Step 4 (4.3.4.2 steps 3-10): to the UE in the answer to the AMF's waiting UpdateSMContext
+ * (UE-initiated) or by N1N2MessageTransfer (HPLMN-initiated; Control Plane CIoT 5GS Optimisation is
+ * not supported, so steps 4a-4b are never skipped); once the gNB and the UE acknowledged, step 5
+ * (this answer, with the UE's Release Complete: its PCO, the location, the time zone), then the
+ * V-UPF's session is released and step 8, SMContextStatusNotify (RELEASED) to the AMF.
+ */
+export async function vsmfUpdateFromHsmf(smf: Smf, req: SbiRequest): Promise<SbiResponse> {
+  const ctx = contextOf(smf, req);
+  if (ctx.homeRouted?.role !== 'V-SMF') throw new SbiProblem(404, 'CONTEXT_NOT_FOUND');
+  const data = objectBody(req) as SmfC['schemas']['VsmfUpdateData'];
+  const command = binaryPart(req, data.n1SmInfoToUe);
+  if (!command || (data.requestIndication !== 'UE_REQ_PDU_SES_REL' && data.requestIndication !== 'NW_REQ_PDU_SES_REL')) throw new SbiProblem(403, 'MANDATORY_IE_INCORRECT', 'this V-SMF handles the H-SMF\'s release (requestIndication UE_REQ_PDU_SES_REL or NW_REQ_PDU_SES_REL with n1SmInfoToUe) only');
+  let r = hrReleases.get(ctx);
+  const acknowledged = new Promise<void>((resolve) => {
+    if (r) r.acknowledged = resolve;
+    else hrReleases.set(ctx, (r = { n2Acknowledged: false, acknowledged: resolve }));
+  });
+  if (r?.commandArrived) r.commandArrived(command);
+  else {
+    // HPLMN-initiated: 4.3.4.2 step 3b
+    ctx.state = 'releasing';
+    await smf.namf.communication.n1n2MessageTransfer(ctx.amfUeContextUri, new SbiMultipart(
+      {
+        n1MessageContainer: { n1MessageClass: 'SM', n1MessageContent: { contentId: 'n1msg' } },
+        n2InfoContainer: { n2InformationClass: 'SM', smInfo: { pduSessionId: ctx.pduSessionId, n2InfoContent: { ngapIeType: 'PDU_RES_REL_CMD', ngapData: { contentId: 'n2msg' } }, sNssai: ctx.snssai } },
+        pduSessionId: ctx.pduSessionId,
+      },
+      { n1msg: { contentType: N1_CONTENT_TYPE, data: command }, n2msg: { contentType: N2_CONTENT_TYPE, data: smf.n2.releaseCommandTransfer({ group: 'nas', value: 'normal-release' }) } },
+    ), { step: '4.3.4.3 step 4 (4.3.4.2 step 3b)' });
+  }
+  await acknowledged;
+  hrReleases.delete(ctx);
+  const complete = r?.complete;
+  // step 5: VsmfUpdatedData with the UE's Release Complete (its PCO) and the time zone
+  return {
+    status: 200,
+    body: new SbiMultipart<SmfC['schemas']['VsmfUpdatedData']>({ ueTimeZone: ueTimeZone(), ...(complete ? { n1SmInfoFromUe: { contentId: 'n1msg' } } : {}) }, complete ? { n1msg: { contentType: N1_CONTENT_TYPE, data: complete } } : {}),
+    after: async () => {
+      const { after } = await releaseResources(smf, ctx, { ...VSMF_DEREGISTRATION_STEPS, n4: '4.3.4.3 step 4' });
+      // step 8: the AMF releases the association between the SMF ID and the PDU session
+      await smf.notify.smContextStatusNotify(ctx.amfCallback, { statusInfo: { resourceStatus: 'RELEASED' } }, { step: '4.3.4.3 step 8' });
+      await after();
+    },
+  };
+}
+
+/** 4.3.4.2 steps 7 and 10 of a home-routed release (the gNB's N2 ack, the UE's Release Complete); undefined when `req` is neither. */
+export function vsmfReleaseAck(smf: Smf, ctx: SmContext, req: SbiRequest, body: SmfC['schemas']['SmContextUpdateData']): AnswerOf<typeof SMF.pduSession.updateSmContext> | undefined {
+  const r = hrReleases.get(ctx);
+  if (!r) return undefined;
+  const n1 = binaryPart(req, body.n1SmMsg);
+  if (n1) {
+    if (smf.n1.decodeSmMessage(n1).name !== 'PDU session release complete') return undefined;
+    r.complete = n1;
+  } else if (body.n2SmInfoType === 'PDU_RES_REL_RSP') r.n2Acknowledged = true;
+  else return undefined;
+  if (r.complete && r.n2Acknowledged) r.acknowledged?.();
+  return ok({});
 }
