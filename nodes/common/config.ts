@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { isIPv4 } from 'node:net';
+import { DEFAULT_ROAMING, DEFAULT_HOME_SUBSCRIBER_SUPI, type RoamingConfig } from './roaming-config.ts';
 
 export interface Plmn {
   mcc: string;
@@ -99,6 +100,8 @@ export interface NetworkConfig {
   subscribers: SubscriberConfig[];
   /** Where the run writes run.pcapng, ladder.md, summary.json. */
   outDir: string;
+  /** Home-routed roaming (nodes/common/roaming-config.ts): a home PLMN and the two SEPPs. */
+  roaming: RoamingConfig;
   /** The PCF's SM policy decisions (issue 16, nodes/pcf/sm-policy-termination.ts). */
   pcf: PcfPolicyConfig;
   /** The CHF's policy counters, per subscriber (TS 29.594; nodes/chf). */
@@ -159,6 +162,7 @@ export const DEFAULT_CONFIG: NetworkConfig = {
   outDir: 'out',
   pcf: { policyCounterIds: ['data-volume'], nwdafEvents: ['SERVICE_EXPERIENCE'], terminateOnAfSessionEnd: true },
   chf: { policyCounters: [{ id: 'data-volume', status: 'valid' }] },
+  roaming: { ...DEFAULT_ROAMING, home: { ...DEFAULT_ROAMING.home, subscribers: [{ ...DEFAULT_SUBSCRIBER, supi: DEFAULT_HOME_SUBSCRIBER_SUPI }] } },
 };
 
 /** A configuration that is unreadable, malformed or cannot work; the message names the key. */
@@ -265,6 +269,23 @@ const SCHEMA: MapSchema = {
     outDir: nonEmpty,
     pcf: { fields: { policyCounterIds: { item: nonEmpty }, nwdafEvents: { item: text(/^[A-Z][A-Z0-9_]*$/, 'a TS 29.520 NwdafEvent such as SERVICE_EXPERIENCE') }, terminateOnAfSessionEnd: flag } },
     chf: { fields: { policyCounters: { item: { fields: { id: nonEmpty, status: nonEmpty } }, required: ['id', 'status'] } } },
+    roaming: {
+      fields: {
+        enabled: flag,
+        vsepp: ipv4,
+        n32Port: port,
+        home: {
+          fields: {
+            plmn: { fields: { mcc: text(/^[0-9]{3}$/, "3 digits, e.g. '208'"), mnc: text(/^[0-9]{2,3}$/, "2 or 3 digits, e.g. '93'") } },
+            uePool: ipv4Prefix,
+            dataNetwork: ipv4,
+            addresses: { fields: Object.fromEntries(Object.keys(DEFAULT_ROAMING.home.addresses).map((k) => [k, ipv4])) },
+            database: nonEmpty,
+            subscribers: { item: SUBSCRIBER_SCHEMA, itemDefaults: { ...DEFAULT_SUBSCRIBER }, required: ['supi'], minItems: 1 },
+          },
+        },
+      },
+    },
   },
 };
 
@@ -344,6 +365,7 @@ export function checkNetwork(cfg: NetworkConfig): void {
     if (other) bad(`addresses.${nf}`, `${a} is also addresses.${other}; each NF needs its own address`);
     seen.set(a, nf);
   }
+  if (cfg.roaming.enabled) checkRoaming(cfg, seen);
   checkUeCount(cfg, cfg.ue.count);
 }
 
@@ -371,4 +393,20 @@ export function checkUeCount(cfg: NetworkConfig, count: number): void {
  */
 export function checkSubscriber(fields: Record<string, unknown>, base: SubscriberConfig = DEFAULT_SUBSCRIBER): SubscriberConfig {
   return merge(SUBSCRIBER_SCHEMA, structuredClone(base), fields, '') as SubscriberConfig;
+}
+
+/** Home-routed roaming: every NF of both PLMNs on its own address, two different PLMNs, home subscribers of the home PLMN. */
+function checkRoaming(cfg: NetworkConfig, seen: Map<string, string>): void {
+  const r = cfg.roaming;
+  const all: [string, string][] = [['roaming.vsepp', r.vsepp], ...Object.entries(r.home.addresses).map(([nf, a]): [string, string] => [`roaming.home.addresses.${nf}`, a])];
+  for (const [path, a] of all) {
+    const other = seen.get(a);
+    if (other) bad(path, `${a} is also ${other.includes('.') ? other : `addresses.${other}`}; each NF needs its own address`);
+    seen.set(a, path);
+  }
+  const h = r.home.plmn;
+  if (h.mcc === cfg.plmn.mcc && h.mnc === cfg.plmn.mnc) bad('roaming.home.plmn', `${h.mcc}/${h.mnc} is the serving PLMN too; the home PLMN of roaming UEs is another one`);
+  r.home.subscribers.forEach((s, i) => {
+    if (!s.supi.startsWith(`imsi-${h.mcc}${h.mnc}`)) bad(`roaming.home.subscribers[${i}].supi`, `${s.supi} is not a subscriber of the home PLMN ${h.mcc}/${h.mnc}`);
+  });
 }

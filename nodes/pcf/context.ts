@@ -12,6 +12,13 @@ export interface PcfConfig {
   baseUri: string;
   /** The UDR's API root. */
   udrUri: string;
+  /**
+   * Our PLMN's SUPI prefix ('imsi-00101'), given in a roaming run: a subscriber of another PLMN is
+   * a roamer whose policy data is not in our UDR, and the visited PCF decides its AM and UE
+   * policy on local policy (TS 23.503 6.1.2.1, TS 23.502 4.16.1.2: the V-PCF; the V-PCF's
+   * exchange with the H-PCF for UE policy, 4.16.11 roaming, is not implemented).
+   */
+  supiPrefix?: string;
   /** Issue 16: the BSF, CHF and NWDAF the PCF works with around SM policies, and its decisions. */
   around?: PcfAroundConfig;
 }
@@ -25,6 +32,11 @@ export interface PcfAroundConfig {
   address: string;
   port: number;
   policy: PcfPolicyConfig;
+}
+
+/** Whether the PCF's UDR holds the subscriber's policy data (false for a roamer in a visited PCF). */
+export function homeSubscriber(cfg: PcfConfig, supi: string): boolean {
+  return cfg.supiPrefix === undefined || supi.startsWith(cfg.supiPrefix);
 }
 
 export interface SmPolicyAssociation {

@@ -55,7 +55,10 @@ export interface UeConfig {
   amf: string;
   /** Initial SQN_MS (12 hex digits): authentication vectors with a SQN above it are fresh. */
   sqn: string;
+  /** The PLMN the UE registers in (its serving network name, TS 33.501 6.1.1.4). */
   plmn: Plmn;
+  /** The subscriber's home PLMN, when it differs from `plmn` (a roaming UE): the SUCI's home network identifier. */
+  homePlmn?: Plmn;
   snssai: Snssai;
   dnn: string;
   /** IMEISV, 16 digits. */
@@ -194,7 +197,7 @@ export class Ue extends EventEmitter<UeEvents> {
     this.log = cfg.log ?? (() => {});
     this.usim = new Usim(cfg.k, cfg.opc, cfg.sqn);
     this.snn = servingNetworkName(cfg.plmn.mcc, cfg.plmn.mnc);
-    this.suci = suciOf(cfg.supi, cfg.plmn, cfg.suci);
+    this.suci = suciOf(cfg.supi, cfg.homePlmn ?? cfg.plmn, cfg.suci);
     this.echoId = nextUeNumber++ & 0xffff;
     this.side = {
       onDownlinkNas: (nas) => this.onDownlinkNas(nas),

@@ -62,6 +62,8 @@ export async function ulNasTransport(amf: Amf, ue: AmfUe, m: NasMessage): Promis
       servingNfId: amf.cfg.instanceId,
       guami: amf.guamiSbi(),
       servingNetwork: { mcc: amf.cfg.plmn.mcc, mnc: amf.cfg.plmn.mnc },
+      // TS 29.502 SmContextCreateData hSmfUri: a roaming UE's session is home-routed through its home PLMN's H-SMF (TS 23.502 4.3.2.2.2 step 3a)
+      ...(amf.homeSmfOf(ue.supi) ? { hSmfUri: amf.homeSmfOf(ue.supi) } : {}),
       anType: '3GPP_ACCESS',
       ratType: 'NR',
       // TS 29.502 SmContextCreateData ueLocation: where the NG-RAN last reported the UE

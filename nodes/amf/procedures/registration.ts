@@ -155,8 +155,9 @@ export async function registrationSteps(amf: Amf, ue: AmfUe, received: ReceivedN
   // what the kept context already holds (step 14: "if the AMF has changed ... or the UE provides
   // a SUPI which doesn't refer to a valid context in the AMF")
   const servingPlmn = { mcc: amf.cfg.plmn.mcc, mnc: amf.cfg.plmn.mnc };
+  const home = amf.homeOf(supi);
   if (!ue.uecmRegistered) {
-    await amf.nudm.uecm.registerAmf3gppAccess(supi, {
+    await home.nudm.uecm.registerAmf3gppAccess(supi, {
       amfInstanceId: amf.cfg.instanceId,
       deregCallbackUri: callbackUri(amf.cfg.baseUri, CALLBACKS.deregistrationNotify, { supi }),
       guami: amf.guamiSbi(),
@@ -168,16 +169,16 @@ export async function registrationSteps(amf: Amf, ue: AmfUe, received: ReceivedN
     ue.uecmRegistered = true;
   }
   if (!ue.subscribedNssai) {
-    const am = (await amf.nudm.sdm.getAmData(supi, { query: { 'plmn-id': JSON.stringify(servingPlmn) }, step: '4.2.2.2.2 step 14b' })).body;
+    const am = (await home.nudm.sdm.getAmData(supi, { query: { 'plmn-id': JSON.stringify(servingPlmn) }, step: '4.2.2.2.2 step 14b' })).body;
     ue.subscribedNssai = [...(am.nssai?.defaultSingleNssais ?? []), ...(am.nssai?.singleNssais ?? [])];
     // TS 23.501 5.7.2.6: the UE-AMBR the NG-RAN enforces is the subscribed one (TS 29.503 subscribedUeAmbr)
     if (am.subscribedUeAmbr) ue.subscribedUeAmbr = { uplinkBps: bitRateBps(am.subscribedUeAmbr.uplink, 'subscribedUeAmbr.uplink'), downlinkBps: bitRateBps(am.subscribedUeAmbr.downlink, 'subscribedUeAmbr.downlink') };
   }
   if (!ue.sdmSubscriptionUri) {
-    const sub = await amf.nudm.sdm.subscribe(supi, {
+    const sub = await home.nudm.sdm.subscribe(supi, {
       nfInstanceId: amf.cfg.instanceId,
       callbackReference: callbackUri(amf.cfg.baseUri, CALLBACKS.sdmModificationNotify, { supi }),
-      monitoredResourceUris: [operationUri(amf.cfg.uris.udm, UDM.sdm.getAmData, { supi })],
+      monitoredResourceUris: [operationUri(home.udmUri, UDM.sdm.getAmData, { supi })],
     }, { step: '4.2.2.2.2 step 14c' });
     ue.sdmSubscriptionUri = sub.headers.location;
   }

@@ -136,6 +136,16 @@ export const SMF = {
   },
 } as const;
 
+// --- issue 17: home-routed roaming ---
+/** Nsmf_PDUSession on N16 (TS 29.502 5.2.2.7-5.2.2.9): the V-SMF's requests to the H-SMF of a home-routed session. */
+export const N16 = {
+  pduSession: {
+    create: nsmfPdu.op('Nsmf_PDUSession_Create', 'POST', '/pdu-sessions', [201]),
+    update: nsmfPdu.onResource('Nsmf_PDUSession_Update', 'POST', '/pdu-sessions/{pduSessionRef}/modify', '/pdu-sessions/{pduSessionRef}', [200, 204]),
+    release: nsmfPdu.onResource('Nsmf_PDUSession_Release', 'POST', '/pdu-sessions/{pduSessionRef}/release', '/pdu-sessions/{pduSessionRef}', [200, 204]),
+  },
+} as const;
+
 /** Namf_Communication and Namf_EventExposure (TS 29.518). */
 export const AMF = {
   communication: {
@@ -224,8 +234,11 @@ export const CALLBACKS = {
   // --- issue 16: SM Policy Association Termination (TS 23.502 4.16.6) ---
   /** TS 29.512 4.2.4.3 (PCF -> SMF, notificationUri + /terminate): the PCF requests the termination (4.16.6 case A step 1). */
   smPolicyTerminateNotify: callback<SmPolC['schemas']['TerminationNotification']>('Npcf_SMPolicyControl_UpdateNotify', 'TS29512_Npcf_SMPolicyControl', 'TerminationNotification', 'nsmf-callback', '/sm-policy-notify/{smContextRef}/terminate', [204], '/terminate'),
+  // --- issue 17: home-routed roaming ---
+  /** TS 29.502 5.2.2.8.3 (H-SMF -> V-SMF, {vsmfPduSessionUri}/modify): Nsmf_PDUSession_Update towards the V-SMF (4.3.4.3 step 3a). */
+  vsmfUpdate: callback<SmfC['schemas']['VsmfUpdateData']>('Nsmf_PDUSession_Update', 'TS29502_Nsmf_PDUSession', 'VsmfUpdateData', 'nsmf-pdusession', '/vsmf-pdu-sessions/{smContextRef}/modify', [200, 204], '/modify'),
   ...CALLBACKS_16,
 } as const;
 
 /** Every operation above, for the schema checks and the tests over the table. */
-export const ALL_OPERATIONS: SbiOperation[] = [AUSF, UDM, UDR, PCF, SMF, AMF, BSF, CHF, NWDAF, PCF_PA].flatMap((nf) => Object.values(nf as Record<string, Record<string, SbiOperation>>).flatMap((svc) => Object.values(svc)));
+export const ALL_OPERATIONS: SbiOperation[] = [AUSF, UDM, UDR, PCF, SMF, N16, AMF, BSF, CHF, NWDAF, PCF_PA].flatMap((nf) => Object.values(nf as Record<string, Record<string, SbiOperation>>).flatMap((svc) => Object.values(svc)));
