@@ -24,7 +24,7 @@ export function homeView(cfg: NetworkConfig): NetworkConfig {
     plmn: h.plmn,
     uePool: h.uePool,
     dataNetwork: h.dataNetwork,
-    addresses: { ...cfg.addresses, smf: h.addresses.smf, upf: h.addresses.upf, ausf: h.addresses.ausf, udm: h.addresses.udm, pcf: h.addresses.pcf, udr: h.addresses.udr },
+    addresses: { ...cfg.addresses, smf: h.addresses.smf, upf: h.addresses.upf, ausf: h.addresses.ausf, udm: h.addresses.udm, pcf: h.addresses.pcf, udr: h.addresses.udr, bsf: h.addresses.bsf, chf: h.addresses.chf, nwdaf: h.addresses.nwdaf, af: h.addresses.af },
     udr: { database: h.database },
     subscribers: h.subscribers,
   };

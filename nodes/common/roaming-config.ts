@@ -18,6 +18,11 @@ export interface HomeNfAddresses {
   pcf: string;
   udr: string;
   sepp: string;
+  /** The H-PCF's neighbours around SM policies (TS 23.502 4.16.4, 4.16.6; issue 16). */
+  bsf: string;
+  chf: string;
+  nwdaf: string;
+  af: string;
 }
 
 export interface RoamingConfig {
@@ -70,7 +75,7 @@ export const DEFAULT_ROAMING: RoamingConfig = {
     plmn: { mcc: '208', mnc: '93' },
     uePool: '10.46.0.0/16',
     dataNetwork: '10.46.255.254',
-    addresses: { smf: '127.0.2.4', upf: '127.0.2.7', ausf: '127.0.2.11', udm: '127.0.2.12', pcf: '127.0.2.13', udr: '127.0.2.20', sepp: '127.0.2.30' },
+    addresses: { smf: '127.0.2.4', upf: '127.0.2.7', ausf: '127.0.2.11', udm: '127.0.2.12', pcf: '127.0.2.13', udr: '127.0.2.20', sepp: '127.0.2.30', bsf: '127.0.2.15', chf: '127.0.2.16', nwdaf: '127.0.2.17', af: '127.0.2.18' },
     database: 'out/udr-home.sqlite',
     subscribers: [],
   },

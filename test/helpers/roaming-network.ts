@@ -16,7 +16,7 @@ export function roamingTestConfig(third: number, homeSupis: string[], n32Port = 
     n32Port,
     home: {
       ...cfg.roaming.home,
-      addresses: { smf: h(4), upf: h(7), ausf: h(11), udm: h(12), pcf: h(13), udr: h(20), sepp: h(30) },
+      addresses: { smf: h(4), upf: h(7), ausf: h(11), udm: h(12), pcf: h(13), udr: h(20), sepp: h(30), bsf: h(15), chf: h(16), nwdaf: h(17), af: h(18) },
       database: ':memory:',
       subscribers: homeSupis.map((supi) => ({ ...DEFAULT_SUBSCRIBER, supi })),
     },
