@@ -75,12 +75,4 @@ export function criticalityIndex(c: unknown): number {
 }
 
 /** The parts of a fragmented value (X.691 11.9.3.8), joined. */
-export function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+export { concatBytes as concat } from '../bytes/concat.ts';

@@ -73,26 +73,10 @@ export function readOpenType(r: BitReader, dec: Dec): unknown {
   if (r.bit + 8 <= r.endBit && r.buf[r.bit >> 3] < 0x80) {
     const n = r.buf[r.bit >> 3];
     r.bit += 8;
-    r.need(n * 8);
-    const end = r.bit + n * 8;
-    const outerEnd = r.endBit;
-    r.endBit = end;
-    const v = dec(r);
-    r.bit = end;
-    r.endBit = outerEnd;
-    return v;
+    return decodeWithin(r, n, dec);
   }
   const { n, fragmented } = r.generalLength();
-  if (!fragmented) {
-    r.need(n * 8);
-    const end = r.bit + n * 8;
-    const outerEnd = r.endBit;
-    r.endBit = end;
-    const v = dec(r);
-    r.bit = end;
-    r.endBit = outerEnd;
-    return v;
-  }
+  if (!fragmented) return decodeWithin(r, n, dec);
   const parts: Uint8Array[] = [r.octets(n)];
   for (let more = true; more; ) {
     const g = r.generalLength();
@@ -102,4 +86,16 @@ export function readOpenType(r: BitReader, dec: Dec): unknown {
   const sub = new BitReader(concat(parts), r.path);
   sub.depth = r.depth;
   return dec(sub);
+}
+
+/** The `n` octets at the reader's position decoded by `dec`, the reader's end moved to them and put back after. */
+function decodeWithin(r: BitReader, n: number, dec: Dec): unknown {
+  r.need(n * 8);
+  const end = r.bit + n * 8;
+  const outerEnd = r.endBit;
+  r.endBit = end;
+  const v = dec(r);
+  r.bit = end;
+  r.endBit = outerEnd;
+  return v;
 }

@@ -5,6 +5,7 @@
 // goes out and sends what this builds.
 
 import { DataFlags, decodeDataChunk, sackChunk, type SctpChunk } from '../../codecs/sctp/packet.ts';
+import { concatBytes } from '../../codecs/bytes/concat.ts';
 
 /** Our receive window (a_rwnd, RFC 4960 6.2): octets of DATA we hold before delivery. */
 export const RECEIVE_WINDOW = 1 << 20;
@@ -115,7 +116,7 @@ export class DataReceiver {
     if (!(r.flags & DataFlags.E)) return;
     const p = this.partial;
     this.partial = undefined;
-    const payload = p.parts.length === 1 ? p.parts[0] : concat(p.parts);
+    const payload = p.parts.length === 1 ? p.parts[0] : concatBytes(p.parts);
     if (p.unordered) this.deliver(p.streamId, p.ppid, payload);
     else this.deliverInOrder(p.streamId, p.streamSeq, p.ppid, payload);
   }
@@ -170,14 +171,4 @@ export class DataReceiver {
     this.packetsSinceSack = 0;
     this.unacked = false;
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
