@@ -141,7 +141,7 @@ export class FlatTables {
 
   /** Folds what a link counted into its URR's carried measurement and removes the link. */
   foldLink(slot: number, l: number): void {
-    const urrSlot = this.cold[l] - 1;
+    const urrSlot = (this.cold[l] - 1) | 0;
     const u = urrSlot * URR_RECORD + (this.cold[slot * COLD + 1] ? 2 : 4);
     this.urr[u] += this.octets(slot) - this.cold[l + 1];
     this.urr[u + 1] += this.packets(slot) - this.cold[l + 2];

@@ -85,11 +85,12 @@ function objectParts(dp: UpfDatapath, s: SessionState): void {
 export function teardown(dp: UpfDatapath, index: number): UrrReport[] {
   const f = dp.flat, row = f.row, cold = f.cold, r = index * ROW;
   if (row[r + 4] & OBJECTS) objectParts(dp, dp.sessionAt(index)!);
-  else if (row[r + 5] !== 0) dp.byUe.delete(row[r + 5] - 1);
-  // every link's count since its base goes to its URR's record, then the slot is free
-  for (let p = row[r + 1]; p >= 0; ) {
+  else if (row[r + 5] !== 0) dp.byUe.delete(row[r + 5] - 1); // the Map's key as install.ts set it
+  // every link's count since its base goes to its URR's record, then the slot is free (slot
+  // numbers are read from doubles: `| 0` keeps them small integers for the JIT)
+  for (let p = row[r + 1] | 0; p >= 0; ) {
     const c = p * COLD;
-    const next = cold[c];
+    const next = cold[c] | 0;
     for (let j = 0; j < COLD_LINKS; j++) if (cold[c + 4 + 3 * j] !== 0) f.foldLink(p, c + 4 + 3 * j);
     releaseSlot(dp, p);
     p = next;
@@ -97,9 +98,9 @@ export function teardown(dp: UpfDatapath, index: number): UrrReport[] {
   const now = dp.now();
   const dropped = row[r + 3];
   const reports: UrrReport[] = [];
-  for (let u = row[r + 2]; u >= 0; ) {
+  for (let u = row[r + 2] | 0; u >= 0; ) {
     reports.push(finalReport(f, u, now, dropped));
-    const next = f.urr[u * URR_RECORD + 7];
+    const next = f.urr[u * URR_RECORD + 7] | 0;
     f.urrSlots.release(u);
     u = next;
   }
