@@ -130,6 +130,21 @@ describe('CM-IDLE: paging and Service Request (TS 23.502 4.2.3.2, 4.2.3.3)', () 
     expect(net.ledgers()).toEqual(before);
   });
 
+  it('skip indicator: the CM-IDLE UE is not paged (N1_MSG_NOT_TRANSFERRED); its next Service Request learns from the PDU session status that the session is gone', async () => {
+    const before = net.ledgers();
+    const u = await idleWithSession(SUPIS[0]);
+    const ctx = smContextOf(net.core.smf, SUPIS[0], 1)!;
+    const { steps } = await recorded(() => networkRequestedRelease(net.core.smf, ctx, { skipPaging: true }));
+    expect(steps.some((s) => s.includes('Paging'))).toBe(false);
+    expect([...u.sessions.keys()]).toEqual([1]); // the UE was not told
+    await expect(u.ping('10.45.255.254', 1)).rejects.toThrow(/no PDU session/);
+    expect(u.received).toContain('Service accept');
+    expect(u.sessions.size).toBe(0); // TS 24.501 5.6.1.4.1: released locally
+    expect(await u.deregister({ switchOff: false })).toBe('accepted');
+    await net.quiet();
+    expect(net.ledgers()).toEqual(before);
+  });
+
   it('a CM-IDLE UE that does not answer paging: T3513 pages three times, then the AMF deregisters it locally; an SMF release is reported back UE_NOT_RESPONDING', async () => {
     const before = net.ledgers();
     const u = await idleWithSession(SUPIS[3]);
