@@ -8,6 +8,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { subscribeTrace } from '../../nodes/common/trace.ts';
 import { startTestNetwork, type TestNetwork } from '../helpers/network.ts';
+import { inOrder } from '../helpers/steps.ts';
 import { networkInitiatedDeregistration } from '../../nodes/amf/procedures/deregistration-network.ts';
 import { networkRequestedRelease, smContextOf } from '../../nodes/smf/procedures/network-requested-release.ts';
 import { pagingMessage } from '../../nodes/amf/procedures/paging.ts';
@@ -41,15 +42,6 @@ async function recorded<T>(fn: () => Promise<T>): Promise<{ result: T; steps: st
     return { result, steps };
   } finally {
     off();
-  }
-}
-
-function inOrder(steps: string[], expected: string[]): void {
-  let from = 0;
-  for (const s of expected) {
-    const i = steps.findIndex((x, k) => k >= from && x.includes(s));
-    expect(i, `${s} after position ${from} in\n${steps.join('\n')}`).toBeGreaterThanOrEqual(0);
-    from = i;
   }
 }
 
