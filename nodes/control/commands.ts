@@ -201,12 +201,13 @@ registerControlCommand({
   words: ['smf', 'release', '<supi>', '<psi>'],
   options: {
     cause: { kind: 'integer', arg: 'N', min: 1, max: 255, default: '36 (regular deactivation)', help: '5GSM cause of the PDU SESSION RELEASE COMMAND (TS 24.501 9.11.4.2)' },
+    'skip-paging': { kind: 'flag', help: 'set the skip indicator (TS 29.518): a CM-IDLE UE is not paged, the AMF answers N1_MSG_NOT_TRANSFERRED' },
   },
-  summary: 'network-requested PDU Session Release by the SMF (TS 23.502 4.3.4.2 step 1e)',
+  summary: 'network-requested PDU Session Release by the SMF (TS 23.502 4.3.4.2 step 1e); a CM-IDLE UE is paged',
   perUe: true,
   run: (net, a) => {
     const cause = a.options.cause;
-    return net.smfRelease(need(a.supi, 'SUPI'), need(a.psi, 'PDU session identity'), cause !== undefined ? { fiveGsmCause: cause } : {});
+    return net.smfRelease(need(a.supi, 'SUPI'), need(a.psi, 'PDU session identity'), { ...(cause !== undefined ? { fiveGsmCause: cause } : {}), ...(a.options['skip-paging'] ? { skipPaging: true } : {}) });
   },
 });
 

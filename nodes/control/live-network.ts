@@ -335,7 +335,7 @@ export class LiveNetwork {
   }
 
   /** Network-requested PDU Session Release by the SMF (TS 23.502 4.3.4.2 step 1e); network-commands.ts. */
-  smfRelease(supi: string, psi: number, o: { fiveGsmCause?: number } = {}): Promise<{ psi: number; outcome: string }> {
+  smfRelease(supi: string, psi: number, o: { fiveGsmCause?: number; skipPaging?: boolean } = {}): Promise<{ psi: number; outcome: string }> {
     return this.exclusive(supi, 'smf release', (u) => checkSmfRelease(this.side, u.ue, psi), (u) => smfRelease(this.side, u.ue, psi, o));
   }
 

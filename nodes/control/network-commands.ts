@@ -52,7 +52,7 @@ export function checkSmfRelease(n: NetworkSide, ue: Ue, psi: number): void {
  * Network-requested PDU Session Release, SMF-initiated (TS 23.502 4.3.4.2 step 1e): the SMF
  * releases the UE's session `psi` with the 5GSM cause given (#36 regular deactivation by default).
  */
-export async function smfRelease(n: NetworkSide, ue: Ue, psi: number, o: { fiveGsmCause?: number }): Promise<{ psi: number; outcome: string }> {
+export async function smfRelease(n: NetworkSide, ue: Ue, psi: number, o: { fiveGsmCause?: number; skipPaging?: boolean }): Promise<{ psi: number; outcome: string }> {
   const smf = embedded(n.core?.smf, 'smf', 'smf release');
   // an establishment's last steps (4.3.2.2.1 steps 13-17) may still be in flight
   await n.settle();
@@ -60,10 +60,12 @@ export async function smfRelease(n: NetworkSide, ue: Ue, psi: number, o: { fiveG
   if (ctx?.state !== 'active') throw new ControlError(409, `PDU session ${psi} of ${ue.supi} is ${ctx?.state ?? 'gone'} at the SMF, not active`);
   await n.recorder.procedure('Network-requested PDU Session Release (SMF)', 'TS 23.502 4.3.4.2', ue.supi, async () => {
     await networkRequestedRelease(smf, ctx, o);
-    // the UE's side ends with its PDU SESSION RELEASE COMPLETE (step 8), before step 10 reaches the SMF
+    // the UE's side ends with its PDU SESSION RELEASE COMPLETE (step 8), before step 10 reaches the
+    // SMF; a CM-IDLE UE not paged (skip indicator) learns it from the next PDU session status
+    if (o.skipPaging && !ue.connected) return;
     if (ue.sessions.has(psi)) throw new Error(`${ue.supi} still holds PDU session ${psi} after the release`);
   });
-  return { psi, outcome: 'released' };
+  return { psi, outcome: o.skipPaging && !ue.connected ? 'released in the network; the CM-IDLE UE was not paged' : 'released' };
 }
 
 export function checkAmfDeregister(n: NetworkSide, ue: Ue): void {

@@ -8,6 +8,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { subscribeTrace, type TraceEvent } from '../../nodes/common/trace.ts';
 import { startTestNetwork, type TestNetwork } from '../helpers/network.ts';
+import { inOrder } from '../helpers/steps.ts';
 import { networkInitiatedDeregistration } from '../../nodes/amf/procedures/deregistration-network.ts';
 import { GmmState } from '../../nodes/ue/gmm-state.ts';
 import type { Ue } from '../../nodes/ue/ue.ts';
@@ -41,15 +42,6 @@ async function recorded<T>(n: TestNetwork, fn: () => Promise<T>): Promise<{ resu
     return { result, events, steps: events.filter((e) => e.step?.includes('4.2.2.3')).map((e) => `${e.from}>${e.to} ${e.message} [${e.step}]`) };
   } finally {
     off();
-  }
-}
-
-function inOrder(steps: string[], expected: string[]): void {
-  let from = 0;
-  for (const s of expected) {
-    const i = steps.findIndex((x, k) => k >= from && x.includes(s));
-    expect(i, `${s} after position ${from} in\n${steps.join('\n')}`).toBeGreaterThanOrEqual(0);
-    from = i;
   }
 }
 

@@ -8,6 +8,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { subscribeTrace } from '../../nodes/common/trace.ts';
 import { startTestNetwork, type TestNetwork } from '../helpers/network.ts';
+import { inOrder } from '../helpers/steps.ts';
 import { networkInitiatedDeregistration } from '../../nodes/amf/procedures/deregistration-network.ts';
 import { networkRequestedRelease, smContextOf } from '../../nodes/smf/procedures/network-requested-release.ts';
 import { pagingMessage } from '../../nodes/amf/procedures/paging.ts';
@@ -41,15 +42,6 @@ async function recorded<T>(fn: () => Promise<T>): Promise<{ result: T; steps: st
     return { result, steps };
   } finally {
     off();
-  }
-}
-
-function inOrder(steps: string[], expected: string[]): void {
-  let from = 0;
-  for (const s of expected) {
-    const i = steps.findIndex((x, k) => k >= from && x.includes(s));
-    expect(i, `${s} after position ${from} in\n${steps.join('\n')}`).toBeGreaterThanOrEqual(0);
-    from = i;
   }
 }
 
@@ -125,6 +117,21 @@ describe('CM-IDLE: paging and Service Request (TS 23.502 4.2.3.2, 4.2.3.3)', () 
     ]);
     expect(u.sessions.size).toBe(0);
     expect(u.connected).toBe(true);
+    expect(await u.deregister({ switchOff: false })).toBe('accepted');
+    await net.quiet();
+    expect(net.ledgers()).toEqual(before);
+  });
+
+  it('skip indicator: the CM-IDLE UE is not paged (N1_MSG_NOT_TRANSFERRED); its next Service Request learns from the PDU session status that the session is gone', async () => {
+    const before = net.ledgers();
+    const u = await idleWithSession(SUPIS[0]);
+    const ctx = smContextOf(net.core.smf, SUPIS[0], 1)!;
+    const { steps } = await recorded(() => networkRequestedRelease(net.core.smf, ctx, { skipPaging: true }));
+    expect(steps.some((s) => s.includes('Paging'))).toBe(false);
+    expect([...u.sessions.keys()]).toEqual([1]); // the UE was not told
+    await expect(u.ping('10.45.255.254', 1)).rejects.toThrow(/no PDU session/);
+    expect(u.received).toContain('Service accept');
+    expect(u.sessions.size).toBe(0); // TS 24.501 5.6.1.4.1: released locally
     expect(await u.deregister({ switchOff: false })).toBe('accepted');
     await net.quiet();
     expect(net.ledgers()).toEqual(before);

@@ -24,7 +24,7 @@ import { SbiErrorReply, callbackUri } from '../../common/sbi/client.ts';
 import { CALLBACKS } from '../../common/sbi/operations.ts';
 import { FiveGsmCause, type Smf, type SmContext } from '../context.ts';
 import { releaseResources, type ReleaseSteps } from './release.ts';
-import { awaitReleaseAcknowledgements, releaseInProgress } from './pdu-session-release.ts';
+import { awaitReleaseAcknowledgements, releaseInProgress, endRelease } from './pdu-session-release.ts';
 
 export const NETWORK_REQUESTED_RELEASE_STEPS: ReleaseSteps = {
   n4: '4.3.4.2 step 2a',
@@ -114,16 +114,7 @@ export function onN1N2TransferFailure(smf: Smf, req: SbiRequest): AnswerOf<typeo
   const r = ctx ? releaseInProgress(ctx) : undefined;
   if (!ctx || !r) throw new SbiProblem(404, 'CONTEXT_NOT_FOUND', `no release waiting for SM context ${req.params.smContextRef}`);
   awaitReleaseAcknowledgements(ctx, undefined);
-  return noContent(async () => {
-    try {
-      await smf.notify.smContextStatusNotify(ctx.amfCallback, { statusInfo: { resourceStatus: 'RELEASED', ...(r.statusCause ? { cause: r.statusCause } : {}) } }, { step: r.statusStep });
-      await r.after();
-      r.done?.();
-    } catch (e) {
-      r.done?.(e);
-      throw e;
-    }
-  });
+  return noContent(() => endRelease(smf, ctx, r));
 }
 
 /** `wire5g ctl smf release <supi> <psi>`: finds the session and releases it. */

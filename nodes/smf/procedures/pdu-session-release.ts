@@ -119,17 +119,17 @@ function onReleaseComplete(smf: Smf, ctx: SmContext, complete: SmMessageInfo): U
 function finishIfComplete(smf: Smf, ctx: SmContext, r: ReleaseInProgress): UpdateAnswer {
   if (!r.n1Completed || !r.n2Acknowledged) return ok({});
   inProgress.delete(ctx);
-  return {
-    ...ok({}),
-    after: async () => {
-      try {
-        await smf.notify.smContextStatusNotify(ctx.amfCallback, { statusInfo: { resourceStatus: 'RELEASED', ...(r.statusCause ? { cause: r.statusCause } : {}) } }, { step: r.statusStep });
-        await r.after();
-        r.done?.();
-      } catch (e) {
-        r.done?.(e);
-        throw e;
-      }
-    },
-  };
+  return { ...ok({}), after: () => endRelease(smf, ctx, r) };
+}
+
+/** Steps 11-13: the SM context status notification to the AMF, then the PCF and UDM clean-up. */
+export async function endRelease(smf: Smf, ctx: SmContext, r: ReleaseInProgress): Promise<void> {
+  try {
+    await smf.notify.smContextStatusNotify(ctx.amfCallback, { statusInfo: { resourceStatus: 'RELEASED', ...(r.statusCause ? { cause: r.statusCause } : {}) } }, { step: r.statusStep });
+    await r.after();
+    r.done?.();
+  } catch (e) {
+    r.done?.(e);
+    throw e;
+  }
 }
