@@ -12,6 +12,7 @@ import { createUePolicy, deleteUePolicy } from './ue-policy.ts';
 import { createSmPolicy } from './sm-policy.ts';
 import { deleteSmPolicy } from './sm-policy-termination.ts';
 import { policyAuthorizationRoutes } from './policy-authorization.ts';
+import { updateSmPolicy } from './usage-monitoring.ts';
 import { bindingCallbackRoutes } from './sm-policy-bindings.ts';
 
 export type { PcfConfig } from './context.ts';
@@ -36,6 +37,7 @@ export function pcfRoutes(cfg: PcfConfig, udr: SbiClient, ledger = new ResourceL
     serve(PCF.uePolicyControl.delete, (req) => deleteUePolicy(pcf, req)),
     serve(PCF.smPolicyControl.create, (req) => createSmPolicy(pcf, req)),
     serve(PCF.smPolicyControl.delete, (req) => deleteSmPolicy(pcf, req)),
+    serve(PCF.smPolicyControl.update, (req) => updateSmPolicy(pcf, req)),
     ...policyAuthorizationRoutes(pcf),
     ...bindingCallbackRoutes(pcf),
   ];
