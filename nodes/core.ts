@@ -16,6 +16,12 @@ import { bsfRoutes } from './bsf/service.ts';
 import { chfRoutes } from './chf/service.ts';
 import { nwdafRoutes } from './nwdaf/service.ts';
 import { afRoutes } from './af/service.ts';
+import { policyDataNotifier } from './udr/policy-data-notify.ts';
+
+/** The UDR's O&M: a subscriber's policy data changed (Nudr_DM_Notify to the PCF, issue 16). */
+export interface UdrOam {
+  notifyPolicyDataChange(supi: string): Promise<number>;
+}
 
 /** The AF's O&M (`wire5g ctl af ...`, issue 16). */
 export type AfOam = Pick<ReturnType<typeof afRoutes>, 'createAppSession' | 'deleteAppSession' | 'hasAppSession'>;
@@ -86,7 +92,7 @@ export function nfNamer(cfg: NetworkConfig): NfNamer {
 const plmnId = (cfg: NetworkConfig) => `${cfg.plmn.mcc}${cfg.plmn.mnc}`;
 
 /** Starts one core NF of `cfg` on its address. */
-export async function startNf(nf: CoreNf, cfg: NetworkConfig, o: CoreOptions = {}): Promise<NfHandle & { amf?: Amf; upf?: Upf; store?: UdrStore; smf?: Smf; udm?: UdmOam; pcf?: Pcf; af?: AfOam; chf?: ChfOam }> {
+export async function startNf(nf: CoreNf, cfg: NetworkConfig, o: CoreOptions = {}): Promise<NfHandle & { amf?: Amf; upf?: Upf; store?: UdrStore; smf?: Smf; udm?: UdmOam; pcf?: Pcf; af?: AfOam; chf?: ChfOam; udr?: UdrOam }> {
   const nameOf = nfNamer(cfg);
   const host = (name: string, address: string) => SbiHost.client({ nf: name, address, nameOf, ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}), ...(o.sbiTimeoutMs ? { timeoutMs: o.sbiTimeoutMs } : {}) });
   const serve = (name: string, address: string, routes: Parameters<typeof SbiHost.serve>[0]['routes'], c: ReturnType<typeof host>) =>
@@ -99,7 +105,8 @@ export async function startNf(nf: CoreNf, cfg: NetworkConfig, o: CoreOptions = {
       const c = host('UDR', cfg.addresses.udr);
       const udr = udrRoutes(store, sbiUri(cfg, 'udr'));
       const h = await serve('UDR', cfg.addresses.udr, udr.routes, c);
-      return { nf, ledger: udr.ledger, store, sbi: h, settled: () => h.server.settled(), stop: async () => { await h.close(); store.close(); } };
+      const udrOam = { notifyPolicyDataChange: policyDataNotifier(udr.state, store, sbiUri(cfg, 'udr'), c.client) };
+      return { nf, ledger: udr.ledger, store, udr: udrOam, sbi: h, settled: () => h.server.settled(), stop: async () => { await h.close(); store.close(); } };
     }
     case 'udm': {
       const c = host('UDM', cfg.addresses.udm);
@@ -215,6 +222,7 @@ export interface Core {
   /** The AF's and the CHF's O&M (`wire5g ctl af ...`, `wire5g ctl chf ...`). */
   af: AfOam;
   chf: ChfOam;
+  udr: UdrOam;
   store: UdrStore;
   ledgers(): Record<string, LedgerSnapshot>;
   settled(): Promise<void>;
@@ -228,7 +236,7 @@ function reportStop(o: CoreOptions, nf: CoreNf, e: unknown): void {
 /** Starts every core NF in this process, in dependency order (data first, the AMF last). */
 export async function startCore(cfg: NetworkConfig, o: CoreOptions = {}): Promise<Core> {
   const nfs = new Map<CoreNf, NfHandle>();
-  let amf: Amf | undefined, upf: Upf | undefined, store: UdrStore | undefined, smf: Smf | undefined, udm: UdmOam | undefined, pcf: Pcf | undefined, af: AfOam | undefined, chf: ChfOam | undefined;
+  let amf: Amf | undefined, upf: Upf | undefined, store: UdrStore | undefined, smf: Smf | undefined, udm: UdmOam | undefined, pcf: Pcf | undefined, af: AfOam | undefined, chf: ChfOam | undefined, udr: UdrOam | undefined;
   try {
     for (const nf of CORE_NFS) {
       const h = await startNf(nf, cfg, o);
@@ -241,6 +249,7 @@ export async function startCore(cfg: NetworkConfig, o: CoreOptions = {}): Promis
       pcf ??= h.pcf;
       af ??= h.af;
       chf ??= h.chf;
+      udr ??= h.udr;
     }
   } catch (e) {
     for (const h of [...nfs.values()].reverse()) await h.stop().catch((s: unknown) => reportStop(o, h.nf, s));
@@ -257,6 +266,7 @@ export async function startCore(cfg: NetworkConfig, o: CoreOptions = {}): Promis
     pcf: pcf!,
     af: af!,
     chf: chf!,
+    udr: udr!,
     ledgers: () => Object.fromEntries(all.map((h) => [h.ledger.nf, h.ledger.snapshot()])),
     settled: async () => {
       // twice: a settled NF may have started work on another (e.g. an after-response task calling the PCF)

@@ -13,6 +13,7 @@ import { createSmPolicy } from './sm-policy.ts';
 import { deleteSmPolicy } from './sm-policy-termination.ts';
 import { policyAuthorizationRoutes } from './policy-authorization.ts';
 import { updateSmPolicy } from './usage-monitoring.ts';
+import { policyDataChangeRoutes } from './policy-data-change.ts';
 import { bindingCallbackRoutes } from './sm-policy-bindings.ts';
 
 export type { PcfConfig } from './context.ts';
@@ -40,6 +41,7 @@ export function pcfRoutes(cfg: PcfConfig, udr: SbiClient, ledger = new ResourceL
     serve(PCF.smPolicyControl.update, (req) => updateSmPolicy(pcf, req)),
     ...policyAuthorizationRoutes(pcf),
     ...bindingCallbackRoutes(pcf),
+    ...policyDataChangeRoutes(pcf),
   ];
   return { routes, ledger, pcf };
 }
