@@ -119,12 +119,22 @@ const add = defineCommand({
 
 const update = defineCommand({
   name: 'update',
-  summary: 'change only the given fields of a subscriber, printing old -> new',
+  summary: 'change only the given fields of a subscriber, printing old -> new (on a running network: the UDR then notifies the PCF)',
   positionals: { syntax: 'SUPI', min: 0, max: 1 },
-  options: fieldOptions(false),
-  run({ values, positionals }) {
+  options: {
+    ...fieldOptions(false),
+    out: { kind: 'string', arg: 'DIR', default: DEFAULT_CONFIG.outDir, help: "out directory of a running network ('wire5g up --out DIR'): when its UDR uses this database, the UDR notifies the PCF of the change (ctl udr notify; TS 23.502 4.16.6 case A for sessions no longer allowed)" },
+  },
+  async run({ values, positionals }) {
     const supi = supiOf(values, positionals);
     const db = databaseOf(values);
+    const code = updateStore(supi, db, values);
+    await notifyRunningNetwork(supi, db, typeof values.out === 'string' ? values.out : DEFAULT_CONFIG.outDir);
+    return code;
+  },
+});
+
+function updateStore(supi: string, db: string, values: Parameters<typeof subscriberFrom>[1]): number {
     return withStore(db, true, (store) => {
       const old = store.get(supi);
       if (!old) throw new CommandFailed(`no subscriber ${supi} in ${db}; add it with 'wire5g subscriber add ${supi}'`);
@@ -146,8 +156,25 @@ const update = defineCommand({
       for (const k of changes) console.log(`  ${k}: ${a[k]} -> ${b[k]}`);
       return 0;
     });
-  },
-});
+}
+
+/**
+ * Policy data changed while a network (`wire5g up`) serves this database: its UDR notifies the
+ * PCF (Nudr_DM_Notify, `ctl udr notify`), which terminates sessions no longer allowed. Nothing
+ * when no network runs with the out directory, or it serves another database.
+ */
+async function notifyRunningNetwork(supi: string, db: string, outDir: string): Promise<void> {
+  const ask = await runningNetworkServing(db, outDir);
+  if (!ask) return;
+  const r = await ask('udr notify', { supi });
+  if (!r) return;
+  for (const l of r.reply.ladder) console.log(l);
+  // a UE the network does not know: its PCF holds nothing for it
+  if (!r.reply.ok && r.status === 404) return;
+  if (!r.reply.ok) throw new CommandFailed((r.reply.error ?? `HTTP ${r.status}`).split('\n')[0]);
+  const result = r.reply.result as { notified: number; terminated: number[] };
+  console.log(`the running network of ${outDir} was told: ${result.notified} notification(s) to the PCF${result.terminated.length ? `, PDU session(s) ${result.terminated.join(', ')} terminated (TS 23.502 4.16.6)` : ''}`);
+}
 
 const show = defineCommand({
   name: 'show',
@@ -207,11 +234,24 @@ const remove = defineCommand({
  * directly, as without a network).
  */
 async function removeOnRunningNetwork(supi: string, db: string, outDir: string): Promise<boolean> {
-  let endpoint;
+  const ask = await runningNetworkServing(db, outDir);
+  if (!ask) return false;
+  const r = await ask('udm remove', { supi });
+  if (!r) return false;
+  for (const l of r.reply.ladder) console.log(l);
+  if (!r.reply.ok) throw new CommandFailed((r.reply.error ?? `HTTP ${r.status}`).split('\n')[0]);
+  const result = r.reply.result as { deregistered: boolean };
+  console.log(`removed ${supi} from ${db} through the running network of ${outDir}${result.deregistered ? ' (the UDM withdrew the subscription: network-initiated deregistration, TS 23.502 4.2.2.3.3)' : ' (it was not registered)'}`);
+  return true;
+}
+
+/** The control API of a network (`wire5g up`) of `outDir` whose UDR uses `db`, or undefined. */
+async function runningNetworkServing(db: string, outDir: string) {
+  let endpoint: ReturnType<typeof readEndpoint>;
   try {
     endpoint = readEndpoint(outDir);
   } catch (e) {
-    if (e instanceof NoNetwork) return false;
+    if (e instanceof NoNetwork) return undefined;
     throw e;
   }
   const ask = (command: string, params: Record<string, string>) => callControl(endpoint, { command, params, options: {} }).catch((e: unknown) => {
@@ -221,14 +261,7 @@ async function removeOnRunningNetwork(supi: string, db: string, outDir: string):
   });
   const status = await ask('status', {});
   const served = status?.reply.ok ? (status.reply.result as { udrDatabase?: string }).udrDatabase : undefined;
-  if (db === ':memory:' || served !== resolve(db)) return false;
-  const r = await ask('udm remove', { supi });
-  if (!r) return false;
-  for (const l of r.reply.ladder) console.log(l);
-  if (!r.reply.ok) throw new CommandFailed((r.reply.error ?? `HTTP ${r.status}`).split('\n')[0]);
-  const result = r.reply.result as { deregistered: boolean };
-  console.log(`removed ${supi} from ${db} through the running network of ${outDir}${result.deregistered ? ' (the UDM withdrew the subscription: network-initiated deregistration, TS 23.502 4.2.2.3.3)' : ' (it was not registered)'}`);
-  return true;
+  return db === ':memory:' || served !== resolve(db) ? undefined : ask;
 }
 
 export const subscriberCommand = defineGroup({

@@ -16,6 +16,12 @@ import { bsfRoutes } from './bsf/service.ts';
 import { chfRoutes } from './chf/service.ts';
 import { nwdafRoutes } from './nwdaf/service.ts';
 import { afRoutes } from './af/service.ts';
+import { policyDataNotifier } from './udr/policy-data-notify.ts';
+
+/** The UDR's O&M: a subscriber's policy data changed (Nudr_DM_Notify to the PCF, issue 16). */
+export interface UdrOam {
+  notifyPolicyDataChange(supi: string): Promise<number>;
+}
 
 /** The AF's O&M (`wire5g ctl af ...`, issue 16). */
 export type AfOam = Pick<ReturnType<typeof afRoutes>, 'createAppSession' | 'deleteAppSession' | 'hasAppSession'>;
@@ -92,7 +98,7 @@ export function nfNamer(cfg: NetworkConfig): NfNamer {
 const plmnId = (cfg: NetworkConfig) => `${cfg.plmn.mcc}${cfg.plmn.mnc}`;
 
 /** Starts one core NF of `cfg` on its address. */
-export async function startNf(nf: CoreNf, full: NetworkConfig, o: CoreOptions = {}): Promise<NfHandle & { amf?: Amf; upf?: Upf; store?: UdrStore; smf?: Smf; udm?: UdmOam; pcf?: Pcf; af?: AfOam; chf?: ChfOam }> {
+export async function startNf(nf: CoreNf, full: NetworkConfig, o: CoreOptions = {}): Promise<NfHandle & { amf?: Amf; upf?: Upf; store?: UdrStore; smf?: Smf; udm?: UdmOam; pcf?: Pcf; af?: AfOam; chf?: ChfOam; udr?: UdrOam }> {
   const nameOf = nfNamer(full);
   const side = o.side ?? 'visited';
   if (side === 'home') {
@@ -106,7 +112,7 @@ export async function startNf(nf: CoreNf, full: NetworkConfig, o: CoreOptions = 
   return side === 'home' ? { ...h, ledger: h.ledger.renamed(`H-${h.ledger.nf}`) } : h;
 }
 
-async function startOneNf(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig, o: CoreOptions & { nameOf: NfNamer; route: ReturnType<typeof routeFor> }): Promise<NfHandle & { amf?: Amf; upf?: Upf; store?: UdrStore; smf?: Smf; udm?: UdmOam; pcf?: Pcf; af?: AfOam; chf?: ChfOam }> {
+async function startOneNf(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig, o: CoreOptions & { nameOf: NfNamer; route: ReturnType<typeof routeFor> }): Promise<NfHandle & { amf?: Amf; upf?: Upf; store?: UdrStore; smf?: Smf; udm?: UdmOam; pcf?: Pcf; af?: AfOam; chf?: ChfOam; udr?: UdrOam }> {
   const nameOf = o.nameOf;
   const label = (name: string) => (o.side === 'home' ? `H-${name}` : name);
   const host = (name: string, address: string) => SbiHost.client({ nf: label(name), address, nameOf, ...(o.route ? { route: o.route } : {}), ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}), ...(o.sbiTimeoutMs ? { timeoutMs: o.sbiTimeoutMs } : {}) });
@@ -120,7 +126,8 @@ async function startOneNf(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig, o
       const c = host('UDR', cfg.addresses.udr);
       const udr = udrRoutes(store, sbiUri(cfg, 'udr'));
       const h = await serve('UDR', cfg.addresses.udr, udr.routes, c);
-      return { nf, ledger: udr.ledger, store, sbi: h, settled: () => h.server.settled(), stop: async () => { await h.close(); store.close(); } };
+      const udrOam = { notifyPolicyDataChange: policyDataNotifier(udr.state, store, sbiUri(cfg, 'udr'), c.client) };
+      return { nf, ledger: udr.ledger, store, udr: udrOam, sbi: h, settled: () => h.server.settled(), stop: async () => { await h.close(); store.close(); } };
     }
     case 'udm': {
       const c = host('UDM', cfg.addresses.udm);
@@ -238,6 +245,7 @@ export interface Core {
   /** The AF's and the CHF's O&M (`wire5g ctl af ...`, `wire5g ctl chf ...`). */
   af: AfOam;
   chf: ChfOam;
+  udr: UdrOam;
   store: UdrStore;
   /** The home PLMN of a roaming run (issue 17): its NFs, H-SMF, UDM and H-UPF, and the two SEPPs. */
   home?: { nfs: Map<CoreNf, NfHandle>; smf: Smf; udm: UdmOam; upf: Upf; sepps: Sepps };
@@ -255,7 +263,7 @@ export async function startCore(cfg: NetworkConfig, o: CoreOptions = {}): Promis
   const nfs = new Map<CoreNf, NfHandle>();
   const homeNfs = new Map<CoreNf, NfHandle>();
   let sepps: Sepps | undefined;
-  let amf: Amf | undefined, upf: Upf | undefined, store: UdrStore | undefined, smf: Smf | undefined, udm: UdmOam | undefined, homeSmf: Smf | undefined, homeUdm: UdmOam | undefined, homeUpf: Upf | undefined, pcf: Pcf | undefined, af: AfOam | undefined, chf: ChfOam | undefined;
+  let amf: Amf | undefined, upf: Upf | undefined, store: UdrStore | undefined, smf: Smf | undefined, udm: UdmOam | undefined, homeSmf: Smf | undefined, homeUdm: UdmOam | undefined, homeUpf: Upf | undefined, pcf: Pcf | undefined, af: AfOam | undefined, chf: ChfOam | undefined, udr: UdrOam | undefined;
   const stopAll = async () => {
     for (const h of [...nfs.values()].reverse()) await h.stop().catch((s: unknown) => reportStop(o, h.nf, s));
     if (sepps) for (const s of [sepps.vsepp, sepps.hsepp]) await s.stop().catch((e: unknown) => reportStop(o, 'sepp', e));
@@ -285,6 +293,7 @@ export async function startCore(cfg: NetworkConfig, o: CoreOptions = {}): Promis
       pcf ??= h.pcf;
       af ??= h.af;
       chf ??= h.chf;
+      udr ??= h.udr;
     }
   } catch (e) {
     await stopAll();
@@ -302,6 +311,7 @@ export async function startCore(cfg: NetworkConfig, o: CoreOptions = {}): Promis
     pcf: pcf!,
     af: af!,
     chf: chf!,
+    udr: udr!,
     ...(cfg.roaming.enabled ? { home: { nfs: homeNfs, smf: homeSmf!, udm: homeUdm!, upf: homeUpf!, sepps: sepps! } } : {}),
     ledgers: () => Object.fromEntries([...all.map((h) => [h.ledger.nf, h.ledger.snapshot()]), ...seppList.map((s) => [s.ledger.nf, s.ledger.snapshot()])]),
     settled: async () => {

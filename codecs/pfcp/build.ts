@@ -2,7 +2,7 @@
 // TS 29.244 clause 7 (one line per IE, grouped IEs nested as in the spec).
 
 import { PfcpIeType as T, PfcpMessageType as M } from './types.ts';
-import { ApplyAction, Interface, MeasurementMethod, OuterHeaderCreationDescription, UeIpFlags, Gate, text, type NodeId, type VolumeMeasurement } from './ies.ts';
+import { ApplyAction, Interface, MeasurementMethod, OuterHeaderCreationDescription, UeIpFlags, Gate, ReportingTrigger, text, type NodeId, type VolumeMeasurement } from './ies.ts';
 import { ie, grouped, type PfcpIe, type PfcpMessage } from './message.ts';
 
 /** Seconds between the NTP epoch (1900) and the Unix epoch (1970), for Recovery Time Stamp etc. */
@@ -53,6 +53,8 @@ export interface SessionRulesSpec {
   coreInstance: string;
   ambrUlKbps: number;
   ambrDlKbps: number;
+  /** Usage monitoring (TS 29.244 5.2.2.2): the URR reports when this many octets (UL + DL) were used (VOLTH, 8.2.13 total volume). */
+  volumeThresholdOctets?: number;
 }
 
 export const PDR_UPLINK = 1;
@@ -105,7 +107,12 @@ export function sessionEstablishmentRequest(seq: number, s: SessionRulesSpec): P
       grouped(T.CreateFAR, [ie(T.FARID, FAR_UPLINK), ie(T.ApplyAction, { value: ApplyAction.FORW, octets: 2 }), grouped(T.ForwardingParameters, [ie(T.DestinationInterface, Interface.Core), ie(T.NetworkInstance, text(s.coreInstance))])]),
       grouped(T.CreateFAR, [ie(T.FARID, FAR_DOWNLINK), ie(T.ApplyAction, { value: ApplyAction.BUFF | ApplyAction.NOCP, octets: 2 })]),
       grouped(T.CreateQER, [ie(T.QERID, QER_SESSION), ie(T.GateStatus, { ul: Gate.OPEN, dl: Gate.OPEN }), ie(T.MBR, { ulKbps: s.ambrUlKbps, dlKbps: s.ambrDlKbps }), ie(T.QFI, s.qfi)]),
-      grouped(T.CreateURR, [ie(T.URRID, URR_SESSION), ie(T.MeasurementMethod, MeasurementMethod.VOLUM | MeasurementMethod.DURAT), ie(T.ReportingTriggers, { value: 0, octets: 2 })]),
+      grouped(T.CreateURR, [
+        ie(T.URRID, URR_SESSION),
+        ie(T.MeasurementMethod, MeasurementMethod.VOLUM | MeasurementMethod.DURAT),
+        ie(T.ReportingTriggers, { value: s.volumeThresholdOctets !== undefined ? ReportingTrigger.VOLTH : 0, octets: 2 }),
+        ...(s.volumeThresholdOctets !== undefined ? [ie(T.VolumeThreshold, { total: BigInt(s.volumeThresholdOctets) })] : []),
+      ]),
       ie(T.PDNType, 1), // IPv4
     ],
   };

@@ -263,12 +263,13 @@ registerControlCommand({
     count: { kind: 'integer', arg: 'N', max: 100_000, default: '3', help: 'echo requests to send' },
     psi: { ...PSI, default: 'the first PDU session', help: 'PDU session to ping over' },
     interval: { kind: 'integer', arg: 'MS', min: 0, max: 60_000, default: '0 (each request after the previous reply)', help: 'pause between requests' },
+    size: { kind: 'integer', arg: 'OCTETS', min: 1, max: 1400, default: "11 ('wire5g ping')", help: 'ICMP payload size (a large one uses up allowed usage faster)' },
   },
   summary: 'ICMP echo to the data network over a PDU session (TS 23.501 5.8)',
   perUe: true,
   run: (net, a) => {
-    const { count, psi, interval } = a.options;
-    return net.ping(need(a.supi, 'SUPI'), { count: count ?? 3, ...(psi !== undefined ? { psi } : {}), ...(interval ? { intervalMs: interval } : {}) });
+    const { count, psi, interval, size } = a.options;
+    return net.ping(need(a.supi, 'SUPI'), { count: count ?? 3, ...(psi !== undefined ? { psi } : {}), ...(interval ? { intervalMs: interval } : {}), ...(size !== undefined ? { size } : {}) });
   },
 });
 

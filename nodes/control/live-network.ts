@@ -380,7 +380,7 @@ export class LiveNetwork {
   }
 
   /** ICMP echoes to the data network over a PDU session (the first one unless given). */
-  ping(supi: string, o: { count?: number; psi?: number; intervalMs?: number } = {}): Promise<{ rttsMs: number[] }> {
+  ping(supi: string, o: { count?: number; psi?: number; intervalMs?: number; size?: number } = {}): Promise<{ rttsMs: number[] }> {
     const count = o.count ?? 3;
     return this.exclusive(supi, 'ping', (u) => {
       if (!Number.isInteger(count) || count < 1) throw new ControlError(400, `--count must be a positive integer, got ${count}`);
@@ -391,7 +391,7 @@ export class LiveNetwork {
         if (i > 0 && o.intervalMs) await new Promise((r) => setTimeout(r, o.intervalMs));
         const seq = u.nextEchoSequence;
         u.nextEchoSequence = (seq % 0xffff) + 1;
-        rttsMs.push(await this.recorder.procedure('Ping over the user plane', 'TS 23.501 5.8 (N3/N6)', supi, () => u.ue.ping(this.cfg.dataNetwork, seq, o.psi !== undefined ? { psi: o.psi } : {})));
+        rttsMs.push(await this.recorder.procedure('Ping over the user plane', 'TS 23.501 5.8 (N3/N6)', supi, () => u.ue.ping(this.cfg.dataNetwork, seq, { ...(o.psi !== undefined ? { psi: o.psi } : {}), ...(o.size !== undefined ? { payload: new Uint8Array(o.size).fill(0x5a) } : {}) })));
       }
       return { rttsMs };
     });

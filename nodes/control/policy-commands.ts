@@ -123,3 +123,71 @@ registerControlCommand({
     return afDeleteOn(net, a.supi, a.psi);
   },
 });
+
+/**
+ * `ctl udr notify`: the subscriber's policy data changed in the UDR (`wire5g subscriber update`);
+ * the UDR notifies the PCF (Nudr_DM_Notify), which terminates the PDU sessions on a DNN or S-NSSAI
+ * no longer allowed (TS 23.502 4.16.6 case A). Resolves once they are released.
+ */
+export function udrNotifyOn(net: LiveNetwork, supi: string): Promise<{ notified: number; terminated: number[] }> {
+  return net.onUe(supi, 'udr notify', (n) => {
+    if (!embedded(n.core, 'udr', 'udr notify').store.get(supi)) throw new ControlError(404, `no subscriber ${supi} in the UDR`);
+  }, (n, ue) => notifyAndWait(n, ue));
+}
+
+async function notifyAndWait(n: NetworkSide, ue: Ue): Promise<{ notified: number; terminated: number[] }> {
+  const core = embedded(n.core, 'udr', 'udr notify');
+  await n.settle();
+  const before = new Set([...ue.sessions.keys()]);
+  const notified = await n.recorder.procedure('Policy data change notification (Nudr_DM_Notify)', 'TS 29.519', ue.supi, async () => {
+    const sent = await core.udr.notifyPolicyDataChange(ue.supi);
+    await n.settle();
+    // a termination the PCF requested runs to the end of the release
+    await pollUntil(() => ![...core.pcf.smPolicies.values()].some((a) => a.supi === ue.supi && a.terminationRequested));
+    return sent;
+  });
+  return { notified, terminated: [...before].filter((psi) => !ue.sessions.has(psi)) };
+}
+
+describeControlGroup('udr', 'the UDR: notifications of changed policy data (Nudr_DM_Notify)');
+
+registerControlCommand({
+  words: ['udr', 'notify', '<supi>'],
+  options: {},
+  summary: "the UDR notifies the PCF that the subscriber's policy data changed (wire5g subscriber update does it on a running network); PDU sessions no longer allowed are terminated (TS 23.502 4.16.6 case A)",
+  perUe: true,
+  run: (net, a) => {
+    if (a.supi === undefined) throw new ControlError(400, 'udr notify needs <supi>');
+    return udrNotifyOn(net, a.supi);
+  },
+});
+
+/**
+ * Scenario step `policy-update`: O&M changes the subscriber's policy data in the UDR (remaining
+ * allowed usage, subscribed DNNs: what `wire5g subscriber update --usage/--dnn` writes), then the
+ * UDR notifies the PCF as `ctl udr notify` does.
+ */
+export function policyUpdateOn(net: LiveNetwork, supi: string, o: { usage?: number; dnns?: string[] }): Promise<{ notified: number; terminated: number[] }> {
+  return net.onUe(supi, 'policy update', (n) => {
+    if (!embedded(n.core, 'udr', 'policy update').store.get(supi)) throw new ControlError(404, `no subscriber ${supi} in the UDR`);
+  }, async (n, ue) => {
+    const store = embedded(n.core, 'udr', 'policy update').store;
+    const rec = store.get(supi)!;
+    const usage = store.usageOf(supi);
+    if (o.dnns) store.upsert({ supi, k: rec.k, opc: rec.opc, amf: rec.amf, sqn: rec.sqn, snssais: rec.snssais, dnns: o.dnns, sessionQos: rec.sessionQos });
+    for (const u of store.usageOf(supi)) store.setUsage(supi, u.dnn, u.snssai, o.usage ?? usage.find((x) => x.dnn === u.dnn && x.snssai === u.snssai)?.remainingOctets ?? u.remainingOctets);
+    return notifyAndWait(n, ue);
+  });
+}
+
+/** Scenario step `await-release`: the UE's PDU session `psi` ends (e.g. its usage ran out) within `seconds`; fails otherwise. */
+export function awaitReleaseOn(net: LiveNetwork, supi: string, psi: number, seconds: number): Promise<{ psi: number }> {
+  return net.onUe(supi, 'await release', () => {}, async (n, ue) => {
+    await n.recorder.procedure(`PDU session ${psi} released by the network`, 'TS 23.502 4.16.6', ue.supi, async () => {
+      await pollUntil(() => !ue.sessions.has(psi), Math.ceil((seconds * 1000) / 25));
+      await n.settle();
+      if (ue.sessions.has(psi)) throw new Error(`PDU session ${psi} of ${ue.supi} still up after ${seconds} s`);
+    });
+    return { psi };
+  });
+}

@@ -17,6 +17,10 @@
 //                                # reregister (true|false), cause (5GMM cause)
 //     - udm-withdraw: all        # UDM-initiated (subscription withdrawn): access 3gpp | both
 //     - udm-update: all          # the subscribed S-NSSAI changes (ctl udm update): sst (required), sd
+//     - pcf-terminate: 1         # SM Policy Association Termination by the PCF (TS 23.502 4.16.6 case A): psi, cause
+//     - af-create: 1             # the AF's app session on a PDU session (ctl af create): psi; af-delete ends it
+//     - policy-update: 2         # the UDR's policy data changes and the PCF is notified: usage (octets), dnn (list)
+//     - await-release: 2         # the PDU session psi ends within seconds (10), e.g. its usage ran out
 //     - wait: 1.5                # seconds
 //
 // Every action of every UE is a procedure of the run's summary; a UE whose action failed takes no
@@ -29,6 +33,8 @@ import { parse } from 'yaml';
 import type { NetworkConfig, Snssai } from '../common/config.ts';
 import { LiveNetwork, type LiveNetworkOptions, type StopResult } from './live-network.ts';
 import type { ScenarioProgress } from '../scenario.ts';
+import { pcfTerminateOn, afCreateOn, afDeleteOn, policyUpdateOn, awaitReleaseOn } from './policy-commands.ts';
+import { SM_POLICY_RELEASE_CAUSES, type SmPolicyReleaseCause } from '../pcf/sm-policy-termination.ts';
 
 export type UeGroup = { kind: 'all' } | { kind: 'first'; count: number } | { kind: 'range'; from: number; to: number };
 
@@ -42,8 +48,14 @@ export type ScenarioStep =
     | { action: 'amf-deregister'; reregister: boolean; cause?: number }
     | { action: 'udm-withdraw'; access: '3gpp' | 'non-3gpp' | 'both' }
     | { action: 'udm-update'; snssai: Snssai }
-    | { action: 'ping'; count: number; intervalMs?: number; psi?: number }
+    | { action: 'ping'; count: number; intervalMs?: number; psi?: number; size?: number }
     | { action: 'deregister'; mode: 'switch-off' | 'normal' | 'mixed'; access: '3gpp' | 'non-3gpp' | 'both' }
+    // issue 16 (policy-commands.ts)
+    | { action: 'pcf-terminate'; psi: number; cause?: SmPolicyReleaseCause }
+    | { action: 'af-create'; psi: number }
+    | { action: 'af-delete'; psi: number }
+    | { action: 'policy-update'; usage?: number; dnns?: string[] }
+    | { action: 'await-release'; psi: number; seconds: number }
   ));
 
 export interface Scenario {
@@ -61,7 +73,7 @@ export class ScenarioFileError extends Error {
   }
 }
 
-const UE_ACTIONS = ['register', 'pdu-establish', 'pdu-release', 'smf-release', 'ping', 'deregister', 'amf-deregister', 'udm-withdraw', 'udm-update'] as const;
+const UE_ACTIONS = ['register', 'pdu-establish', 'pdu-release', 'smf-release', 'ping', 'deregister', 'amf-deregister', 'udm-withdraw', 'udm-update', 'pcf-terminate', 'af-create', 'af-delete', 'policy-update', 'await-release'] as const;
 const COMMON_KEYS = ['rate', 'parallel', 'background'];
 const OPTION_KEYS: Record<(typeof UE_ACTIONS)[number], string[]> = {
   register: [],
@@ -71,8 +83,13 @@ const OPTION_KEYS: Record<(typeof UE_ACTIONS)[number], string[]> = {
   'amf-deregister': ['reregister', 'cause'],
   'udm-withdraw': ['access'],
   'udm-update': ['sst', 'sd'],
-  ping: ['count', 'interval', 'psi'],
+  ping: ['count', 'interval', 'psi', 'size'],
   deregister: ['mode', 'access'],
+  'pcf-terminate': ['psi', 'cause'],
+  'af-create': ['psi'],
+  'af-delete': ['psi'],
+  'policy-update': ['usage', 'dnn'],
+  'await-release': ['psi', 'seconds'],
 };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -162,7 +179,26 @@ export function parseScenario(text: string, file: string): Scenario {
         return { action: a, ...common, access };
       }
       case 'ping':
-        return { action: a, ...common, count: raw.count === undefined ? 3 : int(raw.count, `${at}.count`, 1), ...(raw.interval !== undefined ? { intervalMs: int(raw.interval, `${at}.interval`, 0, 60_000) } : {}), ...(psi !== undefined ? { psi } : {}) };
+        return { action: a, ...common, count: raw.count === undefined ? 3 : int(raw.count, `${at}.count`, 1), ...(raw.interval !== undefined ? { intervalMs: int(raw.interval, `${at}.interval`, 0, 60_000) } : {}), ...(psi !== undefined ? { psi } : {}), ...(raw.size !== undefined ? { size: int(raw.size, `${at}.size`, 1, 1400) } : {}) };
+      case 'pcf-terminate': {
+        if (psi === undefined) return fail(`${at}.psi`, 'the PDU session identity is required');
+        const cause = raw.cause;
+        if (cause !== undefined && !(SM_POLICY_RELEASE_CAUSES as readonly unknown[]).includes(cause)) return fail(`${at}.cause`, `expected one of ${SM_POLICY_RELEASE_CAUSES.join(', ')}`);
+        return { action: a, ...common, psi, ...(cause !== undefined ? { cause: cause as SmPolicyReleaseCause } : {}) };
+      }
+      case 'af-create':
+      case 'af-delete':
+        if (psi === undefined) return fail(`${at}.psi`, 'the PDU session identity is required');
+        return { action: a, ...common, psi };
+      case 'await-release':
+        if (psi === undefined) return fail(`${at}.psi`, 'the PDU session identity is required');
+        return { action: a, ...common, psi, seconds: raw.seconds === undefined ? 10 : num(raw.seconds, `${at}.seconds`) };
+      case 'policy-update': {
+        const dnn = raw.dnn;
+        if (dnn !== undefined && !(Array.isArray(dnn) && dnn.length && dnn.every((d) => typeof d === 'string' && d))) fail(`${at}.dnn`, 'expected a list of DNNs');
+        if (raw.usage === undefined && dnn === undefined) fail(at, 'policy-update needs usage or dnn');
+        return { action: a, ...common, ...(raw.usage !== undefined ? { usage: int(raw.usage, `${at}.usage`, 0) } : {}), ...(dnn !== undefined ? { dnns: dnn as string[] } : {}) };
+      }
       case 'deregister': {
         const mode = raw.mode ?? 'switch-off';
         if (mode !== 'switch-off' && mode !== 'normal' && mode !== 'mixed') return fail(`${at}.mode`, `expected switch-off, normal or mixed, got ${JSON.stringify(mode)}`);
@@ -308,7 +344,22 @@ async function runStep(ctx: StepContext, step: Exclude<ScenarioStep, { action: '
         await net.smfRelease(supi, step.psi, step.cause !== undefined ? { fiveGsmCause: step.cause } : {});
         return;
       case 'ping':
-        await net.ping(supi, { count: step.count, ...(step.intervalMs ? { intervalMs: step.intervalMs } : {}), ...(step.psi !== undefined ? { psi: step.psi } : {}) });
+        await net.ping(supi, { count: step.count, ...(step.intervalMs ? { intervalMs: step.intervalMs } : {}), ...(step.psi !== undefined ? { psi: step.psi } : {}), ...(step.size !== undefined ? { size: step.size } : {}) });
+        return;
+      case 'pcf-terminate':
+        await pcfTerminateOn(net, supi, step.psi, step.cause ?? 'UNSPECIFIED');
+        return;
+      case 'af-create':
+        await afCreateOn(net, supi, step.psi);
+        return;
+      case 'af-delete':
+        await afDeleteOn(net, supi, step.psi);
+        return;
+      case 'policy-update':
+        await policyUpdateOn(net, supi, { ...(step.usage !== undefined ? { usage: step.usage } : {}), ...(step.dnns ? { dnns: step.dnns } : {}) });
+        return;
+      case 'await-release':
+        await awaitReleaseOn(net, supi, step.psi, step.seconds);
         return;
       case 'deregister':
         // 'mixed' alternates as `wire5g run --deregistration mixed` does: switch off first

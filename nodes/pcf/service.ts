@@ -12,6 +12,8 @@ import { createUePolicy, deleteUePolicy } from './ue-policy.ts';
 import { createSmPolicy } from './sm-policy.ts';
 import { deleteSmPolicy } from './sm-policy-termination.ts';
 import { policyAuthorizationRoutes } from './policy-authorization.ts';
+import { updateSmPolicy } from './usage-monitoring.ts';
+import { policyDataChangeRoutes } from './policy-data-change.ts';
 import { bindingCallbackRoutes } from './sm-policy-bindings.ts';
 
 export type { PcfConfig } from './context.ts';
@@ -36,8 +38,10 @@ export function pcfRoutes(cfg: PcfConfig, udr: SbiClient, ledger = new ResourceL
     serve(PCF.uePolicyControl.delete, (req) => deleteUePolicy(pcf, req)),
     serve(PCF.smPolicyControl.create, (req) => createSmPolicy(pcf, req)),
     serve(PCF.smPolicyControl.delete, (req) => deleteSmPolicy(pcf, req)),
+    serve(PCF.smPolicyControl.update, (req) => updateSmPolicy(pcf, req)),
     ...policyAuthorizationRoutes(pcf),
     ...bindingCallbackRoutes(pcf),
+    ...policyDataChangeRoutes(pcf),
   ];
   return { routes, ledger, pcf };
 }

@@ -40,15 +40,19 @@ export const usedOctets = (r: AccuUsageReport) => r.volUsage ?? (r.volUsageUplin
  * TS 23.502 4.16.6 step 3: the reported usage is deducted from the remaining allowed usage in the
  * UDR, for the (DNN, S-NSSAI) of the session and for each Monitoring Key reported.
  */
-export function deductUsage(pcf: Pcf, supi: string, reports: AccuUsageReport[], step = '4.16.6 step 3'): Promise<void> {
+export function deductUsage(pcf: Pcf, supi: string, reports: AccuUsageReport[], step = '4.16.6 step 3'): Promise<Map<string, number>> {
   return pcf.usageWriters.run(supi, async () => {
     const data = (await pcf.nudr.dr.readSmPolicyData(supi, { step })).body;
+    /** What remains per usage monitoring key after the deduction. */
+    const left = new Map<string, number>();
     for (const r of reports) {
       const um = data.umData?.[r.refUmIds];
       const remaining = um?.allowedUsage?.totalVolume;
       if (remaining === undefined) continue; // unlimited or unknown: nothing to deduct
-      await pcf.nudr.dr.createUsageMonitoringResource(supi, r.refUmIds, { ...um, limitId: r.refUmIds, allowedUsage: { totalVolume: Math.max(0, remaining - usedOctets(r)) } }, { step });
+      left.set(r.refUmIds, Math.max(0, remaining - usedOctets(r)));
+      await pcf.nudr.dr.createUsageMonitoringResource(supi, r.refUmIds, { ...um, limitId: r.refUmIds, allowedUsage: { totalVolume: left.get(r.refUmIds)! } }, { step });
     }
+    return left;
   });
 }
 

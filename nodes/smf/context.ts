@@ -55,6 +55,8 @@ export interface SmContext {
   sdmKey?: string;
   smPolicyUri?: string;
   n4?: { upSeid: bigint; upfN3Teid: number; upfN3Address: string };
+  /** Usage monitoring the PCF installed (TS 29.512 UsageMonitoringData): the URR's volume threshold (procedures/usage-monitoring.ts). */
+  usageMonitoring?: { umId: string; volumeThresholdOctets: number };
   /**
    * Settles when the establishment steps after the 201 (7-11) have finished or failed. It exists
    * from the moment the 201 is built; `startEstablishment` lets it run (the server's `after`, or

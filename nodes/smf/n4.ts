@@ -60,10 +60,17 @@ export class SmfN4 implements N4 {
       if (req.header.type !== P.PfcpMessageType.SessionReportRequest) return undefined;
       // TS 29.244 7.5.9 Session Report Response. A Downlink Data Report (TS 23.502 4.2.3.3
       // step 2a) arrives only while the session's N3 tunnel is being set up, which this SMF
-      // is already doing; usage reports are acknowledged (the SMF reports usage at release).
+      // is already doing; a usage report is acknowledged, then handed to the SMF.
       const m = this.decode(req.bytes);
       const upSeid = this.upSeids.get(m.seid ?? 0n);
       const cause = upSeid === undefined ? P.PfcpCause.SessionContextNotFound : P.PfcpCause.RequestAccepted;
+      // a usage report (usage monitoring, TS 23.503 6.2.2.3) goes to the SMF's procedure once answered
+      const ur = P.group(m.ies, T.UsageReportSRR);
+      const handler = this.usageHandler;
+      if (ur && upSeid !== undefined && handler) {
+        const report = usageReportOf(ur);
+        setImmediate(() => handler(m.seid!, report));
+      }
       return { response: P.encodePfcp(P.sessionReportResponse(m.sequenceNumber, upSeid ?? 0n, cause)), comment: `N4 Session Report Response, cause ${cause} [TS 29.244 7.5.9]` };
     });
   }
@@ -77,7 +84,7 @@ export class SmfN4 implements N4 {
   }
 
   async establish(req: N4SessionEstablishment): Promise<N4SessionEstablished> {
-    const spec: P.SessionRulesSpec = { nodeId: this.nodeId, cpSeid: req.cpSeid, cpAddress: this.o.smfAddress, ueAddress: req.ueAddress, qfi: req.qfi, accessInstance: this.o.accessInstance ?? 'access', coreInstance: req.dnn, ambrUlKbps: req.ambrUplinkKbps, ambrDlKbps: req.ambrDownlinkKbps };
+    const spec: P.SessionRulesSpec = { nodeId: this.nodeId, cpSeid: req.cpSeid, cpAddress: this.o.smfAddress, ueAddress: req.ueAddress, qfi: req.qfi, accessInstance: this.o.accessInstance ?? 'access', coreInstance: req.dnn, ambrUlKbps: req.ambrUplinkKbps, ambrDlKbps: req.ambrDownlinkKbps, ...(req.volumeThresholdOctets !== undefined ? { volumeThresholdOctets: req.volumeThresholdOctets } : {}) };
     trace({ from: this.names.smf, to: this.names.upf, interface: 'N4', protocol: 'PFCP', message: 'Session Establishment Request', step: req.step });
     const rsp = this.decode(await this.o.endpoint.request(this.o.upf, (seq) => P.encodePfcp(P.sessionEstablishmentRequest(seq, spec)), `N4 Session Establishment Request [TS 23.502 ${req.step}]`));
     if (traceChannel.hasSubscribers) trace({ from: this.names.upf, to: this.names.smf, interface: 'N4', protocol: 'PFCP', message: `Session Establishment Response (cause ${P.get(rsp.ies, T.Cause) ?? '-'})`, response: true });
@@ -113,20 +120,30 @@ export class SmfN4 implements N4 {
     if (cause === P.PfcpCause.SessionContextNotFound) return undefined;
     if (cause !== P.PfcpCause.RequestAccepted) throw new PfcpCauseError('N4 Session Deletion rejected', cause ?? 0);
     const ur = P.group(rsp.ies, T.UsageReportSDR);
-    if (!ur) return undefined;
-    const vol = P.get(ur, T.VolumeMeasurement) ?? {};
-    const start = P.get(ur, T.StartTime) ?? 0;
-    const end = P.get(ur, T.EndTime) ?? start;
-    return {
-      urSeqn: P.get(ur, T.URSEQN) ?? 0,
-      startTime: start - P.NTP_UNIX_OFFSET,
-      endTime: end - P.NTP_UNIX_OFFSET,
-      uplinkOctets: Number(vol.uplink ?? 0n),
-      downlinkOctets: Number(vol.downlink ?? 0n),
-      uplinkPackets: Number(vol.uplinkPackets ?? 0n),
-      downlinkPackets: Number(vol.downlinkPackets ?? 0n),
-      durationSeconds: P.get(ur, T.DurationMeasurement) ?? 0,
-      droppedPackets: 0,
-    };
+    return ur ? usageReportOf(ur) : undefined;
   }
+
+  private usageHandler: ((cpSeid: bigint, report: UsageReport) => void) | undefined;
+
+  onUsageReport(handler: (cpSeid: bigint, report: UsageReport) => void): void {
+    this.usageHandler = handler;
+  }
+}
+
+/** The children of a Usage Report IE (TS 29.244 7.5.7.2, 7.5.8.3) as the SMF reads them. */
+function usageReportOf(ur: P.PfcpIe[]): UsageReport {
+  const vol = P.get(ur, T.VolumeMeasurement) ?? {};
+  const start = P.get(ur, T.StartTime) ?? 0;
+  const end = P.get(ur, T.EndTime) ?? start;
+  return {
+    urSeqn: P.get(ur, T.URSEQN) ?? 0,
+    startTime: start - P.NTP_UNIX_OFFSET,
+    endTime: end - P.NTP_UNIX_OFFSET,
+    uplinkOctets: Number(vol.uplink ?? 0n),
+    downlinkOctets: Number(vol.downlink ?? 0n),
+    uplinkPackets: Number(vol.uplinkPackets ?? 0n),
+    downlinkPackets: Number(vol.downlinkPackets ?? 0n),
+    durationSeconds: P.get(ur, T.DurationMeasurement) ?? 0,
+    droppedPackets: 0,
+  };
 }

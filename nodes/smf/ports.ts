@@ -15,6 +15,8 @@ export interface N4SessionEstablishment {
   ambrUplinkKbps: number;
   ambrDownlinkKbps: number;
   dnn: string;
+  /** Usage monitoring the PCF installed (TS 29.512 UsageMonitoringData volumeThreshold): the URR's volume threshold. */
+  volumeThresholdOctets?: number;
   /** Comment for the capture, e.g. '4.3.2.2.1 step 10a'. */
   step: string;
 }
@@ -33,6 +35,8 @@ export interface N4 {
   modify(upSeid: bigint, change: { gnbTeid?: number; gnbAddress?: string; downlink: 'forward' | 'buffer' | 'drop' }, step: string): Promise<void>;
   /** N4 Session Release (4.2.2.3.2 step 3a); resolves with the final usage report (step 3b). */
   delete(upSeid: bigint, step: string): Promise<UsageReport | undefined>;
+  /** Usage reports the UPF sends on its own (Session Report Request, TS 29.244 7.5.8), by CP SEID; one handler. */
+  onUsageReport?(handler: (cpSeid: bigint, report: UsageReport) => void): void;
 }
 
 /** The decoded PDU Session Establishment Request (TS 24.501 8.3.1). */

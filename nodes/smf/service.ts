@@ -26,6 +26,7 @@ import { createSmContext, updateSmContext } from './procedures/establishment.ts'
 import { releaseSmContext } from './procedures/release.ts';
 import { onN1N2TransferFailure } from './procedures/network-requested-release.ts';
 import { smPolicyTerminateNotify } from './procedures/policy-termination.ts';
+import { usageReported } from './procedures/usage-monitoring.ts';
 
 export { FiveGsmCause, type SmfConfig } from './context.ts';
 
@@ -39,6 +40,9 @@ export function smfRoutes(cfg: SmfConfig, sbi: SbiClient, n4: N4, n1: SmN1, n2: 
     .gauge('SM policy associations', () => [...contexts.values()].filter((c) => c.smPolicyUri).length)
     .gauge('UDM SMF registrations', () => [...contexts.values()].filter((c) => c.udmRegistered).length)
     .gauge('SDM subscriptions', () => smf.sdm.size);
+
+  // issue 16: usage the UPF reports on its own (usage monitoring) goes to the PCF
+  n4.onUsageReport?.((cpSeid, report) => usageReported(smf, cpSeid, report));
 
   const routes: SbiRoute[] = [
     // TS 23.502 4.3.2.2.1 step 3 (request) and step 5 (response); TS 29.502 5.2.2.2

@@ -7,7 +7,7 @@ import { serve, ok, created, noContent, undoable } from '../common/sbi/routes.ts
 import { operationUri, resourceUri } from '../common/sbi/client.ts';
 import { UDR } from '../common/sbi/operations.ts';
 import type { components as UdrC } from '../common/sbi-types/TS29504_Nudr_DR.ts';
-import { snssaiKey } from './store.ts';
+import { snssaiKey, type UdrStore, type SubscriberRecord } from './store.ts';
 import { subscriber, type Udr } from './context.ts';
 
 type S = UdrC['schemas'];
@@ -15,6 +15,19 @@ type S = UdrC['schemas'];
 function parseSnssaiKey(k: string): { sst: number; sd?: string } {
   const [sst, sd] = k.split('-');
   return sd ? { sst: Number(sst), sd } : { sst: Number(sst) };
+}
+
+/** TS 29.519 SmPolicyData of a subscriber: the subscribed S-NSSAIs and DNNs, one UsageMonData per (DNN, S-NSSAI) with the remaining allowed usage. */
+export function smPolicyDataOf(store: UdrStore, s: SubscriberRecord): S['SmPolicyData'] {
+  const umData: Record<string, S['UsageMonData']> = {};
+  for (const u of store.usageOf(s.supi)) {
+    const limitId = `${u.dnn}:${u.snssai}`;
+    umData[limitId] = { limitId, umLevel: 'SESSION_LEVEL', scopes: { [u.snssai]: { snssai: parseSnssaiKey(u.snssai), dnn: [u.dnn] } }, ...(u.remainingOctets === null ? {} : { allowedUsage: { totalVolume: u.remainingOctets } }) };
+  }
+  return {
+    smPolicySnssaiData: Object.fromEntries(s.snssais.map((n) => [snssaiKey(n), { snssai: n, smPolicyDnnData: Object.fromEntries(s.dnns.map((d) => [d, { dnn: d }])) }])),
+    umData,
+  };
 }
 
 export function policyDataRoutes(udr: Udr): SbiRoute[] {
@@ -31,18 +44,7 @@ export function policyDataRoutes(udr: Udr): SbiRoute[] {
       return ok({ subscCats: ['wire5g'] }); // no UE policy sections (uePolicySections needs at least one)
     }),
     // TS 29.519 SmPolicyData with one UsageMonData per (DNN, S-NSSAI): the remaining allowed usage
-    serve(UDR.dr.readSmPolicyData, (req) => {
-      const s = subscriber(store, req.params.ueId);
-      const umData: Record<string, S['UsageMonData']> = {};
-      for (const u of store.usageOf(s.supi)) {
-        const limitId = `${u.dnn}:${u.snssai}`;
-        umData[limitId] = { limitId, umLevel: 'SESSION_LEVEL', scopes: { [u.snssai]: { snssai: parseSnssaiKey(u.snssai), dnn: [u.dnn] } }, ...(u.remainingOctets === null ? {} : { allowedUsage: { totalVolume: u.remainingOctets } }) };
-      }
-      return ok({
-        smPolicySnssaiData: Object.fromEntries(s.snssais.map((n) => [snssaiKey(n), { snssai: n, smPolicyDnnData: Object.fromEntries(s.dnns.map((d) => [d, { dnn: d }])) }])),
-        umData,
-      });
-    }),
+    serve(UDR.dr.readSmPolicyData, (req) => ok(smPolicyDataOf(store, subscriber(store, req.params.ueId)))),
     // TS 29.519 UsageMonData resource: the PCF writes the remaining allowed usage after deducting
     // the accumulated usage (TS 23.502 4.16.6 step 3); CreateUsageMonitoringResource answers 201
     serve(UDR.dr.createUsageMonitoringResource, (req) => {

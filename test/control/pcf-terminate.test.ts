@@ -11,7 +11,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LiveNetwork, findCommand, checkCommandArgs } from '../../nodes/control/index.ts';
-import { pcfTerminateOn, afCreateOn, afDeleteOn } from '../../nodes/control/policy-commands.ts';
+import { pcfTerminateOn, afCreateOn, afDeleteOn, udrNotifyOn } from '../../nodes/control/policy-commands.ts';
 import { subscribeTrace, type TraceEvent } from '../../nodes/common/trace.ts';
 import { testConfig } from '../helpers/network.ts';
 
@@ -124,6 +124,36 @@ describe('SM Policy Association Termination, PCF-initiated (TS 23.502 4.16.6 cas
       expect(at('PCF>SMF Npcf_SMPolicyControl_UpdateNotify [4.16.6 step 1]')).toBeLessThan(at('Npcf_SMPolicyControl_Delete [4.16.6 step 2]'));
       // the app session is gone already: no step 5 notification to the AF
       expect(events.some((e) => e.message === 'Npcf_PolicyAuthorization_Notify')).toBe(false);
+      expect(net.ueOf(supi).sessions.size).toBe(0);
+    } finally {
+      const s = await net.stop();
+      expect(s.leftBehind).toEqual({});
+    }
+  }, 60_000);
+
+  it('policy data change: the UDR notifies the PCF (Nudr_DM_Notify) and the session on a DNN no longer subscribed is terminated', async () => {
+    const cfg = testConfig(219);
+    const net = await LiveNetwork.start({ ...cfg, ue: { ...cfg.ue, count: 1 } }, { outDir: mkdtempSync(join(tmpdir(), 'wire5g-pdc-')), database: ':memory:', capture: false });
+    try {
+      const [supi] = net.addConfiguredUes();
+      await net.register(supi);
+      await net.establishPduSession(supi, { psi: 1 });
+      // nothing changed: notified, nothing terminated
+      expect(await udrNotifyOn(net, supi)).toEqual({ notified: 1, terminated: [] });
+      // O&M: the subscriber may no longer use 'internet' (what wire5g subscriber update --dnn does to the database)
+      const store = net.core!.store;
+      const rec = store.get(supi)!;
+      store.upsert({ supi, k: rec.k, opc: rec.opc, amf: rec.amf, sqn: rec.sqn, snssais: rec.snssais, dnns: ['ims'], sessionQos: rec.sessionQos });
+      const events: TraceEvent[] = [];
+      const off = subscribeTrace((e) => events.push(e));
+      try {
+        expect(await udrNotifyOn(net, supi)).toEqual({ notified: 1, terminated: [1] });
+      } finally {
+        off();
+      }
+      const at = order(events);
+      expect(at('UDR>PCF Nudr_DM_Notify')).toBeLessThan(at('PCF>SMF Npcf_SMPolicyControl_UpdateNotify [4.16.6 step 1]'));
+      expect(at('PCF>SMF Npcf_SMPolicyControl_UpdateNotify [4.16.6 step 1]')).toBeLessThan(at('Npcf_SMPolicyControl_Delete [4.16.6 step 2]'));
       expect(net.ueOf(supi).sessions.size).toBe(0);
     } finally {
       const s = await net.stop();

@@ -124,6 +124,8 @@ export const PCF = {
   smPolicyControl: {
     create: npcfSm.op('Npcf_SMPolicyControl_Create', 'POST', '/sm-policies', [201]),
     delete: npcfSm.onResource('Npcf_SMPolicyControl_Delete', 'POST', '/sm-policies/{smPolicyId}/delete', '/sm-policies/{smPolicyId}', [204]),
+    /** TS 29.512 4.2.4 (issue 16): the SMF reports what a policy control request trigger met, e.g. usage (US_RE). */
+    update: npcfSm.onResource('Npcf_SMPolicyControl_Update', 'POST', '/sm-policies/{smPolicyId}/update', '/sm-policies/{smPolicyId}', [200]),
   },
 } as const;
 

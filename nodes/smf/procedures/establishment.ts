@@ -13,6 +13,7 @@ import type { PduSessionEstablishmentRequestInfo } from '../ports.ts';
 import { contextOf, snssaiKey, FiveGsmCause, type Smf, type SmContext } from '../context.ts';
 import { releaseResources } from './release.ts';
 import { subscribedQosOf, sessionQosOf } from '../policy-decision.ts';
+import { usageMonitoringOf } from './usage-monitoring.ts';
 import { pduSessionReleaseUpdate } from './pdu-session-release.ts';
 import { upCnxStateUpdate } from './user-plane.ts';
 import { vsmfCreateSmContext, vsmfReleaseAck, vsmfReleaseRequest } from './home-routed-vsmf.ts';
@@ -72,10 +73,13 @@ export async function policyAndN4(smf: Smf, ctx: SmContext, steps: { policy: str
   ctx.smPolicyUri = pol.headers.location;
   // the default QoS flow is the session's first (TS 23.501 5.7.1.1: the SMF allocates QFIs per session)
   ctx.qos = sessionQosOf(pol.body, 1);
+  // issue 16: usage monitoring the PCF installed becomes the URR's volume threshold (usage-monitoring.ts)
+  const um = usageMonitoringOf(pol.body);
+  if (um) ctx.usageMonitoring = um;
   if (ctx.state !== 'creating') return false;
   // step 10a-b: N4 Session Establishment
   ctx.cpSeid = smf.seids.allocate();
-  ctx.n4 = await smf.n4.establish({ cpSeid: BigInt(ctx.cpSeid), ueAddress: Ipv4Pool.format(ctx.ueAddress!), qfi: ctx.qos.qfi, ambrUplinkKbps: Math.ceil(ctx.qos.ambrUplinkBps / 1000), ambrDownlinkKbps: Math.ceil(ctx.qos.ambrDownlinkBps / 1000), dnn: ctx.dnn, step: steps.n4 });
+  ctx.n4 = await smf.n4.establish({ cpSeid: BigInt(ctx.cpSeid), ueAddress: Ipv4Pool.format(ctx.ueAddress!), qfi: ctx.qos.qfi, ambrUplinkKbps: Math.ceil(ctx.qos.ambrUplinkBps / 1000), ambrDownlinkKbps: Math.ceil(ctx.qos.ambrDownlinkBps / 1000), dnn: ctx.dnn, ...(ctx.usageMonitoring ? { volumeThresholdOctets: ctx.usageMonitoring.volumeThresholdOctets } : {}), step: steps.n4 });
   return ctx.state === 'creating';
 }
 

@@ -1,0 +1,28 @@
+// Usage monitoring, the PCF's side (TS 23.503 6.2.2.3; TS 29.512 4.2.4 Npcf_SMPolicyControl_Update
+// with the policy control request trigger US_RE): the SMF reports the usage its UPF measured when
+// the volume threshold the PCF installed (the subscriber's remaining allowed usage on the DNN and
+// S-NSSAI, sm-policy.ts) was reached. The PCF deducts it in the UDR (Nudr_DM_Update) and, when
+// nothing is left, terminates the SM policy association: TS 23.502 4.16.6 case A, the "usage
+// exhausted" trigger, requested after answering the update.
+
+import { SbiProblem, objectBody, type SbiRequest } from '../common/sbi.ts';
+import { ok } from '../common/sbi/routes.ts';
+import type { Pcf } from './context.ts';
+import { deductUsage, requestSmPolicyTermination, type AccuUsageReport } from './sm-policy-termination.ts';
+
+/** TS 23.502 4.16.5.1 (SMF-initiated SM Policy Association Modification), PCF side, for US_RE. */
+export async function updateSmPolicy(pcf: Pcf, req: SbiRequest) {
+  const id = req.params.smPolicyId;
+  const assoc = pcf.smPolicies.get(id);
+  if (!assoc) throw new SbiProblem(404, 'POLICY_CONTEXT_NOT_FOUND');
+  const body = objectBody(req) as { repPolicyCtrlReqTriggers?: unknown; accuUsageReports?: AccuUsageReport[] };
+  const reports = Array.isArray(body.accuUsageReports) ? body.accuUsageReports : [];
+  if (!reports.length || !assoc.limitId) return ok({});
+  const left = await deductUsage(pcf, assoc.supi, reports, '4.16.5.1');
+  const remaining = left.get(assoc.limitId);
+  if (remaining === undefined) return ok({});
+  // nothing left: the PDU session may not go on (4.16.6 case A step 1 follows the answer)
+  if (remaining === 0) return { ...ok({}), after: () => requestSmPolicyTermination(pcf, id, 'UNSPECIFIED') };
+  // some left: the next threshold is what remains (TS 29.512 UsageMonitoringData)
+  return ok({ umDecs: { [assoc.limitId]: { umId: assoc.limitId, volumeThreshold: remaining } } });
+}

@@ -1,0 +1,60 @@
+// SM Policy Association Termination, case A, "usage exhausted" (TS 23.502 4.16.6 with TS 23.503
+// 6.2.2.3 usage monitoring), driven by real user-plane traffic over loopback: the PCF installs a
+// volume threshold from the subscriber's remaining allowed usage, the SMF turns it into the
+// session's PFCP URR (VOLTH with a Volume Threshold), pings with a large payload cross it, the
+// UPF sends a Session Report Request with a Usage Report, the SMF reports it to the PCF
+// (Npcf_SMPolicyControl_Update, US_RE), the PCF deducts it in the UDR and, nothing being left,
+// requests the termination; the session is released and every ledger comes back. The PFCP
+// bytes are our codec's here; tshark judges them in the scenario test.
+
+import { describe, it, expect } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LiveNetwork } from '../../nodes/control/index.ts';
+import { subscribeTrace, type TraceEvent } from '../../nodes/common/trace.ts';
+import { pollUntil } from '../../nodes/control/network-commands.ts';
+import { DEFAULT_SUBSCRIBER } from '../../nodes/common/config.ts';
+import { testConfig } from '../helpers/network.ts';
+
+describe('usage exhausted: the PCF terminates when the UPF-reported usage leaves nothing (TS 23.502 4.16.6 case A)', () => {
+  it('two 1,200-octet pings use up 4,000 octets: URR report, Update, UDR at 0, termination, release', async () => {
+    const cfg = testConfig(218);
+    const supi = 'imsi-001010000000218';
+    const net = await LiveNetwork.start({ ...cfg, ue: { ...cfg.ue, count: 1 }, subscribers: [{ ...DEFAULT_SUBSCRIBER, supi, allowedUsageOctets: 4000 }] }, { outDir: mkdtempSync(join(tmpdir(), 'wire5g-usage-')), database: ':memory:', capture: false });
+    try {
+      net.addConfiguredUes();
+      await net.register(supi);
+      await net.establishPduSession(supi, { psi: 1 });
+      const events: TraceEvent[] = [];
+      const off = subscribeTrace((e) => events.push(e));
+      try {
+        // one echo is about 2 x 1,228 octets on N3/N6: below the threshold, then across it
+        await net.ping(supi, { count: 1, size: 1200 });
+        expect(net.ueOf(supi).sessions.size).toBe(1);
+        await net.ping(supi, { count: 1, size: 1200 });
+        await pollUntil(() => net.ueOf(supi).sessions.size === 0 && net.core!.pcf.smPolicies.size === 0);
+      } finally {
+        off();
+      }
+      expect(net.ueOf(supi).sessions.size).toBe(0);
+      expect(net.core!.store.usage(supi, 'internet', '1')?.remainingOctets).toBe(0);
+      const steps = events.filter((e) => !e.response).map((e) => `${e.from}>${e.to} ${e.message}${e.step ? ` [${e.step}]` : ''}`);
+      const at = (s: string) => {
+        const i = steps.findIndex((x) => x.includes(s));
+        expect(i, `${s} in\n${steps.join('\n')}`).toBeGreaterThanOrEqual(0);
+        return i;
+      };
+      expect(at('SMF>PCF Npcf_SMPolicyControl_Update [4.16.5.1 step 1]')).toBeLessThan(at('PCF>UDR Nudr_DM_Update [4.16.5.1]'));
+      expect(at('PCF>UDR Nudr_DM_Update [4.16.5.1]')).toBeLessThan(at('PCF>SMF Npcf_SMPolicyControl_UpdateNotify [4.16.6 step 1]'));
+      expect(at('PCF>SMF Npcf_SMPolicyControl_UpdateNotify [4.16.6 step 1]')).toBeLessThan(at('Session Deletion Request [4.3.4.2 step 2a]'));
+      expect(at('Session Deletion Request [4.3.4.2 step 2a]')).toBeLessThan(at('SMF>PCF Npcf_SMPolicyControl_Delete [4.16.6 step 2]'));
+      expect(at('SMF>PCF Npcf_SMPolicyControl_Delete [4.16.6 step 2]')).toBeLessThan(at('PCF>CHF Nchf_SpendingLimitControl_Unsubscribe [4.16.6 step 6]'));
+      // one report: the threshold is crossed once
+      expect(steps.filter((s) => s.includes('Npcf_SMPolicyControl_Update ['))).toHaveLength(1);
+    } finally {
+      const s = await net.stop();
+      expect(s.leftBehind).toEqual({});
+    }
+  }, 60_000);
+});
