@@ -1,6 +1,6 @@
 // Every release trigger of TS 23.502 4.3.4.3 that wire5g implements, each on its own roaming UE in
 // one network of two PLMNs (issue 17): 1a (the UE's release request), 1c in UE-initiated and in
-// network-initiated deregistration, 1e by the H-SMF's operator, by the H-PCF (SM Policy Association
+// network-initiated deregistration and when the UE's slice is no longer available, 1e by the H-SMF's operator, by the H-PCF (SM Policy Association
 // Termination case A) and with network slice replacement. For each, the trace must show the steps
 // in the clause's order (the seed text, /work/shared/seeds 003), pings over N9 before and the UE
 // holding no session after; the network stops with every ledger of both PLMNs back at its start.
@@ -18,7 +18,7 @@ import { runScenarioFile, loadScenario } from '../../nodes/control/scenario-file
 import { roamingTestConfig } from '../helpers/roaming-network.ts';
 import { tsharkAvailable, dissect } from '../helpers/tshark.ts';
 
-const supis = [1, 2, 3, 4, 5, 6].map((i) => `imsi-20893000000010${i}`);
+const supis = [1, 2, 3, 4, 5, 6, 7].map((i) => `imsi-20893000000010${i}`);
 const cfg = roamingTestConfig(76, supis);
 let net: LiveNetwork;
 
@@ -108,6 +108,12 @@ describe('home-routed PDU Session Release, every trigger (TS 23.502 4.3.4.3)', (
     // the UE's Release Command carries #39 "reactivation requested" (TS 24.501 9.11.4.2)
     expect(net.ueOf(supis[5]).received).toContain('PDU session release command');
     expect(net.ueOf(supis[5]).sessions.size).toBe(0);
+  });
+
+  it('1c: the UE\'s slice is no longer available (the home UDM removes it; no N1/N2 SM signalling)', async () => {
+    const l = await traced(() => net.udmUpdateSnssai(supis[6], { sst: 2 }));
+    inOrder(l, ['H-UDM>AMF Nudm_SDM_Notification', 'AMF>SMF Nsmf_PDUSession_ReleaseSMContext', 'SMF>UPF Session Modification Request (uplink drop) [4.3.4.3 step 1c]', 'SMF>H-SMF Nsmf_PDUSession_Release [4.3.4.3 step 1c]', 'H-SMF>H-UPF Session Deletion Request [4.3.4.3 step 2]', 'H-SMF>H-PCF Npcf_SMPolicyControl_Delete [4.3.4.3 step 6]', 'H-SMF>SMF 204 (Nsmf_PDUSession_Release)']);
+    expect(l.filter((x) => /PDU session release (command|complete)|PDUSessionResourceRelease/.test(x))).toEqual([]);
   });
 
   it('stops with every ledger of both PLMNs and both SEPPs back at its start', async () => {

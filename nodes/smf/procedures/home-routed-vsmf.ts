@@ -118,8 +118,9 @@ async function vsmfReleaseAll(smf: Smf, ctx: SmContext, steps: ReleaseSteps, rel
  */
 export async function vsmfReleaseOnDeregistration(smf: Smf, ctx: SmContext, fromAmf: SmfC['schemas']['SmContextReleaseData']): Promise<AnswerOf<typeof SMF.pduSession.releaseSmContext>> {
   if (ctx.n4) await vsmfN4(smf).modifyUplink(ctx.n4.upSeid, { action: 'drop' }, '4.3.4.3 step 1c');
-  // TS 29.502 ReleaseData: the AMF's NGAP cause, 5GMM cause and location passed on to the H-SMF
-  const data: SmfC['schemas']['ReleaseData'] = { ...(fromAmf.ngApCause ? { ngApCause: fromAmf.ngApCause } : {}), ...(fromAmf['5gMmCauseValue'] !== undefined ? { '5gMmCauseValue': fromAmf['5gMmCauseValue'] } : {}), ...(fromAmf.ueLocation ? { ueLocation: fromAmf.ueLocation } : {}) };
+  // TS 29.502 ReleaseData: the AMF's cause (REL_DUE_TO_SLICE_NOT_AVAILABLE: the slice is no longer
+  // available, 4.3.4.3 step 1c), NGAP cause, 5GMM cause and location passed on to the H-SMF
+  const data: SmfC['schemas']['ReleaseData'] = { ...(fromAmf.cause ? { cause: fromAmf.cause } : {}), ...(fromAmf.ngApCause ? { ngApCause: fromAmf.ngApCause } : {}), ...(fromAmf['5gMmCauseValue'] !== undefined ? { '5gMmCauseValue': fromAmf['5gMmCauseValue'] } : {}), ...(fromAmf.ueLocation ? { ueLocation: fromAmf.ueLocation } : {}) };
   await vsmfReleaseAll(smf, ctx, { ...VSMF_DEREGISTRATION_STEPS, n4: '4.3.4.3 step 4 (4.2.2.3.2 step 3a)' }, data);
   return noContent();
 }
