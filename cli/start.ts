@@ -24,6 +24,8 @@ export const startCommand = defineCommand({
     const nf = positionals[0] as CoreNf;
     if (!CORE_NFS.includes(nf)) throw new UsageError(`unknown NF '${positionals[0]}'; one of ${CORE_NFS.join(', ')} (the gNB and UEs run with 'wire5g run --external-core')`);
     const cfg = loadConfig(values.config);
+    // issue 17: the two PLMNs and their SEPPs start together in one process only
+    if (cfg.roaming.enabled) throw new UsageError(`roaming.enabled: the home PLMN and the SEPPs run in one process only ('wire5g run' or 'wire5g up'); 'wire5g start' does not start them`);
     const capture = values.capture ? Capture.toFile(values.capture) : undefined;
     if (values.ladder) subscribeTrace((e) => console.log(ladderLine(e)));
     acquireLocks([addressLockFile(cfg.addresses[nf])], { command: `wire5g start ${nf}`, addresses: [cfg.addresses[nf]] }, `stop it first, or give this NF another address (--config)`);

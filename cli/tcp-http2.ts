@@ -29,6 +29,8 @@ interface Connection {
   reader: Http2ConnectionReader;
   /** Why the connection is no longer read (not HTTP/2, or an error in an earlier frame). */
   stopped?: string;
+  /** The client's first data has been read. */
+  started?: boolean;
 }
 
 function startsWithPreface(b: Uint8Array): boolean {
@@ -56,6 +58,7 @@ export class Http2OverTcp implements TcpMessageSource {
         c.client = seg.src;
         c.reader = new Http2ConnectionReader();
         delete c.stopped;
+        delete c.started;
       }
     }
     const { bytes } = this.tcp.push(`${seg.src}>${seg.dst}`, seg);
@@ -70,6 +73,13 @@ export class Http2OverTcp implements TcpMessageSource {
       c.client = seg.src;
     }
     const fromClient = seg.src === c.client;
+    // a TLS connection (RFC 8446 5.1: a handshake record, type 22, legacy version 3.x): the SEPPs'
+    // N32 (issue 17), whose key log the capture carries for Wireshark; this decoder does not decrypt
+    if (fromClient && !c.started && bytes.length >= 3 && bytes[0] === 0x16 && bytes[1] === 0x03) {
+      c.stopped = 'TLS (N32 between the SEPPs, TS 29.573): encrypted; Wireshark/tshark decrypt it with the key log in the capture (pcapng Decryption Secrets Block)';
+      return { ignored: c.stopped };
+    }
+    c.started = true;
     try {
       const { frames, binaries } = c.reader.push(fromClient, bytes);
       const messages: DissectedMessage[] = frames.map((f) => ({ protocol: 'http2', message: f.message, fields: f.fields }));

@@ -248,7 +248,7 @@ export interface Core {
   udr: UdrOam;
   store: UdrStore;
   /** The home PLMN of a roaming run (issue 17): its NFs, H-SMF, UDM and H-UPF, and the two SEPPs. */
-  home?: { nfs: Map<CoreNf, NfHandle>; smf: Smf; udm: UdmOam; upf: Upf; sepps: Sepps };
+  home?: { nfs: Map<CoreNf, NfHandle>; smf: Smf; udm: UdmOam; upf: Upf; pcf: Pcf; store: UdrStore; sepps: Sepps };
   ledgers(): Record<string, LedgerSnapshot>;
   settled(): Promise<void>;
   stop(): Promise<void>;
@@ -263,7 +263,7 @@ export async function startCore(cfg: NetworkConfig, o: CoreOptions = {}): Promis
   const nfs = new Map<CoreNf, NfHandle>();
   const homeNfs = new Map<CoreNf, NfHandle>();
   let sepps: Sepps | undefined;
-  let amf: Amf | undefined, upf: Upf | undefined, store: UdrStore | undefined, smf: Smf | undefined, udm: UdmOam | undefined, homeSmf: Smf | undefined, homeUdm: UdmOam | undefined, homeUpf: Upf | undefined, pcf: Pcf | undefined, af: AfOam | undefined, chf: ChfOam | undefined, udr: UdrOam | undefined;
+  let amf: Amf | undefined, upf: Upf | undefined, store: UdrStore | undefined, smf: Smf | undefined, udm: UdmOam | undefined, homeSmf: Smf | undefined, homeUdm: UdmOam | undefined, homeUpf: Upf | undefined, pcf: Pcf | undefined, af: AfOam | undefined, chf: ChfOam | undefined, udr: UdrOam | undefined, homePcf: Pcf | undefined, homeStore: UdrStore | undefined;
   const stopAll = async () => {
     for (const h of [...nfs.values()].reverse()) await h.stop().catch((s: unknown) => reportStop(o, h.nf, s));
     if (sepps) for (const s of [sepps.vsepp, sepps.hsepp]) await s.stop().catch((e: unknown) => reportStop(o, 'sepp', e));
@@ -279,6 +279,8 @@ export async function startCore(cfg: NetworkConfig, o: CoreOptions = {}): Promis
         homeSmf ??= h.smf;
         homeUdm ??= h.udm;
         homeUpf ??= h.upf;
+        homePcf ??= h.pcf;
+        homeStore ??= h.store;
       }
       sepps = await startSepps(cfg, { ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}) });
     }
@@ -312,7 +314,7 @@ export async function startCore(cfg: NetworkConfig, o: CoreOptions = {}): Promis
     af: af!,
     chf: chf!,
     udr: udr!,
-    ...(cfg.roaming.enabled ? { home: { nfs: homeNfs, smf: homeSmf!, udm: homeUdm!, upf: homeUpf!, sepps: sepps! } } : {}),
+    ...(cfg.roaming.enabled ? { home: { nfs: homeNfs, smf: homeSmf!, udm: homeUdm!, upf: homeUpf!, pcf: homePcf!, store: homeStore!, sepps: sepps! } } : {}),
     ledgers: () => Object.fromEntries([...all.map((h) => [h.ledger.nf, h.ledger.snapshot()]), ...seppList.map((s) => [s.ledger.nf, s.ledger.snapshot()])]),
     settled: async () => {
       // twice: a settled NF may have started work on another (e.g. an after-response task calling the PCF)

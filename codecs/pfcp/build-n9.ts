@@ -7,19 +7,12 @@
 // (volume and duration, so that "stop forwarding" also stops counting, TS 23.502 4.3.4.3).
 
 import { PfcpIeType as T, PfcpMessageType as M } from './types.ts';
-import { ApplyAction, Interface, MeasurementMethod, OuterHeaderCreationDescription, Gate, text, type NodeId } from './ies.ts';
+import { ApplyAction, Interface, MeasurementMethod, OuterHeaderCreationDescription, Gate, text } from './ies.ts';
 import { ie, grouped, type PfcpIe, type PfcpMessage } from './message.ts';
-import { PDR_UPLINK, PDR_DOWNLINK, FAR_UPLINK, FAR_DOWNLINK, QER_SESSION, URR_SESSION } from './build.ts';
+import { PDR_UPLINK, PDR_DOWNLINK, FAR_UPLINK, FAR_DOWNLINK, QER_SESSION, URR_SESSION, type SessionRulesSpec } from './build.ts';
 
-export interface IntermediateSessionSpec {
-  nodeId: NodeId;
-  cpSeid: bigint;
-  cpAddress: string;
-  qfi: number;
-  /** Network instances of N3 and of N9, e.g. 'access' / 'n9'. */
-  accessInstance: string;
-  n9Instance: string;
-}
+/** As the anchor's rules (build.ts) without UE address, N6 and MBR; `n9Instance` the network instance of N9, e.g. 'n9'. */
+export type IntermediateSessionSpec = Pick<SessionRulesSpec, 'nodeId' | 'cpSeid' | 'cpAddress' | 'qfi' | 'accessInstance'> & { n9Instance: string };
 
 /** The CHOOSE IDs of the V-UPF's N3 (uplink in) and N9 (downlink in) F-TEIDs. */
 export const CHOOSE_ID_N3 = 1;

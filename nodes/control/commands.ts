@@ -200,14 +200,22 @@ describeControlGroup('udm', 'the UDM: subscription withdrawal and change (UDM-in
 registerControlCommand({
   words: ['smf', 'release', '<supi>', '<psi>'],
   options: {
-    cause: { kind: 'integer', arg: 'N', min: 1, max: 255, default: '36 (regular deactivation)', help: '5GSM cause of the PDU SESSION RELEASE COMMAND (TS 24.501 9.11.4.2)' },
+    cause: { kind: 'integer', arg: 'N', min: 1, max: 255, default: '36 (regular deactivation); 39 with --replace-sst', help: '5GSM cause of the PDU SESSION RELEASE COMMAND (TS 24.501 9.11.4.2)' },
     'skip-paging': { kind: 'flag', help: 'set the skip indicator (TS 29.518): a CM-IDLE UE is not paged, the AMF answers N1_MSG_NOT_TRANSFERRED' },
+    // --- issue 17: home-routed roaming ---
+    plmn: { kind: 'choice', choices: ['visited', 'home'], default: 'visited', help: 'home: the H-SMF of a roaming UE\'s home-routed session releases it (TS 23.502 4.3.4.3 step 1e)' },
+    'replace-sst': { kind: 'integer', arg: 'N', min: 0, max: 255, default: 'none', help: 'with --plmn home: network slice replacement, the Alternative HPLMN S-NSSAI the UE is to re-establish on (TS 23.501 5.15.19)' },
+    'replace-sd': { kind: 'string', arg: 'HEX6', default: 'none', pattern: /[0-9a-fA-F]{6}/, patternHelp: '6 hex digits', help: 'its slice differentiator (needs --replace-sst)' },
   },
-  summary: 'network-requested PDU Session Release by the SMF (TS 23.502 4.3.4.2 step 1e); a CM-IDLE UE is paged',
+  summary: 'network-requested PDU Session Release by the SMF (TS 23.502 4.3.4.2 step 1e; --plmn home: 4.3.4.3 step 1e); a CM-IDLE UE is paged',
   perUe: true,
   run: (net, a) => {
     const cause = a.options.cause;
-    return net.smfRelease(need(a.supi, 'SUPI'), need(a.psi, 'PDU session identity'), { ...(cause !== undefined ? { fiveGsmCause: cause } : {}), ...(a.options['skip-paging'] ? { skipPaging: true } : {}) });
+    const supi = need(a.supi, 'SUPI'), psi = need(a.psi, 'PDU session identity');
+    const sst = a.options['replace-sst'], sd = a.options['replace-sd'];
+    if (a.options.plmn === 'home') return net.hsmfRelease(supi, psi, { ...(cause !== undefined ? { fiveGsmCause: cause } : {}), ...(sst !== undefined ? { altHplmnSnssai: { sst, ...(sd ? { sd: sd.toLowerCase() } : {}) } } : {}) });
+    if (sst !== undefined || sd !== undefined) throw new UsageError('--replace-sst and --replace-sd go with --plmn home (a home-routed session\'s slice replacement)');
+    return net.smfRelease(supi, psi, { ...(cause !== undefined ? { fiveGsmCause: cause } : {}), ...(a.options['skip-paging'] ? { skipPaging: true } : {}) });
   },
 });
 

@@ -20,6 +20,7 @@ import { Ue } from '../ue/ue.ts';
 import { GmmState } from '../ue/gmm-state.ts';
 import { UdrStore } from '../udr/store.ts';
 import { subscribersFor, waitForQuiet, waitForCore, retried } from '../scenario.ts';
+import { checkHsmfRelease, hsmfRelease } from './home-routed-commands.ts';
 import { checkSmfRelease, smfRelease, checkAmfDeregister, amfDeregister, checkUdmWithdraw, udmWithdraw, checkUdmUpdate, udmUpdateSnssai, udmRemove, pollUntil, type NetworkSide, type AmfDeregisterResult } from './network-commands.ts';
 
 export { ControlError } from './control-error.ts';
@@ -335,6 +336,11 @@ export class LiveNetwork {
   }
 
   /** Network-requested PDU Session Release by the SMF (TS 23.502 4.3.4.2 step 1e); network-commands.ts. */
+  /** `ctl smf release --plmn home`: the H-SMF releases a roaming UE's home-routed session (TS 23.502 4.3.4.3 step 1e). */
+  hsmfRelease(supi: string, psi: number, o: { fiveGsmCause?: number; altHplmnSnssai?: Snssai } = {}): Promise<{ psi: number; outcome: string }> {
+    return this.exclusive(supi, 'smf release --plmn home', (u) => checkHsmfRelease(this.side, u.ue, psi), (u) => hsmfRelease(this.side, u.ue, psi, o));
+  }
+
   smfRelease(supi: string, psi: number, o: { fiveGsmCause?: number; skipPaging?: boolean } = {}): Promise<{ psi: number; outcome: string }> {
     return this.exclusive(supi, 'smf release', (u) => checkSmfRelease(this.side, u.ue, psi), (u) => smfRelease(this.side, u.ue, psi, o));
   }

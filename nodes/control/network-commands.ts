@@ -6,7 +6,8 @@
 
 import type { RunRecorder } from '../common/run-report.ts';
 import type { Snssai } from '../common/config.ts';
-import type { Core } from '../core.ts';
+import type { Core, UdmOam } from '../core.ts';
+import type { UdrStore } from '../udr/store.ts';
 import type { Ue } from '../ue/ue.ts';
 import { GmmState } from '../ue/gmm-state.ts';
 import { ControlError } from './control-error.ts';
@@ -118,8 +119,14 @@ export async function udmWithdraw(n: NetworkSide, ue: Ue): Promise<{ outcome: st
 }
 
 export function checkUdmUpdate(n: NetworkSide, supi: string): void {
-  const core = embedded(n.core, 'udm', 'udm update');
-  if (!core.store.get(supi)) throw new ControlError(404, `no subscriber ${supi} in the UDR`);
+  const { store } = subscriberHome(embedded(n.core, 'udm', 'udm update'), supi);
+  if (!store.get(supi)) throw new ControlError(404, `no subscriber ${supi} in the UDR`);
+}
+
+/** The UDR and UDM holding `supi`: a roaming subscriber's are its home PLMN's (issue 17). */
+function subscriberHome(core: NonNullable<NetworkSide['core']>, supi: string): { store: UdrStore; udm: UdmOam } {
+  const home = core.home;
+  return home && home.store.get(supi) ? { store: home.store, udm: home.udm } : { store: core.store, udm: core.udm };
 }
 
 /**
@@ -131,11 +138,12 @@ export function checkUdmUpdate(n: NetworkSide, supi: string): void {
 export function udmUpdateSnssai(n: NetworkSide, ue: Ue, snssai: Snssai): Promise<{ notified: number; deregistered: boolean }> {
   const core = embedded(n.core, 'udm', 'udm update');
   const supi = ue.supi;
+  const { store, udm } = subscriberHome(core, supi);
   return n.recorder.procedure('Subscriber Data Update Notification to AMF', 'TS 23.502 4.5.1', supi, async () => {
-    const rec = core.store.get(supi)!;
-    core.store.upsert({ supi: rec.supi, k: rec.k, opc: rec.opc, amf: rec.amf, sqn: rec.sqn, dnns: rec.dnns, sessionQos: rec.sessionQos, snssais: [snssai] });
+    const rec = store.get(supi)!;
+    store.upsert({ supi: rec.supi, k: rec.k, opc: rec.opc, amf: rec.amf, sqn: rec.sqn, dnns: rec.dnns, sessionQos: rec.sessionQos, snssais: [snssai] });
     n.subscriptionChanged(supi, [snssai]);
-    const notified = await core.udm.notifySubscriptionChange(supi);
+    const notified = await udm.notifySubscriptionChange(supi);
     await n.settle();
     const amf = core.amf;
     await pollUntil(() => amf.bySupi.get(supi)?.state !== '5GMM-DEREGISTERED-INITIATED');

@@ -10,8 +10,18 @@ import type { LiveNetwork } from './live-network.ts';
 import { embedded, pollUntil, type NetworkSide } from './network-commands.ts';
 import { smPolicyOf, requestSmPolicyTermination, SM_POLICY_RELEASE_CAUSES, type SmPolicyReleaseCause } from '../pcf/sm-policy-termination.ts';
 
-function checkPcfTerminate(n: NetworkSide, ue: Ue, psi: number): void {
-  const pcf = embedded(n.core?.pcf, 'pcf', 'pcf terminate');
+/** Which PLMN's PCF: the visited (serving) one, or the H-PCF of a roaming run (issue 17). */
+export type PlmnChoice = 'visited' | 'home';
+
+function pcfOf(n: NetworkSide, plmn: PlmnChoice) {
+  if (plmn === 'visited') return embedded(n.core?.pcf, 'pcf', 'pcf terminate');
+  const home = embedded(n.core, 'pcf', 'pcf terminate --plmn home').home;
+  if (!home) throw new ControlError(409, 'this network has one PLMN (roaming.enabled is false): --plmn home needs the home PLMN');
+  return home.pcf;
+}
+
+function checkPcfTerminate(n: NetworkSide, ue: Ue, psi: number, plmn: PlmnChoice): void {
+  const pcf = pcfOf(n, plmn);
   const found = smPolicyOf(pcf, ue.supi, psi);
   if (!found) throw new ControlError(409, `the PCF holds no SM policy association for PDU session ${psi} of ${ue.supi}`);
   if (found.assoc.terminationRequested) throw new ControlError(409, `the PCF already requested the termination of PDU session ${psi} of ${ue.supi}`);
@@ -22,13 +32,13 @@ function checkPcfTerminate(n: NetworkSide, ue: Ue, psi: number): void {
  * which releases the PDU session (4.3.4.2) and deletes the association (steps 2-8); resolves once
  * the association and the UE's session are gone.
  */
-async function pcfTerminate(n: NetworkSide, ue: Ue, psi: number, cause: SmPolicyReleaseCause): Promise<{ psi: number; outcome: string }> {
-  const pcf = embedded(n.core?.pcf, 'pcf', 'pcf terminate');
+async function pcfTerminate(n: NetworkSide, ue: Ue, psi: number, cause: SmPolicyReleaseCause, plmn: PlmnChoice): Promise<{ psi: number; outcome: string }> {
+  const pcf = pcfOf(n, plmn);
   // an establishment's last steps (4.3.2.2.1 steps 13-17) may still be in flight
   await n.settle();
   const found = smPolicyOf(pcf, ue.supi, psi);
   if (!found) throw new ControlError(409, `the PCF holds no SM policy association for PDU session ${psi} of ${ue.supi}`);
-  await n.recorder.procedure('SM Policy Association Termination (PCF-initiated)', 'TS 23.502 4.16.6', ue.supi, async () => {
+  await n.recorder.procedure(plmn === 'home' ? 'SM Policy Association Termination (H-PCF-initiated, home-routed)' : 'SM Policy Association Termination (PCF-initiated)', plmn === 'home' ? 'TS 23.502 4.3.4.3' : 'TS 23.502 4.16.6', ue.supi, async () => {
     await requestSmPolicyTermination(pcf, found.id, cause);
     // the SMF runs the release after its 204 (steps 2-8 and 4.3.4.2 follow)
     await n.settle();
@@ -40,8 +50,8 @@ async function pcfTerminate(n: NetworkSide, ue: Ue, psi: number, cause: SmPolicy
 }
 
 /** `ctl pcf terminate` and the scenario step `pcf-terminate`. */
-export function pcfTerminateOn(net: LiveNetwork, supi: string, psi: number, cause: SmPolicyReleaseCause = 'UNSPECIFIED'): Promise<{ psi: number; outcome: string }> {
-  return net.onUe(supi, 'pcf terminate', (n, ue) => checkPcfTerminate(n, ue, psi), (n, ue) => pcfTerminate(n, ue, psi, cause));
+export function pcfTerminateOn(net: LiveNetwork, supi: string, psi: number, cause: SmPolicyReleaseCause = 'UNSPECIFIED', plmn: PlmnChoice = 'visited'): Promise<{ psi: number; outcome: string }> {
+  return net.onUe(supi, 'pcf terminate', (n, ue) => checkPcfTerminate(n, ue, psi, plmn), (n, ue) => pcfTerminate(n, ue, psi, cause, plmn));
 }
 
 describeControlGroup('pcf', 'the PCF: SM Policy Association Termination (PCF-initiated)');
@@ -50,12 +60,14 @@ registerControlCommand({
   words: ['pcf', 'terminate', '<supi>', '<psi>'],
   options: {
     cause: { kind: 'choice', choices: SM_POLICY_RELEASE_CAUSES, default: 'UNSPECIFIED', help: 'SmPolicyAssociationReleaseCause of the TerminationNotification (TS 29.512 5.6.3)' },
+    // --- issue 17 ---
+    plmn: { kind: 'choice', choices: ['visited', 'home'], default: 'visited', help: 'home: the H-PCF of a roaming UE\'s home-routed session; the H-SMF releases it (TS 23.502 4.3.4.3 step 1e)' },
   },
   summary: 'SM Policy Association Termination by the PCF (TS 23.502 4.16.6 case A): the SMF releases the PDU session (4.3.4.2)',
   perUe: true,
   run: (net, a) => {
     if (a.supi === undefined || a.psi === undefined) throw new ControlError(400, 'pcf terminate needs <supi> and <psi>');
-    return pcfTerminateOn(net, a.supi, a.psi, a.options.cause ?? 'UNSPECIFIED');
+    return pcfTerminateOn(net, a.supi, a.psi, a.options.cause ?? 'UNSPECIFIED', a.options.plmn === 'home' ? 'home' : 'visited');
   },
 });
 

@@ -30,9 +30,9 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join, dirname, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import type { NetworkConfig, Snssai } from '../common/config.ts';
+import { checkNetwork, type NetworkConfig, type Snssai } from '../common/config.ts';
 import { LiveNetwork, type LiveNetworkOptions, type StopResult } from './live-network.ts';
-import type { ScenarioProgress } from '../scenario.ts';
+import { subscribersFor, type ScenarioProgress } from '../scenario.ts';
 import { pcfTerminateOn, afCreateOn, afDeleteOn, policyUpdateOn, awaitReleaseOn } from './policy-commands.ts';
 import { SM_POLICY_RELEASE_CAUSES, type SmPolicyReleaseCause } from '../pcf/sm-policy-termination.ts';
 
@@ -44,14 +44,14 @@ export type ScenarioStep =
     | { action: 'register' }
     | { action: 'pdu-establish'; psi?: number; dnn?: string; snssai?: Snssai }
     | { action: 'pdu-release'; psi: number }
-    | { action: 'smf-release'; psi: number; cause?: number }
+    | { action: 'smf-release'; psi: number; cause?: number; plmn?: 'visited' | 'home'; replaceSnssai?: Snssai }
+    | { action: 'pcf-terminate'; psi: number; cause?: SmPolicyReleaseCause; plmn?: 'visited' | 'home' }
     | { action: 'amf-deregister'; reregister: boolean; cause?: number }
     | { action: 'udm-withdraw'; access: '3gpp' | 'non-3gpp' | 'both' }
     | { action: 'udm-update'; snssai: Snssai }
     | { action: 'ping'; count: number; intervalMs?: number; psi?: number; size?: number }
     | { action: 'deregister'; mode: 'switch-off' | 'normal' | 'mixed'; access: '3gpp' | 'non-3gpp' | 'both' }
     // issue 16 (policy-commands.ts)
-    | { action: 'pcf-terminate'; psi: number; cause?: SmPolicyReleaseCause }
     | { action: 'af-create'; psi: number }
     | { action: 'af-delete'; psi: number }
     | { action: 'policy-update'; usage?: number; dnns?: string[] }
@@ -62,6 +62,8 @@ export interface Scenario {
   name: string;
   description: string;
   ues?: number;
+  /** Home-routed roaming (issue 17): the run's UEs are the home PLMN's subscribers, roaming in the serving PLMN. */
+  roaming?: boolean;
   steps: ScenarioStep[];
 }
 
@@ -79,13 +81,13 @@ const OPTION_KEYS: Record<(typeof UE_ACTIONS)[number], string[]> = {
   register: [],
   'pdu-establish': ['psi', 'dnn', 'sst', 'sd'],
   'pdu-release': ['psi'],
-  'smf-release': ['psi', 'cause'],
+  'smf-release': ['psi', 'cause', 'plmn', 'replace-sst', 'replace-sd'],
+  'pcf-terminate': ['psi', 'cause', 'plmn'],
   'amf-deregister': ['reregister', 'cause'],
   'udm-withdraw': ['access'],
   'udm-update': ['sst', 'sd'],
   ping: ['count', 'interval', 'psi', 'size'],
   deregister: ['mode', 'access'],
-  'pcf-terminate': ['psi', 'cause'],
   'af-create': ['psi'],
   'af-delete': ['psi'],
   'policy-update': ['usage', 'dnn'],
@@ -106,7 +108,8 @@ export function parseScenario(text: string, file: string): Scenario {
     throw new ScenarioFileError(file, path, what);
   };
   if (!isObject(doc)) return fail('(root)', 'expected a mapping with description, ues and steps');
-  for (const k of Object.keys(doc)) if (!['description', 'ues', 'steps'].includes(k)) fail(k, 'unknown key (description, ues, steps)');
+  for (const k of Object.keys(doc)) if (!['description', 'ues', 'steps', 'roaming'].includes(k)) fail(k, 'unknown key (description, ues, roaming, steps)');
+  if (doc.roaming !== undefined && typeof doc.roaming !== 'boolean') fail('roaming', 'expected true or false');
   if (typeof doc.description !== 'string' || !doc.description.trim()) fail('description', 'one line of text is required');
   const description = String(doc.description).trim().split('\n')[0];
   const int = (v: unknown, path: string, min: number, max = 1_000_000): number => {
@@ -162,9 +165,21 @@ export function parseScenario(text: string, file: string): Scenario {
       case 'pdu-release':
         if (psi === undefined) return fail(`${at}.psi`, 'the PDU session identity to release is required');
         return { action: a, ...common, psi };
-      case 'smf-release':
+      case 'smf-release': {
         if (psi === undefined) return fail(`${at}.psi`, 'the PDU session identity to release is required');
-        return { action: a, ...common, psi, ...(raw.cause !== undefined ? { cause: int(raw.cause, `${at}.cause`, 1, 255) } : {}) };
+        const plmn = plmnOption(raw.plmn, `${at}.plmn`, fail);
+        if (raw['replace-sd'] !== undefined && (typeof raw['replace-sd'] !== 'string' || !/^[0-9a-fA-F]{6}$/.test(raw['replace-sd']))) fail(`${at}.replace-sd`, 'expected 6 hex digits as a string');
+        if (raw['replace-sd'] !== undefined && raw['replace-sst'] === undefined) fail(`${at}.replace-sd`, 'needs replace-sst');
+        if (raw['replace-sst'] !== undefined && plmn !== 'home') fail(`${at}.replace-sst`, 'slice replacement is the H-SMF\'s: needs plmn: home');
+        const replaceSnssai = raw['replace-sst'] === undefined ? undefined : { sst: int(raw['replace-sst'], `${at}.replace-sst`, 0, 255), ...(typeof raw['replace-sd'] === 'string' ? { sd: raw['replace-sd'].toLowerCase() } : {}) };
+        return { action: a, ...common, psi, ...(raw.cause !== undefined ? { cause: int(raw.cause, `${at}.cause`, 1, 255) } : {}), ...(plmn ? { plmn } : {}), ...(replaceSnssai ? { replaceSnssai } : {}) };
+      }
+      case 'pcf-terminate': {
+        if (psi === undefined) return fail(`${at}.psi`, 'the PDU session identity is required');
+        const plmn = plmnOption(raw.plmn, `${at}.plmn`, fail);
+        if (raw.cause !== undefined && !(SM_POLICY_RELEASE_CAUSES as readonly unknown[]).includes(raw.cause)) fail(`${at}.cause`, `expected one of ${SM_POLICY_RELEASE_CAUSES.join(', ')}`);
+        return { action: a, ...common, psi, ...(raw.cause !== undefined ? { cause: raw.cause as SmPolicyReleaseCause } : {}), ...(plmn ? { plmn } : {}) };
+      }
       case 'amf-deregister':
         if (raw.reregister !== undefined && typeof raw.reregister !== 'boolean') fail(`${at}.reregister`, 'expected true or false');
         return { action: a, ...common, reregister: raw.reregister === true, ...(raw.cause !== undefined ? { cause: int(raw.cause, `${at}.cause`, 1, 255) } : {}) };
@@ -180,12 +195,6 @@ export function parseScenario(text: string, file: string): Scenario {
       }
       case 'ping':
         return { action: a, ...common, count: raw.count === undefined ? 3 : int(raw.count, `${at}.count`, 1), ...(raw.interval !== undefined ? { intervalMs: int(raw.interval, `${at}.interval`, 0, 60_000) } : {}), ...(psi !== undefined ? { psi } : {}), ...(raw.size !== undefined ? { size: int(raw.size, `${at}.size`, 1, 1400) } : {}) };
-      case 'pcf-terminate': {
-        if (psi === undefined) return fail(`${at}.psi`, 'the PDU session identity is required');
-        const cause = raw.cause;
-        if (cause !== undefined && !(SM_POLICY_RELEASE_CAUSES as readonly unknown[]).includes(cause)) return fail(`${at}.cause`, `expected one of ${SM_POLICY_RELEASE_CAUSES.join(', ')}`);
-        return { action: a, ...common, psi, ...(cause !== undefined ? { cause: cause as SmPolicyReleaseCause } : {}) };
-      }
       case 'af-create':
       case 'af-delete':
         if (psi === undefined) return fail(`${at}.psi`, 'the PDU session identity is required');
@@ -208,7 +217,7 @@ export function parseScenario(text: string, file: string): Scenario {
       }
     }
   });
-  return { name: basename(file).replace(/\.ya?ml$/, ''), description, ...(ues !== undefined ? { ues } : {}), steps };
+  return { name: basename(file).replace(/\.ya?ml$/, ''), description, ...(ues !== undefined ? { ues } : {}), ...(doc.roaming === true ? { roaming: true } : {}), steps };
 }
 
 /** The scenarios shipped with wire5g (scenarios/*.yaml at the package root). */
@@ -258,9 +267,11 @@ export interface ScenarioFileOptions extends LiveNetworkOptions {
 
 /** Runs `scenario` on a LiveNetwork started from `cfg` (its `ues`, unless `cfg.ue.count` is forced). */
 export async function runScenarioFile(cfg: NetworkConfig, scenario: Scenario, o: ScenarioFileOptions): Promise<ScenarioRunResult> {
-  const runCfg: NetworkConfig = { ...cfg, ue: { ...cfg.ue, count: o.forceUes || scenario.ues === undefined ? cfg.ue.count : scenario.ues } };
+  const count = o.forceUes || scenario.ues === undefined ? cfg.ue.count : scenario.ues;
+  // roaming (issue 17): the UEs are the home PLMN's subscribers (derived from its first one); the serving PLMN keeps its own
+  const runCfg: NetworkConfig = scenario.roaming ? roamingRunConfig(cfg, count) : { ...cfg, ue: { ...cfg.ue, count } };
   const net = await LiveNetwork.start(runCfg, o);
-  const supis = runCfg.ue.count > 0 ? net.addConfiguredUes() : [];
+  const supis = scenario.roaming ? runCfg.roaming.home.subscribers.slice(0, count).map((s) => net.add(s.supi).supi) : runCfg.ue.count > 0 ? net.addConfiguredUes() : [];
   const progress = o.progress ?? { ues: 0, registered: 0, withSession: 0, deregistered: 0, failed: 0, finished: 0 };
   progress.ues = supis.length;
   const failed = new Map<string, string>();
@@ -288,6 +299,22 @@ export async function runScenarioFile(cfg: NetworkConfig, scenario: Scenario, o:
   const r = await net.stop({ interrupted });
   progress.finished = supis.length;
   return { ...r, ok: r.ok && failed.size === 0, ues: supis.map((supi) => ({ supi, ...(failed.has(supi) ? { error: failed.get(supi) } : {}) })) };
+}
+
+/** The PLMN a step acts in: `visited` (the serving PLMN, default) or `home` (issue 17). */
+function plmnOption(v: unknown, path: string, fail: (path: string, what: string) => never): 'visited' | 'home' | undefined {
+  if (v === undefined) return undefined;
+  if (v !== 'visited' && v !== 'home') return fail(path, `expected visited or home, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+/** A roaming run's configuration: roaming on, `count` home subscribers derived as `wire5g run` derives UEs. */
+function roamingRunConfig(cfg: NetworkConfig, count: number): NetworkConfig {
+  const home = cfg.roaming.home;
+  const subscribers = subscribersFor({ ...cfg, plmn: home.plmn, subscribers: home.subscribers, ue: { ...cfg.ue, count } });
+  const run = { ...cfg, roaming: { ...cfg.roaming, enabled: true, home: { ...home, subscribers } } };
+  checkNetwork(run); // the home PLMN's addresses, as a configuration with roaming on is checked
+  return run;
 }
 
 /** Waits `ms`, or less when `signal` aborts. */
@@ -341,13 +368,14 @@ async function runStep(ctx: StepContext, step: Exclude<ScenarioStep, { action: '
         await net.udmUpdateSnssai(supi, step.snssai);
         return;
       case 'smf-release':
-        await net.smfRelease(supi, step.psi, step.cause !== undefined ? { fiveGsmCause: step.cause } : {});
+        if (step.plmn === 'home') await net.hsmfRelease(supi, step.psi, { ...(step.cause !== undefined ? { fiveGsmCause: step.cause } : {}), ...(step.replaceSnssai ? { altHplmnSnssai: step.replaceSnssai } : {}) });
+        else await net.smfRelease(supi, step.psi, step.cause !== undefined ? { fiveGsmCause: step.cause } : {});
+        return;
+      case 'pcf-terminate':
+        await pcfTerminateOn(net, supi, step.psi, step.cause ?? 'UNSPECIFIED', step.plmn ?? 'visited');
         return;
       case 'ping':
         await net.ping(supi, { count: step.count, ...(step.intervalMs ? { intervalMs: step.intervalMs } : {}), ...(step.psi !== undefined ? { psi: step.psi } : {}), ...(step.size !== undefined ? { size: step.size } : {}) });
-        return;
-      case 'pcf-terminate':
-        await pcfTerminateOn(net, supi, step.psi, step.cause ?? 'UNSPECIFIED');
         return;
       case 'af-create':
         await afCreateOn(net, supi, step.psi);

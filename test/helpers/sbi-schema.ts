@@ -119,7 +119,9 @@ export function validateExchange(op: SbiOperation, requestBody: unknown, status:
   const file = `${op.spec}.yaml`;
   if (op.target === 'callback') {
     // a notification: its body is the component schema the table names (an array of them for Nudr's policy data)
-    const items = Array.isArray(requestBody) && (op.schema === 'PolicyDataChangeNotification' || op.schema === 'NnwdafEventsSubscriptionNotification') ? requestBody : [requestBody];
+    // (a multipart one, as the H-SMF's Nsmf_PDUSession_Update to the V-SMF: its JSON part)
+    const json = requestBody instanceof SbiMultipart ? requestBody.json : requestBody;
+    const items = Array.isArray(json) && (op.schema === 'PolicyDataChangeNotification' || op.schema === 'NnwdafEventsSubscriptionNotification') ? json : [json];
     const v = validator(file, `/components/schemas/${op.schema}`);
     return items.flatMap((b) => (v(b) ? [] : (v.errors ?? []).map((e) => ({ operation: op.name, where: 'request' as const, path: e.instancePath || '/', message: e.message ?? 'invalid' }))));
   }

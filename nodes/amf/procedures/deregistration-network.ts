@@ -88,7 +88,7 @@ async function deregister(amf: Amf, idle: AmfUe, d: NetworkDeregistration): Prom
   // step 3: the UDM's notification has been answered; the AMF holds no other access: unsubscribe
   if (d.trigger === 'udm') await unsubscribeFromSdm(amf, ue, '4.2.2.3.3 step 3');
   // step 4: 4.2.2.3.2 steps 2-5 for every PDU session
-  await releaseSessions(amf, ue, '4.2.2.3.3 step 4', d.fiveGmmCause);
+  await releaseSessions(amf, ue, '4.2.2.3.3 step 4', d.fiveGmmCause, d.trigger === 'no-allowed-nssai' ? 'REL_DUE_TO_SLICE_NOT_AVAILABLE' : undefined);
   // steps 5, 5a: AM and UE Policy Association Termination
   await terminatePolicyAssociations(amf, ue, '4.2.2.3.3 step 5');
   // step 6: the UE's DEREGISTRATION ACCEPT (or the abnormal ends of TS 24.501 5.5.2.3.5)

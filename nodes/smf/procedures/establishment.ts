@@ -144,7 +144,7 @@ export async function createSmContext(smf: Smf, req: RequestOf<CreateSmContext>)
   const ctx: SmContext = { ref, state: 'creating', supi, pduSessionId: data.pduSessionId, dnn, snssai, amfCallback, amfUeContextUri, request };
   smf.contexts.set(ref, ctx);
   // a roaming UE's session, home-routed through the H-SMF the AMF named (4.3.2.2.2; home-routed-vsmf.ts)
-  if (typeof data.hSmfUri === 'string') return vsmfCreateSmContext(smf, ctx, data.hSmfUri, n1bytes);
+  if (typeof data.hSmfUri === 'string') return vsmfCreateSmContext(smf, ctx, data.hSmfUri, n1bytes, data.ueLocation);
   try {
     await registerWithUdm(smf, ctx);
     ctx.ueAddress = smf.addresses.allocate();

@@ -164,6 +164,8 @@ export interface HplmnRelease {
   fiveGsmCause?: number;
   /** Network slice replacement (TS 23.501 5.15.19): the Alternative HPLMN S-NSSAI the UE re-establishes on. */
   altHplmnSnssai?: { sst: number; sd?: string };
+  /** Who decided (for the SM policy step: the H-PCF's termination is 4.16.6 case A, its step 2). */
+  trigger?: 'operator' | 'PCF';
 }
 
 /**
@@ -177,14 +179,14 @@ export async function hplmnInitiatedRelease(smf: Smf, ctx: SmContext, o: HplmnRe
   if (ctx.state !== 'active') throw new SbiProblem(409, 'PDU_SESSION_NOT_ACTIVE', `PDU session ${ctx.pduSessionId} of ${ctx.supi} is ${ctx.state}, not active`);
   ctx.state = 'releasing';
   if (ctx.n4) await smf.n4.modify(ctx.n4.upSeid, { downlink: 'drop' }, '4.3.4.3 step 1e');
-  await releaseTowardsUe(smf, ctx, { pti: NO_PTI, cause: o.fiveGsmCause ?? REGULAR_DEACTIVATION, n4Step: '4.3.4.3 step 7', requestIndication: 'NW_REQ_PDU_SES_REL', ...(o.altHplmnSnssai ? { altHplmnSnssai: o.altHplmnSnssai } : {}) });
+  await releaseTowardsUe(smf, ctx, { pti: NO_PTI, cause: o.fiveGsmCause ?? REGULAR_DEACTIVATION, n4Step: '4.3.4.3 step 7', requestIndication: 'NW_REQ_PDU_SES_REL', ...(o.altHplmnSnssai ? { altHplmnSnssai: o.altHplmnSnssai } : {}), ...(o.trigger === 'PCF' ? { policyStep: '4.3.4.3 step 6 (4.16.6 step 2)' } : {}) });
 }
 
-async function releaseTowardsUe(smf: Smf, ctx: SmContext, o: { pti: number; cause: number; n4Step: string; requestIndication: 'UE_REQ_PDU_SES_REL' | 'NW_REQ_PDU_SES_REL'; altHplmnSnssai?: { sst: number; sd?: string } }): Promise<void> {
+async function releaseTowardsUe(smf: Smf, ctx: SmContext, o: { pti: number; cause: number; n4Step: string; requestIndication: 'UE_REQ_PDU_SES_REL' | 'NW_REQ_PDU_SES_REL'; altHplmnSnssai?: { sst: number; sd?: string }; policyStep?: string }): Promise<void> {
   if (ctx.homeRouted?.role !== 'H-SMF') return;
   const vsmf = ctx.homeRouted.vsmfPduSessionUri;
   // step 2 (UE-initiated) / step 7 (HPLMN-initiated): the H-UPF's session released (4.3.4.2 steps 2a-2b)
-  const { after } = await releaseResources(smf, ctx, { ...HSMF_RELEASE_STEPS, n4: o.n4Step });
+  const { after } = await releaseResources(smf, ctx, { ...HSMF_RELEASE_STEPS, n4: o.n4Step, ...(o.policyStep ? { policy: o.policyStep } : {}) });
   let failure: unknown;
   try {
     // step 3a: what the V-SMF needs to build the Release Command: the command itself (TS 29.502
@@ -203,4 +205,15 @@ async function releaseTowardsUe(smf: Smf, ctx: SmContext, o: { pti: number; caus
   // step 6: SM Policy Association Termination with the H-PCF (4.16.6), the UDM clean-up
   await after();
   if (failure !== undefined) throw failure;
+}
+
+/** TS 24.501 9.11.4.2 #39 reactivation requested: the UE re-establishes the session (on the Alternative S-NSSAI for a slice replacement). */
+const REACTIVATION_REQUESTED = 39;
+
+/** `wire5g ctl smf release <supi> <psi> --plmn home [--replace-slice SST[:SD]]`: the H-SMF's release of a home-routed session (4.3.4.3 step 1e). */
+export async function hsmfReleaseBySupi(smf: Smf, supi: string, psi: number, o: { fiveGsmCause?: number; altHplmnSnssai?: { sst: number; sd?: string } } = {}): Promise<void> {
+  const ctx = [...smf.contexts.values()].find((c) => c.supi === supi && c.pduSessionId === psi && c.state !== 'released' && c.homeRouted?.role === 'H-SMF');
+  if (!ctx) throw new SbiProblem(404, 'CONTEXT_NOT_FOUND', `the H-SMF has no home-routed PDU session ${psi} of ${supi}`);
+  // slice replacement (TS 23.501 5.15.19): the release asks the UE to re-establish on the Alternative HPLMN S-NSSAI
+  await hplmnInitiatedRelease(smf, ctx, { fiveGsmCause: o.fiveGsmCause ?? (o.altHplmnSnssai ? REACTIVATION_REQUESTED : REGULAR_DEACTIVATION), ...(o.altHplmnSnssai ? { altHplmnSnssai: o.altHplmnSnssai } : {}), trigger: 'operator' });
 }

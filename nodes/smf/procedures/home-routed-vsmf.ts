@@ -41,14 +41,14 @@ function vsmfN4(smf: Smf): VsmfN4 {
 }
 
 /** TS 23.502 4.3.2.2.2 step 3b: the 201 to the AMF; steps 5-14 follow it. */
-export function vsmfCreateSmContext(smf: Smf, ctx: SmContext, hSmfUri: string, n1FromUe: Uint8Array): AnswerOf<typeof SMF.pduSession.createSmContext> {
+export function vsmfCreateSmContext(smf: Smf, ctx: SmContext, hSmfUri: string, n1FromUe: Uint8Array, ueLocation?: SmfC['schemas']['UserLocation']): AnswerOf<typeof SMF.pduSession.createSmContext> {
   ctx.homeRouted = { role: 'V-SMF' };
-  return createdThenEstablished(smf, ctx, () => vsmfEstablish(smf, ctx, hSmfUri, n1FromUe), async () => {
+  return createdThenEstablished(smf, ctx, () => vsmfEstablish(smf, ctx, hSmfUri, n1FromUe, ueLocation), async () => {
     await vsmfReleaseAll(smf, ctx, VSMF_DEREGISTRATION_STEPS);
   });
 }
 
-async function vsmfEstablish(smf: Smf, ctx: SmContext, hSmfUri: string, n1FromUe: Uint8Array): Promise<void> {
+async function vsmfEstablish(smf: Smf, ctx: SmContext, hSmfUri: string, n1FromUe: Uint8Array, ueLocation: SmfC['schemas']['UserLocation'] | undefined): Promise<void> {
   if (ctx.state !== 'creating' || ctx.homeRouted?.role !== 'V-SMF') return;
   const hr = ctx.homeRouted;
   const n4 = vsmfN4(smf);
@@ -72,6 +72,9 @@ async function vsmfEstablish(smf: Smf, ctx: SmContext, hSmfUri: string, n1FromUe
     vcnTunnelInfo: { ipv4Addr: vupf.n9.address, gtpTeid: hex8(vupf.n9.teid) },
     anType: '3GPP_ACCESS',
     ratType: 'NR',
+    // where the AMF last saw the UE, and the time zone (as Open5GS's V-SMF sends them, src/smf/nsmf-build.c)
+    ...(ueLocation ? { ueLocation } : {}),
+    ueTimeZone: ueTimeZone(),
     n1SmInfoFromUe: { contentId: 'n1msg' },
   };
   const r = await n16Client(smf.sbi, hSmfUri).pduSession.create(new SbiMultipart(create, { n1msg: { contentType: N1_CONTENT_TYPE, data: n1FromUe } }), { step: '4.3.2.2.2 step 6' });
@@ -118,8 +121,9 @@ async function vsmfReleaseAll(smf: Smf, ctx: SmContext, steps: ReleaseSteps, rel
  */
 export async function vsmfReleaseOnDeregistration(smf: Smf, ctx: SmContext, fromAmf: SmfC['schemas']['SmContextReleaseData']): Promise<AnswerOf<typeof SMF.pduSession.releaseSmContext>> {
   if (ctx.n4) await vsmfN4(smf).modifyUplink(ctx.n4.upSeid, { action: 'drop' }, '4.3.4.3 step 1c');
-  // TS 29.502 ReleaseData: the AMF's NGAP cause, 5GMM cause and location passed on to the H-SMF
-  const data: SmfC['schemas']['ReleaseData'] = { ...(fromAmf.ngApCause ? { ngApCause: fromAmf.ngApCause } : {}), ...(fromAmf['5gMmCauseValue'] !== undefined ? { '5gMmCauseValue': fromAmf['5gMmCauseValue'] } : {}), ...(fromAmf.ueLocation ? { ueLocation: fromAmf.ueLocation } : {}) };
+  // TS 29.502 ReleaseData: the AMF's cause (REL_DUE_TO_SLICE_NOT_AVAILABLE: the slice is no longer
+  // available, 4.3.4.3 step 1c), NGAP cause, 5GMM cause and location passed on to the H-SMF
+  const data: SmfC['schemas']['ReleaseData'] = { ueTimeZone: ueTimeZone(), ...(fromAmf.cause ? { cause: fromAmf.cause } : {}), ...(fromAmf.ngApCause ? { ngApCause: fromAmf.ngApCause } : {}), ...(fromAmf['5gMmCauseValue'] !== undefined ? { '5gMmCauseValue': fromAmf['5gMmCauseValue'] } : {}), ...(fromAmf.ueLocation ? { ueLocation: fromAmf.ueLocation } : {}) };
   await vsmfReleaseAll(smf, ctx, { ...VSMF_DEREGISTRATION_STEPS, n4: '4.3.4.3 step 4 (4.2.2.3.2 step 3a)' }, data);
   return noContent();
 }

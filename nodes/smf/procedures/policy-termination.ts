@@ -14,6 +14,7 @@ import type { AnswerOf, RequestOf } from '../../common/sbi/routes.ts';
 import { FiveGsmCause, type Smf } from '../context.ts';
 import type { ReleaseSteps } from './release.ts';
 import { networkRequestedRelease, NETWORK_REQUESTED_RELEASE_STEPS } from './network-requested-release.ts';
+import { hplmnInitiatedRelease } from './home-routed-hsmf.ts';
 
 /** The release's steps when the PCF asked for it: its SM policy step is 4.16.6 step 2. */
 export const PCF_INITIATED_RELEASE_STEPS: ReleaseSteps = { ...NETWORK_REQUESTED_RELEASE_STEPS, policy: '4.16.6 step 2' };
@@ -58,5 +59,7 @@ export function smPolicyTerminateNotify(smf: Smf, req: RequestOf<typeof CALLBACK
   }
   if (ctx.state !== 'active') return { status: 204 };
   // the release's failure is logged by the server (after-response task); what it could release is released
+  // the H-SMF of a home-routed session: TS 23.502 4.3.4.3 step 1e, PCF-initiated (home-routed-hsmf.ts)
+  if (ctx.homeRouted?.role === 'H-SMF') return { status: 204, after: () => hplmnInitiatedRelease(smf, ctx, { fiveGsmCause: releaseCausesOf(cause).fiveGsmCause, trigger: 'PCF' }) };
   return { status: 204, after: () => networkRequestedRelease(smf, ctx, { ...releaseCausesOf(cause), steps: PCF_INITIATED_RELEASE_STEPS }) };
 }
