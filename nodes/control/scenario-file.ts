@@ -206,7 +206,7 @@ export function parseScenario(text: string, file: string): Scenario {
         const dnn = raw.dnn;
         if (dnn !== undefined && !(Array.isArray(dnn) && dnn.length && dnn.every((d) => typeof d === 'string' && d))) fail(`${at}.dnn`, 'expected a list of DNNs');
         if (raw.usage === undefined && dnn === undefined) fail(at, 'policy-update needs usage or dnn');
-        return { action: a, ...common, ...(raw.usage !== undefined ? { usage: int(raw.usage, `${at}.usage`, 0) } : {}), ...(dnn !== undefined ? { dnns: dnn as string[] } : {}) };
+        return { action: a, ...common, ...(raw.usage !== undefined ? { usage: int(raw.usage, `${at}.usage`, 0, Number.MAX_SAFE_INTEGER) } : {}), ...(dnn !== undefined ? { dnns: dnn as string[] } : {}) };
       }
       case 'deregister': {
         const mode = raw.mode ?? 'switch-off';
