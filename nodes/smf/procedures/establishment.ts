@@ -15,6 +15,7 @@ import { releaseResources } from './release.ts';
 import { subscribedQosOf, sessionQosOf } from '../policy-decision.ts';
 import { pduSessionReleaseUpdate } from './pdu-session-release.ts';
 import { upCnxStateUpdate } from './user-plane.ts';
+import { failureCauses, reportEstablishmentFailure } from './establishment-failure.ts';
 
 type CreateSmContext = typeof SMF.pduSession.createSmContext;
 type UpdateSmContext = typeof SMF.pduSession.updateSmContext;
@@ -141,8 +142,11 @@ export async function createSmContext(smf: Smf, req: RequestOf<CreateSmContext>)
       failure = e;
       if (ctx.state !== 'creating') return; // a colliding release cleans up
       ctx.state = 'releasing';
+      const causes = failureCauses(ctx);
       const { after } = await releaseResources(smf, ctx);
-      await after();
+      await after().catch((f: unknown) => void (failure = f));
+      // the UE gets its PDU Session Establishment Reject and the AMF forgets the session (establishment-failure.ts)
+      await reportEstablishmentFailure(smf, ctx, causes);
     });
   return {
     ...created(resourceUri(smf.cfg.baseUri, SMF.pduSession.updateSmContext, { smContextRef: ref }), { pduSessionId: ctx.pduSessionId, sNssai: snssai, upCnxState: 'ACTIVATING' }),
