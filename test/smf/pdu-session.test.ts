@@ -125,12 +125,29 @@ describe('SMF PDU session establishment (TS 23.502 4.3.2.2.1) and release on der
 
   it('a DNN the subscription gives no QoS for is not set up: the PCF has nothing to authorize, everything is undone', async () => {
     const n4 = fakeN4();
-    const { sbi, transfers, ledgers } = network(n4.port, { sessionQos: [{ dnn: 'ims', fiveQi: 5, arpPriorityLevel: 1, ambrUplink: '1 Mbps', ambrDownlink: '1 Mbps' }] });
+    const { sbi, transfers, ledgers, statusNotifications } = network(n4.port, { sessionQos: [{ dnn: 'ims', fiveQi: 5, arpPriorityLevel: 1, ambrUplink: '1 Mbps', ambrDownlink: '1 Mbps' }] });
     const before = ledgers();
     expect((await create(sbi)).status).toBe(201);
     await sbi.settled().catch(() => undefined);
-    expect(transfers).toHaveLength(0);
+    // issue 23: the failure after the 201 reaches the UE (Reject, #31) and the AMF (RELEASED)
+    expect(transfers).toHaveLength(1);
+    expect([...transfers[0].binaries.n1msg.data]).toEqual([0x2e, 1, 7, 0xc3, 31]);
+    expect(statusNotifications).toEqual([{ statusInfo: { resourceStatus: 'RELEASED', cause: 'REL_DUE_TO_NETWORK_FAILURE' } }]);
     expect(n4.requests).toHaveLength(0);
+    expect(ledgers()).toEqual(before);
+  });
+
+  it('the UPF refuses the N4 establishment after the 201: PDU Session Establishment Reject #26 in N1N2MessageTransfer (4.3.2.2.1 step 11), SM context RELEASED to the AMF, nothing left', async () => {
+    const refusing: N4 = { ...fakeN4().port, establish: async () => { throw new Error('N4 Session Establishment rejected: cause 73'); } };
+    const { sbi, transfers, ledgers, statusNotifications } = network(refusing);
+    const before = ledgers();
+    expect((await create(sbi)).status).toBe(201);
+    await sbi.settled().catch(() => undefined);
+    expect(transfers).toHaveLength(1);
+    expect(transfers[0].json).not.toHaveProperty('n2InfoContainer');
+    expect([...transfers[0].binaries.n1msg.data]).toEqual([0x2e, 1, 7, 0xc3, 26]);
+    expect(statusNotifications).toEqual([{ statusInfo: { resourceStatus: 'RELEASED', cause: 'INSUFFICIENT_UP_RESOURCES' } }]);
+    expect(sbi.calls.filter((c) => c.step === '4.3.2.2.1 step 11 (reject)').map((c) => c.operation)).toEqual(['Namf_Communication_N1N2MessageTransfer', 'Nsmf_PDUSession_SMContextStatusNotify']);
     expect(ledgers()).toEqual(before);
   });
 

@@ -17,6 +17,7 @@ import { usageMonitoringOf } from './usage-monitoring.ts';
 import { pduSessionReleaseUpdate } from './pdu-session-release.ts';
 import { upCnxStateUpdate } from './user-plane.ts';
 import { vsmfCreateSmContext, vsmfReleaseAck, vsmfReleaseRequest } from './home-routed-vsmf.ts';
+import { failureCauses, reportEstablishmentFailure } from './establishment-failure.ts';
 
 type CreateSmContext = typeof SMF.pduSession.createSmContext;
 type UpdateSmContext = typeof SMF.pduSession.updateSmContext;
@@ -174,7 +175,10 @@ export function createdThenEstablished(smf: Smf, ctx: SmContext, run: () => Prom
       failure = e;
       if (ctx.state !== 'creating') return; // a colliding release cleans up
       ctx.state = 'releasing';
-      await undo();
+      const causes = failureCauses(ctx);
+      await undo().catch((f: unknown) => void (failure = f));
+      // the UE gets its PDU Session Establishment Reject and the AMF forgets the session (establishment-failure.ts)
+      await reportEstablishmentFailure(smf, ctx, causes);
     });
   return {
     ...created(resourceUri(smf.cfg.baseUri, SMF.pduSession.updateSmContext, { smContextRef: ctx.ref }), { pduSessionId: ctx.pduSessionId, sNssai: ctx.snssai, upCnxState: 'ACTIVATING' }),
