@@ -42,6 +42,7 @@ import { onUeContextReleaseCommand, releaseContext, requestUeContextRelease } fr
 import { onNgReset } from './ng-reset.ts';
 import { onPduSessionResourceSetupRequest } from './pdu-session-resource-setup.ts';
 import { onPduSessionResourceReleaseCommand } from './pdu-session-resource-release.ts';
+import { onPaging } from './paging.ts';
 
 export interface GnbConfig {
   /** The gNB's own address (127.0.0.x): SCTP (N2) and GTP-U (N3) are bound to it. */
@@ -138,6 +139,8 @@ export class Gnb implements UuCell {
   readonly uli: Ngap.UserLocationInformation;
   setupWaiter: { resolve(r: NgSetupResult): void; reject(e: Error): void } | undefined;
   stopped = false;
+  /** The UEs camped on the cell (connected once): paging reaches those in RRC_IDLE (paging.ts). */
+  readonly camped = new Set<UuUeSide>();
   /** RRC connections waiting to be set up, and those establishing (admission.ts). */
   readonly admission: RrcAdmission;
 
@@ -278,8 +281,9 @@ export class Gnb implements UuCell {
    * connection's `admitted` settles when the UE is set up; what the UE sends before goes after
    * its initial message.
    */
-  connect(ue: UuUeSide, initialNas: Uint8Array, cause: RrcEstablishmentCause): UuConnection {
+  connect(ue: UuUeSide, initialNas: Uint8Array, cause: RrcEstablishmentCause, about?: UplinkNasLabel): UuConnection {
     if (this.stopped) throw new Error(`gNB ${this.cfg.name} is stopped`);
+    this.camped.add(ue);
     let ctx: GnbUeContext | undefined;
     let left = false;
     const held: { nas: Uint8Array; about?: UplinkNasLabel }[] = [];
@@ -302,7 +306,7 @@ export class Gnb implements UuCell {
       },
     };
     const ticket = this.admission.request((admittedTicket) => {
-      ctx = this.setUp(ue, initialNas, cause);
+      ctx = this.setUp(ue, initialNas, cause, about);
       ctx.admission = admittedTicket;
       for (const h of held.splice(0)) this.uplinkNas(ctx, h.nas, h.about);
       conn.admitted = undefined;
@@ -313,7 +317,7 @@ export class Gnb implements UuCell {
   }
 
   /** The admitted connection: a RAN UE NGAP ID and INITIAL UE MESSAGE (TS 38.413 8.6.1). */
-  private setUp(ue: UuUeSide, initialNas: Uint8Array, cause: RrcEstablishmentCause): GnbUeContext {
+  private setUp(ue: UuUeSide, initialNas: Uint8Array, cause: RrcEstablishmentCause, about?: UplinkNasLabel): GnbUeContext {
     const ranUeNgapId = this.ranIds.allocate();
     const streams = this.association.outboundStreams;
     const ctx: GnbUeContext = {
@@ -333,7 +337,7 @@ export class Gnb implements UuCell {
       UserLocationInformation: this.uli,
       RRCEstablishmentCause: cause,
       UEContextRequest: 'requested',
-    }), 'InitialUEMessage', '4.2.2.2.2 step 2');
+    }), about ? `InitialUEMessage (${about.message})` : 'InitialUEMessage', about?.step ?? '4.2.2.2.2 step 2');
     return ctx;
   }
 
@@ -418,7 +422,7 @@ export class Gnb implements UuCell {
         onNgReset(this, ies, streamId);
         return;
       case 'Paging':
-        this.log('[gNB] PAGING received: no UE in RRC_IDLE to page (wire5g UEs stay connected)');
+        onPaging(this, ies);
         return;
     }
     const ctx = ueContextOf(this, m.name, ies, streamId, m.procedure.procedureCode, m.kind);
