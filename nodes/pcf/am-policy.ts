@@ -1,9 +1,9 @@
-// AM Policy Association Establishment and Termination, PCF side (TS 23.502 4.16.1.2, 4.16.3.2;
-// Npcf_AMPolicyControl, TS 29.507): the AMF creates the association at registration (4.2.2.2.2
-// step 16) and deletes it at deregistration (4.2.2.3.2 step 6).
+// AM Policy Association Establishment, PCF side (TS 23.502 4.16.1.2; Npcf_AMPolicyControl, TS
+// 29.507): the AMF creates the association at registration (4.2.2.2.2 step 16). Its termination
+// (4.16.3.2) is in am-policy-termination.ts.
 
-import { SbiProblem, objectBody, requireString, type SbiRequest } from '../common/sbi.ts';
-import { created, noContent, undoable } from '../common/sbi/routes.ts';
+import { objectBody, requireString, type SbiRequest } from '../common/sbi.ts';
+import { created, undoable } from '../common/sbi/routes.ts';
 import { resourceUri } from '../common/sbi/client.ts';
 import { PCF } from '../common/sbi/operations.ts';
 import type { components as AmPolC } from '../common/sbi-types/TS29507_Npcf_AMPolicyControl.ts';
@@ -23,10 +23,4 @@ export async function createAmPolicy(pcf: Pcf, req: SbiRequest) {
   const request = { ...body, supi, notificationUri, suppFeat } as AmPolC['schemas']['PolicyAssociationRequest'];
   // an AMF that never got the 201 never deletes the association (issue 21): undone then
   return undoable(created(resourceUri(pcf.cfg.baseUri, PCF.amPolicyControl.delete, { polAssoId }), { request, suppFeat: commonFeatures(body.suppFeat, PCF_SUPPORTED_FEATURES.amPolicy) }), () => void pcf.amPolicies.delete(polAssoId));
-}
-
-/** TS 23.502 4.16.3.2: Npcf_AMPolicyControl_Delete (TS 29.507 4.2.4). */
-export function deleteAmPolicy(pcf: Pcf, req: SbiRequest) {
-  if (!pcf.amPolicies.delete(req.params.polAssoId)) throw new SbiProblem(404, 'POLICY_ASSOCIATION_NOT_FOUND');
-  return noContent();
 }

@@ -1,6 +1,7 @@
 // The PCF's shared state: the policy associations it holds (AM, UE, SM), the UDR subscriptions
 // its SM policies share, and the per-SUPI serialisation of usage writes. The procedures are in
-// am-policy.ts, ue-policy.ts and sm-policy.ts, the routes in service.ts.
+// am-policy.ts, ue-policy.ts, sm-policy.ts (establishment) and their -termination.ts files, the
+// routes in service.ts.
 
 import type { SbiClient } from '../common/sbi.ts';
 import { udrClient, notifier } from '../common/sbi/client.ts';

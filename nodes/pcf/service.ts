@@ -1,5 +1,7 @@
-// The PCF's policy services: Npcf_AMPolicyControl (TS 29.507, am-policy.ts), Npcf_UEPolicyControl
-// (TS 29.525, ue-policy.ts) and Npcf_SMPolicyControl (TS 29.512, sm-policy.ts), with the UDR behind
+// The PCF's policy services: Npcf_AMPolicyControl (TS 29.507, am-policy.ts and
+// am-policy-termination.ts), Npcf_UEPolicyControl (TS 29.525, ue-policy.ts and
+// ue-policy-termination.ts) and Npcf_SMPolicyControl (TS 29.512, sm-policy.ts and
+// sm-policy-termination.ts), with the UDR behind
 // them over Nudr_DR (TS 29.519). This file holds the routes and the ledger.
 
 import type { SbiRoute, SbiClient } from '../common/sbi.ts';
@@ -7,8 +9,10 @@ import { ResourceLedger } from '../common/ledger.ts';
 import { serve } from '../common/sbi/routes.ts';
 import { PCF } from '../common/sbi/operations.ts';
 import { newPcf, type PcfConfig } from './context.ts';
-import { createAmPolicy, deleteAmPolicy } from './am-policy.ts';
-import { createUePolicy, deleteUePolicy } from './ue-policy.ts';
+import { createAmPolicy } from './am-policy.ts';
+import { deleteAmPolicy } from './am-policy-termination.ts';
+import { createUePolicy } from './ue-policy.ts';
+import { deleteUePolicy } from './ue-policy-termination.ts';
 import { createSmPolicy } from './sm-policy.ts';
 import { deleteSmPolicy } from './sm-policy-termination.ts';
 import { policyAuthorizationRoutes } from './policy-authorization.ts';
