@@ -5,6 +5,7 @@
 import type { NasReader } from './reader.ts';
 import { ByteWriter } from '../bytes/writer.ts';
 import { EncodeError } from '../bytes/errors.ts';
+import { naiSuciString } from './suci-nai.ts';
 import { toHex } from '../bytes/hex.ts';
 
 export interface ValueCodec<V> {
@@ -274,6 +275,7 @@ export function supiOfNullSuci(id: MobileIdentity): string | undefined {
 
 /** TS 29.503 SUCI string "suci-0-<mcc>-<mnc>-<routing>-<scheme>-<key id>-<output>" of a SUCI identity. */
 export function suciString(id: MobileIdentity): string | undefined {
+  if (id.type === 'suci' && id.supiFormat === 'nai') return naiSuciString(id);
   if (id.type !== 'suci' || id.supiFormat !== 'imsi') return undefined;
   const out = id.protectionScheme === 0 ? bcdDigits(id.schemeOutput) : toHex(id.schemeOutput);
   const ri = id.routingIndicator.replace(/F/gi, '') || '0';

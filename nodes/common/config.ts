@@ -92,8 +92,21 @@ export interface NetworkConfig {
   ue: { count: number; imeisvPrefix: string };
   udr: { database: string };
   subscribers: SubscriberConfig[];
+  /** The ON-SNPN (TS 23.501 5.30.2.10): absent, the network is a PLMN only. */
+  snpn?: SnpnConfig;
   /** Where the run writes run.pcapng, ladder.md, summary.json. */
   outDir: string;
+}
+
+/**
+ * An onboarding SNPN (TS 23.501 5.30.2.10) beside the PLMN: the SNPN is the PLMN ID plus `nid`
+ * (TS 23.003 12.7: 44 bits, 11 hex digits); the gNB broadcasts it, the AMF serves it with the AMF
+ * Onboarding Configuration Data (TS 23.501 5.30.2.10.2.3): the S-NSSAI and DNN onboarding UEs are
+ * restricted to and the deregistration timer of an onboarding registered UE.
+ */
+export interface SnpnConfig {
+  nid: string;
+  onboarding: { snssai: Snssai; dnn: string; deregistrationTimerSeconds: number };
 }
 
 /** Test subscriber values as in TS 35.208 set 1 style: not a real operator's keys. */
@@ -199,7 +212,7 @@ const snssaiSchema: MapSchema = { fields: { sst: integer(0, 255), sd: hex(6) }, 
 
 const SUBSCRIBER_SCHEMA: MapSchema = {
   fields: {
-    supi: text(/^imsi-[0-9]{5,15}$/, 'imsi-<5..15 digits>'),
+    supi: text(/^(imsi-[0-9]{5,15}|nai-[^@\s]+@[^@\s]+)$/, 'imsi-<5..15 digits> or nai-<username>@<realm>'),
     k: hex(32),
     opc: hex(32),
     amf: hex(4),
@@ -237,8 +250,15 @@ const SCHEMA: MapSchema = {
     ue: { fields: { count: integer(1, 1_000_000), imeisvPrefix: text(/^[0-9]{14}$/, "14 digits (TAC + SNR), in quotes") } },
     udr: { fields: { database: nonEmpty } },
     subscribers: { item: SUBSCRIBER_SCHEMA, itemDefaults: { ...DEFAULT_SUBSCRIBER }, required: ['supi'], minItems: 1 },
+    snpn: {
+      fields: {
+        nid: hex(11),
+        onboarding: { fields: { snssai: snssaiSchema, dnn: dnnName, deregistrationTimerSeconds: integer(1, 86_400) } },
+      },
+    },
     outDir: nonEmpty,
   },
+  optional: ['snpn'],
 };
 
 const isMapping = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -37,6 +37,7 @@ import { readableUeIds, ueContextOf } from './ngap-ids.ts';
 import { RrcAdmission, DEFAULT_ADMISSION, type AdmissionConfig } from './admission.ts';
 import { uplinkData, onN3 } from './n3.ts';
 import { onInitialContextSetupRequest, onUeContextReleaseCommand, onNgReset, releaseContext, requestUeContextRelease } from './ue-context.ts';
+import { snpnBroadcastPlmnItem, amfSupportsOnboarding, uliWithNid, type GnbSnpn, type AnParameters } from './snpn.ts';
 import { onPduSessionResourceSetupRequest, onPduSessionResourceReleaseCommand } from './pdu-session-resources.ts';
 
 export interface GnbConfig {
@@ -70,6 +71,8 @@ export interface GnbConfig {
   streams?: number;
   /** RRC connection admission (admission.ts): UEs establishing at once, set-ups per second. */
   admission?: Partial<AdmissionConfig>;
+  /** An SNPN the cell broadcasts beside the PLMN (snpn.ts): its NID and slices. */
+  snpn?: GnbSnpn;
 }
 
 /** What the AMF told in NG SETUP RESPONSE (TS 38.413 9.2.6.2). */
@@ -250,7 +253,7 @@ export class Gnb implements UuCell {
     const req = ngapPdu('NGSetupRequest', {
       GlobalRANNodeID: { 'globalGNB-ID': { pLMNIdentity: this.plmnId, 'gNB-ID': { 'gNB-ID': bits(this.cfg.gnbId, 22) } } },
       RANNodeName: this.cfg.name,
-      SupportedTAList: [{ tAC: tac(this.cfg.tac), broadcastPLMNList: [{ pLMNIdentity: this.plmnId, tAISliceSupportList: slices.map((s) => ({ 's-NSSAI': snssai(s) })) }] }],
+      SupportedTAList: [{ tAC: tac(this.cfg.tac), broadcastPLMNList: [{ pLMNIdentity: this.plmnId, tAISliceSupportList: slices.map((s) => ({ 's-NSSAI': snssai(s) })) }, ...(this.cfg.snpn ? [snpnBroadcastPlmnItem(this.plmnId, this.cfg.snpn)] : [])] }],
       DefaultPagingDRX: 'v128',
     });
     return new Promise<NgSetupResult>((resolve, reject) => {
@@ -274,8 +277,11 @@ export class Gnb implements UuCell {
    * connection's `admitted` settles when the UE is set up; what the UE sends before goes after
    * its initial message.
    */
-  connect(ue: UuUeSide, initialNas: Uint8Array, cause: RrcEstablishmentCause): UuConnection {
+  connect(ue: UuUeSide, initialNas: Uint8Array, cause: RrcEstablishmentCause, an: AnParameters = {}): UuConnection {
     if (this.stopped) throw new Error(`gNB ${this.cfg.name} is stopped`);
+    if (an.selectedNid !== undefined && an.selectedNid !== this.cfg.snpn?.nid) throw new Error(`gNB ${this.cfg.name} does not broadcast SNPN NID ${an.selectedNid}`);
+    // TS 23.502 4.2.2.2.4 step 2 (TS 23.501 6.3.5): an onboarding UE needs an AMF supporting onboarding
+    if (an.onboarding && !(this.ngSetup && amfSupportsOnboarding(this.ngSetup.plmnSupport, an.selectedNid ?? ''))) throw new Error(`gNB ${this.cfg.name}: no AMF supports onboarding for SNPN ${an.selectedNid ?? '(none)'} (TS 23.501 6.3.5)`);
     let ctx: GnbUeContext | undefined;
     let left = false;
     const held: { nas: Uint8Array; about?: UplinkNasLabel }[] = [];
@@ -298,7 +304,7 @@ export class Gnb implements UuCell {
       },
     };
     const ticket = this.admission.request((admittedTicket) => {
-      ctx = this.setUp(ue, initialNas, cause);
+      ctx = this.setUp(ue, initialNas, cause, an);
       ctx.admission = admittedTicket;
       for (const h of held.splice(0)) this.uplinkNas(ctx, h.nas, h.about);
       conn.admitted = undefined;
@@ -309,7 +315,7 @@ export class Gnb implements UuCell {
   }
 
   /** The admitted connection: a RAN UE NGAP ID and INITIAL UE MESSAGE (TS 38.413 8.6.1). */
-  private setUp(ue: UuUeSide, initialNas: Uint8Array, cause: RrcEstablishmentCause): GnbUeContext {
+  private setUp(ue: UuUeSide, initialNas: Uint8Array, cause: RrcEstablishmentCause, an: AnParameters): GnbUeContext {
     const ranUeNgapId = this.ranIds.allocate();
     const streams = this.association.outboundStreams;
     const ctx: GnbUeContext = {
@@ -321,15 +327,16 @@ export class Gnb implements UuCell {
       kgnb: undefined,
       sessions: new Map(),
       label: `ran-ue-${ranUeNgapId}`,
+      ...(an.selectedNid !== undefined ? { uli: uliWithNid(this.uli, an.selectedNid) } : {}),
     };
     this.contexts.set(ranUeNgapId, ctx);
     this.sendUe(ctx, ngapPdu('InitialUEMessage', {
       'RAN-UE-NGAP-ID': ranUeNgapId,
       'NAS-PDU': initialNas,
-      UserLocationInformation: this.uli,
+      UserLocationInformation: ctx.uli ?? this.uli,
       RRCEstablishmentCause: cause,
       UEContextRequest: 'requested',
-    }), 'InitialUEMessage', '4.2.2.2.2 step 2');
+    }), 'InitialUEMessage', an.onboarding ? '4.2.2.2.4 step 3' : '4.2.2.2.2 step 2');
     return ctx;
   }
 
@@ -353,7 +360,7 @@ export class Gnb implements UuCell {
       'AMF-UE-NGAP-ID': ctx.amfUeNgapId!, // known: uplinkNas queues NAS until the AMF gave it
       'RAN-UE-NGAP-ID': ctx.ranUeNgapId,
       'NAS-PDU': nas,
-      UserLocationInformation: this.uli,
+      UserLocationInformation: ctx.uli ?? this.uli,
     }), about ? `UplinkNASTransport (${about.message})` : 'UplinkNASTransport', about?.step ?? 'TS 38.413 8.6.3');
   }
 

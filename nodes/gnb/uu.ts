@@ -4,6 +4,8 @@
 // TS 38.331 does with RRCSetupComplete (the initial NAS message, 5.3.3.4), ULInformationTransfer
 // / DLInformationTransfer (5.7.1, 5.7.2) and RRCRelease (5.3.8). Nothing of it goes to the capture.
 
+import type { AnParameters } from './snpn.ts';
+
 /** TS 38.413 9.3.1.111 RRC Establishment Cause (the values NGAP carries). */
 export type RrcEstablishmentCause = 'emergency' | 'highPriorityAccess' | 'mt-Access' | 'mo-Signalling' | 'mo-Data' | 'mo-VoiceCall' | 'mo-VideoCall' | 'mo-SMS' | 'mps-PriorityAccess' | 'mcs-PriorityAccess';
 
@@ -45,6 +47,10 @@ export interface UuConnection {
 
 /** A cell of the gNB, as a UE camps on it. */
 export interface UuCell {
-  /** RRC connection establishment with the initial NAS message (the gNB sends it in InitialUEMessage). */
-  connect(ue: UuUeSide, initialNas: Uint8Array, cause: RrcEstablishmentCause): UuConnection;
+  /**
+   * RRC connection establishment with the initial NAS message (the gNB sends it in
+   * InitialUEMessage) and the AN parameters (the selected SNPN's NID, the onboarding indication:
+   * RRCSetupComplete, TS 38.331 5.3.3.4); throws when the cell cannot serve them.
+   */
+  connect(ue: UuUeSide, initialNas: Uint8Array, cause: RrcEstablishmentCause, an?: AnParameters): UuConnection;
 }

@@ -11,7 +11,7 @@ import type { components as UdrC } from '../common/sbi-types/TS29504_Nudr_DR.ts'
 
 /** TS 29.503 6.3.3.2.1: a SUPI is served as is, a SUCI is de-concealed (SIDF, TS 33.501 6.12.2). */
 function resolveSupi(udm: Udm, supiOrSuci: string): string {
-  if (supiOrSuci.startsWith('imsi-')) return supiOrSuci;
+  if (supiOrSuci.startsWith('imsi-') || supiOrSuci.startsWith('nai-')) return supiOrSuci;
   if (supiOrSuci.startsWith('suci-')) {
     const supi = udm.aka.deconcealSuci(supiOrSuci);
     if (!supi) throw new SbiProblem(403, 'DE_CONCEALMENT_FAILURE', `cannot de-conceal ${supiOrSuci}`);

@@ -159,7 +159,9 @@ export function transmit(ue: Ue, bytes: Uint8Array, name: string, step: string, 
   const cause: RrcEstablishmentCause = 'mo-Signalling';
   ue.connecting = true;
   try {
-    ue.conn = ue.cell.connect(ue.side, bytes, cause);
+    // AN parameters: the selected SNPN and the onboarding indication (TS 23.502 4.2.2.2.4 step 1)
+    const snpn = ue.cfg.snpn;
+    ue.conn = ue.cell.connect(ue.side, bytes, cause, snpn ? { selectedNid: snpn.nid, ...(snpn.onboarding ? { onboarding: true } : {}) } : {});
   } finally {
     ue.connecting = false;
   }

@@ -26,7 +26,7 @@ import { releaseSessions, terminatePolicyAssociations, deregisterFromUdm, unsubs
 import { releaseUeContext } from './ue-context-release.ts';
 
 /** What started the procedure (TS 23.502 4.2.2.3.3 step 1-2). */
-export type DeregistrationTrigger = 'o&m' | 'udm' | 'no-allowed-nssai' | 'implicit';
+export type DeregistrationTrigger = 'o&m' | 'udm' | 'no-allowed-nssai' | 'implicit' | 'onboarding-timer';
 
 export interface NetworkDeregistration {
   trigger: DeregistrationTrigger;

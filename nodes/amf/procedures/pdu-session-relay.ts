@@ -14,6 +14,7 @@ import { FiveGmmCause } from '../gmm.ts';
 import { sendNas, nasBytes } from '../n1.ts';
 import { sendNgap } from '../n2.ts';
 import { n1SmToSmf, releaseCommandFromSmf } from './pdu-session-release.ts';
+import { onboardingAllows, defaultDnn } from './registration-onboarding-snpn.ts';
 
 function sbiSnssai(s: SNssai): { sst: number; sd?: string } {
   return { sst: s.sst, ...(s.sd !== undefined ? { sd: s.sd.toString(16).padStart(6, '0') } : {}) };
@@ -38,7 +39,9 @@ export async function ulNasTransport(amf: Amf, ue: AmfUe, m: NasMessage): Promis
   if (requestType !== 1 || ue.sessions.has(psi)) return notForwarded(); // only initial requests for new sessions
   const snssai = (m.ies.sNssai as SNssai | undefined) ?? ue.allowedNssai?.[0];
   if (!snssai || !ue.allowedNssai?.some((a) => a.sst === snssai.sst && a.sd === snssai.sd)) return notForwarded();
-  const dnn = (m.ies.dnn as string | undefined) ?? amf.cfg.dnn;
+  const dnn = (m.ies.dnn as string | undefined) ?? defaultDnn(amf, ue);
+  // an onboarding registered UE: the onboarding S-NSSAI and DNN only (TS 23.501 5.30.2.10.2.3)
+  if (!onboardingAllows(amf, ue, dnn, snssai)) return notForwarded();
   const session: PduSessionRef = { pduSessionId: psi, snssai, dnn, state: 'creating' };
   ue.sessions.set(psi, session);
   // step 3: Nsmf_PDUSession_CreateSMContext

@@ -20,6 +20,7 @@ import { authenticate, abandonAuthentication } from './authentication.ts';
 import { securityModeControl } from './security-mode.ts';
 import { releaseSessions, terminatePolicyAssociations, deregisterFromUdm } from './held-resources.ts';
 import { releaseUeContext } from './ue-context-release.ts';
+import { registrationWithOnboardingSnpn, servesOnboarding } from './registration-onboarding-snpn.ts';
 import { registrationKind, requestNgKsi, contextByGuti, verifyWithStoredContext, takeOverContext, reconcilePduSessions } from './registration-update.ts';
 
 export function snssaiEquals(a: SNssai, b: { sst: number; sd?: string | number }): boolean {
@@ -75,6 +76,8 @@ export function registrationReject(amf: Amf, ue: AmfUe, cause: number, extra: Re
 export async function registrationSteps(amf: Amf, ue: AmfUe, received: ReceivedNas, progress: RegistrationProgress = { updating: false }): Promise<void> {
   let request = received.message;
   const kind = registrationKind(request);
+  // TS 23.502 4.2.2.2.4: SNPN onboarding, where this AMF has the AMF Onboarding Configuration Data
+  if (kind === 'snpn-onboarding' && servesOnboarding(amf, ue)) return registrationWithOnboardingSnpn(amf, ue, received);
   if (kind === 'emergency' || kind === 'snpn-onboarding' || kind === 'disaster-roaming') {
     // wire5g's AMF serves initial, mobility and periodic registration; TS 24.501 5.5.1.2.5 has no
     // cause for a registration type an AMF does not implement: #111, and the log says which
@@ -255,10 +258,10 @@ export async function registrationSteps(amf: Amf, ue: AmfUe, received: ReceivedN
  * 8.3.1) on a new NG connection, in DL NAS transport on one already set up; T3550 guards the
  * Registration Complete when a new 5G-GUTI was sent.
  */
-function deliverAccept(amf: Amf, ue: AmfUe, accept: NasMessage, allowed: SNssai[], newGuti: boolean): { contextSetUp: Promise<unknown>; complete: Promise<unknown> } {
+export function deliverAccept(amf: Amf, ue: AmfUe, accept: NasMessage, allowed: SNssai[], newGuti: boolean, step = '4.2.2.2.2 step 21'): { contextSetUp: Promise<unknown>; complete: Promise<unknown> } {
   const first = (): void => {
-    if (ue.initialContextSetUp) sendNas(amf, ue, accept, '4.2.2.2.2 step 21');
-    else sendNgap(amf, ue.gnb, ue.stream, initialContextSetupRequest(amf, ue, accept, allowed), '4.2.2.2.2 step 21', ue);
+    if (ue.initialContextSetUp) sendNas(amf, ue, accept, step);
+    else sendNgap(amf, ue.gnb, ue.stream, initialContextSetupRequest(amf, ue, accept, allowed, step), step, ue);
   };
   const contextSetUp = ue.initialContextSetUp ? Promise.resolve() : initialContextSetup(amf, ue);
   if (!newGuti) {
@@ -270,7 +273,7 @@ function deliverAccept(amf: Amf, ue: AmfUe, accept: NasMessage, allowed: SNssai[
     if (!sent) {
       sent = true;
       first();
-    } else sendNas(amf, ue, accept, '4.2.2.2.2 step 21 (T3550 retransmission)');
+    } else sendNas(amf, ue, accept, `${step} (T3550 retransmission)`);
   });
   // a failed context setup ends the procedure; the answer it was waiting for is not awaited then
   complete.catch(() => undefined);
@@ -303,7 +306,7 @@ async function initialContextSetup(amf: Amf, ue: AmfUe): Promise<void> {
 }
 
 /** TS 38.413 8.3.1 Initial Context Setup Request with the NAS-PDU and KgNB (TS 33.501 A.9, uplink NAS COUNT of the last message). */
-function initialContextSetupRequest(amf: Amf, ue: AmfUe, accept: NasMessage, allowed: SNssai[]) {
+function initialContextSetupRequest(amf: Amf, ue: AmfUe, accept: NasMessage, allowed: SNssai[], step: string) {
   const sec = ue.sec!;
   const keyGnb = kgnb(ue.kamf!, (sec.uplinkCount - 1) >>> 0);
   const caps = ue.ueSecurityCapability!;
@@ -314,7 +317,7 @@ function initialContextSetupRequest(amf: Amf, ue: AmfUe, accept: NasMessage, all
     AllowedNSSAI: allowed.map((s) => ({ 's-NSSAI': snssai(s) })),
     UESecurityCapabilities: { nRencryptionAlgorithms: ngapAlgorithms(caps.ea), nRintegrityProtectionAlgorithms: ngapAlgorithms(caps.ia), eUTRAencryptionAlgorithms: ngapAlgorithms(caps.eea ?? 0), eUTRAintegrityProtectionAlgorithms: ngapAlgorithms(caps.eia ?? 0) },
     SecurityKey: { value: keyGnb, length: 256 },
-    'NAS-PDU': nasBytes(amf, ue, accept, '4.2.2.2.2 step 21'),
+    'NAS-PDU': nasBytes(amf, ue, accept, step),
   });
 }
 
