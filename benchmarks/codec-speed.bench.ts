@@ -163,7 +163,7 @@ if (live && process.env.WIRE5G_RECORD_PEERS === '1') {
   writeFileSync(file, JSON.stringify({ ...recorded, measured: new Date().toISOString(), figures: sorted }, null, 2) + '\n');
 }
 
-const results: BenchResult[] = rows.map((row, j) => ({ name: `${row.op} ${row.vector}${row.form ? ` [${row.form}]` : ''}`, nsPerOp: best[j], opsPerSec: 1e9 / best[j], samples: ROUNDS, rme: NaN }));
+const results: BenchResult[] = rows.map((row, j) => ({ name: `${row.op} ${row.vector}${row.form ? ` [${row.form}]` : ''}`, nsPerOp: best[j], opsPerSec: 1e9 / best[j], samples: ROUNDS, rme: null }));
 const comparison = rows.map((row, j) => {
   const candidates = row.peers.filter((n) => peers[n] !== undefined);
   const peer = candidates.reduce<string | undefined>((a, n) => (a === undefined || peers[n] < peers[a] ? n : a), undefined);

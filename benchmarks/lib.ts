@@ -17,7 +17,11 @@ export interface BenchResult {
   nsPerOp: number;
   opsPerSec: number;
   samples: number;
-  rme: number;
+  /**
+   * tinybench's relative margin of error of the mean, in percent; null where the figure is not a
+   * mean of samples (the best round of CPU time, or one timed run), so it has no margin to give.
+   */
+  rme: number | null;
 }
 
 export interface BenchRatio {
@@ -91,7 +95,7 @@ export function failTask(suite: string, task: string, e: unknown): void {
 export function writeReport(suite: string, all: BenchResult[], opts: Pick<SuiteOptions, 'ratios' | 'notes'> = {}): SuiteReport {
   // a figure that is not a number is a failure, never a row (JSON would write it as null)
   const results = all.filter((r) => {
-    const ok = [r.nsPerOp, r.opsPerSec, r.samples].every(Number.isFinite) && Number.isFinite(r.rme) && r.samples > 0;
+    const ok = [r.nsPerOp, r.opsPerSec, r.samples].every(Number.isFinite) && (r.rme === null || Number.isFinite(r.rme)) && r.samples > 0;
     if (!ok) failTask(suite, r.name, new Error(`no valid measurement (nsPerOp ${r.nsPerOp}, samples ${r.samples}, rme ${r.rme})`));
     return ok;
   });
@@ -110,7 +114,7 @@ export function writeReport(suite: string, all: BenchResult[], opts: Pick<SuiteO
 
 function printReport(r: SuiteReport, file: string): void {
   console.log(`\n## ${r.suite} (${r.node})`);
-  for (const x of r.results) console.log(`  ${x.name.padEnd(56)} ${x.nsPerOp.toFixed(1).padStart(12)} ns/op ${x.opsPerSec.toFixed(0).padStart(12)} op/s  ±${x.rme.toFixed(2)}%`);
+  for (const x of r.results) console.log(`  ${x.name.padEnd(56)} ${x.nsPerOp.toFixed(1).padStart(12)} ns/op ${x.opsPerSec.toFixed(0).padStart(12)} op/s  ${x.rme === null ? '(min or single run)' : `±${x.rme.toFixed(2)}%`}`);
   for (const x of r.ratios) console.log(`  ratio ${x.name}: ${x.value.toFixed(3)} (${x.of} / ${x.to})`);
   console.log(`  -> ${file}`);
 }

@@ -60,7 +60,7 @@ const roundTasks = VECTORS.flatMap(([name, bytes]) => {
   ];
 });
 const roundNs = bestRounds(roundTasks.map((t) => t.fn));
-const extraResults = roundTasks.map((t, j) => ({ name: t.name, nsPerOp: roundNs[j], opsPerSec: 1e9 / roundNs[j], samples: 30, rme: NaN }));
+const extraResults = roundTasks.map((t, j) => ({ name: t.name, nsPerOp: roundNs[j], opsPerSec: 1e9 / roundNs[j], samples: 30, rme: null }));
 
 const report = await runSuite('ngap', tasks, {
   // the per-type decoder closures each warm up and tier up on their own: a 100 ms warm-up

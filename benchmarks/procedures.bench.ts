@@ -81,7 +81,7 @@ const results: BenchResult[] = completedResults('procedures', bench, perUe).map(
 
 // --- bursts: every UE in flight at once -----------------------------------------------------------
 const bursts: Record<string, unknown>[] = [];
-const row = (name: string, ms: number, n: number): BenchResult => ({ name, nsPerOp: (ms * 1e6) / n, opsPerSec: (n * 1000) / ms, samples: 1, rme: 0 });
+const row = (name: string, ms: number, n: number): BenchResult => ({ name, nsPerOp: (ms * 1e6) / n, opsPerSec: (n * 1000) / ms, samples: 1, rme: null });
 for (const n of BURSTS) {
   const name = `burst of ${n}`;
   try {
@@ -139,7 +139,7 @@ const baseline = results.find((r) => r.name.startsWith('baseline'))?.name ?? '';
 writeReport('procedures', results, {
   ratios: results.filter((r) => r.name !== baseline).map((x) => [`${x.name} vs one SBI round trip`, x.name, baseline] as [string, string, string]),
   notes: {
-    unit: 'opsPerSec of the UE rows = procedures completed per second (registration + PDU session establishment, or deregistrations); burst rows are one sample each (samples 1, rme 0)',
+    unit: 'opsPerSec of the UE rows = procedures completed per second (registration + PDU session establishment, or deregistrations); burst rows are one sample each (samples 1, rme null)',
     window: WINDOW,
     bursts,
     machine: 'figures depend on the load of the machine (2 cores shared with other work when recorded): compare ratios from one run, not absolute figures across runs',

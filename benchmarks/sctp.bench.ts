@@ -67,7 +67,7 @@ function spawnReceiver(mode: 'dgram' | 'sctp'): Promise<{ child: ChildProcess; p
 
 function rate(name: string, count: number, ms: number): BenchResult {
   const perSec = (count * 1000) / ms;
-  return { name, nsPerOp: 1e9 / perSec, opsPerSec: perSec, samples: count, rme: 0 };
+  return { name, nsPerOp: 1e9 / perSec, opsPerSec: perSec, samples: count, rme: null };
 }
 
 const DGRAM = 'raw node:dgram: datagrams received per second (100 B, sender in another process)';

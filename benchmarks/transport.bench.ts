@@ -29,7 +29,7 @@ function runPeer(mode: 'dgram' | 'sctp', port: number): Promise<void> {
 
 function rate(name: string, count: number, ms: number): BenchResult {
   const perSec = (count * 1000) / ms;
-  return { name, nsPerOp: 1e9 / perSec, opsPerSec: perSec, samples: count, rme: 0 };
+  return { name, nsPerOp: 1e9 / perSec, opsPerSec: perSec, samples: count, rme: null };
 }
 
 async function dgramRate(): Promise<BenchResult> {

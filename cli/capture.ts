@@ -2,21 +2,10 @@
 // `wire5g start <nf> --capture FILE` and `wire5g run --external-core` wrote its own), merged by
 // time, each datagram once (transport/capture/merge.ts).
 
-import { readFileSync } from 'node:fs';
 import { FileSink } from '../transport/capture/pcapng.ts';
 import { mergeCaptures } from '../transport/capture/merge.ts';
 import { CommandFailed, defineCommand, defineGroup } from './args.ts';
-
-/** Reads one input capture, or fails with one line saying why. */
-function readInput(file: string): Uint8Array {
-  try {
-    return new Uint8Array(readFileSync(file));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a capture file' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
-    throw new CommandFailed(`cannot read ${file}: ${why}`);
-  }
-}
+import { readCaptureInput } from './capture-input.ts';
 
 const merge = defineCommand({
   name: 'merge',
@@ -27,7 +16,7 @@ const merge = defineCommand({
   run({ positionals }) {
     const [out, ...inputs] = positionals;
     if (inputs.includes(out)) throw new CommandFailed(`${out} is both the output and an input; name another output file`);
-    const files = inputs.map(readInput);
+    const files = inputs.map(readCaptureInput);
     const sink = new FileSink(out);
     const r = mergeCaptures(files, sink.write);
     sink.close();

@@ -5,7 +5,6 @@
 // reported with its error; a frame that carries no protocol wire5g knows is reported as ignored,
 // with the reason. Nothing is skipped silently.
 
-import { readFileSync } from 'node:fs';
 import { readCaptureFile, type CaptureFrame } from '../codecs/capture/files.ts';
 import { ipPacketOf, transportSegmentOf, type TransportSegment } from '../codecs/capture/layers.ts';
 import { DecodeError } from '../codecs/bytes/errors.ts';
@@ -13,7 +12,8 @@ import type { DissectedMessage, JsonValue } from '../codecs/bytes/json.ts';
 import { decodeSctpPacket, SCTP_CHUNK_NAMES, SctpChunkType } from '../codecs/sctp/packet.ts';
 import { framesOf, frameLine, frameJson } from './decode-format.ts';
 import type { TcpMessageSource, TcpOutcome } from './tcp-http2.ts';
-import { CommandFailed, defineCommand } from './args.ts';
+import { defineCommand } from './args.ts';
+import { readCaptureInput } from './capture-input.ts';
 import { defaultDissectors, type Dissectors, type SctpMessageSource, SCTP_OVER_UDP_PORT } from './dissectors.ts';
 
 export interface DecodedRecord {
@@ -193,17 +193,6 @@ function printFrames(bytes: Uint8Array, json: boolean, file: string | undefined)
   return errors;
 }
 
-/** Reads a capture file, or fails with one line saying why (missing, a directory, not readable). */
-function readCapture(file: string): Uint8Array {
-  try {
-    return new Uint8Array(readFileSync(file));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a capture file' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
-    throw new CommandFailed(`cannot read ${file}: ${why}`);
-  }
-}
-
 export const decodeCommand = defineCommand({
   name: 'decode',
   summary: 'print every GTP-U/PFCP/NGAP/NAS-5GS message of pcap/pcapng files',
@@ -213,7 +202,7 @@ export const decodeCommand = defineCommand({
     json: { kind: 'flag', help: 'one JSON object per frame (frame, time, src, dst, messages with protocol, message, fields, error; ignored; plus file with several files)' },
   },
   run({ values, positionals }) {
-    const inputs = positionals.map((f) => ({ file: f, bytes: readCapture(f) }));
+    const inputs = positionals.map((f) => ({ file: f, bytes: readCaptureInput(f) }));
     let errors = 0;
     for (const { file, bytes } of inputs) {
       if (inputs.length > 1 && !values.json) process.stdout.write(`==> ${file} <==\n`);

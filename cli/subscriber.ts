@@ -3,6 +3,8 @@
 // `update`, which changes only the fields given and prints each old -> new).
 
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { readEndpoint, callControl, NoNetwork } from '../nodes/control/api.ts';
 import { UdrStore, InvalidSubscriber, type SubscriberRecord } from '../nodes/udr/store.ts';
 import { checkSubscriber, ConfigError, DEFAULT_CONFIG, DEFAULT_SUBSCRIBER, loadConfig, type SubscriberConfig } from '../nodes/common/config.ts';
 import { CommandFailed, defineCommand, defineGroup, UsageError, type OptionSpecs } from './args.ts';
@@ -179,11 +181,16 @@ const list = defineCommand({
 
 const remove = defineCommand({
   name: 'remove',
-  summary: 'remove a subscriber and its policy data',
+  summary: 'remove a subscriber and its policy data (on a running network: the UDM withdraws its registration first)',
   positionals: { syntax: 'SUPI', min: 1, max: 1 },
-  options: DATABASE,
-  run({ values, positionals }) {
+  options: {
+    ...DATABASE,
+    out: { kind: 'string', arg: 'DIR', default: DEFAULT_CONFIG.outDir, help: "out directory of a running network ('wire5g up --out DIR'): when its UDR uses this database, the removal goes through it (ctl udm remove)" },
+  },
+  async run({ values, positionals }) {
     const db = databaseOf(values);
+    const viaNetwork = await removeOnRunningNetwork(positionals[0], db, typeof values.out === 'string' ? values.out : DEFAULT_CONFIG.outDir);
+    if (viaNetwork) return 0;
     return withStore(db, true, (store) => {
       if (!store.remove(positionals[0])) throw new CommandFailed(`no subscriber ${positionals[0]} in ${db}`);
       console.log(`removed ${positionals[0]} from ${db}`);
@@ -191,6 +198,38 @@ const remove = defineCommand({
     });
   },
 });
+
+/**
+ * TS 23.502 4.2.2.3.3 step 1: a subscriber removed while a network serves it is withdrawn by the
+ * UDM first (Nudm_UECM_DeregistrationNotification, SUBSCRIPTION_WITHDRAWN), so a registered UE is
+ * deregistered before its data goes. That happens when a network (`wire5g up`) runs with the
+ * out directory and its embedded UDR uses `db`; false when there is none (the database is changed
+ * directly, as without a network).
+ */
+async function removeOnRunningNetwork(supi: string, db: string, outDir: string): Promise<boolean> {
+  let endpoint;
+  try {
+    endpoint = readEndpoint(outDir);
+  } catch (e) {
+    if (e instanceof NoNetwork) return false;
+    throw e;
+  }
+  const ask = (command: string, params: Record<string, string>) => callControl(endpoint, { command, params, options: {} }).catch((e: unknown) => {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ECONNREFUSED' || code === 'ECONNRESET') return undefined; // the network is gone
+    throw e;
+  });
+  const status = await ask('status', {});
+  const served = status?.reply.ok ? (status.reply.result as { udrDatabase?: string }).udrDatabase : undefined;
+  if (db === ':memory:' || served !== resolve(db)) return false;
+  const r = await ask('udm remove', { supi });
+  if (!r) return false;
+  for (const l of r.reply.ladder) console.log(l);
+  if (!r.reply.ok) throw new CommandFailed((r.reply.error ?? `HTTP ${r.status}`).split('\n')[0]);
+  const result = r.reply.result as { deregistered: boolean };
+  console.log(`removed ${supi} from ${db} through the running network of ${outDir}${result.deregistered ? ' (the UDM withdrew the subscription: network-initiated deregistration, TS 23.502 4.2.2.3.3)' : ' (it was not registered)'}`);
+  return true;
+}
 
 export const subscriberCommand = defineGroup({
   name: 'subscriber',

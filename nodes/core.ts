@@ -11,6 +11,7 @@ import { ausfRoutes } from './ausf/service.ts';
 import { pcfRoutes } from './pcf/service.ts';
 import { smfRoutes } from './smf/service.ts';
 import type { Smf } from './smf/context.ts';
+import type { Pcf } from './pcf/context.ts';
 import type { DeregistrationReason } from './udm/procedures/deregistration-notification.ts';
 
 /** The UDM's O&M trigger (`wire5g ctl udm withdraw`). */
@@ -76,7 +77,7 @@ export function nfNamer(cfg: NetworkConfig): NfNamer {
 const plmnId = (cfg: NetworkConfig) => `${cfg.plmn.mcc}${cfg.plmn.mnc}`;
 
 /** Starts one core NF of `cfg` on its address. */
-export async function startNf(nf: CoreNf, cfg: NetworkConfig, o: CoreOptions = {}): Promise<NfHandle & { amf?: Amf; upf?: Upf; store?: UdrStore; smf?: Smf; udm?: UdmOam }> {
+export async function startNf(nf: CoreNf, cfg: NetworkConfig, o: CoreOptions = {}): Promise<NfHandle & { amf?: Amf; upf?: Upf; store?: UdrStore; smf?: Smf; udm?: UdmOam; pcf?: Pcf }> {
   const nameOf = nfNamer(cfg);
   const host = (name: string, address: string) => SbiHost.client({ nf: name, address, nameOf, ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}), ...(o.sbiTimeoutMs ? { timeoutMs: o.sbiTimeoutMs } : {}) });
   const serve = (name: string, address: string, routes: Parameters<typeof SbiHost.serve>[0]['routes'], c: ReturnType<typeof host>) =>
@@ -107,7 +108,7 @@ export async function startNf(nf: CoreNf, cfg: NetworkConfig, o: CoreOptions = {
       const c = host('PCF', cfg.addresses.pcf);
       const pcf = pcfRoutes({ baseUri: sbiUri(cfg, 'pcf'), udrUri: sbiUri(cfg, 'udr') }, c.client);
       const h = await serve('PCF', cfg.addresses.pcf, pcf.routes, c);
-      return { nf, ledger: pcf.ledger, sbi: h, settled: () => h.server.settled(), stop: () => h.close() };
+      return { nf, ledger: pcf.ledger, sbi: h, pcf: pcf.pcf, settled: () => h.server.settled(), stop: () => h.close() };
     }
     case 'upf': {
       const upf = await Upf.start({ address: cfg.addresses.upf, pfcpPort: cfg.ports.pfcp, gtpuPort: cfg.ports.gtpu, captureUserPlane: true, ...(o.tap ? { tap: o.tap } : {}), ...(o.clock ? { clock: o.clock } : {}), ...(o.log ? { log: o.log } : {}) });
@@ -176,6 +177,8 @@ export interface Core {
   smf: Smf;
   /** The UDM's O&M triggers. */
   udm: UdmOam;
+  /** The PCF's state, for its O&M trigger (`wire5g ctl pcf terminate`, TS 23.502 4.16.6 case A). */
+  pcf: Pcf;
   store: UdrStore;
   ledgers(): Record<string, LedgerSnapshot>;
   settled(): Promise<void>;
@@ -189,7 +192,7 @@ function reportStop(o: CoreOptions, nf: CoreNf, e: unknown): void {
 /** Starts every core NF in this process, in dependency order (data first, the AMF last). */
 export async function startCore(cfg: NetworkConfig, o: CoreOptions = {}): Promise<Core> {
   const nfs = new Map<CoreNf, NfHandle>();
-  let amf: Amf | undefined, upf: Upf | undefined, store: UdrStore | undefined, smf: Smf | undefined, udm: UdmOam | undefined;
+  let amf: Amf | undefined, upf: Upf | undefined, store: UdrStore | undefined, smf: Smf | undefined, udm: UdmOam | undefined, pcf: Pcf | undefined;
   try {
     for (const nf of CORE_NFS) {
       const h = await startNf(nf, cfg, o);
@@ -199,6 +202,7 @@ export async function startCore(cfg: NetworkConfig, o: CoreOptions = {}): Promis
       store ??= h.store;
       smf ??= h.smf;
       udm ??= h.udm;
+      pcf ??= h.pcf;
     }
   } catch (e) {
     for (const h of [...nfs.values()].reverse()) await h.stop().catch((s: unknown) => reportStop(o, h.nf, s));
@@ -212,6 +216,7 @@ export async function startCore(cfg: NetworkConfig, o: CoreOptions = {}): Promis
     store: store!,
     smf: smf!,
     udm: udm!,
+    pcf: pcf!,
     ledgers: () => Object.fromEntries(all.map((h) => [h.ledger.nf, h.ledger.snapshot()])),
     settled: async () => {
       // twice: a settled NF may have started work on another (e.g. an after-response task calling the PCF)

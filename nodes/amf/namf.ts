@@ -3,9 +3,11 @@
 // Nudm_UECM deregistration notification, TS 29.503 5.3.2.3.2).
 
 import { SbiProblem, objectBody, type SbiRoute } from '../common/sbi.ts';
-import { route } from '../common/sbi/routes.ts';
+import { serve, created, noContent } from '../common/sbi/routes.ts';
 import { resourceUri } from '../common/sbi/client.ts';
 import { AMF, CALLBACKS } from '../common/sbi/operations.ts';
+import type { components as EvtsC } from '../common/sbi-types/TS29518_Namf_EventExposure.ts';
+import type { components as SmfC } from '../common/sbi-types/TS29502_Nsmf_PDUSession.ts';
 import type { Amf } from './amf.ts';
 import { n1n2MessageTransfer } from './procedures/pdu-session-relay.ts';
 import { deregistrationNotification } from './procedures/deregistration-network.ts';
@@ -14,9 +16,10 @@ import { sdmModificationNotification } from './procedures/subscriber-data-update
 export function namfRoutes(amf: Amf): SbiRoute[] {
   return [
     // TS 29.518 5.2.2.3.1 N1N2MessageTransfer (TS 23.502 4.3.2.2.1 step 11)
-    route(AMF.communication.n1n2MessageTransfer, (req) => n1n2MessageTransfer(amf, req)),
+    serve(AMF.communication.n1n2MessageTransfer, (req) => n1n2MessageTransfer(amf, req)),
     // TS 29.518 5.3.2.2 Namf_EventExposure_Subscribe
-    route(AMF.eventExposure.subscribe, (req) => {
+    serve(AMF.eventExposure.subscribe, (req) => {
+      // TS 29.518 6.2.6.2.2 AmfCreateEventSubscription, its members checked before use
       const body = objectBody(req) as { subscription?: { eventList?: { type?: unknown }[]; eventNotifyUri?: unknown; notifyCorrelationId?: unknown; supi?: unknown; anyUE?: unknown } };
       const sub = body.subscription;
       const types = (sub?.eventList ?? []).map((e) => e.type).filter((t): t is string => typeof t === 'string');
@@ -26,26 +29,28 @@ export function namfRoutes(amf: Amf): SbiRoute[] {
       if (unsupported.length) throw new SbiProblem(403, 'UNSUPPORTED_EVENT_TYPE', unsupported.join(', '));
       const id = String(amf.nextSubscription++);
       amf.eventSubscriptions.set(id, { types, eventNotifyUri: sub.eventNotifyUri, notifyCorrelationId: sub.notifyCorrelationId, ...(typeof sub.supi === 'string' ? { supi: sub.supi } : {}) });
-      return { status: 201, headers: { location: resourceUri(amf.cfg.baseUri, AMF.eventExposure.unsubscribe, { subscriptionId: id }) }, body: { subscription: sub, subscriptionId: id } };
+      // TS 29.518 6.2.6.2.3 AmfCreatedEventSubscription: the subscription as created, and its id
+      return created(resourceUri(amf.cfg.baseUri, AMF.eventExposure.unsubscribe, { subscriptionId: id }), { subscription: sub as EvtsC['schemas']['AmfEventSubscription'], subscriptionId: id });
     }),
     // TS 29.518 5.3.2.3 Namf_EventExposure_Unsubscribe
-    route(AMF.eventExposure.unsubscribe, (req) => {
+    serve(AMF.eventExposure.unsubscribe, (req) => {
       if (!amf.eventSubscriptions.delete(req.params.subscriptionId)) throw new SbiProblem(404, 'SUBSCRIPTION_NOT_FOUND');
-      return { status: 204 };
+      return noContent();
     }),
     // TS 29.503 5.3.2.3.2 Nudm_UECM_DeregistrationNotification (TS 23.502 4.2.2.3.3 steps 1-3):
     // the deregCallbackUri of the AMF's Nudm_UECM_Registration
-    route(CALLBACKS.deregistrationNotify, (req) => deregistrationNotification(amf, req)),
+    serve(CALLBACKS.deregistrationNotify, (req) => deregistrationNotification(amf, req)),
     // TS 29.503 5.2.2.5 Nudm_SDM_Notification (TS 23.502 4.5.1): the callbackReference of the
     // AMF's Nudm_SDM_Subscribe
-    route(CALLBACKS.sdmModificationNotify, (req) => sdmModificationNotification(amf, req)),
+    serve(CALLBACKS.sdmModificationNotify, (req) => sdmModificationNotification(amf, req)),
     // TS 29.502 5.2.2.5.2 SM context status notification
-    route(CALLBACKS.smContextStatusNotify, (req) => {
-      const body = objectBody(req) as { statusInfo?: { resourceStatus?: string } };
+    serve(CALLBACKS.smContextStatusNotify, (req) => {
+      // TS 29.502 6.1.6.2.8 SmContextStatusNotification: statusInfo is mandatory
+      const body = objectBody(req) as Partial<SmfC['schemas']['SmContextStatusNotification']>;
       if (typeof body.statusInfo !== 'object' || body.statusInfo === null) throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'statusInfo is required');
       const ue = amf.bySupi.get(req.params.supi);
       if (ue && body.statusInfo?.resourceStatus === 'RELEASED') ue.sessions.delete(Number(req.params.pduSessionId));
-      return { status: 204 };
+      return noContent();
     }),
   ];
 }

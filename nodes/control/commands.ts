@@ -249,6 +249,14 @@ registerControlCommand({
 });
 
 registerControlCommand({
+  words: ['udm', 'remove', '<supi>'],
+  options: {},
+  summary: 'the subscriber leaves the UDR: a registered UE is first deregistered as by udm withdraw (TS 23.502 4.2.2.3.3); what wire5g subscriber remove does on a running network',
+  perUe: true,
+  run: (net, a) => net.udmRemove(need(a.supi, 'SUPI')),
+});
+
+registerControlCommand({
   words: ['ue', '<supi>', 'ping'],
   options: {
     count: { kind: 'integer', arg: 'N', max: 100_000, default: '3', help: 'echo requests to send' },

@@ -5,3 +5,4 @@
 export * from './live-network.ts';
 export * from './commands.ts';
 export * from './api.ts';
+import './policy-commands.ts';

@@ -7,7 +7,7 @@
 // refused with a ControlError before anything is sent; a UE runs one command at a time.
 
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Capture } from '../../transport/capture/capture.ts';
 import { RunRecorder } from '../common/run-report.ts';
 import { ledgerDiff, type LedgerSnapshot } from '../common/ledger.ts';
@@ -19,7 +19,7 @@ import { Ue } from '../ue/ue.ts';
 import { GmmState } from '../ue/gmm-state.ts';
 import { UdrStore } from '../udr/store.ts';
 import { subscribersFor, waitForQuiet, waitForCore, retried } from '../scenario.ts';
-import { checkSmfRelease, smfRelease, checkAmfDeregister, amfDeregister, checkUdmWithdraw, udmWithdraw, checkUdmUpdate, udmUpdateSnssai, pollUntil, type NetworkSide, type AmfDeregisterResult } from './network-commands.ts';
+import { checkSmfRelease, smfRelease, checkAmfDeregister, amfDeregister, checkUdmWithdraw, udmWithdraw, checkUdmUpdate, udmUpdateSnssai, udmRemove, pollUntil, type NetworkSide, type AmfDeregisterResult } from './network-commands.ts';
 
 export { ControlError } from './control-error.ts';
 import { ControlError } from './control-error.ts';
@@ -84,6 +84,8 @@ export interface NetworkStatus {
   ues: UeStatus[];
   ledgers: Record<string, LedgerSnapshot>;
   ledgersAtStart: Record<string, LedgerSnapshot>;
+  /** The UDR's database (absolute path) when the core runs here: `wire5g subscriber remove` goes through the network then. */
+  udrDatabase?: string;
 }
 
 export interface StopResult {
@@ -348,6 +350,17 @@ export class LiveNetwork {
     return this.exclusive(supi, 'udm update', () => checkUdmUpdate(this.side, supi), (u) => udmUpdateSnssai(this.side, u.ue, snssai));
   }
 
+  /** The subscriber leaves the UDR; registered, it is deregistered first (UDM withdraw); network-commands.ts. */
+  udmRemove(supi: string): Promise<{ removed: string; deregistered: boolean }> {
+    this.checkRunning();
+    return this.ues.has(supi) ? this.exclusive(supi, 'udm remove', () => {}, (u) => udmRemove(this.side, supi, u.ue)) : udmRemove(this.side, supi, undefined);
+  }
+
+  /** A network-side O&M command kept in its own module (policy-commands.ts), run as the UE's only command. */
+  onUe<T>(supi: string, what: string, check: (n: NetworkSide, ue: Ue) => void, fn: (n: NetworkSide, ue: Ue) => Promise<T>): Promise<T> {
+    return this.exclusive(supi, what, (u) => check(this.side, u.ue), (u) => fn(this.side, u.ue));
+  }
+
   /** What the network-side O&M commands reach: the embedded core, the recorder, quiescence. */
   private get side(): NetworkSide {
     return {
@@ -358,6 +371,7 @@ export class LiveNetwork {
         const known = this.known.get(supi);
         if (known) this.known.set(supi, { ...known, snssais });
       },
+      subscriptionRemoved: (supi) => this.known.delete(supi),
     };
   }
 
@@ -440,6 +454,7 @@ export class LiveNetwork {
       ues,
       ledgers,
       ledgersAtStart: this.ledgersAtStart,
+      ...(this.core ? { udrDatabase: resolve(this.o.database ?? this.cfg.udr.database) } : {}),
     };
   }
 

@@ -20,6 +20,8 @@ export interface NetworkSide {
   settle(): Promise<void>;
   /** The subscribed S-NSSAIs of `supi` changed in the UDR. */
   subscriptionChanged(supi: string, snssais: Snssai[]): void;
+  /** The subscriber `supi` left the UDR. */
+  subscriptionRemoved?(supi: string): void;
 }
 
 export type AmfDeregisterResult = { outcome: NetworkDeregistrationOutcome; reRegistered?: boolean; sessions: number[] };
@@ -33,7 +35,7 @@ function needRegistered(ue: Ue, what: string): void {
   if (ue.state !== GmmState.REGISTERED) throw new ControlError(409, `${ue.supi} is ${ue.state}: ${what} needs ${GmmState.REGISTERED}`);
 }
 
-function embedded<T>(nf: T | undefined, name: string, command: string): T {
+export function embedded<T>(nf: T | undefined, name: string, command: string): T {
   if (!nf) throw new ControlError(409, `the ${name.toUpperCase()} runs in another process (wire5g start ${name}): ctl ${command} needs the embedded core`);
   return nf;
 }
@@ -138,4 +140,21 @@ export function udmUpdateSnssai(n: NetworkSide, ue: Ue, snssai: Snssai): Promise
     await pollUntil(() => !ue.connected || amf.bySupi.has(supi));
     return { notified, deregistered: !amf.bySupi.has(supi) && ue.state === GmmState.DEREGISTERED };
   });
+}
+
+/**
+ * The subscriber leaves the UDR while the network runs (`wire5g subscriber remove` on a running
+ * network, `ctl udm remove`): a UE registered with the subscription is first deregistered as the
+ * UDM withdraws it (TS 23.502 4.2.2.3.3 step 1, Nudm_UECM_DeregistrationNotification
+ * SUBSCRIPTION_WITHDRAWN, as `ctl udm withdraw`), then the UDR deletes the subscriber and its
+ * policy data. `ue` is the network's UE of that SUPI when it is registered, else undefined.
+ */
+export async function udmRemove(n: NetworkSide, supi: string, ue: Ue | undefined): Promise<{ removed: string; deregistered: boolean }> {
+  const core = embedded(n.core, 'udm', 'udm remove');
+  if (!core.store.get(supi)) throw new ControlError(404, `no subscriber ${supi} in the UDR`);
+  const registered = ue !== undefined && ue.state === GmmState.REGISTERED && core.amf.bySupi.has(supi);
+  if (registered) await udmWithdraw(n, ue);
+  core.store.remove(supi);
+  n.subscriptionRemoved?.(supi);
+  return { removed: supi, deregistered: registered };
 }

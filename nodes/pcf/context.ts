@@ -3,7 +3,7 @@
 // am-policy.ts, ue-policy.ts and sm-policy.ts, the routes in service.ts.
 
 import type { SbiClient } from '../common/sbi.ts';
-import { udrClient } from '../common/sbi/client.ts';
+import { udrClient, notifier } from '../common/sbi/client.ts';
 import { KeyedSerializer, SharedSubscriptions } from '../common/concurrency.ts';
 
 export interface PcfConfig {
@@ -22,6 +22,10 @@ export interface SmPolicyAssociation {
   limitId?: string;
   /** PCC rule ids installed for the session (removed at 4.16.6 step 3). */
   pccRules: string[];
+  /** The SMF's notificationUri (TS 29.512 SmPolicyContextData): `/update` and `/terminate` go under it. */
+  notificationUri: string;
+  /** Set when the PCF requested the termination (4.16.6 case A step 1): the cause it gave. */
+  terminationRequested?: string;
 }
 
 export interface Pcf {
@@ -29,6 +33,8 @@ export interface Pcf {
   udr: SbiClient;
   /** The UDR's Nudr_DR, typed (nodes/common/sbi/operations.ts). */
   nudr: ReturnType<typeof udrClient>;
+  /** Notifications to the callback URIs consumers gave (the SMF's notificationUri, ...). */
+  notify: ReturnType<typeof notifier>;
   amPolicies: Map<string, { supi: string }>;
   uePolicies: Map<string, { supi: string }>;
   smPolicies: Map<string, SmPolicyAssociation>;
@@ -44,6 +50,7 @@ export function newPcf(cfg: PcfConfig, udr: SbiClient): Pcf {
   return {
     cfg, udr,
     nudr: udrClient(udr, cfg.udrUri),
+    notify: notifier(udr),
     amPolicies: new Map(),
     uePolicies: new Map(),
     smPolicies: new Map(),

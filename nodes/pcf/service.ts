@@ -9,7 +9,8 @@ import { PCF } from '../common/sbi/operations.ts';
 import { newPcf, type PcfConfig } from './context.ts';
 import { createAmPolicy, deleteAmPolicy } from './am-policy.ts';
 import { createUePolicy, deleteUePolicy } from './ue-policy.ts';
-import { createSmPolicy, deleteSmPolicy } from './sm-policy.ts';
+import { createSmPolicy } from './sm-policy.ts';
+import { deleteSmPolicy } from './sm-policy-termination.ts';
 
 export type { PcfConfig } from './context.ts';
 
@@ -29,5 +30,5 @@ export function pcfRoutes(cfg: PcfConfig, udr: SbiClient, ledger = new ResourceL
     serve(PCF.smPolicyControl.create, (req) => createSmPolicy(pcf, req)),
     serve(PCF.smPolicyControl.delete, (req) => deleteSmPolicy(pcf, req)),
   ];
-  return { routes, ledger };
+  return { routes, ledger, pcf };
 }

@@ -1,22 +1,12 @@
-// SM Policy Association Establishment (TS 23.502 4.16.4) and Termination case B, SMF-initiated
-// (4.16.6), PCF side (Npcf_SMPolicyControl, TS 29.512), with the UDR behind them over Nudr_DR
-// (TS 29.519 policy data): the usage the SMF reports at termination is deducted from the
-// subscriber's remaining allowed usage.
+// SM Policy Association Establishment (TS 23.502 4.16.4), PCF side (Npcf_SMPolicyControl, TS
+// 29.512), with the UDR behind it over Nudr_DR (TS 29.519 policy data). Its termination, case A
+// and B (4.16.6), is in sm-policy-termination.ts.
 
 import { SbiProblem, objectBody, requireString, type SbiRequest } from '../common/sbi.ts';
-import { created, noContent, undoable } from '../common/sbi/routes.ts';
+import { created, undoable } from '../common/sbi/routes.ts';
 import { resourceUri, callbackUri, operationUri } from '../common/sbi/client.ts';
 import { UDR, PCF, CALLBACKS } from '../common/sbi/operations.ts';
 import { PCF_SUPPORTED_FEATURES, commonFeatures, type Pcf } from './context.ts';
-
-/** Accumulated usage as the SMF reports it in SmPolicyDeleteData (TS 29.512 data model, OpenAPI schema AccuUsageReport). */
-interface AccuUsageReport {
-  refUmIds: string;
-  volUsage?: number;
-  volUsageUplink?: number;
-  volUsageDownlink?: number;
-  timeUsage?: number;
-}
 
 function snssaiKeyOf(v: unknown): string {
   const s = v as { sst?: unknown; sd?: unknown } | undefined;
@@ -24,27 +14,12 @@ function snssaiKeyOf(v: unknown): string {
   return typeof s.sd === 'string' ? `${s.sst}-${s.sd.toLowerCase()}` : String(s.sst);
 }
 
-/** TS 23.502 4.16.6 step 3: the reported usage is deducted from the remaining allowed usage in the UDR. */
-function deductUsage(pcf: Pcf, supi: string, reports: AccuUsageReport[]): Promise<void> {
-  return pcf.usageWriters.run(supi, async () => {
-    const data = (await pcf.nudr.dr.readSmPolicyData(supi, { step: '4.16.6 step 3' })).body;
-    for (const r of reports) {
-      const um = data.umData?.[r.refUmIds];
-      const remaining = um?.allowedUsage?.totalVolume;
-      if (remaining === undefined) continue; // unlimited or unknown: nothing to deduct
-      const used = r.volUsage ?? (r.volUsageUplink ?? 0) + (r.volUsageDownlink ?? 0);
-      // TS 23.502 4.16.6 step 3: deduct the accumulated usage from the remaining allowed usage
-      await pcf.nudr.dr.createUsageMonitoringResource(supi, r.refUmIds, { ...um, limitId: r.refUmIds, allowedUsage: { totalVolume: Math.max(0, remaining - used) } }, { step: '4.16.6 step 3' });
-    }
-  });
-}
-
 /** TS 23.502 4.16.4 SM Policy Association Establishment, TS 29.512 4.2.2. */
 export async function createSmPolicy(pcf: Pcf, req: SbiRequest) {
   const body = objectBody(req);
   const supi = requireString(body, 'supi');
   const dnn = requireString(body, 'dnn');
-  requireString(body, 'notificationUri');
+  const notificationUri = requireString(body, 'notificationUri');
   const pduSessionId = body.pduSessionId;
   if (typeof pduSessionId !== 'number') throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'pduSessionId is required');
   const snssai = snssaiKeyOf(body.sliceInfo);
@@ -72,7 +47,7 @@ export async function createSmPolicy(pcf: Pcf, req: SbiRequest) {
   });
   const id = pcf.nextId();
   const pccRule = `pcc-${id}`;
-  pcf.smPolicies.set(id, { supi, pduSessionId, dnn, snssai, pccRules: [pccRule], ...(data.umData?.[limitId] ? { limitId } : {}) });
+  pcf.smPolicies.set(id, { supi, pduSessionId, dnn, snssai, notificationUri, pccRules: [pccRule], ...(data.umData?.[limitId] ? { limitId } : {}) });
   // TS 29.512 5.6.2.4 SmPolicyDecision: one session rule with the authorized Session-AMBR and
   // default QoS, one PCC rule matching all traffic on the default QoS flow's QoS data, usage
   // monitoring when the subscriber has a limit.
@@ -89,23 +64,5 @@ export async function createSmPolicy(pcf: Pcf, req: SbiRequest) {
     if (!pcf.smPolicies.delete(id)) return;
     const uri = await pcf.udrSubscriptions.release(subKey);
     if (uri) await pcf.nudr.dr.unsubscribePolicyData(uri);
-  });
-}
-
-/** TS 23.502 4.16.6 SM Policy Association Termination, case B (SMF-initiated), PCF side; TS 29.512 4.2.5. */
-export async function deleteSmPolicy(pcf: Pcf, req: SbiRequest) {
-  const assoc = pcf.smPolicies.get(req.params.smPolicyId);
-  if (!assoc) throw new SbiProblem(404, 'POLICY_CONTEXT_NOT_FOUND'); // step 2 for an unknown association
-  const body = (req.body ?? {}) as { accuUsageReports?: AccuUsageReport[] };
-  // step 3: remove the PCC rules of the PDU session; deduct reported usage in the UDR
-  assoc.pccRules = [];
-  if (Array.isArray(body.accuUsageReports) && body.accuUsageReports.length) await deductUsage(pcf, assoc.supi, body.accuUsageReports);
-  // step 7: remove the session's information and acknowledge
-  pcf.smPolicies.delete(req.params.smPolicyId);
-  const lastUri = pcf.udrSubscriptions.release(`${assoc.supi}|${assoc.dnn}|${assoc.snssai}`);
-  // step 8: unsubscribe from the UDR when it was the last session on the (DNN, S-NSSAI)
-  return noContent(async () => {
-    const uri = await lastUri;
-    if (uri) await pcf.nudr.dr.unsubscribePolicyData(uri, { step: '4.16.6 step 8' });
   });
 }

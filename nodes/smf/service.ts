@@ -7,6 +7,8 @@
 //                                            procedures/pdu-session-release.ts
 //   - network-requested PDU Session Release, TS 23.502 4.3.4.2 (SMF-initiated, step 1e)
 //                                            procedures/network-requested-release.ts
+//   - SM Policy Association Termination case A, TS 23.502 4.16.6 step 1 (the PCF's request)
+//                                            procedures/policy-termination.ts
 //   - N4 (PFCP, TS 29.244) towards the UPF   n4.ts
 // Each SM context is a small state machine; everything it allocates is recorded on it, so a
 // release that collides with an establishment still in flight waits for it and undoes exactly
@@ -14,12 +16,13 @@
 
 import type { SbiRoute, SbiClient } from '../common/sbi.ts';
 import { ResourceLedger } from '../common/ledger.ts';
-import { route } from '../common/sbi/routes.ts';
-import { SMF } from '../common/sbi/operations.ts';
+import { serve } from '../common/sbi/routes.ts';
+import { SMF, CALLBACKS } from '../common/sbi/operations.ts';
 import type { N4, SmN1, SmN2 } from './ports.ts';
 import { newSmf, type SmfConfig } from './context.ts';
 import { createSmContext, updateSmContext } from './procedures/establishment.ts';
 import { releaseSmContext } from './procedures/release.ts';
+import { smPolicyTerminateNotify } from './procedures/policy-termination.ts';
 
 export { FiveGsmCause, type SmfConfig } from './context.ts';
 
@@ -36,11 +39,13 @@ export function smfRoutes(cfg: SmfConfig, sbi: SbiClient, n4: N4, n1: SmN1, n2: 
 
   const routes: SbiRoute[] = [
     // TS 23.502 4.3.2.2.1 step 3 (request) and step 5 (response); TS 29.502 5.2.2.2
-    route(SMF.pduSession.createSmContext, (req) => createSmContext(smf, req)),
+    serve(SMF.pduSession.createSmContext, (req) => createSmContext(smf, req)),
     // TS 23.502 4.3.2.2.1 steps 15-17: the gNB's tunnel arrives, N4 Session Modification
-    route(SMF.pduSession.updateSmContext, (req) => updateSmContext(smf, req)),
+    serve(SMF.pduSession.updateSmContext, (req) => updateSmContext(smf, req)),
     // TS 23.502 4.2.2.3.2 steps 2-5: Nsmf_PDUSession_ReleaseSMContext on deregistration
-    route(SMF.pduSession.releaseSmContext, (req) => releaseSmContext(smf, req)),
+    serve(SMF.pduSession.releaseSmContext, (req) => releaseSmContext(smf, req)),
+    // TS 23.502 4.16.6 step 1 (case A): the PCF requests the termination of the SM policy association
+    serve(CALLBACKS.smPolicyTerminateNotify, (req) => smPolicyTerminateNotify(smf, req)),
   ];
   return { routes, ledger, contexts, smf };
 }

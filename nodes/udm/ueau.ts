@@ -2,7 +2,7 @@
 // 1-2), with resynchronisation (6.1.3.3.2), and the AUSF's result confirmation (6.1.4.1a).
 
 import { SbiProblem, objectBody, requireString, type SbiRoute } from '../common/sbi.ts';
-import { serve, ok, created } from '../common/sbi/routes.ts';
+import { serve, ok, created, noContent } from '../common/sbi/routes.ts';
 import { resourceUri } from '../common/sbi/client.ts';
 import { UDM } from '../common/sbi/operations.ts';
 import { nextSqn } from '../common/aka.ts';
@@ -71,7 +71,7 @@ export function ueauRoutes(udm: Udm): SbiRoute[] {
       if (body.authRemovalInd !== true) throw new SbiProblem(400, 'MANDATORY_IE_INCORRECT', 'authRemovalInd: true is required');
       if (udm.authEvents.get(req.params.supi) !== req.params.authEventId) throw new SbiProblem(404, 'DATA_NOT_FOUND', `no authentication event ${req.params.authEventId}`);
       udm.authEvents.delete(req.params.supi);
-      return { status: 204 };
+      return noContent();
     }),
   ];
 }

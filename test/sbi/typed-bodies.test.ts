@@ -1,11 +1,12 @@
-// What the typed consumers refuse at compile time (npm run typecheck fails if a
+// What the typed consumers and producers refuse at compile time (npm run typecheck fails if a
 // `@ts-expect-error` below stops being an error), and what they send at run time.
 
 import { describe, it, expect } from 'vitest';
 import { LocalSbi } from '../../nodes/common/sbi-local.ts';
 import { udmClient, pcfClient, callbackUri } from '../../nodes/common/sbi/client.ts';
-import { CALLBACKS } from '../../nodes/common/sbi/operations.ts';
-import { SbiProblem, type SbiRoute } from '../../nodes/common/sbi.ts';
+import { CALLBACKS, SMF, AMF } from '../../nodes/common/sbi/operations.ts';
+import { serve, ok, created, noContent } from '../../nodes/common/sbi/routes.ts';
+import { SbiProblem, SbiMultipart, type SbiRoute } from '../../nodes/common/sbi.ts';
 
 const UDM = 'http://127.0.9.12:8080';
 const guami = { plmnId: { mcc: '001', mnc: '01' }, amfId: '020040' };
@@ -26,6 +27,29 @@ function compileTimeChecks(sbi: LocalSbi): void {
   void pcfClient(sbi, '').smPolicyControl.delete('http://p/npcf-smpolicycontrol/v1/sm-policies/1', { accuUsageReports: {} });
 }
 
+/** Producer routes: the answer is typed by the operation (its success statuses and bodies, and the error bodies TS 29.5xx documents beyond ProblemDetails). */
+function producerCompileTimeChecks(): SbiRoute[] {
+  const loc = 'http://127.0.0.4:8080/nsmf-pdusession/v1/sm-contexts/1';
+  return [
+    serve(SMF.pduSession.createSmContext, () => created(loc, { pduSessionId: 1, upCnxState: 'ACTIVATING' })),
+    // @ts-expect-error Nsmf_PDUSession_CreateSMContext succeeds with 201 only (TS 29.502 6.1.3.2.3.1)
+    serve(SMF.pduSession.createSmContext, () => ok({ pduSessionId: 1 })),
+    // @ts-expect-error SmContextCreatedData.pduSessionId is a number (TS 29.571 PduSessionId)
+    serve(SMF.pduSession.createSmContext, () => created(loc, { pduSessionId: '1' })),
+    // TS 29.502 6.1.3.2.3.1: 403 with SmContextCreateError and the N1 SM reject as a binary part
+    serve(SMF.pduSession.createSmContext, () => ({ status: 403 as const, body: new SbiMultipart({ error: { status: 403, cause: 'DNN_DENIED' }, n1SmMsg: { contentId: 'n1' } }, {}) })),
+    // @ts-expect-error SmContextCreateError.error is mandatory
+    serve(SMF.pduSession.createSmContext, () => ({ status: 403 as const, body: new SbiMultipart({ n1SmMsg: { contentId: 'n1' } }, {}) })),
+    // @ts-expect-error Nsmf_PDUSession_ReleaseSMContext has no 201
+    serve(SMF.pduSession.releaseSmContext, () => created(loc, {})),
+    // @ts-expect-error N1N2MessageTransferRspData.cause is mandatory (TS 29.518 6.1.6.2.18)
+    serve(AMF.communication.n1n2MessageTransfer, () => ok({})),
+    // @ts-expect-error a notification is acknowledged with 204 and no body
+    serve(CALLBACKS.smContextStatusNotify, () => ({ status: 204 as const, body: { statusInfo: {} } })),
+    serve(CALLBACKS.smContextStatusNotify, () => noContent()),
+  ];
+}
+
 describe('typed SBI consumers', () => {
   it('build the URI from the operation, send the body, type the answer, throw a non-success status as SbiProblem', async () => {
     const seen: { method: string; path: string; params: Record<string, string>; query: Record<string, string>; body: unknown }[] = [];
@@ -35,6 +59,7 @@ describe('typed SBI consumers', () => {
     ];
     const sbi = new LocalSbi().serve(UDM, routes);
     expect(typeof compileTimeChecks).toBe('function');
+    expect(producerCompileTimeChecks().map((r) => r.path)).toContain('/nsmf-pdusession/v1/sm-contexts');
     const body = { amfInstanceId: '3e4a1c52-7d0b-4f6e-9a51-000000000005', deregCallbackUri: callbackUri('http://127.0.0.5:8080', CALLBACKS.deregistrationNotify, { supi: 'imsi-1' }), guami, ratType: 'NR' as const };
     const r = await udmClient(sbi, UDM).uecm.registerAmf3gppAccess('imsi-1', body, { step: 's' });
     expect(r.status).toBe(201);

@@ -158,7 +158,8 @@ describe('SMF PDU session establishment (TS 23.502 4.3.2.2.1) and release on der
     expect((await sbi.call('POST', `${loc}/modify`, sm([0x2e, 1, 6, 0xd4]))).status).toBe(400);
     expect((await sbi.call('POST', `${loc}/modify`, sm([0x2e, 1, 5, 0xd4]))).status).toBe(200);
     await sbi.settled();
-    expect(statusNotifications).toEqual([{ statusInfo: { resourceStatus: 'RELEASED', cause: 'REL_DUE_TO_UE_REQUEST' } }]);
+    // TS 29.502 6.1.6.3.2 Cause has no value for a release the UE asked for: none is sent (release-causes.test.ts)
+    expect(statusNotifications).toEqual([{ statusInfo: { resourceStatus: 'RELEASED' } }]);
     const steps = sbi.calls.filter((c) => c.step?.startsWith('4.3.4.2 step 1')).map((c) => `${c.operation} [${c.step}]`);
     expect(steps).toEqual(['Nsmf_PDUSession_UpdateSMContext [4.3.4.2 step 1a]', 'Nsmf_PDUSession_SMContextStatusNotify [4.3.4.2 step 11]', 'Npcf_SMPolicyControl_Delete [4.3.4.2 step 12]', 'Nudm_SDM_Unsubscribe [4.3.4.2 step 13]', 'Nudm_UECM_Deregistration [4.3.4.2 step 13]']);
     expect(store.usage(supi, 'internet', '1')?.remainingOctets).toBe(1_000_000 - 2000);

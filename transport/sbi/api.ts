@@ -110,14 +110,6 @@ export function created(location: string, body: unknown): SbiResponse {
   return { status: 201, headers: { location }, body };
 }
 
-/**
- * A creation's answer with its undo: if the consumer never receives it (its request timed out),
- * `undo` removes what was created, since the consumer will never delete a resource it does not know.
- */
-export function undoable(res: SbiResponse, undo: () => Promise<void> | void): SbiResponse {
-  return { ...res, undelivered: undo };
-}
-
 export function ok(body: unknown): SbiResponse {
   return { status: 200, body };
 }

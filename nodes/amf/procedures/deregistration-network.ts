@@ -17,7 +17,10 @@
 // the context gone, i.e. the network progresses the de-registration and ignores it.
 
 import { nasMessage } from '../../../codecs/nas/index.ts';
-import { SbiProblem, noContent, objectBody, type SbiRequest, type SbiResponse } from '../../common/sbi.ts';
+import { SbiProblem, objectBody } from '../../common/sbi.ts';
+import { noContent, type AnswerOf, type RequestOf } from '../../common/sbi/routes.ts';
+import type { CALLBACKS } from '../../common/sbi/operations.ts';
+import type { components as UecmC } from '../../common/sbi-types/TS29503_Nudm_UECM.ts';
 import type { Amf } from '../amf.ts';
 import type { AmfUe, ReceivedNas } from '../context.ts';
 import { ProcedureAborted, FiveGmmCause } from '../gmm.ts';
@@ -71,7 +74,7 @@ async function deregister(amf: Amf, ue: AmfUe, d: NetworkDeregistration): Promis
   // step 3: the UDM's notification has been answered; the AMF holds no other access: unsubscribe
   if (d.trigger === 'udm') await unsubscribeFromSdm(amf, ue, '4.2.2.3.3 step 3');
   // step 4: 4.2.2.3.2 steps 2-5 for every PDU session
-  await releaseSessions(amf, ue, '4.2.2.3.3 step 4');
+  await releaseSessions(amf, ue, '4.2.2.3.3 step 4', d.fiveGmmCause);
   // steps 5, 5a: AM and UE Policy Association Termination
   await terminatePolicyAssociations(amf, ue, '4.2.2.3.3 step 5');
   // step 6: the UE's DEREGISTRATION ACCEPT (or the abnormal ends of TS 24.501 5.5.2.3.5)
@@ -124,8 +127,8 @@ function onAnswer(amf: Amf, ue: AmfUe, r: ReceivedNas): NetworkDeregistrationOut
  * use the network); REREGISTRATION_REQUIRED asks the UE to register again. The 204 is step 3's
  * acknowledgement; the procedure runs after it.
  */
-export function deregistrationNotification(amf: Amf, req: SbiRequest): SbiResponse {
-  const body = objectBody(req) as { deregReason?: unknown; accessType?: unknown };
+export function deregistrationNotification(amf: Amf, req: RequestOf<typeof CALLBACKS.deregistrationNotify>): AnswerOf<typeof CALLBACKS.deregistrationNotify> {
+  const body = objectBody(req) as Partial<UecmC['schemas']['DeregistrationData']>;
   const accessType = body.accessType === '3GPP_ACCESS' ? 1 : body.accessType === 'NON_3GPP_ACCESS' ? 2 : undefined;
   if (typeof body.deregReason !== 'string' || accessType === undefined) throw new SbiProblem(400, 'MANDATORY_IE_INCORRECT', 'deregReason and accessType (3GPP_ACCESS or NON_3GPP_ACCESS) are required');
   if (body.deregReason !== 'SUBSCRIPTION_WITHDRAWN' && body.deregReason !== 'REREGISTRATION_REQUIRED') throw new SbiProblem(403, 'UNSUPPORTED_DEREG_REASON', `deregReason ${body.deregReason} is not acted on by this AMF`);
@@ -133,5 +136,5 @@ export function deregistrationNotification(amf: Amf, req: SbiRequest): SbiRespon
   if (!ue || ue.state === '5GMM-DEREGISTERED') throw new SbiProblem(404, 'CONTEXT_NOT_FOUND', `no registration of ${req.params.supi}`);
   const withdrawn = body.deregReason === 'SUBSCRIPTION_WITHDRAWN';
   const d: NetworkDeregistration = { trigger: 'udm', accessType, reRegistrationRequired: !withdrawn, ...(withdrawn ? { fiveGmmCause: FiveGmmCause.FiveGsServicesNotAllowed } : {}) };
-  return { ...noContent, after: async () => void (await networkInitiatedDeregistration(amf, ue, d)) };
+  return noContent(async () => void (await networkInitiatedDeregistration(amf, ue, d)));
 }

@@ -31,12 +31,18 @@ async function released(amf: Amf, ue: AmfUe, what: string, call: () => Promise<u
   }
 }
 
-/** Nsmf_PDUSession_ReleaseSMContext for every PDU session the AMF knows for the UE. */
-export async function releaseSessions(amf: Amf, ue: AmfUe, step: string): Promise<void> {
+/**
+ * Nsmf_PDUSession_ReleaseSMContext for every PDU session the AMF knows for the UE (TS 23.502
+ * 4.2.2.3.2 step 2, 4.2.2.3.3 step 4). SmContextReleaseData (TS 29.502 6.1.6.2.6) says why with
+ * ngApCause (nas: deregister) and, for a network-initiated de-registration with a 5GMM cause,
+ * 5gMmCauseValue; it has no `cause`: TS 29.502 6.1.6.3.2 Cause lists no value for a
+ * de-registration (the former REL_DUE_TO_UE_DEREG is not in it).
+ */
+export async function releaseSessions(amf: Amf, ue: AmfUe, step: string, fiveGmmCause?: number): Promise<void> {
   await Promise.all([...ue.sessions.values()].map(async (s) => {
     s.state = 'releasing';
     const uri = s.smContextUri;
-    if (uri) await released(amf, ue, `ReleaseSMContext of PDU session ${s.pduSessionId}`, () => amf.nsmf.pduSession.releaseSmContext(uri, { cause: 'REL_DUE_TO_UE_DEREG', ngApCause: { group: NGAP_CAUSE_GROUP_NAS, value: NGAP_CAUSE_NAS_DEREGISTER }, ...(ue.location ? { ueLocation: ue.location } : {}) }, { step }));
+    if (uri) await released(amf, ue, `ReleaseSMContext of PDU session ${s.pduSessionId}`, () => amf.nsmf.pduSession.releaseSmContext(uri, { ngApCause: { group: NGAP_CAUSE_GROUP_NAS, value: NGAP_CAUSE_NAS_DEREGISTER }, ...(fiveGmmCause !== undefined ? { '5gMmCauseValue': fiveGmmCause } : {}), ...(ue.location ? { ueLocation: ue.location } : {}) }, { step }));
     ue.sessions.delete(s.pduSessionId);
   }));
 }

@@ -5,7 +5,9 @@
 
 import { ngapPdu, snssai } from '../../../codecs/ngap/index.ts';
 import { nasMessage, type NasMessage, type SNssai } from '../../../codecs/nas/index.ts';
-import { SbiMultipart, SbiProblem, ignoreProblem, ok, objectBody, binaryPart, N1_CONTENT_TYPE, N2_CONTENT_TYPE, type SbiResult, type SbiRequest, type SbiResponse } from '../../common/sbi.ts';
+import { SbiMultipart, SbiProblem, ignoreProblem, objectBody, binaryPart, N1_CONTENT_TYPE, N2_CONTENT_TYPE, type SbiResult } from '../../common/sbi.ts';
+import { ok, type AnswerOf, type RequestOf } from '../../common/sbi/routes.ts';
+import type { components as CommC } from '../../common/sbi-types/TS29518_Namf_Communication.ts';
 import { SbiErrorReply, callbackUri, resourceUri } from '../../common/sbi/client.ts';
 import { AMF, CALLBACKS } from '../../common/sbi/operations.ts';
 import type { Amf } from '../amf.ts';
@@ -36,6 +38,13 @@ export async function ulNasTransport(amf: Amf, ue: AmfUe, m: NasMessage): Promis
   // TS 24.501 5.4.5.2.2: no request type and an existing session: to that session's SMF (4.3.4.2)
   const existing = ue.sessions.get(psi);
   if (requestType === undefined && existing) return n1SmToSmf(amf, ue, existing, payload);
+  if (requestType === 3 || requestType === 4) {
+    // TS 24.501 9.11.3.47: 3 initial emergency request, 4 existing emergency PDU session. wire5g
+    // has no emergency services (no emergency DNN, no emergency registration, hence no
+    // emergency exception of TS 23.502 4.2.2.3.3 either): said here and in the README
+    amf.log(`UE ${ue.supi}: PDU session ${psi}: emergency PDU sessions are not implemented by wire5g (request type ${requestType === 3 ? 'initial emergency request' : 'existing emergency PDU session'}); 5GSM message not forwarded (TS 24.501 5.4.5.2.5, #90)`);
+    return notForwarded();
+  }
   if (requestType !== 1 || ue.sessions.has(psi)) return notForwarded(); // only initial requests for new sessions
   const snssai = (m.ies.sNssai as SNssai | undefined) ?? ue.allowedNssai?.[0];
   if (!snssai || !ue.allowedNssai?.some((a) => a.sst === snssai.sst && a.sd === snssai.sd)) return notForwarded();
@@ -104,8 +113,9 @@ export async function onPduSessionResourceSetupResponse(amf: Amf, ue: AmfUe, ies
  * PDU Session Request (TS 38.413 8.2.1) with the N1 SM container, or the N1 alone in DL NAS
  * Transport.
  */
-export function n1n2MessageTransfer(amf: Amf, req: SbiRequest): SbiResponse {
-  const body = objectBody(req) as { n1MessageContainer?: { n1MessageContent?: unknown }; n2InfoContainer?: { smInfo?: { pduSessionId?: number; n2InfoContent?: { ngapIeType?: string; ngapData?: unknown }; sNssai?: { sst: number; sd?: string } } }; pduSessionId?: number; skipInd?: unknown };
+export function n1n2MessageTransfer(amf: Amf, req: RequestOf<typeof AMF.communication.n1n2MessageTransfer>): AnswerOf<typeof AMF.communication.n1n2MessageTransfer> {
+  // TS 29.518 6.1.6.2.17 N1N2MessageTransferReqData: no member is mandatory
+  const body = objectBody(req) as CommC['schemas']['N1N2MessageTransferReqData'];
   const ue = amf.bySupi.get(req.params.ueContextId);
   if (!ue || (ue.released && ue.state !== '5GMM-REGISTERED')) throw new SbiProblem(404, 'CONTEXT_NOT_FOUND', `no UE context for ${req.params.ueContextId}`);
   const psi = body.pduSessionId ?? body.n2InfoContainer?.smInfo?.pduSessionId;

@@ -14,7 +14,9 @@
 
 import { nasMessage } from '../../../codecs/nas/index.ts';
 import { ngapPdu } from '../../../codecs/ngap/index.ts';
-import { SbiMultipart, SbiProblem, ok, N1_CONTENT_TYPE, N2_CONTENT_TYPE, type SbiResult, type SbiResponse } from '../../common/sbi.ts';
+import { SbiMultipart, SbiProblem, N1_CONTENT_TYPE, N2_CONTENT_TYPE, type SbiResult } from '../../common/sbi.ts';
+import { ok, type AnswerOf } from '../../common/sbi/routes.ts';
+import type { AMF } from '../../common/sbi/operations.ts';
 import { SbiErrorReply } from '../../common/sbi/client.ts';
 import type { Amf } from '../amf.ts';
 import type { AmfUe, PduSessionRef } from '../context.ts';
@@ -83,7 +85,7 @@ function sendReleaseCommand(amf: Amf, ue: AmfUe, s: PduSessionRef, n1: Uint8Arra
  * SMF set the skip indicator: 200 N1_MSG_NOT_TRANSFERRED (TS 29.518 6.1.6.3.5, TS 23.502 4.3.4.2
  * step 3b), and the SMF completes the release without acknowledgements.
  */
-export function releaseCommandFromSmf(amf: Amf, ue: AmfUe, s: PduSessionRef, m: { n1?: Uint8Array; n2?: Uint8Array; skipInd: boolean }): SbiResponse {
+export function releaseCommandFromSmf(amf: Amf, ue: AmfUe, s: PduSessionRef, m: { n1?: Uint8Array; n2?: Uint8Array; skipInd: boolean }): AnswerOf<typeof AMF.communication.n1n2MessageTransfer> {
   if (!m.n2) throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'PDU_RES_REL_CMD without its N2 information');
   if (s.state === 'releasing') throw new SbiProblem(409, 'UE_IN_NON_ALLOWED_STATE', `PDU session ${s.pduSessionId} is already being released`);
   if (ue.released) {

@@ -8,7 +8,9 @@
 // Configuration Update procedure (TS 23.502 4.2.4.2), which wire5g does not perform: it is
 // acknowledged and logged.
 
-import { SbiProblem, noContent, objectBody, type SbiRequest, type SbiResponse } from '../../common/sbi.ts';
+import { SbiProblem, objectBody } from '../../common/sbi.ts';
+import { noContent, type AnswerOf, type RequestOf } from '../../common/sbi/routes.ts';
+import type { CALLBACKS } from '../../common/sbi/operations.ts';
 import type { Amf } from '../amf.ts';
 import { networkInitiatedDeregistration } from './deregistration-network.ts';
 
@@ -19,13 +21,13 @@ const NOT_AVAILABLE_IN_PLMN = 0;
 
 interface SbiSnssai { sst: number; sd?: string }
 
-export function sdmModificationNotification(amf: Amf, req: SbiRequest): SbiResponse {
+export function sdmModificationNotification(amf: Amf, req: RequestOf<typeof CALLBACKS.sdmModificationNotify>): AnswerOf<typeof CALLBACKS.sdmModificationNotify> {
   const body = objectBody(req) as { notifyItems?: { resourceId?: string; changes?: { op?: string; path?: string; newValue?: unknown }[] }[] };
   if (!Array.isArray(body.notifyItems)) throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'notifyItems is required');
   const ue = amf.bySupi.get(req.params.supi);
-  if (!ue || ue.state !== '5GMM-REGISTERED') return noContent; // nothing held for the UE: acknowledged
+  if (!ue || ue.state !== '5GMM-REGISTERED') return noContent(); // nothing held for the UE: acknowledged
   const change = body.notifyItems.flatMap((i) => i.changes ?? []).find((c) => c.path === '/nssai');
-  if (!change) return noContent;
+  if (!change) return noContent();
   const nssai = (change.newValue ?? {}) as { defaultSingleNssais?: SbiSnssai[]; singleNssais?: SbiSnssai[] };
   const subscribed = [...(nssai.defaultSingleNssais ?? []), ...(nssai.singleNssais ?? [])];
   const sdOf = (s: SbiSnssai) => (s.sd !== undefined ? parseInt(s.sd, 16) : undefined);
@@ -33,11 +35,8 @@ export function sdmModificationNotification(amf: Amf, req: SbiRequest): SbiRespo
   const remaining = allowed.filter((a) => subscribed.some((s) => s.sst === a.sst && sdOf(s) === a.sd));
   if (remaining.length > 0) {
     if (remaining.length < allowed.length) amf.log(`UE ${ue.supi ?? ''}: subscribed S-NSSAIs changed; the Allowed NSSAI would shrink (UE Configuration Update, TS 23.502 4.2.4.2, is not performed)`);
-    return noContent;
+    return noContent();
   }
   const rejectedNssai = allowed.map((a) => ({ cause: NOT_AVAILABLE_IN_PLMN, sst: a.sst, ...(a.sd !== undefined ? { sd: a.sd } : {}) }));
-  return {
-    ...noContent,
-    after: async () => void (await networkInitiatedDeregistration(amf, ue, { trigger: 'no-allowed-nssai', accessType: 1, reRegistrationRequired: false, fiveGmmCause: NO_NETWORK_SLICES_AVAILABLE, rejectedNssai })),
-  };
+  return noContent(async () => void (await networkInitiatedDeregistration(amf, ue, { trigger: 'no-allowed-nssai', accessType: 1, reRegistrationRequired: false, fiveGmmCause: NO_NETWORK_SLICES_AVAILABLE, rejectedNssai })));
 }

@@ -165,6 +165,9 @@ export const CALLBACKS = {
   subscriptionDataChangeNotify: callback<UdrC['schemas']['DataChangeNotify']>('Nudr_DM_Notify', 'TS29505_Subscription_Data', 'DataChangeNotify', 'nudm-callback', '/data-change', [204]),
   /** TS 29.519 (UDR -> PCF, notificationUri). */
   policyDataChangeNotify: callback<UdrC['schemas']['PolicyDataChangeNotification'][]>('Nudr_DM_Notify', 'TS29519_Policy_Data', 'PolicyDataChangeNotification', 'npcf-callback', '/policy-data-change', [204]),
+  // --- issue 16: SM Policy Association Termination (TS 23.502 4.16.6) ---
+  /** TS 29.512 4.2.4.3 (PCF -> SMF, notificationUri + /terminate): the PCF requests the termination (4.16.6 case A step 1). */
+  smPolicyTerminateNotify: callback<SmPolC['schemas']['TerminationNotification']>('Npcf_SMPolicyControl_UpdateNotify', 'TS29512_Npcf_SMPolicyControl', 'TerminationNotification', 'nsmf-callback', '/sm-policy-notify/{smContextRef}/terminate', [204], '/terminate'),
 } as const;
 
 /** Every operation above, for the schema checks and the tests over the table. */

@@ -2,11 +2,14 @@
 // handler)` serves the operation at its path, names it in traces, and types what the handler may
 // answer: one of the operation's success statuses with the body the OpenAPI file gives for it
 // (a wrong or missing member in a response is a compile error). Errors are thrown as SbiProblem
-// (TS 29.500 5.2.7). The request body stays `unknown`: it comes from another NF and is checked by
-// the handler (objectBody, requireString) before use.
+// (TS 29.500 5.2.7), except the error answers whose body the OpenAPI file documents as more than a
+// ProblemDetails (SmContextCreateError with the N1 SM reject, TS 29.502 6.1.3.2.3.1), which a
+// handler returns typed like a success. The request body stays `unknown` at the route: it comes
+// from another NF and is checked by the handler (objectBody, requireString) before it is read as
+// the operation's generated request type.
 
 import type { SbiRequest, SbiRoute } from '../../../transport/sbi/api.ts';
-import { routePath, type PathParamNames, type ResponseBodyOf, type SbiOperation } from './operation.ts';
+import { routePath, type PathParamNames, type ResponseBodyOf, type StatusOf, type SbiOperation } from './operation.ts';
 
 /** A request to an operation: its path parameters by name. */
 export interface SbiRequestTo<T extends string> extends SbiRequest {
@@ -25,10 +28,28 @@ type AnswerWith<O, K extends number> = {
 /** What a handler of the operation answers: one of its success statuses with its body. */
 export type SbiAnswer<O, S extends number> = S extends number ? AnswerWith<O, S> : never;
 
+/** Statuses that are not errors: successes and redirections (TS 29.500 6.10.9). */
+type NotError = 200 | 201 | 202 | 204 | 307 | 308;
+
+/**
+ * An error answer with the body the OpenAPI file documents for its status, when that body is
+ * more than a ProblemDetails (application/problem+json is not in BodyOfContent, so statuses with
+ * only that are left to SbiProblem): e.g. 403 with SmContextCreateError and the N1 SM reject.
+ */
+export type SbiErrorAnswer<O> = {
+  [E in Exclude<StatusOf<O>, NotError>]: [ResponseBodyOf<O, E>] extends [never] ? never : { status: E; headers?: Record<string, string>; body: ResponseBodyOf<O, E> };
+}[Exclude<StatusOf<O>, NotError>];
+
+/** What a handler of `Op` (an entry of the operations table) answers, success or documented error. */
+export type AnswerOf<Op> = Op extends SbiOperation<infer O, infer S, string> ? SbiAnswer<O, S> | SbiErrorAnswer<O> : never;
+/** The request a handler of `Op` receives: its path parameters by name. */
+export type RequestOf<Op> = Op extends SbiOperation<unknown, number, infer T> ? SbiRequestTo<T> : never;
+
 /** The route serving `op`, its handler typed by the operation. */
 export function serve<O, S extends number, T extends string>(
   op: SbiOperation<O, S, T>,
-  handler: (req: SbiRequestTo<T>) => SbiAnswer<O, S> | Promise<SbiAnswer<O, S>>,
+  // NoInfer: the operation alone says what may be answered, a handler's answer cannot widen it
+  handler: (req: SbiRequestTo<NoInfer<T>>) => SbiAnswer<NoInfer<O>, NoInfer<S>> | SbiErrorAnswer<NoInfer<O>> | Promise<SbiAnswer<NoInfer<O>, NoInfer<S>> | SbiErrorAnswer<NoInfer<O>>>,
 ): SbiRoute {
   // the matcher fills exactly the template's parameters, which is what SbiRequestTo<T> says
   return { method: op.method, path: routePath(op), operation: op.name, handler: handler as unknown as SbiRoute['handler'] };
@@ -53,14 +74,4 @@ export function ok<B>(body: B): { status: 200; body: B } {
 
 export function noContent(after?: () => Promise<void>): { status: 204; after?: () => Promise<void> } {
   return after ? { status: 204, after } : { status: 204 };
-}
-
-/**
- * The route serving `op` with a handler whose answers are not typed by the operation (answers
- * that carry binary N1/N2 parts on error statuses, TS 29.502 6.1.3.2.3.1): the path and the
- * operation name still come from the table.
- */
-export function route<T extends string>(op: SbiOperation<unknown, number, T>, handler: (req: SbiRequestTo<T>) => ReturnType<SbiRoute['handler']>): SbiRoute {
-  // the matcher fills exactly the template's parameters, which is what SbiRequestTo<T> says
-  return { method: op.method, path: routePath(op), operation: op.name, handler: handler as unknown as SbiRoute['handler'] };
 }

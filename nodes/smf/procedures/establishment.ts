@@ -3,10 +3,9 @@
 // the 201; after it steps 7b (SM policy, 4.16.4), 10a-b (N4 establishment) and 11
 // (N1N2MessageTransfer); steps 15-17 the gNB's tunnel and the N4 modification.
 
-import {
-  SbiProblem, SbiMultipart, created, ok, objectBody, requireString, binaryPart,
-  N1_CONTENT_TYPE, N2_CONTENT_TYPE, type SbiRequest, type SbiResponse,
-} from '../../common/sbi.ts';
+import { SbiProblem, SbiMultipart, objectBody, requireString, binaryPart, N1_CONTENT_TYPE, N2_CONTENT_TYPE } from '../../common/sbi.ts';
+import { created, ok, type AnswerOf, type RequestOf } from '../../common/sbi/routes.ts';
+import type { components as SmfC } from '../../common/sbi-types/TS29502_Nsmf_PDUSession.ts';
 import { Ipv4Pool } from '../../common/pools.ts';
 import { callbackUri, operationUri, resourceUri } from '../../common/sbi/client.ts';
 import { UDM, SMF, CALLBACKS } from '../../common/sbi/operations.ts';
@@ -15,6 +14,9 @@ import { contextOf, snssaiKey, FiveGsmCause, type Smf, type SmContext } from '..
 import { releaseResources } from './release.ts';
 import { subscribedQosOf, sessionQosOf } from '../policy-decision.ts';
 import { pduSessionReleaseUpdate } from './pdu-session-release.ts';
+
+type CreateSmContext = typeof SMF.pduSession.createSmContext;
+type UpdateSmContext = typeof SMF.pduSession.updateSmContext;
 
 /** Step 4: SMF registration in the UDM, SM subscription data, SDM subscription. */
 export async function registerWithUdm(smf: Smf, ctx: SmContext): Promise<void> {
@@ -92,9 +94,10 @@ export async function establish(smf: Smf, ctx: SmContext): Promise<void> {
 }
 
 /** Steps 3 (request) and 5 (response): Nsmf_PDUSession_CreateSMContext (TS 29.502 5.2.2.2); steps 7-11 follow the 201. */
-export async function createSmContext(smf: Smf, req: SbiRequest): Promise<SbiResponse> {
+export async function createSmContext(smf: Smf, req: RequestOf<CreateSmContext>): Promise<AnswerOf<CreateSmContext>> {
   const body = objectBody(req);
-  const data = body as { supi?: unknown; pduSessionId?: unknown; dnn?: unknown; sNssai?: { sst?: unknown; sd?: unknown }; smContextStatusUri?: unknown; servingNfId?: unknown; n1SmMsg?: unknown; ueContextUri?: unknown };
+  // TS 29.502 6.1.6.2.2 SmContextCreateData, read once the members this SMF needs are checked
+  const data = body as SmfC['schemas']['SmContextCreateData'];
   const supi = requireString(body, 'supi');
   const dnn = requireString(body, 'dnn');
   const amfCallback = requireString(body, 'smContextStatusUri');
@@ -109,12 +112,13 @@ export async function createSmContext(smf: Smf, req: SbiRequest): Promise<SbiRes
     throw new SbiProblem(400, 'N1_SM_ERROR', (e as Error).message);
   }
   const snssai = typeof data.sNssai.sd === 'string' ? { sst: data.sNssai.sst, sd: data.sNssai.sd } : { sst: data.sNssai.sst };
-  const reject = (cause: number, status: number, problem: string) => ({
-    status,
-    body: new SbiMultipart({ error: { status, cause: problem }, n1SmMsg: { contentId: 'n1msg' } }, { n1msg: { contentType: N1_CONTENT_TYPE, data: smf.n1.establishmentReject(request.pduSessionId, request.pti, cause) } }),
+  // TS 29.502 6.1.3.2.3.1: 403 with SmContextCreateError and the N1 SM reject (TS 24.501 8.3.3)
+  const reject = (cause: number, problem: string) => ({
+    status: 403 as const,
+    body: new SbiMultipart<SmfC['schemas']['SmContextCreateError']>({ error: { status: 403, cause: problem }, n1SmMsg: { contentId: 'n1msg' } }, { n1msg: { contentType: N1_CONTENT_TYPE, data: smf.n1.establishmentReject(request.pduSessionId, request.pti, cause) } }),
   });
-  if (!smf.cfg.dnns.includes(dnn)) return reject(FiveGsmCause.MissingOrUnknownDnn, 403, 'DNN_DENIED');
-  if (request.pduSessionType !== undefined && request.pduSessionType !== 1) return reject(FiveGsmCause.UnknownPduSessionType, 403, 'PDUTYPE_DENIED');
+  if (!smf.cfg.dnns.includes(dnn)) return reject(FiveGsmCause.MissingOrUnknownDnn, 'DNN_DENIED');
+  if (request.pduSessionType !== undefined && request.pduSessionType !== 1) return reject(FiveGsmCause.UnknownPduSessionType, 'PDUTYPE_DENIED');
   const ref = smf.nextRef();
   const ctx: SmContext = { ref, state: 'creating', supi, pduSessionId: data.pduSessionId, dnn, snssai, amfCallback, amfUeContextUri, request };
   smf.contexts.set(ref, ctx);
@@ -124,8 +128,8 @@ export async function createSmContext(smf: Smf, req: SbiRequest): Promise<SbiRes
   } catch (e) {
     const { after } = await releaseResources(smf, ctx);
     await after();
-    if (e instanceof SbiProblem && e.problem.cause === 'DNN_DENIED') return reject(FiveGsmCause.MissingOrUnknownDnn, 403, 'DNN_DENIED');
-    if (e instanceof SbiProblem && e.problem.status === 404) return reject(FiveGsmCause.UserAuthenticationFailed, 403, 'SUBSCRIPTION_DENIED');
+    if (e instanceof SbiProblem && e.problem.cause === 'DNN_DENIED') return reject(FiveGsmCause.MissingOrUnknownDnn, 'DNN_DENIED');
+    if (e instanceof SbiProblem && e.problem.status === 404) return reject(FiveGsmCause.UserAuthenticationFailed, 'SUBSCRIPTION_DENIED');
     throw e;
   }
   const started = new Promise<void>((resolve) => (ctx.startEstablishment = resolve));
@@ -161,9 +165,10 @@ export async function createSmContext(smf: Smf, req: SbiRequest): Promise<SbiRes
 }
 
 /** Steps 15-17: the gNB's tunnel arrives (Nsmf_PDUSession_UpdateSMContext), N4 Session Modification. */
-export async function updateSmContext(smf: Smf, req: SbiRequest): Promise<SbiResponse> {
+export async function updateSmContext(smf: Smf, req: RequestOf<UpdateSmContext>): Promise<AnswerOf<UpdateSmContext>> {
   const ctx = contextOf(smf, req);
-  const body = objectBody(req) as { n2SmInfo?: unknown; n2SmInfoType?: unknown; n1SmMsg?: unknown };
+  // TS 29.502 6.1.6.2.3 SmContextUpdateData: no member is mandatory
+  const body = objectBody(req) as SmfC['schemas']['SmContextUpdateData'];
   await ctx.establishment?.catch(() => {});
   // TS 23.502 4.3.4.2 steps 1a, 7 and 10 (pdu-session-release.ts)
   const release = await pduSessionReleaseUpdate(smf, ctx, req, body);

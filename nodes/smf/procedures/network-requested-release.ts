@@ -48,12 +48,12 @@ export class SmContextNotReleasable extends Error {
  * rejects when a step failed (what was released stays released). `fiveGsmCause` is the cause of
  * the PDU SESSION RELEASE COMMAND (TS 24.501 9.11.4.2; #36 regular deactivation by default).
  */
-export async function networkRequestedRelease(smf: Smf, ctx: SmContext, o: { fiveGsmCause?: number; statusCause?: string } = {}): Promise<void> {
+export async function networkRequestedRelease(smf: Smf, ctx: SmContext, o: { fiveGsmCause?: number; statusCause?: string; steps?: ReleaseSteps } = {}): Promise<void> {
   // step 1e: only an established session is released this way; one being set up or released is left to its procedure
   if (ctx.state !== 'active') throw new SmContextNotReleasable(`PDU session ${ctx.pduSessionId} of ${ctx.supi} is ${ctx.state}, not active`);
   ctx.state = 'releasing';
   // steps 2a-2b: N4 Session Release; the usage report travels to the PCF in step 12
-  const { after } = await releaseResources(smf, ctx, NETWORK_REQUESTED_RELEASE_STEPS);
+  const { after } = await releaseResources(smf, ctx, o.steps ?? NETWORK_REQUESTED_RELEASE_STEPS);
   let settle!: (e?: unknown) => void;
   const finished = new Promise<void>((resolve, reject) => (settle = (e) => (e === undefined ? resolve() : reject(e instanceof Error ? e : new Error(String(e))))));
   // steps 7 and 10 may come before this procedure has the AMF's answer to step 3b

@@ -12,10 +12,16 @@
 //   step 12   SM Policy Association Termination (4.16.6 case B) with the accumulated usage
 //   step 13   Nudm_SDM_Unsubscribe (last session of the DNN and S-NSSAI), Nudm_UECM_Deregistration
 
-import { SbiProblem, SbiMultipart, ok, binaryPart, N1_CONTENT_TYPE, N2_CONTENT_TYPE, type SbiRequest, type SbiResponse } from '../../common/sbi.ts';
+import { SbiProblem, SbiMultipart, binaryPart, N1_CONTENT_TYPE, N2_CONTENT_TYPE, type SbiRequest } from '../../common/sbi.ts';
+import { ok, type AnswerOf } from '../../common/sbi/routes.ts';
+import type { SMF } from '../../common/sbi/operations.ts';
+import type { components as SmfC } from '../../common/sbi-types/TS29502_Nsmf_PDUSession.ts';
 import type { SmMessageInfo } from '../ports.ts';
 import type { Smf, SmContext } from '../context.ts';
 import { releaseResources, type ReleaseSteps } from './release.ts';
+
+/** What UpdateSMContext answers (TS 29.502 5.2.2.3). */
+type UpdateAnswer = AnswerOf<typeof SMF.pduSession.updateSmContext>;
 
 export const UE_REQUESTED_RELEASE_STEPS: ReleaseSteps = {
   n4: '4.3.4.2 step 2a',
@@ -31,9 +37,12 @@ export interface ReleaseInProgress {
   n1Completed: boolean;
   /** Steps 12-13 (releaseResources' `after`). */
   after: () => Promise<void>;
-  /** The step tags of steps 11-13 and the cause the status notification carries. */
+  /**
+   * The step tags of steps 11-13 and the cause the status notification carries: a value of TS
+   * 29.502 6.1.6.3.2 Cause, or none (that list has no value for a release the UE asked for).
+   */
   statusStep: string;
-  statusCause: string;
+  statusCause?: string;
   /** Called once steps 11-13 have run (or failed). */
   done?: (e?: unknown) => void;
 }
@@ -58,7 +67,7 @@ export function releaseInProgress(ctx: SmContext): ReleaseInProgress | undefined
  * The UpdateSMContext requests of this procedure (steps 1a, 7, 10); undefined when `req` is not
  * one of them (the establishment's PDU_RES_SETUP_RSP, say).
  */
-export async function pduSessionReleaseUpdate(smf: Smf, ctx: SmContext, req: SbiRequest, body: { n1SmMsg?: unknown; n2SmInfoType?: unknown }): Promise<SbiResponse | undefined> {
+export async function pduSessionReleaseUpdate(smf: Smf, ctx: SmContext, req: SbiRequest, body: SmfC['schemas']['SmContextUpdateData']): Promise<UpdateAnswer | undefined> {
   const n1bytes = binaryPart(req, body.n1SmMsg);
   if (n1bytes) {
     let sm: SmMessageInfo;
@@ -76,30 +85,30 @@ export async function pduSessionReleaseUpdate(smf: Smf, ctx: SmContext, req: Sbi
 }
 
 /** Steps 1a-3a: the UE's PDU Session Release Request. */
-async function onReleaseRequest(smf: Smf, ctx: SmContext, request: SmMessageInfo): Promise<SbiResponse> {
+async function onReleaseRequest(smf: Smf, ctx: SmContext, request: SmMessageInfo): Promise<UpdateAnswer> {
   if (ctx.state !== 'active') throw new SbiProblem(409, 'PDU_SESSION_NOT_ACTIVE', `PDU session ${ctx.pduSessionId} is ${ctx.state}`);
   ctx.state = 'releasing';
   // steps 2a-2b: N4 Session Release; the usage report travels to the PCF in step 12
   const { after } = await releaseResources(smf, ctx, UE_REQUESTED_RELEASE_STEPS);
-  inProgress.set(ctx, { pti: request.pti, n2Acknowledged: false, n1Completed: false, after, statusStep: '4.3.4.2 step 11', statusCause: 'REL_DUE_TO_UE_REQUEST' });
+  inProgress.set(ctx, { pti: request.pti, n2Acknowledged: false, n1Completed: false, after, statusStep: '4.3.4.2 step 11' });
   const command = smf.n1.releaseCommand(ctx.pduSessionId, request.pti, REGULAR_DEACTIVATION);
   const transfer = smf.n2.releaseCommandTransfer({ group: 'nas', value: 'normal-release' });
   // step 3a: SmContextUpdatedData (TS 29.502 6.1.6.2.3) with the N1 and N2 SM information
-  return ok(new SbiMultipart(
+  return ok(new SbiMultipart<SmfC['schemas']['SmContextUpdatedData']>(
     { upCnxState: 'DEACTIVATED', n1SmMsg: { contentId: 'n1SmMsg' }, n2SmInfo: { contentId: 'n2SmInfo' }, n2SmInfoType: 'PDU_RES_REL_CMD' },
     { n1SmMsg: { contentType: N1_CONTENT_TYPE, data: command }, n2SmInfo: { contentType: N2_CONTENT_TYPE, data: transfer } },
   ));
 }
 
 /** Step 7: the gNB released the session's resources. */
-function onN2ReleaseAck(smf: Smf, ctx: SmContext): SbiResponse {
+function onN2ReleaseAck(smf: Smf, ctx: SmContext): UpdateAnswer {
   const r = inProgress.get(ctx)!;
   r.n2Acknowledged = true;
   return finishIfComplete(smf, ctx, r);
 }
 
 /** Step 10: the UE's PDU Session Release Complete. */
-function onReleaseComplete(smf: Smf, ctx: SmContext, complete: SmMessageInfo): SbiResponse {
+function onReleaseComplete(smf: Smf, ctx: SmContext, complete: SmMessageInfo): UpdateAnswer {
   const r = inProgress.get(ctx)!;
   if (complete.pti !== r.pti) throw new SbiProblem(400, 'N1_SM_ERROR', `PDU session release complete with PTI ${complete.pti}, the command had ${r.pti} (TS 24.501 7.3.1)`);
   r.n1Completed = true;
@@ -107,14 +116,14 @@ function onReleaseComplete(smf: Smf, ctx: SmContext, complete: SmMessageInfo): S
 }
 
 /** Step 11, then 12-13 (the `after` of releaseResources): once both acknowledgements arrived. */
-function finishIfComplete(smf: Smf, ctx: SmContext, r: ReleaseInProgress): SbiResponse {
+function finishIfComplete(smf: Smf, ctx: SmContext, r: ReleaseInProgress): UpdateAnswer {
   if (!r.n1Completed || !r.n2Acknowledged) return ok({});
   inProgress.delete(ctx);
   return {
     ...ok({}),
     after: async () => {
       try {
-        await smf.notify.smContextStatusNotify(ctx.amfCallback, { statusInfo: { resourceStatus: 'RELEASED', cause: r.statusCause } }, { step: r.statusStep });
+        await smf.notify.smContextStatusNotify(ctx.amfCallback, { statusInfo: { resourceStatus: 'RELEASED', ...(r.statusCause ? { cause: r.statusCause } : {}) } }, { step: r.statusStep });
         await r.after();
         r.done?.();
       } catch (e) {

@@ -3,7 +3,9 @@
 // failed: N4 release with the final usage report, the answer to the AMF, then the PCF and UDM
 // clean-up. Each step undoes exactly what the SM context records.
 
-import { SbiProblem, noContent, type SbiRequest, type SbiResponse } from '../../common/sbi.ts';
+import { SbiProblem } from '../../common/sbi.ts';
+import { noContent, type AnswerOf, type RequestOf } from '../../common/sbi/routes.ts';
+import type { SMF } from '../../common/sbi/operations.ts';
 import type { UsageReport } from '../../upf/datapath.ts';
 import { contextOf, snssaiKey, type Smf, type SmContext } from '../context.ts';
 
@@ -82,7 +84,7 @@ export async function releaseResources(smf: Smf, ctx: SmContext, steps: ReleaseS
 }
 
 /** TS 23.502 4.2.2.3.2 steps 2-5: Nsmf_PDUSession_ReleaseSMContext on deregistration. */
-export async function releaseSmContext(smf: Smf, req: SbiRequest): Promise<SbiResponse> {
+export async function releaseSmContext(smf: Smf, req: RequestOf<typeof SMF.pduSession.releaseSmContext>): Promise<AnswerOf<typeof SMF.pduSession.releaseSmContext>> {
   const ctx = contextOf(smf, req);
   if (ctx.state === 'releasing') throw new SbiProblem(409, 'CONTEXT_NOT_FOUND', 'release already in progress');
   const wasCreating = ctx.state === 'creating';
@@ -94,5 +96,5 @@ export async function releaseSmContext(smf: Smf, req: SbiRequest): Promise<SbiRe
     await ctx.establishment;
   }
   const { after } = await releaseResources(smf, ctx);
-  return { ...noContent, after }; // step 4 answers the AMF; 5a-5c follow
+  return noContent(after); // step 4 answers the AMF; 5a-5c follow
 }

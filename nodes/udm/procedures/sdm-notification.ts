@@ -4,7 +4,8 @@
 // monitors it, with the changed S-NSSAIs (ModificationNotification: REPLACE /nssai). The AMF acts
 // on it (e.g. TS 23.502 4.2.2.3.3: no S-NSSAI left for the Allowed NSSAI -> deregistration).
 
-import type { notifier, udrClient } from '../../common/sbi/client.ts';
+import { operationUri, type notifier, type udrClient } from '../../common/sbi/client.ts';
+import { UDM } from '../../common/sbi/operations.ts';
 
 export interface UdmSdmState {
   baseUri: string;
@@ -18,7 +19,7 @@ export interface UdmSdmState {
 /** Notifies the subscribers to `supi`'s am-data; resolves with how many were notified. */
 export async function notifyAmDataChange(u: UdmSdmState, supi: string): Promise<number> {
   const am = (await u.nudr.queryAmData(supi, u.plmnId, { step: '4.5.1' })).body;
-  const resourceId = `${u.baseUri}/nudm-sdm/v2/${supi}/am-data`;
+  const resourceId = operationUri(u.baseUri, UDM.sdm.getAmData, { supi });
   const targets = [...u.sdmSubscriptions.values()].filter((s) => s.ueId === supi && s.monitoredResourceUris.some((r) => r.endsWith('/am-data')));
   for (const s of targets) {
     await u.notify.sdmModificationNotify(s.callbackReference, { notifyItems: [{ resourceId, changes: [{ op: 'REPLACE', path: '/nssai', ...(am.nssai ? { newValue: am.nssai } : {}) }] }] }, { step: '4.5.1' });

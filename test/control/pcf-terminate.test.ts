@@ -1,0 +1,89 @@
+// SM Policy Association Termination, case A (PCF-initiated, TS 23.502 4.16.6) by the operator
+// (`wire5g ctl pcf terminate`), over real loopback sockets: step 1 (the PCF's POST
+// {notificationUri}/terminate, TS 29.512 4.2.4.3) is acknowledged by the SMF before it releases
+// the PDU session by network-requested PDU Session Release (4.3.4.2 steps 2a-13), whose SM policy
+// step is 4.16.6 step 2; the PCF's steps 3 and 8 follow in that order. The other session keeps
+// its association, the UDR is charged the usage, every ledger comes back. Message names are
+// judged by our own codecs here; tshark judges the same run in the scenario test.
+
+import { describe, it, expect } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LiveNetwork, findCommand, checkCommandArgs } from '../../nodes/control/index.ts';
+import { pcfTerminateOn } from '../../nodes/control/policy-commands.ts';
+import { subscribeTrace, type TraceEvent } from '../../nodes/common/trace.ts';
+import { testConfig } from '../helpers/network.ts';
+
+function order(events: TraceEvent[]) {
+  const steps = events.filter((e) => e.step && !e.response).map((e) => `${e.from}>${e.to} ${e.message} [${e.step}]`);
+  return (s: string) => {
+    const i = steps.findIndex((x) => x.includes(s));
+    expect(i, `${s} in\n${steps.join('\n')}`).toBeGreaterThanOrEqual(0);
+    return i;
+  };
+}
+
+describe('SM Policy Association Termination, PCF-initiated (TS 23.502 4.16.6 case A), ctl pcf terminate', () => {
+  it('the command line matches; its cause is one of TS 29.512 SmPolicyAssociationReleaseCause', () => {
+    const cmd = findCommand('pcf terminate')!;
+    expect(checkCommandArgs(cmd, { supi: 'imsi-001010000000001', psi: '2' }, { cause: 'INSUFFICIENT_RES' })).toMatchObject({ psi: 2, options: { cause: 'INSUFFICIENT_RES' } });
+    expect(() => checkCommandArgs(cmd, { supi: 'imsi-001010000000001', psi: '2' }, { cause: 'BORED' })).toThrow(/cause/);
+  });
+
+  it('terminates one of two sessions in the clauses\' order: step 1 acknowledged, 4.3.4.2, then 4.16.6 steps 2, 3 and 8', async () => {
+    const cfg = testConfig(216);
+    const net = await LiveNetwork.start({ ...cfg, ue: { ...cfg.ue, count: 1 } }, { outDir: mkdtempSync(join(tmpdir(), 'wire5g-pcf-term-')), database: ':memory:', capture: false });
+    try {
+      const [supi] = net.addConfiguredUes();
+      await net.register(supi);
+      await expect(pcfTerminateOn(net, supi, 1)).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/holds no SM policy association/) });
+      await net.establishPduSession(supi, { psi: 1 });
+      await net.establishPduSession(supi, { psi: 2 });
+      await net.ping(supi, { psi: 1, count: 2 });
+      const before = net.core!.store.usage(supi, 'internet', '1')!.remainingOctets!;
+      const events: TraceEvent[] = [];
+      const off = subscribeTrace((e) => events.push(e));
+      let r;
+      try {
+        r = await pcfTerminateOn(net, supi, 1, 'REACTIVATION_REQUESTED');
+      } finally {
+        off();
+      }
+      expect(r).toEqual({ psi: 1, outcome: 'terminated' });
+      expect([...net.ueOf(supi).sessions.keys()]).toEqual([2]);
+      expect([...net.core!.pcf.smPolicies.values()].map((a) => a.pduSessionId)).toEqual([2]);
+      // the pings' octets were deducted at step 3
+      expect(net.core!.store.usage(supi, 'internet', '1')!.remainingOctets).toBeLessThan(before);
+      const at = order(events);
+      expect(at('PCF>SMF Npcf_SMPolicyControl_UpdateNotify [4.16.6 step 1]')).toBeLessThan(at('Session Deletion Request [4.3.4.2 step 2a]'));
+      expect(at('Session Deletion Request [4.3.4.2 step 2a]')).toBeLessThan(at('Namf_Communication_N1N2MessageTransfer [4.3.4.2 step 3b]'));
+      expect(at('Namf_Communication_N1N2MessageTransfer [4.3.4.2 step 3b]')).toBeLessThan(at('PDUSessionResourceReleaseCommand [4.3.4.2 step 4]'));
+      expect(at('PDUSessionResourceReleaseCommand [4.3.4.2 step 4]')).toBeLessThan(at('PDU session release complete) [4.3.4.2 step 8]'));
+      expect(at('PDU session release complete) [4.3.4.2 step 8]')).toBeLessThan(at('Nsmf_PDUSession_UpdateSMContext [4.3.4.2 step 10]'));
+      expect(at('Nsmf_PDUSession_UpdateSMContext [4.3.4.2 step 10]')).toBeLessThan(at('Nsmf_PDUSession_SMContextStatusNotify [4.3.4.2 step 11]'));
+      expect(at('Nsmf_PDUSession_SMContextStatusNotify [4.3.4.2 step 11]')).toBeLessThan(at('SMF>PCF Npcf_SMPolicyControl_Delete [4.16.6 step 2]'));
+      expect(at('SMF>PCF Npcf_SMPolicyControl_Delete [4.16.6 step 2]')).toBeLessThan(at('PCF>UDR Nudr_DM_Update [4.16.6 step 3]'));
+      expect(at('Npcf_SMPolicyControl_Delete [4.16.6 step 2]')).toBeLessThan(at('Nudm_UECM_Deregistration [4.3.4.2 step 13]'));
+      // step 8 is not taken: session 2 still uses the (DNN, S-NSSAI)
+      expect(events.some((e) => e.step === '4.16.6 step 8')).toBe(false);
+      // TS 24.501 9.11.4.2 #39 for REACTIVATION_REQUESTED
+      expect(net.ueOf(supi).received).toContain('PDU session release command');
+      await expect(pcfTerminateOn(net, supi, 1)).rejects.toMatchObject({ status: 409 });
+      // the last session on the (DNN, S-NSSAI): step 8 unsubscribes from the UDR
+      const last: TraceEvent[] = [];
+      const off2 = subscribeTrace((e) => last.push(e));
+      try {
+        await pcfTerminateOn(net, supi, 2);
+      } finally {
+        off2();
+      }
+      const at2 = order(last);
+      expect(at2('Npcf_SMPolicyControl_Delete [4.16.6 step 2]')).toBeLessThan(at2('PCF>UDR Nudr_DM_Unsubscribe [4.16.6 step 8]'));
+      expect(net.ueOf(supi).sessions.size).toBe(0);
+    } finally {
+      const s = await net.stop();
+      expect(s.leftBehind).toEqual({});
+    }
+  }, 60_000);
+});
