@@ -24,6 +24,7 @@ import { SmfN4 } from './smf/n4.ts';
 import { nasSmN1, ngapSmN2 } from './smf/adapters.ts';
 import { Upf } from './upf/upf.ts';
 import { Amf, type AmfTimers } from './amf/amf.ts';
+import { Pvs, COAP_PORT, type SoSnpnCredentials } from './pvs/pvs.ts';
 import { SbiHost, type NfNamer } from './common/sbi-host.ts';
 import { homeNetworkAka, type HomeNetworkKey } from './common/home-network-aka.ts';
 import { servingNetworkName } from './common/aka.ts';
@@ -38,7 +39,7 @@ export const CORE_NFS = ['udr', 'udm', 'ausf', 'pcf', 'upf', 'smf', 'amf'] as co
 export type CoreNf = (typeof CORE_NFS)[number];
 
 export interface NfHandle {
-  nf: CoreNf;
+  nf: CoreNf | 'pvs';
   ledger: ResourceLedger;
   stop(): Promise<void>;
   /** Resolves when the NF has no work in flight (after-response tasks, procedures). */
@@ -111,7 +112,8 @@ export async function startNf(nf: CoreNf, cfg: NetworkConfig, o: CoreOptions = {
       return { nf, ledger: pcf.ledger, sbi: h, pcf: pcf.pcf, settled: () => h.server.settled(), stop: () => h.close() };
     }
     case 'upf': {
-      const upf = await Upf.start({ address: cfg.addresses.upf, pfcpPort: cfg.ports.pfcp, gtpuPort: cfg.ports.gtpu, captureUserPlane: true, ...(o.tap ? { tap: o.tap } : {}), ...(o.clock ? { clock: o.clock } : {}), ...(o.log ? { log: o.log } : {}) });
+      const pvs = cfg.snpn?.pvs;
+      const upf = await Upf.start({ address: cfg.addresses.upf, pfcpPort: cfg.ports.pfcp, gtpuPort: cfg.ports.gtpu, captureUserPlane: true, ...(pvs ? { n6Routes: [{ address: pvs.dnAddress, port: COAP_PORT, to: { address: pvs.address, port: COAP_PORT } }] } : {}), ...(o.tap ? { tap: o.tap } : {}), ...(o.clock ? { clock: o.clock } : {}), ...(o.log ? { log: o.log } : {}) });
       return { nf, ledger: upf.ledger, upf, settled: async () => {}, stop: () => upf.stop() };
     }
     case 'smf': {
@@ -180,12 +182,25 @@ export interface Core {
   /** The PCF's state, for its O&M trigger (`wire5g ctl pcf terminate`, TS 23.502 4.16.6 case A). */
   pcf: Pcf;
   store: UdrStore;
+  /** The PVS of the onboarding SNPN (config snpn.pvs), when there is one. */
+  pvs?: Pvs;
   ledgers(): Record<string, LedgerSnapshot>;
   settled(): Promise<void>;
   stop(): Promise<void>;
 }
 
-function reportStop(o: CoreOptions, nf: CoreNf, e: unknown): void {
+/** The PVS (nodes/pvs) with the SO-SNPN credentials of snpn.pvs, from the subscribers' keys. */
+function startPvs(cfg: NetworkConfig, o: CoreOptions): Promise<Pvs> {
+  const snpn = cfg.snpn!;
+  const credentials = new Map<string, SoSnpnCredentials>();
+  for (const c of snpn.pvs!.credentials) {
+    const s = cfg.subscribers.find((x) => x.supi === c.supi)!; // checkNetwork: it is one of them
+    credentials.set(c.onboardingSupi, { supi: s.supi, k: s.k, opc: s.opc, amf: s.amf, sqn: s.sqn, nid: snpn.nid });
+  }
+  return Pvs.start({ address: snpn.pvs!.address, credentials, ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}) });
+}
+
+function reportStop(o: CoreOptions, nf: CoreNf | 'pvs', e: unknown): void {
   (o.log ?? ((l: string) => console.error(l)))(`[${nf}] stopping failed: ${e instanceof Error ? e.message : String(e)}`);
 }
 
@@ -208,7 +223,13 @@ export async function startCore(cfg: NetworkConfig, o: CoreOptions = {}): Promis
     for (const h of [...nfs.values()].reverse()) await h.stop().catch((s: unknown) => reportStop(o, h.nf, s));
     throw e;
   }
-  const all = [...nfs.values()];
+  const all: Pick<NfHandle, 'nf' | 'ledger' | 'settled' | 'stop'>[] = [...nfs.values()];
+  // the PVS of an onboarding SNPN, beside the core (its users reach it through the UPF's N6)
+  const pvs = cfg.snpn?.pvs ? await startPvs(cfg, o).catch(async (e: unknown) => {
+    for (const h of [...all].reverse()) await h.stop().catch((s: unknown) => reportStop(o, h.nf, s));
+    throw e;
+  }) : undefined;
+  if (pvs) all.push({ nf: 'pvs', ledger: pvs.ledger, settled: async () => {}, stop: () => pvs.stop() });
   return {
     nfs,
     amf: amf!,
@@ -217,6 +238,7 @@ export async function startCore(cfg: NetworkConfig, o: CoreOptions = {}): Promis
     smf: smf!,
     udm: udm!,
     pcf: pcf!,
+    ...(pvs ? { pvs } : {}),
     ledgers: () => Object.fromEntries(all.map((h) => [h.ledger.nf, h.ledger.snapshot()])),
     settled: async () => {
       // twice: a settled NF may have started work on another (e.g. an after-response task calling the PCF)

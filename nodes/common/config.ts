@@ -107,6 +107,12 @@ export interface NetworkConfig {
 export interface SnpnConfig {
   nid: string;
   onboarding: { snssai: Snssai; dnn: string; deregistrationTimerSeconds: number };
+  /**
+   * The PVS (nodes/pvs): its own address (CoAP on 5683), the address the UEs reach it at in the
+   * data network (the UPF relays it on N6), and the SO-SNPN credentials it hands out: for the UE
+   * with Default UE Credentials `onboardingSupi`, the subscriber `supi` of `subscribers`.
+   */
+  pvs?: { address: string; dnAddress: string; credentials: { onboardingSupi: string; supi: string }[] };
 }
 
 /** Test subscriber values as in TS 35.208 set 1 style: not a real operator's keys. */
@@ -254,7 +260,15 @@ const SCHEMA: MapSchema = {
       fields: {
         nid: hex(11),
         onboarding: { fields: { snssai: snssaiSchema, dnn: dnnName, deregistrationTimerSeconds: integer(1, 86_400) } },
+        pvs: {
+          fields: {
+            address: ipv4,
+            dnAddress: ipv4,
+            credentials: { item: { fields: { onboardingSupi: text(/^nai-[^@\s]+@[^@\s]+$/, 'nai-<username>@<realm>'), supi: text(/^(imsi-[0-9]{5,15}|nai-[^@\s]+@[^@\s]+)$/, 'imsi-<5..15 digits> or nai-<username>@<realm>') } }, required: ['onboardingSupi', 'supi'] },
+          },
+        },
       },
+      optional: ['pvs'],
     },
     outDir: nonEmpty,
   },
@@ -338,6 +352,11 @@ export function checkNetwork(cfg: NetworkConfig): void {
     seen.set(a, nf);
   }
   checkUeCount(cfg, cfg.ue.count);
+  // the PVS hands out subscriptions of the SNPN: each must be one of the subscribers
+  cfg.snpn?.pvs?.credentials.forEach((c, i) => {
+    if (!cfg.subscribers.some((s) => s.supi === c.supi)) bad(`snpn.pvs.credentials[${i}].supi`, `${c.supi} is not one of the subscribers`);
+  });
+  if (cfg.snpn?.pvs && Object.values(cfg.addresses).includes(cfg.snpn.pvs.address)) bad('snpn.pvs.address', `${cfg.snpn.pvs.address} is also an NF's address`);
 }
 
 /** The UEs of a run: their SUPIs must fit the MSIN, their addresses the pool, and some must be allowed the DNN and slice. */

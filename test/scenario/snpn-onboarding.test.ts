@@ -18,18 +18,28 @@ import { subscribeTrace, type TraceEvent } from '../../nodes/common/trace.ts';
 import { testConfig } from '../helpers/network.ts';
 import { tempCapture } from '../helpers/capture.ts';
 import { tsharkAvailable, dissect, problems } from '../helpers/tshark.ts';
+import { obtainSoSnpnCredentials } from '../../nodes/ue/procedures/provisioning.ts';
+import type { SoSnpnCredentials } from '../../nodes/pvs/pvs.ts';
+
+/** The same request naming another onboarding SUPI (the PVS answers 4.04). */
+function obtainSoSnpnCredentialsAs(ue: Ue, supi: string): Promise<SoSnpnCredentials> {
+  return obtainSoSnpnCredentials(Object.create(ue, { supi: { value: supi } }) as Ue, PVS_DN_ADDRESS);
+}
 
 const NID = '000007ed9d5';
 const REALM = `nid${NID}.mnc001.mcc001.3gppnetwork.org`;
 const ONBOARDING_SUPI = `nai-onboard1@${REALM}`;
 const OTHER_ONBOARDING_SUPI = `nai-onboard2@${REALM}`;
 const TIMER_MS = 1500;
+const SO_SNPN_SUPI = 'imsi-001010000001902';
+const PVS_DN_ADDRESS = '10.45.255.253';
 
 let cfg: NetworkConfig;
 let core: Core;
 let gnb: Gnb;
 let capturePath: string;
 let closeCapture: () => void;
+let credentials: SoSnpnCredentials | undefined;
 
 function onboardingUe(supi: string): Ue {
   const s = DEFAULT_SUBSCRIBER;
@@ -38,10 +48,16 @@ function onboardingUe(supi: string): Ue {
 
 beforeAll(async () => {
   cfg = testConfig(171, {
-    snpn: { nid: NID, onboarding: { snssai: { sst: 2 }, dnn: 'onboarding', deregistrationTimerSeconds: 600 } },
+    snpn: {
+      nid: NID,
+      onboarding: { snssai: { sst: 2 }, dnn: 'onboarding', deregistrationTimerSeconds: 600 },
+      pvs: { address: '127.0.171.30', dnAddress: PVS_DN_ADDRESS, credentials: [{ onboardingSupi: ONBOARDING_SUPI, supi: SO_SNPN_SUPI }] },
+    },
   });
   cfg.subscribers = [
     { ...DEFAULT_SUBSCRIBER, supi: 'imsi-001010000001901' },
+    // the SO-SNPN subscription the PVS provisions (its own K)
+    { ...DEFAULT_SUBSCRIBER, supi: SO_SNPN_SUPI, k: '000102030405060708090a0b0c0d0e0f', sqn: '000000000040' },
     // the Default UE Credentials, in the ON-SNPN's own UDR (case 9-3: no DCS)
     ...[ONBOARDING_SUPI, OTHER_ONBOARDING_SUPI].map((supi) => ({ ...DEFAULT_SUBSCRIBER, supi, snssais: [{ sst: 2 }], dnns: ['onboarding'] })),
   ];
@@ -84,6 +100,11 @@ describe('Registration with Onboarding SNPN, case 9-3 (TS 23.502 4.2.2.2.4)', ()
       const s = await ue.establishPduSession(1, { dnn: 'onboarding', snssai: { sst: 2 } });
       expect(s.address).toMatch(/^10\.45\./);
       expect(await ue.ping()).toBeGreaterThanOrEqual(0);
+      // the SO-SNPN credentials from the PVS, CoAP over the onboarding PDU session's user plane
+      credentials = await obtainSoSnpnCredentials(ue, PVS_DN_ADDRESS);
+      expect(credentials).toEqual({ supi: SO_SNPN_SUPI, k: '000102030405060708090a0b0c0d0e0f', opc: DEFAULT_SUBSCRIBER.opc, amf: DEFAULT_SUBSCRIBER.amf, sqn: '000000000040', nid: NID });
+      // a UE the PVS has nothing for is told 4.04
+      await expect(obtainSoSnpnCredentialsAs(ue, 'nai-nobody@x.example')).rejects.toThrow(/4\.04/);
       // TS 23.501 5.30.2.10.2.3: anything beyond the onboarding S-NSSAI/DNN is not forwarded (#90)
       await expect(ue.establishPduSession(2, { dnn: 'internet', snssai: { sst: 2 } })).rejects.toMatchObject({ fiveGmmCause: 90 });
       await expect(ue.establishPduSession(3, { dnn: 'onboarding', snssai: { sst: 1 } })).rejects.toMatchObject({ fiveGmmCause: 90 });
@@ -103,6 +124,22 @@ describe('Registration with Onboarding SNPN, case 9-3 (TS 23.502 4.2.2.2.4)', ()
       expect(i, `${s} after position ${from} in\n${steps.join('\n')}`).toBeGreaterThanOrEqual(0);
       from = i;
     }
+    expect({ ...core.ledgers(), gNB: gnb.ledger.snapshot() }).toEqual(before);
+  });
+
+  it('then registers to the SNPN with the SO-SNPN credentials it obtained (an initial registration)', async () => {
+    expect(credentials).toBeDefined();
+    const before = { ...core.ledgers(), gNB: gnb.ledger.snapshot() };
+    const c = credentials!;
+    const ue = new Ue({ supi: c.supi, k: c.k, opc: c.opc, amf: c.amf, sqn: c.sqn, plmn: cfg.plmn, snssai: cfg.snssai, dnn: cfg.dnn, imeisv: '3560920407930199', snpn: { nid: c.nid } });
+    const reg = await ue.register(gnb);
+    expect(reg.allowedNssai).toEqual([{ sst: 1 }]);
+    expect(core.amf.bySupi.get(c.supi)?.onboarding).toBeUndefined();
+    await ue.establishPduSession(1);
+    expect(await ue.ping()).toBeGreaterThanOrEqual(0);
+    await ue.deregister({ switchOff: true });
+    await quiet();
+    for (let i = 0; i < 100 && gnb.ueCount > 0; i++) await new Promise((r) => setTimeout(r, 20));
     expect({ ...core.ledgers(), gNB: gnb.ledger.snapshot() }).toEqual(before);
   });
 
@@ -141,5 +178,16 @@ describe('Registration with Onboarding SNPN, case 9-3 (TS 23.502 4.2.2.2.4)', ()
     expect(initial!.fields.get('nas_5gs.mm.suci.nai')).toEqual([`type1.rid0.schid0.useridonboard1@${REALM}`]);
     expect(hex(initial!.fields.get('ngap.NID'))).toEqual(['000007ed9d50']);
     expect(initial!.fields.has('nas_5gs.mm.requested_nssai') || initial!.fields.has('nas_5gs.mm.nssai')).toBe(false);
+    // the provisioning exchange: CoAP inside GTP-U on N3 and plain on N6 (UPF <-> PVS)
+    const coap = frames.filter((f) => f.protocols.includes('coap'));
+    expect(problems(coap)).toEqual([]);
+    const gets = coap.filter((f) => f.fields.get('coap.code')?.[0] === '1');
+    expect(gets.filter((f) => f.protocols.includes('gtp')).length).toBeGreaterThanOrEqual(1);
+    expect(gets.filter((f) => !f.protocols.includes('gtp')).length).toBeGreaterThanOrEqual(1);
+    expect(gets[0].fields.get('coap.opt.uri_path')).toEqual(['so-snpn-credentials']);
+    expect(gets[0].fields.get('coap.opt.uri_query')).toEqual([`id=${ONBOARDING_SUPI}`]);
+    const content = coap.find((f) => f.fields.get('coap.code')?.[0] === '69' && f.protocols.includes('gtp'));
+    expect(content?.fields.get('coap.type')).toEqual(['2']); // ACK
+    expect(content?.fields.get('coap.opt.ctype')).toEqual(['application/json']);
   });
 });
