@@ -29,7 +29,7 @@ import { SbiHost, type NfNamer } from './common/sbi-host.ts';
 import { homeNetworkAka, type HomeNetworkKey } from './common/home-network-aka.ts';
 import { servingNetworkName } from './common/aka.ts';
 import type { NetworkConfig } from './common/config.ts';
-import type { ResourceLedger, LedgerSnapshot } from './common/ledger.ts';
+import { ResourceLedger, type LedgerSnapshot } from './common/ledger.ts';
 import { PfcpEndpoint } from '../transport/udp/pfcp-endpoint.ts';
 import type { WireTap } from '../transport/tap.ts';
 import type { Clock } from '../transport/clock.ts';
@@ -62,6 +62,8 @@ export interface CoreOptions {
   sbiTimeoutMs?: number;
   /** PFCP Association Setup attempts (each N1 x T1) before the SMF gives up on its UPF; default 20. */
   upfAssociationAttempts?: number;
+  /** The UDR, UDM or AUSF being started is the DCS's of snpn.dcs (dcsConfig), not the ON-SNPN's. */
+  dcs?: boolean;
 }
 
 /** 'http://127.0.0.12:8080' */
@@ -72,6 +74,9 @@ export function sbiUri(cfg: NetworkConfig, nf: 'amf' | 'smf' | 'ausf' | 'udm' | 
 /** Names an NF by its address, for the ladder. */
 export function nfNamer(cfg: NetworkConfig): NfNamer {
   const byAddress = new Map(Object.entries(cfg.addresses).map(([nf, a]) => [a, nf === 'gnb' ? 'gNB' : nf.toUpperCase()]));
+  // an onboarding SNPN's PVS and DCS (TS 23.502 4.2.2.2.4)
+  if (cfg.snpn?.pvs) byAddress.set(cfg.snpn.pvs.address, 'PVS');
+  for (const [nf, a] of Object.entries(cfg.snpn?.dcs?.addresses ?? {})) byAddress.set(a, `DCS-${nf.toUpperCase()}`);
   return (host) => byAddress.get(host) ?? host;
 }
 
@@ -86,8 +91,10 @@ export async function startNf(nf: CoreNf, cfg: NetworkConfig, o: CoreOptions = {
   const aka = homeNetworkAka(o.homeNetworkKeys ?? []);
   switch (nf) {
     case 'udr': {
-      const store = new UdrStore(o.database ?? cfg.udr.database);
-      store.seed(cfg.subscribers);
+      const store = new UdrStore(o.dcs ? ':memory:' : (o.database ?? cfg.udr.database));
+      // the subscribers of a DCS's realm are the DCS's (TS 23.502 4.2.2.2.4 step 9-2)
+      const realm = cfg.snpn?.dcs ? `@${cfg.snpn.dcs.realm}` : undefined;
+      store.seed(realm ? cfg.subscribers.filter((x) => x.supi.endsWith(realm) === (o.dcs === true)) : cfg.subscribers);
       const c = host('UDR', cfg.addresses.udr);
       const udr = udrRoutes(store, sbiUri(cfg, 'udr'));
       const h = await serve('UDR', cfg.addresses.udr, udr.routes, c);
@@ -95,7 +102,7 @@ export async function startNf(nf: CoreNf, cfg: NetworkConfig, o: CoreOptions = {
     }
     case 'udm': {
       const c = host('UDM', cfg.addresses.udm);
-      const udm = udmRoutes({ baseUri: sbiUri(cfg, 'udm'), udrUri: sbiUri(cfg, 'udr'), plmnId: plmnId(cfg) }, c.client, aka);
+      const udm = udmRoutes({ baseUri: sbiUri(cfg, 'udm'), udrUri: sbiUri(cfg, 'udr'), plmnId: plmnId(cfg), ...(o.dcs && cfg.snpn?.dcs ? { pvsAddresses: cfg.snpn.dcs.pvsAddresses } : {}) }, c.client, aka);
       const h = await serve('UDM', cfg.addresses.udm, udm.routes, c);
       return { nf, ledger: udm.ledger, sbi: h, udm: { notifyDeregistration: udm.notifyDeregistration, notifySubscriptionChange: udm.notifySubscriptionChange }, settled: () => h.server.settled(), stop: () => h.close() };
     }
@@ -156,7 +163,11 @@ export async function startNf(nf: CoreNf, cfg: NetworkConfig, o: CoreOptions = {
         t3512Seconds: cfg.amf.t3512Seconds,
         security: { ciphering: cfg.security.ciphering },
         authenticateUpdates: cfg.amf.authenticateUpdates,
-        ...(cfg.snpn ? { snpn: { nid: cfg.snpn.nid, onboarding: { snssai: cfg.snpn.onboarding.snssai, dnn: cfg.snpn.onboarding.dnn, deregistrationTimerMs: o.amfTimers?.onboardingDeregistrationMs ?? cfg.snpn.onboarding.deregistrationTimerSeconds * 1000 } } } : {}),
+        ...(cfg.snpn ? { snpn: {
+          nid: cfg.snpn.nid,
+          onboarding: { snssai: cfg.snpn.onboarding.snssai, dnn: cfg.snpn.onboarding.dnn, deregistrationTimerMs: o.amfTimers?.onboardingDeregistrationMs ?? cfg.snpn.onboarding.deregistrationTimerSeconds * 1000 },
+          ...(cfg.snpn.dcs ? { dcs: { realm: cfg.snpn.dcs.realm, ausfUri: sbiUri(dcsConfig(cfg), 'ausf') } } : {}),
+        } } : {}),
         uris: { ausf: sbiUri(cfg, 'ausf'), udm: sbiUri(cfg, 'udm'), pcf: sbiUri(cfg, 'pcf'), smf: sbiUri(cfg, 'smf') },
         baseUri: sbiUri(cfg, 'amf'),
         ...(o.tap ? { tap: o.tap } : {}),
@@ -187,6 +198,19 @@ export interface Core {
   ledgers(): Record<string, LedgerSnapshot>;
   settled(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** The network as the DCS of snpn.dcs sees it: its AUSF, UDM and UDR on the DCS's addresses. */
+export function dcsConfig(cfg: NetworkConfig): NetworkConfig {
+  const d = cfg.snpn!.dcs!;
+  return { ...cfg, addresses: { ...cfg.addresses, ausf: d.addresses.ausf, udm: d.addresses.udm, udr: d.addresses.udr } };
+}
+
+/** The same gauges under another NF name (two UDRs, UDMs, AUSFs in one summary). */
+function renamedLedger(name: string, ledger: ResourceLedger): ResourceLedger {
+  const out = new ResourceLedger(name);
+  for (const key of Object.keys(ledger.snapshot())) out.gauge(key, () => ledger.snapshot()[key]);
+  return out;
 }
 
 /** The PVS (nodes/pvs) with the SO-SNPN credentials of snpn.pvs, from the subscribers' keys. */
@@ -230,6 +254,17 @@ export async function startCore(cfg: NetworkConfig, o: CoreOptions = {}): Promis
     throw e;
   }) : undefined;
   if (pvs) all.push({ nf: 'pvs', ledger: pvs.ledger, settled: async () => {}, stop: () => pvs.stop() });
+  // the DCS hosting AUSF/UDM (snpn.dcs): its UDR, UDM and AUSF, ledgers named DCS-<NF>
+  if (cfg.snpn?.dcs) {
+    const dcs = dcsConfig(cfg);
+    for (const nf of ['udr', 'udm', 'ausf'] as const) {
+      const h = await startNf(nf, dcs, { ...o, dcs: true }).catch(async (e: unknown) => {
+        for (const x of [...all].reverse()) await x.stop().catch((s: unknown) => reportStop(o, x.nf, s));
+        throw e;
+      });
+      all.push({ ...h, ledger: renamedLedger(`DCS-${h.ledger.nf}`, h.ledger) });
+    }
+  }
   return {
     nfs,
     amf: amf!,

@@ -68,7 +68,12 @@ export interface AmfConfig {
    * Data (TS 23.501 5.30.2.10.2.3): the S-NSSAI and DNN onboarding UEs are restricted to, and the
    * deregistration timer of an onboarding registered UE (procedures/registration-onboarding-snpn.ts).
    */
-  snpn?: { nid: string; onboarding: { snssai: Snssai; dnn: string; deregistrationTimerMs: number } };
+  snpn?: {
+    nid: string;
+    onboarding: { snssai: Snssai; dnn: string; deregistrationTimerMs: number };
+    /** A DCS hosting AUSF/UDM (4.2.2.2.4 step 9-2): the SUCI realm it serves and its AUSF. */
+    dcs?: { realm: string; ausfUri: string };
+  };
   /** Base URIs of the NFs it consumes ('http://127.0.0.11:8080'). */
   uris: { ausf: string; udm: string; pcf: string; smf: string };
   /** Its own SBI base URI (callbacks). */

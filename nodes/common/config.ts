@@ -113,6 +113,12 @@ export interface SnpnConfig {
    * with Default UE Credentials `onboardingSupi`, the subscriber `supi` of `subscribers`.
    */
   pvs?: { address: string; dnAddress: string; credentials: { onboardingSupi: string; supi: string }[] };
+  /**
+   * A DCS hosting AUSF/UDM (TS 23.502 4.2.2.2.4 step 9-2): its own AUSF, UDM and UDR on these
+   * addresses, holding the subscribers whose SUPI realm is `realm`; the AMF sends the SUCIs of that
+   * realm to its AUSF, and its UDM gives `pvsAddresses` with the authentication data.
+   */
+  dcs?: { realm: string; addresses: { ausf: string; udm: string; udr: string }; pvsAddresses: string[] };
 }
 
 /** Test subscriber values as in TS 35.208 set 1 style: not a real operator's keys. */
@@ -267,8 +273,15 @@ const SCHEMA: MapSchema = {
             credentials: { item: { fields: { onboardingSupi: text(/^nai-[^@\s]+@[^@\s]+$/, 'nai-<username>@<realm>'), supi: text(/^(imsi-[0-9]{5,15}|nai-[^@\s]+@[^@\s]+)$/, 'imsi-<5..15 digits> or nai-<username>@<realm>') } }, required: ['onboardingSupi', 'supi'] },
           },
         },
+        dcs: {
+          fields: {
+            realm: text(/^[A-Za-z0-9.-]+$/, 'a realm (letters, digits, dots, -)'),
+            addresses: { fields: { ausf: ipv4, udm: ipv4, udr: ipv4 } },
+            pvsAddresses: { item: ipv4, minItems: 1 },
+          },
+        },
       },
-      optional: ['pvs'],
+      optional: ['pvs', 'dcs'],
     },
     outDir: nonEmpty,
   },
@@ -357,6 +370,7 @@ export function checkNetwork(cfg: NetworkConfig): void {
     if (!cfg.subscribers.some((s) => s.supi === c.supi)) bad(`snpn.pvs.credentials[${i}].supi`, `${c.supi} is not one of the subscribers`);
   });
   if (cfg.snpn?.pvs && Object.values(cfg.addresses).includes(cfg.snpn.pvs.address)) bad('snpn.pvs.address', `${cfg.snpn.pvs.address} is also an NF's address`);
+  for (const [nf, a] of Object.entries(cfg.snpn?.dcs?.addresses ?? {})) if (seen.has(a) || a === cfg.snpn?.pvs?.address) bad(`snpn.dcs.addresses.${nf}`, `${a} is also another NF's address`);
 }
 
 /** The UEs of a run: their SUPIs must fit the MSIN, their addresses the pool, and some must be allowed the DNN and slice. */

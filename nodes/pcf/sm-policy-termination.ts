@@ -78,7 +78,7 @@ export async function deleteSmPolicy(pcf: Pcf, req: SbiRequest) {
   const body = (req.body ?? {}) as { accuUsageReports?: AccuUsageReport[] };
   // step 3: remove the PCC rules of the PDU session; deduct reported usage in the UDR
   assoc.pccRules = [];
-  if (Array.isArray(body.accuUsageReports) && body.accuUsageReports.length) await deductUsage(pcf, assoc.supi, body.accuUsageReports);
+  if (!assoc.onboarding && Array.isArray(body.accuUsageReports) && body.accuUsageReports.length) await deductUsage(pcf, assoc.supi, body.accuUsageReports);
   // step 7: remove the session's information and acknowledge
   pcf.smPolicies.delete(req.params.smPolicyId);
   const lastUri = pcf.udrSubscriptions.release(`${assoc.supi}|${assoc.dnn}|${assoc.snssai}`);

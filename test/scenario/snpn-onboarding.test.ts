@@ -1,4 +1,5 @@
-// Registration with Onboarding SNPN (TS 23.502 4.2.2.2.4), case 9-3 (no DCS), end to end over
+// Registration with Onboarding SNPN (TS 23.502 4.2.2.2.4), cases 9-3 (no DCS) and 9-2 (a DCS
+// hosting AUSF/UDM, which gives the PVS addresses), end to end over
 // real sockets: the gNB announces the SNPN (PLMN ID + NID) in NG Setup and the AMF answers with
 // Onboarding Support; a UE with Default UE Credentials (an NSI SUPI, its SUCI in NAI format)
 // registers with 5GS registration type "SNPN onboarding" and no Requested NSSAI; the local AUSF
@@ -33,6 +34,8 @@ const OTHER_ONBOARDING_SUPI = `nai-onboard2@${REALM}`;
 const TIMER_MS = 1500;
 const SO_SNPN_SUPI = 'imsi-001010000001902';
 const PVS_DN_ADDRESS = '10.45.255.253';
+const SO_SNPN_SUPI_2 = 'imsi-001010000001903';
+const DCS_SUPI = 'nai-onboard3@dcs.example.org';
 
 let cfg: NetworkConfig;
 let core: Core;
@@ -51,13 +54,18 @@ beforeAll(async () => {
     snpn: {
       nid: NID,
       onboarding: { snssai: { sst: 2 }, dnn: 'onboarding', deregistrationTimerSeconds: 600 },
-      pvs: { address: '127.0.171.30', dnAddress: PVS_DN_ADDRESS, credentials: [{ onboardingSupi: ONBOARDING_SUPI, supi: SO_SNPN_SUPI }] },
+      pvs: { address: '127.0.171.30', dnAddress: PVS_DN_ADDRESS, credentials: [{ onboardingSupi: ONBOARDING_SUPI, supi: SO_SNPN_SUPI }, { onboardingSupi: DCS_SUPI, supi: SO_SNPN_SUPI_2 }] },
+      // case 9-2: a DCS hosting AUSF/UDM for the realm dcs.example.org
+      dcs: { realm: 'dcs.example.org', addresses: { ausf: '127.0.171.41', udm: '127.0.171.42', udr: '127.0.171.43' }, pvsAddresses: [PVS_DN_ADDRESS] },
     },
   });
   cfg.subscribers = [
     { ...DEFAULT_SUBSCRIBER, supi: 'imsi-001010000001901' },
     // the SO-SNPN subscription the PVS provisions (its own K)
     { ...DEFAULT_SUBSCRIBER, supi: SO_SNPN_SUPI, k: '000102030405060708090a0b0c0d0e0f', sqn: '000000000040' },
+    { ...DEFAULT_SUBSCRIBER, supi: SO_SNPN_SUPI_2, k: '0f0e0d0c0b0a09080706050403020100' },
+    // the DCS's subscriber (its realm: seeded into the DCS's UDR only)
+    { ...DEFAULT_SUBSCRIBER, supi: DCS_SUPI, snssais: [{ sst: 2 }], dnns: ['onboarding'] },
     // the Default UE Credentials, in the ON-SNPN's own UDR (case 9-3: no DCS)
     ...[ONBOARDING_SUPI, OTHER_ONBOARDING_SUPI].map((supi) => ({ ...DEFAULT_SUBSCRIBER, supi, snssais: [{ sst: 2 }], dnns: ['onboarding'] })),
   ];
@@ -81,7 +89,7 @@ async function quiet(): Promise<void> {
   }
 }
 
-describe('Registration with Onboarding SNPN, case 9-3 (TS 23.502 4.2.2.2.4)', () => {
+describe('Registration with Onboarding SNPN (TS 23.502 4.2.2.2.4), cases 9-3 and 9-2', () => {
   let events: TraceEvent[] = [];
 
   it('onboards, establishes the onboarding PDU session, is refused anything else, and is deregistered by the onboarding timer', async () => {
@@ -138,6 +146,38 @@ describe('Registration with Onboarding SNPN, case 9-3 (TS 23.502 4.2.2.2.4)', ()
     await ue.establishPduSession(1);
     expect(await ue.ping()).toBeGreaterThanOrEqual(0);
     await ue.deregister({ switchOff: true });
+    await quiet();
+    for (let i = 0; i < 100 && gnb.ueCount > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect({ ...core.ledgers(), gNB: gnb.ledger.snapshot() }).toEqual(before);
+  });
+
+  it('case 9-2: the DCS AUSF authenticates with its UDM and gives the PVS addresses; provisioned, deregistered by the timer, registered with the new credentials', async () => {
+    const before = { ...core.ledgers(), gNB: gnb.ledger.snapshot() };
+    expect(Object.keys(before)).toEqual(expect.arrayContaining(['DCS-UDR', 'DCS-UDM', 'DCS-AUSF', 'PVS']));
+    const events: TraceEvent[] = [];
+    const off = subscribeTrace((e) => events.push(e));
+    const ue = onboardingUe(DCS_SUPI);
+    let c: SoSnpnCredentials;
+    try {
+      await ue.register(gnb);
+      // step 9-2: the PVS addresses the DCS gave, at the AMF
+      const pvs = core.amf.bySupi.get(DCS_SUPI)?.onboarding?.pvsAddresses;
+      expect(pvs).toEqual([PVS_DN_ADDRESS]);
+      await ue.establishPduSession(1, { dnn: 'onboarding', snssai: { sst: 2 } });
+      c = await obtainSoSnpnCredentials(ue, pvs![0]);
+      expect(c.supi).toBe(SO_SNPN_SUPI_2);
+      for (let i = 0; i < 200 && ue.state !== GmmState.DEREGISTERED; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(ue.state).toBe(GmmState.DEREGISTERED);
+      await quiet();
+    } finally {
+      off();
+    }
+    const steps = events.filter((e) => e.step?.includes('4.2.2.2.4 step 9')).map((e) => `${e.from}>${e.to} ${e.message} [${e.step}]`);
+    expect(steps).toContain('AMF>DCS-AUSF Nausf_UEAuthentication_Authenticate [4.2.2.2.4 step 9-2]');
+    expect(steps.some((x) => x.startsWith('AMF>AUSF'))).toBe(false);
+    const so = new Ue({ supi: c.supi, k: c.k, opc: c.opc, amf: c.amf, sqn: c.sqn, plmn: cfg.plmn, snssai: cfg.snssai, dnn: cfg.dnn, imeisv: '3560920407930197', snpn: { nid: c.nid } });
+    await so.register(gnb);
+    await so.deregister({ switchOff: true });
     await quiet();
     for (let i = 0; i < 100 && gnb.ueCount > 0; i++) await new Promise((r) => setTimeout(r, 20));
     expect({ ...core.ledgers(), gNB: gnb.ledger.snapshot() }).toEqual(before);

@@ -38,7 +38,7 @@ export function allocateNgKsi(inUse: ReadonlySet<number>): number | undefined {
  * Steps 8-9a: Nausf_UEAuthentication, Authentication Request/Response. `ueNgKsi` is the ngKSI of
  * the UE's Registration request (7: none). Returns the SUPI and the ngKSI of the new KAMF.
  */
-export async function authenticate(amf: Amf, ue: AmfUe, supiOrSuci: string, ueNgKsi: number, steps: AuthenticationSteps = GENERAL_REGISTRATION_STEPS): Promise<{ supi: string; ngKsi: number }> {
+export async function authenticate(amf: Amf, ue: AmfUe, supiOrSuci: string, ueNgKsi: number, steps: AuthenticationSteps = GENERAL_REGISTRATION_STEPS, nausf: Amf['nausf'] = amf.nausf): Promise<{ supi: string; ngKsi: number; pvsInfo?: AusfC['schemas']['ConfirmationDataResponse']['pvsInfo'] }> {
   // ngKSIs the UE holds a context for: the new one must differ (5.4.1.3.5 c)
   const inUse = new Set<number>();
   if (ueNgKsi !== 7) inUse.add(ueNgKsi);
@@ -49,7 +49,7 @@ export async function authenticate(amf: Amf, ue: AmfUe, supiOrSuci: string, ueNg
   for (let round = 0; round < 2; round++) {
     let r;
     try {
-      r = await amf.nausf.ueAuthentication.authenticate({
+      r = await nausf.ueAuthentication.authenticate({
         supiOrSuci,
         servingNetworkName: snName,
         ...(resync ? { resynchronizationInfo: resync } : {}),
@@ -99,13 +99,13 @@ export async function authenticate(amf: Amf, ue: AmfUe, supiOrSuci: string, ueNg
       throw new UeRejected('RES* does not match HXRES*');
     }
     ue.authLink = undefined;
-    const confirmation = (await amf.nausf.ueAuthentication.confirm5gAka(link, { resStar: toHex(resStar) }, { step: steps.challenge })).body;
+    const confirmation = (await nausf.ueAuthentication.confirm5gAka(link, { resStar: toHex(resStar) }, { step: steps.challenge })).body;
     if (confirmation.authResult !== 'AUTHENTICATION_SUCCESS' || !confirmation.kseaf || !confirmation.supi) {
       sendNas(amf, ue, nasMessage('Authentication reject', {}), steps.challenge, 0);
       throw new UeRejected('the AUSF did not confirm the authentication');
     }
     ue.kamf = deriveKamf(fromHex(confirmation.kseaf), kamfSupiInput(confirmation.supi), Uint8Array.of(0, 0));
-    return { supi: confirmation.supi, ngKsi: ksi };
+    return { supi: confirmation.supi, ngKsi: ksi, ...(confirmation.pvsInfo ? { pvsInfo: confirmation.pvsInfo } : {}) };
   }
   throw new ProcedureAborted('authentication failed after resynchronisation');
 }

@@ -72,6 +72,8 @@ export async function ulNasTransport(amf: Amf, ue: AmfUe, m: NasMessage): Promis
       smContextStatusUri: callbackUri(amf.cfg.baseUri, CALLBACKS.smContextStatusNotify, { supi: ue.supi, pduSessionId: psi }),
       ueContextUri: resourceUri(amf.cfg.baseUri, AMF.communication.n1n2MessageTransfer, { ueContextId: ue.supi }),
       n1SmMsg: { contentId: 'n1SmMsg' },
+      // TS 29.502: the session of an onboarding registered UE is for onboarding, with the DCS's PVS addresses
+      ...(ue.onboarding ? { onboardingInd: true, ...(ue.onboarding.pvsAddresses.length ? { pvsInfo: [{ ipv4Addresses: ue.onboarding.pvsAddresses }] } : {}) } : {}),
     }, { n1SmMsg: { contentType: N1_CONTENT_TYPE, data: payload } }), { step: '4.3.2.2.1 step 3' });
   } catch (e) {
     if (e instanceof SbiErrorReply) r = e.reply;

@@ -6,8 +6,10 @@
 //   steps 6-7  skipped
 //   step 8     the AMF applies its AMF Onboarding Configuration Data (the S-NSSAI and DNN onboarding
 //              is restricted to), stores that the UE is registered for onboarding, selects the AUSF
-//   step 9     primary authentication: 9-3, no DCS: the local AUSF with the Default UE Credentials
-//              (5G AKA, TS 33.501 6.1.3.2, Annex I.2.2); NAS security mode control
+//   step 9     primary authentication with the Default UE Credentials (5G AKA, TS 33.501 6.1.3.2):
+//              9-2, a DCS hosting AUSF/UDM: the SUCI goes to the DCS's AUSF (by its realm), which
+//              returns the PVS addresses with the result; 9-3, no DCS: the local AUSF. Then NAS
+//              security mode control
 //   step 10    RegistrationStatusUpdate to an old AMF: none (steps 4-5)
 //   step 11    Identity Request for the PEI when the UE did not give it (in the Security mode complete)
 //   steps 13-20 skipped: no UDM registration, no subscription data, no AM policy
@@ -17,10 +19,11 @@
 // deregistration timer"), whose expiry is a network-initiated deregistration (4.2.2.3.3). An
 // onboarding registered UE may use the onboarding S-NSSAI and DNN only (onboardingAllows).
 //
-// Not implemented (each says so where it would run): 9-1 (DCS hosting an AAA server, NSSAAF) and
-// 9-2 (DCS hosting AUSF/UDM), and with them the PVS addresses the DCS returns; step 12 (EIR check).
+// Not implemented (each says so where it would run): 9-1 (DCS hosting an AAA server, NSSAAF);
+// step 12 (EIR check). The PVS addresses of 9-2 stay at the AMF (no SMF/PCO path to the UE).
 
-import { decodeNasMessage, nasMessage, suciString, gprsTimer3, type MobileIdentity, type SNssai, type UeSecurityCapability } from '../../../codecs/nas/index.ts';
+import { decodeNasMessage, nasMessage, suciString, supiOfNaiSuciString, gprsTimer3, type MobileIdentity, type SNssai, type UeSecurityCapability } from '../../../codecs/nas/index.ts';
+import { ausfClient } from '../../common/sbi/client.ts';
 import type { Amf } from '../amf.ts';
 import type { AmfUe, ReceivedNas } from '../context.ts';
 import { FiveGmmCause } from '../gmm.ts';
@@ -33,6 +36,7 @@ import { releaseUeContext } from './ue-context-release.ts';
 import { networkInitiatedDeregistration } from './deregistration-network.ts';
 
 const ONBOARDING_AUTHENTICATION: AuthenticationSteps = { request: '4.2.2.2.4 step 9-3', challenge: '4.2.2.2.4 step 9-3' };
+const DCS_AUTHENTICATION: AuthenticationSteps = { request: '4.2.2.2.4 step 9-2', challenge: '4.2.2.2.4 step 9-2' };
 
 /** Whether this AMF serves onboarding for the SNPN the UE accessed (AMF Onboarding Configuration Data present). */
 export function servesOnboarding(amf: Amf, ue: AmfUe): boolean {
@@ -71,12 +75,17 @@ export async function registrationWithOnboardingSnpn(amf: Amf, ue: AmfUe, receiv
   ue.suci = suci;
 
   // step 8: the AMF Onboarding Configuration Data apply; the UE is registered for onboarding. The
-  // AUSF (TS 23.501 5.30.2.10.2.6): the SUCI's realm is not a DCS this AMF knows (9-1, 9-2 are
-  // not implemented), so the local AUSF
+  // AUSF (TS 23.501 5.30.2.10.2.6): by the realm of the SUCI, a DCS's AUSF (9-2), else the local
+  // one (9-3); 9-1 (a DCS with an AAA server, through the NSSAAF) is not implemented
   ue.onboarding = { pvsAddresses: [] };
+  const realm = supiOfNaiSuciString(suci)?.split('@')[1];
+  const dcs = snpn.dcs && realm === snpn.dcs.realm ? snpn.dcs : undefined;
 
-  // step 9-3: primary authentication with the Default UE Credentials at the local AUSF
-  const { supi, ngKsi } = await authenticate(amf, ue, suci, requestNgKsi(request), ONBOARDING_AUTHENTICATION);
+  // step 9: primary authentication with the Default UE Credentials; 9-2: the DCS's AUSF
+  // authenticates with its UDM's data and gives the PVS addresses (TS 29.509 ConfirmationDataResponse pvsInfo)
+  const steps = dcs ? DCS_AUTHENTICATION : ONBOARDING_AUTHENTICATION;
+  const { supi, ngKsi, pvsInfo } = await authenticate(amf, ue, suci, requestNgKsi(request), steps, dcs ? ausfClient(amf.sbi, dcs.ausfUri) : amf.nausf);
+  ue.onboarding.pvsAddresses = ((pvsInfo ?? []) as { ipv4Addresses?: string[] }[]).flatMap((p) => p.ipv4Addresses ?? []); // TS 29.571 ServerAddressingInfo
   ue.supi = supi;
   const older = amf.bySupi.get(supi);
   if (older && older !== ue) {
@@ -86,7 +95,7 @@ export async function registrationWithOnboardingSnpn(amf: Amf, ue: AmfUe, receiv
     stopOnboardingDeregistrationTimer(amf, older);
   }
   amf.bySupi.set(supi, ue);
-  const complete = await securityModeControl(amf, ue, ngKsi, '4.2.2.2.4 step 9-3 (NAS security mode control)');
+  const complete = await securityModeControl(amf, ue, ngKsi, `${steps.challenge} (NAS security mode control)`);
   const container = complete.message.ies.nasMessageContainer as Uint8Array | undefined;
   const full = container ? decodeNasMessage(container) : request;
   if (full.name === 'Registration request' && full.ies.requestedNssai) amf.log(`UE ${supi}: Requested NSSAI in an SNPN onboarding registration ignored (TS 23.502 4.2.2.2.4 step 1 NOTE)`);
