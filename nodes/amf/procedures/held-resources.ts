@@ -62,6 +62,25 @@ export async function terminatePolicyAssociations(amf: Amf, ue: AmfUe, step: str
   }
 }
 
+/**
+ * The UE policy association of TS 23.502 4.2.2.2.2 step 21b, created after the Registration Accept
+ * went out: by the time the PCF answers, the UE may have started its next registration update on
+ * the same context (whose own step 21b found no association yet and created a second one), come
+ * back on a new NG connection (whose context took over this one's, registration-update.ts
+ * takeOverContext), or been deregistered. The association goes to the context that now holds the UE's registration if that
+ * one has none, and is deleted otherwise (TS 23.502 4.16.13.1), so the PCF never keeps one the AMF
+ * has no record of.
+ */
+export async function keepUePolicyAssociation(amf: Amf, ue: AmfUe, supi: string, uri: string): Promise<void> {
+  const holder = amf.bySupi.get(supi);
+  if (holder && holder.uecmRegistered && !holder.uePolicyUri) {
+    holder.uePolicyUri = uri;
+    return;
+  }
+  amf.log(`UE ${supi}: the UE policy association created at step 21b has no registration to belong to; deleted`);
+  await released(amf, ue, 'Npcf_UEPolicyControl_Delete', () => amf.npcf.uePolicyControl.delete(uri, { step: '4.16.13.1' }));
+}
+
 /** Nudm_SDM_Unsubscribe (TS 23.502 4.2.2.3.2 step 8, 4.2.2.3.3 step 3). */
 export async function unsubscribeFromSdm(amf: Amf, ue: AmfUe, step: string): Promise<void> {
   const sub = ue.sdmSubscriptionUri;

@@ -18,7 +18,7 @@ import { sendNas, nasBytes, exchange } from '../n1.ts';
 import { sendNgap, awaitNgap } from '../n2.ts';
 import { authenticate, abandonAuthentication } from './authentication.ts';
 import { securityModeControl } from './security-mode.ts';
-import { releaseSessions, terminatePolicyAssociations, deregisterFromUdm } from './held-resources.ts';
+import { releaseSessions, terminatePolicyAssociations, deregisterFromUdm, keepUePolicyAssociation } from './held-resources.ts';
 import { releaseUeContext } from './ue-context-release.ts';
 import { registrationWithOnboardingSnpn, servesOnboarding } from './registration-onboarding-snpn.ts';
 import { registrationKind, requestNgKsi, contextByGuti, verifyWithStoredContext, takeOverContext, reconcilePduSessions } from './registration-update.ts';
@@ -246,7 +246,7 @@ export async function registrationSteps(amf: Amf, ue: AmfUe, received: ReceivedN
       servingPlmn,
       suppFeat: '0',
     }, { step: '4.2.2.2.2 step 21b' });
-    ue.uePolicyUri = upol.headers.location;
+    if (upol.headers.location) await keepUePolicyAssociation(amf, ue, supi, upol.headers.location);
   }
   // step 22: Registration Complete
   await complete22.complete;
