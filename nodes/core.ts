@@ -218,7 +218,12 @@ function startPvs(cfg: NetworkConfig, o: CoreOptions): Promise<Pvs> {
   const snpn = cfg.snpn!;
   const credentials = new Map<string, SoSnpnCredentials>();
   for (const c of snpn.pvs!.credentials) {
-    const s = cfg.subscribers.find((x) => x.supi === c.supi)!; // checkNetwork: it is one of them
+    // checkNetwork made it one of the configured subscribers; a run seeds only those it uses
+    const s = cfg.subscribers.find((x) => x.supi === c.supi);
+    if (!s) {
+      o.log?.(`[PVS] ${c.supi} is not a subscriber of this run: no SO-SNPN credentials for ${c.onboardingSupi}`);
+      continue;
+    }
     credentials.set(c.onboardingSupi, { supi: s.supi, k: s.k, opc: s.opc, amf: s.amf, sqn: s.sqn, nid: snpn.nid });
   }
   return Pvs.start({ address: snpn.pvs!.address, credentials, ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}) });

@@ -9,7 +9,7 @@
 // indication to the AMF: the AMF learns it from the NAS 5GS registration type "SNPN onboarding".
 
 import { snssai as ngapSnssai, nidBits, npnSupportNid, ID_NPN_SUPPORT, ID_NID, ID_ONBOARDING_SUPPORT, type Ngap, type ProtocolIe } from '../../codecs/ngap/index.ts';
-import type { Snssai } from '../common/config.ts';
+import type { Snssai, NetworkConfig } from '../common/config.ts';
 
 /** The SNPN the cell broadcasts: its NID (11 hex digits, TS 23.003 12.7) and the slices it supports for it. */
 export interface GnbSnpn {
@@ -46,4 +46,12 @@ export function amfSupportsOnboarding(plmnSupport: unknown[], nid: string): bool
 export function uliWithNid(uli: Ngap.UserLocationInformation, nid: string): Ngap.UserLocationInformation {
   const nr = (uli as { userLocationInformationNR: Ngap.UserLocationInformationNR }).userLocationInformationNR;
   return { userLocationInformationNR: { ...nr, 'iE-Extensions': [{ id: ID_NID, criticality: 'reject', value: nidBits(nid) }] } };
+}
+
+/** The gNB option for a network with an onboarding SNPN (config `snpn`): its NID, the PLMN's slice and the onboarding one. */
+export function gnbSnpnOption(cfg: NetworkConfig): { snpn?: GnbSnpn } {
+  if (!cfg.snpn) return {};
+  const o = cfg.snpn.onboarding.snssai;
+  const same = o.sst === cfg.snssai.sst && (o.sd ?? '') === (cfg.snssai.sd ?? '');
+  return { snpn: { nid: cfg.snpn.nid, snssais: same ? [cfg.snssai] : [cfg.snssai, o] } };
 }
