@@ -4,6 +4,7 @@
 import { describe, it, expect } from 'vitest';
 import { decodeCoap, encodeCoap, stringOption, uintOption, uriOf, codeText, CoapType, CoapCode, CoapOption, type CoapMessage } from '../../codecs/coap/coap.ts';
 import { DecodeError } from '../../codecs/bytes/errors.ts';
+import { dissectCoap } from '../../codecs/coap/dissect.ts';
 
 const get: CoapMessage = {
   type: CoapType.CON,
@@ -52,6 +53,10 @@ describe('CoAP codec (RFC 7252 3)', () => {
     }
     expect(err).toBeInstanceOf(DecodeError);
     expect(err).toMatchObject({ protocol: 'coap', code, path });
+  });
+
+  it('wire5g decode shows a request by method and path, with its query', () => {
+    expect(dissectCoap(encodeCoap(get))).toEqual([{ protocol: 'coap', message: 'CON GET /so-snpn-credentials', fields: { type: 'CON', code: '0.01', messageId: 0x1234, token: 'deadbeef', uriPath: 'so-snpn-credentials', uriQuery: { id: 'nai-a@b' } } }]);
   });
 
   it('random bytes end in a message or a DecodeError', () => {
