@@ -8,6 +8,7 @@ import { dissectPfcp } from '../codecs/pfcp/index.ts';
 import { dissectNas, type NasCipheringState } from '../codecs/nas/index.ts';
 import { dissectNgap, dissectNgapTransfer, NGAP_IE_TYPE_TRANSFERS, type NgapUeIds } from '../codecs/ngap/index.ts';
 import type { BinaryPart } from '../codecs/http2/connection.ts';
+import { dissectCoap } from '../codecs/coap/dissect.ts';
 import { SctpReassembler } from './sctp-reassembly.ts';
 import { Http2OverTcp, type TcpMessageSource } from './tcp-http2.ts';
 
@@ -36,6 +37,8 @@ export const PFCP_PORT = 8805;
 export const SCTP_OVER_UDP_PORT = 9899;
 export const NGAP_SCTP_PORT = 38412;
 export const NGAP_PPID = 60;
+/** RFC 7252 6.1: CoAP, the PVS of an onboarding SNPN (nodes/pvs). */
+export const COAP_PORT = 5683;
 
 export function defaultDissectors(): Dissectors {
   // What the capture has shown of each UE's NAS security (the Security Mode Command's ciphering
@@ -52,6 +55,7 @@ export function defaultDissectors(): Dissectors {
     udp: new Map([
       [GTPU_PORT, { protocol: 'gtpu', dissect: dissectGtpu }],
       [PFCP_PORT, { protocol: 'pfcp', dissect: dissectPfcp }],
+      [COAP_PORT, { protocol: 'coap', dissect: dissectCoap }],
     ]),
     sctp: () => new SctpReassembler(),
     byName: new Map<string, PayloadDissector>([

@@ -39,11 +39,12 @@ import { HomeRoutedN4 } from './smf/n4-home-routed.ts';
 import { nasSmN1, ngapSmN2 } from './smf/adapters.ts';
 import { Upf } from './upf/upf.ts';
 import { Amf, type AmfTimers } from './amf/amf.ts';
+import { Pvs, COAP_PORT, type SoSnpnCredentials } from './pvs/pvs.ts';
 import { SbiHost, type NfNamer } from './common/sbi-host.ts';
 import { homeNetworkAka, type HomeNetworkKey } from './common/home-network-aka.ts';
 import { servingNetworkName } from './common/aka.ts';
 import type { NetworkConfig } from './common/config.ts';
-import type { ResourceLedger, LedgerSnapshot } from './common/ledger.ts';
+import { ResourceLedger, type LedgerSnapshot } from './common/ledger.ts';
 import { PfcpEndpoint } from '../transport/udp/pfcp-endpoint.ts';
 import type { WireTap } from '../transport/tap.ts';
 import { homeView, routeFor, roamingNames, fqdnName, startSepps, type PlmnSide, type Sepps } from './roaming.ts';
@@ -55,7 +56,7 @@ export const CORE_NFS = ['udr', 'udm', 'ausf', 'pcf', 'upf', 'smf', 'amf', 'bsf'
 export type CoreNf = (typeof CORE_NFS)[number];
 
 export interface NfHandle {
-  nf: CoreNf;
+  nf: CoreNf | 'pvs';
   ledger: ResourceLedger;
   stop(): Promise<void>;
   /** Resolves when the NF has no work in flight (after-response tasks, procedures). */
@@ -80,6 +81,8 @@ export interface CoreOptions {
   upfAssociationAttempts?: number;
   /** The PLMN of the NF in a roaming run (issue 17): 'home' starts the home PLMN's one of `cfg.roaming`. */
   side?: PlmnSide;
+  /** The UDR, UDM or AUSF being started is the DCS's of snpn.dcs (dcsConfig), not the ON-SNPN's. */
+  dcs?: boolean;
 }
 
 /** 'http://127.0.0.12:8080'; with roaming on, by FQDN ('http://udm.5gc.mnc001.mcc001.3gppnetwork.org:8080', nodes/sepp/routing.ts). */
@@ -91,6 +94,9 @@ export function sbiUri(cfg: NetworkConfig, nf: 'amf' | 'smf' | 'ausf' | 'udm' | 
 /** Names an NF by its address (or, roaming, its FQDN), for the ladder. */
 export function nfNamer(cfg: NetworkConfig): NfNamer {
   const byAddress = new Map(Object.entries(cfg.addresses).map(([nf, a]) => [a, nf === 'gnb' ? 'gNB' : nf.toUpperCase()]));
+  // an onboarding SNPN's PVS and DCS (TS 23.502 4.2.2.2.4)
+  if (cfg.snpn?.pvs) byAddress.set(cfg.snpn.pvs.address, 'PVS');
+  for (const [nf, a] of Object.entries(cfg.snpn?.dcs?.addresses ?? {})) byAddress.set(a, `DCS-${nf.toUpperCase()}`);
   if (cfg.roaming.enabled) for (const [k, v] of roamingNames(cfg)) byAddress.set(k, v);
   return (host) => byAddress.get(host) ?? (cfg.roaming.enabled ? fqdnName(cfg, host) : undefined) ?? host;
 }
@@ -121,8 +127,10 @@ async function startOneNf(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig, o
   const aka = homeNetworkAka(o.homeNetworkKeys ?? []);
   switch (nf) {
     case 'udr': {
-      const store = new UdrStore(o.database ?? cfg.udr.database);
-      store.seed(cfg.subscribers);
+      const store = new UdrStore(o.dcs ? ':memory:' : (o.database ?? cfg.udr.database));
+      // the subscribers of a DCS's realm are the DCS's (TS 23.502 4.2.2.2.4 step 9-2)
+      const realm = cfg.snpn?.dcs ? `@${cfg.snpn.dcs.realm}` : undefined;
+      store.seed(realm ? cfg.subscribers.filter((x) => x.supi.endsWith(realm) === (o.dcs === true)) : cfg.subscribers);
       const c = host('UDR', cfg.addresses.udr);
       const udr = udrRoutes(store, sbiUri(cfg, 'udr'));
       const h = await serve('UDR', cfg.addresses.udr, udr.routes, c);
@@ -131,13 +139,13 @@ async function startOneNf(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig, o
     }
     case 'udm': {
       const c = host('UDM', cfg.addresses.udm);
-      const udm = udmRoutes({ baseUri: sbiUri(cfg, 'udm'), udrUri: sbiUri(cfg, 'udr'), plmnId: plmnId(cfg) }, c.client, aka);
+      const udm = udmRoutes({ baseUri: sbiUri(cfg, 'udm'), udrUri: sbiUri(cfg, 'udr'), plmnId: plmnId(cfg), ...(o.dcs && cfg.snpn?.dcs ? { pvsAddresses: cfg.snpn.dcs.pvsAddresses } : {}) }, c.client, aka);
       const h = await serve('UDM', cfg.addresses.udm, udm.routes, c);
       return { nf, ledger: udm.ledger, sbi: h, udm: { notifyDeregistration: udm.notifyDeregistration, notifySubscriptionChange: udm.notifySubscriptionChange }, settled: () => h.server.settled(), stop: () => h.close() };
     }
     case 'ausf': {
       const c = host('AUSF', cfg.addresses.ausf);
-      const ausf = ausfRoutes({ baseUri: sbiUri(cfg, 'ausf'), udmUri: sbiUri(cfg, 'udm'), instanceId: nfInstanceId('AUSF', cfg.addresses.ausf), servingNetworkNames: [servingNetworkName(cfg.plmn.mcc, cfg.plmn.mnc), ...(o.side === 'home' ? [servingNetworkName(full.plmn.mcc, full.plmn.mnc)] : [])] }, c.client, aka);
+      const ausf = ausfRoutes({ baseUri: sbiUri(cfg, 'ausf'), udmUri: sbiUri(cfg, 'udm'), instanceId: nfInstanceId('AUSF', cfg.addresses.ausf), servingNetworkNames: [servingNetworkName(cfg.plmn.mcc, cfg.plmn.mnc), ...(o.side === 'home' ? [servingNetworkName(full.plmn.mcc, full.plmn.mnc)] : []), ...(cfg.snpn ? [servingNetworkName(cfg.plmn.mcc, cfg.plmn.mnc, cfg.snpn.nid)] : [])] }, c.client, aka);
       const h = await serve('AUSF', cfg.addresses.ausf, ausf.routes, c);
       return { nf, ledger: ausf.ledger, sbi: h, settled: () => h.server.settled(), stop: () => h.close() };
     }
@@ -148,7 +156,8 @@ async function startOneNf(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig, o
       return { nf, ledger: pcf.ledger, sbi: h, pcf: pcf.pcf, settled: () => h.server.settled(), stop: () => h.close() };
     }
     case 'upf': {
-      const upf = await Upf.start({ address: cfg.addresses.upf, pfcpPort: cfg.ports.pfcp, gtpuPort: cfg.ports.gtpu, captureUserPlane: true, ...(o.tap ? { tap: o.tap } : {}), ...(o.clock ? { clock: o.clock } : {}), ...(o.log ? { log: o.log } : {}) });
+      const pvs = cfg.snpn?.pvs;
+      const upf = await Upf.start({ address: cfg.addresses.upf, pfcpPort: cfg.ports.pfcp, gtpuPort: cfg.ports.gtpu, captureUserPlane: true, ...(pvs ? { n6Routes: [{ address: pvs.dnAddress, port: COAP_PORT, to: { address: pvs.address, port: COAP_PORT } }] } : {}), ...(o.tap ? { tap: o.tap } : {}), ...(o.clock ? { clock: o.clock } : {}), ...(o.log ? { log: o.log } : {}) });
       return { nf, ledger: upf.ledger, upf, settled: async () => {}, stop: () => upf.stop() };
     }
     case 'smf': {
@@ -171,7 +180,7 @@ async function startOneNf(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig, o
         }
       }
       const c = host('SMF', cfg.addresses.smf);
-      const smf = smfRoutes({ baseUri: sbiUri(cfg, 'smf'), instanceId: nfInstanceId('SMF', cfg.addresses.smf), udmUri: sbiUri(cfg, 'udm'), pcfUri: sbiUri(cfg, 'pcf'), uePool: cfg.uePool, plmn: cfg.plmn, dnns: [cfg.dnn] }, c.client, n4, nasSmN1, ngapSmN2);
+      const smf = smfRoutes({ baseUri: sbiUri(cfg, 'smf'), instanceId: nfInstanceId('SMF', cfg.addresses.smf), udmUri: sbiUri(cfg, 'udm'), pcfUri: sbiUri(cfg, 'pcf'), uePool: cfg.uePool, plmn: cfg.plmn, dnns: [cfg.dnn, ...(cfg.snpn && cfg.snpn.onboarding.dnn !== cfg.dnn ? [cfg.snpn.onboarding.dnn] : [])] }, c.client, n4, nasSmN1, ngapSmN2);
       const h = await serve('SMF', cfg.addresses.smf, smf.routes, c);
       return { nf, ledger: smf.ledger, sbi: h, smf: smf.smf, settled: () => h.server.settled(), stop: async () => { await h.close(); await pfcp.close(); } };
     }
@@ -192,6 +201,11 @@ async function startOneNf(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig, o
         t3512Seconds: cfg.amf.t3512Seconds,
         security: { ciphering: cfg.security.ciphering },
         authenticateUpdates: cfg.amf.authenticateUpdates,
+        ...(cfg.snpn ? { snpn: {
+          nid: cfg.snpn.nid,
+          onboarding: { snssai: cfg.snpn.onboarding.snssai, dnn: cfg.snpn.onboarding.dnn, deregistrationTimerMs: o.amfTimers?.onboardingDeregistrationMs ?? cfg.snpn.onboarding.deregistrationTimerSeconds * 1000 },
+          ...(cfg.snpn.dcs ? { dcs: { realm: cfg.snpn.dcs.realm, ausfUri: sbiUri(dcsConfig(cfg), 'ausf') } } : {}),
+        } } : {}),
         uris: { ausf: sbiUri(cfg, 'ausf'), udm: sbiUri(cfg, 'udm'), pcf: sbiUri(cfg, 'pcf'), smf: sbiUri(cfg, 'smf') },
         ...(cfg.roaming.enabled ? { homeNetworks: [{ plmn: cfg.roaming.home.plmn, ausf: sbiUri(homeView(cfg), 'ausf'), udm: sbiUri(homeView(cfg), 'udm'), smf: sbiUri(homeView(cfg), 'smf') }] } : {}),
         baseUri: sbiUri(cfg, 'amf'),
@@ -249,9 +263,40 @@ export interface Core {
   store: UdrStore;
   /** The home PLMN of a roaming run (issue 17): its NFs, H-SMF, UDM and H-UPF, and the two SEPPs. */
   home?: { nfs: Map<CoreNf, NfHandle>; smf: Smf; udm: UdmOam; upf: Upf; pcf: Pcf; store: UdrStore; sepps: Sepps };
+  /** The PVS of the onboarding SNPN (config snpn.pvs), when there is one. */
+  pvs?: Pvs;
   ledgers(): Record<string, LedgerSnapshot>;
   settled(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** The network as the DCS of snpn.dcs sees it: its AUSF, UDM and UDR on the DCS's addresses. */
+export function dcsConfig(cfg: NetworkConfig): NetworkConfig {
+  const d = cfg.snpn!.dcs!;
+  return { ...cfg, addresses: { ...cfg.addresses, ausf: d.addresses.ausf, udm: d.addresses.udm, udr: d.addresses.udr } };
+}
+
+/** The same gauges under another NF name (two UDRs, UDMs, AUSFs in one summary). */
+function renamedLedger(name: string, ledger: ResourceLedger): ResourceLedger {
+  const out = new ResourceLedger(name);
+  for (const key of Object.keys(ledger.snapshot())) out.gauge(key, () => ledger.snapshot()[key]);
+  return out;
+}
+
+/** The PVS (nodes/pvs) with the SO-SNPN credentials of snpn.pvs, from the subscribers' keys. */
+function startPvs(cfg: NetworkConfig, o: CoreOptions): Promise<Pvs> {
+  const snpn = cfg.snpn!;
+  const credentials = new Map<string, SoSnpnCredentials>();
+  for (const c of snpn.pvs!.credentials) {
+    // checkNetwork made it one of the configured subscribers; a run seeds only those it uses
+    const s = cfg.subscribers.find((x) => x.supi === c.supi);
+    if (!s) {
+      o.log?.(`[PVS] ${c.supi} is not a subscriber of this run: no SO-SNPN credentials for ${c.onboardingSupi}`);
+      continue;
+    }
+    credentials.set(c.onboardingSupi, { supi: s.supi, k: s.k, opc: s.opc, amf: s.amf, sqn: s.sqn, nid: snpn.nid });
+  }
+  return Pvs.start({ address: snpn.pvs!.address, credentials, ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}) });
 }
 
 function reportStop(o: CoreOptions, nf: string, e: unknown): void {
@@ -301,8 +346,32 @@ export async function startCore(cfg: NetworkConfig, o: CoreOptions = {}): Promis
     await stopAll();
     throw e;
   }
-  const all = [...homeNfs.values(), ...nfs.values()];
+  const all: Pick<NfHandle, 'nf' | 'ledger' | 'settled' | 'stop'>[] = [...homeNfs.values(), ...nfs.values()];
   const seppList = sepps ? [sepps.hsepp, sepps.vsepp] : [];
+  // what starts after the core (the PVS, the DCS's NFs) stops before it
+  const extra: Pick<NfHandle, 'nf' | 'ledger' | 'settled' | 'stop'>[] = [];
+  const stopEverything = async () => {
+    for (const h of [...extra].reverse()) await h.stop().catch((s: unknown) => reportStop(o, h.nf, s));
+    await stopAll();
+  };
+  // the PVS of an onboarding SNPN, beside the core (its users reach it through the UPF's N6)
+  const pvs = cfg.snpn?.pvs ? await startPvs(cfg, o).catch(async (e: unknown) => {
+    await stopEverything();
+    throw e;
+  }) : undefined;
+  if (pvs) extra.push({ nf: 'pvs', ledger: pvs.ledger, settled: async () => {}, stop: () => pvs.stop() });
+  // the DCS hosting AUSF/UDM (snpn.dcs): its UDR, UDM and AUSF, ledgers named DCS-<NF>
+  if (cfg.snpn?.dcs) {
+    const dcs = dcsConfig(cfg);
+    for (const nf of ['udr', 'udm', 'ausf'] as const) {
+      const h = await startNf(nf, dcs, { ...o, dcs: true }).catch(async (e: unknown) => {
+        await stopEverything();
+        throw e;
+      });
+      extra.push({ ...h, ledger: renamedLedger(`DCS-${h.ledger.nf}`, h.ledger) });
+    }
+  }
+  all.push(...extra);
   return {
     nfs,
     amf: amf!,
@@ -316,6 +385,7 @@ export async function startCore(cfg: NetworkConfig, o: CoreOptions = {}): Promis
     udr: udr!,
     ...(cfg.roaming.enabled ? { home: { nfs: homeNfs, smf: homeSmf!, udm: homeUdm!, upf: homeUpf!, pcf: homePcf!, store: homeStore!, sepps: sepps! } } : {}),
     ledgers: () => Object.fromEntries([...all.map((h) => [h.ledger.nf, h.ledger.snapshot()]), ...seppList.map((s) => [s.ledger.nf, s.ledger.snapshot()])]),
+    ...(pvs ? { pvs } : {}),
     settled: async () => {
       // twice: a settled NF may have started work on another (e.g. an after-response task calling the PCF)
       for (let i = 0; i < 2; i++) {
@@ -323,6 +393,6 @@ export async function startCore(cfg: NetworkConfig, o: CoreOptions = {}): Promis
         for (const s of seppList) await s.settled();
       }
     },
-    stop: stopAll,
+    stop: stopEverything,
   };
 }

@@ -7,6 +7,7 @@ import type { ByteWriter } from '../bytes/writer.ts';
 import { EncodeError } from '../bytes/errors.ts';
 import { toHex } from '../bytes/hex.ts';
 import type { ValueCodec } from './ies.ts';
+import { naiSuciString } from './suci-nai.ts';
 
 const PROTOCOL = 'nas-5gs';
 
@@ -225,6 +226,7 @@ export function supiOfNullSuci(id: MobileIdentity): string | undefined {
 
 /** TS 29.503 SUCI string "suci-0-<mcc>-<mnc>-<routing>-<scheme>-<key id>-<output>" of a SUCI identity. */
 export function suciString(id: MobileIdentity): string | undefined {
+  if (id.type === 'suci' && id.supiFormat === 'nai') return naiSuciString(id);
   if (id.type !== 'suci' || id.supiFormat !== 'imsi') return undefined;
   const out = id.protectionScheme === 0 ? bcdDigits(id.schemeOutput) : toHex(id.schemeOutput);
   const ri = id.routingIndicator.replace(/F/gi, '') || '0';

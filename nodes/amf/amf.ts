@@ -7,6 +7,7 @@
 //       mobility and periodic updates (TS 24.501 5.5.1.3)    procedures/registration-update.ts
 //       5G AKA (steps 8-9a, TS 33.501 6.1.3.2)               procedures/authentication.ts
 //       NAS security mode control (step 9b, 6.7.2)           procedures/security-mode.ts
+//   - Registration with Onboarding SNPN, TS 23.502 4.2.2.2.4 procedures/registration-onboarding-snpn.ts
 //   - PDU Session Establishment relay, TS 23.502 4.3.2.2.1   procedures/pdu-session-relay.ts
 //   - UE-requested PDU Session Release relay, TS 23.502 4.3.4.2 procedures/pdu-session-release.ts
 //   - UE-initiated Deregistration, TS 23.502 4.2.2.3.2       procedures/deregistration-ue.ts
@@ -35,6 +36,7 @@ import { T3560_MS, T3550_MS, T3522_MS, NGAP_ANSWER_MS, ProcedureAborted, type Am
 import { onAssociation } from './n2.ts';
 import { namfRoutes } from './namf.ts';
 import { startMobileReachableTimer, stopReachabilityTimers } from './procedures/implicit-deregistration.ts';
+import { stopOnboardingDeregistrationTimer } from './procedures/registration-onboarding-snpn.ts';
 
 export { FiveGmmCause, T3560_MS, T3550_MS, T3522_MS, NAS_RETRANSMISSIONS, type AmfTimers } from './gmm.ts';
 
@@ -61,6 +63,17 @@ export interface AmfConfig {
    * decides); false keeps the context. Config key `amf.authenticateUpdates`.
    */
   authenticateUpdates?: boolean;
+  /**
+   * The ON-SNPN this AMF serves beside the PLMN (its NID) and the AMF Onboarding Configuration
+   * Data (TS 23.501 5.30.2.10.2.3): the S-NSSAI and DNN onboarding UEs are restricted to, and the
+   * deregistration timer of an onboarding registered UE (procedures/registration-onboarding-snpn.ts).
+   */
+  snpn?: {
+    nid: string;
+    onboarding: { snssai: Snssai; dnn: string; deregistrationTimerMs: number };
+    /** A DCS hosting AUSF/UDM (4.2.2.2.4 step 9-2): the SUCI realm it serves and its AUSF. */
+    dcs?: { realm: string; ausfUri: string };
+  };
   /** Base URIs of the NFs it consumes ('http://127.0.0.11:8080'). */
   uris: { ausf: string; udm: string; pcf: string; smf: string };
   /**
@@ -244,6 +257,7 @@ export class Amf {
     ue.state = '5GMM-DEREGISTERED';
     this.dropUe(ue);
     stopReachabilityTimers(this, ue);
+    stopOnboardingDeregistrationTimer(this, ue);
     if (ue.supi && this.bySupi.get(ue.supi) === ue) this.bySupi.delete(ue.supi);
     if (ue.tmsi !== undefined && this.byTmsi.get(ue.tmsi) === ue) {
       this.byTmsi.delete(ue.tmsi);

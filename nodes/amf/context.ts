@@ -98,4 +98,8 @@ export interface AmfUe {
   released: boolean;
   /** 5GMM messages received, for tests and the run summary. */
   received: string[];
+  /** The NID of the SNPN the UE accessed (TS 38.413 UserLocationInformationNR NID); absent: the PLMN. */
+  snpnNid?: string;
+  /** TS 23.502 4.2.2.2.4 step 8: the UE is registered for onboarding (registration-onboarding-snpn.ts). */
+  onboarding?: { pvsAddresses: string[]; deregistrationTimer?: TimerHandle };
 }

@@ -52,6 +52,8 @@ export interface AmfTimers {
   /** TS 24.501 5.3.7 mobile reachable timer (default T3512 + 4 min) and implicit de-registration timer (default 4 min). */
   mobileReachableMs?: number;
   implicitDeregistrationMs?: number;
+  /** TS 23.502 4.2.2.2.4 step 8: the onboarding deregistration timer (default: config snpn.onboarding.deregistrationTimerSeconds). */
+  onboardingDeregistrationMs?: number;
   ngapAnswerMs: number;
 }
 

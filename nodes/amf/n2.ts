@@ -12,6 +12,7 @@ import type { AmfUe, GnbContext } from './context.ts';
 import { ProcedureAborted } from './gmm.ts';
 import { onUplinkNas } from './n1.ts';
 import { userLocationOf } from './user-location.ts';
+import { nidOfUserLocation } from './snpn.ts';
 import { onNgSetupRequest } from './procedures/ng-setup.ts';
 import { onPduSessionResourceSetupResponse } from './procedures/pdu-session-relay.ts';
 import { onPduSessionResourceReleaseResponse } from './procedures/pdu-session-release.ts';
@@ -131,6 +132,9 @@ export function onInitialUeMessage(amf: Amf, gnb: GnbContext, stream: number, ie
   };
   const location = userLocationOf(ies.get('UserLocationInformation') as Ngap.UserLocationInformation | undefined);
   if (location) ue.location = location;
+  // the SNPN the UE accessed, when the AMF serves it (TS 23.501 5.30.2.10; snpn.ts)
+  const nid = nidOfUserLocation(ies.get('UserLocationInformation') as Ngap.UserLocationInformation | undefined);
+  if (nid !== undefined && nid === amf.cfg.snpn?.nid) ue.snpnNid = nid;
   amf.ues.set(ue.amfUeNgapId, ue);
   gnb.ues.set(ranUeNgapId, ue);
   onUplinkNas(amf, ue, nas);

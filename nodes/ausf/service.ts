@@ -24,6 +24,8 @@ interface AuthContext {
   rand: string;
   xresStar: string;
   kausf: string;
+  /** TS 23.502 4.2.2.2.4 step 9-2: the PVS addresses the UDM gave, for the AMF. */
+  pvsInfo?: UeauC['schemas']['AuthenticationInfoResult']['pvsInfo'];
 }
 
 export function ausfRoutes(cfg: AusfConfig, udm: SbiClient, aka: HomeNetworkAka, ledger = new ResourceLedger('AUSF')) {
@@ -53,7 +55,7 @@ export function ausfRoutes(cfg: AusfConfig, udm: SbiClient, aka: HomeNetworkAka,
         if (!vector || vector.avType !== '5G_HE_AKA' || !('xresStar' in vector) || !supi) throw new SbiProblem(500, 'SYSTEM_FAILURE', 'the UDM sent no 5G HE AV');
         const av: UeauC['schemas']['Av5GHeAka'] = vector;
         const id = String(next++);
-        contexts.set(id, { supi, servingNetworkName: snName, rand: av.rand, xresStar: av.xresStar, kausf: av.kausf });
+        contexts.set(id, { supi, servingNetworkName: snName, rand: av.rand, xresStar: av.xresStar, kausf: av.kausf, ...(r.body.pvsInfo ? { pvsInfo: r.body.pvsInfo } : {}) });
         const link = resourceUri(cfg.baseUri, AUSF.ueAuthentication.confirm5gAka, { authCtxId: id });
         // TS 29.509 6.1.6.2.3 UEAuthenticationCtx with the 5G SE AV
         // TS 29.509 5.2.2.2.2: the Location is the authentication context, {apiRoot}/nausf-auth/v1/ue-authentications/{authCtxId}
@@ -75,7 +77,7 @@ export function ausfRoutes(cfg: AusfConfig, udm: SbiClient, aka: HomeNetworkAka,
         const success = resStar !== undefined && resStar === ctx.xresStar.toLowerCase();
         contexts.delete(req.params.authCtxId);
         await nudm.ueau.confirmAuth(ctx.supi, { nfInstanceId: cfg.instanceId, success, timeStamp: new Date().toISOString(), authType: '5G_AKA', servingNetworkName: ctx.servingNetworkName });
-        return ok(success ? { authResult: 'AUTHENTICATION_SUCCESS' as const, supi: ctx.supi, kseaf: aka.kseaf(ctx.kausf, ctx.servingNetworkName) } : { authResult: 'AUTHENTICATION_FAILURE' as const });
+        return ok(success ? { authResult: 'AUTHENTICATION_SUCCESS' as const, supi: ctx.supi, kseaf: aka.kseaf(ctx.kausf, ctx.servingNetworkName), ...(ctx.pvsInfo ? { pvsInfo: ctx.pvsInfo } : {}) } : { authResult: 'AUTHENTICATION_FAILURE' as const });
     }),
     // TS 29.509 5.2.2.2.4: the AMF abandons an authentication (e.g. synch failure before confirmation)
     serve(AUSF.ueAuthentication.deregister, (req) => {

@@ -32,9 +32,20 @@ export function nextSqn(sqnHex: string): string {
   return next.toString(16).padStart(12, '0');
 }
 
-/** TS 33.501 A.2 / TS 24.501 9.12.1: "5G:mnc<MNC3>.mcc<MCC>.3gppnetwork.org". */
-export function servingNetworkName(mcc: string, mnc: string): string {
-  return `5G:mnc${mnc.padStart(3, '0')}.mcc${mcc}.3gppnetwork.org`;
+/**
+ * TS 33.501 A.2 / TS 24.501 9.12.1: "5G:mnc<MNC3>.mcc<MCC>.3gppnetwork.org"; for an SNPN the
+ * SNN-network-identifier ends with ":<NID>" (the NID as 11 hex digits, TS 23.003 12.7).
+ */
+export function servingNetworkName(mcc: string, mnc: string, nid?: string): string {
+  return `5G:mnc${mnc.padStart(3, '0')}.mcc${mcc}.3gppnetwork.org${nid !== undefined ? `:${nid}` : ''}`;
+}
+
+/**
+ * The SUPI as KAMF takes it (TS 33.501 A.7.0, P0): the IMSI digits of "imsi-<digits>", or the
+ * NAI of a SUPI of type network specific identifier "nai-<username>@<realm>" (TS 23.003 2.2A).
+ */
+export function kamfSupiInput(supi: string): string {
+  return supi.startsWith('nai-') ? supi.slice(4) : imsiDigits(supi);
 }
 
 /** The IMSI digits of a SUPI "imsi-<digits>" (TS 23.003 2.2, TS 29.571 5.3.2), as KAMF takes them (TS 33.501 A.7). */

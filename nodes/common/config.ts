@@ -98,6 +98,8 @@ export interface NetworkConfig {
   ue: { count: number; imeisvPrefix: string };
   udr: { database: string };
   subscribers: SubscriberConfig[];
+  /** The ON-SNPN (TS 23.501 5.30.2.10): absent, the network is a PLMN only. */
+  snpn?: SnpnConfig;
   /** Where the run writes run.pcapng, ladder.md, summary.json. */
   outDir: string;
   /** Home-routed roaming (nodes/common/roaming-config.ts): a home PLMN and the two SEPPs. */
@@ -116,6 +118,29 @@ export interface PcfPolicyConfig {
   nwdafEvents: string[];
   /** When an AF ends its app session, the PCF terminates the PDU session it was bound to (TS 23.502 4.16.6 case A). */
   terminateOnAfSessionEnd: boolean;
+}
+
+/**
+ * An onboarding SNPN (TS 23.501 5.30.2.10) beside the PLMN: the SNPN is the PLMN ID plus `nid`
+ * (TS 23.003 12.7: 44 bits, 11 hex digits); the gNB broadcasts it, the AMF serves it with the AMF
+ * Onboarding Configuration Data (TS 23.501 5.30.2.10.2.3): the S-NSSAI and DNN onboarding UEs are
+ * restricted to and the deregistration timer of an onboarding registered UE.
+ */
+export interface SnpnConfig {
+  nid: string;
+  onboarding: { snssai: Snssai; dnn: string; deregistrationTimerSeconds: number };
+  /**
+   * The PVS (nodes/pvs): its own address (CoAP on 5683), the address the UEs reach it at in the
+   * data network (the UPF relays it on N6), and the SO-SNPN credentials it hands out: for the UE
+   * with Default UE Credentials `onboardingSupi`, the subscriber `supi` of `subscribers`.
+   */
+  pvs?: { address: string; dnAddress: string; credentials: { onboardingSupi: string; supi: string }[] };
+  /**
+   * A DCS hosting AUSF/UDM (TS 23.502 4.2.2.2.4 step 9-2): its own AUSF, UDM and UDR on these
+   * addresses, holding the subscribers whose SUPI realm is `realm`; the AMF sends the SUCIs of that
+   * realm to its AUSF, and its UDM gives `pvsAddresses` with the authentication data.
+   */
+  dcs?: { realm: string; addresses: { ausf: string; udm: string; udr: string }; pvsAddresses: string[] };
 }
 
 /** Test subscriber values as in TS 35.208 set 1 style: not a real operator's keys. */
@@ -228,7 +253,7 @@ const snssaiSchema: MapSchema = { fields: { sst: integer(0, 255), sd: hex(6) }, 
 
 const SUBSCRIBER_SCHEMA: MapSchema = {
   fields: {
-    supi: text(/^imsi-[0-9]{5,15}$/, 'imsi-<5..15 digits>'),
+    supi: text(/^(imsi-[0-9]{5,15}|nai-[^@\s]+@[^@\s]+)$/, 'imsi-<5..15 digits> or nai-<username>@<realm>'),
     k: hex(32),
     opc: hex(32),
     amf: hex(4),
@@ -266,6 +291,27 @@ const SCHEMA: MapSchema = {
     ue: { fields: { count: integer(1, 1_000_000), imeisvPrefix: text(/^[0-9]{14}$/, "14 digits (TAC + SNR), in quotes") } },
     udr: { fields: { database: nonEmpty } },
     subscribers: { item: SUBSCRIBER_SCHEMA, itemDefaults: { ...DEFAULT_SUBSCRIBER }, required: ['supi'], minItems: 1 },
+    snpn: {
+      fields: {
+        nid: hex(11),
+        onboarding: { fields: { snssai: snssaiSchema, dnn: dnnName, deregistrationTimerSeconds: integer(1, 86_400) } },
+        pvs: {
+          fields: {
+            address: ipv4,
+            dnAddress: ipv4,
+            credentials: { item: { fields: { onboardingSupi: text(/^nai-[^@\s]+@[^@\s]+$/, 'nai-<username>@<realm>'), supi: text(/^(imsi-[0-9]{5,15}|nai-[^@\s]+@[^@\s]+)$/, 'imsi-<5..15 digits> or nai-<username>@<realm>') } }, required: ['onboardingSupi', 'supi'] },
+          },
+        },
+        dcs: {
+          fields: {
+            realm: text(/^[A-Za-z0-9.-]+$/, 'a realm (letters, digits, dots, -)'),
+            addresses: { fields: { ausf: ipv4, udm: ipv4, udr: ipv4 } },
+            pvsAddresses: { item: ipv4, minItems: 1 },
+          },
+        },
+      },
+      optional: ['pvs', 'dcs'],
+    },
     outDir: nonEmpty,
     pcf: { fields: { policyCounterIds: { item: nonEmpty }, nwdafEvents: { item: text(/^[A-Z][A-Z0-9_]*$/, 'a TS 29.520 NwdafEvent such as SERVICE_EXPERIENCE') }, terminateOnAfSessionEnd: flag } },
     chf: { fields: { policyCounters: { item: { fields: { id: nonEmpty, status: nonEmpty } }, required: ['id', 'status'] } } },
@@ -287,6 +333,7 @@ const SCHEMA: MapSchema = {
       },
     },
   },
+  optional: ['snpn'],
 };
 
 const isMapping = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -367,6 +414,12 @@ export function checkNetwork(cfg: NetworkConfig): void {
   }
   if (cfg.roaming.enabled) checkRoaming(cfg, seen);
   checkUeCount(cfg, cfg.ue.count);
+  // the PVS hands out subscriptions of the SNPN: each must be one of the subscribers
+  cfg.snpn?.pvs?.credentials.forEach((c, i) => {
+    if (!cfg.subscribers.some((s) => s.supi === c.supi)) bad(`snpn.pvs.credentials[${i}].supi`, `${c.supi} is not one of the subscribers`);
+  });
+  if (cfg.snpn?.pvs && Object.values(cfg.addresses).includes(cfg.snpn.pvs.address)) bad('snpn.pvs.address', `${cfg.snpn.pvs.address} is also an NF's address`);
+  for (const [nf, a] of Object.entries(cfg.snpn?.dcs?.addresses ?? {})) if (seen.has(a) || a === cfg.snpn?.pvs?.address) bad(`snpn.dcs.addresses.${nf}`, `${a} is also another NF's address`);
 }
 
 /** The UEs of a run: their SUPIs must fit the MSIN, their addresses the pool, and some must be allowed the DNN and slice. */

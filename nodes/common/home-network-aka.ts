@@ -6,6 +6,7 @@ import { fromHex, toHex } from '../../codecs/bytes/hex.ts';
 import { generateAuthenticationVector, resynchronise } from '../../crypto/aka.ts';
 import { hresStar, kseaf } from '../../crypto/kdf.ts';
 import { deconcealSuci, bcdToMsin, SuciMacFailure, type SuciProfile } from '../../crypto/suci.ts';
+import { supiOfNaiSuciString } from '../../codecs/nas/suci-nai.ts';
 import type { HomeNetworkAka } from './aka.ts';
 
 export interface HomeNetworkKey {
@@ -35,6 +36,8 @@ export function homeNetworkAka(keys: HomeNetworkKey[], random: (n: number) => Ui
      * for SUPI type IMSI: the null scheme carries the MSIN digits, profiles A/B the ECIES output.
      */
     deconcealSuci: (suci) => {
+      // SUPI type network specific identifier, null scheme (codecs/nas/suci-nai.ts)
+      if (suci.startsWith('suci-1-')) return supiOfNaiSuciString(suci);
       const m = SUCI.exec(suci);
       if (!m) return undefined;
       const [, mcc, mnc, , schemeText, keyIdText, output] = m;

@@ -25,6 +25,7 @@ import { checkSmfRelease, smfRelease, checkAmfDeregister, amfDeregister, checkUd
 
 export { ControlError } from './control-error.ts';
 import { ControlError } from './control-error.ts';
+import { gnbSnpnOption } from '../gnb/snpn.ts';
 
 export interface LiveNetworkOptions {
   outDir: string;
@@ -163,7 +164,7 @@ export class LiveNetwork {
     let core: Core | undefined;
     try {
       if (!o.externalCore) core = await startCore(cfg, { ...(capture ? { tap: capture } : {}), ...(o.log ? { log: o.log } : {}), database: o.database ?? cfg.udr.database });
-      const startGnb = () => Gnb.start({ address: cfg.addresses.gnb, amfAddress: cfg.addresses.amf, amfUdpPort: cfg.ports.ngapUdp, plmn: cfg.plmn, tac: cfg.tac, snssai: cfg.snssai, gnbId: cfg.gnb.id, name: cfg.gnb.name, admission: cfg.gnb.admission, captureUserPlane: true, ...(capture ? { tap: capture } : {}), ...(o.log ? { log: o.log } : {}) });
+      const startGnb = () => Gnb.start({ address: cfg.addresses.gnb, amfAddress: cfg.addresses.amf, amfUdpPort: cfg.ports.ngapUdp, plmn: cfg.plmn, tac: cfg.tac, snssai: cfg.snssai, gnbId: cfg.gnb.id, name: cfg.gnb.name, admission: cfg.gnb.admission, captureUserPlane: true, ...gnbSnpnOption(cfg), ...(capture ? { tap: capture } : {}), ...(o.log ? { log: o.log } : {}) });
       // a core in other processes may still be starting: wait for its NFs, retry NG Setup with back-off
       const deadline = Date.now() + (o.coreWaitMs ?? 120_000);
       if (o.externalCore) await waitForCore(cfg, deadline, o.status ?? (() => {}), o.signal);

@@ -34,6 +34,8 @@ export interface GnbUeContext {
   kgnb: Uint8Array | undefined;
   sessions: Map<number, GnbPduSession>;
   label: string;
+  /** The User Location Information of a UE that accessed an SNPN: the cell's, with the NID (snpn.ts). */
+  uli?: Ngap.UserLocationInformation;
   /** The UE's admission slot (admission.ts), held until its Initial Context Setup or release. */
   admission?: AdmissionTicket;
 }

@@ -43,6 +43,7 @@ import { onNgReset } from './ng-reset.ts';
 import { onPduSessionResourceSetupRequest } from './pdu-session-resource-setup.ts';
 import { onPduSessionResourceReleaseCommand } from './pdu-session-resource-release.ts';
 import { onPaging } from './paging.ts';
+import { snpnBroadcastPlmnItem, amfSupportsOnboarding, uliWithNid, type GnbSnpn, type AnParameters } from './snpn.ts';
 
 export interface GnbConfig {
   /** The gNB's own address (127.0.0.x): SCTP (N2) and GTP-U (N3) are bound to it. */
@@ -75,6 +76,8 @@ export interface GnbConfig {
   streams?: number;
   /** RRC connection admission (admission.ts): UEs establishing at once, set-ups per second. */
   admission?: Partial<AdmissionConfig>;
+  /** An SNPN the cell broadcasts beside the PLMN (snpn.ts): its NID and slices. */
+  snpn?: GnbSnpn;
 }
 
 /** What the AMF told in NG SETUP RESPONSE (TS 38.413 9.2.6.2). */
@@ -257,7 +260,7 @@ export class Gnb implements UuCell {
     const req = ngapPdu('NGSetupRequest', {
       GlobalRANNodeID: { 'globalGNB-ID': { pLMNIdentity: this.plmnId, 'gNB-ID': { 'gNB-ID': bits(this.cfg.gnbId, 22) } } },
       RANNodeName: this.cfg.name,
-      SupportedTAList: [{ tAC: tac(this.cfg.tac), broadcastPLMNList: [{ pLMNIdentity: this.plmnId, tAISliceSupportList: slices.map((s) => ({ 's-NSSAI': snssai(s) })) }] }],
+      SupportedTAList: [{ tAC: tac(this.cfg.tac), broadcastPLMNList: [{ pLMNIdentity: this.plmnId, tAISliceSupportList: slices.map((s) => ({ 's-NSSAI': snssai(s) })) }, ...(this.cfg.snpn ? [snpnBroadcastPlmnItem(this.plmnId, this.cfg.snpn)] : [])] }],
       DefaultPagingDRX: 'v128',
     });
     return new Promise<NgSetupResult>((resolve, reject) => {
@@ -281,8 +284,11 @@ export class Gnb implements UuCell {
    * connection's `admitted` settles when the UE is set up; what the UE sends before goes after
    * its initial message.
    */
-  connect(ue: UuUeSide, initialNas: Uint8Array, cause: RrcEstablishmentCause, about?: UplinkNasLabel): UuConnection {
+  connect(ue: UuUeSide, initialNas: Uint8Array, cause: RrcEstablishmentCause, an: AnParameters = {}, about?: UplinkNasLabel): UuConnection {
     if (this.stopped) throw new Error(`gNB ${this.cfg.name} is stopped`);
+    if (an.selectedNid !== undefined && an.selectedNid !== this.cfg.snpn?.nid) throw new Error(`gNB ${this.cfg.name} does not broadcast SNPN NID ${an.selectedNid}`);
+    // TS 23.502 4.2.2.2.4 step 2 (TS 23.501 6.3.5): an onboarding UE needs an AMF supporting onboarding
+    if (an.onboarding && !(this.ngSetup && amfSupportsOnboarding(this.ngSetup.plmnSupport, an.selectedNid ?? ''))) throw new Error(`gNB ${this.cfg.name}: no AMF supports onboarding for SNPN ${an.selectedNid ?? '(none)'} (TS 23.501 6.3.5)`);
     this.camped.add(ue);
     let ctx: GnbUeContext | undefined;
     let left = false;
@@ -306,7 +312,7 @@ export class Gnb implements UuCell {
       },
     };
     const ticket = this.admission.request((admittedTicket) => {
-      ctx = this.setUp(ue, initialNas, cause, about);
+      ctx = this.setUp(ue, initialNas, cause, an, about);
       ctx.admission = admittedTicket;
       for (const h of held.splice(0)) this.uplinkNas(ctx, h.nas, h.about);
       conn.admitted = undefined;
@@ -317,7 +323,7 @@ export class Gnb implements UuCell {
   }
 
   /** The admitted connection: a RAN UE NGAP ID and INITIAL UE MESSAGE (TS 38.413 8.6.1). */
-  private setUp(ue: UuUeSide, initialNas: Uint8Array, cause: RrcEstablishmentCause, about?: UplinkNasLabel): GnbUeContext {
+  private setUp(ue: UuUeSide, initialNas: Uint8Array, cause: RrcEstablishmentCause, an: AnParameters, about?: UplinkNasLabel): GnbUeContext {
     const ranUeNgapId = this.ranIds.allocate();
     const streams = this.association.outboundStreams;
     const ctx: GnbUeContext = {
@@ -329,15 +335,16 @@ export class Gnb implements UuCell {
       kgnb: undefined,
       sessions: new Map(),
       label: `ran-ue-${ranUeNgapId}`,
+      ...(an.selectedNid !== undefined ? { uli: uliWithNid(this.uli, an.selectedNid) } : {}),
     };
     this.contexts.set(ranUeNgapId, ctx);
     this.sendUe(ctx, ngapPdu('InitialUEMessage', {
       'RAN-UE-NGAP-ID': ranUeNgapId,
       'NAS-PDU': initialNas,
-      UserLocationInformation: this.uli,
+      UserLocationInformation: ctx.uli ?? this.uli,
       RRCEstablishmentCause: cause,
       UEContextRequest: 'requested',
-    }), about ? `InitialUEMessage (${about.message})` : 'InitialUEMessage', about?.step ?? '4.2.2.2.2 step 2');
+    }), about ? `InitialUEMessage (${about.message})` : 'InitialUEMessage', about?.step ?? (an.onboarding ? '4.2.2.2.4 step 3' : '4.2.2.2.2 step 2'));
     return ctx;
   }
 
@@ -361,7 +368,7 @@ export class Gnb implements UuCell {
       'AMF-UE-NGAP-ID': ctx.amfUeNgapId!, // known: uplinkNas queues NAS until the AMF gave it
       'RAN-UE-NGAP-ID': ctx.ranUeNgapId,
       'NAS-PDU': nas,
-      UserLocationInformation: this.uli,
+      UserLocationInformation: ctx.uli ?? this.uli,
     }), about ? `UplinkNASTransport (${about.message})` : 'UplinkNASTransport', about?.step ?? 'TS 38.413 8.6.3');
   }
 

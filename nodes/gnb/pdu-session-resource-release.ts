@@ -19,7 +19,7 @@ export function onPduSessionResourceReleaseCommand(gnb: Gnb, ctx: GnbUeContext, 
     'AMF-UE-NGAP-ID': ctx.amfUeNgapId!, // set by ueContext from the AMF's message being answered
     'RAN-UE-NGAP-ID': ctx.ranUeNgapId,
     PDUSessionResourceReleasedListRelRes: released,
-    UserLocationInformation: gnb.uli,
+    UserLocationInformation: ctx.uli ?? gnb.uli,
   }), 'PDUSessionResourceReleaseResponse', '4.3.4.2 step 6 (TS 38.413 8.2.2.2)');
 }
 

@@ -39,7 +39,7 @@ export function onUeContextReleaseCommand(gnb: Gnb, ctx: GnbUeContext, ies: Map<
   gnb.sendNgap(ngapPdu('UEContextReleaseComplete', {
     'AMF-UE-NGAP-ID': amfUeNgapId!, // set by ueContext from the AMF's message being answered
     'RAN-UE-NGAP-ID': ctx.ranUeNgapId,
-    UserLocationInformation: gnb.uli,
+    UserLocationInformation: ctx.uli ?? gnb.uli,
     ...(psis.length ? { PDUSessionResourceListCxtRelCpl: psis.map((p) => ({ pDUSessionID: p })) } : {}),
   }), streamId, 'UEContextReleaseComplete', step, ctx.label);
 }

@@ -4,6 +4,8 @@
 // TS 38.331 does with RRCSetupComplete (the initial NAS message, 5.3.3.4), ULInformationTransfer
 // / DLInformationTransfer (5.7.1, 5.7.2) and RRCRelease (5.3.8). Nothing of it goes to the capture.
 
+import type { AnParameters } from './snpn.ts';
+
 /** TS 38.413 9.3.1.111 RRC Establishment Cause (the values NGAP carries). */
 export type RrcEstablishmentCause = 'emergency' | 'highPriorityAccess' | 'mt-Access' | 'mo-Signalling' | 'mo-Data' | 'mo-VoiceCall' | 'mo-VideoCall' | 'mo-SMS' | 'mps-PriorityAccess' | 'mcs-PriorityAccess';
 
@@ -52,7 +54,9 @@ export interface UuConnection {
 export interface UuCell {
   /**
    * RRC connection establishment with the initial NAS message (the gNB sends it in
-   * InitialUEMessage, tagged with `about`: registration 4.2.2.2.2 step 2 when not given).
+   * InitialUEMessage) and the AN parameters (the selected SNPN's NID, the onboarding indication:
+   * RRCSetupComplete, TS 38.331 5.3.3.4), and what the InitialUEMessage is tagged with (`about`:
+   * registration 4.2.2.2.2 step 2 when not given); throws when the cell cannot serve them.
    */
-  connect(ue: UuUeSide, initialNas: Uint8Array, cause: RrcEstablishmentCause, about?: UplinkNasLabel): UuConnection;
+  connect(ue: UuUeSide, initialNas: Uint8Array, cause: RrcEstablishmentCause, an?: AnParameters, about?: UplinkNasLabel): UuConnection;
 }

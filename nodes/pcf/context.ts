@@ -47,6 +47,8 @@ export interface SmPolicyAssociation {
   snssai: string;
   /** The usage monitoring data this session is accounted against (TS 29.519 limitId). */
   limitId?: string;
+  /** A PDU session for UE onboarding (onboardInd): no policy data in the UDR to account usage to. */
+  onboarding?: boolean;
   /** PCC rule ids installed for the session (removed at 4.16.6 step 3). */
   pccRules: string[];
   /** The SMF's notificationUri (TS 29.512 SmPolicyContextData): `/update` and `/terminate` go under it. */

@@ -87,7 +87,7 @@ export async function deleteSmPolicy(pcf: Pcf, req: SbiRequest) {
   const body = (req.body ?? {}) as { accuUsageReports?: AccuUsageReport[] };
   // step 3: remove the PCC rules of the PDU session; deduct reported usage in the UDR
   assoc.pccRules = [];
-  if (Array.isArray(body.accuUsageReports) && body.accuUsageReports.length) await deductUsage(pcf, assoc.supi, body.accuUsageReports);
+  if (!assoc.onboarding && Array.isArray(body.accuUsageReports) && body.accuUsageReports.length) await deductUsage(pcf, assoc.supi, body.accuUsageReports);
   // step 5: the AFs whose PCC rules required it; the BSF binding; the NWDAF analytics (non-roaming).
   // TS 23.502 4.16.14.2 (reporting the termination to subscribers of that event) is not done:
   // wire5g's PCF serves no subscription to SM policy association events.

@@ -33,11 +33,15 @@ export async function createSmPolicy(pcf: Pcf, req: SbiRequest) {
   const a = subsDefQos.arp as { priorityLevel?: unknown; preemptCap?: unknown; preemptVuln?: unknown };
   if (typeof a.priorityLevel !== 'number' || typeof a.preemptCap !== 'string' || typeof a.preemptVuln !== 'string') throw new SbiProblem(400, 'MANDATORY_IE_INCORRECT', 'subsDefQos.arp needs priorityLevel, preemptCap and preemptVuln');
   if (!subsSessAmbr || typeof subsSessAmbr.uplink !== 'string' || typeof subsSessAmbr.downlink !== 'string') throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'subsSessAmbr (uplink, downlink) is required: the PCF authorizes the subscribed Session-AMBR and has no local policy');
-  const data = (await pcf.nudr.dr.readSmPolicyData(supi, { step: '4.16.4 step 3' })).body;
+  // TS 29.512 SmPolicyContextData onboardInd: a PDU session for UE onboarding (TS 23.502
+  // 4.2.2.2.4) has no policy data in this PLMN's UDR (its UE may be a DCS's): the PCF neither
+  // reads nor subscribes to it, and authorizes what the SMF's local onboarding configuration gave
+  const onboarding = body.onboardInd === true;
+  const data: { umData?: Record<string, unknown> } = onboarding ? {} : (await pcf.nudr.dr.readSmPolicyData(supi, { step: '4.16.4 step 3' })).body;
   const limitId = `${dnn}:${snssai}`;
   const subKey = `${supi}|${dnn}|${snssai}`;
   // Subscribe to changes of the policy data for this (DNN, S-NSSAI) once, for its first session.
-  await pcf.udrSubscriptions.acquire(subKey, async () => {
+  if (!onboarding) await pcf.udrSubscriptions.acquire(subKey, async () => {
     const r = await pcf.nudr.dr.subscribePolicyData({
       notificationUri: callbackUri(pcf.cfg.baseUri, CALLBACKS.policyDataChangeNotify),
       monitoredResourceUris: [operationUri(pcf.cfg.udrUri, UDR.dr.readSmPolicyData, { ueId: supi })],
@@ -48,7 +52,7 @@ export async function createSmPolicy(pcf: Pcf, req: SbiRequest) {
   });
   const id = pcf.nextId();
   const pccRule = `pcc-${id}`;
-  pcf.smPolicies.set(id, { supi, pduSessionId, dnn, snssai, notificationUri, appSessions: new Set(), ...(typeof body.ipv4Address === 'string' ? { ipv4Address: body.ipv4Address } : {}), pccRules: [pccRule], ...(data.umData?.[limitId] ? { limitId } : {}) });
+  pcf.smPolicies.set(id, { supi, pduSessionId, dnn, snssai, notificationUri, appSessions: new Set(), ...(typeof body.ipv4Address === 'string' ? { ipv4Address: body.ipv4Address } : {}), pccRules: [pccRule], ...(data.umData?.[limitId] ? { limitId } : {}), ...(onboarding ? { onboarding } : {}) });
   // TS 29.512 5.6.2.4 SmPolicyDecision: one session rule with the authorized Session-AMBR and
   // default QoS, one PCC rule matching all traffic on the default QoS flow's QoS data, usage
   // monitoring when the subscriber has a limit.

@@ -46,6 +46,8 @@ export interface SmContext {
   request: PduSessionEstablishmentRequestInfo;
   /** The UDM's subscribed default QoS and Session-AMBR for the DNN (step 4). */
   subscribed?: { subsDefQos?: SubscribedDefaultQos; subsSessAmbr?: Ambr };
+  /** A PDU session for UE onboarding (SmContextCreateData onboardingInd): no UDM registration nor data. */
+  onboarding?: boolean;
   /** What the PCF authorized (step 7b), as NAS, NGAP and PFCP carry it. */
   qos?: SessionQos;
   // What has been allocated, in order; release undoes what is set.

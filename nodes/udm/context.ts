@@ -12,6 +12,11 @@ export interface UdmConfig {
   udrUri: string;
   /** Serving PLMN id for Nudr provisioned-data paths when the consumer names none, e.g. '00101'. */
   plmnId: string;
+  /**
+   * A UDM in a DCS (TS 23.502 4.2.2.2.4 step 9-2): the PVS addresses it gives with the
+   * authentication data of the UEs it onboards (TS 29.503 AuthenticationInfoResult pvsInfo).
+   */
+  pvsAddresses?: string[];
 }
 
 export type SmData = UdrC['schemas']['SessionManagementSubscriptionData'];

@@ -11,7 +11,7 @@ import type { components as UdrC } from '../common/sbi-types/TS29504_Nudr_DR.ts'
 
 /** TS 29.503 6.3.3.2.1: a SUPI is served as is, a SUCI is de-concealed (SIDF, TS 33.501 6.12.2). */
 function resolveSupi(udm: Udm, supiOrSuci: string): string {
-  if (supiOrSuci.startsWith('imsi-')) return supiOrSuci;
+  if (supiOrSuci.startsWith('imsi-') || supiOrSuci.startsWith('nai-')) return supiOrSuci;
   if (supiOrSuci.startsWith('suci-')) {
     const supi = udm.aka.deconcealSuci(supiOrSuci);
     if (!supi) throw new SbiProblem(403, 'DE_CONCEALMENT_FAILURE', `cannot de-conceal ${supiOrSuci}`);
@@ -47,7 +47,8 @@ export function ueauRoutes(udm: Udm): SbiRoute[] {
         const rand = udm.aka.randomRand();
         const av = udm.aka.generateVector({ k, opc, amf: sub.authenticationManagementField, sqn, rand, servingNetworkName: snName });
         // TS 29.503 6.3.6.2.2 AuthenticationInfoResult with a 5G HE AV (6.3.6.2.5 Av5GHeAka)
-        return ok({ authType: '5G_AKA' as const, authenticationVector: { avType: '5G_HE_AKA' as const, rand, xresStar: av.xresStar, autn: av.autn, kausf: av.kausf }, supi });
+        const pvs = udm.cfg.pvsAddresses;
+        return ok({ authType: '5G_AKA' as const, authenticationVector: { avType: '5G_HE_AKA' as const, rand, xresStar: av.xresStar, autn: av.autn, kausf: av.kausf }, supi, ...(pvs?.length ? { pvsInfo: [{ ipv4Addresses: pvs }] } : {}) });
       });
     }),
     // TS 33.501 6.1.4.1a, TS 29.503 5.4.2.3: Nudm_UEAuthentication_ResultConfirmation

@@ -47,7 +47,7 @@ export class InvalidSubscriber extends Error {
 }
 
 function check(s: SubscriberConfig): SubscriberRecord {
-  if (!/^imsi-\d{5,15}$/.test(s.supi)) throw new InvalidSubscriber(`SUPI ${s.supi} is not imsi-<5..15 digits>`);
+  if (!/^(imsi-\d{5,15}|nai-[^@\s]+@[^@\s]+)$/.test(s.supi)) throw new InvalidSubscriber(`SUPI ${s.supi} is not imsi-<5..15 digits> or nai-<username>@<realm>`);
   const k = s.k.toLowerCase(), opc = s.opc.toLowerCase(), amf = s.amf.toLowerCase(), sqn = s.sqn.toLowerCase();
   if (k.length !== 32 || !HEX.test(k)) throw new InvalidSubscriber('K must be 32 hex digits');
   if (opc.length !== 32 || !HEX.test(opc)) throw new InvalidSubscriber('OPc must be 32 hex digits');

@@ -163,8 +163,10 @@ export function transmit(ue: Ue, bytes: Uint8Array, name: string, step: string, 
   // No RRC connection: this NAS message is the initial one of a new connection (TS 38.331 5.3.3).
   ue.connecting = true;
   try {
+    // AN parameters: the selected SNPN and the onboarding indication (TS 23.502 4.2.2.2.4 step 1);
     // the InitialUEMessage names the message and its step when it is not a registration's
-    ue.conn = ue.cell.connect(ue.side, bytes, rrcCause, name === 'Registration request' ? undefined : about);
+    const snpn = ue.cfg.snpn;
+    ue.conn = ue.cell.connect(ue.side, bytes, rrcCause, snpn ? { selectedNid: snpn.nid, ...(snpn.onboarding ? { onboarding: true } : {}) } : {}, name === 'Registration request' ? undefined : about);
   } finally {
     ue.connecting = false;
   }

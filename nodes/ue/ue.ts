@@ -17,7 +17,7 @@
 
 import { EventEmitter } from 'node:events';
 import {
-  nasMessage, encodeNasMessage, type NasMessage, type NasSecurityContext, type MobileIdentity, type SNssai, type TaiPartialList,
+  nasMessage, encodeNasMessage, naiSuci, type NasMessage, type NasSecurityContext, type MobileIdentity, type SNssai, type TaiPartialList,
   type UeSecurityCapability, type QosRule,
 } from '../../codecs/nas/index.ts';
 import { realClock, type Clock, type TimerHandle } from '../../transport/clock.ts';
@@ -64,6 +64,11 @@ export interface UeConfig {
   /** IMEISV, 16 digits. */
   imeisv: string;
   suci?: SuciConfig;
+  /**
+   * The SNPN the UE selects (the PLMN ID of `plmn` with `nid`), and whether it registers for
+   * onboarding with Default UE Credentials (TS 23.502 4.2.2.2.4; procedures/registration.ts).
+   */
+  snpn?: { nid: string; onboarding?: boolean };
   clock?: Clock;
   /** The ciphering the UE prefers; it accepts whatever the AMF selects among EA0 and EA2. */
   security?: { ciphering: 'NEA0' | 'NEA2' };
@@ -196,8 +201,9 @@ export class Ue extends EventEmitter<UeEvents> {
     this.clock = cfg.clock ?? realClock;
     this.log = cfg.log ?? (() => {});
     this.usim = new Usim(cfg.k, cfg.opc, cfg.sqn);
-    this.snn = servingNetworkName(cfg.plmn.mcc, cfg.plmn.mnc);
-    this.suci = suciOf(cfg.supi, cfg.homePlmn ?? cfg.plmn, cfg.suci);
+    this.snn = servingNetworkName(cfg.plmn.mcc, cfg.plmn.mnc, cfg.snpn?.nid);
+    // TS 23.003 2.2B: an NSI SUPI ("nai-...") is concealed in NAI format (null scheme)
+    this.suci = cfg.supi.startsWith('nai-') ? naiSuci(cfg.supi) : suciOf(cfg.supi, cfg.homePlmn ?? cfg.plmn, cfg.suci);
     this.echoId = nextUeNumber++ & 0xffff;
     this.side = {
       onDownlinkNas: (nas) => this.onDownlinkNas(nas),

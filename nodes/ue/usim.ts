@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { verifyAutn, computeAuts } from '../../crypto/aka.ts';
 import { kseaf, kamf, nasKeys as nasKeysOf } from '../../crypto/kdf.ts';
 import { fromHex } from '../../codecs/bytes/hex.ts';
-import { imsiDigits } from '../common/aka.ts';
+import { imsiDigits, kamfSupiInput } from '../common/aka.ts';
 import { concealSuci, msinToBcd, ProtectionScheme } from '../../crypto/suci.ts';
 import { nullSchemeSuci, type MobileIdentity } from '../../codecs/nas/index.ts';
 import type { Plmn } from '../common/config.ts';
@@ -109,6 +109,6 @@ export interface NasKeys {
 
 /** TS 33.501 A.6-A.8: KSEAF, KAMF (SUPI digits and ABBA), KNASint and KNASenc for the selected algorithms. */
 export function nasKeys(kausf: Uint8Array, servingNetworkName: string, supi: string, abba: Uint8Array, integrity: number, ciphering: number): NasKeys {
-  const k = kamf(kseaf(kausf, servingNetworkName), imsiDigits(supi), abba);
+  const k = kamf(kseaf(kausf, servingNetworkName), kamfSupiInput(supi), abba);
   return { kamf: k, ...nasKeysOf(k, integrity, ciphering) };
 }

@@ -16,6 +16,7 @@ import { parseIPv4 } from '../../codecs/bytes/ip.ts';
 import { ResourceLedger } from '../common/ledger.ts';
 import { UpfDatapath, type SessionReport } from './datapath.ts';
 import { dataNetworkReply } from './n6.ts';
+import { N6Relay, type N6Route } from './n6-relay.ts';
 import { establish, modify, deleteSession, sessionReportRequest, type N4Context, type SessionControl } from './n4.ts';
 import { trace, traceChannel } from '../common/trace.ts';
 
@@ -31,6 +32,8 @@ export interface UpfConfig {
   captureUserPlane?: boolean;
   /** Applications a PDR may name by Application ID (TS 29.244 8.2.6), as flow descriptions (TS 29.212 5.4.2). */
   applications?: Record<string, string[]>;
+  /** N6 destinations served by real endpoints (n6-relay.ts), e.g. an onboarding SNPN's PVS. */
+  n6Routes?: N6Route[];
   log?: (line: string) => void;
 }
 
@@ -43,6 +46,8 @@ export const UP_FUNCTION_FEATURES = P.UpFunctionFeature.BUCP | P.UpFunctionFeatu
 export class Upf {
   readonly ledger = new ResourceLedger('UPF');
   readonly datapath: UpfDatapath;
+  /** N6 towards routed servers (set once start() has the datapath). */
+  n6Relay!: N6Relay;
   /** PFCP messages accepted with a warning (a node message with the S flag set, TS 29.244 7.2.2.1). */
   readonly stats = { pfcpTolerated: 0 };
   private readonly pfcp: PfcpEndpoint;
@@ -79,7 +84,8 @@ export class Upf {
       .gauge('PFCP associations', () => this.associations.size)
       .gauge('sessions (SEIDs)', () => this.sessions.size)
       .gauge('TEIDs', () => this.datapath.teidsInUse)
-      .gauge('buffered packets', () => this.datapath.bufferedPackets);
+      .gauge('buffered packets', () => this.datapath.bufferedPackets)
+      .gauge('N6 relay flows', () => this.n6Relay?.openFlows ?? 0);
     const loop = () => {
       this.datapath.tick();
       this.tick = this.clock.setTimeout(loop, 100);
@@ -106,6 +112,7 @@ export class Upf {
       {
         // N6: the built-in data network answers ICMP and UDP echo; its replies come back down.
         toN6: (b, start, end) => {
+          if (self.upf?.n6Relay.uplink(b.subarray(start, end))) return;
           const reply = dataNetworkReply(b.subarray(start, end));
           if (reply) {
             // per packet: no event object unless somebody listens
@@ -123,6 +130,7 @@ export class Upf {
       },
     );
     self.upf = new Upf(cfg, pfcp, gtpu, datapath, recovery);
+    self.upf.n6Relay = new N6Relay({ address: cfg.address, routes: cfg.n6Routes ?? [], clock, ...(cfg.tap ? { tap: cfg.tap } : {}), ...(cfg.log ? { log: cfg.log } : {}) }, (b, o, l) => void datapath.downlink(b, o, l));
     return self.upf;
   }
 
@@ -197,6 +205,7 @@ export class Upf {
 
   async stop(): Promise<void> {
     this.clock.clearTimeout(this.tick);
+    await this.n6Relay.close();
     await Promise.all([this.pfcp.close(), this.gtpu.close()]);
   }
 }

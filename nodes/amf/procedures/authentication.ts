@@ -8,7 +8,7 @@
 import { nasMessage } from '../../../codecs/nas/index.ts';
 import { fromHex, toHex } from '../../../codecs/bytes/hex.ts';
 import { hresStar, kamf as deriveKamf } from '../../../crypto/kdf.ts';
-import { servingNetworkName, imsiDigits } from '../../common/aka.ts';
+import { servingNetworkName, kamfSupiInput } from '../../common/aka.ts';
 import { SbiProblem } from '../../common/sbi.ts';
 import type { components as AusfC } from '../../common/sbi-types/TS29509_Nausf_UEAuthentication.ts';
 import type { Amf } from '../amf.ts';
@@ -16,6 +16,15 @@ import type { AmfUe, ReceivedNas } from '../context.ts';
 import { FiveGmmCause, ProcedureAborted, UeRejected } from '../gmm.ts';
 import { sendNas, exchange } from '../n1.ts';
 import { registrationReject } from './registration.ts';
+
+/** The TS 23.502 steps the messages of the authentication are tagged with. */
+export interface AuthenticationSteps {
+  /** Nausf_UEAuthentication_Authenticate. */
+  request: string;
+  /** Authentication Request/Response/Reject and the 5G AKA confirmation. */
+  challenge: string;
+}
+export const GENERAL_REGISTRATION_STEPS: AuthenticationSteps = { request: '4.2.2.2.2 step 8', challenge: '4.2.2.2.2 step 9a' };
 
 /** TS 24.501 9.11.3.32: ngKSI values 0..6 identify a context, 7 is "no key is available". */
 const NGKSI_VALUES = [0, 1, 2, 3, 4, 5, 6] as const;
@@ -29,21 +38,24 @@ export function allocateNgKsi(inUse: ReadonlySet<number>): number | undefined {
  * Steps 8-9a: Nausf_UEAuthentication, Authentication Request/Response. `ueNgKsi` is the ngKSI of
  * the UE's Registration request (7: none). Returns the SUPI and the ngKSI of the new KAMF.
  */
-export async function authenticate(amf: Amf, ue: AmfUe, supiOrSuci: string, ueNgKsi: number): Promise<{ supi: string; ngKsi: number }> {
+export async function authenticate(amf: Amf, ue: AmfUe, supiOrSuci: string, ueNgKsi: number, steps: AuthenticationSteps = GENERAL_REGISTRATION_STEPS, nausf?: Amf['nausf']): Promise<{ supi: string; ngKsi: number; pvsInfo?: AusfC['schemas']['ConfirmationDataResponse']['pvsInfo'] }> {
   // ngKSIs the UE holds a context for: the new one must differ (5.4.1.3.5 c)
   const inUse = new Set<number>();
   if (ueNgKsi !== 7) inUse.add(ueNgKsi);
   if (ue.sec) inUse.add(ue.sec.ngKsi);
-  const snName = servingNetworkName(amf.cfg.plmn.mcc, amf.cfg.plmn.mnc);
+  // TS 24.501 9.12.1: the SNPN the UE accessed (its NID in the User Location Information) names the serving network
+  const snName = servingNetworkName(amf.cfg.plmn.mcc, amf.cfg.plmn.mnc, ue.snpnNid);
+  // a DCS's AUSF when given (4.2.2.2.4 step 9-2), else the UE's home PLMN's (the roaming one through the SEPPs)
+  const ausf = nausf ?? amf.homeOf(supiOrSuci).nausf;
   let resync: { rand: string; auts: string } | undefined;
   for (let round = 0; round < 2; round++) {
     let r;
     try {
-      r = await amf.homeOf(supiOrSuci).nausf.ueAuthentication.authenticate({
+      r = await ausf.ueAuthentication.authenticate({
         supiOrSuci,
         servingNetworkName: snName,
         ...(resync ? { resynchronizationInfo: resync } : {}),
-      }, { step: '4.2.2.2.2 step 8' });
+      }, { step: steps.request });
     } catch (e) {
       if (!(e instanceof SbiProblem)) throw e;
       // TS 29.509 5.2.2.2.2: USER_NOT_FOUND and friends; TS 24.501 5.5.1.2.5 #7
@@ -57,18 +69,18 @@ export async function authenticate(amf: Amf, ue: AmfUe, supiOrSuci: string, ueNg
     if (typeof av?.rand !== 'string' || !link) registrationReject(amf, ue, FiveGmmCause.ProtocolErrorUnspecified);
     ue.authLink = link;
     let ksi = allocateNgKsi(inUse) ?? 0; // at most two of the seven are in use here
-    let answer = await challenge(amf, ue, av, ksi);
+    let answer = await challenge(amf, ue, av, ksi, steps.challenge);
     // TS 24.501 5.4.1.3.7: #71 "ngKSI already in use": the same challenge with a new ngKSI
     while (answer.message.name === 'Authentication failure' && answer.message.ies.fiveGmmCause === FiveGmmCause.NgKsiAlreadyInUse) {
       inUse.add(ksi);
       const next = allocateNgKsi(inUse);
       if (next === undefined) {
         await abandonAuthentication(amf, ue);
-        sendNas(amf, ue, nasMessage('Authentication reject', {}), '4.2.2.2.2 step 9a (TS 24.501 5.4.1.3.7)', 0);
+        sendNas(amf, ue, nasMessage('Authentication reject', {}), `${steps.challenge} (TS 24.501 5.4.1.3.7)`, 0);
         throw new UeRejected('no ngKSI left that the UE does not hold (#71 for all seven)');
       }
       ksi = next;
-      answer = await challenge(amf, ue, av, ksi, ' (TS 24.501 5.4.1.3.7, #71: new ngKSI)');
+      answer = await challenge(amf, ue, av, ksi, `${steps.challenge} (TS 24.501 5.4.1.3.7, #71: new ngKSI)`);
     }
     if (answer.message.name === 'Authentication failure') {
       const cause = answer.message.ies.fiveGmmCause as number;
@@ -78,32 +90,32 @@ export async function authenticate(amf: Amf, ue: AmfUe, supiOrSuci: string, ueNg
         resync = { rand: av.rand, auts: toHex(answer.message.ies.auts as Uint8Array) };
         continue;
       }
-      sendNas(amf, ue, nasMessage('Authentication reject', {}), '4.2.2.2.2 step 9a (TS 24.501 5.4.1.3.5)', 0);
+      sendNas(amf, ue, nasMessage('Authentication reject', {}), `${steps.challenge} (TS 24.501 5.4.1.3.5)`, 0);
       throw new UeRejected(`Authentication failure, 5GMM cause #${cause}`);
     }
     const resStar = answer.message.ies.resStar as Uint8Array | undefined;
     // TS 33.501 6.1.3.2 step 8: the SEAF compares HRES* with HXRES*
     if (!resStar || toHex(hresStar(fromHex(av.rand), resStar)) !== av.hxresStar.toLowerCase()) {
       await abandonAuthentication(amf, ue);
-      sendNas(amf, ue, nasMessage('Authentication reject', {}), '4.2.2.2.2 step 9a (TS 33.501 6.1.3.2 step 8)', 0);
+      sendNas(amf, ue, nasMessage('Authentication reject', {}), `${steps.challenge} (TS 33.501 6.1.3.2 step 8)`, 0);
       throw new UeRejected('RES* does not match HXRES*');
     }
     ue.authLink = undefined;
-    const confirmation = (await amf.nausf.ueAuthentication.confirm5gAka(link, { resStar: toHex(resStar) }, { step: '4.2.2.2.2 step 9a' })).body;
+    const confirmation = (await ausf.ueAuthentication.confirm5gAka(link, { resStar: toHex(resStar) }, { step: steps.challenge })).body;
     if (confirmation.authResult !== 'AUTHENTICATION_SUCCESS' || !confirmation.kseaf || !confirmation.supi) {
-      sendNas(amf, ue, nasMessage('Authentication reject', {}), '4.2.2.2.2 step 9a', 0);
+      sendNas(amf, ue, nasMessage('Authentication reject', {}), steps.challenge, 0);
       throw new UeRejected('the AUSF did not confirm the authentication');
     }
-    ue.kamf = deriveKamf(fromHex(confirmation.kseaf), imsiDigits(confirmation.supi), Uint8Array.of(0, 0));
-    return { supi: confirmation.supi, ngKsi: ksi };
+    ue.kamf = deriveKamf(fromHex(confirmation.kseaf), kamfSupiInput(confirmation.supi), Uint8Array.of(0, 0));
+    return { supi: confirmation.supi, ngKsi: ksi, ...(confirmation.pvsInfo ? { pvsInfo: confirmation.pvsInfo } : {}) };
   }
   throw new ProcedureAborted('authentication failed after resynchronisation');
 }
 
 /** Step 9a: one Authentication Request with `ngKsi` (T3560 retransmissions), its answer. */
-function challenge(amf: Amf, ue: AmfUe, av: { rand: string; autn: string }, ngKsi: number, why = ''): Promise<ReceivedNas> {
+function challenge(amf: Amf, ue: AmfUe, av: { rand: string; autn: string }, ngKsi: number, step: string): Promise<ReceivedNas> {
   const request = nasMessage('Authentication request', { ngKsi: { tsc: 0, ksi: ngKsi }, abba: Uint8Array.of(0, 0), rand: fromHex(av.rand), autn: fromHex(av.autn) });
-  return exchange(amf, ue, ['Authentication response', 'Authentication failure'], amf.timers.t3560Ms, () => sendNas(amf, ue, request, `4.2.2.2.2 step 9a${why}`, 0));
+  return exchange(amf, ue, ['Authentication response', 'Authentication failure'], amf.timers.t3560Ms, () => sendNas(amf, ue, request, step, 0));
 }
 
 /** Nausf_UEAuthentication_Deregister of an authentication the AMF gives up (TS 29.509 5.2.2.2.4). */

@@ -33,7 +33,7 @@ import { releaseUeContext } from './ue-context-release.ts';
 import { page } from './paging.ts';
 
 /** What started the procedure (TS 23.502 4.2.2.3.3 step 1-2). */
-export type DeregistrationTrigger = 'o&m' | 'udm' | 'no-allowed-nssai' | 'implicit';
+export type DeregistrationTrigger = 'o&m' | 'udm' | 'no-allowed-nssai' | 'implicit' | 'onboarding-timer';
 
 export interface NetworkDeregistration {
   trigger: DeregistrationTrigger;

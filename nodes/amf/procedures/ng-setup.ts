@@ -1,16 +1,17 @@
 // NG Setup, TS 38.413 8.7.1 (AMF side): the gNB announces its TAs and slices; the AMF accepts a
 // gNB that supports one of its TAs and slices and answers with its GUAMIs and PLMN support.
 
-import { ngapPdu, plmnIdentity, tac as ngapTac, snssai } from '../../../codecs/ngap/index.ts';
+import { ngapPdu, plmnIdentity, tac as ngapTac, snssai, type ProtocolIe } from '../../../codecs/ngap/index.ts';
 import type { Amf } from '../amf.ts';
 import type { GnbContext } from '../context.ts';
 import { sendNgap } from '../n2.ts';
+import { snpnPlmnSupportItem } from '../snpn.ts';
 
 /** TS 38.413 8.7.1: NG Setup. The AMF accepts a gNB that supports one of its TAs and slices. */
 export function onNgSetupRequest(amf: Amf, gnb: GnbContext, stream: number, ies: Map<string, unknown>): void {
   const plmn = plmnIdentity(amf.cfg.plmn.mcc, amf.cfg.plmn.mnc);
   const tacBytes = ngapTac(amf.cfg.tac);
-  const tas = (ies.get('SupportedTAList') ?? []) as { tAC: Uint8Array; broadcastPLMNList: { pLMNIdentity: Uint8Array; tAISliceSupportList: { 's-NSSAI': { sST: Uint8Array; sD?: Uint8Array } }[] }[] }[];
+  const tas = (ies.get('SupportedTAList') ?? []) as { tAC: Uint8Array; broadcastPLMNList: { pLMNIdentity: Uint8Array; tAISliceSupportList: { 's-NSSAI': { sST: Uint8Array; sD?: Uint8Array } }[]; 'iE-Extensions'?: ProtocolIe[] }[] }[];
   const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
   // TS 23.003 28.4.2: an S-NSSAI is the SST and, when present, the SD; a slice without an SD is not one with
   const sameSlice = (s: { sST: Uint8Array; sD?: Uint8Array }, n: { sST: Uint8Array; sD?: Uint8Array }) => same(s.sST, n.sST) && (s.sD === undefined ? n.sD === undefined : n.sD !== undefined && same(s.sD, n.sD));
@@ -23,10 +24,11 @@ export function onNgSetupRequest(amf: Amf, gnb: GnbContext, stream: number, ies:
     return;
   }
   gnb.setUp = true;
+  const snpn = snpnPlmnSupportItem(amf, tas);
   sendNgap(amf, gnb, stream, ngapPdu('NGSetupResponse', {
     AMFName: amf.cfg.name,
     ServedGUAMIList: [{ gUAMI: amf.guamiNgap() }],
     RelativeAMFCapacity: amf.cfg.relativeCapacity,
-    PLMNSupportList: [{ pLMNIdentity: plmn, sliceSupportList: amf.cfg.snssais.map((s) => ({ 's-NSSAI': snssai(s) })) }],
+    PLMNSupportList: [{ pLMNIdentity: plmn, sliceSupportList: amf.cfg.snssais.map((s) => ({ 's-NSSAI': snssai(s) })) }, ...(snpn ? [snpn] : [])],
   }), 'TS 38.413 8.7.1.2');
 }

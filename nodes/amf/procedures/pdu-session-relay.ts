@@ -16,6 +16,7 @@ import { FiveGmmCause } from '../gmm.ts';
 import { sendNas, nasBytes } from '../n1.ts';
 import { sendNgap } from '../n2.ts';
 import { n1SmToSmf, releaseCommandFromSmf } from './pdu-session-release.ts';
+import { onboardingAllows, defaultDnn } from './registration-onboarding-snpn.ts';
 
 function sbiSnssai(s: SNssai): { sst: number; sd?: string } {
   return { sst: s.sst, ...(s.sd !== undefined ? { sd: s.sd.toString(16).padStart(6, '0') } : {}) };
@@ -47,7 +48,9 @@ export async function ulNasTransport(amf: Amf, ue: AmfUe, m: NasMessage): Promis
   if (requestType !== 1 || ue.sessions.has(psi)) return notForwarded(); // only initial requests for new sessions
   const snssai = (m.ies.sNssai as SNssai | undefined) ?? ue.allowedNssai?.[0];
   if (!snssai || !ue.allowedNssai?.some((a) => a.sst === snssai.sst && a.sd === snssai.sd)) return notForwarded();
-  const dnn = (m.ies.dnn as string | undefined) ?? amf.cfg.dnn;
+  const dnn = (m.ies.dnn as string | undefined) ?? defaultDnn(amf, ue);
+  // an onboarding registered UE: the onboarding S-NSSAI and DNN only (TS 23.501 5.30.2.10.2.3)
+  if (!onboardingAllows(amf, ue, dnn, snssai)) return notForwarded();
   const session: PduSessionRef = { pduSessionId: psi, snssai, dnn, state: 'creating' };
   ue.sessions.set(psi, session);
   // step 3: Nsmf_PDUSession_CreateSMContext
@@ -71,6 +74,8 @@ export async function ulNasTransport(amf: Amf, ue: AmfUe, m: NasMessage): Promis
       smContextStatusUri: callbackUri(amf.cfg.baseUri, CALLBACKS.smContextStatusNotify, { supi: ue.supi, pduSessionId: psi }),
       ueContextUri: resourceUri(amf.cfg.baseUri, AMF.communication.n1n2MessageTransfer, { ueContextId: ue.supi }),
       n1SmMsg: { contentId: 'n1SmMsg' },
+      // TS 29.502: the session of an onboarding registered UE is for onboarding, with the DCS's PVS addresses
+      ...(ue.onboarding ? { onboardingInd: true, ...(ue.onboarding.pvsAddresses.length ? { pvsInfo: [{ ipv4Addresses: ue.onboarding.pvsAddresses }] } : {}) } : {}),
     }, { n1SmMsg: { contentType: N1_CONTENT_TYPE, data: payload } }), { step: '4.3.2.2.1 step 3' });
   } catch (e) {
     if (e instanceof SbiErrorReply) r = e.reply;

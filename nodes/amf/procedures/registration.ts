@@ -21,6 +21,7 @@ import { authenticate, abandonAuthentication } from './authentication.ts';
 import { securityModeControl } from './security-mode.ts';
 import { releaseSessions, terminatePolicyAssociations, deregisterFromUdm, keepUePolicyAssociation } from './held-resources.ts';
 import { releaseUeContext } from './ue-context-release.ts';
+import { registrationWithOnboardingSnpn, servesOnboarding } from './registration-onboarding-snpn.ts';
 import { registrationKind, requestNgKsi, contextByGuti, verifyWithStoredContext, takeOverContext, reconcilePduSessions } from './registration-update.ts';
 
 export function snssaiEquals(a: SNssai, b: { sst: number; sd?: string | number }): boolean {
@@ -76,6 +77,8 @@ export function registrationReject(amf: Amf, ue: AmfUe, cause: number, extra: Re
 export async function registrationSteps(amf: Amf, ue: AmfUe, received: ReceivedNas, progress: RegistrationProgress = { updating: false }): Promise<void> {
   let request = received.message;
   const kind = registrationKind(request);
+  // TS 23.502 4.2.2.2.4: SNPN onboarding, where this AMF has the AMF Onboarding Configuration Data
+  if (kind === 'snpn-onboarding' && servesOnboarding(amf, ue)) return registrationWithOnboardingSnpn(amf, ue, received);
   if (kind === 'emergency' || kind === 'snpn-onboarding' || kind === 'disaster-roaming') {
     // wire5g's AMF serves initial, mobility and periodic registration; TS 24.501 5.5.1.2.5 has no
     // cause for a registration type an AMF does not implement: #111, and the log says which
@@ -259,10 +262,10 @@ export async function registrationSteps(amf: Amf, ue: AmfUe, received: ReceivedN
  * 8.3.1) on a new NG connection, in DL NAS transport on one already set up; T3550 guards the
  * Registration Complete when a new 5G-GUTI was sent.
  */
-function deliverAccept(amf: Amf, ue: AmfUe, accept: NasMessage, allowed: SNssai[], newGuti: boolean): { contextSetUp: Promise<unknown>; complete: Promise<unknown> } {
+export function deliverAccept(amf: Amf, ue: AmfUe, accept: NasMessage, allowed: SNssai[], newGuti: boolean, step = '4.2.2.2.2 step 21'): { contextSetUp: Promise<unknown>; complete: Promise<unknown> } {
   const first = (): void => {
-    if (ue.initialContextSetUp) sendNas(amf, ue, accept, '4.2.2.2.2 step 21');
-    else sendNgap(amf, ue.gnb, ue.stream, initialContextSetupRequest(amf, ue, accept, allowed), '4.2.2.2.2 step 21', ue);
+    if (ue.initialContextSetUp) sendNas(amf, ue, accept, step);
+    else sendNgap(amf, ue.gnb, ue.stream, initialContextSetupRequest(amf, ue, accept, allowed, step), step, ue);
   };
   const contextSetUp = ue.initialContextSetUp ? Promise.resolve() : initialContextSetup(amf, ue);
   if (!newGuti) {
@@ -274,7 +277,7 @@ function deliverAccept(amf: Amf, ue: AmfUe, accept: NasMessage, allowed: SNssai[
     if (!sent) {
       sent = true;
       first();
-    } else sendNas(amf, ue, accept, '4.2.2.2.2 step 21 (T3550 retransmission)');
+    } else sendNas(amf, ue, accept, `${step} (T3550 retransmission)`);
   });
   // a failed context setup ends the procedure; the answer it was waiting for is not awaited then
   complete.catch(() => undefined);

@@ -14,7 +14,7 @@ import { registrationReject } from './registration.ts';
  * Step 9b: NAS SMC for the KAMF of the authentication that allocated `ngKsi`. Derives the NAS
  * keys, sends the SMC with the new context, awaits the complete.
  */
-export async function securityModeControl(amf: Amf, ue: AmfUe, ngKsi: number): Promise<ReceivedNas> {
+export async function securityModeControl(amf: Amf, ue: AmfUe, ngKsi: number, step = '4.2.2.2.2 step 9b'): Promise<ReceivedNas> {
   const caps = ue.ueSecurityCapability!;
   const ciphering = amf.cfg.security.ciphering === 'NEA2' ? 2 : 0;
   // TS 33.501 6.7.2: the AMF picks algorithms the UE supports (bit 8 of the octet = algorithm 0)
@@ -37,7 +37,7 @@ export async function securityModeControl(amf: Amf, ue: AmfUe, ngKsi: number): P
     replayedUeSecurityCapabilities: caps,
     imeisvRequest: 1,
   });
-  const r = await exchange(amf, ue, ['Security mode complete', 'Security mode reject'], amf.timers.t3560Ms, () => sendNas(amf, ue, smc, '4.2.2.2.2 step 9b', 3));
+  const r = await exchange(amf, ue, ['Security mode complete', 'Security mode reject'], amf.timers.t3560Ms, () => sendNas(amf, ue, smc, step, 3));
   if (r.message.name === 'Security mode reject' || !r.integrityVerified) {
     ue.sec = undefined;
     throw new ProcedureAborted(`NAS security mode control failed (${r.message.name}, 5GMM cause #${String(r.message.ies.fiveGmmCause ?? '-')})`);

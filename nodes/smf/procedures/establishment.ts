@@ -20,6 +20,12 @@ import { vsmfCreateSmContext, vsmfReleaseAck, vsmfReleaseRequest } from './home-
 import { failureCauses, reportEstablishmentFailure } from './establishment-failure.ts';
 
 type CreateSmContext = typeof SMF.pduSession.createSmContext;
+
+/** The SMF's local configuration for onboarding PDU sessions: 5QI 9, ARP 8, 10 Mbps each way (no UDM data). */
+const ONBOARDING_QOS: NonNullable<SmContext['subscribed']> = {
+  subsDefQos: { '5qi': 9, arp: { priorityLevel: 8, preemptCap: 'NOT_PREEMPT', preemptVuln: 'PREEMPTABLE' }, priorityLevel: 8 },
+  subsSessAmbr: { uplink: '10 Mbps', downlink: '10 Mbps' },
+};
 type UpdateSmContext = typeof SMF.pduSession.updateSmContext;
 
 /** Step 4: SMF registration in the UDM, SM subscription data, SDM subscription. */
@@ -70,6 +76,7 @@ export async function policyAndN4(smf: Smf, ctx: SmContext, steps: { policy: str
     ratType: 'NR',
     // TS 29.512 SmPolicyContextData: the subscribed QoS the UDM gave (step 4)
     ...(ctx.subscribed ?? {}),
+    ...(ctx.onboarding ? { onboardInd: true } : {}),
   }, { step: steps.policy });
   ctx.smPolicyUri = pol.headers.location;
   // the default QoS flow is the session's first (TS 23.501 5.7.1.1: the SMF allocates QFIs per session)
@@ -147,7 +154,11 @@ export async function createSmContext(smf: Smf, req: RequestOf<CreateSmContext>)
   // a roaming UE's session, home-routed through the H-SMF the AMF named (4.3.2.2.2; home-routed-vsmf.ts)
   if (typeof data.hSmfUri === 'string') return vsmfCreateSmContext(smf, ctx, data.hSmfUri, n1bytes, data.ueLocation);
   try {
-    await registerWithUdm(smf, ctx);
+    // TS 29.502 SmContextCreateData onboardingInd (TS 23.502 4.2.2.2.4): an onboarding PDU session
+    // takes its subscribed QoS from the SMF's local onboarding configuration, not from a UDM
+    if (data.onboardingInd === true) ctx.subscribed = ONBOARDING_QOS;
+    else await registerWithUdm(smf, ctx);
+    ctx.onboarding = data.onboardingInd === true;
     ctx.ueAddress = smf.addresses.allocate();
   } catch (e) {
     const { after } = await releaseResources(smf, ctx);

@@ -6,6 +6,7 @@ import { nasMessage, type NasMessage } from '../../../codecs/nas/index.ts';
 import { RegistrationRejected, type Ue } from '../ue.ts';
 import { sendNas } from '../n1.ts';
 import { failRegistration } from './registration.ts';
+import { registrationStep } from './onboarding-steps.ts';
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
@@ -20,19 +21,19 @@ export function onAuthenticationRequest(ue: Ue, m: NasMessage): void {
   const abba = (m.ies.abba as Uint8Array | undefined) ?? new Uint8Array(2);
   if (!rand || !autn) {
     // EAP-AKA' is not what wire5g's UE does: 5.4.1.3.7 treats it as an unacceptable authentication.
-    sendNas(ue, nasMessage('Authentication failure', { fiveGmmCause: 26 }), 'Authentication failure', '4.2.2.2.2 step 9');
+    sendNas(ue, nasMessage('Authentication failure', { fiveGmmCause: 26 }), 'Authentication failure', registrationStep(ue, '4.2.2.2.2 step 9'));
     return;
   }
   // 5.4.1.3.5 c): an ngKSI already associated with a security context in use -> cause #71.
   if (ue.security && ue.security.ngKsi === ngKsi) {
-    sendNas(ue, nasMessage('Authentication failure', { fiveGmmCause: 71 }), 'Authentication failure', '4.2.2.2.2 step 9');
+    sendNas(ue, nasMessage('Authentication failure', { fiveGmmCause: 71 }), 'Authentication failure', registrationStep(ue, '4.2.2.2.2 step 9'));
     return;
   }
   // 5.4.1.3.4: the same RAND again (the AMF retransmitted on T3560) is answered with the stored
   // RES* without the USIM, which would otherwise see its SQN again and report a synch failure.
   const last = ue.lastChallenge;
   if (last && last.ngKsi === ngKsi && equalBytes(last.rand, rand)) {
-    sendNas(ue, nasMessage('Authentication response', { resStar: last.resStar }), 'Authentication response', '4.2.2.2.2 step 9');
+    sendNas(ue, nasMessage('Authentication response', { resStar: last.resStar }), 'Authentication response', registrationStep(ue, '4.2.2.2.2 step 9'));
     return;
   }
   const r = ue.usim.authenticate(rand, autn, ue.snn);
@@ -41,16 +42,16 @@ export function onAuthenticationRequest(ue: Ue, m: NasMessage): void {
       ue.auth = { kausf: r.kausf, ngKsi, abba };
       ue.lastChallenge = { rand: Uint8Array.from(rand), resStar: r.resStar, ngKsi };
       // TS 33.501 6.1.3.2 step 7: RES* back to the SEAF.
-      sendNas(ue, nasMessage('Authentication response', { resStar: r.resStar }), 'Authentication response', '4.2.2.2.2 step 9');
+      sendNas(ue, nasMessage('Authentication response', { resStar: r.resStar }), 'Authentication response', registrationStep(ue, '4.2.2.2.2 step 9'));
       return;
     case 'mac-failure':
-      sendNas(ue, nasMessage('Authentication failure', { fiveGmmCause: 20 }), 'Authentication failure', '4.2.2.2.2 step 9');
+      sendNas(ue, nasMessage('Authentication failure', { fiveGmmCause: 20 }), 'Authentication failure', registrationStep(ue, '4.2.2.2.2 step 9'));
       return;
     case 'synch-failure':
-      sendNas(ue, nasMessage('Authentication failure', { fiveGmmCause: 21, auts: r.auts }), 'Authentication failure', '4.2.2.2.2 step 9');
+      sendNas(ue, nasMessage('Authentication failure', { fiveGmmCause: 21, auts: r.auts }), 'Authentication failure', registrationStep(ue, '4.2.2.2.2 step 9'));
       return;
     case 'non-5g':
-      sendNas(ue, nasMessage('Authentication failure', { fiveGmmCause: 26 }), 'Authentication failure', '4.2.2.2.2 step 9');
+      sendNas(ue, nasMessage('Authentication failure', { fiveGmmCause: 26 }), 'Authentication failure', registrationStep(ue, '4.2.2.2.2 step 9'));
       return;
   }
 }

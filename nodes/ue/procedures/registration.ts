@@ -13,6 +13,7 @@ import type { UuCell } from '../../gnb/uu.ts';
 import { GmmState, gmmAllows } from '../gmm-state.ts';
 import { T3510_MS, UE_SECURITY_CAPABILITY, RegistrationRejected, type Ue, type RegistrationResult } from '../ue.ts';
 import { sendNas, sendPlain, sendProtected } from '../n1.ts';
+import { registrationStep } from './onboarding-steps.ts';
 
 /** Initial registration on `cell`; resolves on Registration accept (after sending Registration complete). */
 export function initialRegistration(ue: Ue, cell: UuCell): Promise<RegistrationResult> {
@@ -21,13 +22,17 @@ export function initialRegistration(ue: Ue, cell: UuCell): Promise<RegistrationR
   ue.cell = cell;
   // 4.4.6: the initial NAS message without a valid context carries only the cleartext IEs; the
   // complete message goes in the Security mode complete's NAS message container (5.4.2.3).
+  // TS 24.501 9.11.3.7: 5GS registration type 1 initial registration, 5 SNPN onboarding
+  // (TS 23.502 4.2.2.2.4 step 1, with the SUCI of the Default UE Credentials' SUPI)
+  const onboarding = ue.cfg.snpn?.onboarding === true;
   const cleartext = {
-    registrationType: { followOnRequest: true, value: 1 },
+    registrationType: { followOnRequest: true, value: onboarding ? 5 : 1 },
     ngKsi: { tsc: 0, ksi: 7 },
     mobileIdentity: ue.suci,
     ueSecurityCapability: UE_SECURITY_CAPABILITY,
   };
-  ue.fullRegistrationRequest = encodeNasMessage(nasMessage('Registration request', { ...cleartext, requestedNssai: [ue.nasSnssai()] }));
+  // 4.2.2.2.4 step 1 NOTE: no Requested NSSAI for onboarding (the UE has no onboarding S-NSSAI)
+  ue.fullRegistrationRequest = encodeNasMessage(nasMessage('Registration request', onboarding ? cleartext : { ...cleartext, requestedNssai: [ue.nasSnssai()] }));
   const initial = encodeNasMessage(nasMessage('Registration request', cleartext));
   ue.security = undefined;
   ue.auth = undefined;
@@ -36,7 +41,13 @@ export function initialRegistration(ue: Ue, cell: UuCell): Promise<RegistrationR
     ue.regWaiter = { resolve, reject };
   });
   ue.transition('registration-requested');
-  sendPlain(ue, initial, 'Registration request', '4.2.2.2.2 step 1');
+  try {
+    sendPlain(ue, initial, 'Registration request', onboarding ? '4.2.2.2.4 step 1' : '4.2.2.2.2 step 1');
+  } catch (e) {
+    // the cell refused the RRC connection (e.g. no AMF supporting onboarding, TS 23.501 6.3.5)
+    failRegistration(ue, new RegistrationRejected(e instanceof Error ? e.message : String(e)));
+    return p;
+  }
   // 5.5.1.2.7 c): T3510 timeout: abort the registration; the UE releases the connection locally.
   startT3510(ue, 'TS 24.501 5.5.1.2.7 c');
   return p;
@@ -118,7 +129,7 @@ export function onIdentityRequest(ue: Ue, m: NasMessage): void {
   const type = Number(m.ies.identityType) & 7;
   const identity: MobileIdentity =
     type === 1 ? ue.suci : type === 3 ? { type: 'imei', digits: ue.cfg.imeisv.slice(0, 14) + '0' } : type === 5 ? { type: 'imeisv', digits: ue.cfg.imeisv } : { type: 'no-identity' };
-  sendNas(ue, nasMessage('Identity response', { mobileIdentity: identity }), 'Identity response', '4.2.2.2.2 step 7');
+  sendNas(ue, nasMessage('Identity response', { mobileIdentity: identity }), 'Identity response', registrationStep(ue, '4.2.2.2.2 step 7'));
 }
 
 export function onRegistrationAccept(ue: Ue, m: NasMessage): void {
@@ -127,7 +138,7 @@ export function onRegistrationAccept(ue: Ue, m: NasMessage): void {
     if (ue.gmm === GmmState.REGISTERED && m.ies.fiveGGuti) {
       const guti = m.ies.fiveGGuti as MobileIdentity;
       if (guti.type === '5g-guti') ue.guti = guti;
-      sendNas(ue, nasMessage('Registration complete', {}), 'Registration complete', '4.2.2.2.2 step 22');
+      sendNas(ue, nasMessage('Registration complete', {}), 'Registration complete', registrationStep(ue, '4.2.2.2.2 step 22'));
     } else ue.unexpected.push(m.name);
     return;
   }
@@ -150,7 +161,7 @@ export function onRegistrationAccept(ue: Ue, m: NasMessage): void {
   };
   ue.transition('registration-accepted');
   // 5.5.1.2.4: Registration complete acknowledges the new 5G-GUTI.
-  if (guti) sendNas(ue, nasMessage('Registration complete', {}), 'Registration complete', '4.2.2.2.2 step 22');
+  if (guti) sendNas(ue, nasMessage('Registration complete', {}), 'Registration complete', registrationStep(ue, '4.2.2.2.2 step 22'));
   const w = ue.regWaiter;
   ue.regWaiter = undefined;
   w.resolve(ue.registration);

@@ -10,6 +10,7 @@ import {
 import { nasKeys } from '../usim.ts';
 import { UE_SECURITY_CAPABILITY, type Ue } from '../ue.ts';
 import { sendNas, sendProtected, accept, discard } from '../n1.ts';
+import { registrationStep } from './onboarding-steps.ts';
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
@@ -67,12 +68,12 @@ export function onSecurityModeCommand(ue: Ue, bytes: Uint8Array): void {
     return;
   }
   if (!integrityOk || !cipheringOk) {
-    sendNas(ue, nasMessage('Security mode reject', { fiveGmmCause: 24 }), 'Security mode reject', '4.2.2.2.2 step 9b');
+    sendNas(ue, nasMessage('Security mode reject', { fiveGmmCause: 24 }), 'Security mode reject', registrationStep(ue, '4.2.2.2.2 step 9b'));
     return;
   }
   // 5.4.2.5: the replayed UE security capabilities must be the ones the UE sent (bidding down).
   if (!replayed || replayed.ea !== UE_SECURITY_CAPABILITY.ea || replayed.ia !== UE_SECURITY_CAPABILITY.ia) {
-    sendNas(ue, nasMessage('Security mode reject', { fiveGmmCause: 23 }), 'Security mode reject', '4.2.2.2.2 step 9b');
+    sendNas(ue, nasMessage('Security mode reject', { fiveGmmCause: 23 }), 'Security mode reject', registrationStep(ue, '4.2.2.2.2 step 9b'));
     return;
   }
   ue.security = ctx;
@@ -85,5 +86,5 @@ export function sendSecurityModeComplete(ue: Ue, smc: NasMessage): void {
     nasMessageContainer: ue.fullRegistrationRequest,
   });
   // SHT 4: integrity protected and ciphered with the new 5G NAS security context (5.4.2.3).
-  sendProtected(ue, encodeNasMessage(complete), 4, 'Security mode complete', '4.2.2.2.2 step 9b');
+  sendProtected(ue, encodeNasMessage(complete), 4, 'Security mode complete', registrationStep(ue, '4.2.2.2.2 step 9b'));
 }
