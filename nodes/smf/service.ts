@@ -56,11 +56,11 @@ export function smfRoutes(cfg: SmfConfig, sbi: SbiClient, n4: N4, n1: SmN1, n2: 
     // TS 29.518 N1N2TransferFailureNotification (TS 23.502 4.2.3.3 step 5): the UE was not reached
     serve(CALLBACKS.n1n2TransferFailureNotify, (req) => onN1N2TransferFailure(smf, req)),
     // --- issue 17: home-routed roaming, the H-SMF's N16 (TS 29.502 5.2.2.7, 5.2.2.9) ---
-    serve(N16.pduSession.create, (req) => hsmfCreate(smf, req) as never),
-    serve(N16.pduSession.release, (req) => hsmfRelease(smf, req) as never),
-    serve(N16.pduSession.update, (req) => hsmfUpdate(smf, req) as never),
+    serve(N16.pduSession.create, (req) => hsmfCreate(smf, req)),
+    serve(N16.pduSession.release, (req) => hsmfRelease(smf, req)),
+    serve(N16.pduSession.update, (req) => hsmfUpdate(smf, req)),
     // the V-SMF's side of N16: the H-SMF's Nsmf_PDUSession_Update (TS 29.502 5.2.2.8.3, 4.3.4.3 step 3a)
-    serve(CALLBACKS.vsmfUpdate, (req) => vsmfUpdateFromHsmf(smf, req) as never),
+    serve(CALLBACKS.vsmfUpdate, (req) => vsmfUpdateFromHsmf(smf, req)),
   ];
   return { routes, ledger, contexts, smf };
 }

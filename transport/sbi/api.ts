@@ -128,7 +128,7 @@ export function objectBody(req: SbiRequest): Record<string, unknown> {
 }
 
 /** The binary part a JSON RefToBinaryData (`{contentId}`) points to, e.g. `n1SmMsg`. */
-export function binaryPart(req: SbiRequest, ref: unknown): Uint8Array | undefined {
+export function binaryPart(req: Pick<SbiRequest, 'body'>, ref: unknown): Uint8Array | undefined {
   const id = (ref as { contentId?: unknown } | undefined)?.contentId;
   if (typeof id !== 'string' || !(req.body instanceof SbiMultipart)) return undefined;
   return req.body.binaries[id]?.data;

@@ -123,17 +123,22 @@ export function api<P>(api: string, version: string, spec: string) {
   };
 }
 
-/** A callback operation's generated-like type: POST of `Body`, answered with 204 (or `Res`). */
+/**
+ * A callback operation's generated-like type: POST of `Body`, answered with 204 or 200 with `Res`.
+ * A callback that answers with a body may carry binary parts beside it (multipart/related, TS
+ * 29.500 6.1: e.g. VsmfUpdatedData with the UE's N1 SM message, TS 29.502 6.1.6.2.33), and so may
+ * its request (VsmfUpdateData with the Release Command).
+ */
 export interface CallbackOperation<Body, Res = undefined> {
-  requestBody: { content: { 'application/json': Body } };
-  responses: { 200: { content: { 'application/json': Res } }; 204: { headers: { [name: string]: unknown }; content?: never } };
+  requestBody: { content: [Res] extends [undefined] ? { 'application/json': Body } : { 'application/json': Body } | { 'multipart/related': { jsonData?: Body } } };
+  responses: { 200: { content: [Res] extends [undefined] ? { 'application/json': Res } : { 'application/json': Res } | { 'multipart/related': { jsonData?: Res } } }; 204: { headers: { [name: string]: unknown }; content?: never } };
 }
 
 /**
  * A notification sent to a callback URI the consumer handed out (TS 29.501 4.6.4): its body is the
  * component `schema` of `spec`; `path` is where wire5g's own NFs serve it.
  */
-export function callback<Body>(
+export function callback<Body, Res = undefined>(
   name: string,
   spec: string,
   schema: string,
@@ -141,7 +146,7 @@ export function callback<Body>(
   path: string,
   success: readonly (200 | 204)[],
   suffix?: string,
-): SbiOperation<CallbackOperation<Body>, 200 | 204, string, 'callback'> {
+): SbiOperation<CallbackOperation<Body, Res>, 200 | 204, string, 'callback'> {
   return { name, api, version: 'v1', spec, method: 'POST', path, target: 'callback', schema, success, ...(suffix ? { suffix } : {}) };
 }
 

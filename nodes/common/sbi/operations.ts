@@ -238,7 +238,7 @@ export const CALLBACKS = {
   smPolicyTerminateNotify: callback<SmPolC['schemas']['TerminationNotification']>('Npcf_SMPolicyControl_UpdateNotify', 'TS29512_Npcf_SMPolicyControl', 'TerminationNotification', 'nsmf-callback', '/sm-policy-notify/{smContextRef}/terminate', [204], '/terminate'),
   // --- issue 17: home-routed roaming ---
   /** TS 29.502 5.2.2.8.3 (H-SMF -> V-SMF, {vsmfPduSessionUri}/modify): Nsmf_PDUSession_Update towards the V-SMF (4.3.4.3 step 3a). */
-  vsmfUpdate: callback<SmfC['schemas']['VsmfUpdateData']>('Nsmf_PDUSession_Update', 'TS29502_Nsmf_PDUSession', 'VsmfUpdateData', 'nsmf-pdusession', '/vsmf-pdu-sessions/{smContextRef}/modify', [200, 204], '/modify'),
+  vsmfUpdate: callback<SmfC['schemas']['VsmfUpdateData'], SmfC['schemas']['VsmfUpdatedData']>('Nsmf_PDUSession_Update', 'TS29502_Nsmf_PDUSession', 'VsmfUpdateData', 'nsmf-pdusession', '/vsmf-pdu-sessions/{smContextRef}/modify', [200, 204], '/modify'),
   ...CALLBACKS_16,
 } as const;
 

@@ -5,7 +5,8 @@
 // release (4.3.4.3 step 1c: steps 2, 6 and 3b). The V-SMF side is home-routed-vsmf.ts.
 
 import { SbiProblem, SbiMultipart, objectBody, requireString, binaryPart, N1_CONTENT_TYPE } from '../../common/sbi.ts';
-import type { SbiRequest, SbiResponse } from '../../common/sbi.ts';
+import type { SbiRequest } from '../../common/sbi.ts';
+import type { AnswerOf, RequestOf } from '../../common/sbi/routes.ts';
 import type { components as SmfC } from '../../common/sbi-types/TS29502_Nsmf_PDUSession.ts';
 import { Ipv4Pool } from '../../common/pools.ts';
 import { apiUri } from '../../common/sbi/client.ts';
@@ -25,7 +26,7 @@ export function hsmfSessionOf(smf: Smf, req: SbiRequest): SmContext & { homeRout
 }
 
 /** TS 23.502 4.3.2.2.2 steps 6-13: Nsmf_PDUSession_Create (TS 29.502 5.2.2.7.1) at the H-SMF. */
-export async function hsmfCreate(smf: Smf, req: SbiRequest): Promise<SbiResponse> {
+export async function hsmfCreate(smf: Smf, req: RequestOf<typeof N16.pduSession.create>): Promise<AnswerOf<typeof N16.pduSession.create>> {
   const body = objectBody(req);
   const data = body as SmfC['schemas']['PduSessionCreateData'];
   const supi = requireString(body, 'supi');
@@ -44,8 +45,8 @@ export async function hsmfCreate(smf: Smf, req: SbiRequest): Promise<SbiResponse
     throw new SbiProblem(400, 'N1_SM_ERROR', (e as Error).message);
   }
   // TS 29.502 6.1.3.5.3.1 (PduSessionCreateError with the N1 SM reject, 403)
-  const reject = (cause: number, problem: string): SbiResponse => ({
-    status: 403,
+  const reject = (cause: number, problem: string) => ({
+    status: 403 as const,
     body: new SbiMultipart<SmfC['schemas']['PduSessionCreateError']>({ error: { status: 403, cause: problem }, n1smCause: cause.toString(16).padStart(2, '0'), n1SmInfoToUe: { contentId: 'n1msg' } }, { n1msg: { contentType: N1_CONTENT_TYPE, data: smf.n1.establishmentReject(request.pduSessionId, request.pti, cause) } }),
   });
   if (!smf.cfg.dnns.includes(dnn)) return reject(FiveGsmCause.MissingOrUnknownDnn, 'DNN_DENIED');
@@ -121,7 +122,7 @@ export const HSMF_RELEASE_STEPS: ReleaseSteps = { n4: '4.3.4.3 step 2', policy: 
  * V-SMF; step 2 (the H-UPF's N4 session released), step 6 (SM Policy Association Termination,
  * "between step 1b and step 3b" in the serving-network case), then step 3b, the answer.
  */
-export async function hsmfRelease(smf: Smf, req: SbiRequest): Promise<SbiResponse> {
+export async function hsmfRelease(smf: Smf, req: RequestOf<typeof N16.pduSession.release>): Promise<AnswerOf<typeof N16.pduSession.release>> {
   const ctx = hsmfSessionOf(smf, req);
   if (ctx.state === 'releasing') throw new SbiProblem(409, 'CONTEXT_NOT_FOUND', 'release already in progress');
   ctx.state = 'releasing';
@@ -140,7 +141,7 @@ const NO_PTI = 0;
  * Release", the UE's PDU Session Release Request with its PCO, ULI, time zone), answered at once;
  * the release towards the UE follows (steps 2, 3a, 5, 6).
  */
-export async function hsmfUpdate(smf: Smf, req: SbiRequest): Promise<SbiResponse> {
+export async function hsmfUpdate(smf: Smf, req: RequestOf<typeof N16.pduSession.update>): Promise<AnswerOf<typeof N16.pduSession.update>> {
   const ctx = hsmfSessionOf(smf, req);
   const data = objectBody(req) as SmfC['schemas']['HsmfUpdateData'];
   if (data.requestIndication !== 'UE_REQ_PDU_SES_REL') throw new SbiProblem(403, 'MANDATORY_IE_INCORRECT', `requestIndication ${String(data.requestIndication)}: this H-SMF handles the UE's release only (TS 29.502 5.2.2.8.2)`);
@@ -197,7 +198,7 @@ async function releaseTowardsUe(smf: Smf, ctx: SmContext, o: { pti: number; caus
       n1SmInfoToUe: { contentId: 'n1msg' },
       n1smCause: o.cause.toString(16).padStart(2, '0').toUpperCase(),
       ...(o.altHplmnSnssai ? { altHplmnSnssai: o.altHplmnSnssai } : {}),
-    }, { n1msg: { contentType: N1_CONTENT_TYPE, data: command } }) as never, { step: '4.3.4.3 step 3a' });
+    }, { n1msg: { contentType: N1_CONTENT_TYPE, data: command } }), { step: '4.3.4.3 step 3a' });
     // step 5 is the V-SMF's answer, after the UE's Release Complete (4.3.4.2 steps 3-10 on its side)
   } catch (e) {
     failure = e;

@@ -7,8 +7,8 @@
 // case (UpdateSMContext, establishment.ts). Releases: serving-network-initiated (4.3.4.3 step 1c,
 // on deregistration) here; the H-SMF side is home-routed-hsmf.ts.
 
-import { SbiMultipart, SbiProblem, binaryPart, objectBody, N1_CONTENT_TYPE, N2_CONTENT_TYPE, type SbiRequest, type SbiResponse } from '../../common/sbi.ts';
-import { noContent, ok, type AnswerOf } from '../../common/sbi/routes.ts';
+import { SbiMultipart, SbiProblem, binaryPart, objectBody, N1_CONTENT_TYPE, N2_CONTENT_TYPE, type SbiRequest } from '../../common/sbi.ts';
+import { noContent, ok, type AnswerOf, type RequestOf } from '../../common/sbi/routes.ts';
 import type { components as SmfC } from '../../common/sbi-types/TS29502_Nsmf_PDUSession.ts';
 import { callbackUri, n16Client } from '../../common/sbi/client.ts';
 import { CALLBACKS, type SMF } from '../../common/sbi/operations.ts';
@@ -81,7 +81,7 @@ async function vsmfEstablish(smf: Smf, ctx: SmContext, hSmfUri: string, n1FromUe
   hr.hsmfPduSessionUri = r.headers.location;
   const body = r.body as unknown;
   const created = (body instanceof SbiMultipart ? body.json : body) as SmfC['schemas']['PduSessionCreatedData'];
-  const accept = body instanceof SbiMultipart ? binaryPart({ body } as never, created.n1SmInfoToUe) : undefined;
+  const accept = body instanceof SbiMultipart ? binaryPart({ body }, created.n1SmInfoToUe) : undefined;
   const flow = created.qosFlowsSetupList?.[0];
   const h = created.hcnTunnelInfo;
   if (!hr.hsmfPduSessionUri || !accept || !flow?.qosFlowProfile || !h?.ipv4Addr || !created.sessionAmbr) throw new SbiProblem(502, 'INVALID_MSG_FORMAT', 'H-SMF PduSessionCreatedData without Location, n1SmInfoToUe, QoS flow, hcnTunnelInfo or sessionAmbr');
@@ -165,7 +165,7 @@ export async function vsmfReleaseRequest(smf: Smf, ctx: SmContext, request: Uint
     ...(location ? { ueLocation: location } : {}),
     ueTimeZone: ueTimeZone(),
   };
-  await n16Client(smf.sbi, '').pduSession.update(hr.hsmfPduSessionUri, new SbiMultipart(update, { n1msg: { contentType: N1_CONTENT_TYPE, data: request } }) as never, { step: '4.3.4.3 step 1a' });
+  await n16Client(smf.sbi, '').pduSession.update(hr.hsmfPduSessionUri, new SbiMultipart<SmfC['schemas']['HsmfUpdateData']>(update, { n1msg: { contentType: N1_CONTENT_TYPE, data: request } }), { step: '4.3.4.3 step 1a' });
   const cmd = await command;
   r.commandArrived = undefined;
   // 4.3.4.2 step 3a (as 4.3.4.3 step 4): the Release Command and the N2 resource release request for the AMF
@@ -190,7 +190,7 @@ function ueTimeZone(): string {
  * (this answer, with the UE's Release Complete: its PCO, the location, the time zone), then the
  * V-UPF's session is released and step 8, SMContextStatusNotify (RELEASED) to the AMF.
  */
-export async function vsmfUpdateFromHsmf(smf: Smf, req: SbiRequest): Promise<SbiResponse> {
+export async function vsmfUpdateFromHsmf(smf: Smf, req: RequestOf<typeof CALLBACKS.vsmfUpdate>): Promise<AnswerOf<typeof CALLBACKS.vsmfUpdate>> {
   const ctx = contextOf(smf, req);
   if (ctx.homeRouted?.role !== 'V-SMF') throw new SbiProblem(404, 'CONTEXT_NOT_FOUND');
   const data = objectBody(req) as SmfC['schemas']['VsmfUpdateData'];
