@@ -23,6 +23,7 @@ import { subscribersFor, waitForQuiet, waitForCore, retried } from '../scenario.
 import { checkHsmfRelease, hsmfRelease } from './home-routed-commands.ts';
 import { checkSmfRelease, smfRelease, checkAmfDeregister, amfDeregister, checkUdmWithdraw, udmWithdraw, checkUdmUpdate, udmUpdateSnssai, udmRemove, pollUntil, type NetworkSide, type AmfDeregisterResult } from './network-commands.ts';
 
+import { ueStatusOf, formatGuti, type NetworkStatus } from './network-status.ts';
 export { ControlError } from './control-error.ts';
 import { ControlError } from './control-error.ts';
 import { gnbSnpnOption } from '../gnb/snpn.ts';
@@ -54,42 +55,7 @@ export interface LiveNetworkOptions {
   signal?: AbortSignal;
 }
 
-export interface PduSessionStatus {
-  psi: number;
-  dnn: string;
-  snssai: Snssai;
-  address: string;
-  /** N3 tunnel: the UPF's UL TEID and the gNB's DL TEID (TS 38.413 9.3.4.1/9.3.4.2). */
-  teids: { ul?: number; dl?: number; upf?: string };
-}
-
-export interface UeStatus {
-  supi: string;
-  /** TS 23.501 5.3.2 / 5.3.3 states. */
-  rmState: 'RM-REGISTERED' | 'RM-DEREGISTERED';
-  cmState: 'CM-CONNECTED' | 'CM-IDLE';
-  /** TS 24.501 5.1.3.2.1. */
-  gmmState: string;
-  /** TS 29.571 Guti form: 5g-guti-<MCC><MNC><AMF ID, 6 hex><5G-TMSI, 8 hex>. */
-  guti?: string;
-  /** The command the UE is running, if any. */
-  busy?: string;
-  sessions: PduSessionStatus[];
-}
-
-export interface NetworkStatus {
-  outDir: string;
-  pid: number;
-  uptimeSeconds: number;
-  externalCore: boolean;
-  nfs: { name: string; address: string; ledger?: LedgerSnapshot }[];
-  gnbs: { name: string; address: string; amf: string; ueContexts: number }[];
-  ues: UeStatus[];
-  ledgers: Record<string, LedgerSnapshot>;
-  ledgersAtStart: Record<string, LedgerSnapshot>;
-  /** The UDR's database (absolute path) when the core runs here: `wire5g subscriber remove` goes through the network then. */
-  udrDatabase?: string;
-}
+export type { PduSessionStatus, UeStatus, NetworkStatus } from './network-status.ts';
 
 export interface StopResult {
   ok: boolean;
@@ -109,11 +75,6 @@ interface LiveUe {
   subscriber: SubscriberConfig;
   busy?: string;
   nextEchoSequence: number;
-}
-
-function formatGuti(g: NonNullable<Ue['fiveGGuti']>): string {
-  const amfId = ((g.amfRegionId << 16) | (g.amfSetId << 6) | g.amfPointer).toString(16).padStart(6, '0');
-  return `5g-guti-${g.plmn.mcc}${g.plmn.mnc}${amfId}${g.tmsi.toString(16).padStart(8, '0')}`;
 }
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -434,22 +395,7 @@ export class LiveNetwork {
   }
 
   status(): NetworkStatus {
-    const ues: UeStatus[] = [...this.ues.values()].map(({ ue, busy }) => {
-      const tunnels = new Map(this.gnb.tunnelsOf(ue.side).map((t) => [t.pduSessionId, t]));
-      const registered = ue.state === GmmState.REGISTERED || ue.state === GmmState.DEREGISTERED_INITIATED || ue.state === GmmState.SERVICE_REQUEST_INITIATED;
-      return {
-        supi: ue.supi,
-        rmState: registered ? 'RM-REGISTERED' : 'RM-DEREGISTERED',
-        cmState: ue.connected ? 'CM-CONNECTED' : 'CM-IDLE',
-        gmmState: ue.state,
-        ...(registered && ue.fiveGGuti ? { guti: formatGuti(ue.fiveGGuti) } : {}),
-        ...(busy ? { busy } : {}),
-        sessions: [...ue.sessions.values()].map((s) => {
-          const t = tunnels.get(s.pduSessionId);
-          return { psi: s.pduSessionId, dnn: s.dnn, snssai: s.snssai, address: s.address, teids: t ? { ul: t.ulTeid, dl: t.dlTeid, upf: t.upf } : {} };
-        }),
-      };
-    });
+    const ues = [...this.ues.values()].map(({ ue, busy }) => ueStatusOf(ue, busy, this.gnb));
     const ledgers = this.ledgers();
     const nfs = CORE_NFS.map((nf) => {
       const name = nf.toUpperCase();
