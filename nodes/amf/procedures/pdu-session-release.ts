@@ -16,8 +16,8 @@ import { nasMessage } from '../../../codecs/nas/index.ts';
 import { ngapPdu } from '../../../codecs/ngap/index.ts';
 import { SbiMultipart, SbiProblem, N1_CONTENT_TYPE, N2_CONTENT_TYPE, type SbiResult } from '../../common/sbi.ts';
 import { ok, type AnswerOf } from '../../common/sbi/routes.ts';
-import type { AMF } from '../../common/sbi/operations.ts';
-import { SbiErrorReply } from '../../common/sbi/client.ts';
+import { AMF } from '../../common/sbi/operations.ts';
+import { SbiErrorReply, operationUri } from '../../common/sbi/client.ts';
 import type { Amf } from '../amf.ts';
 import type { AmfUe, PduSessionRef } from '../context.ts';
 import { FiveGmmCause } from '../gmm.ts';
@@ -100,7 +100,8 @@ export function releaseCommandFromSmf(amf: Amf, ue: AmfUe, s: PduSessionRef, m: 
     return ok({ cause: 'N1_N2_TRANSFER_INITIATED' });
   }
   if (m.skipInd) return ok({ cause: 'N1_MSG_NOT_TRANSFERRED' });
-  const location = `${amf.cfg.baseUri}/namf-comm/v1/ue-contexts/${ue.supi ?? ''}/n1-n2-messages/${nextTransfer++}`;
+  // TS 29.518 6.1.3.5.3: {apiRoot}/namf-comm/v1/ue-contexts/{ueContextId}/n1-n2-messages/{n1N2MessageId}
+  const location = `${operationUri(amf.cfg.baseUri, AMF.communication.n1n2MessageTransfer, { ueContextId: ue.supi ?? '' })}/${nextTransfer++}`;
   return {
     status: 202,
     headers: { location },
