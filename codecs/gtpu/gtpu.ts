@@ -16,6 +16,7 @@
 
 import { ByteReader } from '../bytes/reader.ts';
 import { ByteWriter } from '../bytes/writer.ts';
+import { view } from '../bytes/view.ts';
 import { EncodeError, type DecodeWarning } from '../bytes/errors.ts';
 import {
   PDU_SESSION_CONTAINER,
@@ -378,7 +379,7 @@ function gpduAt(b: Uint8Array): GPdu | undefined {
   // version 1, PT 1, message type 255, the Length field covering exactly the rest
   if ((flags & 0xf0) !== 0x30 || b[1] !== GtpuMessageType.GPdu || 8 + ((b[2] << 8) | b[3]) !== n) return undefined;
   const teid = ((b[4] << 24) >>> 0) + ((b[5] << 16) | (b[6] << 8) | b[7]);
-  if ((flags & 7) === 0) return { type: 'G-PDU', header: { messageType: GtpuMessageType.GPdu, teid }, tPdu: b.subarray(8, n) };
+  if ((flags & 7) === 0) return { type: 'G-PDU', header: { messageType: GtpuMessageType.GPdu, teid }, tPdu: view(b, 8, n) };
   if (n < 12) return undefined;
   if ((flags & 7) === 4 && b[11] === PDU_SESSION_CONTAINER && n >= 16 && b[12] === 1 && b[15] === 0) {
     // The usual G-PDU: E flag only and one plain PDU Session Container. The view first, then
@@ -386,11 +387,11 @@ function gpduAt(b: Uint8Array): GPdu | undefined {
     const o1 = b[13];
     const o2 = b[14];
     if (o1 === 0x10 && (o2 & 0xc0) === 0) {
-      const tPdu = b.subarray(16, n);
+      const tPdu = view(b, 16, n);
       return { type: 'G-PDU', header: { messageType: GtpuMessageType.GPdu, teid, extensionHeaders: [{ type: PDU_SESSION_CONTAINER, container: { pduType: 1, qfi: o2 } }] }, tPdu };
     }
     if (o1 === 0x00 && (o2 & 0x80) === 0) {
-      const tPdu = b.subarray(16, n);
+      const tPdu = view(b, 16, n);
       return { type: 'G-PDU', header: { messageType: GtpuMessageType.GPdu, teid, extensionHeaders: [{ type: PDU_SESSION_CONTAINER, container: { pduType: 0, qfi: o2 & 0x3f, rqi: (o2 & 0x40) !== 0 } }] }, tPdu };
     }
   }
@@ -425,7 +426,7 @@ function gpduAt(b: Uint8Array): GPdu | undefined {
     if (flags & 1) header.nPduNumber = b[10];
     if (exts !== undefined) header.extensionHeaders = exts;
   }
-  return { type: 'G-PDU', header, tPdu: b.subarray(p, n) };
+  return { type: 'G-PDU', header, tPdu: view(b, p, n) };
 }
 
 /**
@@ -517,7 +518,7 @@ export function gtpuSize(m: GtpuMessage): number {
  * and returns the written view.
  */
 export function encodeGtpu(m: GtpuMessage, into?: Uint8Array, offset = 0): Uint8Array {
-  if (into) return into.subarray(offset, writeGtpu(m, into, offset));
+  if (into) return view(into, offset, writeGtpu(m, into, offset));
   const out = new Uint8Array(gtpuSize(m));
   writeGtpu(m, out, 0);
   return out;
@@ -575,8 +576,53 @@ export function writeGtpuChecked(m: GtpuMessage, into: Uint8Array, offset = 0): 
  * A G-PDU written octet by octet, or -1 when something in it needs `writeGtpuHeader`'s checks
  * (an extension header of a bad size, a QFI out of range, too long a message, too small a
  * buffer), which then report it.
+ *
+ * The usual G-PDU (E flag alone, one plain PDU Session Container: what the UPF and the gNB send)
+ * is written as its 16 fixed octets and the T-PDU, with no call and no loop: measured 31 against
+ * 45 ns per 1400-octet G-PDU (same run), the T-PDU copy itself 29 (issue 22). Anything else goes
+ * the general way.
  */
 function writeGpdu(m: GPdu, b: Uint8Array, offset: number): number {
+  const h = m.header;
+  const exts = h.extensionHeaders;
+  const tPdu = m.tPdu;
+  if (exts !== undefined && exts.length === 1 && h.sequenceNumber === undefined && h.nPduNumber === undefined) {
+    const e = exts[0];
+    const c = (e as { container?: PduSessionContainer }).container;
+    if (c !== undefined) {
+      const q = c.qfi;
+      const length = 8 + tPdu.length;
+      const p = offset + 16;
+      const ul = c.pduType === 1;
+      if (q >= 0 && q <= 63 && length <= 0xffff && p + tPdu.length <= b.length && (ul ? isPlainUl(c) : isPlainDl(c))) {
+        const teid = h.teid;
+        b[offset] = 0x34; // version 1, PT 1, E
+        b[offset + 1] = GtpuMessageType.GPdu;
+        b[offset + 2] = length >>> 8;
+        b[offset + 3] = length;
+        b[offset + 4] = teid >>> 24;
+        b[offset + 5] = teid >>> 16;
+        b[offset + 6] = teid >>> 8;
+        b[offset + 7] = teid;
+        b[offset + 8] = 0; // Sequence Number and N-PDU Number, flags clear (TS 29.281 5.1 NOTE 4)
+        b[offset + 9] = 0;
+        b[offset + 10] = 0;
+        b[offset + 11] = e.type;
+        // TS 38.415 5.5.2.1-2: length 1 (4 octets), PDU type, QFI (RQI downlink), no next header
+        b[offset + 12] = 1;
+        b[offset + 13] = ul ? 0x10 : 0x00;
+        b[offset + 14] = ul ? q : ((c as DlPduSessionInformation).rqi ? 0x40 : 0) | q;
+        b[offset + 15] = 0;
+        b.set(tPdu, p);
+        return p + tPdu.length;
+      }
+    }
+  }
+  return writeGpduGeneral(m, b, offset);
+}
+
+/** writeGpdu for any G-PDU. */
+function writeGpduGeneral(m: GPdu, b: Uint8Array, offset: number): number {
   const h = m.header;
   const exts = h.extensionHeaders;
   const teid = h.teid;
