@@ -12,6 +12,15 @@ import { pcfRoutes } from './pcf/service.ts';
 import { smfRoutes } from './smf/service.ts';
 import type { Smf } from './smf/context.ts';
 import type { Pcf } from './pcf/context.ts';
+import { bsfRoutes } from './bsf/service.ts';
+import { chfRoutes } from './chf/service.ts';
+import { nwdafRoutes } from './nwdaf/service.ts';
+import { afRoutes } from './af/service.ts';
+
+/** The AF's O&M (`wire5g ctl af ...`, issue 16). */
+export type AfOam = Pick<ReturnType<typeof afRoutes>, 'createAppSession' | 'deleteAppSession' | 'hasAppSession'>;
+/** The CHF's O&M: a policy counter's status changes (TS 29.594 Notify). */
+export type ChfOam = Pick<ReturnType<typeof chfRoutes>, 'setStatus'>;
 import type { DeregistrationReason } from './udm/procedures/deregistration-notification.ts';
 
 /** The UDM's O&M trigger (`wire5g ctl udm withdraw`). */
@@ -20,7 +29,7 @@ export interface UdmOam {
   /** TS 23.502 4.5.1 after the subscription changed in the UDR; resolves with the subscribers notified. */
   notifySubscriptionChange(supi: string): Promise<number>;
 }
-import { SmfN4 } from './smf/n4.ts';
+import { HomeRoutedN4 } from './smf/n4-home-routed.ts';
 import { nasSmN1, ngapSmN2 } from './smf/adapters.ts';
 import { Upf } from './upf/upf.ts';
 import { Amf, type AmfTimers } from './amf/amf.ts';
@@ -31,9 +40,11 @@ import type { NetworkConfig } from './common/config.ts';
 import type { ResourceLedger, LedgerSnapshot } from './common/ledger.ts';
 import { PfcpEndpoint } from '../transport/udp/pfcp-endpoint.ts';
 import type { WireTap } from '../transport/tap.ts';
+import { homeView, routeFor, roamingNames, fqdnName, startSepps, type PlmnSide, type Sepps } from './roaming.ts';
+import { nfFqdn } from './common/roaming-config.ts';
 import type { Clock } from '../transport/clock.ts';
 
-export const CORE_NFS = ['udr', 'udm', 'ausf', 'pcf', 'upf', 'smf', 'amf'] as const;
+export const CORE_NFS = ['udr', 'udm', 'ausf', 'pcf', 'upf', 'smf', 'amf', 'bsf', 'chf', 'nwdaf', 'af'] as const;
 
 export type CoreNf = (typeof CORE_NFS)[number];
 
@@ -61,27 +72,46 @@ export interface CoreOptions {
   sbiTimeoutMs?: number;
   /** PFCP Association Setup attempts (each N1 x T1) before the SMF gives up on its UPF; default 20. */
   upfAssociationAttempts?: number;
+  /** The PLMN of the NF in a roaming run (issue 17): 'home' starts the home PLMN's one of `cfg.roaming`. */
+  side?: PlmnSide;
 }
 
-/** 'http://127.0.0.12:8080' */
-export function sbiUri(cfg: NetworkConfig, nf: 'amf' | 'smf' | 'ausf' | 'udm' | 'udr' | 'pcf'): string {
+/** 'http://127.0.0.12:8080'; with roaming on, by FQDN ('http://udm.5gc.mnc001.mcc001.3gppnetwork.org:8080', nodes/sepp/routing.ts). */
+export function sbiUri(cfg: NetworkConfig, nf: 'amf' | 'smf' | 'ausf' | 'udm' | 'udr' | 'pcf' | 'bsf' | 'chf' | 'nwdaf' | 'af'): string {
+  if (cfg.roaming.enabled) return `http://${nfFqdn(nf, cfg.plmn)}:${cfg.ports.sbi}`;
   return `http://${cfg.addresses[nf]}:${cfg.ports.sbi}`;
 }
 
-/** Names an NF by its address, for the ladder. */
+/** Names an NF by its address (or, roaming, its FQDN), for the ladder. */
 export function nfNamer(cfg: NetworkConfig): NfNamer {
   const byAddress = new Map(Object.entries(cfg.addresses).map(([nf, a]) => [a, nf === 'gnb' ? 'gNB' : nf.toUpperCase()]));
-  return (host) => byAddress.get(host) ?? host;
+  if (cfg.roaming.enabled) for (const [k, v] of roamingNames(cfg)) byAddress.set(k, v);
+  return (host) => byAddress.get(host) ?? (cfg.roaming.enabled ? fqdnName(cfg, host) : undefined) ?? host;
 }
 
 const plmnId = (cfg: NetworkConfig) => `${cfg.plmn.mcc}${cfg.plmn.mnc}`;
 
 /** Starts one core NF of `cfg` on its address. */
-export async function startNf(nf: CoreNf, cfg: NetworkConfig, o: CoreOptions = {}): Promise<NfHandle & { amf?: Amf; upf?: Upf; store?: UdrStore; smf?: Smf; udm?: UdmOam; pcf?: Pcf }> {
-  const nameOf = nfNamer(cfg);
-  const host = (name: string, address: string) => SbiHost.client({ nf: name, address, nameOf, ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}), ...(o.sbiTimeoutMs ? { timeoutMs: o.sbiTimeoutMs } : {}) });
+export async function startNf(nf: CoreNf, full: NetworkConfig, o: CoreOptions = {}): Promise<NfHandle & { amf?: Amf; upf?: Upf; store?: UdrStore; smf?: Smf; udm?: UdmOam; pcf?: Pcf; af?: AfOam; chf?: ChfOam }> {
+  const nameOf = nfNamer(full);
+  const side = o.side ?? 'visited';
+  if (side === 'home') {
+    if (!full.roaming.enabled) throw new Error(`${nf}: the home PLMN runs only with roaming.enabled`);
+    if (nf === 'amf') throw new Error('the home PLMN of a home-routed roaming run has no AMF');
+  }
+  const cfg = side === 'home' ? homeView(full) : full;
+  const route = routeFor(full, side);
+  const h = await startOneNf(nf, cfg, full, { ...o, nameOf, route });
+  // the home PLMN's NFs in the ladder and the ledgers: 'H-UDR' beside the visited 'UDR'
+  return side === 'home' ? { ...h, ledger: h.ledger.renamed(`H-${h.ledger.nf}`) } : h;
+}
+
+async function startOneNf(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig, o: CoreOptions & { nameOf: NfNamer; route: ReturnType<typeof routeFor> }): Promise<NfHandle & { amf?: Amf; upf?: Upf; store?: UdrStore; smf?: Smf; udm?: UdmOam; pcf?: Pcf; af?: AfOam; chf?: ChfOam }> {
+  const nameOf = o.nameOf;
+  const label = (name: string) => (o.side === 'home' ? `H-${name}` : name);
+  const host = (name: string, address: string) => SbiHost.client({ nf: label(name), address, nameOf, ...(o.route ? { route: o.route } : {}), ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}), ...(o.sbiTimeoutMs ? { timeoutMs: o.sbiTimeoutMs } : {}) });
   const serve = (name: string, address: string, routes: Parameters<typeof SbiHost.serve>[0]['routes'], c: ReturnType<typeof host>) =>
-    SbiHost.serve({ nf: name, address, port: cfg.ports.sbi, routes, nameOf, ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}) }, c);
+    SbiHost.serve({ nf: label(name), address, port: cfg.ports.sbi, routes, nameOf, ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}) }, c);
   const aka = homeNetworkAka(o.homeNetworkKeys ?? []);
   switch (nf) {
     case 'udr': {
@@ -100,13 +130,13 @@ export async function startNf(nf: CoreNf, cfg: NetworkConfig, o: CoreOptions = {
     }
     case 'ausf': {
       const c = host('AUSF', cfg.addresses.ausf);
-      const ausf = ausfRoutes({ baseUri: sbiUri(cfg, 'ausf'), udmUri: sbiUri(cfg, 'udm'), instanceId: nfInstanceId('AUSF', cfg.addresses.ausf), servingNetworkNames: [servingNetworkName(cfg.plmn.mcc, cfg.plmn.mnc)] }, c.client, aka);
+      const ausf = ausfRoutes({ baseUri: sbiUri(cfg, 'ausf'), udmUri: sbiUri(cfg, 'udm'), instanceId: nfInstanceId('AUSF', cfg.addresses.ausf), servingNetworkNames: [servingNetworkName(cfg.plmn.mcc, cfg.plmn.mnc), ...(o.side === 'home' ? [servingNetworkName(full.plmn.mcc, full.plmn.mnc)] : [])] }, c.client, aka);
       const h = await serve('AUSF', cfg.addresses.ausf, ausf.routes, c);
       return { nf, ledger: ausf.ledger, sbi: h, settled: () => h.server.settled(), stop: () => h.close() };
     }
     case 'pcf': {
       const c = host('PCF', cfg.addresses.pcf);
-      const pcf = pcfRoutes({ baseUri: sbiUri(cfg, 'pcf'), udrUri: sbiUri(cfg, 'udr') }, c.client);
+      const pcf = pcfRoutes({ baseUri: sbiUri(cfg, 'pcf'), udrUri: sbiUri(cfg, 'udr'), around: { bsfUri: sbiUri(cfg, 'bsf'), chfUri: sbiUri(cfg, 'chf'), nwdafUri: sbiUri(cfg, 'nwdaf'), address: cfg.addresses.pcf, port: cfg.ports.sbi, policy: cfg.pcf }, ...(cfg.roaming.enabled ? { supiPrefix: `imsi-${cfg.plmn.mcc}${cfg.plmn.mnc}` } : {}) }, c.client);
       const h = await serve('PCF', cfg.addresses.pcf, pcf.routes, c);
       return { nf, ledger: pcf.ledger, sbi: h, pcf: pcf.pcf, settled: () => h.server.settled(), stop: () => h.close() };
     }
@@ -117,7 +147,8 @@ export async function startNf(nf: CoreNf, cfg: NetworkConfig, o: CoreOptions = {
     case 'smf': {
       const recovery = Math.floor(Date.now() / 1000) + 2_208_988_800; // NTP seconds (TS 29.244 8.2.65)
       const pfcp = await PfcpEndpoint.open({ address: cfg.addresses.smf, port: cfg.ports.pfcp, recoveryTimeStamp: recovery, ...(o.tap ? { tap: o.tap } : {}), ...(o.clock ? { clock: o.clock } : {}), ...(o.log ? { log: o.log } : {}) });
-      const n4 = new SmfN4({ endpoint: pfcp, upf: { address: cfg.addresses.upf, port: cfg.ports.pfcp }, smfAddress: cfg.addresses.smf, recoveryTimeStamp: recovery });
+      // HomeRoutedN4: the SmfN4 of a non-roaming session, and a V-UPF's session for home-routed ones (issue 17)
+      const n4 = new HomeRoutedN4({ endpoint: pfcp, upf: { address: cfg.addresses.upf, port: cfg.ports.pfcp }, smfAddress: cfg.addresses.smf, recoveryTimeStamp: recovery, names: { smf: label('SMF'), upf: label('UPF') } });
       // TS 29.244 6.2.6: the PFCP association is set up when the SMF starts; the SMF serves nothing
       // until it is, retrying a UPF that is not up yet (its own process may still be starting)
       for (let attempt = 1; ; attempt++) {
@@ -155,6 +186,7 @@ export async function startNf(nf: CoreNf, cfg: NetworkConfig, o: CoreOptions = {
         security: { ciphering: cfg.security.ciphering },
         authenticateUpdates: cfg.amf.authenticateUpdates,
         uris: { ausf: sbiUri(cfg, 'ausf'), udm: sbiUri(cfg, 'udm'), pcf: sbiUri(cfg, 'pcf'), smf: sbiUri(cfg, 'smf') },
+        ...(cfg.roaming.enabled ? { homeNetworks: [{ plmn: cfg.roaming.home.plmn, ausf: sbiUri(homeView(cfg), 'ausf'), udm: sbiUri(homeView(cfg), 'udm'), smf: sbiUri(homeView(cfg), 'smf') }] } : {}),
         baseUri: sbiUri(cfg, 'amf'),
         ...(o.tap ? { tap: o.tap } : {}),
         ...(o.clock ? { clock: o.clock } : {}),
@@ -164,6 +196,31 @@ export async function startNf(nf: CoreNf, cfg: NetworkConfig, o: CoreOptions = {
       const h = await serve('AMF', cfg.addresses.amf, amf.routes, c);
       await amf.start();
       return { nf, ledger: amf.ledger, amf, sbi: h, settled: async () => { await amf.settled(); await h.server.settled(); }, stop: async () => { await amf.stop(); await h.close(); } };
+    }
+    // issue 16: the NFs around the PCF in SM Policy Association Termination (TS 23.502 4.16.6)
+    case 'bsf': {
+      const c = host('BSF', cfg.addresses.bsf);
+      const bsf = bsfRoutes(sbiUri(cfg, 'bsf'));
+      const h = await serve('BSF', cfg.addresses.bsf, bsf.routes, c);
+      return { nf, ledger: bsf.ledger, sbi: h, settled: () => h.server.settled(), stop: () => h.close() };
+    }
+    case 'chf': {
+      const c = host('CHF', cfg.addresses.chf);
+      const chf = chfRoutes(sbiUri(cfg, 'chf'), cfg.chf.policyCounters, c.client);
+      const h = await serve('CHF', cfg.addresses.chf, chf.routes, c);
+      return { nf, ledger: chf.ledger, sbi: h, chf, settled: () => h.server.settled(), stop: () => h.close() };
+    }
+    case 'nwdaf': {
+      const c = host('NWDAF', cfg.addresses.nwdaf);
+      const nwdaf = nwdafRoutes(sbiUri(cfg, 'nwdaf'), c.client);
+      const h = await serve('NWDAF', cfg.addresses.nwdaf, nwdaf.routes, c);
+      return { nf, ledger: nwdaf.ledger, sbi: h, settled: () => h.server.settled(), stop: () => h.close() };
+    }
+    case 'af': {
+      const c = host('AF', cfg.addresses.af);
+      const af = afRoutes({ baseUri: sbiUri(cfg, 'af'), bsfUri: sbiUri(cfg, 'bsf'), afAppId: 'wire5g-af' }, c.client);
+      const h = await serve('AF', cfg.addresses.af, af.routes, c);
+      return { nf, ledger: af.ledger, sbi: h, af, settled: () => h.server.settled(), stop: () => h.close() };
     }
   }
 }
@@ -178,21 +235,45 @@ export interface Core {
   udm: UdmOam;
   /** The PCF's state, for its O&M trigger (`wire5g ctl pcf terminate`, TS 23.502 4.16.6 case A). */
   pcf: Pcf;
+  /** The AF's and the CHF's O&M (`wire5g ctl af ...`, `wire5g ctl chf ...`). */
+  af: AfOam;
+  chf: ChfOam;
   store: UdrStore;
+  /** The home PLMN of a roaming run (issue 17): its NFs, H-SMF, UDM and H-UPF, and the two SEPPs. */
+  home?: { nfs: Map<CoreNf, NfHandle>; smf: Smf; udm: UdmOam; upf: Upf; sepps: Sepps };
   ledgers(): Record<string, LedgerSnapshot>;
   settled(): Promise<void>;
   stop(): Promise<void>;
 }
 
-function reportStop(o: CoreOptions, nf: CoreNf, e: unknown): void {
+function reportStop(o: CoreOptions, nf: string, e: unknown): void {
   (o.log ?? ((l: string) => console.error(l)))(`[${nf}] stopping failed: ${e instanceof Error ? e.message : String(e)}`);
 }
 
-/** Starts every core NF in this process, in dependency order (data first, the AMF last). */
+/** Starts every core NF in this process, in dependency order (data first, the AMF last); with roaming on, the home PLMN's NFs and the SEPPs first. */
 export async function startCore(cfg: NetworkConfig, o: CoreOptions = {}): Promise<Core> {
   const nfs = new Map<CoreNf, NfHandle>();
-  let amf: Amf | undefined, upf: Upf | undefined, store: UdrStore | undefined, smf: Smf | undefined, udm: UdmOam | undefined, pcf: Pcf | undefined;
+  const homeNfs = new Map<CoreNf, NfHandle>();
+  let sepps: Sepps | undefined;
+  let amf: Amf | undefined, upf: Upf | undefined, store: UdrStore | undefined, smf: Smf | undefined, udm: UdmOam | undefined, homeSmf: Smf | undefined, homeUdm: UdmOam | undefined, homeUpf: Upf | undefined, pcf: Pcf | undefined, af: AfOam | undefined, chf: ChfOam | undefined;
+  const stopAll = async () => {
+    for (const h of [...nfs.values()].reverse()) await h.stop().catch((s: unknown) => reportStop(o, h.nf, s));
+    if (sepps) for (const s of [sepps.vsepp, sepps.hsepp]) await s.stop().catch((e: unknown) => reportStop(o, 'sepp', e));
+    for (const h of [...homeNfs.values()].reverse()) await h.stop().catch((s: unknown) => reportStop(o, h.nf, s));
+  };
   try {
+    if (cfg.roaming.enabled) {
+      // the home PLMN (issue 17): its NFs, then both SEPPs and the N32-c handshake, before the visited AMF serves
+      for (const nf of CORE_NFS) {
+        if (nf === 'amf') continue;
+        const h = await startNf(nf, cfg, { ...o, side: 'home' });
+        homeNfs.set(nf, h);
+        homeSmf ??= h.smf;
+        homeUdm ??= h.udm;
+        homeUpf ??= h.upf;
+      }
+      sepps = await startSepps(cfg, { ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}) });
+    }
     for (const nf of CORE_NFS) {
       const h = await startNf(nf, cfg, o);
       nfs.set(nf, h);
@@ -202,12 +283,15 @@ export async function startCore(cfg: NetworkConfig, o: CoreOptions = {}): Promis
       smf ??= h.smf;
       udm ??= h.udm;
       pcf ??= h.pcf;
+      af ??= h.af;
+      chf ??= h.chf;
     }
   } catch (e) {
-    for (const h of [...nfs.values()].reverse()) await h.stop().catch((s: unknown) => reportStop(o, h.nf, s));
+    await stopAll();
     throw e;
   }
-  const all = [...nfs.values()];
+  const all = [...homeNfs.values(), ...nfs.values()];
+  const seppList = sepps ? [sepps.hsepp, sepps.vsepp] : [];
   return {
     nfs,
     amf: amf!,
@@ -216,13 +300,17 @@ export async function startCore(cfg: NetworkConfig, o: CoreOptions = {}): Promis
     smf: smf!,
     udm: udm!,
     pcf: pcf!,
-    ledgers: () => Object.fromEntries(all.map((h) => [h.ledger.nf, h.ledger.snapshot()])),
+    af: af!,
+    chf: chf!,
+    ...(cfg.roaming.enabled ? { home: { nfs: homeNfs, smf: homeSmf!, udm: homeUdm!, upf: homeUpf!, sepps: sepps! } } : {}),
+    ledgers: () => Object.fromEntries([...all.map((h) => [h.ledger.nf, h.ledger.snapshot()]), ...seppList.map((s) => [s.ledger.nf, s.ledger.snapshot()])]),
     settled: async () => {
       // twice: a settled NF may have started work on another (e.g. an after-response task calling the PCF)
-      for (let i = 0; i < 2; i++) for (const h of all) await h.settled();
+      for (let i = 0; i < 2; i++) {
+        for (const h of all) await h.settled();
+        for (const s of seppList) await s.settled();
+      }
     },
-    stop: async () => {
-      for (const h of [...all].reverse()) await h.stop().catch((e: unknown) => reportStop(o, h.nf, e));
-    },
+    stop: stopAll,
   };
 }

@@ -240,7 +240,7 @@ function probe(host: string, port: number): Promise<string | undefined> {
  * saying which are missing and why, with back-off, until `deadline`.
  */
 export async function waitForCore(cfg: NetworkConfig, deadline: number, status: (line: string) => void, signal?: AbortSignal): Promise<void> {
-  const peers = (['udr', 'udm', 'ausf', 'pcf', 'smf', 'amf'] as const).map((nf) => ({ name: nf.toUpperCase(), host: cfg.addresses[nf], port: cfg.ports.sbi }));
+  const peers = (['udr', 'udm', 'ausf', 'pcf', 'smf', 'amf', 'bsf', 'chf', 'nwdaf', 'af'] as const).map((nf) => ({ name: nf.toUpperCase(), host: cfg.addresses[nf], port: cfg.ports.sbi }));
   let delay = 250;
   let said = '';
   for (;;) {

@@ -10,6 +10,8 @@ export type { Endpoint, TcpSegment };
 export interface WireTap {
   udp(src: Endpoint, dst: Endpoint, payload: Uint8Array, comment?: string): void;
   tcp(src: Endpoint, dst: Endpoint, seg: TcpSegment, comment?: string): void;
+  /** A TLS key log line (NSS format, newline-terminated) of a connection captured by `tcp` (N32 between SEPPs). */
+  tlsKeyLog?(line: Uint8Array): void;
 }
 
 export const nullTap: WireTap = {
@@ -25,6 +27,9 @@ export function fanOut(...taps: WireTap[]): WireTap {
     },
     tcp: (s, d, seg, c) => {
       for (const t of taps) t.tcp(s, d, seg, c);
+    },
+    tlsKeyLog: (line) => {
+      for (const t of taps) t.tlsKeyLog?.(line);
     },
   };
 }

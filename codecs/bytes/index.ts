@@ -7,3 +7,4 @@ export { crc32c, sctpChecksum, writeSctpChecksum, readSctpChecksum, onesSum, fol
 export { toJsonValue, type JsonValue, type DissectedMessage } from './json.ts';
 export { parseIPv4, parseIPv6, formatIPv4, formatIPv6 } from './ip.ts';
 export { encodeMultipart, decodeMultipart, MULTIPART_RELATED, type MultipartPart } from './multipart.ts';
+export { concatBytes } from './concat.ts';

@@ -63,6 +63,11 @@ export interface AmfConfig {
   authenticateUpdates?: boolean;
   /** Base URIs of the NFs it consumes ('http://127.0.0.11:8080'). */
   uris: { ausf: string; udm: string; pcf: string; smf: string };
+  /**
+   * Roaming partners (issue 17): the AUSF and UDM of each home PLMN whose subscribers may register
+   * here, reached through the SEPPs (their URIs name the home NFs by FQDN).
+   */
+  homeNetworks?: { plmn: Plmn; ausf: string; udm: string; smf: string }[];
   /** Its own SBI base URI (callbacks). */
   baseUri: string;
   tap?: WireTap;
@@ -96,6 +101,7 @@ export class Amf {
   readonly npcf: ReturnType<typeof pcfClient>;
   readonly nsmf: ReturnType<typeof smfClient>;
   readonly notify: ReturnType<typeof notifier>;
+  private readonly roamingPartners: { plmn: Plmn; udmUri: string; nausf: ReturnType<typeof ausfClient>; nudm: ReturnType<typeof udmClient> }[];
   readonly clock: Clock;
   readonly timers: AmfTimers;
   private endpoint: SctpUdpEndpoint | undefined;
@@ -128,6 +134,7 @@ export class Amf {
     this.npcf = pcfClient(sbi, cfg.uris.pcf);
     this.nsmf = smfClient(sbi, cfg.uris.smf);
     this.notify = notifier(sbi);
+    this.roamingPartners = (cfg.homeNetworks ?? []).map((h) => ({ plmn: h.plmn, udmUri: h.udm, nausf: ausfClient(sbi, h.ausf), nudm: udmClient(sbi, h.udm) }));
     this.clock = cfg.clock ?? realClock;
     this.timers = { t3560Ms: T3560_MS, t3550Ms: T3550_MS, t3522Ms: T3522_MS, ngapAnswerMs: NGAP_ANSWER_MS, ...(cfg.timers ?? {}) };
     this.routes = namfRoutes(this);
@@ -191,6 +198,20 @@ export class Amf {
   }
 
   /** The GUAMI in SBI form (TS 29.571 5.4.4.3 Guami). */
+  /**
+   * The AUSF and UDM of a subscriber's home network (TS 23.501 6.3.4, 6.3.8: chosen by the home
+   * network identifier of the SUCI or SUPI): a roaming partner's, through the SEPPs, or our own.
+   */
+  homeOf(supiOrSuci: string): { nausf: ReturnType<typeof ausfClient>; nudm: ReturnType<typeof udmClient>; udmUri: string } {
+    const partner = this.roamingPartners.find((h) => supiOrSuci.startsWith(`imsi-${h.plmn.mcc}${h.plmn.mnc}`) || supiOrSuci.startsWith(`suci-0-${h.plmn.mcc}-${h.plmn.mnc}-`));
+    return partner ?? { nausf: this.nausf, nudm: this.nudm, udmUri: this.cfg.uris.udm };
+  }
+
+  /** The H-SMF apiRoot of a roaming UE's home PLMN (home-routed sessions), undefined for our own subscribers. */
+  homeSmfOf(supi: string | undefined): string | undefined {
+    return supi === undefined ? undefined : this.cfg.homeNetworks?.find((h) => supi.startsWith(`imsi-${h.plmn.mcc}${h.plmn.mnc}`))?.smf;
+  }
+
   guamiSbi() {
     const { regionId, setId, pointer } = this.cfg.guami;
     const amfId = ((regionId << 16) | (setId << 6) | pointer).toString(16).padStart(6, '0');

@@ -67,6 +67,8 @@ export interface AmfUe {
   allowedNssai?: SNssai[];
   /** The subscribed S-NSSAIs of the UDM's Access and Mobility Subscription data (TS 23.502 4.2.2.2.2 step 14b). */
   subscribedNssai?: { sst: number; sd?: string }[];
+  /** The subscribed UE-AMBR (TS 29.503 AccessAndMobilitySubscriptionData.subscribedUeAmbr), in bit/s. */
+  subscribedUeAmbr?: { uplinkBps: number; downlinkBps: number };
   /** The Initial Context Setup of this NG connection completed (TS 38.413 8.3.1): later NAS goes in DownlinkNASTransport. */
   initialContextSetUp?: boolean;
   /** 5G NAS security context (TS 33.501 6.7) once NAS SMC completes. */
@@ -84,6 +86,11 @@ export interface AmfUe {
   /** TS 24.501 5.3.7, in CM-IDLE (procedures/implicit-deregistration.ts). */
   mobileReachableTimer?: TimerHandle;
   implicitDeregistrationTimer?: TimerHandle;
+  /**
+   * Paging in progress (procedures/paging.ts, T3513): the Service request that answers it hands
+   * over the context of the UE's new NG connection (procedures/service-request.ts).
+   */
+  paging?: { answered(connected: AmfUe): void };
   /** The procedure in progress that unsolicited messages must not interleave with. */
   busy: Promise<void>;
   /** Awaited NGAP answers for this UE (e.g. UEContextReleaseComplete), by message name. */

@@ -36,7 +36,16 @@ export const NAS_RETRANSMISSIONS = 4;
  */
 export const NGAP_ANSWER_MS = 20_000;
 
+/**
+ * TS 24.501 Table 10.2.2: T3513 (paging) is network dependent. wire5g pages, waits 5 s and pages
+ * again, T3513_RETRANSMISSIONS times, before the UE counts as unreachable (TS 24.501 5.6.2.2.1).
+ */
+export const T3513_MS = 5_000;
+export const T3513_RETRANSMISSIONS = 2;
+
 export interface AmfTimers {
+  /** T3513, paging (procedures/paging.ts); default T3513_MS. */
+  t3513Ms?: number;
   t3560Ms: number;
   t3550Ms: number;
   t3522Ms: number;

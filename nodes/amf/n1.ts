@@ -18,6 +18,7 @@ import { registration } from './procedures/registration.ts';
 import { ulNasTransport } from './procedures/pdu-session-relay.ts';
 import { deregistrationUeOriginating } from './procedures/deregistration-ue.ts';
 import { releaseIfIdle } from './procedures/ue-context-release.ts';
+import { serviceRequest } from './procedures/service-request.ts';
 
 /**
  * TS 24.501 4.4.4.3: the messages the AMF processes even when their integrity is not verified
@@ -149,6 +150,8 @@ export async function dispatch(amf: Amf, ue: AmfUe, r: ReceivedNas): Promise<voi
     case 'Deregistration request (UE originating)':
       // paced (amf.ts deregistrationSlots): a burst of switch-offs waits here, not at the SMF and PCF
       return amf.deregistrationSlots.run(() => deregistrationUeOriginating(amf, ue, m, r.integrityVerified));
+    case 'Service request':
+      return serviceRequest(amf, ue, r);
     case '5GMM status':
       amf.log(`UE ${ue.amfUeNgapId} sent 5GMM STATUS cause ${String(m.ies.fiveGmmCause)}`);
       return;

@@ -15,7 +15,7 @@ import { userLocationOf } from './user-location.ts';
 import { onNgSetupRequest } from './procedures/ng-setup.ts';
 import { onPduSessionResourceSetupResponse } from './procedures/pdu-session-relay.ts';
 import { onPduSessionResourceReleaseResponse } from './procedures/pdu-session-release.ts';
-import { releaseUeContext } from './procedures/ue-context-release.ts';
+import { anRelease } from './procedures/an-release.ts';
 
 export function onAssociation(amf: Amf, assoc: SctpAssociation): void {
   const gnb: GnbContext = { assoc, ues: new Map(), setUp: false };
@@ -98,7 +98,7 @@ export function onNgap(amf: Amf, gnb: GnbContext, stream: number, payload: Uint8
       return;
     case 'UEContextReleaseRequest':
       // TS 23.502 4.2.6 AN release initiated by the NG-RAN: the command carries the NG-RAN's cause
-      amf.track(releaseUeContext(amf, ue, ies.get('Cause') as Ngap.Cause, '4.2.6 step 2').then(() => undefined));
+      amf.track(anRelease(amf, ue, ies.get('Cause') as Ngap.Cause));
       return;
     default: {
       const waiter = ue.ngapWaiters.get(name);

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { isIPv4 } from 'node:net';
+import { DEFAULT_ROAMING, DEFAULT_HOME_SUBSCRIBER_SUPI, type RoamingConfig } from './roaming-config.ts';
 
 export interface Plmn {
   mcc: string;
@@ -65,6 +66,11 @@ export interface NfAddresses {
   udr: string;
   pcf: string;
   gnb: string;
+  // issue 16: the NFs around the PCF (SM Policy Association Termination, TS 23.502 4.16.6)
+  bsf: string;
+  chf: string;
+  nwdaf: string;
+  af: string;
 }
 
 /** NAS integrity algorithms wire5g implements (TS 33.501 5.11.1.1, TS 33.401 Annex B). */
@@ -94,6 +100,22 @@ export interface NetworkConfig {
   subscribers: SubscriberConfig[];
   /** Where the run writes run.pcapng, ladder.md, summary.json. */
   outDir: string;
+  /** Home-routed roaming (nodes/common/roaming-config.ts): a home PLMN and the two SEPPs. */
+  roaming: RoamingConfig;
+  /** The PCF's SM policy decisions (issue 16, nodes/pcf/sm-policy-termination.ts). */
+  pcf: PcfPolicyConfig;
+  /** The CHF's policy counters, per subscriber (TS 29.594; nodes/chf). */
+  chf: { policyCounters: { id: string; status: string }[] };
+}
+
+/** What the PCF asks of the BSF, CHF, NWDAF and AF around an SM policy association (issue 16). */
+export interface PcfPolicyConfig {
+  /** The policy counters (TS 29.594) each PDU session needs status reporting for; none: no CHF subscription. */
+  policyCounterIds: string[];
+  /** The NWDAF analytics events (TS 29.520 NwdafEvent) subscribed to per PDU session; none: no NWDAF subscription. */
+  nwdafEvents: string[];
+  /** When an AF ends its app session, the PCF terminates the PDU session it was bound to (TS 23.502 4.16.6 case A). */
+  terminateOnAfSessionEnd: boolean;
 }
 
 /** Test subscriber values as in TS 35.208 set 1 style: not a real operator's keys. */
@@ -125,6 +147,10 @@ export const DEFAULT_CONFIG: NetworkConfig = {
     pcf: '127.0.0.13',
     udr: '127.0.0.20',
     gnb: '127.0.0.100',
+    bsf: '127.0.0.15',
+    chf: '127.0.0.16',
+    nwdaf: '127.0.0.17',
+    af: '127.0.0.18',
   },
   ports: { sbi: 8080, ngapUdp: 9899, pfcp: 8805, gtpu: 2152 },
   amf: { name: 'wire5g-amf', regionId: 2, setId: 1, pointer: 0, t3512Seconds: 3240, relativeCapacity: 255, authenticateUpdates: false },
@@ -134,6 +160,9 @@ export const DEFAULT_CONFIG: NetworkConfig = {
   udr: { database: 'out/udr.sqlite' },
   subscribers: [DEFAULT_SUBSCRIBER],
   outDir: 'out',
+  pcf: { policyCounterIds: ['data-volume'], nwdafEvents: ['SERVICE_EXPERIENCE'], terminateOnAfSessionEnd: true },
+  chf: { policyCounters: [{ id: 'data-volume', status: 'valid' }] },
+  roaming: { ...DEFAULT_ROAMING, home: { ...DEFAULT_ROAMING.home, subscribers: [{ ...DEFAULT_SUBSCRIBER, supi: DEFAULT_HOME_SUBSCRIBER_SUPI }] } },
 };
 
 /** A configuration that is unreadable, malformed or cannot work; the message names the key. */
@@ -238,6 +267,25 @@ const SCHEMA: MapSchema = {
     udr: { fields: { database: nonEmpty } },
     subscribers: { item: SUBSCRIBER_SCHEMA, itemDefaults: { ...DEFAULT_SUBSCRIBER }, required: ['supi'], minItems: 1 },
     outDir: nonEmpty,
+    pcf: { fields: { policyCounterIds: { item: nonEmpty }, nwdafEvents: { item: text(/^[A-Z][A-Z0-9_]*$/, 'a TS 29.520 NwdafEvent such as SERVICE_EXPERIENCE') }, terminateOnAfSessionEnd: flag } },
+    chf: { fields: { policyCounters: { item: { fields: { id: nonEmpty, status: nonEmpty } }, required: ['id', 'status'] } } },
+    roaming: {
+      fields: {
+        enabled: flag,
+        vsepp: ipv4,
+        n32Port: port,
+        home: {
+          fields: {
+            plmn: { fields: { mcc: text(/^[0-9]{3}$/, "3 digits, e.g. '208'"), mnc: text(/^[0-9]{2,3}$/, "2 or 3 digits, e.g. '93'") } },
+            uePool: ipv4Prefix,
+            dataNetwork: ipv4,
+            addresses: { fields: Object.fromEntries(Object.keys(DEFAULT_ROAMING.home.addresses).map((k) => [k, ipv4])) },
+            database: nonEmpty,
+            subscribers: { item: SUBSCRIBER_SCHEMA, itemDefaults: { ...DEFAULT_SUBSCRIBER }, required: ['supi'], minItems: 1 },
+          },
+        },
+      },
+    },
   },
 };
 
@@ -317,6 +365,7 @@ export function checkNetwork(cfg: NetworkConfig): void {
     if (other) bad(`addresses.${nf}`, `${a} is also addresses.${other}; each NF needs its own address`);
     seen.set(a, nf);
   }
+  if (cfg.roaming.enabled) checkRoaming(cfg, seen);
   checkUeCount(cfg, cfg.ue.count);
 }
 
@@ -344,4 +393,20 @@ export function checkUeCount(cfg: NetworkConfig, count: number): void {
  */
 export function checkSubscriber(fields: Record<string, unknown>, base: SubscriberConfig = DEFAULT_SUBSCRIBER): SubscriberConfig {
   return merge(SUBSCRIBER_SCHEMA, structuredClone(base), fields, '') as SubscriberConfig;
+}
+
+/** Home-routed roaming: every NF of both PLMNs on its own address, two different PLMNs, home subscribers of the home PLMN. */
+function checkRoaming(cfg: NetworkConfig, seen: Map<string, string>): void {
+  const r = cfg.roaming;
+  const all: [string, string][] = [['roaming.vsepp', r.vsepp], ...Object.entries(r.home.addresses).map(([nf, a]): [string, string] => [`roaming.home.addresses.${nf}`, a])];
+  for (const [path, a] of all) {
+    const other = seen.get(a);
+    if (other) bad(path, `${a} is also ${other.includes('.') ? other : `addresses.${other}`}; each NF needs its own address`);
+    seen.set(a, path);
+  }
+  const h = r.home.plmn;
+  if (h.mcc === cfg.plmn.mcc && h.mnc === cfg.plmn.mnc) bad('roaming.home.plmn', `${h.mcc}/${h.mnc} is the serving PLMN too; the home PLMN of roaming UEs is another one`);
+  r.home.subscribers.forEach((s, i) => {
+    if (!s.supi.startsWith(`imsi-${h.mcc}${h.mnc}`)) bad(`roaming.home.subscribers[${i}].supi`, `${s.supi} is not a subscriber of the home PLMN ${h.mcc}/${h.mnc}`);
+  });
 }

@@ -18,6 +18,13 @@ export class ResourceLedger {
     return this;
   }
 
+  /** The same gauges under another NF name (the home PLMN's 'H-UDR' beside the visited 'UDR'). */
+  renamed(nf: string): ResourceLedger {
+    const l = new ResourceLedger(nf);
+    for (const [name, read] of this.gauges) l.gauge(name, read);
+    return l;
+  }
+
   snapshot(): LedgerSnapshot {
     const out: LedgerSnapshot = {};
     for (const [name, read] of this.gauges) out[name] = read();

@@ -66,6 +66,8 @@ export interface SbiHostOptions {
   nameOf: NfNamer;
   log?: (line: string) => void;
   timeoutMs?: number;
+  /** Where a request really goes (a roaming network's PLMN routing, nodes/sepp/routing.ts); under the tracing. */
+  route?: (inner: SbiClient) => SbiClient;
 }
 
 /** An NF's SBI server and its client. */
@@ -84,7 +86,7 @@ export class SbiHost {
   /** The client alone (for an NF whose routes are built with it): call `serve` next. */
   static client(o: Omit<SbiHostOptions, 'routes' | 'port'>): { client: SbiClient; http: Http2SbiClient } {
     const http = new Http2SbiClient({ userAgent: o.nf, localAddress: o.address, ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}), ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}) });
-    return { http, client: new TracingSbiClient(http, o.nf, o.nameOf, o.log) };
+    return { http, client: new TracingSbiClient(o.route ? o.route(http) : http, o.nf, o.nameOf, o.log) };
   }
 
   static async serve(o: SbiHostOptions, c: { client: SbiClient; http: Http2SbiClient }): Promise<SbiHost> {

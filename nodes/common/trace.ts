@@ -6,7 +6,7 @@
 
 import { channel } from 'node:diagnostics_channel';
 
-export type Interface = 'N1' | 'N2' | 'N3' | 'N4' | 'N6' | 'N9' | 'SBI' | 'Uu' | 'internal';
+export type Interface = 'N1' | 'N2' | 'N3' | 'N4' | 'N6' | 'N9' | 'SBI' | 'N32' | 'Uu' | 'internal';
 
 export interface TraceEvent {
   /** Milliseconds (performance.now() of the emitting process). */

@@ -14,6 +14,7 @@ import { ledgerDiff, type LedgerSnapshot } from '../common/ledger.ts';
 import { subscribeTrace, ladderLine } from '../common/trace.ts';
 import type { NetworkConfig, Snssai, SubscriberConfig } from '../common/config.ts';
 import { startCore, CORE_NFS, type Core } from '../core.ts';
+import { supiOfPlmn } from '../common/roaming-config.ts';
 import { Gnb } from '../gnb/gnb.ts';
 import { Ue } from '../ue/ue.ts';
 import { GmmState } from '../ue/gmm-state.ts';
@@ -144,6 +145,8 @@ export class LiveNetwork {
     this.ledgersAtStart = this.ledgers();
     this.recorder.ledgers('before', this.ledgersAtStart);
     for (const s of cfg.subscribers) this.known.set(s.supi, s);
+    // roaming (issue 17): the home PLMN's subscribers are UEs too, registering in this PLMN
+    if (cfg.roaming.enabled) for (const s of cfg.roaming.home.subscribers) this.known.set(s.supi, s);
     const capture = parts.capture;
     if (capture) this.flushTimer = setInterval(() => capture.flush(), o.flushMs ?? 250).unref();
   }
@@ -204,7 +207,8 @@ export class LiveNetwork {
 
   private addUe(s: SubscriberConfig): LiveUe {
     const n = this.nextUeNumber++;
-    const ue = new Ue({ supi: s.supi, k: s.k, opc: s.opc, amf: s.amf, sqn: s.sqn, plmn: this.cfg.plmn, snssai: this.cfg.snssai, dnn: this.cfg.dnn, imeisv: `${this.cfg.ue.imeisvPrefix}${String(n % 100).padStart(2, '0')}`, security: { ciphering: this.cfg.security.ciphering }, ...(this.o.log ? { log: this.o.log } : {}) });
+    const home = this.cfg.roaming.enabled && supiOfPlmn(s.supi, this.cfg.roaming.home.plmn) ? { homePlmn: this.cfg.roaming.home.plmn } : {};
+    const ue = new Ue({ supi: s.supi, k: s.k, opc: s.opc, amf: s.amf, sqn: s.sqn, plmn: this.cfg.plmn, ...home, snssai: this.cfg.snssai, dnn: this.cfg.dnn, imeisv: `${this.cfg.ue.imeisvPrefix}${String(n % 100).padStart(2, '0')}`, security: { ciphering: this.cfg.security.ciphering }, ...(this.o.log ? { log: this.o.log } : {}) });
     const live: LiveUe = { ue, subscriber: s, nextEchoSequence: 1 };
     this.ues.set(s.supi, live);
     return live;

@@ -58,3 +58,68 @@ registerControlCommand({
     return pcfTerminateOn(net, a.supi, a.psi, a.options.cause ?? 'UNSPECIFIED');
   },
 });
+
+/** `ctl af create`: the AF creates an app session for the UE's PDU session (Npcf_PolicyAuthorization_Create, found through the BSF). */
+export function afCreateOn(net: LiveNetwork, supi: string, psi: number): Promise<{ psi: number; appSession: string }> {
+  return net.onUe(supi, 'af create', (n, ue) => {
+    const af = embedded(n.core?.af, 'af', 'af create');
+    if (!ue.sessions.has(psi)) throw new ControlError(409, `${ue.supi} has no PDU session ${psi}`);
+    if (af.hasAppSession(ue.supi, psi)) throw new ControlError(409, `the AF has an app session on PDU session ${psi} of ${ue.supi} already`);
+  }, async (n, ue) => {
+    const af = embedded(n.core?.af, 'af', 'af create');
+    const s = ue.sessions.get(psi)!;
+    const appSession = await n.recorder.procedure('AF application session (Npcf_PolicyAuthorization_Create)', 'TS 29.514 4.2.2', ue.supi, () => af.createAppSession(ue.supi, psi, s.address, s.dnn, s.snssai));
+    return { psi, appSession };
+  });
+}
+
+/**
+ * `ctl af delete`: the AF ends its app session (Npcf_PolicyAuthorization_Delete); with
+ * `pcf.terminateOnAfSessionEnd` the PCF then terminates the PDU session's SM policy association
+ * (TS 23.502 4.16.6 case A, AF-triggered); resolves once that is over.
+ */
+export function afDeleteOn(net: LiveNetwork, supi: string, psi: number): Promise<{ psi: number; outcome: string }> {
+  return net.onUe(supi, 'af delete', (n, ue) => {
+    const af = embedded(n.core?.af, 'af', 'af delete');
+    if (!af.hasAppSession(ue.supi, psi)) throw new ControlError(409, `the AF has no app session on PDU session ${psi} of ${ue.supi}`);
+  }, async (n, ue) => {
+    const af = embedded(n.core?.af, 'af', 'af delete');
+    const pcf = embedded(n.core?.pcf, 'pcf', 'af delete');
+    const policy = smPolicyOf(pcf, ue.supi, psi);
+    let terminated = false;
+    await n.recorder.procedure('AF application session ends (Npcf_PolicyAuthorization_Delete)', 'TS 29.514 4.2.4', ue.supi, async () => {
+      await af.deleteAppSession(ue.supi, psi);
+      await n.settle();
+      if (!policy?.assoc.terminationRequested) return;
+      // the PCF decided the PDU session has no reason to continue (4.16.6 case A)
+      await pollUntil(() => !pcf.smPolicies.has(policy.id) && !ue.sessions.has(psi));
+      if (pcf.smPolicies.has(policy.id) || ue.sessions.has(psi)) throw new Error(`PDU session ${psi} of ${ue.supi} was not released after the PCF's termination request`);
+      terminated = true;
+    });
+    return { psi, outcome: terminated ? 'app session deleted; PDU session terminated by the PCF' : 'app session deleted' };
+  });
+}
+
+describeControlGroup('af', 'the AF: an application session at the PCF for a UE\'s PDU session (Npcf_PolicyAuthorization)');
+
+registerControlCommand({
+  words: ['af', 'create', '<supi>', '<psi>'],
+  options: {},
+  summary: 'the AF finds the PCF of the PDU session at the BSF and creates an app session there (TS 29.514 Npcf_PolicyAuthorization_Create)',
+  perUe: true,
+  run: (net, a) => {
+    if (a.supi === undefined || a.psi === undefined) throw new ControlError(400, 'af create needs <supi> and <psi>');
+    return afCreateOn(net, a.supi, a.psi);
+  },
+});
+
+registerControlCommand({
+  words: ['af', 'delete', '<supi>', '<psi>'],
+  options: {},
+  summary: 'the AF ends its app session (Npcf_PolicyAuthorization_Delete); with pcf.terminateOnAfSessionEnd the PCF terminates the PDU session (TS 23.502 4.16.6 case A)',
+  perUe: true,
+  run: (net, a) => {
+    if (a.supi === undefined || a.psi === undefined) throw new ControlError(400, 'af delete needs <supi> and <psi>');
+    return afDeleteOn(net, a.supi, a.psi);
+  },
+});

@@ -9,9 +9,10 @@
 //   UE CONTEXT RELEASE (8.3.3), NG RESET from the AMF (8.7.4), ERROR INDICATION (8.7.5, clause 10)
 //   uplinkData() / downlink G-PDUs: the user plane of each PDU session on N3
 //
-// This file holds the node, N2 receive/send and the cell; context.ts the per-UE state, ue-context.ts
-// Initial Context Setup / UE Context Release / NG Reset, pdu-session-resources.ts PDU Session
-// Resource Setup / Release, n3.ts the user plane, ngap-ids.ts the IDs of an undecodable PDU.
+// This file holds the node, N2 receive/send and the cell; context.ts the per-UE state; one file
+// per NGAP procedure: initial-context-setup.ts, ue-context-release.ts, ng-reset.ts,
+// pdu-session-resource-setup.ts, pdu-session-resource-release.ts; n3.ts the user plane,
+// ngap-ids.ts the IDs of an undecodable PDU.
 //
 // Nothing thrown inside a socket callback leaves it: a message the gNB cannot handle is answered
 // as TS 38.413 clause 10 says (or logged) and every other UE keeps being served.
@@ -36,8 +37,12 @@ import type { GnbUeContext, GnbPduSession } from './context.ts';
 import { readableUeIds, ueContextOf } from './ngap-ids.ts';
 import { RrcAdmission, DEFAULT_ADMISSION, type AdmissionConfig } from './admission.ts';
 import { uplinkData, onN3 } from './n3.ts';
-import { onInitialContextSetupRequest, onUeContextReleaseCommand, onNgReset, releaseContext, requestUeContextRelease } from './ue-context.ts';
-import { onPduSessionResourceSetupRequest, onPduSessionResourceReleaseCommand } from './pdu-session-resources.ts';
+import { onInitialContextSetupRequest } from './initial-context-setup.ts';
+import { onUeContextReleaseCommand, releaseContext, requestUeContextRelease } from './ue-context-release.ts';
+import { onNgReset } from './ng-reset.ts';
+import { onPduSessionResourceSetupRequest } from './pdu-session-resource-setup.ts';
+import { onPduSessionResourceReleaseCommand } from './pdu-session-resource-release.ts';
+import { onPaging } from './paging.ts';
 
 export interface GnbConfig {
   /** The gNB's own address (127.0.0.x): SCTP (N2) and GTP-U (N3) are bound to it. */
@@ -134,6 +139,8 @@ export class Gnb implements UuCell {
   readonly uli: Ngap.UserLocationInformation;
   setupWaiter: { resolve(r: NgSetupResult): void; reject(e: Error): void } | undefined;
   stopped = false;
+  /** The UEs camped on the cell (connected once): paging reaches those in RRC_IDLE (paging.ts). */
+  readonly camped = new Set<UuUeSide>();
   /** RRC connections waiting to be set up, and those establishing (admission.ts). */
   readonly admission: RrcAdmission;
 
@@ -274,8 +281,9 @@ export class Gnb implements UuCell {
    * connection's `admitted` settles when the UE is set up; what the UE sends before goes after
    * its initial message.
    */
-  connect(ue: UuUeSide, initialNas: Uint8Array, cause: RrcEstablishmentCause): UuConnection {
+  connect(ue: UuUeSide, initialNas: Uint8Array, cause: RrcEstablishmentCause, about?: UplinkNasLabel): UuConnection {
     if (this.stopped) throw new Error(`gNB ${this.cfg.name} is stopped`);
+    this.camped.add(ue);
     let ctx: GnbUeContext | undefined;
     let left = false;
     const held: { nas: Uint8Array; about?: UplinkNasLabel }[] = [];
@@ -298,7 +306,7 @@ export class Gnb implements UuCell {
       },
     };
     const ticket = this.admission.request((admittedTicket) => {
-      ctx = this.setUp(ue, initialNas, cause);
+      ctx = this.setUp(ue, initialNas, cause, about);
       ctx.admission = admittedTicket;
       for (const h of held.splice(0)) this.uplinkNas(ctx, h.nas, h.about);
       conn.admitted = undefined;
@@ -309,7 +317,7 @@ export class Gnb implements UuCell {
   }
 
   /** The admitted connection: a RAN UE NGAP ID and INITIAL UE MESSAGE (TS 38.413 8.6.1). */
-  private setUp(ue: UuUeSide, initialNas: Uint8Array, cause: RrcEstablishmentCause): GnbUeContext {
+  private setUp(ue: UuUeSide, initialNas: Uint8Array, cause: RrcEstablishmentCause, about?: UplinkNasLabel): GnbUeContext {
     const ranUeNgapId = this.ranIds.allocate();
     const streams = this.association.outboundStreams;
     const ctx: GnbUeContext = {
@@ -329,7 +337,7 @@ export class Gnb implements UuCell {
       UserLocationInformation: this.uli,
       RRCEstablishmentCause: cause,
       UEContextRequest: 'requested',
-    }), 'InitialUEMessage', '4.2.2.2.2 step 2');
+    }), about ? `InitialUEMessage (${about.message})` : 'InitialUEMessage', about?.step ?? '4.2.2.2.2 step 2');
     return ctx;
   }
 
@@ -414,7 +422,7 @@ export class Gnb implements UuCell {
         onNgReset(this, ies, streamId);
         return;
       case 'Paging':
-        this.log('[gNB] PAGING received: no UE in RRC_IDLE to page (wire5g UEs stay connected)');
+        onPaging(this, ies);
         return;
     }
     const ctx = ueContextOf(this, m.name, ies, streamId, m.procedure.procedureCode, m.kind);

@@ -15,6 +15,11 @@ export interface UuUeSide {
   onDownlinkData(pduSessionId: number, packet: Uint8Array): void;
   /** RRCRelease: the gNB released the RRC connection (after NGAP UE Context Release). */
   onRrcRelease(): void;
+  /**
+   * Paging (TS 38.304 7, TS 38.331 5.3.2) of a UE in RRC_IDLE camped on the cell, with the
+   * 5G-S-TMSI the AMF paged (TS 38.413 8.5.1): the UE it names answers with a new RRC connection.
+   */
+  onPaging?(fiveGSTmsi: { amfSetId: number; amfPointer: number; tmsi: number }): void;
 }
 
 /** What an uplink NAS message is: its name and the TS 23.502 step that sends it, e.g. '4.2.2.3.2 step 1'. */
@@ -45,6 +50,9 @@ export interface UuConnection {
 
 /** A cell of the gNB, as a UE camps on it. */
 export interface UuCell {
-  /** RRC connection establishment with the initial NAS message (the gNB sends it in InitialUEMessage). */
-  connect(ue: UuUeSide, initialNas: Uint8Array, cause: RrcEstablishmentCause): UuConnection;
+  /**
+   * RRC connection establishment with the initial NAS message (the gNB sends it in
+   * InitialUEMessage, tagged with `about`: registration 4.2.2.2.2 step 2 when not given).
+   */
+  connect(ue: UuUeSide, initialNas: Uint8Array, cause: RrcEstablishmentCause, about?: UplinkNasLabel): UuConnection;
 }

@@ -7,7 +7,7 @@ import { created, noContent, undoable } from '../common/sbi/routes.ts';
 import { resourceUri } from '../common/sbi/client.ts';
 import { PCF } from '../common/sbi/operations.ts';
 import type { components as AmPolC } from '../common/sbi-types/TS29507_Npcf_AMPolicyControl.ts';
-import { PCF_SUPPORTED_FEATURES, commonFeatures, type Pcf } from './context.ts';
+import { PCF_SUPPORTED_FEATURES, commonFeatures, homeSubscriber, type Pcf } from './context.ts';
 
 /** TS 23.502 4.16.1.2 steps 1-4: Npcf_AMPolicyControl_Create (TS 29.507 4.2.2), the AM policy data read from the UDR. */
 export async function createAmPolicy(pcf: Pcf, req: SbiRequest) {
@@ -15,7 +15,7 @@ export async function createAmPolicy(pcf: Pcf, req: SbiRequest) {
   const supi = requireString(body, 'supi');
   const notificationUri = requireString(body, 'notificationUri');
   const suppFeat = typeof body.suppFeat === 'string' && body.suppFeat ? body.suppFeat : '0';
-  await pcf.nudr.dr.readAmPolicyData(supi);
+  if (homeSubscriber(pcf.cfg, supi)) await pcf.nudr.dr.readAmPolicyData(supi);
   const polAssoId = pcf.nextId();
   pcf.amPolicies.set(polAssoId, { supi });
   // TS 29.507 5.6.2.2 PolicyAssociation: the request as received, no policy control request

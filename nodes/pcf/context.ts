@@ -5,12 +5,38 @@
 import type { SbiClient } from '../common/sbi.ts';
 import { udrClient, notifier } from '../common/sbi/client.ts';
 import { KeyedSerializer, SharedSubscriptions } from '../common/concurrency.ts';
+import type { PcfPolicyConfig } from '../common/config.ts';
 
 export interface PcfConfig {
   /** Our own API root, e.g. http://127.0.0.13:8080 */
   baseUri: string;
   /** The UDR's API root. */
   udrUri: string;
+  /**
+   * Our PLMN's SUPI prefix ('imsi-00101'), given in a roaming run: a subscriber of another PLMN is
+   * a roamer whose policy data is not in our UDR, and the visited PCF decides its AM and UE
+   * policy on local policy (TS 23.503 6.1.2.1, TS 23.502 4.16.1.2: the V-PCF; the V-PCF's
+   * exchange with the H-PCF for UE policy, 4.16.11 roaming, is not implemented).
+   */
+  supiPrefix?: string;
+  /** Issue 16: the BSF, CHF and NWDAF the PCF works with around SM policies, and its decisions. */
+  around?: PcfAroundConfig;
+}
+
+/** The NFs around the SM policy association (TS 23.502 4.16.4, 4.16.6; sm-policy-bindings.ts). */
+export interface PcfAroundConfig {
+  bsfUri: string;
+  chfUri: string;
+  nwdafUri: string;
+  /** Our own address and port, for the BSF binding's pcfIpEndPoints. */
+  address: string;
+  port: number;
+  policy: PcfPolicyConfig;
+}
+
+/** Whether the PCF's UDR holds the subscriber's policy data (false for a roamer in a visited PCF). */
+export function homeSubscriber(cfg: PcfConfig, supi: string): boolean {
+  return cfg.supiPrefix === undefined || supi.startsWith(cfg.supiPrefix);
 }
 
 export interface SmPolicyAssociation {
@@ -26,6 +52,30 @@ export interface SmPolicyAssociation {
   notificationUri: string;
   /** Set when the PCF requested the termination (4.16.6 case A step 1): the cause it gave. */
   terminationRequested?: string;
+  /** The UE's IPv4 address (SmPolicyContextData ipv4Address): the BSF binding and the AF's sessions find the association by it. */
+  ipv4Address?: string;
+  /** Issue 16: what the association holds elsewhere (sm-policy-bindings.ts), released at 4.16.6 steps 5-6. */
+  bsfBindingUri?: string;
+  nwdafSubscriptionUri?: string;
+  /** The policy counters this session needs status reporting for (4.16.8). */
+  policyCounterIds?: string[];
+  /** AF app sessions bound to this PDU session (Npcf_PolicyAuthorization, policy-authorization.ts). */
+  appSessions: Set<string>;
+}
+
+/** An AF's app session (TS 29.514 AppSessionContext) and the SM policy association it is bound to. */
+export interface AppSession {
+  smPolicyId: string;
+  notifUri: string;
+  /** Set once the PCF told the AF the PDU session ended (4.16.6 step 5): the AF's delete then terminates nothing. */
+  sessionGone?: boolean;
+}
+
+/** The CHF subscription of one subscriber (TS 29.594): its URI and the SM policies that need it (4.16.8). */
+export interface ChfSubscription {
+  uri: string;
+  counterIds: string[];
+  smPolicies: Set<string>;
 }
 
 export interface Pcf {
@@ -42,6 +92,14 @@ export interface Pcf {
   udrSubscriptions: SharedSubscriptions;
   /** Read-modify-write of a subscriber's remaining usage is serialized per SUPI. */
   usageWriters: KeyedSerializer;
+  /** Issue 16: AF app sessions, CHF subscriptions per SUPI (changes serialized per SUPI). */
+  appSessions: Map<string, AppSession>;
+  chfSubscriptions: Map<string, ChfSubscription>;
+  chfWriters: KeyedSerializer;
+  /** Policy counter statuses last reported by the CHF, per SUPI (TS 29.594 SpendingLimitStatus). */
+  policyCounterStatus: Map<string, Record<string, string>>;
+  /** NWDAF notifications received (TS 29.520), per SM policy id. */
+  analyticsNotifications: Map<string, number>;
   nextId(): string;
 }
 
@@ -56,6 +114,11 @@ export function newPcf(cfg: PcfConfig, udr: SbiClient): Pcf {
     smPolicies: new Map(),
     udrSubscriptions: new SharedSubscriptions(),
     usageWriters: new KeyedSerializer(),
+    appSessions: new Map(),
+    chfSubscriptions: new Map(),
+    chfWriters: new KeyedSerializer(),
+    policyCounterStatus: new Map(),
+    analyticsNotifications: new Map(),
     nextId: () => String(next++),
   };
 }

@@ -11,6 +11,8 @@ import { createAmPolicy, deleteAmPolicy } from './am-policy.ts';
 import { createUePolicy, deleteUePolicy } from './ue-policy.ts';
 import { createSmPolicy } from './sm-policy.ts';
 import { deleteSmPolicy } from './sm-policy-termination.ts';
+import { policyAuthorizationRoutes } from './policy-authorization.ts';
+import { bindingCallbackRoutes } from './sm-policy-bindings.ts';
 
 export type { PcfConfig } from './context.ts';
 
@@ -20,7 +22,12 @@ export function pcfRoutes(cfg: PcfConfig, udr: SbiClient, ledger = new ResourceL
     .gauge('AM policy associations', () => pcf.amPolicies.size)
     .gauge('UE policy associations', () => pcf.uePolicies.size)
     .gauge('SM policy associations', () => pcf.smPolicies.size)
-    .gauge('UDR subscriptions held', () => pcf.udrSubscriptions.size);
+    .gauge('UDR subscriptions held', () => pcf.udrSubscriptions.size)
+    // issue 16 (sm-policy-bindings.ts, policy-authorization.ts)
+    .gauge('BSF bindings held', () => [...pcf.smPolicies.values()].filter((a) => a.bsfBindingUri).length)
+    .gauge('CHF subscriptions held', () => pcf.chfSubscriptions.size)
+    .gauge('NWDAF subscriptions held', () => [...pcf.smPolicies.values()].filter((a) => a.nwdafSubscriptionUri).length)
+    .gauge('AF app sessions', () => pcf.appSessions.size);
 
   const routes: SbiRoute[] = [
     serve(PCF.amPolicyControl.create, (req) => createAmPolicy(pcf, req)),
@@ -29,6 +36,8 @@ export function pcfRoutes(cfg: PcfConfig, udr: SbiClient, ledger = new ResourceL
     serve(PCF.uePolicyControl.delete, (req) => deleteUePolicy(pcf, req)),
     serve(PCF.smPolicyControl.create, (req) => createSmPolicy(pcf, req)),
     serve(PCF.smPolicyControl.delete, (req) => deleteSmPolicy(pcf, req)),
+    ...policyAuthorizationRoutes(pcf),
+    ...bindingCallbackRoutes(pcf),
   ];
   return { routes, ledger, pcf };
 }

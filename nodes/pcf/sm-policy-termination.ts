@@ -6,6 +6,9 @@
 //   step 2         Npcf_SMPolicyControl_Delete with the accumulated usage (case B starts here)
 //   step 3         the PCC rules of the session are removed; reported usage is deducted from the
 //                  remaining allowed usage in the UDR (Nudr_DM_Update), per session and per MK
+//   step 5         the AF is told (policy-authorization.ts), the BSF binding deregistered and the
+//                  NWDAF analytics unsubscribed (sm-policy-bindings.ts)
+//   step 6         4.16.8: the CHF subscription unsubscribed (last session) or modified
 //   step 7         the session's information is removed and the SMF answered
 //   step 8         Nudr_DM_Unsubscribe when it was the last session on the (DNN, S-NSSAI)
 
@@ -14,8 +17,10 @@ import { noContent } from '../common/sbi/routes.ts';
 import { resourceUri } from '../common/sbi/client.ts';
 import { PCF } from '../common/sbi/operations.ts';
 import type { Pcf, SmPolicyAssociation } from './context.ts';
+import { unbindAtStep5, unbindAtStep6 } from './sm-policy-bindings.ts';
+import { notifyAfsAtStep5 } from './policy-authorization.ts';
 
-/** Accumulated usage as the SMF reports it in SmPolicyDeleteData (TS 29.512 5.6.2.x, OpenAPI schema AccuUsageReport). */
+/** Accumulated usage as the SMF reports it in SmPolicyDeleteData (TS 29.512 5.6.2 data model, OpenAPI schema AccuUsageReport). */
 export interface AccuUsageReport {
   refUmIds: string;
   volUsage?: number;
@@ -79,8 +84,16 @@ export async function deleteSmPolicy(pcf: Pcf, req: SbiRequest) {
   // step 3: remove the PCC rules of the PDU session; deduct reported usage in the UDR
   assoc.pccRules = [];
   if (Array.isArray(body.accuUsageReports) && body.accuUsageReports.length) await deductUsage(pcf, assoc.supi, body.accuUsageReports);
+  // step 5: the AFs whose PCC rules required it; the BSF binding; the NWDAF analytics (non-roaming).
+  // TS 23.502 4.16.14.2 (reporting the termination to subscribers of that event) is not done:
+  // wire5g's PCF serves no subscription to SM policy association events.
+  await notifyAfsAtStep5(pcf, assoc);
+  await unbindAtStep5(pcf, assoc);
+  // step 6 (4.16.8): unsubscribe from, or modify, the subscriber's policy counter status reporting
+  await unbindAtStep6(pcf, req.params.smPolicyId, assoc);
   // step 7: remove the session's information and acknowledge
   pcf.smPolicies.delete(req.params.smPolicyId);
+  pcf.analyticsNotifications.delete(req.params.smPolicyId);
   const lastUri = pcf.udrSubscriptions.release(`${assoc.supi}|${assoc.dnn}|${assoc.snssai}`);
   // step 8: unsubscribe from the UDR when it was the last session on the (DNN, S-NSSAI)
   return noContent(async () => {

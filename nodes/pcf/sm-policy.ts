@@ -7,6 +7,7 @@ import { created, undoable } from '../common/sbi/routes.ts';
 import { resourceUri, callbackUri, operationUri } from '../common/sbi/client.ts';
 import { UDR, PCF, CALLBACKS } from '../common/sbi/operations.ts';
 import { PCF_SUPPORTED_FEATURES, commonFeatures, type Pcf } from './context.ts';
+import { bindSmPolicy, unbindAtStep5, unbindAtStep6 } from './sm-policy-bindings.ts';
 
 function snssaiKeyOf(v: unknown): string {
   const s = v as { sst?: unknown; sd?: unknown } | undefined;
@@ -47,7 +48,7 @@ export async function createSmPolicy(pcf: Pcf, req: SbiRequest) {
   });
   const id = pcf.nextId();
   const pccRule = `pcc-${id}`;
-  pcf.smPolicies.set(id, { supi, pduSessionId, dnn, snssai, notificationUri, pccRules: [pccRule], ...(data.umData?.[limitId] ? { limitId } : {}) });
+  pcf.smPolicies.set(id, { supi, pduSessionId, dnn, snssai, notificationUri, appSessions: new Set(), ...(typeof body.ipv4Address === 'string' ? { ipv4Address: body.ipv4Address } : {}), pccRules: [pccRule], ...(data.umData?.[limitId] ? { limitId } : {}) });
   // TS 29.512 5.6.2.4 SmPolicyDecision: one session rule with the authorized Session-AMBR and
   // default QoS, one PCC rule matching all traffic on the default QoS flow's QoS data, usage
   // monitoring when the subscriber has a limit.
@@ -59,8 +60,15 @@ export async function createSmPolicy(pcf: Pcf, req: SbiRequest) {
     suppFeat: commonFeatures(body.suppFeat, PCF_SUPPORTED_FEATURES.smPolicy),
     ...(data.umData?.[limitId] ? { umDecs: { [limitId]: { umId: limitId, volumeThreshold: (data.umData[limitId] as { allowedUsage?: { totalVolume?: number } }).allowedUsage?.totalVolume } }, policyCtrlReqTriggers: ['US_RE'] } : {}),
   });
+  // issue 16: the BSF binding, the CHF and NWDAF subscriptions (sm-policy-bindings.ts)
+  await bindSmPolicy(pcf, id, pcf.smPolicies.get(id)!);
   // an SMF that never got the 201 never terminates the association (issue 21): undone, with its UDR subscription
   return undoable(res, async () => {
+    const assoc = pcf.smPolicies.get(id);
+    if (assoc) {
+      await unbindAtStep5(pcf, assoc);
+      await unbindAtStep6(pcf, id, assoc);
+    }
     if (!pcf.smPolicies.delete(id)) return;
     const uri = await pcf.udrSubscriptions.release(subKey);
     if (uri) await pcf.nudr.dr.unsubscribePolicyData(uri);

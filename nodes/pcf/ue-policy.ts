@@ -6,14 +6,14 @@ import { SbiProblem, objectBody, requireString, type SbiRequest } from '../commo
 import { created, noContent, undoable } from '../common/sbi/routes.ts';
 import { resourceUri } from '../common/sbi/client.ts';
 import { PCF } from '../common/sbi/operations.ts';
-import { PCF_SUPPORTED_FEATURES, commonFeatures, type Pcf } from './context.ts';
+import { PCF_SUPPORTED_FEATURES, commonFeatures, homeSubscriber, type Pcf } from './context.ts';
 
 /** TS 23.502 4.16.11: Npcf_UEPolicyControl_Create (TS 29.525 4.2.2), the UE policy set read from the UDR. */
 export async function createUePolicy(pcf: Pcf, req: SbiRequest) {
   const body = objectBody(req);
   const supi = requireString(body, 'supi');
   requireString(body, 'notificationUri');
-  await pcf.nudr.dr.readUePolicySet(supi);
+  if (homeSubscriber(pcf.cfg, supi)) await pcf.nudr.dr.readUePolicySet(supi);
   const polAssoId = pcf.nextId();
   pcf.uePolicies.set(polAssoId, { supi });
   // TS 29.525 5.6.2.2 PolicyAssociation, TS 29.500 6.6.2; undone if the AMF never got it (issue 21)

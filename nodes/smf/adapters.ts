@@ -2,7 +2,8 @@
 // the NGAP transfers the SMF builds and reads (TS 38.413 9.3.4), which travel through the AMF
 // as binary parts of Namf/Nsmf requests (TS 29.502 6.1.6.4, TS 29.518 6.1.6.4).
 
-import { decodeNasMessage, encodeNasMessage, nasMessage, type QosRule } from '../../codecs/nas/index.ts';
+import { decodeNasMessage, encodeNasMessage, nasMessage, qosRules, type QosRule } from '../../codecs/nas/index.ts';
+import { ByteWriter } from '../../codecs/bytes/index.ts';
 import { transfer, decodeNgapType, encodeNgapType, ipv4TransportLayerAddress, ipv4OfTransportLayerAddress, gtpTeid, teidOfGtpTeid, type Ngap } from '../../codecs/ngap/index.ts';
 import type { SmN1, SmN2, PduSessionEstablishmentRequestInfo, PduSessionEstablishmentAcceptInfo, SmMessageInfo } from './ports.ts';
 
@@ -57,6 +58,11 @@ export const nasSmN1: SmN1 = {
       sNssai: { sst: a.sst, ...(a.sd ? { sd: parseInt(a.sd, 16) } : {}) },
       dnn: a.dnn,
     }, { pduSessionId: a.pduSessionId, pti: a.pti }));
+  },
+  defaultQosRules(qfi: number): Uint8Array {
+    const w = new ByteWriter(32);
+    qosRules.write(w, [defaultQosRule(qfi)]);
+    return w.finish();
   },
   establishmentReject(pduSessionId: number, pti: number, cause: number): Uint8Array {
     return encodeNasMessage(nasMessage('PDU session establishment reject', { fiveGsmCause: cause }, { pduSessionId, pti }));

@@ -62,6 +62,13 @@ export interface SmContext {
    */
   establishment?: Promise<void>;
   startEstablishment?: () => void;
+  // --- issue 17: home-routed roaming (procedures/home-routed-*.ts) ---
+  /**
+   * A home-routed session. At the V-SMF: the H-SMF's PDU session resource (N16) and the V-UPF's
+   * N9 tunnel. At the H-SMF: the V-SMF's PDU session URI and the V-UPF's N9 tunnel its downlink
+   * goes to.
+   */
+  homeRouted?: { role: 'V-SMF'; hsmfPduSessionUri?: string; n9?: { teid: number; address: string } } | { role: 'H-SMF'; vsmfPduSessionUri: string; vcnTunnel: { teid: number; address: string } };
 }
 
 /** Everything an SMF procedure works with. */

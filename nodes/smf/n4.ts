@@ -26,17 +26,19 @@ export interface SmfN4Options {
   smfAddress: string;
   recoveryTimeStamp: number;
   accessInstance?: string;
+  /** The ladder's names of the SMF and its UPF (the home PLMN's 'H-SMF' and 'H-UPF'). */
+  names?: { smf: string; upf: string };
 }
 
 export class SmfN4 implements N4 {
-  private readonly o: SmfN4Options;
-  private readonly nodeId: P.NodeId;
+  protected readonly o: SmfN4Options;
+  protected readonly nodeId: P.NodeId;
 
   /** PFCP messages from the UPF accepted with a warning (a node message with the S flag set, TS 29.244 7.2.2.1). */
   readonly stats = { pfcpTolerated: 0 };
 
   /** Decodes what the UPF sent, counting what was accepted with a warning. */
-  private decode(bytes: Uint8Array): P.PfcpMessage {
+  protected decode(bytes: Uint8Array): P.PfcpMessage {
     const warnings: DecodeWarning[] = [];
     const m = P.decodePfcp(bytes, { warnings });
     this.stats.pfcpTolerated += warnings.length;
@@ -44,8 +46,12 @@ export class SmfN4 implements N4 {
   }
 
   /** UP SEID by CP SEID, to answer the UPF's Session Report Requests. */
-  private readonly upSeids = new Map<bigint, bigint>();
-  private readonly cpSeids = new Map<bigint, bigint>();
+  protected readonly upSeids = new Map<bigint, bigint>();
+  protected readonly cpSeids = new Map<bigint, bigint>();
+
+  protected get names(): { smf: string; upf: string } {
+    return this.o.names ?? { smf: 'SMF', upf: 'UPF' };
+  }
 
   constructor(o: SmfN4Options) {
     this.o = o;
@@ -72,9 +78,9 @@ export class SmfN4 implements N4 {
 
   async establish(req: N4SessionEstablishment): Promise<N4SessionEstablished> {
     const spec: P.SessionRulesSpec = { nodeId: this.nodeId, cpSeid: req.cpSeid, cpAddress: this.o.smfAddress, ueAddress: req.ueAddress, qfi: req.qfi, accessInstance: this.o.accessInstance ?? 'access', coreInstance: req.dnn, ambrUlKbps: req.ambrUplinkKbps, ambrDlKbps: req.ambrDownlinkKbps };
-    trace({ from: 'SMF', to: 'UPF', interface: 'N4', protocol: 'PFCP', message: 'Session Establishment Request', step: req.step });
+    trace({ from: this.names.smf, to: this.names.upf, interface: 'N4', protocol: 'PFCP', message: 'Session Establishment Request', step: req.step });
     const rsp = this.decode(await this.o.endpoint.request(this.o.upf, (seq) => P.encodePfcp(P.sessionEstablishmentRequest(seq, spec)), `N4 Session Establishment Request [TS 23.502 ${req.step}]`));
-    if (traceChannel.hasSubscribers) trace({ from: 'UPF', to: 'SMF', interface: 'N4', protocol: 'PFCP', message: `Session Establishment Response (cause ${P.get(rsp.ies, T.Cause) ?? '-'})`, response: true });
+    if (traceChannel.hasSubscribers) trace({ from: this.names.upf, to: this.names.smf, interface: 'N4', protocol: 'PFCP', message: `Session Establishment Response (cause ${P.get(rsp.ies, T.Cause) ?? '-'})`, response: true });
     const cause = P.get(rsp.ies, T.Cause);
     if (cause !== P.PfcpCause.RequestAccepted) throw new PfcpCauseError('N4 Session Establishment rejected', cause ?? 0);
     const up = P.get(rsp.ies, T.FSEID);
@@ -87,17 +93,17 @@ export class SmfN4 implements N4 {
 
   async modify(upSeid: bigint, change: { gnbTeid?: number; gnbAddress?: string; downlink: 'forward' | 'buffer' | 'drop' }, step: string): Promise<void> {
     const dl = change.downlink === 'forward' ? { action: 'forward' as const, gnbTeid: change.gnbTeid ?? 0, gnbAddress: change.gnbAddress ?? '0.0.0.0' } : { action: change.downlink };
-    trace({ from: 'SMF', to: 'UPF', interface: 'N4', protocol: 'PFCP', message: 'Session Modification Request', step });
+    trace({ from: this.names.smf, to: this.names.upf, interface: 'N4', protocol: 'PFCP', message: 'Session Modification Request', step });
     const rsp = this.decode(await this.o.endpoint.request(this.o.upf, (seq) => P.encodePfcp(P.sessionModificationRequest(seq, upSeid, dl)), `N4 Session Modification Request [TS 23.502 ${step}]`));
-    if (traceChannel.hasSubscribers) trace({ from: 'UPF', to: 'SMF', interface: 'N4', protocol: 'PFCP', message: `Session Modification Response (cause ${P.get(rsp.ies, T.Cause) ?? '-'})`, response: true });
+    if (traceChannel.hasSubscribers) trace({ from: this.names.upf, to: this.names.smf, interface: 'N4', protocol: 'PFCP', message: `Session Modification Response (cause ${P.get(rsp.ies, T.Cause) ?? '-'})`, response: true });
     const cause = P.get(rsp.ies, T.Cause);
     if (cause !== P.PfcpCause.RequestAccepted) throw new PfcpCauseError('N4 Session Modification rejected', cause ?? 0);
   }
 
   async delete(upSeid: bigint, step: string): Promise<UsageReport | undefined> {
-    trace({ from: 'SMF', to: 'UPF', interface: 'N4', protocol: 'PFCP', message: 'Session Deletion Request', step });
+    trace({ from: this.names.smf, to: this.names.upf, interface: 'N4', protocol: 'PFCP', message: 'Session Deletion Request', step });
     const rsp = this.decode(await this.o.endpoint.request(this.o.upf, (seq) => P.encodePfcp(P.sessionDeletionRequest(seq, upSeid)), `N4 Session Release [TS 23.502 ${step}]`));
-    if (traceChannel.hasSubscribers) trace({ from: 'UPF', to: 'SMF', interface: 'N4', protocol: 'PFCP', message: `Session Deletion Response (cause ${P.get(rsp.ies, T.Cause) ?? '-'})`, response: true });
+    if (traceChannel.hasSubscribers) trace({ from: this.names.upf, to: this.names.smf, interface: 'N4', protocol: 'PFCP', message: `Session Deletion Response (cause ${P.get(rsp.ies, T.Cause) ?? '-'})`, response: true });
     const cause = P.get(rsp.ies, T.Cause);
     const cpSeid = this.cpSeids.get(upSeid);
     if (cpSeid !== undefined) {

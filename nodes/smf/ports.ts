@@ -64,6 +64,8 @@ export interface SmN1 {
   releaseCommand(pduSessionId: number, pti: number, cause: number): Uint8Array;
   /** Any 5GSM message from the UE, by its TS 24.501 name (e.g. 'PDU session release request', 8.3.12). */
   decodeSmMessage(n1: Uint8Array): SmMessageInfo;
+  /** The default QoS rule of a QoS flow (TS 24.501 9.11.4.13 value), as N16 carries it (TS 29.502 QosFlowSetupItem.qosRules). */
+  defaultQosRules(qfi: number): Uint8Array;
 }
 
 /** The header and 5GSM cause of a 5GSM message (TS 24.501 8.3). */

@@ -18,7 +18,11 @@ export type GmmEvent =
   | 'deregistration-requested' // 5.5.2.2.1, normal de-registration (T3521 runs)
   | 'switched-off' // 5.5.2.2.1, de-registration type "switch off": no answer awaited
   | 'deregistration-completed' // 5.5.2.2.2 accept, or 5.5.2.2.6 b) fifth T3521 expiry
-  | 'deregistered-by-network'; // 5.5.2.3.2
+  | 'deregistered-by-network' // 5.5.2.3.2
+  | 'service-requested' // TS 24.501 5.6.1.2: Service request sent (T3517 runs)
+  | 'service-accepted' // 5.6.1.4.1
+  | 'service-rejected' // 5.6.1.5 (#9, #10: the UE is deregistered and registers again)
+  | 'service-aborted'; // 5.6.1.7 a) T3517 expiry: back to 5GMM-REGISTERED
 
 const TRANSITIONS: Record<GmmState, Partial<Record<GmmEvent, GmmState>>> = {
   [GmmState.DEREGISTERED]: { 'registration-requested': GmmState.REGISTERED_INITIATED },
@@ -33,6 +37,7 @@ const TRANSITIONS: Record<GmmState, Partial<Record<GmmEvent, GmmState>>> = {
     'switched-off': GmmState.DEREGISTERED,
     'deregistered-by-network': GmmState.DEREGISTERED,
     'registration-requested': GmmState.REGISTERED_INITIATED,
+    'service-requested': GmmState.SERVICE_REQUEST_INITIATED,
   },
   [GmmState.DEREGISTERED_INITIATED]: {
     'deregistration-completed': GmmState.DEREGISTERED,
@@ -42,6 +47,10 @@ const TRANSITIONS: Record<GmmState, Partial<Record<GmmEvent, GmmState>>> = {
   [GmmState.SERVICE_REQUEST_INITIATED]: {
     'deregistration-requested': GmmState.DEREGISTERED_INITIATED,
     'switched-off': GmmState.DEREGISTERED,
+    'service-accepted': GmmState.REGISTERED,
+    'service-rejected': GmmState.DEREGISTERED,
+    'service-aborted': GmmState.REGISTERED,
+    'deregistered-by-network': GmmState.DEREGISTERED,
   },
 };
 

@@ -13,6 +13,7 @@ import { onIdentityRequest, onRegistrationAccept, onRegistrationReject, onConfig
 import { onAuthenticationRequest, onAuthenticationReject } from './procedures/authentication.ts';
 import { onSecurityModeCommand } from './procedures/security-mode.ts';
 import { onDlNasTransport } from './procedures/pdu-session-establishment.ts';
+import { onServiceAccept, onServiceReject } from './procedures/service-request.ts';
 
 /** NAS messages a UE accepts without integrity protection (TS 24.501 4.4.4.2). */
 const PLAIN_ALLOWED = new Set([
@@ -104,6 +105,10 @@ export function dispatch(ue: Ue, m: NasMessage): void {
       return ue.onNetworkDeregistration(m);
     case 'Configuration update command':
       return onConfigurationUpdateCommand(ue, m);
+    case 'Service accept':
+      return onServiceAccept(ue, m);
+    case 'Service reject':
+      return onServiceReject(ue, m);
     case '5GMM status':
       ue.log(`[UE ${ue.cfg.supi}] 5GMM status, cause #${String(m.ies.fiveGmmCause)}`);
       return;
@@ -133,16 +138,16 @@ export function sendNas(ue: Ue, m: NasMessage, name: string, step: string, inner
   sendProtected(ue, plain, ue.conn ? 2 : 1, name, step, inner);
 }
 
-export function sendProtected(ue: Ue, plain: Uint8Array, sht: 1 | 2 | 3 | 4, name: string, step: string, inner?: string): void {
+export function sendProtected(ue: Ue, plain: Uint8Array, sht: 1 | 2 | 3 | 4, name: string, step: string, inner?: string, cause?: RrcEstablishmentCause): void {
   const bytes = protectNas(plain, ue.security!, 0, sht);
-  transmit(ue, bytes, name, step, inner);
+  transmit(ue, bytes, name, step, inner, cause);
 }
 
 export function sendPlain(ue: Ue, plain: Uint8Array, name: string, step: string, inner?: string): void {
   transmit(ue, plain, name, step, inner);
 }
 
-export function transmit(ue: Ue, bytes: Uint8Array, name: string, step: string, inner?: string): void {
+export function transmit(ue: Ue, bytes: Uint8Array, name: string, step: string, inner?: string, rrcCause: RrcEstablishmentCause = 'mo-Signalling'): void {
   ue.sent.push(inner ? `${name}: ${inner}` : name);
   trace({ from: 'UE', to: 'AMF', interface: 'N1', protocol: 'NAS-5GS', message: inner ? `${name} (${inner})` : name, step, ue: ue.cfg.supi, bytes: bytes.length });
   const about = { message: inner ? `${name}, ${inner}` : name, step };
@@ -156,10 +161,10 @@ export function transmit(ue: Ue, bytes: Uint8Array, name: string, step: string, 
   }
   if (!ue.cell) throw new Error('the UE has not camped on a cell');
   // No RRC connection: this NAS message is the initial one of a new connection (TS 38.331 5.3.3).
-  const cause: RrcEstablishmentCause = 'mo-Signalling';
   ue.connecting = true;
   try {
-    ue.conn = ue.cell.connect(ue.side, bytes, cause);
+    // the InitialUEMessage names the message and its step when it is not a registration's
+    ue.conn = ue.cell.connect(ue.side, bytes, rrcCause, name === 'Registration request' ? undefined : about);
   } finally {
     ue.connecting = false;
   }

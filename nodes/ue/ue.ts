@@ -34,6 +34,7 @@ import { initialRegistration, registrationUpdate, failRegistration } from './pro
 import { pduSessionEstablishment, finishPending, allocatePti } from './procedures/pdu-session-establishment.ts';
 import { UePduSessionRelease, REGULAR_DEACTIVATION, type PduSessionReleaseOutcome } from './procedures/pdu-session-release.ts';
 import { onDeregistrationRequestUeTerminated, afterConnectionRelease, type UeNetworkDeregistrationState } from './procedures/network-deregistration.ts';
+import { serviceRequest } from './procedures/service-request.ts';
 
 /** TS 24.501 Table 10.2.1: T3510 15 s (registration), T3580 16 s (PDU session establishment). */
 export const T3510_MS = 15_000;
@@ -54,7 +55,10 @@ export interface UeConfig {
   amf: string;
   /** Initial SQN_MS (12 hex digits): authentication vectors with a SQN above it are fresh. */
   sqn: string;
+  /** The PLMN the UE registers in (its serving network name, TS 33.501 6.1.1.4). */
   plmn: Plmn;
+  /** The subscriber's home PLMN, when it differs from `plmn` (a roaming UE): the SUCI's home network identifier. */
+  homePlmn?: Plmn;
   snssai: Snssai;
   dnn: string;
   /** IMEISV, 16 digits. */
@@ -181,6 +185,8 @@ export class Ue extends EventEmitter<UeEvents> {
   rejectedNssai: { cause: number; sst: number; sd?: number }[] = [];
   /** TS 24.501 5.5.2.3.2 #3, #6, #7: the USIM is invalid for 5GS services until switch off. */
   usimInvalidFor5gs = false;
+  /** The Service request under way (procedures/service-request.ts, T3517). */
+  serviceRequest: { promise: Promise<void>; resolve(): void; reject(e: Error): void; timer: TimerHandle } | undefined;
   /** TS 24.501 5.5.2.3.2 #11: PLMNs (MCC+MNC) the UE may not register on. */
   readonly forbiddenPlmns = new Set<string>();
 
@@ -191,12 +197,13 @@ export class Ue extends EventEmitter<UeEvents> {
     this.log = cfg.log ?? (() => {});
     this.usim = new Usim(cfg.k, cfg.opc, cfg.sqn);
     this.snn = servingNetworkName(cfg.plmn.mcc, cfg.plmn.mnc);
-    this.suci = suciOf(cfg.supi, cfg.plmn, cfg.suci);
+    this.suci = suciOf(cfg.supi, cfg.homePlmn ?? cfg.plmn, cfg.suci);
     this.echoId = nextUeNumber++ & 0xffff;
     this.side = {
       onDownlinkNas: (nas) => this.onDownlinkNas(nas),
       onDownlinkData: (psi, packet) => this.onDownlinkData(psi, packet),
       onRrcRelease: () => this.onRrcRelease(),
+      onPaging: (id) => this.onPaging(id),
     };
     this.releases = new UePduSessionRelease({
       clock: this.clock,
@@ -283,6 +290,8 @@ export class Ue extends EventEmitter<UeEvents> {
   ping(dst = '10.45.255.254', seq = 1, o: { psi?: number; timeoutMs?: number; payload?: Uint8Array } = {}): Promise<number> {
     const psi = o.psi ?? this.firstSessionId();
     const s = psi !== undefined ? this.sessions.get(psi) : undefined;
+    // CM-IDLE with a PDU session: uplink data first brings the user plane back (TS 23.502 4.2.3.2)
+    if (s && !this.conn && this.gmm === GmmState.REGISTERED) return serviceRequest(this, 'data', [s.pduSessionId]).then(() => this.ping(dst, seq, o));
     if (!s || !this.conn) return Promise.reject(new Error(`no PDU session${psi !== undefined ? ` ${psi}` : ''} to ping over`));
     const key = seq & 0xffff;
     if (this.pings.has(key)) return Promise.reject(new Error(`echo sequence ${key} already outstanding`));
@@ -423,10 +432,23 @@ export class Ue extends EventEmitter<UeEvents> {
   onRrcRelease(): void {
     this.conn = undefined;
     this.emit('rrcRelease');
-    // wire5g's UE has no Service request: its PDU sessions end with the RRC connection.
-    this.releaseSessionsLocally();
+    // A registered UE goes to 5GMM-IDLE (CM-IDLE) keeping its PDU sessions: their user plane
+    // comes back with a Service request (procedures/service-request.ts); otherwise they end here.
+    if (this.gmm !== GmmState.REGISTERED) this.releaseSessionsLocally();
+    else for (const [k, w] of this.pings) {
+      this.clock.clearTimeout(w.timer);
+      this.pings.delete(k);
+      w.reject(new Error('RRC connection released'));
+    }
     if (this.regWaiter) failRegistration(this, new RegistrationRejected('RRC connection released during registration'));
     afterConnectionRelease(this);
+  }
+
+  /** Paged (TS 38.304 7.1): the UE in 5GMM-IDLE that the 5G-S-TMSI names answers with a Service request. */
+  onPaging(id: { amfSetId: number; amfPointer: number; tmsi: number }): void {
+    const g = this.guti;
+    if (this.conn || this.gmm !== GmmState.REGISTERED || !g || g.tmsi !== id.tmsi || g.amfSetId !== id.amfSetId || g.amfPointer !== id.amfPointer) return;
+    serviceRequest(this, 'mobile-terminated').catch((e: unknown) => this.log(`[UE ${this.supi}] Service request after paging: ${e instanceof Error ? e.message : String(e)}`));
   }
 
   releaseSessionsLocally(): void {

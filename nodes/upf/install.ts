@@ -9,8 +9,11 @@
 
 import { PfcpCause, RuleIdType, UsageReportTrigger, Interface } from '../../codecs/pfcp/index.ts';
 import { RuleError, ruleFailure, type RuleSet, type PdrSpec, type FTeidSpec, type FarSpec } from './rules.ts';
-import { Ctl, FarAction, RECORD, CLASSIFIER_BLOCK, CLASSIFIER_MAX_QFIS, type FarState, type PdrState, type SessionState, type TeidEntry } from './tables.ts';
-import { UrrState, QerState, foldLink, reportAndReset, type UrrReport } from './usage.ts';
+import { Ctl, FarAction, CLASSIFIER_BLOCK, CLASSIFIER_MAX_QFIS, type FarState, type PdrState, type SessionState, type TeidEntry } from './tables.ts';
+import { RECORD, COLD, MAX_URRS_PER_PDR } from './flat.ts';
+import { UrrState, QerState, reportAndReset, type UrrReport } from './usage.ts';
+import { setTimed, flushBuffer } from './slow-path.ts';
+import { writeRow } from './teardown.ts';
 import type { UpfDatapath } from './datapath.ts';
 import { endMarker, encodeGtpu } from '../../codecs/gtpu/index.ts';
 
@@ -54,6 +57,7 @@ function validate(dp: UpfDatapath, s: SessionState, r: RuleSet): Map<string, Tei
     if (!fars.has(p.farId)) throw ruleFailure(RuleIdType.PDR, p.id, `PDR ${p.id} refers to FAR ${p.farId}, which does not exist`);
     for (const u of p.urrIds) if (!urrs.has(u)) throw ruleFailure(RuleIdType.PDR, p.id, `PDR ${p.id} refers to URR ${u}, which does not exist`);
     for (const q of p.qerIds) if (!qers.has(q)) throw ruleFailure(RuleIdType.PDR, p.id, `PDR ${p.id} refers to QER ${q}, which does not exist`);
+    if (p.urrIds.length > MAX_URRS_PER_PDR) throw ruleFailure(RuleIdType.PDR, p.id, `PDR ${p.id}: this UPF links at most ${MAX_URRS_PER_PDR} URRs to a PDR`);
     if (p.ueAddress !== undefined) {
       const other = dp.byUe.get(p.ueAddress);
       if (other && other !== s) throw ruleFailure(RuleIdType.PDR, p.id, `PDR ${p.id}: UE address is another session's`);
@@ -92,35 +96,37 @@ function validate(dp: UpfDatapath, s: SessionState, r: RuleSet): Map<string, Tei
   const freshTeids = [...plans.values()].filter((p) => !p.reuse && !p.smfAssigned && p.specs.every((sp) => old.has(sp.id))).length;
   // an F-TEID change can move a PDR off its anchor slot: count one more slot each, to be safe
   const moved = r.pdrs.filter((p) => old.has(p.id) && !sameFteid(old.get(p.id)!.spec.fteid, p.fteid)).length;
-  if (dp.slots.size - dp.slots.inUse < freshPdrs + freshTeids + moved) throw new RuleError(PfcpCause.NoResourcesAvailable, 'the UPF rule tables are full');
+  if (dp.flat.pdrSlots.available < freshPdrs + freshTeids + moved) throw new RuleError(PfcpCause.NoResourcesAvailable, 'the UPF rule tables are full');
+  const oldUrrs = new Set(s.urrs.map((u) => u.spec.id));
+  if (dp.flat.urrSlots.available < r.urrs.filter((u) => !oldUrrs.has(u.id)).length) throw new RuleError(PfcpCause.NoResourcesAvailable, 'the UPF usage rule table is full');
   return plans;
-}
-
-function zeroRecord(dp: UpfDatapath, slot: number): void {
-  const k = slot * RECORD;
-  dp.hot[k] = dp.hot[k + 1] = dp.hot[k + 2] = dp.hot[k + 3] = 0;
 }
 
 /** Installs `r` as the session's complete rule set. Throws RuleError (before changing anything). */
 export function install(dp: UpfDatapath, s: SessionState, r: RuleSet, now: number): InstallResult {
   const plans = validate(dp, s, r);
-  const hot = dp.hot;
+  const hot = dp.hot, flat = dp.flat;
   const oldPdrs = new Map(s.pdrs.map((p) => [p.spec.id, p]));
   const oldFteids = new Map(s.pdrs.map((p) => [p.spec.id, p.spec.fteid]));
   const newSpecs = new Map(r.pdrs.map((p) => [p.id, p]));
 
   // URR links that go (PDR removed or no longer pointing at the URR): what they counted stays with the URR
   for (const u of s.urrs) {
-    u.links = u.links.filter((l) => {
-      const spec = newSpecs.get((l.pdr as PdrState).spec.id);
-      const keep = spec !== undefined && oldPdrs.get(spec.id) === l.pdr && spec.urrIds.includes(u.spec.id);
-      if (!keep) foldLink(u, l, hot);
+    u.pdrs = u.pdrs.filter((p) => {
+      const spec = newSpecs.get((p as PdrState).spec.id);
+      const keep = spec !== undefined && oldPdrs.get(spec.id) === p && spec.urrIds.includes(u.spec.id);
+      if (!keep) flat.foldLink(p.slot, flat.link(p.slot, u.slot));
       return keep;
     });
   }
+  // a URR that goes has no link left (no PDR of the new set may refer to it): its final report, its record freed
   const removedUrrReports: UrrReport[] = [];
   const keptUrrs = new Set(r.urrs.map((u) => u.id));
-  for (const u of s.urrs) if (!keptUrrs.has(u.spec.id)) removedUrrReports.push(reportAndReset(u, UsageReportTrigger.TERMR, now, hot, s.dropped));
+  for (const u of s.urrs) {
+    if (keptUrrs.has(u.spec.id)) continue;
+    removedUrrReports.push(reportAndReset(u, UsageReportTrigger.TERMR, now, dp.droppedIn(s), true));
+    flat.urrSlots.release(u.slot);
+  }
 
   // FARs: a change of action or tunnel releases buffered packets; SNDEM sends an End Marker on the old tunnel (5.2.4.3 / TS 29.281 7.3.2)
   const oldFars = new Map(s.fars.map((f) => [f.spec.id, f]));
@@ -146,7 +152,7 @@ export function install(dp: UpfDatapath, s: SessionState, r: RuleSet, now: numbe
   const oldUrrs = new Map(s.urrs.map((u) => [u.spec.id, u]));
   s.urrs = r.urrs.map((spec) => {
     const u = oldUrrs.get(spec.id);
-    if (!u) return new UrrState(spec, now);
+    if (!u) return new UrrState(spec, flat.urrSlots.allocate(), flat, now);
     u.setSpec(spec, now);
     return u;
   });
@@ -158,7 +164,7 @@ export function install(dp: UpfDatapath, s: SessionState, r: RuleSet, now: numbe
   s.pdrs = r.pdrs.map((spec) => {
     let p = oldPdrs.get(spec.id);
     const far = farById.get(spec.farId)!;
-    if (!p) p = { spec, slot: -1, uplink: false, session: s, far, qers: [], urrs: [], entry: undefined, markQfi: -1 };
+    if (!p) p = { spec, slot: -1, uplink: false, session: s, far, qers: [], urrs: [], entry: undefined, markQfi: -1, hasUe: false, ue: 0, assigned: 0, sdf: [] };
     p.spec = spec;
     p.uplink = spec.sourceInterface === Interface.Access;
     p.far = far;
@@ -166,6 +172,9 @@ export function install(dp: UpfDatapath, s: SessionState, r: RuleSet, now: numbe
     p.urrs = s.urrs.filter((u) => spec.urrIds.includes(u.spec.id));
     const marking = p.qers.find((q) => q.spec.qfi !== undefined);
     p.markQfi = marking ? marking.spec.qfi! : spec.qfis.length === 1 ? spec.qfis[0] : -1;
+    p.hasUe = spec.ueAddress !== undefined;
+    p.ue = (spec.ueAddress ?? 0) | 0;
+    p.sdf = spec.sdf;
     return p;
   });
 
@@ -181,8 +190,10 @@ export function install(dp: UpfDatapath, s: SessionState, r: RuleSet, now: numbe
       const p = byId.get(sp.id)!;
       const before = p.entry;
       if (before && before !== plan.reuse && surviving.has(before) && !before.smfAssigned && before.anchorSlot === p.slot) {
-        const slot = dp.slots.allocate();
-        hot.set(hot.subarray(p.slot * RECORD, p.slot * RECORD + RECORD), slot * RECORD);
+        const slot = flat.pdrSlots.allocate();
+        hot.copyWithin(slot * RECORD, p.slot * RECORD, p.slot * RECORD + RECORD);
+        flat.cold.copyWithin(slot * COLD, p.slot * COLD, p.slot * COLD + COLD);
+        flat.cold.fill(0, p.slot * COLD + 2, p.slot * COLD + COLD); // counters and links moved with the PDR
         dp.pdrBySlot[p.slot] = undefined;
         before.hollow = true;
         p.slot = slot;
@@ -198,7 +209,7 @@ export function install(dp: UpfDatapath, s: SessionState, r: RuleSet, now: numbe
       } else {
         const fresh = members.find((m) => m.slot < 0);
         const slot = dp.allocateAnchorSlot();
-        zeroRecord(dp, slot);
+        flat.clearPdr(slot, false);
         if (fresh) fresh.slot = slot;
         e = { teid: slot + 1, chooseId: plan.chooseId, smfAssigned: false, anchorSlot: slot, hollow: !fresh, pdrs: [], byQfi: [], block: -1 };
       }
@@ -215,9 +226,10 @@ export function install(dp: UpfDatapath, s: SessionState, r: RuleSet, now: numbe
   for (const p of s.pdrs) if (!p.spec.fteid) p.entry = undefined;
   for (const p of s.pdrs) {
     if (p.slot < 0) {
-      p.slot = dp.slots.allocate();
-      zeroRecord(dp, p.slot);
+      p.slot = flat.pdrSlots.allocate();
+      flat.clearPdr(p.slot, p.uplink);
     }
+    flat.cold[p.slot * COLD + 1] = p.uplink ? 1 : 0;
     dp.pdrBySlot[p.slot] = p;
   }
   // slots of removed PDRs: a surviving entry's anchor becomes hollow, the others are freed
@@ -281,22 +293,24 @@ export function install(dp: UpfDatapath, s: SessionState, r: RuleSet, now: numbe
   for (const a of s.ueAddresses) if (!ue.includes(a)) dp.byUe.delete(a);
   for (const a of ue) dp.byUe.set(a, s);
   s.ueAddresses = ue;
+  for (const p of s.pdrs) p.assigned = (p.spec.ueAddress ?? ue[0] ?? 0) | 0; // "assigned" (RFC 6733 4.3): the UE's address
   s.dlList = s.pdrs.filter((p) => !p.spec.fteid && (p.spec.sourceInterface === Interface.Core || p.spec.sourceInterface === Interface.SGiLanN6Lan)).sort((a, b) => a.spec.precedence - b.spec.precedence);
   s.dlSingle = s.dlList.length === 1 && s.dlList[0].spec.sdf.length === 0 ? s.dlList[0].slot : -1;
 
   // URR links that are new count from the PDR's counters now
   for (const u of s.urrs) {
     for (const p of s.pdrs) {
-      if (!p.spec.urrIds.includes(u.spec.id) || u.links.some((l) => l.pdr === p)) continue;
-      const k = p.slot * RECORD;
-      u.links.push({ pdr: p, baseOctets: hot[k + 1], basePackets: hot[k + 2] });
+      if (!p.spec.urrIds.includes(u.spec.id) || u.pdrs.includes(p)) continue;
+      flat.addLink(p.slot, u.slot);
+      u.pdrs.push(p);
     }
   }
-  if (s.urrs.some((u) => u.timed)) dp.setTimed(s);
+  if (s.urrs.some((u) => u.timed)) setTimed(dp, s);
+  writeRow(dp, s);
   if (farChanged) {
     s.ddrSent = false;
     s.ddrDueAt = 0;
-    dp.flushBuffer(s);
+    flushBuffer(dp, s);
   }
   return { created, removedUrrReports };
 }
@@ -315,7 +329,7 @@ function writeControl(dp: UpfDatapath, p: PdrState): void {
     if (p.spec.qfis.length === 1) ctl |= Ctl.QFI_COND | (p.spec.qfis[0] << 16);
     if (p.uplink && p.spec.ueAddress !== undefined) {
       ctl |= Ctl.UE_COND;
-      dp.hot[k + 3] = p.spec.ueAddress;
+      dp.hot[k + 1] = p.spec.ueAddress | 0;
     }
   }
   dp.hot[k] = ctl;

@@ -8,6 +8,7 @@ import { PfcpIeType as T, PfcpMessageType as M, PfcpCause, RuleIdType } from '..
 import type { Endpoint } from '../../transport/tap.ts';
 import { RuleError, ruleFailure, onlySupported, incorrect, readPdr, readFar, readQer, readUrr, readBar, type RuleSet, type ApplicationTable } from './rules.ts';
 import type { UpfDatapath, SessionReport, UrrReport, CreatedPdr } from './datapath.ts';
+import { discardBuffer } from './slow-path.ts';
 
 export interface SessionControl {
   cpSeid: bigint;
@@ -91,8 +92,8 @@ export function establish(ctx: N4Context, msg: P.PfcpMessage, peer: Endpoint, as
     onlySupported(msg.ies, ESTABLISHMENT_IES);
     checkPdnType(msg.ies);
     const r = ctx.datapath.establish(ruleSetOf(msg.ies, ctx.applications));
-    ctx.sessions.set(r.seid, { cpSeid: cp.seid, smf: peer });
-    return answer([P.ie(T.Cause, PfcpCause.RequestAccepted), P.ie(T.FSEID, { seid: r.seid, ipv4: ctx.nodeId.value }), ...createdPdrs(ctx, r.created)], 'N4 Session Establishment Response [TS 23.502 4.3.2.2.1 step 10b]');
+    ctx.sessions.set(BigInt(r.seid), { cpSeid: cp.seid, smf: peer });
+    return answer([P.ie(T.Cause, PfcpCause.RequestAccepted), P.ie(T.FSEID, { seid: BigInt(r.seid), ipv4: ctx.nodeId.value }), ...createdPdrs(ctx, r.created)], 'N4 Session Establishment Response [TS 23.502 4.3.2.2.1 step 10b]');
   } catch (e) {
     if (!(e instanceof RuleError)) throw e;
     ctx.log?.(`[upf] Session Establishment refused: ${e.message}`);
@@ -156,8 +157,8 @@ function merge(cur: RuleSet, ies: P.PfcpIe[], apps: ApplicationTable): RuleSet {
 
 /** 7.5.4 / 7.5.5; TS 23.502 4.3.2.2.1 step 16a-16b. */
 export function modify(ctx: N4Context, msg: P.PfcpMessage): N4Answer {
-  const seid = msg.seid ?? 0n;
-  const s = ctx.sessions.get(seid);
+  const s = ctx.sessions.get(msg.seid ?? 0n);
+  const seid = Number(msg.seid ?? 0n);
   const cur = s ? ctx.datapath.rulesOf(seid) : undefined;
   const answer = (cpSeid: bigint, ies: P.PfcpIe[], comment: string): N4Answer => ({ response: P.encodePfcp({ type: M.SessionModificationResponse, seid: cpSeid, sequenceNumber: msg.sequenceNumber, ies }), comment });
   if (!s || !cur) return answer(0n, [P.ie(T.Cause, PfcpCause.SessionContextNotFound)], 'N4 Session Modification Response, cause 65 (Session context not found) [TS 29.244 7.5.5]');
@@ -168,13 +169,8 @@ export function modify(ctx: N4Context, msg: P.PfcpMessage): N4Answer {
     const next = merge(cur, msg.ies, ctx.applications);
     const queried = P.groups(msg.ies, T.QueryURR).map((g) => P.get(g, T.URRID)!);
     for (const id of queried) if (!next.urrs.some((u) => u.id === id)) throw ruleFailure(RuleIdType.URR, id, `Query URR: URR ${id} does not exist`);
-    const session = ctx.datapath.session(seid)!;
-    if (flags & P.PfcpSmReqFlags.DROBU && session.buffered.length) {
-      // DROBU (8.2.31): drop what is buffered before applying the new rules
-      session.dropped += session.buffered.length;
-      ctx.datapath.stats.bufferDiscarded += session.buffered.length;
-      session.buffered = [];
-    }
+    // DROBU (8.2.31): drop what is buffered before applying the new rules
+    if (flags & P.PfcpSmReqFlags.DROBU) discardBuffer(ctx.datapath, ctx.datapath.session(seid)!);
     const r = ctx.datapath.modify(seid, next)!;
     const cp = P.get(msg.ies, T.FSEID);
     if (cp) s.cpSeid = cp.seid;
@@ -199,7 +195,7 @@ export function deleteSession(ctx: N4Context, msg: P.PfcpMessage): N4Answer {
     if (!(e instanceof RuleError)) throw e;
     return answer(s.cpSeid, rejection(e), `N4 Session Release Response, cause ${e.pfcpCause} [TS 29.244 7.5.7]`);
   }
-  const reports = ctx.datapath.delete(seid) ?? [];
+  const reports = ctx.datapath.delete(Number(seid)) ?? [];
   ctx.sessions.delete(seid);
   return answer(s.cpSeid, [P.ie(T.Cause, PfcpCause.RequestAccepted), ...reports.map((u) => P.grouped(T.UsageReportSDR, usageIes(ctx, u)))], 'N4 Session Release Response [TS 23.502 4.2.2.3.2 step 3b]');
 }

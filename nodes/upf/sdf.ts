@@ -20,14 +20,21 @@ interface AddressMatch {
   not: boolean;
 }
 
+/** Flat (no nested objects: the precedence walk reads one object per filter). */
 export interface CompiledSdf {
   /** IP protocol number, or -1 for any ("ip"). */
   proto: number;
-  /** Remote side ("from" in the downlink-written rule). */
-  remote: AddressMatch;
+  /** Remote side ("from" in the downlink-written rule): AddressMatch's fields. */
+  remoteKind: AddressMatch['kind'];
+  remoteNet: number;
+  remoteMask: number;
+  remoteNot: boolean;
   remotePorts: Int32Array | undefined;
   /** UE side ("to"). */
-  ue: AddressMatch;
+  ueKind: AddressMatch['kind'];
+  ueNet: number;
+  ueMask: number;
+  ueNot: boolean;
   uePorts: Int32Array | undefined;
   /** ToS/Traffic Class value and mask (8.2.5), or -1. */
   tos: number;
@@ -108,16 +115,16 @@ export function parseFlowDescription(text: string, tos?: number): CompiledSdf {
   }
   if (i < t.length) throw new SdfParseError(`'${text}': option '${t[i]}' is not supported`);
   if ((remotePorts || uePorts) && proto !== 6 && proto !== 17 && proto !== 132) throw new SdfParseError(`'${text}': ports need TCP, UDP or SCTP`);
-  return { proto, remote, remotePorts, ue, uePorts, tos: tos === undefined ? -1 : tos >> 8, tosMask: tos === undefined ? 0 : tos & 0xff, text };
+  return { proto, remoteKind: remote.kind, remoteNet: remote.net, remoteMask: remote.mask, remoteNot: remote.not, remotePorts, ueKind: ue.kind, ueNet: ue.net, ueMask: ue.mask, ueNot: ue.not, uePorts, tos: tos === undefined ? -1 : tos >> 8, tosMask: tos === undefined ? 0 : tos & 0xff, text };
 }
 
-function addressMatches(m: AddressMatch, a: number, ueAddress: number): boolean {
+function addressMatches(kind: number, net: number, mask: number, not: boolean, a: number, ueAddress: number): boolean {
   let hit: boolean;
-  if (m.kind === 0) hit = true;
-  else if (m.kind === 1) hit = a === ueAddress;
-  else if (m.kind === 2) hit = (a & m.mask) === m.net;
+  if (kind === 0) hit = true;
+  else if (kind === 1) hit = a === ueAddress;
+  else if (kind === 2) hit = (a & mask) === net;
   else hit = false;
-  return hit !== m.not;
+  return hit !== not;
 }
 
 function portMatches(ranges: Int32Array | undefined, port: number): boolean {
@@ -141,7 +148,7 @@ export function sdfMatches(f: CompiledSdf, b: Uint8Array, at: number, length: nu
   const dst = (b[at + 16] << 24) | (b[at + 17] << 16) | (b[at + 18] << 8) | b[at + 19];
   const ueSide = uplink ? src : dst;
   const remoteSide = uplink ? dst : src;
-  if (!addressMatches(f.remote, remoteSide, ueAddress) || !addressMatches(f.ue, ueSide, ueAddress)) return false;
+  if (!addressMatches(f.remoteKind, f.remoteNet, f.remoteMask, f.remoteNot, remoteSide, ueAddress) || !addressMatches(f.ueKind, f.ueNet, f.ueMask, f.ueNot, ueSide, ueAddress)) return false;
   if (!f.remotePorts && !f.uePorts) return true;
   // ports: only in the first fragment, after the IPv4 header
   const ihl = (b[at] & 15) * 4;

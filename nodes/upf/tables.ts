@@ -1,8 +1,8 @@
 // The UPF's rule tables, shared by the packet path (datapath.ts) and rule installation
 // (install.ts). Layout for the N3/N9 hot path (ARCHITECTURE "The UPF hot path"):
 //
-// - Every PDR has a slot; its hot record is 4 doubles in one typed array (two PDRs per cache
-//   line): [control word, octets, packets, UE address condition].
+// - Every PDR has a slot; its hot record is 4 int32 in one typed array (four PDRs per cache
+//   line): [control word, UE address condition, octets, packets] (flat.ts).
 // - A TEID the UPF chooses (CH, TS 29.244 5.5.3) is the slot of the PDR it was chosen for, plus
 //   one: the uplink lookup is one read of that record, as cheap as indexing a typed array by TEID.
 //   When several PDRs share the F-TEID (CHOOSE ID, 7.5.3.2) the record says CLASSIFY and the PDR
@@ -14,6 +14,7 @@
 //   nothing else — is one masked compare.
 
 import type { PdrSpec, FarSpec, BarSpec } from './rules.ts';
+import type { CompiledSdf } from './sdf.ts';
 import type { UrrState, QerState, CountedPdr } from './usage.ts';
 
 /** TS 29.244 8.2.26 Apply Action flags, as the data path applies them (low byte of the control word). */
@@ -40,7 +41,7 @@ export const Ctl = {
 
 /** Bits that send a packet off the fast path (everything but ANCHOR, the conditions and the marking). */
 export const SLOW_MASK = 0xff | Ctl.CLASSIFY | Ctl.SLOW | Ctl.GATE_CLOSED | Ctl.QUOTA_EXHAUSTED | Ctl.OHC;
-export const RECORD = 4;
+export { RECORD } from './flat.ts';
 
 export interface TunnelPeer {
   address: string;
@@ -61,6 +62,11 @@ export interface PdrState extends CountedPdr {
   entry: TeidEntry | undefined;
   /** The QFI the outer header carries (QER QFI, else the PDR's own), or -1. */
   markQfi: number;
+  /** The PDI as the precedence walk matches it, without visiting the spec or the session: a UE address condition (signed 32-bit), "assigned" of the SDF filters, the filters. */
+  hasUe: boolean;
+  ue: number;
+  assigned: number;
+  sdf: CompiledSdf[];
 }
 
 export interface TeidEntry {
@@ -94,8 +100,10 @@ export interface BufferedPacket {
   bytes: Uint8Array;
 }
 
+/** A session's rules as objects; what deletion needs is also in its row of the flat tables (flat.ts). */
 export interface SessionState {
-  seid: bigint;
+  /** UP SEID: the session's row + 1. */
+  seid: number;
   index: number;
   pdrs: PdrState[];
   fars: FarState[];
@@ -112,6 +120,5 @@ export interface SessionState {
   ddrSent: boolean;
   ddrDueAt: number;
   ddrPdr: PdrState | undefined;
-  dropped: number;
   timed: boolean;
 }

@@ -114,7 +114,7 @@ export class Upf {
           }
         },
         toN3: (datagram, peer) => gtpu.send(peer, datagram, undefined, 'G-PDU, N3 downlink [TS 29.281 5.1]'),
-        report: (seid, report) => self.upf?.sendReport(seid, report),
+        report: (seid, report) => self.upf?.sendReport(BigInt(seid), report),
         errorIndication: (teid, peer) => {
           // TS 29.281 7.3.1: Error Indication to the sender of a G-PDU for an unknown TEID.
           const ei = encodeGtpu(errorIndication(self.upf ? self.upf.eiSeq++ & 0xffff : 0, teid, parseIPv4(cfg.address), peer.port));

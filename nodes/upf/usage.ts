@@ -3,13 +3,14 @@
 //
 // Volumes are counted per PDR in the data path's hot table (two additions per packet); a URR's
 // measurement is the sum, over the PDRs linked to it, of what each counted since the URR last
-// reported (a base per link), plus what PDRs that have since been removed or unlinked counted
-// (carried). So counting costs the same whatever the number of URRs, and a report is a short loop.
+// reported (a base per link, in the PDR's cold record), plus what PDRs that have since been
+// removed or unlinked counted (carried, in the URR's record; flat.ts). So counting costs the same whatever the number of URRs, and a report is a short loop.
 // Thresholds and quotas on volume are checked per packet only for the PDRs whose URRs have them;
 // time thresholds, time quotas and measurement periods are checked on the data path's tick.
 
 import type { UrrSpec, QerSpec, VolumeSpec } from './rules.ts';
 import { UsageReportTrigger, ReportingTrigger, MeasurementMethod } from '../../codecs/pfcp/index.ts';
+import { URR_RECORD, type FlatTables } from './flat.ts';
 
 export interface UsageReport {
   /** UR-SEQN (TS 29.244 8.2.42). */
@@ -39,12 +40,6 @@ export interface CountedPdr {
   uplink: boolean;
 }
 
-export interface UrrLink {
-  pdr: CountedPdr;
-  baseOctets: number;
-  basePackets: number;
-}
-
 export interface Measurement {
   ulOctets: number;
   ulPackets: number;
@@ -52,18 +47,22 @@ export interface Measurement {
   dlPackets: number;
 }
 
+/**
+ * A URR's rule and quota state. Its measurement — start, UR-SEQN, what removed links counted —
+ * lives in its record of the flat tables (flat.ts), as does each linked PDR's base count, so that
+ * N4 Session Deletion reads them without visiting this object.
+ */
 export class UrrState {
   spec: UrrSpec;
-  links: UrrLink[] = [];
-  /** Counted by links that no longer exist, since the last report. */
-  carried: Measurement = { ulOctets: 0, ulPackets: 0, dlOctets: 0, dlPackets: 0 };
-  /** Start of the current measurement (last report), and of the current time quota. */
-  startTime: number;
+  readonly slot: number;
+  readonly flat: FlatTables;
+  /** The PDRs linked to this URR (their cold records hold the link's base counts). */
+  pdrs: CountedPdr[] = [];
+  /** Start of the current time quota. */
   quotaStartTime: number;
   /** Volume consumed against the current quota before the current measurement began. */
   quotaUsedUl = 0;
   quotaUsedDl = 0;
-  seqn = 0;
   /** The quota is used up: the linked PDRs drop (5.2.2.2.1). */
   exhausted = false;
   /** Volume threshold or quota: the linked PDRs check after each packet. */
@@ -71,16 +70,24 @@ export class UrrState {
   /** Period, time threshold or time quota: checked on the tick. */
   timed = false;
 
-  constructor(spec: UrrSpec, now: number) {
+  constructor(spec: UrrSpec, slot: number, flat: FlatTables, now: number) {
     this.spec = spec;
-    this.startTime = now;
+    this.slot = slot;
+    this.flat = flat;
     this.quotaStartTime = now;
+    flat.clearUrr(slot, spec.id, measuresVolume(spec), now);
     this.setSpec(spec, now);
+  }
+
+  /** Start of the current measurement (the last report). */
+  get startTime(): number {
+    return this.flat.urr[this.slot * URR_RECORD];
   }
 
   setSpec(spec: UrrSpec, now: number): void {
     const quotaChanged = spec.volumeQuota !== this.spec.volumeQuota || spec.timeQuota !== this.spec.timeQuota;
     this.spec = spec;
+    this.flat.urr[this.slot * URR_RECORD + 6] = spec.id * 2 + (measuresVolume(spec) ? 1 : 0);
     if (quotaChanged) {
       // a new quota counts from now (5.2.2.2.1)
       this.quotaUsedUl = this.quotaUsedDl = 0;
@@ -92,21 +99,23 @@ export class UrrState {
   }
 }
 
-export function measure(u: UrrState, hot: Float64Array, into: Measurement = { ulOctets: 0, ulPackets: 0, dlOctets: 0, dlPackets: 0 }): Measurement {
-  const c = u.carried;
-  let ulOctets = c.ulOctets, ulPackets = c.ulPackets, dlOctets = c.dlOctets, dlPackets = c.dlPackets;
-  const links = u.links;
-  for (let i = 0; i < links.length; i++) {
-    const l = links[i];
-    const k = l.pdr.slot << 2;
-    const o = hot[k + 1] - l.baseOctets;
-    const p = hot[k + 2] - l.basePackets;
-    if (l.pdr.uplink) {
+const measuresVolume = (spec: UrrSpec): boolean => (spec.method & MeasurementMethod.VOLUM) !== 0 || spec.method === 0;
+
+export function measure(u: UrrState, into: Measurement = { ulOctets: 0, ulPackets: 0, dlOctets: 0, dlPackets: 0 }): Measurement {
+  const f = u.flat, r = u.slot * URR_RECORD;
+  let ulOctets = f.urr[r + 2], ulPackets = f.urr[r + 3], dlOctets = f.urr[r + 4], dlPackets = f.urr[r + 5];
+  const pdrs = u.pdrs;
+  for (let i = 0; i < pdrs.length; i++) {
+    const p = pdrs[i];
+    const l = f.link(p.slot, u.slot);
+    const o = f.octets(p.slot) - f.cold[l + 1];
+    const n = f.packets(p.slot) - f.cold[l + 2];
+    if (p.uplink) {
       ulOctets += o;
-      ulPackets += p;
+      ulPackets += n;
     } else {
       dlOctets += o;
-      dlPackets += p;
+      dlPackets += n;
     }
   }
   into.ulOctets = ulOctets;
@@ -119,51 +128,57 @@ export function measure(u: UrrState, hot: Float64Array, into: Measurement = { ul
 /** Scratch for measurements that are read at once (no allocation per packet or report). */
 const scratch: Measurement = { ulOctets: 0, ulPackets: 0, dlOctets: 0, dlPackets: 0 };
 
-/** Folds what a link counted into `carried` (before the link goes). */
-export function foldLink(u: UrrState, l: UrrLink, hot: Float64Array): void {
-  const k = l.pdr.slot << 2;
-  const o = hot[k + 1] - l.baseOctets;
-  const p = hot[k + 2] - l.basePackets;
-  if (l.pdr.uplink) {
-    u.carried.ulOctets += o;
-    u.carried.ulPackets += p;
-  } else {
-    u.carried.dlOctets += o;
-    u.carried.dlPackets += p;
-  }
+/** A Usage Report from a URR record whose links are all folded (N4 Session Deletion, flat.ts). */
+export function finalReport(f: FlatTables, urrSlot: number, now: number, dropped: number): UrrReport {
+  const r = urrSlot * URR_RECORD, u = f.urr;
+  const volume = u[r + 6] % 2 === 1;
+  const start = u[r];
+  return {
+    urrId: Math.floor(u[r + 6] / 2),
+    trigger: UsageReportTrigger.TERMR,
+    urSeqn: u[r + 1],
+    startTime: start,
+    endTime: now,
+    uplinkOctets: volume ? u[r + 2] : 0,
+    downlinkOctets: volume ? u[r + 4] : 0,
+    uplinkPackets: volume ? u[r + 3] : 0,
+    downlinkPackets: volume ? u[r + 5] : 0,
+    durationSeconds: Math.max(0, Math.round(now - start)),
+    droppedPackets: dropped,
+  };
 }
 
 /**
  * Builds a Usage Report and restarts the measurement (5.2.2.3.1); `final` for the last report of a
  * URR that goes (nothing to restart).
  */
-export function reportAndReset(u: UrrState, trigger: number, now: number, hot: Float64Array, dropped: number, final = false): UrrReport {
-  const m = measure(u, hot, scratch);
-  const volume = u.spec.method & MeasurementMethod.VOLUM || u.spec.method === 0;
+export function reportAndReset(u: UrrState, trigger: number, now: number, dropped: number, final = false): UrrReport {
+  const m = measure(u, scratch);
+  const volume = measuresVolume(u.spec);
+  const f = u.flat, k = u.slot * URR_RECORD;
   const r: UrrReport = {
     urrId: u.spec.id,
     trigger,
-    urSeqn: u.seqn++,
-    startTime: u.startTime,
+    urSeqn: f.urr[k + 1]++,
+    startTime: f.urr[k],
     endTime: now,
     uplinkOctets: volume ? m.ulOctets : 0,
     downlinkOctets: volume ? m.dlOctets : 0,
     uplinkPackets: volume ? m.ulPackets : 0,
     downlinkPackets: volume ? m.dlPackets : 0,
-    durationSeconds: Math.max(0, Math.round(now - u.startTime)),
+    durationSeconds: Math.max(0, Math.round(now - f.urr[k])),
     droppedPackets: dropped,
   };
   if (final) return r;
   u.quotaUsedUl += m.ulOctets;
   u.quotaUsedDl += m.dlOctets;
-  for (const l of u.links) {
-    const k = l.pdr.slot << 2;
-    l.baseOctets = hot[k + 1];
-    l.basePackets = hot[k + 2];
+  for (const p of u.pdrs) {
+    const l = f.link(p.slot, u.slot);
+    f.cold[l + 1] = f.octets(p.slot);
+    f.cold[l + 2] = f.packets(p.slot);
   }
-  const c = u.carried;
-  c.ulOctets = c.ulPackets = c.dlOctets = c.dlPackets = 0;
-  u.startTime = now;
+  f.urr[k + 2] = f.urr[k + 3] = f.urr[k + 4] = f.urr[k + 5] = 0;
+  f.urr[k] = now;
   return r;
 }
 
@@ -175,8 +190,8 @@ function reached(v: VolumeSpec, ul: number, dl: number): boolean {
  * Volume threshold (VOLTH) and quota (VOLQU) of a URR after a packet: the trigger to report
  * with, or 0. A used-up quota marks the URR exhausted whether or not VOLQU asks for a report.
  */
-export function volumeTrigger(u: UrrState, hot: Float64Array): number {
-  const m = measure(u, hot, scratch);
+export function volumeTrigger(u: UrrState): number {
+  const m = measure(u, scratch);
   let trigger = 0;
   if (u.spec.volumeQuota && !u.exhausted && reached(u.spec.volumeQuota, u.quotaUsedUl + m.ulOctets, u.quotaUsedDl + m.dlOctets)) {
     u.exhausted = true;
@@ -190,8 +205,9 @@ export function volumeTrigger(u: UrrState, hot: Float64Array): number {
 export function timeTrigger(u: UrrState, now: number): number {
   const s = u.spec;
   let trigger = 0;
-  if (s.triggers & ReportingTrigger.PERIO && s.measurementPeriod && now - u.startTime >= s.measurementPeriod) trigger |= UsageReportTrigger.PERIO;
-  if (s.triggers & ReportingTrigger.TIMTH && s.timeThreshold !== undefined && now - u.startTime >= s.timeThreshold) trigger |= UsageReportTrigger.TIMTH;
+  const start = u.startTime;
+  if (s.triggers & ReportingTrigger.PERIO && s.measurementPeriod && now - start >= s.measurementPeriod) trigger |= UsageReportTrigger.PERIO;
+  if (s.triggers & ReportingTrigger.TIMTH && s.timeThreshold !== undefined && now - start >= s.timeThreshold) trigger |= UsageReportTrigger.TIMTH;
   if (s.timeQuota !== undefined && !u.exhausted && now - u.quotaStartTime >= s.timeQuota) {
     u.exhausted = true;
     if (s.triggers & ReportingTrigger.TIMQU) trigger |= UsageReportTrigger.TIMQU;

@@ -9,20 +9,13 @@ import { encodeGtpu, gPdu, echoRequest } from '../../codecs/gtpu/index.ts';
 import { tempCapture } from '../helpers/capture.ts';
 import { tsharkAvailable } from '../helpers/tshark.ts';
 import { fuzzDecoder } from '../helpers/fuzz.ts';
+import { concatBytes } from '../../codecs/bytes/concat.ts';
 
 const payload = encodeGtpu(gPdu(0xabc, Uint8Array.of(0x45, 0, 0, 20), { pduType: 1, qfi: 7 }));
 const ip4 = udpPacket({ address: '127.0.0.10', port: 2152 }, { address: '127.0.0.11', port: 2152 }, payload);
 const ip6 = udpPacket({ address: 'fd00::10', port: 40000 }, { address: 'fd00::11', port: 2152 }, encodeGtpu(echoRequest(5)));
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+const concat = (...parts: Uint8Array[]): Uint8Array => concatBytes(parts);
 
 /** Classic pcap with one link type, in the given byte order. */
 function classicPcap(linkType: number, frames: Uint8Array[], littleEndian = true, nanos = false): Uint8Array {

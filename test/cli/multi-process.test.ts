@@ -15,11 +15,11 @@ import { Http2SbiClient } from '../../transport/sbi/client.ts';
 import { TracingSbiClient } from '../../nodes/common/sbi-host.ts';
 
 describe('multi-process mode as README writes it', () => {
-  it('seven NFs and the run started together, in no order: the run waits for the core and succeeds', async () => {
+  it('eleven NFs and the run started together, in no order: the run waits for the core and succeeds', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wire5g-mp-cli-'));
     const config = join(dir, 'net.yaml');
     writeFileSync(config, stringify({ addresses: testConfig(46).addresses, udr: { database: join(dir, 'udr.sqlite') } }));
-    const nfs = ['amf', 'smf', 'upf', 'pcf', 'ausf', 'udm', 'udr'];
+    const nfs = ['amf', 'smf', 'upf', 'pcf', 'ausf', 'udm', 'udr', 'bsf', 'chf', 'nwdaf', 'af'];
     const procs: [string, Wire5gProcess][] = nfs.map((nf) => [nf, startWire5g(['start', nf, '--config', config])]);
     try {
       const run = await startWire5g(['run', '--external-core', '--config', config, '--out', join(dir, 'out')]).done;

@@ -11,7 +11,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LiveNetwork, findCommand, checkCommandArgs } from '../../nodes/control/index.ts';
-import { pcfTerminateOn } from '../../nodes/control/policy-commands.ts';
+import { pcfTerminateOn, afCreateOn, afDeleteOn } from '../../nodes/control/policy-commands.ts';
 import { subscribeTrace, type TraceEvent } from '../../nodes/common/trace.ts';
 import { testConfig } from '../helpers/network.ts';
 
@@ -41,6 +41,12 @@ describe('SM Policy Association Termination, PCF-initiated (TS 23.502 4.16.6 cas
       await net.establishPduSession(supi, { psi: 1 });
       await net.establishPduSession(supi, { psi: 2 });
       await net.ping(supi, { psi: 1, count: 2 });
+      // an AF app session on session 1, its PCF found at the BSF
+      expect(await afCreateOn(net, supi, 1)).toMatchObject({ psi: 1 });
+      expect(net.core!.pcf.appSessions.size).toBe(1);
+      // the NWDAF answered each analytics subscription at once (immediate report, no data)
+      expect([...net.core!.pcf.analyticsNotifications.values()]).toEqual([1, 1]);
+      expect(net.core!.pcf.policyCounterStatus.get(supi)).toEqual({ 'data-volume': 'valid' });
       const before = net.core!.store.usage(supi, 'internet', '1')!.remainingOctets!;
       const events: TraceEvent[] = [];
       const off = subscribeTrace((e) => events.push(e));
@@ -65,6 +71,14 @@ describe('SM Policy Association Termination, PCF-initiated (TS 23.502 4.16.6 cas
       expect(at('Nsmf_PDUSession_SMContextStatusNotify [4.3.4.2 step 11]')).toBeLessThan(at('SMF>PCF Npcf_SMPolicyControl_Delete [4.16.6 step 2]'));
       expect(at('SMF>PCF Npcf_SMPolicyControl_Delete [4.16.6 step 2]')).toBeLessThan(at('PCF>UDR Nudr_DM_Update [4.16.6 step 3]'));
       expect(at('Npcf_SMPolicyControl_Delete [4.16.6 step 2]')).toBeLessThan(at('Nudm_UECM_Deregistration [4.3.4.2 step 13]'));
+      // step 5: the AF (which then deletes its app session), the BSF, the NWDAF; step 6: the CHF, modified (session 2 remains)
+      expect(at('PCF>UDR Nudr_DM_Update [4.16.6 step 3]')).toBeLessThan(at('PCF>AF Npcf_PolicyAuthorization_Notify [4.16.6 step 5]'));
+      expect(at('PCF>AF Npcf_PolicyAuthorization_Notify [4.16.6 step 5]')).toBeLessThan(at('AF>PCF Npcf_PolicyAuthorization_Delete [4.16.6 step 5]'));
+      expect(at('PCF>AF Npcf_PolicyAuthorization_Notify [4.16.6 step 5]')).toBeLessThan(at('PCF>BSF Nbsf_Management_Deregister [4.16.6 step 5]'));
+      expect(at('PCF>BSF Nbsf_Management_Deregister [4.16.6 step 5]')).toBeLessThan(at('PCF>NWDAF Nnwdaf_EventsSubscription_Unsubscribe [4.16.6 step 5]'));
+      expect(at('PCF>NWDAF Nnwdaf_EventsSubscription_Unsubscribe [4.16.6 step 5]')).toBeLessThan(at('PCF>CHF Nchf_SpendingLimitControl_Subscribe [4.16.6 step 6]'));
+      expect(events.some((e) => e.message === 'Nchf_SpendingLimitControl_Unsubscribe')).toBe(false);
+      expect(net.core!.pcf.appSessions.size).toBe(0);
       // step 8 is not taken: session 2 still uses the (DNN, S-NSSAI)
       expect(events.some((e) => e.step === '4.16.6 step 8')).toBe(false);
       // TS 24.501 9.11.4.2 #39 for REACTIVATION_REQUESTED
@@ -79,7 +93,37 @@ describe('SM Policy Association Termination, PCF-initiated (TS 23.502 4.16.6 cas
         off2();
       }
       const at2 = order(last);
-      expect(at2('Npcf_SMPolicyControl_Delete [4.16.6 step 2]')).toBeLessThan(at2('PCF>UDR Nudr_DM_Unsubscribe [4.16.6 step 8]'));
+      expect(at2('Npcf_SMPolicyControl_Delete [4.16.6 step 2]')).toBeLessThan(at2('PCF>CHF Nchf_SpendingLimitControl_Unsubscribe [4.16.6 step 6]'));
+      expect(at2('PCF>CHF Nchf_SpendingLimitControl_Unsubscribe [4.16.6 step 6]')).toBeLessThan(at2('PCF>UDR Nudr_DM_Unsubscribe [4.16.6 step 8]'));
+      expect(net.core!.pcf.chfSubscriptions.size).toBe(0);
+      expect(net.ueOf(supi).sessions.size).toBe(0);
+    } finally {
+      const s = await net.stop();
+      expect(s.leftBehind).toEqual({});
+    }
+  }, 60_000);
+
+  it('AF-triggered: the AF ends its app session and the PCF terminates the PDU session it was bound to', async () => {
+    const cfg = testConfig(217);
+    const net = await LiveNetwork.start({ ...cfg, ue: { ...cfg.ue, count: 1 } }, { outDir: mkdtempSync(join(tmpdir(), 'wire5g-af-term-')), database: ':memory:', capture: false });
+    try {
+      const [supi] = net.addConfiguredUes();
+      await net.register(supi);
+      await net.establishPduSession(supi, { psi: 1 });
+      await expect(afDeleteOn(net, supi, 1)).rejects.toMatchObject({ status: 409 });
+      await afCreateOn(net, supi, 1);
+      const events: TraceEvent[] = [];
+      const off = subscribeTrace((e) => events.push(e));
+      try {
+        expect(await afDeleteOn(net, supi, 1)).toEqual({ psi: 1, outcome: 'app session deleted; PDU session terminated by the PCF' });
+      } finally {
+        off();
+      }
+      const at = order(events);
+      expect(events.find((e) => e.message === 'Npcf_PolicyAuthorization_Delete')).toMatchObject({ from: 'AF', to: 'PCF' });
+      expect(at('PCF>SMF Npcf_SMPolicyControl_UpdateNotify [4.16.6 step 1]')).toBeLessThan(at('Npcf_SMPolicyControl_Delete [4.16.6 step 2]'));
+      // the app session is gone already: no step 5 notification to the AF
+      expect(events.some((e) => e.message === 'Npcf_PolicyAuthorization_Notify')).toBe(false);
       expect(net.ueOf(supi).sessions.size).toBe(0);
     } finally {
       const s = await net.stop();

@@ -9,7 +9,7 @@ import type { LedgerSnapshot } from '../../nodes/common/ledger.ts';
 export function testConfig(third: number, over: Partial<NetworkConfig> = {}): NetworkConfig {
   const cfg = structuredClone(DEFAULT_CONFIG);
   const a = (n: number) => `127.0.${third}.${n}`;
-  cfg.addresses = { amf: a(5), smf: a(4), upf: a(7), ausf: a(11), udm: a(12), pcf: a(13), udr: a(20), gnb: a(100) };
+  cfg.addresses = { amf: a(5), smf: a(4), upf: a(7), ausf: a(11), udm: a(12), pcf: a(13), udr: a(20), gnb: a(100), bsf: a(15), chf: a(16), nwdaf: a(17), af: a(18) };
   cfg.udr.database = ':memory:';
   return { ...cfg, ...over };
 }
@@ -28,6 +28,23 @@ export interface TestNetwork {
   stop(): Promise<void>;
 }
 
+/** The ledgers, quiescence and stop of a core and its gNB (shared by the test networks). */
+export function coreAndGnb(core: Core, gnb: Gnb): Pick<TestNetwork, 'ledgers' | 'quiet' | 'stop'> {
+  return {
+    ledgers: () => ({ ...core.ledgers(), gNB: gnb.ledger.snapshot() }),
+    quiet: async () => {
+      for (let i = 0; i < 3; i++) {
+        await core.settled();
+        await new Promise((r) => setTimeout(r, 30));
+      }
+    },
+    stop: async () => {
+      await gnb.stop();
+      await core.stop();
+    },
+  };
+}
+
 /** A core (UDR in memory) and a gNB on 127.0.<third>.x, with the subscribers given (default K/OPc). */
 export async function startTestNetwork(third: number, supis: string[], o: Pick<CoreOptions, 'amfTimers'> & { admission?: NetworkConfig['gnb']['admission'] } = {}): Promise<TestNetwork> {
   const cfg = testConfig(third);
@@ -40,16 +57,6 @@ export async function startTestNetwork(third: number, supis: string[], o: Pick<C
     core,
     gnb,
     ue: (supi, over = {}) => new Ue({ supi, k: s.k, opc: s.opc, amf: s.amf, sqn: s.sqn, plmn: cfg.plmn, snssai: cfg.snssai, dnn: cfg.dnn, imeisv: '3560920407930101', ...over }),
-    ledgers: () => ({ ...core.ledgers(), gNB: gnb.ledger.snapshot() }),
-    quiet: async () => {
-      for (let i = 0; i < 3; i++) {
-        await core.settled();
-        await new Promise((r) => setTimeout(r, 30));
-      }
-    },
-    stop: async () => {
-      await gnb.stop();
-      await core.stop();
-    },
+    ...coreAndGnb(core, gnb),
   };
 }

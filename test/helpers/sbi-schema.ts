@@ -119,7 +119,7 @@ export function validateExchange(op: SbiOperation, requestBody: unknown, status:
   const file = `${op.spec}.yaml`;
   if (op.target === 'callback') {
     // a notification: its body is the component schema the table names (an array of them for Nudr's policy data)
-    const items = Array.isArray(requestBody) && op.schema === 'PolicyDataChangeNotification' ? requestBody : [requestBody];
+    const items = Array.isArray(requestBody) && (op.schema === 'PolicyDataChangeNotification' || op.schema === 'NnwdafEventsSubscriptionNotification') ? requestBody : [requestBody];
     const v = validator(file, `/components/schemas/${op.schema}`);
     return items.flatMap((b) => (v(b) ? [] : (v.errors ?? []).map((e) => ({ operation: op.name, where: 'request' as const, path: e.instancePath || '/', message: e.message ?? 'invalid' }))));
   }

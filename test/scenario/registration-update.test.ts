@@ -147,6 +147,10 @@ describe('registration update, context kept (TS 24.501 5.5.1.3)', () => {
     await keep.quiet();
     expect(keep.core.amf.stateOf(u.supi)).toBe('5GMM-REGISTERED');
     expect(keep.core.amf.ledger.snapshot()['PDU sessions']).toBe(before.AMF['PDU sessions'] + 1);
+    // CM-IDLE keeps the PDU session in the UE (issue 15); a UE that released it locally meanwhile
+    // (TS 24.501 6.4.3.5, say) tells the network with its PDU session status
+    expect([...u.sessions.keys()]).toEqual([1]);
+    u.sessions.delete(1);
     const { events } = await traced(() => u.updateRegistration({ type: 'periodic' }));
     await keep.quiet();
     expect(u.state).toBe(GmmState.REGISTERED);

@@ -24,6 +24,7 @@ const n1: SmN1 = {
   establishmentReject: (id, pti, cause) => Uint8Array.of(0x2e, id, pti, 0xc3, cause),
   releaseCommand: (id, pti, cause) => Uint8Array.of(0x2e, id, pti, 0xd3, cause),
   decodeSmMessage: (b) => ({ name: b[3] === 0xd1 ? 'PDU session release request' : b[3] === 0xd4 ? 'PDU session release complete' : 'other', pduSessionId: b[1], pti: b[2] }),
+  defaultQosRules: (qfi) => new TextEncoder().encode(`rule qfi ${qfi}`),
 };
 const n2: SmN2 = {
   setupRequestTransfer: (p) => new TextEncoder().encode(`setup ${p.upfN3Teid}@${p.upfN3Address}`),

@@ -8,6 +8,8 @@ import { internetChecksum } from '../../codecs/bytes/checksum.ts';
 import { ipv4Packet, udpPacket, IpProto } from '../../transport/capture/synth.ts';
 import { tempCapture } from '../helpers/capture.ts';
 import { dissect, problems, field, tsharkAvailable } from '../helpers/tshark.ts';
+import { MeasurementMethod, ReportingTrigger, UsageReportTrigger } from '../../codecs/pfcp/index.ts';
+import type { RuleSet } from '../../nodes/upf/rules.ts';
 
 const gnb: TunnelPeer = { address: '127.0.0.100', port: 2152 };
 const UE = Ipv4Pool.parse('10.45.0.2');
@@ -23,7 +25,7 @@ function ping(seq: number, src = '10.45.0.2', dst = '10.45.255.254'): Uint8Array
 }
 
 function harness(now = { t: 1000 }) {
-  const out = { n6: [] as Uint8Array[], n3: [] as { d: Uint8Array; peer: TunnelPeer }[], ei: [] as number[], reports: [] as { seid: bigint; report: SessionReport }[] };
+  const out = { n6: [] as Uint8Array[], n3: [] as { d: Uint8Array; peer: TunnelPeer }[], ei: [] as number[], reports: [] as { seid: number; report: SessionReport }[] };
   const dp = new UpfDatapath({ capacity: 1000, now: () => now.t, errorIndicationBurst: 3, errorIndicationRate: 1 }, {
     toN6: (b, start, end) => out.n6.push(Uint8Array.from(b.subarray(start, end))),
     toN3: (d, peer) => out.n3.push({ d: Uint8Array.from(d), peer }),
@@ -35,7 +37,7 @@ function harness(now = { t: 1000 }) {
 
 const rules = simpleSession({ ue: UE });
 const up = (teid: number, ip: Uint8Array, qfi = 9) => encodeGtpu(gPdu(teid, ip, { pduType: 1, qfi }));
-const usage = (dp: UpfDatapath, seid: bigint) => dp.query(seid)[0];
+const usage = (dp: UpfDatapath, seid: number) => dp.query(seid)[0];
 
 describe('UPF data path', () => {
   it('forwards uplink G-PDUs by TEID to N6 and counts them', () => {
@@ -77,6 +79,40 @@ describe('UPF data path', () => {
     expect(usage(dp, seid)).toMatchObject({ downlinkPackets: 2 });
   });
 
+  it('BAR: the Downlink Data Report waits for the notification delay (TS 29.244 8.2.28, 50 ms units); buffering stops at the suggested packet count (8.2.29)', () => {
+    const { dp, out, now } = harness();
+    const withBar = (r: RuleSet): RuleSet => ({ ...r, fars: r.fars.map((f) => (f.id === 2 ? { ...f, barId: 1 } : f)), bar: { id: 1, notificationDelay: 4, suggestedPacketCount: 2 } });
+    const { seid } = dp.establish(withBar(rules));
+    const verdicts = [1, 2, 3].map((seq) => {
+      const reply = dataNetworkReply(ping(seq))!;
+      return dp.downlink(reply.buffer, reply.offset, reply.length);
+    });
+    expect(verdicts).toEqual([DatapathVerdict.BUFFERED, DatapathVerdict.BUFFERED, DatapathVerdict.DROPPED_BY_FAR]);
+    now.t = 1000.15;
+    dp.tick();
+    expect(out.reports).toEqual([]);
+    now.t = 1000.2; // 4 x 50 ms after the first buffered packet
+    dp.tick();
+    expect(out.reports).toEqual([{ seid, report: { downlinkData: { pdrId: 2, qfi: undefined } } }]);
+    dp.modify(seid, withBar(simpleSession({ ue: UE, gnb: { teid: 0x55, address: gnb.address } })));
+    expect(out.n3).toHaveLength(2);
+    expect(usage(dp, seid)).toMatchObject({ downlinkPackets: 2, droppedPackets: 1 });
+  });
+
+  it('URR: a time threshold reports (TIMTH) on the tick and restarts the measurement', () => {
+    const { dp, out, now } = harness();
+    const { seid } = dp.establish(simpleSession({ ue: UE, urr: { method: MeasurementMethod.DURAT | MeasurementMethod.VOLUM, triggers: ReportingTrigger.TIMTH, timeThreshold: 5 } }));
+    now.t += 4;
+    dp.tick();
+    expect(out.reports).toEqual([]);
+    now.t += 1;
+    dp.tick();
+    expect(out.reports).toEqual([{ seid, report: { usage: [expect.objectContaining({ trigger: UsageReportTrigger.TIMTH, durationSeconds: 5, urSeqn: 0 })] } }]);
+    now.t += 5;
+    dp.tick();
+    expect(out.reports.map((r) => ('usage' in r.report ? r.report.usage[0].urSeqn : -1))).toEqual([0, 1]);
+  });
+
   it('session deletion discards the buffer (counted), frees the TEID and reports final usage per URR', () => {
     const { dp, out } = harness();
     const { seid, created } = dp.establish(rules);
@@ -89,7 +125,8 @@ describe('UPF data path', () => {
     expect(reports).toEqual([expect.objectContaining({ urrId: 1, trigger: 0x800, uplinkPackets: 1, downlinkPackets: 0, droppedPackets: 1, urSeqn: 0 })]);
     expect(dp.sessions).toBe(0);
     expect(dp.teidsInUse).toBe(0);
-    expect(dp.slots.inUse).toBe(0);
+    expect(dp.flat.pdrSlots.inUse).toBe(0);
+    expect(dp.flat.urrSlots.inUse).toBe(0);
     expect(dp.delete(seid)).toBeUndefined();
     // later packets for the freed TEID: dropped, answered by a rate-limited Error Indication
     for (let i = 0; i < 10; i++) expect(dp.uplink(pkt, 0, pkt.length, gnb)).toBe(DatapathVerdict.NO_SESSION);

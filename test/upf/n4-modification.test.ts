@@ -71,18 +71,18 @@ describe('N4 Session Modification: Create, Update and Remove of each rule', () =
     r = mod(4, [g(T.RemovePDR, [P.ie(T.PDRID, 2)]), g(T.RemoveURR, [P.ie(T.URRID, 2)]), g(T.RemoveQER, [P.ie(T.QERID, 2)]), g(T.UpdateFAR, [P.ie(T.FARID, 1), P.ie(T.ApplyAction, { value: A.FORW, octets: 2 })]), g(T.UpdateQER, [P.ie(T.QERID, 1), P.ie(T.GateStatus, { ul: 0, dl: 0 })]), g(T.CreateBAR, [P.ie(T.BARID, 3)])]);
     expect(P.get(r.ies, T.Cause)).toBe(1);
     expect(P.get(P.group(r.ies, T.UsageReportSMR)!, T.UsageReportTrigger)!.value).toBe(P.UsageReportTrigger.TERMR);
-    expect(ctx.datapath.rulesOf(seid)).toMatchObject({ pdrs: [{ id: 1 }], urrs: [{ id: 1 }], qers: [{ id: 1 }], bar: { id: 3 } });
+    expect(ctx.datapath.rulesOf(Number(seid))).toMatchObject({ pdrs: [{ id: 1 }], urrs: [{ id: 1 }], qers: [{ id: 1 }], bar: { id: 3 } });
     expect(send(6)).toBe(DatapathVerdict.NO_MATCHING_PDR);
     expect(send(9)).toBe(DatapathVerdict.FORWARDED);
     expect(P.get(mod(5, [g(T.UpdateBARSessionModificationRequest, [P.ie(T.BARID, 3), P.ie(T.SuggestedBufferingPacketsCount, 4)])]).ies, T.Cause)).toBe(1);
-    expect(ctx.datapath.rulesOf(seid)!.bar).toEqual({ id: 3, suggestedPacketCount: 4 });
+    expect(ctx.datapath.rulesOf(Number(seid))!.bar).toEqual({ id: 3, suggestedPacketCount: 4 });
     expect(P.get(mod(6, [g(T.RemoveBAR, [P.ie(T.BARID, 3)])]).ies, T.Cause)).toBe(1);
-    expect(ctx.datapath.rulesOf(seid)!.bar).toBeUndefined();
+    expect(ctx.datapath.rulesOf(Number(seid))!.bar).toBeUndefined();
 
     // a FAR still used by PDR 1 cannot go: refused whole (cause 73, Failed Rule ID of the PDR), nothing changed
     r = mod(7, [g(T.RemoveFAR, [P.ie(T.FARID, 1)]), g(T.RemoveURR, [P.ie(T.URRID, 1)])]);
     expect([P.get(r.ies, T.Cause), P.get(r.ies, T.FailedRuleID)]).toEqual([73, { ruleType: P.RuleIdType.PDR, id: 1 }]);
-    expect(ctx.datapath.rulesOf(seid)!.urrs).toHaveLength(1);
+    expect(ctx.datapath.rulesOf(Number(seid))!.urrs).toHaveLength(1);
     expect(send(9)).toBe(DatapathVerdict.FORWARDED);
     expect(n6).toHaveLength(4);
   });

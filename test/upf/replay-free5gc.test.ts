@@ -155,7 +155,7 @@ describe('what the UPF does not implement is refused with the cause and Offendin
       const mod = await rig.request({ type: M.SessionModificationRequest, seid: app.seid!.seid, ies: [g(T.UpdatePDR, [P.ie(T.PDRID, 42), P.ie(T.FARID, 1)]), g(T.RemoveFAR, [P.ie(T.FARID, 2)])] });
       expect(P.get(mod.ies, T.Cause)).toBe(73);
       expect(P.get(mod.ies, T.FailedRuleID)).toEqual({ ruleType: P.RuleIdType.PDR, id: 42 });
-      expect(rig.upf.datapath.rulesOf(app.seid!.seid)!.fars).toHaveLength(8);
+      expect(rig.upf.datapath.rulesOf(Number(app.seid!.seid))!.fars).toHaveLength(8);
     } finally {
       await rig.stop();
     }

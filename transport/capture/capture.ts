@@ -152,6 +152,11 @@ export class Capture {
     this.ipPacket(sctpOverIpPacket(srcAddress, dstAddress, sctpPacket), comment, timestampUs);
   }
 
+  /** TLS key log lines (NSS format) for the TLS connections captured after them (pcapng DSB). */
+  tlsKeyLog(line: Uint8Array): void {
+    this.writer.writeTlsKeyLog(line);
+  }
+
   flush(): void {
     this.fileSink?.flush();
   }

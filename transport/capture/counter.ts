@@ -22,7 +22,7 @@ const NGAP_PPID = 60;
 
 export class InterfaceCounter {
   readonly counts: Record<CapturedInterface, number> = { N1: 0, N2: 0, N3: 0, N4: 0, SBI: 0 };
-  private readonly tcp = new Map<string, FrameHeaderWalker>();
+  private readonly tcp = new Map<string, FrameHeaderWalker | null>();
   /** Fragments of an NGAP message per direction (B..E over consecutive DATA chunks). */
   private readonly fragments = new Map<string, Uint8Array[]>();
 
@@ -76,12 +76,15 @@ export class InterfaceCounter {
     if (payload.length === 0) return;
     const key = `${src.address}:${src.port}>${dst.address}:${dst.port}`;
     let d = this.tcp.get(key);
-    if (!d) {
+    if (d === undefined) {
       // the client's direction starts with the connection preface (RFC 9113 3.4)
       let preface = true;
       for (let k = 0; k < Math.min(payload.length, CONNECTION_PREFACE.length); k++) if (payload[k] !== CONNECTION_PREFACE[k]) preface = false;
-      this.tcp.set(key, (d = new FrameHeaderWalker(preface)));
+      // a TLS connection (N32 between the SEPPs) starts with a handshake record (RFC 8446 5.1): its
+      // HTTP/2 frames are encrypted and not counted here
+      this.tcp.set(key, (d = payload[0] === 0x16 && !preface ? null : new FrameHeaderWalker(preface)));
     }
+    if (d === null) return;
     // HEADERS opens a request or a response (the SBI transport sends no trailers)
     for (const f of d.push(payload)) if (f.type === FrameType.HEADERS) this.counts.SBI++;
   }

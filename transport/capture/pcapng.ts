@@ -128,6 +128,21 @@ export class PcapngWriter {
     this.sink(block(0x00000006, parts));
     this.packets++;
   }
+
+  /**
+   * A Decryption Secrets Block (pcapng 4.7, type 0x0000000A) holding TLS key log lines (secrets
+   * type 0x544c534b 'TLSK', NSS key log format): Wireshark decrypts the TLS sessions after it
+   * with no key log file of its own (the SEPPs' N32, TS 29.573 5.2).
+   */
+  writeTlsKeyLog(lines: Uint8Array): void {
+    const head = new Uint8Array(8);
+    const dv = new DataView(head.buffer);
+    dv.setUint32(0, 0x544c534b, true);
+    dv.setUint32(4, lines.length, true);
+    const padded = new Uint8Array(pad4(lines.length));
+    padded.set(lines);
+    this.sink(block(0x0000000a, [head, padded]));
+  }
 }
 
 /** A sink that appends to a file, buffering at most `flushBytes` in memory. */

@@ -8,6 +8,7 @@
 
 import http2 from 'node:http2';
 import net from 'node:net';
+import tls from 'node:tls';
 import { Duplex } from 'node:stream';
 import { SbiProblem, type SbiClient, type SbiResult, type SbiCallOptions, type SbiRoute } from './api.ts';
 import { parseSbiBody, serializeSbiBody } from './server.ts';
@@ -24,6 +25,12 @@ export interface SbiClientOptions {
   timeoutMs?: number;
   retries?: number;
   log?: (line: string) => void;
+  /**
+   * HTTP/2 over TLS 1.3 with ALPN h2 (the SEPPs' N32, TS 29.573 5.2, TS 33.501 13.1): the CA the
+   * peer's certificate must chain to, our certificate and key, the peer's name for SNI. The key
+   * log goes to the tap (a pcapng Decryption Secrets Block), so the capture stays readable.
+   */
+  tls?: { ca: string; cert: string; key: string; servername: (host: string) => string };
   /** Observes each completed call (for traces). */
   onCall?: (e: { method: string; uri: string; operation?: string; step?: string; status: number }) => void;
 }
@@ -49,17 +56,29 @@ class TappedConnection extends Duplex {
   private readonly comments: (string | undefined)[] = [];
   private readonly frames = new FrameHeaderWalker(true);
   private lastStream = 0;
+  /** TLS records pass here, not HTTP/2 frames: a comment goes on the next chunk written. */
+  private readonly encrypted: boolean;
 
-  constructor(socket: net.Socket, rec: TcpStreamRecorder) {
+  /**
+   * A TLS connection's chunks until its handshake is done: the key log lines (Decryption Secrets
+   * Blocks) must precede the records they decrypt in the capture, since Wireshark reads a pcapng
+   * front to back, and TLS derives them only after the records that carry the handshake.
+   */
+  private held: [boolean, Uint8Array, string | undefined][] | undefined;
+
+  constructor(socket: net.Socket, rec: TcpStreamRecorder, encrypted = false) {
     super();
     this.socket = socket;
     this.rec = rec;
+    this.encrypted = encrypted;
+    if (encrypted) this.held = [];
     socket.on('data', (b: Buffer) => {
-      rec.data(false, new Uint8Array(b.buffer, b.byteOffset, b.length));
+      this.record(false, Uint8Array.from(b));
       if (!this.push(b)) socket.pause();
     });
     socket.on('end', () => this.push(null));
     socket.on('close', () => {
+      this.release();
       rec.close();
       this.destroy();
     });
@@ -70,6 +89,18 @@ class TappedConnection extends Duplex {
     this.socket.resume();
   }
 
+  private record(outgoing: boolean, bytes: Uint8Array, note?: string): void {
+    if (this.held) this.held.push([outgoing, bytes, note]);
+    else this.rec.data(outgoing, bytes, note);
+  }
+
+  /** The TLS handshake is done and its secrets logged: what was held goes to the capture, in order. */
+  release(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const [outgoing, bytes, note] of held) this.rec.data(outgoing, bytes, note);
+  }
+
   /** Queues the comment of the request about to be made on this connection. */
   requestComment(comment: string | undefined): void {
     this.comments.push(comment);
@@ -78,13 +109,16 @@ class TappedConnection extends Duplex {
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
     const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
     const notes: string[] = [];
-    for (const f of this.frames.push(bytes)) {
+    if (this.encrypted) {
+      const c = this.comments.shift();
+      if (c) notes.push(c);
+    } else for (const f of this.frames.push(bytes)) {
       if (f.type !== FrameType.HEADERS || f.streamId <= this.lastStream) continue;
       this.lastStream = f.streamId;
       const c = this.comments.shift();
       if (c) notes.push(c);
     }
-    this.rec.data(true, bytes, notes.length ? notes.join('; ') : undefined);
+    this.record(true, this.held ? Uint8Array.from(bytes) : bytes, notes.length ? notes.join('; ') : undefined);
     this.socket.write(chunk, cb);
   }
 
@@ -119,7 +153,8 @@ export class Http2SbiClient implements SbiClient {
     const existing = this.connections.get(origin);
     if (existing) return existing;
     const u = new URL(origin);
-    const port = Number(u.port || 80);
+    const secure = this.opts.tls;
+    const port = Number(u.port || (secure ? 443 : 80));
     const p = new Promise<Connection>((resolve, reject) => {
       const socket = net.connect({ host: u.hostname, port, ...(this.opts.localAddress ? { localAddress: this.opts.localAddress } : {}) });
       socket.once('error', reject);
@@ -130,9 +165,10 @@ export class Http2SbiClient implements SbiClient {
         if (this.opts.tap) {
           const rec = new TcpStreamRecorder(this.opts.tap, { address: socket.localAddress ?? '127.0.0.1', port: socket.localPort ?? 0 }, { address: u.hostname, port }, (socket.localPort ?? 1) * 1000);
           rec.open();
-          tapped = new TappedConnection(socket, rec);
+          tapped = new TappedConnection(socket, rec, secure !== undefined);
         }
-        const session = http2.connect(origin, { createConnection: () => tapped ?? socket });
+        const transport: Duplex = secure ? this.tlsOver(tapped ?? socket, u.hostname, secure, tapped) : (tapped ?? socket);
+        const session = http2.connect(origin, { createConnection: () => transport });
         session.on('error', (e) => this.opts.log?.(`[sbi client] ${origin}: ${e.message}`));
         session.on('close', () => {
           if (this.connections.get(origin) === p) this.connections.delete(origin);
@@ -148,6 +184,14 @@ export class Http2SbiClient implements SbiClient {
     });
     this.connections.set(origin, p);
     return p;
+  }
+
+  /** TLS over the (tapped) socket; each key log line to the tap (NSS format, RFC-less but what Wireshark reads). */
+  private tlsOver(under: Duplex, host: string, o: NonNullable<SbiClientOptions['tls']>, tapped: TappedConnection | undefined): tls.TLSSocket {
+    const t = tls.connect({ socket: under, ca: o.ca, cert: o.cert, key: o.key, servername: o.servername(host), ALPNProtocols: ['h2'], minVersion: 'TLSv1.3' });
+    t.on('keylog', (line: Buffer) => this.opts.tap?.tlsKeyLog?.(Uint8Array.from(line)));
+    t.once('secureConnect', () => tapped?.release());
+    return t;
   }
 
   async call<T = unknown>(method: SbiRoute['method'], uri: string, body?: unknown, opts: SbiCallOptions = {}): Promise<SbiResult<T>> {
@@ -174,7 +218,7 @@ export class Http2SbiClient implements SbiClient {
     const headers: http2.OutgoingHttpHeaders = {
       ':method': method,
       ':path': u.pathname + u.search,
-      ':scheme': 'http',
+      ':scheme': this.opts.tls ? 'https' : 'http',
       ':authority': u.host,
       'user-agent': this.opts.userAgent,
       accept: 'application/json, application/problem+json, multipart/related',

@@ -1,15 +1,21 @@
 // One SCTP association (RFC 4960) carried over UDP (RFC 6951): data transfer (6), reliability
-// with RTO per 6.3, acknowledgement (6.2, delayed SACK with gap blocks and duplicate TSNs),
-// ordered delivery per stream and reassembly (6.5, 6.6, 6.9), graceful shutdown (9.2) and abort
-// (9.1). The endpoint (endpoint.ts) owns the socket, the handshake and the verification-tag rules.
+// with RTO per 6.3, acknowledgement (6.2, delayed SACK), graceful shutdown (9.2) and abort (9.1).
+// The receiving side (what arrived, gap blocks and duplicate TSNs, reassembly and ordered delivery
+// per stream, 6.2, 6.5, 6.9) is in receiver.ts; the endpoint (endpoint.ts) owns the socket, the
+// handshake and the verification-tag rules.
 
 import { EventEmitter } from 'node:events';
 import type { Clock, TimerHandle } from '../clock.ts';
 import type { Endpoint } from '../tap.ts';
 import {
-  SctpChunkType as C, DataFlags, dataChunk, decodeDataChunk, decodeSackChunk, decodeShutdownChunk, decodeHeartbeatChunk, sackChunk, shutdownChunk,
+  SctpChunkType as C, DataFlags, dataChunk, decodeSackChunk, decodeShutdownChunk, decodeHeartbeatChunk, sackChunk, shutdownChunk,
   emptyChunk, heartbeatChunk, decodeErrorCauses, abortChunk, errorChunk, SctpErrorCause, type SctpChunk,
 } from '../../codecs/sctp/packet.ts';
+import { DataReceiver, lt, le, inc } from './receiver.ts';
+import { RetransmissionTimeout, CongestionWindow } from './congestion.ts';
+import { PathHeartbeat } from './heartbeat.ts';
+
+export { RECEIVE_WINDOW } from './receiver.ts';
 
 export const AssociationState = {
   COOKIE_WAIT: 'COOKIE-WAIT',
@@ -36,13 +42,6 @@ export interface SctpTimers {
   heartbeatMs: number;
 }
 
-/** Our receive window (a_rwnd, RFC 4960 6.2): octets of DATA we hold before delivery. */
-export const RECEIVE_WINDOW = 1 << 20;
-
-/** TSN serial-number comparison (RFC 4960 1.6, RFC 1982). */
-const lt = (a: number, b: number) => ((a - b) | 0) < 0;
-const le = (a: number, b: number) => ((a - b) | 0) <= 0;
-const inc = (a: number) => (a + 1) >>> 0;
 
 interface Outstanding {
   chunk: SctpChunk;
@@ -95,29 +94,16 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
   private readonly outstanding = new Map<number, Outstanding>();
   private peerRwnd = 1 << 20;
   private t3: TimerHandle | undefined;
-  private rto: number;
-  private srtt: number | undefined;
-  private rttvar = 0;
+  private readonly rto: RetransmissionTimeout;
   private errorCount = 0;
   /** Highest Cumulative TSN Ack seen in a SACK (6.2.1 D i: older SACKs are dropped). */
   private lastCumAck = 0;
-  private hbOutstanding = false;
 
-  // receive side
-  private cumTsn = 0;
-  private readonly received = new Map<number, { flags: number; streamId: number; streamSeq: number; ppid: number; data: Uint8Array }>();
-  private readonly duplicates: number[] = [];
-  private readonly expectedSsn: number[] = [];
-  private readonly heldBack = new Map<number, Map<number, { ppid: number; payload: Uint8Array }>>();
-  private partial: { streamId: number; streamSeq: number; ppid: number; unordered: boolean; parts: Uint8Array[] } | undefined;
-  private packetsSinceSack = 0;
-  /** DATA received that no SACK has acknowledged yet (bundled with our next DATA if we have one). */
-  private unacked = false;
-  /** Octets of user data held (out of order, partial, or waiting for their SSN) against our a_rwnd. */
-  private bufferedBytes = 0;
+  // receive side (receiver.ts)
+  private readonly rx: DataReceiver;
   private sackTimer: TimerHandle | undefined;
   private t2: TimerHandle | undefined;
-  private hbTimer: TimerHandle | undefined;
+  private readonly heartbeat: PathHeartbeat;
   /** Handshake retransmission (T1-init / T1-cookie) is driven by the endpoint through this. */
   t1: TimerHandle | undefined;
   readonly stats = { sent: 0, received: 0, retransmitted: 0, duplicatesReceived: 0, delivered: 0, dataDropped: 0, invalidStream: 0 };
@@ -134,22 +120,49 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
     this.nextSsn = new Array<number>(o.outboundStreams).fill(0);
     this.io = o.io;
     this.t = o.timers;
-    this.rto = o.timers.rtoInitialMs;
+    this.rto = new RetransmissionTimeout(o.timers);
     this.state = o.state;
-    this.cwnd = Math.min(4 * o.io.mtu, Math.max(2 * o.io.mtu, 4380)); // 7.2.1
+    this.cwnd = new CongestionWindow(o.io.mtu);
+    this.rx = new DataReceiver({
+      inboundStreams: () => this.inboundStreams,
+      deliver: (streamId, ppid, payload) => this.emit('message', streamId, ppid, payload),
+      invalidStream: (streamId) => {
+        const info = new Uint8Array(4);
+        info[0] = streamId >>> 8;
+        info[1] = streamId & 0xff;
+        this.io.send([errorChunk([{ code: SctpErrorCause.InvalidStreamIdentifier, info }])], this.peerTag, 'SCTP ERROR Invalid Stream Identifier [RFC 4960 6.5]');
+      },
+    }, this.stats);
+    this.heartbeat = new PathHeartbeat({
+      clock: o.io.clock,
+      intervalMs: o.timers.heartbeatMs,
+      rto: () => this.rto.rto,
+      active: () => this.state === AssociationState.ESTABLISHED,
+      idle: () => this.outstanding.size === 0,
+      send: (info) => this.io.send([heartbeatChunk(C.HEARTBEAT, info)], this.peerTag, 'SCTP HEARTBEAT [RFC 4960 8.3]'),
+      unanswered: () => {
+        if (++this.errorCount <= this.t.maxRetrans) return false;
+        this.fail('HEARTBEAT unanswered Association.Max.Retrans times (RFC 4960 8.1, 8.3)');
+        return true;
+      },
+      answered: (rtt) => {
+        this.errorCount = 0; // 8.3: a HEARTBEAT ACK clears the error counter
+        if (rtt !== undefined) this.rto.measure(rtt);
+      },
+    });
   }
 
   /** Completes the association once the handshake gave the peer's tag and initial TSN. */
   establish(peerTag: number, peerInitialTsn: number, peerRwnd: number, inboundStreams: number, outboundStreams = this.outboundStreams): void {
     this.peerTag = peerTag >>> 0;
-    this.cumTsn = (peerInitialTsn - 1) >>> 0;
+    this.rx.cumTsn = (peerInitialTsn - 1) >>> 0;
     this.peerRwnd = peerRwnd;
     this.inboundStreams = inboundStreams;
     this.outboundStreams = Math.min(this.outboundStreams, outboundStreams);
     this.io.clock.clearTimeout(this.t1);
     this.t1 = undefined;
     this.state = AssociationState.ESTABLISHED;
-    this.armHeartbeat();
+    this.heartbeat.arm();
     this.emit('established');
     this.flush();
   }
@@ -204,27 +217,25 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
       this.flush();
       if (this.sackWanted) {
         this.sackWanted = false;
-        if (this.sackDue()) this.sendSack();
+        if (this.rx.sackDue) this.sendSack();
       }
     });
   }
 
   /** Octets of DATA in flight, kept as a running count (summing the map per send was O(n^2)). */
   private inFlightBytes = 0;
-  /** Congestion control (RFC 4960 7.2): cwnd, ssthresh and partial_bytes_acked. */
-  private cwnd: number;
-  private ssthresh = 1 << 20;
-  private partialBytesAcked = 0;
+  /** Congestion control (RFC 4960 7.2, congestion.ts). */
+  private readonly cwnd: CongestionWindow;
 
   /** Sends queued DATA within the peer's window, bundled up to the MTU, with a pending SACK. */
   private flush(): void {
     if (this.state !== AssociationState.ESTABLISHED && this.state !== AssociationState.SHUTDOWN_PENDING && this.state !== AssociationState.SHUTDOWN_RECEIVED) return;
-    while (this.queue.length && this.inFlightBytes < Math.max(Math.min(this.peerRwnd, this.cwnd), this.io.mtu)) {
+    while (this.queue.length && this.inFlightBytes < this.cwnd.limit(this.peerRwnd)) {
       const chunks: SctpChunk[] = [];
       let size = 12;
       let comment: string | undefined;
-      if (this.sackDue()) {
-        const s = this.buildSack();
+      if (this.rx.sackDue) {
+        const s = this.rx.buildSack();
         chunks.push(s);
         size += 4 + s.value.length;
       }
@@ -253,7 +264,7 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
 
   private armT3(): void {
     this.io.clock.clearTimeout(this.t3);
-    this.t3 = this.io.clock.setTimeout(() => this.onT3(), this.rto);
+    this.t3 = this.io.clock.setTimeout(() => this.onT3(), this.rto.rto);
   }
 
   /** RFC 4960 6.3.3: T3-rtx expiry: back off, retransmit what fits in one packet, count the error. */
@@ -265,11 +276,8 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
       this.fail('Association.Max.Retrans exceeded (RFC 4960 8.1)');
       return;
     }
-    this.rto = Math.min(this.rto * 2, this.t.rtoMaxMs);
-    // 7.2.3: on T3-rtx expiry, ssthresh = max(cwnd/2, 4*MTU) and cwnd = 1 MTU
-    this.ssthresh = Math.max(this.cwnd / 2, 4 * this.io.mtu);
-    this.cwnd = this.io.mtu;
-    this.partialBytesAcked = 0;
+    this.rto.backOff();
+    this.cwnd.t3Expired();
     const chunks: SctpChunk[] = [];
     let size = 12;
     for (const o of [...this.outstanding.values()].sort((a, b) => (lt(a.tsn, b.tsn) ? -1 : 1))) {
@@ -283,18 +291,6 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
     this.stats.retransmitted += chunks.length;
     this.transmit(chunks, 'SCTP retransmission on T3-rtx [RFC 4960 6.3.3]');
     this.armT3();
-  }
-
-  /** RFC 4960 6.3.1 RTO calculation from an RTT measurement. */
-  private measureRtt(rtt: number): void {
-    if (this.srtt === undefined) {
-      this.srtt = rtt;
-      this.rttvar = rtt / 2;
-    } else {
-      this.rttvar = 0.75 * this.rttvar + 0.25 * Math.abs(this.srtt - rtt);
-      this.srtt = 0.875 * this.srtt + 0.125 * rtt;
-    }
-    this.rto = Math.min(this.t.rtoMaxMs, Math.max(this.t.rtoMinMs, this.srtt + 4 * this.rttvar));
   }
 
   private onSack(c: SctpChunk): void {
@@ -316,22 +312,14 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
         continue;
       }
       if (byCum) cumAdvanced = true;
-      if (o.transmissions === 1) this.measureRtt(this.io.clock.now() - o.sentAt); // Karn's rule
+      if (o.transmissions === 1) this.rto.measure(this.io.clock.now() - o.sentAt); // Karn's rule
       this.outstanding.delete(tsn);
       this.inFlightBytes -= o.chunk.value.length;
       ackedBytes += o.chunk.value.length;
     }
     if (ackedBytes) {
       this.errorCount = 0;
-      // 7.2.1 slow start / 7.2.2 congestion avoidance
-      if (this.cwnd <= this.ssthresh) this.cwnd += Math.min(ackedBytes, this.io.mtu);
-      else {
-        this.partialBytesAcked += ackedBytes;
-        if (this.partialBytesAcked >= this.cwnd) {
-          this.partialBytesAcked -= this.cwnd;
-          this.cwnd += this.io.mtu;
-        }
-      }
+      this.cwnd.acked(ackedBytes);
     }
     if (fast.length) this.fastRetransmit(fast);
     // 6.3.2 R3: restart T3-rtx only when the earliest outstanding TSN is acknowledged; a timer
@@ -349,9 +337,7 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
 
   /** RFC 4960 7.2.4: retransmit the TSNs reported missing three times, once, and halve cwnd. */
   private fastRetransmit(list: Outstanding[]): void {
-    this.ssthresh = Math.max(this.cwnd / 2, 4 * this.io.mtu);
-    this.cwnd = this.ssthresh;
-    this.partialBytesAcked = 0;
+    this.cwnd.fastRetransmitted();
     list.sort((a, b) => (lt(a.tsn, b.tsn) ? -1 : 1));
     let chunks: SctpChunk[] = [];
     let size = 12;
@@ -392,7 +378,7 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
           this.io.send([{ ...c, type: C.HEARTBEAT_ACK }], this.peerTag, 'SCTP HEARTBEAT ACK [RFC 4960 8.3]');
           break;
         case C.HEARTBEAT_ACK:
-          this.onHeartbeatAck(decodeHeartbeatChunk(c));
+          this.heartbeat.onAck(decodeHeartbeatChunk(c));
           break;
         case C.SHUTDOWN:
           this.onShutdown(decodeShutdownChunk(c));
@@ -418,10 +404,9 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
       }
       if (this.state === AssociationState.CLOSED) return;
     }
-    if (sawData && this.unacked) {
-      this.packetsSinceSack++;
+    if (sawData && this.rx.unacked) {
       // RFC 4960 6.2: SACK at least every second packet, at once on duplicates or gaps (6.7).
-      if (this.packetsSinceSack >= 2 || this.duplicates.length || this.received.size) {
+      if (this.rx.packetWithData()) {
         this.sackWanted = true;
         this.flushSoon();
       } else if (!this.sackTimer) this.sackTimer = this.io.clock.setTimeout(() => this.sendSack(), this.t.sackDelayMs);
@@ -443,147 +428,21 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
       this.closed('peer sent a DATA chunk with no user data (RFC 4960 6.2)');
       return;
     }
-    const d = decodeDataChunk(c);
-    this.unacked = true;
-    if (le(d.tsn, this.cumTsn) || this.received.has(d.tsn)) {
-      if (this.duplicates.length < 64) this.duplicates.push(d.tsn);
-      this.stats.duplicatesReceived++;
-      return;
-    }
-    // 6.2: beyond what our window (or a 16-bit gap offset) can hold: drop, the peer retransmits
-    const ahead = (d.tsn - this.cumTsn) >>> 0;
-    if (ahead > 0xffff || (ahead > 1 && this.bufferedBytes + d.userData.length > RECEIVE_WINDOW)) {
-      this.stats.dataDropped++;
-      return;
-    }
-    if (d.streamId >= this.inboundStreams) {
-      // 6.5: acknowledge it, discard it, and tell the peer with "Invalid Stream Identifier"
-      this.stats.invalidStream++;
-      const info = new Uint8Array(4);
-      info[0] = d.streamId >>> 8;
-      info[1] = d.streamId & 0xff;
-      this.io.send([errorChunk([{ code: SctpErrorCause.InvalidStreamIdentifier, info }])], this.peerTag, 'SCTP ERROR Invalid Stream Identifier [RFC 4960 6.5]');
-    }
-    this.bufferedBytes += d.userData.length;
-    this.received.set(d.tsn, { flags: d.flags, streamId: d.streamId, streamSeq: d.streamSeq, ppid: d.ppid, data: d.userData.slice() });
-    // advance the cumulative TSN over what is now contiguous, reassembling in TSN order
-    for (let next = inc(this.cumTsn); this.received.has(next); next = inc(next)) {
-      const r = this.received.get(next)!;
-      this.received.delete(next);
-      this.cumTsn = next;
-      this.reassemble(r);
-    }
-  }
-
-  /** RFC 4960 6.9: fragments of one message have consecutive TSNs; B starts, E ends. */
-  private reassemble(r: { flags: number; streamId: number; streamSeq: number; ppid: number; data: Uint8Array }): void {
-    const unordered = (r.flags & DataFlags.U) !== 0;
-    if (r.flags & DataFlags.B) this.partial = { streamId: r.streamId, streamSeq: r.streamSeq, ppid: r.ppid, unordered, parts: [] };
-    if (!this.partial || r.streamId >= this.inboundStreams) {
-      // a middle fragment without its start (protocol violation) or an invalid stream: dropped
-      this.bufferedBytes -= r.data.length;
-      if (r.streamId >= this.inboundStreams) this.partial = undefined;
-      return;
-    }
-    this.partial.parts.push(r.data);
-    if (!(r.flags & DataFlags.E)) return;
-    const p = this.partial;
-    this.partial = undefined;
-    const payload = p.parts.length === 1 ? p.parts[0] : concat(p.parts);
-    if (p.unordered) this.deliver(p.streamId, p.ppid, payload);
-    else this.deliverInOrder(p.streamId, p.streamSeq, p.ppid, payload);
-  }
-
-  /** RFC 4960 6.5: ordered delivery per stream by Stream Sequence Number. */
-  private deliverInOrder(streamId: number, ssn: number, ppid: number, payload: Uint8Array): void {
-    const expected = this.expectedSsn[streamId] ?? 0;
-    if (ssn !== expected) {
-      let held = this.heldBack.get(streamId);
-      if (!held) this.heldBack.set(streamId, (held = new Map()));
-      held.set(ssn, { ppid, payload });
-      return;
-    }
-    this.deliver(streamId, ppid, payload);
-    let next = (expected + 1) & 0xffff;
-    const held = this.heldBack.get(streamId);
-    while (held?.has(next)) {
-      const m = held.get(next)!;
-      held.delete(next);
-      this.deliver(streamId, m.ppid, m.payload);
-      next = (next + 1) & 0xffff;
-    }
-    this.expectedSsn[streamId] = next;
-  }
-
-  private deliver(streamId: number, ppid: number, payload: Uint8Array): void {
-    this.stats.delivered++;
-    this.bufferedBytes -= payload.length;
-    this.emit('message', streamId, ppid, payload);
-  }
-
-  private sackDue(): boolean {
-    return this.unacked || this.duplicates.length > 0;
-  }
-
-  private buildSack(): SctpChunk {
-    // gap blocks from the TSNs held beyond the cumulative TSN
-    const beyond = [...this.received.keys()].map((t) => (t - this.cumTsn) >>> 0).sort((a, b) => a - b);
-    const gapBlocks: { start: number; end: number }[] = [];
-    for (const off of beyond) {
-      const last = gapBlocks[gapBlocks.length - 1];
-      if (last && off === last.end + 1) last.end = off;
-      else if (off <= 0xffff) gapBlocks.push({ start: off, end: off });
-    }
-    const s = sackChunk({ cumulativeTsnAck: this.cumTsn, aRwnd: Math.max(0, RECEIVE_WINDOW - this.bufferedBytes), gapBlocks, duplicateTsns: this.duplicates.splice(0, this.duplicates.length) });
-    return s;
+    this.rx.onData(c);
   }
 
   private sackSent(): void {
-    this.packetsSinceSack = 0;
-    this.unacked = false;
+    this.rx.sackSent();
     this.io.clock.clearTimeout(this.sackTimer);
     this.sackTimer = undefined;
   }
 
   private sendSack(): void {
     if (this.state === AssociationState.CLOSED) return;
-    this.transmit([this.buildSack()]);
+    this.transmit([this.rx.buildSack()]);
   }
 
-  // --- heartbeat, shutdown, abort --------------------------------------------------------------
-
-  /**
-   * RFC 4960 8.3: on an idle path, a HEARTBEAT every HB.interval + RTO; one left unanswered when
-   * the next is due counts as an error, and Association.Max.Retrans of them fail the association.
-   */
-  private armHeartbeat(): void {
-    if (!this.t.heartbeatMs) return;
-    this.io.clock.clearTimeout(this.hbTimer);
-    this.hbTimer = this.io.clock.setTimeout(() => {
-      this.hbTimer = undefined;
-      if (this.state !== AssociationState.ESTABLISHED) return;
-      if (this.hbOutstanding && ++this.errorCount > this.t.maxRetrans) {
-        this.fail('HEARTBEAT unanswered Association.Max.Retrans times (RFC 4960 8.1, 8.3)');
-        return;
-      }
-      if (this.outstanding.size === 0) {
-        // Heartbeat Info: our send time, returned unchanged in the HEARTBEAT ACK
-        const info = new Uint8Array(8);
-        new DataView(info.buffer).setFloat64(0, this.io.clock.now());
-        this.hbOutstanding = true;
-        this.io.send([heartbeatChunk(C.HEARTBEAT, info)], this.peerTag, 'SCTP HEARTBEAT [RFC 4960 8.3]');
-      }
-      this.armHeartbeat();
-    }, this.t.heartbeatMs + this.rto);
-  }
-
-  private onHeartbeatAck(info: Uint8Array): void {
-    if (!this.hbOutstanding || info.length !== 8) return;
-    this.hbOutstanding = false;
-    this.errorCount = 0; // 8.3: a HEARTBEAT ACK clears the error counter
-    const rtt = this.io.clock.now() - new DataView(info.buffer, info.byteOffset, 8).getFloat64(0);
-    if (rtt >= 0 && Number.isFinite(rtt)) this.measureRtt(rtt);
-  }
+  // --- shutdown, abort (heartbeat: heartbeat.ts) --------------------------------------------------------------
 
   /** Graceful shutdown (RFC 4960 9.2): after everything outstanding is acknowledged. */
   close(): void {
@@ -599,25 +458,20 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
     if (this.outstanding.size || this.queue.length) return;
     if (this.state === AssociationState.SHUTDOWN_PENDING) {
       this.state = AssociationState.SHUTDOWN_SENT;
-      const send = () => {
-        this.io.send([shutdownChunk(this.cumTsn)], this.peerTag, 'SCTP SHUTDOWN [RFC 4960 9.2]');
-        this.t2 = this.io.clock.setTimeout(() => {
-          if (++this.errorCount > this.t.maxRetrans) this.fail('T2-shutdown exhausted');
-          else send();
-        }, this.rto);
-      };
-      send();
+      this.sendOnT2(() => shutdownChunk(this.rx.cumTsn), 'SCTP SHUTDOWN [RFC 4960 9.2]');
     } else if (this.state === AssociationState.SHUTDOWN_RECEIVED) {
       this.state = AssociationState.SHUTDOWN_ACK_SENT;
-      const send = () => {
-        this.io.send([emptyChunk(C.SHUTDOWN_ACK)], this.peerTag, 'SCTP SHUTDOWN ACK [RFC 4960 9.2]');
-        this.t2 = this.io.clock.setTimeout(() => {
-          if (++this.errorCount > this.t.maxRetrans) this.fail('T2-shutdown exhausted');
-          else send();
-        }, this.rto);
-      };
-      send();
+      this.sendOnT2(() => emptyChunk(C.SHUTDOWN_ACK), 'SCTP SHUTDOWN ACK [RFC 4960 9.2]');
     }
+  }
+
+  /** RFC 4960 9.2: SHUTDOWN or SHUTDOWN ACK, sent again on each T2-shutdown expiry until Association.Max.Retrans. */
+  private sendOnT2(chunk: () => SctpChunk, comment: string): void {
+    this.io.send([chunk()], this.peerTag, comment);
+    this.t2 = this.io.clock.setTimeout(() => {
+      if (++this.errorCount > this.t.maxRetrans) this.fail('T2-shutdown exhausted');
+      else this.sendOnT2(chunk, comment);
+    }, this.rto.rto);
   }
 
   private onShutdown(cumulativeTsnAck: number): void {
@@ -661,8 +515,9 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
   private closed(lostReason?: string): void {
     if (this.state === AssociationState.CLOSED) return;
     this.state = AssociationState.CLOSED;
-    for (const t of [this.t1, this.t2, this.t3, this.sackTimer, this.hbTimer]) this.io.clock.clearTimeout(t);
-    this.t1 = this.t2 = this.t3 = this.sackTimer = this.hbTimer = undefined;
+    for (const t of [this.t1, this.t2, this.t3, this.sackTimer]) this.io.clock.clearTimeout(t);
+    this.t1 = this.t2 = this.t3 = this.sackTimer = undefined;
+    this.heartbeat.stop();
     if (lostReason) this.emit('lost', lostReason);
     this.emit('close');
   }
@@ -674,14 +529,4 @@ function decodeErrorCausesSafe(value: Uint8Array): { code: number; info: Uint8Ar
   } catch {
     return [];
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

@@ -39,7 +39,7 @@ export async function authenticate(amf: Amf, ue: AmfUe, supiOrSuci: string, ueNg
   for (let round = 0; round < 2; round++) {
     let r;
     try {
-      r = await amf.nausf.ueAuthentication.authenticate({
+      r = await amf.homeOf(supiOrSuci).nausf.ueAuthentication.authenticate({
         supiOrSuci,
         servingNetworkName: snName,
         ...(resync ? { resynchronizationInfo: resync } : {}),

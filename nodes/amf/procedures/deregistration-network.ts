@@ -3,7 +3,10 @@
 //   step 2    DEREGISTRATION REQUEST (UE terminated) with the de-registration type, access type,
 //             5GMM cause and rejected NSSAI as applicable; T3522 (6 s) retransmits it four
 //             times, the fifth expiry aborts the procedure (TS 24.501 5.5.2.3.5). No NAS message
-//             for an implicit deregistration, nor for a UE without an NG connection (not paged)
+//             for an implicit deregistration. A UE in CM-IDLE is paged first (the clause: "If the
+//             Deregistration Request message is sent over 3GPP access and the UE is in CM-IDLE
+//             state in 3GPP access, the AMF pages the UE"; paging.ts, service-request.ts); one
+//             that does not answer (T3513) is deregistered locally, without NAS
 //   step 3    (UDM-initiated) the notification was answered (the callback's 204); Nudm_SDM_Unsubscribe
 //   step 4    every PDU session released as 4.2.2.3.2 steps 2-5 (Nsmf_PDUSession_ReleaseSMContext;
 //             the SMF's own messages carry the 4.2.2.3.2 steps it performs)
@@ -27,6 +30,7 @@ import { ProcedureAborted, FiveGmmCause } from '../gmm.ts';
 import { sendNas, exchange } from '../n1.ts';
 import { releaseSessions, terminatePolicyAssociations, deregisterFromUdm, unsubscribeFromSdm } from './held-resources.ts';
 import { releaseUeContext } from './ue-context-release.ts';
+import { page } from './paging.ts';
 
 /** What started the procedure (TS 23.502 4.2.2.3.3 step 1-2). */
 export type DeregistrationTrigger = 'o&m' | 'udm' | 'no-allowed-nssai' | 'implicit';
@@ -46,7 +50,8 @@ export type NetworkDeregistrationOutcome =
   | 'accepted' // step 6 came
   | 'aborted-after-t3522' // no DEREGISTRATION ACCEPT after four retransmissions
   | 'ue-deregistered' // the UE's own DEREGISTRATION REQUEST crossed ours
-  | 'implicit' // no NAS message (implicit, or no NG connection)
+  | 'implicit' // no NAS message (implicit)
+  | 'unreachable' // CM-IDLE and no answer to paging: deregistered locally
   | 'not-registered' // nothing to do
   | 'other-access'; // non-3GPP only: wire5g UEs are registered over 3GPP access alone
 
@@ -63,9 +68,18 @@ export function networkInitiatedDeregistration(amf: Amf, ue: AmfUe, d: NetworkDe
   return run;
 }
 
-async function deregister(amf: Amf, ue: AmfUe, d: NetworkDeregistration): Promise<NetworkDeregistrationOutcome> {
-  if (ue.state !== '5GMM-REGISTERED' || !ue.supi) return 'not-registered';
+async function deregister(amf: Amf, idle: AmfUe, d: NetworkDeregistration): Promise<NetworkDeregistrationOutcome> {
+  if (idle.state !== '5GMM-REGISTERED' || !idle.supi) return 'not-registered';
   if (d.accessType === 2) return 'other-access';
+  // a UE in CM-IDLE is paged; its Service request brings it back on a new NG connection (context)
+  let ue = idle;
+  let unreachable = false;
+  if (d.trigger !== 'implicit' && idle.released) {
+    const connected = await page(amf, idle, 'a network-initiated de-registration (TS 23.502 4.2.2.3.3)');
+    if (connected) ue = connected;
+    else unreachable = true;
+    if (ue.state !== '5GMM-REGISTERED' || !ue.supi) return 'not-registered';
+  }
   ue.state = '5GMM-DEREGISTERED-INITIATED';
   // step 2: DEREGISTRATION REQUEST (UE terminated), guarded by T3522
   const explicit = d.trigger !== 'implicit' && !ue.released;
@@ -78,7 +92,7 @@ async function deregister(amf: Amf, ue: AmfUe, d: NetworkDeregistration): Promis
   // steps 5, 5a: AM and UE Policy Association Termination
   await terminatePolicyAssociations(amf, ue, '4.2.2.3.3 step 5');
   // step 6: the UE's DEREGISTRATION ACCEPT (or the abnormal ends of TS 24.501 5.5.2.3.5)
-  let outcome: NetworkDeregistrationOutcome = 'implicit';
+  let outcome: NetworkDeregistrationOutcome = unreachable ? 'unreachable' : 'implicit';
   if (answer) {
     try {
       outcome = onAnswer(amf, ue, await answer);

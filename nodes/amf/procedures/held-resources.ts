@@ -97,6 +97,6 @@ export async function deregisterFromUdm(amf: Amf, ue: AmfUe, step: string): Prom
     ue.uecmRegistered = false;
     const supi = ue.supi;
     // TS 29.503 6.2.6.2.3 Amf3GppAccessRegistrationModification: guami is mandatory beside purgeFlag
-    await released(amf, ue, 'Nudm_UECM_Deregistration', () => amf.nudm.uecm.updateAmf3gppAccess(supi, { guami: amf.guamiSbi(), purgeFlag: true }, { step }));
+    await released(amf, ue, 'Nudm_UECM_Deregistration', () => amf.homeOf(supi).nudm.uecm.updateAmf3gppAccess(supi, { guami: amf.guamiSbi(), purgeFlag: true }, { step }));
   }
 }

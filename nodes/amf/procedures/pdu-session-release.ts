@@ -23,6 +23,7 @@ import type { AmfUe, PduSessionRef } from '../context.ts';
 import { FiveGmmCause } from '../gmm.ts';
 import { sendNas, nasBytes } from '../n1.ts';
 import { sendNgap } from '../n2.ts';
+import { page } from './paging.ts';
 
 function parts(r: SbiResult<unknown>): { json: Record<string, unknown>; n1?: Uint8Array; n2?: Uint8Array } {
   if (!(r.body instanceof SbiMultipart)) return { json: (typeof r.body === 'object' && r.body !== null ? r.body : {}) as Record<string, unknown> };
@@ -78,22 +79,39 @@ function sendReleaseCommand(amf: Amf, ue: AmfUe, s: PduSessionRef, n1: Uint8Arra
   }), '4.3.4.2 step 4', ue);
 }
 
+let nextTransfer = 1;
+
 /**
  * Step 3b (SMF-initiated release): N1N2MessageTransfer with the PDU Session Release Command and
  * the N2 resource release request (TS 29.518 5.2.2.3.1). With the UE connected, step 4 goes to
- * the gNB at once; a UE without an NG connection (CM-IDLE) is not paged for a release when the
- * SMF set the skip indicator: 200 N1_MSG_NOT_TRANSFERRED (TS 29.518 6.1.6.3.5, TS 23.502 4.3.4.2
- * step 3b), and the SMF completes the release without acknowledgements.
+ * the gNB at once. A UE without an NG connection (CM-IDLE) is not paged when the SMF set the
+ * skip indicator: 200 N1_MSG_NOT_TRANSFERRED (TS 29.518 6.1.6.3.5), and the SMF completes the
+ * release without acknowledgements. Without it the AMF answers 202 ATTEMPTING_TO_REACH_UE with the
+ * transfer's Location and pages the UE (TS 23.502 4.2.3.3 steps 3b-4b, paging.ts); once its Service
+ * Request set up the new NG connection, step 4 goes over it; a UE that does not answer is reported
+ * to the SMF's n1n2FailureTxfNotifURI with UE_NOT_RESPONDING (4.2.3.3 step 5).
  */
-export function releaseCommandFromSmf(amf: Amf, ue: AmfUe, s: PduSessionRef, m: { n1?: Uint8Array; n2?: Uint8Array; skipInd: boolean }): AnswerOf<typeof AMF.communication.n1n2MessageTransfer> {
-  if (!m.n2) throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'PDU_RES_REL_CMD without its N2 information');
+export function releaseCommandFromSmf(amf: Amf, ue: AmfUe, s: PduSessionRef, m: { n1?: Uint8Array; n2?: Uint8Array; skipInd: boolean; failureUri?: string }): AnswerOf<typeof AMF.communication.n1n2MessageTransfer> {
+  const n2 = m.n2;
+  if (!n2) throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'PDU_RES_REL_CMD without its N2 information');
   if (s.state === 'releasing') throw new SbiProblem(409, 'UE_IN_NON_ALLOWED_STATE', `PDU session ${s.pduSessionId} is already being released`);
-  if (ue.released) {
-    if (m.skipInd) return ok({ cause: 'N1_MSG_NOT_TRANSFERRED' });
-    throw new SbiProblem(409, 'UE_IN_NON_ALLOWED_STATE', `UE ${ue.supi ?? ''} has no NG connection (paging for a PDU session release is not done)`);
+  if (!ue.released) {
+    sendReleaseCommand(amf, ue, s, m.n1, n2);
+    return ok({ cause: 'N1_N2_TRANSFER_INITIATED' });
   }
-  sendReleaseCommand(amf, ue, s, m.n1, m.n2);
-  return ok({ cause: 'N1_N2_TRANSFER_INITIATED' });
+  if (m.skipInd) return ok({ cause: 'N1_MSG_NOT_TRANSFERRED' });
+  const location = `${amf.cfg.baseUri}/namf-comm/v1/ue-contexts/${ue.supi ?? ''}/n1-n2-messages/${nextTransfer++}`;
+  return {
+    status: 202,
+    headers: { location },
+    body: { cause: 'ATTEMPTING_TO_REACH_UE' },
+    after: async () => {
+      const connected = await page(amf, ue, `the release of PDU session ${s.pduSessionId} (TS 23.502 4.3.4.2 step 3b)`);
+      const session = connected?.sessions.get(s.pduSessionId);
+      if (connected && session) return sendReleaseCommand(amf, connected, session, m.n1, n2);
+      if (m.failureUri) await amf.notify.n1n2TransferFailureNotify(m.failureUri, { cause: 'UE_NOT_RESPONDING', n1n2MsgDataUri: location }, { step: '4.2.3.3 step 5' });
+    },
+  };
 }
 
 /** Step 7: the gNB's PDU SESSION RESOURCE RELEASE RESPONSE, per session, to the SMF. */

@@ -106,6 +106,7 @@ export async function takeOverContext(amf: Amf, ue: AmfUe, old: AmfUe): Promise<
   ue.requestedNssai ??= old.requestedNssai;
   ue.allowedNssai = old.allowedNssai;
   ue.subscribedNssai = old.subscribedNssai;
+  ue.subscribedUeAmbr ??= old.subscribedUeAmbr;
   if (!ue.sec) {
     ue.sec = old.sec;
     ue.kamf = old.kamf;

@@ -9,6 +9,7 @@
 import { bits, ngapPdu, snssai } from '../../../codecs/ngap/index.ts';
 import { decodeNasMessage, nasMessage, suciString, gprsTimer3, type NasMessage, type MobileIdentity, type SNssai, type UeSecurityCapability, type PsiBitmap } from '../../../codecs/nas/index.ts';
 import { kgnb } from '../../../crypto/kdf.ts';
+import { bitRateBps } from '../../smf/policy-decision.ts';
 import { UDM, CALLBACKS } from '../../common/sbi/operations.ts';
 import { callbackUri, operationUri } from '../../common/sbi/client.ts';
 import type { Amf } from '../amf.ts';
@@ -154,8 +155,9 @@ export async function registrationSteps(amf: Amf, ue: AmfUe, received: ReceivedN
   // what the kept context already holds (step 14: "if the AMF has changed ... or the UE provides
   // a SUPI which doesn't refer to a valid context in the AMF")
   const servingPlmn = { mcc: amf.cfg.plmn.mcc, mnc: amf.cfg.plmn.mnc };
+  const home = amf.homeOf(supi);
   if (!ue.uecmRegistered) {
-    await amf.nudm.uecm.registerAmf3gppAccess(supi, {
+    await home.nudm.uecm.registerAmf3gppAccess(supi, {
       amfInstanceId: amf.cfg.instanceId,
       deregCallbackUri: callbackUri(amf.cfg.baseUri, CALLBACKS.deregistrationNotify, { supi }),
       guami: amf.guamiSbi(),
@@ -167,14 +169,16 @@ export async function registrationSteps(amf: Amf, ue: AmfUe, received: ReceivedN
     ue.uecmRegistered = true;
   }
   if (!ue.subscribedNssai) {
-    const am = (await amf.nudm.sdm.getAmData(supi, { query: { 'plmn-id': JSON.stringify(servingPlmn) }, step: '4.2.2.2.2 step 14b' })).body;
+    const am = (await home.nudm.sdm.getAmData(supi, { query: { 'plmn-id': JSON.stringify(servingPlmn) }, step: '4.2.2.2.2 step 14b' })).body;
     ue.subscribedNssai = [...(am.nssai?.defaultSingleNssais ?? []), ...(am.nssai?.singleNssais ?? [])];
+    // TS 23.501 5.7.2.6: the UE-AMBR the NG-RAN enforces is the subscribed one (TS 29.503 subscribedUeAmbr)
+    if (am.subscribedUeAmbr) ue.subscribedUeAmbr = { uplinkBps: bitRateBps(am.subscribedUeAmbr.uplink, 'subscribedUeAmbr.uplink'), downlinkBps: bitRateBps(am.subscribedUeAmbr.downlink, 'subscribedUeAmbr.downlink') };
   }
   if (!ue.sdmSubscriptionUri) {
-    const sub = await amf.nudm.sdm.subscribe(supi, {
+    const sub = await home.nudm.sdm.subscribe(supi, {
       nfInstanceId: amf.cfg.instanceId,
       callbackReference: callbackUri(amf.cfg.baseUri, CALLBACKS.sdmModificationNotify, { supi }),
-      monitoredResourceUris: [operationUri(amf.cfg.uris.udm, UDM.sdm.getAmData, { supi })],
+      monitoredResourceUris: [operationUri(home.udmUri, UDM.sdm.getAmData, { supi })],
     }, { step: '4.2.2.2.2 step 14c' });
     ue.sdmSubscriptionUri = sub.headers.location;
   }
@@ -282,14 +286,15 @@ function deliverAccept(amf: Amf, ue: AmfUe, accept: NasMessage, allowed: SNssai[
  * at once (the registration is undone and the UE context released) instead of waiting for an
  * answer that will not come while T3550 resends the accept.
  */
-async function initialContextSetup(amf: Amf, ue: AmfUe): Promise<void> {
+export async function initialContextSetup(amf: Amf, ue: AmfUe): Promise<Map<string, unknown>> {
   const response = awaitNgap(amf, ue, 'InitialContextSetupResponse');
   const failure = awaitNgap(amf, ue, 'InitialContextSetupFailure').then((ies) => {
     throw new ProcedureAborted(`Initial Context Setup Failure, cause ${JSON.stringify(ies.get('Cause'))} (TS 38.413 8.3.1.3)`);
   });
   try {
-    await Promise.race([response, failure]);
+    const ies = await Promise.race([response, failure]);
     ue.initialContextSetUp = true;
+    return ies;
   } finally {
     // the other outcome is not awaited any more
     for (const name of ['InitialContextSetupResponse', 'InitialContextSetupFailure']) {
@@ -302,8 +307,19 @@ async function initialContextSetup(amf: Amf, ue: AmfUe): Promise<void> {
   }
 }
 
-/** TS 38.413 8.3.1 Initial Context Setup Request with the NAS-PDU and KgNB (TS 33.501 A.9, uplink NAS COUNT of the last message). */
-function initialContextSetupRequest(amf: Amf, ue: AmfUe, accept: NasMessage, allowed: SNssai[]) {
+/** An item of PDUSessionResourceSetupListCxtReq (TS 38.413 9.2.2.1). */
+export interface CxtReqSession {
+  pDUSessionID: number;
+  's-NSSAI': ReturnType<typeof snssai>;
+  pDUSessionResourceSetupRequestTransfer: Uint8Array;
+}
+
+/**
+ * TS 38.413 8.3.1 Initial Context Setup Request with the NAS-PDU and KgNB (TS 33.501 A.9, uplink
+ * NAS COUNT of the last message); with PDU sessions to set up (a Service request, TS 23.502
+ * 4.2.3.2 step 12) also the UE-AMBR, which 9.2.2.1 requires then.
+ */
+export function initialContextSetupRequest(amf: Amf, ue: AmfUe, accept: NasMessage, allowed: SNssai[], step = '4.2.2.2.2 step 21', sessions: CxtReqSession[] = []) {
   const sec = ue.sec!;
   const keyGnb = kgnb(ue.kamf!, (sec.uplinkCount - 1) >>> 0);
   const caps = ue.ueSecurityCapability!;
@@ -314,8 +330,16 @@ function initialContextSetupRequest(amf: Amf, ue: AmfUe, accept: NasMessage, all
     AllowedNSSAI: allowed.map((s) => ({ 's-NSSAI': snssai(s) })),
     UESecurityCapabilities: { nRencryptionAlgorithms: ngapAlgorithms(caps.ea), nRintegrityProtectionAlgorithms: ngapAlgorithms(caps.ia), eUTRAencryptionAlgorithms: ngapAlgorithms(caps.eea ?? 0), eUTRAintegrityProtectionAlgorithms: ngapAlgorithms(caps.eia ?? 0) },
     SecurityKey: { value: keyGnb, length: 256 },
-    'NAS-PDU': nasBytes(amf, ue, accept, '4.2.2.2.2 step 21'),
+    'NAS-PDU': nasBytes(amf, ue, accept, step),
+    ...(sessions.length ? { PDUSessionResourceSetupListCxtReq: sessions, UEAggregateMaximumBitRate: ueAmbrNgap(ue) } : {}),
   });
+}
+
+/** TS 38.413 9.3.1.58 UE Aggregate Maximum Bit Rate: the subscribed UE-AMBR (TS 23.501 5.7.2.6). */
+export function ueAmbrNgap(ue: AmfUe): { uEAggregateMaximumBitRateDL: number; uEAggregateMaximumBitRateUL: number } {
+  const a = ue.subscribedUeAmbr;
+  if (!a) throw new ProcedureAborted(`UE ${ue.supi ?? ue.amfUeNgapId}: no subscribed UE-AMBR (TS 29.503 subscribedUeAmbr) for the NG-RAN`);
+  return { uEAggregateMaximumBitRateDL: a.downlinkBps, uEAggregateMaximumBitRateUL: a.uplinkBps };
 }
 
 /** Undoes what a registration established at the UDM and the PCF (used on failure and replacement). */

@@ -17,8 +17,12 @@ import type { paths as AmPolPaths, components as AmPolC } from '../sbi-types/TS2
 import type { paths as UePolPaths, components as UePolC } from '../sbi-types/TS29525_Npcf_UEPolicyControl.ts';
 import type { paths as SmPolPaths, components as SmPolC } from '../sbi-types/TS29512_Npcf_SMPolicyControl.ts';
 import type { paths as SmfPaths, components as SmfC } from '../sbi-types/TS29502_Nsmf_PDUSession.ts';
-import type { paths as CommPaths } from '../sbi-types/TS29518_Namf_Communication.ts';
+import type { paths as CommPaths, components as CommC } from '../sbi-types/TS29518_Namf_Communication.ts';
 import type { paths as EvtsPaths, components as EvtsC } from '../sbi-types/TS29518_Namf_EventExposure.ts';
+import type { paths as BsfPaths } from '../sbi-types/TS29521_Nbsf_Management.ts';
+import type { paths as ChfPaths, components as ChfC } from '../sbi-types/TS29594_Nchf_SpendingLimitControl.ts';
+import type { paths as NwdafPaths, components as NwdafC } from '../sbi-types/TS29520_Nnwdaf_EventsSubscription.ts';
+import type { paths as PaPaths, components as PaC } from '../sbi-types/TS29514_Npcf_PolicyAuthorization.ts';
 
 const nausfAuth = api<AusfPaths>('nausf-auth', 'v1', 'TS29509_Nausf_UEAuthentication');
 const nudmUeau = api<UeauPaths>('nudm-ueau', 'v1', 'TS29503_Nudm_UEAU');
@@ -31,6 +35,10 @@ const npcfSm = api<SmPolPaths>('npcf-smpolicycontrol', 'v1', 'TS29512_Npcf_SMPol
 const nsmfPdu = api<SmfPaths>('nsmf-pdusession', 'v1', 'TS29502_Nsmf_PDUSession');
 const namfComm = api<CommPaths>('namf-comm', 'v1', 'TS29518_Namf_Communication');
 const namfEvts = api<EvtsPaths>('namf-evts', 'v1', 'TS29518_Namf_EventExposure');
+const nbsfMgmt = api<BsfPaths>('nbsf-management', 'v1', 'TS29521_Nbsf_Management');
+const nchfSlc = api<ChfPaths>('nchf-spendinglimitcontrol', 'v1', 'TS29594_Nchf_SpendingLimitControl');
+const nnwdafEvts = api<NwdafPaths>('nnwdaf-eventssubscription', 'v1', 'TS29520_Nnwdaf_EventsSubscription');
+const npcfPa = api<PaPaths>('npcf-policyauthorization', 'v1', 'TS29514_Npcf_PolicyAuthorization');
 
 const JSON_PATCH = { contentType: 'application/json-patch+json' };
 const MERGE_PATCH = { contentType: 'application/merge-patch+json' };
@@ -128,6 +136,16 @@ export const SMF = {
   },
 } as const;
 
+// --- issue 17: home-routed roaming ---
+/** Nsmf_PDUSession on N16 (TS 29.502 5.2.2.7-5.2.2.9): the V-SMF's requests to the H-SMF of a home-routed session. */
+export const N16 = {
+  pduSession: {
+    create: nsmfPdu.op('Nsmf_PDUSession_Create', 'POST', '/pdu-sessions', [201]),
+    update: nsmfPdu.onResource('Nsmf_PDUSession_Update', 'POST', '/pdu-sessions/{pduSessionRef}/modify', '/pdu-sessions/{pduSessionRef}', [200, 204]),
+    release: nsmfPdu.onResource('Nsmf_PDUSession_Release', 'POST', '/pdu-sessions/{pduSessionRef}/release', '/pdu-sessions/{pduSessionRef}', [200, 204]),
+  },
+} as const;
+
 /** Namf_Communication and Namf_EventExposure (TS 29.518). */
 export const AMF = {
   communication: {
@@ -138,6 +156,52 @@ export const AMF = {
     subscribe: namfEvts.op('Namf_EventExposure_Subscribe', 'POST', '/subscriptions', [201]),
     unsubscribe: namfEvts.onResource('Namf_EventExposure_Unsubscribe', 'DELETE', '/subscriptions/{subscriptionId}', '/subscriptions/{subscriptionId}', [204]),
   },
+} as const;
+
+// --- issue 16: the NFs around the PCF in SM Policy Association Termination (TS 23.502 4.16.6) ---
+
+/** Nbsf_Management (TS 29.521 5.2.2): the PCF's session binding, found by the AF. */
+export const BSF = {
+  management: {
+    register: nbsfMgmt.op('Nbsf_Management_Register', 'POST', '/pcfBindings', [201]),
+    discover: nbsfMgmt.op('Nbsf_Management_Discovery', 'GET', '/pcfBindings', [200, 204]),
+    deregister: nbsfMgmt.onResource('Nbsf_Management_Deregister', 'DELETE', '/pcfBindings/{bindingId}', '/pcfBindings/{bindingId}', [204]),
+  },
+} as const;
+
+/** Nchf_SpendingLimitControl (TS 29.594 5.2): policy counter status reporting (TS 23.502 4.16.8). */
+export const CHF = {
+  spendingLimitControl: {
+    subscribe: nchfSlc.op('Nchf_SpendingLimitControl_Subscribe', 'POST', '/subscriptions', [201]),
+    modify: nchfSlc.onResource('Nchf_SpendingLimitControl_Subscribe', 'PUT', '/subscriptions/{subscriptionId}', '/subscriptions/{subscriptionId}', [200]),
+    unsubscribe: nchfSlc.onResource('Nchf_SpendingLimitControl_Unsubscribe', 'DELETE', '/subscriptions/{subscriptionId}', '/subscriptions/{subscriptionId}', [204]),
+  },
+} as const;
+
+/** Nnwdaf_EventsSubscription (TS 29.520 5.1). */
+export const NWDAF = {
+  eventsSubscription: {
+    subscribe: nnwdafEvts.op('Nnwdaf_EventsSubscription_Subscribe', 'POST', '/subscriptions', [201]),
+    unsubscribe: nnwdafEvts.onResource('Nnwdaf_EventsSubscription_Unsubscribe', 'DELETE', '/subscriptions/{subscriptionId}', '/subscriptions/{subscriptionId}', [204]),
+  },
+} as const;
+
+/** Npcf_PolicyAuthorization (TS 29.514 5.3), the AF's app sessions at the PCF. */
+export const PCF_PA = {
+  policyAuthorization: {
+    create: npcfPa.op('Npcf_PolicyAuthorization_Create', 'POST', '/app-sessions', [201]),
+    delete: npcfPa.onResource('Npcf_PolicyAuthorization_Delete', 'POST', '/app-sessions/{appSessionId}/delete', '/app-sessions/{appSessionId}', [204]),
+  },
+} as const;
+
+/** Notifications of the NFs above (TS 29.501 4.6.4), as CALLBACKS below. */
+export const CALLBACKS_16 = {
+  /** TS 29.514 4.2.5.3 (PCF -> AF, ascReqData.notifUri + /terminate): the app session ends (TS 23.502 4.16.6 step 5). */
+  afTerminate: callback<PaC['schemas']['TerminationInfo']>('Npcf_PolicyAuthorization_Notify', 'TS29514_Npcf_PolicyAuthorization', 'TerminationInfo', 'naf-callback', '/app-sessions/{afSessionId}/terminate', [204], '/terminate'),
+  /** TS 29.594 4.2.4 (CHF -> PCF, notifUri + /notify): policy counter status changed. */
+  spendingLimitNotify: callback<ChfC['schemas']['SpendingLimitStatus']>('Nchf_SpendingLimitControl_Notify', 'TS29594_Nchf_SpendingLimitControl', 'SpendingLimitStatus', 'npcf-callback', '/spending-limit/{supi}/notify', [204], '/notify'),
+  /** TS 29.520 4.2.2.4 (NWDAF -> PCF, notificationURI). */
+  nwdafNotify: callback<NwdafC['schemas']['NnwdafEventsSubscriptionNotification'][]>('Nnwdaf_EventsSubscription_Notify', 'TS29520_Nnwdaf_EventsSubscription', 'NnwdafEventsSubscriptionNotification', 'npcf-callback', '/nwdaf-notify/{smPolicyId}', [204]),
 } as const;
 
 /**
@@ -163,12 +227,18 @@ export const CALLBACKS = {
   smPolicyUpdateNotify: callback<SmPolC['schemas']['SmPolicyNotification']>('Npcf_SMPolicyControl_UpdateNotify', 'TS29512_Npcf_SMPolicyControl', 'SmPolicyNotification', 'nsmf-callback', '/sm-policy-notify/{smContextRef}/update', [204], '/update'),
   /** TS 29.504 Nudr_DM_Notify (UDR -> UDM, to the callbackReference of a subscription). */
   subscriptionDataChangeNotify: callback<UdrC['schemas']['DataChangeNotify']>('Nudr_DM_Notify', 'TS29505_Subscription_Data', 'DataChangeNotify', 'nudm-callback', '/data-change', [204]),
+  /** TS 29.518 5.2.2.3.1 / 6.1.5.3 (AMF -> the SMF's n1n2FailureTxfNotifURI): the UE was not reached (TS 23.502 4.2.3.3 step 5). */
+  n1n2TransferFailureNotify: callback<CommC['schemas']['N1N2MsgTxfrFailureNotification']>('Namf_Communication_N1N2TransferFailureNotification', 'TS29518_Namf_Communication', 'N1N2MsgTxfrFailureNotification', 'nsmf-callback', '/n1n2-failure/{smContextRef}', [204]),
   /** TS 29.519 (UDR -> PCF, notificationUri). */
   policyDataChangeNotify: callback<UdrC['schemas']['PolicyDataChangeNotification'][]>('Nudr_DM_Notify', 'TS29519_Policy_Data', 'PolicyDataChangeNotification', 'npcf-callback', '/policy-data-change', [204]),
   // --- issue 16: SM Policy Association Termination (TS 23.502 4.16.6) ---
   /** TS 29.512 4.2.4.3 (PCF -> SMF, notificationUri + /terminate): the PCF requests the termination (4.16.6 case A step 1). */
   smPolicyTerminateNotify: callback<SmPolC['schemas']['TerminationNotification']>('Npcf_SMPolicyControl_UpdateNotify', 'TS29512_Npcf_SMPolicyControl', 'TerminationNotification', 'nsmf-callback', '/sm-policy-notify/{smContextRef}/terminate', [204], '/terminate'),
+  // --- issue 17: home-routed roaming ---
+  /** TS 29.502 5.2.2.8.3 (H-SMF -> V-SMF, {vsmfPduSessionUri}/modify): Nsmf_PDUSession_Update towards the V-SMF (4.3.4.3 step 3a). */
+  vsmfUpdate: callback<SmfC['schemas']['VsmfUpdateData']>('Nsmf_PDUSession_Update', 'TS29502_Nsmf_PDUSession', 'VsmfUpdateData', 'nsmf-pdusession', '/vsmf-pdu-sessions/{smContextRef}/modify', [200, 204], '/modify'),
+  ...CALLBACKS_16,
 } as const;
 
 /** Every operation above, for the schema checks and the tests over the table. */
-export const ALL_OPERATIONS: SbiOperation[] = [AUSF, UDM, UDR, PCF, SMF, AMF].flatMap((nf) => Object.values(nf as Record<string, Record<string, SbiOperation>>).flatMap((svc) => Object.values(svc)));
+export const ALL_OPERATIONS: SbiOperation[] = [AUSF, UDM, UDR, PCF, SMF, N16, AMF, BSF, CHF, NWDAF, PCF_PA].flatMap((nf) => Object.values(nf as Record<string, Record<string, SbiOperation>>).flatMap((svc) => Object.values(svc)));

@@ -14,21 +14,23 @@ import { contextOf, snssaiKey, FiveGsmCause, type Smf, type SmContext } from '..
 import { releaseResources } from './release.ts';
 import { subscribedQosOf, sessionQosOf } from '../policy-decision.ts';
 import { pduSessionReleaseUpdate } from './pdu-session-release.ts';
+import { upCnxStateUpdate } from './user-plane.ts';
+import { vsmfCreateSmContext, vsmfReleaseAck, vsmfReleaseRequest } from './home-routed-vsmf.ts';
 
 type CreateSmContext = typeof SMF.pduSession.createSmContext;
 type UpdateSmContext = typeof SMF.pduSession.updateSmContext;
 
 /** Step 4: SMF registration in the UDM, SM subscription data, SDM subscription. */
-export async function registerWithUdm(smf: Smf, ctx: SmContext): Promise<void> {
+export async function registerWithUdm(smf: Smf, ctx: SmContext, step = '4.3.2.2.1 step 4'): Promise<void> {
   await smf.nudm.uecm.registerSmf(ctx.supi, ctx.pduSessionId, {
     smfInstanceId: smf.cfg.instanceId,
     pduSessionId: ctx.pduSessionId,
     singleNssai: ctx.snssai,
     dnn: ctx.dnn,
     plmnId: smf.cfg.plmn,
-  }, { step: '4.3.2.2.1 step 4' });
+  }, { step });
   ctx.udmRegistered = true;
-  const sm = (await smf.nudm.sdm.getSmData(ctx.supi, { query: { 'single-nssai': JSON.stringify(ctx.snssai), dnn: ctx.dnn }, step: '4.3.2.2.1 step 4' })).body;
+  const sm = (await smf.nudm.sdm.getSmData(ctx.supi, { query: { 'single-nssai': JSON.stringify(ctx.snssai), dnn: ctx.dnn }, step })).body;
   if (!Array.isArray(sm) || sm.length === 0) throw new SbiProblem(403, 'DNN_DENIED', `${ctx.supi} has no subscription for ${ctx.dnn} on S-NSSAI ${snssaiKey(ctx.snssai)}`);
   ctx.subscribed = subscribedQosOf(sm, ctx.dnn);
   const key = `${ctx.supi}|${ctx.dnn}|${snssaiKey(ctx.snssai)}`;
@@ -39,7 +41,7 @@ export async function registerWithUdm(smf: Smf, ctx: SmContext): Promise<void> {
       monitoredResourceUris: [operationUri(smf.cfg.udmUri, UDM.sdm.getSmData, { supi: ctx.supi })],
       singleNssai: ctx.snssai,
       dnn: ctx.dnn,
-    }, { step: '4.3.2.2.1 step 4' });
+    }, { step });
     const loc = r.headers.location;
     if (!loc) throw new SbiProblem(502, 'SYSTEM_FAILURE', 'UDM answered 201 without Location');
     return loc;
@@ -47,9 +49,12 @@ export async function registerWithUdm(smf: Smf, ctx: SmContext): Promise<void> {
   ctx.sdmKey = key;
 }
 
-/** 4.3.2.2.1 steps 7-11, after the CreateSMContext response. */
-export async function establish(smf: Smf, ctx: SmContext): Promise<void> {
-  if (ctx.state !== 'creating') return; // released before the steps began
+/**
+ * The SM policy (step 7b, 4.16.4) and the N4 session (step 10a) of a session anchored here: the
+ * non-roaming SMF's, and the H-SMF's of a home-routed session (4.3.2.2.2 steps 9b, 12a). False
+ * when the context was released meanwhile.
+ */
+export async function policyAndN4(smf: Smf, ctx: SmContext, steps: { policy: string; n4: string }): Promise<boolean> {
   // step 7b: SM Policy Association Establishment (4.16.4)
   const pol = await smf.npcf.smPolicyControl.create({
     supi: ctx.supi,
@@ -63,15 +68,21 @@ export async function establish(smf: Smf, ctx: SmContext): Promise<void> {
     ratType: 'NR',
     // TS 29.512 SmPolicyContextData: the subscribed QoS the UDM gave (step 4)
     ...(ctx.subscribed ?? {}),
-  }, { step: '4.3.2.2.1 step 7b' });
+  }, { step: steps.policy });
   ctx.smPolicyUri = pol.headers.location;
   // the default QoS flow is the session's first (TS 23.501 5.7.1.1: the SMF allocates QFIs per session)
   ctx.qos = sessionQosOf(pol.body, 1);
-  if (ctx.state !== 'creating') return;
+  if (ctx.state !== 'creating') return false;
   // step 10a-b: N4 Session Establishment
   ctx.cpSeid = smf.seids.allocate();
-  ctx.n4 = await smf.n4.establish({ cpSeid: BigInt(ctx.cpSeid), ueAddress: Ipv4Pool.format(ctx.ueAddress!), qfi: ctx.qos.qfi, ambrUplinkKbps: Math.ceil(ctx.qos.ambrUplinkBps / 1000), ambrDownlinkKbps: Math.ceil(ctx.qos.ambrDownlinkBps / 1000), dnn: ctx.dnn, step: '4.3.2.2.1 step 10a' });
-  if (ctx.state !== 'creating') return;
+  ctx.n4 = await smf.n4.establish({ cpSeid: BigInt(ctx.cpSeid), ueAddress: Ipv4Pool.format(ctx.ueAddress!), qfi: ctx.qos.qfi, ambrUplinkKbps: Math.ceil(ctx.qos.ambrUplinkBps / 1000), ambrDownlinkKbps: Math.ceil(ctx.qos.ambrDownlinkBps / 1000), dnn: ctx.dnn, step: steps.n4 });
+  return ctx.state === 'creating';
+}
+
+/** 4.3.2.2.1 steps 7-11, after the CreateSMContext response. */
+export async function establish(smf: Smf, ctx: SmContext): Promise<void> {
+  if (ctx.state !== 'creating') return; // released before the steps began
+  if (!(await policyAndN4(smf, ctx, { policy: '4.3.2.2.1 step 7b', n4: '4.3.2.2.1 step 10a' })) || !ctx.n4 || !ctx.qos) return;
   // step 11: Namf_Communication_N1N2MessageTransfer with the Accept and the N2 SM information
   const accept = smf.n1.establishmentAccept({
     pduSessionId: ctx.pduSessionId,
@@ -82,6 +93,12 @@ export async function establish(smf: Smf, ctx: SmContext): Promise<void> {
     ...(ctx.snssai.sd ? { sd: ctx.snssai.sd } : {}),
     dnn: ctx.dnn,
   });
+  await n1n2Transfer(smf, ctx, accept, '4.3.2.2.1 step 11');
+}
+
+/** Namf_Communication_N1N2MessageTransfer with the Accept and the N2 SM information (the UPF's N3 tunnel, the QoS). */
+export async function n1n2Transfer(smf: Smf, ctx: SmContext, accept: Uint8Array, step: string): Promise<void> {
+  if (!ctx.n4 || !ctx.qos) throw new SbiProblem(500, 'SYSTEM_FAILURE', 'no N4 session or QoS for the N2 SM information');
   const transfer = smf.n2.setupRequestTransfer({ upfN3Teid: ctx.n4.upfN3Teid, upfN3Address: ctx.n4.upfN3Address, qos: ctx.qos });
   await smf.namf.communication.n1n2MessageTransfer(ctx.amfUeContextUri, new SbiMultipart(
     {
@@ -90,7 +107,7 @@ export async function establish(smf: Smf, ctx: SmContext): Promise<void> {
       pduSessionId: ctx.pduSessionId,
     },
     { n1msg: { contentType: N1_CONTENT_TYPE, data: accept }, n2msg: { contentType: N2_CONTENT_TYPE, data: transfer } },
-  ), { step: '4.3.2.2.1 step 11' });
+  ), { step });
 }
 
 /** Steps 3 (request) and 5 (response): Nsmf_PDUSession_CreateSMContext (TS 29.502 5.2.2.2); steps 7-11 follow the 201. */
@@ -122,6 +139,8 @@ export async function createSmContext(smf: Smf, req: RequestOf<CreateSmContext>)
   const ref = smf.nextRef();
   const ctx: SmContext = { ref, state: 'creating', supi, pduSessionId: data.pduSessionId, dnn, snssai, amfCallback, amfUeContextUri, request };
   smf.contexts.set(ref, ctx);
+  // a roaming UE's session, home-routed through the H-SMF the AMF named (4.3.2.2.2; home-routed-vsmf.ts)
+  if (typeof data.hSmfUri === 'string') return vsmfCreateSmContext(smf, ctx, data.hSmfUri, n1bytes);
   try {
     await registerWithUdm(smf, ctx);
     ctx.ueAddress = smf.addresses.allocate();
@@ -132,20 +151,30 @@ export async function createSmContext(smf: Smf, req: RequestOf<CreateSmContext>)
     if (e instanceof SbiProblem && e.problem.status === 404) return reject(FiveGsmCause.UserAuthenticationFailed, 'SUBSCRIPTION_DENIED');
     throw e;
   }
+  return createdThenEstablished(smf, ctx, () => establish(smf, ctx), async () => {
+    const { after } = await releaseResources(smf, ctx);
+    await after();
+  });
+}
+
+/**
+ * The 201 of CreateSMContext, with the establishment steps that follow it (`run`) started once it
+ * is sent (or by a colliding release), and `undo` if they fail or the AMF never got the 201.
+ */
+export function createdThenEstablished(smf: Smf, ctx: SmContext, run: () => Promise<void>, undo: () => Promise<void>): AnswerOf<CreateSmContext> {
   const started = new Promise<void>((resolve) => (ctx.startEstablishment = resolve));
   let failure: unknown;
   ctx.establishment = started
-    .then(() => establish(smf, ctx))
+    .then(run)
     .catch(async (e: unknown) => {
       failure = e;
       if (ctx.state !== 'creating') return; // a colliding release cleans up
       ctx.state = 'releasing';
-      const { after } = await releaseResources(smf, ctx);
-      await after();
+      await undo();
     });
   return {
-    ...created(resourceUri(smf.cfg.baseUri, SMF.pduSession.updateSmContext, { smContextRef: ref }), { pduSessionId: ctx.pduSessionId, sNssai: snssai, upCnxState: 'ACTIVATING' }),
-    // steps 7-11 run after the response, as the clause orders them
+    ...created(resourceUri(smf.cfg.baseUri, SMF.pduSession.updateSmContext, { smContextRef: ctx.ref }), { pduSessionId: ctx.pduSessionId, sNssai: ctx.snssai, upCnxState: 'ACTIVATING' }),
+    // the steps after the 201 run after the response, as the clause orders them
     after: async () => {
       ctx.startEstablishment?.();
       await ctx.establishment;
@@ -158,8 +187,7 @@ export async function createSmContext(smf: Smf, req: RequestOf<CreateSmContext>)
       ctx.state = 'releasing';
       ctx.startEstablishment?.();
       await ctx.establishment;
-      const { after } = await releaseResources(smf, ctx);
-      await after();
+      await undo();
     },
   };
 }
@@ -170,9 +198,19 @@ export async function updateSmContext(smf: Smf, req: RequestOf<UpdateSmContext>)
   // TS 29.502 6.1.6.2.3 SmContextUpdateData: no member is mandatory
   const body = objectBody(req) as SmfC['schemas']['SmContextUpdateData'];
   await ctx.establishment?.catch(() => {});
+  // a home-routed session: TS 23.502 4.3.4.3 step 1a and 4.3.4.2 steps 7, 10 (home-routed-vsmf.ts)
+  if (ctx.homeRouted?.role === 'V-SMF') {
+    const ack = vsmfReleaseAck(smf, ctx, req, body);
+    if (ack) return ack;
+    const n1 = binaryPart(req, body.n1SmMsg);
+    if (n1 && smf.n1.decodeSmMessage(n1).name === 'PDU session release request') return vsmfReleaseRequest(smf, ctx, n1, body.ueLocation);
+  }
   // TS 23.502 4.3.4.2 steps 1a, 7 and 10 (pdu-session-release.ts)
   const release = await pduSessionReleaseUpdate(smf, ctx, req, body);
   if (release) return release;
+  // TS 23.502 4.2.6 step 5, 4.2.3.2 step 4: the user plane deactivated or activated (user-plane.ts)
+  const up = await upCnxStateUpdate(smf, ctx, body);
+  if (up) return up;
   if (ctx.state !== 'creating' && ctx.state !== 'active') throw new SbiProblem(404, 'CONTEXT_NOT_FOUND');
   if (body.n2SmInfoType !== 'PDU_RES_SETUP_RSP') throw new SbiProblem(400, 'INVALID_MSG_FORMAT', `unsupported n2SmInfoType ${String(body.n2SmInfoType)}`);
   const n2bytes = binaryPart(req, body.n2SmInfo);
@@ -184,7 +222,8 @@ export async function updateSmContext(smf: Smf, req: RequestOf<UpdateSmContext>)
     throw new SbiProblem(400, 'N2_SM_ERROR', (e as Error).message);
   }
   if (!ctx.n4) throw new SbiProblem(409, 'UPF_NOT_RESPONDING', 'no N4 session');
-  await smf.n4.modify(ctx.n4.upSeid, { gnbTeid: dl.gnbTeid, gnbAddress: dl.gnbAddress, downlink: 'forward' }, '4.3.2.2.1 step 16a');
+  // an established session's user plane activated again by a Service Request is 4.2.3.2 step 17
+  await smf.n4.modify(ctx.n4.upSeid, { gnbTeid: dl.gnbTeid, gnbAddress: dl.gnbAddress, downlink: 'forward' }, ctx.state === 'active' ? '4.2.3.2 step 17' : '4.3.2.2.1 step 16a');
   ctx.state = 'active';
   return ok({ upCnxState: 'ACTIVATED' });
 }

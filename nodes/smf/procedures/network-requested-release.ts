@@ -5,8 +5,12 @@
 //   step 3b   Namf_Communication_N1N2MessageTransfer (TS 29.518 5.2.2.3.1) with the N1 SM
 //             container (PDU SESSION RELEASE COMMAND, PTI 0: "no procedure transaction identity
 //             assigned", TS 24.501 6.3.3.2) and the N2 SM resource release request (PDU Session
-//             Resource Release Command Transfer, TS 38.413 9.3.4.12), skip indicator set: a UE in
-//             CM-IDLE is not paged for a release (the AMF answers N1_MSG_NOT_TRANSFERRED)
+//             Resource Release Command Transfer, TS 38.413 9.3.4.12). A UE in CM-IDLE is paged
+//             (the AMF answers 202 ATTEMPTING_TO_REACH_UE, TS 23.502 4.2.3.3 step 3b) and the
+//             command follows its Service Request; one that does not answer comes back as
+//             N1N2TransferFailureNotification (UE_NOT_RESPONDING, 4.2.3.3 step 5) and the SMF ends
+//             the release without acknowledgements. With `skipPaging` the skip indicator is set:
+//             the AMF answers N1_MSG_NOT_TRANSFERRED and does not page
 //   steps 4-6 the AMF's N2 PDU Session Resource Release Command, the gNB's answer (AMF side)
 //   step 7    UpdateSMContext with the N2 SM Resource Release Ack (pdu-session-release.ts)
 //   step 10   UpdateSMContext with the UE's PDU SESSION RELEASE COMPLETE (pdu-session-release.ts)
@@ -14,11 +18,13 @@
 //   step 12   SM Policy Association Termination (4.16.6 case B) with the accumulated usage
 //   step 13   Nudm_SDM_Unsubscribe (last session of the DNN and S-NSSAI), Nudm_UECM_Deregistration
 
-import { SbiMultipart, SbiProblem, N1_CONTENT_TYPE, N2_CONTENT_TYPE } from '../../common/sbi.ts';
-import { SbiErrorReply } from '../../common/sbi/client.ts';
+import { SbiMultipart, SbiProblem, N1_CONTENT_TYPE, N2_CONTENT_TYPE, objectBody, type SbiRequest } from '../../common/sbi.ts';
+import { noContent, type AnswerOf } from '../../common/sbi/routes.ts';
+import { SbiErrorReply, callbackUri } from '../../common/sbi/client.ts';
+import { CALLBACKS } from '../../common/sbi/operations.ts';
 import { FiveGsmCause, type Smf, type SmContext } from '../context.ts';
 import { releaseResources, type ReleaseSteps } from './release.ts';
-import { awaitReleaseAcknowledgements } from './pdu-session-release.ts';
+import { awaitReleaseAcknowledgements, releaseInProgress } from './pdu-session-release.ts';
 
 export const NETWORK_REQUESTED_RELEASE_STEPS: ReleaseSteps = {
   n4: '4.3.4.2 step 2a',
@@ -48,7 +54,7 @@ export class SmContextNotReleasable extends Error {
  * rejects when a step failed (what was released stays released). `fiveGsmCause` is the cause of
  * the PDU SESSION RELEASE COMMAND (TS 24.501 9.11.4.2; #36 regular deactivation by default).
  */
-export async function networkRequestedRelease(smf: Smf, ctx: SmContext, o: { fiveGsmCause?: number; statusCause?: string; steps?: ReleaseSteps } = {}): Promise<void> {
+export async function networkRequestedRelease(smf: Smf, ctx: SmContext, o: { fiveGsmCause?: number; statusCause?: string; steps?: ReleaseSteps; skipPaging?: boolean } = {}): Promise<void> {
   // step 1e: only an established session is released this way; one being set up or released is left to its procedure
   if (ctx.state !== 'active') throw new SmContextNotReleasable(`PDU session ${ctx.pduSessionId} of ${ctx.supi} is ${ctx.state}, not active`);
   ctx.state = 'releasing';
@@ -68,7 +74,8 @@ export async function networkRequestedRelease(smf: Smf, ctx: SmContext, o: { fiv
         n1MessageContainer: { n1MessageClass: 'SM', n1MessageContent: { contentId: 'n1msg' } },
         n2InfoContainer: { n2InformationClass: 'SM', smInfo: { pduSessionId: ctx.pduSessionId, n2InfoContent: { ngapIeType: 'PDU_RES_REL_CMD', ngapData: { contentId: 'n2msg' } }, sNssai: ctx.snssai } },
         pduSessionId: ctx.pduSessionId,
-        skipInd: true,
+        skipInd: o.skipPaging === true,
+        n1n2FailureTxfNotifURI: callbackUri(smf.cfg.baseUri, CALLBACKS.n1n2TransferFailureNotify, { smContextRef: ctx.ref }),
       },
       { n1msg: { contentType: N1_CONTENT_TYPE, data: command }, n2msg: { contentType: N2_CONTENT_TYPE, data: transfer } },
     ), { step: '4.3.4.2 step 3b' });
@@ -93,6 +100,30 @@ export async function networkRequestedRelease(smf: Smf, ctx: SmContext, o: { fiv
     return;
   }
   await finished;
+}
+
+/**
+ * TS 23.502 4.2.3.3 step 5: the AMF could not reach the UE (N1N2TransferFailureNotification,
+ * TS 29.518 6.1.5.3): a release waiting for the UE's and the gNB's acknowledgements ends without
+ * them (steps 11-13).
+ */
+export function onN1N2TransferFailure(smf: Smf, req: SbiRequest): AnswerOf<typeof CALLBACKS.n1n2TransferFailureNotify> {
+  const body = objectBody(req) as { cause?: unknown };
+  if (typeof body.cause !== 'string') throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'cause is required');
+  const ctx = smf.contexts.get(req.params.smContextRef);
+  const r = ctx ? releaseInProgress(ctx) : undefined;
+  if (!ctx || !r) throw new SbiProblem(404, 'CONTEXT_NOT_FOUND', `no release waiting for SM context ${req.params.smContextRef}`);
+  awaitReleaseAcknowledgements(ctx, undefined);
+  return noContent(async () => {
+    try {
+      await smf.notify.smContextStatusNotify(ctx.amfCallback, { statusInfo: { resourceStatus: 'RELEASED', ...(r.statusCause ? { cause: r.statusCause } : {}) } }, { step: r.statusStep });
+      await r.after();
+      r.done?.();
+    } catch (e) {
+      r.done?.(e);
+      throw e;
+    }
+  });
 }
 
 /** `wire5g ctl smf release <supi> <psi>`: finds the session and releases it. */

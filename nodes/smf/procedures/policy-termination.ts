@@ -23,7 +23,7 @@ const REACTIVATION_REQUESTED = 39;
 
 /**
  * The 5GSM cause of the PDU SESSION RELEASE COMMAND and the SMContextStatusNotify cause (TS
- * 29.502 StatusInfo) for the PCF's SmPolicyAssociationReleaseCause (TS 29.512 5.6.3.x). TS 29.512
+ * 29.502 StatusInfo) for the PCF's SmPolicyAssociationReleaseCause (TS 29.512 5.6.3). TS 29.512
  * leaves the mapping to the SMF; this one keeps the meaning: a reactivation request asks the UE
  * to re-establish (#39), a lack of resources is #26, anything else a regular deactivation (#36).
  */

@@ -8,6 +8,7 @@ import { noContent, type AnswerOf, type RequestOf } from '../../common/sbi/route
 import type { SMF } from '../../common/sbi/operations.ts';
 import type { UsageReport } from '../../upf/datapath.ts';
 import { contextOf, snssaiKey, type Smf, type SmContext } from '../context.ts';
+import { vsmfReleaseOnDeregistration } from './home-routed-vsmf.ts';
 
 /** The steps of a release, for the resources the SMF gives back (4.2.2.3.2 here, 4.3.4.2 in pdu-session-release.ts). */
 export interface ReleaseSteps {
@@ -95,6 +96,8 @@ export async function releaseSmContext(smf: Smf, req: RequestOf<typeof SMF.pduSe
     ctx.startEstablishment?.();
     await ctx.establishment;
   }
+  // a home-routed session: TS 23.502 4.3.4.3 step 1c (home-routed-vsmf.ts)
+  if (ctx.homeRouted?.role === 'V-SMF') return vsmfReleaseOnDeregistration(smf, ctx, (req.body ?? {}) as Parameters<typeof vsmfReleaseOnDeregistration>[2]);
   const { after } = await releaseResources(smf, ctx);
   return noContent(after); // step 4 answers the AMF; 5a-5c follow
 }

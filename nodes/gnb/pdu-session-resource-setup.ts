@@ -1,6 +1,6 @@
-// PDU Session Resource Setup (TS 38.413 8.2.1) and Release (8.2.2), gNB side: the N3 tunnel of
-// each session from the SMF's transfer (TS 23.502 4.3.2.2.1 steps 12-13), its DL TEID from the
-// gNB's pool, the NAS-PDU delivered to the UE, the answer to the AMF.
+// PDU Session Resource Setup, gNB side (TS 38.413 8.2.1; TS 23.502 4.3.2.2.1 steps 12-14): the N3
+// tunnel of each session from the SMF's transfer, its DL TEID from the gNB's pool, the NAS-PDU
+// delivered to the UE, the answer to the AMF.
 
 import {
   ngapPdu, encodeNgapType, decodeNgapType, ipv4TransportLayerAddress, ipv4OfTransportLayerAddress, gtpTeid, teidOfGtpTeid,
@@ -85,30 +85,4 @@ export function setupSession(gnb: Gnb, ctx: GnbUeContext, psi: number, transferV
     gnb.log(`[gNB] PDU session ${psi} of ${ctx.label} not set up: ${(e as Error).message}`);
     return { unsuccessful: encodeNgapType('PDUSessionResourceSetupUnsuccessfulTransfer', { cause }) };
   }
-}
-
-/** TS 38.413 8.2.2: the sessions' tunnels go, the NAS-PDU to the UE, then the response. */
-export function onPduSessionResourceReleaseCommand(gnb: Gnb, ctx: GnbUeContext, ies: Map<string, unknown>): void {
-  const items = (ies.get('PDUSessionResourceToReleaseListRelCmd') as { pDUSessionID: number }[] | undefined) ?? [];
-  const released: Ngap.PDUSessionResourceReleasedItemRelRes[] = [];
-  for (const item of items) {
-    releaseSession(gnb, ctx, item.pDUSessionID);
-    released.push({ pDUSessionID: item.pDUSessionID, pDUSessionResourceReleaseResponseTransfer: encodeNgapType('PDUSessionResourceReleaseResponseTransfer', {}) });
-  }
-  const nas = ies.get('NAS-PDU');
-  if (nas instanceof Uint8Array) gnb.deliverNas(ctx, nas);
-  gnb.sendUe(ctx, ngapPdu('PDUSessionResourceReleaseResponse', {
-    'AMF-UE-NGAP-ID': ctx.amfUeNgapId!, // set by ueContext from the AMF's message being answered
-    'RAN-UE-NGAP-ID': ctx.ranUeNgapId,
-    PDUSessionResourceReleasedListRelRes: released,
-    UserLocationInformation: gnb.uli,
-  }), 'PDUSessionResourceReleaseResponse', '4.3.4.2 step 6 (TS 38.413 8.2.2.2)');
-}
-
-export function releaseSession(gnb: Gnb, ctx: GnbUeContext, psi: number): void {
-  const s = ctx.sessions.get(psi);
-  if (!s) return;
-  ctx.sessions.delete(psi);
-  gnb.tunnels.delete(s.dlTeid);
-  gnb.dlTeids.release(s.dlTeid);
 }

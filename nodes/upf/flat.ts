@@ -1,0 +1,150 @@
+// The UPF's per-slot state in typed arrays (struct of arrays), so that the packet path and N4
+// Session Deletion touch a few cache lines instead of a graph of objects
+// (docs/decisions/upf.md, "Flat layout"):
+//
+// - hot: 4 int32 per PDR slot, 16 octets, four to a cache line: [control word, UE address
+//   condition, octets, packets]. The counters hold at most 2^30 and spill into the cold record.
+// - cold: 16 doubles per PDR slot: [next PDR slot of the session (-1: last), uplink, spilled
+//   octets, spilled packets, then up to MAX_URRS_PER_PDR URR links of (URR slot + 1, octets and
+//   packets counted when the link or the URR's measurement began)].
+// - urr: 8 doubles per URR slot: [measurement start, UR-SEQN, carried UL octets, UL packets, DL
+//   octets, DL packets (counted by links that went), URR ID * 2 + volume measured, next URR slot].
+// - row: 8 doubles per session: [live, first PDR slot, first URR slot, dropped packets, flags,
+//   UE address + 1 (0: none; the only one), -, -].
+//
+// Free slots are kept on LIFO stacks (no "in use" bitmap to read back on release: a slot is
+// released only through its session's chains).
+
+export const RECORD = 4;
+export const COLD = 16;
+export const COLD_LINKS = 4;
+export const MAX_URRS_PER_PDR = 4;
+export const URR_RECORD = 8;
+export const ROW = 8;
+/** Counters spill into the cold record when either reaches 2^30 (the sum of two stays an int32). */
+export const SPILL = 1 << 30;
+
+/** Session row flags: what N4 Session Deletion must do beyond the flat tables. */
+export const RowFlag = {
+  /** Buffered packets, timed URRs or reports, SMF-assigned TEIDs, a TEID kept by no PDR, several UE addresses. */
+  OBJECTS: 1,
+} as const;
+
+/** A LIFO stack of free slots 0..size-1, handed out fresh first. */
+export class SlotStack {
+  readonly name: string;
+  readonly size: number;
+  private readonly free: Int32Array;
+  private top = 0;
+  private fresh = 0;
+  inUse = 0;
+
+  constructor(name: string, size: number) {
+    this.name = name;
+    this.size = size;
+    this.free = new Int32Array(size);
+  }
+
+  get available(): number {
+    return this.size - this.inUse;
+  }
+
+  /** A free slot, or -1 when there is none. */
+  allocate(): number {
+    let s: number;
+    if (this.top > 0) s = this.free[--this.top];
+    else if (this.fresh < this.size) s = this.fresh++;
+    else return -1;
+    this.inUse++;
+    return s;
+  }
+
+  release(slot: number): void {
+    this.free[this.top++] = slot;
+    this.inUse--;
+  }
+}
+
+export class FlatTables {
+  readonly hot: Int32Array;
+  readonly cold: Float64Array;
+  readonly urr: Float64Array;
+  readonly row: Float64Array;
+  readonly pdrSlots: SlotStack;
+  readonly urrSlots: SlotStack;
+  readonly sessionSlots: SlotStack;
+
+  constructor(sessions: number, pdrs: number, urrs: number) {
+    this.hot = new Int32Array(pdrs * RECORD);
+    this.cold = new Float64Array(pdrs * COLD);
+    this.urr = new Float64Array(urrs * URR_RECORD);
+    this.row = new Float64Array(sessions * ROW);
+    this.pdrSlots = new SlotStack('UPF PDR slot', pdrs);
+    this.urrSlots = new SlotStack('UPF URR slot', urrs);
+    this.sessionSlots = new SlotStack('UPF UP SEID', sessions);
+  }
+
+  /** Octets a PDR slot counted since it was installed. */
+  octets(slot: number): number {
+    return this.cold[slot * COLD + 2] + this.hot[slot * RECORD + 2];
+  }
+
+  packets(slot: number): number {
+    return this.cold[slot * COLD + 3] + this.hot[slot * RECORD + 3];
+  }
+
+  /** Moves a slot's counters into its cold record (before either passes 2^31). */
+  spill(slot: number): void {
+    const k = slot * RECORD, c = slot * COLD;
+    this.cold[c + 2] += this.hot[k + 2];
+    this.cold[c + 3] += this.hot[k + 3];
+    this.hot[k + 2] = this.hot[k + 3] = 0;
+  }
+
+  /** A fresh PDR slot: zero record, no links, not yet chained. */
+  clearPdr(slot: number, uplink: boolean): void {
+    this.hot.fill(0, slot * RECORD, slot * RECORD + RECORD);
+    const c = slot * COLD;
+    this.cold.fill(0, c, c + COLD);
+    this.cold[c] = -1;
+    this.cold[c + 1] = uplink ? 1 : 0;
+  }
+
+  clearUrr(slot: number, id: number, volume: boolean, now: number): void {
+    const u = slot * URR_RECORD;
+    this.urr.fill(0, u, u + URR_RECORD);
+    this.urr[u] = now;
+    this.urr[u + 6] = id * 2 + (volume ? 1 : 0);
+    this.urr[u + 7] = -1;
+  }
+
+  /** The cold-record index of the link from PDR `slot` to URR `urrSlot`, or -1. */
+  link(slot: number, urrSlot: number): number {
+    const c = slot * COLD + 4;
+    for (let j = 0; j < COLD_LINKS; j++) if (this.cold[c + 3 * j] === urrSlot + 1) return c + 3 * j;
+    return -1;
+  }
+
+  /** Links PDR `slot` to URR `urrSlot`: it counts for the URR from now. */
+  addLink(slot: number, urrSlot: number): void {
+    const c = slot * COLD + 4;
+    for (let j = 0; j < COLD_LINKS; j++) {
+      const l = c + 3 * j;
+      if (this.cold[l] !== 0) continue;
+      this.cold[l] = urrSlot + 1;
+      this.cold[l + 1] = this.octets(slot);
+      this.cold[l + 2] = this.packets(slot);
+      return;
+    }
+    throw new RangeError(`PDR slot ${slot}: more than ${MAX_URRS_PER_PDR} URRs`);
+  }
+
+  /** Folds what a link counted into its URR's carried measurement and removes the link. */
+  foldLink(slot: number, l: number): void {
+    const urrSlot = (this.cold[l] - 1) | 0;
+    const u = urrSlot * URR_RECORD + (this.cold[slot * COLD + 1] ? 2 : 4);
+    this.urr[u] += this.octets(slot) - this.cold[l + 1];
+    this.urr[u + 1] += this.packets(slot) - this.cold[l + 2];
+    this.cold[l] = this.cold[l + 1] = this.cold[l + 2] = 0;
+  }
+}

@@ -1,0 +1,114 @@
+// The flat per-slot tables of the UPF (nodes/upf/flat.ts) and N4 Session Deletion from them
+// (teardown.ts): whatever shape a session had and however it was modified, deletion gives the
+// final counts of each URR and leaves every table as it was before the session.
+
+import { describe, it, expect } from 'vitest';
+import { UpfDatapath, DatapathVerdict, type TunnelPeer } from '../../nodes/upf/datapath.ts';
+import { RECORD, SPILL, ROW, RowFlag } from '../../nodes/upf/flat.ts';
+import { simpleSession, multiPdrSession, pdr, ACCESS } from '../helpers/upf-rules.ts';
+import { Ipv4Pool } from '../../nodes/common/pools.ts';
+import { encodeGtpu, gPdu } from '../../codecs/gtpu/index.ts';
+import { ipv4Packet, udpPacket, IpProto } from '../../transport/capture/synth.ts';
+import type { RuleSet } from '../../nodes/upf/rules.ts';
+
+const gnb: TunnelPeer = { address: '127.0.0.100', port: 2152 };
+const UE = Ipv4Pool.parse('10.45.0.2');
+const ip = udpPacket({ address: '10.45.0.2', port: 40000 }, { address: '198.51.100.1', port: 9 }, new Uint8Array(64)); // 92 octets
+const up = (teid: number, qfi = 9, body = ip) => encodeGtpu(gPdu(teid, body, { pduType: 1, qfi }));
+
+function harness() {
+  const now = { t: 1000 };
+  const n6: Uint8Array[] = [];
+  const dp = new UpfDatapath({ capacity: 64, now: () => now.t }, { toN6: (b, s, e) => n6.push(b.slice(s, e)), toN3: () => {}, errorIndication: () => {} });
+  const empty = () => ({ pdrSlots: dp.flat.pdrSlots.inUse, urrSlots: dp.flat.urrSlots.inUse, sessions: dp.sessions, teids: dp.teidsInUse, ue: dp.byUe.size, foreign: dp.foreign.size, timed: dp.timedSessions.size, buffered: dp.bufferedPackets });
+  return { dp, now, n6, empty };
+}
+
+const send = (dp: UpfDatapath, pkt: Uint8Array, times = 1) => Array.from({ length: times }, () => dp.uplink(pkt, 0, pkt.length, gnb));
+
+describe('UPF flat tables and N4 Session Deletion from them', () => {
+  it('counters spill into the cold record before 2^31 and the usage report keeps counting', () => {
+    const { dp } = harness();
+    const { seid, created } = dp.establish(simpleSession({ ue: UE }));
+    const slot = created[0].teid - 1; // a chosen TEID is its PDR's slot + 1
+    dp.hot[slot * RECORD + 2] = SPILL - 100; // as if 2^30 - 100 octets had been counted
+    dp.hot[slot * RECORD + 3] = 7;
+    expect(send(dp, up(created[0].teid), 3)).toEqual([0, 0, 0]);
+    expect(dp.hot[slot * RECORD + 2]).toBe(92); // spilled at the second packet, counting on
+    expect(dp.flat.octets(slot)).toBe(SPILL - 100 + 3 * 92);
+    expect(dp.delete(seid)).toEqual([expect.objectContaining({ urrId: 1, uplinkOctets: SPILL - 100 + 3 * 92, uplinkPackets: 10, trigger: 0x800 })]);
+  });
+
+  it('sessions of every shape are deleted to empty tables, each with its final counts; the slots serve again', () => {
+    const { dp, now, empty } = harness();
+    const before = empty();
+    const seids: number[] = [];
+    // wire5g's shape (a UE address), 8 PDRs sharing a chosen F-TEID (classifier), an SMF-assigned
+    // TEID (object path), a periodic URR (timed: object path)
+    const simple = dp.establish(simpleSession({ ue: UE }));
+    const multi = dp.establish(multiPdrSession(UE + 1, 8));
+    const assigned = simpleSession({ ue: UE + 2 });
+    assigned.pdrs[0] = { ...assigned.pdrs[0], fteid: { choose: false, teid: 4000 } };
+    const smf = dp.establish(assigned);
+    const timed = dp.establish(simpleSession({ ue: UE + 3, urr: { triggers: 1, measurementPeriod: 60 } }));
+    seids.push(simple.seid, multi.seid, smf.seid, timed.seid);
+    expect(seids.map((s) => dp.flat.row[(s - 1) * ROW + 4] & RowFlag.OBJECTS)).toEqual([0, 0, 1, 1]);
+    send(dp, up(simple.created[0].teid), 2);
+    send(dp, up(multi.created[0].teid), 3);
+    send(dp, up(4000), 4);
+    send(dp, up(timed.created[0].teid), 5);
+    now.t += 30;
+    const reports = seids.map((s) => dp.delete(s));
+    expect(reports.map((r) => r!.map((x) => [x.urrId, x.uplinkPackets, x.uplinkOctets, x.durationSeconds]))).toEqual([[[1, 2, 184, 30]], [[1, 3, 276, 30]], [[1, 4, 368, 30]], [[1, 5, 460, 30]]]);
+    expect(empty()).toEqual(before);
+    for (const s of seids) expect(dp.delete(s)).toBeUndefined();
+    // the freed slots come back clean
+    const again = dp.establish(multiPdrSession(UE, 8));
+    expect(send(dp, up(again.created[0].teid))).toEqual([DatapathVerdict.FORWARDED]);
+    expect(send(dp, up(simple.created[0].teid === again.created[0].teid ? 0x7fff : simple.created[0].teid))).toEqual([DatapathVerdict.NO_SESSION]);
+    expect(dp.query(again.seid)).toEqual([expect.objectContaining({ uplinkPackets: 1, uplinkOctets: 92 })]);
+  });
+
+  it('after modifications (a PDR leaving a shared TEID, URRs replaced, buffering) deletion still leaves nothing', () => {
+    const { dp, empty } = harness();
+    const before = empty();
+    const { seid, created } = dp.establish(multiPdrSession(UE, 4));
+    const shared = created[0].teid;
+    send(dp, up(shared), 2);
+    // PDR 1 (the TEID's anchor) takes an F-TEID of its own; URR 1 replaced by URR 2; downlink buffers
+    const next: RuleSet = multiPdrSession(UE, 4);
+    next.pdrs[0] = { ...next.pdrs[0], fteid: { choose: true, chooseId: 2 }, urrIds: [2] };
+    next.pdrs = next.pdrs.map((p) => ({ ...p, urrIds: [2] }));
+    next.urrs = [{ id: 2, method: 3, triggers: 0 }];
+    next.fars[1] = { id: 2, action: 0x04 };
+    const r = dp.modify(seid, next)!;
+    expect(r.removedUrrReports).toEqual([expect.objectContaining({ urrId: 1, uplinkPackets: 2 })]);
+    const own = r.created.find((c) => c.pdrId === 1)!.teid;
+    expect(own).not.toBe(shared);
+    expect(send(dp, up(own), 3)).toEqual([0, 0, 0]);
+    const down = ipv4Packet('198.51.100.1', '10.45.0.2', IpProto.ICMP, new Uint8Array(16));
+    const b = new Uint8Array(16 + down.length);
+    b.set(down, 16);
+    expect(dp.downlink(b, 16, down.length)).toBe(DatapathVerdict.BUFFERED);
+    expect(dp.delete(seid)).toEqual([expect.objectContaining({ urrId: 2, uplinkPackets: 3, downlinkPackets: 0, droppedPackets: 1 })]);
+    expect(empty()).toEqual(before);
+  });
+
+  it('a PDR linked to more URRs than the cold record holds is refused with its Failed Rule ID, nothing installed', () => {
+    const { dp, empty } = harness();
+    const before = empty();
+    const r: RuleSet = {
+      pdrs: [pdr(1, { sourceInterface: ACCESS, fteid: { choose: true }, farId: 1, urrIds: [1, 2, 3, 4, 5] })],
+      fars: [{ id: 1, action: 0x02, destination: 1 }],
+      qers: [],
+      urrs: [1, 2, 3, 4, 5].map((id) => ({ id, method: 3, triggers: 0 })),
+    };
+    expect(() => dp.establish(r)).toThrow(expect.objectContaining({ pfcpCause: 73, failedRule: { ruleType: 0, id: 1 } }));
+    expect(empty()).toEqual(before);
+    r.pdrs[0].urrIds = [1, 2, 3, 4];
+    const { seid, created } = dp.establish(r);
+    send(dp, up(created[0].teid), 2);
+    expect(dp.delete(seid)!.map((x) => [x.urrId, x.uplinkPackets])).toEqual([[1, 2], [2, 2], [3, 2], [4, 2], [5, 0]]); // URR 5 is linked to no PDR
+    expect(empty()).toEqual(before);
+  });
+});
