@@ -1,6 +1,5 @@
 export { ByteReader } from './reader.ts';
 export { ByteWriter } from './writer.ts';
-export { view } from './view.ts';
 export { DecodeError, DecodeErrorCode, EncodeError, decodeSafely, type DecodeErrorDetails } from './errors.ts';
 export { toHex, fromHex, bytesEqual } from './hex.ts';
 export { crc32c, sctpChecksum, writeSctpChecksum, readSctpChecksum, onesSum, foldChecksum, internetChecksum } from './checksum.ts';

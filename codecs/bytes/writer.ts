@@ -6,7 +6,6 @@
 // buffer at an offset (the UPF encodes GTP-U headers in front of a payload it already holds).
 
 import { EncodeError } from './errors.ts';
-import { view } from './view.ts';
 
 export class ByteWriter {
   buf: Uint8Array;
@@ -130,6 +129,6 @@ export class ByteWriter {
 
   /** The written bytes: a view into the writer's buffer (copy it if the writer is reused). */
   finish(): Uint8Array {
-    return view(this.buf, this.start, this.pos);
+    return this.buf.subarray(this.start, this.pos);
   }
 }

@@ -4,7 +4,6 @@
 // a loop. Anything they are unsure of goes to the checked codec (gtpu.ts), which decides and
 // reports; tests compare the two on fuzzed input.
 
-import { view } from '../bytes/view.ts';
 import { PDU_SESSION_CONTAINER, pduSessionContainerAt, writePduSessionContainerAt, type PduSessionContainer, type DlPduSessionInformation } from './ext/pdu-session-container.ts';
 import { GtpuMessageType, type ExtensionHeader, type GPdu, type GtpuHeader, type OpaqueExtensionHeader } from './types.ts';
 
@@ -53,7 +52,7 @@ export function gpduAt(b: Uint8Array): GPdu | undefined {
   // version 1, PT 1, message type 255, the Length field covering exactly the rest
   if ((flags & 0xf0) !== 0x30 || b[1] !== GtpuMessageType.GPdu || 8 + ((b[2] << 8) | b[3]) !== n) return undefined;
   const teid = ((b[4] << 24) >>> 0) + ((b[5] << 16) | (b[6] << 8) | b[7]);
-  if ((flags & 7) === 0) return { type: 'G-PDU', header: { messageType: GtpuMessageType.GPdu, teid }, tPdu: view(b, 8, n) };
+  if ((flags & 7) === 0) return { type: 'G-PDU', header: { messageType: GtpuMessageType.GPdu, teid }, tPdu: b.subarray(8, n) };
   if (n < 12) return undefined;
   if ((flags & 7) === 4 && b[11] === PDU_SESSION_CONTAINER && n >= 16 && b[12] === 1 && b[15] === 0) {
     // The usual G-PDU: E flag only and one plain PDU Session Container. The view first, then
@@ -61,11 +60,11 @@ export function gpduAt(b: Uint8Array): GPdu | undefined {
     const o1 = b[13];
     const o2 = b[14];
     if (o1 === 0x10 && (o2 & 0xc0) === 0) {
-      const tPdu = view(b, 16, n);
+      const tPdu = b.subarray(16, n);
       return { type: 'G-PDU', header: { messageType: GtpuMessageType.GPdu, teid, extensionHeaders: [{ type: PDU_SESSION_CONTAINER, container: { pduType: 1, qfi: o2 } }] }, tPdu };
     }
     if (o1 === 0x00 && (o2 & 0x80) === 0) {
-      const tPdu = view(b, 16, n);
+      const tPdu = b.subarray(16, n);
       return { type: 'G-PDU', header: { messageType: GtpuMessageType.GPdu, teid, extensionHeaders: [{ type: PDU_SESSION_CONTAINER, container: { pduType: 0, qfi: o2 & 0x3f, rqi: (o2 & 0x40) !== 0 } }] }, tPdu };
     }
   }
@@ -100,7 +99,7 @@ export function gpduAt(b: Uint8Array): GPdu | undefined {
     if (flags & 1) header.nPduNumber = b[10];
     if (exts !== undefined) header.extensionHeaders = exts;
   }
-  return { type: 'G-PDU', header, tPdu: view(b, p, n) };
+  return { type: 'G-PDU', header, tPdu: b.subarray(p, n) };
 }
 
 /**

@@ -5,7 +5,6 @@
 
 import { ByteReader } from '../bytes/reader.ts';
 import { ByteWriter } from '../bytes/writer.ts';
-import { view } from '../bytes/view.ts';
 import { EncodeError, type DecodeWarning } from '../bytes/errors.ts';
 import { GtpuMessageType, GtpuIeType, GTPU_MESSAGE_NAMES, PROTOCOL, type GtpuMessage } from './types.ts';
 import { readHeader, gtpuHeaderSize, writeGtpuHeader } from './header.ts';
@@ -117,7 +116,7 @@ export function gtpuSize(m: GtpuMessage): number {
  * and returns the written view.
  */
 export function encodeGtpu(m: GtpuMessage, into?: Uint8Array, offset = 0): Uint8Array {
-  if (into) return view(into, offset, writeGtpu(m, into, offset));
+  if (into) return into.subarray(offset, writeGtpu(m, into, offset));
   const out = new Uint8Array(gtpuSize(m));
   writeGtpu(m, out, 0);
   return out;

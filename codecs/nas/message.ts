@@ -10,7 +10,6 @@
 
 import { NasReader } from './reader.ts';
 import { ByteWriter } from '../bytes/writer.ts';
-import { view } from '../bytes/view.ts';
 import { EncodeError } from '../bytes/errors.ts';
 import { MESSAGES, MESSAGE_BY_NAME, type MessageDef, type Row } from './tables.ts';
 
@@ -411,7 +410,7 @@ export function encodeNasMessage(msg: NasMessage, into?: ByteWriter): Uint8Array
   if (msg.epd === EPD_5GMM) w.u8(EPD_5GMM).u8(0).u8(msg.messageType);
   else w.u8(EPD_5GSM).u8(msg.pduSessionId ?? 0).u8(msg.pti ?? 0).u8(msg.messageType);
   encodeBody(w, c, msg);
-  return view(w.buf, start, w.pos);
+  return w.buf.subarray(start, w.pos);
 }
 
 /** Encodes a security protected NAS message from its parts (MAC computed elsewhere). */

@@ -18,7 +18,6 @@
 
 import { ByteReader } from '../bytes/reader.ts';
 import { ByteWriter } from '../bytes/writer.ts';
-import { view } from '../bytes/view.ts';
 import { DecodeError, EncodeError, type DecodeWarning } from '../bytes/errors.ts';
 import { GROUPED_IES, PFCP_IE_NAMES, PFCP_MESSAGE_NAMES, PfcpCause, PfcpIeType as T, PfcpMessageType as M, isSessionMessage } from './types.ts';
 import { IE_CODECS, type IeValues } from './ies.ts';
@@ -373,7 +372,7 @@ export function encodePfcp(m: PfcpMessage, into?: ByteWriter): Uint8Array {
   }
   const start = w.pos;
   writePfcp(w, m);
-  return view(w.buf, start, w.pos);
+  return w.buf.subarray(start, w.pos);
 }
 
 const SLAB = 8192;
