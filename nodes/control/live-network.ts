@@ -27,6 +27,10 @@ import { ueStatusOf, formatGuti, type NetworkStatus } from './network-status.ts'
 export { ControlError } from './control-error.ts';
 import { ControlError } from './control-error.ts';
 import { gnbSnpnOption } from '../gnb/snpn.ts';
+import type { AmfTimers } from '../amf/gmm.ts';
+
+/** What a UE out of coverage cannot do: every command it would have to signal for (coverage-commands.ts). */
+const NEEDS_COVERAGE = new Set(['register', 'register update', 'an release', 'deregister', 'pdu establish', 'pdu release', 'ping']);
 
 export interface LiveNetworkOptions {
   outDir: string;
@@ -53,6 +57,8 @@ export interface LiveNetworkOptions {
   status?: (line: string) => void;
   /** Stops waiting for an external core (Ctrl-C). */
   signal?: AbortSignal;
+  /** The AMF's NAS and reachability timers (a scenario's `timers`; TS 24.501 defaults otherwise). */
+  amfTimers?: Partial<AmfTimers>;
 }
 
 export type { PduSessionStatus, UeStatus, NetworkStatus } from './network-status.ts';
@@ -124,7 +130,7 @@ export class LiveNetwork {
     const recorder = new RunRecorder(o.print);
     let core: Core | undefined;
     try {
-      if (!o.externalCore) core = await startCore(cfg, { ...(capture ? { tap: capture } : {}), ...(o.log ? { log: o.log } : {}), database: o.database ?? cfg.udr.database });
+      if (!o.externalCore) core = await startCore(cfg, { ...(capture ? { tap: capture } : {}), ...(o.log ? { log: o.log } : {}), database: o.database ?? cfg.udr.database, ...(o.amfTimers ? { amfTimers: o.amfTimers } : {}) });
       const startGnb = () => Gnb.start({ address: cfg.addresses.gnb, amfAddress: cfg.addresses.amf, amfUdpPort: cfg.ports.ngapUdp, plmn: cfg.plmn, tac: cfg.tac, snssai: cfg.snssai, gnbId: cfg.gnb.id, name: cfg.gnb.name, admission: cfg.gnb.admission, captureUserPlane: true, ...gnbSnpnOption(cfg), ...(capture ? { tap: capture } : {}), ...(o.log ? { log: o.log } : {}) });
       // a core in other processes may still be starting: wait for its NFs, retry NG Setup with back-off
       const deadline = Date.now() + (o.coreWaitMs ?? 120_000);
@@ -213,6 +219,7 @@ export class LiveNetwork {
     this.checkRunning();
     const u = this.liveUe(supi);
     if (u.busy) throw new ControlError(409, `${supi} is busy with '${u.busy}'`);
+    if (u.ue.outOfCoverage && NEEDS_COVERAGE.has(what)) throw new ControlError(409, `${supi} is out of coverage: ${what} needs the radio`);
     check(u);
     u.busy = what;
     try {
@@ -337,6 +344,7 @@ export class LiveNetwork {
   private get side(): NetworkSide {
     return {
       core: this.core,
+      gnb: this.gnb,
       recorder: this.recorder,
       settle: () => this.settle(),
       subscriptionChanged: (supi, snssais) => {
@@ -436,7 +444,8 @@ export class LiveNetwork {
     // commands in flight end first (their procedures have their own timers)
     for (let i = 0; i < 200 && [...this.ues.values()].some((u) => u.busy); i++) await new Promise((r) => setTimeout(r, 50));
     if (deregisterRemaining) {
-      await Promise.all([...this.ues.values()].filter((u) => u.ue.state === GmmState.REGISTERED).map((u) =>
+      // a UE out of coverage cannot signal: the network deregisters it (implicitly) or keeps it
+      await Promise.all([...this.ues.values()].filter((u) => u.ue.state === GmmState.REGISTERED && !u.ue.outOfCoverage).map((u) =>
         this.recorder.procedure('UE-initiated Deregistration (switch off)', 'TS 23.502 4.2.2.3.2', u.ue.supi, () => u.ue.deregister({ switchOff: true })).catch(() => undefined)));
     }
     let ledgersAfter: Record<string, LedgerSnapshot> | undefined;

@@ -9,6 +9,7 @@ import type { Snssai } from '../common/config.ts';
 import type { Core, UdmOam } from '../core.ts';
 import type { UdrStore } from '../udr/store.ts';
 import type { Ue } from '../ue/ue.ts';
+import type { Gnb } from '../gnb/gnb.ts';
 import { GmmState } from '../ue/gmm-state.ts';
 import { ControlError } from './control-error.ts';
 import { smContextOf, networkRequestedRelease } from '../smf/procedures/network-requested-release.ts';
@@ -16,6 +17,7 @@ import { networkInitiatedDeregistration, type NetworkDeregistration, type Networ
 
 export interface NetworkSide {
   core: Core | undefined;
+  gnb: Gnb;
   recorder: RunRecorder;
   /** Resolves when no procedure is in flight anywhere in the network. */
   settle(): Promise<void>;

@@ -21,7 +21,12 @@
 //     - af-create: 1             # the AF's app session on a PDU session (ctl af create): psi; af-delete ends it
 //     - policy-update: 2         # the UDR's policy data changes and the PCF is notified: usage (octets), dnn (list)
 //     - await-release: 2         # the PDU session psi ends within seconds (10), e.g. its usage ran out
+//     - an-release: 3            # the gNB releases the AN (TS 23.502 4.2.6): CM-IDLE, still registered
+//     - out-of-coverage: 3       # the UE leaves coverage: answers no paging, makes no periodic update
+//     - await-implicit: 3        # the AMF deregisters it implicitly within seconds (10) (TS 24.501 5.3.7)
 //     - wait: 1.5                # seconds
+//   timers:                      # the AMF's timers in seconds (TS 24.501 defaults when absent):
+//     mobile-reachable: 1        # implicit-deregistration, t3513, t3522 likewise
 //
 // Every action of every UE is a procedure of the run's summary; a UE whose action failed takes no
 // part in later steps. A file that does not validate is refused with one line naming the field.
@@ -35,6 +40,8 @@ import { LiveNetwork, type LiveNetworkOptions, type StopResult } from './live-ne
 import { subscribersFor, type ScenarioProgress } from '../scenario.ts';
 import { pcfTerminateOn, afCreateOn, afDeleteOn, policyUpdateOn, awaitReleaseOn } from './policy-commands.ts';
 import { SM_POLICY_RELEASE_CAUSES, type SmPolicyReleaseCause } from '../pcf/sm-policy-termination.ts';
+import { outOfCoverageOn, awaitImplicitOn } from './coverage-commands.ts';
+import type { AmfTimers } from '../amf/gmm.ts';
 
 export type UeGroup = { kind: 'all' } | { kind: 'first'; count: number } | { kind: 'range'; from: number; to: number };
 
@@ -56,6 +63,10 @@ export type ScenarioStep =
     | { action: 'af-delete'; psi: number }
     | { action: 'policy-update'; usage?: number; dnns?: string[] }
     | { action: 'await-release'; psi: number; seconds: number }
+    // issue 15 (coverage-commands.ts)
+    | { action: 'an-release' }
+    | { action: 'out-of-coverage' }
+    | { action: 'await-implicit'; seconds: number }
   ));
 
 export interface Scenario {
@@ -64,6 +75,8 @@ export interface Scenario {
   ues?: number;
   /** Home-routed roaming (issue 17): the run's UEs are the home PLMN's subscribers, roaming in the serving PLMN. */
   roaming?: boolean;
+  /** The AMF's timers for this run (`timers:` in seconds), e.g. short reachability timers. */
+  amfTimers?: Partial<AmfTimers>;
   steps: ScenarioStep[];
 }
 
@@ -75,7 +88,7 @@ export class ScenarioFileError extends Error {
   }
 }
 
-const UE_ACTIONS = ['register', 'pdu-establish', 'pdu-release', 'smf-release', 'ping', 'deregister', 'amf-deregister', 'udm-withdraw', 'udm-update', 'pcf-terminate', 'af-create', 'af-delete', 'policy-update', 'await-release'] as const;
+const UE_ACTIONS = ['register', 'pdu-establish', 'pdu-release', 'smf-release', 'ping', 'deregister', 'amf-deregister', 'udm-withdraw', 'udm-update', 'pcf-terminate', 'af-create', 'af-delete', 'policy-update', 'await-release', 'an-release', 'out-of-coverage', 'await-implicit'] as const;
 const COMMON_KEYS = ['rate', 'parallel', 'background'];
 const OPTION_KEYS: Record<(typeof UE_ACTIONS)[number], string[]> = {
   register: [],
@@ -92,7 +105,13 @@ const OPTION_KEYS: Record<(typeof UE_ACTIONS)[number], string[]> = {
   'af-delete': ['psi'],
   'policy-update': ['usage', 'dnn'],
   'await-release': ['psi', 'seconds'],
+  'an-release': [],
+  'out-of-coverage': [],
+  'await-implicit': ['seconds'],
 };
+
+/** `timers:` keys (seconds) and the AMF timers they set. */
+const TIMER_KEYS = { 'mobile-reachable': 'mobileReachableMs', 'implicit-deregistration': 'implicitDeregistrationMs', t3513: 't3513Ms', t3522: 't3522Ms' } as const;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -108,7 +127,7 @@ export function parseScenario(text: string, file: string): Scenario {
     throw new ScenarioFileError(file, path, what);
   };
   if (!isObject(doc)) return fail('(root)', 'expected a mapping with description, ues and steps');
-  for (const k of Object.keys(doc)) if (!['description', 'ues', 'steps', 'roaming'].includes(k)) fail(k, 'unknown key (description, ues, roaming, steps)');
+  for (const k of Object.keys(doc)) if (!['description', 'ues', 'steps', 'roaming', 'timers'].includes(k)) fail(k, 'unknown key (description, ues, roaming, timers, steps)');
   if (doc.roaming !== undefined && typeof doc.roaming !== 'boolean') fail('roaming', 'expected true or false');
   if (typeof doc.description !== 'string' || !doc.description.trim()) fail('description', 'one line of text is required');
   const description = String(doc.description).trim().split('\n')[0];
@@ -121,6 +140,15 @@ export function parseScenario(text: string, file: string): Scenario {
     return v;
   };
   const ues = doc.ues === undefined ? undefined : int(doc.ues, 'ues', 0);
+  let amfTimers: Partial<AmfTimers> | undefined;
+  if (doc.timers !== undefined) {
+    if (!isObject(doc.timers)) fail('timers', `expected a mapping of ${Object.keys(TIMER_KEYS).join(', ')} to seconds`);
+    amfTimers = {};
+    for (const [k, v] of Object.entries(doc.timers as Record<string, unknown>)) {
+      if (!(k in TIMER_KEYS)) fail(`timers.${k}`, `unknown timer (${Object.keys(TIMER_KEYS).join(', ')})`);
+      amfTimers[TIMER_KEYS[k as keyof typeof TIMER_KEYS]] = Math.round(num(v, `timers.${k}`) * 1000);
+    }
+  }
   if (!Array.isArray(doc.steps) || doc.steps.length === 0) fail('steps', 'expected a non-empty list of steps');
   const group = (v: unknown, path: string): UeGroup => {
     if (v === 'all') return { kind: 'all' };
@@ -154,7 +182,11 @@ export function parseScenario(text: string, file: string): Scenario {
     const psi = raw.psi === undefined ? undefined : int(raw.psi, `${at}.psi`, 1, 15);
     switch (a) {
       case 'register':
+      case 'an-release':
+      case 'out-of-coverage':
         return { action: a, ...common };
+      case 'await-implicit':
+        return { action: a, ...common, seconds: raw.seconds === undefined ? 10 : num(raw.seconds, `${at}.seconds`) };
       case 'pdu-establish': {
         if (raw.dnn !== undefined && (typeof raw.dnn !== 'string' || !raw.dnn)) fail(`${at}.dnn`, 'expected a DNN');
         if (raw.sd !== undefined && (typeof raw.sd !== 'string' || !/^[0-9a-fA-F]{6}$/.test(raw.sd))) fail(`${at}.sd`, 'expected 6 hex digits as a string');
@@ -217,7 +249,7 @@ export function parseScenario(text: string, file: string): Scenario {
       }
     }
   });
-  return { name: basename(file).replace(/\.ya?ml$/, ''), description, ...(ues !== undefined ? { ues } : {}), ...(doc.roaming === true ? { roaming: true } : {}), steps };
+  return { name: basename(file).replace(/\.ya?ml$/, ''), description, ...(ues !== undefined ? { ues } : {}), ...(doc.roaming === true ? { roaming: true } : {}), ...(amfTimers ? { amfTimers } : {}), steps };
 }
 
 /** The scenarios shipped with wire5g (scenarios/*.yaml at the package root). */
@@ -270,7 +302,7 @@ export async function runScenarioFile(cfg: NetworkConfig, scenario: Scenario, o:
   const count = o.forceUes || scenario.ues === undefined ? cfg.ue.count : scenario.ues;
   // roaming (issue 17): the UEs are the home PLMN's subscribers (derived from its first one); the serving PLMN keeps its own
   const runCfg: NetworkConfig = scenario.roaming ? roamingRunConfig(cfg, count) : { ...cfg, ue: { ...cfg.ue, count } };
-  const net = await LiveNetwork.start(runCfg, o);
+  const net = await LiveNetwork.start(runCfg, { ...o, ...(scenario.amfTimers ? { amfTimers: { ...scenario.amfTimers, ...(o.amfTimers ?? {}) } } : {}) });
   const supis = scenario.roaming ? runCfg.roaming.home.subscribers.slice(0, count).map((s) => net.add(s.supi).supi) : runCfg.ue.count > 0 ? net.addConfiguredUes() : [];
   const progress = o.progress ?? { ues: 0, registered: 0, withSession: 0, deregistered: 0, failed: 0, finished: 0 };
   progress.ues = supis.length;
@@ -388,6 +420,15 @@ async function runStep(ctx: StepContext, step: Exclude<ScenarioStep, { action: '
         return;
       case 'await-release':
         await awaitReleaseOn(net, supi, step.psi, step.seconds);
+        return;
+      case 'an-release':
+        await net.anRelease(supi);
+        return;
+      case 'out-of-coverage':
+        await outOfCoverageOn(net, supi);
+        return;
+      case 'await-implicit':
+        await awaitImplicitOn(net, supi, step.seconds);
         return;
       case 'deregister':
         // 'mixed' alternates as `wire5g run --deregistration mixed` does: switch off first

@@ -194,6 +194,8 @@ export class Ue extends EventEmitter<UeEvents> {
   serviceRequest: { promise: Promise<void>; resolve(): void; reject(e: Error): void; timer: TimerHandle } | undefined;
   /** TS 24.501 5.5.2.3.2 #11: PLMNs (MCC+MNC) the UE may not register on. */
   readonly forbiddenPlmns = new Set<string>();
+  /** Out of the cell's coverage (nodes/ue/coverage.ts): hears no paging and no NAS, sends nothing. */
+  outOfCoverage = false;
 
   constructor(cfg: UeConfig) {
     super();
@@ -283,7 +285,7 @@ export class Ue extends EventEmitter<UeEvents> {
 
   /** A downlink NAS PDU from the cell (n1.ts checks it, then hands it to its procedure). */
   private onDownlinkNas(bytes: Uint8Array): void {
-    onDownlinkNas(this, bytes);
+    if (!this.outOfCoverage) onDownlinkNas(this, bytes);
   }
 
   // --- Registration (TS 24.501 5.5.1.2) --------------------------------------------------------------
@@ -453,7 +455,7 @@ export class Ue extends EventEmitter<UeEvents> {
   /** Paged (TS 38.304 7.1): the UE in 5GMM-IDLE that the 5G-S-TMSI names answers with a Service request. */
   onPaging(id: { amfSetId: number; amfPointer: number; tmsi: number }): void {
     const g = this.guti;
-    if (this.conn || this.gmm !== GmmState.REGISTERED || !g || g.tmsi !== id.tmsi || g.amfSetId !== id.amfSetId || g.amfPointer !== id.amfPointer) return;
+    if (this.conn || this.outOfCoverage || this.gmm !== GmmState.REGISTERED || !g || g.tmsi !== id.tmsi || g.amfSetId !== id.amfSetId || g.amfPointer !== id.amfPointer) return;
     serviceRequest(this, 'mobile-terminated').catch((e: unknown) => this.log(`[UE ${this.supi}] Service request after paging: ${e instanceof Error ? e.message : String(e)}`));
   }
 
