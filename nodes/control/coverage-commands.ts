@@ -14,6 +14,7 @@ import type { Ue } from '../ue/ue.ts';
 import { ControlError } from './control-error.ts';
 import { registerControlCommand } from './commands.ts';
 import type { LiveNetwork } from './live-network.ts';
+import type { AmfTimers } from '../amf/gmm.ts';
 import { embedded, pollUntil, type NetworkSide } from './network-commands.ts';
 
 /** The UE leaves coverage; connected, its AN is released (radio link lost). */
@@ -63,3 +64,18 @@ registerControlCommand({
     return outOfCoverageOn(net, a.supi);
   },
 });
+
+/** A scenario's `timers:` keys (seconds) and the AMF timers they set. */
+const TIMER_KEYS = { 'mobile-reachable': 'mobileReachableMs', 'implicit-deregistration': 'implicitDeregistrationMs', t3513: 't3513Ms', t3522: 't3522Ms' } as const;
+
+/** A scenario's `timers:` mapping as AMF timers in ms; `fail` names the wrong field (scenario-file.ts). */
+export function scenarioAmfTimers(v: unknown, fail: (path: string, what: string) => never): Partial<AmfTimers> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail('timers', `expected a mapping of ${Object.keys(TIMER_KEYS).join(', ')} to seconds`);
+  const timers: Partial<AmfTimers> = {};
+  for (const [k, seconds] of Object.entries(v as Record<string, unknown>)) {
+    if (!(k in TIMER_KEYS)) fail(`timers.${k}`, `unknown timer (${Object.keys(TIMER_KEYS).join(', ')})`);
+    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0) fail(`timers.${k}`, `expected a positive number, got ${JSON.stringify(seconds)}`);
+    timers[TIMER_KEYS[k as keyof typeof TIMER_KEYS]] = Math.round((seconds as number) * 1000);
+  }
+  return timers;
+}

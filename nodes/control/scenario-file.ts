@@ -24,9 +24,12 @@
 //     - an-release: 3            # the gNB releases the AN (TS 23.502 4.2.6): CM-IDLE, still registered
 //     - out-of-coverage: 3       # the UE leaves coverage: answers no paging, makes no periodic update
 //     - await-implicit: 3        # the AMF deregisters it implicitly within seconds (10) (TS 24.501 5.3.7)
+//     - provision: all           # SNPN onboarding (issue 19): SO-SNPN credentials from the PVS over the onboarding PDU session
+//     - await-deregistration: all # the AMF's onboarding deregistration timer deregisters the UE within seconds (60)
 //     - wait: 1.5                # seconds
 //   timers:                      # the AMF's timers in seconds (TS 24.501 defaults when absent):
 //     mobile-reachable: 1        # implicit-deregistration, t3513, t3522 likewise
+//   config: { snpn: ... }        # configuration keys merged over the run's configuration (as --config's)
 //
 // Every action of every UE is a procedure of the run's summary; a UE whose action failed takes no
 // part in later steps. A file that does not validate is refused with one line naming the field.
@@ -35,12 +38,12 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join, dirname, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { checkNetwork, type NetworkConfig, type Snssai } from '../common/config.ts';
+import { checkNetwork, overlayConfig, ConfigError, DEFAULT_CONFIG, type NetworkConfig, type Snssai } from '../common/config.ts';
 import { LiveNetwork, type LiveNetworkOptions, type StopResult } from './live-network.ts';
 import { subscribersFor, type ScenarioProgress } from '../scenario.ts';
 import { pcfTerminateOn, afCreateOn, afDeleteOn, policyUpdateOn, awaitReleaseOn } from './policy-commands.ts';
 import { SM_POLICY_RELEASE_CAUSES, type SmPolicyReleaseCause } from '../pcf/sm-policy-termination.ts';
-import { outOfCoverageOn, awaitImplicitOn } from './coverage-commands.ts';
+import { outOfCoverageOn, awaitImplicitOn, scenarioAmfTimers } from './coverage-commands.ts';
 import type { AmfTimers } from '../amf/gmm.ts';
 
 export type UeGroup = { kind: 'all' } | { kind: 'first'; count: number } | { kind: 'range'; from: number; to: number };
@@ -67,6 +70,9 @@ export type ScenarioStep =
     | { action: 'an-release' }
     | { action: 'out-of-coverage' }
     | { action: 'await-implicit'; seconds: number }
+    // issue 19 (snpn-commands.ts)
+    | { action: 'provision' }
+    | { action: 'await-deregistration'; seconds: number }
   ));
 
 export interface Scenario {
@@ -77,6 +83,8 @@ export interface Scenario {
   roaming?: boolean;
   /** The AMF's timers for this run (`timers:` in seconds), e.g. short reachability timers. */
   amfTimers?: Partial<AmfTimers>;
+  /** Configuration keys merged over the run's configuration (issue 19: the onboarding SNPN's `snpn` and its subscribers). */
+  config?: Record<string, unknown>;
   steps: ScenarioStep[];
 }
 
@@ -88,7 +96,7 @@ export class ScenarioFileError extends Error {
   }
 }
 
-const UE_ACTIONS = ['register', 'pdu-establish', 'pdu-release', 'smf-release', 'ping', 'deregister', 'amf-deregister', 'udm-withdraw', 'udm-update', 'pcf-terminate', 'af-create', 'af-delete', 'policy-update', 'await-release', 'an-release', 'out-of-coverage', 'await-implicit'] as const;
+const UE_ACTIONS = ['register', 'pdu-establish', 'pdu-release', 'smf-release', 'ping', 'deregister', 'amf-deregister', 'udm-withdraw', 'udm-update', 'pcf-terminate', 'af-create', 'af-delete', 'policy-update', 'await-release', 'an-release', 'out-of-coverage', 'await-implicit', 'provision', 'await-deregistration'] as const;
 const COMMON_KEYS = ['rate', 'parallel', 'background'];
 const OPTION_KEYS: Record<(typeof UE_ACTIONS)[number], string[]> = {
   register: [],
@@ -108,10 +116,9 @@ const OPTION_KEYS: Record<(typeof UE_ACTIONS)[number], string[]> = {
   'an-release': [],
   'out-of-coverage': [],
   'await-implicit': ['seconds'],
+  provision: [],
+  'await-deregistration': ['seconds'],
 };
-
-/** `timers:` keys (seconds) and the AMF timers they set. */
-const TIMER_KEYS = { 'mobile-reachable': 'mobileReachableMs', 'implicit-deregistration': 'implicitDeregistrationMs', t3513: 't3513Ms', t3522: 't3522Ms' } as const;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -127,8 +134,21 @@ export function parseScenario(text: string, file: string): Scenario {
     throw new ScenarioFileError(file, path, what);
   };
   if (!isObject(doc)) return fail('(root)', 'expected a mapping with description, ues and steps');
-  for (const k of Object.keys(doc)) if (!['description', 'ues', 'steps', 'roaming', 'timers'].includes(k)) fail(k, 'unknown key (description, ues, roaming, timers, steps)');
+  for (const k of Object.keys(doc)) if (!['description', 'ues', 'steps', 'roaming', 'timers', 'config'].includes(k)) fail(k, 'unknown key (description, ues, roaming, timers, config, steps)');
   if (doc.roaming !== undefined && typeof doc.roaming !== 'boolean') fail('roaming', 'expected true or false');
+  if (doc.config !== undefined) {
+    if (!isObject(doc.config)) fail('config', 'expected a mapping of configuration keys');
+    // judged here, over the defaults, so that a wrong key is refused before anything starts
+    try {
+      overlayConfig(DEFAULT_CONFIG, doc.config);
+    } catch (e) {
+      if (e instanceof ConfigError) {
+        const i = e.message.indexOf(': ');
+        fail(`config.${e.message.slice(0, i)}`.replace(/^config\.\(root\)$/, 'config'), e.message.slice(i + 2));
+      }
+      throw e;
+    }
+  }
   if (typeof doc.description !== 'string' || !doc.description.trim()) fail('description', 'one line of text is required');
   const description = String(doc.description).trim().split('\n')[0];
   const int = (v: unknown, path: string, min: number, max = 1_000_000): number => {
@@ -140,15 +160,7 @@ export function parseScenario(text: string, file: string): Scenario {
     return v;
   };
   const ues = doc.ues === undefined ? undefined : int(doc.ues, 'ues', 0);
-  let amfTimers: Partial<AmfTimers> | undefined;
-  if (doc.timers !== undefined) {
-    if (!isObject(doc.timers)) fail('timers', `expected a mapping of ${Object.keys(TIMER_KEYS).join(', ')} to seconds`);
-    amfTimers = {};
-    for (const [k, v] of Object.entries(doc.timers as Record<string, unknown>)) {
-      if (!(k in TIMER_KEYS)) fail(`timers.${k}`, `unknown timer (${Object.keys(TIMER_KEYS).join(', ')})`);
-      amfTimers[TIMER_KEYS[k as keyof typeof TIMER_KEYS]] = Math.round(num(v, `timers.${k}`) * 1000);
-    }
-  }
+  const amfTimers = doc.timers === undefined ? undefined : scenarioAmfTimers(doc.timers, fail);
   if (!Array.isArray(doc.steps) || doc.steps.length === 0) fail('steps', 'expected a non-empty list of steps');
   const group = (v: unknown, path: string): UeGroup => {
     if (v === 'all') return { kind: 'all' };
@@ -182,6 +194,10 @@ export function parseScenario(text: string, file: string): Scenario {
     const psi = raw.psi === undefined ? undefined : int(raw.psi, `${at}.psi`, 1, 15);
     switch (a) {
       case 'register':
+      case 'provision':
+        return { action: a, ...common };
+      case 'await-deregistration':
+        return { action: a, ...common, seconds: raw.seconds === undefined ? 60 : num(raw.seconds, `${at}.seconds`) };
       case 'an-release':
       case 'out-of-coverage':
         return { action: a, ...common };
@@ -249,7 +265,7 @@ export function parseScenario(text: string, file: string): Scenario {
       }
     }
   });
-  return { name: basename(file).replace(/\.ya?ml$/, ''), description, ...(ues !== undefined ? { ues } : {}), ...(doc.roaming === true ? { roaming: true } : {}), ...(amfTimers ? { amfTimers } : {}), steps };
+  return { name: basename(file).replace(/\.ya?ml$/, ''), description, ...(ues !== undefined ? { ues } : {}), ...(doc.roaming === true ? { roaming: true } : {}), ...(amfTimers ? { amfTimers } : {}), ...(isObject(doc.config) ? { config: doc.config } : {}), steps };
 }
 
 /** The scenarios shipped with wire5g (scenarios/*.yaml at the package root). */
@@ -297,8 +313,20 @@ export interface ScenarioFileOptions extends LiveNetworkOptions {
   progress?: ScenarioProgress;
 }
 
-/** Runs `scenario` on a LiveNetwork started from `cfg` (its `ues`, unless `cfg.ue.count` is forced). */
-export async function runScenarioFile(cfg: NetworkConfig, scenario: Scenario, o: ScenarioFileOptions): Promise<ScenarioRunResult> {
+/** The run's configuration: `cfg` with the scenario's `config` keys merged over it; throws ConfigError naming the key. */
+export function scenarioConfig(cfg: NetworkConfig, scenario: Scenario): NetworkConfig {
+  if (!scenario.config) return cfg;
+  try {
+    return overlayConfig(cfg, scenario.config);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigError(`scenario ${scenario.name}: config.${e.message}`);
+    throw e;
+  }
+}
+
+/** Runs `scenario` on a LiveNetwork started from `cfg` (its `ues`, unless `cfg.ue.count` is forced) with the scenario's `config` over it. */
+export async function runScenarioFile(base: NetworkConfig, scenario: Scenario, o: ScenarioFileOptions): Promise<ScenarioRunResult> {
+  const cfg = scenarioConfig(base, scenario);
   const count = o.forceUes || scenario.ues === undefined ? cfg.ue.count : scenario.ues;
   // roaming (issue 17): the UEs are the home PLMN's subscribers (derived from its first one); the serving PLMN keeps its own
   const runCfg: NetworkConfig = scenario.roaming ? roamingRunConfig(cfg, count) : { ...cfg, ue: { ...cfg.ue, count } };
@@ -429,6 +457,13 @@ async function runStep(ctx: StepContext, step: Exclude<ScenarioStep, { action: '
         return;
       case 'await-implicit':
         await awaitImplicitOn(net, supi, step.seconds);
+        return;
+      case 'provision':
+        await net.provision(supi);
+        return;
+      case 'await-deregistration':
+        await net.awaitOnboardingDeregistration(supi, step.seconds);
+        progress.deregistered++;
         return;
       case 'deregister':
         // 'mixed' alternates as `wire5g run --deregistration mixed` does: switch off first
