@@ -39,6 +39,11 @@ export interface SubscriberConfig {
    * the first entry whose dnn / sst / sd match (absent = any) applies to a (DNN, S-NSSAI).
    */
   sessionQos?: SessionQosConfig[];
+  /**
+   * Subscribed UE-AMBR (TS 29.503 AccessAndMobilitySubscriptionData subscribedUeAmbr, TS 23.501
+   * 5.7.2.6), TS 29.571 BitRate strings: the AMF gives it to the NG-RAN (TS 38.413 9.3.1.58).
+   */
+  ueAmbr?: { uplink: string; downlink: string };
 }
 
 /** One subscribed QoS entry: default 5QI and ARP priority (TS 23.501 5.7.2.7), Session-AMBR as TS 29.571 BitRate strings. */
@@ -160,6 +165,7 @@ export const DEFAULT_SUBSCRIBER: SubscriberConfig = {
   dnns: ['internet'],
   allowedUsageOctets: 100_000_000,
   sessionQos: [{ fiveQi: 9, arpPriorityLevel: 8, ambrUplink: '1 Gbps', ambrDownlink: '1 Gbps' }],
+  ueAmbr: { uplink: '1 Gbps', downlink: '2 Gbps' },
 };
 
 export const DEFAULT_CONFIG: NetworkConfig = {
@@ -275,8 +281,9 @@ const SUBSCRIBER_SCHEMA: MapSchema = {
       required: ['fiveQi', 'arpPriorityLevel', 'ambrUplink', 'ambrDownlink'],
       minItems: 1,
     },
+    ueAmbr: { fields: { uplink: bitRate, downlink: bitRate } },
   },
-  optional: ['allowedUsageOctets', 'sessionQos'],
+  optional: ['allowedUsageOctets', 'sessionQos', 'ueAmbr'],
 };
 
 const addressFields = Object.fromEntries(Object.keys(DEFAULT_CONFIG.addresses).map((k) => [k, ipv4]));

@@ -201,7 +201,7 @@ export class LiveNetwork {
         store.close();
       }
     }
-    return r ? { supi: r.supi, k: r.k, opc: r.opc, amf: r.amf, sqn: r.sqn, snssais: r.snssais, dnns: r.dnns, sessionQos: r.sessionQos } : undefined;
+    return r ? { supi: r.supi, k: r.k, opc: r.opc, amf: r.amf, sqn: r.sqn, snssais: r.snssais, dnns: r.dnns, sessionQos: r.sessionQos, ueAmbr: r.ueAmbr } : undefined;
   }
 
   private checkRunning(): void {
