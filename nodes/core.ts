@@ -26,7 +26,7 @@ export interface UdrOam {
 /** The AF's O&M (`wire5g ctl af ...`, issue 16). */
 export type AfOam = Pick<ReturnType<typeof afRoutes>, 'createAppSession' | 'deleteAppSession' | 'hasAppSession'>;
 /** The CHF's O&M: a policy counter's status changes (TS 29.594 Notify). */
-export type ChfOam = Pick<ReturnType<typeof chfRoutes>, 'setStatus'>;
+export type ChfOam = Pick<ReturnType<typeof chfRoutes>, 'setStatus' | 'abort' | 'chargingSessionOf'>;
 import type { DeregistrationReason } from './udm/procedures/deregistration-notification.ts';
 
 /** The UDM's O&M trigger (`wire5g ctl udm withdraw`). */
@@ -180,7 +180,7 @@ async function startOneNf(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig, o
         }
       }
       const c = host('SMF', cfg.addresses.smf);
-      const smf = smfRoutes({ baseUri: sbiUri(cfg, 'smf'), instanceId: nfInstanceId('SMF', cfg.addresses.smf), udmUri: sbiUri(cfg, 'udm'), pcfUri: sbiUri(cfg, 'pcf'), uePool: cfg.uePool, plmn: cfg.plmn, dnns: [cfg.dnn, ...(cfg.snpn && cfg.snpn.onboarding.dnn !== cfg.dnn ? [cfg.snpn.onboarding.dnn] : [])] }, c.client, n4, nasSmN1, ngapSmN2);
+      const smf = smfRoutes({ baseUri: sbiUri(cfg, 'smf'), instanceId: nfInstanceId('SMF', cfg.addresses.smf), udmUri: sbiUri(cfg, 'udm'), pcfUri: sbiUri(cfg, 'pcf'), ...(cfg.chf.convergedCharging ? { chfUri: sbiUri(cfg, 'chf') } : {}), uePool: cfg.uePool, plmn: cfg.plmn, dnns: [cfg.dnn, ...(cfg.snpn && cfg.snpn.onboarding.dnn !== cfg.dnn ? [cfg.snpn.onboarding.dnn] : [])] }, c.client, n4, nasSmN1, ngapSmN2);
       const h = await serve('SMF', cfg.addresses.smf, smf.routes, c);
       return { nf, ledger: smf.ledger, sbi: h, smf: smf.smf, settled: () => h.server.settled(), stop: async () => { await h.close(); await pfcp.close(); } };
     }
