@@ -7,3 +7,4 @@ export * from './commands.ts';
 export * from './api.ts';
 import './policy-commands.ts';
 import './coverage-commands.ts';
+import './charging-commands.ts'; // issue 16: ctl chf abort
