@@ -20,6 +20,8 @@ export interface SmfConfig {
   plmn: { mcc: string; mnc: string };
   /** DNNs and S-NSSAIs this SMF serves. */
   dnns: string[];
+  /** Where the SMF reports what no procedure answers for (a UPF restart). */
+  log?: (line: string) => void;
 }
 
 /** TS 24.501 9.11.4.2 5GSM causes the SMF uses. */
@@ -30,6 +32,7 @@ export const FiveGsmCause = {
   UserAuthenticationFailed: 29,
   RequestRejectedUnspecified: 31,
   RegularDeactivation: 36,
+  ReactivationRequested: 39,
   MessageTypeNonExistentOrNotImplemented: 97,
   ProtocolErrorUnspecified: 111,
 } as const;
@@ -62,6 +65,8 @@ export interface SmContext {
   n4?: { upSeid: bigint; upfN3Teid: number; upfN3Address: string };
   /** Usage monitoring the PCF installed (TS 29.512 UsageMonitoringData): the URR's volume threshold (procedures/usage-monitoring.ts). */
   usageMonitoring?: { umId: string; volumeThresholdOctets: number };
+  /** The policy control request triggers the PCF subscribed to (procedures/policy-triggers.ts). */
+  policyTriggers?: { triggers: string[]; successReportRules: string[] };
   /** The charging data resource at the CHF (TS 32.291) and the last invocation sequence number (procedures/charging.ts). */
   charging?: { uri: string; sequence: number };
   /**
