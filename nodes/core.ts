@@ -180,7 +180,7 @@ async function startOneNf(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig, o
         }
       }
       const c = host('SMF', cfg.addresses.smf);
-      const smf = smfRoutes({ baseUri: sbiUri(cfg, 'smf'), instanceId: nfInstanceId('SMF', cfg.addresses.smf), udmUri: sbiUri(cfg, 'udm'), pcfUri: sbiUri(cfg, 'pcf'), uePool: cfg.uePool, plmn: cfg.plmn, dnns: [cfg.dnn, ...(cfg.snpn && cfg.snpn.onboarding.dnn !== cfg.dnn ? [cfg.snpn.onboarding.dnn] : [])] }, c.client, n4, nasSmN1, ngapSmN2);
+      const smf = smfRoutes({ baseUri: sbiUri(cfg, 'smf'), instanceId: nfInstanceId('SMF', cfg.addresses.smf), udmUri: sbiUri(cfg, 'udm'), pcfUri: sbiUri(cfg, 'pcf'), uePool: cfg.uePool, plmn: cfg.plmn, dnns: [cfg.dnn, ...(cfg.snpn && cfg.snpn.onboarding.dnn !== cfg.dnn ? [cfg.snpn.onboarding.dnn] : [])], ...(cfg.emergency.enabled ? { emergency: cfg.emergency } : {}) }, c.client, n4, nasSmN1, ngapSmN2);
       const h = await serve('SMF', cfg.addresses.smf, smf.routes, c);
       return { nf, ledger: smf.ledger, sbi: h, smf: smf.smf, settled: () => h.server.settled(), stop: async () => { await h.close(); await pfcp.close(); } };
     }
@@ -201,6 +201,7 @@ async function startOneNf(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig, o
         t3512Seconds: cfg.amf.t3512Seconds,
         security: { ciphering: cfg.security.ciphering },
         authenticateUpdates: cfg.amf.authenticateUpdates,
+        ...(cfg.emergency.enabled ? { emergencyDnn: cfg.emergency.dnn } : {}),
         ...(cfg.snpn ? { snpn: {
           nid: cfg.snpn.nid,
           onboarding: { snssai: cfg.snpn.onboarding.snssai, dnn: cfg.snpn.onboarding.dnn, deregistrationTimerMs: o.amfTimers?.onboardingDeregistrationMs ?? cfg.snpn.onboarding.deregistrationTimerSeconds * 1000 },

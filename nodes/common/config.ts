@@ -113,6 +113,24 @@ export interface NetworkConfig {
   pcf: PcfPolicyConfig;
   /** The CHF's policy counters, per subscriber (TS 29.594; nodes/chf). */
   chf: { policyCounters: { id: string; status: string }[] };
+  /** Emergency services (issue 15): the AMF's emergency DNN and the SMF's local QoS for it. */
+  emergency: EmergencyConfig;
+}
+
+/**
+ * Emergency Configuration Data (TS 23.501 5.16.4): the emergency DNN the AMF gives a PDU session of
+ * request type "initial emergency request" (the UE names none, TS 24.501 6.4.1.2), on the S-NSSAI
+ * it serves; the SMF sets such a session up without subscription data or PCF, with this local QoS
+ * (TS 23.501 5.16.4: local configuration when dynamic PCC is not used). `enabled: false`: no
+ * emergency services (the Registration accept says so and such requests are not forwarded, #90).
+ */
+export interface EmergencyConfig {
+  enabled: boolean;
+  dnn: string;
+  fiveQi: number;
+  arpPriorityLevel: number;
+  ambrUplink: string;
+  ambrDownlink: string;
 }
 
 /** What the PCF asks of the BSF, CHF, NWDAF and AF around an SM policy association (issue 16). */
@@ -193,6 +211,7 @@ export const DEFAULT_CONFIG: NetworkConfig = {
   outDir: 'out',
   pcf: { policyCounterIds: ['data-volume'], nwdafEvents: ['SERVICE_EXPERIENCE'], terminateOnAfSessionEnd: true },
   chf: { policyCounters: [{ id: 'data-volume', status: 'valid' }] },
+  emergency: { enabled: true, dnn: 'sos', fiveQi: 5, arpPriorityLevel: 1, ambrUplink: '10 Mbps', ambrDownlink: '10 Mbps' },
   roaming: { ...DEFAULT_ROAMING, home: { ...DEFAULT_ROAMING.home, subscribers: [{ ...DEFAULT_SUBSCRIBER, supi: DEFAULT_HOME_SUBSCRIBER_SUPI }] } },
 };
 
@@ -322,6 +341,7 @@ const SCHEMA: MapSchema = {
     outDir: nonEmpty,
     pcf: { fields: { policyCounterIds: { item: nonEmpty }, nwdafEvents: { item: text(/^[A-Z][A-Z0-9_]*$/, 'a TS 29.520 NwdafEvent such as SERVICE_EXPERIENCE') }, terminateOnAfSessionEnd: flag } },
     chf: { fields: { policyCounters: { item: { fields: { id: nonEmpty, status: nonEmpty } }, required: ['id', 'status'] } } },
+    emergency: { fields: { enabled: flag, dnn: dnnName, fiveQi: integer(1, 255), arpPriorityLevel: integer(1, 15), ambrUplink: bitRate, ambrDownlink: bitRate } },
     roaming: {
       fields: {
         enabled: flag,

@@ -84,6 +84,8 @@ export interface RegistrationResult {
   /** The selected NAS security algorithms. */
   integrity: number;
   ciphering: number;
+  /** TS 24.501 9.11.3.5 EMC: the network supports emergency services (the UE may request an emergency PDU session). */
+  emergencyServicesSupported: boolean;
 }
 
 /** A 5GMM procedure the network rejected (TS 24.501 9.11.3.2 5GMM cause). */
@@ -115,6 +117,8 @@ export interface UePduSession {
   sessionAmbr: unknown;
   dnn: string;
   snssai: Snssai;
+  /** An emergency PDU session (request type "initial emergency request"). */
+  emergency?: boolean;
 }
 
 export interface PendingPduSession {
@@ -125,6 +129,7 @@ export interface PendingPduSession {
   snssai: Snssai;
   timer: TimerHandle | undefined;
   retransmissions: number;
+  emergency?: boolean;
   resolve(v: { address: string }): void;
   reject(e: Error): void;
 }
@@ -272,7 +277,7 @@ export class Ue extends EventEmitter<UeEvents> {
   }
 
   /** UE-requested PDU session establishment (procedures/pdu-session-establishment.ts); resolves with the IPv4 address of the session. */
-  establishPduSession(psi = 1, o: { dnn?: string; snssai?: Snssai } = {}): Promise<{ address: string }> {
+  establishPduSession(psi = 1, o: { dnn?: string; snssai?: Snssai; emergency?: boolean } = {}): Promise<{ address: string }> {
     return pduSessionEstablishment(this, psi, o);
   }
 

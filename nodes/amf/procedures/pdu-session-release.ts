@@ -4,6 +4,8 @@
 //            TS 24.501 5.4.5.2.2) -> Nsmf_PDUSession_UpdateSMContext with the N1 SM container
 //   step 3a  the SMF's answer carries the PDU Session Release Command and the N2 SM resource
 //            release request
+//   step 1f  (AMF-initiated) Nsmf_PDUSession_UpdateSMContext with the release indication (TS 29.502
+//            SmContextUpdateData release); its answer is step 3a's (`releaseByAmf`)
 //   step 3b  (SMF-initiated) Namf_Communication_N1N2MessageTransfer with the same two (the route
 //            in pdu-session-relay.ts hands it to `releaseCommandFromSmf`)
 //   step 4   N2 PDU SESSION RESOURCE RELEASE COMMAND (TS 38.413 8.2.2) with the NAS-PDU
@@ -77,6 +79,26 @@ function sendReleaseCommand(amf: Amf, ue: AmfUe, s: PduSessionRef, n1: Uint8Arra
     ...(nas ? { 'NAS-PDU': nas } : {}),
     PDUSessionResourceToReleaseListRelCmd: [{ pDUSessionID: s.pduSessionId, pDUSessionResourceReleaseCommandTransfer: n2 }],
   }), '4.3.4.2 step 4', ue);
+}
+
+/**
+ * Step 1f: the AMF asks the SMF to release PDU session `s` (the release indication of TS 29.502
+ * SmContextUpdateData, with the cause given); the answer's release command goes to the gNB and the
+ * UE (step 4) and steps 7-11 follow as for any release. Used by the emergency exception of TS
+ * 23.502 4.2.2.3.3 (emergency.ts) for the UE's non-emergency sessions.
+ */
+export async function releaseByAmf(amf: Amf, ue: AmfUe, s: PduSessionRef, cause: string | undefined, step: string): Promise<void> {
+  if (!s.smContextUri || s.state === 'releasing') return;
+  let r: SbiResult<unknown>;
+  try {
+    r = await amf.nsmf.pduSession.updateSmContext(s.smContextUri, { release: true, ...(cause ? { cause } : {}), anType: '3GPP_ACCESS', ...(ue.location ? { ueLocation: ue.location } : {}) }, { step });
+  } catch (e) {
+    if (!(e instanceof SbiErrorReply) && !(e instanceof SbiProblem)) throw e;
+    amf.log(`UE ${ue.supi ?? ''}: UpdateSMContext (release) of PDU session ${s.pduSessionId}: ${e.message}`);
+    return;
+  }
+  const { json, n1, n2 } = parts(r);
+  if (json.n2SmInfoType === 'PDU_RES_REL_CMD' && n2) sendReleaseCommand(amf, ue, s, n1, n2);
 }
 
 let nextTransfer = 1;
