@@ -190,7 +190,7 @@ async function startOneNf(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig, o
         }
       }
       const c = host('SMF', cfg.addresses.smf);
-      const smf = smfRoutes({ baseUri: sbiUri(cfg, 'smf'), instanceId: nfInstanceId('SMF', cfg.addresses.smf), udmUri: sbiUri(cfg, 'udm'), pcfUri: sbiUri(cfg, 'pcf'), ...(cfg.chf.convergedCharging ? { chfUri: sbiUri(cfg, 'chf') } : {}), uePool: cfg.uePool, plmn: cfg.plmn, dnns: [cfg.dnn, ...(cfg.snpn && cfg.snpn.onboarding.dnn !== cfg.dnn ? [cfg.snpn.onboarding.dnn] : [])], ...(o.log ? { log: o.log } : {}) }, c.client, n4, nasSmN1, ngapSmN2);
+      const smf = smfRoutes({ baseUri: sbiUri(cfg, 'smf'), instanceId: nfInstanceId('SMF', cfg.addresses.smf), udmUri: sbiUri(cfg, 'udm'), pcfUri: sbiUri(cfg, 'pcf'), ...(cfg.chf.convergedCharging ? { chfUri: sbiUri(cfg, 'chf') } : {}), uePool: cfg.uePool, plmn: cfg.plmn, dnns: [cfg.dnn, ...(cfg.snpn && cfg.snpn.onboarding.dnn !== cfg.dnn ? [cfg.snpn.onboarding.dnn] : [])], ...(cfg.emergency.enabled ? { emergency: cfg.emergency } : {}), ...(o.log ? { log: o.log } : {}) }, c.client, n4, nasSmN1, ngapSmN2);
       // TS 29.244 7.4.2: the SMF's heartbeat to its UPF; a restart shows in the answer's Recovery Time Stamp (6.2.2)
       const heartbeatMs = o.pfcpHeartbeatMs ?? DEFAULT_PFCP_HEARTBEAT_MS;
       if (heartbeatMs > 0) pfcp.startHeartbeat({ address: cfg.addresses.upf, port: cfg.ports.pfcp }, heartbeatMs);
@@ -247,6 +247,7 @@ async function startAmf(cfg: NetworkConfig, a: AmfInstance, o: CoreOptions, host
     t3512Seconds: cfg.amf.t3512Seconds,
     security: { ciphering: cfg.security.ciphering },
     authenticateUpdates: cfg.amf.authenticateUpdates,
+    ...(cfg.emergency.enabled ? { emergencyDnn: cfg.emergency.dnn } : {}),
     ...(cfg.snpn ? { snpn: {
       nid: cfg.snpn.nid,
       onboarding: { snssai: cfg.snpn.onboarding.snssai, dnn: cfg.snpn.onboarding.dnn, deregistrationTimerMs: o.amfTimers?.onboardingDeregistrationMs ?? cfg.snpn.onboarding.deregistrationTimerSeconds * 1000 },

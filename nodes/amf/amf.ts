@@ -67,6 +67,11 @@ export interface AmfConfig {
    */
   authenticateUpdates?: boolean;
   /**
+   * The emergency DNN of the Emergency Configuration Data (TS 23.501 5.16.4; config `emergency`):
+   * present, the AMF supports emergency services (procedures/emergency.ts); absent, it does not.
+   */
+  emergencyDnn?: string;
+  /**
    * The ON-SNPN this AMF serves beside the PLMN (its NID) and the AMF Onboarding Configuration
    * Data (TS 23.501 5.30.2.10.2.3): the S-NSSAI and DNN onboarding UEs are restricted to, and the
    * deregistration timer of an onboarding registered UE (procedures/registration-onboarding-snpn.ts).

@@ -28,6 +28,8 @@ export interface PduSessionRef {
   snssai: SNssai;
   dnn: string;
   state: 'creating' | 'active' | 'releasing';
+  /** An emergency PDU session (request type "initial emergency request", the emergency DNN; procedures/emergency.ts). */
+  emergency?: boolean;
 }
 
 /** A NAS message from the UE and whether its integrity was verified (TS 24.501 4.4.4.3). */

@@ -123,6 +123,24 @@ export interface NetworkConfig {
     /** The SMF charges each PDU session at the CHF (Nchf_ConvergedCharging, TS 32.291/TS 32.255); off: no charging session. */
     convergedCharging: boolean;
   };
+  /** Emergency services (issue 15): the AMF's emergency DNN and the SMF's local QoS for it. */
+  emergency: EmergencyConfig;
+}
+
+/**
+ * Emergency Configuration Data (TS 23.501 5.16.4): the emergency DNN the AMF gives a PDU session of
+ * request type "initial emergency request" (the UE names none, TS 24.501 6.4.1.2), on the S-NSSAI
+ * it serves; the SMF sets such a session up without subscription data or PCF, with this local QoS
+ * (TS 23.501 5.16.4: local configuration when dynamic PCC is not used). `enabled: false`: no
+ * emergency services (the Registration accept says so and such requests are not forwarded, #90).
+ */
+export interface EmergencyConfig {
+  enabled: boolean;
+  dnn: string;
+  fiveQi: number;
+  arpPriorityLevel: number;
+  ambrUplink: string;
+  ambrDownlink: string;
 }
 
 /** One AMF of `amfs`; what an item leaves out comes from `amf`, `addresses.amf` (first item), `snssai` and `tac`. */
@@ -253,6 +271,7 @@ export const DEFAULT_CONFIG: NetworkConfig = {
   outDir: 'out',
   pcf: { policyCounterIds: ['data-volume'], nwdafEvents: ['SERVICE_EXPERIENCE'], terminateOnAfSessionEnd: true, policyControlRequestTriggers: [] },
   chf: { policyCounters: [{ id: 'data-volume', status: 'valid' }], convergedCharging: false },
+  emergency: { enabled: true, dnn: 'sos', fiveQi: 5, arpPriorityLevel: 1, ambrUplink: '10 Mbps', ambrDownlink: '10 Mbps' },
   roaming: { ...DEFAULT_ROAMING, home: { ...DEFAULT_ROAMING.home, subscribers: [{ ...DEFAULT_SUBSCRIBER, supi: DEFAULT_HOME_SUBSCRIBER_SUPI }] } },
 };
 
@@ -389,6 +408,7 @@ const SCHEMA: MapSchema = {
     outDir: nonEmpty,
     pcf: { fields: { policyCounterIds: { item: nonEmpty }, nwdafEvents: { item: text(/^[A-Z][A-Z0-9_]*$/, 'a TS 29.520 NwdafEvent such as SERVICE_EXPERIENCE') }, terminateOnAfSessionEnd: flag, usageThresholdOctets: integer(1, Number.MAX_SAFE_INTEGER), policyControlRequestTriggers: { item: oneOf(['SUCC_RES_ALLO'], 'policy control request trigger') } }, optional: ['usageThresholdOctets'] },
     chf: { fields: { policyCounters: { item: { fields: { id: nonEmpty, status: nonEmpty } }, required: ['id', 'status'] }, convergedCharging: flag } },
+    emergency: { fields: { enabled: flag, dnn: dnnName, fiveQi: integer(1, 255), arpPriorityLevel: integer(1, 15), ambrUplink: bitRate, ambrDownlink: bitRate } },
     roaming: {
       fields: {
         enabled: flag,

@@ -169,15 +169,18 @@ registerControlCommand({
     sst: { kind: 'integer', arg: 'N', min: 0, max: 255, default: 'snssai of the config', help: 'S-NSSAI slice/service type to request' },
     sd: { kind: 'string', arg: 'HEX6', default: 'none', pattern: /[0-9a-fA-F]{6}/, patternHelp: '6 hex digits', help: 'S-NSSAI slice differentiator (needs --sst)' },
     psi: { ...PSI, default: 'the lowest free one', help: 'PDU session identity to use' },
+    emergency: { kind: 'flag', help: 'request type "initial emergency request" (TS 24.501 9.11.3.47): no DNN nor S-NSSAI, the AMF gives the emergency DNN; not with --dnn/--sst' },
   },
   summary: 'UE-requested PDU Session Establishment (TS 23.502 4.3.2.2.1)',
   perUe: true,
   check: (o) => {
     if (o.sd !== undefined && o.sst === undefined) throw new ControlError(400, '--sd needs --sst');
+    if (o.emergency && (o.dnn !== undefined || o.sst !== undefined)) throw new ControlError(400, '--emergency names no DNN nor S-NSSAI (TS 24.501 6.4.1.2): leave out --dnn, --sst and --sd');
   },
   run: (net, a) => {
-    const { sst, sd, dnn, psi } = a.options;
+    const { sst, sd, dnn, psi, emergency } = a.options;
     return net.establishPduSession(need(a.supi, 'SUPI'), {
+      ...(emergency ? { emergency } : {}),
       ...(dnn !== undefined ? { dnn } : {}),
       ...(sst !== undefined ? { snssai: { sst, ...(sd ? { sd: sd.toLowerCase() } : {}) } } : {}),
       ...(psi !== undefined ? { psi } : {}),

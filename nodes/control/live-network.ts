@@ -292,7 +292,7 @@ export class LiveNetwork {
   }
 
   /** UE-requested PDU Session Establishment (TS 23.502 4.3.2.2.1); the lowest free PSI unless given. */
-  establishPduSession(supi: string, o: { psi?: number; dnn?: string; snssai?: Snssai } = {}): Promise<{ psi: number; address: string }> {
+  establishPduSession(supi: string, o: { psi?: number; dnn?: string; snssai?: Snssai; emergency?: boolean } = {}): Promise<{ psi: number; address: string }> {
     let psi = 0;
     return this.exclusive(supi, 'pdu establish', (u) => {
       LiveNetwork.needState(u, GmmState.REGISTERED, 'PDU session establishment');
@@ -301,7 +301,7 @@ export class LiveNetwork {
       psi = o.psi ?? [...Array(15).keys()].map((i) => i + 1).find((i) => !u.ue.sessions.has(i)) ?? 0;
       if (!psi) throw new ControlError(409, `${supi} has 15 PDU sessions, none free`);
     }, async (u) => {
-      const r = await this.recorder.procedure('PDU Session Establishment', 'TS 23.502 4.3.2.2.1', supi, () => u.ue.establishPduSession(psi, { ...(o.dnn ? { dnn: o.dnn } : {}), ...(o.snssai ? { snssai: o.snssai } : {}) }));
+      const r = await this.recorder.procedure(o.emergency ? 'PDU Session Establishment (emergency)' : 'PDU Session Establishment', 'TS 23.502 4.3.2.2.1', supi, () => u.ue.establishPduSession(psi, { ...(o.dnn ? { dnn: o.dnn } : {}), ...(o.snssai ? { snssai: o.snssai } : {}), ...(o.emergency ? { emergency: true } : {}) }));
       return { psi, address: r.address };
     });
   }

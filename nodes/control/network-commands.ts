@@ -13,6 +13,7 @@ import type { Gnb } from '../gnb/gnb.ts';
 import { GmmState } from '../ue/gmm-state.ts';
 import { ControlError } from './control-error.ts';
 import { smContextOf, networkRequestedRelease } from '../smf/procedures/network-requested-release.ts';
+import { hasEmergencySession } from '../amf/procedures/emergency.ts';
 import { networkInitiatedDeregistration, type NetworkDeregistration, type NetworkDeregistrationOutcome } from '../amf/procedures/deregistration-network.ts';
 
 export interface NetworkSide {
@@ -86,7 +87,11 @@ export function amfDeregister(n: NetworkSide, ue: Ue, o: { reRegistrationRequire
   const amf = embedded(n.core?.amf, 'amf', 'amf deregister');
   const d: NetworkDeregistration = { trigger: 'o&m', accessType: 1, reRegistrationRequired: o.reRegistrationRequired, ...(o.fiveGmmCause !== undefined ? { fiveGmmCause: o.fiveGmmCause } : {}) };
   return n.recorder.procedure(`Network-initiated Deregistration (AMF${o.reRegistrationRequired ? ', re-registration required' : ''})`, 'TS 23.502 4.2.2.3.3', ue.supi, async () => {
+    // an establishment's last steps (4.3.2.2.1 steps 13-17) may still be in flight
+    await n.settle();
     const outcome = await networkInitiatedDeregistration(amf, amf.bySupi.get(ue.supi)!, d);
+    // the emergency exception (TS 23.502 4.2.2.3.3): still registered, the other sessions released
+    if (outcome === 'emergency-kept') return { outcome, sessions: await onlyEmergencySessionsLeft(n, ue) };
     // step 7 ends with the RRC release; the UE's re-registration starts from there
     await pollUntil(() => !ue.connected || ue.networkDeregistration.reRegistration !== undefined);
     if (!o.reRegistrationRequired) return { outcome, sessions: [] };
@@ -110,14 +115,31 @@ export function checkUdmWithdraw(n: NetworkSide, ue: Ue, o: { access: '3gpp' | '
 export async function udmWithdraw(n: NetworkSide, ue: Ue): Promise<{ outcome: string }> {
   const core = embedded(n.core, 'udm', 'udm withdraw');
   const supi = ue.supi;
-  await n.recorder.procedure('Network-initiated Deregistration (UDM, subscription withdrawn)', 'TS 23.502 4.2.2.3.3', supi, async () => {
+  const outcome = await n.recorder.procedure('Network-initiated Deregistration (UDM, subscription withdrawn)', 'TS 23.502 4.2.2.3.3', supi, async () => {
     await core.udm.notifyDeregistration(supi, 'SUBSCRIPTION_WITHDRAWN');
     // the AMF deregisters after acknowledging (step 3): until the UE context is gone
     await n.settle();
+    if (core.amf.stateOf(supi) === '5GMM-REGISTERED' && hasEmergencySession(core.amf.bySupi.get(supi)!)) {
+      await onlyEmergencySessionsLeft(n, ue);
+      return 'emergency session kept';
+    }
     await pollUntil(() => !core.amf.bySupi.has(supi) && !ue.connected);
     if (core.amf.bySupi.has(supi)) throw new Error(`the AMF still holds ${supi}`);
+    return ue.networkDeregistration.last?.action ?? 'deregistered';
   });
-  return { outcome: ue.networkDeregistration.last?.action ?? 'deregistered' };
+  return { outcome };
+}
+
+/**
+ * The emergency exception (TS 23.502 4.2.2.3.3): waits until the UE holds its emergency PDU
+ * session alone (its others released by 4.3.4.2); returns the PSIs left.
+ */
+async function onlyEmergencySessionsLeft(n: NetworkSide, ue: Ue): Promise<number[]> {
+  await n.settle();
+  await pollUntil(() => [...ue.sessions.values()].every((s) => s.emergency));
+  await n.settle();
+  if (![...ue.sessions.values()].every((s) => s.emergency)) throw new Error(`${ue.supi} still holds a non-emergency PDU session`);
+  return [...ue.sessions.keys()];
 }
 
 export function checkUdmUpdate(n: NetworkSide, supi: string): void {

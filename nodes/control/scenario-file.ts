@@ -52,7 +52,7 @@ export type ScenarioStep =
   | { action: 'wait'; seconds: number }
   | ({ group: UeGroup; rate?: number; parallel?: number; background: boolean } & (
     | { action: 'register' }
-    | { action: 'pdu-establish'; psi?: number; dnn?: string; snssai?: Snssai }
+    | { action: 'pdu-establish'; psi?: number; dnn?: string; snssai?: Snssai; emergency?: boolean }
     | { action: 'pdu-release'; psi: number }
     | { action: 'smf-release'; psi: number; cause?: number; plmn?: 'visited' | 'home'; replaceSnssai?: Snssai }
     | { action: 'pcf-terminate'; psi: number; cause?: SmPolicyReleaseCause; plmn?: 'visited' | 'home' }
@@ -100,7 +100,7 @@ const UE_ACTIONS = ['register', 'pdu-establish', 'pdu-release', 'smf-release', '
 const COMMON_KEYS = ['rate', 'parallel', 'background'];
 const OPTION_KEYS: Record<(typeof UE_ACTIONS)[number], string[]> = {
   register: [],
-  'pdu-establish': ['psi', 'dnn', 'sst', 'sd'],
+  'pdu-establish': ['psi', 'dnn', 'sst', 'sd', 'emergency'],
   'pdu-release': ['psi'],
   'smf-release': ['psi', 'cause', 'plmn', 'replace-sst', 'replace-sd'],
   'pcf-terminate': ['psi', 'cause', 'plmn'],
@@ -208,7 +208,8 @@ export function parseScenario(text: string, file: string): Scenario {
         if (raw.sd !== undefined && (typeof raw.sd !== 'string' || !/^[0-9a-fA-F]{6}$/.test(raw.sd))) fail(`${at}.sd`, 'expected 6 hex digits as a string');
         if (raw.sd !== undefined && raw.sst === undefined) fail(`${at}.sd`, 'needs sst');
         const sst = raw.sst === undefined ? undefined : int(raw.sst, `${at}.sst`, 0, 255);
-        return { action: a, ...common, ...(psi !== undefined ? { psi } : {}), ...(typeof raw.dnn === 'string' ? { dnn: raw.dnn } : {}), ...(sst !== undefined ? { snssai: { sst, ...(typeof raw.sd === 'string' ? { sd: raw.sd.toLowerCase() } : {}) } } : {}) };
+        if (raw.emergency !== undefined && (raw.emergency !== true || raw.dnn !== undefined || sst !== undefined)) fail(`${at}.emergency`, 'expected true, without dnn and sst (TS 24.501 6.4.1.2)');
+        return { action: a, ...common, ...(raw.emergency === true ? { emergency: true } : {}), ...(psi !== undefined ? { psi } : {}), ...(typeof raw.dnn === 'string' ? { dnn: raw.dnn } : {}), ...(sst !== undefined ? { snssai: { sst, ...(typeof raw.sd === 'string' ? { sd: raw.sd.toLowerCase() } : {}) } } : {}) };
       }
       case 'pdu-release':
         if (psi === undefined) return fail(`${at}.psi`, 'the PDU session identity to release is required');
@@ -412,7 +413,7 @@ async function runStep(ctx: StepContext, step: Exclude<ScenarioStep, { action: '
         progress.registered++;
         return;
       case 'pdu-establish':
-        await net.establishPduSession(supi, { ...(step.psi !== undefined ? { psi: step.psi } : {}), ...(step.dnn ? { dnn: step.dnn } : {}), ...(step.snssai ? { snssai: step.snssai } : {}) });
+        await net.establishPduSession(supi, { ...(step.emergency ? { emergency: true } : {}), ...(step.psi !== undefined ? { psi: step.psi } : {}), ...(step.dnn ? { dnn: step.dnn } : {}), ...(step.snssai ? { snssai: step.snssai } : {}) });
         progress.withSession++;
         return;
       case 'pdu-release':

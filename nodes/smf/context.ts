@@ -22,6 +22,8 @@ export interface SmfConfig {
   dnns: string[];
   /** Where the SMF reports what no procedure answers for (a UPF restart). */
   log?: (line: string) => void;
+  /** Emergency services (config `emergency`): the emergency DNN and the local QoS of its sessions (procedures/emergency.ts). */
+  emergency?: { dnn: string; fiveQi: number; arpPriorityLevel: number; ambrUplink: string; ambrDownlink: string };
 }
 
 /** TS 24.501 9.11.4.2 5GSM causes the SMF uses. */
@@ -54,6 +56,8 @@ export interface SmContext {
   subscribed?: { subsDefQos?: SubscribedDefaultQos; subsSessAmbr?: Ambr };
   /** A PDU session for UE onboarding (SmContextCreateData onboardingInd): no UDM registration nor data. */
   onboarding?: boolean;
+  /** An emergency PDU session (request type INITIAL_EMERGENCY_REQUEST): no UDM, no PCF, local QoS (procedures/emergency.ts). */
+  emergency?: boolean;
   /** What the PCF authorized (step 7b), as NAS, NGAP and PFCP carry it. */
   qos?: SessionQos;
   // What has been allocated, in order; release undoes what is set.

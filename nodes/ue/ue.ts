@@ -90,6 +90,8 @@ export interface RegistrationResult {
   /** The selected NAS security algorithms. */
   integrity: number;
   ciphering: number;
+  /** TS 24.501 9.11.3.5 EMC: the network supports emergency services (the UE may request an emergency PDU session). */
+  emergencyServicesSupported: boolean;
 }
 
 /** A 5GMM procedure the network rejected (TS 24.501 9.11.3.2 5GMM cause). */
@@ -121,6 +123,8 @@ export interface UePduSession {
   sessionAmbr: unknown;
   dnn: string;
   snssai: Snssai;
+  /** An emergency PDU session (request type "initial emergency request"). */
+  emergency?: boolean;
 }
 
 export interface PendingPduSession {
@@ -131,6 +135,7 @@ export interface PendingPduSession {
   snssai: Snssai;
   timer: TimerHandle | undefined;
   retransmissions: number;
+  emergency?: boolean;
   resolve(v: { address: string }): void;
   reject(e: Error): void;
 }
@@ -278,7 +283,7 @@ export class Ue extends EventEmitter<UeEvents> {
   }
 
   /** UE-requested PDU session establishment (procedures/pdu-session-establishment.ts); resolves with the IPv4 address of the session. */
-  establishPduSession(psi = 1, o: { dnn?: string; snssai?: Snssai } = {}): Promise<{ address: string }> {
+  establishPduSession(psi = 1, o: { dnn?: string; snssai?: Snssai; emergency?: boolean } = {}): Promise<{ address: string }> {
     return pduSessionEstablishment(this, psi, o);
   }
 
@@ -293,10 +298,6 @@ export class Ue extends EventEmitter<UeEvents> {
   private onDownlinkNas(bytes: Uint8Array): void {
     if (!this.outOfCoverage) onDownlinkNas(this, bytes);
   }
-
-  // --- Registration (TS 24.501 5.5.1.2) --------------------------------------------------------------
-
-  // --- PDU session establishment (TS 24.501 6.4.1) ------------------------------------------------------
 
   // --- User plane ----------------------------------------------------------------------------------
 
@@ -487,8 +488,6 @@ export class Ue extends EventEmitter<UeEvents> {
     this.conn = undefined;
     c?.release();
   }
-
-  // --- NAS receive -------------------------------------------------------------------------------------
 
   // --- NAS send ----------------------------------------------------------------------------------------
 

@@ -12,6 +12,8 @@
 //             the SMF's own messages carry the 4.2.2.3.2 steps it performs)
 //   steps 5, 5a AM and UE Policy Association Termination
 //   step 6    DEREGISTRATION ACCEPT (UE terminated) from the UE, any time after step 2
+// Emergency exception: a UE with an emergency PDU session is not deregistered; its other PDU
+// sessions are released by 4.3.4.2 instead (emergency.ts).
 //   step 7    N2 UE Context Release; then, unless the UDM itself withdrew the registration,
 //             Nudm_SDM_Unsubscribe and Nudm_UECM_Deregistration (the clause's last paragraph)
 // Collisions (TS 24.501 5.5.2.3.5): a DEREGISTRATION REQUEST from the UE while this runs is
@@ -31,6 +33,7 @@ import { sendNas, exchange } from '../n1.ts';
 import { releaseSessions, terminatePolicyAssociations, deregisterFromUdm, unsubscribeFromSdm } from './held-resources.ts';
 import { releaseUeContext } from './ue-context-release.ts';
 import { page } from './paging.ts';
+import { hasEmergencySession, keepEmergencyRegistration } from './emergency.ts';
 
 /** What started the procedure (TS 23.502 4.2.2.3.3 step 1-2). */
 export type DeregistrationTrigger = 'o&m' | 'udm' | 'no-allowed-nssai' | 'implicit' | 'onboarding-timer';
@@ -53,6 +56,7 @@ export type NetworkDeregistrationOutcome =
   | 'implicit' // no NAS message (implicit)
   | 'unreachable' // CM-IDLE and no answer to paging: deregistered locally
   | 'not-registered' // nothing to do
+  | 'emergency-kept' // the UE has an emergency PDU session: its other sessions released instead (emergency.ts)
   | 'other-access'; // non-3GPP only: wire5g UEs are registered over 3GPP access alone
 
 const ANSWERS = ['Deregistration accept (UE terminated)', 'Deregistration request (UE originating)'] as const;
@@ -79,6 +83,12 @@ async function deregister(amf: Amf, idle: AmfUe, d: NetworkDeregistration): Prom
     if (connected) ue = connected;
     else unreachable = true;
     if (ue.state !== '5GMM-REGISTERED' || !ue.supi) return 'not-registered';
+  }
+  // the emergency exception: not deregistered, the non-emergency sessions released (emergency.ts)
+  if (d.trigger !== 'implicit' && !unreachable && hasEmergencySession(ue)) {
+    const cause = d.trigger === 'udm' ? 'REL_DUE_TO_SUBSCRIPTION_CHANGE' : d.trigger === 'no-allowed-nssai' ? 'REL_DUE_TO_SLICE_NOT_AVAILABLE' : undefined;
+    await keepEmergencyRegistration(amf, ue, { udmWithdrew: d.trigger === 'udm', ...(cause ? { cause } : {}) });
+    return 'emergency-kept';
   }
   ue.state = '5GMM-DEREGISTERED-INITIATED';
   // step 2: DEREGISTRATION REQUEST (UE terminated), guarded by T3522

@@ -17,6 +17,7 @@ import { sendNas, nasBytes } from '../n1.ts';
 import { sendNgap } from '../n2.ts';
 import { n1SmToSmf, releaseCommandFromSmf } from './pdu-session-release.ts';
 import { onboardingAllows, defaultDnn } from './registration-onboarding-snpn.ts';
+import { emergencyRequestAllowed, emergencySessionParameters } from './emergency.ts';
 import { ueAmbrNgap } from './registration.ts';
 import { updateSmContext, relaySmAnswer } from './sm-context-answer.ts';
 
@@ -40,20 +41,16 @@ export async function ulNasTransport(amf: Amf, ue: AmfUe, m: NasMessage): Promis
   // TS 24.501 5.4.5.2.2: no request type and an existing session: to that session's SMF (4.3.4.2)
   const existing = ue.sessions.get(psi);
   if (requestType === undefined && existing) return n1SmToSmf(amf, ue, existing, payload);
-  if (requestType === 3 || requestType === 4) {
-    // TS 24.501 9.11.3.47: 3 initial emergency request, 4 existing emergency PDU session. wire5g
-    // has no emergency services (no emergency DNN, no emergency registration, hence no
-    // emergency exception of TS 23.502 4.2.2.3.3 either): said here and in the README
-    amf.log(`UE ${ue.supi}: PDU session ${psi}: emergency PDU sessions are not implemented by wire5g (request type ${requestType === 3 ? 'initial emergency request' : 'existing emergency PDU session'}); 5GSM message not forwarded (TS 24.501 5.4.5.2.5, #90)`);
-    return notForwarded();
-  }
-  if (requestType !== 1 || ue.sessions.has(psi)) return notForwarded(); // only initial requests for new sessions
-  const snssai = (m.ies.sNssai as SNssai | undefined) ?? ue.allowedNssai?.[0];
-  if (!snssai || !ue.allowedNssai?.some((a) => a.sst === snssai.sst && a.sd === snssai.sd)) return notForwarded();
-  const dnn = (m.ies.dnn as string | undefined) ?? defaultDnn(amf, ue);
+  // TS 24.501 9.11.3.47: 3 initial emergency request (emergency.ts), 4 existing emergency PDU session
+  const emergency = requestType === 3 ? emergencyRequestAllowed(amf, ue, psi) : false;
+  if (requestType === 4) amf.log(`UE ${ue.supi}: PDU session ${psi}: request type "existing emergency PDU session" (a handover from non-3GPP access) is not implemented by wire5g; 5GSM message not forwarded (TS 24.501 5.4.5.2.5, #90)`);
+  if ((requestType !== 1 && !emergency) || ue.sessions.has(psi)) return notForwarded(); // only initial requests for new sessions
+  const requested = emergency ? emergencySessionParameters(amf) : { snssai: (m.ies.sNssai as SNssai | undefined) ?? ue.allowedNssai?.[0], dnn: (m.ies.dnn as string | undefined) ?? defaultDnn(amf, ue) };
+  const { snssai, dnn } = requested;
+  if (!snssai || (!emergency && !ue.allowedNssai?.some((a) => a.sst === snssai.sst && a.sd === snssai.sd))) return notForwarded();
   // an onboarding registered UE: the onboarding S-NSSAI and DNN only (TS 23.501 5.30.2.10.2.3)
-  if (!onboardingAllows(amf, ue, dnn, snssai)) return notForwarded();
-  const session: PduSessionRef = { pduSessionId: psi, snssai, dnn, state: 'creating' };
+  if (!emergency && !onboardingAllows(amf, ue, dnn, snssai)) return notForwarded();
+  const session: PduSessionRef = { pduSessionId: psi, snssai, dnn, state: 'creating', ...(emergency ? { emergency } : {}) };
   ue.sessions.set(psi, session);
   // step 3: Nsmf_PDUSession_CreateSMContext
   let r: SbiResult<unknown>;
@@ -67,8 +64,9 @@ export async function ulNasTransport(amf: Amf, ue: AmfUe, m: NasMessage): Promis
       servingNfId: amf.cfg.instanceId,
       guami: amf.guamiSbi(),
       servingNetwork: { mcc: amf.cfg.plmn.mcc, mnc: amf.cfg.plmn.mnc },
-      // TS 29.502 SmContextCreateData hSmfUri: a roaming UE's session is home-routed through its home PLMN's H-SMF (TS 23.502 4.3.2.2.2 step 3a)
-      ...(amf.homeSmfOf(ue.supi) ? { hSmfUri: amf.homeSmfOf(ue.supi) } : {}),
+      ...(emergency ? { requestType: 'INITIAL_EMERGENCY_REQUEST' } : {}),
+      // TS 29.502 SmContextCreateData hSmfUri: a roaming UE's session is home-routed through its home PLMN's H-SMF (TS 23.502 4.3.2.2.2 step 3a); an emergency one stays in the serving PLMN
+      ...(amf.homeSmfOf(ue.supi) && !emergency ? { hSmfUri: amf.homeSmfOf(ue.supi) } : {}),
       anType: '3GPP_ACCESS',
       ratType: 'NR',
       // TS 29.502 SmContextCreateData ueLocation: where the NG-RAN last reported the UE

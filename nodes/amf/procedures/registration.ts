@@ -6,6 +6,7 @@
 // afresh; a mobility or periodic registration update keeps the UE's context, its registration at
 // the UDM, its policy associations and PDU sessions (registration-update.ts), and is
 // authenticated again only when its integrity cannot be verified or `amf.authenticateUpdates` says so.
+import { networkFeatureSupport } from './emergency.ts';
 import { bits, ngapPdu, snssai } from '../../../codecs/ngap/index.ts';
 import { decodeNasMessage, nasMessage, suciString, gprsTimer3, type NasMessage, type MobileIdentity, type SNssai, type UeSecurityCapability, type PsiBitmap } from '../../../codecs/nas/index.ts';
 import { kgnb } from '../../../crypto/kdf.ts';
@@ -239,6 +240,8 @@ export async function registrationSteps(amf: Amf, ue: AmfUe, received: ReceivedN
     allowedNssai: allowed,
     ...(active ? { pduSessionStatus: { psis: active } } : {}),
     t3512Value: gprsTimer3(amf.cfg.t3512Seconds),
+    // TS 24.501 9.11.3.5: whether emergency services are supported (EMC; emergency.ts)
+    fiveGsNetworkFeatureSupport: networkFeatureSupport(amf),
   });
   const complete22 = deliverAccept(amf, ue, accept, allowed, newGuti);
   await complete22.contextSetUp;

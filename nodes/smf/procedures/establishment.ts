@@ -21,6 +21,7 @@ import { upCnxStateUpdate } from './user-plane.ts';
 import { vsmfCreateSmContext, vsmfReleaseAck, vsmfReleaseRequest } from './home-routed-vsmf.ts';
 import { failureCauses, reportEstablishmentFailure } from './establishment-failure.ts';
 import { onSetupFailure } from './setup-failure.ts';
+import { isEmergencyRequest, emergencyQos } from './emergency.ts';
 
 type CreateSmContext = typeof SMF.pduSession.createSmContext;
 
@@ -66,7 +67,21 @@ export async function registerWithUdm(smf: Smf, ctx: SmContext, step = '4.3.2.2.
  * when the context was released meanwhile.
  */
 export async function policyAndN4(smf: Smf, ctx: SmContext, steps: { policy: string; n4: string }): Promise<boolean> {
-  // step 7b: SM Policy Association Establishment (4.16.4)
+  // an emergency PDU session: the SMF's local QoS, no PCF (emergency.ts)
+  if (ctx.emergency) ctx.qos = emergencyQos(smf, 1);
+  else await smPolicy(smf, ctx, steps.policy);
+  if (ctx.state !== 'creating') return false;
+  // step 10a-b: N4 Session Establishment
+  ctx.cpSeid = smf.seids.allocate();
+  ctx.n4 = await smf.n4.establish({ cpSeid: BigInt(ctx.cpSeid), ueAddress: Ipv4Pool.format(ctx.ueAddress!), qfi: ctx.qos!.qfi, ambrUplinkKbps: Math.ceil(ctx.qos!.ambrUplinkBps / 1000), ambrDownlinkKbps: Math.ceil(ctx.qos!.ambrDownlinkBps / 1000), dnn: ctx.dnn, ...(ctx.usageMonitoring ? { volumeThresholdOctets: ctx.usageMonitoring.volumeThresholdOctets } : {}), step: steps.n4 });
+  if (ctx.state !== 'creating') return false;
+  // issue 16: the session's charging at the CHF, when the network charges (charging.ts)
+  await startCharging(smf, ctx, 'TS 32.255 Initial');
+  return ctx.state === 'creating';
+}
+
+/** Step 7b: SM Policy Association Establishment (4.16.4); the authorized QoS and usage monitoring. */
+async function smPolicy(smf: Smf, ctx: SmContext, step: string): Promise<void> {
   const pol = await smf.npcf.smPolicyControl.create({
     supi: ctx.supi,
     pduSessionId: ctx.pduSessionId,
@@ -80,7 +95,7 @@ export async function policyAndN4(smf: Smf, ctx: SmContext, steps: { policy: str
     // TS 29.512 SmPolicyContextData: the subscribed QoS the UDM gave (step 4)
     ...(ctx.subscribed ?? {}),
     ...(ctx.onboarding ? { onboardInd: true } : {}),
-  }, { step: steps.policy });
+  }, { step });
   ctx.smPolicyUri = pol.headers.location;
   // the default QoS flow is the session's first (TS 23.501 5.7.1.1: the SMF allocates QFIs per session)
   ctx.qos = sessionQosOf(pol.body, 1);
@@ -89,14 +104,6 @@ export async function policyAndN4(smf: Smf, ctx: SmContext, steps: { policy: str
   if (um) ctx.usageMonitoring = um;
   // the policy control request triggers to report (policy-triggers.ts)
   ctx.policyTriggers = policyTriggersOf(pol.body);
-  if (ctx.state !== 'creating') return false;
-  // step 10a-b: N4 Session Establishment
-  ctx.cpSeid = smf.seids.allocate();
-  ctx.n4 = await smf.n4.establish({ cpSeid: BigInt(ctx.cpSeid), ueAddress: Ipv4Pool.format(ctx.ueAddress!), qfi: ctx.qos.qfi, ambrUplinkKbps: Math.ceil(ctx.qos.ambrUplinkBps / 1000), ambrDownlinkKbps: Math.ceil(ctx.qos.ambrDownlinkBps / 1000), dnn: ctx.dnn, ...(ctx.usageMonitoring ? { volumeThresholdOctets: ctx.usageMonitoring.volumeThresholdOctets } : {}), step: steps.n4 });
-  if (ctx.state !== 'creating') return false;
-  // issue 16: the session's charging at the CHF, when the network charges (charging.ts)
-  await startCharging(smf, ctx, 'TS 32.255 Initial');
-  return ctx.state === 'creating';
 }
 
 /** 4.3.2.2.1 steps 7-11, after the CreateSMContext response. */
@@ -154,10 +161,12 @@ export async function createSmContext(smf: Smf, req: RequestOf<CreateSmContext>)
     status: 403 as const,
     body: new SbiMultipart<SmfC['schemas']['SmContextCreateError']>({ error: { status: 403, cause: problem }, n1SmMsg: { contentId: 'n1msg' } }, { n1msg: { contentType: N1_CONTENT_TYPE, data: smf.n1.establishmentReject(request.pduSessionId, request.pti, cause) } }),
   });
-  if (!smf.cfg.dnns.includes(dnn)) return reject(FiveGsmCause.MissingOrUnknownDnn, 'DNN_DENIED');
+  // TS 23.502 4.3.2.2.1 with request type "initial emergency request": the emergency DNN (emergency.ts)
+  const emergency = isEmergencyRequest(smf, data, dnn);
+  if (!emergency && !smf.cfg.dnns.includes(dnn)) return reject(FiveGsmCause.MissingOrUnknownDnn, 'DNN_DENIED');
   if (request.pduSessionType !== undefined && request.pduSessionType !== 1) return reject(FiveGsmCause.UnknownPduSessionType, 'PDUTYPE_DENIED');
   const ref = smf.nextRef();
-  const ctx: SmContext = { ref, state: 'creating', supi, pduSessionId: data.pduSessionId, dnn, snssai, amfCallback, amfUeContextUri, request };
+  const ctx: SmContext = { ref, state: 'creating', supi, pduSessionId: data.pduSessionId, dnn, snssai, amfCallback, amfUeContextUri, request, ...(emergency ? { emergency } : {}) };
   smf.contexts.set(ref, ctx);
   // a roaming UE's session, home-routed through the H-SMF the AMF named (4.3.2.2.2; home-routed-vsmf.ts)
   if (typeof data.hSmfUri === 'string') return vsmfCreateSmContext(smf, ctx, data.hSmfUri, n1bytes, data.ueLocation);
@@ -165,7 +174,7 @@ export async function createSmContext(smf: Smf, req: RequestOf<CreateSmContext>)
     // TS 29.502 SmContextCreateData onboardingInd (TS 23.502 4.2.2.2.4): an onboarding PDU session
     // takes its subscribed QoS from the SMF's local onboarding configuration, not from a UDM
     if (data.onboardingInd === true) ctx.subscribed = ONBOARDING_QOS;
-    else await registerWithUdm(smf, ctx);
+    else if (!emergency) await registerWithUdm(smf, ctx);
     ctx.onboarding = data.onboardingInd === true;
     ctx.ueAddress = smf.addresses.allocate();
   } catch (e) {

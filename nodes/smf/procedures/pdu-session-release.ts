@@ -1,6 +1,10 @@
 // UE-requested PDU Session Release at the SMF (TS 23.502 4.3.4.2, non-roaming), reached through
 // Nsmf_PDUSession_UpdateSMContext (TS 29.502 5.2.2.3.2) from the AMF:
 //   step 1a   UpdateSMContext with the N1 SM container (PDU Session Release Request)
+//   step 1f   (AMF-initiated) UpdateSMContext with the release indication (TS 29.502
+//             SmContextUpdateData release): e.g. the non-emergency sessions of a UE the AMF may
+//             not deregister because it has an emergency PDU session (TS 23.502 4.2.2.3.3); the
+//             command then carries PTI 0, no procedure transaction (TS 24.501 6.3.3.2)
 //   step 2a-b N4 Session Release with the final usage report; the UE address goes back to the pool
 //   step 3a   the UpdateSMContext response carries the N1 SM container (PDU Session Release
 //             Command) and the N2 SM resource release request (PDU Session Resource Release
@@ -89,17 +93,26 @@ export async function pduSessionReleaseUpdate(smf: Smf, ctx: SmContext, req: Sbi
     };
   }
   if (body.n2SmInfoType === 'PDU_RES_REL_RSP' && inProgress.has(ctx)) return onN2ReleaseAck(smf, ctx);
+  if (body.release === true) return startRelease(smf, ctx, NO_PTI);
   return undefined;
 }
 
 /** Steps 1a-3a: the UE's PDU Session Release Request. */
-async function onReleaseRequest(smf: Smf, ctx: SmContext, request: SmMessageInfo): Promise<UpdateAnswer> {
+function onReleaseRequest(smf: Smf, ctx: SmContext, request: SmMessageInfo): Promise<UpdateAnswer> {
+  return startRelease(smf, ctx, request.pti);
+}
+
+/** TS 24.501 6.3.3.2: a release the network starts carries PTI 0 (no procedure transaction identity assigned). */
+const NO_PTI = 0;
+
+/** Steps 2a-3a after step 1a (the UE's PTI) or 1f (PTI 0). */
+async function startRelease(smf: Smf, ctx: SmContext, pti: number): Promise<UpdateAnswer> {
   if (ctx.state !== 'active') throw new SbiProblem(409, 'PDU_SESSION_NOT_ACTIVE', `PDU session ${ctx.pduSessionId} is ${ctx.state}`);
   ctx.state = 'releasing';
   // steps 2a-2b: N4 Session Release; the usage report travels to the PCF in step 12
   const { after } = await releaseResources(smf, ctx, UE_REQUESTED_RELEASE_STEPS);
-  inProgress.set(ctx, { pti: request.pti, n2Acknowledged: false, n1Completed: false, after, statusStep: '4.3.4.2 step 11' });
-  const command = smf.n1.releaseCommand(ctx.pduSessionId, request.pti, REGULAR_DEACTIVATION);
+  inProgress.set(ctx, { pti, n2Acknowledged: false, n1Completed: false, after, statusStep: '4.3.4.2 step 11' });
+  const command = smf.n1.releaseCommand(ctx.pduSessionId, pti, REGULAR_DEACTIVATION);
   const transfer = smf.n2.releaseCommandTransfer({ group: 'nas', value: 'normal-release' });
   // step 3a: SmContextUpdatedData (TS 29.502 6.1.6.2.3) with the N1 and N2 SM information
   return ok(new SbiMultipart<SmfC['schemas']['SmContextUpdatedData']>(

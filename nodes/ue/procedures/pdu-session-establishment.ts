@@ -8,9 +8,15 @@ import { T3580_MS, T3580_MAX_RETRANSMISSIONS, PduSessionRejected, type Ue, type 
 import { sendNas, accept, discard } from '../n1.ts';
 import type { Snssai } from '../../common/config.ts';
 
-/** UE-requested PDU session establishment; resolves with the IPv4 address of the session. */
-export function pduSessionEstablishment(ue: Ue, psi: number, o: { dnn?: string; snssai?: Snssai } = {}): Promise<{ address: string }> {
+/**
+ * UE-requested PDU session establishment; resolves with the IPv4 address of the session. An
+ * emergency one (request type "initial emergency request", TS 24.501 6.4.1.2) names no DNN nor
+ * S-NSSAI and needs the network's support of emergency services (EMC of the Registration accept).
+ */
+export function pduSessionEstablishment(ue: Ue, psi: number, o: { dnn?: string; snssai?: Snssai; emergency?: boolean } = {}): Promise<{ address: string }> {
   if (ue.gmm !== GmmState.REGISTERED) return Promise.reject(new Error(`PDU session establishment needs 5GMM-REGISTERED, the UE is ${ue.gmm}`));
+  if (o.emergency && !ue.registration?.emergencyServicesSupported) return Promise.reject(new Error('the network does not support emergency services (TS 24.501 9.11.3.5 EMC of the Registration accept)'));
+  if (o.emergency && (o.dnn !== undefined || o.snssai !== undefined)) return Promise.reject(new Error('an emergency PDU session names no DNN nor S-NSSAI (TS 24.501 6.4.1.2)'));
   if (psi < 1 || psi > 15) return Promise.reject(new RangeError(`PDU session identity ${psi} is not 1..15`));
   if (ue.sessions.has(psi) || ue.pending.has(psi)) return Promise.reject(new Error(`PDU session ${psi} already exists or is being established`));
   const pti = allocatePti(ue);
@@ -20,7 +26,7 @@ export function pduSessionEstablishment(ue: Ue, psi: number, o: { dnn?: string; 
     sscMode: 1,
   }, { pduSessionId: psi, pti }));
   return new Promise((resolve, reject) => {
-    const p: PendingPduSession = { psi, pti, request, dnn: o.dnn ?? ue.cfg.dnn, snssai: o.snssai ?? ue.cfg.snssai, timer: undefined, retransmissions: 0, resolve, reject };
+    const p: PendingPduSession = { psi, pti, request, dnn: o.dnn ?? ue.cfg.dnn, snssai: o.snssai ?? ue.cfg.snssai, timer: undefined, retransmissions: 0, resolve, reject, ...(o.emergency ? { emergency: true } : {}) };
     ue.pending.set(psi, p);
     sendPduSessionRequest(ue, p);
   });
@@ -31,9 +37,8 @@ export function sendPduSessionRequest(ue: Ue, p: PendingPduSession): void {
     payloadContainerType: 1,
     payloadContainer: p.request,
     pduSessionId: p.psi,
-    requestType: 1,
-    sNssai: ue.nasSnssai(p.snssai),
-    dnn: p.dnn,
+    // TS 24.501 9.11.3.47: 1 initial request, 3 initial emergency request (no S-NSSAI, no DNN)
+    ...(p.emergency ? { requestType: 3 } : { requestType: 1, sNssai: ue.nasSnssai(p.snssai), dnn: p.dnn }),
   });
   sendNas(ue, ul, 'UL NAS transport', '4.3.2.2.1 step 1', 'PDU session establishment request');
   // 6.4.1.6 a): T3580 expiry retransmits the request, four times, then aborts.
@@ -99,7 +104,9 @@ export function on5gsm(ue: Ue, sm: NasMessage): void {
         finishPending(ue, p, new PduSessionRejected('PDU session establishment accept without an IPv4 PDU address'));
         return;
       }
-      ue.sessions.set(psi, { pduSessionId: psi, address: addr.ipv4, qosRules: (sm.ies.authorizedQosRules as QosRule[]) ?? [], sessionAmbr: sm.ies.sessionAmbr, dnn: p.dnn, snssai: p.snssai });
+      // the DNN and S-NSSAI the network chose (an emergency session named none)
+      const dnn = (sm.ies.dnn as string | undefined) ?? p.dnn;
+      ue.sessions.set(psi, { pduSessionId: psi, address: addr.ipv4, qosRules: (sm.ies.authorizedQosRules as QosRule[]) ?? [], sessionAmbr: sm.ies.sessionAmbr, dnn, snssai: p.snssai, ...(p.emergency ? { emergency: true } : {}) });
       finishPending(ue, p, undefined, { address: addr.ipv4 });
       return;
     }

@@ -158,6 +158,8 @@ export function onRegistrationAccept(ue: Ue, m: NasMessage): void {
     t3512Seconds: t3512 && unit !== undefined ? t3512.value * unit : undefined,
     integrity: ue.security?.integrityAlgorithm ?? 0,
     ciphering: ue.security?.cipheringAlgorithm ?? 0,
+    // TS 24.501 9.11.3.5 5GS network feature support, EMC (octet 3 bits 3-4): emergency services in NR
+    emergencyServicesSupported: (((m.ies.fiveGsNetworkFeatureSupport as Uint8Array | undefined)?.[0] ?? 0) & 0x0c) !== 0,
   };
   ue.transition('registration-accepted');
   // 5.5.1.2.4: Registration complete acknowledges the new 5G-GUTI.
