@@ -23,7 +23,6 @@ import { UdrStore } from '../udr/store.ts';
 import { subscribersFor, waitForQuiet, waitForCore, retried } from '../scenario.ts';
 import { checkHsmfRelease, hsmfRelease } from './home-routed-commands.ts';
 import { checkSmfRelease, smfRelease, checkAmfDeregister, amfDeregister, checkUdmWithdraw, udmWithdraw, checkUdmUpdate, udmUpdateSnssai, udmRemove, pollUntil, type NetworkSide, type AmfDeregisterResult } from './network-commands.ts';
-
 import { ueStatusOf, formatGuti, type NetworkStatus } from './network-status.ts';
 export { ControlError } from './control-error.ts';
 import { ControlError } from './control-error.ts';
