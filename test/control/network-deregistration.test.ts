@@ -1,8 +1,10 @@
 // The built-in scenario `network-deregistration` (TS 23.502 4.2.2.3.3) through wire5g's control
 // plane: AMF explicit de-registration with re-registration not required and required, UDM-initiated
 // withdrawal, each with zero, one and two PDU sessions, a subscription change that leaves no allowed
-// S-NSSAI (TS 23.502 4.5.1), and the SMF's network-requested release
-// of a re-established session. It must end with every ledger at its start. Wireshark (tshark, the
+// S-NSSAI (TS 23.502 4.5.1), the SMF's network-requested release of a re-established session,
+// and (issue 15's completion) a CM-IDLE UE paged and answering with a Service Request, an implicit
+// de-registration of a UE out of coverage, a UE out of coverage paged in vain (T3513), and the
+// emergency exception (a UE with an emergency PDU session keeps it; its other session is released). It must end with every ledger at its start. Wireshark (tshark, the
 // independent peer) decodes every message without a warning, reads DEREGISTRATION REQUEST (UE
 // terminated, 0x47) with the de-registration type, cause and access type we meant, and the
 // capture comments give each deregistration's steps in the clause's order.
@@ -28,18 +30,30 @@ describe('network-deregistration scenario (TS 23.502 4.2.2.3.3)', () => {
     expect(r.leftBehind).toEqual({});
     expect(r.ok).toBe(true);
     const names = (r.summary.procedures as { name: string }[]).map((p) => p.name);
-    expect(names.filter((n) => n === 'Network-initiated Deregistration (AMF)')).toHaveLength(3);
+    // UEs 1, 4, 7, the CM-IDLE one, the unreachable one and the emergency one (kept)
+    expect(names.filter((n) => n === 'Network-initiated Deregistration (AMF)')).toHaveLength(6);
     expect(names.filter((n) => n === 'Network-initiated Deregistration (AMF, re-registration required)')).toHaveLength(3);
-    expect(names.filter((n) => n === 'Network-initiated Deregistration (UDM, subscription withdrawn)')).toHaveLength(3);
+    expect(names.filter((n) => n === 'Network-initiated Deregistration (UDM, subscription withdrawn)')).toHaveLength(4);
     expect(names.filter((n) => n === 'Network-requested PDU Session Release (SMF)')).toHaveLength(1);
     expect(names.filter((n) => n === 'Subscriber Data Update Notification to AMF')).toHaveLength(1);
+    expect(names.filter((n) => n.startsWith('Implicit Deregistration'))).toHaveLength(1);
+    expect(names.filter((n) => n === 'PDU Session Establishment (emergency)')).toHaveLength(1);
     if (!tsharkAvailable()) return;
     const frames = dissect(r.files.capture!, { prefs: ['nas-5gs.null_decipher:TRUE'] });
     expect(problems(frames)).toEqual([]);
     const onN2 = frames.filter((f) => f.protocols.includes('sctp'));
     const mm = onN2.flatMap((f) => f.fields.get('nas_5gs.mm.message_type') ?? []);
-    expect(mm.filter((t) => t === '0x47')).toHaveLength(10);
-    expect(mm.filter((t) => t === '0x48')).toHaveLength(10);
+    // 10 as before and the CM-IDLE UE after its Service Request (0x4c); none for the implicit, unreachable and emergency UEs
+    expect(mm.filter((t) => t === '0x47')).toHaveLength(11);
+    expect(mm.filter((t) => t === '0x48')).toHaveLength(11);
+    // (one frame: the Service request repeats itself in its NAS message container, TS 24.501 4.4.6)
+    expect(onN2.filter((f) => (f.fields.get('nas_5gs.mm.message_type') ?? []).includes('0x4c'))).toHaveLength(1);
+    // NGAP Paging (procedure code 24): once for the CM-IDLE UE, 1 + two T3513 repetitions for the one out of coverage
+    expect(onN2.filter((f) => (f.fields.get('ngap.procedureCode') ?? []).includes('24'))).toHaveLength(1 + 3);
+    // TS 38.413 9.3.1.2 radioNetwork radio-connection-with-ue-lost (21) in the UE Context Release Requests of the two UEs out of coverage
+    expect(onN2.filter((f) => (f.fields.get('ngap.procedureCode') ?? []).includes('42') && (f.fields.get('ngap.radioNetwork') ?? []).includes('21'))).toHaveLength(2);
+    // the emergency UE: request type 3 (TS 24.501 9.11.3.47), and its other session released with PTI 0
+    expect(onN2.flatMap((f) => f.fields.get('nas_5gs.mm.req_type') ?? []).filter((t) => t === '3')).toHaveLength(1);
     // TS 24.501 9.11.3.20: re-registration required on three requests; 9.11.3.2: cause #7 on the three withdrawals
     const requests = onN2.filter((f) => (f.fields.get('nas_5gs.mm.message_type') ?? []).includes('0x47'));
     expect(requests.filter((f) => f.fields.get('nas_5gs.mm.re_reg_req')?.[0] === '1' || f.fields.get('nas_5gs.mm.re_reg_req')?.[0] === 'True')).toHaveLength(3);
@@ -54,17 +68,24 @@ describe('network-deregistration scenario (TS 23.502 4.2.2.3.3)', () => {
     const segments: string[][] = [];
     for (const c of comments) {
       const step = /step (\d+a?)/.exec(c)![1];
-      if (step === '1' || (step === '2' && segments.at(-1)?.at(-1) !== '1')) segments.push([]);
+      const last = segments.at(-1)?.at(-1);
+      // a deregistration starts with step 1 (UDM), step 2, or (implicit, unreachable: no NAS) step 4 after the previous one's 7
+      if (step === '1' || (step === '2' && last !== '1') || (step !== '7' && last === '7')) segments.push([]);
       segments.at(-1)!.push(step);
     }
-    expect(segments).toHaveLength(10);
-    for (const s of segments) {
+    // the emergency exception: steps 1 and 3 only (no de-registration; its other session goes by 4.3.4.2)
+    expect(segments.filter((s) => !s.includes('7'))).toEqual([['1', '3', '3']]); // 3: SDM unsubscribe, the UDM's purge
+    expect(segments.filter((s) => s.includes('7'))).toHaveLength(13);
+    for (const s of segments.filter((x) => x.includes('7'))) {
       const ordered = s.filter((x) => x !== '6').map((x) => STEP_ORDER.indexOf(x));
       expect(ordered, s.join(' ')).toEqual([...ordered].sort((a, b) => a - b));
-      expect(s.indexOf('6'), s.join(' ')).toBeGreaterThan(s.indexOf('2'));
+      if (s.includes('2')) expect(s.indexOf('6'), s.join(' ')).toBeGreaterThan(s.indexOf('2'));
+      else expect(s.includes('6'), s.join(' ')).toBe(false);
       expect(s.at(-1), s.join(' ')).toBe('7');
     }
-    expect(segments.filter((s) => s[0] === '1')).toHaveLength(3);
+    expect(segments.filter((s) => s[0] === '1')).toHaveLength(4);
+    // implicit (one session: steps 4-7) and unreachable (no session: 5-7): no NAS
+    expect(segments.filter((s) => s[0] !== '1' && !s.includes('2')).map((s) => s[0])).toEqual(['4', '5']);
   }, 180_000);
 
   it('ctl amf deregister / udm withdraw: the command lines match; refusals come before anything is sent; --reregister gives a registered UE with its sessions back', async () => {

@@ -66,5 +66,5 @@ export async function keepEmergencyRegistration(amf: Amf, ue: AmfUe, o: { udmWit
     await unsubscribeFromSdm(amf, ue, '4.2.2.3.3 step 3');
     ue.uecmRegistered = false;
   }
-  await Promise.all([...ue.sessions.values()].filter((s) => !s.emergency).map((s) => releaseByAmf(amf, ue, s, o.cause, '4.3.4.2 step 1f (TS 23.502 4.2.2.3.3 emergency exception)')));
+  await Promise.all([...ue.sessions.values()].filter((s) => !s.emergency).map((s) => releaseByAmf(amf, ue, s, o.cause, '4.3.4.2 step 1f (emergency exception of 4.2.2.3.3)')));
 }
