@@ -4,8 +4,8 @@
 // S-NSSAI (TS 23.502 4.5.1), the SMF's network-requested release of a re-established session,
 // and (issue 15's completion) a CM-IDLE UE paged and answering with a Service Request, an implicit
 // de-registration of a UE out of coverage, a UE out of coverage paged in vain (T3513), and the
-// emergency exception (a UE with an emergency PDU session keeps it; its other session is released). It must end with every ledger at its start. Wireshark (tshark, the
-// independent peer) decodes every message without a warning, reads DEREGISTRATION REQUEST (UE
+// emergency exception (a UE with an emergency PDU session keeps it; its other session is released).
+// It must end with every ledger at its start. Wireshark (tshark, the independent peer) decodes every message without a warning, reads DEREGISTRATION REQUEST (UE
 // terminated, 0x47) with the de-registration type, cause and access type we meant, and the
 // capture comments give each deregistration's steps in the clause's order.
 
