@@ -118,7 +118,11 @@ export interface NetworkConfig {
   /** The PCF's SM policy decisions (issue 16, nodes/pcf/sm-policy-termination.ts). */
   pcf: PcfPolicyConfig;
   /** The CHF's policy counters, per subscriber (TS 29.594; nodes/chf). */
-  chf: { policyCounters: { id: string; status: string }[] };
+  chf: {
+    policyCounters: { id: string; status: string }[];
+    /** The SMF charges each PDU session at the CHF (Nchf_ConvergedCharging, TS 32.291/TS 32.255); off: no charging session. */
+    convergedCharging: boolean;
+  };
 }
 
 /** One AMF of `amfs`; what an item leaves out comes from `amf`, `addresses.amf` (first item), `snssai` and `tac`. */
@@ -173,6 +177,12 @@ export interface PcfPolicyConfig {
    * this size, each re-armed after the SMF reports it reached. Absent: the whole remaining usage.
    */
   usageThresholdOctets?: number;
+  /**
+   * Policy control request triggers the PCF subscribes to at the SMF for every SM policy
+   * association (TS 29.512 PolicyControlRequestTrigger) besides US_RE (set with usage
+   * monitoring): wire5g's SMF reports SUCC_RES_ALLO.
+   */
+  policyControlRequestTriggers: string[];
 }
 
 /**
@@ -241,8 +251,8 @@ export const DEFAULT_CONFIG: NetworkConfig = {
   udr: { database: 'out/udr.sqlite' },
   subscribers: [DEFAULT_SUBSCRIBER],
   outDir: 'out',
-  pcf: { policyCounterIds: ['data-volume'], nwdafEvents: ['SERVICE_EXPERIENCE'], terminateOnAfSessionEnd: true },
-  chf: { policyCounters: [{ id: 'data-volume', status: 'valid' }] },
+  pcf: { policyCounterIds: ['data-volume'], nwdafEvents: ['SERVICE_EXPERIENCE'], terminateOnAfSessionEnd: true, policyControlRequestTriggers: [] },
+  chf: { policyCounters: [{ id: 'data-volume', status: 'valid' }], convergedCharging: false },
   roaming: { ...DEFAULT_ROAMING, home: { ...DEFAULT_ROAMING.home, subscribers: [{ ...DEFAULT_SUBSCRIBER, supi: DEFAULT_HOME_SUBSCRIBER_SUPI }] } },
 };
 
@@ -377,8 +387,8 @@ const SCHEMA: MapSchema = {
       optional: ['pvs', 'dcs'],
     },
     outDir: nonEmpty,
-    pcf: { fields: { policyCounterIds: { item: nonEmpty }, nwdafEvents: { item: text(/^[A-Z][A-Z0-9_]*$/, 'a TS 29.520 NwdafEvent such as SERVICE_EXPERIENCE') }, terminateOnAfSessionEnd: flag, usageThresholdOctets: integer(1, Number.MAX_SAFE_INTEGER) }, optional: ['usageThresholdOctets'] },
-    chf: { fields: { policyCounters: { item: { fields: { id: nonEmpty, status: nonEmpty } }, required: ['id', 'status'] } } },
+    pcf: { fields: { policyCounterIds: { item: nonEmpty }, nwdafEvents: { item: text(/^[A-Z][A-Z0-9_]*$/, 'a TS 29.520 NwdafEvent such as SERVICE_EXPERIENCE') }, terminateOnAfSessionEnd: flag, usageThresholdOctets: integer(1, Number.MAX_SAFE_INTEGER), policyControlRequestTriggers: { item: oneOf(['SUCC_RES_ALLO'], 'policy control request trigger') } }, optional: ['usageThresholdOctets'] },
+    chf: { fields: { policyCounters: { item: { fields: { id: nonEmpty, status: nonEmpty } }, required: ['id', 'status'] }, convergedCharging: flag } },
     roaming: {
       fields: {
         enabled: flag,
