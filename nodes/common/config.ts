@@ -40,6 +40,11 @@ export interface SubscriberConfig {
    * the first entry whose dnn / sst / sd match (absent = any) applies to a (DNN, S-NSSAI).
    */
   sessionQos?: SessionQosConfig[];
+  /**
+   * Subscribed UE-AMBR (TS 29.503 AccessAndMobilitySubscriptionData subscribedUeAmbr, TS 23.501
+   * 5.7.2.6), TS 29.571 BitRate strings: the AMF gives it to the NG-RAN (TS 38.413 9.3.1.58).
+   */
+  ueAmbr?: { uplink: string; downlink: string };
 }
 
 /** One subscribed QoS entry: default 5QI and ARP priority (TS 23.501 5.7.2.7), Session-AMBR as TS 29.571 BitRate strings. */
@@ -162,6 +167,7 @@ export const DEFAULT_SUBSCRIBER: SubscriberConfig = {
   dnns: ['internet'],
   allowedUsageOctets: 100_000_000,
   sessionQos: [{ fiveQi: 9, arpPriorityLevel: 8, ambrUplink: '1 Gbps', ambrDownlink: '1 Gbps' }],
+  ueAmbr: { uplink: '1 Gbps', downlink: '2 Gbps' },
 };
 
 export const DEFAULT_CONFIG: NetworkConfig = {
@@ -281,8 +287,9 @@ const SUBSCRIBER_SCHEMA: MapSchema = {
       required: ['fiveQi', 'arpPriorityLevel', 'ambrUplink', 'ambrDownlink'],
       minItems: 1,
     },
+    ueAmbr: { fields: { uplink: bitRate, downlink: bitRate } },
   },
-  optional: ['allowedUsageOctets', 'sessionQos'],
+  optional: ['allowedUsageOctets', 'sessionQos', 'ueAmbr'],
 };
 
 const addressFields = Object.fromEntries(Object.keys(DEFAULT_CONFIG.addresses).map((k) => [k, ipv4]));
@@ -402,6 +409,17 @@ export function configFromYaml(text: string, source = 'config'): NetworkConfig {
   }
 }
 
+/**
+ * `over` (a mapping of configuration keys, as a --config file holds) checked and merged over
+ * `base`: mappings merge, lists replace. A scenario file's `config` block (issue 19). Throws
+ * ConfigError naming the key.
+ */
+export function overlayConfig(base: NetworkConfig, over: unknown): NetworkConfig {
+  const cfg = merge(SCHEMA, structuredClone(base), over, '') as NetworkConfig;
+  checkNetwork(cfg);
+  return cfg;
+}
+
 export function loadConfig(file?: string): NetworkConfig {
   if (!file) return structuredClone(DEFAULT_CONFIG);
   let text: string;
@@ -454,7 +472,10 @@ export function checkUeCount(cfg: NetworkConfig, count: number): void {
   if (count > poolSize(cfg.uePool)) bad('ue.count', `${count} UEs do not fit the UE pool ${cfg.uePool} (${poolSize(cfg.uePool)} addresses)`);
   const used = cfg.subscribers.slice(0, Math.max(1, Math.min(count, cfg.subscribers.length)));
   const slice = (s: Snssai) => (s.sd ? `${s.sst}/${s.sd}` : String(s.sst));
-  const allowed = used.filter((s) => s.dnns.includes(cfg.dnn) && s.snssais.some((n) => n.sst === cfg.snssai.sst && (n.sd ?? '') === (cfg.snssai.sd ?? '')));
+  const may = (s: SubscriberConfig, dnn: string, want: Snssai) => s.dnns.includes(dnn) && s.snssais.some((n) => n.sst === want.sst && (n.sd ?? '') === (want.sd ?? ''));
+  // an onboarding SNPN's UE with Default UE Credentials (a NAI SUPI) uses the onboarding DNN and S-NSSAI (TS 23.501 5.30.2.10.2.3)
+  const onboarding = cfg.snpn?.onboarding;
+  const allowed = used.filter((s) => may(s, cfg.dnn, cfg.snssai) || (onboarding !== undefined && s.supi.startsWith('nai-') && may(s, onboarding.dnn, onboarding.snssai)));
   if (allowed.length === 0) {
     bad('dnn', `no subscriber of this run may use DNN '${cfg.dnn}' on S-NSSAI ${slice(cfg.snssai)} (subscribers[0] has DNNs ${base.dnns.join(', ')} and S-NSSAIs ${base.snssais.map(slice).join(', ')}); change dnn/snssai or the subscribers' dnns/snssais`);
   }

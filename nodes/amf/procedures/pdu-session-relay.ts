@@ -17,6 +17,7 @@ import { sendNas, nasBytes } from '../n1.ts';
 import { sendNgap } from '../n2.ts';
 import { n1SmToSmf, releaseCommandFromSmf } from './pdu-session-release.ts';
 import { onboardingAllows, defaultDnn } from './registration-onboarding-snpn.ts';
+import { ueAmbrNgap } from './registration.ts';
 
 function sbiSnssai(s: SNssai): { sst: number; sd?: string } {
   return { sst: s.sst, ...(s.sd !== undefined ? { sd: s.sd.toString(16).padStart(6, '0') } : {}) };
@@ -136,6 +137,9 @@ export function n1n2MessageTransfer(amf: Amf, req: RequestOf<typeof AMF.communic
       'AMF-UE-NGAP-ID': ue.amfUeNgapId,
       'RAN-UE-NGAP-ID': ue.ranUeNgapId,
       PDUSessionResourceSetupListSUReq: [{ pDUSessionID: psi, ...(nas ? { 'pDUSessionNAS-PDU': nas } : {}), 's-NSSAI': snssai(s.snssai), pDUSessionResourceSetupRequestTransfer: n2 }],
+      // TS 38.413 8.2.1.2: the NG-RAN stores the UE-AMBR it is given here; the subscribed one
+      // (TS 23.501 5.7.2.6), which the Initial Context Setup of a registration did not carry
+      ...(ue.subscribedUeAmbr ? { UEAggregateMaximumBitRate: ueAmbrNgap(ue) } : {}),
     }), '4.3.2.2.1 step 12', ue);
   } else if (nas) {
     sendNgap(amf, ue.gnb, ue.stream, ngapPdu('DownlinkNASTransport', { 'AMF-UE-NGAP-ID': ue.amfUeNgapId, 'RAN-UE-NGAP-ID': ue.ranUeNgapId, 'NAS-PDU': nas }), '4.3.2.2.1 step 12', ue);
