@@ -5,6 +5,7 @@
 
 import type { UsageReport } from '../upf/datapath.ts';
 import type { SessionQos } from './policy-decision.ts';
+import type { UrrThresholdUpdate } from '../../codecs/pfcp/index.ts';
 
 export interface N4SessionEstablishment {
   /** CP F-SEID the SMF allocated. */
@@ -35,6 +36,8 @@ export interface N4 {
   modify(upSeid: bigint, change: { gnbTeid?: number; gnbAddress?: string; downlink: 'forward' | 'buffer' | 'drop' }, step: string): Promise<void>;
   /** N4 Session Release (4.2.2.3.2 step 3a); resolves with the final usage report (step 3b). */
   delete(upSeid: bigint, step: string): Promise<UsageReport | undefined>;
+  /** Usage monitoring changed by the PCF (TS 23.502 4.16.5.1): Update URR with a new volume threshold, or VOLTH off (TS 29.244 7.5.4.4). */
+  updateUrrs?(upSeid: bigint, urrs: readonly UrrThresholdUpdate[], step: string): Promise<void>;
   /** Usage reports the UPF sends on its own (Session Report Request, TS 29.244 7.5.8), by CP SEID; one handler. */
   onUsageReport?(handler: (cpSeid: bigint, report: UsageReport) => void): void;
 }
