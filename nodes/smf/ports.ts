@@ -67,6 +67,8 @@ export interface SmN1 {
   establishmentAccept(a: PduSessionEstablishmentAcceptInfo): Uint8Array;
   /** PDU Session Establishment Reject with 5GSM cause (TS 24.501 8.3.3). */
   establishmentReject(pduSessionId: number, pti: number, cause: number): Uint8Array;
+  /** 5GSM STATUS (TS 24.501 8.3.16) with a 5GSM cause (7.4: a message the SMF does not implement, #97). */
+  status(pduSessionId: number, pti: number, cause: number): Uint8Array;
   /** PDU Session Release Command (TS 24.501 8.3.14) for network-requested release. */
   releaseCommand(pduSessionId: number, pti: number, cause: number): Uint8Array;
   /** Any 5GSM message from the UE, by its TS 24.501 name (e.g. 'PDU session release request', 8.3.12). */
@@ -88,6 +90,8 @@ export interface SmN2 {
   setupRequestTransfer(p: { upfN3Teid: number; upfN3Address: string; qos: SessionQos }): Uint8Array;
   /** PDUSessionResourceSetupResponseTransfer (9.3.4.2): the gNB's DL tunnel. */
   decodeSetupResponseTransfer(n2: Uint8Array): { gnbTeid: number; gnbAddress: string };
+  /** PDUSessionResourceSetupUnsuccessfulTransfer (9.3.4.16): the NG-RAN's cause, as 'group/value' (e.g. 'radioNetwork/radio-resources-not-available'). */
+  decodeSetupUnsuccessfulTransfer(n2: Uint8Array): { cause: string };
   /** PDUSessionResourceReleaseCommandTransfer (9.3.4.12) with a cause. */
   releaseCommandTransfer(cause: { group: 'nas' | 'radioNetwork'; value: string }): Uint8Array;
 }
