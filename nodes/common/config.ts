@@ -197,7 +197,7 @@ export const DEFAULT_CONFIG: NetworkConfig = {
     nwdaf: '127.0.0.17',
     af: '127.0.0.18',
     nrf: '127.0.0.10',
-    nssf: '127.0.0.31',
+    nssf: '127.0.0.35',
   },
   ports: { sbi: 8080, ngapUdp: 9899, pfcp: 8805, gtpu: 2152 },
   amf: { name: 'wire5g-amf', regionId: 2, setId: 1, pointer: 0, t3512Seconds: 3240, relativeCapacity: 255, authenticateUpdates: false },
