@@ -43,7 +43,7 @@ import { Pvs, COAP_PORT, type SoSnpnCredentials } from './pvs/pvs.ts';
 import { SbiHost, type NfNamer } from './common/sbi-host.ts';
 import { homeNetworkAka, type HomeNetworkKey } from './common/home-network-aka.ts';
 import { servingNetworkName } from './common/aka.ts';
-import type { NetworkConfig } from './common/config.ts';
+import { amfInstances, type NetworkConfig, type AmfInstance } from './common/config.ts';
 import { ResourceLedger, type LedgerSnapshot } from './common/ledger.ts';
 import { PfcpEndpoint } from '../transport/udp/pfcp-endpoint.ts';
 import type { WireTap } from '../transport/tap.ts';
@@ -55,6 +55,7 @@ import { nrfRoutes } from './nrf/service.ts';
 import { nssfRoutes } from './nssf/service.ts';
 import { NrfRegistration, nfProfileOf } from './common/nrf-registration.ts';
 import { discoverPeers, type SbiPeer } from './common/nrf-discovery.ts';
+import type { NFProfile } from './common/nf-profile-type.ts';
 
 export const CORE_NFS = ['nrf', 'nssf', 'udr', 'udm', 'ausf', 'pcf', 'upf', 'smf', 'amf', 'bsf', 'chf', 'nwdaf', 'af'] as const;
 
@@ -109,6 +110,7 @@ export function nfNamer(cfg: NetworkConfig): NfNamer {
   if (cfg.snpn?.pvs) byAddress.set(cfg.snpn.pvs.address, 'PVS');
   for (const [nf, a] of Object.entries(cfg.snpn?.dcs?.addresses ?? {})) byAddress.set(a, `DCS-${nf.toUpperCase()}`);
   if (cfg.roaming.enabled) for (const [k, v] of roamingNames(cfg)) byAddress.set(k, v);
+  for (const a of amfInstances(cfg).slice(1)) byAddress.set(a.address, a.nf);
   return (host) => byAddress.get(host) ?? (cfg.roaming.enabled ? fqdnName(cfg, host) : undefined) ?? host;
 }
 
@@ -143,11 +145,15 @@ async function startOneNf(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig, o
   const h = await startServing(nf, cfg, full, o, (routes) => (served = routes));
   if (nf === 'nrf' || nf === 'upf' || o.side === 'home' || o.dcs || !h.sbi) return h;
   const name = nf.toUpperCase();
-  const address = cfg.addresses[nf];
+  return withRegistration(h, cfg, o, nfProfileOf(name, nfInstanceId(name, cfg.addresses[nf]), cfg.addresses[nf], cfg, served, nf === 'amf' ? amfInstances(cfg)[0] : undefined), name);
+}
+
+/** Registers a started NF's profile with the NRF (TS 23.502 4.17.1); its stop deregisters it first (4.17.2). */
+async function withRegistration<H extends NfHandle>(h: H, cfg: NetworkConfig, o: CoreOptions, profile: NFProfile, name: string): Promise<H> {
   const registration = new NrfRegistration({
     nrfUri: sbiUri(cfg, 'nrf'),
-    profile: { ...nfProfileOf(name, nfInstanceId(name, address), address, cfg, served), heartBeatTimer: cfg.nrf.heartBeatSeconds },
-    sbi: h.sbi.client,
+    profile: { ...profile, heartBeatTimer: cfg.nrf.heartBeatSeconds },
+    sbi: h.sbi!.client,
     clock: o.clock ?? realClock,
     name,
     ...(o.log ? { log: o.log } : {}),
@@ -235,39 +241,8 @@ async function startServing(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig,
       const h = await serve('SMF', cfg.addresses.smf, smf.routes, c);
       return { nf, ledger: smf.ledger, sbi: h, smf: smf.smf, settled: () => h.server.settled(), stop: async () => { await h.close(); await pfcp.close(); } };
     }
-    case 'amf': {
-      const amf = new Amf({
-        address: cfg.addresses.amf,
-        sbiPort: cfg.ports.sbi,
-        ngapUdpPort: cfg.ports.ngapUdp,
-        instanceId: nfInstanceId('AMF', cfg.addresses.amf),
-        name: cfg.amf.name,
-        plmn: cfg.plmn,
-        tac: cfg.tac,
-        snssais: [cfg.snssai],
-        dnn: cfg.dnn,
-        guami: { regionId: cfg.amf.regionId, setId: cfg.amf.setId, pointer: cfg.amf.pointer },
-        relativeCapacity: cfg.amf.relativeCapacity,
-        t3512Seconds: cfg.amf.t3512Seconds,
-        security: { ciphering: cfg.security.ciphering },
-        authenticateUpdates: cfg.amf.authenticateUpdates,
-        ...(cfg.snpn ? { snpn: {
-          nid: cfg.snpn.nid,
-          onboarding: { snssai: cfg.snpn.onboarding.snssai, dnn: cfg.snpn.onboarding.dnn, deregistrationTimerMs: o.amfTimers?.onboardingDeregistrationMs ?? cfg.snpn.onboarding.deregistrationTimerSeconds * 1000 },
-          ...(cfg.snpn.dcs ? { dcs: { realm: cfg.snpn.dcs.realm, ausfUri: sbiUri(dcsConfig(cfg), 'ausf') } } : {}),
-        } } : {}),
-        uris: { ausf: uri('ausf'), udm: uri('udm'), pcf: uri('pcf'), smf: uri('smf') },
-        ...(cfg.roaming.enabled ? { homeNetworks: [{ plmn: cfg.roaming.home.plmn, ausf: sbiUri(homeView(cfg), 'ausf'), udm: sbiUri(homeView(cfg), 'udm'), smf: sbiUri(homeView(cfg), 'smf') }] } : {}),
-        baseUri: uri('amf'),
-        ...(o.tap ? { tap: o.tap } : {}),
-        ...(o.clock ? { clock: o.clock } : {}),
-        ...(o.amfTimers ? { timers: o.amfTimers } : {}),
-        ...(o.log ? { log: o.log } : {}),
-      }, c.client);
-      const h = await serve('AMF', cfg.addresses.amf, amf.routes, c);
-      await amf.start();
-      return { nf, ledger: amf.ledger, amf, sbi: h, settled: async () => { await amf.settled(); await h.server.settled(); }, stop: async () => { await amf.stop(); await h.close(); } };
-    }
+    case 'amf':
+      return startAmf(cfg, amfInstances(cfg)[0], o, host, serve, uri);
     // issue 16: the NFs around the PCF in SM Policy Association Termination (TS 23.502 4.16.6)
     case 'bsf': {
       const bsf = bsfRoutes(uri('bsf'));
@@ -292,9 +267,79 @@ async function startServing(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig,
   }
 }
 
+/** One AMF of the network (amfInstances): its own address for N2 and the SBI, GUAMI, slices and TAs. */
+async function startAmf(cfg: NetworkConfig, a: AmfInstance, o: CoreOptions, host: (name: string, address: string) => ReturnType<typeof SbiHost.client>, serve: (name: string, address: string, routes: Parameters<typeof SbiHost.serve>[0]['routes'], c: ReturnType<typeof SbiHost.client>) => Promise<SbiHost>, uri: (peer: 'ausf' | 'udm' | 'pcf' | 'smf') => string = (peer) => sbiUri(cfg, peer)): Promise<NfHandle & { amf: Amf }> {
+  const c = host(a.nf, a.address);
+  const amf = new Amf({
+    address: a.address,
+    sbiPort: cfg.ports.sbi,
+    ngapUdpPort: cfg.ports.ngapUdp,
+    instanceId: nfInstanceId('AMF', a.address),
+    name: a.name,
+    nf: a.nf,
+    plmn: cfg.plmn,
+    tacs: a.tacs,
+    snssais: a.snssais,
+    dnn: cfg.dnn,
+    guami: a.guami,
+    relativeCapacity: a.relativeCapacity,
+    t3512Seconds: cfg.amf.t3512Seconds,
+    security: { ciphering: cfg.security.ciphering },
+    authenticateUpdates: cfg.amf.authenticateUpdates,
+    ...(cfg.snpn ? { snpn: {
+      nid: cfg.snpn.nid,
+      onboarding: { snssai: cfg.snpn.onboarding.snssai, dnn: cfg.snpn.onboarding.dnn, deregistrationTimerMs: o.amfTimers?.onboardingDeregistrationMs ?? cfg.snpn.onboarding.deregistrationTimerSeconds * 1000 },
+      ...(cfg.snpn.dcs ? { dcs: { realm: cfg.snpn.dcs.realm, ausfUri: sbiUri(dcsConfig(cfg), 'ausf') } } : {}),
+    } } : {}),
+    // the configured peers, or (nrf.discovery) those the NRF gave
+    uris: { ausf: uri('ausf'), udm: uri('udm'), pcf: uri('pcf'), smf: uri('smf') },
+    ...(cfg.roaming.enabled ? { homeNetworks: [{ plmn: cfg.roaming.home.plmn, ausf: sbiUri(homeView(cfg), 'ausf'), udm: sbiUri(homeView(cfg), 'udm'), smf: sbiUri(homeView(cfg), 'smf') }] } : {}),
+    // the first AMF by sbiUri (an FQDN when roaming); the others by their own address
+    baseUri: a.address === cfg.addresses.amf ? sbiUri(cfg, 'amf') : `http://${a.address}:${cfg.ports.sbi}`,
+    ...(o.tap ? { tap: o.tap } : {}),
+    ...(o.clock ? { clock: o.clock } : {}),
+    ...(o.amfTimers ? { timers: o.amfTimers } : {}),
+    ...(o.log ? { log: o.log } : {}),
+  }, c.client);
+  const h = await serve(a.nf, a.address, amf.routes, c);
+  await amf.start();
+  return { nf: 'amf', ledger: amf.ledger, amf, sbi: h, settled: async () => { await amf.settled(); await h.server.settled(); }, stop: async () => { await amf.stop(); await h.close(); } };
+}
+
+/** The AMFs after the first (config `amfs`), started like it (visited PLMN only). */
+export async function startOtherAmfs(cfg: NetworkConfig, o: CoreOptions = {}): Promise<(NfHandle & { amf: Amf })[]> {
+  const nameOf = nfNamer(cfg);
+  const host = (name: string, address: string) => SbiHost.client({ nf: name, address, nameOf, ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}), ...(o.sbiTimeoutMs ? { timeoutMs: o.sbiTimeoutMs } : {}) });
+  const serve = (name: string, address: string, routes: Parameters<typeof SbiHost.serve>[0]['routes'], c: ReturnType<typeof host>) =>
+    SbiHost.serve({ nf: name, address, port: cfg.ports.sbi, routes, nameOf, ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}) }, c);
+  const out: (NfHandle & { amf: Amf })[] = [];
+  try {
+    for (const a of amfInstances(cfg).slice(1)) {
+      // issue 18: each AMF finds its peers at the NRF (nrf.discovery) and registers its own profile (its GUAMI, Set, TAs, slices)
+      let peers = new Map<SbiPeer, string>();
+      if (cfg.nrf.discovery) {
+        const d = host(a.nf, a.address);
+        peers = await discoverPeers('amf', cfg, d.client, sbiUri(cfg, 'nrf'), o.log ? { log: o.log } : {}).finally(() => d.http.close());
+      }
+      const h = await startAmf(cfg, a, o, host, serve, (peer) => peers.get(peer) ?? sbiUri(cfg, peer));
+      out.push(await withRegistration(h, cfg, o, nfProfileOf('AMF', nfInstanceId('AMF', a.address), a.address, cfg, h.amf.routes, a), a.nf).catch(async (e: unknown) => {
+        await h.stop();
+        throw e;
+      }));
+    }
+  } catch (e) {
+    for (const h of out.reverse()) await h.stop().catch(() => undefined);
+    throw e;
+  }
+  return out;
+}
+
 export interface Core {
   nfs: Map<CoreNf, NfHandle>;
+  /** The first AMF (addresses.amf). */
   amf: Amf;
+  /** Every AMF of the network (config `amfs`), the first one first. */
+  amfs: Amf[];
   upf: Upf;
   /** The SMF's state, for the emulator's own O&M triggers (`wire5g ctl smf ...`). */
   smf: Smf;
@@ -418,10 +463,17 @@ export async function startCore(cfg: NetworkConfig, o: CoreOptions = {}): Promis
       extra.push({ ...h, ledger: renamedLedger(`DCS-${h.ledger.nf}`, h.ledger) });
     }
   }
+  // the AMFs after the first (config `amfs`): their ledgers named AMF2, AMF3...
+  const otherAmfs = cfg.amfs && cfg.amfs.length > 1 && !cfg.roaming.enabled ? await startOtherAmfs(cfg, o).catch(async (e: unknown) => {
+    await stopEverything();
+    throw e;
+  }) : [];
+  extra.push(...otherAmfs);
   all.push(...extra);
   return {
     nfs,
     amf: amf!,
+    amfs: [amf!, ...otherAmfs.map((h) => h.amf)],
     upf: upf!,
     store: store!,
     smf: smf!,

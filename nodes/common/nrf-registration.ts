@@ -5,7 +5,7 @@
 // heart-beat period; the NF serves meanwhile.
 
 import type { SbiClient, SbiRoute } from './sbi.ts';
-import type { NetworkConfig } from './config.ts';
+import type { NetworkConfig, AmfInstance } from './config.ts';
 import type { Clock, TimerHandle } from '../../transport/clock.ts';
 import { nrfClient } from './sbi/client.ts';
 import type { NFProfile, NFService, NFType } from './nf-profile-type.ts';
@@ -22,10 +22,14 @@ export function servedServices(routes: readonly SbiRoute[]): { name: string; ver
 
 const hex = (n: number, digits: number) => n.toString(16).padStart(digits, '0');
 
-/** The NFProfile of an NF of `cfg` serving `routes` at `address` (TS 29.510 6.1.6.2.2), with the type-specific info its discovery filters read. */
-export function nfProfileOf(nfType: NFType, instanceId: string, address: string, cfg: NetworkConfig, routes: readonly SbiRoute[]): NFProfile {
+/**
+ * The NFProfile of an NF of `cfg` serving `routes` at `address` (TS 29.510 6.1.6.2.2), with the
+ * type-specific info its discovery filters read; an AMF's from its instance (GUAMI, Set, TAs, slices).
+ */
+export function nfProfileOf(nfType: NFType, instanceId: string, address: string, cfg: NetworkConfig, routes: readonly SbiRoute[], amf?: AmfInstance): NFProfile {
   const plmn = { mcc: cfg.plmn.mcc, mnc: cfg.plmn.mnc };
-  const snssai = { sst: cfg.snssai.sst, ...(cfg.snssai.sd ? { sd: cfg.snssai.sd } : {}) };
+  const wire = (s: { sst: number; sd?: string }) => ({ sst: s.sst, ...(s.sd ? { sd: s.sd } : {}) });
+  const snssai = wire(cfg.snssai);
   const nfServices: NFService[] = servedServices(routes).map((s, i) => ({
     serviceInstanceId: `${s.name}-${i}`,
     serviceName: s.name,
@@ -36,14 +40,14 @@ export function nfProfileOf(nfType: NFType, instanceId: string, address: string,
     ipEndPoints: [{ ipv4Address: address, transport: 'TCP', port: cfg.ports.sbi }],
   }));
   // an NF serving only callbacks (the AF) has no services to list: nfServices has minItems 1
-  const p: NFProfile = { nfInstanceId: instanceId, nfType, nfStatus: 'REGISTERED', plmnList: [plmn], sNssais: [snssai], ipv4Addresses: [address], ...(nfServices.length ? { nfServices } : {}) };
+  const p: NFProfile = { nfInstanceId: instanceId, nfType, nfStatus: 'REGISTERED', plmnList: [plmn], sNssais: nfType === 'AMF' && amf ? amf.snssais.map(wire) : [snssai], ipv4Addresses: [address], ...(nfServices.length ? { nfServices } : {}) };
   if (nfType === 'AMF') {
-    const a = cfg.amf;
+    const g = amf?.guami ?? { regionId: cfg.amf.regionId, setId: cfg.amf.setId, pointer: cfg.amf.pointer };
     p.amfInfo = {
-      amfRegionId: hex(a.regionId, 2),
-      amfSetId: hex(a.setId, 3),
-      guamiList: [{ plmnId: plmn, amfId: hex((a.regionId << 16) | (a.setId << 6) | a.pointer, 6) }],
-      taiList: [{ plmnId: plmn, tac: hex(cfg.tac, 6) }],
+      amfRegionId: hex(g.regionId, 2),
+      amfSetId: hex(g.setId, 3),
+      guamiList: [{ plmnId: plmn, amfId: hex((g.regionId << 16) | (g.setId << 6) | g.pointer, 6) }],
+      taiList: (amf?.tacs ?? [cfg.tac]).map((tac) => ({ plmnId: plmn, tac: hex(tac, 6) })),
     };
   }
   if (nfType === 'SMF') p.smfInfo = { sNssaiSmfInfoList: [{ sNssai: snssai, dnnSmfInfoList: [{ dnn: cfg.dnn }] }] };
