@@ -26,7 +26,7 @@ export interface UdrOam {
 /** The AF's O&M (`wire5g ctl af ...`, issue 16). */
 export type AfOam = Pick<ReturnType<typeof afRoutes>, 'createAppSession' | 'deleteAppSession' | 'hasAppSession'>;
 /** The CHF's O&M: a policy counter's status changes (TS 29.594 Notify). */
-export type ChfOam = Pick<ReturnType<typeof chfRoutes>, 'setStatus'>;
+export type ChfOam = Pick<ReturnType<typeof chfRoutes>, 'setStatus' | 'abort' | 'chargingSessionOf'>;
 import type { DeregistrationReason } from './udm/procedures/deregistration-notification.ts';
 
 /** The UDM's O&M trigger (`wire5g ctl udm withdraw`). */
@@ -237,7 +237,7 @@ async function startServing(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig,
           o.log?.(`[SMF] UPF ${cfg.addresses.upf}:${cfg.ports.pfcp}: PFCP Association Setup unanswered (${e instanceof Error ? e.message : String(e)}); trying again (${attempt}/${o.upfAssociationAttempts ?? 20})`);
         }
       }
-      const smf = smfRoutes({ baseUri: uri('smf'), instanceId: nfInstanceId('SMF', cfg.addresses.smf), udmUri: uri('udm'), pcfUri: uri('pcf'), uePool: cfg.uePool, plmn: cfg.plmn, dnns: [cfg.dnn, ...(cfg.snpn && cfg.snpn.onboarding.dnn !== cfg.dnn ? [cfg.snpn.onboarding.dnn] : [])] }, c.client, n4, nasSmN1, ngapSmN2);
+      const smf = smfRoutes({ baseUri: uri('smf'), instanceId: nfInstanceId('SMF', cfg.addresses.smf), udmUri: uri('udm'), pcfUri: uri('pcf'), ...(cfg.chf.convergedCharging ? { chfUri: uri('chf') } : {}), uePool: cfg.uePool, plmn: cfg.plmn, dnns: [cfg.dnn, ...(cfg.snpn && cfg.snpn.onboarding.dnn !== cfg.dnn ? [cfg.snpn.onboarding.dnn] : [])] }, c.client, n4, nasSmN1, ngapSmN2);
       const h = await serve('SMF', cfg.addresses.smf, smf.routes, c);
       return { nf, ledger: smf.ledger, sbi: h, smf: smf.smf, settled: () => h.server.settled(), stop: async () => { await h.close(); await pfcp.close(); } };
     }

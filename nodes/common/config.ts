@@ -122,7 +122,11 @@ export interface NetworkConfig {
   /** The PCF's SM policy decisions (issue 16, nodes/pcf/sm-policy-termination.ts). */
   pcf: PcfPolicyConfig;
   /** The CHF's policy counters, per subscriber (TS 29.594; nodes/chf). */
-  chf: { policyCounters: { id: string; status: string }[] };
+  chf: {
+    policyCounters: { id: string; status: string }[];
+    /** The SMF charges each PDU session at the CHF (Nchf_ConvergedCharging, TS 32.291/TS 32.255); off: no charging session. */
+    convergedCharging: boolean;
+  };
   /** The NRF (nodes/nrf): discovery on or off, its heart-beat (nodes/common/nrf-config.ts). */
   nrf: NrfConfig;
   /** The NSSF's slice selection data (nodes/nssf). */
@@ -252,7 +256,7 @@ export const DEFAULT_CONFIG: NetworkConfig = {
   subscribers: [DEFAULT_SUBSCRIBER],
   outDir: 'out',
   pcf: { policyCounterIds: ['data-volume'], nwdafEvents: ['SERVICE_EXPERIENCE'], terminateOnAfSessionEnd: true },
-  chf: { policyCounters: [{ id: 'data-volume', status: 'valid' }] },
+  chf: { policyCounters: [{ id: 'data-volume', status: 'valid' }], convergedCharging: false },
   nrf: DEFAULT_NRF,
   nssf: DEFAULT_NSSF,
   roaming: { ...DEFAULT_ROAMING, home: { ...DEFAULT_ROAMING.home, subscribers: [{ ...DEFAULT_SUBSCRIBER, supi: DEFAULT_HOME_SUBSCRIBER_SUPI }] } },
@@ -390,7 +394,7 @@ const SCHEMA: MapSchema = {
     },
     outDir: nonEmpty,
     pcf: { fields: { policyCounterIds: { item: nonEmpty }, nwdafEvents: { item: text(/^[A-Z][A-Z0-9_]*$/, 'a TS 29.520 NwdafEvent such as SERVICE_EXPERIENCE') }, terminateOnAfSessionEnd: flag, usageThresholdOctets: integer(1, Number.MAX_SAFE_INTEGER) }, optional: ['usageThresholdOctets'] },
-    chf: { fields: { policyCounters: { item: { fields: { id: nonEmpty, status: nonEmpty } }, required: ['id', 'status'] } } },
+    chf: { fields: { policyCounters: { item: { fields: { id: nonEmpty, status: nonEmpty } }, required: ['id', 'status'] }, convergedCharging: flag } },
     nrf: { fields: { discovery: flag, heartBeatSeconds: integer(1, 86_400), validitySeconds: integer(1, 86_400) } },
     nssf: {
       fields: {
