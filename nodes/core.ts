@@ -53,18 +53,18 @@ import { realClock, type Clock } from '../transport/clock.ts';
 import type { SbiRoute } from './common/sbi.ts';
 import { nrfRoutes } from './nrf/service.ts';
 import { nssfRoutes } from './nssf/service.ts';
-import { NrfRegistration, nfProfileOf } from './common/nrf-registration.ts';
+import { withNrfRegistration, nfProfileOf } from './common/nrf-registration.ts';
 import { discoverPeers, type SbiPeer } from './common/nrf-discovery.ts';
 import type { NFProfile } from './common/nf-profile-type.ts';
+
+/** TS 29.244 leaves the heartbeat period to the operator: one a minute. */
+export const DEFAULT_PFCP_HEARTBEAT_MS = 60_000;
 
 export const CORE_NFS = ['nrf', 'nssf', 'udr', 'udm', 'ausf', 'pcf', 'upf', 'smf', 'amf', 'bsf', 'chf', 'nwdaf', 'af'] as const;
 
 export type CoreNf = (typeof CORE_NFS)[number];
 
-/**
- * The order startCore starts them in: the NRF first (every NF registers at start), and each NF
- * after the peers it calls, which it may find by Nnrf_NFDiscovery when it starts (nrf.discovery).
- */
+/** startCore's order: the NRF first (every NF registers at start), each NF after the peers it may discover (nrf.discovery). */
 export const START_ORDER: readonly CoreNf[] = ['nrf', 'nssf', 'udr', 'udm', 'ausf', 'bsf', 'chf', 'nwdaf', 'pcf', 'upf', 'smf', 'amf', 'af'];
 
 export interface NfHandle {
@@ -91,6 +91,12 @@ export interface CoreOptions {
   sbiTimeoutMs?: number;
   /** PFCP Association Setup attempts (each N1 x T1) before the SMF gives up on its UPF; default 20. */
   upfAssociationAttempts?: number;
+  /**
+   * Period of the SMF's PFCP Heartbeat Requests to its UPF (TS 29.244 7.4.2), on `clock`; a new
+   * Recovery Time Stamp in the answer is a UPF restart (nodes/smf/procedures/upf-restart.ts).
+   * Default 60 s; 0 sends none.
+   */
+  pfcpHeartbeatMs?: number;
   /** The PLMN of the NF in a roaming run (issue 17): 'home' starts the home PLMN's one of `cfg.roaming`. */
   side?: PlmnSide;
   /** The UDR, UDM or AUSF being started is the DCS's of snpn.dcs (dcsConfig), not the ON-SNPN's. */
@@ -148,19 +154,9 @@ async function startOneNf(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig, o
   return withRegistration(h, cfg, o, nfProfileOf(name, nfInstanceId(name, cfg.addresses[nf]), cfg.addresses[nf], cfg, served, nf === 'amf' ? amfInstances(cfg)[0] : undefined), name);
 }
 
-/** Registers a started NF's profile with the NRF (TS 23.502 4.17.1); its stop deregisters it first (4.17.2). */
-async function withRegistration<H extends NfHandle>(h: H, cfg: NetworkConfig, o: CoreOptions, profile: NFProfile, name: string): Promise<H> {
-  const registration = new NrfRegistration({
-    nrfUri: sbiUri(cfg, 'nrf'),
-    profile: { ...profile, heartBeatTimer: cfg.nrf.heartBeatSeconds },
-    sbi: h.sbi!.client,
-    clock: o.clock ?? realClock,
-    name,
-    ...(o.log ? { log: o.log } : {}),
-  });
-  await registration.start();
-  return { ...h, stop: async () => { await registration.stop(); await h.stop(); } };
-}
+/** Registers a started NF's profile with the NRF of `cfg` (nodes/common/nrf-registration.ts withNrfRegistration). */
+const withRegistration = <H extends NfHandle>(h: H, cfg: NetworkConfig, o: CoreOptions, profile: NFProfile, name: string): Promise<H> =>
+  withNrfRegistration(h, { nrfUri: sbiUri(cfg, 'nrf'), profile: { ...profile, heartBeatTimer: cfg.nrf.heartBeatSeconds }, sbi: h.sbi!.client, clock: o.clock ?? realClock, name, ...(o.log ? { log: o.log } : {}) });
 
 async function startServing(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig, o: StartContext, onRoutes: (routes: SbiRoute[]) => void): Promise<StartedNf> {
   const nameOf = o.nameOf;
@@ -237,7 +233,11 @@ async function startServing(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig,
           o.log?.(`[SMF] UPF ${cfg.addresses.upf}:${cfg.ports.pfcp}: PFCP Association Setup unanswered (${e instanceof Error ? e.message : String(e)}); trying again (${attempt}/${o.upfAssociationAttempts ?? 20})`);
         }
       }
-      const smf = smfRoutes({ baseUri: uri('smf'), instanceId: nfInstanceId('SMF', cfg.addresses.smf), udmUri: uri('udm'), pcfUri: uri('pcf'), ...(cfg.chf.convergedCharging ? { chfUri: uri('chf') } : {}), uePool: cfg.uePool, plmn: cfg.plmn, dnns: [cfg.dnn, ...(cfg.snpn && cfg.snpn.onboarding.dnn !== cfg.dnn ? [cfg.snpn.onboarding.dnn] : [])] }, c.client, n4, nasSmN1, ngapSmN2);
+      const smf = smfRoutes({ baseUri: uri('smf'), instanceId: nfInstanceId('SMF', cfg.addresses.smf), udmUri: uri('udm'), pcfUri: uri('pcf'), ...(cfg.chf.convergedCharging ? { chfUri: uri('chf') } : {}), uePool: cfg.uePool, plmn: cfg.plmn, dnns: [cfg.dnn, ...(cfg.snpn && cfg.snpn.onboarding.dnn !== cfg.dnn ? [cfg.snpn.onboarding.dnn] : [])], ...(o.log ? { log: o.log } : {}) }, c.client, n4, nasSmN1, ngapSmN2);
+      // TS 29.244 7.4.2: the SMF's heartbeat to its UPF; a restart shows in the answer's Recovery Time Stamp (6.2.2)
+      const heartbeatMs = o.pfcpHeartbeatMs ?? DEFAULT_PFCP_HEARTBEAT_MS;
+      if (heartbeatMs > 0) pfcp.startHeartbeat({ address: cfg.addresses.upf, port: cfg.ports.pfcp }, heartbeatMs);
+      pfcp.on('heartbeat-lost', (peer) => o.log?.(`[SMF] PFCP Heartbeat to the UPF ${peer.address}:${peer.port} unanswered (N1 x T1, TS 29.244 6.2.2)`));
       const h = await serve('SMF', cfg.addresses.smf, smf.routes, c);
       return { nf, ledger: smf.ledger, sbi: h, smf: smf.smf, settled: () => h.server.settled(), stop: async () => { await h.close(); await pfcp.close(); } };
     }

@@ -146,3 +146,10 @@ export class NrfRegistration {
     });
   }
 }
+
+/** Registers a started NF (TS 23.502 4.17.1) and returns it with a stop that deregisters it first (4.17.2). */
+export async function withNrfRegistration<H extends { stop(): Promise<void> }>(h: H, o: NrfRegistrationOptions): Promise<H> {
+  const registration = new NrfRegistration(o);
+  await registration.start();
+  return { ...h, stop: async () => { await registration.stop(); await h.stop(); } };
+}

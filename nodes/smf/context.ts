@@ -20,6 +20,8 @@ export interface SmfConfig {
   plmn: { mcc: string; mnc: string };
   /** DNNs and S-NSSAIs this SMF serves. */
   dnns: string[];
+  /** Where the SMF reports what no procedure answers for (a UPF restart). */
+  log?: (line: string) => void;
 }
 
 /** TS 24.501 9.11.4.2 5GSM causes the SMF uses. */
@@ -30,6 +32,7 @@ export const FiveGsmCause = {
   UserAuthenticationFailed: 29,
   RequestRejectedUnspecified: 31,
   RegularDeactivation: 36,
+  ReactivationRequested: 39,
   MessageTypeNonExistentOrNotImplemented: 97,
   ProtocolErrorUnspecified: 111,
 } as const;
