@@ -40,6 +40,7 @@ import { nasSmN1, ngapSmN2 } from './smf/adapters.ts';
 import { Upf } from './upf/upf.ts';
 import { Amf, type AmfTimers } from './amf/amf.ts';
 import { Pvs, COAP_PORT, type SoSnpnCredentials } from './pvs/pvs.ts';
+import { startEir } from './eir/eir.ts';
 import { SbiHost, type NfNamer } from './common/sbi-host.ts';
 import { homeNetworkAka, type HomeNetworkKey } from './common/home-network-aka.ts';
 import { servingNetworkName } from './common/aka.ts';
@@ -56,7 +57,7 @@ export const CORE_NFS = ['udr', 'udm', 'ausf', 'pcf', 'upf', 'smf', 'amf', 'bsf'
 export type CoreNf = (typeof CORE_NFS)[number];
 
 export interface NfHandle {
-  nf: CoreNf | 'pvs';
+  nf: CoreNf | 'pvs' | 'eir';
   ledger: ResourceLedger;
   stop(): Promise<void>;
   /** Resolves when the NF has no work in flight (after-response tasks, procedures). */
@@ -97,6 +98,7 @@ export function nfNamer(cfg: NetworkConfig): NfNamer {
   // an onboarding SNPN's PVS and DCS (TS 23.502 4.2.2.2.4)
   if (cfg.snpn?.pvs) byAddress.set(cfg.snpn.pvs.address, 'PVS');
   for (const [nf, a] of Object.entries(cfg.snpn?.dcs?.addresses ?? {})) byAddress.set(a, `DCS-${nf.toUpperCase()}`);
+  if (cfg.eir) byAddress.set(cfg.eir.address, 'EIR');
   if (cfg.roaming.enabled) for (const [k, v] of roamingNames(cfg)) byAddress.set(k, v);
   return (host) => byAddress.get(host) ?? (cfg.roaming.enabled ? fqdnName(cfg, host) : undefined) ?? host;
 }
@@ -203,10 +205,10 @@ async function startOneNf(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig, o
         authenticateUpdates: cfg.amf.authenticateUpdates,
         ...(cfg.snpn ? { snpn: {
           nid: cfg.snpn.nid,
-          onboarding: { snssai: cfg.snpn.onboarding.snssai, dnn: cfg.snpn.onboarding.dnn, deregistrationTimerMs: o.amfTimers?.onboardingDeregistrationMs ?? cfg.snpn.onboarding.deregistrationTimerSeconds * 1000 },
+          onboarding: { snssai: cfg.snpn.onboarding.snssai, dnn: cfg.snpn.onboarding.dnn, deregistrationTimerMs: o.amfTimers?.onboardingDeregistrationMs ?? cfg.snpn.onboarding.deregistrationTimerSeconds * 1000, imeisvRequest: cfg.snpn.onboarding.imeisvRequest ?? true },
           ...(cfg.snpn.dcs ? { dcs: { realm: cfg.snpn.dcs.realm, ausfUri: sbiUri(dcsConfig(cfg), 'ausf') } } : {}),
         } } : {}),
-        uris: { ausf: sbiUri(cfg, 'ausf'), udm: sbiUri(cfg, 'udm'), pcf: sbiUri(cfg, 'pcf'), smf: sbiUri(cfg, 'smf') },
+        uris: { ausf: sbiUri(cfg, 'ausf'), udm: sbiUri(cfg, 'udm'), pcf: sbiUri(cfg, 'pcf'), smf: sbiUri(cfg, 'smf'), ...(cfg.eir ? { eir: `http://${cfg.eir.address}:${cfg.ports.sbi}` } : {}) },
         ...(cfg.roaming.enabled ? { homeNetworks: [{ plmn: cfg.roaming.home.plmn, ausf: sbiUri(homeView(cfg), 'ausf'), udm: sbiUri(homeView(cfg), 'udm'), smf: sbiUri(homeView(cfg), 'smf') }] } : {}),
         baseUri: sbiUri(cfg, 'amf'),
         ...(o.tap ? { tap: o.tap } : {}),
@@ -370,6 +372,15 @@ export async function startCore(cfg: NetworkConfig, o: CoreOptions = {}): Promis
       });
       extra.push({ ...h, ledger: renamedLedger(`DCS-${h.ledger.nf}`, h.ledger) });
     }
+  }
+  // the 5G-EIR (config eir, TS 29.511)
+  if (cfg.eir) {
+    const e = cfg.eir;
+    const eir = await startEir({ address: e.address, port: cfg.ports.sbi, lists: e, nameOf: nfNamer(cfg), ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}) }).catch(async (err: unknown) => {
+      await stopEverything();
+      throw err;
+    });
+    extra.push({ nf: 'eir', ledger: eir.ledger, settled: () => eir.host.server.settled(), stop: () => eir.host.close() });
   }
   all.push(...extra);
   return {

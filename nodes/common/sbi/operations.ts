@@ -23,6 +23,7 @@ import type { paths as BsfPaths } from '../sbi-types/TS29521_Nbsf_Management.ts'
 import type { paths as ChfPaths, components as ChfC } from '../sbi-types/TS29594_Nchf_SpendingLimitControl.ts';
 import type { paths as NwdafPaths, components as NwdafC } from '../sbi-types/TS29520_Nnwdaf_EventsSubscription.ts';
 import type { paths as PaPaths, components as PaC } from '../sbi-types/TS29514_Npcf_PolicyAuthorization.ts';
+import type { paths as EirPaths } from '../sbi-types/TS29511_N5g-eir_EquipmentIdentityCheck.ts';
 
 const nausfAuth = api<AusfPaths>('nausf-auth', 'v1', 'TS29509_Nausf_UEAuthentication');
 const nudmUeau = api<UeauPaths>('nudm-ueau', 'v1', 'TS29503_Nudm_UEAU');
@@ -39,6 +40,7 @@ const nbsfMgmt = api<BsfPaths>('nbsf-management', 'v1', 'TS29521_Nbsf_Management
 const nchfSlc = api<ChfPaths>('nchf-spendinglimitcontrol', 'v1', 'TS29594_Nchf_SpendingLimitControl');
 const nnwdafEvts = api<NwdafPaths>('nnwdaf-eventssubscription', 'v1', 'TS29520_Nnwdaf_EventsSubscription');
 const npcfPa = api<PaPaths>('npcf-policyauthorization', 'v1', 'TS29514_Npcf_PolicyAuthorization');
+const n5gEirEic = api<EirPaths>('n5g-eir-eic', 'v1', 'TS29511_N5g-eir_EquipmentIdentityCheck');
 
 const JSON_PATCH = { contentType: 'application/json-patch+json' };
 const MERGE_PATCH = { contentType: 'application/merge-patch+json' };
@@ -171,6 +173,13 @@ export const BSF = {
   },
 } as const;
 
+/** N5g-eir_EquipmentIdentityCheck (TS 29.511 5.2.2): the PEI's status (TS 23.502 4.2.2.2.2 step 13, 4.2.2.2.4 step 12). */
+export const EIR = {
+  equipmentIdentityCheck: {
+    get: n5gEirEic.op('N5g-eir_EquipmentIdentityCheck_Get', 'GET', '/equipment-status', [200]),
+  },
+} as const;
+
 /** Nchf_SpendingLimitControl (TS 29.594 5.2): policy counter status reporting (TS 23.502 4.16.8). */
 export const CHF = {
   spendingLimitControl: {
@@ -243,4 +252,4 @@ export const CALLBACKS = {
 } as const;
 
 /** Every operation above, for the schema checks and the tests over the table. */
-export const ALL_OPERATIONS: SbiOperation[] = [AUSF, UDM, UDR, PCF, SMF, N16, AMF, BSF, CHF, NWDAF, PCF_PA].flatMap((nf) => Object.values(nf as Record<string, Record<string, SbiOperation>>).flatMap((svc) => Object.values(svc)));
+export const ALL_OPERATIONS: SbiOperation[] = [AUSF, UDM, UDR, PCF, SMF, N16, AMF, BSF, CHF, NWDAF, PCF_PA, EIR].flatMap((nf) => Object.values(nf as Record<string, Record<string, SbiOperation>>).flatMap((svc) => Object.values(svc)));
