@@ -18,6 +18,11 @@ export interface SmfConfig {
   plmn: { mcc: string; mnc: string };
   /** DNNs and S-NSSAIs this SMF serves. */
   dnns: string[];
+  /**
+   * The SMF's local PVS addresses for onboarding PDU sessions (TS 23.501 5.30.2.10.4: the SMF is
+   * configured with them when the AMF passes none from a DCS); config snpn.pvs.dnAddress.
+   */
+  pvsAddresses?: string[];
 }
 
 /** TS 24.501 9.11.4.2 5GSM causes the SMF uses. */
@@ -48,6 +53,8 @@ export interface SmContext {
   subscribed?: { subsDefQos?: SubscribedDefaultQos; subsSessAmbr?: Ambr };
   /** A PDU session for UE onboarding (SmContextCreateData onboardingInd): no UDM registration nor data. */
   onboarding?: boolean;
+  /** The PVS addresses the AMF passed (SmContextCreateData pvsInfo, from a DCS, 4.2.2.2.4 step 9-2). */
+  pvsAddresses?: string[];
   /** What the PCF authorized (step 7b), as NAS, NGAP and PFCP carry it. */
   qos?: SessionQos;
   // What has been allocated, in order; release undoes what is set.
