@@ -128,6 +128,12 @@ export interface PcfPolicyConfig {
   nwdafEvents: string[];
   /** When an AF ends its app session, the PCF terminates the PDU session it was bound to (TS 23.502 4.16.6 case A). */
   terminateOnAfSessionEnd: boolean;
+  /**
+   * The largest volume threshold the PCF installs at once (TS 23.503 6.2.2.3, TS 29.512
+   * UsageMonitoringData volumeThreshold): the remaining allowed usage is handed out in portions of
+   * this size, each re-armed after the SMF reports it reached. Absent: the whole remaining usage.
+   */
+  usageThresholdOctets?: number;
 }
 
 /**
@@ -327,7 +333,7 @@ const SCHEMA: MapSchema = {
     },
     eir: { fields: { address: ipv4, prohibited: { item: text(/^(imei-[0-9]{15}|imeisv-[0-9]{16})$/, 'imei-<15 digits> or imeisv-<16 digits> (TS 29.571 Pei)') }, tracking: { item: text(/^(imei-[0-9]{15}|imeisv-[0-9]{16})$/, 'imei-<15 digits> or imeisv-<16 digits> (TS 29.571 Pei)') } } },
     outDir: nonEmpty,
-    pcf: { fields: { policyCounterIds: { item: nonEmpty }, nwdafEvents: { item: text(/^[A-Z][A-Z0-9_]*$/, 'a TS 29.520 NwdafEvent such as SERVICE_EXPERIENCE') }, terminateOnAfSessionEnd: flag } },
+    pcf: { fields: { policyCounterIds: { item: nonEmpty }, nwdafEvents: { item: text(/^[A-Z][A-Z0-9_]*$/, 'a TS 29.520 NwdafEvent such as SERVICE_EXPERIENCE') }, terminateOnAfSessionEnd: flag, usageThresholdOctets: integer(1, Number.MAX_SAFE_INTEGER) }, optional: ['usageThresholdOctets'] },
     chf: { fields: { policyCounters: { item: { fields: { id: nonEmpty, status: nonEmpty } }, required: ['id', 'status'] } } },
     roaming: {
       fields: {

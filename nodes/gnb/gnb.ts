@@ -62,9 +62,8 @@ export interface GnbConfig {
   clock?: Clock;
   sctpTimers?: Partial<SctpTimers>;
   log?: (line: string) => void;
-  /** Local GTP-U port (2152). */
+  /** Local GTP-U port (2152); the UPF's (2152: the UL F-TEID carries only the address). */
   gtpuPort?: number;
-  /** The UPF's GTP-U port (2152: the UL F-TEID carries only the address). */
   upfGtpuPort?: number;
   /** Also write user-plane G-PDUs to the tap (off by default: signalling only). */
   captureUserPlane?: boolean;
@@ -78,6 +77,8 @@ export interface GnbConfig {
   admission?: Partial<AdmissionConfig>;
   /** An SNPN the cell broadcasts beside the PLMN (snpn.ts): its NID and slices. */
   snpn?: GnbSnpn;
+  /** PDU sessions the cell sets up per UE (default no limit); more fail with radio-resources-not-available (TS 38.413 9.3.1.2). */
+  maxPduSessionsPerUe?: number;
 }
 
 /** What the AMF told in NG SETUP RESPONSE (TS 38.413 9.2.6.2). */

@@ -19,6 +19,7 @@ import { pduSessionReleaseUpdate } from './pdu-session-release.ts';
 import { upCnxStateUpdate } from './user-plane.ts';
 import { vsmfCreateSmContext, vsmfReleaseAck, vsmfReleaseRequest } from './home-routed-vsmf.ts';
 import { failureCauses, reportEstablishmentFailure } from './establishment-failure.ts';
+import { onSetupFailure } from './setup-failure.ts';
 
 type CreateSmContext = typeof SMF.pduSession.createSmContext;
 
@@ -248,6 +249,8 @@ export async function updateSmContext(smf: Smf, req: RequestOf<UpdateSmContext>)
   const up = await upCnxStateUpdate(smf, ctx, body);
   if (up) return up;
   if (ctx.state !== 'creating' && ctx.state !== 'active') throw new SbiProblem(404, 'CONTEXT_NOT_FOUND');
+  // step 15 with the NG-RAN's failure (setup-failure.ts)
+  if (body.n2SmInfoType === 'PDU_RES_SETUP_FAIL') return onSetupFailure(smf, ctx, req, body);
   if (body.n2SmInfoType !== 'PDU_RES_SETUP_RSP') throw new SbiProblem(400, 'INVALID_MSG_FORMAT', `unsupported n2SmInfoType ${String(body.n2SmInfoType)}`);
   const n2bytes = binaryPart(req, body.n2SmInfo);
   if (!n2bytes) throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'n2SmInfo part is required');
