@@ -97,6 +97,12 @@ export interface NetworkConfig {
   ports: { sbi: number; ngapUdp: number; pfcp: number; gtpu: number };
   /** authenticateUpdates: a mobility or periodic registration update whose integrity verified is authenticated again (TS 24.501 5.4.1.1: the network decides). */
   amf: { name: string; regionId: number; setId: number; pointer: number; t3512Seconds: number; relativeCapacity: number; authenticateUpdates: boolean };
+  /**
+   * Several AMFs in one network (TS 23.501 5.21: AMF Sets; 6.3.5: the NG-RAN selects among them):
+   * each with its GUAMI, the slices and TAs it serves. Absent: the one AMF of `amf` at
+   * `addresses.amf` (amfInstances() gives the list either way).
+   */
+  amfs?: AmfInstanceConfig[];
   /** admission: RRC connections the gNB sets up at once and per second (nodes/gnb/admission.ts); more UEs wait in its queue. */
   gnb: { name: string; id: number; admission: { maxEstablishing: number; setupsPerSecond: number } };
   security: { integrity: IntegrityAlgorithm; ciphering: CipheringAlgorithm };
@@ -117,7 +123,49 @@ export interface NetworkConfig {
   /** The PCF's SM policy decisions (issue 16, nodes/pcf/sm-policy-termination.ts). */
   pcf: PcfPolicyConfig;
   /** The CHF's policy counters, per subscriber (TS 29.594; nodes/chf). */
-  chf: { policyCounters: { id: string; status: string }[] };
+  chf: {
+    policyCounters: { id: string; status: string }[];
+    /** The SMF charges each PDU session at the CHF (Nchf_ConvergedCharging, TS 32.291/TS 32.255); off: no charging session. */
+    convergedCharging: boolean;
+  };
+}
+
+/** One AMF of `amfs`; what an item leaves out comes from `amf`, `addresses.amf` (first item), `snssai` and `tac`. */
+export interface AmfInstanceConfig {
+  name?: string;
+  address?: string;
+  regionId?: number;
+  setId?: number;
+  pointer?: number;
+  relativeCapacity?: number;
+  snssais?: Snssai[];
+  tacs?: number[];
+}
+
+/** An AMF of the network with every value resolved (amfInstances). */
+export interface AmfInstance {
+  /** Its name in the ladder, ledgers and logs: 'AMF' for the first, then 'AMF2', 'AMF3'... */
+  nf: string;
+  name: string;
+  address: string;
+  guami: { regionId: number; setId: number; pointer: number };
+  relativeCapacity: number;
+  snssais: Snssai[];
+  tacs: number[];
+}
+
+/** The AMFs of the network: `amfs` resolved, or the one AMF of `amf` (TS 23.501 5.21). */
+export function amfInstances(cfg: NetworkConfig): AmfInstance[] {
+  const list = cfg.amfs && cfg.amfs.length ? cfg.amfs : [{}];
+  return list.map((a, i) => ({
+    nf: i === 0 ? 'AMF' : `AMF${i + 1}`,
+    name: a.name ?? (i === 0 ? cfg.amf.name : `${cfg.amf.name}-${i + 1}`),
+    address: a.address ?? cfg.addresses.amf,
+    guami: { regionId: a.regionId ?? cfg.amf.regionId, setId: a.setId ?? cfg.amf.setId, pointer: a.pointer ?? cfg.amf.pointer },
+    relativeCapacity: a.relativeCapacity ?? cfg.amf.relativeCapacity,
+    snssais: a.snssais ?? [cfg.snssai],
+    tacs: a.tacs ?? [cfg.tac],
+  }));
 }
 
 /** What the PCF asks of the BSF, CHF, NWDAF and AF around an SM policy association (issue 16). */
@@ -204,7 +252,7 @@ export const DEFAULT_CONFIG: NetworkConfig = {
   subscribers: [DEFAULT_SUBSCRIBER],
   outDir: 'out',
   pcf: { policyCounterIds: ['data-volume'], nwdafEvents: ['SERVICE_EXPERIENCE'], terminateOnAfSessionEnd: true },
-  chf: { policyCounters: [{ id: 'data-volume', status: 'valid' }] },
+  chf: { policyCounters: [{ id: 'data-volume', status: 'valid' }], convergedCharging: false },
   roaming: { ...DEFAULT_ROAMING, home: { ...DEFAULT_ROAMING.home, subscribers: [{ ...DEFAULT_SUBSCRIBER, supi: DEFAULT_HOME_SUBSCRIBER_SUPI }] } },
 };
 
@@ -305,6 +353,13 @@ const SCHEMA: MapSchema = {
     addresses: { fields: addressFields },
     ports: { fields: { sbi: port, ngapUdp: port, pfcp: port, gtpu: port } },
     amf: { fields: { name: nonEmpty, regionId: integer(0, 255), setId: integer(0, 1023), pointer: integer(0, 63), t3512Seconds: integer(0, 0x7fffffff), relativeCapacity: integer(0, 255), authenticateUpdates: flag } },
+    amfs: {
+      item: {
+        fields: { name: nonEmpty, address: ipv4, regionId: integer(0, 255), setId: integer(0, 1023), pointer: integer(0, 63), relativeCapacity: integer(0, 255), snssais: { item: snssaiSchema, required: ['sst'], minItems: 1 }, tacs: { item: integer(0, 0xffffff), minItems: 1 } },
+        optional: ['name', 'address', 'regionId', 'setId', 'pointer', 'relativeCapacity', 'snssais', 'tacs'],
+      },
+      minItems: 1,
+    },
     gnb: { fields: { name: nonEmpty, id: integer(0, 2 ** 22 - 1), admission: { fields: { maxEstablishing: integer(1, 1_000_000), setupsPerSecond: integer(1, 1_000_000) } } } },
     security: { fields: { integrity: oneOf(INTEGRITY_ALGORITHMS, 'integrity algorithm'), ciphering: oneOf(CIPHERING_ALGORITHMS, 'ciphering algorithm') } },
     ue: { fields: { count: integer(1, 1_000_000), imeisvPrefix: text(/^[0-9]{14}$/, "14 digits (TAC + SNR), in quotes") } },
@@ -334,7 +389,7 @@ const SCHEMA: MapSchema = {
     eir: { fields: { address: ipv4, prohibited: { item: text(/^(imei-[0-9]{15}|imeisv-[0-9]{16})$/, 'imei-<15 digits> or imeisv-<16 digits> (TS 29.571 Pei)') }, tracking: { item: text(/^(imei-[0-9]{15}|imeisv-[0-9]{16})$/, 'imei-<15 digits> or imeisv-<16 digits> (TS 29.571 Pei)') } } },
     outDir: nonEmpty,
     pcf: { fields: { policyCounterIds: { item: nonEmpty }, nwdafEvents: { item: text(/^[A-Z][A-Z0-9_]*$/, 'a TS 29.520 NwdafEvent such as SERVICE_EXPERIENCE') }, terminateOnAfSessionEnd: flag, usageThresholdOctets: integer(1, Number.MAX_SAFE_INTEGER) }, optional: ['usageThresholdOctets'] },
-    chf: { fields: { policyCounters: { item: { fields: { id: nonEmpty, status: nonEmpty } }, required: ['id', 'status'] } } },
+    chf: { fields: { policyCounters: { item: { fields: { id: nonEmpty, status: nonEmpty } }, required: ['id', 'status'] }, convergedCharging: flag } },
     roaming: {
       fields: {
         enabled: flag,
@@ -353,7 +408,7 @@ const SCHEMA: MapSchema = {
       },
     },
   },
-  optional: ['snpn', 'eir'],
+  optional: ['snpn', 'amfs', 'eir'],
 };
 
 const isMapping = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -443,6 +498,7 @@ export function checkNetwork(cfg: NetworkConfig): void {
     if (other) bad(`addresses.${nf}`, `${a} is also addresses.${other}; each NF needs its own address`);
     seen.set(a, nf);
   }
+  if (cfg.amfs) checkAmfs(cfg, seen);
   if (cfg.roaming.enabled) checkRoaming(cfg, seen);
   checkUeCount(cfg, cfg.ue.count);
   // the PVS hands out subscriptions of the SNPN: each must be one of the subscribers
@@ -497,4 +553,28 @@ function checkRoaming(cfg: NetworkConfig, seen: Map<string, string>): void {
   r.home.subscribers.forEach((s, i) => {
     if (!s.supi.startsWith(`imsi-${h.mcc}${h.mnc}`)) bad(`roaming.home.subscribers[${i}].supi`, `${s.supi} is not a subscriber of the home PLMN ${h.mcc}/${h.mnc}`);
   });
+}
+
+/**
+ * Several AMFs: the first is the one at addresses.amf, each other on an address of its own, each
+ * GUAMI once (TS 23.003 2.10.1), and some AMF serving the gNB's TAC (else NG Setup has none).
+ */
+function checkAmfs(cfg: NetworkConfig, seen: Map<string, string>): void {
+  const list = cfg.amfs ?? [];
+  if (list[0]?.address !== undefined && list[0].address !== cfg.addresses.amf) bad('amfs[0].address', `the first AMF is the one at addresses.amf (${cfg.addresses.amf}); leave the address out or make them equal`);
+  list.forEach((a, i) => {
+    if (i === 0) return;
+    if (a.address === undefined) bad(`amfs[${i}]`, 'address is required (only the first AMF takes addresses.amf)');
+    const other = seen.get(a.address!);
+    if (other) bad(`amfs[${i}].address`, `${a.address} is also ${other.includes('.') ? other : `addresses.${other}`}; each NF needs its own address`);
+    seen.set(a.address!, `amfs[${i}].address`);
+  });
+  const guamis = new Map<string, number>();
+  amfInstances(cfg).forEach((a, i) => {
+    const key = `${a.guami.regionId}/${a.guami.setId}/${a.guami.pointer}`;
+    const j = guamis.get(key);
+    if (j !== undefined) bad(`amfs[${i}]`, `GUAMI region ${a.guami.regionId} set ${a.guami.setId} pointer ${a.guami.pointer} is also amfs[${j}]'s; each AMF has its own (TS 23.003 2.10.1)`);
+    guamis.set(key, i);
+  });
+  if (!amfInstances(cfg).some((a) => a.tacs.includes(cfg.tac))) bad('amfs', `no AMF serves the gNB's TAC ${cfg.tac} (add it to some AMF's tacs)`);
 }

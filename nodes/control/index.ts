@@ -6,3 +6,4 @@ export * from './live-network.ts';
 export * from './commands.ts';
 export * from './api.ts';
 import './policy-commands.ts';
+import './charging-commands.ts'; // issue 16: ctl chf abort

@@ -6,6 +6,7 @@
 // A command for an unknown SUPI, or for a UE in a state the procedure cannot start from, is
 // refused with a ControlError before anything is sent; a UE runs one command at a time.
 
+import { gnbAmfPeers } from '../gnb/amf-links.ts';
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Capture } from '../../transport/capture/capture.ts';
@@ -129,7 +130,7 @@ export class LiveNetwork {
     let core: Core | undefined;
     try {
       if (!o.externalCore) core = await startCore(cfg, { ...(capture ? { tap: capture } : {}), ...(o.log ? { log: o.log } : {}), database: o.database ?? cfg.udr.database });
-      const startGnb = () => Gnb.start({ address: cfg.addresses.gnb, amfAddress: cfg.addresses.amf, amfUdpPort: cfg.ports.ngapUdp, plmn: cfg.plmn, tac: cfg.tac, snssai: cfg.snssai, gnbId: cfg.gnb.id, name: cfg.gnb.name, admission: cfg.gnb.admission, captureUserPlane: true, ...gnbSnpnOption(cfg), ...(capture ? { tap: capture } : {}), ...(o.log ? { log: o.log } : {}) });
+      const startGnb = () => Gnb.start({ address: cfg.addresses.gnb, amfAddress: cfg.addresses.amf, amfUdpPort: cfg.ports.ngapUdp, plmn: cfg.plmn, tac: cfg.tac, snssai: cfg.snssai, gnbId: cfg.gnb.id, name: cfg.gnb.name, admission: cfg.gnb.admission, captureUserPlane: true, ...gnbSnpnOption(cfg), ...gnbAmfPeers(cfg), ...(capture ? { tap: capture } : {}), ...(o.log ? { log: o.log } : {}) });
       // a core in other processes may still be starting: wait for its NFs, retry NG Setup with back-off
       const deadline = Date.now() + (o.coreWaitMs ?? 120_000);
       if (o.externalCore) await waitForCore(cfg, deadline, o.status ?? (() => {}), o.signal);

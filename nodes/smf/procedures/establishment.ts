@@ -15,6 +15,7 @@ import { contextOf, snssaiKey, FiveGsmCause, type Smf, type SmContext } from '..
 import { releaseResources } from './release.ts';
 import { subscribedQosOf, sessionQosOf } from '../policy-decision.ts';
 import { usageMonitoringOf } from './usage-monitoring.ts';
+import { startCharging } from './charging.ts';
 import { pduSessionReleaseUpdate } from './pdu-session-release.ts';
 import { upCnxStateUpdate } from './user-plane.ts';
 import { vsmfCreateSmContext, vsmfReleaseAck, vsmfReleaseRequest } from './home-routed-vsmf.ts';
@@ -90,6 +91,9 @@ export async function policyAndN4(smf: Smf, ctx: SmContext, steps: { policy: str
   // step 10a-b: N4 Session Establishment
   ctx.cpSeid = smf.seids.allocate();
   ctx.n4 = await smf.n4.establish({ cpSeid: BigInt(ctx.cpSeid), ueAddress: Ipv4Pool.format(ctx.ueAddress!), qfi: ctx.qos.qfi, ambrUplinkKbps: Math.ceil(ctx.qos.ambrUplinkBps / 1000), ambrDownlinkKbps: Math.ceil(ctx.qos.ambrDownlinkBps / 1000), dnn: ctx.dnn, ...(ctx.usageMonitoring ? { volumeThresholdOctets: ctx.usageMonitoring.volumeThresholdOctets } : {}), step: steps.n4 });
+  if (ctx.state !== 'creating') return false;
+  // issue 16: the session's charging at the CHF, when the network charges (charging.ts)
+  await startCharging(smf, ctx, 'TS 32.255 Initial');
   return ctx.state === 'creating';
 }
 
