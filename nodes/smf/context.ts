@@ -20,6 +20,11 @@ export interface SmfConfig {
   plmn: { mcc: string; mnc: string };
   /** DNNs and S-NSSAIs this SMF serves. */
   dnns: string[];
+  /**
+   * The SMF's local PVS addresses for onboarding PDU sessions (TS 23.501 5.30.2.10.4: the SMF is
+   * configured with them when the AMF passes none from a DCS); config snpn.pvs.dnAddress.
+   */
+  pvsAddresses?: string[];
   /** Where the SMF reports what no procedure answers for (a UPF restart). */
   log?: (line: string) => void;
   /** Emergency services (config `emergency`): the emergency DNN and the local QoS of its sessions (procedures/emergency.ts). */
@@ -58,6 +63,8 @@ export interface SmContext {
   onboarding?: boolean;
   /** An emergency PDU session (request type INITIAL_EMERGENCY_REQUEST): no UDM, no PCF, local QoS (procedures/emergency.ts). */
   emergency?: boolean;
+  /** The PVS addresses the AMF passed (SmContextCreateData pvsInfo, from a DCS, 4.2.2.2.4 step 9-2). */
+  pvsAddresses?: string[];
   /** What the PCF authorized (step 7b), as NAS, NGAP and PFCP carry it. */
   qos?: SessionQos;
   // What has been allocated, in order; release undoes what is set.
