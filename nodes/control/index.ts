@@ -6,3 +6,4 @@ export * from './live-network.ts';
 export * from './commands.ts';
 export * from './api.ts';
 import './policy-commands.ts';
+import './amf-release-command.ts';

@@ -25,7 +25,7 @@ import { sendNas, nasBytes } from '../n1.ts';
 import { sendNgap } from '../n2.ts';
 import { page } from './paging.ts';
 
-function parts(r: SbiResult<unknown>): { json: Record<string, unknown>; n1?: Uint8Array; n2?: Uint8Array } {
+export function smParts(r: SbiResult<unknown>): { json: Record<string, unknown>; n1?: Uint8Array; n2?: Uint8Array } {
   if (!(r.body instanceof SbiMultipart)) return { json: (typeof r.body === 'object' && r.body !== null ? r.body : {}) as Record<string, unknown> };
   const bins = Object.values(r.body.binaries);
   const n1 = bins.find((b) => b.contentType === N1_CONTENT_TYPE)?.data;
@@ -46,7 +46,8 @@ export async function n1SmToSmf(amf: Amf, ue: AmfUe, s: PduSessionRef, n1: Uint8
   let r: SbiResult<unknown>;
   try {
     r = await amf.nsmf.pduSession.updateSmContext(s.smContextUri, new SbiMultipart(
-      { n1SmMsg: { contentId: 'n1SmMsg' }, anType: '3GPP_ACCESS', ueLocation: {} },
+      // 4.3.4.2 steps 1a and 10: with the User Location Information the NG-RAN last reported
+      { n1SmMsg: { contentId: 'n1SmMsg' }, anType: '3GPP_ACCESS', ...(ue.location ? { ueLocation: ue.location } : {}) },
       { n1SmMsg: { contentType: N1_CONTENT_TYPE, data: n1 } },
     ), { step });
   } catch (e) {
@@ -56,7 +57,7 @@ export async function n1SmToSmf(amf: Amf, ue: AmfUe, s: PduSessionRef, n1: Uint8
       return notForwarded();
     }
   }
-  const { json, n1: smN1, n2 } = parts(r);
+  const { json, n1: smN1, n2 } = smParts(r);
   if (r.status !== 200 && r.status !== 204) {
     amf.log(`UpdateSMContext for PDU session ${s.pduSessionId}: ${r.status}`);
     if (smN1) sendNas(amf, ue, dlNasTransport(smN1), step);
@@ -68,7 +69,7 @@ export async function n1SmToSmf(amf: Amf, ue: AmfUe, s: PduSessionRef, n1: Uint8
 }
 
 /** Step 4: N2 PDU Session Resource Release Command with the NAS PDU Session Release Command. */
-function sendReleaseCommand(amf: Amf, ue: AmfUe, s: PduSessionRef, n1: Uint8Array | undefined, n2: Uint8Array): void {
+export function sendReleaseCommand(amf: Amf, ue: AmfUe, s: PduSessionRef, n1: Uint8Array | undefined, n2: Uint8Array): void {
   s.state = 'releasing';
   const nas = n1 ? nasBytes(amf, ue, nasMessage('DL NAS transport', { payloadContainerType: 1, payloadContainer: n1, pduSessionId: s.pduSessionId }), '4.3.4.2 step 4') : undefined;
   sendNgap(amf, ue.gnb, ue.stream, ngapPdu('PDUSessionResourceReleaseCommand', {
@@ -122,7 +123,8 @@ export async function onPduSessionResourceReleaseResponse(amf: Amf, ue: AmfUe, i
     const s = ue.sessions.get(item.pDUSessionID);
     if (!s?.smContextUri) continue;
     await amf.nsmf.pduSession.updateSmContext(s.smContextUri, new SbiMultipart(
-      { n2SmInfo: { contentId: 'n2SmInfo' }, n2SmInfoType: 'PDU_RES_REL_RSP', anType: '3GPP_ACCESS', ueLocation: {} },
+      // 4.3.4.2 step 7: N2 SM Resource Release Ack with the User Location Information
+      { n2SmInfo: { contentId: 'n2SmInfo' }, n2SmInfoType: 'PDU_RES_REL_RSP', anType: '3GPP_ACCESS', ...(ue.location ? { ueLocation: ue.location } : {}) },
       { n2SmInfo: { contentType: N2_CONTENT_TYPE, data: item.pDUSessionResourceReleaseResponseTransfer } },
     ), { step: '4.3.4.2 step 7' }).catch((e: unknown) => {
       if (!(e instanceof SbiProblem)) throw e;
