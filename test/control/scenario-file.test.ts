@@ -107,7 +107,7 @@ describe('scenario files', () => {
     expect(block).toBeDefined();
     const sc = parseScenario(block!, 'README.md');
     expect(sc.ues).toBe(20);
-    expect(sc.steps.map((x) => x.action)).toEqual(['register', 'pdu-establish', 'ping', 'deregister', 'wait', 'pdu-release', 'smf-release', 'amf-deregister', 'udm-withdraw', 'deregister', 'pcf-terminate', 'af-create', 'policy-update', 'await-release']);
+    expect(sc.steps.map((x) => x.action)).toEqual(['register', 'pdu-establish', 'ping', 'deregister', 'wait', 'pdu-release', 'smf-release', 'amf-deregister', 'amf-release', 'udm-withdraw', 'deregister', 'pcf-terminate', 'af-create', 'policy-update', 'await-release']);
   });
 
   it('wire5g scenarios lists the built-in scenarios, one line each (the real binary)', () => {
