@@ -4,7 +4,7 @@
 
 import { loadConfig, checkUeCount, ConfigError, type NetworkConfig } from '../nodes/common/config.ts';
 import { runScenario, type ScenarioProgress } from '../nodes/scenario.ts';
-import { loadScenario, runScenarioFile, ScenarioFileError, type Scenario } from '../nodes/control/scenario-file.ts';
+import { loadScenario, runScenarioFile, scenarioConfig, ScenarioFileError, type Scenario } from '../nodes/control/scenario-file.ts';
 import { defineCommand, UsageError } from './args.ts';
 import { claimRun, onInterrupt } from './run-lock.ts';
 import { reportProgress } from './progress.ts';
@@ -56,7 +56,7 @@ export const runCommand = defineCommand({
         if (values[o] !== undefined) throw new UsageError(`--${o} does not apply to --scenario (the scenario file says what each UE does)`);
       }
     }
-    const cfg = loadConfig(values.config);
+    const cfg = scenario ? scenarioConfig(loadConfig(values.config), scenario) : loadConfig(values.config);
     if (values.ues !== undefined) setUeCount(cfg, values.ues, `--ues ${values.ues}`);
     else if (scenario?.ues !== undefined) setUeCount(cfg, scenario.ues, `scenario ${scenario.name}: ues ${scenario.ues}`);
     const outDir = values.out ?? cfg.outDir;

@@ -26,7 +26,7 @@ export interface UdrOam {
 /** The AF's O&M (`wire5g ctl af ...`, issue 16). */
 export type AfOam = Pick<ReturnType<typeof afRoutes>, 'createAppSession' | 'deleteAppSession' | 'hasAppSession'>;
 /** The CHF's O&M: a policy counter's status changes (TS 29.594 Notify). */
-export type ChfOam = Pick<ReturnType<typeof chfRoutes>, 'setStatus'>;
+export type ChfOam = Pick<ReturnType<typeof chfRoutes>, 'setStatus' | 'abort' | 'chargingSessionOf'>;
 import type { DeregistrationReason } from './udm/procedures/deregistration-notification.ts';
 
 /** The UDM's O&M trigger (`wire5g ctl udm withdraw`). */
@@ -43,7 +43,7 @@ import { Pvs, COAP_PORT, type SoSnpnCredentials } from './pvs/pvs.ts';
 import { SbiHost, type NfNamer } from './common/sbi-host.ts';
 import { homeNetworkAka, type HomeNetworkKey } from './common/home-network-aka.ts';
 import { servingNetworkName } from './common/aka.ts';
-import type { NetworkConfig } from './common/config.ts';
+import { amfInstances, type NetworkConfig, type AmfInstance } from './common/config.ts';
 import { ResourceLedger, type LedgerSnapshot } from './common/ledger.ts';
 import { PfcpEndpoint } from '../transport/udp/pfcp-endpoint.ts';
 import type { WireTap } from '../transport/tap.ts';
@@ -98,6 +98,7 @@ export function nfNamer(cfg: NetworkConfig): NfNamer {
   if (cfg.snpn?.pvs) byAddress.set(cfg.snpn.pvs.address, 'PVS');
   for (const [nf, a] of Object.entries(cfg.snpn?.dcs?.addresses ?? {})) byAddress.set(a, `DCS-${nf.toUpperCase()}`);
   if (cfg.roaming.enabled) for (const [k, v] of roamingNames(cfg)) byAddress.set(k, v);
+  for (const a of amfInstances(cfg).slice(1)) byAddress.set(a.address, a.nf);
   return (host) => byAddress.get(host) ?? (cfg.roaming.enabled ? fqdnName(cfg, host) : undefined) ?? host;
 }
 
@@ -180,44 +181,12 @@ async function startOneNf(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig, o
         }
       }
       const c = host('SMF', cfg.addresses.smf);
-      const smf = smfRoutes({ baseUri: sbiUri(cfg, 'smf'), instanceId: nfInstanceId('SMF', cfg.addresses.smf), udmUri: sbiUri(cfg, 'udm'), pcfUri: sbiUri(cfg, 'pcf'), uePool: cfg.uePool, plmn: cfg.plmn, dnns: [cfg.dnn, ...(cfg.snpn && cfg.snpn.onboarding.dnn !== cfg.dnn ? [cfg.snpn.onboarding.dnn] : [])] }, c.client, n4, nasSmN1, ngapSmN2, undefined, o.clock);
+      const smf = smfRoutes({ baseUri: sbiUri(cfg, 'smf'), instanceId: nfInstanceId('SMF', cfg.addresses.smf), udmUri: sbiUri(cfg, 'udm'), pcfUri: sbiUri(cfg, 'pcf'), ...(cfg.chf.convergedCharging ? { chfUri: sbiUri(cfg, 'chf') } : {}), uePool: cfg.uePool, plmn: cfg.plmn, dnns: [cfg.dnn, ...(cfg.snpn && cfg.snpn.onboarding.dnn !== cfg.dnn ? [cfg.snpn.onboarding.dnn] : [])] }, c.client, n4, nasSmN1, ngapSmN2, undefined, o.clock);
       const h = await serve('SMF', cfg.addresses.smf, smf.routes, c);
       return { nf, ledger: smf.ledger, sbi: h, smf: smf.smf, settled: () => h.server.settled(), stop: async () => { await h.close(); await pfcp.close(); } };
     }
-    case 'amf': {
-      const c = host('AMF', cfg.addresses.amf);
-      const amf = new Amf({
-        address: cfg.addresses.amf,
-        sbiPort: cfg.ports.sbi,
-        ngapUdpPort: cfg.ports.ngapUdp,
-        instanceId: nfInstanceId('AMF', cfg.addresses.amf),
-        name: cfg.amf.name,
-        plmn: cfg.plmn,
-        tac: cfg.tac,
-        snssais: [cfg.snssai],
-        dnn: cfg.dnn,
-        guami: { regionId: cfg.amf.regionId, setId: cfg.amf.setId, pointer: cfg.amf.pointer },
-        relativeCapacity: cfg.amf.relativeCapacity,
-        t3512Seconds: cfg.amf.t3512Seconds,
-        security: { ciphering: cfg.security.ciphering },
-        authenticateUpdates: cfg.amf.authenticateUpdates,
-        ...(cfg.snpn ? { snpn: {
-          nid: cfg.snpn.nid,
-          onboarding: { snssai: cfg.snpn.onboarding.snssai, dnn: cfg.snpn.onboarding.dnn, deregistrationTimerMs: o.amfTimers?.onboardingDeregistrationMs ?? cfg.snpn.onboarding.deregistrationTimerSeconds * 1000 },
-          ...(cfg.snpn.dcs ? { dcs: { realm: cfg.snpn.dcs.realm, ausfUri: sbiUri(dcsConfig(cfg), 'ausf') } } : {}),
-        } } : {}),
-        uris: { ausf: sbiUri(cfg, 'ausf'), udm: sbiUri(cfg, 'udm'), pcf: sbiUri(cfg, 'pcf'), smf: sbiUri(cfg, 'smf') },
-        ...(cfg.roaming.enabled ? { homeNetworks: [{ plmn: cfg.roaming.home.plmn, ausf: sbiUri(homeView(cfg), 'ausf'), udm: sbiUri(homeView(cfg), 'udm'), smf: sbiUri(homeView(cfg), 'smf') }] } : {}),
-        baseUri: sbiUri(cfg, 'amf'),
-        ...(o.tap ? { tap: o.tap } : {}),
-        ...(o.clock ? { clock: o.clock } : {}),
-        ...(o.amfTimers ? { timers: o.amfTimers } : {}),
-        ...(o.log ? { log: o.log } : {}),
-      }, c.client);
-      const h = await serve('AMF', cfg.addresses.amf, amf.routes, c);
-      await amf.start();
-      return { nf, ledger: amf.ledger, amf, sbi: h, settled: async () => { await amf.settled(); await h.server.settled(); }, stop: async () => { await amf.stop(); await h.close(); } };
-    }
+    case 'amf':
+      return startAmf(cfg, amfInstances(cfg)[0], o, host, serve);
     // issue 16: the NFs around the PCF in SM Policy Association Termination (TS 23.502 4.16.6)
     case 'bsf': {
       const c = host('BSF', cfg.addresses.bsf);
@@ -246,9 +215,66 @@ async function startOneNf(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig, o
   }
 }
 
+/** One AMF of the network (amfInstances): its own address for N2 and the SBI, GUAMI, slices and TAs. */
+async function startAmf(cfg: NetworkConfig, a: AmfInstance, o: CoreOptions, host: (name: string, address: string) => ReturnType<typeof SbiHost.client>, serve: (name: string, address: string, routes: Parameters<typeof SbiHost.serve>[0]['routes'], c: ReturnType<typeof SbiHost.client>) => Promise<SbiHost>): Promise<NfHandle & { amf: Amf }> {
+  const c = host(a.nf, a.address);
+  const amf = new Amf({
+    address: a.address,
+    sbiPort: cfg.ports.sbi,
+    ngapUdpPort: cfg.ports.ngapUdp,
+    instanceId: nfInstanceId('AMF', a.address),
+    name: a.name,
+    nf: a.nf,
+    plmn: cfg.plmn,
+    tacs: a.tacs,
+    snssais: a.snssais,
+    dnn: cfg.dnn,
+    guami: a.guami,
+    relativeCapacity: a.relativeCapacity,
+    t3512Seconds: cfg.amf.t3512Seconds,
+    security: { ciphering: cfg.security.ciphering },
+    authenticateUpdates: cfg.amf.authenticateUpdates,
+    ...(cfg.snpn ? { snpn: {
+      nid: cfg.snpn.nid,
+      onboarding: { snssai: cfg.snpn.onboarding.snssai, dnn: cfg.snpn.onboarding.dnn, deregistrationTimerMs: o.amfTimers?.onboardingDeregistrationMs ?? cfg.snpn.onboarding.deregistrationTimerSeconds * 1000 },
+      ...(cfg.snpn.dcs ? { dcs: { realm: cfg.snpn.dcs.realm, ausfUri: sbiUri(dcsConfig(cfg), 'ausf') } } : {}),
+    } } : {}),
+    uris: { ausf: sbiUri(cfg, 'ausf'), udm: sbiUri(cfg, 'udm'), pcf: sbiUri(cfg, 'pcf'), smf: sbiUri(cfg, 'smf') },
+    ...(cfg.roaming.enabled ? { homeNetworks: [{ plmn: cfg.roaming.home.plmn, ausf: sbiUri(homeView(cfg), 'ausf'), udm: sbiUri(homeView(cfg), 'udm'), smf: sbiUri(homeView(cfg), 'smf') }] } : {}),
+    // the first AMF by sbiUri (an FQDN when roaming); the others by their own address
+    baseUri: a.address === cfg.addresses.amf ? sbiUri(cfg, 'amf') : `http://${a.address}:${cfg.ports.sbi}`,
+    ...(o.tap ? { tap: o.tap } : {}),
+    ...(o.clock ? { clock: o.clock } : {}),
+    ...(o.amfTimers ? { timers: o.amfTimers } : {}),
+    ...(o.log ? { log: o.log } : {}),
+  }, c.client);
+  const h = await serve(a.nf, a.address, amf.routes, c);
+  await amf.start();
+  return { nf: 'amf', ledger: amf.ledger, amf, sbi: h, settled: async () => { await amf.settled(); await h.server.settled(); }, stop: async () => { await amf.stop(); await h.close(); } };
+}
+
+/** The AMFs after the first (config `amfs`), started like it (visited PLMN only). */
+export async function startOtherAmfs(cfg: NetworkConfig, o: CoreOptions = {}): Promise<(NfHandle & { amf: Amf })[]> {
+  const nameOf = nfNamer(cfg);
+  const host = (name: string, address: string) => SbiHost.client({ nf: name, address, nameOf, ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}), ...(o.sbiTimeoutMs ? { timeoutMs: o.sbiTimeoutMs } : {}) });
+  const serve = (name: string, address: string, routes: Parameters<typeof SbiHost.serve>[0]['routes'], c: ReturnType<typeof host>) =>
+    SbiHost.serve({ nf: name, address, port: cfg.ports.sbi, routes, nameOf, ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}) }, c);
+  const out: (NfHandle & { amf: Amf })[] = [];
+  try {
+    for (const a of amfInstances(cfg).slice(1)) out.push(await startAmf(cfg, a, o, host, serve));
+  } catch (e) {
+    for (const h of out.reverse()) await h.stop().catch(() => undefined);
+    throw e;
+  }
+  return out;
+}
+
 export interface Core {
   nfs: Map<CoreNf, NfHandle>;
+  /** The first AMF (addresses.amf). */
   amf: Amf;
+  /** Every AMF of the network (config `amfs`), the first one first. */
+  amfs: Amf[];
   upf: Upf;
   /** The SMF's state, for the emulator's own O&M triggers (`wire5g ctl smf ...`). */
   smf: Smf;
@@ -371,10 +397,17 @@ export async function startCore(cfg: NetworkConfig, o: CoreOptions = {}): Promis
       extra.push({ ...h, ledger: renamedLedger(`DCS-${h.ledger.nf}`, h.ledger) });
     }
   }
+  // the AMFs after the first (config `amfs`): their ledgers named AMF2, AMF3...
+  const otherAmfs = cfg.amfs && cfg.amfs.length > 1 && !cfg.roaming.enabled ? await startOtherAmfs(cfg, o).catch(async (e: unknown) => {
+    await stopEverything();
+    throw e;
+  }) : [];
+  extra.push(...otherAmfs);
   all.push(...extra);
   return {
     nfs,
     amf: amf!,
+    amfs: [amf!, ...otherAmfs.map((h) => h.amf)],
     upf: upf!,
     store: store!,
     smf: smf!,

@@ -143,6 +143,33 @@ export function sessionModificationRequest(seq: number, upSeid: bigint, downlink
   return { type: M.SessionModificationRequest, seid: upSeid, sequenceNumber: seq, ies: [grouped(T.UpdateFAR, update)] };
 }
 
+/** A URR's usage monitoring as the SMF changes it: a new volume threshold, or none (monitoring stopped). */
+export interface UrrThresholdUpdate {
+  urrId: number;
+  /** Total volume threshold in octets (VOLTH, 8.2.13); absent: the URR no longer reports on volume. */
+  volumeThresholdOctets?: number;
+}
+
+/**
+ * 7.5.4 Session Modification Request with Update URR (7.5.4.4): the usage monitoring the PCF
+ * decided after a usage report (TS 23.502 4.16.5.1, TS 23.503 6.2.2.3), i.e. a new volume
+ * threshold (Reporting Triggers VOLTH, Volume Threshold) or VOLTH off.
+ */
+export function sessionModificationRequestUpdateUrr(seq: number, upSeid: bigint, urrs: readonly UrrThresholdUpdate[]): PfcpMessage {
+  return {
+    type: M.SessionModificationRequest,
+    seid: upSeid,
+    sequenceNumber: seq,
+    ies: urrs.map((u) =>
+      grouped(T.UpdateURR, [
+        ie(T.URRID, u.urrId),
+        ie(T.ReportingTriggers, { value: u.volumeThresholdOctets !== undefined ? ReportingTrigger.VOLTH : 0, octets: 2 }),
+        ...(u.volumeThresholdOctets !== undefined ? [ie(T.VolumeThreshold, { total: BigInt(u.volumeThresholdOctets) })] : []),
+      ]),
+    ),
+  };
+}
+
 /** A Usage Report (TS 29.244 7.5.5.2 / 7.5.7.2 / 7.5.8.3) of the session URR. */
 export interface UsageReportSpec {
   /** The URR reported on (default URR_SESSION, wire5g's SMF's one URR). */

@@ -47,8 +47,11 @@ export interface AmfConfig {
   ngapUdpPort?: number;
   instanceId: string;
   name: string;
+  /** Its name in the ladder, ledger and log ('AMF'; 'AMF2'... with several AMFs). */
+  nf?: string;
   plmn: Plmn;
-  tac: number;
+  /** The tracking areas it serves (TS 23.501 5.21: an AMF serves TAs; a gNB of one of them may set up NG). */
+  tacs: number[];
   /** S-NSSAIs the AMF serves. */
   snssais: Snssai[];
   /** Default DNN when the UE names none (TS 23.502 4.3.2.2.1 step 2). */
@@ -105,7 +108,7 @@ export interface AmfEventSubscription {
  */
 export class Amf {
   readonly cfg: AmfConfig;
-  readonly ledger = new ResourceLedger('AMF');
+  readonly ledger: ResourceLedger;
   readonly routes: SbiRoute[];
   readonly sbi: SbiClient;
   /** Typed consumers of the NFs the AMF calls (nodes/common/sbi/operations.ts). */
@@ -141,6 +144,7 @@ export class Amf {
 
   constructor(cfg: AmfConfig, sbi: SbiClient) {
     this.cfg = cfg;
+    this.ledger = new ResourceLedger(this.nf);
     this.sbi = sbi;
     this.nausf = ausfClient(sbi, cfg.uris.ausf);
     this.nudm = udmClient(sbi, cfg.uris.udm);
@@ -196,7 +200,12 @@ export class Amf {
   }
 
   log(line: string): void {
-    this.cfg.log?.(`[AMF] ${line}`);
+    this.cfg.log?.(`[${this.nf}] ${line}`);
+  }
+
+  /** Its name in the ladder, ledger and log. */
+  get nf(): string {
+    return this.cfg.nf ?? 'AMF';
   }
 
   /** Runs a procedure in the background, counted until it settles; its failure is logged. */

@@ -88,7 +88,7 @@ export function unwrapNas(amf: Amf, ue: AmfUe, bytes: Uint8Array): ReceivedNas {
 
 /** Encodes, protects (once a security context exists) and traces a NAS message to the UE. */
 export function nasBytes(amf: Amf, ue: AmfUe, msg: NasMessage, step: string, sht: 0 | 1 | 2 | 3 | 4 = ue.sec ? 2 : 0): Uint8Array {
-  trace({ from: 'AMF', to: 'UE', interface: 'N1', protocol: 'NAS-5GS', message: msg.name, step, ...(ue.supi ? { ue: ue.supi } : {}) });
+  trace({ from: amf.nf, to: 'UE', interface: 'N1', protocol: 'NAS-5GS', message: msg.name, step, ...(ue.supi ? { ue: ue.supi } : {}) });
   const plain = encodeNasMessage(msg);
   return sht === 0 || !ue.sec ? plain : protectNas(plain, ue.sec, 1, sht);
 }

@@ -39,7 +39,7 @@ export function onAssociation(amf: Amf, assoc: SctpAssociation): void {
 
 export function sendNgap(amf: Amf, gnb: GnbContext, stream: number, pdu: NgapPdu, step?: string, ue?: AmfUe): void {
   const name = ngapMessage(pdu).name;
-  trace({ from: 'AMF', to: 'gNB', interface: 'N2', protocol: 'NGAP', message: name, ...(step ? { step } : {}), ...(ue?.supi ? { ue: ue.supi } : {}) });
+  trace({ from: amf.nf, to: 'gNB', interface: 'N2', protocol: 'NGAP', message: name, ...(step ? { step } : {}), ...(ue?.supi ? { ue: ue.supi } : {}) });
   if (!gnb.assoc.established) return;
   gnb.assoc.send(stream, 60, encodeNgap(pdu), step ? `${name} [${step.startsWith('TS ') ? step : `TS 23.502 ${step}`}]` : name);
 }

@@ -2,7 +2,8 @@
 // (TS 23.503 6.2.1.5) and the PCF's subscriptions to their status (TS 23.502 4.16.7, 4.16.8).
 // The counters are the configured ones (`chf.policyCounters`), each subscriber starting with
 // every one at its configured status; `setStatus` (O&M) changes one and notifies the subscribers
-// (Nchf_SpendingLimitControl_Notify). Charging itself (Nchf_ConvergedCharging) is not emulated.
+// (Nchf_SpendingLimitControl_Notify). Nchf_ConvergedCharging (the SMF's PDU session charging,
+// without rating) is in converged-charging.ts.
 
 import { SbiProblem, objectBody, requireString, type SbiClient, type SbiRoute } from '../common/sbi.ts';
 import { ResourceLedger } from '../common/ledger.ts';
@@ -10,6 +11,7 @@ import { serve, created, ok, noContent, undoable } from '../common/sbi/routes.ts
 import { resourceUri, consumer } from '../common/sbi/client.ts';
 import { CHF, CALLBACKS } from '../common/sbi/operations.ts';
 import type { components as ChfC } from '../common/sbi-types/TS29594_Nchf_SpendingLimitControl.ts';
+import { convergedChargingRoutes } from './converged-charging.ts';
 
 type S = ChfC['schemas'];
 
@@ -91,5 +93,9 @@ export function chfRoutes(baseUri: string, counters: readonly PolicyCounterConfi
     return sent;
   }
 
-  return { routes, ledger, setStatus, subscriptions };
+  // Nchf_ConvergedCharging (converged-charging.ts): the SMF's PDU session charging
+  const charging = convergedChargingRoutes(baseUri, sbi, ledger);
+  routes.push(...charging.routes);
+
+  return { routes, ledger, setStatus, subscriptions, abort: charging.abort, chargingSessionOf: charging.sessionOf };
 }

@@ -39,6 +39,11 @@ export interface SubscriberConfig {
    * the first entry whose dnn / sst / sd match (absent = any) applies to a (DNN, S-NSSAI).
    */
   sessionQos?: SessionQosConfig[];
+  /**
+   * Subscribed UE-AMBR (TS 29.503 AccessAndMobilitySubscriptionData subscribedUeAmbr, TS 23.501
+   * 5.7.2.6), TS 29.571 BitRate strings: the AMF gives it to the NG-RAN (TS 38.413 9.3.1.58).
+   */
+  ueAmbr?: { uplink: string; downlink: string };
 }
 
 /** One subscribed QoS entry: default 5QI and ARP priority (TS 23.501 5.7.2.7), Session-AMBR as TS 29.571 BitRate strings. */
@@ -92,6 +97,12 @@ export interface NetworkConfig {
   ports: { sbi: number; ngapUdp: number; pfcp: number; gtpu: number };
   /** authenticateUpdates: a mobility or periodic registration update whose integrity verified is authenticated again (TS 24.501 5.4.1.1: the network decides). */
   amf: { name: string; regionId: number; setId: number; pointer: number; t3512Seconds: number; relativeCapacity: number; authenticateUpdates: boolean };
+  /**
+   * Several AMFs in one network (TS 23.501 5.21: AMF Sets; 6.3.5: the NG-RAN selects among them):
+   * each with its GUAMI, the slices and TAs it serves. Absent: the one AMF of `amf` at
+   * `addresses.amf` (amfInstances() gives the list either way).
+   */
+  amfs?: AmfInstanceConfig[];
   /** admission: RRC connections the gNB sets up at once and per second (nodes/gnb/admission.ts); more UEs wait in its queue. */
   gnb: { name: string; id: number; admission: { maxEstablishing: number; setupsPerSecond: number } };
   security: { integrity: IntegrityAlgorithm; ciphering: CipheringAlgorithm };
@@ -107,7 +118,49 @@ export interface NetworkConfig {
   /** The PCF's SM policy decisions (issue 16, nodes/pcf/sm-policy-termination.ts). */
   pcf: PcfPolicyConfig;
   /** The CHF's policy counters, per subscriber (TS 29.594; nodes/chf). */
-  chf: { policyCounters: { id: string; status: string }[] };
+  chf: {
+    policyCounters: { id: string; status: string }[];
+    /** The SMF charges each PDU session at the CHF (Nchf_ConvergedCharging, TS 32.291/TS 32.255); off: no charging session. */
+    convergedCharging: boolean;
+  };
+}
+
+/** One AMF of `amfs`; what an item leaves out comes from `amf`, `addresses.amf` (first item), `snssai` and `tac`. */
+export interface AmfInstanceConfig {
+  name?: string;
+  address?: string;
+  regionId?: number;
+  setId?: number;
+  pointer?: number;
+  relativeCapacity?: number;
+  snssais?: Snssai[];
+  tacs?: number[];
+}
+
+/** An AMF of the network with every value resolved (amfInstances). */
+export interface AmfInstance {
+  /** Its name in the ladder, ledgers and logs: 'AMF' for the first, then 'AMF2', 'AMF3'... */
+  nf: string;
+  name: string;
+  address: string;
+  guami: { regionId: number; setId: number; pointer: number };
+  relativeCapacity: number;
+  snssais: Snssai[];
+  tacs: number[];
+}
+
+/** The AMFs of the network: `amfs` resolved, or the one AMF of `amf` (TS 23.501 5.21). */
+export function amfInstances(cfg: NetworkConfig): AmfInstance[] {
+  const list = cfg.amfs && cfg.amfs.length ? cfg.amfs : [{}];
+  return list.map((a, i) => ({
+    nf: i === 0 ? 'AMF' : `AMF${i + 1}`,
+    name: a.name ?? (i === 0 ? cfg.amf.name : `${cfg.amf.name}-${i + 1}`),
+    address: a.address ?? cfg.addresses.amf,
+    guami: { regionId: a.regionId ?? cfg.amf.regionId, setId: a.setId ?? cfg.amf.setId, pointer: a.pointer ?? cfg.amf.pointer },
+    relativeCapacity: a.relativeCapacity ?? cfg.amf.relativeCapacity,
+    snssais: a.snssais ?? [cfg.snssai],
+    tacs: a.tacs ?? [cfg.tac],
+  }));
 }
 
 /** What the PCF asks of the BSF, CHF, NWDAF and AF around an SM policy association (issue 16). */
@@ -118,6 +171,12 @@ export interface PcfPolicyConfig {
   nwdafEvents: string[];
   /** When an AF ends its app session, the PCF terminates the PDU session it was bound to (TS 23.502 4.16.6 case A). */
   terminateOnAfSessionEnd: boolean;
+  /**
+   * The largest volume threshold the PCF installs at once (TS 23.503 6.2.2.3, TS 29.512
+   * UsageMonitoringData volumeThreshold): the remaining allowed usage is handed out in portions of
+   * this size, each re-armed after the SMF reports it reached. Absent: the whole remaining usage.
+   */
+  usageThresholdOctets?: number;
 }
 
 /**
@@ -154,6 +213,7 @@ export const DEFAULT_SUBSCRIBER: SubscriberConfig = {
   dnns: ['internet'],
   allowedUsageOctets: 100_000_000,
   sessionQos: [{ fiveQi: 9, arpPriorityLevel: 8, ambrUplink: '1 Gbps', ambrDownlink: '1 Gbps' }],
+  ueAmbr: { uplink: '1 Gbps', downlink: '2 Gbps' },
 };
 
 export const DEFAULT_CONFIG: NetworkConfig = {
@@ -186,7 +246,7 @@ export const DEFAULT_CONFIG: NetworkConfig = {
   subscribers: [DEFAULT_SUBSCRIBER],
   outDir: 'out',
   pcf: { policyCounterIds: ['data-volume'], nwdafEvents: ['SERVICE_EXPERIENCE'], terminateOnAfSessionEnd: true },
-  chf: { policyCounters: [{ id: 'data-volume', status: 'valid' }] },
+  chf: { policyCounters: [{ id: 'data-volume', status: 'valid' }], convergedCharging: false },
   roaming: { ...DEFAULT_ROAMING, home: { ...DEFAULT_ROAMING.home, subscribers: [{ ...DEFAULT_SUBSCRIBER, supi: DEFAULT_HOME_SUBSCRIBER_SUPI }] } },
 };
 
@@ -269,8 +329,9 @@ const SUBSCRIBER_SCHEMA: MapSchema = {
       required: ['fiveQi', 'arpPriorityLevel', 'ambrUplink', 'ambrDownlink'],
       minItems: 1,
     },
+    ueAmbr: { fields: { uplink: bitRate, downlink: bitRate } },
   },
-  optional: ['allowedUsageOctets', 'sessionQos'],
+  optional: ['allowedUsageOctets', 'sessionQos', 'ueAmbr'],
 };
 
 const addressFields = Object.fromEntries(Object.keys(DEFAULT_CONFIG.addresses).map((k) => [k, ipv4]));
@@ -286,6 +347,13 @@ const SCHEMA: MapSchema = {
     addresses: { fields: addressFields },
     ports: { fields: { sbi: port, ngapUdp: port, pfcp: port, gtpu: port } },
     amf: { fields: { name: nonEmpty, regionId: integer(0, 255), setId: integer(0, 1023), pointer: integer(0, 63), t3512Seconds: integer(0, 0x7fffffff), relativeCapacity: integer(0, 255), authenticateUpdates: flag } },
+    amfs: {
+      item: {
+        fields: { name: nonEmpty, address: ipv4, regionId: integer(0, 255), setId: integer(0, 1023), pointer: integer(0, 63), relativeCapacity: integer(0, 255), snssais: { item: snssaiSchema, required: ['sst'], minItems: 1 }, tacs: { item: integer(0, 0xffffff), minItems: 1 } },
+        optional: ['name', 'address', 'regionId', 'setId', 'pointer', 'relativeCapacity', 'snssais', 'tacs'],
+      },
+      minItems: 1,
+    },
     gnb: { fields: { name: nonEmpty, id: integer(0, 2 ** 22 - 1), admission: { fields: { maxEstablishing: integer(1, 1_000_000), setupsPerSecond: integer(1, 1_000_000) } } } },
     security: { fields: { integrity: oneOf(INTEGRITY_ALGORITHMS, 'integrity algorithm'), ciphering: oneOf(CIPHERING_ALGORITHMS, 'ciphering algorithm') } },
     ue: { fields: { count: integer(1, 1_000_000), imeisvPrefix: text(/^[0-9]{14}$/, "14 digits (TAC + SNR), in quotes") } },
@@ -313,8 +381,8 @@ const SCHEMA: MapSchema = {
       optional: ['pvs', 'dcs'],
     },
     outDir: nonEmpty,
-    pcf: { fields: { policyCounterIds: { item: nonEmpty }, nwdafEvents: { item: text(/^[A-Z][A-Z0-9_]*$/, 'a TS 29.520 NwdafEvent such as SERVICE_EXPERIENCE') }, terminateOnAfSessionEnd: flag } },
-    chf: { fields: { policyCounters: { item: { fields: { id: nonEmpty, status: nonEmpty } }, required: ['id', 'status'] } } },
+    pcf: { fields: { policyCounterIds: { item: nonEmpty }, nwdafEvents: { item: text(/^[A-Z][A-Z0-9_]*$/, 'a TS 29.520 NwdafEvent such as SERVICE_EXPERIENCE') }, terminateOnAfSessionEnd: flag, usageThresholdOctets: integer(1, Number.MAX_SAFE_INTEGER) }, optional: ['usageThresholdOctets'] },
+    chf: { fields: { policyCounters: { item: { fields: { id: nonEmpty, status: nonEmpty } }, required: ['id', 'status'] }, convergedCharging: flag } },
     roaming: {
       fields: {
         enabled: flag,
@@ -333,7 +401,7 @@ const SCHEMA: MapSchema = {
       },
     },
   },
-  optional: ['snpn'],
+  optional: ['snpn', 'amfs'],
 };
 
 const isMapping = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -383,6 +451,17 @@ export function configFromYaml(text: string, source = 'config'): NetworkConfig {
   }
 }
 
+/**
+ * `over` (a mapping of configuration keys, as a --config file holds) checked and merged over
+ * `base`: mappings merge, lists replace. A scenario file's `config` block (issue 19). Throws
+ * ConfigError naming the key.
+ */
+export function overlayConfig(base: NetworkConfig, over: unknown): NetworkConfig {
+  const cfg = merge(SCHEMA, structuredClone(base), over, '') as NetworkConfig;
+  checkNetwork(cfg);
+  return cfg;
+}
+
 export function loadConfig(file?: string): NetworkConfig {
   if (!file) return structuredClone(DEFAULT_CONFIG);
   let text: string;
@@ -412,6 +491,7 @@ export function checkNetwork(cfg: NetworkConfig): void {
     if (other) bad(`addresses.${nf}`, `${a} is also addresses.${other}; each NF needs its own address`);
     seen.set(a, nf);
   }
+  if (cfg.amfs) checkAmfs(cfg, seen);
   if (cfg.roaming.enabled) checkRoaming(cfg, seen);
   checkUeCount(cfg, cfg.ue.count);
   // the PVS hands out subscriptions of the SNPN: each must be one of the subscribers
@@ -434,7 +514,10 @@ export function checkUeCount(cfg: NetworkConfig, count: number): void {
   if (count > poolSize(cfg.uePool)) bad('ue.count', `${count} UEs do not fit the UE pool ${cfg.uePool} (${poolSize(cfg.uePool)} addresses)`);
   const used = cfg.subscribers.slice(0, Math.max(1, Math.min(count, cfg.subscribers.length)));
   const slice = (s: Snssai) => (s.sd ? `${s.sst}/${s.sd}` : String(s.sst));
-  const allowed = used.filter((s) => s.dnns.includes(cfg.dnn) && s.snssais.some((n) => n.sst === cfg.snssai.sst && (n.sd ?? '') === (cfg.snssai.sd ?? '')));
+  const may = (s: SubscriberConfig, dnn: string, want: Snssai) => s.dnns.includes(dnn) && s.snssais.some((n) => n.sst === want.sst && (n.sd ?? '') === (want.sd ?? ''));
+  // an onboarding SNPN's UE with Default UE Credentials (a NAI SUPI) uses the onboarding DNN and S-NSSAI (TS 23.501 5.30.2.10.2.3)
+  const onboarding = cfg.snpn?.onboarding;
+  const allowed = used.filter((s) => may(s, cfg.dnn, cfg.snssai) || (onboarding !== undefined && s.supi.startsWith('nai-') && may(s, onboarding.dnn, onboarding.snssai)));
   if (allowed.length === 0) {
     bad('dnn', `no subscriber of this run may use DNN '${cfg.dnn}' on S-NSSAI ${slice(cfg.snssai)} (subscribers[0] has DNNs ${base.dnns.join(', ')} and S-NSSAIs ${base.snssais.map(slice).join(', ')}); change dnn/snssai or the subscribers' dnns/snssais`);
   }
@@ -462,4 +545,28 @@ function checkRoaming(cfg: NetworkConfig, seen: Map<string, string>): void {
   r.home.subscribers.forEach((s, i) => {
     if (!s.supi.startsWith(`imsi-${h.mcc}${h.mnc}`)) bad(`roaming.home.subscribers[${i}].supi`, `${s.supi} is not a subscriber of the home PLMN ${h.mcc}/${h.mnc}`);
   });
+}
+
+/**
+ * Several AMFs: the first is the one at addresses.amf, each other on an address of its own, each
+ * GUAMI once (TS 23.003 2.10.1), and some AMF serving the gNB's TAC (else NG Setup has none).
+ */
+function checkAmfs(cfg: NetworkConfig, seen: Map<string, string>): void {
+  const list = cfg.amfs ?? [];
+  if (list[0]?.address !== undefined && list[0].address !== cfg.addresses.amf) bad('amfs[0].address', `the first AMF is the one at addresses.amf (${cfg.addresses.amf}); leave the address out or make them equal`);
+  list.forEach((a, i) => {
+    if (i === 0) return;
+    if (a.address === undefined) bad(`amfs[${i}]`, 'address is required (only the first AMF takes addresses.amf)');
+    const other = seen.get(a.address!);
+    if (other) bad(`amfs[${i}].address`, `${a.address} is also ${other.includes('.') ? other : `addresses.${other}`}; each NF needs its own address`);
+    seen.set(a.address!, `amfs[${i}].address`);
+  });
+  const guamis = new Map<string, number>();
+  amfInstances(cfg).forEach((a, i) => {
+    const key = `${a.guami.regionId}/${a.guami.setId}/${a.guami.pointer}`;
+    const j = guamis.get(key);
+    if (j !== undefined) bad(`amfs[${i}]`, `GUAMI region ${a.guami.regionId} set ${a.guami.setId} pointer ${a.guami.pointer} is also amfs[${j}]'s; each AMF has its own (TS 23.003 2.10.1)`);
+    guamis.set(key, i);
+  });
+  if (!amfInstances(cfg).some((a) => a.tacs.includes(cfg.tac))) bad('amfs', `no AMF serves the gNB's TAC ${cfg.tac} (add it to some AMF's tacs)`);
 }

@@ -6,4 +6,5 @@ export * from './live-network.ts';
 export * from './commands.ts';
 export * from './api.ts';
 import './policy-commands.ts';
+import './charging-commands.ts'; // issue 16: ctl chf abort
 import './amf-release-command.ts';

@@ -6,6 +6,7 @@
 // A command for an unknown SUPI, or for a UE in a state the procedure cannot start from, is
 // refused with a ControlError before anything is sent; a UE runs one command at a time.
 
+import { gnbAmfPeers } from '../gnb/amf-links.ts';
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Capture } from '../../transport/capture/capture.ts';
@@ -27,6 +28,8 @@ import { ueStatusOf, formatGuti, type NetworkStatus } from './network-status.ts'
 export { ControlError } from './control-error.ts';
 import { ControlError } from './control-error.ts';
 import { gnbSnpnOption } from '../gnb/snpn.ts';
+import type { SoSnpnCredentials } from '../pvs/pvs.ts';
+import { runSubscribers, snpnUeOptions, isOnboardingUe, checkProvision, provision, checkAwaitDeregistration, awaitOnboardingDeregistration, ueWithCredentials } from './snpn-commands.ts';
 
 export interface LiveNetworkOptions {
   outDir: string;
@@ -75,6 +78,8 @@ interface LiveUe {
   subscriber: SubscriberConfig;
   busy?: string;
   nextEchoSequence: number;
+  /** The SO-SNPN credentials the UE obtained from the PVS (snpn-commands.ts): its next registration uses them. */
+  provisioned?: SoSnpnCredentials;
 }
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -116,7 +121,7 @@ export class LiveNetwork {
 
   /** Starts the core (unless external) and the gNB (NG Setup); no UE yet. The config's subscribers are seeded in the UDR. */
   static async start(config: NetworkConfig, o: LiveNetworkOptions): Promise<LiveNetwork> {
-    const cfg: NetworkConfig = { ...config, subscribers: subscribersFor(config) };
+    const cfg: NetworkConfig = { ...config, subscribers: runSubscribers(config) };
     mkdirSync(o.outDir, { recursive: true });
     const capturePath = join(o.outDir, 'run.pcapng');
     const captureFile = o.atomic ? `${capturePath}.${process.pid}.tmp` : capturePath;
@@ -125,7 +130,7 @@ export class LiveNetwork {
     let core: Core | undefined;
     try {
       if (!o.externalCore) core = await startCore(cfg, { ...(capture ? { tap: capture } : {}), ...(o.log ? { log: o.log } : {}), database: o.database ?? cfg.udr.database });
-      const startGnb = () => Gnb.start({ address: cfg.addresses.gnb, amfAddress: cfg.addresses.amf, amfUdpPort: cfg.ports.ngapUdp, plmn: cfg.plmn, tac: cfg.tac, snssai: cfg.snssai, gnbId: cfg.gnb.id, name: cfg.gnb.name, admission: cfg.gnb.admission, captureUserPlane: true, ...gnbSnpnOption(cfg), ...(capture ? { tap: capture } : {}), ...(o.log ? { log: o.log } : {}) });
+      const startGnb = () => Gnb.start({ address: cfg.addresses.gnb, amfAddress: cfg.addresses.amf, amfUdpPort: cfg.ports.ngapUdp, plmn: cfg.plmn, tac: cfg.tac, snssai: cfg.snssai, gnbId: cfg.gnb.id, name: cfg.gnb.name, admission: cfg.gnb.admission, captureUserPlane: true, ...gnbSnpnOption(cfg), ...gnbAmfPeers(cfg), ...(capture ? { tap: capture } : {}), ...(o.log ? { log: o.log } : {}) });
       // a core in other processes may still be starting: wait for its NFs, retry NG Setup with back-off
       const deadline = Date.now() + (o.coreWaitMs ?? 120_000);
       if (o.externalCore) await waitForCore(cfg, deadline, o.status ?? (() => {}), o.signal);
@@ -144,7 +149,7 @@ export class LiveNetwork {
 
   /** The UEs of a run: the subscribers `subscribersFor(cfg)` gives (config + derived), added as UEs. */
   addConfiguredUes(): string[] {
-    const subs = this.cfg.subscribers;
+    const subs = subscribersFor(this.cfg);
     for (const s of subs) if (!this.ues.has(s.supi)) this.addUe(s);
     return subs.map((s) => s.supi);
   }
@@ -171,7 +176,7 @@ export class LiveNetwork {
   private addUe(s: SubscriberConfig): LiveUe {
     const n = this.nextUeNumber++;
     const home = this.cfg.roaming.enabled && supiOfPlmn(s.supi, this.cfg.roaming.home.plmn) ? { homePlmn: this.cfg.roaming.home.plmn } : {};
-    const ue = new Ue({ supi: s.supi, k: s.k, opc: s.opc, amf: s.amf, sqn: s.sqn, plmn: this.cfg.plmn, ...home, snssai: this.cfg.snssai, dnn: this.cfg.dnn, imeisv: `${this.cfg.ue.imeisvPrefix}${String(n % 100).padStart(2, '0')}`, security: { ciphering: this.cfg.security.ciphering }, ...(this.o.log ? { log: this.o.log } : {}) });
+    const ue = new Ue({ supi: s.supi, k: s.k, opc: s.opc, amf: s.amf, sqn: s.sqn, plmn: this.cfg.plmn, ...home, snssai: this.cfg.snssai, dnn: this.cfg.dnn, ...snpnUeOptions(this.cfg, s.supi), imeisv: `${this.cfg.ue.imeisvPrefix}${String(n % 100).padStart(2, '0')}`, security: { ciphering: this.cfg.security.ciphering }, ...(this.o.log ? { log: this.o.log } : {}) });
     const live: LiveUe = { ue, subscriber: s, nextEchoSequence: 1 };
     this.ues.set(s.supi, live);
     return live;
@@ -201,7 +206,7 @@ export class LiveNetwork {
         store.close();
       }
     }
-    return r ? { supi: r.supi, k: r.k, opc: r.opc, amf: r.amf, sqn: r.sqn, snssais: r.snssais, dnns: r.dnns, sessionQos: r.sessionQos } : undefined;
+    return r ? { supi: r.supi, k: r.k, opc: r.opc, amf: r.amf, sqn: r.sqn, snssais: r.snssais, dnns: r.dnns, sessionQos: r.sessionQos, ueAmbr: r.ueAmbr } : undefined;
   }
 
   private checkRunning(): void {
@@ -226,10 +231,18 @@ export class LiveNetwork {
     if (u.ue.state !== want) throw new ControlError(409, `${u.ue.supi} is ${u.ue.state}: ${what} needs ${want}`);
   }
 
-  /** Initial Registration (TS 23.502 4.2.2.2.2). */
+  /**
+   * Initial Registration (TS 23.502 4.2.2.2.2); with Default UE Credentials, Registration with
+   * Onboarding SNPN (4.2.2.2.4); once provisioned, with the SO-SNPN credentials (the UE keeps its name `supi` in the run).
+   */
   register(supi: string): Promise<{ guti?: string }> {
     return this.exclusive(supi, 'register', (u) => LiveNetwork.needState(u, GmmState.DEREGISTERED, 'registration'), async (u) => {
-      await this.recorder.procedure('Registration', 'TS 23.502 4.2.2.2.2', supi, () => u.ue.register(this.gnb));
+      if (u.provisioned) {
+        u.ue = ueWithCredentials(this.cfg, u.ue, u.provisioned);
+        u.provisioned = undefined;
+      }
+      const onboarding = isOnboardingUe(u.ue);
+      await this.recorder.procedure(onboarding ? 'Registration with Onboarding SNPN' : 'Registration', onboarding ? 'TS 23.502 4.2.2.2.4' : 'TS 23.502 4.2.2.2.2', u.ue.supi, () => u.ue.register(this.gnb));
       const g = u.ue.fiveGGuti;
       return g ? { guti: formatGuti(g) } : {};
     });
@@ -326,6 +339,19 @@ export class LiveNetwork {
   udmRemove(supi: string): Promise<{ removed: string; deregistered: boolean }> {
     this.checkRunning();
     return this.ues.has(supi) ? this.exclusive(supi, 'udm remove', () => {}, (u) => udmRemove(this.side, supi, u.ue)) : udmRemove(this.side, supi, undefined);
+  }
+
+  /** UE provisioning over the onboarding PDU session (snpn-commands.ts): the UE's next registration uses the SO-SNPN credentials. */
+  provision(supi: string): Promise<{ supi: string }> {
+    return this.exclusive(supi, 'provision', (u) => checkProvision(this.cfg, u.ue), async (u) => {
+      u.provisioned = await provision(this.side, this.cfg, u.ue);
+      return { supi: u.provisioned.supi };
+    });
+  }
+
+  /** The AMF's onboarding deregistration timer deregisters the UE within `seconds` (snpn-commands.ts). */
+  awaitOnboardingDeregistration(supi: string, seconds: number): Promise<void> {
+    return this.exclusive(supi, 'await deregistration', (u) => checkAwaitDeregistration(this.cfg, u.ue), (u) => awaitOnboardingDeregistration(this.side, u.ue, seconds));
   }
 
   /** A network-side O&M command kept in its own module (policy-commands.ts), run as the UE's only command. */

@@ -141,7 +141,7 @@ export function udmUpdateSnssai(n: NetworkSide, ue: Ue, snssai: Snssai): Promise
   const { store, udm } = subscriberHome(core, supi);
   return n.recorder.procedure('Subscriber Data Update Notification to AMF', 'TS 23.502 4.5.1', supi, async () => {
     const rec = store.get(supi)!;
-    store.upsert({ supi: rec.supi, k: rec.k, opc: rec.opc, amf: rec.amf, sqn: rec.sqn, dnns: rec.dnns, sessionQos: rec.sessionQos, snssais: [snssai] });
+    store.upsert({ supi: rec.supi, k: rec.k, opc: rec.opc, amf: rec.amf, sqn: rec.sqn, dnns: rec.dnns, sessionQos: rec.sessionQos, ueAmbr: rec.ueAmbr, snssais: [snssai] });
     n.subscriptionChanged(supi, [snssai]);
     const notified = await udm.notifySubscriptionChange(supi);
     await n.settle();

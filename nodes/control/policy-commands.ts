@@ -186,7 +186,7 @@ export function policyUpdateOn(net: LiveNetwork, supi: string, o: { usage?: numb
     const store = embedded(n.core, 'udr', 'policy update').store;
     const rec = store.get(supi)!;
     const usage = store.usageOf(supi);
-    if (o.dnns) store.upsert({ supi, k: rec.k, opc: rec.opc, amf: rec.amf, sqn: rec.sqn, snssais: rec.snssais, dnns: o.dnns, sessionQos: rec.sessionQos });
+    if (o.dnns) store.upsert({ supi, k: rec.k, opc: rec.opc, amf: rec.amf, sqn: rec.sqn, snssais: rec.snssais, dnns: o.dnns, sessionQos: rec.sessionQos, ueAmbr: rec.ueAmbr });
     for (const u of store.usageOf(supi)) store.setUsage(supi, u.dnn, u.snssai, o.usage ?? usage.find((x) => x.dnn === u.dnn && x.snssai === u.snssai)?.remainingOctets ?? u.remainingOctets);
     return notifyAndWait(n, ue);
   });

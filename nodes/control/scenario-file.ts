@@ -22,7 +22,10 @@
 //     - af-create: 1             # the AF's app session on a PDU session (ctl af create): psi; af-delete ends it
 //     - policy-update: 2         # the UDR's policy data changes and the PCF is notified: usage (octets), dnn (list)
 //     - await-release: 2         # the PDU session psi ends within seconds (10), e.g. its usage ran out
+//     - provision: all           # SNPN onboarding (issue 19): SO-SNPN credentials from the PVS over the onboarding PDU session
+//     - await-deregistration: all # the AMF's onboarding deregistration timer deregisters the UE within seconds (60)
 //     - wait: 1.5                # seconds
+//   config: { snpn: ... }        # configuration keys merged over the run's configuration (as --config's)
 //
 // Every action of every UE is a procedure of the run's summary; a UE whose action failed takes no
 // part in later steps. A file that does not validate is refused with one line naming the field.
@@ -31,7 +34,7 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join, dirname, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { checkNetwork, type NetworkConfig, type Snssai } from '../common/config.ts';
+import { checkNetwork, overlayConfig, ConfigError, DEFAULT_CONFIG, type NetworkConfig, type Snssai } from '../common/config.ts';
 import { LiveNetwork, type LiveNetworkOptions, type StopResult } from './live-network.ts';
 import { subscribersFor, type ScenarioProgress } from '../scenario.ts';
 import { pcfTerminateOn, afCreateOn, afDeleteOn, policyUpdateOn, awaitReleaseOn } from './policy-commands.ts';
@@ -60,6 +63,9 @@ export type ScenarioStep =
     | { action: 'af-delete'; psi: number }
     | { action: 'policy-update'; usage?: number; dnns?: string[] }
     | { action: 'await-release'; psi: number; seconds: number }
+    // issue 19 (snpn-commands.ts)
+    | { action: 'provision' }
+    | { action: 'await-deregistration'; seconds: number }
   ));
 
 export interface Scenario {
@@ -68,6 +74,8 @@ export interface Scenario {
   ues?: number;
   /** Home-routed roaming (issue 17): the run's UEs are the home PLMN's subscribers, roaming in the serving PLMN. */
   roaming?: boolean;
+  /** Configuration keys merged over the run's configuration (issue 19: the onboarding SNPN's `snpn` and its subscribers). */
+  config?: Record<string, unknown>;
   steps: ScenarioStep[];
 }
 
@@ -79,7 +87,7 @@ export class ScenarioFileError extends Error {
   }
 }
 
-const UE_ACTIONS = ['register', 'pdu-establish', 'pdu-release', 'smf-release', 'ping', 'deregister', 'amf-deregister', 'amf-release', 'udm-withdraw', 'udm-update', 'pcf-terminate', 'af-create', 'af-delete', 'policy-update', 'await-release'] as const;
+const UE_ACTIONS = ['register', 'pdu-establish', 'pdu-release', 'smf-release', 'ping', 'deregister', 'amf-deregister', 'amf-release', 'udm-withdraw', 'udm-update', 'pcf-terminate', 'af-create', 'af-delete', 'policy-update', 'await-release', 'provision', 'await-deregistration'] as const;
 const COMMON_KEYS = ['rate', 'parallel', 'background'];
 const OPTION_KEYS: Record<(typeof UE_ACTIONS)[number], string[]> = {
   register: [],
@@ -97,6 +105,8 @@ const OPTION_KEYS: Record<(typeof UE_ACTIONS)[number], string[]> = {
   'af-delete': ['psi'],
   'policy-update': ['usage', 'dnn'],
   'await-release': ['psi', 'seconds'],
+  provision: [],
+  'await-deregistration': ['seconds'],
 };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -113,8 +123,21 @@ export function parseScenario(text: string, file: string): Scenario {
     throw new ScenarioFileError(file, path, what);
   };
   if (!isObject(doc)) return fail('(root)', 'expected a mapping with description, ues and steps');
-  for (const k of Object.keys(doc)) if (!['description', 'ues', 'steps', 'roaming'].includes(k)) fail(k, 'unknown key (description, ues, roaming, steps)');
+  for (const k of Object.keys(doc)) if (!['description', 'ues', 'steps', 'roaming', 'config'].includes(k)) fail(k, 'unknown key (description, ues, roaming, config, steps)');
   if (doc.roaming !== undefined && typeof doc.roaming !== 'boolean') fail('roaming', 'expected true or false');
+  if (doc.config !== undefined) {
+    if (!isObject(doc.config)) fail('config', 'expected a mapping of configuration keys');
+    // judged here, over the defaults, so that a wrong key is refused before anything starts
+    try {
+      overlayConfig(DEFAULT_CONFIG, doc.config);
+    } catch (e) {
+      if (e instanceof ConfigError) {
+        const i = e.message.indexOf(': ');
+        fail(`config.${e.message.slice(0, i)}`.replace(/^config\.\(root\)$/, 'config'), e.message.slice(i + 2));
+      }
+      throw e;
+    }
+  }
   if (typeof doc.description !== 'string' || !doc.description.trim()) fail('description', 'one line of text is required');
   const description = String(doc.description).trim().split('\n')[0];
   const int = (v: unknown, path: string, min: number, max = 1_000_000): number => {
@@ -159,7 +182,10 @@ export function parseScenario(text: string, file: string): Scenario {
     const psi = raw.psi === undefined ? undefined : int(raw.psi, `${at}.psi`, 1, 15);
     switch (a) {
       case 'register':
+      case 'provision':
         return { action: a, ...common };
+      case 'await-deregistration':
+        return { action: a, ...common, seconds: raw.seconds === undefined ? 60 : num(raw.seconds, `${at}.seconds`) };
       case 'pdu-establish': {
         if (raw.dnn !== undefined && (typeof raw.dnn !== 'string' || !raw.dnn)) fail(`${at}.dnn`, 'expected a DNN');
         if (raw.sd !== undefined && (typeof raw.sd !== 'string' || !/^[0-9a-fA-F]{6}$/.test(raw.sd))) fail(`${at}.sd`, 'expected 6 hex digits as a string');
@@ -226,7 +252,7 @@ export function parseScenario(text: string, file: string): Scenario {
       }
     }
   });
-  return { name: basename(file).replace(/\.ya?ml$/, ''), description, ...(ues !== undefined ? { ues } : {}), ...(doc.roaming === true ? { roaming: true } : {}), steps };
+  return { name: basename(file).replace(/\.ya?ml$/, ''), description, ...(ues !== undefined ? { ues } : {}), ...(doc.roaming === true ? { roaming: true } : {}), ...(isObject(doc.config) ? { config: doc.config } : {}), steps };
 }
 
 /** The scenarios shipped with wire5g (scenarios/*.yaml at the package root). */
@@ -274,8 +300,20 @@ export interface ScenarioFileOptions extends LiveNetworkOptions {
   progress?: ScenarioProgress;
 }
 
-/** Runs `scenario` on a LiveNetwork started from `cfg` (its `ues`, unless `cfg.ue.count` is forced). */
-export async function runScenarioFile(cfg: NetworkConfig, scenario: Scenario, o: ScenarioFileOptions): Promise<ScenarioRunResult> {
+/** The run's configuration: `cfg` with the scenario's `config` keys merged over it; throws ConfigError naming the key. */
+export function scenarioConfig(cfg: NetworkConfig, scenario: Scenario): NetworkConfig {
+  if (!scenario.config) return cfg;
+  try {
+    return overlayConfig(cfg, scenario.config);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigError(`scenario ${scenario.name}: config.${e.message}`);
+    throw e;
+  }
+}
+
+/** Runs `scenario` on a LiveNetwork started from `cfg` (its `ues`, unless `cfg.ue.count` is forced) with the scenario's `config` over it. */
+export async function runScenarioFile(base: NetworkConfig, scenario: Scenario, o: ScenarioFileOptions): Promise<ScenarioRunResult> {
+  const cfg = scenarioConfig(base, scenario);
   const count = o.forceUes || scenario.ues === undefined ? cfg.ue.count : scenario.ues;
   // roaming (issue 17): the UEs are the home PLMN's subscribers (derived from its first one); the serving PLMN keeps its own
   const runCfg: NetworkConfig = scenario.roaming ? roamingRunConfig(cfg, count) : { ...cfg, ue: { ...cfg.ue, count } };
@@ -400,6 +438,13 @@ async function runStep(ctx: StepContext, step: Exclude<ScenarioStep, { action: '
         return;
       case 'await-release':
         await awaitReleaseOn(net, supi, step.psi, step.seconds);
+        return;
+      case 'provision':
+        await net.provision(supi);
+        return;
+      case 'await-deregistration':
+        await net.awaitOnboardingDeregistration(supi, step.seconds);
+        progress.deregistered++;
         return;
       case 'deregister':
         // 'mixed' alternates as `wire5g run --deregistration mixed` does: switch off first

@@ -5,6 +5,7 @@ import type { Ngap } from '../../codecs/ngap/index.ts';
 import type { Endpoint } from '../../transport/tap.ts';
 import type { UuUeSide, UplinkNasLabel } from './uu.ts';
 import type { AdmissionTicket } from './admission.ts';
+import type { AmfLink } from './amf-links.ts';
 
 /** One N3 tunnel pair of a PDU session (TS 38.413 9.3.4.1, 9.3.4.2). */
 export interface GnbPduSession {
@@ -21,6 +22,8 @@ export interface GnbPduSession {
 
 /** The gNB's UE context (TS 38.413 3.1: UE-associated logical NG-connection). */
 export interface GnbUeContext {
+  /** The AMF this UE-associated NG connection is with (amf-links.ts). */
+  link: AmfLink;
   ranUeNgapId: number;
   amfUeNgapId: number | undefined;
   streamId: number;

@@ -1,7 +1,7 @@
 // The gNB: the NG-RAN node's side of N2 (NGAP over SCTP-over-UDP, TS 38.413) and N3 (GTP-U,
 // TS 29.281 with the PDU Session Container of TS 38.415), and the cell its UEs camp on (uu.ts).
 //
-//   start()                 SCTP association to the AMF, NG Setup (TS 38.413 8.7.1)
+//   start()                 SCTP association and NG Setup with each AMF (amf-links.ts, TS 38.413 8.7.1)
 //   connect()               RRC connection with the initial NAS message -> INITIAL UE MESSAGE (8.6.1)
 //   uplinkNas()             -> UPLINK NAS TRANSPORT (8.6.3)
 //   DOWNLINK NAS TRANSPORT (8.6.2) -> the UE
@@ -19,14 +19,14 @@
 
 import { DecodeError, type DecodeWarning } from '../../codecs/bytes/errors.ts';
 import {
-  decodeNgap, encodeNgap, ngapMessage, iesByName, ngapPdu, bits, plmnIdentity, tac, snssai,
+  decodeNgap, encodeNgap, ngapMessage, iesByName, ngapPdu, bits, plmnIdentity, tac,
   errorIndicationFor, ngapErrorContext, type NgapPdu, type Ngap,
 } from '../../codecs/ngap/index.ts';
 import { newGpduView } from '../../codecs/gtpu/index.ts';
-import { SctpUdpEndpoint, NGAP_PPID, SCTP_UDP_PORT } from '../../transport/sctp-udp/endpoint.ts';
+import { NGAP_PPID } from '../../transport/sctp-udp/endpoint.ts';
 import type { SctpAssociation, SctpTimers } from '../../transport/sctp-udp/association.ts';
 import { GtpuEndpoint, GTPU_PORT } from '../../transport/udp/gtpu-endpoint.ts';
-import { realClock, type Clock, type TimerHandle } from '../../transport/clock.ts';
+import { realClock, type Clock } from '../../transport/clock.ts';
 import type { WireTap, Endpoint } from '../../transport/tap.ts';
 import { DenseIdPool } from '../common/pools.ts';
 import { ResourceLedger } from '../common/ledger.ts';
@@ -43,7 +43,8 @@ import { onNgReset } from './ng-reset.ts';
 import { onPduSessionResourceSetupRequest } from './pdu-session-resource-setup.ts';
 import { onPduSessionResourceReleaseCommand } from './pdu-session-resource-release.ts';
 import { onPaging } from './paging.ts';
-import { snpnBroadcastPlmnItem, amfSupportsOnboarding, uliWithNid, type GnbSnpn, type AnParameters } from './snpn.ts';
+import { amfSupportsOnboarding, uliWithNid, type GnbSnpn, type AnParameters } from './snpn.ts';
+import { AmfLink, connectAmf, selectAmf, type AmfPeer } from './amf-links.ts';
 
 export interface GnbConfig {
   /** The gNB's own address (127.0.0.x): SCTP (N2) and GTP-U (N3) are bound to it. */
@@ -51,6 +52,11 @@ export interface GnbConfig {
   amfAddress: string;
   /** The AMF's SCTP-over-UDP port (RFC 6951; 9899 by default). */
   amfUdpPort?: number;
+  /**
+   * Several AMFs (amf-links.ts): the gNB sets up NG with each and selects one per RRC connection
+   * (TS 23.501 6.3.5). Absent: the one at amfAddress / amfUdpPort.
+   */
+  amfs?: AmfPeer[];
   plmn: Plmn;
   tac: number;
   /** Slices the gNB's TA supports (TS 38.413 9.3.1.17 Slice Support List). */
@@ -62,9 +68,8 @@ export interface GnbConfig {
   clock?: Clock;
   sctpTimers?: Partial<SctpTimers>;
   log?: (line: string) => void;
-  /** Local GTP-U port (2152). */
+  /** Local GTP-U port (2152); the UPF's (2152: the UL F-TEID carries only the address). */
   gtpuPort?: number;
-  /** The UPF's GTP-U port (2152: the UL F-TEID carries only the address). */
   upfGtpuPort?: number;
   /** Also write user-plane G-PDUs to the tap (off by default: signalling only). */
   captureUserPlane?: boolean;
@@ -78,6 +83,8 @@ export interface GnbConfig {
   admission?: Partial<AdmissionConfig>;
   /** An SNPN the cell broadcasts beside the PLMN (snpn.ts): its NID and slices. */
   snpn?: GnbSnpn;
+  /** PDU sessions the cell sets up per UE (default no limit); more fail with radio-resources-not-available (TS 38.413 9.3.1.2). */
+  maxPduSessionsPerUe?: number;
 }
 
 /** What the AMF told in NG SETUP RESPONSE (TS 38.413 9.2.6.2). */
@@ -125,22 +132,19 @@ export class Gnb implements UuCell {
     uplinkNoSession: 0,
     downlinkNoUe: 0,
   };
-  /** NG Setup Response contents. */
-  ngSetup: NgSetupResult | undefined;
+  /** The NG associations, one per AMF (amf-links.ts), in the order configured. */
+  readonly links: AmfLink[] = [];
 
   readonly log: (line: string) => void;
   readonly clock: Clock;
-  association!: SctpAssociation;
   n3!: GtpuEndpoint;
   readonly ranIds = new DenseIdPool('RAN-UE-NGAP-ID', 1 << 20);
   readonly dlTeids = new DenseIdPool('gNB N3 DL TEID', 1 << 24);
   readonly contexts = new Map<number, GnbUeContext>();
-  readonly byAmfId = new Map<number, GnbUeContext>();
   readonly tunnels = new Map<number, { ctx: GnbUeContext; session: GnbPduSession }>();
   readonly view = newGpduView();
   readonly plmnId: Uint8Array;
   readonly uli: Ngap.UserLocationInformation;
-  setupWaiter: { resolve(r: NgSetupResult): void; reject(e: Error): void } | undefined;
   stopped = false;
   /** The UEs camped on the cell (connected once): paging reaches those in RRC_IDLE (paging.ts). */
   readonly camped = new Set<UuUeSide>();
@@ -176,20 +180,8 @@ export class Gnb implements UuCell {
       log: g.log,
     });
     try {
-      g.association = await SctpUdpEndpoint.connect({
-        localAddress: cfg.address,
-        remoteAddress: cfg.amfAddress,
-        remoteUdpPort: cfg.amfUdpPort ?? SCTP_UDP_PORT,
-        ...(cfg.tap ? { tap: cfg.tap } : {}),
-        clock: g.clock,
-        ...(cfg.sctpTimers ? { timers: cfg.sctpTimers } : {}),
-        streams: cfg.streams ?? 16,
-        log: g.log,
-      });
-      g.association.on('message', (streamId, ppid, payload) => g.onSctpMessage(streamId, ppid, payload));
-      g.association.on('lost', (reason) => g.log(`[gNB ${cfg.name}] N2 association lost: ${reason}`));
-      g.association.on('close', () => g.onAssociationClosed());
-      g.ngSetup = await g.ngSetupProcedure();
+      // NG Setup with each AMF (TS 38.413 8.7.1), one after the other
+      for (const peer of cfg.amfs ?? [{ address: cfg.amfAddress, ...(cfg.amfUdpPort !== undefined ? { udpPort: cfg.amfUdpPort } : {}) }]) await connectAmf(g, peer);
       return g;
     } catch (e) {
       await g.stop();
@@ -203,15 +195,16 @@ export class Gnb implements UuCell {
     this.stopped = true;
     this.admission.clear();
     for (const ctx of [...this.contexts.values()]) releaseContext(this, ctx, true);
-    if (this.association) {
+    await Promise.all(this.links.map(async ({ association }) => {
+      if (!association) return;
       const closed = new Promise<void>((r) => {
-        if (this.association.state === 'CLOSED') r();
-        else this.association.once('close', () => r());
+        if (association.state === 'CLOSED') r();
+        else association.once('close', () => r());
       });
-      this.association.close();
+      association.close();
       const t = new Promise<void>((r) => setTimeout(r, 2000).unref());
       await Promise.race([closed, t]);
-    }
+    }));
     if (this.n3) await this.n3.close().catch(() => {});
   }
 
@@ -253,27 +246,14 @@ export class Gnb implements UuCell {
     });
   }
 
-  // --- NG Setup (TS 38.413 8.7.1) ----------------------------------------------------------------
+  /** The first AMF's NG Setup Response contents. */
+  get ngSetup(): NgSetupResult | undefined {
+    return this.links[0]?.ngSetup;
+  }
 
-  ngSetupProcedure(): Promise<NgSetupResult> {
-    const slices = Array.isArray(this.cfg.snssai) ? this.cfg.snssai : [this.cfg.snssai];
-    const req = ngapPdu('NGSetupRequest', {
-      GlobalRANNodeID: { 'globalGNB-ID': { pLMNIdentity: this.plmnId, 'gNB-ID': { 'gNB-ID': bits(this.cfg.gnbId, 22) } } },
-      RANNodeName: this.cfg.name,
-      SupportedTAList: [{ tAC: tac(this.cfg.tac), broadcastPLMNList: [{ pLMNIdentity: this.plmnId, tAISliceSupportList: slices.map((s) => ({ 's-NSSAI': snssai(s) })) }, ...(this.cfg.snpn ? [snpnBroadcastPlmnItem(this.plmnId, this.cfg.snpn)] : [])] }],
-      DefaultPagingDRX: 'v128',
-    });
-    return new Promise<NgSetupResult>((resolve, reject) => {
-      let timer: TimerHandle | undefined = undefined;
-      const done = <T>(f: (v: T) => void) => (v: T) => {
-        this.clock.clearTimeout(timer);
-        this.setupWaiter = undefined;
-        f(v);
-      };
-      this.setupWaiter = { resolve: done(resolve), reject: done(reject) };
-      timer = this.clock.setTimeout(() => this.setupWaiter?.reject(new Error(`NG Setup: no answer from the AMF at ${this.cfg.amfAddress} within ${this.cfg.ngSetupTimeoutMs ?? 10_000} ms (TS 38.413 8.7.1)`)), this.cfg.ngSetupTimeoutMs ?? 10_000);
-      this.sendNgap(req, 0, 'NGSetupRequest', 'TS 38.413 8.7.1');
-    });
+  /** The first AMF's SCTP association. */
+  get association(): SctpAssociation {
+    return this.links[0].association;
   }
 
   // --- Uu: the cell (uu.ts) ------------------------------------------------------------------------
@@ -288,7 +268,11 @@ export class Gnb implements UuCell {
     if (this.stopped) throw new Error(`gNB ${this.cfg.name} is stopped`);
     if (an.selectedNid !== undefined && an.selectedNid !== this.cfg.snpn?.nid) throw new Error(`gNB ${this.cfg.name} does not broadcast SNPN NID ${an.selectedNid}`);
     // TS 23.502 4.2.2.2.4 step 2 (TS 23.501 6.3.5): an onboarding UE needs an AMF supporting onboarding
-    if (an.onboarding && !(this.ngSetup && amfSupportsOnboarding(this.ngSetup.plmnSupport, an.selectedNid ?? ''))) throw new Error(`gNB ${this.cfg.name}: no AMF supports onboarding for SNPN ${an.selectedNid ?? '(none)'} (TS 23.501 6.3.5)`);
+    const candidates = an.onboarding ? this.links.filter((l) => l.ngSetup && amfSupportsOnboarding(l.ngSetup.plmnSupport, an.selectedNid ?? '')) : this.links;
+    if (an.onboarding && candidates.length === 0) throw new Error(`gNB ${this.cfg.name}: no AMF supports onboarding for SNPN ${an.selectedNid ?? '(none)'} (TS 23.501 6.3.5)`);
+    // TS 23.501 6.3.5: the AMF by the UE's GUAMI / 5G-S-TMSI, else by slices and capacity (amf-links.ts)
+    const link = selectAmf(candidates, an);
+    if (!link) throw new Error(`gNB ${this.cfg.name}: no AMF to select (no NG association is up)`);
     this.camped.add(ue);
     let ctx: GnbUeContext | undefined;
     let left = false;
@@ -312,7 +296,7 @@ export class Gnb implements UuCell {
       },
     };
     const ticket = this.admission.request((admittedTicket) => {
-      ctx = this.setUp(ue, initialNas, cause, an, about);
+      ctx = this.setUp(link, ue, initialNas, cause, an, about);
       ctx.admission = admittedTicket;
       for (const h of held.splice(0)) this.uplinkNas(ctx, h.nas, h.about);
       conn.admitted = undefined;
@@ -323,10 +307,11 @@ export class Gnb implements UuCell {
   }
 
   /** The admitted connection: a RAN UE NGAP ID and INITIAL UE MESSAGE (TS 38.413 8.6.1). */
-  private setUp(ue: UuUeSide, initialNas: Uint8Array, cause: RrcEstablishmentCause, an: AnParameters, about?: UplinkNasLabel): GnbUeContext {
+  private setUp(link: AmfLink, ue: UuUeSide, initialNas: Uint8Array, cause: RrcEstablishmentCause, an: AnParameters, about?: UplinkNasLabel): GnbUeContext {
     const ranUeNgapId = this.ranIds.allocate();
-    const streams = this.association.outboundStreams;
+    const streams = link.association.outboundStreams;
     const ctx: GnbUeContext = {
+      link,
       ranUeNgapId,
       amfUeNgapId: undefined,
       streamId: streams > 1 ? 1 + (ranUeNgapId % (streams - 1)) : 0,
@@ -343,6 +328,8 @@ export class Gnb implements UuCell {
       'NAS-PDU': initialNas,
       UserLocationInformation: ctx.uli ?? this.uli,
       RRCEstablishmentCause: cause,
+      // TS 38.413 8.6.1.2, 9.2.5.1: the 5G-S-TMSI the UE gave in RRC (TS 38.331 ng-5G-S-TMSI)
+      ...(an.fiveGSTmsi ? { 'FiveG-S-TMSI': fiveGSTmsiNgap(an.fiveGSTmsi) } : {}),
       UEContextRequest: 'requested',
     }), about ? `InitialUEMessage (${about.message})` : 'InitialUEMessage', about?.step ?? (an.onboarding ? '4.2.2.2.4 step 3' : '4.2.2.2.2 step 2'));
     return ctx;
@@ -374,16 +361,16 @@ export class Gnb implements UuCell {
 
   // --- N2 receive ----------------------------------------------------------------------------------
 
-  onSctpMessage(streamId: number, ppid: number, payload: Uint8Array): void {
+  onSctpMessage(link: AmfLink, streamId: number, ppid: number, payload: Uint8Array): void {
     try {
       if (ppid !== NGAP_PPID) this.log(`[gNB] SCTP message with PPID ${ppid} on stream ${streamId} treated as NGAP`);
-      this.onNgap(payload, streamId);
+      this.onNgap(link, payload, streamId);
     } catch (e) {
       this.log(`[gNB] N2 handler error: ${(e as Error).stack ?? String(e)}`);
     }
   }
 
-  onNgap(bytes: Uint8Array, streamId: number): void {
+  onNgap(link: AmfLink, bytes: Uint8Array, streamId: number): void {
     let pdu: NgapPdu;
     const warnings: DecodeWarning[] = [];
     try {
@@ -392,7 +379,7 @@ export class Gnb implements UuCell {
       if (!(e instanceof DecodeError)) throw e;
       this.stats.ngapUndecodable++;
       this.log(`[gNB] undecodable NGAP on stream ${streamId}: ${e.message}`);
-      this.sendErrorIndication(errorIndicationFor(e, { ...ngapErrorContext(bytes), ...readableUeIds(bytes) }), streamId, 'TS 38.413 10.2');
+      this.sendErrorIndication(errorIndicationFor(e, { ...ngapErrorContext(bytes), ...readableUeIds(bytes) }), streamId, 'TS 38.413 10.2', link);
       return;
     }
     const m = ngapMessage(pdu);
@@ -409,7 +396,7 @@ export class Gnb implements UuCell {
     }
     switch (m.name) {
       case 'NGSetupResponse':
-        this.setupWaiter?.resolve({
+        link.setupWaiter?.resolve({
           amfName: String(ies.get('AMFName') ?? ''),
           servedGuamis: (ies.get('ServedGUAMIList') as unknown[]) ?? [],
           relativeAmfCapacity: Number(ies.get('RelativeAMFCapacity') ?? 0),
@@ -418,7 +405,7 @@ export class Gnb implements UuCell {
         return;
       case 'NGSetupFailure': {
         const ttw = ies.get('TimeToWait');
-        this.setupWaiter?.reject(new NgSetupFailed(ies.get('Cause'), ttw === undefined ? undefined : String(ttw)));
+        link.setupWaiter?.reject(new NgSetupFailed(ies.get('Cause'), ttw === undefined ? undefined : String(ttw)));
         return;
       }
       case 'ErrorIndication':
@@ -426,13 +413,13 @@ export class Gnb implements UuCell {
         this.log(`[gNB] ERROR INDICATION from the AMF: cause ${causeText(ies.get('Cause'))} (RAN-UE-NGAP-ID ${String(ies.get('RAN-UE-NGAP-ID'))})`);
         return;
       case 'NGReset':
-        onNgReset(this, ies, streamId);
+        onNgReset(this, link, ies, streamId);
         return;
       case 'Paging':
         onPaging(this, ies);
         return;
     }
-    const ctx = ueContextOf(this, m.name, ies, streamId, m.procedure.procedureCode, m.kind);
+    const ctx = ueContextOf(this, link, m.name, ies, streamId, m.procedure.procedureCode, m.kind);
     if (!ctx) return;
     switch (m.name) {
       case 'DownlinkNASTransport':
@@ -474,30 +461,39 @@ export class Gnb implements UuCell {
     }
   }
 
-  onAssociationClosed(): void {
-    if (this.setupWaiter) this.setupWaiter.reject(new Error(`NG Setup: the SCTP association with the AMF at ${this.cfg.amfAddress} closed`));
-    // TS 38.413 8.7.1: without N2 the UE-associated connections are gone.
-    for (const ctx of [...this.contexts.values()]) releaseContext(this, ctx, true);
+  onAssociationClosed(link: AmfLink): void {
+    if (link.setupWaiter) link.setupWaiter.reject(new Error(`NG Setup: the SCTP association with the AMF at ${link.peer.address} closed`));
+    // TS 38.413 8.7.1: without N2 the UE-associated connections on it are gone.
+    for (const ctx of [...this.contexts.values()]) if (ctx.link === link) releaseContext(this, ctx, true);
   }
 
   // --- N2 send -------------------------------------------------------------------------------------
 
   sendUe(ctx: GnbUeContext, pdu: NgapPdu, message: string, step: string): void {
-    this.sendNgap(pdu, ctx.streamId, message, step, ctx.label);
+    this.sendNgap(pdu, ctx.streamId, message, step, ctx.label, ctx.link);
   }
 
-  sendNgap(pdu: NgapPdu, streamId: number, message: string, step: string, ue?: string): void {
-    if (!this.association || this.association.state === 'CLOSED') {
+  /** An NGAP message on the association with `link`'s AMF (the first AMF's by default). */
+  sendNgap(pdu: NgapPdu, streamId: number, message: string, step: string, ue?: string, link: AmfLink | undefined = this.links[0]): void {
+    const association = link?.association;
+    if (!link || !association || association.state === 'CLOSED') {
       this.log(`[gNB] ${message} not sent: no N2 association`);
       return;
     }
     const bytes = encodeNgap(pdu);
-    trace({ from: 'gNB', to: 'AMF', interface: 'N2', protocol: 'NGAP', message, step, ...(ue ? { ue } : {}), bytes: bytes.length });
-    this.association.send(streamId, NGAP_PPID, bytes, `${message} [${step.startsWith('TS ') ? step : `TS 23.502 ${step}`}]`);
+    trace({ from: 'gNB', to: link.nf, interface: 'N2', protocol: 'NGAP', message, step, ...(ue ? { ue } : {}), bytes: bytes.length });
+    association.send(streamId, NGAP_PPID, bytes, `${message} [${step.startsWith('TS ') ? step : `TS 23.502 ${step}`}]`);
   }
 
-  sendErrorIndication(pdu: NgapPdu, streamId: number, step: string): void {
+  sendErrorIndication(pdu: NgapPdu, streamId: number, step: string, link?: AmfLink): void {
     this.stats.errorIndicationsSent++;
-    this.sendNgap(pdu, streamId, 'ErrorIndication', step);
+    this.sendNgap(pdu, streamId, 'ErrorIndication', step, undefined, link);
   }
+}
+
+/** TS 38.413 9.3.3.20 5G-S-TMSI: AMF Set ID, AMF Pointer, 5G-TMSI (TS 23.003 2.11). */
+function fiveGSTmsiNgap(t: { amfSetId: number; amfPointer: number; tmsi: number }): Ngap.FiveG_S_TMSI {
+  const tmsi = new Uint8Array(4);
+  new DataView(tmsi.buffer).setUint32(0, t.tmsi >>> 0);
+  return { aMFSetID: bits(t.amfSetId, 10), aMFPointer: bits(t.amfPointer, 6), 'fiveG-TMSI': tmsi };
 }

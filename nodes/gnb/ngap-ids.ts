@@ -5,6 +5,7 @@
 import { decodeNgapType, ngapPdu, type Ngap } from '../../codecs/ngap/index.ts';
 import type { Gnb } from './gnb.ts';
 import type { GnbUeContext } from './context.ts';
+import type { AmfLink } from './amf-links.ts';
 
 /** An APER length determinant (X.691 10.9) at `at`: [length, octets used], or undefined when fragmented. */
 function lengthAt(b: Uint8Array, at: number): [number, number] | undefined {
@@ -50,7 +51,7 @@ export function readableUeIds(b: Uint8Array): { amfUeNgapId?: number; ranUeNgapI
  * Unknown -> ERROR INDICATION, cause "Unknown local UE NGAP ID" (TS 38.413 10.6); a known RAN ID
  * with another AMF ID -> "Inconsistent remote UE NGAP ID".
  */
-export function ueContextOf(gnb: Gnb, name: string, ies: Map<string, unknown>, streamId: number, procedureCode: number, kind: string): GnbUeContext | undefined {
+export function ueContextOf(gnb: Gnb, link: AmfLink, name: string, ies: Map<string, unknown>, streamId: number, procedureCode: number, kind: string): GnbUeContext | undefined {
   let ran = ies.get('RAN-UE-NGAP-ID') as number | undefined;
   let amf = ies.get('AMF-UE-NGAP-ID') as number | undefined;
   const ids = ies.get('UE-NGAP-IDs') as Record<string, unknown> | undefined;
@@ -63,7 +64,9 @@ export function ueContextOf(gnb: Gnb, name: string, ies: Map<string, unknown>, s
       amf = ids['aMF-UE-NGAP-ID'] as number;
     }
   }
-  const ctx = ran !== undefined ? gnb.contexts.get(ran) : amf !== undefined ? gnb.byAmfId.get(amf) : undefined;
+  // a context on another AMF's association is not this AMF's to address
+  const found = ran !== undefined ? gnb.contexts.get(ran) : amf !== undefined ? link.byAmfId.get(amf) : undefined;
+  const ctx = found?.link === link ? found : undefined;
   const trig = kind === 'initiatingMessage' ? 'initiating-message' : kind === 'successfulOutcome' ? 'successful-outcome' : 'unsuccessful-outcome';
   const diag: Ngap.CriticalityDiagnostics = { procedureCode, triggeringMessage: trig };
   if (!ctx) {
@@ -74,7 +77,7 @@ export function ueContextOf(gnb: Gnb, name: string, ies: Map<string, unknown>, s
       ...(ran !== undefined ? { 'RAN-UE-NGAP-ID': ran } : {}),
       Cause: { radioNetwork: 'unknown-local-UE-NGAP-ID' },
       CriticalityDiagnostics: diag,
-    }), streamId, 'TS 38.413 10.6');
+    }), streamId, 'TS 38.413 10.6', link);
     return undefined;
   }
   if (amf !== undefined && ctx.amfUeNgapId !== undefined && amf !== ctx.amfUeNgapId) {
@@ -84,13 +87,13 @@ export function ueContextOf(gnb: Gnb, name: string, ies: Map<string, unknown>, s
       'RAN-UE-NGAP-ID': ctx.ranUeNgapId,
       Cause: { radioNetwork: 'inconsistent-remote-UE-NGAP-ID' },
       CriticalityDiagnostics: diag,
-    }), streamId, 'TS 38.413 10.6');
+    }), streamId, 'TS 38.413 10.6', link);
     return undefined;
   }
   // The first UE-associated message from the AMF gives its AMF-UE-NGAP-ID (8.6.2.2).
   if (amf !== undefined && ctx.amfUeNgapId === undefined) {
     ctx.amfUeNgapId = amf;
-    gnb.byAmfId.set(amf, ctx);
+    link.byAmfId.set(amf, ctx);
     for (const p of ctx.pendingUplink.splice(0)) gnb.sendUplinkNas(ctx, p.nas, p.about);
   }
   return ctx;

@@ -26,7 +26,9 @@ export function onPduSessionResourceSetupRequest(gnb: Gnb, ctx: GnbUeContext, ie
 /**
  * The sessions of a setup list (ICS 8.3.1 or PDU Session Resource Setup 8.2.1): those set up
  * with their Response Transfers, those that failed with their Unsuccessful Transfers, and the
- * NAS-PDUs to hand to the UE whether or not the resources were set up (8.2.1.2).
+ * NAS-PDUs to hand to the UE: only those of the sessions set up (TS 23.502 4.3.2.2.1 step 13:
+ * "(R)AN shall only provide the NAS message to the UE if the necessary (R)AN resources are
+ * established"; the SMF tells the UE about the others, setup-failure.ts).
  */
 export function setupSessions(gnb: Gnb, ctx: GnbUeContext, items: { pDUSessionID: number; nas?: Uint8Array | undefined; pDUSessionResourceSetupRequestTransfer: unknown }[]) {
   const setUp: { pDUSessionID: number; pDUSessionResourceSetupResponseTransfer: Uint8Array }[] = [];
@@ -36,7 +38,7 @@ export function setupSessions(gnb: Gnb, ctx: GnbUeContext, items: { pDUSessionID
     const r = setupSession(gnb, ctx, item.pDUSessionID, item.pDUSessionResourceSetupRequestTransfer);
     if ('transfer' in r) setUp.push({ pDUSessionID: item.pDUSessionID, pDUSessionResourceSetupResponseTransfer: r.transfer });
     else failed.push({ pDUSessionID: item.pDUSessionID, pDUSessionResourceSetupUnsuccessfulTransfer: r.unsuccessful });
-    if (item.nas instanceof Uint8Array) nasPdus.push(item.nas);
+    if ('transfer' in r && item.nas instanceof Uint8Array) nasPdus.push(item.nas);
   }
   return { setUp, failed, nasPdus };
 }
@@ -48,6 +50,9 @@ export function setupSessions(gnb: Gnb, ctx: GnbUeContext, items: { pDUSessionID
 export function setupSession(gnb: Gnb, ctx: GnbUeContext, psi: number, transferValue: unknown): { transfer: Uint8Array } | { unsuccessful: Uint8Array } {
   try {
     if (ctx.sessions.has(psi)) throw new TransferFailure({ radioNetwork: 'multiple-PDU-session-ID-instances' }, `PDU session ${psi} already set up`);
+    // the data radio bearers the cell gives one UE (GnbConfig.maxPduSessionsPerUe): beyond them, no radio resources
+    const max = gnb.cfg.maxPduSessionsPerUe;
+    if (max !== undefined && ctx.sessions.size >= max) throw new TransferFailure({ radioNetwork: 'radio-resources-not-available' }, `the cell gives a UE at most ${max} PDU session(s)`);
     let t: unknown = transferValue;
     if (t instanceof Uint8Array) {
       try {

@@ -10,6 +10,7 @@
 
 import { snssai as ngapSnssai, nidBits, npnSupportNid, ID_NPN_SUPPORT, ID_NID, ID_ONBOARDING_SUPPORT, type Ngap, type ProtocolIe } from '../../codecs/ngap/index.ts';
 import type { Snssai, NetworkConfig } from '../common/config.ts';
+import type { AmfSelection } from './amf-links.ts';
 
 /** The SNPN the cell broadcasts: its NID (11 hex digits, TS 23.003 12.7) and the slices it supports for it. */
 export interface GnbSnpn {
@@ -17,8 +18,11 @@ export interface GnbSnpn {
   snssais: Snssai[];
 }
 
-/** The AN parameters of an RRC connection that matter here (TS 23.502 4.2.2.2.2 step 1, 4.2.2.2.4 step 1). */
-export interface AnParameters {
+/**
+ * The AN parameters of an RRC connection that matter here (TS 23.502 4.2.2.2.2 step 1, 4.2.2.2.4
+ * step 1): the SNPN's, and what selects the AMF (amf-links.ts: GUAMI, 5G-S-TMSI, Requested NSSAI).
+ */
+export interface AnParameters extends AmfSelection {
   /** The NID of the SNPN the UE selected (with the PLMN ID of the cell). */
   selectedNid?: string;
   /** The onboarding indication: the UE accesses the SNPN for onboarding. */

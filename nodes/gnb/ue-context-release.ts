@@ -41,7 +41,7 @@ export function onUeContextReleaseCommand(gnb: Gnb, ctx: GnbUeContext, ies: Map<
     'RAN-UE-NGAP-ID': ctx.ranUeNgapId,
     UserLocationInformation: ctx.uli ?? gnb.uli,
     ...(psis.length ? { PDUSessionResourceListCxtRelCpl: psis.map((p) => ({ pDUSessionID: p })) } : {}),
-  }), streamId, 'UEContextReleaseComplete', step, ctx.label);
+  }), streamId, 'UEContextReleaseComplete', step, ctx.label, ctx.link);
 }
 
 /** Frees everything of a UE context; the UE (if still attached) gets RRCRelease. */
@@ -50,7 +50,7 @@ export function releaseContext(gnb: Gnb, ctx: GnbUeContext, rrcRelease: boolean)
   ctx.admission?.done();
   for (const psi of [...ctx.sessions.keys()]) releaseSession(gnb, ctx, psi);
   gnb.contexts.delete(ctx.ranUeNgapId);
-  if (ctx.amfUeNgapId !== undefined && gnb.byAmfId.get(ctx.amfUeNgapId) === ctx) gnb.byAmfId.delete(ctx.amfUeNgapId);
+  if (ctx.amfUeNgapId !== undefined && ctx.link.byAmfId.get(ctx.amfUeNgapId) === ctx) ctx.link.byAmfId.delete(ctx.amfUeNgapId);
   gnb.ranIds.release(ctx.ranUeNgapId);
   ctx.pendingUplink.length = 0;
   ctx.kgnb = undefined;

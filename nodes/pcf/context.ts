@@ -35,6 +35,15 @@ export interface PcfAroundConfig {
   policy: PcfPolicyConfig;
 }
 
+/**
+ * The volume threshold to install for `remaining` allowed octets (TS 23.503 6.2.2.3): all of it,
+ * or at most `pcf.usageThresholdOctets` when configured (the rest is re-armed after each report).
+ */
+export function volumeThresholdFor(cfg: PcfConfig, remaining: number): number {
+  const portion = cfg.around?.policy.usageThresholdOctets;
+  return portion === undefined ? remaining : Math.min(portion, remaining);
+}
+
 /** Whether the PCF's UDR holds the subscriber's policy data (false for a roamer in a visited PCF). */
 export function homeSubscriber(cfg: PcfConfig, supi: string): boolean {
   return cfg.supiPrefix === undefined || supi.startsWith(cfg.supiPrefix);

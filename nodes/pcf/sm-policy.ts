@@ -6,13 +6,19 @@ import { SbiProblem, objectBody, requireString, type SbiRequest } from '../commo
 import { created, undoable } from '../common/sbi/routes.ts';
 import { resourceUri, callbackUri, operationUri } from '../common/sbi/client.ts';
 import { UDR, PCF, CALLBACKS } from '../common/sbi/operations.ts';
-import { PCF_SUPPORTED_FEATURES, commonFeatures, type Pcf } from './context.ts';
+import { PCF_SUPPORTED_FEATURES, commonFeatures, volumeThresholdFor, type Pcf } from './context.ts';
 import { bindSmPolicy, unbindAtStep5, unbindAtStep6 } from './sm-policy-bindings.ts';
 
 function snssaiKeyOf(v: unknown): string {
   const s = v as { sst?: unknown; sd?: unknown } | undefined;
   if (!s || typeof s.sst !== 'number') throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'sliceInfo.sst is required');
   return typeof s.sd === 'string' ? `${s.sst}-${s.sd.toLowerCase()}` : String(s.sst);
+}
+
+/** TS 29.512 UsageMonitoringData volumeThreshold from a UsageMonData's remaining allowed usage (none when unlimited). */
+function thresholdOf(pcf: Pcf, um: unknown): { volumeThreshold?: number } {
+  const total = (um as { allowedUsage?: { totalVolume?: number } }).allowedUsage?.totalVolume;
+  return total === undefined ? {} : { volumeThreshold: volumeThresholdFor(pcf.cfg, total) };
 }
 
 /** TS 23.502 4.16.4 SM Policy Association Establishment, TS 29.512 4.2.2. */
@@ -62,7 +68,7 @@ export async function createSmPolicy(pcf: Pcf, req: SbiRequest) {
     pccRules: { [pccRule]: { pccRuleId: pccRule, flowInfos: [{ flowDescription: 'permit out ip from any to assigned', flowDirection: 'BIDIRECTIONAL' }], precedence: 255, refQosData: ['qos-1'], ...(data.umData?.[limitId] ? { refUmData: [limitId] } : {}) } },
     qosDecs: { 'qos-1': { qosId: 'qos-1', '5qi': subsDefQos['5qi'], arp, defQosFlowIndication: true } },
     suppFeat: commonFeatures(body.suppFeat, PCF_SUPPORTED_FEATURES.smPolicy),
-    ...(data.umData?.[limitId] ? { umDecs: { [limitId]: { umId: limitId, volumeThreshold: (data.umData[limitId] as { allowedUsage?: { totalVolume?: number } }).allowedUsage?.totalVolume } }, policyCtrlReqTriggers: ['US_RE'] } : {}),
+    ...(data.umData?.[limitId] ? { umDecs: { [limitId]: { umId: limitId, ...thresholdOf(pcf, data.umData[limitId]) } }, policyCtrlReqTriggers: ['US_RE'] } : {}),
   });
   // issue 16: the BSF binding, the CHF and NWDAF subscriptions (sm-policy-bindings.ts)
   await bindSmPolicy(pcf, id, pcf.smPolicies.get(id)!);

@@ -7,7 +7,7 @@
 
 import { SbiProblem, objectBody, type SbiRequest } from '../common/sbi.ts';
 import { ok } from '../common/sbi/routes.ts';
-import type { Pcf } from './context.ts';
+import { volumeThresholdFor, type Pcf } from './context.ts';
 import { deductUsage, requestSmPolicyTermination, type AccuUsageReport } from './sm-policy-termination.ts';
 
 /** TS 23.502 4.16.5.1 (SMF-initiated SM Policy Association Modification), PCF side, for US_RE. */
@@ -23,6 +23,7 @@ export async function updateSmPolicy(pcf: Pcf, req: SbiRequest) {
   if (remaining === undefined) return ok({});
   // nothing left: the PDU session may not go on (4.16.6 case A step 1 follows the answer)
   if (remaining === 0) return { ...ok({}), after: () => requestSmPolicyTermination(pcf, id, 'UNSPECIFIED') };
-  // some left: the next threshold is what remains (TS 29.512 UsageMonitoringData)
-  return ok({ umDecs: { [assoc.limitId]: { umId: assoc.limitId, volumeThreshold: remaining } } });
+  // some left: the threshold is re-armed from what remains (TS 29.512 UsageMonitoringData), the SMF
+  // updates the URR (TS 29.244 Update URR)
+  return ok({ umDecs: { [assoc.limitId]: { umId: assoc.limitId, volumeThreshold: volumeThresholdFor(pcf.cfg, remaining) } } });
 }

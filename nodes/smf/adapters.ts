@@ -67,6 +67,9 @@ export const nasSmN1: SmN1 = {
   establishmentReject(pduSessionId: number, pti: number, cause: number): Uint8Array {
     return encodeNasMessage(nasMessage('PDU session establishment reject', { fiveGsmCause: cause }, { pduSessionId, pti }));
   },
+  status(pduSessionId: number, pti: number, cause: number): Uint8Array {
+    return encodeNasMessage(nasMessage('5GSM status', { fiveGsmCause: cause }, { pduSessionId, pti }));
+  },
   releaseCommand(pduSessionId: number, pti: number, cause: number): Uint8Array {
     return encodeNasMessage(nasMessage('PDU session release command', { fiveGsmCause: cause }, { pduSessionId, pti }));
   },
@@ -109,6 +112,13 @@ export const ngapSmN2: SmN2 = {
     if (gnbAddress === undefined || tunnel.transportLayerAddress.length !== 32) throw new Error(`transport layer address of ${tunnel.transportLayerAddress.length} bits: only IPv4 (32) is supported`);
     if (gnbTeid === undefined) throw new Error('GTP-TEID is not 4 octets');
     return { gnbTeid, gnbAddress };
+  },
+  decodeSetupUnsuccessfulTransfer(n2: Uint8Array): { cause: string } {
+    // TS 38.413 9.3.4.16 PDU Session Resource Setup Unsuccessful Transfer: the Cause CHOICE
+    const t = decodeNgapType('PDUSessionResourceSetupUnsuccessfulTransfer', n2) as { cause: Record<string, unknown> };
+    const [group, value] = Object.entries(t.cause)[0] ?? [];
+    if (group === undefined) throw new Error('no cause');
+    return { cause: `${group}/${String(value)}` };
   },
   releaseCommandTransfer(cause): Uint8Array {
     // TS 38.413 9.3.4.12 PDU Session Resource Release Command Transfer (a SEQUENCE, not an IE container)

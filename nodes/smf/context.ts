@@ -3,7 +3,7 @@
 // procedures draw from. The procedures are in procedures/, the routes in service.ts.
 
 import { SbiProblem, type SbiClient, type SbiRequest } from '../common/sbi.ts';
-import { udmClient, pcfClient, amfClient, notifier } from '../common/sbi/client.ts';
+import { udmClient, pcfClient, amfClient, notifier, chfChargingClient } from '../common/sbi/client.ts';
 import { DenseIdPool, Ipv4Pool } from '../common/pools.ts';
 import { SharedSubscriptions } from '../common/concurrency.ts';
 import type { N4, SmN1, SmN2, PduSessionEstablishmentRequestInfo } from './ports.ts';
@@ -15,6 +15,8 @@ export interface SmfConfig {
   instanceId: string;
   udmUri: string;
   pcfUri: string;
+  /** The CHF's API root when PDU sessions are charged (Nchf_ConvergedCharging, procedures/charging.ts); absent: no charging. */
+  chfUri?: string;
   uePool: string;
   plmn: { mcc: string; mnc: string };
   /** DNNs and S-NSSAIs this SMF serves. */
@@ -34,6 +36,7 @@ export const FiveGsmCause = {
   UserAuthenticationFailed: 29,
   RequestRejectedUnspecified: 31,
   RegularDeactivation: 36,
+  MessageTypeNonExistentOrNotImplemented: 97,
   ProtocolErrorUnspecified: 111,
 } as const;
 
@@ -65,6 +68,8 @@ export interface SmContext {
   n4?: { upSeid: bigint; upfN3Teid: number; upfN3Address: string };
   /** Usage monitoring the PCF installed (TS 29.512 UsageMonitoringData): the URR's volume threshold (procedures/usage-monitoring.ts). */
   usageMonitoring?: { umId: string; volumeThresholdOctets: number };
+  /** The charging data resource at the CHF (TS 32.291) and the last invocation sequence number (procedures/charging.ts). */
+  charging?: { uri: string; sequence: number };
   /**
    * Settles when the establishment steps after the 201 (7-11) have finished or failed. It exists
    * from the moment the 201 is built; `startEstablishment` lets it run (the server's `after`, or
@@ -90,6 +95,8 @@ export interface Smf {
   npcf: ReturnType<typeof pcfClient>;
   namf: ReturnType<typeof amfClient>;
   notify: ReturnType<typeof notifier>;
+  /** Nchf_ConvergedCharging at the CHF, when sessions are charged. */
+  nchf?: ReturnType<typeof chfChargingClient>;
   n4: N4;
   n1: SmN1;
   n2: SmN2;
@@ -113,6 +120,7 @@ export function newSmf(cfg: SmfConfig, sbi: SbiClient, n4: N4, n1: SmN1, n2: SmN
     npcf: pcfClient(sbi, cfg.pcfUri),
     namf: amfClient(sbi, ''),
     notify: notifier(sbi),
+    ...(cfg.chfUri ? { nchf: chfChargingClient(sbi, cfg.chfUri) } : {}),
     contexts: new Map(),
     seids: new DenseIdPool('SMF CP SEID', 1 << 24),
     addresses: new Ipv4Pool(cfg.uePool),

@@ -107,6 +107,14 @@ export class SmfN4 implements N4 {
     if (cause !== P.PfcpCause.RequestAccepted) throw new PfcpCauseError('N4 Session Modification rejected', cause ?? 0);
   }
 
+  async updateUrrs(upSeid: bigint, urrs: readonly P.UrrThresholdUpdate[], step: string): Promise<void> {
+    trace({ from: this.names.smf, to: this.names.upf, interface: 'N4', protocol: 'PFCP', message: 'Session Modification Request (Update URR)', step });
+    const rsp = this.decode(await this.o.endpoint.request(this.o.upf, (seq) => P.encodePfcp(P.sessionModificationRequestUpdateUrr(seq, upSeid, urrs)), `N4 Session Modification Request, Update URR [TS 23.502 ${step}]`));
+    if (traceChannel.hasSubscribers) trace({ from: this.names.upf, to: this.names.smf, interface: 'N4', protocol: 'PFCP', message: `Session Modification Response (cause ${P.get(rsp.ies, T.Cause) ?? '-'})`, response: true });
+    const cause = P.get(rsp.ies, T.Cause);
+    if (cause !== P.PfcpCause.RequestAccepted) throw new PfcpCauseError('N4 Session Modification (Update URR) rejected', cause ?? 0);
+  }
+
   async delete(upSeid: bigint, step: string): Promise<UsageReport | undefined> {
     trace({ from: this.names.smf, to: this.names.upf, interface: 'N4', protocol: 'PFCP', message: 'Session Deletion Request', step });
     const rsp = this.decode(await this.o.endpoint.request(this.o.upf, (seq) => P.encodePfcp(P.sessionDeletionRequest(seq, upSeid)), `N4 Session Release [TS 23.502 ${step}]`));

@@ -5,6 +5,7 @@
 
 import type { UsageReport } from '../upf/datapath.ts';
 import type { SessionQos } from './policy-decision.ts';
+import type { UrrThresholdUpdate } from '../../codecs/pfcp/index.ts';
 
 export interface N4SessionEstablishment {
   /** CP F-SEID the SMF allocated. */
@@ -35,6 +36,8 @@ export interface N4 {
   modify(upSeid: bigint, change: { gnbTeid?: number; gnbAddress?: string; downlink: 'forward' | 'buffer' | 'drop' }, step: string): Promise<void>;
   /** N4 Session Release (4.2.2.3.2 step 3a); resolves with the final usage report (step 3b). */
   delete(upSeid: bigint, step: string): Promise<UsageReport | undefined>;
+  /** Usage monitoring changed by the PCF (TS 23.502 4.16.5.1): Update URR with a new volume threshold, or VOLTH off (TS 29.244 7.5.4.4). */
+  updateUrrs?(upSeid: bigint, urrs: readonly UrrThresholdUpdate[], step: string): Promise<void>;
   /** Usage reports the UPF sends on its own (Session Report Request, TS 29.244 7.5.8), by CP SEID; one handler. */
   onUsageReport?(handler: (cpSeid: bigint, report: UsageReport) => void): void;
 }
@@ -64,6 +67,8 @@ export interface SmN1 {
   establishmentAccept(a: PduSessionEstablishmentAcceptInfo): Uint8Array;
   /** PDU Session Establishment Reject with 5GSM cause (TS 24.501 8.3.3). */
   establishmentReject(pduSessionId: number, pti: number, cause: number): Uint8Array;
+  /** 5GSM STATUS (TS 24.501 8.3.16) with a 5GSM cause (7.4: a message the SMF does not implement, #97). */
+  status(pduSessionId: number, pti: number, cause: number): Uint8Array;
   /** PDU Session Release Command (TS 24.501 8.3.14) for network-requested release. */
   releaseCommand(pduSessionId: number, pti: number, cause: number): Uint8Array;
   /** Any 5GSM message from the UE, by its TS 24.501 name (e.g. 'PDU session release request', 8.3.12). */
@@ -85,6 +90,8 @@ export interface SmN2 {
   setupRequestTransfer(p: { upfN3Teid: number; upfN3Address: string; qos: SessionQos }): Uint8Array;
   /** PDUSessionResourceSetupResponseTransfer (9.3.4.2): the gNB's DL tunnel. */
   decodeSetupResponseTransfer(n2: Uint8Array): { gnbTeid: number; gnbAddress: string };
+  /** PDUSessionResourceSetupUnsuccessfulTransfer (9.3.4.16): the NG-RAN's cause, as 'group/value' (e.g. 'radioNetwork/radio-resources-not-available'). */
+  decodeSetupUnsuccessfulTransfer(n2: Uint8Array): { cause: string };
   /** PDUSessionResourceReleaseCommandTransfer (9.3.4.12) with a cause. */
   releaseCommandTransfer(cause: { group: 'nas' | 'radioNetwork'; value: string }): Uint8Array;
 }

@@ -28,6 +28,7 @@ import { releaseSmContext } from './procedures/release.ts';
 import { onN1N2TransferFailure } from './procedures/network-requested-release.ts';
 import { smPolicyTerminateNotify } from './procedures/policy-termination.ts';
 import { usageReported } from './procedures/usage-monitoring.ts';
+import { chargingNotify } from './procedures/charging.ts';
 
 export { FiveGsmCause, type SmfConfig } from './context.ts';
 
@@ -40,7 +41,8 @@ export function smfRoutes(cfg: SmfConfig, sbi: SbiClient, n4: N4, n1: SmN1, n2: 
     .gauge('UE addresses', () => smf.addresses.inUse)
     .gauge('SM policy associations', () => [...contexts.values()].filter((c) => c.smPolicyUri).length)
     .gauge('UDM SMF registrations', () => [...contexts.values()].filter((c) => c.udmRegistered).length)
-    .gauge('SDM subscriptions', () => smf.sdm.size);
+    .gauge('SDM subscriptions', () => smf.sdm.size)
+    .gauge('charging sessions', () => [...contexts.values()].filter((c) => c.charging).length);
 
   // issue 16: usage the UPF reports on its own (usage monitoring) goes to the PCF
   n4.onUsageReport?.((cpSeid, report) => usageReported(smf, cpSeid, report));
@@ -54,6 +56,8 @@ export function smfRoutes(cfg: SmfConfig, sbi: SbiClient, n4: N4, n1: SmN1, n2: 
     serve(SMF.pduSession.releaseSmContext, (req) => releaseSmContext(smf, req)),
     // TS 23.502 4.16.6 step 1 (case A): the PCF requests the termination of the SM policy association
     serve(CALLBACKS.smPolicyTerminateNotify, (req) => smPolicyTerminateNotify(smf, req)),
+    // issue 16: the CHF's Nchf_ConvergedCharging_Notify (ABORT_CHARGING: the PDU session is released)
+    serve(CALLBACKS.chargingNotify, (req) => chargingNotify(smf, req)),
     // TS 29.518 N1N2TransferFailureNotification (TS 23.502 4.2.3.3 step 5): the UE was not reached
     serve(CALLBACKS.n1n2TransferFailureNotify, (req) => onN1N2TransferFailure(smf, req)),
     // --- issue 17: home-routed roaming, the H-SMF's N16 (TS 29.502 5.2.2.7, 5.2.2.9) ---

@@ -20,6 +20,8 @@ export interface SubscriberRecord {
   dnns: string[];
   /** Subscribed QoS entries (TS 29.503 DnnConfiguration), first match per DNN and S-NSSAI. */
   sessionQos: SessionQosConfig[];
+  /** Subscribed UE-AMBR (TS 29.503 subscribedUeAmbr), TS 29.571 BitRate strings. */
+  ueAmbr: { uplink: string; downlink: string };
 }
 
 /**
@@ -27,6 +29,8 @@ export interface SubscriberRecord {
  * the embedded test subscriber's, as config/default.yaml documents it.
  */
 const SESSION_QOS_OF_OLDER_RECORDS: SessionQosConfig[] = DEFAULT_SUBSCRIBER.sessionQos ?? [];
+/** Likewise the subscribed UE-AMBR of a subscriber stored before it had one: the embedded test subscriber's. */
+const UE_AMBR_OF_OLDER_RECORDS = DEFAULT_SUBSCRIBER.ueAmbr ?? { uplink: '1 Gbps', downlink: '2 Gbps' };
 
 export interface UsageRecord {
   supi: string;
@@ -54,7 +58,7 @@ function check(s: SubscriberConfig): SubscriberRecord {
   if (amf.length !== 4 || !HEX.test(amf)) throw new InvalidSubscriber('AMF must be 4 hex digits');
   if (sqn.length !== 12 || !HEX.test(sqn)) throw new InvalidSubscriber('SQN must be 12 hex digits');
   if (s.snssais.length === 0) throw new InvalidSubscriber('at least one S-NSSAI');
-  return { supi: s.supi, k, opc, amf, sqn, snssais: s.snssais, dnns: s.dnns, sessionQos: s.sessionQos ?? SESSION_QOS_OF_OLDER_RECORDS };
+  return { supi: s.supi, k, opc, amf, sqn, snssais: s.snssais, dnns: s.dnns, sessionQos: s.sessionQos ?? SESSION_QOS_OF_OLDER_RECORDS, ueAmbr: s.ueAmbr ?? UE_AMBR_OF_OLDER_RECORDS };
 }
 
 /** TS 29.571 5.4.4.2 style S-NSSAI key: "1" or "1-010203". */
@@ -82,6 +86,7 @@ export class UdrStore {
     // the subscribed QoS column came with issue 23: older databases get it, empty
     const columns = this.db.prepare('PRAGMA table_info(subscriber)').all() as { name: string }[];
     if (!columns.some((c) => c.name === 'qos')) this.db.exec('ALTER TABLE subscriber ADD COLUMN qos TEXT');
+    if (!columns.some((c) => c.name === 'ue_ambr')) this.db.exec('ALTER TABLE subscriber ADD COLUMN ue_ambr TEXT');
     this.db.pragma('foreign_keys = ON');
   }
 
@@ -94,8 +99,8 @@ export class UdrStore {
     const r = check(s);
     const tx = this.db.transaction(() => {
       this.db
-        .prepare('INSERT INTO subscriber (supi,k,opc,amf,sqn,snssais,dnns,qos) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(supi) DO UPDATE SET k=excluded.k, opc=excluded.opc, amf=excluded.amf, sqn=excluded.sqn, snssais=excluded.snssais, dnns=excluded.dnns, qos=excluded.qos')
-        .run(r.supi, r.k, r.opc, r.amf, r.sqn, JSON.stringify(r.snssais), JSON.stringify(r.dnns), JSON.stringify(r.sessionQos));
+        .prepare('INSERT INTO subscriber (supi,k,opc,amf,sqn,snssais,dnns,qos,ue_ambr) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(supi) DO UPDATE SET k=excluded.k, opc=excluded.opc, amf=excluded.amf, sqn=excluded.sqn, snssais=excluded.snssais, dnns=excluded.dnns, qos=excluded.qos, ue_ambr=excluded.ue_ambr')
+        .run(r.supi, r.k, r.opc, r.amf, r.sqn, JSON.stringify(r.snssais), JSON.stringify(r.dnns), JSON.stringify(r.sessionQos), JSON.stringify(r.ueAmbr));
       this.db.prepare('DELETE FROM usage WHERE supi = ?').run(r.supi);
       const ins = this.db.prepare('INSERT INTO usage (supi,dnn,snssai,remaining) VALUES (?,?,?,?)');
       for (const dnn of r.dnns) for (const n of r.snssais) ins.run(r.supi, dnn, snssaiKey(n), s.allowedUsageOctets ?? null);
@@ -118,11 +123,17 @@ export class UdrStore {
 
   get(supi: string): SubscriberRecord | undefined {
     const row = this.db.prepare('SELECT * FROM subscriber WHERE supi = ?').get(supi) as
-      | { supi: string; k: string; opc: string; amf: string; sqn: string; snssais: string; dnns: string; qos: string | null }
+      | { supi: string; k: string; opc: string; amf: string; sqn: string; snssais: string; dnns: string; qos: string | null; ue_ambr: string | null }
       | undefined;
     if (!row) return undefined;
-    const { qos, ...rest } = row;
-    return { ...rest, snssais: JSON.parse(row.snssais) as Snssai[], dnns: JSON.parse(row.dnns) as string[], sessionQos: qos ? (JSON.parse(qos) as SessionQosConfig[]) : SESSION_QOS_OF_OLDER_RECORDS };
+    const { qos, ue_ambr: ueAmbr, ...rest } = row;
+    return {
+      ...rest,
+      snssais: JSON.parse(row.snssais) as Snssai[],
+      dnns: JSON.parse(row.dnns) as string[],
+      sessionQos: qos ? (JSON.parse(qos) as SessionQosConfig[]) : SESSION_QOS_OF_OLDER_RECORDS,
+      ueAmbr: ueAmbr ? (JSON.parse(ueAmbr) as SubscriberRecord['ueAmbr']) : UE_AMBR_OF_OLDER_RECORDS,
+    };
   }
 
   list(): SubscriberRecord[] {

@@ -165,8 +165,16 @@ export function transmit(ue: Ue, bytes: Uint8Array, name: string, step: string, 
   try {
     // AN parameters: the selected SNPN and the onboarding indication (TS 23.502 4.2.2.2.4 step 1);
     // the InitialUEMessage names the message and its step when it is not a registration's
+    // and, with a 5G-GUTI, its GUAMI and 5G-S-TMSI, by which the gNB selects the AMF (TS 38.331
+    // 5.3.3.3 ng-5G-S-TMSI, 5.3.3.4 registeredAMF; TS 23.501 6.3.5)
     const snpn = ue.cfg.snpn;
-    ue.conn = ue.cell.connect(ue.side, bytes, rrcCause, snpn ? { selectedNid: snpn.nid, ...(snpn.onboarding ? { onboarding: true } : {}) } : {}, name === 'Registration request' ? undefined : about);
+    const g = ue.guti;
+    const an = {
+      ...(snpn ? { selectedNid: snpn.nid, ...(snpn.onboarding ? { onboarding: true } : {}) } : {}),
+      ...(ue.cfg.nssaiInAnParameters ? { requestedNssai: [ue.cfg.snssai] } : {}),
+      ...(g ? { guami: { plmn: g.plmn, regionId: g.amfRegionId, setId: g.amfSetId, pointer: g.amfPointer }, fiveGSTmsi: { amfSetId: g.amfSetId, amfPointer: g.amfPointer, tmsi: g.tmsi } } : {}),
+    };
+    ue.conn = ue.cell.connect(ue.side, bytes, rrcCause, an, name === 'Registration request' ? undefined : about);
   } finally {
     ue.connecting = false;
   }

@@ -69,6 +69,12 @@ export interface UeConfig {
    * onboarding with Default UE Credentials (TS 23.502 4.2.2.2.4; procedures/registration.ts).
    */
   snpn?: { nid: string; onboarding?: boolean };
+  /**
+   * Whether the UE gives its Requested NSSAI to the RAN in the AN parameters (TS 23.501 5.15.9
+   * NSSAI inclusion mode; TS 38.331 RRCSetupComplete s-NSSAI-List), so the gNB selects an AMF
+   * serving it (TS 23.501 6.3.5). Off: the gNB selects without it.
+   */
+  nssaiInAnParameters?: boolean;
   clock?: Clock;
   /** The ciphering the UE prefers; it accepts whatever the AMF selects among EA0 and EA2. */
   security?: { ciphering: 'NEA0' | 'NEA2' };

@@ -25,3 +25,35 @@ describe('bin/wire5g.js', () => {
     expect(run().stdout.trim()).toBe('the stale dist build');
   }, 60_000);
 });
+
+describe('bin/wire5g.js runs a bundle of the sources that follows every edit', () => {
+  it('an edit to any imported source file, or a new import, is what the next run runs', () => {
+    const t = mkdtempSync(join(tmpdir(), 'wire5g-bin-'));
+    for (const d of ['bin', 'cli', 'nodes']) mkdirSync(join(t, d), { recursive: true });
+    copyFileSync(bin, join(t, 'bin', 'wire5g.js'));
+    symlinkSync(join(root, 'node_modules'), join(t, 'node_modules'));
+    writeFileSync(join(t, 'package.json'), '{"type":"module"}');
+    writeFileSync(join(t, 'tsconfig.json'), '{}');
+    writeFileSync(join(t, 'cli', 'main.ts'), "import { who } from '../nodes/who.ts';\nconsole.log(who, import.meta.url);\n");
+    writeFileSync(join(t, 'nodes', 'who.ts'), "export const who: string = 'first';\n");
+    const run = () => spawnSync(process.execPath, [join(t, 'bin', 'wire5g.js')], { encoding: 'utf8' });
+    const a = run();
+    expect(a.status, a.stderr).toBe(0);
+    // import.meta.url is the source file's own, as when tsx runs it
+    expect(a.stdout.trim()).toBe(`first file://${join(t, 'cli', 'main.ts')}`);
+    expect(run().stdout.trim()).toMatch(/^first /); // from the cached bundle
+    writeFileSync(join(t, 'nodes', 'who.ts'), "export const who: string = 'second';\n");
+    expect(run().stdout.trim()).toMatch(/^second /);
+    writeFileSync(join(t, 'nodes', 'other.ts'), "export const other: string = 'third';\n");
+    writeFileSync(join(t, 'nodes', 'who.ts'), "export { other as who } from './other.ts';\n");
+    expect(run().stdout.trim()).toMatch(/^third /);
+    writeFileSync(join(t, 'nodes', 'other.ts'), "export const other: string = 'fourth';\n");
+    expect(run().stdout.trim()).toMatch(/^fourth /);
+    // a syntax error is reported by the TypeScript loader, naming the file
+    writeFileSync(join(t, 'nodes', 'other.ts'), 'export const other: string = ;\n');
+    const broken = run();
+    expect(broken.status).not.toBe(0);
+    expect(broken.stderr).toMatch(/other\.ts/);
+    rmSync(t, { recursive: true, force: true });
+  }, 60_000);
+});

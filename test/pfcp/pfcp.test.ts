@@ -34,6 +34,9 @@ const built: P.PfcpMessage[] = [
   P.sessionDeletionResponse(8, 5n, P.PfcpCause.RequestAccepted, usage),
   P.associationReleaseRequest(9, smfNode),
   P.associationReleaseResponse(9, upfNode, P.PfcpCause.RequestAccepted),
+  // issue 16: usage monitoring re-armed (a new threshold) and stopped (VOLTH off)
+  P.sessionModificationRequestUpdateUrr(10, 77n, [{ urrId: 1, volumeThresholdOctets: 632 }, { urrId: 2 }]),
+  P.sessionModificationResponse(10, 5n, P.PfcpCause.RequestAccepted),
 ];
 
 describe('PFCP codec (TS 29.244)', () => {
@@ -190,5 +193,10 @@ describe.skipIf(!tsharkAvailable())('PFCP golden bytes checked by tshark', () =>
     expect(field(del, 'pfcp.volume_measurement.tonop')).toBe('6');
     expect(field(del, 'pfcp.duration_measurement')).toBe('5');
     expect(field(byType(M.SessionDeletionRequest), 'pfcp.seid')).toBe('0x000000000000004d');
+    // issue 16: Update URR with a new Volume Threshold, and one with VOLTH off
+    const upd = frames[built.findIndex((m) => m.type === M.SessionModificationRequest && P.groups(m.ies, T.UpdateURR).length > 0)];
+    expect(upd.fields.get('pfcp.urr_id')).toEqual(['1', '2']);
+    expect(upd.fields.get('pfcp.reporting_triggers_flags.volth')).toEqual(['1', '0']);
+    expect(field(upd, 'pfcp.volume_threshold.tovol')).toBe('632');
   });
 });

@@ -16,11 +16,12 @@ import { stringify } from 'yaml';
 import { runScenario } from '../../nodes/scenario.ts';
 import { loadConfig } from '../../nodes/common/config.ts';
 import { testConfig } from '../helpers/network.ts';
+import { bin } from '../helpers/wire5g.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 function startNfProcess(nf: string, configFile: string, capture: string): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'start', nf, '--config', configFile, '--capture', capture], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bin, 'start', nf, '--config', configFile, '--capture', capture], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
@@ -48,7 +49,7 @@ describe('default scenario with every NF in its own process', () => {
     try {
       // data and user plane first, then the NFs that talk to them at start (the SMF sets up PFCP)
       procs.push(...(await Promise.all(['udr', 'udm', 'ausf', 'pcf', 'upf'].map((nf) => startNfProcess(nf, file, join(dir, `${nf}.pcapng`))))));
-      // the NFs around the PCF (issue 16), in a second wave: nine tsx start-ups at once outlast the timer on a loaded machine
+      // the NFs around the PCF (issue 16), in a second wave: nine start-ups at once outlast the timer on a loaded machine
       procs.push(...(await Promise.all(['bsf', 'chf', 'nwdaf', 'af'].map((nf) => startNfProcess(nf, file, join(dir, `${nf}.pcapng`))))));
       procs.push(await startNfProcess('smf', file, join(dir, 'smf.pcapng')));
       procs.push(await startNfProcess('amf', file, join(dir, 'amf.pcapng')));

@@ -23,6 +23,7 @@ const n1: SmN1 = {
   establishmentAccept: (a) => new TextEncoder().encode(`accept ${a.pduSessionId} ${a.ueAddress} qfi ${a.qos.qfi} 5qi ${a.qos.fiveQi} arp ${a.qos.arp.priorityLevel} ambr ${a.qos.ambrUplinkBps}/${a.qos.ambrDownlinkBps}`),
   establishmentReject: (id, pti, cause) => Uint8Array.of(0x2e, id, pti, 0xc3, cause),
   releaseCommand: (id, pti, cause) => Uint8Array.of(0x2e, id, pti, 0xd3, cause),
+  status: (id, pti, cause) => Uint8Array.of(0x2e, id, pti, 0xd6, cause),
   decodeSmMessage: (b) => ({ name: b[3] === 0xd1 ? 'PDU session release request' : b[3] === 0xd4 ? 'PDU session release complete' : 'other', pduSessionId: b[1], pti: b[2] }),
   defaultQosRules: (qfi) => new TextEncoder().encode(`rule qfi ${qfi}`),
 };
@@ -33,6 +34,7 @@ const n2: SmN2 = {
     return { gnbTeid: Number(teid), gnbAddress: addr };
   },
   releaseCommandTransfer: () => Uint8Array.of(0),
+  decodeSetupUnsuccessfulTransfer: (b) => ({ cause: new TextDecoder().decode(b) }),
 };
 
 function fakeN4(gate?: Promise<void>) {

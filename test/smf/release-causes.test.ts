@@ -22,7 +22,7 @@ const SMF_URI = 'http://127.0.31.4:8080';
 
 function amfWith(sbi: LocalSbi): Amf {
   return new Amf({
-    address: '127.0.31.5', sbiPort: 8080, instanceId: '6f1c0a43-1f7e-4a59-9d0c-5b3c2f5e8a01', name: 'amf', plmn: { mcc: '001', mnc: '01' }, tac: 1,
+    address: '127.0.31.5', sbiPort: 8080, instanceId: '6f1c0a43-1f7e-4a59-9d0c-5b3c2f5e8a01', name: 'amf', plmn: { mcc: '001', mnc: '01' }, tacs: [1],
     snssais: [{ sst: 1 }], dnn: 'internet', guami: { regionId: 2, setId: 1, pointer: 0 }, relativeCapacity: 255, t3512Seconds: 3240,
     security: { ciphering: 'NEA0' }, uris: { ausf: 'http://127.0.31.11:8080', udm: 'http://127.0.31.12:8080', pcf: 'http://127.0.31.13:8080', smf: SMF_URI }, baseUri: 'http://127.0.31.5:8080',
   }, sbi);

@@ -5,18 +5,17 @@
 //            SmContextUpdateData `release: true`) and the cause (TS 29.502 6.1.6.3.2), with the
 //            User Location Information (TS 29.502 5.2.2.3.1: ueLocation when available)
 //   step 3a  the SMF's answer carries the PDU SESSION RELEASE COMMAND and the N2 SM resource
-//            release request; step 4 sends both to the gNB (pdu-session-release.ts), steps 7 and
+//            release request; step 4 sends both to the gNB (sm-context-answer.ts), steps 7 and
 //            10 relay the gNB's and the UE's acknowledgements, step 11 (the SMF's SM context
 //            status notification, RELEASED) ends the AMF's record of the session.
 // Here the AMF's O&M decides (`wire5g ctl amf release <supi> <psi> [--cause C]`); 3GPP defines no
 // SBI operation for that decision (docs/decisions.md). The case of a PDU session status mismatch
 // needs no N1 or N2 SM signalling and is step 1c (Nsmf_PDUSession_ReleaseSMContext), not this one.
 
-import { SbiProblem, type SbiResult } from '../../common/sbi.ts';
-import { SbiErrorReply } from '../../common/sbi/client.ts';
+import { SbiProblem } from '../../common/sbi.ts';
 import type { Amf } from '../amf.ts';
 import type { AmfUe, PduSessionRef } from '../context.ts';
-import { sendReleaseCommand, smParts } from './pdu-session-release.ts';
+import { updateSmContext, sendReleaseCommand } from './sm-context-answer.ts';
 
 /**
  * The causes of TS 29.502 6.1.6.3.2 an AMF sends with `release: true` when N1 and N2 SM signalling
@@ -53,19 +52,15 @@ export async function amfRequestedRelease(amf: Amf, ue: AmfUe, psi: number, caus
   if (refusal) throw new AmfReleaseRefused(refusal);
   const s = ue.sessions.get(psi) as PduSessionRef & { smContextUri: string };
   s.state = 'releasing';
-  let r: SbiResult<unknown>;
-  try {
-    r = await amf.nsmf.pduSession.updateSmContext(s.smContextUri, { release: true, cause, anType: '3GPP_ACCESS', ...(ue.location ? { ueLocation: ue.location } : {}) }, { step: '4.3.4.2 step 1f' });
-  } catch (e) {
-    s.state = 'active';
-    if (e instanceof SbiErrorReply) throw new SbiProblem(e.reply.status, 'SYSTEM_FAILURE', `the SMF refused the release of PDU session ${psi}: ${e.message}`);
-    throw e;
+  const a = await updateSmContext(amf, ue, s, { release: true, cause, anType: '3GPP_ACCESS', ...(ue.location ? { ueLocation: ue.location } : {}) }, '4.3.4.2 step 1f');
+  if (!a || a.status < 200 || a.status >= 300) {
+    if (s.state === 'releasing') s.state = 'active';
+    throw new SbiProblem(a?.status ?? 504, 'SYSTEM_FAILURE', `the SMF did not release PDU session ${psi}: ${a ? `${a.status} ${JSON.stringify(a.json)}` : 'no answer'}`);
   }
-  const { json, n1, n2 } = smParts(r);
-  if (json.n2SmInfoType !== 'PDU_RES_REL_CMD' || !n2) {
+  if (a.json.n2SmInfoType !== 'PDU_RES_REL_CMD' || !a.n2) {
     s.state = 'active';
     throw new SbiProblem(502, 'SYSTEM_FAILURE', `the SMF answered the release of PDU session ${psi} without an N2 PDU_RES_REL_CMD (TS 23.502 4.3.4.2 step 3a)`);
   }
   // step 4: N2 PDU Session Resource Release Command with the NAS PDU Session Release Command
-  sendReleaseCommand(amf, ue, s, n1, n2);
+  sendReleaseCommand(amf, ue, s, a.n1, a.n2);
 }

@@ -10,13 +10,13 @@ import { snpnPlmnSupportItem } from '../snpn.ts';
 /** TS 38.413 8.7.1: NG Setup. The AMF accepts a gNB that supports one of its TAs and slices. */
 export function onNgSetupRequest(amf: Amf, gnb: GnbContext, stream: number, ies: Map<string, unknown>): void {
   const plmn = plmnIdentity(amf.cfg.plmn.mcc, amf.cfg.plmn.mnc);
-  const tacBytes = ngapTac(amf.cfg.tac);
+  const ourTacs = amf.cfg.tacs.map((t) => ngapTac(t));
   const tas = (ies.get('SupportedTAList') ?? []) as { tAC: Uint8Array; broadcastPLMNList: { pLMNIdentity: Uint8Array; tAISliceSupportList: { 's-NSSAI': { sST: Uint8Array; sD?: Uint8Array } }[]; 'iE-Extensions'?: ProtocolIe[] }[] }[];
   const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
   // TS 23.003 28.4.2: an S-NSSAI is the SST and, when present, the SD; a slice without an SD is not one with
   const sameSlice = (s: { sST: Uint8Array; sD?: Uint8Array }, n: { sST: Uint8Array; sD?: Uint8Array }) => same(s.sST, n.sST) && (s.sD === undefined ? n.sD === undefined : n.sD !== undefined && same(s.sD, n.sD));
   const ours = amf.cfg.snssais.map((n) => snssai(n));
-  const served = tas.some((ta) => same(ta.tAC, tacBytes) && ta.broadcastPLMNList.some((p) => same(p.pLMNIdentity, plmn) && p.tAISliceSupportList.some((s) => ours.some((n) => sameSlice(s['s-NSSAI'], n)))));
+  const served = tas.some((ta) => ourTacs.some((t) => same(ta.tAC, t)) && ta.broadcastPLMNList.some((p) => same(p.pLMNIdentity, plmn) && p.tAISliceSupportList.some((s) => ours.some((n) => sameSlice(s['s-NSSAI'], n)))));
   const name = ies.get('RANNodeName');
   if (typeof name === 'string') gnb.name = name;
   if (!served) {

@@ -19,7 +19,7 @@ export function pagingMessage(amf: Amf, tmsi: number) {
   new DataView(t.buffer).setUint32(0, tmsi >>> 0);
   return ngapPdu('Paging', {
     UEPagingIdentity: { 'fiveG-S-TMSI': { aMFSetID: bits(amf.cfg.guami.setId, 10), aMFPointer: bits(amf.cfg.guami.pointer, 6), 'fiveG-TMSI': t } },
-    TAIListForPaging: [{ tAI: { pLMNIdentity: plmnIdentity(amf.cfg.plmn.mcc, amf.cfg.plmn.mnc), tAC: tac(amf.cfg.tac) } }],
+    TAIListForPaging: amf.cfg.tacs.map((t) => ({ tAI: { pLMNIdentity: plmnIdentity(amf.cfg.plmn.mcc, amf.cfg.plmn.mnc), tAC: tac(t) } })),
   });
 }
 

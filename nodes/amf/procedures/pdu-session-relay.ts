@@ -5,7 +5,7 @@
 
 import { ngapPdu, snssai } from '../../../codecs/ngap/index.ts';
 import { nasMessage, type NasMessage, type SNssai } from '../../../codecs/nas/index.ts';
-import { SbiMultipart, SbiProblem, ignoreProblem, objectBody, binaryPart, N1_CONTENT_TYPE, N2_CONTENT_TYPE, type SbiResult } from '../../common/sbi.ts';
+import { SbiMultipart, SbiProblem, objectBody, binaryPart, N1_CONTENT_TYPE, N2_CONTENT_TYPE, type SbiResult } from '../../common/sbi.ts';
 import { ok, type AnswerOf, type RequestOf } from '../../common/sbi/routes.ts';
 import type { components as CommC } from '../../common/sbi-types/TS29518_Namf_Communication.ts';
 import { SbiErrorReply, callbackUri, resourceUri } from '../../common/sbi/client.ts';
@@ -17,6 +17,8 @@ import { sendNas, nasBytes } from '../n1.ts';
 import { sendNgap } from '../n2.ts';
 import { n1SmToSmf, releaseCommandFromSmf } from './pdu-session-release.ts';
 import { onboardingAllows, defaultDnn } from './registration-onboarding-snpn.ts';
+import { ueAmbrNgap } from './registration.ts';
+import { updateSmContext, relaySmAnswer } from './sm-context-answer.ts';
 
 function sbiSnssai(s: SNssai): { sst: number; sd?: string } {
   return { sst: s.sst, ...(s.sd !== undefined ? { sd: s.sd.toString(16).padStart(6, '0') } : {}) };
@@ -96,20 +98,36 @@ export async function ulNasTransport(amf: Amf, ue: AmfUe, m: NasMessage): Promis
   else notForwarded();
 }
 
-/** Steps 13-15: the gNB's answer goes to the SMF (Nsmf_PDUSession_UpdateSMContext). */
+/**
+ * Steps 13-15: the gNB's answer goes to the SMF (Nsmf_PDUSession_UpdateSMContext): the sessions
+ * set up with their Response Transfer (PDU_RES_SETUP_RSP), those the NG-RAN failed to set up with
+ * their Unsuccessful Transfer (PDU_RES_SETUP_FAIL, TS 29.502 6.1.6.3.6); what the SMF answers for
+ * the UE or the gNB is relayed (sm-context-answer.ts), e.g. the PDU Session Establishment Reject.
+ */
 export async function onPduSessionResourceSetupResponse(amf: Amf, ue: AmfUe, ies: Map<string, unknown>): Promise<void> {
   const done = (ies.get('PDUSessionResourceSetupListSURes') ?? []) as { pDUSessionID: number; pDUSessionResourceSetupResponseTransfer: Uint8Array }[];
-  for (const item of done) {
-    const s = ue.sessions.get(item.pDUSessionID);
-    if (!s?.smContextUri || s.state === 'releasing') continue;
-    const r = await amf.nsmf.pduSession.updateSmContext(s.smContextUri, new SbiMultipart(
-      { n2SmInfo: { contentId: 'n2SmInfo' }, n2SmInfoType: 'PDU_RES_SETUP_RSP', anType: '3GPP_ACCESS' },
-      { n2SmInfo: { contentType: N2_CONTENT_TYPE, data: item.pDUSessionResourceSetupResponseTransfer } },
-    ), { step: '4.3.2.2.1 step 15' }).catch(ignoreProblem);
-    if (r?.status === 200 && s.state === 'creating') s.state = 'active';
-  }
-  const failed = (ies.get('PDUSessionResourceFailedToSetupListSURes') ?? []) as { pDUSessionID: number }[];
-  for (const f of failed) amf.log(`gNB failed to set up PDU session ${f.pDUSessionID} of UE ${ue.amfUeNgapId}`);
+  const failed = (ies.get('PDUSessionResourceFailedToSetupListSURes') ?? []) as { pDUSessionID: number; pDUSessionResourceSetupUnsuccessfulTransfer: Uint8Array }[];
+  await n2SetupAnswersToSmf(amf, ue, done.map((d) => ({ psi: d.pDUSessionID, ok: true, transfer: d.pDUSessionResourceSetupResponseTransfer })), '4.3.2.2.1 step 15');
+  await n2SetupAnswersToSmf(amf, ue, failed.map((f) => ({ psi: f.pDUSessionID, ok: false, transfer: f.pDUSessionResourceSetupUnsuccessfulTransfer })), '4.3.2.2.1 step 15 (N2 setup failed)');
+}
+
+/**
+ * Each session's N2 SM information of a PDU Session Resource Setup Response or an Initial Context
+ * Setup Response (TS 23.502 4.2.3.2 step 16) to its SMF, one UpdateSMContext each.
+ */
+export async function n2SetupAnswersToSmf(amf: Amf, ue: AmfUe, items: { psi: number; ok: boolean; transfer: Uint8Array }[], step: string): Promise<void> {
+  await Promise.all(items.map(async (item) => {
+    const s = ue.sessions.get(item.psi);
+    if (!s?.smContextUri || s.state === 'releasing') return;
+    if (!item.ok) amf.log(`UE ${ue.supi ?? ue.amfUeNgapId}: the gNB failed to set up PDU session ${item.psi}`);
+    const a = await updateSmContext(amf, ue, s, new SbiMultipart(
+      { n2SmInfo: { contentId: 'n2SmInfo' }, n2SmInfoType: item.ok ? 'PDU_RES_SETUP_RSP' : 'PDU_RES_SETUP_FAIL', anType: '3GPP_ACCESS', ...(ue.location ? { ueLocation: ue.location } : {}) },
+      { n2SmInfo: { contentType: N2_CONTENT_TYPE, data: item.transfer } },
+    ), step);
+    if (!a) return;
+    const success = relaySmAnswer(amf, ue, s, a, step);
+    if (success && item.ok && s.state === 'creating') s.state = 'active';
+  }));
 }
 
 /**
@@ -136,6 +154,9 @@ export function n1n2MessageTransfer(amf: Amf, req: RequestOf<typeof AMF.communic
       'AMF-UE-NGAP-ID': ue.amfUeNgapId,
       'RAN-UE-NGAP-ID': ue.ranUeNgapId,
       PDUSessionResourceSetupListSUReq: [{ pDUSessionID: psi, ...(nas ? { 'pDUSessionNAS-PDU': nas } : {}), 's-NSSAI': snssai(s.snssai), pDUSessionResourceSetupRequestTransfer: n2 }],
+      // TS 38.413 8.2.1.2: the NG-RAN stores the UE-AMBR it is given here; the subscribed one
+      // (TS 23.501 5.7.2.6), which the Initial Context Setup of a registration did not carry
+      ...(ue.subscribedUeAmbr ? { UEAggregateMaximumBitRate: ueAmbrNgap(ue) } : {}),
     }), '4.3.2.2.1 step 12', ue);
   } else if (nas) {
     sendNgap(amf, ue.gnb, ue.stream, ngapPdu('DownlinkNASTransport', { 'AMF-UE-NGAP-ID': ue.amfUeNgapId, 'RAN-UE-NGAP-ID': ue.ranUeNgapId, 'NAS-PDU': nas }), '4.3.2.2.1 step 12', ue);

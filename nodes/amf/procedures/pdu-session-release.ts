@@ -13,71 +13,35 @@
 //            (the Namf callback route in amf.ts)
 
 import { nasMessage } from '../../../codecs/nas/index.ts';
-import { ngapPdu } from '../../../codecs/ngap/index.ts';
-import { SbiMultipart, SbiProblem, N1_CONTENT_TYPE, N2_CONTENT_TYPE, type SbiResult } from '../../common/sbi.ts';
+import { SbiMultipart, SbiProblem, N1_CONTENT_TYPE, N2_CONTENT_TYPE } from '../../common/sbi.ts';
 import { ok, type AnswerOf } from '../../common/sbi/routes.ts';
 import { AMF } from '../../common/sbi/operations.ts';
-import { SbiErrorReply, operationUri } from '../../common/sbi/client.ts';
+import { operationUri } from '../../common/sbi/client.ts';
 import type { Amf } from '../amf.ts';
 import type { AmfUe, PduSessionRef } from '../context.ts';
 import { FiveGmmCause } from '../gmm.ts';
-import { sendNas, nasBytes } from '../n1.ts';
-import { sendNgap } from '../n2.ts';
+import { sendNas } from '../n1.ts';
+import { updateSmContext, relaySmAnswer, sendReleaseCommand } from './sm-context-answer.ts';
 import { page } from './paging.ts';
-
-export function smParts(r: SbiResult<unknown>): { json: Record<string, unknown>; n1?: Uint8Array; n2?: Uint8Array } {
-  if (!(r.body instanceof SbiMultipart)) return { json: (typeof r.body === 'object' && r.body !== null ? r.body : {}) as Record<string, unknown> };
-  const bins = Object.values(r.body.binaries);
-  const n1 = bins.find((b) => b.contentType === N1_CONTENT_TYPE)?.data;
-  const n2 = bins.find((b) => b.contentType === N2_CONTENT_TYPE)?.data;
-  return { json: r.body.json as Record<string, unknown>, ...(n1 ? { n1 } : {}), ...(n2 ? { n2 } : {}) };
-}
 
 /**
  * Steps 1a and 10: a 5GSM message of an existing PDU session to its SMF. A release command in
- * the answer (step 3a) goes to the gNB with the N2 resource release request (step 4).
+ * the answer (step 3a) goes to the gNB with the N2 resource release request (step 4); an N1 SM
+ * message in an error answer (5GSM STATUS, say) goes to the UE (sm-context-answer.ts).
  */
 export async function n1SmToSmf(amf: Amf, ue: AmfUe, s: PduSessionRef, n1: Uint8Array): Promise<void> {
   const releaseComplete = s.state === 'releasing';
   const step = releaseComplete ? '4.3.4.2 step 10' : '4.3.4.2 step 1a';
-  const dlNasTransport = (container: Uint8Array, cause?: number) => nasMessage('DL NAS transport', { payloadContainerType: 1, payloadContainer: container, pduSessionId: s.pduSessionId, ...(cause !== undefined ? { fiveGmmCause: cause } : {}) });
-  const notForwarded = () => sendNas(amf, ue, dlNasTransport(n1, FiveGmmCause.PayloadWasNotForwarded), 'TS 24.501 5.4.5.2.5');
+  const notForwarded = () => sendNas(amf, ue, nasMessage('DL NAS transport', { payloadContainerType: 1, payloadContainer: n1, pduSessionId: s.pduSessionId, fiveGmmCause: FiveGmmCause.PayloadWasNotForwarded }), 'TS 24.501 5.4.5.2.5');
   if (!s.smContextUri) return notForwarded();
-  let r: SbiResult<unknown>;
-  try {
-    r = await amf.nsmf.pduSession.updateSmContext(s.smContextUri, new SbiMultipart(
-      // 4.3.4.2 steps 1a and 10: with the User Location Information the NG-RAN last reported
-      { n1SmMsg: { contentId: 'n1SmMsg' }, anType: '3GPP_ACCESS', ...(ue.location ? { ueLocation: ue.location } : {}) },
-      { n1SmMsg: { contentType: N1_CONTENT_TYPE, data: n1 } },
-    ), { step });
-  } catch (e) {
-    if (e instanceof SbiErrorReply) r = e.reply;
-    else {
-      amf.log(`UpdateSMContext for PDU session ${s.pduSessionId} failed: ${(e as Error).message}`);
-      return notForwarded();
-    }
-  }
-  const { json, n1: smN1, n2 } = smParts(r);
-  if (r.status !== 200 && r.status !== 204) {
-    amf.log(`UpdateSMContext for PDU session ${s.pduSessionId}: ${r.status}`);
-    if (smN1) sendNas(amf, ue, dlNasTransport(smN1), step);
-    else if (!releaseComplete) notForwarded();
-    return;
-  }
-  if (json.n2SmInfoType === 'PDU_RES_REL_CMD' && n2) sendReleaseCommand(amf, ue, s, smN1, n2);
-  else if (smN1) sendNas(amf, ue, dlNasTransport(smN1), step);
-}
-
-/** Step 4: N2 PDU Session Resource Release Command with the NAS PDU Session Release Command. */
-export function sendReleaseCommand(amf: Amf, ue: AmfUe, s: PduSessionRef, n1: Uint8Array | undefined, n2: Uint8Array): void {
-  s.state = 'releasing';
-  const nas = n1 ? nasBytes(amf, ue, nasMessage('DL NAS transport', { payloadContainerType: 1, payloadContainer: n1, pduSessionId: s.pduSessionId }), '4.3.4.2 step 4') : undefined;
-  sendNgap(amf, ue.gnb, ue.stream, ngapPdu('PDUSessionResourceReleaseCommand', {
-    'AMF-UE-NGAP-ID': ue.amfUeNgapId,
-    'RAN-UE-NGAP-ID': ue.ranUeNgapId,
-    ...(nas ? { 'NAS-PDU': nas } : {}),
-    PDUSessionResourceToReleaseListRelCmd: [{ pDUSessionID: s.pduSessionId, pDUSessionResourceReleaseCommandTransfer: n2 }],
-  }), '4.3.4.2 step 4', ue);
+  const a = await updateSmContext(amf, ue, s, new SbiMultipart(
+    { n1SmMsg: { contentId: 'n1SmMsg' }, anType: '3GPP_ACCESS', ...(ue.location ? { ueLocation: ue.location } : {}) },
+    { n1SmMsg: { contentType: N1_CONTENT_TYPE, data: n1 } },
+  ), step);
+  if (!a) return notForwarded();
+  const success = relaySmAnswer(amf, ue, s, a, step);
+  // TS 24.501 5.4.5.2.5: an SMF that refused without a word for the UE: the payload was not forwarded
+  if (!success && !a.n1 && !releaseComplete) notForwarded();
 }
 
 let nextTransfer = 1;
@@ -122,13 +86,10 @@ export async function onPduSessionResourceReleaseResponse(amf: Amf, ue: AmfUe, i
   for (const item of released) {
     const s = ue.sessions.get(item.pDUSessionID);
     if (!s?.smContextUri) continue;
-    await amf.nsmf.pduSession.updateSmContext(s.smContextUri, new SbiMultipart(
-      // 4.3.4.2 step 7: N2 SM Resource Release Ack with the User Location Information
+    const a = await updateSmContext(amf, ue, s, new SbiMultipart(
       { n2SmInfo: { contentId: 'n2SmInfo' }, n2SmInfoType: 'PDU_RES_REL_RSP', anType: '3GPP_ACCESS', ...(ue.location ? { ueLocation: ue.location } : {}) },
       { n2SmInfo: { contentType: N2_CONTENT_TYPE, data: item.pDUSessionResourceReleaseResponseTransfer } },
-    ), { step: '4.3.4.2 step 7' }).catch((e: unknown) => {
-      if (!(e instanceof SbiProblem)) throw e;
-      amf.log(`UpdateSMContext (N2 release ack) for PDU session ${item.pDUSessionID}: ${e.problem.status}`);
-    });
+    ), '4.3.4.2 step 7');
+    if (a) relaySmAnswer(amf, ue, s, a, '4.3.4.2 step 7');
   }
 }

@@ -119,7 +119,7 @@ export async function registrationWithOnboardingSnpn(amf: Amf, ue: AmfUe, receiv
   const accept = nasMessage('Registration accept', {
     registrationResult: 1, // 3GPP access
     fiveGGuti: { type: '5g-guti', plmn: amf.cfg.plmn, amfRegionId: amf.cfg.guami.regionId, amfSetId: amf.cfg.guami.setId, amfPointer: amf.cfg.guami.pointer, tmsi: ue.tmsi },
-    taiList: [{ type: 0, plmn: amf.cfg.plmn, tacs: [{ tac: amf.cfg.tac }] }],
+    taiList: [{ type: 0, plmn: amf.cfg.plmn, tacs: amf.cfg.tacs.map((tac) => ({ tac })) }],
     allowedNssai: allowed,
     t3512Value: gprsTimer3(amf.cfg.t3512Seconds),
   });

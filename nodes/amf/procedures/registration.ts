@@ -235,7 +235,7 @@ export async function registrationSteps(amf: Amf, ue: AmfUe, received: ReceivedN
   const accept = nasMessage('Registration accept', {
     registrationResult: 1, // 3GPP access
     ...(newGuti ? { fiveGGuti: { type: '5g-guti', plmn: amf.cfg.plmn, amfRegionId: amf.cfg.guami.regionId, amfSetId: amf.cfg.guami.setId, amfPointer: amf.cfg.guami.pointer, tmsi: ue.tmsi } } : {}),
-    taiList: [{ type: 0, plmn: amf.cfg.plmn, tacs: [{ tac: amf.cfg.tac }] }],
+    taiList: [{ type: 0, plmn: amf.cfg.plmn, tacs: amf.cfg.tacs.map((tac) => ({ tac })) }],
     allowedNssai: allowed,
     ...(active ? { pduSessionStatus: { psis: active } } : {}),
     t3512Value: gprsTimer3(amf.cfg.t3512Seconds),

@@ -25,6 +25,7 @@ import { snssai } from '../../../codecs/ngap/index.ts';
 import { DecodeError } from '../../../codecs/bytes/errors.ts';
 import { SbiMultipart, SbiProblem, N2_CONTENT_TYPE, type SbiResult } from '../../common/sbi.ts';
 import { SbiErrorReply } from '../../common/sbi/client.ts';
+import { n2SetupAnswersToSmf } from './pdu-session-relay.ts';
 import type { Amf } from '../amf.ts';
 import type { AmfUe, ReceivedNas } from '../context.ts';
 import { FiveGmmCause, ProcedureAborted } from '../gmm.ts';
@@ -124,19 +125,13 @@ export async function serviceRequest(amf: Amf, ue: AmfUe, r: ReceivedNas): Promi
     await releaseUeContext(amf, ue, { radioNetwork: 'unspecified' }, 'TS 38.413 8.3.1.3');
     return;
   }
-  // steps 15-16: each N2 SM PDU Session Resource Setup Response to its SMF (step 17, N4, follows there)
+  // steps 15-16: each N2 SM PDU Session Resource Setup Response (or the NG-RAN's failure) to its SMF (step 17, N4, follows there)
   const done = (ies.get('PDUSessionResourceSetupListCxtRes') ?? []) as { pDUSessionID: number; pDUSessionResourceSetupResponseTransfer: Uint8Array }[];
-  await Promise.all(done.map(async (item) => {
-    const s = ue.sessions.get(item.pDUSessionID);
-    if (!s?.smContextUri) return;
-    await amf.nsmf.pduSession.updateSmContext(s.smContextUri, new SbiMultipart(
-      { n2SmInfo: { contentId: 'n2SmInfo' }, n2SmInfoType: 'PDU_RES_SETUP_RSP', anType: '3GPP_ACCESS' },
-      { n2SmInfo: { contentType: N2_CONTENT_TYPE, data: item.pDUSessionResourceSetupResponseTransfer } },
-    ), { step: '4.2.3.2 step 16' }).catch((e: unknown) => {
-      if (!(e instanceof SbiProblem) && !(e instanceof SbiErrorReply)) throw e;
-      amf.log(`UE ${ue.supi ?? ''}: UpdateSMContext (N2 setup response) of PDU session ${item.pDUSessionID}: ${e.message}`);
-    });
-  }));
+  const failed = (ies.get('PDUSessionResourceFailedToSetupListCxtRes') ?? []) as { pDUSessionID: number; pDUSessionResourceSetupUnsuccessfulTransfer: Uint8Array }[];
+  await n2SetupAnswersToSmf(amf, ue, [
+    ...done.map((d) => ({ psi: d.pDUSessionID, ok: true, transfer: d.pDUSessionResourceSetupResponseTransfer })),
+    ...failed.map((f) => ({ psi: f.pDUSessionID, ok: false, transfer: f.pDUSessionResourceSetupUnsuccessfulTransfer })),
+  ], '4.2.3.2 step 16');
   // 4.2.3.3 step 6: the procedure that paged the UE goes on over this connection
   paging?.answered(ue);
 }

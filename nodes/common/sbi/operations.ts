@@ -23,6 +23,7 @@ import type { paths as BsfPaths } from '../sbi-types/TS29521_Nbsf_Management.ts'
 import type { paths as ChfPaths, components as ChfC } from '../sbi-types/TS29594_Nchf_SpendingLimitControl.ts';
 import type { paths as NwdafPaths, components as NwdafC } from '../sbi-types/TS29520_Nnwdaf_EventsSubscription.ts';
 import type { paths as PaPaths, components as PaC } from '../sbi-types/TS29514_Npcf_PolicyAuthorization.ts';
+import type { paths as CcPaths, components as CcC } from '../sbi-types/TS32291_Nchf_ConvergedCharging.ts';
 
 const nausfAuth = api<AusfPaths>('nausf-auth', 'v1', 'TS29509_Nausf_UEAuthentication');
 const nudmUeau = api<UeauPaths>('nudm-ueau', 'v1', 'TS29503_Nudm_UEAU');
@@ -39,6 +40,7 @@ const nbsfMgmt = api<BsfPaths>('nbsf-management', 'v1', 'TS29521_Nbsf_Management
 const nchfSlc = api<ChfPaths>('nchf-spendinglimitcontrol', 'v1', 'TS29594_Nchf_SpendingLimitControl');
 const nnwdafEvts = api<NwdafPaths>('nnwdaf-eventssubscription', 'v1', 'TS29520_Nnwdaf_EventsSubscription');
 const npcfPa = api<PaPaths>('npcf-policyauthorization', 'v1', 'TS29514_Npcf_PolicyAuthorization');
+const nchfCc = api<CcPaths>('nchf-convergedcharging', 'v3', 'TS32291_Nchf_ConvergedCharging');
 
 const JSON_PATCH = { contentType: 'application/json-patch+json' };
 const MERGE_PATCH = { contentType: 'application/merge-patch+json' };
@@ -180,6 +182,14 @@ export const CHF = {
   },
 } as const;
 
+/** Nchf_ConvergedCharging (TS 32.291 6.1): the SMF's charging session per PDU session (TS 32.255). */
+export const CHF_CC = {
+  convergedCharging: {
+    create: nchfCc.op('Nchf_ConvergedCharging_Create', 'POST', '/chargingdata', [201]),
+    release: nchfCc.onResource('Nchf_ConvergedCharging_Release', 'POST', '/chargingdata/{ChargingDataRef}/release', '/chargingdata/{ChargingDataRef}', [204]),
+  },
+} as const;
+
 /** Nnwdaf_EventsSubscription (TS 29.520 5.1). */
 export const NWDAF = {
   eventsSubscription: {
@@ -202,6 +212,8 @@ export const CALLBACKS_16 = {
   afTerminate: callback<PaC['schemas']['TerminationInfo']>('Npcf_PolicyAuthorization_Notify', 'TS29514_Npcf_PolicyAuthorization', 'TerminationInfo', 'naf-callback', '/app-sessions/{afSessionId}/terminate', [204], '/terminate'),
   /** TS 29.594 4.2.4 (CHF -> PCF, notifUri + /notify): policy counter status changed. */
   spendingLimitNotify: callback<ChfC['schemas']['SpendingLimitStatus']>('Nchf_SpendingLimitControl_Notify', 'TS29594_Nchf_SpendingLimitControl', 'SpendingLimitStatus', 'npcf-callback', '/spending-limit/{supi}/notify', [204], '/notify'),
+  /** TS 32.291 Nchf_ConvergedCharging_Notify (CHF -> SMF, the notifyUri of the ChargingDataRequest): re-authorization or abort of the charging session. */
+  chargingNotify: callback<CcC['schemas']['ChargingNotifyRequest']>('Nchf_ConvergedCharging_Notify', 'TS32291_Nchf_ConvergedCharging', 'ChargingNotifyRequest', 'nsmf-callback', '/charging-notify/{smContextRef}', [204]),
   /** TS 29.520 4.2.2.4 (NWDAF -> PCF, notificationURI). */
   nwdafNotify: callback<NwdafC['schemas']['NnwdafEventsSubscriptionNotification'][]>('Nnwdaf_EventsSubscription_Notify', 'TS29520_Nnwdaf_EventsSubscription', 'NnwdafEventsSubscriptionNotification', 'npcf-callback', '/nwdaf-notify/{smPolicyId}', [204]),
 } as const;
@@ -243,4 +255,4 @@ export const CALLBACKS = {
 } as const;
 
 /** Every operation above, for the schema checks and the tests over the table. */
-export const ALL_OPERATIONS: SbiOperation[] = [AUSF, UDM, UDR, PCF, SMF, N16, AMF, BSF, CHF, NWDAF, PCF_PA].flatMap((nf) => Object.values(nf as Record<string, Record<string, SbiOperation>>).flatMap((svc) => Object.values(svc)));
+export const ALL_OPERATIONS: SbiOperation[] = [AUSF, UDM, UDR, PCF, SMF, N16, AMF, BSF, CHF, CHF_CC, NWDAF, PCF_PA].flatMap((nf) => Object.values(nf as Record<string, Record<string, SbiOperation>>).flatMap((svc) => Object.values(svc)));

@@ -14,11 +14,13 @@ import { contextOf, snssaiKey, FiveGsmCause, type Smf, type SmContext } from '..
 import { releaseResources } from './release.ts';
 import { subscribedQosOf, sessionQosOf } from '../policy-decision.ts';
 import { usageMonitoringOf } from './usage-monitoring.ts';
+import { startCharging } from './charging.ts';
 import { pduSessionReleaseUpdate } from './pdu-session-release.ts';
 import { upCnxStateUpdate } from './user-plane.ts';
 import { vsmfCreateSmContext, vsmfReleaseAck, vsmfReleaseTowardsHsmf } from './home-routed-vsmf.ts';
 import { amfRequestedRelease } from './amf-requested-release.ts';
 import { failureCauses, reportEstablishmentFailure } from './establishment-failure.ts';
+import { onSetupFailure } from './setup-failure.ts';
 
 type CreateSmContext = typeof SMF.pduSession.createSmContext;
 
@@ -89,6 +91,9 @@ export async function policyAndN4(smf: Smf, ctx: SmContext, steps: { policy: str
   // step 10a-b: N4 Session Establishment
   ctx.cpSeid = smf.seids.allocate();
   ctx.n4 = await smf.n4.establish({ cpSeid: BigInt(ctx.cpSeid), ueAddress: Ipv4Pool.format(ctx.ueAddress!), qfi: ctx.qos.qfi, ambrUplinkKbps: Math.ceil(ctx.qos.ambrUplinkBps / 1000), ambrDownlinkKbps: Math.ceil(ctx.qos.ambrDownlinkBps / 1000), dnn: ctx.dnn, ...(ctx.usageMonitoring ? { volumeThresholdOctets: ctx.usageMonitoring.volumeThresholdOctets } : {}), step: steps.n4 });
+  if (ctx.state !== 'creating') return false;
+  // issue 16: the session's charging at the CHF, when the network charges (charging.ts)
+  await startCharging(smf, ctx, 'TS 32.255 Initial');
   return ctx.state === 'creating';
 }
 
@@ -234,6 +239,8 @@ export async function updateSmContext(smf: Smf, req: RequestOf<UpdateSmContext>)
   const up = await upCnxStateUpdate(smf, ctx, body);
   if (up) return up;
   if (ctx.state !== 'creating' && ctx.state !== 'active') throw new SbiProblem(404, 'CONTEXT_NOT_FOUND');
+  // step 15 with the NG-RAN's failure (setup-failure.ts)
+  if (body.n2SmInfoType === 'PDU_RES_SETUP_FAIL') return onSetupFailure(smf, ctx, req, body);
   if (body.n2SmInfoType !== 'PDU_RES_SETUP_RSP') throw new SbiProblem(400, 'INVALID_MSG_FORMAT', `unsupported n2SmInfoType ${String(body.n2SmInfoType)}`);
   const n2bytes = binaryPart(req, body.n2SmInfo);
   if (!n2bytes) throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'n2SmInfo part is required');

@@ -175,7 +175,7 @@ export interface HplmnRelease {
   /** Network slice replacement (TS 23.501 5.15.19): the Alternative HPLMN S-NSSAI the UE re-establishes on. */
   altHplmnSnssai?: { sst: number; sd?: string };
   /** Who decided (for the SM policy step: the H-PCF's termination is 4.16.6 case A, its step 2). */
-  trigger?: 'operator' | 'PCF';
+  trigger?: 'operator' | 'PCF' | 'CHF';
 }
 
 /**

@@ -17,7 +17,7 @@ import { ok, type AnswerOf } from '../../common/sbi/routes.ts';
 import type { SMF } from '../../common/sbi/operations.ts';
 import type { components as SmfC } from '../../common/sbi-types/TS29502_Nsmf_PDUSession.ts';
 import type { SmMessageInfo } from '../ports.ts';
-import type { Smf, SmContext } from '../context.ts';
+import { FiveGsmCause, type Smf, type SmContext } from '../context.ts';
 import { releaseResources, type ReleaseSteps } from './release.ts';
 
 /** What UpdateSMContext answers (TS 29.502 5.2.2.3). */
@@ -78,7 +78,15 @@ export async function pduSessionReleaseUpdate(smf: Smf, ctx: SmContext, req: Sbi
     }
     if (sm.name === 'PDU session release request') return onReleaseRequest(smf, ctx, sm);
     if (sm.name === 'PDU session release complete' && inProgress.has(ctx)) return onReleaseComplete(smf, ctx, sm);
-    throw new SbiProblem(403, 'N1_SM_ERROR', `${sm.name} is not handled by this SMF (TS 29.502 5.2.2.3.2)`);
+    // TS 24.501 7.4: a 5GSM message the SMF does not implement is answered with 5GSM STATUS #97,
+    // carried in the error's N1 SM part (TS 29.502 6.1.6.2.4 SmContextUpdateError n1SmMsg)
+    return {
+      status: 403,
+      body: new SbiMultipart<SmfC['schemas']['SmContextUpdateError']>(
+        { error: { status: 403, cause: 'N1_SM_ERROR', detail: `${sm.name} is not implemented by this SMF` }, n1SmMsg: { contentId: 'n1SmMsg' } },
+        { n1SmMsg: { contentType: N1_CONTENT_TYPE, data: smf.n1.status(ctx.pduSessionId, sm.pti, FiveGsmCause.MessageTypeNonExistentOrNotImplemented) } },
+      ),
+    };
   }
   if (body.n2SmInfoType === 'PDU_RES_REL_RSP' && inProgress.has(ctx)) return onN2ReleaseAck(smf, ctx);
   return undefined;

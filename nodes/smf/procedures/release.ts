@@ -9,6 +9,7 @@ import type { SMF } from '../../common/sbi/operations.ts';
 import type { UsageReport } from '../../upf/datapath.ts';
 import { contextOf, snssaiKey, type Smf, type SmContext } from '../context.ts';
 import { vsmfReleaseOnDeregistration } from './home-routed-vsmf.ts';
+import { stopCharging } from './charging.ts';
 
 /** The steps of a release, for the resources the SMF gives back (4.2.2.3.2 here, 4.3.4.2 in pdu-session-release.ts). */
 export interface ReleaseSteps {
@@ -63,6 +64,8 @@ export async function releaseResources(smf: Smf, ctx: SmContext, steps: ReleaseS
       const accuUsageReports = report ? [{ refUmIds: `${ctx.dnn}:${snssaiKey(ctx.snssai)}`, volUsage: used, volUsageUplink: report.uplinkOctets, volUsageDownlink: report.downlinkOctets, timeUsage: report.durationSeconds }] : [];
       await attempt(() => smf.npcf.smPolicyControl.delete(smPolicyUri, accuUsageReports.length ? { accuUsageReports } : {}, { step: steps.policy }));
     }
+    // the charging session ends with the PDU session (TS 32.255 Charging Data Request [Termination])
+    if (ctx.charging) await attempt(() => stopCharging(smf, ctx, 'TS 32.255 Termination'));
     // step 5b: Nudm_SDM_Unsubscribe if this was the last session for the (DNN, S-NSSAI)
     const sdmKey = ctx.sdmKey;
     if (sdmKey) {

@@ -118,6 +118,11 @@ export function on5gsm(ue: Ue, sm: NasMessage): void {
       sendNas(ue, nasMessage('UL NAS transport', { payloadContainerType: 1, payloadContainer: complete, pduSessionId: psi }), 'UL NAS transport', '4.3.4.2 step 8', 'PDU session release complete');
       return;
     }
+    case '5GSM status':
+      // TS 24.501 6.5.3: the network could not handle a 5GSM message of ours (its cause says why);
+      // #97 (message type not implemented) changes no state
+      ue.log(`[UE ${ue.cfg.supi}] 5GSM STATUS for PDU session ${psi}, 5GSM cause #${Number(sm.ies.fiveGsmCause)}`);
+      return;
     case 'PDU session release reject':
       if (!ue.releases.onReleaseReject(psi, sm.pti ?? 0, Number(sm.ies.fiveGsmCause))) ue.unexpected.push(sm.name);
       return;

@@ -1,6 +1,6 @@
 // Erlang/OTP's ASN.1 compiler as the independent aligned-PER codec of the NGAP differential test
 // (docs/decisions.md, "Erlang asn1 as the independent APER codec"). The NGAP modules of spec/ are
-// compiled once with `erlc -bper +maps` (PER = ALIGNED in Erlang; maps for SEQUENCEs) into a cache
+// compiled once with `erlc -bper +maps` (optimisation passes off, ERLC_OPTIONS; PER = ALIGNED in Erlang; maps for SEQUENCEs) into a cache
 // directory keyed by the ASN.1 text and the OTP release, and ngap_peer.erl runs the compiled
 // module on the requests we send it.
 //
@@ -25,6 +25,14 @@ const here = dirname(fileURLToPath(import.meta.url));
 const SPEC = join(here, '../../../spec/ngap-38413-h40');
 /** The modules in dependency order, as a set file lists them (erlc compiles them as one module). */
 const MODULES = ['NGAP-CommonDataTypes.asn', 'NGAP-Constants.asn', 'NGAP-Containers.asn', 'NGAP-IEs.asn', 'NGAP-PDU-Contents.asn', 'NGAP-PDU-Descriptions.asn'];
+
+/**
+ * erlc options for the generated NGAP module (~140k lines of Erlang): without the SSA, binary
+ * match and boolean optimisation passes it compiles in ~14 s of CPU instead of ~28 s, and runs the
+ * test's requests as fast (measured: docs/decisions.md, "Test-suite speed"). The passes only
+ * optimise; what the module encodes and decodes is the same.
+ */
+const ERLC_OPTIONS = ['+no_ssa_opt', '+no_bsm_opt', '+no_bool_opt'];
 
 let availability: { ok: true } | { ok: false; why: string } | undefined;
 
@@ -52,7 +60,7 @@ function otpRelease(): string {
 }
 
 /**
- * The directory holding NGAP.beam and ngap_peer.beam, compiled on first use (about 35 s) and
+ * The directory holding NGAP.beam and ngap_peer.beam, compiled on first use (about 15 s) and
  * kept in the system's temporary directory under a key of the ASN.1 text, the peer script and the
  * OTP release; concurrent first uses each compile into their own directory and rename it in.
  */
@@ -61,6 +69,7 @@ export async function compiledNgap(): Promise<string> {
   for (const m of MODULES) hash.update(readFileSync(join(SPEC, m)));
   hash.update(readFileSync(join(here, 'ngap_peer.erl')));
   hash.update(otpRelease());
+  hash.update(ERLC_OPTIONS.join(' '));
   const dir = join(tmpdir(), `wire5g-erlang-ngap-${hash.digest('hex').slice(0, 16)}`);
   if (existsSync(join(dir, 'NGAP.beam')) && existsSync(join(dir, 'ngap_peer.beam'))) return dir;
   const work = mkdtempSync(join(tmpdir(), 'wire5g-erlang-build-'));
@@ -68,7 +77,7 @@ export async function compiledNgap(): Promise<string> {
     for (const m of MODULES) writeFileSync(join(work, m), readFileSync(join(SPEC, m)));
     writeFileSync(join(work, 'NGAP.set.asn'), `${MODULES.join('\n')}\n`);
     writeFileSync(join(work, 'ngap_peer.erl'), readFileSync(join(here, 'ngap_peer.erl')));
-    await run('erlc', ['-bper', '+maps', 'NGAP.set.asn'], work);
+    await run('erlc', ['-bper', '+maps', ...ERLC_OPTIONS, 'NGAP.set.asn'], work);
     await run('erlc', ['ngap_peer.erl'], work);
     const out = `${work}-out`;
     mkdirSync(out);
