@@ -26,6 +26,8 @@ export interface SmfConfig {
    * (TS 23.502 4.3.4.3 step 3a) after the H-SMF answered its step 1a or 1f; 5000 ms by default.
    */
   hrReleaseCommandWaitMs?: number;
+  /** Where the SMF reports what no procedure answers for (a UPF restart). */
+  log?: (line: string) => void;
 }
 
 /** TS 24.501 9.11.4.2 5GSM causes the SMF uses. */
@@ -36,6 +38,7 @@ export const FiveGsmCause = {
   UserAuthenticationFailed: 29,
   RequestRejectedUnspecified: 31,
   RegularDeactivation: 36,
+  ReactivationRequested: 39,
   MessageTypeNonExistentOrNotImplemented: 97,
   ProtocolErrorUnspecified: 111,
 } as const;
