@@ -177,6 +177,12 @@ export interface PcfPolicyConfig {
    * this size, each re-armed after the SMF reports it reached. Absent: the whole remaining usage.
    */
   usageThresholdOctets?: number;
+  /**
+   * Policy control request triggers the PCF subscribes to at the SMF for every SM policy
+   * association (TS 29.512 PolicyControlRequestTrigger) besides US_RE (set with usage
+   * monitoring): wire5g's SMF reports SUCC_RES_ALLO.
+   */
+  policyControlRequestTriggers: string[];
 }
 
 /**
@@ -245,7 +251,7 @@ export const DEFAULT_CONFIG: NetworkConfig = {
   udr: { database: 'out/udr.sqlite' },
   subscribers: [DEFAULT_SUBSCRIBER],
   outDir: 'out',
-  pcf: { policyCounterIds: ['data-volume'], nwdafEvents: ['SERVICE_EXPERIENCE'], terminateOnAfSessionEnd: true },
+  pcf: { policyCounterIds: ['data-volume'], nwdafEvents: ['SERVICE_EXPERIENCE'], terminateOnAfSessionEnd: true, policyControlRequestTriggers: [] },
   chf: { policyCounters: [{ id: 'data-volume', status: 'valid' }], convergedCharging: false },
   roaming: { ...DEFAULT_ROAMING, home: { ...DEFAULT_ROAMING.home, subscribers: [{ ...DEFAULT_SUBSCRIBER, supi: DEFAULT_HOME_SUBSCRIBER_SUPI }] } },
 };
@@ -381,7 +387,7 @@ const SCHEMA: MapSchema = {
       optional: ['pvs', 'dcs'],
     },
     outDir: nonEmpty,
-    pcf: { fields: { policyCounterIds: { item: nonEmpty }, nwdafEvents: { item: text(/^[A-Z][A-Z0-9_]*$/, 'a TS 29.520 NwdafEvent such as SERVICE_EXPERIENCE') }, terminateOnAfSessionEnd: flag, usageThresholdOctets: integer(1, Number.MAX_SAFE_INTEGER) }, optional: ['usageThresholdOctets'] },
+    pcf: { fields: { policyCounterIds: { item: nonEmpty }, nwdafEvents: { item: text(/^[A-Z][A-Z0-9_]*$/, 'a TS 29.520 NwdafEvent such as SERVICE_EXPERIENCE') }, terminateOnAfSessionEnd: flag, usageThresholdOctets: integer(1, Number.MAX_SAFE_INTEGER), policyControlRequestTriggers: { item: oneOf(['SUCC_RES_ALLO'], 'policy control request trigger') } }, optional: ['usageThresholdOctets'] },
     chf: { fields: { policyCounters: { item: { fields: { id: nonEmpty, status: nonEmpty } }, required: ['id', 'status'] }, convergedCharging: flag } },
     roaming: {
       fields: {

@@ -71,6 +71,10 @@ export interface SmPolicyAssociation {
   nwdafSubscriptionUri?: string;
   /** The policy counters this session needs status reporting for (4.16.8). */
   policyCounterIds?: string[];
+  /** Policy control request triggers the SMF reported met, with how often (TS 29.512 4.2.4, policy-control-triggers.ts). */
+  reportedTriggers?: Record<string, number>;
+  /** PCC rules the SMF reported active (ruleReports of SUCC_RES_ALLO). */
+  activeRules?: string[];
   /** AF app sessions bound to this PDU session (Npcf_PolicyAuthorization, policy-authorization.ts). */
   appSessions: Set<string>;
 }

@@ -8,6 +8,7 @@ import { resourceUri, callbackUri, operationUri } from '../common/sbi/client.ts'
 import { UDR, PCF, CALLBACKS } from '../common/sbi/operations.ts';
 import { PCF_SUPPORTED_FEATURES, commonFeatures, volumeThresholdFor, type Pcf } from './context.ts';
 import { bindSmPolicy, unbindAtStep5, unbindAtStep6 } from './sm-policy-bindings.ts';
+import { subscribedTriggers } from './policy-control-triggers.ts';
 
 function snssaiKeyOf(v: unknown): string {
   const s = v as { sst?: unknown; sd?: unknown } | undefined;
@@ -68,7 +69,9 @@ export async function createSmPolicy(pcf: Pcf, req: SbiRequest) {
     pccRules: { [pccRule]: { pccRuleId: pccRule, flowInfos: [{ flowDescription: 'permit out ip from any to assigned', flowDirection: 'BIDIRECTIONAL' }], precedence: 255, refQosData: ['qos-1'], ...(data.umData?.[limitId] ? { refUmData: [limitId] } : {}) } },
     qosDecs: { 'qos-1': { qosId: 'qos-1', '5qi': subsDefQos['5qi'], arp, defQosFlowIndication: true } },
     suppFeat: commonFeatures(body.suppFeat, PCF_SUPPORTED_FEATURES.smPolicy),
-    ...(data.umData?.[limitId] ? { umDecs: { [limitId]: { umId: limitId, ...thresholdOf(pcf, data.umData[limitId]) } }, policyCtrlReqTriggers: ['US_RE'] } : {}),
+    ...(data.umData?.[limitId] ? { umDecs: { [limitId]: { umId: limitId, ...thresholdOf(pcf, data.umData[limitId]) } } } : {}),
+    // the policy control request triggers the PCF subscribes to (policy-control-triggers.ts)
+    ...subscribedTriggers(pcf, pccRule, data.umData?.[limitId] !== undefined),
   });
   // issue 16: the BSF binding, the CHF and NWDAF subscriptions (sm-policy-bindings.ts)
   await bindSmPolicy(pcf, id, pcf.smPolicies.get(id)!);

@@ -8,14 +8,17 @@
 import { SbiProblem, objectBody, type SbiRequest } from '../common/sbi.ts';
 import { ok } from '../common/sbi/routes.ts';
 import { volumeThresholdFor, type Pcf } from './context.ts';
+import { recordTriggers } from './policy-control-triggers.ts';
 import { deductUsage, requestSmPolicyTermination, type AccuUsageReport } from './sm-policy-termination.ts';
 
-/** TS 23.502 4.16.5.1 (SMF-initiated SM Policy Association Modification), PCF side, for US_RE. */
+/** TS 23.502 4.16.5.1 (SMF-initiated SM Policy Association Modification), PCF side: the triggers met, US_RE's usage. */
 export async function updateSmPolicy(pcf: Pcf, req: SbiRequest) {
   const id = req.params.smPolicyId;
   const assoc = pcf.smPolicies.get(id);
   if (!assoc) throw new SbiProblem(404, 'POLICY_CONTEXT_NOT_FOUND');
-  const body = objectBody(req) as { repPolicyCtrlReqTriggers?: unknown; accuUsageReports?: AccuUsageReport[] };
+  const body = objectBody(req) as { repPolicyCtrlReqTriggers?: unknown; ruleReports?: unknown; accuUsageReports?: AccuUsageReport[] };
+  // the triggers met (SUCC_RES_ALLO's rule reports among them), policy-control-triggers.ts
+  recordTriggers(assoc, body);
   const reports = Array.isArray(body.accuUsageReports) ? body.accuUsageReports : [];
   if (!reports.length || !assoc.limitId) return ok({});
   const left = await deductUsage(pcf, assoc.supi, reports, '4.16.5.1');

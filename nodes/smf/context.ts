@@ -71,6 +71,8 @@ export interface SmContext {
   n4?: { upSeid: bigint; upfN3Teid: number; upfN3Address: string };
   /** Usage monitoring the PCF installed (TS 29.512 UsageMonitoringData): the URR's volume threshold (procedures/usage-monitoring.ts). */
   usageMonitoring?: { umId: string; volumeThresholdOctets: number };
+  /** The policy control request triggers the PCF subscribed to (procedures/policy-triggers.ts). */
+  policyTriggers?: { triggers: string[]; successReportRules: string[] };
   /** The charging data resource at the CHF (TS 32.291) and the last invocation sequence number (procedures/charging.ts). */
   charging?: { uri: string; sequence: number };
   /**

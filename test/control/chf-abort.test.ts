@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LiveNetwork, findCommand, checkCommandArgs } from '../../nodes/control/index.ts';
 import { chfAbortOn } from '../../nodes/control/charging-commands.ts';
+import { pollUntil } from '../../nodes/control/network-commands.ts';
 import { subscribeTrace, type TraceEvent } from '../../nodes/common/trace.ts';
 import { testConfig } from '../helpers/network.ts';
 
@@ -60,6 +61,8 @@ describe('CHF-initiated PDU session termination (Nchf_ConvergedCharging_Notify A
       expect(at('SMF>PCF Npcf_SMPolicyControl_Delete', notify)).toBeLessThan(at('SMF>CHF Nchf_ConvergedCharging_Release [TS 32.255 Termination]', notify));
       // the other session is released at deregistration, its charging with it
       await net.deregister(supi, { switchOff: true });
+      // the SMF's clean-up (4.2.2.3.2 steps 5a-5c, the charging release with them) follows its answer to the AMF
+      await pollUntil(() => !net.core!.chf.chargingSessionOf(supi, 2));
       expect(net.core!.chf.chargingSessionOf(supi, 2)).toBeUndefined();
     } finally {
       const s = await net.stop();

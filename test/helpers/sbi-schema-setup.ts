@@ -19,16 +19,22 @@ interface Recorded {
   response?: { multipart: boolean; json: string };
 }
 
-const recorded: Recorded[] = [];
+// vitest runs this file before every test file; where test files share a process (isolate: false in
+// vitest.config.ts) it runs again in the same process: one subscriber and one list for all of them
+const shared = globalThis as typeof globalThis & { wire5gSbiExchanges?: Recorded[] };
+const fresh = shared.wire5gSbiExchanges === undefined;
+const recorded: Recorded[] = (shared.wire5gSbiExchanges ??= []);
 
 const snapshot = (body: unknown) => (body === undefined ? undefined : body instanceof SbiMultipart ? { multipart: true, json: JSON.stringify(body.json ?? null) } : { multipart: false, json: JSON.stringify(body) });
 const revive = (r: Recorded['request']) => (r === undefined ? undefined : r.multipart ? new SbiMultipart(JSON.parse(r.json), {}) : JSON.parse(r.json));
 
-subscribe('wire5g:sbi-exchange', (m) => {
-  const e = m as SbiExchange;
-  const request = snapshot(e.requestBody), response = snapshot(e.responseBody);
-  recorded.push({ op: e.op, status: e.status, ...(request ? { request } : {}), ...(response ? { response } : {}) });
-});
+if (fresh) {
+  subscribe('wire5g:sbi-exchange', (m) => {
+    const e = m as SbiExchange;
+    const request = snapshot(e.requestBody), response = snapshot(e.responseBody);
+    recorded.push({ op: e.op, status: e.status, ...(request ? { request } : {}), ...(response ? { response } : {}) });
+  });
+}
 
 afterEach(() => {
   if (!recorded.length) return;

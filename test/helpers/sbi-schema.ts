@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { cachedDocs } from './sbi-schema-cache.ts';
 import type { SbiOperation } from '../../nodes/common/sbi/operation.ts';
 import { SbiMultipart } from '../../nodes/common/sbi.ts';
 
@@ -21,6 +22,14 @@ let ajv: Ajv | undefined;
 const docs = new Map<string, Json>();
 const compiled = new Map<string, ValidateFunction | null>();
 
+/** The spec files' documents, nullable rewritten (from the cache of sbi-schema-cache.ts when it has them). */
+function documents(): Map<string, Json> {
+  if (docs.size) return docs;
+  const read = () => readdirSync(SPEC_DIR).filter((f) => f.endsWith('.yaml')).map((f): [string, Json] => [f, nullableToJsonSchema(load(readFileSync(join(SPEC_DIR, f), 'utf8'))) as Json]);
+  for (const [f, doc] of cachedDocs(SPEC_DIR, read)) docs.set(f, doc);
+  return docs;
+}
+
 function engine(): Ajv {
   if (ajv) return ajv;
   // OpenAPI 3.0 schemas: `nullable` is an Ajv keyword; description/example/discriminator/x-* are
@@ -28,12 +37,7 @@ function engine(): Ajv {
   ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false, logger: false });
   const addFormats = addFormatsModule as unknown as (a: Ajv) => Ajv;
   addFormats(ajv);
-  for (const f of readdirSync(SPEC_DIR)) {
-    if (!f.endsWith('.yaml')) continue;
-    const doc = nullableToJsonSchema(load(readFileSync(join(SPEC_DIR, f), 'utf8'))) as Json;
-    docs.set(f, doc);
-    ajv.addSchema({ ...doc, $id: BASE + f }, BASE + f);
-  }
+  for (const [f, doc] of documents()) ajv.addSchema({ ...doc, $id: BASE + f }, BASE + f);
   return ajv;
 }
 
@@ -61,8 +65,7 @@ const escape = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
 
 /** Follows a non-schema `$ref` (path item, response, request body): the file and the JSON pointer it names. */
 function follow(file: string, pointer: string): { file: string; pointer: string; node: Json } | undefined {
-  engine();
-  let node: unknown = docs.get(file);
+  let node: unknown = documents().get(file);
   for (const part of pointer.split('/').slice(1)) {
     node = (node as Json | undefined)?.[part.replace(/~1/g, '/').replace(/~0/g, '~')];
     if (node === undefined) return undefined;

@@ -2,7 +2,8 @@
 // every trigger and case B, run clean with every ledger (PCF, BSF, CHF, AF, NWDAF, UDR, SMF, UPF,
 // AMF, ...) back at its start; Wireshark (tshark, the independent peer) decodes the whole capture
 // without a warning and reads the PFCP usage monitoring as we meant it (URR with VOLTH and a
-// Volume Threshold, a Session Report Request with a Usage Report); every SBI request of the
+// Volume Threshold, a Session Report Request with a Usage Report, the Update URR re-arming it);
+// every SBI request of the
 // termination carries its 4.16.6 / 4.3.4.2 step in its packet comment.
 
 import { describe, it, expect } from 'vitest';
@@ -29,7 +30,9 @@ describe('scenario sm-policy-termination', () => {
     const values = (f: string) => frames.flatMap((x) => x.fields.get(f) ?? []);
     // TS 29.244: a Session Report Request (56) with a Usage Report whose trigger is VOLTH
     expect(values('pfcp.msg_type')).toContain('56');
-    expect(values('pfcp.volume_threshold.tovol')).toContain('4000');
+    // the first threshold (pcf.usageThresholdOctets 3,000 of 6,000) and the re-armed one (Update URR, 2,316 left)
+    expect(values('pfcp.volume_threshold.tovol')).toContain('3000');
+    expect(values('pfcp.volume_threshold.tovol')).toContain('2316');
     const comments = execFileSync('tshark', ['-r', r.files.capture!, '-T', 'fields', '-e', 'frame.comment'], { encoding: 'utf8' }).split('\n');
     for (const c of [
       'Npcf_SMPolicyControl_UpdateNotify [TS 23.502 4.16.6 step 1]',

@@ -15,6 +15,7 @@ import { releaseResources } from './release.ts';
 import { subscribedQosOf, sessionQosOf } from '../policy-decision.ts';
 import { usageMonitoringOf } from './usage-monitoring.ts';
 import { startCharging } from './charging.ts';
+import { policyTriggersOf, reportResourceAllocation } from './policy-triggers.ts';
 import { pduSessionReleaseUpdate } from './pdu-session-release.ts';
 import { upCnxStateUpdate } from './user-plane.ts';
 import { vsmfCreateSmContext, vsmfReleaseAck, vsmfReleaseTowardsHsmf } from './home-routed-vsmf.ts';
@@ -87,6 +88,8 @@ export async function policyAndN4(smf: Smf, ctx: SmContext, steps: { policy: str
   // issue 16: usage monitoring the PCF installed becomes the URR's volume threshold (usage-monitoring.ts)
   const um = usageMonitoringOf(pol.body);
   if (um) ctx.usageMonitoring = um;
+  // the policy control request triggers to report (policy-triggers.ts)
+  ctx.policyTriggers = policyTriggersOf(pol.body);
   if (ctx.state !== 'creating') return false;
   // step 10a-b: N4 Session Establishment
   ctx.cpSeid = smf.seids.allocate();
@@ -254,5 +257,6 @@ export async function updateSmContext(smf: Smf, req: RequestOf<UpdateSmContext>)
   // an established session's user plane activated again by a Service Request is 4.2.3.2 step 17
   await smf.n4.modify(ctx.n4.upSeid, { gnbTeid: dl.gnbTeid, gnbAddress: dl.gnbAddress, downlink: 'forward' }, ctx.state === 'active' ? '4.2.3.2 step 17' : '4.3.2.2.1 step 16a');
   ctx.state = 'active';
-  return ok({ upCnxState: 'ACTIVATED' });
+  // SUCC_RES_ALLO to the PCF when it subscribed (policy-triggers.ts), after the answer
+  return { ...ok({ upCnxState: 'ACTIVATED' as const }), after: () => reportResourceAllocation(smf, ctx) };
 }
