@@ -12,7 +12,7 @@ import { acquireLocks, addressLockFile } from './run-lock.ts';
 export const startCommand = defineCommand({
   name: 'start',
   summary: `run one core NF (${CORE_NFS.join(', ')}) in this process until Ctrl-C`,
-  description: `Runs one core NF (${CORE_NFS.join(', ')}) on the address the configuration gives it, printing 'wire5g <nf> ready on <address>' once it serves, until SIGINT/SIGTERM. Start udr udm ausf pcf upf bsf chf nwdaf af, then smf, then amf, then 'wire5g run --external-core' with the same --config (see README).`,
+  description: `Runs one core NF (${CORE_NFS.join(', ')}) on the address the configuration gives it, printing 'wire5g <nf> ready on <address>' once it serves, until SIGINT/SIGTERM. Start nrf, then udr udm ausf pcf upf bsf chf nwdaf af, then smf, then amf, then 'wire5g run --external-core' with the same --config (see README).`,
   positionals: { syntax: '<nf>', min: 1, max: 1 },
   options: {
     config: { kind: 'string', arg: 'FILE', default: 'the embedded defaults (config/default.yaml)', help: 'network configuration (YAML); every process of one network must use the same file' },

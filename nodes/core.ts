@@ -49,14 +49,23 @@ import { PfcpEndpoint } from '../transport/udp/pfcp-endpoint.ts';
 import type { WireTap } from '../transport/tap.ts';
 import { homeView, routeFor, roamingNames, fqdnName, startSepps, type PlmnSide, type Sepps } from './roaming.ts';
 import { nfFqdn } from './common/roaming-config.ts';
-import type { Clock } from '../transport/clock.ts';
+import { realClock, type Clock } from '../transport/clock.ts';
+import type { SbiRoute } from './common/sbi.ts';
+import { nrfRoutes } from './nrf/service.ts';
+import { nssfRoutes } from './nssf/service.ts';
+import { withNrfRegistration, nfProfileOf } from './common/nrf-registration.ts';
+import { discoverPeers, type SbiPeer } from './common/nrf-discovery.ts';
+import type { NFProfile } from './common/nf-profile-type.ts';
 
 /** TS 29.244 leaves the heartbeat period to the operator: one a minute. */
 export const DEFAULT_PFCP_HEARTBEAT_MS = 60_000;
 
-export const CORE_NFS = ['udr', 'udm', 'ausf', 'pcf', 'upf', 'smf', 'amf', 'bsf', 'chf', 'nwdaf', 'af'] as const;
+export const CORE_NFS = ['nrf', 'nssf', 'udr', 'udm', 'ausf', 'pcf', 'upf', 'smf', 'amf', 'bsf', 'chf', 'nwdaf', 'af'] as const;
 
 export type CoreNf = (typeof CORE_NFS)[number];
+
+/** startCore's order: the NRF first (every NF registers at start), each NF after the peers it may discover (nrf.discovery). */
+export const START_ORDER: readonly CoreNf[] = ['nrf', 'nssf', 'udr', 'udm', 'ausf', 'bsf', 'chf', 'nwdaf', 'pcf', 'upf', 'smf', 'amf', 'af'];
 
 export interface NfHandle {
   nf: CoreNf | 'pvs';
@@ -95,7 +104,7 @@ export interface CoreOptions {
 }
 
 /** 'http://127.0.0.12:8080'; with roaming on, by FQDN ('http://udm.5gc.mnc001.mcc001.3gppnetwork.org:8080', nodes/sepp/routing.ts). */
-export function sbiUri(cfg: NetworkConfig, nf: 'amf' | 'smf' | 'ausf' | 'udm' | 'udr' | 'pcf' | 'bsf' | 'chf' | 'nwdaf' | 'af'): string {
+export function sbiUri(cfg: NetworkConfig, nf: 'amf' | 'smf' | 'ausf' | 'udm' | 'udr' | 'pcf' | 'bsf' | 'chf' | 'nwdaf' | 'af' | 'nrf' | 'nssf'): string {
   if (cfg.roaming.enabled) return `http://${nfFqdn(nf, cfg.plmn)}:${cfg.ports.sbi}`;
   return `http://${cfg.addresses[nf]}:${cfg.ports.sbi}`;
 }
@@ -120,6 +129,7 @@ export async function startNf(nf: CoreNf, full: NetworkConfig, o: CoreOptions = 
   if (side === 'home') {
     if (!full.roaming.enabled) throw new Error(`${nf}: the home PLMN runs only with roaming.enabled`);
     if (nf === 'amf') throw new Error('the home PLMN of a home-routed roaming run has no AMF');
+    if (nf === 'nrf' || nf === 'nssf') throw new Error(`the home PLMN's ${nf.toUpperCase()} is not emulated in a roaming run`);
   }
   const cfg = side === 'home' ? homeView(full) : full;
   const route = routeFor(full, side);
@@ -128,40 +138,74 @@ export async function startNf(nf: CoreNf, full: NetworkConfig, o: CoreOptions = 
   return side === 'home' ? { ...h, ledger: h.ledger.renamed(`H-${h.ledger.nf}`) } : h;
 }
 
-async function startOneNf(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig, o: CoreOptions & { nameOf: NfNamer; route: ReturnType<typeof routeFor> }): Promise<NfHandle & { amf?: Amf; upf?: Upf; store?: UdrStore; smf?: Smf; udm?: UdmOam; pcf?: Pcf; af?: AfOam; chf?: ChfOam; udr?: UdrOam }> {
+type StartedNf = NfHandle & { amf?: Amf; upf?: Upf; store?: UdrStore; smf?: Smf; udm?: UdmOam; pcf?: Pcf; af?: AfOam; chf?: ChfOam; udr?: UdrOam };
+type StartContext = CoreOptions & { nameOf: NfNamer; route: ReturnType<typeof routeFor> };
+
+/**
+ * Starts the NF and registers its NFProfile with the NRF (TS 23.502 4.17.1), deregistering when it
+ * stops (4.17.2). The NRF itself, the UPF (no SBI), the home PLMN's NFs of a roaming run (their
+ * PLMN's NRF is not emulated) and a DCS's NFs (another network's) do not register.
+ */
+async function startOneNf(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig, o: StartContext): Promise<StartedNf> {
+  let served: SbiRoute[] = [];
+  const h = await startServing(nf, cfg, full, o, (routes) => (served = routes));
+  if (nf === 'nrf' || nf === 'upf' || o.side === 'home' || o.dcs || !h.sbi) return h;
+  const name = nf.toUpperCase();
+  return withRegistration(h, cfg, o, nfProfileOf(name, nfInstanceId(name, cfg.addresses[nf]), cfg.addresses[nf], cfg, served, nf === 'amf' ? amfInstances(cfg)[0] : undefined), name);
+}
+
+/** Registers a started NF's profile with the NRF of `cfg` (nodes/common/nrf-registration.ts withNrfRegistration). */
+const withRegistration = <H extends NfHandle>(h: H, cfg: NetworkConfig, o: CoreOptions, profile: NFProfile, name: string): Promise<H> =>
+  withNrfRegistration(h, { nrfUri: sbiUri(cfg, 'nrf'), profile: { ...profile, heartBeatTimer: cfg.nrf.heartBeatSeconds }, sbi: h.sbi!.client, clock: o.clock ?? realClock, name, ...(o.log ? { log: o.log } : {}) });
+
+async function startServing(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig, o: StartContext, onRoutes: (routes: SbiRoute[]) => void): Promise<StartedNf> {
   const nameOf = o.nameOf;
   const label = (name: string) => (o.side === 'home' ? `H-${name}` : name);
   const host = (name: string, address: string) => SbiHost.client({ nf: label(name), address, nameOf, ...(o.route ? { route: o.route } : {}), ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}), ...(o.sbiTimeoutMs ? { timeoutMs: o.sbiTimeoutMs } : {}) });
-  const serve = (name: string, address: string, routes: Parameters<typeof SbiHost.serve>[0]['routes'], c: ReturnType<typeof host>) =>
-    SbiHost.serve({ nf: label(name), address, port: cfg.ports.sbi, routes, nameOf, ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}) }, c);
+  const serve = (name: string, address: string, routes: SbiRoute[], c: ReturnType<typeof host>) => {
+    onRoutes(routes);
+    return SbiHost.serve({ nf: label(name), address, port: cfg.ports.sbi, routes, nameOf, ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}) }, c);
+  };
   const aka = homeNetworkAka(o.homeNetworkKeys ?? []);
+  // the NF's SBI client, bound to its address (the UPF has none)
+  const c = host(nf.toUpperCase(), cfg.addresses[nf]);
+  // issue 18: with nrf.discovery on, the peers' apiRoots as the NRF gives them (TS 23.502 4.17.4)
+  const peers = cfg.nrf.discovery && o.side !== 'home' && !o.dcs ? await discoverPeers(nf, cfg, c.client, sbiUri(cfg, 'nrf'), o.log ? { log: o.log } : {}) : new Map<SbiPeer, string>();
+  const uri = (peer: Parameters<typeof sbiUri>[1]) => peers.get(peer as SbiPeer) ?? sbiUri(cfg, peer);
   switch (nf) {
+    // issue 18: the NRF, started first; every other NF registers with it
+    case 'nrf': {
+      const nrf = nrfRoutes({ baseUri: uri('nrf'), plmn: cfg.plmn, heartBeatSeconds: cfg.nrf.heartBeatSeconds, validitySeconds: cfg.nrf.validitySeconds, clock: o.clock ?? realClock, ...(o.log ? { log: o.log } : {}) }, c.client);
+      const h = await serve('NRF', cfg.addresses.nrf, nrf.routes, c);
+      return { nf, ledger: nrf.registry.ledger, sbi: h, settled: async () => { await h.server.settled(); await nrf.registry.settled(); }, stop: async () => { nrf.registry.close(); await h.close(); } };
+    }
+    case 'nssf': {
+      const nssf = nssfRoutes(cfg, uri('nrf'));
+      const h = await serve('NSSF', cfg.addresses.nssf, nssf.routes, c);
+      return { nf, ledger: nssf.ledger, sbi: h, settled: () => h.server.settled(), stop: () => h.close() };
+    }
     case 'udr': {
       const store = new UdrStore(o.dcs ? ':memory:' : (o.database ?? cfg.udr.database));
       // the subscribers of a DCS's realm are the DCS's (TS 23.502 4.2.2.2.4 step 9-2)
       const realm = cfg.snpn?.dcs ? `@${cfg.snpn.dcs.realm}` : undefined;
       store.seed(realm ? cfg.subscribers.filter((x) => x.supi.endsWith(realm) === (o.dcs === true)) : cfg.subscribers);
-      const c = host('UDR', cfg.addresses.udr);
-      const udr = udrRoutes(store, sbiUri(cfg, 'udr'));
+      const udr = udrRoutes(store, uri('udr'));
       const h = await serve('UDR', cfg.addresses.udr, udr.routes, c);
-      const udrOam = { notifyPolicyDataChange: policyDataNotifier(udr.state, store, sbiUri(cfg, 'udr'), c.client) };
+      const udrOam = { notifyPolicyDataChange: policyDataNotifier(udr.state, store, uri('udr'), c.client) };
       return { nf, ledger: udr.ledger, store, udr: udrOam, sbi: h, settled: () => h.server.settled(), stop: async () => { await h.close(); store.close(); } };
     }
     case 'udm': {
-      const c = host('UDM', cfg.addresses.udm);
-      const udm = udmRoutes({ baseUri: sbiUri(cfg, 'udm'), udrUri: sbiUri(cfg, 'udr'), plmnId: plmnId(cfg), ...(o.dcs && cfg.snpn?.dcs ? { pvsAddresses: cfg.snpn.dcs.pvsAddresses } : {}) }, c.client, aka);
+      const udm = udmRoutes({ baseUri: uri('udm'), udrUri: uri('udr'), plmnId: plmnId(cfg), ...(o.dcs && cfg.snpn?.dcs ? { pvsAddresses: cfg.snpn.dcs.pvsAddresses } : {}) }, c.client, aka);
       const h = await serve('UDM', cfg.addresses.udm, udm.routes, c);
       return { nf, ledger: udm.ledger, sbi: h, udm: { notifyDeregistration: udm.notifyDeregistration, notifySubscriptionChange: udm.notifySubscriptionChange }, settled: () => h.server.settled(), stop: () => h.close() };
     }
     case 'ausf': {
-      const c = host('AUSF', cfg.addresses.ausf);
-      const ausf = ausfRoutes({ baseUri: sbiUri(cfg, 'ausf'), udmUri: sbiUri(cfg, 'udm'), instanceId: nfInstanceId('AUSF', cfg.addresses.ausf), servingNetworkNames: [servingNetworkName(cfg.plmn.mcc, cfg.plmn.mnc), ...(o.side === 'home' ? [servingNetworkName(full.plmn.mcc, full.plmn.mnc)] : []), ...(cfg.snpn ? [servingNetworkName(cfg.plmn.mcc, cfg.plmn.mnc, cfg.snpn.nid)] : [])] }, c.client, aka);
+      const ausf = ausfRoutes({ baseUri: uri('ausf'), udmUri: uri('udm'), instanceId: nfInstanceId('AUSF', cfg.addresses.ausf), servingNetworkNames: [servingNetworkName(cfg.plmn.mcc, cfg.plmn.mnc), ...(o.side === 'home' ? [servingNetworkName(full.plmn.mcc, full.plmn.mnc)] : []), ...(cfg.snpn ? [servingNetworkName(cfg.plmn.mcc, cfg.plmn.mnc, cfg.snpn.nid)] : [])] }, c.client, aka);
       const h = await serve('AUSF', cfg.addresses.ausf, ausf.routes, c);
       return { nf, ledger: ausf.ledger, sbi: h, settled: () => h.server.settled(), stop: () => h.close() };
     }
     case 'pcf': {
-      const c = host('PCF', cfg.addresses.pcf);
-      const pcf = pcfRoutes({ baseUri: sbiUri(cfg, 'pcf'), udrUri: sbiUri(cfg, 'udr'), around: { bsfUri: sbiUri(cfg, 'bsf'), chfUri: sbiUri(cfg, 'chf'), nwdafUri: sbiUri(cfg, 'nwdaf'), address: cfg.addresses.pcf, port: cfg.ports.sbi, policy: cfg.pcf }, ...(cfg.roaming.enabled ? { supiPrefix: `imsi-${cfg.plmn.mcc}${cfg.plmn.mnc}` } : {}) }, c.client);
+      const pcf = pcfRoutes({ baseUri: uri('pcf'), udrUri: uri('udr'), around: { bsfUri: uri('bsf'), chfUri: uri('chf'), nwdafUri: uri('nwdaf'), address: cfg.addresses.pcf, port: cfg.ports.sbi, policy: cfg.pcf }, ...(cfg.roaming.enabled ? { supiPrefix: `imsi-${cfg.plmn.mcc}${cfg.plmn.mnc}` } : {}) }, c.client);
       const h = await serve('PCF', cfg.addresses.pcf, pcf.routes, c);
       return { nf, ledger: pcf.ledger, sbi: h, pcf: pcf.pcf, settled: () => h.server.settled(), stop: () => h.close() };
     }
@@ -189,8 +233,7 @@ async function startOneNf(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig, o
           o.log?.(`[SMF] UPF ${cfg.addresses.upf}:${cfg.ports.pfcp}: PFCP Association Setup unanswered (${e instanceof Error ? e.message : String(e)}); trying again (${attempt}/${o.upfAssociationAttempts ?? 20})`);
         }
       }
-      const c = host('SMF', cfg.addresses.smf);
-      const smf = smfRoutes({ baseUri: sbiUri(cfg, 'smf'), instanceId: nfInstanceId('SMF', cfg.addresses.smf), udmUri: sbiUri(cfg, 'udm'), pcfUri: sbiUri(cfg, 'pcf'), ...(cfg.chf.convergedCharging ? { chfUri: sbiUri(cfg, 'chf') } : {}), uePool: cfg.uePool, plmn: cfg.plmn, dnns: [cfg.dnn, ...(cfg.snpn && cfg.snpn.onboarding.dnn !== cfg.dnn ? [cfg.snpn.onboarding.dnn] : [])], ...(o.log ? { log: o.log } : {}) }, c.client, n4, nasSmN1, ngapSmN2, undefined, o.clock);
+      const smf = smfRoutes({ baseUri: uri('smf'), instanceId: nfInstanceId('SMF', cfg.addresses.smf), udmUri: uri('udm'), pcfUri: uri('pcf'), ...(cfg.chf.convergedCharging ? { chfUri: uri('chf') } : {}), uePool: cfg.uePool, plmn: cfg.plmn, dnns: [cfg.dnn, ...(cfg.snpn && cfg.snpn.onboarding.dnn !== cfg.dnn ? [cfg.snpn.onboarding.dnn] : [])], ...(o.log ? { log: o.log } : {}) }, c.client, n4, nasSmN1, ngapSmN2, undefined, o.clock);
       // TS 29.244 7.4.2: the SMF's heartbeat to its UPF; a restart shows in the answer's Recovery Time Stamp (6.2.2)
       const heartbeatMs = o.pfcpHeartbeatMs ?? DEFAULT_PFCP_HEARTBEAT_MS;
       if (heartbeatMs > 0) pfcp.startHeartbeat({ address: cfg.addresses.upf, port: cfg.ports.pfcp }, heartbeatMs);
@@ -199,29 +242,25 @@ async function startOneNf(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig, o
       return { nf, ledger: smf.ledger, sbi: h, smf: smf.smf, settled: () => h.server.settled(), stop: async () => { await h.close(); await pfcp.close(); } };
     }
     case 'amf':
-      return startAmf(cfg, amfInstances(cfg)[0], o, host, serve);
+      return startAmf(cfg, amfInstances(cfg)[0], o, host, serve, uri);
     // issue 16: the NFs around the PCF in SM Policy Association Termination (TS 23.502 4.16.6)
     case 'bsf': {
-      const c = host('BSF', cfg.addresses.bsf);
-      const bsf = bsfRoutes(sbiUri(cfg, 'bsf'));
+      const bsf = bsfRoutes(uri('bsf'));
       const h = await serve('BSF', cfg.addresses.bsf, bsf.routes, c);
       return { nf, ledger: bsf.ledger, sbi: h, settled: () => h.server.settled(), stop: () => h.close() };
     }
     case 'chf': {
-      const c = host('CHF', cfg.addresses.chf);
-      const chf = chfRoutes(sbiUri(cfg, 'chf'), cfg.chf.policyCounters, c.client);
+      const chf = chfRoutes(uri('chf'), cfg.chf.policyCounters, c.client);
       const h = await serve('CHF', cfg.addresses.chf, chf.routes, c);
       return { nf, ledger: chf.ledger, sbi: h, chf, settled: () => h.server.settled(), stop: () => h.close() };
     }
     case 'nwdaf': {
-      const c = host('NWDAF', cfg.addresses.nwdaf);
-      const nwdaf = nwdafRoutes(sbiUri(cfg, 'nwdaf'), c.client);
+      const nwdaf = nwdafRoutes(uri('nwdaf'), c.client);
       const h = await serve('NWDAF', cfg.addresses.nwdaf, nwdaf.routes, c);
       return { nf, ledger: nwdaf.ledger, sbi: h, settled: () => h.server.settled(), stop: () => h.close() };
     }
     case 'af': {
-      const c = host('AF', cfg.addresses.af);
-      const af = afRoutes({ baseUri: sbiUri(cfg, 'af'), bsfUri: sbiUri(cfg, 'bsf'), afAppId: 'wire5g-af' }, c.client);
+      const af = afRoutes({ baseUri: uri('af'), bsfUri: uri('bsf'), afAppId: 'wire5g-af' }, c.client);
       const h = await serve('AF', cfg.addresses.af, af.routes, c);
       return { nf, ledger: af.ledger, sbi: h, af, settled: () => h.server.settled(), stop: () => h.close() };
     }
@@ -229,7 +268,7 @@ async function startOneNf(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig, o
 }
 
 /** One AMF of the network (amfInstances): its own address for N2 and the SBI, GUAMI, slices and TAs. */
-async function startAmf(cfg: NetworkConfig, a: AmfInstance, o: CoreOptions, host: (name: string, address: string) => ReturnType<typeof SbiHost.client>, serve: (name: string, address: string, routes: Parameters<typeof SbiHost.serve>[0]['routes'], c: ReturnType<typeof SbiHost.client>) => Promise<SbiHost>): Promise<NfHandle & { amf: Amf }> {
+async function startAmf(cfg: NetworkConfig, a: AmfInstance, o: CoreOptions, host: (name: string, address: string) => ReturnType<typeof SbiHost.client>, serve: (name: string, address: string, routes: Parameters<typeof SbiHost.serve>[0]['routes'], c: ReturnType<typeof SbiHost.client>) => Promise<SbiHost>, uri: (peer: 'ausf' | 'udm' | 'pcf' | 'smf') => string = (peer) => sbiUri(cfg, peer)): Promise<NfHandle & { amf: Amf }> {
   const c = host(a.nf, a.address);
   const amf = new Amf({
     address: a.address,
@@ -252,7 +291,8 @@ async function startAmf(cfg: NetworkConfig, a: AmfInstance, o: CoreOptions, host
       onboarding: { snssai: cfg.snpn.onboarding.snssai, dnn: cfg.snpn.onboarding.dnn, deregistrationTimerMs: o.amfTimers?.onboardingDeregistrationMs ?? cfg.snpn.onboarding.deregistrationTimerSeconds * 1000 },
       ...(cfg.snpn.dcs ? { dcs: { realm: cfg.snpn.dcs.realm, ausfUri: sbiUri(dcsConfig(cfg), 'ausf') } } : {}),
     } } : {}),
-    uris: { ausf: sbiUri(cfg, 'ausf'), udm: sbiUri(cfg, 'udm'), pcf: sbiUri(cfg, 'pcf'), smf: sbiUri(cfg, 'smf') },
+    // the configured peers, or (nrf.discovery) those the NRF gave
+    uris: { ausf: uri('ausf'), udm: uri('udm'), pcf: uri('pcf'), smf: uri('smf') },
     ...(cfg.roaming.enabled ? { homeNetworks: [{ plmn: cfg.roaming.home.plmn, ausf: sbiUri(homeView(cfg), 'ausf'), udm: sbiUri(homeView(cfg), 'udm'), smf: sbiUri(homeView(cfg), 'smf') }] } : {}),
     // the first AMF by sbiUri (an FQDN when roaming); the others by their own address
     baseUri: a.address === cfg.addresses.amf ? sbiUri(cfg, 'amf') : `http://${a.address}:${cfg.ports.sbi}`,
@@ -274,7 +314,19 @@ export async function startOtherAmfs(cfg: NetworkConfig, o: CoreOptions = {}): P
     SbiHost.serve({ nf: name, address, port: cfg.ports.sbi, routes, nameOf, ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}) }, c);
   const out: (NfHandle & { amf: Amf })[] = [];
   try {
-    for (const a of amfInstances(cfg).slice(1)) out.push(await startAmf(cfg, a, o, host, serve));
+    for (const a of amfInstances(cfg).slice(1)) {
+      // issue 18: each AMF finds its peers at the NRF (nrf.discovery) and registers its own profile (its GUAMI, Set, TAs, slices)
+      let peers = new Map<SbiPeer, string>();
+      if (cfg.nrf.discovery) {
+        const d = host(a.nf, a.address);
+        peers = await discoverPeers('amf', cfg, d.client, sbiUri(cfg, 'nrf'), o.log ? { log: o.log } : {}).finally(() => d.http.close());
+      }
+      const h = await startAmf(cfg, a, o, host, serve, (peer) => peers.get(peer) ?? sbiUri(cfg, peer));
+      out.push(await withRegistration(h, cfg, o, nfProfileOf('AMF', nfInstanceId('AMF', a.address), a.address, cfg, h.amf.routes, a), a.nf).catch(async (e: unknown) => {
+        await h.stop();
+        throw e;
+      }));
+    }
   } catch (e) {
     for (const h of out.reverse()) await h.stop().catch(() => undefined);
     throw e;
@@ -356,8 +408,9 @@ export async function startCore(cfg: NetworkConfig, o: CoreOptions = {}): Promis
   try {
     if (cfg.roaming.enabled) {
       // the home PLMN (issue 17): its NFs, then both SEPPs and the N32-c handshake, before the visited AMF serves
-      for (const nf of CORE_NFS) {
-        if (nf === 'amf') continue;
+      for (const nf of START_ORDER) {
+        // the home PLMN's own NRF is not emulated (its NFs do not register); it has no AMF
+        if (nf === 'amf' || nf === 'nrf' || nf === 'nssf') continue;
         const h = await startNf(nf, cfg, { ...o, side: 'home' });
         homeNfs.set(nf, h);
         homeSmf ??= h.smf;
@@ -368,7 +421,7 @@ export async function startCore(cfg: NetworkConfig, o: CoreOptions = {}): Promis
       }
       sepps = await startSepps(cfg, { ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}) });
     }
-    for (const nf of CORE_NFS) {
+    for (const nf of START_ORDER) {
       const h = await startNf(nf, cfg, o);
       nfs.set(nf, h);
       amf ??= h.amf;

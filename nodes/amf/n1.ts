@@ -149,7 +149,7 @@ export async function dispatch(amf: Amf, ue: AmfUe, r: ReceivedNas): Promise<voi
       return ulNasTransport(amf, ue, m);
     case 'Deregistration request (UE originating)':
       // paced (amf.ts deregistrationSlots): a burst of switch-offs waits here, not at the SMF and PCF
-      return amf.deregistrationSlots.run(() => deregistrationUeOriginating(amf, ue, m, r.integrityVerified));
+      return amf.deregistrationSlots.run(() => deregistrationUeOriginating(amf, ue, m, r.integrityVerified, r.protectedPdu));
     case 'Service request':
       return serviceRequest(amf, ue, r);
     case '5GMM status':

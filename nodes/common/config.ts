@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { isIPv4 } from 'node:net';
 import { DEFAULT_ROAMING, DEFAULT_HOME_SUBSCRIBER_SUPI, type RoamingConfig } from './roaming-config.ts';
+import { DEFAULT_NRF, DEFAULT_NSSF, type NrfConfig, type NssfConfig } from './nrf-config.ts';
 
 export interface Plmn {
   mcc: string;
@@ -76,6 +77,9 @@ export interface NfAddresses {
   chf: string;
   nwdaf: string;
   af: string;
+  // issue 18: the NRF every NF registers with, and the NSSF
+  nrf: string;
+  nssf: string;
 }
 
 /** NAS integrity algorithms wire5g implements (TS 33.501 5.11.1.1, TS 33.401 Annex B). */
@@ -123,6 +127,10 @@ export interface NetworkConfig {
     /** The SMF charges each PDU session at the CHF (Nchf_ConvergedCharging, TS 32.291/TS 32.255); off: no charging session. */
     convergedCharging: boolean;
   };
+  /** The NRF (nodes/nrf): discovery on or off, its heart-beat (nodes/common/nrf-config.ts). */
+  nrf: NrfConfig;
+  /** The NSSF's slice selection data (nodes/nssf). */
+  nssf: NssfConfig;
 }
 
 /** One AMF of `amfs`; what an item leaves out comes from `amf`, `addresses.amf` (first item), `snssai` and `tac`. */
@@ -242,6 +250,8 @@ export const DEFAULT_CONFIG: NetworkConfig = {
     chf: '127.0.0.16',
     nwdaf: '127.0.0.17',
     af: '127.0.0.18',
+    nrf: '127.0.0.10',
+    nssf: '127.0.0.35',
   },
   ports: { sbi: 8080, ngapUdp: 9899, pfcp: 8805, gtpu: 2152 },
   amf: { name: 'wire5g-amf', regionId: 2, setId: 1, pointer: 0, t3512Seconds: 3240, relativeCapacity: 255, authenticateUpdates: false },
@@ -253,6 +263,8 @@ export const DEFAULT_CONFIG: NetworkConfig = {
   outDir: 'out',
   pcf: { policyCounterIds: ['data-volume'], nwdafEvents: ['SERVICE_EXPERIENCE'], terminateOnAfSessionEnd: true, policyControlRequestTriggers: [] },
   chf: { policyCounters: [{ id: 'data-volume', status: 'valid' }], convergedCharging: false },
+  nrf: DEFAULT_NRF,
+  nssf: DEFAULT_NSSF,
   roaming: { ...DEFAULT_ROAMING, home: { ...DEFAULT_ROAMING.home, subscribers: [{ ...DEFAULT_SUBSCRIBER, supi: DEFAULT_HOME_SUBSCRIBER_SUPI }] } },
 };
 
@@ -389,6 +401,13 @@ const SCHEMA: MapSchema = {
     outDir: nonEmpty,
     pcf: { fields: { policyCounterIds: { item: nonEmpty }, nwdafEvents: { item: text(/^[A-Z][A-Z0-9_]*$/, 'a TS 29.520 NwdafEvent such as SERVICE_EXPERIENCE') }, terminateOnAfSessionEnd: flag, usageThresholdOctets: integer(1, Number.MAX_SAFE_INTEGER), policyControlRequestTriggers: { item: oneOf(['SUCC_RES_ALLO'], 'policy control request trigger') } }, optional: ['usageThresholdOctets'] },
     chf: { fields: { policyCounters: { item: { fields: { id: nonEmpty, status: nonEmpty } }, required: ['id', 'status'] }, convergedCharging: flag } },
+    nrf: { fields: { discovery: flag, heartBeatSeconds: integer(1, 86_400), validitySeconds: integer(1, 86_400) } },
+    nssf: {
+      fields: {
+        trackingAreas: { item: { fields: { tac: integer(0, 0xffffff), snssais: { item: snssaiSchema, required: ['sst'], minItems: 1 } } }, required: ['tac', 'snssais'] },
+        amfSets: { item: { fields: { regionId: integer(0, 255), setId: integer(0, 1023), snssais: { item: snssaiSchema, required: ['sst'], minItems: 1 }, amfs: { item: ipv4 } } }, itemDefaults: { amfs: [] }, required: ['regionId', 'setId', 'snssais'] },
+      },
+    },
     roaming: {
       fields: {
         enabled: flag,
@@ -491,6 +510,7 @@ function poolSize(prefix: string): number {
  * before a run starts, so the run does not fail (and leave state in the NFs) half way.
  */
 export function checkNetwork(cfg: NetworkConfig): void {
+  if (cfg.nrf.discovery && cfg.roaming.enabled) bad('nrf.discovery', 'not with roaming.enabled: the home PLMN has no NRF in wire5g (README, NRF and NSSF)');
   const seen = new Map<string, string>();
   for (const [nf, a] of Object.entries(cfg.addresses)) {
     const other = seen.get(a);

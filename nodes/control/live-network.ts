@@ -254,7 +254,10 @@ export class LiveNetwork {
    */
   updateRegistration(supi: string, type: 'mobility' | 'periodic'): Promise<{ guti?: string }> {
     return this.exclusive(supi, 'register update', (u) => LiveNetwork.needState(u, GmmState.REGISTERED, 'a registration update'), async (u) => {
+      const idle = !u.ue.connected;
       await this.recorder.procedure(`Registration (${type} update)`, 'TS 23.502 4.2.2.2.2', supi, () => u.ue.updateRegistration({ type }));
+      // from idle, the AMF releases the connection after the update (TS 24.501 5.5.1.3.4): the command returns once it has
+      if (idle) await this.core?.settled();
       const g = u.ue.fiveGGuti;
       return g ? { guti: formatGuti(g) } : {};
     });

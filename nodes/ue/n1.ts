@@ -9,6 +9,7 @@ import {
 import { trace } from '../common/trace.ts';
 import type { RrcEstablishmentCause } from '../gnb/uu.ts';
 import type { Ue } from './ue.ts';
+import { stopT3512 } from './procedures/periodic-registration.ts';
 import { onIdentityRequest, onRegistrationAccept, onRegistrationReject, onConfigurationUpdateCommand } from './procedures/registration.ts';
 import { onAuthenticationRequest, onAuthenticationReject } from './procedures/authentication.ts';
 import { onSecurityModeCommand } from './procedures/security-mode.ts';
@@ -160,7 +161,9 @@ export function transmit(ue: Ue, bytes: Uint8Array, name: string, step: string, 
     return;
   }
   if (!ue.cell) throw new Error('the UE has not camped on a cell');
-  // No RRC connection: this NAS message is the initial one of a new connection (TS 38.331 5.3.3).
+  // No RRC connection: this NAS message is the initial one of a new connection (TS 38.331 5.3.3);
+  // the UE enters 5GMM-CONNECTED, where T3512 does not run (TS 24.501 5.3.7)
+  stopT3512(ue);
   ue.connecting = true;
   try {
     // AN parameters: the selected SNPN and the onboarding indication (TS 23.502 4.2.2.2.4 step 1);

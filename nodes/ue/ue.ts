@@ -35,6 +35,7 @@ import { pduSessionEstablishment, finishPending, allocatePti } from './procedure
 import { UePduSessionRelease, REGULAR_DEACTIVATION, type PduSessionReleaseOutcome } from './procedures/pdu-session-release.ts';
 import { onDeregistrationRequestUeTerminated, afterConnectionRelease, type UeNetworkDeregistrationState } from './procedures/network-deregistration.ts';
 import { serviceRequest } from './procedures/service-request.ts';
+import { startT3512, stopT3512 } from './procedures/periodic-registration.ts';
 
 /** TS 24.501 Table 10.2.1: T3510 15 s (registration), T3580 16 s (PDU session establishment). */
 export const T3510_MS = 15_000;
@@ -155,7 +156,7 @@ export class Ue extends EventEmitter<UeEvents> {
   readonly discarded: { reason: string; name?: string }[] = [];
   /** Messages that arrived when no procedure expected them (e.g. a Deregistration accept after switch off). */
   readonly unexpected: string[] = [];
-  readonly stats = { macFailures: 0, replays: 0, ulPackets: 0, dlPackets: 0, dlDropped: 0, t3510Expiries: 0, t3580Expiries: 0 };
+  readonly stats = { macFailures: 0, replays: 0, ulPackets: 0, dlPackets: 0, dlDropped: 0, t3510Expiries: 0, t3580Expiries: 0, t3512Expiries: 0 };
 
   gmm: GmmState = GmmState.DEREGISTERED;
   readonly clock: Clock;
@@ -175,6 +176,8 @@ export class Ue extends EventEmitter<UeEvents> {
   registration: RegistrationResult | undefined;
   regWaiter: { resolve(r: RegistrationResult): void; reject(e: Error): void } | undefined;
   t3510: TimerHandle | undefined;
+  /** TS 24.501 5.3.7 periodic registration timer, running in 5GMM-IDLE (procedures/periodic-registration.ts). */
+  t3512: TimerHandle | undefined;
   /** The complete Registration request, for the Security mode complete's NAS message container (4.4.6). */
   fullRegistrationRequest: Uint8Array | undefined;
   readonly pending = new Map<number, PendingPduSession>();
@@ -423,6 +426,7 @@ export class Ue extends EventEmitter<UeEvents> {
   releaseLocally(outcome: DeregistrationOutcome): void {
     // 5.5.2.2.2 / 5.5.2.2.6: the 5GMM context and the PDU sessions are released locally.
     this.releaseSessionsLocally();
+    stopT3512(this);
     this.registration = undefined;
     if (outcome === 'aborted-after-t3521') this.releaseConnectionLocally();
     const w = this.deregWaiter;
@@ -447,10 +451,14 @@ export class Ue extends EventEmitter<UeEvents> {
     // A registered UE goes to 5GMM-IDLE (CM-IDLE) keeping its PDU sessions: their user plane
     // comes back with a Service request (procedures/service-request.ts); otherwise they end here.
     if (this.gmm !== GmmState.REGISTERED) this.releaseSessionsLocally();
-    else for (const [k, w] of this.pings) {
-      this.clock.clearTimeout(w.timer);
-      this.pings.delete(k);
-      w.reject(new Error('RRC connection released'));
+    else {
+      // TS 24.501 5.3.7: 5GMM-IDLE starts T3512 (procedures/periodic-registration.ts)
+      startT3512(this);
+      for (const [k, w] of this.pings) {
+        this.clock.clearTimeout(w.timer);
+        this.pings.delete(k);
+        w.reject(new Error('RRC connection released'));
+      }
     }
     if (this.regWaiter) failRegistration(this, new RegistrationRejected('RRC connection released during registration'));
     afterConnectionRelease(this);

@@ -38,7 +38,7 @@ describe('wire5g run', () => {
     const out = join(dir, 'out');
     const r = await wire5g(['run', '--config', config, '--out', out, '--ues', '12', '--pings', '1']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toContain('every NF ledger is back where it started (UDR, UDM, AUSF, PCF, UPF, SMF, AMF, BSF, CHF, NWDAF, AF, gNB)');
+    expect(r.stdout).toContain('every NF ledger is back where it started (NRF, NSSF, UDR, UDM, AUSF, BSF, CHF, NWDAF, PCF, UPF, SMF, AMF, AF, gNB)');
     expect(lastLine(r.stdout)).toMatch(/^OK: 12 UE\(s\)/);
     const ladder = readFileSync(join(out, 'ladder.md'), 'utf8');
     expect(ladder.length).toBeLessThan(50_000);

@@ -106,7 +106,7 @@ describe('wire5g run --scenario', () => {
     expect(a.code, a.stdout + a.stderr).toBe(0);
     expect(lastLine(a.stdout)).toBe('OK: 1 UE(s), 7 procedures succeeded');
     expect(a.stdout).not.toMatch(/^UE +-> AMF/m); // --quiet: no ladder
-    expect(a.stdout).toContain('every NF ledger is back where it started (UDR, UDM, AUSF, PCF, UPF, SMF, AMF, BSF, CHF, NWDAF, AF, gNB)');
+    expect(a.stdout).toContain('every NF ledger is back where it started (NRF, NSSF, UDR, UDM, AUSF, BSF, CHF, NWDAF, PCF, UPF, SMF, AMF, AF, gNB)');
     expect(readdirSync(viaFile).sort()).toEqual(['ladder.md', 'run.pcapng', 'summary.json']);
     const b = await wire5g(['run', '--quiet', '--config', config, '--out', viaRun]);
     expect(b.code, b.stdout + b.stderr).toBe(0);

@@ -86,7 +86,7 @@ describe('wire5g up + wire5g ctl (the real binary, real sockets)', () => {
     expect(u.sessions[0].address).toMatch(/^10\.45\./);
     expect(u.sessions[0].teids.ul).toBeGreaterThan(0);
     expect(u.sessions[0].teids.dl).toBeGreaterThan(0);
-    expect(s.nfs.map((n) => n.name)).toEqual(['UDR', 'UDM', 'AUSF', 'PCF', 'UPF', 'SMF', 'AMF', 'BSF', 'CHF', 'NWDAF', 'AF']);
+    expect(s.nfs.map((n) => n.name)).toEqual(['NRF', 'NSSF', 'UDR', 'UDM', 'AUSF', 'PCF', 'UPF', 'SMF', 'AMF', 'BSF', 'CHF', 'NWDAF', 'AF']);
     expect(s.ledgers.SMF['SM contexts']).toBe(1);
     expect(s.ledgers.AMF['registered UEs (by SUPI)']).toBe(1);
   });

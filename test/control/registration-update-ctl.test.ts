@@ -22,8 +22,9 @@ describe('ctl ue an-release / update (TS 23.502 4.2.6, TS 24.501 5.5.1.3)', () =
       expect([ue.rmState, ue.cmState]).toEqual(['RM-REGISTERED', 'CM-IDLE']);
       await expect(run('ue an-release')).rejects.toThrow(/CM-IDLE/);
       expect(await run('ue update', { type: 'periodic' })).toEqual({ guti: reg.guti });
+      // the update from idle is followed by the AMF's release (TS 24.501 5.5.1.3.4, no follow-on request)
       ue = net.status().ues[0];
-      expect([ue.rmState, ue.cmState]).toEqual(['RM-REGISTERED', 'CM-CONNECTED']);
+      expect([ue.rmState, ue.cmState]).toEqual(['RM-REGISTERED', 'CM-IDLE']);
       const mobility = (await run('ue update', { type: 'mobility' })) as { guti: string };
       expect(mobility.guti).not.toBe(reg.guti);
     } finally {

@@ -9,7 +9,7 @@ import type { LedgerSnapshot } from '../../nodes/common/ledger.ts';
 export function testConfig(third: number, over: Partial<NetworkConfig> = {}): NetworkConfig {
   const cfg = structuredClone(DEFAULT_CONFIG);
   const a = (n: number) => `127.0.${third}.${n}`;
-  cfg.addresses = { amf: a(5), smf: a(4), upf: a(7), ausf: a(11), udm: a(12), pcf: a(13), udr: a(20), gnb: a(100), bsf: a(15), chf: a(16), nwdaf: a(17), af: a(18) };
+  cfg.addresses = { amf: a(5), smf: a(4), upf: a(7), ausf: a(11), udm: a(12), pcf: a(13), udr: a(20), gnb: a(100), bsf: a(15), chf: a(16), nwdaf: a(17), af: a(18), nrf: a(10), nssf: a(35) };
   cfg.udr.database = ':memory:';
   return { ...cfg, ...over };
 }

@@ -21,4 +21,16 @@ describe('network configuration (YAML over the embedded defaults)', () => {
     expect(() => configFromYaml('gnb: { admission: { setupsPerSecond: 2.5 } }')).toThrow(/gnb\.admission\.setupsPerSecond/);
     expect(() => configFromYaml('gnb: { admission: { queue: 3 } }')).toThrow(/gnb\.admission\.queue: unknown key/);
   });
+  it('nrf and nssf (issue 18): merged key by key, each value checked with its path; discovery refused with roaming', () => {
+    const c = configFromYaml('nrf: { discovery: true }\nnssf: { amfSets: [{ regionId: 2, setId: 2, snssais: [{ sst: 3 }] }] }\n');
+    expect(c.nrf).toEqual({ ...DEFAULT_CONFIG.nrf, discovery: true });
+    expect(c.nssf.amfSets).toEqual([{ regionId: 2, setId: 2, snssais: [{ sst: 3 }], amfs: [] }]);
+    expect(() => configFromYaml('nrf: { discovery: yes please }')).toThrow(/nrf\.discovery: expected true or false/);
+    expect(() => configFromYaml('nrf: { heartBeatSeconds: 0 }')).toThrow(/nrf\.heartBeatSeconds/);
+    expect(() => configFromYaml('nssf: { trackingAreas: [{ tac: 1 }] }')).toThrow(/nssf\.trackingAreas\[0\]: snssais is required/);
+    expect(() => configFromYaml('nssf: { amfSets: [{ regionId: 2, setId: 1024, snssais: [{ sst: 1 }] }] }')).toThrow(/nssf\.amfSets\[0\]\.setId/);
+    expect(() => configFromYaml('nssf: { amfSets: [{ regionId: 2, setId: 1, snssais: [{ sst: 1 }], amfs: [nope] }] }')).toThrow(/nssf\.amfSets\[0\]\.amfs\[0\]: expected an IPv4 address/);
+    expect(() => configFromYaml('addresses: { nrf: 127.0.0.5 }')).toThrow(/each NF needs its own address/);
+    expect(() => configFromYaml('nrf: { discovery: true }\nroaming: { enabled: true }')).toThrow(/nrf\.discovery: not with roaming\.enabled/);
+  });
 });

@@ -210,10 +210,17 @@ describe('Network-initiated Deregistration (TS 23.502 4.2.2.3.3)', () => {
     const before = idle.ledgers();
     const u = await registeredWith(idle, SUPIS[1], 0);
     await idle.gnb.releaseAn(u.side);
+    const first = idle.core.amf.bySupi.get(SUPIS[1])!.mobileReachableTimer;
+    expect(first).toBeDefined();
     await u.updateRegistration({ type: 'periodic' });
-    await new Promise((r) => setTimeout(r, 3500)); // both timers' worth
     await idle.quiet();
+    // the update stopped the timers; the AMF released the connection after it (TS 24.501
+    // 5.5.1.3.4), so the mobile reachable timer runs again: a new one, not the first
     expect(idle.core.amf.stateOf(SUPIS[1])).toBe('5GMM-REGISTERED');
+    expect(u.connected).toBe(false);
+    const again = idle.core.amf.bySupi.get(SUPIS[1])!.mobileReachableTimer;
+    expect(again).toBeDefined();
+    expect(again).not.toBe(first);
     expect(u.state).toBe(GmmState.REGISTERED);
     expect(await u.deregister({ switchOff: false })).toBe('accepted');
     await idle.quiet();

@@ -184,6 +184,9 @@ describe('registration update, context kept (TS 24.501 5.5.1.3)', () => {
     const udr = await udrAmfRegistration(keep.cfg, u.supi);
     expect(udr.status).toBe(200);
     expect(udr.body.initialRegistrationInd).toBe(false);
+    // the update came from idle: the AMF releases the connection after it (TS 24.501 5.5.1.3.4)
+    await keep.quiet();
+    expect(u.connected).toBe(false);
     expect(await u.deregister({ switchOff: true })).toBe('switched-off');
     await keep.quiet();
     expect(keep.ledgers()).toEqual(before);

@@ -36,7 +36,7 @@ describe('default scenario, one process, real sockets', () => {
       'Ping over the user plane: success',
       'UE-initiated Deregistration (switch off): success',
     ]);
-    expect(Object.keys(summary.ledgers.before).sort()).toEqual(['AF', 'AMF', 'AUSF', 'BSF', 'CHF', 'NWDAF', 'PCF', 'SMF', 'UDM', 'UDR', 'UPF', 'gNB']);
+    expect(Object.keys(summary.ledgers.before).sort()).toEqual(['AF', 'AMF', 'AUSF', 'BSF', 'CHF', 'NRF', 'NSSF', 'NWDAF', 'PCF', 'SMF', 'UDM', 'UDR', 'UPF', 'gNB']);
     expect(readFileSync(r.files.ladder!, 'utf8')).toContain('sequenceDiagram');
 
     if (!tsharkAvailable()) return;

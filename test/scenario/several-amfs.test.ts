@@ -92,6 +92,8 @@ describe('several AMFs (TS 23.501 5.21, 6.3.5)', () => {
       events.length = 0;
       periodicTmsi = u2.guti!.tmsi;
       await u2again.updateRegistration({ type: 'periodic' });
+      await quiet();
+      expect(u2.connected).toBe(false); // the AMF released the connection after the update from idle (TS 24.501 5.5.1.3.4)
       expect(events.find((e) => e.message.startsWith('InitialUEMessage'))?.to).toBe('AMF2');
       expect(events.filter((e) => e.interface === 'N2' && (e.to === 'AMF' || e.from === 'AMF'))).toEqual([]);
       // a UE without a 5G-GUTI or NSSAI: the AMF of the highest relative capacity

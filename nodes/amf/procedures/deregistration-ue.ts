@@ -11,12 +11,38 @@ import { FiveGmmCause } from '../gmm.ts';
 import { sendNas } from '../n1.ts';
 import { releaseSessions, terminatePolicyAssociations, deregisterFromUdm } from './held-resources.ts';
 import { releaseUeContext, releaseIfIdle } from './ue-context-release.ts';
+import { takeOverContext, requestNgKsi } from './registration-update.ts';
+import { unprotectNas, NasMacFailure, NasReplay } from '../../../codecs/nas/index.ts';
 
-export async function deregistrationUeOriginating(amf: Amf, ue: AmfUe, m: NasMessage, integrityVerified: boolean): Promise<void> {
+/** Whether `pdu` (an initial NAS message) verifies with the stored context of `known` (its ngKSI, MAC and NAS COUNT). */
+function verifiesWith(amf: Amf, known: AmfUe, m: NasMessage, pdu: Uint8Array | undefined): boolean {
+  const sec = known.sec;
+  if (!sec || !pdu || requestNgKsi(m) !== sec.ngKsi) return false;
+  try {
+    unprotectNas(pdu, sec, 0);
+    return true;
+  } catch (e) {
+    if (e instanceof NasMacFailure || e instanceof NasReplay) {
+      amf.log(`Deregistration request for 5G-TMSI ${known.tmsi ?? '-'}: ${e.message}`);
+      return false;
+    }
+    throw e;
+  }
+}
+
+export async function deregistrationUeOriginating(amf: Amf, ue: AmfUe, m: NasMessage, integrityVerified: boolean, protectedPdu?: Uint8Array): Promise<void> {
   const type = m.ies.deregistrationType as { switchOff: boolean; reRegistrationRequired: boolean; accessType: number };
   const identity = m.ies.mobileIdentity as MobileIdentity;
   // The 5G-GUTI must be one this AMF assigned to this UE (TS 24.501 5.5.2.2.1).
-  const known = identity.type === '5g-guti' ? amf.byTmsi.get(identity.tmsi) : undefined;
+  let known = identity.type === '5g-guti' ? amf.byTmsi.get(identity.tmsi) : undefined;
+  // from 5GMM-IDLE the request opens a new NG connection: its MAC is checked with the 5G NAS
+  // security context stored for the 5G-GUTI (TS 24.501 4.4.4.3, 4.4.6), and this connection takes
+  // the context over (as a Service request does)
+  if (known && known !== ue && !integrityVerified && verifiesWith(amf, known, m, protectedPdu)) {
+    await takeOverContext(amf, ue, known);
+    known = ue;
+    integrityVerified = true;
+  }
   if (!known || known !== ue || !integrityVerified) {
     // TS 24.501 4.4.4.3 and 5.5.2.2.6: nothing is released for an identity or a MAC the AMF cannot
     // verify. A switch off expects no answer; a normal de-registration is answered with

@@ -41,10 +41,16 @@ function ngapAlgorithms(octet: number): { value: Uint8Array; length: number } {
 /** The procedure, and the undoing of what it established when it fails. */
 export async function registration(amf: Amf, ue: AmfUe, received: ReceivedNas): Promise<void> {
   const t0 = performance.now();
-  const progress: RegistrationProgress = { updating: false };
+  const progress: RegistrationProgress = { updating: false, releaseAfter: false };
   try {
     await registrationSteps(amf, ue, received, progress);
     amf.stats.registrations++;
+    // TS 24.501 5.5.1.3.4 (TS 23.502 4.2.6): an update from 5GMM-IDLE without "follow-on request
+    // pending" needs the NAS signalling connection no longer: the AMF releases it
+    if (progress.releaseAfter && !ue.released) {
+      amf.stats.releasesAfterUpdate++;
+      await releaseUeContext(amf, ue, { nas: 'normal-release' }, 'TS 24.501 5.5.1.3.4');
+    }
   } catch (e) {
     amf.log(`registration of UE ${ue.amfUeNgapId} (${ue.supi ?? ue.suci ?? '?'}) ended: ${e instanceof Error ? e.message : String(e)} after ${(performance.now() - t0).toFixed(1)} ms`);
     if (progress.updating && !(e instanceof UeRejected) && ue.sec && amf.bySupi.get(ue.supi ?? '') === ue) {
@@ -65,6 +71,8 @@ export async function registration(amf: Amf, ue: AmfUe, received: ReceivedNas): 
 /** Whether the procedure updates a registration the UE already had (its failure then keeps it). */
 interface RegistrationProgress {
   updating: boolean;
+  /** An update on a new NG connection (from 5GMM-IDLE) without follow-on request: released after it. */
+  releaseAfter: boolean;
 }
 
 /** TS 24.501 5.5.1.2.5 / 5.5.1.3.5: Registration reject with a 5GMM cause; the procedure ends. */
@@ -74,9 +82,12 @@ export function registrationReject(amf: Amf, ue: AmfUe, cause: number, extra: Re
   throw new UeRejected(`Registration reject, 5GMM cause #${cause}`);
 }
 
-export async function registrationSteps(amf: Amf, ue: AmfUe, received: ReceivedNas, progress: RegistrationProgress = { updating: false }): Promise<void> {
+export async function registrationSteps(amf: Amf, ue: AmfUe, received: ReceivedNas, progress: RegistrationProgress = { updating: false, releaseAfter: false }): Promise<void> {
   let request = received.message;
   const kind = registrationKind(request);
+  // the Registration request opened this NG connection: the UE was in 5GMM-IDLE (or not registered)
+  const fromIdle = !ue.initialContextSetUp;
+  const followOn = (request.ies.registrationType as { followOnRequest?: boolean } | undefined)?.followOnRequest === true;
   // TS 23.502 4.2.2.2.4: SNPN onboarding, where this AMF has the AMF Onboarding Configuration Data
   if (kind === 'snpn-onboarding' && servesOnboarding(amf, ue)) return registrationWithOnboardingSnpn(amf, ue, received);
   if (kind === 'emergency' || kind === 'snpn-onboarding' || kind === 'disaster-roaming') {
@@ -255,6 +266,7 @@ export async function registrationSteps(amf: Amf, ue: AmfUe, received: ReceivedN
   // step 22: Registration Complete
   await complete22.complete;
   ue.state = '5GMM-REGISTERED';
+  progress.releaseAfter = fromIdle && kind !== 'initial' && !followOn;
 }
 
 /**

@@ -10,7 +10,7 @@
 import { channel } from 'node:diagnostics_channel';
 import { SbiProblem, SbiMultipart, type SbiClient, type SbiResult, type ProblemDetails } from '../../../transport/sbi/api.ts';
 import { fillPath, paramNames, parseResourceUri, queryString, type SbiOperation, type TargetKind, type RequestBodyOf, type ResponseBodyOf, type QueryOf, type PathArgs } from './operation.ts';
-import { AUSF, UDM, UDR, PCF, SMF, N16, AMF, CHF_CC, CALLBACKS } from './operations.ts';
+import { AUSF, UDM, UDR, PCF, SMF, N16, AMF, CHF_CC, NRF, NSSF, CALLBACKS } from './operations.ts';
 
 export interface SbiCallOpts<Q> {
   /** Spec step for the trace and the capture comment, e.g. '4.2.2.3.2 step 2'. */
@@ -125,6 +125,10 @@ export const amfClient = (sbi: SbiClient, apiRoot: string) => consumer(sbi, apiR
 export const chfChargingClient = (sbi: SbiClient, apiRoot: string) => consumer(sbi, apiRoot, CHF_CC);
 /** The H-SMF of a home-routed session, as the V-SMF calls it on N16 (issue 17). */
 export const n16Client = (sbi: SbiClient, apiRoot: string) => consumer(sbi, apiRoot, N16);
+/** The NRF (TS 29.510): NFManagement and NFDiscovery, at the NRF's apiRoot. */
+export const nrfClient = (sbi: SbiClient, apiRoot: string) => consumer(sbi, apiRoot, NRF);
+/** The NSSF (TS 29.531): `nssfClient(sbi, root).nsSelection.get({ query: { 'nf-type': 'AMF', ... } })`. */
+export const nssfClient = (sbi: SbiClient, apiRoot: string) => consumer(sbi, apiRoot, NSSF);
 /** Notifications, each sent to the callback URI the consumer handed out. */
 export const notifier = (sbi: SbiClient) => consumer(sbi, '', CALLBACKS);
 

@@ -24,6 +24,9 @@ import type { paths as ChfPaths, components as ChfC } from '../sbi-types/TS29594
 import type { paths as NwdafPaths, components as NwdafC } from '../sbi-types/TS29520_Nnwdaf_EventsSubscription.ts';
 import type { paths as PaPaths, components as PaC } from '../sbi-types/TS29514_Npcf_PolicyAuthorization.ts';
 import type { paths as CcPaths, components as CcC } from '../sbi-types/TS32291_Nchf_ConvergedCharging.ts';
+import type { paths as NfmPaths, components as NfmC } from '../sbi-types/TS29510_Nnrf_NFManagement.ts';
+import type { paths as DiscPaths } from '../sbi-types/TS29510_Nnrf_NFDiscovery.ts';
+import type { paths as NssfPaths } from '../sbi-types/TS29531_Nnssf_NSSelection.ts';
 
 const nausfAuth = api<AusfPaths>('nausf-auth', 'v1', 'TS29509_Nausf_UEAuthentication');
 const nudmUeau = api<UeauPaths>('nudm-ueau', 'v1', 'TS29503_Nudm_UEAU');
@@ -41,6 +44,9 @@ const nchfSlc = api<ChfPaths>('nchf-spendinglimitcontrol', 'v1', 'TS29594_Nchf_S
 const nnwdafEvts = api<NwdafPaths>('nnwdaf-eventssubscription', 'v1', 'TS29520_Nnwdaf_EventsSubscription');
 const npcfPa = api<PaPaths>('npcf-policyauthorization', 'v1', 'TS29514_Npcf_PolicyAuthorization');
 const nchfCc = api<CcPaths>('nchf-convergedcharging', 'v3', 'TS32291_Nchf_ConvergedCharging');
+const nnrfNfm = api<NfmPaths>('nnrf-nfm', 'v1', 'TS29510_Nnrf_NFManagement');
+const nnrfDisc = api<DiscPaths>('nnrf-disc', 'v1', 'TS29510_Nnrf_NFDiscovery');
+const nnssfNss = api<NssfPaths>('nnssf-nsselection', 'v2', 'TS29531_Nnssf_NSSelection');
 
 const JSON_PATCH = { contentType: 'application/json-patch+json' };
 const MERGE_PATCH = { contentType: 'application/merge-patch+json' };
@@ -206,6 +212,44 @@ export const PCF_PA = {
   },
 } as const;
 
+// --- issue 18: the NRF and the NSSF ---
+
+/** Nnrf_NFManagement (TS 29.510 5.2.2) and Nnrf_NFDiscovery (5.3.2). */
+export const NRF = {
+  nfManagement: {
+    /** TS 29.510 5.2.2.2: PUT of the NF's whole NFProfile at `/nf-instances/{nfInstanceID}` (201; 200 when it replaced one). */
+    register: nnrfNfm.op('Nnrf_NFManagement_NFRegister', 'PUT', '/nf-instances/{nfInstanceID}', [201, 200]),
+    /** TS 29.510 5.2.2.3: JSON Patch (RFC 6902) of the profile; the heart-beat is one (5.2.2.3.2), answered 204. */
+    update: nnrfNfm.op('Nnrf_NFManagement_NFUpdate', 'PATCH', '/nf-instances/{nfInstanceID}', [200, 204], JSON_PATCH),
+    /** TS 29.510 5.2.2.4. */
+    deregister: nnrfNfm.op('Nnrf_NFManagement_NFDeregister', 'DELETE', '/nf-instances/{nfInstanceID}', [204]),
+    /** TS 29.510 5.2.2.7 NFProfileRetrieval. */
+    getProfile: nnrfNfm.op('Nnrf_NFManagement_NFProfileRetrieval', 'GET', '/nf-instances/{nfInstanceID}', [200]),
+    /** TS 29.510 5.2.2.6 NFListRetrieval. */
+    list: nnrfNfm.op('Nnrf_NFManagement_NFListRetrieval', 'GET', '/nf-instances', [200]),
+    /** TS 29.510 5.2.2.5.2 NFStatusSubscribe (201 with the subscription; the Location names it). */
+    subscribe: nnrfNfm.op('Nnrf_NFManagement_NFStatusSubscribe', 'POST', '/subscriptions', [201]),
+    /** TS 29.510 5.2.2.5.6 NFStatusUnsubscribe. */
+    unsubscribe: nnrfNfm.onResource('Nnrf_NFManagement_NFStatusUnsubscribe', 'DELETE', '/subscriptions/{subscriptionID}', '/subscriptions/{subscriptionID}', [204]),
+  },
+  nfDiscovery: {
+    /** TS 29.510 5.3.2.2 NFDiscover: GET `/nf-instances` with target-nf-type, requester-nf-type and the filters. */
+    search: nnrfDisc.op('Nnrf_NFDiscovery_Request', 'GET', '/nf-instances', [200]),
+  },
+} as const;
+
+/** Nnssf_NSSelection (TS 29.531 5.2.2.2): network slice information for registration (TS 23.502 4.2.2.2.3 step 4a). */
+export const NSSF = {
+  nsSelection: {
+    get: nnssfNss.op('Nnssf_NSSelection_Get', 'GET', '/network-slice-information', [200]),
+  },
+} as const;
+
+/** Notifications of the NRF (TS 29.510 5.2.2.5.4 NFStatusNotify, to the subscription's nfStatusNotificationUri). */
+export const CALLBACKS_18 = {
+  nfStatusNotify: callback<NfmC['schemas']['NotificationData']>('Nnrf_NFManagement_NFStatusNotify', 'TS29510_Nnrf_NFManagement', 'NotificationData', 'nnrf-callback', '/nf-status-notify', [204]),
+} as const;
+
 /** Notifications of the NFs above (TS 29.501 4.6.4), as CALLBACKS below. */
 export const CALLBACKS_16 = {
   /** TS 29.514 4.2.5.3 (PCF -> AF, ascReqData.notifUri + /terminate): the app session ends (TS 23.502 4.16.6 step 5). */
@@ -252,7 +296,8 @@ export const CALLBACKS = {
   /** TS 29.502 5.2.2.8.3 (H-SMF -> V-SMF, {vsmfPduSessionUri}/modify): Nsmf_PDUSession_Update towards the V-SMF (4.3.4.3 step 3a). */
   vsmfUpdate: callback<SmfC['schemas']['VsmfUpdateData'], SmfC['schemas']['VsmfUpdatedData']>('Nsmf_PDUSession_Update', 'TS29502_Nsmf_PDUSession', 'VsmfUpdateData', 'nsmf-pdusession', '/vsmf-pdu-sessions/{smContextRef}/modify', [200, 204], '/modify'),
   ...CALLBACKS_16,
+  ...CALLBACKS_18,
 } as const;
 
 /** Every operation above, for the schema checks and the tests over the table. */
-export const ALL_OPERATIONS: SbiOperation[] = [AUSF, UDM, UDR, PCF, SMF, N16, AMF, BSF, CHF, CHF_CC, NWDAF, PCF_PA].flatMap((nf) => Object.values(nf as Record<string, Record<string, SbiOperation>>).flatMap((svc) => Object.values(svc)));
+export const ALL_OPERATIONS: SbiOperation[] = [AUSF, UDM, UDR, PCF, SMF, N16, AMF, BSF, CHF, CHF_CC, NWDAF, PCF_PA, NRF, NSSF].flatMap((nf) => Object.values(nf as Record<string, Record<string, SbiOperation>>).flatMap((svc) => Object.values(svc)));

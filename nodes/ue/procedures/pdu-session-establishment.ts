@@ -2,6 +2,7 @@
 // step 12's accept or reject), with T3580 (6.4.1.6), the 5GSM messages in DL NAS transport
 // (5.4.5.3) and the network-requested release of a session (6.3.3).
 
+import { serviceRequest } from './service-request.ts';
 import { nasMessage, encodeNasMessage, decodeNasMessage, type NasMessage, type PduAddress, type QosRule } from '../../../codecs/nas/index.ts';
 import { GmmState } from '../gmm-state.ts';
 import { T3580_MS, T3580_MAX_RETRANSMISSIONS, PduSessionRejected, type Ue, type PendingPduSession } from '../ue.ts';
@@ -13,6 +14,8 @@ export function pduSessionEstablishment(ue: Ue, psi: number, o: { dnn?: string; 
   if (ue.gmm !== GmmState.REGISTERED) return Promise.reject(new Error(`PDU session establishment needs 5GMM-REGISTERED, the UE is ${ue.gmm}`));
   if (psi < 1 || psi > 15) return Promise.reject(new RangeError(`PDU session identity ${psi} is not 1..15`));
   if (ue.sessions.has(psi) || ue.pending.has(psi)) return Promise.reject(new Error(`PDU session ${psi} already exists or is being established`));
+  // TS 24.501 5.6.1.1: in 5GMM-IDLE, uplink signalling first needs a Service request (type "signalling")
+  if (!ue.conn && ue.cell && ue.guti) return serviceRequest(ue, 'signalling').then(() => pduSessionEstablishment(ue, psi, o));
   const pti = allocatePti(ue);
   const request = encodeNasMessage(nasMessage('PDU session establishment request', {
     integrityProtectionMaximumDataRate: Uint8Array.of(0xff, 0xff),

@@ -32,7 +32,7 @@ export class ServiceRequestFailed extends Error {
  * Sends the SERVICE REQUEST; resolves on SERVICE ACCEPT. A Service request already under way is
  * shared (the UE runs one at a time, TS 23.502 4.2.3.1).
  */
-export function serviceRequest(ue: Ue, type: 'data' | 'mobile-terminated', uplinkPsis: number[] = []): Promise<void> {
+export function serviceRequest(ue: Ue, type: 'signalling' | 'data' | 'mobile-terminated', uplinkPsis: number[] = []): Promise<void> {
   if (ue.serviceRequest) return ue.serviceRequest.promise;
   const sec = ue.security;
   const guti = ue.guti;
@@ -40,7 +40,8 @@ export function serviceRequest(ue: Ue, type: 'data' | 'mobile-terminated', uplin
   if (ue.conn) return Promise.resolve(); // CM-CONNECTED: nothing to request from idle
   const cleartext = {
     ngKsi: { tsc: 0, ksi: sec.ngKsi },
-    serviceType: type === 'data' ? 1 : 2,
+    // TS 24.501 9.11.3.50: 0 signalling, 1 data, 2 mobile terminated services
+    serviceType: type === 'signalling' ? 0 : type === 'data' ? 1 : 2,
     fiveGSTmsi: { type: '5g-s-tmsi' as const, amfSetId: guti.amfSetId, amfPointer: guti.amfPointer, tmsi: guti.tmsi },
   };
   const full = nasMessage('Service request', {
@@ -59,8 +60,8 @@ export function serviceRequest(ue: Ue, type: 'data' | 'mobile-terminated', uplin
   ue.serviceRequest = { promise, resolve, reject, timer };
   ue.transition('service-requested');
   const container = cipherNasMessageContainer(sec, sec.uplinkCount, 0, encodeNasMessage(full));
-  const step = type === 'data' ? '4.2.3.2 step 1' : '4.2.3.3 step 6 (4.2.3.2 step 1)';
-  sendProtected(ue, encodeNasMessage(nasMessage('Service request', { ...cleartext, nasMessageContainer: container })), 1, 'Service request', step, undefined, type === 'data' ? 'mo-Data' : 'mt-Access');
+  const step = type === 'mobile-terminated' ? '4.2.3.3 step 6 (4.2.3.2 step 1)' : '4.2.3.2 step 1';
+  sendProtected(ue, encodeNasMessage(nasMessage('Service request', { ...cleartext, nasMessageContainer: container })), 1, 'Service request', step, undefined, type === 'data' ? 'mo-Data' : type === 'signalling' ? 'mo-Signalling' : 'mt-Access');
   return promise;
 }
 
