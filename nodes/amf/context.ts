@@ -80,6 +80,10 @@ export interface AmfUe {
   sdmSubscriptionUri?: string;
   amPolicyUri?: string;
   uePolicyUri?: string;
+  /** What the PCF's last AM policy update notification decided (TS 29.507 PolicyUpdate): RFSP index, triggers. */
+  amPolicy?: { rfsp?: number; triggers?: string[] };
+  /** The triggers of the PCF's last UE policy update notification (TS 29.525 PolicyUpdate). */
+  uePolicyTriggers?: string[];
   sessions: Map<number, PduSessionRef>;
   /** Answers the running procedure awaits from the UE. */
   waiters: NasWaiter[];

@@ -12,6 +12,7 @@ import type { Amf } from './amf.ts';
 import { n1n2MessageTransfer } from './procedures/pdu-session-relay.ts';
 import { deregistrationNotification } from './procedures/deregistration-network.ts';
 import { sdmModificationNotification } from './procedures/subscriber-data-update.ts';
+import { amPolicyUpdateNotify, uePolicyUpdateNotify } from './procedures/policy-update-notify.ts';
 
 export function namfRoutes(amf: Amf): SbiRoute[] {
   return [
@@ -43,6 +44,9 @@ export function namfRoutes(amf: Amf): SbiRoute[] {
     // TS 29.503 5.2.2.5 Nudm_SDM_Notification (TS 23.502 4.5.1): the callbackReference of the
     // AMF's Nudm_SDM_Subscribe
     serve(CALLBACKS.sdmModificationNotify, (req) => sdmModificationNotification(amf, req)),
+    // TS 29.507 4.2.4.2 / TS 29.525 4.2.4.2: the PCF's policy update notifications (policy-update-notify.ts)
+    serve(CALLBACKS.amPolicyUpdateNotify, (req) => amPolicyUpdateNotify(amf, req)),
+    serve(CALLBACKS.uePolicyUpdateNotify, (req) => uePolicyUpdateNotify(amf, req)),
     // TS 29.502 5.2.2.5.2 SM context status notification
     serve(CALLBACKS.smContextStatusNotify, (req) => {
       // TS 29.502 6.1.6.2.8 SmContextStatusNotification: statusInfo is mandatory
