@@ -40,6 +40,7 @@ import { nasSmN1, ngapSmN2 } from './smf/adapters.ts';
 import { Upf } from './upf/upf.ts';
 import { Amf, type AmfTimers } from './amf/amf.ts';
 import { Pvs, COAP_PORT, type SoSnpnCredentials } from './pvs/pvs.ts';
+import { startEir } from './eir/eir.ts';
 import { SbiHost, type NfNamer } from './common/sbi-host.ts';
 import { homeNetworkAka, type HomeNetworkKey } from './common/home-network-aka.ts';
 import { servingNetworkName } from './common/aka.ts';
@@ -68,7 +69,7 @@ export type CoreNf = (typeof CORE_NFS)[number];
 export const START_ORDER: readonly CoreNf[] = ['nrf', 'nssf', 'udr', 'udm', 'ausf', 'bsf', 'chf', 'nwdaf', 'pcf', 'upf', 'smf', 'amf', 'af'];
 
 export interface NfHandle {
-  nf: CoreNf | 'pvs';
+  nf: CoreNf | 'pvs' | 'eir';
   ledger: ResourceLedger;
   stop(): Promise<void>;
   /** Resolves when the NF has no work in flight (after-response tasks, procedures). */
@@ -115,6 +116,7 @@ export function nfNamer(cfg: NetworkConfig): NfNamer {
   // an onboarding SNPN's PVS and DCS (TS 23.502 4.2.2.2.4)
   if (cfg.snpn?.pvs) byAddress.set(cfg.snpn.pvs.address, 'PVS');
   for (const [nf, a] of Object.entries(cfg.snpn?.dcs?.addresses ?? {})) byAddress.set(a, `DCS-${nf.toUpperCase()}`);
+  if (cfg.eir) byAddress.set(cfg.eir.address, 'EIR');
   if (cfg.roaming.enabled) for (const [k, v] of roamingNames(cfg)) byAddress.set(k, v);
   for (const a of amfInstances(cfg).slice(1)) byAddress.set(a.address, a.nf);
   return (host) => byAddress.get(host) ?? (cfg.roaming.enabled ? fqdnName(cfg, host) : undefined) ?? host;
@@ -233,7 +235,8 @@ async function startServing(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig,
           o.log?.(`[SMF] UPF ${cfg.addresses.upf}:${cfg.ports.pfcp}: PFCP Association Setup unanswered (${e instanceof Error ? e.message : String(e)}); trying again (${attempt}/${o.upfAssociationAttempts ?? 20})`);
         }
       }
-      const smf = smfRoutes({ baseUri: uri('smf'), instanceId: nfInstanceId('SMF', cfg.addresses.smf), udmUri: uri('udm'), pcfUri: uri('pcf'), ...(cfg.chf.convergedCharging ? { chfUri: uri('chf') } : {}), uePool: cfg.uePool, plmn: cfg.plmn, dnns: [cfg.dnn, ...(cfg.snpn && cfg.snpn.onboarding.dnn !== cfg.dnn ? [cfg.snpn.onboarding.dnn] : [])], ...(o.log ? { log: o.log } : {}) }, c.client, n4, nasSmN1, ngapSmN2, undefined, o.clock);
+      const c = host('SMF', cfg.addresses.smf);
+      const smf = smfRoutes({ baseUri: uri('smf'), instanceId: nfInstanceId('SMF', cfg.addresses.smf), udmUri: uri('udm'), pcfUri: uri('pcf'), ...(cfg.chf.convergedCharging ? { chfUri: uri('chf') } : {}), uePool: cfg.uePool, plmn: cfg.plmn, dnns: [cfg.dnn, ...(cfg.snpn && cfg.snpn.onboarding.dnn !== cfg.dnn ? [cfg.snpn.onboarding.dnn] : [])], ...(cfg.snpn?.pvs ? { pvsAddresses: [cfg.snpn.pvs.dnAddress] } : {}), ...(o.log ? { log: o.log } : {}) }, c.client, n4, nasSmN1, ngapSmN2, undefined, o.clock);
       // TS 29.244 7.4.2: the SMF's heartbeat to its UPF; a restart shows in the answer's Recovery Time Stamp (6.2.2)
       const heartbeatMs = o.pfcpHeartbeatMs ?? DEFAULT_PFCP_HEARTBEAT_MS;
       if (heartbeatMs > 0) pfcp.startHeartbeat({ address: cfg.addresses.upf, port: cfg.ports.pfcp }, heartbeatMs);
@@ -288,11 +291,11 @@ async function startAmf(cfg: NetworkConfig, a: AmfInstance, o: CoreOptions, host
     authenticateUpdates: cfg.amf.authenticateUpdates,
     ...(cfg.snpn ? { snpn: {
       nid: cfg.snpn.nid,
-      onboarding: { snssai: cfg.snpn.onboarding.snssai, dnn: cfg.snpn.onboarding.dnn, deregistrationTimerMs: o.amfTimers?.onboardingDeregistrationMs ?? cfg.snpn.onboarding.deregistrationTimerSeconds * 1000 },
+      onboarding: { snssai: cfg.snpn.onboarding.snssai, dnn: cfg.snpn.onboarding.dnn, deregistrationTimerMs: o.amfTimers?.onboardingDeregistrationMs ?? cfg.snpn.onboarding.deregistrationTimerSeconds * 1000, imeisvRequest: cfg.snpn.onboarding.imeisvRequest ?? true },
       ...(cfg.snpn.dcs ? { dcs: { realm: cfg.snpn.dcs.realm, ausfUri: sbiUri(dcsConfig(cfg), 'ausf') } } : {}),
     } } : {}),
     // the configured peers, or (nrf.discovery) those the NRF gave
-    uris: { ausf: uri('ausf'), udm: uri('udm'), pcf: uri('pcf'), smf: uri('smf') },
+    uris: { ausf: uri('ausf'), udm: uri('udm'), pcf: uri('pcf'), smf: uri('smf'), ...(cfg.eir ? { eir: `http://${cfg.eir.address}:${cfg.ports.sbi}` } : {}) },
     ...(cfg.roaming.enabled ? { homeNetworks: [{ plmn: cfg.roaming.home.plmn, ausf: sbiUri(homeView(cfg), 'ausf'), udm: sbiUri(homeView(cfg), 'udm'), smf: sbiUri(homeView(cfg), 'smf') }] } : {}),
     // the first AMF by sbiUri (an FQDN when roaming); the others by their own address
     baseUri: a.address === cfg.addresses.amf ? sbiUri(cfg, 'amf') : `http://${a.address}:${cfg.ports.sbi}`,
@@ -462,6 +465,15 @@ export async function startCore(cfg: NetworkConfig, o: CoreOptions = {}): Promis
       });
       extra.push({ ...h, ledger: renamedLedger(`DCS-${h.ledger.nf}`, h.ledger) });
     }
+  }
+  // the 5G-EIR (config eir, TS 29.511)
+  if (cfg.eir) {
+    const e = cfg.eir;
+    const eir = await startEir({ address: e.address, port: cfg.ports.sbi, lists: e, nameOf: nfNamer(cfg), ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}) }).catch(async (err: unknown) => {
+      await stopEverything();
+      throw err;
+    });
+    extra.push({ nf: 'eir', ledger: eir.ledger, settled: () => eir.host.server.settled(), stop: () => eir.host.close() });
   }
   // the AMFs after the first (config `amfs`): their ledgers named AMF2, AMF3...
   const otherAmfs = cfg.amfs && cfg.amfs.length > 1 && !cfg.roaming.enabled ? await startOtherAmfs(cfg, o).catch(async (e: unknown) => {

@@ -25,7 +25,7 @@ import { realClock, type Clock } from '../../transport/clock.ts';
 import type { WireTap } from '../../transport/tap.ts';
 import { bits, plmnIdentity } from '../../codecs/ngap/index.ts';
 import type { SbiClient, SbiRoute } from '../common/sbi.ts';
-import { ausfClient, udmClient, pcfClient, smfClient, notifier } from '../common/sbi/client.ts';
+import { ausfClient, udmClient, pcfClient, smfClient, eirClient, notifier } from '../common/sbi/client.ts';
 import { ResourceLedger } from '../common/ledger.ts';
 import { SbiProblem } from '../common/sbi.ts';
 import { DenseIdPool } from '../common/pools.ts';
@@ -73,12 +73,14 @@ export interface AmfConfig {
    */
   snpn?: {
     nid: string;
-    onboarding: { snssai: Snssai; dnn: string; deregistrationTimerMs: number };
+    /** imeisvRequest: the Security Mode Command asks for the IMEISV (else the PEI comes by Identity Request, step 11). */
+    onboarding: { snssai: Snssai; dnn: string; deregistrationTimerMs: number; imeisvRequest?: boolean };
     /** A DCS hosting AUSF/UDM (4.2.2.2.4 step 9-2): the SUCI realm it serves and its AUSF. */
     dcs?: { realm: string; ausfUri: string };
   };
   /** Base URIs of the NFs it consumes ('http://127.0.0.11:8080'). */
-  uris: { ausf: string; udm: string; pcf: string; smf: string };
+  /** `eir`: a 5G-EIR (TS 29.511) the AMF checks onboarding UEs' PEIs at (4.2.2.2.4 step 12). */
+  uris: { ausf: string; udm: string; pcf: string; smf: string; eir?: string };
   /**
    * Roaming partners (issue 17): the AUSF and UDM of each home PLMN whose subscribers may register
    * here, reached through the SEPPs (their URIs name the home NFs by FQDN).
@@ -113,6 +115,8 @@ export class Amf {
   readonly sbi: SbiClient;
   /** Typed consumers of the NFs the AMF calls (nodes/common/sbi/operations.ts). */
   readonly nausf: ReturnType<typeof ausfClient>;
+  /** The 5G-EIR, when configured (cfg.uris.eir). */
+  readonly neir: ReturnType<typeof eirClient> | undefined;
   readonly nudm: ReturnType<typeof udmClient>;
   readonly npcf: ReturnType<typeof pcfClient>;
   readonly nsmf: ReturnType<typeof smfClient>;
@@ -147,6 +151,7 @@ export class Amf {
     this.ledger = new ResourceLedger(this.nf);
     this.sbi = sbi;
     this.nausf = ausfClient(sbi, cfg.uris.ausf);
+    this.neir = cfg.uris.eir ? eirClient(sbi, cfg.uris.eir) : undefined;
     this.nudm = udmClient(sbi, cfg.uris.udm);
     this.npcf = pcfClient(sbi, cfg.uris.pcf);
     this.nsmf = smfClient(sbi, cfg.uris.smf);

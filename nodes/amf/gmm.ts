@@ -4,6 +4,7 @@
 /** TS 24.501 9.11.3.2 5GMM causes the AMF sends. */
 export const FiveGmmCause = {
   IllegalUe: 3,
+  IllegalMe: 6,
   FiveGsServicesNotAllowed: 7,
   UeIdentityCannotBeDerived: 9,
   ImplicitlyDeregistered: 10,

@@ -115,6 +115,11 @@ export interface NetworkConfig {
   subscribers: SubscriberConfig[];
   /** The ON-SNPN (TS 23.501 5.30.2.10): absent, the network is a PLMN only. */
   snpn?: SnpnConfig;
+  /**
+   * A 5G-EIR (nodes/eir, TS 29.511) on `address`: the AMF checks the PEI of an onboarding UE at it
+   * (TS 23.502 4.2.2.2.4 step 12); `prohibited` and `tracking` PEIs, every other one permitted.
+   */
+  eir?: { address: string; prohibited?: string[]; tracking?: string[] };
   /** Where the run writes run.pcapng, ladder.md, summary.json. */
   outDir: string;
   /** Home-routed roaming (nodes/common/roaming-config.ts): a home PLMN and the two SEPPs. */
@@ -201,7 +206,8 @@ export interface PcfPolicyConfig {
  */
 export interface SnpnConfig {
   nid: string;
-  onboarding: { snssai: Snssai; dnn: string; deregistrationTimerSeconds: number };
+  /** imeisvRequest (default true): the Security Mode Command asks for the IMEISV; false, the PEI comes by Identity Request (step 11). */
+  onboarding: { snssai: Snssai; dnn: string; deregistrationTimerSeconds: number; imeisvRequest?: boolean };
   /**
    * The PVS (nodes/pvs): its own address (CoAP on 5683), the address the UEs reach it at in the
    * data network (the UPF relays it on N6), and the SO-SNPN credentials it hands out: for the UE
@@ -380,7 +386,7 @@ const SCHEMA: MapSchema = {
     snpn: {
       fields: {
         nid: hex(11),
-        onboarding: { fields: { snssai: snssaiSchema, dnn: dnnName, deregistrationTimerSeconds: integer(1, 86_400) } },
+        onboarding: { fields: { snssai: snssaiSchema, dnn: dnnName, deregistrationTimerSeconds: integer(1, 86_400), imeisvRequest: flag } },
         pvs: {
           fields: {
             address: ipv4,
@@ -398,6 +404,7 @@ const SCHEMA: MapSchema = {
       },
       optional: ['pvs', 'dcs'],
     },
+    eir: { fields: { address: ipv4, prohibited: { item: text(/^(imei-[0-9]{15}|imeisv-[0-9]{16})$/, 'imei-<15 digits> or imeisv-<16 digits> (TS 29.571 Pei)') }, tracking: { item: text(/^(imei-[0-9]{15}|imeisv-[0-9]{16})$/, 'imei-<15 digits> or imeisv-<16 digits> (TS 29.571 Pei)') } } },
     outDir: nonEmpty,
     pcf: { fields: { policyCounterIds: { item: nonEmpty }, nwdafEvents: { item: text(/^[A-Z][A-Z0-9_]*$/, 'a TS 29.520 NwdafEvent such as SERVICE_EXPERIENCE') }, terminateOnAfSessionEnd: flag, usageThresholdOctets: integer(1, Number.MAX_SAFE_INTEGER), policyControlRequestTriggers: { item: oneOf(['SUCC_RES_ALLO'], 'policy control request trigger') } }, optional: ['usageThresholdOctets'] },
     chf: { fields: { policyCounters: { item: { fields: { id: nonEmpty, status: nonEmpty } }, required: ['id', 'status'] }, convergedCharging: flag } },
@@ -426,7 +433,7 @@ const SCHEMA: MapSchema = {
       },
     },
   },
-  optional: ['snpn', 'amfs'],
+  optional: ['snpn', 'amfs', 'eir'],
 };
 
 const isMapping = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -526,6 +533,7 @@ export function checkNetwork(cfg: NetworkConfig): void {
   });
   if (cfg.snpn?.pvs && Object.values(cfg.addresses).includes(cfg.snpn.pvs.address)) bad('snpn.pvs.address', `${cfg.snpn.pvs.address} is also an NF's address`);
   for (const [nf, a] of Object.entries(cfg.snpn?.dcs?.addresses ?? {})) if (seen.has(a) || a === cfg.snpn?.pvs?.address) bad(`snpn.dcs.addresses.${nf}`, `${a} is also another NF's address`);
+  if (cfg.eir && (seen.has(cfg.eir.address) || cfg.eir.address === cfg.snpn?.pvs?.address || Object.values(cfg.snpn?.dcs?.addresses ?? {}).includes(cfg.eir.address))) bad('eir.address', `${cfg.eir.address} is also another NF's address`);
 }
 
 /** The UEs of a run: their SUPIs must fit the MSIN, their addresses the pool, and some must be allowed the DNN and slice. */

@@ -10,7 +10,7 @@
 
 import type { NetworkConfig, SubscriberConfig } from '../common/config.ts';
 import { subscribersFor } from '../scenario.ts';
-import { Ue, type UeConfig } from '../ue/ue.ts';
+import { Ue, type UeConfig, type UePduSession } from '../ue/ue.ts';
 import { GmmState } from '../ue/gmm-state.ts';
 import { obtainSoSnpnCredentials } from '../ue/procedures/provisioning.ts';
 import type { SoSnpnCredentials } from '../pvs/pvs.ts';
@@ -36,8 +36,8 @@ export function isOnboardingUe(ue: Ue): boolean {
 }
 
 /** The UE's PDU session on the onboarding DNN, if it has one. */
-function onboardingSession(cfg: NetworkConfig, ue: Ue): number | undefined {
-  return [...ue.sessions.values()].find((s) => s.dnn === cfg.snpn?.onboarding.dnn)?.pduSessionId;
+function onboardingSession(cfg: NetworkConfig, ue: Ue): UePduSession | undefined {
+  return [...ue.sessions.values()].find((s) => s.dnn === cfg.snpn?.onboarding.dnn);
 }
 
 export function checkProvision(cfg: NetworkConfig, ue: Ue): void {
@@ -49,12 +49,12 @@ export function checkProvision(cfg: NetworkConfig, ue: Ue): void {
 
 /**
  * UE provisioning over the user plane (TS 23.501 5.30.2.10.4): the SO-SNPN credentials from the
- * PVS, CoAP over the onboarding PDU session. The UE reaches the PVS at the address pre-configured
- * in it (snpn.pvs.dnAddress).
+ * PVS, CoAP over the onboarding PDU session. The UE reaches the PVS at the first address the SMF
+ * gave it in the accept's ePCO, else at the one pre-configured in it (snpn.pvs.dnAddress).
  */
 export function provision(side: NetworkSide, cfg: NetworkConfig, ue: Ue): Promise<SoSnpnCredentials> {
-  const psi = onboardingSession(cfg, ue)!;
-  return side.recorder.procedure('UE provisioning (SO-SNPN credentials from the PVS)', 'TS 23.501 5.30.2.10.4', ue.supi, () => obtainSoSnpnCredentials(ue, cfg.snpn!.pvs!.dnAddress, { psi }));
+  const s = onboardingSession(cfg, ue)!;
+  return side.recorder.procedure('UE provisioning (SO-SNPN credentials from the PVS)', 'TS 23.501 5.30.2.10.4', ue.supi, () => obtainSoSnpnCredentials(ue, s.pvsAddresses?.[0] ?? cfg.snpn!.pvs!.dnAddress, { psi: s.pduSessionId }));
 }
 
 export function checkAwaitDeregistration(cfg: NetworkConfig, ue: Ue): void {

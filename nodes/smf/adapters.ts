@@ -2,7 +2,7 @@
 // the NGAP transfers the SMF builds and reads (TS 38.413 9.3.4), which travel through the AMF
 // as binary parts of Namf/Nsmf requests (TS 29.502 6.1.6.4, TS 29.518 6.1.6.4).
 
-import { decodeNasMessage, encodeNasMessage, nasMessage, qosRules, type QosRule } from '../../codecs/nas/index.ts';
+import { decodeNasMessage, encodeNasMessage, nasMessage, qosRules, decodePco, encodePco, pvsAddressContainers, PcoContainerId, type QosRule } from '../../codecs/nas/index.ts';
 import { ByteWriter } from '../../codecs/bytes/index.ts';
 import { transfer, decodeNgapType, encodeNgapType, ipv4TransportLayerAddress, ipv4OfTransportLayerAddress, gtpTeid, teidOfGtpTeid, type Ngap } from '../../codecs/ngap/index.ts';
 import type { SmN1, SmN2, PduSessionEstablishmentRequestInfo, PduSessionEstablishmentAcceptInfo, SmMessageInfo } from './ports.ts';
@@ -42,7 +42,9 @@ export const nasSmN1: SmN1 = {
     if (m.name !== 'PDU session establishment request') throw new Error(`expected a PDU session establishment request, got ${m.name}`);
     const t = m.ies.pduSessionType as number | undefined;
     const ssc = m.ies.sscMode as number | undefined;
-    return { pduSessionId: m.pduSessionId ?? 0, pti: m.pti ?? 0, ...(t !== undefined ? { pduSessionType: t } : {}), ...(ssc !== undefined ? { sscMode: ssc } : {}) };
+    const epco = m.ies.extendedProtocolConfigurationOptions as Uint8Array | undefined;
+    const pvs = epco !== undefined && decodePco(epco).some((c) => c.id === PcoContainerId.PVS_INFORMATION_REQUEST);
+    return { pduSessionId: m.pduSessionId ?? 0, pti: m.pti ?? 0, ...(t !== undefined ? { pduSessionType: t } : {}), ...(ssc !== undefined ? { sscMode: ssc } : {}), ...(pvs ? { pvsInformationRequested: true } : {}) };
   },
   establishmentAccept(a: PduSessionEstablishmentAcceptInfo): Uint8Array {
     const dl = ambrUnits(Math.ceil(a.qos.ambrDownlinkBps / 1000));
@@ -57,6 +59,8 @@ export const nasSmN1: SmN1 = {
       pduAddress: { pduSessionType: 1, ipv4: a.ueAddress },
       sNssai: { sst: a.sst, ...(a.sd ? { sd: parseInt(a.sd, 16) } : {}) },
       dnn: a.dnn,
+      // TS 24.501 8.3.2.1.13 / TS 23.501 5.30.2.10.4: the PVS addresses of an onboarding session
+      ...(a.pvsAddresses?.length ? { extendedProtocolConfigurationOptions: encodePco(pvsAddressContainers(a.pvsAddresses)) } : {}),
     }, { pduSessionId: a.pduSessionId, pti: a.pti }));
   },
   defaultQosRules(qfi: number): Uint8Array {

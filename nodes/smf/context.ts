@@ -26,6 +26,11 @@ export interface SmfConfig {
    * (TS 23.502 4.3.4.3 step 3a) after the H-SMF answered its step 1a or 1f; 5000 ms by default.
    */
   hrReleaseCommandWaitMs?: number;
+  /**
+   * The SMF's local PVS addresses for onboarding PDU sessions (TS 23.501 5.30.2.10.4: the SMF is
+   * configured with them when the AMF passes none from a DCS); config snpn.pvs.dnAddress.
+   */
+  pvsAddresses?: string[];
   /** Where the SMF reports what no procedure answers for (a UPF restart). */
   log?: (line: string) => void;
 }
@@ -60,6 +65,8 @@ export interface SmContext {
   subscribed?: { subsDefQos?: SubscribedDefaultQos; subsSessAmbr?: Ambr };
   /** A PDU session for UE onboarding (SmContextCreateData onboardingInd): no UDM registration nor data. */
   onboarding?: boolean;
+  /** The PVS addresses the AMF passed (SmContextCreateData pvsInfo, from a DCS, 4.2.2.2.4 step 9-2). */
+  pvsAddresses?: string[];
   /** What the PCF authorized (step 7b), as NAS, NGAP and PFCP carry it. */
   qos?: SessionQos;
   // What has been allocated, in order; release undoes what is set.

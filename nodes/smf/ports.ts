@@ -54,6 +54,8 @@ export interface PduSessionEstablishmentRequestInfo {
   /** 1 IPv4, 2 IPv6, 3 IPv4v6, ... (TS 24.501 9.11.4.11); undefined when the UE did not say. */
   pduSessionType?: number;
   sscMode?: number;
+  /** The ePCO asked for the PVS addresses (container 0036H MS to network, TS 24.008 10.5.6.3). */
+  pvsInformationRequested?: boolean;
 }
 
 export interface PduSessionEstablishmentAcceptInfo {
@@ -65,6 +67,8 @@ export interface PduSessionEstablishmentAcceptInfo {
   sst: number;
   sd?: string;
   dnn: string;
+  /** PVS IPv4 addresses for the UE, in the ePCO (containers 0036H network to MS); SNPN onboarding. */
+  pvsAddresses?: string[];
 }
 
 export interface SmN1 {

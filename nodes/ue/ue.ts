@@ -122,6 +122,8 @@ export interface UePduSession {
   sessionAmbr: unknown;
   dnn: string;
   snssai: Snssai;
+  /** The PVS addresses the SMF gave in the accept's ePCO (SNPN onboarding, TS 23.501 5.30.2.10.4). */
+  pvsAddresses?: string[];
 }
 
 export interface PendingPduSession {

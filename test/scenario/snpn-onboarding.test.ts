@@ -36,6 +36,8 @@ const SO_SNPN_SUPI = 'imsi-001010000001902';
 const PVS_DN_ADDRESS = '10.45.255.253';
 const SO_SNPN_SUPI_2 = 'imsi-001010000001903';
 const DCS_SUPI = 'nai-onboard3@dcs.example.org';
+/** A second PVS address only the DCS gives (so the UE's ePCO shows where its addresses came from). */
+const DCS_SECOND_PVS = '10.45.255.252';
 
 let cfg: NetworkConfig;
 let core: Core;
@@ -56,7 +58,7 @@ beforeAll(async () => {
       onboarding: { snssai: { sst: 2 }, dnn: 'onboarding', deregistrationTimerSeconds: 600 },
       pvs: { address: '127.0.171.30', dnAddress: PVS_DN_ADDRESS, credentials: [{ onboardingSupi: ONBOARDING_SUPI, supi: SO_SNPN_SUPI }, { onboardingSupi: DCS_SUPI, supi: SO_SNPN_SUPI_2 }] },
       // case 9-2: a DCS hosting AUSF/UDM for the realm dcs.example.org
-      dcs: { realm: 'dcs.example.org', addresses: { ausf: '127.0.171.41', udm: '127.0.171.42', udr: '127.0.171.43' }, pvsAddresses: [PVS_DN_ADDRESS] },
+      dcs: { realm: 'dcs.example.org', addresses: { ausf: '127.0.171.41', udm: '127.0.171.42', udr: '127.0.171.43' }, pvsAddresses: [PVS_DN_ADDRESS, DCS_SECOND_PVS] },
     },
   });
   cfg.subscribers = [
@@ -107,6 +109,8 @@ describe('Registration with Onboarding SNPN (TS 23.502 4.2.2.2.4), cases 9-3 and
       // the onboarding PDU session (onboarding DNN and S-NSSAI) and its user plane
       const s = await ue.establishPduSession(1, { dnn: 'onboarding', snssai: { sst: 2 } });
       expect(s.address).toMatch(/^10\.45\./);
+      // 9-3: the SMF's own PVS address, in the accept's ePCO (container 0036H)
+      expect(ue.sessions.get(1)?.pvsAddresses).toEqual([PVS_DN_ADDRESS]);
       expect(await ue.ping()).toBeGreaterThanOrEqual(0);
       // the SO-SNPN credentials from the PVS, CoAP over the onboarding PDU session's user plane
       credentials = await obtainSoSnpnCredentials(ue, PVS_DN_ADDRESS);
@@ -162,8 +166,10 @@ describe('Registration with Onboarding SNPN (TS 23.502 4.2.2.2.4), cases 9-3 and
       await ue.register(gnb);
       // step 9-2: the PVS addresses the DCS gave, at the AMF
       const pvs = core.amf.bySupi.get(DCS_SUPI)?.onboarding?.pvsAddresses;
-      expect(pvs).toEqual([PVS_DN_ADDRESS]);
+      expect(pvs).toEqual([PVS_DN_ADDRESS, DCS_SECOND_PVS]);
       await ue.establishPduSession(1, { dnn: 'onboarding', snssai: { sst: 2 } });
+      // the DCS's PVS addresses reach the UE: AMF -> SMF (pvsInfo) -> the accept's ePCO
+      expect(ue.sessions.get(1)?.pvsAddresses).toEqual([PVS_DN_ADDRESS, DCS_SECOND_PVS]);
       c = await obtainSoSnpnCredentials(ue, pvs![0]);
       expect(c.supi).toBe(SO_SNPN_SUPI_2);
       for (let i = 0; i < 200 && ue.state !== GmmState.DEREGISTERED; i++) await new Promise((r) => setTimeout(r, 20));
@@ -218,6 +224,17 @@ describe('Registration with Onboarding SNPN (TS 23.502 4.2.2.2.4), cases 9-3 and
     expect(initial!.fields.get('nas_5gs.mm.suci.nai')).toEqual([`type1.rid0.schid0.useridonboard1@${REALM}`]);
     expect(hex(initial!.fields.get('ngap.NID'))).toEqual(['000007ed9d50']);
     expect(initial!.fields.has('nas_5gs.mm.requested_nssai') || initial!.fields.has('nas_5gs.mm.nssai')).toBe(false);
+    // the PVS information in the ePCO (TS 24.008 10.5.6.3): container 0036H empty in the onboarding
+    // requests (MS to network), 0036H with 4 octets of IPv4 address in the accepts (network to MS);
+    // Wireshark 4.0 frames the containers (identifier, length, data) without naming 0036H
+    const sm = frames.filter((f) => f.fields.has('gsm_a.gm.sm.pco_pid'));
+    const requests = sm.filter((f) => f.fields.get('nas_5gs.sm.message_type')?.includes('0xc1'));
+    const accepts = sm.filter((f) => f.fields.get('nas_5gs.sm.message_type')?.includes('0xc2'));
+    expect(requests.length).toBeGreaterThanOrEqual(2);
+    for (const f of requests) expect([f.fields.get('gsm_a.gm.sm.pco_pid'), f.fields.get('gsm_a.gm.sm.pco.length')]).toEqual([['0x0036'], ['0x00']]);
+    const data = accepts.map((f) => [f.fields.get('gsm_a.gm.sm.pco_pid'), f.fields.get('data.data')?.map((x) => x.replace(/:/g, ''))]);
+    expect(data).toContainEqual([['0x0036'], ['0a2dfffd']]); // 9-3: 10.45.255.253, the SMF's own
+    expect(data).toContainEqual([['0x0036', '0x0036'], ['0a2dfffd', '0a2dfffc']]); // 9-2: the DCS's two
     // the provisioning exchange: CoAP inside GTP-U on N3 and plain on N6 (UPF <-> PVS)
     const coap = frames.filter((f) => f.protocols.includes('coap'));
     expect(problems(coap)).toEqual([]);

@@ -31,6 +31,9 @@ export const SERVICES = [
   'TS29518_Namf_Communication',
   'TS29518_Namf_EventExposure',
   'TS29525_Npcf_UEPolicyControl',
+  // SNPN onboarding (issue 19): the EIR's check (step 12) and the NSSAAF towards a DCS's AAA server (step 9-1)
+  'TS29511_N5g-eir_EquipmentIdentityCheck',
+  'TS29526_Nnssaaf_AIW',
   // for the next procedures
   'TS29510_Nnrf_AccessToken',
   'TS29510_Nnrf_NFDiscovery',

@@ -11,7 +11,11 @@
 //              returns the PVS addresses with the result; 9-3, no DCS: the local AUSF. Then NAS
 //              security mode control
 //   step 10    RegistrationStatusUpdate to an old AMF: none (steps 4-5)
-//   step 11    Identity Request for the PEI when the UE did not give it (in the Security mode complete)
+//   step 11    Identity Request for the PEI when the UE did not give it (in the Security mode complete;
+//              the Security Mode Command asks for the IMEISV unless snpn.onboarding.imeisvRequest is false)
+//   step 12    with an EIR (config eir): N5g-eir_EquipmentIdentityCheck_Get (TS 29.511); a prohibited
+//              (BLACKLISTED) PEI ends the registration with Registration reject, 5GMM cause #6
+//              (Illegal ME, TS 24.501 Annex A: "the ME used is not acceptable to the network")
 //   steps 13-20 skipped: no UDM registration, no subscription data, no AM policy
 //   step 21    Registration Accept; the N2 message carries the Allowed NSSAI = the onboarding S-NSSAI
 //   step 22    Registration Complete
@@ -19,8 +23,8 @@
 // deregistration timer"), whose expiry is a network-initiated deregistration (4.2.2.3.3). An
 // onboarding registered UE may use the onboarding S-NSSAI and DNN only (onboardingAllows).
 //
-// Not implemented (each says so where it would run): 9-1 (DCS hosting an AAA server, NSSAAF);
-// step 12 (EIR check). The PVS addresses of 9-2 stay at the AMF (no SMF/PCO path to the UE).
+// Not implemented (each says so where it would run): 9-1 (DCS hosting an AAA server, NSSAAF).
+// The PVS addresses of 9-2 stay at the AMF (no SMF/PCO path to the UE).
 
 import { decodeNasMessage, nasMessage, suciString, supiOfNaiSuciString, gprsTimer3, type MobileIdentity, type SNssai, type UeSecurityCapability } from '../../../codecs/nas/index.ts';
 import { ausfClient } from '../../common/sbi/client.ts';
@@ -95,7 +99,7 @@ export async function registrationWithOnboardingSnpn(amf: Amf, ue: AmfUe, receiv
     stopOnboardingDeregistrationTimer(amf, older);
   }
   amf.bySupi.set(supi, ue);
-  const complete = await securityModeControl(amf, ue, ngKsi, `${steps.challenge} (NAS security mode control)`);
+  const complete = await securityModeControl(amf, ue, ngKsi, `${steps.challenge} (NAS security mode control)`, { imeisvRequest: snpn.onboarding.imeisvRequest !== false });
   const container = complete.message.ies.nasMessageContainer as Uint8Array | undefined;
   const full = container ? decodeNasMessage(container) : request;
   if (full.name === 'Registration request' && full.ies.requestedNssai) amf.log(`UE ${supi}: Requested NSSAI in an SNPN onboarding registration ignored (TS 23.502 4.2.2.2.4 step 1 NOTE)`);
@@ -108,7 +112,8 @@ export async function registrationWithOnboardingSnpn(amf: Amf, ue: AmfUe, receiv
     const pei = r.message.ies.mobileIdentity as MobileIdentity;
     if (pei.type === 'imei' || pei.type === 'imeisv') ue.pei = `${pei.type}-${pei.digits}`;
   }
-  // step 12 (optional): N5g-eir_EquipmentIdentityCheck_Get is not implemented (wire5g has no EIR)
+  // step 12 (optional): the PEI check at the EIR
+  if (amf.neir && ue.pei) await checkEquipmentIdentity(amf, ue, amf.neir);
 
   // step 21: Registration Accept; Allowed NSSAI = the S-NSSAI of the onboarding configuration
   const o = snpn.onboarding.snssai;
@@ -130,6 +135,20 @@ export async function registrationWithOnboardingSnpn(amf: Amf, ue: AmfUe, receiv
   ue.state = '5GMM-REGISTERED';
   amf.stats.registrations++;
   startOnboardingDeregistrationTimer(amf, ue, snpn.onboarding.deregistrationTimerMs);
+}
+
+/**
+ * Step 12: N5g-eir_EquipmentIdentityCheck_Get (TS 29.511 5.2.2.2) with the PEI and the SUPI. A
+ * prohibited PEI (BLACKLISTED) is rejected with #6 Illegal ME; a tracked one (GREYLISTED) goes on
+ * and is logged.
+ */
+async function checkEquipmentIdentity(amf: Amf, ue: AmfUe, eir: NonNullable<Amf['neir']>): Promise<void> {
+  const r = await eir.equipmentIdentityCheck.get({ query: { pei: ue.pei!, ...(ue.supi ? { supi: ue.supi } : {}) }, step: '4.2.2.2.4 step 12' });
+  if (r.body.status === 'BLACKLISTED') {
+    amf.log(`UE ${ue.supi ?? ''}: PEI ${ue.pei!} is prohibited at the EIR (TS 23.502 4.2.2.2.4 step 12): Registration reject #6`);
+    registrationReject(amf, ue, FiveGmmCause.IllegalMe);
+  }
+  if (r.body.status === 'GREYLISTED') amf.log(`UE ${ue.supi ?? ''}: PEI ${ue.pei!} is tracked at the EIR (GREYLISTED); registration goes on`);
 }
 
 /**

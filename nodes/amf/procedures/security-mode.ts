@@ -14,7 +14,7 @@ import { registrationReject } from './registration.ts';
  * Step 9b: NAS SMC for the KAMF of the authentication that allocated `ngKsi`. Derives the NAS
  * keys, sends the SMC with the new context, awaits the complete.
  */
-export async function securityModeControl(amf: Amf, ue: AmfUe, ngKsi: number, step = '4.2.2.2.2 step 9b'): Promise<ReceivedNas> {
+export async function securityModeControl(amf: Amf, ue: AmfUe, ngKsi: number, step = '4.2.2.2.2 step 9b', o: { imeisvRequest?: boolean } = {}): Promise<ReceivedNas> {
   const caps = ue.ueSecurityCapability!;
   const ciphering = amf.cfg.security.ciphering === 'NEA2' ? 2 : 0;
   // TS 33.501 6.7.2: the AMF picks algorithms the UE supports (bit 8 of the octet = algorithm 0)
@@ -35,7 +35,8 @@ export async function securityModeControl(amf: Amf, ue: AmfUe, ngKsi: number, st
     selectedNasSecurityAlgorithms: { ciphering, integrity: 2 },
     ngKsi: { tsc: 0, ksi: ngKsi },
     replayedUeSecurityCapabilities: caps,
-    imeisvRequest: 1,
+    // TS 24.501 9.11.3.28: IMEISV requested (1) unless the caller asks for the PEI otherwise (not requested, 0)
+    imeisvRequest: o.imeisvRequest === false ? 0 : 1,
   });
   const r = await exchange(amf, ue, ['Security mode complete', 'Security mode reject'], amf.timers.t3560Ms, () => sendNas(amf, ue, smc, step, 3));
   if (r.message.name === 'Security mode reject' || !r.integrityVerified) {

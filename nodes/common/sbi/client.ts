@@ -10,7 +10,7 @@
 import { channel } from 'node:diagnostics_channel';
 import { SbiProblem, SbiMultipart, type SbiClient, type SbiResult, type ProblemDetails } from '../../../transport/sbi/api.ts';
 import { fillPath, paramNames, parseResourceUri, queryString, type SbiOperation, type TargetKind, type RequestBodyOf, type ResponseBodyOf, type QueryOf, type PathArgs } from './operation.ts';
-import { AUSF, UDM, UDR, PCF, SMF, N16, AMF, CHF_CC, NRF, NSSF, CALLBACKS } from './operations.ts';
+import { AUSF, UDM, UDR, PCF, SMF, N16, AMF, CHF_CC, NRF, NSSF, EIR, CALLBACKS } from './operations.ts';
 
 export interface SbiCallOpts<Q> {
   /** Spec step for the trace and the capture comment, e.g. '4.2.2.3.2 step 2'. */
@@ -123,6 +123,7 @@ export const smfClient = (sbi: SbiClient, apiRoot: string) => consumer(sbi, apiR
 export const amfClient = (sbi: SbiClient, apiRoot: string) => consumer(sbi, apiRoot, AMF);
 /** The CHF's Nchf_ConvergedCharging, as the SMF charges PDU sessions (issue 16). */
 export const chfChargingClient = (sbi: SbiClient, apiRoot: string) => consumer(sbi, apiRoot, CHF_CC);
+export const eirClient = (sbi: SbiClient, apiRoot: string) => consumer(sbi, apiRoot, EIR);
 /** The H-SMF of a home-routed session, as the V-SMF calls it on N16 (issue 17). */
 export const n16Client = (sbi: SbiClient, apiRoot: string) => consumer(sbi, apiRoot, N16);
 /** The NRF (TS 29.510): NFManagement and NFDiscovery, at the NRF's apiRoot. */

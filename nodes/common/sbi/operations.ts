@@ -27,6 +27,7 @@ import type { paths as CcPaths, components as CcC } from '../sbi-types/TS32291_N
 import type { paths as NfmPaths, components as NfmC } from '../sbi-types/TS29510_Nnrf_NFManagement.ts';
 import type { paths as DiscPaths } from '../sbi-types/TS29510_Nnrf_NFDiscovery.ts';
 import type { paths as NssfPaths } from '../sbi-types/TS29531_Nnssf_NSSelection.ts';
+import type { paths as EirPaths } from '../sbi-types/TS29511_N5g-eir_EquipmentIdentityCheck.ts';
 
 const nausfAuth = api<AusfPaths>('nausf-auth', 'v1', 'TS29509_Nausf_UEAuthentication');
 const nudmUeau = api<UeauPaths>('nudm-ueau', 'v1', 'TS29503_Nudm_UEAU');
@@ -47,6 +48,7 @@ const nchfCc = api<CcPaths>('nchf-convergedcharging', 'v3', 'TS32291_Nchf_Conver
 const nnrfNfm = api<NfmPaths>('nnrf-nfm', 'v1', 'TS29510_Nnrf_NFManagement');
 const nnrfDisc = api<DiscPaths>('nnrf-disc', 'v1', 'TS29510_Nnrf_NFDiscovery');
 const nnssfNss = api<NssfPaths>('nnssf-nsselection', 'v2', 'TS29531_Nnssf_NSSelection');
+const n5gEirEic = api<EirPaths>('n5g-eir-eic', 'v1', 'TS29511_N5g-eir_EquipmentIdentityCheck');
 
 const JSON_PATCH = { contentType: 'application/json-patch+json' };
 const MERGE_PATCH = { contentType: 'application/merge-patch+json' };
@@ -179,6 +181,13 @@ export const BSF = {
   },
 } as const;
 
+/** N5g-eir_EquipmentIdentityCheck (TS 29.511 5.2.2): the PEI's status (TS 23.502 4.2.2.2.2 step 13, 4.2.2.2.4 step 12). */
+export const EIR = {
+  equipmentIdentityCheck: {
+    get: n5gEirEic.op('N5g-eir_EquipmentIdentityCheck_Get', 'GET', '/equipment-status', [200]),
+  },
+} as const;
+
 /** Nchf_SpendingLimitControl (TS 29.594 5.2): policy counter status reporting (TS 23.502 4.16.8). */
 export const CHF = {
   spendingLimitControl: {
@@ -300,4 +309,4 @@ export const CALLBACKS = {
 } as const;
 
 /** Every operation above, for the schema checks and the tests over the table. */
-export const ALL_OPERATIONS: SbiOperation[] = [AUSF, UDM, UDR, PCF, SMF, N16, AMF, BSF, CHF, CHF_CC, NWDAF, PCF_PA, NRF, NSSF].flatMap((nf) => Object.values(nf as Record<string, Record<string, SbiOperation>>).flatMap((svc) => Object.values(svc)));
+export const ALL_OPERATIONS: SbiOperation[] = [AUSF, UDM, UDR, PCF, SMF, N16, AMF, BSF, CHF, CHF_CC, NWDAF, PCF_PA, NRF, NSSF, EIR].flatMap((nf) => Object.values(nf as Record<string, Record<string, SbiOperation>>).flatMap((svc) => Object.values(svc)));

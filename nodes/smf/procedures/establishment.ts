@@ -3,6 +3,7 @@
 // the 201; after it steps 7b (SM policy, 4.16.4), 10a-b (N4 establishment) and 11
 // (N1N2MessageTransfer); steps 15-17 the gNB's tunnel and the N4 modification.
 
+import { isIPv4 } from 'node:net';
 import { SbiProblem, SbiMultipart, objectBody, requireString, binaryPart, N1_CONTENT_TYPE, N2_CONTENT_TYPE } from '../../common/sbi.ts';
 import { created, ok, type AnswerOf, type RequestOf } from '../../common/sbi/routes.ts';
 import type { components as SmfC } from '../../common/sbi-types/TS29502_Nsmf_PDUSession.ts';
@@ -113,8 +114,19 @@ export async function establish(smf: Smf, ctx: SmContext): Promise<void> {
     sst: ctx.snssai.sst,
     ...(ctx.snssai.sd ? { sd: ctx.snssai.sd } : {}),
     dnn: ctx.dnn,
+    ...pvsForUe(smf, ctx),
   });
   await n1n2Transfer(smf, ctx, accept, '4.3.2.2.1 step 11');
+}
+
+/**
+ * An onboarding PDU session whose request asked for the PVS information (ePCO 0036H): the PVS
+ * addresses the AMF passed from the DCS, else the SMF's own (TS 23.501 5.30.2.10.4).
+ */
+function pvsForUe(smf: Smf, ctx: SmContext): { pvsAddresses?: string[] } {
+  if (!ctx.onboarding || !ctx.request.pvsInformationRequested) return {};
+  const addresses = ctx.pvsAddresses?.length ? ctx.pvsAddresses : smf.cfg.pvsAddresses ?? [];
+  return addresses.length ? { pvsAddresses: addresses } : {};
 }
 
 /** Namf_Communication_N1N2MessageTransfer with the Accept and the N2 SM information (the UPF's N3 tunnel, the QoS). */
@@ -168,6 +180,11 @@ export async function createSmContext(smf: Smf, req: RequestOf<CreateSmContext>)
     if (data.onboardingInd === true) ctx.subscribed = ONBOARDING_QOS;
     else await registerWithUdm(smf, ctx);
     ctx.onboarding = data.onboardingInd === true;
+    // pvsInfo (TS 29.571 ServerAddressingInfo[]): the IPv4 addresses; the body came from another NF, so read with care
+    if (ctx.onboarding && Array.isArray(data.pvsInfo)) ctx.pvsAddresses = (data.pvsInfo as unknown[]).flatMap((p) => {
+      const a = (p as { ipv4Addresses?: unknown } | null)?.ipv4Addresses;
+      return Array.isArray(a) ? a.filter((x): x is string => typeof x === 'string' && isIPv4(x)) : [];
+    });
     ctx.ueAddress = smf.addresses.allocate();
   } catch (e) {
     const { after } = await releaseResources(smf, ctx);

@@ -3,7 +3,7 @@
 // (5.4.5.3) and the network-requested release of a session (6.3.3).
 
 import { serviceRequest } from './service-request.ts';
-import { nasMessage, encodeNasMessage, decodeNasMessage, type NasMessage, type PduAddress, type QosRule } from '../../../codecs/nas/index.ts';
+import { nasMessage, encodeNasMessage, decodeNasMessage, encodePco, decodePco, pvsIpv4Addresses, PcoContainerId, type NasMessage, type PduAddress, type QosRule } from '../../../codecs/nas/index.ts';
 import { GmmState } from '../gmm-state.ts';
 import { T3580_MS, T3580_MAX_RETRANSMISSIONS, PduSessionRejected, type Ue, type PendingPduSession } from '../ue.ts';
 import { sendNas, accept, discard } from '../n1.ts';
@@ -21,6 +21,8 @@ export function pduSessionEstablishment(ue: Ue, psi: number, o: { dnn?: string; 
     integrityProtectionMaximumDataRate: Uint8Array.of(0xff, 0xff),
     pduSessionType: 1,
     sscMode: 1,
+    // SNPN onboarding: the UE asks for the PVS addresses (ePCO container 0036H, TS 24.008 10.5.6.3; TS 23.501 5.30.2.10.4)
+    ...(ue.cfg.snpn?.onboarding ? { extendedProtocolConfigurationOptions: encodePco([{ id: PcoContainerId.PVS_INFORMATION_REQUEST, contents: new Uint8Array(0) }]) } : {}),
   }, { pduSessionId: psi, pti }));
   return new Promise((resolve, reject) => {
     const p: PendingPduSession = { psi, pti, request, dnn: o.dnn ?? ue.cfg.dnn, snssai: o.snssai ?? ue.cfg.snssai, timer: undefined, retransmissions: 0, resolve, reject };
@@ -88,6 +90,17 @@ export function onDlNasTransport(ue: Ue, m: NasMessage): void {
   on5gsm(ue, sm);
 }
 
+/** The PVS addresses of an accept's ePCO (containers 0036H); a malformed ePCO gives none and is logged. */
+function pvsOf(ue: Ue, epco: Uint8Array | undefined): string[] {
+  if (!epco) return [];
+  try {
+    return pvsIpv4Addresses(decodePco(epco));
+  } catch (e) {
+    ue.cfg.log?.(`[UE ${ue.supi}] ePCO of the PDU session establishment accept ignored: ${(e as Error).message}`);
+    return [];
+  }
+}
+
 export function on5gsm(ue: Ue, sm: NasMessage): void {
   const psi = sm.pduSessionId ?? 0;
   const p = ue.pending.get(psi);
@@ -102,7 +115,8 @@ export function on5gsm(ue: Ue, sm: NasMessage): void {
         finishPending(ue, p, new PduSessionRejected('PDU session establishment accept without an IPv4 PDU address'));
         return;
       }
-      ue.sessions.set(psi, { pduSessionId: psi, address: addr.ipv4, qosRules: (sm.ies.authorizedQosRules as QosRule[]) ?? [], sessionAmbr: sm.ies.sessionAmbr, dnn: p.dnn, snssai: p.snssai });
+      const pvsAddresses = pvsOf(ue, sm.ies.extendedProtocolConfigurationOptions as Uint8Array | undefined);
+      ue.sessions.set(psi, { pduSessionId: psi, address: addr.ipv4, qosRules: (sm.ies.authorizedQosRules as QosRule[]) ?? [], sessionAmbr: sm.ies.sessionAmbr, dnn: p.dnn, snssai: p.snssai, ...(pvsAddresses.length ? { pvsAddresses } : {}) });
       finishPending(ue, p, undefined, { address: addr.ipv4 });
       return;
     }
