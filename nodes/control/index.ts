@@ -8,3 +8,4 @@ export * from './api.ts';
 import './policy-commands.ts';
 import './coverage-commands.ts';
 import './charging-commands.ts'; // issue 16: ctl chf abort
+import './amf-release-command.ts';

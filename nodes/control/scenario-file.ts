@@ -17,6 +17,7 @@
 //                                # reregister (true|false), cause (5GMM cause)
 //     - udm-withdraw: all        # UDM-initiated (subscription withdrawn): access 3gpp | both
 //     - udm-update: all          # the subscribed S-NSSAI changes (ctl udm update): sst (required), sd
+//     - amf-release: 1           # AMF-initiated release with N1/N2 signalling (TS 23.502 4.3.4.2/4.3.4.3 step 1f): psi, cause (TS 29.502)
 //     - pcf-terminate: 1         # SM Policy Association Termination by the PCF (TS 23.502 4.16.6 case A): psi, cause
 //     - af-create: 1             # the AF's app session on a PDU session (ctl af create): psi; af-delete ends it
 //     - policy-update: 2         # the UDR's policy data changes and the PCF is notified: usage (octets), dnn (list)
@@ -45,6 +46,8 @@ import { pcfTerminateOn, afCreateOn, afDeleteOn, policyUpdateOn, awaitReleaseOn 
 import { SM_POLICY_RELEASE_CAUSES, type SmPolicyReleaseCause } from '../pcf/sm-policy-termination.ts';
 import { outOfCoverageOn, awaitImplicitOn, scenarioAmfTimers } from './coverage-commands.ts';
 import type { AmfTimers } from '../amf/gmm.ts';
+import { amfReleaseOn } from './amf-release-command.ts';
+import { AMF_RELEASE_CAUSES, type AmfReleaseCause } from '../amf/procedures/amf-requested-release.ts';
 
 export type UeGroup = { kind: 'all' } | { kind: 'first'; count: number } | { kind: 'range'; from: number; to: number };
 
@@ -57,6 +60,7 @@ export type ScenarioStep =
     | { action: 'smf-release'; psi: number; cause?: number; plmn?: 'visited' | 'home'; replaceSnssai?: Snssai }
     | { action: 'pcf-terminate'; psi: number; cause?: SmPolicyReleaseCause; plmn?: 'visited' | 'home' }
     | { action: 'amf-deregister'; reregister: boolean; cause?: number }
+    | { action: 'amf-release'; psi: number; cause?: AmfReleaseCause }
     | { action: 'udm-withdraw'; access: '3gpp' | 'non-3gpp' | 'both' }
     | { action: 'udm-update'; snssai: Snssai }
     | { action: 'ping'; count: number; intervalMs?: number; psi?: number; size?: number }
@@ -96,7 +100,7 @@ export class ScenarioFileError extends Error {
   }
 }
 
-const UE_ACTIONS = ['register', 'pdu-establish', 'pdu-release', 'smf-release', 'ping', 'deregister', 'amf-deregister', 'udm-withdraw', 'udm-update', 'pcf-terminate', 'af-create', 'af-delete', 'policy-update', 'await-release', 'an-release', 'out-of-coverage', 'await-implicit', 'provision', 'await-deregistration'] as const;
+const UE_ACTIONS = ['register', 'pdu-establish', 'pdu-release', 'smf-release', 'ping', 'deregister', 'amf-deregister', 'amf-release', 'udm-withdraw', 'udm-update', 'pcf-terminate', 'af-create', 'af-delete', 'policy-update', 'await-release', 'an-release', 'out-of-coverage', 'await-implicit', 'provision', 'await-deregistration'] as const;
 const COMMON_KEYS = ['rate', 'parallel', 'background'];
 const OPTION_KEYS: Record<(typeof UE_ACTIONS)[number], string[]> = {
   register: [],
@@ -105,6 +109,7 @@ const OPTION_KEYS: Record<(typeof UE_ACTIONS)[number], string[]> = {
   'smf-release': ['psi', 'cause', 'plmn', 'replace-sst', 'replace-sd'],
   'pcf-terminate': ['psi', 'cause', 'plmn'],
   'amf-deregister': ['reregister', 'cause'],
+  'amf-release': ['psi', 'cause'],
   'udm-withdraw': ['access'],
   'udm-update': ['sst', 'sd'],
   ping: ['count', 'interval', 'psi', 'size'],
@@ -229,6 +234,10 @@ export function parseScenario(text: string, file: string): Scenario {
         if (raw.cause !== undefined && !(SM_POLICY_RELEASE_CAUSES as readonly unknown[]).includes(raw.cause)) fail(`${at}.cause`, `expected one of ${SM_POLICY_RELEASE_CAUSES.join(', ')}`);
         return { action: a, ...common, psi, ...(raw.cause !== undefined ? { cause: raw.cause as SmPolicyReleaseCause } : {}), ...(plmn ? { plmn } : {}) };
       }
+      case 'amf-release':
+        if (psi === undefined) return fail(`${at}.psi`, 'the PDU session identity is required');
+        if (raw.cause !== undefined && !(AMF_RELEASE_CAUSES as readonly unknown[]).includes(raw.cause)) fail(`${at}.cause`, `expected one of ${AMF_RELEASE_CAUSES.join(', ')}`);
+        return { action: a, ...common, psi, ...(raw.cause !== undefined ? { cause: raw.cause as AmfReleaseCause } : {}) };
       case 'amf-deregister':
         if (raw.reregister !== undefined && typeof raw.reregister !== 'boolean') fail(`${at}.reregister`, 'expected true or false');
         return { action: a, ...common, reregister: raw.reregister === true, ...(raw.cause !== undefined ? { cause: int(raw.cause, `${at}.cause`, 1, 255) } : {}) };
@@ -421,6 +430,9 @@ async function runStep(ctx: StepContext, step: Exclude<ScenarioStep, { action: '
         return;
       case 'amf-deregister':
         await net.amfDeregister(supi, { reRegistrationRequired: step.reregister, ...(step.cause !== undefined ? { fiveGmmCause: step.cause } : {}) });
+        return;
+      case 'amf-release':
+        await amfReleaseOn(net, supi, step.psi, step.cause);
         return;
       case 'udm-withdraw':
         await net.udmWithdraw(supi, { access: step.access });

@@ -8,6 +8,7 @@ import { DenseIdPool, Ipv4Pool } from '../common/pools.ts';
 import { SharedSubscriptions } from '../common/concurrency.ts';
 import type { N4, SmN1, SmN2, PduSessionEstablishmentRequestInfo } from './ports.ts';
 import type { SessionQos, SubscribedDefaultQos, Ambr } from './policy-decision.ts';
+import { realClock, type Clock } from '../../transport/clock.ts';
 
 export interface SmfConfig {
   baseUri: string;
@@ -20,6 +21,11 @@ export interface SmfConfig {
   plmn: { mcc: string; mnc: string };
   /** DNNs and S-NSSAIs this SMF serves. */
   dnns: string[];
+  /**
+   * How long a V-SMF waits for the H-SMF's Nsmf_PDUSession_Update with the Release Command
+   * (TS 23.502 4.3.4.3 step 3a) after the H-SMF answered its step 1a or 1f; 5000 ms by default.
+   */
+  hrReleaseCommandWaitMs?: number;
   /**
    * The SMF's local PVS addresses for onboarding PDU sessions (TS 23.501 5.30.2.10.4: the SMF is
    * configured with them when the AMF passes none from a DCS); config snpn.pvs.dnAddress.
@@ -115,12 +121,14 @@ export interface Smf {
   addresses: Ipv4Pool;
   /** SDM subscriptions per (SUPI, DNN, S-NSSAI), shared by that couple's sessions. */
   sdm: SharedSubscriptions;
+  /** The clock the SMF's own waits run on (injectable: tests advance a VirtualClock). */
+  clock: Clock;
   nextRef(): string;
 }
 
 export const snssaiKey = (s: { sst: number; sd?: string }) => (s.sd ? `${s.sst}-${s.sd}` : String(s.sst));
 
-export function newSmf(cfg: SmfConfig, sbi: SbiClient, n4: N4, n1: SmN1, n2: SmN2): Smf {
+export function newSmf(cfg: SmfConfig, sbi: SbiClient, n4: N4, n1: SmN1, n2: SmN2, clock: Clock = realClock): Smf {
   let next = 1;
   return {
     cfg, sbi, n4, n1, n2,
@@ -133,6 +141,7 @@ export function newSmf(cfg: SmfConfig, sbi: SbiClient, n4: N4, n1: SmN1, n2: SmN
     seids: new DenseIdPool('SMF CP SEID', 1 << 24),
     addresses: new Ipv4Pool(cfg.uePool),
     sdm: new SharedSubscriptions(),
+    clock,
     nextRef: () => String(next++),
   };
 }

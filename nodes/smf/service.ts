@@ -21,6 +21,7 @@ import { SMF, CALLBACKS, N16 } from '../common/sbi/operations.ts';
 import { hsmfCreate, hsmfRelease, hsmfUpdate } from './procedures/home-routed-hsmf.ts';
 import { vsmfUpdateFromHsmf } from './procedures/home-routed-vsmf.ts';
 import type { N4, SmN1, SmN2 } from './ports.ts';
+import type { Clock } from '../../transport/clock.ts';
 import { newSmf, type SmfConfig } from './context.ts';
 import { createSmContext, updateSmContext } from './procedures/establishment.ts';
 import { releaseSmContext } from './procedures/release.ts';
@@ -32,8 +33,8 @@ import { chargingNotify } from './procedures/charging.ts';
 
 export { FiveGsmCause, type SmfConfig } from './context.ts';
 
-export function smfRoutes(cfg: SmfConfig, sbi: SbiClient, n4: N4, n1: SmN1, n2: SmN2, ledger = new ResourceLedger('SMF')) {
-  const smf = newSmf(cfg, sbi, n4, n1, n2);
+export function smfRoutes(cfg: SmfConfig, sbi: SbiClient, n4: N4, n1: SmN1, n2: SmN2, ledger = new ResourceLedger('SMF'), clock?: Clock) {
+  const smf = newSmf(cfg, sbi, n4, n1, n2, clock);
   const { contexts } = smf;
   ledger
     .gauge('SM contexts', () => contexts.size)

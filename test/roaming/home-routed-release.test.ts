@@ -1,11 +1,12 @@
 // Every release trigger of TS 23.502 4.3.4.3 that wire5g implements, each on its own roaming UE in
 // one network of two PLMNs (issue 17): 1a (the UE's release request), 1c in UE-initiated and in
 // network-initiated deregistration and when the UE's slice is no longer available, 1e by the H-SMF's operator, by the H-PCF (SM Policy Association
-// Termination case A) and with network slice replacement. For each, the trace must show the steps
+// Termination case A) and with network slice replacement, 1f by the AMF (UpdateSMContext with the release indication). For each, the trace must show the steps
 // in the clause's order (the seed text, /work/shared/seeds 003), pings over N9 before and the UE
 // holding no session after; the network stops with every ledger of both PLMNs back at its start.
 // The built-in scenario `home-routed-release` runs the same triggers and must exit OK; tshark reads
-// its capture without a warning.
+// its capture without a warning, and judges the N16 messages (N32-f, decrypted with the capture's key
+// log): what each trigger's request and the V-SMF's step 5 carry.
 
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync } from 'node:fs';
@@ -14,11 +15,12 @@ import { join } from 'node:path';
 import { subscribeTrace, type TraceEvent } from '../../nodes/common/trace.ts';
 import { LiveNetwork } from '../../nodes/control/live-network.ts';
 import { pcfTerminateOn } from '../../nodes/control/policy-commands.ts';
+import { amfReleaseOn } from '../../nodes/control/amf-release-command.ts';
 import { runScenarioFile, loadScenario } from '../../nodes/control/scenario-file.ts';
 import { roamingTestConfig } from '../helpers/roaming-network.ts';
 import { tsharkAvailable, dissect } from '../helpers/tshark.ts';
 
-const supis = [1, 2, 3, 4, 5, 6, 7].map((i) => `imsi-20893000000010${i}`);
+const supis = [1, 2, 3, 4, 5, 6, 7, 8].map((i) => `imsi-20893000000010${i}`);
 const cfg = roamingTestConfig(76, supis);
 let net: LiveNetwork;
 
@@ -114,6 +116,15 @@ describe('home-routed PDU Session Release, every trigger (TS 23.502 4.3.4.3)', (
     expect(l.filter((x) => /PDU session release (command|complete)|PDUSessionResourceRelease/.test(x))).toEqual([]);
   });
 
+  it('1f: AMF-initiated (release indication, V-SMF -> N16 -> H-SMF; the H-SMF builds the command)', async () => {
+    const l = await traced(() => amfReleaseOn(net, supis[7], 1, 'REL_DUE_TO_SLICE_NOT_AVAILABLE'));
+    inOrder(l, ['AMF>SMF Nsmf_PDUSession_UpdateSMContext [4.3.4.2 step 1f]', 'SMF>UPF Session Modification Request (uplink drop) [4.3.4.3 step 1f]', 'SMF>H-SMF Nsmf_PDUSession_Update [4.3.4.3 step 1f]', 'H-SMF>H-UPF Session Deletion Request [4.3.4.3 step 2]', 'H-SMF>SMF Nsmf_PDUSession_Update [4.3.4.3 step 3a]', 'SMF>AMF 200 (Nsmf_PDUSession_UpdateSMContext)', 'AMF>gNB PDUSessionResourceReleaseCommand', 'UE>AMF UL NAS transport (PDU session release complete)', 'SMF>UPF Session Deletion Request', 'SMF>AMF Nsmf_PDUSession_SMContextStatusNotify [4.3.4.3 step 8]', ...H_SIDE_END]);
+    // step 5 (the V-SMF's answer, after the UE's Release Complete) before step 6
+    inOrder(l, ['UE>AMF UL NAS transport (PDU session release complete)', 'SMF>H-SMF 200 (Nsmf_PDUSession_Update)', 'H-SMF>H-PCF Npcf_SMPolicyControl_Delete']);
+    expect(net.ueOf(supis[7]).sessions.size).toBe(0);
+    expect(net.ueOf(supis[7]).received).toContain('PDU session release command');
+  });
+
   it('stops with every ledger of both PLMNs and both SEPPs back at its start', async () => {
     const r = await net.stop();
     expect(r.leftBehind).toEqual({});
@@ -121,7 +132,7 @@ describe('home-routed PDU Session Release, every trigger (TS 23.502 4.3.4.3)', (
     expect(r.ok).toBe(true);
   }, 30_000);
 
-  it('the built-in scenario home-routed-release runs every trigger and exits OK; tshark reads its capture without a warning', async () => {
+  it('the built-in scenario home-routed-release runs every trigger and exits OK; tshark reads its capture without a warning and the N16 messages carry what 4.3.4.3 lists', async () => {
     const out = mkdtempSync(join(tmpdir(), 'wire5g-hrs-'));
     const scfg = roamingTestConfig(78, []);
     scfg.roaming.home.subscribers = [{ ...cfg.roaming.home.subscribers[0], supi: 'imsi-208930000000201' }];
@@ -133,11 +144,25 @@ describe('home-routed PDU Session Release, every trigger (TS 23.502 4.3.4.3)', (
     const frames = dissect(join(out, 'run.pcapng'), { prefs: ['nas-5gs.null_decipher:TRUE'] });
     const bad = frames.filter((f) => f.malformed || f.expert.some((e) => e.severity === 'warning' || e.severity === 'error'));
     expect(bad.map((f) => `${f.frame}: ${f.expert.map((e) => e.message).join('; ')}`)).toEqual([]);
-    // N16 inside N32, decrypted with the capture's key log
     const n16 = frames.filter((f) => f.protocols.includes('tls')).flatMap((f) => f.fields.get('http2.headers.path') ?? []).filter((p) => p.startsWith('/nsmf-pdusession/v1/'));
     expect(n16).toContain('/nsmf-pdusession/v1/pdu-sessions'); // Create (4.3.2.2.2 step 6)
-    expect(n16.some((p) => /^\/nsmf-pdusession\/v1\/pdu-sessions\/\d+\/modify$/.test(p)), 'Update, V-SMF -> H-SMF (1a)').toBe(true);
-    expect(n16.some((p) => /^\/nsmf-pdusession\/v1\/pdu-sessions\/\d+\/release$/.test(p)), 'Release (1c)').toBe(true);
-    expect(n16.some((p) => /^\/nsmf-pdusession\/v1\/vsmf-pdu-sessions\/\d+\/modify$/.test(p)), 'Update, H-SMF -> V-SMF (3a)').toBe(true);
+    // N32-f between the SEPPs: Wireshark's JSON members of each HTTP/2 message, by path (answers: by status)
+    const n32 = frames.filter((f) => f.protocols.includes('tls') && f.fields.has('json.member_with_value'));
+    const members = (f: (typeof frames)[number]) => f.fields.get('json.member_with_value') ?? [];
+    const requests = (re: RegExp) => n32.filter((f) => (f.fields.get('http2.headers.path') ?? []).some((p) => re.test(p))).map(members);
+    const hsmfUpdates = requests(/^\/nsmf-pdusession\/v1\/pdu-sessions\/\d+\/modify$/);
+    // 1a: "Trigger PDU Session Release" with the UE's message, ULI and time zone (4.3.4.3 step 1a)
+    expect(hsmfUpdates.some((m) => m.includes('requestIndication:UE_REQ_PDU_SES_REL') && m.includes('contentId:n1msg') && m.some((x) => x.startsWith('nrCellId:')) && m.some((x) => x.startsWith('ueTimeZone:')))).toBe(true);
+    // 1f: network-requested, the AMF's cause, ULI and time zone
+    expect(hsmfUpdates.some((m) => m.includes('requestIndication:NW_REQ_PDU_SES_REL') && m.includes('cause:REL_DUE_TO_SLICE_NOT_AVAILABLE') && m.some((x) => x.startsWith('nrCellId:')) && m.some((x) => x.startsWith('ueTimeZone:')))).toBe(true);
+    // 1c when the slice is no longer available: Nsmf_PDUSession_Release with the AMF's cause
+    expect(requests(/^\/nsmf-pdusession\/v1\/pdu-sessions\/\d+\/release$/).some((m) => m.includes('cause:REL_DUE_TO_SLICE_NOT_AVAILABLE'))).toBe(true);
+    const vsmfUpdates = requests(/^\/nsmf-pdusession\/v1\/vsmf-pdu-sessions\/\d+\/modify$/);
+    // 3a: the command for the UE (#36 as n1smCause 24 hex); slice replacement: #39 (27 hex) and the Alternative HPLMN S-NSSAI
+    expect(vsmfUpdates.some((m) => m.includes('requestIndication:UE_REQ_PDU_SES_REL') && m.includes('n1smCause:24'))).toBe(true);
+    expect(vsmfUpdates.some((m) => m.includes('requestIndication:NW_REQ_PDU_SES_REL') && m.includes('n1smCause:27') && m.includes('sst:1') && m.includes('sd:a1b2c3'))).toBe(true);
+    // step 5: the V-SMF's 200 with the UE's Release Complete, where the UE is and its time zone
+    const step5 = n32.filter((f) => (f.fields.get('http2.headers.status') ?? []).includes('200')).map(members).filter((m) => m.includes('contentId:n1msg') && m.some((x) => x.startsWith('nrCellId:')) && m.some((x) => x.startsWith('ueTimeZone:')));
+    expect(step5.length).toBeGreaterThanOrEqual(5); // 1a, 1e operator, 1e H-PCF, 1e slice replacement, 1f
   }, 90_000);
 });

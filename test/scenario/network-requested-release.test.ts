@@ -9,12 +9,14 @@ import { subscribeTrace, type TraceEvent } from '../../nodes/common/trace.ts';
 import { startTestNetwork, type TestNetwork } from '../helpers/network.ts';
 import type { LedgerSnapshot } from '../../nodes/common/ledger.ts';
 import { networkRequestedRelease, smContextOf, releaseBySupi } from '../../nodes/smf/procedures/network-requested-release.ts';
+import { amfRequestedRelease } from '../../nodes/amf/procedures/amf-requested-release.ts';
 
 let net: TestNetwork;
 const supi = 'imsi-001010000000351';
+const supi1f = 'imsi-001010000000352';
 
 beforeAll(async () => {
-  net = await startTestNetwork(151, [supi]);
+  net = await startTestNetwork(151, [supi, supi1f]);
 });
 
 afterAll(async () => {
@@ -102,5 +104,36 @@ describe('Network-requested PDU Session Release by the SMF (TS 23.502 4.3.4.2)',
     expect(after.UPF).toEqual(registered.UPF);
     expect(after.PCF).toEqual(registered.PCF);
     await expect(releaseBySupi(net.core.smf, supi, 1)).rejects.toThrow(/no PDU session 1/);
+  });
+
+  it('1f: the AMF asks for the release (UpdateSMContext with the release indication and its cause, the UE\'s location): steps 2-13 follow; ledgers as before the session', async () => {
+    const u = net.ue(supi1f);
+    await u.register(net.gnb);
+    await net.quiet();
+    const registered = net.ledgers();
+    await u.establishPduSession(1);
+    await net.quiet();
+    const events: TraceEvent[] = [];
+    const off = subscribeTrace((e) => events.push(e));
+    try {
+      await amfRequestedRelease(net.core.amf, net.core.amf.bySupi.get(supi1f)!, 1, 'REL_DUE_TO_SUBSCRIPTION_CHANGE');
+      await net.quiet();
+    } finally {
+      off();
+    }
+    const at = order(events);
+    expect(at('Nsmf_PDUSession_UpdateSMContext [4.3.4.2 step 1f]')).toBeLessThan(at('Session Deletion Request [4.3.4.2 step 2a]'));
+    expect(at('Session Deletion Request [4.3.4.2 step 2a]')).toBeLessThan(at('PDUSessionResourceReleaseCommand [4.3.4.2 step 4]'));
+    expect(at('PDUSessionResourceReleaseCommand [4.3.4.2 step 4]')).toBeLessThan(at('Nsmf_PDUSession_UpdateSMContext [4.3.4.2 step 7]'));
+    expect(at('PDU session release complete) [4.3.4.2 step 8]')).toBeLessThan(at('Nsmf_PDUSession_UpdateSMContext [4.3.4.2 step 10]'));
+    expect(at('Nsmf_PDUSession_UpdateSMContext [4.3.4.2 step 10]')).toBeLessThan(at('Nsmf_PDUSession_SMContextStatusNotify [4.3.4.2 step 11]'));
+    expect(at('Nsmf_PDUSession_SMContextStatusNotify [4.3.4.2 step 11]')).toBeLessThan(at('Npcf_SMPolicyControl_Delete [4.3.4.2 step 12]'));
+    expect(at('Npcf_SMPolicyControl_Delete [4.3.4.2 step 12]')).toBeLessThan(at('Nudm_UECM_Deregistration [4.3.4.2 step 13]'));
+    expect(u.received).toContain('PDU session release command');
+    expect(u.sessions.size).toBe(0);
+    expect(net.core.amf.bySupi.get(supi1f)?.sessions.size).toBe(0);
+    expect(net.ledgers()).toEqual(registered);
+    // a second request for the same session is refused before anything is sent
+    await expect(amfRequestedRelease(net.core.amf, net.core.amf.bySupi.get(supi1f)!, 1, 'REL_DUE_TO_SUBSCRIPTION_CHANGE')).rejects.toThrow(/no SM context of PDU session 1/);
   });
 });

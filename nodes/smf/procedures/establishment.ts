@@ -19,7 +19,8 @@ import { startCharging } from './charging.ts';
 import { policyTriggersOf, reportResourceAllocation } from './policy-triggers.ts';
 import { pduSessionReleaseUpdate } from './pdu-session-release.ts';
 import { upCnxStateUpdate } from './user-plane.ts';
-import { vsmfCreateSmContext, vsmfReleaseAck, vsmfReleaseRequest } from './home-routed-vsmf.ts';
+import { vsmfCreateSmContext, vsmfReleaseAck, vsmfReleaseTowardsHsmf } from './home-routed-vsmf.ts';
+import { amfRequestedRelease } from './amf-requested-release.ts';
 import { failureCauses, reportEstablishmentFailure } from './establishment-failure.ts';
 import { onSetupFailure } from './setup-failure.ts';
 import { isEmergencyRequest, emergencyQos } from './emergency.ts';
@@ -251,12 +252,14 @@ export async function updateSmContext(smf: Smf, req: RequestOf<UpdateSmContext>)
   // TS 29.502 6.1.6.2.3 SmContextUpdateData: no member is mandatory
   const body = objectBody(req) as SmfC['schemas']['SmContextUpdateData'];
   await ctx.establishment?.catch(() => {});
+  // TS 23.502 4.3.4.2 / 4.3.4.3 step 1f: the AMF's release indication (amf-requested-release.ts)
+  if (body.release === true) return amfRequestedRelease(smf, ctx, body);
   // a home-routed session: TS 23.502 4.3.4.3 step 1a and 4.3.4.2 steps 7, 10 (home-routed-vsmf.ts)
   if (ctx.homeRouted?.role === 'V-SMF') {
     const ack = vsmfReleaseAck(smf, ctx, req, body);
     if (ack) return ack;
     const n1 = binaryPart(req, body.n1SmMsg);
-    if (n1 && smf.n1.decodeSmMessage(n1).name === 'PDU session release request') return vsmfReleaseRequest(smf, ctx, n1, body.ueLocation);
+    if (n1 && smf.n1.decodeSmMessage(n1).name === 'PDU session release request') return vsmfReleaseTowardsHsmf(smf, ctx, { step: '4.3.4.3 step 1a', request: n1 }, body.ueLocation);
   }
   // TS 23.502 4.3.4.2 steps 1a, 7 and 10 (pdu-session-release.ts)
   const release = await pduSessionReleaseUpdate(smf, ctx, req, body);

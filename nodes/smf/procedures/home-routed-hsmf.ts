@@ -2,7 +2,8 @@
 // TS 29.502 5.2.2.7-5.2.2.9): the V-SMF's Nsmf_PDUSession_Create (steps 6-13: UDM, SM policy with
 // the H-PCF, N4 with the H-UPF whose downlink goes over N9 to the V-UPF, the N1 SM accept built
 // here and handed back for the UE), and its Nsmf_PDUSession_Release in a serving-network-initiated
-// release (4.3.4.3 step 1c: steps 2, 6 and 3b). The V-SMF side is home-routed-vsmf.ts.
+// release (4.3.4.3 step 1c: steps 2, 6 and 3b), its Nsmf_PDUSession_Update (steps 1a and 1f) and the
+// HPLMN's own release (step 1e). The V-SMF side is home-routed-vsmf.ts.
 
 import { SbiProblem, SbiMultipart, objectBody, requireString, binaryPart, N1_CONTENT_TYPE } from '../../common/sbi.ts';
 import type { SbiRequest } from '../../common/sbi.ts';
@@ -15,6 +16,7 @@ import type { PduSessionEstablishmentRequestInfo } from '../ports.ts';
 import { FiveGsmCause, type Smf, type SmContext } from '../context.ts';
 import { registerWithUdm, policyAndN4 } from './establishment.ts';
 import { releaseResources, type ReleaseSteps } from './release.ts';
+import { releaseCommandCause } from './amf-requested-release.ts';
 
 const hex8 = (n: number) => n.toString(16).padStart(8, '0');
 
@@ -137,27 +139,34 @@ const REGULAR_DEACTIVATION = 36;
 const NO_PTI = 0;
 
 /**
- * TS 23.502 4.3.4.3 step 1a at the H-SMF: the V-SMF's Nsmf_PDUSession_Update ("Trigger PDU Session
- * Release", the UE's PDU Session Release Request with its PCO, ULI, time zone), answered at once;
- * the release towards the UE follows (steps 2, 3a, 5, 6).
+ * TS 23.502 4.3.4.3 steps 1a and 1f at the H-SMF: the V-SMF's Nsmf_PDUSession_Update, answered at
+ * once. 1a: "Trigger PDU Session Release" (UE_REQ_PDU_SES_REL) with the UE's PDU Session Release
+ * Request (its PCO and PTI), ULI, time zone. 1f: the serving network's AMF asked the V-SMF to
+ * release (NW_REQ_PDU_SES_REL with the AMF's cause, TS 29.502 6.1.6.3.2), ULI, time zone; the
+ * Release Command then carries PTI 0 and the 5GSM cause for that cause. The release towards the UE
+ * follows (steps 2, 3a, 5, 6).
  */
 export async function hsmfUpdate(smf: Smf, req: RequestOf<typeof N16.pduSession.update>): Promise<AnswerOf<typeof N16.pduSession.update>> {
   const ctx = hsmfSessionOf(smf, req);
   const data = objectBody(req) as SmfC['schemas']['HsmfUpdateData'];
-  if (data.requestIndication !== 'UE_REQ_PDU_SES_REL') throw new SbiProblem(403, 'MANDATORY_IE_INCORRECT', `requestIndication ${String(data.requestIndication)}: this H-SMF handles the UE's release only (TS 29.502 5.2.2.8.2)`);
+  const ri = data.requestIndication;
+  if (ri !== 'UE_REQ_PDU_SES_REL' && ri !== 'NW_REQ_PDU_SES_REL') throw new SbiProblem(403, 'MANDATORY_IE_INCORRECT', `requestIndication ${String(ri)}: this H-SMF handles a release (UE_REQ_PDU_SES_REL, NW_REQ_PDU_SES_REL) only (TS 29.502 5.2.2.8.2)`);
   if (ctx.state !== 'active') throw new SbiProblem(409, 'PDU_SESSION_NOT_ACTIVE', `PDU session ${ctx.pduSessionId} is ${ctx.state}`);
-  const n1 = binaryPart(req, data.n1SmInfoFromUe);
   let pti = NO_PTI;
-  if (n1) {
-    try {
-      pti = smf.n1.decodeSmMessage(n1).pti;
-    } catch (e) {
-      throw new SbiProblem(400, 'N1_SM_ERROR', (e as Error).message);
+  let cause = REGULAR_DEACTIVATION;
+  if (ri === 'UE_REQ_PDU_SES_REL') {
+    const n1 = binaryPart(req, data.n1SmInfoFromUe);
+    if (n1) {
+      try {
+        pti = smf.n1.decodeSmMessage(n1).pti;
+      } catch (e) {
+        throw new SbiProblem(400, 'N1_SM_ERROR', (e as Error).message);
+      }
     }
-  }
+  } else cause = releaseCommandCause(typeof data.cause === 'string' ? data.cause : undefined);
   ctx.state = 'releasing';
   // "The H-SMF responds to the request immediately"; steps 2, 3a, 5 and 6 follow
-  return { status: 204, after: () => releaseTowardsUe(smf, ctx, { pti, cause: REGULAR_DEACTIVATION, n4Step: '4.3.4.3 step 2', requestIndication: 'UE_REQ_PDU_SES_REL' }) };
+  return { status: 204, after: () => releaseTowardsUe(smf, ctx, { pti, cause, n4Step: '4.3.4.3 step 2', requestIndication: ri }) };
 }
 
 export interface HplmnRelease {

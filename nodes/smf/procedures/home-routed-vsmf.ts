@@ -15,6 +15,7 @@ import { CALLBACKS, type SMF } from '../../common/sbi/operations.ts';
 import type { VsmfN4 } from '../n4-home-routed.ts';
 import { contextOf, type Smf, type SmContext } from '../context.ts';
 import type { Arp } from '../policy-decision.ts';
+import type { TimerHandle } from '../../../transport/clock.ts';
 import { releaseResources, type ReleaseSteps } from './release.ts';
 import { createdThenEstablished, n1n2Transfer } from './establishment.ts';
 
@@ -130,43 +131,66 @@ export async function vsmfReleaseOnDeregistration(smf: Smf, ctx: SmContext, from
 
 /** A home-routed release at the V-SMF waiting for the H-SMF's Release Command and the UE's and gNB's acknowledgements. */
 interface HrRelease {
-  /** 1a: the AMF's UpdateSMContext waits for the H-SMF's command (step 3a) to answer with it (4.3.4.2 step 3a). */
+  /** 1a, 1f: the AMF's UpdateSMContext waits for the H-SMF's command (step 3a) to answer with it (4.3.4.2 step 3a). */
   commandArrived?: (command: Uint8Array) => void;
   n2Acknowledged: boolean;
   /** The UE's PDU SESSION RELEASE COMPLETE (its PCO go to the H-SMF in step 5). */
   complete?: Uint8Array;
+  /** The User Location Information of the AMF's last UpdateSMContext (4.3.4.2 steps 7, 10), for step 5. */
+  ueLocation?: SmfC['schemas']['UserLocation'];
   acknowledged?: () => void;
 }
 const hrReleases = new WeakMap<SmContext, HrRelease>();
 
-/** How long the V-SMF waits for the H-SMF's step 3a after its step 1a was answered. */
+/** How long the V-SMF waits for the H-SMF's step 3a after its step 1a or 1f was answered (SmfConfig.hrReleaseCommandWaitMs). */
 const COMMAND_WAIT_MS = 5000;
 
+/** What starts a V-SMF's release towards the H-SMF: the UE's request (1a) or the AMF's release indication (1f). */
+export type VsmfReleaseTrigger =
+  | { step: '4.3.4.3 step 1a'; request: Uint8Array }
+  | { step: '4.3.4.3 step 1f'; cause: string };
+
 /**
- * TS 23.502 4.3.4.3 step 1a at the V-SMF: the UE's PDU Session Release Request (in the AMF's
- * UpdateSMContext). The V-UPF stops forwarding uplink (and counting it), the H-SMF gets
- * Nsmf_PDUSession_Update with "Trigger PDU Session Release" and the UE's message (PCO), and answers
- * at once; its Release Command (step 3a) is what this UpdateSMContext answers with (4.3.4.2 step 3a).
+ * TS 23.502 4.3.4.3 steps 1a and 1f at the V-SMF, in the AMF's UpdateSMContext: the V-UPF stops
+ * forwarding uplink (and counting it), the H-SMF gets Nsmf_PDUSession_Update (1a: "Trigger PDU
+ * Session Release" with the UE's message and its PCO; 1f: a network-requested release with the
+ * AMF's cause), with the User Location Information and the time zone, and answers at once. Its
+ * Release Command (step 3a) is what this UpdateSMContext answers with (4.3.4.2 step 3a). If it does
+ * not come in time (on the SMF's clock), the V-SMF releases what it holds and says so.
  */
-export async function vsmfReleaseRequest(smf: Smf, ctx: SmContext, request: Uint8Array, location: SmfC['schemas']['SmContextUpdateData']['ueLocation']): Promise<AnswerOf<typeof SMF.pduSession.updateSmContext>> {
+export async function vsmfReleaseTowardsHsmf(smf: Smf, ctx: SmContext, trigger: VsmfReleaseTrigger, location: SmfC['schemas']['SmContextUpdateData']['ueLocation']): Promise<AnswerOf<typeof SMF.pduSession.updateSmContext>> {
   const hr = ctx.homeRouted?.role === 'V-SMF' ? ctx.homeRouted : undefined;
   if (!hr?.hsmfPduSessionUri || ctx.state !== 'active') throw new SbiProblem(409, 'PDU_SESSION_NOT_ACTIVE', `PDU session ${ctx.pduSessionId} is ${ctx.state}`);
   ctx.state = 'releasing';
-  if (ctx.n4) await vsmfN4(smf).modifyUplink(ctx.n4.upSeid, { action: 'drop' }, '4.3.4.3 step 1a');
+  if (ctx.n4) await vsmfN4(smf).modifyUplink(ctx.n4.upSeid, { action: 'drop' }, trigger.step);
   const r: HrRelease = { n2Acknowledged: false };
+  const waitMs = smf.cfg.hrReleaseCommandWaitMs ?? COMMAND_WAIT_MS;
+  let timer: TimerHandle | undefined;
   const command = new Promise<Uint8Array>((resolve, reject) => {
     r.commandArrived = resolve;
-    setTimeout(() => reject(new SbiProblem(504, 'NETWORK_FAILURE', `the H-SMF sent no Release Command within ${COMMAND_WAIT_MS} ms (TS 23.502 4.3.4.3 step 3a)`)), COMMAND_WAIT_MS).unref();
+    timer = smf.clock.setTimeout(() => reject(new SbiProblem(504, 'NETWORK_FAILURE', `the H-SMF sent no Release Command within ${waitMs} ms (TS 23.502 4.3.4.3 step 3a)`)), waitMs);
   });
   hrReleases.set(ctx, r);
   const update: SmfC['schemas']['HsmfUpdateData'] = {
-    requestIndication: 'UE_REQ_PDU_SES_REL',
-    n1SmInfoFromUe: { contentId: 'n1msg' },
+    ...(trigger.step === '4.3.4.3 step 1a' ? { requestIndication: 'UE_REQ_PDU_SES_REL', n1SmInfoFromUe: { contentId: 'n1msg' } } : { requestIndication: 'NW_REQ_PDU_SES_REL', cause: trigger.cause }),
     ...(location ? { ueLocation: location } : {}),
     ueTimeZone: ueTimeZone(),
   };
-  await n16Client(smf.sbi, '').pduSession.update(hr.hsmfPduSessionUri, new SbiMultipart<SmfC['schemas']['HsmfUpdateData']>(update, { n1msg: { contentType: N1_CONTENT_TYPE, data: request } }), { step: '4.3.4.3 step 1a' });
-  const cmd = await command;
+  let cmd: Uint8Array;
+  try {
+    await n16Client(smf.sbi, '').pduSession.update(hr.hsmfPduSessionUri, trigger.step === '4.3.4.3 step 1a' ? new SbiMultipart<SmfC['schemas']['HsmfUpdateData']>(update, { n1msg: { contentType: N1_CONTENT_TYPE, data: trigger.request } }) : update, { step: trigger.step });
+    cmd = await command;
+  } catch (e) {
+    // no command will come: what the V-SMF holds goes, and the AMF learns it (4.3.4.3 step 8)
+    smf.clock.clearTimeout(timer);
+    hrReleases.delete(ctx);
+    hr.hsmfPduSessionUri = undefined;
+    const { after } = await releaseResources(smf, ctx, { ...VSMF_DEREGISTRATION_STEPS, n4: '4.3.4.3 step 4' });
+    await smf.notify.smContextStatusNotify(ctx.amfCallback, { statusInfo: { resourceStatus: 'RELEASED', cause: 'REL_DUE_TO_PEER_NOT_RESPONDING' } }, { step: '4.3.4.3 step 8' }).catch(() => {});
+    await after().catch(() => {});
+    throw e;
+  }
+  smf.clock.clearTimeout(timer);
   r.commandArrived = undefined;
   // 4.3.4.2 step 3a (as 4.3.4.3 step 4): the Release Command and the N2 resource release request for the AMF
   return ok(new SbiMultipart<SmfC['schemas']['SmContextUpdatedData']>(
@@ -217,10 +241,10 @@ export async function vsmfUpdateFromHsmf(smf: Smf, req: RequestOf<typeof CALLBAC
   await acknowledged;
   hrReleases.delete(ctx);
   const complete = r?.complete;
-  // step 5: VsmfUpdatedData with the UE's Release Complete (its PCO) and the time zone
+  // step 5: VsmfUpdatedData with the UE's Release Complete (its PCO), the location and the time zone
   return {
     status: 200,
-    body: new SbiMultipart<SmfC['schemas']['VsmfUpdatedData']>({ ueTimeZone: ueTimeZone(), ...(complete ? { n1SmInfoFromUe: { contentId: 'n1msg' } } : {}) }, complete ? { n1msg: { contentType: N1_CONTENT_TYPE, data: complete } } : {}),
+    body: new SbiMultipart<SmfC['schemas']['VsmfUpdatedData']>({ ueTimeZone: ueTimeZone(), ...(r?.ueLocation ? { ueLocation: r.ueLocation } : {}), ...(complete ? { n1SmInfoFromUe: { contentId: 'n1msg' } } : {}) }, complete ? { n1msg: { contentType: N1_CONTENT_TYPE, data: complete } } : {}),
     after: async () => {
       const { after } = await releaseResources(smf, ctx, { ...VSMF_DEREGISTRATION_STEPS, n4: '4.3.4.3 step 4' });
       // step 8: the AMF releases the association between the SMF ID and the PDU session
@@ -234,6 +258,7 @@ export async function vsmfUpdateFromHsmf(smf: Smf, req: RequestOf<typeof CALLBAC
 export function vsmfReleaseAck(smf: Smf, ctx: SmContext, req: SbiRequest, body: SmfC['schemas']['SmContextUpdateData']): AnswerOf<typeof SMF.pduSession.updateSmContext> | undefined {
   const r = hrReleases.get(ctx);
   if (!r) return undefined;
+  if (body.ueLocation) r.ueLocation = body.ueLocation;
   const n1 = binaryPart(req, body.n1SmMsg);
   if (n1) {
     if (smf.n1.decodeSmMessage(n1).name !== 'PDU session release complete') return undefined;
