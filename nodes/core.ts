@@ -52,6 +52,9 @@ import { homeView, routeFor, roamingNames, fqdnName, startSepps, type PlmnSide, 
 import { nfFqdn } from './common/roaming-config.ts';
 import type { Clock } from '../transport/clock.ts';
 
+/** TS 29.244 leaves the heartbeat period to the operator: one a minute. */
+export const DEFAULT_PFCP_HEARTBEAT_MS = 60_000;
+
 export const CORE_NFS = ['udr', 'udm', 'ausf', 'pcf', 'upf', 'smf', 'amf', 'bsf', 'chf', 'nwdaf', 'af'] as const;
 
 export type CoreNf = (typeof CORE_NFS)[number];
@@ -80,6 +83,12 @@ export interface CoreOptions {
   sbiTimeoutMs?: number;
   /** PFCP Association Setup attempts (each N1 x T1) before the SMF gives up on its UPF; default 20. */
   upfAssociationAttempts?: number;
+  /**
+   * Period of the SMF's PFCP Heartbeat Requests to its UPF (TS 29.244 7.4.2), on `clock`; a new
+   * Recovery Time Stamp in the answer is a UPF restart (nodes/smf/procedures/upf-restart.ts).
+   * Default 60 s; 0 sends none.
+   */
+  pfcpHeartbeatMs?: number;
   /** The PLMN of the NF in a roaming run (issue 17): 'home' starts the home PLMN's one of `cfg.roaming`. */
   side?: PlmnSide;
   /** The UDR, UDM or AUSF being started is the DCS's of snpn.dcs (dcsConfig), not the ON-SNPN's. */
@@ -183,7 +192,11 @@ async function startOneNf(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig, o
         }
       }
       const c = host('SMF', cfg.addresses.smf);
-      const smf = smfRoutes({ baseUri: sbiUri(cfg, 'smf'), instanceId: nfInstanceId('SMF', cfg.addresses.smf), udmUri: sbiUri(cfg, 'udm'), pcfUri: sbiUri(cfg, 'pcf'), ...(cfg.chf.convergedCharging ? { chfUri: sbiUri(cfg, 'chf') } : {}), uePool: cfg.uePool, plmn: cfg.plmn, dnns: [cfg.dnn, ...(cfg.snpn && cfg.snpn.onboarding.dnn !== cfg.dnn ? [cfg.snpn.onboarding.dnn] : [])], ...(cfg.snpn?.pvs ? { pvsAddresses: [cfg.snpn.pvs.dnAddress] } : {}) }, c.client, n4, nasSmN1, ngapSmN2);
+      const smf = smfRoutes({ baseUri: sbiUri(cfg, 'smf'), instanceId: nfInstanceId('SMF', cfg.addresses.smf), udmUri: sbiUri(cfg, 'udm'), pcfUri: sbiUri(cfg, 'pcf'), ...(cfg.chf.convergedCharging ? { chfUri: sbiUri(cfg, 'chf') } : {}), uePool: cfg.uePool, plmn: cfg.plmn, dnns: [cfg.dnn, ...(cfg.snpn && cfg.snpn.onboarding.dnn !== cfg.dnn ? [cfg.snpn.onboarding.dnn] : [])], ...(cfg.snpn?.pvs ? { pvsAddresses: [cfg.snpn.pvs.dnAddress] } : {}), ...(o.log ? { log: o.log } : {}) }, c.client, n4, nasSmN1, ngapSmN2);
+      // TS 29.244 7.4.2: the SMF's heartbeat to its UPF; a restart shows in the answer's Recovery Time Stamp (6.2.2)
+      const heartbeatMs = o.pfcpHeartbeatMs ?? DEFAULT_PFCP_HEARTBEAT_MS;
+      if (heartbeatMs > 0) pfcp.startHeartbeat({ address: cfg.addresses.upf, port: cfg.ports.pfcp }, heartbeatMs);
+      pfcp.on('heartbeat-lost', (peer) => o.log?.(`[SMF] PFCP Heartbeat to the UPF ${peer.address}:${peer.port} unanswered (N1 x T1, TS 29.244 6.2.2)`));
       const h = await serve('SMF', cfg.addresses.smf, smf.routes, c);
       return { nf, ledger: smf.ledger, sbi: h, smf: smf.smf, settled: () => h.server.settled(), stop: async () => { await h.close(); await pfcp.close(); } };
     }

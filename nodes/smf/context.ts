@@ -25,6 +25,8 @@ export interface SmfConfig {
    * configured with them when the AMF passes none from a DCS); config snpn.pvs.dnAddress.
    */
   pvsAddresses?: string[];
+  /** Where the SMF reports what no procedure answers for (a UPF restart). */
+  log?: (line: string) => void;
 }
 
 /** TS 24.501 9.11.4.2 5GSM causes the SMF uses. */
@@ -35,6 +37,7 @@ export const FiveGsmCause = {
   UserAuthenticationFailed: 29,
   RequestRejectedUnspecified: 31,
   RegularDeactivation: 36,
+  ReactivationRequested: 39,
   MessageTypeNonExistentOrNotImplemented: 97,
   ProtocolErrorUnspecified: 111,
 } as const;

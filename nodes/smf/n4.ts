@@ -133,6 +133,24 @@ export class SmfN4 implements N4 {
 
   private usageHandler: ((cpSeid: bigint, report: UsageReport) => void) | undefined;
 
+  /**
+   * TS 29.244 6.2.2: a Heartbeat (or Association Setup) from the UPF with a Recovery Time Stamp
+   * other than the one it had means it restarted and lost its PFCP sessions and the association
+   * (the endpoint's 'peer-restart'). The session references are forgotten here, the association
+   * is set up again (TS 29.244 6.2.6), then the SMF's handler acts on its SM contexts.
+   */
+  onPeerRestart(handler: (r: { reassociated: boolean; error?: string }) => void): void {
+    this.o.endpoint.on('peer-restart', (peer) => {
+      if (peer.address !== this.o.upf.address || peer.port !== this.o.upf.port) return;
+      this.upSeids.clear();
+      this.cpSeids.clear();
+      this.associate().then(
+        () => handler({ reassociated: true }),
+        (e: unknown) => handler({ reassociated: false, error: e instanceof Error ? e.message : String(e) }),
+      );
+    });
+  }
+
   onUsageReport(handler: (cpSeid: bigint, report: UsageReport) => void): void {
     this.usageHandler = handler;
   }

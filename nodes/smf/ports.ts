@@ -40,6 +40,11 @@ export interface N4 {
   updateUrrs?(upSeid: bigint, urrs: readonly UrrThresholdUpdate[], step: string): Promise<void>;
   /** Usage reports the UPF sends on its own (Session Report Request, TS 29.244 7.5.8), by CP SEID; one handler. */
   onUsageReport?(handler: (cpSeid: bigint, report: UsageReport) => void): void;
+  /**
+   * The UPF restarted (a new Recovery Time Stamp, TS 29.244 6.2.2): its PFCP sessions are gone.
+   * Called once the association is set up again (or that failed); one handler.
+   */
+  onPeerRestart?(handler: (r: { reassociated: boolean; error?: string }) => void): void;
 }
 
 /** The decoded PDU Session Establishment Request (TS 24.501 8.3.1). */

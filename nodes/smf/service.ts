@@ -27,6 +27,7 @@ import { releaseSmContext } from './procedures/release.ts';
 import { onN1N2TransferFailure } from './procedures/network-requested-release.ts';
 import { smPolicyTerminateNotify } from './procedures/policy-termination.ts';
 import { usageReported } from './procedures/usage-monitoring.ts';
+import { upfRestarted } from './procedures/upf-restart.ts';
 import { chargingNotify } from './procedures/charging.ts';
 
 export { FiveGsmCause, type SmfConfig } from './context.ts';
@@ -45,6 +46,8 @@ export function smfRoutes(cfg: SmfConfig, sbi: SbiClient, n4: N4, n1: SmN1, n2: 
 
   // issue 16: usage the UPF reports on its own (usage monitoring) goes to the PCF
   n4.onUsageReport?.((cpSeid, report) => usageReported(smf, cpSeid, report));
+  // issue 23: a restarted UPF's sessions are lost; they are released toward the UE (upf-restart.ts)
+  n4.onPeerRestart?.((r) => void upfRestarted(smf, r, cfg.log ?? (() => {})));
 
   const routes: SbiRoute[] = [
     // TS 23.502 4.3.2.2.1 step 3 (request) and step 5 (response); TS 29.502 5.2.2.2

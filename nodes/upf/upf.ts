@@ -35,6 +35,8 @@ export interface UpfConfig {
   /** N6 destinations served by real endpoints (n6-relay.ts), e.g. an onboarding SNPN's PVS. */
   n6Routes?: N6Route[];
   log?: (line: string) => void;
+  /** TS 29.244 8.2.65 Recovery Time Stamp (NTP seconds) of this start; default the wall clock's second (a test restarting within one second gives its own). */
+  recoveryTimeStamp?: number;
 }
 
 /**
@@ -95,7 +97,7 @@ export class Upf {
 
   static async start(cfg: UpfConfig): Promise<Upf> {
     const clock = cfg.clock ?? realClock;
-    const recovery = P.ntpSeconds(Date.now() / 1000);
+    const recovery = cfg.recoveryTimeStamp ?? P.ntpSeconds(Date.now() / 1000);
     const pfcp = await PfcpEndpoint.open({ address: cfg.address, port: cfg.pfcpPort ?? 8805, recoveryTimeStamp: recovery, clock, ...(cfg.tap ? { tap: cfg.tap } : {}), ...(cfg.log ? { log: cfg.log } : {}) });
     // The sinks below run only after start() returns; they reach the node through this holder.
     const self: { upf?: Upf } = {};
