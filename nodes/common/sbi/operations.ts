@@ -28,6 +28,7 @@ import type { paths as NfmPaths, components as NfmC } from '../sbi-types/TS29510
 import type { paths as DiscPaths } from '../sbi-types/TS29510_Nnrf_NFDiscovery.ts';
 import type { paths as NssfPaths } from '../sbi-types/TS29531_Nnssf_NSSelection.ts';
 import type { paths as EirPaths } from '../sbi-types/TS29511_N5g-eir_EquipmentIdentityCheck.ts';
+import type { paths as AiwPaths } from '../sbi-types/TS29526_Nnssaaf_AIW.ts';
 
 const nausfAuth = api<AusfPaths>('nausf-auth', 'v1', 'TS29509_Nausf_UEAuthentication');
 const nudmUeau = api<UeauPaths>('nudm-ueau', 'v1', 'TS29503_Nudm_UEAU');
@@ -49,6 +50,7 @@ const nnrfNfm = api<NfmPaths>('nnrf-nfm', 'v1', 'TS29510_Nnrf_NFManagement');
 const nnrfDisc = api<DiscPaths>('nnrf-disc', 'v1', 'TS29510_Nnrf_NFDiscovery');
 const nnssfNss = api<NssfPaths>('nnssf-nsselection', 'v2', 'TS29531_Nnssf_NSSelection');
 const n5gEirEic = api<EirPaths>('n5g-eir-eic', 'v1', 'TS29511_N5g-eir_EquipmentIdentityCheck');
+const nnssaafAiw = api<AiwPaths>('nnssaaf-aiw', 'v1', 'TS29526_Nnssaaf_AIW');
 
 const JSON_PATCH = { contentType: 'application/json-patch+json' };
 const MERGE_PATCH = { contentType: 'application/merge-patch+json' };
@@ -188,6 +190,14 @@ export const EIR = {
   },
 } as const;
 
+/** Nnssaaf_AIW (TS 29.526 5.3): primary authentication through a DCS's AAA server (TS 23.502 4.2.2.2.4 step 9-1). */
+export const NSSAAF = {
+  aiw: {
+    authenticate: nnssaafAiw.op('Nnssaaf_AIW_Authenticate', 'POST', '/authentications', [201]),
+    confirm: nnssaafAiw.onResource('Nnssaaf_AIW_Authenticate', 'PUT', '/authentications/{authCtxId}', '/authentications/{authCtxId}', [200]),
+  },
+} as const;
+
 /** Nchf_SpendingLimitControl (TS 29.594 5.2): policy counter status reporting (TS 23.502 4.16.8). */
 export const CHF = {
   spendingLimitControl: {
@@ -309,4 +319,4 @@ export const CALLBACKS = {
 } as const;
 
 /** Every operation above, for the schema checks and the tests over the table. */
-export const ALL_OPERATIONS: SbiOperation[] = [AUSF, UDM, UDR, PCF, SMF, N16, AMF, BSF, CHF, CHF_CC, NWDAF, PCF_PA, NRF, NSSF, EIR].flatMap((nf) => Object.values(nf as Record<string, Record<string, SbiOperation>>).flatMap((svc) => Object.values(svc)));
+export const ALL_OPERATIONS: SbiOperation[] = [AUSF, UDM, UDR, PCF, SMF, N16, AMF, BSF, CHF, CHF_CC, NWDAF, PCF_PA, NRF, NSSF, EIR, NSSAAF].flatMap((nf) => Object.values(nf as Record<string, Record<string, SbiOperation>>).flatMap((svc) => Object.values(svc)));
