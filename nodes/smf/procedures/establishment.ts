@@ -24,6 +24,7 @@ import { amfRequestedRelease } from './amf-requested-release.ts';
 import { failureCauses, reportEstablishmentFailure } from './establishment-failure.ts';
 import { onSetupFailure } from './setup-failure.ts';
 import { isEmergencyRequest, emergencyQos } from './emergency.ts';
+import { servingAmfChange } from './serving-amf-change.ts';
 
 type CreateSmContext = typeof SMF.pduSession.createSmContext;
 
@@ -264,6 +265,9 @@ export async function updateSmContext(smf: Smf, req: RequestOf<UpdateSmContext>)
   // TS 23.502 4.3.4.2 steps 1a, 7 and 10 (pdu-session-release.ts)
   const release = await pduSessionReleaseUpdate(smf, ctx, req, body);
   if (release) return release;
+  // TS 23.502 4.2.2.2.2 step 17: the serving AMF changed (serving-amf-change.ts)
+  const moved = servingAmfChange(smf, ctx, body);
+  if (moved) return moved;
   // TS 23.502 4.2.6 step 5, 4.2.3.2 step 4: the user plane deactivated or activated (user-plane.ts)
   const up = await upCnxStateUpdate(smf, ctx, body);
   if (up) return up;
