@@ -25,6 +25,7 @@ import { failureCauses, reportEstablishmentFailure } from './establishment-failu
 import { onSetupFailure } from './setup-failure.ts';
 import { n4ModificationFailed } from './n4-modification-failure.ts';
 import { isEmergencyRequest, emergencyQos } from './emergency.ts';
+import { servingAmfChange } from './serving-amf-change.ts';
 
 type CreateSmContext = typeof SMF.pduSession.createSmContext;
 
@@ -265,6 +266,9 @@ export async function updateSmContext(smf: Smf, req: RequestOf<UpdateSmContext>)
   // TS 23.502 4.3.4.2 steps 1a, 7 and 10 (pdu-session-release.ts)
   const release = await pduSessionReleaseUpdate(smf, ctx, req, body);
   if (release) return release;
+  // TS 23.502 4.2.2.2.2 step 17: the serving AMF changed (serving-amf-change.ts)
+  const moved = servingAmfChange(smf, ctx, body);
+  if (moved) return moved;
   // TS 23.502 4.2.6 step 5, 4.2.3.2 step 4: the user plane deactivated or activated (user-plane.ts)
   const up = await upCnxStateUpdate(smf, ctx, body);
   if (up) return up;
