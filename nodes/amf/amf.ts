@@ -95,6 +95,10 @@ export interface AmfConfig {
   homeNetworks?: { plmn: Plmn; ausf: string; udm: string; smf: string }[];
   /** Its own SBI base URI (callbacks). */
   baseUri: string;
+  /** The other AMFs of the network (config `amfs`) by GUAMI: where the old AMF of a 5G-GUTI is (TS 23.502 4.2.2.2.2 step 4). */
+  peerAmfs?: { guami: { regionId: number; setId: number; pointer: number }; uri: string }[];
+  /** The NRF, when NFs discover their peers there (nrf.discovery): the old AMF of a 5G-GUTI not in peerAmfs is asked for by GUAMI. */
+  nrfUri?: string;
   tap?: WireTap;
   clock?: Clock;
   sctpTimers?: Partial<SctpTimers>;

@@ -167,6 +167,10 @@ export const AMF = {
   communication: {
     /** The target is the `ueContextUri` the AMF gave in CreateSMContext. */
     n1n2MessageTransfer: namfComm.onResource('Namf_Communication_N1N2MessageTransfer', 'POST', '/ue-contexts/{ueContextId}/n1-n2-messages', '/ue-contexts/{ueContextId}', [200, 202]),
+    /** TS 29.518 5.2.2.2.2 (TS 23.502 4.2.2.2.2 steps 4-5): the new AMF asks the old one for the UE context, by its 5G-GUTI. */
+    ueContextTransfer: namfComm.op('Namf_Communication_UEContextTransfer', 'POST', '/ue-contexts/{ueContextId}/transfer', [200]),
+    /** TS 29.518 5.2.2.2.3 (step 10): whether the new AMF took the UE context. */
+    registrationStatusUpdate: namfComm.op('Namf_Communication_RegistrationStatusUpdate', 'POST', '/ue-contexts/{ueContextId}/transfer-update', [200]),
   },
   eventExposure: {
     subscribe: namfEvts.op('Namf_EventExposure_Subscribe', 'POST', '/subscriptions', [201]),
