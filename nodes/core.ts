@@ -25,7 +25,7 @@ export interface UdrOam {
 }
 
 /** The AF's O&M (`wire5g ctl af ...`, issue 16). */
-export type AfOam = Pick<ReturnType<typeof afRoutes>, 'createAppSession' | 'deleteAppSession' | 'hasAppSession'>;
+export type AfOam = Pick<ReturnType<typeof afRoutes>, 'createAppSession' | 'deleteAppSession' | 'hasAppSession' | 'subscribePcEvents' | 'modifyPcEvents' | 'unsubscribePcEvents' | 'pcEventsOf'>;
 /** The CHF's O&M: a policy counter's status changes (TS 29.594 Notify). */
 export type ChfOam = Pick<ReturnType<typeof chfRoutes>, 'setStatus' | 'abort' | 'chargingSessionOf'>;
 import type { DeregistrationReason } from './udm/procedures/deregistration-notification.ts';
@@ -268,7 +268,7 @@ async function startServing(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig,
       return { nf, ledger: nwdaf.ledger, sbi: h, settled: () => h.server.settled(), stop: () => h.close() };
     }
     case 'af': {
-      const af = afRoutes({ baseUri: uri('af'), bsfUri: uri('bsf'), afAppId: 'wire5g-af' }, c.client);
+      const af = afRoutes({ baseUri: uri('af'), bsfUri: uri('bsf'), pcfUri: uri('pcf'), afAppId: 'wire5g-af' }, c.client);
       const h = await serve('AF', cfg.addresses.af, af.routes, c);
       return { nf, ledger: af.ledger, sbi: h, af, settled: () => h.server.settled(), stop: () => h.close() };
     }

@@ -95,6 +95,7 @@ async function smPolicy(smf: Smf, ctx: SmContext, step: string): Promise<void> {
     notificationUri: callbackUri(smf.cfg.baseUri, CALLBACKS.smPolicyUpdateNotify, { smContextRef: ctx.ref }),
     ipv4Address: Ipv4Pool.format(ctx.ueAddress!),
     servingNetwork: smf.cfg.plmn,
+    accessType: '3GPP_ACCESS',
     ratType: 'NR',
     // TS 29.512 SmPolicyContextData: the subscribed QoS the UDM gave (step 4)
     ...(ctx.subscribed ?? {}),
