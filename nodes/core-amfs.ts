@@ -35,6 +35,7 @@ export async function startAmf(cfg: NetworkConfig, a: AmfInstance, o: CoreOption
       nid: cfg.snpn.nid,
       onboarding: { snssai: cfg.snpn.onboarding.snssai, dnn: cfg.snpn.onboarding.dnn, deregistrationTimerMs: o.amfTimers?.onboardingDeregistrationMs ?? cfg.snpn.onboarding.deregistrationTimerSeconds * 1000, imeisvRequest: cfg.snpn.onboarding.imeisvRequest ?? true },
       ...(cfg.snpn.dcs ? { dcs: { realm: cfg.snpn.dcs.realm, ausfUri: sbiUri(dcsConfig(cfg), 'ausf') } } : {}),
+      ...(cfg.snpn.aaa ? { aaaRealm: cfg.snpn.aaa.realm } : {}),
     } } : {}),
     // the configured peers, or (nrf.discovery) those the NRF gave
     uris: { ausf: uri('ausf'), udm: uri('udm'), pcf: uri('pcf'), smf: uri('smf'), ...(cfg.eir ? { eir: `http://${cfg.eir.address}:${cfg.ports.sbi}` } : {}) },

@@ -149,6 +149,7 @@ export class Gnb implements UuCell {
   readonly plmnId: Uint8Array;
   readonly uli: Ngap.UserLocationInformation;
   stopped = false;
+  get tai(): { plmn: { mcc: string; mnc: string }; tac: number } { return { plmn: this.cfg.plmn, tac: this.cfg.tac }; } // the cell's TAI (UuCell)
   /** The UEs camped on the cell (connected once): paging reaches those in RRC_IDLE (paging.ts). */
   readonly camped = new Set<UuUeSide>();
   /** RRC connections waiting to be set up, and those establishing (admission.ts). */

@@ -61,6 +61,8 @@ export const AUSF = {
     authenticate: nausfAuth.op('Nausf_UEAuthentication_Authenticate', 'POST', '/ue-authentications', [201]),
     /** The `_links['5g-aka']` href of the 201 is the target. */
     confirm5gAka: nausfAuth.onResource('Nausf_UEAuthentication_Authenticate', 'PUT', '/ue-authentications/{authCtxId}/5g-aka-confirmation', '/ue-authentications/{authCtxId}/5g-aka-confirmation', [200]),
+    /** EAP based authentication (TS 29.509 5.2.2.2.3): the `_links['eap-session']` href of the 201 is the target. */
+    eapSession: nausfAuth.onResource('Nausf_UEAuthentication_Authenticate', 'POST', '/ue-authentications/{authCtxId}/eap-session', '/ue-authentications/{authCtxId}/eap-session', [200]),
     deregister: nausfAuth.onResource('Nausf_UEAuthentication_Deregister', 'DELETE', '/ue-authentications/{authCtxId}/5g-aka-confirmation', '/ue-authentications/{authCtxId}/5g-aka-confirmation', [204]),
   },
 } as const;
