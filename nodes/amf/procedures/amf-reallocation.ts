@@ -32,6 +32,7 @@ import type { components as NssfC } from '../../common/sbi-types/TS29531_Nnssf_N
 import type { Amf } from '../amf.ts';
 import type { AmfUe } from '../context.ts';
 import { sendNgap } from '../n2.ts';
+import { ProcedureAborted, UeRejected } from '../gmm.ts';
 import { ueContextSbi, snssaiSbi, snssaiNas, amfFqdn } from './ue-context-sbi.ts';
 import { snssaiEquals, undoRegistration } from './registration.ts';
 import type { RegistrationKind } from './registration-update.ts';
@@ -71,7 +72,7 @@ const hex = (n: number, digits: number) => n.toString(16).padStart(digits, '0');
  */
 export async function rerouteBeforeSecurity(amf: Amf, ue: AmfUe, kind: RegistrationKind, fromIdle: boolean): Promise<boolean> {
   if (amf.cfg.reallocation !== 'ran' || !amf.cfg.uris.nssf || !fromIdle || ue.sec || !ue.initialUeMessage || (kind !== 'initial' && kind !== 'mobility')) return false;
-  const sel = await sliceSelection(amf, ue, undefined);
+  const sel = await sliceSelectionOrHere(amf, ue, undefined);
   // 7(B) "unless the target AMF(s) are returned from the NSSF and identified by a list of candidate AMF(s)": then 7(A), after NAS security
   if (!sel || sel.candidates.length) return false;
   await rerouteViaRan(amf, ue, sel);
@@ -86,7 +87,7 @@ export async function rerouteBeforeSecurity(amf: Amf, ue: AmfUe, kind: Registrat
  */
 export async function rerouteAfterSecurity(amf: Amf, ue: AmfUe, full: NasMessage, kind: RegistrationKind, fromIdle: boolean): Promise<boolean> {
   if (!amf.cfg.uris.nssf || (kind !== 'initial' && kind !== 'mobility') || full.name !== 'Registration request') return false;
-  const sel = await sliceSelection(amf, ue, ue.requestedNssai);
+  const sel = await sliceSelectionOrHere(amf, ue, ue.requestedNssai);
   if (!sel) return false;
   // step 6: the AMFs of the target Set at the NRF, with their N1_MESSAGES notification endpoint
   const target = await targetAmf(amf, sel);
@@ -101,6 +102,17 @@ export async function rerouteAfterSecurity(amf: Amf, ue: AmfUe, full: NasMessage
   }
   amf.log(`UE ${ue.supi}: no AMF of AMF Set ${sel.target.name} found at the NRF; the registration continues here (TS 23.502 4.2.2.2.3 step 6b)`);
   return false;
+}
+
+/** Steps 3-4; an error answer of the UDM or NSSF (or none) leaves the UE with this AMF, which serves what it can. */
+async function sliceSelectionOrHere(amf: Amf, ue: AmfUe, requested: SNssai[] | undefined): Promise<SliceSelection | undefined> {
+  try {
+    return await sliceSelection(amf, ue, requested);
+  } catch (e) {
+    if (e instanceof ProcedureAborted || e instanceof UeRejected) throw e;
+    amf.log(`UE ${ue.supi ?? ue.amfUeNgapId}: slice selection for the AMF re-allocation failed (${e instanceof Error ? e.message : String(e)}); the registration continues here`);
+    return undefined;
+  }
 }
 
 /** Steps 3a-4b: the slice selection subscription data, then the NSSF; undefined when this AMF serves the UE. */
