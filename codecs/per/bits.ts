@@ -268,7 +268,15 @@ export class BitReader {
     this.need(n * 8);
     const start = this.bit >> 3;
     this.bit += n * 8;
-    return this.buf.slice(start, start + n);
+    const buf = this.buf;
+    // a short value copied by hand: slice() looks up the species constructor and calls into the
+    // runtime, several times the copy of a TAC or a PLMN identity; a Buffer keeps its own slice
+    if (n <= 32 && buf.constructor === Uint8Array) {
+      const out = new Uint8Array(n);
+      for (let i = 0; i < n; i++) out[i] = buf[start + i];
+      return out;
+    }
+    return buf.slice(start, start + n);
   }
   /** `n` bits as bytes, the unused trailing bits of the last byte zero. */
   bitString(n: number): Uint8Array {
@@ -277,7 +285,14 @@ export class BitReader {
     const rest = n & 7;
     if ((this.bit & 7) === 0) {
       const at = this.bit >> 3;
-      const out = this.buf.slice(at, at + whole + (rest ? 1 : 0));
+      const len = whole + (rest ? 1 : 0);
+      const buf = this.buf;
+      let out: Uint8Array;
+      if (len <= 32 && buf.constructor === Uint8Array) {
+        // by hand, as in octets()
+        out = new Uint8Array(len);
+        for (let i = 0; i < len; i++) out[i] = buf[at + i];
+      } else out = buf.slice(at, at + len);
       if (rest) out[whole] &= 0xff << (8 - rest);
       this.bit += n;
       return out;

@@ -14,45 +14,51 @@ import { writeOpenType, writeRawOpenType, readOpenType, readOpenTypeBytes } from
 type EncoderOf = (t: AsnType) => Enc;
 type DecoderOf = (t: AsnType) => Dec;
 
-/** X.691 19: a SEQUENCE, given as an object of its components (extension additions by name). */
+/**
+ * X.691 19: a SEQUENCE, given as an object of its components (extension additions by name).
+ *
+ * The encoder of each SEQUENCE type is a function of its own, made from source text when the type
+ * is compiled (`new Function`), with the component names as literal keys and each component's
+ * encoder as its own call site. A closure shared by all SEQUENCE types would share V8's inline
+ * caches among them: the keyed read `o[names[i]]` and the call `encs[i](w, fv)` went megamorphic
+ * (a third of an NGAP encode). The rules stay here, once: the text only unrolls the component
+ * loop. Names come from the schema and are quoted with JSON.stringify.
+ */
 export function sequenceEncoder(t: Extract<AsnType, { k: 'seq' }>, encoderOf: EncoderOf): Enc {
-  const names = t.fields.map((f) => f.name);
-  const optional = t.fields.map((f) => f.optional === true);
   const encs = t.fields.map((f) => encoderOf(f.type));
   const extNames = t.extFields.map((f) => f.name);
   const extEncs = t.extFields.map((f) => encoderOf(f.type));
   const hasExt = t.ext;
-  const n = names.length;
-  // X.691 19.1-19.3: the extension bit, then a presence bit per OPTIONAL component
-  const preamble = (hasExt ? 1 : 0) + optional.filter(Boolean).length;
-  return (w, v) => {
-    if (typeof v !== 'object' || v === null) throw fail('a SEQUENCE needs an object');
-    const o = v as Record<string, unknown>;
-    // the preamble is reserved (cleared) and its bits set in place as the components are
-    // met, so each component is looked up once
-    const pre = w.bit;
-    if (preamble > 0) w.zeros(preamble);
-    let p = hasExt ? pre + 1 : pre;
-    for (let i = 0; i < n; i++) {
-      const fv = o[names[i]];
-      if (optional[i]) {
-        if (fv === undefined) {
-          p++;
-          continue;
-        }
-        w.buf[p >> 3] |= 0x80 >> (p & 7);
-        p++;
-      } else if (fv === undefined) throw fail(`mandatory component ${names[i]} missing`);
-      try {
-        encs[i](w, fv);
-      } catch (e) {
-        throw within(e, names[i]);
-      }
-    }
-    if (hasExt) {
-      if (extNames.length > 0 || o.$unknownExtensions !== undefined) writeSequenceExtensions(w, o, pre, extNames, extEncs);
-    } else if (o.$unknownExtensions !== undefined) throw fail('extension additions in a SEQUENCE without an extension marker');
-  };
+  // X.691 19.1-19.3: the extension bit, then a presence bit per OPTIONAL component; the
+  // preamble is reserved (cleared) and its bits set in place as the components are met, so each
+  // component is looked up once
+  const preamble = (hasExt ? 1 : 0) + t.fields.filter((f) => f.optional === true).length;
+  let src = `if (typeof v !== 'object' || v === null) throw fail('a SEQUENCE needs an object');\nconst pre = w.bit;\n`;
+  if (preamble > 0) src += `w.zeros(${preamble});\n`;
+  src += 'let fv, p;\n';
+  let bit = hasExt ? 1 : 0;
+  t.fields.forEach((f, i) => {
+    const key = JSON.stringify(f.name);
+    const call = `try { e${i}(w, fv); } catch (e) { throw within(e, ${key}); }`;
+    src += `fv = v[${key}];\n`;
+    if (f.optional === true) {
+      src += `if (fv !== undefined) { p = pre + ${bit}; w.buf[p >> 3] |= 0x80 >> (p & 7); ${call} }\n`;
+      bit++;
+    } else src += `if (fv === undefined) throw fail(${JSON.stringify(`mandatory component ${f.name} missing`)});\n${call}\n`;
+  });
+  if (hasExt) {
+    src += extNames.length > 0 ? 'writeSequenceExtensions(w, v, pre, extNames, extEncs);\n' : 'if (v.$unknownExtensions !== undefined) writeSequenceExtensions(w, v, pre, extNames, extEncs);\n';
+  } else src += `if (v.$unknownExtensions !== undefined) throw fail('extension additions in a SEQUENCE without an extension marker');\n`;
+  const bind = encs.map((_, i) => `const e${i} = encs[${i}];`).join('\n');
+  const make = new Function('encs', 'extNames', 'extEncs', 'fail', 'within', 'writeSequenceExtensions', `'use strict';\n${bind}\nreturn function sequenceEncoder(w, v) {\n${src}};`) as (
+    encs: Enc[],
+    extNames: string[],
+    extEncs: Enc[],
+    f: typeof fail,
+    wi: typeof within,
+    wse: typeof writeSequenceExtensions,
+  ) => Enc;
+  return make(encs, extNames, extEncs, fail, within, writeSequenceExtensions);
 }
 
 /** A SEQUENCE's extension additions (X.691 19.7-19.9), its extension bit at `pre` set when there are any. */
@@ -93,54 +99,58 @@ export function writeSequenceExtensions(w: BitWriter, o: Record<string, unknown>
   }
 }
 
-/** The decoding side of sequenceEncoder (X.691 19); unknown extension additions kept as open type octets. */
+/**
+ * The decoding side of sequenceEncoder (X.691 19); unknown extension additions kept as open type
+ * octets. A function of its own per SEQUENCE type, as the encoder and for the same reason: the
+ * value object is built by stores to literal keys, each site with its own inline cache (one
+ * shared `o[names[i]] = ...` was V8's megamorphic keyed store, the largest line of a decode).
+ */
 export function sequenceDecoder(t: Extract<AsnType, { k: 'seq' }>, decoderOf: DecoderOf): Dec {
-  const names = t.fields.map((f) => f.name);
-  const optional = t.fields.map((f) => f.optional === true);
-  const nOpt = optional.filter(Boolean).length;
   const decs = t.fields.map((f) => decoderOf(f.type));
   const extNames = t.extFields.map((f) => f.name);
   const extDecs = t.extFields.map((f) => decoderOf(f.type));
-  const hasExt = t.ext;
-  const n = names.length;
-  return (r) => {
-    if (++r.depth > MAX_DEPTH) throw r.fail('TOO_DEEP', `nesting deeper than ${MAX_DEPTH}`);
-    const ext = hasExt ? r.bits(1) === 1 : false;
-    // the preamble's presence bits are read in place as the components are reached
-    r.need(nOpt);
-    let pbit = r.bit;
-    r.bit += nOpt;
-    const buf = r.buf;
-    const o: Record<string, unknown> = {};
-    for (let i = 0; i < n; i++) {
-      if (optional[i]) {
-        const present = (buf[pbit >> 3] >> (7 - (pbit & 7))) & 1;
-        pbit++;
-        if (!present) continue;
-      }
-      r.path.push(names[i]);
-      o[names[i]] = decs[i](r);
+  const nOpt = t.fields.filter((f) => f.optional === true).length;
+  let src = `if (++r.depth > ${MAX_DEPTH}) throw r.fail('TOO_DEEP', 'nesting deeper than ${MAX_DEPTH}');\n`;
+  src += t.ext ? 'const ext = r.bits(1) === 1;\n' : '';
+  // the preamble's presence bits are read in place as the components are reached
+  src += `r.need(${nOpt});\nconst p0 = r.bit;\nr.bit += ${nOpt};\nconst buf = r.buf;\nconst path = r.path;\nconst o = {};\n`;
+  let k = 0;
+  t.fields.forEach((f, i) => {
+    const key = JSON.stringify(f.name);
+    const get = `path.push(${key}); o[${key}] = d${i}(r); path.pop();`;
+    if (f.optional === true) {
+      src += `if ((buf[(p0 + ${k}) >> 3] >> (7 - ((p0 + ${k}) & 7))) & 1) { ${get} }\n`;
+      k++;
+    } else src += `${get}\n`;
+  });
+  if (t.ext) src += 'if (ext) readSequenceExtensions(r, o, extNames, extDecs);\n';
+  src += 'r.depth--;\nreturn o;\n';
+  const bind = decs.map((_, i) => `const d${i} = decs[${i}];`).join('\n');
+  const make = new Function('decs', 'extNames', 'extDecs', 'readSequenceExtensions', `'use strict';\n${bind}\nreturn function sequenceDecoder(r) {\n${src}};`) as (
+    decs: Dec[],
+    extNames: string[],
+    extDecs: Dec[],
+    rse: typeof readSequenceExtensions,
+  ) => Dec;
+  return make(decs, extNames, extDecs, readSequenceExtensions);
+}
+
+/** A SEQUENCE's extension additions after its root (X.691 19.8-19.9), into `o`. */
+function readSequenceExtensions(r: BitReader, o: Record<string, unknown>, extNames: string[], extDecs: Dec[]): void {
+  // X.691 19.8: the bitmap's length, a normally small length (11.9.3.4)
+  const count = r.bits(1) === 0 ? r.bits(6) + 1 : r.generalLength().n;
+  const bitmap: boolean[] = [];
+  for (let i = 0; i < count; i++) bitmap.push(r.bits(1) === 1);
+  for (let i = 0; i < count; i++) {
+    if (!bitmap[i]) continue;
+    if (i < extDecs.length) {
+      r.path.push(extNames[i]);
+      o[extNames[i]] = readOpenType(r, extDecs[i]);
       r.path.pop();
+    } else {
+      ((o.$unknownExtensions ??= []) as { index: number; raw: Uint8Array }[]).push({ index: i, raw: readOpenTypeBytes(r) });
     }
-    if (ext) {
-      // X.691 19.8: the bitmap's length, a normally small length (11.9.3.4)
-      const count = r.bits(1) === 0 ? r.bits(6) + 1 : r.generalLength().n;
-      const bitmap: boolean[] = [];
-      for (let i = 0; i < count; i++) bitmap.push(r.bits(1) === 1);
-      for (let i = 0; i < count; i++) {
-        if (!bitmap[i]) continue;
-        if (i < extDecs.length) {
-          r.path.push(extNames[i]);
-          o[extNames[i]] = readOpenType(r, extDecs[i]);
-          r.path.pop();
-        } else {
-          ((o.$unknownExtensions ??= []) as { index: number; raw: Uint8Array }[]).push({ index: i, raw: readOpenTypeBytes(r) });
-        }
-      }
-    }
-    r.depth--;
-    return o;
-  };
+  }
 }
 
 /** X.691 20: a SEQUENCE OF, given as an array. */
@@ -197,42 +207,45 @@ export function sequenceOfDecoder(t: Extract<AsnType, { k: 'seqof' }>, decoderOf
   };
 }
 
-/** X.691 23: a CHOICE, given as { alternative: value }. */
+/**
+ * X.691 23: a CHOICE, given as { alternative: value }. A function of its own per CHOICE type
+ * (see sequenceEncoder): the alternative's value read by a literal key and its encoder called
+ * from a site of its own.
+ */
 export function choiceEncoder(t: Extract<AsnType, { k: 'choice' }>, encoderOf: EncoderOf): Enc {
-  const names = t.alts.map((a) => a.name);
   const encs = t.alts.map((a) => encoderOf(a.type));
   const extNames = t.extAlts.map((a) => a.name);
   const extEncs = t.extAlts.map((a) => encoderOf(a.type));
   const hasExt = t.ext;
   // X.691 23.6-23.7: the extension bit (0 for a root alternative), then the index as a
   // constrained whole number 0..ub; one bit-field when the index is one (< 256 alternatives)
-  const index = cwnOf(0, names.length - 1);
+  const index = cwnOf(0, t.alts.length - 1);
   const head = index.kind === CWN_BITS || index.kind === CWN_NONE ? index.width + (hasExt ? 1 : 0) : -1;
-  return (w, v) => {
-    if (typeof v !== 'object' || v === null) throw fail('a CHOICE needs { alternative: value }');
-    let name: string | undefined;
-    for (const k in v) {
-      name = k;
-      break;
-    }
-    if (name === undefined) throw fail('a CHOICE needs { alternative: value }, got {}');
-    const cv = (v as Record<string, unknown>)[name];
-    const ri = indexIn(names, name);
-    if (ri < 0) {
-      writeChoiceExtension(w, hasExt, extNames, extEncs, name, cv);
-      return;
-    }
-    if (head >= 0) w.bits(ri, head);
-    else {
-      if (hasExt) w.bits(0, 1);
-      writeCwn(w, ri, index);
-    }
-    try {
-      encs[ri](w, cv);
-    } catch (e) {
-      throw within(e, name);
-    }
-  };
+  let src = `if (typeof v !== 'object' || v === null) throw fail('a CHOICE needs { alternative: value }');
+let name;
+for (const k in v) { name = k; break; }
+if (name === undefined) throw fail('a CHOICE needs { alternative: value }, got {}');
+switch (name) {
+`;
+  t.alts.forEach((a, i) => {
+    const key = JSON.stringify(a.name);
+    const put = head >= 0 ? `w.bits(${i}, ${head});` : `${hasExt ? 'w.bits(0, 1); ' : ''}writeCwn(w, ${i}, index);`;
+    src += `case ${key}: { const cv = v[${key}]; ${put} try { e${i}(w, cv); } catch (e) { throw within(e, ${key}); } return; }\n`;
+  });
+  src += 'default: writeChoiceExtension(w, hasExt, extNames, extEncs, name, v[name]);\n}\n';
+  const bind = encs.map((_, i) => `const e${i} = encs[${i}];`).join('\n');
+  const make = new Function('encs', 'extNames', 'extEncs', 'hasExt', 'index', 'fail', 'within', 'writeCwn', 'writeChoiceExtension', `'use strict';\n${bind}\nreturn function choiceEncoder(w, v) {\n${src}};`) as (
+    encs: Enc[],
+    extNames: string[],
+    extEncs: Enc[],
+    hasExt: boolean,
+    index: ReturnType<typeof cwnOf>,
+    f: typeof fail,
+    wi: typeof within,
+    wc: typeof writeCwn,
+    wce: typeof writeChoiceExtension,
+  ) => Enc;
+  return make(encs, extNames, extEncs, hasExt, index, fail, within, writeCwn, writeChoiceExtension);
 }
 
 /** A CHOICE value that is not a root alternative: an extension alternative or one kept unknown (X.691 23.8). */
@@ -256,37 +269,45 @@ export function writeChoiceExtension(w: BitWriter, hasExt: boolean, extNames: st
   }
 }
 
-/** The decoding side of choiceEncoder (X.691 23); an unknown extension alternative kept as open type octets. */
+/**
+ * The decoding side of choiceEncoder (X.691 23); an unknown extension alternative kept as open type
+ * octets. A function of its own per CHOICE type: each alternative's value object is a literal with
+ * its key (a keyed store of a name from a shared list was megamorphic).
+ */
 export function choiceDecoder(t: Extract<AsnType, { k: 'choice' }>, decoderOf: DecoderOf): Dec {
-  const names = t.alts.map((a) => a.name);
   const decs = t.alts.map((a) => decoderOf(a.type));
   const extNames = t.extAlts.map((a) => a.name);
   const extDecs = t.extAlts.map((a) => decoderOf(a.type));
-  const hasExt = t.ext;
-  const ub = names.length - 1;
+  const ub = t.alts.length - 1;
   const nb = smallIndexBits(ub);
-  return (r) => {
-    if (++r.depth > MAX_DEPTH) throw r.fail('TOO_DEEP', `nesting deeper than ${MAX_DEPTH}`);
-    let out: Record<string, unknown>;
-    if (hasExt && r.bits(1) === 1) {
-      const idx = readNsnnwn(r);
-      if (idx >= extDecs.length) out = { $unknownAlternative: { index: idx, raw: readOpenTypeBytes(r) } };
-      else {
-        r.path.push(extNames[idx]);
-        out = {};
-        out[extNames[idx]] = readOpenType(r, extDecs[idx]);
-        r.path.pop();
-      }
-    } else {
-      const idx = nb >= 0 ? r.bits(nb) : readCwnIn(r, 0, ub);
-      if (idx > ub) throw r.fail('BAD_VALUE', `CHOICE index ${idx} of ${ub + 1}`);
-      r.path.push(names[idx]);
-      // a keyed store into {}: a computed key in the literal goes through the runtime
-      out = {};
-      out[names[idx]] = decs[idx](r);
-      r.path.pop();
-    }
-    r.depth--;
-    return out;
-  };
+  let src = `if (++r.depth > ${MAX_DEPTH}) throw r.fail('TOO_DEEP', 'nesting deeper than ${MAX_DEPTH}');\nlet out;\n`;
+  if (t.ext) src += 'if (r.bits(1) === 1) out = readChoiceExtension(r, extNames, extDecs);\nelse {\n';
+  src += `const idx = ${nb >= 0 ? `r.bits(${nb})` : `readCwnIn(r, 0, ${ub})`};\nswitch (idx) {\n`;
+  t.alts.forEach((a, i) => {
+    const key = JSON.stringify(a.name);
+    src += `case ${i}: r.path.push(${key}); out = { ${key}: d${i}(r) }; r.path.pop(); break;\n`;
+  });
+  src += `default: throw r.fail('BAD_VALUE', 'CHOICE index ' + idx + ' of ${ub + 1}');\n}\n`;
+  if (t.ext) src += '}\n';
+  src += 'r.depth--;\nreturn out;\n';
+  const bind = decs.map((_, i) => `const d${i} = decs[${i}];`).join('\n');
+  const make = new Function('decs', 'extNames', 'extDecs', 'readCwnIn', 'readChoiceExtension', `'use strict';\n${bind}\nreturn function choiceDecoder(r) {\n${src}};`) as (
+    decs: Dec[],
+    extNames: string[],
+    extDecs: Dec[],
+    rc: typeof readCwnIn,
+    rce: typeof readChoiceExtension,
+  ) => Dec;
+  return make(decs, extNames, extDecs, readCwnIn, readChoiceExtension);
+}
+
+/** A CHOICE's extension alternative (X.691 23.8), or one kept unknown as its open type octets. */
+function readChoiceExtension(r: BitReader, extNames: string[], extDecs: Dec[]): Record<string, unknown> {
+  const idx = readNsnnwn(r);
+  if (idx >= extDecs.length) return { $unknownAlternative: { index: idx, raw: readOpenTypeBytes(r) } };
+  r.path.push(extNames[idx]);
+  const out: Record<string, unknown> = {};
+  out[extNames[idx]] = readOpenType(r, extDecs[idx]);
+  r.path.pop();
+  return out;
 }

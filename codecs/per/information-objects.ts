@@ -22,6 +22,22 @@ interface IeEncoder {
   enc?: Enc;
 }
 
+/** What an IE id of a set decodes as: its entry and its value's decoder, compiled on first use. */
+interface IeDecoder {
+  entry: IeClassEntry;
+  dec: Dec | undefined;
+}
+interface IeDecoderSet {
+  byId: (IeDecoder | undefined)[];
+  mandatory: IeClassEntry[];
+}
+/** The message of a procedure code of one kind, its coders compiled on first use. */
+interface ProcedureCoders {
+  name: string;
+  enc?: Enc;
+  dec?: Dec;
+}
+
 /** ProtocolIE-ID ::= INTEGER (0..maxProtocolIEs) and ProcedureCode ::= INTEGER (0..255). */
 const IE_ID = cwnOf(0, 65535);
 const PROCEDURE_CODE = cwnOf(0, 255);
@@ -71,9 +87,9 @@ export class InformationObjects {
   }
 
   private readonly ieTables = new Map<string, { set: string; byId: (IeEncoder | undefined)[] }>();
-  private readonly procedureTables = new Map<string, ({ name: string; enc?: Enc } | undefined)[]>();
+  private readonly procedureTables: Partial<Record<Which, (ProcedureCoders | undefined)[]>> = {};
   private readonly procedureEncoders: Partial<Record<Which, Enc>> = {};
-  private readonly ieSets = new Map<string, { index: Map<number, IeClassEntry>; decs: Map<number, Dec>; mandatory: IeClassEntry[] }>();
+  private readonly ieSets = new Map<string, IeDecoderSet>();
 
   /** The IEs of an information object set by id (an array: ids are small), encoders compiled on first use. */
   private ieTable(set: string) {
@@ -90,22 +106,26 @@ export class InformationObjects {
 
   /** The messages of one kind (initiating, successful, unsuccessful) by procedure code. */
   private procedureTable(which: Which) {
-    let table = this.procedureTables.get(which);
+    let table = this.procedureTables[which];
     if (!table) {
-      table = new Array<{ name: string; enc?: Enc } | undefined>(256).fill(undefined);
+      table = new Array<ProcedureCoders | undefined>(256).fill(undefined);
       for (const p of this.schema.procedures) {
         const name = p[which];
         if (name && p.code >= 0 && p.code < 256) table[p.code] = { name };
       }
-      this.procedureTables.set(which, table);
+      this.procedureTables[which] = table;
     }
     return table;
   }
 
-  private ieSet(set: string) {
+  /** The IEs of a set by id for decoding (an array: ids are small), decoders compiled on first use. */
+  private ieSet(set: string): IeDecoderSet {
     let s = this.ieSets.get(set);
     if (!s) {
-      s = { index: this.setIndex.get(set) ?? new Map(), decs: new Map(), mandatory: this.mandatory.get(set) ?? [] };
+      const entries = this.schema.sets[set]?.entries ?? [];
+      const byId = new Array<IeDecoder | undefined>(entries.reduce((m, e) => Math.max(m, e.id + 1), 0)).fill(undefined);
+      for (const e of entries) byId[e.id] = { entry: e, dec: undefined };
+      s = { byId, mandatory: this.mandatory.get(set) ?? [] };
       this.ieSets.set(set, s);
     }
     return s;
@@ -255,21 +275,28 @@ export class InformationObjects {
   }
 
   /** ProtocolIE-Field: id, criticality and the value of the type the set gives for the id (an open type). */
-  private readIeField(r: BitReader, set: { index: Map<number, IeClassEntry>; decs: Map<number, Dec> }): ProtocolIe {
-    // id INTEGER (0..65535): aligned 16 bits; criticality ENUMERATED of 3: 2 bits
-    r.align();
-    const id = r.bits(16);
-    const c = r.bits(2);
+  private readIeField(r: BitReader, set: IeDecoderSet): ProtocolIe {
+    // id INTEGER (0..65535): aligned 16 bits; criticality ENUMERATED of 3: 2 bits; read from
+    // the octets when all three are there (else through the reader, which reports the shortfall)
+    let id: number;
+    let c: number;
+    const at = (r.bit + 7) >> 3;
+    if (at * 8 + 24 <= r.endBit) {
+      const buf = r.buf;
+      id = (buf[at] << 8) | buf[at + 1];
+      c = buf[at + 2] >> 6;
+      r.bit = at * 8 + 18;
+    } else {
+      r.align();
+      id = r.bits(16);
+      c = r.bits(2);
+    }
     const criticality = CRITICALITY[c];
     if (!criticality) throw r.fail('BAD_VALUE', `criticality ${c}`, id);
-    const e = set.index.get(id);
-    if (!e) return { id, criticality, raw: readOpenTypeBytes(r) };
-    let dec = set.decs.get(id);
-    if (!dec) {
-      dec = this.coders.decoderOf(e.type);
-      set.decs.set(id, dec);
-    }
-    r.path.push(e.name);
+    const ied = id < set.byId.length ? set.byId[id] : undefined;
+    if (!ied) return { id, criticality, raw: readOpenTypeBytes(r) };
+    const dec = (ied.dec ??= this.coders.decoderOf(ied.entry.type));
+    r.path.push(ied.entry.name);
     try {
       const value = readOpenType(r, dec);
       r.path.pop();
@@ -286,11 +313,10 @@ export class InformationObjects {
     const procedureCode = readCwnIn(r, 0, 255);
     const criticality = CRITICALITY[readCwnIn(r, 0, 2)];
     if (!criticality) throw r.fail('BAD_VALUE', 'criticality 3');
-    const proc = this.procByCode.get(procedureCode);
-    const msg = proc ? (which === 'initiating' ? proc.initiating : which === 'successful' ? proc.successful : proc.unsuccessful) : undefined;
-    if (!msg) return { procedureCode, criticality, raw: readOpenTypeBytes(r) };
-    r.path.push(msg);
-    const value = readOpenType(r, this.coders.refDecoder(msg));
+    const m = this.procedureTable(which)[procedureCode];
+    if (!m) return { procedureCode, criticality, raw: readOpenTypeBytes(r) };
+    r.path.push(m.name);
+    const value = readOpenType(r, (m.dec ??= this.coders.refDecoder(m.name)));
     r.path.pop();
     return { procedureCode, criticality, value };
   }

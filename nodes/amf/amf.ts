@@ -85,6 +85,8 @@ export interface AmfConfig {
     onboarding: { snssai: Snssai; dnn: string; deregistrationTimerMs: number; imeisvRequest?: boolean };
     /** A DCS hosting AUSF/UDM (4.2.2.2.4 step 9-2): the SUCI realm it serves and its AUSF. */
     dcs?: { realm: string; ausfUri: string };
+    /** 4.2.2.2.4 step 9-1: the realm of a DCS hosting an AAA server (its SUCIs go to the local AUSF, which uses EAP). */
+    aaaRealm?: string;
   };
   /** Base URIs of the NFs it consumes ('http://127.0.0.11:8080'). */
   /** `eir`: a 5G-EIR (TS 29.511) the AMF checks onboarding UEs' PEIs at (4.2.2.2.4 step 12). */
@@ -99,6 +101,10 @@ export interface AmfConfig {
   homeNetworks?: { plmn: Plmn; ausf: string; udm: string; smf: string }[];
   /** Its own SBI base URI (callbacks). */
   baseUri: string;
+  /** The other AMFs of the network (config `amfs`) by GUAMI: where the old AMF of a 5G-GUTI is (TS 23.502 4.2.2.2.2 step 4). */
+  peerAmfs?: { guami: { regionId: number; setId: number; pointer: number }; uri: string }[];
+  /** The NRF, when NFs discover their peers there (nrf.discovery): the old AMF of a 5G-GUTI not in peerAmfs is asked for by GUAMI. */
+  nrfUri?: string;
   tap?: WireTap;
   clock?: Clock;
   sctpTimers?: Partial<SctpTimers>;

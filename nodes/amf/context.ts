@@ -108,6 +108,12 @@ export interface AmfUe {
   received: string[];
   /** The NID of the SNPN the UE accessed (TS 38.413 UserLocationInformationNR NID); absent: the PLMN. */
   snpnNid?: string;
+  /**
+   * TS 23.502 4.2.2.2.2 steps 4-5: the old AMF this context was fetched from by UEContextTransfer
+   * (procedures/context-from-old-amf.ts): its apiRoot, the ueContextId, the PDU sessions that came
+   * with it, and what step 10 told it (procedures/registration-status-update.ts).
+   */
+  oldAmf?: { apiRoot: string; ueContextId: string; sessions: number[]; notified?: 'TRANSFERRED' | 'NOT_TRANSFERRED'; sessionsTaken?: boolean };
   /** TS 23.502 4.2.2.2.4 step 8: the UE is registered for onboarding (registration-onboarding-snpn.ts). */
   onboarding?: { pvsAddresses: string[]; deregistrationTimer?: TimerHandle };
   /** The INITIAL UE MESSAGE that opened this NG connection, as received (a Reroute NAS Request carries it, TS 38.413 9.2.5.5). */

@@ -14,11 +14,16 @@ import { deregistrationNotification } from './procedures/deregistration-network.
 import { sdmModificationNotification } from './procedures/subscriber-data-update.ts';
 import { amPolicyUpdateNotify, uePolicyUpdateNotify } from './procedures/policy-update-notify.ts';
 import { n1MessageNotify } from './procedures/n1-message-notify.ts';
+import { ueContextTransfer } from './procedures/ue-context-transfer.ts';
+import { registrationStatusUpdate } from './procedures/registration-status-update.ts';
 
 export function namfRoutes(amf: Amf): SbiRoute[] {
   return [
     // TS 29.518 5.2.2.3.1 N1N2MessageTransfer (TS 23.502 4.3.2.2.1 step 11)
     serve(AMF.communication.n1n2MessageTransfer, (req) => n1n2MessageTransfer(amf, req)),
+    // TS 29.518 5.2.2.2.2 / 5.2.2.2.3 at the old AMF (TS 23.502 4.2.2.2.2 steps 4-5 and 10)
+    serve(AMF.communication.ueContextTransfer, (req) => ueContextTransfer(amf, req)),
+    serve(AMF.communication.registrationStatusUpdate, (req) => registrationStatusUpdate(amf, req)),
     // TS 29.518 5.3.2.2 Namf_EventExposure_Subscribe
     serve(AMF.eventExposure.subscribe, (req) => {
       // TS 29.518 6.2.6.2.2 AmfCreateEventSubscription, its members checked before use

@@ -233,6 +233,12 @@ export interface SnpnConfig {
    * realm to its AUSF, and its UDM gives `pvsAddresses` with the authentication data.
    */
   dcs?: { realm: string; addresses: { ausf: string; udm: string; udr: string }; pvsAddresses: string[] };
+  /**
+   * A DCS hosting an AAA server (TS 23.502 4.2.2.2.4 step 9-1): the AUSF sends the SUCIs of `realm`
+   * to the AAA server (nodes/aaa, RADIUS on `address`:1812 with `secret`) through the ON-SNPN's
+   * NSSAAF (nodes/nssaaf, SBI on `nssaafAddress`); the AAA server holds the subscribers of that realm.
+   */
+  aaa?: { realm: string; nssaafAddress: string; address: string; secret: string };
 }
 
 /** Test subscriber values as in TS 35.208 set 1 style: not a real operator's keys. */

@@ -137,8 +137,9 @@ const SCHEMA: MapSchema = {
             pvsAddresses: { item: ipv4, minItems: 1 },
           },
         },
+        aaa: { fields: { realm: text(/^[A-Za-z0-9.-]+$/, 'a realm (letters, digits, dots, -)'), nssaafAddress: ipv4, address: ipv4, secret: nonEmpty } },
       },
-      optional: ['pvs', 'dcs'],
+      optional: ['pvs', 'dcs', 'aaa'],
     },
     eir: { fields: { address: ipv4, prohibited: { item: text(/^(imei-[0-9]{15}|imeisv-[0-9]{16})$/, 'imei-<15 digits> or imeisv-<16 digits> (TS 29.571 Pei)') }, tracking: { item: text(/^(imei-[0-9]{15}|imeisv-[0-9]{16})$/, 'imei-<15 digits> or imeisv-<16 digits> (TS 29.571 Pei)') } } },
     outDir: nonEmpty,
@@ -270,6 +271,13 @@ export function checkNetwork(cfg: NetworkConfig): void {
   });
   if (cfg.snpn?.pvs && Object.values(cfg.addresses).includes(cfg.snpn.pvs.address)) bad('snpn.pvs.address', `${cfg.snpn.pvs.address} is also an NF's address`);
   for (const [nf, a] of Object.entries(cfg.snpn?.dcs?.addresses ?? {})) if (seen.has(a) || a === cfg.snpn?.pvs?.address) bad(`snpn.dcs.addresses.${nf}`, `${a} is also another NF's address`);
+  const aaa = cfg.snpn?.aaa;
+  if (aaa) {
+    const others = [...seen.keys(), cfg.snpn?.pvs?.address, ...Object.values(cfg.snpn?.dcs?.addresses ?? {}), cfg.eir?.address];
+    for (const k of ['nssaafAddress', 'address'] as const) if (others.includes(aaa[k])) bad(`snpn.aaa.${k}`, `${aaa[k]} is also another NF's address`);
+    if (aaa.nssaafAddress === aaa.address) bad('snpn.aaa.address', `${aaa.address} is also snpn.aaa.nssaafAddress`);
+    if (aaa.realm === cfg.snpn?.dcs?.realm) bad('snpn.aaa.realm', `${aaa.realm} is also snpn.dcs.realm; one DCS per realm`);
+  }
   if (cfg.eir && (seen.has(cfg.eir.address) || cfg.eir.address === cfg.snpn?.pvs?.address || Object.values(cfg.snpn?.dcs?.addresses ?? {}).includes(cfg.eir.address))) bad('eir.address', `${cfg.eir.address} is also another NF's address`);
 }
 

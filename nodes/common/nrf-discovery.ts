@@ -34,6 +34,8 @@ export interface DiscoveryQuery {
   /** Nnrf_NFDiscovery for an AMF Set (TS 23.502 4.2.2.2.3 step 6a). */
   amfRegionId?: string;
   amfSetId?: string;
+  /** The AMF serving a GUAMI (TS 29.510 6.2.3.2.3.1 `guami`): the old AMF of a 5G-GUTI (TS 23.502 4.2.2.2.2 step 4). */
+  guami?: { plmnId: { mcc: string; mnc: string }; amfId: string };
   step?: string;
 }
 
@@ -49,6 +51,7 @@ export async function discover(sbi: SbiClient, nrfUri: string, q: DiscoveryQuery
       ...(q.dnn ? { dnn: q.dnn } : {}),
       ...(q.amfRegionId ? { 'amf-region-id': q.amfRegionId } : {}),
       ...(q.amfSetId ? { 'amf-set-id': q.amfSetId } : {}),
+      ...(q.guami ? { guami: JSON.stringify(q.guami) } : {}),
     },
     step: q.step ?? '4.17.4 step 1',
   });

@@ -9,3 +9,4 @@ import './policy-commands.ts';
 import './coverage-commands.ts';
 import './charging-commands.ts'; // issue 16: ctl chf abort
 import './amf-release-command.ts';
+import './mobility-commands.ts'; // issue 18: ctl ue move

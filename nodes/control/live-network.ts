@@ -22,7 +22,7 @@ import { GmmState } from '../ue/gmm-state.ts';
 import { UdrStore } from '../udr/store.ts';
 import { subscribersFor, waitForQuiet, waitForCore, retried } from '../scenario.ts';
 import { checkHsmfRelease, hsmfRelease } from './home-routed-commands.ts';
-import { checkSmfRelease, smfRelease, checkAmfDeregister, amfDeregister, checkUdmWithdraw, udmWithdraw, checkUdmUpdate, udmUpdateSnssai, udmRemove, pollUntil, type NetworkSide, type AmfDeregisterResult } from './network-commands.ts';
+import { checkSmfRelease, smfRelease, checkAmfDeregister, amfDeregister, checkUdmWithdraw, udmWithdraw, checkUdmUpdate, udmUpdateSnssai, udmRemove, pollUntil, type NetworkSide, type AmfDeregisterResult, type AmfDeregisterOptions } from './network-commands.ts';
 import { ueStatusOf, formatGuti, type NetworkStatus } from './network-status.ts';
 export { ControlError } from './control-error.ts';
 import { ControlError } from './control-error.ts';
@@ -280,8 +280,8 @@ export class LiveNetwork {
   }
 
   /** Network-initiated Deregistration by the AMF (TS 23.502 4.2.2.3.3), explicit (O&M); network-commands.ts. */
-  amfDeregister(supi: string, o: { reRegistrationRequired: boolean; fiveGmmCause?: number }): Promise<AmfDeregisterResult> {
-    return this.exclusive(supi, 'amf deregister', (u) => checkAmfDeregister(this.side, u.ue), (u) => amfDeregister(this.side, u.ue, o));
+  amfDeregister(supi: string, o: AmfDeregisterOptions): Promise<AmfDeregisterResult> {
+    return this.exclusive(supi, 'amf deregister', (u) => checkAmfDeregister(this.side, u.ue, o), (u) => amfDeregister(this.side, u.ue, o));
   }
 
   /** UDM-initiated deregistration (TS 23.502 4.2.2.3.3 step 1); network-commands.ts. */

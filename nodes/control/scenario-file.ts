@@ -131,7 +131,7 @@ async function runStep(ctx: StepContext, step: Exclude<ScenarioStep, { action: '
         await net.releasePduSession(supi, step.psi);
         return;
       case 'amf-deregister':
-        await net.amfDeregister(supi, { reRegistrationRequired: step.reregister, ...(step.cause !== undefined ? { fiveGmmCause: step.cause } : {}) });
+        await net.amfDeregister(supi, { reRegistrationRequired: step.reregister, ...(step.cause !== undefined ? { fiveGmmCause: step.cause } : {}), ...(step.t3346 !== undefined ? { t3346Seconds: step.t3346 } : {}) });
         return;
       case 'amf-release':
         await amfReleaseOn(net, supi, step.psi, step.cause);

@@ -15,12 +15,15 @@ import { amfInstances, type NetworkConfig, type Plmn, type Snssai } from '../com
 import type { GnbUeContext } from './context.ts';
 import type { Gnb, NgSetupResult } from './gnb.ts';
 import { snpnBroadcastPlmnItem } from './snpn.ts';
+import { gnbCellTacs } from './cells.ts';
 
 /** One AMF the gNB connects to: its address, SCTP-over-UDP port and name in the ladder ('AMF', 'AMF2'). */
 export interface AmfPeer {
   address: string;
   udpPort?: number;
   nf?: string;
+  /** The TAs it serves (config `amfs` tacs): the gNB selects it only for UEs in a cell of one of them. Absent: any. */
+  tacs?: number[];
 }
 
 /** A GUAMI (TS 23.003 2.10.1). */
@@ -41,6 +44,8 @@ export interface AmfSelection {
   requestedNssai?: Snssai[];
   /** An AMF Set to select from (NGAP Reroute NAS Request, TS 38.413 8.6.5). */
   amfSetId?: number;
+  /** The TAC of the cell the UE accesses (cells.ts): only the AMFs serving that TA are selected. */
+  tac?: number;
 }
 
 /** The gNB's association with one AMF. */
@@ -126,7 +131,8 @@ function ngSetupProcedure(gnb: Gnb, link: AmfLink): Promise<NgSetupResult> {
   const req = ngapPdu('NGSetupRequest', {
     GlobalRANNodeID: { 'globalGNB-ID': { pLMNIdentity: gnb.plmnId, 'gNB-ID': { 'gNB-ID': bits(cfg.gnbId, 22) } } },
     RANNodeName: cfg.name,
-    SupportedTAList: [{ tAC: tac(cfg.tac), broadcastPLMNList: [{ pLMNIdentity: gnb.plmnId, tAISliceSupportList: slices.map((s) => ({ 's-NSSAI': ngapSnssai(s) })) }, ...(cfg.snpn ? [snpnBroadcastPlmnItem(gnb.plmnId, cfg.snpn)] : [])] }],
+    // one item per TA of the gNB's cells (cells.ts); the SNPN is broadcast in the first cell
+    SupportedTAList: gnbCellTacs(cfg).map((t, i) => ({ tAC: tac(t), broadcastPLMNList: [{ pLMNIdentity: gnb.plmnId, tAISliceSupportList: slices.map((s) => ({ 's-NSSAI': ngapSnssai(s) })) }, ...(cfg.snpn && i === 0 ? [snpnBroadcastPlmnItem(gnb.plmnId, cfg.snpn)] : [])] })),
     DefaultPagingDRX: 'v128',
   });
   return new Promise<NgSetupResult>((resolve, reject) => {
@@ -147,7 +153,8 @@ const sameSlice = (a: Snssai, b: Snssai) => a.sst === b.sst && (a.sd ?? '').toLo
 
 /** The AMF for a new RRC connection (TS 23.501 6.3.5; see the head of this file); undefined when no AMF is set up. */
 export function selectAmf(links: readonly AmfLink[], s: AmfSelection): AmfLink | undefined {
-  const up = links.filter((l) => l.up);
+  // the AMFs serving the TA of the UE's cell (TS 23.501 6.3.5)
+  const up = links.filter((l) => l.up && (s.tac === undefined || !l.peer.tacs || l.peer.tacs.includes(s.tac)));
   const g = s.guami;
   if (g) {
     const hit = up.find((l) => l.guamis.some((x) => x.plmn.mcc === g.plmn.mcc && x.plmn.mnc === g.plmn.mnc && x.regionId === g.regionId && x.setId === g.setId && x.pointer === g.pointer));
@@ -170,7 +177,11 @@ export function selectAmf(links: readonly AmfLink[], s: AmfSelection): AmfLink |
   return best;
 }
 
-/** The gNB's AMFs in a network: those serving its TAC (config `amfs`), on the NGAP port of the network. */
-export function gnbAmfPeers(cfg: NetworkConfig): { amfs: AmfPeer[] } {
-  return { amfs: amfInstances(cfg).filter((a) => a.tacs.includes(cfg.tac)).map((a) => ({ address: a.address, udpPort: cfg.ports.ngapUdp, nf: a.nf })) };
+/**
+ * The gNB of a network: a cell in `tac` and one in each other TA its AMFs serve (config `amfs`
+ * tacs; cells.ts), connected to every AMF, on the NGAP port of the network; each AMF with its TAs.
+ */
+export function gnbAmfPeers(cfg: NetworkConfig): { amfs: AmfPeer[]; cellTacs: number[] } {
+  const amfs = amfInstances(cfg);
+  return { amfs: amfs.map((a) => ({ address: a.address, udpPort: cfg.ports.ngapUdp, nf: a.nf, tacs: a.tacs })), cellTacs: [...new Set([cfg.tac, ...amfs.flatMap((a) => a.tacs)])] };
 }

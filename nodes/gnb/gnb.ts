@@ -42,8 +42,9 @@ import { onPduSessionResourceSetupRequest } from './pdu-session-resource-setup.t
 import { onPduSessionResourceReleaseCommand } from './pdu-session-resource-release.ts';
 import { onPaging } from './paging.ts';
 import { onRerouteNasRequest } from './reroute.ts';
-import { amfSupportsOnboarding, uliWithNid, type GnbSnpn, type AnParameters } from './snpn.ts';
+import { amfSupportsOnboarding, type GnbSnpn, type AnParameters } from './snpn.ts';
 import { AmfLink, connectAmf, selectAmf, type AmfPeer } from './amf-links.ts';
+import { cellUli, fiveGSTmsiNgap } from './cells.ts';
 
 export interface GnbConfig {
   /** The gNB's own address (127.0.0.x): SCTP (N2) and GTP-U (N3) are bound to it. */
@@ -58,6 +59,8 @@ export interface GnbConfig {
   amfs?: AmfPeer[];
   plmn: Plmn;
   tac: number;
+  /** The TAs of the gNB's further cells (cells.ts; TS 23.501 5.3.2.3): a UE moves there with `cellOf`. */
+  cellTacs?: number[];
   /** Slices the gNB's TA supports (TS 38.413 9.3.1.17 Slice Support List). */
   snssai: Snssai | Snssai[];
   /** The 22-bit gNB ID of the Global gNB ID (TS 38.413 9.3.1.6). */
@@ -145,6 +148,7 @@ export class Gnb implements UuCell {
   readonly plmnId: Uint8Array;
   readonly uli: Ngap.UserLocationInformation;
   stopped = false;
+  get tai(): { plmn: { mcc: string; mnc: string }; tac: number } { return { plmn: this.cfg.plmn, tac: this.cfg.tac }; } // the cell's TAI (UuCell)
   /** The UEs camped on the cell (connected once): paging reaches those in RRC_IDLE (paging.ts). */
   readonly camped = new Set<UuUeSide>();
   /** RRC connections waiting to be set up, and those establishing (admission.ts). */
@@ -270,7 +274,7 @@ export class Gnb implements UuCell {
     const candidates = an.onboarding ? this.links.filter((l) => l.ngSetup && amfSupportsOnboarding(l.ngSetup.plmnSupport, an.selectedNid ?? '')) : this.links;
     if (an.onboarding && candidates.length === 0) throw new Error(`gNB ${this.cfg.name}: no AMF supports onboarding for SNPN ${an.selectedNid ?? '(none)'} (TS 23.501 6.3.5)`);
     // TS 23.501 6.3.5: the AMF by the UE's GUAMI / 5G-S-TMSI, else by slices and capacity (amf-links.ts)
-    const link = selectAmf(candidates, an);
+    const link = selectAmf(candidates, { tac: this.cfg.tac, ...an });
     if (!link) throw new Error(`gNB ${this.cfg.name}: no AMF to select (no NG association is up)`);
     this.camped.add(ue);
     let ctx: GnbUeContext | undefined;
@@ -319,7 +323,7 @@ export class Gnb implements UuCell {
       kgnb: undefined,
       sessions: new Map(),
       label: `ran-ue-${ranUeNgapId}`,
-      ...(an.selectedNid !== undefined ? { uli: uliWithNid(this.uli, an.selectedNid) } : {}),
+      ...cellUli(this, an),
     };
     this.contexts.set(ranUeNgapId, ctx);
     this.sendUe(ctx, ngapPdu('InitialUEMessage', {
@@ -490,11 +494,4 @@ export class Gnb implements UuCell {
     this.stats.errorIndicationsSent++;
     this.sendNgap(pdu, streamId, 'ErrorIndication', step, undefined, link);
   }
-}
-
-/** TS 38.413 9.3.3.20 5G-S-TMSI: AMF Set ID, AMF Pointer, 5G-TMSI (TS 23.003 2.11). */
-function fiveGSTmsiNgap(t: { amfSetId: number; amfPointer: number; tmsi: number }): Ngap.FiveG_S_TMSI {
-  const tmsi = new Uint8Array(4);
-  new DataView(tmsi.buffer).setUint32(0, t.tmsi >>> 0);
-  return { aMFSetID: bits(t.amfSetId, 10), aMFPointer: bits(t.amfPointer, 6), 'fiveG-TMSI': tmsi };
 }

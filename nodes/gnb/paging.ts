@@ -6,6 +6,7 @@
 
 import { tac, type BitStringValue, type Ngap } from '../../codecs/ngap/index.ts';
 import type { Gnb } from './gnb.ts';
+import { gnbCellTacs } from './cells.ts';
 
 function bitsNumber(b: BitStringValue): number {
   let n = 0;
@@ -21,8 +22,9 @@ export function onPaging(gnb: Gnb, ies: Map<string, unknown>): void {
     return;
   }
   const tais = (ies.get('TAIListForPaging') as Ngap.TAIListForPaging | undefined) ?? [];
-  const ownTac = tac(gnb.cfg.tac);
-  const inTa = tais.some((t) => t.tAI.tAC.every((o, i) => o === ownTac[i]) && t.tAI.pLMNIdentity.every((o, i) => o === gnb.plmnId[i]));
+  // the TAs of the gNB's cells (cells.ts)
+  const ownTacs = gnbCellTacs(gnb.cfg).map((x) => tac(x));
+  const inTa = tais.some((t) => ownTacs.some((own) => t.tAI.tAC.every((o, i) => o === own[i])) && t.tAI.pLMNIdentity.every((o, i) => o === gnb.plmnId[i]));
   if (!inTa) {
     gnb.log('[gNB] PAGING for TAIs this cell does not serve: ignored');
     return;

@@ -1,7 +1,7 @@
 // Nnrf_NFDiscovery, NRF side (TS 29.510 5.3.2.2 NFDiscover): the profiles of the registered NF
 // instances of target-nf-type that the requester-nf-type may use and that match the filters
 // wire5g evaluates (service-names, snssais, dnn, target-plmn-list, target-nf-instance-id,
-// amf-region-id, amf-set-id). A query parameter the NRF does not evaluate is listed in
+// amf-region-id, amf-set-id, guami). A query parameter the NRF does not evaluate is listed in
 // ignoredQueryParams (TS 29.510 6.2.6.2.3) rather than silently taken as matched.
 
 import { SbiProblem, type SbiRoute } from '../common/sbi.ts';
@@ -16,7 +16,7 @@ interface Snssai {
 }
 
 /** The query parameters evaluated below; the two mandatory ones first. */
-const EVALUATED = new Set(['target-nf-type', 'requester-nf-type', 'service-names', 'snssais', 'dnn', 'target-plmn-list', 'requester-plmn-list', 'target-nf-instance-id', 'requester-nf-instance-id', 'amf-region-id', 'amf-set-id']);
+const EVALUATED = new Set(['target-nf-type', 'requester-nf-type', 'service-names', 'snssais', 'dnn', 'target-plmn-list', 'requester-plmn-list', 'target-nf-instance-id', 'requester-nf-instance-id', 'amf-region-id', 'amf-set-id', 'guami']);
 
 /** A query parameter holding JSON (TS 29.510 6.2.3.2.3.1: `content: application/json`). */
 function jsonParam<T>(q: Record<string, string>, name: string, check: (v: unknown) => v is T): T | undefined {
@@ -33,6 +33,7 @@ function jsonParam<T>(q: Record<string, string>, name: string, check: (v: unknow
 }
 
 const isSnssaiList = (v: unknown): v is Snssai[] => Array.isArray(v) && v.every((s) => typeof s === 'object' && s !== null && typeof (s as Snssai).sst === 'number');
+const isGuami = (v: unknown): v is { plmnId: Plmn; amfId: string } => typeof v === 'object' && v !== null && typeof (v as { amfId?: unknown }).amfId === 'string' && typeof (v as { plmnId?: { mcc?: unknown } }).plmnId?.mcc === 'string';
 const isPlmnList = (v: unknown): v is Plmn[] => Array.isArray(v) && v.every((p) => typeof p === 'object' && p !== null && typeof (p as Plmn).mcc === 'string' && typeof (p as Plmn).mnc === 'string');
 const sameSnssai = (a: Snssai, b: Snssai) => a.sst === b.sst && (a.sd ?? '').toLowerCase() === (b.sd ?? '').toLowerCase();
 
@@ -53,6 +54,7 @@ export function nfDiscoveryRoutes(nrf: NrfRegistry, nrfPlmn: Plmn): SbiRoute[] {
       const snssais = jsonParam(q, 'snssais', isSnssaiList);
       const plmns = jsonParam(q, 'target-plmn-list', isPlmnList);
       const dnn = q.dnn;
+      const guami = jsonParam(q, 'guami', isGuami);
       const matches = (p: NFProfile): boolean => {
         // TS 29.510 5.3.2.2.2: only instances that are REGISTERED are discovered
         if (p.nfType !== target || p.nfStatus !== 'REGISTERED') return false;
@@ -67,6 +69,8 @@ export function nfDiscoveryRoutes(nrf: NrfRegistry, nrfPlmn: Plmn): SbiRoute[] {
         if (dnn && p.smfInfo && !p.smfInfo.sNssaiSmfInfoList.some((i) => (!snssais || snssais.some((s) => sameSnssai(s, i.sNssai))) && i.dnnSmfInfoList.some((d) => d.dnn === dnn || d.dnn === '*'))) return false;
         if (q['amf-region-id'] && p.amfInfo?.amfRegionId.toLowerCase() !== q['amf-region-id'].toLowerCase()) return false;
         if (q['amf-set-id'] && p.amfInfo?.amfSetId.toLowerCase() !== q['amf-set-id'].toLowerCase()) return false;
+        // TS 29.510 6.2.3.2.3.1 guami: the AMF whose amfInfo.guamiList holds it
+        if (guami && !p.amfInfo?.guamiList.some((g) => g.amfId.toLowerCase() === guami.amfId.toLowerCase() && g.plmnId.mcc === guami.plmnId.mcc && g.plmnId.mnc === guami.plmnId.mnc)) return false;
         return true;
       };
       // the profiles returned carry only the services asked for (TS 29.510 6.2.3.2.3.1 service-names)

@@ -45,6 +45,7 @@ export const FiveGsmCause = {
   UserAuthenticationFailed: 29,
   RequestRejectedUnspecified: 31,
   RegularDeactivation: 36,
+  NetworkFailure: 38,
   ReactivationRequested: 39,
   MessageTypeNonExistentOrNotImplemented: 97,
   ProtocolErrorUnspecified: 111,

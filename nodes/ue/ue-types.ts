@@ -62,6 +62,8 @@ export interface RegistrationResult {
   ciphering: number;
   /** TS 24.501 9.11.3.5 EMC: the network supports emergency services (the UE may request an emergency PDU session). */
   emergencyServicesSupported: boolean;
+  /** TS 24.501 9.11.3.6: registered for emergency services (after an emergency registration). */
+  emergencyRegistered: boolean;
 }
 
 /** A 5GMM procedure the network rejected (TS 24.501 9.11.3.2 5GMM cause). */

@@ -8,8 +8,9 @@
 //             (no NAS security mode, so no security association with the UE: 7(B) stays possible);
 //   step 3    Nudm_SDM_Get of the slice selection subscription data;
 //   step 4    Nnssf_NSSelection_Get: the Allowed NSSAI and the target AMF Set;
-//   step 5    Namf_Communication_RegistrationStatusUpdate to an old AMF: only for a UE whose
-//             context came from one (UEContextTransfer); wire5g's initial AMF takes none here;
+//   step 5    Namf_Communication_RegistrationStatusUpdate (NOT_TRANSFERRED) to the old AMF whose
+//             UE context this AMF fetched (UEContextTransfer, context-from-old-amf.ts): the old
+//             AMF keeps the UE as if the transfer never happened;
 //   step 6    Nnrf_NFDiscovery of the target AMF Set (for 7(A); 7(B) names the Set only);
 //   step 7(A) Namf_Communication_N1MessageNotify to the target AMF (its N1_MESSAGES default
 //             notification URI from the NRF): the complete Registration Request in clear text, the
@@ -35,6 +36,7 @@ import { sendNgap } from '../n2.ts';
 import { ProcedureAborted, UeRejected } from '../gmm.ts';
 import { ueContextSbi, snssaiSbi, snssaiNas, amfFqdn } from './ue-context-sbi.ts';
 import { snssaiEquals, undoRegistration } from './registration.ts';
+import { notifyOldAmf } from './registration-status-update.ts';
 import type { RegistrationKind } from './registration-update.ts';
 
 /** How the initial AMF reroutes (config `amf.reallocation`): 7(A) directly, or 7(B) via the NG-RAN when allowed. */
@@ -75,6 +77,7 @@ export async function rerouteBeforeSecurity(amf: Amf, ue: AmfUe, kind: Registrat
   const sel = await sliceSelectionOrHere(amf, ue, undefined);
   // 7(B) "unless the target AMF(s) are returned from the NSSF and identified by a list of candidate AMF(s)": then 7(A), after NAS security
   if (!sel || sel.candidates.length) return false;
+  await notifyOldAmf(amf, ue, 'NOT_TRANSFERRED', `${STEP} 5`);
   await rerouteViaRan(amf, ue, sel);
   return true;
 }
@@ -89,6 +92,8 @@ export async function rerouteAfterSecurity(amf: Amf, ue: AmfUe, full: NasMessage
   if (!amf.cfg.uris.nssf || (kind !== 'initial' && kind !== 'mobility') || full.name !== 'Registration request') return false;
   const sel = await sliceSelectionOrHere(amf, ue, ue.requestedNssai);
   if (!sel) return false;
+  // step 5: a UE context fetched from an old AMF (UEContextTransfer) stays the old AMF's
+  await notifyOldAmf(amf, ue, 'NOT_TRANSFERRED', `${STEP} 5`);
   // step 6: the AMFs of the target Set at the NRF, with their N1_MESSAGES notification endpoint
   const target = await targetAmf(amf, sel);
   if (target) {

@@ -26,6 +26,8 @@ import { registrationWithOnboardingSnpn, servesOnboarding } from './registration
 import { registrationKind, requestNgKsi, contextByGuti, verifyWithStoredContext, takeOverContext, reconcilePduSessions } from './registration-update.ts';
 import { reallocated, rerouteBeforeSecurity, rerouteAfterSecurity } from './amf-reallocation.ts';
 import { takeOldAmf } from './n1-message-notify.ts';
+import { contextFromOldAmf, takeOverSessions, abandonTransfer } from './context-from-old-amf.ts';
+import { notifyOldAmf } from './registration-status-update.ts';
 
 export function snssaiEquals(a: SNssai, b: { sst: number; sd?: string | number }): boolean {
   const bsd = typeof b.sd === 'string' ? parseInt(b.sd, 16) : b.sd;
@@ -64,6 +66,8 @@ export async function registration(amf: Amf, ue: AmfUe, received: ReceivedNas): 
       if (!ue.released) await releaseUeContext(amf, ue, { nas: 'normal-release' }, '4.2.2.2.2');
       return;
     }
+    // a context fetched from the old AMF and not yet taken stays the old AMF's (step 10 NOT_TRANSFERRED)
+    await abandonTransfer(amf, ue);
     // whatever the registration had established elsewhere is undone, even when the UE's
     // connection is already gone (e.g. the UE gave up at T3510 expiry)
     if (amf.bySupi.get(ue.supi ?? '') === ue || !ue.supi) await undoRegistration(amf, ue).catch((u: unknown) => amf.log(`undoing the registration of UE ${ue.amfUeNgapId} failed: ${u instanceof Error ? u.message : String(u)}`));
@@ -121,6 +125,14 @@ export async function registrationSteps(amf: Amf, ue: AmfUe, received: ReceivedN
       await takeOverContext(amf, ue, known);
     }
   }
+  // steps 4-5: a 5G-GUTI of another AMF: the UE context from the old AMF (context-from-old-amf.ts)
+  if (!verified && kind !== 'initial' && !known) {
+    const transferred = await contextFromOldAmf(amf, ue, received);
+    if (transferred) {
+      request = transferred;
+      verified = true;
+    }
+  }
   if (!verified) {
     // a 5G-GUTI this AMF did not assign (or no longer knows) cannot be resolved: Identity Request
     // for the SUCI (TS 24.501 5.4.3); a known one is proven by the authentication that follows
@@ -171,8 +183,10 @@ export async function registrationSteps(amf: Amf, ue: AmfUe, received: ReceivedN
   }
   const supi = ue.supi!;
   if (full.name === 'Registration request' && full.ies.requestedNssai) ue.requestedNssai = full.ies.requestedNssai as SNssai[];
-  // TS 23.502 4.2.2.2.3 steps 3-7: a Requested NSSAI another AMF Set serves goes there
+  // TS 23.502 4.2.2.2.3 steps 3-7: a Requested NSSAI another AMF Set serves goes there (an old AMF is told NOT_TRANSFERRED, step 5)
   if (!received.securityFromInitialAmf && (await rerouteAfterSecurity(amf, ue, full, kind, fromIdle))) return;
+  // step 10: the old AMF is told that the context was taken (registration-status-update.ts)
+  await notifyOldAmf(amf, ue, 'TRANSFERRED', '4.2.2.2.2 step 10');
 
   // step 14a-c: UDM registration, subscription data, subscription to its changes; skipped for
   // what the kept context already holds (step 14: "if the AMF has changed ... or the UE provides
@@ -235,6 +249,8 @@ export async function registrationSteps(amf: Amf, ue: AmfUe, received: ReceivedN
     ue.amPolicyUri = pol.headers.location;
   }
 
+  // step 17: the sessions that came from the old AMF are moved to this one at their SMF
+  await takeOverSessions(amf, ue);
   // TS 24.501 5.5.1.3.4: the PDU session status of an update; the sessions the UE no longer has go
   const status = kind !== 'initial' ? (full.ies.pduSessionStatus as PsiBitmap | undefined) : undefined;
   const active = status ? await reconcilePduSessions(amf, ue, status) : undefined;

@@ -61,6 +61,8 @@ export const AUSF = {
     authenticate: nausfAuth.op('Nausf_UEAuthentication_Authenticate', 'POST', '/ue-authentications', [201]),
     /** The `_links['5g-aka']` href of the 201 is the target. */
     confirm5gAka: nausfAuth.onResource('Nausf_UEAuthentication_Authenticate', 'PUT', '/ue-authentications/{authCtxId}/5g-aka-confirmation', '/ue-authentications/{authCtxId}/5g-aka-confirmation', [200]),
+    /** EAP based authentication (TS 29.509 5.2.2.2.3): the `_links['eap-session']` href of the 201 is the target. */
+    eapSession: nausfAuth.onResource('Nausf_UEAuthentication_Authenticate', 'POST', '/ue-authentications/{authCtxId}/eap-session', '/ue-authentications/{authCtxId}/eap-session', [200]),
     deregister: nausfAuth.onResource('Nausf_UEAuthentication_Deregister', 'DELETE', '/ue-authentications/{authCtxId}/5g-aka-confirmation', '/ue-authentications/{authCtxId}/5g-aka-confirmation', [204]),
   },
 } as const;
@@ -165,6 +167,10 @@ export const AMF = {
   communication: {
     /** The target is the `ueContextUri` the AMF gave in CreateSMContext. */
     n1n2MessageTransfer: namfComm.onResource('Namf_Communication_N1N2MessageTransfer', 'POST', '/ue-contexts/{ueContextId}/n1-n2-messages', '/ue-contexts/{ueContextId}', [200, 202]),
+    /** TS 29.518 5.2.2.2.2 (TS 23.502 4.2.2.2.2 steps 4-5): the new AMF asks the old one for the UE context, by its 5G-GUTI. */
+    ueContextTransfer: namfComm.op('Namf_Communication_UEContextTransfer', 'POST', '/ue-contexts/{ueContextId}/transfer', [200]),
+    /** TS 29.518 5.2.2.2.3 (step 10): whether the new AMF took the UE context. */
+    registrationStatusUpdate: namfComm.op('Namf_Communication_RegistrationStatusUpdate', 'POST', '/ue-contexts/{ueContextId}/transfer-update', [200]),
   },
   eventExposure: {
     subscribe: namfEvts.op('Namf_EventExposure_Subscribe', 'POST', '/subscriptions', [201]),

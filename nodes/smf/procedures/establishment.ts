@@ -23,7 +23,9 @@ import { vsmfCreateSmContext, vsmfReleaseAck, vsmfReleaseTowardsHsmf } from './h
 import { amfRequestedRelease } from './amf-requested-release.ts';
 import { failureCauses, reportEstablishmentFailure } from './establishment-failure.ts';
 import { onSetupFailure } from './setup-failure.ts';
+import { n4ModificationFailed } from './n4-modification-failure.ts';
 import { isEmergencyRequest, emergencyQos } from './emergency.ts';
+import { servingAmfChange } from './serving-amf-change.ts';
 
 type CreateSmContext = typeof SMF.pduSession.createSmContext;
 
@@ -264,6 +266,9 @@ export async function updateSmContext(smf: Smf, req: RequestOf<UpdateSmContext>)
   // TS 23.502 4.3.4.2 steps 1a, 7 and 10 (pdu-session-release.ts)
   const release = await pduSessionReleaseUpdate(smf, ctx, req, body);
   if (release) return release;
+  // TS 23.502 4.2.2.2.2 step 17: the serving AMF changed (serving-amf-change.ts)
+  const moved = servingAmfChange(smf, ctx, body);
+  if (moved) return moved;
   // TS 23.502 4.2.6 step 5, 4.2.3.2 step 4: the user plane deactivated or activated (user-plane.ts)
   const up = await upCnxStateUpdate(smf, ctx, body);
   if (up) return up;
@@ -281,7 +286,13 @@ export async function updateSmContext(smf: Smf, req: RequestOf<UpdateSmContext>)
   }
   if (!ctx.n4) throw new SbiProblem(409, 'UPF_NOT_RESPONDING', 'no N4 session');
   // an established session's user plane activated again by a Service Request is 4.2.3.2 step 17
-  await smf.n4.modify(ctx.n4.upSeid, { gnbTeid: dl.gnbTeid, gnbAddress: dl.gnbAddress, downlink: 'forward' }, ctx.state === 'active' ? '4.2.3.2 step 17' : '4.3.2.2.1 step 16a');
+  const n4Step = ctx.state === 'active' ? '4.2.3.2 step 17' : '4.3.2.2.1 step 16a';
+  try {
+    await smf.n4.modify(ctx.n4.upSeid, { gnbTeid: dl.gnbTeid, gnbAddress: dl.gnbAddress, downlink: 'forward' }, n4Step);
+  } catch (e) {
+    // the UPF refused (or did not answer): the session is released toward the UE and the AMF (n4-modification-failure.ts)
+    return n4ModificationFailed(smf, ctx, e, n4Step);
+  }
   ctx.state = 'active';
   // SUCC_RES_ALLO to the PCF when it subscribed (policy-triggers.ts), after the answer
   return { ...ok({ upCnxState: 'ACTIVATED' as const }), after: () => reportResourceAllocation(smf, ctx) };

@@ -15,8 +15,12 @@ import { T3510_MS, UE_SECURITY_CAPABILITY, RegistrationRejected, type Ue, type R
 import { sendNas, sendPlain, sendProtected } from '../n1.ts';
 import { registrationStep } from './onboarding-steps.ts';
 
-/** Initial registration on `cell`; resolves on Registration accept (after sending Registration complete). */
-export function initialRegistration(ue: Ue, cell: UuCell): Promise<RegistrationResult> {
+/**
+ * Initial registration on `cell`, or an emergency registration (`emergency`, TS 24.501 5.5.1.2.2:
+ * registration type 4, follow-on request, no Requested NSSAI: the UE asks for emergency services
+ * only); resolves on Registration accept (after sending Registration complete).
+ */
+export function initialRegistration(ue: Ue, cell: UuCell, emergency = false): Promise<RegistrationResult> {
   if (ue.regWaiter) return Promise.reject(new Error('a registration is already in progress'));
   if (!gmmAllows(ue.gmm, 'registration-requested')) return Promise.reject(new Error(`registration not possible in ${ue.gmm}`));
   ue.cell = cell;
@@ -24,15 +28,15 @@ export function initialRegistration(ue: Ue, cell: UuCell): Promise<RegistrationR
   // complete message goes in the Security mode complete's NAS message container (5.4.2.3).
   // TS 24.501 9.11.3.7: 5GS registration type 1 initial registration, 5 SNPN onboarding
   // (TS 23.502 4.2.2.2.4 step 1, with the SUCI of the Default UE Credentials' SUPI)
-  const onboarding = ue.cfg.snpn?.onboarding === true;
+  const onboarding = ue.cfg.snpn?.onboarding === true && !emergency;
   const cleartext = {
-    registrationType: { followOnRequest: true, value: onboarding ? 5 : 1 },
+    registrationType: { followOnRequest: true, value: emergency ? 4 : onboarding ? 5 : 1 },
     ngKsi: { tsc: 0, ksi: 7 },
     mobileIdentity: ue.suci,
     ueSecurityCapability: UE_SECURITY_CAPABILITY,
   };
   // 4.2.2.2.4 step 1 NOTE: no Requested NSSAI for onboarding (the UE has no onboarding S-NSSAI)
-  ue.fullRegistrationRequest = encodeNasMessage(nasMessage('Registration request', onboarding ? cleartext : { ...cleartext, requestedNssai: [ue.nasSnssai()] }));
+  ue.fullRegistrationRequest = encodeNasMessage(nasMessage('Registration request', onboarding || emergency ? cleartext : { ...cleartext, requestedNssai: [ue.nasSnssai()] }));
   const initial = encodeNasMessage(nasMessage('Registration request', cleartext));
   ue.security = undefined;
   ue.auth = undefined;
@@ -42,7 +46,7 @@ export function initialRegistration(ue: Ue, cell: UuCell): Promise<RegistrationR
   });
   ue.transition('registration-requested');
   try {
-    sendPlain(ue, initial, 'Registration request', onboarding ? '4.2.2.2.4 step 1' : '4.2.2.2.2 step 1');
+    sendPlain(ue, initial, 'Registration request', onboarding ? '4.2.2.2.4 step 1' : emergency ? '4.2.2.2.2 step 1 (emergency registration)' : '4.2.2.2.2 step 1');
   } catch (e) {
     // the cell refused the RRC connection (e.g. no AMF supporting onboarding, TS 23.501 6.3.5)
     failRegistration(ue, new RegistrationRejected(e instanceof Error ? e.message : String(e)));
@@ -160,7 +164,12 @@ export function onRegistrationAccept(ue: Ue, m: NasMessage): void {
     ciphering: ue.security?.cipheringAlgorithm ?? 0,
     // TS 24.501 9.11.3.5 5GS network feature support, EMC (octet 3 bits 3-4): emergency services in NR
     emergencyServicesSupported: (((m.ies.fiveGsNetworkFeatureSupport as Uint8Array | undefined)?.[0] ?? 0) & 0x0c) !== 0,
+    // TS 24.501 9.11.3.6 5GS registration result, bit 6: registered for emergency services
+    emergencyRegistered: (Number(m.ies.registrationResult ?? 0) & 0x20) !== 0,
   };
+  // 5.5.1.2.4: 5GS update status 5U1 UPDATED, 5GMM-REGISTERED.NORMAL-SERVICE
+  ue.restrictions.updateStatus = '5U1';
+  ue.restrictions.substate = 'NORMAL-SERVICE';
   ue.transition('registration-accepted');
   // 5.5.1.2.4: Registration complete acknowledges the new 5G-GUTI.
   if (guti) sendNas(ue, nasMessage('Registration complete', {}), 'Registration complete', registrationStep(ue, '4.2.2.2.2 step 22'));
