@@ -30,6 +30,12 @@ export interface SubscriberConfig {
   /** Remaining allowed usage (octets) per DNN for policy control (TS 23.503 6.2.1.3). */
   allowedUsageOctets?: number;
   /**
+   * Remaining allowed usage (octets) per Monitoring Key, for each DNN and S-NSSAI of the subscriber
+   * (TS 23.503 6.2.1.3, TS 29.519 UsageMonData at service level): the PCF monitors a key it has a
+   * PCC rule for (`pcf.monitoringKeys`). Absent: no per-key limit.
+   */
+  monitoringKeys?: { key: string; octets: number }[];
+  /**
    * Subscribed QoS of the PDU sessions (TS 29.503 DnnConfiguration 5gQosProfile and sessionAmbr):
    * the first entry whose dnn / sst / sd match (absent = any) applies to a (DNN, S-NSSAI).
    */
@@ -209,6 +215,12 @@ export interface PcfPolicyConfig {
    * monitoring): wire5g's SMF reports SUCC_RES_ALLO.
    */
   policyControlRequestTriggers: string[];
+  /**
+   * The PCF's PCC rules for usage monitoring per Monitoring Key (TS 23.503 6.2.2.3, TS 29.512
+   * 4.2.2.4): a subscriber with a remaining allowed usage for `key` gets a PCC rule with this
+   * flow description (TS 29.212 5.4.2 IPFilterRule) referencing the key's UsageMonitoringData.
+   */
+  monitoringKeys: { key: string; flowDescription: string }[];
 }
 
 /**
@@ -286,7 +298,7 @@ export const DEFAULT_CONFIG: NetworkConfig = {
   udr: { database: 'out/udr.sqlite' },
   subscribers: [DEFAULT_SUBSCRIBER],
   outDir: 'out',
-  pcf: { policyCounterIds: ['data-volume'], nwdafEvents: ['SERVICE_EXPERIENCE'], terminateOnAfSessionEnd: true, policyControlRequestTriggers: [] },
+  pcf: { policyCounterIds: ['data-volume'], nwdafEvents: ['SERVICE_EXPERIENCE'], terminateOnAfSessionEnd: true, policyControlRequestTriggers: [], monitoringKeys: [{ key: 'icmp', flowDescription: 'permit out 1 from any to assigned' }] },
   chf: { policyCounters: [{ id: 'data-volume', status: 'valid' }], convergedCharging: false },
   emergency: { enabled: true, dnn: 'sos', fiveQi: 5, arpPriorityLevel: 1, ambrUplink: '10 Mbps', ambrDownlink: '10 Mbps' },
   nrf: DEFAULT_NRF,
