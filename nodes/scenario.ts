@@ -243,6 +243,12 @@ function probe(host: string, port: number): Promise<string | undefined> {
  */
 export async function waitForCore(cfg: NetworkConfig, deadline: number, status: (line: string) => void, signal?: AbortSignal): Promise<void> {
   const peers = (['udr', 'udm', 'ausf', 'pcf', 'smf', 'amf', 'bsf', 'chf', 'nwdaf', 'af'] as const).map((nf) => ({ name: nf.toUpperCase(), host: cfg.addresses[nf], port: cfg.ports.sbi }));
+  // roaming (issue 17): the home PLMN's NFs and both SEPPs (`wire5g start <nf> --plmn home`, `wire5g start sepp`)
+  if (cfg.roaming.enabled) {
+    const h = cfg.roaming.home.addresses;
+    peers.push(...(['udr', 'udm', 'ausf', 'pcf', 'smf', 'bsf', 'chf', 'nwdaf', 'af'] as const).map((nf) => ({ name: `H-${nf.toUpperCase()}`, host: h[nf], port: cfg.ports.sbi })));
+    peers.push({ name: 'vSEPP', host: cfg.roaming.vsepp, port: cfg.ports.sbi }, { name: 'hSEPP', host: h.sepp, port: cfg.ports.sbi });
+  }
   let delay = 250;
   let said = '';
   for (;;) {

@@ -159,7 +159,7 @@ async function runStep(ctx: StepContext, step: Exclude<ScenarioStep, { action: '
         await afDeleteOn(net, supi, step.psi);
         return;
       case 'policy-update':
-        await policyUpdateOn(net, supi, { ...(step.usage !== undefined ? { usage: step.usage } : {}), ...(step.dnns ? { dnns: step.dnns } : {}) });
+        await policyUpdateOn(net, supi, { ...(step.usage !== undefined ? { usage: step.usage } : {}), ...(step.dnns ? { dnns: step.dnns } : {}), ...(step.monitoringKeys ? { monitoringKeys: step.monitoringKeys } : {}) });
         return;
       case 'await-release':
         await awaitReleaseOn(net, supi, step.psi, step.seconds);

@@ -20,7 +20,7 @@
 //     - amf-release: 1           # AMF-initiated release with N1/N2 signalling (TS 23.502 4.3.4.2/4.3.4.3 step 1f): psi, cause (TS 29.502)
 //     - pcf-terminate: 1         # SM Policy Association Termination by the PCF (TS 23.502 4.16.6 case A): psi, cause
 //     - af-create: 1             # the AF's app session on a PDU session (ctl af create): psi; af-delete ends it
-//     - policy-update: 2         # the UDR's policy data changes and the PCF is notified: usage (octets), dnn (list)
+//     - policy-update: 2         # the UDR's policy data changes and the PCF is notified: usage (octets), dnn (list), mk (key: octets)
 //     - await-release: 2         # the PDU session psi ends within seconds (10), e.g. its usage ran out
 //     - an-release: 3            # the gNB releases the AN (TS 23.502 4.2.6): CM-IDLE, still registered
 //     - out-of-coverage: 3       # the UE leaves coverage: answers no paging, makes no periodic update
@@ -65,7 +65,7 @@ export type ScenarioStep =
     // issue 16 (policy-commands.ts)
     | { action: 'af-create'; psi: number }
     | { action: 'af-delete'; psi: number }
-    | { action: 'policy-update'; usage?: number; dnns?: string[] }
+    | { action: 'policy-update'; usage?: number; dnns?: string[]; monitoringKeys?: { key: string; octets: number }[] }
     | { action: 'await-release'; psi: number; seconds: number }
     // issue 15 (coverage-commands.ts)
     | { action: 'an-release' }
@@ -113,7 +113,7 @@ const OPTION_KEYS: Record<(typeof UE_ACTIONS)[number], string[]> = {
   deregister: ['mode', 'access'],
   'af-create': ['psi'],
   'af-delete': ['psi'],
-  'policy-update': ['usage', 'dnn'],
+  'policy-update': ['usage', 'dnn', 'mk'],
   'await-release': ['psi', 'seconds'],
   'an-release': [],
   'out-of-coverage': [],
@@ -266,8 +266,12 @@ export function parseScenario(text: string, file: string): Scenario {
       case 'policy-update': {
         const dnn = raw.dnn;
         if (dnn !== undefined && !(Array.isArray(dnn) && dnn.length && dnn.every((d) => typeof d === 'string' && d))) fail(`${at}.dnn`, 'expected a list of DNNs');
-        if (raw.usage === undefined && dnn === undefined) fail(at, 'policy-update needs usage or dnn');
-        return { action: a, ...common, ...(raw.usage !== undefined ? { usage: int(raw.usage, `${at}.usage`, 0, Number.MAX_SAFE_INTEGER) } : {}), ...(dnn !== undefined ? { dnns: dnn as string[] } : {}) };
+        if (raw.usage === undefined && dnn === undefined && raw.mk === undefined) fail(at, 'policy-update needs usage, dnn or mk');
+        // mk: the remaining allowed usage per Monitoring Key, e.g. { icmp: 6000 }
+        const mk = raw.mk;
+        if (mk !== undefined && (typeof mk !== 'object' || mk === null || Array.isArray(mk) || !Object.keys(mk).every((k) => /^[A-Za-z0-9_-]{1,64}$/.test(k)))) fail(`${at}.mk`, "expected a mapping of monitoring keys (letters, digits, '-', '_') to octets, e.g. { icmp: 6000 }");
+        const monitoringKeys = mk === undefined ? undefined : Object.entries(mk as Record<string, unknown>).map(([key, v]) => ({ key, octets: int(v, `${at}.mk.${key}`, 0, Number.MAX_SAFE_INTEGER) }));
+        return { action: a, ...common, ...(raw.usage !== undefined ? { usage: int(raw.usage, `${at}.usage`, 0, Number.MAX_SAFE_INTEGER) } : {}), ...(dnn !== undefined ? { dnns: dnn as string[] } : {}), ...(monitoringKeys ? { monitoringKeys } : {}) };
       }
       case 'deregister': {
         const mode = raw.mode ?? 'switch-off';
