@@ -13,22 +13,26 @@
 
 import { Bench } from 'tinybench';
 import { completedResults, failTask, writeReport, type BenchResult } from './lib.ts';
-import { startCore } from '../nodes/core.ts';
+import { startCore, CORE_NFS } from '../nodes/core.ts';
+import { availableParallelism } from 'node:os';
 import { Gnb } from '../nodes/gnb/gnb.ts';
 import { Ue } from '../nodes/ue/ue.ts';
 import { DEFAULT_CONFIG, DEFAULT_SUBSCRIBER } from '../nodes/common/config.ts';
 import { ledgerDiff, type LedgerSnapshot } from '../nodes/common/ledger.ts';
 import { Http2SbiClient } from '../transport/sbi/client.ts';
+import { measureMultiProcess, type MultiProcessFigures } from './procedures-multiprocess.ts';
+import { fileURLToPath } from 'node:url';
 
 const cfg = structuredClone(DEFAULT_CONFIG);
 const a = (n: number) => `127.0.8.${n}`;
 cfg.addresses = { amf: a(5), smf: a(4), upf: a(7), ausf: a(11), udm: a(12), pcf: a(13), udr: a(20), gnb: a(100), bsf: a(15), chf: a(16), nwdaf: a(17), af: a(18), nrf: a(10), nssf: a(35) };
-const SIZES = [1, 100, 1000];
+const SIZES = (process.env.WIRE5G_BENCH_SIZES ?? '1,100,1000').split(',').filter(Boolean).map(Number);
+const CORE_NFS_COUNT = CORE_NFS.length;
 const BURSTS = (process.env.WIRE5G_BENCH_BURSTS ?? '100,1000,10000').split(',').filter(Boolean).map(Number);
 /** UEs in flight at once in the tinybench rows (all of them by default; WIRE5G_BENCH_WINDOW lowers it). */
 const WINDOW = Number(process.env.WIRE5G_BENCH_WINDOW ?? 1000);
 const supi = (i: number) => `imsi-00101${String(1_000_000_000 + i).slice(1)}`;
-const subscribers = Array.from({ length: Math.max(...SIZES, ...BURSTS) }, (_, i) => ({ ...DEFAULT_SUBSCRIBER, supi: supi(i) }));
+const subscribers = Array.from({ length: Math.max(1, ...SIZES, ...BURSTS) }, (_, i) => ({ ...DEFAULT_SUBSCRIBER, supi: supi(i) }));
 
 const core = await startCore({ ...cfg, subscribers }, { database: ':memory:', sbiTimeoutMs: 15_000 });
 const gnb = await Gnb.start({ address: cfg.addresses.gnb, amfAddress: cfg.addresses.amf, plmn: cfg.plmn, tac: cfg.tac, snssai: cfg.snssai, gnbId: 1, name: 'bench-gnb', admission: cfg.gnb.admission });
@@ -135,18 +139,49 @@ for (const n of BURSTS) {
   }
 }
 
+// --- one process per NF (issue 21 goal 5), beside the one-process row of the same size ------------
+const MP_UES = Number(process.env.WIRE5G_BENCH_MP_UES ?? 1000);
+let multiProcess: (MultiProcessFigures & { oneProcessRegistrationPerSecond?: number }) | undefined;
+if (MP_UES > 0) {
+  const name = `one process per NF (${CORE_NFS_COUNT} processes), ${MP_UES} UEs (${Math.min(MP_UES, WINDOW)} in flight)`;
+  try {
+    const f = await measureMultiProcess({ ues: MP_UES, window: WINDOW, bin: fileURLToPath(new URL('../bin/wire5g.js', import.meta.url)) });
+    multiProcess = f;
+    if (f.failed || Object.keys(f.leftBehind).length) failTask('procedures', name, new Error(`${f.failed} failed procedures, left behind: ${JSON.stringify(f.leftBehind)}`));
+    else {
+      results.push(row(`${name}: registration + PDU session, per UE`, f.registrationAndPduSessionMs, MP_UES));
+      results.push(row(`${name}: deregistration (switch off) until the gNB is quiet, per UE`, f.deregistrationMs, MP_UES));
+    }
+    console.log(`  ${name}: ${f.failed} failed, registration + PDU session ${(f.registrationAndPduSessionMs / 1000).toFixed(1)} s (${((MP_UES * 1000) / f.registrationAndPduSessionMs).toFixed(0)}/s), deregistration ${(f.deregistrationMs / 1000).toFixed(1)} s, ledgers ${Object.keys(f.leftBehind).length ? 'NOT back' : 'back'}`);
+  } catch (e) {
+    failTask('procedures', name, e);
+  }
+}
+
 const baseline = results.find((r) => r.name.startsWith('baseline'))?.name ?? '';
 writeReport('procedures', results, {
-  ratios: results.filter((r) => r.name !== baseline).map((x) => [`${x.name} vs one SBI round trip`, x.name, baseline] as [string, string, string]),
+  ratios: [
+    ...results.filter((r) => r.name !== baseline).map((x) => [`${x.name} vs one SBI round trip`, x.name, baseline] as [string, string, string]),
+    ...multiProcessRatio(),
+  ],
   notes: {
     unit: 'opsPerSec of the UE rows = procedures completed per second (registration + PDU session establishment, or deregistrations); burst rows are one sample each (samples 1, rme null)',
     window: WINDOW,
     bursts,
+    multiProcess,
+    multiProcessMachine: `${availableParallelism()} cores: one process per NF can only be faster than one process when the NFs get cores of their own (docs/performance.md)`,
     machine: 'figures depend on the load of the machine (2 cores shared with other work when recorded): compare ratios from one run, not absolute figures across runs',
     reference: { 'free5GC registrations per second (3000 UEs)': [7.5, 25] },
     sbiRequestsPerUe: 'about 30 SBI requests, 14 NGAP and 10 NAS messages, 4 PFCP messages per UE',
   },
 });
+/** The per-UE cost with one process per NF against one process, same UE count, same run. */
+function multiProcessRatio(): [string, string, string][] {
+  const mp = results.find((r) => r.name.startsWith('one process per NF') && r.name.includes('registration'));
+  const single = results.find((r) => r.name.startsWith(`registration + PDU session, ${MP_UES} UE`));
+  return mp && single ? [['registration + PDU session: one process per NF vs all in one process (same UEs, same run)', mp.name, single.name]] : [];
+}
+
 await gnb.stop();
 await sbi.close();
 await core.stop();

@@ -9,7 +9,7 @@ import { ControlError } from './control-error.ts';
 import { registerControlCommand } from './commands.ts';
 import type { LiveNetwork } from './live-network.ts';
 import { embedded, pollUntil, type NetworkSide } from './network-commands.ts';
-import { amfRequestedRelease, amfReleaseRefusal, AMF_RELEASE_CAUSES, type AmfReleaseCause } from '../amf/procedures/amf-requested-release.ts';
+import { amfRequestedRelease, amfReleaseRefusal, AMF_RELEASE_CAUSES, type AmfReleaseCause, type AmfReleaseOutcome } from '../amf/procedures/amf-requested-release.ts';
 
 function checkAmfRelease(n: NetworkSide, ue: Ue, psi: number): void {
   const amf = embedded(n.core?.amf, 'amf', 'amf release');
@@ -18,22 +18,29 @@ function checkAmfRelease(n: NetworkSide, ue: Ue, psi: number): void {
   if (!ue.sessions.has(psi)) throw new ControlError(409, `${ue.supi} has no PDU session ${psi}`);
 }
 
-/** Runs step 1f as a procedure of the run; resolves once the UE and the AMF no longer hold the session. */
+/**
+ * Runs step 1f as a procedure of the run; resolves once the AMF no longer holds the session and,
+ * when the Release Command reached it, neither does the UE. A CM-IDLE UE is paged first; one that
+ * answers no paging keeps its session until it signals again (released without N1 and N2).
+ */
 async function amfRelease(n: NetworkSide, ue: Ue, psi: number, cause: AmfReleaseCause): Promise<{ psi: number; outcome: string }> {
   const amf = embedded(n.core?.amf, 'amf', 'amf release');
   // an establishment's last steps (4.3.2.2.1 steps 13-17) may still be in flight
   await n.settle();
   checkAmfRelease(n, ue, psi);
   const roaming = n.core?.home !== undefined && amf.homeSmfOf(ue.supi) !== undefined;
-  await n.recorder.procedure(`AMF-initiated PDU Session Release (${cause})`, roaming ? 'TS 23.502 4.3.4.3' : 'TS 23.502 4.3.4.2', ue.supi, async () => {
-    await amfRequestedRelease(amf, amf.bySupi.get(ue.supi)!, psi, cause);
+  const idle = amf.bySupi.get(ue.supi)?.released === true;
+  let outcome: AmfReleaseOutcome = 'released';
+  await n.recorder.procedure(`AMF-initiated PDU Session Release (${cause})${idle ? ', the UE paged from CM-IDLE' : ''}`, roaming ? 'TS 23.502 4.3.4.3' : 'TS 23.502 4.3.4.2', ue.supi, async () => {
+    outcome = await amfRequestedRelease(amf, amf.bySupi.get(ue.supi)!, psi, cause);
     // steps 4-11: the gNB, the UE's Release Complete, the SMF's status notification
     await n.settle();
-    await pollUntil(() => !ue.sessions.has(psi) && !amf.bySupi.get(ue.supi)?.sessions.has(psi));
-    if (ue.sessions.has(psi)) throw new Error(`${ue.supi} still holds PDU session ${psi} after the release`);
-    if (amf.bySupi.get(ue.supi)?.sessions.has(psi)) throw new Error(`the AMF still holds PDU session ${psi} of ${ue.supi} (no SM context status notification, TS 23.502 4.3.4.2 step 11)`);
+    const gone = () => !amf.bySupi.get(ue.supi)?.sessions.has(psi);
+    await pollUntil(() => gone() && (outcome !== 'released' || !ue.sessions.has(psi)));
+    if (outcome === 'released' && ue.sessions.has(psi)) throw new Error(`${ue.supi} still holds PDU session ${psi} after the release`);
+    if (!gone()) throw new Error(`the AMF still holds PDU session ${psi} of ${ue.supi} (no SM context status notification, TS 23.502 4.3.4.2 step 11)`);
   });
-  return { psi, outcome: 'released' };
+  return { psi, outcome: outcome === 'released' ? 'released' : 'released without N1/N2 SM signalling (the UE did not answer paging)' };
 }
 
 export function amfReleaseOn(net: LiveNetwork, supi: string, psi: number, cause: AmfReleaseCause = 'REL_DUE_TO_UNSPECIFIED_REASON'): Promise<{ psi: number; outcome: string }> {
@@ -45,7 +52,7 @@ registerControlCommand({
   options: {
     cause: { kind: 'choice', choices: AMF_RELEASE_CAUSES, default: 'REL_DUE_TO_UNSPECIFIED_REASON', help: 'cause of the release indication (TS 29.502 6.1.6.3.2); REL_DUE_TO_REACTIVATION makes the command #39, REL_DUE_TO_SLICE_NOT_AUTHORIZED #29, the others #36' },
   },
-  summary: 'AMF-initiated PDU Session Release with N1/N2 signalling (TS 23.502 4.3.4.2 step 1f; home-routed: 4.3.4.3 step 1f through the V-SMF to the H-SMF)',
+  summary: 'AMF-initiated PDU Session Release with N1/N2 signalling (TS 23.502 4.3.4.2 step 1f; home-routed: 4.3.4.3 step 1f through the V-SMF to the H-SMF); a CM-IDLE UE is paged first (4.2.3.3), one that does not answer has the session released without N1/N2 (step 1c)',
   perUe: true,
   run: (net, a) => {
     if (a.supi === undefined || a.psi === undefined) throw new ControlError(400, '<supi> and <psi> are required');

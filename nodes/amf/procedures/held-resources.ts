@@ -12,7 +12,8 @@ import { SbiProblem } from '../../common/sbi.ts';
 const NGAP_CAUSE_GROUP_NAS = 2;
 const NGAP_CAUSE_NAS_DEREGISTER = 2;
 import type { Amf } from '../amf.ts';
-import type { AmfUe } from '../context.ts';
+import type { AmfUe, PduSessionRef } from '../context.ts';
+import type { components as SmfC } from '../../common/sbi-types/TS29502_Nsmf_PDUSession.ts';
 
 /**
  * A release the peer did not confirm (an error status, or no answer in time) is logged and the
@@ -40,12 +41,21 @@ async function released(amf: Amf, ue: AmfUe, what: string, call: () => Promise<u
  * when the UE is deregistered because no subscribed S-NSSAI is left (TS 23.502 4.3.4.3 step 1c).
  */
 export async function releaseSessions(amf: Amf, ue: AmfUe, step: string, fiveGmmCause?: number, cause?: 'REL_DUE_TO_SLICE_NOT_AVAILABLE'): Promise<void> {
-  await Promise.all([...ue.sessions.values()].map(async (s) => {
-    s.state = 'releasing';
-    const uri = s.smContextUri;
-    if (uri) await released(amf, ue, `ReleaseSMContext of PDU session ${s.pduSessionId}`, () => amf.nsmf.pduSession.releaseSmContext(uri, { ...(cause ? { cause } : {}), ngApCause: { group: NGAP_CAUSE_GROUP_NAS, value: NGAP_CAUSE_NAS_DEREGISTER }, ...(fiveGmmCause !== undefined ? { '5gMmCauseValue': fiveGmmCause } : {}), ...(ue.location ? { ueLocation: ue.location } : {}) }, { step }));
-    ue.sessions.delete(s.pduSessionId);
-  }));
+  await Promise.all([...ue.sessions.values()].map((s) => releaseSmContextOf(amf, ue, s, step, {
+    ...(cause ? { cause } : {}), ngApCause: { group: NGAP_CAUSE_GROUP_NAS, value: NGAP_CAUSE_NAS_DEREGISTER }, ...(fiveGmmCause !== undefined ? { '5gMmCauseValue': fiveGmmCause } : {}),
+  })));
+}
+
+/**
+ * Nsmf_PDUSession_ReleaseSMContext of one PDU session, when its release needs no N1 or N2 SM
+ * signalling (TS 23.502 4.3.4.2 step 1c), with `data` (SmContextReleaseData: cause, NGAP and 5GMM
+ * causes) and the UE's last location; the AMF forgets the session whatever the SMF answers.
+ */
+export async function releaseSmContextOf(amf: Amf, ue: AmfUe, s: PduSessionRef, step: string, data: Omit<SmfC['schemas']['SmContextReleaseData'], 'ueLocation'>): Promise<void> {
+  s.state = 'releasing';
+  const uri = s.smContextUri;
+  if (uri) await released(amf, ue, `ReleaseSMContext of PDU session ${s.pduSessionId}`, () => amf.nsmf.pduSession.releaseSmContext(uri, { ...data, ...(ue.location ? { ueLocation: ue.location } : {}) }, { step }));
+  if (ue.sessions.get(s.pduSessionId) === s) ue.sessions.delete(s.pduSessionId);
 }
 
 

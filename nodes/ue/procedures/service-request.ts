@@ -7,7 +7,8 @@
 // NAS message container, its value part ciphered (TS 24.501 4.4.6). T3517 (15 s) guards the answer:
 //   SERVICE ACCEPT   5.6.1.4.1: the PDU sessions the network no longer has (PDU session status)
 //                    are released locally; the user plane of those with uplink data is back
-//   SERVICE REJECT   5.6.1.5: #9 / #10, the UE is deregistered (it registers again to get service)
+//   SERVICE REJECT   5.6.1.5: #9 / #10, the UE is deregistered (#9 also deletes its 5G-GUTI and
+//                    ngKSI) and automatically registers again (initial registration)
 //   T3517 expiry     5.6.1.7 a): the procedure is aborted and the connection released locally
 
 import { nasMessage, encodeNasMessage, cipherNasMessageContainer, type NasMessage, type PsiBitmap } from '../../../codecs/nas/index.ts';
@@ -89,14 +90,35 @@ export function onServiceAccept(ue: Ue, m: NasMessage): void {
   finish(ue, undefined, 'service-accepted');
 }
 
-/** TS 24.501 5.6.1.5: SERVICE REJECT; #9 and #10 leave the UE deregistered (it registers again for service). */
+/** TS 24.501 5.6.1.5 causes the UE acts on (9.11.3.2). */
+const UE_IDENTITY_CANNOT_BE_DERIVED = 9;
+const IMPLICITLY_DEREGISTERED = 10;
+
+/**
+ * TS 24.501 5.6.1.5: SERVICE REJECT. #9 "UE identity cannot be derived by the network": the UE
+ * deletes its 5G-GUTI, TAI list and ngKSI (its 5G NAS security context), enters 5GMM-DEREGISTERED
+ * and then automatically initiates the initial registration procedure; #10 "implicitly
+ * de-registered": 5GMM-DEREGISTERED and a new initial registration. The registration starts once
+ * the network has released the NAS signalling connection (network-deregistration.ts
+ * afterConnectionRelease), and the PDU sessions the UE had are established again after it, as
+ * its applications would (the same choice as for "re-registration required", docs/decisions.md).
+ */
 export function onServiceReject(ue: Ue, m: NasMessage): void {
   if (!ue.serviceRequest) {
     ue.unexpected.push(m.name);
     return;
   }
   const cause = m.ies.fiveGmmCause as number | undefined;
+  const sessions = [...ue.sessions.values()].map((s) => ({ psi: s.pduSessionId, dnn: s.dnn, snssai: s.snssai }));
   ue.releaseSessionsLocally();
   ue.registration = undefined;
+  if (cause === UE_IDENTITY_CANNOT_BE_DERIVED) {
+    ue.guti = undefined;
+    ue.security = undefined;
+  }
+  if (cause === UE_IDENTITY_CANNOT_BE_DERIVED || cause === IMPLICITLY_DEREGISTERED) {
+    ue.networkDeregistration.reRegistrationPending = true;
+    ue.networkDeregistration.sessionsToRestore = sessions;
+  }
   finish(ue, new ServiceRequestFailed(`Service reject, 5GMM cause #${String(cause)} (TS 24.501 5.6.1.5)`, cause), 'service-rejected');
 }
