@@ -124,10 +124,12 @@ registerControlCommand({
 
 registerControlCommand({
   words: ['ue', '<supi>', 'register'],
-  options: {},
-  summary: 'Initial Registration (TS 23.502 4.2.2.2.2)',
+  options: {
+    emergency: { kind: 'flag', help: 'emergency registration (5GS registration type 4, TS 24.501 5.5.1.2.2): registered for emergency services only, e.g. in a forbidden TA or PLMN' },
+  },
+  summary: 'Initial Registration (TS 23.502 4.2.2.2.2); --emergency: Emergency Registration',
   perUe: true,
-  run: (net, a) => net.register(need(a.supi, 'SUPI')),
+  run: (net, a) => net.register(need(a.supi, 'SUPI'), a.options.emergency ? { emergency: true } : {}),
 });
 
 registerControlCommand({

@@ -191,16 +191,16 @@ export class LiveNetwork {
    * Initial Registration (TS 23.502 4.2.2.2.2); with Default UE Credentials, Registration with
    * Onboarding SNPN (4.2.2.2.4); once provisioned, with the SO-SNPN credentials (the UE keeps its name `supi` in the run).
    */
-  register(supi: string): Promise<{ guti?: string }> {
+  register(supi: string, o: { emergency?: boolean } = {}): Promise<{ guti?: string; emergencyRegistered?: boolean }> {
     return this.exclusive(supi, 'register', (u) => LiveNetwork.needState(u, GmmState.DEREGISTERED, 'registration'), async (u) => {
       if (u.provisioned) {
         u.ue = ueWithCredentials(this.cfg, u.ue, u.provisioned);
         u.provisioned = undefined;
       }
-      const onboarding = isOnboardingUe(u.ue);
-      await this.recorder.procedure(onboarding ? 'Registration with Onboarding SNPN' : 'Registration', onboarding ? 'TS 23.502 4.2.2.2.4' : 'TS 23.502 4.2.2.2.2', u.ue.supi, () => u.ue.register(this.gnb));
+      const onboarding = isOnboardingUe(u.ue) && !o.emergency;
+      await this.recorder.procedure(onboarding ? 'Registration with Onboarding SNPN' : o.emergency ? 'Emergency Registration' : 'Registration', onboarding ? 'TS 23.502 4.2.2.2.4' : 'TS 23.502 4.2.2.2.2', u.ue.supi, () => u.ue.register(this.gnb, o.emergency ? { emergency: true } : {}));
       const g = u.ue.fiveGGuti;
-      return g ? { guti: formatGuti(g) } : {};
+      return { ...(g ? { guti: formatGuti(g) } : {}), ...(o.emergency ? { emergencyRegistered: u.ue.registration?.emergencyRegistered === true } : {}) };
     });
   }
 

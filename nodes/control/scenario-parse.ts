@@ -4,7 +4,7 @@
 //   description: one line for `wire5g scenarios`
 //   ues: 10                      # UEs of the run (subscribers as `wire5g run` derives them)
 //   steps:
-//     - register: all            # all | N (the first N) | "a-b" (UEs a..b, from 1)
+//     - register: all            # all | N (the first N) | "a-b" (UEs a..b, from 1); emergency: true for an emergency registration
 //       rate: 5                  # UEs started per second (default: as fast as `parallel` allows)
 //     - pdu-establish: all       # options: psi, dnn, sst, sd
 //     - ping: "1-5"              # options: count (3), interval (ms), psi
@@ -25,6 +25,7 @@
 //     - an-release: 3            # the gNB releases the AN (TS 23.502 4.2.6): CM-IDLE, still registered
 //     - out-of-coverage: 3       # the UE leaves coverage: answers no paging, makes no periodic update
 //     - await-implicit: 3        # the AMF deregisters it implicitly within seconds (10) (TS 24.501 5.3.7)
+//     - in-coverage: 3           # back in coverage; update: periodic | mobility (a registration update on return)
 //     - provision: all           # SNPN onboarding (issue 19): SO-SNPN credentials from the PVS over the onboarding PDU session
 //     - await-deregistration: all # the AMF's onboarding deregistration timer deregisters the UE within seconds (60)
 //     - wait: 1.5                # seconds
@@ -51,7 +52,8 @@ export type UeGroup = { kind: 'all' } | { kind: 'first'; count: number } | { kin
 export type ScenarioStep =
   | { action: 'wait'; seconds: number }
   | ({ group: UeGroup; rate?: number; parallel?: number; background: boolean } & (
-    | { action: 'register' }
+    | { action: 'register'; emergency?: boolean }
+    | { action: 'in-coverage'; update?: 'periodic' | 'mobility' }
     | { action: 'pdu-establish'; psi?: number; dnn?: string; snssai?: Snssai; emergency?: boolean }
     | { action: 'pdu-release'; psi: number }
     | { action: 'smf-release'; psi: number; cause?: number; plmn?: 'visited' | 'home'; replaceSnssai?: Snssai }
@@ -97,10 +99,10 @@ export class ScenarioFileError extends Error {
   }
 }
 
-const UE_ACTIONS = ['register', 'pdu-establish', 'pdu-release', 'smf-release', 'ping', 'deregister', 'amf-deregister', 'amf-release', 'udm-withdraw', 'udm-update', 'pcf-terminate', 'af-create', 'af-delete', 'policy-update', 'await-release', 'an-release', 'out-of-coverage', 'await-implicit', 'provision', 'await-deregistration'] as const;
+const UE_ACTIONS = ['register', 'pdu-establish', 'pdu-release', 'smf-release', 'ping', 'deregister', 'amf-deregister', 'amf-release', 'udm-withdraw', 'udm-update', 'pcf-terminate', 'af-create', 'af-delete', 'policy-update', 'await-release', 'an-release', 'out-of-coverage', 'in-coverage', 'await-implicit', 'provision', 'await-deregistration'] as const;
 const COMMON_KEYS = ['rate', 'parallel', 'background'];
 const OPTION_KEYS: Record<(typeof UE_ACTIONS)[number], string[]> = {
-  register: [],
+  register: ['emergency'],
   'pdu-establish': ['psi', 'dnn', 'sst', 'sd', 'emergency'],
   'pdu-release': ['psi'],
   'smf-release': ['psi', 'cause', 'plmn', 'replace-sst', 'replace-sd'],
@@ -117,6 +119,7 @@ const OPTION_KEYS: Record<(typeof UE_ACTIONS)[number], string[]> = {
   'await-release': ['psi', 'seconds'],
   'an-release': [],
   'out-of-coverage': [],
+  'in-coverage': ['update'],
   'await-implicit': ['seconds'],
   provision: [],
   'await-deregistration': ['seconds'],
@@ -196,6 +199,11 @@ export function parseScenario(text: string, file: string): Scenario {
     const psi = raw.psi === undefined ? undefined : int(raw.psi, `${at}.psi`, 1, 15);
     switch (a) {
       case 'register':
+        if (raw.emergency !== undefined && typeof raw.emergency !== 'boolean') fail(`${at}.emergency`, 'expected true or false');
+        return { action: a, ...common, ...(raw.emergency === true ? { emergency: true } : {}) };
+      case 'in-coverage':
+        if (raw.update !== undefined && raw.update !== 'periodic' && raw.update !== 'mobility') fail(`${at}.update`, 'expected periodic or mobility');
+        return { action: a, ...common, ...(raw.update !== undefined ? { update: raw.update as 'periodic' | 'mobility' } : {}) };
       case 'provision':
         return { action: a, ...common };
       case 'await-deregistration':

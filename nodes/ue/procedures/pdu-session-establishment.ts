@@ -17,6 +17,7 @@ import type { Snssai } from '../../common/config.ts';
 export function pduSessionEstablishment(ue: Ue, psi: number, o: { dnn?: string; snssai?: Snssai; emergency?: boolean } = {}): Promise<{ address: string }> {
   if (ue.gmm !== GmmState.REGISTERED) return Promise.reject(new Error(`PDU session establishment needs 5GMM-REGISTERED, the UE is ${ue.gmm}`));
   if (o.emergency && !ue.registration?.emergencyServicesSupported) return Promise.reject(new Error('the network does not support emergency services (TS 24.501 9.11.3.5 EMC of the Registration accept)'));
+  if (!o.emergency && ue.registration?.emergencyRegistered) return Promise.reject(new Error('the UE is registered for emergency services: only an emergency PDU session (TS 23.501 5.16.4.1)'));
   if (o.emergency && (o.dnn !== undefined || o.snssai !== undefined)) return Promise.reject(new Error('an emergency PDU session names no DNN nor S-NSSAI (TS 24.501 6.4.1.2)'));
   if (psi < 1 || psi > 15) return Promise.reject(new RangeError(`PDU session identity ${psi} is not 1..15`));
   if (ue.sessions.has(psi) || ue.pending.has(psi)) return Promise.reject(new Error(`PDU session ${psi} already exists or is being established`));
