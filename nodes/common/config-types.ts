@@ -100,7 +100,8 @@ export interface NetworkConfig {
   addresses: NfAddresses;
   ports: { sbi: number; ngapUdp: number; pfcp: number; gtpu: number };
   /** authenticateUpdates: a mobility or periodic registration update whose integrity verified is authenticated again (TS 24.501 5.4.1.1: the network decides). */
-  amf: { name: string; regionId: number; setId: number; pointer: number; t3512Seconds: number; relativeCapacity: number; authenticateUpdates: boolean };
+  /** reallocation: the reroute of TS 23.502 4.2.2.2.3, direct (7(A)) or via the NG-RAN (7(B)) where allowed. */
+  amf: { name: string; regionId: number; setId: number; pointer: number; t3512Seconds: number; relativeCapacity: number; authenticateUpdates: boolean; reallocation: 'direct' | 'ran' };
   /**
    * Several AMFs in one network (TS 23.501 5.21: AMF Sets; 6.3.5: the NG-RAN selects among them):
    * each with its GUAMI, the slices and TAs it serves. Absent: the one AMF of `amf` at
@@ -290,7 +291,7 @@ export const DEFAULT_CONFIG: NetworkConfig = {
     nssf: '127.0.0.35',
   },
   ports: { sbi: 8080, ngapUdp: 9899, pfcp: 8805, gtpu: 2152 },
-  amf: { name: 'wire5g-amf', regionId: 2, setId: 1, pointer: 0, t3512Seconds: 3240, relativeCapacity: 255, authenticateUpdates: false },
+  amf: { name: 'wire5g-amf', regionId: 2, setId: 1, pointer: 0, t3512Seconds: 3240, relativeCapacity: 255, authenticateUpdates: false, reallocation: 'direct' },
   gnb: { name: 'wire5g-gnb', id: 1, admission: { maxEstablishing: 64, setupsPerSecond: 1000 } },
   security: { integrity: 'NIA2', ciphering: 'NEA0' },
   ue: { count: 1, imeisvPrefix: '35609204079301' },

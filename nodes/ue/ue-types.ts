@@ -30,6 +30,11 @@ export interface UeConfig {
   /** The subscriber's home PLMN, when it differs from `plmn` (a roaming UE): the SUCI's home network identifier. */
   homePlmn?: Plmn;
   snssai: Snssai;
+  /**
+   * The Requested NSSAI of its registrations (TS 24.501 4.6.2.3, from the UE's configured NSSAI);
+   * default `[snssai]`. A UE with sessions on several slices requests them all.
+   */
+  requestedNssai?: Snssai[];
   dnn: string;
   /** IMEISV, 16 digits. */
   imeisv: string;

@@ -36,7 +36,7 @@ export function initialRegistration(ue: Ue, cell: UuCell, emergency = false): Pr
     ueSecurityCapability: UE_SECURITY_CAPABILITY,
   };
   // 4.2.2.2.4 step 1 NOTE: no Requested NSSAI for onboarding (the UE has no onboarding S-NSSAI)
-  ue.fullRegistrationRequest = encodeNasMessage(nasMessage('Registration request', onboarding || emergency ? cleartext : { ...cleartext, requestedNssai: [ue.nasSnssai()] }));
+  ue.fullRegistrationRequest = encodeNasMessage(nasMessage('Registration request', onboarding || emergency ? cleartext : { ...cleartext, requestedNssai: requestedNssai(ue) }));
   const initial = encodeNasMessage(nasMessage('Registration request', cleartext));
   ue.security = undefined;
   ue.auth = undefined;
@@ -78,7 +78,7 @@ export function registrationUpdate(ue: Ue, type: 'mobility' | 'periodic'): Promi
     ueSecurityCapability: UE_SECURITY_CAPABILITY,
   };
   // non-cleartext IEs: the Requested NSSAI of a mobility update, the PDU sessions the UE holds
-  const full = nasMessage('Registration request', { ...cleartext, ...(type === 'mobility' ? { requestedNssai: [ue.nasSnssai()] } : {}), pduSessionStatus: { psis: [...ue.sessions.keys()].sort((a, b) => a - b) } });
+  const full = nasMessage('Registration request', { ...cleartext, ...(type === 'mobility' ? { requestedNssai: requestedNssai(ue) } : {}), pduSessionStatus: { psis: [...ue.sessions.keys()].sort((a, b) => a - b) } });
   ue.fullRegistrationRequest = encodeNasMessage(full);
   const p = new Promise<RegistrationResult>((resolve, reject) => {
     ue.regWaiter = { resolve, reject };
@@ -201,9 +201,17 @@ export function onRegistrationReject(ue: Ue, m: NasMessage): void {
 /** TS 24.501 9.11.3.2 #10. */
 const IMPLICITLY_DEREGISTERED = 10;
 
+/** TS 24.501 4.6.2.3: the Requested NSSAI, the configured S-NSSAIs of `requestedNssai` (default the UE's one S-NSSAI). */
+function requestedNssai(ue: Ue): SNssai[] {
+  return (ue.cfg.requestedNssai ?? [ue.cfg.snssai]).map((s) => ue.nasSnssai(s));
+}
+
 export function onConfigurationUpdateCommand(ue: Ue, m: NasMessage): void {
   const guti = m.ies.fiveGGuti as MobileIdentity | undefined;
   if (guti && guti.type === '5g-guti') ue.guti = guti;
+  // 5.4.4.3: a new Allowed NSSAI replaces the stored one
+  const allowed = m.ies.allowedNssai as SNssai[] | undefined;
+  if (allowed && ue.registration) ue.registration = { ...ue.registration, allowedNssai: allowed };
   // 5.4.4.2: acknowledgement requested (bit 1 of the Configuration update indication) or a new 5G-GUTI.
   const ack = (Number(m.ies.configurationUpdateIndication ?? 0) & 1) === 1;
   if (ack || guti) sendNas(ue, nasMessage('Configuration update complete', {}), 'Configuration update complete', 'TS 24.501 5.4.4.3');
