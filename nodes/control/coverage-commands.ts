@@ -11,7 +11,7 @@
 // The UE's own commands are refused while it is out of coverage (live-network.ts).
 // Back in coverage (`ctl ue <supi> in-coverage`, scenario step in-coverage) the UE makes the
 // periodic registration update its T3512 asked for while it was away (TS 24.501 5.3.7), or the
-// update `--update` names (a UE away longer than its T3512, or back in another TA); an AMF that
+// update `--type` names (a UE away longer than its T3512, or back in another TA); an AMF that
 // deregistered it meanwhile rejects the update with #10 "implicitly de-registered" (5.5.1.3.5) and
 // the UE registers again (initial registration).
 
@@ -74,13 +74,13 @@ export function inCoverageOn(net: LiveNetwork, supi: string, update?: 'periodic'
 registerControlCommand({
   words: ['ue', '<supi>', 'in-coverage'],
   options: {
-    update: { kind: 'choice', choices: ['periodic', 'mobility'], default: 'periodic when T3512 expired while away, else none', help: 'the registration update the UE makes on return (TS 24.501 5.3.7, 5.5.1.3.2)' },
+    type: { kind: 'choice', choices: ['periodic', 'mobility'], default: 'periodic when T3512 expired while away, else none', help: 'the registration update the UE makes on return (TS 24.501 5.3.7, 5.5.1.3.2)' },
   },
   summary: 'the UE comes back into coverage and makes its due registration update; one the AMF deregistered meanwhile is rejected with #10 and registers again (TS 24.501 5.5.1.3.5)',
   perUe: true,
   run: (net, a) => {
     if (a.supi === undefined) throw new ControlError(400, 'in-coverage needs <supi>');
-    return inCoverageOn(net, a.supi, a.options.update);
+    return inCoverageOn(net, a.supi, a.options.type);
   },
 });
 

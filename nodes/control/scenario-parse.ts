@@ -25,7 +25,7 @@
 //     - an-release: 3            # the gNB releases the AN (TS 23.502 4.2.6): CM-IDLE, still registered
 //     - out-of-coverage: 3       # the UE leaves coverage: answers no paging, makes no periodic update
 //     - await-implicit: 3        # the AMF deregisters it implicitly within seconds (10) (TS 24.501 5.3.7)
-//     - in-coverage: 3           # back in coverage; update: periodic | mobility (a registration update on return)
+//     - in-coverage: 3           # back in coverage; type: periodic | mobility (a registration update on return)
 //     - move: 1                  # to the cell of TA `tac` (required): a mobility registration update outside the TAI list (issue 18)
 //     - update: 1                # registration update (ctl ue update): type mobility | periodic (mobility)
 //     - await-periodic: 1        # the UE's T3512 expires and it makes its periodic update within seconds (10)
@@ -126,7 +126,7 @@ const OPTION_KEYS: Record<(typeof UE_ACTIONS)[number], string[]> = {
   'await-release': ['psi', 'seconds'],
   'an-release': [],
   'out-of-coverage': [],
-  'in-coverage': ['update'],
+  'in-coverage': ['type'],
   'await-implicit': ['seconds'],
   move: ['tac'],
   update: ['type'],
@@ -212,8 +212,8 @@ export function parseScenario(text: string, file: string): Scenario {
         if (raw.emergency !== undefined && typeof raw.emergency !== 'boolean') fail(`${at}.emergency`, 'expected true or false');
         return { action: a, ...common, ...(raw.emergency === true ? { emergency: true } : {}) };
       case 'in-coverage':
-        if (raw.update !== undefined && raw.update !== 'periodic' && raw.update !== 'mobility') fail(`${at}.update`, 'expected periodic or mobility');
-        return { action: a, ...common, ...(raw.update !== undefined ? { update: raw.update as 'periodic' | 'mobility' } : {}) };
+        if (raw.type !== undefined && raw.type !== 'periodic' && raw.type !== 'mobility') fail(`${at}.type`, 'expected periodic or mobility');
+        return { action: a, ...common, ...(raw.type !== undefined ? { update: raw.type as 'periodic' | 'mobility' } : {}) };
       case 'provision':
         return { action: a, ...common };
       case 'await-deregistration':

@@ -5,7 +5,7 @@
 //     association, no Allowed NSSAI, "registered for emergency services" in the accept; the UE then
 //     has only emergency PDU sessions; neither the AMF's O&M nor the UDM's withdrawal deregisters
 //     it (the emergency exception of TS 23.502 4.2.2.3.3);
-//   - `ctl ue <supi> in-coverage --update periodic`: the periodic registration update of a UE the
+//   - `ctl ue <supi> in-coverage --type periodic`: the periodic registration update of a UE the
 //     AMF implicitly deregistered is rejected with #10; the UE registers again (initial).
 // tshark (the independent peer) reads the registration type 4, the registration result's emergency
 // bit and the #10 of the Registration reject in the capture.
@@ -28,11 +28,11 @@ describe('emergency registration and the way back into coverage', () => {
   it('command lines and scenario keys', () => {
     const supi = { supi: 'imsi-001010000000001' };
     expect(checkCommandArgs(findCommand('ue register')!, supi, { emergency: true })).toMatchObject({ options: { emergency: true } });
-    expect(checkCommandArgs(findCommand('ue in-coverage')!, supi, { update: 'periodic' })).toMatchObject({ options: { update: 'periodic' } });
-    expect(() => checkCommandArgs(findCommand('ue in-coverage')!, supi, { update: 'initial' })).toThrow(/update/);
-    const s = parseScenario('description: x\nsteps:\n  - register: 1\n    emergency: true\n  - in-coverage: 1\n    update: periodic\n', 'e.yaml');
+    expect(checkCommandArgs(findCommand('ue in-coverage')!, supi, { type: 'periodic' })).toMatchObject({ options: { type: 'periodic' } });
+    expect(() => checkCommandArgs(findCommand('ue in-coverage')!, supi, { type: 'initial' })).toThrow(/type/);
+    const s = parseScenario('description: x\nsteps:\n  - register: 1\n    emergency: true\n  - in-coverage: 1\n    type: periodic\n', 'e.yaml');
     expect(s.steps.map((x) => x)).toMatchObject([{ action: 'register', emergency: true }, { action: 'in-coverage', update: 'periodic' }]);
-    expect(() => parseScenario('description: x\nsteps:\n  - in-coverage: 1\n    update: initial\n', 'e.yaml')).toThrow(/steps\[0\]\.update: expected periodic or mobility/);
+    expect(() => parseScenario('description: x\nsteps:\n  - in-coverage: 1\n    type: initial\n', 'e.yaml')).toThrow(/steps\[0\]\.type: expected periodic or mobility/);
   });
 
   it('type 4 registered for emergency services only, kept by the AMF and the UDM; #10 on return after implicit de-registration, then registered again; ledgers back', async () => {
