@@ -17,11 +17,14 @@ import { chfRoutes } from './chf/service.ts';
 import { nwdafRoutes } from './nwdaf/service.ts';
 import { afRoutes } from './af/service.ts';
 import { policyDataNotifier } from './udr/policy-data-notify.ts';
+import { subscriptionDataNotifier } from './udr/subscription-data-notify.ts';
 import { startAmf, startOtherAmfs } from './core-amfs.ts';
 
 /** The UDR's O&M: a subscriber's policy data changed (Nudr_DM_Notify to the PCF, issue 16). */
 export interface UdrOam {
   notifyPolicyDataChange(supi: string): Promise<number>;
+  /** Nudr_DM_Notify of changed subscription data to the UDM's subscriptions (udr/subscription-data-notify.ts). */
+  notifySubscriptionDataChange(supi: string): Promise<number>;
 }
 
 /** The AF's O&M (`wire5g ctl af ...`, issue 16). */
@@ -194,7 +197,7 @@ async function startServing(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig,
       store.seed(realm ? cfg.subscribers.filter((x) => x.supi.endsWith(realm) === (o.dcs === true)) : cfg.subscribers);
       const udr = udrRoutes(store, uri('udr'));
       const h = await serve('UDR', cfg.addresses.udr, udr.routes, c);
-      const udrOam = { notifyPolicyDataChange: policyDataNotifier(udr.state, store, uri('udr'), c.client) };
+      const udrOam = { notifyPolicyDataChange: policyDataNotifier(udr.state, store, uri('udr'), c.client), notifySubscriptionDataChange: subscriptionDataNotifier(udr.state, store, c.client) };
       return { nf, ledger: udr.ledger, store, udr: udrOam, sbi: h, settled: () => h.server.settled(), stop: async () => { await h.close(); store.close(); } };
     }
     case 'udm': {
