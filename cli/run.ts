@@ -46,6 +46,7 @@ export const runCommand = defineCommand({
     'external-core': { kind: 'flag', help: "the core NFs run elsewhere ('wire5g start <nf>'): only the gNB and the UEs run here" },
     'core-wait': { kind: 'integer', arg: 'SECONDS', default: '120', help: 'with --external-core: how long to wait for the core NFs and the NG Setup' },
     quiet: { kind: 'flag', help: 'print neither the ladder nor the progress line, only the result' },
+    'no-capture': { kind: 'flag', help: 'write no run.pcapng (runs of many thousand UEs: a capture of 100,000 is several GB); ladder.md and summary.json are written' },
     verbose: { kind: 'flag', help: "print the NFs' logs on stderr" },
   },
   async run({ values }) {
@@ -76,6 +77,7 @@ export const runCommand = defineCommand({
       ...(values.verbose ? { log: (l: string) => console.error(l) } : {}),
       signal: interrupt.signal,
       progress,
+      ...(values['no-capture'] ? { capture: false } : {}),
       status: (l: string) => console.error(`wire5g run: ${l}`),
       ...(values['core-wait'] !== undefined ? { coreWaitMs: values['core-wait'] * 1000 } : {}),
     };

@@ -1,46 +1,74 @@
 // `wire5g start <nf> --config FILE`: one core NF in this process, on the address the config gives
 // it, until SIGINT/SIGTERM. Several of these (one per NF) and `wire5g run --external-core` make the
-// same network as `wire5g run`, with every NF in its own process.
+// same network as `wire5g run`, with every NF in its own process. With roaming on (issue 17),
+// `--plmn home` starts an NF of the home PLMN and `wire5g start sepp --plmn visited|home` a SEPP.
 
 import { loadConfig } from '../nodes/common/config.ts';
 import { startNf, CORE_NFS, type CoreNf } from '../nodes/core.ts';
+import { startSepp, type PlmnSide } from '../nodes/roaming.ts';
+import type { NetworkConfig } from '../nodes/common/config.ts';
 import { Capture } from '../transport/capture/capture.ts';
 import { subscribeTrace, ladderLine } from '../nodes/common/trace.ts';
 import { defineCommand, UsageError } from './args.ts';
 import { acquireLocks, addressLockFile } from './run-lock.ts';
 
+/** The NFs the home PLMN of a roaming run has (no AMF; its NRF and NSSF are not emulated). */
+const HOME_NFS: readonly CoreNf[] = CORE_NFS.filter((nf) => nf !== 'amf' && nf !== 'nrf' && nf !== 'nssf');
+
+/** What `start` runs: a core NF of either PLMN, or a SEPP; its name in the ready line and its address. */
+function target(cfg: NetworkConfig, name: string, side: PlmnSide): { label: string; address: string } {
+  if (name === 'sepp') {
+    if (!cfg.roaming.enabled) throw new UsageError(`'sepp' runs only with roaming.enabled (the SEPPs join the two PLMNs of a roaming run)`);
+    return { label: side === 'home' ? 'hsepp' : 'vsepp', address: side === 'home' ? cfg.roaming.home.addresses.sepp : cfg.roaming.vsepp };
+  }
+  if (!CORE_NFS.includes(name as CoreNf)) throw new UsageError(`unknown NF '${name}'; one of ${CORE_NFS.join(', ')}, or sepp with roaming on (the gNB and UEs run with 'wire5g run --external-core')`);
+  const nf = name as CoreNf;
+  if (side === 'visited') return { label: nf, address: cfg.addresses[nf] };
+  if (!cfg.roaming.enabled) throw new UsageError(`--plmn home needs roaming.enabled (the home PLMN exists only in a roaming run)`);
+  if (!HOME_NFS.includes(nf)) throw new UsageError(`the home PLMN has no ${nf.toUpperCase()} in wire5g; with --plmn home one of ${HOME_NFS.join(', ')}, sepp`);
+  return { label: `h-${nf}`, address: cfg.roaming.home.addresses[nf as keyof typeof cfg.roaming.home.addresses] };
+}
+
 export const startCommand = defineCommand({
   name: 'start',
-  summary: `run one core NF (${CORE_NFS.join(', ')}) in this process until Ctrl-C`,
-  description: `Runs one core NF (${CORE_NFS.join(', ')}) on the address the configuration gives it, printing 'wire5g <nf> ready on <address>' once it serves, until SIGINT/SIGTERM. Start nrf, then udr udm ausf pcf upf bsf chf nwdaf af, then smf, then amf, then 'wire5g run --external-core' with the same --config (see README).`,
+  summary: `run one core NF (${CORE_NFS.join(', ')}; with roaming also sepp and the home PLMN's NFs) in this process until Ctrl-C`,
+  description: `Runs one core NF (${CORE_NFS.join(', ')}) on the address the configuration gives it, printing 'wire5g <nf> ready on <address>' once it serves, until SIGINT/SIGTERM. Start nrf, then udr udm ausf pcf upf bsf chf nwdaf af, then smf, then amf, then 'wire5g run --external-core' with the same --config (see README). With roaming.enabled, '--plmn home' runs an NF of the home PLMN (${HOME_NFS.join(', ')}; ready line 'wire5g h-<nf> ready') and 'wire5g start sepp --plmn home|visited' a SEPP (the vSEPP runs the N32-c handshake, trying again while the hSEPP is not up).`,
   positionals: { syntax: '<nf>', min: 1, max: 1 },
   options: {
     config: { kind: 'string', arg: 'FILE', default: 'the embedded defaults (config/default.yaml)', help: 'network configuration (YAML); every process of one network must use the same file' },
+    plmn: { kind: 'choice', choices: ['visited', 'home'], default: 'visited', help: "with roaming.enabled: the PLMN of the NF (home: the home PLMN's, at roaming.home.addresses)" },
     capture: { kind: 'string', arg: 'FILE', default: 'none', help: "write this NF's traffic to a pcapng file (merge several with mergecap)" },
     ladder: { kind: 'flag', help: 'print each message this NF sends or receives as a ladder line' },
     verbose: { kind: 'flag', help: "print the NF's log (peers, retries, errors) on stderr" },
   },
   async run({ values, positionals }) {
-    const nf = positionals[0] as CoreNf;
-    if (!CORE_NFS.includes(nf)) throw new UsageError(`unknown NF '${positionals[0]}'; one of ${CORE_NFS.join(', ')} (the gNB and UEs run with 'wire5g run --external-core')`);
     const cfg = loadConfig(values.config);
-    // issue 17: the two PLMNs and their SEPPs start together in one process only
-    if (cfg.roaming.enabled) throw new UsageError(`roaming.enabled: the home PLMN and the SEPPs run in one process only ('wire5g run' or 'wire5g up'); 'wire5g start' does not start them`);
+    const side: PlmnSide = values.plmn === 'home' ? 'home' : 'visited';
+    const { label, address } = target(cfg, positionals[0], side);
     const capture = values.capture ? Capture.toFile(values.capture) : undefined;
     if (values.ladder) subscribeTrace((e) => console.log(ladderLine(e)));
-    acquireLocks([addressLockFile(cfg.addresses[nf])], { command: `wire5g start ${nf}`, addresses: [cfg.addresses[nf]] }, `stop it first, or give this NF another address (--config)`);
+    acquireLocks([addressLockFile(address)], { command: `wire5g start ${positionals[0]}${side === 'home' ? ' --plmn home' : ''}`, addresses: [address] }, `stop it first, or give this NF another address (--config)`);
     // without --verbose, only what needs the user: a peer that cannot be reached, a retry, a failure
     const log = values.verbose ? (l: string) => console.error(l) : (l: string) => {
       if (/unreachable|unanswered|no answer|failed|ECONNREFUSED|trying again/i.test(l)) console.error(l);
     };
-    if (nf === 'smf') console.log(`wire5g smf: setting up the PFCP association with the UPF ${cfg.addresses.upf}:${cfg.ports.pfcp} before serving`);
-    const h = await startNf(nf, cfg, { ...(capture ? { tap: capture } : {}), log });
-    console.log(`wire5g ${nf} ready on ${cfg.addresses[nf]}${nf === 'smf' ? ` (PFCP association with the UPF ${cfg.addresses.upf} up)` : ''}`);
+    const o = { ...(capture ? { tap: capture } : {}), log };
+    let h: { ledger: { snapshot(): unknown }; stop(): Promise<void> };
+    if (positionals[0] === 'sepp') {
+      if (side === 'visited') console.log(`wire5g vsepp: N32-c handshake with the hSEPP ${cfg.roaming.home.addresses.sepp}:${cfg.roaming.n32Port} before serving`);
+      h = await startSepp(cfg, side, { ...o, handshakeAttempts: 60 });
+    } else {
+      const nf = positionals[0] as CoreNf;
+      if (nf === 'smf') console.log(`wire5g ${label}: setting up the PFCP association with the UPF ${side === 'home' ? cfg.roaming.home.addresses.upf : cfg.addresses.upf}:${cfg.ports.pfcp} before serving`);
+      h = await startNf(nf, cfg, { ...o, side });
+    }
+    const upf = side === 'home' ? cfg.roaming.home.addresses.upf : cfg.addresses.upf;
+    console.log(`wire5g ${label} ready on ${address}${positionals[0] === 'smf' ? ` (PFCP association with the UPF ${upf} up)` : ''}`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', () => resolve());
       process.once('SIGTERM', () => resolve());
     });
-    console.log(`wire5g ${nf} stopping; ledger ${JSON.stringify(h.ledger.snapshot())}`);
+    console.log(`wire5g ${label} stopping; ledger ${JSON.stringify(h.ledger.snapshot())}`);
     await h.stop();
     capture?.close();
     return 0;

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { readEndpoint, callControl, NoNetwork } from '../nodes/control/api.ts';
-import { UdrStore, InvalidSubscriber, type SubscriberRecord } from '../nodes/udr/store.ts';
+import { UdrStore, InvalidSubscriber, type SubscriberRecord, type MonitoringKeyUsage } from '../nodes/udr/store.ts';
 import { checkSubscriber, ConfigError, DEFAULT_CONFIG, DEFAULT_SUBSCRIBER, loadConfig, type SubscriberConfig } from '../nodes/common/config.ts';
 import { CommandFailed, defineCommand, defineGroup, UsageError, type OptionSpecs } from './args.ts';
 
@@ -29,12 +29,13 @@ function fieldOptions(defaults: boolean) {
     sd: { kind: 'string', arg: 'HEX6', default: d('none'), help: 'slice differentiator of the subscribed S-NSSAI' },
     dnn: { kind: 'string', arg: 'DNN[,DNN...]', default: d('internet'), help: 'the DNNs the subscriber may use, comma-separated' },
     usage: { kind: 'integer', arg: 'OCTETS', min: 0, default: d(String(D.allowedUsageOctets)), help: 'remaining allowed usage per DNN and S-NSSAI (TS 23.503 6.2.1.3)' },
+    mk: { kind: 'string', arg: 'KEY=OCTETS[,KEY=OCTETS...]', default: d('none'), help: 'remaining allowed usage per Monitoring Key, per DNN and S-NSSAI (TS 23.503 6.2.2.3; the PCF monitors the keys of pcf.monitoringKeys)' },
     ...DATABASE,
   } as const satisfies OptionSpecs;
 }
 
 /** The option that sets each subscriber field, for error messages. */
-const OPTION_OF: Record<string, string> = { supi: '--supi', k: '--k', opc: '--opc', amf: '--amf', sqn: '--sqn', snssais: '--sst/--sd', dnns: '--dnn', allowedUsageOctets: '--usage' };
+const OPTION_OF: Record<string, string> = { supi: '--supi', k: '--k', opc: '--opc', amf: '--amf', sqn: '--sqn', snssais: '--sst/--sd', dnns: '--dnn', allowedUsageOctets: '--usage', monitoringKeys: '--mk' };
 
 function databaseOf(values: { db?: string | undefined; config?: string | undefined }): string {
   if (values.db && values.config) throw new UsageError('give --db or --config, not both');
@@ -68,6 +69,7 @@ function subscriberFrom(supi: string, v: Record<string, string | number | boolea
   }
   if (v.dnn !== undefined) fields.dnns = String(v.dnn).split(',');
   if (v.usage !== undefined) fields.allowedUsageOctets = v.usage;
+  if (v.mk !== undefined) fields.monitoringKeys = monitoringKeysOf(String(v.mk));
   try {
     return checkSubscriber(fields, base);
   } catch (e) {
@@ -77,8 +79,24 @@ function subscriberFrom(supi: string, v: Record<string, string | number | boolea
   }
 }
 
-function describe(s: SubscriberRecord, usage: string): string {
-  return `${s.supi}  k ${s.k}  opc ${s.opc}  amf ${s.amf}  sqn ${s.sqn}  s-nssai ${s.snssais.map((n) => (n.sd ? `${n.sst}/${n.sd}` : n.sst)).join(',')}  dnn ${s.dnns.join(',')}  usage ${usage}`;
+/** `--mk icmp=5000,video=0`: the Monitoring Keys' allowances (checked as the configuration's). */
+function monitoringKeysOf(text: string): { key: string; octets: number }[] {
+  return text.split(',').map((item) => {
+    const m = /^([^=]+)=(\d+)$/.exec(item.trim());
+    if (!m) throw new UsageError(`--mk: expected KEY=OCTETS[,KEY=OCTETS...], got '${item}'`);
+    return { key: m[1], octets: Number(m[2]) };
+  });
+}
+
+function describe(s: SubscriberRecord, usage: string, keys: MonitoringKeyUsage[] = []): string {
+  return `${s.supi}  k ${s.k}  opc ${s.opc}  amf ${s.amf}  sqn ${s.sqn}  s-nssai ${s.snssais.map((n) => (n.sd ? `${n.sst}/${n.sd}` : n.sst)).join(',')}  dnn ${s.dnns.join(',')}  usage ${usage}${keys.length ? `  mk ${keysText(keys)}` : ''}`;
+}
+
+/** The Monitoring Keys' remaining usage: `icmp=5000`, per DNN and S-NSSAI when they differ. */
+function keysText(keys: MonitoringKeyUsage[]): string {
+  const byKey = new Map<string, MonitoringKeyUsage[]>();
+  for (const m of keys) byKey.set(m.key, [...(byKey.get(m.key) ?? []), m]);
+  return [...byKey].map(([k, rows]) => (new Set(rows.map((r) => r.remainingOctets)).size === 1 ? `${k}=${rows[0].remainingOctets}` : rows.map((r) => `${k}@${r.dnn}/${r.snssai}=${r.remainingOctets}`).join(','))).join(',') || 'none';
 }
 
 function usageText(store: UdrStore, supi: string): string {
@@ -140,17 +158,20 @@ function updateStore(supi: string, db: string, values: Parameters<typeof subscri
       if (!old) throw new CommandFailed(`no subscriber ${supi} in ${db}; add it with 'wire5g subscriber add ${supi}'`);
       const oldUsage = store.usageOf(supi);
       const oldUsageText = usageText(store, supi);
-      const next = subscriberFrom(supi, values, { ...old, ...(oldUsage[0]?.remainingOctets != null ? { allowedUsageOctets: oldUsage[0].remainingOctets } : {}) });
-      if ((['k', 'opc', 'amf', 'sqn', 'sst', 'sd', 'dnn', 'usage'] as const).every((k) => values[k] === undefined)) {
-        throw new UsageError('nothing to change: give at least one of --k --opc --amf --sqn --sst --sd --dnn --usage');
+      const oldKeys = store.monitoringKeyUsageOf(supi);
+      const keys = [...new Map(oldKeys.map((m) => [m.key, { key: m.key, octets: m.remainingOctets }])).values()];
+      const next = subscriberFrom(supi, values, { ...old, ...(oldUsage[0]?.remainingOctets != null ? { allowedUsageOctets: oldUsage[0].remainingOctets } : {}), ...(keys.length ? { monitoringKeys: keys } : {}) });
+      if ((['k', 'opc', 'amf', 'sqn', 'sst', 'sd', 'dnn', 'usage', 'mk'] as const).every((k) => values[k] === undefined)) {
+        throw new UsageError('nothing to change: give at least one of --k --opc --amf --sqn --sst --sd --dnn --usage --mk');
       }
       store.upsert(next);
-      // the remaining usage is kept per DNN and slice unless --usage sets it
+      // the remaining usage is kept per DNN and slice unless --usage sets it, per Monitoring Key unless --mk does
       if (values.usage === undefined) for (const u of oldUsage) store.setUsage(supi, u.dnn, u.snssai, u.remainingOctets);
+      if (values.mk === undefined) for (const m of oldKeys) store.setMonitoringKeyUsage(supi, m.dnn, m.snssai, m.key, m.remainingOctets);
       const now = store.get(supi)!;
       const show = (r: SubscriberRecord): Record<string, string> => ({ k: r.k, opc: r.opc, amf: r.amf, sqn: r.sqn, 's-nssai': r.snssais.map((n) => (n.sd ? `${n.sst}/${n.sd}` : String(n.sst))).join(','), dnn: r.dnns.join(',') });
-      const a: Record<string, string> = { ...show(old), usage: oldUsageText };
-      const b: Record<string, string> = { ...show(now), usage: usageText(store, supi) };
+      const a: Record<string, string> = { ...show(old), usage: oldUsageText, mk: keysText(oldKeys) };
+      const b: Record<string, string> = { ...show(now), usage: usageText(store, supi), mk: keysText(store.monitoringKeyUsageOf(supi)) };
       const changes = Object.keys(a).filter((k) => a[k] !== b[k]);
       console.log(`updated ${supi} in ${db}${changes.length ? '' : ' (no field changed)'}`);
       for (const k of changes) console.log(`  ${k}: ${a[k]} -> ${b[k]}`);
@@ -186,7 +207,7 @@ const show = defineCommand({
     return withStore(db, true, (store) => {
       const s = store.get(positionals[0]);
       if (!s) throw new CommandFailed(`no subscriber ${positionals[0]} in ${db}`);
-      console.log(describe(s, usageText(store, s.supi)));
+      console.log(describe(s, usageText(store, s.supi), store.monitoringKeyUsageOf(s.supi)));
       return 0;
     });
   },
@@ -200,7 +221,7 @@ const list = defineCommand({
     const db = databaseOf(values);
     if (db !== ':memory:' && !existsSync(db)) return 0;
     return withStore(db, true, (store) => {
-      for (const s of store.list()) console.log(describe(s, usageText(store, s.supi)));
+      for (const s of store.list()) console.log(describe(s, usageText(store, s.supi), store.monitoringKeyUsageOf(s.supi)));
       return 0;
     });
   },

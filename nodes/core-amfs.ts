@@ -30,14 +30,16 @@ export async function startAmf(cfg: NetworkConfig, a: AmfInstance, o: CoreOption
     t3512Seconds: cfg.amf.t3512Seconds,
     security: { ciphering: cfg.security.ciphering },
     authenticateUpdates: cfg.amf.authenticateUpdates,
+    reallocation: cfg.amf.reallocation,
     ...(cfg.emergency.enabled ? { emergencyDnn: cfg.emergency.dnn } : {}),
     ...(cfg.snpn ? { snpn: {
       nid: cfg.snpn.nid,
       onboarding: { snssai: cfg.snpn.onboarding.snssai, dnn: cfg.snpn.onboarding.dnn, deregistrationTimerMs: o.amfTimers?.onboardingDeregistrationMs ?? cfg.snpn.onboarding.deregistrationTimerSeconds * 1000, imeisvRequest: cfg.snpn.onboarding.imeisvRequest ?? true },
       ...(cfg.snpn.dcs ? { dcs: { realm: cfg.snpn.dcs.realm, ausfUri: sbiUri(dcsConfig(cfg), 'ausf') } } : {}),
+      ...(cfg.snpn.aaa ? { aaaRealm: cfg.snpn.aaa.realm } : {}),
     } } : {}),
     // the configured peers, or (nrf.discovery) those the NRF gave
-    uris: { ausf: uri('ausf'), udm: uri('udm'), pcf: uri('pcf'), smf: uri('smf'), ...(cfg.eir ? { eir: `http://${cfg.eir.address}:${cfg.ports.sbi}` } : {}) },
+    uris: { ausf: uri('ausf'), udm: uri('udm'), pcf: uri('pcf'), smf: uri('smf'), ...(cfg.eir ? { eir: `http://${cfg.eir.address}:${cfg.ports.sbi}` } : {}), ...(cfg.roaming.enabled ? {} : { nssf: sbiUri(cfg, 'nssf'), nrf: sbiUri(cfg, 'nrf') }) },
     ...(cfg.roaming.enabled ? { homeNetworks: [{ plmn: cfg.roaming.home.plmn, ausf: sbiUri(homeView(cfg), 'ausf'), udm: sbiUri(homeView(cfg), 'udm'), smf: sbiUri(homeView(cfg), 'smf') }] } : {}),
     // the first AMF by sbiUri (an FQDN when roaming); the others by their own address
     baseUri: a.address === cfg.addresses.amf ? sbiUri(cfg, 'amf') : `http://${a.address}:${cfg.ports.sbi}`,

@@ -45,6 +45,7 @@ import { Upf } from './upf/upf.ts';
 import { Amf, type AmfTimers } from './amf/amf.ts';
 import { Pvs, COAP_PORT, type SoSnpnCredentials } from './pvs/pvs.ts';
 import { startEir } from './eir/eir.ts';
+import { aaaRoute, isAaaSubscriber, startDcsAaa } from './core-dcs-aaa.ts';
 import { SbiHost, type NfNamer } from './common/sbi-host.ts';
 import { homeNetworkAka, type HomeNetworkKey } from './common/home-network-aka.ts';
 import { servingNetworkName } from './common/aka.ts';
@@ -73,7 +74,7 @@ export type CoreNf = (typeof CORE_NFS)[number];
 export const START_ORDER: readonly CoreNf[] = ['nrf', 'nssf', 'udr', 'udm', 'ausf', 'bsf', 'chf', 'nwdaf', 'pcf', 'upf', 'smf', 'amf', 'af'];
 
 export interface NfHandle {
-  nf: CoreNf | 'pvs' | 'eir';
+  nf: CoreNf | 'pvs' | 'eir' | 'aaa' | 'nssaaf';
   ledger: ResourceLedger;
   stop(): Promise<void>;
   /** Resolves when the NF has no work in flight (after-response tasks, procedures). */
@@ -121,6 +122,7 @@ export function nfNamer(cfg: NetworkConfig): NfNamer {
   if (cfg.snpn?.pvs) byAddress.set(cfg.snpn.pvs.address, 'PVS');
   for (const [nf, a] of Object.entries(cfg.snpn?.dcs?.addresses ?? {})) byAddress.set(a, `DCS-${nf.toUpperCase()}`);
   if (cfg.eir) byAddress.set(cfg.eir.address, 'EIR');
+  if (cfg.snpn?.aaa) for (const [a, n] of [[cfg.snpn.aaa.nssaafAddress, 'NSSAAF'], [cfg.snpn.aaa.address, 'DCS-AAA']] as const) byAddress.set(a, n);
   if (cfg.roaming.enabled) for (const [k, v] of roamingNames(cfg)) byAddress.set(k, v);
   for (const a of amfInstances(cfg).slice(1)) byAddress.set(a.address, a.nf);
   return (host) => byAddress.get(host) ?? (cfg.roaming.enabled ? fqdnName(cfg, host) : undefined) ?? host;
@@ -194,7 +196,8 @@ async function startServing(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig,
       const store = new UdrStore(o.dcs ? ':memory:' : (o.database ?? cfg.udr.database));
       // the subscribers of a DCS's realm are the DCS's (TS 23.502 4.2.2.2.4 step 9-2)
       const realm = cfg.snpn?.dcs ? `@${cfg.snpn.dcs.realm}` : undefined;
-      store.seed(realm ? cfg.subscribers.filter((x) => x.supi.endsWith(realm) === (o.dcs === true)) : cfg.subscribers);
+      // and those of a DCS's AAA server's realm are the AAA server's (step 9-1)
+      store.seed(cfg.subscribers.filter((x) => (realm ? x.supi.endsWith(realm) === (o.dcs === true) : true) && !isAaaSubscriber(cfg, x.supi)));
       const udr = udrRoutes(store, uri('udr'));
       const h = await serve('UDR', cfg.addresses.udr, udr.routes, c);
       const udrOam = { notifyPolicyDataChange: policyDataNotifier(udr.state, store, uri('udr'), c.client), notifySubscriptionDataChange: subscriptionDataNotifier(udr.state, store, c.client) };
@@ -206,7 +209,8 @@ async function startServing(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig,
       return { nf, ledger: udm.ledger, sbi: h, udm: { notifyDeregistration: udm.notifyDeregistration, notifySubscriptionChange: udm.notifySubscriptionChange }, settled: () => h.server.settled(), stop: () => h.close() };
     }
     case 'ausf': {
-      const ausf = ausfRoutes({ baseUri: uri('ausf'), udmUri: uri('udm'), instanceId: nfInstanceId('AUSF', cfg.addresses.ausf), servingNetworkNames: [servingNetworkName(cfg.plmn.mcc, cfg.plmn.mnc), ...(o.side === 'home' ? [servingNetworkName(full.plmn.mcc, full.plmn.mnc)] : []), ...(cfg.snpn ? [servingNetworkName(cfg.plmn.mcc, cfg.plmn.mnc, cfg.snpn.nid)] : [])] }, c.client, aka);
+      const aaa = o.dcs || o.side === 'home' ? undefined : aaaRoute(cfg);
+      const ausf = ausfRoutes({ ...(aaa ? { aaa } : {}), baseUri: uri('ausf'), udmUri: uri('udm'), instanceId: nfInstanceId('AUSF', cfg.addresses.ausf), servingNetworkNames: [servingNetworkName(cfg.plmn.mcc, cfg.plmn.mnc), ...(o.side === 'home' ? [servingNetworkName(full.plmn.mcc, full.plmn.mnc)] : []), ...(cfg.snpn ? [servingNetworkName(cfg.plmn.mcc, cfg.plmn.mnc, cfg.snpn.nid)] : [])] }, c.client, aka);
       const h = await serve('AUSF', cfg.addresses.ausf, ausf.routes, c);
       return { nf, ledger: ausf.ledger, sbi: h, settled: () => h.server.settled(), stop: () => h.close() };
     }
@@ -412,6 +416,13 @@ export async function startCore(cfg: NetworkConfig, o: CoreOptions = {}): Promis
       throw err;
     });
     extra.push({ nf: 'eir', ledger: eir.ledger, settled: () => eir.host.server.settled(), stop: () => eir.host.close() });
+  }
+  // the DCS hosting an AAA server (snpn.aaa): the AAA server and the NSSAAF the AUSF reaches it through
+  if (cfg.snpn?.aaa) {
+    extra.push(...await startDcsAaa(cfg, { nameOf: nfNamer(cfg), ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}) }).catch(async (err: unknown) => {
+      await stopEverything();
+      throw err;
+    }));
   }
   // the AMFs after the first (config `amfs`): their ledgers named AMF2, AMF3...
   const otherAmfs = cfg.amfs && cfg.amfs.length > 1 && !cfg.roaming.enabled ? await startOtherAmfs(cfg, o).catch(async (e: unknown) => {

@@ -81,20 +81,41 @@ export interface Sepps {
   hsepp: Sepp;
 }
 
-/** Starts both SEPPs and runs the vSEPP's N32-c handshake with the hSEPP (TS 29.573 5.2.2.2). */
-export async function startSepps(cfg: NetworkConfig, o: { tap?: WireTap; log?: (line: string) => void }): Promise<Sepps> {
+/**
+ * Starts the SEPP of one PLMN: the hSEPP (`home`) or the vSEPP (`visited`), which then runs the
+ * N32-c handshake with the hSEPP (TS 29.573 5.2.2.2). `handshakeAttempts` (default 1) tries the
+ * handshake that many times, `retryMs` apart, for an hSEPP in another process that may still be
+ * starting (`wire5g start sepp`).
+ */
+export async function startSepp(cfg: NetworkConfig, side: PlmnSide, o: { tap?: WireTap; log?: (line: string) => void; handshakeAttempts?: number; retryMs?: number }): Promise<Sepp> {
   const h = cfg.roaming.home;
   const names = roamingNames(cfg);
   const common = { nameOf: (a: string) => names.get(a) ?? a, sbiPort: cfg.ports.sbi, n32Port: cfg.roaming.n32Port, ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}) };
-  const hsepp = await Sepp.start({ ...common, name: 'hSEPP', plmn: h.plmn, address: h.addresses.sepp, peer: { plmn: cfg.plmn, address: cfg.roaming.vsepp }, resolve: resolver(cfg, 'home'), tls: { ca: TEST_CA_PEM, cert: HSEPP_CERT_PEM, key: HSEPP_KEY_PEM } });
-  let vsepp: Sepp | undefined;
+  if (side === 'home') return Sepp.start({ ...common, name: 'hSEPP', plmn: h.plmn, address: h.addresses.sepp, peer: { plmn: cfg.plmn, address: cfg.roaming.vsepp }, resolve: resolver(cfg, 'home'), tls: { ca: TEST_CA_PEM, cert: HSEPP_CERT_PEM, key: HSEPP_KEY_PEM } });
+  const vsepp = await Sepp.start({ ...common, name: 'vSEPP', plmn: cfg.plmn, address: cfg.roaming.vsepp, peer: { plmn: h.plmn, address: h.addresses.sepp }, resolve: resolver(cfg, 'visited'), tls: { ca: TEST_CA_PEM, cert: VSEPP_CERT_PEM, key: VSEPP_KEY_PEM } });
+  const attempts = o.handshakeAttempts ?? 1;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await vsepp.handshake();
+      return vsepp;
+    } catch (e) {
+      if (attempt >= attempts) {
+        await vsepp.stop();
+        throw e;
+      }
+      o.log?.(`[vSEPP] N32-c handshake with the hSEPP ${h.addresses.sepp}:${cfg.roaming.n32Port}: ${e instanceof Error ? e.message : String(e)}; trying again (${attempt}/${attempts})`);
+      await new Promise((r) => setTimeout(r, o.retryMs ?? 1000));
+    }
+  }
+}
+
+/** Starts both SEPPs and runs the vSEPP's N32-c handshake with the hSEPP (TS 29.573 5.2.2.2). */
+export async function startSepps(cfg: NetworkConfig, o: { tap?: WireTap; log?: (line: string) => void }): Promise<Sepps> {
+  const hsepp = await startSepp(cfg, 'home', o);
   try {
-    vsepp = await Sepp.start({ ...common, name: 'vSEPP', plmn: cfg.plmn, address: cfg.roaming.vsepp, peer: { plmn: h.plmn, address: h.addresses.sepp }, resolve: resolver(cfg, 'visited'), tls: { ca: TEST_CA_PEM, cert: VSEPP_CERT_PEM, key: VSEPP_KEY_PEM } });
-    await vsepp.handshake();
+    return { vsepp: await startSepp(cfg, 'visited', o), hsepp };
   } catch (e) {
-    await vsepp?.stop();
     await hsepp.stop();
     throw e;
   }
-  return { vsepp, hsepp };
 }

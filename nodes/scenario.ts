@@ -129,7 +129,7 @@ export async function runScenario(cfg: NetworkConfig, o: ScenarioOptions = {}): 
     const deadline = Date.now() + (o.coreWaitMs ?? 120_000);
     if (o.externalCore) await waitForCore(cfg, deadline, o.status ?? (() => {}), o.signal);
     started = true;
-    const startGnb = () => Gnb.start({ address: cfg.addresses.gnb, amfAddress: cfg.addresses.amf, amfUdpPort: cfg.ports.ngapUdp, plmn: cfg.plmn, tac: cfg.tac, snssai: cfg.snssai, gnbId: cfg.gnb.id, name: cfg.gnb.name, admission: cfg.gnb.admission, captureUserPlane: true, ...gnbSnpnOption(cfg), ...gnbAmfPeers(cfg), ...(tap ? { tap } : {}), ...(o.log ? { log: o.log } : {}) });
+    const startGnb = () => Gnb.start({ address: cfg.addresses.gnb, amfAddress: cfg.addresses.amf, amfUdpPort: cfg.ports.ngapUdp, plmn: cfg.plmn, tac: cfg.tac, gnbId: cfg.gnb.id, name: cfg.gnb.name, admission: cfg.gnb.admission, captureUserPlane: true, ...gnbSnpnOption(cfg), ...gnbAmfPeers(cfg), ...(tap ? { tap } : {}), ...(o.log ? { log: o.log } : {}) });
     gnb = await recorder.procedure('NG Setup', 'TS 38.413 8.7.1', undefined, () => (o.externalCore ? retried(startGnb, deadline, (e, ms) => o.status?.(`NG Setup with the AMF ${cfg.addresses.amf}: ${e}; trying again in ${ms / 1000} s`), o.signal) : startGnb()));
     const ledgers = (): Record<string, LedgerSnapshot> => ({ ...(core?.ledgers() ?? {}), [gnb!.ledger.nf]: gnb!.ledger.snapshot() });
     ledgersBefore = ledgers();
@@ -243,6 +243,12 @@ function probe(host: string, port: number): Promise<string | undefined> {
  */
 export async function waitForCore(cfg: NetworkConfig, deadline: number, status: (line: string) => void, signal?: AbortSignal): Promise<void> {
   const peers = (['udr', 'udm', 'ausf', 'pcf', 'smf', 'amf', 'bsf', 'chf', 'nwdaf', 'af'] as const).map((nf) => ({ name: nf.toUpperCase(), host: cfg.addresses[nf], port: cfg.ports.sbi }));
+  // roaming (issue 17): the home PLMN's NFs and both SEPPs (`wire5g start <nf> --plmn home`, `wire5g start sepp`)
+  if (cfg.roaming.enabled) {
+    const h = cfg.roaming.home.addresses;
+    peers.push(...(['udr', 'udm', 'ausf', 'pcf', 'smf', 'bsf', 'chf', 'nwdaf', 'af'] as const).map((nf) => ({ name: `H-${nf.toUpperCase()}`, host: h[nf], port: cfg.ports.sbi })));
+    peers.push({ name: 'vSEPP', host: cfg.roaming.vsepp, port: cfg.ports.sbi }, { name: 'hSEPP', host: h.sepp, port: cfg.ports.sbi });
+  }
   let delay = 250;
   let said = '';
   for (;;) {

@@ -44,8 +44,36 @@ export function moreExtensionsAt(b: Uint8Array, p: number, n: number, exts: Exte
   return p;
 }
 
-/** A well-formed G-PDU filling `b`, or undefined (then `decodeGtpuChecked` decides). */
+/**
+ * A well-formed G-PDU filling `b`, or undefined (then `decodeGtpuChecked` decides).
+ *
+ * The usual G-PDU (E flag alone, one plain PDU Session Container) here, in a function small
+ * enough for V8 to inline into its caller; every other form in gpduAtGeneral (whose first test is
+ * this same case, so the two give the same values). Inlined, the call and the argument checks go:
+ * the whole reader, 946 octets of bytecode, was never inlined (issue 22).
+ */
 export function gpduAt(b: Uint8Array): GPdu | undefined {
+  const n = b.length;
+  // (no length test: b[15] === 0 fails on a shorter array, where it reads undefined; 255 is
+  // GtpuMessageType.GPdu, written as a literal to keep the bytecode under V8's inlining limit)
+  if ((b[0] & 0xf7) === 0x34 && b[1] === 255 && 8 + ((b[2] << 8) | b[3]) === n && b[11] === PDU_SESSION_CONTAINER && b[12] === 1 && b[15] === 0) {
+    const teid = ((b[4] << 24) >>> 0) + ((b[5] << 16) | (b[6] << 8) | b[7]);
+    const o1 = b[13];
+    const o2 = b[14];
+    if (o1 === 0x10 && (o2 & 0xc0) === 0) {
+      const tPdu = b.subarray(16, n);
+      return { type: 'G-PDU', header: { messageType: 255, teid, extensionHeaders: [{ type: PDU_SESSION_CONTAINER, container: { pduType: 1, qfi: o2 } }] }, tPdu };
+    }
+    if (o1 === 0x00 && (o2 & 0x80) === 0) {
+      const tPdu = b.subarray(16, n);
+      return { type: 'G-PDU', header: { messageType: 255, teid, extensionHeaders: [{ type: PDU_SESSION_CONTAINER, container: { pduType: 0, qfi: o2 & 0x3f, rqi: (o2 & 0x40) !== 0 } }] }, tPdu };
+    }
+  }
+  return gpduAtGeneral(b);
+}
+
+/** Every G-PDU form gpduAt reads (gpduAt handles the usual one itself). */
+function gpduAtGeneral(b: Uint8Array): GPdu | undefined {
   const n = b.length;
   if (n < 8) return undefined;
   const flags = b[0];

@@ -276,6 +276,23 @@ export function gprsTimer3(seconds: number): GprsTimer {
   return best;
 }
 
+/**
+ * GPRS timer 2 (TS 24.008 10.5.7.4, e.g. the T3346 value of TS 24.501 9.11.2.4): unit 0 = 2 s,
+ * 1 = 1 min, 2 = decihours, 7 = deactivated; "other values shall be interpreted as multiples of
+ * 1 minute". The seconds it stands for, or undefined when deactivated.
+ */
+export function gprsTimer2Seconds(t: GprsTimer): number | undefined {
+  if (t.unit === 7) return undefined;
+  return t.value * (t.unit === 0 ? 2 : t.unit === 2 ? 360 : 60);
+}
+
+/** The GPRS timer 2 value for `seconds`: exact in the finest unit that holds it, else rounded up. */
+export function gprsTimer2(seconds: number): GprsTimer {
+  for (const [unit, s] of [[0, 2], [1, 60], [2, 360]] as const) if (seconds % s === 0 && seconds / s <= 31) return { unit, value: seconds / s };
+  for (const [unit, s] of [[0, 2], [1, 60], [2, 360]] as const) if (Math.ceil(seconds / s) <= 31) return { unit, value: Math.ceil(seconds / s) };
+  return { unit: 2, value: 31 };
+}
+
 // then the period duration (3 octets, seconds) and the start of the period (3 octets, seconds) when indicated.
 export interface UnavailabilityInformation {
   /** 0 unavailability due to UE reasons, 1 due to discontinuous coverage. */

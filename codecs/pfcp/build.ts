@@ -55,6 +55,37 @@ export interface SessionRulesSpec {
   ambrDlKbps: number;
   /** Usage monitoring (TS 29.244 5.2.2.2): the URR reports when this many octets (UL + DL) were used (VOLTH, 8.2.13 total volume). */
   volumeThresholdOctets?: number;
+  /**
+   * Usage monitoring per Monitoring Key (TS 23.503 6.2.2.3): for each, a URR of its own and an
+   * uplink and a downlink PDR with the key's PCC rule as SDF filter, linked to both the session
+   * URR and the key's (so the session counts all traffic, the key only its own).
+   */
+  monitoredFlows?: readonly MonitoredFlowSpec[];
+}
+
+/** One Monitoring Key's PCC rule as the UPF enforces it: its SDF, precedence and URR. */
+export interface MonitoredFlowSpec {
+  urrId: number;
+  /** TS 29.212 5.4.2 IPFilterRule, written for the downlink (SDF Filter, 8.2.5). */
+  flowDescription: string;
+  /** Lower than the session's match-all PDRs (255), so matched first (8.2.11). */
+  precedence: number;
+  volumeThresholdOctets?: number;
+}
+
+/** The PDR IDs of the i-th monitored flow: uplink, downlink (after PDR_UPLINK and PDR_DOWNLINK). */
+export const monitoredPdrIds = (i: number): [number, number] => [3 + 2 * i, 4 + 2 * i];
+/** CHOOSE ID (8.2.3) shared by the uplink PDRs of a session with monitored flows: one N3 F-TEID for all. */
+const N3_CHOOSE_ID = 1;
+
+/** Create URR (7.5.2.4): volume and duration measured, VOLTH when a threshold is given. */
+function createUrr(urrId: number, volumeThresholdOctets: number | undefined): PfcpIe {
+  return grouped(T.CreateURR, [
+    ie(T.URRID, urrId),
+    ie(T.MeasurementMethod, MeasurementMethod.VOLUM | MeasurementMethod.DURAT),
+    ie(T.ReportingTriggers, { value: volumeThresholdOctets !== undefined ? ReportingTrigger.VOLTH : 0, octets: 2 }),
+    ...(volumeThresholdOctets !== undefined ? [ie(T.VolumeThreshold, { total: BigInt(volumeThresholdOctets) })] : []),
+  ]);
 }
 
 export const PDR_UPLINK = 1;
@@ -68,9 +99,13 @@ export const URR_SESSION = 1;
  * 7.5.2 Session Establishment Request (TS 23.502 4.3.2.2.1 step 10a): an uplink PDR matching the
  * UPF-allocated N3 F-TEID (CH) and the QFI, removing the GTP-U header and forwarding to the core;
  * a downlink PDR matching the UE address, buffering (BUFF|NOCP) until the gNB's tunnel is known;
- * one QER with the session AMBR and QFI; one URR measuring volume and duration.
+ * one QER with the session AMBR and QFI; one URR measuring volume and duration. With usage
+ * monitoring per Monitoring Key, a pair of PDRs per key (its SDF filter, its URR) beside them.
  */
 export function sessionEstablishmentRequest(seq: number, s: SessionRulesSpec): PfcpMessage {
+  const flows = s.monitoredFlows ?? [];
+  // with several uplink PDRs on the one N3 tunnel, the UPF chooses one F-TEID for all (CHOOSE ID, TS 29.244 5.5.3)
+  const n3Teid = { choose: { v4: true, v6: false, ...(flows.length ? { chooseId: N3_CHOOSE_ID } : {}) } };
   return {
     type: M.SessionEstablishmentRequest,
     seid: 0n,
@@ -83,7 +118,7 @@ export function sessionEstablishmentRequest(seq: number, s: SessionRulesSpec): P
         ie(T.Precedence, 255),
         grouped(T.PDI, [
           ie(T.SourceInterface, Interface.Access),
-          ie(T.FTEID, { choose: { v4: true, v6: false } }),
+          ie(T.FTEID, n3Teid),
           ie(T.NetworkInstance, text(s.accessInstance)),
           ie(T.QFI, s.qfi),
         ]),
@@ -104,18 +139,42 @@ export function sessionEstablishmentRequest(seq: number, s: SessionRulesSpec): P
         ie(T.URRID, URR_SESSION),
         ie(T.QERID, QER_SESSION),
       ]),
+      ...flows.flatMap((f, i) => monitoredPdrs(s, f, i, n3Teid)),
       grouped(T.CreateFAR, [ie(T.FARID, FAR_UPLINK), ie(T.ApplyAction, { value: ApplyAction.FORW, octets: 2 }), grouped(T.ForwardingParameters, [ie(T.DestinationInterface, Interface.Core), ie(T.NetworkInstance, text(s.coreInstance))])]),
       grouped(T.CreateFAR, [ie(T.FARID, FAR_DOWNLINK), ie(T.ApplyAction, { value: ApplyAction.BUFF | ApplyAction.NOCP, octets: 2 })]),
       grouped(T.CreateQER, [ie(T.QERID, QER_SESSION), ie(T.GateStatus, { ul: Gate.OPEN, dl: Gate.OPEN }), ie(T.MBR, { ulKbps: s.ambrUlKbps, dlKbps: s.ambrDlKbps }), ie(T.QFI, s.qfi)]),
-      grouped(T.CreateURR, [
-        ie(T.URRID, URR_SESSION),
-        ie(T.MeasurementMethod, MeasurementMethod.VOLUM | MeasurementMethod.DURAT),
-        ie(T.ReportingTriggers, { value: s.volumeThresholdOctets !== undefined ? ReportingTrigger.VOLTH : 0, octets: 2 }),
-        ...(s.volumeThresholdOctets !== undefined ? [ie(T.VolumeThreshold, { total: BigInt(s.volumeThresholdOctets) })] : []),
-      ]),
+      createUrr(URR_SESSION, s.volumeThresholdOctets),
+      ...flows.map((f) => createUrr(f.urrId, f.volumeThresholdOctets)),
       ie(T.PDNType, 1), // IPv4
     ],
   };
+}
+
+/** The uplink and downlink PDRs of a monitored flow: the session's PDRs narrowed by the key's SDF filter, with its URR too. */
+function monitoredPdrs(s: SessionRulesSpec, f: MonitoredFlowSpec, i: number, n3Teid: { choose: { v4: boolean; v6: boolean; chooseId?: number } }): PfcpIe[] {
+  const [ul, dl] = monitoredPdrIds(i);
+  const sdf = ie(T.SDFFilter, { flowDescription: f.flowDescription });
+  return [
+    grouped(T.CreatePDR, [
+      ie(T.PDRID, ul),
+      ie(T.Precedence, f.precedence),
+      grouped(T.PDI, [ie(T.SourceInterface, Interface.Access), ie(T.FTEID, n3Teid), ie(T.NetworkInstance, text(s.accessInstance)), sdf, ie(T.QFI, s.qfi)]),
+      ie(T.OuterHeaderRemoval, { description: 0 }),
+      ie(T.FARID, FAR_UPLINK),
+      ie(T.URRID, URR_SESSION),
+      ie(T.URRID, f.urrId),
+      ie(T.QERID, QER_SESSION),
+    ]),
+    grouped(T.CreatePDR, [
+      ie(T.PDRID, dl),
+      ie(T.Precedence, f.precedence),
+      grouped(T.PDI, [ie(T.SourceInterface, Interface.Core), ie(T.NetworkInstance, text(s.coreInstance)), ie(T.UEIPAddress, { flags: UeIpFlags.V4 | UeIpFlags.SD, ipv4: s.ueAddress }), sdf]),
+      ie(T.FARID, FAR_DOWNLINK),
+      ie(T.URRID, URR_SESSION),
+      ie(T.URRID, f.urrId),
+      ie(T.QERID, QER_SESSION),
+    ]),
+  ];
 }
 
 /** 7.5.3 Session Establishment Response with the UP F-SEID and the TEID the UPF chose for the uplink PDR. */

@@ -322,11 +322,12 @@ export function writePfcp(w: ByteWriter, m: PfcpMessage): number {
   b[p + 1] = m.type;
   let q = p + 4;
   if (session) {
-    // SEIDs below 2^32 (most) without BigInt arithmetic; the octets are the SEID modulo 2^64
+    // SEIDs below 2^32 (most) without BigInt arithmetic; the octets are the SEID modulo 2^64.
+    // Number() of a bigint rounds monotonically, so only 0..2^32-1 land in that range; one
+    // conversion costs less than two bigint comparisons
     let hi = 0;
-    let lo: number;
-    if (seid >= 0n && seid <= 0xffffffffn) lo = Number(seid);
-    else {
+    let lo = Number(seid);
+    if (!(lo >= 0 && lo <= 0xffffffff)) {
       hi = Number((seid >> 32n) & 0xffffffffn);
       lo = Number(seid & 0xffffffffn);
     }

@@ -9,8 +9,10 @@
 // bit set, RFC 9048 3.3) and its next SQN; the network name of AT_KDF_INPUT is the serving network
 // name of the ON-SNPN it serves (configured: RADIUS has no standard attribute for it). A request
 // whose Message-Authenticator does not verify is dropped (RFC 3579 3.2); garbage is dropped and
-// logged, never thrown. Not done: the MSK to the NSSAAF (MS-MPPE-Recv/Send-Key, RFC 2548),
-// resynchronisation (AT_AUTS) and fast re-authentication.
+// logged, never thrown. The Access-Accept carries the MSK (RFC 9048 3.3) in MS-MPPE-Recv-Key and
+// MS-MPPE-Send-Key (RFC 2548, codecs/radius/ms-mppe.ts) for the NSSAAF, which gives it the AUSF
+// (KAUSF, TS 33.501 I.2.2.2); the EMSK stays here (RFC 5247 2.1). Not done: resynchronisation
+// (AT_AUTS is answered with EAP-Failure) and fast re-authentication.
 
 import dgram from 'node:dgram';
 import { randomBytes } from 'node:crypto';
@@ -20,6 +22,8 @@ import { f1, f2345 } from '../../crypto/milenage.ts';
 import { xor } from '../../crypto/aes.ts';
 import { ckIkPrime, eapAkaPrimeKeys, atMac } from '../../crypto/eap-aka-prime.ts';
 import { nextSqn } from '../common/aka.ts';
+import { mskAttributes } from '../../codecs/radius/ms-mppe.ts';
+import { trace } from '../common/trace.ts';
 import { ResourceLedger } from '../common/ledger.ts';
 import { nullTap, type WireTap, type Endpoint } from '../../transport/tap.ts';
 
@@ -46,6 +50,7 @@ interface Pending {
   identity: string;
   xres: Uint8Array;
   kAut: Uint8Array;
+  msk: Uint8Array;
   identifier: number;
 }
 
@@ -106,6 +111,7 @@ export class AaaServer {
     const answer = (code: number, attributes: RadiusPacket['attributes'], what: string) => {
       const out = signedResponse({ code, identifier: request.identifier, attributes }, request.authenticator, this.cfg.secret);
       this.tap.udp(this.local, peer, out, `RADIUS ${what} [${STEP}]`);
+      trace({ from: 'DCS-AAA', to: 'NSSAAF', interface: 'AAA', protocol: 'RADIUS', message: `RADIUS ${what}`, step: STEP.replace('TS 23.502 ', ''), bytes: out.length, response: true });
       this.socket.send(out, peer.port, peer.address);
     };
     const failure = (identifier: number, why: string) => {
@@ -135,7 +141,7 @@ export class AaaServer {
       return failure(eap.identifier, (err as Error).message);
     }
     this.stats.accepts++;
-    answer(RadiusCode.ACCESS_ACCEPT, eapMessageAttributes(encodeEap({ code: EapCode.SUCCESS, identifier: eap.identifier, data: new Uint8Array(0) })), 'Access-Accept (EAP-Success)');
+    answer(RadiusCode.ACCESS_ACCEPT, [...eapMessageAttributes(encodeEap({ code: EapCode.SUCCESS, identifier: eap.identifier, data: new Uint8Array(0) })), ...mskAttributes(p.msk, this.cfg.secret, request.authenticator)], 'Access-Accept (EAP-Success, MSK)');
   }
 
   /** RFC 9048 3 / RFC 4187 9.3: the EAP-Request/AKA'-Challenge for `identity`, from a fresh MILENAGE vector. */
@@ -158,7 +164,7 @@ export class AaaServer {
     const packet = encodeEap({ code: EapCode.REQUEST, identifier: next, type: EapType.AKA_PRIME, data: encodeAka({ subtype: AkaSubtype.CHALLENGE, attributes: [atRand(rand), atAutn(autn), atKdf(1), atKdfInput(this.cfg.networkName), atMacZero()] }) });
     packet.set(atMac(keys.kAut, packet), macOffset(packet));
     const state = new Uint8Array(randomBytes(8));
-    this.pending.set(Buffer.from(state).toString('hex'), { identity, xres: res, kAut: keys.kAut, identifier: next });
+    this.pending.set(Buffer.from(state).toString('hex'), { identity, xres: res, kAut: keys.kAut, msk: keys.msk, identifier: next });
     this.stats.challenges++;
     answer(RadiusCode.ACCESS_CHALLENGE, [{ type: RadiusAttribute.STATE, value: state }, ...eapMessageAttributes(packet)], "Access-Challenge (EAP-Request/AKA'-Challenge)");
   }

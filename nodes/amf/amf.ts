@@ -7,6 +7,8 @@
 //       mobility and periodic updates (TS 24.501 5.5.1.3)    procedures/registration-update.ts
 //       5G AKA (steps 8-9a, TS 33.501 6.1.3.2)               procedures/authentication.ts
 //       NAS security mode control (step 9b, 6.7.2)           procedures/security-mode.ts
+//   - Registration with AMF re-allocation, TS 23.502 4.2.2.2.3 procedures/amf-reallocation.ts (initial AMF),
+//       procedures/n1-message-notify.ts (target AMF, step 7(A))
 //   - Registration with Onboarding SNPN, TS 23.502 4.2.2.2.4 procedures/registration-onboarding-snpn.ts
 //   - PDU Session Establishment relay, TS 23.502 4.3.2.2.1   procedures/pdu-session-relay.ts
 //   - UE-requested PDU Session Release relay, TS 23.502 4.3.4.2 procedures/pdu-session-release.ts
@@ -37,6 +39,7 @@ import { onAssociation } from './n2.ts';
 import { namfRoutes } from './namf.ts';
 import { startMobileReachableTimer, stopReachabilityTimers } from './procedures/implicit-deregistration.ts';
 import { stopOnboardingDeregistrationTimer } from './procedures/registration-onboarding-snpn.ts';
+import type { ReallocationPath } from './procedures/amf-reallocation.ts';
 
 export { FiveGmmCause, T3560_MS, T3550_MS, T3522_MS, NAS_RETRANSMISSIONS, type AmfTimers } from './gmm.ts';
 
@@ -82,10 +85,15 @@ export interface AmfConfig {
     onboarding: { snssai: Snssai; dnn: string; deregistrationTimerMs: number; imeisvRequest?: boolean };
     /** A DCS hosting AUSF/UDM (4.2.2.2.4 step 9-2): the SUCI realm it serves and its AUSF. */
     dcs?: { realm: string; ausfUri: string };
+    /** 4.2.2.2.4 step 9-1: the realm of a DCS hosting an AAA server (its SUCIs go to the local AUSF, which uses EAP). */
+    aaaRealm?: string;
   };
   /** Base URIs of the NFs it consumes ('http://127.0.0.11:8080'). */
   /** `eir`: a 5G-EIR (TS 29.511) the AMF checks onboarding UEs' PEIs at (4.2.2.2.4 step 12). */
-  uris: { ausf: string; udm: string; pcf: string; smf: string; eir?: string };
+  /** `nssf`, `nrf`: slice selection and the AMF Sets' AMFs for the Registration with AMF re-allocation (TS 23.502 4.2.2.2.3); absent, no re-allocation. */
+  uris: { ausf: string; udm: string; pcf: string; smf: string; eir?: string; nssf?: string; nrf?: string };
+  /** TS 23.502 4.2.2.2.3: reroute directly (7(A), default) or via the NG-RAN (7(B)) where allowed (config `amf.reallocation`). */
+  reallocation?: ReallocationPath;
   /**
    * Roaming partners (issue 17): the AUSF and UDM of each home PLMN whose subscribers may register
    * here, reached through the SEPPs (their URIs name the home NFs by FQDN).

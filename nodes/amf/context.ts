@@ -42,6 +42,8 @@ export interface ReceivedNas {
    * 5G-GUTI is checked with the stored context (TS 24.501 5.5.1.3.2, 4.4.4.3).
    */
   protectedPdu?: Uint8Array;
+  /** TS 23.502 4.2.2.2.3 step 8: the request came from the initial AMF with the UE's 5G security context (no new authentication). */
+  securityFromInitialAmf?: boolean;
 }
 
 export interface NasWaiter {
@@ -114,4 +116,6 @@ export interface AmfUe {
   oldAmf?: { apiRoot: string; ueContextId: string; sessions: number[]; notified?: 'TRANSFERRED' | 'NOT_TRANSFERRED'; sessionsTaken?: boolean };
   /** TS 23.502 4.2.2.2.4 step 8: the UE is registered for onboarding (registration-onboarding-snpn.ts). */
   onboarding?: { pvsAddresses: string[]; deregistrationTimer?: TimerHandle };
+  /** The INITIAL UE MESSAGE that opened this NG connection, as received (a Reroute NAS Request carries it, TS 38.413 9.2.5.5). */
+  initialUeMessage?: Uint8Array;
 }

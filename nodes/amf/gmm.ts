@@ -10,6 +10,7 @@ export const FiveGmmCause = {
   ImplicitlyDeregistered: 10,
   PlmnNotAllowed: 11,
   MacFailure: 20,
+  Congestion: 22,
   SynchFailure: 21,
   UeSecurityCapabilitiesMismatch: 23,
   SecurityModeRejectedUnspecified: 24,

@@ -19,6 +19,7 @@ import { ulNasTransport } from './procedures/pdu-session-relay.ts';
 import { deregistrationUeOriginating } from './procedures/deregistration-ue.ts';
 import { releaseIfIdle } from './procedures/ue-context-release.ts';
 import { serviceRequest } from './procedures/service-request.ts';
+import { takeOldAmf } from './procedures/n1-message-notify.ts';
 
 /**
  * TS 24.501 4.4.4.3: the messages the AMF processes even when their integrity is not verified
@@ -96,7 +97,7 @@ export function nasBytes(amf: Amf, ue: AmfUe, msg: NasMessage, step: string, sht
 /** DownlinkNASTransport (TS 38.413 8.6.2) with a NAS message. */
 export function sendNas(amf: Amf, ue: AmfUe, msg: NasMessage, step: string, sht?: 0 | 1 | 2 | 3 | 4): void {
   const nas = nasBytes(amf, ue, msg, step, sht);
-  sendNgap(amf, ue.gnb, ue.stream, ngapPdu('DownlinkNASTransport', { 'AMF-UE-NGAP-ID': ue.amfUeNgapId, 'RAN-UE-NGAP-ID': ue.ranUeNgapId, 'NAS-PDU': nas }), step, ue);
+  sendNgap(amf, ue.gnb, ue.stream, ngapPdu('DownlinkNASTransport', { 'AMF-UE-NGAP-ID': ue.amfUeNgapId, 'RAN-UE-NGAP-ID': ue.ranUeNgapId, ...takeOldAmf(ue), 'NAS-PDU': nas }), step, ue);
 }
 
 /**

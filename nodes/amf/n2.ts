@@ -71,7 +71,7 @@ export function onNgap(amf: Amf, gnb: GnbContext, stream: number, payload: Uint8
     sendNgap(amf, gnb, stream, ngapPdu('ErrorIndication', { Cause: { protocol: 'message-not-compatible-with-receiver-state' } }), 'TS 38.413 8.7.1.2');
     return;
   }
-  if (name === 'InitialUEMessage') return onInitialUeMessage(amf, gnb, stream, ies);
+  if (name === 'InitialUEMessage') return onInitialUeMessage(amf, gnb, stream, ies, payload);
   if (name === 'ErrorIndication') {
     amf.log(`gNB reported an error: ${JSON.stringify(ies.get('Cause'))}`);
     return;
@@ -112,7 +112,7 @@ export function onNgap(amf: Amf, gnb: GnbContext, stream: number, payload: Uint8
 }
 
 /** TS 38.413 8.6.1 Initial UE Message: a new UE-associated logical NG-connection. */
-export function onInitialUeMessage(amf: Amf, gnb: GnbContext, stream: number, ies: Map<string, unknown>): void {
+export function onInitialUeMessage(amf: Amf, gnb: GnbContext, stream: number, ies: Map<string, unknown>, payload?: Uint8Array): void {
   const ranUeNgapId = ies.get('RAN-UE-NGAP-ID') as number;
   const nas = ies.get('NAS-PDU') as Uint8Array;
   const existing = gnb.ues.get(ranUeNgapId);
@@ -129,6 +129,7 @@ export function onInitialUeMessage(amf: Amf, gnb: GnbContext, stream: number, ie
     ngapWaiters: new Map(),
     released: false,
     received: [],
+    ...(payload ? { initialUeMessage: Uint8Array.from(payload) } : {}),
   };
   const location = userLocationOf(ies.get('UserLocationInformation') as Ngap.UserLocationInformation | undefined);
   if (location) ue.location = location;

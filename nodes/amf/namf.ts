@@ -13,6 +13,7 @@ import { n1n2MessageTransfer } from './procedures/pdu-session-relay.ts';
 import { deregistrationNotification } from './procedures/deregistration-network.ts';
 import { sdmModificationNotification } from './procedures/subscriber-data-update.ts';
 import { amPolicyUpdateNotify, uePolicyUpdateNotify } from './procedures/policy-update-notify.ts';
+import { n1MessageNotify } from './procedures/n1-message-notify.ts';
 import { ueContextTransfer } from './procedures/ue-context-transfer.ts';
 import { registrationStatusUpdate } from './procedures/registration-status-update.ts';
 
@@ -52,6 +53,8 @@ export function namfRoutes(amf: Amf): SbiRoute[] {
     // TS 29.507 4.2.4.2 / TS 29.525 4.2.4.2: the PCF's policy update notifications (policy-update-notify.ts)
     serve(CALLBACKS.amPolicyUpdateNotify, (req) => amPolicyUpdateNotify(amf, req)),
     serve(CALLBACKS.uePolicyUpdateNotify, (req) => uePolicyUpdateNotify(amf, req)),
+    // TS 29.518 5.2.2.4.2 N1MessageNotify from an initial AMF (TS 23.502 4.2.2.2.3 step 7(A))
+    serve(CALLBACKS.n1MessageNotify, (req) => n1MessageNotify(amf, req)),
     // TS 29.502 5.2.2.5.2 SM context status notification
     serve(CALLBACKS.smContextStatusNotify, (req) => {
       // TS 29.502 6.1.6.2.8 SmContextStatusNotification: statusInfo is mandatory

@@ -9,6 +9,7 @@ import { ResourceLedger } from '../common/ledger.ts';
 import { udmClient, resourceUri, apiUri } from '../common/sbi/client.ts';
 import type { components as UeauC } from '../common/sbi-types/TS29503_Nudm_UEAU.ts';
 import type { HomeNetworkAka } from '../common/aka.ts';
+import { eapThroughNssaaf, type AaaDcsRoute } from './eap-aaa.ts';
 
 export interface AusfConfig {
   baseUri: string;
@@ -16,6 +17,8 @@ export interface AusfConfig {
   instanceId: string;
   /** Serving network names this AUSF authenticates for (TS 33.501 6.1.2). */
   servingNetworkNames: string[];
+  /** TS 23.502 4.2.2.2.4 step 9-1: the realm whose SUCIs go to a DCS's AAA server, through this NSSAAF (eap-aaa.ts). */
+  aaa?: AaaDcsRoute;
 }
 
 interface AuthContext {
@@ -33,6 +36,7 @@ export function ausfRoutes(cfg: AusfConfig, udm: SbiClient, aka: HomeNetworkAka,
   const contexts = new Map<string, AuthContext>();
   let next = 1;
   ledger.gauge('authentication contexts', () => contexts.size);
+  const eap = cfg.aaa ? eapThroughNssaaf(cfg.baseUri, cfg.aaa, udm, ledger) : undefined;
 
   const routes: SbiRoute[] = [
     // TS 23.502 4.2.2.2.2 step 8, TS 33.501 6.1.3.2 steps 2-5
@@ -41,6 +45,8 @@ export function ausfRoutes(cfg: AusfConfig, udm: SbiClient, aka: HomeNetworkAka,
         const supiOrSuci = requireString(body, 'supiOrSuci');
         const snName = requireString(body, 'servingNetworkName');
         if (!cfg.servingNetworkNames.includes(snName)) throw new SbiProblem(403, 'SERVING_NETWORK_NOT_AUTHORIZED', snName);
+        // TS 23.502 4.2.2.2.4 step 9-1: a SUCI of the DCS's realm goes to its AAA server (EAP through the NSSAAF)
+        if (eap?.handles(supiOrSuci)) return eap.start(supiOrSuci, snName);
         const r = await nudm.ueau.generateAuthData(supiOrSuci, {
           servingNetworkName: snName,
           ausfInstanceId: cfg.instanceId,
@@ -78,6 +84,12 @@ export function ausfRoutes(cfg: AusfConfig, udm: SbiClient, aka: HomeNetworkAka,
         contexts.delete(req.params.authCtxId);
         await nudm.ueau.confirmAuth(ctx.supi, { nfInstanceId: cfg.instanceId, success, timeStamp: new Date().toISOString(), authType: '5G_AKA', servingNetworkName: ctx.servingNetworkName });
         return ok(success ? { authResult: 'AUTHENTICATION_SUCCESS' as const, supi: ctx.supi, kseaf: aka.kseaf(ctx.kausf, ctx.servingNetworkName), ...(ctx.pvsInfo ? { pvsInfo: ctx.pvsInfo } : {}) } : { authResult: 'AUTHENTICATION_FAILURE' as const });
+    }),
+    // TS 29.509 5.2.2.2.3: EAP based authentication, each EAP-Response of the UE (step 9-1 only: wire5g's
+    // AUSF runs 5G AKA itself and EAP only as the relay towards a DCS's AAA server)
+    serve(AUSF.ueAuthentication.eapSession, (req) => {
+      if (!eap) throw new SbiProblem(404, 'CONTEXT_NOT_FOUND', `no EAP authentication context ${req.params.authCtxId}`);
+      return eap.session(req.params.authCtxId, objectBody(req));
     }),
     // TS 29.509 5.2.2.2.4: the AMF abandons an authentication (e.g. synch failure before confirmation)
     serve(AUSF.ueAuthentication.deregister, (req) => {

@@ -30,6 +30,12 @@ export interface SubscriberConfig {
   /** Remaining allowed usage (octets) per DNN for policy control (TS 23.503 6.2.1.3). */
   allowedUsageOctets?: number;
   /**
+   * Remaining allowed usage (octets) per Monitoring Key, for each DNN and S-NSSAI of the subscriber
+   * (TS 23.503 6.2.1.3, TS 29.519 UsageMonData at service level): the PCF monitors a key it has a
+   * PCC rule for (`pcf.monitoringKeys`). Absent: no per-key limit.
+   */
+  monitoringKeys?: { key: string; octets: number }[];
+  /**
    * Subscribed QoS of the PDU sessions (TS 29.503 DnnConfiguration 5gQosProfile and sessionAmbr):
    * the first entry whose dnn / sst / sd match (absent = any) applies to a (DNN, S-NSSAI).
    */
@@ -94,7 +100,8 @@ export interface NetworkConfig {
   addresses: NfAddresses;
   ports: { sbi: number; ngapUdp: number; pfcp: number; gtpu: number };
   /** authenticateUpdates: a mobility or periodic registration update whose integrity verified is authenticated again (TS 24.501 5.4.1.1: the network decides). */
-  amf: { name: string; regionId: number; setId: number; pointer: number; t3512Seconds: number; relativeCapacity: number; authenticateUpdates: boolean };
+  /** reallocation: the reroute of TS 23.502 4.2.2.2.3, direct (7(A)) or via the NG-RAN (7(B)) where allowed. */
+  amf: { name: string; regionId: number; setId: number; pointer: number; t3512Seconds: number; relativeCapacity: number; authenticateUpdates: boolean; reallocation: 'direct' | 'ran' };
   /**
    * Several AMFs in one network (TS 23.501 5.21: AMF Sets; 6.3.5: the NG-RAN selects among them):
    * each with its GUAMI, the slices and TAs it serves. Absent: the one AMF of `amf` at
@@ -208,6 +215,12 @@ export interface PcfPolicyConfig {
    * monitoring): wire5g's SMF reports SUCC_RES_ALLO.
    */
   policyControlRequestTriggers: string[];
+  /**
+   * The PCF's PCC rules for usage monitoring per Monitoring Key (TS 23.503 6.2.2.3, TS 29.512
+   * 4.2.2.4): a subscriber with a remaining allowed usage for `key` gets a PCC rule with this
+   * flow description (TS 29.212 5.4.2 IPFilterRule) referencing the key's UsageMonitoringData.
+   */
+  monitoringKeys: { key: string; flowDescription: string }[];
 }
 
 /**
@@ -232,6 +245,12 @@ export interface SnpnConfig {
    * realm to its AUSF, and its UDM gives `pvsAddresses` with the authentication data.
    */
   dcs?: { realm: string; addresses: { ausf: string; udm: string; udr: string }; pvsAddresses: string[] };
+  /**
+   * A DCS hosting an AAA server (TS 23.502 4.2.2.2.4 step 9-1): the AUSF sends the SUCIs of `realm`
+   * to the AAA server (nodes/aaa, RADIUS on `address`:1812 with `secret`) through the ON-SNPN's
+   * NSSAAF (nodes/nssaaf, SBI on `nssaafAddress`); the AAA server holds the subscribers of that realm.
+   */
+  aaa?: { realm: string; nssaafAddress: string; address: string; secret: string };
 }
 
 /** Test subscriber values as in TS 35.208 set 1 style: not a real operator's keys. */
@@ -272,14 +291,14 @@ export const DEFAULT_CONFIG: NetworkConfig = {
     nssf: '127.0.0.35',
   },
   ports: { sbi: 8080, ngapUdp: 9899, pfcp: 8805, gtpu: 2152 },
-  amf: { name: 'wire5g-amf', regionId: 2, setId: 1, pointer: 0, t3512Seconds: 3240, relativeCapacity: 255, authenticateUpdates: false },
+  amf: { name: 'wire5g-amf', regionId: 2, setId: 1, pointer: 0, t3512Seconds: 3240, relativeCapacity: 255, authenticateUpdates: false, reallocation: 'direct' },
   gnb: { name: 'wire5g-gnb', id: 1, admission: { maxEstablishing: 64, setupsPerSecond: 1000 } },
   security: { integrity: 'NIA2', ciphering: 'NEA0' },
   ue: { count: 1, imeisvPrefix: '35609204079301' },
   udr: { database: 'out/udr.sqlite' },
   subscribers: [DEFAULT_SUBSCRIBER],
   outDir: 'out',
-  pcf: { policyCounterIds: ['data-volume'], nwdafEvents: ['SERVICE_EXPERIENCE'], terminateOnAfSessionEnd: true, policyControlRequestTriggers: [] },
+  pcf: { policyCounterIds: ['data-volume'], nwdafEvents: ['SERVICE_EXPERIENCE'], terminateOnAfSessionEnd: true, policyControlRequestTriggers: [], monitoringKeys: [{ key: 'icmp', flowDescription: 'permit out 1 from any to assigned' }] },
   chf: { policyCounters: [{ id: 'data-volume', status: 'valid' }], convergedCharging: false },
   emergency: { enabled: true, dnn: 'sos', fiveQi: 5, arpPriorityLevel: 1, ambrUplink: '10 Mbps', ambrDownlink: '10 Mbps' },
   nrf: DEFAULT_NRF,

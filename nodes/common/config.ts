@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { isIPv4 } from 'node:net';
 import { DEFAULT_ROAMING } from './roaming-config.ts';
+import { parseFlowDescription } from '../upf/sdf.ts';
 export * from './config-types.ts';
 import { amfInstances, DEFAULT_CONFIG, DEFAULT_SUBSCRIBER, INTEGRITY_ALGORITHMS, CIPHERING_ALGORITHMS, type NetworkConfig, type Snssai, type SubscriberConfig } from './config-types.ts';
 
@@ -69,6 +70,18 @@ const flag: Leaf = (v, path) => (typeof v === 'boolean' ? v : bad(path, `expecte
 const dnnName = text(/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/, 'a DNN (labels of letters, digits and -)');
 /** TS 29.571 BitRate: '<number> bps|Kbps|Mbps|Gbps|Tbps'. */
 const bitRate = text(/^\d+(\.\d+)? (bps|Kbps|Mbps|Gbps|Tbps)$/, "a bit rate such as '1 Gbps' (TS 29.571 BitRate)");
+/** A Monitoring Key (TS 29.512 umId, TS 29.519 limitId): letters, digits, '-' and '_'. */
+const monitoringKey = text(/^[A-Za-z0-9_-]{1,64}$/, "a monitoring key (letters, digits, '-', '_')");
+/** A PCC rule's flow description as the UPF matches it (TS 29.212 5.4.2 IPFilterRule; nodes/upf/sdf.ts). */
+const flowDescription: Leaf = (v, path) => {
+  if (typeof v !== 'string') return bad(path, `expected a flow description such as 'permit out 1 from any to assigned', got ${typeName(v)}`);
+  try {
+    parseFlowDescription(v);
+  } catch (e) {
+    return bad(path, `not a flow description the UPF matches: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return v;
+};
 const snssaiSchema: MapSchema = { fields: { sst: integer(0, 255), sd: hex(6) }, optional: ['sd'] };
 
 const SUBSCRIBER_SCHEMA: MapSchema = {
@@ -81,6 +94,7 @@ const SUBSCRIBER_SCHEMA: MapSchema = {
     snssais: { item: snssaiSchema, required: ['sst'], minItems: 1 },
     dnns: { item: dnnName, minItems: 1 },
     allowedUsageOctets: integer(0, Number.MAX_SAFE_INTEGER),
+    monitoringKeys: { item: { fields: { key: monitoringKey, octets: integer(0, Number.MAX_SAFE_INTEGER) } }, required: ['key', 'octets'] },
     sessionQos: {
       item: {
         fields: { dnn: dnnName, sst: integer(0, 255), sd: hex(6), fiveQi: integer(1, 255), arpPriorityLevel: integer(1, 15), ambrUplink: bitRate, ambrDownlink: bitRate },
@@ -91,7 +105,7 @@ const SUBSCRIBER_SCHEMA: MapSchema = {
     },
     ueAmbr: { fields: { uplink: bitRate, downlink: bitRate } },
   },
-  optional: ['allowedUsageOctets', 'sessionQos', 'ueAmbr'],
+  optional: ['allowedUsageOctets', 'monitoringKeys', 'sessionQos', 'ueAmbr'],
 };
 
 const addressFields = Object.fromEntries(Object.keys(DEFAULT_CONFIG.addresses).map((k) => [k, ipv4]));
@@ -106,7 +120,7 @@ const SCHEMA: MapSchema = {
     dataNetwork: ipv4,
     addresses: { fields: addressFields },
     ports: { fields: { sbi: port, ngapUdp: port, pfcp: port, gtpu: port } },
-    amf: { fields: { name: nonEmpty, regionId: integer(0, 255), setId: integer(0, 1023), pointer: integer(0, 63), t3512Seconds: integer(0, 0x7fffffff), relativeCapacity: integer(0, 255), authenticateUpdates: flag } },
+    amf: { fields: { name: nonEmpty, regionId: integer(0, 255), setId: integer(0, 1023), pointer: integer(0, 63), t3512Seconds: integer(0, 0x7fffffff), relativeCapacity: integer(0, 255), authenticateUpdates: flag, reallocation: oneOf(['direct', 'ran'], 'AMF re-allocation path') } },
     amfs: {
       item: {
         fields: { name: nonEmpty, address: ipv4, regionId: integer(0, 255), setId: integer(0, 1023), pointer: integer(0, 63), relativeCapacity: integer(0, 255), snssais: { item: snssaiSchema, required: ['sst'], minItems: 1 }, tacs: { item: integer(0, 0xffffff), minItems: 1 } },
@@ -137,12 +151,13 @@ const SCHEMA: MapSchema = {
             pvsAddresses: { item: ipv4, minItems: 1 },
           },
         },
+        aaa: { fields: { realm: text(/^[A-Za-z0-9.-]+$/, 'a realm (letters, digits, dots, -)'), nssaafAddress: ipv4, address: ipv4, secret: nonEmpty } },
       },
-      optional: ['pvs', 'dcs'],
+      optional: ['pvs', 'dcs', 'aaa'],
     },
     eir: { fields: { address: ipv4, prohibited: { item: text(/^(imei-[0-9]{15}|imeisv-[0-9]{16})$/, 'imei-<15 digits> or imeisv-<16 digits> (TS 29.571 Pei)') }, tracking: { item: text(/^(imei-[0-9]{15}|imeisv-[0-9]{16})$/, 'imei-<15 digits> or imeisv-<16 digits> (TS 29.571 Pei)') } } },
     outDir: nonEmpty,
-    pcf: { fields: { policyCounterIds: { item: nonEmpty }, nwdafEvents: { item: text(/^[A-Z][A-Z0-9_]*$/, 'a TS 29.520 NwdafEvent such as SERVICE_EXPERIENCE') }, terminateOnAfSessionEnd: flag, usageThresholdOctets: integer(1, Number.MAX_SAFE_INTEGER), policyControlRequestTriggers: { item: oneOf(['SUCC_RES_ALLO'], 'policy control request trigger') } }, optional: ['usageThresholdOctets'] },
+    pcf: { fields: { policyCounterIds: { item: nonEmpty }, nwdafEvents: { item: text(/^[A-Z][A-Z0-9_]*$/, 'a TS 29.520 NwdafEvent such as SERVICE_EXPERIENCE') }, terminateOnAfSessionEnd: flag, usageThresholdOctets: integer(1, Number.MAX_SAFE_INTEGER), policyControlRequestTriggers: { item: oneOf(['SUCC_RES_ALLO'], 'policy control request trigger') }, monitoringKeys: { item: { fields: { key: monitoringKey, flowDescription } }, required: ['key', 'flowDescription'] } }, optional: ['usageThresholdOctets'] },
     chf: { fields: { policyCounters: { item: { fields: { id: nonEmpty, status: nonEmpty } }, required: ['id', 'status'] }, convergedCharging: flag } },
     emergency: { fields: { enabled: flag, dnn: dnnName, fiveQi: integer(1, 255), arpPriorityLevel: integer(1, 15), ambrUplink: bitRate, ambrDownlink: bitRate } },
     nrf: { fields: { discovery: flag, heartBeatSeconds: integer(1, 86_400), validitySeconds: integer(1, 86_400) } },
@@ -270,6 +285,13 @@ export function checkNetwork(cfg: NetworkConfig): void {
   });
   if (cfg.snpn?.pvs && Object.values(cfg.addresses).includes(cfg.snpn.pvs.address)) bad('snpn.pvs.address', `${cfg.snpn.pvs.address} is also an NF's address`);
   for (const [nf, a] of Object.entries(cfg.snpn?.dcs?.addresses ?? {})) if (seen.has(a) || a === cfg.snpn?.pvs?.address) bad(`snpn.dcs.addresses.${nf}`, `${a} is also another NF's address`);
+  const aaa = cfg.snpn?.aaa;
+  if (aaa) {
+    const others = [...seen.keys(), cfg.snpn?.pvs?.address, ...Object.values(cfg.snpn?.dcs?.addresses ?? {}), cfg.eir?.address];
+    for (const k of ['nssaafAddress', 'address'] as const) if (others.includes(aaa[k])) bad(`snpn.aaa.${k}`, `${aaa[k]} is also another NF's address`);
+    if (aaa.nssaafAddress === aaa.address) bad('snpn.aaa.address', `${aaa.address} is also snpn.aaa.nssaafAddress`);
+    if (aaa.realm === cfg.snpn?.dcs?.realm) bad('snpn.aaa.realm', `${aaa.realm} is also snpn.dcs.realm; one DCS per realm`);
+  }
   if (cfg.eir && (seen.has(cfg.eir.address) || cfg.eir.address === cfg.snpn?.pvs?.address || Object.values(cfg.snpn?.dcs?.addresses ?? {}).includes(cfg.eir.address))) bad('eir.address', `${cfg.eir.address} is also another NF's address`);
 }
 

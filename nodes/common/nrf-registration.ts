@@ -7,7 +7,8 @@
 import type { SbiClient, SbiRoute } from './sbi.ts';
 import type { NetworkConfig, AmfInstance } from './config.ts';
 import type { Clock, TimerHandle } from '../../transport/clock.ts';
-import { nrfClient } from './sbi/client.ts';
+import { nrfClient, callbackUri } from './sbi/client.ts';
+import { CALLBACKS } from './sbi/operations.ts';
 import type { NFProfile, NFService, NFType } from './nf-profile-type.ts';
 
 /** The service names (TS 29.510 6.1.6.3.11 ServiceName) an NF's routes serve: their `/{apiName}/{apiVersion}/`, less our callback APIs. */
@@ -49,6 +50,8 @@ export function nfProfileOf(nfType: NFType, instanceId: string, address: string,
       guamiList: [{ plmnId: plmn, amfId: hex((g.regionId << 16) | (g.setId << 6) | g.pointer, 6) }],
       taiList: (amf?.tacs ?? [cfg.tac]).map((tac) => ({ plmnId: plmn, tac: hex(tac, 6) })),
     };
+    // TS 29.510 DefaultNotificationSubscription: where an initial AMF sends N1MessageNotify (TS 23.502 4.2.2.2.3 step 7(A))
+    p.defaultNotificationSubscriptions = [{ notificationType: 'N1_MESSAGES', n1MessageClass: '5GMM', callbackUri: callbackUri(`http://${address}:${cfg.ports.sbi}`, CALLBACKS.n1MessageNotify) }];
   }
   if (nfType === 'SMF') p.smfInfo = { sNssaiSmfInfoList: [{ sNssai: snssai, dnnSmfInfoList: [{ dnn: cfg.dnn }] }] };
   return p;

@@ -6,7 +6,8 @@
 
 import { channel } from 'node:diagnostics_channel';
 
-export type Interface = 'N1' | 'N2' | 'N3' | 'N4' | 'N6' | 'N9' | 'SBI' | 'N32' | 'Uu' | 'internal';
+// AAA: the NSSAAF's RADIUS towards a DCS's AAA server (TS 29.561 16; 3GPP names no reference point)
+export type Interface = 'N1' | 'N2' | 'N3' | 'N4' | 'N6' | 'N9' | 'SBI' | 'N32' | 'Uu' | 'internal' | 'AAA';
 
 export interface TraceEvent {
   /** Milliseconds (performance.now() of the emitting process). */
@@ -14,7 +15,7 @@ export interface TraceEvent {
   from: string;
   to: string;
   interface: Interface;
-  protocol: 'NAS-5GS' | 'NGAP' | 'PFCP' | 'GTP-U' | 'HTTP/2' | 'IP' | 'timer' | 'local';
+  protocol: 'NAS-5GS' | 'NGAP' | 'PFCP' | 'GTP-U' | 'HTTP/2' | 'IP' | 'timer' | 'local' | 'RADIUS';
   /** The spec's message name, e.g. 'Registration request', 'Nsmf_PDUSession_ReleaseSMContext'. */
   message: string;
   /** Clause and step, e.g. '4.2.2.3.2 step 3a'. */

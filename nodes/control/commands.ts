@@ -9,6 +9,7 @@
 
 import { checkOptions as judgeOptions, UsageError, type OptionSpecs, type OptionValues, type RawOptions } from '../common/options.ts';
 import { ControlError, type LiveNetwork } from './live-network.ts';
+import { t3346Refusal } from '../amf/procedures/deregistration-network.ts';
 
 export type { RawOptions } from '../common/options.ts';
 
@@ -226,13 +227,18 @@ registerControlCommand({
   words: ['amf', 'deregister', '<supi>'],
   options: {
     reregister: { kind: 'flag', help: 'de-registration type "re-registration required" (TS 24.501 9.11.3.20): the UE registers again and re-establishes its PDU sessions' },
-    cause: { kind: 'integer', arg: 'N', min: 1, max: 255, default: 'none', help: '5GMM cause of the DEREGISTRATION REQUEST (TS 24.501 9.11.3.2)' },
+    cause: { kind: 'integer', arg: 'N', min: 1, max: 255, default: 'none', help: '5GMM cause of the DEREGISTRATION REQUEST (TS 24.501 9.11.3.2), e.g. 3, 6, 7, 11, 12, 13, 15, 22, 27, 62, 72, 73' },
+    t3346: { kind: 'integer', arg: 'SECONDS', min: 1, max: 11160, default: 'none; required with --cause 22', help: 'T3346 back-off value (GPRS timer 2, TS 24.501 9.11.2.4) sent with cause 22 (congestion)' },
   },
   summary: 'network-initiated Deregistration by the AMF (TS 23.502 4.2.2.3.3), explicit (O&M)',
   perUe: true,
+  check: (o) => {
+    const refusal = t3346Refusal(o.cause, o.t3346);
+    if (refusal) throw new ControlError(400, refusal);
+  },
   run: (net, a) => {
-    const cause = a.options.cause;
-    return net.amfDeregister(need(a.supi, 'SUPI'), { reRegistrationRequired: a.options.reregister, ...(cause !== undefined ? { fiveGmmCause: cause } : {}) });
+    const { cause, t3346 } = a.options;
+    return net.amfDeregister(need(a.supi, 'SUPI'), { reRegistrationRequired: a.options.reregister, ...(cause !== undefined ? { fiveGmmCause: cause } : {}), ...(t3346 !== undefined ? { t3346Seconds: t3346 } : {}) });
   },
 });
 

@@ -22,7 +22,7 @@ import { GmmState } from '../ue/gmm-state.ts';
 import { UdrStore } from '../udr/store.ts';
 import { subscribersFor, waitForQuiet, waitForCore, retried } from '../scenario.ts';
 import { checkHsmfRelease, hsmfRelease } from './home-routed-commands.ts';
-import { checkSmfRelease, smfRelease, checkAmfDeregister, amfDeregister, checkUdmWithdraw, udmWithdraw, checkUdmUpdate, udmUpdateSnssai, udmRemove, pollUntil, type NetworkSide, type AmfDeregisterResult } from './network-commands.ts';
+import { checkSmfRelease, smfRelease, checkAmfDeregister, amfDeregister, checkUdmWithdraw, udmWithdraw, checkUdmUpdate, udmUpdateSnssai, udmRemove, pollUntil, type NetworkSide, type AmfDeregisterResult, type AmfDeregisterOptions } from './network-commands.ts';
 import { ueStatusOf, formatGuti, type NetworkStatus } from './network-status.ts';
 export { ControlError } from './control-error.ts';
 import { ControlError } from './control-error.ts';
@@ -85,7 +85,7 @@ export class LiveNetwork {
     let core: Core | undefined;
     try {
       if (!o.externalCore) core = await startCore(cfg, { ...(capture ? { tap: capture } : {}), ...(o.log ? { log: o.log } : {}), database: o.database ?? cfg.udr.database, ...(o.amfTimers ? { amfTimers: o.amfTimers } : {}) });
-      const startGnb = () => Gnb.start({ address: cfg.addresses.gnb, amfAddress: cfg.addresses.amf, amfUdpPort: cfg.ports.ngapUdp, plmn: cfg.plmn, tac: cfg.tac, snssai: cfg.snssai, gnbId: cfg.gnb.id, name: cfg.gnb.name, admission: cfg.gnb.admission, captureUserPlane: true, ...gnbSnpnOption(cfg), ...gnbAmfPeers(cfg), ...(capture ? { tap: capture } : {}), ...(o.log ? { log: o.log } : {}) });
+      const startGnb = () => Gnb.start({ address: cfg.addresses.gnb, amfAddress: cfg.addresses.amf, amfUdpPort: cfg.ports.ngapUdp, plmn: cfg.plmn, tac: cfg.tac, gnbId: cfg.gnb.id, name: cfg.gnb.name, admission: cfg.gnb.admission, captureUserPlane: true, ...gnbSnpnOption(cfg), ...gnbAmfPeers(cfg), ...(capture ? { tap: capture } : {}), ...(o.log ? { log: o.log } : {}) });
       // a core in other processes may still be starting: wait for its NFs, retry NG Setup with back-off
       const deadline = Date.now() + (o.coreWaitMs ?? 120_000);
       if (o.externalCore) await waitForCore(cfg, deadline, o.status ?? (() => {}), o.signal);
@@ -131,7 +131,7 @@ export class LiveNetwork {
   private addUe(s: SubscriberConfig): LiveUe {
     const n = this.nextUeNumber++;
     const home = this.cfg.roaming.enabled && supiOfPlmn(s.supi, this.cfg.roaming.home.plmn) ? { homePlmn: this.cfg.roaming.home.plmn } : {};
-    const ue = new Ue({ supi: s.supi, k: s.k, opc: s.opc, amf: s.amf, sqn: s.sqn, plmn: this.cfg.plmn, ...home, snssai: this.cfg.snssai, dnn: this.cfg.dnn, ...snpnUeOptions(this.cfg, s.supi), imeisv: `${this.cfg.ue.imeisvPrefix}${String(n % 100).padStart(2, '0')}`, security: { ciphering: this.cfg.security.ciphering }, ...(this.o.log ? { log: this.o.log } : {}) });
+    const ue = new Ue({ supi: s.supi, k: s.k, opc: s.opc, amf: s.amf, sqn: s.sqn, plmn: this.cfg.plmn, ...home, snssai: this.cfg.snssai, ...(s.snssais.length > 1 ? { requestedNssai: [this.cfg.snssai, ...s.snssais.filter((x) => x.sst !== this.cfg.snssai.sst || (x.sd ?? '') !== (this.cfg.snssai.sd ?? ''))] } : {}), dnn: this.cfg.dnn, ...snpnUeOptions(this.cfg, s.supi), imeisv: `${this.cfg.ue.imeisvPrefix}${String(n % 100).padStart(2, '0')}`, security: { ciphering: this.cfg.security.ciphering }, ...(this.o.log ? { log: this.o.log } : {}) });
     const live: LiveUe = { ue, subscriber: s, nextEchoSequence: 1 };
     this.ues.set(s.supi, live);
     return live;
@@ -280,8 +280,8 @@ export class LiveNetwork {
   }
 
   /** Network-initiated Deregistration by the AMF (TS 23.502 4.2.2.3.3), explicit (O&M); network-commands.ts. */
-  amfDeregister(supi: string, o: { reRegistrationRequired: boolean; fiveGmmCause?: number }): Promise<AmfDeregisterResult> {
-    return this.exclusive(supi, 'amf deregister', (u) => checkAmfDeregister(this.side, u.ue), (u) => amfDeregister(this.side, u.ue, o));
+  amfDeregister(supi: string, o: AmfDeregisterOptions): Promise<AmfDeregisterResult> {
+    return this.exclusive(supi, 'amf deregister', (u) => checkAmfDeregister(this.side, u.ue, o), (u) => amfDeregister(this.side, u.ue, o));
   }
 
   /** UDM-initiated deregistration (TS 23.502 4.2.2.3.3 step 1); network-commands.ts. */

@@ -14,7 +14,7 @@ import { GmmState } from '../ue/gmm-state.ts';
 import { ControlError } from './control-error.ts';
 import { smContextOf, networkRequestedRelease } from '../smf/procedures/network-requested-release.ts';
 import { hasEmergencySession } from '../amf/procedures/emergency.ts';
-import { networkInitiatedDeregistration, type NetworkDeregistration, type NetworkDeregistrationOutcome } from '../amf/procedures/deregistration-network.ts';
+import { networkInitiatedDeregistration, t3346Refusal, type NetworkDeregistration, type NetworkDeregistrationOutcome } from '../amf/procedures/deregistration-network.ts';
 
 export interface NetworkSide {
   core: Core | undefined;
@@ -72,8 +72,17 @@ export async function smfRelease(n: NetworkSide, ue: Ue, psi: number, o: { fiveG
   return { psi, outcome: o.skipPaging && !ue.connected ? 'released in the network; the CM-IDLE UE was not paged' : 'released' };
 }
 
-export function checkAmfDeregister(n: NetworkSide, ue: Ue): void {
+/** `ctl amf deregister`'s options: de-registration type, 5GMM cause, T3346 value with #22. */
+export interface AmfDeregisterOptions {
+  reRegistrationRequired: boolean;
+  fiveGmmCause?: number;
+  t3346Seconds?: number;
+}
+
+export function checkAmfDeregister(n: NetworkSide, ue: Ue, o?: AmfDeregisterOptions): void {
   const amf = embedded(n.core?.amf, 'amf', 'amf deregister');
+  const refusal = o ? t3346Refusal(o.fiveGmmCause, o.t3346Seconds) : undefined;
+  if (refusal) throw new ControlError(400, refusal);
   needRegistered(ue, 'network-initiated de-registration');
   if (amf.bySupi.get(ue.supi)?.state !== '5GMM-REGISTERED') throw new ControlError(409, `the AMF holds no registration of ${ue.supi}`);
 }
@@ -83,9 +92,9 @@ export function checkAmfDeregister(n: NetworkSide, ue: Ue): void {
  * once the UE context is released and, with re-registration required, once the UE has
  * registered again and re-established its PDU sessions.
  */
-export function amfDeregister(n: NetworkSide, ue: Ue, o: { reRegistrationRequired: boolean; fiveGmmCause?: number }): Promise<AmfDeregisterResult> {
+export function amfDeregister(n: NetworkSide, ue: Ue, o: AmfDeregisterOptions): Promise<AmfDeregisterResult> {
   const amf = embedded(n.core?.amf, 'amf', 'amf deregister');
-  const d: NetworkDeregistration = { trigger: 'o&m', accessType: 1, reRegistrationRequired: o.reRegistrationRequired, ...(o.fiveGmmCause !== undefined ? { fiveGmmCause: o.fiveGmmCause } : {}) };
+  const d: NetworkDeregistration = { trigger: 'o&m', accessType: 1, reRegistrationRequired: o.reRegistrationRequired, ...(o.fiveGmmCause !== undefined ? { fiveGmmCause: o.fiveGmmCause } : {}), ...(o.t3346Seconds !== undefined ? { t3346Seconds: o.t3346Seconds } : {}) };
   return n.recorder.procedure(`Network-initiated Deregistration (AMF${o.reRegistrationRequired ? ', re-registration required' : ''})`, 'TS 23.502 4.2.2.3.3', ue.supi, async () => {
     // an establishment's last steps (4.3.2.2.1 steps 13-17) may still be in flight
     await n.settle();

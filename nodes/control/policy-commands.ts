@@ -179,15 +179,19 @@ registerControlCommand({
  * allowed usage, subscribed DNNs: what `wire5g subscriber update --usage/--dnn` writes), then the
  * UDR notifies the PCF as `ctl udr notify` does.
  */
-export function policyUpdateOn(net: LiveNetwork, supi: string, o: { usage?: number; dnns?: string[] }): Promise<{ notified: number; terminated: number[] }> {
+export function policyUpdateOn(net: LiveNetwork, supi: string, o: { usage?: number; dnns?: string[]; monitoringKeys?: { key: string; octets: number }[] }): Promise<{ notified: number; terminated: number[] }> {
   return net.onUe(supi, 'policy update', (n) => {
     if (!embedded(n.core, 'udr', 'policy update').store.get(supi)) throw new ControlError(404, `no subscriber ${supi} in the UDR`);
   }, async (n, ue) => {
     const store = embedded(n.core, 'udr', 'policy update').store;
     const rec = store.get(supi)!;
     const usage = store.usageOf(supi);
-    if (o.dnns) store.upsert({ supi, k: rec.k, opc: rec.opc, amf: rec.amf, sqn: rec.sqn, snssais: rec.snssais, dnns: o.dnns, sessionQos: rec.sessionQos, ueAmbr: rec.ueAmbr });
+    const keys = store.monitoringKeyUsageOf(supi);
+    // the Monitoring Keys given replace the subscriber's; else they are kept, per DNN and S-NSSAI
+    const monitoringKeys = o.monitoringKeys ?? [...new Map(keys.map((m) => [m.key, { key: m.key, octets: m.remainingOctets }])).values()];
+    if (o.dnns || o.monitoringKeys) store.upsert({ supi, k: rec.k, opc: rec.opc, amf: rec.amf, sqn: rec.sqn, snssais: rec.snssais, dnns: o.dnns ?? rec.dnns, sessionQos: rec.sessionQos, ueAmbr: rec.ueAmbr, monitoringKeys });
     for (const u of store.usageOf(supi)) store.setUsage(supi, u.dnn, u.snssai, o.usage ?? usage.find((x) => x.dnn === u.dnn && x.snssai === u.snssai)?.remainingOctets ?? u.remainingOctets);
+    if (!o.monitoringKeys) for (const m of keys) store.setMonitoringKeyUsage(supi, m.dnn, m.snssai, m.key, m.remainingOctets);
     return notifyAndWait(n, ue);
   });
 }

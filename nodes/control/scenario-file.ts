@@ -131,7 +131,7 @@ async function runStep(ctx: StepContext, step: Exclude<ScenarioStep, { action: '
         await net.releasePduSession(supi, step.psi);
         return;
       case 'amf-deregister':
-        await net.amfDeregister(supi, { reRegistrationRequired: step.reregister, ...(step.cause !== undefined ? { fiveGmmCause: step.cause } : {}) });
+        await net.amfDeregister(supi, { reRegistrationRequired: step.reregister, ...(step.cause !== undefined ? { fiveGmmCause: step.cause } : {}), ...(step.t3346 !== undefined ? { t3346Seconds: step.t3346 } : {}) });
         return;
       case 'amf-release':
         await amfReleaseOn(net, supi, step.psi, step.cause);
@@ -159,7 +159,7 @@ async function runStep(ctx: StepContext, step: Exclude<ScenarioStep, { action: '
         await afDeleteOn(net, supi, step.psi);
         return;
       case 'policy-update':
-        await policyUpdateOn(net, supi, { ...(step.usage !== undefined ? { usage: step.usage } : {}), ...(step.dnns ? { dnns: step.dnns } : {}) });
+        await policyUpdateOn(net, supi, { ...(step.usage !== undefined ? { usage: step.usage } : {}), ...(step.dnns ? { dnns: step.dnns } : {}), ...(step.monitoringKeys ? { monitoringKeys: step.monitoringKeys } : {}) });
         return;
       case 'await-release':
         await awaitReleaseOn(net, supi, step.psi, step.seconds);

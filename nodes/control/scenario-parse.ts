@@ -14,13 +14,13 @@
 //                                # psi (required), cause (5GSM cause, default 36)
 //     - deregister: "6-10"       # options: mode switch-off | normal | mixed, access 3gpp | non-3gpp | both
 //     - amf-deregister: all      # network-initiated deregistration by the AMF (TS 23.502 4.2.2.3.3):
-//                                # reregister (true|false), cause (5GMM cause)
+//                                # reregister (true|false), cause (5GMM cause), t3346 (seconds, with cause 22)
 //     - udm-withdraw: all        # UDM-initiated (subscription withdrawn): access 3gpp | both
 //     - udm-update: all          # the subscribed S-NSSAI changes (ctl udm update): sst (required), sd
 //     - amf-release: 1           # AMF-initiated release with N1/N2 signalling (TS 23.502 4.3.4.2/4.3.4.3 step 1f): psi, cause (TS 29.502)
 //     - pcf-terminate: 1         # SM Policy Association Termination by the PCF (TS 23.502 4.16.6 case A): psi, cause
 //     - af-create: 1             # the AF's app session on a PDU session (ctl af create): psi; af-delete ends it
-//     - policy-update: 2         # the UDR's policy data changes and the PCF is notified: usage (octets), dnn (list)
+//     - policy-update: 2         # the UDR's policy data changes and the PCF is notified: usage (octets), dnn (list), mk (key: octets)
 //     - await-release: 2         # the PDU session psi ends within seconds (10), e.g. its usage ran out
 //     - an-release: 3            # the gNB releases the AN (TS 23.502 4.2.6): CM-IDLE, still registered
 //     - out-of-coverage: 3       # the UE leaves coverage: answers no paging, makes no periodic update
@@ -44,6 +44,7 @@ import { SM_POLICY_RELEASE_CAUSES, type SmPolicyReleaseCause } from '../pcf/sm-p
 import { scenarioAmfTimers } from './coverage-commands.ts';
 import type { AmfTimers } from '../amf/gmm.ts';
 import { AMF_RELEASE_CAUSES, type AmfReleaseCause } from '../amf/procedures/amf-requested-release.ts';
+import { t3346Refusal } from '../amf/procedures/deregistration-network.ts';
 
 export type UeGroup = { kind: 'all' } | { kind: 'first'; count: number } | { kind: 'range'; from: number; to: number };
 
@@ -55,7 +56,7 @@ export type ScenarioStep =
     | { action: 'pdu-release'; psi: number }
     | { action: 'smf-release'; psi: number; cause?: number; plmn?: 'visited' | 'home'; replaceSnssai?: Snssai }
     | { action: 'pcf-terminate'; psi: number; cause?: SmPolicyReleaseCause; plmn?: 'visited' | 'home' }
-    | { action: 'amf-deregister'; reregister: boolean; cause?: number }
+    | { action: 'amf-deregister'; reregister: boolean; cause?: number; t3346?: number }
     | { action: 'amf-release'; psi: number; cause?: AmfReleaseCause }
     | { action: 'udm-withdraw'; access: '3gpp' | 'non-3gpp' | 'both' }
     | { action: 'udm-update'; snssai: Snssai }
@@ -64,7 +65,7 @@ export type ScenarioStep =
     // issue 16 (policy-commands.ts)
     | { action: 'af-create'; psi: number }
     | { action: 'af-delete'; psi: number }
-    | { action: 'policy-update'; usage?: number; dnns?: string[] }
+    | { action: 'policy-update'; usage?: number; dnns?: string[]; monitoringKeys?: { key: string; octets: number }[] }
     | { action: 'await-release'; psi: number; seconds: number }
     // issue 15 (coverage-commands.ts)
     | { action: 'an-release' }
@@ -104,7 +105,7 @@ const OPTION_KEYS: Record<(typeof UE_ACTIONS)[number], string[]> = {
   'pdu-release': ['psi'],
   'smf-release': ['psi', 'cause', 'plmn', 'replace-sst', 'replace-sd'],
   'pcf-terminate': ['psi', 'cause', 'plmn'],
-  'amf-deregister': ['reregister', 'cause'],
+  'amf-deregister': ['reregister', 'cause', 't3346'],
   'amf-release': ['psi', 'cause'],
   'udm-withdraw': ['access'],
   'udm-update': ['sst', 'sd'],
@@ -112,7 +113,7 @@ const OPTION_KEYS: Record<(typeof UE_ACTIONS)[number], string[]> = {
   deregister: ['mode', 'access'],
   'af-create': ['psi'],
   'af-delete': ['psi'],
-  'policy-update': ['usage', 'dnn'],
+  'policy-update': ['usage', 'dnn', 'mk'],
   'await-release': ['psi', 'seconds'],
   'an-release': [],
   'out-of-coverage': [],
@@ -236,7 +237,13 @@ export function parseScenario(text: string, file: string): Scenario {
         return { action: a, ...common, psi, ...(raw.cause !== undefined ? { cause: raw.cause as AmfReleaseCause } : {}) };
       case 'amf-deregister':
         if (raw.reregister !== undefined && typeof raw.reregister !== 'boolean') fail(`${at}.reregister`, 'expected true or false');
-        return { action: a, ...common, reregister: raw.reregister === true, ...(raw.cause !== undefined ? { cause: int(raw.cause, `${at}.cause`, 1, 255) } : {}) };
+      {
+        const cause = raw.cause !== undefined ? int(raw.cause, `${at}.cause`, 1, 255) : undefined;
+        const t3346 = raw.t3346 !== undefined ? int(raw.t3346, `${at}.t3346`, 1, 11160) : undefined;
+        const refusal = t3346Refusal(cause, t3346);
+        if (refusal) fail(`${at}.${t3346 === undefined ? 'cause' : 't3346'}`, refusal.replace(': give --t3346 SECONDS', ': give t3346 (seconds)'));
+        return { action: a, ...common, reregister: raw.reregister === true, ...(cause !== undefined ? { cause } : {}), ...(t3346 !== undefined ? { t3346 } : {}) };
+      }
       case 'udm-update': {
         if (raw.sst === undefined) return fail(`${at}.sst`, 'the S-NSSAI now subscribed is required');
         if (raw.sd !== undefined && (typeof raw.sd !== 'string' || !/^[0-9a-fA-F]{6}$/.test(raw.sd))) fail(`${at}.sd`, 'expected 6 hex digits as a string');
@@ -259,8 +266,12 @@ export function parseScenario(text: string, file: string): Scenario {
       case 'policy-update': {
         const dnn = raw.dnn;
         if (dnn !== undefined && !(Array.isArray(dnn) && dnn.length && dnn.every((d) => typeof d === 'string' && d))) fail(`${at}.dnn`, 'expected a list of DNNs');
-        if (raw.usage === undefined && dnn === undefined) fail(at, 'policy-update needs usage or dnn');
-        return { action: a, ...common, ...(raw.usage !== undefined ? { usage: int(raw.usage, `${at}.usage`, 0, Number.MAX_SAFE_INTEGER) } : {}), ...(dnn !== undefined ? { dnns: dnn as string[] } : {}) };
+        if (raw.usage === undefined && dnn === undefined && raw.mk === undefined) fail(at, 'policy-update needs usage, dnn or mk');
+        // mk: the remaining allowed usage per Monitoring Key, e.g. { icmp: 6000 }
+        const mk = raw.mk;
+        if (mk !== undefined && (typeof mk !== 'object' || mk === null || Array.isArray(mk) || !Object.keys(mk).every((k) => /^[A-Za-z0-9_-]{1,64}$/.test(k)))) fail(`${at}.mk`, "expected a mapping of monitoring keys (letters, digits, '-', '_') to octets, e.g. { icmp: 6000 }");
+        const monitoringKeys = mk === undefined ? undefined : Object.entries(mk as Record<string, unknown>).map(([key, v]) => ({ key, octets: int(v, `${at}.mk.${key}`, 0, Number.MAX_SAFE_INTEGER) }));
+        return { action: a, ...common, ...(raw.usage !== undefined ? { usage: int(raw.usage, `${at}.usage`, 0, Number.MAX_SAFE_INTEGER) } : {}), ...(dnn !== undefined ? { dnns: dnn as string[] } : {}), ...(monitoringKeys ? { monitoringKeys } : {}) };
       }
       case 'deregister': {
         const mode = raw.mode ?? 'switch-off';

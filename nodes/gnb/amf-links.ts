@@ -180,8 +180,11 @@ export function selectAmf(links: readonly AmfLink[], s: AmfSelection): AmfLink |
 /**
  * The gNB of a network: a cell in `tac` and one in each other TA its AMFs serve (config `amfs`
  * tacs; cells.ts), connected to every AMF, on the NGAP port of the network; each AMF with its TAs.
+ * Its slices (TS 38.413 9.3.1.17 TAI Slice Support List): `snssai` and every one its AMFs serve.
  */
-export function gnbAmfPeers(cfg: NetworkConfig): { amfs: AmfPeer[]; cellTacs: number[] } {
+export function gnbAmfPeers(cfg: NetworkConfig): { amfs: AmfPeer[]; cellTacs: number[]; snssai: Snssai | Snssai[] } {
   const amfs = amfInstances(cfg);
-  return { amfs: amfs.map((a) => ({ address: a.address, udpPort: cfg.ports.ngapUdp, nf: a.nf, tacs: a.tacs })), cellTacs: [...new Set([cfg.tac, ...amfs.flatMap((a) => a.tacs)])] };
+  const slices: Snssai[] = [cfg.snssai];
+  for (const s of amfs.flatMap((a) => a.snssais)) if (!slices.some((x) => x.sst === s.sst && (x.sd ?? '').toLowerCase() === (s.sd ?? '').toLowerCase())) slices.push(s);
+  return { amfs: amfs.map((a) => ({ address: a.address, udpPort: cfg.ports.ngapUdp, nf: a.nf, tacs: a.tacs })), cellTacs: [...new Set([cfg.tac, ...amfs.flatMap((a) => a.tacs)])], snssai: slices.length === 1 ? cfg.snssai : slices };
 }

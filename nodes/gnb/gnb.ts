@@ -6,13 +6,11 @@
 //   uplinkNas()             -> UPLINK NAS TRANSPORT (8.6.3)
 //   DOWNLINK NAS TRANSPORT (8.6.2) -> the UE
 //   INITIAL CONTEXT SETUP (8.3.1), PDU SESSION RESOURCE SETUP (8.2.1) and RELEASE (8.2.2),
-//   UE CONTEXT RELEASE (8.3.3), NG RESET from the AMF (8.7.4), ERROR INDICATION (8.7.5, clause 10)
+//   UE CONTEXT RELEASE (8.3.3), NG RESET (8.7.4), ERROR INDICATION (8.7.5, clause 10), REROUTE NAS REQUEST (8.6.5)
 //   uplinkData() / downlink G-PDUs: the user plane of each PDU session on N3
-//
 // This file holds the node, N2 receive/send and the cell; context.ts the per-UE state; one file
-// per NGAP procedure: initial-context-setup.ts, ue-context-release.ts, ng-reset.ts,
-// pdu-session-resource-setup.ts, pdu-session-resource-release.ts; n3.ts the user plane,
-// ngap-ids.ts the IDs of an undecodable PDU.
+// per NGAP procedure (initial-context-setup.ts, ue-context-release.ts, ng-reset.ts, reroute.ts,
+// pdu-session-resource-setup.ts, pdu-session-resource-release.ts); n3.ts the user plane.
 //
 // Nothing thrown inside a socket callback leaves it: a message the gNB cannot handle is answered
 // as TS 38.413 clause 10 says (or logged) and every other UE keeps being served.
@@ -43,6 +41,7 @@ import { onNgReset } from './ng-reset.ts';
 import { onPduSessionResourceSetupRequest } from './pdu-session-resource-setup.ts';
 import { onPduSessionResourceReleaseCommand } from './pdu-session-resource-release.ts';
 import { onPaging } from './paging.ts';
+import { onRerouteNasRequest } from './reroute.ts';
 import { amfSupportsOnboarding, type GnbSnpn, type AnParameters } from './snpn.ts';
 import { AmfLink, connectAmf, selectAmf, type AmfPeer } from './amf-links.ts';
 import { cellUli, fiveGSTmsiNgap } from './cells.ts';
@@ -149,6 +148,7 @@ export class Gnb implements UuCell {
   readonly plmnId: Uint8Array;
   readonly uli: Ngap.UserLocationInformation;
   stopped = false;
+  get tai(): { plmn: { mcc: string; mnc: string }; tac: number } { return { plmn: this.cfg.plmn, tac: this.cfg.tac }; } // the cell's TAI (UuCell)
   /** The UEs camped on the cell (connected once): paging reaches those in RRC_IDLE (paging.ts). */
   readonly camped = new Set<UuUeSide>();
   /** RRC connections waiting to be set up, and those establishing (admission.ts). */
@@ -440,6 +440,8 @@ export class Gnb implements UuCell {
       case 'UEContextReleaseCommand':
         onUeContextReleaseCommand(this, ctx, ies);
         return;
+      case 'RerouteNASRequest':
+        return onRerouteNasRequest(this, ctx, ies);
       default:
         this.log(`[gNB] ${m.name} for ${ctx.label} not handled by wire5g's gNB: ignored`);
     }

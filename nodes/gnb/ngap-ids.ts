@@ -6,6 +6,7 @@ import { decodeNgapType, ngapPdu, type Ngap } from '../../codecs/ngap/index.ts';
 import type { Gnb } from './gnb.ts';
 import type { GnbUeContext } from './context.ts';
 import type { AmfLink } from './amf-links.ts';
+import { adoptFromOldAmf } from './reroute.ts';
 
 /** An APER length determinant (X.691 10.9) at `at`: [length, octets used], or undefined when fragmented. */
 function lengthAt(b: Uint8Array, at: number): [number, number] | undefined {
@@ -64,6 +65,8 @@ export function ueContextOf(gnb: Gnb, link: AmfLink, name: string, ies: Map<stri
       amf = ids['aMF-UE-NGAP-ID'] as number;
     }
   }
+  // TS 23.502 4.2.2.2.3 step 8: the target AMF's first message (Old AMF IE) moves the UE's connection to it
+  adoptFromOldAmf(gnb, link, ies);
   // a context on another AMF's association is not this AMF's to address
   const found = ran !== undefined ? gnb.contexts.get(ran) : amf !== undefined ? link.byAmfId.get(amf) : undefined;
   const ctx = found?.link === link ? found : undefined;

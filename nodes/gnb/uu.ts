@@ -52,6 +52,8 @@ export interface UuConnection {
 
 /** A cell of the gNB, as a UE camps on it. */
 export interface UuCell {
+  /** The tracking area the cell broadcasts (TS 38.331 SIB1): the UE's "current TAI" (TS 24.501). */
+  readonly tai?: { plmn: { mcc: string; mnc: string }; tac: number };
   /**
    * RRC connection establishment with the initial NAS message (the gNB sends it in
    * InitialUEMessage) and the AN parameters (the selected SNPN's NID, the onboarding indication:

@@ -7,8 +7,10 @@
 //        <- Access-Accept / Access-Reject: 200 AuthConfirmationResponse {supi, eapMessage,
 //           authResult AUTHENTICATION_SUCCESS / AUTHENTICATION_FAILURE}; the context ends
 // An Access-Challenge to the PUT (a method of more rounds) answers 200 with the next EAP request
-// and no authResult; the context stays. Not done: pvsInfo and msk (the AAA server sends no PVS
-// addresses nor MS-MPPE keys, see nodes/aaa).
+// and no authResult; the context stays. With AUTHENTICATION_SUCCESS goes the MSK the Access-Accept
+// carried (MS-MPPE-Recv-Key | MS-MPPE-Send-Key, RFC 2548, decrypted with the shared secret and the
+// request's Authenticator). Not done: pvsInfo (RADIUS has no attribute for PVS addresses; the
+// AAA server sends none).
 
 import dgram from 'node:dgram';
 import { randomBytes } from 'node:crypto';
@@ -18,6 +20,8 @@ import { serve, created, ok } from '../common/sbi/routes.ts';
 import { resourceUri } from '../common/sbi/client.ts';
 import { NSSAAF } from '../common/sbi/operations.ts';
 import { decodeRadius, signedRequest, responseVerifies, eapOf, eapMessageAttributes, RadiusCode, RadiusAttribute, RADIUS_AUTH_PORT, type RadiusAttr } from '../../codecs/radius/radius.ts';
+import { mskOf } from '../../codecs/radius/ms-mppe.ts';
+import { trace } from '../common/trace.ts';
 import { nullTap, type WireTap, type Endpoint } from '../../transport/tap.ts';
 
 export interface NssaafConfig {
@@ -43,7 +47,7 @@ export async function nssaafRoutes(cfg: NssaafConfig, ledger = new ResourceLedge
   const local: Endpoint = { address: cfg.address, port: socket.address().port };
   const aaa: Endpoint = { address: cfg.aaa.address, port: cfg.aaa.port ?? RADIUS_AUTH_PORT };
   const tap = cfg.tap ?? nullTap;
-  const waiting = new Map<number, { authenticator: Uint8Array; resolve(b: Uint8Array): void; timer: ReturnType<typeof setTimeout> }>();
+  const waiting = new Map<number, { authenticator: Uint8Array; resolve(b: Uint8Array, authenticator: Uint8Array): void; timer: ReturnType<typeof setTimeout> }>();
   let nextId = 0;
   socket.on('message', (m) => {
     const b = new Uint8Array(m);
@@ -53,11 +57,11 @@ export async function nssaafRoutes(cfg: NssaafConfig, ledger = new ResourceLedge
     if (!w || !responseVerifies(b, w.authenticator, cfg.aaa.secret)) return;
     waiting.delete(b[1]);
     clearTimeout(w.timer);
-    w.resolve(b);
+    w.resolve(b, w.authenticator);
   });
 
   /** One RADIUS exchange with the AAA server (RFC 2865: Identifier 0..255, one outstanding each). */
-  const exchange = (supi: string, eap: Uint8Array, state?: Uint8Array) => new Promise<ReturnType<typeof decodeRadius>>((resolve, reject) => {
+  const exchange = (supi: string, eap: Uint8Array, state?: Uint8Array) => new Promise<ReturnType<typeof decodeRadius> & { requestAuthenticator: Uint8Array }>((resolve, reject) => {
     let id = nextId;
     for (let i = 0; i < 256 && waiting.has(id); i++) id = (id + 1) & 0xff;
     if (waiting.has(id)) return reject(new SbiProblem(503, 'INSUFFICIENT_RESOURCES', '256 RADIUS requests outstanding'));
@@ -69,8 +73,9 @@ export async function nssaafRoutes(cfg: NssaafConfig, ledger = new ResourceLedge
       waiting.delete(id);
       reject(new SbiProblem(504, 'TIMED_OUT_REQUEST', `the AAA server ${aaa.address} did not answer`));
     }, cfg.timeoutMs ?? 5000);
-    waiting.set(id, { authenticator, timer, resolve: (b) => resolve(decodeRadius(b)) });
+    waiting.set(id, { authenticator, timer, resolve: (b, a) => resolve({ ...decodeRadius(b), requestAuthenticator: a }) });
     tap.udp(local, aaa, bytes, `RADIUS Access-Request [${STEP}]`);
+    trace({ from: 'NSSAAF', to: 'DCS-AAA', interface: 'AAA', protocol: 'RADIUS', message: 'RADIUS Access-Request', step: STEP.replace('TS 23.502 ', ''), ue: supi, bytes: bytes.length });
     socket.send(bytes, aaa.port, aaa.address);
   });
 
@@ -108,7 +113,10 @@ export async function nssaafRoutes(cfg: NssaafConfig, ledger = new ResourceLedge
         return ok({ supi, eapMessage: b64(eap) });
       }
       contexts.delete(req.params.authCtxId);
-      return ok({ supi, eapMessage: b64(eap), authResult: answer.code === RadiusCode.ACCESS_ACCEPT ? 'AUTHENTICATION_SUCCESS' as const : 'AUTHENTICATION_FAILURE' as const });
+      if (answer.code !== RadiusCode.ACCESS_ACCEPT) return ok({ supi, eapMessage: b64(eap), authResult: 'AUTHENTICATION_FAILURE' as const });
+      // the MSK of the Access-Accept (MS-MPPE-Recv-Key | MS-MPPE-Send-Key, RFC 2548) for the AUSF's KAUSF (TS 33.501 I.2.2.2)
+      const msk = mskOf(answer, cfg.aaa.secret, answer.requestAuthenticator);
+      return ok({ supi, eapMessage: b64(eap), authResult: 'AUTHENTICATION_SUCCESS' as const, ...(msk ? { msk: Buffer.from(msk).toString('hex') } : {}) });
     }),
   ];
   return {

@@ -54,8 +54,10 @@ export interface SmPolicyAssociation {
   pduSessionId: number;
   dnn: string;
   snssai: string;
-  /** The usage monitoring data this session is accounted against (TS 29.519 limitId). */
+  /** The session-level usage monitoring data this session is accounted against (TS 29.519 limitId). */
   limitId?: string;
+  /** The Monitoring Keys' usage monitoring data (limitIds) monitored for this session (usage-monitoring.ts). */
+  monitoringKeys?: string[];
   /** A PDU session for UE onboarding (onboardInd): no policy data in the UDR to account usage to. */
   onboarding?: boolean;
   /** PCC rule ids installed for the session (removed at 4.16.6 step 3). */

@@ -6,7 +6,8 @@ import { SbiProblem, objectBody, requireString, type SbiRequest } from '../commo
 import { created, undoable } from '../common/sbi/routes.ts';
 import { resourceUri, callbackUri, operationUri } from '../common/sbi/client.ts';
 import { UDR, PCF, CALLBACKS } from '../common/sbi/operations.ts';
-import { PCF_SUPPORTED_FEATURES, commonFeatures, volumeThresholdFor, type Pcf } from './context.ts';
+import { PCF_SUPPORTED_FEATURES, commonFeatures, type Pcf } from './context.ts';
+import { usageMonitoringDecision } from './usage-monitoring.ts';
 import { bindSmPolicy, unbindAtStep5, unbindAtStep6 } from './sm-policy-bindings.ts';
 import { subscribedTriggers } from './policy-control-triggers.ts';
 
@@ -14,12 +15,6 @@ function snssaiKeyOf(v: unknown): string {
   const s = v as { sst?: unknown; sd?: unknown } | undefined;
   if (!s || typeof s.sst !== 'number') throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'sliceInfo.sst is required');
   return typeof s.sd === 'string' ? `${s.sst}-${s.sd.toLowerCase()}` : String(s.sst);
-}
-
-/** TS 29.512 UsageMonitoringData volumeThreshold from a UsageMonData's remaining allowed usage (none when unlimited). */
-function thresholdOf(pcf: Pcf, um: unknown): { volumeThreshold?: number } {
-  const total = (um as { allowedUsage?: { totalVolume?: number } }).allowedUsage?.totalVolume;
-  return total === undefined ? {} : { volumeThreshold: volumeThresholdFor(pcf.cfg, total) };
 }
 
 /** TS 23.502 4.16.4 SM Policy Association Establishment, TS 29.512 4.2.2. */
@@ -59,19 +54,22 @@ export async function createSmPolicy(pcf: Pcf, req: SbiRequest) {
   });
   const id = pcf.nextId();
   const pccRule = `pcc-${id}`;
-  pcf.smPolicies.set(id, { supi, pduSessionId, dnn, snssai, notificationUri, appSessions: new Set(), ...(typeof body.ipv4Address === 'string' ? { ipv4Address: body.ipv4Address } : {}), pccRules: [pccRule], ...(data.umData?.[limitId] ? { limitId } : {}), ...(onboarding ? { onboarding } : {}) });
+  // usage monitoring at session level and per Monitoring Key (usage-monitoring.ts)
+  const um = usageMonitoringDecision(pcf, id, limitId, data.umData);
+  const monitored = Object.keys(um.umDecs).length > 0;
+  pcf.smPolicies.set(id, { supi, pduSessionId, dnn, snssai, notificationUri, appSessions: new Set(), ...(typeof body.ipv4Address === 'string' ? { ipv4Address: body.ipv4Address } : {}), pccRules: [pccRule, ...Object.keys(um.pccRules)], ...(um.limitId ? { limitId: um.limitId } : {}), ...(um.monitoringKeys.length ? { monitoringKeys: um.monitoringKeys } : {}), ...(onboarding ? { onboarding } : {}) });
   // TS 29.512 5.6.2.4 SmPolicyDecision: one session rule with the authorized Session-AMBR and
-  // default QoS, one PCC rule matching all traffic on the default QoS flow's QoS data, usage
-  // monitoring when the subscriber has a limit.
+  // default QoS (and the session-level usage monitoring), one PCC rule matching all traffic on the
+  // default QoS flow's QoS data, one PCC rule per monitored Monitoring Key.
   const arp = subsDefQos.arp;
   const res = created(resourceUri(pcf.cfg.baseUri, PCF.smPolicyControl.delete, { smPolicyId: id }), {
-    sessRules: { 'sess-1': { sessRuleId: 'sess-1', authSessAmbr: { uplink: subsSessAmbr.uplink, downlink: subsSessAmbr.downlink }, authDefQos: { '5qi': subsDefQos['5qi'], arp, ...(typeof subsDefQos.priorityLevel === 'number' ? { priorityLevel: subsDefQos.priorityLevel } : {}) } } },
-    pccRules: { [pccRule]: { pccRuleId: pccRule, flowInfos: [{ flowDescription: 'permit out ip from any to assigned', flowDirection: 'BIDIRECTIONAL' }], precedence: 255, refQosData: ['qos-1'], ...(data.umData?.[limitId] ? { refUmData: [limitId] } : {}) } },
+    sessRules: { 'sess-1': { sessRuleId: 'sess-1', authSessAmbr: { uplink: subsSessAmbr.uplink, downlink: subsSessAmbr.downlink }, authDefQos: { '5qi': subsDefQos['5qi'], arp, ...(typeof subsDefQos.priorityLevel === 'number' ? { priorityLevel: subsDefQos.priorityLevel } : {}) }, ...(um.sessionRef ? { refUmData: um.sessionRef } : {}) } },
+    pccRules: { [pccRule]: { pccRuleId: pccRule, flowInfos: [{ flowDescription: 'permit out ip from any to assigned', flowDirection: 'BIDIRECTIONAL' }], precedence: 255, refQosData: ['qos-1'] }, ...um.pccRules },
     qosDecs: { 'qos-1': { qosId: 'qos-1', '5qi': subsDefQos['5qi'], arp, defQosFlowIndication: true } },
     suppFeat: commonFeatures(body.suppFeat, PCF_SUPPORTED_FEATURES.smPolicy),
-    ...(data.umData?.[limitId] ? { umDecs: { [limitId]: { umId: limitId, ...thresholdOf(pcf, data.umData[limitId]) } } } : {}),
+    ...(monitored ? { umDecs: um.umDecs } : {}),
     // the policy control request triggers the PCF subscribes to (policy-control-triggers.ts)
-    ...subscribedTriggers(pcf, pccRule, data.umData?.[limitId] !== undefined),
+    ...subscribedTriggers(pcf, pccRule, monitored),
   });
   // issue 16: the BSF binding, the CHF and NWDAF subscriptions (sm-policy-bindings.ts)
   await bindSmPolicy(pcf, id, pcf.smPolicies.get(id)!);

@@ -9,6 +9,7 @@ import { SharedSubscriptions } from '../common/concurrency.ts';
 import type { N4, SmN1, SmN2, PduSessionEstablishmentRequestInfo } from './ports.ts';
 import type { SessionQos, SubscribedDefaultQos, Ambr } from './policy-decision.ts';
 import { realClock, type Clock } from '../../transport/clock.ts';
+import type { UsageMonitoring } from './procedures/usage-monitoring.ts';
 
 export interface SmfConfig {
   baseUri: string;
@@ -81,8 +82,8 @@ export interface SmContext {
   sdmKey?: string;
   smPolicyUri?: string;
   n4?: { upSeid: bigint; upfN3Teid: number; upfN3Address: string };
-  /** Usage monitoring the PCF installed (TS 29.512 UsageMonitoringData): the URR's volume threshold (procedures/usage-monitoring.ts). */
-  usageMonitoring?: { umId: string; volumeThresholdOctets: number };
+  /** Usage monitoring the PCF installed (TS 29.512 UsageMonitoringData), session level and per Monitoring Key: a URR each (procedures/usage-monitoring.ts). */
+  usageMonitoring?: UsageMonitoring[];
   /** The policy control request triggers the PCF subscribed to (procedures/policy-triggers.ts). */
   policyTriggers?: { triggers: string[]; successReportRules: string[] };
   /** The charging data resource at the CHF (TS 32.291) and the last invocation sequence number (procedures/charging.ts). */

@@ -7,8 +7,7 @@ import type { Endpoint } from '../../transport/tap.ts';
 import * as P from '../../codecs/pfcp/index.ts';
 import { PfcpIeType as T } from '../../codecs/pfcp/index.ts';
 import { trace, traceChannel } from '../common/trace.ts';
-import type { N4, N4SessionEstablished, N4SessionEstablishment } from './ports.ts';
-import type { UsageReport } from '../upf/datapath.ts';
+import type { N4, N4SessionEstablished, N4SessionEstablishment, UrrUsageReport } from './ports.ts';
 import type { DecodeWarning } from '../../codecs/bytes/errors.ts';
 
 export class PfcpCauseError extends Error {
@@ -64,13 +63,11 @@ export class SmfN4 implements N4 {
       const m = this.decode(req.bytes);
       const upSeid = this.upSeids.get(m.seid ?? 0n);
       const cause = upSeid === undefined ? P.PfcpCause.SessionContextNotFound : P.PfcpCause.RequestAccepted;
-      // a usage report (usage monitoring, TS 23.503 6.2.2.3) goes to the SMF's procedure once answered
-      const ur = P.group(m.ies, T.UsageReportSRR);
+      // the usage reports (usage monitoring, TS 23.503 6.2.2.3; one per URR that reported, 7.5.8.3)
+      // go to the SMF's procedure once answered
+      const reports = P.groups(m.ies, T.UsageReportSRR).map(usageReportOf);
       const handler = this.usageHandler;
-      if (ur && upSeid !== undefined && handler) {
-        const report = usageReportOf(ur);
-        setImmediate(() => handler(m.seid!, report));
-      }
+      if (reports.length && upSeid !== undefined && handler) setImmediate(() => handler(m.seid!, reports));
       return { response: P.encodePfcp(P.sessionReportResponse(m.sequenceNumber, upSeid ?? 0n, cause)), comment: `N4 Session Report Response, cause ${cause} [TS 29.244 7.5.9]` };
     });
   }
@@ -84,7 +81,7 @@ export class SmfN4 implements N4 {
   }
 
   async establish(req: N4SessionEstablishment): Promise<N4SessionEstablished> {
-    const spec: P.SessionRulesSpec = { nodeId: this.nodeId, cpSeid: req.cpSeid, cpAddress: this.o.smfAddress, ueAddress: req.ueAddress, qfi: req.qfi, accessInstance: this.o.accessInstance ?? 'access', coreInstance: req.dnn, ambrUlKbps: req.ambrUplinkKbps, ambrDlKbps: req.ambrDownlinkKbps, ...(req.volumeThresholdOctets !== undefined ? { volumeThresholdOctets: req.volumeThresholdOctets } : {}) };
+    const spec: P.SessionRulesSpec = { nodeId: this.nodeId, cpSeid: req.cpSeid, cpAddress: this.o.smfAddress, ueAddress: req.ueAddress, qfi: req.qfi, accessInstance: this.o.accessInstance ?? 'access', coreInstance: req.dnn, ambrUlKbps: req.ambrUplinkKbps, ambrDlKbps: req.ambrDownlinkKbps, ...(req.volumeThresholdOctets !== undefined ? { volumeThresholdOctets: req.volumeThresholdOctets } : {}), ...(req.monitoredFlows?.length ? { monitoredFlows: req.monitoredFlows } : {}) };
     trace({ from: this.names.smf, to: this.names.upf, interface: 'N4', protocol: 'PFCP', message: 'Session Establishment Request', step: req.step });
     const rsp = this.decode(await this.o.endpoint.request(this.o.upf, (seq) => P.encodePfcp(P.sessionEstablishmentRequest(seq, spec)), `N4 Session Establishment Request [TS 23.502 ${req.step}]`));
     if (traceChannel.hasSubscribers) trace({ from: this.names.upf, to: this.names.smf, interface: 'N4', protocol: 'PFCP', message: `Session Establishment Response (cause ${P.get(rsp.ies, T.Cause) ?? '-'})`, response: true });
@@ -123,7 +120,7 @@ export class SmfN4 implements N4 {
     if (cause !== P.PfcpCause.RequestAccepted) throw new PfcpCauseError('N4 Session Modification (Update QER) rejected', cause ?? 0);
   }
 
-  async delete(upSeid: bigint, step: string): Promise<UsageReport | undefined> {
+  async delete(upSeid: bigint, step: string): Promise<UrrUsageReport[] | undefined> {
     trace({ from: this.names.smf, to: this.names.upf, interface: 'N4', protocol: 'PFCP', message: 'Session Deletion Request', step });
     const rsp = this.decode(await this.o.endpoint.request(this.o.upf, (seq) => P.encodePfcp(P.sessionDeletionRequest(seq, upSeid)), `N4 Session Release [TS 23.502 ${step}]`));
     if (traceChannel.hasSubscribers) trace({ from: this.names.upf, to: this.names.smf, interface: 'N4', protocol: 'PFCP', message: `Session Deletion Response (cause ${P.get(rsp.ies, T.Cause) ?? '-'})`, response: true });
@@ -135,11 +132,11 @@ export class SmfN4 implements N4 {
     }
     if (cause === P.PfcpCause.SessionContextNotFound) return undefined;
     if (cause !== P.PfcpCause.RequestAccepted) throw new PfcpCauseError('N4 Session Deletion rejected', cause ?? 0);
-    const ur = P.group(rsp.ies, T.UsageReportSDR);
-    return ur ? usageReportOf(ur) : undefined;
+    // the final report of every URR (7.5.7.2)
+    return P.groups(rsp.ies, T.UsageReportSDR).map(usageReportOf);
   }
 
-  private usageHandler: ((cpSeid: bigint, report: UsageReport) => void) | undefined;
+  private usageHandler: ((cpSeid: bigint, reports: UrrUsageReport[]) => void) | undefined;
 
   /**
    * TS 29.244 6.2.2: a Heartbeat (or Association Setup) from the UPF with a Recovery Time Stamp
@@ -159,17 +156,18 @@ export class SmfN4 implements N4 {
     });
   }
 
-  onUsageReport(handler: (cpSeid: bigint, report: UsageReport) => void): void {
+  onUsageReport(handler: (cpSeid: bigint, reports: UrrUsageReport[]) => void): void {
     this.usageHandler = handler;
   }
 }
 
 /** The children of a Usage Report IE (TS 29.244 7.5.7.2, 7.5.8.3) as the SMF reads them. */
-function usageReportOf(ur: P.PfcpIe[]): UsageReport {
+function usageReportOf(ur: P.PfcpIe[]): UrrUsageReport {
   const vol = P.get(ur, T.VolumeMeasurement) ?? {};
   const start = P.get(ur, T.StartTime) ?? 0;
   const end = P.get(ur, T.EndTime) ?? start;
   return {
+    urrId: P.get(ur, T.URRID) ?? 0,
     urSeqn: P.get(ur, T.URSEQN) ?? 0,
     startTime: start - P.NTP_UNIX_OFFSET,
     endTime: end - P.NTP_UNIX_OFFSET,

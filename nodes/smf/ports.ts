@@ -5,7 +5,12 @@
 
 import type { UsageReport } from '../upf/datapath.ts';
 import type { SessionQos } from './policy-decision.ts';
-import type { UrrThresholdUpdate } from '../../codecs/pfcp/index.ts';
+import type { UrrThresholdUpdate, MonitoredFlowSpec } from '../../codecs/pfcp/index.ts';
+
+/** A Usage Report as the SMF reads it (TS 29.244 7.5.7.2, 7.5.8.3): the URR it is about, and the usage. */
+export interface UrrUsageReport extends UsageReport {
+  urrId: number;
+}
 
 export interface N4SessionEstablishment {
   /** CP F-SEID the SMF allocated. */
@@ -16,8 +21,10 @@ export interface N4SessionEstablishment {
   ambrUplinkKbps: number;
   ambrDownlinkKbps: number;
   dnn: string;
-  /** Usage monitoring the PCF installed (TS 29.512 UsageMonitoringData volumeThreshold): the URR's volume threshold. */
+  /** Usage monitoring the PCF installed (TS 29.512 UsageMonitoringData volumeThreshold): the session URR's volume threshold. */
   volumeThresholdOctets?: number;
+  /** Usage monitoring per Monitoring Key (the PCC rules referencing a UsageMonitoringData): a URR and PDRs each. */
+  monitoredFlows?: readonly MonitoredFlowSpec[];
   /** Comment for the capture, e.g. '4.3.2.2.1 step 10a'. */
   step: string;
 }
@@ -34,14 +41,14 @@ export interface N4 {
   establish(req: N4SessionEstablishment): Promise<N4SessionEstablished>;
   /** Downlink FAR to forward to the gNB's tunnel (4.3.2.2.1 step 16a); or to drop/buffer. */
   modify(upSeid: bigint, change: { gnbTeid?: number; gnbAddress?: string; downlink: 'forward' | 'buffer' | 'drop' }, step: string): Promise<void>;
-  /** N4 Session Release (4.2.2.3.2 step 3a); resolves with the final usage report (step 3b). */
-  delete(upSeid: bigint, step: string): Promise<UsageReport | undefined>;
+  /** N4 Session Release (4.2.2.3.2 step 3a); resolves with the final usage report of each URR (step 3b). */
+  delete(upSeid: bigint, step: string): Promise<UrrUsageReport[] | undefined>;
   /** Usage monitoring changed by the PCF (TS 23.502 4.16.5.1): Update URR with a new volume threshold, or VOLTH off (TS 29.244 7.5.4.4). */
   updateUrrs?(upSeid: bigint, urrs: readonly UrrThresholdUpdate[], step: string): Promise<void>;
   /** The Session-AMBR changed (TS 23.502 4.3.3.2 step 8a): Update QER with the new MBR (TS 29.244 7.5.4.5). */
   updateSessionAmbr?(upSeid: bigint, ambr: { uplinkKbps: number; downlinkKbps: number }, step: string): Promise<void>;
-  /** Usage reports the UPF sends on its own (Session Report Request, TS 29.244 7.5.8), by CP SEID; one handler. */
-  onUsageReport?(handler: (cpSeid: bigint, report: UsageReport) => void): void;
+  /** Usage reports the UPF sends on its own (Session Report Request, TS 29.244 7.5.8: one per URR reporting), by CP SEID; one handler. */
+  onUsageReport?(handler: (cpSeid: bigint, reports: UrrUsageReport[]) => void): void;
   /**
    * The UPF restarted (a new Recovery Time Stamp, TS 29.244 6.2.2): its PFCP sessions are gone.
    * Called once the association is set up again (or that failed); one handler.

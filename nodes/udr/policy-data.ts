@@ -17,12 +17,20 @@ function parseSnssaiKey(k: string): { sst: number; sd?: string } {
   return sd ? { sst: Number(sst), sd } : { sst: Number(sst) };
 }
 
-/** TS 29.519 SmPolicyData of a subscriber: the subscribed S-NSSAIs and DNNs, one UsageMonData per (DNN, S-NSSAI) with the remaining allowed usage. */
+/**
+ * TS 29.519 SmPolicyData of a subscriber: the subscribed S-NSSAIs and DNNs, one UsageMonData per
+ * (DNN, S-NSSAI) with the remaining allowed usage, and one per Monitoring Key of each.
+ */
 export function smPolicyDataOf(store: UdrStore, s: SubscriberRecord): S['SmPolicyData'] {
   const umData: Record<string, S['UsageMonData']> = {};
   for (const u of store.usageOf(s.supi)) {
     const limitId = `${u.dnn}:${u.snssai}`;
     umData[limitId] = { limitId, umLevel: 'SESSION_LEVEL', scopes: { [u.snssai]: { snssai: parseSnssaiKey(u.snssai), dnn: [u.dnn] } }, ...(u.remainingOctets === null ? {} : { allowedUsage: { totalVolume: u.remainingOctets } }) };
+  }
+  // per Monitoring Key (service level): `<dnn>:<s-nssai>:<key>`, scoped to its DNN and S-NSSAI
+  for (const m of store.monitoringKeyUsageOf(s.supi)) {
+    const limitId = `${m.dnn}:${m.snssai}:${m.key}`;
+    umData[limitId] = { limitId, umLevel: 'SERVICE_LEVEL', scopes: { [m.snssai]: { snssai: parseSnssaiKey(m.snssai), dnn: [m.dnn] } }, allowedUsage: { totalVolume: m.remainingOctets } };
   }
   return {
     smPolicySnssaiData: Object.fromEntries(s.snssais.map((n) => [snssaiKey(n), { snssai: n, smPolicyDnnData: Object.fromEntries(s.dnns.map((d) => [d, { dnn: d }])) }])),
@@ -50,10 +58,12 @@ export function policyDataRoutes(udr: Udr): SbiRoute[] {
     serve(UDR.dr.createUsageMonitoringResource, (req) => {
       const s = subscriber(store, req.params.ueId);
       const body = objectBody(req) as S['UsageMonData'];
-      const [dnn, key] = req.params.usageMonId.split(':');
+      // `<dnn>:<s-nssai>` (session level) or `<dnn>:<s-nssai>:<monitoring key>` (smPolicyDataOf)
+      const [dnn, key, mk] = req.params.usageMonId.split(':');
       const total = body.allowedUsage?.totalVolume;
       if (typeof total !== 'number' || total < 0) throw new SbiProblem(400, 'MANDATORY_IE_INCORRECT', 'allowedUsage.totalVolume must be a non-negative number');
-      if (!store.setUsage(s.supi, dnn ?? '', key ?? '', total)) throw new SbiProblem(404, 'DATA_NOT_FOUND', `no usage monitoring data ${req.params.usageMonId}`);
+      const stored = mk === undefined ? store.setUsage(s.supi, dnn ?? '', key ?? '', total) : store.setMonitoringKeyUsage(s.supi, dnn ?? '', key ?? '', mk, total);
+      if (!stored) throw new SbiProblem(404, 'DATA_NOT_FOUND', `no usage monitoring data ${req.params.usageMonId}`);
       return created(operationUri(udr.baseUri, UDR.dr.createUsageMonitoringResource, { ueId: req.params.ueId, usageMonId: req.params.usageMonId }), body);
     }),
     serve(UDR.dr.subscribePolicyData, (req) => {

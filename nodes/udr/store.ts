@@ -41,6 +41,14 @@ export interface UsageRecord {
   remainingOctets: number | null;
 }
 
+/** Remaining allowed usage of one Monitoring Key on a DNN and S-NSSAI (TS 29.519 UsageMonData, service level). */
+export interface MonitoringKeyUsage {
+  dnn: string;
+  snssai: string;
+  key: string;
+  remainingOctets: number;
+}
+
 const HEX = /^[0-9a-f]+$/;
 
 export class InvalidSubscriber extends Error {
@@ -82,6 +90,9 @@ export class UdrStore {
       CREATE TABLE IF NOT EXISTS usage (
         supi TEXT NOT NULL REFERENCES subscriber(supi) ON DELETE CASCADE, dnn TEXT NOT NULL, snssai TEXT NOT NULL,
         remaining INTEGER, PRIMARY KEY (supi, dnn, snssai));
+      CREATE TABLE IF NOT EXISTS usage_mk (
+        supi TEXT NOT NULL REFERENCES subscriber(supi) ON DELETE CASCADE, dnn TEXT NOT NULL, snssai TEXT NOT NULL, mk TEXT NOT NULL,
+        remaining INTEGER NOT NULL, PRIMARY KEY (supi, dnn, snssai, mk));
     `);
     // the subscribed QoS column came with issue 23: older databases get it, empty
     const columns = this.db.prepare('PRAGMA table_info(subscriber)').all() as { name: string }[];
@@ -104,6 +115,10 @@ export class UdrStore {
       this.db.prepare('DELETE FROM usage WHERE supi = ?').run(r.supi);
       const ins = this.db.prepare('INSERT INTO usage (supi,dnn,snssai,remaining) VALUES (?,?,?,?)');
       for (const dnn of r.dnns) for (const n of r.snssais) ins.run(r.supi, dnn, snssaiKey(n), s.allowedUsageOctets ?? null);
+      // the remaining allowed usage per Monitoring Key, for each DNN and S-NSSAI
+      this.db.prepare('DELETE FROM usage_mk WHERE supi = ?').run(r.supi);
+      const mk = this.db.prepare('INSERT INTO usage_mk (supi,dnn,snssai,mk,remaining) VALUES (?,?,?,?,?)');
+      for (const m of s.monitoringKeys ?? []) for (const dnn of r.dnns) for (const n of r.snssais) mk.run(r.supi, dnn, snssaiKey(n), m.key, m.octets);
     });
     tx();
     return r;
@@ -169,6 +184,16 @@ export class UdrStore {
       snssai: r.snssai,
       remainingOctets: r.remaining,
     }));
+  }
+
+  /** The remaining allowed usage per Monitoring Key of a subscriber, per DNN and S-NSSAI. */
+  monitoringKeyUsageOf(supi: string): MonitoringKeyUsage[] {
+    return (this.db.prepare('SELECT dnn, snssai, mk, remaining FROM usage_mk WHERE supi = ? ORDER BY dnn, snssai, mk').all(supi) as { dnn: string; snssai: string; mk: string; remaining: number }[]).map((r) => ({ dnn: r.dnn, snssai: r.snssai, key: r.mk, remainingOctets: r.remaining }));
+  }
+
+  /** Sets a Monitoring Key's remaining allowed usage (Nudr_DM_Update of its UsageMonData); false if absent. */
+  setMonitoringKeyUsage(supi: string, dnn: string, snssai: string, key: string, remainingOctets: number): boolean {
+    return this.db.prepare('UPDATE usage_mk SET remaining = ? WHERE supi = ? AND dnn = ? AND snssai = ? AND mk = ?').run(remainingOctets, supi, dnn, snssai, key).changes > 0;
   }
 
   /**

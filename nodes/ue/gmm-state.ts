@@ -8,6 +8,8 @@ export const GmmState = {
   REGISTERED: '5GMM-REGISTERED',
   DEREGISTERED_INITIATED: '5GMM-DEREGISTERED-INITIATED',
   SERVICE_REQUEST_INITIATED: '5GMM-SERVICE-REQUEST-INITIATED',
+  /** TS 24.501 5.1.3.2.1.1: N1 mode disabled (5.5.2.3.2 #27); no 5GMM procedure until it is enabled again. */
+  NULL: '5GMM-NULL',
 } as const;
 export type GmmState = (typeof GmmState)[keyof typeof GmmState];
 
@@ -22,10 +24,11 @@ export type GmmEvent =
   | 'service-requested' // TS 24.501 5.6.1.2: Service request sent (T3517 runs)
   | 'service-accepted' // 5.6.1.4.1
   | 'service-rejected' // 5.6.1.5 (#9, #10: the UE is deregistered and registers again)
-  | 'service-aborted'; // 5.6.1.7 a) T3517 expiry: back to 5GMM-REGISTERED
+  | 'service-aborted' // 5.6.1.7 a) T3517 expiry: back to 5GMM-REGISTERED
+  | 'n1-mode-disabled'; // 5.5.2.3.2 #27 N1 mode not allowed: 5GMM-NULL
 
 const TRANSITIONS: Record<GmmState, Partial<Record<GmmEvent, GmmState>>> = {
-  [GmmState.DEREGISTERED]: { 'registration-requested': GmmState.REGISTERED_INITIATED },
+  [GmmState.DEREGISTERED]: { 'registration-requested': GmmState.REGISTERED_INITIATED, 'n1-mode-disabled': GmmState.NULL },
   [GmmState.REGISTERED_INITIATED]: {
     'registration-accepted': GmmState.REGISTERED,
     'registration-failed': GmmState.DEREGISTERED,
@@ -52,6 +55,7 @@ const TRANSITIONS: Record<GmmState, Partial<Record<GmmEvent, GmmState>>> = {
     'service-aborted': GmmState.REGISTERED,
     'deregistered-by-network': GmmState.DEREGISTERED,
   },
+  [GmmState.NULL]: {},
 };
 
 export class InvalidGmmTransition extends Error {

@@ -13,6 +13,7 @@ import { stopT3512 } from './procedures/periodic-registration.ts';
 import { onIdentityRequest, onRegistrationAccept, onRegistrationReject, onConfigurationUpdateCommand } from './procedures/registration.ts';
 import { onAuthenticationRequest, onAuthenticationReject } from './procedures/authentication.ts';
 import { onSecurityModeCommand } from './procedures/security-mode.ts';
+import { onAuthenticationResult } from './procedures/eap-aka-prime.ts';
 import { onDlNasTransport } from './procedures/pdu-session-establishment.ts';
 import { onServiceAccept, onServiceReject } from './procedures/service-request.ts';
 
@@ -94,6 +95,8 @@ export function dispatch(ue: Ue, m: NasMessage): void {
       return onAuthenticationRequest(ue, m);
     case 'Authentication reject':
       return onAuthenticationReject(ue);
+    case 'Authentication result':
+      return onAuthenticationResult(ue, m);
     case 'Registration accept':
       return onRegistrationAccept(ue, m);
     case 'Registration reject':

@@ -30,6 +30,11 @@ export interface UeConfig {
   /** The subscriber's home PLMN, when it differs from `plmn` (a roaming UE): the SUCI's home network identifier. */
   homePlmn?: Plmn;
   snssai: Snssai;
+  /**
+   * The Requested NSSAI of its registrations (TS 24.501 4.6.2.3, from the UE's configured NSSAI);
+   * default `[snssai]`. A UE with sessions on several slices requests them all.
+   */
+  requestedNssai?: Snssai[];
   dnn: string;
   /** IMEISV, 16 digits. */
   imeisv: string;
@@ -62,6 +67,8 @@ export interface RegistrationResult {
   ciphering: number;
   /** TS 24.501 9.11.3.5 EMC: the network supports emergency services (the UE may request an emergency PDU session). */
   emergencyServicesSupported: boolean;
+  /** TS 24.501 9.11.3.6: registered for emergency services (after an emergency registration). */
+  emergencyRegistered: boolean;
 }
 
 /** A 5GMM procedure the network rejected (TS 24.501 9.11.3.2 5GMM cause). */

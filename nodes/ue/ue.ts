@@ -34,6 +34,7 @@ import { pduSessionEstablishment, finishPending, allocatePti } from './procedure
 import { UePduSessionRelease, REGULAR_DEACTIVATION, type PduSessionReleaseOutcome } from './procedures/pdu-session-release.ts';
 import { onDeregistrationRequestUeTerminated, afterConnectionRelease, type UeNetworkDeregistrationState } from './procedures/network-deregistration.ts';
 import { serviceRequest } from './procedures/service-request.ts';
+import { registrationBarred, newServiceRestrictions, type UeServiceRestrictions } from './procedures/deregistration-causes.ts';
 import { startT3512, stopT3512 } from './procedures/periodic-registration.ts';
 
 export * from './ue-types.ts';
@@ -99,6 +100,8 @@ export class Ue extends EventEmitter<UeEvents> {
   serviceRequest: { promise: Promise<void>; resolve(): void; reject(e: Error): void; timer: TimerHandle } | undefined;
   /** TS 24.501 5.5.2.3.2 #11: PLMNs (MCC+MNC) the UE may not register on. */
   readonly forbiddenPlmns = new Set<string>();
+  /** The 5GS update status, forbidden TAs, T3346 and N1 mode the network's causes left (procedures/deregistration-causes.ts). */
+  readonly restrictions: UeServiceRestrictions = newServiceRestrictions();
   /** Out of the cell's coverage (nodes/ue/coverage.ts): hears no paging and no NAS, sends nothing. */
   outOfCoverage = false;
 
@@ -161,11 +164,16 @@ export class Ue extends EventEmitter<UeEvents> {
     this.gmm = gmmNext(this.gmm, event);
   }
 
-  /** Initial registration on `cell` (procedures/registration.ts); resolves on Registration accept (after sending Registration complete). */
-  register(cell: UuCell): Promise<RegistrationResult> {
-    if (this.usimInvalidFor5gs) return Promise.reject(new RegistrationRejected('the USIM is invalid for 5GS services (TS 24.501 5.5.2.3.2)'));
-    if (this.forbiddenPlmns.has(`${this.cfg.plmn.mcc}${this.cfg.plmn.mnc}`)) return Promise.reject(new RegistrationRejected(`PLMN ${this.cfg.plmn.mcc}${this.cfg.plmn.mnc} is forbidden (TS 24.501 5.5.2.3.2 #11)`));
-    return initialRegistration(this, cell);
+  /**
+   * Initial registration on `cell` (procedures/registration.ts), or with `emergency` an emergency
+   * registration (5GS registration type 4, TS 24.501 5.5.1.2.2); resolves on Registration accept
+   * (after sending Registration complete). Refused first when a cause of the network forbids it
+   * (procedures/deregistration-causes.ts).
+   */
+  register(cell: UuCell, o: { emergency?: boolean } = {}): Promise<RegistrationResult> {
+    const barred = registrationBarred(this, cell, o.emergency === true);
+    if (barred) return Promise.reject(new RegistrationRejected(barred));
+    return initialRegistration(this, cell, o.emergency === true);
   }
 
   /**

@@ -4,6 +4,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { verifyAutn, computeAuts } from '../../crypto/aka.ts';
+import { f2345 } from '../../crypto/milenage.ts';
 import { kseaf, kamf, nasKeys as nasKeysOf } from '../../crypto/kdf.ts';
 import { fromHex } from '../../codecs/bytes/hex.ts';
 import { imsiDigits, kamfSupiInput } from '../common/aka.ts';
@@ -99,7 +100,31 @@ export class Usim {
     this.sqnMs = sqnValue(check.sqn);
     return { result: 'ok', resStar: check.resStar, kausf: check.kausf };
   }
+
+  /**
+   * EAP-AKA' (RFC 9048 3, TS 33.501 6.1.3.1): the same AUTN checks (MAC, SQN freshness, the
+   * separation bit), then RES, CK and IK for the peer to derive CK', IK' with the network name.
+   */
+  akaPrime(rand: Uint8Array, autn: Uint8Array): AkaPrimeOutcome {
+    if (rand.length !== 16 || autn.length !== 16) return { result: 'mac-failure' };
+    const check = verifyAutn(this.k, this.opc, rand, autn, '', (sqn) => {
+      const s = sqnValue(sqn);
+      return s > this.sqnMs && s - this.sqnMs <= DELTA;
+    });
+    if (check.result === 'mac-failure') return { result: 'mac-failure' };
+    if (check.result === 'synch-failure') return { result: 'synch-failure', auts: computeAuts(this.k, this.opc, rand, sqnBytes(this.sqnMs)) };
+    if ((autn[6] & 0x80) === 0) return { result: 'non-5g' };
+    this.sqnMs = sqnValue(check.sqn);
+    const { res, ck, ik } = f2345(this.k, this.opc, rand);
+    return { result: 'ok', res, ck, ik };
+  }
 }
+
+export type AkaPrimeOutcome =
+  | { result: 'ok'; res: Uint8Array; ck: Uint8Array; ik: Uint8Array }
+  | { result: 'mac-failure' }
+  | { result: 'synch-failure'; auts: Uint8Array }
+  | { result: 'non-5g' };
 
 export interface NasKeys {
   kamf: Uint8Array;

@@ -53,6 +53,14 @@ describe.concurrent('wire5g: numbers and choices are checked, never silently cha
     refused(await wire5g(['run', 'extra']), 2, /unexpected argument 'extra'/);
     refused(await wire5g(['frobnicate']), 2, /^wire5g: unknown command 'frobnicate'; commands: run, scenarios, up, ctl, start, decode, capture, subscriber/);
   }, T);
+  it('start: a SEPP or a home NF without roaming, a home AMF, an unknown PLMN are refused (issue 17)', async () => {
+    refused(await wire5g(['start', 'sepp']), 2, /^wire5g start: 'sepp' runs only with roaming.enabled/);
+    refused(await wire5g(['start', 'smf', '--plmn', 'home']), 2, /^wire5g start: --plmn home needs roaming.enabled/);
+    refused(await wire5g(['start', 'smf', '--plmn', 'mars']), 2, /--plmn must be one of visited, home, got 'mars'/);
+    const dir = mkdtempSync(join(tmpdir(), 'wire5g-start-'));
+    writeFileSync(join(dir, 'roaming.yaml'), 'roaming:\n  enabled: true\n');
+    refused(await wire5g(['start', 'amf', '--plmn', 'home', '--config', join(dir, 'roaming.yaml')]), 2, /^wire5g start: the home PLMN has no AMF in wire5g; with --plmn home one of udr, udm, ausf, pcf, upf, smf, bsf, chf, nwdaf, af, sepp/);
+  }, T);
   it('a value missing after an option is refused', async () => {
     refused(await wire5g(['run', '--ues']), 2, /--ues needs a value/);
   }, T);
@@ -61,7 +69,7 @@ describe.concurrent('wire5g: numbers and choices are checked, never silently cha
 describe.concurrent('wire5g --help on every command lists every option with its default', () => {
   const expected: [string[], string[]][] = [
     [['run'], ['--config FILE', '--out DIR', '--ues N', '--parallel N', '--pings N', '--deregistration', '--external-core', '--quiet', '--verbose', '--debug', '--help']],
-    [['start'], ['--config FILE', '--capture FILE', '--ladder', '--verbose']],
+    [['start'], ['--config FILE', '--plmn', '--capture FILE', '--ladder', '--verbose']],
     [['decode'], ['--json']],
     [['subscriber', 'add'], ['--supi', '--k HEX32', '--opc HEX32', '--amf HEX4', '--sqn HEX12', '--sst', '--sd HEX6', '--dnn', '--usage OCTETS', '--db FILE', '--config FILE']],
     [['subscriber', 'update'], ['--k HEX32', '--usage OCTETS']],

@@ -51,14 +51,15 @@ describe('wire5g run', () => {
     if (tsharkAvailable()) expect(Number(execFileSync('capinfos', ['-c', '-M', join(out, 'run.pcapng')], { encoding: 'utf8' }).match(/(\d+)\s*$/)?.[1])).toBeGreaterThan(100);
   }, T);
 
-  it('a PDU session the UDR refuses: the UE still deregisters, every ledger is back, last line FAILED, exit 1', async () => {
+  it('a PDU session the UDR refuses: the UE still deregisters, every ledger is back, last line FAILED, exit 1; --no-capture writes no run.pcapng', async () => {
     const { dir, config } = network(43);
     const supi = 'imsi-001010000000001';
     // the stored subscriber may use only 'ims' (what is stored wins over the configuration's seed)
     const add = await wire5g(['subscriber', 'add', supi, '--dnn', 'ims', '--config', config]);
     expect(add.code, add.stderr).toBe(0);
-    const r = await wire5g(['run', '--config', config, '--out', join(dir, 'out')]);
+    const r = await wire5g(['run', '--config', config, '--out', join(dir, 'out'), '--no-capture']);
     expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(readdirSync(join(dir, 'out')).sort()).toEqual(['ladder.md', 'summary.json']);
     expect(r.stdout).toMatch(/PDU Session Establishment +0\/1 ok/);
     expect(r.stdout).toMatch(/UE-initiated Deregistration \(switch off\) +1\/1 ok/);
     expect(r.stdout).toContain('every NF ledger is back where it started');

@@ -69,7 +69,7 @@ describe('usage exhausted: the PCF terminates when the UPF-reported usage leaves
       const ctx = () => [...net.core!.smf.contexts.values()].find((c) => c.supi === supi && c.state !== 'released');
       const remaining = () => net.core!.store.usage(supi, 'internet', '1')?.remainingOctets;
       // the PCF installed a portion, not the whole 8,000
-      expect(ctx()?.usageMonitoring?.volumeThresholdOctets).toBe(3000);
+      expect(ctx()?.usageMonitoring?.[0]?.volumeThresholdOctets).toBe(3000);
       const events: TraceEvent[] = [];
       const off = subscribeTrace((e) => events.push(e));
       try {
@@ -79,7 +79,7 @@ describe('usage exhausted: the PCF terminates when the UPF-reported usage leaves
         await net.ping(supi, { count: 1, size: 1200 }); // the request crosses 3,000: report 3,684, 4,316 left
         await pollUntil(() => remaining() === 4316);
         await net.ping(supi, { count: 1, size: 1200 }); // 1,228 + 2,456: the reply crosses: report 3,684, 632 left
-        await pollUntil(() => remaining() === 632 && ctx()?.usageMonitoring?.volumeThresholdOctets === 632);
+        await pollUntil(() => remaining() === 632 && ctx()?.usageMonitoring?.[0]?.volumeThresholdOctets === 632);
         expect(net.ueOf(supi).sessions.size).toBe(1);
         await net.ping(supi, { count: 1, size: 1200 }); // 1,228 crosses 632: nothing left, the PCF terminates (the reply may report again)
         await pollUntil(() => net.ueOf(supi).sessions.size === 0 && net.core!.pcf.smPolicies.size === 0);

@@ -28,3 +28,13 @@ export function eapAkaPrimePeerResponse(challenge: Uint8Array, who: { identity: 
   p.set(atMac(kAut, p), macOffset(p));
   return p;
 }
+
+/** The MSK (RFC 9048 3.3) the peer derives from `challenge` with its own K/OPc: what the AAA server must deliver. */
+export function eapAkaPrimePeerMsk(challenge: Uint8Array, who: { identity: string; k: string; opc: string; networkName: string }): Uint8Array {
+  const m = decodeAka(decodeEap(challenge).data);
+  const rand = akaAttribute(m, AkaAttribute.AT_RAND)!.slice(2);
+  const autn = akaAttribute(m, AkaAttribute.AT_AUTN)!.slice(2);
+  const { ck, ik } = f2345(h(who.k), h(who.opc), rand);
+  const { ckPrime, ikPrime } = ckIkPrime(ck, ik, who.networkName, autn.slice(0, 6));
+  return eapAkaPrimeKeys(ckPrime, ikPrime, who.identity).msk;
+}

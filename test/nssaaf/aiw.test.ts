@@ -2,7 +2,8 @@
 // (nodes/aaa), over real sockets: node:http2 plays the AUSF (POST /authentications with the UE's
 // EAP-Response/Identity, PUT with the EAP-AKA' response), the test the UE's EAP-AKA' peer; the
 // NSSAAF relays over RADIUS. A right RES ends in AUTHENTICATION_SUCCESS with EAP-Success, a wrong
-// one in AUTHENTICATION_FAILURE with EAP-Failure; contexts and challenges are gone afterwards.
+// one in AUTHENTICATION_FAILURE with EAP-Failure; the success carries the MSK the peer derived
+// itself (RFC 9048 3.3), carried in MS-MPPE-Recv/Send-Key (RFC 2548) between AAA and NSSAAF; contexts and challenges are gone afterwards.
 // Judges: node:http2 (not wire5g's SBI client) on the SBI side, tshark on the RADIUS side (the
 // NSSAAF's capture), with no warning.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
@@ -12,7 +13,7 @@ import { nssaafRoutes } from '../../nodes/nssaaf/aiw.ts';
 import { SbiHost } from '../../nodes/common/sbi-host.ts';
 import { DEFAULT_SUBSCRIBER } from '../../nodes/common/config.ts';
 import { encodeEap, decodeEap, EapCode, EapType } from '../../codecs/eap/eap.ts';
-import { eapAkaPrimePeerResponse } from '../helpers/eap-aka-peer.ts';
+import { eapAkaPrimePeerResponse, eapAkaPrimePeerMsk } from '../helpers/eap-aka-peer.ts';
 import { tempCapture } from '../helpers/capture.ts';
 import { tsharkAvailable, dissect, problems } from '../helpers/tshark.ts';
 
@@ -83,6 +84,8 @@ describe("Nnssaaf_AIW to a DCS's AAA server (TS 23.502 4.2.2.2.4 step 9-1)", () 
     expect(done.status).toBe(200);
     expect(done.body.authResult).toBe('AUTHENTICATION_SUCCESS');
     expect(eapOfBody(done.body.eapMessage).code).toBe(EapCode.SUCCESS);
+    // the MSK, from the Access-Accept's MS-MPPE keys (RFC 2548), is the one the peer derived with its own keys
+    expect(done.body.msk).toBe(Buffer.from(eapAkaPrimePeerMsk(challenge, PEER)).toString('hex'));
     expect([nssaaf.ledger.snapshot(), aaa.ledger.snapshot()]).toEqual([{ 'AIW authentication contexts': 0 }, { "EAP-AKA' challenges pending": 0 }]);
   });
 
@@ -105,5 +108,10 @@ describe("Nnssaaf_AIW to a DCS's AAA server (TS 23.502 4.2.2.2.4 step 9-1)", () 
     for (const f of radius.filter((x) => x.fields.get('radius.code')?.[0] !== '1')) expect(f.fields.has('radius.authenticator.valid')).toBe(true);
     expect(radius[1].fields.get('eap.aka.subtype.type')).toEqual(['1', '2', '24', '23', '11']);
     expect(radius[2].fields.get('eap.aka.subtype.type')).toEqual(['3', '11']);
+    // the Access-Accept's vendor attributes: Microsoft (311) MS-MPPE-Recv-Key (17) and MS-MPPE-Send-Key (16)
+    // (Wireshark names them but does not decrypt them: salt and 48 encrypted octets each, 32-octet keys padded, RFC 2548 2.4.2)
+    expect(radius[3].fields.get('radius.avp.vendor_id')).toEqual(['311', '311']);
+    expect(radius[3].fields.get('radius.avp.vendor_type')).toEqual(['17', '16']);
+    for (const k of ['radius.MS_MPPE_Recv_Key', 'radius.MS_MPPE_Send_Key']) expect(radius[3].fields.get(k)?.[0].split(':').length, k).toBe(50);
   });
 });

@@ -47,7 +47,7 @@ describe('PCF SM Policy Association Termination (TS 23.502 4.16.6 case B)', () =
     const a = await sbi.call('POST', `${PCF}/npcf-smpolicycontrol/v1/sm-policies`, smContext(1));
     const b = await sbi.call('POST', `${PCF}/npcf-smpolicycontrol/v1/sm-policies`, smContext(2));
     expect(a.status).toBe(201);
-    expect(a.body).toMatchObject({ umDecs: { 'internet:1': { volumeThreshold: 10_000 } }, pccRules: { 'pcc-1': { refUmData: ['internet:1'] } } });
+    expect(a.body).toMatchObject({ umDecs: { 'internet:1': { volumeThreshold: 10_000 } }, sessRules: { 'sess-1': { refUmData: 'internet:1' } } });
     expect(udr.state.policyDataSubscriptions.size).toBe(1); // one subscription per (SUPI, DNN, S-NSSAI)
     const del = (loc: string, used: number) => sbi.call('POST', `${loc}/delete`, { accuUsageReports: [{ refUmIds: 'internet:1', volUsage: used, volUsageUplink: used / 2, volUsageDownlink: used / 2 }] });
     expect((await del(a.headers.location!, 3000)).status).toBe(204);

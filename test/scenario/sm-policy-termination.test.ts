@@ -33,6 +33,12 @@ describe('scenario sm-policy-termination', () => {
     // the first threshold (pcf.usageThresholdOctets 3,000 of 6,000) and the re-armed one (Update URR, 2,316 left)
     expect(values('pfcp.volume_threshold.tovol')).toContain('3000');
     expect(values('pfcp.volume_threshold.tovol')).toContain('2316');
+    // usage monitoring per Monitoring Key: URR 2 beside the session's URR 1, and one Session Report
+    // Request (56) carrying both Usage Reports; the N4 deletion of UE 3's session reports both
+    expect(values('pfcp.flow_desc')).toContain('permit out 1 from any to assigned');
+    const pfcpOf = (type: string) => frames.filter((f) => f.fields.get('pfcp.msg_type')?.[0] === type);
+    expect(pfcpOf('56').some((f) => f.fields.get('pfcp.urr_id')?.join() === '1,2')).toBe(true);
+    expect(pfcpOf('55').some((f) => f.fields.get('pfcp.urr_id')?.join() === '1,2' && f.fields.get('pfcp.usage_report_trigger.term')?.join() === '1,1')).toBe(true);
     const comments = execFileSync('tshark', ['-r', r.files.capture!, '-T', 'fields', '-e', 'frame.comment'], { encoding: 'utf8' }).split('\n');
     for (const c of [
       'Npcf_SMPolicyControl_UpdateNotify [TS 23.502 4.16.6 step 1]',

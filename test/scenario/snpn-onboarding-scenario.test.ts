@@ -1,5 +1,6 @@
 // The built-in scenario `snpn-onboarding` (issue 19): one UE per DCS case (9-3 no DCS, 9-2 a DCS
-// hosting AUSF/UDM), each registered with Onboarding SNPN (TS 23.502 4.2.2.2.4), its onboarding
+// hosting AUSF/UDM, 9-1 a DCS hosting an AAA server: EAP-AKA' from the UE through AMF, AUSF and
+// NSSAAF, RADIUS to the AAA server), each registered with Onboarding SNPN (TS 23.502 4.2.2.2.4), its onboarding
 // PDU session established, provisioned by the PVS over it (CoAP), deregistered by the AMF's
 // onboarding deregistration timer (4.2.2.3.3), then registered to the SNPN with the SO-SNPN
 // credentials it obtained. The run exits clean only when every step succeeded and every ledger
@@ -19,6 +20,7 @@ import { tsharkAvailable, dissect, problems } from '../helpers/tshark.ts';
 const THIRD = 173;
 const CASE_9_3 = 'nai-onboard1@nid000007ed9d5.mnc001.mcc001.3gppnetwork.org';
 const CASE_9_2 = 'nai-onboard2@dcs.example.org';
+const CASE_9_1 = 'nai-onboard3@aaa.example.org';
 
 describe('scenario snpn-onboarding', () => {
   it('onboards, provisions, deregisters by the timer and registers with the new credentials, per DCS case; every ledger back; tshark reads every frame', async () => {
@@ -37,14 +39,14 @@ describe('scenario snpn-onboarding', () => {
     }
     expect(r.ues.filter((u) => u.error)).toEqual([]);
     expect(r.leftBehind).toEqual({});
-    expect(r.ledgersChecked).toEqual(expect.arrayContaining(['PVS', 'DCS-UDR', 'DCS-UDM', 'DCS-AUSF']));
+    expect(r.ledgersChecked).toEqual(expect.arrayContaining(['PVS', 'DCS-UDR', 'DCS-UDM', 'DCS-AUSF', 'DCS-AAA', 'NSSAAF']));
     expect(r.ok).toBe(true);
     const procedures = (r.summary.procedures as { name: string; count?: number }[]).map((p) => p.name);
     for (const n of ['Registration with Onboarding SNPN', 'UE provisioning (SO-SNPN credentials from the PVS)', 'Network-initiated Deregistration (onboarding deregistration timer)', 'Registration']) expect(procedures, n).toContain(n);
 
     const line = (e: TraceEvent) => `${e.from}>${e.to} ${e.message} [${e.step ?? ''}]`;
     const of = (supi: string) => events.filter((e) => e.ue === supi).map(line);
-    for (const [supi, soSupi, auth] of [[CASE_9_3, 'imsi-001010000000101', 'AMF>AUSF Nausf_UEAuthentication_Authenticate [4.2.2.2.4 step 9-3]'], [CASE_9_2, 'imsi-001010000000102', 'AMF>DCS-AUSF Nausf_UEAuthentication_Authenticate [4.2.2.2.4 step 9-2]']] as const) {
+    for (const [supi, soSupi, auth] of [[CASE_9_3, 'imsi-001010000000101', 'AMF>AUSF Nausf_UEAuthentication_Authenticate [4.2.2.2.4 step 9-3]'], [CASE_9_2, 'imsi-001010000000102', 'AMF>DCS-AUSF Nausf_UEAuthentication_Authenticate [4.2.2.2.4 step 9-2]'], [CASE_9_1, 'imsi-001010000000103', 'AMF>AUSF Nausf_UEAuthentication_Authenticate [4.2.2.2.4 step 9-1]']] as const) {
       // the UE's NAS messages in order (N2 and SBI messages name no SUPI: RAN UE ids, the SUCI; read among all the run's)
       inOrder(of(supi), ['Registration request [4.2.2.2.4 step 1]', 'Registration accept [4.2.2.2.4 step 21]', 'Registration complete [4.2.2.2.4 step 22]', 'Deregistration request (UE terminated) [4.2.2.3.3 step 2]', 'Deregistration accept (UE terminated)']);
       inOrder(events.map(line), ['Registration request [4.2.2.2.4 step 1]', 'InitialUEMessage [4.2.2.2.4 step 3]', auth, 'Registration accept [4.2.2.2.4 step 21]', 'Registration complete [4.2.2.2.4 step 22]']);
@@ -53,16 +55,33 @@ describe('scenario snpn-onboarding', () => {
       const firstSo = events.findIndex((e) => e.ue === soSupi);
       expect(firstSo, `${soSupi} registers after ${supi} is gone`).toBeGreaterThan(lastOnboarding);
     }
-    // case 9-3 authenticates at the ON-SNPN's own AUSF, 9-2 at the DCS's, nothing else
-    const auth = events.filter((e) => e.message === 'Nausf_UEAuthentication_Authenticate' && e.step?.startsWith('4.2.2.2.4')).map(line);
-    expect(new Set(auth)).toEqual(new Set(['AMF>AUSF Nausf_UEAuthentication_Authenticate [4.2.2.2.4 step 9-3]', 'AMF>DCS-AUSF Nausf_UEAuthentication_Authenticate [4.2.2.2.4 step 9-2]']));
+    // case 9-3 authenticates at the ON-SNPN's own AUSF, 9-2 at the DCS's, 9-1 at the own AUSF, which goes to the AAA server
+    const auth = events.filter((e) => e.message === 'Nausf_UEAuthentication_Authenticate' && e.step?.startsWith('4.2.2.2.4') && e.from === 'AMF').map(line);
+    expect(new Set(auth)).toEqual(new Set(['AMF>AUSF Nausf_UEAuthentication_Authenticate [4.2.2.2.4 step 9-3]', 'AMF>DCS-AUSF Nausf_UEAuthentication_Authenticate [4.2.2.2.4 step 9-2]', 'AMF>AUSF Nausf_UEAuthentication_Authenticate [4.2.2.2.4 step 9-1]']));
+    // 9-1: the EAP rounds in order, UE to AAA server and back (TS 33.501 I.2.2.2)
+    // (the AMF's NAS before the SUCI is resolved names no SUPI: read among all the run's)
+    inOrder(events.map(line), [
+      'AMF>AUSF Nausf_UEAuthentication_Authenticate [4.2.2.2.4 step 9-1]', 'AUSF>NSSAAF Nnssaaf_AIW_Authenticate [4.2.2.2.4 step 9-1]', 'NSSAAF>DCS-AAA RADIUS Access-Request',
+      "DCS-AAA>NSSAAF RADIUS Access-Challenge (EAP-Request/AKA'-Challenge)", 'AMF>UE Authentication request [4.2.2.2.4 step 9-1]', "UE>AMF Authentication response (EAP-Response/AKA'-Challenge) [4.2.2.2.4 step 9]",
+      'AMF>AUSF Nausf_UEAuthentication_Authenticate [4.2.2.2.4 step 9-1]', 'AUSF>NSSAAF Nnssaaf_AIW_Authenticate [4.2.2.2.4 step 9-1]', 'NSSAAF>DCS-AAA RADIUS Access-Request', 'DCS-AAA>NSSAAF RADIUS Access-Accept (EAP-Success, MSK)',
+      'AMF>UE Authentication result [4.2.2.2.4 step 9-1]', 'AMF>UE Security mode command [4.2.2.2.4 step 9-1 (NAS security mode control)]', 'Registration accept [4.2.2.2.4 step 21]',
+    ]);
 
     if (!tsharkAvailable()) return;
-    const frames = dissect(r.files.capture!, { prefs: ['nas-5gs.null_decipher:TRUE'] });
+    const frames = dissect(r.files.capture!, { prefs: ['nas-5gs.null_decipher:TRUE', 'radius.shared_secret:wire5g-radius', 'radius.validate_authenticator:TRUE'] });
     expect(problems(frames)).toEqual([]);
     const values = (f: string) => frames.flatMap((x) => x.fields.get(f) ?? []);
     expect(values('nas_5gs.mm.5gs_reg_type')).toContain('5'); // SNPN onboarding
-    expect(values('coap.opt.uri_query')).toEqual(expect.arrayContaining([`id=${CASE_9_3}`, `id=${CASE_9_2}`]));
+    expect(values('coap.opt.uri_query')).toEqual(expect.arrayContaining([`id=${CASE_9_3}`, `id=${CASE_9_2}`, `id=${CASE_9_1}`]));
+    // 9-1 on the wire: EAP-AKA' (type 50) in NAS and in RADIUS; every RADIUS answer's authenticator valid; the MSK's MS-MPPE keys
+    const nasEap = frames.filter((f) => f.protocols.includes('nas-5gs') && f.protocols.includes('eap'));
+    expect(nasEap.flatMap((f) => f.fields.get('eap.type') ?? [])).toContain('50');
+    expect(nasEap.flatMap((f) => f.fields.get('eap.code') ?? [])).toEqual(expect.arrayContaining(['1', '2', '3']));
+    const radius = frames.filter((f) => f.protocols.includes('radius'));
+    expect(radius.map((f) => f.fields.get('radius.code')?.[0])).toEqual(expect.arrayContaining(['1', '11', '2']));
+    for (const f of radius.filter((x) => ['2', '11'].includes(x.fields.get('radius.code')?.[0] ?? ''))) expect(f.fields.has('radius.authenticator.valid'), `frame ${f.frame}`).toBe(true);
+    const accept = radius.find((f) => f.fields.get('radius.code')?.[0] === '2')!;
+    for (const k of ['radius.MS_MPPE_Recv_Key', 'radius.MS_MPPE_Send_Key']) expect(accept.fields.has(k), `${k} in the Access-Accept`).toBe(true);
   }, 120_000);
 
   it('a config block that does not validate is refused with one line naming the key', () => {

@@ -55,7 +55,7 @@ function fakeN4(gate?: Promise<void>) {
     delete: async (s, step) => {
       log.push(`delete ${s} ${step}`);
       if (!sessions.delete(s)) return undefined;
-      return { urSeqn: 0, startTime: 0, endTime: 1, uplinkOctets: 1200, downlinkOctets: 800, uplinkPackets: 3, downlinkPackets: 3, durationSeconds: 1, droppedPackets: 0 };
+      return [{ urrId: 1, urSeqn: 0, startTime: 0, endTime: 1, uplinkOctets: 1200, downlinkOctets: 800, uplinkPackets: 3, downlinkPackets: 3, durationSeconds: 1, droppedPackets: 0 }];
     },
   };
   return { port, log, sessions, requests };

@@ -34,6 +34,8 @@ export interface UlMessage {
 }
 
 export class FakeNetwork implements UuCell {
+  /** The TAI the cell broadcasts (the Registration accept's TAI list holds it). */
+  readonly tai = { plmn: PLMN, tac: 1 };
   ue: UuUeSide | undefined;
   connects: { initialNas: Uint8Array; cause: RrcEstablishmentCause }[] = [];
   releasedByUe = 0;

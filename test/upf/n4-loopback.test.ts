@@ -55,7 +55,9 @@ describe('N4 + N3 between SMF, UPF and gNB over loopback', () => {
       gnb.send(upf.n3Endpoint, encodeGtpu(gPdu(s.upfN3Teid, ping(2), { pduType: 1, qfi: 9 })));
       await until(() => fromUpf.length === 2);
       const usage = await n4.delete(s.upSeid, '4.2.2.3.2 step 3a');
-      expect(usage).toMatchObject({ uplinkPackets: 2, downlinkPackets: 2, uplinkOctets: 2 * ping(1).length, downlinkOctets: 2 * ping(1).length });
+      // one URR (the session's), so one Usage Report in the Deletion Response
+      expect(usage).toHaveLength(1);
+      expect(usage?.[0]).toMatchObject({ urrId: 1, uplinkPackets: 2, downlinkPackets: 2, uplinkOctets: 2 * ping(1).length, downlinkOctets: 2 * ping(1).length });
       expect(await n4.delete(s.upSeid, '4.2.2.3.2 step 3a')).toBeUndefined(); // cause 65: already gone
       // a packet for the freed TEID: dropped, answered with an Error Indication
       gnb.send(upf.n3Endpoint, encodeGtpu(gPdu(s.upfN3Teid, ping(3), { pduType: 1, qfi: 9 })));

@@ -8,8 +8,10 @@
 //            release request; step 4 sends both to the gNB (sm-context-answer.ts), steps 7 and
 //            10 relay the gNB's and the UE's acknowledgements, step 11 (the SMF's SM context
 //            status notification, RELEASED) ends the AMF's record of the session.
-// Here the AMF's O&M decides (`wire5g ctl amf release <supi> <psi> [--cause C]`); 3GPP defines no
-// SBI operation for that decision (docs/decisions.md). The case of a PDU session status mismatch
+// The AMF decides it on O&M (`wire5g ctl amf release <supi> <psi> [--cause C]`; 3GPP defines no SBI
+// operation for that decision, docs/decisions.md) and for the emergency exception of TS 23.502
+// 4.2.2.3.3 (emergency.ts: the non-emergency sessions of a UE that is not deregistered); both
+// go through `amfRequestedRelease`. The case of a PDU session status mismatch
 // needs no N1 or N2 SM signalling and is step 1c (Nsmf_PDUSession_ReleaseSMContext), not this one.
 // A UE in CM-IDLE has no NG connection to carry step 4: the AMF first reaches it by the network
 // triggered Service Request (TS 23.502 4.2.3.3 steps 4b-6, paging.ts; TS 24.501 5.4.4.1 and 5.6.2:
@@ -22,7 +24,7 @@
 import { SbiProblem } from '../../common/sbi.ts';
 import type { Amf } from '../amf.ts';
 import type { AmfUe, PduSessionRef } from '../context.ts';
-import { updateSmContext, sendReleaseCommand } from './sm-context-answer.ts';
+import { updateSmContext, sendReleaseCommand, relaySmAnswer } from './sm-context-answer.ts';
 import { page } from './paging.ts';
 import { releaseSmContextOf } from './held-resources.ts';
 
@@ -58,8 +60,11 @@ export type AmfReleaseOutcome = 'released' | 'released-without-n1-n2';
  * Step 1f: asks the SMF to release PDU session `psi`; resolves once the N2 release command is on
  * its way to the gNB (step 4). The rest (steps 7-11) arrives as for any release. A CM-IDLE UE is
  * paged first; one that does not answer has the session released without N1 and N2 SM signalling.
+ * Throws AmfReleaseRefused when the session cannot be released now, SbiProblem when the SMF did
+ * not release it (its answer relayed first: an N1 SM message to the UE, a 404 ends the session).
+ * `step` labels the UpdateSMContext (the emergency exception says it is its own).
  */
-export async function amfRequestedRelease(amf: Amf, ue: AmfUe, psi: number, cause: AmfReleaseCause): Promise<AmfReleaseOutcome> {
+export async function amfRequestedRelease(amf: Amf, ue: AmfUe, psi: number, cause: AmfReleaseCause, step = '4.3.4.2 step 1f'): Promise<AmfReleaseOutcome> {
   const refusal = amfReleaseRefusal(ue, psi);
   if (refusal) throw new AmfReleaseRefused(refusal);
   if (ue.released) {
@@ -72,9 +77,10 @@ export async function amfRequestedRelease(amf: Amf, ue: AmfUe, psi: number, caus
   }
   const s = ue.sessions.get(psi) as PduSessionRef & { smContextUri: string };
   s.state = 'releasing';
-  const a = await updateSmContext(amf, ue, s, { release: true, cause, anType: '3GPP_ACCESS', ...(ue.location ? { ueLocation: ue.location } : {}) }, '4.3.4.2 step 1f');
+  const a = await updateSmContext(amf, ue, s, { release: true, cause, anType: '3GPP_ACCESS', ...(ue.location ? { ueLocation: ue.location } : {}) }, step);
   if (!a || a.status < 200 || a.status >= 300) {
     if (s.state === 'releasing') s.state = 'active';
+    if (a) relaySmAnswer(amf, ue, s, a, step);
     throw new SbiProblem(a?.status ?? 504, 'SYSTEM_FAILURE', `the SMF did not release PDU session ${psi}: ${a ? `${a.status} ${JSON.stringify(a.json)}` : 'no answer'}`);
   }
   if (a.json.n2SmInfoType !== 'PDU_RES_REL_CMD' || !a.n2) {

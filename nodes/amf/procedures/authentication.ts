@@ -1,4 +1,5 @@
 // Authentication, TS 23.502 4.2.2.2.2 steps 8-9a: 5G AKA (TS 33.501 6.1.3.2) through the AUSF
+// (or, when the AUSF answers EAP-AKA', the EAP relay of authentication-eap.ts)
 // (Nausf_UEAuthentication, TS 29.509), with resynchronisation (6.1.3.3.2) and the SEAF's HRES*
 // check; the result is KAMF on the UE context and the ngKSI that identifies it. The ngKSI is
 // allocated (TS 24.501 5.4.1.3.2): never one the UE holds a context for (the one it sent, the
@@ -16,6 +17,7 @@ import type { AmfUe, ReceivedNas } from '../context.ts';
 import { FiveGmmCause, ProcedureAborted, UeRejected } from '../gmm.ts';
 import { sendNas, exchange } from '../n1.ts';
 import { registrationReject } from './registration.ts';
+import { eapAuthentication } from './authentication-eap.ts';
 
 /** The TS 23.502 steps the messages of the authentication are tagged with. */
 export interface AuthenticationSteps {
@@ -61,6 +63,12 @@ export async function authenticate(amf: Amf, ue: AmfUe, supiOrSuci: string, ueNg
       // TS 29.509 5.2.2.2.2: USER_NOT_FOUND and friends; TS 24.501 5.5.1.2.5 #7
       const status = e.problem.status;
       registrationReject(amf, ue, status === 404 || status === 403 ? FiveGmmCause.FiveGsServicesNotAllowed : FiveGmmCause.ProtocolErrorUnspecified);
+    }
+    // EAP based (TS 33.501 6.1.3.1): a DCS's AAA server is the EAP server (4.2.2.2.4 step 9-1)
+    if (r.body.authType === 'EAP_AKA_PRIME') {
+      const ksi = allocateNgKsi(inUse) ?? 0;
+      const done = await eapAuthentication(amf, ue, r.body, ksi, steps.challenge, ausf);
+      return { supi: done.supi, ngKsi: ksi, ...(done.pvsInfo ? { pvsInfo: done.pvsInfo } : {}) };
     }
     // TS 29.509 6.1.6.2.3: 5G AKA carries an Av5gAka and its confirmation link
     const av = r.body['5gAuthData'] as AusfC['schemas']['Av5gAka'];

@@ -21,7 +21,7 @@
 // SERVICE REQUEST waits behind this procedure (it runs on the UE's procedure chain) and finds
 // the context gone, i.e. the network progresses the de-registration and ignores it.
 
-import { nasMessage } from '../../../codecs/nas/index.ts';
+import { nasMessage, gprsTimer2 } from '../../../codecs/nas/index.ts';
 import { SbiProblem, objectBody } from '../../common/sbi.ts';
 import { noContent, type AnswerOf, type RequestOf } from '../../common/sbi/routes.ts';
 import type { CALLBACKS } from '../../common/sbi/operations.ts';
@@ -47,6 +47,15 @@ export interface NetworkDeregistration {
   fiveGmmCause?: number;
   /** TS 24.501 9.11.3.46: the S-NSSAIs the UE may not use, each with its cause. */
   rejectedNssai?: { cause: number; sst: number; sd?: number }[];
+  /** TS 24.501 9.11.2.4 T3346 value (GPRS timer 2) in seconds: the back-off of #22 "congestion". */
+  t3346Seconds?: number;
+}
+
+/** TS 24.501 5.5.2.3.1: #22 "congestion" goes with a T3346 value, and a T3346 value only with #22. */
+export function t3346Refusal(fiveGmmCause: number | undefined, t3346Seconds: number | undefined): string | undefined {
+  if (fiveGmmCause === FiveGmmCause.Congestion && t3346Seconds === undefined) return 'cause 22 (congestion) needs the T3346 back-off value (TS 24.501 5.5.2.3.1): give --t3346 SECONDS';
+  if (t3346Seconds !== undefined && fiveGmmCause !== FiveGmmCause.Congestion) return 'a T3346 value goes with cause 22 (congestion) only (TS 24.501 5.5.2.3.1)';
+  return undefined;
 }
 
 export type NetworkDeregistrationOutcome =
@@ -126,6 +135,7 @@ function sendDeregistrationRequest(amf: Amf, ue: AmfUe, d: NetworkDeregistration
   const request = nasMessage('Deregistration request (UE terminated)', {
     deregistrationType: { switchOff: false, reRegistrationRequired: d.reRegistrationRequired, accessType: d.accessType },
     ...(d.fiveGmmCause !== undefined ? { fiveGmmCause: d.fiveGmmCause } : {}),
+    ...(d.t3346Seconds !== undefined ? { t3346Value: gprsTimer2(d.t3346Seconds) } : {}),
     ...(d.rejectedNssai?.length ? { rejectedNssai: d.rejectedNssai } : {}),
   });
   let attempt = 0;

@@ -10,8 +10,8 @@
 //   - "If the UE has established PDU Session associated with emergency service, the AMF shall not
 //     initiate Deregistration procedure. In this case, the AMF performs network requested PDU
 //     Session Release for any PDU session associated with non-emergency service as described in
-//     clause 4.3.4" (TS 23.502 4.2.2.3.3): 4.3.4.2 step 1f for each (pdu-session-release.ts
-//     releaseByAmf). A subscription withdrawn by the UDM leaves the UE without UDM registration (the
+//     clause 4.3.4" (TS 23.502 4.2.2.3.3): 4.3.4.2 step 1f for each (amf-requested-release.ts, the
+//     same procedure as `ctl amf release`). A subscription withdrawn by the UDM leaves the UE without UDM registration (the
 //     UDM removed it, step 1) and without SDM subscription (step 3); the UE stays registered for its
 //     emergency session. The implicit de-registration is not an exception: a UE that cannot be
 //     reached cannot use its emergency session either (TS 24.501 5.3.7 deregisters a UE registered
@@ -20,7 +20,7 @@
 import type { SNssai } from '../../../codecs/nas/index.ts';
 import type { Amf } from '../amf.ts';
 import type { AmfUe } from '../context.ts';
-import { releaseByAmf } from './pdu-session-release.ts';
+import { amfRequestedRelease, type AmfReleaseCause } from './amf-requested-release.ts';
 import { unsubscribeFromSdm } from './held-resources.ts';
 
 /** TS 24.501 9.11.3.5 5GS network feature support, octet 3 bits 3-4 EMC = 01: emergency services supported in NR connected to 5GCN. */
@@ -60,11 +60,14 @@ export function emergencySessionParameters(amf: Amf): { snssai: SNssai | undefin
  * holds no UDM registration nor SDM subscription any more. Resolves once the SMFs answered (the
  * releases end with their status notifications, step 11).
  */
-export async function keepEmergencyRegistration(amf: Amf, ue: AmfUe, o: { udmWithdrew: boolean; cause?: string }): Promise<void> {
+export async function keepEmergencyRegistration(amf: Amf, ue: AmfUe, o: { udmWithdrew: boolean; cause?: AmfReleaseCause }): Promise<void> {
   amf.log(`UE ${ue.supi ?? ''} has an emergency PDU session: not deregistered, its non-emergency PDU sessions are released (TS 23.502 4.2.2.3.3)`);
   if (o.udmWithdrew) {
     await unsubscribeFromSdm(amf, ue, '4.2.2.3.3 step 3');
     ue.uecmRegistered = false;
   }
-  await Promise.all([...ue.sessions.values()].filter((s) => !s.emergency).map((s) => releaseByAmf(amf, ue, s, o.cause, '4.3.4.2 step 1f (emergency exception of 4.2.2.3.3)')));
+  const others = [...ue.sessions.values()].filter((s) => !s.emergency && s.state === 'active');
+  await Promise.all(others.map((s) => amfRequestedRelease(amf, ue, s.pduSessionId, o.cause ?? 'REL_DUE_TO_UNSPECIFIED_REASON', '4.3.4.2 step 1f (emergency exception of 4.2.2.3.3)').catch((e: unknown) => {
+    amf.log(`UE ${ue.supi ?? ''}: PDU session ${s.pduSessionId} not released for the emergency exception: ${e instanceof Error ? e.message : String(e)}`);
+  })));
 }

@@ -19,6 +19,9 @@ export function onNgSetupRequest(amf: Amf, gnb: GnbContext, stream: number, ies:
   const served = tas.some((ta) => ourTacs.some((t) => same(ta.tAC, t)) && ta.broadcastPLMNList.some((p) => same(p.pLMNIdentity, plmn) && p.tAISliceSupportList.some((s) => ours.some((n) => sameSlice(s['s-NSSAI'], n)))));
   const name = ies.get('RANNodeName');
   if (typeof name === 'string') gnb.name = name;
+  // TS 38.413 9.3.1.5 Global RAN Node ID: the gNB ID (a re-allocated UE's AN information names it, TS 29.518 GlobalRanNodeId)
+  const gnbId = (ies.get('GlobalRANNodeID') as { 'globalGNB-ID'?: { 'gNB-ID': { 'gNB-ID'?: { value: Uint8Array; length: number } } } } | undefined)?.['globalGNB-ID']?.['gNB-ID']['gNB-ID'];
+  if (gnbId) gnb.gnbId = [...Array(gnbId.length).keys()].reduce((n, i) => n * 2 + ((gnbId.value[i >> 3] >> (7 - (i & 7))) & 1), 0);
   if (!served) {
     sendNgap(amf, gnb, stream, ngapPdu('NGSetupFailure', { Cause: { misc: 'unknown-PLMN-or-SNPN' } }), 'TS 38.413 8.7.1.3');
     return;

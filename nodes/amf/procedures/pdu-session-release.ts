@@ -5,7 +5,7 @@
 //   step 3a  the SMF's answer carries the PDU Session Release Command and the N2 SM resource
 //            release request
 //   step 1f  (AMF-initiated) Nsmf_PDUSession_UpdateSMContext with the release indication (TS 29.502
-//            SmContextUpdateData release); its answer is step 3a's (`releaseByAmf`)
+//            SmContextUpdateData release); its answer is step 3a's (amf-requested-release.ts)
 //   step 3b  (SMF-initiated) Namf_Communication_N1N2MessageTransfer with the same two (the route
 //            in pdu-session-relay.ts hands it to `releaseCommandFromSmf`)
 //   step 4   N2 PDU SESSION RESOURCE RELEASE COMMAND (TS 38.413 8.2.2) with the NAS-PDU
@@ -44,18 +44,6 @@ export async function n1SmToSmf(amf: Amf, ue: AmfUe, s: PduSessionRef, n1: Uint8
   const success = relaySmAnswer(amf, ue, s, a, step);
   // TS 24.501 5.4.5.2.5: an SMF that refused without a word for the UE: the payload was not forwarded
   if (!success && !a.n1 && !releaseComplete) notForwarded();
-}
-
-/**
- * Step 1f: the AMF asks the SMF to release PDU session `s` (the release indication of TS 29.502
- * SmContextUpdateData, with the cause given); the answer's release command goes to the gNB and the
- * UE (step 4) and steps 7-11 follow as for any release. Used by the emergency exception of TS
- * 23.502 4.2.2.3.3 (emergency.ts) for the UE's non-emergency sessions.
- */
-export async function releaseByAmf(amf: Amf, ue: AmfUe, s: PduSessionRef, cause: string | undefined, step: string): Promise<void> {
-  if (!s.smContextUri || s.state === 'releasing') return;
-  const a = await updateSmContext(amf, ue, s, { release: true, ...(cause ? { cause } : {}), anType: '3GPP_ACCESS', ...(ue.location ? { ueLocation: ue.location } : {}) }, step);
-  if (a) relaySmAnswer(amf, ue, s, a, step);
 }
 
 let nextTransfer = 1;

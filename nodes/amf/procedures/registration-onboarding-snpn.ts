@@ -6,10 +6,13 @@
 //   steps 6-7  skipped
 //   step 8     the AMF applies its AMF Onboarding Configuration Data (the S-NSSAI and DNN onboarding
 //              is restricted to), stores that the UE is registered for onboarding, selects the AUSF
-//   step 9     primary authentication with the Default UE Credentials (5G AKA, TS 33.501 6.1.3.2):
+//   step 9     primary authentication with the Default UE Credentials:
+//              9-1, a DCS hosting an AAA server (snpn.aaa): the local AUSF, which relays EAP-AKA'
+//              (RFC 9048) to the AAA server through the NSSAAF (nodes/ausf/eap-aaa.ts); the AMF
+//              passes the EAP in the NAS authentication messages (authentication-eap.ts);
 //              9-2, a DCS hosting AUSF/UDM: the SUCI goes to the DCS's AUSF (by its realm), which
-//              returns the PVS addresses with the result; 9-3, no DCS: the local AUSF. Then NAS
-//              security mode control
+//              returns the PVS addresses with the result (5G AKA, TS 33.501 6.1.3.2);
+//              9-3, no DCS: the local AUSF (5G AKA). Then NAS security mode control
 //   step 10    RegistrationStatusUpdate to an old AMF: none (steps 4-5)
 //   step 11    Identity Request for the PEI when the UE did not give it (in the Security mode complete;
 //              the Security Mode Command asks for the IMEISV unless snpn.onboarding.imeisvRequest is false)
@@ -22,9 +25,6 @@
 // then the onboarding deregistration timer (step 8: "the AMF may start an implementation specific
 // deregistration timer"), whose expiry is a network-initiated deregistration (4.2.2.3.3). An
 // onboarding registered UE may use the onboarding S-NSSAI and DNN only (onboardingAllows).
-//
-// Not implemented (each says so where it would run): 9-1 (DCS hosting an AAA server, NSSAAF).
-// The PVS addresses of 9-2 stay at the AMF (no SMF/PCO path to the UE).
 
 import { decodeNasMessage, nasMessage, suciString, supiOfNaiSuciString, gprsTimer3, type MobileIdentity, type SNssai, type UeSecurityCapability } from '../../../codecs/nas/index.ts';
 import { ausfClient } from '../../common/sbi/client.ts';
@@ -41,6 +41,7 @@ import { networkInitiatedDeregistration } from './deregistration-network.ts';
 
 const ONBOARDING_AUTHENTICATION: AuthenticationSteps = { request: '4.2.2.2.4 step 9-3', challenge: '4.2.2.2.4 step 9-3' };
 const DCS_AUTHENTICATION: AuthenticationSteps = { request: '4.2.2.2.4 step 9-2', challenge: '4.2.2.2.4 step 9-2' };
+const AAA_AUTHENTICATION: AuthenticationSteps = { request: '4.2.2.2.4 step 9-1', challenge: '4.2.2.2.4 step 9-1' };
 
 /** Whether this AMF serves onboarding for the SNPN the UE accessed (AMF Onboarding Configuration Data present). */
 export function servesOnboarding(amf: Amf, ue: AmfUe): boolean {
@@ -80,14 +81,14 @@ export async function registrationWithOnboardingSnpn(amf: Amf, ue: AmfUe, receiv
 
   // step 8: the AMF Onboarding Configuration Data apply; the UE is registered for onboarding. The
   // AUSF (TS 23.501 5.30.2.10.2.6): by the realm of the SUCI, a DCS's AUSF (9-2), else the local
-  // one (9-3); 9-1 (a DCS with an AAA server, through the NSSAAF) is not implemented
+  // one (9-3, and 9-1: the local AUSF reaches the DCS's AAA server through the NSSAAF)
   ue.onboarding = { pvsAddresses: [] };
   const realm = supiOfNaiSuciString(suci)?.split('@')[1];
   const dcs = snpn.dcs && realm === snpn.dcs.realm ? snpn.dcs : undefined;
 
   // step 9: primary authentication with the Default UE Credentials; 9-2: the DCS's AUSF
   // authenticates with its UDM's data and gives the PVS addresses (TS 29.509 ConfirmationDataResponse pvsInfo)
-  const steps = dcs ? DCS_AUTHENTICATION : ONBOARDING_AUTHENTICATION;
+  const steps = dcs ? DCS_AUTHENTICATION : snpn.aaaRealm !== undefined && realm === snpn.aaaRealm ? AAA_AUTHENTICATION : ONBOARDING_AUTHENTICATION;
   const { supi, ngKsi, pvsInfo } = await authenticate(amf, ue, suci, requestNgKsi(request), steps, dcs ? ausfClient(amf.sbi, dcs.ausfUri) : amf.nausf);
   ue.onboarding.pvsAddresses = ((pvsInfo ?? []) as { ipv4Addresses?: string[] }[]).flatMap((p) => p.ipv4Addresses ?? []); // TS 29.571 ServerAddressingInfo
   ue.supi = supi;

@@ -24,6 +24,8 @@ import { releaseSessions, terminatePolicyAssociations, deregisterFromUdm, keepUe
 import { releaseUeContext } from './ue-context-release.ts';
 import { registrationWithOnboardingSnpn, servesOnboarding } from './registration-onboarding-snpn.ts';
 import { registrationKind, requestNgKsi, contextByGuti, verifyWithStoredContext, takeOverContext, reconcilePduSessions } from './registration-update.ts';
+import { reallocated, rerouteBeforeSecurity, rerouteAfterSecurity } from './amf-reallocation.ts';
+import { takeOldAmf } from './n1-message-notify.ts';
 import { contextFromOldAmf, takeOverSessions, abandonTransfer } from './context-from-old-amf.ts';
 import { notifyOldAmf } from './registration-status-update.ts';
 
@@ -47,6 +49,7 @@ export async function registration(amf: Amf, ue: AmfUe, received: ReceivedNas): 
   const progress: RegistrationProgress = { updating: false, releaseAfter: false };
   try {
     await registrationSteps(amf, ue, received, progress);
+    if (reallocated(ue)) return; // TS 23.502 4.2.2.2.3: the target AMF registers the UE
     amf.stats.registrations++;
     // TS 24.501 5.5.1.3.4 (TS 23.502 4.2.6): an update from 5GMM-IDLE without "follow-on request
     // pending" needs the NAS signalling connection no longer: the AMF releases it
@@ -152,7 +155,8 @@ export async function registrationSteps(amf: Amf, ue: AmfUe, received: ReceivedN
   // update whose integrity the stored context verified keeps that context unless configured
   // otherwise (TS 24.501 5.4.1.1: the network may authenticate at any time)
   let full = request;
-  if (!verified || kind === 'initial' || amf.cfg.authenticateUpdates) {
+  // TS 23.502 4.2.2.2.3 step 8: the initial AMF's 5G security context is used as it is
+  if (!received.securityFromInitialAmf && (!verified || kind === 'initial' || amf.cfg.authenticateUpdates)) {
     const { supi, ngKsi } = await authenticate(amf, ue, suci ?? ue.supi!, requestNgKsi(received.message));
     ue.supi = supi;
     const older = amf.bySupi.get(supi);
@@ -168,6 +172,8 @@ export async function registrationSteps(amf: Amf, ue: AmfUe, received: ReceivedN
       }
     }
     amf.bySupi.set(supi, ue);
+    // TS 23.502 4.2.2.2.3 step 2 with `amf.reallocation: ran`: rerouted via the NG-RAN before NAS security
+    if (await rerouteBeforeSecurity(amf, ue, kind, fromIdle)) return;
     // step 9b: NAS Security Mode Command (TS 24.501 5.4.2, TS 33.501 6.7.2)
     const complete = await securityModeControl(amf, ue, ngKsi);
     const container = complete.message.ies.nasMessageContainer as Uint8Array | undefined;
@@ -176,9 +182,11 @@ export async function registrationSteps(amf: Amf, ue: AmfUe, received: ReceivedN
     if (imeisv && (imeisv.type === 'imeisv' || imeisv.type === 'imei')) ue.pei = `${imeisv.type}-${imeisv.digits}`;
   }
   const supi = ue.supi!;
+  if (full.name === 'Registration request' && full.ies.requestedNssai) ue.requestedNssai = full.ies.requestedNssai as SNssai[];
+  // TS 23.502 4.2.2.2.3 steps 3-7: a Requested NSSAI another AMF Set serves goes there (an old AMF is told NOT_TRANSFERRED, step 5)
+  if (!received.securityFromInitialAmf && (await rerouteAfterSecurity(amf, ue, full, kind, fromIdle))) return;
   // step 10: the old AMF is told that the context was taken (registration-status-update.ts)
   await notifyOldAmf(amf, ue, 'TRANSFERRED', '4.2.2.2.2 step 10');
-  if (full.name === 'Registration request' && full.ies.requestedNssai) ue.requestedNssai = full.ies.requestedNssai as SNssai[];
 
   // step 14a-c: UDM registration, subscription data, subscription to its changes; skipped for
   // what the kept context already holds (step 14: "if the AMF has changed ... or the UE provides
@@ -360,6 +368,7 @@ export function initialContextSetupRequest(amf: Amf, ue: AmfUe, accept: NasMessa
   return ngapPdu('InitialContextSetupRequest', {
     'AMF-UE-NGAP-ID': ue.amfUeNgapId,
     'RAN-UE-NGAP-ID': ue.ranUeNgapId,
+    ...takeOldAmf(ue),
     GUAMI: amf.guamiNgap(),
     AllowedNSSAI: allowed.map((s) => ({ 's-NSSAI': snssai(s) })),
     UESecurityCapabilities: { nRencryptionAlgorithms: ngapAlgorithms(caps.ea), nRintegrityProtectionAlgorithms: ngapAlgorithms(caps.ia), eUTRAencryptionAlgorithms: ngapAlgorithms(caps.eea ?? 0), eUTRAintegrityProtectionAlgorithms: ngapAlgorithms(caps.eia ?? 0) },

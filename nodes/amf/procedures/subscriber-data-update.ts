@@ -4,15 +4,16 @@
 // subscribed any more, "the AMF determines that no S-NSSAI can be provided in the Allowed NSSAI"
 // and deregisters the UE (TS 23.502 4.2.2.3.3) with the list of rejected S-NSSAIs, each with cause
 // 0 "S-NSSAI not available in the current PLMN" (TS 24.501 9.11.3.46), and 5GMM cause #62 "no
-// network slices available". A change that leaves some allowed S-NSSAI would need the UE
-// Configuration Update procedure (TS 23.502 4.2.4.2), which wire5g does not perform: it is
-// acknowledged and logged.
+// network slices available". A change that leaves some allowed S-NSSAI shrinks the Allowed NSSAI:
+// the PDU sessions of the S-NSSAIs that went are released without N1/N2 SM signalling and the UE
+// gets the new Allowed NSSAI by the UE Configuration Update (slice-no-longer-available.ts).
 
 import { SbiProblem, objectBody } from '../../common/sbi.ts';
 import { noContent, type AnswerOf, type RequestOf } from '../../common/sbi/routes.ts';
 import type { CALLBACKS } from '../../common/sbi/operations.ts';
 import type { Amf } from '../amf.ts';
 import { networkInitiatedDeregistration } from './deregistration-network.ts';
+import { sliceNoLongerAvailable } from './slice-no-longer-available.ts';
 
 /** TS 24.501 9.11.3.2 #62. */
 const NO_NETWORK_SLICES_AVAILABLE = 62;
@@ -34,7 +35,7 @@ export function sdmModificationNotification(amf: Amf, req: RequestOf<typeof CALL
   const allowed = ue.allowedNssai ?? [];
   const remaining = allowed.filter((a) => subscribed.some((s) => s.sst === a.sst && sdOf(s) === a.sd));
   if (remaining.length > 0) {
-    if (remaining.length < allowed.length) amf.log(`UE ${ue.supi ?? ''}: subscribed S-NSSAIs changed; the Allowed NSSAI would shrink (UE Configuration Update, TS 23.502 4.2.4.2, is not performed)`);
+    if (remaining.length < allowed.length) return noContent(() => sliceNoLongerAvailable(amf, ue, remaining));
     return noContent();
   }
   const rejectedNssai = allowed.map((a) => ({ cause: NOT_AVAILABLE_IN_PLMN, sst: a.sst, ...(a.sd !== undefined ? { sd: a.sd } : {}) }));

@@ -61,6 +61,8 @@ export const AUSF = {
     authenticate: nausfAuth.op('Nausf_UEAuthentication_Authenticate', 'POST', '/ue-authentications', [201]),
     /** The `_links['5g-aka']` href of the 201 is the target. */
     confirm5gAka: nausfAuth.onResource('Nausf_UEAuthentication_Authenticate', 'PUT', '/ue-authentications/{authCtxId}/5g-aka-confirmation', '/ue-authentications/{authCtxId}/5g-aka-confirmation', [200]),
+    /** EAP based authentication (TS 29.509 5.2.2.2.3): the `_links['eap-session']` href of the 201 is the target. */
+    eapSession: nausfAuth.onResource('Nausf_UEAuthentication_Authenticate', 'POST', '/ue-authentications/{authCtxId}/eap-session', '/ue-authentications/{authCtxId}/eap-session', [200]),
     deregister: nausfAuth.onResource('Nausf_UEAuthentication_Deregister', 'DELETE', '/ue-authentications/{authCtxId}/5g-aka-confirmation', '/ue-authentications/{authCtxId}/5g-aka-confirmation', [204]),
   },
 } as const;
@@ -273,6 +275,17 @@ export const CALLBACKS_18 = {
   nfStatusNotify: callback<NfmC['schemas']['NotificationData']>('Nnrf_NFManagement_NFStatusNotify', 'TS29510_Nnrf_NFManagement', 'NotificationData', 'nnrf-callback', '/nf-status-notify', [204]),
 } as const;
 
+/**
+ * TS 29.518 5.2.2.4.2 Namf_Communication_N1MessageNotify (initial AMF -> the target AMF's N1_MESSAGES
+ * default notification URI, TS 23.502 4.2.2.2.3 step 7(A)): N1MessageNotification with the complete
+ * Registration Request as a binary part (multipart/related), answered 204.
+ */
+export const CALLBACKS_18RE = {
+  n1MessageNotify: {
+    name: 'Namf_Communication_N1MessageNotify', api: 'namf-callback', version: 'v1', spec: 'TS29518_Namf_Communication', method: 'POST', path: '/n1-message-notify', target: 'callback', schema: 'N1MessageNotification', success: [204],
+  } as SbiOperation<{ requestBody: { content: { 'multipart/related': { jsonData?: CommC['schemas']['N1MessageNotification'] } } }; responses: { 204: { headers: { [name: string]: unknown }; content?: never } } }, 204, string, 'callback'>,
+} as const;
+
 /** Notifications of the NFs above (TS 29.501 4.6.4), as CALLBACKS below. */
 export const CALLBACKS_16 = {
   /** TS 29.514 4.2.5.3 (PCF -> AF, ascReqData.notifUri + /terminate): the app session ends (TS 23.502 4.16.6 step 5). */
@@ -320,6 +333,7 @@ export const CALLBACKS = {
   vsmfUpdate: callback<SmfC['schemas']['VsmfUpdateData'], SmfC['schemas']['VsmfUpdatedData']>('Nsmf_PDUSession_Update', 'TS29502_Nsmf_PDUSession', 'VsmfUpdateData', 'nsmf-pdusession', '/vsmf-pdu-sessions/{smContextRef}/modify', [200, 204], '/modify'),
   ...CALLBACKS_16,
   ...CALLBACKS_18,
+  ...CALLBACKS_18RE,
 } as const;
 
 /** Every operation above, for the schema checks and the tests over the table. */

@@ -14,7 +14,7 @@ import type { PduSessionEstablishmentRequestInfo } from '../ports.ts';
 import { contextOf, snssaiKey, FiveGsmCause, type Smf, type SmContext } from '../context.ts';
 import { releaseResources } from './release.ts';
 import { subscribedQosOf, sessionQosOf } from '../policy-decision.ts';
-import { usageMonitoringOf } from './usage-monitoring.ts';
+import { usageMonitoringOf, n4UsageMonitoring } from './usage-monitoring.ts';
 import { startCharging } from './charging.ts';
 import { policyTriggersOf, reportResourceAllocation } from './policy-triggers.ts';
 import { pduSessionReleaseUpdate } from './pdu-session-release.ts';
@@ -77,7 +77,7 @@ export async function policyAndN4(smf: Smf, ctx: SmContext, steps: { policy: str
   if (ctx.state !== 'creating') return false;
   // step 10a-b: N4 Session Establishment
   ctx.cpSeid = smf.seids.allocate();
-  ctx.n4 = await smf.n4.establish({ cpSeid: BigInt(ctx.cpSeid), ueAddress: Ipv4Pool.format(ctx.ueAddress!), qfi: ctx.qos!.qfi, ambrUplinkKbps: Math.ceil(ctx.qos!.ambrUplinkBps / 1000), ambrDownlinkKbps: Math.ceil(ctx.qos!.ambrDownlinkBps / 1000), dnn: ctx.dnn, ...(ctx.usageMonitoring ? { volumeThresholdOctets: ctx.usageMonitoring.volumeThresholdOctets } : {}), step: steps.n4 });
+  ctx.n4 = await smf.n4.establish({ cpSeid: BigInt(ctx.cpSeid), ueAddress: Ipv4Pool.format(ctx.ueAddress!), qfi: ctx.qos!.qfi, ambrUplinkKbps: Math.ceil(ctx.qos!.ambrUplinkBps / 1000), ambrDownlinkKbps: Math.ceil(ctx.qos!.ambrDownlinkBps / 1000), dnn: ctx.dnn, ...n4UsageMonitoring(ctx.usageMonitoring), step: steps.n4 });
   if (ctx.state !== 'creating') return false;
   // issue 16: the session's charging at the CHF, when the network charges (charging.ts)
   await startCharging(smf, ctx, 'TS 32.255 Initial');
@@ -105,7 +105,7 @@ async function smPolicy(smf: Smf, ctx: SmContext, step: string): Promise<void> {
   ctx.qos = sessionQosOf(pol.body, 1);
   // issue 16: usage monitoring the PCF installed becomes the URR's volume threshold (usage-monitoring.ts)
   const um = usageMonitoringOf(pol.body);
-  if (um) ctx.usageMonitoring = um;
+  if (um.length) ctx.usageMonitoring = um;
   // the policy control request triggers to report (policy-triggers.ts)
   ctx.policyTriggers = policyTriggersOf(pol.body);
 }

@@ -6,8 +6,9 @@
 import { SbiProblem } from '../../common/sbi.ts';
 import { noContent, type AnswerOf, type RequestOf } from '../../common/sbi/routes.ts';
 import type { SMF } from '../../common/sbi/operations.ts';
-import type { UsageReport } from '../../upf/datapath.ts';
-import { contextOf, snssaiKey, type Smf, type SmContext } from '../context.ts';
+import type { UrrUsageReport } from '../ports.ts';
+import { finalUsageReports } from './usage-monitoring.ts';
+import { contextOf, type Smf, type SmContext } from '../context.ts';
 import { vsmfReleaseOnDeregistration } from './home-routed-vsmf.ts';
 import { stopCharging } from './charging.ts';
 
@@ -25,16 +26,16 @@ const DEREGISTRATION_RELEASE_STEPS: ReleaseSteps = { n4: '4.2.2.3.2 step 3a', po
  * TS 23.502 4.2.2.3.2 steps 3-5 (and 4.3.4.2 for other releases): N4 release, then after the
  * answer to the AMF the SM policy termination and the UDM clean-up. Undoes what `ctx` holds.
  */
-export async function releaseResources(smf: Smf, ctx: SmContext, steps: ReleaseSteps = DEREGISTRATION_RELEASE_STEPS): Promise<{ report?: UsageReport; after: () => Promise<void> }> {
+export async function releaseResources(smf: Smf, ctx: SmContext, steps: ReleaseSteps = DEREGISTRATION_RELEASE_STEPS): Promise<{ reports?: UrrUsageReport[]; after: () => Promise<void> }> {
   // steps 3a-3b: N4 Session Release with the final usage report; step 3: the UE address goes
   // back to the pool once the UPF no longer holds it (a new session given it before the
   // deletion completes would be refused by the UPF: TS 29.244 cause 75 "rule creation failure")
-  let report: UsageReport | undefined;
+  let reports: UrrUsageReport[] | undefined;
   // a UPF that did not answer the deletion (N1 x T1) does not keep the SM context alive: the
   // failure is reported once the rest of the release has been done (issue 21)
   let n4Failure: unknown;
   try {
-    if (ctx.n4) report = await smf.n4.delete(ctx.n4.upSeid, steps.n4);
+    if (ctx.n4) reports = await smf.n4.delete(ctx.n4.upSeid, steps.n4);
   } catch (e) {
     n4Failure = e;
   } finally {
@@ -59,9 +60,9 @@ export async function releaseResources(smf: Smf, ctx: SmContext, steps: ReleaseS
     const smPolicyUri = ctx.smPolicyUri;
     if (smPolicyUri) {
       ctx.smPolicyUri = undefined;
-      const used = report ? report.uplinkOctets + report.downlinkOctets : 0;
-      // TS 29.512 SmPolicyDeleteData.accuUsageReports: at least one report when present
-      const accuUsageReports = report ? [{ refUmIds: `${ctx.dnn}:${snssaiKey(ctx.snssai)}`, volUsage: used, volUsageUplink: report.uplinkOctets, volUsageDownlink: report.downlinkOctets, timeUsage: report.durationSeconds }] : [];
+      // TS 29.512 SmPolicyDeleteData.accuUsageReports (at least one report when present): one per
+      // URR, at session level and per Monitoring Key (usage-monitoring.ts)
+      const accuUsageReports = finalUsageReports(ctx, reports ?? []);
       await attempt(() => smf.npcf.smPolicyControl.delete(smPolicyUri, accuUsageReports.length ? { accuUsageReports } : {}, { step: steps.policy }));
     }
     // the charging session ends with the PDU session (TS 32.255 Charging Data Request [Termination])
@@ -84,7 +85,7 @@ export async function releaseResources(smf: Smf, ctx: SmContext, steps: ReleaseS
     smf.contexts.delete(ctx.ref);
     if (failures.length) throw failures[0];
   };
-  return { ...(report ? { report } : {}), after };
+  return { ...(reports?.length ? { reports } : {}), after };
 }
 
 /** TS 23.502 4.2.2.3.2 steps 2-5: Nsmf_PDUSession_ReleaseSMContext on deregistration. */

@@ -1,12 +1,14 @@
 // Authentication, UE side: 5G AKA (TS 24.501 5.4.1.3, TS 33.501 6.1.3.2; TS 23.502 4.2.2.2.2
 // step 9): the USIM checks AUTN and computes RES*, or the UE answers with the failure cause
 // (MAC failure, synch failure with AUTS, non-5G); Authentication reject ends the registration.
+// An Authentication request with an EAP message is EAP-AKA' (eap-aka-prime.ts).
 
 import { nasMessage, type NasMessage } from '../../../codecs/nas/index.ts';
 import { RegistrationRejected, type Ue } from '../ue.ts';
 import { sendNas } from '../n1.ts';
 import { failRegistration } from './registration.ts';
 import { registrationStep } from './onboarding-steps.ts';
+import { onEapAuthenticationRequest } from './eap-aka-prime.ts';
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
@@ -19,8 +21,10 @@ export function onAuthenticationRequest(ue: Ue, m: NasMessage): void {
   const rand = m.ies.rand as Uint8Array | undefined;
   const autn = m.ies.autn as Uint8Array | undefined;
   const abba = (m.ies.abba as Uint8Array | undefined) ?? new Uint8Array(2);
+  // EAP based primary authentication (TS 24.501 5.4.1.2): EAP-AKA' with a DCS's AAA server (4.2.2.2.4 step 9-1)
+  if (m.ies.eapMessage && !rand) return onEapAuthenticationRequest(ue, m);
   if (!rand || !autn) {
-    // EAP-AKA' is not what wire5g's UE does: 5.4.1.3.7 treats it as an unacceptable authentication.
+    // neither 5G AKA nor EAP: 5.4.1.3.7 treats it as an unacceptable authentication
     sendNas(ue, nasMessage('Authentication failure', { fiveGmmCause: 26 }), 'Authentication failure', registrationStep(ue, '4.2.2.2.2 step 9'));
     return;
   }

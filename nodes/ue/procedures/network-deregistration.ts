@@ -2,26 +2,23 @@
 //
 //   5.5.2.3.2 the UE answers DEREGISTRATION REQUEST (UE terminated) with DEREGISTRATION ACCEPT
 //     (UE terminated) (step 6), releases its PDU sessions locally and enters 5GMM-DEREGISTERED.
-//     "re-registration required": once the NAS signalling connection is released, the UE performs
-//     an initial registration and (wire5g's choice of what the user wants) re-establishes the PDU
-//     sessions it had. "re-registration not required": the 5GMM cause decides:
-//       #3 illegal UE, #6 illegal ME, #7 5GS services not allowed: the 5G-GUTI and the security
-//          context are deleted and the USIM is invalid for 5GS services until switched off
-//       #11 PLMN not allowed: the 5G-GUTI is deleted and the PLMN stored as forbidden
-//       #62 no network slices available: the rejected NSSAI is stored
-//       other causes, or none: the UE stays deregistered (it may register again when asked)
-//     A rejected NSSAI in the request is stored in any case (TS 24.501 4.6.2.2).
+//     "re-registration required": T3346 stops; once the NAS signalling connection is released, the
+//     UE performs an initial registration and (wire5g's choice of what the user wants)
+//     re-establishes the PDU sessions it had. "re-registration not required": the 5GMM cause
+//     decides (deregistration-causes.ts: #3, #6, #7, #11, #12, #13, #15, #22, #27, #72, #73);
+//     other causes, or none: the UE stays deregistered (it may register again when asked).
+//     A rejected NSSAI in the request is stored in any case (TS 24.501 4.6.2.2; #62).
 //   5.5.2.2.6 c) collision: a DEREGISTRATION REQUEST received while the UE's own de-registration
 //     runs (5GMM-DEREGISTERED-INITIATED) is ignored; the UE-initiated procedure goes on.
 
-import { nasMessage, type NasMessage } from '../../../codecs/nas/index.ts';
+import { nasMessage, gprsTimer2Seconds, type NasMessage, type GprsTimer } from '../../../codecs/nas/index.ts';
 import { GmmState, gmmAllows } from '../gmm-state.ts';
 import { sendNas } from '../n1.ts';
 import type { Ue } from '../ue.ts';
 import type { Snssai } from '../../common/config.ts';
+import { actOnDeregistrationCause, stopT3346, type CauseAction } from './deregistration-causes.ts';
 
-/** TS 24.501 9.11.3.2 causes with their own handling in 5.5.2.3.2. */
-export const DeregistrationCause = { IllegalUe: 3, IllegalMe: 6, FiveGsServicesNotAllowed: 7, PlmnNotAllowed: 11, NoNetworkSlicesAvailable: 62 } as const;
+export { DeregistrationCause } from './deregistration-causes.ts';
 
 export interface NetworkDeregistrationRecord {
   reRegistrationRequired: boolean;
@@ -29,7 +26,9 @@ export interface NetworkDeregistrationRecord {
   fiveGmmCause?: number;
   rejectedNssai?: { cause: number; sst: number; sd?: number }[];
   /** What the UE did about it. */
-  action: 'ignored (own de-registration in progress)' | 're-register' | 'usim-invalid' | 'plmn-forbidden' | 'stay-deregistered';
+  action: 'ignored (own de-registration in progress)' | 're-register' | CauseAction;
+  /** #22: the T3346 value received, in seconds (undefined when absent or deactivated). */
+  t3346Seconds?: number;
 }
 
 /** What the UE keeps of the network's de-registrations and the re-registration that follows. */
@@ -48,7 +47,9 @@ export function onDeregistrationRequestUeTerminated(ue: Ue, m: NasMessage): void
   const t = m.ies.deregistrationType as { reRegistrationRequired: boolean; accessType: number };
   const cause = m.ies.fiveGmmCause as number | undefined;
   const rejected = m.ies.rejectedNssai as NetworkDeregistrationRecord['rejectedNssai'];
-  const base = { reRegistrationRequired: t.reRegistrationRequired, accessType: t.accessType, ...(cause !== undefined ? { fiveGmmCause: cause } : {}), ...(rejected ? { rejectedNssai: rejected } : {}) };
+  const t3346 = m.ies.t3346Value as GprsTimer | undefined;
+  const t3346Seconds = t3346 ? gprsTimer2Seconds(t3346) : undefined;
+  const base = { reRegistrationRequired: t.reRegistrationRequired, accessType: t.accessType, ...(cause !== undefined ? { fiveGmmCause: cause } : {}), ...(rejected ? { rejectedNssai: rejected } : {}), ...(t3346Seconds !== undefined ? { t3346Seconds } : {}) };
   if (ue.gmm === GmmState.DEREGISTERED_INITIATED) {
     // 5.5.2.2.6 c): the UE's own de-registration goes on
     ue.networkDeregistration.last = { ...base, action: 'ignored (own de-registration in progress)' };
@@ -60,22 +61,14 @@ export function onDeregistrationRequestUeTerminated(ue: Ue, m: NasMessage): void
   const sessions = [...ue.sessions.values()].map((s) => ({ psi: s.pduSessionId, dnn: s.dnn, snssai: s.snssai }));
   if (gmmAllows(ue.gmm, 'deregistered-by-network')) ue.transition('deregistered-by-network');
   ue.releaseSessionsLocally();
-  ue.registration = undefined;
-  let action: NetworkDeregistrationRecord['action'] = 'stay-deregistered';
+  let action: NetworkDeregistrationRecord['action'];
   if (t.reRegistrationRequired) {
     action = 're-register';
+    stopT3346(ue);
     ue.networkDeregistration.reRegistrationPending = true;
     ue.networkDeregistration.sessionsToRestore = sessions;
-  } else if (cause === DeregistrationCause.IllegalUe || cause === DeregistrationCause.IllegalMe || cause === DeregistrationCause.FiveGsServicesNotAllowed) {
-    action = 'usim-invalid';
-    ue.usimInvalidFor5gs = true;
-    ue.guti = undefined;
-    ue.security = undefined;
-  } else if (cause === DeregistrationCause.PlmnNotAllowed) {
-    action = 'plmn-forbidden';
-    ue.guti = undefined;
-    ue.forbiddenPlmns.add(`${ue.cfg.plmn.mcc}${ue.cfg.plmn.mnc}`);
-  }
+  } else action = actOnDeregistrationCause(ue, cause, t3346Seconds);
+  ue.registration = undefined;
   ue.networkDeregistration.last = { ...base, action };
   ue.log(`[UE ${ue.cfg.supi}] de-registered by the network${cause !== undefined ? `, 5GMM cause #${cause}` : ''}: ${action}`);
   // a UE-originating de-registration awaited by a caller ends here too

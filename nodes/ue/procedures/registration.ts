@@ -15,8 +15,12 @@ import { T3510_MS, UE_SECURITY_CAPABILITY, RegistrationRejected, type Ue, type R
 import { sendNas, sendPlain, sendProtected } from '../n1.ts';
 import { registrationStep } from './onboarding-steps.ts';
 
-/** Initial registration on `cell`; resolves on Registration accept (after sending Registration complete). */
-export function initialRegistration(ue: Ue, cell: UuCell): Promise<RegistrationResult> {
+/**
+ * Initial registration on `cell`, or an emergency registration (`emergency`, TS 24.501 5.5.1.2.2:
+ * registration type 4, follow-on request, no Requested NSSAI: the UE asks for emergency services
+ * only); resolves on Registration accept (after sending Registration complete).
+ */
+export function initialRegistration(ue: Ue, cell: UuCell, emergency = false): Promise<RegistrationResult> {
   if (ue.regWaiter) return Promise.reject(new Error('a registration is already in progress'));
   if (!gmmAllows(ue.gmm, 'registration-requested')) return Promise.reject(new Error(`registration not possible in ${ue.gmm}`));
   ue.cell = cell;
@@ -24,15 +28,15 @@ export function initialRegistration(ue: Ue, cell: UuCell): Promise<RegistrationR
   // complete message goes in the Security mode complete's NAS message container (5.4.2.3).
   // TS 24.501 9.11.3.7: 5GS registration type 1 initial registration, 5 SNPN onboarding
   // (TS 23.502 4.2.2.2.4 step 1, with the SUCI of the Default UE Credentials' SUPI)
-  const onboarding = ue.cfg.snpn?.onboarding === true;
+  const onboarding = ue.cfg.snpn?.onboarding === true && !emergency;
   const cleartext = {
-    registrationType: { followOnRequest: true, value: onboarding ? 5 : 1 },
+    registrationType: { followOnRequest: true, value: emergency ? 4 : onboarding ? 5 : 1 },
     ngKsi: { tsc: 0, ksi: 7 },
     mobileIdentity: ue.suci,
     ueSecurityCapability: UE_SECURITY_CAPABILITY,
   };
   // 4.2.2.2.4 step 1 NOTE: no Requested NSSAI for onboarding (the UE has no onboarding S-NSSAI)
-  ue.fullRegistrationRequest = encodeNasMessage(nasMessage('Registration request', onboarding ? cleartext : { ...cleartext, requestedNssai: [ue.nasSnssai()] }));
+  ue.fullRegistrationRequest = encodeNasMessage(nasMessage('Registration request', onboarding || emergency ? cleartext : { ...cleartext, requestedNssai: requestedNssai(ue) }));
   const initial = encodeNasMessage(nasMessage('Registration request', cleartext));
   ue.security = undefined;
   ue.auth = undefined;
@@ -42,7 +46,7 @@ export function initialRegistration(ue: Ue, cell: UuCell): Promise<RegistrationR
   });
   ue.transition('registration-requested');
   try {
-    sendPlain(ue, initial, 'Registration request', onboarding ? '4.2.2.2.4 step 1' : '4.2.2.2.2 step 1');
+    sendPlain(ue, initial, 'Registration request', onboarding ? '4.2.2.2.4 step 1' : emergency ? '4.2.2.2.2 step 1 (emergency registration)' : '4.2.2.2.2 step 1');
   } catch (e) {
     // the cell refused the RRC connection (e.g. no AMF supporting onboarding, TS 23.501 6.3.5)
     failRegistration(ue, new RegistrationRejected(e instanceof Error ? e.message : String(e)));
@@ -74,7 +78,7 @@ export function registrationUpdate(ue: Ue, type: 'mobility' | 'periodic'): Promi
     ueSecurityCapability: UE_SECURITY_CAPABILITY,
   };
   // non-cleartext IEs: the Requested NSSAI of a mobility update, the PDU sessions the UE holds
-  const full = nasMessage('Registration request', { ...cleartext, ...(type === 'mobility' ? { requestedNssai: [ue.nasSnssai()] } : {}), pduSessionStatus: { psis: [...ue.sessions.keys()].sort((a, b) => a - b) } });
+  const full = nasMessage('Registration request', { ...cleartext, ...(type === 'mobility' ? { requestedNssai: requestedNssai(ue) } : {}), pduSessionStatus: { psis: [...ue.sessions.keys()].sort((a, b) => a - b) } });
   ue.fullRegistrationRequest = encodeNasMessage(full);
   const p = new Promise<RegistrationResult>((resolve, reject) => {
     ue.regWaiter = { resolve, reject };
@@ -160,7 +164,12 @@ export function onRegistrationAccept(ue: Ue, m: NasMessage): void {
     ciphering: ue.security?.cipheringAlgorithm ?? 0,
     // TS 24.501 9.11.3.5 5GS network feature support, EMC (octet 3 bits 3-4): emergency services in NR
     emergencyServicesSupported: (((m.ies.fiveGsNetworkFeatureSupport as Uint8Array | undefined)?.[0] ?? 0) & 0x0c) !== 0,
+    // TS 24.501 9.11.3.6 5GS registration result, bit 6: registered for emergency services
+    emergencyRegistered: (Number(m.ies.registrationResult ?? 0) & 0x20) !== 0,
   };
+  // 5.5.1.2.4: 5GS update status 5U1 UPDATED, 5GMM-REGISTERED.NORMAL-SERVICE
+  ue.restrictions.updateStatus = '5U1';
+  ue.restrictions.substate = 'NORMAL-SERVICE';
   ue.transition('registration-accepted');
   // 5.5.1.2.4: Registration complete acknowledges the new 5G-GUTI.
   if (guti) sendNas(ue, nasMessage('Registration complete', {}), 'Registration complete', registrationStep(ue, '4.2.2.2.2 step 22'));
@@ -174,9 +183,17 @@ export function onRegistrationReject(ue: Ue, m: NasMessage): void {
   failRegistration(ue, new RegistrationRejected(`Registration reject, 5GMM cause #${cause} (TS 24.501 5.5.1.2.5)`, cause));
 }
 
+/** TS 24.501 4.6.2.3: the Requested NSSAI, the configured S-NSSAIs of `requestedNssai` (default the UE's one S-NSSAI). */
+function requestedNssai(ue: Ue): SNssai[] {
+  return (ue.cfg.requestedNssai ?? [ue.cfg.snssai]).map((s) => ue.nasSnssai(s));
+}
+
 export function onConfigurationUpdateCommand(ue: Ue, m: NasMessage): void {
   const guti = m.ies.fiveGGuti as MobileIdentity | undefined;
   if (guti && guti.type === '5g-guti') ue.guti = guti;
+  // 5.4.4.3: a new Allowed NSSAI replaces the stored one
+  const allowed = m.ies.allowedNssai as SNssai[] | undefined;
+  if (allowed && ue.registration) ue.registration = { ...ue.registration, allowedNssai: allowed };
   // 5.4.4.2: acknowledgement requested (bit 1 of the Configuration update indication) or a new 5G-GUTI.
   const ack = (Number(m.ies.configurationUpdateIndication ?? 0) & 1) === 1;
   if (ack || guti) sendNas(ue, nasMessage('Configuration update complete', {}), 'Configuration update complete', 'TS 24.501 5.4.4.3');
