@@ -76,7 +76,7 @@ export interface PduSessionEstablishmentAcceptInfo {
   sst: number;
   sd?: string;
   dnn: string;
-  /** PVS IPv4 addresses for the UE, in the ePCO (containers 0036H network to MS); SNPN onboarding. */
+  /** PVS IPv4, IPv6 addresses and FQDNs for the UE, in the ePCO (containers 0036H, 0037H, 0038H network to MS); SNPN onboarding. */
   pvsAddresses?: string[];
 }
 

@@ -3,7 +3,7 @@
 // (5.4.5.3) and the network-requested release of a session (6.3.3).
 
 import { serviceRequest } from './service-request.ts';
-import { nasMessage, encodeNasMessage, decodeNasMessage, encodePco, decodePco, pvsIpv4Addresses, PcoContainerId, type NasMessage, type PduAddress, type QosRule } from '../../../codecs/nas/index.ts';
+import { nasMessage, encodeNasMessage, decodeNasMessage, encodePco, decodePco, pvsInformation, PcoContainerId, type NasMessage, type PduAddress, type QosRule } from '../../../codecs/nas/index.ts';
 import { GmmState } from '../gmm-state.ts';
 import { T3580_MS, T3580_MAX_RETRANSMISSIONS, PduSessionRejected, type Ue, type PendingPduSession } from '../ue.ts';
 import { sendNas, accept, discard } from '../n1.ts';
@@ -95,11 +95,12 @@ export function onDlNasTransport(ue: Ue, m: NasMessage): void {
   on5gsm(ue, sm);
 }
 
-/** The PVS addresses of an accept's ePCO (containers 0036H); a malformed ePCO gives none and is logged. */
+/** The PVS addresses and names of an accept's ePCO (0036H IPv4, 0037H IPv6, 0038H names, in that order); a malformed ePCO gives none and is logged. */
 function pvsOf(ue: Ue, epco: Uint8Array | undefined): string[] {
   if (!epco) return [];
   try {
-    return pvsIpv4Addresses(decodePco(epco));
+    const i = pvsInformation(decodePco(epco));
+    return [...i.ipv4Addresses, ...i.ipv6Addresses, ...i.names];
   } catch (e) {
     ue.cfg.log?.(`[UE ${ue.supi}] ePCO of the PDU session establishment accept ignored: ${(e as Error).message}`);
     return [];
