@@ -14,7 +14,7 @@ import { moveToCell } from '../ue/procedures/mobility-registration.ts';
 import { ControlError } from './control-error.ts';
 import { registerControlCommand } from './commands.ts';
 import type { LiveNetwork } from './live-network.ts';
-import type { NetworkSide } from './network-commands.ts';
+import { pollUntil, type NetworkSide } from './network-commands.ts';
 import { formatGuti } from './network-status.ts';
 
 export interface MoveResult {
@@ -50,6 +50,29 @@ export function moveOn(net: LiveNetwork, supi: string, tac: number): Promise<Mov
     if (tacOfCell(ue.cell, n.gnb) === tac) throw new ControlError(409, `${supi} is already in a cell of TAC ${tac}`);
     if (ue.gmm !== GmmState.REGISTERED && ue.gmm !== GmmState.DEREGISTERED) throw new ControlError(409, `${supi} is ${ue.gmm}: it moves when no registration procedure is running`);
   }, (n, ue) => move(n, ue, tac));
+}
+
+/**
+ * The scenario step `await-periodic`: the UE, in CM-IDLE, makes its periodic registration update
+ * when T3512 expires (TS 24.501 5.3.7 a; the value of its last Registration accept, config
+ * `amf.t3512Seconds`) within `seconds`, and the AMF released the connection after it (5.5.1.3.4).
+ */
+export function awaitPeriodicOn(net: LiveNetwork, supi: string, seconds: number): Promise<{ periodicUpdates: number }> {
+  return net.onUe(supi, 'await periodic', (_n, ue) => {
+    if (ue.gmm !== GmmState.REGISTERED) throw new ControlError(409, `${supi} is ${ue.gmm}: T3512 runs in 5GMM-REGISTERED`);
+    if (ue.connected) throw new ControlError(409, `${supi} is CM-CONNECTED: T3512 runs in 5GMM-IDLE only (an-release first)`);
+    if (!ue.registration?.t3512Seconds) throw new ControlError(409, `${supi} has no T3512 (its Registration accept deactivated it)`);
+  }, async (n, ue) => {
+    const before = ue.stats.t3512Expiries;
+    await n.recorder.procedure('Registration (periodic update on T3512 expiry)', 'TS 24.501 5.3.7', ue.supi, async () => {
+      await pollUntil(() => ue.stats.t3512Expiries > before && ue.regWaiter === undefined && !ue.connected, Math.ceil((seconds * 1000) / 25));
+      if (ue.stats.t3512Expiries === before) throw new Error(`T3512 of ${ue.supi} did not expire within ${seconds} s (T3512 ${ue.registration?.t3512Seconds ?? '-'} s)`);
+      if (ue.regWaiter !== undefined || ue.connected) throw new Error(`the periodic registration update of ${ue.supi} did not end within ${seconds} s`);
+      if (ue.gmm !== GmmState.REGISTERED) throw new Error(`${ue.supi} is ${ue.gmm} after its periodic registration update`);
+    });
+    await n.settle();
+    return { periodicUpdates: ue.stats.t3512Expiries - before };
+  });
 }
 
 registerControlCommand({

@@ -10,6 +10,7 @@ import { amfReleaseOn } from './amf-release-command.ts';
 
 export * from './scenario-parse.ts';
 import type { UeGroup, Scenario, ScenarioStep } from './scenario-parse.ts';
+import { moveOn, awaitPeriodicOn } from './mobility-commands.ts';
 
 function members(g: UeGroup, supis: string[]): string[] {
   if (g.kind === 'all') return supis;
@@ -120,7 +121,7 @@ async function runStep(ctx: StepContext, step: Exclude<ScenarioStep, { action: '
   const act = async (supi: string, i: number): Promise<void> => {
     switch (step.action) {
       case 'register':
-        await net.register(supi);
+        await net.register(supi, step.snssai ? { snssai: step.snssai } : {});
         progress.registered++;
         return;
       case 'pdu-establish':
@@ -172,6 +173,15 @@ async function runStep(ctx: StepContext, step: Exclude<ScenarioStep, { action: '
         return;
       case 'await-implicit':
         await awaitImplicitOn(net, supi, step.seconds);
+        return;
+      case 'move':
+        await moveOn(net, supi, step.tac);
+        return;
+      case 'update':
+        await net.updateRegistration(supi, step.type);
+        return;
+      case 'await-periodic':
+        await awaitPeriodicOn(net, supi, step.seconds);
         return;
       case 'provision':
         await net.provision(supi);

@@ -5,6 +5,7 @@
 //   ues: 10                      # UEs of the run (subscribers as `wire5g run` derives them)
 //   steps:
 //     - register: all            # all | N (the first N) | "a-b" (UEs a..b, from 1)
+//                                # sst, sd: request that S-NSSAI (a registered UE: mobility update, TS 23.502 4.2.2.2.3)
 //       rate: 5                  # UEs started per second (default: as fast as `parallel` allows)
 //     - pdu-establish: all       # options: psi, dnn, sst, sd
 //     - ping: "1-5"              # options: count (3), interval (ms), psi
@@ -25,6 +26,9 @@
 //     - an-release: 3            # the gNB releases the AN (TS 23.502 4.2.6): CM-IDLE, still registered
 //     - out-of-coverage: 3       # the UE leaves coverage: answers no paging, makes no periodic update
 //     - await-implicit: 3        # the AMF deregisters it implicitly within seconds (10) (TS 24.501 5.3.7)
+//     - move: 1                  # to the cell of TA `tac` (required): a mobility registration update outside the TAI list (issue 18)
+//     - update: 1                # registration update (ctl ue update): type mobility | periodic (mobility)
+//     - await-periodic: 1        # the UE's T3512 expires and it makes its periodic update within seconds (10)
 //     - provision: all           # SNPN onboarding (issue 19): SO-SNPN credentials from the PVS over the onboarding PDU session
 //     - await-deregistration: all # the AMF's onboarding deregistration timer deregisters the UE within seconds (60)
 //     - wait: 1.5                # seconds
@@ -51,7 +55,7 @@ export type UeGroup = { kind: 'all' } | { kind: 'first'; count: number } | { kin
 export type ScenarioStep =
   | { action: 'wait'; seconds: number }
   | ({ group: UeGroup; rate?: number; parallel?: number; background: boolean } & (
-    | { action: 'register' }
+    | { action: 'register'; snssai?: Snssai }
     | { action: 'pdu-establish'; psi?: number; dnn?: string; snssai?: Snssai; emergency?: boolean }
     | { action: 'pdu-release'; psi: number }
     | { action: 'smf-release'; psi: number; cause?: number; plmn?: 'visited' | 'home'; replaceSnssai?: Snssai }
@@ -71,6 +75,10 @@ export type ScenarioStep =
     | { action: 'an-release' }
     | { action: 'out-of-coverage' }
     | { action: 'await-implicit'; seconds: number }
+    // issue 18 (mobility-commands.ts)
+    | { action: 'move'; tac: number }
+    | { action: 'update'; type: 'mobility' | 'periodic' }
+    | { action: 'await-periodic'; seconds: number }
     // issue 19 (snpn-commands.ts)
     | { action: 'provision' }
     | { action: 'await-deregistration'; seconds: number }
@@ -97,10 +105,10 @@ export class ScenarioFileError extends Error {
   }
 }
 
-const UE_ACTIONS = ['register', 'pdu-establish', 'pdu-release', 'smf-release', 'ping', 'deregister', 'amf-deregister', 'amf-release', 'udm-withdraw', 'udm-update', 'pcf-terminate', 'af-create', 'af-delete', 'policy-update', 'await-release', 'an-release', 'out-of-coverage', 'await-implicit', 'provision', 'await-deregistration'] as const;
+const UE_ACTIONS = ['register', 'pdu-establish', 'pdu-release', 'smf-release', 'ping', 'deregister', 'amf-deregister', 'amf-release', 'udm-withdraw', 'udm-update', 'pcf-terminate', 'af-create', 'af-delete', 'policy-update', 'await-release', 'an-release', 'out-of-coverage', 'await-implicit', 'move', 'update', 'await-periodic', 'provision', 'await-deregistration'] as const;
 const COMMON_KEYS = ['rate', 'parallel', 'background'];
 const OPTION_KEYS: Record<(typeof UE_ACTIONS)[number], string[]> = {
-  register: [],
+  register: ['sst', 'sd'],
   'pdu-establish': ['psi', 'dnn', 'sst', 'sd', 'emergency'],
   'pdu-release': ['psi'],
   'smf-release': ['psi', 'cause', 'plmn', 'replace-sst', 'replace-sd'],
@@ -118,6 +126,9 @@ const OPTION_KEYS: Record<(typeof UE_ACTIONS)[number], string[]> = {
   'an-release': [],
   'out-of-coverage': [],
   'await-implicit': ['seconds'],
+  move: ['tac'],
+  update: ['type'],
+  'await-periodic': ['seconds'],
   provision: [],
   'await-deregistration': ['seconds'],
 };
@@ -195,7 +206,12 @@ export function parseScenario(text: string, file: string): Scenario {
     };
     const psi = raw.psi === undefined ? undefined : int(raw.psi, `${at}.psi`, 1, 15);
     switch (a) {
-      case 'register':
+      case 'register': {
+        if (raw.sd !== undefined && (typeof raw.sd !== 'string' || !/^[0-9a-fA-F]{6}$/.test(raw.sd))) fail(`${at}.sd`, 'expected 6 hex digits as a string');
+        if (raw.sd !== undefined && raw.sst === undefined) fail(`${at}.sd`, 'needs sst');
+        const sst = raw.sst === undefined ? undefined : int(raw.sst, `${at}.sst`, 0, 255);
+        return { action: a, ...common, ...(sst !== undefined ? { snssai: { sst, ...(typeof raw.sd === 'string' ? { sd: raw.sd.toLowerCase() } : {}) } } : {}) };
+      }
       case 'provision':
         return { action: a, ...common };
       case 'await-deregistration':
@@ -204,7 +220,16 @@ export function parseScenario(text: string, file: string): Scenario {
       case 'out-of-coverage':
         return { action: a, ...common };
       case 'await-implicit':
+      case 'await-periodic':
         return { action: a, ...common, seconds: raw.seconds === undefined ? 10 : num(raw.seconds, `${at}.seconds`) };
+      case 'move':
+        if (raw.tac === undefined) return fail(`${at}.tac`, 'the TAC of the cell to move to is required');
+        return { action: a, ...common, tac: int(raw.tac, `${at}.tac`, 0, 0xffffff) };
+      case 'update': {
+        const type = raw.type ?? 'mobility';
+        if (type !== 'mobility' && type !== 'periodic') return fail(`${at}.type`, `expected mobility or periodic, got ${JSON.stringify(type)}`);
+        return { action: a, ...common, type };
+      }
       case 'pdu-establish': {
         if (raw.dnn !== undefined && (typeof raw.dnn !== 'string' || !raw.dnn)) fail(`${at}.dnn`, 'expected a DNN');
         if (raw.sd !== undefined && (typeof raw.sd !== 'string' || !/^[0-9a-fA-F]{6}$/.test(raw.sd))) fail(`${at}.sd`, 'expected 6 hex digits as a string');

@@ -30,9 +30,9 @@ import { tsharkAvailable, dissect, problems } from '../helpers/tshark.ts';
 import { inOrder } from '../helpers/steps.ts';
 import { erlangAsn1Available, pduToErlang, runPeer } from '../interop/erlang/peer.ts';
 
-const THIRD = 196;
+const THIRD = 198;
 const a = (n: number) => `127.0.${THIRD}.${n}`;
-const SUPI = (i: number) => `imsi-0010100001960${i}`;
+const SUPI = (i: number) => `imsi-0010100001980${i}`;
 let cfg: NetworkConfig;
 let core: Core;
 let gnb: Gnb;

@@ -34,7 +34,8 @@ import type { Amf } from '../amf.ts';
 import type { AmfUe } from '../context.ts';
 import { sendNgap } from '../n2.ts';
 import { ProcedureAborted, UeRejected } from '../gmm.ts';
-import { ueContextSbi, snssaiSbi, snssaiNas, amfFqdn } from './ue-context-sbi.ts';
+import { ueContextSbi } from './ue-context-transfer.ts';
+import { amfFqdn } from './n1-message-notify.ts';
 import { snssaiEquals, undoRegistration } from './registration.ts';
 import { notifyOldAmf } from './registration-status-update.ts';
 import type { RegistrationKind } from './registration-update.ts';
@@ -64,6 +65,9 @@ export function reallocated(ue: AmfUe): boolean {
 }
 
 const hex = (n: number, digits: number) => n.toString(16).padStart(digits, '0');
+/** A NAS S-NSSAI (SD a number) in TS 29.571 form (SD 6 hex digits), and back. */
+const snssaiSbi = (s: SNssai): WireSnssai => ({ sst: s.sst, ...(s.sd !== undefined ? { sd: hex(s.sd, 6) } : {}) });
+const snssaiNas = (s: WireSnssai): SNssai => ({ sst: s.sst, ...(s.sd !== undefined ? { sd: parseInt(s.sd, 16) } : {}) });
 
 /**
  * Step 2 with `amf.reallocation: ran`, after the authentication (9a) and before NAS security mode
@@ -204,13 +208,14 @@ async function forwardDirect(amf: Amf, ue: AmfUe, full: NasMessage, sel: SliceSe
   await undoRegistration(amf, ue);
   const plmnId = { mcc: amf.cfg.plmn.mcc, mnc: amf.cfg.plmn.mnc };
   const container: CommC['schemas']['RegistrationContextContainer'] = {
-    ueContext: ueContextSbi(ue),
+    ueContext: ueContextSbi(amf, ue, false),
     anType: '3GPP_ACCESS',
     anN2ApId: ue.ranUeNgapId,
     ranNodeId: { plmnId, gNbId: { bitLength: 22, gNBValue: hex(ue.gnb.gnbId ?? 0, 6) } },
     initialAmfName: amfFqdn(amf.cfg.name, amf.cfg.plmn),
     userLocation: ue.location ?? {},
-    ueContextRequest: true,
+    // TS 38.413 UE Context Request of the Initial UE Message: a CM-CONNECTED UE's NG-RAN context is set up already
+    ueContextRequest: !ue.initialContextSetUp,
     initialAmfN2ApId: ue.amfUeNgapId,
     ...(sel.allowed.length ? { allowedNssai: { allowedSnssaiList: sel.allowed.map((s) => ({ allowedSnssai: s })), accessType: '3GPP_ACCESS' } } : {}),
     ...(sel.configured.length ? { configuredNssai: sel.configured.map((s) => ({ configuredSnssai: s })) } : {}),

@@ -19,7 +19,21 @@ import type { AmfUe, GnbContext } from '../context.ts';
 import type { UserLocation } from '../user-location.ts';
 import { registration, undoRegistration } from './registration.ts';
 import { releaseUeContext } from './ue-context-release.ts';
-import { nasSecurityFromUeContext, amfNameOfFqdn } from './ue-context-sbi.ts';
+import { adoptUeContext } from './context-from-old-amf.ts';
+
+/**
+ * The AMF's name as TS 29.571 Fqdn (RegistrationContextContainer.initialAmfName): wire5g's AMF names
+ * are single labels (NGAP AMFName, TS 38.413 9.3.3.21), given the 5GC home network domain of TS
+ * 23.003 28.2; amfNameOfFqdn takes the label back for the NGAP Old AMF IE.
+ */
+export function amfFqdn(name: string, plmn: { mcc: string; mnc: string }): string {
+  return `${name}.5gc.mnc${plmn.mnc.padStart(3, '0')}.mcc${plmn.mcc}.3gppnetwork.org`;
+}
+
+function amfNameOfFqdn(fqdn: string, plmn: { mcc: string; mnc: string }): string {
+  const domain = amfFqdn('', plmn);
+  return fqdn.endsWith(domain) ? fqdn.slice(0, -domain.length) : fqdn;
+}
 
 /** The initial AMF's name (Old AMF IE) for the first NGAP message to the NG-RAN, by UE (taken when sent). */
 const oldAmfNames = new WeakMap<AmfUe, string>();
@@ -58,38 +72,38 @@ export async function n1MessageNotify(amf: Amf, req: RequestOf<typeof CALLBACKS.
   if (request.name !== 'Registration request') throw new SbiProblem(400, 'MANDATORY_IE_INCORRECT', `the N1 message is a ${request.name}, not a Registration request`);
   const supi = rc.ueContext.supi ?? body.supi;
   if (!supi) throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'ueContext.supi is required');
-  const { sec, kamf } = nasSecurityFromUeContext(rc.ueContext);
   const gnb = gnbOf(amf, rc.ranNodeId);
   if (!gnb) throw new SbiProblem(403, 'UNSPECIFIED', 'ranNodeId: this AMF has no NG association with that gNB');
   if (!Number.isInteger(rc.anN2ApId) || rc.anN2ApId < 0 || rc.anN2ApId >= 2 ** 32) throw new SbiProblem(400, 'MANDATORY_IE_INCORRECT', 'anN2ApId must be a RAN UE NGAP ID');
-  const existing = gnb.ues.get(rc.anN2ApId);
-  if (existing) amf.dropUe(existing);
   const streams = gnb.assoc.outboundStreams;
   const ue: AmfUe = {
-    amfUeNgapId: amf.ngapIds.allocate(),
+    amfUeNgapId: 0, // allocated once the UE context is taken
     ranUeNgapId: rc.anN2ApId,
     gnb,
     stream: streams > 1 ? 1 + (rc.anN2ApId % (streams - 1)) : 0,
     state: '5GMM-DEREGISTERED',
-    supi,
-    ...(rc.ueContext.pei ? { pei: rc.ueContext.pei } : {}),
     ...(rc.userLocation.nrLocation ? { location: rc.userLocation as UserLocation } : {}),
-    sec,
-    kamf,
     sessions: new Map(),
     waiters: [],
     busy: Promise.resolve(),
     ngapWaiters: new Map(),
     released: false,
     received: [request.name],
+    // no UE context requested: the NG-RAN has it (a CM-CONNECTED UE), so step 21 goes in Downlink NAS Transport
+    ...(rc.ueContextRequest !== true ? { initialContextSetUp: true } : {}),
   };
+  // the UE context with its 5G security context (TS 29.518 SeafData, MmContext; context-from-old-amf.ts)
+  const older = amf.bySupi.get(supi);
+  if (!adoptUeContext(amf, ue, { ...rc.ueContext, supi })) throw new SbiProblem(400, 'MANDATORY_IE_INCORRECT', 'ueContext: seafData with KAMF and the 3GPP access MM context with its NAS security mode and COUNTs are required (TS 29.518 6.1.6.2.25)');
   oldAmfNames.set(ue, amfNameOfFqdn(rc.initialAmfName, amf.cfg.plmn));
+  const existing = gnb.ues.get(rc.anN2ApId);
+  if (existing) amf.dropUe(existing);
+  ue.amfUeNgapId = amf.ngapIds.allocate();
   amf.ues.set(ue.amfUeNgapId, ue);
   gnb.ues.set(ue.ranUeNgapId, ue);
   amf.log(`UE ${supi}: Registration Request rerouted from AMF ${rc.initialAmfName} (TS 23.502 4.2.2.2.3 step 7(A)); RAN UE NGAP ID ${ue.ranUeNgapId}, AMF UE NGAP ID ${ue.amfUeNgapId}`);
   // step 8, after the answer: the registration from step 4 of 4.2.2.2.2 with the initial AMF's security context
   const run = ue.busy.then(async () => {
-    const older = amf.bySupi.get(supi);
     if (older && older !== ue) {
       await undoRegistration(amf, older);
       if (!older.released) await releaseUeContext(amf, older, { nas: 'unspecified' }, '4.2.2.2.3 step 8');

@@ -50,7 +50,7 @@ async function giveUp(amf: Amf, ue: AmfUe, release: number[], pcfReselected: boo
   }));
   // the other sessions now belong to the new AMF (it updates their SMF, step 17)
   ue.sessions = new Map();
-  if (pcfReselected) await terminatePolicyAssociations(amf, ue, step);
+  if (pcfReselected) await terminatePolicyAssociations(amf, ue, `${step} (pcfReselectedInd)`);
   else {
     ue.amPolicyUri = undefined;
     ue.uePolicyUri = undefined;
