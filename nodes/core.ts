@@ -17,15 +17,18 @@ import { chfRoutes } from './chf/service.ts';
 import { nwdafRoutes } from './nwdaf/service.ts';
 import { afRoutes } from './af/service.ts';
 import { policyDataNotifier } from './udr/policy-data-notify.ts';
+import { subscriptionDataNotifier } from './udr/subscription-data-notify.ts';
 import { startAmf, startOtherAmfs } from './core-amfs.ts';
 
 /** The UDR's O&M: a subscriber's policy data changed (Nudr_DM_Notify to the PCF, issue 16). */
 export interface UdrOam {
   notifyPolicyDataChange(supi: string): Promise<number>;
+  /** Nudr_DM_Notify of changed subscription data to the UDM's subscriptions (udr/subscription-data-notify.ts). */
+  notifySubscriptionDataChange(supi: string): Promise<number>;
 }
 
 /** The AF's O&M (`wire5g ctl af ...`, issue 16). */
-export type AfOam = Pick<ReturnType<typeof afRoutes>, 'createAppSession' | 'deleteAppSession' | 'hasAppSession'>;
+export type AfOam = Pick<ReturnType<typeof afRoutes>, 'createAppSession' | 'deleteAppSession' | 'hasAppSession' | 'subscribePcEvents' | 'modifyPcEvents' | 'unsubscribePcEvents' | 'pcEventsOf'>;
 /** The CHF's O&M: a policy counter's status changes (TS 29.594 Notify). */
 export type ChfOam = Pick<ReturnType<typeof chfRoutes>, 'setStatus' | 'abort' | 'chargingSessionOf'>;
 import type { DeregistrationReason } from './udm/procedures/deregistration-notification.ts';
@@ -219,7 +222,7 @@ async function startServing(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig,
       store.seed(cfg.subscribers.filter((x) => (realm ? x.supi.endsWith(realm) === (o.dcs === true) : true) && !isAaaSubscriber(cfg, x.supi)));
       const udr = udrRoutes(store, uri('udr'));
       const h = await serve('UDR', cfg.addresses.udr, udr.routes, c);
-      const udrOam = { notifyPolicyDataChange: policyDataNotifier(udr.state, store, uri('udr'), c.client) };
+      const udrOam = { notifyPolicyDataChange: policyDataNotifier(udr.state, store, uri('udr'), c.client), notifySubscriptionDataChange: subscriptionDataNotifier(udr.state, store, c.client) };
       return { nf, ledger: udr.ledger, store, udr: udrOam, sbi: h, settled: () => h.server.settled(), stop: async () => { await h.close(); store.close(); } };
     }
     case 'udm': {
@@ -263,7 +266,7 @@ async function startServing(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig,
         }
       }
       const c = host('SMF', cfg.addresses.smf);
-      const smf = smfRoutes({ baseUri: uri('smf'), instanceId: nfInstanceId('SMF', cfg.addresses.smf), udmUri: uri('udm'), pcfUri: uri('pcf'), ...(cfg.chf.convergedCharging ? { chfUri: uri('chf') } : {}), uePool: cfg.uePool, plmn: cfg.plmn, dnns: [cfg.dnn, ...(cfg.snpn && cfg.snpn.onboarding.dnn !== cfg.dnn ? [cfg.snpn.onboarding.dnn] : [])], ...(cfg.snpn?.pvs ? { pvsAddresses: [cfg.snpn.pvs.dnAddress] } : {}), ...(cfg.emergency.enabled ? { emergency: cfg.emergency } : {}), ...(o.log ? { log: o.log } : {}) }, c.client, n4, nasSmN1, ngapSmN2, undefined, o.clock);
+      const smf = smfRoutes({ baseUri: uri('smf'), instanceId: nfInstanceId('SMF', cfg.addresses.smf), udmUri: uri('udm'), pcfUri: uri('pcf'), ...(cfg.chf.convergedCharging ? { chfUri: uri('chf') } : {}), uePool: cfg.uePool, plmn: cfg.plmn, dnns: [cfg.dnn, ...(cfg.snpn && cfg.snpn.onboarding.dnn !== cfg.dnn ? [cfg.snpn.onboarding.dnn] : [])], ...(cfg.snpn?.pvs ? { pvsAddresses: [cfg.snpn.pvs.dnAddress, ...(cfg.snpn.pvs.fqdn ? [cfg.snpn.pvs.fqdn] : [])] } : {}), ...(cfg.emergency.enabled ? { emergency: cfg.emergency } : {}), ...(o.log ? { log: o.log } : {}) }, c.client, n4, nasSmN1, ngapSmN2, undefined, o.clock);
       // TS 29.244 7.4.2: the SMF's heartbeat to its UPF; a restart shows in the answer's Recovery Time Stamp (6.2.2)
       const heartbeatMs = o.pfcpHeartbeatMs ?? DEFAULT_PFCP_HEARTBEAT_MS;
       if (heartbeatMs > 0) pfcp.startHeartbeat({ address: cfg.addresses.upf, port: cfg.ports.pfcp }, heartbeatMs);
@@ -290,7 +293,7 @@ async function startServing(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig,
       return { nf, ledger: nwdaf.ledger, sbi: h, settled: () => h.server.settled(), stop: () => h.close() };
     }
     case 'af': {
-      const af = afRoutes({ baseUri: uri('af'), bsfUri: uri('bsf'), afAppId: 'wire5g-af' }, c.client);
+      const af = afRoutes({ baseUri: uri('af'), bsfUri: uri('bsf'), pcfUri: uri('pcf'), afAppId: 'wire5g-af' }, c.client);
       const h = await serve('AF', cfg.addresses.af, af.routes, c);
       return { nf, ledger: af.ledger, sbi: h, af, settled: () => h.server.settled(), stop: () => h.close() };
     }

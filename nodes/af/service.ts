@@ -4,17 +4,20 @@
 // 29.521 5.2.2.4), and ends it (Npcf_PolicyAuthorization_Delete, 4.2.4). It serves the PCF's
 // notification that the PDU session ended (TS 23.502 4.16.6 step 5; POST {notifUri}/terminate,
 // TS 29.514 4.2.5.3): it acknowledges, then deletes its app session. It asks for no media
-// components: its sessions carry no QoS request of their own.
+// components: its sessions carry no QoS request of their own. In its NEF role it subscribes to the
+// PCF's policy control events of any UE (Npcf_EventExposure, TS 29.523) and keeps what it is told.
 
 import { SbiProblem, objectBody, requireString, type SbiClient, type SbiRoute } from '../common/sbi.ts';
 import { ResourceLedger } from '../common/ledger.ts';
 import { serve, noContent } from '../common/sbi/routes.ts';
 import { callbackUri, consumer } from '../common/sbi/client.ts';
-import { BSF, PCF_PA, CALLBACKS } from '../common/sbi/operations.ts';
+import { BSF, PCF_PA, PCF_EE, CALLBACKS } from '../common/sbi/operations.ts';
 
 export interface AfConfig {
   baseUri: string;
   bsfUri: string;
+  /** The PCF's API root, for Npcf_EventExposure (any UE's events: no binding to find it by). */
+  pcfUri: string;
   /** TS 29.514 AfAppId of this AF's sessions. */
   afAppId: string;
 }
@@ -32,6 +35,10 @@ export function afRoutes(cfg: AfConfig, sbi: SbiClient, ledger = new ResourceLed
   const pcf = consumer(sbi, '', PCF_PA);
   let next = 1;
   ledger.gauge('app sessions', () => sessions.size);
+  // issue 16: the AF in its NEF role, subscribed to the PCF's policy control events (TS 29.523)
+  const pcEvents = new Map<string, PcEventsSubscription>();
+  const pcfEe = consumer(sbi, cfg.pcfUri, PCF_EE);
+  ledger.gauge('PCF event subscriptions', () => pcEvents.size);
 
   /** The AF's app session of a UE's PDU session, by its local id. */
   const find = (supi: string, psi: number) => [...sessions].find(([, s]) => s.supi === supi && s.psi === psi);
@@ -52,6 +59,16 @@ export function afRoutes(cfg: AfConfig, sbi: SbiClient, ledger = new ResourceLed
       requireString(body, 'termCause');
       if (!sessions.has(req.params.afSessionId)) throw new SbiProblem(404, 'APPLICATION_SESSION_CONTEXT_NOT_FOUND');
       return noContent(() => remove(req.params.afSessionId, '4.16.6 step 5'));
+    }),
+    // TS 29.523 4.2.4.2 Npcf_EventExposure_Notify: the events are kept; the subscription may have ended with it
+    serve(CALLBACKS.pcEventNotify, (req) => {
+      const body = objectBody(req) as { notifId?: unknown; eventNotifs?: unknown };
+      const sub = pcEvents.get(req.params.afSubsId);
+      if (!sub || body.notifId !== req.params.afSubsId || !Array.isArray(body.eventNotifs)) throw new SbiProblem(404, 'SUBSCRIPTION_NOT_FOUND', `no event subscription ${req.params.afSubsId}`);
+      sub.received.push(...(body.eventNotifs as PcEventReport[]));
+      sub.notifications++;
+      if (sub.notifications >= sub.lastNotification) pcEvents.delete(req.params.afSubsId);
+      return noContent();
     }),
   ];
 
@@ -82,5 +99,67 @@ export function afRoutes(cfg: AfConfig, sbi: SbiClient, ledger = new ResourceLed
       await remove(s[0]);
     },
     hasAppSession: (supi: string, psi: number) => find(supi, psi) !== undefined,
+    /**
+     * O&M: Npcf_EventExposure_Subscribe (TS 29.523 4.2.2.2) for any UE's PDU sessions, optionally
+     * on DNNs; `immRep` asks for the current values at once; `maxReports` ends it after that many.
+     */
+    async subscribePcEvents(o: { events: string[]; dnns?: string[]; immRep?: boolean; maxReports?: number }): Promise<{ id: string; immediate: PcEventReport[] }> {
+      const id = `ee-${next++}`;
+      const r = await pcfEe.eventExposure.subscribe({
+        eventSubs: o.events as [string, ...string[]],
+        notifUri: callbackUri(cfg.baseUri, CALLBACKS.pcEventNotify, { afSubsId: id }),
+        notifId: id,
+        ...(o.dnns?.length ? { filterDnns: o.dnns as [string, ...string[]] } : {}),
+        ...(o.immRep || o.maxReports ? { eventsRepInfo: { ...(o.immRep ? { immRep: true } : {}), ...(o.maxReports ? { maxReportNbr: o.maxReports } : {}) } } : {}),
+      }, { step: 'TS 29.523 4.2.2.2' });
+      const uri = r.headers.location;
+      if (!uri) throw new SbiProblem(502, 'SYSTEM_FAILURE', 'the PCF answered 201 without Location');
+      const immediate = (r.body.eventNotifs ?? []) as PcEventReport[];
+      // the immediate report counts as one notification (TS 29.523 maxReportNbr)
+      const sub: PcEventsSubscription = { uri, received: [], notifications: immediate.length ? 1 : 0, lastNotification: o.maxReports ?? Infinity };
+      if (sub.notifications < sub.lastNotification) pcEvents.set(id, sub);
+      return { id, immediate };
+    },
+    /** O&M: Npcf_EventExposure_Subscribe modifying the subscription (TS 29.523 4.2.2.3): other events or DNNs. */
+    async modifyPcEvents(id: string, o: { events: string[]; dnns?: string[] }): Promise<void> {
+      const sub = pcEvents.get(id);
+      if (!sub) throw new SbiProblem(404, 'SUBSCRIPTION_NOT_FOUND', `the AF has no event subscription ${id}`);
+      await pcfEe.eventExposure.modify(sub.uri, {
+        eventSubs: o.events as [string, ...string[]],
+        notifUri: callbackUri(cfg.baseUri, CALLBACKS.pcEventNotify, { afSubsId: id }),
+        notifId: id,
+        ...(o.dnns?.length ? { filterDnns: o.dnns as [string, ...string[]] } : {}),
+        ...(Number.isFinite(sub.lastNotification) ? { eventsRepInfo: { maxReportNbr: sub.lastNotification } } : {}),
+      }, { step: 'TS 29.523 4.2.2.3' });
+    },
+    /** O&M: Npcf_EventExposure_UnSubscribe (TS 29.523 4.2.3.2). */
+    async unsubscribePcEvents(id: string): Promise<void> {
+      const sub = pcEvents.get(id);
+      if (!sub) throw new SbiProblem(404, 'SUBSCRIPTION_NOT_FOUND', `the AF has no event subscription ${id}`);
+      pcEvents.delete(id);
+      await pcfEe.eventExposure.unsubscribe(sub.uri, { step: 'TS 29.523 4.2.3.2' });
+    },
+    /** The events an event subscription was notified of (the immediate report aside). */
+    pcEventsOf: (id: string): PcEventReport[] | undefined => pcEvents.get(id)?.received,
+    pcEventSubscriptions: pcEvents,
   };
+}
+
+/** A PcEventNotification as the AF keeps it (TS 29.523 5.6.2.5). */
+export interface PcEventReport {
+  event: string;
+  supi?: string;
+  accType?: string;
+  ratType?: string;
+  plmnId?: { mcc: string; mnc: string };
+  pduSessionInfo?: { dnn: string; snssai: { sst: number; sd?: string }; ueIpv4?: string };
+  timeStamp: string;
+}
+
+interface PcEventsSubscription {
+  uri: string;
+  received: PcEventReport[];
+  notifications: number;
+  /** maxReportNbr: the PCF ends the subscription with this notification. */
+  lastNotification: number;
 }

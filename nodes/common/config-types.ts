@@ -236,13 +236,14 @@ export interface SnpnConfig {
   /**
    * The PVS (nodes/pvs): its own address (CoAP on 5683), the address the UEs reach it at in the
    * data network (the UPF relays it on N6), and the SO-SNPN credentials it hands out: for the UE
-   * with Default UE Credentials `onboardingSupi`, the subscriber `supi` of `subscribers`.
+   * with Default UE Credentials `onboardingSupi`, the subscriber `supi` of `subscribers`. `fqdn`:
+   * its name, which the SMF gives the UE as well (ePCO 0038H PVS name).
    */
-  pvs?: { address: string; dnAddress: string; credentials: { onboardingSupi: string; supi: string }[] };
+  pvs?: { address: string; dnAddress: string; fqdn?: string; credentials: { onboardingSupi: string; supi: string }[] };
   /**
    * A DCS hosting AUSF/UDM (TS 23.502 4.2.2.2.4 step 9-2): its own AUSF, UDM and UDR on these
    * addresses, holding the subscribers whose SUPI realm is `realm`; the AMF sends the SUCIs of that
-   * realm to its AUSF, and its UDM gives `pvsAddresses` with the authentication data.
+   * realm to its AUSF, and its UDM gives `pvsAddresses` (IPv4, IPv6 addresses or FQDNs) with the authentication data.
    */
   dcs?: { realm: string; addresses: { ausf: string; udm: string; udr: string }; pvsAddresses: string[] };
   /**

@@ -3,6 +3,7 @@
 // checked here, with its path, before anything starts: a wrong one is refused, never replaced by a
 // default (a security algorithm least of all).
 
+import { isPvsAddress } from './pvs-info.ts';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { isIPv4 } from 'node:net';
@@ -63,6 +64,8 @@ const ipv4Prefix: Leaf = (v, path) => {
   return m && isIPv4(m[1]) && Number(m[2]) >= 8 && Number(m[2]) <= 30 ? v : bad(path, `expected an IPv4 prefix a.b.c.d/8..30, got ${typeName(v)}`);
 };
 const nonEmpty: Leaf = text(/^\S.*$/, 'a non-empty string');
+/** A PVS address or name (TS 29.571 ServerAddressingInfo): IPv4, IPv6 or an FQDN. */
+const pvsAddress: Leaf = (v, path) => (typeof v === 'string' && isPvsAddress(v) ? v : bad(path, `expected an IPv4 address, an IPv6 address or an FQDN, got ${JSON.stringify(v)}`));
 const hex = (n: number) => text(new RegExp(`^[0-9a-fA-F]{${n}}$`), `${n} hex digits`, true);
 const port = integer(1, 65535);
 const flag: Leaf = (v, path) => (typeof v === 'boolean' ? v : bad(path, `expected true or false, got ${typeName(v)}`));
@@ -120,7 +123,7 @@ const SCHEMA: MapSchema = {
     dataNetwork: ipv4,
     addresses: { fields: addressFields },
     ports: { fields: { sbi: port, ngapUdp: port, pfcp: port, gtpu: port } },
-    amf: { fields: { name: nonEmpty, regionId: integer(0, 255), setId: integer(0, 1023), pointer: integer(0, 63), t3512Seconds: integer(0, 0x7fffffff), relativeCapacity: integer(0, 255), authenticateUpdates: flag, reallocation: oneOf(['direct', 'ran'], 'AMF re-allocation path') } },
+    amf: { fields: { name: nonEmpty, regionId: integer(0, 255), setId: integer(0, 1023), pointer: integer(0, 63), t3512Seconds: integer(0, 0x7fffffff), relativeCapacity: integer(0, 255), authenticateUpdates: flag, reallocation: (v, path) => (v === 'direct' || v === 'ran' ? v : bad(path, `expected direct or ran (TS 23.502 4.2.2.2.3 step 7(A) or 7(B)), got ${typeName(v)}`)) } },
     amfs: {
       item: {
         fields: { name: nonEmpty, address: ipv4, regionId: integer(0, 255), setId: integer(0, 1023), pointer: integer(0, 63), relativeCapacity: integer(0, 255), snssais: { item: snssaiSchema, required: ['sst'], minItems: 1 }, tacs: { item: integer(0, 0xffffff), minItems: 1 } },
@@ -141,14 +144,16 @@ const SCHEMA: MapSchema = {
           fields: {
             address: ipv4,
             dnAddress: ipv4,
+            fqdn: text(/^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/, 'an FQDN (labels of letters, digits, -)'),
             credentials: { item: { fields: { onboardingSupi: text(/^nai-[^@\s]+@[^@\s]+$/, 'nai-<username>@<realm>'), supi: text(/^(imsi-[0-9]{5,15}|nai-[^@\s]+@[^@\s]+)$/, 'imsi-<5..15 digits> or nai-<username>@<realm>') } }, required: ['onboardingSupi', 'supi'] },
           },
+          optional: ['fqdn'],
         },
         dcs: {
           fields: {
             realm: text(/^[A-Za-z0-9.-]+$/, 'a realm (letters, digits, dots, -)'),
             addresses: { fields: { ausf: ipv4, udm: ipv4, udr: ipv4 } },
-            pvsAddresses: { item: ipv4, minItems: 1 },
+            pvsAddresses: { item: pvsAddress, minItems: 1 },
           },
         },
         aaa: { fields: { realm: text(/^[A-Za-z0-9.-]+$/, 'a realm (letters, digits, dots, -)'), nssaafAddress: ipv4, address: ipv4, secret: nonEmpty } },

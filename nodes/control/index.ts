@@ -8,5 +8,6 @@ export * from './api.ts';
 import './policy-commands.ts';
 import './coverage-commands.ts';
 import './charging-commands.ts'; // issue 16: ctl chf abort
+import './event-exposure-commands.ts'; // issue 16: ctl af events-subscribe | events | events-unsubscribe
 import './amf-release-command.ts';
 import './mobility-commands.ts'; // issue 18: ctl ue move

@@ -8,6 +8,7 @@
 // onboarding ones. A subscriber the PVS hands out (snpn.pvs.credentials[].supi) is seeded in the
 // UDR but is no UE of its own: it is what an onboarded UE becomes.
 
+import { isIPv4 } from 'node:net';
 import type { NetworkConfig, SubscriberConfig } from '../common/config.ts';
 import { subscribersFor } from '../scenario.ts';
 import { Ue, type UeConfig, type UePduSession } from '../ue/ue.ts';
@@ -54,7 +55,7 @@ export function checkProvision(cfg: NetworkConfig, ue: Ue): void {
  */
 export function provision(side: NetworkSide, cfg: NetworkConfig, ue: Ue): Promise<SoSnpnCredentials> {
   const s = onboardingSession(cfg, ue)!;
-  return side.recorder.procedure('UE provisioning (SO-SNPN credentials from the PVS)', 'TS 23.501 5.30.2.10.4', ue.supi, () => obtainSoSnpnCredentials(ue, s.pvsAddresses?.[0] ?? cfg.snpn!.pvs!.dnAddress, { psi: s.pduSessionId }));
+  return side.recorder.procedure('UE provisioning (SO-SNPN credentials from the PVS)', 'TS 23.501 5.30.2.10.4', ue.supi, () => obtainSoSnpnCredentials(ue, s.pvsAddresses?.find((a) => isIPv4(a)) ?? cfg.snpn!.pvs!.dnAddress, { psi: s.pduSessionId }));
 }
 
 export function checkAwaitDeregistration(cfg: NetworkConfig, ue: Ue): void {

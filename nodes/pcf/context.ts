@@ -7,6 +7,7 @@ import type { SbiClient } from '../common/sbi.ts';
 import { udrClient, notifier } from '../common/sbi/client.ts';
 import { KeyedSerializer, SharedSubscriptions } from '../common/concurrency.ts';
 import type { PcfPolicyConfig } from '../common/config.ts';
+import type { PcEventSubscription } from './event-exposure.ts';
 
 export interface PcfConfig {
   /** Our own API root, e.g. http://127.0.0.13:8080 */
@@ -79,6 +80,10 @@ export interface SmPolicyAssociation {
   activeRules?: string[];
   /** AF app sessions bound to this PDU session (Npcf_PolicyAuthorization, policy-authorization.ts). */
   appSessions: Set<string>;
+  /** What SmPolicyContextData said of the access (TS 29.512), for event exposure (event-exposure.ts). */
+  accessType?: '3GPP_ACCESS' | 'NON_3GPP_ACCESS';
+  ratType?: string;
+  servingNetwork?: { mcc: string; mnc: string; nid?: string };
 }
 
 /** An AF's app session (TS 29.514 AppSessionContext) and the SM policy association it is bound to. */
@@ -118,6 +123,8 @@ export interface Pcf {
   policyCounterStatus: Map<string, Record<string, string>>;
   /** NWDAF notifications received (TS 29.520), per SM policy id. */
   analyticsNotifications: Map<string, number>;
+  /** Npcf_EventExposure subscriptions (TS 29.523, event-exposure.ts). */
+  pcEventSubscriptions: Map<string, PcEventSubscription>;
   nextId(): string;
 }
 
@@ -137,6 +144,7 @@ export function newPcf(cfg: PcfConfig, udr: SbiClient): Pcf {
     chfWriters: new KeyedSerializer(),
     policyCounterStatus: new Map(),
     analyticsNotifications: new Map(),
+    pcEventSubscriptions: new Map(),
     nextId: () => String(next++),
   };
 }

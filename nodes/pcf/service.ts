@@ -1,7 +1,7 @@
 // The PCF's policy services: Npcf_AMPolicyControl (TS 29.507, am-policy.ts and
 // am-policy-termination.ts), Npcf_UEPolicyControl (TS 29.525, ue-policy.ts and
 // ue-policy-termination.ts) and Npcf_SMPolicyControl (TS 29.512, sm-policy.ts and
-// sm-policy-termination.ts), with the UDR behind
+// sm-policy-termination.ts), Npcf_EventExposure (TS 29.523, event-exposure.ts), with the UDR behind
 // them over Nudr_DR (TS 29.519). This file holds the routes and the ledger.
 
 import type { SbiRoute, SbiClient } from '../common/sbi.ts';
@@ -19,6 +19,7 @@ import { policyAuthorizationRoutes } from './policy-authorization.ts';
 import { updateSmPolicy } from './usage-monitoring.ts';
 import { policyDataChangeRoutes } from './policy-data-change.ts';
 import { bindingCallbackRoutes } from './sm-policy-bindings.ts';
+import { eventExposureRoutes } from './event-exposure.ts';
 
 export type { PcfConfig } from './context.ts';
 
@@ -33,7 +34,8 @@ export function pcfRoutes(cfg: PcfConfig, udr: SbiClient, ledger = new ResourceL
     .gauge('BSF bindings held', () => [...pcf.smPolicies.values()].filter((a) => a.bsfBindingUri).length)
     .gauge('CHF subscriptions held', () => pcf.chfSubscriptions.size)
     .gauge('NWDAF subscriptions held', () => [...pcf.smPolicies.values()].filter((a) => a.nwdafSubscriptionUri).length)
-    .gauge('AF app sessions', () => pcf.appSessions.size);
+    .gauge('AF app sessions', () => pcf.appSessions.size)
+    .gauge('event exposure subscriptions', () => pcf.pcEventSubscriptions.size);
 
   const routes: SbiRoute[] = [
     serve(PCF.amPolicyControl.create, (req) => createAmPolicy(pcf, req)),
@@ -46,6 +48,7 @@ export function pcfRoutes(cfg: PcfConfig, udr: SbiClient, ledger = new ResourceL
     ...policyAuthorizationRoutes(pcf),
     ...bindingCallbackRoutes(pcf),
     ...policyDataChangeRoutes(pcf),
+    ...eventExposureRoutes(pcf),
   ];
   return { routes, ledger, pcf };
 }

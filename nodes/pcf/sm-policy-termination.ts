@@ -89,8 +89,9 @@ export async function deleteSmPolicy(pcf: Pcf, req: SbiRequest) {
   assoc.pccRules = [];
   if (!assoc.onboarding && Array.isArray(body.accuUsageReports) && body.accuUsageReports.length) await deductUsage(pcf, assoc.supi, body.accuUsageReports);
   // step 5: the AFs whose PCC rules required it; the BSF binding; the NWDAF analytics (non-roaming).
-  // TS 23.502 4.16.14.2 (reporting the termination to subscribers of that event) is not done:
-  // wire5g's PCF serves no subscription to SM policy association events.
+  // TS 23.502 4.16.14.2 (reporting the termination to subscribers of that event) is not done: no
+  // Npcf_EventExposure PcEvent carries it (event-exposure.ts serves the ones that occur), and the
+  // TS 29.514 PDU_SESSION_STATUS report is for a PCF for the UE apart from this one (docs/decisions.md).
   await notifyAfsAtStep5(pcf, assoc);
   await unbindAtStep5(pcf, assoc);
   // step 6 (4.16.8): unsubscribe from, or modify, the subscriber's policy counter status reporting

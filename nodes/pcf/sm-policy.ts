@@ -6,7 +6,8 @@ import { SbiProblem, objectBody, requireString, type SbiRequest } from '../commo
 import { created, undoable } from '../common/sbi/routes.ts';
 import { resourceUri, callbackUri, operationUri } from '../common/sbi/client.ts';
 import { UDR, PCF, CALLBACKS } from '../common/sbi/operations.ts';
-import { PCF_SUPPORTED_FEATURES, commonFeatures, type Pcf } from './context.ts';
+import { PCF_SUPPORTED_FEATURES, commonFeatures, type Pcf, type SmPolicyAssociation } from './context.ts';
+import { notifyPcEvents } from './event-exposure.ts';
 import { usageMonitoringDecision } from './usage-monitoring.ts';
 import { bindSmPolicy, unbindAtStep5, unbindAtStep6 } from './sm-policy-bindings.ts';
 import { subscribedTriggers } from './policy-control-triggers.ts';
@@ -57,7 +58,7 @@ export async function createSmPolicy(pcf: Pcf, req: SbiRequest) {
   // usage monitoring at session level and per Monitoring Key (usage-monitoring.ts)
   const um = usageMonitoringDecision(pcf, id, limitId, data.umData);
   const monitored = Object.keys(um.umDecs).length > 0;
-  pcf.smPolicies.set(id, { supi, pduSessionId, dnn, snssai, notificationUri, appSessions: new Set(), ...(typeof body.ipv4Address === 'string' ? { ipv4Address: body.ipv4Address } : {}), pccRules: [pccRule, ...Object.keys(um.pccRules)], ...(um.limitId ? { limitId: um.limitId } : {}), ...(um.monitoringKeys.length ? { monitoringKeys: um.monitoringKeys } : {}), ...(onboarding ? { onboarding } : {}) });
+  pcf.smPolicies.set(id, { supi, pduSessionId, dnn, snssai, notificationUri, appSessions: new Set(), ...accessOf(body), ...(typeof body.ipv4Address === 'string' ? { ipv4Address: body.ipv4Address } : {}), pccRules: [pccRule, ...Object.keys(um.pccRules)], ...(um.limitId ? { limitId: um.limitId } : {}), ...(um.monitoringKeys.length ? { monitoringKeys: um.monitoringKeys } : {}), ...(onboarding ? { onboarding } : {}) });
   // TS 29.512 5.6.2.4 SmPolicyDecision: one session rule with the authorized Session-AMBR and
   // default QoS (and the session-level usage monitoring), one PCC rule matching all traffic on the
   // default QoS flow's QoS data, one PCC rule per monitored Monitoring Key.
@@ -73,8 +74,9 @@ export async function createSmPolicy(pcf: Pcf, req: SbiRequest) {
   });
   // issue 16: the BSF binding, the CHF and NWDAF subscriptions (sm-policy-bindings.ts)
   await bindSmPolicy(pcf, id, pcf.smPolicies.get(id)!);
-  // an SMF that never got the 201 never terminates the association (issue 21): undone, with its UDR subscription
-  return undoable(res, async () => {
+  // an SMF that never got the 201 never terminates the association (issue 21): undone, with its UDR subscription;
+  // once answered, the new session's events go to the event exposure subscribers (event-exposure.ts)
+  return { ...undoable(res, async () => {
     const assoc = pcf.smPolicies.get(id);
     if (assoc) {
       await unbindAtStep5(pcf, assoc);
@@ -83,5 +85,15 @@ export async function createSmPolicy(pcf: Pcf, req: SbiRequest) {
     if (!pcf.smPolicies.delete(id)) return;
     const uri = await pcf.udrSubscriptions.release(subKey);
     if (uri) await pcf.nudr.dr.unsubscribePolicyData(uri);
-  });
+  }), after: () => notifyPcEvents(pcf, id) };
+}
+
+/** What SmPolicyContextData says of the access (TS 29.512 5.6.2.2): access type, RAT type, serving PLMN. */
+function accessOf(body: Record<string, unknown>): Pick<SmPolicyAssociation, 'accessType' | 'ratType' | 'servingNetwork'> {
+  const sn = body.servingNetwork as { mcc?: unknown; mnc?: unknown; nid?: unknown } | undefined;
+  return {
+    ...(body.accessType === '3GPP_ACCESS' || body.accessType === 'NON_3GPP_ACCESS' ? { accessType: body.accessType } : {}),
+    ...(typeof body.ratType === 'string' ? { ratType: body.ratType } : {}),
+    ...(sn && typeof sn.mcc === 'string' && typeof sn.mnc === 'string' ? { servingNetwork: { mcc: sn.mcc, mnc: sn.mnc, ...(typeof sn.nid === 'string' ? { nid: sn.nid } : {}) } } : {}),
+  };
 }

@@ -2,6 +2,7 @@
 // 1-2), with resynchronisation (6.1.3.3.2), and the AUSF's result confirmation (6.1.4.1a).
 
 import { SbiProblem, objectBody, requireString, type SbiRoute } from '../common/sbi.ts';
+import { serverAddressingInfo } from '../common/pvs-info.ts';
 import { serve, ok, created, noContent } from '../common/sbi/routes.ts';
 import { resourceUri } from '../common/sbi/client.ts';
 import { UDM } from '../common/sbi/operations.ts';
@@ -48,7 +49,7 @@ export function ueauRoutes(udm: Udm): SbiRoute[] {
         const av = udm.aka.generateVector({ k, opc, amf: sub.authenticationManagementField, sqn, rand, servingNetworkName: snName });
         // TS 29.503 6.3.6.2.2 AuthenticationInfoResult with a 5G HE AV (6.3.6.2.5 Av5GHeAka)
         const pvs = udm.cfg.pvsAddresses;
-        return ok({ authType: '5G_AKA' as const, authenticationVector: { avType: '5G_HE_AKA' as const, rand, xresStar: av.xresStar, autn: av.autn, kausf: av.kausf }, supi, ...(pvs?.length ? { pvsInfo: [{ ipv4Addresses: pvs }] } : {}) });
+        return ok({ authType: '5G_AKA' as const, authenticationVector: { avType: '5G_HE_AKA' as const, rand, xresStar: av.xresStar, autn: av.autn, kausf: av.kausf }, supi, ...(pvs?.length ? { pvsInfo: [serverAddressingInfo(pvs)] } : {}) });
       });
     }),
     // TS 33.501 6.1.4.1a, TS 29.503 5.4.2.3: Nudm_UEAuthentication_ResultConfirmation

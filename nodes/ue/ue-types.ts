@@ -102,7 +102,7 @@ export interface UePduSession {
   snssai: Snssai;
   /** An emergency PDU session (request type "initial emergency request"). */
   emergency?: boolean;
-  /** The PVS addresses the SMF gave in the accept's ePCO (SNPN onboarding, TS 23.501 5.30.2.10.4). */
+  /** The PVS addresses and names the SMF gave in the accept's ePCO (IPv4 first; SNPN onboarding, TS 23.501 5.30.2.10.4). */
   pvsAddresses?: string[];
 }
 

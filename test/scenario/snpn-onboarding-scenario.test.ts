@@ -73,6 +73,8 @@ describe('scenario snpn-onboarding', () => {
     const values = (f: string) => frames.flatMap((x) => x.fields.get(f) ?? []);
     expect(values('nas_5gs.mm.5gs_reg_type')).toContain('5'); // SNPN onboarding
     expect(values('coap.opt.uri_query')).toEqual(expect.arrayContaining([`id=${CASE_9_3}`, `id=${CASE_9_2}`, `id=${CASE_9_1}`]));
+    // the PVS information in the accepts' ePCO: IPv4 (0036H), IPv6 (0037H, the DCS's) and names (0038H); octets judged in snpn-onboarding.test.ts
+    expect(new Set(values('gsm_a.gm.sm.pco_pid'))).toEqual(new Set(['0x0036', '0x0037', '0x0038']));
     // 9-1 on the wire: EAP-AKA' (type 50) in NAS and in RADIUS; every RADIUS answer's authenticator valid; the MSK's MS-MPPE keys
     const nasEap = frames.filter((f) => f.protocols.includes('nas-5gs') && f.protocols.includes('eap'));
     expect(nasEap.flatMap((f) => f.fields.get('eap.type') ?? [])).toContain('50');

@@ -38,6 +38,10 @@ const SO_SNPN_SUPI_2 = 'imsi-001010000001903';
 const DCS_SUPI = 'nai-onboard3@dcs.example.org';
 /** A second PVS address only the DCS gives (so the UE's ePCO shows where its addresses came from). */
 const DCS_SECOND_PVS = '10.45.255.252';
+/** The DCS's PVS also by IPv6 address and by name (ePCO 0037H, 0038H), and the SMF's own PVS by name. */
+const DCS_PVS_IPV6 = 'fd00:45::fc';
+const DCS_PVS_NAME = 'pvs.dcs.example.org';
+const PVS_NAME = 'pvs.onboarding.example';
 
 let cfg: NetworkConfig;
 let core: Core;
@@ -56,9 +60,9 @@ beforeAll(async () => {
     snpn: {
       nid: NID,
       onboarding: { snssai: { sst: 2 }, dnn: 'onboarding', deregistrationTimerSeconds: 600 },
-      pvs: { address: '127.0.171.30', dnAddress: PVS_DN_ADDRESS, credentials: [{ onboardingSupi: ONBOARDING_SUPI, supi: SO_SNPN_SUPI }, { onboardingSupi: DCS_SUPI, supi: SO_SNPN_SUPI_2 }] },
+      pvs: { address: '127.0.171.30', dnAddress: PVS_DN_ADDRESS, fqdn: PVS_NAME, credentials: [{ onboardingSupi: ONBOARDING_SUPI, supi: SO_SNPN_SUPI }, { onboardingSupi: DCS_SUPI, supi: SO_SNPN_SUPI_2 }] },
       // case 9-2: a DCS hosting AUSF/UDM for the realm dcs.example.org
-      dcs: { realm: 'dcs.example.org', addresses: { ausf: '127.0.171.41', udm: '127.0.171.42', udr: '127.0.171.43' }, pvsAddresses: [PVS_DN_ADDRESS, DCS_SECOND_PVS] },
+      dcs: { realm: 'dcs.example.org', addresses: { ausf: '127.0.171.41', udm: '127.0.171.42', udr: '127.0.171.43' }, pvsAddresses: [PVS_DN_ADDRESS, DCS_PVS_NAME, DCS_SECOND_PVS, DCS_PVS_IPV6] },
     },
   });
   cfg.subscribers = [
@@ -109,8 +113,8 @@ describe('Registration with Onboarding SNPN (TS 23.502 4.2.2.2.4), cases 9-3 and
       // the onboarding PDU session (onboarding DNN and S-NSSAI) and its user plane
       const s = await ue.establishPduSession(1, { dnn: 'onboarding', snssai: { sst: 2 } });
       expect(s.address).toMatch(/^10\.45\./);
-      // 9-3: the SMF's own PVS address, in the accept's ePCO (container 0036H)
-      expect(ue.sessions.get(1)?.pvsAddresses).toEqual([PVS_DN_ADDRESS]);
+      // 9-3: the SMF's own PVS address and name, in the accept's ePCO (containers 0036H, 0038H)
+      expect(ue.sessions.get(1)?.pvsAddresses).toEqual([PVS_DN_ADDRESS, PVS_NAME]);
       expect(await ue.ping()).toBeGreaterThanOrEqual(0);
       // the SO-SNPN credentials from the PVS, CoAP over the onboarding PDU session's user plane
       credentials = await obtainSoSnpnCredentials(ue, PVS_DN_ADDRESS);
@@ -166,10 +170,11 @@ describe('Registration with Onboarding SNPN (TS 23.502 4.2.2.2.4), cases 9-3 and
       await ue.register(gnb);
       // step 9-2: the PVS addresses the DCS gave, at the AMF
       const pvs = core.amf.bySupi.get(DCS_SUPI)?.onboarding?.pvsAddresses;
-      expect(pvs).toEqual([PVS_DN_ADDRESS, DCS_SECOND_PVS]);
+      expect(pvs).toEqual([PVS_DN_ADDRESS, DCS_SECOND_PVS, DCS_PVS_IPV6, DCS_PVS_NAME]);
       await ue.establishPduSession(1, { dnn: 'onboarding', snssai: { sst: 2 } });
       // the DCS's PVS addresses reach the UE: AMF -> SMF (pvsInfo) -> the accept's ePCO
-      expect(ue.sessions.get(1)?.pvsAddresses).toEqual([PVS_DN_ADDRESS, DCS_SECOND_PVS]);
+      // (0036H IPv4, 0037H IPv6, 0038H name; the UE keeps them IPv4 first)
+      expect(ue.sessions.get(1)?.pvsAddresses).toEqual([PVS_DN_ADDRESS, DCS_SECOND_PVS, DCS_PVS_IPV6, DCS_PVS_NAME]);
       c = await obtainSoSnpnCredentials(ue, pvs![0]);
       expect(c.supi).toBe(SO_SNPN_SUPI_2);
       for (let i = 0; i < 200 && ue.state !== GmmState.DEREGISTERED; i++) await new Promise((r) => setTimeout(r, 20));
@@ -225,16 +230,20 @@ describe('Registration with Onboarding SNPN (TS 23.502 4.2.2.2.4), cases 9-3 and
     expect(hex(initial!.fields.get('ngap.NID'))).toEqual(['000007ed9d50']);
     expect(initial!.fields.has('nas_5gs.mm.requested_nssai') || initial!.fields.has('nas_5gs.mm.nssai')).toBe(false);
     // the PVS information in the ePCO (TS 24.008 10.5.6.3): container 0036H empty in the onboarding
-    // requests (MS to network), 0036H with 4 octets of IPv4 address in the accepts (network to MS);
-    // Wireshark 4.0 frames the containers (identifier, length, data) without naming 0036H
+    // requests (MS to network), 0036H with 4 octets of IPv4 address, 0037H with 16 of IPv6 address,
+    // 0038H with the PVS name as DNS labels in the accepts (network to MS); Wireshark 4.0 frames the
+    // containers (identifier, length, data) without naming 0036H-0038H: the test reads the octets
     const sm = frames.filter((f) => f.fields.has('gsm_a.gm.sm.pco_pid'));
     const requests = sm.filter((f) => f.fields.get('nas_5gs.sm.message_type')?.includes('0xc1'));
     const accepts = sm.filter((f) => f.fields.get('nas_5gs.sm.message_type')?.includes('0xc2'));
     expect(requests.length).toBeGreaterThanOrEqual(2);
     for (const f of requests) expect([f.fields.get('gsm_a.gm.sm.pco_pid'), f.fields.get('gsm_a.gm.sm.pco.length')]).toEqual([['0x0036'], ['0x00']]);
     const data = accepts.map((f) => [f.fields.get('gsm_a.gm.sm.pco_pid'), f.fields.get('data.data')?.map((x) => x.replace(/:/g, ''))]);
-    expect(data).toContainEqual([['0x0036'], ['0a2dfffd']]); // 9-3: 10.45.255.253, the SMF's own
-    expect(data).toContainEqual([['0x0036', '0x0036'], ['0a2dfffd', '0a2dfffc']]); // 9-2: the DCS's two
+    const labels = (n: string) => n.split('.').map((l) => l.length.toString(16).padStart(2, '0') + Buffer.from(l).toString('hex')).join('');
+    expect(labels(PVS_NAME)).toBe('037076730a6f6e626f617264696e67076578616d706c65'); // 3 pvs, 10 onboarding, 7 example
+    expect(data).toContainEqual([['0x0036', '0x0038'], ['0a2dfffd', labels(PVS_NAME)]]); // 9-3: 10.45.255.253 and the name, the SMF's own
+    // 9-2: the DCS's, by kind in the order the UDM gave them (pvsInfo: ipv4Addresses, ipv6Addresses, fqdnList)
+    expect(data).toContainEqual([['0x0036', '0x0036', '0x0037', '0x0038'], ['0a2dfffd', '0a2dfffc', 'fd0000450000000000000000000000fc', labels(DCS_PVS_NAME)]]);
     // the provisioning exchange: CoAP inside GTP-U on N3 and plain on N6 (UPF <-> PVS)
     const coap = frames.filter((f) => f.protocols.includes('coap'));
     expect(problems(coap)).toEqual([]);

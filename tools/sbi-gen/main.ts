@@ -42,6 +42,8 @@ export const SERVICES = [
   'TS29520_Nnwdaf_AnalyticsInfo',
   'TS29520_Nnwdaf_EventsSubscription',
   'TS29521_Nbsf_Management',
+  // issue 16: the PCF's event exposure (TS 29.523)
+  'TS29523_Npcf_EventExposure',
   'TS29531_Nnssf_NSSelection',
   'TS29573_JOSEProtectedMessageForwarding',
   'TS29573_N32_Handshake',

@@ -20,6 +20,7 @@ import { onboardingAllows, defaultDnn } from './registration-onboarding-snpn.ts'
 import { emergencyRequestAllowed, emergencySessionParameters } from './emergency.ts';
 import { ueAmbrNgap } from './registration.ts';
 import { updateSmContext, relaySmAnswer } from './sm-context-answer.ts';
+import { serverAddressingInfo } from '../../common/pvs-info.ts';
 
 function sbiSnssai(s: SNssai): { sst: number; sd?: string } {
   return { sst: s.sst, ...(s.sd !== undefined ? { sd: s.sd.toString(16).padStart(6, '0') } : {}) };
@@ -75,7 +76,7 @@ export async function ulNasTransport(amf: Amf, ue: AmfUe, m: NasMessage): Promis
       ueContextUri: resourceUri(amf.cfg.baseUri, AMF.communication.n1n2MessageTransfer, { ueContextId: ue.supi }),
       n1SmMsg: { contentId: 'n1SmMsg' },
       // TS 29.502: the session of an onboarding registered UE is for onboarding, with the DCS's PVS addresses
-      ...(ue.onboarding ? { onboardingInd: true, ...(ue.onboarding.pvsAddresses.length ? { pvsInfo: [{ ipv4Addresses: ue.onboarding.pvsAddresses }] } : {}) } : {}),
+      ...(ue.onboarding ? { onboardingInd: true, ...(ue.onboarding.pvsAddresses.length ? { pvsInfo: [serverAddressingInfo(ue.onboarding.pvsAddresses)] } : {}) } : {}),
     }, { n1SmMsg: { contentType: N1_CONTENT_TYPE, data: payload } }), { step: '4.3.2.2.1 step 3' });
   } catch (e) {
     if (e instanceof SbiErrorReply) r = e.reply;

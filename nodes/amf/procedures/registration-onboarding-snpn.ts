@@ -38,6 +38,7 @@ import { registrationReject, undoRegistration, deliverAccept } from './registrat
 import { requestNgKsi } from './registration-update.ts';
 import { releaseUeContext } from './ue-context-release.ts';
 import { networkInitiatedDeregistration } from './deregistration-network.ts';
+import { pvsAddressesOf } from '../../common/pvs-info.ts';
 
 const ONBOARDING_AUTHENTICATION: AuthenticationSteps = { request: '4.2.2.2.4 step 9-3', challenge: '4.2.2.2.4 step 9-3' };
 const DCS_AUTHENTICATION: AuthenticationSteps = { request: '4.2.2.2.4 step 9-2', challenge: '4.2.2.2.4 step 9-2' };
@@ -90,7 +91,7 @@ export async function registrationWithOnboardingSnpn(amf: Amf, ue: AmfUe, receiv
   // authenticates with its UDM's data and gives the PVS addresses (TS 29.509 ConfirmationDataResponse pvsInfo)
   const steps = dcs ? DCS_AUTHENTICATION : snpn.aaaRealm !== undefined && realm === snpn.aaaRealm ? AAA_AUTHENTICATION : ONBOARDING_AUTHENTICATION;
   const { supi, ngKsi, pvsInfo } = await authenticate(amf, ue, suci, requestNgKsi(request), steps, dcs ? ausfClient(amf.sbi, dcs.ausfUri) : amf.nausf);
-  ue.onboarding.pvsAddresses = ((pvsInfo ?? []) as { ipv4Addresses?: string[] }[]).flatMap((p) => p.ipv4Addresses ?? []); // TS 29.571 ServerAddressingInfo
+  ue.onboarding.pvsAddresses = pvsAddressesOf(pvsInfo); // TS 29.571 ServerAddressingInfo: IPv4, IPv6 addresses, FQDNs
   ue.supi = supi;
   const older = amf.bySupi.get(supi);
   if (older && older !== ue) {

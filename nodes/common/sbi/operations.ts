@@ -23,6 +23,7 @@ import type { paths as BsfPaths } from '../sbi-types/TS29521_Nbsf_Management.ts'
 import type { paths as ChfPaths, components as ChfC } from '../sbi-types/TS29594_Nchf_SpendingLimitControl.ts';
 import type { paths as NwdafPaths, components as NwdafC } from '../sbi-types/TS29520_Nnwdaf_EventsSubscription.ts';
 import type { paths as PaPaths, components as PaC } from '../sbi-types/TS29514_Npcf_PolicyAuthorization.ts';
+import type { paths as PcEePaths, components as PcEeC } from '../sbi-types/TS29523_Npcf_EventExposure.ts';
 import type { paths as CcPaths, components as CcC } from '../sbi-types/TS32291_Nchf_ConvergedCharging.ts';
 import type { paths as NfmPaths, components as NfmC } from '../sbi-types/TS29510_Nnrf_NFManagement.ts';
 import type { paths as DiscPaths } from '../sbi-types/TS29510_Nnrf_NFDiscovery.ts';
@@ -45,6 +46,7 @@ const nbsfMgmt = api<BsfPaths>('nbsf-management', 'v1', 'TS29521_Nbsf_Management
 const nchfSlc = api<ChfPaths>('nchf-spendinglimitcontrol', 'v1', 'TS29594_Nchf_SpendingLimitControl');
 const nnwdafEvts = api<NwdafPaths>('nnwdaf-eventssubscription', 'v1', 'TS29520_Nnwdaf_EventsSubscription');
 const npcfPa = api<PaPaths>('npcf-policyauthorization', 'v1', 'TS29514_Npcf_PolicyAuthorization');
+const npcfEe = api<PcEePaths>('npcf-eventexposure', 'v1', 'TS29523_Npcf_EventExposure');
 const nchfCc = api<CcPaths>('nchf-convergedcharging', 'v3', 'TS32291_Nchf_ConvergedCharging');
 const nnrfNfm = api<NfmPaths>('nnrf-nfm', 'v1', 'TS29510_Nnrf_NFManagement');
 const nnrfDisc = api<DiscPaths>('nnrf-disc', 'v1', 'TS29510_Nnrf_NFDiscovery');
@@ -237,6 +239,15 @@ export const PCF_PA = {
   },
 } as const;
 
+/** Npcf_EventExposure (TS 29.523 5.3): policy control events of any UE's PDU sessions, to an AF/NEF. */
+export const PCF_EE = {
+  eventExposure: {
+    subscribe: npcfEe.op('Npcf_EventExposure_Subscribe', 'POST', '/subscriptions', [201]),
+    modify: npcfEe.onResource('Npcf_EventExposure_Subscribe', 'PUT', '/subscriptions/{subscriptionId}', '/subscriptions/{subscriptionId}', [200]),
+    unsubscribe: npcfEe.onResource('Npcf_EventExposure_UnSubscribe', 'DELETE', '/subscriptions/{subscriptionId}', '/subscriptions/{subscriptionId}', [204]),
+  },
+} as const;
+
 // --- issue 18: the NRF and the NSSF ---
 
 /** Nnrf_NFManagement (TS 29.510 5.2.2) and Nnrf_NFDiscovery (5.3.2). */
@@ -294,6 +305,8 @@ export const CALLBACKS_16 = {
   spendingLimitNotify: callback<ChfC['schemas']['SpendingLimitStatus']>('Nchf_SpendingLimitControl_Notify', 'TS29594_Nchf_SpendingLimitControl', 'SpendingLimitStatus', 'npcf-callback', '/spending-limit/{supi}/notify', [204], '/notify'),
   /** TS 32.291 Nchf_ConvergedCharging_Notify (CHF -> SMF, the notifyUri of the ChargingDataRequest): re-authorization or abort of the charging session. */
   chargingNotify: callback<CcC['schemas']['ChargingNotifyRequest']>('Nchf_ConvergedCharging_Notify', 'TS32291_Nchf_ConvergedCharging', 'ChargingNotifyRequest', 'nsmf-callback', '/charging-notify/{smContextRef}', [204]),
+  /** TS 29.523 4.2.4 (PCF -> the subscriber's notifUri): policy control events of a subscription. */
+  pcEventNotify: callback<PcEeC['schemas']['PcEventExposureNotif']>('Npcf_EventExposure_Notify', 'TS29523_Npcf_EventExposure', 'PcEventExposureNotif', 'naf-callback', '/pc-events/{afSubsId}', [204]),
   /** TS 29.520 4.2.2.4 (NWDAF -> PCF, notificationURI). */
   nwdafNotify: callback<NwdafC['schemas']['NnwdafEventsSubscriptionNotification'][]>('Nnwdaf_EventsSubscription_Notify', 'TS29520_Nnwdaf_EventsSubscription', 'NnwdafEventsSubscriptionNotification', 'npcf-callback', '/nwdaf-notify/{smPolicyId}', [204]),
 } as const;
@@ -320,7 +333,7 @@ export const CALLBACKS = {
   /** TS 29.512 4.2.4.2 (PCF -> SMF, notificationUri + /update). */
   smPolicyUpdateNotify: callback<SmPolC['schemas']['SmPolicyNotification']>('Npcf_SMPolicyControl_UpdateNotify', 'TS29512_Npcf_SMPolicyControl', 'SmPolicyNotification', 'nsmf-callback', '/sm-policy-notify/{smContextRef}/update', [204], '/update'),
   /** TS 29.504 Nudr_DM_Notify (UDR -> UDM, to the callbackReference of a subscription). */
-  subscriptionDataChangeNotify: callback<UdrC['schemas']['DataChangeNotify']>('Nudr_DM_Notify', 'TS29505_Subscription_Data', 'DataChangeNotify', 'nudm-callback', '/data-change', [204]),
+  subscriptionDataChangeNotify: callback<UdrC['schemas']['DataChangeNotify']>('Nudr_DM_Notify', 'TS29505_Subscription_Data', 'DataChangeNotify', 'nudm-callback', '/data-change/{subscriptionId}', [204]),
   /** TS 29.518 5.2.2.3.1 / 6.1.5.3 (AMF -> the SMF's n1n2FailureTxfNotifURI): the UE was not reached (TS 23.502 4.2.3.3 step 5). */
   n1n2TransferFailureNotify: callback<CommC['schemas']['N1N2MsgTxfrFailureNotification']>('Namf_Communication_N1N2TransferFailureNotification', 'TS29518_Namf_Communication', 'N1N2MsgTxfrFailureNotification', 'nsmf-callback', '/n1n2-failure/{smContextRef}', [204]),
   /** TS 29.519 (UDR -> PCF, notificationUri). */
@@ -337,4 +350,4 @@ export const CALLBACKS = {
 } as const;
 
 /** Every operation above, for the schema checks and the tests over the table. */
-export const ALL_OPERATIONS: SbiOperation[] = [AUSF, UDM, UDR, PCF, SMF, N16, AMF, BSF, CHF, CHF_CC, NWDAF, PCF_PA, NRF, NSSF, EIR, NSSAAF].flatMap((nf) => Object.values(nf as Record<string, Record<string, SbiOperation>>).flatMap((svc) => Object.values(svc)));
+export const ALL_OPERATIONS: SbiOperation[] = [AUSF, UDM, UDR, PCF, SMF, N16, AMF, BSF, CHF, CHF_CC, NWDAF, PCF_PA, PCF_EE, NRF, NSSF, EIR, NSSAAF].flatMap((nf) => Object.values(nf as Record<string, Record<string, SbiOperation>>).flatMap((svc) => Object.values(svc)));

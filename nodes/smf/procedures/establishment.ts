@@ -3,7 +3,6 @@
 // the 201; after it steps 7b (SM policy, 4.16.4), 10a-b (N4 establishment) and 11
 // (N1N2MessageTransfer); steps 15-17 the gNB's tunnel and the N4 modification.
 
-import { isIPv4 } from 'node:net';
 import { SbiProblem, SbiMultipart, objectBody, requireString, binaryPart, N1_CONTENT_TYPE, N2_CONTENT_TYPE } from '../../common/sbi.ts';
 import { created, ok, type AnswerOf, type RequestOf } from '../../common/sbi/routes.ts';
 import type { components as SmfC } from '../../common/sbi-types/TS29502_Nsmf_PDUSession.ts';
@@ -26,6 +25,7 @@ import { onSetupFailure } from './setup-failure.ts';
 import { n4ModificationFailed } from './n4-modification-failure.ts';
 import { isEmergencyRequest, emergencyQos } from './emergency.ts';
 import { servingAmfChange } from './serving-amf-change.ts';
+import { pvsAddressesOf } from '../../common/pvs-info.ts';
 
 type CreateSmContext = typeof SMF.pduSession.createSmContext;
 
@@ -95,6 +95,7 @@ async function smPolicy(smf: Smf, ctx: SmContext, step: string): Promise<void> {
     notificationUri: callbackUri(smf.cfg.baseUri, CALLBACKS.smPolicyUpdateNotify, { smContextRef: ctx.ref }),
     ipv4Address: Ipv4Pool.format(ctx.ueAddress!),
     servingNetwork: smf.cfg.plmn,
+    accessType: '3GPP_ACCESS',
     ratType: 'NR',
     // TS 29.512 SmPolicyContextData: the subscribed QoS the UDM gave (step 4)
     ...(ctx.subscribed ?? {}),
@@ -191,11 +192,8 @@ export async function createSmContext(smf: Smf, req: RequestOf<CreateSmContext>)
     if (data.onboardingInd === true) ctx.subscribed = ONBOARDING_QOS;
     else if (!emergency) await registerWithUdm(smf, ctx);
     ctx.onboarding = data.onboardingInd === true;
-    // pvsInfo (TS 29.571 ServerAddressingInfo[]): the IPv4 addresses; the body came from another NF, so read with care
-    if (ctx.onboarding && Array.isArray(data.pvsInfo)) ctx.pvsAddresses = (data.pvsInfo as unknown[]).flatMap((p) => {
-      const a = (p as { ipv4Addresses?: unknown } | null)?.ipv4Addresses;
-      return Array.isArray(a) ? a.filter((x): x is string => typeof x === 'string' && isIPv4(x)) : [];
-    });
+    // pvsInfo (TS 29.571 ServerAddressingInfo[]): IPv4, IPv6 addresses and FQDNs; the body came from another NF, so read with care
+    if (ctx.onboarding && Array.isArray(data.pvsInfo)) ctx.pvsAddresses = pvsAddressesOf(data.pvsInfo);
     ctx.ueAddress = smf.addresses.allocate();
   } catch (e) {
     const { after } = await releaseResources(smf, ctx);

@@ -3,7 +3,7 @@
 // (5.4.5.3) and the network-requested release of a session (6.3.3).
 
 import { serviceRequest } from './service-request.ts';
-import { nasMessage, encodeNasMessage, decodeNasMessage, encodePco, decodePco, pvsIpv4Addresses, PcoContainerId, type NasMessage, type PduAddress, type QosRule } from '../../../codecs/nas/index.ts';
+import { nasMessage, encodeNasMessage, decodeNasMessage, encodePco, decodePco, pvsInformation, PcoContainerId, type NasMessage, type PduAddress, type QosRule } from '../../../codecs/nas/index.ts';
 import { GmmState } from '../gmm-state.ts';
 import { T3580_MS, T3580_MAX_RETRANSMISSIONS, PduSessionRejected, type Ue, type PendingPduSession } from '../ue.ts';
 import { sendNas, accept, discard } from '../n1.ts';
@@ -95,11 +95,12 @@ export function onDlNasTransport(ue: Ue, m: NasMessage): void {
   on5gsm(ue, sm);
 }
 
-/** The PVS addresses of an accept's ePCO (containers 0036H); a malformed ePCO gives none and is logged. */
+/** The PVS addresses and names of an accept's ePCO (0036H IPv4, 0037H IPv6, 0038H names, in that order); a malformed ePCO gives none and is logged. */
 function pvsOf(ue: Ue, epco: Uint8Array | undefined): string[] {
   if (!epco) return [];
   try {
-    return pvsIpv4Addresses(decodePco(epco));
+    const i = pvsInformation(decodePco(epco));
+    return [...i.ipv4Addresses, ...i.ipv6Addresses, ...i.names];
   } catch (e) {
     ue.cfg.log?.(`[UE ${ue.supi}] ePCO of the PDU session establishment accept ignored: ${(e as Error).message}`);
     return [];
@@ -140,6 +141,18 @@ export function on5gsm(ue: Ue, sm: NasMessage): void {
       ue.sessions.delete(psi);
       const complete = encodeNasMessage(nasMessage('PDU session release complete', {}, { pduSessionId: psi, pti: sm.pti ?? 0 }));
       sendNas(ue, nasMessage('UL NAS transport', { payloadContainerType: 1, payloadContainer: complete, pduSessionId: psi }), 'UL NAS transport', '4.3.4.2 step 8', 'PDU session release complete');
+      return;
+    }
+    case 'PDU session modification command': {
+      // TS 24.501 6.3.2.3 (TS 23.502 4.3.3.2 step 9): the new Session-AMBR is kept, then COMPLETE
+      const s = ue.sessions.get(psi);
+      if (!s) {
+        ue.unexpected.push(sm.name);
+        return;
+      }
+      if (sm.ies.sessionAmbr !== undefined) s.sessionAmbr = sm.ies.sessionAmbr;
+      const complete = encodeNasMessage(nasMessage('PDU session modification complete', {}, { pduSessionId: psi, pti: sm.pti ?? 0 }));
+      sendNas(ue, nasMessage('UL NAS transport', { payloadContainerType: 1, payloadContainer: complete, pduSessionId: psi }), 'UL NAS transport', '4.3.3.2 step 9', 'PDU session modification complete');
       return;
     }
     case '5GSM status':
