@@ -15,7 +15,7 @@ import { Ue } from '../../nodes/ue/ue.ts';
 import { subscribeTrace, type TraceEvent } from '../../nodes/common/trace.ts';
 import { testConfig } from '../helpers/network.ts';
 
-const THIRD = 198;
+const THIRD = 199;
 const a = (n: number) => `127.0.${THIRD}.${n}`;
 const SUPI = 'imsi-001010000198001';
 let cfg: NetworkConfig;
