@@ -121,7 +121,7 @@ async function runStep(ctx: StepContext, step: Exclude<ScenarioStep, { action: '
   const act = async (supi: string, i: number): Promise<void> => {
     switch (step.action) {
       case 'register':
-        await net.register(supi);
+        await net.register(supi, step.snssai ? { snssai: step.snssai } : {});
         progress.registered++;
         return;
       case 'pdu-establish':

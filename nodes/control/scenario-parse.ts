@@ -5,6 +5,7 @@
 //   ues: 10                      # UEs of the run (subscribers as `wire5g run` derives them)
 //   steps:
 //     - register: all            # all | N (the first N) | "a-b" (UEs a..b, from 1)
+//                                # sst, sd: request that S-NSSAI (a registered UE: mobility update, TS 23.502 4.2.2.2.3)
 //       rate: 5                  # UEs started per second (default: as fast as `parallel` allows)
 //     - pdu-establish: all       # options: psi, dnn, sst, sd
 //     - ping: "1-5"              # options: count (3), interval (ms), psi
@@ -54,7 +55,7 @@ export type UeGroup = { kind: 'all' } | { kind: 'first'; count: number } | { kin
 export type ScenarioStep =
   | { action: 'wait'; seconds: number }
   | ({ group: UeGroup; rate?: number; parallel?: number; background: boolean } & (
-    | { action: 'register' }
+    | { action: 'register'; snssai?: Snssai }
     | { action: 'pdu-establish'; psi?: number; dnn?: string; snssai?: Snssai; emergency?: boolean }
     | { action: 'pdu-release'; psi: number }
     | { action: 'smf-release'; psi: number; cause?: number; plmn?: 'visited' | 'home'; replaceSnssai?: Snssai }
@@ -107,7 +108,7 @@ export class ScenarioFileError extends Error {
 const UE_ACTIONS = ['register', 'pdu-establish', 'pdu-release', 'smf-release', 'ping', 'deregister', 'amf-deregister', 'amf-release', 'udm-withdraw', 'udm-update', 'pcf-terminate', 'af-create', 'af-delete', 'policy-update', 'await-release', 'an-release', 'out-of-coverage', 'await-implicit', 'move', 'update', 'await-periodic', 'provision', 'await-deregistration'] as const;
 const COMMON_KEYS = ['rate', 'parallel', 'background'];
 const OPTION_KEYS: Record<(typeof UE_ACTIONS)[number], string[]> = {
-  register: [],
+  register: ['sst', 'sd'],
   'pdu-establish': ['psi', 'dnn', 'sst', 'sd', 'emergency'],
   'pdu-release': ['psi'],
   'smf-release': ['psi', 'cause', 'plmn', 'replace-sst', 'replace-sd'],
@@ -205,7 +206,12 @@ export function parseScenario(text: string, file: string): Scenario {
     };
     const psi = raw.psi === undefined ? undefined : int(raw.psi, `${at}.psi`, 1, 15);
     switch (a) {
-      case 'register':
+      case 'register': {
+        if (raw.sd !== undefined && (typeof raw.sd !== 'string' || !/^[0-9a-fA-F]{6}$/.test(raw.sd))) fail(`${at}.sd`, 'expected 6 hex digits as a string');
+        if (raw.sd !== undefined && raw.sst === undefined) fail(`${at}.sd`, 'needs sst');
+        const sst = raw.sst === undefined ? undefined : int(raw.sst, `${at}.sst`, 0, 255);
+        return { action: a, ...common, ...(sst !== undefined ? { snssai: { sst, ...(typeof raw.sd === 'string' ? { sd: raw.sd.toLowerCase() } : {}) } } : {}) };
+      }
       case 'provision':
         return { action: a, ...common };
       case 'await-deregistration':
