@@ -121,7 +121,7 @@ async function runStep(ctx: StepContext, step: Exclude<ScenarioStep, { action: '
   const act = async (supi: string, i: number): Promise<void> => {
     switch (step.action) {
       case 'register':
-        await net.register(supi, step.emergency ? { emergency: true } : {});
+        await net.register(supi, step.snssai ? { snssai: step.snssai } : step.emergency ? { emergency: true } : {});
         progress.registered++;
         return;
       case 'pdu-establish':

@@ -5,6 +5,7 @@
 //   ues: 10                      # UEs of the run (subscribers as `wire5g run` derives them)
 //   steps:
 //     - register: all            # all | N (the first N) | "a-b" (UEs a..b, from 1); emergency: true for an emergency registration
+//                                # sst, sd: request that S-NSSAI (a registered UE: mobility update, TS 23.502 4.2.2.2.3)
 //       rate: 5                  # UEs started per second (default: as fast as `parallel` allows)
 //     - pdu-establish: all       # options: psi, dnn, sst, sd
 //     - ping: "1-5"              # options: count (3), interval (ms), psi
@@ -55,7 +56,7 @@ export type UeGroup = { kind: 'all' } | { kind: 'first'; count: number } | { kin
 export type ScenarioStep =
   | { action: 'wait'; seconds: number }
   | ({ group: UeGroup; rate?: number; parallel?: number; background: boolean } & (
-    | { action: 'register'; emergency?: boolean }
+    | { action: 'register'; snssai?: Snssai; emergency?: boolean }
     | { action: 'in-coverage'; update?: 'periodic' | 'mobility' }
     | { action: 'pdu-establish'; psi?: number; dnn?: string; snssai?: Snssai; emergency?: boolean }
     | { action: 'pdu-release'; psi: number }
@@ -109,7 +110,7 @@ export class ScenarioFileError extends Error {
 const UE_ACTIONS = ['register', 'pdu-establish', 'pdu-release', 'smf-release', 'ping', 'deregister', 'amf-deregister', 'amf-release', 'udm-withdraw', 'udm-update', 'pcf-terminate', 'af-create', 'af-delete', 'policy-update', 'await-release', 'an-release', 'out-of-coverage', 'in-coverage', 'await-implicit', 'move', 'update', 'await-periodic', 'provision', 'await-deregistration'] as const;
 const COMMON_KEYS = ['rate', 'parallel', 'background'];
 const OPTION_KEYS: Record<(typeof UE_ACTIONS)[number], string[]> = {
-  register: ['emergency'],
+  register: ['sst', 'sd', 'emergency'],
   'pdu-establish': ['psi', 'dnn', 'sst', 'sd', 'emergency'],
   'pdu-release': ['psi'],
   'smf-release': ['psi', 'cause', 'plmn', 'replace-sst', 'replace-sd'],
@@ -208,9 +209,14 @@ export function parseScenario(text: string, file: string): Scenario {
     };
     const psi = raw.psi === undefined ? undefined : int(raw.psi, `${at}.psi`, 1, 15);
     switch (a) {
-      case 'register':
+      case 'register': {
         if (raw.emergency !== undefined && typeof raw.emergency !== 'boolean') fail(`${at}.emergency`, 'expected true or false');
-        return { action: a, ...common, ...(raw.emergency === true ? { emergency: true } : {}) };
+        if (raw.sd !== undefined && (typeof raw.sd !== 'string' || !/^[0-9a-fA-F]{6}$/.test(raw.sd))) fail(`${at}.sd`, 'expected 6 hex digits as a string');
+        if (raw.sd !== undefined && raw.sst === undefined) fail(`${at}.sd`, 'needs sst');
+        if (raw.emergency === true && raw.sst !== undefined) fail(`${at}.sst`, 'an emergency registration requests no S-NSSAI');
+        const sst = raw.sst === undefined ? undefined : int(raw.sst, `${at}.sst`, 0, 255);
+        return { action: a, ...common, ...(sst !== undefined ? { snssai: { sst, ...(typeof raw.sd === 'string' ? { sd: raw.sd.toLowerCase() } : {}) } } : {}), ...(raw.emergency === true ? { emergency: true } : {}) };
+      }
       case 'in-coverage':
         if (raw.type !== undefined && raw.type !== 'periodic' && raw.type !== 'mobility') fail(`${at}.type`, 'expected periodic or mobility');
         return { action: a, ...common, ...(raw.type !== undefined ? { update: raw.type as 'periodic' | 'mobility' } : {}) };

@@ -169,5 +169,43 @@ describe('home-routed PDU Session Release, every trigger (TS 23.502 4.3.4.3)', (
     // step 5: the V-SMF's 200 with the UE's Release Complete, where the UE is and its time zone
     const step5 = n32.filter((f) => (f.fields.get('http2.headers.status') ?? []).includes('200')).map(members).filter((m) => m.includes('contentId:n1msg') && m.some((x) => x.startsWith('nrCellId:')) && m.some((x) => x.startsWith('ueTimeZone:')));
     expect(step5.length).toBeGreaterThanOrEqual(5); // 1a, 1e operator, 1e H-PCF, 1e slice replacement, 1f
+    // traffic on N9 before each release and none after (the issue's check), judged per session from
+    // tshark's fields: the H-UPF's PFCP establishment names the UE address and the CP SEID, its
+    // response the UP SEID, the deletion that UP SEID; the N9 G-PDUs (V-UPF <-> H-UPF) carry the
+    // UE's address inside
+    const hUpf = scfg.roaming.home.addresses.upf;
+    const vUpf = scfg.addresses.upf;
+    const cpToUe = new Map<string, string>();
+    const upToUe = new Map<string, string>();
+    const live = new Map<string, number>(); // UE address -> N9 G-PDUs of its current session
+    const deleted = new Set<string>();
+    const afterRelease: string[] = [];
+    const withoutTraffic: string[] = [];
+    for (const f of frames) {
+      const ip = f.fields.get('ip.dst') ?? [];
+      const src = f.fields.get('ip.src') ?? [];
+      const type = f.fields.get('pfcp.msg_type')?.[0];
+      const seid = f.fields.get('pfcp.seid') ?? [];
+      if (type === '50' && ip[0] === hUpf) cpToUe.set(seid[1], f.fields.get('pfcp.ue_ip_addr_ipv4')?.[0] ?? '');
+      if (type === '51' && src[0] === hUpf && cpToUe.has(seid[0])) {
+        const ue = cpToUe.get(seid[0])!;
+        upToUe.set(seid[1], ue);
+        live.set(ue, 0);
+        deleted.delete(ue);
+      }
+      if (type === '54' && ip[0] === hUpf && upToUe.has(seid[0])) {
+        const ue = upToUe.get(seid[0])!;
+        if (!live.get(ue)) withoutTraffic.push(ue);
+        deleted.add(ue);
+      }
+      if ((f.fields.get('gtp.message') ?? []).includes('0xff') && [src[0], ip[0]].sort().join() === [hUpf, vUpf].sort().join()) {
+        const ue = [src[1], ip[1]].find((a) => live.has(a));
+        if (ue && deleted.has(ue)) afterRelease.push(`frame ${f.frame}: ${ue}`);
+        else if (ue) live.set(ue, live.get(ue)! + 1);
+      }
+    }
+    expect(deleted.size).toBe(9); // one home-routed session per UE of the scenario, each released
+    expect(afterRelease).toEqual([]);
+    expect(withoutTraffic).toEqual([]);
   }, 90_000);
 });

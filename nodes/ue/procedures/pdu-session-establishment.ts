@@ -144,6 +144,18 @@ export function on5gsm(ue: Ue, sm: NasMessage): void {
       sendNas(ue, nasMessage('UL NAS transport', { payloadContainerType: 1, payloadContainer: complete, pduSessionId: psi }), 'UL NAS transport', '4.3.4.2 step 8', 'PDU session release complete');
       return;
     }
+    case 'PDU session modification command': {
+      // TS 24.501 6.3.2.3 (TS 23.502 4.3.3.2 step 9): the new Session-AMBR is kept, then COMPLETE
+      const s = ue.sessions.get(psi);
+      if (!s) {
+        ue.unexpected.push(sm.name);
+        return;
+      }
+      if (sm.ies.sessionAmbr !== undefined) s.sessionAmbr = sm.ies.sessionAmbr;
+      const complete = encodeNasMessage(nasMessage('PDU session modification complete', {}, { pduSessionId: psi, pti: sm.pti ?? 0 }));
+      sendNas(ue, nasMessage('UL NAS transport', { payloadContainerType: 1, payloadContainer: complete, pduSessionId: psi }), 'UL NAS transport', '4.3.3.2 step 9', 'PDU session modification complete');
+      return;
+    }
     case '5GSM status':
       // TS 24.501 6.5.3: the network could not handle a 5GSM message of ours (its cause says why);
       // #97 (message type not implemented) changes no state
