@@ -17,11 +17,14 @@ import { chfRoutes } from './chf/service.ts';
 import { nwdafRoutes } from './nwdaf/service.ts';
 import { afRoutes } from './af/service.ts';
 import { policyDataNotifier } from './udr/policy-data-notify.ts';
+import { subscriptionDataNotifier } from './udr/subscription-data-notify.ts';
 import { startAmf, startOtherAmfs } from './core-amfs.ts';
 
 /** The UDR's O&M: a subscriber's policy data changed (Nudr_DM_Notify to the PCF, issue 16). */
 export interface UdrOam {
   notifyPolicyDataChange(supi: string): Promise<number>;
+  /** Nudr_DM_Notify of changed subscription data to the UDM's subscriptions (udr/subscription-data-notify.ts). */
+  notifySubscriptionDataChange(supi: string): Promise<number>;
 }
 
 /** The AF's O&M (`wire5g ctl af ...`, issue 16). */
@@ -59,6 +62,8 @@ import { nssfRoutes } from './nssf/service.ts';
 import { withNrfRegistration, nfProfileOf } from './common/nrf-registration.ts';
 import { discoverPeers, type SbiPeer } from './common/nrf-discovery.ts';
 import type { NFProfile } from './common/nf-profile-type.ts';
+import { PeerWatch } from './common/nrf-status-watch.ts';
+import type { SbiClient } from './common/sbi.ts';
 
 /** TS 29.244 leaves the heartbeat period to the operator: one a minute. */
 export const DEFAULT_PFCP_HEARTBEAT_MS = 60_000;
@@ -153,29 +158,49 @@ type StartContext = CoreOptions & { nameOf: NfNamer; route: ReturnType<typeof ro
  */
 async function startOneNf(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig, o: StartContext): Promise<StartedNf> {
   let served: SbiRoute[] = [];
-  const h = await startServing(nf, cfg, full, o, (routes) => (served = routes));
+  let watch: PeerWatch | undefined;
+  const started = await startServing(nf, cfg, full, o, (routes) => (served = routes), (w) => (watch = w));
+  // issue 18: the peers found at the NRF are watched there, and found again when they leave (nrf-status-watch.ts)
+  const h = watch ? await watched(started, watch) : started;
   if (nf === 'nrf' || nf === 'upf' || o.side === 'home' || o.dcs || !h.sbi) return h;
   const name = nf.toUpperCase();
   return withRegistration(h, cfg, o, nfProfileOf(name, nfInstanceId(name, cfg.addresses[nf]), cfg.addresses[nf], cfg, served, nf === 'amf' ? amfInstances(cfg)[0] : undefined), name);
+}
+
+/** The NF's SBI client sending through the watch's redirection (nrf-status-watch.ts), when there is one. */
+function watchedClient<C extends { client: SbiClient }>(c: C, watch: PeerWatch | undefined): C {
+  return watch ? { ...c, client: watch.wrap(c.client) } : c;
+}
+
+/** A started NF whose watch subscribes now and unsubscribes when it stops. */
+async function watched(h: StartedNf, watch: PeerWatch): Promise<StartedNf> {
+  await watch.start();
+  return { ...h, settled: async () => { await h.settled(); await watch.settled(); }, stop: async () => { await watch.stop(); await h.stop(); } };
 }
 
 /** Registers a started NF's profile with the NRF of `cfg` (nodes/common/nrf-registration.ts withNrfRegistration). */
 export const withRegistration = <H extends NfHandle>(h: H, cfg: NetworkConfig, o: CoreOptions, profile: NFProfile, name: string): Promise<H> =>
   withNrfRegistration(h, { nrfUri: sbiUri(cfg, 'nrf'), profile: { ...profile, heartBeatTimer: cfg.nrf.heartBeatSeconds }, sbi: h.sbi!.client, clock: o.clock ?? realClock, name, ...(o.log ? { log: o.log } : {}) });
 
-async function startServing(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig, o: StartContext, onRoutes: (routes: SbiRoute[]) => void): Promise<StartedNf> {
+async function startServing(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig, o: StartContext, onRoutes: (routes: SbiRoute[]) => void, onWatch: (w: PeerWatch) => void = () => {}): Promise<StartedNf> {
   const nameOf = o.nameOf;
   const label = (name: string) => (o.side === 'home' ? `H-${name}` : name);
-  const host = (name: string, address: string) => SbiHost.client({ nf: label(name), address, nameOf, ...(o.route ? { route: o.route } : {}), ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}), ...(o.sbiTimeoutMs ? { timeoutMs: o.sbiTimeoutMs } : {}) });
+  let watch: PeerWatch | undefined;
+  const host = (name: string, address: string) => watchedClient(SbiHost.client({ nf: label(name), address, nameOf, ...(o.route ? { route: o.route } : {}), ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}), ...(o.sbiTimeoutMs ? { timeoutMs: o.sbiTimeoutMs } : {}) }), watch);
   const serve = (name: string, address: string, routes: SbiRoute[], c: ReturnType<typeof host>) => {
     onRoutes(routes);
-    return SbiHost.serve({ nf: label(name), address, port: cfg.ports.sbi, routes, nameOf, ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}) }, c);
+    return SbiHost.serve({ nf: label(name), address, port: cfg.ports.sbi, routes: watch ? [...routes, watch.route()] : routes, nameOf, ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}) }, c);
   };
   const aka = homeNetworkAka(o.homeNetworkKeys ?? []);
   // the NF's SBI client, bound to its address (the UPF has none)
-  const c = host(nf.toUpperCase(), cfg.addresses[nf]);
+  let c = host(nf.toUpperCase(), cfg.addresses[nf]);
   // issue 18: with nrf.discovery on, the peers' apiRoots as the NRF gives them (TS 23.502 4.17.4)
   const peers = cfg.nrf.discovery && o.side !== 'home' && !o.dcs ? await discoverPeers(nf, cfg, c.client, sbiUri(cfg, 'nrf'), o.log ? { log: o.log } : {}) : new Map<SbiPeer, string>();
+  if (peers.size && nf !== 'upf' && nf !== 'nrf') {
+    watch = new PeerWatch({ nf, cfg, sbi: c.client, nrfUri: sbiUri(cfg, 'nrf'), baseUri: sbiUri(cfg, nf), peers, ...(o.log ? { log: o.log } : {}) });
+    onWatch(watch);
+    c = watchedClient(c, watch);
+  }
   const uri = (peer: Parameters<typeof sbiUri>[1]) => peers.get(peer as SbiPeer) ?? sbiUri(cfg, peer);
   switch (nf) {
     // issue 18: the NRF, started first; every other NF registers with it
@@ -197,7 +222,7 @@ async function startServing(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig,
       store.seed(cfg.subscribers.filter((x) => (realm ? x.supi.endsWith(realm) === (o.dcs === true) : true) && !isAaaSubscriber(cfg, x.supi)));
       const udr = udrRoutes(store, uri('udr'));
       const h = await serve('UDR', cfg.addresses.udr, udr.routes, c);
-      const udrOam = { notifyPolicyDataChange: policyDataNotifier(udr.state, store, uri('udr'), c.client) };
+      const udrOam = { notifyPolicyDataChange: policyDataNotifier(udr.state, store, uri('udr'), c.client), notifySubscriptionDataChange: subscriptionDataNotifier(udr.state, store, c.client) };
       return { nf, ledger: udr.ledger, store, udr: udrOam, sbi: h, settled: () => h.server.settled(), stop: async () => { await h.close(); store.close(); } };
     }
     case 'udm': {

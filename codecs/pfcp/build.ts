@@ -202,6 +202,14 @@ export function sessionModificationRequest(seq: number, upSeid: bigint, downlink
   return { type: M.SessionModificationRequest, seid: upSeid, sequenceNumber: seq, ies: [grouped(T.UpdateFAR, update)] };
 }
 
+/**
+ * 7.5.4 Session Modification Request with Update QER (7.5.4.5): the session QER's MBR set to a new
+ * Session-AMBR (TS 23.502 4.3.3.2 step 8a after the PCF's or the subscription's change).
+ */
+export function sessionModificationRequestUpdateQer(seq: number, upSeid: bigint, mbr: { ulKbps: number; dlKbps: number }): PfcpMessage {
+  return { type: M.SessionModificationRequest, seid: upSeid, sequenceNumber: seq, ies: [grouped(T.UpdateQER, [ie(T.QERID, QER_SESSION), ie(T.MBR, mbr)])] };
+}
+
 /** A URR's usage monitoring as the SMF changes it: a new volume threshold, or none (monitoring stopped). */
 export interface UrrThresholdUpdate {
   urrId: number;

@@ -89,6 +89,8 @@ export interface AmfUe {
   /** The triggers of the PCF's last UE policy update notification (TS 29.525 PolicyUpdate). */
   uePolicyTriggers?: string[];
   sessions: Map<number, PduSessionRef>;
+  /** Registered for emergency services (an emergency registration, TS 24.501 5.5.1.2.4; procedures/emergency-registration.ts). */
+  emergencyRegistered?: boolean;
   /** Answers the running procedure awaits from the UE. */
   waiters: NasWaiter[];
   /** TS 24.501 5.3.7, in CM-IDLE (procedures/implicit-deregistration.ts). */

@@ -123,7 +123,7 @@ const SCHEMA: MapSchema = {
     dataNetwork: ipv4,
     addresses: { fields: addressFields },
     ports: { fields: { sbi: port, ngapUdp: port, pfcp: port, gtpu: port } },
-    amf: { fields: { name: nonEmpty, regionId: integer(0, 255), setId: integer(0, 1023), pointer: integer(0, 63), t3512Seconds: integer(0, 0x7fffffff), relativeCapacity: integer(0, 255), authenticateUpdates: flag, reallocation: oneOf(['direct', 'ran'], 'AMF re-allocation path') } },
+    amf: { fields: { name: nonEmpty, regionId: integer(0, 255), setId: integer(0, 1023), pointer: integer(0, 63), t3512Seconds: integer(0, 0x7fffffff), relativeCapacity: integer(0, 255), authenticateUpdates: flag, reallocation: (v, path) => (v === 'direct' || v === 'ran' ? v : bad(path, `expected direct or ran (TS 23.502 4.2.2.2.3 step 7(A) or 7(B)), got ${typeName(v)}`)) } },
     amfs: {
       item: {
         fields: { name: nonEmpty, address: ipv4, regionId: integer(0, 255), setId: integer(0, 1023), pointer: integer(0, 63), relativeCapacity: integer(0, 255), snssais: { item: snssaiSchema, required: ['sst'], minItems: 1 }, tacs: { item: integer(0, 0xffffff), minItems: 1 } },

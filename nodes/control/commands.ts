@@ -124,10 +124,18 @@ registerControlCommand({
 
 registerControlCommand({
   words: ['ue', '<supi>', 'register'],
-  options: {},
-  summary: 'Initial Registration (TS 23.502 4.2.2.2.2)',
+  options: {
+    sst: { kind: 'integer', arg: 'N', min: 0, max: 255, default: "the UE's slice", help: 'request this S-NSSAI (Requested NSSAI); a registered UE asks by a mobility registration update, rerouted to another AMF when its AMF cannot serve it (TS 23.502 4.2.2.2.3)' },
+    sd: { kind: 'string', arg: 'HEX6', default: 'none', pattern: /[0-9a-fA-F]{6}/, patternHelp: '6 hex digits', help: 'its slice differentiator (needs --sst)' },
+    emergency: { kind: 'flag', help: 'emergency registration (5GS registration type 4, TS 24.501 5.5.1.2.2): registered for emergency services only, e.g. in a forbidden TA or PLMN' },
+  },
+  summary: 'Initial Registration (TS 23.502 4.2.2.2.2); with --sst a slice, from a registered UE by mobility update (4.2.2.2.3 when another AMF serves it); --emergency: Emergency Registration',
   perUe: true,
-  run: (net, a) => net.register(need(a.supi, 'SUPI')),
+  check: (o) => {
+    if (o.sd !== undefined && o.sst === undefined) throw new ControlError(400, '--sd needs --sst');
+    if (o.emergency && o.sst !== undefined) throw new ControlError(400, '--emergency requests no S-NSSAI: --sst does not apply');
+  },
+  run: (net, a) => net.register(need(a.supi, 'SUPI'), a.options.sst !== undefined ? { snssai: { sst: a.options.sst, ...(a.options.sd ? { sd: a.options.sd.toLowerCase() } : {}) } } : a.options.emergency ? { emergency: true } : {}),
 });
 
 registerControlCommand({

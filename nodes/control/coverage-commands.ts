@@ -9,8 +9,15 @@
 // (TS 23.502 4.2.2.3.3, nodes/amf/procedures/implicit-deregistration.ts). A network-initiated
 // de-registration of such a UE pages it in vain: T3513 expires and the AMF deregisters it locally.
 // The UE's own commands are refused while it is out of coverage (live-network.ts).
+// Back in coverage (`ctl ue <supi> in-coverage`, scenario step in-coverage) the UE makes the
+// periodic registration update its T3512 asked for while it was away (TS 24.501 5.3.7), or the
+// update `--type` names (a UE away longer than its T3512, or back in another TA); an AMF that
+// deregistered it meanwhile rejects the update with #10 "implicitly de-registered" (5.5.1.3.5) and
+// the UE registers again (initial registration).
 
 import type { Ue } from '../ue/ue.ts';
+import { RegistrationRejected } from '../ue/ue-types.ts';
+import { GmmState } from '../ue/gmm-state.ts';
 import { ControlError } from './control-error.ts';
 import { registerControlCommand } from './commands.ts';
 import type { LiveNetwork } from './live-network.ts';
@@ -26,6 +33,56 @@ async function outOfCoverage(n: NetworkSide, ue: Ue): Promise<{ cmState: 'CM-IDL
   await n.settle();
   return { cmState: 'CM-IDLE', registeredAtAmf: n.core?.amf.bySupi.get(ue.supi)?.state === '5GMM-REGISTERED' };
 }
+
+/** What the UE did on its return to coverage. */
+export interface InCoverageResult {
+  update: 'periodic' | 'mobility' | 'none';
+  /** The update's outcome: accepted, or rejected with #10 and followed by an initial registration. */
+  outcome: 'updated' | 'implicitly-deregistered, registered again' | 'no signalling';
+  registered: boolean;
+}
+
+async function inCoverage(n: NetworkSide, ue: Ue, update: 'periodic' | 'mobility' | undefined): Promise<InCoverageResult> {
+  ue.outOfCoverage = false;
+  const type = update ?? (ue.t3512ExpiredOutOfCoverage ? 'periodic' : undefined);
+  ue.t3512ExpiredOutOfCoverage = false;
+  if (!type || ue.state !== GmmState.REGISTERED) return { update: 'none', outcome: 'no signalling', registered: ue.state === GmmState.REGISTERED };
+  let rejected: RegistrationRejected | undefined;
+  await n.recorder.procedure(`UE back in coverage (${type} registration update)`, 'TS 24.501 5.5.1.3', ue.supi, async () => {
+    try {
+      await ue.updateRegistration({ type });
+    } catch (e) {
+      if (!(e instanceof RegistrationRejected) || e.fiveGmmCause !== 10) throw e;
+      rejected = e;
+      // 5.5.1.3.5 #10: the initial registration starts once the AMF released the connection
+      await pollUntil(() => ue.networkDeregistration.reRegistration !== undefined || ue.state === GmmState.REGISTERED, 200);
+      await ue.networkDeregistration.reRegistration;
+      if (ue.state !== GmmState.REGISTERED) throw new Error(`${ue.supi} did not register again after #10 (TS 24.501 5.5.1.3.5)`, { cause: e });
+    }
+  });
+  await n.settle();
+  return { update: type, outcome: rejected ? 'implicitly-deregistered, registered again' : 'updated', registered: ue.state === GmmState.REGISTERED };
+}
+
+/** `ctl ue <supi> in-coverage` and the scenario step `in-coverage`. */
+export function inCoverageOn(net: LiveNetwork, supi: string, update?: 'periodic' | 'mobility'): Promise<InCoverageResult> {
+  return net.onUe(supi, 'in coverage', (_n, ue) => {
+    if (!ue.outOfCoverage) throw new ControlError(409, `${supi} is not out of coverage`);
+  }, (n, ue) => inCoverage(n, ue, update));
+}
+
+registerControlCommand({
+  words: ['ue', '<supi>', 'in-coverage'],
+  options: {
+    type: { kind: 'choice', choices: ['periodic', 'mobility'], default: 'periodic when T3512 expired while away, else none', help: 'the registration update the UE makes on return (TS 24.501 5.3.7, 5.5.1.3.2)' },
+  },
+  summary: 'the UE comes back into coverage and makes its due registration update; one the AMF deregistered meanwhile is rejected with #10 and registers again (TS 24.501 5.5.1.3.5)',
+  perUe: true,
+  run: (net, a) => {
+    if (a.supi === undefined) throw new ControlError(400, 'in-coverage needs <supi>');
+    return inCoverageOn(net, a.supi, a.options.type);
+  },
+});
 
 /** `ctl ue <supi> out-of-coverage` and the scenario step `out-of-coverage`. */
 export function outOfCoverageOn(net: LiveNetwork, supi: string): Promise<{ cmState: 'CM-IDLE'; registeredAtAmf: boolean }> {

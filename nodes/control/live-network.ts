@@ -191,16 +191,31 @@ export class LiveNetwork {
    * Initial Registration (TS 23.502 4.2.2.2.2); with Default UE Credentials, Registration with
    * Onboarding SNPN (4.2.2.2.4); once provisioned, with the SO-SNPN credentials (the UE keeps its name `supi` in the run).
    */
-  register(supi: string): Promise<{ guti?: string }> {
+  register(supi: string, o: { snssai?: Snssai; emergency?: boolean } = {}): Promise<{ guti?: string; emergencyRegistered?: boolean }> {
+    // a slice asked for (ctl ue register --sst): the UE's Requested NSSAI becomes that S-NSSAI; a
+    // registered UE asks by a mobility registration update (TS 24.501 5.5.1.3.2), which an AMF that
+    // cannot serve it reroutes to another (TS 23.502 4.2.2.2.3)
+    if (o.snssai && this.ues.get(supi)?.ue.state === GmmState.REGISTERED) {
+      const snssai = o.snssai;
+      return this.exclusive(supi, 'register update', () => undefined, async (u) => {
+        u.ue.cfg.snssai = snssai;
+        u.ue.cfg.requestedNssai = [snssai];
+        return this.updateRegistrationOf(u, 'mobility');
+      });
+    }
     return this.exclusive(supi, 'register', (u) => LiveNetwork.needState(u, GmmState.DEREGISTERED, 'registration'), async (u) => {
+      if (o.snssai) {
+        u.ue.cfg.snssai = o.snssai;
+        u.ue.cfg.requestedNssai = [o.snssai];
+      }
       if (u.provisioned) {
         u.ue = ueWithCredentials(this.cfg, u.ue, u.provisioned);
         u.provisioned = undefined;
       }
-      const onboarding = isOnboardingUe(u.ue);
-      await this.recorder.procedure(onboarding ? 'Registration with Onboarding SNPN' : 'Registration', onboarding ? 'TS 23.502 4.2.2.2.4' : 'TS 23.502 4.2.2.2.2', u.ue.supi, () => u.ue.register(this.gnb));
+      const onboarding = isOnboardingUe(u.ue) && !o.emergency;
+      await this.recorder.procedure(onboarding ? 'Registration with Onboarding SNPN' : o.emergency ? 'Emergency Registration' : 'Registration', onboarding ? 'TS 23.502 4.2.2.2.4' : 'TS 23.502 4.2.2.2.2', u.ue.supi, () => u.ue.register(this.gnb, o.emergency ? { emergency: true } : {}));
       const g = u.ue.fiveGGuti;
-      return g ? { guti: formatGuti(g) } : {};
+      return { ...(g ? { guti: formatGuti(g) } : {}), ...(o.emergency ? { emergencyRegistered: u.ue.registration?.emergencyRegistered === true } : {}) };
     });
   }
 
@@ -209,14 +224,16 @@ export class LiveNetwork {
    * UE's RRC connection, or from idle (a new NG connection) when it has none.
    */
   updateRegistration(supi: string, type: 'mobility' | 'periodic'): Promise<{ guti?: string }> {
-    return this.exclusive(supi, 'register update', (u) => LiveNetwork.needState(u, GmmState.REGISTERED, 'a registration update'), async (u) => {
-      const idle = !u.ue.connected;
-      await this.recorder.procedure(`Registration (${type} update)`, 'TS 23.502 4.2.2.2.2', supi, () => u.ue.updateRegistration({ type }));
-      // from idle, the AMF releases the connection after the update (TS 24.501 5.5.1.3.4): the command returns once it has
-      if (idle) await this.core?.settled();
-      const g = u.ue.fiveGGuti;
-      return g ? { guti: formatGuti(g) } : {};
-    });
+    return this.exclusive(supi, 'register update', (u) => LiveNetwork.needState(u, GmmState.REGISTERED, 'a registration update'), (u) => this.updateRegistrationOf(u, type));
+  }
+
+  private async updateRegistrationOf(u: LiveUe, type: 'mobility' | 'periodic'): Promise<{ guti?: string }> {
+    const idle = !u.ue.connected;
+    await this.recorder.procedure(`Registration (${type} update)`, 'TS 23.502 4.2.2.2.2', u.ue.supi, () => u.ue.updateRegistration({ type }));
+    // from idle, the AMF releases the connection after the update (TS 24.501 5.5.1.3.4): the command returns once it has
+    if (idle) await this.core?.settled();
+    const g = u.ue.fiveGGuti;
+    return g ? { guti: formatGuti(g) } : {};
   }
 
   /** AN release initiated by the gNB (TS 23.502 4.2.6) with the cause given: the UE goes idle, still registered. */

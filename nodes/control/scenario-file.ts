@@ -5,7 +5,7 @@ import { checkNetwork, overlayConfig, ConfigError, type NetworkConfig } from '..
 import { LiveNetwork, type LiveNetworkOptions, type StopResult } from './live-network.ts';
 import { subscribersFor, type ScenarioProgress } from '../scenario.ts';
 import { pcfTerminateOn, afCreateOn, afDeleteOn, policyUpdateOn, awaitReleaseOn } from './policy-commands.ts';
-import { outOfCoverageOn, awaitImplicitOn } from './coverage-commands.ts';
+import { outOfCoverageOn, inCoverageOn, awaitImplicitOn } from './coverage-commands.ts';
 import { amfReleaseOn } from './amf-release-command.ts';
 
 export * from './scenario-parse.ts';
@@ -121,7 +121,7 @@ async function runStep(ctx: StepContext, step: Exclude<ScenarioStep, { action: '
   const act = async (supi: string, i: number): Promise<void> => {
     switch (step.action) {
       case 'register':
-        await net.register(supi);
+        await net.register(supi, step.snssai ? { snssai: step.snssai } : step.emergency ? { emergency: true } : {});
         progress.registered++;
         return;
       case 'pdu-establish':
@@ -170,6 +170,9 @@ async function runStep(ctx: StepContext, step: Exclude<ScenarioStep, { action: '
         return;
       case 'out-of-coverage':
         await outOfCoverageOn(net, supi);
+        return;
+      case 'in-coverage':
+        await inCoverageOn(net, supi, step.update);
         return;
       case 'await-implicit':
         await awaitImplicitOn(net, supi, step.seconds);

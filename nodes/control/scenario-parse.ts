@@ -4,7 +4,8 @@
 //   description: one line for `wire5g scenarios`
 //   ues: 10                      # UEs of the run (subscribers as `wire5g run` derives them)
 //   steps:
-//     - register: all            # all | N (the first N) | "a-b" (UEs a..b, from 1)
+//     - register: all            # all | N (the first N) | "a-b" (UEs a..b, from 1); emergency: true for an emergency registration
+//                                # sst, sd: request that S-NSSAI (a registered UE: mobility update, TS 23.502 4.2.2.2.3)
 //       rate: 5                  # UEs started per second (default: as fast as `parallel` allows)
 //     - pdu-establish: all       # options: psi, dnn, sst, sd
 //     - ping: "1-5"              # options: count (3), interval (ms), psi
@@ -25,6 +26,7 @@
 //     - an-release: 3            # the gNB releases the AN (TS 23.502 4.2.6): CM-IDLE, still registered
 //     - out-of-coverage: 3       # the UE leaves coverage: answers no paging, makes no periodic update
 //     - await-implicit: 3        # the AMF deregisters it implicitly within seconds (10) (TS 24.501 5.3.7)
+//     - in-coverage: 3           # back in coverage; type: periodic | mobility (a registration update on return)
 //     - move: 1                  # to the cell of TA `tac` (required): a mobility registration update outside the TAI list (issue 18)
 //     - update: 1                # registration update (ctl ue update): type mobility | periodic (mobility)
 //     - await-periodic: 1        # the UE's T3512 expires and it makes its periodic update within seconds (10)
@@ -54,7 +56,8 @@ export type UeGroup = { kind: 'all' } | { kind: 'first'; count: number } | { kin
 export type ScenarioStep =
   | { action: 'wait'; seconds: number }
   | ({ group: UeGroup; rate?: number; parallel?: number; background: boolean } & (
-    | { action: 'register' }
+    | { action: 'register'; snssai?: Snssai; emergency?: boolean }
+    | { action: 'in-coverage'; update?: 'periodic' | 'mobility' }
     | { action: 'pdu-establish'; psi?: number; dnn?: string; snssai?: Snssai; emergency?: boolean }
     | { action: 'pdu-release'; psi: number }
     | { action: 'smf-release'; psi: number; cause?: number; plmn?: 'visited' | 'home'; replaceSnssai?: Snssai }
@@ -104,10 +107,10 @@ export class ScenarioFileError extends Error {
   }
 }
 
-const UE_ACTIONS = ['register', 'pdu-establish', 'pdu-release', 'smf-release', 'ping', 'deregister', 'amf-deregister', 'amf-release', 'udm-withdraw', 'udm-update', 'pcf-terminate', 'af-create', 'af-delete', 'policy-update', 'await-release', 'an-release', 'out-of-coverage', 'await-implicit', 'move', 'update', 'await-periodic', 'provision', 'await-deregistration'] as const;
+const UE_ACTIONS = ['register', 'pdu-establish', 'pdu-release', 'smf-release', 'ping', 'deregister', 'amf-deregister', 'amf-release', 'udm-withdraw', 'udm-update', 'pcf-terminate', 'af-create', 'af-delete', 'policy-update', 'await-release', 'an-release', 'out-of-coverage', 'in-coverage', 'await-implicit', 'move', 'update', 'await-periodic', 'provision', 'await-deregistration'] as const;
 const COMMON_KEYS = ['rate', 'parallel', 'background'];
 const OPTION_KEYS: Record<(typeof UE_ACTIONS)[number], string[]> = {
-  register: [],
+  register: ['sst', 'sd', 'emergency'],
   'pdu-establish': ['psi', 'dnn', 'sst', 'sd', 'emergency'],
   'pdu-release': ['psi'],
   'smf-release': ['psi', 'cause', 'plmn', 'replace-sst', 'replace-sd'],
@@ -124,6 +127,7 @@ const OPTION_KEYS: Record<(typeof UE_ACTIONS)[number], string[]> = {
   'await-release': ['psi', 'seconds'],
   'an-release': [],
   'out-of-coverage': [],
+  'in-coverage': ['type'],
   'await-implicit': ['seconds'],
   move: ['tac'],
   update: ['type'],
@@ -205,7 +209,17 @@ export function parseScenario(text: string, file: string): Scenario {
     };
     const psi = raw.psi === undefined ? undefined : int(raw.psi, `${at}.psi`, 1, 15);
     switch (a) {
-      case 'register':
+      case 'register': {
+        if (raw.emergency !== undefined && typeof raw.emergency !== 'boolean') fail(`${at}.emergency`, 'expected true or false');
+        if (raw.sd !== undefined && (typeof raw.sd !== 'string' || !/^[0-9a-fA-F]{6}$/.test(raw.sd))) fail(`${at}.sd`, 'expected 6 hex digits as a string');
+        if (raw.sd !== undefined && raw.sst === undefined) fail(`${at}.sd`, 'needs sst');
+        if (raw.emergency === true && raw.sst !== undefined) fail(`${at}.sst`, 'an emergency registration requests no S-NSSAI');
+        const sst = raw.sst === undefined ? undefined : int(raw.sst, `${at}.sst`, 0, 255);
+        return { action: a, ...common, ...(sst !== undefined ? { snssai: { sst, ...(typeof raw.sd === 'string' ? { sd: raw.sd.toLowerCase() } : {}) } } : {}), ...(raw.emergency === true ? { emergency: true } : {}) };
+      }
+      case 'in-coverage':
+        if (raw.type !== undefined && raw.type !== 'periodic' && raw.type !== 'mobility') fail(`${at}.type`, 'expected periodic or mobility');
+        return { action: a, ...common, ...(raw.type !== undefined ? { update: raw.type as 'periodic' | 'mobility' } : {}) };
       case 'provision':
         return { action: a, ...common };
       case 'await-deregistration':

@@ -68,12 +68,16 @@ export async function updateSmPolicy(pcf: Pcf, req: SbiRequest) {
   const id = req.params.smPolicyId;
   const assoc = pcf.smPolicies.get(id);
   if (!assoc) throw new SbiProblem(404, 'POLICY_CONTEXT_NOT_FOUND');
-  const body = objectBody(req) as { repPolicyCtrlReqTriggers?: unknown; ruleReports?: unknown; accuUsageReports?: AccuUsageReport[] };
+  const body = objectBody(req) as { repPolicyCtrlReqTriggers?: unknown; ruleReports?: unknown; accuUsageReports?: AccuUsageReport[]; subsSessAmbr?: { uplink?: unknown; downlink?: unknown }; subsDefQos?: { '5qi'?: unknown; arp?: unknown; priorityLevel?: unknown } };
+  // TS 23.502 4.3.3.2 step 1b: the subscription changed (SE_AMBR_CH / DEF_QOS_CH with the new
+  // subsSessAmbr and subsDefQos, TS 29.512 SmPolicyUpdateContextData); wire5g's PCF has no
+  // operator policy of its own, so it authorizes the new subscribed values in the session rule
+  const reauthorized = reauthorizedSessionRule(body);
   // the triggers met (SUCC_RES_ALLO's rule reports among them), policy-control-triggers.ts
   recordTriggers(assoc, body);
   const monitored = [...(assoc.limitId ? [assoc.limitId] : []), ...(assoc.monitoringKeys ?? [])];
   const reports = (Array.isArray(body.accuUsageReports) ? body.accuUsageReports : []).filter((r) => monitored.includes(r.refUmIds));
-  if (!reports.length) return ok({});
+  if (!reports.length) return ok(reauthorized ?? {});
   // step 3 of 4.16.6 in advance: what was used is deducted, per Monitoring Key when reported per key
   const left = await deductUsage(pcf, assoc.supi, reports, '4.16.5.1');
   // nothing left for the session: the PDU session may not go on (4.16.6 case A step 1 follows the answer)
@@ -89,4 +93,13 @@ export async function updateSmPolicy(pcf: Pcf, req: SbiRequest) {
     }
   }
   return Object.keys(umDecs).length ? ok({ umDecs }) : ok({});
+}
+
+/** The session rule for a subscription change (SE_AMBR_CH / DEF_QOS_CH), or undefined when the update carries none. */
+function reauthorizedSessionRule(body: { subsSessAmbr?: { uplink?: unknown; downlink?: unknown }; subsDefQos?: { '5qi'?: unknown; arp?: unknown; priorityLevel?: unknown } }) {
+  const ambr = body.subsSessAmbr;
+  const qos = body.subsDefQos;
+  if (!ambr && !qos) return undefined;
+  if (!ambr || typeof ambr.uplink !== 'string' || typeof ambr.downlink !== 'string' || !qos || typeof qos['5qi'] !== 'number' || !qos.arp) throw new SbiProblem(400, 'MANDATORY_IE_INCORRECT', 'subsSessAmbr (uplink, downlink) and subsDefQos (5qi, arp) go together');
+  return { sessRules: { 'sess-1': { sessRuleId: 'sess-1', authSessAmbr: { uplink: ambr.uplink, downlink: ambr.downlink }, authDefQos: { '5qi': qos['5qi'], arp: qos.arp as { priorityLevel: number; preemptCap: 'NOT_PREEMPT' | 'MAY_PREEMPT'; preemptVuln: 'NOT_PREEMPTABLE' | 'PREEMPTABLE' } } } } };
 }

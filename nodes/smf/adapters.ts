@@ -74,6 +74,15 @@ export const nasSmN1: SmN1 = {
   status(pduSessionId: number, pti: number, cause: number): Uint8Array {
     return encodeNasMessage(nasMessage('5GSM status', { fiveGsmCause: cause }, { pduSessionId, pti }));
   },
+  modificationCommand(pduSessionId: number, qos): Uint8Array {
+    const dl = ambrUnits(Math.ceil(qos.ambrDownlinkBps / 1000));
+    const ul = ambrUnits(Math.ceil(qos.ambrUplinkBps / 1000));
+    // TS 24.501 9.11.4.12 octet 2: operation code 011 "modify existing QoS flow description"
+    const flow = defaultQosFlowDescription(qos.qfi, qos.fiveQi);
+    flow[1] = 0x60;
+    // TS 24.501 6.3.2.2: a network-requested modification carries PTI 0
+    return encodeNasMessage(nasMessage('PDU session modification command', { sessionAmbr: { dlUnit: dl.unit, dl: dl.value, ulUnit: ul.unit, ul: ul.value }, authorizedQosFlowDescriptions: flow }, { pduSessionId, pti: 0 }));
+  },
   releaseCommand(pduSessionId: number, pti: number, cause: number): Uint8Array {
     return encodeNasMessage(nasMessage('PDU session release command', { fiveGsmCause: cause }, { pduSessionId, pti }));
   },

@@ -112,6 +112,14 @@ export class SmfN4 implements N4 {
     if (cause !== P.PfcpCause.RequestAccepted) throw new PfcpCauseError('N4 Session Modification (Update URR) rejected', cause ?? 0);
   }
 
+  async updateSessionAmbr(upSeid: bigint, ambr: { uplinkKbps: number; downlinkKbps: number }, step: string): Promise<void> {
+    trace({ from: this.names.smf, to: this.names.upf, interface: 'N4', protocol: 'PFCP', message: 'Session Modification Request (Update QER)', step });
+    const rsp = this.decode(await this.o.endpoint.request(this.o.upf, (seq) => P.encodePfcp(P.sessionModificationRequestUpdateQer(seq, upSeid, { ulKbps: ambr.uplinkKbps, dlKbps: ambr.downlinkKbps })), `N4 Session Modification Request, Update QER [TS 23.502 ${step}]`));
+    if (traceChannel.hasSubscribers) trace({ from: this.names.upf, to: this.names.smf, interface: 'N4', protocol: 'PFCP', message: `Session Modification Response (cause ${P.get(rsp.ies, T.Cause) ?? '-'})`, response: true });
+    const cause = P.get(rsp.ies, T.Cause);
+    if (cause !== P.PfcpCause.RequestAccepted) throw new PfcpCauseError('N4 Session Modification (Update QER) rejected', cause ?? 0);
+  }
+
   async delete(upSeid: bigint, step: string): Promise<UrrUsageReport[] | undefined> {
     trace({ from: this.names.smf, to: this.names.upf, interface: 'N4', protocol: 'PFCP', message: 'Session Deletion Request', step });
     const rsp = this.decode(await this.o.endpoint.request(this.o.upf, (seq) => P.encodePfcp(P.sessionDeletionRequest(seq, upSeid)), `N4 Session Release [TS 23.502 ${step}]`));

@@ -45,6 +45,8 @@ export interface N4 {
   delete(upSeid: bigint, step: string): Promise<UrrUsageReport[] | undefined>;
   /** Usage monitoring changed by the PCF (TS 23.502 4.16.5.1): Update URR with a new volume threshold, or VOLTH off (TS 29.244 7.5.4.4). */
   updateUrrs?(upSeid: bigint, urrs: readonly UrrThresholdUpdate[], step: string): Promise<void>;
+  /** The Session-AMBR changed (TS 23.502 4.3.3.2 step 8a): Update QER with the new MBR (TS 29.244 7.5.4.5). */
+  updateSessionAmbr?(upSeid: bigint, ambr: { uplinkKbps: number; downlinkKbps: number }, step: string): Promise<void>;
   /** Usage reports the UPF sends on its own (Session Report Request, TS 29.244 7.5.8: one per URR reporting), by CP SEID; one handler. */
   onUsageReport?(handler: (cpSeid: bigint, reports: UrrUsageReport[]) => void): void;
   /**
@@ -87,6 +89,11 @@ export interface SmN1 {
   status(pduSessionId: number, pti: number, cause: number): Uint8Array;
   /** PDU Session Release Command (TS 24.501 8.3.14) for network-requested release. */
   releaseCommand(pduSessionId: number, pti: number, cause: number): Uint8Array;
+  /**
+   * PDU Session Modification Command (TS 24.501 8.3.9), PTI 0: the new Session-AMBR, and the default
+   * QoS flow's description with its new 5QI (operation "modify existing QoS flow description").
+   */
+  modificationCommand?(pduSessionId: number, qos: SessionQos): Uint8Array;
   /** Any 5GSM message from the UE, by its TS 24.501 name (e.g. 'PDU session release request', 8.3.12). */
   decodeSmMessage(n1: Uint8Array): SmMessageInfo;
   /** The default QoS rule of a QoS flow (TS 24.501 9.11.4.13 value), as N16 carries it (TS 29.502 QosFlowSetupItem.qosRules). */

@@ -30,6 +30,7 @@ import { smPolicyTerminateNotify } from './procedures/policy-termination.ts';
 import { usageReported } from './procedures/usage-monitoring.ts';
 import { upfRestarted } from './procedures/upf-restart.ts';
 import { chargingNotify } from './procedures/charging.ts';
+import { smPolicyUpdateNotify, smfSdmNotify } from './procedures/session-modification.ts';
 
 export { FiveGsmCause, type SmfConfig } from './context.ts';
 
@@ -59,6 +60,9 @@ export function smfRoutes(cfg: SmfConfig, sbi: SbiClient, n4: N4, n1: SmN1, n2: 
     serve(SMF.pduSession.releaseSmContext, (req) => releaseSmContext(smf, req)),
     // TS 23.502 4.16.6 step 1 (case A): the PCF requests the termination of the SM policy association
     serve(CALLBACKS.smPolicyTerminateNotify, (req) => smPolicyTerminateNotify(smf, req)),
+    // TS 23.502 4.3.3.2 step 1b: the PCF's new decision and the UDM's changed SM subscription data (session-modification.ts)
+    serve(CALLBACKS.smPolicyUpdateNotify, (req) => smPolicyUpdateNotify(smf, req)),
+    serve(CALLBACKS.smfSdmModificationNotify, (req) => smfSdmNotify(smf, req)),
     // issue 16: the CHF's Nchf_ConvergedCharging_Notify (ABORT_CHARGING: the PDU session is released)
     serve(CALLBACKS.chargingNotify, (req) => chargingNotify(smf, req)),
     // TS 29.518 N1N2TransferFailureNotification (TS 23.502 4.2.3.3 step 5): the UE was not reached

@@ -93,8 +93,9 @@ export function sdmRoutes(udm: Udm): SbiRoute[] {
       const callbackReference = requireString(body, 'callbackReference');
       const monitored = body.monitoredResourceUris;
       if (!Array.isArray(monitored) || monitored.length === 0 || monitored.some((u) => typeof u !== 'string')) throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'monitoredResourceUris is required (at least one URI)');
-      const r = await udm.nudr.subscribeSubscriptionData({ ueId: req.params.ueId, callbackReference: callbackUri(udm.cfg.baseUri, CALLBACKS.subscriptionDataChangeNotify), monitoredResourceUris: monitored as string[] });
+      // the UDR's notifications name this SDM subscription in their URI (data-change.ts)
       const subscriptionId = udm.nextId();
+      const r = await udm.nudr.subscribeSubscriptionData({ ueId: req.params.ueId, callbackReference: callbackUri(udm.cfg.baseUri, CALLBACKS.subscriptionDataChangeNotify, { subscriptionId }), monitoredResourceUris: monitored as string[] });
       const sub = { ueId: req.params.ueId, udrSubscription: r.headers.location ?? '', callbackReference, monitoredResourceUris: monitored as string[] };
       udm.sdmSubscriptions.set(subscriptionId, sub);
       // an AMF that never got the 201 never unsubscribes (issue 21): undone, with the UDR subscription

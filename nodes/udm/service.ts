@@ -9,6 +9,9 @@ import { deregistrationNotification, type DeregistrationReason } from './procedu
 import { notifyAmDataChange } from './procedures/sdm-notification.ts';
 import type { HomeNetworkAka } from '../common/aka.ts';
 import { newUdm, type UdmConfig } from './context.ts';
+import { serve } from '../common/sbi/routes.ts';
+import { CALLBACKS } from '../common/sbi/operations.ts';
+import { subscriptionDataChange } from './procedures/data-change.ts';
 import { ueauRoutes } from './ueau.ts';
 import { uecmRoutes } from './uecm.ts';
 import { sdmRoutes } from './sdm.ts';
@@ -21,7 +24,11 @@ export function udmRoutes(cfg: UdmConfig, udr: SbiClient, aka: HomeNetworkAka, l
     .gauge('UECM AMF registrations', () => udm.amfRegistrations.size)
     .gauge('UECM SMF registrations', () => udm.smfRegistrations.size)
     .gauge('SDM subscriptions', () => udm.sdmSubscriptions.size);
-  const routes: SbiRoute[] = [...ueauRoutes(udm), ...uecmRoutes(udm), ...sdmRoutes(udm)];
+  const routes: SbiRoute[] = [
+    ...ueauRoutes(udm), ...uecmRoutes(udm), ...sdmRoutes(udm),
+    // the UDR's Nudr_DM_Notify, relayed to the SDM subscriber (procedures/data-change.ts)
+    serve(CALLBACKS.subscriptionDataChangeNotify, (req) => subscriptionDataChange(udm, udr, req)),
+  ];
   /** TS 23.502 4.2.2.3.3 step 1: Nudm_UECM_DeregistrationNotification to the AMF registered for `supi` (O&M). */
   const notifyDeregistration = (supi: string, reason: DeregistrationReason) => deregistrationNotification({ notify: notifier(udr), nudr: udm.nudr, amfRegistrations: udm.amfRegistrations }, supi, reason);
   /** TS 23.502 4.5.1: Nudm_SDM_Notification of changed access and mobility data (O&M changed the UDR). */

@@ -14,12 +14,12 @@ import { subscriber, type Udr } from './context.ts';
 type S = UdrC['schemas'];
 
 /** TS 29.503 6.1.6.2.4 AccessAndMobilitySubscriptionData: the subscriber's own UE-AMBR (TS 23.501 5.7.2.6) and S-NSSAIs. */
-function amData(s: SubscriberRecord): S['AccessAndMobilitySubscriptionData'] {
+export function amData(s: SubscriberRecord): S['AccessAndMobilitySubscriptionData'] {
   return { subscribedUeAmbr: { uplink: s.ueAmbr.uplink, downlink: s.ueAmbr.downlink }, nssai: { defaultSingleNssais: s.snssais } };
 }
 
 /** TS 29.503 6.1.6.2.8 SessionManagementSubscriptionData, one per subscribed S-NSSAI. */
-function smData(s: SubscriberRecord): S['SessionManagementSubscriptionData'][] {
+export function smData(s: SubscriberRecord): S['SessionManagementSubscriptionData'][] {
   return s.snssais.map((n) => ({
     singleNssai: n,
     dnnConfigurations: Object.fromEntries(s.dnns.map((dnn) => [dnn, dnnConfiguration(s, dnn, n)])),

@@ -25,7 +25,8 @@ export type GmmEvent =
   | 'service-accepted' // 5.6.1.4.1
   | 'service-rejected' // 5.6.1.5 (#9, #10: the UE is deregistered and registers again)
   | 'service-aborted' // 5.6.1.7 a) T3517 expiry: back to 5GMM-REGISTERED
-  | 'n1-mode-disabled'; // 5.5.2.3.2 #27 N1 mode not allowed: 5GMM-NULL
+  | 'n1-mode-disabled' // 5.5.2.3.2 #27 N1 mode not allowed: 5GMM-NULL
+  | 'deregistered-locally'; // 5.3.7: T3512 expiry of a UE registered for emergency services
 
 const TRANSITIONS: Record<GmmState, Partial<Record<GmmEvent, GmmState>>> = {
   [GmmState.DEREGISTERED]: { 'registration-requested': GmmState.REGISTERED_INITIATED, 'n1-mode-disabled': GmmState.NULL },
@@ -39,6 +40,7 @@ const TRANSITIONS: Record<GmmState, Partial<Record<GmmEvent, GmmState>>> = {
     'deregistration-requested': GmmState.DEREGISTERED_INITIATED,
     'switched-off': GmmState.DEREGISTERED,
     'deregistered-by-network': GmmState.DEREGISTERED,
+    'deregistered-locally': GmmState.DEREGISTERED,
     'registration-requested': GmmState.REGISTERED_INITIATED,
     'service-requested': GmmState.SERVICE_REQUEST_INITIATED,
   },

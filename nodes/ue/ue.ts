@@ -104,6 +104,8 @@ export class Ue extends EventEmitter<UeEvents> {
   readonly restrictions: UeServiceRestrictions = newServiceRestrictions();
   /** Out of the cell's coverage (nodes/ue/coverage.ts): hears no paging and no NAS, sends nothing. */
   outOfCoverage = false;
+  /** TS 24.501 5.3.7: T3512 expired out of coverage; the periodic registration update is made on return. */
+  t3512ExpiredOutOfCoverage = false;
 
   constructor(cfg: UeConfig) {
     super();

@@ -17,7 +17,11 @@ import { tsharkAvailable, dissect, problems } from '../helpers/tshark.ts';
 
 describe('mobility-registration scenario (TS 23.502 4.2.2.2.2, TS 24.501 5.5.1.3)', () => {
   it('runs clean with every ledger at its start; tshark reads the registration types, the transfer paths and the steps in order', async () => {
-    const r = await runScenarioFile(testConfig(197), loadScenario('mobility-registration'), { outDir: mkdtempSync(join(tmpdir(), 'wire5g-mobility-')), database: ':memory:' });
+    // AMF2 on this test's addresses (the file's 127.0.0.6 is also amf-reallocation's, whose test may run at the same time)
+    const sc = loadScenario('mobility-registration');
+    const amfs = (sc.config as { amfs: { address?: string }[] }).amfs;
+    amfs[1] = { ...amfs[1], address: '127.0.197.6' };
+    const r = await runScenarioFile(testConfig(197), sc, { outDir: mkdtempSync(join(tmpdir(), 'wire5g-mobility-')), database: ':memory:' });
     expect(r.ues.filter((u) => u.error)).toEqual([]);
     expect(r.leftBehind).toEqual({});
     expect(r.ok).toBe(true);

@@ -107,7 +107,7 @@ describe('scenario files', () => {
     expect(block).toBeDefined();
     const sc = parseScenario(block!, 'README.md');
     expect(sc.ues).toBe(20);
-    expect(sc.steps.map((x) => x.action)).toEqual(['register', 'pdu-establish', 'ping', 'deregister', 'wait', 'pdu-release', 'smf-release', 'amf-deregister', 'amf-release', 'udm-withdraw', 'deregister', 'pcf-terminate', 'af-create', 'policy-update', 'await-release', 'an-release', 'out-of-coverage', 'await-implicit', 'move', 'update', 'await-periodic']);
+    expect(sc.steps.map((x) => x.action)).toEqual(['register', 'pdu-establish', 'ping', 'deregister', 'wait', 'pdu-release', 'smf-release', 'amf-deregister', 'amf-release', 'udm-withdraw', 'deregister', 'pcf-terminate', 'af-create', 'policy-update', 'await-release', 'an-release', 'out-of-coverage', 'await-implicit', 'move', 'update', 'await-periodic', 'in-coverage', 'register']);
     expect(sc.amfTimers).toEqual({ mobileReachableMs: 1000, implicitDeregistrationMs: 1000, t3513Ms: 500, t3522Ms: 1000 });
   });
 

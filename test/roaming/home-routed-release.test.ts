@@ -1,7 +1,8 @@
 // Every release trigger of TS 23.502 4.3.4.3 that wire5g implements, each on its own roaming UE in
 // one network of two PLMNs (issue 17): 1a (the UE's release request), 1c in UE-initiated and in
 // network-initiated deregistration and when the UE's slice is no longer available, 1e by the H-SMF's operator, by the H-PCF (SM Policy Association
-// Termination case A) and with network slice replacement, 1f by the AMF (UpdateSMContext with the release indication). For each, the trace must show the steps
+// Termination case A) and with network slice replacement, 1f by the AMF (UpdateSMContext with the release indication); the scenario adds 1c for one slice
+// of two while the UE stays registered (test/roaming/slice-no-longer-available.test.ts judges its step order). For each, the trace must show the steps
 // in the clause's order (the seed text, /work/shared/seeds 003), pings over N9 before and the UE
 // holding no session after; the network stops with every ledger of both PLMNs back at its start.
 // The built-in scenario `home-routed-release` runs the same triggers and must exit OK; tshark reads
@@ -155,8 +156,12 @@ describe('home-routed PDU Session Release, every trigger (TS 23.502 4.3.4.3)', (
     expect(hsmfUpdates.some((m) => m.includes('requestIndication:UE_REQ_PDU_SES_REL') && m.includes('contentId:n1msg') && m.some((x) => x.startsWith('nrCellId:')) && m.some((x) => x.startsWith('ueTimeZone:')))).toBe(true);
     // 1f: network-requested, the AMF's cause, ULI and time zone
     expect(hsmfUpdates.some((m) => m.includes('requestIndication:NW_REQ_PDU_SES_REL') && m.includes('cause:REL_DUE_TO_SLICE_NOT_AVAILABLE') && m.some((x) => x.startsWith('nrCellId:')) && m.some((x) => x.startsWith('ueTimeZone:')))).toBe(true);
-    // 1c when the slice is no longer available: Nsmf_PDUSession_Release with the AMF's cause
-    expect(requests(/^\/nsmf-pdusession\/v1\/pdu-sessions\/\d+\/release$/).some((m) => m.includes('cause:REL_DUE_TO_SLICE_NOT_AVAILABLE'))).toBe(true);
+    // 1c when the slice is no longer available: Nsmf_PDUSession_Release with the AMF's cause, for UE 7
+    // (deregistered, no slice left) and for UE 9's session on S-NSSAI 2 (it stays registered on S-NSSAI 1)
+    expect(requests(/^\/nsmf-pdusession\/v1\/pdu-sessions\/\d+\/release$/).filter((m) => m.includes('cause:REL_DUE_TO_SLICE_NOT_AVAILABLE'))).toHaveLength(2);
+    // UE 9's new Allowed NSSAI (TS 23.502 4.2.4.2): SST 1 allowed, SST 2 rejected (cause 0), acknowledgement requested
+    const cuc = frames.filter((f) => (f.fields.get('nas_5gs.mm.message_type') ?? []).includes('0x54'));
+    expect(cuc.map((f) => [f.fields.get('nas_5gs.mm.sst'), f.fields.get('nas_5gs.mm.rej_s_nssai.cause'), f.fields.get('nas_5gs.mm.conf_upd_ind.ack')])).toEqual([[['1', '2'], ['0'], ['1']]]);
     const vsmfUpdates = requests(/^\/nsmf-pdusession\/v1\/vsmf-pdu-sessions\/\d+\/modify$/);
     // 3a: the command for the UE (#36 as n1smCause 24 hex); slice replacement: #39 (27 hex) and the Alternative HPLMN S-NSSAI
     expect(vsmfUpdates.some((m) => m.includes('requestIndication:UE_REQ_PDU_SES_REL') && m.includes('n1smCause:24'))).toBe(true);
@@ -164,5 +169,43 @@ describe('home-routed PDU Session Release, every trigger (TS 23.502 4.3.4.3)', (
     // step 5: the V-SMF's 200 with the UE's Release Complete, where the UE is and its time zone
     const step5 = n32.filter((f) => (f.fields.get('http2.headers.status') ?? []).includes('200')).map(members).filter((m) => m.includes('contentId:n1msg') && m.some((x) => x.startsWith('nrCellId:')) && m.some((x) => x.startsWith('ueTimeZone:')));
     expect(step5.length).toBeGreaterThanOrEqual(5); // 1a, 1e operator, 1e H-PCF, 1e slice replacement, 1f
+    // traffic on N9 before each release and none after (the issue's check), judged per session from
+    // tshark's fields: the H-UPF's PFCP establishment names the UE address and the CP SEID, its
+    // response the UP SEID, the deletion that UP SEID; the N9 G-PDUs (V-UPF <-> H-UPF) carry the
+    // UE's address inside
+    const hUpf = scfg.roaming.home.addresses.upf;
+    const vUpf = scfg.addresses.upf;
+    const cpToUe = new Map<string, string>();
+    const upToUe = new Map<string, string>();
+    const live = new Map<string, number>(); // UE address -> N9 G-PDUs of its current session
+    const deleted = new Set<string>();
+    const afterRelease: string[] = [];
+    const withoutTraffic: string[] = [];
+    for (const f of frames) {
+      const ip = f.fields.get('ip.dst') ?? [];
+      const src = f.fields.get('ip.src') ?? [];
+      const type = f.fields.get('pfcp.msg_type')?.[0];
+      const seid = f.fields.get('pfcp.seid') ?? [];
+      if (type === '50' && ip[0] === hUpf) cpToUe.set(seid[1], f.fields.get('pfcp.ue_ip_addr_ipv4')?.[0] ?? '');
+      if (type === '51' && src[0] === hUpf && cpToUe.has(seid[0])) {
+        const ue = cpToUe.get(seid[0])!;
+        upToUe.set(seid[1], ue);
+        live.set(ue, 0);
+        deleted.delete(ue);
+      }
+      if (type === '54' && ip[0] === hUpf && upToUe.has(seid[0])) {
+        const ue = upToUe.get(seid[0])!;
+        if (!live.get(ue)) withoutTraffic.push(ue);
+        deleted.add(ue);
+      }
+      if ((f.fields.get('gtp.message') ?? []).includes('0xff') && [src[0], ip[0]].sort().join() === [hUpf, vUpf].sort().join()) {
+        const ue = [src[1], ip[1]].find((a) => live.has(a));
+        if (ue && deleted.has(ue)) afterRelease.push(`frame ${f.frame}: ${ue}`);
+        else if (ue) live.set(ue, live.get(ue)! + 1);
+      }
+    }
+    expect(deleted.size).toBe(9); // one home-routed session per UE of the scenario, each released
+    expect(afterRelease).toEqual([]);
+    expect(withoutTraffic).toEqual([]);
   }, 90_000);
 });

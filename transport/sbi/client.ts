@@ -239,11 +239,24 @@ export class Http2SbiClient implements SbiClient {
         reject(e);
         return;
       }
-      const timer = setTimeout(() => {
+      let ended = false;
+      const cancel = () => {
+        if (ended) return;
         this.stats.timeouts++;
         req.close(http2.constants.NGHTTP2_CANCEL);
         reject(new SbiTimeoutError(method, uri, timeoutMs));
-      }, timeoutMs);
+      };
+      // On a busy event loop the timer can fire while the answer already waits in the socket: the
+      // timers phase runs before the poll phase reads it. Cancelling then makes the producer count
+      // the answer delivered (it was written) while the consumer drops it: a resource created and
+      // known to nobody (docs/decisions.md, "Scale"). So the socket is read once more first
+      // (setImmediate runs after the poll phase), and an answer whose HEADERS have arrived gets
+      // another timeout's worth of time to end.
+      let timer = setTimeout(() => setImmediate(() => {
+        if (ended) return;
+        if (status === 0) cancel();
+        else timer = setTimeout(cancel, timeoutMs);
+      }), timeoutMs);
       let status = 0;
       const resHeaders: Record<string, string | undefined> = {};
       const chunks: Buffer[] = [];
@@ -253,6 +266,7 @@ export class Http2SbiClient implements SbiClient {
       });
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
+        ended = true;
         clearTimeout(timer);
         try {
           const parsed = parseSbiBody(resHeaders['content-type'], new Uint8Array(Buffer.concat(chunks)));
@@ -262,6 +276,7 @@ export class Http2SbiClient implements SbiClient {
         }
       });
       req.on('error', (e) => {
+        ended = true;
         clearTimeout(timer);
         reject(e);
       });

@@ -214,7 +214,8 @@ async function forwardDirect(amf: Amf, ue: AmfUe, full: NasMessage, sel: SliceSe
     ranNodeId: { plmnId, gNbId: { bitLength: 22, gNBValue: hex(ue.gnb.gnbId ?? 0, 6) } },
     initialAmfName: amfFqdn(amf.cfg.name, amf.cfg.plmn),
     userLocation: ue.location ?? {},
-    ueContextRequest: true,
+    // TS 38.413 UE Context Request of the Initial UE Message: a CM-CONNECTED UE's NG-RAN context is set up already
+    ueContextRequest: !ue.initialContextSetUp,
     initialAmfN2ApId: ue.amfUeNgapId,
     ...(sel.allowed.length ? { allowedNssai: { allowedSnssaiList: sel.allowed.map((s) => ({ allowedSnssai: s })), accessType: '3GPP_ACCESS' } } : {}),
     ...(sel.configured.length ? { configuredNssai: sel.configured.map((s) => ({ configuredSnssai: s })) } : {}),

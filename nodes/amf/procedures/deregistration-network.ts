@@ -93,8 +93,9 @@ async function deregister(amf: Amf, idle: AmfUe, d: NetworkDeregistration): Prom
     else unreachable = true;
     if (ue.state !== '5GMM-REGISTERED' || !ue.supi) return 'not-registered';
   }
-  // the emergency exception: not deregistered, the non-emergency sessions released (emergency.ts)
-  if (d.trigger !== 'implicit' && !unreachable && hasEmergencySession(ue)) {
+  // the emergency exception: not deregistered, the non-emergency sessions released (emergency.ts);
+  // also for a UE registered for emergency services (emergency-registration.ts)
+  if (d.trigger !== 'implicit' && !unreachable && (hasEmergencySession(ue) || ue.emergencyRegistered)) {
     const cause = d.trigger === 'udm' ? 'REL_DUE_TO_SUBSCRIPTION_CHANGE' : d.trigger === 'no-allowed-nssai' ? 'REL_DUE_TO_SLICE_NOT_AVAILABLE' : undefined;
     await keepEmergencyRegistration(amf, ue, { udmWithdrew: d.trigger === 'udm', ...(cause ? { cause } : {}) });
     return 'emergency-kept';

@@ -19,9 +19,18 @@ export const IMPLICIT_DEREGISTRATION_MS = 4 * 60_000;
 export function startMobileReachableTimer(amf: Amf, ue: AmfUe): void {
   if (ue.state !== '5GMM-REGISTERED' || !ue.supi || amf.bySupi.get(ue.supi) !== ue) return;
   stopReachabilityTimers(amf, ue);
-  const mobileReachableMs = amf.timers.mobileReachableMs ?? amf.cfg.t3512Seconds * 1000 + MOBILE_REACHABLE_MARGIN_MS;
+  // TS 24.501 5.3.7: for a UE registered for emergency services the mobile reachable timer is T3512,
+  // and at its expiry the AMF deregisters the UE locally (no implicit de-registration timer)
+  const emergency = ue.emergencyRegistered === true;
+  const mobileReachableMs = amf.timers.mobileReachableMs ?? amf.cfg.t3512Seconds * 1000 + (emergency ? 0 : MOBILE_REACHABLE_MARGIN_MS);
   ue.mobileReachableTimer = amf.clock.setTimeout(() => {
     ue.mobileReachableTimer = undefined;
+    if (emergency) {
+      if (!ue.released || amf.bySupi.get(ue.supi ?? '') !== ue) return;
+      amf.log(`UE ${ue.supi ?? ''} (registered for emergency services): mobile reachable timer expired: deregistered locally (TS 24.501 5.3.7)`);
+      void networkInitiatedDeregistration(amf, ue, { trigger: 'implicit', accessType: 1, reRegistrationRequired: false });
+      return;
+    }
     amf.log(`UE ${ue.supi ?? ''}: mobile reachable timer expired; implicit de-registration timer started (TS 24.501 5.3.7)`);
     ue.implicitDeregistrationTimer = amf.clock.setTimeout(() => {
       ue.implicitDeregistrationTimer = undefined;

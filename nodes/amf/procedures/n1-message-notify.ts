@@ -89,6 +89,8 @@ export async function n1MessageNotify(amf: Amf, req: RequestOf<typeof CALLBACKS.
     ngapWaiters: new Map(),
     released: false,
     received: [request.name],
+    // no UE context requested: the NG-RAN has it (a CM-CONNECTED UE), so step 21 goes in Downlink NAS Transport
+    ...(rc.ueContextRequest !== true ? { initialContextSetUp: true } : {}),
   };
   // the UE context with its 5G security context (TS 29.518 SeafData, MmContext; context-from-old-amf.ts)
   const older = amf.bySupi.get(supi);

@@ -46,6 +46,11 @@ export async function ulNasTransport(amf: Amf, ue: AmfUe, m: NasMessage): Promis
   const emergency = requestType === 3 ? emergencyRequestAllowed(amf, ue, psi) : false;
   if (requestType === 4) amf.log(`UE ${ue.supi}: PDU session ${psi}: request type "existing emergency PDU session" (a handover from non-3GPP access) is not implemented by wire5g; 5GSM message not forwarded (TS 24.501 5.4.5.2.5, #90)`);
   if ((requestType !== 1 && !emergency) || ue.sessions.has(psi)) return notForwarded(); // only initial requests for new sessions
+  // TS 23.501 5.16.4.1: a UE registered for emergency services gets emergency PDU sessions only
+  if (ue.emergencyRegistered && !emergency) {
+    amf.log(`UE ${ue.supi}: PDU session ${psi}: the UE is registered for emergency services; a non-emergency request is not forwarded (TS 24.501 5.4.5.2.5, #90)`);
+    return notForwarded();
+  }
   const requested = emergency ? emergencySessionParameters(amf) : { snssai: (m.ies.sNssai as SNssai | undefined) ?? ue.allowedNssai?.[0], dnn: (m.ies.dnn as string | undefined) ?? defaultDnn(amf, ue) };
   const { snssai, dnn } = requested;
   if (!snssai || (!emergency && !ue.allowedNssai?.some((a) => a.sst === snssai.sst && a.sd === snssai.sd))) return notForwarded();

@@ -46,6 +46,12 @@ export function requestNgKsi(request: NasMessage): number {
   return k && k.tsc === 0 ? k.ksi : 7;
 }
 
+/** Whether the 5G-GUTI of a request is one this AMF assigns (its PLMN and GUAMI, TS 23.003 2.10). */
+export function assignedHere(amf: Amf, identity: MobileIdentity): boolean {
+  const g = amf.cfg.guami;
+  return identity.type === '5g-guti' && identity.plmn.mcc === amf.cfg.plmn.mcc && identity.plmn.mnc === amf.cfg.plmn.mnc && identity.amfRegionId === g.regionId && identity.amfSetId === g.setId && identity.amfPointer === g.pointer;
+}
+
 /** The context this AMF holds for the 5G-GUTI / 5G-S-TMSI of a request (TS 23.003 2.10). */
 export function contextByGuti(amf: Amf, identity: MobileIdentity): AmfUe | undefined {
   if (identity.type !== '5g-guti' && identity.type !== '5g-s-tmsi') return undefined;

@@ -7,6 +7,7 @@
 // the UDM, its policy associations and PDU sessions (registration-update.ts), and is
 // authenticated again only when its integrity cannot be verified or `amf.authenticateUpdates` says so.
 import { networkFeatureSupport } from './emergency.ts';
+import { EMERGENCY_REGISTERED, ignoredForEmergency, ngapAllowedForEmergency } from './emergency-registration.ts';
 import { bits, ngapPdu, snssai } from '../../../codecs/ngap/index.ts';
 import { decodeNasMessage, nasMessage, suciString, gprsTimer3, type NasMessage, type MobileIdentity, type SNssai, type UeSecurityCapability, type PsiBitmap } from '../../../codecs/nas/index.ts';
 import { kgnb } from '../../../crypto/kdf.ts';
@@ -23,7 +24,7 @@ import { securityModeControl } from './security-mode.ts';
 import { releaseSessions, terminatePolicyAssociations, deregisterFromUdm, keepUePolicyAssociation } from './held-resources.ts';
 import { releaseUeContext } from './ue-context-release.ts';
 import { registrationWithOnboardingSnpn, servesOnboarding } from './registration-onboarding-snpn.ts';
-import { registrationKind, requestNgKsi, contextByGuti, verifyWithStoredContext, takeOverContext, reconcilePduSessions } from './registration-update.ts';
+import { registrationKind, requestNgKsi, contextByGuti, assignedHere, verifyWithStoredContext, takeOverContext, reconcilePduSessions } from './registration-update.ts';
 import { reallocated, rerouteBeforeSecurity, rerouteAfterSecurity } from './amf-reallocation.ts';
 import { takeOldAmf } from './n1-message-notify.ts';
 import { contextFromOldAmf, takeOverSessions, abandonTransfer } from './context-from-old-amf.ts';
@@ -98,14 +99,19 @@ export async function registrationSteps(amf: Amf, ue: AmfUe, received: ReceivedN
   const followOn = (request.ies.registrationType as { followOnRequest?: boolean } | undefined)?.followOnRequest === true;
   // TS 23.502 4.2.2.2.4: SNPN onboarding, where this AMF has the AMF Onboarding Configuration Data
   if (kind === 'snpn-onboarding' && servesOnboarding(amf, ue)) return registrationWithOnboardingSnpn(amf, ue, received);
-  if (kind === 'emergency' || kind === 'snpn-onboarding' || kind === 'disaster-roaming') {
-    // wire5g's AMF serves initial, mobility and periodic registration; TS 24.501 5.5.1.2.5 has no
-    // cause for a registration type an AMF does not implement: #111, and the log says which
-    amf.log(`UE ${ue.amfUeNgapId}: ${kind} registration is not implemented (TS 24.501 9.11.3.7)`);
+  if ((kind === 'emergency' && !amf.cfg.emergencyDnn) || kind === 'snpn-onboarding' || kind === 'disaster-roaming') {
+    // wire5g's AMF serves initial, mobility, periodic and (with emergency services) emergency
+    // registration; TS 24.501 5.5.1.2.5 has no cause for a registration type an AMF does not
+    // implement: #111, and the log says which
+    amf.log(`UE ${ue.amfUeNgapId}: ${kind} registration is not ${kind === 'emergency' ? 'served: this AMF has no emergency services (config emergency.enabled false)' : 'implemented'} (TS 24.501 9.11.3.7)`);
     registrationReject(amf, ue, FiveGmmCause.ProtocolErrorUnspecified);
   }
+  // an emergency registration (TS 23.502 4.2.2.2.2, emergency-registration.ts) is an initial one
+  // with the differences the clause lists
+  const emergency = kind === 'emergency';
+  const initial = kind === 'initial' || emergency;
   // TS 24.501 5.5.1.2.8 e): an initial registration from a registered UE starts afresh
-  if (kind === 'initial' && ue.state === '5GMM-REGISTERED') await undoRegistration(amf, ue);
+  if (initial && ue.state === '5GMM-REGISTERED') await undoRegistration(amf, ue);
   ue.state = '5GMM-COMMON-PROCEDURE-INITIATED';
   ue.ueSecurityCapability = (request.ies.ueSecurityCapability as UeSecurityCapability | undefined) ?? ue.ueSecurityCapability;
 
@@ -114,9 +120,12 @@ export async function registrationSteps(amf: Amf, ue: AmfUe, received: ReceivedN
   // verifies the request (TS 24.501 5.5.1.3.2)
   let identity = request.ies.mobileIdentity as MobileIdentity;
   let verified = received.integrityVerified && ue.supi !== undefined;
-  if (verified && kind !== 'initial') progress.updating = true;
+  if (verified && !initial) progress.updating = true;
   const known = contextByGuti(amf, identity);
-  if (!verified && kind !== 'initial' && known && known !== ue) {
+  // TS 24.501 5.5.1.3.5 #10: an update with a 5G-GUTI this AMF assigned but holds no context for
+  // (the UE was implicitly deregistered, Annex A): the UE registers again (initial registration)
+  if (!verified && !initial && !known && !received.securityFromInitialAmf && assignedHere(amf, identity)) registrationReject(amf, ue, FiveGmmCause.ImplicitlyDeregistered);
+  if (!verified && !initial && known && known !== ue) {
     const full = verifyWithStoredContext(amf, known, received);
     if (full) {
       request = full;
@@ -126,7 +135,7 @@ export async function registrationSteps(amf: Amf, ue: AmfUe, received: ReceivedN
     }
   }
   // steps 4-5: a 5G-GUTI of another AMF: the UE context from the old AMF (context-from-old-amf.ts)
-  if (!verified && kind !== 'initial' && !known) {
+  if (!verified && !initial && !known) {
     const transferred = await contextFromOldAmf(amf, ue, received);
     if (transferred) {
       request = transferred;
@@ -156,12 +165,12 @@ export async function registrationSteps(amf: Amf, ue: AmfUe, received: ReceivedN
   // otherwise (TS 24.501 5.4.1.1: the network may authenticate at any time)
   let full = request;
   // TS 23.502 4.2.2.2.3 step 8: the initial AMF's 5G security context is used as it is
-  if (!received.securityFromInitialAmf && (!verified || kind === 'initial' || amf.cfg.authenticateUpdates)) {
+  if (!received.securityFromInitialAmf && (!verified || initial || amf.cfg.authenticateUpdates)) {
     const { supi, ngKsi } = await authenticate(amf, ue, suci ?? ue.supi!, requestNgKsi(received.message));
     ue.supi = supi;
     const older = amf.bySupi.get(supi);
     if (older && older !== ue) {
-      if (kind === 'initial') {
+      if (initial) {
         // TS 23.502 4.2.2.2.2: an initial registration replaces the UE's old context in this AMF
         await undoRegistration(amf, older);
         await releaseUeContext(amf, older, { nas: 'unspecified' }, '4.2.2.2.2 step 1');
@@ -193,49 +202,54 @@ export async function registrationSteps(amf: Amf, ue: AmfUe, received: ReceivedN
   // a SUPI which doesn't refer to a valid context in the AMF")
   const servingPlmn = { mcc: amf.cfg.plmn.mcc, mnc: amf.cfg.plmn.mnc };
   const home = amf.homeOf(supi);
-  if (!ue.uecmRegistered) {
+  // (emergency: "the AMF shall ignore any unsuccessful registration response from UDM")
+  if (!ue.uecmRegistered) await ignoredForEmergency(amf, ue, emergency, '14a', async () => {
     await home.nudm.uecm.registerAmf3gppAccess(supi, {
       amfInstanceId: amf.cfg.instanceId,
       deregCallbackUri: callbackUri(amf.cfg.baseUri, CALLBACKS.deregistrationNotify, { supi }),
       guami: amf.guamiSbi(),
       ratType: 'NR',
       // TS 29.503 Amf3GppAccessRegistration: set for an initial registration only
-      initialRegistrationInd: kind === 'initial',
+      initialRegistrationInd: initial,
       ...(ue.pei ? { pei: ue.pei } : {}),
     }, { step: '4.2.2.2.2 step 14a' });
     ue.uecmRegistered = true;
-  }
-  if (!ue.subscribedNssai) {
+  });
+  if (!ue.subscribedNssai) await ignoredForEmergency(amf, ue, emergency, '14b', async () => {
     const am = (await home.nudm.sdm.getAmData(supi, { query: { 'plmn-id': JSON.stringify(servingPlmn) }, step: '4.2.2.2.2 step 14b' })).body;
     ue.subscribedNssai = [...(am.nssai?.defaultSingleNssais ?? []), ...(am.nssai?.singleNssais ?? [])];
     // TS 23.501 5.7.2.6: the UE-AMBR the NG-RAN enforces is the subscribed one (TS 29.503 subscribedUeAmbr)
     if (am.subscribedUeAmbr) ue.subscribedUeAmbr = { uplinkBps: bitRateBps(am.subscribedUeAmbr.uplink, 'subscribedUeAmbr.uplink'), downlinkBps: bitRateBps(am.subscribedUeAmbr.downlink, 'subscribedUeAmbr.downlink') };
-  }
-  if (!ue.sdmSubscriptionUri) {
+  });
+  if (!ue.sdmSubscriptionUri && ue.uecmRegistered) await ignoredForEmergency(amf, ue, emergency, '14c', async () => {
     const sub = await home.nudm.sdm.subscribe(supi, {
       nfInstanceId: amf.cfg.instanceId,
       callbackReference: callbackUri(amf.cfg.baseUri, CALLBACKS.sdmModificationNotify, { supi }),
       monitoredResourceUris: [operationUri(home.udmUri, UDM.sdm.getAmData, { supi })],
     }, { step: '4.2.2.2.2 step 14c' });
     ue.sdmSubscriptionUri = sub.headers.location;
-  }
+  });
 
   // Allowed NSSAI (TS 23.501 5.15.5.2.1): requested ∩ subscribed ∩ served, else the defaults
-  const subscribed = ue.subscribedNssai;
+  const subscribed = ue.subscribedNssai ?? [];
   const served = (s: SNssai) => amf.cfg.snssais.some((n) => snssaiEquals(s, n));
   const isSubscribed = (s: SNssai) => subscribed.some((n) => snssaiEquals(s, n));
   const requested = ue.requestedNssai ?? [];
   let allowed = requested.filter((s) => served(s) && isSubscribed(s));
   if (requested.length === 0) allowed = subscribed.map((n) => ({ sst: n.sst, ...(n.sd ? { sd: parseInt(n.sd, 16) } : {}) })).filter(served);
-  if (allowed.length === 0) {
+  // an emergency registration: no subscription restrictions, no Allowed NSSAI (emergency-registration.ts)
+  if (emergency) allowed = [];
+  else if (allowed.length === 0) {
     // TS 24.501 5.5.1.2.5 #62, with the rejected S-NSSAIs (cause 0: not available in the current PLMN)
     const rejected = requested.map((s) => ({ cause: isSubscribed(s) ? 0 : 1, sst: s.sst, ...(s.sd !== undefined ? { sd: s.sd } : {}) }));
     registrationReject(amf, ue, FiveGmmCause.NoNetworkSlicesAvailable, rejected.length ? { rejectedNssai: rejected } : {});
   }
   ue.allowedNssai = allowed;
 
-  // step 16: AM Policy Association Establishment (TS 23.502 4.16.1.2), unless the context has one
-  if (!ue.amPolicyUri) {
+  ue.emergencyRegistered = emergency;
+  // step 16: AM Policy Association Establishment (TS 23.502 4.16.1.2), unless the context has one;
+  // "For an Emergency Registration, this step is skipped"
+  if (!ue.amPolicyUri && !emergency) {
     const pol = await amf.npcf.amPolicyControl.create({
       notificationUri: callbackUri(amf.cfg.baseUri, CALLBACKS.amPolicyUpdateNotify, { supi }),
       supi,
@@ -252,7 +266,7 @@ export async function registrationSteps(amf: Amf, ue: AmfUe, received: ReceivedN
   // step 17: the sessions that came from the old AMF are moved to this one at their SMF
   await takeOverSessions(amf, ue);
   // TS 24.501 5.5.1.3.4: the PDU session status of an update; the sessions the UE no longer has go
-  const status = kind !== 'initial' ? (full.ies.pduSessionStatus as PsiBitmap | undefined) : undefined;
+  const status = !initial ? (full.ies.pduSessionStatus as PsiBitmap | undefined) : undefined;
   const active = status ? await reconcilePduSessions(amf, ue, status) : undefined;
 
   // step 21: Registration Accept. A new 5G-GUTI for an initial registration and a mobility
@@ -269,19 +283,21 @@ export async function registrationSteps(amf: Amf, ue: AmfUe, received: ReceivedN
     }
   }
   const accept = nasMessage('Registration accept', {
-    registrationResult: 1, // 3GPP access
+    // TS 24.501 9.11.3.6: 3GPP access, and bit 6 "registered for emergency services"
+    registrationResult: emergency ? 1 | EMERGENCY_REGISTERED : 1,
     ...(newGuti ? { fiveGGuti: { type: '5g-guti', plmn: amf.cfg.plmn, amfRegionId: amf.cfg.guami.regionId, amfSetId: amf.cfg.guami.setId, amfPointer: amf.cfg.guami.pointer, tmsi: ue.tmsi } } : {}),
     taiList: [{ type: 0, plmn: amf.cfg.plmn, tacs: amf.cfg.tacs.map((tac) => ({ tac })) }],
-    allowedNssai: allowed,
+    ...(emergency ? {} : { allowedNssai: allowed }),
     ...(active ? { pduSessionStatus: { psis: active } } : {}),
     t3512Value: gprsTimer3(amf.cfg.t3512Seconds),
     // TS 24.501 9.11.3.5: whether emergency services are supported (EMC; emergency.ts)
     fiveGsNetworkFeatureSupport: networkFeatureSupport(amf),
   });
-  const complete22 = deliverAccept(amf, ue, accept, allowed, newGuti);
+  const complete22 = deliverAccept(amf, ue, accept, emergency ? ngapAllowedForEmergency(amf) : allowed, newGuti);
   await complete22.contextSetUp;
   // step 21b: UE Policy Association Establishment (TS 23.502 4.16.11), unless the context has one
-  if (!ue.uePolicyUri) {
+  // (skipped for an emergency registration)
+  if (!ue.uePolicyUri && !emergency) {
     const upol = await amf.npcf.uePolicyControl.create({
       notificationUri: callbackUri(amf.cfg.baseUri, CALLBACKS.uePolicyUpdateNotify, { supi }),
       supi,
@@ -293,7 +309,7 @@ export async function registrationSteps(amf: Amf, ue: AmfUe, received: ReceivedN
   // step 22: Registration Complete
   await complete22.complete;
   ue.state = '5GMM-REGISTERED';
-  progress.releaseAfter = fromIdle && kind !== 'initial' && !followOn;
+  progress.releaseAfter = fromIdle && !initial && !followOn;
 }
 
 /**

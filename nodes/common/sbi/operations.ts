@@ -333,7 +333,7 @@ export const CALLBACKS = {
   /** TS 29.512 4.2.4.2 (PCF -> SMF, notificationUri + /update). */
   smPolicyUpdateNotify: callback<SmPolC['schemas']['SmPolicyNotification']>('Npcf_SMPolicyControl_UpdateNotify', 'TS29512_Npcf_SMPolicyControl', 'SmPolicyNotification', 'nsmf-callback', '/sm-policy-notify/{smContextRef}/update', [204], '/update'),
   /** TS 29.504 Nudr_DM_Notify (UDR -> UDM, to the callbackReference of a subscription). */
-  subscriptionDataChangeNotify: callback<UdrC['schemas']['DataChangeNotify']>('Nudr_DM_Notify', 'TS29505_Subscription_Data', 'DataChangeNotify', 'nudm-callback', '/data-change', [204]),
+  subscriptionDataChangeNotify: callback<UdrC['schemas']['DataChangeNotify']>('Nudr_DM_Notify', 'TS29505_Subscription_Data', 'DataChangeNotify', 'nudm-callback', '/data-change/{subscriptionId}', [204]),
   /** TS 29.518 5.2.2.3.1 / 6.1.5.3 (AMF -> the SMF's n1n2FailureTxfNotifURI): the UE was not reached (TS 23.502 4.2.3.3 step 5). */
   n1n2TransferFailureNotify: callback<CommC['schemas']['N1N2MsgTxfrFailureNotification']>('Namf_Communication_N1N2TransferFailureNotification', 'TS29518_Namf_Communication', 'N1N2MsgTxfrFailureNotification', 'nsmf-callback', '/n1n2-failure/{smContextRef}', [204]),
   /** TS 29.519 (UDR -> PCF, notificationUri). */

@@ -23,6 +23,7 @@ import type { components as SmfC } from '../../common/sbi-types/TS29502_Nsmf_PDU
 import type { SmMessageInfo } from '../ports.ts';
 import { FiveGsmCause, type Smf, type SmContext } from '../context.ts';
 import { releaseResources, type ReleaseSteps } from './release.ts';
+import { modificationAnswer } from './session-modification.ts';
 
 /** What UpdateSMContext answers (TS 29.502 5.2.2.3). */
 type UpdateAnswer = AnswerOf<typeof SMF.pduSession.updateSmContext>;
@@ -82,6 +83,9 @@ export async function pduSessionReleaseUpdate(smf: Smf, ctx: SmContext, req: Sbi
     }
     if (sm.name === 'PDU session release request') return onReleaseRequest(smf, ctx, sm);
     if (sm.name === 'PDU session release complete' && inProgress.has(ctx)) return onReleaseComplete(smf, ctx, sm);
+    // TS 23.502 4.3.3.2 steps 9-10 (session-modification.ts)
+    const modification = modificationAnswer(smf, ctx, sm.name, sm.fiveGsmCause);
+    if (modification) return modification;
     // TS 24.501 7.4: a 5GSM message the SMF does not implement is answered with 5GSM STATUS #97,
     // carried in the error's N1 SM part (TS 29.502 6.1.6.2.4 SmContextUpdateError n1SmMsg)
     return {

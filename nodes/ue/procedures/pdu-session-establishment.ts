@@ -17,6 +17,7 @@ import type { Snssai } from '../../common/config.ts';
 export function pduSessionEstablishment(ue: Ue, psi: number, o: { dnn?: string; snssai?: Snssai; emergency?: boolean } = {}): Promise<{ address: string }> {
   if (ue.gmm !== GmmState.REGISTERED) return Promise.reject(new Error(`PDU session establishment needs 5GMM-REGISTERED, the UE is ${ue.gmm}`));
   if (o.emergency && !ue.registration?.emergencyServicesSupported) return Promise.reject(new Error('the network does not support emergency services (TS 24.501 9.11.3.5 EMC of the Registration accept)'));
+  if (!o.emergency && ue.registration?.emergencyRegistered) return Promise.reject(new Error('the UE is registered for emergency services: only an emergency PDU session (TS 23.501 5.16.4.1)'));
   if (o.emergency && (o.dnn !== undefined || o.snssai !== undefined)) return Promise.reject(new Error('an emergency PDU session names no DNN nor S-NSSAI (TS 24.501 6.4.1.2)'));
   if (psi < 1 || psi > 15) return Promise.reject(new RangeError(`PDU session identity ${psi} is not 1..15`));
   if (ue.sessions.has(psi) || ue.pending.has(psi)) return Promise.reject(new Error(`PDU session ${psi} already exists or is being established`));
@@ -141,6 +142,18 @@ export function on5gsm(ue: Ue, sm: NasMessage): void {
       ue.sessions.delete(psi);
       const complete = encodeNasMessage(nasMessage('PDU session release complete', {}, { pduSessionId: psi, pti: sm.pti ?? 0 }));
       sendNas(ue, nasMessage('UL NAS transport', { payloadContainerType: 1, payloadContainer: complete, pduSessionId: psi }), 'UL NAS transport', '4.3.4.2 step 8', 'PDU session release complete');
+      return;
+    }
+    case 'PDU session modification command': {
+      // TS 24.501 6.3.2.3 (TS 23.502 4.3.3.2 step 9): the new Session-AMBR is kept, then COMPLETE
+      const s = ue.sessions.get(psi);
+      if (!s) {
+        ue.unexpected.push(sm.name);
+        return;
+      }
+      if (sm.ies.sessionAmbr !== undefined) s.sessionAmbr = sm.ies.sessionAmbr;
+      const complete = encodeNasMessage(nasMessage('PDU session modification complete', {}, { pduSessionId: psi, pti: sm.pti ?? 0 }));
+      sendNas(ue, nasMessage('UL NAS transport', { payloadContainerType: 1, payloadContainer: complete, pduSessionId: psi }), 'UL NAS transport', '4.3.3.2 step 9', 'PDU session modification complete');
       return;
     }
     case '5GSM status':

@@ -83,6 +83,7 @@ export function registrationUpdate(ue: Ue, type: 'mobility' | 'periodic'): Promi
   const p = new Promise<RegistrationResult>((resolve, reject) => {
     ue.regWaiter = { resolve, reject };
   });
+  updating.add(ue.regWaiter!);
   ue.transition('registration-requested');
   const step = `4.2.2.2.2 step 1 (${type} registration update)`;
   if (!sec) sendPlain(ue, encodeNasMessage(nasMessage('Registration request', cleartext)), 'Registration request', step); // 4.4.6: no context, cleartext IEs only
@@ -178,10 +179,27 @@ export function onRegistrationAccept(ue: Ue, m: NasMessage): void {
   w.resolve(ue.registration);
 }
 
+/** The registrations under way that are updates (5.5.1.3), by their waiter. */
+const updating = new WeakSet<object>();
+
 export function onRegistrationReject(ue: Ue, m: NasMessage): void {
   const cause = Number(m.ies.fiveGmmCause);
-  failRegistration(ue, new RegistrationRejected(`Registration reject, 5GMM cause #${cause} (TS 24.501 5.5.1.2.5)`, cause));
+  const update = ue.regWaiter !== undefined && updating.has(ue.regWaiter);
+  failRegistration(ue, new RegistrationRejected(`Registration reject, 5GMM cause #${cause} (TS 24.501 ${update ? '5.5.1.3.5' : '5.5.1.2.5'})`, cause));
+  // 5.5.1.3.5 #10 implicitly de-registered: 5GMM-DEREGISTERED.NORMAL-SERVICE, the PDU sessions
+  // released locally, then a registration procedure for initial registration (once the network
+  // has released the NAS signalling connection: network-deregistration.ts afterConnectionRelease)
+  if (update && cause === IMPLICITLY_DEREGISTERED && ue.gmm === GmmState.DEREGISTERED) {
+    ue.log(`[UE ${ue.supi}] registration update rejected, #10 implicitly de-registered: initial registration (TS 24.501 5.5.1.3.5)`);
+    ue.releaseSessionsLocally();
+    ue.registration = undefined;
+    ue.networkDeregistration.reRegistrationPending = true;
+    ue.networkDeregistration.sessionsToRestore = [];
+  }
 }
+
+/** TS 24.501 9.11.3.2 #10. */
+const IMPLICITLY_DEREGISTERED = 10;
 
 /** TS 24.501 4.6.2.3: the Requested NSSAI, the configured S-NSSAIs of `requestedNssai` (default the UE's one S-NSSAI). */
 function requestedNssai(ue: Ue): SNssai[] {
