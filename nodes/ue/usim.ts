@@ -3,7 +3,7 @@
 // key hierarchy down to the NAS keys (TS 33.501 6.1.3.2, Annex A).
 
 import { randomBytes } from 'node:crypto';
-import { verifyAutn, computeAuts } from '../../crypto/aka.ts';
+import { verifyAutn, computeAuts, type AutnCheck } from '../../crypto/aka.ts';
 import { f2345 } from '../../crypto/milenage.ts';
 import { kseaf, kamf, nasKeys as nasKeysOf } from '../../crypto/kdf.ts';
 import { fromHex } from '../../codecs/bytes/hex.ts';
@@ -88,6 +88,23 @@ export class Usim {
 
   /** TS 33.501 6.1.3.2 steps 6-7 (USIM + ME): verify AUTN, check SQN, compute RES* and KAUSF. */
   authenticate(rand: Uint8Array, autn: Uint8Array, servingNetworkName: string): AuthenticationOutcome {
+    const check = this.verify(rand, autn, servingNetworkName);
+    return check.result === 'ok' ? { result: 'ok', resStar: check.resStar, kausf: check.kausf } : check;
+  }
+
+  /**
+   * EAP-AKA' (RFC 9048 3, TS 33.501 6.1.3.1): the same AUTN checks (MAC, SQN freshness, the
+   * separation bit), then RES, CK and IK for the peer to derive CK', IK' with the network name.
+   */
+  akaPrime(rand: Uint8Array, autn: Uint8Array): AkaPrimeOutcome {
+    const check = this.verify(rand, autn, '');
+    if (check.result !== 'ok') return check;
+    const { res, ck, ik } = f2345(this.k, this.opc, rand);
+    return { result: 'ok', res, ck, ik };
+  }
+
+  /** The USIM's AUTN checks (TS 33.102 6.3.3): MAC, SQN freshness (synchronisation failure with AUTS), the 5G separation bit; SQN_MS moves on success. */
+  private verify(rand: Uint8Array, autn: Uint8Array, servingNetworkName: string): Extract<AutnCheck, { result: 'ok' }> | { result: 'mac-failure' } | { result: 'synch-failure'; auts: Uint8Array } | { result: 'non-5g' } {
     if (rand.length !== 16 || autn.length !== 16) return { result: 'mac-failure' };
     const check = verifyAutn(this.k, this.opc, rand, autn, servingNetworkName, (sqn) => {
       const s = sqnValue(sqn);
@@ -98,25 +115,7 @@ export class Usim {
     // The AMF field's separation bit (bit 0 of octet 1, TS 33.102 Annex H) must be 1 for 5G.
     if ((autn[6] & 0x80) === 0) return { result: 'non-5g' };
     this.sqnMs = sqnValue(check.sqn);
-    return { result: 'ok', resStar: check.resStar, kausf: check.kausf };
-  }
-
-  /**
-   * EAP-AKA' (RFC 9048 3, TS 33.501 6.1.3.1): the same AUTN checks (MAC, SQN freshness, the
-   * separation bit), then RES, CK and IK for the peer to derive CK', IK' with the network name.
-   */
-  akaPrime(rand: Uint8Array, autn: Uint8Array): AkaPrimeOutcome {
-    if (rand.length !== 16 || autn.length !== 16) return { result: 'mac-failure' };
-    const check = verifyAutn(this.k, this.opc, rand, autn, '', (sqn) => {
-      const s = sqnValue(sqn);
-      return s > this.sqnMs && s - this.sqnMs <= DELTA;
-    });
-    if (check.result === 'mac-failure') return { result: 'mac-failure' };
-    if (check.result === 'synch-failure') return { result: 'synch-failure', auts: computeAuts(this.k, this.opc, rand, sqnBytes(this.sqnMs)) };
-    if ((autn[6] & 0x80) === 0) return { result: 'non-5g' };
-    this.sqnMs = sqnValue(check.sqn);
-    const { res, ck, ik } = f2345(this.k, this.opc, rand);
-    return { result: 'ok', res, ck, ik };
+    return check;
   }
 }
 
