@@ -6,8 +6,9 @@
 // Session Establishment Reject message"; the SM context status notification (RELEASED, TS 29.502
 // 5.2.2.5.2) ends the AMF's record of the session, so the UE can try the same PSI again.
 
-import { SbiMultipart, N1_CONTENT_TYPE } from '../../common/sbi.ts';
+
 import { FiveGsmCause, type Smf, type SmContext } from '../context.ts';
+import { smMessageTransfer } from './n1n2-message.ts';
 
 /** Where the establishment stopped, before its resources were released: the 5GSM cause and the TS 29.502 Cause. */
 export function failureCauses(ctx: SmContext): { fiveGsmCause: number; statusCause: string } {
@@ -24,10 +25,7 @@ export async function reportEstablishmentFailure(smf: Smf, ctx: SmContext, cause
   let failed: unknown;
   const reject = smf.n1.establishmentReject(ctx.pduSessionId, ctx.request.pti, causes.fiveGsmCause);
   try {
-    await smf.namf.communication.n1n2MessageTransfer(ctx.amfUeContextUri, new SbiMultipart(
-      { n1MessageContainer: { n1MessageClass: 'SM', n1MessageContent: { contentId: 'n1msg' } }, pduSessionId: ctx.pduSessionId },
-      { n1msg: { contentType: N1_CONTENT_TYPE, data: reject } },
-    ), { step: '4.3.2.2.1 step 11 (reject)' });
+    await smf.namf.communication.n1n2MessageTransfer(ctx.amfUeContextUri, smMessageTransfer(ctx, reject), { step: '4.3.2.2.1 step 11 (reject)' });
   } catch (e) {
     failed = e;
   }

@@ -3,7 +3,7 @@
 // the 201; after it steps 7b (SM policy, 4.16.4), 10a-b (N4 establishment) and 11
 // (N1N2MessageTransfer); steps 15-17 the gNB's tunnel and the N4 modification.
 
-import { SbiProblem, SbiMultipart, objectBody, requireString, binaryPart, N1_CONTENT_TYPE, N2_CONTENT_TYPE } from '../../common/sbi.ts';
+import { SbiProblem, SbiMultipart, objectBody, requireString, binaryPart, N1_CONTENT_TYPE } from '../../common/sbi.ts';
 import { created, ok, type AnswerOf, type RequestOf } from '../../common/sbi/routes.ts';
 import type { components as SmfC } from '../../common/sbi-types/TS29502_Nsmf_PDUSession.ts';
 import { Ipv4Pool } from '../../common/pools.ts';
@@ -26,6 +26,7 @@ import { n4ModificationFailed } from './n4-modification-failure.ts';
 import { isEmergencyRequest, emergencyQos } from './emergency.ts';
 import { servingAmfChange } from './serving-amf-change.ts';
 import { pvsAddressesOf } from '../../common/pvs-info.ts';
+import { smMessageTransfer } from './n1n2-message.ts';
 
 type CreateSmContext = typeof SMF.pduSession.createSmContext;
 
@@ -143,14 +144,7 @@ function pvsForUe(smf: Smf, ctx: SmContext): { pvsAddresses?: string[] } {
 export async function n1n2Transfer(smf: Smf, ctx: SmContext, accept: Uint8Array, step: string): Promise<void> {
   if (!ctx.n4 || !ctx.qos) throw new SbiProblem(500, 'SYSTEM_FAILURE', 'no N4 session or QoS for the N2 SM information');
   const transfer = smf.n2.setupRequestTransfer({ upfN3Teid: ctx.n4.upfN3Teid, upfN3Address: ctx.n4.upfN3Address, qos: ctx.qos });
-  await smf.namf.communication.n1n2MessageTransfer(ctx.amfUeContextUri, new SbiMultipart(
-    {
-      n1MessageContainer: { n1MessageClass: 'SM', n1MessageContent: { contentId: 'n1msg' } },
-      n2InfoContainer: { n2InformationClass: 'SM', smInfo: { pduSessionId: ctx.pduSessionId, n2InfoContent: { ngapIeType: 'PDU_RES_SETUP_REQ', ngapData: { contentId: 'n2msg' } }, sNssai: ctx.snssai } },
-      pduSessionId: ctx.pduSessionId,
-    },
-    { n1msg: { contentType: N1_CONTENT_TYPE, data: accept }, n2msg: { contentType: N2_CONTENT_TYPE, data: transfer } },
-  ), { step });
+  await smf.namf.communication.n1n2MessageTransfer(ctx.amfUeContextUri, smMessageTransfer(ctx, accept, { ngapIeType: 'PDU_RES_SETUP_REQ', data: transfer }), { step });
 }
 
 /** Steps 3 (request) and 5 (response): Nsmf_PDUSession_CreateSMContext (TS 29.502 5.2.2.2); steps 7-11 follow the 201. */

@@ -18,6 +18,7 @@ import type { Arp } from '../policy-decision.ts';
 import type { TimerHandle } from '../../../transport/clock.ts';
 import { releaseResources, type ReleaseSteps } from './release.ts';
 import { createdThenEstablished, n1n2Transfer } from './establishment.ts';
+import { smMessageTransfer } from './n1n2-message.ts';
 
 /** The default QoS flow's QFI: the H-SMF allocates QFIs per session from 1 (TS 23.501 5.7.1.1), as this SMF does. */
 const DEFAULT_QFI = 1;
@@ -229,14 +230,8 @@ export async function vsmfUpdateFromHsmf(smf: Smf, req: RequestOf<typeof CALLBAC
   else {
     // HPLMN-initiated: 4.3.4.2 step 3b
     ctx.state = 'releasing';
-    await smf.namf.communication.n1n2MessageTransfer(ctx.amfUeContextUri, new SbiMultipart(
-      {
-        n1MessageContainer: { n1MessageClass: 'SM', n1MessageContent: { contentId: 'n1msg' } },
-        n2InfoContainer: { n2InformationClass: 'SM', smInfo: { pduSessionId: ctx.pduSessionId, n2InfoContent: { ngapIeType: 'PDU_RES_REL_CMD', ngapData: { contentId: 'n2msg' } }, sNssai: ctx.snssai } },
-        pduSessionId: ctx.pduSessionId,
-      },
-      { n1msg: { contentType: N1_CONTENT_TYPE, data: command }, n2msg: { contentType: N2_CONTENT_TYPE, data: smf.n2.releaseCommandTransfer({ group: 'nas', value: 'normal-release' }) } },
-    ), { step: '4.3.4.3 step 4 (4.3.4.2 step 3b)' });
+    const transfer = smf.n2.releaseCommandTransfer({ group: 'nas', value: 'normal-release' });
+    await smf.namf.communication.n1n2MessageTransfer(ctx.amfUeContextUri, smMessageTransfer(ctx, command, { ngapIeType: 'PDU_RES_REL_CMD', data: transfer }), { step: '4.3.4.3 step 4 (4.3.4.2 step 3b)' });
   }
   await acknowledged;
   hrReleases.delete(ctx);

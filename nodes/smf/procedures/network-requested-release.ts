@@ -18,13 +18,14 @@
 //   step 12   SM Policy Association Termination (4.16.6 case B) with the accumulated usage
 //   step 13   Nudm_SDM_Unsubscribe (last session of the DNN and S-NSSAI), Nudm_UECM_Deregistration
 
-import { SbiMultipart, SbiProblem, N1_CONTENT_TYPE, N2_CONTENT_TYPE, objectBody, type SbiRequest } from '../../common/sbi.ts';
+import { SbiProblem, objectBody, type SbiRequest } from '../../common/sbi.ts';
 import { noContent, type AnswerOf } from '../../common/sbi/routes.ts';
 import { SbiErrorReply, callbackUri } from '../../common/sbi/client.ts';
 import { CALLBACKS } from '../../common/sbi/operations.ts';
 import { FiveGsmCause, type Smf, type SmContext } from '../context.ts';
 import { releaseResources, type ReleaseSteps } from './release.ts';
 import { awaitReleaseAcknowledgements, releaseInProgress, endRelease } from './pdu-session-release.ts';
+import { smMessageTransfer } from './n1n2-message.ts';
 
 export const NETWORK_REQUESTED_RELEASE_STEPS: ReleaseSteps = {
   n4: '4.3.4.2 step 2a',
@@ -69,16 +70,10 @@ export async function networkRequestedRelease(smf: Smf, ctx: SmContext, o: { fiv
   const transfer = smf.n2.releaseCommandTransfer({ group: 'nas', value: 'normal-release' });
   let answer: { cause?: string } | undefined;
   try {
-    const r = await smf.namf.communication.n1n2MessageTransfer(ctx.amfUeContextUri, new SbiMultipart(
-      {
-        n1MessageContainer: { n1MessageClass: 'SM', n1MessageContent: { contentId: 'n1msg' } },
-        n2InfoContainer: { n2InformationClass: 'SM', smInfo: { pduSessionId: ctx.pduSessionId, n2InfoContent: { ngapIeType: 'PDU_RES_REL_CMD', ngapData: { contentId: 'n2msg' } }, sNssai: ctx.snssai } },
-        pduSessionId: ctx.pduSessionId,
-        skipInd: o.skipPaging === true,
-        n1n2FailureTxfNotifURI: callbackUri(smf.cfg.baseUri, CALLBACKS.n1n2TransferFailureNotify, { smContextRef: ctx.ref }),
-      },
-      { n1msg: { contentType: N1_CONTENT_TYPE, data: command }, n2msg: { contentType: N2_CONTENT_TYPE, data: transfer } },
-    ), { step: '4.3.4.2 step 3b' });
+    const r = await smf.namf.communication.n1n2MessageTransfer(ctx.amfUeContextUri, smMessageTransfer(ctx, command, { ngapIeType: 'PDU_RES_REL_CMD', data: transfer }, {
+      skipInd: o.skipPaging === true,
+      n1n2FailureTxfNotifURI: callbackUri(smf.cfg.baseUri, CALLBACKS.n1n2TransferFailureNotify, { smContextRef: ctx.ref }),
+    }), { step: '4.3.4.2 step 3b' });
     answer = r.body as { cause?: string } | undefined;
   } catch (e) {
     if (!(e instanceof SbiErrorReply) || e.reply.status !== 404) {

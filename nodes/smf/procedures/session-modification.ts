@@ -18,12 +18,13 @@
 // AMF refuses the transfer; the UPF is updated and the UE learns the QoS at its next
 // establishment), QoS flows other than the default one.
 
-import { SbiProblem, SbiMultipart, objectBody, N1_CONTENT_TYPE } from '../../common/sbi.ts';
+import { SbiProblem, objectBody } from '../../common/sbi.ts';
 import { noContent, ok, type AnswerOf, type RequestOf } from '../../common/sbi/routes.ts';
 import type { CALLBACKS, SMF } from '../../common/sbi/operations.ts';
 import type { components as SmPolC } from '../../common/sbi-types/TS29512_Npcf_SMPolicyControl.ts';
 import { snssaiKey, type Smf, type SmContext } from '../context.ts';
 import { sessionQosOf, subscribedQosOf, type SessionQos } from '../policy-decision.ts';
+import { smMessageTransfer } from './n1n2-message.ts';
 
 /** The QoS a decision authorizes for `ctx`, or undefined when it has no session rule (nothing to change). */
 function decidedQos(ctx: SmContext, decision: unknown): SessionQos | undefined {
@@ -43,10 +44,7 @@ export async function applyQos(smf: Smf, ctx: SmContext, qos: SessionQos, step: 
   const command = smf.n1.modificationCommand?.(ctx.pduSessionId, qos);
   if (command) {
     try {
-      await smf.namf.communication.n1n2MessageTransfer(ctx.amfUeContextUri, new SbiMultipart(
-        { n1MessageContainer: { n1MessageClass: 'SM', n1MessageContent: { contentId: 'n1msg' } }, pduSessionId: ctx.pduSessionId },
-        { n1msg: { contentType: N1_CONTENT_TYPE, data: command } },
-      ), { step: '4.3.3.2 step 3b' });
+      await smf.namf.communication.n1n2MessageTransfer(ctx.amfUeContextUri, smMessageTransfer(ctx, command), { step: '4.3.3.2 step 3b' });
     } catch (e) {
       log(`[SMF] PDU session ${ctx.pduSessionId} of ${ctx.supi}: the Modification Command was not transferred: ${e instanceof Error ? e.message : String(e)}`);
     }
