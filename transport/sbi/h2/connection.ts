@@ -9,7 +9,6 @@
 // A peer's bad bytes never throw out of here: a connection error is answered with GOAWAY and the
 // RFC 9113 7 code (PROTOCOL_ERROR, FRAME_SIZE_ERROR, FLOW_CONTROL_ERROR, COMPRESSION_ERROR for a
 // header block that does not decode) and the socket is closed; a stream error with RST_STREAM.
-// Frames written in one turn of the event loop leave in one socket write (and one capture record).
 
 import type net from 'node:net';
 import { HpackDecoder, type HeaderField } from '../../../codecs/http2/hpack.ts';
@@ -17,10 +16,9 @@ import { HpackEncoder } from '../../../codecs/http2/hpack-encoder.ts';
 import { CONNECTION_PREFACE, FrameType, FrameFlags, ERROR_CODE_NAMES } from '../../../codecs/http2/frame.ts';
 import { DecodeError } from '../../../codecs/bytes/errors.ts';
 import { H2Stream } from './stream.ts';
+import { FrameWriter } from './writer.ts';
 import { H2Error, H2ProtocolError, H2ClosedError } from './errors.ts';
-import { Settings, validateRequestHeaders } from './rules.ts';
-
-export { H2Stream };
+import { Settings, validateRequestHeaders, frameContent } from './rules.ts';
 
 /** Our receive windows: 16 MiB per stream (SETTINGS_INITIAL_WINDOW_SIZE), 1 GiB per connection. */
 const LOCAL_STREAM_WINDOW = 1 << 24;
@@ -66,11 +64,7 @@ export class H2Connection {
   private readonly blocked = new Set<H2Stream>();
   private readonly waiting: H2Stream[] = [];
   private activeLocal = 0;
-  private wbuf = Buffer.allocUnsafe(65536);
-  private wstart = 0;
-  private wpos = 0;
-  private notes: string[] = [];
-  private flushScheduled = false;
+  private readonly w: FrameWriter;
   private goawaySent = false;
   goawayReceived = false;
   closed = false;
@@ -81,16 +75,17 @@ export class H2Connection {
     this.socket = o.socket;
     this.nextStreamId = o.role === 'client' ? 1 : 2;
     this.prefaceLeft = o.role === 'server' ? CONNECTION_PREFACE.length : 0;
+    this.w = new FrameWriter(o.socket, o.onWrite);
     o.socket.setNoDelay(true);
     o.socket.on('data', (b: Buffer) => this.onData(b));
     o.socket.on('error', (e) => this.log(`socket: ${e.message}`));
     o.socket.on('close', () => this.onSocketClose());
-    if (o.role === 'client') this.raw(CONNECTION_PREFACE);
+    if (o.role === 'client') this.w.raw(CONNECTION_PREFACE);
     // 6.5.2: no push to a client; 16 MiB stream windows; then the connection window to 1 GiB (6.9.2)
     const settings: [number, number][] = [[4, LOCAL_STREAM_WINDOW]];
     if (o.role === 'client') settings.unshift([2, 0]);
-    this.settingsFrame(settings);
-    this.windowUpdate(0, LOCAL_CONNECTION_WINDOW - DEFAULT_WINDOW);
+    this.w.settings(settings);
+    this.w.windowUpdate(0, LOCAL_CONNECTION_WINDOW - DEFAULT_WINDOW);
     this.recvWindow = LOCAL_CONNECTION_WINDOW;
   }
 
@@ -108,92 +103,7 @@ export class H2Connection {
     this.o.log?.(`[http2 ${this.role} ${this.socket.remoteAddress ?? ''}:${this.socket.remotePort ?? ''}] ${line}`);
   }
 
-  // --- writing ------------------------------------------------------------------------------------
-
-  private room(n: number): void {
-    if (this.wpos + n <= this.wbuf.length) return;
-    const size = Math.max(65536, (this.wpos - this.wstart + n) * 2);
-    const next = Buffer.allocUnsafe(size);
-    this.wbuf.copy(next, 0, this.wstart, this.wpos);
-    this.wpos -= this.wstart;
-    this.wstart = 0;
-    this.wbuf = next;
-  }
-
-  private raw(bytes: Uint8Array): void {
-    this.room(bytes.length);
-    this.wbuf.set(bytes, this.wpos);
-    this.wpos += bytes.length;
-    this.scheduleFlush();
-  }
-
-  /** Appends one frame (4.1): length, type, flags, stream identifier, payload. */
-  private frame(type: number, flags: number, id: number, payload?: Uint8Array, off = 0, len = payload ? payload.length - off : 0): void {
-    this.room(9 + len);
-    const b = this.wbuf;
-    let p = this.wpos;
-    b[p++] = len >>> 16;
-    b[p++] = (len >>> 8) & 0xff;
-    b[p++] = len & 0xff;
-    b[p++] = type;
-    b[p++] = flags;
-    b.writeUInt32BE(id & MAX_WINDOW, p);
-    p += 4;
-    if (len) b.set(payload!.subarray(off, off + len), p);
-    this.wpos = p + len;
-    this.scheduleFlush();
-  }
-
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => this.flush());
-  }
-
-  flush(): void {
-    this.flushScheduled = false;
-    if (this.wpos === this.wstart || this.socket.destroyed) return;
-    const chunk = this.wbuf.subarray(this.wstart, this.wpos);
-    this.wstart = this.wpos;
-    if (this.wbuf.length - this.wpos < 4096) {
-      this.wbuf = Buffer.allocUnsafe(65536);
-      this.wstart = this.wpos = 0;
-    }
-    const note = this.notes.length ? this.notes.join('; ') : undefined;
-    this.notes = [];
-    this.o.onWrite?.(chunk, note);
-    this.socket.write(chunk);
-  }
-
-  private settingsFrame(list: [number, number][]): void {
-    const p = Buffer.allocUnsafe(6 * list.length);
-    list.forEach(([id, v], i) => {
-      p.writeUInt16BE(id, 6 * i);
-      p.writeUInt32BE(v, 6 * i + 2);
-    });
-    this.frame(FrameType.SETTINGS, 0, 0, p);
-  }
-
-  private u32Frame(type: number, id: number, value: number): void {
-    const p = Buffer.allocUnsafe(4);
-    p.writeUInt32BE(value >>> 0, 0);
-    this.frame(type, 0, id, p);
-  }
-
-  private windowUpdate(id: number, increment: number): void {
-    this.u32Frame(FrameType.WINDOW_UPDATE, id, increment);
-  }
-
-  private headersFrames(id: number, fields: HeaderField[], endStream: boolean): void {
-    const block = this.encoder.encode(fields);
-    const max = this.peer.maxFrameSize;
-    const first = Math.min(block.length, max);
-    this.frame(FrameType.HEADERS, (endStream ? FrameFlags.END_STREAM : 0) | (first === block.length ? FrameFlags.END_HEADERS : 0), id, block, 0, first);
-    for (let off = first; off < block.length; off += max) {
-      const n = Math.min(max, block.length - off);
-      this.frame(FrameType.CONTINUATION, off + n === block.length ? FrameFlags.END_HEADERS : 0, id, block, off, n);
-    }
-  }
+  // --- sending --------------------------------------------------------------------------------------
 
   /** DATA frames within the peer's frame size and both send windows; the rest waits for WINDOW_UPDATE. */
   private sendData(s: H2Stream, data: Uint8Array, end: boolean): void {
@@ -207,7 +117,7 @@ export class H2Connection {
         return;
       }
       const last = n === left;
-      this.frame(FrameType.DATA, last && end ? FrameFlags.END_STREAM : 0, s.id, data, off, n);
+      this.w.frame(FrameType.DATA, last && end ? FrameFlags.END_STREAM : 0, s.id, data, off, n);
       this.sendWindow -= n;
       s.sendWindow -= n;
       off += n;
@@ -250,9 +160,9 @@ export class H2Connection {
     s.recvWindow = LOCAL_STREAM_WINDOW;
     this.streams.set(s.id, s);
     this.activeLocal++;
-    if (s.note) this.notes.push(s.note);
+    if (s.note) this.w.notes.push(s.note);
     const body = s.requestBody;
-    this.headersFrames(s.id, s.requestFields!, body === undefined);
+    this.w.headers(s.id, this.encoder.encode(s.requestFields!), body === undefined, this.peer.maxFrameSize);
     s.requestFields = undefined;
     s.requestBody = undefined;
     if (body === undefined) this.localEnd(s);
@@ -262,7 +172,7 @@ export class H2Connection {
   /** Server: the response (8.3.2) to a request, status first, then the body in DATA frames. */
   respond(s: H2Stream, fields: HeaderField[], body: Uint8Array | undefined): void {
     if (s.closed || s.localEnded) throw new H2ClosedError(`stream ${s.id} is closed`);
-    this.headersFrames(s.id, fields, body === undefined);
+    this.w.headers(s.id, this.encoder.encode(fields), body === undefined, this.peer.maxFrameSize);
     if (body === undefined) this.localEnd(s);
     else this.sendData(s, body, true);
   }
@@ -272,7 +182,7 @@ export class H2Connection {
     if (s.closed) return;
     const w = this.waiting.indexOf(s);
     if (w >= 0) this.waiting.splice(w, 1);
-    else if (!this.socket.destroyed) this.u32Frame(FrameType.RST_STREAM, s.id, code);
+    else if (!this.socket.destroyed) this.w.u32(FrameType.RST_STREAM, s.id, code);
     this.closeStream(s, code);
   }
 
@@ -309,7 +219,7 @@ export class H2Connection {
   private onData(chunk: Buffer): void {
     if (this.closed) return;
     this.o.onRead?.(chunk);
-    let buf = this.rbuf ? Buffer.concat([this.rbuf, chunk]) : chunk;
+    const buf = this.rbuf ? Buffer.concat([this.rbuf, chunk]) : chunk;
     this.rbuf = undefined;
     let pos = 0;
     try {
@@ -339,7 +249,6 @@ export class H2Connection {
       return;
     }
     if (pos < buf.length) this.rbuf = buf.subarray(pos);
-    buf = chunk; // release
   }
 
   private onFrame(type: number, flags: number, id: number, p: Buffer): void {
@@ -361,26 +270,13 @@ export class H2Connection {
       case FrameType.PING:
         if (id !== 0) throw new H2ProtocolError(H2Error.PROTOCOL_ERROR, `PING on stream ${id} (RFC 9113 6.7)`);
         if (p.length !== 8) throw new H2ProtocolError(H2Error.FRAME_SIZE_ERROR, `PING of ${p.length} octets (RFC 9113 6.7)`);
-        if (!(flags & FrameFlags.ACK)) this.frame(FrameType.PING, FrameFlags.ACK, 0, Uint8Array.from(p));
+        if (!(flags & FrameFlags.ACK)) this.w.frame(FrameType.PING, FrameFlags.ACK, 0, Uint8Array.from(p));
         return;
       case FrameType.GOAWAY: return this.onGoaway(id, p);
       case FrameType.WINDOW_UPDATE: return this.onWindowUpdate(id, p);
       case FrameType.CONTINUATION: return this.onContinuation(flags, id, p);
       default: return; // 5.5: unknown frame types are ignored
     }
-  }
-
-  /** Payload without padding (6.1, 6.2), and without the priority fields of HEADERS. */
-  private content(name: string, flags: number, p: Buffer, priority: boolean): Buffer {
-    let start = 0, pad = 0;
-    if (flags & FrameFlags.PADDED) {
-      if (p.length < 1) throw new H2ProtocolError(H2Error.FRAME_SIZE_ERROR, `${name} PADDED without a Pad Length`);
-      pad = p[0];
-      start = 1;
-    }
-    if (priority) start += 5;
-    if (start + pad > p.length) throw new H2ProtocolError(H2Error.PROTOCOL_ERROR, `${name} padding of ${pad} octets exceeds its payload (RFC 9113 6.1)`);
-    return p.subarray(start, p.length - pad);
   }
 
   /** The stream is idle: never opened by the side that may open it (5.1). */
@@ -395,7 +291,7 @@ export class H2Connection {
     this.recvWindow -= p.length;
     this.recvConsumed += p.length;
     if (this.recvConsumed >= LOCAL_CONNECTION_WINDOW / 2) {
-      this.windowUpdate(0, this.recvConsumed);
+      this.w.windowUpdate(0, this.recvConsumed);
       this.recvWindow += this.recvConsumed;
       this.recvConsumed = 0;
     }
@@ -407,18 +303,18 @@ export class H2Connection {
     if (s.remoteEnded || !s.headers) return this.streamError(id, s.remoteEnded ? H2Error.STREAM_CLOSED : H2Error.PROTOCOL_ERROR, 'DATA after END_STREAM or before HEADERS');
     if (p.length > s.recvWindow) return this.streamError(id, H2Error.FLOW_CONTROL_ERROR, `DATA beyond the stream window ${s.recvWindow}`);
     s.recvWindow -= p.length;
-    const data = this.content('DATA', flags, p, false);
+    const data = frameContent('DATA', flags, p, false);
     if (data.length) s.chunks.push(data);
     if (flags & FrameFlags.END_STREAM) this.remoteEnd(s);
     else if (s.recvWindow < LOCAL_STREAM_WINDOW / 2) {
-      this.windowUpdate(id, LOCAL_STREAM_WINDOW - s.recvWindow);
+      this.w.windowUpdate(id, LOCAL_STREAM_WINDOW - s.recvWindow);
       s.recvWindow = LOCAL_STREAM_WINDOW;
     }
   }
 
   private onHeadersFrame(flags: number, id: number, p: Buffer): void {
     if (id === 0) throw new H2ProtocolError(H2Error.PROTOCOL_ERROR, 'HEADERS on stream 0 (RFC 9113 6.2)');
-    const fragment = this.content('HEADERS', flags, p, (flags & FrameFlags.PRIORITY) !== 0);
+    const fragment = frameContent('HEADERS', flags, p, (flags & FrameFlags.PRIORITY) !== 0);
     if (flags & FrameFlags.END_HEADERS) this.onHeaderBlock(id, flags, fragment);
     else this.continuation = { id, flags, parts: [Uint8Array.from(fragment)] };
   }
@@ -500,7 +396,7 @@ export class H2Connection {
         if (s.sendWindow > MAX_WINDOW) throw new H2ProtocolError(H2Error.FLOW_CONTROL_ERROR, 'a stream window above 2^31-1 (RFC 9113 6.9.2)');
       }
     }
-    this.frame(FrameType.SETTINGS, FrameFlags.ACK, 0);
+    this.w.frame(FrameType.SETTINGS, FrameFlags.ACK, 0);
     while (this.waiting.length && this.activeLocal < this.peer.maxConcurrentStreams) this.open(this.waiting.shift()!);
     this.resumeBlocked();
   }
@@ -545,7 +441,7 @@ export class H2Connection {
     this.log(`stream ${id}: ${ERROR_CODE_NAMES[code]}: ${reason}`);
     const s = this.streams.get(id);
     if (s) this.reset(s, code);
-    else this.u32Frame(FrameType.RST_STREAM, id, code);
+    else this.w.u32(FrameType.RST_STREAM, id, code);
   }
 
   private fail(e: unknown): void {
@@ -553,7 +449,7 @@ export class H2Connection {
     const reason = e instanceof Error ? e.message : String(e);
     this.log(`connection error ${ERROR_CODE_NAMES[code]}: ${reason}`);
     this.goaway(code, reason);
-    this.flush();
+    this.w.flush();
     this.closed = true;
     this.socket.end();
     this.abortStreams(code);
@@ -568,7 +464,7 @@ export class H2Connection {
     p.writeUInt32BE(this.highestPeerStream, 0);
     p.writeUInt32BE(code, 4);
     d.copy(p, 8);
-    this.frame(FrameType.GOAWAY, 0, 0, p);
+    this.w.frame(FrameType.GOAWAY, 0, 0, p);
   }
 
   /** Graceful close (6.8): GOAWAY NO_ERROR, the open streams finish, then the socket ends. */
@@ -582,7 +478,7 @@ export class H2Connection {
   private end(): void {
     if (this.closed) return;
     this.closed = true;
-    this.flush();
+    this.w.flush();
     this.socket.end();
   }
 

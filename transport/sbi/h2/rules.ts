@@ -1,8 +1,9 @@
-// The peer's SETTINGS (RFC 9113 6.5.2) with their ranges, and the checks of a request's header
+// DATA and HEADERS payloads without padding (RFC 9113 6.1, 6.2); the peer's SETTINGS (RFC 9113 6.5.2) with their ranges, and the checks of a request's header
 // list (8.1.1, 8.2, 8.3.1) that make it malformed: a stream error, never a crash.
 
 import type { HeaderField } from '../../../codecs/http2/hpack.ts';
 import { H2Error, H2ProtocolError } from './errors.ts';
+import { FrameFlags } from '../../../codecs/http2/frame.ts';
 
 export class Settings {
   /** What we allow a client at once: no limit announced (6.5.2 initial value "unlimited"). */
@@ -60,4 +61,17 @@ export function validateRequestHeaders(fields: readonly HeaderField[]): string |
   }
   if (method !== 1 || scheme !== 1 || path !== 1) return 'not exactly one :method, :scheme and :path (8.3.1)';
   return undefined;
+}
+
+/** Payload without padding (6.1, 6.2), and without the priority fields of HEADERS. */
+export function frameContent(name: string, flags: number, p: Buffer, priority: boolean): Buffer {
+  let start = 0, pad = 0;
+  if (flags & FrameFlags.PADDED) {
+    if (p.length < 1) throw new H2ProtocolError(H2Error.FRAME_SIZE_ERROR, `${name} PADDED without a Pad Length`);
+    pad = p[0];
+    start = 1;
+  }
+  if (priority) start += 5;
+  if (start + pad > p.length) throw new H2ProtocolError(H2Error.PROTOCOL_ERROR, `${name} padding of ${pad} octets exceeds its payload (RFC 9113 6.1)`);
+  return p.subarray(start, p.length - pad);
 }
