@@ -195,7 +195,8 @@ export async function vsmfReleaseTowardsHsmf(smf: Smf, ctx: SmContext, trigger: 
   }
   smf.clock.clearTimeout(timer);
   r.commandArrived = undefined;
-  // 4.3.4.2 step 3a (as 4.3.4.3 step 4): the Release Command and the N2 resource release request for the AMF
+  // 4.3.4.2 step 3a (as 4.3.4.3 step 4): the Release Command and the N2 resource release request for
+  // the AMF (always both: Control Plane CIoT 5GS Optimisation, which would skip 4a-4b, is not supported)
   return ok(new SbiMultipart<SmfC['schemas']['SmContextUpdatedData']>(
     { upCnxState: 'DEACTIVATED', n1SmMsg: { contentId: 'n1SmMsg' }, n2SmInfo: { contentId: 'n2SmInfo' }, n2SmInfoType: 'PDU_RES_REL_CMD' },
     { n1SmMsg: { contentType: N1_CONTENT_TYPE, data: cmd }, n2SmInfo: { contentType: N2_CONTENT_TYPE, data: smf.n2.releaseCommandTransfer({ group: 'nas', value: 'normal-release' }) } },
@@ -231,7 +232,10 @@ export async function vsmfUpdateFromHsmf(smf: Smf, req: RequestOf<typeof CALLBAC
   });
   if (r?.commandArrived) r.commandArrived(command);
   else {
-    // HPLMN-initiated: 4.3.4.2 step 3b
+    // HPLMN-initiated: 4.3.4.2 step 3b. Control Plane CIoT 5GS Optimisation is not supported (no
+    // session is ever set up for it), so steps 4a-4b of 4.3.4.3 are never the ones skipped. Small
+    // Data Rate Control (a CIoT feature, TS 23.501 5.31.14) is not supported either: no UPF reports
+    // a Small Data Rate Control Status, and no smallDataRateStatus goes to the AMF (none is invented).
     ctx.state = 'releasing';
     const transfer = smf.n2.releaseCommandTransfer({ group: 'nas', value: 'normal-release' });
     await smf.namf.communication.n1n2MessageTransfer(ctx.amfUeContextUri, smMessageTransfer(ctx, command, { ngapIeType: 'PDU_RES_REL_CMD', data: transfer }), { step: '4.3.4.3 step 4 (4.3.4.2 step 3b)' });
@@ -245,7 +249,8 @@ export async function vsmfUpdateFromHsmf(smf: Smf, req: RequestOf<typeof CALLBAC
     body: new SbiMultipart<SmfC['schemas']['VsmfUpdatedData']>({ ueTimeZone: ueTimeZone(), ...(r?.ueLocation ? { ueLocation: r.ueLocation } : {}), ...(complete ? { n1SmInfoFromUe: { contentId: 'n1msg' } } : {}), ...(r?.secondaryRatUsageInfo ? { secondaryRatUsageInfo: r.secondaryRatUsageInfo } : {}) }, complete ? { n1msg: { contentType: N1_CONTENT_TYPE, data: complete } } : {}),
     after: async () => {
       const { after } = await releaseResources(smf, ctx, { ...VSMF_DEREGISTRATION_STEPS, n4: '4.3.4.3 step 4' });
-      // step 8: the AMF releases the association between the SMF ID and the PDU session
+      // step 8: the AMF releases the association between the SMF ID and the PDU session (without
+      // smallDataRateStatus: Small Data Rate Control is not supported, see step 4 above)
       await smf.notify.smContextStatusNotify(ctx.amfCallback, { statusInfo: { resourceStatus: 'RELEASED' } }, { step: '4.3.4.3 step 8' });
       await after();
     },
