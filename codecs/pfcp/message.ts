@@ -54,6 +54,18 @@ export interface PfcpMessage {
   ies: PfcpIe[];
 }
 
+/**
+ * A message as `writePfcp` and `encodePfcp` take it: the SEID (TS 29.244 7.2.2.4.2, 64 bits) as a
+ * bigint, any value, or as a number, an integer 0..2^53-1, which the writer splits into its two
+ * 32-bit halves with no BigInt conversion (a `Number()` of a bigint alone costs more than go-pfcp's
+ * whole `MarshalTo` of a Deletion Request). Decoding gives a bigint always, so every 64-bit SEID
+ * reads back exactly; nodes that keep SEIDs below 2^53 as numbers encode them without that cost.
+ */
+export type PfcpMessageToEncode = Omit<PfcpMessage, 'seid'> & { seid?: bigint | number };
+
+/** 2^32, the weight of a SEID's high half. */
+const TWO_32 = 4294967296;
+
 /** Mandatory IEs per message (TS 29.244 7.4, 7.5 tables; presence "M"). */
 const MANDATORY: Partial<Record<number, number[]>> = {
   [M.HeartbeatRequest]: [T.RecoveryTimeStamp],
@@ -310,7 +322,7 @@ const parentsScratch: number[] = [];
  * it; returns the number of octets written. The form to use with a reused writer when the
  * caller sends or copies `w.buf` itself (no view of the octets is made).
  */
-export function writePfcp(w: ByteWriter, m: PfcpMessage): number {
+export function writePfcp(w: ByteWriter, m: PfcpMessageToEncode): number {
   const start = w.pos;
   const seid = m.seid;
   const session = seid !== undefined;
@@ -326,10 +338,18 @@ export function writePfcp(w: ByteWriter, m: PfcpMessage): number {
     // Number() of a bigint rounds monotonically, so only 0..2^32-1 land in that range; one
     // conversion costs less than two bigint comparisons
     let hi = 0;
-    let lo = Number(seid);
-    if (!(lo >= 0 && lo <= 0xffffffff)) {
-      hi = Number((seid >> 32n) & 0xffffffffn);
-      lo = Number(seid & 0xffffffffn);
+    let lo: number;
+    if (typeof seid === 'number') {
+      // a number SEID: an integer 0..2^53-1 (larger ones are bigints, exact to 64 bits)
+      if (!(seid >= 0 && seid <= Number.MAX_SAFE_INTEGER && Math.floor(seid) === seid)) throw new EncodeError(PROTOCOL, 'Header.SEID', `${seid} is not a SEID as a number (an integer 0..2^53-1; a bigint for any 64-bit value)`);
+      hi = (seid / TWO_32) >>> 0;
+      lo = seid >>> 0;
+    } else {
+      lo = Number(seid);
+      if (!(lo >= 0 && lo <= 0xffffffff)) {
+        hi = Number((seid >> 32n) & 0xffffffffn);
+        lo = Number(seid & 0xffffffffn);
+      }
     }
     b[q] = hi >>> 24;
     b[q + 1] = hi >>> 16;
@@ -363,7 +383,7 @@ export function writePfcp(w: ByteWriter, m: PfcpMessage): number {
  * overlap and slab space is never reused; a view keeps its slab alive (copy it with `slice()`
  * to keep it long on its own).
  */
-export function encodePfcp(m: PfcpMessage, into?: ByteWriter): Uint8Array {
+export function encodePfcp(m: PfcpMessageToEncode, into?: ByteWriter): Uint8Array {
   let w = into;
   if (w === undefined) {
     // a fresh slab once half is used: a message longer than what is left grows the writer, whose
