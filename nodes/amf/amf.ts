@@ -291,6 +291,8 @@ export class Amf {
     this.dropUe(ue);
     stopReachabilityTimers(this, ue);
     stopOnboardingDeregistrationTimer(this, ue);
+    this.clock.clearTimeout(ue.transferGuardTimer);
+    ue.transferGuardTimer = undefined;
     if (ue.supi && this.bySupi.get(ue.supi) === ue) this.bySupi.delete(ue.supi);
     if (ue.tmsi !== undefined && this.byTmsi.get(ue.tmsi) === ue) {
       this.byTmsi.delete(ue.tmsi);
