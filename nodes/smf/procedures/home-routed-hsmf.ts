@@ -59,6 +59,7 @@ export async function hsmfCreate(smf: Smf, req: RequestOf<typeof N16.pduSession.
     // no AMF of this PLMN serves the UE: the V-SMF is the H-SMF's peer (vsmfPduSessionUri)
     amfCallback: '', amfUeContextUri: '', request,
     homeRouted: { role: 'H-SMF', vsmfPduSessionUri, vcnTunnel: { teid: parseInt(vcn.gtpTeid, 16), address: vcn.ipv4Addr } },
+    ...(data.servingNetwork ? { servingNetwork: { mcc: data.servingNetwork.mcc, mnc: data.servingNetwork.mnc } } : {}),
   };
   smf.contexts.set(ref, ctx);
   try {
