@@ -5,6 +5,7 @@
 import { decodeNasMessage, encodeNasMessage, nasMessage, qosRules, decodePco, encodePco, pvsAddressContainers, PcoContainerId, type QosRule } from '../../codecs/nas/index.ts';
 import { ByteWriter } from '../../codecs/bytes/index.ts';
 import { transfer, decodeNgapType, encodeNgapType, ipv4TransportLayerAddress, ipv4OfTransportLayerAddress, gtpTeid, teidOfGtpTeid, type Ngap } from '../../codecs/ngap/index.ts';
+import { decodeReleaseResponseTransfer } from './secondary-rat-usage.ts';
 import type { SmN1, SmN2, PduSessionEstablishmentRequestInfo, PduSessionEstablishmentAcceptInfo, SmMessageInfo } from './ports.ts';
 
 /** TS 24.501 9.11.4.14: Session-AMBR in the largest unit that keeps the value within 16 bits. */
@@ -86,6 +87,16 @@ export const nasSmN1: SmN1 = {
   releaseCommand(pduSessionId: number, pti: number, cause: number): Uint8Array {
     return encodeNasMessage(nasMessage('PDU session release command', { fiveGsmCause: cause }, { pduSessionId, pti }));
   },
+  withAlternativeSnssai(command: Uint8Array, alt): Uint8Array {
+    const m = decodeNasMessage(command);
+    if (m.name !== 'PDU session release command') throw new Error(`expected a PDU session release command, got ${m.name}`);
+    const hex = (sd: string | undefined) => (sd === undefined ? undefined : parseInt(sd, 16));
+    // TS 24.501 9.11.2.8: SST, SD, mapped HPLMN SST, mapped HPLMN SD (a mapped SD needs the SD)
+    m.ies.alternativeSnssai = { sst: alt.sst, ...(alt.sd !== undefined ? { sd: hex(alt.sd) } : {}), ...(alt.mappedSst !== undefined ? { mappedSst: alt.mappedSst } : {}), ...(alt.mappedSd !== undefined ? { mappedSd: hex(alt.mappedSd) } : {}) };
+    // a decoded message keeps its wire order: the new IE goes last, as in Table 8.3.14.1.1
+    if (m.order && !m.order.includes('alternativeSnssai')) m.order.push('alternativeSnssai');
+    return encodeNasMessage(m);
+  },
   decodeSmMessage(n1: Uint8Array): SmMessageInfo {
     const m = decodeNasMessage(n1);
     if (m.epd !== 0x2e) throw new Error(`not a 5GSM message (EPD ${m.epd})`);
@@ -156,4 +167,5 @@ export const ngapSmN2: SmN2 = {
     const ngapCause = (cause.group === 'nas' ? { nas: cause.value } : { radioNetwork: cause.value }) as Ngap.Cause;
     return encodeNgapType('PDUSessionResourceReleaseCommandTransfer', { cause: ngapCause });
   },
+  decodeReleaseResponseTransfer,
 };

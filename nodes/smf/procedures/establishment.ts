@@ -96,7 +96,8 @@ async function smPolicy(smf: Smf, ctx: SmContext, step: string): Promise<void> {
     sliceInfo: ctx.snssai,
     notificationUri: callbackUri(smf.cfg.baseUri, CALLBACKS.smPolicyUpdateNotify, { smContextRef: ctx.ref }),
     ipv4Address: Ipv4Pool.format(ctx.ueAddress!),
-    servingNetwork: smf.cfg.plmn,
+    // the V-SMF's PLMN for a home-routed session at the H-SMF (TS 29.512: where the UE is), else ours
+    servingNetwork: ctx.servingNetwork ?? smf.cfg.plmn,
     accessType: '3GPP_ACCESS',
     ratType: 'NR',
     // TS 29.512 SmPolicyContextData: the subscribed QoS the UDM gave (step 4)
