@@ -16,6 +16,7 @@ import { FiveGmmCause } from '../gmm.ts';
 import { sendNas, nasBytes } from '../n1.ts';
 import { sendNgap } from '../n2.ts';
 import { n1SmToSmf, releaseCommandFromSmf } from './pdu-session-release.ts';
+import { modifyRequestFromSmf } from './pdu-session-modification.ts';
 import { onboardingAllows, defaultDnn } from './registration-onboarding-snpn.ts';
 import { emergencyRequestAllowed, emergencySessionParameters } from './emergency.ts';
 import { ueAmbrNgap } from './registration.ts';
@@ -165,6 +166,8 @@ export function n1n2MessageTransfer(amf: Amf, req: RequestOf<typeof AMF.communic
   const n2 = binaryPart(req, body.n2InfoContainer?.smInfo?.n2InfoContent?.ngapData);
   // TS 23.502 4.3.4.2 step 3b: a network-requested release (pdu-session-release.ts)
   if (s && body.n2InfoContainer?.smInfo?.n2InfoContent?.ngapIeType === 'PDU_RES_REL_CMD') return releaseCommandFromSmf(amf, ue, s, { ...(n1 ? { n1 } : {}), ...(n2 ? { n2 } : {}), skipInd: body.skipInd === true, ...(typeof body.n1n2FailureTxfNotifURI === 'string' ? { failureUri: body.n1n2FailureTxfNotifURI } : {}) });
+  // TS 23.502 4.3.3.2 step 3b: an SMF-requested modification (pdu-session-modification.ts)
+  if (s && n2 && body.n2InfoContainer?.smInfo?.n2InfoContent?.ngapIeType === 'PDU_RES_MOD_REQ') return modifyRequestFromSmf(amf, ue, s, n1, n2);
   if (psi === undefined || !s || s.state === 'releasing' || ue.state !== '5GMM-REGISTERED' || ue.released) throw new SbiProblem(409, 'UE_IN_NON_ALLOWED_STATE', `PDU session ${String(psi)} is not being established`);
   const nas = n1 ? nasBytes(amf, ue, nasMessage('DL NAS transport', { payloadContainerType: 1, payloadContainer: n1, pduSessionId: psi }), '4.3.2.2.1 step 12') : undefined;
   if (n2 && body.n2InfoContainer?.smInfo?.n2InfoContent?.ngapIeType === 'PDU_RES_SETUP_REQ') {

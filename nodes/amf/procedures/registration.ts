@@ -394,6 +394,8 @@ export function initialContextSetupRequest(amf: Amf, ue: AmfUe, accept: NasMessa
     SecurityKey: { value: keyGnb, length: 256 },
     'NAS-PDU': nasBytes(amf, ue, accept, step),
     ...(sessions.length ? { PDUSessionResourceSetupListCxtReq: sessions, UEAggregateMaximumBitRate: ueAmbrNgap(ue) } : {}),
+    // TS 38.413 9.3.1.61: the RFSP index the PCF's AM policy gave (TS 23.503 6.1.2.1)
+    ...(ue.amPolicy?.rfsp !== undefined ? { IndexToRFSP: ue.amPolicy.rfsp } : {}),
   });
 }
 

@@ -27,6 +27,7 @@ import { isEmergencyRequest, emergencyQos } from './emergency.ts';
 import { servingAmfChange } from './serving-amf-change.ts';
 import { pvsAddressesOf } from '../../common/pvs-info.ts';
 import { smMessageTransfer } from './n1n2-message.ts';
+import { modificationN2Answer } from './session-modification.ts';
 
 type CreateSmContext = typeof SMF.pduSession.createSmContext;
 
@@ -271,6 +272,9 @@ export async function updateSmContext(smf: Smf, req: RequestOf<UpdateSmContext>)
   if (ctx.state !== 'creating' && ctx.state !== 'active') throw new SbiProblem(404, 'CONTEXT_NOT_FOUND');
   // step 15 with the NG-RAN's failure (setup-failure.ts)
   if (body.n2SmInfoType === 'PDU_RES_SETUP_FAIL') return onSetupFailure(smf, ctx, req, body);
+  // TS 23.502 4.3.3.2 step 7: the NG-RAN's answer to a modification (session-modification.ts)
+  const modified = modificationN2Answer(smf, ctx, req, body);
+  if (modified) return modified;
   if (body.n2SmInfoType !== 'PDU_RES_SETUP_RSP') throw new SbiProblem(400, 'INVALID_MSG_FORMAT', `unsupported n2SmInfoType ${String(body.n2SmInfoType)}`);
   const n2bytes = binaryPart(req, body.n2SmInfo);
   if (!n2bytes) throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'n2SmInfo part is required');
