@@ -73,6 +73,8 @@ export interface SmPolicyAssociation {
   monitoringKeys?: string[];
   /** A roaming session (nonRoaming() false): no NWDAF analytics subscription (4.16.6 step 5: "in the non-roaming case"). */
   roaming?: boolean;
+  /** The volume threshold last installed per UsageMonitoringData (umId; undefined: unlimited), to tell a policy data change that changes the decision. */
+  thresholds?: Record<string, number | undefined>;
   /** A PDU session for UE onboarding (onboardInd): no policy data in the UDR to account usage to. */
   onboarding?: boolean;
   /** PCC rule ids installed for the session (removed at 4.16.6 step 3). */
