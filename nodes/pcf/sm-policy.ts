@@ -11,6 +11,7 @@ import { notifyPcEvents } from './event-exposure.ts';
 import { usageMonitoringDecision, monitoredThresholds } from './usage-monitoring.ts';
 import { bindSmPolicy, unbindAtStep5, unbindAtStep6 } from './sm-policy-bindings.ts';
 import { subscribedTriggers } from './policy-control-triggers.ts';
+import { pcfUeInfoOf, reportPduSessionStatus } from './pdu-session-events.ts';
 
 function snssaiKeyOf(v: unknown): string {
   const s = v as { sst?: unknown; sd?: unknown } | undefined;
@@ -59,7 +60,8 @@ export async function createSmPolicy(pcf: Pcf, req: SbiRequest) {
   const um = usageMonitoringDecision(pcf, id, limitId, data.umData);
   const monitored = Object.keys(um.umDecs).length > 0;
   const access = accessOf(body);
-  pcf.smPolicies.set(id, { supi, pduSessionId, dnn, snssai, notificationUri, appSessions: new Set(), ...access, ...(nonRoaming(pcf.cfg, supi, access.servingNetwork) ? {} : { roaming: true }), ...(typeof body.ipv4Address === 'string' ? { ipv4Address: body.ipv4Address } : {}), pccRules: [pccRule, ...Object.keys(um.pccRules)], ...(um.limitId ? { limitId: um.limitId } : {}), ...(um.monitoringKeys.length ? { monitoringKeys: um.monitoringKeys } : {}), ...(monitoredThresholds(um.umDecs)), ...(onboarding ? { onboarding } : {}) });
+  const pcfUeInfo = pcfUeInfoOf(body.pcfUeInfo);
+  pcf.smPolicies.set(id, { supi, pduSessionId, dnn, snssai, notificationUri, appSessions: new Set(), ...access, ...(nonRoaming(pcf.cfg, supi, access.servingNetwork) ? {} : { roaming: true }), ...(pcfUeInfo ? { pcfUeInfo } : {}), ...(typeof body.ipv4Address === 'string' ? { ipv4Address: body.ipv4Address } : {}), pccRules: [pccRule, ...Object.keys(um.pccRules)], ...(um.limitId ? { limitId: um.limitId } : {}), ...(um.monitoringKeys.length ? { monitoringKeys: um.monitoringKeys } : {}), ...(monitoredThresholds(um.umDecs)), ...(onboarding ? { onboarding } : {}) });
   // TS 29.512 5.6.2.4 SmPolicyDecision: one session rule with the authorized Session-AMBR and
   // default QoS (and the session-level usage monitoring), one PCC rule matching all traffic on the
   // default QoS flow's QoS data, one PCC rule per monitored Monitoring Key.
@@ -77,6 +79,7 @@ export async function createSmPolicy(pcf: Pcf, req: SbiRequest) {
   await bindSmPolicy(pcf, id, pcf.smPolicies.get(id)!);
   // an SMF that never got the 201 never terminates the association (issue 21): undone, with its UDR subscription;
   // once answered, the new session's events go to the event exposure subscribers (event-exposure.ts)
+  // and its establishment to the PCF for the UE that asked (TS 23.502 4.16.14.2, pdu-session-events.ts)
   return { ...undoable(res, async () => {
     const assoc = pcf.smPolicies.get(id);
     if (assoc) {
@@ -86,7 +89,11 @@ export async function createSmPolicy(pcf: Pcf, req: SbiRequest) {
     if (!pcf.smPolicies.delete(id)) return;
     const uri = await pcf.udrSubscriptions.release(subKey);
     if (uri) await pcf.nudr.dr.unsubscribePolicyData(uri);
-  }), after: () => notifyPcEvents(pcf, id) };
+  }), after: async () => {
+    await notifyPcEvents(pcf, id);
+    const assoc = pcf.smPolicies.get(id);
+    if (assoc) await reportPduSessionStatus(pcf, assoc, 'ESTABLISHED', '4.16.14.2');
+  } };
 }
 
 /** What SmPolicyContextData says of the access (TS 29.512 5.6.2.2): access type, RAT type, serving PLMN. */
