@@ -25,8 +25,8 @@ describe('amf-reallocation scenario (TS 23.502 4.2.2.2.3, 4.2.2.2.2; TS 24.501 5
     // AMF2 on this test's addresses (the file's 127.0.0.6 may be another test's at the same time)
     const sc = loadScenario('amf-reallocation');
     const amfs = (sc.config as { amfs: { address?: string }[] }).amfs;
-    amfs[1] = { ...amfs[1], address: '127.0.197.6' };
-    const r = await runScenarioFile(testConfig(197), sc, { outDir: mkdtempSync(join(tmpdir(), 'wire5g-amf-realloc-')), database: ':memory:' });
+    amfs[1] = { ...amfs[1], address: '127.0.195.6' };
+    const r = await runScenarioFile(testConfig(195), sc, { outDir: mkdtempSync(join(tmpdir(), 'wire5g-amf-realloc-')), database: ':memory:' });
     expect(r.ues.filter((u) => u.error)).toEqual([]);
     expect(r.leftBehind).toEqual({});
     expect(r.ok).toBe(true);
