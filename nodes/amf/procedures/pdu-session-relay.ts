@@ -27,6 +27,19 @@ function sbiSnssai(s: SNssai): { sst: number; sd?: string } {
   return { sst: s.sst, ...(s.sd !== undefined ? { sd: s.sd.toString(16).padStart(6, '0') } : {}) };
 }
 
+/**
+ * TS 29.502 SmContextCreateData pcfUeCallbackInfo (TS 23.502 4.16.14.2): the PCF for the UE's
+ * callback, when its AM policy association asked for this (DNN, S-NSSAI) (matchPdus). Not for an
+ * emergency session nor a home-routed one (its PCF is the H-PCF, in another PLMN).
+ */
+function pcfUeCallbackInfoFor(ue: AmfUe, dnn: string, s: SNssai, excluded: boolean): { pcfUeCallbackInfo?: { callbackUri: string } } {
+  const ev = ue.pcfUeEvents;
+  if (!ev || excluded) return {};
+  const want = sbiSnssai(s);
+  const match = ev.matchPdus.some((m) => m.dnn === dnn && m.snssai.sst === want.sst && (m.snssai.sd ?? '').toLowerCase() === (want.sd ?? ''));
+  return match ? { pcfUeCallbackInfo: { callbackUri: ev.callbackUri } } : {};
+}
+
 /** UL NAS TRANSPORT (TS 24.501 5.4.5.2): N1 SM to the SMF. */
 export async function ulNasTransport(amf: Amf, ue: AmfUe, m: NasMessage): Promise<void> {
   if (ue.state !== '5GMM-REGISTERED' || !ue.supi) {
@@ -74,6 +87,8 @@ export async function ulNasTransport(amf: Amf, ue: AmfUe, m: NasMessage): Promis
       ...(emergency ? { requestType: 'INITIAL_EMERGENCY_REQUEST' } : {}),
       // TS 29.502 SmContextCreateData hSmfUri: a roaming UE's session is home-routed through its home PLMN's H-SMF (TS 23.502 4.3.2.2.2 step 3a); an emergency one stays in the serving PLMN
       ...(amf.homeSmfOf(ue.supi) && !emergency ? { hSmfUri: amf.homeSmfOf(ue.supi) } : {}),
+      // TS 29.502 SmContextCreateData pcfUeCallbackInfo: the PCF for the UE asked for this (DNN, S-NSSAI)'s events (TS 23.502 4.16.14.2)
+      ...pcfUeCallbackInfoFor(ue, dnn, snssai, emergency || amf.homeSmfOf(ue.supi) !== undefined),
       anType: '3GPP_ACCESS',
       ratType: 'NR',
       // TS 29.502 SmContextCreateData ueLocation: where the NG-RAN last reported the UE

@@ -103,6 +103,8 @@ async function smPolicy(smf: Smf, ctx: SmContext, step: string): Promise<void> {
     // TS 29.512 SmPolicyContextData: the subscribed QoS the UDM gave (step 4)
     ...(ctx.subscribed ?? {}),
     ...(ctx.onboarding ? { onboardInd: true } : {}),
+    // TS 29.512 pcfUeInfo: the PCF for the UE that asked to be told of this session (TS 23.502 4.16.14.2)
+    ...(ctx.pcfUeInfo ? { pcfUeInfo: ctx.pcfUeInfo } : {}),
   }, { step });
   ctx.smPolicyUri = pol.headers.location;
   // the default QoS flow is the session's first (TS 23.501 5.7.1.1: the SMF allocates QFIs per session)
@@ -188,6 +190,7 @@ export async function createSmContext(smf: Smf, req: RequestOf<CreateSmContext>)
     if (data.onboardingInd === true) ctx.subscribed = ONBOARDING_QOS;
     else if (!emergency) await registerWithUdm(smf, ctx);
     ctx.onboarding = data.onboardingInd === true;
+    if (typeof data.pcfUeCallbackInfo?.callbackUri === 'string') ctx.pcfUeInfo = { callbackUri: data.pcfUeCallbackInfo.callbackUri };
     // pvsInfo (TS 29.571 ServerAddressingInfo[]): IPv4, IPv6 addresses and FQDNs; the body came from another NF, so read with care
     if (ctx.onboarding && Array.isArray(data.pvsInfo)) ctx.pvsAddresses = pvsAddressesOf(data.pvsInfo);
     ctx.ueAddress = smf.addresses.allocate();
