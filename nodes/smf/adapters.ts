@@ -105,6 +105,18 @@ export const nasSmN1: SmN1 = {
   },
 };
 
+/** TS 38.413 9.3.1.12 / 9.3.1.19: the 5QI and ARP the PCF authorized (TS 29.571 Arp mapped). */
+function qosFlowLevelQosParameters(qos: PduSessionEstablishmentAcceptInfo['qos']): Ngap.QosFlowLevelQosParameters {
+  return {
+    qosCharacteristics: { nonDynamic5QI: { fiveQI: qos.fiveQi } },
+    allocationAndRetentionPriority: {
+      priorityLevelARP: qos.arp.priorityLevel,
+      'pre-emptionCapability': qos.arp.preemptCap === 'MAY_PREEMPT' ? 'may-trigger-pre-emption' : 'shall-not-trigger-pre-emption',
+      'pre-emptionVulnerability': qos.arp.preemptVuln === 'PREEMPTABLE' ? 'pre-emptable' : 'not-pre-emptable',
+    },
+  };
+}
+
 export const ngapSmN2: SmN2 = {
   setupRequestTransfer(p): Uint8Array {
     // TS 38.413 9.3.4.1 PDU Session Resource Setup Request Transfer
@@ -115,14 +127,7 @@ export const ngapSmN2: SmN2 = {
       QosFlowSetupRequestList: [{
         qosFlowIdentifier: p.qos.qfi,
         // TS 38.413 9.3.1.12 / 9.3.1.19: the 5QI and ARP the PCF authorized (TS 29.571 Arp mapped)
-        qosFlowLevelQosParameters: {
-          qosCharacteristics: { nonDynamic5QI: { fiveQI: p.qos.fiveQi } },
-          allocationAndRetentionPriority: {
-            priorityLevelARP: p.qos.arp.priorityLevel,
-            'pre-emptionCapability': p.qos.arp.preemptCap === 'MAY_PREEMPT' ? 'may-trigger-pre-emption' : 'shall-not-trigger-pre-emption',
-            'pre-emptionVulnerability': p.qos.arp.preemptVuln === 'PREEMPTABLE' ? 'pre-emptable' : 'not-pre-emptable',
-          },
-        },
+        qosFlowLevelQosParameters: qosFlowLevelQosParameters(p.qos),
       }],
     });
   },
@@ -143,6 +148,18 @@ export const ngapSmN2: SmN2 = {
     const [group, value] = Object.entries(t.cause)[0] ?? [];
     if (group === undefined) throw new Error('no cause');
     return { cause: `${group}/${String(value)}` };
+  },
+  modifyRequestTransfer(qos, flowChanged): Uint8Array {
+    // TS 38.413 9.3.4.3 PDU Session Resource Modify Request Transfer
+    return transfer('PDUSessionResourceModifyRequestTransfer', {
+      PDUSessionAggregateMaximumBitRate: { pDUSessionAggregateMaximumBitRateDL: qos.ambrDownlinkBps, pDUSessionAggregateMaximumBitRateUL: qos.ambrUplinkBps },
+      ...(flowChanged ? { QosFlowAddOrModifyRequestList: [{ qosFlowIdentifier: qos.qfi, qosFlowLevelQosParameters: qosFlowLevelQosParameters(qos) }] } : {}),
+    });
+  },
+  decodeModifyResponseTransfer(n2: Uint8Array): { qfis: number[] } {
+    // TS 38.413 9.3.4.4 PDU Session Resource Modify Response Transfer (a SEQUENCE, every member optional)
+    const t = decodeNgapType('PDUSessionResourceModifyResponseTransfer', n2) as { qosFlowAddOrModifyResponseList?: { qosFlowIdentifier: number }[] };
+    return { qfis: (t.qosFlowAddOrModifyResponseList ?? []).map((q) => q.qosFlowIdentifier) };
   },
   releaseCommandTransfer(cause): Uint8Array {
     // TS 38.413 9.3.4.12 PDU Session Resource Release Command Transfer (a SEQUENCE, not an IE container)

@@ -124,6 +124,14 @@ export interface SmN2 {
   decodeSetupResponseTransfer(n2: Uint8Array): { gnbTeid: number; gnbAddress: string };
   /** PDUSessionResourceSetupUnsuccessfulTransfer (9.3.4.16): the NG-RAN's cause, as 'group/value' (e.g. 'radioNetwork/radio-resources-not-available'). */
   decodeSetupUnsuccessfulTransfer(n2: Uint8Array): { cause: string };
+  /**
+   * PDUSessionResourceModifyRequestTransfer (9.3.4.3): the new PDU Session Aggregate Maximum Bit
+   * Rate and, when its 5QI or ARP changed, the default QoS flow in the QoS Flow Add or Modify
+   * Request List with its new QoS parameters.
+   */
+  modifyRequestTransfer?(qos: SessionQos, flowChanged: boolean): Uint8Array;
+  /** PDUSessionResourceModifyResponseTransfer (9.3.4.4): the QFIs the NG-RAN modified. */
+  decodeModifyResponseTransfer?(n2: Uint8Array): { qfis: number[] };
   /** PDUSessionResourceReleaseCommandTransfer (9.3.4.12) with a cause. */
   releaseCommandTransfer(cause: { group: 'nas' | 'radioNetwork'; value: string }): Uint8Array;
   /** PDUSessionResourceReleaseResponseTransfer (9.3.4): the Secondary RAT usage the NG-RAN reported, as TS 29.571 SecondaryRatUsageInfo. */
