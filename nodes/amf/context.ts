@@ -83,6 +83,11 @@ export interface AmfUe {
   uecmRegistered?: boolean;
   sdmSubscriptionUri?: string;
   amPolicyUri?: string;
+  /**
+   * The PCF for the UE's request for PDU session events (TS 29.507 PolicyAssociation pcfUeInfo and
+   * matchPdus, TS 23.502 4.16.14.2): handed to the SMF of each matching session (pdu-session-relay.ts).
+   */
+  pcfUeEvents?: { callbackUri: string; matchPdus: { dnn: string; snssai: { sst: number; sd?: string } }[] };
   uePolicyUri?: string;
   /** What the PCF's last AM policy update notification decided (TS 29.507 PolicyUpdate): RFSP index, triggers. */
   amPolicy?: { rfsp?: number; triggers?: string[] };
