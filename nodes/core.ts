@@ -226,7 +226,7 @@ async function startServing(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig,
       return { nf, ledger: udr.ledger, store, udr: udrOam, sbi: h, settled: () => h.server.settled(), stop: async () => { await h.close(); store.close(); } };
     }
     case 'udm': {
-      const udm = udmRoutes({ baseUri: uri('udm'), udrUri: uri('udr'), plmnId: plmnId(cfg), ...(o.dcs && cfg.snpn?.dcs ? { pvsAddresses: cfg.snpn.dcs.pvsAddresses } : {}) }, c.client, aka);
+      const udm = udmRoutes({ baseUri: uri('udm'), udrUri: uri('udr'), plmnId: plmnId(cfg), ...(o.dcs && cfg.snpn?.dcs ? { pvsAddresses: cfg.snpn.dcs.pvsAddresses } : {}), ...(o.log ? { log: o.log } : {}) }, c.client, aka);
       const h = await serve('UDM', cfg.addresses.udm, udm.routes, c);
       return { nf, ledger: udm.ledger, sbi: h, udm: { notifyDeregistration: udm.notifyDeregistration, notifySubscriptionChange: udm.notifySubscriptionChange }, settled: () => h.server.settled(), stop: () => h.close() };
     }

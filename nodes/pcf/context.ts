@@ -62,6 +62,13 @@ export function nonRoaming(cfg: PcfConfig, supi: string, servingNetwork: { mcc: 
   return !servingNetwork || !cfg.plmn || (servingNetwork.mcc === cfg.plmn.mcc && servingNetwork.mnc === cfg.plmn.mnc);
 }
 
+/** An AM policy association; as PCF for the UE, the PDU sessions reported to it (pdu-session-events.ts). */
+export interface AmPolicyAssociation {
+  supi: string;
+  /** PDU sessions reported ESTABLISHED and not yet TERMINATED (TS 23.502 4.16.14.2), with their PCF's address. */
+  pduSessions?: Map<string, { pcfInfo?: unknown }>;
+}
+
 export interface SmPolicyAssociation {
   supi: string;
   pduSessionId: number;
@@ -71,10 +78,19 @@ export interface SmPolicyAssociation {
   limitId?: string;
   /** The Monitoring Keys' usage monitoring data (limitIds) monitored for this session (usage-monitoring.ts). */
   monitoringKeys?: string[];
+  /** The PCF for the UE that asked for this session's events (SmPolicyContextData pcfUeInfo, TS 23.502 4.16.14.2). */
+  pcfUeInfo?: { callbackUri: string };
   /** A roaming session (nonRoaming() false): no NWDAF analytics subscription (4.16.6 step 5: "in the non-roaming case"). */
   roaming?: boolean;
-  /** A PDU session for UE onboarding (onboardInd): no policy data in the UDR to account usage to. */
-  onboarding?: boolean;
+  /** The volume threshold last installed per UsageMonitoringData (umId; undefined: unlimited), to tell a policy data change that changes the decision. */
+  thresholds?: Record<string, number | undefined>;
+  /**
+   * Why the UDR holds no policy data for this session, which the PCF then neither reads, subscribes
+   * to nor charges usage to: a PDU session for UE onboarding (onboardInd), or a roamer's session at
+   * a V-PCF, local breakout (TS 23.502 4.16.6 step 3 NOTE: not available in the V-UDR; the V-PCF
+   * uses locally configured information).
+   */
+  noPolicyData?: 'onboarding' | 'local breakout';
   /** PCC rule ids installed for the session (removed at 4.16.6 step 3). */
   pccRules: string[];
   /** The SMF's notificationUri (TS 29.512 SmPolicyContextData): `/update` and `/terminate` go under it. */
@@ -122,7 +138,7 @@ export interface Pcf {
   nudr: ReturnType<typeof udrClient>;
   /** Notifications to the callback URIs consumers gave (the SMF's notificationUri, ...). */
   notify: ReturnType<typeof notifier>;
-  amPolicies: Map<string, { supi: string }>;
+  amPolicies: Map<string, AmPolicyAssociation>;
   uePolicies: Map<string, { supi: string }>;
   smPolicies: Map<string, SmPolicyAssociation>;
   /** UDR policy-data subscriptions per (SUPI, DNN, S-NSSAI), shared by that couple's sessions. */

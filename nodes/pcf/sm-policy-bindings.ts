@@ -86,13 +86,17 @@ function statusesOf(infos: Record<string, { policyCounterId: string; currentStat
   return Object.fromEntries(Object.values(infos ?? {}).map((i) => [i.policyCounterId, i.currentStatus]));
 }
 
-/** TS 23.502 4.16.6 step 5: Nbsf_Management_Deregister; in the non-roaming case, the NWDAF unsubscribe. */
-export async function unbindAtStep5(pcf: Pcf, assoc: SmPolicyAssociation): Promise<void> {
+/**
+ * TS 23.502 4.16.6 step 5: Nbsf_Management_Deregister; `report` (the 4.16.14.2 report of the
+ * termination, which the step names next); in the non-roaming case, the NWDAF unsubscribe.
+ */
+export async function unbindAtStep5(pcf: Pcf, assoc: SmPolicyAssociation, report?: () => Promise<void>): Promise<void> {
   const a = around(pcf);
-  if (!a) return;
+  if (!a) return report?.();
   const binding = assoc.bsfBindingUri;
   assoc.bsfBindingUri = undefined;
   if (binding) await a.bsf.management.deregister(binding, { step: '4.16.6 step 5' });
+  await report?.();
   const analytics = assoc.nwdafSubscriptionUri;
   assoc.nwdafSubscriptionUri = undefined;
   if (analytics) await a.nwdaf.eventsSubscription.unsubscribe(analytics, { step: '4.16.6 step 5' });

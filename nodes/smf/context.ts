@@ -108,6 +108,8 @@ export interface SmContext {
    * servingNetwork: where the UE is), from which the H-PCF knows the session is roaming.
    */
   servingNetwork?: { mcc: string; mnc: string };
+  /** SmContextCreateData pcfUeCallbackInfo: the PCF for the UE to tell of the session (TS 23.502 4.16.14.2), sent on as SmPolicyContextData pcfUeInfo. */
+  pcfUeInfo?: { callbackUri: string };
 }
 
 /** Everything an SMF procedure works with. */

@@ -27,7 +27,7 @@ import { registrationWithOnboardingSnpn, servesOnboarding } from './registration
 import { registrationKind, requestNgKsi, contextByGuti, assignedHere, verifyWithStoredContext, takeOverContext, reconcilePduSessions } from './registration-update.ts';
 import { reallocated, rerouteBeforeSecurity, rerouteAfterSecurity } from './amf-reallocation.ts';
 import { takeOldAmf } from './n1-message-notify.ts';
-import { contextFromOldAmf, takeOverSessions, abandonTransfer } from './context-from-old-amf.ts';
+import { contextFromOldAmf, takeOverSessions, abandonTransfer, sessionsFromOldAmf } from './context-from-old-amf.ts';
 import { notifyOldAmf } from './registration-status-update.ts';
 
 export function snssaiEquals(a: SNssai, b: { sst: number; sd?: string | number }): boolean {
@@ -142,6 +142,8 @@ export async function registrationSteps(amf: Amf, ue: AmfUe, received: ReceivedN
       verified = true;
     }
   }
+  // TS 23.502 4.2.2.2.3 step 8: the UE context (its PDU sessions) from the old AMF of the 5G-GUTI
+  if (received.securityFromInitialAmf && !initial) await sessionsFromOldAmf(amf, ue, request);
   if (!verified) {
     // a 5G-GUTI this AMF did not assign (or no longer knows) cannot be resolved: Identity Request
     // for the SUCI (TS 24.501 5.4.3); a known one is proven by the authentication that follows
@@ -261,6 +263,9 @@ export async function registrationSteps(amf: Amf, ue: AmfUe, received: ReceivedN
       suppFeat: '0',
     }, { step: '4.2.2.2.2 step 16' });
     ue.amPolicyUri = pol.headers.location;
+    // TS 29.507 PolicyAssociation pcfUeInfo, matchPdus: the PDU sessions the PCF for the UE wants to be told of (4.16.14.2)
+    const info = pol.body.pcfUeInfo;
+    ue.pcfUeEvents = info?.callbackUri ? { callbackUri: info.callbackUri, matchPdus: (pol.body.matchPdus ?? []).map((m) => ({ dnn: m.dnn, snssai: m.snssai })) } : undefined;
   }
 
   // step 17: the sessions that came from the old AMF are moved to this one at their SMF
@@ -391,6 +396,8 @@ export function initialContextSetupRequest(amf: Amf, ue: AmfUe, accept: NasMessa
     SecurityKey: { value: keyGnb, length: 256 },
     'NAS-PDU': nasBytes(amf, ue, accept, step),
     ...(sessions.length ? { PDUSessionResourceSetupListCxtReq: sessions, UEAggregateMaximumBitRate: ueAmbrNgap(ue) } : {}),
+    // TS 38.413 9.3.1.61: the RFSP index the PCF's AM policy gave (TS 23.503 6.1.2.1)
+    ...(ue.amPolicy?.rfsp !== undefined ? { IndexToRFSP: ue.amPolicy.rfsp } : {}),
   });
 }
 
