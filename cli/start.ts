@@ -4,8 +4,9 @@
 // `--plmn home` starts an NF of the home PLMN and `wire5g start sepp --plmn visited|home` a SEPP.
 
 import { loadConfig } from '../nodes/common/config.ts';
-import { startNf, CORE_NFS, type CoreNf } from '../nodes/core.ts';
+import { startNf, nfNamer, CORE_NFS, type CoreNf } from '../nodes/core.ts';
 import { startSepp, type PlmnSide } from '../nodes/roaming.ts';
+import { startAaa, startNssaaf } from '../nodes/core-dcs-aaa.ts';
 import type { NetworkConfig } from '../nodes/common/config.ts';
 import { Capture } from '../transport/capture/capture.ts';
 import { subscribeTrace, ladderLine } from '../nodes/common/trace.ts';
@@ -15,13 +16,23 @@ import { acquireLocks, addressLockFile } from './run-lock.ts';
 /** The NFs the home PLMN of a roaming run has (no AMF; its NRF and NSSF are not emulated). */
 const HOME_NFS: readonly CoreNf[] = CORE_NFS.filter((nf) => nf !== 'amf' && nf !== 'nrf' && nf !== 'nssf');
 
-/** What `start` runs: a core NF of either PLMN, or a SEPP; its name in the ready line and its address. */
+/** The NFs of an onboarding SNPN's case 9-1 (TS 23.502 4.2.2.2.4, config snpn.aaa): the ON-SNPN's NSSAAF and the DCS's AAA server. */
+const DCS_AAA_NFS = ['nssaaf', 'aaa'] as const;
+const isDcsAaaNf = (name: string): name is (typeof DCS_AAA_NFS)[number] => (DCS_AAA_NFS as readonly string[]).includes(name);
+
+/** What `start` runs: a core NF of either PLMN, a SEPP, the NSSAAF or the AAA server; its name in the ready line and its address. */
 function target(cfg: NetworkConfig, name: string, side: PlmnSide): { label: string; address: string } {
+  if (isDcsAaaNf(name)) {
+    const aaa = cfg.snpn?.aaa;
+    if (!aaa) throw new UsageError(`'${name}' runs only with snpn.aaa configured (the NSSAAF and the DCS's AAA server of SNPN onboarding case 9-1)`);
+    if (side === 'home') throw new UsageError(`the home PLMN has no ${name.toUpperCase()}; ${name} runs with --plmn visited`);
+    return { label: name, address: name === 'aaa' ? aaa.address : aaa.nssaafAddress };
+  }
   if (name === 'sepp') {
     if (!cfg.roaming.enabled) throw new UsageError(`'sepp' runs only with roaming.enabled (the SEPPs join the two PLMNs of a roaming run)`);
     return { label: side === 'home' ? 'hsepp' : 'vsepp', address: side === 'home' ? cfg.roaming.home.addresses.sepp : cfg.roaming.vsepp };
   }
-  if (!CORE_NFS.includes(name as CoreNf)) throw new UsageError(`unknown NF '${name}'; one of ${CORE_NFS.join(', ')}, or sepp with roaming on (the gNB and UEs run with 'wire5g run --external-core')`);
+  if (!CORE_NFS.includes(name as CoreNf)) throw new UsageError(`unknown NF '${name}'; one of ${CORE_NFS.join(', ')}, nssaaf and aaa with snpn.aaa, or sepp with roaming on (the gNB and UEs run with 'wire5g run --external-core')`);
   const nf = name as CoreNf;
   if (side === 'visited') return { label: nf, address: cfg.addresses[nf] };
   if (!cfg.roaming.enabled) throw new UsageError(`--plmn home needs roaming.enabled (the home PLMN exists only in a roaming run)`);
@@ -31,8 +42,8 @@ function target(cfg: NetworkConfig, name: string, side: PlmnSide): { label: stri
 
 export const startCommand = defineCommand({
   name: 'start',
-  summary: `run one core NF (${CORE_NFS.join(', ')}; with roaming also sepp and the home PLMN's NFs) in this process until Ctrl-C`,
-  description: `Runs one core NF (${CORE_NFS.join(', ')}) on the address the configuration gives it, printing 'wire5g <nf> ready on <address>' once it serves, until SIGINT/SIGTERM. Start nrf, then udr udm ausf pcf upf bsf chf nwdaf af, then smf, then amf, then 'wire5g run --external-core' with the same --config (see README). With roaming.enabled, '--plmn home' runs an NF of the home PLMN (${HOME_NFS.join(', ')}; ready line 'wire5g h-<nf> ready') and 'wire5g start sepp --plmn home|visited' a SEPP (the vSEPP runs the N32-c handshake, trying again while the hSEPP is not up).`,
+  summary: `run one core NF (${CORE_NFS.join(', ')}; with snpn.aaa also nssaaf and aaa; with roaming also sepp and the home PLMN's NFs) in this process until Ctrl-C`,
+  description: `Runs one core NF (${CORE_NFS.join(', ')}) on the address the configuration gives it, printing 'wire5g <nf> ready on <address>' once it serves, until SIGINT/SIGTERM. Start nrf, then udr udm ausf pcf upf bsf chf nwdaf af, then smf, then amf, then 'wire5g run --external-core' with the same --config (see README). With roaming.enabled, '--plmn home' runs an NF of the home PLMN (${HOME_NFS.join(', ')}; ready line 'wire5g h-<nf> ready') and 'wire5g start sepp --plmn home|visited' a SEPP (the vSEPP runs the N32-c handshake, trying again while the hSEPP is not up). With snpn.aaa (SNPN onboarding case 9-1), 'wire5g start nssaaf' runs the NSSAAF (Nnssaaf_AIW at snpn.aaa.nssaafAddress) and 'wire5g start aaa' the DCS's AAA server (RADIUS at snpn.aaa.address:1812).`,
   positionals: { syntax: '<nf>', min: 1, max: 1 },
   options: {
     config: { kind: 'string', arg: 'FILE', default: 'the embedded defaults (config/default.yaml)', help: 'network configuration (YAML); every process of one network must use the same file' },
@@ -57,6 +68,9 @@ export const startCommand = defineCommand({
     if (positionals[0] === 'sepp') {
       if (side === 'visited') console.log(`wire5g vsepp: N32-c handshake with the hSEPP ${cfg.roaming.home.addresses.sepp}:${cfg.roaming.n32Port} before serving`);
       h = await startSepp(cfg, side, { ...o, handshakeAttempts: 60 });
+    } else if (isDcsAaaNf(positionals[0])) {
+      const start = positionals[0] === 'aaa' ? startAaa : startNssaaf;
+      h = await start(cfg, { ...o, nameOf: nfNamer(cfg) });
     } else {
       const nf = positionals[0] as CoreNf;
       if (nf === 'smf') console.log(`wire5g ${label}: setting up the PFCP association with the UPF ${side === 'home' ? cfg.roaming.home.addresses.upf : cfg.addresses.upf}:${cfg.ports.pfcp} before serving`);

@@ -6,11 +6,12 @@ import { SbiProblem, objectBody, requireString, type SbiRequest } from '../commo
 import { created, undoable } from '../common/sbi/routes.ts';
 import { resourceUri, callbackUri, operationUri } from '../common/sbi/client.ts';
 import { UDR, PCF, CALLBACKS } from '../common/sbi/operations.ts';
-import { PCF_SUPPORTED_FEATURES, commonFeatures, type Pcf, type SmPolicyAssociation } from './context.ts';
+import { PCF_SUPPORTED_FEATURES, commonFeatures, nonRoaming, type Pcf, type SmPolicyAssociation } from './context.ts';
 import { notifyPcEvents } from './event-exposure.ts';
 import { usageMonitoringDecision } from './usage-monitoring.ts';
 import { bindSmPolicy, unbindAtStep5, unbindAtStep6 } from './sm-policy-bindings.ts';
 import { subscribedTriggers } from './policy-control-triggers.ts';
+import { pcfUeInfoOf, reportPduSessionStatus } from './pdu-session-events.ts';
 
 function snssaiKeyOf(v: unknown): string {
   const s = v as { sst?: unknown; sd?: unknown } | undefined;
@@ -58,7 +59,9 @@ export async function createSmPolicy(pcf: Pcf, req: SbiRequest) {
   // usage monitoring at session level and per Monitoring Key (usage-monitoring.ts)
   const um = usageMonitoringDecision(pcf, id, limitId, data.umData);
   const monitored = Object.keys(um.umDecs).length > 0;
-  pcf.smPolicies.set(id, { supi, pduSessionId, dnn, snssai, notificationUri, appSessions: new Set(), ...accessOf(body), ...(typeof body.ipv4Address === 'string' ? { ipv4Address: body.ipv4Address } : {}), pccRules: [pccRule, ...Object.keys(um.pccRules)], ...(um.limitId ? { limitId: um.limitId } : {}), ...(um.monitoringKeys.length ? { monitoringKeys: um.monitoringKeys } : {}), ...(onboarding ? { onboarding } : {}) });
+  const access = accessOf(body);
+  const pcfUeInfo = pcfUeInfoOf(body.pcfUeInfo);
+  pcf.smPolicies.set(id, { supi, pduSessionId, dnn, snssai, notificationUri, appSessions: new Set(), ...access, ...(nonRoaming(pcf.cfg, supi, access.servingNetwork) ? {} : { roaming: true }), ...(pcfUeInfo ? { pcfUeInfo } : {}), ...(typeof body.ipv4Address === 'string' ? { ipv4Address: body.ipv4Address } : {}), pccRules: [pccRule, ...Object.keys(um.pccRules)], ...(um.limitId ? { limitId: um.limitId } : {}), ...(um.monitoringKeys.length ? { monitoringKeys: um.monitoringKeys } : {}), ...(onboarding ? { onboarding } : {}) });
   // TS 29.512 5.6.2.4 SmPolicyDecision: one session rule with the authorized Session-AMBR and
   // default QoS (and the session-level usage monitoring), one PCC rule matching all traffic on the
   // default QoS flow's QoS data, one PCC rule per monitored Monitoring Key.
@@ -110,7 +113,12 @@ export async function createSmPolicy(pcf: Pcf, req: SbiRequest) {
   }
   // an SMF that never got the 201 never terminates the association (issue 21): undone, with its UDR subscription;
   // once answered, the new session's events go to the event exposure subscribers (event-exposure.ts)
-  return { ...undoable(res, undo), after: () => notifyPcEvents(pcf, id) };
+  // and its establishment to the PCF for the UE that asked (TS 23.502 4.16.14.2, pdu-session-events.ts)
+  return { ...undoable(res, undo), after: async () => {
+    await notifyPcEvents(pcf, id);
+    const assoc = pcf.smPolicies.get(id);
+    if (assoc) await reportPduSessionStatus(pcf, assoc, 'ESTABLISHED', '4.16.14.2');
+  } };
 }
 
 /** What SmPolicyContextData says of the access (TS 29.512 5.6.2.2): access type, RAT type, serving PLMN. */

@@ -94,8 +94,10 @@ describe('usage monitoring per Monitoring Key (TS 23.503 6.2.2.3, TS 29.512 Usag
     await net.register(KEY_ONLY);
     await net.establishPduSession(KEY_ONLY, { psi: 1 });
     expect(ctxOf(KEY_ONLY)?.usageMonitoring?.map((u) => [u.umId, u.volumeThresholdOctets])).toEqual([['internet:1', 3000], ['internet:1:icmp', 2000]]);
+    const updatesBefore = sent('Npcf_SMPolicyControl_Update').length;
     await net.ping(KEY_ONLY, { count: 1, size: 1200 }); // 1,228 then 2,456: the reply crosses the key's 2,000 only
-    await pollUntil(() => net.core!.store.monitoringKeyUsageOf(KEY_ONLY)[0]?.remainingOctets === 0);
+    // the PCF deducts before its answer reaches the SMF's client, which records the exchange: wait for both
+    await pollUntil(() => net.core!.store.monitoringKeyUsageOf(KEY_ONLY)[0]?.remainingOctets === 0 && sent('Npcf_SMPolicyControl_Update').length > updatesBefore);
     const update = sent('Npcf_SMPolicyControl_Update').at(-1)!;
     expect((update.body as { accuUsageReports: { refUmIds: string }[] }).accuUsageReports.map((r) => r.refUmIds)).toEqual(['internet:1:icmp']);
     expect(update.response).toEqual({ umDecs: { 'internet:1:icmp': null } });

@@ -46,6 +46,8 @@ describe('scenario sm-policy-termination', () => {
       'Nudr_DM_Update [TS 23.502 4.16.6 step 3]',
       'Npcf_PolicyAuthorization_Notify [TS 23.502 4.16.6 step 5]',
       'Nbsf_Management_Deregister [TS 23.502 4.16.6 step 5]',
+      'Npcf_PolicyAuthorization_Notify [TS 23.502 4.16.6 step 5 (4.16.14.2)]',
+      'Npcf_PolicyAuthorization_Notify [TS 23.502 4.16.14.2]',
       'Nnwdaf_EventsSubscription_Unsubscribe [TS 23.502 4.16.6 step 5]',
       'Nchf_SpendingLimitControl_Subscribe [TS 23.502 4.16.6 step 6]',
       'Nchf_SpendingLimitControl_Unsubscribe [TS 23.502 4.16.6 step 6]',

@@ -120,6 +120,7 @@ export async function takeOverContext(amf: Amf, ue: AmfUe, old: AmfUe): Promise<
   ue.uecmRegistered = old.uecmRegistered;
   ue.sdmSubscriptionUri = old.sdmSubscriptionUri;
   ue.amPolicyUri = old.amPolicyUri;
+  ue.pcfUeEvents = old.pcfUeEvents;
   ue.uePolicyUri = old.uePolicyUri;
   for (const [psi, s] of old.sessions) ue.sessions.set(psi, s);
   // the 5G-GUTI moves with the context
