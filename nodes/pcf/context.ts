@@ -82,8 +82,13 @@ export interface SmPolicyAssociation {
   pcfUeInfo?: { callbackUri: string };
   /** A roaming session (nonRoaming() false): no NWDAF analytics subscription (4.16.6 step 5: "in the non-roaming case"). */
   roaming?: boolean;
-  /** A PDU session for UE onboarding (onboardInd): no policy data in the UDR to account usage to. */
-  onboarding?: boolean;
+  /**
+   * Why the UDR holds no policy data for this session, which the PCF then neither reads, subscribes
+   * to nor charges usage to: a PDU session for UE onboarding (onboardInd), or a roamer's session at
+   * a V-PCF, local breakout (TS 23.502 4.16.6 step 3 NOTE: not available in the V-UDR; the V-PCF
+   * uses locally configured information).
+   */
+  noPolicyData?: 'onboarding' | 'local breakout';
   /** PCC rule ids installed for the session (removed at 4.16.6 step 3). */
   pccRules: string[];
   /** The SMF's notificationUri (TS 29.512 SmPolicyContextData): `/update` and `/terminate` go under it. */

@@ -89,7 +89,7 @@ export async function deleteSmPolicy(pcf: Pcf, req: SbiRequest) {
   const body = (req.body ?? {}) as { accuUsageReports?: AccuUsageReport[] };
   // step 3: remove the PCC rules of the PDU session; deduct reported usage in the UDR
   assoc.pccRules = [];
-  if (!assoc.onboarding && Array.isArray(body.accuUsageReports) && body.accuUsageReports.length) await deductUsage(pcf, assoc.supi, body.accuUsageReports);
+  if (!assoc.noPolicyData && Array.isArray(body.accuUsageReports) && body.accuUsageReports.length) await deductUsage(pcf, assoc.supi, body.accuUsageReports);
   // step 5: the AFs whose PCC rules required it; the BSF binding; the termination reported to the
   // PCF for the UE that asked (4.16.14.2: PduSessionEventNotification TERMINATED,
   // pdu-session-events.ts); the NWDAF analytics (non-roaming)

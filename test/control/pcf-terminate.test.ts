@@ -161,8 +161,8 @@ describe('SM Policy Association Termination, PCF-initiated (TS 23.502 4.16.6 cas
         off();
       }
       const at = order(events);
-      // the notification (no TS 23.502 step of its own) comes before step 1
-      const notify = events.findIndex((e) => e.from === 'UDR' && e.to === 'PCF' && e.message === 'Nudr_DM_Notify');
+      // the notification (TS 23.502 4.16.9 step 2) comes before step 1
+      const notify = events.findIndex((e) => e.from === 'UDR' && e.to === 'PCF' && e.message === 'Nudr_DM_Notify' && e.step === '4.16.9 step 2');
       const step1 = events.findIndex((e) => e.step === '4.16.6 step 1');
       expect(notify).toBeGreaterThanOrEqual(0);
       expect(notify).toBeLessThan(step1);
