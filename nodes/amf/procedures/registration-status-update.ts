@@ -18,7 +18,7 @@ import { ok, type AnswerOf, type RequestOf } from '../../common/sbi/routes.ts';
 import type { AMF } from '../../common/sbi/operations.ts';
 import type { components as CommC } from '../../common/sbi-types/TS29518_Namf_Communication.ts';
 import type { Amf } from '../amf.ts';
-import type { AmfUe } from '../context.ts';
+import type { AmfUe, PduSessionRef } from '../context.ts';
 import { terminatePolicyAssociations, unsubscribeFromSdm } from './held-resources.ts';
 import { releaseUeContext } from './ue-context-release.ts';
 import { ueOfContextId } from './ue-context-transfer.ts';
@@ -72,7 +72,10 @@ export async function notifyOldAmf(amf: Amf, ue: AmfUe, transferStatus: 'TRANSFE
   const old = ue.oldAmf;
   if (!old || old.notified) return;
   old.notified = transferStatus;
-  const notServed = transferStatus === 'TRANSFERRED' ? [...ue.sessions.values()].filter((s) => !amf.cfg.snssais.some((n) => snssaiEquals(s.snssai, n))).map((s) => s.pduSessionId) : [];
+  // an onboarding registered UE's sessions are of the onboarding S-NSSAI (TS 23.502 4.2.2.2.4 step 8)
+  const onboarding = ue.onboarding ? amf.cfg.snpn?.onboarding.snssai : undefined;
+  const served = (s: PduSessionRef) => amf.cfg.snssais.some((n) => snssaiEquals(s.snssai, n)) || (onboarding !== undefined && snssaiEquals(s.snssai, onboarding));
+  const notServed = transferStatus === 'TRANSFERRED' ? [...ue.sessions.values()].filter((s) => !served(s)).map((s) => s.pduSessionId) : [];
   for (const psi of notServed) ue.sessions.delete(psi);
   if (transferStatus === 'NOT_TRANSFERRED') {
     // what came with the context stays the old AMF's
@@ -81,7 +84,8 @@ export async function notifyOldAmf(amf: Amf, ue: AmfUe, transferStatus: 'TRANSFE
   const body: CommC['schemas']['UeRegStatusUpdateReqData'] = {
     transferStatus,
     ...(notServed.length ? { toReleaseSessionList: notServed } : {}),
-    ...(transferStatus === 'TRANSFERRED' ? { pcfReselectedInd: true } : {}),
+    // the new AMF sets up its own AM and UE policy associations (step 16, 21b); an onboarding registered UE has none (steps 13-20 skipped)
+    ...(transferStatus === 'TRANSFERRED' && !ue.onboarding ? { pcfReselectedInd: true } : {}),
   };
   await amfClient(amf.sbi, old.apiRoot).communication.registrationStatusUpdate(old.ueContextId, body, { step }).catch((e: unknown) => {
     if (!(e instanceof SbiProblem)) throw e;
