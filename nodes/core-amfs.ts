@@ -39,12 +39,12 @@ export async function startAmf(cfg: NetworkConfig, a: AmfInstance, o: CoreOption
       ...(cfg.snpn.aaa ? { aaaRealm: cfg.snpn.aaa.realm } : {}),
     } } : {}),
     // the configured peers, or (nrf.discovery) those the NRF gave
-    uris: { ausf: uri('ausf'), udm: uri('udm'), pcf: uri('pcf'), smf: uri('smf'), ...(cfg.eir ? { eir: `http://${cfg.eir.address}:${cfg.ports.sbi}` } : {}), ...(cfg.roaming.enabled ? {} : { nssf: sbiUri(cfg, 'nssf'), nrf: sbiUri(cfg, 'nrf') }) },
+    uris: { ausf: uri('ausf'), udm: uri('udm'), pcf: uri('pcf'), smf: uri('smf'), ...(cfg.eir ? { eir: `http://${cfg.eir.address}:${cfg.ports.sbi}` } : {}), ...(cfg.roaming.enabled ? {} : { nssf: sbiUri(cfg, 'nssf') }), ...(!cfg.roaming.enabled || cfg.nrf.discovery ? { nrf: sbiUri(cfg, 'nrf') } : {}) },
     ...(cfg.roaming.enabled ? { homeNetworks: [{ plmn: cfg.roaming.home.plmn, ausf: sbiUri(homeView(cfg), 'ausf'), udm: sbiUri(homeView(cfg), 'udm'), smf: sbiUri(homeView(cfg), 'smf') }] } : {}),
     // the first AMF by sbiUri (an FQDN when roaming); the others by their own address
     baseUri: a.address === cfg.addresses.amf ? sbiUri(cfg, 'amf') : `http://${a.address}:${cfg.ports.sbi}`,
-    // the old AMF of a 5G-GUTI (TS 23.502 4.2.2.2.2 step 4): asked for at the NRF (nrf.discovery), else the configured AMFs by GUAMI
-    ...(cfg.nrf.discovery ? { nrfUri: sbiUri(cfg, 'nrf') } : { peerAmfs: amfInstances(cfg).filter((x) => x.address !== a.address).map((x) => ({ guami: x.guami, uri: x.address === cfg.addresses.amf ? sbiUri(cfg, 'amf') : `http://${x.address}:${cfg.ports.sbi}` })) }),
+    // the old AMF of a 5G-GUTI (TS 23.502 4.2.2.2.2 step 4): the configured AMFs by GUAMI, else (nrf.discovery) asked for at the NRF (uris.nrf)
+    ...(cfg.nrf.discovery ? {} : { peerAmfs: amfInstances(cfg).filter((x) => x.address !== a.address).map((x) => ({ guami: x.guami, uri: x.address === cfg.addresses.amf ? sbiUri(cfg, 'amf') : `http://${x.address}:${cfg.ports.sbi}` })) }),
     ...(o.tap ? { tap: o.tap } : {}),
     ...(o.clock ? { clock: o.clock } : {}),
     ...(o.amfTimers ? { timers: o.amfTimers } : {}),

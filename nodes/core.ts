@@ -226,7 +226,7 @@ async function startServing(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig,
       return { nf, ledger: udr.ledger, store, udr: udrOam, sbi: h, settled: () => h.server.settled(), stop: async () => { await h.close(); store.close(); } };
     }
     case 'udm': {
-      const udm = udmRoutes({ baseUri: uri('udm'), udrUri: uri('udr'), plmnId: plmnId(cfg), ...(o.dcs && cfg.snpn?.dcs ? { pvsAddresses: cfg.snpn.dcs.pvsAddresses } : {}) }, c.client, aka);
+      const udm = udmRoutes({ baseUri: uri('udm'), udrUri: uri('udr'), plmnId: plmnId(cfg), ...(o.dcs && cfg.snpn?.dcs ? { pvsAddresses: cfg.snpn.dcs.pvsAddresses } : {}), ...(o.log ? { log: o.log } : {}) }, c.client, aka);
       const h = await serve('UDM', cfg.addresses.udm, udm.routes, c);
       return { nf, ledger: udm.ledger, sbi: h, udm: { notifyDeregistration: udm.notifyDeregistration, notifySubscriptionChange: udm.notifySubscriptionChange }, settled: () => h.server.settled(), stop: () => h.close() };
     }
@@ -237,7 +237,7 @@ async function startServing(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig,
       return { nf, ledger: ausf.ledger, sbi: h, settled: () => h.server.settled(), stop: () => h.close() };
     }
     case 'pcf': {
-      const pcf = pcfRoutes({ baseUri: uri('pcf'), udrUri: uri('udr'), around: { bsfUri: uri('bsf'), chfUri: uri('chf'), nwdafUri: uri('nwdaf'), address: cfg.addresses.pcf, port: cfg.ports.sbi, policy: cfg.pcf }, ...(cfg.roaming.enabled ? { supiPrefix: `imsi-${cfg.plmn.mcc}${cfg.plmn.mnc}` } : {}) }, c.client);
+      const pcf = pcfRoutes({ baseUri: uri('pcf'), udrUri: uri('udr'), around: { bsfUri: uri('bsf'), chfUri: uri('chf'), nwdafUri: uri('nwdaf'), address: cfg.addresses.pcf, port: cfg.ports.sbi, policy: cfg.pcf }, plmn: cfg.plmn, ...(cfg.roaming.enabled ? { supiPrefix: `imsi-${cfg.plmn.mcc}${cfg.plmn.mnc}` } : {}) }, c.client);
       const h = await serve('PCF', cfg.addresses.pcf, pcf.routes, c);
       return { nf, ledger: pcf.ledger, sbi: h, pcf: pcf.pcf, settled: () => h.server.settled(), stop: () => h.close() };
     }

@@ -10,6 +10,7 @@ import { Rng, mutate } from './helpers/fuzz.ts';
 import { hexVector, messageVectors } from './helpers/vectors.ts';
 import { fromHex, toHex } from '../codecs/bytes/hex.ts';
 import { ByteWriter } from '../codecs/bytes/writer.ts';
+import { EncodeError } from '../codecs/bytes/errors.ts';
 import * as G from '../codecs/gtpu/index.ts';
 import * as P from '../codecs/pfcp/index.ts';
 
@@ -105,6 +106,24 @@ describe('PFCP: in-place header read agrees with the checked decoder', () => {
     expect(hdr(0xfedcba9876543210n)).toBe('fedcba9876543210');
     expect(hdr(-1n)).toBe('ffffffffffffffff');
     expect(hdr((1n << 64n) + 5n)).toBe('0000000000000005');
+  });
+
+  it('a SEID given as a number writes the octets of the same bigint; a number that is no SEID is an EncodeError', () => {
+    const w = new ByteWriter(64);
+    const hdr = (seid: bigint | number) => {
+      w.pos = 0;
+      P.writePfcp(w, { type: P.PfcpMessageType.SessionDeletionRequest, seid, sequenceNumber: 1, ies: [] });
+      return toHex(w.buf.subarray(8, 16));
+    };
+    const rng = new Rng(53);
+    const samples = [0, 1, 0xffffffff, 0x100000000, 0x1fffffffffffff, 2 ** 40 + 3, ...Array.from({ length: 2000 }, () => rng.int(2 ** 21) * 2 ** 32 + rng.int(2 ** 32))];
+    for (const n of samples) expect(hdr(n), `SEID ${n}`).toBe(hdr(BigInt(n)));
+    // decoding gives the bigint back, exact
+    w.pos = 0;
+    P.writePfcp(w, { type: P.PfcpMessageType.SessionDeletionRequest, seid: 0x1fffffffffffff, sequenceNumber: 1, ies: [] });
+    expect(P.decodePfcp(w.buf.slice(0, w.pos)).seid).toBe(0x1fffffffffffffn);
+    for (const bad of [-1, 0.5, 2 ** 53, NaN, Infinity]) expect(() => hdr(bad), `SEID ${bad}`).toThrow(EncodeError);
+    expect(() => hdr(2 ** 53)).toThrow(/Header\.SEID/);
   });
 
   it('writePfcp leaves the writer after the message and returns its size; encodePfcp is its view', () => {

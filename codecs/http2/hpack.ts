@@ -49,9 +49,30 @@ function utf8Length(s: string): number {
 
 // --- Huffman (5.2, Appendix B) ------------------------------------------------------------------
 
-/** Decoding table: for each code length, code -> symbol. */
-const BY_LENGTH: Map<number, number>[] = Array.from({ length: 31 }, () => new Map());
-for (let sym = 0; sym <= EOS; sym++) BY_LENGTH[HUFFMAN_CODES[2 * sym + 1]].set(HUFFMAN_CODES[2 * sym], sym);
+/**
+ * Decoding tables of the canonical code (Appendix B's codes of one length are consecutive, in
+ * symbol order): per length, the first code, how many codes have that length and where its
+ * symbols start in SYMBOLS. A bit at a time, with arithmetic only.
+ */
+const FIRST_CODE = new Int32Array(31);
+const COUNT = new Int32Array(31);
+const START = new Int32Array(31);
+const SYMBOLS = new Uint16Array(EOS + 1);
+{
+  const byLength = Array.from({ length: 31 }, () => [] as number[]);
+  for (let sym = 0; sym <= EOS; sym++) byLength[HUFFMAN_CODES[2 * sym + 1]].push(sym);
+  let at = 0;
+  for (let len = 1; len <= 30; len++) {
+    const syms = byLength[len].sort((a, b) => HUFFMAN_CODES[2 * a] - HUFFMAN_CODES[2 * b]);
+    FIRST_CODE[len] = syms.length ? HUFFMAN_CODES[2 * syms[0]] : -1;
+    COUNT[len] = syms.length;
+    START[len] = at;
+    syms.forEach((sym, i) => {
+      if (HUFFMAN_CODES[2 * sym] !== FIRST_CODE[len] + i) throw new Error('RFC 7541 Appendix B table is not canonical');
+      SYMBOLS[at++] = sym;
+    });
+  }
+}
 
 function fail(code: DecodeErrorCode, offset: number, path: string, reason: string): DecodeError {
   return new DecodeError({ protocol: PROTOCOL, code, offset, path, reason });
@@ -59,17 +80,20 @@ function fail(code: DecodeErrorCode, offset: number, path: string, reason: strin
 
 /** Decodes a Huffman-coded string literal (5.2): padding must be the most significant bits of EOS, at most 7 bits. */
 export function huffmanDecode(bytes: Uint8Array, offset = 0, path = 'String'): Uint8Array {
-  const out: number[] = [];
+  const out = new Uint8Array(Math.ceil((bytes.length * 8) / 5));
+  let n = 0;
   let code = 0;
   let len = 0;
   for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i];
     for (let bit = 7; bit >= 0; bit--) {
-      code = (code << 1) | ((bytes[i] >> bit) & 1);
+      code = (code << 1) | ((byte >> bit) & 1);
       len++;
-      const sym = BY_LENGTH[len]?.get(code);
-      if (sym !== undefined) {
+      const k = code - FIRST_CODE[len];
+      if (COUNT[len] > 0 && k >= 0 && k < COUNT[len]) {
+        const sym = SYMBOLS[START[len] + k];
         if (sym === EOS) throw fail('BAD_VALUE', offset + i, path, 'EOS symbol inside a Huffman-coded string (RFC 7541 5.2)');
-        out.push(sym);
+        out[n++] = sym;
         code = 0;
         len = 0;
       } else if (len >= 30) {
@@ -79,7 +103,7 @@ export function huffmanDecode(bytes: Uint8Array, offset = 0, path = 'String'): U
   }
   if (len > 7) throw fail('BAD_VALUE', offset + bytes.length - 1, path, `Huffman padding of ${len} bits (more than 7, RFC 7541 5.2)`);
   if (len > 0 && code !== (1 << len) - 1) throw fail('BAD_VALUE', offset + bytes.length - 1, path, 'Huffman padding is not the most significant bits of EOS (RFC 7541 5.2)');
-  return Uint8Array.from(out);
+  return out.subarray(0, n);
 }
 
 /** Huffman-codes octets (5.2), padded with the most significant bits of EOS. */

@@ -302,7 +302,9 @@ export const MESSAGES: MessageDef[] = [
   sm(0xcd, 'PDU session modification command reject', '8.3.11', [CAUSE_5GSM, EPCO]),
   sm(0xd1, 'PDU session release request', '8.3.12', [OPT_CAUSE_5GSM, EPCO]),
   sm(0xd2, 'PDU session release reject', '8.3.13', [CAUSE_5GSM, EPCO]),
-  sm(0xd3, 'PDU session release command', '8.3.14', [CAUSE_5GSM, TLV(0x37, 'backOffTimerValue', gprsTimer), EAP, TLV(0x61, 'fiveGsmCongestionReattemptIndicator', raw), EPCO, TV1(0xd, 'accessType')]),
+  // Table 8.3.14.1.1 (Rel-18): 8.3.14.8 Service-level-AA container; 8.3.14.9 Alternative S-NSSAI
+  // (IEI 5A, S-NSSAI 9.11.2.8), the S-NSSAI to re-establish on after a network slice replacement
+  sm(0xd3, 'PDU session release command', '8.3.14', [CAUSE_5GSM, TLV(0x37, 'backOffTimerValue', gprsTimer), EAP, TLV(0x61, 'fiveGsmCongestionReattemptIndicator', raw), EPCO, TV1(0xd, 'accessType'), TLVE(0x72, 'serviceLevelAaContainer', raw), TLV(0x5a, 'alternativeSnssai', sNssai)]),
   sm(0xd4, 'PDU session release complete', '8.3.15', [OPT_CAUSE_5GSM, EPCO]),
   sm(0xd6, '5GSM status', '8.3.16', [CAUSE_5GSM]),
 ];

@@ -54,6 +54,18 @@ export interface PfcpMessage {
   ies: PfcpIe[];
 }
 
+/**
+ * A message as `writePfcp` and `encodePfcp` take it: the SEID (TS 29.244 7.2.2.4.2, 64 bits) as a
+ * bigint, any value, or as a number, an integer 0..2^53-1, which the writer splits into its two
+ * 32-bit halves with no BigInt conversion (a `Number()` of a bigint alone costs more than go-pfcp's
+ * whole `MarshalTo` of a Deletion Request). Decoding gives a bigint always, so every 64-bit SEID
+ * reads back exactly; nodes that keep SEIDs below 2^53 as numbers encode them without that cost.
+ */
+export type PfcpMessageToEncode = Omit<PfcpMessage, 'seid'> & { seid?: bigint | number };
+
+/** 2^32, the weight of a SEID's high half. */
+const TWO_32 = 4294967296;
+
 /** Mandatory IEs per message (TS 29.244 7.4, 7.5 tables; presence "M"). */
 const MANDATORY: Partial<Record<number, number[]>> = {
   [M.HeartbeatRequest]: [T.RecoveryTimeStamp],
@@ -310,50 +322,73 @@ const parentsScratch: number[] = [];
  * it; returns the number of octets written. The form to use with a reused writer when the
  * caller sends or copies `w.buf` itself (no view of the octets is made).
  */
-export function writePfcp(w: ByteWriter, m: PfcpMessage): number {
+export function writePfcp(w: ByteWriter, m: PfcpMessageToEncode): number {
+  // Small enough for V8 to inline into its caller (under 460 octets of bytecode): the SEID that
+  // is not a number 0..2^32-1 and the IEs are written by the functions below.
   const start = w.pos;
   const seid = m.seid;
   const session = seid !== undefined;
-  const hdr = session ? 16 : 8;
-  w.reserve(hdr);
+  w.reserve(session ? 16 : 8);
   const b = w.buf;
-  const p = start;
-  b[p] = 0x20 | (m.followOn ? 4 : 0) | (m.priority !== undefined ? 2 : 0) | (session ? 1 : 0);
-  b[p + 1] = m.type;
-  let q = p + 4;
+  const priority = m.priority;
+  b[start] = 0x20 | (m.followOn ? 4 : 0) | (priority !== undefined ? 2 : 0) | (session ? 1 : 0);
+  b[start + 1] = m.type;
+  let q = start + 4;
   if (session) {
-    // SEIDs below 2^32 (most) without BigInt arithmetic; the octets are the SEID modulo 2^64.
-    // Number() of a bigint rounds monotonically, so only 0..2^32-1 land in that range; one
-    // conversion costs less than two bigint comparisons
-    let hi = 0;
-    let lo = Number(seid);
+    // the usual SEID, a number below 2^32 (`>>> 0` keeps it only if it is an integer in range)
+    if (typeof seid === 'number' && seid >>> 0 === seid) {
+      b[q] = b[q + 1] = b[q + 2] = b[q + 3] = 0;
+      b[q + 4] = seid >>> 24;
+      b[q + 5] = seid >>> 16;
+      b[q + 6] = seid >>> 8;
+      b[q + 7] = seid;
+    } else writeSeidAt(b, q, seid);
+    q += 8;
+  }
+  const seq = m.sequenceNumber;
+  b[q] = seq >>> 16;
+  b[q + 1] = seq >>> 8;
+  b[q + 2] = seq;
+  b[q + 3] = priority !== undefined ? (priority & 15) << 4 : 0;
+  if (m.ies.length > 0) writeBody(w, m.ies);
+  const length = w.pos - start - 4;
+  const out = w.buf;
+  out[start + 2] = length >>> 8;
+  out[start + 3] = length;
+  return length + 4;
+}
+
+/** The SEID's eight octets (TS 29.244 7.2.2.4.2): a bigint modulo 2^64, or a number 0..2^53-1. */
+function writeSeidAt(b: Uint8Array, q: number, seid: bigint | number): void {
+  let hi = 0;
+  let lo: number;
+  if (typeof seid === 'number') {
+    if (!(seid >= 0 && seid <= Number.MAX_SAFE_INTEGER && Math.floor(seid) === seid)) throw new EncodeError(PROTOCOL, 'Header.SEID', `${seid} is not a SEID as a number (an integer 0..2^53-1; a bigint for any 64-bit value)`);
+    hi = (seid / TWO_32) >>> 0;
+    lo = seid >>> 0;
+  } else {
+    // below 2^32 (most) without BigInt arithmetic: Number() of a bigint rounds monotonically,
+    // so only 0..2^32-1 land in that range; one conversion costs less than two bigint comparisons
+    lo = Number(seid);
     if (!(lo >= 0 && lo <= 0xffffffff)) {
       hi = Number((seid >> 32n) & 0xffffffffn);
       lo = Number(seid & 0xffffffffn);
     }
-    b[q] = hi >>> 24;
-    b[q + 1] = hi >>> 16;
-    b[q + 2] = hi >>> 8;
-    b[q + 3] = hi;
-    b[q + 4] = lo >>> 24;
-    b[q + 5] = lo >>> 16;
-    b[q + 6] = lo >>> 8;
-    b[q + 7] = lo;
-    q += 8;
   }
-  const seq = m.sequenceNumber & 0xffffff;
-  b[q] = seq >>> 16;
-  b[q + 1] = seq >>> 8;
-  b[q + 2] = seq;
-  b[q + 3] = m.priority !== undefined ? (m.priority & 15) << 4 : 0;
-  if (m.ies.length > 0) {
-    if (parentsScratch.length > 0) parentsScratch.length = 0;
-    writeIes(w, m.ies, parentsScratch);
-  }
-  const length = w.pos - start - 4;
-  w.buf[p + 2] = length >>> 8;
-  w.buf[p + 3] = length;
-  return length + 4;
+  b[q] = hi >>> 24;
+  b[q + 1] = hi >>> 16;
+  b[q + 2] = hi >>> 8;
+  b[q + 3] = hi;
+  b[q + 4] = lo >>> 24;
+  b[q + 5] = lo >>> 16;
+  b[q + 6] = lo >>> 8;
+  b[q + 7] = lo;
+}
+
+/** The message's IEs after its header; the writer may grow, so the caller reads `w.buf` again. */
+function writeBody(w: ByteWriter, ies: PfcpIe[]): void {
+  if (parentsScratch.length > 0) parentsScratch.length = 0;
+  writeIes(w, ies, parentsScratch);
 }
 
 /**
@@ -363,7 +398,7 @@ export function writePfcp(w: ByteWriter, m: PfcpMessage): number {
  * overlap and slab space is never reused; a view keeps its slab alive (copy it with `slice()`
  * to keep it long on its own).
  */
-export function encodePfcp(m: PfcpMessage, into?: ByteWriter): Uint8Array {
+export function encodePfcp(m: PfcpMessageToEncode, into?: ByteWriter): Uint8Array {
   let w = into;
   if (w === undefined) {
     // a fresh slab once half is used: a message longer than what is left grows the writer, whose

@@ -90,7 +90,11 @@ export interface AmfConfig {
   };
   /** Base URIs of the NFs it consumes ('http://127.0.0.11:8080'). */
   /** `eir`: a 5G-EIR (TS 29.511) the AMF checks onboarding UEs' PEIs at (4.2.2.2.4 step 12). */
-  /** `nssf`, `nrf`: slice selection and the AMF Sets' AMFs for the Registration with AMF re-allocation (TS 23.502 4.2.2.2.3); absent, no re-allocation. */
+  /**
+   * `nssf`: slice selection for the Registration with AMF re-allocation (TS 23.502 4.2.2.2.3; absent,
+   * no re-allocation); `nrf`: the one NRF the AMF asks, for the AMF Sets' AMFs (4.2.2.2.3 step 6a)
+   * and for the old AMF of a 5G-GUTI not in peerAmfs (4.2.2.2.2 step 4, TS 29.510 query guami).
+   */
   uris: { ausf: string; udm: string; pcf: string; smf: string; eir?: string; nssf?: string; nrf?: string };
   /** TS 23.502 4.2.2.2.3: reroute directly (7(A), default) or via the NG-RAN (7(B)) where allowed (config `amf.reallocation`). */
   reallocation?: ReallocationPath;
@@ -103,8 +107,6 @@ export interface AmfConfig {
   baseUri: string;
   /** The other AMFs of the network (config `amfs`) by GUAMI: where the old AMF of a 5G-GUTI is (TS 23.502 4.2.2.2.2 step 4). */
   peerAmfs?: { guami: { regionId: number; setId: number; pointer: number }; uri: string }[];
-  /** The NRF, when NFs discover their peers there (nrf.discovery): the old AMF of a 5G-GUTI not in peerAmfs is asked for by GUAMI. */
-  nrfUri?: string;
   tap?: WireTap;
   clock?: Clock;
   sctpTimers?: Partial<SctpTimers>;
@@ -289,6 +291,8 @@ export class Amf {
     this.dropUe(ue);
     stopReachabilityTimers(this, ue);
     stopOnboardingDeregistrationTimer(this, ue);
+    this.clock.clearTimeout(ue.transferGuardTimer);
+    ue.transferGuardTimer = undefined;
     if (ue.supi && this.bySupi.get(ue.supi) === ue) this.bySupi.delete(ue.supi);
     if (ue.tmsi !== undefined && this.byTmsi.get(ue.tmsi) === ue) {
       this.byTmsi.delete(ue.tmsi);

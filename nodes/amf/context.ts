@@ -83,6 +83,11 @@ export interface AmfUe {
   uecmRegistered?: boolean;
   sdmSubscriptionUri?: string;
   amPolicyUri?: string;
+  /**
+   * The PCF for the UE's request for PDU session events (TS 29.507 PolicyAssociation pcfUeInfo and
+   * matchPdus, TS 23.502 4.16.14.2): handed to the SMF of each matching session (pdu-session-relay.ts).
+   */
+  pcfUeEvents?: { callbackUri: string; matchPdus: { dnn: string; snssai: { sst: number; sd?: string } }[] };
   uePolicyUri?: string;
   /** What the PCF's last AM policy update notification decided (TS 29.507 PolicyUpdate): RFSP index, triggers. */
   amPolicy?: { rfsp?: number; triggers?: string[] };
@@ -115,6 +120,8 @@ export interface AmfUe {
    * (procedures/context-from-old-amf.ts): its apiRoot, the ueContextId, the PDU sessions that came
    * with it, and what step 10 told it (procedures/registration-status-update.ts).
    */
+  /** TS 23.502 4.2.2.2.2 step 5's guard timer at the old AMF, from step 10 TRANSFERRED until 14d (procedures/old-amf-removal.ts). */
+  transferGuardTimer?: TimerHandle;
   oldAmf?: { apiRoot: string; ueContextId: string; sessions: number[]; notified?: 'TRANSFERRED' | 'NOT_TRANSFERRED'; sessionsTaken?: boolean };
   /** TS 23.502 4.2.2.2.4 step 8: the UE is registered for onboarding (registration-onboarding-snpn.ts). */
   onboarding?: { pvsAddresses: string[]; deregistrationTimer?: TimerHandle };

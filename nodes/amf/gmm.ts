@@ -57,6 +57,8 @@ export interface AmfTimers {
   /** TS 23.502 4.2.2.2.4 step 8: the onboarding deregistration timer (default: config snpn.onboarding.deregistrationTimerSeconds). */
   onboardingDeregistrationMs?: number;
   ngapAnswerMs: number;
+  /** TS 23.502 4.2.2.2.2 step 5: the old AMF's guard timer for a transferred UE context (default TRANSFER_GUARD_MS). */
+  transferGuardMs?: number;
 }
 
 /** A procedure that ends before its last step (reject, timer expiry, lost connection). */

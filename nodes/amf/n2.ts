@@ -16,6 +16,7 @@ import { nidOfUserLocation } from './snpn.ts';
 import { onNgSetupRequest } from './procedures/ng-setup.ts';
 import { onPduSessionResourceSetupResponse } from './procedures/pdu-session-relay.ts';
 import { onPduSessionResourceReleaseResponse } from './procedures/pdu-session-release.ts';
+import { onPduSessionResourceModifyResponse } from './procedures/pdu-session-modification.ts';
 import { anRelease } from './procedures/an-release.ts';
 
 export function onAssociation(amf: Amf, assoc: SctpAssociation): void {
@@ -96,6 +97,9 @@ export function onNgap(amf: Amf, gnb: GnbContext, stream: number, payload: Uint8
       return;
     case 'PDUSessionResourceReleaseResponse':
       amf.track(onPduSessionResourceReleaseResponse(amf, ue, ies));
+      return;
+    case 'PDUSessionResourceModifyResponse':
+      amf.track(onPduSessionResourceModifyResponse(amf, ue, ies));
       return;
     case 'UEContextReleaseRequest':
       // TS 23.502 4.2.6 AN release initiated by the NG-RAN: the command carries the NG-RAN's cause

@@ -221,6 +221,12 @@ export interface PcfPolicyConfig {
    * flow description (TS 29.212 5.4.2 IPFilterRule) referencing the key's UsageMonitoringData.
    */
   monitoringKeys: { key: string; flowDescription: string }[];
+  /**
+   * The (DNN, S-NSSAI)s whose PDU sessions the PCF, as PCF for the UE, asks to be told of (TS 23.502
+   * 4.16.14.2; TS 29.507 PolicyAssociation pcfUeInfo and matchPdus): the PCF for each such session
+   * reports its establishment and, at 4.16.6 step 5, its termination. Empty: none asked.
+   */
+  pduSessionEvents: { dnn: string; sst: number; sd?: string }[];
 }
 
 /**
@@ -299,7 +305,7 @@ export const DEFAULT_CONFIG: NetworkConfig = {
   udr: { database: 'out/udr.sqlite' },
   subscribers: [DEFAULT_SUBSCRIBER],
   outDir: 'out',
-  pcf: { policyCounterIds: ['data-volume'], nwdafEvents: ['SERVICE_EXPERIENCE'], terminateOnAfSessionEnd: true, policyControlRequestTriggers: [], monitoringKeys: [{ key: 'icmp', flowDescription: 'permit out 1 from any to assigned' }] },
+  pcf: { policyCounterIds: ['data-volume'], nwdafEvents: ['SERVICE_EXPERIENCE'], terminateOnAfSessionEnd: true, policyControlRequestTriggers: [], monitoringKeys: [{ key: 'icmp', flowDescription: 'permit out 1 from any to assigned' }], pduSessionEvents: [] },
   chf: { policyCounters: [{ id: 'data-volume', status: 'valid' }], convergedCharging: false },
   emergency: { enabled: true, dnn: 'sos', fiveQi: 5, arpPriorityLevel: 1, ambrUplink: '10 Mbps', ambrDownlink: '10 Mbps' },
   nrf: DEFAULT_NRF,

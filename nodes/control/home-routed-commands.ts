@@ -9,7 +9,7 @@ import { ControlError } from './control-error.ts';
 import { embedded, type NetworkSide } from './network-commands.ts';
 
 function homeSmf(n: NetworkSide) {
-  const core = embedded(n.core, 'smf', 'smf release --plmn home');
+  const core = embedded(n.core, 'smf', 'smf release --plmn home', 'home');
   if (!core.home) throw new ControlError(409, 'this network has one PLMN (roaming.enabled is false): --plmn home needs the home PLMN');
   return core.home.smf;
 }

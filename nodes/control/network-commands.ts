@@ -39,8 +39,13 @@ function needRegistered(ue: Ue, what: string): void {
   if (ue.state !== GmmState.REGISTERED) throw new ControlError(409, `${ue.supi} is ${ue.state}: ${what} needs ${GmmState.REGISTERED}`);
 }
 
-export function embedded<T>(nf: T | undefined, name: string, command: string): T {
-  if (!nf) throw new ControlError(409, `the ${name.toUpperCase()} runs in another process (wire5g start ${name}): ctl ${command} needs the embedded core`);
+/**
+ * The NF of the embedded core an O&M command reaches into, or one clear line saying why not: with
+ * the NFs one per process (`wire5g start`), no process of theirs serves an O&M interface (3GPP
+ * defines none for these triggers) and the live network cannot reach their procedures.
+ */
+export function embedded<T>(nf: T | undefined, name: string, command: string, plmn: 'visited' | 'home' = 'visited'): T {
+  if (!nf) throw new ControlError(409, `the ${plmn === 'home' ? 'H-' : ''}${name.toUpperCase()} runs in another process (wire5g start ${name}${plmn === 'home' ? ' --plmn home' : ''}): ctl ${command} needs the embedded core ('wire5g up' without --external-core)`);
   return nf;
 }
 

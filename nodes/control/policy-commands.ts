@@ -15,7 +15,7 @@ export type PlmnChoice = 'visited' | 'home';
 
 function pcfOf(n: NetworkSide, plmn: PlmnChoice) {
   if (plmn === 'visited') return embedded(n.core?.pcf, 'pcf', 'pcf terminate');
-  const home = embedded(n.core, 'pcf', 'pcf terminate --plmn home').home;
+  const home = embedded(n.core, 'pcf', 'pcf terminate --plmn home', 'home').home;
   if (!home) throw new ControlError(409, 'this network has one PLMN (roaming.enabled is false): --plmn home needs the home PLMN');
   return home.pcf;
 }

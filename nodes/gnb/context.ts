@@ -18,6 +18,10 @@ export interface GnbPduSession {
   /** The QoS flow uplink packets are mapped to (the first flow of the request). */
   qfi: number;
   qfis: number[];
+  /** The PDU Session Aggregate Maximum Bit Rate the NG-RAN stores (TS 38.413 8.2.1.2, 8.2.3.2), bit/s. */
+  ambr?: { uplinkBps: number; downlinkBps: number };
+  /** The 5QI of each QoS flow, by QFI, as last set up or modified (TS 38.413 9.3.1.12). */
+  fiveQis?: Map<number, number>;
 }
 
 /** The gNB's UE context (TS 38.413 3.1: UE-associated logical NG-connection). */
@@ -39,6 +43,10 @@ export interface GnbUeContext {
   label: string;
   /** The User Location Information of a UE that accessed an SNPN: the cell's, with the NID (snpn.ts). */
   uli?: Ngap.UserLocationInformation;
+  /** The UE-AMBR the NG-RAN stores (TS 38.413 8.2.1.2, 8.3.1.2, 8.3.4.2), bit/s. */
+  ueAmbr?: { uplinkBps: number; downlinkBps: number };
+  /** The Index to RAT/Frequency Selection Priority the AMF gave (TS 38.413 9.3.1.61, 8.3.4.2). */
+  rfsp?: number;
   /** The UE's admission slot (admission.ts), held until its Initial Context Setup or release. */
   admission?: AdmissionTicket;
 }

@@ -40,6 +40,8 @@ import { onUeContextReleaseCommand, releaseContext, requestUeContextRelease } fr
 import { onNgReset } from './ng-reset.ts';
 import { onPduSessionResourceSetupRequest } from './pdu-session-resource-setup.ts';
 import { onPduSessionResourceReleaseCommand } from './pdu-session-resource-release.ts';
+import { onPduSessionResourceModifyRequest } from './pdu-session-resource-modify.ts';
+import { onUeContextModificationRequest } from './ue-context-modification.ts';
 import { onPaging } from './paging.ts';
 import { onRerouteNasRequest } from './reroute.ts';
 import { amfSupportsOnboarding, type GnbSnpn, type AnParameters } from './snpn.ts';
@@ -114,6 +116,17 @@ function causeText(cause: unknown): string {
   return String(cause);
 }
 
+
+/** The UE-associated messages the gNB handles (TS 38.413 8.2, 8.3, 8.6.5), each in its procedure's file. */
+const UE_ASSOCIATED: Record<string, (gnb: Gnb, ctx: GnbUeContext, ies: Map<string, unknown>) => void> = {
+  InitialContextSetupRequest: onInitialContextSetupRequest,
+  PDUSessionResourceSetupRequest: onPduSessionResourceSetupRequest,
+  PDUSessionResourceReleaseCommand: onPduSessionResourceReleaseCommand,
+  PDUSessionResourceModifyRequest: onPduSessionResourceModifyRequest,
+  UEContextModificationRequest: onUeContextModificationRequest,
+  UEContextReleaseCommand: onUeContextReleaseCommand,
+  RerouteNASRequest: onRerouteNasRequest,
+};
 export class Gnb implements UuCell {
   readonly cfg: GnbConfig;
   readonly ledger = new ResourceLedger('gNB');
@@ -424,27 +437,10 @@ export class Gnb implements UuCell {
     }
     const ctx = ueContextOf(this, link, m.name, ies, streamId, m.procedure.procedureCode, m.kind);
     if (!ctx) return;
-    switch (m.name) {
-      case 'DownlinkNASTransport':
-        this.onDownlinkNasTransport(ctx, ies);
-        return;
-      case 'InitialContextSetupRequest':
-        onInitialContextSetupRequest(this, ctx, ies);
-        return;
-      case 'PDUSessionResourceSetupRequest':
-        onPduSessionResourceSetupRequest(this, ctx, ies);
-        return;
-      case 'PDUSessionResourceReleaseCommand':
-        onPduSessionResourceReleaseCommand(this, ctx, ies);
-        return;
-      case 'UEContextReleaseCommand':
-        onUeContextReleaseCommand(this, ctx, ies);
-        return;
-      case 'RerouteNASRequest':
-        return onRerouteNasRequest(this, ctx, ies);
-      default:
-        this.log(`[gNB] ${m.name} for ${ctx.label} not handled by wire5g's gNB: ignored`);
-    }
+    if (m.name === 'DownlinkNASTransport') return this.onDownlinkNasTransport(ctx, ies);
+    const handler = UE_ASSOCIATED[m.name];
+    if (handler) handler(this, ctx, ies);
+    else this.log(`[gNB] ${m.name} for ${ctx.label} not handled by wire5g's gNB: ignored`);
   }
 
   /** TS 38.413 8.6.2: the NAS-PDU goes to the UE. */

@@ -5,6 +5,7 @@ import { ngapPdu, type BitStringValue } from '../../codecs/ngap/index.ts';
 import type { Gnb } from './gnb.ts';
 import type { GnbUeContext } from './context.ts';
 import { setupSessions } from './pdu-session-resource-setup.ts';
+import { storeUeAmbr } from './qos.ts';
 
 /** TS 38.413 8.3.1: UE context with the security key; PDU sessions if listed; the NAS-PDU to the UE. */
 export function onInitialContextSetupRequest(gnb: Gnb, ctx: GnbUeContext, ies: Map<string, unknown>): void {
@@ -20,6 +21,9 @@ export function onInitialContextSetupRequest(gnb: Gnb, ctx: GnbUeContext, ies: M
   }
   const key = ies.get('SecurityKey') as BitStringValue | undefined;
   if (key && key.value instanceof Uint8Array) ctx.kgnb = Uint8Array.from(key.value);
+  storeUeAmbr(ctx, ies); // 8.3.1.2
+  const rfsp = ies.get('IndexToRFSP');
+  if (typeof rfsp === 'number') ctx.rfsp = rfsp;
   const items = (ies.get('PDUSessionResourceSetupListCxtReq') as { pDUSessionID: number; 'nAS-PDU'?: Uint8Array; pDUSessionResourceSetupRequestTransfer: unknown }[] | undefined) ?? [];
   const { setUp, failed, nasPdus } = setupSessions(gnb, ctx, items.map((i) => ({ ...i, nas: i['nAS-PDU'] })));
   gnb.sendUe(ctx, ngapPdu('InitialContextSetupResponse', {

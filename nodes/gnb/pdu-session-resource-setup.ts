@@ -9,10 +9,13 @@ import {
 import { GTPU_PORT } from '../../transport/udp/gtpu-endpoint.ts';
 import type { Gnb } from './gnb.ts';
 import { TransferFailure, type GnbUeContext, type GnbPduSession } from './context.ts';
+import { storeUeAmbr, storeSessionAmbr, storeFiveQis, type QosFlowItem } from './qos.ts';
 
 /** TS 38.413 8.2.1; TS 23.502 4.3.2.2.1 steps 12-14: N3 tunnels, the response, the NAS to the UE. */
 export function onPduSessionResourceSetupRequest(gnb: Gnb, ctx: GnbUeContext, ies: Map<string, unknown>): void {
   const items = (ies.get('PDUSessionResourceSetupListSUReq') as { pDUSessionID: number; 'pDUSessionNAS-PDU'?: Uint8Array; pDUSessionResourceSetupRequestTransfer: unknown }[] | undefined) ?? [];
+  // 8.2.1.2: the NG-RAN stores the UE-AMBR when given
+  storeUeAmbr(ctx, ies);
   const { setUp, failed, nasPdus } = setupSessions(gnb, ctx, items.map((i) => ({ ...i, nas: i['pDUSessionNAS-PDU'] })));
   gnb.sendUe(ctx, ngapPdu('PDUSessionResourceSetupResponse', {
     'AMF-UE-NGAP-ID': ctx.amfUeNgapId!, // set by ueContext from the AMF's message being answered
@@ -70,11 +73,13 @@ export function setupSession(gnb: Gnb, ctx: GnbUeContext, psi: number, transferV
     if (!upfAddress || ulTeid === undefined) throw new TransferFailure({ protocol: 'abstract-syntax-error-reject' }, 'no usable UL NG-U UP TNL Information (IPv4 GTP tunnel)');
     const type = tie.get('PDUSessionType');
     if (type !== undefined && type !== 'ipv4') throw new TransferFailure({ misc: 'unspecified' }, `PDU session type ${String(type)} is not IPv4`);
-    const flows = (tie.get('QosFlowSetupRequestList') as { qosFlowIdentifier: number }[] | undefined) ?? [];
+    const flows = (tie.get('QosFlowSetupRequestList') as QosFlowItem[] | undefined) ?? [];
     if (flows.length === 0) throw new TransferFailure({ protocol: 'abstract-syntax-error-reject' }, 'no QoS flow to set up');
     const dlTeid = gnb.dlTeids.allocate();
     const qfis = flows.map((f) => f.qosFlowIdentifier);
     const session: GnbPduSession = { pduSessionId: psi, dlTeid, ulTeid, upf: { address: upfAddress, port: gnb.cfg.upfGtpuPort ?? GTPU_PORT }, qfi: qfis[0], qfis };
+    storeSessionAmbr(session, tie);
+    storeFiveQis(session, flows);
     ctx.sessions.set(psi, session);
     gnb.tunnels.set(dlTeid, { ctx, session });
     return {

@@ -8,6 +8,7 @@ import { resourceUri } from '../common/sbi/client.ts';
 import { PCF } from '../common/sbi/operations.ts';
 import type { components as AmPolC } from '../common/sbi-types/TS29507_Npcf_AMPolicyControl.ts';
 import { PCF_SUPPORTED_FEATURES, commonFeatures, homeSubscriber, type Pcf } from './context.ts';
+import { pduSessionEventRequest } from './pdu-session-events.ts';
 
 /** TS 23.502 4.16.1.2 steps 1-4: Npcf_AMPolicyControl_Create (TS 29.507 4.2.2), the AM policy data read from the UDR. */
 export async function createAmPolicy(pcf: Pcf, req: SbiRequest) {
@@ -19,8 +20,9 @@ export async function createAmPolicy(pcf: Pcf, req: SbiRequest) {
   const polAssoId = pcf.nextId();
   pcf.amPolicies.set(polAssoId, { supi });
   // TS 29.507 5.6.2.2 PolicyAssociation: the request as received, no policy control request
-  // triggers (the member is absent: it has minItems 1), the features both sides support (TS 29.500 6.6.2)
+  // triggers (the member is absent: it has minItems 1), the features both sides support (TS 29.500 6.6.2),
+  // and, as PCF for the UE, the PDU sessions it wants to be told of (pdu-session-events.ts)
   const request = { ...body, supi, notificationUri, suppFeat } as AmPolC['schemas']['PolicyAssociationRequest'];
   // an AMF that never got the 201 never deletes the association (issue 21): undone then
-  return undoable(created(resourceUri(pcf.cfg.baseUri, PCF.amPolicyControl.delete, { polAssoId }), { request, suppFeat: commonFeatures(body.suppFeat, PCF_SUPPORTED_FEATURES.amPolicy) }), () => void pcf.amPolicies.delete(polAssoId));
+  return undoable(created(resourceUri(pcf.cfg.baseUri, PCF.amPolicyControl.delete, { polAssoId }), { request, suppFeat: commonFeatures(body.suppFeat, PCF_SUPPORTED_FEATURES.amPolicy), ...pduSessionEventRequest(pcf, polAssoId) }), () => void pcf.amPolicies.delete(polAssoId));
 }

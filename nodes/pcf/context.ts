@@ -21,6 +21,8 @@ export interface PcfConfig {
    * exchange with the H-PCF for UE policy, 4.16.11 roaming, is not implemented).
    */
   supiPrefix?: string;
+  /** Our PLMN: a session whose SmPolicyContextData servingNetwork is another one is roaming (home-routed, at the H-PCF). */
+  plmn?: { mcc: string; mnc: string };
   /** Issue 16: the BSF, CHF and NWDAF the PCF works with around SM policies, and its decisions. */
   around?: PcfAroundConfig;
 }
@@ -50,6 +52,23 @@ export function homeSubscriber(cfg: PcfConfig, supi: string): boolean {
   return cfg.supiPrefix === undefined || supi.startsWith(cfg.supiPrefix);
 }
 
+/**
+ * Whether an SM policy association is of the non-roaming case of TS 23.502 4.16.4/4.16.6: our own
+ * subscriber (not a roamer at a V-PCF, local breakout) served in our own PLMN (not a home-routed
+ * session at the H-PCF, whose SmPolicyContextData servingNetwork is the visited PLMN).
+ */
+export function nonRoaming(cfg: PcfConfig, supi: string, servingNetwork: { mcc: string; mnc: string } | undefined): boolean {
+  if (!homeSubscriber(cfg, supi)) return false;
+  return !servingNetwork || !cfg.plmn || (servingNetwork.mcc === cfg.plmn.mcc && servingNetwork.mnc === cfg.plmn.mnc);
+}
+
+/** An AM policy association; as PCF for the UE, the PDU sessions reported to it (pdu-session-events.ts). */
+export interface AmPolicyAssociation {
+  supi: string;
+  /** PDU sessions reported ESTABLISHED and not yet TERMINATED (TS 23.502 4.16.14.2), with their PCF's address. */
+  pduSessions?: Map<string, { pcfInfo?: unknown }>;
+}
+
 export interface SmPolicyAssociation {
   supi: string;
   pduSessionId: number;
@@ -59,8 +78,17 @@ export interface SmPolicyAssociation {
   limitId?: string;
   /** The Monitoring Keys' usage monitoring data (limitIds) monitored for this session (usage-monitoring.ts). */
   monitoringKeys?: string[];
-  /** A PDU session for UE onboarding (onboardInd): no policy data in the UDR to account usage to. */
-  onboarding?: boolean;
+  /** The PCF for the UE that asked for this session's events (SmPolicyContextData pcfUeInfo, TS 23.502 4.16.14.2). */
+  pcfUeInfo?: { callbackUri: string };
+  /** A roaming session (nonRoaming() false): no NWDAF analytics subscription (4.16.6 step 5: "in the non-roaming case"). */
+  roaming?: boolean;
+  /**
+   * Why the UDR holds no policy data for this session, which the PCF then neither reads, subscribes
+   * to nor charges usage to: a PDU session for UE onboarding (onboardInd), or a roamer's session at
+   * a V-PCF, local breakout (TS 23.502 4.16.6 step 3 NOTE: not available in the V-UDR; the V-PCF
+   * uses locally configured information).
+   */
+  noPolicyData?: 'onboarding' | 'local breakout';
   /** PCC rule ids installed for the session (removed at 4.16.6 step 3). */
   pccRules: string[];
   /** The SMF's notificationUri (TS 29.512 SmPolicyContextData): `/update` and `/terminate` go under it. */
@@ -108,7 +136,7 @@ export interface Pcf {
   nudr: ReturnType<typeof udrClient>;
   /** Notifications to the callback URIs consumers gave (the SMF's notificationUri, ...). */
   notify: ReturnType<typeof notifier>;
-  amPolicies: Map<string, { supi: string }>;
+  amPolicies: Map<string, AmPolicyAssociation>;
   uePolicies: Map<string, { supi: string }>;
   smPolicies: Map<string, SmPolicyAssociation>;
   /** UDR policy-data subscriptions per (SUPI, DNN, S-NSSAI), shared by that couple's sessions. */

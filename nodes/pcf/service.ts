@@ -20,6 +20,7 @@ import { updateSmPolicy } from './usage-monitoring.ts';
 import { policyDataChangeRoutes } from './policy-data-change.ts';
 import { bindingCallbackRoutes } from './sm-policy-bindings.ts';
 import { eventExposureRoutes } from './event-exposure.ts';
+import { pduSessionEventRoutes } from './pdu-session-events.ts';
 
 export type { PcfConfig } from './context.ts';
 
@@ -35,7 +36,9 @@ export function pcfRoutes(cfg: PcfConfig, udr: SbiClient, ledger = new ResourceL
     .gauge('CHF subscriptions held', () => pcf.chfSubscriptions.size)
     .gauge('NWDAF subscriptions held', () => [...pcf.smPolicies.values()].filter((a) => a.nwdafSubscriptionUri).length)
     .gauge('AF app sessions', () => pcf.appSessions.size)
-    .gauge('event exposure subscriptions', () => pcf.pcEventSubscriptions.size);
+    .gauge('event exposure subscriptions', () => pcf.pcEventSubscriptions.size)
+    // TS 23.502 4.16.14.2: PDU sessions reported to this PCF as PCF for the UE (pdu-session-events.ts)
+    .gauge('PDU sessions reported (PCF for the UE)', () => [...pcf.amPolicies.values()].reduce((n, a) => n + (a.pduSessions?.size ?? 0), 0));
 
   const routes: SbiRoute[] = [
     serve(PCF.amPolicyControl.create, (req) => createAmPolicy(pcf, req)),
@@ -49,6 +52,7 @@ export function pcfRoutes(cfg: PcfConfig, udr: SbiClient, ledger = new ResourceL
     ...bindingCallbackRoutes(pcf),
     ...policyDataChangeRoutes(pcf),
     ...eventExposureRoutes(pcf),
+    ...pduSessionEventRoutes(pcf),
   ];
   return { routes, ledger, pcf };
 }

@@ -5,15 +5,15 @@
 //   - the subscriber's subscription to policy counter status at the CHF (4.16.8,
 //     Nchf_SpendingLimitControl): one per SUPI, created for the first session needing it, modified
 //     as sessions come and go, removed with the last one (4.16.6 step 6);
-//   - an analytics subscription per session at the NWDAF (Nnwdaf_EventsSubscription,
-//     unsubscribed at 4.16.6 step 5 in the non-roaming case).
+//   - an analytics subscription per non-roaming session at the NWDAF (Nnwdaf_EventsSubscription,
+//     unsubscribed at 4.16.6 step 5, "in the non-roaming case"); none for a roaming session.
 // The NFs' notifications to the PCF (CHF policy counter status, NWDAF analytics) are served here.
 
 import { objectBody, requireString, type SbiRoute } from '../common/sbi.ts';
 import { noContent, serve } from '../common/sbi/routes.ts';
 import { callbackUri, consumer } from '../common/sbi/client.ts';
 import { BSF, CHF, NWDAF, CALLBACKS } from '../common/sbi/operations.ts';
-import type { Pcf, SmPolicyAssociation, PcfAroundConfig } from './context.ts';
+import { homeSubscriber, type Pcf, type SmPolicyAssociation, type PcfAroundConfig } from './context.ts';
 
 const clients = new WeakMap<Pcf, { bsf: ReturnType<typeof consumer<typeof BSF>>; chf: ReturnType<typeof consumer<typeof CHF>>; nwdaf: ReturnType<typeof consumer<typeof NWDAF>> }>();
 
@@ -48,8 +48,9 @@ export async function bindSmPolicy(pcf: Pcf, id: string, assoc: SmPolicyAssociat
     const r = await a.bsf.management.register({ supi: assoc.supi, ipv4Addr: assoc.ipv4Address, dnn: assoc.dnn, snssai, pcfIpEndPoints: [{ ipv4Address: a.cfg.address, port: a.cfg.port }] }, { step: '4.16.4' });
     assoc.bsfBindingUri = r.headers.location;
   }
-  // 4.16.8: policy counter status reporting for the subscriber (one subscription per SUPI)
-  if (a.cfg.policy.policyCounterIds.length) {
+  // 4.16.8: policy counter status reporting for the subscriber (one subscription per SUPI); not
+  // for a roamer at a V-PCF (local breakout: "the interaction with HPLMN (e.g. step 6) is not used")
+  if (a.cfg.policy.policyCounterIds.length && homeSubscriber(pcf.cfg, assoc.supi)) {
     assoc.policyCounterIds = [...a.cfg.policy.policyCounterIds];
     await pcf.chfWriters.run(assoc.supi, async () => {
       const sub = pcf.chfSubscriptions.get(assoc.supi);
@@ -68,8 +69,10 @@ export async function bindSmPolicy(pcf: Pcf, id: string, assoc: SmPolicyAssociat
       }
     });
   }
-  // TS 23.503 6.1.1.3: analytics for the session from the NWDAF (immediate report asked)
-  if (a.cfg.policy.nwdafEvents.length) {
+  // TS 23.503 6.1.1.3: analytics for the session from the NWDAF (immediate report asked), in the
+  // non-roaming case only: 4.16.6 step 5 unsubscribes "in the non-roaming case", and a roaming
+  // session's UE is in another PLMN, whose analytics this PLMN's NWDAF does not have
+  if (a.cfg.policy.nwdafEvents.length && !assoc.roaming) {
     const r = await a.nwdaf.eventsSubscription.subscribe({
       eventSubscriptions: a.cfg.policy.nwdafEvents.map((event) => ({ event, tgtUe: { supis: [assoc.supi] }, snssaia: [snssai], dnns: [assoc.dnn] })),
       notificationURI: callbackUri(pcf.cfg.baseUri, CALLBACKS.nwdafNotify, { smPolicyId: id }),
@@ -83,13 +86,17 @@ function statusesOf(infos: Record<string, { policyCounterId: string; currentStat
   return Object.fromEntries(Object.values(infos ?? {}).map((i) => [i.policyCounterId, i.currentStatus]));
 }
 
-/** TS 23.502 4.16.6 step 5: Nbsf_Management_Deregister; in the non-roaming case, the NWDAF unsubscribe. */
-export async function unbindAtStep5(pcf: Pcf, assoc: SmPolicyAssociation): Promise<void> {
+/**
+ * TS 23.502 4.16.6 step 5: Nbsf_Management_Deregister; `report` (the 4.16.14.2 report of the
+ * termination, which the step names next); in the non-roaming case, the NWDAF unsubscribe.
+ */
+export async function unbindAtStep5(pcf: Pcf, assoc: SmPolicyAssociation, report?: () => Promise<void>): Promise<void> {
   const a = around(pcf);
-  if (!a) return;
+  if (!a) return report?.();
   const binding = assoc.bsfBindingUri;
   assoc.bsfBindingUri = undefined;
   if (binding) await a.bsf.management.deregister(binding, { step: '4.16.6 step 5' });
+  await report?.();
   const analytics = assoc.nwdafSubscriptionUri;
   assoc.nwdafSubscriptionUri = undefined;
   if (analytics) await a.nwdaf.eventsSubscription.unsubscribe(analytics, { step: '4.16.6 step 5' });

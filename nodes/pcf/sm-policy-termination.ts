@@ -7,7 +7,8 @@
 //   step 3         the PCC rules of the session are removed; reported usage is deducted from the
 //                  remaining allowed usage in the UDR (Nudr_DM_Update), per session and per MK
 //   step 5         the AF is told (policy-authorization.ts), the BSF binding deregistered and the
-//                  NWDAF analytics unsubscribed (sm-policy-bindings.ts)
+//                  NWDAF analytics unsubscribed (sm-policy-bindings.ts), the termination reported
+//                  to the PCF for the UE that asked (4.16.14.2, pdu-session-events.ts)
 //   step 6         4.16.8: the CHF subscription unsubscribed (last session) or modified
 //   step 7         the session's information is removed and the SMF answered
 //   step 8         Nudr_DM_Unsubscribe when it was the last session on the (DNN, S-NSSAI)
@@ -19,6 +20,7 @@ import { PCF } from '../common/sbi/operations.ts';
 import type { Pcf, SmPolicyAssociation } from './context.ts';
 import { unbindAtStep5, unbindAtStep6 } from './sm-policy-bindings.ts';
 import { notifyAfsAtStep5 } from './policy-authorization.ts';
+import { reportPduSessionStatus } from './pdu-session-events.ts';
 
 /** Accumulated usage as the SMF reports it in SmPolicyDeleteData (TS 29.512 5.6.2 data model, OpenAPI schema AccuUsageReport). */
 export interface AccuUsageReport {
@@ -87,13 +89,12 @@ export async function deleteSmPolicy(pcf: Pcf, req: SbiRequest) {
   const body = (req.body ?? {}) as { accuUsageReports?: AccuUsageReport[] };
   // step 3: remove the PCC rules of the PDU session; deduct reported usage in the UDR
   assoc.pccRules = [];
-  if (!assoc.onboarding && Array.isArray(body.accuUsageReports) && body.accuUsageReports.length) await deductUsage(pcf, assoc.supi, body.accuUsageReports);
-  // step 5: the AFs whose PCC rules required it; the BSF binding; the NWDAF analytics (non-roaming).
-  // TS 23.502 4.16.14.2 (reporting the termination to subscribers of that event) is not done: no
-  // Npcf_EventExposure PcEvent carries it (event-exposure.ts serves the ones that occur), and the
-  // TS 29.514 PDU_SESSION_STATUS report is for a PCF for the UE apart from this one (docs/decisions.md).
+  if (!assoc.noPolicyData && Array.isArray(body.accuUsageReports) && body.accuUsageReports.length) await deductUsage(pcf, assoc.supi, body.accuUsageReports);
+  // step 5: the AFs whose PCC rules required it; the BSF binding; the termination reported to the
+  // PCF for the UE that asked (4.16.14.2: PduSessionEventNotification TERMINATED,
+  // pdu-session-events.ts); the NWDAF analytics (non-roaming)
   await notifyAfsAtStep5(pcf, assoc);
-  await unbindAtStep5(pcf, assoc);
+  await unbindAtStep5(pcf, assoc, () => reportPduSessionStatus(pcf, assoc, 'TERMINATED', '4.16.6 step 5 (4.16.14.2)'));
   // step 6 (4.16.8): unsubscribe from, or modify, the subscriber's policy counter status reporting
   await unbindAtStep6(pcf, req.params.smPolicyId, assoc);
   // step 7: remove the session's information and acknowledge

@@ -6,11 +6,12 @@ import { SbiProblem, objectBody, requireString, type SbiRequest } from '../commo
 import { created, undoable } from '../common/sbi/routes.ts';
 import { resourceUri, callbackUri, operationUri } from '../common/sbi/client.ts';
 import { UDR, PCF, CALLBACKS } from '../common/sbi/operations.ts';
-import { PCF_SUPPORTED_FEATURES, commonFeatures, type Pcf, type SmPolicyAssociation } from './context.ts';
+import { PCF_SUPPORTED_FEATURES, commonFeatures, homeSubscriber, nonRoaming, type Pcf, type SmPolicyAssociation } from './context.ts';
 import { notifyPcEvents } from './event-exposure.ts';
 import { usageMonitoringDecision } from './usage-monitoring.ts';
 import { bindSmPolicy, unbindAtStep5, unbindAtStep6 } from './sm-policy-bindings.ts';
 import { subscribedTriggers } from './policy-control-triggers.ts';
+import { pcfUeInfoOf, reportPduSessionStatus } from './pdu-session-events.ts';
 
 function snssaiKeyOf(v: unknown): string {
   const s = v as { sst?: unknown; sd?: unknown } | undefined;
@@ -39,12 +40,17 @@ export async function createSmPolicy(pcf: Pcf, req: SbiRequest) {
   // TS 29.512 SmPolicyContextData onboardInd: a PDU session for UE onboarding (TS 23.502
   // 4.2.2.2.4) has no policy data in this PLMN's UDR (its UE may be a DCS's): the PCF neither
   // reads nor subscribes to it, and authorizes what the SMF's local onboarding configuration gave
-  const onboarding = body.onboardInd === true;
-  const data: { umData?: Record<string, unknown> } = onboarding ? {} : (await pcf.nudr.dr.readSmPolicyData(supi, { step: '4.16.4 step 3' })).body;
+  // A roamer at this V-PCF (local breakout): "PDU Session policy control subscription information
+  // and Remaining allowed usage subscription information ... are not available in V-UDR and V-PCF
+  // uses locally configured information" (TS 23.502 4.16.6 step 3 NOTE, 4.16.4): the same — no
+  // read, no subscription, no usage monitoring; the home UDR is never asked (its NFs are the
+  // HPLMN's). The subscribed QoS the SMF sends is the local decision's input as for any session.
+  const noPolicyData = body.onboardInd === true ? 'onboarding' : !homeSubscriber(pcf.cfg, supi) ? 'local breakout' : undefined;
+  const data: { umData?: Record<string, unknown> } = noPolicyData ? {} : (await pcf.nudr.dr.readSmPolicyData(supi, { step: '4.16.4 step 3' })).body;
   const limitId = `${dnn}:${snssai}`;
   const subKey = `${supi}|${dnn}|${snssai}`;
   // Subscribe to changes of the policy data for this (DNN, S-NSSAI) once, for its first session.
-  if (!onboarding) await pcf.udrSubscriptions.acquire(subKey, async () => {
+  if (!noPolicyData) await pcf.udrSubscriptions.acquire(subKey, async () => {
     const r = await pcf.nudr.dr.subscribePolicyData({
       notificationUri: callbackUri(pcf.cfg.baseUri, CALLBACKS.policyDataChangeNotify),
       monitoredResourceUris: [operationUri(pcf.cfg.udrUri, UDR.dr.readSmPolicyData, { ueId: supi })],
@@ -58,7 +64,9 @@ export async function createSmPolicy(pcf: Pcf, req: SbiRequest) {
   // usage monitoring at session level and per Monitoring Key (usage-monitoring.ts)
   const um = usageMonitoringDecision(pcf, id, limitId, data.umData);
   const monitored = Object.keys(um.umDecs).length > 0;
-  pcf.smPolicies.set(id, { supi, pduSessionId, dnn, snssai, notificationUri, appSessions: new Set(), ...accessOf(body), ...(typeof body.ipv4Address === 'string' ? { ipv4Address: body.ipv4Address } : {}), pccRules: [pccRule, ...Object.keys(um.pccRules)], ...(um.limitId ? { limitId: um.limitId } : {}), ...(um.monitoringKeys.length ? { monitoringKeys: um.monitoringKeys } : {}), ...(onboarding ? { onboarding } : {}) });
+  const access = accessOf(body);
+  const pcfUeInfo = pcfUeInfoOf(body.pcfUeInfo);
+  pcf.smPolicies.set(id, { supi, pduSessionId, dnn, snssai, notificationUri, appSessions: new Set(), ...access, ...(nonRoaming(pcf.cfg, supi, access.servingNetwork) ? {} : { roaming: true }), ...(pcfUeInfo ? { pcfUeInfo } : {}), ...(typeof body.ipv4Address === 'string' ? { ipv4Address: body.ipv4Address } : {}), pccRules: [pccRule, ...Object.keys(um.pccRules)], ...(um.limitId ? { limitId: um.limitId } : {}), ...(um.monitoringKeys.length ? { monitoringKeys: um.monitoringKeys } : {}), ...(noPolicyData ? { noPolicyData } : {}) });
   // TS 29.512 5.6.2.4 SmPolicyDecision: one session rule with the authorized Session-AMBR and
   // default QoS (and the session-level usage monitoring), one PCC rule matching all traffic on the
   // default QoS flow's QoS data, one PCC rule per monitored Monitoring Key.
@@ -76,6 +84,7 @@ export async function createSmPolicy(pcf: Pcf, req: SbiRequest) {
   await bindSmPolicy(pcf, id, pcf.smPolicies.get(id)!);
   // an SMF that never got the 201 never terminates the association (issue 21): undone, with its UDR subscription;
   // once answered, the new session's events go to the event exposure subscribers (event-exposure.ts)
+  // and its establishment to the PCF for the UE that asked (TS 23.502 4.16.14.2, pdu-session-events.ts)
   return { ...undoable(res, async () => {
     const assoc = pcf.smPolicies.get(id);
     if (assoc) {
@@ -85,7 +94,11 @@ export async function createSmPolicy(pcf: Pcf, req: SbiRequest) {
     if (!pcf.smPolicies.delete(id)) return;
     const uri = await pcf.udrSubscriptions.release(subKey);
     if (uri) await pcf.nudr.dr.unsubscribePolicyData(uri);
-  }), after: () => notifyPcEvents(pcf, id) };
+  }), after: async () => {
+    await notifyPcEvents(pcf, id);
+    const assoc = pcf.smPolicies.get(id);
+    if (assoc) await reportPduSessionStatus(pcf, assoc, 'ESTABLISHED', '4.16.14.2');
+  } };
 }
 
 /** What SmPolicyContextData says of the access (TS 29.512 5.6.2.2): access type, RAT type, serving PLMN. */

@@ -5,6 +5,7 @@
 import { decodeNasMessage, encodeNasMessage, nasMessage, qosRules, decodePco, encodePco, pvsAddressContainers, PcoContainerId, type QosRule } from '../../codecs/nas/index.ts';
 import { ByteWriter } from '../../codecs/bytes/index.ts';
 import { transfer, decodeNgapType, encodeNgapType, ipv4TransportLayerAddress, ipv4OfTransportLayerAddress, gtpTeid, teidOfGtpTeid, type Ngap } from '../../codecs/ngap/index.ts';
+import { decodeReleaseResponseTransfer } from './secondary-rat-usage.ts';
 import type { SmN1, SmN2, PduSessionEstablishmentRequestInfo, PduSessionEstablishmentAcceptInfo, SmMessageInfo } from './ports.ts';
 
 /** TS 24.501 9.11.4.14: Session-AMBR in the largest unit that keeps the value within 16 bits. */
@@ -86,6 +87,16 @@ export const nasSmN1: SmN1 = {
   releaseCommand(pduSessionId: number, pti: number, cause: number): Uint8Array {
     return encodeNasMessage(nasMessage('PDU session release command', { fiveGsmCause: cause }, { pduSessionId, pti }));
   },
+  withAlternativeSnssai(command: Uint8Array, alt): Uint8Array {
+    const m = decodeNasMessage(command);
+    if (m.name !== 'PDU session release command') throw new Error(`expected a PDU session release command, got ${m.name}`);
+    const hex = (sd: string | undefined) => (sd === undefined ? undefined : parseInt(sd, 16));
+    // TS 24.501 9.11.2.8: SST, SD, mapped HPLMN SST, mapped HPLMN SD (a mapped SD needs the SD)
+    m.ies.alternativeSnssai = { sst: alt.sst, ...(alt.sd !== undefined ? { sd: hex(alt.sd) } : {}), ...(alt.mappedSst !== undefined ? { mappedSst: alt.mappedSst } : {}), ...(alt.mappedSd !== undefined ? { mappedSd: hex(alt.mappedSd) } : {}) };
+    // a decoded message keeps its wire order: the new IE goes last, as in Table 8.3.14.1.1
+    if (m.order && !m.order.includes('alternativeSnssai')) m.order.push('alternativeSnssai');
+    return encodeNasMessage(m);
+  },
   decodeSmMessage(n1: Uint8Array): SmMessageInfo {
     const m = decodeNasMessage(n1);
     if (m.epd !== 0x2e) throw new Error(`not a 5GSM message (EPD ${m.epd})`);
@@ -93,6 +104,18 @@ export const nasSmN1: SmN1 = {
     return { name: m.name, pduSessionId: m.pduSessionId ?? 0, pti: m.pti ?? 0, ...(cause !== undefined ? { fiveGsmCause: cause } : {}) };
   },
 };
+
+/** TS 38.413 9.3.1.12 / 9.3.1.19: the 5QI and ARP the PCF authorized (TS 29.571 Arp mapped). */
+function qosFlowLevelQosParameters(qos: PduSessionEstablishmentAcceptInfo['qos']): Ngap.QosFlowLevelQosParameters {
+  return {
+    qosCharacteristics: { nonDynamic5QI: { fiveQI: qos.fiveQi } },
+    allocationAndRetentionPriority: {
+      priorityLevelARP: qos.arp.priorityLevel,
+      'pre-emptionCapability': qos.arp.preemptCap === 'MAY_PREEMPT' ? 'may-trigger-pre-emption' : 'shall-not-trigger-pre-emption',
+      'pre-emptionVulnerability': qos.arp.preemptVuln === 'PREEMPTABLE' ? 'pre-emptable' : 'not-pre-emptable',
+    },
+  };
+}
 
 export const ngapSmN2: SmN2 = {
   setupRequestTransfer(p): Uint8Array {
@@ -104,14 +127,7 @@ export const ngapSmN2: SmN2 = {
       QosFlowSetupRequestList: [{
         qosFlowIdentifier: p.qos.qfi,
         // TS 38.413 9.3.1.12 / 9.3.1.19: the 5QI and ARP the PCF authorized (TS 29.571 Arp mapped)
-        qosFlowLevelQosParameters: {
-          qosCharacteristics: { nonDynamic5QI: { fiveQI: p.qos.fiveQi } },
-          allocationAndRetentionPriority: {
-            priorityLevelARP: p.qos.arp.priorityLevel,
-            'pre-emptionCapability': p.qos.arp.preemptCap === 'MAY_PREEMPT' ? 'may-trigger-pre-emption' : 'shall-not-trigger-pre-emption',
-            'pre-emptionVulnerability': p.qos.arp.preemptVuln === 'PREEMPTABLE' ? 'pre-emptable' : 'not-pre-emptable',
-          },
-        },
+        qosFlowLevelQosParameters: qosFlowLevelQosParameters(p.qos),
       }],
     });
   },
@@ -133,10 +149,23 @@ export const ngapSmN2: SmN2 = {
     if (group === undefined) throw new Error('no cause');
     return { cause: `${group}/${String(value)}` };
   },
+  modifyRequestTransfer(qos, flowChanged): Uint8Array {
+    // TS 38.413 9.3.4.3 PDU Session Resource Modify Request Transfer
+    return transfer('PDUSessionResourceModifyRequestTransfer', {
+      PDUSessionAggregateMaximumBitRate: { pDUSessionAggregateMaximumBitRateDL: qos.ambrDownlinkBps, pDUSessionAggregateMaximumBitRateUL: qos.ambrUplinkBps },
+      ...(flowChanged ? { QosFlowAddOrModifyRequestList: [{ qosFlowIdentifier: qos.qfi, qosFlowLevelQosParameters: qosFlowLevelQosParameters(qos) }] } : {}),
+    });
+  },
+  decodeModifyResponseTransfer(n2: Uint8Array): { qfis: number[] } {
+    // TS 38.413 9.3.4.4 PDU Session Resource Modify Response Transfer (a SEQUENCE, every member optional)
+    const t = decodeNgapType('PDUSessionResourceModifyResponseTransfer', n2) as { qosFlowAddOrModifyResponseList?: { qosFlowIdentifier: number }[] };
+    return { qfis: (t.qosFlowAddOrModifyResponseList ?? []).map((q) => q.qosFlowIdentifier) };
+  },
   releaseCommandTransfer(cause): Uint8Array {
     // TS 38.413 9.3.4.12 PDU Session Resource Release Command Transfer (a SEQUENCE, not an IE container)
     // the port gives the cause value as a string: the encoder checks it is an item of the group's ENUMERATED
     const ngapCause = (cause.group === 'nas' ? { nas: cause.value } : { radioNetwork: cause.value }) as Ngap.Cause;
     return encodeNgapType('PDUSessionResourceReleaseCommandTransfer', { cause: ngapCause });
   },
+  decodeReleaseResponseTransfer,
 };

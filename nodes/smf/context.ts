@@ -102,6 +102,14 @@ export interface SmContext {
    * goes to.
    */
   homeRouted?: { role: 'V-SMF'; hsmfPduSessionUri?: string; n9?: { teid: number; address: string } } | { role: 'H-SMF'; vsmfPduSessionUri: string; vcnTunnel: { teid: number; address: string } };
+  /**
+   * The PLMN serving the UE when it is not this SMF's: at the H-SMF, PduSessionCreateData
+   * servingNetwork (TS 29.502), sent on to the H-PCF in SmPolicyContextData (TS 29.512
+   * servingNetwork: where the UE is), from which the H-PCF knows the session is roaming.
+   */
+  servingNetwork?: { mcc: string; mnc: string };
+  /** SmContextCreateData pcfUeCallbackInfo: the PCF for the UE to tell of the session (TS 23.502 4.16.14.2), sent on as SmPolicyContextData pcfUeInfo. */
+  pcfUeInfo?: { callbackUri: string };
 }
 
 /** Everything an SMF procedure works with. */

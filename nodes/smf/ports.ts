@@ -6,6 +6,9 @@
 import type { UsageReport } from '../upf/datapath.ts';
 import type { SessionQos } from './policy-decision.ts';
 import type { UrrThresholdUpdate, MonitoredFlowSpec } from '../../codecs/pfcp/index.ts';
+import type { components as SmfC } from '../common/sbi-types/TS29502_Nsmf_PDUSession.ts';
+
+type SecondaryRatUsageInfo = SmfC['schemas']['SecondaryRatUsageInfo'];
 
 /** A Usage Report as the SMF reads it (TS 29.244 7.5.7.2, 7.5.8.3): the URR it is about, and the usage. */
 export interface UrrUsageReport extends UsageReport {
@@ -90,6 +93,12 @@ export interface SmN1 {
   /** PDU Session Release Command (TS 24.501 8.3.14) for network-requested release. */
   releaseCommand(pduSessionId: number, pti: number, cause: number): Uint8Array;
   /**
+   * The PDU Session Release Command `command` (built by the H-SMF) with the Alternative S-NSSAI IE
+   * (TS 24.501 8.3.14, IEI 5A, S-NSSAI 9.11.2.8) added, every other IE kept: the V-SMF's step 4 for
+   * a network slice replacement (TS 23.502 4.3.4.3 step 4, 4.3.4.2 step 5c).
+   */
+  withAlternativeSnssai(command: Uint8Array, alternative: { sst: number; sd?: string; mappedSst?: number; mappedSd?: string }): Uint8Array;
+  /**
    * PDU Session Modification Command (TS 24.501 8.3.9), PTI 0: the new Session-AMBR, and the default
    * QoS flow's description with its new 5QI (operation "modify existing QoS flow description").
    */
@@ -115,6 +124,16 @@ export interface SmN2 {
   decodeSetupResponseTransfer(n2: Uint8Array): { gnbTeid: number; gnbAddress: string };
   /** PDUSessionResourceSetupUnsuccessfulTransfer (9.3.4.16): the NG-RAN's cause, as 'group/value' (e.g. 'radioNetwork/radio-resources-not-available'). */
   decodeSetupUnsuccessfulTransfer(n2: Uint8Array): { cause: string };
+  /**
+   * PDUSessionResourceModifyRequestTransfer (9.3.4.3): the new PDU Session Aggregate Maximum Bit
+   * Rate and, when its 5QI or ARP changed, the default QoS flow in the QoS Flow Add or Modify
+   * Request List with its new QoS parameters.
+   */
+  modifyRequestTransfer?(qos: SessionQos, flowChanged: boolean): Uint8Array;
+  /** PDUSessionResourceModifyResponseTransfer (9.3.4.4): the QFIs the NG-RAN modified. */
+  decodeModifyResponseTransfer?(n2: Uint8Array): { qfis: number[] };
   /** PDUSessionResourceReleaseCommandTransfer (9.3.4.12) with a cause. */
   releaseCommandTransfer(cause: { group: 'nas' | 'radioNetwork'; value: string }): Uint8Array;
+  /** PDUSessionResourceReleaseResponseTransfer (9.3.4): the Secondary RAT usage the NG-RAN reported, as TS 29.571 SecondaryRatUsageInfo. */
+  decodeReleaseResponseTransfer(n2: Uint8Array): { secondaryRatUsageInfo?: SecondaryRatUsageInfo[] };
 }

@@ -17,6 +17,7 @@ export interface UdmConfig {
    * authentication data of the UEs it onboards (TS 29.503 AuthenticationInfoResult pvsInfo).
    */
   pvsAddresses?: string[];
+  log?: (line: string) => void;
 }
 
 export type SmData = UdrC['schemas']['SessionManagementSubscriptionData'];

@@ -25,7 +25,7 @@ export function udmRoutes(cfg: UdmConfig, udr: SbiClient, aka: HomeNetworkAka, l
     .gauge('UECM SMF registrations', () => udm.smfRegistrations.size)
     .gauge('SDM subscriptions', () => udm.sdmSubscriptions.size);
   const routes: SbiRoute[] = [
-    ...ueauRoutes(udm), ...uecmRoutes(udm), ...sdmRoutes(udm),
+    ...ueauRoutes(udm), ...uecmRoutes(udm, notifier(udr)), ...sdmRoutes(udm),
     // the UDR's Nudr_DM_Notify, relayed to the SDM subscriber (procedures/data-change.ts)
     serve(CALLBACKS.subscriptionDataChangeNotify, (req) => subscriptionDataChange(udm, udr, req)),
   ];

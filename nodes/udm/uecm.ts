@@ -4,17 +4,18 @@
 
 import { SbiProblem, objectBody, requireString, type SbiRoute } from '../common/sbi.ts';
 import { serve, ok, created, noContent, undoable } from '../common/sbi/routes.ts';
-import { operationUri } from '../common/sbi/client.ts';
+import { operationUri, type notifier } from '../common/sbi/client.ts';
 import { UDM } from '../common/sbi/operations.ts';
 import type { components as UdrC } from '../common/sbi-types/TS29504_Nudr_DR.ts';
 import { userNotFound, type Udm } from './context.ts';
+import { notifyReplacedAmf } from './procedures/deregistration-notification.ts';
 
 /** TS 29.500 6.1.7.3: a mandatory member that is absent or not an object. */
 function requireObject(o: Record<string, unknown>, field: string): void {
   if (typeof o[field] !== 'object' || o[field] === null) throw new SbiProblem(400, 'MANDATORY_IE_MISSING', `${field} is required`);
 }
 
-export function uecmRoutes(udm: Udm): SbiRoute[] {
+export function uecmRoutes(udm: Udm, notify: ReturnType<typeof notifier>): SbiRoute[] {
   return [
     // TS 23.502 4.2.2.2.2 step 14a, TS 29.503 5.3.2.2.2: Nudm_UECM_Registration (AMF, 3GPP access)
     serve(UDM.uecm.registerAmf3gppAccess, async (req) => {
@@ -26,9 +27,13 @@ export function uecmRoutes(udm: Udm): SbiRoute[] {
       requireString(body, 'ratType');
       const reg = body as UdrC['schemas']['Amf3GppAccessRegistration'];
       await udm.nudr.createAmfContext3gpp(req.params.ueId, reg).catch(userNotFound);
-      const existed = udm.amfRegistrations.has(req.params.ueId);
+      const old = udm.amfRegistrations.get(req.params.ueId);
       udm.amfRegistrations.set(req.params.ueId, reg);
-      if (existed) return ok(reg);
+      // TS 23.502 4.2.2.2.2 step 14d: another AMF was registered for 3GPP access: it is told, after the answer
+      if (old && old.amfInstanceId !== reg.amfInstanceId) {
+        return { ...ok(reg), after: () => notifyReplacedAmf({ notify }, old, reg).catch((e: unknown) => udm.cfg.log?.(`[UDM] Nudm_UECM_DeregistrationNotification of ${req.params.ueId} to the old AMF ${old.amfInstanceId}: ${e instanceof Error ? e.message : String(e)}`)) };
+      }
+      if (old) return ok(reg);
       // an AMF that never got the 201 does not know it is registered and never deregisters (issue 21)
       return undoable(created(operationUri(udm.cfg.baseUri, UDM.uecm.registerAmf3gppAccess, { ueId: req.params.ueId }), reg), async () => {
         if (udm.amfRegistrations.get(req.params.ueId) !== reg) return;
@@ -45,7 +50,12 @@ export function uecmRoutes(udm: Udm): SbiRoute[] {
     // TS 29.503 5.3.2.4.2: the AMF deregisters by PATCH with purgeFlag (Nudm_UECM_Deregistration)
     serve(UDM.uecm.updateAmf3gppAccess, async (req) => {
       const body = objectBody(req);
-      if (!udm.amfRegistrations.has(req.params.ueId)) throw new SbiProblem(404, 'CONTEXT_NOT_FOUND');
+      const reg = udm.amfRegistrations.get(req.params.ueId);
+      if (!reg) throw new SbiProblem(404, 'CONTEXT_NOT_FOUND');
+      // TS 29.503 6.2.7.3 INVALID_GUAMI: only the registered AMF modifies its registration (an old
+      // AMF whose registration another AMF's replaced, step 14d, does not purge the new one)
+      const guami = body.guami as { amfId?: unknown } | undefined;
+      if (guami && typeof guami.amfId === 'string' && guami.amfId.toLowerCase() !== reg.guami.amfId.toLowerCase()) throw new SbiProblem(403, 'INVALID_GUAMI', `the AMF registered for ${req.params.ueId} is ${reg.guami.amfId}, not ${guami.amfId}`);
       if (body.purgeFlag !== true) throw new SbiProblem(400, 'MANDATORY_IE_INCORRECT', 'only purgeFlag: true is supported');
       // step 2: the purge is recorded in the UDR (Nudr_DM_Update, JSON Patch)
       await udm.nudr.modifyAmfContext3gpp(req.params.ueId, [{ op: 'add', path: '/purgeFlag', value: true }]);

@@ -23,7 +23,8 @@ export function policyDataNotifier(state: UdrServiceState, store: UdrStore, base
     for (const sub of state.policyDataSubscriptions.values()) {
       const p = sub as UdrC['schemas']['PolicyDataSubscription'];
       if (!p.monitoredResourceUris?.includes(monitored)) continue;
-      await notify.policyDataChangeNotify(p.notificationUri, [{ ueId: s.supi, smPolicyData: smPolicyDataOf(store, s) }]);
+      // TS 23.502 4.16.9 step 2 (Update of the subscription information in the PCF): the UDR notifies the subscribed PCF
+      await notify.policyDataChangeNotify(p.notificationUri, [{ ueId: s.supi, smPolicyData: smPolicyDataOf(store, s) }], { step: '4.16.9 step 2' });
       sent++;
     }
     return sent;

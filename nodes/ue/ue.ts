@@ -92,6 +92,12 @@ export class Ue extends EventEmitter<UeEvents> {
   readonly releases: UePduSessionRelease;
   /** Network-initiated de-registrations received and the re-registration they asked for (procedures/network-deregistration.ts). */
   readonly networkDeregistration: UeNetworkDeregistrationState = { reRegistrationPending: false, sessionsToRestore: [] };
+  /**
+   * TS 24.501 6.3.3.3 (8.3.14 Alternative S-NSSAI): per released PDU session, the S-NSSAI a network
+   * slice replacement asks the UE to re-establish it on (5GSM cause #39). Kept for whoever drives the
+   * UE: wire5g's UE has no application that re-establishes sessions by itself.
+   */
+  readonly alternativeSnssais = new Map<number, { fiveGsmCause: number; snssai: SNssai }>();
   /** TS 24.501 4.6.2.2: S-NSSAIs the network rejected, with their causes. */
   rejectedNssai: { cause: number; sst: number; sd?: number }[] = [];
   /** TS 24.501 5.5.2.3.2 #3, #6, #7: the USIM is invalid for 5GS services until switch off. */

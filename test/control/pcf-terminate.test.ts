@@ -33,7 +33,9 @@ describe('SM Policy Association Termination, PCF-initiated (TS 23.502 4.16.6 cas
 
   it('terminates one of two sessions in the clauses\' order: step 1 acknowledged, 4.3.4.2, then 4.16.6 steps 2, 3 and 8', async () => {
     const cfg = testConfig(216);
-    const net = await LiveNetwork.start({ ...cfg, ue: { ...cfg.ue, count: 1 } }, { outDir: mkdtempSync(join(tmpdir(), 'wire5g-pcf-term-')), database: ':memory:', capture: false });
+    // the PCF, as PCF for the UE, asks for the events of the UE's PDU sessions (TS 23.502 4.16.14.2)
+    const pcfCfg = { ...cfg.pcf, pduSessionEvents: [{ dnn: cfg.dnn, sst: cfg.snssai.sst, ...(cfg.snssai.sd ? { sd: cfg.snssai.sd } : {}) }] };
+    const net = await LiveNetwork.start({ ...cfg, pcf: pcfCfg, ue: { ...cfg.ue, count: 1 } }, { outDir: mkdtempSync(join(tmpdir(), 'wire5g-pcf-term-')), database: ':memory:', capture: false });
     try {
       const [supi] = net.addConfiguredUes();
       await net.register(supi);
@@ -47,6 +49,9 @@ describe('SM Policy Association Termination, PCF-initiated (TS 23.502 4.16.6 cas
       // the NWDAF answered each analytics subscription at once (immediate report, no data)
       expect([...net.core!.pcf.analyticsNotifications.values()]).toEqual([1, 1]);
       expect(net.core!.pcf.policyCounterStatus.get(supi)).toEqual({ 'data-volume': 'valid' });
+      // 4.16.14.2: the PCF for each session reported it ESTABLISHED to the PCF for the UE, with its address
+      const reported = () => [...net.core!.pcf.amPolicies.values()].flatMap((a) => [...(a.pduSessions?.values() ?? [])]);
+      expect(reported()).toEqual([1, 2].map(() => ({ pcfInfo: { pcfIpEndPoints: [{ ipv4Address: cfg.addresses.pcf, port: cfg.ports.sbi }] } })));
       const before = net.core!.store.usage(supi, 'internet', '1')!.remainingOctets!;
       const events: TraceEvent[] = [];
       const off = subscribeTrace((e) => events.push(e));
@@ -75,7 +80,11 @@ describe('SM Policy Association Termination, PCF-initiated (TS 23.502 4.16.6 cas
       expect(at('PCF>UDR Nudr_DM_Update [4.16.6 step 3]')).toBeLessThan(at('PCF>AF Npcf_PolicyAuthorization_Notify [4.16.6 step 5]'));
       expect(at('PCF>AF Npcf_PolicyAuthorization_Notify [4.16.6 step 5]')).toBeLessThan(at('AF>PCF Npcf_PolicyAuthorization_Delete [4.16.6 step 5]'));
       expect(at('PCF>AF Npcf_PolicyAuthorization_Notify [4.16.6 step 5]')).toBeLessThan(at('PCF>BSF Nbsf_Management_Deregister [4.16.6 step 5]'));
-      expect(at('PCF>BSF Nbsf_Management_Deregister [4.16.6 step 5]')).toBeLessThan(at('PCF>NWDAF Nnwdaf_EventsSubscription_Unsubscribe [4.16.6 step 5]'));
+      // ... the report of the termination to the PCF for the UE (4.16.14.2; here the same PCF), then the NWDAF
+      expect(at('PCF>BSF Nbsf_Management_Deregister [4.16.6 step 5]')).toBeLessThan(at('PCF>PCF Npcf_PolicyAuthorization_Notify [4.16.6 step 5 (4.16.14.2)]'));
+      expect(at('PCF>PCF Npcf_PolicyAuthorization_Notify [4.16.6 step 5 (4.16.14.2)]')).toBeLessThan(at('PCF>NWDAF Nnwdaf_EventsSubscription_Unsubscribe [4.16.6 step 5]'));
+      expect(reported()).toHaveLength(1);
+      expect(net.ledgers().PCF['PDU sessions reported (PCF for the UE)']).toBe(1);
       expect(at('PCF>NWDAF Nnwdaf_EventsSubscription_Unsubscribe [4.16.6 step 5]')).toBeLessThan(at('PCF>CHF Nchf_SpendingLimitControl_Subscribe [4.16.6 step 6]'));
       expect(events.some((e) => e.message === 'Nchf_SpendingLimitControl_Unsubscribe')).toBe(false);
       expect(net.core!.pcf.appSessions.size).toBe(0);
@@ -152,8 +161,8 @@ describe('SM Policy Association Termination, PCF-initiated (TS 23.502 4.16.6 cas
         off();
       }
       const at = order(events);
-      // the notification (no TS 23.502 step of its own) comes before step 1
-      const notify = events.findIndex((e) => e.from === 'UDR' && e.to === 'PCF' && e.message === 'Nudr_DM_Notify');
+      // the notification (TS 23.502 4.16.9 step 2) comes before step 1
+      const notify = events.findIndex((e) => e.from === 'UDR' && e.to === 'PCF' && e.message === 'Nudr_DM_Notify' && e.step === '4.16.9 step 2');
       const step1 = events.findIndex((e) => e.step === '4.16.6 step 1');
       expect(notify).toBeGreaterThanOrEqual(0);
       expect(notify).toBeLessThan(step1);

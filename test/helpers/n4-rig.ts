@@ -3,6 +3,7 @@
 // forward to the CP function). Everything is captured for tshark.
 
 import { Upf } from '../../nodes/upf/upf.ts';
+import { DOWNLINK_HEADROOM, type DatapathVerdict } from '../../nodes/upf/datapath.ts';
 import { PfcpEndpoint } from '../../transport/udp/pfcp-endpoint.ts';
 import { GtpuEndpoint } from '../../transport/udp/gtpu-endpoint.ts';
 import { VirtualClock } from '../../transport/clock.ts';
@@ -60,11 +61,17 @@ export async function n4Rig(net: string, name: string) {
   };
   const uplink = (teid: number, ip: Uint8Array, qfi?: number) => gnb.send(upf.n3Endpoint, encodeGtpu(gPdu(teid, ip, qfi !== undefined ? { pduType: 1, qfi } : undefined)));
   const fromSmf = (teid: number, ip: Uint8Array) => smfGtpu.send(upf.n3Endpoint, encodeGtpu(gPdu(teid, ip)));
+  /** N6 in: an IP packet from the data network for a UE, into the UPF's downlink path as its N6 side hands it over. */
+  const downlink = (ip: Uint8Array): DatapathVerdict => {
+    const b = new Uint8Array(DOWNLINK_HEADROOM + ip.length);
+    b.set(ip, DOWNLINK_HEADROOM);
+    return upf.datapath.downlink(b, DOWNLINK_HEADROOM, ip.length);
+  };
   const stop = async () => {
     await Promise.all([upf.stop(), smf.close(), gnb.close(), smfGtpu.close()]);
     capture.close();
   };
-  return { upf, smf, clock, reports, gnbIn, smfGtpuIn, request, uplink, fromSmf, stop, path, net };
+  return { upf, smf, clock, reports, gnbIn, smfGtpuIn, request, uplink, fromSmf, downlink, stop, path, net };
 }
 
 export type N4Rig = Awaited<ReturnType<typeof n4Rig>>;

@@ -4,6 +4,10 @@ import { UdrStore } from '../../nodes/udr/store.ts';
 import { udrRoutes } from '../../nodes/udr/service.ts';
 import { pcfRoutes } from '../../nodes/pcf/service.ts';
 import { DEFAULT_SUBSCRIBER } from '../../nodes/common/config.ts';
+import { DEFAULT_CONFIG } from '../../nodes/common/config-types.ts';
+import { bsfRoutes } from '../../nodes/bsf/service.ts';
+import { chfRoutes } from '../../nodes/chf/service.ts';
+import { nwdafRoutes } from '../../nodes/nwdaf/service.ts';
 
 const UDR = 'http://127.0.21.20:8080';
 const PCF = 'http://127.0.21.13:8080';
@@ -93,6 +97,64 @@ describe('PCF SM Policy Association Termination (TS 23.502 4.16.6 case B)', () =
     expect((await sbi.call('DELETE', ue.headers.location!)).status).toBe(204);
     expect((await sbi.call('DELETE', ue.headers.location!)).status).toBe(404);
     expect(pcf.ledger.snapshot()).toMatchObject({ 'AM policy associations': 0, 'UE policy associations': 0 });
+  });
+});
+
+describe('the PCF with its BSF, CHF and NWDAF: case B in order, and a roamer at the V-PCF in local breakout (TS 23.502 4.16.6: "In the local breakout roaming case, the H-PCF is not involved")', () => {
+  // the PLMN 001/01: its UDR holds its own subscriber only; a roamer of 208/93 has none
+  const [BSF, CHF, NWDAF] = ['http://127.0.21.15:8080', 'http://127.0.21.16:8080', 'http://127.0.21.17:8080'];
+  function visited() {
+    const store = new UdrStore(':memory:');
+    store.upsert({ ...DEFAULT_SUBSCRIBER, allowedUsageOctets: 10_000 });
+    const sbi = new LocalSbi();
+    const udr = udrRoutes(store, UDR);
+    const pcf = pcfRoutes({ baseUri: PCF, udrUri: UDR, supiPrefix: 'imsi-00101', plmn: { mcc: '001', mnc: '01' }, around: { bsfUri: BSF, chfUri: CHF, nwdafUri: NWDAF, address: '127.0.21.13', port: 8080, policy: DEFAULT_CONFIG.pcf } }, sbi);
+    sbi.serve(UDR, udr.routes).serve(PCF, pcf.routes).serve(BSF, bsfRoutes(BSF).routes).serve(CHF, chfRoutes(CHF, DEFAULT_CONFIG.chf.policyCounters, sbi).routes).serve(NWDAF, nwdafRoutes(NWDAF, sbi).routes);
+    return { sbi, udr, pcf };
+  }
+  const roamer = 'imsi-208930000000001';
+
+  it('case B for our own subscriber with every NF around: steps 3, 5 (BSF, NWDAF), 6 (CHF modify, then unsubscribe with the last session), 8 (last on the couple), in that order', async () => {
+    const { sbi, udr, pcf } = visited();
+    const before = { udr: udr.ledger.snapshot(), pcf: pcf.ledger.snapshot() };
+    const a = await sbi.call('POST', `${PCF}/npcf-smpolicycontrol/v1/sm-policies`, { ...smContext(1), ipv4Address: '10.45.0.1', servingNetwork: { mcc: '001', mnc: '01' } });
+    const b = await sbi.call('POST', `${PCF}/npcf-smpolicycontrol/v1/sm-policies`, { ...smContext(2), ipv4Address: '10.45.0.2', servingNetwork: { mcc: '001', mnc: '01' } });
+    await sbi.settled();
+    expect(pcf.ledger.snapshot()).toMatchObject({ 'SM policy associations': 2, 'BSF bindings held': 2, 'CHF subscriptions held': 1, 'NWDAF subscriptions held': 2, 'UDR subscriptions held': 1 });
+    const steps = (from: number) => sbi.calls.slice(from).filter((c) => c.step?.startsWith('4.16.6')).map((c) => `${c.operation} [${c.step}]`);
+    let mark = sbi.calls.length;
+    expect((await sbi.call('POST', `${a.headers.location!}/delete`, { accuUsageReports: [{ refUmIds: 'internet:1', volUsage: 1000 }] })).status).toBe(204);
+    await sbi.settled();
+    // not the last session: the CHF subscription is modified (PUT, "Subscribe"), the UDR subscription stays
+    expect(steps(mark)).toEqual(['Nudr_DM_Query [4.16.6 step 3]', 'Nudr_DM_Update [4.16.6 step 3]', 'Nbsf_Management_Deregister [4.16.6 step 5]', 'Nnwdaf_EventsSubscription_Unsubscribe [4.16.6 step 5]', 'Nchf_SpendingLimitControl_Subscribe [4.16.6 step 6]']);
+    mark = sbi.calls.length;
+    expect((await sbi.call('POST', `${b.headers.location!}/delete`, {})).status).toBe(204);
+    await sbi.settled();
+    expect(steps(mark)).toEqual(['Nbsf_Management_Deregister [4.16.6 step 5]', 'Nnwdaf_EventsSubscription_Unsubscribe [4.16.6 step 5]', 'Nchf_SpendingLimitControl_Unsubscribe [4.16.6 step 6]', 'Nudr_DM_Unsubscribe [4.16.6 step 8]']);
+    expect(udr.ledger.snapshot()).toEqual(before.udr);
+    expect(pcf.ledger.snapshot()).toEqual(before.pcf);
+  });
+
+  it('decides a roamer\'s SM policy from local configuration: no policy data read, no UDR, CHF or NWDAF; its termination likewise', async () => {
+    const { sbi, udr, pcf } = visited();
+    const before = { udr: udr.ledger.snapshot(), pcf: pcf.ledger.snapshot() };
+    const r = await sbi.call('POST', `${PCF}/npcf-smpolicycontrol/v1/sm-policies`, { ...smContext(1), supi: roamer, ipv4Address: '10.45.0.9', servingNetwork: { mcc: '001', mnc: '01' } });
+    expect(r.status).toBe(201);
+    // the subscribed QoS the V-SMF got from the home UDM is authorized; no usage monitoring (no remaining allowed usage in the V-UDR)
+    expect(r.body).toMatchObject({ sessRules: { 'sess-1': { authDefQos: { '5qi': 9 } } } });
+    expect(r.body).not.toHaveProperty('umDecs');
+    await sbi.settled();
+    const hosts = () => new Set(sbi.calls.map((c) => new URL(c.uri).origin));
+    // the V-PCF's peers: the BSF binding only (the CHF is the HPLMN's business, 4.16.6 step 6 "not used"; analytics only non-roaming)
+    expect(hosts()).toEqual(new Set([PCF, BSF]));
+    expect(pcf.ledger.snapshot()).toMatchObject({ 'SM policy associations': 1, 'BSF bindings held': 1, 'CHF subscriptions held': 0, 'NWDAF subscriptions held': 0, 'UDR subscriptions held': 0 });
+    const del = await sbi.call('POST', `${r.headers.location!}/delete`, { accuUsageReports: [{ refUmIds: 'internet:1', volUsage: 500 }] });
+    expect(del.status).toBe(204);
+    await sbi.settled();
+    expect(hosts()).toEqual(new Set([PCF, BSF]));
+    expect(sbi.calls.filter((c) => c.step?.startsWith('4.16.6')).map((c) => `${c.operation} [${c.step}]`)).toEqual(['Nbsf_Management_Deregister [4.16.6 step 5]']);
+    expect(udr.ledger.snapshot()).toEqual(before.udr);
+    expect(pcf.ledger.snapshot()).toEqual(before.pcf);
   });
 });
 

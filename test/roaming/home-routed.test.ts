@@ -54,6 +54,14 @@ describe('home-routed PDU session (TS 23.502 4.3.2.2.2) and its release on dereg
       expect(during.SMF['UE addresses']).toBe(0);
       expect(during.UPF['sessions (SEIDs)']).toBe(1);
       expect(during['H-UPF']['sessions (SEIDs)']).toBe(1);
+      // TS 23.502 4.16.6 (issue 16): home-routed, the V-PCF is not involved and the H-PCF holds the
+      // association, told by the H-SMF that the UE is in the visited PLMN (servingNetwork); a
+      // roaming session gets no NWDAF analytics subscription ("in the non-roaming case")
+      expect(during.PCF['SM policy associations']).toBe(0);
+      expect(during['H-PCF']['SM policy associations']).toBe(1);
+      expect(during['H-PCF']['BSF bindings held']).toBe(1);
+      expect(during['H-PCF']['NWDAF subscriptions held']).toBe(0);
+      expect([...net.core.home!.pcf.smPolicies.values()].map((a) => a.servingNetwork)).toEqual([net.cfg.plmn]);
       expect(await u.ping(net.cfg.roaming.home.dataNetwork, 3)).toBeGreaterThanOrEqual(0);
       const mark = events.length;
       await u.deregister({ switchOff: true });
@@ -75,6 +83,9 @@ describe('home-routed PDU session (TS 23.502 4.3.2.2.2) and its release on dereg
     const rel = released.map(line);
     const relOrder = ['AMF>SMF Nsmf_PDUSession_ReleaseSMContext', 'SMF>UPF Session Modification Request (uplink drop) [4.3.4.3 step 1c]', 'SMF>H-SMF Nsmf_PDUSession_Release [4.3.4.3 step 1c]', 'H-SMF>H-UPF Session Deletion Request [4.3.4.3 step 2]', 'H-SMF>H-PCF Npcf_SMPolicyControl_Delete [4.3.4.3 step 6]', 'H-SMF>SMF 204 (Nsmf_PDUSession_Release)', 'SMF>UPF Session Deletion Request', 'SMF>AMF 204 (Nsmf_PDUSession_ReleaseSMContext)'];
     for (let i = 1; i < relOrder.length; i++) expect(at(rel, relOrder[i - 1]), relOrder[i]).toBeLessThan(at(rel, relOrder[i]));
+    // 4.16.6: "the H-PCF interacts only with the H-SMF": its peers are the H-SMF and its own PLMN's UDR, BSF and CHF
+    const hpcfPeers = new Set(events.filter((e) => e.from === 'H-PCF' || e.to === 'H-PCF').map((e) => (e.from === 'H-PCF' ? e.to : e.from)));
+    expect([...hpcfPeers].sort()).toEqual(['H-BSF', 'H-CHF', 'H-SMF', 'H-UDR']);
     // no NAS SM message in a serving-network-initiated release (4.3.4.3 step 1c)
     expect(rel.filter((x) => /PDU session release (command|complete)/.test(x))).toEqual([]);
     // no traffic is forwarded after the release: every UPF session is gone

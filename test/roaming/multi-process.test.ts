@@ -77,6 +77,8 @@ describe('home-routed roaming with every NF and SEPP in its own process', () => 
       await net.releasePduSession(SUPI, 1);
       expect(net.ueOf(SUPI).sessions.size).toBe(0);
       await net.establishPduSession(SUPI, { psi: 2 });
+      // the operator's triggers reach into an embedded core; here the H-SMF is another process: one clear refusal
+      await expect(net.hsmfRelease(SUPI, 2)).rejects.toThrow(/^the H-SMF runs in another process \(wire5g start smf --plmn home\): ctl smf release --plmn home needs the embedded core/);
       await net.deregister(SUPI, { switchOff: true });
       const r = await net.stop();
       net = undefined;

@@ -5,11 +5,14 @@
 // 2), AMF2 fetches the UE context from AMF (Namf_Communication_UEContextTransfer with the
 // Registration request), verifies the request with the transferred 5G NAS security context, tells
 // AMF it took the context (RegistrationStatusUpdate TRANSFERRED), registers at the UDM and moves the
-// PDU session to itself at the SMF (UpdateSMContext); AMF cleans up. A ping afterwards passes (a
+// PDU session to itself at the SMF (UpdateSMContext); the UDM, AMF2 registered, notifies AMF
+// (Nudm_UECM_DeregistrationNotification, UE_REGISTRATION_AREA_CHANGE, step 14d), which cleans up
+// (its policy associations, its SDM subscription, step 14e). A ping afterwards passes (a
 // Service request to AMF2), a periodic update goes to AMF2, and after the de-registration every
 // ledger, both AMFs' included, is back at its start. tshark (Wireshark) judges the NAS
-// registration type (mobility registration updating) and the HTTP/2 paths; the JSON bodies are
-// checked against the Rel-18 OpenAPI (TS29518_Namf_Communication.yaml) by the schema setup.
+// registration type (mobility registration updating), the HTTP/2 paths and the removal reason of
+// step 14d; the JSON bodies are checked against the Rel-18 OpenAPI (TS29518_Namf_Communication.yaml,
+// TS29503_Nudm_UECM.yaml) by Ajv in the schema setup.
 
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { DEFAULT_SUBSCRIBER, amfInstances, type NetworkConfig } from '../../nodes/common/config.ts';
@@ -116,6 +119,19 @@ describe('mobility registration update to another AMF (TS 23.502 4.2.2.2.2, TS 2
     ].map(at);
     expect(order.every((i) => i >= 0), steps.join('\n')).toBe(true);
     expect([...order].sort((x, y) => x - y)).toEqual(order);
+    // step 14d: AMF2's registration at the UDM makes the UDM notify AMF (a mobility registration:
+    // UE_REGISTRATION_AREA_CHANGE), which then ends its policy associations and its SDM
+    // subscription (14e); the body is judged by Ajv against TS29503_Nudm_UECM.yaml (sbi-schema-setup)
+    const removal = [
+      /^AMF2>UDM Nudm_UECM_Registration \[4\.2\.2\.2\.2 step 14a\]/,
+      /^UDM>AMF Nudm_UECM_DeregistrationNotification \[4\.2\.2\.2\.2 step 14d\]/,
+      /^AMF>PCF Npcf_AMPolicyControl_Delete \[4\.2\.2\.2\.2 step 14d\]/,
+      /^AMF>UDM Nudm_SDM_Unsubscribe \[4\.2\.2\.2\.2 step 14e\]/,
+    ].map(at);
+    expect(removal.every((i) => i >= 0), steps.join('\n')).toBe(true);
+    expect([...removal].sort((x, y) => x - y)).toEqual(removal);
+    // AMF2's Nudm_UECM_Registration stays the UE's registration at the UDM
+    expect(steps.filter((x) => /^AMF>UDM Nudm_UECM_Deregistration /.test(x))).toEqual([]);
   });
 
   it('the user plane works after the move: a ping passes through a Service request to AMF2', async () => {
@@ -145,7 +161,8 @@ describe('mobility registration update to another AMF (TS 23.502 4.2.2.2.2, TS 2
     const seq: string[] = [];
     for (const f of frames) {
       for (const t of f.fields.get('nas_5gs.mm.5gs_reg_type') ?? []) seq.push(`reg-type ${t}`);
-      for (const p of f.fields.get('http2.headers.path') ?? []) if (p.startsWith('/namf-comm/') || p.startsWith('/nudm-uecm/') || p.includes('/modify')) seq.push(`path ${p.replace(/\/sm-contexts\/[^/]+/, '/sm-contexts/*').replace(/5g-guti-[0-9a-f]+/, '5g-guti-*').replace(/imsi-[0-9]+/, 'imsi-*')}`);
+      for (const v of f.fields.get('json.member_with_value') ?? []) if (v.startsWith('deregReason:')) seq.push(v);
+      for (const p of f.fields.get('http2.headers.path') ?? []) if (p.startsWith('/namf-comm/') || p.startsWith('/nudm-uecm/') || p.includes('/modify') || p.endsWith('/dereg-notify')) seq.push(`path ${p.replace(/\/sm-contexts\/[^/]+/, '/sm-contexts/*').replace(/5g-guti-[0-9a-f]+/, '5g-guti-*').replace(/imsi-[0-9]+/, 'imsi-*')}`);
     }
     const i = (s: string) => seq.indexOf(s);
     // 9.11.3.7: 1 initial, 2 mobility registration updating, 3 periodic
@@ -154,5 +171,9 @@ describe('mobility registration update to another AMF (TS 23.502 4.2.2.2.2, TS 2
     expect(i('path /namf-comm/v1/ue-contexts/5g-guti-*/transfer')).toBeLessThan(i('path /namf-comm/v1/ue-contexts/5g-guti-*/transfer-update'));
     expect(i('path /namf-comm/v1/ue-contexts/5g-guti-*/transfer-update')).toBeLessThan(seq.lastIndexOf('path /nsmf-pdusession/v1/sm-contexts/*/modify'));
     expect(seq).toContain('reg-type 3');
+    // step 14d: the UDM's notification to AMF's deregCallbackUri after AMF2's registration, with the reason as Wireshark reads it
+    const reg = seq.indexOf('path /nudm-uecm/v1/imsi-*/registrations/amf-3gpp-access', i('path /namf-comm/v1/ue-contexts/5g-guti-*/transfer-update'));
+    expect(reg).toBeGreaterThan(0);
+    expect(seq.slice(reg, reg + 3), seq.join('\n')).toEqual(['path /nudm-uecm/v1/imsi-*/registrations/amf-3gpp-access', 'path /namf-callback/v1/imsi-*/dereg-notify', 'deregReason:UE_REGISTRATION_AREA_CHANGE']);
   });
 });

@@ -46,10 +46,13 @@ describe('scenario sm-policy-termination', () => {
       'Nudr_DM_Update [TS 23.502 4.16.6 step 3]',
       'Npcf_PolicyAuthorization_Notify [TS 23.502 4.16.6 step 5]',
       'Nbsf_Management_Deregister [TS 23.502 4.16.6 step 5]',
+      'Npcf_PolicyAuthorization_Notify [TS 23.502 4.16.6 step 5 (4.16.14.2)]',
+      'Npcf_PolicyAuthorization_Notify [TS 23.502 4.16.14.2]',
       'Nnwdaf_EventsSubscription_Unsubscribe [TS 23.502 4.16.6 step 5]',
       'Nchf_SpendingLimitControl_Subscribe [TS 23.502 4.16.6 step 6]',
       'Nchf_SpendingLimitControl_Unsubscribe [TS 23.502 4.16.6 step 6]',
       'Nudr_DM_Unsubscribe [TS 23.502 4.16.6 step 8]',
+      'Nudr_DM_Notify [TS 23.502 4.16.9 step 2]',
       'Npcf_SMPolicyControl_Update [TS 23.502 4.16.5.1 step 1]',
     ]) expect(comments, c).toContain(c);
   }, 180_000);

@@ -23,11 +23,13 @@ const n1: SmN1 = {
   establishmentAccept: (a) => new TextEncoder().encode(`accept ${a.pduSessionId} ${a.ueAddress} qfi ${a.qos.qfi} 5qi ${a.qos.fiveQi} arp ${a.qos.arp.priorityLevel} ambr ${a.qos.ambrUplinkBps}/${a.qos.ambrDownlinkBps}`),
   establishmentReject: (id, pti, cause) => Uint8Array.of(0x2e, id, pti, 0xc3, cause),
   releaseCommand: (id, pti, cause) => Uint8Array.of(0x2e, id, pti, 0xd3, cause),
+  withAlternativeSnssai: (c, a) => Uint8Array.of(...c, 0x5a, 1, a.sst),
   status: (id, pti, cause) => Uint8Array.of(0x2e, id, pti, 0xd6, cause),
   decodeSmMessage: (b) => ({ name: b[3] === 0xd1 ? 'PDU session release request' : b[3] === 0xd4 ? 'PDU session release complete' : 'other', pduSessionId: b[1], pti: b[2] }),
   defaultQosRules: (qfi) => new TextEncoder().encode(`rule qfi ${qfi}`),
 };
 const n2: SmN2 = {
+  decodeReleaseResponseTransfer: () => ({}),
   setupRequestTransfer: (p) => new TextEncoder().encode(`setup ${p.upfN3Teid}@${p.upfN3Address}`),
   decodeSetupResponseTransfer: (b) => {
     const [teid, addr] = new TextDecoder().decode(b).split('@');

@@ -23,11 +23,12 @@ const n1: SmN1 = {
   establishmentAccept: () => Uint8Array.of(0),
   establishmentReject: () => Uint8Array.of(0),
   releaseCommand: (id, pti, cause) => Uint8Array.of(0x2e, id, pti, 0xd3, cause),
+  withAlternativeSnssai: (c, a) => Uint8Array.of(...c, 0x5a, 1, a.sst),
   decodeSmMessage: (b) => ({ name: b[3] === 0xd4 ? 'PDU session release complete' : 'other', pduSessionId: b[1], pti: b[2] }),
   defaultQosRules: () => Uint8Array.of(0),
   status: (id, pti, cause) => Uint8Array.of(0x2e, id, pti, 0xd6, cause),
 };
-const n2: SmN2 = { setupRequestTransfer: () => Uint8Array.of(0), decodeSetupResponseTransfer: () => ({ gnbTeid: 1, gnbAddress: '127.0.90.9' }), releaseCommandTransfer: () => Uint8Array.of(0xee), decodeSetupUnsuccessfulTransfer: () => ({ cause: 'unused' }) };
+const n2: SmN2 = { decodeReleaseResponseTransfer: () => ({}), setupRequestTransfer: () => Uint8Array.of(0), decodeSetupResponseTransfer: () => ({ gnbTeid: 1, gnbAddress: '127.0.90.9' }), releaseCommandTransfer: () => Uint8Array.of(0xee), decodeSetupUnsuccessfulTransfer: () => ({ cause: 'unused' }) };
 
 function vsmf() {
   const log: string[] = [];

@@ -19,6 +19,7 @@ import * as P from '../../codecs/pfcp/index.ts';
 import { PfcpIeType as T, PfcpMessageType as M, ApplyAction as A, Interface as I, text } from '../../codecs/pfcp/index.ts';
 import { pduSessionContainerOf } from '../../codecs/gtpu/index.ts';
 import { n4Rig, ping, udpEcho, until } from '../helpers/n4-rig.ts';
+import { DatapathVerdict } from '../../nodes/upf/datapath.ts';
 import { dissect, problems, tsharkAvailable } from '../helpers/tshark.ts';
 
 const NET = '127.0.21';
@@ -107,12 +108,19 @@ describe('a PFCP session shaped like free5GC SMF\'s, replayed to the UPF over lo
       expect(P.get(perio, T.UsageReportTrigger)!.value).toBe(P.UsageReportTrigger.PERIO);
       expect(rig.reports.every((r) => r.seid === CP_SEID)).toBe(true);
 
+      // downlink from the data network before the deletion: flow 2's filter, its tunnel and QFI
+      expect(rig.downlink(udpEcho('198.51.100.5', UE, 7))).toBe(DatapathVerdict.FORWARDED);
+      await until(() => rig.gnbIn.length === 6);
+      expect([rig.gnbIn[5].header.teid, pduSessionContainerOf(rig.gnbIn[5].header)?.qfi]).toEqual([0x82, 2]);
+
       const del = await rig.request({ type: M.SessionDeletionRequest, seid: upSeid, ies: [] });
       expect(P.get(del.ies, T.Cause)).toBe(1);
       expect(P.get(P.group(del.ies, T.UsageReportSDR)!, T.UsageReportTrigger)!.value).toBe(P.UsageReportTrigger.TERMR);
+      // after it, downlink for the UE's address finds no session and nothing goes to the gNB
+      expect(rig.downlink(udpEcho('198.51.100.5', UE, 7))).toBe(DatapathVerdict.NO_SESSION);
       rig.uplink(2, ping(UE, '10.60.255.254', 9), 1);
-      await until(() => rig.gnbIn.length === 6);
-      expect(rig.gnbIn[5]).toMatchObject({ type: 'Error Indication', teidDataI: 2 });
+      await until(() => rig.gnbIn.length === 7);
+      expect(rig.gnbIn[6]).toMatchObject({ type: 'Error Indication', teidDataI: 2 });
       expect(rig.upf.ledger.snapshot()).toEqual({ ...before, 'PFCP associations': 1 });
     } finally {
       await rig.stop();

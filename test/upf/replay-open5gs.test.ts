@@ -17,6 +17,7 @@ import * as P from '../../codecs/pfcp/index.ts';
 import { PfcpIeType as T, PfcpMessageType as M, ApplyAction as A, Interface as I, text } from '../../codecs/pfcp/index.ts';
 import { pduSessionContainerOf } from '../../codecs/gtpu/index.ts';
 import { n4Rig, ping, udpEcho, until } from '../helpers/n4-rig.ts';
+import { DatapathVerdict } from '../../nodes/upf/datapath.ts';
 import { dissect, problems, tsharkAvailable } from '../helpers/tshark.ts';
 
 const NET = '127.0.20';
@@ -135,6 +136,8 @@ describe('a PFCP session shaped like Open5GS SMF\'s, replayed to the UPF over lo
       const fin = P.group(del.ies, T.UsageReportSDR)!;
       expect(P.get(fin, T.UsageReportTrigger)!.value).toBe(P.UsageReportTrigger.TERMR);
       expect(P.get(fin, T.URSEQN)).toBe(1);
+      // after it, downlink for the UE's address finds no session and nothing goes to the gNB
+      expect(rig.downlink(ping('10.45.255.254', UE, 21))).toBe(DatapathVerdict.NO_SESSION);
       rig.uplink(n3, ping(UE, '10.45.255.254', 20), 1);
       await until(() => rig.gnbIn.length === 9);
       expect(rig.gnbIn[8]).toMatchObject({ type: 'Error Indication', teidDataI: n3 });

@@ -44,9 +44,10 @@ function ofAnotherAmf(amf: Amf, g: Guti): boolean {
 async function oldAmfApiRoot(amf: Amf, g: Guti): Promise<string | undefined> {
   const peer = amf.cfg.peerAmfs?.find((p) => p.guami.regionId === g.amfRegionId && p.guami.setId === g.amfSetId && p.guami.pointer === g.amfPointer);
   if (peer) return peer.uri;
-  if (!amf.cfg.nrfUri) return undefined;
+  const nrfUri = amf.cfg.uris.nrf;
+  if (!nrfUri) return undefined;
   const amfId = ((g.amfRegionId << 16) | (g.amfSetId << 6) | g.amfPointer).toString(16).padStart(6, '0');
-  const found = await discover(amf.sbi, amf.cfg.nrfUri, { target: 'AMF', requester: 'AMF', service: 'namf-comm', guami: { plmnId: g.plmn, amfId }, step: '4.2.2.2.2 step 4 (old AMF by GUAMI, TS 23.502 4.17.4)' }).catch(() => []);
+  const found = await discover(amf.sbi, nrfUri, { target: 'AMF', requester: 'AMF', service: 'namf-comm', guami: { plmnId: g.plmn, amfId }, step: '4.2.2.2.2 step 4 (old AMF by GUAMI, TS 23.502 4.17.4)' }).catch(() => []);
   return found.map((p) => apiRootOf(p, 'namf-comm', amf.cfg.sbiPort)).find((x) => x !== undefined);
 }
 

@@ -21,6 +21,7 @@
 // SERVICE REQUEST waits behind this procedure (it runs on the UE's procedure chain) and finds
 // the context gone, i.e. the network progresses the de-registration and ignores it.
 
+import { removeOldContext } from './old-amf-removal.ts';
 import { nasMessage, gprsTimer2 } from '../../../codecs/nas/index.ts';
 import { SbiProblem, objectBody } from '../../common/sbi.ts';
 import { noContent, type AnswerOf, type RequestOf } from '../../common/sbi/routes.ts';
@@ -157,7 +158,8 @@ function onAnswer(amf: Amf, ue: AmfUe, r: ReceivedNas): NetworkDeregistrationOut
 
 /**
  * Steps 1-3 at the AMF: Nudm_UECM_DeregistrationNotification (TS 29.503 6.2.6.2.4
- * DeregistrationData). SUBSCRIPTION_WITHDRAWN deregisters the UE over the access named
+ * DeregistrationData). UE_INITIAL_REGISTRATION and UE_REGISTRATION_AREA_CHANGE are the UDM's step
+ * 14d of 4.2.2.2.2 (another AMF serves the UE: old-amf-removal.ts). SUBSCRIPTION_WITHDRAWN deregisters the UE over the access named
  * (re-registration not required, 5GMM cause #7 "5GS services not allowed": the UE may no longer
  * use the network); REREGISTRATION_REQUIRED asks the UE to register again. The 204 is step 3's
  * acknowledgement; the procedure runs after it.
@@ -166,8 +168,14 @@ export function deregistrationNotification(amf: Amf, req: RequestOf<typeof CALLB
   const body = objectBody(req) as Partial<UecmC['schemas']['DeregistrationData']>;
   const accessType = body.accessType === '3GPP_ACCESS' ? 1 : body.accessType === 'NON_3GPP_ACCESS' ? 2 : undefined;
   if (typeof body.deregReason !== 'string' || accessType === undefined) throw new SbiProblem(400, 'MANDATORY_IE_INCORRECT', 'deregReason and accessType (3GPP_ACCESS or NON_3GPP_ACCESS) are required');
-  if (body.deregReason !== 'SUBSCRIPTION_WITHDRAWN' && body.deregReason !== 'REREGISTRATION_REQUIRED') throw new SbiProblem(403, 'UNSUPPORTED_DEREG_REASON', `deregReason ${body.deregReason} is not acted on by this AMF`);
   const ue = amf.bySupi.get(req.params.supi);
+  // TS 23.502 4.2.2.2.2 step 14d: another AMF registered at the UDM for the UE (old-amf-removal.ts)
+  if (body.deregReason === 'UE_INITIAL_REGISTRATION' || body.deregReason === 'UE_REGISTRATION_AREA_CHANGE') {
+    if (!ue) throw new SbiProblem(404, 'CONTEXT_NOT_FOUND', `no UE context of ${req.params.supi}`);
+    const reason = body.deregReason;
+    return noContent(() => removeOldContext(amf, ue, reason));
+  }
+  if (body.deregReason !== 'SUBSCRIPTION_WITHDRAWN' && body.deregReason !== 'REREGISTRATION_REQUIRED') throw new SbiProblem(403, 'UNSUPPORTED_DEREG_REASON', `deregReason ${body.deregReason} is not acted on by this AMF`);
   if (!ue || ue.state === '5GMM-DEREGISTERED') throw new SbiProblem(404, 'CONTEXT_NOT_FOUND', `no registration of ${req.params.supi}`);
   const withdrawn = body.deregReason === 'SUBSCRIPTION_WITHDRAWN';
   const d: NetworkDeregistration = { trigger: 'udm', accessType, reRegistrationRequired: !withdrawn, ...(withdrawn ? { fiveGmmCause: FiveGmmCause.FiveGsServicesNotAllowed } : {}) };

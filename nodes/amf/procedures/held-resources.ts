@@ -62,6 +62,7 @@ export async function releaseSmContextOf(amf: Amf, ue: AmfUe, s: PduSessionRef, 
 /** Npcf_AMPolicyControl_Delete and Npcf_UEPolicyControl_Delete (TS 23.502 4.16.3.2, 4.16.13.1). */
 export async function terminatePolicyAssociations(amf: Amf, ue: AmfUe, step: string): Promise<void> {
   const am = ue.amPolicyUri;
+  ue.pcfUeEvents = undefined;
   if (am) {
     ue.amPolicyUri = undefined;
     await released(amf, ue, 'Npcf_AMPolicyControl_Delete', () => amf.npcf.amPolicyControl.delete(am, { step }));

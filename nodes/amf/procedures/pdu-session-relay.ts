@@ -16,6 +16,7 @@ import { FiveGmmCause } from '../gmm.ts';
 import { sendNas, nasBytes } from '../n1.ts';
 import { sendNgap } from '../n2.ts';
 import { n1SmToSmf, releaseCommandFromSmf } from './pdu-session-release.ts';
+import { modifyRequestFromSmf } from './pdu-session-modification.ts';
 import { onboardingAllows, defaultDnn } from './registration-onboarding-snpn.ts';
 import { emergencyRequestAllowed, emergencySessionParameters } from './emergency.ts';
 import { ueAmbrNgap } from './registration.ts';
@@ -24,6 +25,19 @@ import { serverAddressingInfo } from '../../common/pvs-info.ts';
 
 function sbiSnssai(s: SNssai): { sst: number; sd?: string } {
   return { sst: s.sst, ...(s.sd !== undefined ? { sd: s.sd.toString(16).padStart(6, '0') } : {}) };
+}
+
+/**
+ * TS 29.502 SmContextCreateData pcfUeCallbackInfo (TS 23.502 4.16.14.2): the PCF for the UE's
+ * callback, when its AM policy association asked for this (DNN, S-NSSAI) (matchPdus). Not for an
+ * emergency session nor a home-routed one (its PCF is the H-PCF, in another PLMN).
+ */
+function pcfUeCallbackInfoFor(ue: AmfUe, dnn: string, s: SNssai, excluded: boolean): { pcfUeCallbackInfo?: { callbackUri: string } } {
+  const ev = ue.pcfUeEvents;
+  if (!ev || excluded) return {};
+  const want = sbiSnssai(s);
+  const match = ev.matchPdus.some((m) => m.dnn === dnn && m.snssai.sst === want.sst && (m.snssai.sd ?? '').toLowerCase() === (want.sd ?? ''));
+  return match ? { pcfUeCallbackInfo: { callbackUri: ev.callbackUri } } : {};
 }
 
 /** UL NAS TRANSPORT (TS 24.501 5.4.5.2): N1 SM to the SMF. */
@@ -73,6 +87,8 @@ export async function ulNasTransport(amf: Amf, ue: AmfUe, m: NasMessage): Promis
       ...(emergency ? { requestType: 'INITIAL_EMERGENCY_REQUEST' } : {}),
       // TS 29.502 SmContextCreateData hSmfUri: a roaming UE's session is home-routed through its home PLMN's H-SMF (TS 23.502 4.3.2.2.2 step 3a); an emergency one stays in the serving PLMN
       ...(amf.homeSmfOf(ue.supi) && !emergency ? { hSmfUri: amf.homeSmfOf(ue.supi) } : {}),
+      // TS 29.502 SmContextCreateData pcfUeCallbackInfo: the PCF for the UE asked for this (DNN, S-NSSAI)'s events (TS 23.502 4.16.14.2)
+      ...pcfUeCallbackInfoFor(ue, dnn, snssai, emergency || amf.homeSmfOf(ue.supi) !== undefined),
       anType: '3GPP_ACCESS',
       ratType: 'NR',
       // TS 29.502 SmContextCreateData ueLocation: where the NG-RAN last reported the UE
@@ -150,6 +166,8 @@ export function n1n2MessageTransfer(amf: Amf, req: RequestOf<typeof AMF.communic
   const n2 = binaryPart(req, body.n2InfoContainer?.smInfo?.n2InfoContent?.ngapData);
   // TS 23.502 4.3.4.2 step 3b: a network-requested release (pdu-session-release.ts)
   if (s && body.n2InfoContainer?.smInfo?.n2InfoContent?.ngapIeType === 'PDU_RES_REL_CMD') return releaseCommandFromSmf(amf, ue, s, { ...(n1 ? { n1 } : {}), ...(n2 ? { n2 } : {}), skipInd: body.skipInd === true, ...(typeof body.n1n2FailureTxfNotifURI === 'string' ? { failureUri: body.n1n2FailureTxfNotifURI } : {}) });
+  // TS 23.502 4.3.3.2 step 3b: an SMF-requested modification (pdu-session-modification.ts)
+  if (s && n2 && body.n2InfoContainer?.smInfo?.n2InfoContent?.ngapIeType === 'PDU_RES_MOD_REQ') return modifyRequestFromSmf(amf, ue, s, n1, n2);
   if (psi === undefined || !s || s.state === 'releasing' || ue.state !== '5GMM-REGISTERED' || ue.released) throw new SbiProblem(409, 'UE_IN_NON_ALLOWED_STATE', `PDU session ${String(psi)} is not being established`);
   const nas = n1 ? nasBytes(amf, ue, nasMessage('DL NAS transport', { payloadContainerType: 1, payloadContainer: n1, pduSessionId: psi }), '4.3.2.2.1 step 12') : undefined;
   if (n2 && body.n2InfoContainer?.smInfo?.n2InfoContent?.ngapIeType === 'PDU_RES_SETUP_REQ') {

@@ -6,11 +6,10 @@
 //     pcfReselectedInd (wire5g's new AMF sets up its own AM and UE policy associations, step 16 /
 //     21b); or NOT_TRANSFERRED when the registration failed first ("the old AMF continues as if the
 //     UE context transfer service operation was never received");
-//   - the old AMF, told TRANSFERRED, releases the sessions named at their SMF, terminates its policy
-//     associations (pcfReselectedInd), unsubscribes from the UDM's subscription data (step 14e:
-//     it has no context for another access), leaves its UDM registration to the new AMF's (step 14a
-//     replaces it, no purge) and forgets the UE: its 5G-GUTI, SUPI and any NG connection. Its
-//     ledger is back where it was before the UE came.
+//   - the old AMF, told TRANSFERRED, releases the sessions named at their SMF and leaves the others
+//     to the new AMF; the rest of the context (policy associations, SDM subscription, any NG
+//     connection, the 5G-GUTI and SUPI) goes when the UDM's Nudm_UECM_DeregistrationNotification
+//     comes (step 14d, old-amf-removal.ts). Its ledger is then back where it was before the UE came.
 
 import { SbiProblem, objectBody } from '../../common/sbi.ts';
 import { amfClient } from '../../common/sbi/client.ts';
@@ -19,8 +18,8 @@ import type { AMF } from '../../common/sbi/operations.ts';
 import type { components as CommC } from '../../common/sbi-types/TS29518_Namf_Communication.ts';
 import type { Amf } from '../amf.ts';
 import type { AmfUe, PduSessionRef } from '../context.ts';
-import { terminatePolicyAssociations, unsubscribeFromSdm } from './held-resources.ts';
-import { releaseUeContext } from './ue-context-release.ts';
+import { releaseSmContextOf } from './held-resources.ts';
+import { awaitRemoval } from './old-amf-removal.ts';
 import { ueOfContextId } from './ue-context-transfer.ts';
 import { snssaiEquals } from './registration.ts';
 
@@ -34,33 +33,19 @@ export function registrationStatusUpdate(amf: Amf, req: RequestOf<typeof AMF.com
     amf.log(`UE ${ue.supi ?? '-'}: the new AMF did not take the UE context (TS 23.502 4.2.2.2.2 step 10); it stays here`);
     return ok({ regStatusTransferComplete: true });
   }
-  const release = Array.isArray(body.toReleaseSessionList) ? body.toReleaseSessionList.filter((x): x is number => typeof x === 'number') : [];
-  const pcfReselected = body.pcfReselectedInd === true;
-  return { ...ok({ regStatusTransferComplete: true }), after: () => giveUp(amf, ue, release, pcfReselected) };
+  const named = Array.isArray(body.toReleaseSessionList) ? body.toReleaseSessionList.filter((x): x is number => typeof x === 'number') : [];
+  // the sessions named are released here; the others are the new AMF's from now on (it updates
+  // their SMF, step 17): taken off the context at once, so that step 14d finds none of them
+  const release = named.flatMap((psi) => ue.sessions.get(psi) ?? []);
+  ue.sessions = new Map();
+  // the context stays until the UDM's notification (step 14d, old-amf-removal.ts)
+  awaitRemoval(amf, ue);
+  return { ...ok({ regStatusTransferComplete: true }), after: () => releaseNamed(amf, ue, release) };
 }
 
-/** The old AMF's clean-up once the UE context was transferred. */
-async function giveUp(amf: Amf, ue: AmfUe, release: number[], pcfReselected: boolean): Promise<void> {
-  const step = '4.2.2.2.2 step 10';
-  // "The old AMF informs the corresponding SMF(s) to locally release the UE's SM context"
-  await Promise.all(release.map(async (psi) => {
-    const s = ue.sessions.get(psi);
-    ue.sessions.delete(psi);
-    if (s?.smContextUri) await amf.nsmf.pduSession.releaseSmContext(s.smContextUri, { cause: 'REL_DUE_TO_SLICE_NOT_AVAILABLE', ...(ue.location ? { ueLocation: ue.location } : {}) }, { step }).catch(amf.releaseRefused(`ReleaseSMContext of PDU session ${psi}`, ue));
-  }));
-  // the other sessions now belong to the new AMF (it updates their SMF, step 17)
-  ue.sessions = new Map();
-  if (pcfReselected) await terminatePolicyAssociations(amf, ue, `${step} (pcfReselectedInd)`);
-  else {
-    ue.amPolicyUri = undefined;
-    ue.uePolicyUri = undefined;
-  }
-  await unsubscribeFromSdm(amf, ue, '4.2.2.2.2 step 14e');
-  // the new AMF's Nudm_UECM_Registration (step 14a) takes the place of this one: nothing to purge
-  ue.uecmRegistered = false;
-  if (!ue.released) await releaseUeContext(amf, ue, { nas: 'normal-release' }, step);
-  amf.log(`UE ${ue.supi ?? '-'}: UE context transferred to the new AMF (TS 23.502 4.2.2.2.2 step 10); removed here`);
-  amf.forget(ue);
+/** "The old AMF informs the corresponding SMF(s) to locally release the UE's SM context". */
+async function releaseNamed(amf: Amf, ue: AmfUe, release: PduSessionRef[]): Promise<void> {
+  await Promise.all(release.map((s) => releaseSmContextOf(amf, ue, s, '4.2.2.2.2 step 10', { cause: 'REL_DUE_TO_SLICE_NOT_AVAILABLE' })));
 }
 
 /**

@@ -120,6 +120,7 @@ export async function takeOverContext(amf: Amf, ue: AmfUe, old: AmfUe): Promise<
   ue.uecmRegistered = old.uecmRegistered;
   ue.sdmSubscriptionUri = old.sdmSubscriptionUri;
   ue.amPolicyUri = old.amPolicyUri;
+  ue.pcfUeEvents = old.pcfUeEvents;
   ue.uePolicyUri = old.uePolicyUri;
   // registered for onboarding (TS 23.502 4.2.2.2.4): the indication and its running deregistration timer move along
   ue.onboarding ??= old.onboarding;

@@ -264,6 +264,9 @@ export async function registrationSteps(amf: Amf, ue: AmfUe, received: ReceivedN
       suppFeat: '0',
     }, { step: '4.2.2.2.2 step 16' });
     ue.amPolicyUri = pol.headers.location;
+    // TS 29.507 PolicyAssociation pcfUeInfo, matchPdus: the PDU sessions the PCF for the UE wants to be told of (4.16.14.2)
+    const info = pol.body.pcfUeInfo;
+    ue.pcfUeEvents = info?.callbackUri ? { callbackUri: info.callbackUri, matchPdus: (pol.body.matchPdus ?? []).map((m) => ({ dnn: m.dnn, snssai: m.snssai })) } : undefined;
   }
 
   // step 17: the sessions that came from the old AMF are moved to this one at their SMF
@@ -394,6 +397,8 @@ export function initialContextSetupRequest(amf: Amf, ue: AmfUe, accept: NasMessa
     SecurityKey: { value: keyGnb, length: 256 },
     'NAS-PDU': nasBytes(amf, ue, accept, step),
     ...(sessions.length ? { PDUSessionResourceSetupListCxtReq: sessions, UEAggregateMaximumBitRate: ueAmbrNgap(ue) } : {}),
+    // TS 38.413 9.3.1.61: the RFSP index the PCF's AM policy gave (TS 23.503 6.1.2.1)
+    ...(ue.amPolicy?.rfsp !== undefined ? { IndexToRFSP: ue.amPolicy.rfsp } : {}),
   });
 }
 

@@ -307,6 +307,12 @@ export const CALLBACKS_16 = {
   chargingNotify: callback<CcC['schemas']['ChargingNotifyRequest']>('Nchf_ConvergedCharging_Notify', 'TS32291_Nchf_ConvergedCharging', 'ChargingNotifyRequest', 'nsmf-callback', '/charging-notify/{smContextRef}', [204]),
   /** TS 29.523 4.2.4 (PCF -> the subscriber's notifUri): policy control events of a subscription. */
   pcEventNotify: callback<PcEeC['schemas']['PcEventExposureNotif']>('Npcf_EventExposure_Notify', 'TS29523_Npcf_EventExposure', 'PcEventExposureNotif', 'naf-callback', '/pc-events/{afSubsId}', [204]),
+  /**
+   * TS 29.514 Npcf_PolicyAuthorization_Notify, PDU session established/terminated (PCF for the PDU
+   * session -> PCF for the UE, TS 23.502 4.16.14.2): to the callbackUri of PcfUeCallbackInfo plus
+   * `/pdu-session`, the path of the OpenAPI callback eventNotificationPduSession.
+   */
+  pduSessionEventNotify: callback<PaC['schemas']['PduSessionEventNotification']>('Npcf_PolicyAuthorization_Notify', 'TS29514_Npcf_PolicyAuthorization', 'PduSessionEventNotification', 'npcf-callback', '/pcf-ue/{polAssoId}/pdu-session', [204], '/pdu-session'),
   /** TS 29.520 4.2.2.4 (NWDAF -> PCF, notificationURI). */
   nwdafNotify: callback<NwdafC['schemas']['NnwdafEventsSubscriptionNotification'][]>('Nnwdaf_EventsSubscription_Notify', 'TS29520_Nnwdaf_EventsSubscription', 'NnwdafEventsSubscriptionNotification', 'npcf-callback', '/nwdaf-notify/{smPolicyId}', [204]),
 } as const;

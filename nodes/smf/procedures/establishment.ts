@@ -27,6 +27,7 @@ import { isEmergencyRequest, emergencyQos } from './emergency.ts';
 import { servingAmfChange } from './serving-amf-change.ts';
 import { pvsAddressesOf } from '../../common/pvs-info.ts';
 import { smMessageTransfer } from './n1n2-message.ts';
+import { modificationN2Answer } from './session-modification.ts';
 
 type CreateSmContext = typeof SMF.pduSession.createSmContext;
 
@@ -95,12 +96,15 @@ async function smPolicy(smf: Smf, ctx: SmContext, step: string): Promise<void> {
     sliceInfo: ctx.snssai,
     notificationUri: callbackUri(smf.cfg.baseUri, CALLBACKS.smPolicyUpdateNotify, { smContextRef: ctx.ref }),
     ipv4Address: Ipv4Pool.format(ctx.ueAddress!),
-    servingNetwork: smf.cfg.plmn,
+    // the V-SMF's PLMN for a home-routed session at the H-SMF (TS 29.512: where the UE is), else ours
+    servingNetwork: ctx.servingNetwork ?? smf.cfg.plmn,
     accessType: '3GPP_ACCESS',
     ratType: 'NR',
     // TS 29.512 SmPolicyContextData: the subscribed QoS the UDM gave (step 4)
     ...(ctx.subscribed ?? {}),
     ...(ctx.onboarding ? { onboardInd: true } : {}),
+    // TS 29.512 pcfUeInfo: the PCF for the UE that asked to be told of this session (TS 23.502 4.16.14.2)
+    ...(ctx.pcfUeInfo ? { pcfUeInfo: ctx.pcfUeInfo } : {}),
   }, { step });
   ctx.smPolicyUri = pol.headers.location;
   // the default QoS flow is the session's first (TS 23.501 5.7.1.1: the SMF allocates QFIs per session)
@@ -186,6 +190,7 @@ export async function createSmContext(smf: Smf, req: RequestOf<CreateSmContext>)
     if (data.onboardingInd === true) ctx.subscribed = ONBOARDING_QOS;
     else if (!emergency) await registerWithUdm(smf, ctx);
     ctx.onboarding = data.onboardingInd === true;
+    if (typeof data.pcfUeCallbackInfo?.callbackUri === 'string') ctx.pcfUeInfo = { callbackUri: data.pcfUeCallbackInfo.callbackUri };
     // pvsInfo (TS 29.571 ServerAddressingInfo[]): IPv4, IPv6 addresses and FQDNs; the body came from another NF, so read with care
     if (ctx.onboarding && Array.isArray(data.pvsInfo)) ctx.pvsAddresses = pvsAddressesOf(data.pvsInfo);
     ctx.ueAddress = smf.addresses.allocate();
@@ -267,6 +272,9 @@ export async function updateSmContext(smf: Smf, req: RequestOf<UpdateSmContext>)
   if (ctx.state !== 'creating' && ctx.state !== 'active') throw new SbiProblem(404, 'CONTEXT_NOT_FOUND');
   // step 15 with the NG-RAN's failure (setup-failure.ts)
   if (body.n2SmInfoType === 'PDU_RES_SETUP_FAIL') return onSetupFailure(smf, ctx, req, body);
+  // TS 23.502 4.3.3.2 step 7: the NG-RAN's answer to a modification (session-modification.ts)
+  const modified = modificationN2Answer(smf, ctx, req, body);
+  if (modified) return modified;
   if (body.n2SmInfoType !== 'PDU_RES_SETUP_RSP') throw new SbiProblem(400, 'INVALID_MSG_FORMAT', `unsupported n2SmInfoType ${String(body.n2SmInfoType)}`);
   const n2bytes = binaryPart(req, body.n2SmInfo);
   if (!n2bytes) throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'n2SmInfo part is required');

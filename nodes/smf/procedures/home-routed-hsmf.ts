@@ -59,6 +59,7 @@ export async function hsmfCreate(smf: Smf, req: RequestOf<typeof N16.pduSession.
     // no AMF of this PLMN serves the UE: the V-SMF is the H-SMF's peer (vsmfPduSessionUri)
     amfCallback: '', amfUeContextUri: '', request,
     homeRouted: { role: 'H-SMF', vsmfPduSessionUri, vcnTunnel: { teid: parseInt(vcn.gtpTeid, 16), address: vcn.ipv4Addr } },
+    ...(data.servingNetwork ? { servingNetwork: { mcc: data.servingNetwork.mcc, mnc: data.servingNetwork.mnc } } : {}),
   };
   smf.contexts.set(ref, ctx);
   try {
@@ -116,7 +117,11 @@ function bitRate(bps: number): string {
   return `${Math.ceil(bps / 1000)} Kbps`;
 }
 
-/** 4.3.4.3 step 2 (4.3.4.2 steps 2a-2b at the H-UPF) and step 6 (4.16.6 with the H-PCF), then the UDM clean-up. */
+/**
+ * 4.3.4.3 step 2 (4.3.4.2 steps 2a-2b at the H-UPF) and step 6 (4.16.6 with the H-PCF), then the UDM
+ * clean-up. The H-UPF's N4 Session Deletion Response carries no Small Data Rate Control Status
+ * (Small Data Rate Control, a CIoT feature, is not supported), so step 3b/4 has none to pass on.
+ */
 export const HSMF_RELEASE_STEPS: ReleaseSteps = { n4: '4.3.4.3 step 2', policy: '4.3.4.3 step 6', sdmUnsubscribe: '4.3.4.3 step 6', uecmDeregistration: '4.3.4.3 step 6' };
 
 /**

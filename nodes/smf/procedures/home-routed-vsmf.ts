@@ -139,6 +139,8 @@ interface HrRelease {
   complete?: Uint8Array;
   /** The User Location Information of the AMF's last UpdateSMContext (4.3.4.2 steps 7, 10), for step 5. */
   ueLocation?: SmfC['schemas']['UserLocation'];
+  /** Secondary RAT usage the NG-RAN reported in its release response (4.3.4.2 step 7), for step 5. */
+  secondaryRatUsageInfo?: SmfC['schemas']['SecondaryRatUsageInfo'][];
   acknowledged?: () => void;
 }
 const hrReleases = new WeakMap<SmContext, HrRelease>();
@@ -193,7 +195,8 @@ export async function vsmfReleaseTowardsHsmf(smf: Smf, ctx: SmContext, trigger: 
   }
   smf.clock.clearTimeout(timer);
   r.commandArrived = undefined;
-  // 4.3.4.2 step 3a (as 4.3.4.3 step 4): the Release Command and the N2 resource release request for the AMF
+  // 4.3.4.2 step 3a (as 4.3.4.3 step 4): the Release Command and the N2 resource release request for
+  // the AMF (always both: Control Plane CIoT 5GS Optimisation, which would skip 4a-4b, is not supported)
   return ok(new SbiMultipart<SmfC['schemas']['SmContextUpdatedData']>(
     { upCnxState: 'DEACTIVATED', n1SmMsg: { contentId: 'n1SmMsg' }, n2SmInfo: { contentId: 'n2SmInfo' }, n2SmInfoType: 'PDU_RES_REL_CMD' },
     { n1SmMsg: { contentType: N1_CONTENT_TYPE, data: cmd }, n2SmInfo: { contentType: N2_CONTENT_TYPE, data: smf.n2.releaseCommandTransfer({ group: 'nas', value: 'normal-release' }) } },
@@ -219,8 +222,9 @@ export async function vsmfUpdateFromHsmf(smf: Smf, req: RequestOf<typeof CALLBAC
   const ctx = contextOf(smf, req);
   if (ctx.homeRouted?.role !== 'V-SMF') throw new SbiProblem(404, 'CONTEXT_NOT_FOUND');
   const data = objectBody(req) as SmfC['schemas']['VsmfUpdateData'];
-  const command = binaryPart(req, data.n1SmInfoToUe);
-  if (!command || (data.requestIndication !== 'UE_REQ_PDU_SES_REL' && data.requestIndication !== 'NW_REQ_PDU_SES_REL')) throw new SbiProblem(403, 'MANDATORY_IE_INCORRECT', 'this V-SMF handles the H-SMF\'s release (requestIndication UE_REQ_PDU_SES_REL or NW_REQ_PDU_SES_REL with n1SmInfoToUe) only');
+  const fromHsmf = binaryPart(req, data.n1SmInfoToUe);
+  if (!fromHsmf || (data.requestIndication !== 'UE_REQ_PDU_SES_REL' && data.requestIndication !== 'NW_REQ_PDU_SES_REL')) throw new SbiProblem(403, 'MANDATORY_IE_INCORRECT', 'this V-SMF handles the H-SMF\'s release (requestIndication UE_REQ_PDU_SES_REL or NW_REQ_PDU_SES_REL with n1SmInfoToUe) only');
+  const command = withAlternative(smf, fromHsmf, data);
   let r = hrReleases.get(ctx);
   const acknowledged = new Promise<void>((resolve) => {
     if (r) r.acknowledged = resolve;
@@ -228,7 +232,10 @@ export async function vsmfUpdateFromHsmf(smf: Smf, req: RequestOf<typeof CALLBAC
   });
   if (r?.commandArrived) r.commandArrived(command);
   else {
-    // HPLMN-initiated: 4.3.4.2 step 3b
+    // HPLMN-initiated: 4.3.4.2 step 3b. Control Plane CIoT 5GS Optimisation is not supported (no
+    // session is ever set up for it), so steps 4a-4b of 4.3.4.3 are never the ones skipped. Small
+    // Data Rate Control (a CIoT feature, TS 23.501 5.31.14) is not supported either: no UPF reports
+    // a Small Data Rate Control Status, and no smallDataRateStatus goes to the AMF (none is invented).
     ctx.state = 'releasing';
     const transfer = smf.n2.releaseCommandTransfer({ group: 'nas', value: 'normal-release' });
     await smf.namf.communication.n1n2MessageTransfer(ctx.amfUeContextUri, smMessageTransfer(ctx, command, { ngapIeType: 'PDU_RES_REL_CMD', data: transfer }), { step: '4.3.4.3 step 4 (4.3.4.2 step 3b)' });
@@ -239,14 +246,33 @@ export async function vsmfUpdateFromHsmf(smf: Smf, req: RequestOf<typeof CALLBAC
   // step 5: VsmfUpdatedData with the UE's Release Complete (its PCO), the location and the time zone
   return {
     status: 200,
-    body: new SbiMultipart<SmfC['schemas']['VsmfUpdatedData']>({ ueTimeZone: ueTimeZone(), ...(r?.ueLocation ? { ueLocation: r.ueLocation } : {}), ...(complete ? { n1SmInfoFromUe: { contentId: 'n1msg' } } : {}) }, complete ? { n1msg: { contentType: N1_CONTENT_TYPE, data: complete } } : {}),
+    body: new SbiMultipart<SmfC['schemas']['VsmfUpdatedData']>({ ueTimeZone: ueTimeZone(), ...(r?.ueLocation ? { ueLocation: r.ueLocation } : {}), ...(complete ? { n1SmInfoFromUe: { contentId: 'n1msg' } } : {}), ...(r?.secondaryRatUsageInfo ? { secondaryRatUsageInfo: r.secondaryRatUsageInfo } : {}) }, complete ? { n1msg: { contentType: N1_CONTENT_TYPE, data: complete } } : {}),
     after: async () => {
       const { after } = await releaseResources(smf, ctx, { ...VSMF_DEREGISTRATION_STEPS, n4: '4.3.4.3 step 4' });
-      // step 8: the AMF releases the association between the SMF ID and the PDU session
+      // step 8: the AMF releases the association between the SMF ID and the PDU session (without
+      // smallDataRateStatus: Small Data Rate Control is not supported, see step 4 above)
       await smf.notify.smContextStatusNotify(ctx.amfCallback, { statusInfo: { resourceStatus: 'RELEASED' } }, { step: '4.3.4.3 step 8' });
       await after();
     },
   };
+}
+
+/**
+ * TS 23.502 4.3.4.3 step 4 (4.3.4.2 step 5c) for network slice replacement: the H-SMF's command gets
+ * the Alternative S-NSSAI IE (TS 24.501 8.3.14), from VsmfUpdateData altHplmnSnssai (TS 29.502
+ * Rel-18 has no Alternative VPLMN S-NSSAI there). Its SST/SD are the serving PLMN's alternative
+ * S-NSSAI, which is the HPLMN one: wire5g's visited PLMN serves a roamer's S-NSSAIs under their
+ * HPLMN values, as the session's own S-NSSAI in Nsmf_PDUSession_Create shows (sNssai =
+ * hplmnSnssai); its mapped HPLMN SST/SD are the Alternative HPLMN S-NSSAI.
+ */
+function withAlternative(smf: Smf, command: Uint8Array, data: SmfC['schemas']['VsmfUpdateData']): Uint8Array {
+  const h = data.altHplmnSnssai;
+  if (!h) return command;
+  try {
+    return smf.n1.withAlternativeSnssai(command, { sst: h.sst, ...(h.sd ? { sd: h.sd } : {}), mappedSst: h.sst, ...(h.sd ? { mappedSd: h.sd } : {}) });
+  } catch (e) {
+    throw new SbiProblem(400, 'N1_SM_ERROR', `n1SmInfoToUe with altHplmnSnssai: ${(e as Error).message}`);
+  }
 }
 
 /** 4.3.4.2 steps 7 and 10 of a home-routed release (the gNB's N2 ack, the UE's Release Complete); undefined when `req` is neither. */
@@ -258,8 +284,20 @@ export function vsmfReleaseAck(smf: Smf, ctx: SmContext, req: SbiRequest, body: 
   if (n1) {
     if (smf.n1.decodeSmMessage(n1).name !== 'PDU session release complete') return undefined;
     r.complete = n1;
-  } else if (body.n2SmInfoType === 'PDU_RES_REL_RSP') r.n2Acknowledged = true;
-  else return undefined;
+  } else if (body.n2SmInfoType === 'PDU_RES_REL_RSP') {
+    r.n2Acknowledged = true;
+    const n2 = binaryPart(req, body.n2SmInfo);
+    if (n2) {
+      // step 5's Secondary RAT usage, when the NG-RAN reported some (wire5g's gNB has no secondary node: never)
+      try {
+        const usage = smf.n2.decodeReleaseResponseTransfer(n2).secondaryRatUsageInfo;
+        if (usage) r.secondaryRatUsageInfo = usage;
+      } catch (e) {
+        // the transfer is the NG-RAN's acknowledgement whatever it holds: the release goes on without it
+        smf.cfg.log?.(`[SMF] PDU Session Resource Release Response Transfer of PDU session ${ctx.pduSessionId} not decoded: ${(e as Error).message}`);
+      }
+    }
+  } else return undefined;
   if (r.complete && r.n2Acknowledged) r.acknowledged?.();
   return ok({});
 }

@@ -12,7 +12,7 @@ type N1N2MessageTransferReqData = CommC['schemas']['N1N2MessageTransferReqData']
 export function smMessageTransfer(
   ctx: SmContext,
   n1: Uint8Array,
-  n2?: { ngapIeType: 'PDU_RES_SETUP_REQ' | 'PDU_RES_REL_CMD'; data: Uint8Array },
+  n2?: { ngapIeType: 'PDU_RES_SETUP_REQ' | 'PDU_RES_MOD_REQ' | 'PDU_RES_REL_CMD'; data: Uint8Array },
   extra: { skipInd?: boolean; n1n2FailureTxfNotifURI?: string } = {},
 ): SbiMultipart<N1N2MessageTransferReqData> {
   return new SbiMultipart<N1N2MessageTransferReqData>(

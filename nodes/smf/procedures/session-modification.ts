@@ -9,16 +9,20 @@
 //            subsSessAmbr / subsDefQos), whose answer is the decision applied.
 // Applying a decision that changes the session's QoS:
 //   step 3b  Namf_Communication_N1N2MessageTransfer with the PDU SESSION MODIFICATION COMMAND (PTI 0,
-//            the new Session-AMBR, the default QoS flow's description with its 5QI), which the AMF
-//            delivers in DL NAS Transport; the UE answers PDU SESSION MODIFICATION COMPLETE
-//            (steps 9-10, UpdateSMContext with the N1 SM container, acknowledged here);
+//            the new Session-AMBR, the default QoS flow's description with its 5QI) and the N2 SM
+//            information PDU_RES_MOD_REQ: the PDU Session Resource Modify Request Transfer (TS 38.413
+//            9.3.4.3) with the new PDU Session Aggregate Maximum Bit Rate and, when the 5QI or ARP
+//            changed, the default QoS flow's new QoS parameters; the AMF sends both to the NG-RAN in
+//            PDU SESSION RESOURCE MODIFY REQUEST (step 4, TS 38.413 8.2.3);
+//   step 7   UpdateSMContext with the NG-RAN's PDU Session Resource Modify Response Transfer
+//            (PDU_RES_MOD_RSP) or Unsuccessful Transfer (PDU_RES_MOD_FAIL, logged), acknowledged;
+//   steps 9-10 the UE's PDU SESSION MODIFICATION COMPLETE (UpdateSMContext with the N1 SM
+//            container), acknowledged here;
 //   step 8a  N4 Session Modification: Update QER with the new Session-AMBR as MBR (TS 29.244 7.5.4.5).
-// Not implemented: the N2 SM information of step 3b (PDU Session Resource Modify Request toward
-// the NG-RAN, TS 38.413 8.2.3: the gNB keeps the Session-AMBR of the setup), a CM-IDLE UE (the
-// AMF refuses the transfer; the UPF is updated and the UE learns the QoS at its next
-// establishment), QoS flows other than the default one.
+// Not implemented: a CM-IDLE UE (the AMF refuses the transfer; the UPF is updated and the UE learns
+// the QoS at its next establishment), QoS flows other than the default one.
 
-import { SbiProblem, objectBody } from '../../common/sbi.ts';
+import { SbiProblem, objectBody, binaryPart, type SbiRequest } from '../../common/sbi.ts';
 import { noContent, ok, type AnswerOf, type RequestOf } from '../../common/sbi/routes.ts';
 import type { CALLBACKS, SMF } from '../../common/sbi/operations.ts';
 import type { components as SmPolC } from '../../common/sbi-types/TS29512_Npcf_SMPolicyControl.ts';
@@ -38,13 +42,16 @@ const same = (a: SessionQos, b: SessionQos) => a.fiveQi === b.fiveQi && a.ambrUp
 /** Steps 3b and 8a for a new QoS of an active session; resolves when both were attempted. */
 export async function applyQos(smf: Smf, ctx: SmContext, qos: SessionQos, step: string): Promise<void> {
   if (ctx.state !== 'active' || !ctx.qos || same(ctx.qos, qos)) return;
+  const flowChanged = ctx.qos.fiveQi !== qos.fiveQi || JSON.stringify(ctx.qos.arp) !== JSON.stringify(qos.arp);
   ctx.qos = qos;
   const log = smf.cfg.log ?? (() => {});
   log(`[SMF] PDU session ${ctx.pduSessionId} of ${ctx.supi}: QoS modified (5QI ${qos.fiveQi}, Session-AMBR ${qos.ambrUplinkBps}/${qos.ambrDownlinkBps} bit/s) [${step}]`);
   const command = smf.n1.modificationCommand?.(ctx.pduSessionId, qos);
   if (command) {
     try {
-      await smf.namf.communication.n1n2MessageTransfer(ctx.amfUeContextUri, smMessageTransfer(ctx, command), { step: '4.3.3.2 step 3b' });
+      // the N2 SM information for the NG-RAN (TS 38.413 8.2.3), with the N1 SM container
+      const n2 = smf.n2.modifyRequestTransfer?.(qos, flowChanged);
+      await smf.namf.communication.n1n2MessageTransfer(ctx.amfUeContextUri, smMessageTransfer(ctx, command, n2 ? { ngapIeType: 'PDU_RES_MOD_REQ', data: n2 } : undefined), { step: '4.3.3.2 step 3b' });
     } catch (e) {
       log(`[SMF] PDU session ${ctx.pduSessionId} of ${ctx.supi}: the Modification Command was not transferred: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -95,6 +102,25 @@ export function smfSdmNotify(smf: Smf, req: RequestOf<typeof CALLBACKS.smfSdmMod
       if (qos) await applyQos(smf, ctx, qos, '4.3.3.2 step 1b');
     }
   });
+}
+
+/** Step 7: the NG-RAN's answer to the PDU Session Resource Modify Request, in UpdateSMContext; undefined for other requests. */
+export function modificationN2Answer(smf: Smf, ctx: SmContext, req: SbiRequest, body: { n2SmInfoType?: unknown; n2SmInfo?: { contentId: string } }): AnswerOf<typeof SMF.pduSession.updateSmContext> | undefined {
+  if (body.n2SmInfoType !== 'PDU_RES_MOD_RSP' && body.n2SmInfoType !== 'PDU_RES_MOD_FAIL') return undefined;
+  const n2 = binaryPart(req, body.n2SmInfo);
+  if (!n2) throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'n2SmInfo part is required');
+  const log = smf.cfg.log ?? (() => {});
+  if (body.n2SmInfoType === 'PDU_RES_MOD_FAIL') {
+    // TS 38.413 9.3.4.17 PDU Session Resource Modify Unsuccessful Transfer: the NG-RAN keeps the session as it was
+    log(`[SMF] PDU session ${ctx.pduSessionId} of ${ctx.supi}: the NG-RAN did not modify the session's resources`);
+    return ok({});
+  }
+  try {
+    smf.n2.decodeModifyResponseTransfer?.(n2);
+  } catch (e) {
+    throw new SbiProblem(400, 'N2_SM_ERROR', (e as Error).message);
+  }
+  return ok({});
 }
 
 /** Steps 9-10: the UE's PDU SESSION MODIFICATION COMPLETE (or COMMAND REJECT, logged) in UpdateSMContext. */

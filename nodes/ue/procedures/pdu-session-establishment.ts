@@ -3,7 +3,7 @@
 // (5.4.5.3) and the network-requested release of a session (6.3.3).
 
 import { serviceRequest } from './service-request.ts';
-import { nasMessage, encodeNasMessage, decodeNasMessage, encodePco, decodePco, pvsInformation, PcoContainerId, type NasMessage, type PduAddress, type QosRule } from '../../../codecs/nas/index.ts';
+import { nasMessage, encodeNasMessage, decodeNasMessage, encodePco, decodePco, pvsInformation, PcoContainerId, type NasMessage, type PduAddress, type QosRule, type SNssai } from '../../../codecs/nas/index.ts';
 import { GmmState } from '../gmm-state.ts';
 import { T3580_MS, T3580_MAX_RETRANSMISSIONS, PduSessionRejected, type Ue, type PendingPduSession } from '../ue.ts';
 import { sendNas, accept, discard } from '../n1.ts';
@@ -136,6 +136,12 @@ export function on5gsm(ue: Ue, sm: NasMessage): void {
       return;
     }
     case 'PDU session release command': {
+      // 8.3.14 Alternative S-NSSAI (network slice replacement, TS 23.502 4.3.4.2 step 5c): where to re-establish
+      const alt = sm.ies.alternativeSnssai as SNssai | undefined;
+      if (alt) {
+        ue.alternativeSnssais.set(psi, { fiveGsmCause: Number(sm.ies.fiveGsmCause), snssai: alt });
+        ue.log(`[UE ${ue.cfg.supi}] PDU session ${psi} released with 5GSM cause #${Number(sm.ies.fiveGsmCause)} and Alternative S-NSSAI SST ${alt.sst}${alt.sd !== undefined ? ` SD ${alt.sd.toString(16).padStart(6, '0')}` : ''}`);
+      }
       // 6.4.3.3: the answer to this UE's own release request (same PTI), pdu-session-release.ts
       if (ue.releases.onReleaseCommand(psi, sm.pti ?? 0)) return;
       // 6.3.3.3 network-requested release (TS 23.502 4.3.4.2 step 8): release locally and complete.

@@ -1,0 +1,185 @@
+// HPACK encoder with a dynamic table (RFC 7541 2.3.2, 4, 6), one direction of one connection.
+// A field is sent as (6.1) an index when the static or dynamic table holds it exactly, else as a
+// literal (6.2.1) with incremental indexing, its name indexed from the static table when the
+// static table has the name. Fields that change with every request (:path, location,
+// content-length, date) go without indexing (6.2.2) so they do not push out the ones that repeat
+// (user-agent, :authority, content-type, server); authorization is never indexed (6.2.3, 7.1.3).
+// String literals are plain octets: Huffman coding (5.2) is optional for an encoder and costs
+// CPU on every field; `huffman: true` uses it when shorter.
+//
+// With `indexAll` every literal is indexed: RFC 7541 Appendix C.3 and C.5 are then this
+// encoder's exact output, the vectors that judge it (test/http2/hpack-encoder.test.ts).
+
+import { STATIC_TABLE, huffmanEncode, type HeaderField } from './hpack.ts';
+import { HUFFMAN_CODES } from './huffman-table.ts';
+
+const NOT_INDEXED = new Set([':path', 'content-length', 'location', 'date', 'etag', 'last-modified', 'if-modified-since', 'if-none-match']);
+const NEVER_INDEXED = new Set(['authorization', 'proxy-authorization']);
+
+/** Static table index by "name\0value" (exact) and by name (first index). */
+const STATIC_EXACT = new Map<string, number>();
+const STATIC_NAME = new Map<string, number>();
+STATIC_TABLE.forEach(([n, v], i) => {
+  if (!STATIC_EXACT.has(`${n}\0${v}`)) STATIC_EXACT.set(`${n}\0${v}`, i + 1);
+  if (!STATIC_NAME.has(n)) STATIC_NAME.set(n, i + 1);
+});
+
+const utf8 = new TextEncoder();
+
+interface Entry {
+  key: string;
+  size: number;
+  /** Insertion number: the dynamic index is 62 + (inserted - 1 - abs). */
+  abs: number;
+}
+
+export interface HpackEncoderOptions {
+  /** Table size to use (at most the peer's SETTINGS_HEADER_TABLE_SIZE); 4096 by default. */
+  maxTableSize?: number;
+  huffman?: boolean;
+  indexAll?: boolean;
+}
+
+export class HpackEncoder {
+  private readonly entries: Entry[] = [];
+  private head = 0;
+  private readonly exact = new Map<string, number>();
+  private inserted = 0;
+  private size = 0;
+  private max: number;
+  /** The largest size the peer's decoder allows (its SETTINGS_HEADER_TABLE_SIZE). */
+  private limit: number;
+  private pendingUpdate = false;
+  private readonly huffman: boolean;
+  private readonly indexAll: boolean;
+  private out = new Uint8Array(512);
+  private pos = 0;
+
+  constructor(o: HpackEncoderOptions = {}) {
+    this.max = o.maxTableSize ?? 4096;
+    this.limit = this.max;
+    this.huffman = o.huffman ?? false;
+    this.indexAll = o.indexAll ?? false;
+  }
+
+  get tableSize(): number {
+    return this.size;
+  }
+
+  /**
+   * The peer's SETTINGS_HEADER_TABLE_SIZE (RFC 9113 6.5.2). The table keeps at most 4096 octets;
+   * a smaller setting shrinks it, announced by a size update opening the next block (4.2).
+   */
+  setPeerMaxTableSize(n: number): void {
+    this.limit = n;
+    const want = Math.min(n, 4096);
+    if (want !== this.max) {
+      this.max = want;
+      this.evictTo(want);
+      this.pendingUpdate = true;
+    }
+  }
+
+  private evictTo(limit: number): void {
+    while (this.size > limit && this.head < this.entries.length) {
+      const e = this.entries[this.head++];
+      this.size -= e.size;
+      if (this.exact.get(e.key) === e.abs) this.exact.delete(e.key);
+    }
+    if (this.head > 64 && this.head * 2 > this.entries.length) {
+      this.entries.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+
+  private add(key: string, size: number): void {
+    this.evictTo(this.max - size);
+    if (size > this.max) return; // 4.4: the table is emptied and the entry not added
+    const abs = this.inserted++;
+    this.entries.push({ key, size, abs });
+    this.exact.set(key, abs);
+    this.size += size;
+  }
+
+  private room(n: number): void {
+    if (this.pos + n <= this.out.length) return;
+    const bigger = new Uint8Array(Math.max(this.out.length * 2, this.pos + n));
+    bigger.set(this.out.subarray(0, this.pos));
+    this.out = bigger;
+  }
+
+  /** 5.1: an integer with an N-bit prefix after the representation's first bits. */
+  private integer(first: number, prefix: number, value: number): void {
+    this.room(6);
+    const max = (1 << prefix) - 1;
+    if (value < max) {
+      this.out[this.pos++] = first | value;
+      return;
+    }
+    this.out[this.pos++] = first | max;
+    value -= max;
+    while (value >= 128) {
+      this.out[this.pos++] = (value % 128) + 128;
+      value = Math.floor(value / 128);
+    }
+    this.out[this.pos++] = value;
+  }
+
+  /** 5.2: a string literal; returns its length in octets (for the entry size). */
+  private string(s: string): number {
+    let ascii = true;
+    for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) { ascii = false; break; }
+    const raw = ascii ? undefined : utf8.encode(s);
+    const n = raw ? raw.length : s.length;
+    if (this.huffman) {
+      const bytes = raw ?? utf8.encode(s);
+      let bits = 0;
+      for (const b of bytes) bits += HUFFMAN_CODES[2 * b + 1];
+      if ((bits + 7) >> 3 <= n) { // Appendix C.6 codes "307" although no shorter
+        const h = huffmanEncode(bytes);
+        this.integer(0x80, 7, h.length);
+        this.room(h.length);
+        this.out.set(h, this.pos);
+        this.pos += h.length;
+        return n;
+      }
+    }
+    this.integer(0, 7, n);
+    this.room(n);
+    if (raw) this.out.set(raw, this.pos);
+    else for (let i = 0; i < n; i++) this.out[this.pos + i] = s.charCodeAt(i);
+    this.pos += n;
+    return n;
+  }
+
+  /** Encodes one header block; names must already be lowercase (RFC 9113 8.2.1). */
+  encode(fields: readonly HeaderField[]): Uint8Array {
+    this.pos = 0;
+    if (this.pendingUpdate) {
+      this.integer(0x20, 5, this.max); // 6.3 Dynamic Table Size Update
+      this.pendingUpdate = false;
+    }
+    for (const { name, value } of fields) {
+      const key = `${name}\0${value}`;
+      const s = STATIC_EXACT.get(key);
+      if (s !== undefined) {
+        this.integer(0x80, 7, s);
+        continue;
+      }
+      const abs = this.exact.get(key);
+      if (abs !== undefined) {
+        this.integer(0x80, 7, STATIC_TABLE.length + this.inserted - abs);
+        continue;
+      }
+      const nameIndex = STATIC_NAME.get(name) ?? 0;
+      const never = NEVER_INDEXED.has(name);
+      const index = !never && (this.indexAll || (!NOT_INDEXED.has(name) && value.length <= this.max / 4));
+      if (index) this.integer(0x40, 6, nameIndex);
+      else this.integer(never ? 0x10 : 0x00, 4, nameIndex);
+      const nameLength = nameIndex === 0 ? this.string(name) : name.length;
+      const valueLength = this.string(value);
+      if (index) this.add(key, nameLength + valueLength + 32);
+    }
+    return this.out.slice(0, this.pos);
+  }
+}
