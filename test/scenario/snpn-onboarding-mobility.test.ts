@@ -99,9 +99,9 @@ describe('Registration with Onboarding SNPN to a new AMF: steps 4-5 and 10 (TS 2
     const at2 = amf2.bySupi.get(SUPI)!;
     expect([at2.state, [...at2.sessions.keys()], at2.uecmRegistered ?? false, at2.amPolicyUri]).toEqual(['5GMM-REGISTERED', [1], false, undefined]);
     expect(at2.onboarding?.deregistrationTimer).toBeDefined();
-    // the old AMF forgot the UE, and with it its timer
-    expect(amf1.bySupi.has(SUPI)).toBe(false);
-    expect(core.ledgers().AMF).toEqual(before.AMF);
+    // the old AMF stopped its timer; it keeps the context until its step 5 guard timer (no step 14d
+    // comes: the new AMF does not register at the UDM, steps 13-20 skipped)
+    expect(amf1.bySupi.get(SUPI)?.onboarding?.deregistrationTimer).toBeUndefined();
     const line = (e: TraceEvent) => `${e.from}>${e.to} ${e.message} [${e.step ?? ''}]`;
     const update = events.slice(from).map(line);
     inOrder(update, [
@@ -121,6 +121,8 @@ describe('Registration with Onboarding SNPN to a new AMF: steps 4-5 and 10 (TS 2
     await clock.advanceAsync(TIMER_MS - 10);
     await quiet();
     expect(ue.state).toBe(GmmState.REGISTERED);
+    expect(amf1.bySupi.has(SUPI), 'removed at AMF by its guard timer').toBe(false);
+    expect(core.ledgers().AMF).toEqual(before.AMF);
     const expiry = events.length;
     await clock.advanceAsync(10);
     for (let i = 0; i < 200 && ue.state !== GmmState.DEREGISTERED; i++) await new Promise((r) => setTimeout(r, 20));

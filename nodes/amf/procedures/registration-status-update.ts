@@ -21,6 +21,7 @@ import type { AmfUe, PduSessionRef } from '../context.ts';
 import { releaseSmContextOf } from './held-resources.ts';
 import { awaitRemoval } from './old-amf-removal.ts';
 import { ueOfContextId } from './ue-context-transfer.ts';
+import { stopOnboardingDeregistrationTimer } from './registration-onboarding-snpn.ts';
 import { snssaiEquals } from './registration.ts';
 
 /** Step 10 at the old AMF. */
@@ -38,7 +39,10 @@ export function registrationStatusUpdate(amf: Amf, req: RequestOf<typeof AMF.com
   // their SMF, step 17): taken off the context at once, so that step 14d finds none of them
   const release = named.flatMap((psi) => ue.sessions.get(psi) ?? []);
   ue.sessions = new Map();
-  // the context stays until the UDM's notification (step 14d, old-amf-removal.ts)
+  // a UE registered for onboarding is the new AMF's to deregister now (TS 23.502 4.2.2.2.4 step 5: its timer)
+  stopOnboardingDeregistrationTimer(amf, ue);
+  // the context stays until the UDM's notification (step 14d, old-amf-removal.ts); for an onboarding
+  // registered UE none comes (4.2.2.2.4 steps 13-20 skipped: the new AMF does not register at the UDM), the guard timer removes it
   awaitRemoval(amf, ue);
   return { ...ok({ regStatusTransferComplete: true }), after: () => releaseNamed(amf, ue, release) };
 }
