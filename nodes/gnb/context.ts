@@ -39,6 +39,8 @@ export interface GnbUeContext {
   label: string;
   /** The User Location Information of a UE that accessed an SNPN: the cell's, with the NID (snpn.ts). */
   uli?: Ngap.UserLocationInformation;
+  /** The connection was opened by a Registration request with the onboarding indication (TS 23.502 4.2.2.2.4 step 1). */
+  onboardingRegistration?: boolean;
   /** The UE's admission slot (admission.ts), held until its Initial Context Setup or release. */
   admission?: AdmissionTicket;
 }
