@@ -336,6 +336,7 @@ export class Gnb implements UuCell {
       kgnb: undefined,
       sessions: new Map(),
       label: `ran-ue-${ranUeNgapId}`,
+      ...(an.onboarding && !about ? { onboardingRegistration: true } : {}),
       ...cellUli(this, an),
     };
     this.contexts.set(ranUeNgapId, ctx);
