@@ -8,7 +8,7 @@ import { resourceUri, callbackUri, operationUri } from '../common/sbi/client.ts'
 import { UDR, PCF, CALLBACKS } from '../common/sbi/operations.ts';
 import { PCF_SUPPORTED_FEATURES, commonFeatures, homeSubscriber, nonRoaming, type Pcf, type SmPolicyAssociation } from './context.ts';
 import { notifyPcEvents } from './event-exposure.ts';
-import { usageMonitoringDecision } from './usage-monitoring.ts';
+import { usageMonitoringDecision, monitoredThresholds } from './usage-monitoring.ts';
 import { bindSmPolicy, unbindAtStep5, unbindAtStep6 } from './sm-policy-bindings.ts';
 import { subscribedTriggers } from './policy-control-triggers.ts';
 import { pcfUeInfoOf, reportPduSessionStatus } from './pdu-session-events.ts';
@@ -66,7 +66,7 @@ export async function createSmPolicy(pcf: Pcf, req: SbiRequest) {
   const monitored = Object.keys(um.umDecs).length > 0;
   const access = accessOf(body);
   const pcfUeInfo = pcfUeInfoOf(body.pcfUeInfo);
-  pcf.smPolicies.set(id, { supi, pduSessionId, dnn, snssai, notificationUri, appSessions: new Set(), ...access, ...(nonRoaming(pcf.cfg, supi, access.servingNetwork) ? {} : { roaming: true }), ...(pcfUeInfo ? { pcfUeInfo } : {}), ...(typeof body.ipv4Address === 'string' ? { ipv4Address: body.ipv4Address } : {}), pccRules: [pccRule, ...Object.keys(um.pccRules)], ...(um.limitId ? { limitId: um.limitId } : {}), ...(um.monitoringKeys.length ? { monitoringKeys: um.monitoringKeys } : {}), ...(noPolicyData ? { noPolicyData } : {}) });
+  pcf.smPolicies.set(id, { supi, pduSessionId, dnn, snssai, notificationUri, appSessions: new Set(), ...access, ...(nonRoaming(pcf.cfg, supi, access.servingNetwork) ? {} : { roaming: true }), ...(pcfUeInfo ? { pcfUeInfo } : {}), ...(typeof body.ipv4Address === 'string' ? { ipv4Address: body.ipv4Address } : {}), pccRules: [pccRule, ...Object.keys(um.pccRules)], ...(um.limitId ? { limitId: um.limitId } : {}), ...(um.monitoringKeys.length ? { monitoringKeys: um.monitoringKeys } : {}), ...monitoredThresholds(um.umDecs), ...(noPolicyData ? { noPolicyData } : {}) });
   // TS 29.512 5.6.2.4 SmPolicyDecision: one session rule with the authorized Session-AMBR and
   // default QoS (and the session-level usage monitoring), one PCC rule matching all traffic on the
   // default QoS flow's QoS data, one PCC rule per monitored Monitoring Key.

@@ -87,7 +87,7 @@ describe('AMF-initiated release of a CM-IDLE UE (TS 23.502 4.3.4.2 step 1f, 4.2.
   }, 60_000);
 
   it('home-routed: the V-SMF sends step 1f to the H-SMF after the paged UE\'s Service Request; unreachable: Nsmf_PDUSession_Release at the H-SMF (4.3.4.3 step 1c); both PLMNs\' ledgers back', async () => {
-    const { r, of, out } = await run(roamingTestConfig(62, ['imsi-208930000000301']), true);
+    const { r, of, out } = await run(roamingTestConfig(94, ['imsi-208930000000301']), true);
     expect(r.ues.filter((u) => u.error)).toEqual([]);
     expect(r.leftBehind).toEqual({});
     expect(r.ok).toBe(true);

@@ -99,6 +99,13 @@ describe('home-routed PDU session (TS 23.502 4.3.2.2.2) and its release on dereg
     const n32 = frames.filter((f) => f.protocols.includes('tls') && (f.fields.get('http2.headers.path') ?? []).some((p) => p.startsWith('/nsmf-pdusession/v1/pdu-sessions')));
     expect(n32.length, 'Nsmf_PDUSession_Create/Release decrypted inside N32').toBeGreaterThanOrEqual(2);
     expect(paths).toContain('/n32c-handshake/v1/exchange-capability');
+    // both PLMNs in the capture (Wireshark's E.212 MCC/MNC: the visited 001/01 and the home 208/93),
+    // and the inter-PLMN requests inside N32's TLS: 5G AKA at the home AUSF, UECM and SDM at the
+    // home UDM (the registration through the SEPPs), N16 Create and Release
+    const values = (n: string) => new Set(frames.flatMap((x) => x.fields.get(n) ?? []));
+    expect([[...values('e212.mcc')].sort(), [...values('e212.mnc')].sort()]).toEqual([['1', '208'], ['1', '93']]);
+    const tlsPaths = frames.filter((x) => x.protocols.includes('tls')).flatMap((x) => x.fields.get('http2.headers.path') ?? []).map((p) => p.replace(/\?.*/, ''));
+    expect(tlsPaths).toEqual(expect.arrayContaining(['/n32c-handshake/v1/exchange-capability', '/nausf-auth/v1/ue-authentications', `/nudm-uecm/v1/${supi}/registrations/amf-3gpp-access`, `/nudm-sdm/v2/${supi}/am-data`, '/nsmf-pdusession/v1/pdu-sessions', '/nsmf-pdusession/v1/pdu-sessions/1/release']));
     const cfg = net.cfg;
     const n9 = frames.filter((f) => f.protocols.includes('gtp') && [cfg.addresses.upf, cfg.roaming.home.addresses.upf].every((a) => (f.fields.get('ip.addr') ?? []).includes(a)));
     expect(n9.some((f) => (f.fields.get('icmp.type') ?? []).includes('8')), 'echo request on N9').toBe(true);

@@ -2,7 +2,7 @@
 // the home AUSF and UDM, the UECM registration and SDM subscription at the home UDM, all through
 // vSEPP and hSEPP over N32 (TLS, after the N32-c exchange-capability handshake); then it switches
 // off and every ledger of both PLMNs and both SEPPs is back at its start. Judged by our trace here;
-// test/roaming/capture-judged.test.ts has tshark read the same run's capture.
+// test/roaming/home-routed.test.ts has tshark read the same exchanges, decrypted inside N32, in its capture.
 
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { subscribeTrace, type TraceEvent } from '../../nodes/common/trace.ts';

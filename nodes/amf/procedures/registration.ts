@@ -28,7 +28,7 @@ import { onboardingRegistrationUpdate } from './registration-onboarding-update.t
 import { registrationKind, requestNgKsi, contextByGuti, assignedHere, verifyWithStoredContext, takeOverContext, reconcilePduSessions } from './registration-update.ts';
 import { reallocated, rerouteBeforeSecurity, rerouteAfterSecurity } from './amf-reallocation.ts';
 import { takeOldAmf } from './n1-message-notify.ts';
-import { contextFromOldAmf, takeOverSessions, abandonTransfer } from './context-from-old-amf.ts';
+import { contextFromOldAmf, takeOverSessions, abandonTransfer, sessionsFromOldAmf } from './context-from-old-amf.ts';
 import { notifyOldAmf } from './registration-status-update.ts';
 
 export function snssaiEquals(a: SNssai, b: { sst: number; sd?: string | number }): boolean {
@@ -143,6 +143,8 @@ export async function registrationSteps(amf: Amf, ue: AmfUe, received: ReceivedN
       verified = true;
     }
   }
+  // TS 23.502 4.2.2.2.3 step 8: the UE context (its PDU sessions) from the old AMF of the 5G-GUTI
+  if (received.securityFromInitialAmf && !initial) await sessionsFromOldAmf(amf, ue, request);
   // TS 23.502 4.2.2.2.4 step 1: the update of a UE registered for onboarding, in this AMF or an old one (steps 4-5)
   if (verified && !initial && ue.onboarding) return onboardingRegistrationUpdate(amf, ue, request, { kind, fromIdle, followOn, progress });
   if (!verified) {
