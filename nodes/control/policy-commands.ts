@@ -9,6 +9,7 @@ import { registerControlCommand, describeControlGroup } from './commands.ts';
 import type { LiveNetwork } from './live-network.ts';
 import { embedded, pollUntil, type NetworkSide } from './network-commands.ts';
 import { smPolicyOf, requestSmPolicyTermination, SM_POLICY_RELEASE_CAUSES, type SmPolicyReleaseCause } from '../pcf/sm-policy-termination.ts';
+import { inTerminationOrder } from './termination-order.ts';
 
 /** Which PLMN's PCF: the visited (serving) one, or the H-PCF of a roaming run (issue 17). */
 export type PlmnChoice = 'visited' | 'home';
@@ -38,14 +39,17 @@ async function pcfTerminate(n: NetworkSide, ue: Ue, psi: number, cause: SmPolicy
   await n.settle();
   const found = smPolicyOf(pcf, ue.supi, psi);
   if (!found) throw new ControlError(409, `the PCF holds no SM policy association for PDU session ${psi} of ${ue.supi}`);
-  await n.recorder.procedure(plmn === 'home' ? 'SM Policy Association Termination (H-PCF-initiated, home-routed)' : 'SM Policy Association Termination (PCF-initiated)', plmn === 'home' ? 'TS 23.502 4.3.4.3' : 'TS 23.502 4.16.6', ue.supi, async () => {
+  // the visited (non-roaming) PCF's termination fails when its steps were out of order (termination-order.ts);
+  // the H-PCF's is 4.3.4.3's, whose steps the H-SMF tags differently
+  const judged = (run: () => Promise<void>) => (plmn === 'visited' ? inTerminationOrder(run) : run());
+  await n.recorder.procedure(plmn === 'home' ? 'SM Policy Association Termination (H-PCF-initiated, home-routed)' : 'SM Policy Association Termination (PCF-initiated)', plmn === 'home' ? 'TS 23.502 4.3.4.3' : 'TS 23.502 4.16.6', ue.supi, () => judged(async () => {
     await requestSmPolicyTermination(pcf, found.id, cause);
     // the SMF runs the release after its 204 (steps 2-8 and 4.3.4.2 follow)
     await n.settle();
     await pollUntil(() => !pcf.smPolicies.has(found.id) && !ue.sessions.has(psi));
     if (pcf.smPolicies.has(found.id)) throw new Error(`the PCF still holds the SM policy association of PDU session ${psi} of ${ue.supi}`);
     if (ue.sessions.has(psi)) throw new Error(`${ue.supi} still holds PDU session ${psi} after the termination`);
-  });
+  }));
   return { psi, outcome: 'terminated' };
 }
 
@@ -99,7 +103,8 @@ export function afDeleteOn(net: LiveNetwork, supi: string, psi: number): Promise
     const pcf = embedded(n.core?.pcf, 'pcf', 'af delete');
     const policy = smPolicyOf(pcf, ue.supi, psi);
     let terminated = false;
-    await n.recorder.procedure('AF application session ends (Npcf_PolicyAuthorization_Delete)', 'TS 29.514 4.2.4', ue.supi, async () => {
+    // a termination the AF's delete brings is judged for its order (termination-order.ts)
+    await n.recorder.procedure('AF application session ends (Npcf_PolicyAuthorization_Delete)', 'TS 29.514 4.2.4', ue.supi, () => inTerminationOrder(async () => {
       await af.deleteAppSession(ue.supi, psi);
       await n.settle();
       if (!policy?.assoc.terminationRequested) return;
@@ -107,7 +112,7 @@ export function afDeleteOn(net: LiveNetwork, supi: string, psi: number): Promise
       await pollUntil(() => !pcf.smPolicies.has(policy.id) && !ue.sessions.has(psi));
       if (pcf.smPolicies.has(policy.id) || ue.sessions.has(psi)) throw new Error(`PDU session ${psi} of ${ue.supi} was not released after the PCF's termination request`);
       terminated = true;
-    });
+    }, { optional: true }));
     return { psi, outcome: terminated ? 'app session deleted; PDU session terminated by the PCF' : 'app session deleted' };
   });
 }
@@ -151,13 +156,14 @@ async function notifyAndWait(n: NetworkSide, ue: Ue): Promise<{ notified: number
   const core = embedded(n.core, 'udr', 'udr notify');
   await n.settle();
   const before = new Set([...ue.sessions.keys()]);
-  const notified = await n.recorder.procedure('Policy data change notification (Nudr_DM_Notify)', 'TS 29.519', ue.supi, async () => {
+  // the terminations the notification brings are judged for their order (termination-order.ts)
+  const notified = await n.recorder.procedure('Policy data change notification (Nudr_DM_Notify)', 'TS 29.519', ue.supi, () => inTerminationOrder(async () => {
     const sent = await core.udr.notifyPolicyDataChange(ue.supi);
     await n.settle();
     // a termination the PCF requested runs to the end of the release
     await pollUntil(() => ![...core.pcf.smPolicies.values()].some((a) => a.supi === ue.supi && a.terminationRequested));
     return sent;
-  });
+  }, { optional: true }));
   return { notified, terminated: [...before].filter((psi) => !ue.sessions.has(psi)) };
 }
 

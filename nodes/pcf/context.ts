@@ -82,6 +82,8 @@ export interface SmPolicyAssociation {
   pcfUeInfo?: { callbackUri: string };
   /** A roaming session (nonRoaming() false): no NWDAF analytics subscription (4.16.6 step 5: "in the non-roaming case"). */
   roaming?: boolean;
+  /** The volume threshold last installed per UsageMonitoringData (umId; undefined: unlimited), to tell a policy data change that changes the decision. */
+  thresholds?: Record<string, number | undefined>;
   /**
    * Why the UDR holds no policy data for this session, which the PCF then neither reads, subscribes
    * to nor charges usage to: a PDU session for UE onboarding (onboardInd), or a roamer's session at

@@ -63,6 +63,12 @@ export function usageMonitoringDecision(pcf: Pcf, policyId: string, limitId: str
   return out;
 }
 
+/** The thresholds a decision's umDecs install, kept on the association (`thresholds`); none when nothing is monitored. */
+export function monitoredThresholds(umDecs: Record<string, { volumeThreshold?: number | null } | null>): { thresholds?: Record<string, number | undefined> } {
+  const entries = Object.entries(umDecs).filter(([, d]) => d !== null);
+  return entries.length ? { thresholds: Object.fromEntries(entries.map(([umId, d]) => [umId, d?.volumeThreshold ?? undefined])) } : {};
+}
+
 /** TS 23.502 4.16.5.1 (SMF-initiated SM Policy Association Modification), PCF side: the triggers met, US_RE's usage. */
 export async function updateSmPolicy(pcf: Pcf, req: SbiRequest) {
   const id = req.params.smPolicyId;
@@ -91,6 +97,7 @@ export async function updateSmPolicy(pcf: Pcf, req: SbiRequest) {
       umDecs[umId] = null;
       assoc.monitoringKeys = assoc.monitoringKeys?.filter((k) => k !== umId);
     }
+    if (assoc.thresholds) assoc.thresholds[umId] = umDecs[umId]?.volumeThreshold ?? undefined;
   }
   return Object.keys(umDecs).length ? ok({ umDecs }) : ok({});
 }

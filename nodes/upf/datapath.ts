@@ -85,9 +85,11 @@ export class UpfDatapath {
   /** Per-slot state in typed arrays (flat.ts); `hot` is its hot records. */
   readonly flat: FlatTables;
   readonly hot: Int32Array;
-  readonly pdrBySlot: (PdrState | undefined)[];
-  /** TEID entry by anchor slot. */
-  readonly anchors: (TeidEntry | undefined)[];
+  /**
+   * Per PDR slot p, side by side so that deleting a session touches one cache line for both:
+   * [2p] the PDR in the slot, [2p + 1] the TEID entry anchored there (pdrAt, anchorAt).
+   */
+  private readonly slotObjects: (PdrState | TeidEntry | undefined)[];
   /** Classifier block + 1 by anchor slot (0: none), and the blocks (tables.ts CLASSIFIER_BLOCK). */
   readonly classifierOf: Int32Array;
   classifiers: Int32Array = new Int32Array(CLASSIFIER_BLOCK * 256);
@@ -112,14 +114,31 @@ export class UpfDatapath {
     this.pdrCapacity = opts.pdrCapacity ?? opts.capacity * 2;
     this.flat = new FlatTables(this.capacity, this.pdrCapacity, opts.urrCapacity ?? this.pdrCapacity);
     this.hot = this.flat.hot;
-    this.pdrBySlot = new Array<PdrState | undefined>(this.pdrCapacity);
-    this.anchors = new Array<TeidEntry | undefined>(this.pdrCapacity);
+    this.slotObjects = new Array<PdrState | TeidEntry | undefined>(2 * this.pdrCapacity);
     this.classifierOf = new Int32Array(this.pdrCapacity);
     this.sessionsByIndex = new Array<SessionState | undefined>(this.capacity);
     this.bufferLimit = opts.bufferLimit ?? 64;
     this.now = opts.now ?? (() => Date.now() / 1000);
     this.limiter = new ErrorIndicationLimiter(opts.errorIndicationRate ?? 10, opts.errorIndicationBurst ?? 10, this.now());
     this.sinks = sinks;
+  }
+
+  /** The PDR in slot p. */
+  pdrAt(p: number): PdrState | undefined {
+    return this.slotObjects[2 * p] as PdrState | undefined;
+  }
+
+  setPdr(p: number, pdr: PdrState | undefined): void {
+    this.slotObjects[2 * p] = pdr;
+  }
+
+  /** The TEID entry anchored at slot p. */
+  anchorAt(p: number): TeidEntry | undefined {
+    return this.slotObjects[2 * p + 1] as TeidEntry | undefined;
+  }
+
+  setAnchor(p: number, e: TeidEntry | undefined): void {
+    this.slotObjects[2 * p + 1] = e;
   }
 
   get sessions(): number {
@@ -202,7 +221,7 @@ export class UpfDatapath {
   freeSlot(slot: number): void {
     const k = slot * REC;
     this.hot[k] = this.hot[k + 1] = this.hot[k + 2] = this.hot[k + 3] = 0;
-    this.pdrBySlot[slot] = undefined;
+    this.setPdr(slot, undefined);
     this.flat.pdrSlots.release(slot);
   }
 
@@ -327,7 +346,7 @@ export class UpfDatapath {
           break;
         }
       }
-      p = target > 0 ? target - 1 : target < 0 ? this.classify(this.anchors[p]!, qfi, b, start, end - start) : -1;
+      p = target > 0 ? target - 1 : target < 0 ? this.classify(this.anchorAt(p)!, qfi, b, start, end - start) : -1;
       if (p < 0) {
         this.stats.noMatchingPdr++;
         return DatapathVerdict.NO_MATCHING_PDR;
@@ -348,7 +367,7 @@ export class UpfDatapath {
       this.sinks.toN6(b, start, end, p);
       return DatapathVerdict.FORWARDED;
     }
-    return slow(this, this.pdrBySlot[p]!, ctl, b, start, end, offset);
+    return slow(this, this.pdrAt(p)!, ctl, b, start, end, offset);
   }
 
   /** The PDR behind a shared TEID: by QFI, then UE address and SDF filter in precedence order. */
@@ -407,7 +426,7 @@ export class UpfDatapath {
     const k = p * REC;
     const ctl = hot[k];
     if ((ctl & FAST) === (FORW | OHC)) {
-      const pdr = this.pdrBySlot[p]!;
+      const pdr = this.pdrAt(p)!;
       const t = pdr.far.spec.tunnel!;
       let start: number;
       if (ctl & MARK) {
@@ -425,7 +444,7 @@ export class UpfDatapath {
       this.sinks.toN3(b.subarray(start, payloadAt + length), pdr.far.peer!);
       return DatapathVerdict.FORWARDED;
     }
-    return slow(this, this.pdrBySlot[p]!, ctl, b, payloadAt, payloadAt + length, payloadAt - DOWNLINK_HEADROOM);
+    return slow(this, this.pdrAt(p)!, ctl, b, payloadAt, payloadAt + length, payloadAt - DOWNLINK_HEADROOM);
   }
 
   /**

@@ -194,7 +194,7 @@ export function install(dp: UpfDatapath, s: SessionState, r: RuleSet, now: numbe
         hot.copyWithin(slot * RECORD, p.slot * RECORD, p.slot * RECORD + RECORD);
         flat.cold.copyWithin(slot * COLD, p.slot * COLD, p.slot * COLD + COLD);
         flat.cold.fill(0, p.slot * COLD + 2, p.slot * COLD + COLD); // counters and links moved with the PDR
-        dp.pdrBySlot[p.slot] = undefined;
+        dp.setPdr(p.slot, undefined);
         before.hollow = true;
         p.slot = slot;
       }
@@ -230,14 +230,14 @@ export function install(dp: UpfDatapath, s: SessionState, r: RuleSet, now: numbe
       flat.clearPdr(p.slot, p.uplink);
     }
     flat.cold[p.slot * COLD + 1] = p.uplink ? 1 : 0;
-    dp.pdrBySlot[p.slot] = p;
+    dp.setPdr(p.slot, p);
   }
   // slots of removed PDRs: a surviving entry's anchor becomes hollow, the others are freed
   for (const p of removedPdrs) {
     const anchorOf = s.entries.find((e) => !e.smfAssigned && e.anchorSlot === p.slot);
     if (anchorOf) {
       anchorOf.hollow = true;
-      dp.pdrBySlot[p.slot] = undefined;
+      dp.setPdr(p.slot, undefined);
     } else {
       dp.freeSlot(p.slot);
     }
@@ -247,11 +247,11 @@ export function install(dp: UpfDatapath, s: SessionState, r: RuleSet, now: numbe
     if (s.entries.includes(e)) continue;
     if (e.smfAssigned) dp.foreign.delete(e.teid);
     else {
-      const owner = dp.pdrBySlot[e.anchorSlot];
+      const owner = dp.pdrAt(e.anchorSlot);
       if (owner && owner.session === s && s.pdrs.includes(owner)) hot[e.anchorSlot * RECORD] &= ~(Ctl.ANCHOR | Ctl.CLASSIFY);
       else if (e.hollow) dp.freeSlot(e.anchorSlot);
     }
-    dp.anchors[e.anchorSlot] = undefined;
+    dp.setAnchor(e.anchorSlot, undefined);
     if (e.block >= 0) {
       dp.freeClassifier(e.block);
       dp.classifierOf[e.anchorSlot] = 0;
@@ -264,8 +264,8 @@ export function install(dp: UpfDatapath, s: SessionState, r: RuleSet, now: numbe
   for (const p of s.pdrs) writeControl(dp, p);
   for (const e of s.entries) {
     if (e.smfAssigned) {
-      if (e.anchorSlot >= 0 && dp.anchors[e.anchorSlot] === e) {
-        dp.anchors[e.anchorSlot] = undefined;
+      if (e.anchorSlot >= 0 && dp.anchorAt(e.anchorSlot) === e) {
+        dp.setAnchor(e.anchorSlot, undefined);
         dp.classifierOf[e.anchorSlot] = 0;
       }
       e.anchorSlot = e.pdrs[0].slot;
@@ -285,7 +285,7 @@ export function install(dp: UpfDatapath, s: SessionState, r: RuleSet, now: numbe
       e.block = -1;
       dp.classifierOf[e.anchorSlot] = 0;
     }
-    dp.anchors[e.anchorSlot] = e;
+    dp.setAnchor(e.anchorSlot, e);
   }
 
   // UE addresses and the N6 (downlink) PDRs

@@ -111,7 +111,7 @@ export function flushBuffer(dp: UpfDatapath, s: SessionState): void {
   const queued = s.buffered;
   s.buffered = [];
   for (const x of queued) {
-    const ctl = x.pdr.session === s && dp.pdrBySlot[x.pdr.slot] === x.pdr ? dp.hot[x.pdr.slot * RECORD] & ~CLASSIFY : DROP;
+    const ctl = x.pdr.session === s && dp.pdrAt(x.pdr.slot) === x.pdr ? dp.hot[x.pdr.slot * RECORD] & ~CLASSIFY : DROP;
     if (ctl & BUFF) s.buffered.push(x);
     else if (ctl & FORW) slowPath(dp, x.pdr, ctl, x.bytes, HEADROOM, x.bytes.length, 0);
     else {

@@ -57,8 +57,8 @@ export function releaseSlot(dp: UpfDatapath, p: number): void {
     dp.classifierOf[p] = 0;
   }
   hot[k] = hot[k + 1] = hot[k + 2] = hot[k + 3] = 0;
-  dp.anchors[p] = undefined;
-  dp.pdrBySlot[p] = undefined;
+  dp.setAnchor(p, undefined);
+  dp.setPdr(p, undefined);
   dp.flat.pdrSlots.release(p);
 }
 

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { LiveNetwork, findCommand, checkCommandArgs } from '../../nodes/control/index.ts';
 import { pcfTerminateOn, afCreateOn, afDeleteOn, udrNotifyOn } from '../../nodes/control/policy-commands.ts';
 import { subscribeTrace, type TraceEvent } from '../../nodes/common/trace.ts';
+import { terminationOrderProblem } from '../../nodes/control/termination-order.ts';
 import { testConfig } from '../helpers/network.ts';
 
 function order(events: TraceEvent[]) {
@@ -67,6 +68,8 @@ describe('SM Policy Association Termination, PCF-initiated (TS 23.502 4.16.6 cas
       // the pings' octets were deducted at step 3
       expect(net.core!.store.usage(supi, 'internet', '1')!.remainingOctets).toBeLessThan(before);
       const at = order(events);
+      // the judge the command ran on the same window (termination-order.ts) found it in order, and judged it
+      expect(terminationOrderProblem(events)).toBe('');
       expect(at('PCF>SMF Npcf_SMPolicyControl_UpdateNotify [4.16.6 step 1]')).toBeLessThan(at('Session Deletion Request [4.3.4.2 step 2a]'));
       expect(at('Session Deletion Request [4.3.4.2 step 2a]')).toBeLessThan(at('Namf_Communication_N1N2MessageTransfer [4.3.4.2 step 3b]'));
       expect(at('Namf_Communication_N1N2MessageTransfer [4.3.4.2 step 3b]')).toBeLessThan(at('PDUSessionResourceReleaseCommand [4.3.4.2 step 4]'));

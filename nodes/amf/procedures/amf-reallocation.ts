@@ -202,10 +202,16 @@ async function targetAmf(amf: Amf, sel: SliceSelection): Promise<{ instanceId: s
  * (RegistrationContextContainer: the UE context, the AN's N2 termination point, the initial AMF's
  * name and the NSSF's answer but the AMF Set) and the complete Registration Request as the binary
  * part. What this AMF held for the UE elsewhere is released first, so that the target AMF's
- * registration at the UDM is the only one; then the UE is forgotten here.
+ * registration at the UDM is the only one, and the UE is forgotten here; unless the UE was
+ * registered here: then this AMF is also the old AMF of 4.2.2.2.2 and keeps the UE context (its PDU
+ * sessions, policy associations, UDM registration) for the target AMF to take (step 8).
  */
 async function forwardDirect(amf: Amf, ue: AmfUe, full: NasMessage, sel: SliceSelection, target: { instanceId: string; n1NotifyUri: string }): Promise<void> {
-  await undoRegistration(amf, ue);
+  // a UE registered here (an update) makes this AMF its old AMF too: it keeps the context for the
+  // target AMF's UEContextTransfer (step 8), RegistrationStatusUpdate and the UDM's step 14d
+  const oldAmfToo = ue.uecmRegistered === true;
+  if (oldAmfToo) ue.state = '5GMM-REGISTERED';
+  else await undoRegistration(amf, ue);
   const plmnId = { mcc: amf.cfg.plmn.mcc, mnc: amf.cfg.plmn.mnc };
   const container: CommC['schemas']['RegistrationContextContainer'] = {
     ueContext: ueContextSbi(amf, ue, false),
@@ -229,7 +235,10 @@ async function forwardDirect(amf: Amf, ue: AmfUe, full: NasMessage, sel: SliceSe
     ...(ue.supi ? { supi: ue.supi } : {}),
   }, { n1msg: { contentType: N1_CONTENT_TYPE, data: encodeNasMessage(full) } }), { step: `${STEP} 7(A)` });
   amf.log(`UE ${ue.supi}: Registration Request forwarded to AMF ${target.instanceId} of AMF Set ${sel.target.name} (TS 23.502 4.2.2.2.3 step 7(A))`);
-  handOver(amf, ue);
+  if (!oldAmfToo) return handOver(amf, ue);
+  // the NG connection is the target AMF's now (Old AMF IE); the context waits for it (old-amf-removal.ts)
+  handedOver.add(ue);
+  amf.dropUe(ue);
 }
 
 /**

@@ -94,6 +94,41 @@ export async function contextFromOldAmf(amf: Amf, ue: AmfUe, received: ReceivedN
   return full;
 }
 
+/**
+ * TS 23.502 4.2.2.2.3 step 8 at the target AMF of a 7(A) reroute: the registration continues from
+ * step 4 of 4.2.2.2.2, "which includes the UE context retrieved from old AMF", while the 5G security
+ * context stays the initial AMF's. For an update whose 5G-GUTI another AMF assigned (the initial
+ * AMF itself when the UE was registered there, or the old AMF the initial AMF told NOT_TRANSFERRED,
+ * 4.2.2.2.3 step 5), the old AMF is asked by UEContextTransfer with reason MOBI_REG_UE_VALIDATED
+ * and the SUPI (TS 29.518 5.2.2.2.2: the initial AMF verified the request) for the PDU sessions;
+ * step 10 then tells it TRANSFERRED and step 17 moves the sessions kept to this AMF at their SMF.
+ */
+export async function sessionsFromOldAmf(amf: Amf, ue: AmfUe, request: NasMessage): Promise<void> {
+  const identity = request.ies.mobileIdentity as MobileIdentity | undefined;
+  if (identity?.type !== '5g-guti' || !ue.supi || !ofAnotherAmf(amf, identity)) return;
+  const apiRoot = await oldAmfApiRoot(amf, identity);
+  if (!apiRoot) return;
+  const ueContextId = ue.supi;
+  let context: UeContext;
+  try {
+    const r = await amfClient(amf.sbi, apiRoot).communication.ueContextTransfer(ueContextId, new SbiMultipart<CommC['schemas']['UeContextTransferReqData']>({
+      reason: 'MOBI_REG_UE_VALIDATED',
+      accessType: '3GPP_ACCESS',
+      plmnId: { mcc: amf.cfg.plmn.mcc, mnc: amf.cfg.plmn.mnc },
+    }, {}), { step: '4.2.2.2.3 step 8 (4.2.2.2.2 step 4)' });
+    context = (r.body instanceof SbiMultipart ? (r.body.json as CommC['schemas']['UeContextTransferRspData']) : r.body).ueContext;
+  } catch (e) {
+    if (!(e instanceof SbiProblem)) throw e;
+    amf.log(`UE ${ue.supi}: UEContextTransfer from the old AMF answered ${e.problem.status} ${e.problem.cause}; no PDU session comes with the UE`);
+    return;
+  }
+  for (const s of context.sessionContextList ?? []) {
+    const snssai: SNssai = s.sNssai.sd !== undefined ? { sst: s.sNssai.sst, sd: parseInt(s.sNssai.sd, 16) } : { sst: s.sNssai.sst };
+    ue.sessions.set(s.pduSessionId, { pduSessionId: s.pduSessionId, smContextUri: s.smContextRef, snssai, dnn: s.dnn, state: 'active' });
+  }
+  ue.oldAmf = { apiRoot, ueContextId, sessions: (context.sessionContextList ?? []).map((s) => s.pduSessionId) };
+}
+
 /** The UE context of the answer (TS 29.518 UeContext) on `ue`; false when it lacks the security context. */
 export function adoptUeContext(amf: Amf, ue: AmfUe, c: UeContext): boolean {
   const mm = c.mmContextList?.find((m) => m.accessType === '3GPP_ACCESS');

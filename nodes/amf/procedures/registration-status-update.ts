@@ -18,6 +18,7 @@ import type { AMF } from '../../common/sbi/operations.ts';
 import type { components as CommC } from '../../common/sbi-types/TS29518_Namf_Communication.ts';
 import type { Amf } from '../amf.ts';
 import type { AmfUe, PduSessionRef } from '../context.ts';
+import type { SNssai } from '../../../codecs/nas/index.ts';
 import { releaseSmContextOf } from './held-resources.ts';
 import { awaitRemoval } from './old-amf-removal.ts';
 import { ueOfContextId } from './ue-context-transfer.ts';
@@ -57,7 +58,11 @@ export async function notifyOldAmf(amf: Amf, ue: AmfUe, transferStatus: 'TRANSFE
   const old = ue.oldAmf;
   if (!old || old.notified) return;
   old.notified = transferStatus;
-  const notServed = transferStatus === 'TRANSFERRED' ? [...ue.sessions.values()].filter((s) => !amf.cfg.snssais.some((n) => snssaiEquals(s.snssai, n))).map((s) => s.pduSessionId) : [];
+  // a session kept needs its S-NSSAI served here and, when the UE named slices, among them (the
+  // Allowed NSSAI is at most the Requested NSSAI's served S-NSSAIs, TS 23.501 5.15.5.2.1)
+  const requested = ue.requestedNssai ?? [];
+  const kept = (s: SNssai) => amf.cfg.snssais.some((n) => snssaiEquals(s, n)) && (!requested.length || requested.some((r) => snssaiEquals(s, r)));
+  const notServed = transferStatus === 'TRANSFERRED' ? [...ue.sessions.values()].filter((s) => old.sessions.includes(s.pduSessionId) && !kept(s.snssai)).map((s) => s.pduSessionId) : [];
   for (const psi of notServed) ue.sessions.delete(psi);
   if (transferStatus === 'NOT_TRANSFERRED') {
     // what came with the context stays the old AMF's

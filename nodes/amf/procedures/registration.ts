@@ -27,7 +27,7 @@ import { registrationWithOnboardingSnpn, servesOnboarding } from './registration
 import { registrationKind, requestNgKsi, contextByGuti, assignedHere, verifyWithStoredContext, takeOverContext, reconcilePduSessions } from './registration-update.ts';
 import { reallocated, rerouteBeforeSecurity, rerouteAfterSecurity } from './amf-reallocation.ts';
 import { takeOldAmf } from './n1-message-notify.ts';
-import { contextFromOldAmf, takeOverSessions, abandonTransfer } from './context-from-old-amf.ts';
+import { contextFromOldAmf, takeOverSessions, abandonTransfer, sessionsFromOldAmf } from './context-from-old-amf.ts';
 import { notifyOldAmf } from './registration-status-update.ts';
 
 export function snssaiEquals(a: SNssai, b: { sst: number; sd?: string | number }): boolean {
@@ -142,6 +142,8 @@ export async function registrationSteps(amf: Amf, ue: AmfUe, received: ReceivedN
       verified = true;
     }
   }
+  // TS 23.502 4.2.2.2.3 step 8: the UE context (its PDU sessions) from the old AMF of the 5G-GUTI
+  if (received.securityFromInitialAmf && !initial) await sessionsFromOldAmf(amf, ue, request);
   if (!verified) {
     // a 5G-GUTI this AMF did not assign (or no longer knows) cannot be resolved: Identity Request
     // for the SUCI (TS 24.501 5.4.3); a known one is proven by the authentication that follows

@@ -29,6 +29,7 @@ import type { components as SmPolC } from '../../common/sbi-types/TS29512_Npcf_S
 import { snssaiKey, type Smf, type SmContext } from '../context.ts';
 import { sessionQosOf, subscribedQosOf, type SessionQos } from '../policy-decision.ts';
 import { smMessageTransfer } from './n1n2-message.ts';
+import { enforceUsageDecision } from './usage-monitoring.ts';
 
 /** The QoS a decision authorizes for `ctx`, or undefined when it has no session rule (nothing to change). */
 function decidedQos(ctx: SmContext, decision: unknown): SessionQos | undefined {
@@ -66,8 +67,14 @@ export function smPolicyUpdateNotify(smf: Smf, req: RequestOf<typeof CALLBACKS.s
   if (!ctx || ctx.state === 'released' || (typeof body.resourceUri === 'string' && body.resourceUri !== ctx.smPolicyUri)) throw new SbiProblem(404, 'CONTEXT_NOT_FOUND', `no SM policy association ${String(body.resourceUri)} for SM context ${req.params.smContextRef}`);
   // checked before the answer: a decision that cannot be applied is the PCF's error
   const qos = decidedQos(ctx, body.smPolicyDecision);
-  if (!qos) return noContent();
-  return noContent(() => applyQos(smf, ctx, qos, '4.16.5.2'));
+  const decision = body.smPolicyDecision;
+  const usage = decision?.umDecs !== undefined && decision.umDecs !== null;
+  if (!qos && !usage) return noContent();
+  return noContent(async () => {
+    if (qos) await applyQos(smf, ctx, qos, '4.16.5.2');
+    // new usage monitoring thresholds (TS 29.512 umDecs): Update URR at the UPF (usage-monitoring.ts)
+    if (usage) await enforceUsageDecision(smf, ctx, decision, '4.16.5.2 step 3 (N4)');
+  });
 }
 
 /** Step 1b (UDM): Nudm_SDM_Notification of changed SM subscription data (sm-data). */

@@ -117,21 +117,33 @@ export async function reportUsage(smf: Smf, ctx: SmContext, reports: readonly Ur
     repPolicyCtrlReqTriggers: ['US_RE'],
     accuUsageReports: reported.map(({ um, report }) => accuUsageReport(um.umId, report)),
   }, { step: '4.16.5.1 step 1' });
+  await enforceUsageDecision(smf, ctx, answer.body, USAGE_REARM_STEP);
+}
+
+/**
+ * The usage monitoring of a PCF decision enforced at the UPF (one Session Modification Request
+ * with an Update URR per key the decision names: a new threshold, or VOLTH off for null): the
+ * answer to a usage report (4.16.5.1 step 2) or the PCF's own update notification (4.16.5.2).
+ * Resolves with the number of URRs updated.
+ */
+export async function enforceUsageDecision(smf: Smf, ctx: SmContext, decision: unknown, step: string): Promise<number> {
+  const ums = ctx.usageMonitoring ?? [];
   const updates: UrrThresholdUpdate[] = [];
   const changes: [UsageMonitoring, number | null][] = [];
   for (const um of ums) {
-    const change = thresholdChangeOf(answer.body, um.umId);
+    const change = thresholdChangeOf(decision, um.umId);
     if (change === undefined) continue;
     changes.push([um, change]);
     updates.push({ urrId: um.urrId, ...(change === null ? {} : { volumeThresholdOctets: change }) });
   }
-  if (!updates.length || ctx.state !== 'active' || !ctx.n4 || !smf.n4.updateUrrs) return;
-  await smf.n4.updateUrrs(ctx.n4.upSeid, updates, USAGE_REARM_STEP);
+  if (!updates.length || ctx.state !== 'active' || !ctx.n4 || !smf.n4.updateUrrs) return 0;
+  await smf.n4.updateUrrs(ctx.n4.upSeid, updates, step);
   // a key no longer monitored (null) reports nothing more: VOLTH is off; its URR still measures for the final report
   for (const [um, change] of changes) {
     if (change === null) delete um.volumeThresholdOctets;
     else um.volumeThresholdOctets = change;
   }
+  return updates.length;
 }
 
 /** The UPF's usage reports for the session with CP SEID `cpSeid` (unknown or gone: nothing to report). */
