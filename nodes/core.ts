@@ -232,7 +232,7 @@ async function startServing(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig,
     }
     case 'ausf': {
       const aaa = o.dcs || o.side === 'home' ? undefined : aaaRoute(cfg);
-      const ausf = ausfRoutes({ ...(aaa ? { aaa } : {}), baseUri: uri('ausf'), udmUri: uri('udm'), instanceId: nfInstanceId('AUSF', cfg.addresses.ausf), servingNetworkNames: [servingNetworkName(cfg.plmn.mcc, cfg.plmn.mnc), ...(o.side === 'home' ? [servingNetworkName(full.plmn.mcc, full.plmn.mnc)] : []), ...(cfg.snpn ? [servingNetworkName(cfg.plmn.mcc, cfg.plmn.mnc, cfg.snpn.nid)] : [])] }, c.client, aka);
+      const ausf = ausfRoutes({ ...(aaa ? { aaa } : {}), ...(o.dcs ? { udmStep: '4.2.2.2.4 step 9-2' } : {}), baseUri: uri('ausf'), udmUri: uri('udm'), instanceId: nfInstanceId('AUSF', cfg.addresses.ausf), servingNetworkNames: [servingNetworkName(cfg.plmn.mcc, cfg.plmn.mnc), ...(o.side === 'home' ? [servingNetworkName(full.plmn.mcc, full.plmn.mnc)] : []), ...(cfg.snpn ? [servingNetworkName(cfg.plmn.mcc, cfg.plmn.mnc, cfg.snpn.nid)] : [])] }, c.client, aka);
       const h = await serve('AUSF', cfg.addresses.ausf, ausf.routes, c);
       return { nf, ledger: ausf.ledger, sbi: h, settled: () => h.server.settled(), stop: () => h.close() };
     }

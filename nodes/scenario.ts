@@ -164,6 +164,9 @@ export async function runScenario(cfg: NetworkConfig, o: ScenarioOptions = {}): 
         }
       }
       outcome.received = [...ue.received];
+      // the run is done with this UE: it no longer camps on the cell (with --deregistration none or
+      // normal it would stay there, deregistered or idle, for the rest of the run)
+      ue.leaveCell();
       progress.finished++;
     };
     // the first UEs alone, one after another: ladder.md draws their complete exchanges, uninterleaved

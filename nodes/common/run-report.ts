@@ -28,7 +28,20 @@ export interface ProcedureRecord {
 }
 
 export class RunRecorder {
+  /**
+   * The traced messages ladder.md can draw: the first ones, until the diagram's budget
+   * (LADDER_CHARS) is spent or the ladder's UEs are done (markLadderEnd). The rest are only
+   * counted: a run of 100,000 UEs traces millions of messages, and keeping them all grew the heap
+   * by about 100 KB per UE until, near 54,000 UEs, garbage collection starved every NF (issue 21).
+   */
   readonly events: TraceEvent[] = [];
+  /** Every traced message, counted: in all, per interface, per protocol and message. */
+  private traced = 0;
+  private readonly perInterface: Record<string, number> = {};
+  private readonly perMessage: Record<string, number> = {};
+  /** Characters of the kept events as ladder() counts them before naming the UEs' lifelines (a lower bound of its own count). */
+  private keptChars = 0;
+  private keeping = true;
   readonly procedures: ProcedureRecord[] = [];
   private readonly unsubscribe: () => void;
   private readonly print: ((line: string) => void) | undefined;
@@ -40,9 +53,22 @@ export class RunRecorder {
   constructor(print?: (line: string) => void) {
     this.print = print;
     this.unsubscribe = subscribeTrace((e) => {
-      this.events.push(e);
+      this.count(e);
       this.print?.(ladderLine(e));
     });
+  }
+
+  private count(e: TraceEvent): void {
+    this.traced++;
+    this.perInterface[e.interface] = (this.perInterface[e.interface] ?? 0) + 1;
+    const key = `${e.protocol} ${e.message}`;
+    this.perMessage[key] = (this.perMessage[key] ?? 0) + 1;
+    if (!this.keeping) return;
+    // ladder() stops drawing once its count passes LADDER_CHARS; its count of an event is at
+    // least this one (a lifeline's name is longer than 'UE'), so what it draws is kept
+    this.keptChars += e.from.length + e.to.length + e.message.length + (e.step?.length ?? 0) + 24;
+    this.events.push(e);
+    if (this.keptChars > LADDER_CHARS) this.keeping = false;
   }
 
   /** Times a procedure and records its outcome; rethrows its failure. */
@@ -78,13 +104,8 @@ export class RunRecorder {
   }
 
   summary(extra: Record<string, unknown> = {}): Record<string, unknown> {
-    const perInterface: Record<string, number> = {};
-    const perMessage: Record<string, number> = {};
-    for (const e of this.events) {
-      perInterface[e.interface] = (perInterface[e.interface] ?? 0) + 1;
-      const key = `${e.protocol} ${e.message}`;
-      perMessage[key] = (perMessage[key] ?? 0) + 1;
-    }
+    const perInterface = { ...this.perInterface };
+    const perMessage = { ...this.perMessage };
     const leftBehind: Record<string, unknown> = {};
     for (const nf of Object.keys(this.ledgersBefore)) {
       const d = ledgerDiff(this.ledgersBefore[nf], this.ledgersAfter[nf] ?? {});
@@ -97,7 +118,7 @@ export class RunRecorder {
       messages: {
         total: Object.values(counted).reduce((a, b) => a + b, 0),
         perInterface: counted,
-        ...(captured ? { in: 'capture', traced: { total: this.events.length, perInterface } } : { in: 'trace' }),
+        ...(captured ? { in: 'capture', traced: { total: this.traced, perInterface } } : { in: 'trace' }),
         perMessage,
       },
       ledgers: { before: this.ledgersBefore, after: this.ledgersAfter, leftBehind },
@@ -117,6 +138,7 @@ export class RunRecorder {
 
   markLadderEnd(): void {
     this.ladderEnd = this.events.length;
+    this.keeping = false;
   }
 
   /** The Mermaid ladder: the first UEs' messages, each UE its lifeline, then a note on the rest, under LADDER_CHARS. */
@@ -132,7 +154,7 @@ export class RunRecorder {
       if (chars > LADDER_CHARS) break;
       drawn.push(d);
     }
-    const rest = this.events.length - drawn.length;
+    const rest = this.traced - drawn.length;
     const ues = new Set(this.procedures.map((p) => p.ue).filter((u) => u !== undefined));
     const notDrawn = [...ues].filter((u) => !names.has(u)).length;
     const byName = new Map<string, { ok: number; all: number }>();
@@ -145,7 +167,7 @@ export class RunRecorder {
     let note = '';
     if (rest > 0) {
       const stats = [...byName].map(([n, c]) => `${n} ${c.ok}/${c.all} ok`).join(', ');
-      note = `\n${rest} more messages are not drawn (${this.events.length} in all)${notDrawn ? `, those of ${notDrawn} more UEs` : ''}. All UEs: ${stats}. summary.json counts every message and run.pcapng holds them.\n`;
+      note = `\n${rest} more messages are not drawn (${this.traced} in all)${notDrawn ? `, those of ${notDrawn} more UEs` : ''}. All UEs: ${stats}. summary.json counts every message and run.pcapng holds them.\n`;
     }
     return `# ${title}\n\n${mermaidLadder(drawn)}${note}`;
   }

@@ -41,7 +41,7 @@ export function cellOf(gnb: Gnb, tac: number): GnbCell {
   let byTac = cells.get(gnb);
   if (!byTac) cells.set(gnb, (byTac = new Map()));
   let cell = byTac.get(tac);
-  if (!cell) byTac.set(tac, (cell = { tac, connect: (ue, nas, cause, an, about) => gnb.connect(ue, nas, cause, { ...(an ?? {}), tac }, about) }));
+  if (!cell) byTac.set(tac, (cell = { tac, connect: (ue, nas, cause, an, about) => gnb.connect(ue, nas, cause, { ...(an ?? {}), tac }, about), leave: (ue) => gnb.leave(ue) }));
   return cell;
 }
 

@@ -61,4 +61,9 @@ export interface UuCell {
    * registration 4.2.2.2.2 step 2 when not given); throws when the cell cannot serve them.
    */
   connect(ue: UuUeSide, initialNas: Uint8Array, cause: RrcEstablishmentCause, an?: AnParameters, about?: UplinkNasLabel): UuConnection;
+  /**
+   * The UE no longer camps on the cell (switched off, or discarded by its owner): it hears no
+   * paging, and the cell holds nothing of it once its RRC connection, if any, is released.
+   */
+  leave?(ue: UuUeSide): void;
 }

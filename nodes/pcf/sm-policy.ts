@@ -80,21 +80,46 @@ export async function createSmPolicy(pcf: Pcf, req: SbiRequest) {
     // the policy control request triggers the PCF subscribes to (policy-control-triggers.ts)
     ...subscribedTriggers(pcf, pccRule, monitored),
   });
-  // issue 16: the BSF binding, the CHF and NWDAF subscriptions (sm-policy-bindings.ts)
-  await bindSmPolicy(pcf, id, pcf.smPolicies.get(id)!);
+  // The association undone, with what it holds at the BSF, CHF, NWDAF and its UDR subscription;
+  // each step attempted even if one before failed (the association goes in any case), the first
+  // failure reported after.
+  const undo = async () => {
+    const failures: unknown[] = [];
+    const attempt = async (step: () => Promise<void>) => {
+      try {
+        await step();
+      } catch (e) {
+        failures.push(e);
+      }
+    };
+    const assoc = pcf.smPolicies.get(id);
+    if (assoc) {
+      await attempt(() => unbindAtStep5(pcf, assoc));
+      await attempt(() => unbindAtStep6(pcf, id, assoc));
+    }
+    if (pcf.smPolicies.delete(id)) {
+      await attempt(async () => {
+        const uri = await pcf.udrSubscriptions.release(subKey);
+        if (uri) await pcf.nudr.dr.unsubscribePolicyData(uri);
+      });
+    }
+    if (failures.length) throw failures[0];
+  };
+  // issue 16: the BSF binding, the CHF and NWDAF subscriptions (sm-policy-bindings.ts). If one of
+  // them fails the SMF gets an error and no URI, so it could never terminate the association: it
+  // is undone here (issue 21: a 100,000-UE run left 7,600 associations behind after such failures).
+  try {
+    await bindSmPolicy(pcf, id, pcf.smPolicies.get(id)!);
+  } catch (e) {
+    // the failure that stopped the establishment is the answer; a peer that also fails the
+    // clean-up keeps what it holds (its own ledger shows it), the association is gone in any case
+    await undo().catch(() => undefined);
+    throw e;
+  }
   // an SMF that never got the 201 never terminates the association (issue 21): undone, with its UDR subscription;
   // once answered, the new session's events go to the event exposure subscribers (event-exposure.ts)
   // and its establishment to the PCF for the UE that asked (TS 23.502 4.16.14.2, pdu-session-events.ts)
-  return { ...undoable(res, async () => {
-    const assoc = pcf.smPolicies.get(id);
-    if (assoc) {
-      await unbindAtStep5(pcf, assoc);
-      await unbindAtStep6(pcf, id, assoc);
-    }
-    if (!pcf.smPolicies.delete(id)) return;
-    const uri = await pcf.udrSubscriptions.release(subKey);
-    if (uri) await pcf.nudr.dr.unsubscribePolicyData(uri);
-  }), after: async () => {
+  return { ...undoable(res, undo), after: async () => {
     await notifyPcEvents(pcf, id);
     const assoc = pcf.smPolicies.get(id);
     if (assoc) await reportPduSessionStatus(pcf, assoc, 'ESTABLISHED', '4.16.14.2');

@@ -339,6 +339,8 @@ export class Ue extends EventEmitter<UeEvents> {
     stopT3512(this);
     this.registration = undefined;
     if (outcome === 'aborted-after-t3521') this.releaseConnectionLocally();
+    // a UE switched off no longer camps on its cell (TS 38.304 5.2: cell selection is a powered-on UE's)
+    if (outcome === 'switched-off') this.leaveCell();
     const w = this.deregWaiter;
     this.deregWaiter = undefined;
     w?.(outcome);
@@ -395,6 +397,14 @@ export class Ue extends EventEmitter<UeEvents> {
       this.udpWaiters.delete(k);
       w.reject(new Error('PDU session released'));
     }
+  }
+
+  /**
+   * The UE stops camping on its cell (switched off, or its owner is done with it): the cell
+   * forgets it. A later registration camps again.
+   */
+  leaveCell(): void {
+    this.cell?.leave?.(this.side);
   }
 
   /** The UE leaves the cell without signalling (T3510 expiry, T3521 abort, or by the caller). */

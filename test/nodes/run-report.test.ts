@@ -28,4 +28,20 @@ describe('run report', () => {
     expect(s.ledgers.leftBehind).toEqual({ SMF: { 'SM contexts': { before: 0, after: 1 } } });
     expect(readFileSync(ladder, 'utf8')).toContain('sequenceDiagram');
   });
+
+  it('counts every traced message but keeps only those ladder.md can draw (issue 21: a 100,000-UE run kept millions)', () => {
+    const rec = new RunRecorder();
+    const n = 20_000;
+    for (let i = 0; i < n; i++) trace({ from: 'UE', to: 'AMF', interface: 'N1', protocol: 'NAS-5GS', message: `Registration request ${i}`, step: '4.2.2.2.2 step 1', ue: `imsi-00101${String(i).padStart(10, '0')}` });
+    rec.close();
+    // what the 45,000-character diagram can hold of these 70-character events, plus the one that overflows it
+    expect(rec.events.length).toBeLessThan(1000);
+    const s = rec.summary() as { messages: { total: number; perInterface: Record<string, number>; perMessage: Record<string, number> } };
+    expect(s.messages.total).toBe(n);
+    expect(s.messages.perInterface).toEqual({ N1: n });
+    expect(Object.keys(s.messages.perMessage)).toHaveLength(n);
+    const ladder = rec.ladder('t');
+    expect(ladder).toContain(`(${n} in all)`);
+    expect(ladder).toContain('Registration request 0');
+  });
 });

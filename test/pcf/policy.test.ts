@@ -172,3 +172,23 @@ describe('UDR Nudr_DR', () => {
     expect((await sbi.call('DELETE', `${UDR}/nudr-dr/v1/subscription-data/${supi}/authentication-data/authentication-subscription`)).status).toBe(405);
   });
 });
+
+describe('PCF SM Policy Association Establishment that fails at a peer around it (TS 23.502 4.16.4)', () => {
+  it('the NWDAF refuses the analytics subscription: the SMF gets the error, and the association, its BSF binding, CHF and UDR subscriptions are undone (issue 21)', async () => {
+    const { sbi, udr } = network();
+    const BSF = 'http://127.0.21.15:8080', CHF = 'http://127.0.21.16:8080', NWDAF = 'http://127.0.21.17:8080';
+    const bsf = bsfRoutes(BSF);
+    const chf = chfRoutes(CHF, DEFAULT_CONFIG.chf.policyCounters, sbi);
+    const pcf = pcfRoutes({ baseUri: 'http://127.0.21.113:8080', udrUri: UDR, around: { bsfUri: BSF, chfUri: CHF, nwdafUri: NWDAF, address: '127.0.21.113', port: 8080, policy: DEFAULT_CONFIG.pcf } }, sbi);
+    // an NWDAF that fails every subscription (as one that timed out would, seen from the PCF)
+    sbi.serve(BSF, bsf.routes).serve(CHF, chf.routes).serve('http://127.0.21.113:8080', pcf.routes).serve(NWDAF, [{ method: 'POST', path: '/nnwdaf-eventssubscription/v1/subscriptions', operation: 'Nnwdaf_EventsSubscription_Subscribe', handler: () => ({ status: 500, body: { status: 500, cause: 'SYSTEM_FAILURE' } }) }]);
+    expect(DEFAULT_CONFIG.pcf.nwdafEvents.length).toBeGreaterThan(0);
+    const before = { pcf: pcf.ledger.snapshot(), bsf: bsf.ledger.snapshot(), chf: chf.ledger.snapshot(), udr: udr.ledger.snapshot() };
+    const r = await sbi.call('POST', 'http://127.0.21.113:8080/npcf-smpolicycontrol/v1/sm-policies', { ...smContext(1), ipv4Address: '10.45.0.1' });
+    expect(r.status).toBe(500);
+    await sbi.settled();
+    // the binding and the CHF subscription were made before the NWDAF refused: both given back
+    expect(sbi.calls.map((c) => `${c.method} ${new URL(c.uri).pathname.split('/')[1]} ${c.status}`)).toEqual(expect.arrayContaining(['POST nbsf-management 201', 'DELETE nbsf-management 204', 'POST nchf-spendinglimitcontrol 201', 'DELETE nchf-spendinglimitcontrol 204']));
+    expect({ pcf: pcf.ledger.snapshot(), bsf: bsf.ledger.snapshot(), chf: chf.ledger.snapshot(), udr: udr.ledger.snapshot() }).toEqual(before);
+  });
+});

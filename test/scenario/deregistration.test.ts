@@ -56,10 +56,13 @@ describe('UE-initiated Deregistration (TS 23.502 4.2.2.3.2)', () => {
     await u.ping(cfg.dataNetwork, 1, { psi: 1 });
     await u.ping(cfg.dataNetwork, 2, { psi: 2 });
     expect(core.upf.ledger.snapshot()['sessions (SEIDs)']).toBe(before.UPF['sessions (SEIDs)'] + 2);
+    expect(gnb.camped.has(u.side)).toBe(true);
     expect(await u.deregister({ switchOff: true })).toBe('switched-off');
     await quiet();
     expect(ledgers()).toEqual(before);
     expect(u.received).not.toContain('Deregistration accept (UE originating)');
+    // issue 21: a UE switched off no longer camps on the cell (the gNB kept every UE of a 100,000-UE run)
+    expect(gnb.camped.has(u.side)).toBe(false);
   });
 
   it('colliding with a PDU session still being established: both procedures end cleanly, nothing stays', async () => {

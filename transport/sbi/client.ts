@@ -15,6 +15,11 @@ import { parseSbiBody, serializeSbiBody } from './server.ts';
 import { TcpStreamRecorder } from '../capture/tcp-stream.ts';
 import type { WireTap } from '../tap.ts';
 import { FrameHeaderWalker, FrameType } from '../../codecs/http2/frame.ts';
+import { H2Connection } from './h2/connection.ts';
+import { H2Error, H2ClosedError } from './h2/errors.ts';
+import { ERROR_CODE_NAMES } from '../../codecs/http2/frame.ts';
+import type { HeaderField } from '../../codecs/http2/hpack.ts';
+import { sbiHttp2, type Http2Implementation } from './http2-choice.ts';
 
 export interface SbiClientOptions {
   /** Our NF type for User-Agent (TS 29.500 5.2.2.2: "<NF type>-<instance>"). */
@@ -31,6 +36,8 @@ export interface SbiClientOptions {
    * log goes to the tap (a pcapng Decryption Secrets Block), so the capture stays readable.
    */
   tls?: { ca: string; cert: string; key: string; servername: (host: string) => string };
+  /** node:http2 or wire5g's own for cleartext connections (TLS always uses node:http2); the process default when absent. */
+  http2?: Http2Implementation;
   /** Observes each completed call (for traces). */
   onCall?: (e: { method: string; uri: string; operation?: string; step?: string; status: number }) => void;
 }
@@ -132,9 +139,29 @@ class TappedConnection extends Duplex {
   }
 }
 
-interface Connection {
-  session: http2.ClientHttp2Session;
-  tapped?: TappedConnection;
+type Connection = { session: http2.ClientHttp2Session; tapped?: TappedConnection; own?: undefined } | { own: H2Connection };
+
+/**
+ * The answer's time-out. On a busy event loop the timer can fire while the answer already waits
+ * in the socket: the timers phase runs before the poll phase reads it. Cancelling then makes the
+ * producer count the answer delivered (it was written) while the consumer drops it: a resource
+ * created and known to nobody (docs/decisions.md, "Scale"). So the socket is read once more
+ * first (setImmediate runs after the poll phase), and an answer whose HEADERS have arrived gets
+ * another timeout's worth of time to end.
+ */
+function answerTimer(ms: number, headersArrived: () => boolean, cancel: () => void): { clear(): void } {
+  let timer = setTimeout(() => setImmediate(() => {
+    if (done) return;
+    if (!headersArrived()) cancel();
+    else timer = setTimeout(cancel, ms);
+  }), ms);
+  let done = false;
+  return {
+    clear() {
+      done = true;
+      clearTimeout(timer);
+    },
+  };
 }
 
 export class Http2SbiClient implements SbiClient {
@@ -155,6 +182,7 @@ export class Http2SbiClient implements SbiClient {
     const u = new URL(origin);
     const secure = this.opts.tls;
     const port = Number(u.port || (secure ? 443 : 80));
+    if (!secure && (this.opts.http2 ?? sbiHttp2()) === 'own') return this.connectOwn(origin, u.hostname, port);
     const p = new Promise<Connection>((resolve, reject) => {
       const socket = net.connect({ host: u.hostname, port, ...(this.opts.localAddress ? { localAddress: this.opts.localAddress } : {}) });
       socket.once('error', reject);
@@ -177,6 +205,42 @@ export class Http2SbiClient implements SbiClient {
           if (this.connections.get(origin) === p) this.connections.delete(origin);
         });
         resolve({ session, ...(tapped ? { tapped } : {}) });
+      });
+    });
+    p.catch(() => {
+      if (this.connections.get(origin) === p) this.connections.delete(origin);
+    });
+    this.connections.set(origin, p);
+    return p;
+  }
+
+  /** wire5g's own HTTP/2 (transport/sbi/h2): every chunk it writes or reads goes to the capture as it is. */
+  private connectOwn(origin: string, host: string, port: number): Promise<Connection> {
+    const p = new Promise<Connection>((resolve, reject) => {
+      const socket = net.connect({ host, port, ...(this.opts.localAddress ? { localAddress: this.opts.localAddress } : {}) });
+      socket.once('error', reject);
+      socket.once('connect', () => {
+        socket.off('error', reject);
+        const forget = () => {
+          if (this.connections.get(origin) === p) this.connections.delete(origin);
+        };
+        let rec: TcpStreamRecorder | undefined;
+        if (this.opts.tap) {
+          rec = new TcpStreamRecorder(this.opts.tap, { address: socket.localAddress ?? '127.0.0.1', port: socket.localPort ?? 0 }, { address: host, port }, (socket.localPort ?? 1) * 1000);
+          rec.open();
+        }
+        const own = new H2Connection({
+          role: 'client',
+          socket,
+          ...(this.opts.log ? { log: (line: string) => this.opts.log!(`[sbi client] ${origin}: ${line}`) } : {}),
+          ...(rec ? { onWrite: (b: Uint8Array, note: string | undefined) => rec.data(true, b, note), onRead: (b: Uint8Array) => rec.data(false, Uint8Array.from(b)) } : {}),
+          onGoaway: forget,
+          onClose: () => {
+            forget();
+            rec?.close();
+          },
+        });
+        resolve({ own });
       });
     });
     p.catch(() => {
@@ -213,8 +277,13 @@ export class Http2SbiClient implements SbiClient {
 
   private async once<T>(method: string, uri: string, body: unknown, opts: SbiCallOptions): Promise<SbiResult<T>> {
     const u = new URL(uri);
-    const conn = await this.connect(u.origin);
+    let conn = await this.connect(u.origin);
+    if (conn.own && !conn.own.usable) {
+      if (this.connections.get(u.origin) !== undefined) this.connections.delete(u.origin);
+      conn = await this.connect(u.origin);
+    }
     const { contentType, data } = serializeSbiBody(body, false);
+    if (conn.own) return this.onceOwn<T>(conn.own, method, uri, u, contentType, data, opts);
     const headers: http2.OutgoingHttpHeaders = {
       ':method': method,
       ':path': u.pathname + u.search,
@@ -228,10 +297,11 @@ export class Http2SbiClient implements SbiClient {
     if (contentType && !(contentType.startsWith('application/json') && headers['content-type'])) headers['content-type'] = contentType;
     this.stats.calls++;
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
+    const session = conn.session;
     return new Promise<SbiResult<T>>((resolve, reject) => {
       let req: http2.ClientHttp2Stream;
       try {
-        req = conn.session.request(headers, { endStream: data === undefined });
+        req = session.request(headers, { endStream: data === undefined });
         // nghttp2 writes the HEADERS frame after this returns
         conn.tapped?.requestComment(opts.step ? `${opts.operation ?? method} [TS 23.502 ${opts.step}]` : undefined);
       } catch (e) {
@@ -246,17 +316,7 @@ export class Http2SbiClient implements SbiClient {
         req.close(http2.constants.NGHTTP2_CANCEL);
         reject(new SbiTimeoutError(method, uri, timeoutMs));
       };
-      // On a busy event loop the timer can fire while the answer already waits in the socket: the
-      // timers phase runs before the poll phase reads it. Cancelling then makes the producer count
-      // the answer delivered (it was written) while the consumer drops it: a resource created and
-      // known to nobody (docs/decisions.md, "Scale"). So the socket is read once more first
-      // (setImmediate runs after the poll phase), and an answer whose HEADERS have arrived gets
-      // another timeout's worth of time to end.
-      let timer = setTimeout(() => setImmediate(() => {
-        if (ended) return;
-        if (status === 0) cancel();
-        else timer = setTimeout(cancel, timeoutMs);
-      }), timeoutMs);
+      const timer = answerTimer(timeoutMs, () => status !== 0, cancel);
       let status = 0;
       const resHeaders: Record<string, string | undefined> = {};
       const chunks: Buffer[] = [];
@@ -267,7 +327,7 @@ export class Http2SbiClient implements SbiClient {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         ended = true;
-        clearTimeout(timer);
+        timer.clear();
         try {
           const parsed = parseSbiBody(resHeaders['content-type'], new Uint8Array(Buffer.concat(chunks)));
           resolve({ status, headers: resHeaders, body: parsed as T });
@@ -277,10 +337,71 @@ export class Http2SbiClient implements SbiClient {
       });
       req.on('error', (e) => {
         ended = true;
-        clearTimeout(timer);
+        timer.clear();
         reject(e);
       });
       if (data !== undefined) req.end(data);
+    });
+  }
+
+  /** A call on wire5g's own HTTP/2: the same headers, time-out and results as on node:http2. */
+  private onceOwn<T>(conn: H2Connection, method: string, uri: string, u: URL, contentType: string | undefined, data: Uint8Array | undefined, opts: SbiCallOptions): Promise<SbiResult<T>> {
+    const fields: HeaderField[] = [
+      { name: ':method', value: method },
+      { name: ':path', value: u.pathname + u.search },
+      { name: ':scheme', value: 'http' },
+      { name: ':authority', value: u.host },
+      { name: 'user-agent', value: this.opts.userAgent },
+      { name: 'accept', value: 'application/json, application/problem+json, multipart/related' },
+    ];
+    let typed = false;
+    for (const [k, v] of Object.entries(opts.headers ?? {})) {
+      const name = k.toLowerCase();
+      if (name === 'content-type') typed = true;
+      fields.push({ name, value: v });
+    }
+    // a media type the operation names (JSON Patch, merge patch) is kept; else the body's own
+    if (contentType && !(contentType.startsWith('application/json') && typed)) {
+      const i = fields.findIndex((f) => f.name === 'content-type');
+      if (i >= 0) fields.splice(i, 1);
+      fields.push({ name: 'content-type', value: contentType });
+    }
+    this.stats.calls++;
+    const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
+    return new Promise<SbiResult<T>>((resolve, reject) => {
+      let ended = false;
+      let s: ReturnType<H2Connection['request']>;
+      try {
+        s = conn.request(fields, data, opts.step ? `${opts.operation ?? method} [TS 23.502 ${opts.step}]` : undefined);
+      } catch (e) {
+        this.connections.delete(u.origin);
+        reject(e);
+        return;
+      }
+      const timer = answerTimer(timeoutMs, () => s.headers !== undefined, () => {
+        if (ended) return;
+        ended = true;
+        this.stats.timeouts++;
+        conn.reset(s, H2Error.CANCEL);
+        reject(new SbiTimeoutError(method, uri, timeoutMs));
+      });
+      s.onResponse = () => {
+        ended = true;
+        timer.clear();
+        const headers: Record<string, string | undefined> = {};
+        for (const { name, value } of s.headers!) if (name[0] !== ':') headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
+        try {
+          resolve({ status: Number(s.header(':status')), headers, body: parseSbiBody(headers['content-type'], s.body()) as T });
+        } catch (e) {
+          reject(e);
+        }
+      };
+      s.onClose = () => {
+        if (ended) return;
+        ended = true;
+        timer.clear();
+        reject(new H2ClosedError(`${method} ${uri}: stream closed (${ERROR_CODE_NAMES[s.resetCode ?? 0] ?? s.resetCode})`, s.resetCode));
+      };
     });
   }
 
@@ -290,6 +411,10 @@ export class Http2SbiClient implements SbiClient {
     for (const p of all) {
       try {
         const c = await p;
+        if (c.own) {
+          await this.closeOwn(c.own);
+          continue;
+        }
         if (c.session.closed || c.session.destroyed) continue; // the peer closed it first: no 'close' will come again
         await new Promise<void>((resolve) => {
           // graceful GOAWAY, then destroyed if the peer does not finish within a second
@@ -307,5 +432,22 @@ export class Http2SbiClient implements SbiClient {
         // a connection that never opened has nothing to close
       }
     }
+  }
+
+  /** GOAWAY, the open streams finish, the socket ends; destroyed if the peer does not finish within a second. */
+  private async closeOwn(c: H2Connection): Promise<void> {
+    if (c.socket.destroyed) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        c.destroy();
+        resolve();
+      }, 1000);
+      timer.unref();
+      c.socket.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      c.close();
+    });
   }
 }

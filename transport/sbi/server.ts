@@ -10,6 +10,10 @@ import type { AddressInfo } from 'node:net';
 import { matchRoute, SbiProblem, SbiMultipart, type SbiRoute, type SbiResponse, type ProblemDetails } from './api.ts';
 import { decodeMultipart, encodeMultipart, type MultipartPart } from '../../codecs/bytes/multipart.ts';
 import { DecodeError } from '../../codecs/bytes/errors.ts';
+import { OwnHttp2Server } from './h2/server.ts';
+import type { H2Stream } from './h2/stream.ts';
+import { sbiHttp2, type Http2Implementation } from './http2-choice.ts';
+import type { HeaderField } from '../../codecs/http2/hpack.ts';
 
 export interface SbiServerOptions {
   address: string;
@@ -20,6 +24,76 @@ export interface SbiServerOptions {
   log?: (line: string) => void;
   /** Observes each handled request (for traces): operation, status. */
   onRequest?: (e: { method: string; path: string; operation?: string; status: number; from: string }) => void;
+  /** node:http2 or wire5g's own (transport/sbi/http2-choice.ts); the process default when absent. */
+  http2?: Http2Implementation;
+}
+
+/** One request as the server handles it, whichever HTTP/2 carries it. */
+interface Exchange {
+  method: string;
+  path: string;
+  headers: Record<string, string | undefined>;
+  remoteAddress: string;
+  /** The response can still be sent (the stream is neither reset nor closed). */
+  open(): boolean;
+  respond(status: number, headers: Record<string, string>, contentType: string | undefined, data: Uint8Array | undefined): void;
+  /** Calls back once the stream has closed: delivered when it closed without a reset. */
+  whenClosed(cb: (delivered: boolean, code: string) => void): void;
+}
+
+function nodeExchange(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): Exchange {
+  const hs: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(headers)) if (!k.startsWith(':')) hs[k] = Array.isArray(v) ? v.join(', ') : v;
+  return {
+    method: String(headers[':method'] ?? 'GET'),
+    path: String(headers[':path'] ?? '/'),
+    headers: hs,
+    remoteAddress: stream.session?.socket?.remoteAddress ?? '',
+    open: () => !(stream.destroyed || stream.closed),
+    respond(status, headers, contentType, data) {
+      const out: http2.OutgoingHttpHeaders = { ':status': status, ...headers };
+      if (contentType) out['content-type'] = contentType;
+      stream.respond(out, { endStream: data === undefined });
+      if (data !== undefined) stream.end(data);
+    },
+    whenClosed(cb) {
+      const done = () => cb(stream.rstCode === http2.constants.NGHTTP2_NO_ERROR, String(stream.rstCode));
+      if (stream.closed || stream.destroyed) done();
+      else stream.once('close', done);
+    },
+  };
+}
+
+function ownExchange(s: H2Stream): Exchange {
+  const hs: Record<string, string | undefined> = {};
+  let method = 'GET', path = '/';
+  for (const { name, value } of s.headers ?? []) {
+    if (name === ':method') method = value;
+    else if (name === ':path') path = value;
+    else if (name[0] !== ':') hs[name] = hs[name] === undefined ? value : `${hs[name]}, ${value}`;
+  }
+  return {
+    method,
+    path,
+    headers: hs,
+    remoteAddress: s.conn.socket.remoteAddress ?? '',
+    open: () => !s.closed && !s.localEnded,
+    respond(status, headers, contentType, data) {
+      const out: HeaderField[] = [{ name: ':status', value: String(status) }];
+      for (const [k, v] of Object.entries(headers)) out.push({ name: k.toLowerCase(), value: v });
+      if (contentType) out.push({ name: 'content-type', value: contentType });
+      s.conn.respond(s, out, data);
+    },
+    whenClosed(cb) {
+      const done = () => cb(s.resetCode === undefined, String(s.resetCode));
+      if (s.closed) return done();
+      const before = s.onClose;
+      s.onClose = () => {
+        before?.();
+        done();
+      };
+    },
+  };
 }
 
 const enc = new TextEncoder();
@@ -76,7 +150,8 @@ export function serializeSbiBody(body: unknown, problem: boolean): { contentType
 }
 
 export class SbiServer {
-  private readonly server: http2.Http2Server;
+  private readonly server: http2.Http2Server | undefined;
+  private readonly own: OwnHttp2Server | undefined;
   private readonly opts: SbiServerOptions;
   private readonly pendingAfter = new Set<Promise<void>>();
   private readonly sessions = new Set<http2.ServerHttp2Session>();
@@ -88,30 +163,50 @@ export class SbiServer {
 
   private constructor(opts: SbiServerOptions) {
     this.opts = opts;
-    this.server = http2.createServer();
-    this.server.on('session', (s) => {
+    if ((opts.http2 ?? sbiHttp2()) === 'own') {
+      this.own = new OwnHttp2Server((s) => {
+        s.onClose = () => {
+          if (!s.localEnded) this.stats.cancelled++;
+        };
+        this.start(ownExchange(s), s.body());
+      }, (line) => this.log(line));
+      return;
+    }
+    const server = http2.createServer();
+    this.server = server;
+    server.on('session', (s) => {
       this.sessions.add(s);
       s.on('close', () => this.sessions.delete(s));
       s.on('error', (e) => this.log(`session error: ${e.message}`));
     });
-    this.server.on('stream', (stream, headers) => this.onStream(stream, headers));
-    this.server.on('sessionError', (e) => this.log(`session error: ${e.message}`));
+    server.on('stream', (stream, headers) => this.onStream(stream, headers));
+    server.on('sessionError', (e) => this.log(`session error: ${e.message}`));
   }
 
   static async listen(opts: SbiServerOptions): Promise<SbiServer> {
     const s = new SbiServer(opts);
+    if (s.own) {
+      await s.own.listen(opts.port, opts.address);
+      return s;
+    }
+    const server = s.server!;
     await new Promise<void>((resolve, reject) => {
-      s.server.once('error', reject);
-      s.server.listen(opts.port, opts.address, () => {
-        s.server.off('error', reject);
+      server.once('error', reject);
+      server.listen(opts.port, opts.address, () => {
+        server.off('error', reject);
         resolve();
       });
     });
     return s;
   }
 
+  /** Which HTTP/2 serves. */
+  get http2(): Http2Implementation {
+    return this.own ? 'own' : 'node';
+  }
+
   get port(): number {
-    return (this.server.address() as AddressInfo).port;
+    return this.own ? this.own.port : (this.server!.address() as AddressInfo).port;
   }
 
   get uri(): string {
@@ -134,16 +229,18 @@ export class SbiServer {
     stream.on('close', () => {
       if (!stream.headersSent && stream.rstCode !== http2.constants.NGHTTP2_NO_ERROR) this.stats.cancelled++;
     });
-    stream.on('end', () => {
-      // counted like an after task, so settled() also waits for requests being handled
-      const p: Promise<void> = this.handle(stream, headers, new Uint8Array(Buffer.concat(chunks))).finally(() => this.pendingAfter.delete(p));
-      this.pendingAfter.add(p);
-    });
+    stream.on('end', () => this.start(nodeExchange(stream, headers), new Uint8Array(Buffer.concat(chunks))));
   }
 
-  private async handle(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, raw: Uint8Array): Promise<void> {
-    const method = String(headers[':method'] ?? 'GET');
-    const url = new URL(String(headers[':path'] ?? '/'), 'http://sbi');
+  private start(x: Exchange, raw: Uint8Array): void {
+    // counted like an after task, so settled() also waits for requests being handled
+    const p: Promise<void> = this.handle(x, raw).finally(() => this.pendingAfter.delete(p));
+    this.pendingAfter.add(p);
+  }
+
+  private async handle(x: Exchange, raw: Uint8Array): Promise<void> {
+    const method = x.method;
+    const url = new URL(x.path, 'http://sbi');
     this.stats.requests++;
     let res: SbiResponse;
     let operation: string | undefined;
@@ -152,10 +249,8 @@ export class SbiServer {
       if (m === undefined) throw new SbiProblem(404, 'RESOURCE_URI_STRUCTURE_NOT_FOUND', `${method} ${url.pathname}`);
       if (m === 'method-not-allowed') throw new SbiProblem(405, 'METHOD_NOT_ALLOWED', `${method} ${url.pathname}`);
       operation = m.route.operation;
-      const body = parseSbiBody(headers['content-type'], raw);
-      const hs: Record<string, string | undefined> = {};
-      for (const [k, v] of Object.entries(headers)) if (!k.startsWith(':')) hs[k] = Array.isArray(v) ? v.join(', ') : v;
-      res = await m.route.handler({ method, path: url.pathname, params: m.params, query: Object.fromEntries(url.searchParams), headers: hs, body });
+      const body = parseSbiBody(x.headers['content-type'], raw);
+      res = await m.route.handler({ method, path: url.pathname, params: m.params, query: Object.fromEntries(url.searchParams), headers: x.headers, body });
     } catch (e) {
       if (e instanceof SbiProblem) {
         if (e.problem.status === 400 || e.problem.status === 415) this.stats.badRequests++;
@@ -166,15 +261,12 @@ export class SbiServer {
         res = { status: 500, body: { status: 500, cause: 'SYSTEM_FAILURE', detail: e instanceof Error ? e.message : String(e), instance: url.pathname } satisfies ProblemDetails };
       }
     }
-    this.opts.onRequest?.({ method, path: url.pathname, ...(operation ? { operation } : {}), status: res.status, from: stream.session?.socket?.remoteAddress ?? '' });
+    this.opts.onRequest?.({ method, path: url.pathname, ...(operation ? { operation } : {}), status: res.status, from: x.remoteAddress });
     const { contentType, data } = serializeSbiBody(res.body, res.status >= 400);
-    const out: http2.OutgoingHttpHeaders = { ':status': res.status, server: this.opts.nfType, ...(res.headers ?? {}) };
-    if (contentType) out['content-type'] = contentType;
-    let delivered = !(stream.destroyed || stream.closed);
+    let delivered = x.open();
     if (delivered) {
       try {
-        stream.respond(out, { endStream: data === undefined });
-        if (data !== undefined) stream.end(data);
+        x.respond(res.status, { server: this.opts.nfType, ...(res.headers ?? {}) }, contentType, data);
       } catch (e) {
         this.log(`could not send the response: ${(e as Error).message}`);
         delivered = false;
@@ -191,25 +283,25 @@ export class SbiServer {
     const after = res.after;
     // A 201 the consumer never read must be undone: the stream closing with RST_STREAM (the
     // consumer gave up, RFC 9113 6.4) or before the answer was written means it was not received.
-    const decide = (): void => {
-      if (delivered && stream.rstCode === http2.constants.NGHTTP2_NO_ERROR) {
+    const decide = (closedClean: boolean, code: string): void => {
+      if (delivered && closedClean) {
         if (after) this.track(after, what);
         return;
       }
       this.stats.undelivered++;
-      this.log(`the response to ${method} ${url.pathname} was not delivered (stream ${delivered ? `reset, code ${String(stream.rstCode)}` : 'closed before the answer'}): undoing it`);
+      this.log(`the response to ${method} ${url.pathname} was not delivered (stream ${delivered ? `reset, code ${code}` : 'closed before the answer'}): undoing it`);
       this.track(async () => void (await undelivered()), `${what} (undelivered)`);
     };
-    if (!delivered || stream.closed || stream.destroyed) {
-      decide();
+    if (!delivered) {
+      decide(false, '');
       return;
     }
     let release!: () => void;
     const waiting = new Promise<void>((r) => (release = r));
     this.pendingAfter.add(waiting);
-    stream.once('close', () => {
+    x.whenClosed((clean, code) => {
       this.pendingAfter.delete(waiting);
-      decide();
+      decide(clean, code);
       release();
     });
   }
@@ -223,13 +315,15 @@ export class SbiServer {
   }
 
   async close(): Promise<void> {
+    if (this.own) return this.own.close();
+    const server = this.server!;
     for (const s of this.sessions) s.close();
     // sessions whose clients do not end their streams within a second are destroyed
     const timer = setTimeout(() => {
       for (const s of this.sessions) s.destroy();
     }, 1000);
     timer.unref();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await new Promise<void>((resolve) => server.close(() => resolve()));
     clearTimeout(timer);
   }
 }

@@ -1,0 +1,499 @@
+// wire5g's own HTTP/2 connection (RFC 9113) over cleartext TCP with prior knowledge (3.3), only
+// what the SBI needs (TS 29.500 5.2): the connection preface (3.4), SETTINGS and their
+// acknowledgement (6.5), requests and responses as HEADERS + CONTINUATION (6.2, 6.10) and DATA
+// (6.1), flow control (5.2, 6.9: we announce large windows and honour the peer's), RST_STREAM
+// (6.4), GOAWAY (6.8), PING (6.7). No server push (ENABLE_PUSH 0), no priorities (PRIORITY is
+// read and ignored, 5.3.2), unknown frame types ignored (5.5). HPACK (RFC 7541) by
+// codecs/http2: our encoder with its dynamic table, our decoder.
+//
+// A peer's bad bytes never throw out of here: a connection error is answered with GOAWAY and the
+// RFC 9113 7 code (PROTOCOL_ERROR, FRAME_SIZE_ERROR, FLOW_CONTROL_ERROR, COMPRESSION_ERROR for a
+// header block that does not decode) and the socket is closed; a stream error with RST_STREAM.
+
+import type net from 'node:net';
+import { HpackDecoder, type HeaderField } from '../../../codecs/http2/hpack.ts';
+import { HpackEncoder } from '../../../codecs/http2/hpack-encoder.ts';
+import { CONNECTION_PREFACE, FrameType, FrameFlags, ERROR_CODE_NAMES } from '../../../codecs/http2/frame.ts';
+import { DecodeError } from '../../../codecs/bytes/errors.ts';
+import { H2Stream } from './stream.ts';
+import { FrameWriter } from './writer.ts';
+import { H2Error, H2ProtocolError, H2ClosedError } from './errors.ts';
+import { Settings, validateRequestHeaders, frameContent } from './rules.ts';
+
+/** Our receive windows: 16 MiB per stream (SETTINGS_INITIAL_WINDOW_SIZE), 1 GiB per connection. */
+const LOCAL_STREAM_WINDOW = 1 << 24;
+const LOCAL_CONNECTION_WINDOW = 1 << 30;
+/** RFC 9113 6.5.2: the initial value of a window and of SETTINGS_MAX_FRAME_SIZE. */
+const DEFAULT_WINDOW = 65535;
+const DEFAULT_MAX_FRAME = 16384;
+const MAX_WINDOW = 0x7fffffff;
+
+export interface H2ConnectionOptions {
+  role: 'client' | 'server';
+  socket: net.Socket;
+  /** Server: a request whose END_STREAM has arrived (headers and body are on the stream). */
+  onRequest?: (stream: H2Stream) => void;
+  /** Every chunk written, with the capture comments of the requests whose HEADERS it carries. */
+  onWrite?: (bytes: Uint8Array, note: string | undefined) => void;
+  onRead?: (bytes: Uint8Array) => void;
+  /** The peer's GOAWAY: no new stream may be opened on this connection. */
+  onGoaway?: (lastStreamId: number, code: number) => void;
+  onClose?: () => void;
+  log?: (line: string) => void;
+}
+
+export class H2Connection {
+  readonly role: 'client' | 'server';
+  readonly socket: net.Socket;
+  private readonly o: H2ConnectionOptions;
+  private readonly streams = new Map<number, H2Stream>();
+  private readonly decoder = new HpackDecoder();
+  private readonly encoder = new HpackEncoder();
+  private nextStreamId: number;
+  /** The highest stream identifier the peer opened (server) or we opened (client). */
+  private highestPeerStream = 0;
+  private prefaceLeft: number;
+  private firstFrame = true;
+  private rbuf: Buffer | undefined;
+  private continuation: { id: number; flags: number; parts: Uint8Array[] } | undefined;
+  private peer = new Settings();
+  /** Send windows (5.2): the connection's, and each stream's on the stream. */
+  private sendWindow = DEFAULT_WINDOW;
+  private recvWindow = DEFAULT_WINDOW;
+  private recvConsumed = 0;
+  private readonly blocked = new Set<H2Stream>();
+  private readonly waiting: H2Stream[] = [];
+  private activeLocal = 0;
+  private readonly w: FrameWriter;
+  private goawaySent = false;
+  goawayReceived = false;
+  closed = false;
+
+  constructor(o: H2ConnectionOptions) {
+    this.o = o;
+    this.role = o.role;
+    this.socket = o.socket;
+    this.nextStreamId = o.role === 'client' ? 1 : 2;
+    this.prefaceLeft = o.role === 'server' ? CONNECTION_PREFACE.length : 0;
+    this.w = new FrameWriter(o.socket, o.onWrite);
+    o.socket.setNoDelay(true);
+    o.socket.on('data', (b: Buffer) => this.onData(b));
+    o.socket.on('error', (e) => this.log(`socket: ${e.message}`));
+    o.socket.on('close', () => this.onSocketClose());
+    if (o.role === 'client') this.w.raw(CONNECTION_PREFACE);
+    // 6.5.2: no push to a client; 16 MiB stream windows; then the connection window to 1 GiB (6.9.2)
+    const settings: [number, number][] = [[4, LOCAL_STREAM_WINDOW]];
+    if (o.role === 'client') settings.unshift([2, 0]);
+    this.w.settings(settings);
+    this.w.windowUpdate(0, LOCAL_CONNECTION_WINDOW - DEFAULT_WINDOW);
+    this.recvWindow = LOCAL_CONNECTION_WINDOW;
+  }
+
+  /** Streams open or waiting to open. */
+  get busy(): number {
+    return this.streams.size + this.waiting.length;
+  }
+
+  /** A new stream can be opened (no GOAWAY either way, identifiers left). */
+  get usable(): boolean {
+    return !this.closed && !this.goawaySent && !this.goawayReceived && this.nextStreamId <= MAX_WINDOW;
+  }
+
+  private log(line: string): void {
+    this.o.log?.(`[http2 ${this.role} ${this.socket.remoteAddress ?? ''}:${this.socket.remotePort ?? ''}] ${line}`);
+  }
+
+  // --- sending --------------------------------------------------------------------------------------
+
+  /** DATA frames within the peer's frame size and both send windows; the rest waits for WINDOW_UPDATE. */
+  private sendData(s: H2Stream, data: Uint8Array, end: boolean): void {
+    let off = 0;
+    for (;;) {
+      const left = data.length - off;
+      const n = Math.min(left, this.peer.maxFrameSize, this.sendWindow, s.sendWindow);
+      if (left > 0 && n <= 0) {
+        s.pending = { data: data.subarray(off), end };
+        this.blocked.add(s);
+        return;
+      }
+      const last = n === left;
+      this.w.frame(FrameType.DATA, last && end ? FrameFlags.END_STREAM : 0, s.id, data, off, n);
+      this.sendWindow -= n;
+      s.sendWindow -= n;
+      off += n;
+      if (last) {
+        if (end) this.localEnd(s);
+        return;
+      }
+    }
+  }
+
+  private resumeBlocked(): void {
+    for (const s of [...this.blocked]) {
+      if (this.sendWindow <= 0) return;
+      if (s.sendWindow <= 0) continue;
+      this.blocked.delete(s);
+      const p = s.pending!;
+      s.pending = undefined;
+      this.sendData(s, p.data, p.end);
+    }
+  }
+
+  // --- streams ------------------------------------------------------------------------------------
+
+  /** Client: opens a stream with a request (8.3.1); it waits while the peer's MAX_CONCURRENT_STREAMS are in use. */
+  request(fields: HeaderField[], body: Uint8Array | undefined, note?: string): H2Stream {
+    if (!this.usable) throw new H2ClosedError('the HTTP/2 connection is closing (GOAWAY) or closed');
+    const s = new H2Stream(this, 0);
+    s.requestFields = fields;
+    s.requestBody = body;
+    s.note = note;
+    if (this.activeLocal >= this.peer.maxConcurrentStreams) this.waiting.push(s);
+    else this.open(s);
+    return s;
+  }
+
+  private open(s: H2Stream): void {
+    s.id = this.nextStreamId;
+    this.nextStreamId += 2;
+    s.sendWindow = this.peer.initialWindowSize;
+    s.recvWindow = LOCAL_STREAM_WINDOW;
+    this.streams.set(s.id, s);
+    this.activeLocal++;
+    if (s.note) this.w.notes.push(s.note);
+    const body = s.requestBody;
+    this.w.headers(s.id, this.encoder.encode(s.requestFields!), body === undefined, this.peer.maxFrameSize);
+    s.requestFields = undefined;
+    s.requestBody = undefined;
+    if (body === undefined) this.localEnd(s);
+    else this.sendData(s, body, true);
+  }
+
+  /** Server: the response (8.3.2) to a request, status first, then the body in DATA frames. */
+  respond(s: H2Stream, fields: HeaderField[], body: Uint8Array | undefined): void {
+    if (s.closed || s.localEnded) throw new H2ClosedError(`stream ${s.id} is closed`);
+    this.w.headers(s.id, this.encoder.encode(fields), body === undefined, this.peer.maxFrameSize);
+    if (body === undefined) this.localEnd(s);
+    else this.sendData(s, body, true);
+  }
+
+  /** Resets a stream (6.4): a client's cancelled request, a server's refused one. */
+  reset(s: H2Stream, code: number): void {
+    if (s.closed) return;
+    const w = this.waiting.indexOf(s);
+    if (w >= 0) this.waiting.splice(w, 1);
+    else if (!this.socket.destroyed) this.w.u32(FrameType.RST_STREAM, s.id, code);
+    this.closeStream(s, code);
+  }
+
+  private localEnd(s: H2Stream): void {
+    s.localEnded = true;
+    if (s.remoteEnded) this.closeStream(s, undefined);
+  }
+
+  private remoteEnd(s: H2Stream): void {
+    s.remoteEnded = true;
+    if (this.role === 'server') this.o.onRequest?.(s);
+    else s.onResponse?.();
+    if (s.localEnded) this.closeStream(s, undefined);
+  }
+
+  private closeStream(s: H2Stream, code: number | undefined): void {
+    if (s.closed) return;
+    s.closed = true;
+    s.resetCode = code;
+    if (s.id) this.streams.delete(s.id);
+    this.blocked.delete(s);
+    const local = (s.id & 1) === (this.role === 'client' ? 1 : 0);
+    if (local && s.id) {
+      this.activeLocal--;
+      const next = this.waiting.shift();
+      if (next) this.open(next);
+    }
+    s.onClose?.();
+    if ((this.goawaySent || this.goawayReceived) && this.streams.size === 0 && this.waiting.length === 0) this.end();
+  }
+
+  // --- reading ------------------------------------------------------------------------------------
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    this.o.onRead?.(chunk);
+    const buf = this.rbuf ? Buffer.concat([this.rbuf, chunk]) : chunk;
+    this.rbuf = undefined;
+    let pos = 0;
+    try {
+      if (this.prefaceLeft) {
+        const at = CONNECTION_PREFACE.length - this.prefaceLeft;
+        const n = Math.min(this.prefaceLeft, buf.length);
+        for (let i = 0; i < n; i++) {
+          if (buf[i] !== CONNECTION_PREFACE[at + i]) throw new H2ProtocolError(H2Error.PROTOCOL_ERROR, `not the HTTP/2 connection preface at octet ${at + i} (RFC 9113 3.4)`);
+        }
+        this.prefaceLeft -= n;
+        pos = n;
+      }
+      while (buf.length - pos >= 9) {
+        const len = (buf[pos] << 16) | (buf[pos + 1] << 8) | buf[pos + 2];
+        if (len > DEFAULT_MAX_FRAME) throw new H2ProtocolError(H2Error.FRAME_SIZE_ERROR, `frame of ${len} octets above our SETTINGS_MAX_FRAME_SIZE ${DEFAULT_MAX_FRAME} (RFC 9113 4.2)`);
+        if (buf.length - pos < 9 + len) break;
+        const type = buf[pos + 3];
+        const flags = buf[pos + 4];
+        const id = buf.readUInt32BE(pos + 5) & MAX_WINDOW;
+        const payload = buf.subarray(pos + 9, pos + 9 + len);
+        pos += 9 + len;
+        this.onFrame(type, flags, id, payload);
+        if (this.closed) return;
+      }
+    } catch (e) {
+      this.fail(e);
+      return;
+    }
+    if (pos < buf.length) this.rbuf = buf.subarray(pos);
+  }
+
+  private onFrame(type: number, flags: number, id: number, p: Buffer): void {
+    if (this.firstFrame) {
+      this.firstFrame = false;
+      if (type !== FrameType.SETTINGS || flags & FrameFlags.ACK) throw new H2ProtocolError(H2Error.PROTOCOL_ERROR, 'the first frame of the peer is not SETTINGS (RFC 9113 3.4)');
+    }
+    if (this.continuation && type !== FrameType.CONTINUATION) throw new H2ProtocolError(H2Error.PROTOCOL_ERROR, `frame type ${type} inside the header block of stream ${this.continuation.id} (RFC 9113 6.10)`);
+    switch (type) {
+      case FrameType.DATA: return this.onDataFrame(flags, id, p);
+      case FrameType.HEADERS: return this.onHeadersFrame(flags, id, p);
+      case FrameType.PRIORITY:
+        if (id === 0) throw new H2ProtocolError(H2Error.PROTOCOL_ERROR, 'PRIORITY on stream 0 (RFC 9113 6.3)');
+        if (p.length !== 5) this.streamError(id, H2Error.FRAME_SIZE_ERROR, 'PRIORITY not 5 octets');
+        return;
+      case FrameType.RST_STREAM: return this.onRstStream(id, p);
+      case FrameType.SETTINGS: return this.onSettings(flags, id, p);
+      case FrameType.PUSH_PROMISE: throw new H2ProtocolError(H2Error.PROTOCOL_ERROR, 'PUSH_PROMISE received, push was disabled (RFC 9113 6.6, 8.4)');
+      case FrameType.PING:
+        if (id !== 0) throw new H2ProtocolError(H2Error.PROTOCOL_ERROR, `PING on stream ${id} (RFC 9113 6.7)`);
+        if (p.length !== 8) throw new H2ProtocolError(H2Error.FRAME_SIZE_ERROR, `PING of ${p.length} octets (RFC 9113 6.7)`);
+        if (!(flags & FrameFlags.ACK)) this.w.frame(FrameType.PING, FrameFlags.ACK, 0, Uint8Array.from(p));
+        return;
+      case FrameType.GOAWAY: return this.onGoaway(id, p);
+      case FrameType.WINDOW_UPDATE: return this.onWindowUpdate(id, p);
+      case FrameType.CONTINUATION: return this.onContinuation(flags, id, p);
+      default: return; // 5.5: unknown frame types are ignored
+    }
+  }
+
+  /** The stream is idle: never opened by the side that may open it (5.1). */
+  private idle(id: number): boolean {
+    const peerOpens = (id & 1) === (this.role === 'server' ? 1 : 0);
+    return peerOpens ? id > this.highestPeerStream : id >= this.nextStreamId;
+  }
+
+  private onDataFrame(flags: number, id: number, p: Buffer): void {
+    if (id === 0) throw new H2ProtocolError(H2Error.PROTOCOL_ERROR, 'DATA on stream 0 (RFC 9113 6.1)');
+    if (p.length > this.recvWindow) throw new H2ProtocolError(H2Error.FLOW_CONTROL_ERROR, `DATA of ${p.length} octets beyond the connection window ${this.recvWindow} (RFC 9113 6.9)`);
+    this.recvWindow -= p.length;
+    this.recvConsumed += p.length;
+    if (this.recvConsumed >= LOCAL_CONNECTION_WINDOW / 2) {
+      this.w.windowUpdate(0, this.recvConsumed);
+      this.recvWindow += this.recvConsumed;
+      this.recvConsumed = 0;
+    }
+    const s = this.streams.get(id);
+    if (!s) {
+      if (this.idle(id)) throw new H2ProtocolError(H2Error.PROTOCOL_ERROR, `DATA on idle stream ${id} (RFC 9113 5.1)`);
+      return; // a stream we reset or closed: its frames in flight are ignored (5.1 "closed")
+    }
+    if (s.remoteEnded || !s.headers) return this.streamError(id, s.remoteEnded ? H2Error.STREAM_CLOSED : H2Error.PROTOCOL_ERROR, 'DATA after END_STREAM or before HEADERS');
+    if (p.length > s.recvWindow) return this.streamError(id, H2Error.FLOW_CONTROL_ERROR, `DATA beyond the stream window ${s.recvWindow}`);
+    s.recvWindow -= p.length;
+    const data = frameContent('DATA', flags, p, false);
+    if (data.length) s.chunks.push(data);
+    if (flags & FrameFlags.END_STREAM) this.remoteEnd(s);
+    else if (s.recvWindow < LOCAL_STREAM_WINDOW / 2) {
+      this.w.windowUpdate(id, LOCAL_STREAM_WINDOW - s.recvWindow);
+      s.recvWindow = LOCAL_STREAM_WINDOW;
+    }
+  }
+
+  private onHeadersFrame(flags: number, id: number, p: Buffer): void {
+    if (id === 0) throw new H2ProtocolError(H2Error.PROTOCOL_ERROR, 'HEADERS on stream 0 (RFC 9113 6.2)');
+    const fragment = frameContent('HEADERS', flags, p, (flags & FrameFlags.PRIORITY) !== 0);
+    if (flags & FrameFlags.END_HEADERS) this.onHeaderBlock(id, flags, fragment);
+    else this.continuation = { id, flags, parts: [Uint8Array.from(fragment)] };
+  }
+
+  private onContinuation(flags: number, id: number, p: Buffer): void {
+    const c = this.continuation;
+    if (!c || c.id !== id) throw new H2ProtocolError(H2Error.PROTOCOL_ERROR, `CONTINUATION on stream ${id} without a header block open on it (RFC 9113 6.10)`);
+    c.parts.push(Uint8Array.from(p));
+    if (c.parts.length > 64) throw new H2ProtocolError(H2Error.PROTOCOL_ERROR, 'a header block of more than 64 CONTINUATION frames');
+    if (!(flags & FrameFlags.END_HEADERS)) return;
+    this.continuation = undefined;
+    this.onHeaderBlock(id, c.flags, Buffer.concat(c.parts));
+  }
+
+  private onHeaderBlock(id: number, flags: number, block: Uint8Array): void {
+    let fields: HeaderField[];
+    try {
+      fields = this.decoder.decode(block); // always: the table is the connection's (4.3)
+    } catch (e) {
+      if (e instanceof DecodeError) throw new H2ProtocolError(H2Error.COMPRESSION_ERROR, `header block of stream ${id}: ${e.message}`);
+      throw e;
+    }
+    const end = (flags & FrameFlags.END_STREAM) !== 0;
+    let s = this.streams.get(id);
+    if (!s && this.role === 'server' && this.idle(id)) {
+      if ((id & 1) === 0) throw new H2ProtocolError(H2Error.PROTOCOL_ERROR, `client opened even stream ${id} (RFC 9113 5.1.1)`);
+      this.highestPeerStream = id;
+      if (this.goawaySent) return; // 6.8: streams after our GOAWAY are not processed
+      if (this.streams.size >= Settings.ourMaxConcurrentStreams) return this.streamError(id, H2Error.REFUSED_STREAM, 'too many streams');
+      s = new H2Stream(this, id);
+      s.sendWindow = this.peer.initialWindowSize;
+      s.recvWindow = LOCAL_STREAM_WINDOW;
+      this.streams.set(id, s);
+      const bad = validateRequestHeaders(fields);
+      if (bad) return this.streamError(id, H2Error.PROTOCOL_ERROR, `malformed request: ${bad} (RFC 9113 8.1.1)`);
+      s.headers = fields;
+    } else if (!s) {
+      if (this.idle(id)) throw new H2ProtocolError(H2Error.PROTOCOL_ERROR, `HEADERS on idle stream ${id} (RFC 9113 5.1)`);
+      return; // closed (we reset it): ignored
+    } else if (s.remoteEnded) {
+      return this.streamError(id, H2Error.STREAM_CLOSED, 'HEADERS after END_STREAM');
+    } else if (!s.headers) {
+      const status = fields.find((f) => f.name === ':status')?.value;
+      if (!status || !/^[1-5]\d\d$/.test(status)) return this.streamError(id, H2Error.PROTOCOL_ERROR, 'response without a valid :status (RFC 9113 8.3.2)');
+      if (status[0] === '1') {
+        if (end) return this.streamError(id, H2Error.PROTOCOL_ERROR, 'interim response with END_STREAM (RFC 9113 8.1)');
+        return; // 1xx: informational, the final response follows
+      }
+      s.headers = fields;
+    } else if (!end) {
+      return this.streamError(id, H2Error.PROTOCOL_ERROR, 'trailers without END_STREAM (RFC 9113 8.1)');
+    }
+    if (end) this.remoteEnd(s);
+  }
+
+  private onRstStream(id: number, p: Buffer): void {
+    if (id === 0) throw new H2ProtocolError(H2Error.PROTOCOL_ERROR, 'RST_STREAM on stream 0 (RFC 9113 6.4)');
+    if (p.length !== 4) throw new H2ProtocolError(H2Error.FRAME_SIZE_ERROR, `RST_STREAM of ${p.length} octets (RFC 9113 6.4)`);
+    if (this.idle(id)) throw new H2ProtocolError(H2Error.PROTOCOL_ERROR, `RST_STREAM on idle stream ${id} (RFC 9113 6.4)`);
+    const s = this.streams.get(id);
+    if (s) this.closeStream(s, p.readUInt32BE(0));
+  }
+
+  private onSettings(flags: number, id: number, p: Buffer): void {
+    if (id !== 0) throw new H2ProtocolError(H2Error.PROTOCOL_ERROR, `SETTINGS on stream ${id} (RFC 9113 6.5)`);
+    if (flags & FrameFlags.ACK) {
+      if (p.length) throw new H2ProtocolError(H2Error.FRAME_SIZE_ERROR, 'SETTINGS ACK with a payload (RFC 9113 6.5)');
+      return;
+    }
+    if (p.length % 6) throw new H2ProtocolError(H2Error.FRAME_SIZE_ERROR, `SETTINGS of ${p.length} octets, not a multiple of 6 (RFC 9113 6.5)`);
+    const before = this.peer.initialWindowSize;
+    for (let i = 0; i < p.length; i += 6) this.peer.apply(p.readUInt16BE(i), p.readUInt32BE(i + 2), this.role);
+    this.encoder.setPeerMaxTableSize(this.peer.headerTableSize);
+    const delta = this.peer.initialWindowSize - before;
+    if (delta) {
+      // 6.9.2: a new SETTINGS_INITIAL_WINDOW_SIZE moves every stream's send window by the difference
+      for (const s of this.streams.values()) {
+        s.sendWindow += delta;
+        if (s.sendWindow > MAX_WINDOW) throw new H2ProtocolError(H2Error.FLOW_CONTROL_ERROR, 'a stream window above 2^31-1 (RFC 9113 6.9.2)');
+      }
+    }
+    this.w.frame(FrameType.SETTINGS, FrameFlags.ACK, 0);
+    while (this.waiting.length && this.activeLocal < this.peer.maxConcurrentStreams) this.open(this.waiting.shift()!);
+    this.resumeBlocked();
+  }
+
+  private onGoaway(id: number, p: Buffer): void {
+    if (id !== 0) throw new H2ProtocolError(H2Error.PROTOCOL_ERROR, `GOAWAY on stream ${id} (RFC 9113 6.8)`);
+    if (p.length < 8) throw new H2ProtocolError(H2Error.FRAME_SIZE_ERROR, `GOAWAY of ${p.length} octets (RFC 9113 6.8)`);
+    const last = p.readUInt32BE(0) & MAX_WINDOW;
+    const code = p.readUInt32BE(4);
+    this.goawayReceived = true;
+    if (code !== H2Error.NO_ERROR) this.log(`GOAWAY ${ERROR_CODE_NAMES[code] ?? code}: ${p.subarray(8).toString('latin1')}`);
+    this.o.onGoaway?.(last, code);
+    // streams we opened above the last one the peer processed were not: they may be retried (6.8)
+    for (const s of [...this.streams.values()]) if ((s.id & 1) === (this.role === 'client' ? 1 : 0) && s.id > last) this.closeStream(s, H2Error.REFUSED_STREAM);
+    for (const s of this.waiting.splice(0)) this.closeStream(s, H2Error.REFUSED_STREAM);
+    if (this.streams.size === 0) this.end();
+  }
+
+  private onWindowUpdate(id: number, p: Buffer): void {
+    if (p.length !== 4) throw new H2ProtocolError(H2Error.FRAME_SIZE_ERROR, `WINDOW_UPDATE of ${p.length} octets (RFC 9113 6.9)`);
+    const inc = p.readUInt32BE(0) & MAX_WINDOW;
+    if (id === 0) {
+      if (inc === 0) throw new H2ProtocolError(H2Error.PROTOCOL_ERROR, 'WINDOW_UPDATE of 0 on the connection (RFC 9113 6.9)');
+      this.sendWindow += inc;
+      if (this.sendWindow > MAX_WINDOW) throw new H2ProtocolError(H2Error.FLOW_CONTROL_ERROR, 'connection window above 2^31-1 (RFC 9113 6.9.1)');
+    } else {
+      const s = this.streams.get(id);
+      if (!s) {
+        if (this.idle(id)) throw new H2ProtocolError(H2Error.PROTOCOL_ERROR, `WINDOW_UPDATE on idle stream ${id} (RFC 9113 5.1)`);
+        return;
+      }
+      if (inc === 0) return this.streamError(id, H2Error.PROTOCOL_ERROR, 'WINDOW_UPDATE of 0');
+      s.sendWindow += inc;
+      if (s.sendWindow > MAX_WINDOW) return this.streamError(id, H2Error.FLOW_CONTROL_ERROR, 'stream window above 2^31-1 (RFC 9113 6.9.1)');
+    }
+    this.resumeBlocked();
+  }
+
+  // --- errors and closing -------------------------------------------------------------------------
+
+  private streamError(id: number, code: number, reason: string): void {
+    this.log(`stream ${id}: ${ERROR_CODE_NAMES[code]}: ${reason}`);
+    const s = this.streams.get(id);
+    if (s) this.reset(s, code);
+    else this.w.u32(FrameType.RST_STREAM, id, code);
+  }
+
+  private fail(e: unknown): void {
+    const code = e instanceof H2ProtocolError ? e.code : H2Error.INTERNAL_ERROR;
+    const reason = e instanceof Error ? e.message : String(e);
+    this.log(`connection error ${ERROR_CODE_NAMES[code]}: ${reason}`);
+    this.goaway(code, reason);
+    this.w.flush();
+    this.closed = true;
+    this.socket.end();
+    this.abortStreams(code);
+    setTimeout(() => this.socket.destroy(), 1000).unref();
+  }
+
+  private goaway(code: number, debug = ''): void {
+    if (this.goawaySent && code === H2Error.NO_ERROR) return;
+    this.goawaySent = true;
+    const d = Buffer.from(debug.slice(0, 256), 'utf8');
+    const p = Buffer.allocUnsafe(8 + d.length);
+    p.writeUInt32BE(this.highestPeerStream, 0);
+    p.writeUInt32BE(code, 4);
+    d.copy(p, 8);
+    this.w.frame(FrameType.GOAWAY, 0, 0, p);
+  }
+
+  /** Graceful close (6.8): GOAWAY NO_ERROR, the open streams finish, then the socket ends. */
+  close(): void {
+    if (this.closed) return;
+    this.goaway(H2Error.NO_ERROR);
+    for (const s of this.waiting.splice(0)) this.closeStream(s, H2Error.REFUSED_STREAM);
+    if (this.streams.size === 0) this.end();
+  }
+
+  private end(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.w.flush();
+    this.socket.end();
+  }
+
+  destroy(): void {
+    this.closed = true;
+    this.socket.destroy();
+  }
+
+  private abortStreams(code: number): void {
+    for (const s of [...this.streams.values(), ...this.waiting.splice(0)]) this.closeStream(s, code);
+  }
+
+  private onSocketClose(): void {
+    this.closed = true;
+    this.abortStreams(H2Error.CANCEL);
+    this.o.onClose?.();
+  }
+}

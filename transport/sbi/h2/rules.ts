@@ -1,0 +1,77 @@
+// DATA and HEADERS payloads without padding (RFC 9113 6.1, 6.2); the peer's SETTINGS (RFC 9113 6.5.2) with their ranges, and the checks of a request's header
+// list (8.1.1, 8.2, 8.3.1) that make it malformed: a stream error, never a crash.
+
+import type { HeaderField } from '../../../codecs/http2/hpack.ts';
+import { H2Error, H2ProtocolError } from './errors.ts';
+import { FrameFlags } from '../../../codecs/http2/frame.ts';
+
+export class Settings {
+  /** What we allow a client at once: no limit announced (6.5.2 initial value "unlimited"). */
+  static readonly ourMaxConcurrentStreams = 1 << 20;
+  headerTableSize = 4096;
+  enablePush = 1;
+  maxConcurrentStreams = Infinity;
+  initialWindowSize = 65535;
+  maxFrameSize = 16384;
+  maxHeaderListSize = Infinity;
+
+  apply(id: number, value: number, role: 'client' | 'server'): void {
+    switch (id) {
+      case 1: this.headerTableSize = value; break;
+      case 2:
+        if (value > 1 || (role === 'client' && value === 1)) throw new H2ProtocolError(H2Error.PROTOCOL_ERROR, `SETTINGS_ENABLE_PUSH ${value} (RFC 9113 6.5.2)`);
+        this.enablePush = value;
+        break;
+      case 3: this.maxConcurrentStreams = value; break;
+      case 4:
+        if (value > 0x7fffffff) throw new H2ProtocolError(H2Error.FLOW_CONTROL_ERROR, `SETTINGS_INITIAL_WINDOW_SIZE ${value} above 2^31-1 (RFC 9113 6.5.2)`);
+        this.initialWindowSize = value;
+        break;
+      case 5:
+        if (value < 16384 || value > 0xffffff) throw new H2ProtocolError(H2Error.PROTOCOL_ERROR, `SETTINGS_MAX_FRAME_SIZE ${value} outside 2^14..2^24-1 (RFC 9113 6.5.2)`);
+        this.maxFrameSize = value;
+        break;
+      case 6: this.maxHeaderListSize = value; break;
+      default: break; // unknown settings are ignored (6.5.2)
+    }
+  }
+}
+
+const CONNECTION_SPECIFIC = new Set(['connection', 'proxy-connection', 'keep-alive', 'transfer-encoding', 'upgrade']);
+
+/** Why a request's header list is malformed (8.1.1), or undefined when it is well formed. */
+export function validateRequestHeaders(fields: readonly HeaderField[]): string | undefined {
+  let regular = false;
+  let method = 0, scheme = 0, path = 0;
+  for (const { name, value } of fields) {
+    if (name !== name.toLowerCase()) return `uppercase field name ${name} (8.2.1)`;
+    if (name.startsWith(':')) {
+      if (regular) return `pseudo-header ${name} after a regular field (8.3)`;
+      if (name === ':method') method++;
+      else if (name === ':scheme') scheme++;
+      else if (name === ':path') {
+        path++;
+        if (value === '') return 'empty :path (8.3.1)';
+      } else if (name !== ':authority') return `pseudo-header ${name} in a request (8.3)`;
+    } else {
+      regular = true;
+      if (CONNECTION_SPECIFIC.has(name)) return `connection-specific field ${name} (8.2.2)`;
+      if (name === 'te' && value !== 'trailers') return 'te other than "trailers" (8.2.2)';
+    }
+  }
+  if (method !== 1 || scheme !== 1 || path !== 1) return 'not exactly one :method, :scheme and :path (8.3.1)';
+  return undefined;
+}
+
+/** Payload without padding (6.1, 6.2), and without the priority fields of HEADERS. */
+export function frameContent(name: string, flags: number, p: Buffer, priority: boolean): Buffer {
+  let start = 0, pad = 0;
+  if (flags & FrameFlags.PADDED) {
+    if (p.length < 1) throw new H2ProtocolError(H2Error.FRAME_SIZE_ERROR, `${name} PADDED without a Pad Length`);
+    pad = p[0];
+    start = 1;
+  }
+  if (priority) start += 5;
+  if (start + pad > p.length) throw new H2ProtocolError(H2Error.PROTOCOL_ERROR, `${name} padding of ${pad} octets exceeds its payload (RFC 9113 6.1)`);
+  return p.subarray(start, p.length - pad);
+}

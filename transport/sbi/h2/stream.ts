@@ -1,0 +1,48 @@
+// One stream of wire5g's own HTTP/2 connection (RFC 9113 5.1): its windows, what has arrived
+// (the header list, the body chunks), whether each side has ended, and how it closed.
+
+import type { HeaderField } from '../../../codecs/http2/hpack.ts';
+import type { H2Connection } from './connection.ts';
+
+export class H2Stream {
+  id: number;
+  readonly conn: H2Connection;
+  /** The request's (server) or final response's (client) header list, once received. */
+  headers: HeaderField[] | undefined;
+  readonly chunks: Uint8Array[] = [];
+  sendWindow = 0;
+  recvWindow = 0;
+  localEnded = false;
+  remoteEnded = false;
+  closed = false;
+  /** The RST_STREAM code it closed with (sent or received, or CANCEL when the connection closed); undefined when both sides ended. */
+  resetCode: number | undefined;
+  /** DATA waiting for the peer's WINDOW_UPDATE. */
+  pending: { data: Uint8Array; end: boolean } | undefined;
+  /** Client: the request until the stream opens (it may wait for MAX_CONCURRENT_STREAMS). */
+  requestFields: HeaderField[] | undefined;
+  requestBody: Uint8Array | undefined;
+  note: string | undefined;
+  /** Client: the whole response has arrived. */
+  onResponse: (() => void) | undefined;
+  onClose: (() => void) | undefined;
+
+  constructor(conn: H2Connection, id: number) {
+    this.conn = conn;
+    this.id = id;
+  }
+
+  /** The value of a received header field (the first, by its lowercase name). */
+  header(name: string): string | undefined {
+    const h = this.headers;
+    if (!h) return undefined;
+    for (let i = 0; i < h.length; i++) if (h[i].name === name) return h[i].value;
+    return undefined;
+  }
+
+  /** The body received so far, in one piece. */
+  body(): Uint8Array {
+    if (this.chunks.length === 1) return this.chunks[0];
+    return Buffer.concat(this.chunks);
+  }
+}

@@ -1,0 +1,109 @@
+// The writing side of wire5g's own HTTP/2 connection: frames (RFC 9113 4.1) appended to one
+// buffer and written to the socket once per turn of the event loop (setImmediate), so that the
+// frames of many streams leave in one write; each write goes to the capture hook with the
+// comments of the requests whose HEADERS it carries.
+
+import type net from 'node:net';
+import { FrameType, FrameFlags } from '../../../codecs/http2/frame.ts';
+
+const MAX_ID = 0x7fffffff;
+
+export class FrameWriter {
+  private readonly socket: net.Socket;
+  private readonly onWrite: ((bytes: Uint8Array, note: string | undefined) => void) | undefined;
+  private wbuf = Buffer.allocUnsafe(65536);
+  private wstart = 0;
+  private wpos = 0;
+  /** Capture comments for the next write. */
+  notes: string[] = [];
+  private flushScheduled = false;
+
+  constructor(socket: net.Socket, onWrite?: (bytes: Uint8Array, note: string | undefined) => void) {
+    this.socket = socket;
+    this.onWrite = onWrite;
+  }
+
+  private room(n: number): void {
+    if (this.wpos + n <= this.wbuf.length) return;
+    const size = Math.max(65536, (this.wpos - this.wstart + n) * 2);
+    const next = Buffer.allocUnsafe(size);
+    this.wbuf.copy(next, 0, this.wstart, this.wpos);
+    this.wpos -= this.wstart;
+    this.wstart = 0;
+    this.wbuf = next;
+  }
+
+  raw(bytes: Uint8Array): void {
+    this.room(bytes.length);
+    this.wbuf.set(bytes, this.wpos);
+    this.wpos += bytes.length;
+    this.scheduleFlush();
+  }
+
+  /** Appends one frame (4.1): length, type, flags, stream identifier, payload. */
+  frame(type: number, flags: number, id: number, payload?: Uint8Array, off = 0, len = payload ? payload.length - off : 0): void {
+    this.room(9 + len);
+    const b = this.wbuf;
+    let p = this.wpos;
+    b[p++] = len >>> 16;
+    b[p++] = (len >>> 8) & 0xff;
+    b[p++] = len & 0xff;
+    b[p++] = type;
+    b[p++] = flags;
+    b.writeUInt32BE(id & MAX_ID, p);
+    p += 4;
+    if (len) b.set(payload!.subarray(off, off + len), p);
+    this.wpos = p + len;
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  flush(): void {
+    this.flushScheduled = false;
+    if (this.wpos === this.wstart || !this.socket.writable) return;
+    const chunk = this.wbuf.subarray(this.wstart, this.wpos);
+    this.wstart = this.wpos;
+    if (this.wbuf.length - this.wpos < 4096) {
+      this.wbuf = Buffer.allocUnsafe(65536);
+      this.wstart = this.wpos = 0;
+    }
+    const note = this.notes.length ? this.notes.join('; ') : undefined;
+    this.notes = [];
+    this.onWrite?.(chunk, note);
+    this.socket.write(chunk);
+  }
+
+  settings(list: [number, number][]): void {
+    const p = Buffer.allocUnsafe(6 * list.length);
+    list.forEach(([id, v], i) => {
+      p.writeUInt16BE(id, 6 * i);
+      p.writeUInt32BE(v, 6 * i + 2);
+    });
+    this.frame(FrameType.SETTINGS, 0, 0, p);
+  }
+
+  u32(type: number, id: number, value: number): void {
+    const p = Buffer.allocUnsafe(4);
+    p.writeUInt32BE(value >>> 0, 0);
+    this.frame(type, 0, id, p);
+  }
+
+  windowUpdate(id: number, increment: number): void {
+    this.u32(FrameType.WINDOW_UPDATE, id, increment);
+  }
+
+  /** A header block in HEADERS and as many CONTINUATION frames as the peer's SETTINGS_MAX_FRAME_SIZE needs (6.10). */
+  headers(id: number, block: Uint8Array, endStream: boolean, max: number): void {
+    const first = Math.min(block.length, max);
+    this.frame(FrameType.HEADERS, (endStream ? FrameFlags.END_STREAM : 0) | (first === block.length ? FrameFlags.END_HEADERS : 0), id, block, 0, first);
+    for (let off = first; off < block.length; off += max) {
+      const n = Math.min(max, block.length - off);
+      this.frame(FrameType.CONTINUATION, off + n === block.length ? FrameFlags.END_HEADERS : 0, id, block, off, n);
+    }
+  }
+}
