@@ -20,6 +20,8 @@ export interface RunOutcome {
   /** NFs whose ledgers were compared; only these are said to be back where they started. */
   ledgersChecked: string[];
   interrupted?: boolean;
+  /** A scenario's steps whose `order:` was not followed, one line each (nodes/control/step-order.ts). */
+  orderErrors?: string[];
 }
 
 /** Prints the outcome; returns the exit status: 0 OK, 1 FAILED, 130 INTERRUPTED. */
@@ -36,6 +38,8 @@ export function reportRun(r: RunOutcome, o: { external?: boolean; total?: number
   const ues = r.ues ?? [];
   const failedUes = ues.filter((x) => x.error);
   for (const u of failedUes.slice(0, 5)) console.log(`  ${u.supi}: ${u.error}`);
+  const orderErrors = r.orderErrors ?? [];
+  for (const l of orderErrors.slice(0, 5)) console.log(`  ${l}`);
   const left = Object.keys(r.leftBehind);
   if (left.length) console.log(`left behind: ${JSON.stringify(r.leftBehind)}`);
   else if (r.ledgersChecked.length === 1 && r.ledgersChecked[0] === 'gNB') console.log(`the gNB's ledger is back where it started${o.external ? ' (the core NFs run elsewhere: each prints its ledger when it stops)' : ''}`);
@@ -49,7 +53,7 @@ export function reportRun(r: RunOutcome, o: { external?: boolean; total?: number
     return 130;
   }
   if (!r.ok) {
-    const why = [failedProcs.length ? `${failedProcs.length} procedure(s) failed` : '', failedUes.length ? `${failedUes.length} UE(s) failed` : '', left.length ? `state left behind in ${left.join(', ')}` : ''].filter(Boolean);
+    const why = [failedProcs.length ? `${failedProcs.length} procedure(s) failed` : '', failedUes.length ? `${failedUes.length} UE(s) failed` : '', left.length ? `state left behind in ${left.join(', ')}` : '', orderErrors.length ? `${orderErrors.length} step order(s) not followed` : ''].filter(Boolean);
     console.log(`FAILED: ${why.join('; ') || 'see above'}`);
     return 1;
   }

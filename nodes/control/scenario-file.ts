@@ -11,6 +11,7 @@ import { amfReleaseOn } from './amf-release-command.ts';
 export * from './scenario-parse.ts';
 import type { UeGroup, Scenario, ScenarioStep } from './scenario-parse.ts';
 import { moveOn, awaitPeriodicOn } from './mobility-commands.ts';
+import { watchStepOrder } from './step-order.ts';
 
 function members(g: UeGroup, supis: string[]): string[] {
   if (g.kind === 'all') return supis;
@@ -20,6 +21,8 @@ function members(g: UeGroup, supis: string[]): string[] {
 
 export interface ScenarioRunResult extends StopResult {
   ues: { supi: string; error?: string }[];
+  /** One line per step and UE whose `order:` was not followed (step-order.ts); any makes the run not OK. */
+  orderErrors: string[];
 }
 
 export interface ScenarioFileOptions extends LiveNetworkOptions {
@@ -57,15 +60,17 @@ export async function runScenarioFile(base: NetworkConfig, scenario: Scenario, o
   /** Each UE's last action: a UE's next action waits for it (a background ping, say). */
   const tails = new Map<string, Promise<void>>();
   const ctx: StepContext = { net, failed, tails, progress, ...(o.signal ? { signal: o.signal } : {}) };
+  const orderErrors: string[] = [];
   try {
-    for (const step of scenario.steps) {
+    for (const [index, step] of scenario.steps.entries()) {
       if (o.signal?.aborted) break;
       if (step.action === 'wait') {
         await sleep(step.seconds * 1000, o.signal);
         continue;
       }
       const group = members(step.group, supis).filter((s) => !failed.has(s));
-      const run = runStep(ctx, step, group);
+      // an external core traces its events in its own processes: the order is judged only where the core runs here
+      const run = step.order && !o.externalCore ? orderedStep(ctx, step, group, `steps[${index}] (${step.action})`, orderErrors) : runStep(ctx, step, group);
       if (step.background) background.push(run);
       else await run;
     }
@@ -76,7 +81,7 @@ export async function runScenarioFile(base: NetworkConfig, scenario: Scenario, o
   const interrupted = o.signal?.aborted === true;
   const r = await net.stop({ interrupted });
   progress.finished = supis.length;
-  return { ...r, ok: r.ok && failed.size === 0, ues: supis.map((supi) => ({ supi, ...(failed.has(supi) ? { error: failed.get(supi) } : {}) })) };
+  return { ...r, ok: r.ok && failed.size === 0 && orderErrors.length === 0, orderErrors, ues: supis.map((supi) => ({ supi, ...(failed.has(supi) ? { error: failed.get(supi) } : {}) })) };
 }
 
 /** The PLMN a step acts in: `visited` (the serving PLMN, default) or `home` (issue 17). */
@@ -109,6 +114,25 @@ interface StepContext {
   tails: Map<string, Promise<void>>;
   progress: ScenarioProgress;
   signal?: AbortSignal;
+}
+
+/**
+ * runStep, the events traced meanwhile checked against the step's `order`. When the order is not
+ * complete as the actions end (a home H-SMF's step 6 follows the answer the action waits for), the
+ * network settles first; a step whose order is complete goes on at once, so the run's timing is that
+ * of the same scenario without `order`.
+ */
+async function orderedStep(ctx: StepContext, step: Exclude<ScenarioStep, { action: 'wait' }>, group: string[], label: string, errors: string[]): Promise<void> {
+  const watch = watchStepOrder(label, step.order ?? [], group);
+  let found: string[];
+  try {
+    await runStep(ctx, step, group);
+    if (watch.check(ctx.failed).length > 0) await ctx.net.settle();
+  } finally {
+    found = watch.finish(ctx.failed);
+  }
+  // an interrupted run stops steps half way: their order says nothing
+  if (!ctx.signal?.aborted) errors.push(...found);
 }
 
 async function runStep(ctx: StepContext, step: Exclude<ScenarioStep, { action: 'wait' }>, group: string[]): Promise<void> {

@@ -33,6 +33,8 @@
 //     - provision: all           # SNPN onboarding (issue 19): SO-SNPN credentials from the PVS over the onboarding PDU session
 //     - await-deregistration: all # the AMF's onboarding deregistration timer deregisters the UE within seconds (60)
 //     - wait: 1.5                # seconds
+//   any action's step may add   # order: trace patterns ('SMF>H-SMF Nsmf_PDUSession_Update [4.3.4.3 step 1a]')
+//       order: [...]             # traced in that order while the step runs, else the run is not OK (step-order.ts)
 //   timers:                      # the AMF's timers in seconds (TS 24.501 defaults when absent):
 //     mobile-reachable: 1        # implicit-deregistration, t3513, t3522 likewise
 //   config: { snpn: ... }        # configuration keys merged over the run's configuration (as --config's)
@@ -55,7 +57,7 @@ export type UeGroup = { kind: 'all' } | { kind: 'first'; count: number } | { kin
 
 export type ScenarioStep =
   | { action: 'wait'; seconds: number }
-  | ({ group: UeGroup; rate?: number; parallel?: number; background: boolean } & (
+  | ({ group: UeGroup; rate?: number; parallel?: number; background: boolean; /** Trace patterns traced in this order while the step runs (step-order.ts). */ order?: string[] } & (
     | { action: 'register'; snssai?: Snssai; emergency?: boolean }
     | { action: 'in-coverage'; update?: 'periodic' | 'mobility' }
     | { action: 'pdu-establish'; psi?: number; dnn?: string; snssai?: Snssai; emergency?: boolean }
@@ -108,7 +110,7 @@ export class ScenarioFileError extends Error {
 }
 
 const UE_ACTIONS = ['register', 'pdu-establish', 'pdu-release', 'smf-release', 'ping', 'deregister', 'amf-deregister', 'amf-release', 'udm-withdraw', 'udm-update', 'pcf-terminate', 'af-create', 'af-delete', 'policy-update', 'await-release', 'an-release', 'out-of-coverage', 'in-coverage', 'await-implicit', 'move', 'update', 'await-periodic', 'provision', 'await-deregistration'] as const;
-const COMMON_KEYS = ['rate', 'parallel', 'background'];
+const COMMON_KEYS = ['rate', 'parallel', 'background', 'order'];
 const OPTION_KEYS: Record<(typeof UE_ACTIONS)[number], string[]> = {
   register: ['sst', 'sd', 'emergency'],
   'pdu-establish': ['psi', 'dnn', 'sst', 'sd', 'emergency'],
@@ -206,6 +208,7 @@ export function parseScenario(text: string, file: string): Scenario {
       background: raw.background === true,
       ...(raw.rate !== undefined ? { rate: num(raw.rate, `${at}.rate`) } : {}),
       ...(raw.parallel !== undefined ? { parallel: int(raw.parallel, `${at}.parallel`, 1) } : {}),
+      ...(raw.order !== undefined ? { order: orderOption(raw.order, `${at}.order`, fail) } : {}),
     };
     const psi = raw.psi === undefined ? undefined : int(raw.psi, `${at}.psi`, 1, 15);
     switch (a) {
@@ -348,4 +351,13 @@ function plmnOption(v: unknown, path: string, fail: (path: string, what: string)
   if (v === undefined) return undefined;
   if (v !== 'visited' && v !== 'home') return fail(path, `expected visited or home, got ${JSON.stringify(v)}`);
   return v;
+}
+
+/** `order:` a non-empty list of non-empty trace patterns (step-order.ts). */
+function orderOption(v: unknown, path: string, fail: (path: string, what: string) => never): string[] {
+  if (!Array.isArray(v) || v.length === 0) return fail(path, "expected a non-empty list of trace patterns such as 'AMF>SMF Nsmf_PDUSession_UpdateSMContext'");
+  v.forEach((x, k) => {
+    if (typeof x !== 'string' || !x.trim()) fail(`${path}[${k}]`, `expected a non-empty trace pattern, got ${JSON.stringify(x)}`);
+  });
+  return v as string[];
 }

@@ -126,6 +126,18 @@ describe('wire5g run --scenario', () => {
     expect(perPath(fa)).toEqual(perPath(frames(viaRun)));
   }, T);
 
+  it('a step whose order is not followed (a reversed list): exit 1, one line naming the step, the UE, the pattern and what it should have followed', async () => {
+    const { dir, config } = network(71);
+    const file = join(dir, 'reversed.yaml');
+    // the registration's first and last NAS messages, in the wrong order; the release's in the right one
+    writeFileSync(file, "description: one UE, the registration's order reversed\nues: 1\nsteps:\n  - register: all\n    order: ['AMF>UE Registration accept', 'UE>AMF Registration request']\n  - pdu-establish: all\n    order: ['UE>AMF UL NAS transport (PDU session establishment request)', 'AMF>SMF Nsmf_PDUSession_CreateSMContext']\n  - deregister: all\n");
+    const r = await wire5g(['run', '--scenario', file, '--quiet', '--config', config, '--out', join(dir, 'out')]);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout.split('\n').filter((l) => l.includes('order not followed'))).toEqual(["  steps[0] (register) UE imsi-001010000000001: order not followed: 'UE>AMF Registration request' was not traced after 'AMF>UE Registration accept' (only before it)"]);
+    expect(lastLine(r.stdout)).toBe('FAILED: 1 step order(s) not followed');
+    expect(r.stdout).toContain('every NF ledger is back where it started'); // every procedure succeeded: only the order failed
+  }, T);
+
   it('run --scenario --external-core with no core: says what it waits for, then FAILED, nothing written, the previous outputs untouched', async () => {
     const { dir, config } = network(60);
     const out = join(dir, 'out');

@@ -87,6 +87,11 @@ describe('scenario files', () => {
       ['description: x\nsteps:\n  - wait: 0', /^f\.yaml: steps\[0\]\.wait: expected a positive number, got 0$/],
       ['description: x\nspeed: 3\nsteps:\n  - wait: 1', /^f\.yaml: speed: unknown key/],
       ['description: [x', /^f\.yaml: \(yaml\): /],
+      ['description: x\nsteps:\n  - register: all\n    order: []', /^f\.yaml: steps\[0\]\.order: expected a non-empty list of trace patterns/],
+      ['description: x\nsteps:\n  - register: all\n    order: UE>AMF', /^f\.yaml: steps\[0\]\.order: expected a non-empty list of trace patterns/],
+      ["description: x\nsteps:\n  - register: all\n  - ping: all\n    order: ['UE>DN', ' ']", /^f\.yaml: steps\[1\]\.order\[1\]: expected a non-empty trace pattern, got " "$/],
+      ['description: x\nsteps:\n  - register: all\n    order: [3]', /^f\.yaml: steps\[0\]\.order\[0\]: expected a non-empty trace pattern, got 3$/],
+      ['description: x\nsteps:\n  - wait: 1\n    order: [x]', /^f\.yaml: steps\[0\]\.order: wait takes no options$/],
     ];
     for (const [text, want] of bad) {
       let err: unknown;
@@ -107,7 +112,7 @@ describe('scenario files', () => {
     expect(block).toBeDefined();
     const sc = parseScenario(block!, 'README.md');
     expect(sc.ues).toBe(20);
-    expect(sc.steps.map((x) => x.action)).toEqual(['register', 'pdu-establish', 'ping', 'deregister', 'wait', 'pdu-release', 'smf-release', 'amf-deregister', 'amf-release', 'udm-withdraw', 'deregister', 'pcf-terminate', 'af-create', 'policy-update', 'await-release', 'an-release', 'out-of-coverage', 'await-implicit', 'move', 'update', 'await-periodic', 'in-coverage', 'register']);
+    expect(sc.steps.map((x) => x.action)).toEqual(['register', 'pdu-establish', 'ping', 'deregister', 'wait', 'pdu-release', 'smf-release', 'amf-deregister', 'amf-release', 'udm-withdraw', 'deregister', 'pcf-terminate', 'af-create', 'policy-update', 'await-release', 'an-release', 'out-of-coverage', 'await-implicit', 'move', 'update', 'await-periodic', 'in-coverage', 'register', 'pdu-release']);
     expect(sc.amfTimers).toEqual({ mobileReachableMs: 1000, implicitDeregistrationMs: 1000, t3513Ms: 500, t3522Ms: 1000 });
   });
 

@@ -18,6 +18,7 @@ import { LiveNetwork } from '../../nodes/control/live-network.ts';
 import { pcfTerminateOn } from '../../nodes/control/policy-commands.ts';
 import { amfReleaseOn } from '../../nodes/control/amf-release-command.ts';
 import { runScenarioFile, loadScenario } from '../../nodes/control/scenario-file.ts';
+import { stepOrder } from '../../nodes/control/step-order.ts';
 import { roamingTestConfig } from '../helpers/roaming-network.ts';
 import { tsharkAvailable, dissect } from '../helpers/tshark.ts';
 
@@ -63,7 +64,9 @@ function inOrder(lines: string[], order: string[]): void {
   }
 }
 
-const H_SIDE_END = ['H-SMF>H-PCF Npcf_SMPolicyControl_Delete [4.3.4.3 step 6', 'H-SMF>H-UDM Nudm_UECM_Deregistration'];
+// each trigger's step order is stated once, in the built-in scenario's `order:` (which its run checks too)
+const scenario = loadScenario('home-routed-release');
+const orderOf = (action: string, ues: string): string[] => stepOrder(scenario, action, ues);
 
 describe('home-routed PDU Session Release, every trigger (TS 23.502 4.3.4.3)', () => {
   it('carries pings over N9 before any release', async () => {
@@ -72,7 +75,7 @@ describe('home-routed PDU Session Release, every trigger (TS 23.502 4.3.4.3)', (
 
   it('1a: UE-initiated', async () => {
     const l = await traced(() => net.releasePduSession(supis[0], 1));
-    inOrder(l, ['UE>AMF UL NAS transport (PDU session release request)', 'AMF>SMF Nsmf_PDUSession_UpdateSMContext', 'SMF>UPF Session Modification Request (uplink drop) [4.3.4.3 step 1a]', 'SMF>H-SMF Nsmf_PDUSession_Update [4.3.4.3 step 1a]', 'H-SMF>H-UPF Session Deletion Request [4.3.4.3 step 2]', 'H-SMF>SMF Nsmf_PDUSession_Update [4.3.4.3 step 3a]', 'AMF>gNB PDUSessionResourceReleaseCommand', 'UE>AMF UL NAS transport (PDU session release complete)', 'SMF>UPF Session Deletion Request', 'SMF>AMF Nsmf_PDUSession_SMContextStatusNotify [4.3.4.3 step 8]', ...H_SIDE_END]);
+    inOrder(l, orderOf('pdu-release', '1-1'));
     // step 5 (the V-SMF's answer) before step 6 (the H-SMF's policy termination)
     inOrder(l, ['SMF>H-SMF 200 (Nsmf_PDUSession_Update)', 'H-SMF>H-PCF Npcf_SMPolicyControl_Delete']);
     expect(net.ueOf(supis[0]).sessions.size).toBe(0);
@@ -80,32 +83,31 @@ describe('home-routed PDU Session Release, every trigger (TS 23.502 4.3.4.3)', (
 
   it('1c: during UE-initiated deregistration (no NAS SM message; 2 and 6 before 3b)', async () => {
     const l = await traced(() => net.deregister(supis[1], { switchOff: true }));
-    inOrder(l, ['AMF>SMF Nsmf_PDUSession_ReleaseSMContext', 'SMF>UPF Session Modification Request (uplink drop) [4.3.4.3 step 1c]', 'SMF>H-SMF Nsmf_PDUSession_Release [4.3.4.3 step 1c]', 'H-SMF>H-UPF Session Deletion Request [4.3.4.3 step 2]', 'H-SMF>H-PCF Npcf_SMPolicyControl_Delete [4.3.4.3 step 6]', 'H-SMF>SMF 204 (Nsmf_PDUSession_Release)', 'SMF>UPF Session Deletion Request', 'SMF>AMF 204 (Nsmf_PDUSession_ReleaseSMContext)']);
+    inOrder(l, orderOf('deregister', '2-2'));
     expect(l.filter((x) => /PDU session release (command|complete)/.test(x))).toEqual([]);
   });
 
   it('1c: during network-initiated deregistration', async () => {
     const l = await traced(() => net.amfDeregister(supis[2], { reRegistrationRequired: false }));
-    inOrder(l, ['AMF>UE Deregistration request (UE terminated)', 'AMF>SMF Nsmf_PDUSession_ReleaseSMContext', 'SMF>UPF Session Modification Request (uplink drop) [4.3.4.3 step 1c]', 'SMF>H-SMF Nsmf_PDUSession_Release [4.3.4.3 step 1c]', 'H-SMF>H-UPF Session Deletion Request [4.3.4.3 step 2]', 'H-SMF>H-PCF Npcf_SMPolicyControl_Delete [4.3.4.3 step 6]', 'H-SMF>SMF 204 (Nsmf_PDUSession_Release)']);
+    inOrder(l, orderOf('amf-deregister', '3-3'));
   });
 
-  const hplmn = ['H-SMF>H-UPF Session Modification Request [4.3.4.3 step 1e]', 'H-SMF>H-UPF Session Deletion Request [4.3.4.3 step 7]', 'H-SMF>SMF Nsmf_PDUSession_Update [4.3.4.3 step 3a]', 'SMF>AMF Namf_Communication_N1N2MessageTransfer [4.3.4.3 step 4 (4.3.4.2 step 3b)]', 'AMF>gNB PDUSessionResourceReleaseCommand', 'UE>AMF UL NAS transport (PDU session release complete)', 'SMF>UPF Session Deletion Request', 'SMF>AMF Nsmf_PDUSession_SMContextStatusNotify [4.3.4.3 step 8]'];
 
   it('1e: by the H-SMF\'s operator (ctl smf release --plmn home)', async () => {
     const l = await traced(() => net.hsmfRelease(supis[3], 1));
-    inOrder(l, [...hplmn, ...H_SIDE_END]);
+    inOrder(l, orderOf('smf-release', '4-4'));
     expect(net.ueOf(supis[3]).sessions.size).toBe(0);
   });
 
   it('1e: PCF-initiated, the H-PCF\'s SM Policy Association Termination (4.16.6 case A)', async () => {
     const l = await traced(() => pcfTerminateOn(net, supis[4], 1, 'UNSPECIFIED', 'home'));
-    inOrder(l, ['H-PCF>H-SMF Npcf_SMPolicyControl_UpdateNotify', ...hplmn, 'H-SMF>H-PCF Npcf_SMPolicyControl_Delete [4.3.4.3 step 6 (4.16.6 step 2)]']);
+    inOrder(l, orderOf('pcf-terminate', '5-5'));
     expect(net.ueOf(supis[4]).sessions.size).toBe(0);
   });
 
   it('1e: network slice replacement, the Alternative HPLMN S-NSSAI and cause #39 reach the V-SMF', async () => {
     const l = await traced(() => net.hsmfRelease(supis[5], 1, { altHplmnSnssai: { sst: 1, sd: 'a1b2c3' } }));
-    inOrder(l, [...hplmn, ...H_SIDE_END]);
+    inOrder(l, orderOf('smf-release', '6-6'));
     // the UE's Release Command carries #39 "reactivation requested" (TS 24.501 9.11.4.2)
     expect(net.ueOf(supis[5]).received).toContain('PDU session release command');
     expect(net.ueOf(supis[5]).sessions.size).toBe(0);
@@ -116,13 +118,13 @@ describe('home-routed PDU Session Release, every trigger (TS 23.502 4.3.4.3)', (
 
   it('1c: the UE\'s slice is no longer available (the home UDM removes it; no N1/N2 SM signalling)', async () => {
     const l = await traced(() => net.udmUpdateSnssai(supis[6], { sst: 2 }));
-    inOrder(l, ['H-UDM>AMF Nudm_SDM_Notification', 'AMF>SMF Nsmf_PDUSession_ReleaseSMContext', 'SMF>UPF Session Modification Request (uplink drop) [4.3.4.3 step 1c]', 'SMF>H-SMF Nsmf_PDUSession_Release [4.3.4.3 step 1c]', 'H-SMF>H-UPF Session Deletion Request [4.3.4.3 step 2]', 'H-SMF>H-PCF Npcf_SMPolicyControl_Delete [4.3.4.3 step 6]', 'H-SMF>SMF 204 (Nsmf_PDUSession_Release)']);
+    inOrder(l, orderOf('udm-update', '7-7'));
     expect(l.filter((x) => /PDU session release (command|complete)|PDUSessionResourceRelease/.test(x))).toEqual([]);
   });
 
   it('1f: AMF-initiated (release indication, V-SMF -> N16 -> H-SMF; the H-SMF builds the command)', async () => {
     const l = await traced(() => amfReleaseOn(net, supis[7], 1, 'REL_DUE_TO_SLICE_NOT_AVAILABLE'));
-    inOrder(l, ['AMF>SMF Nsmf_PDUSession_UpdateSMContext [4.3.4.2 step 1f]', 'SMF>UPF Session Modification Request (uplink drop) [4.3.4.3 step 1f]', 'SMF>H-SMF Nsmf_PDUSession_Update [4.3.4.3 step 1f]', 'H-SMF>H-UPF Session Deletion Request [4.3.4.3 step 2]', 'H-SMF>SMF Nsmf_PDUSession_Update [4.3.4.3 step 3a]', 'SMF>AMF 200 (Nsmf_PDUSession_UpdateSMContext)', 'AMF>gNB PDUSessionResourceReleaseCommand', 'UE>AMF UL NAS transport (PDU session release complete)', 'SMF>UPF Session Deletion Request', 'SMF>AMF Nsmf_PDUSession_SMContextStatusNotify [4.3.4.3 step 8]', ...H_SIDE_END]);
+    inOrder(l, orderOf('amf-release', '8-8'));
     // step 5 (the V-SMF's answer, after the UE's Release Complete) before step 6
     inOrder(l, ['UE>AMF UL NAS transport (PDU session release complete)', 'SMF>H-SMF 200 (Nsmf_PDUSession_Update)', 'H-SMF>H-PCF Npcf_SMPolicyControl_Delete']);
     expect(net.ueOf(supis[7]).sessions.size).toBe(0);
@@ -143,6 +145,7 @@ describe('home-routed PDU Session Release, every trigger (TS 23.502 4.3.4.3)', (
     const r = await runScenarioFile(scfg, loadScenario('home-routed-release'), { outDir: out, database: ':memory:' });
     expect(r.ues.filter((u) => u.error)).toEqual([]);
     expect(r.leftBehind).toEqual({});
+    expect(r.orderErrors).toEqual([]); // every step's `order:` was traced in that order
     expect(r.ok).toBe(true);
     if (!tsharkAvailable()) return;
     const frames = dissect(join(out, 'run.pcapng'), { prefs: ['nas-5gs.null_decipher:TRUE'] });

@@ -61,8 +61,8 @@ describe('the PCF\'s own SM policy update notification on a policy data change (
     expect(notifications).toEqual([{ resourceUri: ctx.smPolicyUri, smPolicyDecision: { umDecs: { 'internet:1': { umId: 'internet:1', volumeThreshold: 3000 } } } }]);
     expect(ctx.usageMonitoring?.map((m) => m.volumeThresholdOctets)).toEqual([3000]);
 
-    // the UPF enforces the new threshold: three echoes of 1,228 octets each way cross it
-    for (let i = 1; i <= 3 && u.sessions.has(1); i++) await u.ping(undefined, i, { psi: 1, payload: new Uint8Array(1200) }).catch(() => -1);
+    // the UPF enforces the new threshold: an echo is 1,228 octets each way, the second request crosses 3,000
+    for (let i = 1; i <= 2 && u.sessions.has(1); i++) await u.ping(undefined, i, { psi: 1, payload: new Uint8Array(1200), timeoutMs: 1000 }).catch(() => -1);
     await pollUntil(() => !u.sessions.has(1));
     expect(net.core.store.usage(SUPI, 'internet', '1')?.remainingOctets).toBe(0);
     expect(await u.deregister({ switchOff: false })).toBe('accepted');
