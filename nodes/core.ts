@@ -232,7 +232,7 @@ async function startServing(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig,
     }
     case 'ausf': {
       const aaa = o.dcs || o.side === 'home' ? undefined : aaaRoute(cfg);
-      const ausf = ausfRoutes({ ...(aaa ? { aaa } : {}), baseUri: uri('ausf'), udmUri: uri('udm'), instanceId: nfInstanceId('AUSF', cfg.addresses.ausf), servingNetworkNames: [servingNetworkName(cfg.plmn.mcc, cfg.plmn.mnc), ...(o.side === 'home' ? [servingNetworkName(full.plmn.mcc, full.plmn.mnc)] : []), ...(cfg.snpn ? [servingNetworkName(cfg.plmn.mcc, cfg.plmn.mnc, cfg.snpn.nid)] : [])] }, c.client, aka);
+      const ausf = ausfRoutes({ ...(aaa ? { aaa } : {}), ...(o.dcs ? { udmStep: '4.2.2.2.4 step 9-2' } : {}), baseUri: uri('ausf'), udmUri: uri('udm'), instanceId: nfInstanceId('AUSF', cfg.addresses.ausf), servingNetworkNames: [servingNetworkName(cfg.plmn.mcc, cfg.plmn.mnc), ...(o.side === 'home' ? [servingNetworkName(full.plmn.mcc, full.plmn.mnc)] : []), ...(cfg.snpn ? [servingNetworkName(cfg.plmn.mcc, cfg.plmn.mnc, cfg.snpn.nid)] : [])] }, c.client, aka);
       const h = await serve('AUSF', cfg.addresses.ausf, ausf.routes, c);
       return { nf, ledger: ausf.ledger, sbi: h, settled: () => h.server.settled(), stop: () => h.close() };
     }
@@ -266,7 +266,7 @@ async function startServing(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig,
         }
       }
       const c = host('SMF', cfg.addresses.smf);
-      const smf = smfRoutes({ baseUri: uri('smf'), instanceId: nfInstanceId('SMF', cfg.addresses.smf), udmUri: uri('udm'), pcfUri: uri('pcf'), ...(cfg.chf.convergedCharging ? { chfUri: uri('chf') } : {}), uePool: cfg.uePool, plmn: cfg.plmn, dnns: [cfg.dnn, ...(cfg.snpn && cfg.snpn.onboarding.dnn !== cfg.dnn ? [cfg.snpn.onboarding.dnn] : [])], ...(cfg.snpn?.pvs ? { pvsAddresses: [cfg.snpn.pvs.dnAddress, ...(cfg.snpn.pvs.fqdn ? [cfg.snpn.pvs.fqdn] : [])] } : {}), ...(cfg.emergency.enabled ? { emergency: cfg.emergency } : {}), ...(o.log ? { log: o.log } : {}) }, c.client, n4, nasSmN1, ngapSmN2, undefined, o.clock);
+      const smf = smfRoutes({ baseUri: uri('smf'), instanceId: nfInstanceId('SMF', cfg.addresses.smf), udmUri: uri('udm'), pcfUri: uri('pcf'), ...(cfg.chf.convergedCharging ? { chfUri: uri('chf') } : {}), uePool: cfg.uePool, plmn: cfg.plmn, dnns: [cfg.dnn, ...(cfg.snpn && cfg.snpn.onboarding.dnn !== cfg.dnn ? [cfg.snpn.onboarding.dnn] : [])], ...(cfg.snpn?.pvs ? { pvsAddresses: [cfg.snpn.pvs.dnAddress, ...(cfg.snpn.pvs.fqdn ? [cfg.snpn.pvs.fqdn] : [])] } : {}), ...(cfg.emergency.enabled ? { emergency: cfg.emergency } : {}), ...(full.roaming.enabled && o.side !== 'home' ? { homeNetworks: [{ plmn: full.roaming.home.plmn, udmUri: sbiUri(homeView(full), 'udm') }] } : {}), ...(o.log ? { log: o.log } : {}) }, c.client, n4, nasSmN1, ngapSmN2, undefined, o.clock);
       // TS 29.244 7.4.2: the SMF's heartbeat to its UPF; a restart shows in the answer's Recovery Time Stamp (6.2.2)
       const heartbeatMs = o.pfcpHeartbeatMs ?? DEFAULT_PFCP_HEARTBEAT_MS;
       if (heartbeatMs > 0) pfcp.startHeartbeat({ address: cfg.addresses.upf, port: cfg.ports.pfcp }, heartbeatMs);

@@ -19,6 +19,11 @@ export interface AusfConfig {
   servingNetworkNames: string[];
   /** TS 23.502 4.2.2.2.4 step 9-1: the realm whose SUCIs go to a DCS's AAA server, through this NSSAAF (eap-aaa.ts). */
   aaa?: AaaDcsRoute;
+  /**
+   * The step of its Nudm_UEAuthentication_Get: 4.2.2.2.2 step 9 (an AUSF does not know why it
+   * authenticates), but a DCS's AUSF serves only onboarding: 4.2.2.2.4 step 9-2.
+   */
+  udmStep?: string;
 }
 
 interface AuthContext {
@@ -51,7 +56,7 @@ export function ausfRoutes(cfg: AusfConfig, udm: SbiClient, aka: HomeNetworkAka,
           servingNetworkName: snName,
           ausfInstanceId: cfg.instanceId,
           ...(body.resynchronizationInfo ? { resynchronizationInfo: body.resynchronizationInfo as UeauC['schemas']['ResynchronizationInfo'] } : {}),
-        }, { step: '4.2.2.2.2 step 9' }).catch((e: unknown) => {
+        }, { step: cfg.udmStep ?? '4.2.2.2.2 step 9' }).catch((e: unknown) => {
           if (e instanceof SbiProblem) throw new SbiProblem(e.problem.status, e.problem.cause ?? 'AUTHENTICATION_REJECTED', e.problem.detail);
           throw e;
         });

@@ -43,7 +43,10 @@ export class TracingSbiClient implements SbiClient {
     return this.inner.call<T>(method, uri, body, opts).then(
       (r) => {
         // the answer, drawn in the ladder as the response to the request above (TS 29.500 5.2.7)
-        if (traceChannel.hasSubscribers) trace({ from: to, to: this.from, interface: 'SBI', protocol: 'HTTP/2', message: `${r.status} (${operation})`, response: true });
+        if (traceChannel.hasSubscribers) {
+          const step = opts.answerStep?.(r.body);
+          trace({ from: to, to: this.from, interface: 'SBI', protocol: 'HTTP/2', message: `${r.status} (${operation})`, response: true, ...(step ? { step } : {}) });
+        }
         return r;
       },
       (e: unknown) => {

@@ -47,6 +47,8 @@ export interface GnbUeContext {
   ueAmbr?: { uplinkBps: number; downlinkBps: number };
   /** The Index to RAT/Frequency Selection Priority the AMF gave (TS 38.413 9.3.1.61, 8.3.4.2). */
   rfsp?: number;
+  /** The connection was opened by a Registration request with the onboarding indication (TS 23.502 4.2.2.2.4 step 1). */
+  onboardingRegistration?: boolean;
   /** The UE's admission slot (admission.ts), held until its Initial Context Setup or release. */
   admission?: AdmissionTicket;
 }

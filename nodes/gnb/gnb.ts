@@ -345,6 +345,7 @@ export class Gnb implements UuCell {
       kgnb: undefined,
       sessions: new Map(),
       label: `ran-ue-${ranUeNgapId}`,
+      ...(an.onboarding && !about ? { onboardingRegistration: true } : {}),
       ...cellUli(this, an),
     };
     this.contexts.set(ranUeNgapId, ctx);

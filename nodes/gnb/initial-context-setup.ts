@@ -31,7 +31,7 @@ export function onInitialContextSetupRequest(gnb: Gnb, ctx: GnbUeContext, ies: M
     'RAN-UE-NGAP-ID': ctx.ranUeNgapId,
     ...(setUp.length ? { PDUSessionResourceSetupListCxtRes: setUp } : {}),
     ...(failed.length ? { PDUSessionResourceFailedToSetupListCxtRes: failed } : {}),
-  }), 'InitialContextSetupResponse', '4.2.2.2.2 step 21 (TS 38.413 8.3.1.2)');
+  }), 'InitialContextSetupResponse', `${ctx.onboardingRegistration ? '4.2.2.2.4' : '4.2.2.2.2'} step 21 (TS 38.413 8.3.1.2)`);
   // the UE's establishment is over: its admission slot goes to the next UE in the queue
   ctx.admission?.done();
   const nas = ies.get('NAS-PDU');

@@ -16,6 +16,7 @@ import { subscribeTrace, type TraceEvent } from '../../nodes/common/trace.ts';
 import { testConfig } from '../helpers/network.ts';
 import { inOrder } from '../helpers/steps.ts';
 import { tsharkAvailable, dissect, problems } from '../helpers/tshark.ts';
+import { writeEapolPcap } from '../helpers/eapol-pcap.ts';
 
 const THIRD = 173;
 const CASE_9_3 = 'nai-onboard1@nid000007ed9d5.mnc001.mcc001.3gppnetwork.org';
@@ -67,6 +68,19 @@ describe('scenario snpn-onboarding', () => {
       'AMF>UE Authentication result [4.2.2.2.4 step 9-1]', 'AMF>UE Security mode command [4.2.2.2.4 step 9-1 (NAS security mode control)]', 'Registration accept [4.2.2.2.4 step 21]',
     ]);
 
+    // every message of the three onboarding registrations carries its 4.2.2.2.4 step, but for these
+    // (answers are drawn as the answer of their request): the local AUSF's request to the UDM (9-3;
+    // an AUSF does not know why it authenticates; the DCS's is 9-2), the UDMs' to their UDRs and
+    // the AUSFs' result confirmations (storage and TS 33.501 6.1.4, untagged in every procedure)
+    const first = events.findIndex((e) => e.step === '4.2.2.2.4 step 1');
+    const last = events.map((e) => e.step).lastIndexOf('4.2.2.2.4 step 22');
+    const other = events.slice(first, last + 1).filter((e) => !e.response && !e.step?.startsWith('4.2.2.2.4')).map(line);
+    expect(new Set(other)).toEqual(new Set([
+      'AUSF>UDM Nudm_UEAuthentication_Get [4.2.2.2.2 step 9]',
+      ...['Nudr_DM_Query', 'Nudr_DM_Update', 'Nudr_DM_Create'].flatMap((op) => [`UDM>UDR ${op} []`, `UDM>DCS-UDR ${op} []`]),
+      'AUSF>UDM Nudm_UEAuthentication_ResultConfirmation []', 'AUSF>DCS-UDM Nudm_UEAuthentication_ResultConfirmation []',
+    ]));
+
     if (!tsharkAvailable()) return;
     const frames = dissect(r.files.capture!, { prefs: ['nas-5gs.null_decipher:TRUE', 'radius.shared_secret:wire5g-radius', 'radius.validate_authenticator:TRUE'] });
     expect(problems(frames)).toEqual([]);
@@ -84,6 +98,30 @@ describe('scenario snpn-onboarding', () => {
     for (const f of radius.filter((x) => ['2', '11'].includes(x.fields.get('radius.code')?.[0] ?? ''))) expect(f.fields.has('radius.authenticator.valid'), `frame ${f.frame}`).toBe(true);
     const accept = radius.find((f) => f.fields.get('radius.code')?.[0] === '2')!;
     for (const k of ['radius.MS_MPPE_Recv_Key', 'radius.MS_MPPE_Send_Key']) expect(accept.fields.has(k), `${k} in the Access-Accept`).toBe(true);
+    // 9-1 on the SBI: Wireshark reads the JSON but has no EAP dissector for its base64 strings
+    // (Nausf 5gAuthData/eapPayload, Nnssaaf eapIdRsp/eapMessage); the strings tshark extracted are
+    // put back on a wire it dissects EAP from (802.1X EAPOL frames) and judged there, each packet once
+    const eapStrings = [...new Set(values('json.member_with_value').filter((m) => /^(eapIdRsp|eapMessage|eapPayload|5gAuthData):/.test(m)).map((m) => m.slice(m.indexOf(':') + 1)).filter((v) => /^[A-Za-z0-9+/]+=*$/.test(v)))];
+    const eapolPath = join(mkdtempSync(join(tmpdir(), 'wire5g-eapol-')), 'sbi-eap.pcap');
+    writeEapolPcap(eapolPath, eapStrings.map((b) => Uint8Array.from(Buffer.from(b, 'base64'))));
+    const sbiEap = dissect(eapolPath);
+    expect(problems(sbiEap)).toEqual([]);
+    const eapField = (f: string) => sbiEap.map((x) => x.fields.get(f)?.join() ?? '');
+    // Response/Identity, Request and Response AKA'-Challenge (type 50, subtype 1), Success
+    expect(eapField('eap.code')).toEqual(['2', '1', '2', '3']);
+    expect(eapField('eap.type')).toEqual(['1', '50', '50', '']);
+    expect(eapField('eap.aka.subtype')).toEqual(['', '1', '1', '']);
+    // step 21: the N2 message's Allowed NSSAI (NGAP Initial Context Setup Request) is the onboarding
+    // configuration's S-NSSAI (SST 2) for the three onboarding registrations, the SO-SNPN's (SST 1) after
+    // (the Allowed NSSAI IE is in the Initial Context Setup Requests only, in this run)
+    const ics = frames.filter((f) => f.fields.has('ngap.AllowedNSSAI'));
+    let seen = 0;
+    for (const f of ics) {
+      const sst = [...new Set(f.fields.get('ngap.sST'))];
+      expect(sst, `frame ${f.frame}`).toEqual([seen < 3 ? '02' : '01']);
+      seen += f.fields.get('ngap.AllowedNSSAI')!.length;
+    }
+    expect(seen).toBe(6);
   }, 120_000);
 
   it('a config block that does not validate is refused with one line naming the key', () => {

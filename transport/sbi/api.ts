@@ -98,6 +98,8 @@ export interface SbiCallOptions {
   /** The service operation name, e.g. 'Nsmf_PDUSession_ReleaseSMContext'. */
   operation?: string;
   timeoutMs?: number;
+  /** Spec step for the trace of the answer, decided from its body (an answer is a step of its own, e.g. '4.2.2.2.4 step 5'). */
+  answerStep?: (body: unknown) => string | undefined;
 }
 
 /** How NF logic calls another NF. `uri` is absolute: `http://127.0.0.12:8080/nudm-sdm/v2/...`. */

@@ -77,7 +77,8 @@ const snssaiNas = (s: WireSnssai): SNssai => ({ sst: s.sst, ...(s.sd !== undefin
  * subscription information to decide"). True when the UE was handed on.
  */
 export async function rerouteBeforeSecurity(amf: Amf, ue: AmfUe, kind: RegistrationKind, fromIdle: boolean): Promise<boolean> {
-  if (amf.cfg.reallocation !== 'ran' || !amf.cfg.uris.nssf || !fromIdle || ue.sec || !ue.initialUeMessage || (kind !== 'initial' && kind !== 'mobility')) return false;
+  // an onboarding registered UE stays with the AMF that has the onboarding configuration (TS 23.502 4.2.2.2.4 step 2)
+  if (ue.onboarding || amf.cfg.reallocation !== 'ran' || !amf.cfg.uris.nssf || !fromIdle || ue.sec || !ue.initialUeMessage || (kind !== 'initial' && kind !== 'mobility')) return false;
   const sel = await sliceSelectionOrHere(amf, ue, undefined);
   // 7(B) "unless the target AMF(s) are returned from the NSSF and identified by a list of candidate AMF(s)": then 7(A), after NAS security
   if (!sel || sel.candidates.length) return false;
@@ -93,7 +94,7 @@ export async function rerouteBeforeSecurity(amf: Amf, ue: AmfUe, kind: Registrat
  * association exists now, so the reroute is 7(A). True when the UE was handed on.
  */
 export async function rerouteAfterSecurity(amf: Amf, ue: AmfUe, full: NasMessage, kind: RegistrationKind, fromIdle: boolean): Promise<boolean> {
-  if (!amf.cfg.uris.nssf || (kind !== 'initial' && kind !== 'mobility') || full.name !== 'Registration request') return false;
+  if (ue.onboarding || !amf.cfg.uris.nssf || (kind !== 'initial' && kind !== 'mobility') || full.name !== 'Registration request') return false;
   const sel = await sliceSelectionOrHere(amf, ue, ue.requestedNssai);
   if (!sel) return false;
   // step 5: a UE context fetched from an old AMF (UEContextTransfer) stays the old AMF's

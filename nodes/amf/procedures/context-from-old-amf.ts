@@ -71,7 +71,7 @@ export async function contextFromOldAmf(amf: Amf, ue: AmfUe, received: ReceivedN
       accessType: '3GPP_ACCESS',
       plmnId: { mcc: amf.cfg.plmn.mcc, mnc: amf.cfg.plmn.mnc },
       regRequest: { n1MessageClass: '5GMM', n1MessageContent: { contentId: 'regRequest' } },
-    }, { regRequest: { contentType: 'application/vnd.3gpp.5gnas', data: received.protectedPdu } }), { step: '4.2.2.2.2 step 4' });
+    }, { regRequest: { contentType: 'application/vnd.3gpp.5gnas', data: received.protectedPdu } }), { step: '4.2.2.2.2 step 4', answerStep: onboardingAnswerStep });
     const body = r.body instanceof SbiMultipart ? (r.body.json as CommC['schemas']['UeContextTransferRspData']) : r.body;
     context = body.ueContext;
   } catch (e) {
@@ -92,6 +92,16 @@ export async function contextFromOldAmf(amf: Amf, ue: AmfUe, received: ReceivedN
     return undefined;
   }
   return full;
+}
+
+/**
+ * TS 23.502 4.2.2.2.4 step 5: the answer of the old AMF with the indication that the UE is registered
+ * for onboarding. The request goes before the new AMF can know (TS 38.413 carries no onboarding
+ * indication; the NG-RAN used it to select this AMF), so it keeps its 4.2.2.2.2 step 4 tag.
+ */
+function onboardingAnswerStep(body: unknown): string | undefined {
+  const json = body instanceof SbiMultipart ? body.json : body;
+  return (json as Partial<CommC['schemas']['UeContextTransferRspData']> | undefined)?.ueContext?.snpnOnboardInd === true ? '4.2.2.2.4 step 5' : undefined;
 }
 
 /**
@@ -141,6 +151,8 @@ export function adoptUeContext(amf: Amf, ue: AmfUe, c: UeContext): boolean {
   ue.kamf = kamf;
   ue.sec = { ngKsi: seaf.ngKsi.ksi, ...nasKeys(kamf, integrity, ciphering), integrityAlgorithm: integrity, cipheringAlgorithm: ciphering, uplinkCount: mm.nasUplinkCount, downlinkCount: mm.nasDownlinkCount, bearer: 1 };
   if (c.pei) ue.pei = c.pei;
+  // TS 23.502 4.2.2.2.4 step 5: registered for onboarding (its registration update: registration-onboarding-update.ts)
+  if (c.snpnOnboardInd === true) ue.onboarding = { pvsAddresses: [] };
   if (c.subUeAmbr) ue.subscribedUeAmbr = { uplinkBps: bitRateBps(c.subUeAmbr.uplink, 'subUeAmbr.uplink'), downlinkBps: bitRateBps(c.subUeAmbr.downlink, 'subUeAmbr.downlink') };
   for (const s of c.sessionContextList ?? []) {
     const snssai: SNssai = s.sNssai.sd !== undefined ? { sst: s.sNssai.sst, sd: parseInt(s.sNssai.sd, 16) } : { sst: s.sNssai.sst };
@@ -153,6 +165,7 @@ export function adoptUeContext(amf: Amf, ue: AmfUe, c: UeContext): boolean {
 /** A transfer not taken: the sessions and keys stay the old AMF's. */
 export function forgetTransferred(ue: AmfUe): void {
   for (const psi of ue.oldAmf?.sessions ?? []) ue.sessions.delete(psi);
+  ue.onboarding = undefined;
   ue.sec = undefined;
   ue.kamf = undefined;
 }

@@ -2,7 +2,9 @@
 //   steps 1-3  the Registration request with 5GS registration type "SNPN onboarding" (TS 24.501
 //              9.11.3.7) and the SUCI of the Default UE Credentials' SUPI, through an NG-RAN that
 //              selected this AMF for the onboarding indication (nodes/gnb/snpn.ts)
-//   steps 4-5  context transfer from an old AMF: wire5g has one AMF, so never
+//   steps 4-5  context transfer from an old AMF: for the registration update of a UE registered for
+//              onboarding (step 1's second paragraph), registration-onboarding-update.ts; the
+//              onboarding registration itself names the UE by the SUCI of its Default UE Credentials
 //   steps 6-7  skipped
 //   step 8     the AMF applies its AMF Onboarding Configuration Data (the S-NSSAI and DNN onboarding
 //              is restricted to), stores that the UE is registered for onboarding, selects the AUSF
@@ -13,7 +15,7 @@
 //              9-2, a DCS hosting AUSF/UDM: the SUCI goes to the DCS's AUSF (by its realm), which
 //              returns the PVS addresses with the result (5G AKA, TS 33.501 6.1.3.2);
 //              9-3, no DCS: the local AUSF (5G AKA). Then NAS security mode control
-//   step 10    RegistrationStatusUpdate to an old AMF: none (steps 4-5)
+//   step 10    RegistrationStatusUpdate to an old AMF: with steps 4-5 (registration-onboarding-update.ts)
 //   step 11    Identity Request for the PEI when the UE did not give it (in the Security mode complete;
 //              the Security Mode Command asks for the IMEISV unless snpn.onboarding.imeisvRequest is false)
 //   step 12    with an EIR (config eir): N5g-eir_EquipmentIdentityCheck_Get (TS 29.511); a prohibited
@@ -108,14 +110,7 @@ export async function registrationWithOnboardingSnpn(amf: Amf, ue: AmfUe, receiv
   const imeisv = complete.message.ies.imeisv as MobileIdentity | undefined;
   if (imeisv && (imeisv.type === 'imeisv' || imeisv.type === 'imei')) ue.pei = `${imeisv.type}-${imeisv.digits}`;
 
-  // step 11: Identity Request for the PEI (TS 24.501 5.4.3, identity type IMEI) if the UE gave none
-  if (!ue.pei) {
-    const r = await exchange(amf, ue, ['Identity response'], amf.timers.t3560Ms, () => sendNas(amf, ue, nasMessage('Identity request', { identityType: 3 }), '4.2.2.2.4 step 11'));
-    const pei = r.message.ies.mobileIdentity as MobileIdentity;
-    if (pei.type === 'imei' || pei.type === 'imeisv') ue.pei = `${pei.type}-${pei.digits}`;
-  }
-  // step 12 (optional): the PEI check at the EIR
-  if (amf.neir && ue.pei) await checkEquipmentIdentity(amf, ue, amf.neir);
+  await peiAndEquipmentCheck(amf, ue);
 
   // step 21: Registration Accept; Allowed NSSAI = the S-NSSAI of the onboarding configuration
   const o = snpn.onboarding.snssai;
@@ -139,6 +134,18 @@ export async function registrationWithOnboardingSnpn(amf: Amf, ue: AmfUe, receiv
   startOnboardingDeregistrationTimer(amf, ue, snpn.onboarding.deregistrationTimerMs);
 }
 
+/** Steps 11-12: the PEI by Identity Request when the UE did not give it, then (optionally) its check at the EIR. */
+export async function peiAndEquipmentCheck(amf: Amf, ue: AmfUe): Promise<void> {
+  // step 11: Identity Request for the PEI (TS 24.501 5.4.3, identity type IMEI) if the UE gave none
+  if (!ue.pei) {
+    const r = await exchange(amf, ue, ['Identity response'], amf.timers.t3560Ms, () => sendNas(amf, ue, nasMessage('Identity request', { identityType: 3 }), '4.2.2.2.4 step 11'));
+    const pei = r.message.ies.mobileIdentity as MobileIdentity;
+    if (pei.type === 'imei' || pei.type === 'imeisv') ue.pei = `${pei.type}-${pei.digits}`;
+  }
+  // step 12 (optional): the PEI check at the EIR
+  if (amf.neir && ue.pei) await checkEquipmentIdentity(amf, ue, amf.neir);
+}
+
 /**
  * Step 12: N5g-eir_EquipmentIdentityCheck_Get (TS 29.511 5.2.2.2) with the PEI and the SUPI. A
  * prohibited PEI (BLACKLISTED) is rejected with #6 Illegal ME; a tracked one (GREYLISTED) goes on
@@ -154,17 +161,22 @@ async function checkEquipmentIdentity(amf: Amf, ue: AmfUe, eir: NonNullable<Amf[
 }
 
 /**
- * Step 8 (TS 23.501 5.30.2.10.2.3): the onboarding deregistration timer, on the AMF's clock. Its
- * expiry deregisters the UE (4.2.2.3.3, re-registration not required): the UE is to register
- * with the SO-SNPN credentials it obtained meanwhile.
+ * Step 8 (TS 23.501 5.30.2.10.2.3), and step 5 at a new AMF: the onboarding deregistration timer,
+ * on the AMF's clock. Its expiry deregisters the UE (4.2.2.3.3, re-registration not required): the
+ * UE is to register with the SO-SNPN credentials it obtained meanwhile. The timer belongs to the
+ * registration, not to one NG connection: it fires on whichever context holds the SUPI then (a
+ * registration update on a new NG connection takes the context over, registration-update.ts).
  */
-function startOnboardingDeregistrationTimer(amf: Amf, ue: AmfUe, ms: number): void {
-  if (!ue.onboarding) return;
+export function startOnboardingDeregistrationTimer(amf: Amf, ue: AmfUe, ms: number): void {
+  if (!ue.onboarding || !ue.supi) return;
+  const supi = ue.supi;
+  stopOnboardingDeregistrationTimer(amf, ue);
   ue.onboarding.deregistrationTimer = amf.clock.setTimeout(() => {
-    if (ue.onboarding) ue.onboarding.deregistrationTimer = undefined;
-    if (amf.bySupi.get(ue.supi ?? '') !== ue) return;
-    amf.log(`UE ${ue.supi ?? ''}: onboarding deregistration timer expired (TS 23.502 4.2.2.2.4 step 8): network-initiated deregistration`);
-    void networkInitiatedDeregistration(amf, ue, { trigger: 'onboarding-timer', accessType: 1, reRegistrationRequired: false });
+    const current = amf.bySupi.get(supi);
+    if (!current?.onboarding) return;
+    current.onboarding.deregistrationTimer = undefined;
+    amf.log(`UE ${supi}: onboarding deregistration timer expired (TS 23.502 4.2.2.2.4 step 8): network-initiated deregistration`);
+    void networkInitiatedDeregistration(amf, current, { trigger: 'onboarding-timer', accessType: 1, reRegistrationRequired: false });
   }, ms);
 }
 

@@ -22,6 +22,7 @@ import type { SNssai } from '../../../codecs/nas/index.ts';
 import { releaseSmContextOf } from './held-resources.ts';
 import { awaitRemoval } from './old-amf-removal.ts';
 import { ueOfContextId } from './ue-context-transfer.ts';
+import { stopOnboardingDeregistrationTimer } from './registration-onboarding-snpn.ts';
 import { snssaiEquals } from './registration.ts';
 
 /** Step 10 at the old AMF. */
@@ -39,7 +40,10 @@ export function registrationStatusUpdate(amf: Amf, req: RequestOf<typeof AMF.com
   // their SMF, step 17): taken off the context at once, so that step 14d finds none of them
   const release = named.flatMap((psi) => ue.sessions.get(psi) ?? []);
   ue.sessions = new Map();
-  // the context stays until the UDM's notification (step 14d, old-amf-removal.ts)
+  // a UE registered for onboarding is the new AMF's to deregister now (TS 23.502 4.2.2.2.4 step 5: its timer)
+  stopOnboardingDeregistrationTimer(amf, ue);
+  // the context stays until the UDM's notification (step 14d, old-amf-removal.ts); for an onboarding
+  // registered UE none comes (4.2.2.2.4 steps 13-20 skipped: the new AMF does not register at the UDM), the guard timer removes it
   awaitRemoval(amf, ue);
   return { ...ok({ regStatusTransferComplete: true }), after: () => releaseNamed(amf, ue, release) };
 }
@@ -59,9 +63,11 @@ export async function notifyOldAmf(amf: Amf, ue: AmfUe, transferStatus: 'TRANSFE
   if (!old || old.notified) return;
   old.notified = transferStatus;
   // a session kept needs its S-NSSAI served here and, when the UE named slices, among them (the
-  // Allowed NSSAI is at most the Requested NSSAI's served S-NSSAIs, TS 23.501 5.15.5.2.1)
+  // Allowed NSSAI is at most the Requested NSSAI's served S-NSSAIs, TS 23.501 5.15.5.2.1); an
+  // onboarding registered UE's sessions are of the onboarding S-NSSAI (TS 23.502 4.2.2.2.4 step 8)
   const requested = ue.requestedNssai ?? [];
-  const kept = (s: SNssai) => amf.cfg.snssais.some((n) => snssaiEquals(s, n)) && (!requested.length || requested.some((r) => snssaiEquals(s, r)));
+  const onboarding = ue.onboarding ? amf.cfg.snpn?.onboarding.snssai : undefined;
+  const kept = (s: SNssai) => (onboarding !== undefined && snssaiEquals(s, onboarding)) || (amf.cfg.snssais.some((n) => snssaiEquals(s, n)) && (!requested.length || requested.some((r) => snssaiEquals(s, r))));
   const notServed = transferStatus === 'TRANSFERRED' ? [...ue.sessions.values()].filter((s) => old.sessions.includes(s.pduSessionId) && !kept(s.snssai)).map((s) => s.pduSessionId) : [];
   for (const psi of notServed) ue.sessions.delete(psi);
   if (transferStatus === 'NOT_TRANSFERRED') {
@@ -71,7 +77,8 @@ export async function notifyOldAmf(amf: Amf, ue: AmfUe, transferStatus: 'TRANSFE
   const body: CommC['schemas']['UeRegStatusUpdateReqData'] = {
     transferStatus,
     ...(notServed.length ? { toReleaseSessionList: notServed } : {}),
-    ...(transferStatus === 'TRANSFERRED' ? { pcfReselectedInd: true } : {}),
+    // the new AMF sets up its own AM and UE policy associations (step 16, 21b); an onboarding registered UE has none (steps 13-20 skipped)
+    ...(transferStatus === 'TRANSFERRED' && !ue.onboarding ? { pcfReselectedInd: true } : {}),
   };
   await amfClient(amf.sbi, old.apiRoot).communication.registrationStatusUpdate(old.ueContextId, body, { step }).catch((e: unknown) => {
     if (!(e instanceof SbiProblem)) throw e;

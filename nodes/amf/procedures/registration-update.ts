@@ -122,6 +122,9 @@ export async function takeOverContext(amf: Amf, ue: AmfUe, old: AmfUe): Promise<
   ue.amPolicyUri = old.amPolicyUri;
   ue.pcfUeEvents = old.pcfUeEvents;
   ue.uePolicyUri = old.uePolicyUri;
+  // registered for onboarding (TS 23.502 4.2.2.2.4): the indication and its running deregistration timer move along
+  ue.onboarding ??= old.onboarding;
+  old.onboarding = undefined;
   for (const [psi, s] of old.sessions) ue.sessions.set(psi, s);
   // the 5G-GUTI moves with the context
   if (old.tmsi !== undefined) {

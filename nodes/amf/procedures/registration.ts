@@ -24,6 +24,7 @@ import { securityModeControl } from './security-mode.ts';
 import { releaseSessions, terminatePolicyAssociations, deregisterFromUdm, keepUePolicyAssociation } from './held-resources.ts';
 import { releaseUeContext } from './ue-context-release.ts';
 import { registrationWithOnboardingSnpn, servesOnboarding } from './registration-onboarding-snpn.ts';
+import { onboardingRegistrationUpdate } from './registration-onboarding-update.ts';
 import { registrationKind, requestNgKsi, contextByGuti, assignedHere, verifyWithStoredContext, takeOverContext, reconcilePduSessions } from './registration-update.ts';
 import { reallocated, rerouteBeforeSecurity, rerouteAfterSecurity } from './amf-reallocation.ts';
 import { takeOldAmf } from './n1-message-notify.ts';
@@ -144,6 +145,8 @@ export async function registrationSteps(amf: Amf, ue: AmfUe, received: ReceivedN
   }
   // TS 23.502 4.2.2.2.3 step 8: the UE context (its PDU sessions) from the old AMF of the 5G-GUTI
   if (received.securityFromInitialAmf && !initial) await sessionsFromOldAmf(amf, ue, request);
+  // TS 23.502 4.2.2.2.4 step 1: the update of a UE registered for onboarding, in this AMF or an old one (steps 4-5)
+  if (verified && !initial && ue.onboarding) return onboardingRegistrationUpdate(amf, ue, request, { kind, fromIdle, followOn, progress });
   if (!verified) {
     // a 5G-GUTI this AMF did not assign (or no longer knows) cannot be resolved: Identity Request
     // for the SUCI (TS 24.501 5.4.3); a known one is proven by the authentication that follows

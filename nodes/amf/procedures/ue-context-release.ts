@@ -18,7 +18,10 @@ export async function releaseUeContext(amf: Amf, ue: AmfUe, cause: Ngap.Cause, s
     amf.log(`UE ${ue.amfUeNgapId}: ${(e as Error).message}; released locally`);
   }
   amf.dropUe(ue);
-  if (!ue.uecmRegistered && !ue.amPolicyUri && !ue.uePolicyUri && ue.sessions.size === 0) amf.forget(ue);
+  // a UE registered for onboarding holds nothing elsewhere (TS 23.502 4.2.2.2.4 steps 13-20 skipped)
+  // and stays registered in CM-IDLE until its onboarding deregistration timer
+  const onboardingRegistered = ue.onboarding !== undefined && ue.state === '5GMM-REGISTERED';
+  if (!ue.uecmRegistered && !ue.amPolicyUri && !ue.uePolicyUri && ue.sessions.size === 0 && !onboardingRegistered) amf.forget(ue);
 }
 
 /**

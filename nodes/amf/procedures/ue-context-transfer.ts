@@ -75,6 +75,8 @@ export function ueContextSbi(amf: Amf, ue: AmfUe, withSessions: boolean): UeCont
       ...(ue.allowedNssai?.length ? { allowedNssai: ue.allowedNssai.map(sbiSnssai) } : {}),
     }],
     ...(sessions.length ? { sessionContextList: sessions.map((s) => ({ pduSessionId: s.pduSessionId, smContextRef: s.smContextUri!, sNssai: sbiSnssai(s.snssai), dnn: s.dnn, accessType: '3GPP_ACCESS' as const })) } : {}),
+    // TS 23.502 4.2.2.2.4 step 5: "if the UE context contains the indication that the UE is registered for onboarding"
+    ...(ue.onboarding ? { snpnOnboardInd: true } : {}),
   };
 }
 

@@ -18,6 +18,8 @@ export interface SbiCallOpts<Q> {
   query?: Q;
   headers?: Record<string, string>;
   timeoutMs?: number;
+  /** Spec step for the trace of the answer, decided from its body (e.g. '4.2.2.2.4 step 5'). */
+  answerStep?: (body: unknown) => string | undefined;
 }
 
 /** A successful answer: one of the operation's success statuses, its body typed. */
@@ -95,6 +97,7 @@ export async function invoke(sbi: SbiClient, op: SbiOperation, apiRoot: string, 
     ...(opts.step ? { step: opts.step } : {}),
     ...(Object.keys(headers).length ? { headers } : {}),
     ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+    ...(opts.answerStep ? { answerStep: opts.answerStep } : {}),
   });
   if (sbiExchanges.hasSubscribers) sbiExchanges.publish({ op, uri, requestBody: body, status: r.status, responseBody: r.body } satisfies SbiExchange);
   if (!(op.success as readonly number[]).includes(r.status)) throw new SbiErrorReply(op, r);

@@ -77,15 +77,18 @@ export function registrationUpdate(ue: Ue, type: 'mobility' | 'periodic'): Promi
     mobileIdentity: ue.guti,
     ueSecurityCapability: UE_SECURITY_CAPABILITY,
   };
-  // non-cleartext IEs: the Requested NSSAI of a mobility update, the PDU sessions the UE holds
-  const full = nasMessage('Registration request', { ...cleartext, ...(type === 'mobility' ? { requestedNssai: requestedNssai(ue) } : {}), pduSessionStatus: { psis: [...ue.sessions.keys()].sort((a, b) => a - b) } });
+  // non-cleartext IEs: the Requested NSSAI of a mobility update, the PDU sessions the UE holds. A UE
+  // registered for onboarding (TS 23.502 4.2.2.2.4 step 1) has no S-NSSAI of its own to request: its
+  // AN parameters carry the onboarding indication again (n1.ts), its Allowed NSSAI is the network's
+  const onboarding = ue.cfg.snpn?.onboarding === true;
+  const full = nasMessage('Registration request', { ...cleartext, ...(type === 'mobility' && !onboarding ? { requestedNssai: requestedNssai(ue) } : {}), pduSessionStatus: { psis: [...ue.sessions.keys()].sort((a, b) => a - b) } });
   ue.fullRegistrationRequest = encodeNasMessage(full);
   const p = new Promise<RegistrationResult>((resolve, reject) => {
     ue.regWaiter = { resolve, reject };
   });
   updating.add(ue.regWaiter!);
   ue.transition('registration-requested');
-  const step = `4.2.2.2.2 step 1 (${type} registration update)`;
+  const step = `${onboarding ? '4.2.2.2.4' : '4.2.2.2.2'} step 1 (${type} registration update)`;
   if (!sec) sendPlain(ue, encodeNasMessage(nasMessage('Registration request', cleartext)), 'Registration request', step); // 4.4.6: no context, cleartext IEs only
   else if (ue.conn) sendNas(ue, full, 'Registration request', step);
   else {
