@@ -40,7 +40,7 @@ export async function startAmf(cfg: NetworkConfig, a: AmfInstance, o: CoreOption
     } } : {}),
     // the configured peers, or (nrf.discovery) those the NRF gave
     uris: { ausf: uri('ausf'), udm: uri('udm'), pcf: uri('pcf'), smf: uri('smf'), ...(cfg.eir ? { eir: `http://${cfg.eir.address}:${cfg.ports.sbi}` } : {}), ...(cfg.roaming.enabled ? {} : { nssf: sbiUri(cfg, 'nssf') }), ...(!cfg.roaming.enabled || cfg.nrf.discovery ? { nrf: sbiUri(cfg, 'nrf') } : {}) },
-    ...(cfg.roaming.enabled ? { homeNetworks: [{ plmn: cfg.roaming.home.plmn, ausf: sbiUri(homeView(cfg), 'ausf'), udm: sbiUri(homeView(cfg), 'udm'), smf: sbiUri(homeView(cfg), 'smf') }] } : {}),
+    ...(cfg.roaming.enabled ? { homeNetworks: [{ plmn: cfg.roaming.home.plmn, ausf: sbiUri(homeView(cfg), 'ausf'), udm: sbiUri(homeView(cfg), 'udm'), smf: sbiUri(homeView(cfg), 'smf'), localBreakout: cfg.roaming.localBreakout }] } : {}),
     // the first AMF by sbiUri (an FQDN when roaming); the others by their own address
     baseUri: a.address === cfg.addresses.amf ? sbiUri(cfg, 'amf') : `http://${a.address}:${cfg.ports.sbi}`,
     // the old AMF of a 5G-GUTI (TS 23.502 4.2.2.2.2 step 4): the configured AMFs by GUAMI, else (nrf.discovery) asked for at the NRF (uris.nrf)

@@ -100,9 +100,10 @@ export interface AmfConfig {
   reallocation?: ReallocationPath;
   /**
    * Roaming partners (issue 17): the AUSF and UDM of each home PLMN whose subscribers may register
-   * here, reached through the SEPPs (their URIs name the home NFs by FQDN).
+   * here, reached through the SEPPs (their URIs name the home NFs by FQDN). `localBreakout`: the
+   * DNNs whose sessions are anchored in this PLMN (TS 23.501 4.2.4, config roaming.localBreakout).
    */
-  homeNetworks?: { plmn: Plmn; ausf: string; udm: string; smf: string }[];
+  homeNetworks?: { plmn: Plmn; ausf: string; udm: string; smf: string; localBreakout?: string[] }[];
   /** Its own SBI base URI (callbacks). */
   baseUri: string;
   /** The other AMFs of the network (config `amfs`) by GUAMI: where the old AMF of a 5G-GUTI is (TS 23.502 4.2.2.2.2 step 4). */
@@ -253,9 +254,14 @@ export class Amf {
     return partner ?? { nausf: this.nausf, nudm: this.nudm, udmUri: this.cfg.uris.udm };
   }
 
-  /** The H-SMF apiRoot of a roaming UE's home PLMN (home-routed sessions), undefined for our own subscribers. */
-  homeSmfOf(supi: string | undefined): string | undefined {
-    return supi === undefined ? undefined : this.cfg.homeNetworks?.find((h) => supi.startsWith(`imsi-${h.plmn.mcc}${h.plmn.mnc}`))?.smf;
+  /**
+   * The H-SMF apiRoot of a roaming UE's home PLMN (a home-routed session, TS 23.502 4.3.2.2.2);
+   * undefined for our own subscribers and, given the DNN, for a roamer's DNN in local breakout
+   * (TS 23.501 4.2.4: the SMF of the VPLMN anchors it, 4.3.2.2.1; no H-SMF).
+   */
+  homeSmfOf(supi: string | undefined, dnn?: string): string | undefined {
+    const h = supi === undefined ? undefined : this.cfg.homeNetworks?.find((x) => supi.startsWith(`imsi-${x.plmn.mcc}${x.plmn.mnc}`));
+    return h && (dnn === undefined || !h.localBreakout?.includes(dnn)) ? h.smf : undefined;
   }
 
   guamiSbi() {

@@ -177,6 +177,7 @@ const SCHEMA: MapSchema = {
         enabled: flag,
         vsepp: ipv4,
         n32Port: port,
+        localBreakout: { item: dnnName },
         home: {
           fields: {
             plmn: { fields: { mcc: text(/^[0-9]{3}$/, "3 digits, e.g. '208'"), mnc: text(/^[0-9]{2,3}$/, "2 or 3 digits, e.g. '93'") } },
@@ -340,6 +341,10 @@ function checkRoaming(cfg: NetworkConfig, seen: Map<string, string>): void {
   }
   const h = r.home.plmn;
   if (h.mcc === cfg.plmn.mcc && h.mnc === cfg.plmn.mnc) bad('roaming.home.plmn', `${h.mcc}/${h.mnc} is the serving PLMN too; the home PLMN of roaming UEs is another one`);
+  // local breakout: the visited SMF anchors the session, so it must serve the DNN (TS 23.502 4.3.2.2.1 step 3)
+  r.localBreakout.forEach((d, i) => {
+    if (d !== cfg.dnn) bad(`roaming.localBreakout[${i}]`, `${d} is not a DNN the visited SMF serves (dnn: ${cfg.dnn})`);
+  });
   r.home.subscribers.forEach((s, i) => {
     if (!s.supi.startsWith(`imsi-${h.mcc}${h.mnc}`)) bad(`roaming.home.subscribers[${i}].supi`, `${s.supi} is not a subscriber of the home PLMN ${h.mcc}/${h.mnc}`);
   });

@@ -32,6 +32,13 @@ export interface RoamingConfig {
   vsepp: string;
   /** N32-c and N32-f, HTTP/2 over TLS between the SEPPs (TS 29.573 5.2: https, default port 443). */
   n32Port: number;
+  /**
+   * DNNs whose roamers' PDU sessions are in local breakout (TS 23.501 4.2.4, 5.6.1): the AMF names
+   * no H-SMF, the visited SMF anchors the session (TS 23.502 4.3.2.2.1) with the V-PCF and the
+   * V-UPF (N6 to the visited data network), and gets the SM subscription data at the home UDM
+   * through the SEPPs. The others (default: all) are home-routed (4.3.2.2.2).
+   */
+  localBreakout: string[];
   home: {
     plmn: Plmn;
     /** UE IPv4 addresses the H-SMF allocates (a home-routed session's address is the HPLMN's, TS 23.501 5.8.2.2). */
@@ -71,6 +78,7 @@ export const DEFAULT_ROAMING: RoamingConfig = {
   enabled: false,
   vsepp: '127.0.0.30',
   n32Port: 443,
+  localBreakout: [],
   home: {
     plmn: { mcc: '208', mnc: '93' },
     uePool: '10.46.0.0/16',

@@ -28,7 +28,7 @@ async function amfRelease(n: NetworkSide, ue: Ue, psi: number, cause: AmfRelease
   // an establishment's last steps (4.3.2.2.1 steps 13-17) may still be in flight
   await n.settle();
   checkAmfRelease(n, ue, psi);
-  const roaming = n.core?.home !== undefined && amf.homeSmfOf(ue.supi) !== undefined;
+  const roaming = n.core?.home !== undefined && amf.homeSmfOf(ue.supi, amf.bySupi.get(ue.supi)?.sessions.get(psi)?.dnn) !== undefined;
   const idle = amf.bySupi.get(ue.supi)?.released === true;
   let outcome: AmfReleaseOutcome = 'released';
   await n.recorder.procedure(`AMF-initiated PDU Session Release (${cause})${idle ? ', the UE paged from CM-IDLE' : ''}`, roaming ? 'TS 23.502 4.3.4.3' : 'TS 23.502 4.3.4.2', ue.supi, async () => {

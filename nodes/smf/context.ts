@@ -32,6 +32,12 @@ export interface SmfConfig {
    * configured with them when the AMF passes none from a DCS); config snpn.pvs.dnAddress.
    */
   pvsAddresses?: string[];
+  /**
+   * The UDM of each roaming partner's PLMN (config roaming, local breakout): a roamer's session
+   * this SMF anchors (TS 23.502 4.3.2.2.1 in the VPLMN) is registered and its SM subscription data
+   * read at the UDM of the SUPI's home PLMN (TS 23.501 6.3.8), through the SEPPs.
+   */
+  homeNetworks?: { plmn: { mcc: string; mnc: string }; udmUri: string }[];
   /** Where the SMF reports what no procedure answers for (a UPF restart). */
   log?: (line: string) => void;
   /** Emergency services (config `emergency`): the emergency DNN and the local QoS of its sessions (procedures/emergency.ts). */
@@ -118,6 +124,8 @@ export interface Smf {
   sbi: SbiClient;
   /** Typed consumers (nodes/common/sbi/operations.ts) of the UDM, the PCF, the AMF, and callbacks. */
   nudm: ReturnType<typeof udmClient>;
+  /** The home UDMs of roamers (SmfConfig homeNetworks), by SUPI prefix. */
+  homeUdms: { supiPrefix: string; udmUri: string; nudm: ReturnType<typeof udmClient> }[];
   npcf: ReturnType<typeof pcfClient>;
   namf: ReturnType<typeof amfClient>;
   notify: ReturnType<typeof notifier>;
@@ -143,6 +151,7 @@ export function newSmf(cfg: SmfConfig, sbi: SbiClient, n4: N4, n1: SmN1, n2: SmN
   return {
     cfg, sbi, n4, n1, n2,
     nudm: udmClient(sbi, cfg.udmUri),
+    homeUdms: (cfg.homeNetworks ?? []).map((h) => ({ supiPrefix: `imsi-${h.plmn.mcc}${h.plmn.mnc}`, udmUri: h.udmUri, nudm: udmClient(sbi, h.udmUri) })),
     npcf: pcfClient(sbi, cfg.pcfUri),
     namf: amfClient(sbi, ''),
     notify: notifier(sbi),
@@ -154,6 +163,14 @@ export function newSmf(cfg: SmfConfig, sbi: SbiClient, n4: N4, n1: SmN1, n2: SmN
     clock,
     nextRef: () => String(next++),
   };
+}
+
+/**
+ * The UDM of a SUPI (TS 23.501 6.3.8: chosen by the SUPI's home network): a roamer's home UDM,
+ * reached through the SEPPs, for a session in local breakout; else this PLMN's.
+ */
+export function udmOf(smf: Smf, supi: string): { nudm: Smf['nudm']; udmUri: string } {
+  return smf.homeUdms.find((h) => supi.startsWith(h.supiPrefix)) ?? { nudm: smf.nudm, udmUri: smf.cfg.udmUri };
 }
 
 /** The SM context a request names (`{smContextRef}`), or 404 CONTEXT_NOT_FOUND (TS 29.502 5.2.2.3.1). */

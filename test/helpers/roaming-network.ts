@@ -14,6 +14,7 @@ export function roamingTestConfig(third: number, homeSupis: string[], n32Port = 
     enabled: true,
     vsepp: `127.0.${third}.30`,
     n32Port,
+    localBreakout: [],
     home: {
       ...cfg.roaming.home,
       addresses: { smf: h(4), upf: h(7), ausf: h(11), udm: h(12), pcf: h(13), udr: h(20), sepp: h(30), bsf: h(15), chf: h(16), nwdaf: h(17), af: h(18) },
@@ -27,8 +28,9 @@ export function roamingTestConfig(third: number, homeSupis: string[], n32Port = 
 /** As a one-PLMN test network; `ue` makes a roaming UE (a home subscriber in the visited PLMN). */
 export type RoamingTestNetwork = TestNetwork;
 
-export async function startRoamingTestNetwork(third: number, homeSupis: string[], o: { tap?: WireTap } = {}): Promise<RoamingTestNetwork> {
+export async function startRoamingTestNetwork(third: number, homeSupis: string[], o: { tap?: WireTap; localBreakout?: string[] } = {}): Promise<RoamingTestNetwork> {
   const cfg = roamingTestConfig(third, homeSupis);
+  if (o.localBreakout) cfg.roaming.localBreakout = o.localBreakout;
   const core = await startCore(cfg, { database: ':memory:', ...(o.tap ? { tap: o.tap } : {}) });
   const gnb = await Gnb.start({ address: cfg.addresses.gnb, amfAddress: cfg.addresses.amf, plmn: cfg.plmn, tac: cfg.tac, snssai: cfg.snssai, gnbId: third, name: `test-gnb-${third}`, admission: cfg.gnb.admission, ...(o.tap ? { tap: o.tap, captureUserPlane: true } : {}) });
   const s = DEFAULT_SUBSCRIBER;

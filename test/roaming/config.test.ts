@@ -10,6 +10,9 @@ describe('roaming configuration', () => {
     const c = configFromYaml('roaming:\n  enabled: true\n  n32Port: 9443');
     expect(c.roaming.home.plmn).toEqual({ mcc: '208', mnc: '93' });
     expect(c.roaming.home.subscribers.map((s) => s.supi)).toEqual(['imsi-208930000000001']);
+    // local breakout (issue 16): none by default, every roamer's session home-routed
+    expect(c.roaming.localBreakout).toEqual([]);
+    expect(configFromYaml('roaming:\n  enabled: true\n  localBreakout: [internet]').roaming.localBreakout).toEqual(['internet']);
   });
 
   it.each([
@@ -19,6 +22,8 @@ describe('roaming configuration', () => {
     ['roaming:\n  enabled: true\n  home:\n    subscribers: [{ supi: imsi-001010000000009 }]', /roaming\.home\.subscribers\[0\]\.supi: imsi-001010000000009 is not a subscriber of the home PLMN 208\/93/],
     ['roaming:\n  enabled: maybe', /roaming\.enabled: expected true or false/],
     ['roaming:\n  n32: 1', /roaming\.n32: unknown key/],
+    ['roaming:\n  enabled: true\n  localBreakout: [ims]', /roaming\.localBreakout\[0\]: ims is not a DNN the visited SMF serves \(dnn: internet\)/],
+    ['roaming:\n  localBreakout: internet', /roaming\.localBreakout/],
   ])('refuses %j', (yaml, message) => {
     expect(() => configFromYaml(yaml)).toThrow(message);
   });

@@ -85,8 +85,8 @@ export async function ulNasTransport(amf: Amf, ue: AmfUe, m: NasMessage): Promis
       guami: amf.guamiSbi(),
       servingNetwork: { mcc: amf.cfg.plmn.mcc, mnc: amf.cfg.plmn.mnc },
       ...(emergency ? { requestType: 'INITIAL_EMERGENCY_REQUEST' } : {}),
-      // TS 29.502 SmContextCreateData hSmfUri: a roaming UE's session is home-routed through its home PLMN's H-SMF (TS 23.502 4.3.2.2.2 step 3a); an emergency one stays in the serving PLMN
-      ...(amf.homeSmfOf(ue.supi) && !emergency ? { hSmfUri: amf.homeSmfOf(ue.supi) } : {}),
+      // TS 29.502 SmContextCreateData hSmfUri: a roaming UE's session is home-routed through its home PLMN's H-SMF (TS 23.502 4.3.2.2.2 step 3a); an emergency one, and one for a DNN in local breakout (roaming.localBreakout, 4.3.2.2.1 with the SMF in the VPLMN), stays in the serving PLMN
+      ...(amf.homeSmfOf(ue.supi, dnn) && !emergency ? { hSmfUri: amf.homeSmfOf(ue.supi, dnn) } : {}),
       // TS 29.502 SmContextCreateData pcfUeCallbackInfo: the PCF for the UE asked for this (DNN, S-NSSAI)'s events (TS 23.502 4.16.14.2)
       ...pcfUeCallbackInfoFor(ue, dnn, snssai, emergency || amf.homeSmfOf(ue.supi) !== undefined),
       anType: '3GPP_ACCESS',

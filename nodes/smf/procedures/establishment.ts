@@ -10,7 +10,7 @@ import { Ipv4Pool } from '../../common/pools.ts';
 import { callbackUri, operationUri, resourceUri } from '../../common/sbi/client.ts';
 import { UDM, SMF, CALLBACKS } from '../../common/sbi/operations.ts';
 import type { PduSessionEstablishmentRequestInfo } from '../ports.ts';
-import { contextOf, snssaiKey, FiveGsmCause, type Smf, type SmContext } from '../context.ts';
+import { contextOf, udmOf, snssaiKey, FiveGsmCause, type Smf, type SmContext } from '../context.ts';
 import { releaseResources } from './release.ts';
 import { subscribedQosOf, sessionQosOf } from '../policy-decision.ts';
 import { usageMonitoringOf, n4UsageMonitoring } from './usage-monitoring.ts';
@@ -40,7 +40,9 @@ type UpdateSmContext = typeof SMF.pduSession.updateSmContext;
 
 /** Step 4: SMF registration in the UDM, SM subscription data, SDM subscription. */
 export async function registerWithUdm(smf: Smf, ctx: SmContext, step = '4.3.2.2.1 step 4'): Promise<void> {
-  await smf.nudm.uecm.registerSmf(ctx.supi, ctx.pduSessionId, {
+  // a roamer's session in local breakout: the home UDM, through the SEPPs (udmOf)
+  const { nudm, udmUri } = udmOf(smf, ctx.supi);
+  await nudm.uecm.registerSmf(ctx.supi, ctx.pduSessionId, {
     smfInstanceId: smf.cfg.instanceId,
     pduSessionId: ctx.pduSessionId,
     singleNssai: ctx.snssai,
@@ -48,15 +50,15 @@ export async function registerWithUdm(smf: Smf, ctx: SmContext, step = '4.3.2.2.
     plmnId: smf.cfg.plmn,
   }, { step });
   ctx.udmRegistered = true;
-  const sm = (await smf.nudm.sdm.getSmData(ctx.supi, { query: { 'single-nssai': JSON.stringify(ctx.snssai), dnn: ctx.dnn }, step })).body;
+  const sm = (await nudm.sdm.getSmData(ctx.supi, { query: { 'single-nssai': JSON.stringify(ctx.snssai), dnn: ctx.dnn }, step })).body;
   if (!Array.isArray(sm) || sm.length === 0) throw new SbiProblem(403, 'DNN_DENIED', `${ctx.supi} has no subscription for ${ctx.dnn} on S-NSSAI ${snssaiKey(ctx.snssai)}`);
   ctx.subscribed = subscribedQosOf(sm, ctx.dnn);
   const key = `${ctx.supi}|${ctx.dnn}|${snssaiKey(ctx.snssai)}`;
   await smf.sdm.acquire(key, async () => {
-    const r = await smf.nudm.sdm.subscribe(ctx.supi, {
+    const r = await nudm.sdm.subscribe(ctx.supi, {
       nfInstanceId: smf.cfg.instanceId,
       callbackReference: callbackUri(smf.cfg.baseUri, CALLBACKS.smfSdmModificationNotify),
-      monitoredResourceUris: [operationUri(smf.cfg.udmUri, UDM.sdm.getSmData, { supi: ctx.supi })],
+      monitoredResourceUris: [operationUri(udmUri, UDM.sdm.getSmData, { supi: ctx.supi })],
       singleNssai: ctx.snssai,
       dnn: ctx.dnn,
     }, { step });

@@ -8,7 +8,7 @@ import { noContent, type AnswerOf, type RequestOf } from '../../common/sbi/route
 import type { SMF } from '../../common/sbi/operations.ts';
 import type { UrrUsageReport } from '../ports.ts';
 import { finalUsageReports } from './usage-monitoring.ts';
-import { contextOf, type Smf, type SmContext } from '../context.ts';
+import { contextOf, udmOf, type Smf, type SmContext } from '../context.ts';
 import { vsmfReleaseOnDeregistration } from './home-routed-vsmf.ts';
 import { stopCharging } from './charging.ts';
 
@@ -73,13 +73,13 @@ export async function releaseResources(smf: Smf, ctx: SmContext, steps: ReleaseS
       ctx.sdmKey = undefined;
       await attempt(async () => {
         const uri = await smf.sdm.release(sdmKey);
-        if (uri) await smf.nudm.sdm.unsubscribe(uri, { step: steps.sdmUnsubscribe });
+        if (uri) await udmOf(smf, ctx.supi).nudm.sdm.unsubscribe(uri, { step: steps.sdmUnsubscribe });
       });
     }
     // step 5c: Nudm_UECM_Deregistration of the SMF registration for this PDU session
     if (ctx.udmRegistered) {
       ctx.udmRegistered = false;
-      await attempt(() => smf.nudm.uecm.deregisterSmf(ctx.supi, ctx.pduSessionId, { step: steps.uecmDeregistration }));
+      await attempt(() => udmOf(smf, ctx.supi).nudm.uecm.deregisterSmf(ctx.supi, ctx.pduSessionId, { step: steps.uecmDeregistration }));
     }
     ctx.state = 'released';
     smf.contexts.delete(ctx.ref);
