@@ -16,6 +16,7 @@
 
 import type { SbiRoute, SbiClient } from '../common/sbi.ts';
 import { ResourceLedger } from '../common/ledger.ts';
+import { SbiProblem } from '../../transport/sbi/api.ts';
 import { serve } from '../common/sbi/routes.ts';
 import { SMF, CALLBACKS, N16 } from '../common/sbi/operations.ts';
 import { hsmfCreate, hsmfRelease, hsmfUpdate } from './procedures/home-routed-hsmf.ts';
@@ -55,7 +56,12 @@ export function smfRoutes(cfg: SmfConfig, sbi: SbiClient, n4: N4, n1: SmN1, n2: 
     // TS 23.502 4.3.2.2.1 step 3 (request) and step 5 (response); TS 29.502 5.2.2.2
     serve(SMF.pduSession.createSmContext, (req) => createSmContext(smf, req)),
     // TS 23.502 4.3.2.2.1 steps 15-17: the gNB's tunnel arrives, N4 Session Modification
-    serve(SMF.pduSession.updateSmContext, (req) => updateSmContext(smf, req)),
+    // TS 29.502 Table 6.1.3.3.4.2.2-2 (the OpenAPI's 404 of /modify): "not found" is an
+    // application/json SmContextUpdateError, not a bare ProblemDetails (400/403/500/503 may be either)
+    serve(SMF.pduSession.updateSmContext, (req) => updateSmContext(smf, req).catch((e: unknown) => {
+      if (e instanceof SbiProblem && e.problem.status === 404) return { status: 404 as const, body: { error: e.problem } };
+      throw e;
+    })),
     // TS 23.502 4.2.2.3.2 steps 2-5: Nsmf_PDUSession_ReleaseSMContext on deregistration
     serve(SMF.pduSession.releaseSmContext, (req) => releaseSmContext(smf, req)),
     // TS 23.502 4.16.6 step 1 (case A): the PCF requests the termination of the SM policy association

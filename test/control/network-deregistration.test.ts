@@ -28,6 +28,7 @@ describe('network-deregistration scenario (TS 23.502 4.2.2.3.3)', () => {
     const r = await runScenarioFile(testConfig(156), loadScenario('network-deregistration'), { outDir: mkdtempSync(join(tmpdir(), 'wire5g-ndereg-')), database: ':memory:' });
     expect(r.ues.filter((u) => u.error)).toEqual([]);
     expect(r.leftBehind).toEqual({});
+    expect(r.orderErrors).toEqual([]); // each trigger's step order, as the scenario states it
     expect(r.ok).toBe(true);
     const names = (r.summary.procedures as { name: string }[]).map((p) => p.name);
     // UEs 1, 4, 7, the CM-IDLE ones (11, 17, 18), the unreachable ones (13, 21, 22) and the emergency one (kept)

@@ -9,6 +9,11 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { subscribeTrace, type TraceEvent } from '../../nodes/common/trace.ts';
 import { startTestNetwork, type TestNetwork } from '../helpers/network.ts';
 import { inOrder } from '../helpers/steps.ts';
+import { loadScenario } from '../../nodes/control/scenario-file.ts';
+import { stepOrder } from '../../nodes/control/step-order.ts';
+
+// the step orders are stated once, in the built-in scenario network-deregistration (whose run checks them too)
+const scenario = loadScenario('network-deregistration');
 import { networkInitiatedDeregistration } from '../../nodes/amf/procedures/deregistration-network.ts';
 import { GmmState } from '../../nodes/ue/gmm-state.ts';
 import type { Ue } from '../../nodes/ue/ue.ts';
@@ -59,16 +64,7 @@ describe('Network-initiated Deregistration (TS 23.502 4.2.2.3.3)', () => {
     const u = await registeredWith(net, SUPIS[0], 2);
     const { result, steps } = await recorded(net, () => networkInitiatedDeregistration(net.core.amf, net.core.amf.bySupi.get(SUPIS[0])!, { trigger: 'o&m', accessType: 1, reRegistrationRequired: false }));
     expect(result).toBe('accepted');
-    inOrder(steps, [
-      'AMF>UE Deregistration request (UE terminated) [4.2.2.3.3 step 2]',
-      'Nsmf_PDUSession_ReleaseSMContext [4.2.2.3.3 step 4]',
-      'Session Deletion Request [4.2.2.3.2 step 3a]',
-      'Npcf_AMPolicyControl_Delete [4.2.2.3.3 step 5]',
-      'Npcf_UEPolicyControl_Delete [4.2.2.3.3 step 5a]',
-      'UEContextReleaseCommand [4.2.2.3.3 step 7]',
-      'UEContextReleaseComplete [4.2.2.3.3 step 7]',
-      'Nudm_UECM_Deregistration [4.2.2.3.3 step 7]',
-    ]);
+    inOrder(steps, stepOrder(scenario, 'amf-deregister', '7-7')); // O&M, two PDU sessions
     expect(steps.filter((s) => s.includes('Nsmf_PDUSession_ReleaseSMContext [4.2.2.3.3 step 4]'))).toHaveLength(2);
     expect(steps.some((s) => s.startsWith('UE>AMF Deregistration accept (UE terminated) [4.2.2.3.3 step 6]'))).toBe(true);
     expect(u.state).toBe(GmmState.DEREGISTERED);
@@ -124,7 +120,7 @@ describe('Network-initiated Deregistration (TS 23.502 4.2.2.3.3)', () => {
         expect(await net.core.udm.notifySubscriptionChange(supi)).toBe(1);
         for (let i = 0; i < 200 && net.core.amf.bySupi.has(supi); i++) await new Promise((r) => setTimeout(r, 20));
       });
-      inOrder(steps, ['AMF>UE Deregistration request (UE terminated) [4.2.2.3.3 step 2]', 'Nsmf_PDUSession_ReleaseSMContext [4.2.2.3.3 step 4]', 'UEContextReleaseCommand [4.2.2.3.3 step 7]', 'Nudm_UECM_Deregistration [4.2.2.3.3 step 7]']);
+      inOrder(steps, stepOrder(scenario, 'udm-update', '10-10'));
       expect(u.rejectedNssai).toEqual([{ cause: 0, sst: 1 }]);
       expect(u.networkDeregistration.last).toMatchObject({ fiveGmmCause: 62, reRegistrationRequired: false });
     } finally {
@@ -155,15 +151,7 @@ describe('Network-initiated Deregistration (TS 23.502 4.2.2.3.3)', () => {
       await net.core.udm.notifyDeregistration(SUPIS[5], 'SUBSCRIPTION_WITHDRAWN');
       for (let i = 0; i < 200 && net.core.amf.bySupi.has(SUPIS[5]); i++) await new Promise((r) => setTimeout(r, 20));
     });
-    inOrder(steps, [
-      'UDM>AMF Nudm_UECM_DeregistrationNotification [4.2.2.3.3 step 1]',
-      'AMF>UE Deregistration request (UE terminated) [4.2.2.3.3 step 2]',
-      'AMF>UDM Nudm_SDM_Unsubscribe [4.2.2.3.3 step 3]',
-      'Nsmf_PDUSession_ReleaseSMContext [4.2.2.3.3 step 4]',
-      'Npcf_AMPolicyControl_Delete [4.2.2.3.3 step 5]',
-      'Npcf_UEPolicyControl_Delete [4.2.2.3.3 step 5a]',
-      'UEContextReleaseCommand [4.2.2.3.3 step 7]',
-    ]);
+    inOrder(steps, stepOrder(scenario, 'udm-withdraw', '6-6')); // subscription withdrawn, one PDU session
     expect(steps.some((s) => s.startsWith('UE>AMF Deregistration accept (UE terminated) [4.2.2.3.3 step 6]'))).toBe(true);
     expect(steps.some((s) => s.startsWith('AMF>UDM Nudm_UECM_Deregistration'))).toBe(false);
     expect(u.networkDeregistration.last).toMatchObject({ reRegistrationRequired: false, fiveGmmCause: 7, action: 'usim-invalid' });
@@ -199,7 +187,7 @@ describe('Network-initiated Deregistration (TS 23.502 4.2.2.3.3)', () => {
     });
     expect(idleAt).toBe('5GMM-REGISTERED');
     expect(idle.core.amf.bySupi.has(SUPIS[0])).toBe(false);
-    inOrder(steps, ['Nsmf_PDUSession_ReleaseSMContext [4.2.2.3.3 step 4]', 'Npcf_AMPolicyControl_Delete [4.2.2.3.3 step 5]', 'Npcf_UEPolicyControl_Delete [4.2.2.3.3 step 5a]', 'Nudm_UECM_Deregistration [4.2.2.3.3 step 7]']);
+    inOrder(steps, stepOrder(scenario, 'await-implicit', '12-12'));
     // after the AN release, nothing more to the UE or the gNB
     const lastRelease = events.map((e) => e.message).lastIndexOf('UEContextReleaseComplete');
     expect(events.slice(lastRelease + 1).filter((e) => e.interface === 'N1' || e.interface === 'N2').map((e) => e.message)).toEqual([]);

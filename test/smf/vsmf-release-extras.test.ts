@@ -12,7 +12,7 @@
 import { describe, it, expect } from 'vitest';
 import { LocalSbi } from '../../nodes/common/sbi-local.ts';
 import { SbiMultipart, N1_CONTENT_TYPE, N2_CONTENT_TYPE, type SbiRoute } from '../../nodes/common/sbi.ts';
-import { CALLBACKS } from '../../nodes/common/sbi/operations.ts';
+import { CALLBACKS, SMF as SMF_OPS } from '../../nodes/common/sbi/operations.ts';
 import { smfRoutes } from '../../nodes/smf/service.ts';
 import { nasSmN1, ngapSmN2 } from '../../nodes/smf/adapters.ts';
 import type { VsmfN4 } from '../../nodes/smf/n4-home-routed.ts';
@@ -105,5 +105,14 @@ describe('V-SMF, HPLMN-initiated home-routed release with slice replacement and 
     expect({ ul: all('ngap.usageCountUL'), dl: all('ngap.usageCountDL'), rat: all('ngap.rATType'), qfi: all('ngap.qosFlowIdentifier') }).toEqual({ ul: ['1200', '5'], dl: ['34000', '7000000000'], rat: ['1', '2'], qfi: ['1'] });
     // rATType 1 = eutra, 2 = nr-unlicensed (the first extension value); the timestamps as NTP seconds (0xeebf8670 = 2026-12-06T07:00:00Z)
     expect([all('ngap.startTimeStamp'), all('ngap.endTimeStamp')]).toEqual([['ee:bf:86:70', 'ee:bf:86:70'], ['ee:bf:86:ac', 'ee:bf:86:8e']]);
+  });
+
+  it('an UpdateSMContext for an SM context the SMF does not hold: 404 with an SmContextUpdateError (Ajv on the Rel-18 OpenAPI, which allows no bare ProblemDetails there)', async () => {
+    const v = vsmf();
+    const body = { upCnxState: 'DEACTIVATED' };
+    const r = await v.sbi.call('POST', `${SMF}/nsmf-pdusession/v1/sm-contexts/77/modify`, body);
+    expect(r.status).toBe(404);
+    expect(r.body).toMatchObject({ error: { status: 404, cause: 'CONTEXT_NOT_FOUND' } });
+    noViolations(validateExchange(SMF_OPS.pduSession.updateSmContext, body, 404, r.body));
   });
 });
