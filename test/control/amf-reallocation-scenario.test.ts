@@ -29,6 +29,7 @@ describe('amf-reallocation scenario (TS 23.502 4.2.2.2.3, 4.2.2.2.2; TS 24.501 5
     const r = await runScenarioFile(testConfig(195), sc, { outDir: mkdtempSync(join(tmpdir(), 'wire5g-amf-realloc-')), database: ':memory:' });
     expect(r.ues.filter((u) => u.error)).toEqual([]);
     expect(r.leftBehind).toEqual({});
+    expect(r.orderErrors).toEqual([]); // each step's order: in the scenario file
     expect(r.ok).toBe(true);
     const names = (r.summary.procedures as { name: string }[]).map((p) => p.name);
     expect(names.filter((n) => n.startsWith('Move to a cell of TAC'))).toHaveLength(1);

@@ -34,9 +34,13 @@ import { testConfig } from '../helpers/network.ts';
 import { tempCapture } from '../helpers/capture.ts';
 import { tsharkAvailable, dissect, problems } from '../helpers/tshark.ts';
 import { inOrder } from '../helpers/steps.ts';
+import { loadScenario } from '../../nodes/control/scenario-file.ts';
+import { stepOrder } from '../../nodes/control/step-order.ts';
 import { subscribeTrace, type TraceEvent } from '../../nodes/common/trace.ts';
 import { erlangAsn1Available, pduToErlang, runPeer } from '../interop/erlang/peer.ts';
 
+// each path's step order is stated once, in the built-in scenario amf-reallocation (whose run checks it too)
+const scenario = loadScenario('amf-reallocation');
 const THIRD = 198;
 const a = (n: number) => `127.0.${THIRD}.${n}`;
 const SUPI = (i: number) => `imsi-0010100001980${i}`;
@@ -54,12 +58,6 @@ const events: TraceEvent[] = [];
 let offTrace: () => void;
 /** The trace from `from` on as `from>to message [step]` lines. */
 const ladder = (from: number) => events.slice(from).map((e) => `${e.from}>${e.to} ${e.message} [${e.step}]`);
-/** Each pattern's first line in `lines`, in the order given. */
-const inOrderOf = (lines: string[], patterns: RegExp[]) => {
-  const at = patterns.map((p) => lines.findIndex((l) => p.test(l)));
-  expect(at.every((i) => i >= 0), lines.join('\n')).toBe(true);
-  expect([...at].sort((x, y) => x - y), lines.join('\n')).toEqual(at);
-};
 const ledgers = () => ({ ...core.ledgers(), gNB: gnb.ledger.snapshot() });
 const quiet = async () => {
   for (let i = 0; i < 3; i++) {
@@ -114,8 +112,10 @@ describe('Registration with AMF re-allocation (TS 23.502 4.2.2.2.3)', () => {
   it('7(B): AMF reroutes a UE of slice 2 via the NG-RAN; the gNB sends its Initial UE Message to AMF2, which registers it', async () => {
     const u = ue(1, 2);
     ues.push(u);
+    const from = events.length;
     const r = await u.register(gnb);
     await quiet();
+    inOrder(ladder(from), stepOrder(scenario, 'register', '2-2'));
     expect(r.allowedNssai).toEqual([{ sst: 2 }]);
     expect(u.guti?.amfSetId).toBe(2);
     expect(core.amfs[1].stateOf(SUPI(1))).toBe('5GMM-REGISTERED');
@@ -133,8 +133,10 @@ describe('Registration with AMF re-allocation (TS 23.502 4.2.2.2.3)', () => {
   it('7(A): NAS security at AMF, then the Requested NSSAI goes to AMF2 by N1MessageNotify; AMF2 uses the security context it was given', async () => {
     const u = ue(2, 2);
     ues.push(u);
+    const from = events.length;
     const r = await u.register(gnb);
     await quiet();
+    inOrder(ladder(from), stepOrder(scenario, 'register', '1-1'));
     expect(r.allowedNssai).toEqual([{ sst: 2 }]);
     expect(u.guti?.amfSetId).toBe(2);
     expect(core.amfs[1].stateOf(SUPI(2))).toBe('5GMM-REGISTERED');
@@ -166,17 +168,9 @@ describe('Registration with AMF re-allocation (TS 23.502 4.2.2.2.3)', () => {
     // the SMF's signalling for the session goes to AMF2 now
     const sm = [...core.smf!.contexts.values()].find((x) => x.supi === SUPI(3))!;
     expect(sm.amfCallback.startsWith(`http://${a(6)}:`)).toBe(true);
-    inOrderOf(ladder(from), [
-      /^UE>AMF Registration request \[4\.2\.2\.2\.2 step 1 \(mobility/,
-      /^AMF>NSSF Nnssf_NSSelection_Get \[4\.2\.2\.2\.3 step 4a\]/,
-      /^AMF>NRF Nnrf_NFDiscovery_Request \[4\.2\.2\.2\.3 step 6a\]/,
-      /^AMF>AMF2 Namf_Communication_N1MessageNotify \[4\.2\.2\.2\.3 step 7\(A\)\]/,
-      /^AMF2>AMF Namf_Communication_UEContextTransfer \[4\.2\.2\.2\.3 step 8 \(4\.2\.2\.2\.2 step 4\)\]/,
-      /^AMF2>AMF Namf_Communication_RegistrationStatusUpdate \[4\.2\.2\.2\.2 step 10\]/,
-      /^AMF2>UDM Nudm_UECM_Registration \[4\.2\.2\.2\.2 step 14a\]/,
-      /^UDM>AMF Nudm_UECM_DeregistrationNotification \[4\.2\.2\.2\.2 step 14d\]/,
-    ]);
-    inOrderOf(ladder(from), [/^AMF2>UDM Nudm_UECM_Registration \[/, /^AMF2>SMF Nsmf_PDUSession_UpdateSMContext \[4\.2\.2\.2\.2 step 17\]/]);
+    // the scenario's UE 3 asks for slice 2 only and loses its session at step 10; this one keeps it (step 17)
+    inOrder(ladder(from), stepOrder(scenario, 'register', '3-3').filter((p) => !p.includes('ReleaseSMContext')));
+    inOrder(ladder(from), ['AMF2>UDM Nudm_UECM_Registration [4.2.2.2.2 step 14a]', 'AMF2>SMF Nsmf_PDUSession_UpdateSMContext [4.2.2.2.2 step 17]']);
     // the session is not released anywhere
     expect(ladder(from).filter((l) => l.includes('ReleaseSMContext'))).toEqual([]);
     expect(await u.ping(cfg.dataNetwork, 1)).toBeGreaterThanOrEqual(0);
@@ -197,11 +191,8 @@ describe('Registration with AMF re-allocation (TS 23.502 4.2.2.2.3)', () => {
     expect(core.amfs[0].bySupi.has(SUPI(4))).toBe(false);
     expect(u.sessions.size).toBe(0);
     expect([...core.smf!.contexts.values()].filter((x) => x.supi === SUPI(4))).toEqual([]);
-    inOrderOf(ladder(from), [
-      /^AMF>AMF2 Namf_Communication_N1MessageNotify \[4\.2\.2\.2\.3 step 7\(A\)\]/,
-      /^AMF2>AMF Namf_Communication_RegistrationStatusUpdate \[4\.2\.2\.2\.2 step 10\]/,
-      /^AMF>SMF Nsmf_PDUSession_ReleaseSMContext \[4\.2\.2\.2\.2 step 10\]/,
-    ]);
+    // the scenario's UE 3 does the same: steps 7(A), 8, 10 with the release, 14a, 14d-14e
+    inOrder(ladder(from), stepOrder(scenario, 'register', '3-3'));
   }, 60_000);
 
   it('the UEs deregister from AMF2; every ledger, both AMFs\' included, is back at its start', async () => {
