@@ -12,6 +12,7 @@ import { subscriberCommand } from './subscriber.ts';
 import { upCommand } from './up.ts';
 import { ctlCommand } from './ctl.ts';
 import { scenariosCommand } from './scenarios.ts';
+import { sbiHttp2 } from '../transport/sbi/http2-choice.ts';
 
 /** Every command, in the order `wire5g --help` lists them. Add new commands here. */
 export const COMMANDS: Command[] = [
@@ -57,7 +58,10 @@ process.on('uncaughtException', (e) => {
 // `wire5g` alone and `wire5g --ues 3` are `wire5g run ...`
 const first = argv.find((a) => a !== '--debug');
 const routed = first === undefined || (first.startsWith('-') && first !== '--help' && first !== '-h') ? ['run', ...argv] : argv;
-const result = dispatch('wire5g', WIRE5G, routed, (t) => process.stdout.write(t), where);
+// the environment's WIRE5G_SBI_HTTP2 (own | node) is checked before any command runs
+const result = Promise.resolve()
+  .then(() => sbiHttp2())
+  .then(() => dispatch('wire5g', WIRE5G, routed, (t) => process.stdout.write(t), where));
 result.then(
   (code) => {
     process.exitCode = code;

@@ -30,6 +30,11 @@ function refused(r: Wire5gResult, code: number, message: RegExp): void {
 }
 
 describe.concurrent('wire5g: numbers and choices are checked, never silently changed', () => {
+  it('a WIRE5G_SBI_HTTP2 that is neither own nor node is refused before anything runs (exit 1, one line)', async () => {
+    const r = await wire5g(['run', '--ues', '1'], { env: { WIRE5G_SBI_HTTP2: 'nghttp2' } });
+    refused(r, 1, /^wire5g: WIRE5G_SBI_HTTP2=nghttp2: expected one of own, node$/);
+    expect(r.stdout).toBe('');
+  }, T);
   for (const [option, value] of [['--ues', 'abc'], ['--ues', '0'], ['--ues=-5', undefined], ['--ues', '-5'], ['--ues', '2.5'], ['--parallel', '0'], ['--parallel', 'x'], ['--pings', '1.5'], ['--pings', '-1']] as const) {
     it(`run ${option} ${value ?? ''} is refused (exit 2)`, async () => {
       const r = await wire5g(['run', option, ...(value !== undefined ? [value] : [])]);

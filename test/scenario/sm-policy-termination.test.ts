@@ -21,6 +21,7 @@ describe('scenario sm-policy-termination', () => {
     const r = await runScenarioFile(cfg, loadScenario('sm-policy-termination'), { outDir: mkdtempSync(join(tmpdir(), 'wire5g-smpt-')), database: ':memory:' });
     expect(r.ues.filter((u) => u.error)).toEqual([]);
     expect(r.leftBehind).toEqual({});
+    expect(r.orderErrors).toEqual([]);
     expect(r.ok).toBe(true);
     const names = (r.summary.procedures as { name: string }[]).map((p) => p.name);
     for (const n of ['SM Policy Association Termination (PCF-initiated)', 'AF application session ends (Npcf_PolicyAuthorization_Delete)', 'PDU session 1 released by the network', 'Policy data change notification (Nudr_DM_Notify)']) expect(names, n).toContain(n);

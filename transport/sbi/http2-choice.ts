@@ -14,15 +14,18 @@ function fromEnv(): Http2Implementation | undefined {
   return v as Http2Implementation;
 }
 
-const env = fromEnv();
-let current: Http2Implementation = env ?? 'node';
+// Read when first needed, not when this module is loaded: a bad value then reaches the command's
+// error handler as one line (cli/main.ts) instead of a stack trace from the module loader.
+let env: Http2Implementation | undefined | null = null;
+let current: Http2Implementation | undefined;
+const fromEnvOnce = (): Http2Implementation | undefined => (env === null ? (env = fromEnv()) : env);
 
 /** The HTTP/2 a server or client uses when not told otherwise. */
 export function sbiHttp2(): Http2Implementation {
-  return current;
+  return fromEnvOnce() ?? current ?? 'node';
 }
 
 /** Sets the process default (the configuration's `sbi.http2`); WIRE5G_SBI_HTTP2, when set, wins. */
 export function setSbiHttp2(i: Http2Implementation): void {
-  current = env ?? i;
+  current = i;
 }
