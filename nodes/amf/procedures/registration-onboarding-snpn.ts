@@ -41,6 +41,7 @@ import { requestNgKsi } from './registration-update.ts';
 import { releaseUeContext } from './ue-context-release.ts';
 import { networkInitiatedDeregistration } from './deregistration-network.ts';
 import { pvsAddressesOf } from '../../common/pvs-info.ts';
+import { assignGuti, fiveGGutiOf } from './registration-guti.ts';
 
 const ONBOARDING_AUTHENTICATION: AuthenticationSteps = { request: '4.2.2.2.4 step 9-3', challenge: '4.2.2.2.4 step 9-3' };
 const DCS_AUTHENTICATION: AuthenticationSteps = { request: '4.2.2.2.4 step 9-2', challenge: '4.2.2.2.4 step 9-2' };
@@ -116,11 +117,10 @@ export async function registrationWithOnboardingSnpn(amf: Amf, ue: AmfUe, receiv
   const o = snpn.onboarding.snssai;
   const allowed: SNssai[] = [{ sst: o.sst, ...(o.sd !== undefined ? { sd: parseInt(o.sd, 16) } : {}) }];
   ue.allowedNssai = allowed;
-  ue.tmsi = amf.tmsis.allocate();
-  amf.byTmsi.set(ue.tmsi, ue);
+  assignGuti(amf, ue, 'snpn-onboarding');
   const accept = nasMessage('Registration accept', {
     registrationResult: 1, // 3GPP access
-    fiveGGuti: { type: '5g-guti', plmn: amf.cfg.plmn, amfRegionId: amf.cfg.guami.regionId, amfSetId: amf.cfg.guami.setId, amfPointer: amf.cfg.guami.pointer, tmsi: ue.tmsi },
+    fiveGGuti: fiveGGutiOf(amf, ue.tmsi!),
     taiList: [{ type: 0, plmn: amf.cfg.plmn, tacs: amf.cfg.tacs.map((tac) => ({ tac })) }],
     allowedNssai: allowed,
     t3512Value: gprsTimer3(amf.cfg.t3512Seconds),

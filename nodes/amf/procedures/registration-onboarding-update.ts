@@ -26,6 +26,7 @@ import { registrationReject, deliverAccept } from './registration.ts';
 import { reconcilePduSessions, type RegistrationKind } from './registration-update.ts';
 import { takeOverSessions } from './context-from-old-amf.ts';
 import { notifyOldAmf } from './registration-status-update.ts';
+import { assignGuti, fiveGGutiOf } from './registration-guti.ts';
 import { servesOnboarding, peiAndEquipmentCheck, startOnboardingDeregistrationTimer } from './registration-onboarding-snpn.ts';
 
 /** What registration.ts knows of the request and hands on. */
@@ -60,19 +61,10 @@ export async function onboardingRegistrationUpdate(amf: Amf, ue: AmfUe, full: Na
   const o8 = snpn.onboarding.snssai;
   const allowed: SNssai[] = [{ sst: o8.sst, ...(o8.sd !== undefined ? { sd: parseInt(o8.sd, 16) } : {}) }];
   ue.allowedNssai = allowed;
-  const newGuti = o.kind !== 'periodic' || ue.tmsi === undefined;
-  if (newGuti) {
-    const old = ue.tmsi;
-    ue.tmsi = amf.tmsis.allocate();
-    amf.byTmsi.set(ue.tmsi, ue);
-    if (old !== undefined && amf.byTmsi.get(old) === ue) {
-      amf.byTmsi.delete(old);
-      amf.tmsis.release(old);
-    }
-  }
+  const newGuti = assignGuti(amf, ue, o.kind);
   const accept = nasMessage('Registration accept', {
     registrationResult: 1, // 3GPP access
-    ...(newGuti ? { fiveGGuti: { type: '5g-guti', plmn: amf.cfg.plmn, amfRegionId: amf.cfg.guami.regionId, amfSetId: amf.cfg.guami.setId, amfPointer: amf.cfg.guami.pointer, tmsi: ue.tmsi } } : {}),
+    ...(newGuti ? { fiveGGuti: fiveGGutiOf(amf, ue.tmsi!) } : {}),
     taiList: [{ type: 0, plmn: amf.cfg.plmn, tacs: amf.cfg.tacs.map((tac) => ({ tac })) }],
     allowedNssai: allowed,
     ...(active ? { pduSessionStatus: { psis: active } } : {}),

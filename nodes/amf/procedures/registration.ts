@@ -30,6 +30,7 @@ import { reallocated, rerouteBeforeSecurity, rerouteAfterSecurity } from './amf-
 import { takeOldAmf } from './n1-message-notify.ts';
 import { contextFromOldAmf, takeOverSessions, abandonTransfer, sessionsFromOldAmf } from './context-from-old-amf.ts';
 import { notifyOldAmf } from './registration-status-update.ts';
+import { assignGuti, fiveGGutiOf } from './registration-guti.ts';
 
 export function snssaiEquals(a: SNssai, b: { sst: number; sd?: string | number }): boolean {
   const bsd = typeof b.sd === 'string' ? parseInt(b.sd, 16) : b.sd;
@@ -280,20 +281,11 @@ export async function registrationSteps(amf: Amf, ue: AmfUe, received: ReceivedN
   // step 21: Registration Accept. A new 5G-GUTI for an initial registration and a mobility
   // update, the old one kept for a periodic update (TS 33.501 6.12.3); the Registration Complete
   // acknowledges a new one (TS 24.501 5.5.1.2.4, 5.5.1.3.4)
-  const newGuti = kind !== 'periodic' || ue.tmsi === undefined;
-  if (newGuti) {
-    const old = ue.tmsi;
-    ue.tmsi = amf.tmsis.allocate();
-    amf.byTmsi.set(ue.tmsi, ue);
-    if (old !== undefined && amf.byTmsi.get(old) === ue) {
-      amf.byTmsi.delete(old);
-      amf.tmsis.release(old);
-    }
-  }
+  const newGuti = assignGuti(amf, ue, kind);
   const accept = nasMessage('Registration accept', {
     // TS 24.501 9.11.3.6: 3GPP access, and bit 6 "registered for emergency services"
     registrationResult: emergency ? 1 | EMERGENCY_REGISTERED : 1,
-    ...(newGuti ? { fiveGGuti: { type: '5g-guti', plmn: amf.cfg.plmn, amfRegionId: amf.cfg.guami.regionId, amfSetId: amf.cfg.guami.setId, amfPointer: amf.cfg.guami.pointer, tmsi: ue.tmsi } } : {}),
+    ...(newGuti ? { fiveGGuti: fiveGGutiOf(amf, ue.tmsi!) } : {}),
     taiList: [{ type: 0, plmn: amf.cfg.plmn, tacs: amf.cfg.tacs.map((tac) => ({ tac })) }],
     ...(emergency ? {} : { allowedNssai: allowed }),
     ...(active ? { pduSessionStatus: { psis: active } } : {}),
