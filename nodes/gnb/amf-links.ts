@@ -13,7 +13,7 @@ import type { SctpAssociation } from '../../transport/sctp-udp/association.ts';
 import type { TimerHandle } from '../../transport/clock.ts';
 import { amfInstances, type NetworkConfig, type Plmn, type Snssai } from '../common/config.ts';
 import type { GnbUeContext } from './context.ts';
-import type { Gnb, NgSetupResult } from './gnb.ts';
+import type { Gnb } from './gnb.ts';
 import { snpnBroadcastPlmnItem } from './snpn.ts';
 import { gnbCellTacs } from './cells.ts';
 
@@ -187,4 +187,30 @@ export function gnbAmfPeers(cfg: NetworkConfig): { amfs: AmfPeer[]; cellTacs: nu
   const slices: Snssai[] = [cfg.snssai];
   for (const s of amfs.flatMap((a) => a.snssais)) if (!slices.some((x) => x.sst === s.sst && (x.sd ?? '').toLowerCase() === (s.sd ?? '').toLowerCase())) slices.push(s);
   return { amfs: amfs.map((a) => ({ address: a.address, udpPort: cfg.ports.ngapUdp, nf: a.nf, tacs: a.tacs })), cellTacs: [...new Set([cfg.tac, ...amfs.flatMap((a) => a.tacs)])], snssai: slices.length === 1 ? cfg.snssai : slices };
+}
+
+/** What the AMF answered in NG SETUP RESPONSE (TS 38.413 8.7.1.2). */
+export interface NgSetupResult {
+  amfName: string;
+  servedGuamis: unknown[];
+  relativeAmfCapacity: number;
+  plmnSupport: unknown[];
+}
+
+export class NgSetupFailed extends Error {
+  readonly ngapCause: unknown;
+  constructor(cause: unknown, timeToWait?: string) {
+    super(`NG Setup failed: cause ${causeText(cause)}${timeToWait ? ` (time to wait ${timeToWait})` : ''} (TS 38.413 8.7.1.3)`);
+    this.name = 'NgSetupFailed';
+    this.ngapCause = cause;
+  }
+}
+
+/** An NGAP Cause as `group:value` for a log line. */
+export function causeText(cause: unknown): string {
+  if (cause && typeof cause === 'object') {
+    const [k, v] = Object.entries(cause)[0] ?? [];
+    if (k !== undefined) return `${k}:${String(v)}`;
+  }
+  return String(cause);
 }

@@ -45,7 +45,7 @@ import { onUeContextModificationRequest } from './ue-context-modification.ts';
 import { onPaging } from './paging.ts';
 import { onRerouteNasRequest } from './reroute.ts';
 import { amfSupportsOnboarding, type GnbSnpn, type AnParameters } from './snpn.ts';
-import { AmfLink, connectAmf, selectAmf, type AmfPeer } from './amf-links.ts';
+import { AmfLink, connectAmf, selectAmf, NgSetupFailed, causeText, type AmfPeer, type NgSetupResult } from './amf-links.ts';
 import { cellUli, fiveGSTmsiNgap } from './cells.ts';
 
 export interface GnbConfig {
@@ -92,30 +92,7 @@ export interface GnbConfig {
 }
 
 /** What the AMF told in NG SETUP RESPONSE (TS 38.413 9.2.6.2). */
-export interface NgSetupResult {
-  amfName: string;
-  servedGuamis: unknown[];
-  relativeAmfCapacity: number;
-  plmnSupport: unknown[];
-}
-
-export class NgSetupFailed extends Error {
-  readonly ngapCause: unknown;
-  constructor(cause: unknown, timeToWait?: string) {
-    super(`NG Setup failed: cause ${causeText(cause)}${timeToWait ? ` (time to wait ${timeToWait})` : ''} (TS 38.413 8.7.1.3)`);
-    this.name = 'NgSetupFailed';
-    this.ngapCause = cause;
-  }
-}
-
-function causeText(cause: unknown): string {
-  if (cause && typeof cause === 'object') {
-    const [k, v] = Object.entries(cause)[0] ?? [];
-    if (k !== undefined) return `${k}:${String(v)}`;
-  }
-  return String(cause);
-}
-
+export { NgSetupFailed, type NgSetupResult } from './amf-links.ts';
 
 /** The UE-associated messages the gNB handles (TS 38.413 8.2, 8.3, 8.6.5), each in its procedure's file. */
 const UE_ASSOCIATED: Record<string, (gnb: Gnb, ctx: GnbUeContext, ies: Map<string, unknown>) => void> = {
