@@ -290,4 +290,17 @@ describe('gNB (TS 38.413) against a scripted AMF over SCTP-over-UDP, with N3 on 
     expect(e).toBeInstanceOf(NgSetupFailed);
     expect((e as Error).message).toMatch(/misc:unknown-PLMN-or-SNPN/);
   });
+
+  it('TS 23.502 4.2.2.2.4 step 2 (TS 23.501 6.3.5): an onboarding UE is refused when no AMF announced Onboarding Support for the SNPN; a UE of the PLMN still connects', async () => {
+    // the scripted AMF's NG SETUP RESPONSE has no NPN Support or Onboarding Support extension in its PLMN Support Item
+    const amf = await ScriptedAmf.listen('127.0.22.167');
+    cleanups.push(() => amf.close());
+    const gnb = await Gnb.start({ address: '127.0.22.166', amfAddress: '127.0.22.167', amfUdpPort: amf.ep.local.port, plmn: { mcc: '001', mnc: '01' }, tac: 1, snssai: { sst: 1 }, gnbId: 3, name: 'snpn-gnb', sctpTimers: fast, snpn: { nid: '00000000abc', snssais: [{ sst: 1 }] } });
+    cleanups.push(() => gnb.stop());
+    const initialNas = Uint8Array.of(0x7e, 0x00, 0x41);
+    expect(() => gnb.connect(new FakeUe(), initialNas, 'mo-Signalling', { selectedNid: '00000000abc', onboarding: true })).toThrow('gNB snpn-gnb: no AMF supports onboarding for SNPN 00000000abc (TS 23.501 6.3.5)');
+    expect(gnb.ledger.snapshot()['UE contexts']).toBe(0);
+    gnb.connect(new FakeUe(), initialNas, 'mo-Signalling');
+    expect((await amf.next('InitialUEMessage')).ies.get('NAS-PDU')).toEqual(initialNas);
+  });
 });
