@@ -46,8 +46,6 @@ export class HpackEncoder {
   private inserted = 0;
   private size = 0;
   private max: number;
-  /** The largest size the peer's decoder allows (its SETTINGS_HEADER_TABLE_SIZE). */
-  private limit: number;
   private pendingUpdate = false;
   private readonly huffman: boolean;
   private readonly indexAll: boolean;
@@ -56,7 +54,6 @@ export class HpackEncoder {
 
   constructor(o: HpackEncoderOptions = {}) {
     this.max = o.maxTableSize ?? 4096;
-    this.limit = this.max;
     this.huffman = o.huffman ?? false;
     this.indexAll = o.indexAll ?? false;
   }
@@ -70,7 +67,6 @@ export class HpackEncoder {
    * a smaller setting shrinks it, announced by a size update opening the next block (4.2).
    */
   setPeerMaxTableSize(n: number): void {
-    this.limit = n;
     const want = Math.min(n, 4096);
     if (want !== this.max) {
       this.max = want;
