@@ -6,6 +6,7 @@
 //  - CPU per round trip (process.cpuUsage, user + system, both ends) over the same batches, in
 //    notes.cpuMicrosPerRoundTrip, and its ratio own/node.
 // The machine is shared, so only the same-run ratios compare from one run to the next.
+// Loopback addresses 127.1.0.x, apart from those the tests use (127.0.x.y), so a run beside the suite cannot collide.
 
 import { Bench } from 'tinybench';
 import { completedResults, writeReport } from './lib.ts';
@@ -20,7 +21,7 @@ const path = '/npcf-smpolicycontrol/v1/sm-policies';
 const name = (c: Http2Implementation, s: Http2Implementation) => `SBI JSON POST -> 201, client ${c} -> server ${s}, ${BATCH} in flight, per request`;
 
 const ends = await Promise.all(PAIRS.map(async ([c, s], i) => {
-  const server = await SbiServer.listen({ address: `127.0.0.${96 + i}`, port: 0, nfType: 'PCF', http2: s, routes: [{ method: 'POST', path, operation: 'Npcf_SMPolicyControl_Create', handler: (r) => ({ status: 201, headers: { location: `${path}/1` }, body: { request: r.body, policyCtrlReqTriggers: ['PLMN_CH', 'RES_MO_RE'] } }) }] });
+  const server = await SbiServer.listen({ address: `127.1.0.${96 + i}`, port: 0, nfType: 'PCF', http2: s, routes: [{ method: 'POST', path, operation: 'Npcf_SMPolicyControl_Create', handler: (r) => ({ status: 201, headers: { location: `${path}/1` }, body: { request: r.body, policyCtrlReqTriggers: ['PLMN_CH', 'RES_MO_RE'] } }) }] });
   const client = new Http2SbiClient({ userAgent: 'SMF', http2: c });
   return { c, s, server, client };
 }));
