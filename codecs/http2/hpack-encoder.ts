@@ -10,8 +10,7 @@
 // With `indexAll` every literal is indexed: RFC 7541 Appendix C.3 and C.5 are then this
 // encoder's exact output, the vectors that judge it (test/http2/hpack-encoder.test.ts).
 
-import { STATIC_TABLE, huffmanEncode, type HeaderField } from './hpack.ts';
-import { HUFFMAN_CODES } from './huffman-table.ts';
+import { STATIC_TABLE, huffmanEncode, huffmanLength, type HeaderField } from './hpack.ts';
 
 const NOT_INDEXED = new Set([':path', 'content-length', 'location', 'date', 'etag', 'last-modified', 'if-modified-since', 'if-none-match']);
 const NEVER_INDEXED = new Set(['authorization', 'proxy-authorization']);
@@ -133,9 +132,7 @@ export class HpackEncoder {
     const n = raw ? raw.length : s.length;
     if (this.huffman) {
       const bytes = raw ?? utf8.encode(s);
-      let bits = 0;
-      for (const b of bytes) bits += HUFFMAN_CODES[2 * b + 1];
-      if ((bits + 7) >> 3 <= n) { // Appendix C.6 codes "307" although no shorter
+      if (huffmanLength(bytes) <= n) { // Appendix C.6 codes "307" although no shorter
         const h = huffmanEncode(bytes);
         this.integer(0x80, 7, h.length);
         this.room(h.length);

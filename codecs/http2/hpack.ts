@@ -131,7 +131,8 @@ export function huffmanEncode(bytes: Uint8Array): Uint8Array {
   return Uint8Array.from(out);
 }
 
-function huffmanLength(bytes: Uint8Array): number {
+/** The length in octets of the Huffman coding of `bytes` (5.2), padding included. */
+export function huffmanLength(bytes: Uint8Array): number {
   let n = 0;
   for (const b of bytes) n += HUFFMAN_CODES[2 * b + 1];
   return (n + 7) >> 3;

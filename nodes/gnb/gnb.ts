@@ -91,7 +91,7 @@ export interface GnbConfig {
   maxPduSessionsPerUe?: number;
 }
 
-/** What the AMF told in NG SETUP RESPONSE (TS 38.413 9.2.6.2). */
+// the NG Setup result and its failure live beside the NG Setup procedure; re-exported for importers of the gNB
 export { NgSetupFailed, type NgSetupResult } from './amf-links.ts';
 
 /** The UE-associated messages the gNB handles (TS 38.413 8.2, 8.3, 8.6.5), each in its procedure's file. */
@@ -252,12 +252,6 @@ export class Gnb implements UuCell {
   // --- Uu: the cell (uu.ts) ------------------------------------------------------------------------
 
   /**
-   * RRC connection set-up with the initial NAS message: INITIAL UE MESSAGE (TS 38.413 8.6.1), once
-   * the cell admits the connection (admission.ts: queued while the cell is at its limits). The
-   * connection's `admitted` settles when the UE is set up; what the UE sends before goes after
-   * its initial message.
-   */
-  /**
    * The UE stops camping on the cell (UuCell.leave): switched off, or discarded. Every UE that
    * ever connected stayed in `camped` before, so a run of 100,000 UEs kept all of them (about 20 KB
    * of heap each) and paging visited them all (issue 21).
@@ -266,6 +260,12 @@ export class Gnb implements UuCell {
     this.camped.delete(ue);
   }
 
+  /**
+   * RRC connection set-up with the initial NAS message: INITIAL UE MESSAGE (TS 38.413 8.6.1), once
+   * the cell admits the connection (admission.ts: queued while the cell is at its limits). The
+   * connection's `admitted` settles when the UE is set up; what the UE sends before goes after
+   * its initial message.
+   */
   connect(ue: UuUeSide, initialNas: Uint8Array, cause: RrcEstablishmentCause, an: AnParameters = {}, about?: UplinkNasLabel): UuConnection {
     if (this.stopped) throw new Error(`gNB ${this.cfg.name} is stopped`);
     if (an.selectedNid !== undefined && an.selectedNid !== this.cfg.snpn?.nid) throw new Error(`gNB ${this.cfg.name} does not broadcast SNPN NID ${an.selectedNid}`);

@@ -109,6 +109,9 @@ describe('own HTTP/2 against node:http2 (nghttp2), both ways', () => {
       [Buffer.concat([CONNECTION_PREFACE, settings, encodeFrame({ type: FrameType.HEADERS, flags: 0x5, streamId: 1, payload: Uint8Array.of(0x82, 0xff, 0xff, 0xff, 0x7f) })]), 'COMPRESSION_ERROR'],
       [Buffer.concat([CONNECTION_PREFACE, settings, Uint8Array.of(0x01, 0x00, 0x00, 0x00, 0, 0, 0, 0, 1)]), 'FRAME_SIZE_ERROR'],
       [Buffer.concat([CONNECTION_PREFACE, encodeFrame({ type: FrameType.PING, flags: 0, streamId: 0, payload: new Uint8Array(8) })]), 'PROTOCOL_ERROR'],
+      // RFC 9113 6.1/6.2: padding longer than the payload, and PADDED without its Pad Length
+      [Buffer.concat([CONNECTION_PREFACE, settings, encodeFrame({ type: FrameType.HEADERS, flags: 0xd, streamId: 1, payload: Uint8Array.of(200, 0x82) })]), 'PROTOCOL_ERROR'],
+      [Buffer.concat([CONNECTION_PREFACE, settings, encodeFrame({ type: FrameType.HEADERS, flags: 0xd, streamId: 1, payload: new Uint8Array(0) })]), 'FRAME_SIZE_ERROR'],
     ];
     for (const [bytes, code] of cases) {
       const got = await new Promise<Buffer>((resolve) => {

@@ -209,11 +209,11 @@ export async function vsmfReleaseTowardsHsmf(smf: Smf, ctx: SmContext, trigger: 
  * (Nsmf_PDUSession_Update, NW_REQ_PDU_SES_REL with REL_DUE_TO_REACTIVATION, as in 4.3.4.3 step 1f:
  * the H-SMF's Release Command carries #39 reactivation requested). The H-SMF answers at once and
  * releases towards the UE through this V-SMF (steps 2, 3a, 4 by N1N2MessageTransfer, 5, 6, 8);
- * no N4 message goes to the V-UPF for the session it no longer has.
+ * no N4 message goes to the V-UPF for the session it no longer has (the caller, upf-restart.ts,
+ * has already dropped `ctx.n4`).
  */
 export async function vsmfUpfLost(smf: Smf, ctx: SmContext, step: string): Promise<void> {
   const hr = ctx.homeRouted?.role === 'V-SMF' ? ctx.homeRouted : undefined;
-  ctx.n4 = undefined;
   if (!hr?.hsmfPduSessionUri || ctx.state !== 'active') return;
   await n16Client(smf.sbi, '').pduSession.update(hr.hsmfPduSessionUri, { requestIndication: 'NW_REQ_PDU_SES_REL', cause: 'REL_DUE_TO_REACTIVATION', ueTimeZone: ueTimeZone() }, { step });
 }

@@ -38,12 +38,13 @@ function decidedQos(ctx: SmContext, decision: unknown): SessionQos | undefined {
   return sessionQosOf(decision, ctx.qos.qfi);
 }
 
+const sameArp = (a: SessionQos['arp'], b: SessionQos['arp']) => a.priorityLevel === b.priorityLevel && a.preemptCap === b.preemptCap && a.preemptVuln === b.preemptVuln;
 const same = (a: SessionQos, b: SessionQos) => a.fiveQi === b.fiveQi && a.ambrUplinkBps === b.ambrUplinkBps && a.ambrDownlinkBps === b.ambrDownlinkBps && a.arp.priorityLevel === b.arp.priorityLevel;
 
 /** Steps 3b and 8a for a new QoS of an active session; resolves when both were attempted. */
 export async function applyQos(smf: Smf, ctx: SmContext, qos: SessionQos, step: string): Promise<void> {
   if (ctx.state !== 'active' || !ctx.qos || same(ctx.qos, qos)) return;
-  const flowChanged = ctx.qos.fiveQi !== qos.fiveQi || JSON.stringify(ctx.qos.arp) !== JSON.stringify(qos.arp);
+  const flowChanged = ctx.qos.fiveQi !== qos.fiveQi || !sameArp(ctx.qos.arp, qos.arp);
   ctx.qos = qos;
   const log = smf.cfg.log ?? (() => {});
   log(`[SMF] PDU session ${ctx.pduSessionId} of ${ctx.supi}: QoS modified (5QI ${qos.fiveQi}, Session-AMBR ${qos.ambrUplinkBps}/${qos.ambrDownlinkBps} bit/s) [${step}]`);

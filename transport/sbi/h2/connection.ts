@@ -303,7 +303,7 @@ export class H2Connection {
     if (s.remoteEnded || !s.headers) return this.streamError(id, s.remoteEnded ? H2Error.STREAM_CLOSED : H2Error.PROTOCOL_ERROR, 'DATA after END_STREAM or before HEADERS');
     if (p.length > s.recvWindow) return this.streamError(id, H2Error.FLOW_CONTROL_ERROR, `DATA beyond the stream window ${s.recvWindow}`);
     s.recvWindow -= p.length;
-    const data = frameContent('DATA', flags, p, false);
+    const data = frameContent(FrameType.DATA, flags, p);
     if (data.length) s.chunks.push(data);
     if (flags & FrameFlags.END_STREAM) this.remoteEnd(s);
     else if (s.recvWindow < LOCAL_STREAM_WINDOW / 2) {
@@ -314,7 +314,7 @@ export class H2Connection {
 
   private onHeadersFrame(flags: number, id: number, p: Buffer): void {
     if (id === 0) throw new H2ProtocolError(H2Error.PROTOCOL_ERROR, 'HEADERS on stream 0 (RFC 9113 6.2)');
-    const fragment = frameContent('HEADERS', flags, p, (flags & FrameFlags.PRIORITY) !== 0);
+    const fragment = frameContent(FrameType.HEADERS, flags, p);
     if (flags & FrameFlags.END_HEADERS) this.onHeaderBlock(id, flags, fragment);
     else this.continuation = { id, flags, parts: [Uint8Array.from(fragment)] };
   }

@@ -1,9 +1,10 @@
-// DATA and HEADERS payloads without padding (RFC 9113 6.1, 6.2); the peer's SETTINGS (RFC 9113 6.5.2) with their ranges, and the checks of a request's header
+// DATA and HEADERS payloads without padding (RFC 9113 6.1, 6.2) as connection errors; the peer's SETTINGS (RFC 9113 6.5.2) with their ranges, and the checks of a request's header
 // list (8.1.1, 8.2, 8.3.1) that make it malformed: a stream error, never a crash.
 
 import type { HeaderField } from '../../../codecs/http2/hpack.ts';
 import { H2Error, H2ProtocolError } from './errors.ts';
-import { FrameFlags } from '../../../codecs/http2/frame.ts';
+import { frameContent as payloadContent } from '../../../codecs/http2/frame.ts';
+import { DecodeError } from '../../../codecs/bytes/errors.ts';
 
 export class Settings {
   /** What we allow a client at once: no limit announced (6.5.2 initial value "unlimited"). */
@@ -63,15 +64,16 @@ export function validateRequestHeaders(fields: readonly HeaderField[]): string |
   return undefined;
 }
 
-/** Payload without padding (6.1, 6.2), and without the priority fields of HEADERS. */
-export function frameContent(name: string, flags: number, p: Buffer, priority: boolean): Buffer {
-  let start = 0, pad = 0;
-  if (flags & FrameFlags.PADDED) {
-    if (p.length < 1) throw new H2ProtocolError(H2Error.FRAME_SIZE_ERROR, `${name} PADDED without a Pad Length`);
-    pad = p[0];
-    start = 1;
+/**
+ * The data or header block fragment of a DATA or HEADERS payload (6.1, 6.2), by the codec's
+ * frameContent; its DecodeError becomes the connection error: a PADDED frame without its Pad
+ * Length is FRAME_SIZE_ERROR, padding beyond the payload PROTOCOL_ERROR (6.1).
+ */
+export function frameContent(type: number, flags: number, payload: Uint8Array): Uint8Array {
+  try {
+    return payloadContent({ type, flags, streamId: 0, payload });
+  } catch (e) {
+    if (e instanceof DecodeError) throw new H2ProtocolError(e.code === 'TRUNCATED' ? H2Error.FRAME_SIZE_ERROR : H2Error.PROTOCOL_ERROR, e.message);
+    throw e;
   }
-  if (priority) start += 5;
-  if (start + pad > p.length) throw new H2ProtocolError(H2Error.PROTOCOL_ERROR, `${name} padding of ${pad} octets exceeds its payload (RFC 9113 6.1)`);
-  return p.subarray(start, p.length - pad);
 }
