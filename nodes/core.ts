@@ -237,7 +237,7 @@ async function startServing(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig,
       return { nf, ledger: ausf.ledger, sbi: h, settled: () => h.server.settled(), stop: () => h.close() };
     }
     case 'pcf': {
-      const pcf = pcfRoutes({ baseUri: uri('pcf'), udrUri: uri('udr'), around: { bsfUri: uri('bsf'), chfUri: uri('chf'), nwdafUri: uri('nwdaf'), address: cfg.addresses.pcf, port: cfg.ports.sbi, policy: cfg.pcf }, plmn: cfg.plmn, ...(cfg.roaming.enabled ? { supiPrefix: `imsi-${cfg.plmn.mcc}${cfg.plmn.mnc}` } : {}) }, c.client);
+      const pcf = pcfRoutes({ baseUri: uri('pcf'), udrUri: uri('udr'), around: { bsfUri: uri('bsf'), chfUri: uri('chf'), nwdafUri: uri('nwdaf'), address: cfg.addresses.pcf, port: cfg.ports.sbi, policy: cfg.pcf }, plmn: cfg.plmn, ...(cfg.roaming.enabled ? { supiPrefix: `imsi-${cfg.plmn.mcc}${cfg.plmn.mnc}` } : {}), ...(o.log ? { log: o.log } : {}) }, c.client);
       const h = await serve('PCF', cfg.addresses.pcf, pcf.routes, c);
       return { nf, ledger: pcf.ledger, sbi: h, pcf: pcf.pcf, settled: () => h.server.settled(), stop: () => h.close() };
     }

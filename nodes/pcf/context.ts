@@ -25,6 +25,8 @@ export interface PcfConfig {
   plmn?: { mcc: string; mnc: string };
   /** Issue 16: the BSF, CHF and NWDAF the PCF works with around SM policies, and its decisions. */
   around?: PcfAroundConfig;
+  /** Where the PCF says what it gave up on without failing the procedure around it (a report nobody took, a clean-up that failed). */
+  log?: (line: string) => void;
 }
 
 /** The NFs around the SM policy association (TS 23.502 4.16.4, 4.16.6; sm-policy-bindings.ts). */

@@ -41,7 +41,7 @@ export function pcfUeInfoOf(v: unknown): { callbackUri: string } | undefined {
 /**
  * TS 23.502 4.16.14.2: the PCF for the PDU session reports the session's status to the PCF for
  * the UE that asked (pcfUeInfo). A report that fails does not stop the procedure around it (the
- * step is a "may": the SM policy association goes on, or ends, all the same); the trace shows it.
+ * step is a "may": the SM policy association goes on, or ends, all the same); the trace and the PCF's log show it.
  */
 export async function reportPduSessionStatus(pcf: Pcf, assoc: SmPolicyAssociation, status: 'ESTABLISHED' | 'TERMINATED', step: string): Promise<void> {
   if (!assoc.pcfUeInfo) return;
@@ -57,7 +57,7 @@ export async function reportPduSessionStatus(pcf: Pcf, assoc: SmPolicyAssociatio
     // TS 29.514 PcfAddressingInfo: where the PCF for the PDU session serves Npcf_PolicyAuthorization
     ...(status === 'ESTABLISHED' && around ? { pcfInfo: { pcfIpEndPoints: [{ ipv4Address: around.address, port: around.port }] } } : {}),
   };
-  await pcf.notify.pduSessionEventNotify(assoc.pcfUeInfo.callbackUri, body, { step }).catch(() => {});
+  await pcf.notify.pduSessionEventNotify(assoc.pcfUeInfo.callbackUri, body, { step }).catch((e: unknown) => pcf.cfg.log?.(`[PCF] PDU session ${status} report of ${assoc.supi} PDU session ${assoc.pduSessionId} to the PCF for the UE not taken (TS 23.502 4.16.14.2): ${e instanceof Error ? e.message : String(e)}`));
 }
 
 /** The PCF for the UE's side: the reported PDU sessions, per AM policy association. */

@@ -16,6 +16,7 @@ import { resourceUri } from '../common/sbi/client.ts';
 import { PCF } from '../common/sbi/operations.ts';
 import type { components as SmPolC } from '../common/sbi-types/TS29512_Npcf_SMPolicyControl.ts';
 import { volumeThresholdFor, type Pcf, type SmPolicyAssociation } from './context.ts';
+import { installUmDecs } from './usage-monitoring.ts';
 
 type UsageMonitoringData = SmPolC['schemas']['UsageMonitoringData'];
 
@@ -40,8 +41,5 @@ export async function notifyUsageDecision(pcf: Pcf, id: string, umDecs: Record<s
   const assoc = pcf.smPolicies.get(id);
   if (!assoc) return;
   await pcf.notify.smPolicyUpdateNotify(assoc.notificationUri, { resourceUri: resourceUri(pcf.cfg.baseUri, PCF.smPolicyControl.delete, { smPolicyId: id }), smPolicyDecision: { umDecs } }, { step: '4.16.5.2 step 1' });
-  for (const [umId, d] of Object.entries(umDecs)) {
-    if (assoc.thresholds) assoc.thresholds[umId] = d?.volumeThreshold ?? undefined;
-    if (d === null) assoc.monitoringKeys = assoc.monitoringKeys?.filter((k) => k !== umId);
-  }
+  installUmDecs(assoc, umDecs);
 }

@@ -112,8 +112,8 @@ export async function createSmPolicy(pcf: Pcf, req: SbiRequest) {
     await bindSmPolicy(pcf, id, pcf.smPolicies.get(id)!);
   } catch (e) {
     // the failure that stopped the establishment is the answer; a peer that also fails the
-    // clean-up keeps what it holds (its own ledger shows it), the association is gone in any case
-    await undo().catch(() => undefined);
+    // clean-up keeps what it holds (its own ledger shows it, the PCF logs it), the association is gone in any case
+    await undo().catch((u: unknown) => pcf.cfg.log?.(`[PCF] SM policy association ${id} of ${supi} undone after a failed establishment; a peer kept what it holds: ${u instanceof Error ? u.message : String(u)}`));
     throw e;
   }
   // an SMF that never got the 201 never terminates the association (issue 21): undone, with its UDR subscription;

@@ -15,7 +15,7 @@
 import { SbiProblem, objectBody, type SbiRequest } from '../common/sbi.ts';
 import { ok } from '../common/sbi/routes.ts';
 import type { components as SmPolC } from '../common/sbi-types/TS29512_Npcf_SMPolicyControl.ts';
-import { volumeThresholdFor, type Pcf } from './context.ts';
+import { volumeThresholdFor, type Pcf, type SmPolicyAssociation } from './context.ts';
 import { recordTriggers } from './policy-control-triggers.ts';
 import { deductUsage, requestSmPolicyTermination, type AccuUsageReport } from './sm-policy-termination.ts';
 
@@ -69,6 +69,14 @@ export function monitoredThresholds(umDecs: Record<string, { volumeThreshold?: n
   return entries.length ? { thresholds: Object.fromEntries(entries.map(([umId, d]) => [umId, d?.volumeThreshold ?? undefined])) } : {};
 }
 
+/** What the association holds once umDecs are installed: each threshold; a Monitoring Key decided null is no longer monitored. */
+export function installUmDecs(assoc: SmPolicyAssociation, umDecs: Record<string, { volumeThreshold?: number | null } | null>): void {
+  for (const [umId, d] of Object.entries(umDecs)) {
+    if (assoc.thresholds) assoc.thresholds[umId] = d?.volumeThreshold ?? undefined;
+    if (d === null) assoc.monitoringKeys = assoc.monitoringKeys?.filter((k) => k !== umId);
+  }
+}
+
 /** TS 23.502 4.16.5.1 (SMF-initiated SM Policy Association Modification), PCF side: the triggers met, US_RE's usage. */
 export async function updateSmPolicy(pcf: Pcf, req: SbiRequest) {
   const id = req.params.smPolicyId;
@@ -91,14 +99,8 @@ export async function updateSmPolicy(pcf: Pcf, req: SbiRequest) {
   // usage left: the threshold is re-armed from what remains (TS 29.512 UsageMonitoringData), the SMF
   // updates the URR (TS 29.244 Update URR); a key with nothing left is no longer monitored (null)
   const umDecs: Record<string, S['UsageMonitoringData'] | null> = {};
-  for (const [umId, remaining] of left) {
-    if (remaining > 0) umDecs[umId] = { umId, volumeThreshold: volumeThresholdFor(pcf.cfg, remaining) };
-    else {
-      umDecs[umId] = null;
-      assoc.monitoringKeys = assoc.monitoringKeys?.filter((k) => k !== umId);
-    }
-    if (assoc.thresholds) assoc.thresholds[umId] = umDecs[umId]?.volumeThreshold ?? undefined;
-  }
+  for (const [umId, remaining] of left) umDecs[umId] = remaining > 0 ? { umId, volumeThreshold: volumeThresholdFor(pcf.cfg, remaining) } : null;
+  installUmDecs(assoc, umDecs);
   return Object.keys(umDecs).length ? ok({ umDecs }) : ok({});
 }
 

@@ -132,11 +132,17 @@ export async function sessionsFromOldAmf(amf: Amf, ue: AmfUe, request: NasMessag
     amf.log(`UE ${ue.supi}: UEContextTransfer from the old AMF answered ${e.problem.status} ${e.problem.cause}; no PDU session comes with the UE`);
     return;
   }
-  for (const s of context.sessionContextList ?? []) {
+  ue.oldAmf = { apiRoot, ueContextId, sessions: adoptSessions(ue, context) };
+}
+
+/** The PDU sessions of a UE context (TS 29.518 UeContext sessionContextList) on `ue`; their PSIs. */
+function adoptSessions(ue: AmfUe, c: UeContext): number[] {
+  const list = c.sessionContextList ?? [];
+  for (const s of list) {
     const snssai: SNssai = s.sNssai.sd !== undefined ? { sst: s.sNssai.sst, sd: parseInt(s.sNssai.sd, 16) } : { sst: s.sNssai.sst };
     ue.sessions.set(s.pduSessionId, { pduSessionId: s.pduSessionId, smContextUri: s.smContextRef, snssai, dnn: s.dnn, state: 'active' });
   }
-  ue.oldAmf = { apiRoot, ueContextId, sessions: (context.sessionContextList ?? []).map((s) => s.pduSessionId) };
+  return list.map((s) => s.pduSessionId);
 }
 
 /** The UE context of the answer (TS 29.518 UeContext) on `ue`; false when it lacks the security context. */
@@ -154,10 +160,7 @@ export function adoptUeContext(amf: Amf, ue: AmfUe, c: UeContext): boolean {
   // TS 23.502 4.2.2.2.4 step 5: registered for onboarding (its registration update: registration-onboarding-update.ts)
   if (c.snpnOnboardInd === true) ue.onboarding = { pvsAddresses: [] };
   if (c.subUeAmbr) ue.subscribedUeAmbr = { uplinkBps: bitRateBps(c.subUeAmbr.uplink, 'subUeAmbr.uplink'), downlinkBps: bitRateBps(c.subUeAmbr.downlink, 'subUeAmbr.downlink') };
-  for (const s of c.sessionContextList ?? []) {
-    const snssai: SNssai = s.sNssai.sd !== undefined ? { sst: s.sNssai.sst, sd: parseInt(s.sNssai.sd, 16) } : { sst: s.sNssai.sst };
-    ue.sessions.set(s.pduSessionId, { pduSessionId: s.pduSessionId, smContextUri: s.smContextRef, snssai, dnn: s.dnn, state: 'active' });
-  }
+  adoptSessions(ue, c);
   amf.bySupi.set(c.supi, ue);
   return true;
 }

@@ -114,8 +114,7 @@ export async function registrationWithOnboardingSnpn(amf: Amf, ue: AmfUe, receiv
   await peiAndEquipmentCheck(amf, ue);
 
   // step 21: Registration Accept; Allowed NSSAI = the S-NSSAI of the onboarding configuration
-  const o = snpn.onboarding.snssai;
-  const allowed: SNssai[] = [{ sst: o.sst, ...(o.sd !== undefined ? { sd: parseInt(o.sd, 16) } : {}) }];
+  const allowed = onboardingAllowedNssai(snpn);
   ue.allowedNssai = allowed;
   assignGuti(amf, ue, 'snpn-onboarding');
   const accept = nasMessage('Registration accept', {
@@ -132,6 +131,12 @@ export async function registrationWithOnboardingSnpn(amf: Amf, ue: AmfUe, receiv
   ue.state = '5GMM-REGISTERED';
   amf.stats.registrations++;
   startOnboardingDeregistrationTimer(amf, ue, snpn.onboarding.deregistrationTimerMs);
+}
+
+/** Step 21: the Allowed NSSAI of an onboarding registered UE, the S-NSSAI of the AMF Onboarding Configuration Data (step 8). */
+export function onboardingAllowedNssai(snpn: NonNullable<Amf['cfg']['snpn']>): SNssai[] {
+  const o = snpn.onboarding.snssai;
+  return [{ sst: o.sst, ...(o.sd !== undefined ? { sd: parseInt(o.sd, 16) } : {}) }];
 }
 
 /** Steps 11-12: the PEI by Identity Request when the UE did not give it, then (optionally) its check at the EIR. */

@@ -18,7 +18,7 @@
 // start: the old AMF's remaining time is not in the UE context). An update in the same AMF keeps
 // the timer that runs (it moved with the context).
 
-import { nasMessage, gprsTimer3, type NasMessage, type PsiBitmap, type SNssai } from '../../../codecs/nas/index.ts';
+import { nasMessage, gprsTimer3, type NasMessage, type PsiBitmap } from '../../../codecs/nas/index.ts';
 import type { Amf } from '../amf.ts';
 import type { AmfUe } from '../context.ts';
 import { FiveGmmCause } from '../gmm.ts';
@@ -27,7 +27,7 @@ import { reconcilePduSessions, type RegistrationKind } from './registration-upda
 import { takeOverSessions } from './context-from-old-amf.ts';
 import { notifyOldAmf } from './registration-status-update.ts';
 import { assignGuti, fiveGGutiOf } from './registration-guti.ts';
-import { servesOnboarding, peiAndEquipmentCheck, startOnboardingDeregistrationTimer } from './registration-onboarding-snpn.ts';
+import { servesOnboarding, peiAndEquipmentCheck, startOnboardingDeregistrationTimer, onboardingAllowedNssai } from './registration-onboarding-snpn.ts';
 
 /** What registration.ts knows of the request and hands on. */
 export interface OnboardingUpdate {
@@ -58,8 +58,7 @@ export async function onboardingRegistrationUpdate(amf: Amf, ue: AmfUe, full: Na
   const active = status ? await reconcilePduSessions(amf, ue, status) : undefined;
 
   // step 21: a new 5G-GUTI for a mobility update (and whenever this AMF assigned none), the old one kept for a periodic one
-  const o8 = snpn.onboarding.snssai;
-  const allowed: SNssai[] = [{ sst: o8.sst, ...(o8.sd !== undefined ? { sd: parseInt(o8.sd, 16) } : {}) }];
+  const allowed = onboardingAllowedNssai(snpn);
   ue.allowedNssai = allowed;
   const newGuti = assignGuti(amf, ue, o.kind);
   const accept = nasMessage('Registration accept', {
