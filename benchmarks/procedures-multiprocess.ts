@@ -69,7 +69,7 @@ function stopAndReadLedger(p: ChildProcess, nf: string): Promise<Record<string, 
 /** Runs `ues` UEs through registration + PDU session and switch-off against a core of one process per NF. */
 export async function measureMultiProcess(o: { ues: number; window: number; bin: string }): Promise<MultiProcessFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'wire5g-bench-mp-'));
-  const a = (n: number) => `127.0.9.${n}`;
+  const a = (n: number) => `127.1.9.${n}`;
   const supi = (i: number) => `imsi-00101${String(2_000_000_000 + i).slice(1)}`;
   const cfg: NetworkConfig = {
     ...structuredClone(DEFAULT_CONFIG),

@@ -24,7 +24,7 @@ import { measureMultiProcess, type MultiProcessFigures } from './procedures-mult
 import { fileURLToPath } from 'node:url';
 
 const cfg = structuredClone(DEFAULT_CONFIG);
-const a = (n: number) => `127.0.8.${n}`;
+const a = (n: number) => `127.1.8.${n}`;
 cfg.addresses = { amf: a(5), smf: a(4), upf: a(7), ausf: a(11), udm: a(12), pcf: a(13), udr: a(20), gnb: a(100), bsf: a(15), chf: a(16), nwdaf: a(17), af: a(18), nrf: a(10), nssf: a(35) };
 const SIZES = (process.env.WIRE5G_BENCH_SIZES ?? '1,100,1000').split(',').filter(Boolean).map(Number);
 const CORE_NFS_COUNT = CORE_NFS.length;

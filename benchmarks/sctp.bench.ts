@@ -18,8 +18,8 @@ import { crc32c } from '../codecs/bytes/checksum.ts';
 
 const SECONDS = 2;
 const PAYLOAD = 100; // octets: the size of a small NGAP message
-const RECEIVER = '127.0.0.201';
-const SENDER = '127.0.0.202';
+const RECEIVER = '127.1.0.201';
+const SENDER = '127.1.0.202';
 
 type ToParent = { ready: number } | { count: number; ms: number };
 

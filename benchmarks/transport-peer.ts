@@ -15,9 +15,9 @@ if (mode === 'dgram') {
     if (Date.now() < until) setImmediate(pump);
     else s.close();
   };
-  s.bind(0, '127.0.0.92', pump);
+  s.bind(0, '127.1.0.92', pump);
 } else {
-  const ep = await SctpUdpEndpoint.open({ address: '127.0.0.92', udpPort: 0, timers: { rtoMinMs: 50, rtoInitialMs: 100, sackDelayMs: 5 } });
+  const ep = await SctpUdpEndpoint.open({ address: '127.1.0.92', udpPort: 0, timers: { rtoMinMs: 50, rtoInitialMs: 100, sackDelayMs: 5 } });
   const a = await ep.connect({ address: host, udpPort: port });
   const pump = () => {
     while (a.bufferedChunks < 512) a.send(0, 60, payload);

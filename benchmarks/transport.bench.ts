@@ -21,7 +21,7 @@ const peer = join(process.cwd(), 'benchmarks', 'transport-peer.ts');
 
 function runPeer(mode: 'dgram' | 'sctp', port: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const c = spawn(process.execPath, ['--import', 'tsx', peer, mode, '127.0.0.91', String(port), String(SECONDS)], { stdio: 'inherit' });
+    const c = spawn(process.execPath, ['--import', 'tsx', peer, mode, '127.1.0.91', String(port), String(SECONDS)], { stdio: 'inherit' });
     c.on('exit', () => resolve());
     c.on('error', reject);
   });
@@ -34,7 +34,7 @@ function rate(name: string, count: number, ms: number): BenchResult {
 
 async function dgramRate(): Promise<BenchResult> {
   const s = dgram.createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.91', () => r()));
+  await new Promise<void>((r) => s.bind(0, '127.1.0.91', () => r()));
   let n = 0, first = 0, last = 0;
   s.on('message', () => {
     if (n++ === 0) first = performance.now();
@@ -47,7 +47,7 @@ async function dgramRate(): Promise<BenchResult> {
 }
 
 async function sctpRate(): Promise<BenchResult> {
-  const ep = await SctpUdpEndpoint.open({ address: '127.0.0.91', udpPort: 0, timers: { rtoMinMs: 50, rtoInitialMs: 100, sackDelayMs: 5 } });
+  const ep = await SctpUdpEndpoint.open({ address: '127.1.0.91', udpPort: 0, timers: { rtoMinMs: 50, rtoInitialMs: 100, sackDelayMs: 5 } });
   let n = 0, first = 0, last = 0;
   ep.on('association', (a) =>
     a.on('message', () => {
@@ -61,8 +61,8 @@ async function sctpRate(): Promise<BenchResult> {
 }
 
 async function pfcpRate(): Promise<BenchResult> {
-  const upf = await PfcpEndpoint.open({ address: '127.0.0.93', port: 0, recoveryTimeStamp: 1 });
-  const smf = await PfcpEndpoint.open({ address: '127.0.0.94', port: 0, recoveryTimeStamp: 2 });
+  const upf = await PfcpEndpoint.open({ address: '127.1.0.93', port: 0, recoveryTimeStamp: 1 });
+  const smf = await PfcpEndpoint.open({ address: '127.1.0.94', port: 0, recoveryTimeStamp: 2 });
   const rsp = (seq: number) => P.encodePfcp(P.sessionDeletionResponse(seq, 1n, 1));
   upf.onRequest(async ({ header }) => ({ response: rsp(header.sequenceNumber) }));
   let n = 0;
@@ -81,12 +81,12 @@ async function pfcpRate(): Promise<BenchResult> {
 }
 
 async function http2Rate(): Promise<BenchResult> {
-  const server = await SbiServer.listen({ address: '127.0.0.95', port: 0, nfType: 'PCF', routes: [{ method: 'POST', path: '/npcf-smpolicycontrol/v1/sm-policies', operation: 'Create', handler: () => ({ status: 201, headers: { location: 'x' }, body: { ok: true } }) }] });
+  const server = await SbiServer.listen({ address: '127.1.0.95', port: 0, nfType: 'PCF', routes: [{ method: 'POST', path: '/npcf-smpolicycontrol/v1/sm-policies', operation: 'Create', handler: () => ({ status: 201, headers: { location: 'x' }, body: { ok: true } }) }] });
   const client = new Http2SbiClient({ userAgent: 'SMF' });
   let n = 0;
   const end = performance.now() + SECONDS * 1000;
   const t0 = performance.now();
-  const body = { supi: 'imsi-001010000000001', pduSessionId: 1, dnn: 'internet', sliceInfo: { sst: 1 }, notificationUri: 'http://127.0.0.4/cb' };
+  const body = { supi: 'imsi-001010000000001', pduSessionId: 1, dnn: 'internet', sliceInfo: { sst: 1 }, notificationUri: 'http://127.1.0.4/cb' };
   const worker = async () => {
     while (performance.now() < end) {
       await client.call('POST', `${server.uri}/npcf-smpolicycontrol/v1/sm-policies`, body);

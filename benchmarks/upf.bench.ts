@@ -40,7 +40,7 @@ const BATCH = 4096;
  * then the loop's own cost (baseline and UPF alike, interleaved window by window).
  */
 const WINDOW_CALLS = 4, WINDOWS = 300;
-const peer = { address: '127.0.0.100', port: 2152 };
+const peer = { address: '127.1.0.100', port: 2152 };
 const results: BenchResult[] = [];
 const ratios: [string, string, string][] = [];
 /** Best-window minima, not means: there is no relative margin of error to report (null, as the other min-based suites). */
@@ -247,7 +247,7 @@ for (const pdrs of PARTS.has(2) ? ([1, 4, 8] as const) : []) {
 }
 
 // --- 3. forwarding over real sockets ------------------------------------------------------------
-const PEER = '127.0.8.102', RAW = '127.0.8.103', UPF = '127.0.8.57', SMF = '127.0.8.54';
+const PEER = '127.1.8.102', RAW = '127.1.8.103', UPF = '127.1.8.57', SMF = '127.1.8.54';
 const SOCKET_SESSIONS = 1000;
 
 function runPeer(target: string, teids: number[], seconds: number): Promise<number> {
@@ -317,9 +317,9 @@ if (PARTS.has(3)) await socketForwarding();
 // sockets, 64 requests in flight, each answered with its final Usage Report; compared with PFCP
 // Heartbeat round trips measured the same way.
 async function pfcpOverLoopback(): Promise<void> {
-  const upf = await Upf.start({ address: '127.0.8.58', pfcpPort: 8805, gtpuPort: 2152, capacity: 1 << 16 });
-  const smf = await PfcpEndpoint.open({ address: '127.0.8.55', recoveryTimeStamp: 1 });
-  const n4 = new SmfN4({ endpoint: smf, upf: upf.pfcpEndpoint, smfAddress: '127.0.8.55', recoveryTimeStamp: 1 });
+  const upf = await Upf.start({ address: '127.1.8.58', pfcpPort: 8805, gtpuPort: 2152, capacity: 1 << 16 });
+  const smf = await PfcpEndpoint.open({ address: '127.1.8.55', recoveryTimeStamp: 1 });
+  const n4 = new SmfN4({ endpoint: smf, upf: upf.pfcpEndpoint, smfAddress: '127.1.8.55', recoveryTimeStamp: 1 });
   await n4.associate();
   const N = 10_000, WINDOW = 64;
   const windowed = async (count: number, op: (i: number) => Promise<unknown>) => {

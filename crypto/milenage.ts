@@ -10,7 +10,7 @@
 //   OUT5 = E_K(rot(TEMP xor OPc, r5) xor c5) xor OPc               f5* = OUT5[0..47]
 //   r1..r5 = 64, 0, 32, 64, 96 bits; c1..c5 = 0, 1, 2, 4, 8 (in the last octet)
 
-import { aes128Block, xor } from './aes.ts';
+import { aes128Block, aes128Encryptor, xor } from './aes.ts';
 
 /** Cyclic rotation of a 128-bit value by `bits` towards the most significant bit (TS 35.206 4.1). */
 function rot(x: Uint8Array, bits: number): Uint8Array {
@@ -40,13 +40,14 @@ export interface F1Result {
 
 /** f1 and f1* (TS 35.206 4.1). */
 export function f1(k: Uint8Array, opcValue: Uint8Array, rand: Uint8Array, sqn: Uint8Array, amf: Uint8Array): F1Result {
-  const temp = aes128Block(k, xor(rand, opcValue));
+  const e = aes128Encryptor(k);
+  const temp = e(xor(rand, opcValue));
   const in1 = new Uint8Array(16);
   in1.set(sqn, 0);
   in1.set(amf, 6);
   in1.set(sqn, 8);
   in1.set(amf, 14);
-  const out1 = xor(aes128Block(k, xor(temp, rot(xor(in1, opcValue), 64))), opcValue);
+  const out1 = xor(e(xor(temp, rot(xor(in1, opcValue), 64))), opcValue);
   return { macA: out1.subarray(0, 8), macS: out1.subarray(8, 16) };
 }
 
@@ -63,17 +64,19 @@ export interface F2345Result {
 
 /** f2, f3, f4, f5 (TS 35.206 4.1). */
 export function f2345(k: Uint8Array, opcValue: Uint8Array, rand: Uint8Array): F2345Result {
-  const temp = aes128Block(k, xor(rand, opcValue));
+  const e = aes128Encryptor(k);
+  const temp = e(xor(rand, opcValue));
   const tx = xor(temp, opcValue);
-  const out2 = xor(aes128Block(k, withConstant(rot(tx, 0), 1)), opcValue);
-  const out3 = xor(aes128Block(k, withConstant(rot(tx, 32), 2)), opcValue);
-  const out4 = xor(aes128Block(k, withConstant(rot(tx, 64), 4)), opcValue);
+  const out2 = xor(e(withConstant(rot(tx, 0), 1)), opcValue);
+  const out3 = xor(e(withConstant(rot(tx, 32), 2)), opcValue);
+  const out4 = xor(e(withConstant(rot(tx, 64), 4)), opcValue);
   return { res: out2.subarray(8, 16), ck: out3, ik: out4, ak: out2.subarray(0, 6) };
 }
 
 /** f5*: AK for resynchronisation (6 octets). */
 export function f5star(k: Uint8Array, opcValue: Uint8Array, rand: Uint8Array): Uint8Array {
-  const temp = aes128Block(k, xor(rand, opcValue));
-  const out5 = xor(aes128Block(k, withConstant(rot(xor(temp, opcValue), 96), 8)), opcValue);
+  const e = aes128Encryptor(k);
+  const temp = e(xor(rand, opcValue));
+  const out5 = xor(e(withConstant(rot(xor(temp, opcValue), 96), 8)), opcValue);
   return out5.subarray(0, 6);
 }

@@ -360,12 +360,13 @@ export function writePfcp(w: ByteWriter, m: PfcpMessageToEncode): number {
   b[q + 1] = seq >>> 8;
   b[q + 2] = seq;
   b[q + 3] = priority !== undefined ? (priority & 15) << 4 : 0;
-  if (m.ies.length > 0) writeBody(w, m.ies);
-  const length = w.pos - start - 4;
-  const out = w.buf;
-  out[start + 2] = length >>> 8;
-  out[start + 3] = length;
-  return length + 4;
+  const ies = m.ies;
+  if (ies.length > 0) return writeBody(w, ies, start);
+  // no IE (a Deletion Request, a Heartbeat has one): the length is the header's, 12 or 4, known
+  // here without reading the writer back
+  b[start + 2] = 0;
+  b[start + 3] = q - start;
+  return q + 4 - start;
 }
 
 /** The SEID's eight octets (TS 29.244 7.2.2.4.2): a bigint modulo 2^64, or a number 0..2^53-1. */
@@ -396,9 +397,15 @@ function writeSeidAt(b: Uint8Array, q: number, seid: bigint | number): void {
 }
 
 /** The message's IEs after its header; the writer may grow, so the caller reads `w.buf` again. */
-function writeBody(w: ByteWriter, ies: PfcpIe[]): void {
+/** The IEs after the header at `start`, then the header's Length; the message's size. */
+function writeBody(w: ByteWriter, ies: PfcpIe[], start: number): number {
   if (parentsScratch.length > 0) parentsScratch.length = 0;
   writeIes(w, ies, parentsScratch);
+  const length = w.pos - start - 4;
+  const out = w.buf;
+  out[start + 2] = length >>> 8;
+  out[start + 3] = length;
+  return length + 4;
 }
 
 /**

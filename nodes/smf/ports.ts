@@ -6,9 +6,7 @@
 import type { UsageReport } from '../upf/datapath.ts';
 import type { SessionQos } from './policy-decision.ts';
 import type { UrrThresholdUpdate, MonitoredFlowSpec } from '../../codecs/pfcp/index.ts';
-import type { components as SmfC } from '../common/sbi-types/TS29502_Nsmf_PDUSession.ts';
-
-type SecondaryRatUsageInfo = SmfC['schemas']['SecondaryRatUsageInfo'];
+import type { SecondaryRatUsageInfo } from './secondary-rat-usage.ts';
 
 /** A Usage Report as the SMF reads it (TS 29.244 7.5.7.2, 7.5.8.3): the URR it is about, and the usage. */
 export interface UrrUsageReport extends UsageReport {

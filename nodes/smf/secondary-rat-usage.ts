@@ -10,7 +10,8 @@
 import { decodeNgapType, type Ngap } from '../../codecs/ngap/index.ts';
 import type { components as SmfC } from '../common/sbi-types/TS29502_Nsmf_PDUSession.ts';
 
-type SecondaryRatUsageInfo = SmfC['schemas']['SecondaryRatUsageInfo'];
+/** TS 29.571 SecondaryRatUsageInfo (the one declaration; nodes/smf/ports.ts uses it too). */
+export type SecondaryRatUsageInfo = SmfC['schemas']['SecondaryRatUsageInfo'];
 type VolumeTimedReport = SmfC['schemas']['VolumeTimedReport'];
 
 /** id-SecondaryRATUsageInformation (TS 38.413 9.4, NGAP-Constants). */

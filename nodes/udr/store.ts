@@ -77,6 +77,8 @@ export function snssaiKey(s: Snssai): string {
 export class UdrStore {
   private readonly db: Database.Database;
   readonly path: string;
+  /** Each SQL text prepared once (preparing parses and plans the SQL: 2.7% of the CPU of a run when done per call, issue 21). */
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -102,22 +104,28 @@ export class UdrStore {
   }
 
   close(): void {
+    this.statements.clear();
     this.db.close();
+  }
+
+  private statement(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) this.statements.set(sql, (s = this.db.prepare(sql)));
+    return s;
   }
 
   /** Adds or replaces a subscriber and its policy data (remaining allowed usage per DNN/S-NSSAI). */
   upsert(s: SubscriberConfig): SubscriberRecord {
     const r = check(s);
     const tx = this.db.transaction(() => {
-      this.db
-        .prepare('INSERT INTO subscriber (supi,k,opc,amf,sqn,snssais,dnns,qos,ue_ambr) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(supi) DO UPDATE SET k=excluded.k, opc=excluded.opc, amf=excluded.amf, sqn=excluded.sqn, snssais=excluded.snssais, dnns=excluded.dnns, qos=excluded.qos, ue_ambr=excluded.ue_ambr')
+      this.statement('INSERT INTO subscriber (supi,k,opc,amf,sqn,snssais,dnns,qos,ue_ambr) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(supi) DO UPDATE SET k=excluded.k, opc=excluded.opc, amf=excluded.amf, sqn=excluded.sqn, snssais=excluded.snssais, dnns=excluded.dnns, qos=excluded.qos, ue_ambr=excluded.ue_ambr')
         .run(r.supi, r.k, r.opc, r.amf, r.sqn, JSON.stringify(r.snssais), JSON.stringify(r.dnns), JSON.stringify(r.sessionQos), JSON.stringify(r.ueAmbr));
-      this.db.prepare('DELETE FROM usage WHERE supi = ?').run(r.supi);
-      const ins = this.db.prepare('INSERT INTO usage (supi,dnn,snssai,remaining) VALUES (?,?,?,?)');
+      this.statement('DELETE FROM usage WHERE supi = ?').run(r.supi);
+      const ins = this.statement('INSERT INTO usage (supi,dnn,snssai,remaining) VALUES (?,?,?,?)');
       for (const dnn of r.dnns) for (const n of r.snssais) ins.run(r.supi, dnn, snssaiKey(n), s.allowedUsageOctets ?? null);
       // the remaining allowed usage per Monitoring Key, for each DNN and S-NSSAI
-      this.db.prepare('DELETE FROM usage_mk WHERE supi = ?').run(r.supi);
-      const mk = this.db.prepare('INSERT INTO usage_mk (supi,dnn,snssai,mk,remaining) VALUES (?,?,?,?,?)');
+      this.statement('DELETE FROM usage_mk WHERE supi = ?').run(r.supi);
+      const mk = this.statement('INSERT INTO usage_mk (supi,dnn,snssai,mk,remaining) VALUES (?,?,?,?,?)');
       for (const m of s.monitoringKeys ?? []) for (const dnn of r.dnns) for (const n of r.snssais) mk.run(r.supi, dnn, snssaiKey(n), m.key, m.octets);
     });
     tx();
@@ -137,7 +145,7 @@ export class UdrStore {
   }
 
   get(supi: string): SubscriberRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM subscriber WHERE supi = ?').get(supi) as
+    const row = this.statement('SELECT * FROM subscriber WHERE supi = ?').get(supi) as
       | { supi: string; k: string; opc: string; amf: string; sqn: string; snssais: string; dnns: string; qos: string | null; ue_ambr: string | null }
       | undefined;
     if (!row) return undefined;
@@ -152,21 +160,21 @@ export class UdrStore {
   }
 
   list(): SubscriberRecord[] {
-    return (this.db.prepare('SELECT supi FROM subscriber ORDER BY supi').all() as { supi: string }[]).map((r) => this.get(r.supi)!);
+    return (this.statement('SELECT supi FROM subscriber ORDER BY supi').all() as { supi: string }[]).map((r) => this.get(r.supi)!);
   }
 
   remove(supi: string): boolean {
-    return this.db.prepare('DELETE FROM subscriber WHERE supi = ?').run(supi).changes > 0;
+    return this.statement('DELETE FROM subscriber WHERE supi = ?').run(supi).changes > 0;
   }
 
   /** Stores a new SQN (12 hex digits); false if the subscriber is unknown. */
   setSqn(supi: string, sqn: string): boolean {
     if (sqn.length !== 12 || !HEX.test(sqn)) throw new InvalidSubscriber('SQN must be 12 hex digits');
-    return this.db.prepare('UPDATE subscriber SET sqn = ? WHERE supi = ?').run(sqn, supi).changes > 0;
+    return this.statement('UPDATE subscriber SET sqn = ? WHERE supi = ?').run(sqn, supi).changes > 0;
   }
 
   usage(supi: string, dnn: string, snssai: string): UsageRecord | undefined {
-    const row = this.db.prepare('SELECT supi, dnn, snssai, remaining FROM usage WHERE supi = ? AND dnn = ? AND snssai = ?').get(supi, dnn, snssai) as
+    const row = this.statement('SELECT supi, dnn, snssai, remaining FROM usage WHERE supi = ? AND dnn = ? AND snssai = ?').get(supi, dnn, snssai) as
       | { supi: string; dnn: string; snssai: string; remaining: number | null }
       | undefined;
     return row ? { supi: row.supi, dnn: row.dnn, snssai: row.snssai, remainingOctets: row.remaining } : undefined;
@@ -174,11 +182,11 @@ export class UdrStore {
 
   /** Sets the remaining allowed usage (Nudr_DM_Update of UsageMonData); false if absent. */
   setUsage(supi: string, dnn: string, snssai: string, remainingOctets: number | null): boolean {
-    return this.db.prepare('UPDATE usage SET remaining = ? WHERE supi = ? AND dnn = ? AND snssai = ?').run(remainingOctets, supi, dnn, snssai).changes > 0;
+    return this.statement('UPDATE usage SET remaining = ? WHERE supi = ? AND dnn = ? AND snssai = ?').run(remainingOctets, supi, dnn, snssai).changes > 0;
   }
 
   usageOf(supi: string): UsageRecord[] {
-    return (this.db.prepare('SELECT supi, dnn, snssai, remaining FROM usage WHERE supi = ? ORDER BY dnn, snssai').all(supi) as { supi: string; dnn: string; snssai: string; remaining: number | null }[]).map((r) => ({
+    return (this.statement('SELECT supi, dnn, snssai, remaining FROM usage WHERE supi = ? ORDER BY dnn, snssai').all(supi) as { supi: string; dnn: string; snssai: string; remaining: number | null }[]).map((r) => ({
       supi: r.supi,
       dnn: r.dnn,
       snssai: r.snssai,
@@ -188,12 +196,12 @@ export class UdrStore {
 
   /** The remaining allowed usage per Monitoring Key of a subscriber, per DNN and S-NSSAI. */
   monitoringKeyUsageOf(supi: string): MonitoringKeyUsage[] {
-    return (this.db.prepare('SELECT dnn, snssai, mk, remaining FROM usage_mk WHERE supi = ? ORDER BY dnn, snssai, mk').all(supi) as { dnn: string; snssai: string; mk: string; remaining: number }[]).map((r) => ({ dnn: r.dnn, snssai: r.snssai, key: r.mk, remainingOctets: r.remaining }));
+    return (this.statement('SELECT dnn, snssai, mk, remaining FROM usage_mk WHERE supi = ? ORDER BY dnn, snssai, mk').all(supi) as { dnn: string; snssai: string; mk: string; remaining: number }[]).map((r) => ({ dnn: r.dnn, snssai: r.snssai, key: r.mk, remainingOctets: r.remaining }));
   }
 
   /** Sets a Monitoring Key's remaining allowed usage (Nudr_DM_Update of its UsageMonData); false if absent. */
   setMonitoringKeyUsage(supi: string, dnn: string, snssai: string, key: string, remainingOctets: number): boolean {
-    return this.db.prepare('UPDATE usage_mk SET remaining = ? WHERE supi = ? AND dnn = ? AND snssai = ? AND mk = ?').run(remainingOctets, supi, dnn, snssai, key).changes > 0;
+    return this.statement('UPDATE usage_mk SET remaining = ? WHERE supi = ? AND dnn = ? AND snssai = ? AND mk = ?').run(remainingOctets, supi, dnn, snssai, key).changes > 0;
   }
 
   /**
@@ -205,7 +213,7 @@ export class UdrStore {
     if (!u) return undefined;
     if (u.remainingOctets === null) return null;
     const remaining = Math.max(0, u.remainingOctets - usedOctets);
-    this.db.prepare('UPDATE usage SET remaining = ? WHERE supi = ? AND dnn = ? AND snssai = ?').run(remaining, supi, dnn, snssai);
+    this.statement('UPDATE usage SET remaining = ? WHERE supi = ? AND dnn = ? AND snssai = ?').run(remaining, supi, dnn, snssai);
     return remaining;
   }
 }

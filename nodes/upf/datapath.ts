@@ -270,7 +270,9 @@ export class UpfDatapath {
    * anything else goes to uplinkChecked.
    */
   uplink(b: Uint8Array, offset: number, length: number, peer: TunnelPeer): DatapathVerdict {
-    if (length >= 16 && b[offset] === 0x34 && b[offset + 1] === G_PDU && b[offset + 11] === 0x85 && b[offset + 12] === 1 && b[offset + 15] === 0 && 8 + ((b[offset + 2] << 8) | b[offset + 3]) === length) {
+    // the fixed octets in two compares (TS 29.281 5.1, 5.2.1): flags 0x34 (version 1, PT, E) and type
+    // 0xff (G-PDU); next extension 0x85 (PDU Session Container), its length 1, none after it
+    if (length >= 16 && ((b[offset] << 8) | b[offset + 1]) === 0x34ff && ((b[offset + 11] << 16) | (b[offset + 12] << 8) | b[offset + 15]) === 0x850100 && 8 + ((b[offset + 2] << 8) | b[offset + 3]) === length) {
       // a TEID of 2^31 or more comes out negative here, and goes the checked way
       const p = ((b[offset + 4] << 24) | (b[offset + 5] << 16) | (b[offset + 6] << 8) | b[offset + 7]) - 1;
       if (p >= 0 && p < this.pdrCapacity) {

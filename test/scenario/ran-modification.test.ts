@@ -12,6 +12,11 @@
 //       default flow's new 5QI) and the command as its NAS-PDU; the gNB stores them and answers
 //       RESPONSE, which goes to the SMF as PDU_RES_MOD_RSP (TS 23.502 4.3.3.2 steps 3b-7). On
 //       8c1eab1 no modification existed; before this change it was N1 only.
+//   (3) the PCF's decision changing only the ARP's pre-emption vulnerability (TS 23.501 5.7.2.2,
+//       TS 29.512 Arp; Npcf_SMPolicyControl_UpdateNotify, TS 23.502 4.16.5.2): the SMF sends the
+//       modification (4.3.3.2 step 3b) and the NG-RAN gets the flow's new ARP in a third PDU SESSION
+//       RESOURCE MODIFY REQUEST. Before review-2026-12-06 the SMF compared only the ARP priority
+//       level and sent nothing.
 // Judges: tshark reads the NGAP and NAS field values and the SBI JSON from the capture; Erlang/OTP's
 // asn1 (compiled from the TS 38.413 ASN.1) decodes the NGAP octets tshark took from the capture and
 // re-encodes them to the same octets.
@@ -31,6 +36,7 @@ import { notifier, callbackUri } from '../../nodes/common/sbi/client.ts';
 import { CALLBACKS } from '../../nodes/common/sbi/operations.ts';
 import { decodeNgap, decodeNgapType, ngapCodec } from '../../codecs/ngap/index.ts';
 import type { ProcedureValue } from '../../codecs/per/aper.ts';
+import { smContextOf } from '../../nodes/smf/procedures/network-requested-release.ts';
 import { testConfig, coreAndGnb } from '../helpers/network.ts';
 import { inOrder } from '../helpers/steps.ts';
 import { dissect, problems, tsharkAvailable, type DissectedFrame } from '../helpers/tshark.ts';
@@ -69,6 +75,7 @@ async function recorded(fn: () => Promise<unknown>): Promise<string[]> {
 
 describe('UE Context Modification and PDU Session Resource Modify toward the NG-RAN (issue 23)', () => {
   let frames: DissectedFrame[] = [];
+  let expectedVuln = '';
   it('the PCF\'s UE-AMBR and RFSP reach the gNB; a new Session-AMBR and 5QI reach the gNB and the UE', async () => {
     const before = net.ledgers();
     const u = new Ue({ supi: SUPI, k: DEFAULT_SUBSCRIBER.k, opc: DEFAULT_SUBSCRIBER.opc, amf: DEFAULT_SUBSCRIBER.amf, sqn: DEFAULT_SUBSCRIBER.sqn, plmn: cfg.plmn, snssai: cfg.snssai, dnn: cfg.dnn, imeisv: '3560920407930101' });
@@ -106,6 +113,16 @@ describe('UE Context Modification and PDU Session Resource Modify toward the NG-
     expect(session.ambr).toEqual({ uplinkBps: 20_000_000, downlinkBps: 30_000_000 });
     expect(session.fiveQis?.get(session.qfi)).toBe(8);
     expect(u.sessions.get(1)!.sessionAmbr).toMatchObject({ ul: 20_000, dl: 30_000 });
+
+    // (3) the PCF changes only the pre-emption vulnerability (TS 23.502 4.16.5.2)
+    const ctx = smContextOf(core.smf, SUPI, 1)!;
+    const arp = { ...ctx.qos!.arp, preemptVuln: ctx.qos!.arp.preemptVuln === 'PREEMPTABLE' ? 'NOT_PREEMPTABLE' as const : 'PREEMPTABLE' as const };
+    const decision = { sessRules: { 'sess-1': { sessRuleId: 'sess-1', authSessAmbr: { uplink: '20 Mbps', downlink: '30 Mbps' }, authDefQos: { '5qi': 8, arp } } } };
+    const smUri = callbackUri(core.smf.cfg.baseUri, CALLBACKS.smPolicyUpdateNotify, { smContextRef: ctx.ref });
+    const vuln = await recorded(async () => expect((await pcf.smPolicyUpdateNotify(smUri, { resourceUri: ctx.smPolicyUri!, smPolicyDecision: decision }, { step: '4.16.5.2' })).status).toBe(204));
+    inOrder(vuln, ['SMF>AMF Namf_Communication_N1N2MessageTransfer', 'AMF>gNB PDUSessionResourceModifyRequest', 'gNB>AMF PDUSessionResourceModifyResponse']);
+    expect(ctx.qos!.arp).toEqual(arp);
+    expectedVuln = arp.preemptVuln === 'PREEMPTABLE' ? '1' : '0'; // TS 38.413 9.3.1.19: not-pre-emptable (0), pre-emptable (1)
     // the session still carries traffic
     expect(await u.ping(cfg.dataNetwork, 1, { psi: 1 })).toBeGreaterThanOrEqual(0);
     expect(await u.deregister({ switchOff: false })).toBe('accepted');
@@ -137,9 +154,15 @@ describe('UE Context Modification and PDU Session Resource Modify toward the NG-
     expect(sbi('ngapIeType:PDU_RES_MOD_REQ')).toBeGreaterThan(0);
     expect(sbi('ngapIeType:PDU_RES_MOD_REQ')).toBeLessThan(frames.indexOf(mod));
     expect(sbi('n2SmInfoType:PDU_RES_MOD_RSP')).toBeGreaterThan(frames.indexOf(modRes));
+    // (3): the third request carries the flow's ARP with only the vulnerability changed
+    const mods = ngap('26', 'ngap.pDUSessionResourceModifyRequestTransfer');
+    expect(mods).toHaveLength(2);
+    expect(mods[0].fields.get('ngap.pre_emptionVulnerability')).not.toEqual([expectedVuln]);
+    expect(mods[1].fields.get('ngap.pre_emptionVulnerability')).toEqual([expectedVuln]);
+    expect(mods[1].fields.get('ngap.priorityLevelARP')).toEqual(mods[0].fields.get('ngap.priorityLevelARP'));
   });
 
-  it.skipIf(!tsharkAvailable() || !erlangAsn1Available())('Erlang asn1: the four NGAP messages and their transfers, as tshark took them from the capture, decode to our values and re-encode to the same octets', async () => {
+  it.skipIf(!tsharkAvailable() || !erlangAsn1Available())('Erlang asn1: the six NGAP messages and their transfers, as tshark took them from the capture, decode to our values and re-encode to the same octets', async () => {
     // the NGAP PDU's octets as they crossed N2: tshark's raw bytes of the ngap layer
     const raw = JSON.parse(execFileSync('tshark', ['-r', path, '-Y', 'ngap.procedureCode == 26 || ngap.procedureCode == 40', '-T', 'json', '-x'], { encoding: 'utf8', maxBuffer: 1 << 26 })) as { _source: { layers: Record<string, unknown> } }[];
     const requests: PeerRequest[] = [];
@@ -157,7 +180,7 @@ describe('UE Context Modification and PDU Session Resource Modify toward the NG-
         requests.push({ type: TYPES[i], ours: octets, term: toErlang(ngapCodec, { k: 'ref', name: TYPES[i] }, decodeNgapType(TYPES[i], octets)) });
       });
     }
-    expect(requests.map((r) => r.type).sort()).toEqual(['NGAP-PDU', 'NGAP-PDU', 'NGAP-PDU', 'NGAP-PDU', ...TYPES]);
+    expect(requests.map((r) => r.type).sort()).toEqual(['NGAP-PDU', 'NGAP-PDU', 'NGAP-PDU', 'NGAP-PDU', 'NGAP-PDU', 'NGAP-PDU', ...TYPES, ...TYPES].sort());
     const answers = await runPeer(requests);
     const wrong = answers.flatMap((a, i) => (a.decoded === 'ok' && a.reencoded === 'ok' && a.theirs === Buffer.from(requests[i].ours).toString('hex') ? [] : [`${requests[i].type}: ${JSON.stringify(a)}`]));
     expect(wrong).toEqual([]);

@@ -39,7 +39,9 @@ function decidedQos(ctx: SmContext, decision: unknown): SessionQos | undefined {
 }
 
 const sameArp = (a: SessionQos['arp'], b: SessionQos['arp']) => a.priorityLevel === b.priorityLevel && a.preemptCap === b.preemptCap && a.preemptVuln === b.preemptVuln;
-const same = (a: SessionQos, b: SessionQos) => a.fiveQi === b.fiveQi && a.ambrUplinkBps === b.ambrUplinkBps && a.ambrDownlinkBps === b.ambrDownlinkBps && a.arp.priorityLevel === b.arp.priorityLevel;
+// the whole QoS of the session (TS 23.501 5.7.2.2: the ARP is its priority level, pre-emption capability
+// and vulnerability; a change of any of them is a modification, TS 23.502 4.3.3.2)
+const same = (a: SessionQos, b: SessionQos) => a.fiveQi === b.fiveQi && a.ambrUplinkBps === b.ambrUplinkBps && a.ambrDownlinkBps === b.ambrDownlinkBps && sameArp(a.arp, b.arp);
 
 /** Steps 3b and 8a for a new QoS of an active session; resolves when both were attempted. */
 export async function applyQos(smf: Smf, ctx: SmContext, qos: SessionQos, step: string): Promise<void> {
