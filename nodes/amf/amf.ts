@@ -164,7 +164,7 @@ export class Amf {
   readonly deregistrationSlots = new Semaphore(128);
   /** Procedures in flight (so a run can wait for quiescence). */
   private readonly inFlight = new Set<Promise<void>>();
-  readonly stats = { ngapDecodeErrors: 0, ngapTolerated: 0, nasDecodeErrors: 0, nasIntegrityFailures: 0, errorIndicationsSent: 0, registrations: 0, registrationRejects: 0, deregistrations: 0, deregistrationsNotProcessed: 0, releaseRefusals: 0, releasesAfterUpdate: 0 };
+  readonly stats = { ngapDecodeErrors: 0, ngapTolerated: 0, nasDecodeErrors: 0, nasIntegrityFailures: 0, errorIndicationsSent: 0, registrations: 0, registrationRejects: 0, deregistrations: 0, deregistrationsNotProcessed: 0, releaseRefusals: 0, releasesAfterUpdate: 0, updatesNotSentAfterRelease: 0 };
 
   constructor(cfg: AmfConfig, sbi: SbiClient) {
     this.cfg = cfg;

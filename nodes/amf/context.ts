@@ -3,6 +3,7 @@
 // AMF holds elsewhere on the UE's behalf (UDM registration, SDM subscription, policy
 // associations, SM contexts). Deregistration releases exactly what is recorded here.
 
+import type { SmContextOrder } from './sm-context-order.ts';
 import type { SctpAssociation } from '../../transport/sctp-udp/association.ts';
 import type { NasSecurityContext, UeSecurityCapability, SNssai, NasMessage } from '../../codecs/nas/index.ts';
 import type { TimerHandle } from '../../transport/clock.ts';
@@ -30,6 +31,8 @@ export interface PduSessionRef {
   state: 'creating' | 'active' | 'releasing';
   /** An emergency PDU session (request type "initial emergency request", the emergency DNN; procedures/emergency.ts). */
   emergency?: boolean;
+  /** Its SM context operations in flight, one at a time, and its release once decided (sm-context-order.ts). */
+  smOrder?: SmContextOrder;
 }
 
 /** A NAS message from the UE and whether its integrity was verified (TS 24.501 4.4.4.3). */

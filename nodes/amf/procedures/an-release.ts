@@ -6,6 +6,7 @@
 //             a user plane; the SMF's N4 Session Modification (step 6a-6b: the gNB's tunnel
 //             removed, downlink buffered) and its answer (step 7)
 
+import { updateSmContext } from '../sm-context-order.ts';
 import type { Ngap } from '../../../codecs/ngap/index.ts';
 import { SbiProblem } from '../../common/sbi.ts';
 import { SbiErrorReply } from '../../common/sbi/client.ts';
@@ -17,7 +18,7 @@ export async function anRelease(amf: Amf, ue: AmfUe, cause: Ngap.Cause): Promise
   await releaseUeContext(amf, ue, cause, '4.2.6 step 2');
   if (ue.state !== '5GMM-REGISTERED') return;
   await Promise.all([...ue.sessions.values()].filter((s) => s.state === 'active' && s.smContextUri).map(async (s) => {
-    await amf.nsmf.pduSession.updateSmContext(s.smContextUri!, { upCnxState: 'DEACTIVATED', anType: '3GPP_ACCESS', ...(ue.location ? { ueLocation: ue.location } : {}) }, { step: '4.2.6 step 5' }).catch((e: unknown) => {
+    await updateSmContext(amf, s, { upCnxState: 'DEACTIVATED', anType: '3GPP_ACCESS', ...(ue.location ? { ueLocation: ue.location } : {}) }, { step: '4.2.6 step 5' }).catch((e: unknown) => {
       if (!(e instanceof SbiProblem) && !(e instanceof SbiErrorReply)) throw e;
       amf.log(`UE ${ue.supi ?? ''}: UpdateSMContext (DEACTIVATED) of PDU session ${s.pduSessionId}: ${e.message}`);
     });

@@ -13,6 +13,7 @@
 //     the UE's location, TS 29.502 5.2.2.3.1), so the SMF's later signalling comes here.
 // Step 10 (RegistrationStatusUpdate) is registration-status-update.ts.
 
+import { updateSmContext } from '../sm-context-order.ts';
 import { SbiMultipart, SbiProblem } from '../../common/sbi.ts';
 import { amfClient, callbackUri, resourceUri } from '../../common/sbi/client.ts';
 import { AMF, CALLBACKS } from '../../common/sbi/operations.ts';
@@ -197,7 +198,7 @@ export async function takeOverSessions(amf: Amf, ue: AmfUe): Promise<void> {
       ueContextUri: resourceUri(amf.cfg.baseUri, AMF.communication.n1n2MessageTransfer, { ueContextId: supi }),
     };
     try {
-      await amf.nsmf.pduSession.updateSmContext(s.smContextUri!, update, { step: '4.2.2.2.2 step 17' });
+      await updateSmContext(amf, s, update, { step: '4.2.2.2.2 step 17' });
     } catch (e) {
       if (!(e instanceof SbiProblem)) throw e;
       amf.log(`UE ${supi}: UpdateSMContext of PDU session ${s.pduSessionId} (serving AMF change) answered ${e.problem.status} ${e.problem.cause}; the session is dropped`);

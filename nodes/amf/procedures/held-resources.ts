@@ -2,6 +2,7 @@
 // 2-4 SM contexts, step 6 policy associations, step 8 the UDM), by a deregistration or when a
 // registration fails or is replaced. Each function releases exactly what the UE context records.
 
+import { releaseSmContext } from '../sm-context-order.ts';
 import { SbiProblem } from '../../common/sbi.ts';
 
 /**
@@ -53,8 +54,8 @@ export async function releaseSessions(amf: Amf, ue: AmfUe, step: string, fiveGmm
  */
 export async function releaseSmContextOf(amf: Amf, ue: AmfUe, s: PduSessionRef, step: string, data: Omit<SmfC['schemas']['SmContextReleaseData'], 'ueLocation'>): Promise<void> {
   s.state = 'releasing';
-  const uri = s.smContextUri;
-  if (uri) await released(amf, ue, `ReleaseSMContext of PDU session ${s.pduSessionId}`, () => amf.nsmf.pduSession.releaseSmContext(uri, { ...data, ...(ue.location ? { ueLocation: ue.location } : {}) }, { step }));
+  // after the creation or update in flight for the session (sm-context-order.ts)
+  await released(amf, ue, `ReleaseSMContext of PDU session ${s.pduSessionId}`, () => releaseSmContext(amf, s, { ...data, ...(ue.location ? { ueLocation: ue.location } : {}) }, { step }));
   if (ue.sessions.get(s.pduSessionId) === s) ue.sessions.delete(s.pduSessionId);
 }
 

@@ -3,6 +3,7 @@
 // N1N2MessageTransfer goes to the gNB and the UE, steps 13-15 the gNB's answer goes back to the
 // SMF (Nsmf_PDUSession_UpdateSMContext).
 
+import { createSmContext } from '../sm-context-order.ts';
 import { ngapPdu, snssai } from '../../../codecs/ngap/index.ts';
 import { nasMessage, type NasMessage, type SNssai } from '../../../codecs/nas/index.ts';
 import { SbiMultipart, SbiProblem, objectBody, binaryPart, N1_CONTENT_TYPE, N2_CONTENT_TYPE, type SbiResult } from '../../common/sbi.ts';
@@ -75,7 +76,7 @@ export async function ulNasTransport(amf: Amf, ue: AmfUe, m: NasMessage): Promis
   // step 3: Nsmf_PDUSession_CreateSMContext
   let r: SbiResult<unknown>;
   try {
-    r = await amf.nsmf.pduSession.createSmContext(new SbiMultipart({
+    r = await createSmContext(amf, session, new SbiMultipart({
       supi: ue.supi,
       ...(ue.pei ? { pei: ue.pei } : {}),
       pduSessionId: psi,
@@ -107,10 +108,8 @@ export async function ulNasTransport(amf: Amf, ue: AmfUe, m: NasMessage): Promis
       return notForwarded();
     }
   }
-  if (r.status === 201 && r.headers.location) {
-    session.smContextUri = r.headers.location;
-    return;
-  }
+  // createSmContext set session.smContextUri from the Location
+  if (r.status === 201 && r.headers.location) return;
   ue.sessions.delete(psi);
   // the SMF rejected: its N1 SM (PDU Session Establishment Reject) goes to the UE
   const n1 = r.body instanceof SbiMultipart ? Object.values(r.body.binaries).find((b) => b.contentType === N1_CONTENT_TYPE)?.data : undefined;

@@ -5,6 +5,7 @@
 // non-cleartext IEs come from the NAS message container (4.4.6), and the PDU sessions the UE no
 // longer holds are released at their SMF (5.5.1.3.4, PDU session status).
 
+import { releaseSmContext } from '../sm-context-order.ts';
 import {
   decodeNasMessage, unprotectNas, cipherNasMessageContainer, NasMacFailure, NasReplay,
   type NasMessage, type MobileIdentity, type PsiBitmap,
@@ -154,8 +155,8 @@ export async function reconcilePduSessions(amf: Amf, ue: AmfUe, status: PsiBitma
   const stale = [...ue.sessions.values()].filter((s) => !activeInUe.has(s.pduSessionId) && s.state !== 'creating');
   await Promise.all(stale.map(async (s) => {
     s.state = 'releasing';
-    if (s.smContextUri) {
-      await amf.nsmf.pduSession.releaseSmContext(s.smContextUri, { cause: 'PDU_SESSION_STATUS_MISMATCH', ...(ue.location ? { ueLocation: ue.location } : {}) }, { step: 'TS 24.501 5.5.1.3.4' }).catch((e: unknown) => {
+    {
+      await releaseSmContext(amf, s, { cause: 'PDU_SESSION_STATUS_MISMATCH', ...(ue.location ? { ueLocation: ue.location } : {}) }, { step: 'TS 24.501 5.5.1.3.4' }).catch((e: unknown) => {
         if (!(e instanceof SbiProblem)) throw e;
         if (e.problem.status !== 404) amf.log(`ReleaseSMContext of PDU session ${s.pduSessionId} (not active in the UE): ${e.problem.status}`);
       });

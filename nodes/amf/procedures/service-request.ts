@@ -17,6 +17,7 @@
 //             (the SMF's N4 Session Modification is step 17)
 // A procedure that paged the UE (paging.ts) goes on with the new context once the context is set up.
 
+import { updateSmContext } from '../sm-context-order.ts';
 import {
   decodeNasMessage, nasMessage, unprotectNas, cipherNasMessageContainer, NasMacFailure, NasReplay,
   type MobileIdentity, type NasMessage, type PsiBitmap,
@@ -76,14 +77,15 @@ async function serviceReject(amf: Amf, ue: AmfUe, cause: number): Promise<void> 
 async function activate(amf: Amf, ue: AmfUe, psi: number): Promise<CxtReqSession | undefined> {
   const s = ue.sessions.get(psi);
   if (!s?.smContextUri || s.state !== 'active') return undefined;
-  let r: SbiResult<unknown>;
+  let r: SbiResult<unknown> | undefined;
   try {
-    r = await amf.nsmf.pduSession.updateSmContext(s.smContextUri, { upCnxState: 'ACTIVATING', anType: '3GPP_ACCESS', ...(ue.location ? { ueLocation: ue.location } : {}) }, { step: '4.2.3.2 step 4' });
+    r = await updateSmContext(amf, s, { upCnxState: 'ACTIVATING', anType: '3GPP_ACCESS', ...(ue.location ? { ueLocation: ue.location } : {}) }, { step: '4.2.3.2 step 4' });
   } catch (e) {
     if (!(e instanceof SbiErrorReply) && !(e instanceof SbiProblem)) throw e;
     amf.log(`UE ${ue.supi ?? ''}: UpdateSMContext (ACTIVATING) of PDU session ${psi} refused: ${e.message}`);
     return undefined;
   }
+  if (!r) return undefined; // the session's release came first
   const body = r.body instanceof SbiMultipart ? r.body : undefined;
   const n2 = body ? Object.values(body.binaries).find((b) => b.contentType === N2_CONTENT_TYPE)?.data : undefined;
   if (!n2 || (body?.json as { n2SmInfoType?: string }).n2SmInfoType !== 'PDU_RES_SETUP_REQ') return undefined;

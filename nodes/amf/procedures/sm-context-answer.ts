@@ -10,6 +10,7 @@
 //   - an error is logged with its status and cause; 404 CONTEXT_NOT_FOUND (the SMF holds no SM
 //     context) ends the AMF's record of the session, which would otherwise stay until deregistration.
 
+import { updateSmContext as orderedUpdate } from '../sm-context-order.ts';
 import { nasMessage } from '../../../codecs/nas/index.ts';
 import { ngapPdu } from '../../../codecs/ngap/index.ts';
 import { SbiMultipart, SbiProblem, N1_CONTENT_TYPE, N2_CONTENT_TYPE, type SbiResult } from '../../common/sbi.ts';
@@ -48,7 +49,9 @@ function causeOf(a: SmAnswer): string {
 export async function updateSmContext(amf: Amf, ue: AmfUe, s: PduSessionRef, body: Parameters<Amf['nsmf']['pduSession']['updateSmContext']>[1], step: string): Promise<SmAnswer | undefined> {
   if (!s.smContextUri) return undefined;
   try {
-    return smAnswerOf(await amf.nsmf.pduSession.updateSmContext(s.smContextUri, body, { step }));
+    // after the session's other SM context operations; not sent once its release is decided
+    const r = await orderedUpdate(amf, s, body, { step });
+    return r ? smAnswerOf(r) : undefined;
   } catch (e) {
     if (e instanceof SbiErrorReply) return smAnswerOf(e.reply);
     if (!(e instanceof SbiProblem) && !(e instanceof Error)) throw e;
