@@ -9,7 +9,7 @@
 //     unsubscribed at 4.16.6 step 5, "in the non-roaming case"); none for a roaming session.
 // The NFs' notifications to the PCF (CHF policy counter status, NWDAF analytics) are served here.
 
-import { objectBody, requireString, type SbiRoute } from '../common/sbi.ts';
+import { SbiProblem, objectBody, requireString, type SbiRoute } from '../common/sbi.ts';
 import { noContent, serve } from '../common/sbi/routes.ts';
 import { callbackUri, consumer } from '../common/sbi/client.ts';
 import { BSF, CHF, NWDAF, CALLBACKS } from '../common/sbi/operations.ts';
@@ -95,7 +95,11 @@ export async function unbindAtStep5(pcf: Pcf, assoc: SmPolicyAssociation, report
   if (!a) return report?.();
   const binding = assoc.bsfBindingUri;
   assoc.bsfBindingUri = undefined;
-  if (binding) await a.bsf.management.deregister(binding, { step: '4.16.6 step 5' });
+  // a 404: the BSF replaced the binding with a newer session's for the same UE address (the
+  // binding was stale, nodes/bsf/service.ts): nothing is left to deregister
+  if (binding) await a.bsf.management.deregister(binding, { step: '4.16.6 step 5' }).catch((e: unknown) => {
+    if (!(e instanceof SbiProblem && e.problem.status === 404)) throw e;
+  });
   await report?.();
   const analytics = assoc.nwdafSubscriptionUri;
   assoc.nwdafSubscriptionUri = undefined;

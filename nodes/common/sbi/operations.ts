@@ -188,6 +188,8 @@ export const BSF = {
     register: nbsfMgmt.op('Nbsf_Management_Register', 'POST', '/pcfBindings', [201]),
     discover: nbsfMgmt.op('Nbsf_Management_Discovery', 'GET', '/pcfBindings', [200, 204]),
     deregister: nbsfMgmt.onResource('Nbsf_Management_Deregister', 'DELETE', '/pcfBindings/{bindingId}', '/pcfBindings/{bindingId}', [204]),
+    // TS 29.521 4.2.5.2: the UE address(es) or PCF address(es) of a binding changed (merge patch, RFC 7396)
+    update: nbsfMgmt.onResource('Nbsf_Management_Update', 'PATCH', '/pcfBindings/{bindingId}', '/pcfBindings/{bindingId}', [200], MERGE_PATCH),
   },
 } as const;
 
