@@ -9,6 +9,7 @@ import { defineCommand, UsageError } from './args.ts';
 import { claimRun, onInterrupt } from './run-lock.ts';
 import { reportProgress } from './progress.ts';
 import { reportRun, type RunOutcome } from './outcome.ts';
+import { setSbiHttp2 } from '../transport/sbi/http2-choice.ts';
 
 /** `--ues N` (or a scenario's `ues:`) into the configuration, refused when the subscribers or the UE pool cannot hold it. */
 export function setUeCount(cfg: NetworkConfig, count: number, what: string): void {
@@ -58,6 +59,7 @@ export const runCommand = defineCommand({
       }
     }
     const cfg = scenario ? scenarioConfig(loadConfig(values.config), scenario) : loadConfig(values.config);
+    setSbiHttp2(cfg.sbi.http2); // the configuration's sbi.http2 (a scenario's config block included); WIRE5G_SBI_HTTP2, when set, wins
     if (values.ues !== undefined) setUeCount(cfg, values.ues, `--ues ${values.ues}`);
     else if (scenario?.ues !== undefined) setUeCount(cfg, scenario.ues, `scenario ${scenario.name}: ues ${scenario.ues}`);
     const outDir = values.out ?? cfg.outDir;

@@ -12,6 +12,7 @@ import { Capture } from '../transport/capture/capture.ts';
 import { subscribeTrace, ladderLine } from '../nodes/common/trace.ts';
 import { defineCommand, UsageError } from './args.ts';
 import { acquireLocks, addressLockFile } from './run-lock.ts';
+import { setSbiHttp2 } from '../transport/sbi/http2-choice.ts';
 
 /** The NFs the home PLMN of a roaming run has (no AMF; its NRF and NSSF are not emulated). */
 const HOME_NFS: readonly CoreNf[] = CORE_NFS.filter((nf) => nf !== 'amf' && nf !== 'nrf' && nf !== 'nssf');
@@ -54,6 +55,7 @@ export const startCommand = defineCommand({
   },
   async run({ values, positionals }) {
     const cfg = loadConfig(values.config);
+    setSbiHttp2(cfg.sbi.http2); // the configuration's sbi.http2; WIRE5G_SBI_HTTP2, when set, wins
     const side: PlmnSide = values.plmn === 'home' ? 'home' : 'visited';
     const { label, address } = target(cfg, positionals[0], side);
     const capture = values.capture ? Capture.toFile(values.capture) : undefined;

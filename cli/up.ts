@@ -13,6 +13,7 @@ import { claimRun, onInterrupt } from './run-lock.ts';
 import { reportProgress } from './progress.ts';
 import { reportRun } from './outcome.ts';
 import { setUeCount } from './run.ts';
+import { setSbiHttp2 } from '../transport/sbi/http2-choice.ts';
 
 export const upCommand = defineCommand({
   name: 'up',
@@ -31,6 +32,7 @@ export const upCommand = defineCommand({
   },
   async run({ values }) {
     const cfg = loadConfig(values.config);
+    setSbiHttp2(cfg.sbi.http2); // the configuration's sbi.http2; WIRE5G_SBI_HTTP2, when set, wins
     if (values.ues !== undefined) setUeCount(cfg, values.ues, `--ues ${values.ues}`);
     const outDir = values.out ?? cfg.outDir;
     const external = values['external-core'];

@@ -3,6 +3,7 @@
 // Reading and checking a YAML file against this shape is nodes/common/config.ts.
 
 import { DEFAULT_ROAMING, DEFAULT_HOME_SUBSCRIBER_SUPI, type RoamingConfig } from './roaming-config.ts';
+import type { Http2Implementation } from '../../transport/sbi/http2-choice.ts';
 import { DEFAULT_NRF, DEFAULT_NSSF, type NrfConfig, type NssfConfig } from './nrf-config.ts';
 export interface Plmn {
   mcc: string;
@@ -139,6 +140,12 @@ export interface NetworkConfig {
   nrf: NrfConfig;
   /** The NSSF's slice selection data (nodes/nssf). */
   nssf: NssfConfig;
+  /**
+   * The SBI's transport: `http2` is the HTTP/2 of every cleartext SBI server and client the
+   * command starts, node:http2 or wire5g's own (docs/decisions/21-own-http2.md); the SEPPs' N32
+   * over TLS is always node:http2. WIRE5G_SBI_HTTP2, when set, wins over it.
+   */
+  sbi: { http2: Http2Implementation };
 }
 
 /**
@@ -310,5 +317,6 @@ export const DEFAULT_CONFIG: NetworkConfig = {
   emergency: { enabled: true, dnn: 'sos', fiveQi: 5, arpPriorityLevel: 1, ambrUplink: '10 Mbps', ambrDownlink: '10 Mbps' },
   nrf: DEFAULT_NRF,
   nssf: DEFAULT_NSSF,
+  sbi: { http2: 'node' },
   roaming: { ...DEFAULT_ROAMING, home: { ...DEFAULT_ROAMING.home, subscribers: [{ ...DEFAULT_SUBSCRIBER, supi: DEFAULT_HOME_SUBSCRIBER_SUPI }] } },
 };

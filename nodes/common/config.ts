@@ -9,6 +9,7 @@ import { parse } from 'yaml';
 import { isIPv4 } from 'node:net';
 import { DEFAULT_ROAMING } from './roaming-config.ts';
 import { parseFlowDescription } from '../upf/sdf.ts';
+import { HTTP2_IMPLEMENTATIONS } from '../../transport/sbi/http2-choice.ts';
 export * from './config-types.ts';
 import { amfInstances, DEFAULT_CONFIG, DEFAULT_SUBSCRIBER, INTEGRITY_ALGORITHMS, CIPHERING_ALGORITHMS, type NetworkConfig, type Snssai, type SubscriberConfig } from './config-types.ts';
 
@@ -172,6 +173,7 @@ const SCHEMA: MapSchema = {
         amfSets: { item: { fields: { regionId: integer(0, 255), setId: integer(0, 1023), snssais: { item: snssaiSchema, required: ['sst'], minItems: 1 }, amfs: { item: ipv4 } } }, itemDefaults: { amfs: [] }, required: ['regionId', 'setId', 'snssais'] },
       },
     },
+    sbi: { fields: { http2: (v, path) => (typeof v === 'string' && (HTTP2_IMPLEMENTATIONS as readonly string[]).includes(v) ? v : bad(path, `expected ${HTTP2_IMPLEMENTATIONS.join(' or ')} (node:http2, or wire5g's own HTTP/2), got ${typeName(v)}`)) } },
     roaming: {
       fields: {
         enabled: flag,

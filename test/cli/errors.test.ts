@@ -145,6 +145,10 @@ describe.concurrent('wire5g: configuration errors are one line naming the key (e
     const ok = await wire5g(['subscriber', 'list', '--config', file('nea2.yaml', `security: { ciphering: nea2 }\nudr: { database: ${join(dir, 'none.sqlite')} }\n`)]);
     expect(ok.code, ok.stderr).toBe(0);
   }, T);
+  it('sbi.http2 other than node or own is refused naming the choices (issue 21)', async () => {
+    refused(await wire5g(['run', '--config', file('h2.yaml', 'sbi: { http2: nghttp2 }\n')]), 2, /^wire5g run: config .*h2\.yaml: sbi\.http2: expected own or node \(node:http2, or wire5g's own HTTP\/2\), got string "nghttp2"$/);
+    refused(await wire5g(['start', 'udr', '--config', file('h2b.yaml', 'sbi: { http2: 2 }\n')]), 2, /sbi\.http2: expected own or node .*got number 2$/);
+  }, T);
   it("snssai.sd, as config/default.yaml documents it, is accepted", async () => {
     const r = await wire5g(['subscriber', 'list', '--config', file('sd.yaml', `snssai: { sst: 1, sd: '010203' }\nsubscribers:\n  - supi: imsi-001010000000001\n    snssais: [{ sst: 1, sd: '010203' }]\nudr: { database: ${join(dir, 'none.sqlite')} }\n`)]);
     expect(r.code, r.stderr).toBe(0);

@@ -21,6 +21,13 @@ describe('network configuration (YAML over the embedded defaults)', () => {
     expect(() => configFromYaml('gnb: { admission: { setupsPerSecond: 2.5 } }')).toThrow(/gnb\.admission\.setupsPerSecond/);
     expect(() => configFromYaml('gnb: { admission: { queue: 3 } }')).toThrow(/gnb\.admission\.queue: unknown key/);
   });
+  it('sbi.http2 (issue 21): node or own, anything else refused with its path', () => {
+    expect(configFromYaml('sbi: { http2: own }\n').sbi).toEqual({ http2: 'own' });
+    expect(configFromYaml('sbi: { http2: node }\n').sbi).toEqual({ http2: 'node' });
+    expect(() => configFromYaml('sbi: { http2: nghttp2 }')).toThrow(/sbi\.http2: expected own or node/);
+    expect(() => configFromYaml('sbi: { http2: OWN }')).toThrow(/sbi\.http2: expected own or node/);
+    expect(() => configFromYaml('sbi: { tls: true }')).toThrow(/sbi\.tls: unknown key/);
+  });
   it('nrf and nssf (issue 18): merged key by key, each value checked with its path; discovery refused with roaming', () => {
     const c = configFromYaml('nrf: { discovery: true }\nnssf: { amfSets: [{ regionId: 2, setId: 2, snssais: [{ sst: 3 }] }] }\n');
     expect(c.nrf).toEqual({ ...DEFAULT_CONFIG.nrf, discovery: true });

@@ -176,35 +176,33 @@ export class Http2SbiClient implements SbiClient {
     this.timeoutMs = opts.timeoutMs ?? 5000;
   }
 
+  /**
+   * The connection to an origin: one TCP connection from our address, recorded when there is a
+   * tap, carrying node:http2 (over TLS for N32) or wire5g's own HTTP/2; forgotten once it closes
+   * or receives GOAWAY, so that the next request opens another.
+   */
   private connect(origin: string): Promise<Connection> {
     const existing = this.connections.get(origin);
     if (existing) return existing;
     const u = new URL(origin);
     const secure = this.opts.tls;
     const port = Number(u.port || (secure ? 443 : 80));
-    if (!secure && (this.opts.http2 ?? sbiHttp2()) === 'own') return this.connectOwn(origin, u.hostname, port);
+    const own = !secure && (this.opts.http2 ?? sbiHttp2()) === 'own';
     const p = new Promise<Connection>((resolve, reject) => {
       const socket = net.connect({ host: u.hostname, port, ...(this.opts.localAddress ? { localAddress: this.opts.localAddress } : {}) });
       socket.once('error', reject);
       socket.once('connect', () => {
         socket.off('error', reject);
         socket.setNoDelay(true);
-        let tapped: TappedConnection | undefined;
+        const forget = () => {
+          if (this.connections.get(origin) === p) this.connections.delete(origin);
+        };
+        let rec: TcpStreamRecorder | undefined;
         if (this.opts.tap) {
-          const rec = new TcpStreamRecorder(this.opts.tap, { address: socket.localAddress ?? '127.0.0.1', port: socket.localPort ?? 0 }, { address: u.hostname, port }, (socket.localPort ?? 1) * 1000);
+          rec = new TcpStreamRecorder(this.opts.tap, { address: socket.localAddress ?? '127.0.0.1', port: socket.localPort ?? 0 }, { address: u.hostname, port }, (socket.localPort ?? 1) * 1000);
           rec.open();
-          tapped = new TappedConnection(socket, rec, secure !== undefined);
         }
-        const transport: Duplex = secure ? this.tlsOver(tapped ?? socket, u.hostname, secure, tapped) : (tapped ?? socket);
-        const session = http2.connect(origin, { createConnection: () => transport });
-        session.on('error', (e) => this.opts.log?.(`[sbi client] ${origin}: ${e.message}`));
-        session.on('close', () => {
-          if (this.connections.get(origin) === p) this.connections.delete(origin);
-        });
-        session.on('goaway', () => {
-          if (this.connections.get(origin) === p) this.connections.delete(origin);
-        });
-        resolve({ session, ...(tapped ? { tapped } : {}) });
+        resolve(own ? this.ownOver(socket, origin, rec, forget) : this.nodeOver(socket, origin, u.hostname, rec, forget));
       });
     });
     p.catch(() => {
@@ -214,40 +212,32 @@ export class Http2SbiClient implements SbiClient {
     return p;
   }
 
-  /** wire5g's own HTTP/2 (transport/sbi/h2): every chunk it writes or reads goes to the capture as it is. */
-  private connectOwn(origin: string, host: string, port: number): Promise<Connection> {
-    const p = new Promise<Connection>((resolve, reject) => {
-      const socket = net.connect({ host, port, ...(this.opts.localAddress ? { localAddress: this.opts.localAddress } : {}) });
-      socket.once('error', reject);
-      socket.once('connect', () => {
-        socket.off('error', reject);
-        const forget = () => {
-          if (this.connections.get(origin) === p) this.connections.delete(origin);
-        };
-        let rec: TcpStreamRecorder | undefined;
-        if (this.opts.tap) {
-          rec = new TcpStreamRecorder(this.opts.tap, { address: socket.localAddress ?? '127.0.0.1', port: socket.localPort ?? 0 }, { address: host, port }, (socket.localPort ?? 1) * 1000);
-          rec.open();
-        }
-        const own = new H2Connection({
-          role: 'client',
-          socket,
-          ...(this.opts.log ? { log: (line: string) => this.opts.log!(`[sbi client] ${origin}: ${line}`) } : {}),
-          ...(rec ? { onWrite: (b: Uint8Array, note: string | undefined) => rec.data(true, b, note), onRead: (b: Uint8Array) => rec.data(false, Uint8Array.from(b)) } : {}),
-          onGoaway: forget,
-          onClose: () => {
-            forget();
-            rec?.close();
-          },
-        });
-        resolve({ own });
-      });
+  /** node:http2 over the socket, through a TappedConnection when recorded (over TLS for N32). */
+  private nodeOver(socket: net.Socket, origin: string, host: string, rec: TcpStreamRecorder | undefined, forget: () => void): Connection {
+    const secure = this.opts.tls;
+    const tapped = rec ? new TappedConnection(socket, rec, secure !== undefined) : undefined;
+    const transport: Duplex = secure ? this.tlsOver(tapped ?? socket, host, secure, tapped) : (tapped ?? socket);
+    const session = http2.connect(origin, { createConnection: () => transport });
+    session.on('error', (e) => this.opts.log?.(`[sbi client] ${origin}: ${e.message}`));
+    session.on('close', forget);
+    session.on('goaway', forget);
+    return { session, ...(tapped ? { tapped } : {}) };
+  }
+
+  /** wire5g's own HTTP/2 (transport/sbi/h2) over the socket: every chunk it writes or reads goes to the capture as it is. */
+  private ownOver(socket: net.Socket, origin: string, rec: TcpStreamRecorder | undefined, forget: () => void): Connection {
+    const own = new H2Connection({
+      role: 'client',
+      socket,
+      ...(this.opts.log ? { log: (line: string) => this.opts.log!(`[sbi client] ${origin}: ${line}`) } : {}),
+      ...(rec ? { onWrite: (b: Uint8Array, note: string | undefined) => rec.data(true, b, note), onRead: (b: Uint8Array) => rec.data(false, Uint8Array.from(b)) } : {}),
+      onGoaway: forget,
+      onClose: () => {
+        forget();
+        rec?.close();
+      },
     });
-    p.catch(() => {
-      if (this.connections.get(origin) === p) this.connections.delete(origin);
-    });
-    this.connections.set(origin, p);
-    return p;
+    return { own };
   }
 
   /** TLS over the (tapped) socket; each key log line to the tap (NSS format, RFC-less but what Wireshark reads). */
@@ -277,9 +267,11 @@ export class Http2SbiClient implements SbiClient {
 
   private async once<T>(method: string, uri: string, body: unknown, opts: SbiCallOptions): Promise<SbiResult<T>> {
     const u = new URL(uri);
-    let conn = await this.connect(u.origin);
+    const first = this.connect(u.origin);
+    let conn = await first;
     if (conn.own && !conn.own.usable) {
-      if (this.connections.get(u.origin) !== undefined) this.connections.delete(u.origin);
+      // closing (GOAWAY either way) but not yet forgotten: the next request opens another
+      if (this.connections.get(u.origin) === first) this.connections.delete(u.origin);
       conn = await this.connect(u.origin);
     }
     const { contentType, data } = serializeSbiBody(body, false);
