@@ -28,9 +28,11 @@ export function roamingTestConfig(third: number, homeSupis: string[], n32Port = 
 /** As a one-PLMN test network; `ue` makes a roaming UE (a home subscriber in the visited PLMN). */
 export type RoamingTestNetwork = TestNetwork;
 
-export async function startRoamingTestNetwork(third: number, homeSupis: string[], o: { tap?: WireTap; localBreakout?: string[] } = {}): Promise<RoamingTestNetwork> {
+export async function startRoamingTestNetwork(third: number, homeSupis: string[], o: { tap?: WireTap; localBreakout?: string[]; pduSessionEvents?: boolean } = {}): Promise<RoamingTestNetwork> {
   const cfg = roamingTestConfig(third, homeSupis);
   if (o.localBreakout) cfg.roaming.localBreakout = o.localBreakout;
+  // the V-PCF, as PCF for the UE, asks for the events of the UE's sessions in the DNN (TS 23.502 4.16.14.2)
+  if (o.pduSessionEvents) cfg.pcf = { ...cfg.pcf, pduSessionEvents: [{ dnn: cfg.dnn, sst: cfg.snssai.sst, ...(cfg.snssai.sd ? { sd: cfg.snssai.sd } : {}) }] };
   const core = await startCore(cfg, { database: ':memory:', ...(o.tap ? { tap: o.tap } : {}) });
   const gnb = await Gnb.start({ address: cfg.addresses.gnb, amfAddress: cfg.addresses.amf, plmn: cfg.plmn, tac: cfg.tac, snssai: cfg.snssai, gnbId: third, name: `test-gnb-${third}`, admission: cfg.gnb.admission, ...(o.tap ? { tap: o.tap, captureUserPlane: true } : {}) });
   const s = DEFAULT_SUBSCRIBER;

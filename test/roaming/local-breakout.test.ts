@@ -10,6 +10,11 @@
 // test/helpers/sbi-schema-setup.ts) for every SBI body, the UECM SmfRegistration and the SDM
 // SessionManagementSubscriptionData at the home UDM included; tshark for the capture (the UDM
 // requests decrypted inside N32's TLS, the ICMP echo on N3 only, no expert warning).
+// The V-PCF, as PCF for the UE, asks for the events of the UE's sessions (TS 23.502 4.16.14.2,
+// TS 29.507 pcfUeInfo/matchPdus): the AMF hands pcfUeCallbackInfo to the V-SMF of the local-breakout
+// session (TS 29.502 SmContextCreateData), which the V-PCF then reports ESTABLISHED. Before
+// review-2026-12-06 the AMF asked homeSmfOf without the DNN, took the session for home-routed and
+// sent no pcfUeCallbackInfo.
 
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync } from 'node:fs';
@@ -26,7 +31,7 @@ const file = join(mkdtempSync(join(tmpdir(), 'wire5g-lbo-')), 'lbo.pcapng');
 const capture = Capture.toFile(file);
 
 beforeAll(async () => {
-  net = await startRoamingTestNetwork(108, [supi], { tap: capture, localBreakout: ['internet'] });
+  net = await startRoamingTestNetwork(108, [supi], { tap: capture, localBreakout: ['internet'], pduSessionEvents: true });
 }, 30_000);
 
 afterAll(async () => {
@@ -70,6 +75,9 @@ describe('local breakout PDU session of a roaming UE (TS 23.502 4.3.2.2.1 in the
       // the V-PCF holds the association (local configuration, 0ac705e), the H-PCF nothing
       expect(during.PCF['SM policy associations']).toBe(1);
       expect(during['H-PCF']['SM policy associations']).toBe(0);
+      // 4.16.14.2: pcfUeCallbackInfo reached the V-SMF, and the V-PCF reported the session to itself as PCF for the UE
+      expect([...net.core.smf.contexts.values()].map((c) => c.pcfUeInfo?.callbackUri)).toEqual([expect.stringMatching(/^http:\/\//)]);
+      expect([...net.core.pcf.amPolicies.values()].flatMap((a) => [...(a.pduSessions?.values() ?? [])])).toHaveLength(1);
       // N6 of the V-UPF: the visited data network answers
       expect(await u.ping(net.cfg.dataNetwork, 1)).toBeGreaterThanOrEqual(0);
       mark = events.length;

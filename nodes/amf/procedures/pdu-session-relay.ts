@@ -31,7 +31,8 @@ function sbiSnssai(s: SNssai): { sst: number; sd?: string } {
 /**
  * TS 29.502 SmContextCreateData pcfUeCallbackInfo (TS 23.502 4.16.14.2): the PCF for the UE's
  * callback, when its AM policy association asked for this (DNN, S-NSSAI) (matchPdus). Not for an
- * emergency session nor a home-routed one (its PCF is the H-PCF, in another PLMN).
+ * emergency session nor a home-routed one (its PCF is the H-PCF, in another PLMN); a local-breakout
+ * one (roaming.localBreakout, its SMF and PCF in this PLMN) gets it.
  */
 function pcfUeCallbackInfoFor(ue: AmfUe, dnn: string, s: SNssai, excluded: boolean): { pcfUeCallbackInfo?: { callbackUri: string } } {
   const ev = ue.pcfUeEvents;
@@ -89,7 +90,7 @@ export async function ulNasTransport(amf: Amf, ue: AmfUe, m: NasMessage): Promis
       // TS 29.502 SmContextCreateData hSmfUri: a roaming UE's session is home-routed through its home PLMN's H-SMF (TS 23.502 4.3.2.2.2 step 3a); an emergency one, and one for a DNN in local breakout (roaming.localBreakout, 4.3.2.2.1 with the SMF in the VPLMN), stays in the serving PLMN
       ...(amf.homeSmfOf(ue.supi, dnn) && !emergency ? { hSmfUri: amf.homeSmfOf(ue.supi, dnn) } : {}),
       // TS 29.502 SmContextCreateData pcfUeCallbackInfo: the PCF for the UE asked for this (DNN, S-NSSAI)'s events (TS 23.502 4.16.14.2)
-      ...pcfUeCallbackInfoFor(ue, dnn, snssai, emergency || amf.homeSmfOf(ue.supi) !== undefined),
+      ...pcfUeCallbackInfoFor(ue, dnn, snssai, emergency || amf.homeSmfOf(ue.supi, dnn) !== undefined),
       anType: '3GPP_ACCESS',
       ratType: 'NR',
       // TS 29.502 SmContextCreateData ueLocation: where the NG-RAN last reported the UE
