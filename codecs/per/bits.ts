@@ -223,16 +223,39 @@ export class BitReader {
   bit: number;
   /** End of the readable bits: the buffer, or the open type being decoded in place. */
   endBit: number;
+  /** Where the reader's value sits (the entry point's type or PDU name). */
   readonly path: (string | number)[];
+  /**
+   * The components a failure came out of, innermost first: the decoders keep no path while they
+   * run (a push and a pop per component were a seventh of a decode); each level a DecodeError
+   * (or any exception) leaves adds its component name or list index here (`within`), and the
+   * entry point gives the error its full path (`withPath`).
+   */
+  trail: (string | number)[];
   depth = 0;
-  constructor(buf: Uint8Array, path: (string | number)[] = [], startBit = 0, endBit = buf.length * 8) {
+  constructor(buf: Uint8Array, path: (string | number)[] = [], startBit = 0, endBit = buf.length * 8, trail: (string | number)[] = []) {
     this.buf = buf;
     this.bit = startBit;
     this.endBit = endBit;
     this.path = path;
+    this.trail = trail;
   }
+  /** The path of the value being read: the entry's, then the components left so far by a failure. */
   pathText(): string {
-    return pathText(this.path);
+    if (this.trail.length === 0) return pathText(this.path);
+    return pathText([...this.path, ...this.trail.slice().reverse()]);
+  }
+  /** Records that a failure left component `step` (a name or a list index); returns the failure to rethrow. */
+  within(e: unknown, step: string | number): unknown {
+    this.trail.push(step);
+    return e;
+  }
+  /** A DecodeError with the path of where it was raised (the entry's path and the trail); others as they are. */
+  withPath(e: unknown): unknown {
+    if (!(e instanceof DecodeError) || this.trail.length === 0) return e;
+    const path = this.pathText();
+    this.trail.length = 0;
+    return new DecodeError({ ...e.toJSON(), path });
   }
   fail(code: DecodeErrorCode, reason: string, ie?: number): DecodeError {
     return new DecodeError({ protocol: 'ngap', code, offset: this.bit >> 3, path: this.pathText(), reason, ...(ie !== undefined ? { ie } : {}) });
@@ -243,10 +266,16 @@ export class BitReader {
   /** Reads `n` bits (n <= 53) as a non-negative integer, most significant first. */
   bits(n: number): number {
     if (n === 0) return 0;
-    this.need(n);
+    let bit = this.bit;
+    if (bit + n > this.endBit) throw this.fail('TRUNCATED', `needs ${n} more bit(s), ${this.endBit - bit} left`);
     if (n > 24) return this.bits(n - 24) * 0x1000000 + this.bits(24);
     const buf = this.buf;
-    let bit = this.bit;
+    const used = bit & 7;
+    if (used + n <= 8) {
+      // within one octet: a field of a SEQUENCE preamble, a CHOICE index, an ENUMERATED
+      this.bit = bit + n;
+      return (buf[bit >> 3] >> (8 - used - n)) & ((1 << n) - 1);
+    }
     let rem = n;
     let v = 0;
     while (rem > 0) {
@@ -297,8 +326,14 @@ export class BitReader {
       this.bit += n;
       return out;
     }
+    // not aligned: each octet from the low bits of one octet and the high bits of the next
+    // (all within the `n` bits need() checked)
     const out = new Uint8Array((n + 7) >> 3);
-    for (let i = 0; i < whole; i++) out[i] = this.bits(8);
+    const buf = this.buf;
+    const at = this.bit >> 3;
+    const s = this.bit & 7;
+    for (let i = 0; i < whole; i++) out[i] = (buf[at + i] << s) | (buf[at + i + 1] >> (8 - s));
+    this.bit += whole * 8;
     if (rest) out[whole] = this.bits(rest) << (8 - rest);
     return out;
   }
