@@ -15,6 +15,7 @@
 
 import { fork } from 'node:child_process';
 import dgram from 'node:dgram';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeReport, consume, type BenchResult } from './lib.ts';
 import { UpfDatapath } from '../nodes/upf/datapath.ts';
@@ -45,6 +46,28 @@ const results: BenchResult[] = [];
 const ratios: [string, string, string][] = [];
 /** Best-window minima, not means: there is no relative margin of error to report (null, as the other min-based suites). */
 const result = (name: string, nsPerOp: number, samples: number) => results.push({ name, nsPerOp, opsPerSec: 1e9 / nsPerOp, samples, rme: null });
+
+/** A /proc or /sys file's text, or undefined where there is none (not Linux). */
+function procText(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What backs the tables' memory, read while the largest table is live: at 1M sessions the uplink's
+ * cost beyond 1k is mostly page walks on 4 KiB pages (docs/decisions/20-upf-speed-4.md), so a
+ * figure means little without the page size the process got. `anonHugePagesKiB` is this process's
+ * memory on transparent huge pages (/proc/self/smaps_rollup), `thp` the kernel's mode.
+ */
+function pageSetting(): Record<string, string | number | null> {
+  const kib = /AnonHugePages:\s+(\d+) kB/.exec(procText('/proc/self/smaps_rollup') ?? '');
+  const thp = /\[(\w+)\]/.exec(procText('/sys/kernel/mm/transparent_hugepage/enabled') ?? '');
+  return { thp: thp ? thp[1] : null, glibcTunables: process.env.GLIBC_TUNABLES ?? null, anonHugePagesKiB: kib ? Number(kib[1]) : null };
+}
+let pagesAtLargestTable: Record<string, string | number | null> | undefined;
 
 /** A full collection between phases, when node runs with --expose-gc (npm run bench does). */
 const collectGarbage = (): void => (globalThis as { gc?: () => void }).gc?.();
@@ -148,6 +171,7 @@ for (const n of PARTS.has(1) ? SIZES : []) {
   collectGarbage(); // the set-up's garbage is not the packet path's cost
   const [base, up, floor] = bestOf([baselineOver(packets, index), uplinkOver(dp, packets), recordFloorOver(packets, records)], BATCH, WINDOW_CALLS, WINDOWS);
   if (forwarded() === 0) throw new Error('nothing forwarded');
+  if (n === Math.max(...SIZES)) pagesAtLargestTable = pageSetting();
   uplinkNs.set(n, up);
   baselineNs.set(n, base);
   floorNs.set(n, floor);
@@ -357,6 +381,7 @@ writeReport('upf', results, {
   notes: {
     method: `in-memory packet loops: best of ${WINDOWS} interleaved windows of ${WINDOW_CALLS * BATCH} packets; deletion: best chunk and mean; sockets: best of 5 one-second runs each; ratios are of figures from the same run`,
     goals: { 'uplink vs baseline at each size': '<= 3', 'uplink 1M vs 1k': '<= 1.5', 'socket forwarding vs raw dgram (packets/s)': '>= 0.9', 'N4 deletion in memory per session': '< 1 us' },
+    ...(pagesAtLargestTable ? { pages: pagesAtLargestTable } : {}),
     uplinkNsPerPacket: Object.fromEntries([...uplinkNs].map(([n, ns]) => [n, ns])),
     ...(uplinkNs.has(1_000_000) && uplinkNs.has(1_000)
       ? {

@@ -41,9 +41,8 @@ export function decodeNgap(bytes: Uint8Array, warnings?: DecodeWarning[]): NgapP
       if (!zeros) throw new DecodeError({ protocol: 'ngap', code: 'TRAILING_BYTES', offset: used, path: 'NGAP-PDU', reason: `${bytes.length - used} octet(s) after the NGAP-PDU` });
       warnings?.push({ protocol: 'ngap', code: 'TRAILING_PADDING', offset: used, path: 'NGAP-PDU', reason: `${bytes.length - used} zero octet(s) after the NGAP-PDU, ignored` });
     }
-    const pdu: Record<string, ProcedureValue> = {};
-    pdu[w[0]] = p;
-    return pdu as NgapPdu;
+    // an object literal per alternative (a store to a computed key goes through the runtime)
+    return idx === 0 ? { initiatingMessage: p } : idx === 1 ? { successfulOutcome: p } : { unsuccessfulOutcome: p };
   } catch (e) {
     if (e instanceof DecodeError) throw e;
     // the runtime throws only DecodeError on bad bytes; anything else is a bug, surfaced as one

@@ -243,10 +243,16 @@ export class BitReader {
   /** Reads `n` bits (n <= 53) as a non-negative integer, most significant first. */
   bits(n: number): number {
     if (n === 0) return 0;
-    this.need(n);
+    let bit = this.bit;
+    if (bit + n > this.endBit) throw this.fail('TRUNCATED', `needs ${n} more bit(s), ${this.endBit - bit} left`);
     if (n > 24) return this.bits(n - 24) * 0x1000000 + this.bits(24);
     const buf = this.buf;
-    let bit = this.bit;
+    const used = bit & 7;
+    if (used + n <= 8) {
+      // within one octet: a field of a SEQUENCE preamble, a CHOICE index, an ENUMERATED
+      this.bit = bit + n;
+      return (buf[bit >> 3] >> (8 - used - n)) & ((1 << n) - 1);
+    }
     let rem = n;
     let v = 0;
     while (rem > 0) {
@@ -297,8 +303,14 @@ export class BitReader {
       this.bit += n;
       return out;
     }
+    // not aligned: each octet from the low bits of one octet and the high bits of the next
+    // (all within the `n` bits need() checked)
     const out = new Uint8Array((n + 7) >> 3);
-    for (let i = 0; i < whole; i++) out[i] = this.bits(8);
+    const buf = this.buf;
+    const at = this.bit >> 3;
+    const s = this.bit & 7;
+    for (let i = 0; i < whole; i++) out[i] = (buf[at + i] << s) | (buf[at + i + 1] >> (8 - s));
+    this.bit += whole * 8;
     if (rest) out[whole] = this.bits(rest) << (8 - rest);
     return out;
   }

@@ -6,7 +6,7 @@
 import type { BitWriter } from './bits.ts';
 import type { AsnType, Range } from './schema.ts';
 import { fail, indexIn, type Dec, type Enc } from './coder.ts';
-import { BIG_RANGE, CWN_BITS, CWN_NONE, CWN_LENGTH, cwnOf, writeCwn, readCwn, readCwnIn, writeBigCwn, readBigCwn, writeNsnnwn, readNsnnwn, smallIndexBits, type Cwn } from './whole-numbers.ts';
+import { BIG_RANGE, CWN_BITS, CWN_NONE, CWN_LENGTH, cwnOf, writeCwn, readCwn, readCwnIn, readCwnLength, writeBigCwn, readBigCwn, writeNsnnwn, readNsnnwn, smallIndexBits, type Cwn } from './whole-numbers.ts';
 
 /**
  * An INTEGER other than a plain constrained number (those are written by writeCwn directly):
@@ -64,7 +64,11 @@ export function integerDecoder(t: Extract<AsnType, { k: 'int' }>): Dec {
     if (ub - lb + 1 > BIG_RANGE) return (r) => readBigCwn(r, lb, ub);
     // a range of up to 64K decided once (a bit-field, one or two octets); wider ones as before
     const c = cwnOf(lb, ub);
-    return c.kind === CWN_LENGTH ? (r) => readCwnIn(r, lb, ub) : (r) => readCwn(r, c);
+    if (c.kind === CWN_LENGTH) {
+      const width = c.width;
+      return (r) => readCwnLength(r, lb, ub, width);
+    }
+    return (r) => readCwn(r, c);
   }
   return (r) => {
     const inRoot = rg?.ext ? r.bits(1) === 0 : true;

@@ -184,7 +184,11 @@ export function characterStringDecoder(t: Extract<AsnType, { k: 'str' }>): Dec {
       // octet-aligned characters read straight from the buffer
       r.need(n * 8);
       const at = r.bit >> 3;
-      for (let i = 0; i < n; i++) s += String.fromCharCode(r.buf[at + i]);
+      const buf = r.buf;
+      // four characters a call: each += of a short string makes a new string
+      let i = 0;
+      for (; i + 4 <= n; i += 4) s += String.fromCharCode(buf[at + i], buf[at + i + 1], buf[at + i + 2], buf[at + i + 3]);
+      for (; i < n; i++) s += String.fromCharCode(buf[at + i]);
       r.bit += n * 8;
       return s;
     }

@@ -104,6 +104,32 @@ export function readCwn(r: BitReader, c: Cwn): number {
   return c.lb + off;
 }
 
+/**
+ * A constrained whole number of a range above 64K (X.691 11.5.7.4: the number of octets in a
+ * bit-field of `width` bits, then that many aligned octets), as readCwnIn reads it, with the
+ * octets taken from the buffer (the UE NGAP ids of nearly every message).
+ */
+export function readCwnLength(r: BitReader, lb: number, ub: number, width: number): number {
+  const octets = r.bits(width) + 1;
+  r.align();
+  const n = octets * 8;
+  if (n > 48) {
+    // beyond 2^48: only a value above ub (the ranges read here are at most 2^48 wide)
+    const v = lb + r.bits(n);
+    if (v > ub) throw r.fail('BAD_VALUE', `${v} above ${ub}`);
+    return v;
+  }
+  r.need(n);
+  const buf = r.buf;
+  let at = r.bit >> 3;
+  let off = 0;
+  for (let i = 0; i < octets; i++) off = off * 256 + buf[at++];
+  r.bit += n;
+  const v = lb + off;
+  if (v > ub) throw r.fail('BAD_VALUE', `${v} above ${ub}`);
+  return v;
+}
+
 /** A constrained whole number lb..ub (X.691 11.5.7) read without a Cwn decided beforehand. */
 export function readCwnIn(r: BitReader, lb: number, ub: number): number {
   const range = ub - lb + 1;
