@@ -125,7 +125,7 @@ for (const n of BURSTS) {
     bursts.push({
       ues: n, failed, failures: Object.fromEntries(failures), leftBehind: left, sbiTimeouts: sbiTimeouts() - timeoutsBefore,
       registrationAndPduSessionSeconds: registered / 1000, deregistrationSeconds: deregistered / 1000,
-      admission: { ...gnb.admission.cfg, queuedAtMost: gnb.admission.stats.queuedAtMost },
+      admission: { ...gnb.admission.cfg, ...gnb.admission.stats, limitAtEnd: gnb.admission.limit }, // stats counted since the gNB started (every burst so far)
       memory: { rssPeakMiB: peakRss / 2 ** 20, heapUsedPerRegisteredUeBytes: Math.round((memUp.heapUsed - memBefore.heapUsed) / n), rssPerRegisteredUeBytes: Math.round((memUp.rss - memBefore.rss) / n), gcExposed: typeof global.gc === 'function' },
     });
     if (failed || Object.keys(left).length) failTask('procedures', name, new Error(`${failed} failed procedures, left behind: ${JSON.stringify(left)}`));

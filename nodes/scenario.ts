@@ -198,7 +198,7 @@ export async function runScenario(cfg: NetworkConfig, o: ScenarioOptions = {}): 
       renameSync(captureTemp, capturePath);
       files.capture = capturePath;
     }
-    files = { ...files, ...recorder.write(outDir, { ues: outcomes.filter(Boolean), config: { plmn: cfg.plmn, tac: cfg.tac, snssai: cfg.snssai, dnn: cfg.dnn, ues: subscribers.length } }, { interrupted }) };
+    files = { ...files, ...recorder.write(outDir, { ues: outcomes.filter(Boolean), config: { plmn: cfg.plmn, tac: cfg.tac, snssai: cfg.snssai, dnn: cfg.dnn, ues: subscribers.length }, ...(gnb ? { gnbAdmission: { ...gnb.admission.cfg, ...gnb.admission.stats, limitAtEnd: gnb.admission.limit } } : {}) }, { interrupted }) };
   } else if (capture) {
     rmSync(captureTemp, { force: true });
   }

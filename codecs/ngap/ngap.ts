@@ -31,8 +31,12 @@ export function decodeNgap(bytes: Uint8Array, warnings?: DecodeWarning[]): NgapP
     const idx = r.bits(2);
     const w = WHICH[idx];
     if (!w) throw r.fail('BAD_VALUE', `NGAP-PDU alternative ${idx}`);
-    r.path.push(w[0]);
-    const p = ngapCodec.decodeProcedure(r, w[1]);
+    let p: ProcedureValue;
+    try {
+      p = ngapCodec.decodeProcedure(r, w[1]);
+    } catch (e) {
+      throw r.within(e, w[0]);
+    }
     // the PDU ends in its last octet (X.691 11.1: padding bits only); more octets are not NGAP
     const used = (r.bit + 7) >> 3;
     if (used < bytes.length) {
@@ -44,7 +48,7 @@ export function decodeNgap(bytes: Uint8Array, warnings?: DecodeWarning[]): NgapP
     // an object literal per alternative (a store to a computed key goes through the runtime)
     return idx === 0 ? { initiatingMessage: p } : idx === 1 ? { successfulOutcome: p } : { unsuccessfulOutcome: p };
   } catch (e) {
-    if (e instanceof DecodeError) throw e;
+    if (e instanceof DecodeError) throw r.withPath(e);
     // the runtime throws only DecodeError on bad bytes; anything else is a bug, surfaced as one
     // with a reason the fuzz test looks for
     throw new DecodeError({ protocol: 'ngap', code: 'BAD_VALUE', offset: r.bit >> 3, path: r.pathText(), reason: `internal decoder fault: ${String(e)}` });

@@ -168,7 +168,11 @@ export class AperCodec {
 
   decode(typeName: string, bytes: Uint8Array): unknown {
     const r = new BitReader(bytes, [typeName]);
-    return this.refDecoder(typeName)(r);
+    try {
+      return this.refDecoder(typeName)(r);
+    } catch (e) {
+      throw r.withPath(e);
+    }
   }
 
   // Decoding runs compiled decoders: each type of the schema becomes, on first use, a closure

@@ -223,16 +223,39 @@ export class BitReader {
   bit: number;
   /** End of the readable bits: the buffer, or the open type being decoded in place. */
   endBit: number;
+  /** Where the reader's value sits (the entry point's type or PDU name). */
   readonly path: (string | number)[];
+  /**
+   * The components a failure came out of, innermost first: the decoders keep no path while they
+   * run (a push and a pop per component were a seventh of a decode); each level a DecodeError
+   * (or any exception) leaves adds its component name or list index here (`within`), and the
+   * entry point gives the error its full path (`withPath`).
+   */
+  trail: (string | number)[];
   depth = 0;
-  constructor(buf: Uint8Array, path: (string | number)[] = [], startBit = 0, endBit = buf.length * 8) {
+  constructor(buf: Uint8Array, path: (string | number)[] = [], startBit = 0, endBit = buf.length * 8, trail: (string | number)[] = []) {
     this.buf = buf;
     this.bit = startBit;
     this.endBit = endBit;
     this.path = path;
+    this.trail = trail;
   }
+  /** The path of the value being read: the entry's, then the components left so far by a failure. */
   pathText(): string {
-    return pathText(this.path);
+    if (this.trail.length === 0) return pathText(this.path);
+    return pathText([...this.path, ...this.trail.slice().reverse()]);
+  }
+  /** Records that a failure left component `step` (a name or a list index); returns the failure to rethrow. */
+  within(e: unknown, step: string | number): unknown {
+    this.trail.push(step);
+    return e;
+  }
+  /** A DecodeError with the path of where it was raised (the entry's path and the trail); others as they are. */
+  withPath(e: unknown): unknown {
+    if (!(e instanceof DecodeError) || this.trail.length === 0) return e;
+    const path = this.pathText();
+    this.trail.length = 0;
+    return new DecodeError({ ...e.toJSON(), path });
   }
   fail(code: DecodeErrorCode, reason: string, ie?: number): DecodeError {
     return new DecodeError({ protocol: 'ngap', code, offset: this.bit >> 3, path: this.pathText(), reason, ...(ie !== undefined ? { ie } : {}) });

@@ -113,11 +113,11 @@ export function sequenceDecoder(t: Extract<AsnType, { k: 'seq' }>, decoderOf: De
   let src = `if (++r.depth > ${MAX_DEPTH}) throw r.fail('TOO_DEEP', 'nesting deeper than ${MAX_DEPTH}');\n`;
   src += t.ext ? 'const ext = r.bits(1) === 1;\n' : '';
   // the preamble's presence bits are read in place as the components are reached
-  src += `r.need(${nOpt});\nconst p0 = r.bit;\nr.bit += ${nOpt};\nconst buf = r.buf;\nconst path = r.path;\nconst o = {};\n`;
+  src += `r.need(${nOpt});\nconst p0 = r.bit;\nr.bit += ${nOpt};\nconst buf = r.buf;\nconst o = {};\n`;
   let k = 0;
   t.fields.forEach((f, i) => {
     const key = JSON.stringify(f.name);
-    const get = `path.push(${key}); o[${key}] = d${i}(r); path.pop();`;
+    const get = `try { o[${key}] = d${i}(r); } catch (e) { throw r.within(e, ${key}); }`;
     if (f.optional === true) {
       src += `if ((buf[(p0 + ${k}) >> 3] >> (7 - ((p0 + ${k}) & 7))) & 1) { ${get} }\n`;
       k++;
@@ -144,9 +144,11 @@ function readSequenceExtensions(r: BitReader, o: Record<string, unknown>, extNam
   for (let i = 0; i < count; i++) {
     if (!bitmap[i]) continue;
     if (i < extDecs.length) {
-      r.path.push(extNames[i]);
-      o[extNames[i]] = readOpenType(r, extDecs[i]);
-      r.path.pop();
+      try {
+        o[extNames[i]] = readOpenType(r, extDecs[i]);
+      } catch (e) {
+        throw r.within(e, extNames[i]);
+      }
     } else {
       ((o.$unknownExtensions ??= []) as { index: number; raw: Uint8Array }[]).push({ index: i, raw: readOpenTypeBytes(r) });
     }
@@ -190,9 +192,11 @@ export function sequenceOfDecoder(t: Extract<AsnType, { k: 'seqof' }>, decoderOf
   const take = (r: BitReader, out: unknown[], n: number) => {
     if (n > r.endBit - r.bit + 1) throw r.fail('BAD_LENGTH', `${n} elements cannot fit in ${r.endBit - r.bit} bits`);
     for (let i = out.length, end = out.length + n; i < end; i++) {
-      r.path.push(i);
-      out.push(dec(r));
-      r.path.pop();
+      try {
+        out.push(dec(r));
+      } catch (e) {
+        throw r.within(e, i);
+      }
     }
   };
   return (r) => {
@@ -285,7 +289,7 @@ export function choiceDecoder(t: Extract<AsnType, { k: 'choice' }>, decoderOf: D
   src += `const idx = ${nb >= 0 ? `r.bits(${nb})` : `readCwnIn(r, 0, ${ub})`};\nswitch (idx) {\n`;
   t.alts.forEach((a, i) => {
     const key = JSON.stringify(a.name);
-    src += `case ${i}: r.path.push(${key}); out = { ${key}: d${i}(r) }; r.path.pop(); break;\n`;
+    src += `case ${i}: try { out = { ${key}: d${i}(r) }; } catch (e) { throw r.within(e, ${key}); } break;\n`;
   });
   src += `default: throw r.fail('BAD_VALUE', 'CHOICE index ' + idx + ' of ${ub + 1}');\n}\n`;
   if (t.ext) src += '}\n';
@@ -305,9 +309,11 @@ export function choiceDecoder(t: Extract<AsnType, { k: 'choice' }>, decoderOf: D
 function readChoiceExtension(r: BitReader, extNames: string[], extDecs: Dec[]): Record<string, unknown> {
   const idx = readNsnnwn(r);
   if (idx >= extDecs.length) return { $unknownAlternative: { index: idx, raw: readOpenTypeBytes(r) } };
-  r.path.push(extNames[idx]);
   const out: Record<string, unknown> = {};
-  out[extNames[idx]] = readOpenType(r, extDecs[idx]);
-  r.path.pop();
+  try {
+    out[extNames[idx]] = readOpenType(r, extDecs[idx]);
+  } catch (e) {
+    throw r.within(e, extNames[idx]);
+  }
   return out;
 }

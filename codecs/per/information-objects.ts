@@ -229,9 +229,11 @@ export class InformationObjects {
       const n = readCwnIn(r, lb, 65535);
       const out: ProtocolIe[] = [];
       for (let i = 0; i < n; i++) {
-        r.path.push(i);
-        out.push(this.readIeField(r, set));
-        r.path.pop();
+        try {
+          out.push(this.readIeField(r, set));
+        } catch (e) {
+          throw r.within(e, i);
+        }
       }
       // TS 38.413 10.3.5: an absent mandatory IE is an abstract syntax error the receiver
       // answers with Criticality Diagnostics naming that IE (type of error 'missing')
@@ -296,12 +298,11 @@ export class InformationObjects {
     const ied = id < set.byId.length ? set.byId[id] : undefined;
     if (!ied) return { id, criticality, raw: readOpenTypeBytes(r) };
     const dec = (ied.dec ??= this.coders.decoderOf(ied.entry.type));
-    r.path.push(ied.entry.name);
     try {
       const value = readOpenType(r, dec);
-      r.path.pop();
       return { id, criticality, value };
     } catch (err) {
+      r.trail.push(ied.entry.name);
       // carry the IE id for criticality handling (TS 38.413 10.3.4)
       if (err instanceof DecodeError && err.ie === undefined) throw new DecodeError({ ...err.toJSON(), ie: id });
       throw err;
@@ -315,10 +316,12 @@ export class InformationObjects {
     if (!criticality) throw r.fail('BAD_VALUE', 'criticality 3');
     const m = this.procedureTable(which)[procedureCode];
     if (!m) return { procedureCode, criticality, raw: readOpenTypeBytes(r) };
-    r.path.push(m.name);
-    const value = readOpenType(r, (m.dec ??= this.coders.refDecoder(m.name)));
-    r.path.pop();
-    return { procedureCode, criticality, value };
+    try {
+      const value = readOpenType(r, (m.dec ??= this.coders.refDecoder(m.name)));
+      return { procedureCode, criticality, value };
+    } catch (e) {
+      throw r.within(e, m.name);
+    }
   }
 
   /**

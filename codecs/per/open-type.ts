@@ -83,7 +83,8 @@ export function readOpenType(r: BitReader, dec: Dec): unknown {
     parts.push(r.octets(g.n));
     more = g.fragmented;
   }
-  const sub = new BitReader(concat(parts), r.path);
+  // the same path and trail: a failure inside is named as one in place would be
+  const sub = new BitReader(concat(parts), r.path, 0, undefined, r.trail);
   sub.depth = r.depth;
   return dec(sub);
 }

@@ -132,7 +132,7 @@ const SCHEMA: MapSchema = {
       },
       minItems: 1,
     },
-    gnb: { fields: { name: nonEmpty, id: integer(0, 2 ** 22 - 1), admission: { fields: { maxEstablishing: integer(1, 1_000_000), setupsPerSecond: integer(1, 1_000_000) } } } },
+    gnb: { fields: { name: nonEmpty, id: integer(0, 2 ** 22 - 1), admission: { fields: { adaptive: flag, minEstablishing: integer(1, 1_000_000), maxEstablishing: integer(1, 1_000_000), targetLatencyMs: integer(1, 3_600_000), setupsPerSecond: integer(1, 1_000_000) } } } },
     security: { fields: { integrity: oneOf(INTEGRITY_ALGORITHMS, 'integrity algorithm'), ciphering: oneOf(CIPHERING_ALGORITHMS, 'ciphering algorithm') } },
     ue: { fields: { count: integer(1, 1_000_000), imeisvPrefix: text(/^[0-9]{14}$/, "14 digits (TAC + SNR), in quotes") } },
     udr: { fields: { database: nonEmpty } },
@@ -285,6 +285,8 @@ export function checkNetwork(cfg: NetworkConfig): void {
     seen.set(a, nf);
   }
   if (cfg.amfs) checkAmfs(cfg, seen);
+  const adm = cfg.gnb.admission;
+  if (adm.adaptive && adm.minEstablishing > adm.maxEstablishing) bad('gnb.admission.minEstablishing', `${adm.minEstablishing} is more than gnb.admission.maxEstablishing (${adm.maxEstablishing})`);
   if (cfg.roaming.enabled) checkRoaming(cfg, seen);
   checkUeCount(cfg, cfg.ue.count);
   // the PVS hands out subscriptions of the SNPN: each must be one of the subscribers

@@ -46,9 +46,9 @@ export function coreAndGnb(core: Core, gnb: Gnb): Pick<TestNetwork, 'ledgers' | 
 }
 
 /** A core (UDR in memory) and a gNB on 127.0.<third>.x, with the subscribers given (default K/OPc). */
-export async function startTestNetwork(third: number, supis: string[], o: Pick<CoreOptions, 'amfTimers'> & { admission?: NetworkConfig['gnb']['admission'] } = {}): Promise<TestNetwork> {
+export async function startTestNetwork(third: number, supis: string[], o: Pick<CoreOptions, 'amfTimers'> & { admission?: Partial<NetworkConfig['gnb']['admission']> } = {}): Promise<TestNetwork> {
   const cfg = testConfig(third);
-  if (o.admission) cfg.gnb.admission = o.admission;
+  if (o.admission) cfg.gnb.admission = { ...cfg.gnb.admission, ...o.admission };
   const core = await startCore({ ...cfg, subscribers: supis.map((supi) => ({ ...DEFAULT_SUBSCRIBER, supi })) }, { database: ':memory:', ...(o.amfTimers ? { amfTimers: o.amfTimers } : {}) });
   const gnb = await Gnb.start({ address: cfg.addresses.gnb, amfAddress: cfg.addresses.amf, plmn: cfg.plmn, tac: cfg.tac, snssai: cfg.snssai, gnbId: third, name: `test-gnb-${third}`, admission: cfg.gnb.admission });
   const s = DEFAULT_SUBSCRIBER;

@@ -13,9 +13,15 @@ describe('network configuration (YAML over the embedded defaults)', () => {
     expect(() => configFromYaml('adresses: {}')).toThrow(/adresses: unknown key/);
     expect(() => configFromYaml('tac: one')).toThrow(/tac: expected number/);
   });
-  it('gnb.admission (issue 21): merged key by key, each limit a whole number of 1 or more', () => {
+  it('gnb.admission (issue 21): merged key by key, each limit a whole number of 1 or more, the floor not above the ceiling', () => {
     const c = configFromYaml('gnb: { admission: { maxEstablishing: 8 } }\n');
-    expect(c.gnb.admission).toEqual({ maxEstablishing: 8, setupsPerSecond: DEFAULT_CONFIG.gnb.admission.setupsPerSecond });
+    expect(c.gnb.admission).toEqual({ ...DEFAULT_CONFIG.gnb.admission, maxEstablishing: 8 });
+    expect(DEFAULT_CONFIG.gnb.admission.adaptive).toBe(true);
+    expect(configFromYaml('gnb: { admission: { adaptive: false, targetLatencyMs: 500 } }\n').gnb.admission).toEqual({ ...DEFAULT_CONFIG.gnb.admission, adaptive: false, targetLatencyMs: 500 });
+    expect(() => configFromYaml('gnb: { admission: { minEstablishing: 9, maxEstablishing: 8 } }')).toThrow(/gnb\.admission\.minEstablishing: 9 is more than gnb\.admission\.maxEstablishing \(8\)/);
+    expect(configFromYaml('gnb: { admission: { adaptive: false, minEstablishing: 9, maxEstablishing: 8 } }').gnb.admission.maxEstablishing).toBe(8);
+    expect(() => configFromYaml('gnb: { admission: { adaptive: sometimes } }')).toThrow(/gnb\.admission\.adaptive/);
+    expect(() => configFromYaml('gnb: { admission: { targetLatencyMs: 0 } }')).toThrow(/gnb\.admission\.targetLatencyMs/);
     expect(c.gnb.name).toBe(DEFAULT_CONFIG.gnb.name);
     expect(() => configFromYaml('gnb: { admission: { maxEstablishing: 0 } }')).toThrow(/gnb\.admission\.maxEstablishing/);
     expect(() => configFromYaml('gnb: { admission: { setupsPerSecond: 2.5 } }')).toThrow(/gnb\.admission\.setupsPerSecond/);
