@@ -121,6 +121,16 @@ rows.push({ vector: GTPU, op: 'encode', fn: () => writeGpduFrom(gpduHeader, gpdu
 rows.push({ vector: GTPU, op: 'encode', form: 'writeGtpu of the message object', fn: () => writeGtpu(gpduMsg, gtpuOut, 0), peers: gtpuPeerEncode, goal: 1 });
 rows.push({ vector: GTPU, op: 'encode', form: 'encodeGtpu: a view of the octets returned', fn: () => encodeGtpu(gpduMsg, gtpuOut, 0), peers: gtpuPeerEncode, goal: 1 });
 rows.push({ vector: GTPU, op: 'encode', form: 'writeGpduHeader: zero-copy, the T-PDU already in the buffer (not the comparison)', fn: () => writeGpduHeader(gpduHeader, gpduHeader.tPduLength, gtpuOut, 0), peers: gtpuPeerEncode, goal: 1 });
+// The floor of the encode row on each side: the T-PDU copy alone, Uint8Array.prototype.set
+// against Go's copy (the last statement of MarshalTo), into the same place of the same buffers.
+rows.push({
+  vector: GTPU,
+  op: 'encode',
+  form: 'the T-PDU copy alone: Uint8Array.prototype.set against Go copy (not the comparison)',
+  fn: () => gtpuOut.set(gpduTPdu, 16),
+  peers: ['gtpu copy G-PDU 1400 B T-PDU alone (copy into reused buffer)'],
+  goal: 1,
+});
 
 const rr = vec('nas_registrationrequest.hex');
 const rrMsg = decodeNasMessage(rr);

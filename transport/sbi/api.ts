@@ -100,6 +100,12 @@ export interface SbiCallOptions {
   timeoutMs?: number;
   /** Spec step for the trace of the answer, decided from its body (an answer is a step of its own, e.g. '4.2.2.2.4 step 5'). */
   answerStep?: (body: unknown) => string | undefined;
+  /**
+   * The answer if it comes after the call timed out (the caller got SbiTimeoutError). A consumer
+   * whose request creates a resource undoes it here: the producer answered 201 and counts it
+   * delivered, and nobody else knows the resource. Without it a timed-out stream is reset at once.
+   */
+  lateAnswer?: (r: SbiResult<unknown>) => Promise<void> | void;
 }
 
 /** How NF logic calls another NF. `uri` is absolute: `http://127.0.0.12:8080/nudm-sdm/v2/...`. */

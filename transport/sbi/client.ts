@@ -20,6 +20,7 @@ import { H2Error, H2ClosedError } from './h2/errors.ts';
 import { ERROR_CODE_NAMES } from '../../codecs/http2/frame.ts';
 import type { HeaderField } from '../../codecs/http2/hpack.ts';
 import { sbiHttp2, type Http2Implementation } from './http2-choice.ts';
+import { realClock, type Clock } from '../clock.ts';
 
 export interface SbiClientOptions {
   /** Our NF type for User-Agent (TS 29.500 5.2.2.2: "<NF type>-<instance>"). */
@@ -38,6 +39,13 @@ export interface SbiClientOptions {
   tls?: { ca: string; cert: string; key: string; servername: (host: string) => string };
   /** node:http2 or wire5g's own for cleartext connections (TLS always uses node:http2); the process default when absent. */
   http2?: Http2Implementation;
+  /** The clock of the answers' time-outs (injectable: tests advance a VirtualClock); the real one when absent. */
+  clock?: Clock;
+  /**
+   * How long a stream whose call timed out is kept open for a late answer when the call asked for
+   * one (SbiCallOptions.lateAnswer), before it is reset as any other; 30 s when absent.
+   */
+  lateAnswerGraceMs?: number;
   /** Observes each completed call (for traces). */
   onCall?: (e: { method: string; uri: string; operation?: string; step?: string; status: number }) => void;
 }
@@ -149,31 +157,87 @@ type Connection = { session: http2.ClientHttp2Session; tapped?: TappedConnection
  * first (setImmediate runs after the poll phase), and an answer whose HEADERS have arrived gets
  * another timeout's worth of time to end.
  */
-function answerTimer(ms: number, headersArrived: () => boolean, cancel: () => void): { clear(): void } {
-  let timer = setTimeout(() => setImmediate(() => {
+function answerTimer(clock: Clock, ms: number, headersArrived: () => boolean, cancel: () => void): { clear(): void } {
+  let timer = clock.setTimeout(() => setImmediate(() => {
     if (done) return;
     if (!headersArrived()) cancel();
-    else timer = setTimeout(cancel, ms);
+    else timer = clock.setTimeout(cancel, ms);
   }), ms);
   let done = false;
   return {
     clear() {
       done = true;
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
     },
   };
+}
+
+/** A timed-out stream kept for its late answer: what its end means. */
+interface LateWait {
+  /** The answer came: handed to the call's lateAnswer. */
+  answered(r: SbiResult<unknown>): void;
+  /** The stream ended without an answer (reset, closed, unreadable). */
+  gone(): void;
 }
 
 export class Http2SbiClient implements SbiClient {
   private readonly opts: SbiClientOptions;
   private readonly connections = new Map<string, Promise<Connection>>();
-  readonly stats = { calls: 0, retries: 0, timeouts: 0 };
+  /** `lateAnswers`: answers that came after their call's time-out and went to its lateAnswer. */
+  readonly stats = { calls: 0, retries: 0, timeouts: 0, lateAnswers: 0 };
   /** How long a request waits for its answer unless its call says otherwise (may be changed while running). */
   timeoutMs: number;
+  private readonly clock: Clock;
+  /** Streams kept after their time-out for a late answer, until it came and its lateAnswer finished. */
+  private readonly late = new Set<Promise<void>>();
 
   constructor(opts: SbiClientOptions) {
     this.opts = opts;
     this.timeoutMs = opts.timeoutMs ?? 5000;
+    this.clock = opts.clock ?? realClock;
+  }
+
+  /** Resolves when no stream is kept for a late answer and every lateAnswer started has finished. */
+  async settled(): Promise<void> {
+    while (this.late.size) await Promise.all([...this.late]);
+  }
+
+  /**
+   * A call timed out (its caller has been told) but asked for a late answer: the stream stays open
+   * (no RST_STREAM, so the producer's answer is not lost in flight, docs/decisions/21-100k-run-2.md)
+   * for the grace period, then is reset as any other (the producer undoes a creation it had not
+   * answered yet, server.ts).
+   */
+  private awaitLate(what: string, lateAnswer: NonNullable<SbiCallOptions['lateAnswer']>, reset: () => void): LateWait {
+    let finish!: () => void;
+    const p = new Promise<void>((r) => (finish = r)).then(() => void this.late.delete(p));
+    this.late.add(p);
+    let over = false;
+    const timer = this.clock.setTimeout(() => {
+      if (over) return;
+      over = true;
+      reset();
+      finish();
+    }, this.opts.lateAnswerGraceMs ?? 30_000);
+    return {
+      answered: (r) => {
+        if (over) return;
+        over = true;
+        this.clock.clearTimeout(timer);
+        this.stats.lateAnswers++;
+        this.opts.log?.(`[sbi client] ${what}: ${r.status} after the time-out`);
+        Promise.resolve()
+          .then(() => lateAnswer(r))
+          .catch((e: unknown) => this.opts.log?.(`[sbi client] ${what}: handling the late answer failed: ${e instanceof Error ? e.message : String(e)}`))
+          .finally(finish);
+      },
+      gone: () => {
+        if (over) return;
+        over = true;
+        this.clock.clearTimeout(timer);
+        finish();
+      },
+    };
   }
 
   /**
@@ -302,13 +366,15 @@ export class Http2SbiClient implements SbiClient {
         return;
       }
       let ended = false;
+      let late: LateWait | undefined;
       const cancel = () => {
-        if (ended) return;
+        if (ended || late) return;
         this.stats.timeouts++;
-        req.close(http2.constants.NGHTTP2_CANCEL);
         reject(new SbiTimeoutError(method, uri, timeoutMs));
+        if (opts.lateAnswer) late = this.awaitLate(`${method} ${uri}`, opts.lateAnswer, () => req.close(http2.constants.NGHTTP2_CANCEL));
+        else req.close(http2.constants.NGHTTP2_CANCEL);
       };
-      const timer = answerTimer(timeoutMs, () => status !== 0, cancel);
+      const timer = answerTimer(this.clock, timeoutMs, () => status !== 0, cancel);
       let status = 0;
       const resHeaders: Record<string, string | undefined> = {};
       const chunks: Buffer[] = [];
@@ -322,16 +388,20 @@ export class Http2SbiClient implements SbiClient {
         timer.clear();
         try {
           const parsed = parseSbiBody(resHeaders['content-type'], new Uint8Array(Buffer.concat(chunks)));
-          resolve({ status, headers: resHeaders, body: parsed as T });
+          if (late) late.answered({ status, headers: resHeaders, body: parsed });
+          else resolve({ status, headers: resHeaders, body: parsed as T });
         } catch (e) {
+          late?.gone();
           reject(e);
         }
       });
       req.on('error', (e) => {
         ended = true;
         timer.clear();
+        late?.gone();
         reject(e);
       });
+      req.on('close', () => late?.gone());
       if (data !== undefined) req.end(data);
     });
   }
@@ -370,12 +440,14 @@ export class Http2SbiClient implements SbiClient {
         reject(e);
         return;
       }
-      const timer = answerTimer(timeoutMs, () => s.headers !== undefined, () => {
+      let late: LateWait | undefined;
+      const timer = answerTimer(this.clock, timeoutMs, () => s.headers !== undefined, () => {
         if (ended) return;
         ended = true;
         this.stats.timeouts++;
-        conn.reset(s, H2Error.CANCEL);
         reject(new SbiTimeoutError(method, uri, timeoutMs));
+        if (opts.lateAnswer) late = this.awaitLate(`${method} ${uri}`, opts.lateAnswer, () => conn.reset(s, H2Error.CANCEL));
+        else conn.reset(s, H2Error.CANCEL);
       });
       s.onResponse = () => {
         ended = true;
@@ -383,12 +455,16 @@ export class Http2SbiClient implements SbiClient {
         const headers: Record<string, string | undefined> = {};
         for (const { name, value } of s.headers!) if (name[0] !== ':') headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
         try {
-          resolve({ status: Number(s.header(':status')), headers, body: parseSbiBody(headers['content-type'], s.body()) as T });
+          const r = { status: Number(s.header(':status')), headers, body: parseSbiBody(headers['content-type'], s.body()) };
+          if (late) late.answered(r);
+          else resolve(r as SbiResult<T>);
         } catch (e) {
+          late?.gone();
           reject(e);
         }
       };
       s.onClose = () => {
+        late?.gone();
         if (ended) return;
         ended = true;
         timer.clear();

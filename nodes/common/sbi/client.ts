@@ -20,6 +20,8 @@ export interface SbiCallOpts<Q> {
   timeoutMs?: number;
   /** Spec step for the trace of the answer, decided from its body (e.g. '4.2.2.2.4 step 5'). */
   answerStep?: (body: unknown) => string | undefined;
+  /** The answer if it comes after the call timed out (transport/sbi/api.ts SbiCallOptions.lateAnswer). */
+  lateAnswer?: (r: SbiResult<unknown>) => Promise<void> | void;
 }
 
 /** A successful answer: one of the operation's success statuses, its body typed. */
@@ -98,6 +100,7 @@ export async function invoke(sbi: SbiClient, op: SbiOperation, apiRoot: string, 
     ...(Object.keys(headers).length ? { headers } : {}),
     ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
     ...(opts.answerStep ? { answerStep: opts.answerStep } : {}),
+    ...(opts.lateAnswer ? { lateAnswer: opts.lateAnswer } : {}),
   });
   if (sbiExchanges.hasSubscribers) sbiExchanges.publish({ op, uri, requestBody: body, status: r.status, responseBody: r.body } satisfies SbiExchange);
   if (!(op.success as readonly number[]).includes(r.status)) throw new SbiErrorReply(op, r);
