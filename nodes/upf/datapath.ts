@@ -13,7 +13,7 @@ import { readGpdu, newGpduView, GpduStatus, writeGpduHeaderWithQfi, writeGpduHea
 import { GtpuMessageType } from '../../codecs/gtpu/gtpu.ts';
 import { PfcpCause, UsageReportTrigger } from '../../codecs/pfcp/index.ts';
 import { Ctl, FarAction, SLOW_MASK, CLASSIFIER_BLOCK, type PdrState, type SessionState, type TeidEntry, type TunnelPeer } from './tables.ts';
-import { FlatTables, RECORD, ROW, SPILL } from './flat.ts';
+import { FlatTables, RECORD, RECORD_SHIFT, ROW, SPILL, COUNT_SHIFT } from './flat.ts';
 import { reportAndReset, type UrrReport } from './usage.ts';
 import { sdfMatches } from './sdf.ts';
 import { install, type InstallResult } from './install.ts';
@@ -27,7 +27,7 @@ export { FarAction, type TunnelPeer } from './tables.ts';
 // Module-local bindings of everything the packet path reads: under a loader that compiles imports
 // to getters (tsx), each `Ctl.X` in the loop would be a call.
 const ANCHOR = Ctl.ANCHOR, CLASSIFY = Ctl.CLASSIFY, QFI_COND = Ctl.QFI_COND, UE_COND = Ctl.UE_COND, MARK = Ctl.MARK, OHC = Ctl.OHC;
-const FAST = SLOW_MASK, REC = RECORD, FORW = FarAction.FORW, SPILLED = SPILL;
+const FAST = SLOW_MASK, REC = RECORD, SHIFT = RECORD_SHIFT, COUNTS = COUNT_SHIFT, FORW = FarAction.FORW, SPILLED = SPILL;
 const CLS = CLASSIFIER_BLOCK;
 const G_PDU = GtpuMessageType.GPdu, GPDU_OK = GpduStatus.OK;
 const readHeader = readGpdu, matches = sdfMatches, headerWithQfi = writeGpduHeaderWithQfi, plainHeader = writeGpduHeader, slow = slowPath;
@@ -220,7 +220,7 @@ export class UpfDatapath {
 
   freeSlot(slot: number): void {
     const k = slot * REC;
-    this.hot[k] = this.hot[k + 1] = this.hot[k + 2] = this.hot[k + 3] = 0;
+    this.hot[k] = this.hot[k + 1] = 0;
     this.setPdr(slot, undefined);
     this.flat.pdrSlots.release(slot);
   }
@@ -277,13 +277,13 @@ export class UpfDatapath {
       const p = ((b[offset + 4] << 24) | (b[offset + 5] << 16) | (b[offset + 6] << 8) | b[offset + 7]) - 1;
       if (p >= 0 && p < this.pdrCapacity) {
         const hot = this.hot;
-        const k = p * REC;
+        const k = p << SHIFT; // the record's first int32: k | 1 is the next, with no overflow check
         const ctl = hot[k];
         if ((ctl & (FAST | ANCHOR | UE_COND)) === (FORW | ANCHOR) && ((ctl & QFI_COND) === 0 || ((ctl >>> 16) & 63) === (b[offset + 14] & 0x3f))) {
-          const o = hot[k + 2] + length - 16, n = hot[k + 3] + 1;
-          hot[k + 2] = o;
-          hot[k + 3] = n;
-          if ((o | n) & SPILLED) this.flat.spill(p);
+          // one packet and its octets in the counts word (flat.ts; the payload is under 2^16 octets)
+          const w = (hot[k | 1] + ((length - 16) << COUNTS) + 1) | 0;
+          hot[k | 1] = w;
+          if (w & SPILLED) this.flat.spill(p);
           this.stats.forwarded++;
           this.sinks.toN6(b, offset + 16, offset + length, p);
           return 0; // DatapathVerdict.FORWARDED, as a literal: this function's bytecode must stay under V8's inlining limit (460 octets)
@@ -332,7 +332,7 @@ export class UpfDatapath {
       }
       p = f;
     }
-    let k = p * REC;
+    let k = p << SHIFT;
     let ctl = hot[k];
     if (ctl & CLASSIFY) {
       // the flat classifier: the packet's QFI (or "any other") -> a PDR, or the precedence walk
@@ -353,18 +353,17 @@ export class UpfDatapath {
         this.stats.noMatchingPdr++;
         return DatapathVerdict.NO_MATCHING_PDR;
       }
-      k = p * REC;
+      k = p << SHIFT;
       ctl = hot[k] & ~CLASSIFY;
     }
-    if (ctl & (QFI_COND | UE_COND) && ((ctl & QFI_COND && ((ctl >>> 16) & 63) !== qfi) || (ctl & UE_COND && (end - start < 20 || ((b[start + 12] << 24) | (b[start + 13] << 16) | (b[start + 14] << 8) | b[start + 15]) !== hot[k + 1])))) {
+    if (ctl & (QFI_COND | UE_COND) && ((ctl & QFI_COND && ((ctl >>> 16) & 63) !== qfi) || (ctl & UE_COND && (end - start < 20 || ((b[start + 12] << 24) | (b[start + 13] << 16) | (b[start + 14] << 8) | b[start + 15]) !== this.flat.ue[p])))) {
       this.stats.noMatchingPdr++;
       return DatapathVerdict.NO_MATCHING_PDR;
     }
     if ((ctl & FAST) === FORW) {
-      const o = hot[k + 2] + end - start, n = hot[k + 3] + 1;
-      hot[k + 2] = o;
-      hot[k + 3] = n;
-      if ((o | n) & SPILLED) this.flat.spill(p);
+      const w = (hot[k | 1] + ((end - start) << COUNTS) + 1) | 0; // a G-PDU's payload is under 2^16 octets
+      hot[k | 1] = w;
+      if (w & SPILLED) this.flat.spill(p);
       this.stats.forwarded++;
       this.sinks.toN6(b, start, end, p);
       return DatapathVerdict.FORWARDED;
@@ -400,7 +399,8 @@ export class UpfDatapath {
    * DOWNLINK_HEADROOM writable octets before it for the GTP-U header.
    */
   downlink(b: Uint8Array, payloadAt: number, length: number): DatapathVerdict {
-    if (length < 20 || payloadAt < DOWNLINK_HEADROOM) {
+    // an IPv4 packet is at most 65535 octets (RFC 791 Total Length), which the counts word relies on
+    if (length < 20 || length > 0xffff || payloadAt < DOWNLINK_HEADROOM) {
       this.stats.malformed++;
       return DatapathVerdict.MALFORMED;
     }
@@ -425,7 +425,7 @@ export class UpfDatapath {
       }
     }
     const hot = this.hot;
-    const k = p * REC;
+    const k = p << SHIFT;
     const ctl = hot[k];
     if ((ctl & FAST) === (FORW | OHC)) {
       const pdr = this.pdrAt(p)!;
@@ -438,10 +438,9 @@ export class UpfDatapath {
         start = payloadAt - 8;
         plainHeader(b, start, t.teid, length);
       }
-      const o = hot[k + 2] + length, n = hot[k + 3] + 1;
-      hot[k + 2] = o;
-      hot[k + 3] = n;
-      if ((o | n) & SPILLED) this.flat.spill(p);
+      const w = (hot[k | 1] + (length << COUNTS) + 1) | 0;
+      hot[k | 1] = w;
+      if (w & SPILLED) this.flat.spill(p);
       this.stats.forwarded++;
       this.sinks.toN3(b.subarray(start, payloadAt + length), pdr.far.peer!);
       return DatapathVerdict.FORWARDED;

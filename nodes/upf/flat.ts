@@ -2,8 +2,11 @@
 // Session Deletion touch a few cache lines instead of a graph of objects
 // (docs/decisions/upf.md, "Flat layout"):
 //
-// - hot: 4 int32 per PDR slot, 16 octets, four to a cache line: [control word, UE address
-//   condition, octets, packets]. The counters hold at most 2^30 and spill into the cold record.
+// - hot: 2 int32 per PDR slot, 8 octets, eight to a cache line: [control word, counts]. The counts
+//   word holds the packets in its low COUNT_SHIFT bits and the octets above them; it spills into
+//   the cold record before either field can carry over (SPILL), so the packet path counts with one
+//   addition to the line its control word is on (docs/decisions/20-upf-speed-4.md).
+// - ue: 1 int32 per PDR slot, the UE address condition of an uplink PDR (read off the fast path).
 // - cold: 16 doubles per PDR slot: [next PDR slot of the session (-1: last), uplink, spilled
 //   octets, spilled packets, then up to MAX_URRS_PER_PDR URR links of (URR slot + 1, octets and
 //   packets counted when the link or the URR's measurement began)].
@@ -15,14 +18,25 @@
 // Free slots are kept on LIFO stacks (no "in use" bitmap to read back on release: a slot is
 // released only through its session's chains).
 
-export const RECORD = 4;
+/** int32 per hot record, as a shift (the packet paths index with `slot << RECORD_SHIFT`). */
+export const RECORD_SHIFT = 1;
+export const RECORD = 1 << RECORD_SHIFT;
 export const COLD = 16;
 export const COLD_LINKS = 4;
 export const MAX_URRS_PER_PDR = 4;
 export const URR_RECORD = 8;
 export const ROW = 8;
-/** Counters spill into the cold record when either reaches 2^30 (the sum of two stays an int32). */
-export const SPILL = 1 << 30;
+/** Bits of the counts word that count packets; the octets are counted above them. */
+export const COUNT_SHIFT = 11;
+/**
+ * The counts word spills into the cold record when its packets reach 2^10 or its octets 2^20
+ * (bit 31): before the addition neither was there, so a packet of under 2^20 octets carries into
+ * neither the octet field (packets <= 2^10 < 2^11) nor past bit 31, and the word read as unsigned
+ * is exact. One addition per packet: `w + (octets << COUNT_SHIFT) + 1`.
+ */
+export const SPILL = (1 << 31) | (1 << 10);
+/** Octets one counted packet may have (a larger one is counted in the cold record directly). */
+export const COUNT_MAX_OCTETS = 1 << 20;
 
 /** Session row flags: what N4 Session Deletion must do beyond the flat tables. */
 export const RowFlag = {
@@ -67,6 +81,8 @@ export class SlotStack {
 
 export class FlatTables {
   readonly hot: Int32Array;
+  /** The UE address condition of an uplink PDR, by slot (Ctl.UE_COND says whether it applies). */
+  readonly ue: Int32Array;
   readonly cold: Float64Array;
   readonly urr: Float64Array;
   readonly row: Float64Array;
@@ -76,6 +92,7 @@ export class FlatTables {
 
   constructor(sessions: number, pdrs: number, urrs: number) {
     this.hot = new Int32Array(pdrs * RECORD);
+    this.ue = new Int32Array(pdrs);
     this.cold = new Float64Array(pdrs * COLD);
     this.urr = new Float64Array(urrs * URR_RECORD);
     this.row = new Float64Array(sessions * ROW);
@@ -86,24 +103,40 @@ export class FlatTables {
 
   /** Octets a PDR slot counted since it was installed. */
   octets(slot: number): number {
-    return this.cold[slot * COLD + 2] + this.hot[slot * RECORD + 2];
+    return this.cold[slot * COLD + 2] + (this.hot[slot * RECORD + 1] >>> COUNT_SHIFT);
   }
 
   packets(slot: number): number {
-    return this.cold[slot * COLD + 3] + this.hot[slot * RECORD + 3];
+    return this.cold[slot * COLD + 3] + (this.hot[slot * RECORD + 1] & ((1 << COUNT_SHIFT) - 1));
   }
 
-  /** Moves a slot's counters into its cold record (before either passes 2^31). */
+  /** Moves a slot's counts word into its cold record (when SPILL says so, or before a large packet). */
   spill(slot: number): void {
-    const k = slot * RECORD, c = slot * COLD;
-    this.cold[c + 2] += this.hot[k + 2];
-    this.cold[c + 3] += this.hot[k + 3];
-    this.hot[k + 2] = this.hot[k + 3] = 0;
+    const k = slot * RECORD + 1, c = slot * COLD;
+    const w = this.hot[k];
+    this.cold[c + 2] += w >>> COUNT_SHIFT;
+    this.cold[c + 3] += w & ((1 << COUNT_SHIFT) - 1);
+    this.hot[k] = 0;
+  }
+
+  /** Counts one packet of `octets` on a slot (the paths that are not inline). */
+  count(slot: number, octets: number): void {
+    const k = slot * RECORD + 1;
+    if (octets >= COUNT_MAX_OCTETS) {
+      this.spill(slot);
+      this.cold[slot * COLD + 2] += octets;
+      this.cold[slot * COLD + 3] += 1;
+      return;
+    }
+    const w = (this.hot[k] + (octets << COUNT_SHIFT) + 1) | 0;
+    this.hot[k] = w;
+    if (w & SPILL) this.spill(slot);
   }
 
   /** A fresh PDR slot: zero record, no links, not yet chained. */
   clearPdr(slot: number, uplink: boolean): void {
     this.hot.fill(0, slot * RECORD, slot * RECORD + RECORD);
+    this.ue[slot] = 0;
     const c = slot * COLD;
     this.cold.fill(0, c, c + COLD);
     this.cold[c] = -1;

@@ -192,6 +192,7 @@ export function install(dp: UpfDatapath, s: SessionState, r: RuleSet, now: numbe
       if (before && before !== plan.reuse && surviving.has(before) && !before.smfAssigned && before.anchorSlot === p.slot) {
         const slot = flat.pdrSlots.allocate();
         hot.copyWithin(slot * RECORD, p.slot * RECORD, p.slot * RECORD + RECORD);
+        flat.ue[slot] = flat.ue[p.slot];
         flat.cold.copyWithin(slot * COLD, p.slot * COLD, p.slot * COLD + COLD);
         flat.cold.fill(0, p.slot * COLD + 2, p.slot * COLD + COLD); // counters and links moved with the PDR
         dp.setPdr(p.slot, undefined);
@@ -329,7 +330,7 @@ function writeControl(dp: UpfDatapath, p: PdrState): void {
     if (p.spec.qfis.length === 1) ctl |= Ctl.QFI_COND | (p.spec.qfis[0] << 16);
     if (p.uplink && p.spec.ueAddress !== undefined) {
       ctl |= Ctl.UE_COND;
-      dp.hot[k + 1] = p.spec.ueAddress | 0;
+      dp.flat.ue[p.slot] = p.spec.ueAddress | 0;
     }
   }
   dp.hot[k] = ctl;

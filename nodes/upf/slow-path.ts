@@ -6,7 +6,7 @@
 
 import { writeGpduHeaderWithQfi, writeGpduHeader } from '../../codecs/gtpu/view.ts';
 import { Ctl, FarAction, type PdrState, type SessionState } from './tables.ts';
-import { RECORD, ROW, SPILL } from './flat.ts';
+import { RECORD, ROW } from './flat.ts';
 import { reportAndReset, volumeTrigger, timeTrigger, type UrrReport } from './usage.ts';
 import { markObjects, refreshObjects } from './teardown.ts';
 import type { UpfDatapath, DatapathVerdict as Verdict } from './datapath.ts';
@@ -19,13 +19,9 @@ const FORWARDED = 0 as Verdict, DROPPED_BY_FAR = 1 as Verdict, BUFFERED = 2 as V
 /** Room in front of a buffered packet for its GTP-U header (datapath.ts DOWNLINK_HEADROOM). */
 const HEADROOM = 16;
 
-/** Counts a packet on its PDR's hot record (flat.ts: spills before 2^31). */
+/** Counts a packet on its PDR's hot record (flat.ts: the counts word, spilled before it carries over). */
 export function count(dp: UpfDatapath, slot: number, octets: number): void {
-  const hot = dp.hot, k = slot * RECORD;
-  const o = hot[k + 2] + octets, n = hot[k + 3] + 1;
-  hot[k + 2] = o;
-  hot[k + 3] = n;
-  if ((o | n) & SPILL) dp.flat.spill(slot);
+  dp.flat.count(slot, octets);
 }
 
 /** Gates, quotas, MBR, per-packet usage checks, buffering, outer header creation (5.2.1-5.2.4). */

@@ -1,8 +1,9 @@
 // The UPF's rule tables, shared by the packet path (datapath.ts) and rule installation
 // (install.ts). Layout for the N3/N9 hot path (ARCHITECTURE "The UPF hot path"):
 //
-// - Every PDR has a slot; its hot record is 4 int32 in one typed array (four PDRs per cache
-//   line): [control word, UE address condition, octets, packets] (flat.ts).
+// - Every PDR has a slot; its hot record is 2 int32 in one typed array (eight PDRs per cache
+//   line): [control word, counts word (packets and octets)]; a UE address condition is beside it,
+//   read only off the fast path (flat.ts).
 // - A TEID the UPF chooses (CH, TS 29.244 5.5.3) is the slot of the PDR it was chosen for, plus
 //   one: the uplink lookup is one read of that record, as cheap as indexing a typed array by TEID.
 //   When several PDRs share the F-TEID (CHOOSE ID, 7.5.3.2) the record says CLASSIFY and the PDR

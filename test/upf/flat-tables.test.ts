@@ -4,7 +4,7 @@
 
 import { describe, it, expect } from 'vitest';
 import { UpfDatapath, DatapathVerdict, type TunnelPeer } from '../../nodes/upf/datapath.ts';
-import { RECORD, SPILL, ROW, RowFlag } from '../../nodes/upf/flat.ts';
+import { RECORD, SPILL, COUNT_SHIFT, ROW, RowFlag } from '../../nodes/upf/flat.ts';
 import { simpleSession, multiPdrSession, pdr, ACCESS } from '../helpers/upf-rules.ts';
 import { Ipv4Pool } from '../../nodes/common/pools.ts';
 import { encodeGtpu, gPdu } from '../../codecs/gtpu/index.ts';
@@ -27,16 +27,46 @@ function harness() {
 const send = (dp: UpfDatapath, pkt: Uint8Array, times = 1) => Array.from({ length: times }, () => dp.uplink(pkt, 0, pkt.length, gnb));
 
 describe('UPF flat tables and N4 Session Deletion from them', () => {
-  it('counters spill into the cold record before 2^31 and the usage report keeps counting', () => {
+  it('the counts word spills into the cold record before its octets carry past bit 31, and the usage report keeps counting', () => {
     const { dp } = harness();
     const { seid, created } = dp.establish(simpleSession({ ue: UE }));
     const slot = created[0].teid - 1; // a chosen TEID is its PDR's slot + 1
-    dp.hot[slot * RECORD + 2] = SPILL - 100; // as if 2^30 - 100 octets had been counted
-    dp.hot[slot * RECORD + 3] = 7;
+    const octets = (1 << 20) - 100; // as if 2^20 - 100 octets in 7 packets had been counted
+    dp.hot[slot * RECORD + 1] = (octets << COUNT_SHIFT) | 7;
     expect(send(dp, up(created[0].teid), 3)).toEqual([0, 0, 0]);
-    expect(dp.hot[slot * RECORD + 2]).toBe(92); // spilled at the second packet, counting on
-    expect(dp.flat.octets(slot)).toBe(SPILL - 100 + 3 * 92);
-    expect(dp.delete(seid)).toEqual([expect.objectContaining({ urrId: 1, uplinkOctets: SPILL - 100 + 3 * 92, uplinkPackets: 10, trigger: 0x800 })]);
+    expect(dp.hot[slot * RECORD + 1]).toBe((92 << COUNT_SHIFT) | 1); // spilled at the second packet, counting on
+    expect(dp.flat.octets(slot)).toBe(octets + 3 * 92);
+    expect(dp.flat.packets(slot)).toBe(10);
+    expect(dp.delete(seid)).toEqual([expect.objectContaining({ urrId: 1, uplinkOctets: octets + 3 * 92, uplinkPackets: 10, trigger: 0x800 })]);
+  });
+
+  it('the counts word spills when its packets reach 2^10, and no packet or octet is lost on the way', () => {
+    const { dp } = harness();
+    const { seid, created } = dp.establish(simpleSession({ ue: UE }));
+    const slot = created[0].teid - 1;
+    expect(send(dp, up(created[0].teid), 2500).every((v) => v === DatapathVerdict.FORWARDED)).toBe(true);
+    expect(dp.hot[slot * RECORD + 1] & SPILL).toBe(0);
+    expect(dp.hot[slot * RECORD + 1] & ((1 << COUNT_SHIFT) - 1)).toBe(2500 - 2 * 1024); // two spills, 452 packets since
+    expect([dp.flat.packets(slot), dp.flat.octets(slot)]).toEqual([2500, 2500 * 92]);
+    expect(dp.delete(seid)).toEqual([expect.objectContaining({ uplinkOctets: 2500 * 92, uplinkPackets: 2500 })]);
+  });
+
+  it('an uplink PDR with a UE address condition (beside the hot record) forwards only its UE\'s packets, and a large downlink packet is counted exactly', () => {
+    const { dp, n6 } = harness();
+    const rules = simpleSession({ ue: UE, gnb: { teid: 77, address: '127.0.0.100' } });
+    rules.pdrs[0] = { ...rules.pdrs[0], ueAddress: UE };
+    const { seid, created } = dp.establish(rules);
+    const slot = created[0].teid - 1;
+    const other = udpPacket({ address: '10.45.0.3', port: 40000 }, { address: '198.51.100.1', port: 9 }, new Uint8Array(64));
+    expect(send(dp, up(created[0].teid))).toEqual([DatapathVerdict.FORWARDED]);
+    expect(send(dp, up(created[0].teid, 9, other))).toEqual([DatapathVerdict.NO_MATCHING_PDR]);
+    expect([dp.flat.packets(slot), dp.flat.octets(slot), n6.length]).toEqual([1, 92, 1]);
+    // downlink: 65535 octets is the largest IPv4 packet (RFC 791) and counts in the word; one more is malformed
+    const big = new Uint8Array(16 + 65535);
+    big.set(ipv4Packet('198.51.100.1', '10.45.0.2', IpProto.UDP, new Uint8Array(65535 - 20)), 16);
+    expect(dp.downlink(big, 16, 65535)).toBe(DatapathVerdict.FORWARDED);
+    expect(dp.downlink(new Uint8Array(16 + 65536), 16, 65536)).toBe(DatapathVerdict.MALFORMED);
+    expect(dp.delete(seid)).toEqual([expect.objectContaining({ uplinkPackets: 1, uplinkOctets: 92, downlinkPackets: 1, downlinkOctets: 65535 })]);
   });
 
   it('sessions of every shape are deleted to empty tables, each with its final counts; the slots serve again', () => {
