@@ -66,11 +66,13 @@ export function encodeNgap(pdu: NgapPdu): Uint8Array {
   // NGAP-PDU ::= CHOICE { ..., ... }: the extension bit 0, then the index of 3 in 2 bits (X.691 23)
   const idx = 'initiatingMessage' in pdu ? 0 : 'successfulOutcome' in pdu ? 1 : 'unsuccessfulOutcome' in pdu ? 2 : -1;
   if (idx < 0) throw new EncodeError('ngap', 'NGAP-PDU', 'needs initiatingMessage, successfulOutcome or unsuccessfulOutcome');
-  const [key, which] = WHICH[idx as 0 | 1 | 2];
+  const o = pdu as { initiatingMessage?: ProcedureValue; successfulOutcome?: ProcedureValue; unsuccessfulOutcome?: ProcedureValue };
+  // read by literal keys (a computed key is a keyed load)
+  const p = (idx === 0 ? o.initiatingMessage : idx === 1 ? o.successfulOutcome : o.unsuccessfulOutcome) as ProcedureValue;
   const w = writer;
   w.begin();
   w.bits(idx, 3);
-  ngapCodec.encodeProcedure(w, which, (pdu as Record<string, ProcedureValue>)[key], PATHS[idx]);
+  ngapCodec.encodeProcedure(w, WHICH[idx as 0 | 1 | 2][1], p, PATHS[idx]);
   return w.finish();
 }
 

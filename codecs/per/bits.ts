@@ -117,6 +117,14 @@ export class BitWriter {
     let at = bit >> 3;
     let rem = n;
     const used = bit & 7;
+    if (used === 0) {
+      if (n <= 8) {
+        // a field at an octet boundary within the octet: stored (the rest of the octet zero)
+        buf[at] = (v << (8 - n)) & 0xff;
+        this.bit = bit + n;
+        return;
+      }
+    }
     if (used !== 0) {
       // the rest of the current octet
       const avail = 8 - used;

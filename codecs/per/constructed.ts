@@ -8,7 +8,7 @@ import type { BitReader, BitWriter } from './bits.ts';
 import type { AsnType } from './schema.ts';
 import { MAX_DEPTH, fail, within, indexIn, type Dec, type Enc } from './coder.ts';
 import { CWN_BITS, CWN_NONE, cwnOf, writeCwn, readCwnIn, writeNsnnwn, readNsnnwn, smallIndexBits } from './whole-numbers.ts';
-import { sizeRuleOf, writeSizeHead, readSizeHead, SIZE_GENERAL } from './lengths.ts';
+import { sizeRuleOf, writeSizeHead, readSizeHead, SIZE_GENERAL, type SizeRule } from './lengths.ts';
 import { writeOpenType, writeRawOpenType, readOpenType, readOpenTypeBytes } from './open-type.ts';
 
 type EncoderOf = (t: AsnType) => Enc;
@@ -155,7 +155,11 @@ function readSequenceExtensions(r: BitReader, o: Record<string, unknown>, extNam
   }
 }
 
-/** X.691 20: a SEQUENCE OF, given as an array. */
+/**
+ * X.691 20: a SEQUENCE OF, given as an array. A function of its own per SEQUENCE OF type (see
+ * sequenceEncoder): its component encoder called from a site of its own, its SIZE rule bound to
+ * it alone (a closure shared by all of them called every component type from one site).
+ */
 export function sequenceOfEncoder(t: Extract<AsnType, { k: 'seqof' }>, encoderOf: EncoderOf): Enc {
   const size = sizeRuleOf(t.size);
   const enc = encoderOf(t.of);
@@ -168,21 +172,33 @@ export function sequenceOfEncoder(t: Extract<AsnType, { k: 'seqof' }>, encoderOf
       }
     }
   };
-  return (w, v) => {
-    if (!Array.isArray(v)) throw fail('a SEQUENCE OF needs an array');
-    // X.691 20.6: a general length counts components, in fragments of 16K components
-    if (writeSizeHead(w, v.length, size) === SIZE_GENERAL) {
-      w.fragments(v.length, (from, count) => put(w, v, from, count));
-      return;
+  // X.691 20.6: a general length counts components, in fragments of 16K components
+  const src = `'use strict';
+return function sequenceOfEncoder(w, v) {
+  if (!Array.isArray(v)) throw fail('a SEQUENCE OF needs an array');
+  const n = v.length;
+  if (writeSizeHead(w, n, size) === SIZE_GENERAL) {
+    w.fragments(n, (from, count) => put(w, v, from, count));
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    try {
+      enc(w, v[i]);
+    } catch (e) {
+      throw within(e, i);
     }
-    for (let i = 0; i < v.length; i++) {
-      try {
-        enc(w, v[i]);
-      } catch (e) {
-        throw within(e, i);
-      }
-    }
-  };
+  }
+};`;
+  const make = new Function('size', 'enc', 'put', 'fail', 'within', 'writeSizeHead', 'SIZE_GENERAL', src) as (
+    size: SizeRule,
+    enc: Enc,
+    put: (w: BitWriter, v: unknown[], from: number, count: number) => void,
+    f: typeof fail,
+    wi: typeof within,
+    wsh: typeof writeSizeHead,
+    g: typeof SIZE_GENERAL,
+  ) => Enc;
+  return make(size, enc, put, fail, within, writeSizeHead, SIZE_GENERAL);
 }
 
 /** The decoding side of sequenceOfEncoder (X.691 20). */
@@ -199,16 +215,29 @@ export function sequenceOfDecoder(t: Extract<AsnType, { k: 'seqof' }>, decoderOf
       }
     }
   };
-  return (r) => {
-    if (++r.depth > MAX_DEPTH) throw r.fail('TOO_DEEP', `nesting deeper than ${MAX_DEPTH}`);
-    const n = readSizeHead(r, size);
-    const out: unknown[] = [];
-    // a general length (X.691 20.6) counts components, in fragments of 16K components
-    if (n < 0) r.fragments((count) => take(r, out, count));
-    else take(r, out, n);
-    r.depth--;
-    return out;
-  };
+  // a function of its own per type, as the encoder
+  const src = `'use strict';
+return function sequenceOfDecoder(r) {
+  if (++r.depth > ${MAX_DEPTH}) throw r.fail('TOO_DEEP', 'nesting deeper than ${MAX_DEPTH}');
+  const n = readSizeHead(r, size);
+  const out = [];
+  // a general length (X.691 20.6) counts components, in fragments of 16K components
+  if (n < 0) r.fragments((count) => take(r, out, count));
+  else {
+    if (n > r.endBit - r.bit + 1) throw r.fail('BAD_LENGTH', n + ' elements cannot fit in ' + (r.endBit - r.bit) + ' bits');
+    for (let i = 0; i < n; i++) {
+      try {
+        out.push(dec(r));
+      } catch (e) {
+        throw r.within(e, i);
+      }
+    }
+  }
+  r.depth--;
+  return out;
+};`;
+  const make = new Function('size', 'dec', 'take', 'readSizeHead', src) as (size: SizeRule, dec: Dec, take: (r: BitReader, out: unknown[], n: number) => void, rsh: typeof readSizeHead) => Dec;
+  return make(size, dec, take, readSizeHead);
 }
 
 /**

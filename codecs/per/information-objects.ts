@@ -88,7 +88,8 @@ export class InformationObjects {
 
   private readonly ieTables = new Map<string, { set: string; byId: (IeEncoder | undefined)[] }>();
   private readonly procedureTables: Partial<Record<Which, (ProcedureCoders | undefined)[]>> = {};
-  private readonly procedureEncoders: Partial<Record<Which, Enc>> = {};
+  /** By kind: initiating, successful, unsuccessful (an array: a keyed load by a varying name is slower). */
+  private readonly procedureEncoders: (Enc | undefined)[] = [undefined, undefined, undefined];
   private readonly ieSets = new Map<string, IeDecoderSet>();
 
   /** The IEs of an information object set by id (an array: ids are small), encoders compiled on first use. */
@@ -202,10 +203,23 @@ export class InformationObjects {
   /** ProtocolIE-Field: id (0..65535: two aligned octets), criticality (2 bits), value (an open type). */
   private ieField(w: BitWriter, table: { set: string; byId: (IeEncoder | undefined)[] }, ie: ProtocolIe): void {
     const id = ie.id;
-    writeCwn(w, id, IE_ID);
     const c = criticalityIndex(ie.criticality);
-    if (c < 0) throw fail(`criticality ${String(ie.criticality)}: not reject, ignore or notify`);
-    w.bits(c, 2);
+    if (typeof id === 'number' && id >= 0 && id <= 65535 && (id | 0) === id && c >= 0) {
+      // id INTEGER (0..65535): two aligned octets (X.691 11.5.7.3); criticality: 2 bits after
+      // them; stored as three octets (the bits after the position are zero, see BitWriter)
+      w.align();
+      w.ensure(24);
+      const buf = w.buf;
+      const at = w.bit >> 3;
+      buf[at] = id >> 8;
+      buf[at + 1] = id;
+      buf[at + 2] = c << 6;
+      w.bit += 18;
+    } else {
+      writeCwn(w, id, IE_ID);
+      if (c < 0) throw fail(`criticality ${String(ie.criticality)}: not reject, ignore or notify`);
+      w.bits(c, 2);
+    }
     if (ie.raw) {
       writeRawOpenType(w, ie.raw);
       return;
@@ -334,7 +348,8 @@ export class InformationObjects {
       const c = criticalityIndex(p.criticality);
       if (c < 0) throw fail(`criticality ${String(p.criticality)}: not reject, ignore or notify`);
       w.bits(c, 2);
-      (this.procedureEncoders[which] ??= this.coders.encoderOf(PROCEDURE_TYPES[which]))(w, p);
+      const k = which === 'initiating' ? 0 : which === 'successful' ? 1 : 2;
+      (this.procedureEncoders[k] ??= this.coders.encoderOf(PROCEDURE_TYPES[which]))(w, p);
     } catch (e) {
       throw encodeError(e, prefix);
     }

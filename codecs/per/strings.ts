@@ -78,12 +78,24 @@ export function octetStringEncoder(t: Extract<AsnType, { k: 'octets' }>): Enc {
   if (size.fixed && !size.ext) {
     // PLMNIdentity, TAC, GTP-TEID: no length, not aligned up to two octets (X.691 17.6-17.7)
     const fixed = size.lb;
-    return (w, v) => {
+    const check = (v: unknown): Uint8Array => {
       if (!(v instanceof Uint8Array)) throw fail('OCTET STRING needs a Uint8Array');
       if (v.length !== fixed) throw fail(`OCTET STRING of ${v.length} octets, ${fixed} required`);
-      if (fixed <= 2) w.bitString(v, fixed * 8);
-      else w.octets(v);
+      return v;
     };
+    // none: nothing written (X.691 17.5); one or two octets (SST) as one bit-field, not aligned
+    if (fixed === 0) return (_w, v) => void check(v);
+    if (fixed === 1)
+      return (w, v) => {
+        const b = check(v);
+        w.bits(b[0], 8);
+      };
+    if (fixed === 2)
+      return (w, v) => {
+        const b = check(v);
+        w.bits((b[0] << 8) | b[1], 16);
+      };
+    return (w, v) => w.octets(check(v));
   }
   if (t.size === undefined)
     // NAS-PDU, transfers: a general length (11.9.4.2), in fragments from 16K
