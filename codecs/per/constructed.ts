@@ -203,12 +203,12 @@ return function sequenceOfEncoder(w, v) {
     w.fragments(n, (from, count) => put(w, v, from, count));
     return;
   }
-  for (let i = 0; i < n; i++) {
-    try {
-      enc(w, v[i]);
-    } catch (e) {
-      throw within(e, i);
-    }
+  // one try for the loop (the index is the failed component's)
+  let i = 0;
+  try {
+    for (; i < n; i++) enc(w, v[i]);
+  } catch (e) {
+    throw within(e, i);
   }
 };`;
   const make = new Function('size', 'enc', 'put', 'fail', 'within', 'writeSizeHead', 'SIZE_GENERAL', src) as (
@@ -247,12 +247,11 @@ return function sequenceOfDecoder(r) {
   if (n < 0) r.fragments((count) => take(r, out, count));
   else {
     if (n > r.endBit - r.bit + 1) throw r.fail('BAD_LENGTH', n + ' elements cannot fit in ' + (r.endBit - r.bit) + ' bits');
-    for (let i = 0; i < n; i++) {
-      try {
-        out.push(dec(r));
-      } catch (e) {
-        throw r.within(e, i);
-      }
+    let i = 0;
+    try {
+      for (; i < n; i++) out.push(dec(r));
+    } catch (e) {
+      throw r.within(e, i);
     }
   }
   r.depth--;
