@@ -24,8 +24,11 @@ const WHICH = [
  * asn1c and Wireshark accept them, and reported in `warnings` when given; other trailing octets
  * are an error.
  */
+/** The path of a decoded PDU (the reader's, never changed). */
+const PDU_PATH = ['NGAP-PDU'] as const;
+
 export function decodeNgap(bytes: Uint8Array, warnings?: DecodeWarning[]): NgapPdu {
-  const r = new BitReader(bytes, ['NGAP-PDU']);
+  const r = new BitReader(bytes, PDU_PATH);
   try {
     if (r.bits(1) === 1) throw r.fail('UNKNOWN_TYPE', 'an NGAP-PDU extension alternative');
     const idx = r.bits(2);

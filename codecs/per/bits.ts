@@ -232,35 +232,37 @@ export class BitReader {
   /** End of the readable bits: the buffer, or the open type being decoded in place. */
   endBit: number;
   /** Where the reader's value sits (the entry point's type or PDU name). */
-  readonly path: (string | number)[];
+  readonly path: readonly (string | number)[];
   /**
    * The components a failure came out of, innermost first: the decoders keep no path while they
    * run (a push and a pop per component were a seventh of a decode); each level a DecodeError
    * (or any exception) leaves adds its component name or list index here (`within`), and the
-   * entry point gives the error its full path (`withPath`).
+   * entry point gives the error its full path (`withPath`). Made on the first failure: a decode
+   * that succeeds allocates none.
    */
-  trail: (string | number)[];
+  trail: (string | number)[] | undefined;
   depth = 0;
-  constructor(buf: Uint8Array, path: (string | number)[] = [], startBit = 0, endBit = buf.length * 8, trail: (string | number)[] = []) {
+  /** `path` is not changed by the reader: a constant may be given. */
+  constructor(buf: Uint8Array, path: readonly (string | number)[] = [], startBit = 0, endBit = buf.length * 8) {
     this.buf = buf;
     this.bit = startBit;
     this.endBit = endBit;
     this.path = path;
-    this.trail = trail;
+    this.trail = undefined;
   }
   /** The path of the value being read: the entry's, then the components left so far by a failure. */
   pathText(): string {
-    if (this.trail.length === 0) return pathText(this.path);
+    if (this.trail === undefined || this.trail.length === 0) return pathText(this.path);
     return pathText([...this.path, ...this.trail.slice().reverse()]);
   }
   /** Records that a failure left component `step` (a name or a list index); returns the failure to rethrow. */
   within(e: unknown, step: string | number): unknown {
-    this.trail.push(step);
+    (this.trail ??= []).push(step);
     return e;
   }
   /** A DecodeError with the path of where it was raised (the entry's path and the trail); others as they are. */
   withPath(e: unknown): unknown {
-    if (!(e instanceof DecodeError) || this.trail.length === 0) return e;
+    if (!(e instanceof DecodeError) || this.trail === undefined || this.trail.length === 0) return e;
     const path = this.pathText();
     this.trail.length = 0;
     return new DecodeError({ ...e.toJSON(), path });
@@ -325,11 +327,12 @@ export class BitReader {
       const len = whole + (rest ? 1 : 0);
       const buf = this.buf;
       let out: Uint8Array;
+      // by hand, as in octets(); a Buffer's slice() is a view of its octets, not a copy, so
+      // TypedArray's (the last octet's bits after the string are cleared in the copy)
       if (len <= 32 && buf.constructor === Uint8Array) {
-        // by hand, as in octets()
         out = new Uint8Array(len);
         for (let i = 0; i < len; i++) out[i] = buf[at + i];
-      } else out = buf.slice(at, at + len);
+      } else out = Uint8Array.prototype.slice.call(buf, at, at + len);
       if (rest) out[whole] &= 0xff << (8 - rest);
       this.bit += n;
       return out;

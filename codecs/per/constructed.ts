@@ -35,30 +35,42 @@ export function sequenceEncoder(t: Extract<AsnType, { k: 'seq' }>, encoderOf: En
   const preamble = (hasExt ? 1 : 0) + t.fields.filter((f) => f.optional === true).length;
   let src = `if (typeof v !== 'object' || v === null) throw fail('a SEQUENCE needs an object');\nconst pre = w.bit;\n`;
   if (preamble > 0) src += `w.zeros(${preamble});\n`;
-  src += 'let fv, p;\n';
+  // one try for the components, the one being written in `at` (a try per component cost more
+  // than the rest of a short component's encoding); -1 for the SEQUENCE's own failures
+  src += 'let fv, p, at = -1;\ntry {\n';
   let bit = hasExt ? 1 : 0;
   t.fields.forEach((f, i) => {
     const key = JSON.stringify(f.name);
-    const call = `try { e${i}(w, fv); } catch (e) { throw within(e, ${key}); }`;
+    const call = `at = ${i}; e${i}(w, fv);`;
     src += `fv = v[${key}];\n`;
     if (f.optional === true) {
       src += `if (fv !== undefined) { p = pre + ${bit}; w.buf[p >> 3] |= 0x80 >> (p & 7); ${call} }\n`;
       bit++;
-    } else src += `if (fv === undefined) throw fail(${JSON.stringify(`mandatory component ${f.name} missing`)});\n${call}\n`;
+    } else src += `if (fv === undefined) { at = -1; throw fail(${JSON.stringify(`mandatory component ${f.name} missing`)}); }\n${call}\n`;
   });
+  src += '} catch (e) {\n  throw at >= 0 ? within(e, names[at]) : e;\n}\n';
   if (hasExt) {
     src += extNames.length > 0 ? 'writeSequenceExtensions(w, v, pre, extNames, extEncs);\n' : 'if (v.$unknownExtensions !== undefined) writeSequenceExtensions(w, v, pre, extNames, extEncs);\n';
   } else src += `if (v.$unknownExtensions !== undefined) throw fail('extension additions in a SEQUENCE without an extension marker');\n`;
   const bind = encs.map((_, i) => `const e${i} = encs[${i}];`).join('\n');
-  const make = new Function('encs', 'extNames', 'extEncs', 'fail', 'within', 'writeSequenceExtensions', `'use strict';\n${bind}\nreturn function sequenceEncoder(w, v) {\n${src}};`) as (
+  const make = new Function('encs', 'names', 'extNames', 'extEncs', 'fail', 'within', 'writeSequenceExtensions', `'use strict';\n${bind}\nreturn function sequenceEncoder(w, v) {\n${src}};`) as (
     encs: Enc[],
+    names: string[],
     extNames: string[],
     extEncs: Enc[],
     f: typeof fail,
     wi: typeof within,
     wse: typeof writeSequenceExtensions,
   ) => Enc;
-  return make(encs, extNames, extEncs, fail, within, writeSequenceExtensions);
+  return make(
+    encs,
+    t.fields.map((f) => f.name),
+    extNames,
+    extEncs,
+    fail,
+    within,
+    writeSequenceExtensions,
+  );
 }
 
 /** A SEQUENCE's extension additions (X.691 19.7-19.9), its extension bit at `pre` set when there are any. */
@@ -114,25 +126,35 @@ export function sequenceDecoder(t: Extract<AsnType, { k: 'seq' }>, decoderOf: De
   src += t.ext ? 'const ext = r.bits(1) === 1;\n' : '';
   // the preamble's presence bits are read in place as the components are reached
   src += `r.need(${nOpt});\nconst p0 = r.bit;\nr.bit += ${nOpt};\nconst buf = r.buf;\nconst o = {};\n`;
+  // one try for the components, the one being read in `at` (as the encoder)
+  src += 'let at = 0;\ntry {\n';
   let k = 0;
   t.fields.forEach((f, i) => {
     const key = JSON.stringify(f.name);
-    const get = `try { o[${key}] = d${i}(r); } catch (e) { throw r.within(e, ${key}); }`;
+    const get = `at = ${i}; o[${key}] = d${i}(r);`;
     if (f.optional === true) {
       src += `if ((buf[(p0 + ${k}) >> 3] >> (7 - ((p0 + ${k}) & 7))) & 1) { ${get} }\n`;
       k++;
     } else src += `${get}\n`;
   });
+  src += '} catch (e) {\n  throw r.within(e, names[at]);\n}\n';
   if (t.ext) src += 'if (ext) readSequenceExtensions(r, o, extNames, extDecs);\n';
   src += 'r.depth--;\nreturn o;\n';
   const bind = decs.map((_, i) => `const d${i} = decs[${i}];`).join('\n');
-  const make = new Function('decs', 'extNames', 'extDecs', 'readSequenceExtensions', `'use strict';\n${bind}\nreturn function sequenceDecoder(r) {\n${src}};`) as (
+  const make = new Function('decs', 'names', 'extNames', 'extDecs', 'readSequenceExtensions', `'use strict';\n${bind}\nreturn function sequenceDecoder(r) {\n${src}};`) as (
     decs: Dec[],
+    names: string[],
     extNames: string[],
     extDecs: Dec[],
     rse: typeof readSequenceExtensions,
   ) => Dec;
-  return make(decs, extNames, extDecs, readSequenceExtensions);
+  return make(
+    decs,
+    t.fields.map((f) => f.name),
+    extNames,
+    extDecs,
+    readSequenceExtensions,
+  );
 }
 
 /** A SEQUENCE's extension additions after its root (X.691 19.8-19.9), into `o`. */
@@ -181,12 +203,12 @@ return function sequenceOfEncoder(w, v) {
     w.fragments(n, (from, count) => put(w, v, from, count));
     return;
   }
-  for (let i = 0; i < n; i++) {
-    try {
-      enc(w, v[i]);
-    } catch (e) {
-      throw within(e, i);
-    }
+  // one try for the loop (the index is the failed component's)
+  let i = 0;
+  try {
+    for (; i < n; i++) enc(w, v[i]);
+  } catch (e) {
+    throw within(e, i);
   }
 };`;
   const make = new Function('size', 'enc', 'put', 'fail', 'within', 'writeSizeHead', 'SIZE_GENERAL', src) as (
@@ -225,12 +247,11 @@ return function sequenceOfDecoder(r) {
   if (n < 0) r.fragments((count) => take(r, out, count));
   else {
     if (n > r.endBit - r.bit + 1) throw r.fail('BAD_LENGTH', n + ' elements cannot fit in ' + (r.endBit - r.bit) + ' bits');
-    for (let i = 0; i < n; i++) {
-      try {
-        out.push(dec(r));
-      } catch (e) {
-        throw r.within(e, i);
-      }
+    let i = 0;
+    try {
+      for (; i < n; i++) out.push(dec(r));
+    } catch (e) {
+      throw r.within(e, i);
     }
   }
   r.depth--;

@@ -316,7 +316,7 @@ export class InformationObjects {
       const value = readOpenType(r, dec);
       return { id, criticality, value };
     } catch (err) {
-      r.trail.push(ied.entry.name);
+      r.within(err, ied.entry.name);
       // carry the IE id for criticality handling (TS 38.413 10.3.4)
       if (err instanceof DecodeError && err.ie === undefined) throw new DecodeError({ ...err.toJSON(), ie: id });
       throw err;

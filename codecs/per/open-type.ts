@@ -83,10 +83,15 @@ export function readOpenType(r: BitReader, dec: Dec): unknown {
     parts.push(r.octets(g.n));
     more = g.fragmented;
   }
-  // the same path and trail: a failure inside is named as one in place would be
-  const sub = new BitReader(concat(parts), r.path, 0, undefined, r.trail);
+  const sub = new BitReader(concat(parts), r.path);
   sub.depth = r.depth;
-  return dec(sub);
+  try {
+    return dec(sub);
+  } catch (e) {
+    // the components the failure left inside, named as if decoded in place
+    if (sub.trail) for (const step of sub.trail) r.within(e, step);
+    throw e;
+  }
 }
 
 /** The `n` octets at the reader's position decoded by `dec`, the reader's end moved to them and put back after. */

@@ -63,10 +63,17 @@ export function writeCwn(w: BitWriter, v: number, c: Cwn): void {
       w.align();
       w.octet(off);
       return;
-    case CWN_TWO:
+    case CWN_TWO: {
+      // two octets stored (a container's count, an IE id): no uint() loop
       w.align();
-      w.uint(off, 2);
+      w.ensure(16);
+      const buf = w.buf;
+      const at = w.bit >> 3;
+      buf[at] = off >> 8;
+      buf[at + 1] = off;
+      w.bit += 16;
       return;
+    }
     default: {
       const octets = octetsOf(off);
       w.bits(octets - 1, c.width);

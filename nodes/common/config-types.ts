@@ -317,6 +317,6 @@ export const DEFAULT_CONFIG: NetworkConfig = {
   emergency: { enabled: true, dnn: 'sos', fiveQi: 5, arpPriorityLevel: 1, ambrUplink: '10 Mbps', ambrDownlink: '10 Mbps' },
   nrf: DEFAULT_NRF,
   nssf: DEFAULT_NSSF,
-  sbi: { http2: 'node' },
+  sbi: { http2: 'own' },
   roaming: { ...DEFAULT_ROAMING, home: { ...DEFAULT_ROAMING.home, subscribers: [{ ...DEFAULT_SUBSCRIBER, supi: DEFAULT_HOME_SUBSCRIBER_SUPI }] } },
 };

@@ -6,21 +6,26 @@
 // deregistration half-way. Here 300 UEs switch off at once and every ReleaseSMContext is made to
 // time out at the AMF, without relying on the machine being slow: the UPF holds its answers to
 // PFCP Session Deletion until the AMF has given up on every release. Every ledger must still come
-// back to where it started.
+// back to where it started. Then 300 UEs at once through a gNB admitting 16 at a time, and 24
+// through a network whose every SBI answer to the AMF is held back, where the gNB's adaptive
+// admission (nodes/gnb/admission.ts) must shrink and still fail nothing.
 import { describe, it, expect, afterAll } from 'vitest';
 import { startTestNetwork, type TestNetwork } from '../helpers/network.ts';
 import { subscribeTrace } from '../../nodes/common/trace.ts';
 import { PfcpMessageType } from '../../codecs/pfcp/index.ts';
 import type { PfcpEndpoint, PfcpRequestHandler } from '../../transport/udp/pfcp-endpoint.ts';
+import type { SbiResult } from '../../transport/sbi/api.ts';
 
 const N = 300;
 const supi = (i: number) => `imsi-00101${String(1_000_000_000 + 5000 + i).slice(1)}`;
 
 let net: TestNetwork | undefined;
 let burst: TestNetwork | undefined;
+let slowed: TestNetwork | undefined;
 afterAll(async () => {
   await net?.stop();
   await burst?.stop();
+  await slowed?.stop();
 });
 
 /** Waits for an event of the run (not for time to pass); `limitMs` only bounds a run that went wrong. */
@@ -102,5 +107,50 @@ describe('bursts of UEs leave nothing behind and do not fail (issue 21)', () => 
     await until('the AMF and the gNB to drop their UE contexts', () => burst!.ledgers().AMF['UE contexts'] === 0 && burst!.ledgers().gNB['UE contexts'] === 0, 20_000, 'go on');
     await burst.quiet();
     expect(burst.ledgers()).toEqual(before);
+  }, 180_000);
+
+  it('a slowed network (every SBI answer to the AMF held 250 ms): the adaptive admission halves its limit and stays at its floor, no procedure fails, nothing stays', async () => {
+    const M = 24;
+    const supis = Array.from({ length: M }, (_, i) => supi(2 * N + i));
+    // a registration makes at least five SBI calls from the AMF before its Initial Context Setup
+    // (authentication twice, UECM registration, SDM get and subscribe, AM policy): with each answer
+    // held 250 ms every establishment takes more than the 1 s target, however fast the machine
+    slowed = await startTestNetwork(124, supis, { admission: { adaptive: true, minEstablishing: 4, maxEstablishing: 32, targetLatencyMs: 1000 } });
+    const before = slowed.ledgers();
+    const amfSbi = slowed.core.nfs.get('amf')!.sbi!.http;
+    const call = amfSbi.call.bind(amfSbi);
+    amfSbi.call = async <T,>(...args: Parameters<typeof call>): Promise<SbiResult<T>> => {
+      const answer = await call<T>(...args);
+      await new Promise((r) => setTimeout(r, 250));
+      return answer;
+    };
+    let most = 0;
+    const stop = subscribeTrace((e) => {
+      if (e.message === 'InitialUEMessage') most = Math.max(most, slowed!.gnb.admission.establishing);
+    });
+    const ues = supis.map((s) => slowed!.ue(s));
+    const failures: string[] = [];
+    await Promise.all(ues.map(async (ue) => {
+      try {
+        await ue.register(slowed!.gnb);
+        await ue.establishPduSession(1);
+      } catch (e) {
+        failures.push(e instanceof Error ? e.message : String(e));
+      }
+    }));
+    stop();
+    amfSbi.call = call;
+    expect(failures).toEqual([]);
+    const adm = slowed.gnb.admission;
+    expect(adm.stats.completed).toBe(M);
+    expect(adm.stats.slow).toBe(M); // every establishment outlasted the target...
+    expect(adm.stats.longestMs).toBeGreaterThan(1250);
+    expect(adm.stats.decreases).toBeGreaterThanOrEqual(1); // ...so the limit was halved (to the floor)
+    expect(adm.stats.lowestLimit).toBe(4);
+    expect(most).toBeLessThanOrEqual(4); // never grew: slow start needs a quick establishment
+    await Promise.all(ues.map((ue) => ue.deregister({ switchOff: true })));
+    await until('the AMF and the gNB to drop their UE contexts', () => slowed!.ledgers().AMF['UE contexts'] === 0 && slowed!.ledgers().gNB['UE contexts'] === 0, 20_000, 'go on');
+    await slowed.quiet();
+    expect(slowed.ledgers()).toEqual(before);
   }, 180_000);
 });

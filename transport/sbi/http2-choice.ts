@@ -22,7 +22,7 @@ const fromEnvOnce = (): Http2Implementation | undefined => (env === null ? (env 
 
 /** The HTTP/2 a server or client uses when not told otherwise. */
 export function sbiHttp2(): Http2Implementation {
-  return fromEnvOnce() ?? current ?? 'node';
+  return fromEnvOnce() ?? current ?? 'own';
 }
 
 /** Sets the process default (the configuration's `sbi.http2`); WIRE5G_SBI_HTTP2, when set, wins. */
