@@ -97,6 +97,16 @@ export interface CoreOptions {
   amfTimers?: Partial<AmfTimers>;
   /** How long an NF waits for an SBI answer (default: the client's, 5 s). */
   sbiTimeoutMs?: number;
+  /**
+   * The clock of the NFs' SBI answer time-outs (default: the real one; the running network keeps
+   * it). Tests give a VirtualClock to time a call out when they say (test/amf/late-answers.test.ts).
+   */
+  sbiClock?: Clock;
+  /**
+   * The routes an NF serves, as given to its SBI server: `nf` is its name ('PCF', 'H-UDM', ...).
+   * Tests wrap a producer's handler here, e.g. to hold its answer past the consumer's time-out.
+   */
+  servedRoutes?: (nf: string, routes: SbiRoute[]) => SbiRoute[];
   /** PFCP Association Setup attempts (each N1 x T1) before the SMF gives up on its UPF; default 20. */
   upfAssociationAttempts?: number;
   /**
@@ -161,7 +171,11 @@ async function startOneNf(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig, o
   let watch: PeerWatch | undefined;
   const started = await startServing(nf, cfg, full, o, (routes) => (served = routes), (w) => (watch = w));
   // issue 18: the peers found at the NRF are watched there, and found again when they leave (nrf-status-watch.ts)
-  const h = watch ? await watched(started, watch) : started;
+  const w = watch ? await watched(started, watch) : started;
+  // an NF is settled when the undo of a creation whose 201 came after its time-out is done too
+  // (SbiCallOptions.lateAnswer, docs/decisions/21-late-answers.md)
+  const http = w.sbi?.http;
+  const h: StartedNf = http ? { ...w, settled: async () => { await w.settled(); await http.settled(); } } : w;
   if (nf === 'nrf' || nf === 'upf' || o.side === 'home' || o.dcs || !h.sbi) return h;
   const name = nf.toUpperCase();
   return withRegistration(h, cfg, o, nfProfileOf(name, nfInstanceId(name, cfg.addresses[nf]), cfg.addresses[nf], cfg, served, nf === 'amf' ? amfInstances(cfg)[0] : undefined), name);
@@ -186,10 +200,11 @@ async function startServing(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig,
   const nameOf = o.nameOf;
   const label = (name: string) => (o.side === 'home' ? `H-${name}` : name);
   let watch: PeerWatch | undefined;
-  const host = (name: string, address: string) => watchedClient(SbiHost.client({ nf: label(name), address, nameOf, ...(o.route ? { route: o.route } : {}), ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}), ...(o.sbiTimeoutMs ? { timeoutMs: o.sbiTimeoutMs } : {}) }), watch);
+  const host = (name: string, address: string) => watchedClient(SbiHost.client({ nf: label(name), address, nameOf, ...(o.route ? { route: o.route } : {}), ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}), ...(o.sbiTimeoutMs ? { timeoutMs: o.sbiTimeoutMs } : {}), ...(o.sbiClock ? { clock: o.sbiClock } : {}) }), watch);
   const serve = (name: string, address: string, routes: SbiRoute[], c: ReturnType<typeof host>) => {
     onRoutes(routes);
-    return SbiHost.serve({ nf: label(name), address, port: cfg.ports.sbi, routes: watch ? [...routes, watch.route()] : routes, nameOf, ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}) }, c);
+    const served = o.servedRoutes ? o.servedRoutes(label(name), routes) : routes;
+    return SbiHost.serve({ nf: label(name), address, port: cfg.ports.sbi, routes: watch ? [...served, watch.route()] : served, nameOf, ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}) }, c);
   };
   const aka = homeNetworkAka(o.homeNetworkKeys ?? []);
   // the NF's SBI client, bound to its address (the UPF has none)

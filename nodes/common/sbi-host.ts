@@ -3,6 +3,7 @@
 // capture shows who spoke. Every request an NF sends is a trace event at the moment it is sent
 // (the ladder reads in the order the spec writes the steps, nested calls after their trigger).
 
+import type { Clock } from '../../transport/clock.ts';
 import { SbiServer } from '../../transport/sbi/server.ts';
 import { Http2SbiClient } from '../../transport/sbi/client.ts';
 import type { SbiClient, SbiRoute, SbiCallOptions, SbiResult } from './sbi.ts';
@@ -69,6 +70,8 @@ export interface SbiHostOptions {
   nameOf: NfNamer;
   log?: (line: string) => void;
   timeoutMs?: number;
+  /** The clock of the client's answer time-outs (transport/sbi/client.ts SbiClientOptions.clock); the real one when absent. */
+  clock?: Clock;
   /** Where a request really goes (a roaming network's PLMN routing, nodes/sepp/routing.ts); under the tracing. */
   route?: (inner: SbiClient) => SbiClient;
 }
@@ -88,7 +91,7 @@ export class SbiHost {
 
   /** The client alone (for an NF whose routes are built with it): call `serve` next. */
   static client(o: Omit<SbiHostOptions, 'routes' | 'port'>): { client: SbiClient; http: Http2SbiClient } {
-    const http = new Http2SbiClient({ userAgent: o.nf, localAddress: o.address, ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}), ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}) });
+    const http = new Http2SbiClient({ userAgent: o.nf, localAddress: o.address, ...(o.tap ? { tap: o.tap } : {}), ...(o.log ? { log: o.log } : {}), ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}), ...(o.clock ? { clock: o.clock } : {}) });
     return { http, client: new TracingSbiClient(o.route ? o.route(http) : http, o.nf, o.nameOf, o.log) };
   }
 

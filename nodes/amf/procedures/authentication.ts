@@ -6,6 +6,7 @@
 // AMF's current one), and a UE that still answers #71 "ngKSI already in use" gets the same
 // challenge with another ngKSI (5.4.1.3.7), not an Authentication reject.
 
+import { unkeptAuthentication } from '../late-answers.ts';
 import { nasMessage } from '../../../codecs/nas/index.ts';
 import { fromHex, toHex } from '../../../codecs/bytes/hex.ts';
 import { hresStar, kamf as deriveKamf } from '../../../crypto/kdf.ts';
@@ -57,7 +58,7 @@ export async function authenticate(amf: Amf, ue: AmfUe, supiOrSuci: string, ueNg
         supiOrSuci,
         servingNetworkName: snName,
         ...(resync ? { resynchronizationInfo: resync } : {}),
-      }, { step: steps.request });
+      }, { step: steps.request, lateAnswer: unkeptAuthentication(amf, supiOrSuci, ausf) });
     } catch (e) {
       if (!(e instanceof SbiProblem)) throw e;
       // TS 29.509 5.2.2.2.2: USER_NOT_FOUND and friends; TS 24.501 5.5.1.2.5 #7

@@ -3,6 +3,7 @@
 // N1N2MessageTransfer goes to the gNB and the UE, steps 13-15 the gNB's answer goes back to the
 // SMF (Nsmf_PDUSession_UpdateSMContext).
 
+import { unkeptSmContext } from '../late-answers.ts';
 import { createSmContext } from '../sm-context-order.ts';
 import { ngapPdu, snssai } from '../../../codecs/ngap/index.ts';
 import { nasMessage, type NasMessage, type SNssai } from '../../../codecs/nas/index.ts';
@@ -100,7 +101,7 @@ export async function ulNasTransport(amf: Amf, ue: AmfUe, m: NasMessage): Promis
       n1SmMsg: { contentId: 'n1SmMsg' },
       // TS 29.502: the session of an onboarding registered UE is for onboarding, with the DCS's PVS addresses
       ...(ue.onboarding ? { onboardingInd: true, ...(ue.onboarding.pvsAddresses.length ? { pvsInfo: [serverAddressingInfo(ue.onboarding.pvsAddresses)] } : {}) } : {}),
-    }, { n1SmMsg: { contentType: N1_CONTENT_TYPE, data: payload } }), { step: '4.3.2.2.1 step 3' });
+    }, { n1SmMsg: { contentType: N1_CONTENT_TYPE, data: payload } }), { step: '4.3.2.2.1 step 3', lateAnswer: unkeptSmContext(amf, ue, psi) });
   } catch (e) {
     if (e instanceof SbiErrorReply) r = e.reply;
     else {

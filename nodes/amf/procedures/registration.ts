@@ -6,6 +6,7 @@
 // afresh; a mobility or periodic registration update keeps the UE's context, its registration at
 // the UDM, its policy associations and PDU sessions (registration-update.ts), and is
 // authenticated again only when its integrity cannot be verified or `amf.authenticateUpdates` says so.
+import { unkeptAmPolicy, unkeptSdmSubscription, unkeptUecmRegistration, unkeptUePolicy } from '../late-answers.ts';
 import { networkFeatureSupport } from './emergency.ts';
 import { EMERGENCY_REGISTERED, ignoredForEmergency, ngapAllowedForEmergency } from './emergency-registration.ts';
 import { bits, ngapPdu, snssai } from '../../../codecs/ngap/index.ts';
@@ -218,7 +219,7 @@ export async function registrationSteps(amf: Amf, ue: AmfUe, received: ReceivedN
       // TS 29.503 Amf3GppAccessRegistration: set for an initial registration only
       initialRegistrationInd: initial,
       ...(ue.pei ? { pei: ue.pei } : {}),
-    }, { step: '4.2.2.2.2 step 14a' });
+    }, { step: '4.2.2.2.2 step 14a', lateAnswer: unkeptUecmRegistration(amf, supi) });
     ue.uecmRegistered = true;
   });
   if (!ue.subscribedNssai) await ignoredForEmergency(amf, ue, emergency, '14b', async () => {
@@ -232,7 +233,7 @@ export async function registrationSteps(amf: Amf, ue: AmfUe, received: ReceivedN
       nfInstanceId: amf.cfg.instanceId,
       callbackReference: callbackUri(amf.cfg.baseUri, CALLBACKS.sdmModificationNotify, { supi }),
       monitoredResourceUris: [operationUri(home.udmUri, UDM.sdm.getAmData, { supi })],
-    }, { step: '4.2.2.2.2 step 14c' });
+    }, { step: '4.2.2.2.2 step 14c', lateAnswer: unkeptSdmSubscription(amf, supi) });
     ue.sdmSubscriptionUri = sub.headers.location;
   });
 
@@ -265,7 +266,7 @@ export async function registrationSteps(amf: Amf, ue: AmfUe, received: ReceivedN
       servingPlmn,
       guami: amf.guamiSbi(),
       suppFeat: '0',
-    }, { step: '4.2.2.2.2 step 16' });
+    }, { step: '4.2.2.2.2 step 16', lateAnswer: unkeptAmPolicy(amf, supi) });
     ue.amPolicyUri = pol.headers.location;
     // TS 29.507 PolicyAssociation pcfUeInfo, matchPdus: the PDU sessions the PCF for the UE wants to be told of (4.16.14.2)
     const info = pol.body.pcfUeInfo;
@@ -303,7 +304,7 @@ export async function registrationSteps(amf: Amf, ue: AmfUe, received: ReceivedN
       supi,
       servingPlmn,
       suppFeat: '0',
-    }, { step: '4.2.2.2.2 step 21b' });
+    }, { step: '4.2.2.2.2 step 21b', lateAnswer: unkeptUePolicy(amf, ue, supi) });
     if (upol.headers.location) await keepUePolicyAssociation(amf, ue, supi, upol.headers.location);
   }
   // step 22: Registration Complete
