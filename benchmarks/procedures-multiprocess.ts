@@ -78,7 +78,9 @@ export async function measureMultiProcess(o: { ues: number; window: number; bin:
     subscribers: Array.from({ length: o.ues }, (_, i) => ({ ...DEFAULT_SUBSCRIBER, supi: supi(i) })),
   };
   const file = join(dir, 'network.yaml');
-  writeFileSync(file, stringify({ addresses: cfg.addresses, udr: cfg.udr, subscribers: cfg.subscribers }));
+  // no anchors/aliases: the subscribers share DEFAULT_SUBSCRIBER's nested objects, which yaml would
+  // write as ~4 aliases per subscriber, and its parser refuses more than 100 (resource exhaustion)
+  writeFileSync(file, stringify({ addresses: cfg.addresses, udr: cfg.udr, subscribers: cfg.subscribers }, { aliasDuplicateObjects: false }));
   const procs = new Map<string, ChildProcess>();
   // the order README gives: the NRF, the data and policy NFs, then the SMF (PFCP with the UPF), then the AMF
   const order = ['nrf', ...CORE_NFS.filter((n) => !['nrf', 'smf', 'amf'].includes(n)), 'smf', 'amf'];
