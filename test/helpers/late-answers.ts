@@ -13,7 +13,7 @@ import { Ue } from '../../nodes/ue/ue.ts';
 import { GmmState } from '../../nodes/ue/gmm-state.ts';
 import { VirtualClock } from '../../transport/clock.ts';
 import { setSbiHttp2, type Http2Implementation } from '../../transport/sbi/http2-choice.ts';
-import { DEFAULT_SUBSCRIBER } from '../../nodes/common/config.ts';
+import { DEFAULT_SUBSCRIBER, type NetworkConfig } from '../../nodes/common/config.ts';
 import type { SbiRoute } from '../../nodes/common/sbi.ts';
 import { testConfig } from './network.ts';
 
@@ -36,6 +36,8 @@ export interface LateCase {
   undo: { method: string; path: string };
   /** The UE's procedure during which the creation happens: a registration, or a PDU session of a registered UE. */
   during: 'registration' | 'pdu session';
+  /** A change to the test configuration (e.g. chf.convergedCharging on). */
+  configure?: (cfg: NetworkConfig) => void;
 }
 
 /**
@@ -47,6 +49,7 @@ export interface LateCase {
 export async function lateAnswerIsUndone(http2: Http2Implementation, third: number, c: LateCase): Promise<void> {
   setSbiHttp2(http2);
   const cfg = testConfig(third);
+  c.configure?.(cfg);
   const clock = new VirtualClock();
   let release!: () => void;
   const held = new Promise<void>((r) => (release = r));
