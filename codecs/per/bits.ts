@@ -286,6 +286,11 @@ export class BitReader {
       this.bit = bit + n;
       return (buf[bit >> 3] >> (8 - used - n)) & ((1 << n) - 1);
     }
+    if (used === 0 && n === 16) {
+      // two aligned octets: an IE id, a count, a two-octet length
+      this.bit = bit + 16;
+      return (buf[bit >> 3] << 8) | buf[(bit >> 3) + 1];
+    }
     let rem = n;
     let v = 0;
     while (rem > 0) {

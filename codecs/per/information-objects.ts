@@ -87,7 +87,8 @@ export class InformationObjects {
   }
 
   private readonly ieTables = new Map<string, { set: string; byId: (IeEncoder | undefined)[] }>();
-  private readonly procedureTables: Partial<Record<Which, (ProcedureCoders | undefined)[]>> = {};
+  /** By kind: initiating, successful, unsuccessful (an array, as procedureEncoders). */
+  private readonly procedureTables: ((ProcedureCoders | undefined)[] | undefined)[] = [undefined, undefined, undefined];
   /** By kind: initiating, successful, unsuccessful (an array: a keyed load by a varying name is slower). */
   private readonly procedureEncoders: (Enc | undefined)[] = [undefined, undefined, undefined];
   private readonly ieSets = new Map<string, IeDecoderSet>();
@@ -107,14 +108,15 @@ export class InformationObjects {
 
   /** The messages of one kind (initiating, successful, unsuccessful) by procedure code. */
   private procedureTable(which: Which) {
-    let table = this.procedureTables[which];
+    const k = which === 'initiating' ? 0 : which === 'successful' ? 1 : 2;
+    let table = this.procedureTables[k];
     if (!table) {
       table = new Array<ProcedureCoders | undefined>(256).fill(undefined);
       for (const p of this.schema.procedures) {
         const name = p[which];
         if (name && p.code >= 0 && p.code < 256) table[p.code] = { name };
       }
-      this.procedureTables[which] = table;
+      this.procedureTables[k] = table;
     }
     return table;
   }
