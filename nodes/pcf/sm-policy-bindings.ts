@@ -12,6 +12,7 @@
 import { SbiProblem, objectBody, requireString, type SbiRoute } from '../common/sbi.ts';
 import { noContent, serve } from '../common/sbi/routes.ts';
 import { callbackUri, consumer } from '../common/sbi/client.ts';
+import { endLateCreation } from '../common/sbi/late-answer.ts';
 import { BSF, CHF, NWDAF, CALLBACKS } from '../common/sbi/operations.ts';
 import { homeSubscriber, type Pcf, type SmPolicyAssociation, type PcfAroundConfig } from './context.ts';
 
@@ -45,7 +46,14 @@ export async function bindSmPolicy(pcf: Pcf, id: string, assoc: SmPolicyAssociat
   const snssai = snssaiOf(assoc.snssai);
   // TS 23.503 6.1.1.2.2: the PCF registers the session's binding (UE address, SUPI, DNN, S-NSSAI, its own address)
   if (assoc.ipv4Address) {
-    const r = await a.bsf.management.register({ supi: assoc.supi, ipv4Addr: assoc.ipv4Address, dnn: assoc.dnn, snssai, pcfIpEndPoints: [{ ipv4Address: a.cfg.address, port: a.cfg.port }] }, { step: '4.16.4' });
+    // a 201 after the time-out (the association was undone with the failure): Nbsf_Management_Deregister
+    // at its Location (4.16.6 step 5, TS 29.521 5.2.2.3; a 404: a newer binding replaced it, nothing is left)
+    const r = await a.bsf.management.register({ supi: assoc.supi, ipv4Addr: assoc.ipv4Address, dnn: assoc.dnn, snssai, pcfIpEndPoints: [{ ipv4Address: a.cfg.address, port: a.cfg.port }] }, {
+      step: '4.16.4',
+      lateAnswer: endLateCreation(`[PCF] BSF binding of ${assoc.supi}`, (uri) => a.bsf.management.deregister(uri, { step: '4.16.6 step 5' }).catch((e: unknown) => {
+        if (!(e instanceof SbiProblem && e.problem.status === 404)) throw e;
+      }), pcf.cfg.log),
+    });
     assoc.bsfBindingUri = r.headers.location;
   }
   // 4.16.8: policy counter status reporting for the subscriber (one subscription per SUPI); not
@@ -56,7 +64,11 @@ export async function bindSmPolicy(pcf: Pcf, id: string, assoc: SmPolicyAssociat
       const sub = pcf.chfSubscriptions.get(assoc.supi);
       const counterIds = countersNeeded(pcf, assoc.supi);
       if (!sub) {
-        const r = await a.chf.spendingLimitControl.subscribe({ supi: assoc.supi, policyCounterIds: counterIds, notifUri: callbackUri(pcf.cfg.baseUri, CALLBACKS.spendingLimitNotify, { supi: assoc.supi }) }, { step: '4.16.8' });
+        // a 201 after the time-out: a subscription the PCF does not hold (the next session makes its own), unsubscribed (4.16.6 step 6)
+        const r = await a.chf.spendingLimitControl.subscribe({ supi: assoc.supi, policyCounterIds: counterIds, notifUri: callbackUri(pcf.cfg.baseUri, CALLBACKS.spendingLimitNotify, { supi: assoc.supi }) }, {
+          step: '4.16.8',
+          lateAnswer: endLateCreation(`[PCF] CHF subscription of ${assoc.supi}`, (uri) => a.chf.spendingLimitControl.unsubscribe(uri, { step: '4.16.6 step 6' }), pcf.cfg.log),
+        });
         pcf.chfSubscriptions.set(assoc.supi, { uri: r.headers.location ?? '', counterIds, smPolicies: new Set([id]) });
         pcf.policyCounterStatus.set(assoc.supi, statusesOf(r.body.statusInfos));
         return;
@@ -77,7 +89,7 @@ export async function bindSmPolicy(pcf: Pcf, id: string, assoc: SmPolicyAssociat
       eventSubscriptions: a.cfg.policy.nwdafEvents.map((event) => ({ event, tgtUe: { supis: [assoc.supi] }, snssaia: [snssai], dnns: [assoc.dnn] })),
       notificationURI: callbackUri(pcf.cfg.baseUri, CALLBACKS.nwdafNotify, { smPolicyId: id }),
       evtReq: { immRep: true },
-    }, { step: '4.16.4' });
+    }, { step: '4.16.4', lateAnswer: endLateCreation(`[PCF] NWDAF subscription of ${assoc.supi}`, (uri) => a.nwdaf.eventsSubscription.unsubscribe(uri, { step: '4.16.6 step 5' }), pcf.cfg.log) });
     assoc.nwdafSubscriptionUri = r.headers.location;
   }
 }

@@ -2,6 +2,7 @@
 // 29.512), with the UDR behind it over Nudr_DR (TS 29.519 policy data). Its termination, case A
 // and B (4.16.6), is in sm-policy-termination.ts.
 
+import { endLateCreation } from '../common/sbi/late-answer.ts';
 import { SbiProblem, objectBody, requireString, type SbiRequest } from '../common/sbi.ts';
 import { created, undoable } from '../common/sbi/routes.ts';
 import { resourceUri, callbackUri, operationUri } from '../common/sbi/client.ts';
@@ -54,7 +55,11 @@ export async function createSmPolicy(pcf: Pcf, req: SbiRequest) {
     const r = await pcf.nudr.dr.subscribePolicyData({
       notificationUri: callbackUri(pcf.cfg.baseUri, CALLBACKS.policyDataChangeNotify),
       monitoredResourceUris: [operationUri(pcf.cfg.udrUri, UDR.dr.readSmPolicyData, { ueId: supi })],
-    }, { step: '4.16.4 step 3' });
+    }, {
+      step: '4.16.4 step 3',
+      // a 201 after the time-out: the acquire failed and forgot the key, so the subscription is the UDR's alone; unsubscribed (4.16.6 step 8)
+      lateAnswer: endLateCreation(`[PCF] UDR subscription of ${supi}`, (uri) => pcf.nudr.dr.unsubscribePolicyData(uri, { step: '4.16.6 step 8' }), pcf.cfg.log),
+    });
     const loc = r.headers.location;
     if (!loc) throw new SbiProblem(502, 'SYSTEM_FAILURE', 'UDR answered 201 without Location');
     return loc;

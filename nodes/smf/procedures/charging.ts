@@ -11,6 +11,7 @@
 // wire5g's CHF rates nothing, so no quota is requested (no multipleUnitUsage): the charging
 // session's existence and end are what is exchanged.
 
+import { endLateCreation } from '../../common/sbi/late-answer.ts';
 import { SbiProblem, objectBody, requireString, type SbiRequest } from '../../common/sbi.ts';
 import { callbackUri } from '../../common/sbi/client.ts';
 import { CALLBACKS } from '../../common/sbi/operations.ts';
@@ -32,8 +33,9 @@ function invocation(smf: Smf, ctx: SmContext) {
 
 /** Charging Data Request [Initial]: the PDU session's charging data resource at the CHF. */
 export async function startCharging(smf: Smf, ctx: SmContext, step: string): Promise<void> {
-  if (!smf.nchf) return;
-  const r = await smf.nchf.convergedCharging.create({
+  const nchf = smf.nchf;
+  if (!nchf) return;
+  const r = await nchf.convergedCharging.create({
     ...invocation(smf, ctx),
     subscriberIdentifier: ctx.supi,
     notifyUri: callbackUri(smf.cfg.baseUri, CALLBACKS.chargingNotify, { smContextRef: ctx.ref }),
@@ -50,7 +52,12 @@ export async function startCharging(smf: Smf, ctx: SmContext, step: string): Pro
         ...(ctx.ueAddress !== undefined ? { pduAddress: { pduIPv4Address: Ipv4Pool.format(ctx.ueAddress) } } : {}),
       },
     },
-  }, { step });
+  }, {
+    step,
+    // a 201 after the time-out (the session failed): the charging data resource is released at its
+    // Location, Charging Data Request [Termination] (TS 32.291 Nchf_ConvergedCharging_Release, as stopCharging)
+    lateAnswer: endLateCreation(`[SMF] ${ctx.supi} charging data`, (uri) => nchf.convergedCharging.release(uri, { ...invocation(smf, { ...ctx, charging: undefined }) }, { step }), smf.cfg.log),
+  });
   const uri = r.headers.location;
   if (!uri) throw new SbiProblem(502, 'SYSTEM_FAILURE', 'CHF answered 201 without Location');
   ctx.charging = { uri, sequence: 0 };

@@ -3,6 +3,7 @@
 // the 201; after it steps 7b (SM policy, 4.16.4), 10a-b (N4 establishment) and 11
 // (N1N2MessageTransfer); steps 15-17 the gNB's tunnel and the N4 modification.
 
+import { endLateCreation } from '../../common/sbi/late-answer.ts';
 import { SbiProblem, SbiMultipart, objectBody, requireString, binaryPart, N1_CONTENT_TYPE } from '../../common/sbi.ts';
 import { created, ok, type AnswerOf, type RequestOf } from '../../common/sbi/routes.ts';
 import type { components as SmfC } from '../../common/sbi-types/TS29502_Nsmf_PDUSession.ts';
@@ -48,7 +49,7 @@ export async function registerWithUdm(smf: Smf, ctx: SmContext, step = '4.3.2.2.
     singleNssai: ctx.snssai,
     dnn: ctx.dnn,
     plmnId: smf.cfg.plmn,
-  }, { step });
+  }, { step, lateAnswer: (r) => deregisterUnkeptUecm(smf, ctx.supi, ctx.pduSessionId, r.status) });
   ctx.udmRegistered = true;
   const sm = (await nudm.sdm.getSmData(ctx.supi, { query: { 'single-nssai': JSON.stringify(ctx.snssai), dnn: ctx.dnn }, step })).body;
   if (!Array.isArray(sm) || sm.length === 0) throw new SbiProblem(403, 'DNN_DENIED', `${ctx.supi} has no subscription for ${ctx.dnn} on S-NSSAI ${snssaiKey(ctx.snssai)}`);
@@ -61,12 +62,31 @@ export async function registerWithUdm(smf: Smf, ctx: SmContext, step = '4.3.2.2.
       monitoredResourceUris: [operationUri(udmUri, UDM.sdm.getSmData, { supi: ctx.supi })],
       singleNssai: ctx.snssai,
       dnn: ctx.dnn,
-    }, { step });
+    }, {
+      step,
+      // a 201 after the time-out: the acquire failed and forgot the key, so the subscription is
+      // nobody's; Nudm_SDM_Unsubscribe at its Location (TS 29.503 5.2.2.4.2; TS 23.502 4.3.4.2 step 13)
+      lateAnswer: endLateCreation(`[SMF] ${ctx.supi} SDM subscription`, (uri) => nudm.sdm.unsubscribe(uri, { step: '4.3.4.2 step 13' }), smf.cfg.log),
+    });
     const loc = r.headers.location;
     if (!loc) throw new SbiProblem(502, 'SYSTEM_FAILURE', 'UDM answered 201 without Location');
     return loc;
   });
   ctx.sdmKey = key;
+}
+
+/**
+ * Nudm_UECM_Registration of the SMF (step 4) is a PUT of the session's smf-registrations/{pduSessionId}
+ * resource: any 2xx leaves the SMF registered for it (TS 29.503 5.3.2.2.3). One that came after the
+ * time-out (the session failed) is deregistered, Nudm_UECM_Deregistration (TS 23.502 4.3.4.2 step
+ * 13), unless an SM context of this SMF for the same SUPI and PDU session ID holds the registration
+ * now (a later establishment that succeeded owns the same resource).
+ */
+async function deregisterUnkeptUecm(smf: Smf, supi: string, pduSessionId: number, status: number): Promise<void> {
+  if (status < 200 || status > 299) return;
+  for (const c of smf.contexts.values()) if (c.supi === supi && c.pduSessionId === pduSessionId && c.udmRegistered) return;
+  smf.cfg.log?.(`[SMF] ${supi} PDU session ${pduSessionId}: the UDM's ${status} for the SMF registration came after the time-out; deregistering`);
+  await udmOf(smf, supi).nudm.uecm.deregisterSmf(supi, pduSessionId, { step: '4.3.4.2 step 13' });
 }
 
 /**

@@ -1,0 +1,19 @@
+// Issue 21 ("zero leaks"): what the SMF creates at other NFs for a PDU session, whose 201 (or, for
+// the UECM registration's PUT, any 2xx) reaches it after its SBI time-out. The session fails; the
+// resource of the late answer is ended by the SMF with the operation of its release (TS 23.502
+// 4.3.4.2; nodes/smf/procedures/establishment.ts, charging.ts). The network and the checks:
+// test/helpers/late-answers.ts. The SM policy association of test/smf/late-sm-policy.test.ts is
+// here too, in the whole core.
+import { describe, it } from 'vitest';
+import { lateAnswerIsUndone, type LateCase } from '../helpers/late-answers.ts';
+
+const CASES: LateCase[] = [
+  { name: 'Nudm_UECM_Registration (step 4), deregistered', consumer: 'smf', producer: 'UDM', create: { method: 'PUT', path: '/nudm-uecm/v1/{ueId}/registrations/smf-registrations/{pduSessionId}' }, undo: { method: 'DELETE', path: '/nudm-uecm/v1/{ueId}/registrations/smf-registrations/{pduSessionId}' }, during: 'pdu session' },
+  { name: 'Nudm_SDM_Subscribe (step 4), unsubscribed at its Location', consumer: 'smf', producer: 'UDM', create: { method: 'POST', path: '/nudm-sdm/v2/{ueId}/sdm-subscriptions' }, undo: { method: 'DELETE', path: '/nudm-sdm/v2/{ueId}/sdm-subscriptions/{subscriptionId}' }, during: 'pdu session' },
+  { name: 'Nchf_ConvergedCharging_Create, released at its Location', consumer: 'smf', producer: 'CHF', create: { method: 'POST', path: '/nchf-convergedcharging/v3/chargingdata' }, undo: { method: 'POST', path: '/nchf-convergedcharging/v3/chargingdata/{ChargingDataRef}/release' }, during: 'pdu session', configure: (cfg) => void (cfg.chf.convergedCharging = true) },
+  { name: 'Npcf_SMPolicyControl_Create (step 7b), deleted at its Location', consumer: 'smf', producer: 'PCF', create: { method: 'POST', path: '/npcf-smpolicycontrol/v1/sm-policies' }, undo: { method: 'POST', path: '/npcf-smpolicycontrol/v1/sm-policies/{smPolicyId}/delete' }, during: 'pdu session' },
+];
+
+describe.each([['node', 67], ['own', 68]] as const)('a creation whose 201 reaches the SMF after its SBI time-out (issue 21), over %s HTTP/2', (http2, third) => {
+  it.each(CASES)('$name: every ledger back at its start', (c) => lateAnswerIsUndone(http2, third, c));
+});
