@@ -3,6 +3,7 @@
 // `GET /{supi}?dataset-names=AM,SMF_SEL`), from the UDR's provisioned data (TS 29.505) and the
 // UE context the UDM holds; and subscriptions to their changes (5.2.2.3, 5.2.2.4).
 
+import { endLateCreation } from '../common/sbi/late-answer.ts';
 import { SbiProblem, objectBody, requireString, type SbiRoute, type SbiRequest } from '../common/sbi.ts';
 import { serve, ok, created, noContent, undoable } from '../common/sbi/routes.ts';
 import { callbackUri, resourceUri } from '../common/sbi/client.ts';
@@ -95,7 +96,10 @@ export function sdmRoutes(udm: Udm): SbiRoute[] {
       if (!Array.isArray(monitored) || monitored.length === 0 || monitored.some((u) => typeof u !== 'string')) throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'monitoredResourceUris is required (at least one URI)');
       // the UDR's notifications name this SDM subscription in their URI (data-change.ts)
       const subscriptionId = udm.nextId();
-      const r = await udm.nudr.subscribeSubscriptionData({ ueId: req.params.ueId, callbackReference: callbackUri(udm.cfg.baseUri, CALLBACKS.subscriptionDataChangeNotify, { subscriptionId }), monitoredResourceUris: monitored as string[] });
+      // a 201 after the time-out (this subscription failed): the UDR's subscription is nobody's; Nudr_DM_Unsubscribe at its Location (as at 5.2.2.4.2)
+      const r = await udm.nudr.subscribeSubscriptionData({ ueId: req.params.ueId, callbackReference: callbackUri(udm.cfg.baseUri, CALLBACKS.subscriptionDataChangeNotify, { subscriptionId }), monitoredResourceUris: monitored as string[] }, {
+        lateAnswer: endLateCreation(`[UDM] ${req.params.ueId} UDR subscription`, (uri) => udm.nudr.unsubscribeSubscriptionData(uri), udm.cfg.log),
+      });
       const sub = { ueId: req.params.ueId, udrSubscription: r.headers.location ?? '', callbackReference, monitoredResourceUris: monitored as string[] };
       udm.sdmSubscriptions.set(subscriptionId, sub);
       // an AMF that never got the 201 never unsubscribes (issue 21): undone, with the UDR subscription

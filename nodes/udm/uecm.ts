@@ -26,7 +26,14 @@ export function uecmRoutes(udm: Udm, notify: ReturnType<typeof notifier>): SbiRo
       requireObject(body, 'guami');
       requireString(body, 'ratType');
       const reg = body as UdrC['schemas']['Amf3GppAccessRegistration'];
-      await udm.nudr.createAmfContext3gpp(req.params.ueId, reg).catch(userNotFound);
+      // a 2xx after the time-out (this registration failed): the UDR's context-data is purged as the
+      // AMF's deregistration would (TS 29.503 5.3.2.4.2 step 2, Nudr_DM_Update), unless a later
+      // registration of the UE holds it now (the PUT's resource is the UE's one, not this call's)
+      await udm.nudr.createAmfContext3gpp(req.params.ueId, reg, { lateAnswer: async (r) => {
+        if (r.status < 200 || r.status > 299 || udm.amfRegistrations.has(req.params.ueId)) return;
+        udm.cfg.log?.(`[UDM] ${req.params.ueId}: the UDR's ${r.status} for the AMF context-data came after the time-out; purging it`);
+        await udm.nudr.modifyAmfContext3gpp(req.params.ueId, [{ op: 'add', path: '/purgeFlag', value: true }]);
+      } }).catch(userNotFound);
       const old = udm.amfRegistrations.get(req.params.ueId);
       udm.amfRegistrations.set(req.params.ueId, reg);
       // TS 23.502 4.2.2.2.2 step 14d: another AMF was registered for 3GPP access: it is told, after the answer
@@ -72,7 +79,14 @@ export function uecmRoutes(udm: Udm, notify: ReturnType<typeof notifier>): SbiRo
       requireObject(body, 'plmnId');
       const reg = body as UdrC['schemas']['SmfRegistration'];
       const key = `${req.params.ueId}/${req.params.pduSessionId}`;
-      await udm.nudr.createSmfRegistration(req.params.ueId, req.params.pduSessionId, reg).catch(userNotFound);
+      // a 2xx after the time-out (this registration failed): the UDR's context-data is deleted as at
+      // the SMF's deregistration (Nudr_DM_Delete, TS 23.502 4.3.4.2 step 13), unless a later
+      // registration of the same PDU session holds it now
+      await udm.nudr.createSmfRegistration(req.params.ueId, req.params.pduSessionId, reg, { lateAnswer: async (r) => {
+        if (r.status < 200 || r.status > 299 || udm.smfRegistrations.has(key)) return;
+        udm.cfg.log?.(`[UDM] ${key}: the UDR's ${r.status} for the SMF context-data came after the time-out; deleting it`);
+        await udm.nudr.deleteSmfRegistration(req.params.ueId, req.params.pduSessionId);
+      } }).catch(userNotFound);
       const existed = udm.smfRegistrations.has(key);
       udm.smfRegistrations.set(key, reg);
       if (existed) return ok(reg);
