@@ -7,6 +7,7 @@
 // components: its sessions carry no QoS request of their own. In its NEF role it subscribes to the
 // PCF's policy control events of any UE (Npcf_EventExposure, TS 29.523) and keeps what it is told.
 
+import { endLateCreation } from '../common/sbi/late-answer.ts';
 import { SbiProblem, objectBody, requireString, type SbiClient, type SbiRoute } from '../common/sbi.ts';
 import { ResourceLedger } from '../common/ledger.ts';
 import { serve, noContent } from '../common/sbi/routes.ts';
@@ -86,6 +87,10 @@ export function afRoutes(cfg: AfConfig, sbi: SbiClient, ledger = new ResourceLed
       const id = String(next++);
       const r = await consumer(sbi, `http://${ep.ipv4Address}:${ep.port}`, PCF_PA).policyAuthorization.create({
         ascReqData: { afAppId: cfg.afAppId, notifUri: callbackUri(cfg.baseUri, CALLBACKS.afTerminate, { afSessionId: id }), suppFeat: '0', ueIpv4, dnn, sliceInfo: snssai, supi },
+      }, {
+        // a 201 after the time-out (the O&M request failed): an app session the AF does not hold,
+        // deleted at its Location (Npcf_PolicyAuthorization_Delete, TS 29.514 4.2.4)
+        lateAnswer: endLateCreation(`[AF] app session of ${supi}`, (uri) => pcf.policyAuthorization.delete(uri, undefined, {})),
       });
       const uri = r.headers.location;
       if (!uri) throw new SbiProblem(502, 'SYSTEM_FAILURE', 'the PCF answered 201 without Location');
@@ -111,7 +116,12 @@ export function afRoutes(cfg: AfConfig, sbi: SbiClient, ledger = new ResourceLed
         notifId: id,
         ...(o.dnns?.length ? { filterDnns: o.dnns as [string, ...string[]] } : {}),
         ...(o.immRep || o.maxReports ? { eventsRepInfo: { ...(o.immRep ? { immRep: true } : {}), ...(o.maxReports ? { maxReportNbr: o.maxReports } : {}) } } : {}),
-      }, { step: 'TS 29.523 4.2.2.2' });
+      }, {
+        step: 'TS 29.523 4.2.2.2',
+        // a 201 after the time-out (the O&M request failed): a subscription the AF does not hold,
+        // unsubscribed at its Location (Npcf_EventExposure_UnSubscribe, TS 29.523 4.2.3.2)
+        lateAnswer: endLateCreation(`[AF] PCF event subscription ${id}`, (uri) => pcfEe.eventExposure.unsubscribe(uri, { step: 'TS 29.523 4.2.3.2' })),
+      });
       const uri = r.headers.location;
       if (!uri) throw new SbiProblem(502, 'SYSTEM_FAILURE', 'the PCF answered 201 without Location');
       const immediate = (r.body.eventNotifs ?? []) as PcEventReport[];

@@ -34,8 +34,11 @@ export interface LateCase {
   create: { method: string; path: string };
   /** The undo the consumer sends: a route of the same producer. */
   undo: { method: string; path: string };
-  /** The UE's procedure during which the creation happens: a registration, or a PDU session of a registered UE. */
-  during: 'registration' | 'pdu session';
+  /**
+   * The procedure during which the creation happens: the UE's registration, a PDU session of a
+   * registered UE, the AF's app session on that PDU session, or the AF's PCF event subscription.
+   */
+  during: 'registration' | 'pdu session' | 'app session' | 'pc events';
   /** A change to the test configuration (e.g. chf.convergedCharging on). */
   configure?: (cfg: NetworkConfig) => void;
 }
@@ -87,9 +90,13 @@ export async function lateAnswerIsUndone(http2: Http2Implementation, third: numb
     };
     await quiet();
     const before = ledgers();
-    if (c.during === 'pdu session') await ue.register(gnb);
+    if (c.during === 'pdu session' || c.during === 'app session') await ue.register(gnb);
+    const session = c.during === 'app session' ? await ue.establishPduSession(1) : undefined;
     holding = true;
-    const procedure = c.during === 'pdu session' ? ue.establishPduSession(1) : ue.register(gnb);
+    const procedure = c.during === 'registration' ? ue.register(gnb)
+      : c.during === 'pdu session' ? ue.establishPduSession(1)
+      : c.during === 'app session' ? core.af.createAppSession(s.supi, 1, session!.address, cfg.dnn, cfg.snssai)
+      : core.af.subscribePcEvents({ events: ['AC_TY_CH', 'PLMN_CH'] });
     // the procedure fails or goes on without the resource: either way the UE leaves below
     procedure.catch(() => undefined);
     await until(() => counts.creates === 1);
