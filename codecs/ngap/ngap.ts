@@ -8,7 +8,8 @@ import { BitReader, BitWriter } from '../per/bits.ts';
 import { DecodeError, EncodeError, type DecodeWarning } from '../bytes/errors.ts';
 import { NGAP_SCHEMA } from './generated/schema.ts';
 
-export const ngapCodec = new AperCodec(NGAP_SCHEMA);
+/** Decoders without paths: a failure is decoded again by its twin that names them (see AperCodec `paths`). */
+export const ngapCodec = new AperCodec(NGAP_SCHEMA, { paths: false });
 
 export type NgapPdu = { initiatingMessage: ProcedureValue } | { successfulOutcome: ProcedureValue } | { unsuccessfulOutcome: ProcedureValue };
 
@@ -28,6 +29,16 @@ const WHICH = [
 const PDU_PATH = ['NGAP-PDU'] as const;
 
 export function decodeNgap(bytes: Uint8Array, warnings?: DecodeWarning[]): NgapPdu {
+  try {
+    return decodeNgapWith(ngapCodec, bytes, warnings);
+  } catch {
+    // the codec keeps no path: the same octets decoded again by its twin that does give the same
+    // failure with its path and IE id
+    return decodeNgapWith(ngapCodec.withPaths(), bytes, warnings);
+  }
+}
+
+function decodeNgapWith(codec: AperCodec, bytes: Uint8Array, warnings?: DecodeWarning[]): NgapPdu {
   const r = new BitReader(bytes, PDU_PATH);
   try {
     if (r.bits(1) === 1) throw r.fail('UNKNOWN_TYPE', 'an NGAP-PDU extension alternative');
@@ -36,7 +47,7 @@ export function decodeNgap(bytes: Uint8Array, warnings?: DecodeWarning[]): NgapP
     if (!w) throw r.fail('BAD_VALUE', `NGAP-PDU alternative ${idx}`);
     let p: ProcedureValue;
     try {
-      p = ngapCodec.decodeProcedure(r, w[1]);
+      p = codec.decodeProcedure(r, w[1]);
     } catch (e) {
       throw r.within(e, w[0]);
     }

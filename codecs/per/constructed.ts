@@ -117,7 +117,7 @@ export function writeSequenceExtensions(w: BitWriter, o: Record<string, unknown>
  * value object is built by stores to literal keys, each site with its own inline cache (one
  * shared `o[names[i]] = ...` was V8's megamorphic keyed store, the largest line of a decode).
  */
-export function sequenceDecoder(t: Extract<AsnType, { k: 'seq' }>, decoderOf: DecoderOf): Dec {
+export function sequenceDecoder(t: Extract<AsnType, { k: 'seq' }>, decoderOf: DecoderOf, paths = true): Dec {
   const decs = t.fields.map((f) => decoderOf(f.type));
   const extNames = t.extFields.map((f) => f.name);
   const extDecs = t.extFields.map((f) => decoderOf(f.type));
@@ -126,18 +126,19 @@ export function sequenceDecoder(t: Extract<AsnType, { k: 'seq' }>, decoderOf: De
   src += t.ext ? 'const ext = r.bits(1) === 1;\n' : '';
   // the preamble's presence bits are read in place as the components are reached
   src += `r.need(${nOpt});\nconst p0 = r.bit;\nr.bit += ${nOpt};\nconst buf = r.buf;\nconst o = {};\n`;
-  // one try for the components, the one being read in `at` (as the encoder)
-  src += 'let at = 0;\ntry {\n';
+  // one try for the components, the one being read in `at` (as the encoder); none in a codec
+  // without paths (see AperCodec)
+  if (paths) src += 'let at = 0;\ntry {\n';
   let k = 0;
   t.fields.forEach((f, i) => {
     const key = JSON.stringify(f.name);
-    const get = `at = ${i}; o[${key}] = d${i}(r);`;
+    const get = paths ? `at = ${i}; o[${key}] = d${i}(r);` : `o[${key}] = d${i}(r);`;
     if (f.optional === true) {
       src += `if ((buf[(p0 + ${k}) >> 3] >> (7 - ((p0 + ${k}) & 7))) & 1) { ${get} }\n`;
       k++;
     } else src += `${get}\n`;
   });
-  src += '} catch (e) {\n  throw r.within(e, names[at]);\n}\n';
+  if (paths) src += '} catch (e) {\n  throw r.within(e, names[at]);\n}\n';
   if (t.ext) src += 'if (ext) readSequenceExtensions(r, o, extNames, extDecs);\n';
   src += 'r.depth--;\nreturn o;\n';
   const bind = decs.map((_, i) => `const d${i} = decs[${i}];`).join('\n');
@@ -224,7 +225,7 @@ return function sequenceOfEncoder(w, v) {
 }
 
 /** The decoding side of sequenceOfEncoder (X.691 20). */
-export function sequenceOfDecoder(t: Extract<AsnType, { k: 'seqof' }>, decoderOf: DecoderOf): Dec {
+export function sequenceOfDecoder(t: Extract<AsnType, { k: 'seqof' }>, decoderOf: DecoderOf, paths = true): Dec {
   const size = sizeRuleOf(t.size);
   const dec = decoderOf(t.of);
   const take = (r: BitReader, out: unknown[], n: number) => {
@@ -247,12 +248,7 @@ return function sequenceOfDecoder(r) {
   if (n < 0) r.fragments((count) => take(r, out, count));
   else {
     if (n > r.endBit - r.bit + 1) throw r.fail('BAD_LENGTH', n + ' elements cannot fit in ' + (r.endBit - r.bit) + ' bits');
-    let i = 0;
-    try {
-      for (; i < n; i++) out.push(dec(r));
-    } catch (e) {
-      throw r.within(e, i);
-    }
+    ${paths ? 'let i = 0;\n    try {\n      for (; i < n; i++) out.push(dec(r));\n    } catch (e) {\n      throw r.within(e, i);\n    }' : 'for (let i = 0; i < n; i++) out.push(dec(r));'}
   }
   r.depth--;
   return out;
@@ -328,7 +324,7 @@ export function writeChoiceExtension(w: BitWriter, hasExt: boolean, extNames: st
  * octets. A function of its own per CHOICE type: each alternative's value object is a literal with
  * its key (a keyed store of a name from a shared list was megamorphic).
  */
-export function choiceDecoder(t: Extract<AsnType, { k: 'choice' }>, decoderOf: DecoderOf): Dec {
+export function choiceDecoder(t: Extract<AsnType, { k: 'choice' }>, decoderOf: DecoderOf, paths = true): Dec {
   const decs = t.alts.map((a) => decoderOf(a.type));
   const extNames = t.extAlts.map((a) => a.name);
   const extDecs = t.extAlts.map((a) => decoderOf(a.type));
@@ -339,7 +335,7 @@ export function choiceDecoder(t: Extract<AsnType, { k: 'choice' }>, decoderOf: D
   src += `const idx = ${nb >= 0 ? `r.bits(${nb})` : `readCwnIn(r, 0, ${ub})`};\nswitch (idx) {\n`;
   t.alts.forEach((a, i) => {
     const key = JSON.stringify(a.name);
-    src += `case ${i}: try { out = { ${key}: d${i}(r) }; } catch (e) { throw r.within(e, ${key}); } break;\n`;
+    src += paths ? `case ${i}: try { out = { ${key}: d${i}(r) }; } catch (e) { throw r.within(e, ${key}); } break;\n` : `case ${i}: out = { ${key}: d${i}(r) }; break;\n`;
   });
   src += `default: throw r.fail('BAD_VALUE', 'CHOICE index ' + idx + ' of ${ub + 1}');\n}\n`;
   if (t.ext) src += '}\n';

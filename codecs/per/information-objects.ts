@@ -66,8 +66,12 @@ export class InformationObjects {
   private readonly mandatory = new Map<string, IeClassEntry[]>();
   private readonly coders: ComponentCoders;
 
-  constructor(schema: Schema, coders: ComponentCoders) {
+  /** Whether the decoders name the components a failure leaves (see AperCodec). */
+  private readonly paths: boolean;
+
+  constructor(schema: Schema, coders: ComponentCoders, paths = true) {
     this.schema = schema;
+    this.paths = paths;
     this.coders = coders;
     for (const [name, s] of Object.entries(schema.sets)) {
       this.setIndex.set(name, new Map(s.entries.map((e) => [e.id, e])));
@@ -240,17 +244,20 @@ export class InformationObjects {
     const set = this.ieSet(t.set);
     const lb = t.k === 'ies' ? 0 : 1;
     const checkMandatory = t.k === 'ies' && set.mandatory.length > 0;
+    const paths = this.paths;
     return (r) => {
       if (++r.depth > MAX_DEPTH) throw r.fail('TOO_DEEP', `nesting deeper than ${MAX_DEPTH}`);
       const n = readCwnIn(r, lb, 65535);
       const out: ProtocolIe[] = [];
-      for (let i = 0; i < n; i++) {
-        try {
-          out.push(this.readIeField(r, set));
-        } catch (e) {
-          throw r.within(e, i);
+      if (paths)
+        for (let i = 0; i < n; i++) {
+          try {
+            out.push(this.readIeField(r, set));
+          } catch (e) {
+            throw r.within(e, i);
+          }
         }
-      }
+      else for (let i = 0; i < n; i++) out.push(this.readIeField(r, set));
       // TS 38.413 10.3.5: an absent mandatory IE is an abstract syntax error the receiver
       // answers with Criticality Diagnostics naming that IE (type of error 'missing')
       if (checkMandatory) {
@@ -314,6 +321,7 @@ export class InformationObjects {
     const ied = id < set.byId.length ? set.byId[id] : undefined;
     if (!ied) return { id, criticality, raw: readOpenTypeBytes(r) };
     const dec = (ied.dec ??= this.coders.decoderOf(ied.entry.type));
+    if (!this.paths) return { id, criticality, value: readOpenType(r, dec) };
     try {
       const value = readOpenType(r, dec);
       return { id, criticality, value };
@@ -332,6 +340,7 @@ export class InformationObjects {
     if (!criticality) throw r.fail('BAD_VALUE', 'criticality 3');
     const m = this.procedureTable(which)[procedureCode];
     if (!m) return { procedureCode, criticality, raw: readOpenTypeBytes(r) };
+    if (!this.paths) return { procedureCode, criticality, value: readOpenType(r, (m.dec ??= this.coders.refDecoder(m.name))) };
     try {
       const value = readOpenType(r, (m.dec ??= this.coders.refDecoder(m.name)));
       return { procedureCode, criticality, value };
