@@ -262,7 +262,11 @@ export class SbiServer {
       }
     }
     this.opts.onRequest?.({ method, path: url.pathname, ...(operation ? { operation } : {}), status: res.status, from: x.remoteAddress });
-    const { contentType, data } = serializeSbiBody(res.body, res.status >= 400);
+    // an error answer is a ProblemDetails (application/problem+json, TS 29.500 5.2.7.2) unless it is
+    // one of the error types an operation documents under application/json, which carry their
+    // ProblemDetails in `error` (TS 29.518 N1N2MessageTransferError, TS 29.502 SmContextUpdateError, ...)
+    const wrapsProblem = typeof res.body === 'object' && res.body !== null && 'error' in res.body;
+    const { contentType, data } = serializeSbiBody(res.body, res.status >= 400 && !wrapsProblem);
     let delivered = x.open();
     if (delivered) {
       try {

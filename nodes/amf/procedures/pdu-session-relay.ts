@@ -169,7 +169,11 @@ export function n1n2MessageTransfer(amf: Amf, req: RequestOf<typeof AMF.communic
   if (s && body.n2InfoContainer?.smInfo?.n2InfoContent?.ngapIeType === 'PDU_RES_REL_CMD') return releaseCommandFromSmf(amf, ue, s, { ...(n1 ? { n1 } : {}), ...(n2 ? { n2 } : {}), skipInd: body.skipInd === true, ...(typeof body.n1n2FailureTxfNotifURI === 'string' ? { failureUri: body.n1n2FailureTxfNotifURI } : {}) });
   // TS 23.502 4.3.3.2 step 3b: an SMF-requested modification (pdu-session-modification.ts)
   if (s && n2 && body.n2InfoContainer?.smInfo?.n2InfoContent?.ngapIeType === 'PDU_RES_MOD_REQ') return modifyRequestFromSmf(amf, ue, s, n1, n2);
-  if (psi === undefined || !s || s.state === 'releasing' || ue.state !== '5GMM-REGISTERED' || ue.released) throw new SbiProblem(409, 'UE_IN_NON_ALLOWED_STATE', `PDU session ${String(psi)} is not being established`);
+  // TS 29.518 6.1.3.5.3.1 (Table 6.1.3.5.3.1-3): a 409 carries N1N2MessageTransferError, its
+  // ProblemDetails in `error` (application/json), not a bare application/problem+json
+  if (psi === undefined || !s || s.state === 'releasing' || ue.state !== '5GMM-REGISTERED' || ue.released) {
+    return { status: 409, body: { error: { status: 409, cause: 'UE_IN_NON_ALLOWED_STATE', detail: `PDU session ${String(psi)} is not being established` } } };
+  }
   const nas = n1 ? nasBytes(amf, ue, nasMessage('DL NAS transport', { payloadContainerType: 1, payloadContainer: n1, pduSessionId: psi }), '4.3.2.2.1 step 12') : undefined;
   if (n2 && body.n2InfoContainer?.smInfo?.n2InfoContent?.ngapIeType === 'PDU_RES_SETUP_REQ') {
     // step 12: N2 PDU Session Request (TS 38.413 8.2.1)

@@ -40,7 +40,10 @@ export class SbiErrorReply extends SbiProblem {
   readonly reply: SbiResult<unknown>;
   readonly operation: string;
   constructor(op: SbiOperation, reply: SbiResult<unknown>) {
-    const p = (reply.body instanceof SbiMultipart ? reply.body.json : reply.body) as Partial<ProblemDetails> | undefined;
+    const json = (reply.body instanceof SbiMultipart ? reply.body.json : reply.body) as (Partial<ProblemDetails> & { error?: Partial<ProblemDetails> }) | undefined;
+    // an error body that wraps its ProblemDetails in `error` (TS 29.518 N1N2MessageTransferError,
+    // TS 29.502 SmContextCreateError, ...) gives its cause from there
+    const p = json && typeof json.error === 'object' && json.error !== null && json.cause === undefined ? json.error : json;
     super(reply.status, p?.cause ?? 'UNEXPECTED_STATUS', p?.detail ?? `${op.name}: ${reply.status}, expected ${op.success.join('/')}`);
     this.reply = reply;
     this.operation = op.name;
