@@ -52,7 +52,8 @@ export async function startAmf(cfg: NetworkConfig, a: AmfInstance, o: CoreOption
   }, c.client);
   const h = await serve(a.nf, a.address, amf.routes, c);
   await amf.start();
-  return { nf: 'amf', ledger: amf.ledger, amf, sbi: h, settled: async () => { await amf.settled(); await h.server.settled(); }, stop: async () => { await amf.stop(); await h.close(); } };
+  // settled: also the undo of a creation whose answer came after its time-out (late-answers.ts), for every AMF of the network
+  return { nf: 'amf', ledger: amf.ledger, amf, sbi: h, settled: async () => { await amf.settled(); await h.server.settled(); await h.http.settled(); }, stop: async () => { await amf.stop(); await h.close(); } };
 }
 
 /** The AMFs after the first (config `amfs`), started like it (visited PLMN only). */

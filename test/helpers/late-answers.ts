@@ -16,6 +16,7 @@ import { setSbiHttp2, type Http2Implementation } from '../../transport/sbi/http2
 import { DEFAULT_SUBSCRIBER, type NetworkConfig } from '../../nodes/common/config.ts';
 import type { SbiRoute } from '../../nodes/common/sbi.ts';
 import { testConfig } from './network.ts';
+import { roamingTestConfig } from './roaming-network.ts';
 
 const TIMEOUT_MS = 1000;
 
@@ -39,6 +40,11 @@ export interface LateCase {
    * registered UE, the AF's app session on that PDU session, or the AF's PCF event subscription.
    */
   during: 'registration' | 'pdu session' | 'app session' | 'pc events';
+  /**
+   * A home-routed roaming network (test/helpers/roaming-network.ts): the UE a subscriber of the
+   * home PLMN; `producer` may then be a home NF ('H-SMF').
+   */
+  roaming?: boolean;
   /** A change to the test configuration (e.g. chf.convergedCharging on). */
   configure?: (cfg: NetworkConfig) => void;
 }
@@ -51,7 +57,8 @@ export interface LateCase {
  */
 export async function lateAnswerIsUndone(http2: Http2Implementation, third: number, c: LateCase): Promise<void> {
   setSbiHttp2(http2);
-  const cfg = testConfig(third);
+  const sub = c.roaming ? { ...DEFAULT_SUBSCRIBER, supi: `imsi-20893000000${String(third).padStart(4, '0')}` } : DEFAULT_SUBSCRIBER;
+  const cfg = c.roaming ? roamingTestConfig(third, [sub.supi]) : testConfig(third);
   c.configure?.(cfg);
   const clock = new VirtualClock();
   let release!: () => void;
@@ -74,12 +81,13 @@ export async function lateAnswerIsUndone(http2: Http2Implementation, third: numb
   });
   let core: Core | undefined, gnb: Gnb | undefined;
   try {
-    core = await startCore({ ...cfg, subscribers: [DEFAULT_SUBSCRIBER] }, { database: ':memory:', sbiClock: clock, sbiTimeoutMs: TIMEOUT_MS, servedRoutes, log: (l) => { if (process.env.WIRE5G_TEST_LOG) console.log(l); } });
+    core = await startCore(c.roaming ? cfg : { ...cfg, subscribers: [DEFAULT_SUBSCRIBER] }, { database: ':memory:', sbiClock: clock, sbiTimeoutMs: TIMEOUT_MS, servedRoutes, log: (l) => { if (process.env.WIRE5G_TEST_LOG) console.log(l); } });
     gnb = await Gnb.start({ address: cfg.addresses.gnb, amfAddress: cfg.addresses.amf, plmn: cfg.plmn, tac: cfg.tac, snssai: cfg.snssai, gnbId: third, name: `test-gnb-${third}`, admission: cfg.gnb.admission });
-    const s = DEFAULT_SUBSCRIBER;
-    const ue = new Ue({ supi: s.supi, k: s.k, opc: s.opc, amf: s.amf, sqn: s.sqn, plmn: cfg.plmn, snssai: cfg.snssai, dnn: cfg.dnn, imeisv: '3560920407930101', clock: new VirtualClock() });
+    const s = sub;
+    const ue = new Ue({ supi: s.supi, k: s.k, opc: s.opc, amf: s.amf, sqn: s.sqn, plmn: cfg.plmn, ...(c.roaming ? { homePlmn: cfg.roaming.home.plmn } : {}), snssai: cfg.snssai, dnn: cfg.dnn, imeisv: '3560920407930101', clock: new VirtualClock() });
     const consumer = core.nfs.get(c.consumer)!.sbi!.http;
-    const producer = core.nfs.get(c.producer.toLowerCase() as CoreNf)!.sbi!.server;
+    const home = c.producer.startsWith('H-');
+    const producer = (home ? core.home!.nfs : core.nfs).get(c.producer.replace(/^H-/, '').toLowerCase() as CoreNf)!.sbi!.server;
     const k = core, g = gnb;
     const ledgers = () => ({ ...k.ledgers(), gNB: g.ledger.snapshot() });
     const quiet = async () => {

@@ -17,3 +17,10 @@ const CASES: LateCase[] = [
 describe.each([['node', 67], ['own', 68]] as const)('a creation whose 201 reaches the SMF after its SBI time-out (issue 21), over %s HTTP/2', (http2, third) => {
   it.each(CASES)('$name: every ledger back at its start', (c) => lateAnswerIsUndone(http2, third, c));
 });
+
+// home-routed roaming (issue 17): the V-SMF's Nsmf_PDUSession_Create at the H-SMF, through both SEPPs
+const HOME_ROUTED: LateCase = { name: 'Nsmf_PDUSession_Create at the H-SMF (4.3.2.2.2 step 6), released at its Location', consumer: 'smf', producer: 'H-SMF', create: { method: 'POST', path: '/nsmf-pdusession/v1/pdu-sessions' }, undo: { method: 'POST', path: '/nsmf-pdusession/v1/pdu-sessions/{pduSessionRef}/release' }, during: 'pdu session', roaming: true };
+
+describe.each([['node', 76], ['own', 78]] as const)('a home-routed session whose 201 reaches the V-SMF after its SBI time-out (issue 21), over %s HTTP/2', (http2, third) => {
+  it(`${HOME_ROUTED.name}: every ledger of both PLMNs back at its start`, () => lateAnswerIsUndone(http2, third, HOME_ROUTED));
+});

@@ -7,6 +7,7 @@
 // case (UpdateSMContext, establishment.ts). Releases: serving-network-initiated (4.3.4.3 step 1c,
 // on deregistration) here; the H-SMF side is home-routed-hsmf.ts.
 
+import { endLateCreation } from '../../common/sbi/late-answer.ts';
 import { SbiMultipart, SbiProblem, binaryPart, objectBody, N1_CONTENT_TYPE, N2_CONTENT_TYPE, type SbiRequest } from '../../common/sbi.ts';
 import { noContent, ok, type AnswerOf, type RequestOf } from '../../common/sbi/routes.ts';
 import type { components as SmfC } from '../../common/sbi-types/TS29502_Nsmf_PDUSession.ts';
@@ -79,7 +80,13 @@ async function vsmfEstablish(smf: Smf, ctx: SmContext, hSmfUri: string, n1FromUe
     ueTimeZone: ueTimeZone(),
     n1SmInfoFromUe: { contentId: 'n1msg' },
   };
-  const r = await n16Client(smf.sbi, hSmfUri).pduSession.create(new SbiMultipart(create, { n1msg: { contentType: N1_CONTENT_TYPE, data: n1FromUe } }), { step: '4.3.2.2.2 step 6' });
+  const r = await n16Client(smf.sbi, hSmfUri).pduSession.create(new SbiMultipart(create, { n1msg: { contentType: N1_CONTENT_TYPE, data: n1FromUe } }), {
+    step: '4.3.2.2.2 step 6',
+    // a 201 after the time-out (the session failed here): the H-SMF's session, with its H-UPF
+    // session and H-PCF association, is released at its Location, Nsmf_PDUSession_Release
+    // (TS 29.502 5.2.2.9, TS 23.502 4.3.4.3 step 1c)
+    lateAnswer: endLateCreation(`[SMF] ${ctx.supi} PDU session ${ctx.pduSessionId} at the H-SMF`, (uri) => n16Client(smf.sbi, '').pduSession.release(uri, { ueTimeZone: ueTimeZone() }, { step: '4.3.4.3 step 1c' }), smf.cfg.log),
+  });
   hr.hsmfPduSessionUri = r.headers.location;
   const body = r.body as unknown;
   const created = (body instanceof SbiMultipart ? body.json : body) as SmfC['schemas']['PduSessionCreatedData'];
