@@ -9,7 +9,7 @@
 
 import { PfcpCause, RuleIdType, UsageReportTrigger, Interface } from '../../codecs/pfcp/index.ts';
 import { RuleError, ruleFailure, type RuleSet, type PdrSpec, type FTeidSpec, type FarSpec } from './rules.ts';
-import { Ctl, FarAction, CLASSIFIER_BLOCK, CLASSIFIER_MAX_QFIS, type FarState, type PdrState, type SessionState, type TeidEntry } from './tables.ts';
+import { Ctl, FarAction, CLASSIFIER_BLOCK, CLASSIFIER_MAX_QFIS, CLASSIFIER_PROGRAM, type FarState, type PdrState, type SessionState, type TeidEntry } from './tables.ts';
 import { RECORD, COLD, MAX_URRS_PER_PDR } from './flat.ts';
 import { UrrState, QerState, reportAndReset, type UrrReport } from './usage.ts';
 import { setTimed, flushBuffer } from './slow-path.ts';
@@ -278,8 +278,7 @@ export function install(dp: UpfDatapath, s: SessionState, r: RuleSet, now: numbe
     if (!e.smfAssigned) hot[k] |= Ctl.ANCHOR;
     if (!single) {
       hot[k] |= Ctl.CLASSIFY;
-      e.byQfi = classifier(e.pdrs);
-      writeClassifier(dp, e);
+      e.byQfi = classifier(e.pdrs); // the flat form once "assigned" is known, below
     } else {
       e.byQfi = [];
       if (e.block >= 0) dp.freeClassifier(e.block);
@@ -295,6 +294,7 @@ export function install(dp: UpfDatapath, s: SessionState, r: RuleSet, now: numbe
   for (const a of ue) dp.byUe.set(a, s);
   s.ueAddresses = ue;
   for (const p of s.pdrs) p.assigned = (p.spec.ueAddress ?? ue[0] ?? 0) | 0; // "assigned" (RFC 6733 4.3): the UE's address
+  for (const e of s.entries) if (e.byQfi.length > 0) writeClassifier(dp, e);
   s.dlList = s.pdrs.filter((p) => !p.spec.fteid && (p.spec.sourceInterface === Interface.Core || p.spec.sourceInterface === Interface.SGiLanN6Lan)).sort((a, b) => a.spec.precedence - b.spec.precedence);
   s.dlSingle = s.dlList.length === 1 && s.dlList[0].spec.sdf.length === 0 ? s.dlList[0].slot : -1;
 
@@ -336,29 +336,76 @@ function writeControl(dp: UpfDatapath, p: PdrState): void {
   dp.hot[k] = ctl;
 }
 
-/** The flat form of `e.byQfi` (tables.ts CLASSIFIER_BLOCK): direct where one PDR without SDF filters answers for a QFI. */
+/**
+ * The flat form of `e.byQfi` (tables.ts CLASSIFIER_BLOCK): direct where one PDR without SDF filters
+ * answers for a QFI, else the QFI's candidates in precedence order as a flat walk (datapath.ts
+ * walk) in one region of `programs` for the block.
+ */
 function writeClassifier(dp: UpfDatapath, e: TeidEntry): void {
   if (e.block < 0) e.block = dp.allocateClassifier();
-  const t = dp.classifiers;
   const o = e.block * CLASSIFIER_BLOCK;
+  if (dp.classifiers[o + CLASSIFIER_PROGRAM] > 0) dp.freeProgram(dp.classifiers[o + CLASSIFIER_PROGRAM] - 1);
+  dp.classifiers[o + CLASSIFIER_PROGRAM] = 0;
   const qfis: number[] = [];
   for (let q = 0; q < 64; q++) if (e.byQfi[q]) qfis.push(q);
   qfis.push(64);
+  const entries: [number, number][] = [];
+  const walks: number[][] = [];
   if (qfis.length > CLASSIFIER_MAX_QFIS) {
-    t[o] = 1; // too many QFIs for the block: every packet takes the precedence walk
-    t[o + 1] = 64;
-    t[o + 2] = -1;
+    entries.push([64, -1]); // too many QFIs for the block: every packet takes the precedence walk over the objects
   } else {
-    t[o] = qfis.length;
-    qfis.forEach((q, j) => {
+    for (const q of qfis) {
       const list = e.byQfi[q];
       const first = list?.[0];
       const direct = first !== undefined && first.spec.sdf.length === 0 && (list!.length === 1 ? first.uplink || first.spec.ueAddress === undefined : first.spec.ueAddress === undefined);
-      t[o + 1 + 2 * j] = q;
-      t[o + 2 + 2 * j] = !list ? 0 : direct ? first.slot + 1 : -1;
-    });
+      if (!list) entries.push([q, 0]);
+      else if (direct) entries.push([q, first.slot + 1]);
+      else {
+        const walk = flatWalk(list);
+        entries.push([q, walk ? -2 - walks.length : -1]); // an index into `walks` until the region is placed
+        if (walk) walks.push(walk);
+      }
+    }
   }
+  let at = -1;
+  if (walks.length > 0) {
+    at = dp.allocateProgram(walks.reduce((n, w) => n + w.length, 0));
+    let k = at + 1;
+    const starts = walks.map((w) => {
+      dp.programs.set(w, k);
+      k += w.length;
+      return k - w.length;
+    });
+    for (const x of entries) if (x[1] < -1) x[1] = -2 - starts[-x[1] - 2];
+  }
+  const t = dp.classifiers;
+  t[o] = entries.length;
+  entries.forEach(([q, target], j) => {
+    t[o + 1 + 2 * j] = q;
+    t[o + 2 + 2 * j] = target;
+  });
+  t[o + CLASSIFIER_PROGRAM] = at + 1;
   dp.classifierOf[e.anchorSlot] = e.block + 1;
+}
+
+/**
+ * A QFI's candidates as the flat walk reads them (datapath.ts walk, tables.ts WALK_FILTER), or
+ * undefined when a filter has several port ranges (the walk over the objects matches those).
+ */
+function flatWalk(list: PdrState[]): number[] | undefined {
+  const out = [list.length];
+  const address = (kind: number, net: number, mask: number, assigned: number): [number, number] => (kind === 0 ? [0, 0] : kind === 1 ? [assigned, -1] : kind === 2 ? [net, mask] : [1, 0]);
+  const ports = (r: Int32Array | undefined): [number, number] | undefined => (!r ? [-1, 0xffff] : r.length === 2 ? [r[0], r[1]] : undefined);
+  for (const p of list) {
+    out.push(p.slot, (p.uplink ? 1 : 0) | (p.hasUe ? 2 : 0), p.ue, p.sdf.length);
+    for (const f of p.sdf) {
+      const rp = ports(f.remotePorts), up = ports(f.uePorts);
+      if (!rp || !up) return undefined;
+      const tw = f.tos >= 0 ? (f.tos & f.tosMask & 0xff) | ((f.tosMask & 0xff) << 8) | (1 << 16) : 0;
+      out.push(f.proto, tw, ...address(f.remoteKind, f.remoteNet, f.remoteMask, p.assigned), ...address(f.ueKind, f.ueNet, f.ueMask, p.assigned), (f.remoteNot ? 1 : 0) | (f.ueNot ? 2 : 0), ...rp, ...up);
+    }
+  }
+  return out;
 }
 
 /** QFI -> candidate PDRs in precedence order; PDRs without a QFI condition are in every list (index 64: no QFI). */

@@ -89,11 +89,17 @@ export interface TeidEntry {
 /**
  * A shared TEID's classifier, flat in an Int32Array so that the common case — the packet's QFI
  * names one PDR without SDF filters — costs two reads near each other: [m, (qfi, target) x m],
- * QFI 64 (last) standing for "any other QFI or none"; target slot + 1, or -1: try the PDRs of
- * that QFI in precedence order (SDF filters), or 0: no PDR.
+ * QFI 64 (last) standing for "any other QFI or none"; target slot + 1, or 0: no PDR, or: try the
+ * PDRs of that QFI in precedence order (UE address, SDF filters) — -2 - i: over the flat list at
+ * `programs[i]` (datapath.ts walk), -1: over the objects (TeidEntry.byQfi; when a filter has
+ * several port ranges, or the QFIs do not fit the block).
  */
 export const CLASSIFIER_BLOCK = 20;
 export const CLASSIFIER_MAX_QFIS = 9;
+/** The block's word holding its walk region in `programs` + 1 (0: none). */
+export const CLASSIFIER_PROGRAM = 19;
+/** int32 per SDF filter in a flat walk (datapath.ts walk). */
+export const WALK_FILTER = 11;
 
 export interface BufferedPacket {
   pdr: PdrState;
