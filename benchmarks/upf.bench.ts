@@ -86,15 +86,15 @@ function bestOf(loops: (() => void)[], itemsPerCall: number, callsPerRound: numb
   return best;
 }
 
-/** A 92-octet IPv4 packet from the UE: UDP to `dport`, or another protocol with the same first 4 octets. */
-function payload(dst: string, proto: number = IpProto.UDP, dport = 9): Uint8Array {
-  if (proto === IpProto.UDP) return udpPacket({ address: '10.45.0.2', port: 40000 }, { address: dst, port: dport }, new Uint8Array(64));
+/** A 92-octet IPv4 packet from the UE (`src`): UDP to `dport`, or another protocol with the same first 4 octets. */
+function payload(dst: string, proto: number = IpProto.UDP, dport = 9, src = '10.45.0.2'): Uint8Array {
+  if (proto === IpProto.UDP) return udpPacket({ address: src, port: 40000 }, { address: dst, port: dport }, new Uint8Array(64));
   const l4 = new Uint8Array(72);
   l4[0] = 40000 >> 8;
   l4[1] = 40000 & 0xff;
   l4[2] = dport >> 8;
   l4[3] = dport & 0xff;
-  return ipv4Packet('10.45.0.2', dst, proto, l4);
+  return ipv4Packet(src, dst, proto, l4);
 }
 
 function datapath(n: number, pdrsPerSession: number) {
@@ -248,19 +248,22 @@ for (const pdrs of PARTS.has(2) ? ([1, 4, 8] as const) : []) {
     seids.push(r.seid);
   }
   const establishNs = ((performance.now() - e0) * 1e6) / PDR_SESSIONS;
-  // traffic spread over the session's QoS flows, each packet inside its flow's SDF filter
-  const flows: [number, Uint8Array][] = [[9, payload('198.51.100.1')]];
-  if (pdrs >= 4) flows.push([5, payload('198.51.100.7', IpProto.UDP, 5004)]);
-  if (pdrs === 8) flows.push([6, payload('203.0.113.7', IpProto.TCP, 443)], [7, payload('192.0.2.9', IpProto.ICMP)]);
+  // traffic spread over the session's QoS flows, each packet inside its flow's SDF filter: from the
+  // session's UE address, which the filters' "assigned" stands for (before 2026-12-06 21:15 every
+  // packet came from 10.45.0.2, so the SDF flows' packets of all but one session matched no PDR)
+  const flows: [number, (src: string) => Uint8Array][] = [[9, (src) => payload('198.51.100.1', IpProto.UDP, 9, src)]];
+  if (pdrs >= 4) flows.push([5, (src) => payload('198.51.100.7', IpProto.UDP, 5004, src)]);
+  if (pdrs === 8) flows.push([6, (src) => payload('203.0.113.7', IpProto.TCP, 443, src)], [7, (src) => payload('192.0.2.9', IpProto.ICMP, 9, src)]);
   const rng = new Rng(pdrs);
   const packets = Array.from({ length: BATCH }, (_, k) => {
     const [qfi, body] = flows[k % flows.length];
-    return encodeGtpu(gPdu(teids[rng.int(PDR_SESSIONS)], body, { pduType: 1, qfi }));
+    const i = rng.int(PDR_SESSIONS), ue = 0x0a2d0000 + i + 1;
+    return encodeGtpu(gPdu(teids[i], body(`${ue >>> 24}.${(ue >> 16) & 255}.${(ue >> 8) & 255}.${ue & 255}`), { pduType: 1, qfi }));
   });
   const index = new Int32Array(PDR_SESSIONS * pdrs + 1);
   collectGarbage();
   const [base, up] = bestOf([baselineOver(packets, index), uplinkOver(dp, packets)], BATCH, WINDOW_CALLS, WINDOWS);
-  if (forwarded() === 0) throw new Error('nothing forwarded');
+  if (dp.stats.noMatchingPdr !== 0 || forwarded() === 0) throw new Error(`${dp.stats.noMatchingPdr} packets matched no PDR`);
   result(`baseline at ${PDR_SESSIONS} sessions of ${pdrs} PDRs, per packet`, base, WINDOWS);
   result(`N3 uplink, sessions of ${pdrs} PDRs (${PDR_SESSIONS} sessions, ${flows.length} QoS flows), per packet`, up, WINDOWS);
   ratios.push([`uplink vs baseline, sessions of ${pdrs} PDRs`, results.at(-1)!.name, results.at(-2)!.name]);
