@@ -12,7 +12,7 @@
 import { readGpdu, newGpduView, GpduStatus, writeGpduHeaderWithQfi, writeGpduHeader } from '../../codecs/gtpu/view.ts';
 import { GtpuMessageType } from '../../codecs/gtpu/gtpu.ts';
 import { PfcpCause, UsageReportTrigger } from '../../codecs/pfcp/index.ts';
-import { Ctl, FarAction, SLOW_MASK, CLASSIFIER_BLOCK, CLASSIFIER_PROGRAM, WALK_FILTER, type PdrState, type SessionState, type TeidEntry, type TunnelPeer } from './tables.ts';
+import { Ctl, FarAction, SLOW_MASK, WALK_FILTER, type PdrState, type SessionState, type TeidEntry, type TunnelPeer } from './tables.ts';
 import { FlatTables, RECORD, RECORD_SHIFT, ROW, SPILL, COUNT_SHIFT } from './flat.ts';
 import { reportAndReset, type UrrReport } from './usage.ts';
 import { sdfMatches } from './sdf.ts';
@@ -28,7 +28,7 @@ export { FarAction, type TunnelPeer } from './tables.ts';
 // to getters (tsx), each `Ctl.X` in the loop would be a call.
 const ANCHOR = Ctl.ANCHOR, CLASSIFY = Ctl.CLASSIFY, QFI_COND = Ctl.QFI_COND, UE_COND = Ctl.UE_COND, MARK = Ctl.MARK, OHC = Ctl.OHC;
 const FAST = SLOW_MASK, REC = RECORD, SHIFT = RECORD_SHIFT, COUNTS = COUNT_SHIFT, FORW = FarAction.FORW, SPILLED = SPILL;
-const CLS = CLASSIFIER_BLOCK, PROGRAM = CLASSIFIER_PROGRAM, FILTER = WALK_FILTER;
+const FILTER = WALK_FILTER;
 const G_PDU = GtpuMessageType.GPdu, GPDU_OK = GpduStatus.OK;
 const readHeader = readGpdu, matches = sdfMatches, headerWithQfi = writeGpduHeaderWithQfi, plainHeader = writeGpduHeader, slow = slowPath;
 export type { UsageReport, UrrReport } from './usage.ts';
@@ -90,19 +90,16 @@ export class UpfDatapath {
    * [2p] the PDR in the slot, [2p + 1] the TEID entry anchored there (pdrAt, anchorAt).
    */
   private readonly slotObjects: (PdrState | TeidEntry | undefined)[];
-  /** Classifier block + 1 by anchor slot (0: none), and the blocks (tables.ts CLASSIFIER_BLOCK). */
-  readonly classifierOf: Int32Array;
-  classifiers: Int32Array = new Int32Array(CLASSIFIER_BLOCK * 256);
-  private readonly freeBlocks: number[] = [];
-  private nextBlock = 0;
   /**
-   * The precedence walks of the classifiers, flat (install.ts writeClassifier, `walk` below): a
-   * block's word CLASSIFIER_PROGRAM holds its region's start + 1; regions come in power-of-two
-   * sizes, the first word the size's log2, free regions kept per size.
+   * A shared TEID's classifier (tables.ts "classifier") by anchor slot: its start in
+   * `classifiers` + 1 (0: none). Each classifier is one region, its QFI table then its flat
+   * walks, so a walked packet reads on from where its QFI was found; regions come in power-of-two
+   * sizes (the word before a region's start: the size's log2), free ones kept per size.
    */
-  programs: Int32Array = new Int32Array(4096);
-  private nextProgram = 0;
-  private readonly freePrograms: number[][] = [];
+  readonly classifierOf: Int32Array;
+  classifiers: Int32Array = new Int32Array(4096);
+  private nextRegion = 0;
+  private readonly freeRegions: number[][] = [];
   /** SMF-assigned TEID -> anchor slot. */
   readonly foreign = new Map<number, number>();
   readonly byUe = new Map<number, SessionState>();
@@ -233,47 +230,29 @@ export class UpfDatapath {
     this.flat.pdrSlots.release(slot);
   }
 
-  allocateClassifier(): number {
-    const b = this.freeBlocks.pop();
-    if (b !== undefined) return b;
-    if ((this.nextBlock + 1) * CLS > this.classifiers.length) {
-      const grown = new Int32Array(this.classifiers.length * 2);
-      grown.set(this.classifiers);
-      this.classifiers = grown;
-    }
-    return this.nextBlock++;
-  }
-
-  freeClassifier(block: number): void {
-    const w = block * CLS + PROGRAM;
-    if (this.classifiers[w] > 0) this.freeProgram(this.classifiers[w] - 1);
-    this.classifiers[w] = 0;
-    this.freeBlocks.push(block);
-  }
-
-  /** A region of at least `words` + 1 int32 in `programs`; its data starts one past the returned index. */
-  allocateProgram(words: number): number {
+  /** A classifier region of at least `words` int32; returns its start. */
+  allocateClassifier(words: number): number {
     let c = 4;
     while (1 << c < words + 1) c++;
-    const free = (this.freePrograms[c] ??= []);
+    const free = (this.freeRegions[c] ??= []);
     let at = free.pop();
     if (at === undefined) {
-      at = this.nextProgram;
-      this.nextProgram += 1 << c;
-      if (this.nextProgram > this.programs.length) {
-        let n = this.programs.length * 2;
-        while (n < this.nextProgram) n *= 2;
+      at = this.nextRegion;
+      this.nextRegion += 1 << c;
+      if (this.nextRegion > this.classifiers.length) {
+        let n = this.classifiers.length * 2;
+        while (n < this.nextRegion) n *= 2;
         const grown = new Int32Array(n);
-        grown.set(this.programs);
-        this.programs = grown;
+        grown.set(this.classifiers);
+        this.classifiers = grown;
       }
     }
-    this.programs[at] = c;
-    return at;
+    this.classifiers[at] = c;
+    return at + 1;
   }
 
-  freeProgram(at: number): void {
-    this.freePrograms[this.programs[at]].push(at);
+  freeClassifier(start: number): void {
+    this.freeRegions[this.classifiers[start - 1]].push(start - 1);
   }
 
   /** A slot whose TEID (slot + 1) is not one the SMF assigned to another PDR. */
@@ -372,7 +351,7 @@ export class UpfDatapath {
     let ctl = hot[k];
     if (ctl & CLASSIFY) {
       // the flat classifier: the packet's QFI (or "any other") -> a PDR, or the precedence walk
-      const o = (this.classifierOf[p] - 1) * CLS;
+      const o = this.classifierOf[p] - 1;
       const t = this.classifiers;
       const q = qfi < 0 ? 64 : qfi;
       const m = t[o];
@@ -408,7 +387,7 @@ export class UpfDatapath {
   }
 
   /**
-   * The precedence walk over a flat candidate list at `programs[at]` (install.ts writeClassifier):
+   * The precedence walk over a flat candidate list at `classifiers[at]` (install.ts writeClassifier):
    * the same decision as classify() over the same PDRs, with the packet's fields read once and
    * every candidate and filter in consecutive int32 — [n, then per candidate: slot, flags (1:
    * uplink, 2: UE address condition), UE address, filters f, then f filters of WALK_FILTER words:
@@ -418,7 +397,7 @@ export class UpfDatapath {
    * the PDR's address under mask -1, IPv6 a net no masked address equals.
    */
   private walk(at: number, b: Uint8Array, start: number, length: number): number {
-    const t = this.programs;
+    const t = this.classifiers;
     let src = 0, dst = 0, proto = -1, tos = 0, sport = -1, dport = -1;
     const long = length >= 20;
     if (long) {

@@ -9,7 +9,7 @@
 
 import { PfcpCause, RuleIdType, UsageReportTrigger, Interface } from '../../codecs/pfcp/index.ts';
 import { RuleError, ruleFailure, type RuleSet, type PdrSpec, type FTeidSpec, type FarSpec } from './rules.ts';
-import { Ctl, FarAction, CLASSIFIER_BLOCK, CLASSIFIER_MAX_QFIS, CLASSIFIER_PROGRAM, type FarState, type PdrState, type SessionState, type TeidEntry } from './tables.ts';
+import { Ctl, FarAction, CLASSIFIER_MAX_QFIS, type FarState, type PdrState, type SessionState, type TeidEntry } from './tables.ts';
 import { RECORD, COLD, MAX_URRS_PER_PDR } from './flat.ts';
 import { UrrState, QerState, reportAndReset, type UrrReport } from './usage.ts';
 import { setTimed, flushBuffer } from './slow-path.ts';
@@ -337,22 +337,18 @@ function writeControl(dp: UpfDatapath, p: PdrState): void {
 }
 
 /**
- * The flat form of `e.byQfi` (tables.ts CLASSIFIER_BLOCK): direct where one PDR without SDF filters
- * answers for a QFI, else the QFI's candidates in precedence order as a flat walk (datapath.ts
- * walk) in one region of `programs` for the block.
+ * The flat form of `e.byQfi` (tables.ts CLASSIFIER_MAX_QFIS): direct where one PDR without SDF
+ * filters answers for a QFI, else the QFI's candidates in precedence order as a flat walk
+ * (datapath.ts walk), after the QFI table in the same region.
  */
 function writeClassifier(dp: UpfDatapath, e: TeidEntry): void {
-  if (e.block < 0) e.block = dp.allocateClassifier();
-  const o = e.block * CLASSIFIER_BLOCK;
-  if (dp.classifiers[o + CLASSIFIER_PROGRAM] > 0) dp.freeProgram(dp.classifiers[o + CLASSIFIER_PROGRAM] - 1);
-  dp.classifiers[o + CLASSIFIER_PROGRAM] = 0;
   const qfis: number[] = [];
   for (let q = 0; q < 64; q++) if (e.byQfi[q]) qfis.push(q);
   qfis.push(64);
   const entries: [number, number][] = [];
   const walks: number[][] = [];
   if (qfis.length > CLASSIFIER_MAX_QFIS) {
-    entries.push([64, -1]); // too many QFIs for the block: every packet takes the precedence walk over the objects
+    entries.push([64, -1]); // too many QFIs: every packet takes the precedence walk over the objects
   } else {
     for (const q of qfis) {
       const list = e.byQfi[q];
@@ -367,25 +363,21 @@ function writeClassifier(dp: UpfDatapath, e: TeidEntry): void {
       }
     }
   }
-  let at = -1;
-  if (walks.length > 0) {
-    at = dp.allocateProgram(walks.reduce((n, w) => n + w.length, 0));
-    let k = at + 1;
-    const starts = walks.map((w) => {
-      dp.programs.set(w, k);
-      k += w.length;
-      return k - w.length;
-    });
-    for (const x of entries) if (x[1] < -1) x[1] = -2 - starts[-x[1] - 2];
-  }
+  if (e.block >= 0) dp.freeClassifier(e.block);
+  const o = (e.block = dp.allocateClassifier(1 + 2 * entries.length + walks.reduce((n, w) => n + w.length, 0)));
   const t = dp.classifiers;
+  let k = o + 1 + 2 * entries.length;
+  const starts = walks.map((w) => {
+    t.set(w, k);
+    k += w.length;
+    return k - w.length;
+  });
   t[o] = entries.length;
   entries.forEach(([q, target], j) => {
     t[o + 1 + 2 * j] = q;
-    t[o + 2 + 2 * j] = target;
+    t[o + 2 + 2 * j] = target < -1 ? -2 - starts[-target - 2] : target;
   });
-  t[o + CLASSIFIER_PROGRAM] = at + 1;
-  dp.classifierOf[e.anchorSlot] = e.block + 1;
+  dp.classifierOf[e.anchorSlot] = o + 1;
 }
 
 /**

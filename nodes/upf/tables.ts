@@ -82,22 +82,20 @@ export interface TeidEntry {
   pdrs: PdrState[];
   /** QFI -> PDRs to try in precedence order (PDRs without a QFI condition in every list); index 64: packets without a QFI. */
   byQfi: (PdrState[] | undefined)[];
-  /** Its block in the flat classifier table (CLASSIFIER_BLOCK), or -1. */
+  /** Its classifier's start in UpfDatapath.classifiers (the flat form of byQfi), or -1. */
   block: number;
 }
 
 /**
  * A shared TEID's classifier, flat in an Int32Array so that the common case — the packet's QFI
- * names one PDR without SDF filters — costs two reads near each other: [m, (qfi, target) x m],
- * QFI 64 (last) standing for "any other QFI or none"; target slot + 1, or 0: no PDR, or: try the
- * PDRs of that QFI in precedence order (UE address, SDF filters) — -2 - i: over the flat list at
- * `programs[i]` (datapath.ts walk), -1: over the objects (TeidEntry.byQfi; when a filter has
- * several port ranges, or the QFIs do not fit the block).
+ * names one PDR without SDF filters — costs two reads near each other: [m, (qfi, target) x m,
+ * then the flat walks], QFI 64 (last) standing for "any other QFI or none"; target slot + 1, or
+ * 0: no PDR, or: try the PDRs of that QFI in precedence order (UE address, SDF filters) — -2 - i:
+ * over the flat walk at `classifiers[i]`, in the same region (datapath.ts walk), -1: over the
+ * objects (TeidEntry.byQfi; when a filter has several port ranges, or the QFIs are more than
+ * CLASSIFIER_MAX_QFIS).
  */
-export const CLASSIFIER_BLOCK = 20;
 export const CLASSIFIER_MAX_QFIS = 9;
-/** The block's word holding its walk region in `programs` + 1 (0: none). */
-export const CLASSIFIER_PROGRAM = 19;
 /** int32 per SDF filter in a flat walk (datapath.ts walk). */
 export const WALK_FILTER = 11;
 

@@ -8,7 +8,6 @@ import { pdr, ACCESS, CORE } from '../helpers/upf-rules.ts';
 import { parseFlowDescription, sdfMatches, type CompiledSdf } from '../../nodes/upf/sdf.ts';
 import { encodeGtpu, gPdu } from '../../codecs/gtpu/index.ts';
 import { ipv4Packet } from '../../transport/capture/synth.ts';
-import { CLASSIFIER_BLOCK, CLASSIFIER_PROGRAM } from '../../nodes/upf/tables.ts';
 import { Rng } from '../helpers/fuzz.ts';
 import type { PdrSpec, RuleSet } from '../../nodes/upf/rules.ts';
 
@@ -78,8 +77,8 @@ describe('the flat SDF precedence walk', () => {
       const { seid, created } = dp.establish(rules);
       const s = dp.session(seid)!;
       const slotOf = new Map(s.pdrs.map((p) => [p.slot, p.spec.id]));
-      const block = dp.classifierOf[created[0].teid - 1] - 1;
-      if (block >= 0 && dp.classifiers[block * CLASSIFIER_BLOCK + CLASSIFIER_PROGRAM] > 0) flat++;
+      const o = dp.classifierOf[created[0].teid - 1] - 1;
+      if (o >= 0 && Array.from({ length: dp.classifiers[o] }, (_, j) => dp.classifiers[o + 2 + 2 * j]).some((target) => target < -1)) flat++;
       for (let k = 0; k < 40; k++) {
         const ip = randomPacket(rng);
         const before = s.pdrs.map((p) => dp.flat.packets(p.slot));
