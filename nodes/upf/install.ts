@@ -339,7 +339,7 @@ function writeControl(dp: UpfDatapath, p: PdrState): void {
 /**
  * The flat form of `e.byQfi` (tables.ts CLASSIFIER_MAX_QFIS): direct where one PDR without SDF
  * filters answers for a QFI, else the QFI's candidates in precedence order as a flat walk
- * (datapath.ts walk), after the QFI table in the same region.
+ * (flat-walk.ts), after the QFI table in the same region.
  */
 function writeClassifier(dp: UpfDatapath, e: TeidEntry): void {
   const qfis: number[] = [];
@@ -381,7 +381,7 @@ function writeClassifier(dp: UpfDatapath, e: TeidEntry): void {
 }
 
 /**
- * A QFI's candidates as the flat walk reads them (datapath.ts walk, tables.ts WALK_FILTER), or
+ * A QFI's candidates as the flat walk reads them (flat-walk.ts flatWalk, tables.ts WALK_FILTER), or
  * undefined when a filter has several port ranges (the walk over the objects matches those).
  */
 function flatWalk(list: PdrState[]): number[] | undefined {

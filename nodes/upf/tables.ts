@@ -91,12 +91,12 @@ export interface TeidEntry {
  * names one PDR without SDF filters — costs two reads near each other: [m, (qfi, target) x m,
  * then the flat walks], QFI 64 (last) standing for "any other QFI or none"; target slot + 1, or
  * 0: no PDR, or: try the PDRs of that QFI in precedence order (UE address, SDF filters) — -2 - i:
- * over the flat walk at `classifiers[i]`, in the same region (datapath.ts walk), -1: over the
+ * over the flat walk at `classifiers[i]`, in the same region (flat-walk.ts), -1: over the
  * objects (TeidEntry.byQfi; when a filter has several port ranges, or the QFIs are more than
  * CLASSIFIER_MAX_QFIS).
  */
 export const CLASSIFIER_MAX_QFIS = 9;
-/** int32 per SDF filter in a flat walk (datapath.ts walk). */
+/** int32 per SDF filter in a flat walk (flat-walk.ts). */
 export const WALK_FILTER = 11;
 
 export interface BufferedPacket {

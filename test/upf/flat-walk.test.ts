@@ -1,4 +1,4 @@
-// The SDF precedence walk over the classifier's typed arrays (datapath.ts walk) against TS 29.244
+// The SDF precedence walk over the classifier's typed arrays (flat-walk.ts) against TS 29.244
 // 5.2.1 read directly: of the PDRs whose PDI matches the packet (QFI, UE address, any one of the
 // SDF filters by sdfMatches), the one with the lowest precedence value wins. Random rule sets and
 // packets; filters with several port ranges take the walk over the objects, and are in the mix.

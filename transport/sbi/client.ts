@@ -9,13 +9,13 @@
 import http2 from 'node:http2';
 import net from 'node:net';
 import tls from 'node:tls';
-import { Duplex } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import { SbiProblem, type SbiClient, type SbiResult, type SbiCallOptions, type SbiRoute } from './api.ts';
 import { parseSbiBody, serializeSbiBody } from './server.ts';
 import { TcpStreamRecorder } from '../capture/tcp-stream.ts';
 import type { WireTap } from '../tap.ts';
-import { FrameHeaderWalker, FrameType } from '../../codecs/http2/frame.ts';
 import { H2Connection } from './h2/connection.ts';
+import { TappedConnection } from './tapped-connection.ts';
 import { H2Error, H2ClosedError } from './h2/errors.ts';
 import { ERROR_CODE_NAMES } from '../../codecs/http2/frame.ts';
 import type { HeaderField } from '../../codecs/http2/hpack.ts';
@@ -58,94 +58,6 @@ export class SbiTimeoutError extends Error {
 }
 
 const IDEMPOTENT = new Set(['GET', 'PUT', 'DELETE']);
-
-/** A Duplex over a socket that reports each chunk it passes to a recorder. */
-class TappedConnection extends Duplex {
-  private readonly socket: net.Socket;
-  private readonly rec: TcpStreamRecorder;
-  /**
-   * The capture comments of the requests in the order they were made (undefined for a request
-   * without a step): each goes on the chunk that carries its HEADERS frame, i.e. the frame that
-   * opens the next new stream, not on whatever the session writes first (the preface).
-   */
-  private readonly comments: (string | undefined)[] = [];
-  private readonly frames = new FrameHeaderWalker(true);
-  private lastStream = 0;
-  /** TLS records pass here, not HTTP/2 frames: a comment goes on the next chunk written. */
-  private readonly encrypted: boolean;
-
-  /**
-   * A TLS connection's chunks until its handshake is done: the key log lines (Decryption Secrets
-   * Blocks) must precede the records they decrypt in the capture, since Wireshark reads a pcapng
-   * front to back, and TLS derives them only after the records that carry the handshake.
-   */
-  private held: [boolean, Uint8Array, string | undefined][] | undefined;
-
-  constructor(socket: net.Socket, rec: TcpStreamRecorder, encrypted = false) {
-    super();
-    this.socket = socket;
-    this.rec = rec;
-    this.encrypted = encrypted;
-    if (encrypted) this.held = [];
-    socket.on('data', (b: Buffer) => {
-      this.record(false, Uint8Array.from(b));
-      if (!this.push(b)) socket.pause();
-    });
-    socket.on('end', () => this.push(null));
-    socket.on('close', () => {
-      this.release();
-      rec.close();
-      this.destroy();
-    });
-    socket.on('error', (e) => this.destroy(e));
-  }
-
-  override _read(): void {
-    this.socket.resume();
-  }
-
-  private record(outgoing: boolean, bytes: Uint8Array, note?: string): void {
-    if (this.held) this.held.push([outgoing, bytes, note]);
-    else this.rec.data(outgoing, bytes, note);
-  }
-
-  /** The TLS handshake is done and its secrets logged: what was held goes to the capture, in order. */
-  release(): void {
-    const held = this.held ?? [];
-    this.held = undefined;
-    for (const [outgoing, bytes, note] of held) this.rec.data(outgoing, bytes, note);
-  }
-
-  /** Queues the comment of the request about to be made on this connection. */
-  requestComment(comment: string | undefined): void {
-    this.comments.push(comment);
-  }
-
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
-    const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
-    const notes: string[] = [];
-    if (this.encrypted) {
-      const c = this.comments.shift();
-      if (c) notes.push(c);
-    } else for (const f of this.frames.push(bytes)) {
-      if (f.type !== FrameType.HEADERS || f.streamId <= this.lastStream) continue;
-      this.lastStream = f.streamId;
-      const c = this.comments.shift();
-      if (c) notes.push(c);
-    }
-    this.record(true, this.held ? Uint8Array.from(bytes) : bytes, notes.length ? notes.join('; ') : undefined);
-    this.socket.write(chunk, cb);
-  }
-
-  override _final(cb: (e?: Error | null) => void): void {
-    this.socket.end(cb);
-  }
-
-  override _destroy(err: Error | null, cb: (e?: Error | null) => void): void {
-    this.socket.destroy();
-    cb(err);
-  }
-}
 
 type Connection = { session: http2.ClientHttp2Session; tapped?: TappedConnection; own?: undefined } | { own: H2Connection };
 
