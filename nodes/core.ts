@@ -287,7 +287,7 @@ async function startServing(nf: CoreNf, cfg: NetworkConfig, full: NetworkConfig,
       if (heartbeatMs > 0) pfcp.startHeartbeat({ address: cfg.addresses.upf, port: cfg.ports.pfcp }, heartbeatMs);
       pfcp.on('heartbeat-lost', (peer) => o.log?.(`[SMF] PFCP Heartbeat to the UPF ${peer.address}:${peer.port} unanswered (N1 x T1, TS 29.244 6.2.2)`));
       const h = await serve('SMF', cfg.addresses.smf, smf.routes, c);
-      // settled also waits for a late SM policy 201 being undone (establishment.ts terminateUnkeptSmPolicy)
+      // settled also waits for a late SM policy 201 being undone (establishment.ts smPolicy, its lateAnswer)
       return { nf, ledger: smf.ledger, sbi: h, smf: smf.smf, settled: async () => { await h.server.settled(); await h.http.settled(); }, stop: async () => { await h.close(); await pfcp.close(); } };
     }
     case 'amf':

@@ -205,12 +205,9 @@ export function characterStringDecoder(t: Extract<AsnType, { k: 'str' }>): Dec {
     const n = readSizeHead(r, size);
     if (n < 0) {
       const b = readGeneralOctets(r);
-      let s = '';
-      for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]);
-      return s;
+      return charactersOf(b, 0, b.length);
     }
     if (aligned) r.align();
-    let s = '';
     if ((r.bit & 7) === 0) {
       // octet-aligned characters read straight from the buffer
       r.need(n * 8);
@@ -219,7 +216,6 @@ export function characterStringDecoder(t: Extract<AsnType, { k: 'str' }>): Dec {
       return charactersOf(r.buf, at, n);
     }
     const b = r.bitString(n * 8);
-    for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]);
-    return s;
+    return charactersOf(b, 0, b.length);
   };
 }

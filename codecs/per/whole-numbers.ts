@@ -156,12 +156,8 @@ export function readCwnIn(r: BitReader, lb: number, ub: number): number {
     if (off >= range) throw r.fail('BAD_VALUE', `${lb + off} above ${ub}`);
     return lb + off;
   }
-  const maxOctets = Math.ceil(bitsFor(range) / 8);
-  const octets = r.bits(bitsFor(maxOctets)) + 1;
-  r.align();
-  const v = lb + r.bits(8 * octets);
-  if (v > ub) throw r.fail('BAD_VALUE', `${v} above ${ub}`);
-  return v;
+  // X.691 11.5.7.4: the number of octets, then the octets
+  return readCwnLength(r, lb, ub, bitsFor(Math.ceil(bitsFor(range) / 8)));
 }
 
 /**

@@ -6,16 +6,12 @@
 // (docs/decisions/21-late-answers.md).
 
 import type { SbiResult } from '../common/sbi.ts';
+import { endLateCreation } from '../common/sbi/late-answer.ts';
 import type { Amf } from './amf.ts';
 import type { AmfUe } from './context.ts';
 import { keepUePolicyAssociation } from './procedures/held-resources.ts';
 
 type Late = (r: SbiResult<unknown>) => Promise<void>;
-
-/** The created resource's URI of a late answer: the Location of a 201 (TS 29.500 5.2.7.2). */
-function createdAt(r: SbiResult<unknown>): string | undefined {
-  return r.status === 201 ? r.headers.location : undefined;
-}
 
 /** A release the producer refused or did not answer is logged; nothing else can be done for it. */
 function undo(amf: Amf, supi: string, what: string, call: () => Promise<unknown>): Promise<void> {
@@ -31,12 +27,7 @@ function undo(amf: Amf, supi: string, what: string, call: () => Promise<unknown>
  * (TS 23.502 4.16.3.2, TS 29.507 4.2.4).
  */
 export function unkeptAmPolicy(amf: Amf, supi: string): Late {
-  return async (r) => {
-    const uri = createdAt(r);
-    if (!uri) return;
-    amf.log(`UE ${supi}: the PCF's 201 for the AM policy association came after the time-out; deleting ${uri}`);
-    await undo(amf, supi, 'Npcf_AMPolicyControl_Delete', () => amf.npcf.amPolicyControl.delete(uri, { step: '4.16.3.2' }));
-  };
+  return endLateCreation(`UE ${supi}: the PCF's AM policy association`, (uri) => undo(amf, supi, 'Npcf_AMPolicyControl_Delete', () => amf.npcf.amPolicyControl.delete(uri, { step: '4.16.3.2' })), (l) => amf.log(l));
 }
 
 /**
@@ -46,12 +37,7 @@ export function unkeptAmPolicy(amf: Amf, supi: string): Late {
  * keepUePolicyAssociation).
  */
 export function unkeptUePolicy(amf: Amf, ue: AmfUe, supi: string): Late {
-  return async (r) => {
-    const uri = createdAt(r);
-    if (!uri) return;
-    amf.log(`UE ${supi}: the PCF's 201 for the UE policy association came after the time-out`);
-    await keepUePolicyAssociation(amf, ue, supi, uri);
-  };
+  return endLateCreation(`UE ${supi}: the PCF's UE policy association`, (uri) => keepUePolicyAssociation(amf, ue, supi, uri), (l) => amf.log(l));
 }
 
 /**
@@ -59,12 +45,7 @@ export function unkeptUePolicy(amf: Amf, ue: AmfUe, supi: string): Late {
  * its Location, Nudm_SDM_Unsubscribe (TS 29.503 5.2.2.4.2; TS 23.502 4.2.2.3.2 step 8).
  */
 export function unkeptSdmSubscription(amf: Amf, supi: string): Late {
-  return async (r) => {
-    const uri = createdAt(r);
-    if (!uri) return;
-    amf.log(`UE ${supi}: the UDM's 201 for the SDM subscription came after the time-out; unsubscribing ${uri}`);
-    await undo(amf, supi, 'Nudm_SDM_Unsubscribe', () => amf.homeOf(supi).nudm.sdm.unsubscribe(uri, { step: '4.2.2.3.2 step 8' }));
-  };
+  return endLateCreation(`UE ${supi}: the UDM's SDM subscription`, (uri) => undo(amf, supi, 'Nudm_SDM_Unsubscribe', () => amf.homeOf(supi).nudm.sdm.unsubscribe(uri, { step: '4.2.2.3.2 step 8' })), (l) => amf.log(l));
 }
 
 /**
@@ -113,11 +94,6 @@ export function unkeptAuthentication(amf: Amf, supiOrSuci: string, ausf: Amf['na
  * (TS 29.502 5.2.2.4; TS 23.502 4.3.4.2 step 1c: a release that needs no N1 or N2 SM signalling).
  */
 export function unkeptSmContext(amf: Amf, ue: AmfUe, pduSessionId: number): Late {
-  return async (r) => {
-    const uri = createdAt(r);
-    if (!uri) return;
-    const supi = ue.supi ?? String(ue.amfUeNgapId);
-    amf.log(`UE ${supi}: the SMF's 201 for PDU session ${pduSessionId} came after the time-out; releasing ${uri}`);
-    await undo(amf, supi, 'Nsmf_PDUSession_ReleaseSMContext', () => amf.nsmf.pduSession.releaseSmContext(uri, { ...(ue.location ? { ueLocation: ue.location } : {}) }, { step: '4.3.4.2 step 1c' }));
-  };
+  const supi = ue.supi ?? String(ue.amfUeNgapId);
+  return endLateCreation(`UE ${supi}: the SMF's SM context of PDU session ${pduSessionId}`, (uri) => undo(amf, supi, 'Nsmf_PDUSession_ReleaseSMContext', () => amf.nsmf.pduSession.releaseSmContext(uri, { ...(ue.location ? { ueLocation: ue.location } : {}) }, { step: '4.3.4.2 step 1c' })), (l) => amf.log(l));
 }

@@ -3,8 +3,7 @@
 // cleanly), so only the AMF can end it: it does, with the spec's own operation for ending it, at
 // the Location (or link) of the late answer (nodes/amf/late-answers.ts). The network and the
 // checks: test/helpers/late-answers.ts.
-import { describe, it } from 'vitest';
-import { lateAnswerIsUndone, type LateCase } from '../helpers/late-answers.ts';
+import { lateAnswerSuite, type LateCase } from '../helpers/late-answers.ts';
 
 const CASES: LateCase[] = [
   { name: 'Npcf_AMPolicyControl_Create (step 16), deleted at its Location', consumer: 'amf', producer: 'PCF', create: { method: 'POST', path: '/npcf-am-policy-control/v1/policies' }, undo: { method: 'DELETE', path: '/npcf-am-policy-control/v1/policies/{polAssoId}' }, during: 'registration' },
@@ -17,6 +16,4 @@ const CASES: LateCase[] = [
   { name: 'Nsmf_PDUSession_CreateSMContext (4.3.2.2.1 step 3), released at its Location', consumer: 'amf', producer: 'SMF', create: { method: 'POST', path: '/nsmf-pdusession/v1/sm-contexts' }, undo: { method: 'POST', path: '/nsmf-pdusession/v1/sm-contexts/{smContextRef}/release' }, during: 'pdu session' },
 ];
 
-describe.each([['node', 61], ['own', 62]] as const)('a creation whose 201 reaches the AMF after its SBI time-out (issue 21), over %s HTTP/2', (http2, third) => {
-  it.each(CASES)('$name: every ledger back at its start', (c) => lateAnswerIsUndone(http2, third, c));
-});
+lateAnswerSuite('a creation whose 201 reaches the AMF after its SBI time-out (issue 21)', [61, 62], CASES);

@@ -6,7 +6,7 @@
 // consumer's call times out when the test says (the producer's answer is held until then), not
 // when the machine is slow. The UE's timers run on another VirtualClock that is never advanced: a
 // UE left waiting does not retry.
-import { expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startCore, type Core, type CoreNf } from '../../nodes/core.ts';
 import { Gnb } from '../../nodes/gnb/gnb.ts';
 import { Ue } from '../../nodes/ue/ue.ts';
@@ -127,4 +127,14 @@ export async function lateAnswerIsUndone(http2: Http2Implementation, third: numb
     await core?.stop();
     setSbiHttp2('own');
   }
+}
+
+/**
+ * A consumer's cases, each over both HTTP/2s: node:http2 on the test's 127.0.<node>.x, wire5g's
+ * own on 127.0.<own>.x. `title` names the consumer ("a creation whose 201 reaches the AMF ...").
+ */
+export function lateAnswerSuite(title: string, thirds: readonly [node: number, own: number], cases: LateCase[]): void {
+  describe.each([['node', thirds[0]], ['own', thirds[1]]] as const)(`${title}, over %s HTTP/2`, (http2, third) => {
+    it.each(cases)('$name: every ledger back at its start', (c) => lateAnswerIsUndone(http2, third, c));
+  });
 }

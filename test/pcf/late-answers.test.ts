@@ -3,8 +3,7 @@
 // with what it held; the resource of the late 201 is ended by the PCF at its Location with the
 // operation of 4.16.6 (nodes/pcf/sm-policy-bindings.ts, sm-policy.ts). The network and the checks:
 // test/helpers/late-answers.ts.
-import { describe, it } from 'vitest';
-import { lateAnswerIsUndone, type LateCase } from '../helpers/late-answers.ts';
+import { lateAnswerSuite, type LateCase } from '../helpers/late-answers.ts';
 
 const CASES: LateCase[] = [
   { name: 'Nbsf_Management_Register, deregistered at its Location', consumer: 'pcf', producer: 'BSF', create: { method: 'POST', path: '/nbsf-management/v1/pcfBindings' }, undo: { method: 'DELETE', path: '/nbsf-management/v1/pcfBindings/{bindingId}' }, during: 'pdu session' },
@@ -13,6 +12,4 @@ const CASES: LateCase[] = [
   { name: 'Nudr_DM_Subscribe (policy data), unsubscribed at its Location', consumer: 'pcf', producer: 'UDR', create: { method: 'POST', path: '/nudr-dr/v1/policy-data/subs-to-notify' }, undo: { method: 'DELETE', path: '/nudr-dr/v1/policy-data/subs-to-notify/{subsId}' }, during: 'pdu session' },
 ];
 
-describe.each([['node', 65], ['own', 66]] as const)('a creation whose 201 reaches the PCF after its SBI time-out (issue 21), over %s HTTP/2', (http2, third) => {
-  it.each(CASES)('$name: every ledger back at its start', (c) => lateAnswerIsUndone(http2, third, c));
-});
+lateAnswerSuite('a creation whose 201 reaches the PCF after its SBI time-out (issue 21)', [65, 66], CASES);

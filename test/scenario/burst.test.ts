@@ -28,6 +28,29 @@ afterAll(async () => {
   await slowed?.stop();
 });
 
+/**
+ * Every UE registers and establishes PDU session 1, all at once; the failures' messages, and the
+ * most UEs the gNB had establishing when one of them sent its InitialUEMessage.
+ */
+async function registerAllAtOnce(n: TestNetwork, supis: string[]): Promise<{ ues: ReturnType<TestNetwork['ue']>[]; failures: string[]; most: number }> {
+  let most = 0;
+  const stop = subscribeTrace((e) => {
+    if (e.message === 'InitialUEMessage') most = Math.max(most, n.gnb.admission.establishing);
+  });
+  const ues = supis.map((s) => n.ue(s));
+  const failures: string[] = [];
+  await Promise.all(ues.map(async (ue) => {
+    try {
+      await ue.register(n.gnb);
+      await ue.establishPduSession(1);
+    } catch (e) {
+      failures.push(e instanceof Error ? e.message : String(e));
+    }
+  }));
+  stop();
+  return { ues, failures, most };
+}
+
 /** Waits for an event of the run (not for time to pass); `limitMs` only bounds a run that went wrong. */
 async function until(what: string, cond: () => boolean, limitMs = 60_000, orElse: 'throw' | 'go on' = 'throw'): Promise<void> {
   const end = Date.now() + limitMs;
@@ -85,21 +108,7 @@ describe('bursts of UEs leave nothing behind and do not fail (issue 21)', () => 
     const supis = Array.from({ length: N }, (_, i) => supi(N + i));
     burst = await startTestNetwork(122, supis, { admission: { maxEstablishing: 16, setupsPerSecond: 1_000_000 } });
     const before = burst.ledgers();
-    let most = 0;
-    const stop = subscribeTrace((e) => {
-      if (e.message === 'InitialUEMessage') most = Math.max(most, burst!.gnb.admission.establishing);
-    });
-    const ues = supis.map((s) => burst!.ue(s));
-    const failures: string[] = [];
-    await Promise.all(ues.map(async (ue) => {
-      try {
-        await ue.register(burst!.gnb);
-        await ue.establishPduSession(1);
-      } catch (e) {
-        failures.push(e instanceof Error ? e.message : String(e));
-      }
-    }));
-    stop();
+    const { ues, failures, most } = await registerAllAtOnce(burst, supis);
     expect(failures).toEqual([]);
     expect(most).toBeLessThanOrEqual(16);
     expect(burst.gnb.admission.stats.queuedAtMost).toBeGreaterThan(0);
@@ -124,21 +133,7 @@ describe('bursts of UEs leave nothing behind and do not fail (issue 21)', () => 
       await new Promise((r) => setTimeout(r, 250));
       return answer;
     };
-    let most = 0;
-    const stop = subscribeTrace((e) => {
-      if (e.message === 'InitialUEMessage') most = Math.max(most, slowed!.gnb.admission.establishing);
-    });
-    const ues = supis.map((s) => slowed!.ue(s));
-    const failures: string[] = [];
-    await Promise.all(ues.map(async (ue) => {
-      try {
-        await ue.register(slowed!.gnb);
-        await ue.establishPduSession(1);
-      } catch (e) {
-        failures.push(e instanceof Error ? e.message : String(e));
-      }
-    }));
-    stop();
+    const { ues, failures, most } = await registerAllAtOnce(slowed, supis);
     amfSbi.call = call;
     expect(failures).toEqual([]);
     const adm = slowed.gnb.admission;

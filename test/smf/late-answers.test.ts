@@ -5,7 +5,7 @@
 // test/helpers/late-answers.ts. The SM policy association of test/smf/late-sm-policy.test.ts is
 // here too, in the whole core.
 import { describe, it } from 'vitest';
-import { lateAnswerIsUndone, type LateCase } from '../helpers/late-answers.ts';
+import { lateAnswerIsUndone, lateAnswerSuite, type LateCase } from '../helpers/late-answers.ts';
 
 const CASES: LateCase[] = [
   { name: 'Nudm_UECM_Registration (step 4), deregistered', consumer: 'smf', producer: 'UDM', create: { method: 'PUT', path: '/nudm-uecm/v1/{ueId}/registrations/smf-registrations/{pduSessionId}' }, undo: { method: 'DELETE', path: '/nudm-uecm/v1/{ueId}/registrations/smf-registrations/{pduSessionId}' }, during: 'pdu session' },
@@ -14,9 +14,7 @@ const CASES: LateCase[] = [
   { name: 'Npcf_SMPolicyControl_Create (step 7b), deleted at its Location', consumer: 'smf', producer: 'PCF', create: { method: 'POST', path: '/npcf-smpolicycontrol/v1/sm-policies' }, undo: { method: 'POST', path: '/npcf-smpolicycontrol/v1/sm-policies/{smPolicyId}/delete' }, during: 'pdu session' },
 ];
 
-describe.each([['node', 67], ['own', 68]] as const)('a creation whose 201 reaches the SMF after its SBI time-out (issue 21), over %s HTTP/2', (http2, third) => {
-  it.each(CASES)('$name: every ledger back at its start', (c) => lateAnswerIsUndone(http2, third, c));
-});
+lateAnswerSuite('a creation whose 201 reaches the SMF after its SBI time-out (issue 21)', [67, 68], CASES);
 
 // home-routed roaming (issue 17): the V-SMF's Nsmf_PDUSession_Create at the H-SMF, through both SEPPs
 const HOME_ROUTED: LateCase = { name: 'Nsmf_PDUSession_Create at the H-SMF (4.3.2.2.2 step 6), released at its Location', consumer: 'smf', producer: 'H-SMF', create: { method: 'POST', path: '/nsmf-pdusession/v1/pdu-sessions' }, undo: { method: 'POST', path: '/nsmf-pdusession/v1/pdu-sessions/{pduSessionRef}/release' }, during: 'pdu session', roaming: true };

@@ -127,7 +127,14 @@ async function smPolicy(smf: Smf, ctx: SmContext, step: string): Promise<void> {
     ...(ctx.onboarding ? { onboardInd: true } : {}),
     // TS 29.512 pcfUeInfo: the PCF for the UE that asked to be told of this session (TS 23.502 4.16.14.2)
     ...(ctx.pcfUeInfo ? { pcfUeInfo: ctx.pcfUeInfo } : {}),
-  }, { step, lateAnswer: (r) => terminateUnkeptSmPolicy(smf, ctx, r) });
+  }, {
+    step,
+    // a 201 after the SMF had given up on it (the session failed with the time-out): the PCF keeps
+    // an association the session never had, and TS 29.512 gives the SMF no other way to find it.
+    // The SMF terminates it by its Location (4.16.6 step 2, Npcf_SMPolicyControl_Delete), as it
+    // would at the session's release (issue 21: a 100,000-UE run left such associations at the PCF).
+    lateAnswer: endLateCreation(`[SMF] ${ctx.supi} PDU session ${ctx.pduSessionId} SM policy`, (uri) => smf.npcf.smPolicyControl.delete(uri, {}, { step: '4.16.6 step 2' }), smf.cfg.log),
+  });
   ctx.smPolicyUri = pol.headers.location;
   // the default QoS flow is the session's first (TS 23.501 5.7.1.1: the SMF allocates QFIs per session)
   ctx.qos = sessionQosOf(pol.body, 1);
@@ -136,20 +143,6 @@ async function smPolicy(smf: Smf, ctx: SmContext, step: string): Promise<void> {
   if (um.length) ctx.usageMonitoring = um;
   // the policy control request triggers to report (policy-triggers.ts)
   ctx.policyTriggers = policyTriggersOf(pol.body);
-}
-
-/**
- * A 201 of Npcf_SMPolicyControl_Create that came after the SMF had given up on it (the session
- * failed with the time-out): the PCF keeps an association the session never had, and TS 29.512
- * gives the SMF no other way to find it. The SMF terminates it by its Location (4.16.6 step 2,
- * Npcf_SMPolicyControl_Delete), as it would at the session's release (issue 21: a 100,000-UE run
- * left such associations at the PCF).
- */
-async function terminateUnkeptSmPolicy(smf: Smf, ctx: SmContext, r: { status: number; headers: Record<string, string | undefined> }): Promise<void> {
-  const location = r.headers.location;
-  if (r.status !== 201 || !location) return;
-  smf.cfg.log?.(`[SMF] ${ctx.supi} PDU session ${ctx.pduSessionId}: the PCF's 201 for its SM policy came after the time-out; terminating ${location}`);
-  await smf.npcf.smPolicyControl.delete(location, {}, { step: '4.16.6 step 2' });
 }
 
 /** 4.3.2.2.1 steps 7-11, after the CreateSMContext response. */
