@@ -19,11 +19,6 @@ const FORWARDED = 0 as Verdict, DROPPED_BY_FAR = 1 as Verdict, BUFFERED = 2 as V
 /** Room in front of a buffered packet for its GTP-U header (datapath.ts DOWNLINK_HEADROOM). */
 const HEADROOM = 16;
 
-/** Counts a packet on its PDR's hot record (flat.ts: the counts word, spilled before it carries over). */
-export function count(dp: UpfDatapath, slot: number, octets: number): void {
-  dp.flat.count(slot, octets);
-}
-
 /** Gates, quotas, MBR, per-packet usage checks, buffering, outer header creation (5.2.1-5.2.4). */
 export function slowPath(dp: UpfDatapath, pdr: PdrState, ctl: number, b: Uint8Array, start: number, end: number, floor: number): Verdict {
   const length = end - start;
@@ -35,7 +30,7 @@ export function slowPath(dp: UpfDatapath, pdr: PdrState, ctl: number, b: Uint8Ar
       for (const q of pdr.qers) if (q.limits && !q.conform(pdr.uplink, length, now)) return drop(dp, pdr, DROPPED_BY_QER);
     }
     if (!(ctl & OHC) && !pdr.uplink) return drop(dp, pdr, DROPPED_BY_FAR); // N6 back to N6
-    count(dp, pdr.slot, length);
+    dp.flat.count(pdr.slot, length); // the counts word (flat.ts), spilled before it carries over
     dp.stats.forwarded++;
     if (ctl & SLOW) checkVolume(dp, pdr);
     if (ctl & OHC) sendTunnel(dp, pdr, ctl, b, start, end, floor);
