@@ -1,14 +1,17 @@
 // The UPF's flat SDF precedence walk (issue 20, docs/decisions/20-multi-pdr-speed.md): among the
 // PDRs of a shared TEID and QFI whose PDI matches, the one of highest precedence (TS 29.244 5.2.1),
 // decided from int32 candidates and filters read in one pass. Called per packet by
-// UpfDatapath.uplinkChecked (datapath.ts); tested against sdfMatches in test/upf/flat-walk.test.ts.
+// UpfDatapath.uplinkChecked (datapath.ts); its words are written by walkWords below (for install.ts
+// writeClassifier), beside the reader of the same layout; tested against sdfMatches in
+// test/upf/flat-walk.test.ts.
 
-import { WALK_FILTER as FILTER } from './tables.ts';
+import { WALK_FILTER as FILTER, type PdrState } from './tables.ts';
 
 /**
  * The precedence walk over a flat candidate list at `t[at]` (the datapath's `classifiers`, written
- * by install.ts writeClassifier): the same decision as UpfDatapath's classify() over the same PDRs, with the packet's fields read once and
- * every candidate and filter in consecutive int32 — [n, then per candidate: slot, flags (1:
+ * by walkWords, placed by install.ts writeClassifier): the same decision as UpfDatapath's
+ * classify() over the same PDRs, with the packet's fields read once and every candidate and
+ * filter in consecutive int32 — [n, then per candidate: slot, flags (1:
  * uplink, 2: UE address condition), UE address, filters f, then f filters of WALK_FILTER words:
  * protocol or -1, ToS (value | mask << 8 | 1 << 16, or 0), remote net, mask, UE-side net, mask,
  * negations (1: remote, 2: UE side), remote port lo, hi, UE-side port lo, hi (lo -1: any port,
@@ -54,4 +57,25 @@ export function flatWalk(t: Int32Array, at: number, b: Uint8Array, start: number
     c = next;
   }
   return -1;
+}
+
+/**
+ * A QFI's candidates (in precedence order) as flatWalk reads them, or undefined when a filter has
+ * several port ranges (the walk over the objects matches those). The address kinds of sdf.ts
+ * (addressMatches) become net and mask here.
+ */
+export function walkWords(list: PdrState[]): number[] | undefined {
+  const out = [list.length];
+  const address = (kind: number, net: number, mask: number, assigned: number): [number, number] => (kind === 0 ? [0, 0] : kind === 1 ? [assigned, -1] : kind === 2 ? [net, mask] : [1, 0]);
+  const ports = (r: Int32Array | undefined): [number, number] | undefined => (!r ? [-1, 0xffff] : r.length === 2 ? [r[0], r[1]] : undefined);
+  for (const p of list) {
+    out.push(p.slot, (p.uplink ? 1 : 0) | (p.hasUe ? 2 : 0), p.ue, p.sdf.length);
+    for (const f of p.sdf) {
+      const rp = ports(f.remotePorts), up = ports(f.uePorts);
+      if (!rp || !up) return undefined;
+      const tw = f.tos >= 0 ? (f.tos & f.tosMask & 0xff) | ((f.tosMask & 0xff) << 8) | (1 << 16) : 0;
+      out.push(f.proto, tw, ...address(f.remoteKind, f.remoteNet, f.remoteMask, p.assigned), ...address(f.ueKind, f.ueNet, f.ueMask, p.assigned), (f.remoteNot ? 1 : 0) | (f.ueNot ? 2 : 0), ...rp, ...up);
+    }
+  }
+  return out;
 }

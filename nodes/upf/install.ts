@@ -13,6 +13,7 @@ import { Ctl, FarAction, CLASSIFIER_MAX_QFIS, type FarState, type PdrState, type
 import { RECORD, COLD, MAX_URRS_PER_PDR } from './flat.ts';
 import { UrrState, QerState, reportAndReset, type UrrReport } from './usage.ts';
 import { setTimed, flushBuffer } from './slow-path.ts';
+import { walkWords } from './flat-walk.ts';
 import { writeRow } from './teardown.ts';
 import type { UpfDatapath } from './datapath.ts';
 import { endMarker, encodeGtpu } from '../../codecs/gtpu/index.ts';
@@ -357,7 +358,7 @@ function writeClassifier(dp: UpfDatapath, e: TeidEntry): void {
       if (!list) entries.push([q, 0]);
       else if (direct) entries.push([q, first.slot + 1]);
       else {
-        const walk = flatWalk(list);
+        const walk = walkWords(list);
         entries.push([q, walk ? -2 - walks.length : -1]); // an index into `walks` until the region is placed
         if (walk) walks.push(walk);
       }
@@ -378,26 +379,6 @@ function writeClassifier(dp: UpfDatapath, e: TeidEntry): void {
     t[o + 2 + 2 * j] = target < -1 ? -2 - starts[-target - 2] : target;
   });
   dp.classifierOf[e.anchorSlot] = o + 1;
-}
-
-/**
- * A QFI's candidates as the flat walk reads them (flat-walk.ts flatWalk, tables.ts WALK_FILTER), or
- * undefined when a filter has several port ranges (the walk over the objects matches those).
- */
-function flatWalk(list: PdrState[]): number[] | undefined {
-  const out = [list.length];
-  const address = (kind: number, net: number, mask: number, assigned: number): [number, number] => (kind === 0 ? [0, 0] : kind === 1 ? [assigned, -1] : kind === 2 ? [net, mask] : [1, 0]);
-  const ports = (r: Int32Array | undefined): [number, number] | undefined => (!r ? [-1, 0xffff] : r.length === 2 ? [r[0], r[1]] : undefined);
-  for (const p of list) {
-    out.push(p.slot, (p.uplink ? 1 : 0) | (p.hasUe ? 2 : 0), p.ue, p.sdf.length);
-    for (const f of p.sdf) {
-      const rp = ports(f.remotePorts), up = ports(f.uePorts);
-      if (!rp || !up) return undefined;
-      const tw = f.tos >= 0 ? (f.tos & f.tosMask & 0xff) | ((f.tosMask & 0xff) << 8) | (1 << 16) : 0;
-      out.push(f.proto, tw, ...address(f.remoteKind, f.remoteNet, f.remoteMask, p.assigned), ...address(f.ueKind, f.ueNet, f.ueMask, p.assigned), (f.remoteNot ? 1 : 0) | (f.ueNot ? 2 : 0), ...rp, ...up);
-    }
-  }
-  return out;
 }
 
 /** QFI -> candidate PDRs in precedence order; PDRs without a QFI condition are in every list (index 64: no QFI). */

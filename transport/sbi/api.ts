@@ -148,10 +148,20 @@ export function requireString(o: Record<string, unknown>, field: string): string
   return v;
 }
 
+/**
+ * The ProblemDetails of an error answer's JSON: the body itself, or its `error` member for the
+ * error types that wrap one (TS 29.518 N1N2MessageTransferError, TS 29.502 SmContextCreateError, ...).
+ */
+export function problemOf(json: unknown): Partial<ProblemDetails> | undefined {
+  if (typeof json !== 'object' || json === null) return undefined;
+  const p = json as Partial<ProblemDetails> & { error?: unknown };
+  return p.cause === undefined && typeof p.error === 'object' && p.error !== null ? (p.error as Partial<ProblemDetails>) : p;
+}
+
 /** Fails a call that did not return one of the expected statuses with the peer's problem. */
 export function expectStatus<T>(r: SbiResult<T>, ...statuses: number[]): T {
   if (!statuses.includes(r.status)) {
-    const p = r.body as Partial<ProblemDetails> | undefined;
+    const p = problemOf(r.body);
     throw new SbiProblem(r.status, p?.cause ?? 'UNEXPECTED_STATUS', p?.detail ?? `expected ${statuses.join('/')}`);
   }
   return r.body;

@@ -8,7 +8,7 @@
 // subscribers), which the tests' schema check (test/helpers/sbi-schema.ts) listens to.
 
 import { channel } from 'node:diagnostics_channel';
-import { SbiProblem, SbiMultipart, type SbiClient, type SbiResult, type ProblemDetails } from '../../../transport/sbi/api.ts';
+import { SbiProblem, SbiMultipart, problemOf, type SbiClient, type SbiResult } from '../../../transport/sbi/api.ts';
 import { fillPath, paramNames, parseResourceUri, queryString, type SbiOperation, type TargetKind, type RequestBodyOf, type ResponseBodyOf, type QueryOf, type PathArgs } from './operation.ts';
 import { AUSF, UDM, UDR, PCF, SMF, N16, AMF, CHF_CC, NRF, NSSF, EIR, CALLBACKS } from './operations.ts';
 
@@ -40,10 +40,7 @@ export class SbiErrorReply extends SbiProblem {
   readonly reply: SbiResult<unknown>;
   readonly operation: string;
   constructor(op: SbiOperation, reply: SbiResult<unknown>) {
-    const json = (reply.body instanceof SbiMultipart ? reply.body.json : reply.body) as (Partial<ProblemDetails> & { error?: Partial<ProblemDetails> }) | undefined;
-    // an error body that wraps its ProblemDetails in `error` (TS 29.518 N1N2MessageTransferError,
-    // TS 29.502 SmContextCreateError, ...) gives its cause from there
-    const p = json && typeof json.error === 'object' && json.error !== null && json.cause === undefined ? json.error : json;
+    const p = problemOf(reply.body instanceof SbiMultipart ? reply.body.json : reply.body);
     super(reply.status, p?.cause ?? 'UNEXPECTED_STATUS', p?.detail ?? `${op.name}: ${reply.status}, expected ${op.success.join('/')}`);
     this.reply = reply;
     this.operation = op.name;
