@@ -230,6 +230,8 @@ writeReport('codec-speed', results, {
 });
 console.log(`  ours / best peer (${live ? 'peers measured in this run' : `peers recorded ${recorded.measured}`}):`);
 for (const c of comparison) {
-  const flag = (c.ratio <= c.goal ? 'ok' : `ABOVE ${c.goal}`) + (c.form ? ` (${c.form})` : '');
+  // a row without a peer figure (its peer not in the recorded ones) has no ratio: said so, not judged
+  const verdict = c.peer === 'none' ? 'no peer figure' : c.ratio <= c.goal ? 'ok' : `ABOVE ${c.goal}`;
+  const flag = verdict + (c.form ? ` (${c.form})` : '');
   console.log(`    ${c.op} ${c.vector.padEnd(60)} ${c.oursNs.toFixed(1).padStart(8)} ns / ${c.peerNs.toFixed(1).padStart(8)} ns = ${c.ratio.toFixed(2).padStart(5)}  ${flag}`);
 }

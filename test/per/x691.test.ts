@@ -201,6 +201,22 @@ describe('decoding refuses what lies outside a constraint', () => {
     expect((error as DecodeError).path).toBe('BitsVar.x');
     expect((error as DecodeError).reason).toMatch(/200 above 160/);
   });
+
+  it('a codec without paths fails with the same error, its path named by its twin', () => {
+    const bare = new AperCodec(codec.schema, { paths: false });
+    const failure = (c: AperCodec) => {
+      try {
+        c.decode('BitsVar', fromHex('b1c0' + '00'.repeat(30)));
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    };
+    const e = failure(bare);
+    expect(e).toBeInstanceOf(DecodeError);
+    expect((e as DecodeError).toJSON()).toEqual((failure(codec) as DecodeError).toJSON());
+    expect((e as DecodeError).path).toBe('BitsVar.x');
+  });
 });
 
 describe('NGAP UESecurityCapabilities (TS 38.413 9.3.1.86): four BIT STRING (SIZE(16, ...)) in 9 octets, as asn1c, free5GC and Wireshark code it', () => {

@@ -55,8 +55,9 @@ export async function startCharging(smf: Smf, ctx: SmContext, step: string): Pro
   }, {
     step,
     // a 201 after the time-out (the session failed): the charging data resource is released at its
-    // Location, Charging Data Request [Termination] (TS 32.291 Nchf_ConvergedCharging_Release, as stopCharging)
-    lateAnswer: endLateCreation(`[SMF] ${ctx.supi} charging data`, (uri) => nchf.convergedCharging.release(uri, { ...invocation(smf, { ...ctx, charging: undefined }) }, { step }), smf.cfg.log),
+    // Location, Charging Data Request [Termination] (TS 32.291 Nchf_ConvergedCharging_Release, as stopCharging),
+    // with the invocation sequence number after the initial request's 0 (TS 32.291 ChargingDataRequest invocationSequenceNumber), as stopCharging sends it
+    lateAnswer: endLateCreation(`[SMF] ${ctx.supi} charging data`, (uri) => nchf.convergedCharging.release(uri, { ...invocation(smf, { ...ctx, charging: { uri, sequence: 0 } }) }, { step }), smf.cfg.log),
   });
   const uri = r.headers.location;
   if (!uri) throw new SbiProblem(502, 'SYSTEM_FAILURE', 'CHF answered 201 without Location');
