@@ -6,7 +6,7 @@
 import type { BitReader, BitWriter } from './bits.ts';
 import type { Range } from './schema.ts';
 import { fail, concat, type BitStringValue } from './coder.ts';
-import { cwnOf, writeCwn, readCwn, type Cwn } from './whole-numbers.ts';
+import { cwnOf, writeCwn, readCwn, CWN_BITS, type Cwn } from './whole-numbers.ts';
 
 /** A SIZE constraint as X.691 11.9.4.1 writes its lengths, decided once per constraint. */
 export interface SizeRule {
@@ -60,6 +60,28 @@ export function readSizeHead(r: BitReader, s: SizeRule): number {
   if (s.fixed) return s.lb;
   if (s.cwn) return readCwn(r, s.cwn);
   return -1;
+}
+
+/**
+ * readSizeHead decided once per SIZE rule: a reader of its own per rule (bound to one type's
+ * decoder), with no branch on the rule's kind per call. The same lengths and the same failures.
+ */
+export function sizeReader(s: SizeRule): (r: BitReader) => number {
+  const lb = s.lb;
+  if (s.fixed) return s.ext ? (r) => (r.bits(1) === 1 ? -1 : lb) : () => lb;
+  const c = s.cwn;
+  if (c === undefined) return (r) => readSizeHead(r, s);
+  if (c.kind === CWN_BITS) {
+    // X.691 11.5.7.1: a bit-field (a SEQUENCE OF count up to maxnoofX, a short string's length)
+    const { width, span, ub } = c;
+    const read = (r: BitReader): number => {
+      const off = r.bits(width);
+      if (off > span) throw r.fail('BAD_VALUE', `${lb + off} above ${ub}`);
+      return lb + off;
+    };
+    return s.ext ? (r) => (r.bits(1) === 1 ? -1 : read(r)) : read;
+  }
+  return s.ext ? (r) => (r.bits(1) === 1 ? -1 : readCwn(r, c)) : (r) => readCwn(r, c);
 }
 
 

@@ -7,7 +7,7 @@
 import type { BitWriter } from './bits.ts';
 import type { AsnType } from './schema.ts';
 import { fail, type BitStringValue, type Dec, type Enc } from './coder.ts';
-import { sizeRuleOf, writeSizeHead, readSizeHead, readGeneralBits, readGeneralOctets, SIZE_FIXED, SIZE_CWN, SIZE_GENERAL } from './lengths.ts';
+import { sizeRuleOf, writeSizeHead, sizeReader, readGeneralBits, readGeneralOctets, SIZE_FIXED, SIZE_CWN, SIZE_GENERAL } from './lengths.ts';
 
 /** `n` bits of `b` from bit `from` (a multiple of 8) into the writer, unaligned. */
 export function putBits(w: BitWriter, b: Uint8Array, from: number, n: number): void {
@@ -64,8 +64,9 @@ export function bitStringDecoder(t: Extract<AsnType, { k: 'bits' }>): Dec {
       return { value: r.bitString(fixed), length: fixed };
     };
   }
+  const readSize = sizeReader(size);
   return (r) => {
-    const n = readSizeHead(r, size);
+    const n = readSize(r);
     if (n < 0) return readGeneralBits(r);
     if (n !== fixed || n > 16) r.align();
     return { value: r.bitString(n), length: n };
@@ -128,8 +129,9 @@ export function octetStringDecoder(t: Extract<AsnType, { k: 'octets' }>): Dec {
   const size = sizeRuleOf(t.size);
   const fixed = size.fixed ? size.lb : -1;
   if (fixed >= 0 && !size.ext) return fixed <= 2 ? (r) => r.bitString(fixed * 8) : (r) => r.octets(fixed);
+  const readSize = sizeReader(size);
   return (r) => {
-    const n = readSizeHead(r, size);
+    const n = readSize(r);
     if (n < 0) return readGeneralOctets(r);
     return n === fixed && n <= 2 ? r.bitString(n * 8) : r.octets(n);
   };
@@ -201,8 +203,9 @@ export function characterStringDecoder(t: Extract<AsnType, { k: 'str' }>): Dec {
   if (t.kind === 'UTF8String') return (r) => new TextDecoder().decode(readGeneralOctets(r));
   const size = sizeRuleOf(t.size);
   const aligned = t.size?.ub === undefined || t.size.ub * 8 > 16;
+  const readSize = sizeReader(size);
   return (r) => {
-    const n = readSizeHead(r, size);
+    const n = readSize(r);
     if (n < 0) {
       const b = readGeneralOctets(r);
       return charactersOf(b, 0, b.length);
