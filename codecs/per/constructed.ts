@@ -8,7 +8,7 @@ import type { BitReader, BitWriter } from './bits.ts';
 import type { AsnType } from './schema.ts';
 import { MAX_DEPTH, fail, within, indexIn, type Dec, type Enc } from './coder.ts';
 import { CWN_BITS, CWN_NONE, cwnOf, writeCwn, readCwnIn, writeNsnnwn, readNsnnwn, smallIndexBits } from './whole-numbers.ts';
-import { sizeRuleOf, writeSizeHead, sizeReader, SIZE_GENERAL, type SizeRule } from './lengths.ts';
+import { sizeRuleOf, sizeWriter, sizeReader, SIZE_GENERAL } from './lengths.ts';
 import { writeOpenType, writeRawOpenType, readOpenType, readOpenTypeBytes } from './open-type.ts';
 
 type EncoderOf = (t: AsnType) => Enc;
@@ -209,7 +209,7 @@ export function sequenceOfEncoder(t: Extract<AsnType, { k: 'seqof' }>, encoderOf
 return function sequenceOfEncoder(w, v) {
   if (!Array.isArray(v)) throw fail('a SEQUENCE OF needs an array');
   const n = v.length;
-  if (writeSizeHead(w, n, size) === SIZE_GENERAL) {
+  if (writeSize(w, n) === SIZE_GENERAL) {
     w.fragments(n, (from, count) => put(w, v, from, count));
     return;
   }
@@ -221,16 +221,15 @@ return function sequenceOfEncoder(w, v) {
     throw within(e, i);
   }
 };`;
-  const make = new Function('size', 'enc', 'put', 'fail', 'within', 'writeSizeHead', 'SIZE_GENERAL', src) as (
-    size: SizeRule,
+  const make = new Function('writeSize', 'enc', 'put', 'fail', 'within', 'SIZE_GENERAL', src) as (
+    writeSize: (w: BitWriter, n: number) => number,
     enc: Enc,
     put: (w: BitWriter, v: unknown[], from: number, count: number) => void,
     f: typeof fail,
     wi: typeof within,
-    wsh: typeof writeSizeHead,
     g: typeof SIZE_GENERAL,
   ) => Enc;
-  return make(size, enc, put, fail, within, writeSizeHead, SIZE_GENERAL);
+  return make(sizeWriter(size), enc, put, fail, within, SIZE_GENERAL);
 }
 
 /** The decoding side of sequenceOfEncoder (X.691 20). */

@@ -50,6 +50,27 @@ export function writeSizeHead(w: BitWriter, n: number, s: SizeRule): number {
   }
   return SIZE_GENERAL;
 }
+
+/**
+ * writeSizeHead decided once per SIZE rule (as sizeReader): a length in the root written with no
+ * branch on the rule's kind (a fixed size: nothing; a bit-field: its bits, after the extension
+ * bit 0 of an extensible constraint); any other through writeSizeHead (the same bits and failures).
+ */
+export function sizeWriter(s: SizeRule): (w: BitWriter, n: number) => number {
+  const { lb, ub } = s;
+  if (s.fixed) return s.ext ? (w, n) => (n === lb ? (w.bits(0, 1), SIZE_FIXED) : writeSizeHead(w, n, s)) : (w, n) => (n === lb ? SIZE_FIXED : writeSizeHead(w, n, s));
+  const c = s.cwn;
+  if (c === undefined || c.kind !== CWN_BITS) return (w, n) => writeSizeHead(w, n, s);
+  // the extension bit 0 and the length in one bit-field
+  const width = c.width + (s.ext ? 1 : 0);
+  return (w, n) => {
+    if (n >= lb && n <= ub) {
+      w.bits(n - lb, width);
+      return SIZE_CWN;
+    }
+    return writeSizeHead(w, n, s);
+  };
+}
 export const SIZE_FIXED = 0;
 export const SIZE_CWN = 1;
 export const SIZE_GENERAL = 2;
