@@ -1,7 +1,12 @@
-// Procedures per second (issue 21): every NF in this process over loopback sockets, no capture.
+// Procedures per second (issue 21): every NF in this process over loopback sockets, no capture
+// except in the capture-on row.
 //  - tinybench rows: N UEs each run Initial Registration (TS 23.502 4.2.2.2.2) then PDU Session
 //    Establishment (4.3.2.2.1), at most WINDOW in flight; the UEs are switched off between samples
 //    (not timed). Reported per UE.
+//  - the capture-on row (WIRE5G_BENCH_CAPTURE_UES, default 1000, 0 skips it): the same as the
+//    capture-off row of that size, against a second network (127.1.10.x) whose NFs and gNB write
+//    every packet to a pcapng file (transport/capture), as `wire5g run` does; the file is deleted
+//    after. Goal 3 of issue 21 asks at least 300/s with capture on; the ratio on / off is reported.
 //  - burst rows (WIRE5G_BENCH_BURSTS, default 100,1000,10000): all N UEs start at once (the gNB's
 //    admission queue paces them, nodes/gnb/admission.ts), then all N switch off at once
 //    (4.2.2.3.2) and the time until the network is quiet is measured; each burst reports its
@@ -22,11 +27,23 @@ import { ledgerDiff, type LedgerSnapshot } from '../nodes/common/ledger.ts';
 import { Http2SbiClient } from '../transport/sbi/client.ts';
 import { measureMultiProcess, type MultiProcessFigures } from './procedures-multiprocess.ts';
 import { fileURLToPath } from 'node:url';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Capture } from '../transport/capture/capture.ts';
+import type { WireTap } from '../transport/tap.ts';
 
 const cfg = structuredClone(DEFAULT_CONFIG);
+const addressesOn = (prefix: string): typeof cfg.addresses => {
+  const a = (n: number) => `${prefix}.${n}`;
+  return { amf: a(5), smf: a(4), upf: a(7), ausf: a(11), udm: a(12), pcf: a(13), udr: a(20), gnb: a(100), bsf: a(15), chf: a(16), nwdaf: a(17), af: a(18), nrf: a(10), nssf: a(35) };
+};
+cfg.addresses = addressesOn('127.1.8');
 const a = (n: number) => `127.1.8.${n}`;
-cfg.addresses = { amf: a(5), smf: a(4), upf: a(7), ausf: a(11), udm: a(12), pcf: a(13), udr: a(20), gnb: a(100), bsf: a(15), chf: a(16), nwdaf: a(17), af: a(18), nrf: a(10), nssf: a(35) };
 const SIZES = (process.env.WIRE5G_BENCH_SIZES ?? '1,100,1000').split(',').filter(Boolean).map(Number);
+/** UEs of the capture-on row; the capture-off row of the same size is measured too, for the ratio. */
+const CAPTURE_UES = Number(process.env.WIRE5G_BENCH_CAPTURE_UES ?? 1000);
+if (CAPTURE_UES > 0 && !SIZES.includes(CAPTURE_UES)) SIZES.push(CAPTURE_UES);
 const CORE_NFS_COUNT = CORE_NFS.length;
 const BURSTS = (process.env.WIRE5G_BENCH_BURSTS ?? '100,1000,10000').split(',').filter(Boolean).map(Number);
 /** UEs in flight at once in the tinybench rows (all of them by default; WIRE5G_BENCH_WINDOW lowers it). */
@@ -34,8 +51,14 @@ const WINDOW = Number(process.env.WIRE5G_BENCH_WINDOW ?? 1000);
 const supi = (i: number) => `imsi-00101${String(1_000_000_000 + i).slice(1)}`;
 const subscribers = Array.from({ length: Math.max(1, ...SIZES, ...BURSTS) }, (_, i) => ({ ...DEFAULT_SUBSCRIBER, supi: supi(i) }));
 
-const core = await startCore({ ...cfg, subscribers }, { database: ':memory:', sbiTimeoutMs: 15_000 });
-const gnb = await Gnb.start({ address: cfg.addresses.gnb, amfAddress: cfg.addresses.amf, plmn: cfg.plmn, tac: cfg.tac, snssai: cfg.snssai, gnbId: 1, name: 'bench-gnb', admission: cfg.gnb.admission });
+interface Network { core: Awaited<ReturnType<typeof startCore>>; gnb: Gnb }
+async function startNetwork(addresses: typeof cfg.addresses, n: number, tap?: WireTap): Promise<Network> {
+  const core = await startCore({ ...cfg, addresses, subscribers: subscribers.slice(0, n) }, { database: ':memory:', sbiTimeoutMs: 15_000, ...(tap ? { tap } : {}) });
+  const gnb = await Gnb.start({ address: addresses.gnb, amfAddress: addresses.amf, plmn: cfg.plmn, tac: cfg.tac, snssai: cfg.snssai, gnbId: 1, name: 'bench-gnb', admission: cfg.gnb.admission, ...(tap ? { tap } : {}) });
+  return { core, gnb };
+}
+const net = await startNetwork(cfg.addresses, subscribers.length);
+const { core, gnb } = net;
 const sbi = new Http2SbiClient({ userAgent: 'bench', localAddress: a(200) });
 const udrProbe = `http://${cfg.addresses.udr}:${cfg.ports.sbi}/nudr-dr/v1/policy-data/ues/${supi(0)}/am-data`;
 const ledgers = (): Record<string, LedgerSnapshot> => ({ ...core.ledgers(), gNB: gnb.ledger.snapshot() });
@@ -54,16 +77,39 @@ async function inWindow(list: Ue[], width: number, run: (ue: Ue) => Promise<void
 }
 
 /** Until the AMF and the gNB hold no UE context and every NF is settled (what a switch off leaves to the network). */
-async function networkQuiet(): Promise<void> {
-  while (core.amf.ledger.snapshot()['UE contexts'] + gnb.ledger.snapshot()['UE contexts'] > 0) await new Promise((r) => setTimeout(r, 5));
-  await core.settled();
+async function networkQuiet(n: Network = net): Promise<void> {
+  while (n.core.amf.ledger.read('UE contexts')! + n.gnb.ledger.read('UE contexts')! > 0) await new Promise((r) => setTimeout(r, 5));
+  await n.core.settled();
 }
 
-async function switchOffAll(): Promise<void> {
+async function switchOffAll(n: Network = net): Promise<void> {
   await Promise.all(ues.map((ue) => ue.deregister({ switchOff: true }).catch(() => undefined)));
-  await networkQuiet();
+  await networkQuiet(n);
   ues = [];
 }
+
+/** The capture-on row's network, started at its first sample (not timed) and stopped after the rows. */
+let captured: (Network & { capture: Capture; dir: string; file: string }) | undefined;
+async function capturedNetwork(): Promise<Network> {
+  if (captured) return captured;
+  const dir = mkdtempSync(join(tmpdir(), 'wire5g-bench-capture-'));
+  const file = join(dir, 'bench.pcapng');
+  const capture = Capture.toFile(file);
+  captured = { ...(await startNetwork(addressesOn('127.1.10'), CAPTURE_UES, capture)), capture, dir, file };
+  return captured;
+}
+let captureFigures: Record<string, number> | undefined;
+async function stopCapturedNetwork(): Promise<void> {
+  if (!captured) return;
+  const c = captured;
+  captured = undefined;
+  await c.gnb.stop();
+  await c.core.stop();
+  c.capture.close();
+  captureFigures = { fileBytes: statSync(c.file).size, packets: c.capture.packets, duplicatesSkipped: c.capture.duplicatesSkipped };
+  rmSync(c.dir, { recursive: true, force: true });
+}
+const captureRow = `registration + PDU session, capture on, ${CAPTURE_UES} UE${CAPTURE_UES > 1 ? 's' : ''} (${Math.min(CAPTURE_UES, WINDOW)} in flight)`;
 
 const bench = new Bench({ time: 0, iterations: 5, warmupIterations: 1 });
 bench.add('baseline: one SBI request/response (HTTP/2, loopback, UDR query)', async () => {
@@ -76,9 +122,28 @@ for (const n of SIZES) {
       await ue.register(gnb);
       await ue.establishPduSession(1);
     });
-  }, { beforeEach: () => void (ues = newUes(n)), afterEach: switchOffAll });
+  }, { beforeEach: () => void (ues = newUes(n)), afterEach: () => switchOffAll() });
 }
-await bench.run();
+if (CAPTURE_UES > 0) {
+  let cn: Network | undefined;
+  bench.add(captureRow, async () => {
+    await inWindow(ues, WINDOW, async (ue) => {
+      await ue.register(cn!.gnb);
+      await ue.establishPduSession(1);
+    });
+  }, {
+    beforeEach: async () => {
+      cn = await capturedNetwork();
+      ues = newUes(CAPTURE_UES);
+    },
+    afterEach: () => switchOffAll(cn),
+  });
+}
+try {
+  await bench.run();
+} finally {
+  await stopCapturedNetwork();
+}
 
 const perUe = (name: string) => Number(/(\d+) UEs? \(/.exec(name)?.[1] ?? 1);
 const results: BenchResult[] = completedResults('procedures', bench, perUe).map((r) => (/UEs? \(/.test(r.name) ? { ...r, name: `${r.name}, per UE` } : r));
@@ -163,6 +228,7 @@ writeReport('procedures', results, {
   ratios: [
     ...results.filter((r) => r.name !== baseline).map((x) => [`${x.name} vs one SBI round trip`, x.name, baseline] as [string, string, string]),
     ...multiProcessRatio(),
+    ...captureRatio(),
   ],
   notes: {
     unit: 'opsPerSec of the UE rows = procedures completed per second (registration + PDU session establishment, or deregistrations); burst rows are one sample each (samples 1, rme null)',
@@ -172,6 +238,7 @@ writeReport('procedures', results, {
     multiProcessMachine: `${availableParallelism()} cores: one process per NF can only be faster than one process when the NFs get cores of their own (docs/performance.md)`,
     machine: 'figures depend on the load of the machine (2 cores shared with other work when recorded): compare ratios from one run, not absolute figures across runs',
     reference: { 'free5GC registrations per second (3000 UEs)': [7.5, 25] },
+    capture: captureFigures && { ...captureFigures, ues: CAPTURE_UES, samples: 'every sample of the row and its warm-up, plus the network start', file: 'a temporary pcapng, deleted after the row' },
     sbiRequestsPerUe: 'about 30 SBI requests, 14 NGAP and 10 NAS messages, 4 PFCP messages per UE',
   },
 });
@@ -180,6 +247,13 @@ function multiProcessRatio(): [string, string, string][] {
   const mp = results.find((r) => r.name.startsWith('one process per NF') && r.name.includes('registration'));
   const single = results.find((r) => r.name.startsWith(`registration + PDU session, ${MP_UES} UE`));
   return mp && single ? [['registration + PDU session: one process per NF vs all in one process (same UEs, same run)', mp.name, single.name]] : [];
+}
+
+/** The per-UE cost with capture on against capture off, same UE count, same run (goal 3: >= 300/s with capture on). */
+function captureRatio(): [string, string, string][] {
+  const on = results.find((r) => r.name.startsWith(captureRow));
+  const off = results.find((r) => r.name.startsWith(`registration + PDU session, ${CAPTURE_UES} UE`));
+  return on && off ? [['registration + PDU session: capture on vs capture off (same UEs, same run)', on.name, off.name]] : [];
 }
 
 await gnb.stop();

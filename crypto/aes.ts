@@ -27,14 +27,6 @@ export function aes128Ctr(key: Uint8Array, icb: Uint8Array, data: Uint8Array): U
   return new Uint8Array(c.update(data));
 }
 
-/** AES-128-CBC with a zero IV over whole blocks; returns the last ciphertext block (CBC-MAC core). */
-export function aes128CbcLastBlock(key: Uint8Array, data: Uint8Array): Uint8Array {
-  const c = createCipheriv('aes-128-cbc', key, Buffer.alloc(16));
-  c.setAutoPadding(false);
-  const out = c.update(data);
-  return new Uint8Array(out.subarray(out.length - 16));
-}
-
 export function xor(a: Uint8Array, b: Uint8Array): Uint8Array {
   const out = new Uint8Array(a.length);
   for (let i = 0; i < a.length; i++) out[i] = a[i] ^ b[i];

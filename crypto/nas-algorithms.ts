@@ -7,7 +7,7 @@
 //   NIA0/NEA0: the null algorithms (TS 33.501 D.1, D.2).
 // Lengths are in bits, as the specifications define them.
 
-import { aes128Block, aes128Ctr, aes128CbcLastBlock } from './aes.ts';
+import { aes128Encryptor, aes128Ctr } from './aes.ts';
 
 const ZERO = new Uint8Array(16);
 
@@ -18,10 +18,35 @@ function shiftLeft1(b: Uint8Array): Uint8Array {
   return out;
 }
 
+/** What CMAC derives from a key alone: its AES-128-ECB cipher and the subkeys K1, K2 (SP 800-38B 6.1). */
+interface CmacKey {
+  /** The key's octets when this was derived: a key changed in place is derived again. */
+  readonly key: Uint8Array;
+  readonly encrypt: (block: Uint8Array) => Uint8Array;
+  readonly k1: Uint8Array;
+  readonly k2: Uint8Array;
+}
+
+/**
+ * Derived once per key object (a UE's or the AMF's K_NASint lives as long as its security
+ * context) instead of per MAC: the cipher and subkey cost two createCipheriv per NAS message
+ * (issue 21, docs/decisions/21-nf-cpu.md).
+ */
+const cmacKeys = new WeakMap<Uint8Array, CmacKey>();
+
+function cmacKey(key: Uint8Array): CmacKey {
+  const known = cmacKeys.get(key);
+  if (known && known.key.length === key.length && known.key.every((b, i) => b === key[i])) return known;
+  const encrypt = aes128Encryptor(key);
+  const k1 = shiftLeft1(encrypt(ZERO));
+  const derived = { key: key.slice(), encrypt, k1, k2: shiftLeft1(k1) };
+  cmacKeys.set(key, derived);
+  return derived;
+}
+
 /** AES-CMAC of the first `lengthBits` bits of `m` (SP 800-38B 6.2, with bit-level padding). */
 export function aesCmac(key: Uint8Array, m: Uint8Array, lengthBits: number): Uint8Array {
-  const k1 = shiftLeft1(aes128Block(key, ZERO));
-  const k2 = shiftLeft1(k1);
+  const { encrypt, k1, k2 } = cmacKey(key);
   const complete = lengthBits > 0 && lengthBits % 128 === 0;
   const blocks = Math.max(1, Math.ceil(lengthBits / 128));
   const buf = new Uint8Array(blocks * 16);
@@ -33,7 +58,14 @@ export function aesCmac(key: Uint8Array, m: Uint8Array, lengthBits: number): Uin
   const sub = complete ? k1 : k2;
   const last = (blocks - 1) * 16;
   for (let i = 0; i < 16; i++) buf[last + i] ^= sub[i];
-  return aes128CbcLastBlock(key, buf);
+  // CBC with a zero IV over the blocks (SP 800-38B 6.2 steps 5-6), each block through the ECB cipher
+  let c: Uint8Array = ZERO;
+  for (let at = 0; at < buf.length; at += 16) {
+    const x = buf.subarray(at, at + 16);
+    for (let i = 0; i < 16; i++) x[i] ^= c[i];
+    c = encrypt(x);
+  }
+  return c;
 }
 
 function header(count: number, bearer: number, direction: number): Uint8Array {

@@ -3,6 +3,8 @@
 // name (http2, net/streams/timers/events), wire5g's sources by directory; a run of `wire5g` from
 // its esbuild bundle is mapped back to the source files by the `// path/file.ts` line esbuild
 // writes before each module. Usage: npx tsx tools/profile-layers.ts FILE.cpuprofile
+// With `--functions [N]` it prints, after the layers, the N (default 40) functions with the most
+// self time, each with its layer and source file (to see what inside a layer costs).
 
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -61,40 +63,76 @@ function bundleMap(url: string): ((line: number) => string) | undefined {
   };
 }
 
-export function layerShares(p: Profile): { layer: string; ms: number; share: number }[] {
+interface Sample {
+  layer: string;
+  fn: string;
+  us: number;
+}
+
+function samplesOf(p: Profile): Sample[] {
   const self = new Map<number, number>();
   p.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (p.timeDeltas[i] ?? 0)));
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const maps = new Map<string, ((line: number) => string) | undefined>();
-  const totals = new Map<string, number>();
-  let all = 0;
+  const out: Sample[] = [];
   for (const [id, us] of self) {
     const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
     if (functionName === '(idle)') continue;
-    all += us;
     let layer: string;
+    let src = url;
     if (functionName === '(garbage collector)') layer = 'garbage collection';
     else if (url === '') layer = 'native, unattributed';
     else {
       if (!maps.has(url)) maps.set(url, bundleMap(url));
       const root = '/work/';
-      const src = maps.get(url)?.(lineNumber) ?? url.replace(/^file:\/\/\/.*?\/(cli|nodes|codecs|transport|crypto)\//, '$1/').replace(root, '');
+      src = maps.get(url)?.(lineNumber) ?? url.replace(/^file:\/\/\/.*?\/(cli|nodes|codecs|transport|crypto)\//, '$1/').replace(root, '');
       layer = LAYERS.find(([, re]) => re.test(src))?.[0] ?? (src.includes('node_modules') ? 'other packages' : 'other');
     }
-    totals.set(layer, (totals.get(layer) ?? 0) + us);
+    out.push({ layer, fn: `${functionName || '(anonymous)'} ${src}`, us });
   }
-  return [...totals].sort((a, b) => b[1] - a[1]).map(([layer, us]) => ({ layer, ms: us / 1000, share: us / all }));
+  return out;
+}
+
+function shares(samples: Sample[], key: (s: Sample) => string): { key: string; ms: number; share: number }[] {
+  const totals = new Map<string, number>();
+  let all = 0;
+  for (const s of samples) {
+    all += s.us;
+    totals.set(key(s), (totals.get(key(s)) ?? 0) + s.us);
+  }
+  return [...totals].sort((a, b) => b[1] - a[1]).map(([k, us]) => ({ key: k, ms: us / 1000, share: us / all }));
+}
+
+export function layerShares(p: Profile): { layer: string; ms: number; share: number }[] {
+  return shares(samplesOf(p), (s) => s.layer).map(({ key, ms, share }) => ({ layer: key, ms, share }));
+}
+
+/** Self time per function (name and source file), with the function's layer. */
+export function functionShares(p: Profile): { fn: string; layer: string; ms: number; share: number }[] {
+  const samples = samplesOf(p);
+  const layerOf = new Map(samples.map((s) => [s.fn, s.layer]));
+  return shares(samples, (s) => s.fn).map(({ key, ms, share }) => ({ fn: key, layer: layerOf.get(key)!, ms, share }));
 }
 
 if (process.argv[1] && import.meta.url === `file://${process.argv[1]}`) {
-  const file = process.argv[2];
+  const args = process.argv.slice(2);
+  const at = args.indexOf('--functions');
+  const count = at >= 0 && /^\d+$/.test(args[at + 1] ?? '') ? Number(args[at + 1]) : 40;
+  const file = args.find((a, i) => !a.startsWith('--') && !(at >= 0 && i === at + 1 && /^\d+$/.test(a)));
   if (!file) {
-    console.error('usage: tsx tools/profile-layers.ts FILE.cpuprofile');
+    console.error('usage: tsx tools/profile-layers.ts FILE.cpuprofile [--functions [N]]');
     process.exit(2);
   }
-  const rows = layerShares(JSON.parse(readFileSync(file, 'utf8')) as Profile);
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+  const rows = layerShares(profile);
   const total = rows.reduce((n, r) => n + r.ms, 0);
   console.log(`| layer | ms | share |\n| --- | --- | --- |`);
   for (const r of rows) console.log(`| ${r.layer} | ${r.ms.toFixed(0)} | ${(100 * r.share).toFixed(1)}% |`);
   console.log(`| total (busy) | ${total.toFixed(0)} | 100% |`);
+  if (at >= 0) {
+    console.log(`\n| function (source) | layer | ms | share |\n| --- | --- | --- | --- |`);
+    for (const r of functionShares(profile).slice(0, count)) {
+      console.log(`| ${r.fn} | ${r.layer} | ${r.ms.toFixed(0)} | ${(100 * r.share).toFixed(1)}% |`);
+    }
+  }
 }

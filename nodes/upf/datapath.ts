@@ -79,6 +79,11 @@ export type DatapathVerdict = (typeof DatapathVerdict)[keyof typeof DatapathVerd
 /** Room reserved in front of downlink payloads for the GTP-U header with a PDU Session Container. */
 export const DOWNLINK_HEADROOM = 16;
 
+/** The data path's counters; `forwarded` is read from the PDRs' counts words when asked. */
+function newStats(dp: UpfDatapath) {
+  return { get forwarded(): number { return dp.flat.forwarded(); }, beyondLength: 0, droppedByFar: 0, droppedByQer: 0, droppedNoSession: 0, noMatchingPdr: 0, malformed: 0, buffered: 0, bufferDiscarded: 0, errorIndications: 0, errorIndicationsSuppressed: 0, reports: 0 };
+}
+
 export class UpfDatapath {
   readonly capacity: number;
   readonly pdrCapacity: number;
@@ -111,8 +116,11 @@ export class UpfDatapath {
   readonly now: () => number;
   private readonly limiter: ErrorIndicationLimiter;
   readonly sinks: DatapathSinks;
-  /** Counters for the run summary and the ledger. */
-  readonly stats = { forwarded: 0, beyondLength: 0, droppedByFar: 0, droppedByQer: 0, droppedNoSession: 0, noMatchingPdr: 0, malformed: 0, buffered: 0, bufferDiscarded: 0, errorIndications: 0, errorIndicationsSuppressed: 0, reports: 0 };
+  /**
+   * Counters for the run summary and the ledger. `forwarded` is read from the PDRs' counts
+   * (FlatTables.forwarded), which count exactly the packets forwarded, so no path counts twice.
+   */
+  readonly stats = newStats(this);
 
   constructor(opts: DatapathOptions, sinks: DatapathSinks) {
     this.capacity = opts.capacity;
@@ -224,8 +232,7 @@ export class UpfDatapath {
   }
 
   freeSlot(slot: number): void {
-    const k = slot * REC;
-    this.hot[k] = this.hot[k + 1] = 0;
+    this.flat.clearRecord(slot);
     this.setPdr(slot, undefined);
     this.flat.pdrSlots.release(slot);
   }
@@ -285,9 +292,12 @@ export class UpfDatapath {
    * anything else goes to uplinkChecked.
    */
   uplink(b: Uint8Array, offset: number, length: number, peer: TunnelPeer): DatapathVerdict {
+    // the length as an int32: a typed array's length reaches the optimizing compiler as a double,
+    // and every use of it below would convert it again (one conversion here; issue 20)
+    const n = length | 0;
     // the fixed octets in two compares (TS 29.281 5.1, 5.2.1): flags 0x34 (version 1, PT, E) and type
     // 0xff (G-PDU); next extension 0x85 (PDU Session Container), its length 1, none after it
-    if (length >= 16 && ((b[offset] << 8) | b[offset + 1]) === 0x34ff && ((b[offset + 11] << 16) | (b[offset + 12] << 8) | b[offset + 15]) === 0x850100 && 8 + ((b[offset + 2] << 8) | b[offset + 3]) === length) {
+    if (n >= 16 && ((b[offset] << 8) | b[offset + 1]) === 0x34ff && ((b[offset + 11] << 16) | (b[offset + 12] << 8) | b[offset + 15]) === 0x850100 && 8 + ((b[offset + 2] << 8) | b[offset + 3]) === n) {
       // a TEID of 2^31 or more comes out negative here, and goes the checked way
       const p = ((b[offset + 4] << 24) | (b[offset + 5] << 16) | (b[offset + 6] << 8) | b[offset + 7]) - 1;
       if (p >= 0 && p < this.pdrCapacity) {
@@ -296,11 +306,10 @@ export class UpfDatapath {
         const ctl = hot[k];
         if ((ctl & (FAST | ANCHOR | UE_COND)) === (FORW | ANCHOR) && ((ctl & QFI_COND) === 0 || ((ctl >>> 16) & 63) === (b[offset + 14] & 0x3f))) {
           // one packet and its octets in the counts word (flat.ts; the payload is under 2^16 octets)
-          const w = (hot[k | 1] + ((length - 16) << COUNTS) + 1) | 0;
+          const w = (hot[k | 1] + ((n - 16) << COUNTS) + 1) | 0;
           hot[k | 1] = w;
           if (w & SPILLED) this.flat.spill(p);
-          this.stats.forwarded++;
-          this.sinks.toN6(b, offset + 16, offset + length, p);
+          this.sinks.toN6(b, offset + 16, offset + n, p);
           return 0; // DatapathVerdict.FORWARDED, as a literal: this function's bytecode must stay under V8's inlining limit (460 octets)
         }
       }
@@ -379,7 +388,6 @@ export class UpfDatapath {
       const w = (hot[k | 1] + ((end - start) << COUNTS) + 1) | 0; // a G-PDU's payload is under 2^16 octets
       hot[k | 1] = w;
       if (w & SPILLED) this.flat.spill(p);
-      this.stats.forwarded++;
       this.sinks.toN6(b, start, end, p);
       return DatapathVerdict.FORWARDED;
     }
@@ -456,7 +464,6 @@ export class UpfDatapath {
       const w = (hot[k | 1] + (length << COUNTS) + 1) | 0;
       hot[k | 1] = w;
       if (w & SPILLED) this.flat.spill(p);
-      this.stats.forwarded++;
       this.sinks.toN3(b.subarray(start, payloadAt + length), pdr.far.peer!);
       return DatapathVerdict.FORWARDED;
     }

@@ -101,6 +101,30 @@ export class FlatTables {
     this.sessionSlots = new SlotStack('UPF UP SEID', sessions);
   }
 
+  /**
+   * Forwarded packets that are in no slot's counts word: spilled from one into a cold record,
+   * counted there directly, or on a word since cleared (a slot released or reused). Every packet
+   * a counts word counts is one the packet paths forwarded, and each forwarded packet is counted
+   * on its PDR's slot, so the UPF's forwarded packets are this plus every word's packets
+   * (forwarded()): the packet paths keep no separate count (issue 20).
+   */
+  packetsOutsideWords = 0;
+
+  /** Packets forwarded since the tables were made (O(PDR slots): for summaries, not per packet). */
+  forwarded(): number {
+    const hot = this.hot;
+    let n = this.packetsOutsideWords;
+    for (let k = 1; k < hot.length; k += RECORD) n += hot[k] & ((1 << COUNT_SHIFT) - 1);
+    return n;
+  }
+
+  /** Clears a slot's record, its counted packets kept in packetsOutsideWords. */
+  clearRecord(slot: number): void {
+    const k = slot * RECORD;
+    this.packetsOutsideWords += this.hot[k + 1] & ((1 << COUNT_SHIFT) - 1);
+    this.hot[k] = this.hot[k + 1] = 0;
+  }
+
   /** Octets a PDR slot counted since it was installed. */
   octets(slot: number): number {
     return this.cold[slot * COLD + 2] + (this.hot[slot * RECORD + 1] >>> COUNT_SHIFT);
@@ -116,6 +140,7 @@ export class FlatTables {
     const w = this.hot[k];
     this.cold[c + 2] += w >>> COUNT_SHIFT;
     this.cold[c + 3] += w & ((1 << COUNT_SHIFT) - 1);
+    this.packetsOutsideWords += w & ((1 << COUNT_SHIFT) - 1);
     this.hot[k] = 0;
   }
 
@@ -126,6 +151,7 @@ export class FlatTables {
       this.spill(slot);
       this.cold[slot * COLD + 2] += octets;
       this.cold[slot * COLD + 3] += 1;
+      this.packetsOutsideWords += 1;
       return;
     }
     const w = (this.hot[k] + (octets << COUNT_SHIFT) + 1) | 0;
@@ -135,7 +161,7 @@ export class FlatTables {
 
   /** A fresh PDR slot: zero record, no links, not yet chained. */
   clearPdr(slot: number, uplink: boolean): void {
-    this.hot.fill(0, slot * RECORD, slot * RECORD + RECORD);
+    this.clearRecord(slot);
     this.ue[slot] = 0;
     const c = slot * COLD;
     this.cold.fill(0, c, c + COLD);

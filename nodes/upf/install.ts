@@ -193,6 +193,7 @@ export function install(dp: UpfDatapath, s: SessionState, r: RuleSet, now: numbe
       if (before && before !== plan.reuse && surviving.has(before) && !before.smfAssigned && before.anchorSlot === p.slot) {
         const slot = flat.pdrSlots.allocate();
         hot.copyWithin(slot * RECORD, p.slot * RECORD, p.slot * RECORD + RECORD);
+        hot[p.slot * RECORD + 1] = 0; // the counts moved: the hollow anchor counts nothing
         flat.ue[slot] = flat.ue[p.slot];
         flat.cold.copyWithin(slot * COLD, p.slot * COLD, p.slot * COLD + COLD);
         flat.cold.fill(0, p.slot * COLD + 2, p.slot * COLD + COLD); // counters and links moved with the PDR

@@ -30,8 +30,7 @@ export function slowPath(dp: UpfDatapath, pdr: PdrState, ctl: number, b: Uint8Ar
       for (const q of pdr.qers) if (q.limits && !q.conform(pdr.uplink, length, now)) return drop(dp, pdr, DROPPED_BY_QER);
     }
     if (!(ctl & OHC) && !pdr.uplink) return drop(dp, pdr, DROPPED_BY_FAR); // N6 back to N6
-    dp.flat.count(pdr.slot, length); // the counts word (flat.ts), spilled before it carries over
-    dp.stats.forwarded++;
+    dp.flat.count(pdr.slot, length); // the counts word (flat.ts), spilled before it carries over; stats.forwarded reads it
     if (ctl & SLOW) checkVolume(dp, pdr);
     if (ctl & OHC) sendTunnel(dp, pdr, ctl, b, start, end, floor);
     else dp.sinks.toN6(b, start, end, pdr.slot);

@@ -56,7 +56,7 @@ export function releaseSlot(dp: UpfDatapath, p: number): void {
     dp.freeClassifier(dp.classifierOf[p] - 1);
     dp.classifierOf[p] = 0;
   }
-  hot[k] = hot[k + 1] = 0;
+  dp.flat.clearRecord(p);
   dp.setAnchor(p, undefined);
   dp.setPdr(p, undefined);
   dp.flat.pdrSlots.release(p);

@@ -124,6 +124,50 @@ describe('UPF flat tables and N4 Session Deletion from them', () => {
     expect(empty()).toEqual(before);
   });
 
+  it('stats.forwarded, read from the counts words, is every packet handed to N6 or N3, through spills, slow paths, moved and removed PDRs and deletion', () => {
+    const now = { t: 1000 };
+    let handed = 0;
+    const dp = new UpfDatapath({ capacity: 8, now: () => now.t }, { toN6: () => void handed++, toN3: () => void handed++, errorIndication: () => {} });
+    const down = (ue: string) => {
+      const d = ipv4Packet('198.51.100.1', ue, IpProto.ICMP, new Uint8Array(16));
+      const b = new Uint8Array(16 + d.length);
+      b.set(d, 16);
+      return dp.downlink(b, 16, d.length);
+    };
+    // the fast paths (uplink with a PDU Session Container, downlink with outer header creation), 2500 packets: two spills
+    const a = dp.establish(simpleSession({ ue: UE, gnb: { teid: 77, address: '127.0.0.100' } }));
+    expect(send(dp, up(a.created[0].teid), 2500).every((v) => v === DatapathVerdict.FORWARDED)).toBe(true);
+    expect([down('10.45.0.2'), down('10.45.0.2')]).toEqual([0, 0]);
+    // the checked path (a plain 8-octet header, a PDR with no QFI condition) and the slow path (a volume threshold)
+    const plain = simpleSession({ ue: UE + 1, urr: { triggers: 0x02, volumeThreshold: { total: 1 << 30 } } });
+    plain.pdrs[0] = { ...plain.pdrs[0], qfis: [] };
+    const b = dp.establish(plain);
+    expect(send(dp, encodeGtpu(gPdu(b.created[0].teid, ip)), 3)).toEqual([0, 0, 0]);
+    // a shared TEID whose anchor PDR moves to a TEID of its own (its counts move with it), then a removed PDR
+    const c = dp.establish(multiPdrSession(UE + 2, 4));
+    send(dp, up(c.created[0].teid), 4);
+    const moved: RuleSet = multiPdrSession(UE + 2, 4);
+    moved.pdrs[0] = { ...moved.pdrs[0], fteid: { choose: true, chooseId: 2 } };
+    const own = dp.modify(c.seid, moved)!.created.find((x) => x.pdrId === 1)!.teid;
+    expect(send(dp, up(own), 5)).toEqual([0, 0, 0, 0, 0]);
+    expect(dp.stats.forwarded).toBe(handed);
+    dp.modify(c.seid, { ...moved, pdrs: moved.pdrs.filter((x) => x.id !== 1) });
+    expect(dp.stats.forwarded).toBe(handed);
+    // buffered, then forwarded when the FAR says FORW (the buffer is flushed through the slow path)
+    const d = dp.establish(simpleSession({ ue: UE + 3 }));
+    expect(down('10.45.0.5')).toBe(DatapathVerdict.BUFFERED);
+    dp.modify(d.seid, simpleSession({ ue: UE + 3, gnb: { teid: 78, address: '127.0.0.100' } }));
+    expect(handed).toBe(2500 + 2 + 3 + 4 + 5 + 1);
+    expect(dp.stats.forwarded).toBe(handed);
+    // deletion frees the slots; the counts stay, and a new session on the same slots counts on
+    for (const s of [a, b, c, d]) dp.delete(s.seid);
+    expect(dp.stats.forwarded).toBe(handed);
+    const e = dp.establish(simpleSession({ ue: UE }));
+    send(dp, up(e.created[0].teid), 7);
+    expect(dp.stats.forwarded).toBe(handed);
+    expect(handed).toBe(2522);
+  });
+
   it('a PDR linked to more URRs than the cold record holds is refused with its Failed Rule ID, nothing installed', () => {
     const { dp, empty } = harness();
     const before = empty();

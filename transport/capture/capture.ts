@@ -3,8 +3,9 @@
 // One Capture per run; nodes and transports call it through the trace channel or directly.
 
 import { PcapngWriter, FileSink, LinkType, type PcapngSink } from './pcapng.ts';
-import { udpPacket, tcpPacket, sctpOverIpPacket, type Endpoint, type TcpSegment } from './synth.ts';
+import { udpPacketLength, writeUdpPacket, tcpPacketLength, writeTcpPacket, ipHeaderLength, writeSctpOverIpPacket, type Endpoint, type TcpSegment } from './synth.ts';
 import { InterfaceCounter, type CapturedInterface } from './counter.ts';
+import { RecentDatagrams } from './recent.ts';
 
 /**
  * Microseconds since the Unix epoch from one monotonic source: the wall clock read once, then
@@ -25,14 +26,10 @@ export interface CaptureOptions {
    * When sender and receiver run in one process they both report the same datagram. A report
    * identical to one made less than this many real milliseconds ago (same endpoints and bytes)
    * is taken as the other side of the same packet and not written again. Retransmissions come
-   * later than this (SCTP RTO >= 1 s, PFCP T1 = 3 s) and are written. 0 disables it.
+   * later than this (SCTP RTO >= 1 s, PFCP T1 = 3 s) and are written. 0 disables it. TCP
+   * segments are not compared: a connection is recorded by its client alone (TcpStreamRecorder).
    */
   dedupeWindowMs?: number;
-}
-
-interface Pending {
-  at: number;
-  payload: Uint8Array;
 }
 
 export class Capture {
@@ -40,11 +37,12 @@ export class Capture {
   private readonly iface: number;
   private readonly nowUs: () => number;
   private readonly fileSink: FileSink | undefined;
-  private readonly dedupeWindowMs: number;
-  /** Recently written datagrams awaiting their receive-side report, by endpoints+length. */
-  private readonly pending = new Map<string, Pending[]>();
+  /** Datagrams written recently, awaiting their receive-side report. */
+  private readonly recent: RecentDatagrams;
   /** Reports skipped as the receive side of a datagram already written. */
-  duplicatesSkipped = 0;
+  get duplicatesSkipped(): number {
+    return this.recent.matched;
+  }
   /** Messages per interface in what was written (summary.json reports these). */
   private readonly counter = new InterfaceCounter();
   /** The last timestamp written: frames are written in non-decreasing time order. */
@@ -52,38 +50,10 @@ export class Capture {
 
   constructor(sink: PcapngSink | FileSink, opts: CaptureOptions = {}) {
     this.fileSink = sink instanceof FileSink ? sink : undefined;
-    this.writer = new PcapngWriter(sink instanceof FileSink ? sink.write : sink);
+    this.writer = new PcapngWriter(sink);
     this.iface = this.writer.addInterface(LinkType.RAW, 'wire5g-loopback');
     this.nowUs = opts.nowUs ?? monotonicMicros();
-    this.dedupeWindowMs = opts.dedupeWindowMs ?? 250;
-  }
-
-  /** True when this report is the second side of a datagram written within the window. */
-  private seenFromOtherSide(key: string, payload: Uint8Array): boolean {
-    if (this.dedupeWindowMs <= 0) return false;
-    const now = performance.now();
-    const list = this.pending.get(key);
-    if (list) {
-      while (list.length && now - list[0].at > this.dedupeWindowMs) list.shift();
-      for (let i = 0; i < list.length; i++) {
-        const p = list[i].payload;
-        let same = p.length === payload.length;
-        for (let k = 0; same && k < p.length; k++) same = p[k] === payload[k];
-        if (same) {
-          list.splice(i, 1);
-          if (list.length === 0) this.pending.delete(key);
-          this.duplicatesSkipped++;
-          return true;
-        }
-      }
-    }
-    const entry = { at: now, payload: Uint8Array.from(payload) };
-    if (list) list.push(entry);
-    else this.pending.set(key, [entry]);
-    if (this.pending.size > 4096) {
-      for (const [k, l] of this.pending) if (now - l[l.length - 1].at > this.dedupeWindowMs) this.pending.delete(k);
-    }
-    return false;
+    this.recent = new RecentDatagrams(opts.dedupeWindowMs ?? 250);
   }
 
   /** A capture streaming to a pcapng file (directories are created). */
@@ -133,23 +103,29 @@ export class Capture {
     this.writer.writePacket({ interfaceId: this.iface, timestampUs: this.stamp(timestampUs), data: packet, ...(comment ? { comment } : {}) });
   }
 
+  // The headers are synthesized straight into the packet's pcapng block (synth.ts's write*).
+
   udp(src: Endpoint, dst: Endpoint, payload: Uint8Array, comment?: string, timestampUs?: number): void {
-    if (this.seenFromOtherSide(`u${src.address}:${src.port}>${dst.address}:${dst.port}/${payload.length}`, payload)) return;
+    if (this.recent.seenFromOtherSide(src, dst, payload)) return;
     this.counter.udp(src, dst, payload);
-    this.ipPacket(udpPacket(src, dst, payload), comment, timestampUs);
+    const at = this.writer.reservePacket(this.iface, this.stamp(timestampUs), udpPacketLength(src, payload.length), comment);
+    writeUdpPacket(this.writer.buffer, at, src, dst, payload);
+    this.writer.commit();
   }
 
   tcp(src: Endpoint, dst: Endpoint, seg: TcpSegment, comment?: string, timestampUs?: number): void {
-    const data = seg.payload ?? new Uint8Array(0);
-    if (this.seenFromOtherSide(`t${src.address}:${src.port}>${dst.address}:${dst.port}/${seg.seq}/${seg.ack}/${seg.flags}/${data.length}`, data)) return;
-    this.counter.tcpPayload(src, dst, data);
-    this.ipPacket(tcpPacket(src, dst, seg), comment, timestampUs);
+    if (seg.payload) this.counter.tcpPayload(src, dst, seg.payload);
+    const at = this.writer.reservePacket(this.iface, this.stamp(timestampUs), tcpPacketLength(src, seg), comment);
+    writeTcpPacket(this.writer.buffer, at, src, dst, seg);
+    this.writer.commit();
   }
 
   /** An SCTP packet carried directly over IP (protocol 132), as a kernel SCTP stack would send it. */
   sctp(srcAddress: string, dstAddress: string, sctpPacket: Uint8Array, comment?: string, timestampUs?: number): void {
     this.counter.sctp(`${srcAddress}>${dstAddress}`, sctpPacket);
-    this.ipPacket(sctpOverIpPacket(srcAddress, dstAddress, sctpPacket), comment, timestampUs);
+    const at = this.writer.reservePacket(this.iface, this.stamp(timestampUs), ipHeaderLength(srcAddress) + sctpPacket.length, comment);
+    writeSctpOverIpPacket(this.writer.buffer, at, srcAddress, dstAddress, sctpPacket);
+    this.writer.commit();
   }
 
   /** TLS key log lines (NSS format) for the TLS connections captured after them (pcapng DSB). */
@@ -158,10 +134,12 @@ export class Capture {
   }
 
   flush(): void {
+    this.writer.flush();
     this.fileSink?.flush();
   }
 
   close(): void {
+    this.writer.flush();
     this.fileSink?.close();
   }
 }

@@ -53,80 +53,94 @@ function pad4(n: number): number {
   return (n + 3) & ~3;
 }
 
-/** One option (code, value) padded to 32 bits. */
-function optionBytes(code: number, value: Uint8Array): Uint8Array {
-  const out = new Uint8Array(4 + pad4(value.length));
-  const dv = new DataView(out.buffer);
-  dv.setUint16(0, code, true);
-  dv.setUint16(2, value.length, true);
-  out.set(value, 4);
-  return out;
+/** Size of one option (code, length, value padded to 32 bits). */
+function optionSize(valueLength: number): number {
+  return 4 + pad4(valueLength);
 }
 
-const OPT_ENDOFOPT = new Uint8Array(4);
+/** Bytes a staged file capture gathers before one write to the file (about 1 MiB per write). */
+const STAGE_BYTES = 1 << 20;
 
-function block(type: number, body: Uint8Array[]): Uint8Array {
-  const bodyLen = body.reduce((n, b) => n + b.length, 0);
-  const total = 12 + bodyLen;
-  const out = new Uint8Array(total);
-  const dv = new DataView(out.buffer);
-  dv.setUint32(0, type, true);
-  dv.setUint32(4, total, true);
-  let p = 8;
-  for (const b of body) {
-    out.set(b, p);
-    p += b.length;
-  }
-  dv.setUint32(total - 4, total, true);
-  return out;
-}
-
+/**
+ * Writes pcapng blocks. Each block is built in place in one staging buffer: with a FileSink, blocks
+ * gather there and go to the file in writes of about STAGE_BYTES (or at `flush`); with a function
+ * sink, each block is handed over as its own chunk as soon as it is complete.
+ */
 export class PcapngWriter {
-  private readonly sink: PcapngSink;
+  private readonly sink: PcapngSink | undefined;
+  private readonly file: FileSink | undefined;
+  private buf: Uint8Array;
+  private dv: DataView;
+  /** End of what is staged; a block being built starts here. */
+  private pos = 0;
+  /** End of the block being built (reservePacket), committed by `commit`. */
+  private blockEnd = 0;
   private interfaces = 0;
   packets = 0;
 
-  constructor(sink: PcapngSink, application = 'wire5g') {
-    this.sink = sink;
+  constructor(sink: PcapngSink | FileSink, application = 'wire5g') {
+    if (sink instanceof FileSink) this.file = sink;
+    else this.sink = sink;
+    this.buf = new Uint8Array(this.file ? STAGE_BYTES : 4096);
+    this.dv = new DataView(this.buf.buffer);
     // Section Header Block: byte-order magic, version 1.0, section length unknown (-1).
-    const shb = new Uint8Array(16);
-    const dv = new DataView(shb.buffer);
-    dv.setUint32(0, 0x1a2b3c4d, true);
-    dv.setUint16(4, 1, true);
-    dv.setUint16(6, 0, true);
-    dv.setInt32(8, -1, true);
-    dv.setInt32(12, -1, true);
-    const userAppl = optionBytes(4, encoder.encode(application)); // shb_userappl
-    this.sink(block(0x0a0d0d0a, [shb, userAppl, OPT_ENDOFOPT]));
+    const appl = encoder.encode(application);
+    let at = this.begin(0x0a0d0d0a, 16 + optionSize(appl.length) + 4);
+    this.dv.setUint32(at, 0x1a2b3c4d, true);
+    this.dv.setUint16(at + 4, 1, true);
+    this.dv.setUint16(at + 6, 0, true);
+    this.dv.setInt32(at + 8, -1, true);
+    this.dv.setInt32(at + 12, -1, true);
+    at = this.option(at + 16, 4, appl); // shb_userappl
+    this.endOfOptions(at);
+    this.commit();
   }
 
   /** Adds an Interface Description Block; returns the interface id for `writePacket`. */
   addInterface(linkType: LinkType, name: string, snaplen = 0): number {
-    const idb = new Uint8Array(8);
-    const dv = new DataView(idb.buffer);
-    dv.setUint16(0, linkType, true);
-    dv.setUint32(4, snaplen, true);
-    const ifName = optionBytes(2, encoder.encode(name)); // if_name
-    const tsresol = optionBytes(9, new Uint8Array([6])); // if_tsresol: 10^-6 s
-    this.sink(block(0x00000001, [idb, ifName, tsresol, OPT_ENDOFOPT]));
+    const ifName = encoder.encode(name);
+    let at = this.begin(0x00000001, 8 + optionSize(ifName.length) + optionSize(1) + 4);
+    this.dv.setUint16(at, linkType, true);
+    this.dv.setUint16(at + 2, 0, true);
+    this.dv.setUint32(at + 4, snaplen, true);
+    at = this.option(at + 8, 2, ifName); // if_name
+    at = this.option(at, 9, TSRESOL_MICROSECONDS); // if_tsresol: 10^-6 s
+    this.endOfOptions(at);
+    this.commit();
     return this.interfaces++;
   }
 
   writePacket(p: PcapngPacket): void {
-    const head = new Uint8Array(20);
-    const dv = new DataView(head.buffer);
-    const ts = Math.max(0, Math.floor(p.timestampUs));
-    dv.setUint32(0, p.interfaceId ?? 0, true);
-    dv.setUint32(4, Math.floor(ts / 0x100000000), true);
-    dv.setUint32(8, ts >>> 0, true);
-    dv.setUint32(12, p.data.length, true);
-    dv.setUint32(16, p.data.length, true);
-    const padded = new Uint8Array(pad4(p.data.length));
-    padded.set(p.data);
-    const parts: Uint8Array[] = [head, padded];
-    if (p.comment) parts.push(optionBytes(1, encoder.encode(p.comment)), OPT_ENDOFOPT);
-    this.sink(block(0x00000006, parts));
+    const at = this.reservePacket(p.interfaceId ?? 0, p.timestampUs, p.data.length, p.comment);
+    this.buf.set(p.data, at);
+    this.commit();
+  }
+
+  /**
+   * An Enhanced Packet Block whose `dataLength` bytes of packet data the caller writes in place:
+   * into `this.buffer` at the offset returned, before the next call of any other method; then
+   * `commit()`. Everything else of the block (header, padding, comment) is written here.
+   */
+  reservePacket(interfaceId: number, timestampUs: number, dataLength: number, comment?: string): number {
+    const note = comment ? encoder.encode(comment) : undefined;
+    const padded = pad4(dataLength);
+    const at = this.begin(0x00000006, 20 + padded + (note ? optionSize(note.length) + 4 : 0));
+    const ts = Math.max(0, Math.floor(timestampUs));
+    this.dv.setUint32(at, interfaceId, true);
+    this.dv.setUint32(at + 4, Math.floor(ts / 0x100000000), true);
+    this.dv.setUint32(at + 8, ts >>> 0, true);
+    this.dv.setUint32(at + 12, dataLength, true);
+    this.dv.setUint32(at + 16, dataLength, true);
+    const data = at + 20;
+    this.buf.fill(0, data + dataLength, data + padded);
+    if (note) this.endOfOptions(this.option(data + padded, 1, note)); // opt_comment
     this.packets++;
+    return data;
+  }
+
+  /** The staging buffer `reservePacket`'s offset points into. */
+  get buffer(): Uint8Array {
+    return this.buf;
   }
 
   /**
@@ -135,15 +149,67 @@ export class PcapngWriter {
    * with no key log file of its own (the SEPPs' N32, TS 29.573 5.2).
    */
   writeTlsKeyLog(lines: Uint8Array): void {
-    const head = new Uint8Array(8);
-    const dv = new DataView(head.buffer);
-    dv.setUint32(0, 0x544c534b, true);
-    dv.setUint32(4, lines.length, true);
-    const padded = new Uint8Array(pad4(lines.length));
-    padded.set(lines);
-    this.sink(block(0x0000000a, [head, padded]));
+    const padded = pad4(lines.length);
+    const at = this.begin(0x0000000a, 8 + padded);
+    this.dv.setUint32(at, 0x544c534b, true);
+    this.dv.setUint32(at + 4, lines.length, true);
+    this.buf.set(lines, at + 8);
+    this.buf.fill(0, at + 8 + lines.length, at + 8 + padded);
+    this.commit();
+  }
+
+  /** Writes what is staged to the file sink (a function sink has nothing staged). */
+  flush(): void {
+    if (this.file && this.pos > 0) this.file.writeNow(this.buf.subarray(0, this.pos));
+    this.pos = 0;
+  }
+
+  /**
+   * Starts a block of `bodyLength` bytes (a multiple of 4) after the staged ones: type and total
+   * length before it, the total length again after it (pcapng 3.1). Returns where the body starts.
+   */
+  private begin(type: number, bodyLength: number): number {
+    const total = 12 + bodyLength;
+    if (this.pos + total > this.buf.length) {
+      this.flush();
+      if (total > this.buf.length) {
+        this.buf = new Uint8Array(Math.max(total, 2 * this.buf.length));
+        this.dv = new DataView(this.buf.buffer);
+      }
+    }
+    this.dv.setUint32(this.pos, type, true);
+    this.dv.setUint32(this.pos + 4, total, true);
+    this.dv.setUint32(this.pos + total - 4, total, true);
+    this.blockEnd = this.pos + total;
+    return this.pos + 8;
+  }
+
+  /** The block begun last is complete: staged, or handed to the function sink. */
+  commit(): void {
+    if (this.sink) {
+      this.sink(this.buf.slice(this.pos, this.blockEnd));
+      return;
+    }
+    this.pos = this.blockEnd;
+  }
+
+  /** One option (code, value) padded to 32 bits at `at`; returns the offset after it. */
+  private option(at: number, code: number, value: Uint8Array): number {
+    this.dv.setUint16(at, code, true);
+    this.dv.setUint16(at + 2, value.length, true);
+    this.buf.set(value, at + 4);
+    const end = at + optionSize(value.length);
+    this.buf.fill(0, at + 4 + value.length, end);
+    return end;
+  }
+
+  /** opt_endofopt (code 0, length 0). */
+  private endOfOptions(at: number): void {
+    this.dv.setUint32(at, 0, true);
   }
 }
+
+const TSRESOL_MICROSECONDS = new Uint8Array([6]);
 
 /** A sink that appends to a file, buffering at most `flushBytes` in memory. */
 export class FileSink {
@@ -167,6 +233,13 @@ export class FileSink {
     this.pendingBytes += chunk.length;
     if (this.pendingBytes >= this.flushBytes) this.flush();
   };
+
+  /** Writes `bytes` to the file now, after what `write` buffered (the caller may reuse `bytes` after). */
+  writeNow(bytes: Uint8Array): void {
+    if (this.closed) return;
+    this.flush();
+    for (let at = 0; at < bytes.length; ) at += writeSync(this.fd, bytes, at, bytes.length - at);
+  }
 
   flush(): void {
     if (this.closed) return;

@@ -173,18 +173,33 @@ interface CompiledRoute {
   parts: { literal?: string; param?: string }[];
 }
 
-/** Route tables compiled once (split patterns, grouped by segment count), keyed by the table. */
-const compiled = new WeakMap<SbiRoute[], Map<number, CompiledRoute[]>>();
+/**
+ * A route table compiled once: per segment count, the routes by their first segment after the
+ * leading `/` (the `{apiName}`, TS 29.501 4.4.1), each list also holding, in table order, the
+ * routes whose first segment is a parameter (`any`), which alone serve other first segments.
+ */
+interface CompiledTable {
+  byCount: Map<number, { byFirst: Map<string, CompiledRoute[]>; any: CompiledRoute[] }>;
+}
 
-function compile(routes: SbiRoute[]): Map<number, CompiledRoute[]> {
+/** Route tables compiled once, keyed by the table. */
+const compiled = new WeakMap<SbiRoute[], CompiledTable>();
+
+function compile(routes: SbiRoute[]): CompiledTable {
   let c = compiled.get(routes);
   if (c) return c;
-  c = new Map();
+  const all = new Map<number, CompiledRoute[]>();
   for (const route of routes) {
     const parts = route.path.split('/').map((p) => (p.startsWith('{') && p.endsWith('}') ? { param: p.slice(1, -1) } : { literal: p }));
-    const list = c.get(parts.length) ?? [];
+    const list = all.get(parts.length) ?? [];
     list.push({ route, parts });
-    c.set(parts.length, list);
+    all.set(parts.length, list);
+  }
+  c = { byCount: new Map() };
+  for (const [count, list] of all) {
+    const firsts = new Set(list.map((r) => r.parts[1]?.literal).filter((l) => l !== undefined));
+    const byFirst = new Map([...firsts].map((f) => [f, list.filter((r) => r.parts[1]?.literal === undefined || r.parts[1].literal === f)]));
+    c.byCount.set(count, { byFirst, any: list.filter((r) => r.parts[1]?.literal === undefined) });
   }
   compiled.set(routes, c);
   return c;
@@ -193,20 +208,21 @@ function compile(routes: SbiRoute[]): Map<number, CompiledRoute[]> {
 /** Matches a request path against route patterns; returns the route and its parameters. */
 export function matchRoute(routes: SbiRoute[], method: string, path: string): { route: SbiRoute; params: Record<string, string> } | 'method-not-allowed' | undefined {
   const parts = path.split('/');
+  const table = compile(routes).byCount.get(parts.length);
+  if (!table) return undefined;
   let pathMatched = false;
-  for (const { route, parts: pat } of compile(routes).get(parts.length) ?? []) {
-    const params: Record<string, string> = {};
+  for (const { route, parts: pat } of table.byFirst.get(parts[1]) ?? table.any) {
     let okay = true;
     for (let i = 0; i < pat.length && okay; i++) {
       const p = pat[i];
-      if (p.param !== undefined) {
-        if (parts[i] === '') okay = false;
-        else params[p.param] = decodeURIComponent(parts[i]);
-      } else okay = p.literal === parts[i];
+      okay = p.param !== undefined ? parts[i] !== '' : p.literal === parts[i];
     }
     if (!okay) continue;
     pathMatched = true;
-    if (route.method === method) return { route, params };
+    if (route.method !== method) continue;
+    const params: Record<string, string> = {};
+    for (let i = 0; i < pat.length; i++) if (pat[i].param !== undefined) params[pat[i].param!] = decodeURIComponent(parts[i]);
+    return { route, params };
   }
   return pathMatched ? 'method-not-allowed' : undefined;
 }

@@ -8,8 +8,8 @@
 // subscribers), which the tests' schema check (test/helpers/sbi-schema.ts) listens to.
 
 import { channel } from 'node:diagnostics_channel';
-import { SbiProblem, SbiMultipart, problemOf, type SbiClient, type SbiResult } from '../../../transport/sbi/api.ts';
-import { fillPath, paramNames, parseResourceUri, queryString, type SbiOperation, type TargetKind, type RequestBodyOf, type ResponseBodyOf, type QueryOf, type PathArgs } from './operation.ts';
+import { SbiProblem, SbiMultipart, problemOf, type SbiCallOptions, type SbiClient, type SbiResult } from '../../../transport/sbi/api.ts';
+import { fillPath, fillPathInOrder, paramNames, parseResourceUri, queryString, type SbiOperation, type TargetKind, type RequestBodyOf, type ResponseBodyOf, type QueryOf, type PathArgs } from './operation.ts';
 import { AUSF, UDM, UDR, PCF, SMF, N16, AMF, CHF_CC, NRF, NSSF, EIR, CALLBACKS } from './operations.ts';
 
 export interface SbiCallOpts<Q> {
@@ -73,35 +73,32 @@ export type SbiConsumer<T> = { [K in keyof T]: T[K] extends SbiOperation ? SbiMe
 
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 
-/** The URI an operation is sent to. */
-function targetUri(op: SbiOperation, apiRoot: string, lead: unknown[]): string {
+/** The URI an operation is sent to; `args` begin with the path parameters (api) or the URI. */
+function targetUri(op: SbiOperation, apiRoot: string, args: unknown[]): string {
   const kind: TargetKind = op.target;
-  if (kind === 'callback') return String(lead[0]) + (op.suffix ?? '');
+  if (kind === 'callback') return String(args[0]) + (op.suffix ?? '');
   if (kind === 'resource') {
-    const r = parseResourceUri(op, String(lead[0]));
-    if (!r) throw new SbiProblem(500, 'INVALID_RESOURCE_URI', `${op.name}: ${String(lead[0])} is not a ${op.api}/${op.version}${op.resource} resource`);
+    const r = parseResourceUri(op, String(args[0]));
+    if (!r) throw new SbiProblem(500, 'INVALID_RESOURCE_URI', `${op.name}: ${String(args[0])} is not a ${op.api}/${op.version}${op.resource} resource`);
     return `${r.apiRoot}/${op.api}/${op.version}${fillPath(op.path, r.params)}`;
   }
-  const names = paramNames(op.path);
-  return `${apiRoot}/${op.api}/${op.version}${fillPath(op.path, Object.fromEntries(names.map((n, i) => [n, lead[i] as string | number])))}`;
+  return `${apiRoot}/${op.api}/${op.version}${fillPathInOrder(op.path, args)}`;
 }
 
 /** Sends one operation; the arguments are those SbiMethodOf describes. */
 export async function invoke(sbi: SbiClient, op: SbiOperation, apiRoot: string, args: unknown[]): Promise<SbiResult<unknown>> {
   const leading = op.target === 'api' ? paramNames(op.path).length : 1;
-  const lead = args.slice(0, leading);
   const body = WITH_BODY.has(op.method) ? args[leading] : undefined;
   const opts = (args[leading + (WITH_BODY.has(op.method) ? 1 : 0)] ?? {}) as SbiCallOpts<Record<string, unknown>>;
-  const uri = targetUri(op, apiRoot, lead) + queryString(opts.query);
-  const headers = { ...(op.contentType && body !== undefined ? { 'content-type': op.contentType } : {}), ...(opts.headers ?? {}) };
-  const r = await sbi.call(op.method, uri, body, {
-    operation: op.name,
-    ...(opts.step ? { step: opts.step } : {}),
-    ...(Object.keys(headers).length ? { headers } : {}),
-    ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
-    ...(opts.answerStep ? { answerStep: opts.answerStep } : {}),
-    ...(opts.lateAnswer ? { lateAnswer: opts.lateAnswer } : {}),
-  });
+  const uri = targetUri(op, apiRoot, args) + queryString(opts.query);
+  const o: SbiCallOptions = { operation: op.name };
+  if (opts.step) o.step = opts.step;
+  if (op.contentType && body !== undefined) o.headers = { 'content-type': op.contentType, ...opts.headers };
+  else if (opts.headers && Object.keys(opts.headers).length) o.headers = { ...opts.headers };
+  if (opts.timeoutMs) o.timeoutMs = opts.timeoutMs;
+  if (opts.answerStep) o.answerStep = opts.answerStep;
+  if (opts.lateAnswer) o.lateAnswer = opts.lateAnswer;
+  const r = await sbi.call(op.method, uri, body, o);
   if (sbiExchanges.hasSubscribers) sbiExchanges.publish({ op, uri, requestBody: body, status: r.status, responseBody: r.body } satisfies SbiExchange);
   if (!(op.success as readonly number[]).includes(r.status)) throw new SbiErrorReply(op, r);
   return { status: r.status, headers: r.headers, body: r.body };

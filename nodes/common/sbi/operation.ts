@@ -150,18 +150,79 @@ export function callback<Body, Res = undefined>(
   return { name, api, version: 'v1', spec, method: 'POST', path, target: 'callback', schema, success, ...(suffix ? { suffix } : {}) };
 }
 
+/**
+ * A path template split once (issue 21: filling and parsing paths per call was ~1% of a run's CPU,
+ * docs/decisions/21-nf-cpu.md): `literals[i]` precedes parameter `names[i]`, the last literal ends
+ * it; `segments` are its `/`-separated parts, a parameter's as its name, a literal's as undefined
+ * beside the literal text.
+ */
+interface CompiledTemplate {
+  readonly names: readonly string[];
+  readonly literals: readonly string[];
+  readonly segments: readonly { literal?: string; param?: string }[];
+}
+
+const templates = new Map<string, CompiledTemplate>();
+
+function compiled(template: string): CompiledTemplate {
+  let c = templates.get(template);
+  if (c) return c;
+  const names: string[] = [];
+  const literals: string[] = [];
+  let at = 0;
+  for (const m of template.matchAll(/\{([^}]+)\}/g)) {
+    literals.push(template.slice(at, m.index));
+    names.push(m[1]);
+    at = m.index + m[0].length;
+  }
+  literals.push(template.slice(at));
+  const segments = template.split('/').map((p) => (p.startsWith('{') && p.endsWith('}') ? { param: p.slice(1, -1) } : { literal: p }));
+  c = { names, literals, segments };
+  // the templates are those of the operations table and our own resources: a bounded set
+  templates.set(template, c);
+  return c;
+}
+
 /** Fills a path template: `fill('/{ueId}/sdm-subscriptions', {ueId: 'imsi-1'})`. */
 export function fillPath(template: string, params: Record<string, string | number>): string {
-  return template.replace(/\{([^}]+)\}/g, (_, n: string) => {
-    const v = params[n];
-    if (v === undefined) throw new Error(`path parameter ${n} missing for ${template}`);
-    return encodeURIComponent(String(v));
-  });
+  return fillPathInOrder(template, compiled(template).names.map((n) => params[n]));
+}
+
+/** Fills a path template from the values of its parameters in template order. */
+export function fillPathInOrder(template: string, values: readonly unknown[]): string {
+  const { names, literals } = compiled(template);
+  let out = literals[0];
+  for (let i = 0; i < names.length; i++) {
+    const v = values[i];
+    if (v === undefined) throw new Error(`path parameter ${names[i]} missing for ${template}`);
+    out += encodeURIComponent(String(v)) + literals[i + 1];
+  }
+  return out;
 }
 
 /** The names of a template's path parameters, in order. */
-export function paramNames(template: string): string[] {
-  return [...template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
+export function paramNames(template: string): readonly string[] {
+  return compiled(template).names;
+}
+
+/**
+ * `http://host[:port]` and the path of an absolute http URI whose parse by the WHATWG URL parser
+ * would change nothing: a dotted IPv4 address without leading zeros or a lower-case host name, a
+ * port that is not 80 and has no leading zero, a path of characters the parser keeps as they are
+ * and no `.`/`..` segment. Anything else (undefined) goes through `new URL`.
+ */
+const PLAIN_URI = /^(http:\/\/(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}|[a-z][a-z0-9-]*(?:\.[a-z][a-z0-9-]*)*)(?::([1-9]\d{0,4}))?)(\/[A-Za-z0-9\-_~!$&'()*+,;=:@%/.]*)$/;
+
+function splitUri(uri: string): { origin: string; pathname: string } | undefined {
+  const m = PLAIN_URI.exec(uri);
+  const port = m?.[2] === undefined ? 0 : Number(m[2]);
+  if (m && port !== 80 && port <= 65535 && !/\/\.\.?(\/|$)/.test(m[3]) && !/%2e/i.test(m[3])) return { origin: m[1], pathname: m[3] };
+  try {
+    const u = new URL(uri);
+    return { origin: u.origin, pathname: u.pathname };
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -170,25 +231,21 @@ export function paramNames(template: string): string[] {
  * the URI is not such a resource of this API.
  */
 export function parseResourceUri(op: SbiOperation, uri: string): { apiRoot: string; params: Record<string, string> } | undefined {
-  let u: URL;
-  try {
-    u = new URL(uri);
-  } catch {
-    return undefined;
-  }
+  const u = splitUri(uri);
+  if (!u) return undefined;
   const marker = `/${op.api}/${op.version}/`;
   const at = u.pathname.indexOf(marker);
   if (at < 0 || !op.resource) return undefined;
   const rest = u.pathname.slice(at + marker.length - 1).split('/');
-  const pattern = op.resource.split('/');
+  const pattern = compiled(op.resource).segments;
   if (rest.length !== pattern.length) return undefined;
   const params: Record<string, string> = {};
   for (let i = 0; i < pattern.length; i++) {
     const p = pattern[i];
-    if (p.startsWith('{') && p.endsWith('}')) {
+    if (p.param !== undefined) {
       if (rest[i] === '') return undefined;
-      params[p.slice(1, -1)] = decodeURIComponent(rest[i]);
-    } else if (p !== rest[i]) return undefined;
+      params[p.param] = decodeURIComponent(rest[i]);
+    } else if (p.literal !== rest[i]) return undefined;
   }
   return { apiRoot: u.origin + u.pathname.slice(0, at), params };
 }

@@ -1,0 +1,89 @@
+// Path templates filled and resource URIs parsed from templates compiled once
+// (nodes/common/sbi/operation.ts), and the route matcher's index by API name (transport/sbi/api.ts):
+// the same URIs, parameters and matches as the plain reading of TS 29.501 4.4.1's
+// `{apiRoot}/{apiName}/{apiVersion}/{apiSpecificResourceUriPart}`.
+
+import { describe, expect, it } from 'vitest';
+import { fillPath, fillPathInOrder, paramNames, parseResourceUri } from '../../nodes/common/sbi/operation.ts';
+import { SMF, UDM } from '../../nodes/common/sbi/operations.ts';
+import { matchRoute, type SbiRoute } from '../../transport/sbi/api.ts';
+
+describe('path templates', () => {
+  it('fills parameters by name and in order, percent-encoding each value, and refuses a missing one', () => {
+    const t = '/{ueId}/registrations/smf-registrations/{pduSessionId}';
+    expect(paramNames(t)).toEqual(['ueId', 'pduSessionId']);
+    expect(fillPath(t, { ueId: 'imsi-001010000000001', pduSessionId: 5 })).toBe('/imsi-001010000000001/registrations/smf-registrations/5');
+    expect(fillPathInOrder(t, ['a/b c', 7])).toBe('/a%2Fb%20c/registrations/smf-registrations/7');
+    expect(fillPath('/sm-contexts', {})).toBe('/sm-contexts');
+    expect(() => fillPath(t, { ueId: 'x' })).toThrow(/pduSessionId missing/);
+    expect(() => fillPathInOrder(t, ['x'])).toThrow(/pduSessionId missing/);
+  });
+});
+
+describe('parseResourceUri', () => {
+  const op = SMF.pduSession.releaseSmContext;
+
+  it('splits a plain http URI without the URL parser the same way the URL parser does', () => {
+    for (const uri of [
+      'http://127.0.0.4:8080/nsmf-pdusession/v1/sm-contexts/12',
+      'http://127.0.0.4/nsmf-pdusession/v1/sm-contexts/a%2Fb',
+      'http://smf.example:29502/prefix/x/nsmf-pdusession/v1/sm-contexts/7',
+      // forms the URL parser changes: the fast path must leave them to it
+      'http://127.0.0.4:80/nsmf-pdusession/v1/sm-contexts/1',
+      'http://SMF.example:8080/nsmf-pdusession/v1/sm-contexts/1',
+      'http://127.000.0.4:8080/nsmf-pdusession/v1/sm-contexts/1',
+      'http://127.0.0.4:8080/x/../nsmf-pdusession/v1/sm-contexts/1',
+      'http://127.0.0.4:8080/x/%2e%2e/nsmf-pdusession/v1/sm-contexts/1',
+      'http://127.0.0.4:8080/nsmf-pdusession/v1/sm-contexts/a b',
+      'http://[::1]:8080/nsmf-pdusession/v1/sm-contexts/1',
+    ]) {
+      const u = new URL(uri);
+      const at = u.pathname.indexOf('/nsmf-pdusession/v1/');
+      expect(parseResourceUri(op, uri), uri).toEqual({
+        apiRoot: u.origin + u.pathname.slice(0, at),
+        params: { smContextRef: decodeURIComponent(u.pathname.slice(at).split('/')[4]) },
+      });
+    }
+  });
+
+  it('refuses a URI that is not a resource of the template, or not a URI', () => {
+    expect(parseResourceUri(op, 'http://127.0.0.4:8080/nsmf-pdusession/v1/sm-contexts')).toBeUndefined();
+    expect(parseResourceUri(op, 'http://127.0.0.4:8080/nsmf-pdusession/v1/sm-contexts/')).toBeUndefined();
+    expect(parseResourceUri(op, 'http://127.0.0.4:8080/nsmf-pdusession/v1/pdu-sessions/3')).toBeUndefined();
+    expect(parseResourceUri(op, 'http://127.0.0.4:8080/nudm-sdm/v2/sm-contexts/3')).toBeUndefined();
+    expect(parseResourceUri(op, 'http://127.0.0.4:99999/nsmf-pdusession/v1/sm-contexts/3')).toBeUndefined();
+    expect(parseResourceUri(op, 'not a uri')).toBeUndefined();
+    const two = UDM.ueau.deleteAuth;
+    expect(parseResourceUri(two, 'http://127.0.0.12:8080/nudm-ueau/v1/imsi-1/auth-events/e1')).toEqual({
+      apiRoot: 'http://127.0.0.12:8080',
+      params: { supi: 'imsi-1', authEventId: 'e1' },
+    });
+  });
+});
+
+describe('matchRoute', () => {
+  const h = () => ({ status: 204 });
+  const routes: SbiRoute[] = [
+    { method: 'GET', path: '/nudm-sdm/v2/{supi}/am-data', operation: 'Nudm_SDM_Get', handler: h },
+    { method: 'POST', path: '/nudm-sdm/v2/{ueId}/sdm-subscriptions', operation: 'Nudm_SDM_Subscribe', handler: h },
+    { method: 'GET', path: '/{any}/v9/{supi}/am-data', operation: 'wildcard', handler: h },
+    { method: 'PUT', path: '/nudm-uecm/v1/{ueId}/registrations/amf-3gpp-access', operation: 'Nudm_UECM_Registration', handler: h },
+  ];
+
+  it('finds the route by API, segments and method, with its parameters decoded', () => {
+    const m = matchRoute(routes, 'GET', '/nudm-sdm/v2/imsi-001%2D1/am-data');
+    expect(m !== undefined && m !== 'method-not-allowed' && [m.route.operation, m.params]).toEqual(['Nudm_SDM_Get', { supi: 'imsi-001-1' }]);
+    const w = matchRoute(routes, 'GET', '/other/v9/imsi-1/am-data');
+    expect(w !== undefined && w !== 'method-not-allowed' && [w.route.operation, w.params]).toEqual(['wildcard', { any: 'other', supi: 'imsi-1' }]);
+    const u = matchRoute(routes, 'PUT', '/nudm-uecm/v1/imsi-1/registrations/amf-3gpp-access');
+    expect(u !== undefined && u !== 'method-not-allowed' && u.route.operation).toBe('Nudm_UECM_Registration');
+  });
+
+  it('tells a path served with another method from a path not served', () => {
+    expect(matchRoute(routes, 'DELETE', '/nudm-sdm/v2/imsi-1/am-data')).toBe('method-not-allowed');
+    expect(matchRoute(routes, 'GET', '/nudm-sdm/v2//am-data')).toBeUndefined();
+    expect(matchRoute(routes, 'GET', '/nudm-sdm/v2/imsi-1/sm-data')).toBeUndefined();
+    expect(matchRoute(routes, 'GET', '/nudm-sdm/v2/imsi-1')).toBeUndefined();
+    expect(matchRoute(routes, 'GET', '/nope/v2/imsi-1/am-data')).toBeUndefined();
+  });
+});
