@@ -20,6 +20,7 @@ import { H2Error, H2ClosedError } from './h2/errors.ts';
 import { ERROR_CODE_NAMES } from '../../codecs/http2/frame.ts';
 import type { HeaderField } from '../../codecs/http2/hpack.ts';
 import { sbiHttp2, type Http2Implementation } from './http2-choice.ts';
+import { splitSbiUri, type SbiUriParts } from './uri.ts';
 import { realClock, type Clock } from '../clock.ts';
 
 export interface SbiClientOptions {
@@ -242,7 +243,7 @@ export class Http2SbiClient implements SbiClient {
   }
 
   private async once<T>(method: string, uri: string, body: unknown, opts: SbiCallOptions): Promise<SbiResult<T>> {
-    const u = new URL(uri);
+    const u = splitSbiUri(uri);
     const first = this.connect(u.origin);
     let conn = await first;
     if (conn.own && !conn.own.usable) {
@@ -254,7 +255,7 @@ export class Http2SbiClient implements SbiClient {
     if (conn.own) return this.onceOwn<T>(conn.own, method, uri, u, contentType, data, opts);
     const headers: http2.OutgoingHttpHeaders = {
       ':method': method,
-      ':path': u.pathname + u.search,
+      ':path': u.target,
       ':scheme': this.opts.tls ? 'https' : 'http',
       ':authority': u.host,
       'user-agent': this.opts.userAgent,
@@ -319,10 +320,10 @@ export class Http2SbiClient implements SbiClient {
   }
 
   /** A call on wire5g's own HTTP/2: the same headers, time-out and results as on node:http2. */
-  private onceOwn<T>(conn: H2Connection, method: string, uri: string, u: URL, contentType: string | undefined, data: Uint8Array | undefined, opts: SbiCallOptions): Promise<SbiResult<T>> {
+  private onceOwn<T>(conn: H2Connection, method: string, uri: string, u: SbiUriParts, contentType: string | undefined, data: Uint8Array | undefined, opts: SbiCallOptions): Promise<SbiResult<T>> {
     const fields: HeaderField[] = [
       { name: ':method', value: method },
-      { name: ':path', value: u.pathname + u.search },
+      { name: ':path', value: u.target },
       { name: ':scheme', value: 'http' },
       { name: ':authority', value: u.host },
       { name: 'user-agent', value: this.opts.userAgent },

@@ -14,6 +14,7 @@ import { OwnHttp2Server } from './h2/server.ts';
 import type { H2Stream } from './h2/stream.ts';
 import { sbiHttp2, type Http2Implementation } from './http2-choice.ts';
 import type { HeaderField } from '../../codecs/http2/hpack.ts';
+import { parseRequestTarget } from './uri.ts';
 
 export interface SbiServerOptions {
   address: string;
@@ -240,7 +241,7 @@ export class SbiServer {
 
   private async handle(x: Exchange, raw: Uint8Array): Promise<void> {
     const method = x.method;
-    const url = new URL(x.path, 'http://sbi');
+    const url = parseRequestTarget(x.path);
     this.stats.requests++;
     let res: SbiResponse;
     let operation: string | undefined;
@@ -250,7 +251,7 @@ export class SbiServer {
       if (m === 'method-not-allowed') throw new SbiProblem(405, 'METHOD_NOT_ALLOWED', `${method} ${url.pathname}`);
       operation = m.route.operation;
       const body = parseSbiBody(x.headers['content-type'], raw);
-      res = await m.route.handler({ method, path: url.pathname, params: m.params, query: Object.fromEntries(url.searchParams), headers: x.headers, body });
+      res = await m.route.handler({ method, path: url.pathname, params: m.params, query: url.query, headers: x.headers, body });
     } catch (e) {
       if (e instanceof SbiProblem) {
         if (e.problem.status === 400 || e.problem.status === 415) this.stats.badRequests++;
