@@ -160,6 +160,13 @@ export class FrameHeaderWalker {
         i += n;
         continue;
       }
+      if (this.partial.length === 0 && i + FRAME_HEADER_LENGTH <= chunk.length) {
+        // the whole header is in this chunk (nearly always): read in place
+        this.skip = (chunk[i] << 16) | (chunk[i + 1] << 8) | chunk[i + 2];
+        out.push({ type: chunk[i + 3], flags: chunk[i + 4], streamId: (((chunk[i + 5] & 0x7f) << 24) | (chunk[i + 6] << 16) | (chunk[i + 7] << 8) | chunk[i + 8]) >>> 0 });
+        i += FRAME_HEADER_LENGTH;
+        continue;
+      }
       this.partial.push(chunk[i++]);
       if (this.partial.length < FRAME_HEADER_LENGTH) continue;
       const h = this.partial;

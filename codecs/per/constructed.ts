@@ -8,7 +8,7 @@ import type { BitReader, BitWriter } from './bits.ts';
 import type { AsnType } from './schema.ts';
 import { MAX_DEPTH, fail, within, indexIn, type Dec, type Enc } from './coder.ts';
 import { CWN_BITS, CWN_NONE, cwnOf, writeCwn, readCwnIn, writeNsnnwn, readNsnnwn, smallIndexBits } from './whole-numbers.ts';
-import { sizeRuleOf, writeSizeHead, readSizeHead, SIZE_GENERAL, type SizeRule } from './lengths.ts';
+import { sizeRuleOf, sizeWriter, sizeReader, SIZE_GENERAL } from './lengths.ts';
 import { writeOpenType, writeRawOpenType, readOpenType, readOpenTypeBytes } from './open-type.ts';
 
 type EncoderOf = (t: AsnType) => Enc;
@@ -125,12 +125,21 @@ export function sequenceDecoder(t: Extract<AsnType, { k: 'seq' }>, decoderOf: De
   let src = `if (++r.depth > ${MAX_DEPTH}) throw r.fail('TOO_DEEP', 'nesting deeper than ${MAX_DEPTH}');\n`;
   src += t.ext ? 'const ext = r.bits(1) === 1;\n' : '';
   // the preamble's presence bits are read in place as the components are reached
-  src += `r.need(${nOpt});\nconst p0 = r.bit;\nr.bit += ${nOpt};\nconst buf = r.buf;\nconst o = {};\n`;
+  src += `r.need(${nOpt});\nconst p0 = r.bit;\nr.bit += ${nOpt};\nconst buf = r.buf;\nlet o;\n`;
   // one try for the components, the one being read in `at` (as the encoder); none in a codec
   // without paths (see AperCodec)
   if (paths) src += 'let at = 0;\ntry {\n';
+  // the leading mandatory components in one object literal (made with its final shape, the
+  // components read in order as its properties are evaluated), the others stored after them
+  let lead = 0;
+  while (lead < t.fields.length && t.fields[lead].optional !== true) lead++;
+  src += `o = { ${t.fields
+    .slice(0, lead)
+    .map((f, i) => `${JSON.stringify(f.name)}: ${paths ? `(at = ${i}, d${i}(r))` : `d${i}(r)`}`)
+    .join(', ')} };\n`;
   let k = 0;
   t.fields.forEach((f, i) => {
+    if (i < lead) return;
     const key = JSON.stringify(f.name);
     const get = paths ? `at = ${i}; o[${key}] = d${i}(r);` : `o[${key}] = d${i}(r);`;
     if (f.optional === true) {
@@ -200,7 +209,7 @@ export function sequenceOfEncoder(t: Extract<AsnType, { k: 'seqof' }>, encoderOf
 return function sequenceOfEncoder(w, v) {
   if (!Array.isArray(v)) throw fail('a SEQUENCE OF needs an array');
   const n = v.length;
-  if (writeSizeHead(w, n, size) === SIZE_GENERAL) {
+  if (writeSize(w, n) === SIZE_GENERAL) {
     w.fragments(n, (from, count) => put(w, v, from, count));
     return;
   }
@@ -212,16 +221,15 @@ return function sequenceOfEncoder(w, v) {
     throw within(e, i);
   }
 };`;
-  const make = new Function('size', 'enc', 'put', 'fail', 'within', 'writeSizeHead', 'SIZE_GENERAL', src) as (
-    size: SizeRule,
+  const make = new Function('writeSize', 'enc', 'put', 'fail', 'within', 'SIZE_GENERAL', src) as (
+    writeSize: (w: BitWriter, n: number) => number,
     enc: Enc,
     put: (w: BitWriter, v: unknown[], from: number, count: number) => void,
     f: typeof fail,
     wi: typeof within,
-    wsh: typeof writeSizeHead,
     g: typeof SIZE_GENERAL,
   ) => Enc;
-  return make(size, enc, put, fail, within, writeSizeHead, SIZE_GENERAL);
+  return make(sizeWriter(size), enc, put, fail, within, SIZE_GENERAL);
 }
 
 /** The decoding side of sequenceOfEncoder (X.691 20). */
@@ -242,7 +250,7 @@ export function sequenceOfDecoder(t: Extract<AsnType, { k: 'seqof' }>, decoderOf
   const src = `'use strict';
 return function sequenceOfDecoder(r) {
   if (++r.depth > ${MAX_DEPTH}) throw r.fail('TOO_DEEP', 'nesting deeper than ${MAX_DEPTH}');
-  const n = readSizeHead(r, size);
+  const n = readSize(r);
   const out = [];
   // a general length (X.691 20.6) counts components, in fragments of 16K components
   if (n < 0) r.fragments((count) => take(r, out, count));
@@ -253,8 +261,8 @@ return function sequenceOfDecoder(r) {
   r.depth--;
   return out;
 };`;
-  const make = new Function('size', 'dec', 'take', 'readSizeHead', src) as (size: SizeRule, dec: Dec, take: (r: BitReader, out: unknown[], n: number) => void, rsh: typeof readSizeHead) => Dec;
-  return make(size, dec, take, readSizeHead);
+  const make = new Function('readSize', 'dec', 'take', src) as (readSize: (r: BitReader) => number, dec: Dec, take: (r: BitReader, out: unknown[], n: number) => void) => Dec;
+  return make(sizeReader(size), dec, take);
 }
 
 /**

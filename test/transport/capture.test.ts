@@ -1,7 +1,8 @@
 // The capture writes each packet's headers straight into its pcapng block, staged into large file
 // writes (transport/capture/pcapng.ts, synth.ts): the file must hold exactly the blocks that the
 // block-per-chunk writer makes of the packets synth.ts builds one by one; and the receive-side
-// report of a datagram already written is dropped (transport/capture/recent.ts).
+// report of a datagram already written is dropped (transport/capture/recent.ts); the HTTP/2 frame
+// headers it counts are found wherever the chunks cut them (codecs/http2/frame.ts).
 
 import { describe, it, expect } from 'vitest';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { PcapngWriter, LinkType } from '../../transport/capture/pcapng.ts';
 import { udpPacket, tcpPacket, sctpOverIpPacket, sctpDataPacket, TcpFlags, type Endpoint } from '../../transport/capture/synth.ts';
 import { readCaptureFile } from '../../codecs/capture/files.ts';
 import { concatBytes } from '../../codecs/bytes/concat.ts';
+import { CONNECTION_PREFACE, FrameHeaderWalker, FrameType } from '../../codecs/http2/frame.ts';
 
 const ep = (address: string, port: number): Endpoint => ({ address, port });
 const bytes = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff);
@@ -147,5 +149,32 @@ describe('Capture: the receive side of a datagram already written', () => {
     capture.udp(ep('127.0.0.4', 10000), b, bytes(20, 0)); // expired: written again
     expect(capture.duplicatesSkipped).toBe(0);
     expect(capture.packets).toBe(5001);
+  });
+});
+
+describe('the HTTP/2 frame headers the capture counts (FrameHeaderWalker)', () => {
+  // three frames after the client preface: HEADERS on stream 1 (5 octets), DATA (70,000 octets), HEADERS on stream 3
+  const frame = (type: number, streamId: number, length: number) => {
+    const f = new Uint8Array(9 + length);
+    f.set([length >> 16, (length >> 8) & 0xff, length & 0xff, type, 0x04, streamId >>> 24, (streamId >> 16) & 0xff, (streamId >> 8) & 0xff, streamId & 0xff]);
+    return f;
+  };
+  const stream = concatBytes([CONNECTION_PREFACE, frame(FrameType.HEADERS, 1, 5), frame(FrameType.DATA, 1, 70_000), frame(FrameType.HEADERS, 0x7fffffff, 0)]);
+  const expected = [{ type: FrameType.HEADERS, flags: 4, streamId: 1 }, { type: FrameType.DATA, flags: 4, streamId: 1 }, { type: FrameType.HEADERS, flags: 4, streamId: 0x7fffffff }];
+
+  it('finds the same frames however the bytes are cut into chunks (a header split across chunks included)', () => {
+    expect(new FrameHeaderWalker(true).push(stream)).toEqual(expected);
+    const headerStarts = [CONNECTION_PREFACE.length, CONNECTION_PREFACE.length + 14, CONNECTION_PREFACE.length + 14 + 70_009];
+    for (const start of headerStarts) {
+      for (let cut = start; cut <= start + 9; cut++) {
+        const w = new FrameHeaderWalker(true);
+        expect([...w.push(stream.subarray(0, cut)), ...w.push(stream.subarray(cut))], `cut at ${cut}`).toEqual(expected);
+      }
+    }
+    const w = new FrameHeaderWalker(true);
+    const oneByOne = [];
+    for (let i = 0; i < CONNECTION_PREFACE.length + 40; i++) oneByOne.push(...w.push(stream.subarray(i, i + 1)));
+    oneByOne.push(...w.push(stream.subarray(CONNECTION_PREFACE.length + 40)));
+    expect(oneByOne).toEqual(expected);
   });
 });

@@ -23,6 +23,7 @@ const NGAP_PPID = 60;
 export class InterfaceCounter {
   readonly counts: Record<CapturedInterface, number> = { N1: 0, N2: 0, N3: 0, N4: 0, SBI: 0 };
   private readonly tcp = new Map<string, FrameHeaderWalker | null>();
+  private readonly byEndpoints = new WeakMap<Endpoint, WeakMap<Endpoint, FrameHeaderWalker | null>>();
   /** Fragments of an NGAP message per direction (B..E over consecutive DATA chunks). */
   private readonly fragments = new Map<string, Uint8Array[]>();
 
@@ -74,15 +75,23 @@ export class InterfaceCounter {
   /** TCP payload of one direction, in order (the capture writes each connection's bytes in order). */
   tcpPayload(src: Endpoint, dst: Endpoint, payload: Uint8Array): void {
     if (payload.length === 0) return;
-    const key = `${src.address}:${src.port}>${dst.address}:${dst.port}`;
-    let d = this.tcp.get(key);
+    // a connection's recorder passes the same endpoint objects each time: its walker is found by
+    // them, without building the flow's key
+    let known = this.byEndpoints.get(src);
+    let d = known?.get(dst);
     if (d === undefined) {
-      // the client's direction starts with the connection preface (RFC 9113 3.4)
-      let preface = true;
-      for (let k = 0; k < Math.min(payload.length, CONNECTION_PREFACE.length); k++) if (payload[k] !== CONNECTION_PREFACE[k]) preface = false;
-      // a TLS connection (N32 between the SEPPs) starts with a handshake record (RFC 8446 5.1): its
-      // HTTP/2 frames are encrypted and not counted here
-      this.tcp.set(key, (d = payload[0] === 0x16 && !preface ? null : new FrameHeaderWalker(preface)));
+      const key = `${src.address}:${src.port}>${dst.address}:${dst.port}`;
+      d = this.tcp.get(key);
+      if (d === undefined) {
+        // the client's direction starts with the connection preface (RFC 9113 3.4)
+        let preface = true;
+        for (let k = 0; k < Math.min(payload.length, CONNECTION_PREFACE.length); k++) if (payload[k] !== CONNECTION_PREFACE[k]) preface = false;
+        // a TLS connection (N32 between the SEPPs) starts with a handshake record (RFC 8446 5.1): its
+        // HTTP/2 frames are encrypted and not counted here
+        this.tcp.set(key, (d = payload[0] === 0x16 && !preface ? null : new FrameHeaderWalker(preface)));
+      }
+      if (!known) this.byEndpoints.set(src, (known = new WeakMap()));
+      known.set(dst, d);
     }
     if (d === null) return;
     // HEADERS opens a request or a response (the SBI transport sends no trailers)

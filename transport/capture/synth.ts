@@ -13,6 +13,32 @@ import { parseIPv4, parseIPv6 } from '../../codecs/bytes/ip.ts';
 
 let ipv4Id = 1;
 
+interface ParsedAddress {
+  v6: boolean;
+  octets: Uint8Array;
+  /** One's-complement sum of the octets, the address's part of a pseudo-header sum. */
+  sum: number;
+}
+
+/**
+ * The addresses of the packets synthesized so far, parsed once: a run's packets go between a few
+ * dozen addresses, and parsing them (isIPv6's regular expression, the octets) per packet was a
+ * visible share of a capture's cost. Emptied when it grows past ADDRESSES_KEPT.
+ */
+const addresses = new Map<string, ParsedAddress>();
+const ADDRESSES_KEPT = 4096;
+
+function parsed(address: string): ParsedAddress {
+  let p = addresses.get(address);
+  if (p) return p;
+  const v6 = isIPv6(address);
+  const octets = v6 ? parseIPv6(address) : parseIPv4(address);
+  p = { v6, octets, sum: onesSum(octets) };
+  if (addresses.size >= ADDRESSES_KEPT) addresses.clear();
+  addresses.set(address, p);
+  return p;
+}
+
 /**
  * Each packet is written in place into a buffer the caller gives (the capture writes straight into
  * its pcapng block, docs/decisions/21-capture-speed.md); the functions returning a new packet
@@ -21,7 +47,14 @@ let ipv4Id = 1;
 
 /** Length of the IP header for packets from `src`: 40 for IPv6, 20 for IPv4 (no options). */
 export function ipHeaderLength(src: string): number {
-  return isIPv6(src) ? 40 : 20;
+  return parsed(src).v6 ? 40 : 20;
+}
+
+/** The octets of an address of the family the packet's source gave (`length` 4 or 16), or a TypeError. */
+function octetsOf(address: string, length: 4 | 16): Uint8Array {
+  const p = parsed(address).octets;
+  if (p.length !== length) throw new TypeError(`not an IPv${length === 4 ? 4 : 6} address: ${address}`);
+  return p;
 }
 
 /** IPv4 header (20 bytes, no options, DF set) at `out[at]`, for a payload of `payloadLength` after it. */
@@ -38,8 +71,8 @@ function writeIpv4Header(out: Uint8Array, at: number, src: string, dst: string, 
   out[at + 6] = 0x40; // DF
   out[at + 8] = ttl;
   out[at + 9] = proto;
-  out.set(parseIPv4(src), at + 12);
-  out.set(parseIPv4(dst), at + 16);
+  out.set(octetsOf(src, 4), at + 12);
+  out.set(octetsOf(dst, 4), at + 16);
   const c = foldChecksum(onesSum(out, at, at + 20));
   out[at + 10] = c >> 8;
   out[at + 11] = c & 0xff;
@@ -53,8 +86,8 @@ function writeIpv6Header(out: Uint8Array, at: number, src: string, dst: string, 
   out[at + 5] = payloadLength & 0xff;
   out[at + 6] = nextHeader;
   out[at + 7] = hopLimit;
-  out.set(parseIPv6(src), at + 8);
-  out.set(parseIPv6(dst), at + 24);
+  out.set(octetsOf(src, 16), at + 8);
+  out.set(octetsOf(dst, 16), at + 24);
 }
 
 /** IPv4 header (20 bytes, no options, DF set) + payload. */
@@ -75,19 +108,15 @@ export function ipv6Packet(src: string, dst: string, nextHeader: number, payload
 
 /** Pseudo-header sum for UDP/TCP checksums (RFC 768, RFC 8200 8.1). */
 function pseudoSum(src: string, dst: string, proto: number, length: number): number {
-  if (isIPv6(src)) {
-    const s = parseIPv6(src), d = parseIPv6(dst);
-    let sum = onesSum(s) + onesSum(d);
-    sum += (length >>> 16) + (length & 0xffff) + proto;
-    return sum;
-  }
-  const s = parseIPv4(src), d = parseIPv4(dst);
-  return onesSum(s) + onesSum(d) + proto + length;
+  const s = parsed(src), d = parsed(dst);
+  if (s.v6 !== d.v6) throw new TypeError(`addresses of two families: ${src} and ${dst}`);
+  if (s.v6) return s.sum + d.sum + (length >>> 16) + (length & 0xffff) + proto;
+  return s.sum + d.sum + proto + length;
 }
 
 /** The IP header for `src` -> `dst` at `out[at]`; returns where its payload starts. */
 function writeIpHeader(out: Uint8Array, at: number, src: string, dst: string, proto: number, payloadLength: number): number {
-  if (isIPv6(src)) {
+  if (parsed(src).v6) {
     writeIpv6Header(out, at, src, dst, proto, payloadLength);
     return at + 40;
   }
