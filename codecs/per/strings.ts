@@ -210,11 +210,15 @@ export function characterStringEncoder(t: Extract<AsnType, { k: 'str' }>): Enc {
       w.ensure(n * 8);
       const at = w.bit >> 3;
       const buf = w.buf;
+      // stored, then checked once for all (a failure leaves octets after the position only,
+      // which the writer stores over; see BitWriter), the first character outside named
+      let all = 0;
       for (let i = 0; i < n; i++) {
         const c = v.charCodeAt(from + i);
-        if (c > 0x7f) throw fail(`character ${JSON.stringify(v[from + i])} outside a ${t.kind}`);
+        all |= c;
         buf[at + i] = c;
       }
+      if (all > 0x7f) for (let i = 0; i < n; i++) if (v.charCodeAt(from + i) > 0x7f) throw fail(`character ${JSON.stringify(v[from + i])} outside a ${t.kind}`);
       w.bit += n * 8;
     } else
       for (let i = 0; i < n; i++) {
