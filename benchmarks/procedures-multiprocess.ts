@@ -114,7 +114,7 @@ export async function measureMultiProcess(o: { ues: number; window: number; bin:
     const registered = performance.now() - t0;
     const t1 = performance.now();
     await Promise.all(ues.map((ue) => ue.deregister({ switchOff: true }).catch(fail)));
-    while (gnb.ledger.snapshot()['UE contexts'] > 0) await new Promise((r) => setTimeout(r, 5));
+    while (gnb.ledger.read('UE contexts')! > 0) await new Promise((r) => setTimeout(r, 5));
     const deregistered = performance.now() - t1;
     // what the switch-offs started at the AMF (4.2.2.3.2 steps 2-5) finishes in the NFs' processes
     await new Promise((r) => setTimeout(r, 2000));

@@ -78,7 +78,7 @@ async function inWindow(list: Ue[], width: number, run: (ue: Ue) => Promise<void
 
 /** Until the AMF and the gNB hold no UE context and every NF is settled (what a switch off leaves to the network). */
 async function networkQuiet(n: Network = net): Promise<void> {
-  while (n.core.amf.ledger.snapshot()['UE contexts'] + n.gnb.ledger.snapshot()['UE contexts'] > 0) await new Promise((r) => setTimeout(r, 5));
+  while (n.core.amf.ledger.read('UE contexts')! + n.gnb.ledger.read('UE contexts')! > 0) await new Promise((r) => setTimeout(r, 5));
   await n.core.settled();
 }
 

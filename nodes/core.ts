@@ -353,7 +353,7 @@ export function dcsConfig(cfg: NetworkConfig): NetworkConfig {
 /** The same gauges under another NF name (two UDRs, UDMs, AUSFs in one summary). */
 function renamedLedger(name: string, ledger: ResourceLedger): ResourceLedger {
   const out = new ResourceLedger(name);
-  for (const key of Object.keys(ledger.snapshot())) out.gauge(key, () => ledger.snapshot()[key]);
+  for (const key of Object.keys(ledger.snapshot())) out.gauge(key, () => ledger.read(key)!);
   return out;
 }
 

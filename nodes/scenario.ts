@@ -287,7 +287,7 @@ export async function waitForQuiet(core: Core | undefined, gnb: Gnb): Promise<vo
   while (quiet < 2 && Date.now() - t0 < 30_000) {
     await core?.settled();
     await new Promise((r) => setTimeout(r, 20));
-    const idle = !gnb.ledger.snapshot()['UE contexts'] && (!core || core.amf.ledger.snapshot()['UE contexts'] === 0);
+    const idle = !gnb.ledger.read('UE contexts') && (!core || core.amf.ledger.read('UE contexts') === 0);
     quiet = idle ? quiet + 1 : 0;
   }
   await core?.settled();

@@ -15,18 +15,21 @@ import { STATIC_TABLE, huffmanEncode, huffmanLength, type HeaderField } from './
 const NOT_INDEXED = new Set([':path', 'content-length', 'location', 'date', 'etag', 'last-modified', 'if-modified-since', 'if-none-match']);
 const NEVER_INDEXED = new Set(['authorization', 'proxy-authorization']);
 
-/** Static table index by "name\0value" (exact) and by name (first index). */
-const STATIC_EXACT = new Map<string, number>();
+/** Static table index by name then value (exact), and by name (first index). */
+const STATIC_EXACT = new Map<string, Map<string, number>>();
 const STATIC_NAME = new Map<string, number>();
 STATIC_TABLE.forEach(([n, v], i) => {
-  if (!STATIC_EXACT.has(`${n}\0${v}`)) STATIC_EXACT.set(`${n}\0${v}`, i + 1);
+  let values = STATIC_EXACT.get(n);
+  if (!values) STATIC_EXACT.set(n, (values = new Map()));
+  if (!values.has(v)) values.set(v, i + 1);
   if (!STATIC_NAME.has(n)) STATIC_NAME.set(n, i + 1);
 });
 
 const utf8 = new TextEncoder();
 
 interface Entry {
-  key: string;
+  name: string;
+  value: string;
   size: number;
   /** Insertion number: the dynamic index is 62 + (inserted - 1 - abs). */
   abs: number;
@@ -42,7 +45,8 @@ export interface HpackEncoderOptions {
 export class HpackEncoder {
   private readonly entries: Entry[] = [];
   private head = 0;
-  private readonly exact = new Map<string, number>();
+  /** The newest insertion number of each field in the table, by name then value. */
+  private readonly exact = new Map<string, Map<string, number>>();
   private inserted = 0;
   private size = 0;
   private max: number;
@@ -79,7 +83,11 @@ export class HpackEncoder {
     while (this.size > limit && this.head < this.entries.length) {
       const e = this.entries[this.head++];
       this.size -= e.size;
-      if (this.exact.get(e.key) === e.abs) this.exact.delete(e.key);
+      const values = this.exact.get(e.name)!;
+      if (values.get(e.value) === e.abs) {
+        values.delete(e.value);
+        if (values.size === 0) this.exact.delete(e.name);
+      }
     }
     if (this.head > 64 && this.head * 2 > this.entries.length) {
       this.entries.splice(0, this.head);
@@ -87,12 +95,14 @@ export class HpackEncoder {
     }
   }
 
-  private add(key: string, size: number): void {
+  private add(name: string, value: string, size: number): void {
     this.evictTo(this.max - size);
     if (size > this.max) return; // 4.4: the table is emptied and the entry not added
     const abs = this.inserted++;
-    this.entries.push({ key, size, abs });
-    this.exact.set(key, abs);
+    this.entries.push({ name, value, size, abs });
+    let values = this.exact.get(name);
+    if (!values) this.exact.set(name, (values = new Map()));
+    values.set(value, abs);
     this.size += size;
   }
 
@@ -147,19 +157,26 @@ export class HpackEncoder {
 
   /** Encodes one header block; names must already be lowercase (RFC 9113 8.2.1). */
   encode(fields: readonly HeaderField[]): Uint8Array {
+    return this.encodeShared(fields).slice();
+  }
+
+  /**
+   * As encode, but the block is a view of the encoder's own buffer, valid only until the next
+   * call: for a caller that copies it at once (the HTTP/2 connection's frame writer).
+   */
+  encodeShared(fields: readonly HeaderField[]): Uint8Array {
     this.pos = 0;
     if (this.pendingUpdate) {
       this.integer(0x20, 5, this.max); // 6.3 Dynamic Table Size Update
       this.pendingUpdate = false;
     }
     for (const { name, value } of fields) {
-      const key = `${name}\0${value}`;
-      const s = STATIC_EXACT.get(key);
+      const s = STATIC_EXACT.get(name)?.get(value);
       if (s !== undefined) {
         this.integer(0x80, 7, s);
         continue;
       }
-      const abs = this.exact.get(key);
+      const abs = this.exact.get(name)?.get(value);
       if (abs !== undefined) {
         this.integer(0x80, 7, STATIC_TABLE.length + this.inserted - abs);
         continue;
@@ -171,8 +188,8 @@ export class HpackEncoder {
       else this.integer(never ? 0x10 : 0x00, 4, nameIndex);
       const nameLength = nameIndex === 0 ? this.string(name) : name.length;
       const valueLength = this.string(value);
-      if (index) this.add(key, nameLength + valueLength + 32);
+      if (index) this.add(name, value, nameLength + valueLength + 32);
     }
-    return this.out.slice(0, this.pos);
+    return this.out.subarray(0, this.pos);
   }
 }

@@ -40,11 +40,14 @@ function entrySize(f: HeaderField): number {
   return utf8Length(f.name) + utf8Length(f.value) + 32;
 }
 
+/** The static table as header fields, shared by every decoded block (a field is never changed once decoded). */
+const STATIC_FIELDS: readonly HeaderField[] = STATIC_TABLE.map(([name, value]) => ({ name, value }));
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
 function utf8Length(s: string): number {
-  return encoder.encode(s).length;
+  return Buffer.byteLength(s, 'utf8');
 }
 
 // --- Huffman (5.2, Appendix B) ------------------------------------------------------------------
@@ -142,38 +145,50 @@ export function huffmanLength(bytes: Uint8Array): number {
 
 class BlockReader {
   pos = 0;
+  /** The index of the field being read, for the path of a DecodeError (built only when one is thrown). */
+  field = 0;
   readonly buf: Uint8Array;
+  /** The same octets as a Buffer, for ASCII string literals read without a copy. */
+  private readonly bytes: Buffer;
   constructor(buf: Uint8Array) {
     this.buf = buf;
+    this.bytes = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   }
 
-  /** An integer with an N-bit prefix in the current octet (5.1). */
-  integer(prefix: number, path: string): number {
-    if (this.pos >= this.buf.length) throw fail('TRUNCATED', this.pos, path, 'integer expected');
+  path(part: string): string {
+    return `HeaderBlock[${this.field}].${part}`;
+  }
+
+  /** An integer with an N-bit prefix in the current octet (5.1); `part` names it in an error. */
+  integer(prefix: number, part: string): number {
+    if (this.pos >= this.buf.length) throw fail('TRUNCATED', this.pos, this.path(part), 'integer expected');
     const max = (1 << prefix) - 1;
     let value = this.buf[this.pos++] & max;
     if (value < max) return value;
     let shift = 0;
     for (;;) {
-      if (this.pos >= this.buf.length) throw fail('TRUNCATED', this.pos, path, 'integer continuation expected');
+      if (this.pos >= this.buf.length) throw fail('TRUNCATED', this.pos, this.path(part), 'integer continuation expected');
       const b = this.buf[this.pos++];
       value += (b & 0x7f) * 2 ** shift;
       shift += 7;
-      if (value > 0xffffffff) throw fail('BAD_VALUE', this.pos - 1, path, 'integer exceeds 2^32 - 1');
+      if (value > 0xffffffff) throw fail('BAD_VALUE', this.pos - 1, this.path(part), 'integer exceeds 2^32 - 1');
       if ((b & 0x80) === 0) return value;
     }
   }
 
   /** A string literal (5.2): H bit, 7-bit-prefix length, octets. */
-  string(path: string): string {
-    if (this.pos >= this.buf.length) throw fail('TRUNCATED', this.pos, path, 'string literal expected');
+  string(part: 'Name' | 'Value'): string {
+    if (this.pos >= this.buf.length) throw fail('TRUNCATED', this.pos, this.path(part), 'string literal expected');
     const huffman = (this.buf[this.pos] & 0x80) !== 0;
-    const len = this.integer(7, `${path}.Length`);
+    const len = this.integer(7, part === 'Name' ? 'Name.Length' : 'Value.Length');
     const at = this.pos;
-    if (at + len > this.buf.length) throw fail('TRUNCATED', at, path, `string of ${len} octets, ${this.buf.length - at} left in the header block`);
+    if (at + len > this.buf.length) throw fail('TRUNCATED', at, this.path(part), `string of ${len} octets, ${this.buf.length - at} left in the header block`);
     this.pos += len;
-    const raw = this.buf.subarray(at, at + len);
-    return decoder.decode(huffman ? huffmanDecode(raw, at, path) : raw);
+    if (huffman) return decoder.decode(huffmanDecode(this.buf.subarray(at, at + len), at, this.path(part)));
+    // ASCII (what the SBI's fields are) reads the same as UTF-8 and as Latin-1: no view, no decoder
+    const b = this.buf;
+    for (let i = at; i < at + len; i++) if (b[i] > 0x7f) return decoder.decode(b.subarray(at, at + len));
+    return this.bytes.toString('latin1', at, at + len);
   }
 }
 
@@ -246,14 +261,11 @@ export class HpackDecoder {
     }
   }
 
-  private lookup(index: number, at: number, path: string): HeaderField {
-    if (index === 0) throw fail('BAD_VALUE', at, path, 'index 0 (RFC 7541 6.1)');
-    if (index <= STATIC_TABLE.length) {
-      const [name, value] = STATIC_TABLE[index - 1];
-      return { name, value };
-    }
-    const e = this.entries[index - STATIC_TABLE.length - 1];
-    if (!e) throw fail('BAD_VALUE', at, path, `index ${index} beyond the static and dynamic tables (${STATIC_TABLE.length + this.entries.length} entries)`);
+  private lookup(index: number, at: number, r: BlockReader, part: string): HeaderField {
+    if (index === 0) throw fail('BAD_VALUE', at, r.path(part), 'index 0 (RFC 7541 6.1)');
+    if (index <= STATIC_FIELDS.length) return STATIC_FIELDS[index - 1];
+    const e = this.entries[index - STATIC_FIELDS.length - 1];
+    if (!e) throw fail('BAD_VALUE', at, r.path(part), `index ${index} beyond the static and dynamic tables (${STATIC_TABLE.length + this.entries.length} entries)`);
     return e;
   }
 
@@ -265,25 +277,25 @@ export class HpackDecoder {
     while (r.pos < block.length) {
       const at = r.pos;
       const b = block[at];
-      const path = `HeaderBlock[${out.length}]`;
+      r.field = out.length;
       if (b & 0x80) {
         // 6.1 Indexed Header Field
-        out.push(this.lookup(r.integer(7, `${path}.Index`), at, `${path}.Index`));
+        out.push(this.lookup(r.integer(7, 'Index'), at, r, 'Index'));
         fieldSeen = true;
       } else if ((b & 0xe0) === 0x20) {
         // 6.3 Dynamic Table Size Update: only at the start of a block (4.2)
-        if (fieldSeen) throw fail('BAD_VALUE', at, path, 'dynamic table size update after a header field (RFC 7541 4.2)');
-        const n = r.integer(5, `${path}.MaxSize`);
-        if (n > this.maxSetting) throw fail('BAD_VALUE', at, path, `table size ${n} above SETTINGS_HEADER_TABLE_SIZE ${this.maxSetting}`);
+        if (fieldSeen) throw fail('BAD_VALUE', at, `HeaderBlock[${out.length}]`, 'dynamic table size update after a header field (RFC 7541 4.2)');
+        const n = r.integer(5, 'MaxSize');
+        if (n > this.maxSetting) throw fail('BAD_VALUE', at, `HeaderBlock[${out.length}]`, `table size ${n} above SETTINGS_HEADER_TABLE_SIZE ${this.maxSetting}`);
         this.max = n;
         this.evictTo(n);
       } else {
         // 6.2.1 with incremental indexing (01), 6.2.2 without (0000), 6.2.3 never indexed (0001)
         const indexing = (b & 0xc0) === 0x40;
         const prefix = indexing ? 6 : 4;
-        const index = r.integer(prefix, `${path}.NameIndex`);
-        const name = index === 0 ? r.string(`${path}.Name`) : this.lookup(index, at, `${path}.NameIndex`).name;
-        const value = r.string(`${path}.Value`);
+        const index = r.integer(prefix, 'NameIndex');
+        const name = index === 0 ? r.string('Name') : this.lookup(index, at, r, 'NameIndex').name;
+        const value = r.string('Value');
         const f = { name, value };
         if (indexing) this.add(f);
         out.push(f);

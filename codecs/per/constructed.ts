@@ -8,7 +8,7 @@ import type { BitReader, BitWriter } from './bits.ts';
 import type { AsnType } from './schema.ts';
 import { MAX_DEPTH, fail, within, indexIn, type Dec, type Enc } from './coder.ts';
 import { CWN_BITS, CWN_NONE, cwnOf, writeCwn, readCwnIn, writeNsnnwn, readNsnnwn, smallIndexBits } from './whole-numbers.ts';
-import { sizeRuleOf, writeSizeHead, readSizeHead, SIZE_GENERAL, type SizeRule } from './lengths.ts';
+import { sizeRuleOf, sizeWriter, sizeReader, SIZE_GENERAL } from './lengths.ts';
 import { writeOpenType, writeRawOpenType, readOpenType, readOpenTypeBytes } from './open-type.ts';
 
 type EncoderOf = (t: AsnType) => Enc;
@@ -125,20 +125,33 @@ export function sequenceDecoder(t: Extract<AsnType, { k: 'seq' }>, decoderOf: De
   let src = `if (++r.depth > ${MAX_DEPTH}) throw r.fail('TOO_DEEP', 'nesting deeper than ${MAX_DEPTH}');\n`;
   src += t.ext ? 'const ext = r.bits(1) === 1;\n' : '';
   // the preamble's presence bits are read in place as the components are reached
-  src += `r.need(${nOpt});\nconst p0 = r.bit;\nr.bit += ${nOpt};\nconst buf = r.buf;\nconst o = {};\n`;
+  src += `r.need(${nOpt});\nconst p0 = r.bit;\nr.bit += ${nOpt};\nconst buf = r.buf;\n`;
+  // the components read in order into locals (an absent one stays undefined: no decoded value
+  // is), then the value made by one object literal of the components present, so it has its
+  // final shape at once (stores after a literal of fewer properties moved them out of the
+  // object); more than MAX_SHAPES optional components: stores in order
+  const opt: number[] = [];
+  t.fields.forEach((f, i) => {
+    if (f.optional === true) opt.push(i);
+  });
+  if (t.fields.length > 0) src += `let ${t.fields.map((_, i) => `c${i}`).join(', ')};\n`;
   // one try for the components, the one being read in `at` (as the encoder); none in a codec
   // without paths (see AperCodec)
   if (paths) src += 'let at = 0;\ntry {\n';
   let k = 0;
   t.fields.forEach((f, i) => {
-    const key = JSON.stringify(f.name);
-    const get = paths ? `at = ${i}; o[${key}] = d${i}(r);` : `o[${key}] = d${i}(r);`;
+    const get = paths ? `at = ${i}; c${i} = d${i}(r);` : `c${i} = d${i}(r);`;
     if (f.optional === true) {
       src += `if ((buf[(p0 + ${k}) >> 3] >> (7 - ((p0 + ${k}) & 7))) & 1) { ${get} }\n`;
       k++;
     } else src += `${get}\n`;
   });
   if (paths) src += '} catch (e) {\n  throw r.within(e, names[at]);\n}\n';
+  const literal = (present: Set<number>) => `{ ${t.fields.flatMap((f, i) => (f.optional !== true || present.has(i) ? [`${JSON.stringify(f.name)}: c${i}`] : [])).join(', ')} }`;
+  const shapes = (j: number, present: Set<number>): string =>
+    j === opt.length ? literal(present) : `c${opt[j]} !== undefined ? ${shapes(j + 1, new Set([...present, opt[j]]))} : ${shapes(j + 1, present)}`;
+  if (opt.length <= MAX_SHAPES) src += `const o = ${shapes(0, new Set())};\n`;
+  else src += `const o = {};\n${t.fields.map((f, i) => (f.optional === true ? `if (c${i} !== undefined) ` : '') + `o[${JSON.stringify(f.name)}] = c${i};`).join('\n')}\n`;
   if (t.ext) src += 'if (ext) readSequenceExtensions(r, o, extNames, extDecs);\n';
   src += 'r.depth--;\nreturn o;\n';
   const bind = decs.map((_, i) => `const d${i} = decs[${i}];`).join('\n');
@@ -157,6 +170,9 @@ export function sequenceDecoder(t: Extract<AsnType, { k: 'seq' }>, decoderOf: De
     readSequenceExtensions,
   );
 }
+
+/** Optional components up to which a SEQUENCE's value is made by one literal per set present (2^n literals). */
+const MAX_SHAPES = 3;
 
 /** A SEQUENCE's extension additions after its root (X.691 19.8-19.9), into `o`. */
 function readSequenceExtensions(r: BitReader, o: Record<string, unknown>, extNames: string[], extDecs: Dec[]): void {
@@ -200,7 +216,7 @@ export function sequenceOfEncoder(t: Extract<AsnType, { k: 'seqof' }>, encoderOf
 return function sequenceOfEncoder(w, v) {
   if (!Array.isArray(v)) throw fail('a SEQUENCE OF needs an array');
   const n = v.length;
-  if (writeSizeHead(w, n, size) === SIZE_GENERAL) {
+  if (writeSize(w, n) === SIZE_GENERAL) {
     w.fragments(n, (from, count) => put(w, v, from, count));
     return;
   }
@@ -212,16 +228,15 @@ return function sequenceOfEncoder(w, v) {
     throw within(e, i);
   }
 };`;
-  const make = new Function('size', 'enc', 'put', 'fail', 'within', 'writeSizeHead', 'SIZE_GENERAL', src) as (
-    size: SizeRule,
+  const make = new Function('writeSize', 'enc', 'put', 'fail', 'within', 'SIZE_GENERAL', src) as (
+    writeSize: (w: BitWriter, n: number) => number,
     enc: Enc,
     put: (w: BitWriter, v: unknown[], from: number, count: number) => void,
     f: typeof fail,
     wi: typeof within,
-    wsh: typeof writeSizeHead,
     g: typeof SIZE_GENERAL,
   ) => Enc;
-  return make(size, enc, put, fail, within, writeSizeHead, SIZE_GENERAL);
+  return make(sizeWriter(size), enc, put, fail, within, SIZE_GENERAL);
 }
 
 /** The decoding side of sequenceOfEncoder (X.691 20). */
@@ -242,7 +257,7 @@ export function sequenceOfDecoder(t: Extract<AsnType, { k: 'seqof' }>, decoderOf
   const src = `'use strict';
 return function sequenceOfDecoder(r) {
   if (++r.depth > ${MAX_DEPTH}) throw r.fail('TOO_DEEP', 'nesting deeper than ${MAX_DEPTH}');
-  const n = readSizeHead(r, size);
+  const n = readSize(r);
   const out = [];
   // a general length (X.691 20.6) counts components, in fragments of 16K components
   if (n < 0) r.fragments((count) => take(r, out, count));
@@ -253,8 +268,8 @@ return function sequenceOfDecoder(r) {
   r.depth--;
   return out;
 };`;
-  const make = new Function('size', 'dec', 'take', 'readSizeHead', src) as (size: SizeRule, dec: Dec, take: (r: BitReader, out: unknown[], n: number) => void, rsh: typeof readSizeHead) => Dec;
-  return make(size, dec, take, readSizeHead);
+  const make = new Function('readSize', 'dec', 'take', src) as (readSize: (r: BitReader) => number, dec: Dec, take: (r: BitReader, out: unknown[], n: number) => void) => Dec;
+  return make(sizeReader(size), dec, take);
 }
 
 /**

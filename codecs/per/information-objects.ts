@@ -10,7 +10,7 @@ import { DecodeError } from '../bytes/errors.ts';
 import type { BitReader, BitWriter } from './bits.ts';
 import type { AsnType, IeClassEntry, Schema } from './schema.ts';
 import { MAX_DEPTH, CRITICALITY, fail, within, encodeError, criticalityIndex, type Dec, type Enc, type PrivateIe, type ProcedureValue, type ProtocolIe } from './coder.ts';
-import { cwnOf, writeCwn, readCwnIn } from './whole-numbers.ts';
+import { cwnOf, cwnWriter, writeCwn, readCwnIn } from './whole-numbers.ts';
 import { writeOpenType, writeRawOpenType, readOpenType, readOpenTypeBytes } from './open-type.ts';
 
 type Which = 'initiating' | 'successful' | 'unsuccessful';
@@ -40,7 +40,7 @@ interface ProcedureCoders {
 
 /** ProtocolIE-ID ::= INTEGER (0..maxProtocolIEs) and ProcedureCode ::= INTEGER (0..255). */
 const IE_ID = cwnOf(0, 65535);
-const PROCEDURE_CODE = cwnOf(0, 255);
+const writeProcedureCode = cwnWriter(cwnOf(0, 255));
 
 /** The value of InitiatingMessage / SuccessfulOutcome / UnsuccessfulOutcome (one object each: encoders are memoized by type object). */
 const PROCEDURE_TYPES = {
@@ -143,11 +143,11 @@ export class InformationObjects {
     const table = this.ieTable(t.set);
     // ProtocolIE-Container SIZE(0..maxProtocolIEs), ProtocolExtensionContainer
     // SIZE(1..maxProtocolExtensions): the count in two aligned octets (X.691 11.5.7.3)
-    const count = cwnOf(t.k === 'ies' ? 0 : 1, 65535);
+    const writeCount = cwnWriter(cwnOf(t.k === 'ies' ? 0 : 1, 65535));
     return (w, v) => {
       const list = v as ProtocolIe[];
       if (!Array.isArray(list)) throw fail('a protocol IE container needs an array');
-      writeCwn(w, list.length, count);
+      writeCount(w, list.length);
       for (let i = 0; i < list.length; i++) {
         try {
           this.ieField(w, table, list[i]);
@@ -355,7 +355,7 @@ export class InformationObjects {
    */
   encodeProcedure(w: BitWriter, which: Which, p: ProcedureValue, prefix: readonly (string | number)[]): void {
     try {
-      writeCwn(w, p.procedureCode, PROCEDURE_CODE);
+      writeProcedureCode(w, p.procedureCode);
       const c = criticalityIndex(p.criticality);
       if (c < 0) throw fail(`criticality ${String(p.criticality)}: not reject, ignore or notify`);
       w.bits(c, 2);

@@ -6,7 +6,7 @@
 import type { BitWriter } from './bits.ts';
 import type { AsnType, Range } from './schema.ts';
 import { fail, indexIn, type Dec, type Enc } from './coder.ts';
-import { BIG_RANGE, CWN_BITS, CWN_NONE, CWN_LENGTH, cwnOf, writeCwn, readCwn, readCwnIn, readCwnLength, writeBigCwn, readBigCwn, writeNsnnwn, readNsnnwn, smallIndexBits, type Cwn } from './whole-numbers.ts';
+import { BIG_RANGE, CWN_BITS, CWN_NONE, CWN_LENGTH, cwnOf, writeCwn, cwnWriter, readCwn, readCwnIn, readCwnLength, writeBigCwn, readBigCwn, writeNsnnwn, readNsnnwn, smallIndexBits, type Cwn } from './whole-numbers.ts';
 
 /**
  * An INTEGER other than a plain constrained number (those are written by writeCwn directly):
@@ -48,11 +48,13 @@ export function writeInteger(w: BitWriter, r: Range | undefined, c: Cwn | undefi
 export function integerEncoder(t: Extract<AsnType, { k: 'int' }>): Enc {
   const r = t.range;
   const c = r && r.ub !== undefined && r.ub - r.lb + 1 <= BIG_RANGE ? cwnOf(r.lb, r.ub) : undefined;
-  if (c && !r!.ext && !r!.parts)
+  if (c && !r!.ext && !r!.parts) {
+    const put = cwnWriter(c);
     return (w, v) => {
-      if (typeof v === 'number' && Number.isInteger(v)) writeCwn(w, v, c);
+      if (typeof v === 'number' && Number.isInteger(v)) put(w, v);
       else writeInteger(w, r, c, v);
     };
+  }
   return (w, v) => writeInteger(w, r, c, v);
 }
 

@@ -6,7 +6,7 @@
 import type { BitReader, BitWriter } from './bits.ts';
 import type { Range } from './schema.ts';
 import { fail, concat, type BitStringValue } from './coder.ts';
-import { cwnOf, writeCwn, readCwn, type Cwn } from './whole-numbers.ts';
+import { cwnOf, writeCwn, readCwn, CWN_BITS, type Cwn } from './whole-numbers.ts';
 
 /** A SIZE constraint as X.691 11.9.4.1 writes its lengths, decided once per constraint. */
 export interface SizeRule {
@@ -50,6 +50,27 @@ export function writeSizeHead(w: BitWriter, n: number, s: SizeRule): number {
   }
   return SIZE_GENERAL;
 }
+
+/**
+ * writeSizeHead decided once per SIZE rule (as sizeReader): a length in the root written with no
+ * branch on the rule's kind (a fixed size: nothing; a bit-field: its bits, after the extension
+ * bit 0 of an extensible constraint); any other through writeSizeHead (the same bits and failures).
+ */
+export function sizeWriter(s: SizeRule): (w: BitWriter, n: number) => number {
+  const { lb, ub } = s;
+  if (s.fixed) return s.ext ? (w, n) => (n === lb ? (w.bits(0, 1), SIZE_FIXED) : writeSizeHead(w, n, s)) : (w, n) => (n === lb ? SIZE_FIXED : writeSizeHead(w, n, s));
+  const c = s.cwn;
+  if (c === undefined || c.kind !== CWN_BITS) return (w, n) => writeSizeHead(w, n, s);
+  // the extension bit 0 and the length in one bit-field
+  const width = c.width + (s.ext ? 1 : 0);
+  return (w, n) => {
+    if (n >= lb && n <= ub) {
+      w.bits(n - lb, width);
+      return SIZE_CWN;
+    }
+    return writeSizeHead(w, n, s);
+  };
+}
 export const SIZE_FIXED = 0;
 export const SIZE_CWN = 1;
 export const SIZE_GENERAL = 2;
@@ -60,6 +81,28 @@ export function readSizeHead(r: BitReader, s: SizeRule): number {
   if (s.fixed) return s.lb;
   if (s.cwn) return readCwn(r, s.cwn);
   return -1;
+}
+
+/**
+ * readSizeHead decided once per SIZE rule: a reader of its own per rule (bound to one type's
+ * decoder), with no branch on the rule's kind per call. The same lengths and the same failures.
+ */
+export function sizeReader(s: SizeRule): (r: BitReader) => number {
+  const lb = s.lb;
+  if (s.fixed) return s.ext ? (r) => (r.bits(1) === 1 ? -1 : lb) : () => lb;
+  const c = s.cwn;
+  if (c === undefined) return (r) => readSizeHead(r, s);
+  if (c.kind === CWN_BITS) {
+    // X.691 11.5.7.1: a bit-field (a SEQUENCE OF count up to maxnoofX, a short string's length)
+    const { width, span, ub } = c;
+    const read = (r: BitReader): number => {
+      const off = r.bits(width);
+      if (off > span) throw r.fail('BAD_VALUE', `${lb + off} above ${ub}`);
+      return lb + off;
+    };
+    return s.ext ? (r) => (r.bits(1) === 1 ? -1 : read(r)) : read;
+  }
+  return s.ext ? (r) => (r.bits(1) === 1 ? -1 : readCwn(r, c)) : (r) => readCwn(r, c);
 }
 
 

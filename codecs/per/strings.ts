@@ -4,10 +4,10 @@
 // general length determinants (11.9); known-multiplier strings 8 bits per character in the
 // ALIGNED variant (30.5.3), UTF8String as an unconstrained octet string (30.6).
 
-import type { BitWriter } from './bits.ts';
+import { COPY_OF_LENGTH, type BitWriter } from './bits.ts';
 import type { AsnType } from './schema.ts';
 import { fail, type BitStringValue, type Dec, type Enc } from './coder.ts';
-import { sizeRuleOf, writeSizeHead, readSizeHead, readGeneralBits, readGeneralOctets, SIZE_FIXED, SIZE_CWN, SIZE_GENERAL } from './lengths.ts';
+import { sizeRuleOf, sizeWriter, sizeReader, readGeneralBits, readGeneralOctets, SIZE_FIXED, SIZE_CWN, SIZE_GENERAL } from './lengths.ts';
 
 /** `n` bits of `b` from bit `from` (a multiple of 8) into the writer, unaligned. */
 export function putBits(w: BitWriter, b: Uint8Array, from: number, n: number): void {
@@ -29,12 +29,13 @@ export function bitStringEncoder(t: Extract<AsnType, { k: 'bits' }>): Enc {
       w.bitString(b.value, fixed);
     };
   }
+  const writeSize = sizeWriter(size);
   return (w, v) => {
     const b = v as BitStringValue;
     if (!b || !(b.value instanceof Uint8Array)) throw fail('BIT STRING needs { value, length }');
     const n = b.length;
     if (!Number.isInteger(n) || n < 0 || b.value.length * 8 < n) throw fail(`BIT STRING length ${n} with ${b.value.length} octets`);
-    switch (writeSizeHead(w, n, size)) {
+    switch (writeSize(w, n)) {
       case SIZE_FIXED:
         // X.691 16.9-16.10: a fixed size (in the root of an extensible constraint too, 16.6)
         // up to 16 bits is not octet-aligned, a longer one below 64K is
@@ -64,8 +65,9 @@ export function bitStringDecoder(t: Extract<AsnType, { k: 'bits' }>): Dec {
       return { value: r.bitString(fixed), length: fixed };
     };
   }
+  const readSize = sizeReader(size);
   return (r) => {
-    const n = readSizeHead(r, size);
+    const n = readSize(r);
     if (n < 0) return readGeneralBits(r);
     if (n !== fixed || n > 16) r.align();
     return { value: r.bitString(n), length: n };
@@ -106,10 +108,11 @@ export function octetStringEncoder(t: Extract<AsnType, { k: 'octets' }>): Enc {
         w.octets(v);
       } else w.fragments(v.length, (from, count) => w.octets(v.subarray(from, from + count)));
     };
+  const writeSize = sizeWriter(size);
   return (w, v) => {
     if (!(v instanceof Uint8Array)) throw fail('OCTET STRING needs a Uint8Array');
     const n = v.length;
-    const head = writeSizeHead(w, n, size);
+    const head = writeSize(w, n);
     // X.691 17.6-17.7: a fixed size (in the root of an extensible constraint too, 17.3) of
     // up to two octets is not octet-aligned, a longer one below 64K is; 17.8: after a
     // length the octets are aligned
@@ -127,11 +130,46 @@ export function octetStringDecoder(t: Extract<AsnType, { k: 'octets' }>): Dec {
   // as the encoder: X.691 17.3, 17.6-17.8
   const size = sizeRuleOf(t.size);
   const fixed = size.fixed ? size.lb : -1;
-  if (fixed >= 0 && !size.ext) return fixed <= 2 ? (r) => r.bitString(fixed * 8) : (r) => r.octets(fixed);
+  if (fixed >= 0 && !size.ext) return fixedOctetStringDecoder(fixed);
+  const readSize = sizeReader(size);
   return (r) => {
-    const n = readSizeHead(r, size);
+    const n = readSize(r);
     if (n < 0) return readGeneralOctets(r);
     return n === fixed && n <= 2 ? r.bitString(n * 8) : r.octets(n);
+  };
+}
+
+/**
+ * An OCTET STRING of a fixed size below 64K (X.691 17.6-17.7), as r.bitString (up to two octets,
+ * not aligned) and r.octets (longer, aligned) read it, the value made with its size a constant
+ * (COPY_OF_LENGTH): SST, PLMN identity, TAC, SD. The same values and failures (a Buffer's octets
+ * through r.bitString and r.octets, which give them as before).
+ */
+function fixedOctetStringDecoder(fixed: number): Dec {
+  if (fixed === 1)
+    return (r) => {
+      if (r.buf.constructor !== Uint8Array) return r.bitString(8);
+      const v = r.bits(8);
+      const o = new Uint8Array(1);
+      o[0] = v;
+      return o;
+    };
+  if (fixed === 2)
+    return (r) => {
+      if (r.buf.constructor !== Uint8Array) return r.bitString(16);
+      const v = r.bits(16);
+      const o = new Uint8Array(2);
+      o[0] = v >> 8;
+      o[1] = v;
+      return o;
+    };
+  if (fixed < 3 || fixed >= COPY_OF_LENGTH.length) return fixed < 3 ? (r) => r.bitString(fixed * 8) : (r) => r.octets(fixed);
+  const copy = COPY_OF_LENGTH[fixed];
+  return (r) => {
+    const at = r.octetsAt(fixed);
+    const buf = r.buf;
+    // a Buffer's octets as r.octets gives them (its own slice)
+    return buf.constructor === Uint8Array ? copy(buf, at) : buf.slice(at, at + fixed);
   };
 }
 
@@ -172,11 +210,15 @@ export function characterStringEncoder(t: Extract<AsnType, { k: 'str' }>): Enc {
       w.ensure(n * 8);
       const at = w.bit >> 3;
       const buf = w.buf;
+      // stored, then checked once for all (a failure leaves octets after the position only,
+      // which the writer stores over; see BitWriter), the first character outside named
+      let all = 0;
       for (let i = 0; i < n; i++) {
         const c = v.charCodeAt(from + i);
-        if (c > 0x7f) throw fail(`character ${JSON.stringify(v[from + i])} outside a ${t.kind}`);
+        all |= c;
         buf[at + i] = c;
       }
+      if (all > 0x7f) for (let i = 0; i < n; i++) if (v.charCodeAt(from + i) > 0x7f) throw fail(`character ${JSON.stringify(v[from + i])} outside a ${t.kind}`);
       w.bit += n * 8;
     } else
       for (let i = 0; i < n; i++) {
@@ -185,10 +227,11 @@ export function characterStringEncoder(t: Extract<AsnType, { k: 'str' }>): Enc {
         w.bits(c, 8);
       }
   };
+  const writeSize = sizeWriter(size);
   return (w, v) => {
     if (typeof v !== 'string') throw fail('a character string needs a string');
     const n = v.length;
-    if (writeSizeHead(w, n, size) === SIZE_GENERAL) w.fragments(n, (from, count) => put(w, v, from, count));
+    if (writeSize(w, n) === SIZE_GENERAL) w.fragments(n, (from, count) => put(w, v, from, count));
     else {
       if (aligned) w.align();
       put(w, v, 0, n);
@@ -201,8 +244,9 @@ export function characterStringDecoder(t: Extract<AsnType, { k: 'str' }>): Dec {
   if (t.kind === 'UTF8String') return (r) => new TextDecoder().decode(readGeneralOctets(r));
   const size = sizeRuleOf(t.size);
   const aligned = t.size?.ub === undefined || t.size.ub * 8 > 16;
+  const readSize = sizeReader(size);
   return (r) => {
-    const n = readSizeHead(r, size);
+    const n = readSize(r);
     if (n < 0) {
       const b = readGeneralOctets(r);
       return charactersOf(b, 0, b.length);

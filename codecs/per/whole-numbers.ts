@@ -83,6 +83,48 @@ export function writeCwn(w: BitWriter, v: number, c: Cwn): void {
   }
 }
 
+/**
+ * writeCwn decided once per constraint: a writer of its own (bound to one type's encoder) for the
+ * kinds NGAP writes most (a bit-field, one octet, two octets), with no branch on the kind per
+ * call; any other value or kind through writeCwn (the same octets and failures).
+ */
+export function cwnWriter(c: Cwn): (w: BitWriter, v: number) => void {
+  const { lb, span } = c;
+  switch (c.kind) {
+    case CWN_BITS: {
+      const width = c.width;
+      return (w, v) => {
+        const off = v - lb;
+        if (off >= 0 && off <= span && (off | 0) === off) w.bits(off, width);
+        else writeCwn(w, v, c);
+      };
+    }
+    case CWN_OCTET:
+      return (w, v) => {
+        const off = v - lb;
+        if (off >= 0 && off <= span && (off | 0) === off) {
+          w.align();
+          w.octet(off);
+        } else writeCwn(w, v, c);
+      };
+    case CWN_TWO:
+      return (w, v) => {
+        const off = v - lb;
+        if (off >= 0 && off <= span && (off | 0) === off) {
+          w.align();
+          w.ensure(16);
+          const buf = w.buf;
+          const at = w.bit >> 3;
+          buf[at] = off >> 8;
+          buf[at + 1] = off;
+          w.bit += 16;
+        } else writeCwn(w, v, c);
+      };
+    default:
+      return (w, v) => writeCwn(w, v, c);
+  }
+}
+
 /** A constrained whole number (X.691 11.5.7, ALIGNED variant) as writeCwn writes it, held to lb..ub. */
 export function readCwn(r: BitReader, c: Cwn): number {
   let off: number;

@@ -25,6 +25,15 @@ export class ResourceLedger {
     return l;
   }
 
+  /**
+   * One gauge, read now (undefined if the ledger has none of that name). What polls a ledger until
+   * a gauge is back (a run waiting for quiet) reads that gauge alone: a snapshot reads them all,
+   * and an AMF's per-UE gauges walk every UE context (issue 21, docs/decisions/21-nf-cpu.md).
+   */
+  read(name: string): number | undefined {
+    return this.gauges.get(name)?.();
+  }
+
   snapshot(): LedgerSnapshot {
     const out: LedgerSnapshot = {};
     for (const [name, read] of this.gauges) out[name] = read();

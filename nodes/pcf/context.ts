@@ -8,6 +8,7 @@ import { udrClient, notifier } from '../common/sbi/client.ts';
 import { KeyedSerializer, SharedSubscriptions } from '../common/concurrency.ts';
 import type { PcfPolicyConfig } from '../common/config.ts';
 import type { PcEventSubscription } from './event-exposure.ts';
+import { IndexedMap } from '../common/indexed-map.ts';
 
 export interface PcfConfig {
   /** Our own API root, e.g. http://127.0.0.13:8080 */
@@ -142,7 +143,8 @@ export interface Pcf {
   notify: ReturnType<typeof notifier>;
   amPolicies: Map<string, AmPolicyAssociation>;
   uePolicies: Map<string, { supi: string }>;
-  smPolicies: Map<string, SmPolicyAssociation>;
+  /** By SM policy id; also by SUPI (`entriesWith(supi)`). */
+  smPolicies: IndexedMap<string, SmPolicyAssociation, string>;
   /** UDR policy-data subscriptions per (SUPI, DNN, S-NSSAI), shared by that couple's sessions. */
   udrSubscriptions: SharedSubscriptions;
   /** Read-modify-write of a subscriber's remaining usage is serialized per SUPI. */
@@ -168,7 +170,7 @@ export function newPcf(cfg: PcfConfig, udr: SbiClient): Pcf {
     notify: notifier(udr),
     amPolicies: new Map(),
     uePolicies: new Map(),
-    smPolicies: new Map(),
+    smPolicies: new IndexedMap((a: SmPolicyAssociation) => a.supi),
     udrSubscriptions: new SharedSubscriptions(),
     usageWriters: new KeyedSerializer(),
     appSessions: new Map(),

@@ -35,7 +35,7 @@ function snssaiOf(key: string): { sst: number; sd?: string } {
 /** The policy counters the subscriber's sessions other than `except` need (4.16.8). */
 function countersNeeded(pcf: Pcf, supi: string, except?: string): string[] {
   const ids = new Set<string>();
-  for (const [id, a] of pcf.smPolicies) if (a.supi === supi && id !== except) for (const c of a.policyCounterIds ?? []) ids.add(c);
+  for (const [id, a] of pcf.smPolicies.entriesWith(supi)) if (id !== except) for (const c of a.policyCounterIds ?? []) ids.add(c);
   return [...ids];
 }
 

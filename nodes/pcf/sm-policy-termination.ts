@@ -60,7 +60,7 @@ export function deductUsage(pcf: Pcf, supi: string, reports: AccuUsageReport[], 
 
 /** The SM policy association of the UE's PDU session `psi`: its id and state, or undefined. */
 export function smPolicyOf(pcf: Pcf, supi: string, psi: number): { id: string; assoc: SmPolicyAssociation } | undefined {
-  for (const [id, assoc] of pcf.smPolicies) if (assoc.supi === supi && assoc.pduSessionId === psi) return { id, assoc };
+  for (const [id, assoc] of pcf.smPolicies.entriesWith(supi)) if (assoc.pduSessionId === psi) return { id, assoc };
   return undefined;
 }
 

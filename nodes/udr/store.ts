@@ -74,11 +74,33 @@ export function snssaiKey(s: Snssai): string {
   return s.sd ? `${s.sst}-${s.sd.toLowerCase()}` : String(s.sst);
 }
 
+/** Subscriber records kept parsed (UdrStore.records): more than the UEs a burst has in flight. */
+const RECORDS_KEPT = 4096;
+
+/** Freezes a value parsed from JSON, with everything in it. */
+function deepFreeze<T>(v: T): T {
+  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+    for (const x of Object.values(v)) deepFreeze(x);
+    Object.freeze(v);
+  }
+  return v;
+}
+
 export class UdrStore {
   private readonly db: Database.Database;
   readonly path: string;
   /** Each SQL text prepared once (preparing parses and plans the SQL: 2.7% of the CPU of a run when done per call, issue 21). */
   private readonly statements = new Map<string, Database.Statement>();
+  /**
+   * Subscriber records read and parsed, by SUPI (a UE's registration and PDU session read its
+   * record about ten times: the row and four JSON columns parsed each time were 2% of the CPU of a
+   * run, issue 21). Frozen, shared by every reader. Valid while SQLite's `data_version` is
+   * `recordsVersion` (it changes when another connection, e.g. `wire5g subscriber update` on the
+   * same file, commits); this connection's own writes of a subscriber row drop its record. At
+   * most RECORDS_KEPT, the oldest read first dropped.
+   */
+  private readonly records = new Map<string, SubscriberRecord>();
+  private recordsVersion: unknown;
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -117,6 +139,7 @@ export class UdrStore {
   /** Adds or replaces a subscriber and its policy data (remaining allowed usage per DNN/S-NSSAI). */
   upsert(s: SubscriberConfig): SubscriberRecord {
     const r = check(s);
+    this.records.delete(r.supi);
     const tx = this.db.transaction(() => {
       this.statement('INSERT INTO subscriber (supi,k,opc,amf,sqn,snssais,dnns,qos,ue_ambr) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(supi) DO UPDATE SET k=excluded.k, opc=excluded.opc, amf=excluded.amf, sqn=excluded.sqn, snssais=excluded.snssais, dnns=excluded.dnns, qos=excluded.qos, ue_ambr=excluded.ue_ambr')
         .run(r.supi, r.k, r.opc, r.amf, r.sqn, JSON.stringify(r.snssais), JSON.stringify(r.dnns), JSON.stringify(r.sessionQos), JSON.stringify(r.ueAmbr));
@@ -144,19 +167,31 @@ export class UdrStore {
     return added;
   }
 
+  /** The subscriber's record (frozen: it is shared, see `records`), or undefined. */
   get(supi: string): SubscriberRecord | undefined {
+    const version = this.statement('PRAGMA data_version').pluck().get();
+    if (version !== this.recordsVersion) {
+      this.records.clear();
+      this.recordsVersion = version;
+    }
+    const kept = this.records.get(supi);
+    if (kept) return kept;
     const row = this.statement('SELECT * FROM subscriber WHERE supi = ?').get(supi) as
       | { supi: string; k: string; opc: string; amf: string; sqn: string; snssais: string; dnns: string; qos: string | null; ue_ambr: string | null }
       | undefined;
     if (!row) return undefined;
     const { qos, ue_ambr: ueAmbr, ...rest } = row;
-    return {
+    // what was parsed here is frozen with the record; the defaults of older rows are shared constants
+    const record = Object.freeze({
       ...rest,
-      snssais: JSON.parse(row.snssais) as Snssai[],
-      dnns: JSON.parse(row.dnns) as string[],
-      sessionQos: qos ? (JSON.parse(qos) as SessionQosConfig[]) : SESSION_QOS_OF_OLDER_RECORDS,
-      ueAmbr: ueAmbr ? (JSON.parse(ueAmbr) as SubscriberRecord['ueAmbr']) : UE_AMBR_OF_OLDER_RECORDS,
-    };
+      snssais: deepFreeze(JSON.parse(row.snssais) as Snssai[]),
+      dnns: deepFreeze(JSON.parse(row.dnns) as string[]),
+      sessionQos: qos ? deepFreeze(JSON.parse(qos) as SessionQosConfig[]) : SESSION_QOS_OF_OLDER_RECORDS,
+      ueAmbr: ueAmbr ? deepFreeze(JSON.parse(ueAmbr) as SubscriberRecord['ueAmbr']) : UE_AMBR_OF_OLDER_RECORDS,
+    });
+    if (this.records.size >= RECORDS_KEPT) this.records.delete(this.records.keys().next().value!);
+    this.records.set(supi, record);
+    return record;
   }
 
   list(): SubscriberRecord[] {
@@ -164,12 +199,14 @@ export class UdrStore {
   }
 
   remove(supi: string): boolean {
+    this.records.delete(supi);
     return this.statement('DELETE FROM subscriber WHERE supi = ?').run(supi).changes > 0;
   }
 
   /** Stores a new SQN (12 hex digits); false if the subscriber is unknown. */
   setSqn(supi: string, sqn: string): boolean {
     if (sqn.length !== 12 || !HEX.test(sqn)) throw new InvalidSubscriber('SQN must be 12 hex digits');
+    this.records.delete(supi);
     return this.statement('UPDATE subscriber SET sqn = ? WHERE supi = ?').run(sqn, supi).changes > 0;
   }
 

@@ -30,6 +30,31 @@ describe('UDR store (SQLite)', () => {
     s.close();
   });
 
+  it("a record read again is current: after this store's writes and after another connection's commit to the same file", () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'wire5g-udr-')), 'udr.sqlite');
+    const s = new UdrStore(file);
+    const other = new UdrStore(file);
+    s.upsert(DEFAULT_SUBSCRIBER);
+    const first = s.get(DEFAULT_SUBSCRIBER.supi)!;
+    expect(s.get(DEFAULT_SUBSCRIBER.supi)).toBe(first); // read once, kept
+    expect(Object.isFrozen(first) && Object.isFrozen(first.snssais) && Object.isFrozen(first.snssais[0])).toBe(true);
+    expect(() => (first.dnns as string[]).push('ims')).toThrowError(TypeError);
+    expect(s.setSqn(DEFAULT_SUBSCRIBER.supi, '0000000000b0')).toBe(true);
+    expect(s.get(DEFAULT_SUBSCRIBER.supi)?.sqn).toBe('0000000000b0');
+    s.upsert({ ...DEFAULT_SUBSCRIBER, dnns: ['internet', 'ims'] });
+    expect(s.get(DEFAULT_SUBSCRIBER.supi)?.dnns).toEqual(['internet', 'ims']);
+    // another process (wire5g subscriber update) writes the file: its commit is seen
+    expect(other.setSqn(DEFAULT_SUBSCRIBER.supi, '0000000000c0')).toBe(true);
+    expect(s.get(DEFAULT_SUBSCRIBER.supi)?.sqn).toBe('0000000000c0');
+    expect(other.remove(DEFAULT_SUBSCRIBER.supi)).toBe(true);
+    expect(s.get(DEFAULT_SUBSCRIBER.supi)).toBeUndefined();
+    s.upsert(DEFAULT_SUBSCRIBER);
+    expect(s.remove(DEFAULT_SUBSCRIBER.supi)).toBe(true);
+    expect(s.get(DEFAULT_SUBSCRIBER.supi)).toBeUndefined();
+    other.close();
+    s.close();
+  });
+
   it('rejects malformed subscriber data', () => {
     const s = new UdrStore(':memory:');
     expect(() => s.upsert({ ...DEFAULT_SUBSCRIBER, k: 'abc' })).toThrowError(InvalidSubscriber);

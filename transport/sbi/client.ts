@@ -20,6 +20,7 @@ import { H2Error, H2ClosedError } from './h2/errors.ts';
 import { ERROR_CODE_NAMES } from '../../codecs/http2/frame.ts';
 import type { HeaderField } from '../../codecs/http2/hpack.ts';
 import { sbiHttp2, type Http2Implementation } from './http2-choice.ts';
+import { splitSbiUri, type SbiUriParts } from './uri.ts';
 import { realClock, type Clock } from '../clock.ts';
 
 export interface SbiClientOptions {
@@ -59,7 +60,18 @@ export class SbiTimeoutError extends Error {
 
 const IDEMPOTENT = new Set(['GET', 'PUT', 'DELETE']);
 
-type Connection = { session: http2.ClientHttp2Session; tapped?: TappedConnection; own?: undefined } | { own: H2Connection };
+/** Request header fields that repeat, made once (the HPACK encoder only reads them). */
+const SCHEME_HTTP: HeaderField = { name: ':scheme', value: 'http' };
+const ACCEPT: HeaderField = { name: 'accept', value: 'application/json, application/problem+json, multipart/related' };
+const METHODS = new Map<string, HeaderField>();
+function methodField(method: string): HeaderField {
+  let f = METHODS.get(method);
+  if (!f) METHODS.set(method, (f = { name: ':method', value: method }));
+  return f;
+}
+
+/** `recorded`: the own connection writes to a capture (the requests' comments are wanted). */
+type Connection = { session: http2.ClientHttp2Session; tapped?: TappedConnection; own?: undefined } | { own: H2Connection; recorded: boolean };
 
 /**
  * The answer's time-out. On a busy event loop the timer can fire while the answer already waits
@@ -102,11 +114,21 @@ export class Http2SbiClient implements SbiClient {
   private readonly clock: Clock;
   /** Streams kept after their time-out for a late answer, until it came and its lateAnswer finished. */
   private readonly late = new Set<Promise<void>>();
+  private readonly userAgentField: HeaderField;
+  /** :authority fields by host (one per peer NF). */
+  private readonly authorities = new Map<string, HeaderField>();
 
   constructor(opts: SbiClientOptions) {
     this.opts = opts;
     this.timeoutMs = opts.timeoutMs ?? 5000;
     this.clock = opts.clock ?? realClock;
+    this.userAgentField = { name: 'user-agent', value: opts.userAgent };
+  }
+
+  private authorityField(host: string): HeaderField {
+    let f = this.authorities.get(host);
+    if (!f) this.authorities.set(host, (f = { name: ':authority', value: host }));
+    return f;
   }
 
   /** Resolves when no stream is kept for a late answer and every lateAnswer started has finished. */
@@ -213,7 +235,7 @@ export class Http2SbiClient implements SbiClient {
         rec?.close();
       },
     });
-    return { own };
+    return { own, recorded: rec !== undefined };
   }
 
   /** TLS over the (tapped) socket; each key log line to the tap (NSS format, RFC-less but what Wireshark reads). */
@@ -242,7 +264,7 @@ export class Http2SbiClient implements SbiClient {
   }
 
   private async once<T>(method: string, uri: string, body: unknown, opts: SbiCallOptions): Promise<SbiResult<T>> {
-    const u = new URL(uri);
+    const u = splitSbiUri(uri);
     const first = this.connect(u.origin);
     let conn = await first;
     if (conn.own && !conn.own.usable) {
@@ -251,10 +273,10 @@ export class Http2SbiClient implements SbiClient {
       conn = await this.connect(u.origin);
     }
     const { contentType, data } = serializeSbiBody(body, false);
-    if (conn.own) return this.onceOwn<T>(conn.own, method, uri, u, contentType, data, opts);
+    if (conn.own) return this.onceOwn<T>(conn.own, conn.recorded, method, uri, u, contentType, data, opts);
     const headers: http2.OutgoingHttpHeaders = {
       ':method': method,
-      ':path': u.pathname + u.search,
+      ':path': u.target,
       ':scheme': this.opts.tls ? 'https' : 'http',
       ':authority': u.host,
       'user-agent': this.opts.userAgent,
@@ -319,20 +341,15 @@ export class Http2SbiClient implements SbiClient {
   }
 
   /** A call on wire5g's own HTTP/2: the same headers, time-out and results as on node:http2. */
-  private onceOwn<T>(conn: H2Connection, method: string, uri: string, u: URL, contentType: string | undefined, data: Uint8Array | undefined, opts: SbiCallOptions): Promise<SbiResult<T>> {
-    const fields: HeaderField[] = [
-      { name: ':method', value: method },
-      { name: ':path', value: u.pathname + u.search },
-      { name: ':scheme', value: 'http' },
-      { name: ':authority', value: u.host },
-      { name: 'user-agent', value: this.opts.userAgent },
-      { name: 'accept', value: 'application/json, application/problem+json, multipart/related' },
-    ];
+  private onceOwn<T>(conn: H2Connection, recorded: boolean, method: string, uri: string, u: SbiUriParts, contentType: string | undefined, data: Uint8Array | undefined, opts: SbiCallOptions): Promise<SbiResult<T>> {
+    const fields: HeaderField[] = [methodField(method), { name: ':path', value: u.target }, SCHEME_HTTP, this.authorityField(u.host), this.userAgentField, ACCEPT];
     let typed = false;
-    for (const [k, v] of Object.entries(opts.headers ?? {})) {
-      const name = k.toLowerCase();
-      if (name === 'content-type') typed = true;
-      fields.push({ name, value: v });
+    if (opts.headers) {
+      for (const [k, v] of Object.entries(opts.headers)) {
+        const name = k.toLowerCase();
+        if (name === 'content-type') typed = true;
+        fields.push({ name, value: v });
+      }
     }
     // a media type the operation names (JSON Patch, merge patch) is kept; else the body's own
     if (contentType && !(contentType.startsWith('application/json') && typed)) {
@@ -346,7 +363,8 @@ export class Http2SbiClient implements SbiClient {
       let ended = false;
       let s: ReturnType<H2Connection['request']>;
       try {
-        s = conn.request(fields, data, opts.step ? `${opts.operation ?? method} [TS 23.502 ${opts.step}]` : undefined);
+        // the capture's comment on the HEADERS frame, made only when the connection is recorded
+        s = conn.request(fields, data, opts.step && recorded ? `${opts.operation ?? method} [TS 23.502 ${opts.step}]` : undefined);
       } catch (e) {
         this.connections.delete(u.origin);
         reject(e);

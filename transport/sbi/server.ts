@@ -14,6 +14,7 @@ import { OwnHttp2Server } from './h2/server.ts';
 import type { H2Stream } from './h2/stream.ts';
 import { sbiHttp2, type Http2Implementation } from './http2-choice.ts';
 import type { HeaderField } from '../../codecs/http2/hpack.ts';
+import { parseRequestTarget } from './uri.ts';
 
 export interface SbiServerOptions {
   address: string;
@@ -36,7 +37,8 @@ interface Exchange {
   remoteAddress: string;
   /** The response can still be sent (the stream is neither reset nor closed). */
   open(): boolean;
-  respond(status: number, headers: Record<string, string>, contentType: string | undefined, data: Uint8Array | undefined): void;
+  /** `server` is the Server header's value unless `headers` has its own. */
+  respond(status: number, server: string, headers: Record<string, string> | undefined, contentType: string | undefined, data: Uint8Array | undefined): void;
   /** Calls back once the stream has closed: delivered when it closed without a reset. */
   whenClosed(cb: (delivered: boolean, code: string) => void): void;
 }
@@ -50,8 +52,8 @@ function nodeExchange(stream: http2.ServerHttp2Stream, headers: http2.IncomingHt
     headers: hs,
     remoteAddress: stream.session?.socket?.remoteAddress ?? '',
     open: () => !(stream.destroyed || stream.closed),
-    respond(status, headers, contentType, data) {
-      const out: http2.OutgoingHttpHeaders = { ':status': status, ...headers };
+    respond(status, server, headers, contentType, data) {
+      const out: http2.OutgoingHttpHeaders = { ':status': status, server, ...headers };
       if (contentType) out['content-type'] = contentType;
       stream.respond(out, { endStream: data === undefined });
       if (data !== undefined) stream.end(data);
@@ -62,6 +64,20 @@ function nodeExchange(stream: http2.ServerHttp2Stream, headers: http2.IncomingHt
       else stream.once('close', done);
     },
   };
+}
+
+/** Header fields that repeat in every response, made once (the HPACK encoder only reads them). */
+const statusFields = new Map<number, HeaderField>();
+const serverFields = new Map<string, HeaderField>();
+function statusField(status: number): HeaderField {
+  let f = statusFields.get(status);
+  if (!f) statusFields.set(status, (f = { name: ':status', value: String(status) }));
+  return f;
+}
+function serverField(nfType: string): HeaderField {
+  let f = serverFields.get(nfType);
+  if (!f) serverFields.set(nfType, (f = { name: 'server', value: nfType }));
+  return f;
 }
 
 function ownExchange(s: H2Stream): Exchange {
@@ -78,9 +94,10 @@ function ownExchange(s: H2Stream): Exchange {
     headers: hs,
     remoteAddress: s.conn.socket.remoteAddress ?? '',
     open: () => !s.closed && !s.localEnded,
-    respond(status, headers, contentType, data) {
-      const out: HeaderField[] = [{ name: ':status', value: String(status) }];
-      for (const [k, v] of Object.entries(headers)) out.push({ name: k.toLowerCase(), value: v });
+    respond(status, server, headers, contentType, data) {
+      // the order and values of { ':status', server, ...headers }: a `server` of the handler's replaces ours in place
+      const out: HeaderField[] = [statusField(status), headers && Object.hasOwn(headers, 'server') ? { name: 'server', value: headers.server } : serverField(server)];
+      if (headers) for (const k in headers) if (k !== 'server' && Object.hasOwn(headers, k)) out.push({ name: k.toLowerCase(), value: headers[k] });
       if (contentType) out.push({ name: 'content-type', value: contentType });
       s.conn.respond(s, out, data);
     },
@@ -96,7 +113,6 @@ function ownExchange(s: H2Stream): Exchange {
   };
 }
 
-const enc = new TextEncoder();
 const dec = new TextDecoder();
 
 function isJson(ct: string): boolean {
@@ -141,12 +157,15 @@ export function parseSbiBody(contentType: string | undefined, raw: Uint8Array): 
 export function serializeSbiBody(body: unknown, problem: boolean): { contentType?: string; data?: Uint8Array } {
   if (body === undefined) return {};
   if (body instanceof SbiMultipart) {
-    const parts: MultipartPart[] = [{ contentType: 'application/json', body: enc.encode(JSON.stringify(body.json)) }];
+    const parts: MultipartPart[] = [{ contentType: 'application/json', body: Buffer.from(JSON.stringify(body.json), 'utf8') }];
     for (const [id, b] of Object.entries(body.binaries)) parts.push({ contentType: b.contentType, contentId: id, body: b.data });
     const m = encodeMultipart(parts);
     return { contentType: m.contentType, data: m.body };
   }
-  return { contentType: problem ? 'application/problem+json' : 'application/json', data: enc.encode(JSON.stringify(body)) };
+  // Buffer.from: a small body is a view of node's shared pool, not an ArrayBuffer of its own as
+  // TextEncoder's (one backing store per body made the GC's external memory pressure); the same
+  // UTF-8 octets (a lone surrogate is U+FFFD in both)
+  return { contentType: problem ? 'application/problem+json' : 'application/json', data: Buffer.from(JSON.stringify(body), 'utf8') };
 }
 
 export class SbiServer {
@@ -240,7 +259,7 @@ export class SbiServer {
 
   private async handle(x: Exchange, raw: Uint8Array): Promise<void> {
     const method = x.method;
-    const url = new URL(x.path, 'http://sbi');
+    const url = parseRequestTarget(x.path);
     this.stats.requests++;
     let res: SbiResponse;
     let operation: string | undefined;
@@ -250,7 +269,7 @@ export class SbiServer {
       if (m === 'method-not-allowed') throw new SbiProblem(405, 'METHOD_NOT_ALLOWED', `${method} ${url.pathname}`);
       operation = m.route.operation;
       const body = parseSbiBody(x.headers['content-type'], raw);
-      res = await m.route.handler({ method, path: url.pathname, params: m.params, query: Object.fromEntries(url.searchParams), headers: x.headers, body });
+      res = await m.route.handler({ method, path: url.pathname, params: m.params, query: url.query, headers: x.headers, body });
     } catch (e) {
       if (e instanceof SbiProblem) {
         if (e.problem.status === 400 || e.problem.status === 415) this.stats.badRequests++;
@@ -270,7 +289,7 @@ export class SbiServer {
     let delivered = x.open();
     if (delivered) {
       try {
-        x.respond(res.status, { server: this.opts.nfType, ...(res.headers ?? {}) }, contentType, data);
+        x.respond(res.status, this.opts.nfType, res.headers, contentType, data);
       } catch (e) {
         this.log(`could not send the response: ${(e as Error).message}`);
         delivered = false;

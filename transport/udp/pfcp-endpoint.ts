@@ -330,8 +330,17 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
 
   private reply(k: string, peer: Endpoint, response: Uint8Array, comment?: string): void {
     const now = this.opts.clock.now();
+    // re-inserted at the end, so the cache stays in the order of its expiry times (one lifetime for
+    // all, a clock that never goes back): the expired ones are at the front, and pruning stops at
+    // the first one alive instead of walking every entry on every reply once more than 4096 are alive
+    this.responseCache.delete(k);
     this.responseCache.set(k, { bytes: response, expires: now + this.opts.t1Ms * this.opts.n1 });
-    if (this.responseCache.size > 4096) for (const [ck, v] of this.responseCache) if (v.expires <= now) this.responseCache.delete(ck);
+    if (this.responseCache.size > 4096) {
+      for (const [ck, v] of this.responseCache) {
+        if (v.expires > now) break;
+        this.responseCache.delete(ck);
+      }
+    }
     this.send(peer, response, comment);
   }
 

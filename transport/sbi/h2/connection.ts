@@ -162,7 +162,7 @@ export class H2Connection {
     this.activeLocal++;
     if (s.note) this.w.notes.push(s.note);
     const body = s.requestBody;
-    this.w.headers(s.id, this.encoder.encode(s.requestFields!), body === undefined, this.peer.maxFrameSize);
+    this.w.headers(s.id, this.encoder.encodeShared(s.requestFields!), body === undefined, this.peer.maxFrameSize);
     s.requestFields = undefined;
     s.requestBody = undefined;
     if (body === undefined) this.localEnd(s);
@@ -172,7 +172,7 @@ export class H2Connection {
   /** Server: the response (8.3.2) to a request, status first, then the body in DATA frames. */
   respond(s: H2Stream, fields: HeaderField[], body: Uint8Array | undefined): void {
     if (s.closed || s.localEnded) throw new H2ClosedError(`stream ${s.id} is closed`);
-    this.w.headers(s.id, this.encoder.encode(fields), body === undefined, this.peer.maxFrameSize);
+    this.w.headers(s.id, this.encoder.encodeShared(fields), body === undefined, this.peer.maxFrameSize);
     if (body === undefined) this.localEnd(s);
     else this.sendData(s, body, true);
   }

@@ -3,7 +3,7 @@
 
 import type { HeaderField } from '../../../codecs/http2/hpack.ts';
 import { H2Error, H2ProtocolError } from './errors.ts';
-import { frameContent as payloadContent } from '../../../codecs/http2/frame.ts';
+import { frameContent as payloadContent, FrameType, FrameFlags } from '../../../codecs/http2/frame.ts';
 import { DecodeError } from '../../../codecs/bytes/errors.ts';
 
 export class Settings {
@@ -70,6 +70,8 @@ export function validateRequestHeaders(fields: readonly HeaderField[]): string |
  * Length is FRAME_SIZE_ERROR, padding beyond the payload PROTOCOL_ERROR (6.1).
  */
 export function frameContent(type: number, flags: number, payload: Uint8Array): Uint8Array {
+  // neither padding nor (HEADERS) priority fields: the payload is the content, as the codec would find
+  if (!(flags & FrameFlags.PADDED) && (type !== FrameType.HEADERS || !(flags & FrameFlags.PRIORITY))) return payload;
   try {
     return payloadContent({ type, flags, streamId: 0, payload });
   } catch (e) {

@@ -52,7 +52,7 @@ export class FrameWriter {
     b[p++] = flags;
     b.writeUInt32BE(id & MAX_ID, p);
     p += 4;
-    if (len) b.set(payload!.subarray(off, off + len), p);
+    if (len) b.set(off === 0 && len === payload!.length ? payload! : payload!.subarray(off, off + len), p);
     this.wpos = p + len;
     this.scheduleFlush();
   }
