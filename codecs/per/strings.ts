@@ -192,6 +192,13 @@ export function charactersOf(b: Uint8Array, at: number, n: number): string {
   return s;
 }
 
+/** The failure for the first character of `v` from `from` above 0x7F (there is one). */
+function outside(v: string, from: number, kind: string): Error {
+  let i = from;
+  while (v.charCodeAt(i) <= 0x7f) i++;
+  return fail(`character ${JSON.stringify(v[i])} outside a ${kind}`);
+}
+
 /** X.691 30: PrintableString, VisibleString (known-multiplier) and UTF8String. */
 export function characterStringEncoder(t: Extract<AsnType, { k: 'str' }>): Enc {
   if (t.kind === 'UTF8String')
@@ -210,11 +217,15 @@ export function characterStringEncoder(t: Extract<AsnType, { k: 'str' }>): Enc {
       w.ensure(n * 8);
       const at = w.bit >> 3;
       const buf = w.buf;
+      // stored, then checked once for all (a failure leaves octets after the position only,
+      // which the writer stores over; see BitWriter), the first character outside named
+      let all = 0;
       for (let i = 0; i < n; i++) {
         const c = v.charCodeAt(from + i);
-        if (c > 0x7f) throw fail(`character ${JSON.stringify(v[from + i])} outside a ${t.kind}`);
+        all |= c;
         buf[at + i] = c;
       }
+      if (all > 0x7f) throw outside(v, from, t.kind);
       w.bit += n * 8;
     } else
       for (let i = 0; i < n; i++) {

@@ -14,6 +14,7 @@ import { GtpuMessageType } from '../../codecs/gtpu/gtpu.ts';
 import { PfcpCause, UsageReportTrigger } from '../../codecs/pfcp/index.ts';
 import { flatWalk } from './flat-walk.ts';
 import { Ctl, FarAction, SLOW_MASK, type PdrState, type SessionState, type TeidEntry, type TunnelPeer } from './tables.ts';
+import { DatapathStats } from './stats.ts';
 import { FlatTables, RECORD, RECORD_SHIFT, ROW, SPILL, COUNT_SHIFT } from './flat.ts';
 import { reportAndReset, type UrrReport } from './usage.ts';
 import { sdfMatches } from './sdf.ts';
@@ -79,11 +80,6 @@ export type DatapathVerdict = (typeof DatapathVerdict)[keyof typeof DatapathVerd
 /** Room reserved in front of downlink payloads for the GTP-U header with a PDU Session Container. */
 export const DOWNLINK_HEADROOM = 16;
 
-/** The data path's counters; `forwarded` is read from the PDRs' counts words when asked. */
-function newStats(dp: UpfDatapath) {
-  return { get forwarded(): number { return dp.flat.forwarded(); }, beyondLength: 0, droppedByFar: 0, droppedByQer: 0, droppedNoSession: 0, noMatchingPdr: 0, malformed: 0, buffered: 0, bufferDiscarded: 0, errorIndications: 0, errorIndicationsSuppressed: 0, reports: 0 };
-}
-
 export class UpfDatapath {
   readonly capacity: number;
   readonly pdrCapacity: number;
@@ -120,13 +116,14 @@ export class UpfDatapath {
    * Counters for the run summary and the ledger. `forwarded` is read from the PDRs' counts
    * (FlatTables.forwarded), which count exactly the packets forwarded, so no path counts twice.
    */
-  readonly stats = newStats(this);
+  readonly stats: DatapathStats;
 
   constructor(opts: DatapathOptions, sinks: DatapathSinks) {
     this.capacity = opts.capacity;
     this.pdrCapacity = opts.pdrCapacity ?? opts.capacity * 2;
     this.flat = new FlatTables(this.capacity, this.pdrCapacity, opts.urrCapacity ?? this.pdrCapacity);
     this.hot = this.flat.hot;
+    this.stats = new DatapathStats(this.flat);
     this.slotObjects = new Array<PdrState | TeidEntry | undefined>(2 * this.pdrCapacity);
     this.classifierOf = new Int32Array(this.pdrCapacity);
     this.sessionsByIndex = new Array<SessionState | undefined>(this.capacity);
