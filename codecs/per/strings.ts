@@ -192,6 +192,13 @@ export function charactersOf(b: Uint8Array, at: number, n: number): string {
   return s;
 }
 
+/** The failure for the first character of `v` from `from` above 0x7F (there is one). */
+function outside(v: string, from: number, kind: string): Error {
+  let i = from;
+  while (v.charCodeAt(i) <= 0x7f) i++;
+  return fail(`character ${JSON.stringify(v[i])} outside a ${kind}`);
+}
+
 /** X.691 30: PrintableString, VisibleString (known-multiplier) and UTF8String. */
 export function characterStringEncoder(t: Extract<AsnType, { k: 'str' }>): Enc {
   if (t.kind === 'UTF8String')
@@ -218,7 +225,7 @@ export function characterStringEncoder(t: Extract<AsnType, { k: 'str' }>): Enc {
         all |= c;
         buf[at + i] = c;
       }
-      if (all > 0x7f) for (let i = 0; i < n; i++) if (v.charCodeAt(from + i) > 0x7f) throw fail(`character ${JSON.stringify(v[from + i])} outside a ${t.kind}`);
+      if (all > 0x7f) throw outside(v, from, t.kind);
       w.bit += n * 8;
     } else
       for (let i = 0; i < n; i++) {
