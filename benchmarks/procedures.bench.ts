@@ -116,22 +116,44 @@ bench.add('baseline: one SBI request/response (HTTP/2, loopback, UDR query)', as
   const r = await sbi.call('GET', udrProbe);
   if (r.status !== 200) throw new Error(`probe answered ${r.status}`);
 }, {});
+/**
+ * The process's CPU time (user + system, every thread: the GC's helpers too) per UE of each UE row,
+ * over its samples and warm-up: on a shared machine the wall time of a row moves with the load far
+ * more than its CPU time does, so a small cost such as the capture's shows in the CPU first.
+ */
+const cpuPerUe = new Map<string, { us: number; ues: number }>();
+function cpuTimed(row: string, n: number, fn: () => Promise<void>): () => Promise<void> {
+  return async () => {
+    const c0 = process.cpuUsage();
+    await fn();
+    const d = process.cpuUsage(c0);
+    const e = cpuPerUe.get(row) ?? { us: 0, ues: 0 };
+    e.us += d.user + d.system;
+    e.ues += n;
+    cpuPerUe.set(row, e);
+  };
+}
+const cpuMsPerUe = (row: string) => {
+  const e = cpuPerUe.get(row);
+  return e && e.ues ? e.us / 1000 / e.ues : undefined;
+};
+const offRow = (n: number) => `registration + PDU session, ${n} UE${n > 1 ? 's' : ''} (${Math.min(n, WINDOW)} in flight)`;
 for (const n of SIZES) {
-  bench.add(`registration + PDU session, ${n} UE${n > 1 ? 's' : ''} (${Math.min(n, WINDOW)} in flight)`, async () => {
+  bench.add(offRow(n), cpuTimed(offRow(n), n, async () => {
     await inWindow(ues, WINDOW, async (ue) => {
       await ue.register(gnb);
       await ue.establishPduSession(1);
     });
-  }, { beforeEach: () => void (ues = newUes(n)), afterEach: () => switchOffAll() });
+  }), { beforeEach: () => void (ues = newUes(n)), afterEach: () => switchOffAll() });
 }
 if (CAPTURE_UES > 0) {
   let cn: Network | undefined;
-  bench.add(captureRow, async () => {
+  bench.add(captureRow, cpuTimed(captureRow, CAPTURE_UES, async () => {
     await inWindow(ues, WINDOW, async (ue) => {
       await ue.register(cn!.gnb);
       await ue.establishPduSession(1);
     });
-  }, {
+  }), {
     beforeEach: async () => {
       cn = await capturedNetwork();
       ues = newUes(CAPTURE_UES);
@@ -139,11 +161,27 @@ if (CAPTURE_UES > 0) {
     afterEach: () => switchOffAll(cn),
   });
 }
+// the capture-on row is compared with the capture-off row run before it: the code both run is
+// made warm first (untimed, one round of their UEs through each network), so that the one run
+// second is not the cheaper for coming after the JIT's work (seen: 20-30% less CPU per UE at 100 UEs)
+async function warmUp(n: Network): Promise<void> {
+  ues = newUes(CAPTURE_UES);
+  await inWindow(ues, WINDOW, async (ue) => {
+    await ue.register(n.gnb);
+    await ue.establishPduSession(1);
+  });
+  await switchOffAll(n);
+}
 try {
+  if (CAPTURE_UES > 0) {
+    await warmUp(net);
+    await warmUp(await capturedNetwork());
+  }
   await bench.run();
 } finally {
   await stopCapturedNetwork();
 }
+for (const row of cpuPerUe.keys()) console.log(`  CPU per UE (user + system, every thread): ${cpuMsPerUe(row)!.toFixed(2)} ms  ${row}`);
 
 const perUe = (name: string) => Number(/(\d+) UEs? \(/.exec(name)?.[1] ?? 1);
 const results: BenchResult[] = completedResults('procedures', bench, perUe).map((r) => (/UEs? \(/.test(r.name) ? { ...r, name: `${r.name}, per UE` } : r));
@@ -238,7 +276,8 @@ writeReport('procedures', results, {
     multiProcessMachine: `${availableParallelism()} cores: one process per NF can only be faster than one process when the NFs get cores of their own (docs/performance.md)`,
     machine: 'figures depend on the load of the machine (2 cores shared with other work when recorded): compare ratios from one run, not absolute figures across runs',
     reference: { 'free5GC registrations per second (3000 UEs)': [7.5, 25] },
-    capture: captureFigures && { ...captureFigures, ues: CAPTURE_UES, samples: 'every sample of the row and its warm-up, plus the network start', file: 'a temporary pcapng, deleted after the row' },
+    capture: captureFigures && { ...captureFigures, ues: CAPTURE_UES, samples: 'every sample of the row and its warm-up, plus the network start', file: 'a temporary pcapng, deleted after the row', cpuOnVsOff: cpuRatio(captureRow, offRow(CAPTURE_UES)) },
+    cpuMsPerUe: Object.fromEntries([...cpuPerUe.keys()].map((row) => [row, cpuMsPerUe(row)])),
     sbiRequestsPerUe: 'about 30 SBI requests, 14 NGAP and 10 NAS messages, 4 PFCP messages per UE',
   },
 });
@@ -249,10 +288,15 @@ function multiProcessRatio(): [string, string, string][] {
   return mp && single ? [['registration + PDU session: one process per NF vs all in one process (same UEs, same run)', mp.name, single.name]] : [];
 }
 
+/** The CPU time per UE of one row against another's, same run. */
+function cpuRatio(of: string, to: string): number | undefined {
+  const a = cpuMsPerUe(of), b = cpuMsPerUe(to);
+  return a !== undefined && b ? a / b : undefined;
+}
 /** The per-UE cost with capture on against capture off, same UE count, same run (goal 3: >= 300/s with capture on). */
 function captureRatio(): [string, string, string][] {
   const on = results.find((r) => r.name.startsWith(captureRow));
-  const off = results.find((r) => r.name.startsWith(`registration + PDU session, ${CAPTURE_UES} UE`));
+  const off = results.find((r) => r.name.startsWith(offRow(CAPTURE_UES)));
   return on && off ? [['registration + PDU session: capture on vs capture off (same UEs, same run)', on.name, off.name]] : [];
 }
 

@@ -10,7 +10,10 @@
 //   OUT5 = E_K(rot(TEMP xor OPc, r5) xor c5) xor OPc               f5* = OUT5[0..47]
 //   r1..r5 = 64, 0, 32, 64, 96 bits; c1..c5 = 0, 1, 2, 4, 8 (in the last octet)
 
-import { aes128Block, aes128Encryptor, xor } from './aes.ts';
+import { aes128Block, aes128Encryptor, derivedPerKey, xor } from './aes.ts';
+
+/** E_K, built once per K object: the USIM's K for every authentication, the UDM's for f1 then f2345 of one vector. */
+const kernel = derivedPerKey(aes128Encryptor);
 
 /** Cyclic rotation of a 128-bit value by `bits` towards the most significant bit (TS 35.206 4.1). */
 function rot(x: Uint8Array, bits: number): Uint8Array {
@@ -40,7 +43,7 @@ export interface F1Result {
 
 /** f1 and f1* (TS 35.206 4.1). */
 export function f1(k: Uint8Array, opcValue: Uint8Array, rand: Uint8Array, sqn: Uint8Array, amf: Uint8Array): F1Result {
-  const e = aes128Encryptor(k);
+  const e = kernel(k);
   const temp = e(xor(rand, opcValue));
   const in1 = new Uint8Array(16);
   in1.set(sqn, 0);
@@ -64,7 +67,7 @@ export interface F2345Result {
 
 /** f2, f3, f4, f5 (TS 35.206 4.1). */
 export function f2345(k: Uint8Array, opcValue: Uint8Array, rand: Uint8Array): F2345Result {
-  const e = aes128Encryptor(k);
+  const e = kernel(k);
   const temp = e(xor(rand, opcValue));
   const tx = xor(temp, opcValue);
   const out2 = xor(e(withConstant(rot(tx, 0), 1)), opcValue);
@@ -75,7 +78,7 @@ export function f2345(k: Uint8Array, opcValue: Uint8Array, rand: Uint8Array): F2
 
 /** f5*: AK for resynchronisation (6 octets). */
 export function f5star(k: Uint8Array, opcValue: Uint8Array, rand: Uint8Array): Uint8Array {
-  const e = aes128Encryptor(k);
+  const e = kernel(k);
   const temp = e(xor(rand, opcValue));
   const out5 = xor(e(withConstant(rot(xor(temp, opcValue), 96), 8)), opcValue);
   return out5.subarray(0, 6);

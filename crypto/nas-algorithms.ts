@@ -7,7 +7,7 @@
 //   NIA0/NEA0: the null algorithms (TS 33.501 D.1, D.2).
 // Lengths are in bits, as the specifications define them.
 
-import { aes128Encryptor, aes128Ctr } from './aes.ts';
+import { aes128CbcChain, aes128Ctr, derivedPerKey } from './aes.ts';
 
 const ZERO = new Uint8Array(16);
 
@@ -18,11 +18,14 @@ function shiftLeft1(b: Uint8Array): Uint8Array {
   return out;
 }
 
-/** What CMAC derives from a key alone: its AES-128-ECB cipher and the subkeys K1, K2 (SP 800-38B 6.1). */
+/**
+ * What CMAC keeps of a key: its AES-128-CBC cipher (aes128CbcChain) with the last ciphertext block
+ * it wrote (`chain`, which the next MAC cancels so that each MAC is the zero-IV CBC-MAC of SP
+ * 800-38B 6.2), and the subkeys K1, K2 (SP 800-38B 6.1).
+ */
 interface CmacKey {
-  /** The key's octets when this was derived: a key changed in place is derived again. */
-  readonly key: Uint8Array;
-  readonly encrypt: (block: Uint8Array) => Uint8Array;
+  readonly cbc: (blocks: Uint8Array) => Uint8Array;
+  chain: Uint8Array;
   readonly k1: Uint8Array;
   readonly k2: Uint8Array;
 }
@@ -32,21 +35,16 @@ interface CmacKey {
  * context) instead of per MAC: the cipher and subkey cost two createCipheriv per NAS message
  * (issue 21, docs/decisions/21-nf-cpu.md).
  */
-const cmacKeys = new WeakMap<Uint8Array, CmacKey>();
-
-function cmacKey(key: Uint8Array): CmacKey {
-  const known = cmacKeys.get(key);
-  if (known && known.key.length === key.length && known.key.every((b, i) => b === key[i])) return known;
-  const encrypt = aes128Encryptor(key);
-  const k1 = shiftLeft1(encrypt(ZERO));
-  const derived = { key: key.slice(), encrypt, k1, k2: shiftLeft1(k1) };
-  cmacKeys.set(key, derived);
-  return derived;
-}
+const cmacKey = derivedPerKey((key): CmacKey => {
+  const cbc = aes128CbcChain(key);
+  const l = cbc(ZERO); // L = E_K(0^128), the first block with the zero IV
+  const k1 = shiftLeft1(l);
+  return { cbc, chain: l, k1, k2: shiftLeft1(k1) };
+});
 
 /** AES-CMAC of the first `lengthBits` bits of `m` (SP 800-38B 6.2, with bit-level padding). */
 export function aesCmac(key: Uint8Array, m: Uint8Array, lengthBits: number): Uint8Array {
-  const { encrypt, k1, k2 } = cmacKey(key);
+  const state = cmacKey(key);
   const complete = lengthBits > 0 && lengthBits % 128 === 0;
   const blocks = Math.max(1, Math.ceil(lengthBits / 128));
   const buf = new Uint8Array(blocks * 16);
@@ -55,17 +53,15 @@ export function aesCmac(key: Uint8Array, m: Uint8Array, lengthBits: number): Uin
   const rem = lengthBits & 7;
   if (rem) buf[fullBytes] = m[fullBytes] & (0xff << (8 - rem));
   if (!complete) buf[fullBytes] |= 0x80 >> rem; // the "10*" padding starts right after the message
-  const sub = complete ? k1 : k2;
+  const sub = complete ? state.k1 : state.k2;
   const last = (blocks - 1) * 16;
   for (let i = 0; i < 16; i++) buf[last + i] ^= sub[i];
-  // CBC with a zero IV over the blocks (SP 800-38B 6.2 steps 5-6), each block through the ECB cipher
-  let c: Uint8Array = ZERO;
-  for (let at = 0; at < buf.length; at += 16) {
-    const x = buf.subarray(at, at + 16);
-    for (let i = 0; i < 16; i++) x[i] ^= c[i];
-    c = encrypt(x);
-  }
-  return c;
+  // CBC with a zero IV (SP 800-38B 6.2 steps 5-6): the cipher chains from the block it wrote last,
+  // so that block is cancelled from the first one here
+  for (let i = 0; i < 16; i++) buf[i] ^= state.chain[i];
+  const out = state.cbc(buf);
+  state.chain = out.subarray(out.length - 16);
+  return new Uint8Array(state.chain);
 }
 
 function header(count: number, bearer: number, direction: number): Uint8Array {

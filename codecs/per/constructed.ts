@@ -125,29 +125,33 @@ export function sequenceDecoder(t: Extract<AsnType, { k: 'seq' }>, decoderOf: De
   let src = `if (++r.depth > ${MAX_DEPTH}) throw r.fail('TOO_DEEP', 'nesting deeper than ${MAX_DEPTH}');\n`;
   src += t.ext ? 'const ext = r.bits(1) === 1;\n' : '';
   // the preamble's presence bits are read in place as the components are reached
-  src += `r.need(${nOpt});\nconst p0 = r.bit;\nr.bit += ${nOpt};\nconst buf = r.buf;\nlet o;\n`;
+  src += `r.need(${nOpt});\nconst p0 = r.bit;\nr.bit += ${nOpt};\nconst buf = r.buf;\n`;
+  // the components read in order into locals (an absent one stays undefined: no decoded value
+  // is), then the value made by one object literal of the components present, so it has its
+  // final shape at once (stores after a literal of fewer properties moved them out of the
+  // object); more than MAX_SHAPES optional components: stores in order
+  const opt: number[] = [];
+  t.fields.forEach((f, i) => {
+    if (f.optional === true) opt.push(i);
+  });
+  if (t.fields.length > 0) src += `let ${t.fields.map((_, i) => `c${i}`).join(', ')};\n`;
   // one try for the components, the one being read in `at` (as the encoder); none in a codec
   // without paths (see AperCodec)
   if (paths) src += 'let at = 0;\ntry {\n';
-  // the leading mandatory components in one object literal (made with its final shape, the
-  // components read in order as its properties are evaluated), the others stored after them
-  let lead = 0;
-  while (lead < t.fields.length && t.fields[lead].optional !== true) lead++;
-  src += `o = { ${t.fields
-    .slice(0, lead)
-    .map((f, i) => `${JSON.stringify(f.name)}: ${paths ? `(at = ${i}, d${i}(r))` : `d${i}(r)`}`)
-    .join(', ')} };\n`;
   let k = 0;
   t.fields.forEach((f, i) => {
-    if (i < lead) return;
-    const key = JSON.stringify(f.name);
-    const get = paths ? `at = ${i}; o[${key}] = d${i}(r);` : `o[${key}] = d${i}(r);`;
+    const get = paths ? `at = ${i}; c${i} = d${i}(r);` : `c${i} = d${i}(r);`;
     if (f.optional === true) {
       src += `if ((buf[(p0 + ${k}) >> 3] >> (7 - ((p0 + ${k}) & 7))) & 1) { ${get} }\n`;
       k++;
     } else src += `${get}\n`;
   });
   if (paths) src += '} catch (e) {\n  throw r.within(e, names[at]);\n}\n';
+  const literal = (present: Set<number>) => `{ ${t.fields.flatMap((f, i) => (f.optional !== true || present.has(i) ? [`${JSON.stringify(f.name)}: c${i}`] : [])).join(', ')} }`;
+  const shapes = (j: number, present: Set<number>): string =>
+    j === opt.length ? literal(present) : `c${opt[j]} !== undefined ? ${shapes(j + 1, new Set([...present, opt[j]]))} : ${shapes(j + 1, present)}`;
+  if (opt.length <= MAX_SHAPES) src += `const o = ${shapes(0, new Set())};\n`;
+  else src += `const o = {};\n${t.fields.map((f, i) => (f.optional === true ? `if (c${i} !== undefined) ` : '') + `o[${JSON.stringify(f.name)}] = c${i};`).join('\n')}\n`;
   if (t.ext) src += 'if (ext) readSequenceExtensions(r, o, extNames, extDecs);\n';
   src += 'r.depth--;\nreturn o;\n';
   const bind = decs.map((_, i) => `const d${i} = decs[${i}];`).join('\n');
@@ -166,6 +170,9 @@ export function sequenceDecoder(t: Extract<AsnType, { k: 'seq' }>, decoderOf: De
     readSequenceExtensions,
   );
 }
+
+/** Optional components up to which a SEQUENCE's value is made by one literal per set present (2^n literals). */
+const MAX_SHAPES = 3;
 
 /** A SEQUENCE's extension additions after its root (X.691 19.8-19.9), into `o`. */
 function readSequenceExtensions(r: BitReader, o: Record<string, unknown>, extNames: string[], extDecs: Dec[]): void {

@@ -115,9 +115,18 @@ function ownExchange(s: H2Stream): Exchange {
 
 const dec = new TextDecoder();
 
+/** isJson's answers by Content-Type (a few distinct values; multipart boundaries bounded by the clear). */
+const jsonTypes = new Map<string, boolean>();
+
 function isJson(ct: string): boolean {
-  const base = ct.split(';')[0].trim().toLowerCase();
-  return base === 'application/json' || base.endsWith('+json');
+  let json = jsonTypes.get(ct);
+  if (json === undefined) {
+    const base = ct.split(';')[0].trim().toLowerCase();
+    json = base === 'application/json' || base.endsWith('+json');
+    if (jsonTypes.size >= 256) jsonTypes.clear();
+    jsonTypes.set(ct, json);
+  }
+  return json;
 }
 
 /** Parses a request body by Content-Type; throws SbiProblem 400/415. */
