@@ -4,7 +4,7 @@
 // general length determinants (11.9); known-multiplier strings 8 bits per character in the
 // ALIGNED variant (30.5.3), UTF8String as an unconstrained octet string (30.6).
 
-import { COPY_OF_LENGTH, type BitWriter } from './bits.ts';
+import { COPY_OF_LENGTH, STORE_OF_LENGTH, type BitWriter } from './bits.ts';
 import type { AsnType } from './schema.ts';
 import { fail, type BitStringValue, type Dec, type Enc } from './coder.ts';
 import { sizeRuleOf, sizeWriter, sizeReader, readGeneralBits, readGeneralOctets, SIZE_FIXED, SIZE_CWN, SIZE_GENERAL } from './lengths.ts';
@@ -97,7 +97,16 @@ export function octetStringEncoder(t: Extract<AsnType, { k: 'octets' }>): Enc {
         const b = check(v);
         w.bits((b[0] << 8) | b[1], 16);
       };
-    return (w, v) => w.octets(check(v));
+    if (fixed >= STORE_OF_LENGTH.length) return (w, v) => w.octets(check(v));
+    // aligned (X.691 17.7) and stored by unrolled stores (a PLMN identity, a TAC, an SD)
+    const store = STORE_OF_LENGTH[fixed];
+    return (w, v) => {
+      const b = check(v);
+      w.align();
+      w.ensure(fixed * 8);
+      store(w.buf, w.bit >> 3, b);
+      w.bit += fixed * 8;
+    };
   }
   if (t.size === undefined)
     // NAS-PDU, transfers: a general length (11.9.4.2), in fragments from 16K
