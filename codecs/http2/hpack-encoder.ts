@@ -27,6 +27,24 @@ STATIC_TABLE.forEach(([n, v], i) => {
 
 const utf8 = new TextEncoder();
 
+/** What the encoder needs to know of a field name, looked up once per field instead of four times. */
+interface NameInfo {
+  staticValues: Map<string, number> | undefined;
+  /** The first static index of the name, 0 when the static table does not have it. */
+  nameIndex: number;
+  never: boolean;
+  notIndexed: boolean;
+}
+const NAMES = new Map<string, NameInfo>();
+function nameInfo(name: string): NameInfo {
+  let info = NAMES.get(name);
+  if (info) return info;
+  info = { staticValues: STATIC_EXACT.get(name), nameIndex: STATIC_NAME.get(name) ?? 0, never: NEVER_INDEXED.has(name), notIndexed: NOT_INDEXED.has(name) };
+  if (NAMES.size >= 1024) NAMES.clear(); // names are few; a peer inventing names does not grow it
+  NAMES.set(name, info);
+  return info;
+}
+
 interface Entry {
   name: string;
   value: string;
@@ -171,7 +189,8 @@ export class HpackEncoder {
       this.pendingUpdate = false;
     }
     for (const { name, value } of fields) {
-      const s = STATIC_EXACT.get(name)?.get(value);
+      const info = nameInfo(name);
+      const s = info.staticValues?.get(value);
       if (s !== undefined) {
         this.integer(0x80, 7, s);
         continue;
@@ -181,9 +200,9 @@ export class HpackEncoder {
         this.integer(0x80, 7, STATIC_TABLE.length + this.inserted - abs);
         continue;
       }
-      const nameIndex = STATIC_NAME.get(name) ?? 0;
-      const never = NEVER_INDEXED.has(name);
-      const index = !never && (this.indexAll || (!NOT_INDEXED.has(name) && value.length <= this.max / 4));
+      const nameIndex = info.nameIndex;
+      const never = info.never;
+      const index = !never && (this.indexAll || (!info.notIndexed && value.length <= this.max / 4));
       if (index) this.integer(0x40, 6, nameIndex);
       else this.integer(never ? 0x10 : 0x00, 4, nameIndex);
       const nameLength = nameIndex === 0 ? this.string(name) : name.length;

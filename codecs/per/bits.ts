@@ -236,6 +236,12 @@ export const COPY_OF_LENGTH = Array.from(
   (_, n) => new Function('b', 'at', `const o = new Uint8Array(${n});\n${Array.from({ length: n }, (_, i) => `o[${i}] = b[at + ${i}];`).join('\n')}\nreturn o;`) as (b: Uint8Array, at: number) => Uint8Array,
 );
 
+/** `o[at + i] = b[i]` for i < n, for n = 0..16, one function per length (as COPY_OF_LENGTH, for the writer). */
+export const STORE_OF_LENGTH = Array.from(
+  { length: 17 },
+  (_, n) => new Function('o', 'at', 'b', Array.from({ length: n }, (_, i) => `o[at + ${i}] = b[${i}];`).join('\n')) as (o: Uint8Array, at: number, b: Uint8Array) => void,
+);
+
 export class BitReader {
   readonly buf: Uint8Array;
   bit: number;

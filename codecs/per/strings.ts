@@ -4,7 +4,7 @@
 // general length determinants (11.9); known-multiplier strings 8 bits per character in the
 // ALIGNED variant (30.5.3), UTF8String as an unconstrained octet string (30.6).
 
-import { COPY_OF_LENGTH, type BitWriter } from './bits.ts';
+import { COPY_OF_LENGTH, STORE_OF_LENGTH, type BitWriter } from './bits.ts';
 import type { AsnType } from './schema.ts';
 import { fail, type BitStringValue, type Dec, type Enc } from './coder.ts';
 import { sizeRuleOf, sizeWriter, sizeReader, readGeneralBits, readGeneralOctets, SIZE_FIXED, SIZE_CWN, SIZE_GENERAL } from './lengths.ts';
@@ -97,7 +97,16 @@ export function octetStringEncoder(t: Extract<AsnType, { k: 'octets' }>): Enc {
         const b = check(v);
         w.bits((b[0] << 8) | b[1], 16);
       };
-    return (w, v) => w.octets(check(v));
+    if (fixed >= STORE_OF_LENGTH.length) return (w, v) => w.octets(check(v));
+    // aligned (X.691 17.7) and stored by unrolled stores (a PLMN identity, a TAC, an SD)
+    const store = STORE_OF_LENGTH[fixed];
+    return (w, v) => {
+      const b = check(v);
+      w.align();
+      w.ensure(fixed * 8);
+      store(w.buf, w.bit >> 3, b);
+      w.bit += fixed * 8;
+    };
   }
   if (t.size === undefined)
     // NAS-PDU, transfers: a general length (11.9.4.2), in fragments from 16K
@@ -192,6 +201,13 @@ export function charactersOf(b: Uint8Array, at: number, n: number): string {
   return s;
 }
 
+/** The failure for the first character of `v` from `from` above 0x7F (there is one). */
+function outside(v: string, from: number, kind: string): Error {
+  let i = from;
+  while (v.charCodeAt(i) <= 0x7f) i++;
+  return fail(`character ${JSON.stringify(v[i])} outside a ${kind}`);
+}
+
 /** X.691 30: PrintableString, VisibleString (known-multiplier) and UTF8String. */
 export function characterStringEncoder(t: Extract<AsnType, { k: 'str' }>): Enc {
   if (t.kind === 'UTF8String')
@@ -218,7 +234,7 @@ export function characterStringEncoder(t: Extract<AsnType, { k: 'str' }>): Enc {
         all |= c;
         buf[at + i] = c;
       }
-      if (all > 0x7f) for (let i = 0; i < n; i++) if (v.charCodeAt(from + i) > 0x7f) throw fail(`character ${JSON.stringify(v[from + i])} outside a ${t.kind}`);
+      if (all > 0x7f) throw outside(v, from, t.kind);
       w.bit += n * 8;
     } else
       for (let i = 0; i < n; i++) {

@@ -206,8 +206,13 @@ export class UdrStore {
   /** Stores a new SQN (12 hex digits); false if the subscriber is unknown. */
   setSqn(supi: string, sqn: string): boolean {
     if (sqn.length !== 12 || !HEX.test(sqn)) throw new InvalidSubscriber('SQN must be 12 hex digits');
+    const kept = this.records.get(supi);
     this.records.delete(supi);
-    return this.statement('UPDATE subscriber SET sqn = ? WHERE supi = ?').run(sqn, supi).changes > 0;
+    const changed = this.statement('UPDATE subscriber SET sqn = ? WHERE supi = ?').run(sqn, supi).changes > 0;
+    // the record read before, with the SQN as stored now (each authentication writes the SQN, and
+    // the UE's next reads follow at once): only the SQN column changed
+    if (changed && kept) this.records.set(supi, Object.freeze({ ...kept, sqn }));
+    return changed;
   }
 
   usage(supi: string, dnn: string, snssai: string): UsageRecord | undefined {

@@ -115,6 +115,11 @@ export class Http2SbiClient implements SbiClient {
   /** Streams kept after their time-out for a late answer, until it came and its lateAnswer finished. */
   private readonly late = new Set<Promise<void>>();
   private readonly userAgentField: HeaderField;
+  /**
+   * The own HTTP/2 connection each origin's promise (in `connections`) resolved to; an entry counts
+   * only while that promise is still the origin's.
+   */
+  private readonly open = new Map<string, { p: Promise<Connection>; c: { own: H2Connection; recorded: boolean } }>();
   /** :authority fields by host (one per peer NF). */
   private readonly authorities = new Map<string, HeaderField>();
 
@@ -263,17 +268,35 @@ export class Http2SbiClient implements SbiClient {
     throw lastError;
   }
 
-  private async once<T>(method: string, uri: string, body: unknown, opts: SbiCallOptions): Promise<SbiResult<T>> {
+  /**
+   * One attempt. On an own HTTP/2 connection already open to the origin (every request but the
+   * first few) the request goes out without waiting a turn for the connection's promise; the
+   * same checks as below: the connection is still the origin's and usable.
+   */
+  private once<T>(method: string, uri: string, body: unknown, opts: SbiCallOptions): Promise<SbiResult<T>> {
     const u = splitSbiUri(uri);
-    const first = this.connect(u.origin);
-    let conn = await first;
+    const open = this.open.get(u.origin);
+    if (open && this.connections.get(u.origin) === open.p && open.c.own.usable) {
+      const { contentType, data } = serializeSbiBody(body, false);
+      return this.onceOwn<T>(open.c.own, open.c.recorded, method, uri, u, contentType, data, opts);
+    }
+    return this.onceConnecting<T>(method, uri, u, body, opts);
+  }
+
+  private async onceConnecting<T>(method: string, uri: string, u: SbiUriParts, body: unknown, opts: SbiCallOptions): Promise<SbiResult<T>> {
+    let p = this.connect(u.origin);
+    let conn = await p;
     if (conn.own && !conn.own.usable) {
       // closing (GOAWAY either way) but not yet forgotten: the next request opens another
-      if (this.connections.get(u.origin) === first) this.connections.delete(u.origin);
-      conn = await this.connect(u.origin);
+      if (this.connections.get(u.origin) === p) this.connections.delete(u.origin);
+      p = this.connect(u.origin);
+      conn = await p;
     }
     const { contentType, data } = serializeSbiBody(body, false);
-    if (conn.own) return this.onceOwn<T>(conn.own, conn.recorded, method, uri, u, contentType, data, opts);
+    if (conn.own) {
+      if (this.connections.get(u.origin) === p) this.open.set(u.origin, { p, c: conn });
+      return this.onceOwn<T>(conn.own, conn.recorded, method, uri, u, contentType, data, opts);
+    }
     const headers: http2.OutgoingHttpHeaders = {
       ':method': method,
       ':path': u.target,
@@ -406,6 +429,7 @@ export class Http2SbiClient implements SbiClient {
   async close(): Promise<void> {
     const all = [...this.connections.values()];
     this.connections.clear();
+    this.open.clear();
     for (const p of all) {
       try {
         const c = await p;

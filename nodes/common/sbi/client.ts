@@ -73,8 +73,26 @@ export type SbiConsumer<T> = { [K in keyof T]: T[K] extends SbiOperation ? SbiMe
 
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 
+/**
+ * What a consumer's method knows of its operation before any call (issue 21: derived per call
+ * before): where the body and the options are among its arguments, and for an 'api' operation the
+ * `{apiRoot}/{apiName}/{apiVersion}` its path follows.
+ */
+interface BoundOperation {
+  op: SbiOperation;
+  /** Path parameters (api) or the target URI (resource, callback) come first. */
+  leading: number;
+  withBody: boolean;
+  prefix: string;
+}
+
+function bind(op: SbiOperation, apiRoot: string): BoundOperation {
+  return { op, leading: op.target === 'api' ? paramNames(op.path).length : 1, withBody: WITH_BODY.has(op.method), prefix: `${apiRoot}/${op.api}/${op.version}` };
+}
+
 /** The URI an operation is sent to; `args` begin with the path parameters (api) or the URI. */
-function targetUri(op: SbiOperation, apiRoot: string, args: unknown[]): string {
+function targetUri(b: BoundOperation, args: unknown[]): string {
+  const { op } = b;
   const kind: TargetKind = op.target;
   if (kind === 'callback') return String(args[0]) + (op.suffix ?? '');
   if (kind === 'resource') {
@@ -82,15 +100,15 @@ function targetUri(op: SbiOperation, apiRoot: string, args: unknown[]): string {
     if (!r) throw new SbiProblem(500, 'INVALID_RESOURCE_URI', `${op.name}: ${String(args[0])} is not a ${op.api}/${op.version}${op.resource} resource`);
     return `${r.apiRoot}/${op.api}/${op.version}${fillPath(op.path, r.params)}`;
   }
-  return `${apiRoot}/${op.api}/${op.version}${fillPathInOrder(op.path, args)}`;
+  return b.prefix + fillPathInOrder(op.path, args);
 }
 
 /** Sends one operation; the arguments are those SbiMethodOf describes. */
-export async function invoke(sbi: SbiClient, op: SbiOperation, apiRoot: string, args: unknown[]): Promise<SbiResult<unknown>> {
-  const leading = op.target === 'api' ? paramNames(op.path).length : 1;
-  const body = WITH_BODY.has(op.method) ? args[leading] : undefined;
-  const opts = (args[leading + (WITH_BODY.has(op.method) ? 1 : 0)] ?? {}) as SbiCallOpts<Record<string, unknown>>;
-  const uri = targetUri(op, apiRoot, args) + queryString(opts.query);
+async function invoke(sbi: SbiClient, b: BoundOperation, args: unknown[]): Promise<SbiResult<unknown>> {
+  const { op, leading, withBody } = b;
+  const body = withBody ? args[leading] : undefined;
+  const opts = (args[leading + (withBody ? 1 : 0)] ?? {}) as SbiCallOpts<Record<string, unknown>>;
+  const uri = opts.query ? targetUri(b, args) + queryString(opts.query) : targetUri(b, args);
   const o: SbiCallOptions = { operation: op.name };
   if (opts.step) o.step = opts.step;
   if (op.contentType && body !== undefined) o.headers = { 'content-type': op.contentType, ...opts.headers };
@@ -108,7 +126,12 @@ export async function invoke(sbi: SbiClient, op: SbiOperation, apiRoot: string, 
 export function consumer<T extends object>(sbi: SbiClient, apiRoot: string, table: T): SbiConsumer<T> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(table)) {
-    out[k] = isOperation(v) ? (...args: unknown[]) => invoke(sbi, v, apiRoot, args) : consumer(sbi, apiRoot, v as object);
+    if (!isOperation(v)) {
+      out[k] = consumer(sbi, apiRoot, v as object);
+      continue;
+    }
+    const b = bind(v, apiRoot);
+    out[k] = (...args: unknown[]) => invoke(sbi, b, args);
   }
   return out as SbiConsumer<T>;
 }
