@@ -183,7 +183,14 @@ const peerCmd = process.env.WIRE5G_PEER_CMD;
 const peerBest: Record<string, number> = {};
 function runPeers(): void {
   if (!peerCmd) return;
-  const got = JSON.parse(execSync(peerCmd, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], shell: '/bin/sh' })) as Record<string, number>;
+  const got = JSON.parse(execSync(peerCmd, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    shell: '/bin/sh',
+    // the peers read the same vector files as this run (a driver built in another checkout would
+    // otherwise read that checkout's, or fail once it is removed)
+    env: { ...process.env, WIRE5G_PEER_VECTORS: join(process.cwd(), 'test', 'vectors', 'shared') },
+  })) as Record<string, number>;
   for (const [k, v] of Object.entries(got)) peerBest[k] = Math.min(peerBest[k] ?? Infinity, v);
 }
 

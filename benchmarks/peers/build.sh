@@ -34,7 +34,9 @@ const m = P.encodePfcp(P.sessionDeletionResponse(7, 5n, P.PfcpCause.RequestAccep
 console.log(Buffer.from(m).toString('hex'));") > "$PEERS/ur.hex"
 cat > "$PEERS/driver.sh" <<EOD
 #!/bin/sh
-V=$REPO/test/vectors/shared
+# the vectors of the checkout whose bench runs this (benchmarks/codec-speed.bench.ts sets it),
+# else of the checkout that built the peers
+V=\${WIRE5G_PEER_VECTORS:-$REPO/test/vectors/shared}
 G=\$($PEERS/gopeer \$V \$(cat $PEERS/ur.hex)) || exit 1
 C=\$($PEERS/ngapbench \$V) || exit 1
 printf '%s\n%s\n' "\$G" "\$C" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const o={};for(const l of s.trim().split("\n"))Object.assign(o,JSON.parse(l));console.log(JSON.stringify(o))})'
