@@ -114,7 +114,8 @@ export function writeSequenceExtensions(w: BitWriter, o: Record<string, unknown>
 /**
  * The decoding side of sequenceEncoder (X.691 19); unknown extension additions kept as open type
  * octets. A function of its own per SEQUENCE type, as the encoder and for the same reason: the
- * value object is built by stores to literal keys, each site with its own inline cache (one
+ * value object is built with literal keys, by one object literal of the components present (up to
+ * MAX_SHAPES optional components) or else by stores, each site with its own inline cache (one
  * shared `o[names[i]] = ...` was V8's megamorphic keyed store, the largest line of a decode).
  */
 export function sequenceDecoder(t: Extract<AsnType, { k: 'seq' }>, decoderOf: DecoderOf, paths = true): Dec {

@@ -49,6 +49,20 @@ export function octetsOf(off: number): number {
   return off < 0x100 ? 1 : off < 0x10000 ? 2 : off < 0x1000000 ? 3 : off < 0x100000000 ? 4 : off < 0x10000000000 ? 5 : 6;
 }
 
+/**
+ * An offset 0..65535 in two aligned octets (X.691 11.5.7.3: a container's count, an IE id),
+ * stored, not through uint()'s loop.
+ */
+function twoOctets(w: BitWriter, off: number): void {
+  w.align();
+  w.ensure(16);
+  const buf = w.buf;
+  const at = w.bit >> 3;
+  buf[at] = off >> 8;
+  buf[at + 1] = off;
+  w.bit += 16;
+}
+
 /** A constrained whole number (X.691 11.5.7, ALIGNED variant); ranges up to 2^48. */
 export function writeCwn(w: BitWriter, v: number, c: Cwn): void {
   const off = v - c.lb;
@@ -63,17 +77,9 @@ export function writeCwn(w: BitWriter, v: number, c: Cwn): void {
       w.align();
       w.octet(off);
       return;
-    case CWN_TWO: {
-      // two octets stored (a container's count, an IE id): no uint() loop
-      w.align();
-      w.ensure(16);
-      const buf = w.buf;
-      const at = w.bit >> 3;
-      buf[at] = off >> 8;
-      buf[at + 1] = off;
-      w.bit += 16;
+    case CWN_TWO:
+      twoOctets(w, off);
       return;
-    }
     default: {
       const octets = octetsOf(off);
       w.bits(octets - 1, c.width);
@@ -110,15 +116,8 @@ export function cwnWriter(c: Cwn): (w: BitWriter, v: number) => void {
     case CWN_TWO:
       return (w, v) => {
         const off = v - lb;
-        if (off >= 0 && off <= span && (off | 0) === off) {
-          w.align();
-          w.ensure(16);
-          const buf = w.buf;
-          const at = w.bit >> 3;
-          buf[at] = off >> 8;
-          buf[at + 1] = off;
-          w.bit += 16;
-        } else writeCwn(w, v, c);
+        if (off >= 0 && off <= span && (off | 0) === off) twoOctets(w, off);
+        else writeCwn(w, v, c);
       };
     default:
       return (w, v) => writeCwn(w, v, c);

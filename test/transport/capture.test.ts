@@ -103,6 +103,20 @@ describe('Capture to a file', () => {
   });
 });
 
+describe('Capture: a packet whose headers fail', () => {
+  it('counts no packet whose headers could not be synthesized (an IPv4 source with an IPv6 destination), and writes only the packets after it', () => {
+    const chunks: Uint8Array[] = [];
+    const capture = new Capture((c) => chunks.push(c), { nowUs: () => 1_700_000_000_000_000, dedupeWindowMs: 0 });
+    expect(() => capture.udp(ep('127.0.0.4', 8805), ep('::1', 8805), bytes(10, 1))).toThrow(TypeError);
+    expect(() => capture.tcp(ep('::1', 40000), ep('127.0.0.12', 8080), { seq: 1, ack: 0, flags: TcpFlags.SYN })).toThrow(TypeError);
+    expect(capture.packets).toBe(0);
+    capture.udp(ep('127.0.0.4', 8805), ep('127.0.0.7', 8805), bytes(10, 2));
+    expect(capture.packets).toBe(1);
+    const frames = [...readCaptureFile(concatBytes(chunks))];
+    expect(frames.map((f) => f.data.length)).toEqual([38]);
+  });
+});
+
 describe('Capture: the receive side of a datagram already written', () => {
   const a = ep('127.0.0.4', 8805), b = ep('127.0.0.7', 8805);
 
