@@ -53,6 +53,12 @@ describe('parseResourceUri', () => {
     expect(parseResourceUri(op, 'http://127.0.0.4:8080/nudm-sdm/v2/sm-contexts/3')).toBeUndefined();
     expect(parseResourceUri(op, 'http://127.0.0.4:99999/nsmf-pdusession/v1/sm-contexts/3')).toBeUndefined();
     expect(parseResourceUri(op, 'not a uri')).toBeUndefined();
+    // a host name the URL parser refuses for its label's bad Punycode (UTS #46 section 4 step 4): not a URI either
+    expect(() => new URL('http://xn--a:8080/')).toThrow(TypeError);
+    expect(parseResourceUri(op, 'http://xn--a:8080/nsmf-pdusession/v1/sm-contexts/3')).toBeUndefined();
+    expect(parseResourceUri(op, 'http://smf.xn--9/nsmf-pdusession/v1/sm-contexts/3')).toBeUndefined();
+    // a good Punycode label is the URL parser's to keep
+    expect(parseResourceUri(op, 'http://xn--ls8h:8080/nsmf-pdusession/v1/sm-contexts/3')).toEqual({ apiRoot: 'http://xn--ls8h:8080', params: { smContextRef: '3' } });
     const two = UDM.ueau.deleteAuth;
     expect(parseResourceUri(two, 'http://127.0.0.12:8080/nudm-ueau/v1/imsi-1/auth-events/e1')).toEqual({
       apiRoot: 'http://127.0.0.12:8080',

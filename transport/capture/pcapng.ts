@@ -2,8 +2,10 @@
 // Block per interface, one Enhanced Packet Block per packet, with an optional opt_comment that
 // carries the spec step (e.g. "TS 23.502 4.2.2.3.2 step 3a").
 //
-// Packets stream to a sink as they arrive; the file writer buffers at most `flushBytes` before
-// writing, so a long run is never held in memory.
+// Each block is built in place in one staging buffer. With a function sink, every block goes out
+// as its own chunk once complete; with a FileSink, blocks gather to about STAGE_BYTES (1 MiB) and
+// reach the file in one write, or at `flush` (a live capture flushes on a timer, a closing one
+// at `close`), so a long run is never held in memory.
 //
 //    Enhanced Packet Block (EPB), all fields in the section's byte order (we write little-endian):
 //    +---------------------------------------------------------------+
@@ -75,6 +77,8 @@ export class PcapngWriter {
   private pos = 0;
   /** End of the block being built (reservePacket), committed by `commit`. */
   private blockEnd = 0;
+  /** The block being built is an Enhanced Packet Block: `commit` counts it in `packets`. */
+  private buildingPacket = false;
   private interfaces = 0;
   packets = 0;
 
@@ -134,7 +138,7 @@ export class PcapngWriter {
     const data = at + 20;
     this.buf.fill(0, data + dataLength, data + padded);
     if (note) this.endOfOptions(this.option(data + padded, 1, note)); // opt_comment
-    this.packets++;
+    this.buildingPacket = true;
     return data;
   }
 
@@ -181,11 +185,17 @@ export class PcapngWriter {
     this.dv.setUint32(this.pos + 4, total, true);
     this.dv.setUint32(this.pos + total - 4, total, true);
     this.blockEnd = this.pos + total;
+    // a packet reserved but never committed (its caller threw) is not counted
+    this.buildingPacket = false;
     return this.pos + 8;
   }
 
   /** The block begun last is complete: staged, or handed to the function sink. */
   commit(): void {
+    if (this.buildingPacket) {
+      this.packets++;
+      this.buildingPacket = false;
+    }
     if (this.sink) {
       this.sink(this.buf.slice(this.pos, this.blockEnd));
       return;

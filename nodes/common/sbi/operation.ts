@@ -207,16 +207,18 @@ export function paramNames(template: string): readonly string[] {
 
 /**
  * `http://host[:port]` and the path of an absolute http URI whose parse by the WHATWG URL parser
- * would change nothing: a dotted IPv4 address without leading zeros or a lower-case host name, a
- * port that is not 80 and has no leading zero, a path of characters the parser keeps as they are
- * and no `.`/`..` segment. Anything else (undefined) goes through `new URL`.
+ * would change nothing: a dotted IPv4 address without leading zeros or a lower-case host name with
+ * no `xn--` label (the parser's domain to ASCII decodes such a label's Punycode, UTS #46 section 4
+ * step 4, and refuses a bad one), a port that is not 80 and has no leading zero, a path of
+ * characters the parser keeps as they are and no `.`/`..` segment. Anything else (undefined) goes
+ * through `new URL`.
  */
 const PLAIN_URI = /^(http:\/\/(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}|[a-z][a-z0-9-]*(?:\.[a-z][a-z0-9-]*)*)(?::([1-9]\d{0,4}))?)(\/[A-Za-z0-9\-_~!$&'()*+,;=:@%/.]*)$/;
 
 function splitUri(uri: string): { origin: string; pathname: string } | undefined {
   const m = PLAIN_URI.exec(uri);
   const port = m?.[2] === undefined ? 0 : Number(m[2]);
-  if (m && port !== 80 && port <= 65535 && !/\/\.\.?(\/|$)/.test(m[3]) && !/%2e/i.test(m[3])) return { origin: m[1], pathname: m[3] };
+  if (m && port !== 80 && !m[1].includes('xn--') && port <= 65535 && !/\/\.\.?(\/|$)/.test(m[3]) && !/%2e/i.test(m[3])) return { origin: m[1], pathname: m[3] };
   try {
     const u = new URL(uri);
     return { origin: u.origin, pathname: u.pathname };
