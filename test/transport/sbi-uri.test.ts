@@ -29,6 +29,13 @@ describe('splitSbiUri', () => {
   it('an URI without a path is URL\'s, "/" as its path', () => {
     expect(splitSbiUri('http://127.0.0.12:8080')).toEqual({ origin: 'http://127.0.0.12:8080', host: '127.0.0.12:8080', target: '/' });
   });
+  it('an URI with an empty authority is URL\'s: its slashes skipped, the next segment the host', () => {
+    for (const uri of ['http:///nudm-sdm/v2/x', 'http:////a:8080/b?c=d', 'https:///h/p']) {
+      const u = new URL(uri);
+      expect(splitSbiUri(uri)).toEqual({ origin: u.origin, host: u.host, target: u.pathname + u.search });
+    }
+    expect(() => splitSbiUri('http:///')).toThrow(TypeError);
+  });
   it('an URI that is not an URI throws as URL does', () => {
     expect(() => splitSbiUri('not a uri')).toThrow(TypeError);
   });

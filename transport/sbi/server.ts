@@ -14,7 +14,7 @@ import { OwnHttp2Server } from './h2/server.ts';
 import type { H2Stream } from './h2/stream.ts';
 import { sbiHttp2, type Http2Implementation } from './http2-choice.ts';
 import type { HeaderField } from '../../codecs/http2/hpack.ts';
-import { parseRequestTarget } from './uri.ts';
+import { parseRequestTarget, type RequestTarget } from './uri.ts';
 
 export interface SbiServerOptions {
   address: string;
@@ -290,11 +290,17 @@ export class SbiServer {
 
   private async handle(x: Exchange, raw: Uint8Array): Promise<void> {
     const method = x.method;
-    const url = parseRequestTarget(x.path);
     this.stats.requests++;
+    let url: RequestTarget = { pathname: x.path, query: {} };
     let res: SbiResponse;
     let operation: string | undefined;
     try {
+      try {
+        url = parseRequestTarget(x.path);
+      } catch {
+        // a :path URL cannot read ("//[") is the consumer's malformed request, not our failure
+        throw new SbiProblem(400, 'INVALID_MSG_FORMAT', `${method} ${x.path}: not a request-target`);
+      }
       const m = matchRoute(this.opts.routes, method, url.pathname);
       if (m === undefined) throw new SbiProblem(404, 'RESOURCE_URI_STRUCTURE_NOT_FOUND', `${method} ${url.pathname}`);
       if (m === 'method-not-allowed') throw new SbiProblem(405, 'METHOD_NOT_ALLOWED', `${method} ${url.pathname}`);

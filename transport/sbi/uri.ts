@@ -42,7 +42,8 @@ export function splitSbiUri(uri: string): SbiUriParts {
   const from = uri.startsWith('http://') ? 7 : uri.startsWith('https://') ? 8 : -1;
   if (from < 0) return viaUrl(uri);
   const slash = uri.indexOf('/', from);
-  if (slash < 0) return viaUrl(uri);
+  // no path, or no authority before it ("http:///a": URL skips the slashes and reads host "a")
+  if (slash <= from) return viaUrl(uri);
   const target = uri.slice(slash);
   const q = target.indexOf('?');
   if (!PLAIN.test(target) || !noDotSegment(target, q < 0 ? target.length : q)) return viaUrl(uri);

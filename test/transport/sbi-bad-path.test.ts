@@ -1,0 +1,45 @@
+// A request-target URL cannot read (":path: //[", a host that is not one) is the consumer's bad
+// request: answered 400 INVALID_MSG_FORMAT (TS 29.500 5.2.7.2), the server serving on, on either
+// HTTP/2 (it was read outside the handler's try and rejected the request's promise unhandled).
+import { afterEach, describe, expect, it } from 'vitest';
+import http2 from 'node:http2';
+import { SbiServer } from '../../transport/sbi/server.ts';
+import { ok, type SbiRoute } from '../../transport/sbi/api.ts';
+
+const routes: SbiRoute[] = [{ method: 'GET', path: '/nudr-dr/v1/things', operation: 'List', handler: () => ok({ n: 1 }) }];
+const open: SbiServer[] = [];
+afterEach(async () => {
+  for (const s of open.splice(0)) await s.close();
+});
+
+function get(uri: string, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const s = http2.connect(uri);
+    const req = s.request({ ':method': 'GET', ':path': path });
+    let status = 0;
+    let body = '';
+    req.on('response', (h) => (status = Number(h[':status'])));
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      s.close();
+      resolve({ status, body });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('SBI server: a request-target URL cannot read', () => {
+  for (const http2Impl of ['own', 'node'] as const) {
+    it(`is answered 400 INVALID_MSG_FORMAT and the server serves on (${http2Impl} HTTP/2)`, async () => {
+      const server = await SbiServer.listen({ address: '127.0.26.21', port: 0, routes, nfType: 'UDR', http2: http2Impl, log: () => {} });
+      open.push(server);
+      const bad = await get(server.uri, '//[');
+      expect(bad.status).toBe(400);
+      expect(JSON.parse(bad.body)).toMatchObject({ status: 400, cause: 'INVALID_MSG_FORMAT' });
+      expect(server.stats.badRequests).toBe(1);
+      expect(await get(server.uri, '/nudr-dr/v1/things')).toEqual({ status: 200, body: '{"n":1}' });
+      await server.settled();
+    });
+  }
+});
