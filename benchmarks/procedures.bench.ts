@@ -95,7 +95,9 @@ async function capturedNetwork(): Promise<Network> {
   const dir = mkdtempSync(join(tmpdir(), 'wire5g-bench-capture-'));
   const file = join(dir, 'bench.pcapng');
   const capture = Capture.toFile(file);
-  captured = { ...(await startNetwork(addressesOn('127.1.10'), CAPTURE_UES, capture)), capture, dir, file };
+  // the same subscribers as the capture-off network (whose UDR holds those of every row and
+  // burst): the two rows compared read the same tables
+  captured = { ...(await startNetwork(addressesOn('127.1.10'), subscribers.length, capture)), capture, dir, file };
   return captured;
 }
 let captureFigures: Record<string, number> | undefined;

@@ -51,7 +51,8 @@ export function derivedPerKey<T>(make: (key: Uint8Array) => T): (key: Uint8Array
     const known = kept.get(key);
     if (known && known.octets.length === key.length && known.octets.every((b, i) => b === key[i])) return known.value;
     const value = make(key);
-    kept.set(key, { octets: key.slice(), value });
+    // a copy (a Buffer's slice() would be a view of the key itself, and follow its changes)
+    kept.set(key, { octets: new Uint8Array(key), value });
     return value;
   };
 }

@@ -35,6 +35,16 @@ describe('MILENAGE (TS 35.206) on every TS 35.207/35.208 set', () => {
       expect(toHex(f5star(k, o, h(v.RAND)))).toBe(v.f5star.toLowerCase());
     });
   }
+  it('one K object changed in place between sets, a Uint8Array or a Buffer, gives each set its own results (E_K is kept per K object)', () => {
+    // a Buffer's slice() is a view, not a copy: what E_K was made from must not change with the key
+    for (const k of [new Uint8Array(16), Buffer.alloc(16)]) {
+      for (const v of doc.milenage.filter((m) => m.f1 !== undefined)) {
+        k.set(h(v.K));
+        expect(toHex(f1(k, h(v.OPc), h(v.RAND), h(v.SQN), h(v.AMF)).macA)).toBe(v.f1.toLowerCase());
+        expect(toHex(f2345(k, h(v.OPc), h(v.RAND)).res)).toBe(v.f2.toLowerCase());
+      }
+    }
+  });
 });
 
 describe('128-NEA2 / 128-NIA2 (TS 33.401 Annex C)', () => {
@@ -55,11 +65,13 @@ describe('128-NEA2 / 128-NIA2 (TS 33.401 Annex C)', () => {
     });
   }
   it('one key object used again, and changed in place between MACs, gives each set its own MAC (the derived subkeys follow the key)', () => {
-    const key = new Uint8Array(16);
-    // each set three times in a row: MACs under one key object share its cipher, chained from one MAC to the next
-    for (const v of [...doc.nia2, ...doc.nia2].flatMap((x) => [x, x, x])) {
-      key.set(h(v.key));
-      expect(toHex(nia2(key, parseInt(v.count, 16), v.bearer, v.direction, h(v.message), v.length_bits))).toBe(v.mac.toLowerCase());
+    // each set three times in a row: MACs under one key object share its cipher, chained from one MAC to the next;
+    // the key a Uint8Array or a Buffer (whose slice() is a view, not a copy)
+    for (const key of [new Uint8Array(16), Buffer.alloc(16)]) {
+      for (const v of [...doc.nia2, ...doc.nia2].flatMap((x) => [x, x, x])) {
+        key.set(h(v.key));
+        expect(toHex(nia2(key, parseInt(v.count, 16), v.bearer, v.direction, h(v.message), v.length_bits))).toBe(v.mac.toLowerCase());
+      }
     }
   });
 });

@@ -6,6 +6,7 @@
 
 import { describe, it, expect } from 'vitest';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Capture } from '../../transport/capture/capture.ts';
@@ -100,6 +101,22 @@ describe('Capture to a file', () => {
     expect(frames.map((f) => f.data.length)).toEqual([38, 4 + 8 + 4 + big.length, 39]);
     expect(Buffer.compare(frames[1].data.subarray(16), big)).toBe(0);
     expect(frames[1].comment).toBe('big');
+  });
+});
+
+describe('Capture to a file, the process exiting before close', () => {
+  it('writes the staged blocks when the process exits (process.exit, an uncaught exception) without closing the capture', () => {
+    for (const end of ['process.exit(130)', 'setImmediate(() => { throw new Error("crash"); })']) {
+      const path = tempFile();
+      const script = `import('./transport/capture/capture.ts').then(({ Capture }) => {
+        const c = Capture.toFile(${JSON.stringify(path)});
+        for (let i = 0; i < 3; i++) c.udp({ address: '127.0.0.4', port: 8805 }, { address: '127.0.0.7', port: 8805 }, new Uint8Array(10 + i));
+        ${end};
+      })`;
+      const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: join(import.meta.dirname, '../..'), encoding: 'utf8' });
+      expect(r.status, r.stderr).not.toBe(0);
+      expect([...readCaptureFile(readFileSync(path))].map((f) => f.data.length), end).toEqual([38, 39, 40]);
+    }
   });
 });
 

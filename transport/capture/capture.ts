@@ -32,6 +32,14 @@ export interface CaptureOptions {
   dedupeWindowMs?: number;
 }
 
+/**
+ * File captures not yet closed. Their staged blocks (up to about 1 MiB, pcapng.ts) are written
+ * when the process exits without closing them: `process.exit` (a second Ctrl-C, onInterrupt in
+ * cli/run-lock.ts) or an uncaught exception would otherwise lose the end of the capture.
+ */
+const openFileCaptures = new Set<Capture>();
+let flushOnExit = false;
+
 export class Capture {
   private readonly writer: PcapngWriter;
   private readonly iface: number;
@@ -54,6 +62,15 @@ export class Capture {
     this.iface = this.writer.addInterface(LinkType.RAW, 'wire5g-loopback');
     this.nowUs = opts.nowUs ?? monotonicMicros();
     this.recent = new RecentDatagrams(opts.dedupeWindowMs ?? 250);
+    if (this.fileSink) {
+      openFileCaptures.add(this);
+      if (!flushOnExit) {
+        flushOnExit = true;
+        process.on('exit', () => {
+          for (const c of openFileCaptures) c.flush();
+        });
+      }
+    }
   }
 
   /** A capture streaming to a pcapng file (directories are created). */
@@ -139,6 +156,7 @@ export class Capture {
   }
 
   close(): void {
+    openFileCaptures.delete(this);
     this.writer.flush();
     this.fileSink?.close();
   }
