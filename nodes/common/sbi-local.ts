@@ -33,8 +33,9 @@ export class LocalSbi implements SbiClient {
     const routes = this.servers.get(u.origin);
     let res: SbiResponse;
     if (!routes) throw new Error(`no NF serves ${u.origin}`);
-    const m = matchRoute(routes, method, u.pathname);
     try {
+      // in the try: a parameter that does not percent-decode is a 400 here as on the server
+      const m = matchRoute(routes, method, u.pathname);
       if (m === undefined) res = { status: 404, body: { status: 404, cause: 'RESOURCE_URI_STRUCTURE_NOT_FOUND' } };
       else if (m === 'method-not-allowed') res = { status: 405, body: { status: 405, cause: 'METHOD_NOT_ALLOWED' } };
       else {

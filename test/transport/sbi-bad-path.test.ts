@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import http2 from 'node:http2';
 import { SbiServer } from '../../transport/sbi/server.ts';
 import { ok, type SbiRoute } from '../../transport/sbi/api.ts';
+import { LocalSbi } from '../../nodes/common/sbi-local.ts';
 
 const routes: SbiRoute[] = [
   { method: 'GET', path: '/nudr-dr/v1/things', operation: 'List', handler: () => ok({ n: 1 }) },
@@ -56,4 +57,12 @@ describe('SBI server: a request-target URL cannot read', () => {
       expect(await get(server.uri, '/nudr-dr/v1/things/a%2Fb')).toEqual({ status: 200, body: '{"id":"a/b"}' });
     });
   }
+});
+
+describe('LocalSbi: a path parameter that is not percent-decodable', () => {
+  it('is answered 400 INVALID_MSG_FORMAT, as the HTTP/2 server answers it', async () => {
+    const sbi = new LocalSbi().serve('http://127.0.26.21:8080', routes);
+    expect(await sbi.call('GET', 'http://127.0.26.21:8080/nudr-dr/v1/things/a%zz')).toMatchObject({ status: 400, body: { status: 400, cause: 'INVALID_MSG_FORMAT' } });
+    expect(await sbi.call('GET', 'http://127.0.26.21:8080/nudr-dr/v1/things/a%2Fb')).toMatchObject({ status: 200, body: { id: 'a/b' } });
+  });
 });
