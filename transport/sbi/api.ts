@@ -205,7 +205,19 @@ function compile(routes: SbiRoute[]): CompiledTable {
   return c;
 }
 
-/** Matches a request path against route patterns; returns the route and its parameters. */
+/** A path parameter's value, percent-decoded; one that does not decode is the consumer's malformed request. */
+function pathParameter(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new SbiProblem(400, 'INVALID_MSG_FORMAT', `path segment ${segment} is not percent-encoded UTF-8 (RFC 3986 2.1)`);
+  }
+}
+
+/**
+ * Matches a request path against route patterns; returns the route and its parameters. Throws
+ * SbiProblem 400 for a matched route's parameter that does not percent-decode.
+ */
 export function matchRoute(routes: SbiRoute[], method: string, path: string): { route: SbiRoute; params: Record<string, string> } | 'method-not-allowed' | undefined {
   const parts = path.split('/');
   const table = compile(routes).byCount.get(parts.length);
@@ -221,7 +233,7 @@ export function matchRoute(routes: SbiRoute[], method: string, path: string): { 
     pathMatched = true;
     if (route.method !== method) continue;
     const params: Record<string, string> = {};
-    for (let i = 0; i < pat.length; i++) if (pat[i].param !== undefined) params[pat[i].param!] = decodeURIComponent(parts[i]);
+    for (let i = 0; i < pat.length; i++) if (pat[i].param !== undefined) params[pat[i].param!] = pathParameter(parts[i]);
     return { route, params };
   }
   return pathMatched ? 'method-not-allowed' : undefined;
