@@ -96,8 +96,9 @@ export class UdrStore {
    * record about ten times: the row and four JSON columns parsed each time were 2% of the CPU of a
    * run, issue 21). Frozen, shared by every reader. Valid while SQLite's `data_version` is
    * `recordsVersion` (it changes when another connection, e.g. `wire5g subscriber update` on the
-   * same file, commits); this connection's own writes of a subscriber row drop its record. At
-   * most RECORDS_KEPT, the oldest read first dropped.
+   * same file, commits); this connection's own writes of a subscriber row drop its record (setSqn
+   * keeps it, with the SQN it wrote). At most RECORDS_KEPT, the one read from the table first
+   * dropped first.
    */
   private readonly records = new Map<string, SubscriberRecord>();
   private recordsVersion: unknown;
