@@ -30,8 +30,8 @@ class RealClock implements Clock {
   now(): number {
     return performance.now();
   }
-  setTimeout<A>(fn: (arg?: A) => void, ms: number, arg?: A): TimerHandle {
-    const t = setTimeout(fn, ms, arg);
+  setTimeout<A>(fn: (arg: A) => void, ms: number, arg?: A): TimerHandle {
+    const t = setTimeout(fn, ms, arg as A);
     // Protocol timers must not keep a finished process alive on their own.
     t.unref?.();
     return new RealTimer(this.next++, t);
@@ -48,7 +48,7 @@ export const realClock: Clock = new RealClock();
 export class VirtualClock implements Clock {
   private time: number;
   private next = 1;
-  private readonly timers = new Map<number, { at: number; fn: (arg?: unknown) => void; arg: unknown }>();
+  private readonly timers = new Map<number, { at: number; fn: (arg: unknown) => void; arg: unknown }>();
 
   constructor(start = 0) {
     this.time = start;
@@ -58,9 +58,9 @@ export class VirtualClock implements Clock {
     return this.time;
   }
 
-  setTimeout<A>(fn: (arg?: A) => void, ms: number, arg?: A): TimerHandle {
+  setTimeout<A>(fn: (arg: A) => void, ms: number, arg?: A): TimerHandle {
     const id = this.next++;
-    this.timers.set(id, { at: this.time + Math.max(0, ms), fn: fn as (arg?: unknown) => void, arg });
+    this.timers.set(id, { at: this.time + Math.max(0, ms), fn: fn as (arg: unknown) => void, arg });
     return { id };
   }
 

@@ -233,21 +233,37 @@ export class Http2SbiClient implements SbiClient {
     return t;
   }
 
-  async call<T = unknown>(method: SbiRoute['method'], uri: string, body?: unknown, opts: SbiCallOptions = {}): Promise<SbiResult<T>> {
+  call<T = unknown>(method: SbiRoute['method'], uri: string, body?: unknown, opts: SbiCallOptions = {}): Promise<SbiResult<T>> {
     const attempts = 1 + (IDEMPOTENT.has(method) ? (this.opts.retries ?? 2) : 0);
+    if (attempts > 1) return this.callRetrying<T>(attempts, method, uri, body, opts);
+    // one attempt: its own promise, without an async function's around it
+    let p: Promise<SbiResult<T>>;
+    try {
+      p = this.once<T>(method, uri, body, opts);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.opts.onCall ? p.then((r) => this.called(method, uri, opts, r)) : p;
+  }
+
+  private async callRetrying<T>(attempts: number, method: string, uri: string, body: unknown, opts: SbiCallOptions): Promise<SbiResult<T>> {
     let lastError: unknown;
     for (let i = 0; i < attempts; i++) {
       if (i > 0) this.stats.retries++;
       try {
-        const r = await this.once<T>(method, uri, body, opts);
-        this.opts.onCall?.({ method, uri, status: r.status, ...(opts.operation ? { operation: opts.operation } : {}), ...(opts.step ? { step: opts.step } : {}) });
-        return r;
+        return this.called(method, uri, opts, await this.once<T>(method, uri, body, opts));
       } catch (e) {
         lastError = e;
         if (e instanceof SbiTimeoutError || e instanceof SbiProblem) break; // not a connection error
       }
     }
     throw lastError;
+  }
+
+  /** A completed call, to onCall (traces). */
+  private called<R extends { status: number }>(method: string, uri: string, opts: SbiCallOptions, r: R): R {
+    this.opts.onCall?.({ method, uri, status: r.status, ...(opts.operation ? { operation: opts.operation } : {}), ...(opts.step ? { step: opts.step } : {}) });
+    return r;
   }
 
   /**
