@@ -131,7 +131,7 @@ export class Capture {
   }
 
   tcp(src: Endpoint, dst: Endpoint, seg: TcpSegment, comment?: string, timestampUs?: number): void {
-    if (seg.payload) this.counter.tcpPayload(src, dst, seg.payload);
+    this.counter.tcpSegment(src, dst, seg);
     const at = this.writer.reservePacket(this.iface, this.stamp(timestampUs), tcpPacketLength(src, seg), comment);
     writeTcpPacket(this.writer.buffer, at, src, dst, seg);
     this.writer.commit();

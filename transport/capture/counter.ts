@@ -10,7 +10,7 @@
 import { decodeSctpPacket, decodeDataChunk, SctpChunkType } from '../../codecs/sctp/packet.ts';
 import { nasPdusOf } from '../../codecs/ngap/dissect.ts';
 import { CONNECTION_PREFACE, FrameType, FrameHeaderWalker } from '../../codecs/http2/frame.ts';
-import type { Endpoint } from './synth.ts';
+import { TcpFlags, type Endpoint } from './synth.ts';
 
 export type CapturedInterface = 'N1' | 'N2' | 'N3' | 'N4' | 'SBI';
 
@@ -18,7 +18,13 @@ const PFCP_PORT = 8805;
 const GTPU_PORT = 2152;
 const SCTP_OVER_UDP_PORT = 9899;
 const NGAP_PPID = 60;
-
+/**
+ * TCP directions whose frame walker is kept by key at most. A direction is forgotten at its FIN
+ * or at the RST or SYN of its connection; this bounds the directions of connections whose end
+ * the capture never saw. A recorder passing the same endpoint objects keeps finding its walker
+ * through `byEndpoints` even once the oldest keys are dropped from here.
+ */
+export const MAX_TCP_DIRECTIONS = 4096;
 
 export class InterfaceCounter {
   readonly counts: Record<CapturedInterface, number> = { N1: 0, N2: 0, N3: 0, N4: 0, SBI: 0 };
@@ -72,8 +78,34 @@ export class InterfaceCounter {
     }
   }
 
+  /** TCP directions whose walker is kept by address and port. */
+  get tcpDirections(): number {
+    return this.tcp.size;
+  }
+
+  /**
+   * A TCP segment of one direction, in order (the capture writes each connection's bytes in
+   * order). A SYN (RFC 9293 3.5) starts a new connection on its 4-tuple: whatever the walkers of
+   * an earlier connection with the same addresses and ports were left with (a partial frame
+   * header, the preface) is forgotten, as it is at the FIN of a direction or at an RST.
+   */
+  tcpSegment(src: Endpoint, dst: Endpoint, seg: { flags: number; payload?: Uint8Array | undefined }): void {
+    if (seg.flags & (TcpFlags.SYN | TcpFlags.RST)) {
+      this.forget(src, dst);
+      this.forget(dst, src);
+    }
+    if (seg.payload) this.tcpPayload(src, dst, seg.payload);
+    // no data follows a FIN in its direction (RFC 9293 3.6)
+    if (seg.flags & TcpFlags.FIN) this.forget(src, dst);
+  }
+
+  private forget(src: Endpoint, dst: Endpoint): void {
+    this.tcp.delete(`${src.address}:${src.port}>${dst.address}:${dst.port}`);
+    this.byEndpoints.get(src)?.delete(dst);
+  }
+
   /** TCP payload of one direction, in order (the capture writes each connection's bytes in order). */
-  tcpPayload(src: Endpoint, dst: Endpoint, payload: Uint8Array): void {
+  private tcpPayload(src: Endpoint, dst: Endpoint, payload: Uint8Array): void {
     if (payload.length === 0) return;
     // a connection's recorder passes the same endpoint objects each time: its walker is found by
     // them, without building the flow's key
@@ -89,6 +121,7 @@ export class InterfaceCounter {
         // a TLS connection (N32 between the SEPPs) starts with a handshake record (RFC 8446 5.1): its
         // HTTP/2 frames are encrypted and not counted here
         this.tcp.set(key, (d = payload[0] === 0x16 && !preface ? null : new FrameHeaderWalker(preface)));
+        if (this.tcp.size > MAX_TCP_DIRECTIONS) this.tcp.delete(this.tcp.keys().next().value!);
       }
       if (!known) this.byEndpoints.set(src, (known = new WeakMap()));
       known.set(dst, d);

@@ -170,11 +170,13 @@ export class Http2SbiClient implements SbiClient {
     const existing = this.connections.get(origin);
     if (existing) return existing;
     const u = new URL(origin);
+    // an IPv6 literal is bracketed in a URI's host (RFC 3986 3.2.2), not in the address a socket or the capture takes
+    const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
     const secure = this.opts.tls;
     const port = Number(u.port || (secure ? 443 : 80));
     const own = !secure && (this.opts.http2 ?? sbiHttp2()) === 'own';
     const p = new Promise<Connection>((resolve, reject) => {
-      const socket = net.connect({ host: u.hostname, port, ...(this.opts.localAddress ? { localAddress: this.opts.localAddress } : {}) });
+      const socket = net.connect({ host, port, ...(this.opts.localAddress ? { localAddress: this.opts.localAddress } : {}) });
       socket.once('error', reject);
       socket.once('connect', () => {
         socket.off('error', reject);
@@ -184,10 +186,10 @@ export class Http2SbiClient implements SbiClient {
         };
         let rec: TcpStreamRecorder | undefined;
         if (this.opts.tap) {
-          rec = new TcpStreamRecorder(this.opts.tap, { address: socket.localAddress ?? '127.0.0.1', port: socket.localPort ?? 0 }, { address: u.hostname, port }, (socket.localPort ?? 1) * 1000);
+          rec = new TcpStreamRecorder(this.opts.tap, { address: socket.localAddress ?? '127.0.0.1', port: socket.localPort ?? 0 }, { address: socket.remoteAddress ?? host, port }, (socket.localPort ?? 1) * 1000);
           rec.open();
         }
-        resolve(own ? this.ownOver(socket, origin, rec, forget) : this.nodeOver(socket, origin, u.hostname, rec, forget));
+        resolve(own ? this.ownOver(socket, origin, rec, forget) : this.nodeOver(socket, origin, host, rec, forget));
       });
     });
     p.catch(() => {
