@@ -42,8 +42,30 @@ const cmacKey = derivedPerKey((key): CmacKey => {
   return { cbc, chain: l, k1, k2: shiftLeft1(k1) };
 });
 
-/** AES-CMAC of the first `lengthBits` bits of `m` (SP 800-38B 6.2, with bit-level padding). */
+/** A message length in bits that is not a whole number of bits within the message's octets. */
+export class BitLengthError extends RangeError {
+  readonly lengthBits: number;
+  readonly availableBits: number;
+  constructor(lengthBits: number, availableBits: number) {
+    super(`length ${lengthBits} bits: expected an integer from 0 to ${availableBits} (the message's octets)`);
+    this.name = 'BitLengthError';
+    this.lengthBits = lengthBits;
+    this.availableBits = availableBits;
+  }
+}
+
+function checkLengthBits(lengthBits: number, m: Uint8Array): void {
+  if (!Number.isInteger(lengthBits) || lengthBits < 0 || lengthBits > m.length * 8) throw new BitLengthError(lengthBits, m.length * 8);
+}
+
+/**
+ * AES-CMAC of the first `lengthBits` bits of `m` (SP 800-38B 6.2, with bit-level padding). A
+ * length outside the message throws BitLengthError before the key's saved CBC state is touched:
+ * a NaN length made an empty CBC run that left the state empty, and every later MAC under the key
+ * wrong.
+ */
 export function aesCmac(key: Uint8Array, m: Uint8Array, lengthBits: number): Uint8Array {
+  checkLengthBits(lengthBits, m);
   const state = cmacKey(key);
   const complete = lengthBits > 0 && lengthBits % 128 === 0;
   const blocks = Math.max(1, Math.ceil(lengthBits / 128));
@@ -76,6 +98,7 @@ function header(count: number, bearer: number, direction: number): Uint8Array {
 
 /** 128-NIA2 MAC-I (4 octets) of the first `lengthBits` bits of `message`. */
 export function nia2(key: Uint8Array, count: number, bearer: number, direction: number, message: Uint8Array, lengthBits = message.length * 8): Uint8Array {
+  checkLengthBits(lengthBits, message); // beyond the message, the MAC would be over zeros it never had
   const m = new Uint8Array(8 + Math.ceil(lengthBits / 8));
   m.set(header(count, bearer, direction));
   m.set(message.subarray(0, Math.ceil(lengthBits / 8)), 8);

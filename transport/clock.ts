@@ -10,33 +10,35 @@ export interface Clock {
   /** Milliseconds, monotonic. */
   now(): number;
   setTimeout(fn: () => void, ms: number): TimerHandle;
+  /** `fn` called with `arg` (as Node's setTimeout): a method of an object per use instead of a closure. */
+  setTimeout<A>(fn: (arg: A) => void, ms: number, arg: A): TimerHandle;
   clearTimeout(h: TimerHandle | undefined): void;
+}
+
+/** A real timer's handle: node's own, so that clearing it needs no lookup. */
+class RealTimer implements TimerHandle {
+  readonly id: number;
+  readonly t: ReturnType<typeof setTimeout>;
+  constructor(id: number, t: ReturnType<typeof setTimeout>) {
+    this.id = id;
+    this.t = t;
+  }
 }
 
 class RealClock implements Clock {
   private next = 1;
-  private readonly timers = new Map<number, ReturnType<typeof setTimeout>>();
   now(): number {
     return performance.now();
   }
-  setTimeout(fn: () => void, ms: number): TimerHandle {
-    const id = this.next++;
-    const t = setTimeout(() => {
-      this.timers.delete(id);
-      fn();
-    }, ms);
+  setTimeout<A>(fn: (arg: A) => void, ms: number, arg?: A): TimerHandle {
+    const t = setTimeout(fn, ms, arg as A);
     // Protocol timers must not keep a finished process alive on their own.
     t.unref?.();
-    this.timers.set(id, t);
-    return { id };
+    return new RealTimer(this.next++, t);
   }
   clearTimeout(h: TimerHandle | undefined): void {
-    if (!h) return;
-    const t = this.timers.get(h.id);
-    if (t !== undefined) {
-      clearTimeout(t);
-      this.timers.delete(h.id);
-    }
+    // clearing a timer that has run or was cleared does nothing (as node's clearTimeout)
+    if (h instanceof RealTimer) clearTimeout(h.t);
   }
 }
 
@@ -46,7 +48,7 @@ export const realClock: Clock = new RealClock();
 export class VirtualClock implements Clock {
   private time: number;
   private next = 1;
-  private readonly timers = new Map<number, { at: number; fn: () => void }>();
+  private readonly timers = new Map<number, { at: number; fn: (arg: unknown) => void; arg: unknown }>();
 
   constructor(start = 0) {
     this.time = start;
@@ -56,9 +58,9 @@ export class VirtualClock implements Clock {
     return this.time;
   }
 
-  setTimeout(fn: () => void, ms: number): TimerHandle {
+  setTimeout<A>(fn: (arg: A) => void, ms: number, arg?: A): TimerHandle {
     const id = this.next++;
-    this.timers.set(id, { at: this.time + Math.max(0, ms), fn });
+    this.timers.set(id, { at: this.time + Math.max(0, ms), fn: fn as (arg: unknown) => void, arg });
     return { id };
   }
 
@@ -86,7 +88,7 @@ export class VirtualClock implements Clock {
       const t = this.timers.get(dueId)!;
       this.timers.delete(dueId);
       this.time = Math.max(this.time, t.at);
-      t.fn();
+      t.fn(t.arg);
     }
     this.time = end;
   }

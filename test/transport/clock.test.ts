@@ -27,4 +27,18 @@ describe('clock', () => {
     await new Promise((r) => setTimeout(r, 20));
     expect(fired).toBe(1);
   });
+
+  it('hands a timer its argument (both clocks), and clearing a timer that ran does nothing', async () => {
+    const c = new VirtualClock();
+    const got: string[] = [];
+    const seen = (who: { name: string }) => got.push(`${who.name}@${c.now()}`);
+    c.setTimeout(seen, 5, { name: 'virtual' });
+    c.advance(5);
+    expect(got).toEqual(['virtual@5']);
+    const ran = realClock.setTimeout((who: { name: string }) => got.push(who.name), 1, { name: 'real' });
+    realClock.clearTimeout(realClock.setTimeout((who: string) => got.push(who), 1, 'cleared'));
+    await new Promise((r) => setTimeout(r, 20));
+    realClock.clearTimeout(ran);
+    expect(got).toEqual(['virtual@5', 'real']);
+  });
 });

@@ -12,12 +12,11 @@ import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { SbiProblem, type SbiClient, type SbiResult, type SbiCallOptions, type SbiRoute } from './api.ts';
 import { parseSbiBody, serializeSbiBody } from './server.ts';
+import { OwnRequest, SbiTimeoutError, type LateWait, type OwnRequestHost } from './own-request.ts';
 import { TcpStreamRecorder } from '../capture/tcp-stream.ts';
 import type { WireTap } from '../tap.ts';
 import { H2Connection } from './h2/connection.ts';
 import { TappedConnection } from './tapped-connection.ts';
-import { H2Error, H2ClosedError } from './h2/errors.ts';
-import { ERROR_CODE_NAMES } from '../../codecs/http2/frame.ts';
 import type { HeaderField } from '../../codecs/http2/hpack.ts';
 import { sbiHttp2, type Http2Implementation } from './http2-choice.ts';
 import { splitSbiUri, type SbiUriParts } from './uri.ts';
@@ -51,12 +50,7 @@ export interface SbiClientOptions {
   onCall?: (e: { method: string; uri: string; operation?: string; step?: string; status: number }) => void;
 }
 
-export class SbiTimeoutError extends Error {
-  constructor(method: string, uri: string, ms: number) {
-    super(`${method} ${uri}: no answer within ${ms} ms`);
-    this.name = 'SbiTimeoutError';
-  }
-}
+export { SbiTimeoutError };
 
 const IDEMPOTENT = new Set(['GET', 'PUT', 'DELETE']);
 
@@ -73,14 +67,7 @@ function methodField(method: string): HeaderField {
 /** `recorded`: the own connection writes to a capture (the requests' comments are wanted). */
 type Connection = { session: http2.ClientHttp2Session; tapped?: TappedConnection; own?: undefined } | { own: H2Connection; recorded: boolean };
 
-/**
- * The answer's time-out. On a busy event loop the timer can fire while the answer already waits
- * in the socket: the timers phase runs before the poll phase reads it. Cancelling then makes the
- * producer count the answer delivered (it was written) while the consumer drops it: a resource
- * created and known to nobody (docs/decisions.md, "Scale"). So the socket is read once more
- * first (setImmediate runs after the poll phase), and an answer whose HEADERS have arrived gets
- * another timeout's worth of time to end.
- */
+/** The answer's time-out on node:http2, as OwnRequest.due (own-request.ts) says why. */
 function answerTimer(clock: Clock, ms: number, headersArrived: () => boolean, cancel: () => void): { clear(): void } {
   let timer = clock.setTimeout(() => setImmediate(() => {
     if (done) return;
@@ -94,14 +81,6 @@ function answerTimer(clock: Clock, ms: number, headersArrived: () => boolean, ca
       clock.clearTimeout(timer);
     },
   };
-}
-
-/** A timed-out stream kept for its late answer: what its end means. */
-interface LateWait {
-  /** The answer came: handed to the call's lateAnswer. */
-  answered(r: SbiResult<unknown>): void;
-  /** The stream ended without an answer (reset, closed, unreadable). */
-  gone(): void;
 }
 
 export class Http2SbiClient implements SbiClient {
@@ -122,12 +101,15 @@ export class Http2SbiClient implements SbiClient {
   private readonly open = new Map<string, { p: Promise<Connection>; c: { own: H2Connection; recorded: boolean } }>();
   /** :authority fields by host (one per peer NF). */
   private readonly authorities = new Map<string, HeaderField>();
+  /** What each own HTTP/2 request (OwnRequest) uses of this client. */
+  private readonly host: OwnRequestHost;
 
   constructor(opts: SbiClientOptions) {
     this.opts = opts;
     this.timeoutMs = opts.timeoutMs ?? 5000;
     this.clock = opts.clock ?? realClock;
     this.userAgentField = { name: 'user-agent', value: opts.userAgent };
+    this.host = { clock: this.clock, stats: this.stats, awaitLate: (what, lateAnswer, reset) => this.awaitLate(what, lateAnswer, reset) };
   }
 
   private authorityField(host: string): HeaderField {
@@ -188,11 +170,13 @@ export class Http2SbiClient implements SbiClient {
     const existing = this.connections.get(origin);
     if (existing) return existing;
     const u = new URL(origin);
+    // an IPv6 literal is bracketed in a URI's host (RFC 3986 3.2.2), not in the address a socket or the capture takes
+    const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
     const secure = this.opts.tls;
     const port = Number(u.port || (secure ? 443 : 80));
     const own = !secure && (this.opts.http2 ?? sbiHttp2()) === 'own';
     const p = new Promise<Connection>((resolve, reject) => {
-      const socket = net.connect({ host: u.hostname, port, ...(this.opts.localAddress ? { localAddress: this.opts.localAddress } : {}) });
+      const socket = net.connect({ host, port, ...(this.opts.localAddress ? { localAddress: this.opts.localAddress } : {}) });
       socket.once('error', reject);
       socket.once('connect', () => {
         socket.off('error', reject);
@@ -202,10 +186,10 @@ export class Http2SbiClient implements SbiClient {
         };
         let rec: TcpStreamRecorder | undefined;
         if (this.opts.tap) {
-          rec = new TcpStreamRecorder(this.opts.tap, { address: socket.localAddress ?? '127.0.0.1', port: socket.localPort ?? 0 }, { address: u.hostname, port }, (socket.localPort ?? 1) * 1000);
+          rec = new TcpStreamRecorder(this.opts.tap, { address: socket.localAddress ?? '127.0.0.1', port: socket.localPort ?? 0 }, { address: socket.remoteAddress ?? host, port }, (socket.localPort ?? 1) * 1000);
           rec.open();
         }
-        resolve(own ? this.ownOver(socket, origin, rec, forget) : this.nodeOver(socket, origin, u.hostname, rec, forget));
+        resolve(own ? this.ownOver(socket, origin, rec, forget) : this.nodeOver(socket, origin, host, rec, forget));
       });
     });
     p.catch(() => {
@@ -251,21 +235,37 @@ export class Http2SbiClient implements SbiClient {
     return t;
   }
 
-  async call<T = unknown>(method: SbiRoute['method'], uri: string, body?: unknown, opts: SbiCallOptions = {}): Promise<SbiResult<T>> {
+  call<T = unknown>(method: SbiRoute['method'], uri: string, body?: unknown, opts: SbiCallOptions = {}): Promise<SbiResult<T>> {
     const attempts = 1 + (IDEMPOTENT.has(method) ? (this.opts.retries ?? 2) : 0);
+    if (attempts > 1) return this.callRetrying<T>(attempts, method, uri, body, opts);
+    // one attempt: its own promise, without an async function's around it
+    let p: Promise<SbiResult<T>>;
+    try {
+      p = this.once<T>(method, uri, body, opts);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.opts.onCall ? p.then((r) => this.called(method, uri, opts, r)) : p;
+  }
+
+  private async callRetrying<T>(attempts: number, method: string, uri: string, body: unknown, opts: SbiCallOptions): Promise<SbiResult<T>> {
     let lastError: unknown;
     for (let i = 0; i < attempts; i++) {
       if (i > 0) this.stats.retries++;
       try {
-        const r = await this.once<T>(method, uri, body, opts);
-        this.opts.onCall?.({ method, uri, status: r.status, ...(opts.operation ? { operation: opts.operation } : {}), ...(opts.step ? { step: opts.step } : {}) });
-        return r;
+        return this.called(method, uri, opts, await this.once<T>(method, uri, body, opts));
       } catch (e) {
         lastError = e;
         if (e instanceof SbiTimeoutError || e instanceof SbiProblem) break; // not a connection error
       }
     }
     throw lastError;
+  }
+
+  /** A completed call, to onCall (traces). */
+  private called<R extends { status: number }>(method: string, uri: string, opts: SbiCallOptions, r: R): R {
+    this.opts.onCall?.({ method, uri, status: r.status, ...(opts.operation ? { operation: opts.operation } : {}), ...(opts.step ? { step: opts.step } : {}) });
+    return r;
   }
 
   /**
@@ -381,49 +381,15 @@ export class Http2SbiClient implements SbiClient {
       fields.push({ name: 'content-type', value: contentType });
     }
     this.stats.calls++;
-    const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
-    return new Promise<SbiResult<T>>((resolve, reject) => {
-      let ended = false;
-      let s: ReturnType<H2Connection['request']>;
-      try {
-        // the capture's comment on the HEADERS frame, made only when the connection is recorded
-        s = conn.request(fields, data, opts.step && recorded ? `${opts.operation ?? method} [TS 23.502 ${opts.step}]` : undefined);
-      } catch (e) {
-        this.connections.delete(u.origin);
-        reject(e);
-        return;
-      }
-      let late: LateWait | undefined;
-      const timer = answerTimer(this.clock, timeoutMs, () => s.headers !== undefined, () => {
-        if (ended) return;
-        ended = true;
-        this.stats.timeouts++;
-        reject(new SbiTimeoutError(method, uri, timeoutMs));
-        if (opts.lateAnswer) late = this.awaitLate(`${method} ${uri}`, opts.lateAnswer, () => conn.reset(s, H2Error.CANCEL));
-        else conn.reset(s, H2Error.CANCEL);
-      });
-      s.onResponse = () => {
-        ended = true;
-        timer.clear();
-        const headers: Record<string, string | undefined> = {};
-        for (const { name, value } of s.headers!) if (name[0] !== ':') headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
-        try {
-          const r = { status: Number(s.header(':status')), headers, body: parseSbiBody(headers['content-type'], s.body()) };
-          if (late) late.answered(r);
-          else resolve(r as SbiResult<T>);
-        } catch (e) {
-          late?.gone();
-          reject(e);
-        }
-      };
-      s.onClose = () => {
-        late?.gone();
-        if (ended) return;
-        ended = true;
-        timer.clear();
-        reject(new H2ClosedError(`${method} ${uri}: stream closed (${ERROR_CODE_NAMES[s.resetCode ?? 0] ?? s.resetCode})`, s.resetCode));
-      };
-    });
+    const r = new OwnRequest(this.host, conn, method, uri, opts.timeoutMs ?? this.timeoutMs, opts.lateAnswer);
+    try {
+      // the capture's comment on the HEADERS frame, made only when the connection is recorded
+      r.send(fields, data, opts.step && recorded ? `${opts.operation ?? method} [TS 23.502 ${opts.step}]` : undefined);
+    } catch (e) {
+      this.connections.delete(u.origin);
+      return Promise.reject(e);
+    }
+    return r.promise as Promise<SbiResult<T>>;
   }
 
   async close(): Promise<void> {

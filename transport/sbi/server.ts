@@ -6,7 +6,7 @@
 // A response's `after` task runs once the response is sent.
 
 import http2 from 'node:http2';
-import type { AddressInfo } from 'node:net';
+import { isIPv6, type AddressInfo } from 'node:net';
 import { matchRoute, SbiProblem, SbiMultipart, type SbiRoute, type SbiResponse, type ProblemDetails } from './api.ts';
 import { decodeMultipart, encodeMultipart, type MultipartPart } from '../../codecs/bytes/multipart.ts';
 import { DecodeError } from '../../codecs/bytes/errors.ts';
@@ -254,7 +254,8 @@ export class SbiServer {
   }
 
   get uri(): string {
-    return `http://${this.opts.address}:${this.port}`;
+    // an IPv6 address is bracketed in a URI (RFC 3986 3.2.2)
+    return `http://${isIPv6(this.opts.address) ? `[${this.opts.address}]` : this.opts.address}:${this.port}`;
   }
 
   /** Resolves when no request is being handled and every `after` (or `undelivered`) task started so far has finished. */

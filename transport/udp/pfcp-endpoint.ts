@@ -186,6 +186,11 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
     });
   }
 
+  /** Responses kept for answering retransmitted requests, expired ones not yet pruned included. */
+  get cachedResponses(): number {
+    return this.responseCache.size;
+  }
+
   /** Serves incoming requests (Heartbeat Request is answered by the endpoint itself). */
   onRequest(handler: PfcpRequestHandler): void {
     this.handler = handler;

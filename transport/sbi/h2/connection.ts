@@ -15,7 +15,7 @@ import { HpackDecoder, type HeaderField } from '../../../codecs/http2/hpack.ts';
 import { HpackEncoder } from '../../../codecs/http2/hpack-encoder.ts';
 import { CONNECTION_PREFACE, FrameType, FrameFlags, ERROR_CODE_NAMES } from '../../../codecs/http2/frame.ts';
 import { DecodeError } from '../../../codecs/bytes/errors.ts';
-import { H2Stream } from './stream.ts';
+import { H2Stream, type H2StreamObserver } from './stream.ts';
 import { FrameWriter } from './writer.ts';
 import { H2Error, H2ProtocolError, H2ClosedError } from './errors.ts';
 import { Settings, validateRequestHeaders, frameContent } from './rules.ts';
@@ -142,9 +142,10 @@ export class H2Connection {
   // --- streams ------------------------------------------------------------------------------------
 
   /** Client: opens a stream with a request (8.3.1); it waits while the peer's MAX_CONCURRENT_STREAMS are in use. */
-  request(fields: HeaderField[], body: Uint8Array | undefined, note?: string): H2Stream {
+  request(fields: HeaderField[], body: Uint8Array | undefined, note: string | undefined, observer: H2StreamObserver): H2Stream {
     if (!this.usable) throw new H2ClosedError('the HTTP/2 connection is closing (GOAWAY) or closed');
     const s = new H2Stream(this, 0);
+    s.observer = observer;
     s.requestFields = fields;
     s.requestBody = body;
     s.note = note;
@@ -194,7 +195,7 @@ export class H2Connection {
   private remoteEnd(s: H2Stream): void {
     s.remoteEnded = true;
     if (this.role === 'server') this.o.onRequest?.(s);
-    else s.onResponse?.();
+    else s.observer?.response(s);
     if (s.localEnded) this.closeStream(s, undefined);
   }
 
@@ -211,6 +212,7 @@ export class H2Connection {
       if (next) this.open(next);
     }
     s.onClose?.();
+    s.observer?.closed(s);
     if ((this.goawaySent || this.goawayReceived) && this.streams.size === 0 && this.waiting.length === 0) this.end();
   }
 

@@ -4,6 +4,14 @@
 import type { HeaderField } from '../../../codecs/http2/hpack.ts';
 import type { H2Connection } from './connection.ts';
 
+/** Client: what the connection calls on a request's stream. */
+export interface H2StreamObserver {
+  /** The whole response has arrived (END_STREAM). */
+  response(s: H2Stream): void;
+  /** The stream has closed (both sides ended, reset either way, or the connection closed). */
+  closed(s: H2Stream): void;
+}
+
 export class H2Stream {
   id: number;
   readonly conn: H2Connection;
@@ -23,8 +31,9 @@ export class H2Stream {
   requestFields: HeaderField[] | undefined;
   requestBody: Uint8Array | undefined;
   note: string | undefined;
-  /** Client: the whole response has arrived. */
-  onResponse: (() => void) | undefined;
+  /** Client: the request that is told of the response and the close (one object per request, no closures). */
+  observer: H2StreamObserver | undefined;
+  /** Server: the stream has closed. */
   onClose: (() => void) | undefined;
 
   constructor(conn: H2Connection, id: number) {

@@ -1,0 +1,139 @@
+// One SBI request on wire5g's own HTTP/2 (transport/sbi/h2): a single object holds what the
+// request needs until it ends (its stream, the answer's time-out, a late answer's wait) and is
+// what the connection and the clock call, instead of a set of closures made for every request.
+
+import type { SbiCallOptions, SbiResult } from './api.ts';
+import { parseSbiBody } from './server.ts';
+import type { H2Connection } from './h2/connection.ts';
+import type { H2Stream, H2StreamObserver } from './h2/stream.ts';
+import { H2Error, H2ClosedError } from './h2/errors.ts';
+import { ERROR_CODE_NAMES } from '../../codecs/http2/frame.ts';
+import type { HeaderField } from '../../codecs/http2/hpack.ts';
+import type { Clock, TimerHandle } from '../clock.ts';
+
+export class SbiTimeoutError extends Error {
+  constructor(method: string, uri: string, ms: number) {
+    super(`${method} ${uri}: no answer within ${ms} ms`);
+    this.name = 'SbiTimeoutError';
+  }
+}
+
+/** A timed-out stream kept for its late answer: what its end means. */
+export interface LateWait {
+  /** The answer came: handed to the call's lateAnswer. */
+  answered(r: SbiResult<unknown>): void;
+  /** The stream ended without an answer (reset, closed, unreadable). */
+  gone(): void;
+}
+
+/** What a request needs of its client. */
+export interface OwnRequestHost {
+  readonly clock: Clock;
+  readonly stats: { timeouts: number };
+  /** Keeps a timed-out stream for its late answer (`reset` ends it when the grace period is over). */
+  awaitLate(what: string, lateAnswer: NonNullable<SbiCallOptions['lateAnswer']>, reset: () => void): LateWait;
+}
+
+// The promise's resolve and reject, taken from a shared executor (it runs synchronously inside
+// `new Promise`), so that no executor closure is made per request.
+let takenResolve: ((r: SbiResult<unknown>) => void) | undefined;
+let takenReject: ((e: unknown) => void) | undefined;
+function take(resolve: (r: SbiResult<unknown>) => void, reject: (e: unknown) => void): void {
+  takenResolve = resolve;
+  takenReject = reject;
+}
+
+/** The time-out's first expiry: the socket is read once more first (see OwnRequest.due). */
+function expired(r: OwnRequest): void {
+  setImmediate(due, r);
+}
+function due(r: OwnRequest): void {
+  r.due();
+}
+function timeOut(r: OwnRequest): void {
+  r.timeOut();
+}
+
+export class OwnRequest implements H2StreamObserver {
+  readonly promise: Promise<SbiResult<unknown>>;
+  private readonly resolve: (r: SbiResult<unknown>) => void;
+  private readonly reject: (e: unknown) => void;
+  private readonly host: OwnRequestHost;
+  private readonly conn: H2Connection;
+  private readonly method: string;
+  private readonly uri: string;
+  private readonly timeoutMs: number;
+  private readonly lateAnswer: SbiCallOptions['lateAnswer'];
+  private s: H2Stream | undefined;
+  private timer: TimerHandle | undefined;
+  /** The caller has been told (answer, failure or time-out). */
+  private ended = false;
+  private late: LateWait | undefined;
+
+  constructor(host: OwnRequestHost, conn: H2Connection, method: string, uri: string, timeoutMs: number, lateAnswer: SbiCallOptions['lateAnswer']) {
+    this.promise = new Promise(take);
+    this.resolve = takenResolve!;
+    this.reject = takenReject!;
+    this.host = host;
+    this.conn = conn;
+    this.method = method;
+    this.uri = uri;
+    this.timeoutMs = timeoutMs;
+    this.lateAnswer = lateAnswer;
+  }
+
+  /** Opens the stream (throws when the connection is no longer usable) and starts the time-out. */
+  send(fields: HeaderField[], data: Uint8Array | undefined, note: string | undefined): void {
+    this.s = this.conn.request(fields, data, note, this);
+    this.timer = this.host.clock.setTimeout(expired, this.timeoutMs, this);
+  }
+
+  /**
+   * The answer's time-out. On a busy event loop the timer can fire while the answer already waits
+   * in the socket: the timers phase runs before the poll phase reads it. Cancelling then makes the
+   * producer count the answer delivered (it was written) while the consumer drops it: a resource
+   * created and known to nobody (docs/decisions.md, "Scale"). So the socket is read once more
+   * first (setImmediate runs after the poll phase), and an answer whose HEADERS have arrived gets
+   * another timeout's worth of time to end.
+   */
+  due(): void {
+    if (this.ended) return;
+    if (this.s!.headers === undefined) this.timeOut();
+    else this.timer = this.host.clock.setTimeout(timeOut, this.timeoutMs, this);
+  }
+
+  /** No answer in time: the caller is told; the stream is reset, or kept for a late answer. */
+  timeOut(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.host.stats.timeouts++;
+    this.reject(new SbiTimeoutError(this.method, this.uri, this.timeoutMs));
+    const conn = this.conn;
+    const s = this.s!;
+    if (this.lateAnswer) this.late = this.host.awaitLate(`${this.method} ${this.uri}`, this.lateAnswer, () => conn.reset(s, H2Error.CANCEL));
+    else conn.reset(s, H2Error.CANCEL);
+  }
+
+  response(s: H2Stream): void {
+    this.ended = true;
+    this.host.clock.clearTimeout(this.timer);
+    const headers: Record<string, string | undefined> = {};
+    for (const { name, value } of s.headers!) if (name[0] !== ':') headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
+    try {
+      const r = { status: Number(s.header(':status')), headers, body: parseSbiBody(headers['content-type'], s.body()) };
+      if (this.late) this.late.answered(r);
+      else this.resolve(r);
+    } catch (e) {
+      this.late?.gone();
+      this.reject(e);
+    }
+  }
+
+  closed(s: H2Stream): void {
+    this.late?.gone();
+    if (this.ended) return;
+    this.ended = true;
+    this.host.clock.clearTimeout(this.timer);
+    this.reject(new H2ClosedError(`${this.method} ${this.uri}: stream closed (${ERROR_CODE_NAMES[s.resetCode ?? 0] ?? s.resetCode})`, s.resetCode));
+  }
+}
