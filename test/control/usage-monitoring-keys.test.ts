@@ -35,7 +35,7 @@ const record = (m: unknown) => {
 };
 
 beforeAll(async () => {
-  const cfg = testConfig(241);
+  const cfg = testConfig(209);
   net = await LiveNetwork.start({
     ...cfg,
     pcf: { ...cfg.pcf, usageThresholdOctets: 3000 },

@@ -42,7 +42,7 @@ describe.skipIf(!tsharkAvailable())('the default run, read by wire5g decode and 
   let theirs: DissectedFrame[];
   beforeAll(async () => {
     const outDir = mkdtempSync(join(tmpdir(), 'wire5g-judged-'));
-    const r = await runScenario(testConfig(1), { outDir, database: ':memory:' });
+    const r = await runScenario(testConfig(200), { outDir, database: ':memory:' });
     expect(r.ok).toBe(true);
     capture = r.files.capture!;
     summaryPath = r.files.summary!;

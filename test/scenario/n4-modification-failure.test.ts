@@ -15,7 +15,7 @@ const SUPI = 'imsi-001010000000741';
 let net: TestNetwork;
 
 beforeAll(async () => {
-  net = await startTestNetwork(241, [SUPI]);
+  net = await startTestNetwork(210, [SUPI]);
 });
 afterAll(async () => {
   await net?.stop();

@@ -18,7 +18,7 @@ let net: TestNetwork;
 let before: Record<string, LedgerSnapshot>;
 
 beforeAll(async () => {
-  net = await startTestNetwork(191, [SUPI]);
+  net = await startTestNetwork(205, [SUPI]);
   await net.quiet();
   before = net.ledgers();
 });

@@ -14,7 +14,7 @@ const SUPI = 'imsi-001010000000731';
 let net: TestNetwork;
 
 beforeAll(async () => {
-  net = await startTestNetwork(194, [SUPI]);
+  net = await startTestNetwork(213, [SUPI]);
 });
 afterAll(async () => {
   await net?.stop();
@@ -37,7 +37,7 @@ describe('the PCF\'s policy update notifications to the AMF (issue 23)', () => {
     expect((await pcf.uePolicyUpdateNotify(ueUri, { resourceUri: ue.uePolicyUri!, triggers: ['PLMN_CH'] }, { step: 'TS 23.502 4.16.12.2' })).status).toBe(204);
     expect(ue.uePolicyTriggers).toEqual(['PLMN_CH']);
     const refused = (p: Promise<unknown>) => p.then(() => 0, (e: unknown) => (e instanceof SbiErrorReply ? e.reply.status : -1));
-    expect(await refused(pcf.amPolicyUpdateNotify(amUri, { resourceUri: 'http://127.0.194.13:8080/npcf-am-policy-control/v1/policies/nope' }, { step: 'x' }))).toBe(404);
+    expect(await refused(pcf.amPolicyUpdateNotify(amUri, { resourceUri: 'http://127.0.213.13:8080/npcf-am-policy-control/v1/policies/nope' }, { step: 'x' }))).toBe(404);
     expect(ue.amPolicy).toEqual({ rfsp: 7, triggers: ['LOC_CH'] });
     // the PCF's UE-AMBR is what the AMF gives the NG-RAN (TS 38.413 9.3.1.58) with the next session
     expect(ueAmbrNgap(ue)).toEqual({ uEAggregateMaximumBitRateDL: 7_000_000, uEAggregateMaximumBitRateUL: 5_000_000 });

@@ -19,7 +19,7 @@ const SUPI = 'imsi-001010000000742';
 let net: TestNetwork;
 
 beforeAll(async () => {
-  net = await startTestNetwork(242, [SUPI]);
+  net = await startTestNetwork(211, [SUPI]);
 });
 afterAll(async () => {
   await net?.stop();

@@ -27,7 +27,7 @@ import { testConfig, coreAndGnb } from '../helpers/network.ts';
 import { dissect, problems, tsharkAvailable, type DissectedFrame } from '../helpers/tshark.ts';
 
 const SUPI = 'imsi-001010000000711';
-const cfg = testConfig(192);
+const cfg = testConfig(207);
 const path = join(mkdtempSync(join(tmpdir(), 'wire5g-setupfail-')), 'run.pcapng');
 let capture: Capture;
 let core: Core;

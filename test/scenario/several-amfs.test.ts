@@ -17,7 +17,7 @@ import { testConfig } from '../helpers/network.ts';
 import { tempCapture } from '../helpers/capture.ts';
 import { tsharkAvailable, dissect, problems } from '../helpers/tshark.ts';
 
-const THIRD = 190;
+const THIRD = 212;
 const a = (n: number) => `127.0.${THIRD}.${n}`;
 const SUPI = (i: number) => `imsi-0010100001900${i}`;
 let cfg: NetworkConfig;

@@ -56,13 +56,13 @@ function onboardingUe(supi: string): Ue {
 }
 
 beforeAll(async () => {
-  cfg = testConfig(171, {
+  cfg = testConfig(204, {
     snpn: {
       nid: NID,
       onboarding: { snssai: { sst: 2 }, dnn: 'onboarding', deregistrationTimerSeconds: 600 },
-      pvs: { address: '127.0.171.30', dnAddress: PVS_DN_ADDRESS, fqdn: PVS_NAME, credentials: [{ onboardingSupi: ONBOARDING_SUPI, supi: SO_SNPN_SUPI }, { onboardingSupi: DCS_SUPI, supi: SO_SNPN_SUPI_2 }] },
+      pvs: { address: '127.0.204.30', dnAddress: PVS_DN_ADDRESS, fqdn: PVS_NAME, credentials: [{ onboardingSupi: ONBOARDING_SUPI, supi: SO_SNPN_SUPI }, { onboardingSupi: DCS_SUPI, supi: SO_SNPN_SUPI_2 }] },
       // case 9-2: a DCS hosting AUSF/UDM for the realm dcs.example.org
-      dcs: { realm: 'dcs.example.org', addresses: { ausf: '127.0.171.41', udm: '127.0.171.42', udr: '127.0.171.43' }, pvsAddresses: [PVS_DN_ADDRESS, DCS_PVS_NAME, DCS_SECOND_PVS, DCS_PVS_IPV6] },
+      dcs: { realm: 'dcs.example.org', addresses: { ausf: '127.0.204.41', udm: '127.0.204.42', udr: '127.0.204.43' }, pvsAddresses: [PVS_DN_ADDRESS, DCS_PVS_NAME, DCS_SECOND_PVS, DCS_PVS_IPV6] },
     },
   });
   cfg.subscribers = [

@@ -21,7 +21,7 @@ const B = 'imsi-001010000000702';
 describe.skipIf(!tsharkAvailable())('per-subscriber UE-AMBR and Session-AMBR on the wire (tshark)', () => {
   let frames: DissectedFrame[];
   beforeAll(async () => {
-    const cfg = testConfig(191);
+    const cfg = testConfig(206);
     cfg.subscribers = [
       { ...DEFAULT_SUBSCRIBER, supi: A, ueAmbr: { uplink: '100 Mbps', downlink: '200 Mbps' }, sessionQos: [{ fiveQi: 9, arpPriorityLevel: 8, ambrUplink: '10 Mbps', ambrDownlink: '20 Mbps' }] },
       { ...DEFAULT_SUBSCRIBER, supi: B, ueAmbr: { uplink: '300 Mbps', downlink: '400 Mbps' }, sessionQos: [{ fiveQi: 9, arpPriorityLevel: 8, ambrUplink: '30 Mbps', ambrDownlink: '40 Mbps' }] },

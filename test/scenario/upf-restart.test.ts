@@ -20,7 +20,7 @@ import { DEFAULT_SUBSCRIBER } from '../../nodes/common/config.ts';
 import { testConfig, coreAndGnb } from '../helpers/network.ts';
 
 const SUPI = 'imsi-001010000000721';
-const cfg = testConfig(193);
+const cfg = testConfig(208);
 const HEARTBEAT_MS = 5000;
 const clock = new VirtualClock(1_000_000);
 const tap = new RecordingTap();

@@ -23,7 +23,7 @@ import type { HomeNetworkAka } from '../../nodes/common/aka.ts';
 import { DEFAULT_SUBSCRIBER } from '../../nodes/common/config.ts';
 import { decodeNasMessage, encodeNasMessage, nasMessage } from '../../codecs/nas/index.ts';
 
-const UDR = 'http://127.0.21.20:8080', UDM = 'http://127.0.21.12:8080', AMF = 'http://127.0.21.5:8080';
+const UDR = 'http://127.0.201.20:8080', UDM = 'http://127.0.201.12:8080', AMF = 'http://127.0.201.5:8080';
 const supi = DEFAULT_SUBSCRIBER.supi;
 const TIMEOUT_MS = 1000;
 
@@ -44,7 +44,7 @@ async function network(http2: Http2Implementation) {
   // the PCF on a real HTTP/2 server; its Create handler creates the association, then its answer
   // waits for `release` (the PCF busy, as under the 100,000-UE run's load)
   const pcfServerRoutes: SbiRoute[] = [];
-  const pcfServer = await SbiServer.listen({ address: '127.0.21.13', port: 0, routes: pcfServerRoutes, nfType: 'PCF', http2 });
+  const pcfServer = await SbiServer.listen({ address: '127.0.201.13', port: 0, routes: pcfServerRoutes, nfType: 'PCF', http2 });
   const pcf = pcfRoutes({ baseUri: pcfServer.uri, udrUri: UDR }, local);
   let release!: () => void;
   const held = new Promise<void>((r) => (release = r));
@@ -62,7 +62,7 @@ async function network(http2: Http2Implementation) {
     } else pcfServerRoutes.push(r);
   }
   const clock = new VirtualClock();
-  const http = new Http2SbiClient({ userAgent: 'SMF', localAddress: '127.0.21.4', clock, timeoutMs: TIMEOUT_MS, http2 });
+  const http = new Http2SbiClient({ userAgent: 'SMF', localAddress: '127.0.201.4', clock, timeoutMs: TIMEOUT_MS, http2 });
   open.push(http, pcfServer);
   // the SMF's client: the PCF over the socket, every other NF in process
   const smfClient: SbiClient = { call: (method, uri, body, opts) => (uri.startsWith(pcfServer.uri) ? http.call(method, uri, body, opts) : local.call(method, uri, body, opts)) };
@@ -81,10 +81,10 @@ async function network(http2: Http2Implementation) {
   const udm = udmRoutes({ baseUri: UDM, udrUri: UDR, plmnId: '00101' }, local, {} as HomeNetworkAka);
   // the SMF on a real HTTP/2 server too, called by the AMF's client
   const smfServerRoutes: SbiRoute[] = [];
-  const smfServer = await SbiServer.listen({ address: '127.0.21.4', port: 0, routes: smfServerRoutes, nfType: 'SMF' });
+  const smfServer = await SbiServer.listen({ address: '127.0.201.4', port: 0, routes: smfServerRoutes, nfType: 'SMF' });
   const smf = smfRoutes({ baseUri: smfServer.uri, instanceId: '3e4a1c52-7d0b-4f6e-9a51-000000000004', udmUri: UDM, pcfUri: pcfServer.uri, uePool: '10.45.0.0/16', plmn: { mcc: '001', mnc: '01' }, dnns: ['internet'] }, smfClient, n4, nasSmN1, ngapSmN2);
   smfServerRoutes.push(...smf.routes);
-  const amf = new Http2SbiClient({ userAgent: 'AMF', localAddress: '127.0.21.5' });
+  const amf = new Http2SbiClient({ userAgent: 'AMF', localAddress: '127.0.201.5' });
   open.push(amf, smfServer);
   local.serve(UDR, udr.routes).serve(UDM, udm.routes).serve(AMF, amfRoutes);
   const ledgers = () => ({ udr: udr.ledger.snapshot(), udm: udm.ledger.snapshot(), pcf: pcf.ledger.snapshot(), smf: smf.ledger.snapshot() });
@@ -128,7 +128,7 @@ describe.each(['node', 'own'] as const)('an SM policy association whose 201 reac
 
   it('a call without a lateAnswer still resets its stream at the time-out, and the PCF undoes the 201 it had not sent', async () => {
     const { clock, http, pcfServer, pcf, release } = await network(http2);
-    const body = { supi, pduSessionId: 2, dnn: 'internet', sliceInfo: { sst: 1 }, notificationUri: 'http://127.0.21.4:8080/nsmf-callback/v1/sm-policy-notify/9', subsDefQos: { '5qi': 9, arp: { priorityLevel: 8, preemptCap: 'NOT_PREEMPT', preemptVuln: 'NOT_PREEMPTABLE' } }, subsSessAmbr: { uplink: '1 Gbps', downlink: '1 Gbps' } };
+    const body = { supi, pduSessionId: 2, dnn: 'internet', sliceInfo: { sst: 1 }, notificationUri: 'http://127.0.201.4:8080/nsmf-callback/v1/sm-policy-notify/9', subsDefQos: { '5qi': 9, arp: { priorityLevel: 8, preemptCap: 'NOT_PREEMPT', preemptVuln: 'NOT_PREEMPTABLE' } }, subsSessAmbr: { uplink: '1 Gbps', downlink: '1 Gbps' } };
     const call = http.call('POST', `${pcfServer.uri}/npcf-smpolicycontrol/v1/sm-policies`, body);
     const failed = expect(call).rejects.toThrow(/no answer within 1000 ms/);
     await until(() => pcf.ledger.snapshot()['SM policy associations'] === 1);

@@ -23,7 +23,7 @@ import { validateExchange, formatViolation } from '../helpers/sbi-schema.ts';
 import { tempCapture } from '../helpers/capture.ts';
 import { dissect, tsharkAvailable } from '../helpers/tshark.ts';
 
-const SMF = 'http://127.0.92.4:8080', HSMF = 'http://127.0.93.4:8080', AMF = 'http://127.0.92.5:8080';
+const SMF = 'http://127.0.92.4:8080', HSMF = 'http://127.0.203.4:8080', AMF = 'http://127.0.92.5:8080';
 const SUPI = 'imsi-208930000000902';
 
 /** NTP seconds (RFC 5905) of a Unix time, as the 4 octets of TS 38.413's Start/End Timestamp. */

@@ -9,8 +9,8 @@ import { PfcpEndpoint, readPfcpHeader } from '../../transport/udp/pfcp-endpoint.
 import { VirtualClock } from '../../transport/clock.ts';
 import * as P from '../../codecs/pfcp/index.ts';
 
-const UPF = '127.0.41.7';
-const SMF = '127.0.41.4';
+const UPF = '127.0.202.7';
+const SMF = '127.0.202.4';
 const LIFETIME_MS = 3000 * 3; // T1 x N1, the defaults
 
 const closers: (() => Promise<void>)[] = [];
