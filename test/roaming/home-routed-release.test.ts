@@ -23,7 +23,7 @@ import { roamingTestConfig } from '../helpers/roaming-network.ts';
 import { tsharkAvailable, dissect } from '../helpers/tshark.ts';
 
 const supis = [1, 2, 3, 4, 5, 6, 7, 8].map((i) => `imsi-20893000000010${i}`);
-const cfg = roamingTestConfig(76, supis);
+const cfg = roamingTestConfig(230, supis);
 let net: LiveNetwork;
 
 beforeAll(async () => {
@@ -140,7 +140,7 @@ describe('home-routed PDU Session Release, every trigger (TS 23.502 4.3.4.3)', (
 
   it('the built-in scenario home-routed-release runs every trigger and exits OK; tshark reads its capture without a warning and the N16 messages carry what 4.3.4.3 lists', async () => {
     const out = mkdtempSync(join(tmpdir(), 'wire5g-hrs-'));
-    const scfg = roamingTestConfig(78, []);
+    const scfg = roamingTestConfig(232, []);
     scfg.roaming.home.subscribers = [{ ...cfg.roaming.home.subscribers[0], supi: 'imsi-208930000000201' }];
     const r = await runScenarioFile(scfg, loadScenario('home-routed-release'), { outDir: out, database: ':memory:' });
     expect(r.ues.filter((u) => u.error)).toEqual([]);

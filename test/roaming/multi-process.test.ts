@@ -46,11 +46,11 @@ function startNfProcess(nf: string, side: 'visited' | 'home', configFile: string
 describe('home-routed roaming with every NF and SEPP in its own process', () => {
   it('a roaming UE registers, pings over N9, releases (1a) and deregisters (1c) across 25 processes; each stops with an empty ledger', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wire5g-hr-mp-'));
-    const cfg = roamingTestConfig(66, [SUPI]);
+    const cfg = roamingTestConfig(224, [SUPI]);
     const file = join(dir, 'network.yaml');
     const { addresses, udr, roaming } = cfg;
     writeFileSync(file, stringify({ addresses, udr, outDir: dir, roaming: { ...roaming, home: { ...roaming.home, subscribers: [{ supi: SUPI }] } } }));
-    expect(loadConfig(file).roaming.home.addresses.smf).toBe('127.0.67.4');
+    expect(loadConfig(file).roaming.home.addresses.smf).toBe('127.0.225.4');
     const procs: NfProcess[] = [];
     const wave = async (nfs: string[], side: 'visited' | 'home', ladder = false) => procs.push(...(await Promise.all(nfs.map((nf) => startNfProcess(nf, side, file, ladder)))));
     let net: LiveNetwork | undefined;

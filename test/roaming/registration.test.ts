@@ -12,7 +12,7 @@ let net: RoamingTestNetwork;
 const supi = 'imsi-208930000000011';
 
 beforeAll(async () => {
-  net = await startRoamingTestNetwork(70, [supi]);
+  net = await startRoamingTestNetwork(228, [supi]);
 }, 30_000);
 
 afterAll(async () => {

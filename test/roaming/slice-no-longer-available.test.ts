@@ -21,7 +21,7 @@ import { inOrder } from '../helpers/steps.ts';
 import { dissect, tsharkAvailable, problems } from '../helpers/tshark.ts';
 
 const SUPI = 'imsi-208930000000501';
-const cfg = roamingTestConfig(68, [SUPI]);
+const cfg = roamingTestConfig(226, [SUPI]);
 cfg.amfs = [{ snssais: [{ sst: 1 }, { sst: 2 }] }];
 cfg.roaming.home.subscribers = cfg.roaming.home.subscribers.map((s) => ({ ...s, snssais: [{ sst: 1 }, { sst: 2 }] }));
 const out = mkdtempSync(join(tmpdir(), 'wire5g-slice-gone-'));

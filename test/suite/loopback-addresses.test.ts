@@ -3,9 +3,12 @@
 // addresses of their own. Two files on the same addresses fail only when the scheduler happens to
 // run them together: a test that fails when the machine is busy. This test finds such pairs in the
 // sources. A file claims a whole 127.0.N.0/24 by `testConfig(N`, `startTestNetwork(N`,
-// `const THIRD = N` (test/helpers/network.ts lays a network out there) and N and N+1 by
-// `startRoamingTestNetwork(N` (test/helpers/roaming-network.ts); a literal `127.0.N.M` claims that
-// address alone. 127.0.0.x is left out: the tests there bind port 0 (a port of the system's choice).
+// `const THIRD = N` (test/helpers/network.ts lays a network out there), each of A and B by
+// `lateAnswerSuite(title, [A, B]` and N by `['node', N]` / `['own', N]` (test/helpers/late-answers.ts
+// lays one out on each, a roaming case on N+1 too), N and N+1 by `startRoamingTestNetwork(N` or
+// `roamingTestConfig(N` (test/helpers/roaming-network.ts), N.54 and N.57 by a `'127.0.N'` prefix (the
+// n4Rig's SMF and UPF, test/helpers/n4-rig.ts); a literal `127.0.N.M` claims that address alone. 127.0.0.x is
+// left out: the tests there bind port 0 (a port of the system's choice).
 
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -32,7 +35,10 @@ export function claimsOf(source: string): Claims {
   const addresses = new Set<string>();
   for (const m of source.matchAll(/\b(?:testConfig|startTestNetwork)\((\d+)\b/g)) wholes.add(Number(m[1]));
   for (const m of source.matchAll(/\bconst THIRD = (\d+);/g)) wholes.add(Number(m[1]));
-  for (const m of source.matchAll(/\bstartRoamingTestNetwork\((\d+)\b/g)) wholes.add(Number(m[1])).add(Number(m[1]) + 1);
+  for (const m of source.matchAll(/\b(?:startRoamingTestNetwork|roamingTestConfig)\((\d+)\b/g)) wholes.add(Number(m[1])).add(Number(m[1]) + 1);
+  for (const m of source.matchAll(/\blateAnswerSuite\([^\n]*?\[(\d+), (\d+)\]/g)) wholes.add(Number(m[1])).add(Number(m[2]));
+  for (const m of source.matchAll(/\['(?:node|own)', (\d+)\]/g)) wholes.add(Number(m[1])).add(/\broaming: true\b/.test(source) ? Number(m[1]) + 1 : Number(m[1]));
+  for (const m of source.matchAll(/'127\.0\.(\d+)'/g)) if (m[1] !== '0') addresses.add(`${m[1]}.54`).add(`${m[1]}.57`);
   for (const m of source.matchAll(/\b127\.0\.(\d+)\.(\d+)\b/g)) if (m[1] !== '0') addresses.add(`${m[1]}.${m[2]}`);
   return { wholes, addresses };
 }
@@ -67,11 +73,19 @@ describe('loopback addresses of the test files', () => {
       ['b.test.ts', claimsOf('startTestNetwork(191, [SUPI]); startRoamingTestNetwork(40, [])')],
       ['c.test.ts', claimsOf("const THIRD = 41; listen('127.0.22.15')")],
       ['d.test.ts', claimsOf("listen('127.0.22.16'); listen('127.0.0.1')")],
+      ['e.test.ts', claimsOf("lateAnswerSuite('x', [65, 66], CASES); n4Rig('127.0.23', 'y')")],
+      ['f.test.ts', claimsOf("roamingTestConfig(65, [SUPI]); listen('127.0.23.57')")],
+      ['g.test.ts', claimsOf("{ roaming: true }; describe.each([['node', 190], ['own', 60]])")],
     ]);
     expect(clashes(files)).toEqual([
       'a.test.ts and b.test.ts: both lay a network out on 127.0.191.0/24',
       'a.test.ts and c.test.ts: both use 127.0.22.15',
+      'a.test.ts and g.test.ts: both lay a network out on 127.0.191.0/24',
       'b.test.ts and c.test.ts: both lay a network out on 127.0.41.0/24',
+      'b.test.ts and g.test.ts: both lay a network out on 127.0.191.0/24',
+      'e.test.ts and f.test.ts: both lay a network out on 127.0.65.0/24',
+      'e.test.ts and f.test.ts: both lay a network out on 127.0.66.0/24',
+      'e.test.ts and f.test.ts: both use 127.0.23.57',
     ]);
   });
 
