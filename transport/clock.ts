@@ -48,7 +48,7 @@ export const realClock: Clock = new RealClock();
 export class VirtualClock implements Clock {
   private time: number;
   private next = 1;
-  private readonly timers = new Map<number, { at: number; fn: (arg: unknown) => void; arg: unknown }>();
+  private readonly timers = new Map<number, { at: number; fn: (arg: unknown) => void; arg: unknown; handle: TimerHandle }>();
 
   constructor(start = 0) {
     this.time = start;
@@ -59,13 +59,15 @@ export class VirtualClock implements Clock {
   }
 
   setTimeout<A>(fn: (arg: A) => void, ms: number, arg?: A): TimerHandle {
-    const id = this.next++;
-    this.timers.set(id, { at: this.time + Math.max(0, ms), fn: fn as (arg: unknown) => void, arg });
-    return { id };
+    const handle = { id: this.next++ };
+    this.timers.set(handle.id, { at: this.time + Math.max(0, ms), fn: fn as (arg: unknown) => void, arg, handle });
+    return handle;
   }
 
   clearTimeout(h: TimerHandle | undefined): void {
-    if (h) this.timers.delete(h.id);
+    // only a handle this clock gave out: another clock's (the real one's, another VirtualClock's)
+    // may carry the same id, as the real clock ignores every handle but its own
+    if (h && this.timers.get(h.id)?.handle === h) this.timers.delete(h.id);
   }
 
   get pending(): number {

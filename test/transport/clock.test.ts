@@ -41,4 +41,31 @@ describe('clock', () => {
     realClock.clearTimeout(ran);
     expect(got).toEqual(['virtual@5', 'real']);
   });
+
+  it("a clock clears only its own timers: another clock's handle with the same id leaves them running", () => {
+    const a = new VirtualClock();
+    const b = new VirtualClock();
+    const seen: string[] = [];
+    const fromA = a.setTimeout(() => seen.push('a'), 5);
+    const fromB = b.setTimeout(() => seen.push('b'), 5);
+    expect(fromA.id).toBe(fromB.id); // both count from 1: an id alone cannot tell them apart
+    b.clearTimeout(fromA);
+    a.clearTimeout({ id: fromA.id }); // not a handle `a` gave out
+    // a real timer's handle: its id is among the virtual clock's too
+    const real = realClock.setTimeout(() => seen.push('real'), 60_000);
+    realClock.clearTimeout(real);
+    for (let i = 2; i <= real.id; i++) a.setTimeout(() => seen.push(`a${i}`), 5);
+    a.clearTimeout(real);
+    b.clearTimeout(real);
+    a.advance(5);
+    b.advance(5);
+    expect(seen).toEqual(['a', ...Array.from({ length: real.id - 1 }, (_, k) => `a${k + 2}`), 'b']);
+    // its own handles it still clears, once
+    const own = a.setTimeout(() => seen.push('cleared'), 1);
+    a.clearTimeout(own);
+    a.clearTimeout(own);
+    a.advance(1);
+    expect(seen).not.toContain('cleared');
+    expect(a.pending).toBe(0);
+  });
 });

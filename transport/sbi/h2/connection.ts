@@ -144,8 +144,7 @@ export class H2Connection {
   /** Client: opens a stream with a request (8.3.1); it waits while the peer's MAX_CONCURRENT_STREAMS are in use. */
   request(fields: HeaderField[], body: Uint8Array | undefined, note: string | undefined, observer: H2StreamObserver): H2Stream {
     if (!this.usable) throw new H2ClosedError('the HTTP/2 connection is closing (GOAWAY) or closed');
-    const s = new H2Stream(this, 0);
-    s.observer = observer;
+    const s = new H2Stream(this, 0, observer);
     s.requestFields = fields;
     s.requestBody = body;
     s.note = note;

@@ -32,13 +32,14 @@ export class H2Stream {
   requestBody: Uint8Array | undefined;
   note: string | undefined;
   /** Client: the request that is told of the response and the close (one object per request, no closures). */
-  observer: H2StreamObserver | undefined;
+  readonly observer: H2StreamObserver | undefined;
   /** Server: the stream has closed. */
   onClose: (() => void) | undefined;
 
-  constructor(conn: H2Connection, id: number) {
+  constructor(conn: H2Connection, id: number, observer?: H2StreamObserver) {
     this.conn = conn;
     this.id = id;
+    this.observer = observer;
   }
 
   /** The value of a received header field (the first, by its lowercase name). */
