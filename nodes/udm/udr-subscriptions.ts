@@ -5,9 +5,7 @@
 // Nudm_SDM subscription of that SUPI (the AMF's, TS 23.502 4.2.2.2.2 step 14) and removed at the
 // last (TS 29.503 5.2.2.4.2); the SMF's (4.3.2.2.1 step 4) shares it. A notification from the UDR
 // is relayed to each SDM subscription of the SUPI that monitors the changed data
-// (procedures/data-change.ts). Unlike SharedSubscriptions (common/concurrency.ts), which counts
-// its users, it knows them by id: the notification is fanned out to them.
-// docs/decisions/21-udm-udr-subscription.md.
+// (procedures/data-change.ts). docs/decisions/21-udm-udr-subscription.md.
 
 import { endLateCreation } from '../common/sbi/late-answer.ts';
 import { callbackUri, operationUri, type udrClient } from '../common/sbi/client.ts';
