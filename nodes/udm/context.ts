@@ -4,7 +4,6 @@
 import { SbiProblem, type SbiClient } from '../common/sbi.ts';
 import { udrClient } from '../common/sbi/client.ts';
 import { KeyedSerializer } from '../common/concurrency.ts';
-import { UdrSubscriptions } from './udr-subscriptions.ts';
 import type { HomeNetworkAka } from '../common/aka.ts';
 import type { components as UdrC } from '../common/sbi-types/TS29504_Nudr_DR.ts';
 
@@ -30,10 +29,8 @@ export interface Udm {
   amfRegistrations: Map<string, UdrC['schemas']['Amf3GppAccessRegistration']>;
   /** SMF registrations by `${ueId}/${pduSessionId}`. */
   smfRegistrations: Map<string, UdrC['schemas']['SmfRegistration']>;
-  /** SDM subscriptions, each holding its SUPI's UDR subscription (udr-subscriptions.ts). */
-  sdmSubscriptions: Map<string, { ueId: string; callbackReference: string; monitoredResourceUris: string[] }>;
-  /** The UDR subscriptions (Nudr_DM_Subscribe), one per SUPI with SDM subscriptions. */
-  udrSubscriptions: UdrSubscriptions;
+  /** SDM subscriptions, each backed by one UDR subscription (Nudr_DM_Subscribe). */
+  sdmSubscriptions: Map<string, { ueId: string; udrSubscription: string; callbackReference: string; monitoredResourceUris: string[] }>;
   /** The last confirmed authentication event's id per SUPI (TS 29.503 5.4.2.3, for 5.4.2.4). */
   authEvents: Map<string, string>;
   /** SQN allocation is serialized per SUPI so concurrent requests never share a sequence number. */
@@ -43,17 +40,15 @@ export interface Udm {
 
 export function newUdm(cfg: UdmConfig, udr: SbiClient, aka: HomeNetworkAka): Udm {
   let next = 1;
-  const nextId = () => String(next++);
-  const nudr = udrClient(udr, cfg.udrUri).dr;
   return {
-    cfg, aka, nudr,
+    cfg, aka,
+    nudr: udrClient(udr, cfg.udrUri).dr,
     amfRegistrations: new Map(),
     smfRegistrations: new Map(),
     sdmSubscriptions: new Map(),
-    udrSubscriptions: new UdrSubscriptions(nudr, cfg, nextId),
     authEvents: new Map(),
     sqnWriters: new KeyedSerializer(),
-    nextId,
+    nextId: () => String(next++),
   };
 }
 

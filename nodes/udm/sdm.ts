@@ -3,10 +3,11 @@
 // `GET /{supi}?dataset-names=AM,SMF_SEL`), from the UDR's provisioned data (TS 29.505) and the
 // UE context the UDM holds; and subscriptions to their changes (5.2.2.3, 5.2.2.4).
 
+import { endLateCreation } from '../common/sbi/late-answer.ts';
 import { SbiProblem, objectBody, requireString, type SbiRoute, type SbiRequest } from '../common/sbi.ts';
 import { serve, ok, created, noContent, undoable } from '../common/sbi/routes.ts';
-import { resourceUri } from '../common/sbi/client.ts';
-import { UDM } from '../common/sbi/operations.ts';
+import { callbackUri, resourceUri } from '../common/sbi/client.ts';
+import { UDM, CALLBACKS } from '../common/sbi/operations.ts';
 import type { components as SdmC } from '../common/sbi-types/TS29503_Nudm_SDM.ts';
 import { userNotFound, smDataList, servingPlmnId, type Udm } from './context.ts';
 
@@ -85,7 +86,7 @@ export function sdmRoutes(udm: Udm): SbiRoute[] {
       if (dnn) sm = sm.filter((s) => s.dnnConfigurations?.[dnn]).map((s) => ({ ...s, dnnConfigurations: { [dnn]: s.dnnConfigurations![dnn] } }));
       return ok(sm);
     }),
-    // TS 29.503 5.2.2.3.2: Nudm_SDM_Subscribe; the UDM's UDR subscription for the SUPI serves it
+    // TS 29.503 5.2.2.3.2: Nudm_SDM_Subscribe; the UDM subscribes to the UDR for it
     serve(UDM.sdm.subscribe, async (req) => {
       const body = objectBody(req);
       // TS 29.503 6.1.6.2.3 SdmSubscription: the mandatory members
@@ -93,29 +94,26 @@ export function sdmRoutes(udm: Udm): SbiRoute[] {
       const callbackReference = requireString(body, 'callbackReference');
       const monitored = body.monitoredResourceUris;
       if (!Array.isArray(monitored) || monitored.length === 0 || monitored.some((u) => typeof u !== 'string')) throw new SbiProblem(400, 'MANDATORY_IE_MISSING', 'monitoredResourceUris is required (at least one URI)');
+      // the UDR's notifications name this SDM subscription in their URI (data-change.ts)
       const subscriptionId = udm.nextId();
-      // the SUPI's one UDR subscription, created for its first SDM subscription (udr-subscriptions.ts)
-      await udm.udrSubscriptions.hold(req.params.ueId, subscriptionId);
-      const sub = { ueId: req.params.ueId, callbackReference, monitoredResourceUris: monitored as string[] };
+      // a 201 after the time-out (this subscription failed): the UDR's subscription is nobody's; Nudr_DM_Unsubscribe at its Location (as at 5.2.2.4.2)
+      const r = await udm.nudr.subscribeSubscriptionData({ ueId: req.params.ueId, callbackReference: callbackUri(udm.cfg.baseUri, CALLBACKS.subscriptionDataChangeNotify, { subscriptionId }), monitoredResourceUris: monitored as string[] }, {
+        lateAnswer: endLateCreation(`[UDM] ${req.params.ueId} UDR subscription`, (uri) => udm.nudr.unsubscribeSubscriptionData(uri), udm.cfg.log),
+      });
+      const sub = { ueId: req.params.ueId, udrSubscription: r.headers.location ?? '', callbackReference, monitoredResourceUris: monitored as string[] };
       udm.sdmSubscriptions.set(subscriptionId, sub);
-      // an AMF that never got the 201 never unsubscribes (issue 21): undone, releasing the UDR subscription
+      // an AMF that never got the 201 never unsubscribes (issue 21): undone, with the UDR subscription
       return undoable(created(resourceUri(udm.cfg.baseUri, UDM.sdm.unsubscribe, { ueId: req.params.ueId, subscriptionId }), { ...body, nfInstanceId, callbackReference, monitoredResourceUris: monitored as string[], subscriptionId }), async () => {
         if (!udm.sdmSubscriptions.delete(subscriptionId)) return;
-        await udm.udrSubscriptions.release(sub.ueId, subscriptionId);
+        await udm.nudr.unsubscribeSubscriptionData(sub.udrSubscription);
       });
     }),
     // TS 29.503 5.2.2.4.2: Nudm_SDM_Unsubscribe
     serve(UDM.sdm.unsubscribe, async (req) => {
       const sub = udm.sdmSubscriptions.get(req.params.subscriptionId);
       if (!sub || sub.ueId !== req.params.ueId) throw new SbiProblem(404, 'SUBSCRIPTION_NOT_FOUND');
+      await udm.nudr.unsubscribeSubscriptionData(sub.udrSubscription);
       udm.sdmSubscriptions.delete(req.params.subscriptionId);
-      try {
-        await udm.udrSubscriptions.release(sub.ueId, req.params.subscriptionId);
-      } catch (e) {
-        // the UDR did not end it: the SDM subscription stays, for the subscriber to unsubscribe again
-        udm.sdmSubscriptions.set(req.params.subscriptionId, sub);
-        throw e;
-      }
       return noContent();
     }),
   ];

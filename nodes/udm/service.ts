@@ -23,11 +23,10 @@ export function udmRoutes(cfg: UdmConfig, udr: SbiClient, aka: HomeNetworkAka, l
   ledger
     .gauge('UECM AMF registrations', () => udm.amfRegistrations.size)
     .gauge('UECM SMF registrations', () => udm.smfRegistrations.size)
-    .gauge('SDM subscriptions', () => udm.sdmSubscriptions.size)
-    .gauge('UDR subscriptions', () => udm.udrSubscriptions.size);
+    .gauge('SDM subscriptions', () => udm.sdmSubscriptions.size);
   const routes: SbiRoute[] = [
     ...ueauRoutes(udm), ...uecmRoutes(udm, notifier(udr)), ...sdmRoutes(udm),
-    // the UDR's Nudr_DM_Notify, relayed to the SDM subscribers (procedures/data-change.ts)
+    // the UDR's Nudr_DM_Notify, relayed to the SDM subscriber (procedures/data-change.ts)
     serve(CALLBACKS.subscriptionDataChangeNotify, (req) => subscriptionDataChange(udm, udr, req)),
   ];
   /** TS 23.502 4.2.2.3.3 step 1: Nudm_UECM_DeregistrationNotification to the AMF registered for `supi` (O&M). */

@@ -48,8 +48,7 @@ describe('PDU Session Modification on a subscription or policy change (issue 23)
     net.core.store.upsert({ ...rec, sessionQos: [{ fiveQi: 8, arpPriorityLevel: 7, ambrUplink: '20 Mbps', ambrDownlink: '30 Mbps' }] });
     let sent = 0;
     const steps = await recorded(async () => (sent = await net.core.udr.notifySubscriptionDataChange(SUPI)));
-    expect(sent).toBe(1); // the UDM's one UDR subscription for the SUPI (its AMF's and SMF's SDM subscriptions share it)
-    expect(steps).toContain('UDM>AMF Nudm_SDM_Notification [4.5.1]');
+    expect(sent).toBe(2); // the AMF's am-data and the SMF's sm-data SDM subscriptions
     inOrder(steps, [
       'UDR>UDM Nudr_DM_Notify',
       'UDM>SMF Nudm_SDM_Notification [4.3.3.2 step 1b]',
