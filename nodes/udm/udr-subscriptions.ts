@@ -10,6 +10,7 @@
 // docs/decisions/21-udm-udr-subscription.md.
 
 import { endLateCreation } from '../common/sbi/late-answer.ts';
+import { SbiProblem } from '../common/sbi.ts';
 import { callbackUri, operationUri, type udrClient } from '../common/sbi/client.ts';
 import { CALLBACKS, UDR } from '../common/sbi/operations.ts';
 
@@ -21,6 +22,8 @@ export interface UdrSubscription {
   location: Promise<string>;
   /** The Nudm_SDM subscription ids that hold it. */
   holders: Set<string>;
+  /** Settles when its Nudr_DM_Unsubscribe (the last holder gone) is answered. */
+  closing?: Promise<void>;
 }
 
 type Cfg = { baseUri: string; udrUri: string; plmnId: string; log?: (line: string) => void };
@@ -55,6 +58,11 @@ export class UdrSubscriptions {
    */
   async hold(supi: string, holder: string): Promise<void> {
     let s = this.bySupi.get(supi);
+    // its last holder is ending it: held anew if the UDR refuses, else a new one is made
+    while (s?.closing) {
+      await s.closing.catch(() => {});
+      s = this.bySupi.get(supi);
+    }
     if (!s) {
       const id = this.nextId();
       const location = this.subscribe(supi, id);
@@ -77,18 +85,21 @@ export class UdrSubscriptions {
   async release(supi: string, holder: string): Promise<void> {
     const s = this.bySupi.get(supi);
     if (!s?.holders.delete(holder) || s.holders.size) return;
-    // gone at once: an SDM subscription coming meanwhile makes a new one
-    this.remove(s);
+    // kept until the UDR answers: an SDM subscription coming meanwhile waits for it (hold)
+    const closing = s.location.then((uri) => this.nudr.unsubscribeSubscriptionData(uri)).then(() => {});
+    s.closing = closing;
     try {
-      await this.nudr.unsubscribeSubscriptionData(await s.location);
+      await closing;
     } catch (e) {
-      // the UDR still holds it: so does the holder, if no new one took the SUPI meanwhile
-      if (!this.bySupi.has(supi)) {
+      // 404: the UDR holds it no more (it restarted): ended all the same (TS 29.504 5.2.2.4: SUBSCRIPTION_NOT_FOUND)
+      if (!(e instanceof SbiProblem && e.problem.status === 404)) {
+        // the UDR still holds it: so does the holder, and the SDM subscriptions that came meanwhile
         s.holders.add(holder);
-        this.add(s);
+        s.closing = undefined;
+        throw e;
       }
-      throw e;
     }
+    this.remove(s);
   }
 
   private subscribe(supi: string, id: string): Promise<string> {

@@ -14,7 +14,7 @@ import { serve, noContent } from '../../nodes/common/sbi/routes.ts';
 import { callbackUri } from '../../nodes/common/sbi/client.ts';
 import { CALLBACKS } from '../../nodes/common/sbi/operations.ts';
 import { DEFAULT_SUBSCRIBER } from '../../nodes/common/config.ts';
-import type { SbiClient } from '../../nodes/common/sbi.ts';
+import { SbiProblem, type SbiClient } from '../../nodes/common/sbi.ts';
 import type { HomeNetworkAka } from '../../nodes/common/aka.ts';
 
 const SUPI = DEFAULT_SUBSCRIBER.supi;
@@ -26,9 +26,14 @@ function core() {
   store.upsert(DEFAULT_SUBSCRIBER);
   const sbi = new LocalSbi();
   // the UDR's Nudr_DM_Subscribe fails while `failSubscribe` is set (a time-out, an error answer)
-  const toUdr = { failSubscribe: false };
+  // and its Nudr_DM_Unsubscribe goes through `unsubscribe` when set (held, refused)
+  const toUdr: { failSubscribe: boolean; unsubscribe?: () => Promise<void> } = { failSubscribe: false };
   const client: SbiClient = {
-    call: (method, uri, body, opts) => (toUdr.failSubscribe && method === 'POST' && uri.endsWith('/subscription-data/subs-to-notify') ? Promise.reject(new Error('the SBI time-out')) : sbi.call(method, uri, body, opts)),
+    call: (method, uri, body, opts) => {
+      if (toUdr.failSubscribe && method === 'POST' && uri.endsWith('/subscription-data/subs-to-notify')) return Promise.reject(new Error('the SBI time-out'));
+      if (toUdr.unsubscribe && method === 'DELETE' && uri.includes('/subscription-data/subs-to-notify/')) return toUdr.unsubscribe().then(() => sbi.call(method, uri, body, opts));
+      return sbi.call(method, uri, body, opts);
+    },
   };
   const udr = udrRoutes(store, UDR);
   const udm = udmRoutes({ baseUri: UDM, udrUri: UDR, plmnId: '00101' }, client, {} as HomeNetworkAka);
@@ -115,5 +120,45 @@ describe('the UDM\'s one UDR subscription per SUPI (issue 21)', () => {
     expect([ok.status, udrSubscribes(), udr.state.subscriptionDataSubscriptions.size]).toEqual([201, 1, 1]);
     expect((await sbi.call('DELETE', ok.headers.location!)).status).toBe(204);
     expect(udm.ledger.snapshot()).toEqual(before);
+  });
+
+  it('a UDR that no longer holds it (restarted) answers the last unsubscription 404: ended all the same, and the next SDM subscription makes a new one', async () => {
+    const { sbi, udr, udm, subscribe, change, udrSubscribes } = core();
+    const before = udm.ledger.snapshot();
+    const amf = await subscribe(AMF, 'am-data');
+    udr.state.subscriptionDataSubscriptions.clear(); // the UDR restarted
+    expect((await sbi.call('DELETE', amf.headers.location!)).status).toBe(204);
+    expect(udm.ledger.snapshot()).toEqual(before);
+    const smf = await subscribe(SMF, 'sm-data');
+    expect([smf.status, udrSubscribes(), udr.state.subscriptionDataSubscriptions.size]).toEqual([201, 2, 1]);
+    expect((await change('7 Mbps')).notified.map((n) => n.nf)).toEqual(['SMF']);
+    expect((await sbi.call('DELETE', smf.headers.location!)).status).toBe(204);
+    expect(udm.ledger.snapshot()).toEqual(before);
+  });
+
+  it('an SDM subscription arriving while the last one\'s Nudr_DM_Unsubscribe is refused shares the UDR subscription it kept; both are notified, then both end it', async () => {
+    const { sbi, udr, udm, toUdr, subscribe, change, udrSubscribes } = core();
+    const before = { udm: udm.ledger.snapshot(), udr: udr.ledger.snapshot() };
+    const amf = await subscribe(AMF, 'am-data');
+    let refuse!: () => void;
+    const refused = new Promise<void>((r) => (refuse = r));
+    toUdr.unsubscribe = async () => {
+      await refused;
+      throw new SbiProblem(500, 'SYSTEM_FAILURE');
+    };
+    const leaving = sbi.call('DELETE', amf.headers.location!);
+    await new Promise((r) => setImmediate(r));
+    const coming = subscribe(SMF, 'sm-data');
+    await new Promise((r) => setImmediate(r));
+    refuse();
+    expect((await leaving).status).toBe(500);
+    toUdr.unsubscribe = undefined;
+    expect((await coming).status).toBe(201);
+    expect([udrSubscribes(), udr.state.subscriptionDataSubscriptions.size]).toEqual([1, 1]);
+    expect((await change('7 Mbps')).notified.map((n) => n.nf)).toEqual(['AMF', 'SMF']);
+    expect((await sbi.call('DELETE', amf.headers.location!)).status).toBe(204);
+    expect((await sbi.call('DELETE', (await coming).headers.location!)).status).toBe(204);
+    expect(udr.state.subscriptionDataSubscriptions.size).toBe(0);
+    expect({ udm: udm.ledger.snapshot(), udr: udr.ledger.snapshot() }).toEqual(before);
   });
 });
