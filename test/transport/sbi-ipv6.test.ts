@@ -16,6 +16,24 @@ afterEach(async () => {
   for (const o of open.splice(0)) await o.close();
 });
 
+// without tshark too: the bracketed URI, the bare address to the socket and to the capture
+describe('SBI over IPv6', () => {
+  for (const http2 of ['node', 'own'] as Http2Implementation[]) {
+    it(`a server on ::1 (${http2} HTTP/2) gives a bracketed URI, and a call to it is answered and counted`, async () => {
+      const { capture } = tempCapture(`sbi-ipv6-uri-${http2}`);
+      const server = await SbiServer.listen({ address: '::1', port: 0, routes, nfType: 'UDR', http2 });
+      const client = new Http2SbiClient({ userAgent: 'PCF', localAddress: '::1', tap: capture, http2 });
+      open.push(client, server);
+      expect(server.uri).toBe(`http://[::1]:${server.port}`);
+      const r = await client.call<{ id: string }>('GET', `${server.uri}/nudr-dr/v1/things/8`);
+      expect(r).toMatchObject({ status: 200, body: { id: '8' } });
+      await client.close();
+      capture.close();
+      expect(capture.messagesPerInterface.SBI).toBe(2);
+    });
+  }
+});
+
 describe.skipIf(!tsharkAvailable())('SBI over IPv6, captured', () => {
   for (const http2 of ['node', 'own'] as Http2Implementation[]) {
     it(`a request to a server on ::1 (${http2} HTTP/2) is answered and captured as HTTP/2 over IPv6 between ::1 and ::1`, async () => {
