@@ -13,7 +13,7 @@ const bytes = (n: number, seed: number): Uint8Array => Uint8Array.from({ length:
 
 /** S = FC || P0 || L0 || ... built the plain way (TS 33.220 B.2.0). */
 function s(fc: number, params: Uint8Array[]): Uint8Array {
-  const parts = [Uint8Array.of(fc)];
+  const parts: Uint8Array[] = [Uint8Array.of(fc)];
   for (const p of params) parts.push(p, Uint8Array.of(p.length >> 8, p.length & 0xff));
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
