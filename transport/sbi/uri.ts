@@ -25,16 +25,18 @@ export interface SbiUriParts {
   origin: string;
   /** Host and port as URL's `host`. */
   host: string;
+  /** The host alone as URL's `hostname` (an IPv6 address in brackets). */
+  hostname: string;
   /** URL's `pathname + search`: the request-target of the :path pseudo-header (RFC 9113 8.3.1). */
   target: string;
 }
 
 /** Origin and host per "scheme://authority" as written, as URL normalised them (few: one per NF). */
-const authorities = new Map<string, { origin: string; host: string }>();
+const authorities = new Map<string, { origin: string; host: string; hostname: string }>();
 
 function viaUrl(uri: string): SbiUriParts {
   const u = new URL(uri);
-  return { origin: u.origin, host: u.host, target: u.pathname + u.search };
+  return { origin: u.origin, host: u.host, hostname: u.hostname, target: u.pathname + u.search };
 }
 
 /** `new URL(uri)`'s origin, host, pathname + search, for an absolute http or https URI. */
@@ -52,12 +54,12 @@ export function splitSbiUri(uri: string): SbiUriParts {
   if (!a) {
     if (/[^A-Za-z0-9.:[\]-]/.test(prefix.slice(from))) return viaUrl(uri); // user info, odd characters
     const u = new URL(prefix);
-    a = { origin: u.origin, host: u.host };
+    a = { origin: u.origin, host: u.host, hostname: u.hostname };
     if (authorities.size >= 1024) authorities.clear();
     authorities.set(prefix, a);
   }
   // URL drops an empty query ("?" alone) from `search`
-  return { origin: a.origin, host: a.host, target: q === target.length - 1 ? target.slice(0, q) : target };
+  return { origin: a.origin, host: a.host, hostname: a.hostname, target: q === target.length - 1 ? target.slice(0, q) : target };
 }
 
 /** What the SBI server reads of a request's :path: URL's pathname and its query's parameters. */
