@@ -77,7 +77,9 @@ export function protocolIes(message: string, ies: object): ProtocolIe[] {
 /** A complete NGAP-PDU for a message and its IEs. */
 export function ngapPdu<M extends keyof NgapMessageIes>(message: M, ies: NgapMessageIes[M]): NgapPdu {
   const p = findProcedure(message);
-  return { [p.kind]: { procedureCode: p.code, criticality: p.criticality, value: { protocolIEs: protocolIes(message, ies) } } } as NgapPdu;
+  const v = { procedureCode: p.code, criticality: p.criticality, value: { protocolIEs: protocolIes(message, ies) } };
+  // an object literal per alternative, as decodeNgap builds them (a computed key goes through the runtime)
+  return (p.kind === 'initiatingMessage' ? { initiatingMessage: v } : p.kind === 'successfulOutcome' ? { successfulOutcome: v } : { unsuccessfulOutcome: v }) as NgapPdu;
 }
 
 /** Encodes a value of a named NGAP type on its own (e.g. a PDUSessionResourceSetupRequestTransfer). */

@@ -222,11 +222,12 @@ export function decodeSackChunk(c: SctpChunk): SackChunk {
 }
 
 export function sackChunk(s: SackChunk): SctpChunk {
-  const w = new ByteWriter(12 + s.gapBlocks.length * 4 + s.duplicateTsns.length * 4);
+  const v = new Uint8Array(12 + s.gapBlocks.length * 4 + s.duplicateTsns.length * 4);
+  const w = new ByteWriter(v);
   w.u32(s.cumulativeTsnAck >>> 0).u32(s.aRwnd >>> 0).u16(s.gapBlocks.length).u16(s.duplicateTsns.length);
   for (const g of s.gapBlocks) w.u16(g.start).u16(g.end);
   for (const d of s.duplicateTsns) w.u32(d >>> 0);
-  return { type: SctpChunkType.SACK, flags: 0, value: w.finish().slice() };
+  return { type: SctpChunkType.SACK, flags: 0, value: v };
 }
 
 // --- the rest --------------------------------------------------------------------------------------
