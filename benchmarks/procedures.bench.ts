@@ -11,6 +11,10 @@
 //    admission queue paces them, nodes/gnb/admission.ts), then all N switch off at once
 //    (4.2.2.3.2) and the time until the network is quiet is measured; each burst reports its
 //    failures, the ledgers left behind (must be none), the SBI time-outs and the memory per UE.
+//  - two layouts in other processes (WIRE5G_BENCH_MP_UES UEs, default 1000, 0 skips both;
+//    procedures-multiprocess.ts): one process per core NF (goal 5), and every core NF in one
+//    process (`wire5g start core`) with the gNB and UEs, the load, here (goal 3: the core on a core
+//    of its own, as a core under test sits beside its RAN simulator); each with its CPU per UE.
 // Every figure is also given as a ratio to one SBI request/response over HTTP/2 on loopback
 // measured in the same run (the unit every procedure step is made of): the machine is shared, so
 // only same-run ratios compare from one run to the next. Nothing here asserts a speed.
@@ -244,23 +248,32 @@ for (const n of BURSTS) {
   }
 }
 
-// --- one process per NF (issue 21 goal 5), beside the one-process row of the same size ------------
+// --- one process per NF (issue 21 goal 5), and the core in one process with the gNB and UEs in this
+// one (goal 3: the core under load from a RAN simulator of its own), beside the one-process row ---
 const MP_UES = Number(process.env.WIRE5G_BENCH_MP_UES ?? 1000);
-let multiProcess: (MultiProcessFigures & { oneProcessRegistrationPerSecond?: number }) | undefined;
-if (MP_UES > 0) {
-  const name = `one process per NF (${CORE_NFS_COUNT} processes), ${MP_UES} UEs (${Math.min(MP_UES, WINDOW)} in flight)`;
+let multiProcess: MultiProcessFigures | undefined;
+let coreProcess: MultiProcessFigures | undefined;
+async function measureLayout(layout: 'per-nf' | 'core', name: string): Promise<MultiProcessFigures | undefined> {
   try {
-    const f = await measureMultiProcess({ ues: MP_UES, window: WINDOW, bin: fileURLToPath(new URL('../bin/wire5g.js', import.meta.url)) });
-    multiProcess = f;
+    const f = await measureMultiProcess({ ues: MP_UES, window: WINDOW, layout, bin: fileURLToPath(new URL('../bin/wire5g.js', import.meta.url)) });
     if (f.failed || Object.keys(f.leftBehind).length) failTask('procedures', name, new Error(`${f.failed} failed procedures, left behind: ${JSON.stringify(f.leftBehind)}`));
     else {
       results.push(row(`${name}: registration + PDU session, per UE`, f.registrationAndPduSessionMs, MP_UES));
       results.push(row(`${name}: deregistration (switch off) until the gNB is quiet, per UE`, f.deregistrationMs, MP_UES));
     }
-    console.log(`  ${name}: ${f.failed} failed, registration + PDU session ${(f.registrationAndPduSessionMs / 1000).toFixed(1)} s (${((MP_UES * 1000) / f.registrationAndPduSessionMs).toFixed(0)}/s), deregistration ${(f.deregistrationMs / 1000).toFixed(1)} s, ledgers ${Object.keys(f.leftBehind).length ? 'NOT back' : 'back'}`);
+    const cpu = f.cpuMsPerUe ? `; CPU per UE: core ${f.cpuMsPerUe.core.toFixed(2)} ms, gNB and UEs ${f.cpuMsPerUe.gnbAndUes.toFixed(2)} ms` : '';
+    console.log(`  ${name}: ${f.failed} failed, registration + PDU session ${(f.registrationAndPduSessionMs / 1000).toFixed(1)} s (${((MP_UES * 1000) / f.registrationAndPduSessionMs).toFixed(0)}/s), deregistration ${(f.deregistrationMs / 1000).toFixed(1)} s, ledgers ${Object.keys(f.leftBehind).length ? 'NOT back' : 'back'}${cpu}`);
+    return f;
   } catch (e) {
     failTask('procedures', name, e);
+    return undefined;
   }
+}
+const PER_NF_NAME = `one process per NF (${CORE_NFS_COUNT} processes), ${MP_UES} UEs (${Math.min(MP_UES, WINDOW)} in flight)`;
+const CORE_NAME = `core NFs in one process (wire5g start core), gNB and UEs in another, ${MP_UES} UEs (${Math.min(MP_UES, WINDOW)} in flight)`;
+if (MP_UES > 0) {
+  multiProcess = await measureLayout('per-nf', PER_NF_NAME);
+  coreProcess = await measureLayout('core', CORE_NAME);
 }
 
 const baseline = results.find((r) => r.name.startsWith('baseline'))?.name ?? '';
@@ -275,6 +288,7 @@ writeReport('procedures', results, {
     window: WINDOW,
     bursts,
     multiProcess,
+    coreProcess,
     multiProcessMachine: `${availableParallelism()} cores: one process per NF can only be faster than one process when the NFs get cores of their own (docs/performance.md)`,
     machine: 'figures depend on the load of the machine (2 cores shared with other work when recorded): compare ratios from one run, not absolute figures across runs',
     reference: { 'free5GC registrations per second (3000 UEs)': [7.5, 25] },
@@ -283,11 +297,15 @@ writeReport('procedures', results, {
     sbiRequestsPerUe: 'about 30 SBI requests, 14 NGAP and 10 NAS messages, 4 PFCP messages per UE',
   },
 });
-/** The per-UE cost with one process per NF against one process, same UE count, same run. */
+/** The per-UE cost with one process per NF, and with the core in one process and the RAN in another, against all in one process; same UEs, same run. */
 function multiProcessRatio(): [string, string, string][] {
-  const mp = results.find((r) => r.name.startsWith('one process per NF') && r.name.includes('registration'));
   const single = results.find((r) => r.name.startsWith(`registration + PDU session, ${MP_UES} UE`));
-  return mp && single ? [['registration + PDU session: one process per NF vs all in one process (same UEs, same run)', mp.name, single.name]] : [];
+  const out: [string, string, string][] = [];
+  for (const [what, prefix] of [['one process per NF', PER_NF_NAME], ['core in one process, gNB and UEs in another', CORE_NAME]] as const) {
+    const other = results.find((r) => r.name.startsWith(prefix) && r.name.includes('registration'));
+    if (other && single) out.push([`registration + PDU session: ${what} vs all in one process (same UEs, same run)`, other.name, single.name]);
+  }
+  return out;
 }
 
 /** The CPU time per UE of one row against another's, same run. */

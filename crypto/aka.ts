@@ -2,7 +2,7 @@
 // AUTS and resynchronisation).
 
 import { f1, f2345, f5star } from './milenage.ts';
-import { kausf, resStar } from './kdf.ts';
+import { resStarAndKausf } from './kdf.ts';
 import { xor } from './aes.ts';
 
 export interface AuthenticationVector {
@@ -22,7 +22,8 @@ export function generateAuthenticationVector(k: Uint8Array, opc: Uint8Array, amf
   autn.set(sqnXorAk);
   autn.set(amf, 6);
   autn.set(macA, 8);
-  return { rand, autn, xresStar: resStar(ck, ik, servingNetworkName, rand, res), kausf: kausf(ck, ik, servingNetworkName, sqnXorAk) };
+  const keys = resStarAndKausf(ck, ik, servingNetworkName, rand, res, sqnXorAk);
+  return { rand, autn, xresStar: keys.resStar, kausf: keys.kausf };
 }
 
 export type AutnCheck =
@@ -44,7 +45,7 @@ export function verifyAutn(k: Uint8Array, opc: Uint8Array, rand: Uint8Array, aut
   for (let i = 0; i < 8; i++) diff |= macA[i] ^ autn[8 + i];
   if (diff !== 0) return { result: 'mac-failure' };
   if (!sqnAcceptable(sqn)) return { result: 'synch-failure', sqn };
-  return { result: 'ok', sqn, resStar: resStar(ck, ik, servingNetworkName, rand, res), kausf: kausf(ck, ik, servingNetworkName, Uint8Array.from(sqnXorAk)), ck, ik };
+  return { result: 'ok', sqn, ...resStarAndKausf(ck, ik, servingNetworkName, rand, res, sqnXorAk), ck, ik };
 }
 
 /** TS 33.102 6.3.3: the AMF used for MAC-S in a resynchronisation is all zeros. */

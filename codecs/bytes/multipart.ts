@@ -11,26 +11,33 @@ export interface MultipartPart {
   body: Uint8Array;
 }
 
-const enc = new TextEncoder();
 const dec = new TextDecoder();
 
 export const MULTIPART_RELATED = 'multipart/related';
 
 /** Builds a multipart/related body; returns it with the Content-Type header value to send. */
 export function encodeMultipart(parts: MultipartPart[], boundary = 'wire5g-boundary'): { contentType: string; body: Uint8Array } {
-  const chunks: Uint8Array[] = [];
+  // the part heads as text, measured, then written with the parts into one array (UTF-8)
+  const heads: string[] = [];
+  let size = 0;
   for (const p of parts) {
     const head = `--${boundary}\r\nContent-Type: ${p.contentType}\r\n${p.contentId ? `Content-Id: ${p.contentId}\r\n` : ''}\r\n`;
-    chunks.push(enc.encode(head), p.body, enc.encode('\r\n'));
+    heads.push(head);
+    size += Buffer.byteLength(head, 'utf8') + p.body.length + 2;
   }
-  chunks.push(enc.encode(`--${boundary}--\r\n`));
-  const size = chunks.reduce((n, c) => n + c.length, 0);
+  const close = `--${boundary}--\r\n`;
+  size += Buffer.byteLength(close, 'utf8');
   const body = new Uint8Array(size);
+  const out = Buffer.from(body.buffer, 0, size);
   let at = 0;
-  for (const c of chunks) {
-    body.set(c, at);
-    at += c.length;
+  for (let i = 0; i < parts.length; i++) {
+    at += out.write(heads[i], at, 'utf8');
+    body.set(parts[i].body, at);
+    at += parts[i].body.length;
+    body[at++] = 0x0d;
+    body[at++] = 0x0a;
   }
+  out.write(close, at, 'utf8');
   const first = parts[0]?.contentType ?? 'application/json';
   return { contentType: `${MULTIPART_RELATED}; boundary=${boundary}; type="${first}"`, body };
 }
@@ -39,31 +46,40 @@ function fail(offset: number, reason: string): DecodeError {
   return new DecodeError({ protocol: 'multipart', code: 'BAD_VALUE', offset, path: 'multipart/related', reason });
 }
 
-function indexOf(hay: Uint8Array, needle: Uint8Array, from: number): number {
-  outer: for (let i = from; i + needle.length <= hay.length; i++) {
-    for (let k = 0; k < needle.length; k++) if (hay[i + k] !== needle[k]) continue outer;
-    return i;
+/** The delimiters of a boundary (RFC 2046 5.1.1), as UTF-8: `--boundary` and `CRLF--boundary`; a few boundaries, kept. */
+const delimiters = new Map<string, { first: Buffer; next: Buffer }>();
+function delimitersOf(boundary: string): { first: Buffer; next: Buffer } {
+  let d = delimiters.get(boundary);
+  if (!d) {
+    d = { first: Buffer.from(`--${boundary}`, 'utf8'), next: Buffer.from(`\r\n--${boundary}`, 'utf8') };
+    if (delimiters.size >= 64) delimiters.clear(); // a peer inventing boundaries does not grow it
+    delimiters.set(boundary, d);
   }
-  return -1;
+  return d;
 }
+
+const CRLF = Buffer.from('\r\n', 'latin1');
+const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
 
 /** Splits a multipart body by the boundary from its Content-Type header value. */
 export function decodeMultipart(contentType: string, body: Uint8Array): MultipartPart[] {
   const m = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
   if (!m) throw fail(0, 'Content-Type has no boundary parameter');
-  const delim = enc.encode(`--${m[1] ?? m[2]}`);
+  const { first: delim, next: nextDelim } = delimitersOf(m[1] ?? m[2]);
+  // Buffer's indexOf: the first occurrence at or after the offset, searched natively
+  const b = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   const parts: MultipartPart[] = [];
-  let at = indexOf(body, delim, 0);
+  let at = b.indexOf(delim, 0);
   if (at < 0) throw fail(0, 'no boundary delimiter in the body');
   for (;;) {
     at += delim.length;
     if (body[at] === 0x2d && body[at + 1] === 0x2d) return parts; // close delimiter
-    const headStart = indexOf(body, enc.encode('\r\n'), at);
+    const headStart = at > b.length ? -1 : b.indexOf(CRLF, at);
     if (headStart < 0) throw fail(at, 'truncated part');
-    const headEnd = indexOf(body, enc.encode('\r\n\r\n'), headStart);
+    const headEnd = b.indexOf(CRLFCRLF, headStart);
     if (headEnd < 0) throw fail(headStart, 'part headers not terminated');
     const headers = dec.decode(body.subarray(headStart + 2, headEnd)).split('\r\n');
-    const next = indexOf(body, enc.encode(`\r\n--${m[1] ?? m[2]}`), headEnd + 4);
+    const next = headEnd + 4 > b.length ? -1 : b.indexOf(nextDelim, headEnd + 4);
     if (next < 0) throw fail(headEnd, 'part not followed by a boundary');
     const part: MultipartPart = { contentType: 'text/plain', body: body.slice(headEnd + 4, next) };
     for (const h of headers) {

@@ -9,6 +9,7 @@ import { Http2SbiClient } from '../../transport/sbi/client.ts';
 import type { SbiClient, SbiRoute, SbiCallOptions, SbiResult } from './sbi.ts';
 import type { WireTap } from '../../transport/tap.ts';
 import { trace, traceChannel } from './trace.ts';
+import { splitSbiUri } from '../../transport/sbi/uri.ts';
 
 /** Names NFs by their SBI address, for traces ('127.0.0.12' -> 'UDM'). */
 export type NfNamer = (host: string) => string;
@@ -37,9 +38,10 @@ export class TracingSbiClient implements SbiClient {
   call<T = unknown>(method: SbiRoute['method'], uri: string, body?: unknown, opts: SbiCallOptions = {}): Promise<SbiResult<T>> {
     const tracing = traceChannel.hasSubscribers;
     if (!tracing && !this.log) return this.inner.call<T>(method, uri, body, opts);
-    const u = new URL(uri);
+    // URL's hostname, host and pathname, without a URL object per call (issue 21 goal 3)
+    const u = splitSbiUri(uri);
     const to = this.nameOf(u.hostname);
-    const operation = opts.operation ?? `${method} ${u.pathname}`;
+    const operation = opts.operation ?? `${method} ${u.target.split('?')[0]}`;
     if (tracing) trace({ from: this.from, to, interface: 'SBI', protocol: 'HTTP/2', message: operation, ...(opts.step ? { step: opts.step } : {}) });
     return this.inner.call<T>(method, uri, body, opts).then(
       (r) => {

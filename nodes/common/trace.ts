@@ -29,8 +29,16 @@ export interface TraceEvent {
 
 export const traceChannel = channel('wire5g:trace');
 
+/**
+ * Publishes `e` stamped with the time. The event is built field by field, so that every event has
+ * the same shape (absent fields undefined): the callers' literals have many shapes, and a spread
+ * of them cost a megamorphic copy per message, as did each subscriber's reads (issue 21 goal 3,
+ * docs/decisions/21-nf-cpu-2.md).
+ */
 export function trace(e: Omit<TraceEvent, 'time'>): void {
-  if (traceChannel.hasSubscribers) traceChannel.publish({ time: performance.now(), ...e });
+  if (!traceChannel.hasSubscribers) return;
+  const event: TraceEvent = { time: performance.now(), from: e.from, to: e.to, interface: e.interface, protocol: e.protocol, message: e.message, step: e.step, ue: e.ue, bytes: e.bytes, response: e.response };
+  traceChannel.publish(event);
 }
 
 export function subscribeTrace(fn: (e: TraceEvent) => void): () => void {

@@ -112,7 +112,7 @@ describe('SCTP timers in virtual time (RFC 4960 6.3, 5.1, 6.2, 8.3)', () => {
     let lost: string | undefined;
     client.on('lost', (r) => (lost = r));
     client.send(0, 60, msg(1));
-    await Promise.resolve(); // DATA sent in one job leaves at its end, bundled (RFC 4960 6.10)
+    await new Promise((r) => setImmediate(r)); // DATA leaves at the end of the loop's I/O round, bundled (RFC 9260 6.10)
     for (let i = 0; i < 40 && !lost; i++) v.clock.advance(10_000);
     const data = v.gnbRec.sent.filter((s) => s.at >= t0 && s.p.chunks[0].kind === 'Data').map((s) => s.at - t0);
     // first send, then 10 retransmissions at RTO 1, 2, 4, 8, 16, 32, 60, 60, 60, 60 s

@@ -10,6 +10,8 @@ import { tempCapture } from '../helpers/capture.ts';
 import { dissect, problems, field, tsharkAvailable } from '../helpers/tshark.ts';
 import { RecordingTap } from '../../transport/tap.ts';
 import { pair, collect, until, closeAll } from './helpers.ts';
+import { encodeNgap } from '../../codecs/ngap/ngap.ts';
+import { ngapPdu, plmnIdentity, bits, tac } from '../../codecs/ngap/build.ts';
 
 afterEach(closeAll);
 
@@ -47,5 +49,32 @@ describe.skipIf(!tsharkAvailable())('SCTP over UDP capture checked by tshark', (
     const ngap = frames.find((f) => f.protocols.includes('ngap'))!;
     expect(field(ngap, 'sctp.data_payload_proto_id')).toBe('60');
     expect(field(ngap, 'ngap.procedureCode')).toBe('21');
+  });
+
+  it('tshark decodes every NGAP message of bundled packets (RFC 9260 6.10): as many as were sent, each whole', async () => {
+    const { capture, path } = tempCapture('sctp-bundled');
+    const { client, server } = await pair({ udpPort: 9899, amf: { tap: capture }, gnb: { tap: capture } });
+    const atAmf = collect(server);
+    const uli = { userLocationInformationNR: { 'nR-CGI': { pLMNIdentity: plmnIdentity('001', '01'), nRCellIdentity: bits(1, 36) }, tAI: { pLMNIdentity: plmnIdentity('001', '01'), tAC: tac(1) } } };
+    // 40 UplinkNASTransport messages (a 5GMM STATUS each, TS 24.501 8.2.29, cause #111), sent in
+    // one job: they leave bundled, several DATA chunks per packet, in more than one packet (1400-octet MTU)
+    const nas = Uint8Array.of(0x7e, 0x00, 0x64, 0x6f);
+    const sent = Array.from({ length: 40 }, (_, i) => encodeNgap(ngapPdu('UplinkNASTransport', { 'AMF-UE-NGAP-ID': 1000 + i, 'RAN-UE-NGAP-ID': i, 'NAS-PDU': nas, UserLocationInformation: uli })));
+    for (const m of sent) client.send(1, 60, m, 'UplinkNASTransport');
+    await until(() => atAmf.length === sent.length);
+    await new Promise((r) => setTimeout(r, 30));
+    capture.close();
+    const frames = dissect(path, { prefs: ['sctp.checksum:CRC-32C'] });
+    expect(problems(frames)).toEqual([]);
+    // bundled: fewer packets than messages, several of them with more than one NGAP message
+    const withNgap = frames.filter((f) => f.protocols.includes('ngap'));
+    expect(withNgap.length).toBeGreaterThan(1);
+    expect(withNgap.length).toBeLessThan(sent.length / 4);
+    // every message dissected, in the order sent, with its own UE NGAP IDs and its NAS message
+    expect(frames.flatMap((f) => f.fields.get('ngap.AMF_UE_NGAP_ID') ?? [])).toEqual(sent.map((_, i) => String(1000 + i)));
+    expect(frames.flatMap((f) => f.fields.get('ngap.RAN_UE_NGAP_ID') ?? [])).toEqual(sent.map((_, i) => String(i)));
+    expect(frames.flatMap((f) => f.fields.get('nas_5gs.mm.message_type') ?? [])).toEqual(sent.map(() => '0x64'));
+    expect(frames.flatMap((f) => f.fields.get('nas_5gs.mm.5gmm_cause') ?? [])).toEqual(sent.map(() => '111'));
+    expect(frames.flatMap((f) => f.fields.get('ngap.procedureCode') ?? [])).toEqual(sent.map(() => '46'));
   });
 });

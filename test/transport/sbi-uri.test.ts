@@ -1,4 +1,4 @@
-// transport/sbi/uri.ts gives what `new URL` gives (its only judge): origin, host and
+// transport/sbi/uri.ts gives what `new URL` gives (its only judge): origin, host, hostname and
 // pathname + search of absolute URIs, pathname and query parameters of request-targets, for the
 // SBI's usual forms and for every form the shortcut leaves to URL itself.
 import { describe, expect, it } from 'vitest';
@@ -20,19 +20,19 @@ describe('splitSbiUri', () => {
     for (const t of TARGETS) {
       it(`${p}${t} splits as URL does`, () => {
         const u = new URL(p + t);
-        expect(splitSbiUri(p + t)).toEqual({ origin: u.origin, host: u.host, target: u.pathname + u.search });
+        expect(splitSbiUri(p + t)).toEqual({ origin: u.origin, host: u.host, hostname: u.hostname, target: u.pathname + u.search });
         // the second time the authority is known
-        expect(splitSbiUri(p + t)).toEqual({ origin: u.origin, host: u.host, target: u.pathname + u.search });
+        expect(splitSbiUri(p + t)).toEqual({ origin: u.origin, host: u.host, hostname: u.hostname, target: u.pathname + u.search });
       });
     }
   }
   it('an URI without a path is URL\'s, "/" as its path', () => {
-    expect(splitSbiUri('http://127.0.0.12:8080')).toEqual({ origin: 'http://127.0.0.12:8080', host: '127.0.0.12:8080', target: '/' });
+    expect(splitSbiUri('http://127.0.0.12:8080')).toEqual({ origin: 'http://127.0.0.12:8080', host: '127.0.0.12:8080', hostname: '127.0.0.12', target: '/' });
   });
   it('an URI with an empty authority is URL\'s: its slashes skipped, the next segment the host', () => {
     for (const uri of ['http:///nudm-sdm/v2/x', 'http:////a:8080/b?c=d', 'https:///h/p']) {
       const u = new URL(uri);
-      expect(splitSbiUri(uri)).toEqual({ origin: u.origin, host: u.host, target: u.pathname + u.search });
+      expect(splitSbiUri(uri)).toEqual({ origin: u.origin, host: u.host, hostname: u.hostname, target: u.pathname + u.search });
     }
     expect(() => splitSbiUri('http:///')).toThrow(TypeError);
   });

@@ -11,7 +11,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { SbiProblem, type SbiClient, type SbiResult, type SbiCallOptions, type SbiRoute } from './api.ts';
-import { parseSbiBody, serializeSbiBody } from './server.ts';
+import { parseSbiBody, sbiBodyOut, bodyOctets, contentTypeField, type SbiBodyBytes } from './body.ts';
 import { OwnRequest, SbiTimeoutError, type LateWait, type OwnRequestHost } from './own-request.ts';
 import { TcpStreamRecorder } from '../capture/tcp-stream.ts';
 import type { WireTap } from '../tap.ts';
@@ -277,7 +277,7 @@ export class Http2SbiClient implements SbiClient {
     const u = splitSbiUri(uri);
     const open = this.open.get(u.origin);
     if (open && this.connections.get(u.origin) === open.p && open.c.own.usable) {
-      const { contentType, data } = serializeSbiBody(body, false);
+      const { contentType, data } = sbiBodyOut(body, false);
       return this.onceOwn<T>(open.c.own, open.c.recorded, method, uri, u, contentType, data, opts);
     }
     return this.onceConnecting<T>(method, uri, u, body, opts);
@@ -292,7 +292,7 @@ export class Http2SbiClient implements SbiClient {
       p = this.connect(u.origin);
       conn = await p;
     }
-    const { contentType, data } = serializeSbiBody(body, false);
+    const { contentType, data } = sbiBodyOut(body, false);
     if (conn.own) {
       if (this.connections.get(u.origin) === p) this.open.set(u.origin, { p, c: conn });
       return this.onceOwn<T>(conn.own, conn.recorded, method, uri, u, contentType, data, opts);
@@ -359,12 +359,12 @@ export class Http2SbiClient implements SbiClient {
         reject(e);
       });
       req.on('close', () => late?.gone());
-      if (data !== undefined) req.end(data);
+      if (data !== undefined) req.end(bodyOctets(data));
     });
   }
 
   /** A call on wire5g's own HTTP/2: the same headers, time-out and results as on node:http2. */
-  private onceOwn<T>(conn: H2Connection, recorded: boolean, method: string, uri: string, u: SbiUriParts, contentType: string | undefined, data: Uint8Array | undefined, opts: SbiCallOptions): Promise<SbiResult<T>> {
+  private onceOwn<T>(conn: H2Connection, recorded: boolean, method: string, uri: string, u: SbiUriParts, contentType: string | undefined, data: SbiBodyBytes | undefined, opts: SbiCallOptions): Promise<SbiResult<T>> {
     const fields: HeaderField[] = [methodField(method), { name: ':path', value: u.target }, SCHEME_HTTP, this.authorityField(u.host), this.userAgentField, ACCEPT];
     let typed = false;
     if (opts.headers) {
@@ -378,7 +378,7 @@ export class Http2SbiClient implements SbiClient {
     if (contentType && !(contentType.startsWith('application/json') && typed)) {
       const i = fields.findIndex((f) => f.name === 'content-type');
       if (i >= 0) fields.splice(i, 1);
-      fields.push({ name: 'content-type', value: contentType });
+      fields.push(contentTypeField(contentType));
     }
     this.stats.calls++;
     const r = new OwnRequest(this.host, conn, method, uri, opts.timeoutMs ?? this.timeoutMs, opts.lateAnswer);

@@ -3,7 +3,7 @@
 // what the connection and the clock call, instead of a set of closures made for every request.
 
 import type { SbiCallOptions, SbiResult } from './api.ts';
-import { parseSbiBody } from './server.ts';
+import { parseSbiBody, type SbiBodyBytes } from './body.ts';
 import type { H2Connection } from './h2/connection.ts';
 import type { H2Stream, H2StreamObserver } from './h2/stream.ts';
 import { H2Error, H2ClosedError } from './h2/errors.ts';
@@ -83,7 +83,7 @@ export class OwnRequest implements H2StreamObserver {
   }
 
   /** Opens the stream (throws when the connection is no longer usable) and starts the time-out. */
-  send(fields: HeaderField[], data: Uint8Array | undefined, note: string | undefined): void {
+  send(fields: HeaderField[], data: SbiBodyBytes | undefined, note: string | undefined): void {
     this.s = this.conn.request(fields, data, note, this);
     this.timer = this.host.clock.setTimeout(expired, this.timeoutMs, this);
   }

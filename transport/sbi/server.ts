@@ -7,14 +7,15 @@
 
 import http2 from 'node:http2';
 import { isIPv6, type AddressInfo } from 'node:net';
-import { matchRoute, SbiProblem, SbiMultipart, type SbiRoute, type SbiResponse, type ProblemDetails } from './api.ts';
-import { decodeMultipart, encodeMultipart, type MultipartPart } from '../../codecs/bytes/multipart.ts';
-import { DecodeError } from '../../codecs/bytes/errors.ts';
+import { matchRoute, SbiProblem, type SbiRoute, type SbiResponse, type ProblemDetails } from './api.ts';
+import { parseSbiBody, sbiBodyOut, bodyOctets, contentTypeField, type SbiBodyBytes } from './body.ts';
 import { OwnHttp2Server } from './h2/server.ts';
 import type { H2Stream } from './h2/stream.ts';
 import { sbiHttp2, type Http2Implementation } from './http2-choice.ts';
 import type { HeaderField } from '../../codecs/http2/hpack.ts';
 import { parseRequestTarget, type RequestTarget } from './uri.ts';
+
+export { parseSbiBody, serializeSbiBody } from './body.ts';
 
 export interface SbiServerOptions {
   address: string;
@@ -38,7 +39,7 @@ interface Exchange {
   /** The response can still be sent (the stream is neither reset nor closed). */
   open(): boolean;
   /** `server` is the Server header's value unless `headers` has its own. */
-  respond(status: number, server: string, headers: Record<string, string> | undefined, contentType: string | undefined, data: Uint8Array | undefined): void;
+  respond(status: number, server: string, headers: Record<string, string> | undefined, contentType: string | undefined, data: SbiBodyBytes | undefined): void;
   /** Calls back once the stream has closed: delivered when it closed without a reset. */
   whenClosed(cb: (delivered: boolean, code: string) => void): void;
 }
@@ -56,7 +57,7 @@ function nodeExchange(stream: http2.ServerHttp2Stream, headers: http2.IncomingHt
       const out: http2.OutgoingHttpHeaders = { ':status': status, server, ...headers };
       if (contentType) out['content-type'] = contentType;
       stream.respond(out, { endStream: data === undefined });
-      if (data !== undefined) stream.end(data);
+      if (data !== undefined) stream.end(bodyOctets(data));
     },
     whenClosed(cb) {
       const done = () => cb(stream.rstCode === http2.constants.NGHTTP2_NO_ERROR, String(stream.rstCode));
@@ -103,11 +104,11 @@ class OwnExchange implements Exchange {
     return !this.s.closed && !this.s.localEnded;
   }
 
-  respond(status: number, server: string, headers: Record<string, string> | undefined, contentType: string | undefined, data: Uint8Array | undefined): void {
+  respond(status: number, server: string, headers: Record<string, string> | undefined, contentType: string | undefined, data: SbiBodyBytes | undefined): void {
     // the order and values of { ':status', server, ...headers }: a `server` of the handler's replaces ours in place
     const out: HeaderField[] = [statusField(status), headers && Object.hasOwn(headers, 'server') ? { name: 'server', value: headers.server } : serverField(server)];
     if (headers) for (const k in headers) if (k !== 'server' && Object.hasOwn(headers, k)) out.push({ name: k.toLowerCase(), value: headers[k] });
-    if (contentType) out.push({ name: 'content-type', value: contentType });
+    if (contentType) out.push(contentTypeField(contentType));
     this.s.conn.respond(this.s, out, data);
   }
 
@@ -121,70 +122,6 @@ class OwnExchange implements Exchange {
       done();
     };
   }
-}
-
-const dec = new TextDecoder();
-
-/** isJson's answers by Content-Type (a few distinct values; multipart boundaries bounded by the clear). */
-const jsonTypes = new Map<string, boolean>();
-
-function isJson(ct: string): boolean {
-  let json = jsonTypes.get(ct);
-  if (json === undefined) {
-    const base = ct.split(';')[0].trim().toLowerCase();
-    json = base === 'application/json' || base.endsWith('+json');
-    if (jsonTypes.size >= 256) jsonTypes.clear();
-    jsonTypes.set(ct, json);
-  }
-  return json;
-}
-
-/** Parses a request body by Content-Type; throws SbiProblem 400/415. */
-export function parseSbiBody(contentType: string | undefined, raw: Uint8Array): unknown {
-  if (raw.length === 0) return undefined;
-  const ct = contentType ?? '';
-  if (isJson(ct)) {
-    try {
-      return JSON.parse(dec.decode(raw));
-    } catch (e) {
-      throw new SbiProblem(400, 'INVALID_MSG_FORMAT', `body is not JSON: ${(e as Error).message}`);
-    }
-  }
-  if (ct.toLowerCase().startsWith('multipart/related')) {
-    let parts: MultipartPart[];
-    try {
-      parts = decodeMultipart(ct, raw);
-    } catch (e) {
-      if (e instanceof DecodeError) throw new SbiProblem(400, 'INVALID_MSG_FORMAT', e.message);
-      throw e;
-    }
-    const jsonPart = parts.find((p) => isJson(p.contentType));
-    let json: unknown;
-    try {
-      json = jsonPart ? JSON.parse(dec.decode(jsonPart.body)) : undefined;
-    } catch (e) {
-      throw new SbiProblem(400, 'INVALID_MSG_FORMAT', `JSON part does not parse: ${(e as Error).message}`);
-    }
-    const binaries: Record<string, { contentType: string; data: Uint8Array }> = {};
-    for (const p of parts) if (p !== jsonPart && p.contentId) binaries[p.contentId] = { contentType: p.contentType, data: p.body };
-    return new SbiMultipart(json, binaries);
-  }
-  throw new SbiProblem(415, 'UNSUPPORTED_MEDIA_TYPE', `Content-Type ${ct || '(none)'} is not supported`);
-}
-
-/** Serializes a body: JSON, problem+json, or multipart/related. */
-export function serializeSbiBody(body: unknown, problem: boolean): { contentType?: string; data?: Uint8Array } {
-  if (body === undefined) return {};
-  if (body instanceof SbiMultipart) {
-    const parts: MultipartPart[] = [{ contentType: 'application/json', body: Buffer.from(JSON.stringify(body.json), 'utf8') }];
-    for (const [id, b] of Object.entries(body.binaries)) parts.push({ contentType: b.contentType, contentId: id, body: b.data });
-    const m = encodeMultipart(parts);
-    return { contentType: m.contentType, data: m.body };
-  }
-  // Buffer.from: a small body is a view of node's shared pool, not an ArrayBuffer of its own as
-  // TextEncoder's (one backing store per body made the GC's external memory pressure); the same
-  // UTF-8 octets (a lone surrogate is U+FFFD in both)
-  return { contentType: problem ? 'application/problem+json' : 'application/json', data: Buffer.from(JSON.stringify(body), 'utf8') };
 }
 
 export class SbiServer {
@@ -323,7 +260,7 @@ export class SbiServer {
     // one of the error types an operation documents under application/json, which carry their
     // ProblemDetails in `error` (TS 29.518 N1N2MessageTransferError, TS 29.502 SmContextUpdateError, ...)
     const wrapsProblem = typeof res.body === 'object' && res.body !== null && 'error' in res.body;
-    const { contentType, data } = serializeSbiBody(res.body, res.status >= 400 && !wrapsProblem);
+    const { contentType, data } = sbiBodyOut(res.body, res.status >= 400 && !wrapsProblem);
     let delivered = x.open();
     if (delivered) {
       try {

@@ -22,23 +22,36 @@ function noDotSegment(target: string, end: number): boolean {
 /** The parts of an absolute URI the SBI client uses. */
 export interface SbiUriParts {
   /** Scheme, host and port as URL's `origin` ("http://127.0.0.12:8080"). */
-  origin: string;
+  readonly origin: string;
   /** Host and port as URL's `host`. */
-  host: string;
+  readonly host: string;
+  /** The host alone as URL's `hostname` (an IPv6 address in brackets). */
+  readonly hostname: string;
   /** URL's `pathname + search`: the request-target of the :path pseudo-header (RFC 9113 8.3.1). */
-  target: string;
+  readonly target: string;
 }
 
 /** Origin and host per "scheme://authority" as written, as URL normalised them (few: one per NF). */
-const authorities = new Map<string, { origin: string; host: string }>();
+const authorities = new Map<string, { origin: string; host: string; hostname: string }>();
 
 function viaUrl(uri: string): SbiUriParts {
   const u = new URL(uri);
-  return { origin: u.origin, host: u.host, target: u.pathname + u.search };
+  return { origin: u.origin, host: u.host, hostname: u.hostname, target: u.pathname + u.search };
 }
 
-/** `new URL(uri)`'s origin, host, pathname + search, for an absolute http or https URI. */
+/** The last URI split and its parts: the tracing client and the HTTP/2 client below it split the same URI in turn. */
+let lastUri = '';
+let lastParts: SbiUriParts | undefined;
+
+/** `new URL(uri)`'s origin, host, hostname, pathname + search, for an absolute http or https URI (the parts are only read). */
 export function splitSbiUri(uri: string): SbiUriParts {
+  if (uri === lastUri && lastParts) return lastParts;
+  lastParts = split(uri);
+  lastUri = uri;
+  return lastParts;
+}
+
+function split(uri: string): SbiUriParts {
   const from = uri.startsWith('http://') ? 7 : uri.startsWith('https://') ? 8 : -1;
   if (from < 0) return viaUrl(uri);
   const slash = uri.indexOf('/', from);
@@ -52,12 +65,12 @@ export function splitSbiUri(uri: string): SbiUriParts {
   if (!a) {
     if (/[^A-Za-z0-9.:[\]-]/.test(prefix.slice(from))) return viaUrl(uri); // user info, odd characters
     const u = new URL(prefix);
-    a = { origin: u.origin, host: u.host };
+    a = { origin: u.origin, host: u.host, hostname: u.hostname };
     if (authorities.size >= 1024) authorities.clear();
     authorities.set(prefix, a);
   }
   // URL drops an empty query ("?" alone) from `search`
-  return { origin: a.origin, host: a.host, target: q === target.length - 1 ? target.slice(0, q) : target };
+  return { origin: a.origin, host: a.host, hostname: a.hostname, target: q === target.length - 1 ? target.slice(0, q) : target };
 }
 
 /** What the SBI server reads of a request's :path: URL's pathname and its query's parameters. */

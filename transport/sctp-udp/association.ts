@@ -143,28 +143,44 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
     this.flushSoon();
   }
 
-  /** A flush is scheduled for the end of the current job (microtask). */
+  /** A flush of queued DATA is scheduled for the end of the event loop's I/O phase. */
   private flushScheduled = false;
-  /** A SACK is due at once (6.2: every second packet, gaps, duplicates): it goes with that flush. */
-  private sackWanted = false;
+  /** A SACK is due at once (6.2: every second packet, gaps, duplicates): it leaves at the end of this job. */
+  private sackScheduled = false;
 
   /**
-   * Bundling (RFC 4960 6.10): everything the node sends in one job (a burst of NGAP messages, the
-   * answers its 'message' handlers give to one received packet) and the SACK due for what was
-   * received leave together, packed up to the MTU, once the job is over, instead of one packet
-   * per message. The delay is a microtask: no timer, nothing waits for the clock.
+   * Bundling (RFC 9260 6.10): the DATA the node sends while the event loop works through one
+   * round of I/O (the answers to every datagram and every SBI response that arrived together, a
+   * burst of NGAP messages) leaves together, packed up to the MTU, once that round is over
+   * (setImmediate: the loop's check phase, right after its poll phase), instead of one packet per
+   * job. No timer and nothing waits for the clock or for acknowledgements: the only delay is the
+   * rest of the round, as with receive offload (RFC 6458 8.1.5 leaves any such Nagle-like
+   * delaying to the implementation). A SACK that is due does not wait for it (sackSoon).
    */
   private flushSoon(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    queueMicrotask(() => {
+    setImmediate(() => {
       this.flushScheduled = false;
       if (this.state === AssociationState.CLOSED) return;
       this.flush();
-      if (this.sackWanted) {
-        this.sackWanted = false;
-        if (this.rx.sackDue) this.sendSack();
-      }
+    });
+  }
+
+  /**
+   * RFC 9260 6.2: a SACK for at least every second packet with DATA, and at once on gaps or
+   * duplicates (6.7), leaves at the end of the job that processed that packet (a microtask), as
+   * before, taking along the DATA queued so far (6.1: a pending SACK is bundled with outbound
+   * DATA); only when none is queued does it go alone.
+   */
+  private sackSoon(): void {
+    if (this.sackScheduled) return;
+    this.sackScheduled = true;
+    queueMicrotask(() => {
+      this.sackScheduled = false;
+      if (this.state === AssociationState.CLOSED) return;
+      this.flush();
+      if (this.rx.sackDue) this.sendSack();
     });
   }
 
@@ -352,10 +368,7 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
     }
     if (sawData && this.rx.unacked) {
       // RFC 4960 6.2: SACK at least every second packet, at once on duplicates or gaps (6.7).
-      if (this.rx.packetWithData()) {
-        this.sackWanted = true;
-        this.flushSoon();
-      } else if (!this.sackTimer) this.sackTimer = this.io.clock.setTimeout(() => this.sendSack(), this.t.sackDelayMs);
+      if (this.rx.packetWithData()) this.sackSoon(); else if (!this.sackTimer) this.sackTimer = this.io.clock.setTimeout(() => this.sendSack(), this.t.sackDelayMs);
     }
   }
 

@@ -18,7 +18,7 @@ import { DecodeError } from '../../../codecs/bytes/errors.ts';
 import { H2Stream, type H2StreamObserver } from './stream.ts';
 import { FrameWriter } from './writer.ts';
 import { H2Error, H2ProtocolError, H2ClosedError } from './errors.ts';
-import { Settings, validateRequestHeaders, frameContent } from './rules.ts';
+import { Settings, validateRequestHeaders, responseProblem, frameContent } from './rules.ts';
 
 /** Our receive windows: 16 MiB per stream (SETTINGS_INITIAL_WINDOW_SIZE), 1 GiB per connection. */
 const LOCAL_STREAM_WINDOW = 1 << 24;
@@ -82,9 +82,7 @@ export class H2Connection {
     o.socket.on('close', () => this.onSocketClose());
     if (o.role === 'client') this.w.raw(CONNECTION_PREFACE);
     // 6.5.2: no push to a client; 16 MiB stream windows; then the connection window to 1 GiB (6.9.2)
-    const settings: [number, number][] = [[4, LOCAL_STREAM_WINDOW]];
-    if (o.role === 'client') settings.unshift([2, 0]);
-    this.w.settings(settings);
+    this.w.settings(o.role === 'client' ? [[2, 0], [4, LOCAL_STREAM_WINDOW]] : [[4, LOCAL_STREAM_WINDOW]]);
     this.w.windowUpdate(0, LOCAL_CONNECTION_WINDOW - DEFAULT_WINDOW);
     this.recvWindow = LOCAL_CONNECTION_WINDOW;
   }
@@ -105,8 +103,16 @@ export class H2Connection {
 
   // --- sending --------------------------------------------------------------------------------------
 
-  /** DATA frames within the peer's frame size and both send windows; the rest waits for WINDOW_UPDATE. */
-  private sendData(s: H2Stream, data: Uint8Array, end: boolean): void {
+  /** DATA frames within the peer's frame size and both send windows (the rest waits for WINDOW_UPDATE); a text fitting one frame is encoded in place. */
+  private sendData(s: H2Stream, data: Uint8Array | string, end: boolean): void {
+    if (typeof data === 'string') {
+      const n = this.w.textData(s.id, end ? FrameFlags.END_STREAM : 0, data, Math.min(this.peer.maxFrameSize, this.sendWindow, s.sendWindow));
+      if (n < 0) return this.sendData(s, Buffer.from(data, 'utf8'), end);
+      this.sendWindow -= n;
+      s.sendWindow -= n;
+      if (end) this.localEnd(s);
+      return;
+    }
     let off = 0;
     for (;;) {
       const left = data.length - off;
@@ -142,7 +148,7 @@ export class H2Connection {
   // --- streams ------------------------------------------------------------------------------------
 
   /** Client: opens a stream with a request (8.3.1); it waits while the peer's MAX_CONCURRENT_STREAMS are in use. */
-  request(fields: HeaderField[], body: Uint8Array | undefined, note: string | undefined, observer: H2StreamObserver): H2Stream {
+  request(fields: HeaderField[], body: Uint8Array | string | undefined, note: string | undefined, observer: H2StreamObserver): H2Stream {
     if (!this.usable) throw new H2ClosedError('the HTTP/2 connection is closing (GOAWAY) or closed');
     const s = new H2Stream(this, 0, observer);
     s.requestFields = fields;
@@ -170,7 +176,7 @@ export class H2Connection {
   }
 
   /** Server: the response (8.3.2) to a request, status first, then the body in DATA frames. */
-  respond(s: H2Stream, fields: HeaderField[], body: Uint8Array | undefined): void {
+  respond(s: H2Stream, fields: HeaderField[], body: Uint8Array | string | undefined): void {
     if (s.closed || s.localEnded) throw new H2ClosedError(`stream ${s.id} is closed`);
     this.w.headers(s.id, this.encoder.encodeShared(fields), body === undefined, this.peer.maxFrameSize);
     if (body === undefined) this.localEnd(s);
@@ -358,12 +364,9 @@ export class H2Connection {
     } else if (s.remoteEnded) {
       return this.streamError(id, H2Error.STREAM_CLOSED, 'HEADERS after END_STREAM');
     } else if (!s.headers) {
-      const status = fields.find((f) => f.name === ':status')?.value;
-      if (!status || !/^[1-5]\d\d$/.test(status)) return this.streamError(id, H2Error.PROTOCOL_ERROR, 'response without a valid :status (RFC 9113 8.3.2)');
-      if (status[0] === '1') {
-        if (end) return this.streamError(id, H2Error.PROTOCOL_ERROR, 'interim response with END_STREAM (RFC 9113 8.1)');
-        return; // 1xx: informational, the final response follows
-      }
+      const bad = responseProblem(fields, end);
+      if (bad === 'interim') return; // 1xx: informational, the final response follows
+      if (bad) return this.streamError(id, H2Error.PROTOCOL_ERROR, bad);
       s.headers = fields;
     } else if (!end) {
       return this.streamError(id, H2Error.PROTOCOL_ERROR, 'trailers without END_STREAM (RFC 9113 8.1)');
@@ -385,9 +388,8 @@ export class H2Connection {
       if (p.length) throw new H2ProtocolError(H2Error.FRAME_SIZE_ERROR, 'SETTINGS ACK with a payload (RFC 9113 6.5)');
       return;
     }
-    if (p.length % 6) throw new H2ProtocolError(H2Error.FRAME_SIZE_ERROR, `SETTINGS of ${p.length} octets, not a multiple of 6 (RFC 9113 6.5)`);
     const before = this.peer.initialWindowSize;
-    for (let i = 0; i < p.length; i += 6) this.peer.apply(p.readUInt16BE(i), p.readUInt32BE(i + 2), this.role);
+    this.peer.applyPayload(p, this.role);
     this.encoder.setPeerMaxTableSize(this.peer.headerTableSize);
     const delta = this.peer.initialWindowSize - before;
     if (delta) {
@@ -460,12 +462,7 @@ export class H2Connection {
   private goaway(code: number, debug = ''): void {
     if (this.goawaySent && code === H2Error.NO_ERROR) return;
     this.goawaySent = true;
-    const d = Buffer.from(debug.slice(0, 256), 'utf8');
-    const p = Buffer.allocUnsafe(8 + d.length);
-    p.writeUInt32BE(this.highestPeerStream, 0);
-    p.writeUInt32BE(code, 4);
-    d.copy(p, 8);
-    this.w.frame(FrameType.GOAWAY, 0, 0, p);
+    this.w.goaway(this.highestPeerStream, code, debug.slice(0, 256));
   }
 
   /** Graceful close (6.8): GOAWAY NO_ERROR, the open streams finish, then the socket ends. */

@@ -16,6 +16,12 @@ export class Settings {
   maxFrameSize = 16384;
   maxHeaderListSize = Infinity;
 
+  /** A SETTINGS payload (6.5): six octets per setting, identifier and value. */
+  applyPayload(p: Buffer, role: 'client' | 'server'): void {
+    if (p.length % 6) throw new H2ProtocolError(H2Error.FRAME_SIZE_ERROR, `SETTINGS of ${p.length} octets, not a multiple of 6 (RFC 9113 6.5)`);
+    for (let i = 0; i < p.length; i += 6) this.apply(p.readUInt16BE(i), p.readUInt32BE(i + 2), role);
+  }
+
   apply(id: number, value: number, role: 'client' | 'server'): void {
     switch (id) {
       case 1: this.headerTableSize = value; break;
@@ -62,6 +68,18 @@ export function validateRequestHeaders(fields: readonly HeaderField[]): string |
   }
   if (method !== 1 || scheme !== 1 || path !== 1) return 'not exactly one :method, :scheme and :path (8.3.1)';
   return undefined;
+}
+
+/**
+ * What a response's header list is (8.3.2, 8.1): 'interim' for a 1xx without END_STREAM, the reason
+ * it is malformed (no valid :status, an interim response ending the stream), undefined for a final one.
+ */
+export function responseProblem(fields: readonly HeaderField[], end: boolean): string | undefined {
+  let status: string | undefined;
+  for (let i = 0; i < fields.length && status === undefined; i++) if (fields[i].name === ':status') status = fields[i].value;
+  if (!status || !/^[1-5]\d\d$/.test(status)) return 'response without a valid :status (RFC 9113 8.3.2)';
+  if (status[0] !== '1') return undefined;
+  return end ? 'interim response with END_STREAM (RFC 9113 8.1)' : 'interim';
 }
 
 /**

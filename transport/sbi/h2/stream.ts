@@ -12,6 +12,8 @@ export interface H2StreamObserver {
   closed(s: H2Stream): void;
 }
 
+const EMPTY = new Uint8Array(0);
+
 export class H2Stream {
   id: number;
   readonly conn: H2Connection;
@@ -29,7 +31,7 @@ export class H2Stream {
   pending: { data: Uint8Array; end: boolean } | undefined;
   /** Client: the request until the stream opens (it may wait for MAX_CONCURRENT_STREAMS). */
   requestFields: HeaderField[] | undefined;
-  requestBody: Uint8Array | undefined;
+  requestBody: Uint8Array | string | undefined;
   note: string | undefined;
   /** Client: the request that is told of the response and the close (one object per request, no closures). */
   readonly observer: H2StreamObserver | undefined;
@@ -53,6 +55,7 @@ export class H2Stream {
   /** The body received so far, in one piece. */
   body(): Uint8Array {
     if (this.chunks.length === 1) return this.chunks[0];
+    if (this.chunks.length === 0) return EMPTY;
     return Buffer.concat(this.chunks);
   }
 }

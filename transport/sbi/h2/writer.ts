@@ -8,6 +8,10 @@ import { FrameType, FrameFlags } from '../../../codecs/http2/frame.ts';
 
 const MAX_ID = 0x7fffffff;
 
+function flushWriter(w: FrameWriter): void {
+  w.flush();
+}
+
 export class FrameWriter {
   private readonly socket: net.Socket;
   private readonly onWrite: ((bytes: Uint8Array, note: string | undefined) => void) | undefined;
@@ -57,10 +61,33 @@ export class FrameWriter {
     this.scheduleFlush();
   }
 
+  /**
+   * A DATA frame (6.1) carrying the UTF-8 encoding of `text`, written in place; returns its length,
+   * or -1 with nothing written when that is more than `max` octets.
+   */
+  textData(id: number, flags: number, text: string, max: number): number {
+    // a UTF-16 code unit is at least one octet of UTF-8 and at most three
+    if (text.length > max) return -1;
+    this.room(9 + 3 * text.length);
+    const b = this.wbuf;
+    let p = this.wpos;
+    const len = b.write(text, p + 9);
+    if (len > max) return -1;
+    b[p++] = len >>> 16;
+    b[p++] = (len >>> 8) & 0xff;
+    b[p++] = len & 0xff;
+    b[p++] = FrameType.DATA;
+    b[p++] = flags;
+    b.writeUInt32BE(id & MAX_ID, p);
+    this.wpos = p + 4 + len;
+    this.scheduleFlush();
+    return len;
+  }
+
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    setImmediate(() => this.flush());
+    setImmediate(flushWriter, this);
   }
 
   flush(): void {
@@ -91,6 +118,16 @@ export class FrameWriter {
     const p = Buffer.allocUnsafe(4);
     p.writeUInt32BE(value >>> 0, 0);
     this.frame(type, 0, id, p);
+  }
+
+  /** GOAWAY (6.8): the last stream processed, the error code, the debug text in UTF-8. */
+  goaway(lastStreamId: number, code: number, debug: string): void {
+    const d = Buffer.from(debug, 'utf8');
+    const p = Buffer.allocUnsafe(8 + d.length);
+    p.writeUInt32BE(lastStreamId, 0);
+    p.writeUInt32BE(code, 4);
+    d.copy(p, 8);
+    this.frame(FrameType.GOAWAY, 0, 0, p);
   }
 
   windowUpdate(id: number, increment: number): void {
