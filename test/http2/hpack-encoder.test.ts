@@ -70,3 +70,28 @@ describe('HPACK encoder: default policy', () => {
     expect(enc.tableSize).toBeLessThanOrEqual(100);
   });
 });
+
+describe('HPACK encoder: field objects sent again', () => {
+  it('encodes a field object it has sent before as it encodes a new object with the same name and value, through evictions and size updates', () => {
+    // two encoders on the same input: one given the same field objects again (its memo), one fresh copies
+    const shared = h([[':status', '200'], ['server', 'UDM'], ['content-type', 'application/json'], ['user-agent', 'AMF'], [':authority', '127.0.0.12:8080']]);
+    const again = new HpackEncoder({ maxTableSize: 160 });
+    const fresh = new HpackEncoder({ maxTableSize: 160 });
+    const dec = new HpackDecoder(4096);
+    for (let i = 0; i < 200; i++) {
+      // a field inserted every few messages pushes the shared ones out of the small table now and then
+      const extra = i % 3 === 0 ? h([[`x-${i}`, `v${i}`]]) : [];
+      const pick = shared.filter((_, k) => (i + k) % 4 !== 0);
+      if (i === 120) {
+        again.setPeerMaxTableSize(64);
+        fresh.setPeerMaxTableSize(64);
+      }
+      if (i === 150) shared[1].value = 'UDR'; // a field object changed in place is looked up again
+      const a = again.encode([...pick, ...extra]);
+      const b = fresh.encode([...pick, ...extra].map((f) => ({ ...f })));
+      expect(toHex(a)).toBe(toHex(b));
+      expect(dec.decode(a)).toEqual([...pick, ...extra]);
+    }
+    expect(again.tableSize).toBe(fresh.tableSize);
+  });
+});

@@ -6,6 +6,7 @@
 import { SbiProblem, SbiMultipart } from './api.ts';
 import { decodeMultipart, encodeMultipart, type MultipartPart } from '../../codecs/bytes/multipart.ts';
 import { DecodeError } from '../../codecs/bytes/errors.ts';
+import type { HeaderField } from '../../codecs/http2/hpack.ts';
 
 /**
  * A body as it goes to an HTTP/2 connection: its octets, or a JSON text whose UTF-8 encoding
@@ -92,6 +93,19 @@ export function sbiBodyOut(body: unknown, problem: boolean): SbiBodyOut {
     return { contentType: m.contentType, data: m.body };
   }
   return { contentType: problem ? 'application/problem+json' : 'application/json', data: JSON.stringify(body) };
+}
+
+/** Content-Type header fields by value, made once (the HPACK encoder knows a field object it has sent). */
+const contentTypes = new Map<string, HeaderField>();
+
+/** The content-type header field with `value`. */
+export function contentTypeField(value: string): HeaderField {
+  let f = contentTypes.get(value);
+  if (!f) {
+    if (contentTypes.size >= 256) contentTypes.clear(); // a few media types (and multipart boundaries)
+    contentTypes.set(value, (f = { name: 'content-type', value }));
+  }
+  return f;
 }
 
 /** The octets of a body to send (node:http2 and the SEPP take octets). */

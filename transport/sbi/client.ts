@@ -11,7 +11,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { SbiProblem, type SbiClient, type SbiResult, type SbiCallOptions, type SbiRoute } from './api.ts';
-import { parseSbiBody, sbiBodyOut, bodyOctets, type SbiBodyBytes } from './body.ts';
+import { parseSbiBody, sbiBodyOut, bodyOctets, contentTypeField, type SbiBodyBytes } from './body.ts';
 import { OwnRequest, SbiTimeoutError, type LateWait, type OwnRequestHost } from './own-request.ts';
 import { TcpStreamRecorder } from '../capture/tcp-stream.ts';
 import type { WireTap } from '../tap.ts';
@@ -378,7 +378,7 @@ export class Http2SbiClient implements SbiClient {
     if (contentType && !(contentType.startsWith('application/json') && typed)) {
       const i = fields.findIndex((f) => f.name === 'content-type');
       if (i >= 0) fields.splice(i, 1);
-      fields.push({ name: 'content-type', value: contentType });
+      fields.push(contentTypeField(contentType));
     }
     this.stats.calls++;
     const r = new OwnRequest(this.host, conn, method, uri, opts.timeoutMs ?? this.timeoutMs, opts.lateAnswer);

@@ -8,7 +8,7 @@
 import http2 from 'node:http2';
 import { isIPv6, type AddressInfo } from 'node:net';
 import { matchRoute, SbiProblem, type SbiRoute, type SbiResponse, type ProblemDetails } from './api.ts';
-import { parseSbiBody, sbiBodyOut, bodyOctets, type SbiBodyBytes } from './body.ts';
+import { parseSbiBody, sbiBodyOut, bodyOctets, contentTypeField, type SbiBodyBytes } from './body.ts';
 import { OwnHttp2Server } from './h2/server.ts';
 import type { H2Stream } from './h2/stream.ts';
 import { sbiHttp2, type Http2Implementation } from './http2-choice.ts';
@@ -108,7 +108,7 @@ class OwnExchange implements Exchange {
     // the order and values of { ':status', server, ...headers }: a `server` of the handler's replaces ours in place
     const out: HeaderField[] = [statusField(status), headers && Object.hasOwn(headers, 'server') ? { name: 'server', value: headers.server } : serverField(server)];
     if (headers) for (const k in headers) if (k !== 'server' && Object.hasOwn(headers, k)) out.push({ name: k.toLowerCase(), value: headers[k] });
-    if (contentType) out.push({ name: 'content-type', value: contentType });
+    if (contentType) out.push(contentTypeField(contentType));
     this.s.conn.respond(this.s, out, data);
   }
 

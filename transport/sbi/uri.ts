@@ -22,13 +22,13 @@ function noDotSegment(target: string, end: number): boolean {
 /** The parts of an absolute URI the SBI client uses. */
 export interface SbiUriParts {
   /** Scheme, host and port as URL's `origin` ("http://127.0.0.12:8080"). */
-  origin: string;
+  readonly origin: string;
   /** Host and port as URL's `host`. */
-  host: string;
+  readonly host: string;
   /** The host alone as URL's `hostname` (an IPv6 address in brackets). */
-  hostname: string;
+  readonly hostname: string;
   /** URL's `pathname + search`: the request-target of the :path pseudo-header (RFC 9113 8.3.1). */
-  target: string;
+  readonly target: string;
 }
 
 /** Origin and host per "scheme://authority" as written, as URL normalised them (few: one per NF). */
@@ -39,8 +39,19 @@ function viaUrl(uri: string): SbiUriParts {
   return { origin: u.origin, host: u.host, hostname: u.hostname, target: u.pathname + u.search };
 }
 
-/** `new URL(uri)`'s origin, host, pathname + search, for an absolute http or https URI. */
+/** The last URI split and its parts: the tracing client and the HTTP/2 client below it split the same URI in turn. */
+let lastUri = '';
+let lastParts: SbiUriParts | undefined;
+
+/** `new URL(uri)`'s origin, host, hostname, pathname + search, for an absolute http or https URI (the parts are only read). */
 export function splitSbiUri(uri: string): SbiUriParts {
+  if (uri === lastUri && lastParts) return lastParts;
+  lastParts = split(uri);
+  lastUri = uri;
+  return lastParts;
+}
+
+function split(uri: string): SbiUriParts {
   const from = uri.startsWith('http://') ? 7 : uri.startsWith('https://') ? 8 : -1;
   if (from < 0) return viaUrl(uri);
   const slash = uri.indexOf('/', from);

@@ -8,6 +8,10 @@ import { FrameType, FrameFlags } from '../../../codecs/http2/frame.ts';
 
 const MAX_ID = 0x7fffffff;
 
+function flushWriter(w: FrameWriter): void {
+  w.flush();
+}
+
 export class FrameWriter {
   private readonly socket: net.Socket;
   private readonly onWrite: ((bytes: Uint8Array, note: string | undefined) => void) | undefined;
@@ -83,7 +87,7 @@ export class FrameWriter {
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    setImmediate(() => this.flush());
+    setImmediate(flushWriter, this);
   }
 
   flush(): void {
