@@ -59,6 +59,34 @@ function checkLengthBits(lengthBits: number, m: Uint8Array): void {
 }
 
 /**
+ * CMAC (SP 800-38B 6.2) of the first `lengthBits` bits of `buf`, which holds them from its start
+ * with zeros after and is a whole number of blocks long (at least one): padded, XORed with the
+ * subkey and enciphered in place. Returns T, a view of the cipher's output that stays the key's
+ * chaining block (`chain`): not to be changed by the caller.
+ */
+function cmacInPlace(state: CmacKey, buf: Uint8Array, lengthBits: number): Uint8Array {
+  const complete = lengthBits > 0 && lengthBits % 128 === 0;
+  const fullBytes = lengthBits >> 3;
+  const rem = lengthBits & 7;
+  if (rem) buf[fullBytes] &= 0xff << (8 - rem);
+  if (!complete) buf[fullBytes] |= 0x80 >> rem; // the "10*" padding starts right after the message
+  const sub = complete ? state.k1 : state.k2;
+  const last = buf.length - 16;
+  for (let i = 0; i < 16; i++) buf[last + i] ^= sub[i];
+  // CBC with a zero IV (SP 800-38B 6.2 steps 5-6): the cipher chains from the block it wrote last,
+  // so that block is cancelled from the first one here
+  for (let i = 0; i < 16; i++) buf[i] ^= state.chain[i];
+  const out = state.cbc(buf);
+  state.chain = out.subarray(out.length - 16);
+  return state.chain;
+}
+
+/** Octets of whole CMAC blocks for a message of `lengthBits` bits (at least one block, SP 800-38B 6.2 step 3). */
+function blockOctets(lengthBits: number): number {
+  return Math.max(1, Math.ceil(lengthBits / 128)) * 16;
+}
+
+/**
  * AES-CMAC of the first `lengthBits` bits of `m` (SP 800-38B 6.2, with bit-level padding). A
  * length outside the message throws BitLengthError before the key's saved CBC state is touched:
  * a NaN length made an empty CBC run that left the state empty, and every later MAC under the key
@@ -66,49 +94,40 @@ function checkLengthBits(lengthBits: number, m: Uint8Array): void {
  */
 export function aesCmac(key: Uint8Array, m: Uint8Array, lengthBits: number): Uint8Array {
   checkLengthBits(lengthBits, m);
-  const state = cmacKey(key);
-  const complete = lengthBits > 0 && lengthBits % 128 === 0;
-  const blocks = Math.max(1, Math.ceil(lengthBits / 128));
-  const buf = new Uint8Array(blocks * 16);
-  const fullBytes = lengthBits >> 3;
-  buf.set(m.subarray(0, fullBytes));
-  const rem = lengthBits & 7;
-  if (rem) buf[fullBytes] = m[fullBytes] & (0xff << (8 - rem));
-  if (!complete) buf[fullBytes] |= 0x80 >> rem; // the "10*" padding starts right after the message
-  const sub = complete ? state.k1 : state.k2;
-  const last = (blocks - 1) * 16;
-  for (let i = 0; i < 16; i++) buf[last + i] ^= sub[i];
-  // CBC with a zero IV (SP 800-38B 6.2 steps 5-6): the cipher chains from the block it wrote last,
-  // so that block is cancelled from the first one here
-  for (let i = 0; i < 16; i++) buf[i] ^= state.chain[i];
-  const out = state.cbc(buf);
-  state.chain = out.subarray(out.length - 16);
-  return new Uint8Array(state.chain);
+  const buf = new Uint8Array(blockOctets(lengthBits));
+  const bytes = Math.ceil(lengthBits / 8);
+  buf.set(bytes === m.length ? m : m.subarray(0, bytes));
+  return new Uint8Array(cmacInPlace(cmacKey(key), buf, lengthBits));
 }
 
-function header(count: number, bearer: number, direction: number): Uint8Array {
-  const h = new Uint8Array(8);
+/** COUNT || BEARER || DIRECTION || 0^26 into the first 8 octets of `h`, which are zeros (TS 33.401 B.1.3, B.2.3). */
+function writeHeader(h: Uint8Array, count: number, bearer: number, direction: number): void {
   h[0] = count >>> 24;
   h[1] = (count >>> 16) & 0xff;
   h[2] = (count >>> 8) & 0xff;
   h[3] = count & 0xff;
   h[4] = ((bearer & 0x1f) << 3) | ((direction & 1) << 2);
-  return h;
 }
 
-/** 128-NIA2 MAC-I (4 octets) of the first `lengthBits` bits of `message`. */
+/**
+ * 128-NIA2 MAC-I (4 octets) of the first `lengthBits` bits of `message`: the CMAC of COUNT ||
+ * BEARER || DIRECTION || 0^26 || MESSAGE (TS 33.401 B.2.3), written straight into the padded
+ * blocks (one buffer per MAC instead of a CMAC input and then its padded copy).
+ */
 export function nia2(key: Uint8Array, count: number, bearer: number, direction: number, message: Uint8Array, lengthBits = message.length * 8): Uint8Array {
   checkLengthBits(lengthBits, message); // beyond the message, the MAC would be over zeros it never had
-  const m = new Uint8Array(8 + Math.ceil(lengthBits / 8));
-  m.set(header(count, bearer, direction));
-  m.set(message.subarray(0, Math.ceil(lengthBits / 8)), 8);
-  return aesCmac(key, m, 64 + lengthBits).subarray(0, 4);
+  const buf = new Uint8Array(blockOctets(64 + lengthBits));
+  writeHeader(buf, count, bearer, direction);
+  const bytes = Math.ceil(lengthBits / 8);
+  buf.set(bytes === message.length ? message : message.subarray(0, bytes), 8);
+  const t = cmacInPlace(cmacKey(key), buf, 64 + lengthBits);
+  return Uint8Array.of(t[0], t[1], t[2], t[3]);
 }
 
 /** 128-NEA2 (encryption and decryption are the same operation). Trailing bits beyond `lengthBits` are zeroed. */
 export function nea2(key: Uint8Array, count: number, bearer: number, direction: number, data: Uint8Array, lengthBits = data.length * 8): Uint8Array {
   const icb = new Uint8Array(16);
-  icb.set(header(count, bearer, direction));
+  writeHeader(icb, count, bearer, direction);
   const bytes = Math.ceil(lengthBits / 8);
   const out = aes128Ctr(key, icb, data.subarray(0, bytes));
   const rem = lengthBits & 7;

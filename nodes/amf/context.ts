@@ -112,7 +112,7 @@ export interface AmfUe {
   /** The procedure in progress that unsolicited messages must not interleave with. */
   busy: Promise<void>;
   /** Awaited NGAP answers for this UE (e.g. UEContextReleaseComplete), by message name. */
-  ngapWaiters: Map<string, { resolve(ies: Map<string, unknown>): void; reject(e: Error): void }>;
+  ngapWaiters: Map<string, { resolve(ies: Map<string, unknown>): void; reject(e: Error): void; cancel(): void }>;
   released: boolean;
   /** 5GMM messages received, for tests and the run summary. */
   received: string[];

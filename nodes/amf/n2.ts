@@ -165,6 +165,20 @@ export function awaitNgap(amf: Amf, ue: AmfUe, name: string): Promise<Map<string
         amf.clock.clearTimeout(timer);
         reject(e);
       },
+      cancel: () => amf.clock.clearTimeout(timer),
     });
   });
+}
+
+/**
+ * Stops waiting for the NGAP answers `names` of the UE: the other outcome of a procedure that has
+ * its answer (a Response when the Failure was awaited too). Their waits never settle: nothing
+ * awaits them any more, and an error made per procedure only to be dropped cost a stack trace
+ * each time (about 1% of a 2,000-UE run's CPU, issue 21 goal 3).
+ */
+export function stopAwaitingNgap(ue: AmfUe, names: readonly string[]): void {
+  for (const name of names) {
+    ue.ngapWaiters.get(name)?.cancel();
+    ue.ngapWaiters.delete(name);
+  }
 }

@@ -16,27 +16,47 @@ export interface UserLocation {
   nrLocation: { tai: { plmnId: PlmnId; tac: string }; ncgi: { plmnId: PlmnId; nrCellId: string } };
 }
 
+/** A BCD digit of TS 24.008 10.5.1.13, '' for the filler F. */
+function bcdDigit(n: number): string {
+  return n === 0xf ? '' : String(n);
+}
+
 /** TS 38.413 9.3.3.5 PLMN Identity (TS 24.008 10.5.1.13 BCD, filler F for a 2-digit MNC). */
 export function plmnIdOf(b: Uint8Array): PlmnId {
-  const digit = (n: number) => (n === 0xf ? '' : n.toString(10));
-  const mcc = digit(b[0] & 0xf) + digit(b[0] >> 4) + digit(b[1] & 0xf);
-  const mnc = digit(b[2] & 0xf) + digit(b[2] >> 4) + digit(b[1] >> 4);
+  const mcc = bcdDigit(b[0] & 0xf) + bcdDigit(b[0] >> 4) + bcdDigit(b[1] & 0xf);
+  const mnc = bcdDigit(b[2] & 0xf) + bcdDigit(b[2] >> 4) + bcdDigit(b[1] >> 4);
   return { mcc, mnc };
 }
 
-const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+/** Octets as lower-case hex digits, two per octet. */
+function hex(b: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < b.length; i++) out += (b[i] < 16 ? '0' : '') + b[i].toString(16);
+  return out;
+}
+
+/**
+ * The first `bits` bits of `v` as a hex number: as a double while exact (at most 6 octets, 48
+ * bits; the NR Cell Identity is 36 bits in 5 octets), else through BigInt.
+ */
+function leadingBitsHex(v: Uint8Array, bits: number): string {
+  if (v.length > 6) return (BigInt('0x' + hex(v)) >> BigInt(v.length * 8 - bits)).toString(16);
+  let n = 0;
+  for (let i = 0; i < v.length; i++) n = n * 256 + v[i];
+  return Math.floor(n / 2 ** (v.length * 8 - bits)).toString(16);
+}
 
 /**
  * The UserLocation of an NR ULI: TAC as 6 hex digits (TS 29.571 Tac), the 36-bit NR Cell Identity
  * as 9 hex digits (TS 29.571 NrCellId). Undefined for other accesses (E-UTRA, N3IWF), which wire5g
- * does not serve.
+ * does not serve. Built for each uplink NAS message, so without BigInt, Buffer copies or closures
+ * (issue 21 goal 3).
  */
 export function userLocationOf(uli: Ngap.UserLocationInformation | undefined): UserLocation | undefined {
   const nr = (uli as { userLocationInformationNR?: { 'nR-CGI': { pLMNIdentity: Uint8Array; nRCellIdentity: { value: Uint8Array; length: number } }; tAI: { pLMNIdentity: Uint8Array; tAC: Uint8Array } } } | undefined)?.userLocationInformationNR;
   if (!nr) return undefined;
   const cell = nr['nR-CGI'].nRCellIdentity;
   // 36 bits, first bit first: 9 hex digits are the 40 bits shifted right by 4
-  const v = cell.value;
-  const nrCellId = ((BigInt('0x' + hex(v)) >> BigInt(v.length * 8 - cell.length))).toString(16).padStart(9, '0');
+  const nrCellId = leadingBitsHex(cell.value, cell.length).padStart(9, '0');
   return { nrLocation: { tai: { plmnId: plmnIdOf(nr.tAI.pLMNIdentity), tac: hex(nr.tAI.tAC) }, ncgi: { plmnId: plmnIdOf(nr['nR-CGI'].pLMNIdentity), nrCellId } } };
 }

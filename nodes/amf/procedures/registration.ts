@@ -19,7 +19,7 @@ import type { Amf } from '../amf.ts';
 import type { AmfUe, ReceivedNas } from '../context.ts';
 import { FiveGmmCause, ProcedureAborted, UeRejected } from '../gmm.ts';
 import { sendNas, nasBytes, exchange } from '../n1.ts';
-import { sendNgap, awaitNgap } from '../n2.ts';
+import { sendNgap, awaitNgap, stopAwaitingNgap } from '../n2.ts';
 import { authenticate, abandonAuthentication } from './authentication.ts';
 import { securityModeControl } from './security-mode.ts';
 import { releaseSessions, terminatePolicyAssociations, deregisterFromUdm, keepUePolicyAssociation } from './held-resources.ts';
@@ -340,6 +340,8 @@ export function deliverAccept(amf: Amf, ue: AmfUe, accept: NasMessage, allowed: 
   return { contextSetUp, complete };
 }
 
+const INITIAL_CONTEXT_SETUP_OUTCOMES = ['InitialContextSetupResponse', 'InitialContextSetupFailure'] as const;
+
 /**
  * TS 38.413 8.3.1.2 / 8.3.1.3: the Initial Context Setup's outcome. A failure ends the procedure
  * at once (the registration is undone and the UE context released) instead of waiting for an
@@ -356,11 +358,7 @@ export async function initialContextSetup(amf: Amf, ue: AmfUe): Promise<Map<stri
     return ies;
   } finally {
     // the other outcome is not awaited any more
-    for (const name of ['InitialContextSetupResponse', 'InitialContextSetupFailure']) {
-      const w = ue.ngapWaiters.get(name);
-      ue.ngapWaiters.delete(name);
-      w?.reject(new ProcedureAborted(`${name} no longer awaited`));
-    }
+    stopAwaitingNgap(ue, INITIAL_CONTEXT_SETUP_OUTCOMES);
     response.catch(() => undefined);
     failure.catch(() => undefined);
   }

@@ -10,7 +10,7 @@
 import { ngapPdu } from '../../../codecs/ngap/index.ts';
 import type { Amf } from '../amf.ts';
 import type { AmfUe } from '../context.ts';
-import { sendNgap, awaitNgap } from '../n2.ts';
+import { sendNgap, awaitNgap, stopAwaitingNgap } from '../n2.ts';
 import { ueAmbrNgap } from './registration.ts';
 
 const STEP = '4.16.2.2 step 3 (TS 38.413 8.3.4)';
@@ -40,8 +40,7 @@ async function modify(amf: Amf, ue: AmfUe, change: { ueAmbr: boolean; rfsp: bool
     })]);
   } finally {
     // the other outcome is not awaited any more
-    for (const name of ['UEContextModificationResponse', 'UEContextModificationFailure']) ue.ngapWaiters.get(name)?.reject(new Error(`${name} no longer awaited`));
-    for (const name of ['UEContextModificationResponse', 'UEContextModificationFailure']) ue.ngapWaiters.delete(name);
+    stopAwaitingNgap(ue, ['UEContextModificationResponse', 'UEContextModificationFailure']);
     response.catch(() => undefined);
     failure.catch(() => undefined);
   }
