@@ -6,7 +6,7 @@ import {
   decodeNgap, encodeNgap, ngapMessage, iesByName, ngapPdu, errorIndicationFor, ngapErrorContext, type NgapPdu, type Ngap,
 } from '../../codecs/ngap/index.ts';
 import { DecodeError, type DecodeWarning } from '../../codecs/bytes/errors.ts';
-import { trace } from '../common/trace.ts';
+import { trace, traceChannel } from '../common/trace.ts';
 import type { Amf } from './amf.ts';
 import type { AmfUe, GnbContext } from './context.ts';
 import { ProcedureAborted } from './gmm.ts';
@@ -40,7 +40,7 @@ export function onAssociation(amf: Amf, assoc: SctpAssociation): void {
 
 export function sendNgap(amf: Amf, gnb: GnbContext, stream: number, pdu: NgapPdu, step?: string, ue?: AmfUe): void {
   const name = ngapMessage(pdu).name;
-  trace({ from: amf.nf, to: 'gNB', interface: 'N2', protocol: 'NGAP', message: name, ...(step ? { step } : {}), ...(ue?.supi ? { ue: ue.supi } : {}) });
+  if (traceChannel.hasSubscribers) trace({ from: amf.nf, to: 'gNB', interface: 'N2', protocol: 'NGAP', message: name, step, ue: ue?.supi });
   if (!gnb.assoc.established) return;
   gnb.assoc.send(stream, 60, encodeNgap(pdu), step ? `${name} [${step.startsWith('TS ') ? step : `TS 23.502 ${step}`}]` : name);
 }
