@@ -140,8 +140,10 @@ export function unprotectNas(bytes: Uint8Array, ctx: NasSecurityContext, directi
     if (wrapped && same(mac(ctx, ((overflow << 8) | sqn) >>> 0, direction, signed), received)) throw new NasReplay(((overflow << 8) | sqn) >>> 0);
     throw new NasMacFailure(count);
   }
-  const plain = sht === 2 || sht === 4 ? cipher(ctx, count, direction, body) : Uint8Array.from(body);
+  // the message as received, copied once: also the plain message when it was not ciphered
+  const payload = Uint8Array.from(body);
+  const plain = sht === 2 || sht === 4 ? cipher(ctx, count, direction, body) : payload;
   if (direction === 0) ctx.uplinkCount = (count + 1) >>> 0;
   else ctx.downlinkCount = (count + 1) >>> 0;
-  return { header: { epd: 0x7e, securityHeaderType: sht as 1 | 2 | 3 | 4, mac: Uint8Array.from(received), sequenceNumber: sqn, payload: Uint8Array.from(body) }, plain, count };
+  return { header: { epd: 0x7e, securityHeaderType: sht as 1 | 2 | 3 | 4, mac: Uint8Array.from(received), sequenceNumber: sqn, payload }, plain, count };
 }

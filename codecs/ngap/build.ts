@@ -12,16 +12,27 @@
 import { EncodeError, DecodeError } from '../bytes/errors.ts';
 import { parseIPv4, formatIPv4 } from '../bytes/ip.ts';
 import type { BitStringValue, ProtocolIe } from '../per/aper.ts';
+import type { IeClassEntry } from '../per/schema.ts';
 import { ngapCodec, type NgapPdu } from './ngap.ts';
 import type { NgapMessageIes, NgapTransferIes, NgapTypes } from './generated/types.ts';
 
-function findProcedure(message: string): { code: number; criticality: 'reject' | 'ignore' | 'notify'; kind: 'initiatingMessage' | 'successfulOutcome' | 'unsuccessfulOutcome' } {
-  for (const p of ngapCodec.schema.procedures) {
-    if (p.initiating === message) return { code: p.code, criticality: p.criticality, kind: 'initiatingMessage' };
-    if (p.successful === message) return { code: p.code, criticality: p.criticality, kind: 'successfulOutcome' };
-    if (p.unsuccessful === message) return { code: p.code, criticality: p.criticality, kind: 'unsuccessfulOutcome' };
+type Procedure = { code: number; criticality: 'reject' | 'ignore' | 'notify'; kind: 'initiatingMessage' | 'successfulOutcome' | 'unsuccessfulOutcome' };
+
+/** Each message name's elementary procedure (TS 38.413 9.4.3), built once from the schema. */
+let procedures: Map<string, Procedure> | undefined;
+
+function findProcedure(message: string): Procedure {
+  if (!procedures) {
+    procedures = new Map();
+    for (const p of ngapCodec.schema.procedures) {
+      if (p.initiating) procedures.set(p.initiating, { code: p.code, criticality: p.criticality, kind: 'initiatingMessage' });
+      if (p.successful) procedures.set(p.successful, { code: p.code, criticality: p.criticality, kind: 'successfulOutcome' });
+      if (p.unsuccessful) procedures.set(p.unsuccessful, { code: p.code, criticality: p.criticality, kind: 'unsuccessfulOutcome' });
+    }
   }
-  throw new EncodeError('ngap', message, 'not an NGAP message name');
+  const p = procedures.get(message);
+  if (!p) throw new EncodeError('ngap', message, 'not an NGAP message name');
+  return p;
 }
 
 /** The IE set of a message or transfer type: the set its protocolIEs container names. */
@@ -32,15 +43,27 @@ function ieSetOf(typeName: string): string {
   return f.type.set;
 }
 
+/** Each message's IE table (in the spec's order) and its IE names, looked up once per message. */
+const ieTables = new Map<string, { entries: readonly IeClassEntry[]; names: ReadonlySet<string> }>();
+
+function ieTableOf(message: string): { entries: readonly IeClassEntry[]; names: ReadonlySet<string> } {
+  let t = ieTables.get(message);
+  if (!t) {
+    const set = ngapCodec.schema.sets[ieSetOf(message)];
+    if (!set) throw new EncodeError('ngap', message, 'no IE set for this message');
+    t = { entries: set.entries, names: new Set(set.entries.map((e) => e.name)) };
+    ieTables.set(message, t);
+  }
+  return t;
+}
+
 /** Protocol IEs of `message` from values by IE name, in the order of the spec's IE table. */
 export function protocolIes(message: string, ies: object): ProtocolIe[] {
   const values = ies as Record<string, unknown>;
-  const set = ngapCodec.schema.sets[ieSetOf(message)];
-  if (!set) throw new EncodeError('ngap', message, 'no IE set for this message');
-  const known = new Set(set.entries.map((e) => e.name));
-  for (const name of Object.keys(values)) if (!known.has(name)) throw new EncodeError('ngap', `${message}.${name}`, 'not an IE of this message');
+  const { entries, names } = ieTableOf(message);
+  for (const name in values) if (!names.has(name)) throw new EncodeError('ngap', `${message}.${name}`, 'not an IE of this message');
   const out: ProtocolIe[] = [];
-  for (const e of set.entries) {
+  for (const e of entries) {
     const v = values[e.name];
     if (v === undefined) {
       if (e.presence === 'mandatory') throw new EncodeError('ngap', `${message}.${e.name}`, 'mandatory IE missing');
@@ -54,7 +77,9 @@ export function protocolIes(message: string, ies: object): ProtocolIe[] {
 /** A complete NGAP-PDU for a message and its IEs. */
 export function ngapPdu<M extends keyof NgapMessageIes>(message: M, ies: NgapMessageIes[M]): NgapPdu {
   const p = findProcedure(message);
-  return { [p.kind]: { procedureCode: p.code, criticality: p.criticality, value: { protocolIEs: protocolIes(message, ies) } } } as NgapPdu;
+  const v = { procedureCode: p.code, criticality: p.criticality, value: { protocolIEs: protocolIes(message, ies) } };
+  // an object literal per alternative, as decodeNgap builds them (a computed key goes through the runtime)
+  return (p.kind === 'initiatingMessage' ? { initiatingMessage: v } : p.kind === 'successfulOutcome' ? { successfulOutcome: v } : { unsuccessfulOutcome: v }) as NgapPdu;
 }
 
 /** Encodes a value of a named NGAP type on its own (e.g. a PDUSessionResourceSetupRequestTransfer). */
@@ -76,10 +101,19 @@ export function transfer<T extends keyof NgapTransferIes>(typeName: T, ies: Ngap
   return ngapCodec.encode(typeName, { protocolIEs: protocolIes(typeName, ies) });
 }
 
-/** BIT STRING helpers. */
+/**
+ * A BIT STRING of `length` bits holding the low `length` bits of `value`, first bit in the most
+ * significant bit of the first octet (X.691 11.9 order). The value is scaled by a power of two to
+ * end on an octet boundary and taken apart octet by octet: exact for any integer a double holds.
+ */
 export function bits(value: number, length: number): BitStringValue {
-  const bytes = new Uint8Array(Math.ceil(length / 8));
-  for (let i = 0; i < length; i++) if (Math.floor(value / 2 ** (length - 1 - i)) % 2) bytes[i >> 3] |= 0x80 >> (i & 7);
+  const n = (length + 7) >> 3;
+  const bytes = new Uint8Array(n);
+  let v = value * 2 ** (8 * n - length);
+  for (let k = n - 1; k >= 0; k--) {
+    bytes[k] = v % 256;
+    v = Math.floor(v / 256);
+  }
   return { value: bytes, length };
 }
 

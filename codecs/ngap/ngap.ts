@@ -92,20 +92,36 @@ export function encodeNgap(pdu: NgapPdu): Uint8Array {
 
 /** The procedure and message of a PDU. */
 export function ngapMessage(pdu: NgapPdu): { kind: 'initiatingMessage' | 'successfulOutcome' | 'unsuccessfulOutcome'; procedure: ProcedureValue; name: string } {
-  const [kind, procedure] = Object.entries(pdu)[0] as ['initiatingMessage' | 'successfulOutcome' | 'unsuccessfulOutcome', ProcedureValue];
+  // the alternative present, read by literal keys (as encodeNgap; no entries array per message)
+  const o = pdu as { initiatingMessage?: ProcedureValue; successfulOutcome?: ProcedureValue; unsuccessfulOutcome?: ProcedureValue };
+  const kind = o.initiatingMessage ? 'initiatingMessage' : o.successfulOutcome ? 'successfulOutcome' : o.unsuccessfulOutcome ? 'unsuccessfulOutcome' : undefined;
+  if (!kind) throw new EncodeError('ngap', 'NGAP-PDU', 'needs initiatingMessage, successfulOutcome or unsuccessfulOutcome');
+  const procedure = o[kind]!;
   const proc = ngapCodec.procedure(procedure.procedureCode);
   const name = (kind === 'initiatingMessage' ? proc?.initiating : kind === 'successfulOutcome' ? proc?.successful : proc?.unsuccessful) ?? `procedure ${procedure.procedureCode}`;
   return { kind, procedure, name };
+}
+
+/** The IE set (information object set) of each message's protocolIEs, looked up once per message name. */
+const ieSets = new Map<string, string | undefined>();
+
+function ieSetOf(messageName: string): string | undefined {
+  if (ieSets.has(messageName)) return ieSets.get(messageName);
+  const t = ngapCodec.schema.types[messageName];
+  const f = t && t.k === 'seq' ? t.fields.find((x) => x.name === 'protocolIEs') : undefined;
+  const set = f && f.type.k === 'ies' ? f.type.set : undefined;
+  ieSets.set(messageName, set);
+  return set;
 }
 
 /** The protocol IEs of a message value, by IE name (e.g. 'RAN-UE-NGAP-ID'). */
 export function iesByName(messageValue: unknown, messageName: string): Map<string, unknown> {
   const out = new Map<string, unknown>();
   const list = (messageValue as { protocolIEs?: ProtocolIe[] }).protocolIEs ?? [];
+  if (list.length === 0) return out;
+  const set = ieSetOf(messageName);
   for (const ie of list) {
-    const t = ngapCodec.schema.types[messageName];
-    const f = t && t.k === 'seq' ? t.fields.find((x) => x.name === 'protocolIEs') : undefined;
-    const e = f && f.type.k === 'ies' ? ngapCodec.setEntry(f.type.set, ie.id) : undefined;
+    const e = set !== undefined ? ngapCodec.setEntry(set, ie.id) : undefined;
     out.set(e?.name ?? `id-${ie.id}`, ie.raw ?? ie.value);
   }
   return out;

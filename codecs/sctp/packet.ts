@@ -9,7 +9,7 @@
 import { ByteReader } from '../bytes/reader.ts';
 import { ByteWriter } from '../bytes/writer.ts';
 import { DecodeError, EncodeError } from '../bytes/errors.ts';
-import { crc32c, readSctpChecksum, writeSctpChecksum } from '../bytes/checksum.ts';
+import { sctpChecksum, readSctpChecksum, writeSctpChecksum } from '../bytes/checksum.ts';
 
 const PROTOCOL = 'sctp';
 
@@ -80,9 +80,7 @@ export function decodeSctpPacket(bytes: Uint8Array): SctpPacket {
   r.skip(4, 'Checksum');
   r.leave();
   const checksum = readSctpChecksum(bytes);
-  const copy = bytes.slice(); // the codec never writes into its input, even transiently
-  copy[8] = copy[9] = copy[10] = copy[11] = 0;
-  const checksumValid = crc32c(copy) === checksum;
+  const checksumValid = sctpChecksum(bytes) === checksum; // the codec never writes into its input
   const chunks: SctpChunk[] = [];
   let i = 0;
   while (r.remaining > 0) {
@@ -135,7 +133,12 @@ export interface DataChunk {
 }
 
 export function decodeDataChunk(c: SctpChunk): DataChunk {
-  const r = new ByteReader(c.value, PROTOCOL);
+  const v = c.value;
+  if (v.length > 12) {
+    // the fields read in place (the reader below gives the same values, and the errors of a short chunk)
+    return { flags: c.flags, tsn: ((v[0] << 24) | (v[1] << 16) | (v[2] << 8) | v[3]) >>> 0, streamId: (v[4] << 8) | v[5], streamSeq: (v[6] << 8) | v[7], ppid: ((v[8] << 24) | (v[9] << 16) | (v[10] << 8) | v[11]) >>> 0, userData: v.subarray(12) };
+  }
+  const r = new ByteReader(v, PROTOCOL);
   r.enter('DATA');
   const tsn = r.u32('TSN');
   const streamId = r.u16('StreamIdentifier');
@@ -219,11 +222,12 @@ export function decodeSackChunk(c: SctpChunk): SackChunk {
 }
 
 export function sackChunk(s: SackChunk): SctpChunk {
-  const w = new ByteWriter(12 + s.gapBlocks.length * 4 + s.duplicateTsns.length * 4);
+  const v = new Uint8Array(12 + s.gapBlocks.length * 4 + s.duplicateTsns.length * 4);
+  const w = new ByteWriter(v);
   w.u32(s.cumulativeTsnAck >>> 0).u32(s.aRwnd >>> 0).u16(s.gapBlocks.length).u16(s.duplicateTsns.length);
   for (const g of s.gapBlocks) w.u16(g.start).u16(g.end);
   for (const d of s.duplicateTsns) w.u32(d >>> 0);
-  return { type: SctpChunkType.SACK, flags: 0, value: w.finish().slice() };
+  return { type: SctpChunkType.SACK, flags: 0, value: v };
 }
 
 // --- the rest --------------------------------------------------------------------------------------

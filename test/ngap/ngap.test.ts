@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeNgap, encodeNgap, ngapMessage, iesByName, ngapCodec } from '../../codecs/ngap/index.ts';
 import { fromHex, toHex } from '../../codecs/bytes/hex.ts';
+import { bits, ngapPdu, protocolIes } from '../../codecs/ngap/build.ts';
+import { EncodeError } from '../../codecs/bytes/errors.ts';
 import { hexVector, messageVectors } from '../helpers/vectors.ts';
 import { NODE_MESSAGES } from './node-messages.ts';
 import { generate } from '../../tools/asn1-gen/main.ts';
@@ -67,6 +69,42 @@ describe('NGAP messages of our nodes: encode -> decode -> encode', () => {
   }
 });
 
+
+describe('NGAP building helpers (codecs/ngap/build.ts)', () => {
+  it('bits(): the low `length` bits of the value, first bit in the high bit of the first octet, for any length and any integer a double holds', () => {
+    expect(toHex(bits(0x123456789, 36).value)).toBe('1234567890'); // an NR Cell Identity (TS 38.413 9.3.1.7)
+    expect(toHex(bits(0x3ff, 10).value)).toBe('ffc0'); // AMF Set ID
+    expect(toHex(bits(0x1ff, 8).value)).toBe('ff'); // bits above the length are not written
+    expect(toHex(bits(2 ** 52 + 1, 53).value)).toBe('80000000000008');
+    expect(bits(0, 256).value).toEqual(new Uint8Array(32));
+    // against the definition, bit by bit
+    const bitwise = (v: number, n: number) => {
+      const out = new Uint8Array(Math.ceil(n / 8));
+      for (let i = 0; i < n; i++) if (Math.floor(v / 2 ** (n - 1 - i)) % 2) out[i >> 3] |= 0x80 >> (i & 7);
+      return out;
+    };
+    for (let n = 1; n <= 64; n++) for (const v of [0, 1, 5, 2 ** Math.min(n, 53) - 1, Math.floor(2 ** Math.min(n, 53) / 3), 0xdeadbeef]) expect(bits(v, n)).toEqual({ value: bitwise(v, n), length: n });
+  });
+
+  it('ngapPdu and protocolIes: procedure and IE order from the schema, unknown and missing IEs refused', () => {
+    const pdu = ngapPdu('UEContextReleaseComplete', { 'RAN-UE-NGAP-ID': 2, 'AMF-UE-NGAP-ID': 1 });
+    expect(pdu).toEqual({ successfulOutcome: { procedureCode: 41, criticality: 'reject', value: { protocolIEs: [{ id: 10, criticality: 'ignore', value: 1 }, { id: 85, criticality: 'ignore', value: 2 }] } } });
+    expect(() => protocolIes('UEContextReleaseComplete', { 'AMF-UE-NGAP-ID': 1 })).toThrow(/RAN-UE-NGAP-ID.*mandatory IE missing/);
+    expect(() => protocolIes('UEContextReleaseComplete', { 'AMF-UE-NGAP-ID': 1, 'RAN-UE-NGAP-ID': 2, Cause: 1 })).toThrow(EncodeError);
+    expect(() => ngapPdu('NoSuchMessage' as 'UEContextReleaseComplete', { 'AMF-UE-NGAP-ID': 1, 'RAN-UE-NGAP-ID': 2 })).toThrow(/not an NGAP message name/);
+  });
+});
+
+describe('hex (codecs/bytes/hex.ts)', () => {
+  it('fromHex reads either case and ignores white space; an odd count of digits or another character throws', () => {
+    expect(fromHex('0aFf 10\n\t7e')).toEqual(Uint8Array.of(0x0a, 0xff, 0x10, 0x7e));
+    expect(fromHex('')).toEqual(new Uint8Array(0));
+    for (const bad of ['abc', '0g', 'x1', '1 2 3', '\u00e91']) expect(() => fromHex(bad)).toThrow(TypeError);
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+    expect(fromHex(toHex(all))).toEqual(all);
+    expect(toHex(all)).toBe(Buffer.from(all).toString('hex'));
+  });
+});
 
 describe('NGAP schema generator (npm run gen:ngap)', () => {
   it('regenerating codecs/ngap/generated/schema.ts and types.ts from spec/ngap-38413-h40 changes nothing', () => {

@@ -9,6 +9,7 @@ import {
 } from '../../codecs/sctp/index.ts';
 import { DecodeError } from '../../codecs/bytes/errors.ts';
 import { fromHex, toHex } from '../../codecs/bytes/hex.ts';
+import { crc32c, sctpChecksum } from '../../codecs/bytes/checksum.ts';
 import { hexVector } from '../helpers/vectors.ts';
 import { fuzzDecoder } from '../helpers/fuzz.ts';
 
@@ -113,5 +114,37 @@ describe('SCTP packet codec (RFC 4960 3)', () => {
     const r = fuzzDecoder((b) => decodeSctp(b), { seed: 0x5c7b, cases: 100_000, corpus });
     expect(r.decoded).toBeGreaterThan(1000);
     expect(r.rejected).toBeGreaterThan(1000);
+  });
+
+  it('CRC32c gives the RFC 3720 B.4 values and the check value of "123456789" (every length, slicing-by-8 and octet by octet)', () => {
+    const ramp = Uint8Array.from({ length: 32 }, (_, i) => i);
+    expect(crc32c(new Uint8Array(32))).toBe(0x8a9136aa);
+    expect(crc32c(new Uint8Array(32).fill(0xff))).toBe(0x62a8ab43);
+    expect(crc32c(ramp)).toBe(0x46dd794e);
+    expect(crc32c(ramp.slice().reverse())).toBe(0x113fdb5c);
+    expect(crc32c(new TextEncoder().encode('123456789'))).toBe(0xe3069283);
+    // every length 0..40 and offset 0..8 against the definition, one bit at a time
+    const bitwise = (d: Uint8Array) => {
+      let c = 0xffffffff;
+      for (const x of d) {
+        c ^= x;
+        for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
+      }
+      return (c ^ 0xffffffff) >>> 0;
+    };
+    const data = Uint8Array.from({ length: 48 }, (_, i) => (i * 37 + 11) & 0xff);
+    for (let from = 0; from <= 8; from++) for (let n = 0; from + n <= 48; n++) expect(crc32c(data, from, from + n)).toBe(bitwise(data.subarray(from, from + n)));
+  });
+
+  it('the checksum of a received packet is computed with its field as zeros, without writing into the packet', () => {
+    const b = packet([dataChunk({ flags: 3, tsn: 7, streamId: 1, streamSeq: 0, ppid: 60, userData: ngap })]);
+    const before = b.slice();
+    const zeroed = b.slice();
+    zeroed.fill(0, 8, 12);
+    expect(sctpChecksum(b)).toBe(crc32c(zeroed));
+    expect(b).toEqual(before);
+    expect(decodeSctpPacket(b).checksumValid).toBe(true);
+    b[20] ^= 1;
+    expect(decodeSctpPacket(b).checksumValid).toBe(false);
   });
 });

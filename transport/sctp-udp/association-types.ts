@@ -38,7 +38,8 @@ export interface Outstanding {
   /** Miss indications from SACK gap reports (RFC 4960 7.2.4). */
   misses: number;
   fastRetransmitted: boolean;
-  comment?: string;
+  /** The capture's comment, on a message's first chunk (one shape for every chunk). */
+  comment: string | undefined;
 }
 
 export interface AssociationIo {

@@ -138,7 +138,7 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
       const tsn = this.nextTsn;
       this.nextTsn = inc(tsn);
       const chunk = dataChunk({ flags, tsn, streamId, streamSeq: ssn, ppid, userData: payload.subarray(at, end) });
-      this.queue.push({ chunk, tsn, sentAt: 0, transmissions: 0, misses: 0, fastRetransmitted: false, ...(at === 0 && comment ? { comment } : {}) });
+      this.queue.push({ chunk, tsn, sentAt: 0, transmissions: 0, misses: 0, fastRetransmitted: false, comment: at === 0 && comment ? comment : undefined });
     }
     this.flushSoon();
   }
@@ -265,8 +265,12 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
     let cumAdvanced = false;
     const highestGapAck = s.gapBlocks.length ? (s.cumulativeTsnAck + s.gapBlocks[s.gapBlocks.length - 1].end) >>> 0 : s.cumulativeTsnAck;
     const fast: Outstanding[] = [];
-    for (const [tsn, o] of this.outstanding) {
+    const gaps = s.gapBlocks.length > 0;
+    // the map holds the TSNs in the order sent, ascending (a retransmission is not put in again)
+    for (const o of this.outstanding.values()) {
+      const tsn = o.tsn;
       const byCum = le(tsn, s.cumulativeTsnAck);
+      if (!byCum && !gaps) break; // above the cumulative ack with no gap reported: neither acked nor missing
       const acked = byCum || s.gapBlocks.some((g) => le((s.cumulativeTsnAck + g.start) >>> 0, tsn) && le(tsn, (s.cumulativeTsnAck + g.end) >>> 0));
       if (!acked) {
         // 7.2.4: a TSN below the highest newly reported one but not acked is missing once more

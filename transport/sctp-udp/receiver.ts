@@ -82,13 +82,22 @@ export class DataReceiver {
       this.out.invalidStream(d.streamId);
     }
     this.bufferedBytes += d.userData.length;
+    if (d.tsn === inc(this.cumTsn) && this.received.size === 0) {
+      // the next TSN with nothing held beyond it (what a loss-free path brings): it advances the
+      // cumulative TSN at once, and its user data stays a view of the packet (node gives each
+      // datagram octets of its own) unless it must wait for more fragments
+      this.cumTsn = d.tsn;
+      this.reassemble(d.flags, d.streamId, d.streamSeq, d.ppid, d.userData);
+      return;
+    }
+    // held until the gap before it fills: a copy, so that it does not keep its whole packet
     this.received.set(d.tsn, { flags: d.flags, streamId: d.streamId, streamSeq: d.streamSeq, ppid: d.ppid, data: d.userData.slice() });
     // advance the cumulative TSN over what is now contiguous, reassembling in TSN order
     for (let next = inc(this.cumTsn); this.received.has(next); next = inc(next)) {
       const r = this.received.get(next)!;
       this.received.delete(next);
       this.cumTsn = next;
-      this.reassemble(r);
+      this.reassemble(r.flags, r.streamId, r.streamSeq, r.ppid, r.data);
     }
   }
 
@@ -102,18 +111,25 @@ export class DataReceiver {
   }
 
   /** RFC 4960 6.9: fragments of one message have consecutive TSNs; B starts, E ends. */
-  private reassemble(r: Received): void {
+  private reassemble(flags: number, streamId: number, streamSeq: number, ppid: number, data: Uint8Array): void {
     const inboundStreams = this.out.inboundStreams();
-    const unordered = (r.flags & DataFlags.U) !== 0;
-    if (r.flags & DataFlags.B) this.partial = { streamId: r.streamId, streamSeq: r.streamSeq, ppid: r.ppid, unordered, parts: [] };
-    if (!this.partial || r.streamId >= inboundStreams) {
-      // a middle fragment without its start (protocol violation) or an invalid stream: dropped
-      this.bufferedBytes -= r.data.length;
-      if (r.streamId >= inboundStreams) this.partial = undefined;
+    const unordered = (flags & DataFlags.U) !== 0;
+    if ((flags & (DataFlags.B | DataFlags.E)) === (DataFlags.B | DataFlags.E) && streamId < inboundStreams) {
+      // a whole message in one chunk (an NGAP message nearly always): no partial state
+      this.partial = undefined;
+      if (unordered) this.deliver(streamId, ppid, data);
+      else this.deliverInOrder(streamId, streamSeq, ppid, data);
       return;
     }
-    this.partial.parts.push(r.data);
-    if (!(r.flags & DataFlags.E)) return;
+    if (flags & DataFlags.B) this.partial = { streamId, streamSeq, ppid, unordered, parts: [] };
+    if (!this.partial || streamId >= inboundStreams) {
+      // a middle fragment without its start (protocol violation) or an invalid stream: dropped
+      this.bufferedBytes -= data.length;
+      if (streamId >= inboundStreams) this.partial = undefined;
+      return;
+    }
+    this.partial.parts.push(data);
+    if (!(flags & DataFlags.E)) return;
     const p = this.partial;
     this.partial = undefined;
     const payload = p.parts.length === 1 ? p.parts[0] : concatBytes(p.parts);
