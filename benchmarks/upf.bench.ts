@@ -5,7 +5,9 @@
 //    against the baseline loop that only reads the TEID and indexes a typed array, at each size;
 //    and 1M against 1k. Then N4 Session Deletion per session at each size (the whole table is
 //    deleted in chunks of 1000, half in creation order, half shuffled; the best chunk is the
-//    figure, the mean beside it), and the drop path after teardown.
+//    figure, the mean beside it), and, once every size's uplink is timed, the drop path after
+//    teardown (the first packets to take uplinkChecked: timed before, they changed the uplink
+//    loop's compiled code for the sizes after: docs/decisions/20-upf-1m-layout.md).
 // 2. Sessions of 1, 4 and 8 PDRs (QFIs and SDF filters, nodes/upf CLASSIFY path): per-packet
 //    uplink cost against the same baseline, and establishment/deletion cost per session.
 // 3. Forwarding over real sockets: the UPF node forwarding N3 G-PDUs to an N9 peer (FAR with
@@ -194,8 +196,12 @@ for (const n of PARTS.has(1) ? SIZES : []) {
   for (let i = 0; i < index.length; i++) index[i] = i;
   const records = new Int32Array(n * RECORD);
   collectGarbage(); // the set-up's garbage is not the packet path's cost
-  const [base, up, floor] = bestOf([baselineOver(packets, index), uplinkOver(dp, packets), recordFloorOver(packets, records)], BATCH, WINDOW_CALLS, WINDOWS);
+  // the goal's two loops interleaved, the record floor on its own after them: interleaved with them
+  // its 8 MB of written records evicted the uplink's lines between windows at 1M sessions (0.5-1.5 ns
+  // on the uplink's best window there, nothing at 1k: docs/decisions/20-upf-1m-layout.md)
+  const [base, up] = bestOf([baselineOver(packets, index), uplinkOver(dp, packets)], BATCH, WINDOW_CALLS, WINDOWS);
   if (forwarded() !== WINDOWS * WINDOW_CALLS * BATCH) throw new Error(`${forwarded()} packets forwarded of ${WINDOWS * WINDOW_CALLS * BATCH}`);
+  const [floor] = bestOf([recordFloorOver(packets, records)], BATCH, WINDOW_CALLS, WINDOWS);
   if (n === Math.max(...SIZES)) pagesAtLargestTable = pageSetting();
   uplinkNs.set(n, up);
   baselineNs.set(n, base);

@@ -15,18 +15,21 @@ import { aes128Block, aes128Encryptor, derivedPerKey, xor } from './aes.ts';
 /** E_K, built once per K object: the USIM's K for every authentication, the UDM's for f1 then f2345 of one vector. */
 const kernel = derivedPerKey(aes128Encryptor);
 
-/** Cyclic rotation of a 128-bit value by `bits` towards the most significant bit (TS 35.206 4.1). */
-function rot(x: Uint8Array, bits: number): Uint8Array {
+/**
+ * rot(x, bits) xor c (TS 35.206 4.1: a cyclic rotation towards the most significant bit, then the
+ * constant into the last octet) into `out`, a block of its own.
+ */
+function rotWithConstant(out: Uint8Array, x: Uint8Array, bits: number, c: number): Uint8Array {
   const bytes = bits / 8;
-  const out = new Uint8Array(16);
   for (let i = 0; i < 16; i++) out[i] = x[(i + bytes) % 16];
+  out[15] ^= c;
   return out;
 }
 
-function withConstant(x: Uint8Array, c: number): Uint8Array {
-  const out = Uint8Array.from(x);
-  out[15] ^= c;
-  return out;
+/** `a` xor= `b` over 16 octets; `a` is a block of the caller's (a kernel output). */
+function xorInPlace(a: Uint8Array, b: Uint8Array): Uint8Array {
+  for (let i = 0; i < 16; i++) a[i] ^= b[i];
+  return a;
 }
 
 /** OPc = OP xor E_K(OP). */
@@ -50,7 +53,9 @@ export function f1(k: Uint8Array, opcValue: Uint8Array, rand: Uint8Array, sqn: U
   in1.set(amf, 6);
   in1.set(sqn, 8);
   in1.set(amf, 14);
-  const out1 = xor(e(xor(temp, rot(xor(in1, opcValue), 64))), opcValue);
+  // TEMP xor rot(IN1 xor OPc, r1) xor c1 (c1 = 0)
+  const x = rotWithConstant(new Uint8Array(16), xorInPlace(in1, opcValue), 64, 0);
+  const out1 = xorInPlace(e(xorInPlace(x, temp)), opcValue);
   return { macA: out1.subarray(0, 8), macS: out1.subarray(8, 16) };
 }
 
@@ -69,10 +74,11 @@ export interface F2345Result {
 export function f2345(k: Uint8Array, opcValue: Uint8Array, rand: Uint8Array): F2345Result {
   const e = kernel(k);
   const temp = e(xor(rand, opcValue));
-  const tx = xor(temp, opcValue);
-  const out2 = xor(e(withConstant(rot(tx, 0), 1)), opcValue);
-  const out3 = xor(e(withConstant(rot(tx, 32), 2)), opcValue);
-  const out4 = xor(e(withConstant(rot(tx, 64), 4)), opcValue);
+  const tx = xorInPlace(temp, opcValue);
+  const x = new Uint8Array(16);
+  const out2 = xorInPlace(e(rotWithConstant(x, tx, 0, 1)), opcValue);
+  const out3 = xorInPlace(e(rotWithConstant(x, tx, 32, 2)), opcValue);
+  const out4 = xorInPlace(e(rotWithConstant(x, tx, 64, 4)), opcValue);
   return { res: out2.subarray(8, 16), ck: out3, ik: out4, ak: out2.subarray(0, 6) };
 }
 
@@ -80,6 +86,6 @@ export function f2345(k: Uint8Array, opcValue: Uint8Array, rand: Uint8Array): F2
 export function f5star(k: Uint8Array, opcValue: Uint8Array, rand: Uint8Array): Uint8Array {
   const e = kernel(k);
   const temp = e(xor(rand, opcValue));
-  const out5 = xor(e(withConstant(rot(xor(temp, opcValue), 96), 8)), opcValue);
+  const out5 = xorInPlace(e(rotWithConstant(new Uint8Array(16), xorInPlace(temp, opcValue), 96, 8)), opcValue);
   return out5.subarray(0, 6);
 }

@@ -6,7 +6,7 @@ import {
   decodeNgap, encodeNgap, ngapMessage, iesByName, ngapPdu, errorIndicationFor, ngapErrorContext, type NgapPdu, type Ngap,
 } from '../../codecs/ngap/index.ts';
 import { DecodeError, type DecodeWarning } from '../../codecs/bytes/errors.ts';
-import { trace } from '../common/trace.ts';
+import { trace, traceChannel } from '../common/trace.ts';
 import type { Amf } from './amf.ts';
 import type { AmfUe, GnbContext } from './context.ts';
 import { ProcedureAborted } from './gmm.ts';
@@ -40,7 +40,7 @@ export function onAssociation(amf: Amf, assoc: SctpAssociation): void {
 
 export function sendNgap(amf: Amf, gnb: GnbContext, stream: number, pdu: NgapPdu, step?: string, ue?: AmfUe): void {
   const name = ngapMessage(pdu).name;
-  trace({ from: amf.nf, to: 'gNB', interface: 'N2', protocol: 'NGAP', message: name, ...(step ? { step } : {}), ...(ue?.supi ? { ue: ue.supi } : {}) });
+  if (traceChannel.hasSubscribers) trace({ from: amf.nf, to: 'gNB', interface: 'N2', protocol: 'NGAP', message: name, step, ue: ue?.supi });
   if (!gnb.assoc.established) return;
   gnb.assoc.send(stream, 60, encodeNgap(pdu), step ? `${name} [${step.startsWith('TS ') ? step : `TS 23.502 ${step}`}]` : name);
 }
@@ -145,6 +145,35 @@ export function onInitialUeMessage(amf: Amf, gnb: GnbContext, stream: number, ie
   onUplinkNas(amf, ue, nas);
 }
 
+/**
+ * An awaited NGAP answer (AmfUe.ngapWaiters): settles the wait and stops its guard timer. A class,
+ * so that each wait makes no closures for its three methods (with tsx and the bundle keeping
+ * function names, each also cost a defineProperty).
+ */
+class NgapWait {
+  private readonly clock: Amf['clock'];
+  private readonly done: (ies: Map<string, unknown>) => void;
+  private readonly fail: (e: Error) => void;
+  timer: ReturnType<Amf['clock']['setTimeout']> | undefined;
+  constructor(clock: Amf['clock'], done: (ies: Map<string, unknown>) => void, fail: (e: Error) => void) {
+    this.clock = clock;
+    this.done = done;
+    this.fail = fail;
+  }
+  resolve(ies: Map<string, unknown>): void {
+    this.clock.clearTimeout(this.timer);
+    this.done(ies);
+  }
+  reject(e: Error): void {
+    this.clock.clearTimeout(this.timer);
+    this.fail(e);
+  }
+  /** The wait is not settled: nothing awaits it any more. */
+  cancel(): void {
+    this.clock.clearTimeout(this.timer);
+  }
+}
+
 /** Waits for the NGAP answer `name` for the UE (TS 38.413 has no timer for it: the AMF guards it). */
 export function awaitNgap(amf: Amf, ue: AmfUe, name: string): Promise<Map<string, unknown>> {
   return new Promise((resolve, reject) => {
@@ -152,21 +181,12 @@ export function awaitNgap(amf: Amf, ue: AmfUe, name: string): Promise<Map<string
       reject(new ProcedureAborted(`no ${name}: UE context released`));
       return;
     }
-    const timer = amf.clock.setTimeout(() => {
+    const wait = new NgapWait(amf.clock, resolve, reject);
+    wait.timer = amf.clock.setTimeout(() => {
       ue.ngapWaiters.delete(name);
       reject(new ProcedureAborted(`no ${name} within ${amf.timers.ngapAnswerMs} ms`));
     }, amf.timers.ngapAnswerMs);
-    ue.ngapWaiters.set(name, {
-      resolve: (ies) => {
-        amf.clock.clearTimeout(timer);
-        resolve(ies);
-      },
-      reject: (e) => {
-        amf.clock.clearTimeout(timer);
-        reject(e);
-      },
-      cancel: () => amf.clock.clearTimeout(timer),
-    });
+    ue.ngapWaiters.set(name, wait);
   });
 }
 

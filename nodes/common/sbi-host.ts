@@ -42,13 +42,14 @@ export class TracingSbiClient implements SbiClient {
     const u = splitSbiUri(uri);
     const to = this.nameOf(u.hostname);
     const operation = opts.operation ?? `${method} ${u.target.split('?')[0]}`;
-    if (tracing) trace({ from: this.from, to, interface: 'SBI', protocol: 'HTTP/2', message: operation, ...(opts.step ? { step: opts.step } : {}) });
+    // one literal, no spread of a conditional one (trace copies the fields it knows)
+    if (tracing) trace({ from: this.from, to, interface: 'SBI', protocol: 'HTTP/2', message: operation, step: opts.step || undefined });
     return this.inner.call<T>(method, uri, body, opts).then(
       (r) => {
         // the answer, drawn in the ladder as the response to the request above (TS 29.500 5.2.7)
         if (traceChannel.hasSubscribers) {
           const step = opts.answerStep?.(r.body);
-          trace({ from: to, to: this.from, interface: 'SBI', protocol: 'HTTP/2', message: `${r.status} (${operation})`, response: true, ...(step ? { step } : {}) });
+          trace({ from: to, to: this.from, interface: 'SBI', protocol: 'HTTP/2', message: `${r.status} (${operation})`, response: true, step: step || undefined });
         }
         return r;
       },

@@ -101,52 +101,63 @@ export function establish(ctx: N4Context, msg: P.PfcpMessage, peer: Endpoint, as
   }
 }
 
-/** Applies Remove, Create and Update IEs of a Session Modification Request to `cur` (7.5.4). */
+/** Remove PDR/FAR/URR/QER (7.5.4.6-7.5.4.9): `list` without the rules the IEs name; one that does not exist is refused. */
+function removed<R extends { id: number }>(ies: P.PfcpIe[], list: R[], type: number, idIe: keyof P.IeValues, ruleType: number): R[] {
+  for (const g of P.groups(ies, type)) {
+    const id = P.get(g, idIe) as number;
+    if (!list.some((x) => x.id === id)) throw ruleFailure(ruleType, id, `${P.ieName(type)}: rule ${id} does not exist`);
+    list = list.filter((x) => x.id !== id);
+  }
+  return list;
+}
+
+/** Create PDR/FAR/URR/QER in a modification (7.5.4.2-7.5.4.5): a rule ID already in use is refused. */
+function added<R extends { id: number }>(list: R[], created: R[], ruleType: number): R[] {
+  for (const c of created) if (list.some((x) => x.id === c.id)) throw ruleFailure(ruleType, c.id, `rule ${c.id} already exists`);
+  return created.length ? [...list, ...created] : list;
+}
+
+/** Update PDR/FAR/URR/QER (7.5.4.2-7.5.4.5): each named rule read again on top of itself; one that does not exist is refused. */
+function updated<R extends { id: number }, A>(ies: P.PfcpIe[], list: R[], type: number, idIe: keyof P.IeValues, ruleType: number, read: (g: P.PfcpIe[], base: R, arg: A) => R, arg: A): R[] {
+  for (const g of P.groups(ies, type)) {
+    const id = P.get(g, idIe) as number;
+    const i = list.findIndex((x) => x.id === id);
+    if (i < 0) throw ruleFailure(ruleType, id, `${P.ieName(type)}: rule ${id} does not exist`);
+    list = list.slice();
+    list[i] = read(g, list[i], arg);
+  }
+  return list;
+}
+
+/**
+ * Applies Remove, Create and Update IEs of a Session Modification Request to `cur` (7.5.4). The
+ * helpers are module functions, not closures made per request (with tsx and the bundle keeping
+ * function names, each closure also cost a defineProperty).
+ */
 function merge(cur: RuleSet, ies: P.PfcpIe[], apps: ApplicationTable): RuleSet {
-  const next: RuleSet = { pdrs: [...cur.pdrs], fars: [...cur.fars], qers: [...cur.qers], urrs: [...cur.urrs], ...(cur.bar ? { bar: cur.bar } : {}) };
-  const remove = <R extends { id: number }>(list: R[], type: number, idIe: keyof P.IeValues, ruleType: number): R[] => {
-    for (const g of P.groups(ies, type)) {
-      const id = P.get(g, idIe) as number;
-      if (!list.some((x) => x.id === id)) throw ruleFailure(ruleType, id, `${P.ieName(type)}: rule ${id} does not exist`);
-      list = list.filter((x) => x.id !== id);
-    }
-    return list;
-  };
-  next.pdrs = remove(next.pdrs, T.RemovePDR, T.PDRID, RuleIdType.PDR);
-  next.fars = remove(next.fars, T.RemoveFAR, T.FARID, RuleIdType.FAR);
-  next.urrs = remove(next.urrs, T.RemoveURR, T.URRID, RuleIdType.URR);
-  next.qers = remove(next.qers, T.RemoveQER, T.QERID, RuleIdType.QER);
+  const next: RuleSet = { pdrs: cur.pdrs, fars: cur.fars, qers: cur.qers, urrs: cur.urrs, ...(cur.bar ? { bar: cur.bar } : {}) };
+  next.pdrs = removed(ies, next.pdrs, T.RemovePDR, T.PDRID, RuleIdType.PDR);
+  next.fars = removed(ies, next.fars, T.RemoveFAR, T.FARID, RuleIdType.FAR);
+  next.urrs = removed(ies, next.urrs, T.RemoveURR, T.URRID, RuleIdType.URR);
+  next.qers = removed(ies, next.qers, T.RemoveQER, T.QERID, RuleIdType.QER);
   for (const g of P.groups(ies, T.RemoveBAR)) {
     const id = P.get(g, T.BARID);
     if (next.bar?.id !== id) throw ruleFailure(RuleIdType.BAR, id ?? 0, `Remove BAR: BAR ${id} does not exist`);
     delete next.bar;
   }
-  const add = <R extends { id: number }>(list: R[], created: R[], ruleType: number): R[] => {
-    for (const c of created) if (list.some((x) => x.id === c.id)) throw ruleFailure(ruleType, c.id, `rule ${c.id} already exists`);
-    return [...list, ...created];
-  };
   const fresh = ruleSetOf(ies, apps);
-  next.pdrs = add(next.pdrs, fresh.pdrs, RuleIdType.PDR);
-  next.fars = add(next.fars, fresh.fars, RuleIdType.FAR);
-  next.urrs = add(next.urrs, fresh.urrs, RuleIdType.URR);
-  next.qers = add(next.qers, fresh.qers, RuleIdType.QER);
+  next.pdrs = added(next.pdrs, fresh.pdrs, RuleIdType.PDR);
+  next.fars = added(next.fars, fresh.fars, RuleIdType.FAR);
+  next.urrs = added(next.urrs, fresh.urrs, RuleIdType.URR);
+  next.qers = added(next.qers, fresh.qers, RuleIdType.QER);
   if (fresh.bar) {
     if (next.bar) throw ruleFailure(RuleIdType.BAR, fresh.bar.id, 'a BAR already exists');
     next.bar = fresh.bar;
   }
-  const update = <R extends { id: number }>(list: R[], type: number, idIe: keyof P.IeValues, ruleType: number, read: (g: P.PfcpIe[], base: R) => R): R[] => {
-    for (const g of P.groups(ies, type)) {
-      const id = P.get(g, idIe) as number;
-      const i = list.findIndex((x) => x.id === id);
-      if (i < 0) throw ruleFailure(ruleType, id, `${P.ieName(type)}: rule ${id} does not exist`);
-      list = list.map((x, k) => (k === i ? read(g, x) : x));
-    }
-    return list;
-  };
-  next.pdrs = update(next.pdrs, T.UpdatePDR, T.PDRID, RuleIdType.PDR, (g, b) => readPdr(g, b, apps));
-  next.fars = update(next.fars, T.UpdateFAR, T.FARID, RuleIdType.FAR, readFar);
-  next.urrs = update(next.urrs, T.UpdateURR, T.URRID, RuleIdType.URR, readUrr);
-  next.qers = update(next.qers, T.UpdateQER, T.QERID, RuleIdType.QER, readQer);
+  next.pdrs = updated(ies, next.pdrs, T.UpdatePDR, T.PDRID, RuleIdType.PDR, readPdr, apps);
+  next.fars = updated(ies, next.fars, T.UpdateFAR, T.FARID, RuleIdType.FAR, readFar, undefined);
+  next.urrs = updated(ies, next.urrs, T.UpdateURR, T.URRID, RuleIdType.URR, readUrr, undefined);
+  next.qers = updated(ies, next.qers, T.UpdateQER, T.QERID, RuleIdType.QER, readQer, undefined);
   for (const g of P.groups(ies, T.UpdateBARSessionModificationRequest)) {
     const id = P.get(g, T.BARID);
     if (!next.bar || next.bar.id !== id) throw ruleFailure(RuleIdType.BAR, id ?? 0, `Update BAR: BAR ${id} does not exist`);

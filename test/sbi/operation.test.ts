@@ -92,4 +92,35 @@ describe('matchRoute', () => {
     expect(matchRoute(routes, 'GET', '/nudm-sdm/v2/imsi-1')).toBeUndefined();
     expect(matchRoute(routes, 'GET', '/nope/v2/imsi-1/am-data')).toBeUndefined();
   });
+
+  it('answers as a plain scan of the table over split segments, for paths of every shape', () => {
+    // the reference: each route in table order, segments of path.split('/'), literals equal and parameters not empty
+    const reference = (method: string, path: string) => {
+      const parts = path.split('/');
+      let pathMatched = false;
+      for (const route of routes) {
+        const pat = route.path.split('/');
+        if (pat.length !== parts.length || !pat.every((p, i) => (p.startsWith('{') ? parts[i] !== '' : p === parts[i]))) continue;
+        pathMatched = true;
+        if (route.method === method) return route.operation;
+      }
+      return pathMatched ? 'method-not-allowed' : undefined;
+    };
+    const pool = ['', 'nudm-sdm', 'nudm-uecm', 'v2', 'v9', 'v1', 'imsi-1', 'am-data', 'am-dat', 'am-dataa', 'registrations', 'amf-3gpp-access', 'sdm-subscriptions', 'x'];
+    let seed = 7;
+    const pick = () => pool[(seed = (seed * 1103515245 + 12345) >>> 0) % pool.length];
+    const seen = new Set<string | undefined>();
+    for (let i = 0; i < 5000; i++) {
+      // half from a route's template, segments kept or replaced; half segments at random
+      const template = routes[(i >> 1) % routes.length].path.split('/').slice(1);
+      const segments = i % 2 ? template.map((t) => (t.startsWith('{') || pick().length < 6 ? pick() : t)) : Array.from({ length: 1 + (i % 7) }, pick);
+      const path = (i % 11 === 0 ? '' : '/') + segments.join('/');
+      for (const method of ['GET', 'POST', 'PUT']) {
+        const m = matchRoute(routes, method, path);
+        expect(m === undefined || m === 'method-not-allowed' ? m : m.route.operation, `${method} ${path}`).toBe(reference(method, path));
+        seen.add(reference(method, path));
+      }
+    }
+    expect([...seen].sort()).toEqual([...routes.map((r) => r.operation), 'method-not-allowed', undefined].sort());
+  });
 });

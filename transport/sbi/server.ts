@@ -10,7 +10,7 @@ import { isIPv6, type AddressInfo } from 'node:net';
 import { matchRoute, SbiProblem, type SbiRoute, type SbiResponse, type ProblemDetails } from './api.ts';
 import { parseSbiBody, sbiBodyOut, bodyOctets, contentTypeField, type SbiBodyBytes } from './body.ts';
 import { OwnHttp2Server } from './h2/server.ts';
-import type { H2Stream } from './h2/stream.ts';
+import type { H2Stream, H2StreamObserver } from './h2/stream.ts';
 import { sbiHttp2, type Http2Implementation } from './http2-choice.ts';
 import type { HeaderField } from '../../codecs/http2/hpack.ts';
 import { parseRequestTarget, type RequestTarget } from './uri.ts';
@@ -81,16 +81,23 @@ function serverField(nfType: string): HeaderField {
   return f;
 }
 
-/** One request on wire5g's own HTTP/2: a class, so that a request costs one object, not four closures. */
-class OwnExchange implements Exchange {
+/**
+ * One request on wire5g's own HTTP/2: a class, so that a request costs one object, not four
+ * closures. It is its stream's observer, told when the stream closes.
+ */
+class OwnExchange implements Exchange, H2StreamObserver {
   readonly method: string = 'GET';
   readonly path: string = '/';
   readonly headers: Record<string, string | undefined> = {};
   readonly remoteAddress: string;
   private readonly s: H2Stream;
+  private readonly stats: { cancelled: number };
+  private onClosed: ((delivered: boolean, code: string) => void) | undefined;
 
-  constructor(s: H2Stream) {
+  constructor(s: H2Stream, stats: { cancelled: number }) {
     this.s = s;
+    this.stats = stats;
+    s.observer = this;
     this.remoteAddress = s.conn.socket.remoteAddress ?? '';
     const hs = this.headers;
     for (const { name, value } of s.headers ?? []) {
@@ -113,14 +120,16 @@ class OwnExchange implements Exchange {
   }
 
   whenClosed(cb: (delivered: boolean, code: string) => void): void {
-    const s = this.s;
-    const done = () => cb(s.resetCode === undefined, String(s.resetCode));
-    if (s.closed) return done();
-    const before = s.onClose;
-    s.onClose = () => {
-      before?.();
-      done();
-    };
+    if (this.s.closed) cb(this.s.resetCode === undefined, String(this.s.resetCode));
+    else this.onClosed = cb;
+  }
+
+  /** A request's stream has no response to read (the client's observer has). */
+  response(): void {}
+
+  closed(s: H2Stream): void {
+    if (!s.localEnded) this.stats.cancelled++;
+    this.onClosed?.(s.resetCode === undefined, String(s.resetCode));
   }
 }
 
@@ -145,12 +154,7 @@ export class SbiServer {
   private constructor(opts: SbiServerOptions) {
     this.opts = opts;
     if ((opts.http2 ?? sbiHttp2()) === 'own') {
-      this.own = new OwnHttp2Server((s) => {
-        s.onClose = () => {
-          if (!s.localEnded) this.stats.cancelled++;
-        };
-        this.start(new OwnExchange(s), s.body());
-      }, (line) => this.log(line));
+      this.own = new OwnHttp2Server((s) => this.start(new OwnExchange(s, this.stats), s.body()), (line) => this.log(line));
       return;
     }
     const server = http2.createServer();
@@ -220,25 +224,31 @@ export class SbiServer {
   private start(x: Exchange, raw: Uint8Array): void {
     // counted, so settled() also waits for requests being handled; a failure still rejects unhandled, as before
     this.handling++;
-    void this.handle(x, raw).then(this.handled, (e: unknown) => {
-      this.handled();
-      throw e;
-    });
+    void this.handle(x, raw).then(this.handled, this.handleFailed);
   }
+
+  /** A request whose handling threw past its own catch: counted done, and rejected unhandled. */
+  private readonly handleFailed = (e: unknown): never => {
+    this.handled();
+    throw e;
+  };
 
   private async handle(x: Exchange, raw: Uint8Array): Promise<void> {
     const method = x.method;
     this.stats.requests++;
-    let url: RequestTarget = { pathname: x.path, query: {} };
+    let url: RequestTarget;
+    let readable = true;
+    try {
+      url = parseRequestTarget(x.path);
+    } catch {
+      url = { pathname: x.path, query: {} };
+      readable = false;
+    }
     let res: SbiResponse;
     let operation: string | undefined;
     try {
-      try {
-        url = parseRequestTarget(x.path);
-      } catch {
-        // a :path URL cannot read ("//[") is the consumer's malformed request, not our failure
-        throw new SbiProblem(400, 'INVALID_MSG_FORMAT', `${method} ${x.path}: not a request-target`);
-      }
+      // a :path URL cannot read ("//[") is the consumer's malformed request, not our failure
+      if (!readable) throw new SbiProblem(400, 'INVALID_MSG_FORMAT', `${method} ${x.path}: not a request-target`);
       const m = matchRoute(this.opts.routes, method, url.pathname);
       if (m === undefined) throw new SbiProblem(404, 'RESOURCE_URI_STRUCTURE_NOT_FOUND', `${method} ${url.pathname}`);
       if (m === 'method-not-allowed') throw new SbiProblem(405, 'METHOD_NOT_ALLOWED', `${method} ${url.pathname}`);

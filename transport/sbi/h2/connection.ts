@@ -216,7 +216,6 @@ export class H2Connection {
       const next = this.waiting.shift();
       if (next) this.open(next);
     }
-    s.onClose?.();
     s.observer?.closed(s);
     if ((this.goawaySent || this.goawayReceived) && this.streams.size === 0 && this.waiting.length === 0) this.end();
   }

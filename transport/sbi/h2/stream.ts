@@ -4,7 +4,7 @@
 import type { HeaderField } from '../../../codecs/http2/hpack.ts';
 import type { H2Connection } from './connection.ts';
 
-/** Client: what the connection calls on a request's stream. */
+/** What the connection calls on a stream: the whole response (client) and the close (both). */
 export interface H2StreamObserver {
   /** The whole response has arrived (END_STREAM). */
   response(s: H2Stream): void;
@@ -33,10 +33,11 @@ export class H2Stream {
   requestFields: HeaderField[] | undefined;
   requestBody: Uint8Array | string | undefined;
   note: string | undefined;
-  /** Client: the request that is told of the response and the close (one object per request, no closures). */
-  readonly observer: H2StreamObserver | undefined;
-  /** Server: the stream has closed. */
-  onClose: (() => void) | undefined;
+  /**
+   * Who is told of the response (client) and of the close: the request (client) or the exchange
+   * the server made of it, one object per request instead of closures.
+   */
+  observer: H2StreamObserver | undefined;
 
   constructor(conn: H2Connection, id: number, observer?: H2StreamObserver) {
     this.conn = conn;
