@@ -116,4 +116,21 @@ describe('SCTP bundling and the queued DATA (RFC 9260 6.10, 6.2, 9.1, 9.2)', () 
     a.handleChunks([sackChunk({ cumulativeTsnAck: 1, aRwnd: 1 << 20, gapBlocks: [], duplicateTsns: [] })]);
     expect(a.bufferedChunks).toBe(0);
   });
+
+  it('gap-acked DATA is kept until the cumulative ack covers it, and sent again when the receiver reneges on it (6.2.1 D iii)', async () => {
+    const { a, clock, packets } = established();
+    for (let i = 0; i < 3; i++) a.send(0, 60, msg(i));
+    await nextRound();
+    expect(tsns(packets[0])).toEqual([1, 2, 3]);
+    const sack = (cumulativeTsnAck: number, gapBlocks: { start: number; end: number }[] = []) => a.handleChunks([sackChunk({ cumulativeTsnAck, aRwnd: 1 << 20, gapBlocks, duplicateTsns: [] })]);
+    sack(1, [{ start: 2, end: 2 }]); // TSN 2 missing, 3 received
+    expect(a.bufferedChunks).toBe(2);
+    sack(1); // 3 no longer reported: the receiver dropped it
+    sack(2); // 2 arrived; 3 is outstanding still, and T3-rtx runs for it
+    expect(a.bufferedChunks).toBe(1);
+    clock.advance(timers.rtoInitialMs);
+    expect(packets.map(tsns)).toEqual([[1, 2, 3], [3]]);
+    sack(3);
+    expect(a.bufferedChunks).toBe(0);
+  });
 });
