@@ -133,4 +133,20 @@ describe('SCTP bundling and the queued DATA (RFC 9260 6.10, 6.2, 9.1, 9.2)', () 
     sack(3);
     expect(a.bufferedChunks).toBe(0);
   });
+
+  it('a SACK with more gaps than one packet holds reports the lowest that fit the path MTU (6.2)', async () => {
+    const { a, packets } = established();
+    // 400 holes: every other TSN after the cumulative TSN arrives (in one packet, as far as the receiver cares)
+    a.handleChunks(Array.from({ length: 400 }, (_, k) => peerData(PEER_INITIAL_TSN + 1 + 2 * k, k + 1)));
+    a.handleChunks([peerData(PEER_INITIAL_TSN + 1, 1)]); // and a duplicate
+    await Promise.resolve();
+    const sacks = packets.filter((p) => p[0].type === C.SACK);
+    expect(sacks.length).toBeGreaterThan(0);
+    for (const p of sacks) expect(12 + p.reduce((n, c) => n + 4 + c.value.length, 0)).toBeLessThanOrEqual(1400);
+    const s = decodeSackChunk(sacks.at(-1)![0]);
+    const fit = (1400 - 12 - 4 - 12) / 4;
+    expect(s.gapBlocks).toHaveLength(fit);
+    expect(s.gapBlocks[0]).toEqual({ start: 2, end: 2 });
+    expect(s.gapBlocks.at(-1)).toEqual({ start: 2 * fit, end: 2 * fit });
+  });
 });

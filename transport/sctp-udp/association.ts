@@ -196,7 +196,7 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
       let size = 12;
       let comment: string | undefined;
       if (this.rx.sackDue) {
-        const s = this.rx.buildSack();
+        const s = this.rx.buildSack(this.io.mtu - 12 - 4);
         chunks.push(s);
         size += 4 + s.value.length;
       }
@@ -378,7 +378,7 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
 
   private sendSack(): void {
     if (this.state === AssociationState.CLOSED) return;
-    this.transmit([this.rx.buildSack()]);
+    this.transmit([this.rx.buildSack(this.io.mtu - 12 - 4)]);
   }
 
   // --- shutdown, abort (heartbeat: heartbeat.ts) --------------------------------------------------------------
