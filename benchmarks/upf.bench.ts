@@ -5,7 +5,9 @@
 //    against the baseline loop that only reads the TEID and indexes a typed array, at each size;
 //    and 1M against 1k. Then N4 Session Deletion per session at each size (the whole table is
 //    deleted in chunks of 1000, half in creation order, half shuffled; the best chunk is the
-//    figure, the mean beside it), and the drop path after teardown.
+//    figure, the mean beside it), and, once every size's uplink is timed, the drop path after
+//    teardown (the first packets to take uplinkChecked: timed before, they changed the uplink
+//    loop's compiled code for the sizes after: docs/decisions/20-upf-1m-layout.md).
 // 2. Sessions of 1, 4 and 8 PDRs (QFIs and SDF filters, nodes/upf CLASSIFY path): per-packet
 //    uplink cost against the same baseline, and establishment/deletion cost per session.
 // 3. Forwarding over real sockets: the UPF node forwarding N3 G-PDUs to an N9 peer (FAR with

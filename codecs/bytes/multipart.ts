@@ -38,23 +38,41 @@ export function encodeMultipart(parts: MultipartPart[], boundary = 'wire5g-bound
     body[at++] = 0x0a;
   }
   out.write(close, at, 'utf8');
-  const first = parts[0]?.contentType ?? 'application/json';
-  return { contentType: `${MULTIPART_RELATED}; boundary=${boundary}; type="${first}"`, body };
+  return { contentType: contentTypeOf(boundary, parts[0]?.contentType ?? 'application/json'), body };
+}
+
+/** Content-Type values made, by boundary and first part's type (a few: one string each, not one per body). */
+const contentTypes = new Map<string, Map<string, string>>();
+function contentTypeOf(boundary: string, first: string): string {
+  let byFirst = contentTypes.get(boundary);
+  if (!byFirst) {
+    if (contentTypes.size >= 16) contentTypes.clear();
+    contentTypes.set(boundary, (byFirst = new Map()));
+  }
+  let ct = byFirst.get(first);
+  if (ct === undefined) {
+    if (byFirst.size >= 16) byFirst.clear();
+    byFirst.set(first, (ct = `${MULTIPART_RELATED}; boundary=${boundary}; type="${first}"`));
+  }
+  return ct;
 }
 
 function fail(offset: number, reason: string): DecodeError {
   return new DecodeError({ protocol: 'multipart', code: 'BAD_VALUE', offset, path: 'multipart/related', reason });
 }
 
-/** The delimiters of a boundary (RFC 2046 5.1.1), as UTF-8: `--boundary` and `CRLF--boundary`; a few boundaries, kept. */
-const delimiters = new Map<string, { first: Buffer; next: Buffer }>();
-function delimitersOf(boundary: string): { first: Buffer; next: Buffer } {
-  let d = delimiters.get(boundary);
-  if (!d) {
-    d = { first: Buffer.from(`--${boundary}`, 'utf8'), next: Buffer.from(`\r\n--${boundary}`, 'utf8') };
-    if (delimiters.size >= 64) delimiters.clear(); // a peer inventing boundaries does not grow it
-    delimiters.set(boundary, d);
-  }
+/**
+ * The delimiters of a Content-Type's boundary (RFC 2046 5.1.1), as UTF-8: `--boundary` and
+ * `CRLF--boundary`, or undefined without a boundary parameter; by Content-Type value (a few).
+ */
+const delimiters = new Map<string, { first: Buffer; next: Buffer } | undefined>();
+function delimitersOf(contentType: string): { first: Buffer; next: Buffer } | undefined {
+  if (delimiters.has(contentType)) return delimiters.get(contentType);
+  const m = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
+  const boundary = m ? (m[1] ?? m[2]) : undefined;
+  const d = boundary === undefined ? undefined : { first: Buffer.from(`--${boundary}`, 'utf8'), next: Buffer.from(`\r\n--${boundary}`, 'utf8') };
+  if (delimiters.size >= 64) delimiters.clear(); // a peer inventing boundaries does not grow it
+  delimiters.set(contentType, d);
   return d;
 }
 
@@ -63,9 +81,9 @@ const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
 
 /** Splits a multipart body by the boundary from its Content-Type header value. */
 export function decodeMultipart(contentType: string, body: Uint8Array): MultipartPart[] {
-  const m = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
-  if (!m) throw fail(0, 'Content-Type has no boundary parameter');
-  const { first: delim, next: nextDelim } = delimitersOf(m[1] ?? m[2]);
+  const d = delimitersOf(contentType);
+  if (!d) throw fail(0, 'Content-Type has no boundary parameter');
+  const { first: delim, next: nextDelim } = d;
   // Buffer's indexOf: the first occurrence at or after the offset, searched natively
   const b = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   const parts: MultipartPart[] = [];

@@ -429,6 +429,11 @@ export function nasMessage(name: string, ies: Record<string, unknown>, header: {
   const def = MESSAGE_BY_NAME.get(name);
   if (!def) throw new EncodeError(PROTOCOL, name, 'not a NAS-5GS message name');
   const clean: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(ies)) if (v !== undefined) clean[k] = v;
-  return { name: def.name, epd: def.epd, messageType: def.type, ...(def.epd === EPD_5GSM ? { pduSessionId: header.pduSessionId ?? 0, pti: header.pti ?? 0 } : {}), ies: clean };
+  for (const k of Object.keys(ies)) {
+    const v = ies[k];
+    if (v !== undefined) clean[k] = v;
+  }
+  // one literal per shape (no spread of a conditional object per message)
+  if (def.epd === EPD_5GSM) return { name: def.name, epd: def.epd, messageType: def.type, pduSessionId: header.pduSessionId ?? 0, pti: header.pti ?? 0, ies: clean };
+  return { name: def.name, epd: def.epd, messageType: def.type, ies: clean };
 }

@@ -151,8 +151,21 @@ export function decodeDataChunk(c: SctpChunk): DataChunk {
 
 export function dataChunk(d: DataChunk): SctpChunk {
   const v = new Uint8Array(12 + d.userData.length);
-  const w = new ByteWriter(v);
-  w.u32(d.tsn >>> 0).u16(d.streamId).u16(d.streamSeq).u32(d.ppid >>> 0).bytes(d.userData);
+  // the 12 octets of fields stored directly (big-endian, 3.3.1), then the user data
+  const { tsn, streamId, streamSeq, ppid } = d;
+  v[0] = tsn >>> 24;
+  v[1] = tsn >>> 16;
+  v[2] = tsn >>> 8;
+  v[3] = tsn;
+  v[4] = streamId >>> 8;
+  v[5] = streamId;
+  v[6] = streamSeq >>> 8;
+  v[7] = streamSeq;
+  v[8] = ppid >>> 24;
+  v[9] = ppid >>> 16;
+  v[10] = ppid >>> 8;
+  v[11] = ppid;
+  v.set(d.userData, 12);
   return { type: SctpChunkType.DATA, flags: d.flags, value: v };
 }
 

@@ -19,7 +19,7 @@ describe('fromHex / toHex', () => {
   });
 
   it('refuses an odd length or a character that is not a hex digit, with the same error', () => {
-    for (const bad of ['0', 'abc', '0g', 'g0', '@0', '0`', '0:', '/0', '0G', 'zz', '0\u00e1', '\u0130\u0131']) {
+    for (const bad of ['0', 'abc', '1 2 3', 'x1', '0g', 'g0', '@0', '0`', '0:', '/0', '0G', 'zz', '0\u00e1', '\u0130\u0131']) {
       expect(() => fromHex(bad), bad).toThrowError(new TypeError(`not an even-length hex string: ${bad}`));
     }
   });

@@ -95,17 +95,6 @@ describe('NGAP building helpers (codecs/ngap/build.ts)', () => {
   });
 });
 
-describe('hex (codecs/bytes/hex.ts)', () => {
-  it('fromHex reads either case and ignores white space; an odd count of digits or another character throws', () => {
-    expect(fromHex('0aFf 10\n\t7e')).toEqual(Uint8Array.of(0x0a, 0xff, 0x10, 0x7e));
-    expect(fromHex('')).toEqual(new Uint8Array(0));
-    for (const bad of ['abc', '0g', 'x1', '1 2 3', '\u00e91']) expect(() => fromHex(bad)).toThrow(TypeError);
-    const all = Uint8Array.from({ length: 256 }, (_, i) => i);
-    expect(fromHex(toHex(all))).toEqual(all);
-    expect(toHex(all)).toBe(Buffer.from(all).toString('hex'));
-  });
-});
-
 describe('NGAP schema generator (npm run gen:ngap)', () => {
   it('regenerating codecs/ngap/generated/schema.ts and types.ts from spec/ngap-38413-h40 changes nothing', () => {
     const generated = generate();

@@ -123,6 +123,37 @@ describe('SCTP over UDP: associations (RFC 4960, RFC 6951)', () => {
     expect(kinds).toContain('Sack+Data');
   });
 
+  it('DATA sent by different jobs of one event-loop round leaves in one packet (RFC 9260 6.10); a due SACK does not wait for the round', async () => {
+    const tap = new RecordingTap();
+    const { client, server, gnb } = await pair({ gnb: { tap } });
+    const atAmf = collect(server);
+    const dataPackets = () => tap.events.filter((e) => e.kind === 'udp' && e.src.address === gnb.local.address && decodeSctp(e.payload).chunks.some((c) => c.kind === 'Data'));
+    const before = dataPackets().length;
+    // three callbacks of one check phase, each its own job (node runs the microtasks between them)
+    await new Promise<void>((done) => {
+      setImmediate(() => client.send(0, 60, msg(1)));
+      setImmediate(() => client.send(0, 60, msg(2)));
+      setImmediate(() => {
+        client.send(0, 60, msg(3));
+        done();
+      });
+    });
+    await until(() => atAmf.length === 3);
+    const sent = dataPackets().slice(before);
+    expect(sent.map((e) => (e.kind === 'udp' ? decodeSctp(e.payload).chunks.filter((c) => c.kind === 'Data').length : 0))).toEqual([3]);
+    // the receiver: the SACK for the second packet with DATA (6.2) leaves at once, without DATA of
+    // its own to ride with, long before the delayed-SACK timer (10 s here)
+    const amfTap = new RecordingTap();
+    const p2 = await pair({ amf: { tap: amfTap, timers: { ...fast, sackDelayMs: 10_000 } } });
+    const got = collect(p2.server);
+    p2.client.send(0, 60, msg(4));
+    await until(() => got.length === 1);
+    p2.client.send(0, 60, msg(5));
+    await until(() => got.length === 2);
+    const sacks = () => amfTap.events.filter((e) => e.kind === 'udp' && e.src.address === p2.amf.local.address && decodeSctp(e.payload).chunks.some((c) => c.kind === 'Sack'));
+    await until(() => sacks().length === 1, 1000, 'a SACK for the second packet, long before the 10 s delayed-SACK timer');
+  });
+
   it('rejects an empty message, an unknown stream, and sending before set-up or after close', async () => {
     const { client } = await pair();
     expect(() => client.send(0, 60, new Uint8Array(0))).toThrow(RangeError);

@@ -215,39 +215,25 @@ function pathParameter(segment: string): string {
 }
 
 /**
- * Where each `/`-separated segment of the path being matched starts: segment i is
- * `path.slice(bounds[i], bounds[i + 1] - 1)`, the last one ending at `path.length`. Reused by every
- * match (it runs to its end before another starts), so that a match makes no array of substrings.
- */
-const bounds: number[] = [0];
-
-/**
  * Matches a request path against route patterns; returns the route and its parameters. Throws
- * SbiProblem 400 for a matched route's parameter that does not percent-decode. The segments are
- * those of `path.split('/')`, compared in place.
+ * SbiProblem 400 for a matched route's parameter that does not percent-decode.
  */
 export function matchRoute(routes: SbiRoute[], method: string, path: string): { route: SbiRoute; params: Record<string, string> } | 'method-not-allowed' | undefined {
-  let n = 0;
-  for (let at = path.indexOf('/'); at >= 0; at = path.indexOf('/', at + 1)) bounds[++n] = at + 1;
-  const count = n + 1;
-  bounds[count] = path.length + 1;
-  const table = compile(routes).byCount.get(count);
+  const parts = path.split('/');
+  const table = compile(routes).byCount.get(parts.length);
   if (!table) return undefined;
   let pathMatched = false;
-  const candidates = count > 1 ? (table.byFirst.get(path.slice(bounds[1], bounds[2] - 1)) ?? table.any) : table.any;
-  for (const { route, parts: pat } of candidates) {
+  for (const { route, parts: pat } of table.byFirst.get(parts[1]) ?? table.any) {
     let okay = true;
     for (let i = 0; i < pat.length && okay; i++) {
-      const from = bounds[i];
-      const length = bounds[i + 1] - 1 - from;
-      const literal = pat[i].literal;
-      okay = literal === undefined ? length > 0 : length === literal.length && path.startsWith(literal, from);
+      const p = pat[i];
+      okay = p.param !== undefined ? parts[i] !== '' : p.literal === parts[i];
     }
     if (!okay) continue;
     pathMatched = true;
     if (route.method !== method) continue;
     const params: Record<string, string> = {};
-    for (let i = 0; i < pat.length; i++) if (pat[i].param !== undefined) params[pat[i].param!] = pathParameter(path.slice(bounds[i], bounds[i + 1] - 1));
+    for (let i = 0; i < pat.length; i++) if (pat[i].param !== undefined) params[pat[i].param!] = pathParameter(parts[i]);
     return { route, params };
   }
   return pathMatched ? 'method-not-allowed' : undefined;

@@ -38,6 +38,11 @@ export interface Outstanding {
   /** Miss indications from SACK gap reports (RFC 4960 7.2.4). */
   misses: number;
   fastRetransmitted: boolean;
+  /**
+   * Acknowledged by a Gap Ack Block only: no longer in flight, but kept until the Cumulative TSN
+   * Ack covers it, for the receiver may renege on it (RFC 9260 6.2.1 D iii).
+   */
+  gapAcked: boolean;
   /** The capture's comment, on a message's first chunk (one shape for every chunk). */
   comment: string | undefined;
 }

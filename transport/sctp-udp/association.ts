@@ -11,9 +11,10 @@ import {
   SctpChunkType as C, DataFlags, dataChunk, decodeSackChunk, decodeShutdownChunk, decodeHeartbeatChunk, sackChunk, shutdownChunk,
   emptyChunk, heartbeatChunk, decodeErrorCauses, abortChunk, errorChunk, SctpErrorCause, type SctpChunk,
 } from '../../codecs/sctp/packet.ts';
-import { DataReceiver, lt, le, inc } from './receiver.ts';
+import { DataReceiver, lt, inc } from './receiver.ts';
 import { RetransmissionTimeout, CongestionWindow } from './congestion.ts';
 import { PathHeartbeat } from './heartbeat.ts';
+import { OutstandingData } from './outstanding.ts';
 
 export { RECEIVE_WINDOW } from './receiver.ts';
 
@@ -37,7 +38,7 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
   private nextTsn: number;
   private readonly nextSsn: number[];
   private readonly queue: Outstanding[] = [];
-  private readonly outstanding = new Map<number, Outstanding>();
+  private readonly outstanding = new OutstandingData();
   private peerRwnd = 1 << 20;
   private t3: TimerHandle | undefined;
   private readonly rto: RetransmissionTimeout;
@@ -138,7 +139,7 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
       const tsn = this.nextTsn;
       this.nextTsn = inc(tsn);
       const chunk = dataChunk({ flags, tsn, streamId, streamSeq: ssn, ppid, userData: payload.subarray(at, end) });
-      this.queue.push({ chunk, tsn, sentAt: 0, transmissions: 0, misses: 0, fastRetransmitted: false, comment: at === 0 && comment ? comment : undefined });
+      this.queue.push({ chunk, tsn, sentAt: 0, transmissions: 0, misses: 0, fastRetransmitted: false, gapAcked: false, comment: at === 0 && comment ? comment : undefined });
     }
     this.flushSoon();
   }
@@ -184,20 +185,18 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
     });
   }
 
-  /** Octets of DATA in flight, kept as a running count (summing the map per send was O(n^2)). */
-  private inFlightBytes = 0;
   /** Congestion control (RFC 4960 7.2, congestion.ts). */
   private readonly cwnd: CongestionWindow;
 
   /** Sends queued DATA within the peer's window, bundled up to the MTU, with a pending SACK. */
   private flush(): void {
     if (this.state !== AssociationState.ESTABLISHED && this.state !== AssociationState.SHUTDOWN_PENDING && this.state !== AssociationState.SHUTDOWN_RECEIVED) return;
-    while (this.queue.length && this.inFlightBytes < this.cwnd.limit(this.peerRwnd)) {
+    while (this.queue.length && this.outstanding.inFlightBytes < this.cwnd.limit(this.peerRwnd)) {
       const chunks: SctpChunk[] = [];
       let size = 12;
       let comment: string | undefined;
       if (this.rx.sackDue) {
-        const s = this.rx.buildSack();
+        const s = this.rx.buildSack(this.io.mtu - 12 - 4);
         chunks.push(s);
         size += 4 + s.value.length;
       }
@@ -205,8 +204,7 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
         const o = this.queue.shift()!;
         o.sentAt = this.io.clock.now();
         o.transmissions = 1;
-        this.outstanding.set(o.tsn, o);
-        this.inFlightBytes += o.chunk.value.length;
+        this.outstanding.add(o);
         chunks.push(o.chunk);
         size += 4 + ((o.chunk.value.length + 3) & ~3);
         comment ??= o.comment;
@@ -214,7 +212,7 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
       if (chunks.length === 0) break;
       this.transmit(chunks, comment);
     }
-    if (this.outstanding.size && !this.t3) this.armT3();
+    if (this.outstanding.inFlight && !this.t3) this.armT3();
     this.maybeFinishShutdown();
   }
 
@@ -232,7 +230,7 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
   /** RFC 4960 6.3.3: T3-rtx expiry: back off, retransmit what fits in one packet, count the error. */
   private onT3(): void {
     this.t3 = undefined;
-    if (!this.outstanding.size) return;
+    if (!this.outstanding.inFlight) return;
     this.errorCount++;
     if (this.errorCount > this.t.maxRetrans) {
       this.fail('Association.Max.Retrans exceeded (RFC 4960 8.1)');
@@ -242,7 +240,8 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
     this.cwnd.t3Expired();
     const chunks: SctpChunk[] = [];
     let size = 12;
-    for (const o of [...this.outstanding.values()].sort((a, b) => (lt(a.tsn, b.tsn) ? -1 : 1))) {
+    // 6.3.3 E3: the earliest outstanding TSNs, but those gap acked
+    for (const o of this.outstanding.inFlightChunks()) {
       const s = 4 + ((o.chunk.value.length + 3) & ~3);
       if (size + s > this.io.mtu) break;
       o.transmissions++;
@@ -261,28 +260,7 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
     if (!lt(s.cumulativeTsnAck, this.nextTsn)) return; // acks a TSN we never sent: ignored
     this.lastCumAck = s.cumulativeTsnAck;
     this.peerRwnd = s.aRwnd;
-    let ackedBytes = 0;
-    let cumAdvanced = false;
-    const highestGapAck = s.gapBlocks.length ? (s.cumulativeTsnAck + s.gapBlocks[s.gapBlocks.length - 1].end) >>> 0 : s.cumulativeTsnAck;
-    const fast: Outstanding[] = [];
-    const gaps = s.gapBlocks.length > 0;
-    // the map holds the TSNs in the order sent, ascending (a retransmission is not put in again)
-    for (const o of this.outstanding.values()) {
-      const tsn = o.tsn;
-      const byCum = le(tsn, s.cumulativeTsnAck);
-      if (!byCum && !gaps) break; // above the cumulative ack with no gap reported: neither acked nor missing
-      const acked = byCum || s.gapBlocks.some((g) => le((s.cumulativeTsnAck + g.start) >>> 0, tsn) && le(tsn, (s.cumulativeTsnAck + g.end) >>> 0));
-      if (!acked) {
-        // 7.2.4: a TSN below the highest newly reported one but not acked is missing once more
-        if (lt(tsn, highestGapAck) && ++o.misses >= 3 && !o.fastRetransmitted) fast.push(o);
-        continue;
-      }
-      if (byCum) cumAdvanced = true;
-      if (o.transmissions === 1) this.rto.measure(this.io.clock.now() - o.sentAt); // Karn's rule
-      this.outstanding.delete(tsn);
-      this.inFlightBytes -= o.chunk.value.length;
-      ackedBytes += o.chunk.value.length;
-    }
+    const { ackedBytes, cumAdvanced, reneged, fast } = this.outstanding.applySack(s, (sentAt) => this.rto.measure(this.io.clock.now() - sentAt));
     if (ackedBytes) {
       this.errorCount = 0;
       this.cwnd.acked(ackedBytes);
@@ -290,14 +268,12 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
     if (fast.length) this.fastRetransmit(fast);
     // 6.3.2 R3: restart T3-rtx only when the earliest outstanding TSN is acknowledged; a timer
     // restarted by gap acks alone would never fire for a hole whose retransmission was lost too.
-    if (cumAdvanced) {
-      this.io.clock.clearTimeout(this.t3);
-      this.t3 = undefined;
-      if (this.outstanding.size) this.armT3();
-    } else if (!this.outstanding.size) {
+    // R2: off when nothing is in flight (gap-acked chunks only); 6.2.1 D iii): on again on a renege.
+    if (cumAdvanced || !this.outstanding.inFlight) {
       this.io.clock.clearTimeout(this.t3);
       this.t3 = undefined;
     }
+    if (!this.t3 && this.outstanding.inFlight && (cumAdvanced || reneged)) this.armT3();
     this.flush();
   }
 
@@ -402,7 +378,7 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
 
   private sendSack(): void {
     if (this.state === AssociationState.CLOSED) return;
-    this.transmit([this.rx.buildSack()]);
+    this.transmit([this.rx.buildSack(this.io.mtu - 12 - 4)]);
   }
 
   // --- shutdown, abort (heartbeat: heartbeat.ts) --------------------------------------------------------------

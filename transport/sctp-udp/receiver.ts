@@ -169,17 +169,26 @@ export class DataReceiver {
     return this.unacked || this.duplicates.length > 0;
   }
 
-  /** RFC 4960 6.2: the SACK of what has arrived; the duplicates it reports are cleared. */
-  buildSack(): SctpChunk {
+  /**
+   * RFC 9260 6.2: the SACK of what has arrived; the duplicates it reports are cleared. Its value is
+   * at most `maxValueOctets` long (the path MTU less the common and chunk headers): as many Gap Ack
+   * Blocks as fit, the lowest first, then as many duplicate TSNs ("as many ... as can fit in a
+   * single SACK chunk limited by the current path MTU").
+   */
+  buildSack(maxValueOctets: number): SctpChunk {
+    let room = (maxValueOctets - 12) >> 2;
     // gap blocks from the TSNs held beyond the cumulative TSN
     const beyond = [...this.received.keys()].map((t) => (t - this.cumTsn) >>> 0).sort((a, b) => a - b);
     const gapBlocks: { start: number; end: number }[] = [];
     for (const off of beyond) {
       const last = gapBlocks[gapBlocks.length - 1];
       if (last && off === last.end + 1) last.end = off;
-      else if (off <= 0xffff) gapBlocks.push({ start: off, end: off });
+      else if (off <= 0xffff && gapBlocks.length < room) gapBlocks.push({ start: off, end: off });
+      else break;
     }
-    return sackChunk({ cumulativeTsnAck: this.cumTsn, aRwnd: Math.max(0, RECEIVE_WINDOW - this.bufferedBytes), gapBlocks, duplicateTsns: this.duplicates.splice(0, this.duplicates.length) });
+    room -= gapBlocks.length;
+    const duplicateTsns = this.duplicates.splice(0, this.duplicates.length).slice(0, Math.max(0, room));
+    return sackChunk({ cumulativeTsnAck: this.cumTsn, aRwnd: Math.max(0, RECEIVE_WINDOW - this.bufferedBytes), gapBlocks, duplicateTsns });
   }
 
   /** A SACK went out: nothing is left unacknowledged. */
