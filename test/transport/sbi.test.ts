@@ -88,6 +88,25 @@ describe('SBI over HTTP/2 (TS 29.500)', () => {
     expect((await client.call('GET', `${again.uri}/nudr-dr/v1/things/1`)).status).toBe(200);
     expect(client.stats.retries).toBeLessThanOrEqual(2);
   });
+
+  it('an idempotent call is retried after a connection error, a POST, an answer and a time-out are not (RFC 9110 9.2.2)', async () => {
+    const { server, client } = await setup();
+    const port = server.port;
+    await server.close();
+    // nothing listens: every attempt is refused
+    await expect(client.call('GET', `http://127.0.26.20:${port}/nudr-dr/v1/things/1`)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    expect(client.stats.retries).toBe(2);
+    await expect(client.call('POST', `http://127.0.26.20:${port}/nudr-dr/v1/things`, {})).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    expect(client.stats.retries).toBe(2);
+    const again = await SbiServer.listen({ address: '127.0.26.20', port, routes, nfType: 'UDR' });
+    open.push(again);
+    expect((await client.call('GET', `${again.uri}/nudr-dr/v1/things/nope`)).status).toBe(404);
+    expect(client.stats.retries).toBe(2);
+    const slow = await SbiServer.listen({ address: '127.0.26.21', port: 0, routes: [{ method: 'GET', path: '/x/v1/slow', operation: 'Slow', handler: () => new Promise(() => {}) }], nfType: 'UDR' });
+    open.push(slow);
+    await expect(client.call('GET', `${slow.uri}/x/v1/slow`, undefined, { timeoutMs: 50 })).rejects.toMatchObject({ name: 'SbiTimeoutError' });
+    expect(client.stats.retries).toBe(2);
+  });
 });
 
 describe.skipIf(!tsharkAvailable())('SBI capture checked by tshark', () => {

@@ -237,26 +237,28 @@ export class Http2SbiClient implements SbiClient {
 
   call<T = unknown>(method: SbiRoute['method'], uri: string, body?: unknown, opts: SbiCallOptions = {}): Promise<SbiResult<T>> {
     const attempts = 1 + (IDEMPOTENT.has(method) ? (this.opts.retries ?? 2) : 0);
-    if (attempts > 1) return this.callRetrying<T>(attempts, method, uri, body, opts);
-    // one attempt: its own promise, without an async function's around it
+    // the first attempt: its own promise, without an async function's around it (an idempotent
+    // call's retries only when it failed)
     let p: Promise<SbiResult<T>>;
     try {
       p = this.once<T>(method, uri, body, opts);
     } catch (e) {
-      return Promise.reject(e);
+      p = Promise.reject(e);
     }
+    if (attempts > 1) p = p.catch((e: unknown) => this.retry<T>(e, attempts - 1, method, uri, body, opts));
     return this.opts.onCall ? p.then((r) => this.called(method, uri, opts, r)) : p;
   }
 
-  private async callRetrying<T>(attempts: number, method: string, uri: string, body: unknown, opts: SbiCallOptions): Promise<SbiResult<T>> {
-    let lastError: unknown;
-    for (let i = 0; i < attempts; i++) {
-      if (i > 0) this.stats.retries++;
+  /** Up to `left` more attempts after the first failed with `error`, unless it was an answer or a time-out. */
+  private async retry<T>(error: unknown, left: number, method: string, uri: string, body: unknown, opts: SbiCallOptions): Promise<SbiResult<T>> {
+    let lastError = error;
+    for (let i = 0; i < left; i++) {
+      if (lastError instanceof SbiTimeoutError || lastError instanceof SbiProblem) break; // not a connection error
+      this.stats.retries++;
       try {
-        return this.called(method, uri, opts, await this.once<T>(method, uri, body, opts));
+        return await this.once<T>(method, uri, body, opts);
       } catch (e) {
         lastError = e;
-        if (e instanceof SbiTimeoutError || e instanceof SbiProblem) break; // not a connection error
       }
     }
     throw lastError;

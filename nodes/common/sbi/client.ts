@@ -107,7 +107,7 @@ function targetUri(b: BoundOperation, args: unknown[]): string {
 async function invoke(sbi: SbiClient, b: BoundOperation, args: unknown[]): Promise<SbiResult<unknown>> {
   const { op, leading, withBody } = b;
   const body = withBody ? args[leading] : undefined;
-  const opts = (args[leading + (withBody ? 1 : 0)] ?? {}) as SbiCallOpts<Record<string, unknown>>;
+  const opts = (args[leading + (withBody ? 1 : 0)] ?? NO_OPTS) as SbiCallOpts<Record<string, unknown>>;
   const uri = opts.query ? targetUri(b, args) + queryString(opts.query) : targetUri(b, args);
   const o: SbiCallOptions = { operation: op.name };
   if (opts.step) o.step = opts.step;
@@ -119,8 +119,11 @@ async function invoke(sbi: SbiClient, b: BoundOperation, args: unknown[]): Promi
   const r = await sbi.call(op.method, uri, body, o);
   if (sbiExchanges.hasSubscribers) sbiExchanges.publish({ op, uri, requestBody: body, status: r.status, responseBody: r.body } satisfies SbiExchange);
   if (!(op.success as readonly number[]).includes(r.status)) throw new SbiErrorReply(op, r);
-  return { status: r.status, headers: r.headers, body: r.body };
+  return r;
 }
+
+/** The options of a call given none (only read). */
+const NO_OPTS: SbiCallOpts<Record<string, unknown>> = Object.freeze({});
 
 /** Binds a table of operations to a client and a producer's apiRoot. */
 export function consumer<T extends object>(sbi: SbiClient, apiRoot: string, table: T): SbiConsumer<T> {
