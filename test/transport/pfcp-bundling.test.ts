@@ -7,11 +7,12 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import dgram from 'node:dgram';
 import { PfcpEndpoint, readPfcpHeader } from '../../transport/udp/pfcp-endpoint.ts';
-import { packPfcpBundles, splitPfcpBundle, PFCP_FO_FLAG } from '../../transport/udp/pfcp-bundle.ts';
+import { packPfcpBundles, splitPfcpBundle, PFCP_FO_FLAG } from '../../codecs/pfcp/bundle.ts';
 import { RecordingTap, fanOut } from '../../transport/tap.ts';
 import { tempCapture } from '../helpers/capture.ts';
 import { dissect, problems, tsharkAvailable } from '../helpers/tshark.ts';
 import * as P from '../../codecs/pfcp/index.ts';
+import { DecodeError } from '../../codecs/bytes/errors.ts';
 
 const SMF = '127.0.215.4';
 const UPF = '127.0.215.7';
@@ -77,6 +78,17 @@ describe('PFCP message bundling (TS 29.244 7.2.2.1 FO, BUNDL)', () => {
     expect(back).toEqual(msgs);
     expect(msgs.every((m) => (m[0] & PFCP_FO_FLAG) === 0)).toBe(true); // the originals untouched
     expect(packPfcpBundles([msgs[0]])[0].datagram).toBe(msgs[0]); // alone: the same octets
+  });
+
+  it('wire5g decode reads every message of a bundle, and a truncated follower is the decode error it is', () => {
+    const msgs = [P.sessionDeletionRequest(1, 11n), P.sessionDeletionResponse(2, 22n, P.PfcpCause.RequestAccepted), P.sessionDeletionRequest(3, 33n)].map((m) => P.encodePfcp(m));
+    const d = packPfcpBundles(msgs)[0].datagram;
+    expect(P.dissectPfcp(d).map((m) => [m.message, (m.fields as { sequenceNumber: number }).sequenceNumber])).toEqual([
+      ['Session Deletion Request', 1],
+      ['Session Deletion Response', 2],
+      ['Session Deletion Request', 3],
+    ]);
+    expect(() => P.dissectPfcp(d.subarray(0, d.length - 3))).toThrow(DecodeError);
   });
 
   it('towards a bundling peer, 60 requests and their responses leave in a few datagrams; every one answered with its own sequence number and SEID', async () => {

@@ -5,7 +5,8 @@
 //
 // Session-related messages towards a peer marked with `setBundling` (both ends announced BUNDL in
 // the PFCP Association Setup) leave bundled: those the node sends in one round of the event loop,
-// packed into datagrams with the FO flag (TS 29.244 7.2.2.1, see pfcp-bundle.ts). A received
+// packed into datagrams with the FO flag (TS 29.244 7.2.2.1, see codecs/pfcp/bundle.ts); a bundle's
+// capture comment is its messages' comments, '; ' between them. A received
 // datagram is split on FO and each message handled as if it had come alone: its response, its
 // retransmissions and the response cache are per message (6.4).
 //
@@ -18,7 +19,7 @@ import type { Clock, TimerHandle } from '../clock.ts';
 import { realClock } from '../clock.ts';
 import type { WireTap, Endpoint } from '../tap.ts';
 import { nullTap, SOCKET_BUFFER_BYTES } from '../tap.ts';
-import { packPfcpBundles, splitPfcpBundle, PFCP_BUNDLE_OCTETS, PFCP_FO_FLAG } from './pfcp-bundle.ts';
+import { packPfcpBundles, splitPfcpBundle, PFCP_BUNDLE_OCTETS, PFCP_FO_FLAG } from '../../codecs/pfcp/bundle.ts';
 
 export const PFCP_PORT = 8805;
 
@@ -260,7 +261,7 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
       const commented = this.opts.tap !== nullTap;
       let i = 0;
       for (const { datagram, count } of packPfcpBundles(q.messages, this.opts.bundleOctets)) {
-        const comment = !commented ? undefined : count === 1 ? q.comments[i] : `${count} PFCP messages bundled [TS 29.244 7.2.2.1, FO]: ${q.comments.slice(i, i + count).filter((c) => c !== undefined).join('; ')}`;
+        const comment = !commented ? undefined : count === 1 ? q.comments[i] : q.comments.slice(i, i + count).filter((c) => c !== undefined).join('; ');
         i += count;
         this.transmit(q.peer, datagram, comment);
       }

@@ -4,7 +4,8 @@
 // announced the BUNDL feature in its PFCP Association Setup (UP Function Features 8.2.25, octet 7
 // bit 7; CP Function Features 8.2.58, octet 5 bit 5) when this node announced it too.
 //
-// Transport reads only the header here: the message bodies belong to codecs/pfcp and the node.
+// Only the headers are read here (Message Length, S and FO flags): the endpoint packs and splits
+// with these, `wire5g decode` splits with them too.
 
 /** The FO flag of the first header octet (TS 29.244 7.2.2.1, bit 3). */
 export const PFCP_FO_FLAG = 0x04;
