@@ -10,6 +10,11 @@ import { FiveGmmCause, ProcedureAborted } from '../gmm.ts';
 import { sendNas, exchange } from '../n1.ts';
 import { registrationReject } from './registration.ts';
 
+/** TS 33.501 6.7.2: whether the UE supports algorithm `alg` (bit 8 of the capability octet = algorithm 0). */
+function supports(octet: number, alg: number): boolean {
+  return ((octet >> (7 - alg)) & 1) === 1;
+}
+
 /**
  * Step 9b: NAS SMC for the KAMF of the authentication that allocated `ngKsi`. Derives the NAS
  * keys, sends the SMC with the new context, awaits the complete.
@@ -17,8 +22,6 @@ import { registrationReject } from './registration.ts';
 export async function securityModeControl(amf: Amf, ue: AmfUe, ngKsi: number, step = '4.2.2.2.2 step 9b', o: { imeisvRequest?: boolean } = {}): Promise<ReceivedNas> {
   const caps = ue.ueSecurityCapability!;
   const ciphering = amf.cfg.security.ciphering === 'NEA2' ? 2 : 0;
-  // TS 33.501 6.7.2: the AMF picks algorithms the UE supports (bit 8 of the octet = algorithm 0)
-  const supports = (octet: number, alg: number) => ((octet >> (7 - alg)) & 1) === 1;
   if (!supports(caps.ia, 2) || (ciphering !== 0 && !supports(caps.ea, ciphering))) registrationReject(amf, ue, FiveGmmCause.UeSecurityCapabilitiesMismatch);
   const kamfValue = ue.kamf!;
   const sec: NasSecurityContext = {
