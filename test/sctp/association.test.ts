@@ -124,8 +124,11 @@ describe('SCTP over UDP: associations (RFC 4960, RFC 6951)', () => {
   });
 
   it('DATA sent by different jobs of one event-loop round leaves in one packet (RFC 9260 6.10); a due SACK does not wait for the round', async () => {
+    // an RTO no stall of a busy machine reaches: with fast's 40 ms, a T3-rtx retransmission of the
+    // bundle made a second DATA packet (seen with a 60 ms stall of the loop after the sends)
+    const slowRto = { ...fast, rtoInitialMs: 10_000, rtoMinMs: 10_000, rtoMaxMs: 20_000 };
     const tap = new RecordingTap();
-    const { client, server, gnb } = await pair({ gnb: { tap } });
+    const { client, server, gnb } = await pair({ gnb: { tap, timers: slowRto } });
     const atAmf = collect(server);
     const dataPackets = () => tap.events.filter((e) => e.kind === 'udp' && e.src.address === gnb.local.address && decodeSctp(e.payload).chunks.some((c) => c.kind === 'Data'));
     const before = dataPackets().length;
@@ -144,7 +147,7 @@ describe('SCTP over UDP: associations (RFC 4960, RFC 6951)', () => {
     // the receiver: the SACK for the second packet with DATA (6.2) leaves at once, without DATA of
     // its own to ride with, long before the delayed-SACK timer (10 s here)
     const amfTap = new RecordingTap();
-    const p2 = await pair({ amf: { tap: amfTap, timers: { ...fast, sackDelayMs: 10_000 } } });
+    const p2 = await pair({ amf: { tap: amfTap, timers: { ...fast, sackDelayMs: 10_000 } }, gnb: { timers: slowRto } });
     const got = collect(p2.server);
     p2.client.send(0, 60, msg(4));
     await until(() => got.length === 1);

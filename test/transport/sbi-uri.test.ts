@@ -2,7 +2,7 @@
 // pathname + search of absolute URIs, pathname and query parameters of request-targets, for the
 // SBI's usual forms and for every form the shortcut leaves to URL itself.
 import { describe, expect, it } from 'vitest';
-import { parseRequestTarget, splitSbiUri } from '../../transport/sbi/uri.ts';
+import { parseRequestTarget, splitSbiUri, encodeComponent, decodeComponent } from '../../transport/sbi/uri.ts';
 
 const TARGETS = [
   '/nudm-sdm/v2/imsi-001010000000001/am-data?plmn-id=%7B%22mcc%22%3A%22001%22%2C%22mnc%22%3A%2201%22%7D',
@@ -48,4 +48,24 @@ describe('parseRequestTarget', () => {
       expect(parseRequestTarget(t)).toEqual({ pathname: u.pathname, query: Object.fromEntries(u.searchParams) });
     });
   }
+});
+
+describe('encodeComponent and decodeComponent', () => {
+  it('answer (or throw) as encodeURIComponent and decodeURIComponent do, for random strings', () => {
+    const pool = ['a', 'Z', '0', '-', '_', '.', '!', '~', '*', "'", '(', ')', '%', '%2', '%2D', '%zz', '%E2%82%AC', '%C0', '/', ' ', '+', '?', '=', '&', 'é', '€', '\ud83d\ude00', '\ud800', 'imsi-001010000000001'];
+    let seed = 11;
+    const pick = () => pool[(seed = (seed * 1103515245 + 12345) >>> 0) % pool.length];
+    const outcome = (f: (s: string) => string, s: string) => {
+      try {
+        return f(s);
+      } catch (e) {
+        return `throws ${(e as Error).name}`;
+      }
+    };
+    for (let i = 0; i < 20_000; i++) {
+      const s = Array.from({ length: i % 6 }, pick).join('');
+      expect(outcome(encodeComponent, s), s).toBe(outcome(encodeURIComponent, s));
+      expect(outcome(decodeComponent, s), s).toBe(outcome(decodeURIComponent, s));
+    }
+  });
 });

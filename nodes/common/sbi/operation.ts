@@ -6,6 +6,7 @@
 // operation are written once, in operations.ts.
 
 import type { SbiMultipart } from '../../../transport/sbi/api.ts';
+import { encodeComponent, decodeComponent } from '../../../transport/sbi/uri.ts';
 
 export type SbiMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -195,7 +196,7 @@ export function fillPathInOrder(template: string, values: readonly unknown[]): s
   for (let i = 0; i < names.length; i++) {
     const v = values[i];
     if (v === undefined) throw new Error(`path parameter ${names[i]} missing for ${template}`);
-    out += encodeURIComponent(String(v)) + literals[i + 1];
+    out += encodeComponent(String(v)) + literals[i + 1];
   }
   return out;
 }
@@ -246,7 +247,7 @@ export function parseResourceUri(op: SbiOperation, uri: string): { apiRoot: stri
     const p = pattern[i];
     if (p.param !== undefined) {
       if (rest[i] === '') return undefined;
-      params[p.param] = decodeURIComponent(rest[i]);
+      params[p.param] = decodeComponent(rest[i]);
     } else if (p.literal !== rest[i]) return undefined;
   }
   return { apiRoot: u.origin + u.pathname.slice(0, at), params };
@@ -262,7 +263,7 @@ export function queryString(query: Record<string, unknown> | undefined): string 
   for (const [k, v] of Object.entries(query)) {
     if (v === undefined) continue;
     const s = Array.isArray(v) ? v.map(String).join(',') : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
-    parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(s)}`);
+    parts.push(`${encodeComponent(k)}=${encodeComponent(s)}`);
   }
   return parts.length ? `?${parts.join('&')}` : '';
 }
