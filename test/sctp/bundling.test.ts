@@ -149,4 +149,22 @@ describe('SCTP bundling and the queued DATA (RFC 9260 6.10, 6.2, 9.1, 9.2)', () 
     expect(s.gapBlocks[0]).toEqual({ start: 2, end: 2 });
     expect(s.gapBlocks.at(-1)).toEqual({ start: 2 * fit, end: 2 * fit });
   });
+
+  it('in SHUTDOWN-SENT each packet with DATA is answered at once with a SHUTDOWN, and T2-shutdown starts again (9.2)', () => {
+    const { a, clock, packets, kinds } = established();
+    a.close(); // nothing queued: SHUTDOWN at once
+    expect(kinds()).toEqual(['SHUTDOWN']);
+    clock.advance(500);
+    a.handleChunks([peerData(PEER_INITIAL_TSN, 0)]); // the peer's DATA still on its way
+    expect(kinds()).toEqual(['SHUTDOWN', 'SHUTDOWN']);
+    expect(packets[1][0].value).toEqual(Uint8Array.of(0, 0, 0, PEER_INITIAL_TSN)); // acknowledges it
+    clock.advance(timers.rtoInitialMs - 1); // 1,499 ms after the first SHUTDOWN: T2 was restarted at 500
+    expect(packets).toHaveLength(2);
+    clock.advance(1);
+    expect(kinds()).toEqual(['SHUTDOWN', 'SHUTDOWN', 'SHUTDOWN']);
+    // DATA beyond a hole: the gap goes in a SACK ahead of the SHUTDOWN
+    a.handleChunks([peerData(PEER_INITIAL_TSN + 2, 2)]);
+    expect(kinds().slice(3)).toEqual(['SACK', 'SHUTDOWN']);
+    expect(decodeSackChunk(packets[3][0]).gapBlocks).toEqual([{ start: 2, end: 2 }]);
+  });
 });

@@ -346,6 +346,16 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
       }
       if (this.state === AssociationState.CLOSED) return;
     }
+    if (sawData && this.state === AssociationState.SHUTDOWN_SENT) {
+      // RFC 9260 9.2: in SHUTDOWN-SENT each packet with DATA is answered at once with a SHUTDOWN
+      // (its Cumulative TSN Ack acknowledges the DATA), T2-shutdown restarted; and with a SACK
+      // first when there are gaps or duplicates to report, which a SHUTDOWN cannot carry (6.2)
+      if (this.rx.gapsOrDuplicates) this.sendSack();
+      this.sackSent();
+      this.io.clock.clearTimeout(this.t2);
+      this.sendOnT2(() => shutdownChunk(this.rx.cumTsn), 'SCTP SHUTDOWN [RFC 9260 9.2]');
+      return;
+    }
     if (sawData && this.rx.unacked) {
       // RFC 4960 6.2: SACK at least every second packet, at once on duplicates or gaps (6.7).
       if (this.rx.packetWithData()) this.sackSoon(); else if (!this.sackTimer) this.sackTimer = this.io.clock.setTimeout(() => this.sendSack(), this.t.sackDelayMs);

@@ -164,6 +164,11 @@ export class DataReceiver {
     this.out.deliver(streamId, ppid, payload);
   }
 
+  /** Gap Ack Blocks or duplicate TSNs to report: what only a SACK carries (a SHUTDOWN does not, RFC 9260 6.2). */
+  get gapsOrDuplicates(): boolean {
+    return this.received.size > 0 || this.duplicates.length > 0;
+  }
+
   /** Something to acknowledge: new DATA or duplicates to report. */
   get sackDue(): boolean {
     return this.unacked || this.duplicates.length > 0;
