@@ -7,6 +7,7 @@ import type { DecodeWarning } from '../bytes/errors.ts';
 import { toJsonValue, warningsJson } from '../bytes/json.ts';
 import { decodePfcp, missingMandatory, ieName, type PfcpIe, type PfcpMessage } from './message.ts';
 import { GROUPED_IES, PFCP_CAUSE_NAMES, PFCP_MESSAGE_NAMES } from './types.ts';
+import { splitPfcpBundle, PFCP_FO_FLAG } from './bundle.ts';
 
 function ieJson(x: PfcpIe): JsonValue {
   const base: Record<string, JsonValue> = { type: x.type, name: ieName(x.type) };
@@ -28,8 +29,25 @@ export function pfcpToJson(m: PfcpMessage): JsonValue {
   return out;
 }
 
-export function dissectPfcp(payload: Uint8Array): DissectedMessage[] {
+function dissectOne(payload: Uint8Array): DissectedMessage {
   const warnings: DecodeWarning[] = [];
   const m = decodePfcp(payload, { checkMandatory: false, warnings });
-  return [{ protocol: 'pfcp', message: PFCP_MESSAGE_NAMES[m.type] ?? `Type ${m.type}`, fields: pfcpToJson(m), ...warningsJson(warnings) }];
+  return { protocol: 'pfcp', message: PFCP_MESSAGE_NAMES[m.type] ?? `Type ${m.type}`, fields: pfcpToJson(m), ...warningsJson(warnings) };
+}
+
+/**
+ * The PFCP messages of a datagram: one, or a bundle split on the FO flag (TS 29.244 7.2.2.1). A
+ * bundle whose follower is truncated, or whose last message has octets after it, is the decode
+ * error of that message, as a single message with those octets would be.
+ */
+export function dissectPfcp(payload: Uint8Array): DissectedMessage[] {
+  if (payload.length < 4 || (payload[0] & PFCP_FO_FLAG) === 0) return [dissectOne(payload)];
+  const { messages, dropped } = splitPfcpBundle(payload);
+  if (dropped > 0) {
+    const last = messages[messages.length - 1];
+    // a last message without FO followed by octets: that message with them; else what follows FO
+    const bad = last !== undefined && (last[0] & PFCP_FO_FLAG) === 0 ? last.byteOffset - payload.byteOffset : payload.length - dropped;
+    dissectOne(payload.subarray(bad)); // throws the DecodeError that says what is wrong
+  }
+  return messages.map(dissectOne);
 }

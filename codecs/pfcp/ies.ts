@@ -241,8 +241,15 @@ export const MeasurementMethod = { DURAT: 1, VOLUM: 2, EVENT: 4 } as const;
 export const UsageReportTrigger = { PERIO: 0x01, VOLTH: 0x02, TIMTH: 0x04, QUHTI: 0x08, START: 0x10, STOPT: 0x20, DROTH: 0x40, IMMER: 0x80, VOLQU: 0x100, TIMQU: 0x200, LIUSA: 0x400, TERMR: 0x800, MONIT: 0x1000, ENVCL: 0x2000 } as const;
 /** TS 29.244 8.2.19 Reporting Triggers flags (octet 5, 6, 7 little-endian in `Flags.value`). */
 export const ReportingTrigger = { PERIO: 0x01, VOLTH: 0x02, TIMTH: 0x04, QUHTI: 0x08, START: 0x10, STOPT: 0x20, DROTH: 0x40, LIUSA: 0x80, VOLQU: 0x100, TIMQU: 0x200, ENVCL: 0x400, MACAR: 0x800, EVETH: 0x1000, EVEQU: 0x2000, IPMJL: 0x4000, QUVTI: 0x8000, REEMR: 0x10000, UPINT: 0x20000 } as const;
-/** TS 29.244 8.2.25 UP Function Features (octet 5 and 6 little-endian in `Flags.value`). */
-export const UpFunctionFeature = { BUCP: 0x01, DDND: 0x02, DLBD: 0x04, TRST: 0x08, FTUP: 0x10, PFDM: 0x20, HEEU: 0x40, TREU: 0x80, EMPU: 0x100, PDIU: 0x200, UDBC: 0x400, QUOAC: 0x800 } as const;
+/** TS 29.244 8.2.25 UP Function Features (octets 5, 6, 7 little-endian in `Flags.value`). */
+export const UpFunctionFeature = { BUCP: 0x01, DDND: 0x02, DLBD: 0x04, TRST: 0x08, FTUP: 0x10, PFDM: 0x20, HEEU: 0x40, TREU: 0x80, EMPU: 0x100, PDIU: 0x200, UDBC: 0x400, QUOAC: 0x800, BUNDL: 0x400000 } as const;
+/**
+ * TS 29.244 8.2.58 CP Function Features, octet 5 (the flags codec puts octet 5 in the low byte).
+ * BUNDL (PFCP messages bundling) is octet 5 bit 5, as in UP Function Features it is octet 7 bit 7
+ * (0x400000 above); Wireshark 4.0 reads them so (pfcp.cp_function_features.bundl, mask 0x10;
+ * pfcp.up_function_features.bundl, mask 0x40 of octet 7).
+ */
+export const CpFunctionFeature = { LOAD: 0x01, OVRL: 0x02, EPFAR: 0x04, SSET: 0x08, BUNDL: 0x10 } as const;
 /** TS 29.244 8.2.31 PFCPSMReq-Flags. */
 export const PfcpSmReqFlags = { DROBU: 0x01, SNDEM: 0x02, QAURR: 0x04 } as const;
 /** TS 29.244 8.2.68 Measurement Information flags. */

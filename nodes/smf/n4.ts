@@ -74,9 +74,12 @@ export class SmfN4 implements N4 {
 
   /** TS 29.244 6.2.6 PFCP Association Setup (SMF-initiated). */
   async associate(): Promise<P.NodeId> {
-    const rsp = this.decode(await this.o.endpoint.request(this.o.upf, (seq) => P.encodePfcp(P.associationSetupRequest(seq, this.nodeId, this.o.recoveryTimeStamp, 0)), 'PFCP Association Setup Request [TS 29.244 6.2.6]'));
+    // CP Function Features (8.2.58): BUNDL, PFCP messages bundling
+    const rsp = this.decode(await this.o.endpoint.request(this.o.upf, (seq) => P.encodePfcp(P.associationSetupRequest(seq, this.nodeId, this.o.recoveryTimeStamp, P.CpFunctionFeature.BUNDL)), 'PFCP Association Setup Request [TS 29.244 6.2.6]'));
     const cause = P.get(rsp.ies, T.Cause);
     if (cause !== P.PfcpCause.RequestAccepted) throw new PfcpCauseError('PFCP Association Setup rejected', cause ?? 0);
+    // bundled towards the UPF only if it announced BUNDL too (UP Function Features 8.2.25)
+    this.o.endpoint.setBundling(this.o.upf, ((P.get(rsp.ies, T.UPFunctionFeatures)?.value ?? 0) & P.UpFunctionFeature.BUNDL) !== 0);
     return P.get(rsp.ies, T.NodeID)!;
   }
 

@@ -41,9 +41,10 @@ export interface UpfConfig {
 
 /**
  * UP Function Features (TS 29.244 8.2.25) this UPF implements: BUCP (buffering in the UP
- * function), DDND (Downlink Data Notification Delay), FTUP (F-TEID allocation in the UP function).
+ * function), DDND (Downlink Data Notification Delay), FTUP (F-TEID allocation in the UP function),
+ * BUNDL (PFCP messages bundling, octet 7: the IE is sent with 3 octets).
  */
-export const UP_FUNCTION_FEATURES = P.UpFunctionFeature.BUCP | P.UpFunctionFeature.DDND | P.UpFunctionFeature.FTUP;
+export const UP_FUNCTION_FEATURES = P.UpFunctionFeature.BUCP | P.UpFunctionFeature.DDND | P.UpFunctionFeature.FTUP | P.UpFunctionFeature.BUNDL;
 
 export class Upf {
   readonly ledger = new ResourceLedger('UPF');
@@ -172,9 +173,12 @@ export class Upf {
     switch (msg.type) {
       case M.AssociationSetupRequest:
         this.associations.set(`${peer.address}`, P.get(msg.ies, T.NodeID)!);
-        return { response: P.encodePfcp(P.associationSetupResponse(msg.sequenceNumber, this.nodeId, P.PfcpCause.RequestAccepted, this.recoveryTimeStamp, { value: UP_FUNCTION_FEATURES, octets: 2 })), comment: 'PFCP Association Setup Response [TS 29.244 7.4.4.2]' };
+        // bundling towards this CP function only if it announced BUNDL too (CP Function Features 8.2.58)
+        this.pfcp.setBundling(peer, ((P.get(msg.ies, T.CPFunctionFeatures)?.value ?? 0) & P.CpFunctionFeature.BUNDL) !== 0);
+        return { response: P.encodePfcp(P.associationSetupResponse(msg.sequenceNumber, this.nodeId, P.PfcpCause.RequestAccepted, this.recoveryTimeStamp, { value: UP_FUNCTION_FEATURES, octets: 3 })), comment: 'PFCP Association Setup Response [TS 29.244 7.4.4.2]' };
       case M.AssociationReleaseRequest:
         this.associations.delete(`${peer.address}`);
+        this.pfcp.setBundling(peer, false);
         return { response: P.encodePfcp(P.associationReleaseResponse(msg.sequenceNumber, this.nodeId, P.PfcpCause.RequestAccepted)) };
       case M.AssociationUpdateRequest:
         return { response: P.encodePfcp(P.associationUpdateResponse(msg.sequenceNumber, this.nodeId, P.PfcpCause.RequestAccepted)) };

@@ -107,9 +107,12 @@ describe.skipIf(!tsharkAvailable())('the default run, read by wire5g decode and 
           causes++;
         }
       }
-      for (const m of messagesOf(f, 'pfcp')) {
-        const ours19 = (m.ies as Obj[]).filter((ie) => ie.type === 19).map((ie) => Number(ie.value));
+      // a frame may carry a bundle of PFCP messages (TS 29.244 7.2.2.1, FO): their causes in order
+      const pfcp = messagesOf(f, 'pfcp');
+      if (pfcp.length) {
+        const ours19 = pfcp.flatMap((m) => (m.ies as Obj[]).filter((ie) => ie.type === 19).map((ie) => Number(ie.value)));
         expect(ours19, `frame ${f.frame}`).toEqual(nums(t, 'pfcp.cause'));
+        expect(pfcp.length, `frame ${f.frame}`).toBe(t.fields.get('pfcp.msg_type')?.length);
       }
     }
     expect(causes).toBeGreaterThanOrEqual(1);

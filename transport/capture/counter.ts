@@ -3,13 +3,15 @@
 //   N2  NGAP messages: complete SCTP user messages with PPID 60 (over UDP 9899 or IP), each
 //       retransmission too, as it is a frame of its own;
 //   N1  NAS-5GS messages: the NAS-PDU IEs of those NGAP messages;
-//   N4  PFCP messages (UDP 8805); N3 GTP-U messages (UDP 2152);
+//   N4  PFCP messages (UDP 8805), each message of a bundle (TS 29.244 7.2.2.1, FO) too;
+//   N3  GTP-U messages (UDP 2152);
 //   SBI HTTP/2 requests and responses: HEADERS frames that open a request (client to server) or
 //       answer one (server to client), found by walking each TCP direction's frames.
 
 import { decodeSctpPacket, decodeDataChunk, SctpChunkType } from '../../codecs/sctp/packet.ts';
 import { nasPdusOf } from '../../codecs/ngap/dissect.ts';
 import { CONNECTION_PREFACE, FrameType, FrameHeaderWalker } from '../../codecs/http2/frame.ts';
+import { splitPfcpBundle, PFCP_FO_FLAG } from '../../codecs/pfcp/bundle.ts';
 import { TcpFlags, type Endpoint } from './synth.ts';
 
 export type CapturedInterface = 'N1' | 'N2' | 'N3' | 'N4' | 'SBI';
@@ -34,7 +36,7 @@ export class InterfaceCounter {
   private readonly fragments = new Map<string, Uint8Array[]>();
 
   udp(src: Endpoint, dst: Endpoint, payload: Uint8Array): void {
-    if (src.port === PFCP_PORT || dst.port === PFCP_PORT) this.counts.N4++;
+    if (src.port === PFCP_PORT || dst.port === PFCP_PORT) this.counts.N4 += payload.length > 0 && (payload[0] & PFCP_FO_FLAG) !== 0 ? Math.max(1, splitPfcpBundle(payload).messages.length) : 1;
     else if (src.port === GTPU_PORT || dst.port === GTPU_PORT) this.counts.N3++;
     else if (src.port === SCTP_OVER_UDP_PORT || dst.port === SCTP_OVER_UDP_PORT) this.sctp(`${src.address}:${src.port}>${dst.address}:${dst.port}`, payload);
   }

@@ -3,6 +3,13 @@
 // from a response cache without running the handler again, Heartbeat Request answered here,
 // periodic heartbeats, and peer restarts detected from a changed Recovery Time Stamp.
 //
+// Session-related messages towards a peer marked with `setBundling` (both ends announced BUNDL in
+// the PFCP Association Setup) leave bundled: those the node sends in one round of the event loop,
+// packed into datagrams with the FO flag (TS 29.244 7.2.2.1, see codecs/pfcp/bundle.ts); a bundle's
+// capture comment is its messages' comments, '; ' between them. A received
+// datagram is split on FO and each message handled as if it had come alone: its response, its
+// retransmissions and the response cache are per message (6.4).
+//
 // Transport reads only the PFCP header and, for heartbeat and association messages, the Recovery
 // Time Stamp IE: the message bodies belong to codecs/pfcp and the node.
 
@@ -12,6 +19,7 @@ import type { Clock, TimerHandle } from '../clock.ts';
 import { realClock } from '../clock.ts';
 import type { WireTap, Endpoint } from '../tap.ts';
 import { nullTap, SOCKET_BUFFER_BYTES } from '../tap.ts';
+import { packPfcpBundles, splitPfcpBundle, PFCP_BUNDLE_OCTETS, PFCP_FO_FLAG } from '../../codecs/pfcp/bundle.ts';
 
 export const PFCP_PORT = 8805;
 
@@ -137,6 +145,8 @@ export interface PfcpEndpointOptions {
    * and every T1 expired together, so the retransmissions overflowed it again (issue 21).
    */
   window?: number;
+  /** UDP payload octets a bundle of messages may fill (default PFCP_BUNDLE_OCTETS, 1400). */
+  bundleOctets?: number;
   log?: (line: string) => void;
 }
 
@@ -163,13 +173,19 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
   private handler: PfcpRequestHandler | undefined;
   /** Per peer: requests outstanding, and those waiting for a place in the window. */
   private readonly windows = new Map<string, { outstanding: number; waiting: { start: () => void; reject: (e: Error) => void }[] }>();
-  readonly stats = { received: 0, sent: 0, retransmissions: 0, duplicatesAnswered: 0, malformed: 0, timeouts: 0, queuedAtMost: 0 };
+  /** Peers ("address:port") that bundling is used towards (setBundling). */
+  private readonly bundlingPeers = new Set<string>();
+  /** Per peer, the session messages of this round of the event loop waiting to leave bundled. */
+  private readonly outbox = new Map<string, { peer: Endpoint; messages: Uint8Array[]; comments: (string | undefined)[] }>();
+  private flushing: NodeJS.Immediate | undefined;
+  /** received: datagrams; sent: messages (datagramsSent counts what left, bundles as one). */
+  readonly stats = { received: 0, sent: 0, datagramsSent: 0, retransmissions: 0, duplicatesAnswered: 0, malformed: 0, timeouts: 0, queuedAtMost: 0 };
 
   private constructor(socket: dgram.Socket, local: Endpoint, opts: PfcpEndpointOptions) {
     super();
     this.socket = socket;
     this.local = local;
-    this.opts = { address: opts.address, recoveryTimeStamp: opts.recoveryTimeStamp, tap: opts.tap ?? nullTap, clock: opts.clock ?? realClock, t1Ms: opts.t1Ms ?? 3000, n1: opts.n1 ?? 3, window: opts.window ?? 256, ...(opts.log ? { log: opts.log } : {}) };
+    this.opts = { address: opts.address, recoveryTimeStamp: opts.recoveryTimeStamp, tap: opts.tap ?? nullTap, clock: opts.clock ?? realClock, t1Ms: opts.t1Ms ?? 3000, n1: opts.n1 ?? 3, window: opts.window ?? 256, bundleOctets: opts.bundleOctets ?? PFCP_BUNDLE_OCTETS, ...(opts.log ? { log: opts.log } : {}) };
     socket.on('message', (msg, rinfo) => this.onMessage(new Uint8Array(msg.buffer, msg.byteOffset, msg.length), { address: rinfo.address, port: rinfo.port }));
     socket.on('error', (e) => this.opts.log?.(`[pfcp ${local.address}] socket error: ${e.message}`));
   }
@@ -200,10 +216,57 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
     return `${peer.address}:${peer.port}/${seq}`;
   }
 
+  /**
+   * Bundles towards `peer` (on) or not (off, the default): the node calls it once both ends have
+   * announced BUNDL in the PFCP Association Setup (TS 29.244 8.2.25, 8.2.58), off on release.
+   */
+  setBundling(peer: Endpoint, on: boolean): void {
+    const k = `${peer.address}:${peer.port}`;
+    if (on) this.bundlingPeers.add(k);
+    else this.bundlingPeers.delete(k);
+  }
+
   private send(peer: Endpoint, bytes: Uint8Array, comment?: string): void {
-    this.opts.tap.udp(this.local, peer, bytes, comment);
     this.stats.sent++;
-    this.socket.send(bytes, peer.port, peer.address);
+    // session-related messages only (S flag): node messages (heartbeat, association) leave alone
+    if (this.bundlingPeers.size !== 0 && (bytes[0] & 1) !== 0) {
+      const k = `${peer.address}:${peer.port}`;
+      if (this.bundlingPeers.has(k)) {
+        let q = this.outbox.get(k);
+        if (!q) this.outbox.set(k, (q = { peer, messages: [], comments: [] }));
+        q.messages.push(bytes);
+        q.comments.push(comment);
+        // at the loop's check phase, after the round of I/O whose jobs sent these (as the SCTP shim)
+        this.flushing ??= setImmediate(() => this.flush());
+        return;
+      }
+    }
+    this.transmit(peer, bytes, comment);
+  }
+
+  private transmit(peer: Endpoint, datagram: Uint8Array, comment?: string): void {
+    this.opts.tap.udp(this.local, peer, datagram, comment);
+    this.stats.datagramsSent++;
+    this.socket.send(datagram, peer.port, peer.address);
+  }
+
+  /** Sends the messages queued for bundling, packed per peer up to `bundleOctets`. */
+  private flush(): void {
+    this.flushing = undefined;
+    for (const q of this.outbox.values()) {
+      if (q.messages.length === 1) {
+        this.transmit(q.peer, q.messages[0], q.comments[0]);
+        continue;
+      }
+      const commented = this.opts.tap !== nullTap;
+      let i = 0;
+      for (const { datagram, count } of packPfcpBundles(q.messages, this.opts.bundleOctets)) {
+        const comment = !commented ? undefined : count === 1 ? q.comments[i] : q.comments.slice(i, i + count).filter((c) => c !== undefined).join('; ');
+        i += count;
+        this.transmit(q.peer, datagram, comment);
+      }
+    }
+    this.outbox.clear();
   }
 
   /**
@@ -286,6 +349,26 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
   private onMessage(bytes: Uint8Array, peer: Endpoint): void {
     this.stats.received++;
     this.opts.tap.udp(peer, this.local, bytes);
+    if (bytes.length < 8 || (bytes[0] & PFCP_FO_FLAG) === 0) {
+      this.onPfcpMessage(bytes, peer, false);
+      return;
+    }
+    // TS 29.244 7.2.2.1: FO set, another message follows in this datagram; each is handled as if
+    // it had come alone (its own copy, FO cleared), a truncated follower logged and dropped
+    const { messages, dropped } = splitPfcpBundle(bytes);
+    for (const m of messages) {
+      const own = Uint8Array.from(m);
+      own[0] &= ~PFCP_FO_FLAG;
+      this.onPfcpMessage(own, peer, true);
+    }
+    if (dropped > 0 || messages.length === 0) {
+      this.stats.malformed++;
+      this.opts.log?.(`[pfcp ${this.local.address}] dropped ${dropped} octets of a bundle from ${peer.address}:${peer.port} after ${messages.length} whole messages: truncated follower`);
+    }
+  }
+
+  /** One PFCP message; `owned` when `bytes` is already a copy of its own (from a bundle). */
+  private onPfcpMessage(bytes: Uint8Array, peer: Endpoint, owned: boolean): void {
     const h = readPfcpHeader(bytes);
     if (!h) {
       this.stats.malformed++;
@@ -305,7 +388,7 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
       if (!p) return; // a late or duplicate response
       this.pending.delete(k);
       this.opts.clock.clearTimeout(p.timer);
-      p.resolve(Uint8Array.from(bytes));
+      p.resolve(owned ? bytes : Uint8Array.from(bytes));
       return;
     }
     const now = this.opts.clock.now();
@@ -325,7 +408,7 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
       return;
     }
     this.inFlight.add(k);
-    this.handler({ peer, header: h, bytes: Uint8Array.from(bytes) })
+    this.handler({ peer, header: h, bytes: owned ? bytes : Uint8Array.from(bytes) })
       .then((r) => {
         if (r) this.reply(k, peer, r.response, r.comment);
       })
@@ -350,6 +433,10 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
   }
 
   close(): Promise<void> {
+    if (this.flushing) {
+      clearImmediate(this.flushing);
+      this.flush();
+    }
     for (const t of this.heartbeats.values()) this.opts.clock.clearTimeout(t);
     for (const p of this.pending.values()) {
       this.opts.clock.clearTimeout(p.timer);
