@@ -99,7 +99,9 @@ export function decodeMultipart(contentType: string, body: Uint8Array): Multipar
     const headers = dec.decode(body.subarray(headStart + 2, headEnd)).split('\r\n');
     const next = headEnd + 4 > b.length ? -1 : b.indexOf(nextDelim, headEnd + 4);
     if (next < 0) throw fail(headEnd, 'part not followed by a boundary');
-    const part: MultipartPart = { contentType: 'text/plain', body: body.slice(headEnd + 4, next) };
+    // a copy of its own (Uint8Array's slice: a Buffer's is a view): a part a handler keeps (an N1 or
+    // N2 container) holds neither the received chunk's memory nor octets a reader may reuse
+    const part: MultipartPart = { contentType: 'text/plain', body: Uint8Array.prototype.slice.call(body, headEnd + 4, next) };
     for (const h of headers) {
       const colon = h.indexOf(':');
       if (colon < 0) continue;

@@ -69,6 +69,8 @@ export class HpackEncoder {
   private size = 0;
   private max: number;
   private pendingUpdate = false;
+  /** The smallest size set since the last header block (4.2: it is signalled before the size now). */
+  private smallest = Infinity;
   private readonly huffman: boolean;
   private readonly indexAll: boolean;
   private out = Buffer.allocUnsafe(512);
@@ -93,7 +95,9 @@ export class HpackEncoder {
 
   /**
    * The peer's SETTINGS_HEADER_TABLE_SIZE (RFC 9113 6.5.2). The table keeps at most 4096 octets;
-   * a smaller setting shrinks it, announced by a size update opening the next block (4.2).
+   * a smaller setting shrinks it, announced by a size update opening the next block (4.2). When
+   * the size changes more than once between two blocks, the smallest it had is signalled first
+   * (4.2 MUST): a decoder evicts to it as this encoder did.
    */
   setPeerMaxTableSize(n: number): void {
     const want = Math.min(n, 4096);
@@ -101,6 +105,7 @@ export class HpackEncoder {
       this.max = want;
       this.evictTo(want);
       this.pendingUpdate = true;
+      if (want < this.smallest) this.smallest = want;
     }
   }
 
@@ -193,8 +198,11 @@ export class HpackEncoder {
   encodeShared(fields: readonly HeaderField[]): Uint8Array {
     this.pos = 0;
     if (this.pendingUpdate) {
-      this.integer(0x20, 5, this.max); // 6.3 Dynamic Table Size Update
+      // 6.3 Dynamic Table Size Update: the smallest size of the interval, then the size now (4.2)
+      if (this.smallest < this.max) this.integer(0x20, 5, this.smallest);
+      this.integer(0x20, 5, this.max);
       this.pendingUpdate = false;
+      this.smallest = Infinity;
     }
     for (let i = 0; i < fields.length; i++) {
       const f = fields[i];

@@ -35,20 +35,15 @@ export const STATIC_TABLE: readonly (readonly [string, string])[] = [
   ['www-authenticate', ''],
 ];
 
-/** RFC 7541 4.1: an entry's size is its name and value octets plus 32. */
-function entrySize(f: HeaderField): number {
-  return utf8Length(f.name) + utf8Length(f.value) + 32;
-}
-
 /** The static table as header fields, shared by every decoded block (a field is never changed once decoded). */
 const STATIC_FIELDS: readonly HeaderField[] = STATIC_TABLE.map(([name, value]) => ({ name, value }));
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: false });
-
-function utf8Length(s: string): number {
-  return Buffer.byteLength(s, 'utf8');
-}
+/**
+ * A string literal's octets as text: malformed UTF-8 reads as U+FFFD (the table still counts the
+ * octets received, 4.1), and a leading U+FEFF is kept, being part of the field's value.
+ */
+const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
 // --- Huffman (5.2, Appendix B) ------------------------------------------------------------------
 
@@ -176,6 +171,9 @@ class BlockReader {
     }
   }
 
+  /** The length in octets of the last string literal read, after Huffman decoding (4.1 counts these). */
+  octets = 0;
+
   /** A string literal (5.2): H bit, 7-bit-prefix length, octets. */
   string(part: 'Name' | 'Value'): string {
     if (this.pos >= this.buf.length) throw fail('TRUNCATED', this.pos, this.path(part), 'string literal expected');
@@ -184,7 +182,12 @@ class BlockReader {
     const at = this.pos;
     if (at + len > this.buf.length) throw fail('TRUNCATED', at, this.path(part), `string of ${len} octets, ${this.buf.length - at} left in the header block`);
     this.pos += len;
-    if (huffman) return decoder.decode(huffmanDecode(this.buf.subarray(at, at + len), at, this.path(part)));
+    if (huffman) {
+      const raw = huffmanDecode(this.buf.subarray(at, at + len), at, this.path(part));
+      this.octets = raw.length;
+      return decoder.decode(raw);
+    }
+    this.octets = len;
     // ASCII (what the SBI's fields are) reads the same as UTF-8 and as Latin-1: no view, no decoder
     const b = this.buf;
     for (let i = at; i < at + len; i++) if (b[i] > 0x7f) return decoder.decode(b.subarray(at, at + len));
@@ -224,6 +227,13 @@ function writeString(out: number[], s: string): void {
 export class HpackDecoder {
   /** Newest first: dynamic index 62 is entries[0]. */
   private readonly entries: HeaderField[] = [];
+  /**
+   * Per entry, as `entries`: its size (4.1) and its name's length, in the octets of the string
+   * literals received. Not recomputed from the decoded text: octets that are not UTF-8 read as
+   * U+FFFD (3 octets), and the table would then evict what the peer's encoder still indexes.
+   */
+  private readonly sizes: number[] = [];
+  private readonly nameOctets: number[] = [];
   private size = 0;
   /** SETTINGS_HEADER_TABLE_SIZE the peer announced (the upper bound of size updates). */
   private maxSetting: number;
@@ -249,16 +259,28 @@ export class HpackDecoder {
   }
 
   private evictTo(limit: number): void {
-    while (this.size > limit && this.entries.length) this.size -= entrySize(this.entries.pop()!);
+    while (this.size > limit && this.entries.length) {
+      this.entries.pop();
+      this.nameOctets.pop();
+      this.size -= this.sizes.pop()!;
+    }
   }
 
-  private add(f: HeaderField): void {
-    const s = entrySize(f);
+  /** 4.4: adds a field whose name and value literals had `nameOctets` and `valueOctets` octets. */
+  private add(f: HeaderField, nameOctets: number, valueOctets: number): void {
+    const s = nameOctets + valueOctets + 32;
     this.evictTo(this.max - s);
     if (s <= this.max) {
       this.entries.unshift(f);
+      this.sizes.unshift(s);
+      this.nameOctets.unshift(nameOctets);
       this.size += s;
     }
+  }
+
+  /** The name octets of the field at `index` (looked up already): the static table's names are ASCII. */
+  private nameOctetsAt(index: number): number {
+    return index <= STATIC_FIELDS.length ? STATIC_FIELDS[index - 1].name.length : this.nameOctets[index - STATIC_FIELDS.length - 1];
   }
 
   private lookup(index: number, at: number, r: BlockReader, part: string): HeaderField {
@@ -294,10 +316,18 @@ export class HpackDecoder {
         const indexing = (b & 0xc0) === 0x40;
         const prefix = indexing ? 6 : 4;
         const index = r.integer(prefix, 'NameIndex');
-        const name = index === 0 ? r.string('Name') : this.lookup(index, at, r, 'NameIndex').name;
+        let name: string;
+        let nameOctets: number;
+        if (index === 0) {
+          name = r.string('Name');
+          nameOctets = r.octets;
+        } else {
+          name = this.lookup(index, at, r, 'NameIndex').name;
+          nameOctets = this.nameOctetsAt(index);
+        }
         const value = r.string('Value');
         const f = { name, value };
-        if (indexing) this.add(f);
+        if (indexing) this.add(f, nameOctets, r.octets);
         out.push(f);
         fieldSeen = true;
       }

@@ -8,6 +8,7 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { kdf, nasKeys, algorithmKey, AlgorithmType, resStarAndKausf, resStar, kausf, hresStar } from '../../crypto/kdf.ts';
 import { toHex } from '../../codecs/bytes/hex.ts';
+import { concatBytes } from '../../codecs/bytes/concat.ts';
 
 const bytes = (n: number, seed: number): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed * 7 + 1) & 0xff);
 
@@ -15,13 +16,7 @@ const bytes = (n: number, seed: number): Uint8Array => Uint8Array.from({ length:
 function s(fc: number, params: Uint8Array[]): Uint8Array {
   const parts: Uint8Array[] = [Uint8Array.of(fc)];
   for (const p of params) parts.push(p, Uint8Array.of(p.length >> 8, p.length & 0xff));
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 describe('KDF HMAC-SHA-256 (TS 33.220 B.2) with reused SHA-256 state', () => {

@@ -167,4 +167,18 @@ describe('SCTP bundling and the queued DATA (RFC 9260 6.10, 6.2, 9.1, 9.2)', () 
     expect(kinds().slice(3)).toEqual(['SACK', 'SHUTDOWN']);
     expect(decodeSackChunk(packets[3][0]).gapBlocks).toEqual([{ start: 2, end: 2 }]);
   });
+
+  it('with the peer\'s window closed, one DATA chunk goes as the zero window probe; the rest when it opens (6.1 A)', async () => {
+    const { a, clock, packets } = established();
+    a.send(0, 60, msg(0));
+    await nextRound();
+    a.handleChunks([sackChunk({ cumulativeTsnAck: 1, aRwnd: 0, gapBlocks: [], duplicateTsns: [] })]);
+    for (let i = 1; i <= 3; i++) a.send(0, 60, msg(i));
+    await nextRound();
+    expect(packets.map(tsns)).toEqual([[1], [2]]); // the probe alone
+    clock.advance(timers.rtoInitialMs); // unanswered: T3-rtx sends it again, nothing more
+    expect(packets.map(tsns)).toEqual([[1], [2], [2]]);
+    a.handleChunks([sackChunk({ cumulativeTsnAck: 2, aRwnd: 1 << 20, gapBlocks: [], duplicateTsns: [] })]);
+    expect(packets.map(tsns)).toEqual([[1], [2], [2], [3, 4]]);
+  });
 });

@@ -191,7 +191,12 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
   /** Sends queued DATA within the peer's window, bundled up to the MTU, with a pending SACK. */
   private flush(): void {
     if (this.state !== AssociationState.ESTABLISHED && this.state !== AssociationState.SHUTDOWN_PENDING && this.state !== AssociationState.SHUTDOWN_RECEIVED) return;
-    while (this.queue.length && this.outstanding.inFlightBytes < this.cwnd.limit(this.peerRwnd)) {
+    while (this.queue.length) {
+      const limit = this.cwnd.limit(this.peerRwnd);
+      // RFC 9260 6.1 A: with the peer's window closed, one DATA chunk may still be in flight (the
+      // zero window probe, which finds a window update the sender missed)
+      const probe = limit === 0 && this.outstanding.inFlight === 0;
+      if (this.outstanding.inFlightBytes >= limit && !probe) break;
       const chunks: SctpChunk[] = [];
       let size = 12;
       let comment: string | undefined;
@@ -208,6 +213,7 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
         chunks.push(o.chunk);
         size += 4 + ((o.chunk.value.length + 3) & ~3);
         comment ??= o.comment;
+        if (probe) break;
       }
       if (chunks.length === 0) break;
       this.transmit(chunks, comment);

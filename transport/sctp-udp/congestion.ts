@@ -47,9 +47,13 @@ export class CongestionWindow {
     this.cwnd = Math.min(4 * mtu, Math.max(2 * mtu, 4380)); // 7.2.1
   }
 
-  /** Octets that may be in flight: the smaller of the peer's window and cwnd, at least one MTU. */
+  /**
+   * Octets that may be in flight before another packet of new DATA goes: the smaller of the peer's
+   * window and cwnd (RFC 9260 6.1 A and B; checked per packet, so cwnd may be exceeded by less than
+   * one PMTU). cwnd is never below one MTU (7.2.3), so 0 means the peer's window is closed.
+   */
   limit(peerRwnd: number): number {
-    return Math.max(Math.min(peerRwnd, this.cwnd), this.mtu);
+    return Math.min(peerRwnd, this.cwnd);
   }
 
   /** 7.2.1 slow start / 7.2.2 congestion avoidance, for `bytes` newly acknowledged. */
