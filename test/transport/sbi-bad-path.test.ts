@@ -37,7 +37,7 @@ function get(uri: string, path: string): Promise<{ status: number; body: string 
 describe('SBI server: a request-target URL cannot read', () => {
   for (const http2Impl of ['own', 'node'] as const) {
     it(`is answered 400 INVALID_MSG_FORMAT and the server serves on (${http2Impl} HTTP/2)`, async () => {
-      const server = await SbiServer.listen({ address: '127.0.26.21', port: 0, routes, nfType: 'UDR', http2: http2Impl, log: () => {} });
+      const server = await SbiServer.listen({ address: '127.0.28.21', port: 0, routes, nfType: 'UDR', http2: http2Impl, log: () => {} });
       open.push(server);
       const bad = await get(server.uri, '//[');
       expect(bad.status).toBe(400);
@@ -48,7 +48,7 @@ describe('SBI server: a request-target URL cannot read', () => {
     });
 
     it(`answers a path parameter that is not percent-decodable ("%zz") 400, not 500 (${http2Impl} HTTP/2)`, async () => {
-      const server = await SbiServer.listen({ address: '127.0.26.21', port: 0, routes, nfType: 'UDR', http2: http2Impl, log: () => {} });
+      const server = await SbiServer.listen({ address: '127.0.28.21', port: 0, routes, nfType: 'UDR', http2: http2Impl, log: () => {} });
       open.push(server);
       const bad = await get(server.uri, '/nudr-dr/v1/things/a%zz');
       expect(bad.status).toBe(400);
@@ -61,8 +61,8 @@ describe('SBI server: a request-target URL cannot read', () => {
 
 describe('LocalSbi: a path parameter that is not percent-decodable', () => {
   it('is answered 400 INVALID_MSG_FORMAT, as the HTTP/2 server answers it', async () => {
-    const sbi = new LocalSbi().serve('http://127.0.26.21:8080', routes);
-    expect(await sbi.call('GET', 'http://127.0.26.21:8080/nudr-dr/v1/things/a%zz')).toMatchObject({ status: 400, body: { status: 400, cause: 'INVALID_MSG_FORMAT' } });
-    expect(await sbi.call('GET', 'http://127.0.26.21:8080/nudr-dr/v1/things/a%2Fb')).toMatchObject({ status: 200, body: { id: 'a/b' } });
+    const sbi = new LocalSbi().serve('http://127.0.28.21:8080', routes);
+    expect(await sbi.call('GET', 'http://127.0.28.21:8080/nudr-dr/v1/things/a%zz')).toMatchObject({ status: 400, body: { status: 400, cause: 'INVALID_MSG_FORMAT' } });
+    expect(await sbi.call('GET', 'http://127.0.28.21:8080/nudr-dr/v1/things/a%2Fb')).toMatchObject({ status: 200, body: { id: 'a/b' } });
   });
 });
