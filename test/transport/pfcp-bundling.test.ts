@@ -113,6 +113,25 @@ describe('PFCP message bundling (TS 29.244 7.2.2.1 FO, BUNDL)', () => {
     expect(upf.stats.received).toBe(datagrams);
   });
 
+  it('an answer queued for bundling after close() is dropped, not thrown at the next turn of the loop; a request after close() rejects', async () => {
+    const smf = await PfcpEndpoint.open({ address: SMF, port: 0, recoveryTimeStamp: 1000, t1Ms: 60_000 });
+    const upf = await PfcpEndpoint.open({ address: UPF, port: 0, recoveryTimeStamp: 2000 });
+    closers.push(() => smf.close(), () => upf.close());
+    smf.setBundling(upf.local, true);
+    upf.setBundling(smf.local, true);
+    let answer: (() => void) | undefined;
+    upf.onRequest(({ header }) => new Promise((r) => (answer = () => r({ response: P.encodePfcp(P.sessionDeletionResponse(header.sequenceNumber, 1n, P.PfcpCause.RequestAccepted)) }))));
+    const pending = smf.request(upf.local, (seq) => P.encodePfcp(P.sessionDeletionRequest(seq, 1n))).catch((e: unknown) => e);
+    await until(() => answer !== undefined, 'the request handled');
+    await upf.close();
+    answer!(); // the handler answers after close(): queued for the bundle, dropped at the flush
+    await new Promise((r) => setTimeout(r, 20));
+    expect(upf.stats.datagramsSent).toBe(0);
+    await expect(upf.request(smf.local, (seq) => P.encodePfcp(P.sessionDeletionRequest(seq, 2n)))).rejects.toThrow(/closed/);
+    await smf.close();
+    expect(await pending).toBeInstanceOf(Error);
+  });
+
   it('towards a peer without BUNDL, one message per datagram and FO clear, as before', async () => {
     const tap = new RecordingTap();
     const { smf, upf } = await rig({ tap, bundle: false });

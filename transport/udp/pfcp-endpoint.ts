@@ -178,6 +178,7 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
   /** Per peer, the session messages of this round of the event loop waiting to leave bundled. */
   private readonly outbox = new Map<string, { peer: Endpoint; messages: Uint8Array[]; comments: (string | undefined)[] }>();
   private flushing: NodeJS.Immediate | undefined;
+  private closed = false;
   /** received: datagrams; sent: messages (datagramsSent counts what left, bundles as one). */
   readonly stats = { received: 0, sent: 0, datagramsSent: 0, retransmissions: 0, duplicatesAnswered: 0, malformed: 0, timeouts: 0, queuedAtMost: 0 };
 
@@ -253,6 +254,11 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
   /** Sends the messages queued for bundling, packed per peer up to `bundleOctets`. */
   private flush(): void {
     this.flushing = undefined;
+    if (this.closed) {
+      // a reply queued after close(): nothing can send it (a throw here would be uncaught)
+      this.outbox.clear();
+      return;
+    }
     for (const q of this.outbox.values()) {
       if (q.messages.length === 1) {
         this.transmit(q.peer, q.messages[0], q.comments[0]);
@@ -294,6 +300,7 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
   }
 
   private requestNow(peer: Endpoint, build: (sequenceNumber: number) => Uint8Array, comment?: string): Promise<Uint8Array> {
+    if (this.closed) return Promise.reject(new Error('PFCP endpoint closed'));
     const seq = this.nextSeq;
     this.nextSeq = (this.nextSeq % 0xffffff) + 1;
     const bytes = build(seq);
@@ -433,10 +440,12 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
   }
 
   close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
     if (this.flushing) {
       clearImmediate(this.flushing);
       this.flush();
     }
+    this.closed = true;
     for (const t of this.heartbeats.values()) this.opts.clock.clearTimeout(t);
     for (const p of this.pending.values()) {
       this.opts.clock.clearTimeout(p.timer);
