@@ -33,6 +33,11 @@ export interface DissectedFrame {
   fields: Map<string, string[]>;
   expert: ExpertItem[];
   malformed: boolean;
+  /**
+   * The fields of each message of one protocol in the frame, in frame order: a datagram may carry
+   * several (PFCP messages bundled with the FO flag, TS 29.244 7.2.2.1), which `fields` runs together.
+   */
+  messages(protocol: string): Map<string, string[]>[];
 }
 
 export interface DissectOptions {
@@ -106,7 +111,17 @@ export function dissect(file: string, opts: DissectOptions = {}): DissectedFrame
     collect(layers, fields, expert, frameNo, state);
     for (const e of expert) e.severity = SEVERITY_NAMES[e.severity] ?? e.severity;
     const protocols = String(fields.get('frame.protocols')?.[0] ?? '').split(':');
-    return { frame: frameNo, protocols, fields, expert, malformed: state.malformed || protocols.includes('_ws.malformed') };
+    const messages = (protocol: string): Map<string, string[]>[] => {
+      // --no-duplicate-keys: a protocol layer that occurs more than once is an array of its trees
+      const layer = layers[protocol];
+      const trees = layer === undefined ? [] : Array.isArray(layer) ? layer : [layer];
+      return trees.map((t) => {
+        const m = new Map<string, string[]>();
+        collect(t, m, [], frameNo, { malformed: false });
+        return m;
+      });
+    };
+    return { frame: frameNo, protocols, fields, expert, malformed: state.malformed || protocols.includes('_ws.malformed'), messages };
   });
 }
 

@@ -196,20 +196,23 @@ describe('home-routed PDU Session Release, every trigger (TS 23.502 4.3.4.3)', (
     for (const f of frames) {
       const ip = f.fields.get('ip.dst') ?? [];
       const src = f.fields.get('ip.src') ?? [];
-      const type = f.fields.get('pfcp.msg_type')?.[0];
-      const seid = f.fields.get('pfcp.seid') ?? [];
-      if (type === '50' && ip[0] === hUpf) cpToUe.set(seid[1], f.fields.get('pfcp.ue_ip_addr_ipv4')?.[0] ?? '');
-      if (type === '51' && src[0] === hUpf && cpToUe.has(seid[0])) {
-        const ue = cpToUe.get(seid[0])!;
-        upToUe.set(seid[1], ue);
-        live.set(ue, 0);
-        deleted.delete(ue);
-      }
-      if (type === '54' && ip[0] === hUpf && upToUe.has(seid[0])) {
-        const ue = upToUe.get(seid[0])!;
-        if (!live.get(ue)) withoutTraffic.push(ue);
-        deleted.add(ue);
-        deletions += 1;
+      // each PFCP message of the datagram on its own: the SMFs and UPFs bundle them (FO flag, TS 29.244 7.2.2.1)
+      for (const m of f.messages('pfcp')) {
+        const type = m.get('pfcp.msg_type')?.[0];
+        const seid = m.get('pfcp.seid') ?? [];
+        if (type === '50' && ip[0] === hUpf) cpToUe.set(seid[1], m.get('pfcp.ue_ip_addr_ipv4')?.[0] ?? '');
+        if (type === '51' && src[0] === hUpf && cpToUe.has(seid[0])) {
+          const ue = cpToUe.get(seid[0])!;
+          upToUe.set(seid[1], ue);
+          live.set(ue, 0);
+          deleted.delete(ue);
+        }
+        if (type === '54' && ip[0] === hUpf && upToUe.has(seid[0])) {
+          const ue = upToUe.get(seid[0])!;
+          if (!live.get(ue)) withoutTraffic.push(ue);
+          deleted.add(ue);
+          deletions += 1;
+        }
       }
       if ((f.fields.get('gtp.message') ?? []).includes('0xff') && [src[0], ip[0]].sort().join() === [hUpf, vUpf].sort().join()) {
         const ue = [src[1], ip[1]].find((a) => live.has(a));
