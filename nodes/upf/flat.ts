@@ -79,6 +79,21 @@ export class SlotStack {
   }
 }
 
+/**
+ * Where a large ArrayBuffer's memory starts past a cache line: Node's allocator gets a buffer of
+ * more than 32 MB (glibc's largest mmap threshold) from mmap, after a 16-octet chunk header, so
+ * a 64-octet record at offset 0 of a million-session table straddles two cache lines, and 48
+ * octets in it starts on one. Measured, not assumed (docs/decisions/20-upf-deletion-1m.md): a
+ * second word of random 64-octet records costs more from word 6 on at offset 0, the same for
+ * every word at offset 48. Elsewhere (another allocator, a small table) it is only 48 octets.
+ */
+const LINE_SKIP = 48;
+
+/** A zeroed Float64Array of `length` whose 64-octet records start on cache lines (LINE_SKIP). */
+function lineAligned(length: number): Float64Array {
+  return new Float64Array(new ArrayBuffer(LINE_SKIP + length * 8), LINE_SKIP, length);
+}
+
 export class FlatTables {
   readonly hot: Int32Array;
   /** The UE address condition of an uplink PDR, by slot (Ctl.UE_COND says whether it applies). */
@@ -93,9 +108,9 @@ export class FlatTables {
   constructor(sessions: number, pdrs: number, urrs: number) {
     this.hot = new Int32Array(pdrs * RECORD);
     this.ue = new Int32Array(pdrs);
-    this.cold = new Float64Array(pdrs * COLD);
-    this.urr = new Float64Array(urrs * URR_RECORD);
-    this.row = new Float64Array(sessions * ROW);
+    this.cold = lineAligned(pdrs * COLD);
+    this.urr = lineAligned(urrs * URR_RECORD);
+    this.row = lineAligned(sessions * ROW);
     this.pdrSlots = new SlotStack('UPF PDR slot', pdrs);
     this.urrSlots = new SlotStack('UPF URR slot', urrs);
     this.sessionSlots = new SlotStack('UPF UP SEID', sessions);
