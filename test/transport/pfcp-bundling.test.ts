@@ -13,6 +13,7 @@ import { tempCapture } from '../helpers/capture.ts';
 import { dissect, problems, tsharkAvailable } from '../helpers/tshark.ts';
 import * as P from '../../codecs/pfcp/index.ts';
 import { DecodeError } from '../../codecs/bytes/errors.ts';
+import { until } from '../helpers/until.ts';
 
 const SMF = '127.0.215.4';
 const UPF = '127.0.215.7';
@@ -21,14 +22,6 @@ const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of closers.splice(0)) await c();
 });
-
-const until = async (cond: () => boolean, what: string) => {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > 20_000) throw new Error(`not met: ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-};
 
 /** An SMF and a UPF endpoint; the UPF answers a Session Deletion Request for UP SEID s with CP SEID s + 1000. */
 async function rig(opts: { tap?: RecordingTap | ReturnType<typeof fanOut>; bundle: boolean }) {

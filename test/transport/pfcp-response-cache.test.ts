@@ -8,6 +8,7 @@ import dgram from 'node:dgram';
 import { PfcpEndpoint, readPfcpHeader } from '../../transport/udp/pfcp-endpoint.ts';
 import { VirtualClock } from '../../transport/clock.ts';
 import * as P from '../../codecs/pfcp/index.ts';
+import { until } from '../helpers/until.ts';
 
 const UPF = '127.0.202.7';
 const SMF = '127.0.202.4';
@@ -17,14 +18,6 @@ const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of closers.splice(0)) await c();
 });
-
-const until = async (cond: () => boolean, what: string) => {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > 20_000) throw new Error(`not met: ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-};
 
 /** A UPF endpoint whose handler answers each request with the number of times it ran for that sequence number as CP F-SEID. */
 async function rig() {

@@ -23,6 +23,8 @@ export class GtpuEndpoint {
   private readonly socket: dgram.Socket;
   private readonly opts: GtpuEndpointOptions;
   private readonly tap: WireTap;
+  /** opts.captureUserPlane, read once per datagram from here (issue 20). */
+  private readonly captureUserPlane: boolean;
   readonly local: Endpoint;
   readonly stats = { received: 0, sent: 0, echoAnswered: 0, malformed: 0 };
 
@@ -31,7 +33,10 @@ export class GtpuEndpoint {
     this.local = local;
     this.opts = opts;
     this.tap = opts.tap ?? nullTap;
-    socket.on('message', (msg, rinfo) => this.onMessage(msg, { address: rinfo.address, port: rinfo.port }));
+    this.captureUserPlane = opts.captureUserPlane === true;
+    // rinfo is the peer as it is ({address, family, port, size}, a new object per datagram from
+    // node:dgram): no second object per datagram (issue 20)
+    socket.on('message', (msg, rinfo) => this.onMessage(msg, rinfo));
     socket.on('error', (e) => opts.log?.(`[gtpu ${local.address}] socket error: ${e.message}`));
   }
 
@@ -56,7 +61,7 @@ export class GtpuEndpoint {
       return;
     }
     const type = msg[1];
-    if (type !== 0xff || this.opts.captureUserPlane) this.tap.udp(peer, this.local, msg);
+    if (type !== 0xff || this.captureUserPlane) this.tap.udp(peer, this.local, msg);
     if (type === 1) {
       // Echo Request: answer with the same sequence number (when S is set) and Recovery 0.
       const seqHi = msg[0] & 0x02 && msg.length >= 12 ? msg[8] : 0;
@@ -78,8 +83,7 @@ export class GtpuEndpoint {
   /** Sends header and payload as one datagram without concatenating them. */
   send(peer: Endpoint, header: Uint8Array, payload?: Uint8Array, comment?: string): void {
     this.stats.sent++;
-    const userPlane = header[1] === 0xff;
-    if (!userPlane || this.opts.captureUserPlane) {
+    if (header[1] !== 0xff || this.captureUserPlane) {
       if (payload) {
         const whole = new Uint8Array(header.length + payload.length);
         whole.set(header);
