@@ -272,8 +272,16 @@ if (PARTS.has(1)) ratios.push(['uplink per packet, 1M sessions vs 1k sessions', 
 const PDR_SESSIONS = 10_000;
 for (const pdrs of PARTS.has(2) ? ([1, 4, 8] as const) : []) {
   const { dp, forwarded } = datapath(PDR_SESSIONS, pdrs);
+  // warm-up: this shape's establishment and deletion compiled before they are timed (without it
+  // the one timed pass of 10,000 was mostly V8 compiling and deoptimizing for the new shape, and
+  // the 4-PDR deletion came out slower than the 8-PDR one: docs/decisions/20-upf-deletion-1m.md)
+  for (let r = 0; r < 3; r++) {
+    const warm = Array.from({ length: 2000 }, (_, i) => dp.establish(multiPdrSession(0x0a2d0000 + i + 1, pdrs)).seid);
+    for (const s of warm) dp.delete(s);
+  }
   const teids: number[] = [];
   const seids: number[] = [];
+  collectGarbage();
   const e0 = performance.now();
   for (let i = 0; i < PDR_SESSIONS; i++) {
     const r = dp.establish(multiPdrSession(0x0a2d0000 + i + 1, pdrs));
