@@ -9,7 +9,7 @@
 // - ue: 1 int32 per PDR slot, the UE address condition of an uplink PDR (read off the fast path).
 // - cold: 16 doubles per PDR slot: [next PDR slot of the session (-1: last), uplink, spilled
 //   octets, spilled packets, then up to MAX_URRS_PER_PDR URR links of (URR slot + 1, octets and
-//   packets counted when the link or the URR's measurement began)].
+//   packets counted when the link or the URR's measurement began), packed from the first].
 // - urr: 8 doubles per URR slot: [measurement start, UR-SEQN, carried UL octets, UL packets, DL
 //   octets, DL packets (counted by links that went), URR ID * 2 + volume measured, next URR slot].
 // - row: 8 doubles per session: [live, first PDR slot, first URR slot, dropped packets, flags,
@@ -79,6 +79,21 @@ export class SlotStack {
   }
 }
 
+/**
+ * Where a large ArrayBuffer's memory starts past a cache line: Node's allocator gets a buffer of
+ * more than 32 MB (glibc's largest mmap threshold) from mmap, after a 16-octet chunk header, so
+ * a 64-octet record at offset 0 of a million-session table straddles two cache lines, and 48
+ * octets in it starts on one. Measured, not assumed (docs/decisions/20-upf-deletion-1m.md): a
+ * second word of random 64-octet records costs more from word 6 on at offset 0, the same for
+ * every word at offset 48. Elsewhere (another allocator, a small table) it is only 48 octets.
+ */
+const LINE_SKIP = 48;
+
+/** A zeroed Float64Array of `length` whose 64-octet records start on cache lines (LINE_SKIP). */
+function lineAligned(length: number): Float64Array {
+  return new Float64Array(new ArrayBuffer(LINE_SKIP + length * 8), LINE_SKIP, length);
+}
+
 export class FlatTables {
   readonly hot: Int32Array;
   /** The UE address condition of an uplink PDR, by slot (Ctl.UE_COND says whether it applies). */
@@ -93,9 +108,9 @@ export class FlatTables {
   constructor(sessions: number, pdrs: number, urrs: number) {
     this.hot = new Int32Array(pdrs * RECORD);
     this.ue = new Int32Array(pdrs);
-    this.cold = new Float64Array(pdrs * COLD);
-    this.urr = new Float64Array(urrs * URR_RECORD);
-    this.row = new Float64Array(sessions * ROW);
+    this.cold = lineAligned(pdrs * COLD);
+    this.urr = lineAligned(urrs * URR_RECORD);
+    this.row = lineAligned(sessions * ROW);
     this.pdrSlots = new SlotStack('UPF PDR slot', pdrs);
     this.urrSlots = new SlotStack('UPF URR slot', urrs);
     this.sessionSlots = new SlotStack('UPF UP SEID', sessions);
@@ -198,12 +213,25 @@ export class FlatTables {
     throw new RangeError(`PDR slot ${slot}: more than ${MAX_URRS_PER_PDR} URRs`);
   }
 
-  /** Folds what a link counted into its URR's carried measurement and removes the link. */
+  /** Adds what the link at `l` counted to its URR's carried measurement (the link stays: foldLink removes it). */
+  foldCount(slot: number, l: number): void {
+    const cold = this.cold;
+    const u = ((cold[l] - 1) | 0) * URR_RECORD + (cold[slot * COLD + 1] ? 2 : 4);
+    this.urr[u] += this.octets(slot) - cold[l + 1];
+    this.urr[u + 1] += this.packets(slot) - cold[l + 2];
+  }
+
+  /**
+   * Folds what a link counted into its URR's carried measurement and removes the link. The last
+   * link takes its place: a slot's links are packed from the first, so N4 Session Deletion reads
+   * no further than the first empty one (teardown.ts).
+   */
   foldLink(slot: number, l: number): void {
-    const urrSlot = (this.cold[l] - 1) | 0;
-    const u = urrSlot * URR_RECORD + (this.cold[slot * COLD + 1] ? 2 : 4);
-    this.urr[u] += this.octets(slot) - this.cold[l + 1];
-    this.urr[u + 1] += this.packets(slot) - this.cold[l + 2];
-    this.cold[l] = this.cold[l + 1] = this.cold[l + 2] = 0;
+    this.foldCount(slot, l);
+    const cold = this.cold;
+    let last = slot * COLD + 4 + 3 * (COLD_LINKS - 1);
+    while (last > l && cold[last] === 0) last -= 3;
+    if (last > l) cold.copyWithin(l, last, last + 3);
+    cold[last] = cold[last + 1] = cold[last + 2] = 0;
   }
 }

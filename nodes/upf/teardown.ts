@@ -81,9 +81,20 @@ function objectParts(dp: UpfDatapath, s: SessionState): void {
   if (s.timed) dp.timedSessions.delete(s);
 }
 
-/** Deletes the session in row `index` (live): the final report of each URR. */
+/**
+ * Deletes the session in row `index` (live): the final report of each URR.
+ *
+ * At a million sessions every record below is a cache and TLB miss of its own (the row, each PDR's
+ * cold and hot records and objects, each URR's record), so deletion reads no more of them than it
+ * needs: the links up to the first empty one (flat.ts keeps them packed), the row's words up to
+ * the UE address (establishment writes the whole row again), and the first URR's chain word before
+ * the PDRs, so that its record's miss overlaps theirs instead of following them
+ * (docs/decisions/20-upf-deletion-1m.md).
+ */
 export function teardown(dp: UpfDatapath, index: number): UrrReport[] {
-  const f = dp.flat, row = f.row, cold = f.cold, r = index * ROW;
+  const f = dp.flat, row = f.row, cold = f.cold, urr = f.urr, r = index * ROW;
+  const firstUrr = row[r + 2] | 0;
+  let nextUrr = firstUrr >= 0 ? urr[firstUrr * URR_RECORD + 7] | 0 : -1;
   if (row[r + 4] & OBJECTS) objectParts(dp, dp.sessionAt(index)!);
   else if (row[r + 5] !== 0) dp.byUe.delete(row[r + 5] - 1); // the Map's key as install.ts set it
   // every link's count since its base goes to its URR's record, then the slot is free (slot
@@ -91,20 +102,21 @@ export function teardown(dp: UpfDatapath, index: number): UrrReport[] {
   for (let p = row[r + 1] | 0; p >= 0; ) {
     const c = p * COLD;
     const next = cold[c] | 0;
-    for (let j = 0; j < COLD_LINKS; j++) if (cold[c + 4 + 3 * j] !== 0) f.foldLink(p, c + 4 + 3 * j);
+    // the links as they are: the slot's record is written afresh when it is next allocated (flat.ts clearPdr)
+    for (let l = c + 4; l < c + 4 + 3 * COLD_LINKS && cold[l] !== 0; l += 3) f.foldCount(p, l);
     releaseSlot(dp, p);
     p = next;
   }
   const now = dp.now();
   const dropped = row[r + 3];
   const reports: UrrReport[] = [];
-  for (let u = row[r + 2] | 0; u >= 0; ) {
+  for (let u = firstUrr; u >= 0; ) {
     reports.push(finalReport(f, u, now, dropped));
-    const next = f.urr[u * URR_RECORD + 7] | 0;
     f.urrSlots.release(u);
-    u = next;
+    u = nextUrr;
+    if (u >= 0) nextUrr = urr[u * URR_RECORD + 7] | 0;
   }
-  row.fill(0, r, r + ROW);
+  row[r] = 0; // no longer live; the other words are written again by establishment (datapath.ts)
   dp.forgetSession(index);
   f.sessionSlots.release(index);
   return reports;

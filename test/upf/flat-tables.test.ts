@@ -168,6 +168,24 @@ describe('UPF flat tables and N4 Session Deletion from them', () => {
     expect(handed).toBe(2522);
   });
 
+  it('a link removed from the middle of a PDR\'s links leaves the others counted to the end: deletion reports every URR still linked', () => {
+    const { dp, empty } = harness();
+    const before = empty();
+    const rules = (urrIds: number[]): RuleSet => ({
+      pdrs: [pdr(1, { sourceInterface: ACCESS, fteid: { choose: true }, farId: 1, urrIds })],
+      fars: [{ id: 1, action: 0x02, destination: 1 }],
+      qers: [],
+      urrs: urrIds.map((id) => ({ id, method: 3, triggers: 0 })),
+    });
+    const { seid, created } = dp.establish(rules([1, 2, 3]));
+    send(dp, up(created[0].teid), 2);
+    // URR 1 (the PDR's first link) goes; URRs 2 and 3 stay linked and keep counting
+    expect(dp.modify(seid, rules([2, 3]))!.removedUrrReports.map((x) => [x.urrId, x.uplinkPackets])).toEqual([[1, 2]]);
+    send(dp, up(created[0].teid), 3);
+    expect(dp.delete(seid)!.map((x) => [x.urrId, x.uplinkPackets, x.uplinkOctets])).toEqual([[2, 5, 5 * 92], [3, 5, 5 * 92]]);
+    expect(empty()).toEqual(before);
+  });
+
   it('a PDR linked to more URRs than the cold record holds is refused with its Failed Rule ID, nothing installed', () => {
     const { dp, empty } = harness();
     const before = empty();
