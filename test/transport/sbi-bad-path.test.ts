@@ -3,10 +3,10 @@
 // (TS 29.500 5.2.7.2), the server serving on, on either HTTP/2 (the first was read outside the
 // handler's try and rejected the request's promise unhandled; the second was a 500).
 import { afterEach, describe, expect, it } from 'vitest';
-import http2 from 'node:http2';
 import { SbiServer } from '../../transport/sbi/server.ts';
 import { ok, type SbiRoute } from '../../transport/sbi/api.ts';
 import { LocalSbi } from '../../nodes/common/sbi-local.ts';
+import { nodeHttp2Request } from '../helpers/node-http2.ts';
 
 const routes: SbiRoute[] = [
   { method: 'GET', path: '/nudr-dr/v1/things', operation: 'List', handler: () => ok({ n: 1 }) },
@@ -17,22 +17,7 @@ afterEach(async () => {
   for (const s of open.splice(0)) await s.close();
 });
 
-function get(uri: string, path: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const s = http2.connect(uri);
-    const req = s.request({ ':method': 'GET', ':path': path });
-    let status = 0;
-    let body = '';
-    req.on('response', (h) => (status = Number(h[':status'])));
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      s.close();
-      resolve({ status, body });
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+const get = (uri: string, path: string) => nodeHttp2Request(uri, { ':method': 'GET', ':path': path });
 
 describe('SBI server: a request-target URL cannot read', () => {
   for (const http2Impl of ['own', 'node'] as const) {

@@ -1,10 +1,10 @@
 import { describe, it, expect, afterEach } from 'vitest';
-import http2 from 'node:http2';
 import { SbiServer } from '../../transport/sbi/server.ts';
 import { Http2SbiClient } from '../../transport/sbi/client.ts';
 import { SbiProblem, SbiMultipart, created, noContent, ok, objectBody, type SbiRoute } from '../../transport/sbi/api.ts';
 import { tempCapture } from '../helpers/capture.ts';
 import { dissect, problems, tsharkAvailable } from '../helpers/tshark.ts';
+import { nodeHttp2Request } from '../helpers/node-http2.ts';
 
 const store = new Map<string, unknown>();
 let afterRan = 0;
@@ -51,21 +51,7 @@ describe('SBI over HTTP/2 (TS 29.500)', () => {
 
   it('bad JSON, wrong content type, unknown path, wrong method and a failing handler get TS 29.500 answers; the server keeps serving', async () => {
     const { server, client, logs } = await setup();
-    const raw = (path: string, method: string, contentType: string, body: string) =>
-      new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const s = http2.connect(server.uri);
-        const req = s.request({ ':method': method, ':path': path, 'content-type': contentType });
-        let status = 0;
-        let data = '';
-        req.on('response', (h) => (status = Number(h[':status'])));
-        req.on('data', (c) => (data += c));
-        req.on('end', () => {
-          s.close();
-          resolve({ status, body: data });
-        });
-        req.on('error', reject);
-        req.end(body);
-      });
+    const raw = (path: string, method: string, contentType: string, body: string) => nodeHttp2Request(server.uri, { ':method': method, ':path': path, 'content-type': contentType }, body);
     expect(await raw('/nudr-dr/v1/things', 'POST', 'application/json', '{"supi":')).toMatchObject({ status: 400 });
     expect(JSON.parse((await raw('/nudr-dr/v1/things', 'POST', 'application/json', '{')).body)).toMatchObject({ cause: 'INVALID_MSG_FORMAT' });
     expect(JSON.parse((await raw('/nudr-dr/v1/things', 'POST', 'text/plain', 'hi')).body)).toMatchObject({ status: 415, cause: 'UNSUPPORTED_MEDIA_TYPE' });
