@@ -17,6 +17,7 @@ import { CONNECTION_PREFACE, FrameType, FrameFlags, ERROR_CODE_NAMES } from '../
 import { DecodeError } from '../../../codecs/bytes/errors.ts';
 import { H2Stream, type H2StreamObserver } from './stream.ts';
 import { FrameWriter } from './writer.ts';
+import { FrameReader } from './reader.ts';
 import { H2Error, H2ProtocolError, H2ClosedError } from './errors.ts';
 import { Settings, validateRequestHeaders, responseProblem, frameContent } from './rules.ts';
 
@@ -25,7 +26,6 @@ const LOCAL_STREAM_WINDOW = 1 << 24;
 const LOCAL_CONNECTION_WINDOW = 1 << 30;
 /** RFC 9113 6.5.2: the initial value of a window and of SETTINGS_MAX_FRAME_SIZE. */
 const DEFAULT_WINDOW = 65535;
-const DEFAULT_MAX_FRAME = 16384;
 const MAX_WINDOW = 0x7fffffff;
 
 export interface H2ConnectionOptions {
@@ -52,9 +52,7 @@ export class H2Connection {
   private nextStreamId: number;
   /** The highest stream identifier the peer opened (server) or we opened (client). */
   private highestPeerStream = 0;
-  private prefaceLeft: number;
   private firstFrame = true;
-  private rbuf: Buffer | undefined;
   private continuation: { id: number; flags: number; parts: Uint8Array[] } | undefined;
   private peer = new Settings();
   /** Send windows (5.2): the connection's, and each stream's on the stream. */
@@ -65,6 +63,7 @@ export class H2Connection {
   private readonly waiting: H2Stream[] = [];
   private activeLocal = 0;
   private readonly w: FrameWriter;
+  private readonly reader: FrameReader;
   private goawaySent = false;
   goawayReceived = false;
   closed = false;
@@ -74,7 +73,7 @@ export class H2Connection {
     this.role = o.role;
     this.socket = o.socket;
     this.nextStreamId = o.role === 'client' ? 1 : 2;
-    this.prefaceLeft = o.role === 'server' ? CONNECTION_PREFACE.length : 0;
+    this.reader = new FrameReader(this, o.role === 'server');
     this.w = new FrameWriter(o.socket, o.onWrite);
     o.socket.setNoDelay(true);
     o.socket.on('data', (b: Buffer) => this.onData(b));
@@ -227,39 +226,15 @@ export class H2Connection {
   private onData(chunk: Buffer): void {
     if (this.closed) return;
     this.o.onRead?.(chunk);
-    const buf = this.rbuf ? Buffer.concat([this.rbuf, chunk]) : chunk;
-    this.rbuf = undefined;
-    let pos = 0;
     try {
-      if (this.prefaceLeft) {
-        const at = CONNECTION_PREFACE.length - this.prefaceLeft;
-        const n = Math.min(this.prefaceLeft, buf.length);
-        for (let i = 0; i < n; i++) {
-          if (buf[i] !== CONNECTION_PREFACE[at + i]) throw new H2ProtocolError(H2Error.PROTOCOL_ERROR, `not the HTTP/2 connection preface at octet ${at + i} (RFC 9113 3.4)`);
-        }
-        this.prefaceLeft -= n;
-        pos = n;
-      }
-      while (buf.length - pos >= 9) {
-        const len = (buf[pos] << 16) | (buf[pos + 1] << 8) | buf[pos + 2];
-        if (len > DEFAULT_MAX_FRAME) throw new H2ProtocolError(H2Error.FRAME_SIZE_ERROR, `frame of ${len} octets above our SETTINGS_MAX_FRAME_SIZE ${DEFAULT_MAX_FRAME} (RFC 9113 4.2)`);
-        if (buf.length - pos < 9 + len) break;
-        const type = buf[pos + 3];
-        const flags = buf[pos + 4];
-        const id = ((buf[pos + 5] << 24) | (buf[pos + 6] << 16) | (buf[pos + 7] << 8) | buf[pos + 8]) & MAX_WINDOW;
-        pos += 9 + len;
-        this.onFrame(type, flags, id, buf, pos - len, pos);
-        if (this.closed) return;
-      }
+      this.reader.push(chunk);
     } catch (e) {
       this.fail(e);
-      return;
     }
-    if (pos < buf.length) this.rbuf = buf.subarray(pos);
   }
 
-  /** The frame whose payload is `start`..`end` of `buf`: DATA and HEADERS read it in place, the others get a view. */
-  private onFrame(type: number, flags: number, id: number, buf: Buffer, start: number, end: number): void {
+  /** The frame whose payload is `start`..`end` of `buf` (from the reader): DATA and HEADERS read it in place, the others get a view. */
+  onFrame(type: number, flags: number, id: number, buf: Buffer, start: number, end: number): void {
     if (this.firstFrame) {
       this.firstFrame = false;
       if (type !== FrameType.SETTINGS || flags & FrameFlags.ACK) throw new H2ProtocolError(H2Error.PROTOCOL_ERROR, 'the first frame of the peer is not SETTINGS (RFC 9113 3.4)');
