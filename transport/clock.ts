@@ -106,3 +106,78 @@ export class VirtualClock implements Clock {
     }
   }
 }
+
+/** What a DeadlineQueue holds: the queue links its entries through these fields (no node of its own). */
+export interface QueuedDeadline {
+  /** The clock's time at which it expires. */
+  dueAt: number;
+  prevDue: QueuedDeadline | undefined;
+  nextDue: QueuedDeadline | undefined;
+  /** Its deadline passed; it has been taken off the queue. */
+  expired(): void;
+}
+
+function fire(q: DeadlineQueue): void {
+  q.fire();
+}
+
+/**
+ * Time-outs of one length on one timer (issue 21 goal 3: a timer object per SBI request was ~30 MiB
+ * of a 2,000-UE run, and each one lived as long as its request). Entries are added as time goes on,
+ * so with one length they expire in the order they were added: a FIFO, linked through the entries
+ * themselves, with one clock timer armed at its head's deadline. An entry is expired when the clock
+ * has reached its deadline (`now() >= dueAt`), never before, as a timer of its own would be.
+ */
+export class DeadlineQueue {
+  readonly ms: number;
+  private readonly clock: Clock;
+  private head: QueuedDeadline | undefined;
+  private tail: QueuedDeadline | undefined;
+  private timer: TimerHandle | undefined;
+
+  constructor(clock: Clock, ms: number) {
+    this.clock = clock;
+    this.ms = ms;
+  }
+
+  /** Expires `e` `ms` from now, unless it is removed first. */
+  add(e: QueuedDeadline): void {
+    e.dueAt = this.clock.now() + this.ms;
+    e.nextDue = undefined;
+    e.prevDue = this.tail;
+    if (this.tail) this.tail.nextDue = e;
+    else this.head = e;
+    this.tail = e;
+    if (!this.timer) this.timer = this.clock.setTimeout(fire, this.ms, this);
+  }
+
+  /** Takes `e` off the queue (nothing if it is not on it). */
+  remove(e: QueuedDeadline): void {
+    const { prevDue, nextDue } = e;
+    if (prevDue) prevDue.nextDue = nextDue;
+    else if (this.head === e) this.head = nextDue;
+    else return;
+    if (nextDue) nextDue.prevDue = prevDue;
+    else this.tail = prevDue;
+    e.prevDue = e.nextDue = undefined;
+    if (!this.head) {
+      this.clock.clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  /** The timer: every entry whose deadline has come expires, in order; the timer is armed again for the next. */
+  fire(): void {
+    this.timer = undefined;
+    const now = this.clock.now();
+    let e = this.head;
+    while (e && e.dueAt <= now) {
+      this.remove(e);
+      e.expired();
+      e = this.head;
+    }
+    // a real timer may fire a fraction of a millisecond early (the event loop's time is in whole ms)
+    if (e && !this.timer) this.timer = this.clock.setTimeout(fire, Math.ceil(e.dueAt - now), this);
+  }
+
+}

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { VirtualClock, realClock } from '../../transport/clock.ts';
+import { VirtualClock, realClock, DeadlineQueue, type QueuedDeadline } from '../../transport/clock.ts';
 
 describe('clock', () => {
   it('VirtualClock runs due timers in time order, including timers set by timers', () => {
@@ -67,5 +67,76 @@ describe('clock', () => {
     a.advance(1);
     expect(seen).not.toContain('cleared');
     expect(a.pending).toBe(0);
+  });
+
+  describe('DeadlineQueue', () => {
+    /** An entry that records when it expired. */
+    const entry = (name: string, c: VirtualClock, seen: string[]): QueuedDeadline => ({
+      dueAt: 0,
+      prevDue: undefined,
+      nextDue: undefined,
+      expired: () => seen.push(`${name}@${c.now()}`),
+    });
+
+    it('expires each entry its length after it was added, in order, on one timer', () => {
+      const c = new VirtualClock(1000);
+      const seen: string[] = [];
+      const q = new DeadlineQueue(c, 100);
+      const [a, b, d, e] = ['a', 'b', 'd', 'e'].map((n) => entry(n, c, seen));
+      q.add(a);
+      c.advance(30);
+      q.add(b);
+      q.add(d);
+      expect(c.pending).toBe(1);
+      c.advance(69);
+      expect(seen).toEqual([]);
+      c.advance(1);
+      expect(seen).toEqual(['a@1100']);
+      q.add(e);
+      c.advance(29);
+      expect(seen).toEqual(['a@1100']);
+      c.advance(1);
+      expect(seen).toEqual(['a@1100', 'b@1130', 'd@1130']);
+      c.advance(1000);
+      expect(seen).toEqual(['a@1100', 'b@1130', 'd@1130', 'e@1200']);
+      expect(c.pending).toBe(0);
+    });
+
+    it('a removed entry never expires, wherever it was; an empty queue holds no timer', () => {
+      const c = new VirtualClock();
+      const seen: string[] = [];
+      const q = new DeadlineQueue(c, 50);
+      const [a, b, d, e] = ['a', 'b', 'd', 'e'].map((n) => entry(n, c, seen));
+      q.add(a);
+      c.advance(10);
+      q.add(b);
+      c.advance(10);
+      q.add(d);
+      q.add(e);
+      q.remove(b); // in the middle
+      q.remove(a); // the head: the timer armed for it finds d not due and waits for d
+      q.remove(a); // twice: nothing
+      c.advance(49);
+      expect(seen).toEqual([]);
+      expect(c.pending).toBe(1);
+      c.advance(1);
+      expect(seen).toEqual(['d@70', 'e@70']);
+      q.add(a);
+      q.remove(a); // the last: the timer goes too
+      expect(c.pending).toBe(0);
+      c.advance(100);
+      expect(seen).toEqual(['d@70', 'e@70']);
+    });
+
+    it('on the real clock, expires no entry before its length has passed', async () => {
+      const seen: number[] = [];
+      const q = new DeadlineQueue(realClock, 15);
+      const t0 = performance.now();
+      for (let i = 0; i < 3; i++) q.add({ dueAt: 0, prevDue: undefined, nextDue: undefined, expired: () => seen.push(performance.now() - t0) });
+      // bounded wait (a busy machine may fire late, never early)
+      for (let waited = 0; seen.length < 3 && waited < 10_000; waited += 5) await new Promise((r) => setTimeout(r, 5));
+      expect(seen).toHaveLength(3);
+      for (const at of seen) expect(at).toBeGreaterThanOrEqual(15);
+    });
   });
 });

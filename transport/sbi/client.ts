@@ -20,7 +20,7 @@ import { TappedConnection } from './tapped-connection.ts';
 import type { HeaderField } from '../../codecs/http2/hpack.ts';
 import { sbiHttp2, type Http2Implementation } from './http2-choice.ts';
 import { splitSbiUri, type SbiUriParts } from './uri.ts';
-import { realClock, type Clock } from '../clock.ts';
+import { realClock, DeadlineQueue, type Clock } from '../clock.ts';
 
 export interface SbiClientOptions {
   /** Our NF type for User-Agent (TS 29.500 5.2.2.2: "<NF type>-<instance>"). */
@@ -103,6 +103,10 @@ export class Http2SbiClient implements SbiClient {
   private readonly authorities = new Map<string, HeaderField>();
   /** What each own HTTP/2 request (OwnRequest) uses of this client. */
   private readonly host: OwnRequestHost;
+  /** The own HTTP/2 requests waiting for their answers, by time-out length (one timer each). */
+  private readonly deadlines = new Map<number, DeadlineQueue>();
+  /** The queue of the last length asked for (nearly every request has the client's). */
+  private lastDeadlines: DeadlineQueue | undefined;
 
   constructor(opts: SbiClientOptions) {
     this.opts = opts;
@@ -110,6 +114,13 @@ export class Http2SbiClient implements SbiClient {
     this.clock = opts.clock ?? realClock;
     this.userAgentField = { name: 'user-agent', value: opts.userAgent };
     this.host = { clock: this.clock, stats: this.stats, awaitLate: (what, lateAnswer, reset) => this.awaitLate(what, lateAnswer, reset) };
+  }
+
+  private deadlineQueue(ms: number): DeadlineQueue {
+    if (this.lastDeadlines?.ms === ms) return this.lastDeadlines;
+    let q = this.deadlines.get(ms);
+    if (!q) this.deadlines.set(ms, (q = new DeadlineQueue(this.clock, ms)));
+    return (this.lastDeadlines = q);
   }
 
   private authorityField(host: string): HeaderField {
@@ -383,7 +394,7 @@ export class Http2SbiClient implements SbiClient {
       fields.push(contentTypeField(contentType));
     }
     this.stats.calls++;
-    const r = new OwnRequest(this.host, conn, method, uri, opts.timeoutMs ?? this.timeoutMs, opts.lateAnswer);
+    const r = new OwnRequest(this.host, conn, method, uri, this.deadlineQueue(opts.timeoutMs ?? this.timeoutMs), opts.lateAnswer);
     try {
       // the capture's comment on the HEADERS frame, made only when the connection is recorded
       r.send(fields, data, opts.step && recorded ? `${opts.operation ?? method} [TS 23.502 ${opts.step}]` : undefined);

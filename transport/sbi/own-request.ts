@@ -1,6 +1,8 @@
 // One SBI request on wire5g's own HTTP/2 (transport/sbi/h2): a single object holds what the
 // request needs until it ends (its stream, the answer's time-out, a late answer's wait) and is
 // what the connection and the clock call, instead of a set of closures made for every request.
+// Its time-out is a place in its client's DeadlineQueue of that length (transport/clock.ts), not a
+// timer of its own.
 
 import type { SbiCallOptions, SbiResult } from './api.ts';
 import { parseSbiBody, type SbiBodyBytes } from './body.ts';
@@ -9,7 +11,7 @@ import type { H2Stream, H2StreamObserver } from './h2/stream.ts';
 import { H2Error, H2ClosedError } from './h2/errors.ts';
 import { ERROR_CODE_NAMES } from '../../codecs/http2/frame.ts';
 import type { HeaderField } from '../../codecs/http2/hpack.ts';
-import type { Clock, TimerHandle } from '../clock.ts';
+import type { Clock, DeadlineQueue, QueuedDeadline, TimerHandle } from '../clock.ts';
 
 export class SbiTimeoutError extends Error {
   constructor(method: string, uri: string, ms: number) {
@@ -43,10 +45,6 @@ function take(resolve: (r: SbiResult<unknown>) => void, reject: (e: unknown) => 
   takenReject = reject;
 }
 
-/** The time-out's first expiry: the socket is read once more first (see OwnRequest.due). */
-function expired(r: OwnRequest): void {
-  setImmediate(due, r);
-}
 function due(r: OwnRequest): void {
   r.due();
 }
@@ -54,7 +52,7 @@ function timeOut(r: OwnRequest): void {
   r.timeOut();
 }
 
-export class OwnRequest implements H2StreamObserver {
+export class OwnRequest implements H2StreamObserver, QueuedDeadline {
   readonly promise: Promise<SbiResult<unknown>>;
   private readonly resolve: (r: SbiResult<unknown>) => void;
   private readonly reject: (e: unknown) => void;
@@ -62,15 +60,20 @@ export class OwnRequest implements H2StreamObserver {
   private readonly conn: H2Connection;
   private readonly method: string;
   private readonly uri: string;
-  private readonly timeoutMs: number;
+  /** The answer's time-out: its length and where the request waits for it. */
+  private readonly deadlines: DeadlineQueue;
   private readonly lateAnswer: SbiCallOptions['lateAnswer'];
   private s: H2Stream | undefined;
+  dueAt = 0;
+  prevDue: QueuedDeadline | undefined = undefined;
+  nextDue: QueuedDeadline | undefined = undefined;
+  /** The second time-out (an answer whose HEADERS came in time, see `due`). */
   private timer: TimerHandle | undefined;
   /** The caller has been told (answer, failure or time-out). */
   private ended = false;
   private late: LateWait | undefined;
 
-  constructor(host: OwnRequestHost, conn: H2Connection, method: string, uri: string, timeoutMs: number, lateAnswer: SbiCallOptions['lateAnswer']) {
+  constructor(host: OwnRequestHost, conn: H2Connection, method: string, uri: string, deadlines: DeadlineQueue, lateAnswer: SbiCallOptions['lateAnswer']) {
     this.promise = new Promise(take);
     this.resolve = takenResolve!;
     this.reject = takenReject!;
@@ -78,14 +81,19 @@ export class OwnRequest implements H2StreamObserver {
     this.conn = conn;
     this.method = method;
     this.uri = uri;
-    this.timeoutMs = timeoutMs;
+    this.deadlines = deadlines;
     this.lateAnswer = lateAnswer;
   }
 
   /** Opens the stream (throws when the connection is no longer usable) and starts the time-out. */
   send(fields: HeaderField[], data: SbiBodyBytes | undefined, note: string | undefined): void {
     this.s = this.conn.request(fields, data, note, this);
-    this.timer = this.host.clock.setTimeout(expired, this.timeoutMs, this);
+    if (!this.ended) this.deadlines.add(this);
+  }
+
+  /** The time-out's first expiry: the socket is read once more first (see `due`). */
+  expired(): void {
+    setImmediate(due, this);
   }
 
   /**
@@ -99,7 +107,7 @@ export class OwnRequest implements H2StreamObserver {
   due(): void {
     if (this.ended) return;
     if (this.s!.headers === undefined) this.timeOut();
-    else this.timer = this.host.clock.setTimeout(timeOut, this.timeoutMs, this);
+    else this.timer = this.host.clock.setTimeout(timeOut, this.deadlines.ms, this);
   }
 
   /** No answer in time: the caller is told; the stream is reset, or kept for a late answer. */
@@ -107,7 +115,7 @@ export class OwnRequest implements H2StreamObserver {
     if (this.ended) return;
     this.ended = true;
     this.host.stats.timeouts++;
-    this.reject(new SbiTimeoutError(this.method, this.uri, this.timeoutMs));
+    this.reject(new SbiTimeoutError(this.method, this.uri, this.deadlines.ms));
     const conn = this.conn;
     const s = this.s!;
     if (this.lateAnswer) this.late = this.host.awaitLate(`${this.method} ${this.uri}`, this.lateAnswer, () => conn.reset(s, H2Error.CANCEL));
@@ -116,7 +124,8 @@ export class OwnRequest implements H2StreamObserver {
 
   response(s: H2Stream): void {
     this.ended = true;
-    this.host.clock.clearTimeout(this.timer);
+    this.deadlines.remove(this);
+    if (this.timer) this.host.clock.clearTimeout(this.timer);
     const headers: Record<string, string | undefined> = {};
     for (const { name, value } of s.headers!) if (name[0] !== ':') headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
     try {
@@ -133,7 +142,8 @@ export class OwnRequest implements H2StreamObserver {
     this.late?.gone();
     if (this.ended) return;
     this.ended = true;
-    this.host.clock.clearTimeout(this.timer);
+    this.deadlines.remove(this);
+    if (this.timer) this.host.clock.clearTimeout(this.timer);
     this.reject(new H2ClosedError(`${this.method} ${this.uri}: stream closed (${ERROR_CODE_NAMES[s.resetCode ?? 0] ?? s.resetCode})`, s.resetCode));
   }
 }

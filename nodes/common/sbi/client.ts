@@ -5,7 +5,8 @@
 // success for the operation is thrown as SbiProblem with the peer's cause (TS 29.500 5.2.7.2).
 //
 // Each exchange is published on the `wire5g:sbi-exchange` diagnostics channel (when it has
-// subscribers), which the tests' schema check (test/helpers/sbi-schema.ts) listens to.
+// subscribers as the call is made), which the tests' schema check (test/helpers/sbi-schema.ts)
+// listens to.
 
 import { channel } from 'node:diagnostics_channel';
 import { SbiProblem, SbiMultipart, problemOf, type SbiCallOptions, type SbiClient, type SbiResult } from '../../../transport/sbi/api.ts';
@@ -75,8 +76,9 @@ const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 
 /**
  * What a consumer's method knows of its operation before any call (issue 21: derived per call
- * before): where the body and the options are among its arguments, and for an 'api' operation the
- * `{apiRoot}/{apiName}/{apiVersion}` its path follows.
+ * before): where the body and the options are among its arguments, for an 'api' operation the
+ * `{apiRoot}/{apiName}/{apiVersion}` its path follows, the check of its answers, and the transport
+ * options of the calls that only name a step (most calls; made once per step, then shared).
  */
 interface BoundOperation {
   op: SbiOperation;
@@ -84,10 +86,25 @@ interface BoundOperation {
   leading: number;
   withBody: boolean;
   prefix: string;
+  /** The answer as the caller gets it: a status the operation does not list as success is thrown. */
+  answered: (r: SbiResult<unknown>) => SbiResult<unknown>;
+  /** SbiCallOptions by step ('' for none) of calls with a body (or none needed) and no other option; only read. */
+  stepOptions: Map<string, SbiCallOptions>;
 }
 
 function bind(op: SbiOperation, apiRoot: string): BoundOperation {
-  return { op, leading: op.target === 'api' ? paramNames(op.path).length : 1, withBody: WITH_BODY.has(op.method), prefix: `${apiRoot}/${op.api}/${op.version}` };
+  const success = op.success as readonly number[];
+  return {
+    op,
+    leading: op.target === 'api' ? paramNames(op.path).length : 1,
+    withBody: WITH_BODY.has(op.method),
+    prefix: `${apiRoot}/${op.api}/${op.version}`,
+    answered: (r) => {
+      if (!success.includes(r.status)) throw new SbiErrorReply(op, r);
+      return r;
+    },
+    stepOptions: new Map(),
+  };
 }
 
 /** The URI an operation is sent to; `args` begin with the path parameters (api) or the URI. */
@@ -103,23 +120,52 @@ function targetUri(b: BoundOperation, args: unknown[]): string {
   return b.prefix + fillPathInOrder(op.path, args);
 }
 
-/** Sends one operation; the arguments are those SbiMethodOf describes. */
-async function invoke(sbi: SbiClient, b: BoundOperation, args: unknown[]): Promise<SbiResult<unknown>> {
-  const { op, leading, withBody } = b;
-  const body = withBody ? args[leading] : undefined;
-  const opts = (args[leading + (withBody ? 1 : 0)] ?? NO_OPTS) as SbiCallOpts<Record<string, unknown>>;
-  const uri = opts.query ? targetUri(b, args) + queryString(opts.query) : targetUri(b, args);
+/** At most this many shared options per operation (the steps are the call sites' literals: a few each). */
+const STEP_OPTIONS_MAX = 64;
+
+/** The transport options of a call. */
+function callOptions(b: BoundOperation, opts: SbiCallOpts<Record<string, unknown>>, body: unknown): SbiCallOptions {
+  const { op } = b;
+  const typed = op.contentType !== undefined && body !== undefined;
+  const shared = !opts.headers && !opts.timeoutMs && !opts.answerStep && !opts.lateAnswer && (typed || op.contentType === undefined);
+  if (shared) {
+    const o = b.stepOptions.get(opts.step ?? '');
+    if (o) return o;
+  }
   const o: SbiCallOptions = { operation: op.name };
   if (opts.step) o.step = opts.step;
-  if (op.contentType && body !== undefined) o.headers = { 'content-type': op.contentType, ...opts.headers };
+  if (typed) o.headers = { 'content-type': op.contentType!, ...opts.headers };
   else if (opts.headers && Object.keys(opts.headers).length) o.headers = { ...opts.headers };
   if (opts.timeoutMs) o.timeoutMs = opts.timeoutMs;
   if (opts.answerStep) o.answerStep = opts.answerStep;
   if (opts.lateAnswer) o.lateAnswer = opts.lateAnswer;
-  const r = await sbi.call(op.method, uri, body, o);
-  if (sbiExchanges.hasSubscribers) sbiExchanges.publish({ op, uri, requestBody: body, status: r.status, responseBody: r.body } satisfies SbiExchange);
-  if (!(op.success as readonly number[]).includes(r.status)) throw new SbiErrorReply(op, r);
-  return r;
+  if (shared && b.stepOptions.size < STEP_OPTIONS_MAX) b.stepOptions.set(opts.step ?? '', Object.freeze(o));
+  return o;
+}
+
+/**
+ * Sends one operation; the arguments are those SbiMethodOf describes. Not an async function: the
+ * transport's promise and one `then` with the operation's own check (no generator, promise and
+ * await closures per call kept until the answer, issue 21 goal 3).
+ */
+function invoke(sbi: SbiClient, b: BoundOperation, args: unknown[]): Promise<SbiResult<unknown>> {
+  const { op, leading, withBody } = b;
+  let uri: string;
+  let body: unknown;
+  let p: Promise<SbiResult<unknown>>;
+  try {
+    body = withBody ? args[leading] : undefined;
+    const opts = (args[leading + (withBody ? 1 : 0)] ?? NO_OPTS) as SbiCallOpts<Record<string, unknown>>;
+    uri = opts.query ? targetUri(b, args) + queryString(opts.query) : targetUri(b, args);
+    p = sbi.call(op.method, uri, body, callOptions(b, opts, body));
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  if (!sbiExchanges.hasSubscribers) return p.then(b.answered);
+  return p.then((r) => {
+    sbiExchanges.publish({ op, uri, requestBody: body, status: r.status, responseBody: r.body } satisfies SbiExchange);
+    return b.answered(r);
+  });
 }
 
 /** The options of a call given none (only read). */
