@@ -36,22 +36,38 @@ interface Exchange {
   path: string;
   headers: Record<string, string | undefined>;
   remoteAddress: string;
+  /**
+   * What the server notes while it handles the request (on the exchange, which lives until the
+   * answer anyway: no closure or async frame per request holds them): the request-target's path,
+   * the operation of the route, the answer.
+   */
+  pathname: string;
+  operation: string | undefined;
+  answer: SbiResponse | undefined;
+  /** The answer was written (not: the stream was gone before it). */
+  delivered: boolean;
   /** The response can still be sent (the stream is neither reset nor closed). */
   open(): boolean;
   /** `server` is the Server header's value unless `headers` has its own. */
   respond(status: number, server: string, headers: Record<string, string> | undefined, contentType: string | undefined, data: SbiBodyBytes | undefined): void;
-  /** Calls back once the stream has closed: delivered when it closed without a reset. */
-  whenClosed(cb: (delivered: boolean, code: string) => void): void;
+  /** Calls `then` once the stream has closed: `clean` when it closed without a reset. */
+  whenClosed(then: Closed): void;
 }
+
+type Closed = (x: Exchange, clean: boolean, code: string) => void;
 
 function nodeExchange(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): Exchange {
   const hs: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(headers)) if (!k.startsWith(':')) hs[k] = Array.isArray(v) ? v.join(', ') : v;
-  return {
+  const x: Exchange = {
     method: String(headers[':method'] ?? 'GET'),
     path: String(headers[':path'] ?? '/'),
     headers: hs,
     remoteAddress: stream.session?.socket?.remoteAddress ?? '',
+    pathname: '',
+    operation: undefined,
+    answer: undefined,
+    delivered: false,
     open: () => !(stream.destroyed || stream.closed),
     respond(status, server, headers, contentType, data) {
       const out: http2.OutgoingHttpHeaders = { ':status': status, server, ...headers };
@@ -59,12 +75,13 @@ function nodeExchange(stream: http2.ServerHttp2Stream, headers: http2.IncomingHt
       stream.respond(out, { endStream: data === undefined });
       if (data !== undefined) stream.end(bodyOctets(data));
     },
-    whenClosed(cb) {
-      const done = () => cb(stream.rstCode === http2.constants.NGHTTP2_NO_ERROR, String(stream.rstCode));
+    whenClosed(then) {
+      const done = () => then(x, stream.rstCode === http2.constants.NGHTTP2_NO_ERROR, String(stream.rstCode));
       if (stream.closed || stream.destroyed) done();
       else stream.once('close', done);
     },
   };
+  return x;
 }
 
 /** Header fields that repeat in every response, made once (the HPACK encoder only reads them). */
@@ -90,9 +107,13 @@ class OwnExchange implements Exchange, H2StreamObserver {
   readonly path: string = '/';
   readonly headers: Record<string, string | undefined> = {};
   readonly remoteAddress: string;
+  pathname = '';
+  operation: string | undefined = undefined;
+  answer: SbiResponse | undefined = undefined;
+  delivered = false;
   private readonly s: H2Stream;
   private readonly stats: { cancelled: number };
-  private onClosed: ((delivered: boolean, code: string) => void) | undefined;
+  private onClosed: Closed | undefined;
 
   constructor(s: H2Stream, stats: { cancelled: number }) {
     this.s = s;
@@ -119,9 +140,9 @@ class OwnExchange implements Exchange, H2StreamObserver {
     this.s.conn.respond(this.s, out, data);
   }
 
-  whenClosed(cb: (delivered: boolean, code: string) => void): void {
-    if (this.s.closed) cb(this.s.resetCode === undefined, String(this.s.resetCode));
-    else this.onClosed = cb;
+  whenClosed(then: Closed): void {
+    if (this.s.closed) then(this, this.s.resetCode === undefined, String(this.s.resetCode));
+    else this.onClosed = then;
   }
 
   /** A request's stream has no response to read (the client's observer has). */
@@ -129,7 +150,7 @@ class OwnExchange implements Exchange, H2StreamObserver {
 
   closed(s: H2Stream): void {
     if (!s.localEnded) this.stats.cancelled++;
-    this.onClosed?.(s.resetCode === undefined, String(s.resetCode));
+    this.onClosed?.(this, s.resetCode === undefined, String(s.resetCode));
   }
 }
 
@@ -137,13 +158,15 @@ export class SbiServer {
   private readonly server: http2.Http2Server | undefined;
   private readonly own: OwnHttp2Server | undefined;
   private readonly opts: SbiServerOptions;
-  private readonly pendingAfter = new Set<Promise<void>>();
-  /** Requests being handled (a count: a promise and a closure per request were a tenth of the server's bytes), and who waits for none. */
+  /**
+   * Requests being handled and `after` (or `undelivered`) tasks running or waiting for their
+   * stream to close: counts (a promise, an async frame and closures per request were a large
+   * share of the server's bytes, and what is alive until the answer is what scavenges copy), and
+   * who waits for both to be none.
+   */
   private handling = 0;
+  private afters = 0;
   private readonly idle: (() => void)[] = [];
-  private readonly handled = (): void => {
-    if (--this.handling === 0) for (const wake of this.idle.splice(0)) wake();
-  };
   private readonly sessions = new Set<http2.ServerHttp2Session>();
   /**
    * `cancelled`: requests the consumer reset (RST_STREAM) before they were answered;
@@ -201,10 +224,11 @@ export class SbiServer {
 
   /** Resolves when no request is being handled and every `after` (or `undelivered`) task started so far has finished. */
   async settled(): Promise<void> {
-    while (this.handling || this.pendingAfter.size) {
-      if (this.handling) await new Promise<void>((r) => this.idle.push(r));
-      else await Promise.allSettled([...this.pendingAfter]);
-    }
+    while (this.handling || this.afters) await new Promise<void>((r) => this.idle.push(r));
+  }
+
+  private wakeIfIdle(): void {
+    if (this.handling === 0 && this.afters === 0) for (const wake of this.idle.splice(0)) wake();
   }
 
   private log(line: string): void {
@@ -221,51 +245,77 @@ export class SbiServer {
     stream.on('end', () => this.start(nodeExchange(stream, headers), new Uint8Array(Buffer.concat(chunks))));
   }
 
+  /**
+   * Handles one request: routed, its body parsed and its handler called at once; the answer is
+   * sent when the handler's promise settles (or at once for a handler that answers without one).
+   * No async function: its frame, its promise and the `then` on it lived per request until the
+   * answer (issue 21 goal 3, docs/decisions/21-sbi-server-3.md).
+   */
   private start(x: Exchange, raw: Uint8Array): void {
-    // counted, so settled() also waits for requests being handled; a failure still rejects unhandled, as before
     this.handling++;
-    void this.handle(x, raw).then(this.handled, this.handleFailed);
+    this.stats.requests++;
+    let res: SbiResponse | Promise<SbiResponse>;
+    try {
+      res = this.dispatch(x, raw);
+    } catch (e) {
+      return this.answer(x, this.failure(x, e));
+    }
+    if (res instanceof Promise)
+      res.then(
+        (r) => this.answer(x, r),
+        (e: unknown) => this.answer(x, this.failure(x, e)),
+      );
+    else this.answer(x, res);
   }
 
-  /** A request whose handling threw past its own catch: counted done, and rejected unhandled. */
-  private readonly handleFailed = (e: unknown): never => {
-    this.handled();
-    throw e;
-  };
-
-  private async handle(x: Exchange, raw: Uint8Array): Promise<void> {
+  /** Routes the request and calls its handler; the consumer's errors throw SbiProblem (400, 404, 405, 415). */
+  private dispatch(x: Exchange, raw: Uint8Array): SbiResponse | Promise<SbiResponse> {
     const method = x.method;
-    this.stats.requests++;
+    x.pathname = x.path;
     let url: RequestTarget;
-    let readable = true;
     try {
       url = parseRequestTarget(x.path);
     } catch {
-      url = { pathname: x.path, query: {} };
-      readable = false;
-    }
-    let res: SbiResponse;
-    let operation: string | undefined;
-    try {
       // a :path URL cannot read ("//[") is the consumer's malformed request, not our failure
-      if (!readable) throw new SbiProblem(400, 'INVALID_MSG_FORMAT', `${method} ${x.path}: not a request-target`);
-      const m = matchRoute(this.opts.routes, method, url.pathname);
-      if (m === undefined) throw new SbiProblem(404, 'RESOURCE_URI_STRUCTURE_NOT_FOUND', `${method} ${url.pathname}`);
-      if (m === 'method-not-allowed') throw new SbiProblem(405, 'METHOD_NOT_ALLOWED', `${method} ${url.pathname}`);
-      operation = m.route.operation;
-      const body = parseSbiBody(x.headers['content-type'], raw);
-      res = await m.route.handler({ method, path: url.pathname, params: m.params, query: url.query, headers: x.headers, body });
-    } catch (e) {
-      if (e instanceof SbiProblem) {
-        if (e.problem.status === 400 || e.problem.status === 415) this.stats.badRequests++;
-        res = { status: e.problem.status, body: { ...e.problem, instance: url.pathname } satisfies ProblemDetails };
-      } else {
-        this.stats.errors++;
-        this.log(`handler for ${method} ${url.pathname} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-        res = { status: 500, body: { status: 500, cause: 'SYSTEM_FAILURE', detail: e instanceof Error ? e.message : String(e), instance: url.pathname } satisfies ProblemDetails };
-      }
+      throw new SbiProblem(400, 'INVALID_MSG_FORMAT', `${method} ${x.path}: not a request-target`);
     }
-    this.opts.onRequest?.({ method, path: url.pathname, ...(operation ? { operation } : {}), status: res.status, from: x.remoteAddress });
+    const pathname = (x.pathname = url.pathname);
+    const m = matchRoute(this.opts.routes, method, pathname);
+    if (m === undefined) throw new SbiProblem(404, 'RESOURCE_URI_STRUCTURE_NOT_FOUND', `${method} ${pathname}`);
+    if (m === 'method-not-allowed') throw new SbiProblem(405, 'METHOD_NOT_ALLOWED', `${method} ${pathname}`);
+    x.operation = m.route.operation;
+    const body = parseSbiBody(x.headers['content-type'], raw);
+    return m.route.handler({ method, path: pathname, params: m.params, query: url.query, headers: x.headers, body });
+  }
+
+  /** The answer to a request whose handling threw: its ProblemDetails, or 500 SYSTEM_FAILURE (logged). */
+  private failure(x: Exchange, e: unknown): SbiResponse {
+    if (e instanceof SbiProblem) {
+      if (e.problem.status === 400 || e.problem.status === 415) this.stats.badRequests++;
+      return { status: e.problem.status, body: { ...e.problem, instance: x.pathname } satisfies ProblemDetails };
+    }
+    this.stats.errors++;
+    this.log(`handler for ${x.method} ${x.pathname} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    return { status: 500, body: { status: 500, cause: 'SYSTEM_FAILURE', detail: e instanceof Error ? e.message : String(e), instance: x.pathname } satisfies ProblemDetails };
+  }
+
+  /** Sends the answer and starts its `after` task; the request is done handling. */
+  private answer(x: Exchange, res: SbiResponse): void {
+    try {
+      this.send(x, res);
+    } catch (e) {
+      // a failure past the handler's (a body JSON cannot serialize): rejected unhandled, as when
+      // the handling was an async function, and never thrown into the HTTP/2 connection's reading
+      void Promise.reject(e);
+    } finally {
+      this.handling--;
+      this.wakeIfIdle();
+    }
+  }
+
+  private send(x: Exchange, res: SbiResponse): void {
+    const operation = x.operation;
+    this.opts.onRequest?.({ method: x.method, path: x.pathname, ...(operation ? { operation } : {}), status: res.status, from: x.remoteAddress });
     // an error answer is a ProblemDetails (application/problem+json, TS 29.500 5.2.7.2) unless it is
     // one of the error types an operation documents under application/json, which carry their
     // ProblemDetails in `error` (TS 29.518 N1N2MessageTransferError, TS 29.502 SmContextUpdateError, ...)
@@ -281,46 +331,59 @@ export class SbiServer {
       }
     }
     if (!res.after && !res.undelivered) return;
-    const what = operation ?? url.pathname;
     if (!res.undelivered) {
       // the work after the answer is due whether or not the consumer got it (a release's clean-up)
-      this.track(res.after!, what);
+      this.track(res.after!, operation ?? x.pathname);
       return;
     }
-    const undelivered = res.undelivered;
-    const after = res.after;
-    // A 201 the consumer never read must be undone: the stream closing with RST_STREAM (the
-    // consumer gave up, RFC 9113 6.4) or before the answer was written means it was not received.
-    const decide = (closedClean: boolean, code: string): void => {
-      if (delivered && closedClean) {
-        if (after) this.track(after, what);
-        return;
-      }
-      this.stats.undelivered++;
-      this.log(`the response to ${method} ${url.pathname} was not delivered (stream ${delivered ? `reset, code ${code}` : 'closed before the answer'}): undoing it`);
-      this.track(async () => void (await undelivered()), `${what} (undelivered)`);
-    };
-    if (!delivered) {
-      decide(false, '');
+    x.answer = res;
+    x.delivered = delivered;
+    if (!delivered) return this.decide(x, false, '');
+    this.afters++;
+    x.whenClosed(this.closed);
+  }
+
+  /** The stream of an answer with an undo task has closed. */
+  private readonly closed: Closed = (x, clean, code) => {
+    this.afters--;
+    try {
+      this.decide(x, clean, code);
+    } finally {
+      this.wakeIfIdle();
+    }
+  };
+
+  /**
+   * A 201 the consumer never read must be undone: the stream closing with RST_STREAM (the
+   * consumer gave up, RFC 9113 6.4) or before the answer was written means it was not received.
+   */
+  private decide(x: Exchange, clean: boolean, code: string): void {
+    const res = x.answer!;
+    x.answer = undefined;
+    const what = x.operation ?? x.pathname;
+    if (x.delivered && clean) {
+      if (res.after) this.track(res.after, what);
       return;
     }
-    let release!: () => void;
-    const waiting = new Promise<void>((r) => (release = r));
-    this.pendingAfter.add(waiting);
-    x.whenClosed((clean, code) => {
-      this.pendingAfter.delete(waiting);
-      decide(clean, code);
-      release();
-    });
+    this.stats.undelivered++;
+    this.log(`the response to ${x.method} ${x.pathname} was not delivered (stream ${x.delivered ? `reset, code ${code}` : 'closed before the answer'}): undoing it`);
+    const undelivered = res.undelivered!;
+    this.track(async () => void (await undelivered()), `${what} (undelivered)`);
   }
 
   /** Runs an after-response task, counted until it settles; a failure is logged. */
   private track(task: () => Promise<void>, what: string): void {
-    const p: Promise<void> = task()
-      .catch((e: unknown) => this.log(`after-response task of ${what} failed: ${e instanceof Error ? e.message : String(e)}`))
-      .finally(() => this.pendingAfter.delete(p));
-    this.pendingAfter.add(p);
+    this.afters++;
+    task().then(this.afterDone, (e: unknown) => {
+      this.log(`after-response task of ${what} failed: ${e instanceof Error ? e.message : String(e)}`);
+      this.afterDone();
+    });
   }
+
+  private readonly afterDone = (): void => {
+    this.afters--;
+    this.wakeIfIdle();
+  };
 
   async close(): Promise<void> {
     if (this.own) return this.own.close();
