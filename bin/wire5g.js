@@ -43,7 +43,9 @@ function currentBundle(file) {
 /**
  * Bundles cli/main.ts (the packages stay imports) into `file`, written whole and renamed in, so
  * that processes starting together each see a complete bundle. import.meta.url/dirname/filename
- * keep each source file's own value, as under tsx; names are kept (class and function .name).
+ * keep each source file's own value, as under tsx. Names are not kept (no keepNames): nothing
+ * reads a function's or class's .name, no class is renamed in the bundle, and keepNames cost a
+ * defineProperty per closure created (docs/decisions/21-nf-cpu-3.md).
  */
 async function build(file) {
   const esbuild = await import('esbuild');
@@ -68,7 +70,7 @@ async function build(file) {
     format: 'esm',
     target: `node${process.versions.node.split('.')[0]}`,
     packages: 'external',
-    keepNames: true,
+    keepNames: false,
     sourcemap: 'inline',
     sourcesContent: false,
     metafile: true,

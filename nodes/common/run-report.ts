@@ -4,7 +4,7 @@
 
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { subscribeTrace, ladderLine, mermaidLadder, type TraceEvent } from './trace.ts';
+import { countTrace, subscribeTrace, ladderLine, mermaidLadder, type Interface, type TraceEvent } from './trace.ts';
 import { ledgerDiff, type LedgerSnapshot } from './ledger.ts';
 
 /** Characters of ladder.md's diagram: under Mermaid's default maxTextSize of 50,000. */
@@ -62,6 +62,8 @@ export class RunRecorder {
   private keptChars = 0;
   private keeping = true;
   readonly procedures: ProcedureRecord[] = [];
+  private readonly uncount: () => void;
+  /** Ends the subscription to the events, which the ladder's kept events and the printed lines need (the counts do not). */
   private readonly unsubscribe: () => void;
   private readonly print: ((line: string) => void) | undefined;
   private ledgersBefore: Record<string, LedgerSnapshot> = {};
@@ -71,31 +73,41 @@ export class RunRecorder {
   /** `print` receives each ladder line as it happens (the console, in `wire5g run`). */
   constructor(print?: (line: string) => void) {
     this.print = print;
+    this.uncount = countTrace((iface, protocol, message) => this.count(iface, protocol, message));
     this.unsubscribe = subscribeTrace((e) => {
-      this.count(e);
+      this.keep(e);
       this.print?.(ladderLine(e));
     });
   }
 
-  private count(e: TraceEvent): void {
+  private count(iface: Interface, protocol: TraceEvent['protocol'], message: string): void {
     this.traced++;
-    let i = this.perInterface.get(e.interface);
-    if (!i) this.perInterface.set(e.interface, (i = { key: e.interface, n: 0 }));
+    let i = this.perInterface.get(iface);
+    if (!i) this.perInterface.set(iface, (i = { key: iface, n: 0 }));
     i.n++;
-    let byMessage = this.perMessage.get(e.protocol);
-    if (!byMessage) this.perMessage.set(e.protocol, (byMessage = new Map()));
-    let m = byMessage.get(e.message);
+    let byMessage = this.perMessage.get(protocol);
+    if (!byMessage) this.perMessage.set(protocol, (byMessage = new Map()));
+    let m = byMessage.get(message);
     if (!m) {
-      byMessage.set(e.message, (m = { key: `${e.protocol} ${e.message}`, n: 0 }));
+      byMessage.set(message, (m = { key: `${protocol} ${message}`, n: 0 }));
       this.messages.push(m);
     }
     m.n++;
+  }
+
+  private keep(e: TraceEvent): void {
     if (!this.keeping) return;
     // ladder() stops drawing once its count passes LADDER_CHARS; its count of an event is at
     // least this one (a lifeline's name is longer than 'UE'), so what it draws is kept
     this.keptChars += e.from.length + e.to.length + e.message.length + (e.step?.length ?? 0) + 24;
     this.events.push(e);
-    if (this.keptChars > LADDER_CHARS) this.keeping = false;
+    if (this.keptChars > LADDER_CHARS) this.stopKeeping();
+  }
+
+  /** No more events kept: without a printer, the events are no longer wanted, and trace() builds none for this recorder. */
+  private stopKeeping(): void {
+    this.keeping = false;
+    if (!this.print) this.unsubscribe();
   }
 
   /** Times a procedure and records its outcome; rethrows its failure. */
@@ -165,7 +177,7 @@ export class RunRecorder {
 
   markLadderEnd(): void {
     this.ladderEnd = this.events.length;
-    this.keeping = false;
+    this.stopKeeping();
   }
 
   /** The Mermaid ladder: the first UEs' messages, each UE its lifeline, then a note on the rest, under LADDER_CHARS. */
@@ -213,6 +225,7 @@ export class RunRecorder {
   }
 
   close(): void {
+    this.uncount();
     this.unsubscribe();
   }
 }

@@ -29,14 +29,28 @@ export interface TraceEvent {
 
 export const traceChannel = channel('wire5g:trace');
 
+/** What the run summary counts of a traced message (RunRecorder): its interface, protocol and message name. */
+export type TraceCounter = (iface: Interface, protocol: TraceEvent['protocol'], message: string) => void;
+
+/** The counters (countTrace), given each traced message's names without an event built for it. */
+const counters: TraceCounter[] = [];
+/** subscribeTrace's subscribers: an event is built and published only while there is one. */
+let listeners = 0;
+/** Keeps the channel's hasSubscribers true while only counters listen (the emitters test it before building their literal). */
+const counting = (): void => undefined;
+
 /**
  * Publishes `e` stamped with the time. The event is built field by field, so that every event has
  * the same shape (absent fields undefined): the callers' literals have many shapes, and a spread
  * of them cost a megamorphic copy per message, as did each subscriber's reads (issue 21 goal 3,
- * docs/decisions/21-nf-cpu-2.md).
+ * docs/decisions/21-nf-cpu-2.md). The counters get the three names first, and the event is built
+ * only when a subscriber wants it: a run past its ladder only counts, and built and published an
+ * event per message for that (40 MiB of 1,842 per 2,000 UEs, docs/decisions/21-nf-cpu-3.md).
  */
 export function trace(e: Omit<TraceEvent, 'time'>): void {
   if (!traceChannel.hasSubscribers) return;
+  for (let i = 0; i < counters.length; i++) counters[i](e.interface, e.protocol, e.message);
+  if (listeners === 0) return;
   const event: TraceEvent = { time: performance.now(), from: e.from, to: e.to, interface: e.interface, protocol: e.protocol, message: e.message, step: e.step, ue: e.ue, bytes: e.bytes, response: e.response };
   traceChannel.publish(event);
 }
@@ -44,7 +58,27 @@ export function trace(e: Omit<TraceEvent, 'time'>): void {
 export function subscribeTrace(fn: (e: TraceEvent) => void): () => void {
   const h = (m: unknown) => fn(m as TraceEvent);
   traceChannel.subscribe(h);
-  return () => traceChannel.unsubscribe(h);
+  listeners++;
+  let subscribed = true;
+  return () => {
+    if (!subscribed) return;
+    subscribed = false;
+    listeners--;
+    traceChannel.unsubscribe(h);
+  };
+}
+
+/** Calls `fn` with the names of every traced message (before any subscriber sees its event) until the returned function is called. */
+export function countTrace(fn: TraceCounter): () => void {
+  counters.push(fn);
+  if (counters.length === 1) traceChannel.subscribe(counting);
+  let counted = true;
+  return () => {
+    if (!counted) return;
+    counted = false;
+    counters.splice(counters.indexOf(fn), 1);
+    if (counters.length === 0) traceChannel.unsubscribe(counting);
+  };
 }
 
 /** The compact ladder line: `UE -> AMF  NAS Registration request  [4.2.2.2.2 step 1]`. */

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunRecorder } from '../../nodes/common/run-report.ts';
-import { trace } from '../../nodes/common/trace.ts';
+import { subscribeTrace, trace, type TraceEvent } from '../../nodes/common/trace.ts';
 
 describe('run report', () => {
   it('records the ladder, procedures with outcome, message counts and what the ledgers left behind', async () => {
@@ -43,5 +43,25 @@ describe('run report', () => {
     const ladder = rec.ladder('t');
     expect(ladder).toContain(`(${n} in all)`);
     expect(ladder).toContain('Registration request 0');
+  });
+
+  it('only counts once its ladder is done and nothing prints: no event is built for it, and a later subscriber still gets every event', () => {
+    const rec = new RunRecorder();
+    trace({ from: 'UE', to: 'AMF', interface: 'N1', protocol: 'NAS-5GS', message: 'Registration request' });
+    rec.markLadderEnd();
+    // an event built from the literal reads its `from`; the counts read only the three names
+    let reads = 0;
+    const literal = { get from() { reads++; return 'gNB'; }, to: 'AMF', interface: 'N2' as const, protocol: 'NGAP' as const, message: 'InitialUEMessage' };
+    trace(literal);
+    expect(reads).toBe(0);
+    const seen: TraceEvent[] = [];
+    const off = subscribeTrace((e) => seen.push(e));
+    trace(literal);
+    off();
+    rec.close();
+    expect(reads).toBe(1);
+    expect(seen.map((e) => [e.from, e.message])).toEqual([['gNB', 'InitialUEMessage']]);
+    expect(rec.events.map((e) => e.message)).toEqual(['Registration request']);
+    expect((rec.summary() as { messages: { perMessage: Record<string, number> } }).messages.perMessage).toEqual({ 'NAS-5GS Registration request': 1, 'NGAP InitialUEMessage': 2 });
   });
 });

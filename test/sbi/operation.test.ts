@@ -4,8 +4,8 @@
 // `{apiRoot}/{apiName}/{apiVersion}/{apiSpecificResourceUriPart}`.
 
 import { describe, expect, it } from 'vitest';
-import { fillPath, fillPathInOrder, paramNames, parseResourceUri } from '../../nodes/common/sbi/operation.ts';
-import { SMF, UDM } from '../../nodes/common/sbi/operations.ts';
+import { fillPath, fillPathInOrder, paramNames, parseResourceUri, plainResourceTarget, resourceShape, type SbiOperation } from '../../nodes/common/sbi/operation.ts';
+import { AMF, AUSF, PCF, SMF, UDM } from '../../nodes/common/sbi/operations.ts';
 import { matchRoute, type SbiRoute } from '../../transport/sbi/api.ts';
 
 describe('path templates', () => {
@@ -64,6 +64,44 @@ describe('parseResourceUri', () => {
       apiRoot: 'http://127.0.0.12:8080',
       params: { supi: 'imsi-1', authEventId: 'e1' },
     });
+  });
+});
+
+describe('plainResourceTarget', () => {
+  /** What a typed consumer sent a resource operation to before: the URI parsed, the operation's path filled. */
+  function parsedAndFilled(op: SbiOperation, uri: string): string | undefined | Error {
+    try {
+      const r = parseResourceUri(op, uri);
+      return r && `${r.apiRoot}/${op.api}/${op.version}${fillPath(op.path, r.params)}`;
+    } catch (e) {
+      return e as Error;
+    }
+  }
+
+  it('gives the URI parsed and filled, or leaves it to them, over URIs of every shape', () => {
+    const ops = [SMF.pduSession.releaseSmContext, SMF.pduSession.updateSmContext, UDM.ueau.deleteAuth, PCF.smPolicyControl.update, AUSF.ueAuthentication.confirm5gAka, AMF.communication.n1n2MessageTransfer];
+    const hosts = ['http://127.0.0.4:8080', 'http://127.0.0.4', 'http://127.0.0.4:80', 'http://smf.example:29502', 'http://SMF.example', 'http://127.000.0.4:1', 'http://xn--ls8h:8080', 'http://[::1]:8080', 'https://127.0.0.4'];
+    const prefixes = ['', '', '/prefix', '/x/..', '/x/%2e', '/a%20b'];
+    const values = ['12', 'imsi-001010000000001', 'a%2Fb', '%41', 'a b', 'é', '.', '..', '', "it's", 'x~y*z', '%zz', 'a(1)!', 'a:b', 'a@b', 'a;b=c'];
+    let seed = 7;
+    const pick = <T>(xs: readonly T[]): T => xs[(seed = (seed * 1103515245 + 12345) >>> 0) % xs.length];
+    let fast = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const op = pick(ops);
+      const segments = op.resource!.split('/').map((p) => (p.startsWith('{') ? pick(values) : p));
+      const extra = pick([0, 0, 0, 0, 1, 2]);
+      if (extra === 1) segments.push('more');
+      if (extra === 2) segments.pop();
+      const uri = `${pick(hosts)}${pick(prefixes)}/${op.api}/${pick([op.version, op.version, 'v9'])}${segments.join('/')}`;
+      const plain = plainResourceTarget(resourceShape(op)!, uri);
+      if (plain === undefined) continue;
+      fast++;
+      expect(plain, uri).toBe(parsedAndFilled(op, uri));
+    }
+    // the common case (a Location as wire5g's producers give it) takes the shortcut
+    expect(fast).toBeGreaterThan(1000);
+    const op = SMF.pduSession.updateSmContext;
+    expect(plainResourceTarget(resourceShape(op)!, 'http://127.0.0.4:8080/nsmf-pdusession/v1/sm-contexts/5')).toBe('http://127.0.0.4:8080/nsmf-pdusession/v1/sm-contexts/5/modify');
   });
 });
 

@@ -19,7 +19,9 @@ export class H2Stream {
   readonly conn: H2Connection;
   /** The request's (server) or final response's (client) header list, once received. */
   headers: HeaderField[] | undefined;
-  readonly chunks: Uint8Array[] = [];
+  /** The body's first DATA content, and the rest when there is more than one (an array only then). */
+  private first: Uint8Array | undefined;
+  private more: Uint8Array[] | undefined;
   sendWindow = 0;
   recvWindow = 0;
   localEnded = false;
@@ -53,10 +55,16 @@ export class H2Stream {
     return undefined;
   }
 
+  /** A DATA frame's content (not empty). */
+  received(data: Uint8Array): void {
+    if (this.first === undefined) this.first = data;
+    else (this.more ??= []).push(data);
+  }
+
   /** The body received so far, in one piece. */
   body(): Uint8Array {
-    if (this.chunks.length === 1) return this.chunks[0];
-    if (this.chunks.length === 0) return EMPTY;
-    return Buffer.concat(this.chunks);
+    if (this.first === undefined) return EMPTY;
+    if (this.more === undefined) return this.first;
+    return Buffer.concat([this.first, ...this.more]);
   }
 }

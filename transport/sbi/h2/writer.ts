@@ -56,7 +56,12 @@ export class FrameWriter {
     b[p++] = flags;
     b.writeUInt32BE(id & MAX_ID, p);
     p += 4;
-    if (len) b.set(off === 0 && len === payload!.length ? payload! : payload!.subarray(off, off + len), p);
+    if (len) {
+      if (off === 0 && len === payload!.length) b.set(payload!, p);
+      // a header block is mostly a few dozen octets: copied without a view (a Buffer object each)
+      else if (len <= 128) for (let i = 0; i < len; i++) b[p + i] = payload![off + i];
+      else b.set(new Uint8Array(payload!.buffer, payload!.byteOffset + off, len), p);
+    }
     this.wpos = p + len;
     this.scheduleFlush();
   }
@@ -134,13 +139,16 @@ export class FrameWriter {
     this.u32(FrameType.WINDOW_UPDATE, id, increment);
   }
 
-  /** A header block in HEADERS and as many CONTINUATION frames as the peer's SETTINGS_MAX_FRAME_SIZE needs (6.10). */
-  headers(id: number, block: Uint8Array, endStream: boolean, max: number): void {
-    const first = Math.min(block.length, max);
-    this.frame(FrameType.HEADERS, (endStream ? FrameFlags.END_STREAM : 0) | (first === block.length ? FrameFlags.END_HEADERS : 0), id, block, 0, first);
-    for (let off = first; off < block.length; off += max) {
-      const n = Math.min(max, block.length - off);
-      this.frame(FrameType.CONTINUATION, off + n === block.length ? FrameFlags.END_HEADERS : 0, id, block, off, n);
+  /**
+   * A header block (the first `length` octets of `block`) in HEADERS and as many CONTINUATION
+   * frames as the peer's SETTINGS_MAX_FRAME_SIZE needs (6.10).
+   */
+  headers(id: number, block: Uint8Array, length: number, endStream: boolean, max: number): void {
+    const first = Math.min(length, max);
+    this.frame(FrameType.HEADERS, (endStream ? FrameFlags.END_STREAM : 0) | (first === length ? FrameFlags.END_HEADERS : 0), id, block, 0, first);
+    for (let off = first; off < length; off += max) {
+      const n = Math.min(max, length - off);
+      this.frame(FrameType.CONTINUATION, off + n === length ? FrameFlags.END_HEADERS : 0, id, block, off, n);
     }
   }
 }
