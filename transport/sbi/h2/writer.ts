@@ -1,15 +1,26 @@
 // The writing side of wire5g's own HTTP/2 connection: frames (RFC 9113 4.1) appended to one
-// buffer and written to the socket once per turn of the event loop (setImmediate), so that the
-// frames of many streams leave in one write; each write goes to the capture hook with the
-// comments of the requests whose HEADERS it carries.
+// buffer and written to the socket once per turn of the event loop (one setImmediate for all
+// connections), so that the frames of many streams leave in one write; each write goes to the
+// capture hook with the comments of the requests whose HEADERS it carries.
 
 import type net from 'node:net';
 import { FrameType, FrameFlags } from '../../../codecs/http2/frame.ts';
 
 const MAX_ID = 0x7fffffff;
 
-function flushWriter(w: FrameWriter): void {
-  w.flush();
+/**
+ * The writers with frames to write this turn, all flushed by one setImmediate: one Immediate per
+ * turn for every connection of the process, not one per connection (each is an object and a turn
+ * of node's immediate queue).
+ */
+const dirty: FrameWriter[] = [];
+let flushAllScheduled = false;
+
+function flushAll(): void {
+  flushAllScheduled = false;
+  // by index: a writer made dirty during the loop (none writes frames when flushed) is flushed too
+  for (let i = 0; i < dirty.length; i++) dirty[i].scheduledFlush();
+  dirty.length = 0;
 }
 
 export class FrameWriter {
@@ -92,7 +103,16 @@ export class FrameWriter {
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    setImmediate(flushWriter, this);
+    dirty.push(this);
+    if (!flushAllScheduled) {
+      flushAllScheduled = true;
+      setImmediate(flushAll);
+    }
+  }
+
+  /** The flush of this turn, unless the connection flushed already (closing). */
+  scheduledFlush(): void {
+    if (this.flushScheduled) this.flush();
   }
 
   flush(): void {
