@@ -196,6 +196,15 @@ export class HpackEncoder {
    * call: for a caller that copies it at once (the HTTP/2 connection's frame writer).
    */
   encodeShared(fields: readonly HeaderField[]): Uint8Array {
+    return this.out.subarray(0, this.encodeBlock(fields));
+  }
+
+  /**
+   * As encodeShared, without the view: the block is the first `length` octets of `block`, valid
+   * only until the next call (the frame writer copies it at once; a view would be one more Buffer
+   * object per message).
+   */
+  encodeBlock(fields: readonly HeaderField[]): number {
     this.pos = 0;
     if (this.pendingUpdate) {
       // 6.3 Dynamic Table Size Update: the smallest size of the interval, then the size now (4.2)
@@ -241,6 +250,11 @@ export class HpackEncoder {
       const valueLength = this.string(value);
       if (index) this.add(name, value, nameLength + valueLength + 32);
     }
-    return this.out.subarray(0, this.pos);
+    return this.pos;
+  }
+
+  /** The buffer encodeBlock wrote into (it may be replaced by a bigger one at the next call). */
+  get block(): Buffer {
+    return this.out;
   }
 }

@@ -39,6 +39,7 @@ export const STATIC_TABLE: readonly (readonly [string, string])[] = [
 const STATIC_FIELDS: readonly HeaderField[] = STATIC_TABLE.map(([name, value]) => ({ name, value }));
 
 const encoder = new TextEncoder();
+const EMPTY = Buffer.alloc(0);
 /**
  * A string literal's octets as text: malformed UTF-8 reads as U+FFFD (the table still counts the
  * octets received, 4.1), and a leading U+FEFF is kept, being part of the field's value.
@@ -140,14 +141,23 @@ export function huffmanLength(bytes: Uint8Array): number {
 
 class BlockReader {
   pos = 0;
+  /** Where the header block ends in `buf`, and where it starts (error offsets are from there). */
+  end = 0;
+  base = 0;
   /** The index of the field being read, for the path of a DecodeError (built only when one is thrown). */
   field = 0;
-  readonly buf: Uint8Array;
+  buf: Uint8Array = EMPTY;
   /** The same octets as a Buffer, for ASCII string literals read without a copy. */
-  private readonly bytes: Buffer;
-  constructor(buf: Uint8Array) {
+  private bytes: Buffer = EMPTY;
+
+  /** Reads the header block at `start`..`end` of `buf` (one reader per decoder, reused: no object per block). */
+  reset(buf: Uint8Array, start: number, end: number): void {
     this.buf = buf;
     this.bytes = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.pos = start;
+    this.base = start;
+    this.end = end;
+    this.field = 0;
   }
 
   path(part: string): string {
@@ -156,17 +166,17 @@ class BlockReader {
 
   /** An integer with an N-bit prefix in the current octet (5.1); `part` names it in an error. */
   integer(prefix: number, part: string): number {
-    if (this.pos >= this.buf.length) throw fail('TRUNCATED', this.pos, this.path(part), 'integer expected');
+    if (this.pos >= this.end) throw fail('TRUNCATED', this.pos - this.base, this.path(part), 'integer expected');
     const max = (1 << prefix) - 1;
     let value = this.buf[this.pos++] & max;
     if (value < max) return value;
     let shift = 0;
     for (;;) {
-      if (this.pos >= this.buf.length) throw fail('TRUNCATED', this.pos, this.path(part), 'integer continuation expected');
+      if (this.pos >= this.end) throw fail('TRUNCATED', this.pos - this.base, this.path(part), 'integer continuation expected');
       const b = this.buf[this.pos++];
       value += (b & 0x7f) * 2 ** shift;
       shift += 7;
-      if (value > 0xffffffff) throw fail('BAD_VALUE', this.pos - 1, this.path(part), 'integer exceeds 2^32 - 1');
+      if (value > 0xffffffff) throw fail('BAD_VALUE', this.pos - 1 - this.base, this.path(part), 'integer exceeds 2^32 - 1');
       if ((b & 0x80) === 0) return value;
     }
   }
@@ -176,14 +186,14 @@ class BlockReader {
 
   /** A string literal (5.2): H bit, 7-bit-prefix length, octets. */
   string(part: 'Name' | 'Value'): string {
-    if (this.pos >= this.buf.length) throw fail('TRUNCATED', this.pos, this.path(part), 'string literal expected');
+    if (this.pos >= this.end) throw fail('TRUNCATED', this.pos - this.base, this.path(part), 'string literal expected');
     const huffman = (this.buf[this.pos] & 0x80) !== 0;
     const len = this.integer(7, part === 'Name' ? 'Name.Length' : 'Value.Length');
     const at = this.pos;
-    if (at + len > this.buf.length) throw fail('TRUNCATED', at, this.path(part), `string of ${len} octets, ${this.buf.length - at} left in the header block`);
+    if (at + len > this.end) throw fail('TRUNCATED', at - this.base, this.path(part), `string of ${len} octets, ${this.end - at} left in the header block`);
     this.pos += len;
     if (huffman) {
-      const raw = huffmanDecode(this.buf.subarray(at, at + len), at, this.path(part));
+      const raw = huffmanDecode(this.buf.subarray(at, at + len), at - this.base, this.path(part));
       this.octets = raw.length;
       return decoder.decode(raw);
     }
@@ -291,26 +301,44 @@ export class HpackDecoder {
     return e;
   }
 
-  /** Decodes one complete header block (the fragments of HEADERS + CONTINUATION joined). */
-  decode(block: Uint8Array): HeaderField[] {
-    const r = new BlockReader(block);
-    const out: HeaderField[] = [];
+  private readonly reader = new BlockReader();
+  private readonly scratch: HeaderField[] = [];
+
+  /**
+   * Decodes one complete header block (the fragments of HEADERS + CONTINUATION joined): `block`,
+   * or its octets `start`..`end` (a frame's payload read in place).
+   */
+  decode(block: Uint8Array, start = 0, end = block.length): HeaderField[] {
+    const r = this.reader;
+    r.reset(block, start, end);
+    try {
+      return this.fields(r, block, end);
+    } finally {
+      r.reset(EMPTY, 0, 0); // the reader keeps no reference to the block
+    }
+  }
+
+  private fields(r: BlockReader, block: Uint8Array, end: number): HeaderField[] {
+    // fields go to a scratch list reused by every block, then to a list of exactly their number:
+    // an array grown by push would have room for 17 (152 octets of elements for the 7 of a request)
+    const out = this.scratch;
+    let n = 0;
     let fieldSeen = false;
-    while (r.pos < block.length) {
-      const at = r.pos;
-      const b = block[at];
-      r.field = out.length;
+    while (r.pos < end) {
+      const b = block[r.pos];
+      const at = r.pos - r.base; // the representation's offset in the header block
+      r.field = n;
       if (b & 0x80) {
         // 6.1 Indexed Header Field
-        out.push(this.lookup(r.integer(7, 'Index'), at, r, 'Index'));
+        out[n++] = this.lookup(r.integer(7, 'Index'), at, r, 'Index');
         fieldSeen = true;
       } else if ((b & 0xe0) === 0x20) {
         // 6.3 Dynamic Table Size Update: only at the start of a block (4.2)
-        if (fieldSeen) throw fail('BAD_VALUE', at, `HeaderBlock[${out.length}]`, 'dynamic table size update after a header field (RFC 7541 4.2)');
-        const n = r.integer(5, 'MaxSize');
-        if (n > this.maxSetting) throw fail('BAD_VALUE', at, `HeaderBlock[${out.length}]`, `table size ${n} above SETTINGS_HEADER_TABLE_SIZE ${this.maxSetting}`);
-        this.max = n;
-        this.evictTo(n);
+        if (fieldSeen) throw fail('BAD_VALUE', at, `HeaderBlock[${n}]`, 'dynamic table size update after a header field (RFC 7541 4.2)');
+        const size = r.integer(5, 'MaxSize');
+        if (size > this.maxSetting) throw fail('BAD_VALUE', at, `HeaderBlock[${n}]`, `table size ${size} above SETTINGS_HEADER_TABLE_SIZE ${this.maxSetting}`);
+        this.max = size;
+        this.evictTo(size);
       } else {
         // 6.2.1 with incremental indexing (01), 6.2.2 without (0000), 6.2.3 never indexed (0001)
         const indexing = (b & 0xc0) === 0x40;
@@ -328,11 +356,11 @@ export class HpackDecoder {
         const value = r.string('Value');
         const f = { name, value };
         if (indexing) this.add(f, nameOctets, r.octets);
-        out.push(f);
+        out[n++] = f;
         fieldSeen = true;
       }
     }
-    return out;
+    return out.slice(0, n);
   }
 }
 

@@ -4,8 +4,8 @@
 // `{apiRoot}/{apiName}/{apiVersion}/{apiSpecificResourceUriPart}`.
 
 import { describe, expect, it } from 'vitest';
-import { fillPath, fillPathInOrder, paramNames, parseResourceUri } from '../../nodes/common/sbi/operation.ts';
-import { SMF, UDM } from '../../nodes/common/sbi/operations.ts';
+import { fillPath, fillPathInOrder, paramNames, parseResourceUri, plainResourceTarget, resourceShape, type SbiOperation } from '../../nodes/common/sbi/operation.ts';
+import { AMF, AUSF, PCF, SMF, UDM } from '../../nodes/common/sbi/operations.ts';
 import { matchRoute, type SbiRoute } from '../../transport/sbi/api.ts';
 
 describe('path templates', () => {
@@ -67,6 +67,44 @@ describe('parseResourceUri', () => {
   });
 });
 
+describe('plainResourceTarget', () => {
+  /** What a typed consumer sent a resource operation to before: the URI parsed, the operation's path filled. */
+  function parsedAndFilled(op: SbiOperation, uri: string): string | undefined | Error {
+    try {
+      const r = parseResourceUri(op, uri);
+      return r && `${r.apiRoot}/${op.api}/${op.version}${fillPath(op.path, r.params)}`;
+    } catch (e) {
+      return e as Error;
+    }
+  }
+
+  it('gives the URI parsed and filled, or leaves it to them, over URIs of every shape', () => {
+    const ops = [SMF.pduSession.releaseSmContext, SMF.pduSession.updateSmContext, UDM.ueau.deleteAuth, PCF.smPolicyControl.update, AUSF.ueAuthentication.confirm5gAka, AMF.communication.n1n2MessageTransfer];
+    const hosts = ['http://127.0.0.4:8080', 'http://127.0.0.4', 'http://127.0.0.4:80', 'http://smf.example:29502', 'http://SMF.example', 'http://127.000.0.4:1', 'http://xn--ls8h:8080', 'http://[::1]:8080', 'https://127.0.0.4'];
+    const prefixes = ['', '', '/prefix', '/x/..', '/x/%2e', '/a%20b'];
+    const values = ['12', 'imsi-001010000000001', 'a%2Fb', '%41', 'a b', 'é', '.', '..', '', "it's", 'x~y*z', '%zz', 'a(1)!', 'a:b', 'a@b', 'a;b=c'];
+    let seed = 7;
+    const pick = <T>(xs: readonly T[]): T => xs[(seed = (seed * 1103515245 + 12345) >>> 0) % xs.length];
+    let fast = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const op = pick(ops);
+      const segments = op.resource!.split('/').map((p) => (p.startsWith('{') ? pick(values) : p));
+      const extra = pick([0, 0, 0, 0, 1, 2]);
+      if (extra === 1) segments.push('more');
+      if (extra === 2) segments.pop();
+      const uri = `${pick(hosts)}${pick(prefixes)}/${op.api}/${pick([op.version, op.version, 'v9'])}${segments.join('/')}`;
+      const plain = plainResourceTarget(resourceShape(op)!, uri);
+      if (plain === undefined) continue;
+      fast++;
+      expect(plain, uri).toBe(parsedAndFilled(op, uri));
+    }
+    // the common case (a Location as wire5g's producers give it) takes the shortcut
+    expect(fast).toBeGreaterThan(1000);
+    const op = SMF.pduSession.updateSmContext;
+    expect(plainResourceTarget(resourceShape(op)!, 'http://127.0.0.4:8080/nsmf-pdusession/v1/sm-contexts/5')).toBe('http://127.0.0.4:8080/nsmf-pdusession/v1/sm-contexts/5/modify');
+  });
+});
+
 describe('matchRoute', () => {
   const h = () => ({ status: 204 });
   const routes: SbiRoute[] = [
@@ -74,6 +112,9 @@ describe('matchRoute', () => {
     { method: 'POST', path: '/nudm-sdm/v2/{ueId}/sdm-subscriptions', operation: 'Nudm_SDM_Subscribe', handler: h },
     { method: 'GET', path: '/{any}/v9/{supi}/am-data', operation: 'wildcard', handler: h },
     { method: 'PUT', path: '/nudm-uecm/v1/{ueId}/registrations/amf-3gpp-access', operation: 'Nudm_UECM_Registration', handler: h },
+    // paths two routes serve: the earlier in the table with the method wins, whichever is literal
+    { method: 'PUT', path: '/nudm-uecm/v9/{supi}/am-data', operation: 'literal after a parameter', handler: h },
+    { method: 'PUT', path: '/{any}/v2/{supi}/am-data', operation: 'parameter after a literal', handler: h },
   ];
 
   it('finds the route by API, segments and method, with its parameters decoded', () => {
@@ -83,6 +124,14 @@ describe('matchRoute', () => {
     expect(w !== undefined && w !== 'method-not-allowed' && [w.route.operation, w.params]).toEqual(['wildcard', { any: 'other', supi: 'imsi-1' }]);
     const u = matchRoute(routes, 'PUT', '/nudm-uecm/v1/imsi-1/registrations/amf-3gpp-access');
     expect(u !== undefined && u !== 'method-not-allowed' && u.route.operation).toBe('Nudm_UECM_Registration');
+    const operation = (method: string, path: string) => {
+      const m = matchRoute(routes, method, path);
+      return m === undefined || m === 'method-not-allowed' ? m : m.route.operation;
+    };
+    expect(operation('GET', '/nudm-uecm/v9/imsi-1/am-data')).toBe('wildcard');
+    expect(operation('PUT', '/nudm-uecm/v9/imsi-1/am-data')).toBe('literal after a parameter');
+    expect(operation('PUT', '/nudm-sdm/v2/imsi-1/am-data')).toBe('parameter after a literal');
+    expect(operation('GET', '/nudm-sdm/v2/imsi-1/am-data')).toBe('Nudm_SDM_Get');
   });
 
   it('tells a path served with another method from a path not served', () => {
@@ -90,7 +139,8 @@ describe('matchRoute', () => {
     expect(matchRoute(routes, 'GET', '/nudm-sdm/v2//am-data')).toBeUndefined();
     expect(matchRoute(routes, 'GET', '/nudm-sdm/v2/imsi-1/sm-data')).toBeUndefined();
     expect(matchRoute(routes, 'GET', '/nudm-sdm/v2/imsi-1')).toBeUndefined();
-    expect(matchRoute(routes, 'GET', '/nope/v2/imsi-1/am-data')).toBeUndefined();
+    expect(matchRoute(routes, 'GET', '/nope/v3/imsi-1/am-data')).toBeUndefined();
+    expect(matchRoute(routes, 'GET', '/nope/v2/imsi-1/am-data')).toBe('method-not-allowed');
   });
 
   it('answers as a plain scan of the table over split segments, for paths of every shape', () => {

@@ -113,7 +113,12 @@ export class Http2SbiClient implements SbiClient {
     this.timeoutMs = opts.timeoutMs ?? 5000;
     this.clock = opts.clock ?? realClock;
     this.userAgentField = { name: 'user-agent', value: opts.userAgent };
-    this.host = { clock: this.clock, stats: this.stats, awaitLate: (what, lateAnswer, reset) => this.awaitLate(what, lateAnswer, reset) };
+    this.host = {
+      clock: this.clock,
+      stats: this.stats,
+      awaitLate: (what, lateAnswer, reset) => this.awaitLate(what, lateAnswer, reset),
+      retry: (error, left, method, uri, body, opts) => this.retry(error, left, method, uri, body, opts),
+    };
   }
 
   private deadlineQueue(ms: number): DeadlineQueue {
@@ -247,16 +252,16 @@ export class Http2SbiClient implements SbiClient {
   }
 
   call<T = unknown>(method: SbiRoute['method'], uri: string, body?: unknown, opts: SbiCallOptions = {}): Promise<SbiResult<T>> {
-    const attempts = 1 + (IDEMPOTENT.has(method) ? (this.opts.retries ?? 2) : 0);
-    // the first attempt: its own promise, without an async function's around it (an idempotent
-    // call's retries only when it failed)
+    const retries = IDEMPOTENT.has(method) ? (this.opts.retries ?? 2) : 0;
+    // the first attempt: its own promise, without an async function's around it; an idempotent
+    // call's retries start only when it fails (on an own HTTP/2 connection the request starts
+    // them itself: no closure per call waits for its failure)
     let p: Promise<SbiResult<T>>;
     try {
-      p = this.once<T>(method, uri, body, opts);
+      p = this.once<T>(method, uri, body, opts, retries);
     } catch (e) {
-      p = Promise.reject(e);
+      p = retries ? this.retry<T>(e, retries, method, uri, body, opts) : Promise.reject(e);
     }
-    if (attempts > 1) p = p.catch((e: unknown) => this.retry<T>(e, attempts - 1, method, uri, body, opts));
     return this.opts.onCall ? p.then((r) => this.called(method, uri, opts, r)) : p;
   }
 
@@ -267,7 +272,7 @@ export class Http2SbiClient implements SbiClient {
       if (lastError instanceof SbiTimeoutError || lastError instanceof SbiProblem) break; // not a connection error
       this.stats.retries++;
       try {
-        return await this.once<T>(method, uri, body, opts);
+        return await this.once<T>(method, uri, body, opts, 0);
       } catch (e) {
         lastError = e;
       }
@@ -282,18 +287,20 @@ export class Http2SbiClient implements SbiClient {
   }
 
   /**
-   * One attempt. On an own HTTP/2 connection already open to the origin (every request but the
-   * first few) the request goes out without waiting a turn for the connection's promise; the
-   * same checks as below: the connection is still the origin's and usable.
+   * One attempt, and `retries` more if it fails (see retry). On an own HTTP/2 connection already
+   * open to the origin (every request but the first few) the request goes out without waiting a
+   * turn for the connection's promise; the same checks as below: the connection is still the
+   * origin's and usable.
    */
-  private once<T>(method: string, uri: string, body: unknown, opts: SbiCallOptions): Promise<SbiResult<T>> {
+  private once<T>(method: string, uri: string, body: unknown, opts: SbiCallOptions, retries: number): Promise<SbiResult<T>> {
     const u = splitSbiUri(uri);
     const open = this.open.get(u.origin);
     if (open && this.connections.get(u.origin) === open.p && open.c.own.usable) {
       const { contentType, data } = sbiBodyOut(body, false);
-      return this.onceOwn<T>(open.c.own, open.c.recorded, method, uri, u, contentType, data, opts);
+      return this.onceOwn<T>(open.c.own, open.c.recorded, method, uri, u, contentType, data, opts, retries, body);
     }
-    return this.onceConnecting<T>(method, uri, u, body, opts);
+    const p = this.onceConnecting<T>(method, uri, u, body, opts);
+    return retries ? p.catch((e: unknown) => this.retry<T>(e, retries, method, uri, body, opts)) : p;
   }
 
   private async onceConnecting<T>(method: string, uri: string, u: SbiUriParts, body: unknown, opts: SbiCallOptions): Promise<SbiResult<T>> {
@@ -308,7 +315,7 @@ export class Http2SbiClient implements SbiClient {
     const { contentType, data } = sbiBodyOut(body, false);
     if (conn.own) {
       if (this.connections.get(u.origin) === p) this.open.set(u.origin, { p, c: conn });
-      return this.onceOwn<T>(conn.own, conn.recorded, method, uri, u, contentType, data, opts);
+      return this.onceOwn<T>(conn.own, conn.recorded, method, uri, u, contentType, data, opts, 0, undefined);
     }
     const headers: http2.OutgoingHttpHeaders = {
       ':method': method,
@@ -376,33 +383,51 @@ export class Http2SbiClient implements SbiClient {
     });
   }
 
-  /** A call on wire5g's own HTTP/2: the same headers, time-out and results as on node:http2. */
-  private onceOwn<T>(conn: H2Connection, recorded: boolean, method: string, uri: string, u: SbiUriParts, contentType: string | undefined, data: SbiBodyBytes | undefined, opts: SbiCallOptions): Promise<SbiResult<T>> {
-    const fields: HeaderField[] = [methodField(method), { name: ':path', value: u.target }, SCHEME_HTTP, this.authorityField(u.host), this.userAgentField, ACCEPT];
-    let typed = false;
-    if (opts.headers) {
-      for (const [k, v] of Object.entries(opts.headers)) {
-        const name = k.toLowerCase();
-        if (name === 'content-type') typed = true;
-        fields.push({ name, value: v });
-      }
-    }
-    // a media type the operation names (JSON Patch, merge patch) is kept; else the body's own
-    if (contentType && !(contentType.startsWith('application/json') && typed)) {
-      const i = fields.findIndex((f) => f.name === 'content-type');
-      if (i >= 0) fields.splice(i, 1);
-      fields.push(contentTypeField(contentType));
-    }
+  /**
+   * A call on wire5g's own HTTP/2: the same headers, time-out and results as on node:http2; an
+   * idempotent call's `retries` (with the `body` they resend) start from the request's failure.
+   */
+  private onceOwn<T>(conn: H2Connection, recorded: boolean, method: string, uri: string, u: SbiUriParts, contentType: string | undefined, data: SbiBodyBytes | undefined, opts: SbiCallOptions, retries: number, body: unknown): Promise<SbiResult<T>> {
+    const fields = opts.headers ? this.fieldsWith(method, u, opts.headers, contentType) : this.fields(method, u, contentType);
     this.stats.calls++;
-    const r = new OwnRequest(this.host, conn, method, uri, this.deadlineQueue(opts.timeoutMs ?? this.timeoutMs), opts.lateAnswer);
+    const r = new OwnRequest(this.host, conn, method, uri, this.deadlineQueue(opts.timeoutMs ?? this.timeoutMs), opts, retries, body);
     try {
       // the capture's comment on the HEADERS frame, made only when the connection is recorded
       r.send(fields, data, opts.step && recorded ? `${opts.operation ?? method} [TS 23.502 ${opts.step}]` : undefined);
     } catch (e) {
       this.connections.delete(u.origin);
-      return Promise.reject(e);
+      return retries ? this.retry<T>(e, retries, method, uri, body, opts) : Promise.reject(e);
     }
     return r.promise as Promise<SbiResult<T>>;
+  }
+
+  /** A request's header fields (RFC 9113 8.3.1 pseudo-header fields first), with the body's media type; one array of its final length. */
+  private fields(method: string, u: SbiUriParts, contentType: string | undefined): HeaderField[] {
+    const path: HeaderField = { name: ':path', value: u.target };
+    const authority = this.authorityField(u.host);
+    if (contentType) return [methodField(method), path, SCHEME_HTTP, authority, this.userAgentField, ACCEPT, contentTypeField(contentType)];
+    return [methodField(method), path, SCHEME_HTTP, authority, this.userAgentField, ACCEPT];
+  }
+
+  /** The header fields with the call's own headers after ours. */
+  private fieldsWith(method: string, u: SbiUriParts, headers: Record<string, string>, contentType: string | undefined): HeaderField[] {
+    const fields = this.fields(method, u, undefined);
+    let typed = false;
+    for (const k in headers) {
+      const name = k.toLowerCase();
+      if (name === 'content-type') {
+        typed = true;
+        fields.push(contentTypeField(headers[k]));
+      } else fields.push({ name, value: headers[k] });
+    }
+    // a media type the operation names (JSON Patch, merge patch) is kept; else the body's own
+    if (contentType && !(contentType.startsWith('application/json') && typed)) {
+      let i = 0;
+      while (i < fields.length && fields[i].name !== 'content-type') i++;
+      if (i < fields.length) fields.splice(i, 1);
+      fields.push(contentTypeField(contentType));
+    }
+    return fields;
   }
 
   async close(): Promise<void> {

@@ -34,13 +34,15 @@ export interface OwnRequestHost {
   readonly stats: { timeouts: number };
   /** Keeps a timed-out stream for its late answer (`reset` ends it when the grace period is over). */
   awaitLate(what: string, lateAnswer: NonNullable<SbiCallOptions['lateAnswer']>, reset: () => void): LateWait;
+  /** The further attempts of an idempotent call whose request failed with `error` (Http2SbiClient.retry). */
+  retry(error: unknown, left: number, method: string, uri: string, body: unknown, opts: SbiCallOptions): Promise<SbiResult<unknown>>;
 }
 
 // The promise's resolve and reject, taken from a shared executor (it runs synchronously inside
 // `new Promise`), so that no executor closure is made per request.
-let takenResolve: ((r: SbiResult<unknown>) => void) | undefined;
+let takenResolve: ((r: SbiResult<unknown> | PromiseLike<SbiResult<unknown>>) => void) | undefined;
 let takenReject: ((e: unknown) => void) | undefined;
-function take(resolve: (r: SbiResult<unknown>) => void, reject: (e: unknown) => void): void {
+function take(resolve: (r: SbiResult<unknown> | PromiseLike<SbiResult<unknown>>) => void, reject: (e: unknown) => void): void {
   takenResolve = resolve;
   takenReject = reject;
 }
@@ -54,7 +56,7 @@ function timeOut(r: OwnRequest): void {
 
 export class OwnRequest implements H2StreamObserver, QueuedDeadline {
   readonly promise: Promise<SbiResult<unknown>>;
-  private readonly resolve: (r: SbiResult<unknown>) => void;
+  private readonly resolve: (r: SbiResult<unknown> | PromiseLike<SbiResult<unknown>>) => void;
   private readonly reject: (e: unknown) => void;
   private readonly host: OwnRequestHost;
   private readonly conn: H2Connection;
@@ -62,7 +64,13 @@ export class OwnRequest implements H2StreamObserver, QueuedDeadline {
   private readonly uri: string;
   /** The answer's time-out: its length and where the request waits for it. */
   private readonly deadlines: DeadlineQueue;
-  private readonly lateAnswer: SbiCallOptions['lateAnswer'];
+  private readonly opts: SbiCallOptions;
+  /**
+   * Further attempts if the request fails before an answer or its time-out (an idempotent call,
+   * RFC 9110 9.2.2), and the body they resend: kept here rather than in a closure per call.
+   */
+  private readonly retries: number;
+  private readonly body: unknown;
   private s: H2Stream | undefined;
   dueAt = 0;
   prevDue: QueuedDeadline | undefined = undefined;
@@ -73,7 +81,7 @@ export class OwnRequest implements H2StreamObserver, QueuedDeadline {
   private ended = false;
   private late: LateWait | undefined;
 
-  constructor(host: OwnRequestHost, conn: H2Connection, method: string, uri: string, deadlines: DeadlineQueue, lateAnswer: SbiCallOptions['lateAnswer']) {
+  constructor(host: OwnRequestHost, conn: H2Connection, method: string, uri: string, deadlines: DeadlineQueue, opts: SbiCallOptions, retries: number, body: unknown) {
     this.promise = new Promise(take);
     this.resolve = takenResolve!;
     this.reject = takenReject!;
@@ -82,7 +90,9 @@ export class OwnRequest implements H2StreamObserver, QueuedDeadline {
     this.method = method;
     this.uri = uri;
     this.deadlines = deadlines;
-    this.lateAnswer = lateAnswer;
+    this.opts = opts;
+    this.retries = retries;
+    this.body = retries ? body : undefined;
   }
 
   /** Opens the stream (throws when the connection is no longer usable) and starts the time-out. */
@@ -118,11 +128,14 @@ export class OwnRequest implements H2StreamObserver, QueuedDeadline {
     this.reject(new SbiTimeoutError(this.method, this.uri, this.deadlines.ms));
     const conn = this.conn;
     const s = this.s!;
-    if (this.lateAnswer) this.late = this.host.awaitLate(`${this.method} ${this.uri}`, this.lateAnswer, () => conn.reset(s, H2Error.CANCEL));
+    const { lateAnswer } = this.opts;
+    if (lateAnswer) this.late = this.host.awaitLate(`${this.method} ${this.uri}`, lateAnswer, () => conn.reset(s, H2Error.CANCEL));
     else conn.reset(s, H2Error.CANCEL);
   }
 
   response(s: H2Stream): void {
+    // an answer after the time-out goes to the late wait, if any
+    const timedOut = this.ended;
     this.ended = true;
     this.deadlines.remove(this);
     if (this.timer) this.host.clock.clearTimeout(this.timer);
@@ -134,7 +147,7 @@ export class OwnRequest implements H2StreamObserver, QueuedDeadline {
       else this.resolve(r);
     } catch (e) {
       this.late?.gone();
-      this.reject(e);
+      if (!timedOut) this.fail(e);
     }
   }
 
@@ -144,6 +157,12 @@ export class OwnRequest implements H2StreamObserver, QueuedDeadline {
     this.ended = true;
     this.deadlines.remove(this);
     if (this.timer) this.host.clock.clearTimeout(this.timer);
-    this.reject(new H2ClosedError(`${this.method} ${this.uri}: stream closed (${ERROR_CODE_NAMES[s.resetCode ?? 0] ?? s.resetCode})`, s.resetCode));
+    this.fail(new H2ClosedError(`${this.method} ${this.uri}: stream closed (${ERROR_CODE_NAMES[s.resetCode ?? 0] ?? s.resetCode})`, s.resetCode));
+  }
+
+  /** The request failed without an answer: the caller is told, or its client tries again (it knows which errors are worth it). */
+  private fail(e: unknown): void {
+    if (this.retries) this.resolve(this.host.retry(e, this.retries, this.method, this.uri, this.body, this.opts));
+    else this.reject(e);
   }
 }

@@ -10,7 +10,7 @@
 
 import { channel } from 'node:diagnostics_channel';
 import { SbiProblem, SbiMultipart, problemOf, type SbiCallOptions, type SbiClient, type SbiResult } from '../../../transport/sbi/api.ts';
-import { fillPath, fillPathInOrder, paramNames, parseResourceUri, queryString, type SbiOperation, type TargetKind, type RequestBodyOf, type ResponseBodyOf, type QueryOf, type PathArgs } from './operation.ts';
+import { fillPath, fillPathInOrder, paramNames, parseResourceUri, plainResourceTarget, queryString, resourceShape, type ResourceShape, type SbiOperation, type TargetKind, type RequestBodyOf, type ResponseBodyOf, type QueryOf, type PathArgs } from './operation.ts';
 import { AUSF, UDM, UDR, PCF, SMF, N16, AMF, CHF_CC, NRF, NSSF, EIR, CALLBACKS } from './operations.ts';
 
 export interface SbiCallOpts<Q> {
@@ -86,6 +86,8 @@ interface BoundOperation {
   leading: number;
   withBody: boolean;
   prefix: string;
+  /** A 'resource' operation's resource template. */
+  resource: ResourceShape | undefined;
   /** The answer as the caller gets it: a status the operation does not list as success is thrown. */
   answered: (r: SbiResult<unknown>) => SbiResult<unknown>;
   /** SbiCallOptions by step ('' for none) of calls with a body (or none needed) and no other option; only read. */
@@ -99,6 +101,7 @@ function bind(op: SbiOperation, apiRoot: string): BoundOperation {
     leading: op.target === 'api' ? paramNames(op.path).length : 1,
     withBody: WITH_BODY.has(op.method),
     prefix: `${apiRoot}/${op.api}/${op.version}`,
+    resource: resourceShape(op),
     answered: (r) => {
       if (!success.includes(r.status)) throw new SbiErrorReply(op, r);
       return r;
@@ -113,6 +116,8 @@ function targetUri(b: BoundOperation, args: unknown[]): string {
   const kind: TargetKind = op.target;
   if (kind === 'callback') return String(args[0]) + (op.suffix ?? '');
   if (kind === 'resource') {
+    const plain = plainResourceTarget(b.resource!, String(args[0]));
+    if (plain !== undefined) return plain;
     const r = parseResourceUri(op, String(args[0]));
     if (!r) throw new SbiProblem(500, 'INVALID_RESOURCE_URI', `${op.name}: ${String(args[0])} is not a ${op.api}/${op.version}${op.resource} resource`);
     return `${r.apiRoot}/${op.api}/${op.version}${fillPath(op.path, r.params)}`;

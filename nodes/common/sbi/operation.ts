@@ -186,7 +186,14 @@ function compiled(template: string): CompiledTemplate {
 
 /** Fills a path template: `fill('/{ueId}/sdm-subscriptions', {ueId: 'imsi-1'})`. */
 export function fillPath(template: string, params: Record<string, string | number>): string {
-  return fillPathInOrder(template, compiled(template).names.map((n) => params[n]));
+  const { names, literals } = compiled(template);
+  let out = literals[0];
+  for (let i = 0; i < names.length; i++) {
+    const v = params[names[i]];
+    if (v === undefined) throw new Error(`path parameter ${names[i]} missing for ${template}`);
+    out += encodeComponent(String(v)) + literals[i + 1];
+  }
+  return out;
 }
 
 /** Fills a path template from the values of its parameters in template order. */
@@ -251,6 +258,62 @@ export function parseResourceUri(op: SbiOperation, uri: string): { apiRoot: stri
     } else if (p.literal !== rest[i]) return undefined;
   }
   return { apiRoot: u.origin + u.pathname.slice(0, at), params };
+}
+
+/** A 'resource' operation's resource template, compiled once (see plainResourceTarget). */
+export interface ResourceShape {
+  /** `/{apiName}/{apiVersion}/`, where the resource's path begins in its URI. */
+  readonly marker: string;
+  readonly segments: CompiledTemplate['segments'];
+  /** What the operation's path adds to the resource's (`/modify`), when it has no parameter of its own. */
+  readonly tail: string | undefined;
+}
+
+export function resourceShape(op: SbiOperation): ResourceShape | undefined {
+  if (!op.resource) return undefined;
+  const tail = op.path.slice(op.resource.length);
+  return { marker: `/${op.api}/${op.version}/`, segments: compiled(op.resource).segments, tail: tail.includes('{') ? undefined : tail };
+}
+
+/** RFC 3986 unreserved plus what encodeURIComponent also leaves (`!*'()`): a segment of these decodes and encodes to itself. */
+function plainSegment(uri: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = uri.charCodeAt(i);
+    const alnum = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39);
+    if (!alnum && c !== 0x2d && c !== 0x5f && c !== 0x2e && c !== 0x21 && c !== 0x7e && c !== 0x2a && c !== 0x27 && c !== 0x28 && c !== 0x29) return false;
+  }
+  return true;
+}
+
+/**
+ * The URI a 'resource' operation is sent to, `uri` followed by the rest of its path, when that is
+ * what parseResourceUri and fillPath would build (issue 21 goal 3: they made a parameters object,
+ * a split and the same string again per call): a URI splitUri takes as it is, the resource's
+ * segments where the template has them, each parameter of characters that decode and encode to
+ * themselves. Undefined otherwise: the caller parses and fills as before.
+ */
+export function plainResourceTarget(shape: ResourceShape, uri: string): string | undefined {
+  if (shape.tail === undefined) return undefined;
+  const m = PLAIN_URI.exec(uri);
+  if (!m) return undefined;
+  const port = m[2] === undefined ? 0 : Number(m[2]);
+  if (port === 80 || port > 65535 || m[1].includes('xn--') || /\/\.\.?(\/|$)/.test(m[3]) || /%2e/i.test(m[3])) return undefined;
+  const at = uri.indexOf(shape.marker, m[1].length);
+  if (at < 0) return undefined;
+  const { segments } = shape;
+  // segments[0] is the empty one before the resource path's leading `/`, which ends the marker
+  let from = at + shape.marker.length;
+  for (let i = 1; i < segments.length; i++) {
+    let to = uri.indexOf('/', from);
+    if (to < 0) to = uri.length;
+    if ((to === uri.length) !== (i === segments.length - 1)) return undefined;
+    const { literal } = segments[i];
+    if (literal !== undefined) {
+      if (to - from !== literal.length || !uri.startsWith(literal, from)) return undefined;
+    } else if (to === from || !plainSegment(uri, from, to)) return undefined;
+    from = to + 1;
+  }
+  return uri + shape.tail;
 }
 
 /**

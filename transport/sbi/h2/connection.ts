@@ -17,6 +17,8 @@ import { CONNECTION_PREFACE, FrameType, FrameFlags, ERROR_CODE_NAMES } from '../
 import { DecodeError } from '../../../codecs/bytes/errors.ts';
 import { H2Stream, type H2StreamObserver } from './stream.ts';
 import { FrameWriter } from './writer.ts';
+import { FrameReader } from './reader.ts';
+import { StreamTable } from './stream-table.ts';
 import { H2Error, H2ProtocolError, H2ClosedError } from './errors.ts';
 import { Settings, validateRequestHeaders, responseProblem, frameContent } from './rules.ts';
 
@@ -25,7 +27,6 @@ const LOCAL_STREAM_WINDOW = 1 << 24;
 const LOCAL_CONNECTION_WINDOW = 1 << 30;
 /** RFC 9113 6.5.2: the initial value of a window and of SETTINGS_MAX_FRAME_SIZE. */
 const DEFAULT_WINDOW = 65535;
-const DEFAULT_MAX_FRAME = 16384;
 const MAX_WINDOW = 0x7fffffff;
 
 export interface H2ConnectionOptions {
@@ -42,29 +43,38 @@ export interface H2ConnectionOptions {
   log?: (line: string) => void;
 }
 
+/** A client's request waiting for a stream (MAX_CONCURRENT_STREAMS). */
+interface Waiting {
+  s: H2Stream;
+  fields: HeaderField[];
+  body: Uint8Array | string | undefined;
+  note: string | undefined;
+}
+
 export class H2Connection {
   readonly role: 'client' | 'server';
   readonly socket: net.Socket;
   private readonly o: H2ConnectionOptions;
-  private readonly streams = new Map<number, H2Stream>();
+  private readonly streams = new StreamTable();
   private readonly decoder = new HpackDecoder();
   private readonly encoder = new HpackEncoder();
   private nextStreamId: number;
   /** The highest stream identifier the peer opened (server) or we opened (client). */
   private highestPeerStream = 0;
-  private prefaceLeft: number;
   private firstFrame = true;
-  private rbuf: Buffer | undefined;
   private continuation: { id: number; flags: number; parts: Uint8Array[] } | undefined;
   private peer = new Settings();
   /** Send windows (5.2): the connection's, and each stream's on the stream. */
   private sendWindow = DEFAULT_WINDOW;
   private recvWindow = DEFAULT_WINDOW;
   private recvConsumed = 0;
-  private readonly blocked = new Set<H2Stream>();
-  private readonly waiting: H2Stream[] = [];
+  /** Streams whose DATA waits for the peer's WINDOW_UPDATE, with what is left to send. */
+  private readonly blocked = new Map<H2Stream, { data: Uint8Array; end: boolean }>();
+  /** Client: requests waiting for one of the peer's MAX_CONCURRENT_STREAMS (kept here, not on every stream). */
+  private readonly waiting: Waiting[] = [];
   private activeLocal = 0;
   private readonly w: FrameWriter;
+  private readonly reader: FrameReader;
   private goawaySent = false;
   goawayReceived = false;
   closed = false;
@@ -74,7 +84,7 @@ export class H2Connection {
     this.role = o.role;
     this.socket = o.socket;
     this.nextStreamId = o.role === 'client' ? 1 : 2;
-    this.prefaceLeft = o.role === 'server' ? CONNECTION_PREFACE.length : 0;
+    this.reader = new FrameReader(this, o.role === 'server');
     this.w = new FrameWriter(o.socket, o.onWrite);
     o.socket.setNoDelay(true);
     o.socket.on('data', (b: Buffer) => this.onData(b));
@@ -118,8 +128,7 @@ export class H2Connection {
       const left = data.length - off;
       const n = Math.min(left, this.peer.maxFrameSize, this.sendWindow, s.sendWindow);
       if (left > 0 && n <= 0) {
-        s.pending = { data: data.subarray(off), end };
-        this.blocked.add(s);
+        this.blocked.set(s, { data: data.subarray(off), end });
         return;
       }
       const last = n === left;
@@ -135,12 +144,10 @@ export class H2Connection {
   }
 
   private resumeBlocked(): void {
-    for (const s of [...this.blocked]) {
+    for (const [s, p] of [...this.blocked]) {
       if (this.sendWindow <= 0) return;
       if (s.sendWindow <= 0) continue;
-      this.blocked.delete(s);
-      const p = s.pending!;
-      s.pending = undefined;
+      if (this.blocked.size) this.blocked.delete(s);
       this.sendData(s, p.data, p.end);
     }
   }
@@ -151,26 +158,25 @@ export class H2Connection {
   request(fields: HeaderField[], body: Uint8Array | string | undefined, note: string | undefined, observer: H2StreamObserver): H2Stream {
     if (!this.usable) throw new H2ClosedError('the HTTP/2 connection is closing (GOAWAY) or closed');
     const s = new H2Stream(this, 0, observer);
-    s.requestFields = fields;
-    s.requestBody = body;
-    s.note = note;
-    if (this.activeLocal >= this.peer.maxConcurrentStreams) this.waiting.push(s);
-    else this.open(s);
+    if (this.activeLocal >= this.peer.maxConcurrentStreams) this.waiting.push({ s, fields, body, note });
+    else this.open(s, fields, body, note);
     return s;
   }
 
-  private open(s: H2Stream): void {
+  private openWaiting(w: Waiting): void {
+    this.open(w.s, w.fields, w.body, w.note);
+  }
+
+  private open(s: H2Stream, fields: HeaderField[], body: Uint8Array | string | undefined, note: string | undefined): void {
     s.id = this.nextStreamId;
     this.nextStreamId += 2;
     s.sendWindow = this.peer.initialWindowSize;
     s.recvWindow = LOCAL_STREAM_WINDOW;
-    this.streams.set(s.id, s);
+    this.streams.add(s);
     this.activeLocal++;
-    if (s.note) this.w.notes.push(s.note);
-    const body = s.requestBody;
-    this.w.headers(s.id, this.encoder.encodeShared(s.requestFields!), body === undefined, this.peer.maxFrameSize);
-    s.requestFields = undefined;
-    s.requestBody = undefined;
+    if (note) this.w.notes.push(note);
+    const n = this.encoder.encodeBlock(fields);
+    this.w.headers(s.id, this.encoder.block, n, body === undefined, this.peer.maxFrameSize);
     if (body === undefined) this.localEnd(s);
     else this.sendData(s, body, true);
   }
@@ -178,7 +184,8 @@ export class H2Connection {
   /** Server: the response (8.3.2) to a request, status first, then the body in DATA frames. */
   respond(s: H2Stream, fields: HeaderField[], body: Uint8Array | string | undefined): void {
     if (s.closed || s.localEnded) throw new H2ClosedError(`stream ${s.id} is closed`);
-    this.w.headers(s.id, this.encoder.encodeShared(fields), body === undefined, this.peer.maxFrameSize);
+    const n = this.encoder.encodeBlock(fields);
+    this.w.headers(s.id, this.encoder.block, n, body === undefined, this.peer.maxFrameSize);
     if (body === undefined) this.localEnd(s);
     else this.sendData(s, body, true);
   }
@@ -186,7 +193,7 @@ export class H2Connection {
   /** Resets a stream (6.4): a client's cancelled request, a server's refused one. */
   reset(s: H2Stream, code: number): void {
     if (s.closed) return;
-    const w = this.waiting.indexOf(s);
+    const w = this.waiting.findIndex((x) => x.s === s);
     if (w >= 0) this.waiting.splice(w, 1);
     else if (!this.socket.destroyed) this.w.u32(FrameType.RST_STREAM, s.id, code);
     this.closeStream(s, code);
@@ -208,13 +215,13 @@ export class H2Connection {
     if (s.closed) return;
     s.closed = true;
     s.resetCode = code;
-    if (s.id) this.streams.delete(s.id);
-    this.blocked.delete(s);
+    if (s.id) this.streams.delete(s);
+    if (this.blocked.size) this.blocked.delete(s);
     const local = (s.id & 1) === (this.role === 'client' ? 1 : 0);
     if (local && s.id) {
       this.activeLocal--;
       const next = this.waiting.shift();
-      if (next) this.open(next);
+      if (next) this.openWaiting(next);
     }
     s.observer?.closed(s);
     if ((this.goawaySent || this.goawayReceived) && this.streams.size === 0 && this.waiting.length === 0) this.end();
@@ -225,47 +232,24 @@ export class H2Connection {
   private onData(chunk: Buffer): void {
     if (this.closed) return;
     this.o.onRead?.(chunk);
-    const buf = this.rbuf ? Buffer.concat([this.rbuf, chunk]) : chunk;
-    this.rbuf = undefined;
-    let pos = 0;
     try {
-      if (this.prefaceLeft) {
-        const at = CONNECTION_PREFACE.length - this.prefaceLeft;
-        const n = Math.min(this.prefaceLeft, buf.length);
-        for (let i = 0; i < n; i++) {
-          if (buf[i] !== CONNECTION_PREFACE[at + i]) throw new H2ProtocolError(H2Error.PROTOCOL_ERROR, `not the HTTP/2 connection preface at octet ${at + i} (RFC 9113 3.4)`);
-        }
-        this.prefaceLeft -= n;
-        pos = n;
-      }
-      while (buf.length - pos >= 9) {
-        const len = (buf[pos] << 16) | (buf[pos + 1] << 8) | buf[pos + 2];
-        if (len > DEFAULT_MAX_FRAME) throw new H2ProtocolError(H2Error.FRAME_SIZE_ERROR, `frame of ${len} octets above our SETTINGS_MAX_FRAME_SIZE ${DEFAULT_MAX_FRAME} (RFC 9113 4.2)`);
-        if (buf.length - pos < 9 + len) break;
-        const type = buf[pos + 3];
-        const flags = buf[pos + 4];
-        const id = buf.readUInt32BE(pos + 5) & MAX_WINDOW;
-        const payload = buf.subarray(pos + 9, pos + 9 + len);
-        pos += 9 + len;
-        this.onFrame(type, flags, id, payload);
-        if (this.closed) return;
-      }
+      this.reader.push(chunk);
     } catch (e) {
       this.fail(e);
-      return;
     }
-    if (pos < buf.length) this.rbuf = buf.subarray(pos);
   }
 
-  private onFrame(type: number, flags: number, id: number, p: Buffer): void {
+  /** The frame whose payload is `start`..`end` of `buf` (from the reader): DATA and HEADERS read it in place, the others get a view. */
+  onFrame(type: number, flags: number, id: number, buf: Buffer, start: number, end: number): void {
     if (this.firstFrame) {
       this.firstFrame = false;
       if (type !== FrameType.SETTINGS || flags & FrameFlags.ACK) throw new H2ProtocolError(H2Error.PROTOCOL_ERROR, 'the first frame of the peer is not SETTINGS (RFC 9113 3.4)');
     }
     if (this.continuation && type !== FrameType.CONTINUATION) throw new H2ProtocolError(H2Error.PROTOCOL_ERROR, `frame type ${type} inside the header block of stream ${this.continuation.id} (RFC 9113 6.10)`);
+    if (type === FrameType.DATA) return this.onDataFrame(flags, id, buf, start, end);
+    if (type === FrameType.HEADERS) return this.onHeadersFrame(flags, id, buf, start, end);
+    const p = buf.subarray(start, end);
     switch (type) {
-      case FrameType.DATA: return this.onDataFrame(flags, id, p);
-      case FrameType.HEADERS: return this.onHeadersFrame(flags, id, p);
       case FrameType.PRIORITY:
         if (id === 0) throw new H2ProtocolError(H2Error.PROTOCOL_ERROR, 'PRIORITY on stream 0 (RFC 9113 6.3)');
         if (p.length !== 5) this.streamError(id, H2Error.FRAME_SIZE_ERROR, 'PRIORITY not 5 octets');
@@ -291,11 +275,12 @@ export class H2Connection {
     return peerOpens ? id > this.highestPeerStream : id >= this.nextStreamId;
   }
 
-  private onDataFrame(flags: number, id: number, p: Buffer): void {
+  private onDataFrame(flags: number, id: number, buf: Buffer, start: number, end: number): void {
+    const length = end - start;
     if (id === 0) throw new H2ProtocolError(H2Error.PROTOCOL_ERROR, 'DATA on stream 0 (RFC 9113 6.1)');
-    if (p.length > this.recvWindow) throw new H2ProtocolError(H2Error.FLOW_CONTROL_ERROR, `DATA of ${p.length} octets beyond the connection window ${this.recvWindow} (RFC 9113 6.9)`);
-    this.recvWindow -= p.length;
-    this.recvConsumed += p.length;
+    if (length > this.recvWindow) throw new H2ProtocolError(H2Error.FLOW_CONTROL_ERROR, `DATA of ${length} octets beyond the connection window ${this.recvWindow} (RFC 9113 6.9)`);
+    this.recvWindow -= length;
+    this.recvConsumed += length;
     if (this.recvConsumed >= LOCAL_CONNECTION_WINDOW / 2) {
       this.w.windowUpdate(0, this.recvConsumed);
       this.recvWindow += this.recvConsumed;
@@ -307,10 +292,14 @@ export class H2Connection {
       return; // a stream we reset or closed: its frames in flight are ignored (5.1 "closed")
     }
     if (s.remoteEnded || !s.headers) return this.streamError(id, s.remoteEnded ? H2Error.STREAM_CLOSED : H2Error.PROTOCOL_ERROR, 'DATA after END_STREAM or before HEADERS');
-    if (p.length > s.recvWindow) return this.streamError(id, H2Error.FLOW_CONTROL_ERROR, `DATA beyond the stream window ${s.recvWindow}`);
-    s.recvWindow -= p.length;
-    const data = frameContent(FrameType.DATA, flags, p);
-    if (data.length) s.chunks.push(data);
+    if (length > s.recvWindow) return this.streamError(id, H2Error.FLOW_CONTROL_ERROR, `DATA beyond the stream window ${s.recvWindow}`);
+    s.recvWindow -= length;
+    if (flags & FrameFlags.PADDED) {
+      const data = frameContent(FrameType.DATA, flags, buf.subarray(start, end));
+      if (data.length) s.received(data);
+    } else if (length) {
+      s.received(new Uint8Array(buf.buffer, buf.byteOffset + start, length)); // a plain view: no Buffer subclass to construct
+    }
     if (flags & FrameFlags.END_STREAM) this.remoteEnd(s);
     else if (s.recvWindow < LOCAL_STREAM_WINDOW / 2) {
       this.w.windowUpdate(id, LOCAL_STREAM_WINDOW - s.recvWindow);
@@ -318,11 +307,16 @@ export class H2Connection {
     }
   }
 
-  private onHeadersFrame(flags: number, id: number, p: Buffer): void {
+  private onHeadersFrame(flags: number, id: number, buf: Buffer, start: number, end: number): void {
     if (id === 0) throw new H2ProtocolError(H2Error.PROTOCOL_ERROR, 'HEADERS on stream 0 (RFC 9113 6.2)');
-    const fragment = frameContent(FrameType.HEADERS, flags, p);
-    if (flags & FrameFlags.END_HEADERS) this.onHeaderBlock(id, flags, fragment);
-    else this.continuation = { id, flags, parts: [Uint8Array.from(fragment)] };
+    if (flags & (FrameFlags.PADDED | FrameFlags.PRIORITY)) {
+      const fragment = frameContent(FrameType.HEADERS, flags, buf.subarray(start, end));
+      buf = Buffer.from(fragment.buffer, fragment.byteOffset, fragment.byteLength);
+      start = 0;
+      end = fragment.length;
+    }
+    if (flags & FrameFlags.END_HEADERS) this.onHeaderBlock(id, flags, buf, start, end);
+    else this.continuation = { id, flags, parts: [Uint8Array.from(buf.subarray(start, end))] };
   }
 
   private onContinuation(flags: number, id: number, p: Buffer): void {
@@ -332,13 +326,15 @@ export class H2Connection {
     if (c.parts.length > 64) throw new H2ProtocolError(H2Error.PROTOCOL_ERROR, 'a header block of more than 64 CONTINUATION frames');
     if (!(flags & FrameFlags.END_HEADERS)) return;
     this.continuation = undefined;
-    this.onHeaderBlock(id, c.flags, Buffer.concat(c.parts));
+    const block = Buffer.concat(c.parts);
+    this.onHeaderBlock(id, c.flags, block, 0, block.length);
   }
 
-  private onHeaderBlock(id: number, flags: number, block: Uint8Array): void {
+  /** The header block `start`..`stop` of `block`. */
+  private onHeaderBlock(id: number, flags: number, block: Uint8Array, start: number, stop: number): void {
     let fields: HeaderField[];
     try {
-      fields = this.decoder.decode(block); // always: the table is the connection's (4.3)
+      fields = this.decoder.decode(block, start, stop); // always: the table is the connection's (4.3)
     } catch (e) {
       if (e instanceof DecodeError) throw new H2ProtocolError(H2Error.COMPRESSION_ERROR, `header block of stream ${id}: ${e.message}`);
       throw e;
@@ -353,7 +349,7 @@ export class H2Connection {
       s = new H2Stream(this, id);
       s.sendWindow = this.peer.initialWindowSize;
       s.recvWindow = LOCAL_STREAM_WINDOW;
-      this.streams.set(id, s);
+      this.streams.add(s);
       const bad = validateRequestHeaders(fields);
       if (bad) return this.streamError(id, H2Error.PROTOCOL_ERROR, `malformed request: ${bad} (RFC 9113 8.1.1)`);
       s.headers = fields;
@@ -399,7 +395,7 @@ export class H2Connection {
       }
     }
     this.w.frame(FrameType.SETTINGS, FrameFlags.ACK, 0);
-    while (this.waiting.length && this.activeLocal < this.peer.maxConcurrentStreams) this.open(this.waiting.shift()!);
+    while (this.waiting.length && this.activeLocal < this.peer.maxConcurrentStreams) this.openWaiting(this.waiting.shift()!);
     this.resumeBlocked();
   }
 
@@ -412,8 +408,8 @@ export class H2Connection {
     if (code !== H2Error.NO_ERROR) this.log(`GOAWAY ${ERROR_CODE_NAMES[code] ?? code}: ${p.subarray(8).toString('latin1')}`);
     this.o.onGoaway?.(last, code);
     // streams we opened above the last one the peer processed were not: they may be retried (6.8)
-    for (const s of [...this.streams.values()]) if ((s.id & 1) === (this.role === 'client' ? 1 : 0) && s.id > last) this.closeStream(s, H2Error.REFUSED_STREAM);
-    for (const s of this.waiting.splice(0)) this.closeStream(s, H2Error.REFUSED_STREAM);
+    for (const s of this.streams.values()) if ((s.id & 1) === (this.role === 'client' ? 1 : 0) && s.id > last) this.closeStream(s, H2Error.REFUSED_STREAM);
+    for (const w of this.waiting.splice(0)) this.closeStream(w.s, H2Error.REFUSED_STREAM);
     if (this.streams.size === 0) this.end();
   }
 
@@ -468,7 +464,7 @@ export class H2Connection {
   close(): void {
     if (this.closed) return;
     this.goaway(H2Error.NO_ERROR);
-    for (const s of this.waiting.splice(0)) this.closeStream(s, H2Error.REFUSED_STREAM);
+    for (const w of this.waiting.splice(0)) this.closeStream(w.s, H2Error.REFUSED_STREAM);
     if (this.streams.size === 0) this.end();
   }
 
@@ -485,7 +481,7 @@ export class H2Connection {
   }
 
   private abortStreams(code: number): void {
-    for (const s of [...this.streams.values(), ...this.waiting.splice(0)]) this.closeStream(s, code);
+    for (const s of [...this.streams.values(), ...this.waiting.splice(0).map((w) => w.s)]) this.closeStream(s, code);
   }
 
   private onSocketClose(): void {

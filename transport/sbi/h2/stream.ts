@@ -19,7 +19,9 @@ export class H2Stream {
   readonly conn: H2Connection;
   /** The request's (server) or final response's (client) header list, once received. */
   headers: HeaderField[] | undefined;
-  readonly chunks: Uint8Array[] = [];
+  /** The body's first DATA content, and the rest when there is more than one (an array only then). */
+  private first: Uint8Array | undefined;
+  private more: Uint8Array[] | undefined;
   sendWindow = 0;
   recvWindow = 0;
   localEnded = false;
@@ -27,12 +29,6 @@ export class H2Stream {
   closed = false;
   /** The RST_STREAM code it closed with (sent or received, or CANCEL when the connection closed); undefined when both sides ended. */
   resetCode: number | undefined;
-  /** DATA waiting for the peer's WINDOW_UPDATE. */
-  pending: { data: Uint8Array; end: boolean } | undefined;
-  /** Client: the request until the stream opens (it may wait for MAX_CONCURRENT_STREAMS). */
-  requestFields: HeaderField[] | undefined;
-  requestBody: Uint8Array | string | undefined;
-  note: string | undefined;
   /**
    * Who is told of the response (client) and of the close: the request (client) or the exchange
    * the server made of it, one object per request instead of closures.
@@ -53,10 +49,16 @@ export class H2Stream {
     return undefined;
   }
 
+  /** A DATA frame's content (not empty). */
+  received(data: Uint8Array): void {
+    if (this.first === undefined) this.first = data;
+    else (this.more ??= []).push(data);
+  }
+
   /** The body received so far, in one piece. */
   body(): Uint8Array {
-    if (this.chunks.length === 1) return this.chunks[0];
-    if (this.chunks.length === 0) return EMPTY;
-    return Buffer.concat(this.chunks);
+    if (this.first === undefined) return EMPTY;
+    if (this.more === undefined) return this.first;
+    return Buffer.concat([this.first, ...this.more]);
   }
 }

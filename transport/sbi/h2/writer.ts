@@ -1,15 +1,26 @@
 // The writing side of wire5g's own HTTP/2 connection: frames (RFC 9113 4.1) appended to one
-// buffer and written to the socket once per turn of the event loop (setImmediate), so that the
-// frames of many streams leave in one write; each write goes to the capture hook with the
-// comments of the requests whose HEADERS it carries.
+// buffer and written to the socket once per turn of the event loop (one setImmediate for all
+// connections), so that the frames of many streams leave in one write; each write goes to the
+// capture hook with the comments of the requests whose HEADERS it carries.
 
 import type net from 'node:net';
 import { FrameType, FrameFlags } from '../../../codecs/http2/frame.ts';
 
 const MAX_ID = 0x7fffffff;
 
-function flushWriter(w: FrameWriter): void {
-  w.flush();
+/**
+ * The writers with frames to write this turn, all flushed by one setImmediate: one Immediate per
+ * turn for every connection of the process, not one per connection (each is an object and a turn
+ * of node's immediate queue).
+ */
+const dirty: FrameWriter[] = [];
+let flushAllScheduled = false;
+
+function flushAll(): void {
+  flushAllScheduled = false;
+  // by index: a writer made dirty during the loop (none writes frames when flushed) is flushed too
+  for (let i = 0; i < dirty.length; i++) dirty[i].scheduledFlush();
+  dirty.length = 0;
 }
 
 export class FrameWriter {
@@ -56,7 +67,12 @@ export class FrameWriter {
     b[p++] = flags;
     b.writeUInt32BE(id & MAX_ID, p);
     p += 4;
-    if (len) b.set(off === 0 && len === payload!.length ? payload! : payload!.subarray(off, off + len), p);
+    if (len) {
+      if (off === 0 && len === payload!.length) b.set(payload!, p);
+      // a header block is mostly a few dozen octets: copied without a view (a Buffer object each)
+      else if (len <= 128) for (let i = 0; i < len; i++) b[p + i] = payload![off + i];
+      else b.set(new Uint8Array(payload!.buffer, payload!.byteOffset + off, len), p);
+    }
     this.wpos = p + len;
     this.scheduleFlush();
   }
@@ -87,7 +103,16 @@ export class FrameWriter {
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    setImmediate(flushWriter, this);
+    dirty.push(this);
+    if (!flushAllScheduled) {
+      flushAllScheduled = true;
+      setImmediate(flushAll);
+    }
+  }
+
+  /** The flush of this turn, unless the connection flushed already (closing). */
+  scheduledFlush(): void {
+    if (this.flushScheduled) this.flush();
   }
 
   flush(): void {
@@ -134,13 +159,16 @@ export class FrameWriter {
     this.u32(FrameType.WINDOW_UPDATE, id, increment);
   }
 
-  /** A header block in HEADERS and as many CONTINUATION frames as the peer's SETTINGS_MAX_FRAME_SIZE needs (6.10). */
-  headers(id: number, block: Uint8Array, endStream: boolean, max: number): void {
-    const first = Math.min(block.length, max);
-    this.frame(FrameType.HEADERS, (endStream ? FrameFlags.END_STREAM : 0) | (first === block.length ? FrameFlags.END_HEADERS : 0), id, block, 0, first);
-    for (let off = first; off < block.length; off += max) {
-      const n = Math.min(max, block.length - off);
-      this.frame(FrameType.CONTINUATION, off + n === block.length ? FrameFlags.END_HEADERS : 0, id, block, off, n);
+  /**
+   * A header block (the first `length` octets of `block`) in HEADERS and as many CONTINUATION
+   * frames as the peer's SETTINGS_MAX_FRAME_SIZE needs (6.10).
+   */
+  headers(id: number, block: Uint8Array, length: number, endStream: boolean, max: number): void {
+    const first = Math.min(length, max);
+    this.frame(FrameType.HEADERS, (endStream ? FrameFlags.END_STREAM : 0) | (first === length ? FrameFlags.END_HEADERS : 0), id, block, 0, first);
+    for (let off = first; off < length; off += max) {
+      const n = Math.min(max, length - off);
+      this.frame(FrameType.CONTINUATION, off + n === length ? FrameFlags.END_HEADERS : 0, id, block, off, n);
     }
   }
 }
