@@ -55,12 +55,23 @@ function hasUppercase(name: string): boolean {
   return false;
 }
 
+/**
+ * Names found without uppercase: the names of a connection's header lists are nearly always the
+ * same few string objects (the HPACK tables' entries), so each is scanned once, not per request.
+ */
+const lowercaseNames = new Set<string>();
+
 /** Why a request's header list is malformed (8.1.1), or undefined when it is well formed. */
 export function validateRequestHeaders(fields: readonly HeaderField[]): string | undefined {
   let regular = false;
   let method = 0, scheme = 0, path = 0;
-  for (const { name, value } of fields) {
-    if (hasUppercase(name)) return `uppercase field name ${name} (8.2.1)`;
+  for (let i = 0; i < fields.length; i++) {
+    const { name, value } = fields[i];
+    if (!lowercaseNames.has(name)) {
+      if (hasUppercase(name)) return `uppercase field name ${name} (8.2.1)`;
+      if (lowercaseNames.size >= 1024) lowercaseNames.clear(); // a peer inventing names does not grow it
+      lowercaseNames.add(name);
+    }
     if (name.startsWith(':')) {
       if (regular) return `pseudo-header ${name} after a regular field (8.3)`;
       if (name === ':method') method++;
