@@ -25,7 +25,8 @@ function shiftLeft1(b: Uint8Array): Uint8Array {
  */
 interface CmacKey {
   readonly cbc: (blocks: Uint8Array) => Uint8Array;
-  chain: Uint8Array;
+  /** The last ciphertext block, copied out of the cipher's output (which is then free to go). */
+  readonly chain: Uint8Array;
   readonly k1: Uint8Array;
   readonly k2: Uint8Array;
 }
@@ -39,8 +40,21 @@ const cmacKey = derivedPerKey((key): CmacKey => {
   const cbc = aes128CbcChain(key);
   const l = cbc(ZERO); // L = E_K(0^128), the first block with the zero IV
   const k1 = shiftLeft1(l);
-  return { cbc, chain: l, k1, k2: shiftLeft1(k1) };
+  return { cbc, chain: new Uint8Array(l), k1, k2: shiftLeft1(k1) };
 });
+
+/**
+ * The padded blocks of one MAC are written here, a view of its first `octets` zeroed: one buffer
+ * for every MAC (synchronous, so never two at once) instead of a new one per NAS message, which
+ * past 64 octets V8 keeps outside its heap (issue 21 goal 3, docs/decisions/21-nf-cpu-3.md).
+ */
+let scratch = new Uint8Array(1024);
+
+function zeroedBlocks(octets: number): Uint8Array {
+  if (scratch.length < octets) scratch = new Uint8Array(Math.max(octets, scratch.length * 2));
+  else scratch.fill(0, 0, octets);
+  return scratch.subarray(0, octets);
+}
 
 /** A message length in bits that is not a whole number of bits within the message's octets. */
 export class BitLengthError extends RangeError {
@@ -61,8 +75,8 @@ function checkLengthBits(lengthBits: number, m: Uint8Array): void {
 /**
  * CMAC (SP 800-38B 6.2) of the first `lengthBits` bits of `buf`, which holds them from its start
  * with zeros after and is a whole number of blocks long (at least one): padded, XORed with the
- * subkey and enciphered in place. Returns T, a view of the cipher's output that stays the key's
- * chaining block (`chain`): not to be changed by the caller.
+ * subkey and enciphered. Returns T, which stays the key's chaining block (`chain`) until its next
+ * MAC: not to be changed by the caller.
  */
 function cmacInPlace(state: CmacKey, buf: Uint8Array, lengthBits: number): Uint8Array {
   const complete = lengthBits > 0 && lengthBits % 128 === 0;
@@ -75,10 +89,11 @@ function cmacInPlace(state: CmacKey, buf: Uint8Array, lengthBits: number): Uint8
   for (let i = 0; i < 16; i++) buf[last + i] ^= sub[i];
   // CBC with a zero IV (SP 800-38B 6.2 steps 5-6): the cipher chains from the block it wrote last,
   // so that block is cancelled from the first one here
-  for (let i = 0; i < 16; i++) buf[i] ^= state.chain[i];
+  const chain = state.chain;
+  for (let i = 0; i < 16; i++) buf[i] ^= chain[i];
   const out = state.cbc(buf);
-  state.chain = out.subarray(out.length - 16);
-  return state.chain;
+  for (let i = 0, at = out.length - 16; i < 16; i++) chain[i] = out[at + i];
+  return chain;
 }
 
 /** Octets of whole CMAC blocks for a message of `lengthBits` bits (at least one block, SP 800-38B 6.2 step 3). */
@@ -94,7 +109,7 @@ function blockOctets(lengthBits: number): number {
  */
 export function aesCmac(key: Uint8Array, m: Uint8Array, lengthBits: number): Uint8Array {
   checkLengthBits(lengthBits, m);
-  const buf = new Uint8Array(blockOctets(lengthBits));
+  const buf = zeroedBlocks(blockOctets(lengthBits));
   const bytes = Math.ceil(lengthBits / 8);
   buf.set(bytes === m.length ? m : m.subarray(0, bytes));
   return new Uint8Array(cmacInPlace(cmacKey(key), buf, lengthBits));
@@ -116,7 +131,7 @@ function writeHeader(h: Uint8Array, count: number, bearer: number, direction: nu
  */
 export function nia2(key: Uint8Array, count: number, bearer: number, direction: number, message: Uint8Array, lengthBits = message.length * 8): Uint8Array {
   checkLengthBits(lengthBits, message); // beyond the message, the MAC would be over zeros it never had
-  const buf = new Uint8Array(blockOctets(64 + lengthBits));
+  const buf = zeroedBlocks(blockOctets(64 + lengthBits));
   writeHeader(buf, count, bearer, direction);
   const bytes = Math.ceil(lengthBits / 8);
   buf.set(bytes === message.length ? message : message.subarray(0, bytes), 8);

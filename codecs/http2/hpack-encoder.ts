@@ -30,6 +30,8 @@ const utf8 = new TextEncoder();
 /** What the encoder needs to know of a field name, looked up once per field instead of four times. */
 interface NameInfo {
   staticValues: Map<string, number> | undefined;
+  /** The length of the longest of staticValues: a longer value is not looked up (no hash of a long :path). */
+  staticMaxLength: number;
   /** The first static index of the name, 0 when the static table does not have it. */
   nameIndex: number;
   never: boolean;
@@ -39,7 +41,9 @@ const NAMES = new Map<string, NameInfo>();
 function nameInfo(name: string): NameInfo {
   let info = NAMES.get(name);
   if (info) return info;
-  info = { staticValues: STATIC_EXACT.get(name), nameIndex: STATIC_NAME.get(name) ?? 0, never: NEVER_INDEXED.has(name), notIndexed: NOT_INDEXED.has(name) };
+  const staticValues = STATIC_EXACT.get(name);
+  const staticMaxLength = staticValues ? Math.max(...[...staticValues.keys()].map((v) => v.length)) : -1;
+  info = { staticValues, staticMaxLength, nameIndex: STATIC_NAME.get(name) ?? 0, never: NEVER_INDEXED.has(name), notIndexed: NOT_INDEXED.has(name) };
   if (NAMES.size >= 1024) NAMES.clear(); // names are few; a peer inventing names does not grow it
   NAMES.set(name, info);
   return info;
@@ -167,7 +171,26 @@ export class HpackEncoder {
 
   /** 5.2: a string literal, its UTF-8 octets; returns their length (for the entry size). */
   private string(s: string): number {
-    // measured and written by Buffer's native UTF-8 (a third of a JS loop's time on a :path)
+    if (!this.huffman && s.length < 127) {
+      // a short ASCII string (the SBI's :path, location): its length fits the prefix octet (5.1)
+      // and its characters are its octets, written here without two native calls
+      const len = s.length;
+      this.room(1 + len);
+      const out = this.out;
+      const at = this.pos + 1;
+      let i = 0;
+      for (; i < len; i++) {
+        const c = s.charCodeAt(i);
+        if (c > 0x7f) break;
+        out[at + i] = c;
+      }
+      if (i === len) {
+        out[this.pos] = len; // H 0, length
+        this.pos = at + len;
+        return len;
+      }
+    }
+    // measured and written by Buffer's native UTF-8
     const n = Buffer.byteLength(s, 'utf8');
     if (this.huffman) {
       const bytes = utf8.encode(s);
@@ -229,13 +252,14 @@ export class HpackEncoder {
         }
       }
       const info = nameInfo(name);
-      const s = info.staticValues?.get(value);
+      const s = value.length <= info.staticMaxLength ? info.staticValues!.get(value) : undefined;
       if (s !== undefined) {
         this.remember(f, s, 0);
         this.integer(0x80, 7, s);
         continue;
       }
-      const abs = this.exact.get(name)?.get(value);
+      // a name not indexed (unless indexAll) or never indexed is not in the dynamic table: not looked up there
+      const abs = info.never || (info.notIndexed && !this.indexAll) ? undefined : this.exact.get(name)?.get(value);
       if (abs !== undefined) {
         this.remember(f, 0, abs);
         this.integer(0x80, 7, STATIC_TABLE.length + this.inserted - abs);

@@ -114,6 +114,11 @@ export interface UnprotectedNas {
   count: number;
 }
 
+/** Whether two 4-octet MACs are equal (module level: a closure per message before). */
+function sameMac(a: Uint8Array, b: Uint8Array): boolean {
+  return a[0] === b[0] && a[1] === b[1] && a[2] === b[2] && a[3] === b[3];
+}
+
 /**
  * Verifies and deciphers a protected NAS message (TS 24.501 4.4.3.1 COUNT estimation). Advances
  * the receiver's expected COUNT on success. Throws DecodeError on truncation, NasMacFailure or
@@ -134,10 +139,9 @@ export function unprotectNas(bytes: Uint8Array, ctx: NasSecurityContext, directi
   const wrapped = sqn < (expected & 0xff);
   const count = (((wrapped ? overflow + 1 : overflow) << 8) | sqn) >>> 0;
   const signed = bytes.subarray(6);
-  const same = (a: Uint8Array, b: Uint8Array) => a[0] === b[0] && a[1] === b[1] && a[2] === b[2] && a[3] === b[3];
-  if (ctx.integrityAlgorithm !== 0 && !same(mac(ctx, count, direction, signed), received)) {
+  if (ctx.integrityAlgorithm !== 0 && !sameMac(mac(ctx, count, direction, signed), received)) {
     // An older COUNT that verifies means the message was seen before (TS 24.501 4.4.3.1).
-    if (wrapped && same(mac(ctx, ((overflow << 8) | sqn) >>> 0, direction, signed), received)) throw new NasReplay(((overflow << 8) | sqn) >>> 0);
+    if (wrapped && sameMac(mac(ctx, ((overflow << 8) | sqn) >>> 0, direction, signed), received)) throw new NasReplay(((overflow << 8) | sqn) >>> 0);
     throw new NasMacFailure(count);
   }
   // the message as received, copied once: also the plain message when it was not ciphered

@@ -157,7 +157,13 @@ export class UpfDatapath {
 
   get bufferedPackets(): number {
     let n = 0;
-    for (const s of this.sessionsByIndex) if (s) n += s.buffered.length;
+    // indexed: the table has a slot per session the UPF can hold (an iterator result per slot when
+    // the ledger's snapshot read it, 4.8 MiB per run before and after, issue 21 goal 3)
+    const table = this.sessionsByIndex;
+    for (let i = 0; i < table.length; i++) {
+      const s = table[i];
+      if (s) n += s.buffered.length;
+    }
     return n;
   }
 

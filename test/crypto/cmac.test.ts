@@ -38,4 +38,12 @@ describe('AES-CMAC (RFC 4493 4, SP 800-38B)', () => {
     expect(toHex(aesCmac(K, M.subarray(0, 16), 128))).toBe(EXAMPLES[1][1]);
     expect(toHex(aesCmac(K, new Uint8Array(0), 0))).toBe(EXAMPLES[0][1]);
   });
+
+  it('a message longer than any before (the padded blocks\' buffer grows) leaves no octet behind for a shorter one', () => {
+    const long = new Uint8Array(3000).fill(0xa5);
+    const first = toHex(aesCmac(K, long, long.length * 8));
+    for (const [octets, tag] of EXAMPLES) expect(toHex(aesCmac(K, M.subarray(0, octets), octets * 8)), `Mlen ${octets}`).toBe(tag);
+    expect(toHex(aesCmac(K, long, long.length * 8))).toBe(first);
+    expect(toHex(aesCmac(K, long, 8 * 1000 + 3))).not.toBe(first);
+  });
 });

@@ -133,6 +133,9 @@ describe('matchRoute', () => {
     { method: 'POST', path: '/nudm-sdm/v2/{ueId}/sdm-subscriptions', operation: 'Nudm_SDM_Subscribe', handler: h },
     { method: 'GET', path: '/{any}/v9/{supi}/am-data', operation: 'wildcard', handler: h },
     { method: 'PUT', path: '/nudm-uecm/v1/{ueId}/registrations/amf-3gpp-access', operation: 'Nudm_UECM_Registration', handler: h },
+    // paths two routes serve: the earlier in the table with the method wins, whichever is literal
+    { method: 'PUT', path: '/nudm-uecm/v9/{supi}/am-data', operation: 'literal after a parameter', handler: h },
+    { method: 'PUT', path: '/{any}/v2/{supi}/am-data', operation: 'parameter after a literal', handler: h },
   ];
 
   it('finds the route by API, segments and method, with its parameters decoded', () => {
@@ -142,6 +145,14 @@ describe('matchRoute', () => {
     expect(w !== undefined && w !== 'method-not-allowed' && [w.route.operation, w.params]).toEqual(['wildcard', { any: 'other', supi: 'imsi-1' }]);
     const u = matchRoute(routes, 'PUT', '/nudm-uecm/v1/imsi-1/registrations/amf-3gpp-access');
     expect(u !== undefined && u !== 'method-not-allowed' && u.route.operation).toBe('Nudm_UECM_Registration');
+    const operation = (method: string, path: string) => {
+      const m = matchRoute(routes, method, path);
+      return m === undefined || m === 'method-not-allowed' ? m : m.route.operation;
+    };
+    expect(operation('GET', '/nudm-uecm/v9/imsi-1/am-data')).toBe('wildcard');
+    expect(operation('PUT', '/nudm-uecm/v9/imsi-1/am-data')).toBe('literal after a parameter');
+    expect(operation('PUT', '/nudm-sdm/v2/imsi-1/am-data')).toBe('parameter after a literal');
+    expect(operation('GET', '/nudm-sdm/v2/imsi-1/am-data')).toBe('Nudm_SDM_Get');
   });
 
   it('tells a path served with another method from a path not served', () => {
@@ -149,7 +160,8 @@ describe('matchRoute', () => {
     expect(matchRoute(routes, 'GET', '/nudm-sdm/v2//am-data')).toBeUndefined();
     expect(matchRoute(routes, 'GET', '/nudm-sdm/v2/imsi-1/sm-data')).toBeUndefined();
     expect(matchRoute(routes, 'GET', '/nudm-sdm/v2/imsi-1')).toBeUndefined();
-    expect(matchRoute(routes, 'GET', '/nope/v2/imsi-1/am-data')).toBeUndefined();
+    expect(matchRoute(routes, 'GET', '/nope/v3/imsi-1/am-data')).toBeUndefined();
+    expect(matchRoute(routes, 'GET', '/nope/v2/imsi-1/am-data')).toBe('method-not-allowed');
   });
 
   it('answers as a plain scan of the table over split segments, for paths of every shape', () => {

@@ -85,6 +85,24 @@ describe('PFCP endpoint (TS 29.244 6.4)', () => {
     expect(smf.stats.retransmissions).toBe(0);
   });
 
+  it('a request that times out frees its place in the window for the next one, which is then sent and answered', async () => {
+    const clock = new VirtualClock();
+    const smf = await pfcp('127.0.25.4', { clock, window: 1, n1: 1 });
+    const upf = await rawSocket('127.0.25.7');
+    const peer = { address: '127.0.25.7', port: upf.port };
+    const first = smf.request(peer, (seq) => P.encodePfcp(P.sessionDeletionRequest(seq, 1n))).then(() => 'answered', (e: unknown) => e);
+    const second = smf.request(peer, (seq) => P.encodePfcp(P.sessionDeletionRequest(seq, 2n)));
+    await until(() => upf.got.length === 1);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(upf.got.length).toBe(1); // the second waits for the first's place
+    clock.advance(3000);
+    expect(await first).toBeInstanceOf(PfcpTimeoutError);
+    await until(() => upf.got.length === 2);
+    expect(P.decodePfcp(upf.got[1]).seid).toBe(2n);
+    upf.s.send(P.encodePfcp(P.sessionDeletionResponse(readPfcpHeader(upf.got[1])!.sequenceNumber, 5n, P.PfcpCause.RequestAccepted)), smf.local.port, '127.0.25.4');
+    expect(P.decodePfcp(await second).type).toBe(P.PfcpMessageType.SessionDeletionResponse);
+  });
+
   it('a retransmitted request is answered from the response cache without running the handler again', async () => {
     const upf = await pfcp('127.0.25.7');
     let runs = 0;

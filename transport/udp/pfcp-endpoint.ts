@@ -157,6 +157,14 @@ interface Pending {
   resolve: (b: Uint8Array) => void;
   reject: (e: Error) => void;
   comment: string | undefined;
+  /** The peer's window the request holds a place in until it is answered or given up. */
+  win: PeerWindow;
+}
+
+/** Per peer: requests outstanding, and those waiting for a place in the window. */
+interface PeerWindow {
+  outstanding: number;
+  waiting: { start: () => void; reject: (e: Error) => void }[];
 }
 
 export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint, previous: number, current: number]; 'heartbeat-lost': [peer: Endpoint] }> {
@@ -172,7 +180,7 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
   private readonly heartbeats = new Map<string, TimerHandle>();
   private handler: PfcpRequestHandler | undefined;
   /** Per peer: requests outstanding, and those waiting for a place in the window. */
-  private readonly windows = new Map<string, { outstanding: number; waiting: { start: () => void; reject: (e: Error) => void }[] }>();
+  private readonly windows = new Map<string, PeerWindow>();
   /** Peers ("address:port") that bundling is used towards (setBundling). */
   private readonly bundlingPeers = new Set<string>();
   /** Per peer, the session messages of this round of the event loop waiting to leave bundled. */
@@ -281,31 +289,40 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
    */
   request(peer: Endpoint, build: (sequenceNumber: number) => Uint8Array, comment?: string): Promise<Uint8Array> {
     const pk = `${peer.address}:${peer.port}`;
-    let w = this.windows.get(pk);
-    if (!w) this.windows.set(pk, (w = { outstanding: 0, waiting: [] }));
-    const win = w;
-    const leave = () => {
-      const next = win.waiting.shift();
-      if (next) next.start();
-      else win.outstanding--;
-    };
+    let win = this.windows.get(pk);
+    if (!win) this.windows.set(pk, (win = { outstanding: 0, waiting: [] }));
     if (win.outstanding < this.opts.window) {
       win.outstanding++;
-      return this.requestNow(peer, build, comment).finally(leave);
+      return this.requestNow(peer, build, comment, win);
     }
+    const w = win;
     return new Promise<Uint8Array>((resolve, reject) => {
-      win.waiting.push({ start: () => void this.requestNow(peer, build, comment).then(resolve, reject).finally(leave), reject });
-      this.stats.queuedAtMost = Math.max(this.stats.queuedAtMost, win.waiting.length);
+      w.waiting.push({ start: () => void this.requestNow(peer, build, comment, w).then(resolve, reject), reject });
+      this.stats.queuedAtMost = Math.max(this.stats.queuedAtMost, w.waiting.length);
     });
   }
 
-  private requestNow(peer: Endpoint, build: (sequenceNumber: number) => Uint8Array, comment?: string): Promise<Uint8Array> {
-    if (this.closed) return Promise.reject(new Error('PFCP endpoint closed'));
+  /**
+   * A request's place in its peer's window is free (answered, timed out, or never sent): the next
+   * waiting one takes it. Called where the request settles, not in a `finally` chained to it,
+   * which cost two promises and a closure per request (issue 21 goal 3).
+   */
+  private leave(win: PeerWindow): void {
+    const next = win.waiting.shift();
+    if (next) next.start();
+    else win.outstanding--;
+  }
+
+  private requestNow(peer: Endpoint, build: (sequenceNumber: number) => Uint8Array, comment: string | undefined, win: PeerWindow): Promise<Uint8Array> {
+    if (this.closed) {
+      this.leave(win);
+      return Promise.reject(new Error('PFCP endpoint closed'));
+    }
     const seq = this.nextSeq;
     this.nextSeq = (this.nextSeq % 0xffffff) + 1;
     const bytes = build(seq);
     return new Promise<Uint8Array>((resolve, reject) => {
-      const p: Pending = { bytes, attempts: 0, timer: undefined, resolve, reject, comment };
+      const p: Pending = { bytes, attempts: 0, timer: undefined, resolve, reject, comment, win };
       const k = this.key(peer, seq);
       this.pending.set(k, p);
       const transmit = () => {
@@ -317,6 +334,7 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
             this.pending.delete(k);
             this.stats.timeouts++;
             reject(new PfcpTimeoutError(peer, seq, p.attempts));
+            this.leave(win);
           } else {
             transmit();
           }
@@ -396,6 +414,7 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
       this.pending.delete(k);
       this.opts.clock.clearTimeout(p.timer);
       p.resolve(owned ? bytes : Uint8Array.from(bytes));
+      this.leave(p.win);
       return;
     }
     const now = this.opts.clock.now();
@@ -415,12 +434,25 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
       return;
     }
     this.inFlight.add(k);
-    this.handler({ peer, header: h, bytes: owned ? bytes : Uint8Array.from(bytes) })
-      .then((r) => {
-        if (r) this.reply(k, peer, r.response, r.comment);
-      })
-      .catch((e: unknown) => this.opts.log?.(`[pfcp ${this.local.address}] handler failed: ${e instanceof Error ? e.message : String(e)}`))
-      .finally(() => this.inFlight.delete(k));
+    // one reaction for both outcomes (a then, a catch and a finally were three promises per request)
+    this.handler({ peer, header: h, bytes: owned ? bytes : Uint8Array.from(bytes) }).then(
+      (r) => {
+        this.inFlight.delete(k);
+        try {
+          if (r) this.reply(k, peer, r.response, r.comment);
+        } catch (e) {
+          this.handlerFailed(e);
+        }
+      },
+      (e: unknown) => {
+        this.inFlight.delete(k);
+        this.handlerFailed(e);
+      },
+    );
+  }
+
+  private handlerFailed(e: unknown): void {
+    this.opts.log?.(`[pfcp ${this.local.address}] handler failed: ${e instanceof Error ? e.message : String(e)}`);
   }
 
   private reply(k: string, peer: Endpoint, response: Uint8Array, comment?: string): void {
@@ -449,6 +481,7 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
     for (const t of this.heartbeats.values()) this.opts.clock.clearTimeout(t);
     for (const p of this.pending.values()) {
       this.opts.clock.clearTimeout(p.timer);
+      p.win.outstanding--;
       p.reject(new Error('PFCP endpoint closed'));
     }
     this.pending.clear();

@@ -18,6 +18,7 @@ import { DecodeError } from '../../../codecs/bytes/errors.ts';
 import { H2Stream, type H2StreamObserver } from './stream.ts';
 import { FrameWriter } from './writer.ts';
 import { FrameReader } from './reader.ts';
+import { StreamTable } from './stream-table.ts';
 import { H2Error, H2ProtocolError, H2ClosedError } from './errors.ts';
 import { Settings, validateRequestHeaders, responseProblem, frameContent } from './rules.ts';
 
@@ -42,11 +43,19 @@ export interface H2ConnectionOptions {
   log?: (line: string) => void;
 }
 
+/** A client's request waiting for a stream (MAX_CONCURRENT_STREAMS). */
+interface Waiting {
+  s: H2Stream;
+  fields: HeaderField[];
+  body: Uint8Array | string | undefined;
+  note: string | undefined;
+}
+
 export class H2Connection {
   readonly role: 'client' | 'server';
   readonly socket: net.Socket;
   private readonly o: H2ConnectionOptions;
-  private readonly streams = new Map<number, H2Stream>();
+  private readonly streams = new StreamTable();
   private readonly decoder = new HpackDecoder();
   private readonly encoder = new HpackEncoder();
   private nextStreamId: number;
@@ -59,8 +68,10 @@ export class H2Connection {
   private sendWindow = DEFAULT_WINDOW;
   private recvWindow = DEFAULT_WINDOW;
   private recvConsumed = 0;
-  private readonly blocked = new Set<H2Stream>();
-  private readonly waiting: H2Stream[] = [];
+  /** Streams whose DATA waits for the peer's WINDOW_UPDATE, with what is left to send. */
+  private readonly blocked = new Map<H2Stream, { data: Uint8Array; end: boolean }>();
+  /** Client: requests waiting for one of the peer's MAX_CONCURRENT_STREAMS (kept here, not on every stream). */
+  private readonly waiting: Waiting[] = [];
   private activeLocal = 0;
   private readonly w: FrameWriter;
   private readonly reader: FrameReader;
@@ -117,8 +128,7 @@ export class H2Connection {
       const left = data.length - off;
       const n = Math.min(left, this.peer.maxFrameSize, this.sendWindow, s.sendWindow);
       if (left > 0 && n <= 0) {
-        s.pending = { data: data.subarray(off), end };
-        this.blocked.add(s);
+        this.blocked.set(s, { data: data.subarray(off), end });
         return;
       }
       const last = n === left;
@@ -134,12 +144,10 @@ export class H2Connection {
   }
 
   private resumeBlocked(): void {
-    for (const s of [...this.blocked]) {
+    for (const [s, p] of [...this.blocked]) {
       if (this.sendWindow <= 0) return;
       if (s.sendWindow <= 0) continue;
-      this.blocked.delete(s);
-      const p = s.pending!;
-      s.pending = undefined;
+      if (this.blocked.size) this.blocked.delete(s);
       this.sendData(s, p.data, p.end);
     }
   }
@@ -150,27 +158,25 @@ export class H2Connection {
   request(fields: HeaderField[], body: Uint8Array | string | undefined, note: string | undefined, observer: H2StreamObserver): H2Stream {
     if (!this.usable) throw new H2ClosedError('the HTTP/2 connection is closing (GOAWAY) or closed');
     const s = new H2Stream(this, 0, observer);
-    s.requestFields = fields;
-    s.requestBody = body;
-    s.note = note;
-    if (this.activeLocal >= this.peer.maxConcurrentStreams) this.waiting.push(s);
-    else this.open(s);
+    if (this.activeLocal >= this.peer.maxConcurrentStreams) this.waiting.push({ s, fields, body, note });
+    else this.open(s, fields, body, note);
     return s;
   }
 
-  private open(s: H2Stream): void {
+  private openWaiting(w: Waiting): void {
+    this.open(w.s, w.fields, w.body, w.note);
+  }
+
+  private open(s: H2Stream, fields: HeaderField[], body: Uint8Array | string | undefined, note: string | undefined): void {
     s.id = this.nextStreamId;
     this.nextStreamId += 2;
     s.sendWindow = this.peer.initialWindowSize;
     s.recvWindow = LOCAL_STREAM_WINDOW;
-    this.streams.set(s.id, s);
+    this.streams.add(s);
     this.activeLocal++;
-    if (s.note) this.w.notes.push(s.note);
-    const body = s.requestBody;
-    const n = this.encoder.encodeBlock(s.requestFields!);
+    if (note) this.w.notes.push(note);
+    const n = this.encoder.encodeBlock(fields);
     this.w.headers(s.id, this.encoder.block, n, body === undefined, this.peer.maxFrameSize);
-    s.requestFields = undefined;
-    s.requestBody = undefined;
     if (body === undefined) this.localEnd(s);
     else this.sendData(s, body, true);
   }
@@ -187,7 +193,7 @@ export class H2Connection {
   /** Resets a stream (6.4): a client's cancelled request, a server's refused one. */
   reset(s: H2Stream, code: number): void {
     if (s.closed) return;
-    const w = this.waiting.indexOf(s);
+    const w = this.waiting.findIndex((x) => x.s === s);
     if (w >= 0) this.waiting.splice(w, 1);
     else if (!this.socket.destroyed) this.w.u32(FrameType.RST_STREAM, s.id, code);
     this.closeStream(s, code);
@@ -209,13 +215,13 @@ export class H2Connection {
     if (s.closed) return;
     s.closed = true;
     s.resetCode = code;
-    if (s.id) this.streams.delete(s.id);
-    this.blocked.delete(s);
+    if (s.id) this.streams.delete(s);
+    if (this.blocked.size) this.blocked.delete(s);
     const local = (s.id & 1) === (this.role === 'client' ? 1 : 0);
     if (local && s.id) {
       this.activeLocal--;
       const next = this.waiting.shift();
-      if (next) this.open(next);
+      if (next) this.openWaiting(next);
     }
     s.observer?.closed(s);
     if ((this.goawaySent || this.goawayReceived) && this.streams.size === 0 && this.waiting.length === 0) this.end();
@@ -343,7 +349,7 @@ export class H2Connection {
       s = new H2Stream(this, id);
       s.sendWindow = this.peer.initialWindowSize;
       s.recvWindow = LOCAL_STREAM_WINDOW;
-      this.streams.set(id, s);
+      this.streams.add(s);
       const bad = validateRequestHeaders(fields);
       if (bad) return this.streamError(id, H2Error.PROTOCOL_ERROR, `malformed request: ${bad} (RFC 9113 8.1.1)`);
       s.headers = fields;
@@ -389,7 +395,7 @@ export class H2Connection {
       }
     }
     this.w.frame(FrameType.SETTINGS, FrameFlags.ACK, 0);
-    while (this.waiting.length && this.activeLocal < this.peer.maxConcurrentStreams) this.open(this.waiting.shift()!);
+    while (this.waiting.length && this.activeLocal < this.peer.maxConcurrentStreams) this.openWaiting(this.waiting.shift()!);
     this.resumeBlocked();
   }
 
@@ -402,8 +408,8 @@ export class H2Connection {
     if (code !== H2Error.NO_ERROR) this.log(`GOAWAY ${ERROR_CODE_NAMES[code] ?? code}: ${p.subarray(8).toString('latin1')}`);
     this.o.onGoaway?.(last, code);
     // streams we opened above the last one the peer processed were not: they may be retried (6.8)
-    for (const s of [...this.streams.values()]) if ((s.id & 1) === (this.role === 'client' ? 1 : 0) && s.id > last) this.closeStream(s, H2Error.REFUSED_STREAM);
-    for (const s of this.waiting.splice(0)) this.closeStream(s, H2Error.REFUSED_STREAM);
+    for (const s of this.streams.values()) if ((s.id & 1) === (this.role === 'client' ? 1 : 0) && s.id > last) this.closeStream(s, H2Error.REFUSED_STREAM);
+    for (const w of this.waiting.splice(0)) this.closeStream(w.s, H2Error.REFUSED_STREAM);
     if (this.streams.size === 0) this.end();
   }
 
@@ -458,7 +464,7 @@ export class H2Connection {
   close(): void {
     if (this.closed) return;
     this.goaway(H2Error.NO_ERROR);
-    for (const s of this.waiting.splice(0)) this.closeStream(s, H2Error.REFUSED_STREAM);
+    for (const w of this.waiting.splice(0)) this.closeStream(w.s, H2Error.REFUSED_STREAM);
     if (this.streams.size === 0) this.end();
   }
 
@@ -475,7 +481,7 @@ export class H2Connection {
   }
 
   private abortStreams(code: number): void {
-    for (const s of [...this.streams.values(), ...this.waiting.splice(0)]) this.closeStream(s, code);
+    for (const s of [...this.streams.values(), ...this.waiting.splice(0).map((w) => w.s)]) this.closeStream(s, code);
   }
 
   private onSocketClose(): void {

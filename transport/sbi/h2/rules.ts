@@ -46,12 +46,32 @@ export class Settings {
 
 const CONNECTION_SPECIFIC = new Set(['connection', 'proxy-connection', 'keep-alive', 'transfer-encoding', 'upgrade']);
 
+/** A field name with an uppercase letter (8.2.1), by character codes: toLowerCase makes a string per call. */
+function hasUppercase(name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) return true;
+  }
+  return false;
+}
+
+/**
+ * Names found without uppercase: the names of a connection's header lists are nearly always the
+ * same few string objects (the HPACK tables' entries), so each is scanned once, not per request.
+ */
+const lowercaseNames = new Set<string>();
+
 /** Why a request's header list is malformed (8.1.1), or undefined when it is well formed. */
 export function validateRequestHeaders(fields: readonly HeaderField[]): string | undefined {
   let regular = false;
   let method = 0, scheme = 0, path = 0;
-  for (const { name, value } of fields) {
-    if (name !== name.toLowerCase()) return `uppercase field name ${name} (8.2.1)`;
+  for (let i = 0; i < fields.length; i++) {
+    const { name, value } = fields[i];
+    if (!lowercaseNames.has(name)) {
+      if (hasUppercase(name)) return `uppercase field name ${name} (8.2.1)`;
+      if (lowercaseNames.size >= 1024) lowercaseNames.clear(); // a peer inventing names does not grow it
+      lowercaseNames.add(name);
+    }
     if (name.startsWith(':')) {
       if (regular) return `pseudo-header ${name} after a regular field (8.3)`;
       if (name === ':method') method++;
@@ -70,6 +90,13 @@ export function validateRequestHeaders(fields: readonly HeaderField[]): string |
   return undefined;
 }
 
+/** 1xx..5xx: three digits, the first 1 to 5 (RFC 9110 15), by character codes (no regular expression run per response). */
+function threeDigitStatus(v: string): boolean {
+  if (v.length !== 3) return false;
+  const a = v.charCodeAt(0), b = v.charCodeAt(1), c = v.charCodeAt(2);
+  return a >= 0x31 && a <= 0x35 && b >= 0x30 && b <= 0x39 && c >= 0x30 && c <= 0x39;
+}
+
 /**
  * What a response's header list is (8.3.2, 8.1): 'interim' for a 1xx without END_STREAM, the reason
  * it is malformed (no valid :status, an interim response ending the stream), undefined for a final one.
@@ -77,7 +104,7 @@ export function validateRequestHeaders(fields: readonly HeaderField[]): string |
 export function responseProblem(fields: readonly HeaderField[], end: boolean): string | undefined {
   let status: string | undefined;
   for (let i = 0; i < fields.length && status === undefined; i++) if (fields[i].name === ':status') status = fields[i].value;
-  if (!status || !/^[1-5]\d\d$/.test(status)) return 'response without a valid :status (RFC 9113 8.3.2)';
+  if (status === undefined || !threeDigitStatus(status)) return 'response without a valid :status (RFC 9113 8.3.2)';
   if (status[0] !== '1') return undefined;
   return end ? 'interim response with END_STREAM (RFC 9113 8.1)' : 'interim';
 }

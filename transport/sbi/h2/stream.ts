@@ -29,12 +29,6 @@ export class H2Stream {
   closed = false;
   /** The RST_STREAM code it closed with (sent or received, or CANCEL when the connection closed); undefined when both sides ended. */
   resetCode: number | undefined;
-  /** DATA waiting for the peer's WINDOW_UPDATE. */
-  pending: { data: Uint8Array; end: boolean } | undefined;
-  /** Client: the request until the stream opens (it may wait for MAX_CONCURRENT_STREAMS). */
-  requestFields: HeaderField[] | undefined;
-  requestBody: Uint8Array | string | undefined;
-  note: string | undefined;
   /**
    * Who is told of the response (client) and of the close: the request (client) or the exchange
    * the server made of it, one object per request instead of closures.

@@ -1,15 +1,24 @@
 // The writing side of wire5g's own HTTP/2 connection: frames (RFC 9113 4.1) appended to one
-// buffer and written to the socket once per turn of the event loop (setImmediate), so that the
-// frames of many streams leave in one write; each write goes to the capture hook with the
-// comments of the requests whose HEADERS it carries.
+// buffer and written to the socket once per turn of the event loop (one setImmediate for all
+// connections), so that the frames of many streams leave in one write; each write goes to the
+// capture hook with the comments of the requests whose HEADERS it carries.
 
 import type net from 'node:net';
 import { FrameType, FrameFlags } from '../../../codecs/http2/frame.ts';
 
-const MAX_ID = 0x7fffffff;
+/**
+ * The writers with frames to write this turn, all flushed by one setImmediate: one Immediate per
+ * turn for every connection of the process, not one per connection (each is an object and a turn
+ * of node's immediate queue).
+ */
+const dirty: FrameWriter[] = [];
+let flushAllScheduled = false;
 
-function flushWriter(w: FrameWriter): void {
-  w.flush();
+function flushAll(): void {
+  flushAllScheduled = false;
+  // by index: a writer made dirty during the loop (none writes frames when flushed) is flushed too
+  for (let i = 0; i < dirty.length; i++) dirty[i].scheduledFlush();
+  dirty.length = 0;
 }
 
 export class FrameWriter {
@@ -54,7 +63,10 @@ export class FrameWriter {
     b[p++] = len & 0xff;
     b[p++] = type;
     b[p++] = flags;
-    b.writeUInt32BE(id & MAX_ID, p);
+    b[p] = (id >>> 24) & 0x7f; // R bit 0
+    b[p + 1] = (id >>> 16) & 0xff;
+    b[p + 2] = (id >>> 8) & 0xff;
+    b[p + 3] = id & 0xff;
     p += 4;
     if (len) {
       if (off === 0 && len === payload!.length) b.set(payload!, p);
@@ -83,7 +95,10 @@ export class FrameWriter {
     b[p++] = len & 0xff;
     b[p++] = FrameType.DATA;
     b[p++] = flags;
-    b.writeUInt32BE(id & MAX_ID, p);
+    b[p] = (id >>> 24) & 0x7f; // R bit 0
+    b[p + 1] = (id >>> 16) & 0xff;
+    b[p + 2] = (id >>> 8) & 0xff;
+    b[p + 3] = id & 0xff;
     this.wpos = p + 4 + len;
     this.scheduleFlush();
     return len;
@@ -92,7 +107,16 @@ export class FrameWriter {
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    setImmediate(flushWriter, this);
+    dirty.push(this);
+    if (!flushAllScheduled) {
+      flushAllScheduled = true;
+      setImmediate(flushAll);
+    }
+  }
+
+  /** The flush of this turn, unless the connection flushed already (closing). */
+  scheduledFlush(): void {
+    if (this.flushScheduled) this.flush();
   }
 
   flush(): void {
