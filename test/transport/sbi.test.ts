@@ -13,6 +13,7 @@ const routes: SbiRoute[] = [
   { method: 'GET', path: '/nudr-dr/v1/things/{id}', operation: 'Get', handler: (req) => { if (!store.has(req.params.id)) throw new SbiProblem(404, 'DATA_NOT_FOUND'); return ok(store.get(req.params.id)); } },
   { method: 'DELETE', path: '/nudr-dr/v1/things/{id}', operation: 'Delete', handler: (req) => { store.delete(req.params.id); return noContent; } },
   { method: 'POST', path: '/nudr-dr/v1/boom', operation: 'Boom', handler: () => { throw new Error('kaboom'); } },
+  { method: 'POST', path: '/nudr-dr/v1/headers', operation: 'Headers', handler: (req) => ok(req.headers) },
   { method: 'POST', path: '/nudr-dr/v1/echo', operation: 'Echo', handler: (req) => ok(req.body instanceof SbiMultipart ? { json: req.body.json, n1: Array.from(req.body.binaries.n1.data) } : req.body) },
 ];
 
@@ -42,6 +43,16 @@ describe('SBI over HTTP/2 (TS 29.500)', () => {
     const nf = await client.call('GET', `${server.uri}/nudr-dr/v1/things/${c.body.id}`);
     expect(nf).toMatchObject({ status: 404, headers: { 'content-type': 'application/problem+json' }, body: { status: 404, cause: 'DATA_NOT_FOUND' } });
   });
+
+  for (const http2 of ['own', 'node'] as const) {
+    it(`a handler reads the request's header fields by name, a repeated one's values joined (${http2} HTTP/2)`, async () => {
+      const server = await SbiServer.listen({ address: '127.0.26.20', port: 0, routes, nfType: 'UDR', http2 });
+      open.push(server);
+      const r = await nodeHttp2Request(server.uri, { ':method': 'POST', ':path': '/nudr-dr/v1/headers', 'content-type': 'application/json', 'user-agent': 'PCF', '3gpp-sbi-discovery-service-names': ['nudr-dr', 'nudr-group-id-map'] }, '{}');
+      expect(r.status).toBe(200);
+      expect(JSON.parse(r.body)).toMatchObject({ 'content-type': 'application/json', 'user-agent': 'PCF', '3gpp-sbi-discovery-service-names': 'nudr-dr, nudr-group-id-map' });
+    });
+  }
 
   it('multipart/related with a binary N1 part crosses intact', async () => {
     const { server, client } = await setup();
