@@ -71,6 +71,21 @@ describe('HPACK encoder: default policy', () => {
   });
 });
 
+describe('HPACK encoder: string literals', () => {
+  it('writes a literal as its UTF-8 octets after their count, ASCII or not, short or long (5.2)', () => {
+    const enc = new HpackEncoder();
+    // location: static name index 46, 6.2.2 without indexing (4-bit prefix: 15, then 31)
+    expect(toHex(enc.encode(h([['location', '/a']])))).toBe('0f1f022f61');
+    // "/\u00e9" is 3 octets: 2f c3 a9 (an ASCII start written, then the whole literal again as UTF-8)
+    expect(toHex(enc.encode(h([['location', '/\u00e9']])))).toBe('0f1f032fc3a9');
+    // 127 ASCII octets: the length no longer fits the 7-bit prefix (127 = 127 + 0)
+    const long = 'a'.repeat(127);
+    expect(toHex(enc.encode(h([['location', long]])))).toBe(`0f1f7f00${'61'.repeat(127)}`);
+    const short = 'b'.repeat(126);
+    expect(toHex(enc.encode(h([['location', short]])))).toBe(`0f1f7e${'62'.repeat(126)}`);
+  });
+});
+
 describe('HPACK encoder: field objects sent again', () => {
   it('encodes a field object it has sent before as it encodes a new object with the same name and value, through evictions and size updates', () => {
     // two encoders on the same input: one given the same field objects again (its memo), one fresh copies

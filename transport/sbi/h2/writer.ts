@@ -6,8 +6,6 @@
 import type net from 'node:net';
 import { FrameType, FrameFlags } from '../../../codecs/http2/frame.ts';
 
-const MAX_ID = 0x7fffffff;
-
 /**
  * The writers with frames to write this turn, all flushed by one setImmediate: one Immediate per
  * turn for every connection of the process, not one per connection (each is an object and a turn
@@ -65,7 +63,10 @@ export class FrameWriter {
     b[p++] = len & 0xff;
     b[p++] = type;
     b[p++] = flags;
-    b.writeUInt32BE(id & MAX_ID, p);
+    b[p] = (id >>> 24) & 0x7f; // R bit 0
+    b[p + 1] = (id >>> 16) & 0xff;
+    b[p + 2] = (id >>> 8) & 0xff;
+    b[p + 3] = id & 0xff;
     p += 4;
     if (len) {
       if (off === 0 && len === payload!.length) b.set(payload!, p);
@@ -94,7 +95,10 @@ export class FrameWriter {
     b[p++] = len & 0xff;
     b[p++] = FrameType.DATA;
     b[p++] = flags;
-    b.writeUInt32BE(id & MAX_ID, p);
+    b[p] = (id >>> 24) & 0x7f; // R bit 0
+    b[p + 1] = (id >>> 16) & 0xff;
+    b[p + 2] = (id >>> 8) & 0xff;
+    b[p + 3] = id & 0xff;
     this.wpos = p + 4 + len;
     this.scheduleFlush();
     return len;
