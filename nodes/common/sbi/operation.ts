@@ -275,8 +275,12 @@ export function resourceShape(op: SbiOperation): ResourceShape | undefined {
   return { marker: `/${op.api}/${op.version}/`, segments: compiled(op.resource).segments, tail: tail.includes('{') ? undefined : tail };
 }
 
-/** RFC 3986 unreserved plus what encodeURIComponent also leaves (`!*'()`): a segment of these decodes and encodes to itself. */
+/**
+ * A parameter segment that decodes and encodes to itself: RFC 3986 unreserved characters and what
+ * encodeURIComponent also leaves (`!*'()`), none a `%`; not a dot segment (URL would resolve it).
+ */
 function plainSegment(uri: string, from: number, to: number): boolean {
+  if (to - from <= 2 && uri.charCodeAt(from) === 0x2e && (to - from === 1 || uri.charCodeAt(from + 1) === 0x2e)) return false;
   for (let i = from; i < to; i++) {
     const c = uri.charCodeAt(i);
     const alnum = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39);
@@ -285,21 +289,35 @@ function plainSegment(uri: string, from: number, to: number): boolean {
   return true;
 }
 
+/** `http://host[:port]` prefixes splitUri takes as they are (few: one per producer), checked once each. */
+const plainAuthorities: string[] = [];
+
+/** The length of `uri`'s `http://host[:port]` when it is one splitUri takes as it is, else -1. */
+function plainAuthority(uri: string): number {
+  for (const a of plainAuthorities) if (uri.startsWith(a) && uri.charCodeAt(a.length) === 0x2f) return a.length;
+  const slash = uri.indexOf('/', 7);
+  if (slash < 0 || !uri.startsWith('http://')) return -1;
+  const a = uri.slice(0, slash);
+  const m = PLAIN_URI.exec(`${a}/`);
+  const port = m?.[2] === undefined ? 0 : Number(m[2]);
+  if (!m || port === 80 || port > 65535 || a.includes('xn--')) return -1;
+  if (plainAuthorities.length >= 64) plainAuthorities.length = 0;
+  plainAuthorities.push(a);
+  return slash;
+}
+
 /**
  * The URI a 'resource' operation is sent to, `uri` followed by the rest of its path, when that is
  * what parseResourceUri and fillPath would build (issue 21 goal 3: they made a parameters object,
- * a split and the same string again per call): a URI splitUri takes as it is, the resource's
- * segments where the template has them, each parameter of characters that decode and encode to
- * themselves. Undefined otherwise: the caller parses and fills as before.
+ * a split and the same string again per call): an authority splitUri takes as it is, directly
+ * followed by the API, the resource's segments where the template has them, each parameter of
+ * characters that decode and encode to themselves. Undefined otherwise: the caller parses and
+ * fills as before.
  */
 export function plainResourceTarget(shape: ResourceShape, uri: string): string | undefined {
   if (shape.tail === undefined) return undefined;
-  const m = PLAIN_URI.exec(uri);
-  if (!m) return undefined;
-  const port = m[2] === undefined ? 0 : Number(m[2]);
-  if (port === 80 || port > 65535 || m[1].includes('xn--') || /\/\.\.?(\/|$)/.test(m[3]) || /%2e/i.test(m[3])) return undefined;
-  const at = uri.indexOf(shape.marker, m[1].length);
-  if (at < 0) return undefined;
+  const at = plainAuthority(uri);
+  if (at < 0 || !uri.startsWith(shape.marker, at)) return undefined;
   const { segments } = shape;
   // segments[0] is the empty one before the resource path's leading `/`, which ends the marker
   let from = at + shape.marker.length;
@@ -322,11 +340,14 @@ export function plainResourceTarget(shape: ResourceShape, uri: string): string |
  */
 export function queryString(query: Record<string, unknown> | undefined): string {
   if (!query) return '';
-  const parts: string[] = [];
-  for (const [k, v] of Object.entries(query)) {
+  // one string, without an entry array per parameter and a list joined (a query per discovery, SDM get, ...)
+  let out = '';
+  for (const k in query) {
+    if (!Object.hasOwn(query, k)) continue;
+    const v = query[k];
     if (v === undefined) continue;
     const s = Array.isArray(v) ? v.map(String).join(',') : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
-    parts.push(`${encodeComponent(k)}=${encodeComponent(s)}`);
+    out += `${out === '' ? '?' : '&'}${encodeComponent(k)}=${encodeComponent(s)}`;
   }
-  return parts.length ? `?${parts.join('&')}` : '';
+  return out;
 }
