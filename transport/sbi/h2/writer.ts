@@ -23,6 +23,19 @@ function flushAll(): void {
   dirty.length = 0;
 }
 
+/** The 9-octet frame header (4.1) at `p`: length, type, flags, R bit 0 and the stream identifier. */
+function frameHeader(b: Buffer, p: number, len: number, type: number, flags: number, id: number): void {
+  b[p] = len >>> 16;
+  b[p + 1] = (len >>> 8) & 0xff;
+  b[p + 2] = len & 0xff;
+  b[p + 3] = type;
+  b[p + 4] = flags;
+  b[p + 5] = (id >>> 24) & 0x7f;
+  b[p + 6] = (id >>> 16) & 0xff;
+  b[p + 7] = (id >>> 8) & 0xff;
+  b[p + 8] = id & 0xff;
+}
+
 export class FrameWriter {
   private readonly socket: net.Socket;
   private readonly onWrite: ((bytes: Uint8Array, note: string | undefined) => void) | undefined;
@@ -59,24 +72,11 @@ export class FrameWriter {
   frame(type: number, flags: number, id: number, payload?: Uint8Array, off = 0, len = payload ? payload.length - off : 0): void {
     this.room(9 + len);
     const b = this.wbuf;
-    let p = this.wpos;
-    b[p++] = len >>> 16;
-    b[p++] = (len >>> 8) & 0xff;
-    b[p++] = len & 0xff;
-    b[p++] = type;
-    b[p++] = flags;
-    b[p] = (id >>> 24) & 0x7f; // R bit 0
-    b[p + 1] = (id >>> 16) & 0xff;
-    b[p + 2] = (id >>> 8) & 0xff;
-    b[p + 3] = id & 0xff;
-    p += 4;
-    if (len) {
-      if (off === 0 && len === payload!.length) b.set(payload!, p);
-      // a header block is mostly a few dozen octets: copied without a view (a Buffer object each)
-      else if (len <= 128) for (let i = 0; i < len; i++) b[p + i] = payload![off + i];
-      else b.set(new Uint8Array(payload!.buffer, payload!.byteOffset + off, len), p);
-    }
-    this.wpos = p + len;
+    const p = this.wpos;
+    frameHeader(b, p, len, type, flags, id);
+    // part of a payload (DATA beyond a frame, CONTINUATION): a plain view, not a Buffer subarray
+    if (len) b.set(off === 0 && len === payload!.length ? payload! : new Uint8Array(payload!.buffer, payload!.byteOffset + off, len), p + 9);
+    this.wpos = p + 9 + len;
     this.scheduleFlush();
   }
 
@@ -89,19 +89,11 @@ export class FrameWriter {
     if (text.length > max) return -1;
     this.room(9 + 3 * text.length);
     const b = this.wbuf;
-    let p = this.wpos;
+    const p = this.wpos;
     const len = b.write(text, p + 9);
     if (len > max) return -1;
-    b[p++] = len >>> 16;
-    b[p++] = (len >>> 8) & 0xff;
-    b[p++] = len & 0xff;
-    b[p++] = FrameType.DATA;
-    b[p++] = flags;
-    b[p] = (id >>> 24) & 0x7f; // R bit 0
-    b[p + 1] = (id >>> 16) & 0xff;
-    b[p + 2] = (id >>> 8) & 0xff;
-    b[p + 3] = id & 0xff;
-    this.wpos = p + 4 + len;
+    frameHeader(b, p, len, FrameType.DATA, flags, id);
+    this.wpos = p + 9 + len;
     this.scheduleFlush();
     return len;
   }
@@ -181,17 +173,7 @@ export class FrameWriter {
       this.headers(id, block, len, endStream, max);
       return;
     }
-    const b = this.wbuf;
-    let p = this.wpos;
-    b[p++] = len >>> 16;
-    b[p++] = (len >>> 8) & 0xff;
-    b[p++] = len & 0xff;
-    b[p++] = FrameType.HEADERS;
-    b[p++] = FrameFlags.END_HEADERS | (endStream ? FrameFlags.END_STREAM : 0);
-    b[p] = (id >>> 24) & 0x7f; // R bit 0
-    b[p + 1] = (id >>> 16) & 0xff;
-    b[p + 2] = (id >>> 8) & 0xff;
-    b[p + 3] = id & 0xff;
+    frameHeader(this.wbuf, this.wpos, len, FrameType.HEADERS, FrameFlags.END_HEADERS | (endStream ? FrameFlags.END_STREAM : 0), id);
     this.wpos = end;
     this.scheduleFlush();
   }
