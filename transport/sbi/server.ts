@@ -150,10 +150,16 @@ class OwnExchange implements Exchange, H2StreamObserver {
   }
 
   respond(status: number, server: string, headers: Record<string, string> | undefined, contentType: string | undefined, data: SbiBodyBytes | undefined): void {
-    // the order and values of { ':status', server, ...headers }: a `server` of the handler's replaces ours in place
-    const out: HeaderField[] = [statusField(status), headers && Object.hasOwn(headers, 'server') ? { name: 'server', value: headers.server } : serverField(server)];
-    if (headers) for (const k in headers) if (k !== 'server' && Object.hasOwn(headers, k)) out.push({ name: k.toLowerCase(), value: headers[k] });
-    if (contentType) out.push(contentTypeField(contentType));
+    let out: HeaderField[];
+    if (headers === undefined) {
+      // most answers: an array of its final length (a push past a literal's length grows it to 19 slots)
+      out = contentType ? [statusField(status), serverField(server), contentTypeField(contentType)] : [statusField(status), serverField(server)];
+    } else {
+      // the order and values of { ':status', server, ...headers }: a `server` of the handler's replaces ours in place
+      out = [statusField(status), Object.hasOwn(headers, 'server') ? { name: 'server', value: headers.server } : serverField(server)];
+      for (const k in headers) if (k !== 'server' && Object.hasOwn(headers, k)) out.push({ name: k.toLowerCase(), value: headers[k] });
+      if (contentType) out.push(contentTypeField(contentType));
+    }
     this.s.conn.respond(this.s, out, data);
   }
 

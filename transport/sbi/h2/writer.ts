@@ -5,6 +5,8 @@
 
 import type net from 'node:net';
 import { FrameType, FrameFlags } from '../../../codecs/http2/frame.ts';
+import type { HpackEncoder } from '../../../codecs/http2/hpack-encoder.ts';
+import type { HeaderField } from '../../../codecs/http2/hpack.ts';
 
 /**
  * The writers with frames to write this turn, all flushed by one setImmediate: one Immediate per
@@ -24,7 +26,7 @@ function flushAll(): void {
 export class FrameWriter {
   private readonly socket: net.Socket;
   private readonly onWrite: ((bytes: Uint8Array, note: string | undefined) => void) | undefined;
-  private wbuf = Buffer.allocUnsafe(65536);
+  private wbuf: Buffer = Buffer.allocUnsafe(65536);
   private wstart = 0;
   private wpos = 0;
   /** Capture comments for the next write. */
@@ -161,6 +163,37 @@ export class FrameWriter {
 
   windowUpdate(id: number, increment: number): void {
     this.u32(FrameType.WINDOW_UPDATE, id, increment);
+  }
+
+  /**
+   * A header list in HEADERS (6.2), its block encoded by `encoder` in place after the frame
+   * header's room; a block longer than `max` (the peer's SETTINGS_MAX_FRAME_SIZE) is copied out
+   * and sent in HEADERS and CONTINUATION frames (6.10).
+   */
+  headerList(id: number, encoder: HpackEncoder, fields: readonly HeaderField[], endStream: boolean, max: number): void {
+    this.room(9 + 256);
+    const start = this.wpos + 9;
+    const end = encoder.encodeAt(fields, this.wbuf, start);
+    this.wbuf = encoder.target; // the same buffer, or a bigger copy holding the frames before the block too
+    const len = end - start;
+    if (len > max) {
+      const block = Buffer.from(this.wbuf.subarray(start, end));
+      this.headers(id, block, len, endStream, max);
+      return;
+    }
+    const b = this.wbuf;
+    let p = this.wpos;
+    b[p++] = len >>> 16;
+    b[p++] = (len >>> 8) & 0xff;
+    b[p++] = len & 0xff;
+    b[p++] = FrameType.HEADERS;
+    b[p++] = FrameFlags.END_HEADERS | (endStream ? FrameFlags.END_STREAM : 0);
+    b[p] = (id >>> 24) & 0x7f; // R bit 0
+    b[p + 1] = (id >>> 16) & 0xff;
+    b[p + 2] = (id >>> 8) & 0xff;
+    b[p + 3] = id & 0xff;
+    this.wpos = end;
+    this.scheduleFlush();
   }
 
   /**
