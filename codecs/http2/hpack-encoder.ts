@@ -77,7 +77,9 @@ export class HpackEncoder {
   private smallest = Infinity;
   private readonly huffman: boolean;
   private readonly indexAll: boolean;
-  private out = Buffer.allocUnsafe(512);
+  /** Its own buffer (encode, encodeShared), and where the block being encoded goes. */
+  private own: Buffer = Buffer.allocUnsafe(512);
+  private out: Buffer = this.own;
   /**
    * Field objects sent as an index (6.1), by identity: the fields the SBI makes once and sends in
    * every message (:scheme, :authority, user-agent, accept, :status, server, content-type) are
@@ -219,16 +221,20 @@ export class HpackEncoder {
    * call: for a caller that copies it at once (the HTTP/2 connection's frame writer).
    */
   encodeShared(fields: readonly HeaderField[]): Uint8Array {
-    return this.out.subarray(0, this.encodeBlock(fields));
+    const end = this.encodeAt(fields, this.own, 0);
+    this.own = this.out;
+    return this.own.subarray(0, end);
   }
 
   /**
-   * As encodeShared, without the view: the block is the first `length` octets of `block`, valid
-   * only until the next call (the frame writer copies it at once; a view would be one more Buffer
-   * object per message).
+   * Encodes one header block into `target` from offset `at` and returns where it ends: the frame
+   * writer's buffer, after the room of the frame header, so the block is neither copied nor
+   * viewed. When `target` has no room left, octets 0..end are in a bigger buffer: `target` after
+   * the call.
    */
-  encodeBlock(fields: readonly HeaderField[]): number {
-    this.pos = 0;
+  encodeAt(fields: readonly HeaderField[], target: Buffer, at: number): number {
+    this.out = target;
+    this.pos = at;
     if (this.pendingUpdate) {
       // 6.3 Dynamic Table Size Update: the smallest size of the interval, then the size now (4.2)
       if (this.smallest < this.max) this.integer(0x20, 5, this.smallest);
@@ -277,8 +283,8 @@ export class HpackEncoder {
     return this.pos;
   }
 
-  /** The buffer encodeBlock wrote into (it may be replaced by a bigger one at the next call). */
-  get block(): Buffer {
+  /** The buffer the last block ends in: the one given to encodeAt, or a bigger copy of it. */
+  get target(): Buffer {
     return this.out;
   }
 }

@@ -28,7 +28,7 @@ import { realClock, type Clock } from '../../transport/clock.ts';
 import type { WireTap, Endpoint } from '../../transport/tap.ts';
 import { DenseIdPool } from '../common/pools.ts';
 import { ResourceLedger } from '../common/ledger.ts';
-import { trace } from '../common/trace.ts';
+import { trace, traceChannel } from '../common/trace.ts';
 import type { Plmn, Snssai } from '../common/config.ts';
 import type { UuCell, UuConnection, UuUeSide, RrcEstablishmentCause, UplinkNasLabel } from './uu.ts';
 import type { GnbUeContext, GnbPduSession } from './context.ts';
@@ -469,7 +469,8 @@ export class Gnb implements UuCell {
       return;
     }
     const bytes = encodeNgap(pdu);
-    trace({ from: 'gNB', to: link.nf, interface: 'N2', protocol: 'NGAP', message, step, ...(ue ? { ue } : {}), bytes: bytes.length });
+    // the literal only when someone listens (trace copies its fields; no spread of a conditional one)
+    if (traceChannel.hasSubscribers) trace({ from: 'gNB', to: link.nf, interface: 'N2', protocol: 'NGAP', message, step, ue: ue || undefined, bytes: bytes.length });
     association.send(streamId, NGAP_PPID, bytes, `${message} [${step.startsWith('TS ') ? step : `TS 23.502 ${step}`}]`);
   }
 

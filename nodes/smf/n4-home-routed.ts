@@ -26,7 +26,7 @@ export interface VsmfN4 extends N4 {
 export class HomeRoutedN4 extends SmfN4 implements VsmfN4 {
   async establishIntermediate(req: { cpSeid: bigint; qfi: number; step: string }): Promise<VupfSession> {
     const spec: P.IntermediateSessionSpec = { nodeId: this.nodeId, cpSeid: req.cpSeid, cpAddress: this.o.smfAddress, qfi: req.qfi, accessInstance: this.o.accessInstance ?? 'access', n9Instance: 'n9' };
-    trace({ from: this.names.smf, to: this.names.upf, interface: 'N4', protocol: 'PFCP', message: 'Session Establishment Request', step: req.step });
+    if (traceChannel.hasSubscribers) trace({ from: this.names.smf, to: this.names.upf, interface: 'N4', protocol: 'PFCP', message: 'Session Establishment Request', step: req.step });
     const rsp = this.decode(await this.o.endpoint.request(this.o.upf, (seq) => P.encodePfcp(P.intermediateSessionEstablishmentRequest(seq, spec)), `N4 Session Establishment Request [TS 23.502 ${req.step}]`));
     const cause = P.get(rsp.ies, T.Cause);
     if (traceChannel.hasSubscribers) trace({ from: this.names.upf, to: this.names.smf, interface: 'N4', protocol: 'PFCP', message: `Session Establishment Response (cause ${cause ?? '-'})`, response: true });
@@ -41,7 +41,7 @@ export class HomeRoutedN4 extends SmfN4 implements VsmfN4 {
   }
 
   async modifyUplink(upSeid: bigint, uplink: { action: 'forward'; teid: number; address: string } | { action: 'drop' }, step: string): Promise<void> {
-    trace({ from: this.names.smf, to: this.names.upf, interface: 'N4', protocol: 'PFCP', message: `Session Modification Request (uplink ${uplink.action})`, step });
+    if (traceChannel.hasSubscribers) trace({ from: this.names.smf, to: this.names.upf, interface: 'N4', protocol: 'PFCP', message: `Session Modification Request (uplink ${uplink.action})`, step });
     const rsp = this.decode(await this.o.endpoint.request(this.o.upf, (seq) => P.encodePfcp(P.uplinkFarModificationRequest(seq, upSeid, uplink)), `N4 Session Modification Request [TS 23.502 ${step}]`));
     const cause = P.get(rsp.ies, T.Cause);
     if (traceChannel.hasSubscribers) trace({ from: this.names.upf, to: this.names.smf, interface: 'N4', protocol: 'PFCP', message: `Session Modification Response (cause ${cause ?? '-'})`, response: true });

@@ -85,7 +85,7 @@ export class SmfN4 implements N4 {
 
   async establish(req: N4SessionEstablishment): Promise<N4SessionEstablished> {
     const spec: P.SessionRulesSpec = { nodeId: this.nodeId, cpSeid: req.cpSeid, cpAddress: this.o.smfAddress, ueAddress: req.ueAddress, qfi: req.qfi, accessInstance: this.o.accessInstance ?? 'access', coreInstance: req.dnn, ambrUlKbps: req.ambrUplinkKbps, ambrDlKbps: req.ambrDownlinkKbps, ...(req.volumeThresholdOctets !== undefined ? { volumeThresholdOctets: req.volumeThresholdOctets } : {}), ...(req.monitoredFlows?.length ? { monitoredFlows: req.monitoredFlows } : {}) };
-    trace({ from: this.names.smf, to: this.names.upf, interface: 'N4', protocol: 'PFCP', message: 'Session Establishment Request', step: req.step });
+    if (traceChannel.hasSubscribers) trace({ from: this.names.smf, to: this.names.upf, interface: 'N4', protocol: 'PFCP', message: 'Session Establishment Request', step: req.step });
     const rsp = this.decode(await this.o.endpoint.request(this.o.upf, (seq) => P.encodePfcp(P.sessionEstablishmentRequest(seq, spec)), `N4 Session Establishment Request [TS 23.502 ${req.step}]`));
     if (traceChannel.hasSubscribers) trace({ from: this.names.upf, to: this.names.smf, interface: 'N4', protocol: 'PFCP', message: `Session Establishment Response (cause ${P.get(rsp.ies, T.Cause) ?? '-'})`, response: true });
     const cause = P.get(rsp.ies, T.Cause);
@@ -100,7 +100,7 @@ export class SmfN4 implements N4 {
 
   async modify(upSeid: bigint, change: { gnbTeid?: number; gnbAddress?: string; downlink: 'forward' | 'buffer' | 'drop' }, step: string): Promise<void> {
     const dl = change.downlink === 'forward' ? { action: 'forward' as const, gnbTeid: change.gnbTeid ?? 0, gnbAddress: change.gnbAddress ?? '0.0.0.0' } : { action: change.downlink };
-    trace({ from: this.names.smf, to: this.names.upf, interface: 'N4', protocol: 'PFCP', message: 'Session Modification Request', step });
+    if (traceChannel.hasSubscribers) trace({ from: this.names.smf, to: this.names.upf, interface: 'N4', protocol: 'PFCP', message: 'Session Modification Request', step });
     const rsp = this.decode(await this.o.endpoint.request(this.o.upf, (seq) => P.encodePfcp(P.sessionModificationRequest(seq, upSeid, dl)), `N4 Session Modification Request [TS 23.502 ${step}]`));
     if (traceChannel.hasSubscribers) trace({ from: this.names.upf, to: this.names.smf, interface: 'N4', protocol: 'PFCP', message: `Session Modification Response (cause ${P.get(rsp.ies, T.Cause) ?? '-'})`, response: true });
     const cause = P.get(rsp.ies, T.Cause);
@@ -108,7 +108,7 @@ export class SmfN4 implements N4 {
   }
 
   async updateUrrs(upSeid: bigint, urrs: readonly P.UrrThresholdUpdate[], step: string): Promise<void> {
-    trace({ from: this.names.smf, to: this.names.upf, interface: 'N4', protocol: 'PFCP', message: 'Session Modification Request (Update URR)', step });
+    if (traceChannel.hasSubscribers) trace({ from: this.names.smf, to: this.names.upf, interface: 'N4', protocol: 'PFCP', message: 'Session Modification Request (Update URR)', step });
     const rsp = this.decode(await this.o.endpoint.request(this.o.upf, (seq) => P.encodePfcp(P.sessionModificationRequestUpdateUrr(seq, upSeid, urrs)), `N4 Session Modification Request, Update URR [TS 23.502 ${step}]`));
     if (traceChannel.hasSubscribers) trace({ from: this.names.upf, to: this.names.smf, interface: 'N4', protocol: 'PFCP', message: `Session Modification Response (cause ${P.get(rsp.ies, T.Cause) ?? '-'})`, response: true });
     const cause = P.get(rsp.ies, T.Cause);
@@ -116,7 +116,7 @@ export class SmfN4 implements N4 {
   }
 
   async updateSessionAmbr(upSeid: bigint, ambr: { uplinkKbps: number; downlinkKbps: number }, step: string): Promise<void> {
-    trace({ from: this.names.smf, to: this.names.upf, interface: 'N4', protocol: 'PFCP', message: 'Session Modification Request (Update QER)', step });
+    if (traceChannel.hasSubscribers) trace({ from: this.names.smf, to: this.names.upf, interface: 'N4', protocol: 'PFCP', message: 'Session Modification Request (Update QER)', step });
     const rsp = this.decode(await this.o.endpoint.request(this.o.upf, (seq) => P.encodePfcp(P.sessionModificationRequestUpdateQer(seq, upSeid, { ulKbps: ambr.uplinkKbps, dlKbps: ambr.downlinkKbps })), `N4 Session Modification Request, Update QER [TS 23.502 ${step}]`));
     if (traceChannel.hasSubscribers) trace({ from: this.names.upf, to: this.names.smf, interface: 'N4', protocol: 'PFCP', message: `Session Modification Response (cause ${P.get(rsp.ies, T.Cause) ?? '-'})`, response: true });
     const cause = P.get(rsp.ies, T.Cause);
@@ -124,7 +124,7 @@ export class SmfN4 implements N4 {
   }
 
   async delete(upSeid: bigint, step: string): Promise<UrrUsageReport[] | undefined> {
-    trace({ from: this.names.smf, to: this.names.upf, interface: 'N4', protocol: 'PFCP', message: 'Session Deletion Request', step });
+    if (traceChannel.hasSubscribers) trace({ from: this.names.smf, to: this.names.upf, interface: 'N4', protocol: 'PFCP', message: 'Session Deletion Request', step });
     const rsp = this.decode(await this.o.endpoint.request(this.o.upf, (seq) => P.encodePfcp(P.sessionDeletionRequest(seq, upSeid)), `N4 Session Release [TS 23.502 ${step}]`));
     if (traceChannel.hasSubscribers) trace({ from: this.names.upf, to: this.names.smf, interface: 'N4', protocol: 'PFCP', message: `Session Deletion Response (cause ${P.get(rsp.ies, T.Cause) ?? '-'})`, response: true });
     const cause = P.get(rsp.ies, T.Cause);

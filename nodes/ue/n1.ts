@@ -6,7 +6,7 @@
 import {
   decodeNasMessage, encodeNasMessage, protectNas, unprotectNas, NasMacFailure, NasReplay, type NasMessage,
 } from '../../codecs/nas/index.ts';
-import { trace } from '../common/trace.ts';
+import { trace, traceChannel } from '../common/trace.ts';
 import type { RrcEstablishmentCause } from '../gnb/uu.ts';
 import type { Ue } from './ue.ts';
 import { stopT3512 } from './procedures/periodic-registration.ts';
@@ -153,7 +153,7 @@ export function sendPlain(ue: Ue, plain: Uint8Array, name: string, step: string,
 
 export function transmit(ue: Ue, bytes: Uint8Array, name: string, step: string, inner?: string, rrcCause: RrcEstablishmentCause = 'mo-Signalling'): void {
   ue.sent.push(inner ? `${name}: ${inner}` : name);
-  trace({ from: 'UE', to: 'AMF', interface: 'N1', protocol: 'NAS-5GS', message: inner ? `${name} (${inner})` : name, step, ue: ue.cfg.supi, bytes: bytes.length });
+  if (traceChannel.hasSubscribers) trace({ from: 'UE', to: 'AMF', interface: 'N1', protocol: 'NAS-5GS', message: inner ? `${name} (${inner})` : name, step, ue: ue.cfg.supi, bytes: bytes.length });
   const about = { message: inner ? `${name}, ${inner}` : name, step };
   if (ue.connecting) {
     ue.heldDuringConnect.push({ bytes, about });

@@ -20,7 +20,7 @@ import {
   nasMessage, encodeNasMessage, naiSuci, type NasMessage, type NasSecurityContext, type MobileIdentity, type SNssai,
 } from '../../codecs/nas/index.ts';
 import { realClock, type Clock, type TimerHandle } from '../../transport/clock.ts';
-import { trace } from '../common/trace.ts';
+import { trace, traceChannel } from '../common/trace.ts';
 import { servingNetworkName } from '../common/aka.ts';
 import type { Snssai } from '../common/config.ts';
 import type { UuCell, UuConnection, UuUeSide, UplinkNasLabel } from '../gnb/uu.ts';
@@ -228,7 +228,7 @@ export class Ue extends EventEmitter<UeEvents> {
       }, o.timeoutMs ?? 5000);
       this.pings.set(key, { sentAt: this.clock.now(), resolve, reject, timer });
       this.stats.ulPackets++;
-      trace({ from: 'UE', to: 'DN', interface: 'N3', protocol: 'IP', message: `ICMP echo request ${dst} seq ${key}`, step: 'TS 23.501 5.8 (user plane)', ue: this.cfg.supi });
+      if (traceChannel.hasSubscribers) trace({ from: 'UE', to: 'DN', interface: 'N3', protocol: 'IP', message: `ICMP echo request ${dst} seq ${key}`, step: 'TS 23.501 5.8 (user plane)', ue: this.cfg.supi });
       this.conn!.uplinkData(s.pduSessionId, packet);
     });
   }
@@ -249,7 +249,7 @@ export class Ue extends EventEmitter<UeEvents> {
       }, o.timeoutMs ?? 5000);
       this.udpWaiters.set(srcPort, { resolve, reject, timer });
       this.stats.ulPackets++;
-      trace({ from: 'UE', to: 'DN', interface: 'N3', protocol: 'IP', message: `UDP echo request ${dst}:${o.port ?? 7}`, step: 'TS 23.501 5.8 (user plane)', ue: this.cfg.supi });
+      if (traceChannel.hasSubscribers) trace({ from: 'UE', to: 'DN', interface: 'N3', protocol: 'IP', message: `UDP echo request ${dst}:${o.port ?? 7}`, step: 'TS 23.501 5.8 (user plane)', ue: this.cfg.supi });
       this.conn!.uplinkData(s.pduSessionId, packet);
     });
   }

@@ -15,7 +15,7 @@ import { HpackDecoder, type HeaderField } from '../../../codecs/http2/hpack.ts';
 import { HpackEncoder } from '../../../codecs/http2/hpack-encoder.ts';
 import { CONNECTION_PREFACE, FrameType, FrameFlags, ERROR_CODE_NAMES } from '../../../codecs/http2/frame.ts';
 import { DecodeError } from '../../../codecs/bytes/errors.ts';
-import { H2Stream, type H2StreamObserver } from './stream.ts';
+import { H2Stream, type H2StreamObserver, STREAM_LOCAL_ENDED, STREAM_REMOTE_ENDED, STREAM_CLOSED } from './stream.ts';
 import { FrameWriter } from './writer.ts';
 import { FrameReader } from './reader.ts';
 import { StreamTable } from './stream-table.ts';
@@ -175,8 +175,7 @@ export class H2Connection {
     this.streams.add(s);
     this.activeLocal++;
     if (note) this.w.notes.push(note);
-    const n = this.encoder.encodeBlock(fields);
-    this.w.headers(s.id, this.encoder.block, n, body === undefined, this.peer.maxFrameSize);
+    this.w.headerList(s.id, this.encoder, fields, body === undefined, this.peer.maxFrameSize);
     if (body === undefined) this.localEnd(s);
     else this.sendData(s, body, true);
   }
@@ -184,8 +183,7 @@ export class H2Connection {
   /** Server: the response (8.3.2) to a request, status first, then the body in DATA frames. */
   respond(s: H2Stream, fields: HeaderField[], body: Uint8Array | string | undefined): void {
     if (s.closed || s.localEnded) throw new H2ClosedError(`stream ${s.id} is closed`);
-    const n = this.encoder.encodeBlock(fields);
-    this.w.headers(s.id, this.encoder.block, n, body === undefined, this.peer.maxFrameSize);
+    this.w.headerList(s.id, this.encoder, fields, body === undefined, this.peer.maxFrameSize);
     if (body === undefined) this.localEnd(s);
     else this.sendData(s, body, true);
   }
@@ -200,12 +198,12 @@ export class H2Connection {
   }
 
   private localEnd(s: H2Stream): void {
-    s.localEnded = true;
+    s.state |= STREAM_LOCAL_ENDED;
     if (s.remoteEnded) this.closeStream(s, undefined);
   }
 
   private remoteEnd(s: H2Stream): void {
-    s.remoteEnded = true;
+    s.state |= STREAM_REMOTE_ENDED;
     if (this.role === 'server') this.o.onRequest?.(s);
     else s.observer?.response(s);
     if (s.localEnded) this.closeStream(s, undefined);
@@ -213,7 +211,7 @@ export class H2Connection {
 
   private closeStream(s: H2Stream, code: number | undefined): void {
     if (s.closed) return;
-    s.closed = true;
+    s.state |= STREAM_CLOSED;
     s.resetCode = code;
     if (s.id) this.streams.delete(s);
     if (this.blocked.size) this.blocked.delete(s);

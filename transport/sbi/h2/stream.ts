@@ -14,6 +14,11 @@ export interface H2StreamObserver {
 
 const EMPTY = new Uint8Array(0);
 
+/** H2Stream.state bits. */
+export const STREAM_LOCAL_ENDED = 1;
+export const STREAM_REMOTE_ENDED = 2;
+export const STREAM_CLOSED = 4;
+
 export class H2Stream {
   id: number;
   readonly conn: H2Connection;
@@ -24,9 +29,12 @@ export class H2Stream {
   private more: Uint8Array[] | undefined;
   sendWindow = 0;
   recvWindow = 0;
-  localEnded = false;
-  remoteEnded = false;
-  closed = false;
+  /**
+   * Where it is in its life (5.1), as bits (one field, not three, on an object of which every
+   * request has two in flight): STREAM_LOCAL_ENDED, STREAM_REMOTE_ENDED, STREAM_CLOSED; set by
+   * the connection only.
+   */
+  state = 0;
   /** The RST_STREAM code it closed with (sent or received, or CANCEL when the connection closed); undefined when both sides ended. */
   resetCode: number | undefined;
   /**
@@ -39,6 +47,21 @@ export class H2Stream {
     this.conn = conn;
     this.id = id;
     this.observer = observer;
+  }
+
+  /** We have sent END_STREAM (half-closed local, 5.1). */
+  get localEnded(): boolean {
+    return (this.state & STREAM_LOCAL_ENDED) !== 0;
+  }
+
+  /** The peer has sent END_STREAM (half-closed remote, 5.1). */
+  get remoteEnded(): boolean {
+    return (this.state & STREAM_REMOTE_ENDED) !== 0;
+  }
+
+  /** Closed: both sides ended, reset either way, or the connection closed. */
+  get closed(): boolean {
+    return (this.state & STREAM_CLOSED) !== 0;
   }
 
   /** The value of a received header field (the first, by its lowercase name). */

@@ -5,6 +5,8 @@
 
 import type net from 'node:net';
 import { FrameType, FrameFlags } from '../../../codecs/http2/frame.ts';
+import type { HpackEncoder } from '../../../codecs/http2/hpack-encoder.ts';
+import type { HeaderField } from '../../../codecs/http2/hpack.ts';
 
 /**
  * The writers with frames to write this turn, all flushed by one setImmediate: one Immediate per
@@ -21,10 +23,23 @@ function flushAll(): void {
   dirty.length = 0;
 }
 
+/** The 9-octet frame header (4.1) at `p`: length, type, flags, R bit 0 and the stream identifier. */
+function frameHeader(b: Buffer, p: number, len: number, type: number, flags: number, id: number): void {
+  b[p] = len >>> 16;
+  b[p + 1] = (len >>> 8) & 0xff;
+  b[p + 2] = len & 0xff;
+  b[p + 3] = type;
+  b[p + 4] = flags;
+  b[p + 5] = (id >>> 24) & 0x7f;
+  b[p + 6] = (id >>> 16) & 0xff;
+  b[p + 7] = (id >>> 8) & 0xff;
+  b[p + 8] = id & 0xff;
+}
+
 export class FrameWriter {
   private readonly socket: net.Socket;
   private readonly onWrite: ((bytes: Uint8Array, note: string | undefined) => void) | undefined;
-  private wbuf = Buffer.allocUnsafe(65536);
+  private wbuf: Buffer = Buffer.allocUnsafe(65536);
   private wstart = 0;
   private wpos = 0;
   /** Capture comments for the next write. */
@@ -57,24 +72,11 @@ export class FrameWriter {
   frame(type: number, flags: number, id: number, payload?: Uint8Array, off = 0, len = payload ? payload.length - off : 0): void {
     this.room(9 + len);
     const b = this.wbuf;
-    let p = this.wpos;
-    b[p++] = len >>> 16;
-    b[p++] = (len >>> 8) & 0xff;
-    b[p++] = len & 0xff;
-    b[p++] = type;
-    b[p++] = flags;
-    b[p] = (id >>> 24) & 0x7f; // R bit 0
-    b[p + 1] = (id >>> 16) & 0xff;
-    b[p + 2] = (id >>> 8) & 0xff;
-    b[p + 3] = id & 0xff;
-    p += 4;
-    if (len) {
-      if (off === 0 && len === payload!.length) b.set(payload!, p);
-      // a header block is mostly a few dozen octets: copied without a view (a Buffer object each)
-      else if (len <= 128) for (let i = 0; i < len; i++) b[p + i] = payload![off + i];
-      else b.set(new Uint8Array(payload!.buffer, payload!.byteOffset + off, len), p);
-    }
-    this.wpos = p + len;
+    const p = this.wpos;
+    frameHeader(b, p, len, type, flags, id);
+    // part of a payload (DATA beyond a frame, CONTINUATION): a plain view, not a Buffer subarray
+    if (len) b.set(off === 0 && len === payload!.length ? payload! : new Uint8Array(payload!.buffer, payload!.byteOffset + off, len), p + 9);
+    this.wpos = p + 9 + len;
     this.scheduleFlush();
   }
 
@@ -87,19 +89,11 @@ export class FrameWriter {
     if (text.length > max) return -1;
     this.room(9 + 3 * text.length);
     const b = this.wbuf;
-    let p = this.wpos;
+    const p = this.wpos;
     const len = b.write(text, p + 9);
     if (len > max) return -1;
-    b[p++] = len >>> 16;
-    b[p++] = (len >>> 8) & 0xff;
-    b[p++] = len & 0xff;
-    b[p++] = FrameType.DATA;
-    b[p++] = flags;
-    b[p] = (id >>> 24) & 0x7f; // R bit 0
-    b[p + 1] = (id >>> 16) & 0xff;
-    b[p + 2] = (id >>> 8) & 0xff;
-    b[p + 3] = id & 0xff;
-    this.wpos = p + 4 + len;
+    frameHeader(b, p, len, FrameType.DATA, flags, id);
+    this.wpos = p + 9 + len;
     this.scheduleFlush();
     return len;
   }
@@ -161,6 +155,27 @@ export class FrameWriter {
 
   windowUpdate(id: number, increment: number): void {
     this.u32(FrameType.WINDOW_UPDATE, id, increment);
+  }
+
+  /**
+   * A header list in HEADERS (6.2), its block encoded by `encoder` in place after the frame
+   * header's room; a block longer than `max` (the peer's SETTINGS_MAX_FRAME_SIZE) is copied out
+   * and sent in HEADERS and CONTINUATION frames (6.10).
+   */
+  headerList(id: number, encoder: HpackEncoder, fields: readonly HeaderField[], endStream: boolean, max: number): void {
+    this.room(9 + 256);
+    const start = this.wpos + 9;
+    const end = encoder.encodeAt(fields, this.wbuf, start);
+    this.wbuf = encoder.target; // the same buffer, or a bigger copy holding the frames before the block too
+    const len = end - start;
+    if (len > max) {
+      const block = Buffer.from(this.wbuf.subarray(start, end));
+      this.headers(id, block, len, endStream, max);
+      return;
+    }
+    frameHeader(this.wbuf, this.wpos, len, FrameType.HEADERS, FrameFlags.END_HEADERS | (endStream ? FrameFlags.END_STREAM : 0), id);
+    this.wpos = end;
+    this.scheduleFlush();
   }
 
   /**

@@ -1,0 +1,58 @@
+// The frame writer of our own HTTP/2 connection (transport/sbi/h2/writer.ts): a header list is
+// encoded in place in the write buffer; the frames it writes must be those of a block encoded
+// apart (same octets), when the buffer has to grow under the block, and when the block is longer
+// than the peer's SETTINGS_MAX_FRAME_SIZE (HEADERS then CONTINUATION, RFC 9113 6.10).
+
+import { describe, it, expect } from 'vitest';
+import type net from 'node:net';
+import { FrameWriter } from '../../transport/sbi/h2/writer.ts';
+import { HpackEncoder } from '../../codecs/http2/hpack-encoder.ts';
+import { HpackDecoder, type HeaderField } from '../../codecs/http2/hpack.ts';
+import { frameAt, FrameType, FrameFlags } from '../../codecs/http2/frame.ts';
+import { toHex } from '../../codecs/bytes/hex.ts';
+
+function writer(): { w: FrameWriter; written: Buffer[] } {
+  const written: Buffer[] = [];
+  const socket = { writable: true, write: (b: Uint8Array) => written.push(Buffer.from(b)) } as unknown as net.Socket;
+  return { w: new FrameWriter(socket), written };
+}
+
+const list = (extra: HeaderField[]): HeaderField[] => [{ name: ':status', value: '201' }, { name: 'server', value: 'UDM' }, { name: 'content-type', value: 'application/json' }, ...extra];
+
+describe('HTTP/2 frame writer: header lists', () => {
+  it('writes the octets of a block encoded apart: after 60 kB of DATA (the buffer grows under the block) and beyond a frame (CONTINUATION)', () => {
+    const { w, written } = writer();
+    const enc = new HpackEncoder();
+    const apart = new HpackEncoder();
+    w.frame(FrameType.DATA, 0, 1, new Uint8Array(60_000).fill(0x61));
+    const lists = [
+      list([{ name: 'location', value: `/x/${'b'.repeat(6_000)}` }]), // does not fit the 65,536-octet buffer after the DATA
+      list([{ name: 'x-long', value: 'c'.repeat(40_000) }]), // 40 kB: HEADERS + 2 CONTINUATION of at most 16,384
+      list([{ name: 'location', value: '/nudm-sdm/v2/imsi-001010000000001/am-data' }]),
+    ];
+    lists.forEach((l, i) => w.headerList(3 + 2 * i, enc, l, i === 1, 16_384));
+    w.flush();
+    const out = Buffer.concat(written);
+    const frames: { type: number; flags: number; streamId: number; payload: Uint8Array }[] = [];
+    for (let at = 0; at < out.length;) {
+      const r = frameAt(out, at)!;
+      frames.push(r.frame);
+      at = r.next;
+    }
+    expect(frames.map((f) => [f.type, f.flags, f.streamId, f.payload.length <= 16_384])).toEqual([
+      [FrameType.DATA, 0, 1, false],
+      [FrameType.HEADERS, FrameFlags.END_HEADERS, 3, true],
+      [FrameType.HEADERS, FrameFlags.END_STREAM, 5, true],
+      [FrameType.CONTINUATION, 0, 5, true],
+      [FrameType.CONTINUATION, FrameFlags.END_HEADERS, 5, true],
+      [FrameType.HEADERS, FrameFlags.END_HEADERS, 7, true],
+    ]);
+    expect(frames[0].payload.every((b) => b === 0x61)).toBe(true);
+    const blocks = [frames[1].payload, Buffer.concat([frames[2].payload, frames[3].payload, frames[4].payload]), frames[5].payload];
+    const dec = new HpackDecoder();
+    blocks.forEach((b, i) => {
+      expect(toHex(b)).toBe(toHex(apart.encode(lists[i])));
+      expect(dec.decode(b)).toEqual(lists[i]);
+    });
+  });
+});
