@@ -7,6 +7,7 @@
 import { EventEmitter } from 'node:events';
 import type { TimerHandle } from '../clock.ts';
 import type { Endpoint } from '../tap.ts';
+import { turnEnd, type TurnWriter } from '../turn.ts';
 import {
   SctpChunkType as C, DataFlags, dataChunk, decodeSackChunk, decodeShutdownChunk, decodeHeartbeatChunk, sackChunk, shutdownChunk,
   emptyChunk, heartbeatChunk, decodeErrorCauses, abortChunk, errorChunk, SctpErrorCause, type SctpChunk,
@@ -21,7 +22,7 @@ export { RECEIVE_WINDOW } from './receiver.ts';
 export { AssociationState, type SctpTimers, type AssociationIo, type SctpAssociationEvents } from './association-types.ts';
 import { AssociationState, type SctpTimers, type AssociationIo, type SctpAssociationEvents, type Outstanding } from './association-types.ts';
 
-export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
+export class SctpAssociation extends EventEmitter<SctpAssociationEvents> implements TurnWriter {
   state: AssociationState;
   readonly peer: Endpoint;
   /** The peer's SCTP port (the common header's source port in its packets). */
@@ -153,19 +154,23 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> {
    * Bundling (RFC 9260 6.10): the DATA the node sends while the event loop works through one
    * round of I/O (the answers to every datagram and every SBI response that arrived together, a
    * burst of NGAP messages) leaves together, packed up to the MTU, once that round is over
-   * (setImmediate: the loop's check phase, right after its poll phase), instead of one packet per
-   * job. No timer and nothing waits for the clock or for acknowledgements: the only delay is the
-   * rest of the round, as with receive offload (RFC 6458 8.1.5 leaves any such Nagle-like
-   * delaying to the implementation). A SACK that is due does not wait for it (sackSoon).
+   * (transport/turn.ts: the loop's check phase, right after its poll phase, in turn with the
+   * node's other transports), instead of one packet per job. No timer and nothing waits for the
+   * clock or for acknowledgements: the only delay is the rest of the round, as with receive
+   * offload (RFC 6458 8.1.5 leaves any such Nagle-like delaying to the implementation). A SACK
+   * that is due does not wait for it (sackSoon).
    */
   private flushSoon(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      if (this.state === AssociationState.CLOSED) return;
-      this.flush();
-    });
+    turnEnd(this);
+  }
+
+  /** The bundled flush of this turn (flushSoon). */
+  flushTurn(): void {
+    this.flushScheduled = false;
+    if (this.state === AssociationState.CLOSED) return;
+    this.flush();
   }
 
   /**

@@ -19,6 +19,7 @@ import type { Clock, TimerHandle } from '../clock.ts';
 import { realClock } from '../clock.ts';
 import type { WireTap, Endpoint } from '../tap.ts';
 import { nullTap, SOCKET_BUFFER_BYTES } from '../tap.ts';
+import { turnEnd, type TurnWriter } from '../turn.ts';
 import { packPfcpBundles, splitPfcpBundle, PFCP_BUNDLE_OCTETS, PFCP_FO_FLAG } from '../../codecs/pfcp/bundle.ts';
 
 export const PFCP_PORT = 8805;
@@ -167,7 +168,7 @@ interface PeerWindow {
   waiting: { start: () => void; reject: (e: Error) => void }[];
 }
 
-export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint, previous: number, current: number]; 'heartbeat-lost': [peer: Endpoint] }> {
+export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint, previous: number, current: number]; 'heartbeat-lost': [peer: Endpoint] }> implements TurnWriter {
   private readonly socket: dgram.Socket;
   private readonly opts: Required<Omit<PfcpEndpointOptions, 'log' | 'port'>> & { log?: (l: string) => void };
   readonly local: Endpoint;
@@ -185,7 +186,8 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
   private readonly bundlingPeers = new Set<string>();
   /** Per peer, the session messages of this round of the event loop waiting to leave bundled. */
   private readonly outbox = new Map<string, { peer: Endpoint; messages: Uint8Array[]; comments: (string | undefined)[] }>();
-  private flushing: NodeJS.Immediate | undefined;
+  /** Bundled messages wait for the end of this turn (transport/turn.ts). */
+  private flushing = false;
   private closed = false;
   /** received: datagrams; sent: messages (datagramsSent counts what left, bundles as one). */
   readonly stats = { received: 0, sent: 0, datagramsSent: 0, retransmissions: 0, duplicatesAnswered: 0, malformed: 0, timeouts: 0, queuedAtMost: 0 };
@@ -246,7 +248,10 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
         q.messages.push(bytes);
         q.comments.push(comment);
         // at the loop's check phase, after the round of I/O whose jobs sent these (as the SCTP shim)
-        this.flushing ??= setImmediate(() => this.flush());
+        if (!this.flushing) {
+          this.flushing = true;
+          turnEnd(this);
+        }
         return;
       }
     }
@@ -259,9 +264,14 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
     this.socket.send(datagram, peer.port, peer.address);
   }
 
+  /** The end of the turn (transport/turn.ts): the bundled messages leave. */
+  flushTurn(): void {
+    if (this.flushing) this.flush();
+  }
+
   /** Sends the messages queued for bundling, packed per peer up to `bundleOctets`. */
   private flush(): void {
-    this.flushing = undefined;
+    this.flushing = false;
     if (this.closed) {
       // a reply queued after close(): nothing can send it (a throw here would be uncaught)
       this.outbox.clear();
@@ -473,10 +483,7 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
 
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
-    if (this.flushing) {
-      clearImmediate(this.flushing);
-      this.flush();
-    }
+    if (this.flushing) this.flush();
     this.closed = true;
     for (const t of this.heartbeats.values()) this.opts.clock.clearTimeout(t);
     for (const p of this.pending.values()) {

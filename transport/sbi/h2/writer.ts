@@ -1,27 +1,13 @@
 // The writing side of wire5g's own HTTP/2 connection: frames (RFC 9113 4.1) appended to one
-// buffer and written to the socket once per turn of the event loop (one setImmediate for all
-// connections), so that the frames of many streams leave in one write; each write goes to the
+// buffer and written to the socket once per turn of the event loop (transport/turn.ts: one
+// setImmediate for every connection and transport, in the order they first wrote), so that the frames of many streams leave in one write; each write goes to the
 // capture hook with the comments of the requests whose HEADERS it carries.
 
 import type net from 'node:net';
 import { FrameType, FrameFlags } from '../../../codecs/http2/frame.ts';
 import type { HpackEncoder } from '../../../codecs/http2/hpack-encoder.ts';
 import type { HeaderField } from '../../../codecs/http2/hpack.ts';
-
-/**
- * The writers with frames to write this turn, all flushed by one setImmediate: one Immediate per
- * turn for every connection of the process, not one per connection (each is an object and a turn
- * of node's immediate queue).
- */
-const dirty: FrameWriter[] = [];
-let flushAllScheduled = false;
-
-function flushAll(): void {
-  flushAllScheduled = false;
-  // by index: a writer made dirty during the loop (none writes frames when flushed) is flushed too
-  for (let i = 0; i < dirty.length; i++) dirty[i].scheduledFlush();
-  dirty.length = 0;
-}
+import { turnEnd, type TurnWriter } from '../../turn.ts';
 
 /** The 9-octet frame header (4.1) at `p`: length, type, flags, R bit 0 and the stream identifier. */
 function frameHeader(b: Buffer, p: number, len: number, type: number, flags: number, id: number): void {
@@ -36,7 +22,7 @@ function frameHeader(b: Buffer, p: number, len: number, type: number, flags: num
   b[p + 8] = id & 0xff;
 }
 
-export class FrameWriter {
+export class FrameWriter implements TurnWriter {
   private readonly socket: net.Socket;
   private readonly onWrite: ((bytes: Uint8Array, note: string | undefined) => void) | undefined;
   private wbuf: Buffer = Buffer.allocUnsafe(65536);
@@ -101,15 +87,11 @@ export class FrameWriter {
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    dirty.push(this);
-    if (!flushAllScheduled) {
-      flushAllScheduled = true;
-      setImmediate(flushAll);
-    }
+    turnEnd(this);
   }
 
   /** The flush of this turn, unless the connection flushed already (closing). */
-  scheduledFlush(): void {
+  flushTurn(): void {
     if (this.flushScheduled) this.flush();
   }
 
