@@ -50,6 +50,22 @@ describe('parseRequestTarget', () => {
   }
 });
 
+describe('parseRequestTarget queries', () => {
+  it('reads random queries as URL and URLSearchParams do', () => {
+    const pool = ['a', 'b', 'plmn-id', '=', '=', '&', '&', '+', '%', '%2', '%zz', '%20', '%2B', '%26', '%3D', '%7B%22mcc%22%3A%22001%22%7D', '%E2%82%AC', '%C0', '%ED%A0%80', '__proto__', 'constructor', '1', '?', '/', ':', '@', '~'];
+    let seed = 5;
+    const pick = () => pool[(seed = (seed * 1103515245 + 12345) >>> 0) % pool.length];
+    for (let i = 0; i < 20_000; i++) {
+      const t = `/x/y?${Array.from({ length: 1 + (i % 9) }, pick).join('')}`;
+      const u = new URL(t, 'http://sbi');
+      const got = parseRequestTarget(t);
+      expect(got, t).toEqual({ pathname: u.pathname, query: Object.fromEntries(u.searchParams) });
+      expect(Object.getPrototypeOf(got.query), t).toBe(Object.prototype);
+      expect(Object.keys(got.query), t).toEqual(Object.keys(Object.fromEntries(u.searchParams)));
+    }
+  });
+});
+
 describe('encodeComponent and decodeComponent', () => {
   it('answer (or throw) as encodeURIComponent and decodeURIComponent do, for random strings', () => {
     const pool = ['a', 'Z', '0', '-', '_', '.', '!', '~', '*', "'", '(', ')', '%', '%2', '%2D', '%zz', '%E2%82%AC', '%C0', '/', ' ', '+', '?', '=', '&', 'é', '€', '\ud83d\ude00', '\ud800', 'imsi-001010000000001'];

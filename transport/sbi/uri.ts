@@ -103,5 +103,51 @@ export function parseRequestTarget(path: string): RequestTarget {
     const u = new URL(path, 'http://sbi');
     return { pathname: u.pathname, query: Object.fromEntries(u.searchParams) };
   }
-  return { pathname: q < 0 ? path : path.slice(0, q), query: q < 0 || q === path.length - 1 ? {} : Object.fromEntries(new URLSearchParams(path.slice(q + 1))) };
+  return { pathname: q < 0 ? path : path.slice(0, q), query: q < 0 || q === path.length - 1 ? {} : queryParameters(path.slice(q + 1)) };
+}
+
+/**
+ * URL's searchParams of a query, as an object: URLSearchParams of a string drops one leading `?`,
+ * which URL keeps in the first name ("??a" is "?a"), so the string starts with an empty `&` piece.
+ */
+function searchParams(query: string): Record<string, string> {
+  return Object.fromEntries(new URLSearchParams(`&${query}`));
+}
+
+/**
+ * A name or value of a query as application/x-www-form-urlencoded reads it (WHATWG URL 5.1: `+`
+ * is a space, then percent-decoding, then UTF-8), or undefined when a `%` sequence is not
+ * well-formed UTF-8 (URLSearchParams would keep it or read U+FFFD: the caller asks it instead).
+ */
+function formDecode(s: string): string | undefined {
+  const spaced = s.indexOf('+') < 0 ? s : s.replaceAll('+', ' ');
+  if (spaced.indexOf('%') < 0) return spaced;
+  try {
+    return decodeURIComponent(spaced);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `Object.fromEntries(new URLSearchParams(query))` of a query of the PLAIN characters, without a
+ * URLSearchParams, its list and iterator per request (~0.9 us a query such as `plmn-id=%7B...%7D`).
+ */
+function queryParameters(query: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let from = 0; from < query.length; ) {
+    let amp = query.indexOf('&', from);
+    if (amp < 0) amp = query.length;
+    if (amp > from) {
+      const eq = query.indexOf('=', from);
+      const named = eq >= 0 && eq < amp;
+      const name = formDecode(named ? query.slice(from, eq) : query.slice(from, amp));
+      const value = named ? formDecode(query.slice(eq + 1, amp)) : '';
+      // `out[name] =` would set the prototype for this name where fromEntries defines a property
+      if (name === undefined || value === undefined || name === '__proto__') return searchParams(query);
+      out[name] = value;
+    }
+    from = amp + 1;
+  }
+  return out;
 }
