@@ -16,7 +16,8 @@
 import dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import type { Clock, TimerHandle } from '../clock.ts';
-import { realClock } from '../clock.ts';
+import { realClock, DeadlineQueue } from '../clock.ts';
+import { PendingRequest, type PeerWindow, type PendingOwner } from './pfcp-pending.ts';
 import type { WireTap, Endpoint } from '../tap.ts';
 import { nullTap, SOCKET_BUFFER_BYTES } from '../tap.ts';
 import { turnEnd, type TurnWriter } from '../turn.ts';
@@ -151,29 +152,14 @@ export interface PfcpEndpointOptions {
   log?: (line: string) => void;
 }
 
-interface Pending {
-  bytes: Uint8Array;
-  attempts: number;
-  timer: TimerHandle | undefined;
-  resolve: (b: Uint8Array) => void;
-  reject: (e: Error) => void;
-  comment: string | undefined;
-  /** The peer's window the request holds a place in until it is answered or given up. */
-  win: PeerWindow;
-}
-
-/** Per peer: requests outstanding, and those waiting for a place in the window. */
-interface PeerWindow {
-  outstanding: number;
-  waiting: { start: () => void; reject: (e: Error) => void }[];
-}
-
-export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint, previous: number, current: number]; 'heartbeat-lost': [peer: Endpoint] }> implements TurnWriter {
+export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint, previous: number, current: number]; 'heartbeat-lost': [peer: Endpoint] }> implements TurnWriter, PendingOwner {
   private readonly socket: dgram.Socket;
   private readonly opts: Required<Omit<PfcpEndpointOptions, 'log' | 'port'>> & { log?: (l: string) => void };
   readonly local: Endpoint;
   private nextSeq = 1;
-  private readonly pending = new Map<string, Pending>();
+  private readonly pending = new Map<string, PendingRequest>();
+  /** T1 of every pending request (TS 29.244 6.4), one length, one clock timer. */
+  private readonly t1: DeadlineQueue;
   /** Responses to requests already answered, by peer and sequence number (TS 29.244 6.4). */
   private readonly responseCache = new Map<string, { bytes: Uint8Array; expires: number }>();
   private readonly inFlight = new Set<string>();
@@ -197,6 +183,7 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
     this.socket = socket;
     this.local = local;
     this.opts = { address: opts.address, recoveryTimeStamp: opts.recoveryTimeStamp, tap: opts.tap ?? nullTap, clock: opts.clock ?? realClock, t1Ms: opts.t1Ms ?? 3000, n1: opts.n1 ?? 3, window: opts.window ?? 256, bundleOctets: opts.bundleOctets ?? PFCP_BUNDLE_OCTETS, ...(opts.log ? { log: opts.log } : {}) };
+    this.t1 = new DeadlineQueue(this.opts.clock, this.opts.t1Ms);
     socket.on('message', (msg, rinfo) => this.onMessage(new Uint8Array(msg.buffer, msg.byteOffset, msg.length), { address: rinfo.address, port: rinfo.port }));
     socket.on('error', (e) => this.opts.log?.(`[pfcp ${local.address}] socket error: ${e.message}`));
   }
@@ -330,28 +317,30 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
     }
     const seq = this.nextSeq;
     this.nextSeq = (this.nextSeq % 0xffffff) + 1;
-    const bytes = build(seq);
-    return new Promise<Uint8Array>((resolve, reject) => {
-      const p: Pending = { bytes, attempts: 0, timer: undefined, resolve, reject, comment, win };
-      const k = this.key(peer, seq);
-      this.pending.set(k, p);
-      const transmit = () => {
-        p.attempts++;
-        if (p.attempts > 1) this.stats.retransmissions++;
-        this.send(peer, bytes, p.attempts > 1 ? retransmissionComment(comment, p.attempts - 1) : comment);
-        p.timer = this.opts.clock.setTimeout(() => {
-          if (p.attempts >= this.opts.n1) {
-            this.pending.delete(k);
-            this.stats.timeouts++;
-            reject(new PfcpTimeoutError(peer, seq, p.attempts));
-            this.leave(win);
-          } else {
-            transmit();
-          }
-        }, this.opts.t1Ms);
-      };
-      transmit();
-    });
+    const p = new PendingRequest(this, this.key(peer, seq), peer, seq, build(seq), comment, win);
+    this.pending.set(p.key, p);
+    this.transmitRequest(p);
+    return p.promise;
+  }
+
+  /** Sends (again) a pending request and starts its T1 (TS 29.244 6.4). */
+  private transmitRequest(p: PendingRequest): void {
+    p.attempts++;
+    if (p.attempts > 1) this.stats.retransmissions++;
+    this.send(p.peer, p.bytes, p.attempts > 1 ? retransmissionComment(p.comment, p.attempts - 1) : p.comment);
+    this.t1.add(p);
+  }
+
+  /** T1 expired: retransmit, or after N1 attempts give up with PfcpTimeoutError (TS 29.244 6.4). */
+  t1Expired(p: PendingRequest): void {
+    if (p.attempts < this.opts.n1) {
+      this.transmitRequest(p);
+      return;
+    }
+    this.pending.delete(p.key);
+    this.stats.timeouts++;
+    p.reject(new PfcpTimeoutError(p.peer, p.sequenceNumber, p.attempts));
+    this.leave(p.win);
   }
 
   /** Sends Heartbeat Requests to `peer` every `intervalMs`; an unanswered one emits 'heartbeat-lost'. */
@@ -422,7 +411,7 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
       const p = this.pending.get(k);
       if (!p) return; // a late or duplicate response
       this.pending.delete(k);
-      this.opts.clock.clearTimeout(p.timer);
+      this.t1.remove(p);
       p.resolve(owned ? bytes : Uint8Array.from(bytes));
       this.leave(p.win);
       return;
@@ -487,7 +476,7 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
     this.closed = true;
     for (const t of this.heartbeats.values()) this.opts.clock.clearTimeout(t);
     for (const p of this.pending.values()) {
-      this.opts.clock.clearTimeout(p.timer);
+      this.t1.remove(p);
       p.win.outstanding--;
       p.reject(new Error('PFCP endpoint closed'));
     }
