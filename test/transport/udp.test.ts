@@ -103,6 +103,34 @@ describe('PFCP endpoint (TS 29.244 6.4)', () => {
     expect(P.decodePfcp(await second).type).toBe(P.PfcpMessageType.SessionDeletionResponse);
   });
 
+  it('a request whose message cannot be built is rejected with the encoder\'s error, its window place freed, wherever it waited; nothing escapes into the event loop', async () => {
+    const clock = new VirtualClock();
+    const smf = await pfcp('127.0.25.4', { clock, window: 1, n1: 1 });
+    const upf = await rawSocket('127.0.25.7');
+    const peer = { address: '127.0.25.7', port: upf.port };
+    const unbuildable = () => {
+      throw new Error('Network Instance: label of 64 octets');
+    };
+    const first = smf.request(peer, (seq) => P.encodePfcp(P.sessionDeletionRequest(seq, 1n))).then(() => 'answered', (e: unknown) => e);
+    // waits for the first's place; it is built when the first times out, inside the T1 expiry
+    const waiting = smf.request(peer, unbuildable).then(() => 'answered', (e: unknown) => e);
+    const third = smf.request(peer, (seq) => P.encodePfcp(P.sessionDeletionRequest(seq, 3n)));
+    await until(() => upf.got.length === 1);
+    clock.advance(3000);
+    expect(await first).toBeInstanceOf(PfcpTimeoutError);
+    expect(((await waiting) as Error).message).toBe('Network Instance: label of 64 octets');
+    await until(() => upf.got.length === 2);
+    expect(P.decodePfcp(upf.got[1]).seid).toBe(3n);
+    upf.s.send(P.encodePfcp(P.sessionDeletionResponse(readPfcpHeader(upf.got[1])!.sequenceNumber, 5n, P.PfcpCause.RequestAccepted)), smf.local.port, '127.0.25.4');
+    expect(P.decodePfcp(await third).type).toBe(P.PfcpMessageType.SessionDeletionResponse);
+    // with the window free: rejected too (not thrown at the caller), and the place is given back
+    await expect(smf.request(peer, unbuildable)).rejects.toThrow('label of 64 octets');
+    const fourth = smf.request(peer, (seq) => P.encodePfcp(P.sessionDeletionRequest(seq, 4n)));
+    await until(() => upf.got.length === 3);
+    upf.s.send(P.encodePfcp(P.sessionDeletionResponse(readPfcpHeader(upf.got[2])!.sequenceNumber, 5n, P.PfcpCause.RequestAccepted)), smf.local.port, '127.0.25.4');
+    expect(P.decodePfcp(await fourth).type).toBe(P.PfcpMessageType.SessionDeletionResponse);
+  });
+
   it('a retransmitted request is answered from the response cache without running the handler again', async () => {
     const upf = await pfcp('127.0.25.7');
     let runs = 0;

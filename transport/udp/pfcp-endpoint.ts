@@ -317,7 +317,15 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
     }
     const seq = this.nextSeq;
     this.nextSeq = (this.nextSeq % 0xffffff) + 1;
-    const p = new PendingRequest(this, this.key(peer, seq), peer, seq, build(seq), comment, win);
+    let bytes: Uint8Array;
+    try {
+      bytes = build(seq);
+    } catch (e) {
+      // not encodable: the caller's rejection, and the place goes on (a throw here would escape from a T1 expiry or a response's handling)
+      this.leave(win);
+      return Promise.reject(e);
+    }
+    const p = new PendingRequest(this, this.key(peer, seq), peer, seq, bytes, comment, win);
     this.pending.set(p.key, p);
     this.transmitRequest(p);
     return p.promise;
