@@ -272,9 +272,22 @@ function walk(n: RouteNode, path: string, from: number, depth: number, method: s
  * parameter that does not percent-decode.
  */
 export function matchRoute(routes: SbiRoute[], method: string, path: string): { route: SbiRoute; params: Record<string, string> } | 'method-not-allowed' | undefined {
+  return matchCompiled(compile(routes), method, path);
+}
+
+/** A route table compiled (the tree matchRoute walks), for a server that keeps it instead of finding it per request. */
+export type CompiledRoutes = RouteNode;
+
+/** The table compiled, once per table (later calls return the same tree). */
+export function compileRoutes(routes: SbiRoute[]): CompiledRoutes {
+  return compile(routes);
+}
+
+/** matchRoute over a compiled table. */
+export function matchCompiled(table: CompiledRoutes, method: string, path: string): { route: SbiRoute; params: Record<string, string> } | 'method-not-allowed' | undefined {
   found = undefined;
   pathMatched = false;
-  walk(compile(routes), path, 0, 0, method);
+  walk(table, path, 0, 0, method);
   const r = found as CompiledRoute | undefined;
   found = undefined;
   if (r === undefined) return pathMatched ? 'method-not-allowed' : undefined;

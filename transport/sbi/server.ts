@@ -7,7 +7,7 @@
 
 import http2 from 'node:http2';
 import { isIPv6, type AddressInfo } from 'node:net';
-import { matchRoute, SbiProblem, type SbiRoute, type SbiRequest, type SbiResponse, type ProblemDetails } from './api.ts';
+import { compileRoutes, matchCompiled, SbiProblem, type CompiledRoutes, type SbiRoute, type SbiRequest, type SbiResponse, type ProblemDetails } from './api.ts';
 import { parseSbiBody, sbiBodyOut, bodyOctets, contentTypeField, type SbiBodyBytes } from './body.ts';
 import { OwnHttp2Server } from './h2/server.ts';
 import type { H2Stream, H2StreamObserver } from './h2/stream.ts';
@@ -204,6 +204,7 @@ export class SbiServer {
   private readonly server: http2.Http2Server | undefined;
   private readonly own: OwnHttp2Server | undefined;
   private readonly opts: SbiServerOptions;
+  private routes: CompiledRoutes | undefined;
   /**
    * Requests being handled and `after` (or `undelivered`) tasks running or waiting for their
    * stream to close: counts (a promise, an async frame and closures per request were a large
@@ -326,7 +327,8 @@ export class SbiServer {
       throw new SbiProblem(400, 'INVALID_MSG_FORMAT', `${method} ${x.path}: not a request-target`);
     }
     const pathname = (x.pathname = url.pathname);
-    const m = matchRoute(this.opts.routes, method, pathname);
+    // compiled at the first request, when matchRoute compiled it too (kept here: no WeakMap lookup per request)
+    const m = matchCompiled((this.routes ??= compileRoutes(this.opts.routes)), method, pathname);
     if (m === undefined) throw new SbiProblem(404, 'RESOURCE_URI_STRUCTURE_NOT_FOUND', `${method} ${pathname}`);
     if (m === 'method-not-allowed') throw new SbiProblem(405, 'METHOD_NOT_ALLOWED', `${method} ${pathname}`);
     x.operation = m.route.operation;
