@@ -176,8 +176,13 @@ export class DeadlineQueue {
       e.expired();
       e = this.head;
     }
-    // a real timer may fire a fraction of a millisecond early (the event loop's time is in whole ms)
-    if (e && !this.timer) this.timer = this.clock.setTimeout(fire, Math.ceil(e.dueAt - now), this);
+    // armed for the head: an entry added again by expired() (a retransmission) armed it a whole
+    // length away, past the deadline of those already waiting; and a real timer may fire a
+    // fraction of a millisecond early (the event loop's time is in whole ms)
+    if (e) {
+      this.clock.clearTimeout(this.timer);
+      this.timer = this.clock.setTimeout(fire, Math.ceil(e.dueAt - now), this);
+    }
   }
 
 }

@@ -319,5 +319,5 @@ export const unavailabilityInformation: ValueCodec<UnavailabilityInformation> = 
 export function encodeValue<V>(c: ValueCodec<V>, v: V): Uint8Array {
   const w = new ByteWriter(32);
   c.write(w, v);
-  return Uint8Array.from(w.finish());
+  return new Uint8Array(w.finish());
 }

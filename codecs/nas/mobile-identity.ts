@@ -61,14 +61,12 @@ export { readPlmn, writePlmn };
 function bcdDigits(b: Uint8Array): string {
   return bcdDigitsOf(b, 0, b.length);
 }
+/** Each octet's BCD digits, low nibble first, an F filler dropped (built once, not per octet read). */
+const octetDigits: readonly string[] = Array.from({ length: 256 }, (_, x) => ((x & 15) !== 15 ? String(x & 15) : '') + (x >> 4 !== 15 ? String(x >> 4) : ''));
 /** BCD digits of b[from..to), low nibble first, F fillers dropped. */
 function bcdDigitsOf(b: Uint8Array, from: number, to: number): string {
   let s = '';
-  for (let i = from; i < to; i++) {
-    const x = b[i];
-    if ((x & 15) !== 15) s += String(x & 15);
-    if (x >> 4 !== 15) s += String(x >> 4);
-  }
+  for (let i = from; i < to; i++) s += octetDigits[b[i]];
   return s;
 }
 function digitsToBcd(d: string): Uint8Array {

@@ -145,9 +145,9 @@ export function unprotectNas(bytes: Uint8Array, ctx: NasSecurityContext, directi
     throw new NasMacFailure(count);
   }
   // the message as received, copied once: also the plain message when it was not ciphered
-  const payload = Uint8Array.from(body);
+  const payload = new Uint8Array(body);
   const plain = sht === 2 || sht === 4 ? cipher(ctx, count, direction, body) : payload;
   if (direction === 0) ctx.uplinkCount = (count + 1) >>> 0;
   else ctx.downlinkCount = (count + 1) >>> 0;
-  return { header: { epd: 0x7e, securityHeaderType: sht as 1 | 2 | 3 | 4, mac: Uint8Array.from(received), sequenceNumber: sqn, payload }, plain, count };
+  return { header: { epd: 0x7e, securityHeaderType: sht as 1 | 2 | 3 | 4, mac: new Uint8Array(received), sequenceNumber: sqn, payload }, plain, count };
 }

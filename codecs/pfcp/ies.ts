@@ -57,7 +57,7 @@ function labelsText(o: Uint8Array): string | undefined {
 }
 const textOctets: IeCodec<TextOctets> = {
   read: (r) => {
-    const octets = Uint8Array.from(r.rest());
+    const octets = new Uint8Array(r.rest());
     return { text: labelsText(octets) ?? utf8.decode(octets), octets };
   },
   write: (w, v) => void w.bytes(v.octets),

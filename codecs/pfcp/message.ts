@@ -167,7 +167,7 @@ function decodeIes(r: ByteReader, depth: number, check = true): PfcpIe[] {
     if (type >= 32768) {
       if (len < 2) throw r.error('BAD_LENGTH', 'vendor IE shorter than its Enterprise ID', undefined, start + 2, type);
       ie.enterpriseId = r.u16('EnterpriseID');
-      ie.value = Uint8Array.from(r.rest());
+      ie.value = new Uint8Array(r.rest());
     } else if (GROUPED.has(type)) {
       const children = decodeIes(r, depth + 1, check);
       if (check) checkMandatory(r, children, GROUP_MANDATORY[type], start);
@@ -175,7 +175,7 @@ function decodeIes(r: ByteReader, depth: number, check = true): PfcpIe[] {
     } else {
       const codec = CODECS[type];
       if (!codec) {
-        ie.value = Uint8Array.from(r.rest());
+        ie.value = new Uint8Array(r.rest());
       } else {
         try {
           ie.value = codec.read(r);
@@ -185,7 +185,7 @@ function decodeIes(r: ByteReader, depth: number, check = true): PfcpIe[] {
           if (e instanceof DecodeError && e.ie === undefined) throw new DecodeError({ ...e.toJSON(), ie: type });
           throw e;
         }
-        if (!r.atEnd) ie.trailing = Uint8Array.from(r.rest());
+        if (!r.atEnd) ie.trailing = new Uint8Array(r.rest());
       }
     }
     r.pos = r.end;

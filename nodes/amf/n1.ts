@@ -84,7 +84,7 @@ export function unwrapNas(amf: Amf, ue: AmfUe, bytes: Uint8Array): ReceivedNas {
   // no security context: only a plain inner message of the allowed list is processed; the PDU is
   // kept so that the registration procedure can check it with a stored context (5.5.1.3.2)
   if (!pdu.inner) throw new DecodeError({ protocol: 'nas-5gs', code: 'BAD_VALUE', offset: 1, path: 'SecurityHeaderType', reason: 'ciphered message without a security context' });
-  return { message: pdu.inner, integrityVerified: false, protectedPdu: Uint8Array.from(bytes) };
+  return { message: pdu.inner, integrityVerified: false, protectedPdu: new Uint8Array(bytes) };
 }
 
 /** Encodes, protects (once a security context exists) and traces a NAS message to the UE. */

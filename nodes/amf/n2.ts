@@ -133,7 +133,7 @@ export function onInitialUeMessage(amf: Amf, gnb: GnbContext, stream: number, ie
     ngapWaiters: new Map(),
     released: false,
     received: [],
-    ...(payload ? { initialUeMessage: Uint8Array.from(payload) } : {}),
+    ...(payload ? { initialUeMessage: new Uint8Array(payload) } : {}),
   };
   const location = userLocationOf(ies.get('UserLocationInformation') as Ngap.UserLocationInformation | undefined);
   if (location) ue.location = location;

@@ -283,7 +283,7 @@ export class Gnb implements UuCell {
     const conn: UuConnection = {
       uplinkNas: (nas, about) => {
         if (ctx) this.uplinkNas(ctx, nas, about);
-        else if (!left) held.push({ nas: Uint8Array.from(nas), ...(about ? { about } : {}) });
+        else if (!left) held.push({ nas: new Uint8Array(nas), ...(about ? { about } : {}) });
       },
       uplinkData: (psi, packet) => {
         if (ctx) uplinkData(this, ctx, psi, packet);
@@ -345,7 +345,7 @@ export class Gnb implements UuCell {
       return;
     }
     if (ctx.amfUeNgapId === undefined) {
-      ctx.pendingUplink.push({ nas: Uint8Array.from(nas), ...(about ? { about } : {}) });
+      ctx.pendingUplink.push({ nas: new Uint8Array(nas), ...(about ? { about } : {}) });
       return;
     }
     this.sendUplinkNas(ctx, nas, about);

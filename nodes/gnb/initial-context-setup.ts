@@ -20,7 +20,7 @@ export function onInitialContextSetupRequest(gnb: Gnb, ctx: GnbUeContext, ies: M
     return;
   }
   const key = ies.get('SecurityKey') as BitStringValue | undefined;
-  if (key && key.value instanceof Uint8Array) ctx.kgnb = Uint8Array.from(key.value);
+  if (key && key.value instanceof Uint8Array) ctx.kgnb = new Uint8Array(key.value);
   storeUeAmbr(ctx, ies); // 8.3.1.2
   const rfsp = ies.get('IndexToRFSP');
   if (typeof rfsp === 'number') ctx.rfsp = rfsp;

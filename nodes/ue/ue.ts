@@ -288,7 +288,7 @@ export class Ue extends EventEmitter<UeEvents> {
       if (w) {
         this.udpWaiters.delete(p.dstPort);
         this.clock.clearTimeout(w.timer);
-        w.resolve(Uint8Array.from(p.payload));
+        w.resolve(new Uint8Array(p.payload));
       }
     }
   }

@@ -128,6 +128,29 @@ describe('clock', () => {
       expect(seen).toEqual(['d@70', 'e@70']);
     });
 
+    it('an entry added again as it expires (a retransmission) does not delay the entries already waiting', () => {
+      const c = new VirtualClock();
+      const seen: string[] = [];
+      const q = new DeadlineQueue(c, 100);
+      let again = 2;
+      const a: QueuedDeadline = {
+        dueAt: 0,
+        prevDue: undefined,
+        nextDue: undefined,
+        expired: () => {
+          seen.push(`a@${c.now()}`);
+          if (again-- > 0) q.add(a); // as PFCP T1: sent again, its next T1 starts
+        },
+      };
+      const b = entry('b', c, seen);
+      q.add(a);
+      c.advance(50);
+      q.add(b);
+      c.advance(1000);
+      expect(seen).toEqual(['a@100', 'b@150', 'a@200', 'a@300']);
+      expect(c.pending).toBe(0);
+    });
+
     it('on the real clock, expires no entry before its length has passed', async () => {
       const seen: number[] = [];
       const q = new DeadlineQueue(realClock, 15);

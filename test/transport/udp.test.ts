@@ -64,6 +64,25 @@ describe('PFCP endpoint (TS 29.244 6.4)', () => {
     expect(smf.stats).toMatchObject({ retransmissions: 2, timeouts: 1 });
   });
 
+  it('each request\'s T1 runs from its own sending: a retransmission of an earlier one does not hold back a later one\'s', async () => {
+    const clock = new VirtualClock();
+    const smf = await pfcp('127.0.25.4', { clock });
+    const silent = await rawSocket('127.0.25.7');
+    const peer = { address: '127.0.25.7', port: silent.port };
+    // unanswered: rejected when the endpoint closes after the test
+    void smf.request(peer, (seq) => P.encodePfcp(P.sessionDeletionRequest(seq, 1n))).catch(() => undefined);
+    await until(() => silent.got.length === 1);
+    clock.advance(1000);
+    void smf.request(peer, (seq) => P.encodePfcp(P.sessionDeletionRequest(seq, 2n))).catch(() => undefined);
+    await until(() => silent.got.length === 2);
+    clock.advance(2000); // 3000: the first's T1
+    await until(() => silent.got.length === 3);
+    clock.advance(1000); // 4000: the second's T1
+    await until(() => silent.got.length === 4);
+    expect(silent.got.map((b) => P.decodePfcp(b).seid)).toEqual([1n, 2n, 1n, 2n]);
+    expect(smf.stats.retransmissions).toBe(2);
+  });
+
   it('at most `window` requests are outstanding to a peer; the others wait, and their T1 starts when they are sent (issue 21)', async () => {
     const clock = new VirtualClock();
     const smf = await pfcp('127.0.25.4', { clock, window: 2 });

@@ -389,7 +389,7 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
     // it had come alone (its own copy, FO cleared), a truncated follower logged and dropped
     const { messages, dropped } = splitPfcpBundle(bytes);
     for (const m of messages) {
-      const own = Uint8Array.from(m);
+      const own = new Uint8Array(m);
       own[0] &= ~PFCP_FO_FLAG;
       this.onPfcpMessage(own, peer, true);
     }
@@ -420,7 +420,7 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
       if (!p) return; // a late or duplicate response
       this.pending.delete(k);
       this.t1.remove(p);
-      p.resolve(owned ? bytes : Uint8Array.from(bytes));
+      p.resolve(owned ? bytes : new Uint8Array(bytes));
       this.leave(p.win);
       return;
     }
@@ -442,7 +442,7 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
     }
     this.inFlight.add(k);
     // one reaction for both outcomes (a then, a catch and a finally were three promises per request)
-    this.handler({ peer, header: h, bytes: owned ? bytes : Uint8Array.from(bytes) }).then(
+    this.handler({ peer, header: h, bytes: owned ? bytes : new Uint8Array(bytes) }).then(
       (r) => {
         this.inFlight.delete(k);
         try {
