@@ -89,4 +89,27 @@ describe('SBI responses that were never delivered (issue 21)', () => {
     expect(events).toEqual(['released 7']);
     expect(things.size).toBe(0);
   });
+
+  it('an after task that throws at once is not counted: settled() still resolves', async () => {
+    // node:http2 closes the stream on a later tick, so the throw reaches uncaughtException (as before the
+    // server's counts: its after tasks were a Set of promises, and one never made was never waited for)
+    const failures: unknown[] = [];
+    const onUncaught = (e: unknown) => failures.push(e);
+    process.prependListener('uncaughtException', onUncaught);
+    try {
+      const routes: SbiRoute[] = [{
+        method: 'POST', path: '/nudr-dr/v1/things', operation: 'Create',
+        handler: async () => ({ ...created('http://127.0.26.30/nudr-dr/v1/things/1', { id: '1' }), after: () => { throw new Error('after failed at once'); }, undelivered: () => undefined }),
+      }];
+      const server = await SbiServer.listen({ address: '127.0.26.30', port: 0, routes, nfType: 'UDR', http2: 'node' });
+      const client = new Http2SbiClient({ userAgent: 'AMF', localAddress: '127.0.26.31' });
+      open.push(client, server);
+      expect((await client.call('POST', `${server.uri}/nudr-dr/v1/things`, {})).status).toBe(201);
+      while (failures.length === 0) await new Promise((r) => setImmediate(r));
+      await server.settled();
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+    expect(failures.map((e) => (e as Error).message)).toEqual(['after failed at once']);
+  });
 });

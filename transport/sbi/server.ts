@@ -421,8 +421,10 @@ export class SbiServer {
 
   /** Runs an after-response task, counted until it settles; a failure is logged. */
   private track(task: () => Promise<void>, what: string): void {
+    const p = task();
+    // counted once made: a task that throws at once is no promise to wait for (the throw goes on, as before)
     this.afters++;
-    task().then(this.afterDone, (e: unknown) => {
+    p.then(this.afterDone, (e: unknown) => {
       this.log(`after-response task of ${what} failed: ${e instanceof Error ? e.message : String(e)}`);
       this.afterDone();
     });
