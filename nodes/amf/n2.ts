@@ -39,10 +39,12 @@ export function onAssociation(amf: Amf, assoc: SctpAssociation): void {
 }
 
 export function sendNgap(amf: Amf, gnb: GnbContext, stream: number, pdu: NgapPdu, step?: string, ue?: AmfUe): void {
-  const name = ngapMessage(pdu).name;
+  // the message's name only for a trace or a capture's comment
+  const commented = gnb.assoc.commented;
+  const name = traceChannel.hasSubscribers || commented ? ngapMessage(pdu).name : '';
   if (traceChannel.hasSubscribers) trace({ from: amf.nf, to: 'gNB', interface: 'N2', protocol: 'NGAP', message: name, step, ue: ue?.supi });
   if (!gnb.assoc.established) return;
-  gnb.assoc.send(stream, 60, encodeNgap(pdu), step ? `${name} [${step.startsWith('TS ') ? step : `TS 23.502 ${step}`}]` : name);
+  gnb.assoc.send(stream, 60, encodeNgap(pdu), !commented ? undefined : step ? `${name} [${step.startsWith('TS ') ? step : `TS 23.502 ${step}`}]` : name);
 }
 
 export function onNgap(amf: Amf, gnb: GnbContext, stream: number, payload: Uint8Array): void {

@@ -471,7 +471,7 @@ export class Gnb implements UuCell {
     const bytes = encodeNgap(pdu);
     // the literal only when someone listens (trace copies its fields; no spread of a conditional one)
     if (traceChannel.hasSubscribers) trace({ from: 'gNB', to: link.nf, interface: 'N2', protocol: 'NGAP', message, step, ue: ue || undefined, bytes: bytes.length });
-    association.send(streamId, NGAP_PPID, bytes, `${message} [${step.startsWith('TS ') ? step : `TS 23.502 ${step}`}]`);
+    association.send(streamId, NGAP_PPID, bytes, association.commented ? `${message} [${step.startsWith('TS ') ? step : `TS 23.502 ${step}`}]` : undefined);
   }
 
   sendErrorIndication(pdu: NgapPdu, streamId: number, step: string, link?: AmfLink): void {

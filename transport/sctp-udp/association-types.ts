@@ -54,6 +54,8 @@ export interface AssociationIo {
   /** Largest SCTP packet (UDP payload) to send. */
   mtu: number;
   log?: (line: string) => void;
+  /** A capture keeps the packets' comments (absent: yes); without one, senders need not build them. */
+  commented?: boolean;
 }
 
 /** Events of an association: user messages, set-up, and its end ('lost' before 'close' when it failed). */

@@ -157,7 +157,7 @@ export class SctpUdpEndpoint extends EventEmitter<{ association: [SctpAssociatio
       inboundStreams: this.streams,
       timers: this.timers,
       state,
-      io: { send: (chunks, tag, comment) => this.sendPacket(peer, peerSctpPort, tag, chunks, comment), clock: this.clock, mtu: this.o.mtu ?? 1400, ...(this.o.log ? { log: this.o.log } : {}) },
+      io: { send: (chunks, tag, comment) => this.sendPacket(peer, peerSctpPort, tag, chunks, comment), clock: this.clock, mtu: this.o.mtu ?? 1400, commented: this.tap !== nullTap, ...(this.o.log ? { log: this.o.log } : {}) },
     });
     const k = this.key(peer);
     this.associations.set(k, a);
