@@ -126,12 +126,12 @@ export class SctpAssociation extends EventEmitter<SctpAssociationEvents> impleme
 
   // --- sending ---------------------------------------------------------------------------------
 
-  /** Queues a user message (fragmented to the MTU) on `streamId` with `ppid` (60 for NGAP). */
   /** Whether a capture keeps the comments given to `send` (a sender without one need not build them). */
   get commented(): boolean {
     return this.io.commented !== false;
   }
 
+  /** Queues a user message (fragmented to the MTU) on `streamId` with `ppid` (60 for NGAP). */
   send(streamId: number, ppid: number, payload: Uint8Array, comment?: string): void {
     if (this.state !== AssociationState.ESTABLISHED) throw new Error(`SCTP association is ${this.state}`);
     if (streamId >= this.outboundStreams) throw new RangeError(`stream ${streamId} is not one of the ${this.outboundStreams} outbound streams`);
