@@ -1,7 +1,7 @@
 // 5G AKA built from MILENAGE and the key hierarchy (TS 33.501 6.1.3.2; TS 33.102 6.3 for AUTN,
 // AUTS and resynchronisation).
 
-import { f1, f2345, f5star } from './milenage.ts';
+import { f1, f1f2345, f1Of, f2345Of, f5star, milenageRand } from './milenage.ts';
 import { resStarAndKausf } from './kdf.ts';
 import { xor } from './aes.ts';
 
@@ -15,8 +15,7 @@ export interface AuthenticationVector {
 
 /** Home network: the 5G HE AV for RAND and SQN (TS 33.501 6.1.3.2 step 1). */
 export function generateAuthenticationVector(k: Uint8Array, opc: Uint8Array, amf: Uint8Array, sqn: Uint8Array, rand: Uint8Array, servingNetworkName: string): AuthenticationVector {
-  const { macA } = f1(k, opc, rand, sqn, amf);
-  const { res, ck, ik, ak } = f2345(k, opc, rand);
+  const { macA, res, ck, ik, ak } = f1f2345(k, opc, rand, sqn, amf);
   const sqnXorAk = xor(sqn, ak);
   const autn = new Uint8Array(16);
   autn.set(sqnXorAk);
@@ -36,11 +35,12 @@ export type AutnCheck =
  * asks `sqnAcceptable` whether SQN is fresh (TS 33.102 C.2).
  */
 export function verifyAutn(k: Uint8Array, opc: Uint8Array, rand: Uint8Array, autn: Uint8Array, servingNetworkName: string, sqnAcceptable: (sqn: Uint8Array) => boolean): AutnCheck {
-  const { res, ck, ik, ak } = f2345(k, opc, rand);
+  const m = milenageRand(k, opc, rand); // TEMP once for f2..f5 and f1
+  const { res, ck, ik, ak } = f2345Of(m);
   const sqnXorAk = autn.subarray(0, 6);
   const sqn = xor(sqnXorAk, ak);
   const amf = autn.subarray(6, 8);
-  const { macA } = f1(k, opc, rand, sqn, amf);
+  const { macA } = f1Of(m, sqn, amf);
   let diff = 0;
   for (let i = 0; i < 8; i++) diff |= macA[i] ^ autn[8 + i];
   if (diff !== 0) return { result: 'mac-failure' };

@@ -1,10 +1,10 @@
 // The HomeNetworkAka port (nodes/common/aka.ts) bound to crypto/: the UDM's ARPF/SIDF and the AUSF, on hex
 // strings, as the SBI carries them, built from the pure functions of this folder.
 
-import { randomBytes } from 'node:crypto';
 import { fromHex, toHex } from '../../codecs/bytes/hex.ts';
 import { generateAuthenticationVector, resynchronise } from '../../crypto/aka.ts';
 import { hresStar, kseaf } from '../../crypto/kdf.ts';
+import { randomOctets } from '../../crypto/random.ts';
 import { deconcealSuci, bcdToMsin, SuciMacFailure, type SuciProfile } from '../../crypto/suci.ts';
 import { supiOfNaiSuciString } from '../../codecs/nas/suci-nai.ts';
 import type { HomeNetworkAka } from './aka.ts';
@@ -19,7 +19,7 @@ export interface HomeNetworkKey {
 
 const SUCI = /^suci-0-(\d{3})-(\d{2,3})-([0-9a-fA-F]{1,4})-(\d+)-(\d+)-([0-9a-fA-F]+)$/;
 
-export function homeNetworkAka(keys: HomeNetworkKey[], random: (n: number) => Uint8Array = (n) => new Uint8Array(randomBytes(n))): HomeNetworkAka {
+export function homeNetworkAka(keys: HomeNetworkKey[], random: (n: number) => Uint8Array = randomOctets): HomeNetworkAka {
   return {
     generateVector: (p) => {
       const av = generateAuthenticationVector(fromHex(p.k), fromHex(p.opc), fromHex(p.amf), fromHex(p.sqn), fromHex(p.rand), p.servingNetworkName);

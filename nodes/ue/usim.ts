@@ -2,7 +2,7 @@
 // with SQN freshness (TS 33.102 6.3.3, Annex C.2), the AUTS for resynchronisation (6.3.3) and the
 // key hierarchy down to the NAS keys (TS 33.501 6.1.3.2, Annex A).
 
-import { randomBytes } from 'node:crypto';
+import { randomOctets } from '../../crypto/random.ts';
 import { verifyAutn, computeAuts, type AutnCheck } from '../../crypto/aka.ts';
 import { f2345 } from '../../crypto/milenage.ts';
 import { kseaf, kamf, nasKeys as nasKeysOf } from '../../crypto/kdf.ts';
@@ -30,7 +30,7 @@ export function suciOf(supi: string, plmn: Plmn, cfg: SuciConfig = { profile: 'n
   const ri = cfg.routingIndicator ?? '0000';
   if (cfg.profile === 'null') return nullSchemeSuci(plmn, msin, ri);
   if (!cfg.hnPublicKey) throw new TypeError(`SUCI profile ${cfg.profile} needs the home network public key`);
-  const ephemeral = new Uint8Array(randomBytes(32));
+  const ephemeral = randomOctets(32);
   const schemeOutput = concealSuci(cfg.profile, fromHex(cfg.hnPublicKey), msinToBcd(msin), ephemeral);
   return {
     type: 'suci',

@@ -4,7 +4,7 @@
 import { describe, it, expect } from 'vitest';
 import { jsonVector } from '../helpers/vectors.ts';
 import { fromHex, toHex } from '../../codecs/bytes/hex.ts';
-import { opc, f1, f2345, f5star } from '../../crypto/milenage.ts';
+import { opc, f1, f2345, f5star, f1f2345 } from '../../crypto/milenage.ts';
 import { nia2, nea2, aesCmac, BitLengthError } from '../../crypto/nas-algorithms.ts';
 import { concealSuci, deconcealSuci, publicKeyOf, x963Kdf, SuciMacFailure, msinToBcd, bcdToMsin } from '../../crypto/suci.ts';
 import { kausf, kseaf, kamf, kgnb, resStar, hresStar, algorithmKey, AlgorithmType, ckPrimeIkPrime } from '../../crypto/kdf.ts';
@@ -33,6 +33,9 @@ describe('MILENAGE (TS 35.206) on every TS 35.207/35.208 set', () => {
       const b = f2345(k, o, h(v.RAND));
       expect([toHex(b.res), toHex(b.ck), toHex(b.ik), toHex(b.ak)]).toEqual([v.f2, v.f3, v.f4, v.f5].map((x) => x.toLowerCase()));
       expect(toHex(f5star(k, o, h(v.RAND)))).toBe(v.f5star.toLowerCase());
+      // the home network's f1..f5 in one AES call for OUT1..OUT4
+      const c = f1f2345(h(v.K), o, h(v.RAND), h(v.SQN), h(v.AMF));
+      expect([c.macA, c.macS, c.res, c.ck, c.ik, c.ak].map(toHex)).toEqual([v.f1, v.f1star, v.f2, v.f3, v.f4, v.f5].map((x) => x.toLowerCase()));
     });
   }
   it('one K object changed in place between sets, a Uint8Array or a Buffer, gives each set its own results (E_K is kept per K object)', () => {
