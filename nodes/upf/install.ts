@@ -9,11 +9,11 @@
 
 import { PfcpCause, RuleIdType, UsageReportTrigger, Interface } from '../../codecs/pfcp/index.ts';
 import { RuleError, ruleFailure, type RuleSet, type PdrSpec, type FTeidSpec, type FarSpec } from './rules.ts';
-import { Ctl, FarAction, CLASSIFIER_MAX_QFIS, type FarState, type PdrState, type SessionState, type TeidEntry } from './tables.ts';
+import { Ctl, type FarState, type PdrState, type SessionState, type TeidEntry } from './tables.ts';
 import { RECORD, COLD, MAX_URRS_PER_PDR } from './flat.ts';
 import { UrrState, QerState, reportAndReset, type UrrReport } from './usage.ts';
 import { setTimed, flushBuffer } from './slow-path.ts';
-import { walkWords } from './flat-walk.ts';
+import { writeControl, writeClassifier, classifier } from './control-words.ts';
 import { writeRow } from './teardown.ts';
 import type { UpfDatapath } from './datapath.ts';
 import { endMarker, encodeGtpu } from '../../codecs/gtpu/index.ts';
@@ -148,112 +148,163 @@ function validate(dp: UpfDatapath, s: SessionState, r: RuleSet): Map<string, Tei
   return plans;
 }
 
-/** Installs `r` as the session's complete rule set. Throws RuleError (before changing anything). */
+/**
+ * Installs `r` as the session's complete rule set. Throws RuleError (before changing anything).
+ *
+ * The steps are functions of their own: as one function of ~200 lines with a dozen inlined
+ * callbacks, V8's optimizing compiler took 100-400 ms per compilation of it (and compiled it three
+ * times in a 2,000-UE run, "wrong map" deoptimizations between), the largest compile job of the
+ * run (issue 21 goal 3, docs/decisions/21-nf-cpu-4.md).
+ */
 export function install(dp: UpfDatapath, s: SessionState, r: RuleSet, now: number): InstallResult {
   const plans = validate(dp, s, r);
-  const hot = dp.hot, flat = dp.flat;
   const oldPdrs = new ById(s.pdrs, stateId);
   // the PDR states' specs are replaced below: the F-TEIDs they had
   const oldSpecs = new ById(s.pdrs.map((p) => p.spec), specId);
   const newSpecs = new ById(r.pdrs, specId);
-
-  // URR links that go (PDR removed or no longer pointing at the URR): what they counted stays with the URR
-  for (const u of s.urrs) {
-    u.pdrs = u.pdrs.filter((p) => {
-      const spec = newSpecs.get((p as PdrState).spec.id);
-      const keep = spec !== undefined && oldPdrs.get(spec.id) === p && spec.urrIds.includes(u.spec.id);
-      if (!keep) flat.foldLink(p.slot, flat.link(p.slot, u.slot));
-      return keep;
-    });
+  unlinkUrrs(dp, s, oldPdrs, newSpecs);
+  const removedUrrReports = removeUrrs(dp, s, r, now);
+  const farChanged = applyFars(dp, s, r);
+  applyQersAndUrrs(dp, s, r, now);
+  s.bar = r.bar;
+  const removedPdrs = applyPdrs(s, r, oldPdrs, newSpecs);
+  const oldEntries = s.entries;
+  const created = applyEntries(dp, s, plans, oldPdrs, oldSpecs);
+  placePdrs(dp, s, removedPdrs);
+  dropEntries(dp, s, oldEntries);
+  for (const p of s.pdrs) writeControl(dp, p);
+  writeAnchors(dp, s);
+  applyUeAddresses(dp, s);
+  linkUrrs(dp, s);
+  if (s.urrs.some((u) => u.timed)) setTimed(dp, s);
+  writeRow(dp, s);
+  if (farChanged) {
+    s.ddrSent = false;
+    s.ddrDueAt = 0;
+    flushBuffer(dp, s);
   }
-  // a URR that goes has no link left (no PDR of the new set may refer to it): its final report, its record freed
+  return { created, removedUrrReports };
+}
+
+/** URR links that go (PDR removed or no longer pointing at the URR): what they counted stays with the URR. */
+function unlinkUrrs(dp: UpfDatapath, s: SessionState, oldPdrs: ById<PdrState>, newSpecs: ById<PdrSpec>): void {
+  const flat = dp.flat;
+  for (const u of s.urrs) {
+    const kept: PdrState[] = [];
+    for (const p of u.pdrs as PdrState[]) {
+      const spec = newSpecs.get(p.spec.id);
+      if (spec !== undefined && oldPdrs.get(spec.id) === p && spec.urrIds.includes(u.spec.id)) kept.push(p);
+      else flat.foldLink(p.slot, flat.link(p.slot, u.slot));
+    }
+    u.pdrs = kept;
+  }
+}
+
+/** A URR that goes has no link left (no PDR of the new set may refer to it): its final report, its record freed. */
+function removeUrrs(dp: UpfDatapath, s: SessionState, r: RuleSet, now: number): UrrReport[] {
   const removedUrrReports: UrrReport[] = [];
   const keptUrrs = new ById(r.urrs, specId);
   for (const u of s.urrs) {
     if (keptUrrs.has(u.spec.id)) continue;
     removedUrrReports.push(reportAndReset(u, UsageReportTrigger.TERMR, now, dp.droppedIn(s), true));
-    flat.urrSlots.release(u.slot);
+    dp.flat.urrSlots.release(u.slot);
   }
+  return removedUrrReports;
+}
 
-  // FARs: a change of action or tunnel releases buffered packets; SNDEM sends an End Marker on the old tunnel (5.2.4.3 / TS 29.281 7.3.2)
+/** FARs: a change of action or tunnel releases buffered packets (the result); SNDEM sends an End Marker on the old tunnel (5.2.4.3 / TS 29.281 7.3.2). */
+function applyFars(dp: UpfDatapath, s: SessionState, r: RuleSet): boolean {
   const oldFarList = s.fars;
   const oldFars = new ById(oldFarList, stateId);
   let farChanged = false;
-  s.fars = r.fars.map((spec) => {
+  const fars: FarState[] = [];
+  for (const spec of r.fars) {
     const f = oldFars.get(spec.id);
     const peer = spec.tunnel ? { address: spec.tunnel.address, port: spec.tunnel.port } : undefined;
-    if (!f) return { spec, peer };
+    if (!f) {
+      fars.push({ spec, peer });
+      continue;
+    }
     if (f.spec.action !== spec.action || !sameTunnel(f.spec, spec)) farChanged = true;
     if (spec.sendEndMarker && f.spec.tunnel && f.peer && !sameTunnel(f.spec, spec)) dp.sinks.toN3(encodeGtpu(endMarker(f.spec.tunnel.teid)), f.peer);
     f.spec = spec;
     f.peer = peer;
-    return f;
-  });
+    fars.push(f);
+  }
+  s.fars = fars;
   const newFars = new ById(r.fars, specId);
-  if (oldFarList.some((f) => !newFars.has(f.spec.id))) farChanged = true;
-  const oldQers = new ById(s.qers, stateId);
-  s.qers = r.qers.map((spec) => {
-    const q = oldQers.get(spec.id);
-    if (!q) return new QerState(spec, now);
-    q.setSpec(spec);
-    return q;
-  });
-  const oldUrrs = new ById(s.urrs, stateId);
-  s.urrs = r.urrs.map((spec) => {
-    const u = oldUrrs.get(spec.id);
-    if (!u) return new UrrState(spec, flat.urrSlots.allocate(), flat, now);
-    u.setSpec(spec, now);
-    return u;
-  });
-  s.bar = r.bar;
+  for (const f of oldFarList) if (!newFars.has(f.spec.id)) farChanged = true;
+  return farChanged;
+}
 
-  // PDR states, linked to their rules
+function applyQersAndUrrs(dp: UpfDatapath, s: SessionState, r: RuleSet, now: number): void {
+  const oldQers = new ById(s.qers, stateId);
+  const qers: QerState[] = [];
+  for (const spec of r.qers) {
+    const q = oldQers.get(spec.id);
+    if (q) q.setSpec(spec);
+    qers.push(q ?? new QerState(spec, now));
+  }
+  s.qers = qers;
+  const oldUrrs = new ById(s.urrs, stateId);
+  const urrs: UrrState[] = [];
+  for (const spec of r.urrs) {
+    const u = oldUrrs.get(spec.id);
+    if (u) u.setSpec(spec, now);
+    urrs.push(u ?? new UrrState(spec, dp.flat.urrSlots.allocate(), dp.flat, now));
+  }
+  s.urrs = urrs;
+}
+
+/** The rules of `all` whose IDs `ids` lists, in `all`'s order. */
+function linked<T extends { spec: { id: number } }>(all: readonly T[], ids: readonly number[]): T[] {
+  const out: T[] = [];
+  for (const x of all) if (ids.includes(x.spec.id)) out.push(x);
+  return out;
+}
+
+/** PDR states, linked to their rules; returns the PDR states that go. */
+function applyPdrs(s: SessionState, r: RuleSet, oldPdrs: ById<PdrState>, newSpecs: ById<PdrSpec>): PdrState[] {
   const farById = new ById<FarState>(s.fars, stateId);
-  const removedPdrs = s.pdrs.filter((p) => !newSpecs.has(p.spec.id));
-  s.pdrs = r.pdrs.map((spec) => {
+  const removedPdrs: PdrState[] = [];
+  for (const p of s.pdrs) if (!newSpecs.has(p.spec.id)) removedPdrs.push(p);
+  const pdrs: PdrState[] = [];
+  for (const spec of r.pdrs) {
     let p = oldPdrs.get(spec.id);
     const far = farById.get(spec.farId)!;
     if (!p) p = { spec, slot: -1, uplink: false, session: s, far, qers: [], urrs: [], entry: undefined, markQfi: -1, hasUe: false, ue: 0, assigned: 0, sdf: [] };
     p.spec = spec;
     p.uplink = spec.sourceInterface === Interface.Access;
     p.far = far;
-    p.qers = s.qers.filter((q) => spec.qerIds.includes(q.spec.id));
-    p.urrs = s.urrs.filter((u) => spec.urrIds.includes(u.spec.id));
-    const marking = p.qers.find((q) => q.spec.qfi !== undefined);
+    p.qers = linked(s.qers, spec.qerIds);
+    p.urrs = linked(s.urrs, spec.urrIds);
+    let marking: QerState | undefined;
+    for (const q of p.qers) {
+      if (q.spec.qfi !== undefined) {
+        marking = q;
+        break;
+      }
+    }
     p.markQfi = marking ? marking.spec.qfi! : spec.qfis.length === 1 ? spec.qfis[0] : -1;
     p.hasUe = spec.ueAddress !== undefined;
     p.ue = (spec.ueAddress ?? 0) | 0;
     p.sdf = spec.sdf;
-    return p;
-  });
+    pdrs.push(p);
+  }
+  s.pdrs = pdrs;
+  return removedPdrs;
+}
 
-  // TEID entries
+/** TEID entries (5.5.3, 7.5.3.2): returns the Created PDRs of the TEIDs the UPF chose. */
+function applyEntries(dp: UpfDatapath, s: SessionState, plans: Map<string, TeidPlan>, oldPdrs: ById<PdrState>, oldSpecs: ById<PdrSpec>): CreatedPdr[] {
   const created: CreatedPdr[] = [];
-  const oldEntries = s.entries;
   s.entries = [];
   const byId = new ById(s.pdrs, stateId);
-  const surviving = new Set<TeidEntry | undefined>();
-  for (const pl of plans.values()) surviving.add(pl.reuse);
+  moveOffAnchors(dp, plans, byId);
+  const flat = dp.flat;
   for (const plan of plans.values()) {
-    for (const sp of plan.specs) {
-      // a PDR leaving a surviving entry whose anchor is its own slot takes a slot of its own
-      const p = byId.get(sp.id)!;
-      const before = p.entry;
-      if (before && before !== plan.reuse && surviving.has(before) && !before.smfAssigned && before.anchorSlot === p.slot) {
-        const slot = flat.pdrSlots.allocate();
-        hot.copyWithin(slot * RECORD, p.slot * RECORD, p.slot * RECORD + RECORD);
-        hot[p.slot * RECORD + 1] = 0; // the counts moved: the hollow anchor counts nothing
-        flat.ue[slot] = flat.ue[p.slot];
-        flat.cold.copyWithin(slot * COLD, p.slot * COLD, p.slot * COLD + COLD);
-        flat.cold.fill(0, p.slot * COLD + 2, p.slot * COLD + COLD); // counters and links moved with the PDR
-        dp.setPdr(p.slot, undefined);
-        before.hollow = true;
-        p.slot = slot;
-      }
-    }
-  }
-  for (const plan of plans.values()) {
-    const members = plan.specs.map((sp) => byId.get(sp.id)!);
+    const members: PdrState[] = [];
+    for (const sp of plan.specs) members.push(byId.get(sp.id)!);
     let e = plan.reuse;
     if (!e) {
       if (plan.smfAssigned) {
@@ -276,6 +327,36 @@ export function install(dp: UpfDatapath, s: SessionState, r: RuleSet, now: numbe
     s.entries.push(e);
   }
   for (const p of s.pdrs) if (!p.spec.fteid) p.entry = undefined;
+  return created;
+}
+
+/** A PDR leaving a surviving entry whose anchor is its own slot takes a slot of its own. */
+function moveOffAnchors(dp: UpfDatapath, plans: Map<string, TeidPlan>, byId: ById<PdrState>): void {
+  const hot = dp.hot, flat = dp.flat;
+  const surviving = new Set<TeidEntry | undefined>();
+  for (const pl of plans.values()) surviving.add(pl.reuse);
+  for (const plan of plans.values()) {
+    for (const sp of plan.specs) {
+      const p = byId.get(sp.id)!;
+      const before = p.entry;
+      if (before && before !== plan.reuse && surviving.has(before) && !before.smfAssigned && before.anchorSlot === p.slot) {
+        const slot = flat.pdrSlots.allocate();
+        hot.copyWithin(slot * RECORD, p.slot * RECORD, p.slot * RECORD + RECORD);
+        hot[p.slot * RECORD + 1] = 0; // the counts moved: the hollow anchor counts nothing
+        flat.ue[slot] = flat.ue[p.slot];
+        flat.cold.copyWithin(slot * COLD, p.slot * COLD, p.slot * COLD + COLD);
+        flat.cold.fill(0, p.slot * COLD + 2, p.slot * COLD + COLD); // counters and links moved with the PDR
+        dp.setPdr(p.slot, undefined);
+        before.hollow = true;
+        p.slot = slot;
+      }
+    }
+  }
+}
+
+/** Slots for the PDRs without one; the slots of removed PDRs: a surviving entry's anchor becomes hollow, the others are freed. */
+function placePdrs(dp: UpfDatapath, s: SessionState, removedPdrs: readonly PdrState[]): void {
+  const flat = dp.flat;
   for (const p of s.pdrs) {
     if (p.slot < 0) {
       p.slot = flat.pdrSlots.allocate();
@@ -284,7 +365,6 @@ export function install(dp: UpfDatapath, s: SessionState, r: RuleSet, now: numbe
     flat.cold[p.slot * COLD + 1] = p.uplink ? 1 : 0;
     dp.setPdr(p.slot, p);
   }
-  // slots of removed PDRs: a surviving entry's anchor becomes hollow, the others are freed
   for (const p of removedPdrs) {
     const anchorOf = s.entries.find((e) => !e.smfAssigned && e.anchorSlot === p.slot);
     if (anchorOf) {
@@ -294,7 +374,11 @@ export function install(dp: UpfDatapath, s: SessionState, r: RuleSet, now: numbe
       dp.freeSlot(p.slot);
     }
   }
-  // entries that go: their TEIDs lead nowhere any more
+}
+
+/** Entries that go: their TEIDs lead nowhere any more. */
+function dropEntries(dp: UpfDatapath, s: SessionState, oldEntries: readonly TeidEntry[]): void {
+  const hot = dp.hot;
   for (const e of oldEntries) {
     if (s.entries.includes(e)) continue;
     if (e.smfAssigned) dp.foreign.delete(e.teid);
@@ -311,9 +395,11 @@ export function install(dp: UpfDatapath, s: SessionState, r: RuleSet, now: numbe
     }
     dp.teidsInUse--;
   }
+}
 
-  // control words
-  for (const p of s.pdrs) writeControl(dp, p);
+/** The anchors' control words and classifiers (the flat form once "assigned" is known, applyUeAddresses). */
+function writeAnchors(dp: UpfDatapath, s: SessionState): void {
+  const hot = dp.hot;
   for (const e of s.entries) {
     if (e.smfAssigned) {
       if (e.anchorSlot >= 0 && dp.anchorAt(e.anchorSlot) === e) {
@@ -329,7 +415,7 @@ export function install(dp: UpfDatapath, s: SessionState, r: RuleSet, now: numbe
     if (!e.smfAssigned) hot[k] |= Ctl.ANCHOR;
     if (!single) {
       hot[k] |= Ctl.CLASSIFY;
-      e.byQfi = classifier(e.pdrs); // the flat form once "assigned" is known, below
+      e.byQfi = classifier(e.pdrs);
     } else {
       e.byQfi = [];
       if (e.block >= 0) dp.freeClassifier(e.block);
@@ -338,8 +424,10 @@ export function install(dp: UpfDatapath, s: SessionState, r: RuleSet, now: numbe
     }
     dp.setAnchor(e.anchorSlot, e);
   }
+}
 
-  // UE addresses and the N6 (downlink) PDRs
+/** UE addresses, the classifiers' flat form and the N6 (downlink) PDRs. */
+function applyUeAddresses(dp: UpfDatapath, s: SessionState): void {
   const ue: number[] = [];
   for (const p of s.pdrs) if (p.spec.ueAddress !== undefined && !ue.includes(p.spec.ueAddress)) ue.push(p.spec.ueAddress);
   for (const a of s.ueAddresses) if (!ue.includes(a)) dp.byUe.delete(a);
@@ -349,95 +437,15 @@ export function install(dp: UpfDatapath, s: SessionState, r: RuleSet, now: numbe
   for (const e of s.entries) if (e.byQfi.length > 0) writeClassifier(dp, e);
   s.dlList = s.pdrs.filter((p) => !p.spec.fteid && (p.spec.sourceInterface === Interface.Core || p.spec.sourceInterface === Interface.SGiLanN6Lan)).sort((a, b) => a.spec.precedence - b.spec.precedence);
   s.dlSingle = s.dlList.length === 1 && s.dlList[0].spec.sdf.length === 0 ? s.dlList[0].slot : -1;
+}
 
-  // URR links that are new count from the PDR's counters now
+/** URR links that are new count from the PDR's counters now. */
+function linkUrrs(dp: UpfDatapath, s: SessionState): void {
   for (const u of s.urrs) {
     for (const p of s.pdrs) {
       if (!p.spec.urrIds.includes(u.spec.id) || u.pdrs.includes(p)) continue;
-      flat.addLink(p.slot, u.slot);
+      dp.flat.addLink(p.slot, u.slot);
       u.pdrs.push(p);
     }
   }
-  if (s.urrs.some((u) => u.timed)) setTimed(dp, s);
-  writeRow(dp, s);
-  if (farChanged) {
-    s.ddrSent = false;
-    s.ddrDueAt = 0;
-    flushBuffer(dp, s);
-  }
-  return { created, removedUrrReports };
-}
-
-/** The control word and UE condition of a PDR's hot record (tables.ts). */
-function writeControl(dp: UpfDatapath, p: PdrState): void {
-  const far = p.far.spec;
-  let ctl = far.action & 0xff;
-  if (far.tunnel && far.action & FarAction.FORW) ctl |= Ctl.OHC;
-  for (const q of p.qers) if (p.uplink ? !q.spec.ulOpen : !q.spec.dlOpen) ctl |= Ctl.GATE_CLOSED;
-  if (p.qers.some((q) => q.limits) || p.urrs.some((u) => u.volumeChecked)) ctl |= Ctl.SLOW;
-  if (p.urrs.some((u) => u.exhausted)) ctl |= Ctl.QUOTA_EXHAUSTED;
-  if (p.markQfi >= 0) ctl |= Ctl.MARK | (p.markQfi << 23);
-  const k = p.slot * RECORD;
-  if (p.entry) {
-    if (p.spec.qfis.length === 1) ctl |= Ctl.QFI_COND | (p.spec.qfis[0] << 16);
-    if (p.uplink && p.spec.ueAddress !== undefined) {
-      ctl |= Ctl.UE_COND;
-      dp.flat.ue[p.slot] = p.spec.ueAddress | 0;
-    }
-  }
-  dp.hot[k] = ctl;
-}
-
-/**
- * The flat form of `e.byQfi` (tables.ts CLASSIFIER_MAX_QFIS): direct where one PDR without SDF
- * filters answers for a QFI, else the QFI's candidates in precedence order as a flat walk
- * (flat-walk.ts), after the QFI table in the same region.
- */
-function writeClassifier(dp: UpfDatapath, e: TeidEntry): void {
-  const qfis: number[] = [];
-  for (let q = 0; q < 64; q++) if (e.byQfi[q]) qfis.push(q);
-  qfis.push(64);
-  const entries: [number, number][] = [];
-  const walks: number[][] = [];
-  if (qfis.length > CLASSIFIER_MAX_QFIS) {
-    entries.push([64, -1]); // too many QFIs: every packet takes the precedence walk over the objects
-  } else {
-    for (const q of qfis) {
-      const list = e.byQfi[q];
-      const first = list?.[0];
-      const direct = first !== undefined && first.spec.sdf.length === 0 && (list!.length === 1 ? first.uplink || first.spec.ueAddress === undefined : first.spec.ueAddress === undefined);
-      if (!list) entries.push([q, 0]);
-      else if (direct) entries.push([q, first.slot + 1]);
-      else {
-        const walk = walkWords(list);
-        entries.push([q, walk ? -2 - walks.length : -1]); // an index into `walks` until the region is placed
-        if (walk) walks.push(walk);
-      }
-    }
-  }
-  if (e.block >= 0) dp.freeClassifier(e.block);
-  const o = (e.block = dp.allocateClassifier(1 + 2 * entries.length + walks.reduce((n, w) => n + w.length, 0)));
-  const t = dp.classifiers;
-  let k = o + 1 + 2 * entries.length;
-  const starts = walks.map((w) => {
-    t.set(w, k);
-    k += w.length;
-    return k - w.length;
-  });
-  t[o] = entries.length;
-  entries.forEach(([q, target], j) => {
-    t[o + 1 + 2 * j] = q;
-    t[o + 2 + 2 * j] = target < -1 ? -2 - starts[-target - 2] : target;
-  });
-  dp.classifierOf[e.anchorSlot] = o + 1;
-}
-
-/** QFI -> candidate PDRs in precedence order; PDRs without a QFI condition are in every list (index 64: no QFI). */
-function classifier(pdrs: PdrState[]): (PdrState[] | undefined)[] {
-  const sorted = [...pdrs].sort((a, b) => a.spec.precedence - b.spec.precedence);
-  const any = sorted.filter((p) => p.spec.qfis.length === 0);
-  const out: (PdrState[] | undefined)[] = new Array(65);
-  for (const p of sorted) for (const q of p.spec.qfis) out[q] ??= sorted.filter((x) => x.spec.qfis.length === 0 || x.spec.qfis.includes(q));
-  if (any.length) out[64] = any;
-  return out;
 }
