@@ -7,7 +7,7 @@
 //   NIA0/NEA0: the null algorithms (TS 33.501 D.1, D.2).
 // Lengths are in bits, as the specifications define them.
 
-import { unsafe as aes } from '@noble/ciphers/aes.js';
+import { encryptState, expandKey128 } from './aes-rounds.ts';
 import { aes128CbcChain, aes128Ctr, derivedPerKey } from './aes.ts';
 
 function shiftLeft1(b: Uint8Array): Uint8Array {
@@ -17,15 +17,12 @@ function shiftLeft1(b: Uint8Array): Uint8Array {
   return out;
 }
 
-/**
- * What CMAC keeps of a key: its AES-128 round keys and the subkeys K1, K2 (SP 800-38B 6.1), the
- * subkeys as the four state words the cipher takes (each the little-endian reading of 4 octets).
- */
+/** What CMAC keeps of a key: its AES-128 round keys and the subkeys K1, K2 (SP 800-38B 6.1). */
 interface CmacKey {
   readonly key: Uint8Array;
-  readonly roundKeys: Uint32Array;
-  readonly k1: Uint32Array;
-  readonly k2: Uint32Array;
+  readonly roundKeys: Int32Array;
+  readonly k1: Uint8Array;
+  readonly k2: Uint8Array;
 }
 
 /**
@@ -36,39 +33,34 @@ interface CmacKey {
  */
 const JS_BLOCKS_OCTETS = 256;
 
-/** The state word of octets at..at+3 (little-endian, as @noble/ciphers' AES rounds take them). */
-function word(b: Uint8Array, at: number): number {
-  return b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24);
+/** The cipher state of the MAC being computed (synchronous, so never two at once). */
+const state = new Int32Array(4);
+
+/** `state` xor= the block of `b` at `at` (four big-endian words). */
+function xorBlockIntoState(b: Uint8Array, at: number): void {
+  for (let i = 0; i < 4; i++, at += 4) state[i] ^= (b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3];
 }
 
-/** The 16 octets of a block from its four state words (each little-endian). */
-function octetsOf(s0: number, s1: number, s2: number, s3: number): Uint8Array {
+/** The 16 octets of the block in `state`. */
+function stateOctets(): Uint8Array {
   const t = new Uint8Array(16);
-  for (let i = 0; i < 4; i++) {
-    t[i] = (s0 >>> (8 * i)) & 0xff;
-    t[4 + i] = (s1 >>> (8 * i)) & 0xff;
-    t[8 + i] = (s2 >>> (8 * i)) & 0xff;
-    t[12 + i] = (s3 >>> (8 * i)) & 0xff;
-  }
+  for (let i = 0; i < 16; i++) t[i] = (state[i >> 2] >>> (24 - 8 * (i & 3))) & 0xff;
   return t;
-}
-
-function words(b: Uint8Array): Uint32Array {
-  return Uint32Array.of(word(b, 0), word(b, 4), word(b, 8), word(b, 12));
 }
 
 /**
  * Derived once per key object (a UE's or the AMF's K_NASint lives as long as its security
- * context) instead of per MAC. The CBC-MAC runs block by block in JavaScript on the expanded key
- * (@noble/ciphers' AES rounds): a NAS message is a few blocks, and one node:crypto `update` per
- * MAC cost more in the call and its output Buffer than the rounds themselves (issue 21 goal 3,
+ * context) instead of per MAC. The CBC-MAC runs block by block in JavaScript on the round keys
+ * (aes-rounds.ts): a NAS message is a few blocks, and one node:crypto `update` per MAC cost more
+ * in the call and its output Buffer than the rounds themselves (issue 21 goal 3,
  * docs/decisions/21-crypto-cpu.md).
  */
 const cmacKey = derivedPerKey((key): CmacKey => {
-  const roundKeys = aes.expandKeyLE(key);
-  const l = aes.encrypt(roundKeys, 0, 0, 0, 0); // L = E_K(0^128)
-  const k1 = shiftLeft1(octetsOf(l.s0, l.s1, l.s2, l.s3));
-  return { key: new Uint8Array(key), roundKeys, k1: words(k1), k2: words(shiftLeft1(k1)) };
+  const roundKeys = expandKey128(key);
+  state.fill(0);
+  encryptState(roundKeys, state); // L = E_K(0^128)
+  const k1 = shiftLeft1(stateOctets());
+  return { key: new Uint8Array(key), roundKeys, k1, k2: shiftLeft1(k1) };
 });
 
 /**
@@ -103,33 +95,27 @@ function checkLengthBits(lengthBits: number, m: Uint8Array): void {
 /**
  * CMAC (SP 800-38B 6.2) of the first `lengthBits` bits of `buf`, which holds them from its start
  * with zeros after and is a whole number of blocks long (at least one): padded, the subkey XORed
- * into the last block, then the CBC-MAC with a zero IV (steps 5-6). Returns the first state word
- * of T (its first four octets, little-endian) when `whole` is false, else T's 16 octets.
+ * into the last block, then the CBC-MAC with a zero IV (steps 5-6). T is left in `state`.
  */
-function cmacInPlace(state: CmacKey, buf: Uint8Array, lengthBits: number, whole: true): Uint8Array;
-function cmacInPlace(state: CmacKey, buf: Uint8Array, lengthBits: number, whole: false): number;
-function cmacInPlace(state: CmacKey, buf: Uint8Array, lengthBits: number, whole: boolean): Uint8Array | number {
+function cmacInPlace(key: CmacKey, buf: Uint8Array, lengthBits: number): void {
   const complete = lengthBits > 0 && lengthBits % 128 === 0;
   const fullBytes = lengthBits >> 3;
   const rem = lengthBits & 7;
   if (rem) buf[fullBytes] &= 0xff << (8 - rem);
   if (!complete) buf[fullBytes] |= 0x80 >> rem; // the "10*" padding starts right after the message
-  const sub = complete ? state.k1 : state.k2;
+  const sub = complete ? key.k1 : key.k2;
   const last = buf.length - 16;
+  for (let i = 0; i < 16; i++) buf[last + i] ^= sub[i];
+  state.fill(0);
   if (buf.length > JS_BLOCKS_OCTETS) {
-    for (let i = 0; i < 16; i++) buf[last + i] ^= (sub[i >> 2] >>> (8 * (i & 3))) & 0xff;
-    const cbc = aes128CbcChain(state.key)(buf); // a fresh cipher: the zero IV of step 5
-    const t = cbc.subarray(last);
-    return whole ? new Uint8Array(t) : word(t, 0);
+    xorBlockIntoState(aes128CbcChain(key.key)(buf), last); // a fresh cipher: the zero IV of step 5
+    return;
   }
-  const xk = state.roundKeys;
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  for (let at = 0; at < last; at += 16) {
-    const o = aes.encrypt(xk, s0 ^ word(buf, at), s1 ^ word(buf, at + 4), s2 ^ word(buf, at + 8), s3 ^ word(buf, at + 12));
-    s0 = o.s0; s1 = o.s1; s2 = o.s2; s3 = o.s3;
+  const w = key.roundKeys;
+  for (let at = 0; at <= last; at += 16) {
+    xorBlockIntoState(buf, at);
+    encryptState(w, state);
   }
-  const o = aes.encrypt(xk, s0 ^ word(buf, last) ^ sub[0], s1 ^ word(buf, last + 4) ^ sub[1], s2 ^ word(buf, last + 8) ^ sub[2], s3 ^ word(buf, last + 12) ^ sub[3]);
-  return whole ? octetsOf(o.s0, o.s1, o.s2, o.s3) : o.s0;
 }
 
 /** Octets of whole CMAC blocks for a message of `lengthBits` bits (at least one block, SP 800-38B 6.2 step 3). */
@@ -148,7 +134,8 @@ export function aesCmac(key: Uint8Array, m: Uint8Array, lengthBits: number): Uin
   const buf = zeroedBlocks(blockOctets(lengthBits));
   const bytes = Math.ceil(lengthBits / 8);
   buf.set(bytes === m.length ? m : m.subarray(0, bytes));
-  return cmacInPlace(cmacKey(key), buf, lengthBits, true);
+  cmacInPlace(cmacKey(key), buf, lengthBits);
+  return stateOctets();
 }
 
 /** COUNT || BEARER || DIRECTION || 0^26 into the first 8 octets of `h`, which are zeros (TS 33.401 B.1.3, B.2.3). */
@@ -171,8 +158,9 @@ export function nia2(key: Uint8Array, count: number, bearer: number, direction: 
   writeHeader(buf, count, bearer, direction);
   const bytes = Math.ceil(lengthBits / 8);
   buf.set(bytes === message.length ? message : message.subarray(0, bytes), 8);
-  const t = cmacInPlace(cmacKey(key), buf, 64 + lengthBits, false);
-  return Uint8Array.of(t & 0xff, (t >>> 8) & 0xff, (t >>> 16) & 0xff, t >>> 24);
+  cmacInPlace(cmacKey(key), buf, 64 + lengthBits);
+  const t = state[0];
+  return Uint8Array.of(t >>> 24, (t >>> 16) & 0xff, (t >>> 8) & 0xff, t & 0xff);
 }
 
 /** 128-NEA2 (encryption and decryption are the same operation). Trailing bits beyond `lengthBits` are zeroed. */
