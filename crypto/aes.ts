@@ -25,8 +25,8 @@ export function aes128Encryptor(key: Uint8Array): (block: Uint8Array) => Uint8Ar
  * AES-128-CBC over whole blocks, one cipher for every call: the chaining carries over from one call
  * to the next (the first block of a call is chained to the last ciphertext block of the one before;
  * a zero IV before the first call). Output is the cipher's own Buffer (a Uint8Array), not copied.
- * For CMAC (nas-algorithms.ts), which cancels the carried block itself: one native call per MAC
- * instead of a cipher built per MAC (issue 21).
+ * CMAC (nas-algorithms.ts) takes a fresh one per long message, where one native call beats the
+ * blocks in JavaScript.
  */
 export function aes128CbcChain(key: Uint8Array): (blocks: Uint8Array) => Uint8Array {
   const c = createCipheriv('aes-128-cbc', key, Buffer.alloc(16));

@@ -7,9 +7,8 @@
 //   NIA0/NEA0: the null algorithms (TS 33.501 D.1, D.2).
 // Lengths are in bits, as the specifications define them.
 
+import { unsafe as aes } from '@noble/ciphers/aes.js';
 import { aes128CbcChain, aes128Ctr, derivedPerKey } from './aes.ts';
-
-const ZERO = new Uint8Array(16);
 
 function shiftLeft1(b: Uint8Array): Uint8Array {
   const out = new Uint8Array(16);
@@ -19,28 +18,57 @@ function shiftLeft1(b: Uint8Array): Uint8Array {
 }
 
 /**
- * What CMAC keeps of a key: its AES-128-CBC cipher (aes128CbcChain) with the last ciphertext block
- * it wrote (`chain`, which the next MAC cancels so that each MAC is the zero-IV CBC-MAC of SP
- * 800-38B 6.2), and the subkeys K1, K2 (SP 800-38B 6.1).
+ * What CMAC keeps of a key: its AES-128 round keys and the subkeys K1, K2 (SP 800-38B 6.1), the
+ * subkeys as the four state words the cipher takes (each the little-endian reading of 4 octets).
  */
 interface CmacKey {
-  readonly cbc: (blocks: Uint8Array) => Uint8Array;
-  /** The last ciphertext block, copied out of the cipher's output (which is then free to go). */
-  readonly chain: Uint8Array;
-  readonly k1: Uint8Array;
-  readonly k2: Uint8Array;
+  readonly key: Uint8Array;
+  readonly roundKeys: Uint32Array;
+  readonly k1: Uint32Array;
+  readonly k2: Uint32Array;
+}
+
+/**
+ * Padded octets past which a MAC runs in one node:crypto CBC call on a cipher of its own instead
+ * of block by block in JavaScript (~70 ns a block here against ~1.5 us for the cipher and its
+ * call): NAS messages of a registration and a PDU session are 10-100 octets, test set 6 of TS
+ * 33.401 C.2 is 2 KB.
+ */
+const JS_BLOCKS_OCTETS = 256;
+
+/** The state word of octets at..at+3 (little-endian, as @noble/ciphers' AES rounds take them). */
+function word(b: Uint8Array, at: number): number {
+  return b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24);
+}
+
+/** The 16 octets of a block from its four state words (each little-endian). */
+function octetsOf(s0: number, s1: number, s2: number, s3: number): Uint8Array {
+  const t = new Uint8Array(16);
+  for (let i = 0; i < 4; i++) {
+    t[i] = (s0 >>> (8 * i)) & 0xff;
+    t[4 + i] = (s1 >>> (8 * i)) & 0xff;
+    t[8 + i] = (s2 >>> (8 * i)) & 0xff;
+    t[12 + i] = (s3 >>> (8 * i)) & 0xff;
+  }
+  return t;
+}
+
+function words(b: Uint8Array): Uint32Array {
+  return Uint32Array.of(word(b, 0), word(b, 4), word(b, 8), word(b, 12));
 }
 
 /**
  * Derived once per key object (a UE's or the AMF's K_NASint lives as long as its security
- * context) instead of per MAC: the cipher and subkey cost two createCipheriv per NAS message
- * (issue 21, docs/decisions/21-nf-cpu.md).
+ * context) instead of per MAC. The CBC-MAC runs block by block in JavaScript on the expanded key
+ * (@noble/ciphers' AES rounds): a NAS message is a few blocks, and one node:crypto `update` per
+ * MAC cost more in the call and its output Buffer than the rounds themselves (issue 21 goal 3,
+ * docs/decisions/21-crypto-cpu.md).
  */
 const cmacKey = derivedPerKey((key): CmacKey => {
-  const cbc = aes128CbcChain(key);
-  const l = cbc(ZERO); // L = E_K(0^128), the first block with the zero IV
-  const k1 = shiftLeft1(l);
-  return { cbc, chain: new Uint8Array(l), k1, k2: shiftLeft1(k1) };
+  const roundKeys = aes.expandKeyLE(key);
+  const l = aes.encrypt(roundKeys, 0, 0, 0, 0); // L = E_K(0^128)
+  const k1 = shiftLeft1(octetsOf(l.s0, l.s1, l.s2, l.s3));
+  return { key: new Uint8Array(key), roundKeys, k1: words(k1), k2: words(shiftLeft1(k1)) };
 });
 
 /**
@@ -74,11 +102,13 @@ function checkLengthBits(lengthBits: number, m: Uint8Array): void {
 
 /**
  * CMAC (SP 800-38B 6.2) of the first `lengthBits` bits of `buf`, which holds them from its start
- * with zeros after and is a whole number of blocks long (at least one): padded, XORed with the
- * subkey and enciphered. Returns T, which stays the key's chaining block (`chain`) until its next
- * MAC: not to be changed by the caller.
+ * with zeros after and is a whole number of blocks long (at least one): padded, the subkey XORed
+ * into the last block, then the CBC-MAC with a zero IV (steps 5-6). Returns the first state word
+ * of T (its first four octets, little-endian) when `whole` is false, else T's 16 octets.
  */
-function cmacInPlace(state: CmacKey, buf: Uint8Array, lengthBits: number): Uint8Array {
+function cmacInPlace(state: CmacKey, buf: Uint8Array, lengthBits: number, whole: true): Uint8Array;
+function cmacInPlace(state: CmacKey, buf: Uint8Array, lengthBits: number, whole: false): number;
+function cmacInPlace(state: CmacKey, buf: Uint8Array, lengthBits: number, whole: boolean): Uint8Array | number {
   const complete = lengthBits > 0 && lengthBits % 128 === 0;
   const fullBytes = lengthBits >> 3;
   const rem = lengthBits & 7;
@@ -86,14 +116,20 @@ function cmacInPlace(state: CmacKey, buf: Uint8Array, lengthBits: number): Uint8
   if (!complete) buf[fullBytes] |= 0x80 >> rem; // the "10*" padding starts right after the message
   const sub = complete ? state.k1 : state.k2;
   const last = buf.length - 16;
-  for (let i = 0; i < 16; i++) buf[last + i] ^= sub[i];
-  // CBC with a zero IV (SP 800-38B 6.2 steps 5-6): the cipher chains from the block it wrote last,
-  // so that block is cancelled from the first one here
-  const chain = state.chain;
-  for (let i = 0; i < 16; i++) buf[i] ^= chain[i];
-  const out = state.cbc(buf);
-  for (let i = 0, at = out.length - 16; i < 16; i++) chain[i] = out[at + i];
-  return chain;
+  if (buf.length > JS_BLOCKS_OCTETS) {
+    for (let i = 0; i < 16; i++) buf[last + i] ^= (sub[i >> 2] >>> (8 * (i & 3))) & 0xff;
+    const cbc = aes128CbcChain(state.key)(buf); // a fresh cipher: the zero IV of step 5
+    const t = cbc.subarray(last);
+    return whole ? new Uint8Array(t) : word(t, 0);
+  }
+  const xk = state.roundKeys;
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (let at = 0; at < last; at += 16) {
+    const o = aes.encrypt(xk, s0 ^ word(buf, at), s1 ^ word(buf, at + 4), s2 ^ word(buf, at + 8), s3 ^ word(buf, at + 12));
+    s0 = o.s0; s1 = o.s1; s2 = o.s2; s3 = o.s3;
+  }
+  const o = aes.encrypt(xk, s0 ^ word(buf, last) ^ sub[0], s1 ^ word(buf, last + 4) ^ sub[1], s2 ^ word(buf, last + 8) ^ sub[2], s3 ^ word(buf, last + 12) ^ sub[3]);
+  return whole ? octetsOf(o.s0, o.s1, o.s2, o.s3) : o.s0;
 }
 
 /** Octets of whole CMAC blocks for a message of `lengthBits` bits (at least one block, SP 800-38B 6.2 step 3). */
@@ -112,7 +148,7 @@ export function aesCmac(key: Uint8Array, m: Uint8Array, lengthBits: number): Uin
   const buf = zeroedBlocks(blockOctets(lengthBits));
   const bytes = Math.ceil(lengthBits / 8);
   buf.set(bytes === m.length ? m : m.subarray(0, bytes));
-  return new Uint8Array(cmacInPlace(cmacKey(key), buf, lengthBits));
+  return cmacInPlace(cmacKey(key), buf, lengthBits, true);
 }
 
 /** COUNT || BEARER || DIRECTION || 0^26 into the first 8 octets of `h`, which are zeros (TS 33.401 B.1.3, B.2.3). */
@@ -135,8 +171,8 @@ export function nia2(key: Uint8Array, count: number, bearer: number, direction: 
   writeHeader(buf, count, bearer, direction);
   const bytes = Math.ceil(lengthBits / 8);
   buf.set(bytes === message.length ? message : message.subarray(0, bytes), 8);
-  const t = cmacInPlace(cmacKey(key), buf, 64 + lengthBits);
-  return Uint8Array.of(t[0], t[1], t[2], t[3]);
+  const t = cmacInPlace(cmacKey(key), buf, 64 + lengthBits, false);
+  return Uint8Array.of(t & 0xff, (t >>> 8) & 0xff, (t >>> 16) & 0xff, t >>> 24);
 }
 
 /** 128-NEA2 (encryption and decryption are the same operation). Trailing bits beyond `lengthBits` are zeroed. */

@@ -1,9 +1,11 @@
 // AES-CMAC (crypto/nas-algorithms.ts, the CMAC under 128-NIA2) against the four examples of
 // RFC 4493 4 (= NIST SP 800-38B D.1), with MACs under another key and NIA2 MACs interleaved
-// between them: the CBC state kept per key (the chaining block the next MAC cancels) must not
-// carry one key's or one message's state into another's.
+// between them: the state kept per key (round keys, subkeys) must not carry one key's or one
+// message's state into another's; and against @noble/ciphers' own CMAC on every length across the
+// switch from blocks in JavaScript to one node:crypto call.
 
 import { describe, it, expect } from 'vitest';
+import { cmac } from '@noble/ciphers/aes.js';
 import { aesCmac, nia2 } from '../../crypto/nas-algorithms.ts';
 import { fromHex, toHex } from '../../codecs/bytes/hex.ts';
 
@@ -45,5 +47,13 @@ describe('AES-CMAC (RFC 4493 4, SP 800-38B)', () => {
     for (const [octets, tag] of EXAMPLES) expect(toHex(aesCmac(K, M.subarray(0, octets), octets * 8)), `Mlen ${octets}`).toBe(tag);
     expect(toHex(aesCmac(K, long, long.length * 8))).toBe(first);
     expect(toHex(aesCmac(K, long, 8 * 1000 + 3))).not.toBe(first);
+  });
+});
+
+describe('AES-CMAC against @noble/ciphers cmac', () => {
+  it('agrees for every octet length 0-400 (blocks in JavaScript up to 256 padded octets, one node:crypto CBC call past them)', () => {
+    const m = new Uint8Array(400);
+    for (let i = 0; i < m.length; i++) m[i] = (i * 37 + 11) & 0xff;
+    for (let n = 0; n <= m.length; n++) expect(toHex(aesCmac(K, m.subarray(0, n), n * 8)), `${n} octets`).toBe(toHex(cmac(m.subarray(0, n), K)));
   });
 });
