@@ -86,3 +86,19 @@ export function encryptState(w: Int32Array, s: Int32Array): void {
   s[2] = ((SBOX[s2 >>> 24] << 24) | (SBOX[(s3 >>> 16) & 255] << 16) | (SBOX[(s0 >>> 8) & 255] << 8) | SBOX[s1 & 255]) ^ w[42];
   s[3] = ((SBOX[s3 >>> 24] << 24) | (SBOX[(s0 >>> 16) & 255] << 16) | (SBOX[(s1 >>> 8) & 255] << 8) | SBOX[s2 & 255]) ^ w[43];
 }
+
+/** The state of encryptBlocks (synchronous, so never two at once). */
+const blockState = new Int32Array(4);
+
+/** E_K of each 16-octet block of `blocks` (ECB: each block on its own) into a new array. */
+export function encryptBlocks(w: Int32Array, blocks: Uint8Array): Uint8Array {
+  if (blocks.length % 16 !== 0) throw new RangeError(`AES-128 ECB over ${blocks.length} octets: expected whole 16-octet blocks`);
+  const out = new Uint8Array(blocks.length);
+  const s = blockState;
+  for (let at = 0; at < blocks.length; at += 16) {
+    for (let i = 0, j = at; i < 4; i++, j += 4) s[i] = (blocks[j] << 24) | (blocks[j + 1] << 16) | (blocks[j + 2] << 8) | blocks[j + 3];
+    encryptState(w, s);
+    for (let i = 0; i < 16; i++) out[at + i] = (s[i >> 2] >>> (24 - 8 * (i & 3))) & 0xff;
+  }
+  return out;
+}

@@ -11,17 +11,6 @@ export function aes128Block(key: Uint8Array, block: Uint8Array): Uint8Array {
 }
 
 /**
- * E_K for several 16-octet blocks under one key: one AES-128-ECB cipher (ECB keeps no state
- * between blocks) instead of one createCipheriv per block (issue 21: building the cipher was
- * most of the cost of a block, docs/decisions/21-cpu-profile.md).
- */
-export function aes128Encryptor(key: Uint8Array): (block: Uint8Array) => Uint8Array {
-  const c = createCipheriv('aes-128-ecb', key, null);
-  c.setAutoPadding(false);
-  return (block) => new Uint8Array(c.update(block));
-}
-
-/**
  * AES-128-CBC over whole blocks, one cipher for every call: the chaining carries over from one call
  * to the next (the first block of a call is chained to the last ciphertext block of the one before;
  * a zero IV before the first call). Output is the cipher's own Buffer (a Uint8Array), not copied.

@@ -10,10 +10,19 @@
 //   OUT5 = E_K(rot(TEMP xor OPc, r5) xor c5) xor OPc               f5* = OUT5[0..47]
 //   r1..r5 = 64, 0, 32, 64, 96 bits; c1..c5 = 0, 1, 2, 4, 8 (in the last octet)
 
-import { aes128Block, aes128Encryptor, derivedPerKey, xor } from './aes.ts';
+import { aes128Block, derivedPerKey, xor } from './aes.ts';
+import { encryptBlocks, expandKey128 } from './aes-rounds.ts';
 
-/** E_K, built once per K object: the USIM's K for every authentication, the UDM's for f1 then f2345 of one vector. */
-const kernel = derivedPerKey(aes128Encryptor);
+/**
+ * E_K on the round keys of K, expanded once per K object (the USIM's K for every authentication,
+ * the UDM's for one vector), run in JavaScript (aes-rounds.ts): a vector is six blocks, and a
+ * node:crypto cipher per K plus a call per group of blocks cost more than the rounds (issue 21
+ * goal 3, docs/decisions/21-crypto-cpu.md).
+ */
+const kernel = derivedPerKey((k) => {
+  const w = expandKey128(k);
+  return (blocks: Uint8Array) => encryptBlocks(w, blocks);
+});
 
 /**
  * rot(x, bits) xor c (TS 35.206 4.1: a cyclic rotation towards the most significant bit, then the

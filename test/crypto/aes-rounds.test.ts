@@ -3,7 +3,7 @@
 
 import { describe, it, expect } from 'vitest';
 import { createCipheriv } from 'node:crypto';
-import { encryptState, expandKey128 } from '../../crypto/aes-rounds.ts';
+import { encryptBlocks, encryptState, expandKey128 } from '../../crypto/aes-rounds.ts';
 import { fromHex, toHex } from '../../codecs/bytes/hex.ts';
 
 function encrypt(key: Uint8Array, block: Uint8Array): string {
@@ -32,5 +32,15 @@ describe('AES-128 rounds (FIPS-197)', () => {
 
   it('a key that is not 16 octets throws RangeError', () => {
     expect(() => expandKey128(new Uint8Array(15))).toThrow(RangeError);
+  });
+});
+
+describe('encryptBlocks (ECB)', () => {
+  it('enciphers each block on its own, as node:crypto AES-128-ECB does, and refuses a partial block', () => {
+    const key = fromHex('2b7e151628aed2a6abf7158809cf4f3c');
+    const blocks = new Uint8Array(64).map((_, i) => (i * 53 + 7) & 0xff);
+    const c = createCipheriv('aes-128-ecb', key, null).setAutoPadding(false);
+    expect(toHex(encryptBlocks(expandKey128(key), blocks))).toBe(toHex(c.update(blocks)));
+    expect(() => encryptBlocks(expandKey128(key), new Uint8Array(20))).toThrow(RangeError);
   });
 });
