@@ -57,3 +57,20 @@ describe('AES-CMAC against @noble/ciphers cmac', () => {
     for (let n = 0; n <= m.length; n++) expect(toHex(aesCmac(K, m.subarray(0, n), n * 8)), `${n} octets`).toBe(toHex(cmac(m.subarray(0, n), K)));
   });
 });
+
+describe('128-NIA2 against @noble/ciphers cmac over COUNT || BEARER || DIRECTION || 0^26 || MESSAGE (TS 33.401 B.2.3)', () => {
+  it('agrees for every message length 0-400 octets, across 16-octet multiples and the switch past 256 padded octets', () => {
+    const m = new Uint8Array(400);
+    for (let i = 0; i < m.length; i++) m[i] = (i * 91 + 5) & 0xff;
+    const other = fromHex('000102030405060708090a0b0c0d0e0f');
+    const count = 0xfedcba98; // the top bit set: MAC-I's first octet from a negative state word
+    for (let n = 0; n <= m.length; n++) {
+      const input = new Uint8Array(8 + n);
+      input.set([0xfe, 0xdc, 0xba, 0x98, (0x1f << 3) | (1 << 2)]);
+      input.set(m.subarray(0, n), 8);
+      const expected = toHex(cmac(input, K).subarray(0, 4));
+      expect(toHex(nia2(K, count, 0x1f, 1, m.subarray(0, n))), `${n} octets`).toBe(expected);
+      nia2(other, n, 0, 0, m.subarray(0, 400 - n)); // another key and length between: nothing carried over
+    }
+  });
+});
