@@ -12,6 +12,7 @@ import { H2Error, H2ClosedError } from './h2/errors.ts';
 import { ERROR_CODE_NAMES } from '../../codecs/http2/frame.ts';
 import type { HeaderField } from '../../codecs/http2/hpack.ts';
 import type { Clock, DeadlineQueue, QueuedDeadline, TimerHandle } from '../clock.ts';
+import { settleablePromise, takeResolve, takeReject } from '../settlers.ts';
 
 export class SbiTimeoutError extends Error {
   constructor(method: string, uri: string, ms: number) {
@@ -36,15 +37,6 @@ export interface OwnRequestHost {
   awaitLate(what: string, lateAnswer: NonNullable<SbiCallOptions['lateAnswer']>, reset: () => void): LateWait;
   /** The further attempts of an idempotent call whose request failed with `error` (Http2SbiClient.retry). */
   retry(error: unknown, left: number, method: string, uri: string, body: unknown, opts: SbiCallOptions): Promise<SbiResult<unknown>>;
-}
-
-// The promise's resolve and reject, taken from a shared executor (it runs synchronously inside
-// `new Promise`), so that no executor closure is made per request.
-let takenResolve: ((r: SbiResult<unknown> | PromiseLike<SbiResult<unknown>>) => void) | undefined;
-let takenReject: ((e: unknown) => void) | undefined;
-function take(resolve: (r: SbiResult<unknown> | PromiseLike<SbiResult<unknown>>) => void, reject: (e: unknown) => void): void {
-  takenResolve = resolve;
-  takenReject = reject;
 }
 
 function due(r: OwnRequest): void {
@@ -82,9 +74,10 @@ export class OwnRequest implements H2StreamObserver, QueuedDeadline {
   private late: LateWait | undefined;
 
   constructor(host: OwnRequestHost, conn: H2Connection, method: string, uri: string, deadlines: DeadlineQueue, opts: SbiCallOptions, retries: number, body: unknown) {
-    this.promise = new Promise(take);
-    this.resolve = takenResolve!;
-    this.reject = takenReject!;
+    // resolve and reject kept here, without a closure per request (transport/settlers.ts)
+    this.promise = settleablePromise<SbiResult<unknown>>();
+    this.resolve = takeResolve<SbiResult<unknown>>();
+    this.reject = takeReject();
     this.host = host;
     this.conn = conn;
     this.method = method;

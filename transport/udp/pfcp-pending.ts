@@ -5,6 +5,7 @@
 
 import type { QueuedDeadline } from '../clock.ts';
 import type { Endpoint } from '../tap.ts';
+import { settleablePromise, takeResolve, takeReject } from '../settlers.ts';
 
 /** Per peer: requests outstanding, and those waiting for a place in the window. */
 export interface PeerWindow {
@@ -15,15 +16,6 @@ export interface PeerWindow {
 /** What a pending request's T1 expiry calls back: retransmit, or give up after N1 attempts. */
 export interface PendingOwner {
   t1Expired(p: PendingRequest): void;
-}
-
-// The promise's resolve and reject, taken from a shared executor (it runs synchronously inside
-// `new Promise`), so that no executor closure is made per request.
-let takenResolve: ((b: Uint8Array) => void) | undefined;
-let takenReject: ((e: Error) => void) | undefined;
-function take(resolve: (b: Uint8Array) => void, reject: (e: Error) => void): void {
-  takenResolve = resolve;
-  takenReject = reject;
 }
 
 export class PendingRequest implements QueuedDeadline {
@@ -53,10 +45,10 @@ export class PendingRequest implements QueuedDeadline {
     this.bytes = bytes;
     this.comment = comment;
     this.win = win;
-    this.promise = new Promise<Uint8Array>(take);
-    this.resolve = takenResolve!;
-    this.reject = takenReject!;
-    takenResolve = takenReject = undefined;
+    // resolve and reject kept here, without a closure per request (transport/settlers.ts)
+    this.promise = settleablePromise<Uint8Array>();
+    this.resolve = takeResolve<Uint8Array>();
+    this.reject = takeReject();
   }
 
   /** T1 ran out (TS 29.244 6.4). */
