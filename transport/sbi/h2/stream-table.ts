@@ -1,6 +1,7 @@
 // The open streams of one HTTP/2 connection by identifier (RFC 9113 5.1.1). Identifiers grow by
-// two with each new stream and streams mostly close in about the order they opened, so a ring of
-// slots indexed by the identifier's low bits holds them without the allocations a Map makes as it
+// two with each new stream (all of a connection's streams are the client's, odd: no server push)
+// and streams mostly close in about the order they opened, so a ring of slots indexed by the low
+// bits of identifier / 2 (consecutive streams in consecutive slots) holds them without the allocations a Map makes as it
 // grows and shrinks with the streams in flight (its tables are rebuilt at every doubling and
 // quartering). A slot taken by a stream still open grows the ring up to MAX_SLOTS; beyond that the
 // older stream (one kept open long, e.g. for a late answer) moves to a Map, so memory stays bounded.
@@ -22,7 +23,7 @@ export class StreamTable {
   }
 
   get(id: number): H2Stream | undefined {
-    const s = this.slots[id & this.mask];
+    const s = this.slots[(id >>> 1) & this.mask];
     if (s !== undefined && s.id === id) return s;
     return this.overflow.size ? this.overflow.get(id) : undefined;
   }
@@ -30,7 +31,7 @@ export class StreamTable {
   /** Adds a stream (its identifier set, not yet in the table). */
   add(s: H2Stream): void {
     for (;;) {
-      const i = s.id & this.mask;
+      const i = (s.id >>> 1) & this.mask;
       const held = this.slots[i];
       if (held === undefined) {
         this.slots[i] = s;
@@ -48,7 +49,7 @@ export class StreamTable {
   }
 
   delete(s: H2Stream): void {
-    const i = s.id & this.mask;
+    const i = (s.id >>> 1) & this.mask;
     if (this.slots[i] === s) {
       this.slots[i] = undefined;
       this.inSlots--;
