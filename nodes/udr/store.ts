@@ -78,7 +78,7 @@ export function snssaiKey(s: Snssai): string {
 const RECORDS_KEPT = 4096;
 
 /** Freezes a value parsed from JSON, with everything in it. */
-function deepFreeze<T>(v: T): T {
+export function deepFreeze<T>(v: T): T {
   if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
     for (const x of Object.values(v)) deepFreeze(x);
     Object.freeze(v);
