@@ -11,6 +11,11 @@
 //    admission queue paces them, nodes/gnb/admission.ts), then all N switch off at once
 //    (4.2.2.3.2) and the time until the network is quiet is measured; each burst reports its
 //    failures, the ledgers left behind (must be none), the SBI time-outs and the memory per UE.
+//  - the core NFs on K worker threads of this process (WIRE5G_BENCH_THREADS, default 1,2: a row
+//    per K, 0 or empty skips them; procedures-threads.ts, nodes/core-threads), the gNB and UEs on
+//    the main thread, as `wire5g run --threads K`: the same UEs (WIRE5G_BENCH_THREAD_UES, default
+//    1000; a size of SIZES is measured beside it) and window as the one-thread row, on a network of
+//    its own (127.1.(11+K).x); its ledgers come back from the threads at the stop and must be back.
 //  - two layouts in other processes (WIRE5G_BENCH_MP_UES UEs, default 1000, 0 skips both;
 //    procedures-multiprocess.ts): one process per core NF (goal 5), and every core NF in one
 //    process (`wire5g start core`) with the gNB and UEs, the load, here (goal 3: the core on a core
@@ -35,6 +40,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Capture } from '../transport/capture/capture.ts';
+import { startThreadedNetwork, type ThreadedNetwork } from './procedures-threads.ts';
 import type { WireTap } from '../transport/tap.ts';
 
 const cfg = structuredClone(DEFAULT_CONFIG);
@@ -48,6 +54,10 @@ const SIZES = (process.env.WIRE5G_BENCH_SIZES ?? '1,100,1000').split(',').filter
 /** UEs of the capture-on row; the capture-off row of the same size is measured too, for the ratio. */
 const CAPTURE_UES = Number(process.env.WIRE5G_BENCH_CAPTURE_UES ?? 1000);
 if (CAPTURE_UES > 0 && !SIZES.includes(CAPTURE_UES)) SIZES.push(CAPTURE_UES);
+/** Worker threads of the threaded rows' core, one row per count; and their UE counts (each measured with one thread too). */
+const THREADS = (process.env.WIRE5G_BENCH_THREADS ?? '1,2').split(',').filter(Boolean).map(Number).filter((k) => k > 0);
+const THREAD_UES = THREADS.length ? (process.env.WIRE5G_BENCH_THREAD_UES ?? '1000').split(',').filter(Boolean).map(Number).filter((n) => n > 0) : [];
+for (const n of THREAD_UES) if (!SIZES.includes(n)) SIZES.push(n);
 const CORE_NFS_COUNT = CORE_NFS.length;
 const BURSTS = (process.env.WIRE5G_BENCH_BURSTS ?? '100,1000,10000').split(',').filter(Boolean).map(Number);
 /** UEs in flight at once in the tinybench rows (all of them by default; WIRE5G_BENCH_WINDOW lowers it). */
@@ -167,6 +177,43 @@ if (CAPTURE_UES > 0) {
     afterEach: () => switchOffAll(cn),
   });
 }
+// the threaded rows: each K's network started at its first sample, stopped after the rows
+const threaded = new Map<number, ThreadedNetwork>();
+const threadRow = (k: number, n: number) => `registration + PDU session, core NFs on ${k} worker thread${k > 1 ? 's' : ''}, gNB and UEs on the main thread, ${n} UE${n > 1 ? 's' : ''} (${Math.min(n, WINDOW)} in flight)`;
+const threadLeftBehind: Record<string, Record<string, unknown>> = {};
+const threadLayouts: Record<string, string> = {};
+for (const k of THREADS) {
+  for (const n of THREAD_UES) {
+    let tn: ThreadedNetwork | undefined;
+    bench.add(threadRow(k, n), cpuTimed(threadRow(k, n), n, async () => {
+      await inWindow(ues, WINDOW, async (ue) => {
+        await ue.register(tn!.gnb);
+        await ue.establishPduSession(1);
+      });
+    }), {
+      beforeEach: async () => {
+        tn = threaded.get(k);
+        if (!tn) {
+          threaded.set(k, (tn = await startThreadedNetwork({ ...cfg, addresses: addressesOn(`127.1.${11 + k}`), subscribers: subscribers.slice(0, Math.max(...THREAD_UES)) }, k)));
+          threadLayouts[k] = tn.core.layout;
+        }
+        ues = newUes(n);
+      },
+      afterEach: async () => {
+        await Promise.all(ues.map((ue) => ue.deregister({ switchOff: true }).catch(() => undefined)));
+        await tn!.quiet();
+        ues = [];
+      },
+    });
+  }
+}
+async function stopThreadedNetworks(): Promise<void> {
+  for (const [k, tn] of threaded) {
+    threaded.delete(k);
+    const left = await tn.stop();
+    if (Object.keys(left).length) threadLeftBehind[`${k} threads`] = left;
+  }
+}
 // the capture-on row is compared with the capture-off row run before it: the code both run is
 // made warm first (untimed, one round of their UEs through each network), so that the one run
 // second is not the cheaper for coming after the JIT's work (seen: 20-30% less CPU per UE at 100 UEs)
@@ -186,11 +233,23 @@ try {
   await bench.run();
 } finally {
   await stopCapturedNetwork();
+  await stopThreadedNetworks();
 }
 for (const row of cpuPerUe.keys()) console.log(`  CPU per UE (user + system, every thread): ${cpuMsPerUe(row)!.toFixed(2)} ms  ${row}`);
 
 const perUe = (name: string) => Number(/(\d+) UEs? \(/.exec(name)?.[1] ?? 1);
 const results: BenchResult[] = completedResults('procedures', bench, perUe).map((r) => (/UEs? \(/.test(r.name) ? { ...r, name: `${r.name}, per UE` } : r));
+// a threaded row whose network left something behind is no figure
+for (const k of THREADS) {
+  const left = threadLeftBehind[`${k} threads`];
+  if (!left) continue;
+  for (const n of THREAD_UES) {
+    const i = results.findIndex((r) => r.name.startsWith(threadRow(k, n)));
+    if (i >= 0) results.splice(i, 1);
+    failTask('procedures', threadRow(k, n), new Error(`ledgers not back at the stop: ${JSON.stringify(left)}`));
+  }
+}
+for (const k of THREADS) if (threadLayouts[k]) console.log(`  core on ${k} worker thread${k > 1 ? 's' : ''}: ${threadLayouts[k]}; ledgers ${threadLeftBehind[`${k} threads`] ? 'NOT back' : 'back'} at the stop`);
 
 // --- bursts: every UE in flight at once -----------------------------------------------------------
 const bursts: Record<string, unknown>[] = [];
@@ -282,6 +341,7 @@ writeReport('procedures', results, {
     ...results.filter((r) => r.name !== baseline).map((x) => [`${x.name} vs one SBI round trip`, x.name, baseline] as [string, string, string]),
     ...multiProcessRatio(),
     ...captureRatio(),
+    ...threadRatio(),
   ],
   notes: {
     unit: 'opsPerSec of the UE rows = procedures completed per second (registration + PDU session establishment, or deregistrations); burst rows are one sample each (samples 1, rme null)',
@@ -292,6 +352,7 @@ writeReport('procedures', results, {
     multiProcessMachine: `${availableParallelism()} cores: one process per NF can only be faster than one process when the NFs get cores of their own (docs/performance.md)`,
     machine: 'figures depend on the load of the machine (2 cores shared with other work when recorded): compare ratios from one run, not absolute figures across runs',
     reference: { 'free5GC registrations per second (3000 UEs)': [7.5, 25] },
+    threads: THREADS.length ? { layouts: threadLayouts, leftBehind: threadLeftBehind, entry: process.env.WIRE5G_BENCH_THREAD_ENTRY === 'bundle' ? 'bin/wire5g.js (bundle)' : 'tsx (the sources, as this process)', cpuThreadedVsOneThread: Object.fromEntries(THREADS.flatMap((k) => THREAD_UES.map((n) => [threadRow(k, n), cpuRatio(threadRow(k, n), offRow(n))]))) } : undefined,
     capture: captureFigures && { ...captureFigures, ues: CAPTURE_UES, samples: 'every sample of the row and its warm-up, plus the network start', file: 'a temporary pcapng, deleted after the row', cpuOnVsOff: cpuRatio(captureRow, offRow(CAPTURE_UES)) },
     cpuMsPerUe: Object.fromEntries([...cpuPerUe.keys()].map((row) => [row, cpuMsPerUe(row)])),
     sbiRequestsPerUe: 'about 30 SBI requests, 14 NGAP and 10 NAS messages, 4 PFCP messages per UE',
@@ -306,6 +367,15 @@ function multiProcessRatio(): [string, string, string][] {
     if (other && single) out.push([`registration + PDU session: ${what} vs all in one process (same UEs, same run)`, other.name, single.name]);
   }
   return out;
+}
+
+/** The core on K threads against every NF on the main thread: same UEs, same window, same run. */
+function threadRatio(): [string, string, string][] {
+  return THREADS.flatMap((k) => THREAD_UES.flatMap((n): [string, string, string][] => {
+    const t = results.find((r) => r.name.startsWith(threadRow(k, n)));
+    const one = results.find((r) => r.name.startsWith(`${offRow(n)}, per UE`));
+    return t && one ? [[`registration + PDU session: core NFs on ${k} worker thread${k > 1 ? 's' : ''} vs all on one thread, ${n} UEs (same UEs, same run)`, t.name, one.name]] : [];
+  }));
 }
 
 /** The CPU time per UE of one row against another's, same run. */

@@ -13,6 +13,8 @@ import { upCommand } from './up.ts';
 import { ctlCommand } from './ctl.ts';
 import { scenariosCommand } from './scenarios.ts';
 import { sbiHttp2 } from '../transport/sbi/http2-choice.ts';
+import { isMainThread, workerData } from 'node:worker_threads';
+import { isCoreThreadData } from '../nodes/core-threads/worker.ts';
 
 /** Every command, in the order `wire5g --help` lists them. Add new commands here. */
 export const COMMANDS: Command[] = [
@@ -43,28 +45,35 @@ function fail(e: unknown): void {
   process.exitCode = exitStatus(e);
 }
 
-// `wire5g decode ... | head` closes the pipe early: that is not an error.
-process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code === 'EPIPE') process.exit(0);
-  fail(e);
-  process.exit(1);
-});
-// an error no caller awaited (a socket's 'error' event, a timer's callback) is still one line
-process.on('uncaughtException', (e) => {
-  fail(e);
-  process.exit(1);
-});
+/** The command: its output, its errors as one line, its exit status. */
+function cli(): void {
+  // `wire5g decode ... | head` closes the pipe early: that is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    fail(e);
+    process.exit(1);
+  });
+  // an error no caller awaited (a socket's 'error' event, a timer's callback) is still one line
+  process.on('uncaughtException', (e) => {
+    fail(e);
+    process.exit(1);
+  });
 
-// `wire5g` alone and `wire5g --ues 3` are `wire5g run ...`
-const first = argv.find((a) => a !== '--debug');
-const routed = first === undefined || (first.startsWith('-') && first !== '--help' && first !== '-h') ? ['run', ...argv] : argv;
-// the environment's WIRE5G_SBI_HTTP2 (own | node) is checked before any command runs
-const result = Promise.resolve()
-  .then(() => sbiHttp2())
-  .then(() => dispatch('wire5g', WIRE5G, routed, (t) => process.stdout.write(t), where));
-result.then(
-  (code) => {
-    process.exitCode = code;
-  },
-  fail,
-);
+  // `wire5g` alone and `wire5g --ues 3` are `wire5g run ...`
+  const first = argv.find((a) => a !== '--debug');
+  const routed = first === undefined || (first.startsWith('-') && first !== '--help' && first !== '-h') ? ['run', ...argv] : argv;
+  // the environment's WIRE5G_SBI_HTTP2 (own | node) is checked before any command runs
+  const result = Promise.resolve()
+    .then(() => sbiHttp2())
+    .then(() => dispatch('wire5g', WIRE5G, routed, (t) => process.stdout.write(t), where));
+  result.then(
+    (code) => {
+      process.exitCode = code;
+    },
+    fail,
+  );
+}
+
+// a thread of `wire5g run --threads N` runs a group of core NFs (nodes/core-threads/worker.ts
+// starts it when this bundle is its entry), not the command
+if (isMainThread || !isCoreThreadData(workerData)) cli();

@@ -68,12 +68,8 @@ import type { SbiClient } from './common/sbi.ts';
 /** TS 29.244 leaves the heartbeat period to the operator: one a minute. */
 export const DEFAULT_PFCP_HEARTBEAT_MS = 60_000;
 
-export const CORE_NFS = ['nrf', 'nssf', 'udr', 'udm', 'ausf', 'pcf', 'upf', 'smf', 'amf', 'bsf', 'chf', 'nwdaf', 'af'] as const;
-
-export type CoreNf = (typeof CORE_NFS)[number];
-
-/** startCore's order: the NRF first (every NF registers at start), each NF after the peers it may discover (nrf.discovery). */
-export const START_ORDER: readonly CoreNf[] = ['nrf', 'nssf', 'udr', 'udm', 'ausf', 'bsf', 'chf', 'nwdaf', 'pcf', 'upf', 'smf', 'amf', 'af'];
+import { CORE_NFS, START_ORDER, type CoreNf } from './core-nfs.ts';
+export { CORE_NFS, START_ORDER, type CoreNf };
 
 export interface NfHandle {
   nf: CoreNf | 'pvs' | 'eir' | 'aaa' | 'nssaaf';

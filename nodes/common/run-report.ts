@@ -80,11 +80,11 @@ export class RunRecorder {
     });
   }
 
-  private count(iface: Interface, protocol: TraceEvent['protocol'], message: string): void {
-    this.traced++;
+  private count(iface: Interface, protocol: TraceEvent['protocol'], message: string, n = 1): void {
+    this.traced += n;
     let i = this.perInterface.get(iface);
     if (!i) this.perInterface.set(iface, (i = { key: iface, n: 0 }));
-    i.n++;
+    i.n += n;
     let byMessage = this.perMessage.get(protocol);
     if (!byMessage) this.perMessage.set(protocol, (byMessage = new Map()));
     let m = byMessage.get(message);
@@ -92,7 +92,7 @@ export class RunRecorder {
       byMessage.set(message, (m = { key: `${protocol} ${message}`, n: 0 }));
       this.messages.push(m);
     }
-    m.n++;
+    m.n += n;
   }
 
   private keep(e: TraceEvent): void {
@@ -125,6 +125,11 @@ export class RunRecorder {
       this.procedures.push({ name, clause, ue: ue || undefined, outcome: 'failure', latencyMs: performance.now() - t0, detail: e instanceof Error ? e.message : String(e) });
       throw e;
     }
+  }
+
+  /** Messages traced and counted in another thread (nodes/core-threads), added to the counts. */
+  addCounts(list: Iterable<readonly [Interface, TraceEvent['protocol'], string, number]>): void {
+    for (const [iface, protocol, message, n] of list) this.count(iface, protocol, message, n);
   }
 
   ledgers(when: 'before' | 'after', snapshots: Record<string, LedgerSnapshot>): void {
@@ -187,6 +192,8 @@ export class RunRecorder {
   /** The Mermaid ladder: the first UEs' messages, each UE its lifeline, then a note on the rest, under LADDER_CHARS. */
   ladder(title: string): string {
     const names = new Map(this.lifelines.map((s, i) => [s, this.lifelines.length > 1 ? `UE${i + 1}` : 'UE']));
+    // in time order: events of other threads (nodes/core-threads) arrive after their time
+    this.events.sort((a, b) => a.time - b.time);
     const window = this.events.slice(0, this.ladderEnd ?? this.events.length);
     const drawn: TraceEvent[] = [];
     let chars = 0;

@@ -55,6 +55,16 @@ export function trace(e: Omit<TraceEvent, 'time'>): void {
   traceChannel.publish(event);
 }
 
+/**
+ * Publishes an event traced in another thread of this process (nodes/core-threads), its time
+ * already on this thread's clock; `counted` false when that thread counts it itself.
+ */
+export function traceForeign(e: TraceEvent, counted: boolean): void {
+  if (!traceChannel.hasSubscribers) return;
+  if (counted) for (let i = 0; i < counters.length; i++) counters[i](e.interface, e.protocol, e.message);
+  if (listeners > 0) traceChannel.publish(e);
+}
+
 export function subscribeTrace(fn: (e: TraceEvent) => void): () => void {
   const h = (m: unknown) => fn(m as TraceEvent);
   traceChannel.subscribe(h);
