@@ -53,7 +53,8 @@ export interface NasWaiter {
   names: readonly string[];
   resolve(r: ReceivedNas): void;
   reject(e: Error): void;
-  timer?: TimerHandle;
+  /** Stops its timer (T3560, T3550, ...): the answer came, or the UE context went. */
+  stop(): void;
 }
 
 export interface AmfUe {
