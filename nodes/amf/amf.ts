@@ -23,7 +23,7 @@
 
 import { SctpUdpEndpoint } from '../../transport/sctp-udp/endpoint.ts';
 import type { SctpTimers } from '../../transport/sctp-udp/association.ts';
-import { realClock, DeadlineQueue, type Clock } from '../../transport/clock.ts';
+import { realClock, type Clock } from '../../transport/clock.ts';
 import type { WireTap } from '../../transport/tap.ts';
 import { bits, plmnIdentity } from '../../codecs/ngap/index.ts';
 import type { SbiClient, SbiRoute } from '../common/sbi.ts';
@@ -277,19 +277,6 @@ export class Amf {
   }
   private guami: { readonly plmnId: { readonly mcc: string; readonly mnc: string }; readonly amfId: string } | undefined;
 
-  /**
-   * The UEs' guard timers of one length (the NAS timers T3560 and T3550, the wait for an NGAP
-   * answer): one clock timer per length for all UEs, not one per UE and wait (issue 21 goal 3;
-   * transport/clock.ts DeadlineQueue: an entry expires when the clock reaches its deadline, never
-   * before, as its own timer would).
-   */
-  deadlines(ms: number): DeadlineQueue {
-    let q = this.deadlineQueues.get(ms);
-    if (!q) this.deadlineQueues.set(ms, (q = new DeadlineQueue(this.clock, ms)));
-    return q;
-  }
-  private readonly deadlineQueues = new Map<number, DeadlineQueue>();
-
   /** The serving PLMN as the `plmn-id` query parameter of Nudm_SDM (TS 29.503 query parameter plmn-id: a JSON PlmnId), built once. */
   get plmnIdQuery(): string {
     return (this.plmnIdParam ??= JSON.stringify({ mcc: this.cfg.plmn.mcc, mnc: this.cfg.plmn.mnc }));
@@ -301,7 +288,7 @@ export class Amf {
     if (ue.released) return;
     ue.released = true;
     for (const w of ue.waiters) {
-      w.stop();
+      this.clock.clearTimeout(w.timer);
       w.reject(new ProcedureAborted('UE context released'));
     }
     ue.waiters = [];

@@ -53,8 +53,7 @@ export interface NasWaiter {
   names: readonly string[];
   resolve(r: ReceivedNas): void;
   reject(e: Error): void;
-  /** Stops its timer (T3560, T3550, ...): the answer came, or the UE context went. */
-  stop(): void;
+  timer?: TimerHandle;
 }
 
 export interface AmfUe {

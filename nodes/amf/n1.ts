@@ -8,10 +8,10 @@ import {
   type NasMessage,
 } from '../../codecs/nas/index.ts';
 import { DecodeError } from '../../codecs/bytes/errors.ts';
-import type { DeadlineQueue, QueuedDeadline } from '../../transport/clock.ts';
+import type { Clock } from '../../transport/clock.ts';
 import { trace, traceChannel } from '../common/trace.ts';
 import type { Amf } from './amf.ts';
-import type { AmfUe, NasWaiter, ReceivedNas } from './context.ts';
+import type { AmfUe, ReceivedNas } from './context.ts';
 import { FiveGmmCause, NAS_RETRANSMISSIONS, ProcedureAborted } from './gmm.ts';
 import { sendNgap } from './n2.ts';
 import { registration } from './procedures/registration.ts';
@@ -54,7 +54,7 @@ export function onUplinkNas(amf: Amf, ue: AmfUe, bytes: Uint8Array): void {
   const waiter = ue.waiters.find((w) => w.names.includes(message.name));
   if (waiter) {
     ue.waiters.splice(ue.waiters.indexOf(waiter), 1);
-    waiter.stop();
+    amf.clock.clearTimeout(waiter.timer);
     waiter.resolve(received);
     return;
   }
@@ -102,57 +102,6 @@ export function sendNas(amf: Amf, ue: AmfUe, msg: NasMessage, step: string, sht?
 }
 
 /**
- * A NAS exchange under way (exchange()): the UE's answer it waits for and its timer, an entry of
- * the AMF's queue of the timer's length (Amf.deadlines): a class, so that a wait makes no
- * closures and no timer of its own (issue 21 goal 3).
- */
-class NasExchange implements NasWaiter, QueuedDeadline {
-  dueAt = 0;
-  prevDue: QueuedDeadline | undefined = undefined;
-  nextDue: QueuedDeadline | undefined = undefined;
-  private attempts = 0;
-  private readonly ue: AmfUe;
-  private readonly queue: DeadlineQueue;
-  readonly names: readonly string[];
-  private readonly send: () => void;
-  readonly resolve: (r: ReceivedNas) => void;
-  readonly reject: (e: Error) => void;
-  constructor(ue: AmfUe, queue: DeadlineQueue, names: readonly string[], send: () => void, resolve: (r: ReceivedNas) => void, reject: (e: Error) => void) {
-    this.ue = ue;
-    this.queue = queue;
-    this.names = names;
-    this.send = send;
-    this.resolve = resolve;
-    this.reject = reject;
-  }
-
-  /** Sends the request and starts the timer. */
-  start(): void {
-    this.send();
-    this.queue.add(this);
-  }
-
-  stop(): void {
-    this.queue.remove(this);
-  }
-
-  /** The timer expired: the request again, up to NAS_RETRANSMISSIONS times, then the procedure ends. */
-  expired(): void {
-    if (this.ue.released) {
-      this.reject(new ProcedureAborted('UE context released'));
-      return;
-    }
-    if (this.attempts++ < NAS_RETRANSMISSIONS) {
-      this.send();
-      this.queue.add(this);
-      return;
-    }
-    this.ue.waiters.splice(this.ue.waiters.indexOf(this), 1);
-    this.reject(new ProcedureAborted(`no ${this.names.join(' / ')} after ${NAS_RETRANSMISSIONS + 1} attempts`));
-  }
-}
-
-/**
  * Sends `send()` and waits for one of `names` from the UE, retransmitting on each expiry of the
  * timer (T3560/T3550) up to NAS_RETRANSMISSIONS times (TS 24.501 5.4.1.3.7 f, 5.4.2.7 b).
  */
@@ -164,9 +113,26 @@ export function exchange(amf: Amf, ue: AmfUe, names: readonly string[], timerMs:
       reject(new ProcedureAborted('UE context released'));
       return;
     }
-    const waiter = new NasExchange(ue, amf.deadlines(timerMs), names, send, resolve, reject);
+    let attempts = 0;
+    const waiter = { names, resolve, reject, timer: undefined as ReturnType<Clock['setTimeout']> | undefined };
+    const arm = () => {
+      waiter.timer = amf.clock.setTimeout(() => {
+        if (ue.released) {
+          reject(new ProcedureAborted('UE context released'));
+          return;
+        }
+        if (attempts++ < NAS_RETRANSMISSIONS) {
+          send();
+          arm();
+          return;
+        }
+        ue.waiters.splice(ue.waiters.indexOf(waiter), 1);
+        reject(new ProcedureAborted(`no ${names.join(' / ')} after ${NAS_RETRANSMISSIONS + 1} attempts`));
+      }, timerMs);
+    };
     ue.waiters.push(waiter);
-    waiter.start();
+    send();
+    arm();
   });
 }
 

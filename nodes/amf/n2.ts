@@ -2,7 +2,6 @@
 // out, and the routing of UE-associated messages to the UE's context and its procedures.
 
 import type { SctpAssociation } from '../../transport/sctp-udp/association.ts';
-import type { DeadlineQueue, QueuedDeadline } from '../../transport/clock.ts';
 import {
   decodeNgap, encodeNgap, ngapMessage, iesByName, ngapPdu, errorIndicationFor, ngapErrorContext, type NgapPdu, type Ngap,
 } from '../../codecs/ngap/index.ts';
@@ -149,46 +148,31 @@ export function onInitialUeMessage(amf: Amf, gnb: GnbContext, stream: number, ie
 }
 
 /**
- * An awaited NGAP answer (AmfUe.ngapWaiters): settles the wait and stops its guard timer, an
- * entry of the AMF's queue of that length (Amf.deadlines). A class, so that each wait makes no
- * closures for its methods and no timer of its own (issue 21 goal 3).
+ * An awaited NGAP answer (AmfUe.ngapWaiters): settles the wait and stops its guard timer. A class,
+ * so that each wait makes no closures for its three methods (with tsx and the bundle keeping
+ * function names, each also cost a defineProperty).
  */
-class NgapWait implements QueuedDeadline {
-  dueAt = 0;
-  prevDue: QueuedDeadline | undefined = undefined;
-  nextDue: QueuedDeadline | undefined = undefined;
-  private readonly queue: DeadlineQueue;
-  private readonly ue: AmfUe;
-  private readonly name: string;
+class NgapWait {
+  private readonly clock: Amf['clock'];
   private readonly done: (ies: Map<string, unknown>) => void;
   private readonly fail: (e: Error) => void;
-  constructor(queue: DeadlineQueue, ue: AmfUe, name: string, done: (ies: Map<string, unknown>) => void, fail: (e: Error) => void) {
-    this.queue = queue;
-    this.ue = ue;
-    this.name = name;
+  timer: ReturnType<Amf['clock']['setTimeout']> | undefined;
+  constructor(clock: Amf['clock'], done: (ies: Map<string, unknown>) => void, fail: (e: Error) => void) {
+    this.clock = clock;
     this.done = done;
     this.fail = fail;
   }
-  /** Starts the guard timer. */
-  start(): void {
-    this.queue.add(this);
-  }
   resolve(ies: Map<string, unknown>): void {
-    this.queue.remove(this);
+    this.clock.clearTimeout(this.timer);
     this.done(ies);
   }
   reject(e: Error): void {
-    this.queue.remove(this);
+    this.clock.clearTimeout(this.timer);
     this.fail(e);
   }
   /** The wait is not settled: nothing awaits it any more. */
   cancel(): void {
-    this.queue.remove(this);
-  }
-  /** No answer in time: the wait fails (the AMF's guard; TS 38.413 has no timer for it). */
-  expired(): void {
-    this.ue.ngapWaiters.delete(this.name);
-    this.fail(new ProcedureAborted(`no ${this.name} within ${this.queue.ms} ms`));
+    this.clock.clearTimeout(this.timer);
   }
 }
 
@@ -199,8 +183,11 @@ export function awaitNgap(amf: Amf, ue: AmfUe, name: string): Promise<Map<string
       reject(new ProcedureAborted(`no ${name}: UE context released`));
       return;
     }
-    const wait = new NgapWait(amf.deadlines(amf.timers.ngapAnswerMs), ue, name, resolve, reject);
-    wait.start();
+    const wait = new NgapWait(amf.clock, resolve, reject);
+    wait.timer = amf.clock.setTimeout(() => {
+      ue.ngapWaiters.delete(name);
+      reject(new ProcedureAborted(`no ${name} within ${amf.timers.ngapAnswerMs} ms`));
+    }, amf.timers.ngapAnswerMs);
     ue.ngapWaiters.set(name, wait);
   });
 }
