@@ -70,10 +70,14 @@ const cmacKey = derivedPerKey((key): CmacKey => {
  */
 let scratch = new Uint8Array(1024);
 
+/**
+ * `scratch` with its first `octets` zeroed (grown if shorter). The caller passes the length along
+ * instead of a view of it: a view per MAC was an object per NAS message sent or received.
+ */
 function zeroedBlocks(octets: number): Uint8Array {
   if (scratch.length < octets) scratch = new Uint8Array(Math.max(octets, scratch.length * 2));
   else scratch.fill(0, 0, octets);
-  return scratch.subarray(0, octets);
+  return scratch;
 }
 
 /** A message length in bits that is not a whole number of bits within the message's octets. */
@@ -94,21 +98,21 @@ function checkLengthBits(lengthBits: number, m: Uint8Array): void {
 
 /**
  * CMAC (SP 800-38B 6.2) of the first `lengthBits` bits of `buf`, which holds them from its start
- * with zeros after and is a whole number of blocks long (at least one): padded, the subkey XORed
- * into the last block, then the CBC-MAC with a zero IV (steps 5-6). T is left in `state`.
+ * with zeros after up to `octets`, a whole number of blocks (at least one): padded, the subkey
+ * XORed into the last block, then the CBC-MAC with a zero IV (steps 5-6). T is left in `state`.
  */
-function cmacInPlace(key: CmacKey, buf: Uint8Array, lengthBits: number): void {
+function cmacInPlace(key: CmacKey, buf: Uint8Array, octets: number, lengthBits: number): void {
   const complete = lengthBits > 0 && lengthBits % 128 === 0;
   const fullBytes = lengthBits >> 3;
   const rem = lengthBits & 7;
   if (rem) buf[fullBytes] &= 0xff << (8 - rem);
   if (!complete) buf[fullBytes] |= 0x80 >> rem; // the "10*" padding starts right after the message
   const sub = complete ? key.k1 : key.k2;
-  const last = buf.length - 16;
+  const last = octets - 16;
   for (let i = 0; i < 16; i++) buf[last + i] ^= sub[i];
   state.fill(0);
-  if (buf.length > JS_BLOCKS_OCTETS) {
-    xorBlockIntoState(aes128CbcChain(key.key)(buf), last); // a fresh cipher: the zero IV of step 5
+  if (octets > JS_BLOCKS_OCTETS) {
+    xorBlockIntoState(aes128CbcChain(key.key)(buf.subarray(0, octets)), last); // a fresh cipher: the zero IV of step 5
     return;
   }
   const w = key.roundKeys;
@@ -131,10 +135,11 @@ function blockOctets(lengthBits: number): number {
  */
 export function aesCmac(key: Uint8Array, m: Uint8Array, lengthBits: number): Uint8Array {
   checkLengthBits(lengthBits, m);
-  const buf = zeroedBlocks(blockOctets(lengthBits));
+  const octets = blockOctets(lengthBits);
+  const buf = zeroedBlocks(octets);
   const bytes = Math.ceil(lengthBits / 8);
   buf.set(bytes === m.length ? m : m.subarray(0, bytes));
-  cmacInPlace(cmacKey(key), buf, lengthBits);
+  cmacInPlace(cmacKey(key), buf, octets, lengthBits);
   return stateOctets();
 }
 
@@ -154,13 +159,31 @@ function writeHeader(h: Uint8Array, count: number, bearer: number, direction: nu
  */
 export function nia2(key: Uint8Array, count: number, bearer: number, direction: number, message: Uint8Array, lengthBits = message.length * 8): Uint8Array {
   checkLengthBits(lengthBits, message); // beyond the message, the MAC would be over zeros it never had
-  const buf = zeroedBlocks(blockOctets(64 + lengthBits));
-  writeHeader(buf, count, bearer, direction);
-  const bytes = Math.ceil(lengthBits / 8);
-  buf.set(bytes === message.length ? message : message.subarray(0, bytes), 8);
-  cmacInPlace(cmacKey(key), buf, 64 + lengthBits);
-  const t = state[0];
+  const t = nia2Of(key, count, bearer, direction, message, 0, Math.ceil(lengthBits / 8), lengthBits);
   return Uint8Array.of(t >>> 24, (t >>> 16) & 0xff, (t >>> 8) & 0xff, t & 0xff);
+}
+
+/**
+ * 128-NIA2 MAC-I of the octets of `message` from `from` to its end, as a 32-bit unsigned number
+ * (MAC-I's first octet in its most significant bits): for the NAS layer, which writes it into the
+ * message it protects or compares it with the one received, without an array per MAC or a view
+ * of the message (TS 24.501 4.4.3.3: the MAC covers the sequence number and the NAS message).
+ */
+export function nia2Word(key: Uint8Array, count: number, bearer: number, direction: number, message: Uint8Array, from: number): number {
+  const bytes = message.length - from;
+  if (!(from >= 0 && bytes >= 0)) throw new BitLengthError(bytes * 8, message.length * 8);
+  return nia2Of(key, count, bearer, direction, message, from, bytes, bytes * 8) >>> 0;
+}
+
+/** The first word of NIA2's CMAC over the header and `bytes` octets of `message` from `from`, of which the first `lengthBits` bits count. */
+function nia2Of(key: Uint8Array, count: number, bearer: number, direction: number, message: Uint8Array, from: number, bytes: number, lengthBits: number): number {
+  const octets = blockOctets(64 + lengthBits);
+  const buf = zeroedBlocks(octets);
+  writeHeader(buf, count, bearer, direction);
+  if (bytes > 64) buf.set(from === 0 && bytes === message.length ? message : message.subarray(from, from + bytes), 8);
+  else for (let i = 0; i < bytes; i++) buf[8 + i] = message[from + i]; // a NAS message's few octets: no view to set them from
+  cmacInPlace(cmacKey(key), buf, octets, 64 + lengthBits);
+  return state[0];
 }
 
 /** 128-NEA2 (encryption and decryption are the same operation). Trailing bits beyond `lengthBits` are zeroed. */

@@ -11,7 +11,7 @@
 // not verify at all (NasMacFailure), so the AMF and the UE can apply TS 24.501 4.4.4.
 
 import { ByteReader } from '../bytes/reader.ts';
-import { nia2, nea2, nia0 } from '../../crypto/nas-algorithms.ts';
+import { nia2Word, nea2 } from '../../crypto/nas-algorithms.ts';
 import type { SecurityProtectedNas } from './message.ts';
 
 export const NasIntegrityAlgorithm = { NIA0: 0, NIA1: 1, NIA2: 2, NIA3: 3 } as const;
@@ -57,12 +57,17 @@ export class UnsupportedNasAlgorithm extends Error {
   }
 }
 
-function mac(ctx: NasSecurityContext, count: number, direction: number, data: Uint8Array): Uint8Array {
+/**
+ * The MAC (a 32-bit number, its first octet in the high bits) of the octets of `message` from
+ * `from` (the sequence number and the NAS message, TS 24.501 4.4.3.3); NIA0's is all zeros (TS
+ * 33.501 D.2).
+ */
+function mac(ctx: NasSecurityContext, count: number, direction: number, message: Uint8Array, from: number): number {
   switch (ctx.integrityAlgorithm) {
     case 0:
-      return nia0();
+      return 0;
     case 2:
-      return nia2(ctx.kNasInt, count, ctx.bearer, direction, data);
+      return nia2Word(ctx.kNasInt, count, ctx.bearer, direction, message, from);
     default:
       throw new UnsupportedNasAlgorithm('integrity', ctx.integrityAlgorithm);
   }
@@ -101,7 +106,11 @@ export function protectNas(plain: Uint8Array, ctx: NasSecurityContext, direction
   out[1] = securityHeaderType;
   out[6] = count & 0xff;
   out.set(body, 7);
-  out.set(mac(ctx, count, direction, out.subarray(6)), 2);
+  const m = mac(ctx, count, direction, out, 6);
+  out[2] = m >>> 24;
+  out[3] = m >>> 16;
+  out[4] = m >>> 8;
+  out[5] = m;
   if (direction === 0) ctx.uplinkCount = (count + 1) >>> 0;
   else ctx.downlinkCount = (count + 1) >>> 0;
   return out;
@@ -114,40 +123,49 @@ export interface UnprotectedNas {
   count: number;
 }
 
-/** Whether two 4-octet MACs are equal (module level: a closure per message before). */
-function sameMac(a: Uint8Array, b: Uint8Array): boolean {
-  return a[0] === b[0] && a[1] === b[1] && a[2] === b[2] && a[3] === b[3];
+/** Whether the MAC at octets 2-5 of `bytes` is `m` (TS 24.501 9.1.1: the MAC's octets in order). */
+function macIs(bytes: Uint8Array, m: number): boolean {
+  return bytes[2] === m >>> 24 && bytes[3] === ((m >>> 16) & 0xff) && bytes[4] === ((m >>> 8) & 0xff) && bytes[5] === (m & 0xff);
 }
 
-/**
- * Verifies and deciphers a protected NAS message (TS 24.501 4.4.3.1 COUNT estimation). Advances
- * the receiver's expected COUNT on success. Throws DecodeError on truncation, NasMacFailure or
- * NasReplay otherwise.
- */
-export function unprotectNas(bytes: Uint8Array, ctx: NasSecurityContext, direction: 0 | 1): UnprotectedNas {
+/** Throws the DecodeError of a security header that is not that of a protected 5GMM message with a NAS message after it. */
+function badHeader(bytes: Uint8Array): never {
   const r = new ByteReader(bytes, 'nas-5gs');
   const epd = r.u8('ExtendedProtocolDiscriminator');
   if (epd !== 0x7e) throw r.error('BAD_VALUE', `EPD 0x${epd.toString(16)} is not 5GMM`, 'ExtendedProtocolDiscriminator', 0);
   const sht = r.u8('SecurityHeaderType') & 0x0f;
   if (sht < 1 || sht > 4) throw r.error('BAD_VALUE', `security header type ${sht} is not a protected message`, 'SecurityHeaderType', 1);
-  const received = r.bytes(4, 'MessageAuthenticationCode');
-  const sqn = r.u8('SequenceNumber');
-  const body = r.rest();
-  if (body.length === 0) throw r.error('TRUNCATED', 'no NAS message after the security header', 'NASMessage');
+  r.bytes(4, 'MessageAuthenticationCode');
+  r.u8('SequenceNumber');
+  throw r.error('TRUNCATED', 'no NAS message after the security header', 'NASMessage');
+}
+
+/**
+ * Verifies and deciphers a protected NAS message (TS 24.501 4.4.3.1 COUNT estimation). Advances
+ * the receiver's expected COUNT on success. Throws DecodeError on truncation, NasMacFailure or
+ * NasReplay otherwise. The header's fields are read in place (TS 24.501 9.1.1: EPD, security
+ * header type, MAC in octets 2-5, sequence number in 6, the message from 7); a header that does
+ * not hold them is read again by a ByteReader for its error.
+ */
+export function unprotectNas(bytes: Uint8Array, ctx: NasSecurityContext, direction: 0 | 1): UnprotectedNas {
+  const sht = bytes.length > 1 ? bytes[1] & 0x0f : 0;
+  if (bytes.length < 8 || bytes[0] !== 0x7e || sht < 1 || sht > 4) badHeader(bytes);
+  const sqn = bytes[6];
   const expected = direction === 0 ? ctx.uplinkCount : ctx.downlinkCount;
   const overflow = expected >>> 8;
   const wrapped = sqn < (expected & 0xff);
   const count = (((wrapped ? overflow + 1 : overflow) << 8) | sqn) >>> 0;
-  const signed = bytes.subarray(6);
-  if (ctx.integrityAlgorithm !== 0 && !sameMac(mac(ctx, count, direction, signed), received)) {
+  if (ctx.integrityAlgorithm !== 0 && !macIs(bytes, mac(ctx, count, direction, bytes, 6))) {
     // An older COUNT that verifies means the message was seen before (TS 24.501 4.4.3.1).
-    if (wrapped && sameMac(mac(ctx, ((overflow << 8) | sqn) >>> 0, direction, signed), received)) throw new NasReplay(((overflow << 8) | sqn) >>> 0);
+    if (wrapped && macIs(bytes, mac(ctx, ((overflow << 8) | sqn) >>> 0, direction, bytes, 6))) throw new NasReplay(((overflow << 8) | sqn) >>> 0);
     throw new NasMacFailure(count);
   }
   // the message as received, copied once: also the plain message when it was not ciphered
-  const payload = new Uint8Array(body);
-  const plain = sht === 2 || sht === 4 ? cipher(ctx, count, direction, body) : payload;
+  const payload = new Uint8Array(bytes.length - 7);
+  if (payload.length > 64) payload.set(bytes.subarray(7));
+  else for (let i = 0; i < payload.length; i++) payload[i] = bytes[7 + i];
+  const plain = sht === 2 || sht === 4 ? cipher(ctx, count, direction, payload) : payload;
   if (direction === 0) ctx.uplinkCount = (count + 1) >>> 0;
   else ctx.downlinkCount = (count + 1) >>> 0;
-  return { header: { epd: 0x7e, securityHeaderType: sht as 1 | 2 | 3 | 4, mac: new Uint8Array(received), sequenceNumber: sqn, payload }, plain, count };
+  return { header: { epd: 0x7e, securityHeaderType: sht as 1 | 2 | 3 | 4, mac: Uint8Array.of(bytes[2], bytes[3], bytes[4], bytes[5]), sequenceNumber: sqn, payload }, plain, count };
 }

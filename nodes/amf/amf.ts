@@ -264,11 +264,24 @@ export class Amf {
     return h && (dnn === undefined || !h.localBreakout?.includes(dnn)) ? h.smf : undefined;
   }
 
-  guamiSbi() {
+  /**
+   * The AMF's GUAMI as the SBI writes it (TS 29.571 Guami: plmnId and the 24-bit AMF Identifier as
+   * 6 hex digits). The configuration does not change while the AMF runs, so it is built once and
+   * shared, frozen, by every request body that carries it (three or four per UE).
+   */
+  guamiSbi(): { readonly plmnId: { readonly mcc: string; readonly mnc: string }; readonly amfId: string } {
+    if (this.guami) return this.guami;
     const { regionId, setId, pointer } = this.cfg.guami;
     const amfId = ((regionId << 16) | (setId << 6) | pointer).toString(16).padStart(6, '0');
-    return { plmnId: { mcc: this.cfg.plmn.mcc, mnc: this.cfg.plmn.mnc }, amfId };
+    return (this.guami = Object.freeze({ plmnId: Object.freeze({ mcc: this.cfg.plmn.mcc, mnc: this.cfg.plmn.mnc }), amfId }));
   }
+  private guami: { readonly plmnId: { readonly mcc: string; readonly mnc: string }; readonly amfId: string } | undefined;
+
+  /** The serving PLMN as the `plmn-id` query parameter of Nudm_SDM (TS 29.503 query parameter plmn-id: a JSON PlmnId), built once. */
+  get plmnIdQuery(): string {
+    return (this.plmnIdParam ??= JSON.stringify({ mcc: this.cfg.plmn.mcc, mnc: this.cfg.plmn.mnc }));
+  }
+  private plmnIdParam: string | undefined;
 
   /** Ends the UE-associated logical NG-connection (the N1/SBI state may stay: see `forget`). */
   dropUe(ue: AmfUe): void {

@@ -91,7 +91,7 @@ export function onNgap(amf: Amf, gnb: GnbContext, stream: number, payload: Uint8
   }
   switch (name) {
     case 'UplinkNASTransport':
-      ue.location = userLocationOf(ies.get('UserLocationInformation') as Ngap.UserLocationInformation | undefined) ?? ue.location;
+      ue.location = userLocationOf(ies.get('UserLocationInformation') as Ngap.UserLocationInformation | undefined, ue.location) ?? ue.location;
       onUplinkNas(amf, ue, ies.get('NAS-PDU') as Uint8Array);
       return;
     case 'PDUSessionResourceSetupResponse':

@@ -46,17 +46,46 @@ function leadingBitsHex(v: Uint8Array, bits: number): string {
   return Math.floor(n / 2 ** (v.length * 8 - bits)).toString(16);
 }
 
+/** The NR ULI fields a UserLocation was built from (userLocationOf), to know it again. */
+const builtFrom = new WeakMap<UserLocation, NrUli>();
+
+type NrUli = { 'nR-CGI': { pLMNIdentity: Uint8Array; nRCellIdentity: { value: Uint8Array; length: number } }; tAI: { pLMNIdentity: Uint8Array; tAC: Uint8Array } };
+
+function sameOctets(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function sameNrUli(a: NrUli, b: NrUli): boolean {
+  return a['nR-CGI'].nRCellIdentity.length === b['nR-CGI'].nRCellIdentity.length && sameOctets(a['nR-CGI'].nRCellIdentity.value, b['nR-CGI'].nRCellIdentity.value)
+    && sameOctets(a['nR-CGI'].pLMNIdentity, b['nR-CGI'].pLMNIdentity) && sameOctets(a.tAI.tAC, b.tAI.tAC) && sameOctets(a.tAI.pLMNIdentity, b.tAI.pLMNIdentity);
+}
+
+/** A copy of the fields (the decoded IEs are views of the received PDU, which is not kept). */
+function copyNrUli(nr: NrUli): NrUli {
+  const cell = nr['nR-CGI'].nRCellIdentity;
+  return { 'nR-CGI': { pLMNIdentity: nr['nR-CGI'].pLMNIdentity.slice(), nRCellIdentity: { value: cell.value.slice(), length: cell.length } }, tAI: { pLMNIdentity: nr.tAI.pLMNIdentity.slice(), tAC: nr.tAI.tAC.slice() } };
+}
+
 /**
  * The UserLocation of an NR ULI: TAC as 6 hex digits (TS 29.571 Tac), the 36-bit NR Cell Identity
  * as 9 hex digits (TS 29.571 NrCellId). Undefined for other accesses (E-UTRA, N3IWF), which wire5g
  * does not serve. Built for each uplink NAS message, so without BigInt, Buffer copies or closures
- * (issue 21 goal 3).
+ * (issue 21 goal 3); `previous` (the UE's last one) is returned as it is when the ULI names the same
+ * TAI and cell, as it does in every message of a UE that does not move.
  */
-export function userLocationOf(uli: Ngap.UserLocationInformation | undefined): UserLocation | undefined {
-  const nr = (uli as { userLocationInformationNR?: { 'nR-CGI': { pLMNIdentity: Uint8Array; nRCellIdentity: { value: Uint8Array; length: number } }; tAI: { pLMNIdentity: Uint8Array; tAC: Uint8Array } } } | undefined)?.userLocationInformationNR;
+export function userLocationOf(uli: Ngap.UserLocationInformation | undefined, previous?: UserLocation): UserLocation | undefined {
+  const nr = (uli as { userLocationInformationNR?: NrUli } | undefined)?.userLocationInformationNR;
   if (!nr) return undefined;
+  if (previous) {
+    const was = builtFrom.get(previous);
+    if (was && sameNrUli(was, nr)) return previous;
+  }
   const cell = nr['nR-CGI'].nRCellIdentity;
   // 36 bits, first bit first: 9 hex digits are the 40 bits shifted right by 4
   const nrCellId = leadingBitsHex(cell.value, cell.length).padStart(9, '0');
-  return { nrLocation: { tai: { plmnId: plmnIdOf(nr.tAI.pLMNIdentity), tac: hex(nr.tAI.tAC) }, ncgi: { plmnId: plmnIdOf(nr['nR-CGI'].pLMNIdentity), nrCellId } } };
+  const location = { nrLocation: { tai: { plmnId: plmnIdOf(nr.tAI.pLMNIdentity), tac: hex(nr.tAI.tAC) }, ncgi: { plmnId: plmnIdOf(nr['nR-CGI'].pLMNIdentity), nrCellId } } };
+  builtFrom.set(location, copyNrUli(nr));
+  return location;
 }

@@ -47,6 +47,12 @@ export function readableUeIds(b: Uint8Array): { amfUeNgapId?: number; ranUeNgapI
   return out;
 }
 
+/** TS 38.413 9.3.1.3 Criticality Diagnostics of an Error Indication: the procedure and the message that triggered it. */
+function diagnostics(procedureCode: number, kind: string): Ngap.CriticalityDiagnostics {
+  const trig = kind === 'initiatingMessage' ? 'initiating-message' : kind === 'successfulOutcome' ? 'successful-outcome' : 'unsuccessful-outcome';
+  return { procedureCode, triggeringMessage: trig };
+}
+
 /**
  * The UE context an AMF message is for, by RAN-UE-NGAP-ID (or the UE-NGAP-IDs of a release).
  * Unknown -> ERROR INDICATION, cause "Unknown local UE NGAP ID" (TS 38.413 10.6); a known RAN ID
@@ -70,8 +76,6 @@ export function ueContextOf(gnb: Gnb, link: AmfLink, name: string, ies: Map<stri
   // a context on another AMF's association is not this AMF's to address
   const found = ran !== undefined ? gnb.contexts.get(ran) : amf !== undefined ? link.byAmfId.get(amf) : undefined;
   const ctx = found?.link === link ? found : undefined;
-  const trig = kind === 'initiatingMessage' ? 'initiating-message' : kind === 'successfulOutcome' ? 'successful-outcome' : 'unsuccessful-outcome';
-  const diag: Ngap.CriticalityDiagnostics = { procedureCode, triggeringMessage: trig };
   if (!ctx) {
     gnb.stats.unknownUeNgapId++;
     gnb.log(`[gNB] ${name} for unknown RAN-UE-NGAP-ID ${String(ran)} / AMF-UE-NGAP-ID ${String(amf)}: Error Indication (TS 38.413 10.6)`);
@@ -79,7 +83,7 @@ export function ueContextOf(gnb: Gnb, link: AmfLink, name: string, ies: Map<stri
       ...(amf !== undefined ? { 'AMF-UE-NGAP-ID': amf } : {}),
       ...(ran !== undefined ? { 'RAN-UE-NGAP-ID': ran } : {}),
       Cause: { radioNetwork: 'unknown-local-UE-NGAP-ID' },
-      CriticalityDiagnostics: diag,
+      CriticalityDiagnostics: diagnostics(procedureCode, kind),
     }), streamId, 'TS 38.413 10.6', link);
     return undefined;
   }
@@ -89,7 +93,7 @@ export function ueContextOf(gnb: Gnb, link: AmfLink, name: string, ies: Map<stri
       'AMF-UE-NGAP-ID': amf,
       'RAN-UE-NGAP-ID': ctx.ranUeNgapId,
       Cause: { radioNetwork: 'inconsistent-remote-UE-NGAP-ID' },
-      CriticalityDiagnostics: diag,
+      CriticalityDiagnostics: diagnostics(procedureCode, kind),
     }), streamId, 'TS 38.413 10.6', link);
     return undefined;
   }

@@ -7,7 +7,7 @@ import { serve, ok, created, noContent, undoable } from '../common/sbi/routes.ts
 import { operationUri, resourceUri } from '../common/sbi/client.ts';
 import { UDR } from '../common/sbi/operations.ts';
 import type { components as UdrC } from '../common/sbi-types/TS29504_Nudr_DR.ts';
-import { snssaiKey, type UdrStore, type SubscriberRecord } from './store.ts';
+import { snssaiKey, deepFreeze, type UdrStore, type SubscriberRecord } from './store.ts';
 import { subscriber, type Udr } from './context.ts';
 
 type S = UdrC['schemas'];
@@ -15,6 +15,25 @@ type S = UdrC['schemas'];
 function parseSnssaiKey(k: string): { sst: number; sd?: string } {
   const [sst, sd] = k.split('-');
   return sd ? { sst: Number(sst), sd } : { sst: Number(sst) };
+}
+
+/**
+ * TS 29.519 SmPolicyData smPolicySnssaiData: per subscribed S-NSSAI, its SmPolicyDnnData per
+ * subscribed DNN. Built from the record's frozen lists, which subscribers provisioned alike share
+ * (UdrStore.frozenJson), so built once per distinct pair of lists and shared, frozen (each SM policy
+ * association read it twice per PDU session; issue 21 goal 3).
+ */
+const snssaiDataOf = new WeakMap<readonly unknown[], WeakMap<readonly string[], S['SmPolicyData']['smPolicySnssaiData']>>();
+
+function smPolicySnssaiData(s: SubscriberRecord): S['SmPolicyData']['smPolicySnssaiData'] {
+  let byDnns = snssaiDataOf.get(s.snssais);
+  if (!byDnns) snssaiDataOf.set(s.snssais, (byDnns = new WeakMap()));
+  let d = byDnns.get(s.dnns);
+  if (!d) {
+    d = Object.fromEntries(s.snssais.map((n) => [snssaiKey(n), { snssai: n, smPolicyDnnData: Object.fromEntries(s.dnns.map((dnn) => [dnn, { dnn }])) }]));
+    byDnns.set(s.dnns, deepFreeze(d));
+  }
+  return d;
 }
 
 /**
@@ -33,7 +52,7 @@ export function smPolicyDataOf(store: UdrStore, s: SubscriberRecord): S['SmPolic
     umData[limitId] = { limitId, umLevel: 'SERVICE_LEVEL', scopes: { [m.snssai]: { snssai: parseSnssaiKey(m.snssai), dnn: [m.dnn] } }, allowedUsage: { totalVolume: m.remainingOctets } };
   }
   return {
-    smPolicySnssaiData: Object.fromEntries(s.snssais.map((n) => [snssaiKey(n), { snssai: n, smPolicyDnnData: Object.fromEntries(s.dnns.map((d) => [d, { dnn: d }])) }])),
+    smPolicySnssaiData: smPolicySnssaiData(s),
     umData,
   };
 }

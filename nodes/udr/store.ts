@@ -78,13 +78,16 @@ export function snssaiKey(s: Snssai): string {
 const RECORDS_KEPT = 4096;
 
 /** Freezes a value parsed from JSON, with everything in it. */
-function deepFreeze<T>(v: T): T {
+export function deepFreeze<T>(v: T): T {
   if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
     for (const x of Object.values(v)) deepFreeze(x);
     Object.freeze(v);
   }
   return v;
 }
+
+/** Distinct JSON column texts kept parsed (UdrStore.parsed); past it the kept ones are dropped. */
+const PARSED_KEPT = 1024;
 
 export class UdrStore {
   private readonly db: Database.Database;
@@ -102,6 +105,13 @@ export class UdrStore {
    */
   private readonly records = new Map<string, SubscriberRecord>();
   private recordsVersion: unknown;
+  /**
+   * The JSON columns of the subscriber table (S-NSSAIs, DNNs, QoS, UE-AMBR), parsed and frozen, by
+   * their text: subscribers provisioned alike have the same texts, and each record read parsed and
+   * froze its own copy of the same values (the first read of every UE; issue 21 goal 3). A frozen
+   * value read from the same text is the same value, so records share it. At most PARSED_KEPT texts.
+   */
+  private readonly parsed = new Map<string, unknown>();
   /**
    * `PRAGMA data_version`, prepared and plucked once; none for ':memory:', a database private to
    * this connection that no other can commit to (each read asked SQLite for it: about 0.5% of a
@@ -194,14 +204,24 @@ export class UdrStore {
     // what was parsed here is frozen with the record; the defaults of older rows are shared constants
     const record = Object.freeze({
       ...rest,
-      snssais: deepFreeze(JSON.parse(row.snssais) as Snssai[]),
-      dnns: deepFreeze(JSON.parse(row.dnns) as string[]),
-      sessionQos: qos ? deepFreeze(JSON.parse(qos) as SessionQosConfig[]) : SESSION_QOS_OF_OLDER_RECORDS,
-      ueAmbr: ueAmbr ? deepFreeze(JSON.parse(ueAmbr) as SubscriberRecord['ueAmbr']) : UE_AMBR_OF_OLDER_RECORDS,
+      snssais: this.frozenJson<Snssai[]>(row.snssais),
+      dnns: this.frozenJson<string[]>(row.dnns),
+      sessionQos: qos ? this.frozenJson<SessionQosConfig[]>(qos) : SESSION_QOS_OF_OLDER_RECORDS,
+      ueAmbr: ueAmbr ? this.frozenJson<SubscriberRecord['ueAmbr']>(ueAmbr) : UE_AMBR_OF_OLDER_RECORDS,
     });
     if (this.records.size >= RECORDS_KEPT) this.records.delete(this.records.keys().next().value!);
     this.records.set(supi, record);
     return record;
+  }
+
+  /** A JSON column's value, parsed and frozen once per distinct text (`parsed`). */
+  private frozenJson<T>(text: string): T {
+    let v = this.parsed.get(text);
+    if (v === undefined) {
+      if (this.parsed.size >= PARSED_KEPT) this.parsed.clear();
+      this.parsed.set(text, (v = deepFreeze(JSON.parse(text) as unknown)));
+    }
+    return v as T;
   }
 
   list(): SubscriberRecord[] {

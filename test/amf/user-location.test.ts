@@ -34,6 +34,21 @@ describe('UserLocation of an NR ULI (TS 38.413 9.3.1.16 -> TS 29.571 5.4.4.7)', 
     }
   });
 
+  it('the UE\'s previous UserLocation is kept while the ULI names the same TAI and cell, and replaced when either changes', () => {
+    const first = userLocationOf(uli([0x00, 0xf1, 0x10], [0, 0, 1], [0, 0, 0, 0x01, 0x00]))!;
+    expect(userLocationOf(uli([0x00, 0xf1, 0x10], [0, 0, 1], [0, 0, 0, 0x01, 0x00]), first)).toBe(first);
+    const otherCell = userLocationOf(uli([0x00, 0xf1, 0x10], [0, 0, 1], [0, 0, 0, 0x02, 0x00]), first)!;
+    expect(otherCell).not.toBe(first);
+    expect(otherCell.nrLocation.ncgi.nrCellId).toBe('000000020');
+    const otherTac = userLocationOf(uli([0x00, 0xf1, 0x10], [0, 0, 2], [0, 0, 0, 0x02, 0x00]), otherCell)!;
+    expect(otherTac.nrLocation.tai.tac).toBe('000002');
+    const otherPlmn = userLocationOf(uli([0x13, 0x00, 0x14], [0, 0, 2], [0, 0, 0, 0x02, 0x00]), otherTac)!;
+    expect(otherPlmn.nrLocation.tai.plmnId).toEqual({ mcc: '310', mnc: '410' });
+    // a location not built here (none to compare with) is not kept
+    const copy = { ...first };
+    expect(userLocationOf(uli([0x00, 0xf1, 0x10], [0, 0, 1], [0, 0, 0, 0x01, 0x00]), copy)).not.toBe(copy);
+  });
+
   it('no NR member: undefined', () => {
     expect(userLocationOf(undefined)).toBeUndefined();
     expect(userLocationOf({} as Ngap.UserLocationInformation)).toBeUndefined();

@@ -5,6 +5,8 @@ import { SbiProblem, SbiMultipart, created, noContent, ok, objectBody, type SbiR
 import { tempCapture } from '../helpers/capture.ts';
 import { dissect, problems, tsharkAvailable } from '../helpers/tshark.ts';
 import { nodeHttp2Request } from '../helpers/node-http2.ts';
+import nodeHttp2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
 
 const store = new Map<string, unknown>();
 let afterRan = 0;
@@ -51,6 +53,26 @@ describe('SBI over HTTP/2 (TS 29.500)', () => {
       const r = await nodeHttp2Request(server.uri, { ':method': 'POST', ':path': '/nudr-dr/v1/headers', 'content-type': 'application/json', 'user-agent': 'PCF', '3gpp-sbi-discovery-service-names': ['nudr-dr', 'nudr-group-id-map'] }, '{}');
       expect(r.status).toBe(200);
       expect(JSON.parse(r.body)).toMatchObject({ 'content-type': 'application/json', 'user-agent': 'PCF', '3gpp-sbi-discovery-service-names': 'nudr-dr, nudr-group-id-map' });
+    });
+  }
+
+  for (const http2 of ['own', 'node'] as const) {
+    it(`the caller reads an answer's header fields by name, a repeated one's values joined, and its JSON body (${http2} HTTP/2 client)`, async () => {
+      const peer = nodeHttp2.createServer();
+      peer.on('stream', (stream) => {
+        stream.respond({ ':status': 201, location: 'http://127.0.26.20/nudr-dr/v1/things/7', 'x-note': ['a', 'b'], 'content-type': 'application/json' });
+        stream.end('{"id":"7"}');
+      });
+      await new Promise<void>((r) => peer.listen(0, '127.0.26.20', r));
+      open.push({ close: () => new Promise<void>((r) => peer.close(() => r())) });
+      const client = new Http2SbiClient({ userAgent: 'PCF', http2 });
+      open.unshift(client);
+      const r = await client.call('POST', `http://127.0.26.20:${(peer.address() as AddressInfo).port}/nudr-dr/v1/things`, { supi: 'imsi-001010000000001' });
+      expect(r.status).toBe(201);
+      expect(r.body).toEqual({ id: '7' });
+      expect(r.headers).toMatchObject({ location: 'http://127.0.26.20/nudr-dr/v1/things/7', 'x-note': 'a, b', 'content-type': 'application/json' });
+      expect(Object.keys(r.headers).some((k) => k.startsWith(':'))).toBe(false);
+      expect(r.headers).toBe(r.headers); // read once, the same record after
     });
   }
 

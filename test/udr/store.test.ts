@@ -55,6 +55,24 @@ describe('UDR store (SQLite)', () => {
     s.close();
   });
 
+  it('subscribers provisioned alike share their frozen S-NSSAIs, DNNs, QoS and UE-AMBR; one provisioned otherwise has its own', () => {
+    const s = new UdrStore(':memory:');
+    s.upsert({ ...DEFAULT_SUBSCRIBER, supi: 'imsi-001010000000101' });
+    s.upsert({ ...DEFAULT_SUBSCRIBER, supi: 'imsi-001010000000102' });
+    s.upsert({ ...DEFAULT_SUBSCRIBER, supi: 'imsi-001010000000103', dnns: ['internet', 'ims'] });
+    const a = s.get('imsi-001010000000101')!, b = s.get('imsi-001010000000102')!, c = s.get('imsi-001010000000103')!;
+    expect(a).not.toBe(b);
+    expect(b.snssais).toBe(a.snssais);
+    expect(b.dnns).toBe(a.dnns);
+    expect(b.sessionQos).toBe(a.sessionQos);
+    expect(b.ueAmbr).toBe(a.ueAmbr);
+    expect(c.dnns).toEqual(['internet', 'ims']);
+    expect(a.dnns).toEqual(DEFAULT_SUBSCRIBER.dnns);
+    expect(c.snssais).toBe(a.snssais);
+    expect(Object.isFrozen(c.dnns) && Object.isFrozen(b.sessionQos[0])).toBe(true);
+    s.close();
+  });
+
   it('rejects malformed subscriber data', () => {
     const s = new UdrStore(':memory:');
     expect(() => s.upsert({ ...DEFAULT_SUBSCRIBER, k: 'abc' })).toThrowError(InvalidSubscriber);

@@ -39,6 +39,36 @@ export interface OwnRequestHost {
   retry(error: unknown, left: number, method: string, uri: string, body: unknown, opts: SbiCallOptions): Promise<SbiResult<unknown>>;
 }
 
+/**
+ * An answer on wire5g's own HTTP/2. Its header record (a property per regular field, a repeated
+ * one's values joined with ", ", RFC 9110 5.3) is made when first read: the NFs read the status
+ * and the body, and of the headers only a 201's Location (a record per answer, built by keyed
+ * stores of computed names, was a third of `response`'s own time: docs/decisions/21-sbi-4.md).
+ */
+class OwnAnswer implements SbiResult<unknown> {
+  status: number;
+  body: unknown;
+  private readonly fields: readonly HeaderField[];
+  private record: Record<string, string | undefined> | undefined = undefined;
+
+  constructor(status: number, fields: readonly HeaderField[], body: unknown) {
+    this.status = status;
+    this.body = body;
+    this.fields = fields;
+  }
+
+  get headers(): Record<string, string | undefined> {
+    if (this.record) return this.record;
+    const hs: Record<string, string | undefined> = {};
+    for (const { name, value } of this.fields) if (name[0] !== ':') hs[name] = hs[name] === undefined ? value : `${hs[name]}, ${value}`;
+    return (this.record = hs);
+  }
+
+  set headers(hs: Record<string, string | undefined>) {
+    this.record = hs;
+  }
+}
+
 function due(r: OwnRequest): void {
   r.due();
 }
@@ -132,10 +162,17 @@ export class OwnRequest implements H2StreamObserver, QueuedDeadline {
     this.ended = true;
     this.deadlines.remove(this);
     if (this.timer) this.host.clock.clearTimeout(this.timer);
-    const headers: Record<string, string | undefined> = {};
-    for (const { name, value } of s.headers!) if (name[0] !== ':') headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
+    // the status and the Content-Type alone are read here; the header record when the caller asks (OwnAnswer)
+    const fields = s.headers!;
+    let status: string | undefined;
+    let contentType: string | undefined;
+    for (let i = 0; i < fields.length; i++) {
+      const { name, value } = fields[i];
+      if (name === ':status') status ??= value;
+      else if (name === 'content-type') contentType = contentType === undefined ? value : `${contentType}, ${value}`;
+    }
     try {
-      const r = { status: Number(s.header(':status')), headers, body: parseSbiBody(headers['content-type'], s.body()) };
+      const r = new OwnAnswer(Number(status), fields, parseSbiBody(contentType, s.body()));
       if (this.late) this.late.answered(r);
       else this.resolve(r);
     } catch (e) {

@@ -223,7 +223,7 @@ export async function registrationSteps(amf: Amf, ue: AmfUe, received: ReceivedN
     ue.uecmRegistered = true;
   });
   if (!ue.subscribedNssai) await ignoredForEmergency(amf, ue, emergency, '14b', async () => {
-    const am = (await home.nudm.sdm.getAmData(supi, { query: { 'plmn-id': JSON.stringify(servingPlmn) }, step: '4.2.2.2.2 step 14b' })).body;
+    const am = (await home.nudm.sdm.getAmData(supi, { query: { 'plmn-id': amf.plmnIdQuery }, step: '4.2.2.2.2 step 14b' })).body;
     ue.subscribedNssai = [...(am.nssai?.defaultSingleNssais ?? []), ...(am.nssai?.singleNssais ?? [])];
     // TS 23.501 5.7.2.6: the UE-AMBR the NG-RAN enforces is the subscribed one (TS 29.503 subscribedUeAmbr)
     if (am.subscribedUeAmbr) ue.subscribedUeAmbr = { uplinkBps: bitRateBps(am.subscribedUeAmbr.uplink, 'subscribedUeAmbr.uplink'), downlinkBps: bitRateBps(am.subscribedUeAmbr.downlink, 'subscribedUeAmbr.downlink') };
