@@ -27,6 +27,13 @@ STATIC_TABLE.forEach(([n, v], i) => {
 
 const utf8 = new TextEncoder();
 
+/**
+ * Literals of at most this many characters are written by a loop over their characters, longer
+ * ones by two native calls (their UTF-8 length, their Latin-1 octets), whose fixed cost a short
+ * one does not repay.
+ */
+const SHORT_LITERAL = 24;
+
 /** What the encoder needs to know of a field name, looked up once per field instead of four times. */
 interface NameInfo {
   staticValues: Map<string, number> | undefined;
@@ -173,9 +180,24 @@ export class HpackEncoder {
 
   /** 5.2: a string literal, its UTF-8 octets; returns their length (for the entry size). */
   private string(s: string): number {
-    if (!this.huffman && s.length < 127) {
-      // a short ASCII string (the SBI's :path, location): its length fits the prefix octet (5.1)
-      // and its characters are its octets, written here without two native calls
+    let n = -1;
+    if (!this.huffman && s.length > SHORT_LITERAL && s.length < 127) {
+      // an ASCII string (the SBI's :path, location): its UTF-8 length is its length (a character
+      // from 0x80 up takes two octets or more), which fits the prefix octet (5.1), and its
+      // characters are its octets, written by Buffer's native Latin-1. A loop over the characters
+      // costs 2-4 ns each on the :path and location the SBI builds (sliced and concatenated
+      // strings, whose every charCodeAt goes through the indirection): twice the native calls at
+      // 80 characters (docs/decisions/21-sbi-4.md).
+      const len = s.length;
+      n = Buffer.byteLength(s, 'utf8');
+      if (n === len) {
+        this.room(1 + len);
+        this.out[this.pos] = len; // H 0, length
+        this.pos += 1 + this.out.write(s, this.pos + 1, len, 'latin1');
+        return len;
+      }
+    } else if (!this.huffman && s.length < 127) {
+      // a short ASCII string: written here a character at a time, without two native calls
       const len = s.length;
       this.room(1 + len);
       const out = this.out;
@@ -193,7 +215,7 @@ export class HpackEncoder {
       }
     }
     // measured and written by Buffer's native UTF-8
-    const n = Buffer.byteLength(s, 'utf8');
+    if (n < 0) n = Buffer.byteLength(s, 'utf8');
     if (this.huffman) {
       const bytes = utf8.encode(s);
       if (huffmanLength(bytes) <= n) { // Appendix C.6 codes "307" although no shorter

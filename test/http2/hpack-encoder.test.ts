@@ -84,6 +84,26 @@ describe('HPACK encoder: string literals', () => {
     const short = 'b'.repeat(126);
     expect(toHex(enc.encode(h([['location', short]])))).toBe(`0f1f7e${'62'.repeat(126)}`);
   });
+
+  it('writes the same octets for literals longer than the character loop takes, ASCII or not, flat, concatenated or sliced (5.2)', () => {
+    const enc = new HpackEncoder();
+    const hex = (s: string) => Buffer.from(s, 'utf8').toString('hex');
+    const uri = `http://127.0.0.13:8080/npcf-smpolicycontrol/v1/sm-policies/${String(Date.now() % 10)}imsi-001010000000001`;
+    const cases = [
+      'c'.repeat(25),
+      'x'.repeat(59) + '\u00e9', // 61 octets: 60 characters, not ASCII
+      '\u00e9' + 'y'.repeat(40),
+      'z'.repeat(30) + '\ud800', // a lone surrogate: U+FFFD, 3 octets
+      'w'.repeat(30) + '\u20ac' + 'w'.repeat(30),
+      uri, // concatenated
+      uri.slice(22), // sliced
+    ];
+    for (const v of cases) {
+      const n = Buffer.byteLength(v, 'utf8');
+      const length = n < 127 ? n.toString(16).padStart(2, '0') : `7f${(n - 127).toString(16).padStart(2, '0')}`;
+      expect(toHex(enc.encode(h([['location', v]])))).toBe(`0f1f${length}${hex(v)}`);
+    }
+  });
 });
 
 describe('HPACK encoder: field objects sent again', () => {
