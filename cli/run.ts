@@ -10,6 +10,8 @@ import { claimRun, onInterrupt } from './run-lock.ts';
 import { reportProgress } from './progress.ts';
 import { reportRun, type RunOutcome } from './outcome.ts';
 import { setSbiHttp2 } from '../transport/sbi/http2-choice.ts';
+import { MAX_CORE_THREADS } from '../nodes/core-threads/layout.ts';
+import type { CoreThreadEntry } from '../nodes/core-threads/threaded-core.ts';
 
 /** `--ues N` (or a scenario's `ues:`) into the configuration, refused when the subscribers or the UE pool cannot hold it. */
 export function setUeCount(cfg: NetworkConfig, count: number, what: string): void {
@@ -32,6 +34,20 @@ function scenarioOf(fileOrName: string): Scenario {
   }
 }
 
+/** --threads N (its range judged with the options): refused where the run would start more than the core NFs the threads run (CORE_NFS). */
+function checkThreads(n: number, cfg: NetworkConfig, o: { scenario: boolean; external: boolean }): void {
+  if (o.external) throw new UsageError(`--threads ${n} does not apply to --external-core (the core runs elsewhere)`);
+  if (o.scenario) throw new UsageError(`--threads ${n} does not apply to --scenario (a scenario file runs its core on the main thread)`);
+  const extra = [cfg.roaming.enabled && 'roaming.enabled', cfg.snpn && 'snpn', cfg.eir && 'eir', cfg.amfs && cfg.amfs.length > 1 && 'several amfs'].filter(Boolean);
+  if (extra.length) throw new UsageError(`--threads ${n}: not with ${extra.join(', ')} in the configuration (those NFs run on the main thread only)`);
+}
+
+/** How the threads load the NFs: this command's own entry (bin/wire5g.js and its bundle), or under tsx when the command runs from the sources. */
+function threadEntry(): CoreThreadEntry {
+  const script = process.argv[1] ?? '';
+  return /\.m?js$/.test(script) ? { script } : { tsx: true };
+}
+
 export const runCommand = defineCommand({
   name: 'run',
   summary: 'run the default scenario, or a scenario file (every NF here, or only the gNB and UEs with --external-core)',
@@ -49,6 +65,7 @@ export const runCommand = defineCommand({
     quiet: { kind: 'flag', help: 'print neither the ladder nor the progress line, only the result' },
     'no-capture': { kind: 'flag', help: 'write no run.pcapng (runs of many thousand UEs: a capture of 100,000 is several GB); ladder.md and summary.json are written' },
     verbose: { kind: 'flag', help: "print the NFs' logs on stderr" },
+    threads: { kind: 'integer', arg: 'N', min: 0, max: MAX_CORE_THREADS, default: '0: every NF on the main thread', help: `the core NFs on N worker threads of this process (1-${MAX_CORE_THREADS}; groups in nodes/core-threads/layout.ts), the gNB and UEs on the main thread; nothing changes on the wire` },
   },
   async run({ values }) {
     // judged before anything is read, bound or written
@@ -59,6 +76,8 @@ export const runCommand = defineCommand({
       }
     }
     const cfg = scenario ? scenarioConfig(loadConfig(values.config), scenario) : loadConfig(values.config);
+    const threads = values.threads ?? 0;
+    if (threads) checkThreads(threads, cfg, { scenario: scenario !== undefined, external: values['external-core'] === true });
     setSbiHttp2(cfg.sbi.http2); // the configuration's sbi.http2 (a scenario's config block included); WIRE5G_SBI_HTTP2, when set, wins
     if (values.ues !== undefined) setUeCount(cfg, values.ues, `--ues ${values.ues}`);
     else if (scenario?.ues !== undefined) setUeCount(cfg, scenario.ues, `scenario ${scenario.name}: ues ${scenario.ues}`);
@@ -98,6 +117,7 @@ export const runCommand = defineCommand({
           ...(values.deregistration ? { deregistration: values.deregistration } : {}),
           ...(values.pings !== undefined ? { pings: values.pings } : {}),
           parallel: values.parallel ?? (cfg.ue.count > 1 ? 50 : 1),
+          ...(threads ? { threads, threadEntry: threadEntry() } : {}),
         });
       }
     } finally {

@@ -1,46 +1,121 @@
 // The key derivation function of TS 33.220 Annex B.2 and the 5G key hierarchy of TS 33.501
 // Annex A. KDF(Key, S) = HMAC-SHA-256(Key, S), S = FC || P0 || L0 || P1 || L1 || ..., each Li the
-// two-octet length of Pi. HMAC-SHA-256 and SHA-256 come from @noble/hashes, as the user asked
-// (measured against node:crypto in benchmarks/crypto.bench.ts).
+// two-octet length of Pi. SHA-256's compression function comes from @noble/hashes, as the user
+// asked (measured against node:crypto in benchmarks/crypto.bench.ts); HMAC's two passes (RFC 2104)
+// and SHA-256's padding are laid out here.
 
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256, _SHA256 } from '@noble/hashes/sha2.js';
 
 /**
- * HMAC-SHA-256 (RFC 2104) on @noble/hashes's SHA-256 with its state objects made once and reused:
- * `hmac(sha256, key, s)` built two SHA-256 objects per call, each with its own block buffer and a
- * DataView of it (a small typed array's `.buffer` makes V8 move it off the heap), and another view
- * per block and per digest; about 2% of a 2,000-UE run's CPU with its garbage (issue 21 goal 3,
- * docs/decisions/21-nf-cpu-2.md). Here the state after the key's ipad block and after its opad
- * block is kept (`keyed`) for the derivations under that key, and each derivation restores a
- * working SHA-256 from it (`_cloneInto`, which copies the state words without allocating a block
- * buffer). Single-threaded and synchronous: no derivation can start while another runs.
+ * SHA-256's compression function from @noble/hashes (`process`, FIPS 180-4 6.2.2) driven block by
+ * block on octets laid out here: the chaining value is loaded and stored as eight words, and the
+ * padding (FIPS 180-4 5.1.1) and HMAC's two passes (RFC 2104 2) are written into one buffer with
+ * one DataView. Going through `update`/`digestInto`/`_cloneInto` per derivation cost twice the
+ * compressions themselves in a 2,000-UE run (a DataView and an array per digest, a view per full
+ * block, the state copied through an array and a spread; docs/decisions/21-ran-path-3.md).
+ * `process`, `set`, `roundClean` and the words A..H are the hash class's protected members, for
+ * subclasses like this one.
  */
-const initial = sha256.create();
-const keyedInner = sha256.create();
-const keyedOuter = sha256.create();
-const work = sha256.create();
-const block = new Uint8Array(64);
-const digest = new Uint8Array(32);
+class Sha256Blocks extends _SHA256 {
+  /** Sets the chaining value to the eight words of `h`. */
+  load(h: Int32Array): void {
+    this.set(h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7]);
+  }
+
+  /** The chaining value into `h`. */
+  store(h: Int32Array): void {
+    h[0] = this.A;
+    h[1] = this.B;
+    h[2] = this.C;
+    h[3] = this.D;
+    h[4] = this.E;
+    h[5] = this.F;
+    h[6] = this.G;
+    h[7] = this.H;
+  }
+
+  /** The chaining value as 32 big-endian octets into `v` at `at`. */
+  storeOctets(v: DataView, at: number): void {
+    v.setInt32(at, this.A);
+    v.setInt32(at + 4, this.B);
+    v.setInt32(at + 8, this.C);
+    v.setInt32(at + 12, this.D);
+    v.setInt32(at + 16, this.E);
+    v.setInt32(at + 20, this.F);
+    v.setInt32(at + 24, this.G);
+    v.setInt32(at + 28, this.H);
+  }
+
+  /** Compresses the `blocks` 64-octet blocks of `v` from its start, then clears the message schedule. */
+  compress(v: DataView, blocks: number): void {
+    for (let i = 0; i < blocks; i++) this.process(v, i * 64);
+    this.roundClean();
+  }
+}
+
+/** SHA-256's initial hash value H(0) (FIPS 180-4 5.3.3). */
+const SHA256_H0 = Int32Array.of(0x6a09e667, 0xbb67ae85 | 0, 0x3c6ef372, 0xa54ff53a | 0, 0x510e527f, 0x9b05688c | 0, 0x1f83d9ab, 0x5be0cd19);
+
+/** Single-threaded and synchronous: no derivation can start while another runs. */
+const h = new Sha256Blocks();
+/** The chaining values after (K xor ipad) and after (K xor opad) of the key last given to `keyed`. */
+const keyedInner = new Int32Array(8);
+const keyedOuter = new Int32Array(8);
+/** Where S, padded, is laid out (grown for a long S), and its DataView. */
+let buf = new Uint8Array(256);
+let view = new DataView(buf.buffer);
+
+/** `buf` at least `octets` long (its contents are not kept). */
+function room(octets: number): void {
+  if (buf.length >= octets) return;
+  buf = new Uint8Array(Math.max(octets, buf.length * 2));
+  view = new DataView(buf.buffer);
+}
+
+/**
+ * The SHA-256 padding (FIPS 180-4 5.1.1) after the `n` octets at the start of `buf`, which end
+ * a message of `total` octets: a 1 bit, zeros, the bit length in 64 bits. Returns the blocks.
+ * `buf` has room for them (n + 72 octets hold any padding).
+ */
+function pad(n: number, total: number): number {
+  const blocks = Math.ceil((n + 9) / 64);
+  const end = blocks * 64; // within `buf`: the callers make room for n + 72 octets
+  buf[n] = 0x80;
+  buf.fill(0, n + 1, end - 8);
+  const bits = total * 8;
+  view.setUint32(end - 8, Math.floor(bits / 0x100000000));
+  view.setUint32(end - 4, bits >>> 0);
+  return blocks;
+}
 
 /** Sets the keyed states: SHA-256 after (K xor ipad) and after (K xor opad), K padded with zeros to the block (RFC 2104 2). */
 function keyed(key: Uint8Array): void {
-  block.fill(0);
-  if (key.length > 64) {
-    initial._cloneInto(work).update(key).digestInto(digest); // a key longer than the block is hashed first (RFC 2104 2)
-    block.set(digest);
-  } else block.set(key);
-  for (let i = 0; i < 64; i++) block[i] ^= 0x36;
-  initial._cloneInto(keyedInner).update(block);
-  for (let i = 0; i < 64; i++) block[i] ^= 0x36 ^ 0x5c;
-  initial._cloneInto(keyedOuter).update(block);
-  block.fill(0);
+  room(64);
+  buf.fill(0, 0, 64);
+  buf.set(key.length > 64 ? sha256(key) : key); // a key longer than the block is hashed first (RFC 2104 2)
+  for (let i = 0; i < 64; i++) buf[i] ^= 0x36;
+  h.load(SHA256_H0);
+  h.compress(view, 1);
+  h.store(keyedInner);
+  for (let i = 0; i < 64; i++) buf[i] ^= 0x36 ^ 0x5c;
+  h.load(SHA256_H0);
+  h.compress(view, 1);
+  h.store(keyedOuter);
+  buf.fill(0, 0, 64);
 }
 
-/** HMAC-SHA-256 of `s` under the key last given to `keyed`. */
-function mac(s: Uint8Array): Uint8Array {
-  keyedInner._cloneInto(work).update(s).digestInto(digest);
-  keyedOuter._cloneInto(work).update(digest).digestInto(digest);
-  return digest.slice();
+/** HMAC-SHA-256 under the key last given to `keyed` of the `n` octets of S at the start of `buf`. */
+function mac(n: number): Uint8Array {
+  const blocks = pad(n, 64 + n);
+  h.load(keyedInner);
+  h.compress(view, blocks);
+  // the outer pass: the inner digest and its padding, one block after (K xor opad)
+  h.storeOctets(view, 0);
+  pad(32, 96);
+  h.load(keyedOuter);
+  h.compress(view, 1);
+  h.storeOctets(view, 0);
+  return buf.slice(0, 32);
 }
 
 /** A parameter Pi: octets, or a character string taken as its UTF-8 octets (TS 33.220 B.2.1.2). */
@@ -53,15 +128,16 @@ function isAscii(p: string): boolean {
   return true;
 }
 
-/** S = FC || P0 || L0 || P1 || L1 || ... (TS 33.220 B.2.0); an ASCII string is written as is (its UTF-8 octets are its characters). */
-function input(fc: number, params: Param[]): Uint8Array {
+/** S = FC || P0 || L0 || P1 || L1 || ... (TS 33.220 B.2.0) into `buf` from its start, its length returned; an ASCII string is written as is (its UTF-8 octets are its characters). */
+function input(fc: number, params: Param[]): number {
   let size = 1;
   for (let i = 0; i < params.length; i++) {
     const p = params[i];
     if (typeof p === 'string' && !isAscii(p)) params[i] = utf8.encode(p);
     size += params[i].length + 2;
   }
-  const s = new Uint8Array(size);
+  room(size + 72); // with its padding
+  const s = buf;
   s[0] = fc;
   let at = 1;
   for (const p of params) {
@@ -71,7 +147,7 @@ function input(fc: number, params: Param[]): Uint8Array {
     s[at + p.length + 1] = p.length & 0xff;
     at += p.length + 2;
   }
-  return s;
+  return size;
 }
 
 export function kdf(key: Uint8Array, fc: number, ...params: Param[]): Uint8Array {
@@ -98,8 +174,14 @@ export function resStar(ck: Uint8Array, ik: Uint8Array, servingNetworkName: stri
 
 /** TS 33.501 A.5: HRES* / HXRES* = the 128 least significant bits of SHA-256(RAND || RES*). */
 export function hresStar(rand: Uint8Array, resStarValue: Uint8Array): Uint8Array {
-  initial._cloneInto(work).update(rand).update(resStarValue).digestInto(digest);
-  return digest.slice(16, 32);
+  room(rand.length + resStarValue.length + 72);
+  buf.set(rand);
+  buf.set(resStarValue, rand.length);
+  const n = rand.length + resStarValue.length;
+  h.load(SHA256_H0);
+  h.compress(view, pad(n, n));
+  h.storeOctets(view, 0);
+  return buf.slice(16, 32);
 }
 
 /**

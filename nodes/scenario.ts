@@ -7,7 +7,7 @@
 import { gnbAmfPeers } from './gnb/amf-links.ts';
 import { join } from 'node:path';
 import { connect } from 'node:net';
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { Capture } from '../transport/capture/capture.ts';
 import type { WireTap } from '../transport/tap.ts';
 import { RunRecorder } from './common/run-report.ts';
@@ -17,6 +17,8 @@ import { startCore, type Core } from './core.ts';
 import { Gnb } from './gnb/gnb.ts';
 import { Ue } from './ue/ue.ts';
 import { gnbSnpnOption } from './gnb/snpn.ts';
+import { ThreadedCore, type CoreThreadEntry } from './core-threads/threaded-core.ts';
+import { mergeThreadCaptures } from './core-threads/capture.ts';
 
 export interface ScenarioOptions {
   outDir?: string;
@@ -44,6 +46,10 @@ export interface ScenarioOptions {
   coreWaitMs?: number;
   /** What the run is waiting for (the core's NFs, an NG Setup retry). */
   status?: (line: string) => void;
+  /** The core NFs on this many worker threads of this process (nodes/core-threads); 0 or absent: on this thread. */
+  threads?: number;
+  /** How those threads load the NFs (the `wire5g` command's entry script; default: the sources under tsx). */
+  threadEntry?: CoreThreadEntry;
 }
 
 export interface ScenarioProgress {
@@ -118,21 +124,37 @@ export async function runScenario(cfg: NetworkConfig, o: ScenarioOptions = {}): 
   recorder.drawUes(subscribers.slice(0, LADDER_UES).map((s) => s.supi));
   const runCfg: NetworkConfig = { ...cfg, subscribers };
   let core: Core | undefined;
+  let threaded: ThreadedCore | undefined;
+  // a core thread that dies stops the run: no UE starts after it, and the run fails saying which
+  let death: string | undefined;
+  const dead = new AbortController();
+  const signal = o.signal ? AbortSignal.any([o.signal, dead.signal]) : dead.signal;
+  const threadCaptures: string[] = [];
   let gnb: Gnb | undefined;
   const outcomes: UeOutcome[] = [];
   let ledgersBefore: Record<string, LedgerSnapshot> = {};
   let ledgersAfter: Record<string, LedgerSnapshot> = {};
   try {
     // SBI answers may take seconds when hundreds of UEs run on a loaded machine: 15 s, not the client's 5 s
-    if (!o.externalCore) core = await startCore(runCfg, { sbiTimeoutMs: o.sbiTimeoutMs ?? 15_000, ...(tap ? { tap } : {}), ...(o.log ? { log: o.log } : {}), ...(o.database ? { database: o.database } : {}) });
+    if (!o.externalCore && o.threads) {
+      const captureOf = (i: number) => {
+        threadCaptures[i] = `${captureTemp}.thread${i + 1}`;
+        return threadCaptures[i];
+      };
+      threaded = await ThreadedCore.start(runCfg, { threads: o.threads, entry: o.threadEntry ?? { tsx: true }, trace: true, sbiTimeoutMs: o.sbiTimeoutMs ?? 15_000, ...(capture ? { capture: captureOf } : {}), ...(o.log ? { log: o.log } : {}), ...(o.database ? { database: o.database } : {}), onDeath: (line) => {
+        death ??= line;
+        dead.abort();
+      } });
+      await threaded.seed(subscribers);
+    } else if (!o.externalCore) core = await startCore(runCfg, { sbiTimeoutMs: o.sbiTimeoutMs ?? 15_000, ...(tap ? { tap } : {}), ...(o.log ? { log: o.log } : {}), ...(o.database ? { database: o.database } : {}) });
     if (core) for (const s of subscribers) core.store.seed([s]);
     const deadline = Date.now() + (o.coreWaitMs ?? 120_000);
     if (o.externalCore) await waitForCore(cfg, deadline, o.status ?? (() => {}), o.signal);
     started = true;
     const startGnb = () => Gnb.start({ address: cfg.addresses.gnb, amfAddress: cfg.addresses.amf, amfUdpPort: cfg.ports.ngapUdp, plmn: cfg.plmn, tac: cfg.tac, gnbId: cfg.gnb.id, name: cfg.gnb.name, admission: cfg.gnb.admission, captureUserPlane: true, ...gnbSnpnOption(cfg), ...gnbAmfPeers(cfg), ...(tap ? { tap } : {}), ...(o.log ? { log: o.log } : {}) });
     gnb = await recorder.procedure('NG Setup', 'TS 38.413 8.7.1', undefined, () => (o.externalCore ? retried(startGnb, deadline, (e, ms) => o.status?.(`NG Setup with the AMF ${cfg.addresses.amf}: ${e}; trying again in ${ms / 1000} s`), o.signal) : startGnb()));
-    const ledgers = (): Record<string, LedgerSnapshot> => ({ ...(core?.ledgers() ?? {}), [gnb!.ledger.nf]: gnb!.ledger.snapshot() });
-    ledgersBefore = ledgers();
+    const ledgers = async (): Promise<Record<string, LedgerSnapshot>> => ({ ...(core?.ledgers() ?? (threaded ? await threaded.ledgers() : {})), [gnb!.ledger.nf]: gnb!.ledger.snapshot() });
+    ledgersBefore = await ledgers();
     recorder.ledgers('before', ledgersBefore);
     const mode = o.deregistration ?? 'switch-off';
     const runUe = async (s: SubscriberConfig, i: number): Promise<void> => {
@@ -171,22 +193,41 @@ export async function runScenario(cfg: NetworkConfig, o: ScenarioOptions = {}): 
     };
     // the first UEs alone, one after another: ladder.md draws their complete exchanges, uninterleaved
     const alone = Math.min(LADDER_UES, subscribers.length);
-    for (let i = 0; i < alone && !o.signal?.aborted; i++) await runUe(subscribers[i], i);
+    for (let i = 0; i < alone && !signal.aborted; i++) await runUe(subscribers[i], i);
+    // the threads' messages of the ladder's UEs are all here; unless each is printed, the threads count the rest themselves
+    if (!o.print) await threaded?.countTraceInThreads();
     recorder.markLadderEnd();
-    await pool(subscribers, alone, o.parallel ?? 1, runUe, o.signal);
+    await pool(subscribers, alone, o.parallel ?? 1, runUe, signal);
+    if (death) throw new Error(death);
     // the network finishes what the UEs' last messages started (e.g. 4.2.2.3.2 step 8 after a switch off)
-    await waitForQuiet(core, gnb);
-    ledgersAfter = ledgers();
+    await waitForQuiet(core ?? threaded, gnb);
+    ledgersAfter = await ledgers();
     recorder.ledgers('after', ledgersAfter);
   } catch (e) {
     recorder.procedures.push({ name: 'scenario', clause: '', outcome: 'failure', latencyMs: 0, detail: e instanceof Error ? e.message : String(e) });
   } finally {
     await gnb?.stop().catch((e: unknown) => (o.log ?? console.error)(`[gNB] stopping failed: ${e instanceof Error ? e.message : String(e)}`));
     await core?.stop();
+    if (threaded) {
+      // the threads' counts of the messages they traced after the ladder
+      const stopped = await threaded.stop().catch((e: unknown) => {
+        recorder.procedures.push({ name: 'core threads', clause: '', outcome: 'failure', latencyMs: 0, detail: e instanceof Error ? e.message : String(e) });
+        return undefined;
+      });
+      for (const t of stopped?.threads ?? []) recorder.addCounts(t.counts);
+    }
+    if (death && !recorder.procedures.some((p) => p.detail === death)) recorder.procedures.push({ name: 'core threads', clause: '', outcome: 'failure', latencyMs: 0, detail: death });
     capture?.close();
-    if (capture) recorder.countCaptured(capture.messagesPerInterface);
+    // the threads' captures merged into the run's, as `wire5g capture merge` merges a multi-process run's
+    if (capture && threaded) recorder.countCaptured(mergeThreadCaptures(captureTemp, [captureTemp, ...threadCaptures.filter((f) => existsSync(f))]).messagesPerInterface);
+    else if (capture) recorder.countCaptured(capture.messagesPerInterface);
   }
   const leftBehind: Record<string, unknown> = {};
+  // a core thread that died took its NFs' state with it: no ledger of the run is compared
+  if (death) {
+    ledgersBefore = {};
+    recorder.ledgers('before', {});
+  }
   for (const nf of Object.keys(ledgersBefore)) {
     const d = ledgerDiff(ledgersBefore[nf], ledgersAfter[nf] ?? {});
     if (Object.keys(d).length) leftBehind[nf] = d;
@@ -280,14 +321,16 @@ export async function retried<T>(f: () => Promise<T>, deadline: number, report: 
 }
 
 /** Waits until the core and the gNB have nothing in flight, and the gNB holds no UE the AMF released. */
-export async function waitForQuiet(core: Core | undefined, gnb: Gnb): Promise<void> {
+export async function waitForQuiet(core: Core | ThreadedCore | undefined, gnb: Gnb): Promise<void> {
   const t0 = Date.now();
   let quiet = 0;
+  // the AMF's UE contexts: a threaded core's settled() answers them from the AMF's thread
+  const amfContexts = async () => (core instanceof ThreadedCore ? await core.settled() : core ? core.amf.ledger.read('UE contexts') : 0);
   // quiet twice in a row with a settle between: a message in flight on a socket is not "in flight" in any NF
   while (quiet < 2 && Date.now() - t0 < 30_000) {
     await core?.settled();
     await new Promise((r) => setTimeout(r, 20));
-    const idle = !gnb.ledger.read('UE contexts') && (!core || core.amf.ledger.read('UE contexts') === 0);
+    const idle = !gnb.ledger.read('UE contexts') && (await amfContexts()) === 0;
     quiet = idle ? quiet + 1 : 0;
   }
   await core?.settled();

@@ -147,8 +147,10 @@ export class ThreadedCore {
 
   /** Every NF's ledger, by NF name. */
   async ledgers(): Promise<Record<string, LedgerSnapshot>> {
-    const all = await Promise.all(this.threads.map((t) => t.call<Record<string, LedgerSnapshot>>({ op: 'ledgers' })));
-    return Object.assign({}, ...all) as Record<string, LedgerSnapshot>;
+    const all = Object.assign({}, ...await Promise.all(this.threads.map((t) => t.call<Record<string, LedgerSnapshot>>({ op: 'ledgers' })))) as Record<string, LedgerSnapshot>;
+    // in startCore's order, as a one-thread core lists them
+    const rank = (nf: string) => START_ORDER.indexOf(nf.toLowerCase() as CoreNf);
+    return Object.fromEntries(Object.entries(all).sort(([a], [b]) => rank(a) - rank(b)));
   }
 
   /** Waits until no NF has work in flight, twice round (a settled NF may have started work on one in another thread); resolves with the AMF's UE contexts. */
@@ -183,9 +185,13 @@ export class ThreadedCore {
 
   private async stopThreads(nfs: readonly CoreNf[]): Promise<CoreThreadClosed[]> {
     const errors: string[] = [];
-    for (const nf of [...nfs].reverse()) await this.of.get(nf)!.call({ op: 'stop', nf }).catch((e: unknown) => errors.push(e instanceof Error ? e.message : String(e)));
+    // a thread that died was reported then (onDeath); its NFs are gone with it
+    for (const nf of [...nfs].reverse()) {
+      const t = this.of.get(nf)!;
+      if (!t.dead) await t.call({ op: 'stop', nf }).catch((e: unknown) => errors.push(e instanceof Error ? e.message : String(e)));
+    }
     const closed = await Promise.all(this.threads.map(async (t) => {
-      const c = await t.call<CoreThreadClosed>({ op: 'close' }).catch(() => ({ counts: [] as TraceCount[] }));
+      const c = t.dead ? { counts: [] as TraceCount[] } : await t.call<CoreThreadClosed>({ op: 'close' }).catch(() => ({ counts: [] as TraceCount[] }));
       t.closing = true;
       await t.worker.terminate();
       return c;

@@ -1,7 +1,8 @@
-// The KDF's HMAC-SHA-256 with reused SHA-256 state objects (crypto/kdf.ts) against the one-shot
+// The KDF's HMAC-SHA-256 on @noble/hashes' compression function (crypto/kdf.ts) against the one-shot
 // HMAC of @noble/hashes, on keys and inputs around the 64-octet block and its padding limits
 // (RFC 2104 2: a key longer than the block is hashed first; SHA-256 pads within a block up to 55
-// octets of input). The TS 33.501 chains themselves are checked in vectors.test.ts.
+// octets of input; S past the KDF's first buffer of 256 octets). The TS 33.501 chains themselves
+// are checked in vectors.test.ts.
 
 import { describe, it, expect } from 'vitest';
 import { hmac } from '@noble/hashes/hmac.js';
@@ -28,6 +29,16 @@ describe('KDF HMAC-SHA-256 (TS 33.220 B.2) with reused SHA-256 state', () => {
         expect(toHex(kdf(key, 0x6a, p)), `key ${keyLength}, P0 ${paramLength}`).toBe(toHex(hmac(sha256, key, s(0x6a, [p]))));
       }
     }
+  });
+
+  it('equals it for every S from 3 to 200 octets (each place of the padding in its blocks) and for one of 5,000', () => {
+    const key = bytes(32, 7);
+    for (const n of [...Array.from({ length: 198 }, (_, i) => i), 4997]) {
+      const p = bytes(n, n);
+      expect(toHex(kdf(key, 0x6e, p)), `P0 ${n}`).toBe(toHex(hmac(sha256, key, s(0x6e, [p]))));
+    }
+    // and after the buffer grew, a short one again
+    expect(toHex(kdf(key, 0x6e, bytes(5, 1)))).toBe(toHex(hmac(sha256, key, s(0x6e, [bytes(5, 1)]))));
   });
 
   it('takes a character string as its UTF-8 octets, ASCII or not', () => {

@@ -1,0 +1,40 @@
+// The capture of a run whose core NFs are on worker threads (`wire5g run --threads N`): the main
+// thread (gNB, UEs) and each core thread wrote a pcapng file of their own, as the processes of a
+// multi-process run do; they are merged by time with `wire5g capture merge`'s logic
+// (transport/capture/merge.ts: a datagram seen by its sender's and its receiver's thread once),
+// and the merged file's messages are counted per interface as a one-thread run's Capture counts
+// what it writes (summary.json counts what the pcapng holds).
+
+import { readFileSync, rmSync } from 'node:fs';
+import { readCaptureFile } from '../../codecs/capture/files.ts';
+import { ipPacketOf, transportSegmentOf } from '../../codecs/capture/layers.ts';
+import { mergeCaptures } from '../../transport/capture/merge.ts';
+import { FileSink } from '../../transport/capture/pcapng.ts';
+import { InterfaceCounter, type CapturedInterface } from '../../transport/capture/counter.ts';
+
+/** A frame's messages into `counter`, as Capture counted them when it wrote them (udp, tcp segment, SCTP over IP). */
+function countFrame(counter: InterfaceCounter, linkType: number, data: Uint8Array): void {
+  const ip = ipPacketOf(linkType, data);
+  const seg = ip ? transportSegmentOf(ip) : undefined;
+  if (!seg || seg.fragment) return;
+  const src = { address: seg.src, port: seg.srcPort };
+  const dst = { address: seg.dst, port: seg.dstPort };
+  if (seg.protocol === 17) counter.udp(src, dst, seg.payload);
+  else if (seg.protocol === 6 && seg.tcp) counter.tcpSegment(src, dst, { flags: seg.tcp.flags, payload: seg.payload });
+  else if (seg.protocol === 132) counter.sctp(`${seg.src}>${seg.dst}`, seg.payload);
+}
+
+/**
+ * Merges `inputs` into `out` (which may be one of them: every input is read first), deletes the
+ * inputs other than `out`, and counts the merged file's messages per interface.
+ */
+export function mergeThreadCaptures(out: string, inputs: string[]): { frames: number; duplicates: number; messagesPerInterface: Record<CapturedInterface, number> } {
+  const files = inputs.map((f) => new Uint8Array(readFileSync(f)));
+  const sink = new FileSink(out);
+  const r = mergeCaptures(files, sink.write);
+  sink.close();
+  for (const f of inputs) if (f !== out) rmSync(f, { force: true });
+  const counter = new InterfaceCounter();
+  for (const frame of readCaptureFile(new Uint8Array(readFileSync(out)))) countFrame(counter, frame.linkType, frame.data);
+  return { ...r, messagesPerInterface: { ...counter.counts } };
+}
