@@ -10,6 +10,7 @@ import { ByteReader } from '../bytes/reader.ts';
 import { ByteWriter } from '../bytes/writer.ts';
 import { DecodeError, EncodeError } from '../bytes/errors.ts';
 import { sctpChecksum, readSctpChecksum, writeSctpChecksum } from '../bytes/checksum.ts';
+import { OctetSlab } from '../bytes/slab.ts';
 
 const PROTOCOL = 'sctp';
 
@@ -102,10 +103,16 @@ export function decodeSctpPacket(bytes: Uint8Array): SctpPacket {
 }
 
 /** Encodes a packet with its CRC32c (RFC 4960 Appendix B). */
+/**
+ * Where packets and DATA chunks are cut from: a packet lives until it is sent, a DATA chunk until
+ * the peer acknowledges it (slab.ts). Synchronous, so one for every association.
+ */
+const slab = new OctetSlab();
+
 export function encodeSctpPacket(p: { srcPort: number; dstPort: number; verificationTag: number; chunks: SctpChunk[] }): Uint8Array {
   let size = 12;
   for (const c of p.chunks) size += (4 + c.value.length + 3) & ~3;
-  const w = new ByteWriter(size);
+  const w = new ByteWriter(slab.take(size));
   w.u16(p.srcPort).u16(p.dstPort).u32(p.verificationTag >>> 0).u32(0);
   for (const c of p.chunks) {
     const len = 4 + c.value.length;
@@ -150,7 +157,7 @@ export function decodeDataChunk(c: SctpChunk): DataChunk {
 }
 
 export function dataChunk(d: DataChunk): SctpChunk {
-  const v = new Uint8Array(12 + d.userData.length);
+  const v = slab.take(12 + d.userData.length);
   // the 12 octets of fields stored directly (big-endian, 3.3.1), then the user data
   const { tsn, streamId, streamSeq, ppid } = d;
   v[0] = tsn >>> 24;
