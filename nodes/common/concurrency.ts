@@ -7,6 +7,9 @@
 // SMF's SDM subscription per (SUPI, DNN, S-NSSAI), the PCF's UDR subscription likewise): created
 // by the first user, removed by the last (TS 23.502 4.2.2.3.2 step 5b, 4.16.6 step 8).
 
+/** A settled promise to chain the first task of a key on. */
+const SETTLED: Promise<void> = Promise.resolve();
+
 export class KeyedSerializer {
   private readonly tails = new Map<string, Promise<unknown>>();
 
@@ -14,14 +17,20 @@ export class KeyedSerializer {
     return this.tails.size;
   }
 
+  /**
+   * Runs `task` after the tasks run before for `key` have settled (at the earliest in a microtask).
+   * The key's tail settles with the task, either way, and leaves the table then unless a later task
+   * has queued behind it: one promise and one closure besides the task's own (there were three
+   * promises and two closures per task, for the UDM's SQN and the PCF's usage and CHF writes of
+   * every UE; issue 21 goal 3).
+   */
   run<T>(key: string, task: () => Promise<T>): Promise<T> {
-    const prev = this.tails.get(key) ?? Promise.resolve();
-    const result = prev.then(task, task);
-    const tail = result.catch(() => undefined);
-    this.tails.set(key, tail);
-    void tail.then(() => {
+    const result = (this.tails.get(key) ?? SETTLED).then(task, task);
+    const settled = (): void => {
       if (this.tails.get(key) === tail) this.tails.delete(key);
-    });
+    };
+    const tail: Promise<void> = result.then(settled, settled);
+    this.tails.set(key, tail);
     return result;
   }
 }

@@ -29,6 +29,21 @@ describe('run report', () => {
     expect(readFileSync(ladder, 'utf8')).toContain('sequenceDiagram');
   });
 
+  it('counts a message name per interface it was traced on and per protocol, in the order first seen', () => {
+    const rec = new RunRecorder();
+    const t = (iface: 'N4' | 'N9' | 'SBI', protocol: 'PFCP' | 'HTTP/2', message: string) => trace({ from: 'A', to: 'B', interface: iface, protocol, message });
+    t('N4', 'PFCP', 'Session Establishment Request');
+    t('SBI', 'HTTP/2', 'Session Establishment Request');
+    t('N9', 'PFCP', 'Session Establishment Request');
+    t('N4', 'PFCP', 'Session Establishment Request');
+    t('N4', 'PFCP', 'Heartbeat Request');
+    rec.close();
+    const s = rec.summary() as { messages: { total: number; perInterface: Record<string, number>; perMessage: Record<string, number> } };
+    expect(s.messages.total).toBe(5);
+    expect(Object.entries(s.messages.perInterface)).toEqual([['N4', 3], ['SBI', 1], ['N9', 1]]);
+    expect(Object.entries(s.messages.perMessage)).toEqual([['PFCP Session Establishment Request', 3], ['HTTP/2 Session Establishment Request', 1], ['PFCP Heartbeat Request', 1]]);
+  });
+
   it('counts every traced message but keeps only those ladder.md can draw (issue 21: a 100,000-UE run kept millions)', () => {
     const rec = new RunRecorder();
     const n = 20_000;

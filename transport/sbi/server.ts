@@ -367,8 +367,9 @@ export class SbiServer {
     // an error answer is a ProblemDetails (application/problem+json, TS 29.500 5.2.7.2) unless it is
     // one of the error types an operation documents under application/json, which carry their
     // ProblemDetails in `error` (TS 29.518 N1N2MessageTransferError, TS 29.502 SmContextUpdateError, ...)
-    const wrapsProblem = typeof res.body === 'object' && res.body !== null && 'error' in res.body;
-    const { contentType, data } = sbiBodyOut(res.body, res.status >= 400 && !wrapsProblem);
+    // (looked for in error answers only: a negative lookup through the body's prototypes per answer)
+    const problem = res.status >= 400 && !(typeof res.body === 'object' && res.body !== null && 'error' in res.body);
+    const { contentType, data } = sbiBodyOut(res.body, problem);
     let delivered = x.open();
     if (delivered) {
       try {
