@@ -18,6 +18,7 @@ import { EventEmitter } from 'node:events';
 import type { Clock, TimerHandle } from '../clock.ts';
 import { realClock, DeadlineQueue } from '../clock.ts';
 import { PendingRequest, type PeerWindow, type PendingOwner } from './pfcp-pending.ts';
+import { PeerIds } from './pfcp-peers.ts';
 import type { WireTap, Endpoint } from '../tap.ts';
 import { nullTap, SOCKET_BUFFER_BYTES } from '../tap.ts';
 import { turnEnd, type TurnWriter } from '../turn.ts';
@@ -161,18 +162,17 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
   private readonly pending = new Map<number, PendingRequest>();
   /** T1 of every pending request (TS 29.244 6.4), one length, one clock timer. */
   private readonly t1: DeadlineQueue;
-  /** Responses to requests already answered, by peer and sequence number (TS 29.244 6.4; `requestKey`). */
+  /** Responses to requests already answered, by peer and sequence number (TS 29.244 6.4; PeerIds.request). */
   private readonly responseCache = new Map<number, { bytes: Uint8Array; expires: number }>();
   private readonly inFlight = new Set<number>();
-  /** A small number per peer (address, then port), for keys without a string built per message. */
-  private readonly peerIds = new Map<string, Map<number, number>>();
-  private nextPeerId = 0;
+  /** A number per peer, and per peer's request, for keys without a string built per message. */
+  private readonly peers = new PeerIds();
   private readonly peerRecovery = new Map<string, number>();
   private readonly heartbeats = new Map<string, TimerHandle>();
   private handler: PfcpRequestHandler | undefined;
   /** Per peer: requests outstanding, and those waiting for a place in the window. */
   private readonly windows = new Map<number, PeerWindow>();
-  /** Peers (by `peerId`) that bundling is used towards (setBundling). */
+  /** Peers (by PeerIds.of) that bundling is used towards (setBundling). */
   private readonly bundlingPeers = new Set<number>();
   /** Per peer, the session messages of this round of the event loop waiting to leave bundled. */
   private readonly outbox = new Map<number, { peer: Endpoint; messages: Uint8Array[]; comments: (string | undefined)[] }>();
@@ -215,29 +215,11 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
   }
 
   /**
-   * The peer's number: made on first sight and kept (one per address and port the endpoint has
-   * exchanged PFCP with). A template string per message (`address:port/seq`) and its hashing in
-   * each map were most of the endpoint's own time per message (issue 21 goal 3).
-   */
-  private peerId(peer: Endpoint): number {
-    let byPort = this.peerIds.get(peer.address);
-    if (byPort === undefined) this.peerIds.set(peer.address, (byPort = new Map()));
-    let id = byPort.get(peer.port);
-    if (id === undefined) byPort.set(peer.port, (id = this.nextPeerId++));
-    return id;
-  }
-
-  /** A request of the peer's by its sequence number (24 bits, TS 29.244 7.2.2.1): one number, exact below 2^53. */
-  private requestKey(peer: Endpoint, seq: number): number {
-    return this.peerId(peer) * 0x1000000 + seq;
-  }
-
-  /**
    * Bundles towards `peer` (on) or not (off, the default): the node calls it once both ends have
    * announced BUNDL in the PFCP Association Setup (TS 29.244 8.2.25, 8.2.58), off on release.
    */
   setBundling(peer: Endpoint, on: boolean): void {
-    const k = this.peerId(peer);
+    const k = this.peers.of(peer);
     if (on) this.bundlingPeers.add(k);
     else this.bundlingPeers.delete(k);
   }
@@ -246,7 +228,7 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
     this.stats.sent++;
     // session-related messages only (S flag): node messages (heartbeat, association) leave alone
     if (this.bundlingPeers.size !== 0 && (bytes[0] & 1) !== 0) {
-      const k = this.peerId(peer);
+      const k = this.peers.of(peer);
       if (this.bundlingPeers.has(k)) {
         let q = this.outbox.get(k);
         if (!q) this.outbox.set(k, (q = { peer, messages: [], comments: [] }));
@@ -303,7 +285,7 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
    * response; retransmits on T1 and rejects with PfcpTimeoutError after N1 attempts.
    */
   request(peer: Endpoint, build: (sequenceNumber: number) => Uint8Array, comment?: string): Promise<Uint8Array> {
-    const pk = this.peerId(peer);
+    const pk = this.peers.of(peer);
     let win = this.windows.get(pk);
     if (!win) this.windows.set(pk, (win = { outstanding: 0, waiting: [] }));
     if (win.outstanding < this.opts.window) {
@@ -442,7 +424,7 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
       this.leave(p.win);
       return;
     }
-    const k = this.requestKey(peer, h.sequenceNumber);
+    const k = this.peers.request(peer, h.sequenceNumber);
     const now = this.opts.clock.now();
     const cached = this.responseCache.get(k);
     if (cached && cached.expires > now) {
