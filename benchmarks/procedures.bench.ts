@@ -186,10 +186,12 @@ for (const k of THREADS) {
   for (const n of THREAD_UES) {
     let tn: ThreadedNetwork | undefined;
     bench.add(threadRow(k, n), cpuTimed(threadRow(k, n), n, async () => {
+      const before = threadsUtilization(tn!);
       await inWindow(ues, WINDOW, async (ue) => {
         await ue.register(tn!.gnb);
         await ue.establishPduSession(1);
       });
+      addUtilization(threadRow(k, n), before, threadsUtilization(tn!));
     }), {
       beforeEach: async () => {
         tn = threaded.get(k);
@@ -207,6 +209,21 @@ for (const k of THREADS) {
     });
   }
 }
+/** The event loop utilization of the main thread and of each core thread: which thread is the wall. */
+const threadsUtilization = (tn: ThreadedNetwork) => new Map([['main (gNB, UEs)', performance.eventLoopUtilization()], ...tn.core.eventLoopUtilization()]);
+const utilization = new Map<string, Map<string, { active: number; idle: number }>>();
+function addUtilization(row: string, before: ReturnType<typeof threadsUtilization>, after: ReturnType<typeof threadsUtilization>): void {
+  const byThread = utilization.get(row) ?? new Map<string, { active: number; idle: number }>();
+  utilization.set(row, byThread);
+  for (const [name, a] of after) {
+    const b = before.get(name)!;
+    const u = byThread.get(name) ?? { active: 0, idle: 0 };
+    u.active += a.active - b.active;
+    u.idle += a.idle - b.idle;
+    byThread.set(name, u);
+  }
+}
+const utilizationOf = (row: string) => Object.fromEntries([...(utilization.get(row) ?? [])].map(([name, u]) => [name, Number((u.active / (u.active + u.idle)).toFixed(3))]));
 async function stopThreadedNetworks(): Promise<void> {
   for (const [k, tn] of threaded) {
     threaded.delete(k);
@@ -250,6 +267,7 @@ for (const k of THREADS) {
   }
 }
 for (const k of THREADS) if (threadLayouts[k]) console.log(`  core on ${k} worker thread${k > 1 ? 's' : ''}: ${threadLayouts[k]}; ledgers ${threadLeftBehind[`${k} threads`] ? 'NOT back' : 'back'} at the stop`);
+for (const row of utilization.keys()) console.log(`  event loop utilization: ${Object.entries(utilizationOf(row)).map(([t, u]) => `${t} ${u}`).join(', ')}  ${row}`);
 
 // --- bursts: every UE in flight at once -----------------------------------------------------------
 const bursts: Record<string, unknown>[] = [];
@@ -352,7 +370,7 @@ writeReport('procedures', results, {
     multiProcessMachine: `${availableParallelism()} cores: one process per NF can only be faster than one process when the NFs get cores of their own (docs/performance.md)`,
     machine: 'figures depend on the load of the machine (2 cores shared with other work when recorded): compare ratios from one run, not absolute figures across runs',
     reference: { 'free5GC registrations per second (3000 UEs)': [7.5, 25] },
-    threads: THREADS.length ? { layouts: threadLayouts, leftBehind: threadLeftBehind, entry: process.env.WIRE5G_BENCH_THREAD_ENTRY === 'bundle' ? 'bin/wire5g.js (bundle)' : 'tsx (the sources, as this process)', cpuThreadedVsOneThread: Object.fromEntries(THREADS.flatMap((k) => THREAD_UES.map((n) => [threadRow(k, n), cpuRatio(threadRow(k, n), offRow(n))]))) } : undefined,
+    threads: THREADS.length ? { layouts: threadLayouts, eventLoopUtilization: Object.fromEntries([...utilization.keys()].map((row) => [row, utilizationOf(row)])), leftBehind: threadLeftBehind, entry: process.env.WIRE5G_BENCH_THREAD_ENTRY === 'bundle' ? 'bin/wire5g.js (bundle)' : 'tsx (the sources, as this process)', cpuThreadedVsOneThread: Object.fromEntries(THREADS.flatMap((k) => THREAD_UES.map((n) => [threadRow(k, n), cpuRatio(threadRow(k, n), offRow(n))]))) } : undefined,
     capture: captureFigures && { ...captureFigures, ues: CAPTURE_UES, samples: 'every sample of the row and its warm-up, plus the network start', file: 'a temporary pcapng, deleted after the row', cpuOnVsOff: cpuRatio(captureRow, offRow(CAPTURE_UES)) },
     cpuMsPerUe: Object.fromEntries([...cpuPerUe.keys()].map((row) => [row, cpuMsPerUe(row)])),
     sbiRequestsPerUe: 'about 30 SBI requests, 14 NGAP and 10 NAS messages, 4 PFCP messages per UE',

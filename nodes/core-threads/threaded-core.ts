@@ -6,6 +6,7 @@
 // ledgers and stop, and hears back their log lines, traced messages and trace counts.
 
 import { Worker, type ResourceLimits } from 'node:worker_threads';
+import type { EventLoopUtilization } from 'node:perf_hooks';
 import type { NetworkConfig, SubscriberConfig } from '../common/config.ts';
 import type { LedgerSnapshot } from '../common/ledger.ts';
 import { traceForeign } from '../common/trace.ts';
@@ -168,6 +169,11 @@ export class ThreadedCore {
   /** From now on the threads count their traced messages themselves (sent at the stop) instead of sending each; resolves once every message traced before is here. */
   async countTraceInThreads(): Promise<void> {
     await Promise.all(this.threads.map((t) => t.call({ op: 'count-trace' })));
+  }
+
+  /** Each thread's event loop utilization so far (Worker.performance; the busy share of its loop), by its NFs' names. */
+  eventLoopUtilization(): Map<string, EventLoopUtilization> {
+    return new Map(this.threads.map((t) => [t.name, t.worker.performance.eventLoopUtilization()]));
   }
 
   /** The thread that died first and why, if one did. */

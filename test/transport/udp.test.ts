@@ -46,6 +46,25 @@ describe('PFCP endpoint (TS 29.244 6.4)', () => {
     expect(P.get(m.ies, P.PfcpIeType.Cause)).toBe(1);
   });
 
+  it('a response with the sequence number of a pending request but from another peer is not taken for its answer', async () => {
+    const smf = await pfcp('127.0.25.4');
+    const upf = await pfcp('127.0.25.7');
+    const other = await rawSocket('127.0.25.9');
+    let answer: ((r: Uint8Array) => void) | undefined;
+    upf.onRequest(({ header }) => new Promise((resolve) => (answer = () => resolve({ response: P.encodePfcp(P.sessionDeletionResponse(header.sequenceNumber, 5n, P.PfcpCause.RequestAccepted)) }))));
+    let seq = 0;
+    let settled = false;
+    const pending = smf.request(upf.local, (s) => P.encodePfcp(P.sessionDeletionRequest((seq = s), 77n))).finally(() => (settled = true));
+    await until(() => answer !== undefined);
+    // the same sequence number from a third node: a cause the UPF never sends
+    other.s.send(P.encodePfcp(P.sessionDeletionResponse(seq, 5n, P.PfcpCause.RequestRejected)), smf.local.port, smf.local.address);
+    await until(() => smf.stats.received === 1);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(settled).toBe(false);
+    answer!(new Uint8Array(0));
+    expect(P.get(P.decodePfcp(await pending).ies, P.PfcpIeType.Cause)).toBe(P.PfcpCause.RequestAccepted);
+  });
+
   it('T1 retransmits, N1 bounds the attempts, then a typed timeout (virtual time)', async () => {
     const clock = new VirtualClock();
     const smf = await pfcp('127.0.25.4', { clock });

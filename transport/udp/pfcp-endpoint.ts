@@ -18,6 +18,7 @@ import { EventEmitter } from 'node:events';
 import type { Clock, TimerHandle } from '../clock.ts';
 import { realClock, DeadlineQueue } from '../clock.ts';
 import { PendingRequest, type PeerWindow, type PendingOwner } from './pfcp-pending.ts';
+import { PeerIds } from './pfcp-peers.ts';
 import type { WireTap, Endpoint } from '../tap.ts';
 import { nullTap, SOCKET_BUFFER_BYTES } from '../tap.ts';
 import { turnEnd, type TurnWriter } from '../turn.ts';
@@ -157,21 +158,24 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
   private readonly opts: Required<Omit<PfcpEndpointOptions, 'log' | 'port'>> & { log?: (l: string) => void };
   readonly local: Endpoint;
   private nextSeq = 1;
-  private readonly pending = new Map<string, PendingRequest>();
+  /** Requests sent and not answered, by sequence number (the endpoint allocates them, one series for all peers). */
+  private readonly pending = new Map<number, PendingRequest>();
   /** T1 of every pending request (TS 29.244 6.4), one length, one clock timer. */
   private readonly t1: DeadlineQueue;
-  /** Responses to requests already answered, by peer and sequence number (TS 29.244 6.4). */
-  private readonly responseCache = new Map<string, { bytes: Uint8Array; expires: number }>();
-  private readonly inFlight = new Set<string>();
+  /** Responses to requests already answered, by peer and sequence number (TS 29.244 6.4; PeerIds.request). */
+  private readonly responseCache = new Map<number, { bytes: Uint8Array; expires: number }>();
+  private readonly inFlight = new Set<number>();
+  /** A number per peer, and per peer's request, for keys without a string built per message. */
+  private readonly peers = new PeerIds();
   private readonly peerRecovery = new Map<string, number>();
   private readonly heartbeats = new Map<string, TimerHandle>();
   private handler: PfcpRequestHandler | undefined;
   /** Per peer: requests outstanding, and those waiting for a place in the window. */
-  private readonly windows = new Map<string, PeerWindow>();
-  /** Peers ("address:port") that bundling is used towards (setBundling). */
-  private readonly bundlingPeers = new Set<string>();
+  private readonly windows = new Map<number, PeerWindow>();
+  /** Peers (by PeerIds.of) that bundling is used towards (setBundling). */
+  private readonly bundlingPeers = new Set<number>();
   /** Per peer, the session messages of this round of the event loop waiting to leave bundled. */
-  private readonly outbox = new Map<string, { peer: Endpoint; messages: Uint8Array[]; comments: (string | undefined)[] }>();
+  private readonly outbox = new Map<number, { peer: Endpoint; messages: Uint8Array[]; comments: (string | undefined)[] }>();
   /** Bundled messages wait for the end of this turn (transport/turn.ts). */
   private flushing = false;
   private closed = false;
@@ -210,16 +214,12 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
     this.handler = handler;
   }
 
-  private key(peer: Endpoint, seq: number): string {
-    return `${peer.address}:${peer.port}/${seq}`;
-  }
-
   /**
    * Bundles towards `peer` (on) or not (off, the default): the node calls it once both ends have
    * announced BUNDL in the PFCP Association Setup (TS 29.244 8.2.25, 8.2.58), off on release.
    */
   setBundling(peer: Endpoint, on: boolean): void {
-    const k = `${peer.address}:${peer.port}`;
+    const k = this.peers.of(peer);
     if (on) this.bundlingPeers.add(k);
     else this.bundlingPeers.delete(k);
   }
@@ -228,7 +228,7 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
     this.stats.sent++;
     // session-related messages only (S flag): node messages (heartbeat, association) leave alone
     if (this.bundlingPeers.size !== 0 && (bytes[0] & 1) !== 0) {
-      const k = `${peer.address}:${peer.port}`;
+      const k = this.peers.of(peer);
       if (this.bundlingPeers.has(k)) {
         let q = this.outbox.get(k);
         if (!q) this.outbox.set(k, (q = { peer, messages: [], comments: [] }));
@@ -285,7 +285,7 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
    * response; retransmits on T1 and rejects with PfcpTimeoutError after N1 attempts.
    */
   request(peer: Endpoint, build: (sequenceNumber: number) => Uint8Array, comment?: string): Promise<Uint8Array> {
-    const pk = `${peer.address}:${peer.port}`;
+    const pk = this.peers.of(peer);
     let win = this.windows.get(pk);
     if (!win) this.windows.set(pk, (win = { outstanding: 0, waiting: [] }));
     if (win.outstanding < this.opts.window) {
@@ -325,8 +325,8 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
       this.leave(win);
       return Promise.reject(e);
     }
-    const p = new PendingRequest(this, this.key(peer, seq), peer, seq, bytes, comment, win);
-    this.pending.set(p.key, p);
+    const p = new PendingRequest(this, peer, seq, bytes, comment, win);
+    this.pending.set(seq, p);
     this.transmitRequest(p);
     return p.promise;
   }
@@ -345,7 +345,7 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
       this.transmitRequest(p);
       return;
     }
-    this.pending.delete(p.key);
+    this.pending.delete(p.sequenceNumber);
     this.stats.timeouts++;
     p.reject(new PfcpTimeoutError(p.peer, p.sequenceNumber, p.attempts));
     this.leave(p.win);
@@ -414,16 +414,17 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
       return;
     }
     this.noteRecovery(peer, bytes, h);
-    const k = this.key(peer, h.sequenceNumber);
     if (!isPfcpRequest(h.type)) {
-      const p = this.pending.get(k);
-      if (!p) return; // a late or duplicate response
-      this.pending.delete(k);
+      const p = this.pending.get(h.sequenceNumber);
+      // a late or duplicate response, or one from another peer than the request went to
+      if (!p || p.peer.port !== peer.port || p.peer.address !== peer.address) return;
+      this.pending.delete(h.sequenceNumber);
       this.t1.remove(p);
       p.resolve(owned ? bytes : new Uint8Array(bytes));
       this.leave(p.win);
       return;
     }
+    const k = this.peers.request(peer, h.sequenceNumber);
     const now = this.opts.clock.now();
     const cached = this.responseCache.get(k);
     if (cached && cached.expires > now) {
@@ -462,7 +463,7 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
     this.opts.log?.(`[pfcp ${this.local.address}] handler failed: ${e instanceof Error ? e.message : String(e)}`);
   }
 
-  private reply(k: string, peer: Endpoint, response: Uint8Array, comment?: string): void {
+  private reply(k: number, peer: Endpoint, response: Uint8Array, comment?: string): void {
     const now = this.opts.clock.now();
     // re-inserted at the end, so the cache stays in the order of its expiry times (one lifetime for
     // all, a clock that never goes back): the expired ones are at the front, and pruning stops at

@@ -28,8 +28,6 @@ export class PendingRequest implements QueuedDeadline {
   nextDue: QueuedDeadline | undefined = undefined;
 
   private readonly owner: PendingOwner;
-  /** Its key in the endpoint's pending map (peer and sequence number). */
-  readonly key: string;
   readonly peer: Endpoint;
   readonly sequenceNumber: number;
   readonly bytes: Uint8Array;
@@ -37,9 +35,8 @@ export class PendingRequest implements QueuedDeadline {
   /** The peer's window the request holds a place in until it is answered or given up. */
   readonly win: PeerWindow;
 
-  constructor(owner: PendingOwner, key: string, peer: Endpoint, sequenceNumber: number, bytes: Uint8Array, comment: string | undefined, win: PeerWindow) {
+  constructor(owner: PendingOwner, peer: Endpoint, sequenceNumber: number, bytes: Uint8Array, comment: string | undefined, win: PeerWindow) {
     this.owner = owner;
-    this.key = key;
     this.peer = peer;
     this.sequenceNumber = sequenceNumber;
     this.bytes = bytes;
