@@ -1,7 +1,8 @@
 // `wire5g run --threads 2` when it cannot finish (review 2026-12-07b rv6, 127.0.139.x): a core
 // thread whose NF cannot bind its address fails the run in one line, with nothing left in the out
 // directory (each thread's capture file included) and every lock released; Ctrl-C twice quits at
-// once with nothing of the run left there either. And the threads load the command's own entry
+// once with nothing of the run left there either (once the threads have started: a thread still
+// loading may open its file after the exit's clean-up). And the threads load the command's own entry
 // script also when the command was started through a link to it (npm's .bin, npm link).
 
 import { describe, it, expect } from 'vitest';
@@ -48,10 +49,11 @@ describe('wire5g run --threads: a run that cannot finish', () => {
   it('Ctrl-C twice while the threads run: exit 130 at once, nothing of the run left in the out directory', async () => {
     const { dir, config } = network();
     const out = join(dir, 'out');
-    const run = startWire5g(['run', '--config', config, '--out', out, '--ues', '2000', '--quiet', '--threads', '2']);
+    const run = startWire5g(['run', '--config', config, '--out', out, '--ues', '2000', '--threads', '2']);
     try {
-      // the threads have opened their capture files
-      await until(() => existsSync(out) && readdirSync(out).some((f) => f.includes('.thread')), 'the threads started', 60_000);
+      // the UEs are under way: the threads have started and written to their capture files
+      await until(() => /UEs \d+\/2000 registered/.test(run.stdout()), 'a progress line', 60_000);
+      expect(readdirSync(out).filter((f) => f.includes('.thread'))).toHaveLength(2);
       run.child.kill('SIGINT');
       await until(() => run.stderr().includes('interrupted;'), 'the first Ctrl-C heard', 60_000);
       run.child.kill('SIGINT');
