@@ -42,6 +42,9 @@ export interface ThreadedCoreStopped {
   threads: CoreThreadClosed[];
 }
 
+/** A request as the caller gives it: each kind without the identifier `call` numbers it with. */
+type WithoutId<R> = R extends unknown ? Omit<R, 'id'> : never;
+
 class CoreThread {
   readonly worker: Worker;
   readonly name: string;
@@ -81,7 +84,7 @@ class CoreThread {
     this.pending.clear();
   }
 
-  call<T>(r: CoreThreadRequest extends infer R ? R extends { id: number } ? Omit<R, 'id'> : never : never): Promise<T> {
+  call<T>(r: WithoutId<CoreThreadRequest>): Promise<T> {
     if (this.dead) return Promise.reject(new Error(`core thread ${this.name} ${this.dead}`));
     const id = this.next++;
     return new Promise<T>((resolve, reject) => {

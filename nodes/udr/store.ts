@@ -113,6 +113,14 @@ export class UdrStore {
    */
   private readonly parsed = new Map<string, unknown>();
   /**
+   * The remaining allowed usage of subscribers as read (usageOf, monitoringKeyUsageOf), frozen: the
+   * PCF reads a subscriber's SmPolicyData at each SM policy association's start and end (TS 23.502
+   * 4.16.4 step 3, 4.16.6 step 3), two SELECTs each, the same rows while nothing wrote them (issue
+   * 21 goal 3). A write of a subscriber's usage through this store drops its entry; another
+   * connection's commit drops them all, as it does `records`. At most RECORDS_KEPT subscribers.
+   */
+  private readonly usages = new Map<string, { rows?: readonly UsageRecord[]; keys?: readonly MonitoringKeyUsage[] }>();
+  /**
    * `PRAGMA data_version`, prepared and plucked once; none for ':memory:', a database private to
    * this connection that no other can commit to (each read asked SQLite for it: about 0.5% of a
    * 2,000-UE run's CPU, issue 21 goal 3).
@@ -158,6 +166,7 @@ export class UdrStore {
   upsert(s: SubscriberConfig): SubscriberRecord {
     const r = check(s);
     this.records.delete(r.supi);
+    this.usages.delete(r.supi);
     const tx = this.db.transaction(() => {
       this.statement('INSERT INTO subscriber (supi,k,opc,amf,sqn,snssais,dnns,qos,ue_ambr) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(supi) DO UPDATE SET k=excluded.k, opc=excluded.opc, amf=excluded.amf, sqn=excluded.sqn, snssais=excluded.snssais, dnns=excluded.dnns, qos=excluded.qos, ue_ambr=excluded.ue_ambr')
         .run(r.supi, r.k, r.opc, r.amf, r.sqn, JSON.stringify(r.snssais), JSON.stringify(r.dnns), JSON.stringify(r.sessionQos), JSON.stringify(r.ueAmbr));
@@ -185,15 +194,32 @@ export class UdrStore {
     return added;
   }
 
-  /** The subscriber's record (frozen: it is shared, see `records`), or undefined. */
-  get(supi: string): SubscriberRecord | undefined {
+  /** Drops what is kept read (`records`, `usages`) when another connection has committed since it was read. */
+  private current(): void {
     if (this.dataVersion) {
       const version = this.dataVersion.get();
       if (version !== this.recordsVersion) {
         this.records.clear();
+        this.usages.clear();
         this.recordsVersion = version;
       }
     }
+  }
+
+  /** The subscriber's kept usage entry, made when absent (at most RECORDS_KEPT, the oldest dropped first). */
+  private usagesOf(supi: string): { rows?: readonly UsageRecord[]; keys?: readonly MonitoringKeyUsage[] } {
+    this.current();
+    let u = this.usages.get(supi);
+    if (!u) {
+      if (this.usages.size >= RECORDS_KEPT) this.usages.delete(this.usages.keys().next().value!);
+      this.usages.set(supi, (u = {}));
+    }
+    return u;
+  }
+
+  /** The subscriber's record (frozen: it is shared, see `records`), or undefined. */
+  get(supi: string): SubscriberRecord | undefined {
+    this.current();
     const kept = this.records.get(supi);
     if (kept) return kept;
     const row = this.statement('SELECT * FROM subscriber WHERE supi = ?').get(supi) as
@@ -230,6 +256,7 @@ export class UdrStore {
 
   remove(supi: string): boolean {
     this.records.delete(supi);
+    this.usages.delete(supi);
     return this.statement('DELETE FROM subscriber WHERE supi = ?').run(supi).changes > 0;
   }
 
@@ -254,25 +281,30 @@ export class UdrStore {
 
   /** Sets the remaining allowed usage (Nudr_DM_Update of UsageMonData); false if absent. */
   setUsage(supi: string, dnn: string, snssai: string, remainingOctets: number | null): boolean {
+    this.usages.delete(supi);
     return this.statement('UPDATE usage SET remaining = ? WHERE supi = ? AND dnn = ? AND snssai = ?').run(remainingOctets, supi, dnn, snssai).changes > 0;
   }
 
+  /** The subscriber's remaining allowed usage per DNN and S-NSSAI (a new list of the kept, frozen rows, see `usages`). */
   usageOf(supi: string): UsageRecord[] {
-    return (this.statement('SELECT supi, dnn, snssai, remaining FROM usage WHERE supi = ? ORDER BY dnn, snssai').all(supi) as { supi: string; dnn: string; snssai: string; remaining: number | null }[]).map((r) => ({
+    const u = this.usagesOf(supi);
+    return (u.rows ??= Object.freeze((this.statement('SELECT supi, dnn, snssai, remaining FROM usage WHERE supi = ? ORDER BY dnn, snssai').all(supi) as { supi: string; dnn: string; snssai: string; remaining: number | null }[]).map((r) => Object.freeze({
       supi: r.supi,
       dnn: r.dnn,
       snssai: r.snssai,
       remainingOctets: r.remaining,
-    }));
+    })))).slice();
   }
 
-  /** The remaining allowed usage per Monitoring Key of a subscriber, per DNN and S-NSSAI. */
+  /** The remaining allowed usage per Monitoring Key of a subscriber, per DNN and S-NSSAI (a new list of the kept, frozen rows, see `usages`). */
   monitoringKeyUsageOf(supi: string): MonitoringKeyUsage[] {
-    return (this.statement('SELECT dnn, snssai, mk, remaining FROM usage_mk WHERE supi = ? ORDER BY dnn, snssai, mk').all(supi) as { dnn: string; snssai: string; mk: string; remaining: number }[]).map((r) => ({ dnn: r.dnn, snssai: r.snssai, key: r.mk, remainingOctets: r.remaining }));
+    const u = this.usagesOf(supi);
+    return (u.keys ??= Object.freeze((this.statement('SELECT dnn, snssai, mk, remaining FROM usage_mk WHERE supi = ? ORDER BY dnn, snssai, mk').all(supi) as { dnn: string; snssai: string; mk: string; remaining: number }[]).map((r) => Object.freeze({ dnn: r.dnn, snssai: r.snssai, key: r.mk, remainingOctets: r.remaining })))).slice();
   }
 
   /** Sets a Monitoring Key's remaining allowed usage (Nudr_DM_Update of its UsageMonData); false if absent. */
   setMonitoringKeyUsage(supi: string, dnn: string, snssai: string, key: string, remainingOctets: number): boolean {
+    this.usages.delete(supi);
     return this.statement('UPDATE usage_mk SET remaining = ? WHERE supi = ? AND dnn = ? AND snssai = ? AND mk = ?').run(remainingOctets, supi, dnn, snssai, key).changes > 0;
   }
 
@@ -285,6 +317,7 @@ export class UdrStore {
     if (!u) return undefined;
     if (u.remainingOctets === null) return null;
     const remaining = Math.max(0, u.remainingOctets - usedOctets);
+    this.usages.delete(supi);
     this.statement('UPDATE usage SET remaining = ? WHERE supi = ? AND dnn = ? AND snssai = ?').run(remaining, supi, dnn, snssai);
     return remaining;
   }

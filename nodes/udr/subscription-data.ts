@@ -8,7 +8,7 @@ import { sessionQosFor } from '../common/config.ts';
 import { operationUri, resourceUri } from '../common/sbi/client.ts';
 import { UDR } from '../common/sbi/operations.ts';
 import type { components as UdrC } from '../common/sbi-types/TS29504_Nudr_DR.ts';
-import type { SubscriberRecord } from './store.ts';
+import { deepFreeze, type SubscriberRecord } from './store.ts';
 import { subscriber, type Udr } from './context.ts';
 
 type S = UdrC['schemas'];
@@ -18,12 +18,29 @@ export function amData(s: SubscriberRecord): S['AccessAndMobilitySubscriptionDat
   return { subscribedUeAmbr: { uplink: s.ueAmbr.uplink, downlink: s.ueAmbr.downlink }, nssai: { defaultSingleNssais: s.snssais } };
 }
 
-/** TS 29.503 6.1.6.2.8 SessionManagementSubscriptionData, one per subscribed S-NSSAI. */
+/**
+ * SessionManagementSubscriptionData built, by the record's frozen lists it is made of (S-NSSAIs,
+ * DNNs, QoS), which subscribers provisioned alike share (UdrStore.frozenJson): built once per
+ * distinct triple and shared, frozen, instead of once per PDU session (the SMF's Nudm_SDM_Get,
+ * TS 23.502 4.3.2.2.1 step 4; issue 21 goal 3).
+ */
+const smDataOf = new WeakMap<object, WeakMap<object, WeakMap<object, readonly S['SessionManagementSubscriptionData'][]>>>();
+
+/** TS 29.503 6.1.6.2.8 SessionManagementSubscriptionData, one per subscribed S-NSSAI (frozen, shared: see smDataOf). */
 export function smData(s: SubscriberRecord): S['SessionManagementSubscriptionData'][] {
-  return s.snssais.map((n) => ({
-    singleNssai: n,
-    dnnConfigurations: Object.fromEntries(s.dnns.map((dnn) => [dnn, dnnConfiguration(s, dnn, n)])),
-  }));
+  let byDnns = smDataOf.get(s.snssais);
+  if (!byDnns) smDataOf.set(s.snssais, (byDnns = new WeakMap()));
+  let byQos = byDnns.get(s.dnns);
+  if (!byQos) byDnns.set(s.dnns, (byQos = new WeakMap()));
+  let d = byQos.get(s.sessionQos);
+  if (!d) {
+    d = deepFreeze(s.snssais.map((n) => ({
+      singleNssai: n,
+      dnnConfigurations: Object.fromEntries(s.dnns.map((dnn) => [dnn, dnnConfiguration(s, dnn, n)])),
+    })));
+    byQos.set(s.sessionQos, d);
+  }
+  return d as S['SessionManagementSubscriptionData'][];
 }
 
 /**

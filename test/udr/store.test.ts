@@ -73,6 +73,37 @@ describe('UDR store (SQLite)', () => {
     s.close();
   });
 
+  it("the remaining allowed usage read is current after this store's writes and after another connection's commit", () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'wire5g-udr-')), 'udr.sqlite');
+    const s = new UdrStore(file);
+    const other = new UdrStore(file);
+    const supi = DEFAULT_SUBSCRIBER.supi;
+    s.upsert({ ...DEFAULT_SUBSCRIBER, allowedUsageOctets: 1000, monitoringKeys: [{ key: 'mk1', octets: 50 }] });
+    const left = () => s.usageOf(supi).map((u) => u.remainingOctets);
+    const keys = () => s.monitoringKeyUsageOf(supi).map((m) => m.remainingOctets);
+    expect(left()).toEqual([1000]);
+    expect(keys()).toEqual([50]);
+    expect(() => ((s.usageOf(supi)[0] as { remainingOctets: number | null }).remainingOctets = 1)).toThrowError(TypeError);
+    expect(s.setUsage(supi, 'internet', '1', 900)).toBe(true);
+    expect(left()).toEqual([900]);
+    expect(s.deductUsage(supi, 'internet', '1', 100)).toBe(800);
+    expect(left()).toEqual([800]);
+    expect(s.setMonitoringKeyUsage(supi, 'internet', '1', 'mk1', 40)).toBe(true);
+    expect(keys()).toEqual([40]);
+    // another process (wire5g subscriber update) writes the file: its commit is seen
+    expect(other.setUsage(supi, 'internet', '1', 700)).toBe(true);
+    expect(other.setMonitoringKeyUsage(supi, 'internet', '1', 'mk1', 30)).toBe(true);
+    expect(left()).toEqual([700]);
+    expect(keys()).toEqual([30]);
+    s.upsert({ ...DEFAULT_SUBSCRIBER, allowedUsageOctets: 5 });
+    expect(left()).toEqual([5]);
+    expect(keys()).toEqual([]);
+    expect(s.remove(supi)).toBe(true);
+    expect(s.usageOf(supi)).toEqual([]);
+    other.close();
+    s.close();
+  });
+
   it('rejects malformed subscriber data', () => {
     const s = new UdrStore(':memory:');
     expect(() => s.upsert({ ...DEFAULT_SUBSCRIBER, k: 'abc' })).toThrowError(InvalidSubscriber);
