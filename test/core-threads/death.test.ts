@@ -32,7 +32,7 @@ describe('a core thread that dies during a run', () => {
     cfg.ue.count = 1;
     const r = await runScenario(cfg, { outDir: out, threads: 2, threadEntry: { script: bin }, pings: 1 });
     expect(r.ok).toBe(false);
-    expect(r.summary.procedures.map((p) => p.detail ?? '').join('\n')).toContain('core thread UDR+PCF+UPF+SMF+BSF+CHF+NWDAF+AF exited');
+    expect((r.summary.procedures as { detail?: string }[]).map((p) => p.detail ?? '').join('\n')).toContain('core thread UDR+PCF+UPF+SMF+BSF+CHF+NWDAF+AF exited');
     expect(readdirSync(out).sort()).toEqual(['ladder.md', 'run.pcapng', 'summary.json']);
     expect([...readCaptureFile(new Uint8Array(readFileSync(join(out, 'run.pcapng'))))].length).toBeGreaterThan(0); // the NG Setup at least
   }, 60_000);
