@@ -10,6 +10,7 @@ import { claimRun, onInterrupt } from './run-lock.ts';
 import { reportProgress } from './progress.ts';
 import { reportRun, type RunOutcome } from './outcome.ts';
 import { setSbiHttp2 } from '../transport/sbi/http2-choice.ts';
+import { realpathSync } from 'node:fs';
 import { MAX_CORE_THREADS } from '../nodes/core-threads/layout.ts';
 import type { CoreThreadEntry } from '../nodes/core-threads/threaded-core.ts';
 
@@ -42,9 +43,19 @@ function checkThreads(n: number, cfg: NetworkConfig, o: { scenario: boolean; ext
   if (extra.length) throw new UsageError(`--threads ${n}: not with ${extra.join(', ')} in the configuration (those NFs run on the main thread only)`);
 }
 
-/** How the threads load the NFs: this command's own entry (bin/wire5g.js and its bundle), or under tsx when the command runs from the sources. */
-function threadEntry(): CoreThreadEntry {
-  const script = process.argv[1] ?? '';
+/**
+ * How the threads load the NFs: this command's own entry (bin/wire5g.js and its bundle), or under
+ * tsx when the command runs from the sources. The command may have been started through a link to
+ * its entry (npm's node_modules/.bin/wire5g, npm link: no .js), which the thread loads as the file
+ * it links to: the link's name would send it to tsx, absent from an installed package.
+ */
+export function threadEntry(started = process.argv[1] ?? ''): CoreThreadEntry {
+  let script = started;
+  try {
+    script = realpathSync(started);
+  } catch {
+    // not a file (an eval'd entry): judged by its name
+  }
   return /\.m?js$/.test(script) ? { script } : { tsx: true };
 }
 

@@ -138,7 +138,8 @@ export async function runScenario(cfg: NetworkConfig, o: ScenarioOptions = {}): 
     // SBI answers may take seconds when hundreds of UEs run on a loaded machine: 15 s, not the client's 5 s
     if (!o.externalCore && o.threads) {
       const captureOf = (i: number) => {
-        threadCaptures[i] = `${captureTemp}.thread${i + 1}`;
+        // named as the run's temporary files (*.<pid>.tmp), which go when the process exits, however
+        threadCaptures[i] = `${capturePath}.thread${i + 1}.${process.pid}.tmp`;
         return threadCaptures[i];
       };
       threaded = await ThreadedCore.start(runCfg, { threads: o.threads, entry: o.threadEntry ?? { tsx: true }, trace: true, sbiTimeoutMs: o.sbiTimeoutMs ?? 15_000, ...(capture ? { capture: captureOf } : {}), ...(o.log ? { log: o.log } : {}), ...(o.database ? { database: o.database } : {}), onDeath: (line) => {
@@ -219,8 +220,11 @@ export async function runScenario(cfg: NetworkConfig, o: ScenarioOptions = {}): 
     if (death && !recorder.procedures.some((p) => p.detail === death)) recorder.procedures.push({ name: 'core threads', clause: '', outcome: 'failure', latencyMs: 0, detail: death });
     capture?.close();
     // the threads' captures merged into the run's, as `wire5g capture merge` merges a multi-process run's
-    if (capture && threaded) recorder.countCaptured(mergeThreadCaptures(captureTemp, [captureTemp, ...threadCaptures.filter((f) => existsSync(f))]).messagesPerInterface);
+    // (not the file of a thread that died: it never wrote what it held, often not even the file's header)
+    if (capture && threaded) recorder.countCaptured(mergeThreadCaptures(captureTemp, [captureTemp, ...threadCaptures.filter((f, i) => threaded!.closedCapture(i) && existsSync(f))]).messagesPerInterface);
     else if (capture) recorder.countCaptured(capture.messagesPerInterface);
+    // the files of threads whose core did not start (merged and gone otherwise)
+    for (const f of threadCaptures) rmSync(f, { force: true });
   }
   const leftBehind: Record<string, unknown> = {};
   // a core thread that died took its NFs' state with it: no ledger of the run is compared

@@ -56,3 +56,27 @@ describe('HTTP/2 frame writer: header lists', () => {
     });
   });
 });
+
+describe('HTTP/2 frame writer: the write buffer', () => {
+  // a socket that keeps the chunks it is given (as a socket does while it queues them), and says
+  // how many octets it still holds
+  function holding(queued: number): { w: FrameWriter; chunks: Uint8Array[] } {
+    const chunks: Uint8Array[] = [];
+    const socket = { writable: true, writableLength: queued, write: (b: Uint8Array) => chunks.push(b) } as unknown as net.Socket;
+    return { w: new FrameWriter(socket), chunks };
+  }
+
+  it('never writes over a chunk the socket still holds, and starts again from the buffer start once the socket has written it all', () => {
+    for (const queued of [0, 100]) {
+      const { w, chunks } = holding(queued);
+      for (let turn = 0; turn < 40; turn++) {
+        w.textData(1 + 2 * turn, FrameFlags.END_STREAM, `{"turn":${turn},"pad":"${'p'.repeat(3_000)}"}`, 16_384);
+        w.flush();
+      }
+      // every chunk still reads as the frame it was when written (a held chunk is never reused)
+      if (queued) chunks.forEach((c, turn) => expect(JSON.parse(Buffer.from(c.subarray(9)).toString())).toMatchObject({ turn }));
+      // written at once: each turn's frame is at the start of one buffer (no new 64 KiB buffer per ~60 kB)
+      else expect(new Set(chunks.map((c) => `${c.byteOffset} ${c.buffer.byteLength}`)).size).toBe(1);
+    }
+  });
+});

@@ -100,14 +100,19 @@ export class FrameWriter implements TurnWriter {
     if (this.wpos === this.wstart || !this.socket.writable) return;
     const chunk = this.wbuf.subarray(this.wstart, this.wpos);
     this.wstart = this.wpos;
-    if (this.wbuf.length - this.wpos < 4096) {
-      this.wbuf = Buffer.allocUnsafe(65536);
-      this.wstart = this.wpos = 0;
-    }
     const note = this.notes.length ? this.notes.join('; ') : undefined;
     this.notes = [];
     this.onWrite?.(chunk, note);
     this.socket.write(chunk);
+    if (this.onWrite === undefined && this.socket.writableLength === 0) {
+      // written at once (the socket queued nothing, and no capture has the octets): nobody holds
+      // the chunk any more, so the buffer is free again from its start; a new 64 KiB buffer every
+      // ~60 kB written was most of the run's external memory churn (docs/decisions/21-sbi-4.md)
+      this.wstart = this.wpos = 0;
+    } else if (this.wbuf.length - this.wpos < 4096) {
+      this.wbuf = Buffer.allocUnsafe(65536);
+      this.wstart = this.wpos = 0;
+    }
   }
 
   settings(list: [number, number][]): void {
