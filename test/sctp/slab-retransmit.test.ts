@@ -25,7 +25,11 @@ class LoseOnce implements DatagramImpairment {
   private tsn: number | undefined;
   readonly transmissions: Uint8Array[] = [];
 
-  constructor(private readonly index: number) {}
+  private readonly index: number;
+
+  constructor(index: number) {
+    this.index = index;
+  }
 
   apply(bytes: Uint8Array, send: (b: Uint8Array) => void): void {
     let lost = false;
