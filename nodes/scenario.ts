@@ -220,7 +220,8 @@ export async function runScenario(cfg: NetworkConfig, o: ScenarioOptions = {}): 
     if (death && !recorder.procedures.some((p) => p.detail === death)) recorder.procedures.push({ name: 'core threads', clause: '', outcome: 'failure', latencyMs: 0, detail: death });
     capture?.close();
     // the threads' captures merged into the run's, as `wire5g capture merge` merges a multi-process run's
-    if (capture && threaded) recorder.countCaptured(mergeThreadCaptures(captureTemp, [captureTemp, ...threadCaptures.filter((f) => existsSync(f))]).messagesPerInterface);
+    // (not the file of a thread that died: it never wrote what it held, often not even the file's header)
+    if (capture && threaded) recorder.countCaptured(mergeThreadCaptures(captureTemp, [captureTemp, ...threadCaptures.filter((f, i) => threaded!.closedCapture(i) && existsSync(f))]).messagesPerInterface);
     else if (capture) recorder.countCaptured(capture.messagesPerInterface);
     // the files of threads whose core did not start (merged and gone otherwise)
     for (const f of threadCaptures) rmSync(f, { force: true });

@@ -53,6 +53,8 @@ class CoreThread {
   /** Why the thread is gone, once it is. */
   dead: string | undefined;
   closing = false;
+  /** The thread closed its capture file (answered 'close'); one that died never did, its file empty or cut short. */
+  closed = false;
 
   readonly group: readonly CoreNf[];
 
@@ -179,6 +181,11 @@ export class ThreadedCore {
     return new Map(this.threads.map((t) => [t.name, t.worker.performance.eventLoopUtilization()]));
   }
 
+  /** Whether thread `i` (in the layout's order) closed its capture at the stop: a thread that died left its file unfinished, not to be read. */
+  closedCapture(i: number): boolean {
+    return this.threads[i]?.closed === true;
+  }
+
   /** The thread that died first and why, if one did. */
   get death(): string | undefined {
     const t = this.threads.find((x) => x.dead);
@@ -200,7 +207,7 @@ export class ThreadedCore {
       if (!t.dead) await t.call({ op: 'stop', nf }).catch((e: unknown) => errors.push(e instanceof Error ? e.message : String(e)));
     }
     const closed = await Promise.all(this.threads.map(async (t) => {
-      const c = t.dead ? { counts: [] as TraceCount[] } : await t.call<CoreThreadClosed>({ op: 'close' }).catch(() => ({ counts: [] as TraceCount[] }));
+      const c = t.dead ? { counts: [] as TraceCount[] } : await t.call<CoreThreadClosed>({ op: 'close' }).then((x) => ((t.closed = true), x), () => ({ counts: [] as TraceCount[] }));
       t.closing = true;
       await t.worker.terminate();
       return c;

@@ -1,0 +1,39 @@
+// A core thread that dies during a run (review 2026-12-07b rv6, 127.0.139.x): the run fails naming
+// the thread's NFs, and still writes its outputs: the dead thread never closed its capture file
+// (what it buffered is lost, an empty file at first), which the merge of the threads' captures
+// must not choke on.
+
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
+import { ThreadedCore } from '../../nodes/core-threads/threaded-core.ts';
+import { runScenario } from '../../nodes/scenario.ts';
+import { readCaptureFile } from '../../codecs/capture/files.ts';
+import { testConfig } from '../helpers/network.ts';
+import { bin } from '../helpers/wire5g.ts';
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('a core thread that dies during a run', () => {
+  it('fails the run naming its NFs; the outputs are written, run.pcapng from the threads that lived', async () => {
+    const seed = ThreadedCore.prototype.seed;
+    // once the UDR is seeded, the second thread (UDR+PCF+UPF+SMF+...) ends as a thread that crashed would
+    vi.spyOn(ThreadedCore.prototype, 'seed').mockImplementation(async function (this: ThreadedCore, subscribers) {
+      await seed.call(this, subscribers);
+      const second = (this as unknown as { threads: { worker: Worker }[] }).threads[1].worker;
+      await second.terminate();
+    });
+    const out = mkdtempSync(join(tmpdir(), 'wire5g-thread-death-'));
+    const cfg = testConfig(139);
+    cfg.ue.count = 1;
+    const r = await runScenario(cfg, { outDir: out, threads: 2, threadEntry: { script: bin }, pings: 1 });
+    expect(r.ok).toBe(false);
+    expect((r.summary.procedures as { detail?: string }[]).map((p) => p.detail ?? '').join('\n')).toContain('core thread UDR+PCF+UPF+SMF+BSF+CHF+NWDAF+AF exited');
+    expect(readdirSync(out).sort()).toEqual(['ladder.md', 'run.pcapng', 'summary.json']);
+    expect([...readCaptureFile(new Uint8Array(readFileSync(join(out, 'run.pcapng'))))].length).toBeGreaterThan(0); // the NG Setup at least
+  }, 60_000);
+});
