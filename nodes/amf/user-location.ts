@@ -62,10 +62,14 @@ function sameNrUli(a: NrUli, b: NrUli): boolean {
     && sameOctets(a['nR-CGI'].pLMNIdentity, b['nR-CGI'].pLMNIdentity) && sameOctets(a.tAI.tAC, b.tAI.tAC) && sameOctets(a.tAI.pLMNIdentity, b.tAI.pLMNIdentity);
 }
 
-/** A copy of the fields (the decoded IEs are views of the received PDU, which is not kept). */
+/**
+ * A copy of the fields (the decoded IEs may be views of the received PDU, which is not kept and
+ * may be reused: codecs/per gives a Buffer's octets as its slice, a view). `new Uint8Array(x)`
+ * copies whatever x is; a Buffer's own slice() would not.
+ */
 function copyNrUli(nr: NrUli): NrUli {
   const cell = nr['nR-CGI'].nRCellIdentity;
-  return { 'nR-CGI': { pLMNIdentity: nr['nR-CGI'].pLMNIdentity.slice(), nRCellIdentity: { value: cell.value.slice(), length: cell.length } }, tAI: { pLMNIdentity: nr.tAI.pLMNIdentity.slice(), tAC: nr.tAI.tAC.slice() } };
+  return { 'nR-CGI': { pLMNIdentity: new Uint8Array(nr['nR-CGI'].pLMNIdentity), nRCellIdentity: { value: new Uint8Array(cell.value), length: cell.length } }, tAI: { pLMNIdentity: new Uint8Array(nr.tAI.pLMNIdentity), tAC: new Uint8Array(nr.tAI.tAC) } };
 }
 
 /**

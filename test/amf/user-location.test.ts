@@ -3,7 +3,7 @@
 
 import { describe, it, expect } from 'vitest';
 import { userLocationOf, plmnIdOf } from '../../nodes/amf/user-location.ts';
-import type { Ngap } from '../../codecs/ngap/index.ts';
+import { decodeNgap, encodeNgap, iesByName, ngapMessage, ngapPdu, type Ngap } from '../../codecs/ngap/index.ts';
 
 const uli = (plmn: number[], tac: number[], cell: number[], length = 36) =>
   ({ userLocationInformationNR: { 'nR-CGI': { pLMNIdentity: Uint8Array.from(plmn), nRCellIdentity: { value: Uint8Array.from(cell), length } }, tAI: { pLMNIdentity: Uint8Array.from(plmn), tAC: Uint8Array.from(tac) } } }) as unknown as Ngap.UserLocationInformation;
@@ -47,6 +47,27 @@ describe('UserLocation of an NR ULI (TS 38.413 9.3.1.16 -> TS 29.571 5.4.4.7)', 
     // a location not built here (none to compare with) is not kept
     const copy = { ...first };
     expect(userLocationOf(uli([0x00, 0xf1, 0x10], [0, 0, 1], [0, 0, 0, 0x01, 0x00]), copy)).not.toBe(copy);
+  });
+
+  it('the ULI kept to compare with is a copy: a PDU decoded from a Buffer the transport reuses does not change it', () => {
+    // codecs/per: the octets of a PDU given as a Buffer are views of it (a Buffer's slice), so the
+    // decoded PLMN identities and TAC change when the Buffer is reused for the next PDU
+    const pdu = (tacOctet: number) => encodeNgap(ngapPdu('UplinkNASTransport', {
+      'AMF-UE-NGAP-ID': 1, 'RAN-UE-NGAP-ID': 2, 'NAS-PDU': Uint8Array.of(0x7e, 0x00, 0x64, 0x6f),
+      UserLocationInformation: uli([0x00, 0xf1, 0x10], [0, 0, tacOctet], [0, 0, 0, 0x01, 0x00]),
+    }));
+    const received = Buffer.alloc(pdu(1).length);
+    const uliOf = (b: Buffer) => {
+      const { procedure, name } = ngapMessage(decodeNgap(b));
+      return iesByName(procedure.value, name).get('UserLocationInformation') as Ngap.UserLocationInformation;
+    };
+    received.set(pdu(1));
+    const first = userLocationOf(uliOf(received))!;
+    expect(first.nrLocation.tai.tac).toBe('000001');
+    received.set(pdu(2));
+    const moved = userLocationOf(uliOf(received), first)!;
+    expect(moved).not.toBe(first);
+    expect(moved.nrLocation.tai.tac).toBe('000002');
   });
 
   it('no NR member: undefined', () => {
