@@ -4,7 +4,8 @@
 // than the peer's SETTINGS_MAX_FRAME_SIZE (HEADERS then CONTINUATION, RFC 9113 6.10).
 
 import { describe, it, expect } from 'vitest';
-import type net from 'node:net';
+import net from 'node:net';
+import { once } from 'node:events';
 import { FrameWriter } from '../../transport/sbi/h2/writer.ts';
 import { HpackEncoder } from '../../codecs/http2/hpack-encoder.ts';
 import { HpackDecoder, type HeaderField } from '../../codecs/http2/hpack.ts';
@@ -77,6 +78,73 @@ describe('HTTP/2 frame writer: the write buffer', () => {
       if (queued) chunks.forEach((c, turn) => expect(JSON.parse(Buffer.from(c.subarray(9)).toString())).toMatchObject({ turn }));
       // written at once: each turn's frame is at the start of one buffer (no new 64 KiB buffer per ~60 kB)
       else expect(new Set(chunks.map((c) => `${c.byteOffset} ${c.buffer.byteLength}`)).size).toBe(1);
+    }
+  });
+
+  it('never writes over a chunk a capture was given, even when the socket wrote it at once', () => {
+    const kept: Uint8Array[] = [];
+    const socket = { writable: true, writableLength: 0, write: () => true } as unknown as net.Socket;
+    const w = new FrameWriter(socket, (b) => kept.push(b));
+    for (let turn = 0; turn < 40; turn++) {
+      w.textData(1 + 2 * turn, FrameFlags.END_STREAM, `{"turn":${turn},"pad":"${'p'.repeat(3_000)}"}`, 16_384);
+      w.flush();
+    }
+    kept.forEach((c, turn) => expect(JSON.parse(Buffer.from(c.subarray(9)).toString())).toMatchObject({ turn }));
+  });
+
+  it('over a real socket whose peer stops reading: every frame arrives as it was written, whether the socket wrote it at once, queued it or was corked', async () => {
+    const server = net.createServer();
+    const accepted = once(server, 'connection') as Promise<[net.Socket]>;
+    server.listen(0, '127.0.69.1');
+    await once(server, 'listening');
+    const client = net.connect((server.address() as net.AddressInfo).port, '127.0.69.1');
+    try {
+      await once(client, 'connect');
+      const [peer] = await accepted;
+      peer.pause(); // the kernel's buffers fill, then the socket queues what it is given (writableLength > 0)
+      const w = new FrameWriter(client);
+      const frame = (turn: number) => `{"turn":${turn},"pad":"${'p'.repeat(20_000 + (turn % 7))}"}`;
+      let turns = 0;
+      let queuedTurns = 0;
+      let writtenAtOnce = 0;
+      // until 50 turns have found the socket queuing (bounded: the kernel holds a few MB at most)
+      for (; queuedTurns < 50 && turns < 5_000; turns++) {
+        if (turns % 40 === 20) client.cork();
+        w.textData(1 + 2 * turns, FrameFlags.END_STREAM, frame(turns), 65_535);
+        w.flush();
+        if (turns % 40 === 25) client.uncork();
+        if (client.writableLength > 0) queuedTurns++;
+        else writtenAtOnce++;
+      }
+      if (client.writableCorked) client.uncork();
+      expect(queuedTurns).toBe(50);
+      expect(writtenAtOnce).toBeGreaterThan(0); // the buffer was used again from its start
+      const expected = Array.from({ length: turns }, (_, t) => 9 + Buffer.byteLength(frame(t))).reduce((a, b) => a + b, 0);
+      const got: Buffer[] = [];
+      let length = 0;
+      const all = new Promise<void>((resolve) => {
+        peer.on('data', (b: Buffer) => {
+          got.push(b);
+          length += b.length;
+          if (length >= expected) resolve();
+        });
+      });
+      peer.resume();
+      await all;
+      const out = Buffer.concat(got);
+      expect(out.length).toBe(expected);
+      let turn = 0;
+      for (let at = 0; at < out.length; turn++) {
+        const r = frameAt(out, at)!;
+        expect([r.frame.type, r.frame.streamId]).toEqual([FrameType.DATA, 1 + 2 * turn]);
+        expect(Buffer.from(r.frame.payload).toString()).toBe(frame(turn));
+        at = r.next;
+      }
+      expect(turn).toBe(turns);
+      peer.destroy();
+    } finally {
+      client.destroy();
+      server.close();
     }
   });
 });

@@ -76,6 +76,30 @@ describe('SBI over HTTP/2 (TS 29.500)', () => {
     });
   }
 
+  for (const http2 of ['own', 'node'] as const) {
+    it(`an answer's header fields read only after 60 more answers on its connection are its own (${http2} HTTP/2 client)`, async () => {
+      // every answer's fields go through the connection's HPACK decoder and its dynamic table,
+      // which the later ones overwrite (each x-pad of ~1 kB evicts the entries before it, RFC 7541 4.4)
+      const peer = nodeHttp2.createServer();
+      peer.on('stream', (stream, headers) => {
+        const i = String(headers[':path']).split('/').pop()!;
+        stream.respond({ ':status': 201, location: `http://127.0.26.20/nudr-dr/v1/things/${i}`, 'x-note': [`n${i}`, 'b'], 'x-pad': `${i}`.padEnd(1_000, 'p'), 'content-type': 'application/json' });
+        stream.end(`{"id":"${i}"}`);
+      });
+      await new Promise<void>((r) => peer.listen(0, '127.0.26.20', r));
+      open.push({ close: () => new Promise<void>((r) => peer.close(() => r())) });
+      const client = new Http2SbiClient({ userAgent: 'PCF', http2 });
+      open.unshift(client);
+      const root = `http://127.0.26.20:${(peer.address() as AddressInfo).port}/nudr-dr/v1/things`;
+      const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => client.call('POST', `${root}/${i}`, {})));
+      for (let i = 30; i < 60; i++) answers.push(await client.call('POST', `${root}/${i}`, {}));
+      answers.forEach((r, i) => {
+        expect(r.body).toEqual({ id: String(i) });
+        expect(r.headers).toEqual({ location: `http://127.0.26.20/nudr-dr/v1/things/${i}`, 'x-note': `n${i}, b`, 'x-pad': `${i}`.padEnd(1_000, 'p'), 'content-type': 'application/json', ...(r.headers.date === undefined ? {} : { date: r.headers.date }) });
+      });
+    });
+  }
+
   it('multipart/related with a binary N1 part crosses intact', async () => {
     const { server, client } = await setup();
     const r = await client.call('POST', `${server.uri}/nudr-dr/v1/echo`, new SbiMultipart({ n1SmMsg: { contentId: 'n1' } }, { n1: { contentType: 'application/vnd.3gpp.5gnas', data: Uint8Array.of(0x2e, 1, 1, 0xc1, 0x0d, 0x0a) } }));
