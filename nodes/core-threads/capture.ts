@@ -6,9 +6,8 @@
 // what it writes (summary.json counts what the pcapng holds).
 
 import { readFileSync, rmSync } from 'node:fs';
-import { readCaptureFile } from '../../codecs/capture/files.ts';
 import { ipPacketOf, transportSegmentOf } from '../../codecs/capture/layers.ts';
-import { mergeCaptures } from '../../transport/capture/merge.ts';
+import { mergeOrderedCaptures } from '../../transport/capture/merge.ts';
 import { FileSink } from '../../transport/capture/pcapng.ts';
 import { InterfaceCounter, type CapturedInterface } from '../../transport/capture/counter.ts';
 
@@ -26,15 +25,16 @@ function countFrame(counter: InterfaceCounter, linkType: number, data: Uint8Arra
 
 /**
  * Merges `inputs` into `out` (which may be one of them: every input is read first), deletes the
- * inputs other than `out`, and counts the merged file's messages per interface.
+ * inputs other than `out`, and counts the merged file's messages per interface as they are
+ * written. Each input is one Capture's, in time order: merged frame by frame (mergeOrderedCaptures),
+ * the heap holding about a second of frames, not the whole run's.
  */
 export function mergeThreadCaptures(out: string, inputs: string[]): { frames: number; duplicates: number; messagesPerInterface: Record<CapturedInterface, number> } {
   const files = inputs.map((f) => new Uint8Array(readFileSync(f)));
   const sink = new FileSink(out);
-  const r = mergeCaptures(files, sink.write);
+  const counter = new InterfaceCounter();
+  const r = mergeOrderedCaptures(files, sink, (frame) => countFrame(counter, frame.linkType, frame.data));
   sink.close();
   for (const f of inputs) if (f !== out) rmSync(f, { force: true });
-  const counter = new InterfaceCounter();
-  for (const frame of readCaptureFile(new Uint8Array(readFileSync(out)))) countFrame(counter, frame.linkType, frame.data);
   return { ...r, messagesPerInterface: { ...counter.counts } };
 }
