@@ -102,13 +102,13 @@ export function decodeSctpPacket(bytes: Uint8Array): SctpPacket {
   return { srcPort, dstPort, verificationTag, checksum, checksumValid, chunks };
 }
 
-/** Encodes a packet with its CRC32c (RFC 4960 Appendix B). */
 /**
  * Where packets and DATA chunks are cut from: a packet lives until it is sent, a DATA chunk until
  * the peer acknowledges it (slab.ts). Synchronous, so one for every association.
  */
 const slab = new OctetSlab();
 
+/** Encodes a packet with its CRC32c (RFC 4960 Appendix B). */
 export function encodeSctpPacket(p: { srcPort: number; dstPort: number; verificationTag: number; chunks: SctpChunk[] }): Uint8Array {
   let size = 12;
   for (const c of p.chunks) size += (4 + c.value.length + 3) & ~3;

@@ -185,7 +185,9 @@ export function awaitNgap(amf: Amf, ue: AmfUe, name: string): Promise<Map<string
     }
     const wait = new NgapWait(amf.clock, resolve, reject);
     wait.timer = amf.clock.setTimeout(() => {
-      ue.ngapWaiters.delete(name);
+      // only its own entry: a later wait for the same name may have taken the slot, and its
+      // answer must still reach it
+      if (ue.ngapWaiters.get(name) === wait) ue.ngapWaiters.delete(name);
       reject(new ProcedureAborted(`no ${name} within ${amf.timers.ngapAnswerMs} ms`));
     }, amf.timers.ngapAnswerMs);
     ue.ngapWaiters.set(name, wait);

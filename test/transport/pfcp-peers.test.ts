@@ -81,6 +81,33 @@ describe('PFCP endpoint: requests of different peers with one sequence number (T
   });
 });
 
+describe('PFCP endpoint: a peer that restarted at the same address and port (TS 29.244 6.2.2, 6.4)', () => {
+  it("its requests are not answered with the responses cached for the peer that went away", async () => {
+    const upf = await PfcpEndpoint.open({ address: UPF, port: 0, recoveryTimeStamp: 1000 });
+    closers.push(() => upf.close());
+    const restarts: number[] = [];
+    upf.on('peer-restart', (_p, _old, now) => restarts.push(now));
+    upf.onRequest(async ({ header }) => ({ response: P.encodePfcp(P.associationSetupResponse(header.sequenceNumber, { type: 'ipv4', value: UPF }, P.PfcpCause.RequestAccepted, 1000)) }));
+    const smf = (await socketAt(SMF1, 0))!;
+    // the SMF that goes away: a Heartbeat Request with sequence number 1, answered and cached
+    smf.s.send(P.encodePfcp(P.heartbeatRequest(1, 100)), upf.local.port, UPF);
+    await until(() => smf.got.length === 1, 'the heartbeat response');
+    expect(P.decodePfcp(smf.got[0]).type).toBe(P.PfcpMessageType.HeartbeatResponse);
+    // the SMF restarted on the same address and port (a new Recovery Time Stamp) and starts its
+    // sequence numbers again: its Association Setup Request 1 is a new request, not a retransmission
+    smf.s.send(P.encodePfcp(P.associationSetupRequest(1, { type: 'ipv4', value: SMF1 }, 200)), upf.local.port, UPF);
+    await until(() => smf.got.length === 2, 'the association setup response');
+    expect(restarts).toEqual([200]);
+    expect(P.decodePfcp(smf.got[1]).type).toBe(P.PfcpMessageType.AssociationSetupResponse);
+    expect(upf.stats.duplicatesAnswered).toBe(0);
+    // and its retransmission is answered from the cache again
+    smf.s.send(P.encodePfcp(P.associationSetupRequest(1, { type: 'ipv4', value: SMF1 }, 200)), upf.local.port, UPF);
+    await until(() => smf.got.length === 3, 'the association setup response again');
+    expect(smf.got[2]).toEqual(smf.got[1]);
+    expect(upf.stats.duplicatesAnswered).toBe(1);
+  });
+});
+
 describe('PeerIds', () => {
   it('one number per address and port, and one per peer and 24-bit sequence number', () => {
     const ids = new PeerIds();
@@ -90,5 +117,9 @@ describe('PeerIds', () => {
     const keys = new Set<number>();
     for (const p of [a, b, c]) for (const seq of [0, 1, 0xfffffe, 0xffffff]) keys.add(ids.request(p, seq));
     expect(keys.size).toBe(12);
+    // forgetting a peer's requests leaves the others' (the peers numbered just before and after it)
+    const byRequest = new Map([...keys].map((k) => [k, k] as const));
+    ids.forgetRequests(byRequest, b);
+    expect([...byRequest.keys()].sort((x, y) => x - y)).toEqual([...[a, c].flatMap((p) => [0, 1, 0xfffffe, 0xffffff].map((seq) => ids.request(p, seq)))].sort((x, y) => x - y));
   });
 });

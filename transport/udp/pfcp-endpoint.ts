@@ -375,7 +375,9 @@ export class PfcpEndpoint extends EventEmitter<{ 'peer-restart': [peer: Endpoint
     const k = `${peer.address}:${peer.port}`;
     const prev = this.peerRecovery.get(k);
     this.peerRecovery.set(k, ts);
-    if (prev !== undefined && prev !== ts) this.emit('peer-restart', peer, prev, ts); // TS 29.244 6.2.2
+    if (prev === undefined || prev === ts) return;
+    this.peers.forgetRequests(this.responseCache, peer); // its new requests are not retransmissions of the old ones' (6.4)
+    this.emit('peer-restart', peer, prev, ts); // TS 29.244 6.2.2
   }
 
   private onMessage(bytes: Uint8Array, peer: Endpoint): void {

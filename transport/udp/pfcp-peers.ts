@@ -22,4 +22,15 @@ export class PeerIds {
   request(peer: Endpoint, seq: number): number {
     return this.of(peer) * 0x1000000 + seq;
   }
+
+  /**
+   * Deletes the peer's requests from `byRequest` (keyed by `request`): a peer that restarted on the
+   * same address and port (TS 29.244 6.2.2) keeps its number but numbers its requests anew, so what
+   * was kept for the requests of the peer that went away (the responses of TS 29.244 6.4) is not
+   * for its requests.
+   */
+  forgetRequests(byRequest: Map<number, unknown>, peer: Endpoint): void {
+    const first = this.request(peer, 0);
+    for (const k of byRequest.keys()) if (k >= first && k < first + 0x1000000) byRequest.delete(k);
+  }
 }
