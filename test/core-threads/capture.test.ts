@@ -14,10 +14,10 @@ import { mergeCaptures } from '../../transport/capture/merge.ts';
 import { mergeThreadCaptures } from '../../nodes/core-threads/capture.ts';
 import { readCaptureFile } from '../../codecs/capture/files.ts';
 
-const gnb = { address: '127.0.139.100', port: 9899 };
-const amf = { address: '127.0.139.5', port: 9899 };
-const smf = { address: '127.0.139.4', port: 8805 };
-const upf = { address: '127.0.139.7', port: 8805 };
+const gnb = { address: '127.0.145.100', port: 9899 };
+const amf = { address: '127.0.145.5', port: 9899 };
+const smf = { address: '127.0.145.4', port: 8805 };
+const upf = { address: '127.0.145.7', port: 8805 };
 const bytes = (...b: number[]) => Uint8Array.from(b);
 const s = 1_000_000; // µs
 

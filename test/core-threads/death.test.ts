@@ -1,4 +1,4 @@
-// A core thread that dies during a run (review 2026-12-07b rv6, 127.0.139.x): the run fails naming
+// A core thread that dies during a run (review 2026-12-07b rv6, 127.0.144.x): the run fails naming
 // the thread's NFs, and still writes its outputs: the dead thread never closed its capture file
 // (what it buffered is lost, an empty file at first), which the merge of the threads' captures
 // must not choke on.
@@ -28,7 +28,7 @@ describe('a core thread that dies during a run', () => {
       await second.terminate();
     });
     const out = mkdtempSync(join(tmpdir(), 'wire5g-thread-death-'));
-    const cfg = testConfig(139);
+    const cfg = testConfig(144);
     cfg.ue.count = 1;
     const r = await runScenario(cfg, { outDir: out, threads: 2, threadEntry: { script: bin }, pings: 1 });
     expect(r.ok).toBe(false);

@@ -95,9 +95,9 @@ describe('HTTP/2 frame writer: the write buffer', () => {
   it('over a real socket whose peer stops reading: every frame arrives as it was written, whether the socket wrote it at once, queued it or was corked', async () => {
     const server = net.createServer();
     const accepted = once(server, 'connection') as Promise<[net.Socket]>;
-    server.listen(0, '127.0.69.1');
+    server.listen(0, '127.0.146.1');
     await once(server, 'listening');
-    const client = net.connect((server.address() as net.AddressInfo).port, '127.0.69.1');
+    const client = net.connect((server.address() as net.AddressInfo).port, '127.0.146.1');
     try {
       await once(client, 'connect');
       const [peer] = await accepted;

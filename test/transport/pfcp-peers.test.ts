@@ -11,9 +11,9 @@ import { PeerIds } from '../../transport/udp/pfcp-peers.ts';
 import * as P from '../../codecs/pfcp/index.ts';
 import { until } from '../helpers/until.ts';
 
-const UPF = '127.0.203.7';
-const SMF1 = '127.0.203.4';
-const SMF2 = '127.0.203.5';
+const UPF = '127.0.147.7';
+const SMF1 = '127.0.147.4';
+const SMF2 = '127.0.147.5';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
