@@ -49,10 +49,10 @@ describe('wire5g run --threads: a run that cannot finish', () => {
   it('Ctrl-C twice while the threads run: exit 130 at once, nothing of the run left in the out directory', async () => {
     const { dir, config } = network();
     const out = join(dir, 'out');
-    const run = startWire5g(['run', '--config', config, '--out', out, '--ues', '2000', '--threads', '2']);
+    const run = startWire5g(['run', '--config', config, '--out', out, '--ues', '10000', '--threads', '2']);
     try {
       // the UEs are under way: the threads have started and written to their capture files
-      await until(() => /UEs \d+\/2000 registered/.test(run.stdout()), 'a progress line', 60_000);
+      await until(() => /UEs \d+\/10000 registered/.test(run.stdout()), 'a progress line', 60_000);
       expect(readdirSync(out).filter((f) => f.includes('.thread'))).toHaveLength(2);
       run.child.kill('SIGINT');
       await until(() => run.stderr().includes('interrupted;'), 'the first Ctrl-C heard', 60_000);
