@@ -1,6 +1,6 @@
 // The capture files a command is given ('wire5g decode', 'wire5g capture merge').
 
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { CommandFailed } from './args.ts';
 
 /** Reads a capture file, or fails with one line saying why (missing, a directory, not readable). */
@@ -8,8 +8,27 @@ export function readCaptureInput(file: string): Uint8Array {
   try {
     return new Uint8Array(readFileSync(file));
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a capture file' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
-    throw new CommandFailed(`cannot read ${file}: ${why}`);
+    throw cannotRead(file, e);
   }
+}
+
+/** Fails with the line readCaptureInput would when `file` cannot be opened for reading (it is read later, as a stream). */
+export function checkCaptureInput(file: string): void {
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      // a directory opens on Linux; reading it is what fails
+      readSync(fd, new Uint8Array(1), 0, 1, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (e) {
+    throw cannotRead(file, e);
+  }
+}
+
+function cannotRead(file: string, e: unknown): CommandFailed {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a capture file' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+  return new CommandFailed(`cannot read ${file}: ${why}`);
 }

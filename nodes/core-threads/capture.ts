@@ -5,10 +5,9 @@
 // and the merged file's messages are counted per interface as a one-thread run's Capture counts
 // what it writes (summary.json counts what the pcapng holds).
 
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { ipPacketOf, transportSegmentOf } from '../../codecs/capture/layers.ts';
-import { mergeOrderedCaptures } from '../../transport/capture/merge.ts';
-import { FileSink } from '../../transport/capture/pcapng.ts';
+import { mergeCaptureFiles } from '../../transport/capture/merge-files.ts';
 import { InterfaceCounter, type CapturedInterface } from '../../transport/capture/counter.ts';
 
 /** A frame's messages into `counter`, as Capture counted them when it wrote them (udp, tcp segment, SCTP over IP). */
@@ -24,17 +23,19 @@ function countFrame(counter: InterfaceCounter, linkType: number, data: Uint8Arra
 }
 
 /**
- * Merges `inputs` into `out` (which may be one of them: every input is read first), deletes the
- * inputs other than `out`, and counts the merged file's messages per interface as they are
- * written. Each input is one Capture's, in time order: merged frame by frame (mergeOrderedCaptures),
- * the heap holding about a second of frames, not the whole run's.
+ * Merges `inputs` into `out` (which may be one of them: the merge is written to a temporary file
+ * renamed to `out` at the end), deletes the inputs other than `out`, and counts the merged file's
+ * messages per interface as they are written. Each input is one Capture's, in time order: read as
+ * a stream and merged frame by frame (transport/capture/merge-files.ts), the heap holding about a
+ * second of frames, not the whole run's. An input that cannot be read throws a CaptureFileError
+ * naming it and the offset, every input left as it was.
  */
 export function mergeThreadCaptures(out: string, inputs: string[]): { frames: number; duplicates: number; messagesPerInterface: Record<CapturedInterface, number> } {
-  const files = inputs.map((f) => new Uint8Array(readFileSync(f)));
-  const sink = new FileSink(out);
-  const counter = new InterfaceCounter();
-  const r = mergeOrderedCaptures(files, sink, (frame) => countFrame(counter, frame.linkType, frame.data));
-  sink.close();
+  let counter = new InterfaceCounter();
+  const { frames, duplicates } = mergeCaptureFiles(out, inputs, {
+    written: (frame) => countFrame(counter, frame.linkType, frame.data),
+    restarted: () => (counter = new InterfaceCounter()),
+  });
   for (const f of inputs) if (f !== out) rmSync(f, { force: true });
-  return { ...r, messagesPerInterface: { ...counter.counts } };
+  return { frames, duplicates, messagesPerInterface: { ...counter.counts } };
 }

@@ -47,6 +47,26 @@ function isCopy(recent: Map<string, Entry[]>, key: string, e: Entry): boolean {
   return false;
 }
 
+/** A capture file and the frames it holds: its bytes, or its frames as a streaming reader yields them. */
+export type CaptureSource = Uint8Array | Iterable<CaptureFrame>;
+
+function framesOf(source: CaptureSource): Iterator<CaptureFrame> {
+  return (source instanceof Uint8Array ? readCaptureFile(source) : source)[Symbol.iterator]();
+}
+
+/** mergeOrderedCaptures was given a file whose frames are not in time order (it stops at that frame). */
+export class NotInTimeOrder extends Error {
+  readonly file: number;
+  readonly frame: number;
+
+  constructor(file: number, frame: CaptureFrame, before: number) {
+    super(`frame ${frame.number} of input ${file + 1} is earlier (${frame.time} s) than the frame before it (${before} s)`);
+    this.name = 'NotInTimeOrder';
+    this.file = file;
+    this.frame = frame.number;
+  }
+}
+
 export interface MergeResult {
   frames: number;
   /** Receive-side copies of datagrams dropped. */
@@ -58,10 +78,11 @@ export interface MergeResult {
  * `wire5g run --threads`), frame by frame: the same frames in the same order, holding only the
  * frames of the last SAME_DATAGRAM_WINDOW_S (a later copy can be the twin of no older one) where
  * mergeCaptures holds every frame and every datagram's key, several GB of heap for a run of
- * 100,000 UEs. `written` sees each frame written.
+ * 100,000 UEs. `written` sees each frame written. A file out of time order throws NotInTimeOrder
+ * (what was written by then is not the merge).
  */
-export function mergeOrderedCaptures(files: Uint8Array[], sink: PcapngSink | FileSink, written?: (frame: CaptureFrame) => void): MergeResult {
-  const readers = files.map((bytes) => readCaptureFile(bytes));
+export function mergeOrderedCaptures(files: CaptureSource[], sink: PcapngSink | FileSink, written?: (frame: CaptureFrame) => void): MergeResult {
+  const readers = files.map(framesOf);
   const heads = readers.map((r) => r.next().value as CaptureFrame | undefined);
   const writer = new PcapngWriter(sink, 'wire5g capture merge');
   const iface = new Map<number, number>();
@@ -99,6 +120,7 @@ export function mergeOrderedCaptures(files: Uint8Array[], sink: PcapngSink | Fil
     if (file < 0) break;
     const frame = heads[file]!;
     heads[file] = readers[file].next().value as CaptureFrame | undefined;
+    if (heads[file] && heads[file]!.time < frame.time) throw new NotInTimeOrder(file, heads[file]!, frame.time);
     // nothing this old can be the twin of this frame or any after it
     writeUntil(frame.time - SAME_DATAGRAM_WINDOW_S);
     const e = { file, frame, key: datagramKey(frame), ...(frame.comment ? { comment: frame.comment } : {}) };
@@ -113,11 +135,14 @@ export function mergeOrderedCaptures(files: Uint8Array[], sink: PcapngSink | Fil
   return { frames, duplicates };
 }
 
-/** Merges capture files (pcap or pcapng bytes) by time into one pcapng written to `sink`. */
-export function mergeCaptures(files: Uint8Array[], sink: PcapngSink): MergeResult {
+/**
+ * Merges capture files (pcap or pcapng) by time into one pcapng written to `sink`, holding every
+ * frame (for files in any order). `written` sees each frame written.
+ */
+export function mergeCaptures(files: CaptureSource[], sink: PcapngSink, written?: (frame: CaptureFrame) => void): MergeResult {
   const all: Entry[] = [];
-  files.forEach((bytes, file) => {
-    for (const frame of readCaptureFile(bytes)) all.push({ file, frame, ...(frame.comment ? { comment: frame.comment } : {}) });
+  files.forEach((source, file) => {
+    for (const frame of source instanceof Uint8Array ? readCaptureFile(source) : source) all.push({ file, frame, ...(frame.comment ? { comment: frame.comment } : {}) });
   });
   all.sort((a, b) => a.frame.time - b.frame.time); // stable: a file's own order is kept on equal times
   const kept: Entry[] = [];
@@ -137,6 +162,7 @@ export function mergeCaptures(files: Uint8Array[], sink: PcapngSink): MergeResul
     let id = iface.get(e.frame.linkType);
     if (id === undefined) iface.set(e.frame.linkType, (id = writer.addInterface(e.frame.linkType as LinkType, `wire5g-merged-${e.frame.linkType}`)));
     writer.writePacket({ interfaceId: id, timestampUs: Math.round(e.frame.time * 1e6), data: e.frame.data, ...(e.comment ? { comment: e.comment } : {}) });
+    written?.(e.frame);
   }
   return { frames: kept.length, duplicates };
 }
