@@ -89,14 +89,15 @@ export function mergeOrderedCaptures(files: CaptureSource[], sink: PcapngSink | 
   const writer = new PcapngWriter(sink, 'wire5g capture merge');
   const iface = new Map<number, number>();
   // the frames not yet written, in time order (from `first` on), and the datagrams among them by key
-  const held: (Entry & { key: string | undefined })[] = [];
+  const held: ((Entry & { key: string | undefined }) | undefined)[] = [];
   let first = 0;
   const recent = new Map<string, Entry[]>();
   let frames = 0;
   let duplicates = 0;
   const writeUntil = (time: number) => {
-    for (; first < held.length && held[first].frame.time < time; first++) {
-      const e = held[first];
+    for (; first < held.length && held[first]!.frame.time < time; first++) {
+      const e = held[first]!;
+      held[first] = undefined; // its data and key are not kept once it is written
       // written: out of the datagrams a later copy is compared with (it may have left them as a twin)
       const seen = e.key ? recent.get(e.key) : undefined;
       if (seen) {
@@ -110,8 +111,7 @@ export function mergeOrderedCaptures(files: CaptureSource[], sink: PcapngSink | 
       written?.(e.frame);
       frames++;
     }
-    // the written frames leave `held` a thousand at a time (each keeps its data and key until then)
-    if (first >= 1024) {
+    if (first > 4096 && first * 2 > held.length) {
       held.splice(0, first);
       first = 0;
     }
