@@ -44,6 +44,17 @@ import { startThreadedNetwork, type ThreadedNetwork } from './procedures-threads
 import type { WireTap } from '../transport/tap.ts';
 
 const cfg = structuredClone(DEFAULT_CONFIG);
+// The gNB's RRC set-ups per second (gnb.admission.setupsPerSecond, default 10,000): lower it to see
+// a paced cell, e.g. 1000, the default until 2026-12-07, which capped every row at 1,000/s
+// (docs/decisions/21-admission-rate.md).
+if (process.env.WIRE5G_BENCH_SETUPS_PER_SECOND !== undefined) {
+  const rate = Number(process.env.WIRE5G_BENCH_SETUPS_PER_SECOND);
+  if (!Number.isInteger(rate) || rate < 1) {
+    console.error(`WIRE5G_BENCH_SETUPS_PER_SECOND must be a whole number of set-ups per second, at least 1; got '${process.env.WIRE5G_BENCH_SETUPS_PER_SECOND}'`);
+    process.exit(2);
+  }
+  cfg.gnb.admission.setupsPerSecond = rate;
+}
 const addressesOn = (prefix: string): typeof cfg.addresses => {
   const a = (n: number) => `${prefix}.${n}`;
   return { amf: a(5), smf: a(4), upf: a(7), ausf: a(11), udm: a(12), pcf: a(13), udr: a(20), gnb: a(100), bsf: a(15), chf: a(16), nwdaf: a(17), af: a(18), nrf: a(10), nssf: a(35) };

@@ -306,7 +306,7 @@ export const DEFAULT_CONFIG: NetworkConfig = {
   },
   ports: { sbi: 8080, ngapUdp: 9899, pfcp: 8805, gtpu: 2152 },
   amf: { name: 'wire5g-amf', regionId: 2, setId: 1, pointer: 0, t3512Seconds: 3240, relativeCapacity: 255, authenticateUpdates: false, reallocation: 'direct' },
-  gnb: { name: 'wire5g-gnb', id: 1, admission: { adaptive: true, minEstablishing: 4, maxEstablishing: 64, targetLatencyMs: 3000, setupsPerSecond: 1000 } },
+  gnb: { name: 'wire5g-gnb', id: 1, admission: { adaptive: true, minEstablishing: 4, maxEstablishing: 64, targetLatencyMs: 3000, setupsPerSecond: 10_000 } },
   security: { integrity: 'NIA2', ciphering: 'NEA0' },
   ue: { count: 1, imeisvPrefix: '35609204079301' },
   udr: { database: 'out/udr.sqlite' },
