@@ -139,7 +139,12 @@ export async function onPduSessionResourceSetupResponse(amf: Amf, ue: AmfUe, ies
 export async function n2SetupAnswersToSmf(amf: Amf, ue: AmfUe, items: { psi: number; ok: boolean; transfer: Uint8Array }[], step: string): Promise<void> {
   await Promise.all(items.map(async (item) => {
     const s = ue.sessions.get(item.psi);
-    if (!s?.smContextUri || s.state === 'releasing') return;
+    // Not `!s.smContextUri`: the SMF's N1N2MessageTransfer (step 11) and the 201 of its
+    // CreateSMContext (step 5) are two HTTP/2 exchanges on two connections, which nothing orders;
+    // with the AMF and SMF on different threads the gNB's answer could come before the 201 was
+    // read, and the session's Update was dropped (no N4 modification: its downlink went nowhere).
+    // The Update waits for the creation in the session's SM context order (sm-context-order.ts).
+    if (!s || s.state === 'releasing') return;
     if (!item.ok) amf.log(`UE ${ue.supi ?? ue.amfUeNgapId}: the gNB failed to set up PDU session ${item.psi}`);
     const a = await updateSmContext(amf, ue, s, new SbiMultipart(
       { n2SmInfo: { contentId: 'n2SmInfo' }, n2SmInfoType: item.ok ? 'PDU_RES_SETUP_RSP' : 'PDU_RES_SETUP_FAIL', anType: '3GPP_ACCESS', ...(ue.location ? { ueLocation: ue.location } : {}) },

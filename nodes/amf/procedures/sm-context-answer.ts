@@ -47,7 +47,8 @@ function causeOf(a: SmAnswer): string {
  * (no answer in time, a transport failure), which is logged.
  */
 export async function updateSmContext(amf: Amf, ue: AmfUe, s: PduSessionRef, body: Parameters<Amf['nsmf']['pduSession']['updateSmContext']>[1], step: string): Promise<SmAnswer | undefined> {
-  if (!s.smContextUri) return undefined;
+  // no SM context and none being created (a CreateSMContext in flight is in s.smOrder: the Update waits for its 201)
+  if (!s.smContextUri && !s.smOrder) return undefined;
   try {
     // after the session's other SM context operations; not sent once its release is decided
     const r = await orderedUpdate(amf, s, body, { step });
