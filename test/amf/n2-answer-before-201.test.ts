@@ -12,26 +12,9 @@
 import { describe, it, expect } from 'vitest';
 import { createSmContext } from '../../nodes/amf/sm-context-order.ts';
 import { n2SetupAnswersToSmf } from '../../nodes/amf/procedures/pdu-session-relay.ts';
-import type { Amf } from '../../nodes/amf/amf.ts';
 import type { AmfUe, PduSessionRef } from '../../nodes/amf/context.ts';
+import { fakeAmf, tick } from './fake-nsmf.ts';
 
-interface Call { op: string; uri: string; body: unknown; answer: (status: number, location?: string) => void }
-
-function fakeAmf(): { amf: Amf; calls: Call[]; logs: string[] } {
-  const calls: Call[] = [];
-  const logs: string[] = [];
-  const send = (op: string) => (...args: unknown[]) => new Promise((resolve) => {
-    calls.push({ op, uri: op === 'create' ? '' : String(args[0]), body: op === 'create' ? args[0] : args[1], answer: (status, location) => resolve({ status, headers: location ? { location } : {}, body: undefined }) });
-  });
-  const amf = {
-    nsmf: { pduSession: { createSmContext: send('create'), updateSmContext: send('update'), releaseSmContext: send('release') } },
-    stats: { updatesNotSentAfterRelease: 0 },
-    log: (line: string) => logs.push(line),
-  } as unknown as Amf;
-  return { amf, calls, logs };
-}
-
-const tick = () => new Promise((r) => setImmediate(r));
 const URI = 'http://127.0.0.4:8080/nsmf-pdusession/v1/sm-contexts/7';
 const TRANSFER = Uint8Array.of(0x00, 0x03, 0xe0, 0x7f, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01);
 

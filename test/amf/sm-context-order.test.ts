@@ -8,22 +8,8 @@ import { describe, it, expect } from 'vitest';
 import { createSmContext, updateSmContext, releaseSmContext } from '../../nodes/amf/sm-context-order.ts';
 import type { Amf } from '../../nodes/amf/amf.ts';
 import type { PduSessionRef } from '../../nodes/amf/context.ts';
+import { fakeAmf, tick } from './fake-nsmf.ts';
 
-interface Call { op: string; uri: string; answer: (status: number, location?: string) => void }
-
-function fakeAmf(): { amf: Amf; calls: Call[] } {
-  const calls: Call[] = [];
-  const send = (op: string) => (...args: unknown[]) => new Promise((resolve) => {
-    calls.push({ op, uri: op === 'create' ? '' : String(args[0]), answer: (status, location) => resolve({ status, headers: location ? { location } : {}, body: undefined }) });
-  });
-  const amf = {
-    nsmf: { pduSession: { createSmContext: send('create'), updateSmContext: send('update'), releaseSmContext: send('release') } },
-    stats: { updatesNotSentAfterRelease: 0 },
-  } as unknown as Amf;
-  return { amf, calls };
-}
-
-const tick = () => new Promise((r) => setImmediate(r));
 const session = (): PduSessionRef => ({ pduSessionId: 1, snssai: { sst: 1 }, dnn: 'internet', state: 'creating' });
 const URI = 'http://127.0.0.4:8080/nsmf-pdusession/v1/sm-contexts/7';
 
