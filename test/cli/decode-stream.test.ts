@@ -4,13 +4,14 @@
 // in memory, whatever the size of the reads, for pcapng and classic pcap, and for files that end
 // in the middle of a block or carry a broken block (the error keeps its protocol, code, offset
 // and field path). The default run's capture through the same path is judged by tshark in
-// test/scenario/decode-judged.test.ts.
+// test/scenario/decode-judged.test.ts. Its output goes with stdout's backpressure (the last test).
 
 import { describe, it, expect, beforeAll } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeCapture, decodeCaptureFile } from '../../cli/decode.ts';
+import { Writable } from 'node:stream';
+import { decodeCapture, decodeCaptureFile, printFrames, type DecodedRecord } from '../../cli/decode.ts';
 import { PcapngWriter, LinkType } from '../../transport/capture/pcapng.ts';
 import { udpPacket } from '../../transport/capture/synth.ts';
 import { encodeGtpu, gPdu, echoRequest } from '../../codecs/gtpu/index.ts';
@@ -91,5 +92,38 @@ describe('wire5g decode reads a file a block at a time: the same records as the 
     expect(broken.filter((r) => r.protocol === 'gtpu').length).toBe(2);
     expect(broken.at(-1)).toMatchObject({ protocol: 'pcap', error: { offset: expect.any(Number) } });
     expect(records('not a capture')).toMatchObject([{ frame: 0, protocol: 'pcap', error: { offset: 0 } }]);
+  });
+});
+
+describe('wire5g decode writes with the output stream\'s backpressure', () => {
+  it('stops decoding while stdout cannot take more, and goes on at its drain with nothing lost', async () => {
+    let pulled = 0;
+    const total = 5_000;
+    function* records(): Generator<DecodedRecord> {
+      for (let i = 1; i <= total; i++) {
+        pulled++;
+        yield { frame: i, time: 1_700_000_000 + i / 1000, src: '127.0.0.1:5353', dst: '127.0.0.2:53', protocol: null, ignored: 'UDP port 53 (not a protocol wire5g decodes)' };
+      }
+    }
+    const held: (() => void)[] = [];
+    const written: string[] = [];
+    // a reader that takes nothing until the test lets it: each write waits for its callback
+    const out = new Writable({ highWaterMark: 1, write(chunk: Buffer, _enc, done) { written.push(chunk.toString()); held.push(done); } });
+    const printing = printFrames(records(), false, undefined, out);
+    await new Promise((r) => setImmediate(r));
+    const atStall = pulled;
+    expect(atStall).toBeGreaterThan(0);
+    expect(atStall).toBeLessThan(total); // waiting for the drain, not decoding the rest into memory
+    await new Promise((r) => setTimeout(r, 20));
+    expect(pulled).toBe(atStall);
+    // the reader takes everything from now on
+    const release = setInterval(() => held.splice(0).forEach((d) => d()), 1);
+    expect(await printing).toBe(0);
+    clearInterval(release);
+    held.splice(0).forEach((d) => d());
+    const lines = written.join('').split('\n').filter(Boolean);
+    expect(lines).toHaveLength(total);
+    expect(lines[0]).toMatch(/^ *1 /);
+    expect(lines.at(-1)).toMatch(/^ *5000 /);
   });
 });
