@@ -7,6 +7,8 @@ export interface NsmfCall {
   op: 'create' | 'update' | 'release';
   /** The SM context URI asked for ('' for a creation). */
   uri: string;
+  /** The request's body (the SmContextUpdateData of an update). */
+  body: unknown;
   answer: (status: number, location?: string) => void;
 }
 
@@ -14,7 +16,7 @@ export function fakeAmf(): { amf: Amf; calls: NsmfCall[]; logs: string[] } {
   const calls: NsmfCall[] = [];
   const logs: string[] = [];
   const send = (op: NsmfCall['op']) => (...args: unknown[]) => new Promise((resolve) => {
-    calls.push({ op, uri: op === 'create' ? '' : String(args[0]), answer: (status, location) => resolve({ status, headers: location ? { location } : {}, body: undefined }) });
+    calls.push({ op, uri: op === 'create' ? '' : String(args[0]), body: op === 'create' ? args[0] : args[1], answer: (status, location) => resolve({ status, headers: location ? { location } : {}, body: undefined }) });
   });
   const amf = {
     nsmf: { pduSession: { createSmContext: send('create'), updateSmContext: send('update'), releaseSmContext: send('release') } },

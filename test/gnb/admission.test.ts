@@ -107,8 +107,9 @@ function network(cfg: Partial<AdmissionConfig>, ues: number) {
       const limits: number[] = [];
       for (let t = 0; t < ms && (inFlight.size > 0 || a.queued > 0); t += STEP_MS) {
         mostAtOnce = Math.max(mostAtOnce, inFlight.size);
-        const share = (net.perSecond * STEP_MS) / 1000 / inFlight.size;
-        clock.advance(STEP_MS);
+        clock.advance(STEP_MS); // may admit queued ones (the set-up rate's timer)
+        // shared among those in flight now (none yet: nothing to progress this step)
+        const share = (net.perSecond * STEP_MS) / 1000 / Math.max(1, inFlight.size);
         for (const [ticket, e] of [...inFlight]) {
           e.left -= share;
           if (e.left > 1e-9) continue;
@@ -226,6 +227,40 @@ describe('adaptive RRC connection admission (issue 21 goal 1)', () => {
     ask();
     ask();
     expect([a.establishing, a.queued]).toEqual([2, 1]);
+  });
+
+  it('the set-up rate is not what keeps a burst from failing: 1,000/s is no safer than the default 10,000/s, starved from the start or mid-burst', () => {
+    // docs/decisions/21-admission-rate.md raised the default from 1,000 to 10,000 set-ups per second
+    const starvedFromStart = (setupsPerSecond: number) => {
+      const net = network({ setupsPerSecond }, 1000);
+      net.perSecond = 3; // the rate never binds: the slots free far more slowly than tokens come
+      net.run(1_000_000);
+      return net;
+    };
+    const paced = starvedFromStart(1000), unpaced = starvedFromStart(DEFAULT_ADMISSION.setupsPerSecond);
+    expect([paced.a.stats.completed, paced.failed, unpaced.a.stats.completed, unpaced.failed]).toEqual([1000, 0, 1000, 0]);
+    expect(unpaced.durations).toEqual(paced.durations);
+    // quick (1,200/s, this machine's sustained rate), then starved to 6/s mid-burst: the adaptive
+    // limit is at its ceiling either way, and the slots the 1,000/s bucket kept empty fill with
+    // fresh establishments as soon as the network starves: up to 64 are caught by the drop with
+    // either rate (the ceiling's exposure, not the rate's), and none outlasts T3510
+    const starvedMidBurst = (setupsPerSecond: number) => {
+      const net = network({ setupsPerSecond }, 10_000);
+      net.perSecond = 1200;
+      net.run(3000);
+      expect(net.a.limit).toBe(64);
+      net.perSecond = 6;
+      net.run(200_000);
+      net.perSecond = 1200;
+      net.run(600_000);
+      return net;
+    };
+    const pacedMid = starvedMidBurst(1000), unpacedMid = starvedMidBurst(DEFAULT_ADMISSION.setupsPerSecond);
+    expect([pacedMid.a.stats.completed, pacedMid.failed, unpacedMid.a.stats.completed, unpacedMid.failed]).toEqual([10_000, 0, 10_000, 0]);
+    expect(pacedMid.a.stats.decreases).toBeGreaterThan(0);
+    expect(unpacedMid.a.stats.decreases).toBeGreaterThan(0);
+    expect(Math.max(...pacedMid.durations)).toBeGreaterThan(2 * 3000); // the cohort caught by the drop
+    expect(Math.max(...unpacedMid.durations)).toBeGreaterThan(2 * 3000);
   });
 
   it('fixed (adaptive: false): maxEstablishing at once however slow, as before', () => {

@@ -35,7 +35,12 @@ export async function n1SmToSmf(amf: Amf, ue: AmfUe, s: PduSessionRef, n1: Uint8
   const releaseComplete = s.state === 'releasing';
   const step = releaseComplete ? '4.3.4.2 step 10' : '4.3.4.2 step 1a';
   const notForwarded = () => sendNas(amf, ue, nasMessage('DL NAS transport', { payloadContainerType: 1, payloadContainer: n1, pduSessionId: s.pduSessionId, fiveGmmCause: FiveGmmCause.PayloadWasNotForwarded }), 'TS 24.501 5.4.5.2.5');
-  if (!s.smContextUri) return notForwarded();
+  // Not `!s.smContextUri`: the UE may answer the PDU Session Establishment Accept (a release or
+  // modification request, a 5GSM STATUS) before the AMF has read the 201 of CreateSMContext (the
+  // Accept came in the SMF's N1N2MessageTransfer, another HTTP/2 exchange). The AMF holds the
+  // session's routing context, so the message is forwarded (TS 24.501 5.4.5.2.5: #90 only without
+  // one): the Update waits for the creation in the session's SM context order, and is not sent
+  // (undefined: not forwarded) when the creation fails.
   const a = await updateSmContext(amf, ue, s, new SbiMultipart(
     { n1SmMsg: { contentId: 'n1SmMsg' }, anType: '3GPP_ACCESS', ...(ue.location ? { ueLocation: ue.location } : {}) },
     { n1SmMsg: { contentType: N1_CONTENT_TYPE, data: n1 } },
@@ -87,7 +92,9 @@ export async function onPduSessionResourceReleaseResponse(amf: Amf, ue: AmfUe, i
   const released = (ies.get('PDUSessionResourceReleasedListRelRes') ?? []) as { pDUSessionID: number; pDUSessionResourceReleaseResponseTransfer: Uint8Array }[];
   for (const item of released) {
     const s = ue.sessions.get(item.pDUSessionID);
-    if (!s?.smContextUri) continue;
+    // not `!s.smContextUri`: a release the SMF asked for (step 3b) while the AMF had not yet read
+    // the 201 of its CreateSMContext; the acknowledgement waits for the creation (sm-context-order.ts)
+    if (!s) continue;
     const a = await updateSmContext(amf, ue, s, new SbiMultipart(
       { n2SmInfo: { contentId: 'n2SmInfo' }, n2SmInfoType: 'PDU_RES_REL_RSP', anType: '3GPP_ACCESS', ...(ue.location ? { ueLocation: ue.location } : {}) },
       { n2SmInfo: { contentType: N2_CONTENT_TYPE, data: item.pDUSessionResourceReleaseResponseTransfer } },

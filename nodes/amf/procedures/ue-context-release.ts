@@ -7,13 +7,17 @@ import type { Amf } from '../amf.ts';
 import type { AmfUe } from '../context.ts';
 import { sendNgap, awaitNgap } from '../n2.ts';
 
-/** TS 38.413 8.3.3 UE Context Release (AMF initiated); resolves once the gNB completed it (or did not answer). */
-export async function releaseUeContext(amf: Amf, ue: AmfUe, cause: Ngap.Cause, step: string): Promise<void> {
-  if (ue.released) return;
+/**
+ * TS 38.413 8.3.3 UE Context Release (AMF initiated); resolves once the gNB completed it (or did
+ * not answer), with the IEs of its UE CONTEXT RELEASE COMPLETE (undefined without one).
+ */
+export async function releaseUeContext(amf: Amf, ue: AmfUe, cause: Ngap.Cause, step: string): Promise<Map<string, unknown> | undefined> {
+  if (ue.released) return undefined;
   const complete = awaitNgap(amf, ue, 'UEContextReleaseComplete');
   sendNgap(amf, ue.gnb, ue.stream, ngapPdu('UEContextReleaseCommand', { 'UE-NGAP-IDs': { 'uE-NGAP-ID-pair': { 'aMF-UE-NGAP-ID': ue.amfUeNgapId, 'rAN-UE-NGAP-ID': ue.ranUeNgapId } }, Cause: cause }), step, ue);
+  let ies: Map<string, unknown> | undefined;
   try {
-    await complete;
+    ies = await complete;
   } catch (e) {
     amf.log(`UE ${ue.amfUeNgapId}: ${(e as Error).message}; released locally`);
   }
@@ -22,6 +26,7 @@ export async function releaseUeContext(amf: Amf, ue: AmfUe, cause: Ngap.Cause, s
   // and stays registered in CM-IDLE until its onboarding deregistration timer
   const onboardingRegistered = ue.onboarding !== undefined && ue.state === '5GMM-REGISTERED';
   if (!ue.uecmRegistered && !ue.amPolicyUri && !ue.uePolicyUri && ue.sessions.size === 0 && !onboardingRegistered) amf.forget(ue);
+  return ies;
 }
 
 /**
@@ -30,5 +35,5 @@ export async function releaseUeContext(amf: Amf, ue: AmfUe, cause: Ngap.Cause, s
  */
 export function releaseIfIdle(amf: Amf, ue: AmfUe): void {
   if (ue.state !== '5GMM-DEREGISTERED' || ue.supi || ue.waiters.length || ue.released) return;
-  amf.track(releaseUeContext(amf, ue, { nas: 'normal-release' }, 'TS 24.501 5.3.1.3'));
+  amf.track(releaseUeContext(amf, ue, { nas: 'normal-release' }, 'TS 24.501 5.3.1.3').then(() => undefined));
 }
