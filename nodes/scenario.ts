@@ -125,10 +125,15 @@ export async function runScenario(cfg: NetworkConfig, o: ScenarioOptions = {}): 
   const runCfg: NetworkConfig = { ...cfg, subscribers };
   let core: Core | undefined;
   let threaded: ThreadedCore | undefined;
-  // a core thread that dies stops the run: no UE starts after it, and the run fails saying which
+  // a core thread that dies stops the run: no UE starts after it, the UEs under way are given up
+  // at once (their NAS timers would wait for NFs that are gone: up to ~80 s, T3580 x 5), and the
+  // run fails saying which
   let death: string | undefined;
   const dead = new AbortController();
   const signal = o.signal ? AbortSignal.any([o.signal, dead.signal]) : dead.signal;
+  const died = new Promise<void>((resolve) => dead.signal.addEventListener('abort', () => resolve(), { once: true }));
+  /** UEs started and not finished (their index), given up when a core thread dies. */
+  const underWay = new Set<number>();
   const threadCaptures: string[] = [];
   let gnb: Gnb | undefined;
   const outcomes: UeOutcome[] = [];
@@ -161,31 +166,38 @@ export async function runScenario(cfg: NetworkConfig, o: ScenarioOptions = {}): 
     const runUe = async (s: SubscriberConfig, i: number): Promise<void> => {
       const outcome: UeOutcome = { supi: s.supi, rttsMs: [], received: [] };
       outcomes[i] = outcome;
+      underWay.add(i);
       const ue = new Ue({ supi: s.supi, k: s.k, opc: s.opc, amf: s.amf, sqn: s.sqn, plmn: cfg.plmn, snssai: cfg.snssai, dnn: cfg.dnn, imeisv: `${cfg.ue.imeisvPrefix}${String(i % 100).padStart(2, '0')}`, security: { ciphering: cfg.security.ciphering }, ...(o.log ? { log: o.log } : {}) });
       let registered = false;
       try {
         await recorder.procedure('Registration', 'TS 23.502 4.2.2.2.2', s.supi, () => ue.register(gnb!));
+        if (!underWay.has(i)) return; // given up (a core thread died): counted then
         registered = true;
         progress.registered++;
         const session = await recorder.procedure('PDU Session Establishment', 'TS 23.502 4.3.2.2.1', s.supi, () => ue.establishPduSession(1));
+        if (!underWay.has(i)) return;
         progress.withSession++;
         outcome.address = session.address;
         for (let p = 1; p <= (o.pings ?? 3); p++) outcome.rttsMs.push(await recorder.procedure('Ping over the user plane', 'TS 23.501 5.8 (N3/N6)', s.supi, () => pingOnce(ue, cfg.dataNetwork, p)));
       } catch (e) {
+        if (!underWay.has(i)) return;
         outcome.error = e instanceof Error ? e.message : String(e);
         progress.failed++;
       }
       // a registered UE deregisters even when its session or a ping failed, so that no NF keeps its state
-      if (registered && mode !== 'none') {
+      if (registered && mode !== 'none' && underWay.has(i)) {
         const switchOff = mode === 'switch-off' || (mode === 'mixed' && i % 2 === 0);
         try {
           outcome.deregistration = await recorder.procedure(`UE-initiated Deregistration (${switchOff ? 'switch off' : 'normal'})`, 'TS 23.502 4.2.2.3.2', s.supi, () => ue.deregister({ switchOff }));
           progress.deregistered++;
         } catch (e) {
+          if (!underWay.has(i)) return;
           if (!outcome.error) progress.failed++;
           outcome.error ??= e instanceof Error ? e.message : String(e);
         }
       }
+      if (!underWay.has(i)) return;
+      underWay.delete(i);
       outcome.received = [...ue.received];
       // the run is done with this UE: it no longer camps on the cell (with --deregistration none or
       // normal it would stay there, deregistered or idle, for the rest of the run)
@@ -194,11 +206,11 @@ export async function runScenario(cfg: NetworkConfig, o: ScenarioOptions = {}): 
     };
     // the first UEs alone, one after another: ladder.md draws their complete exchanges, uninterleaved
     const alone = Math.min(LADDER_UES, subscribers.length);
-    for (let i = 0; i < alone && !signal.aborted; i++) await runUe(subscribers[i], i);
+    for (let i = 0; i < alone && !signal.aborted; i++) await Promise.race([runUe(subscribers[i], i), died]);
     // the threads' messages of the ladder's UEs are all here; unless each is printed, the threads count the rest themselves
     if (!o.print) await threaded?.countTraceInThreads();
     recorder.markLadderEnd();
-    await pool(subscribers, alone, o.parallel ?? 1, runUe, signal);
+    await Promise.race([pool(subscribers, alone, o.parallel ?? 1, runUe, signal), died]);
     if (death) throw new Error(death);
     // the network finishes what the UEs' last messages started (e.g. 4.2.2.3.2 step 8 after a switch off)
     await waitForQuiet(core ?? threaded, gnb);
@@ -207,6 +219,16 @@ export async function runScenario(cfg: NetworkConfig, o: ScenarioOptions = {}): 
   } catch (e) {
     recorder.procedures.push({ name: 'scenario', clause: '', outcome: 'failure', latencyMs: 0, detail: e instanceof Error ? e.message : String(e) });
   } finally {
+    // the UEs under way when a core thread died end here, failed, instead of on their NAS timers
+    if (death) {
+      for (const i of underWay) {
+        const outcome = outcomes[i];
+        if (!outcome.error) progress.failed++;
+        outcome.error ??= `given up: ${death}`;
+        progress.finished++;
+      }
+      underWay.clear();
+    }
     await gnb?.stop().catch((e: unknown) => (o.log ?? console.error)(`[gNB] stopping failed: ${e instanceof Error ? e.message : String(e)}`));
     await core?.stop();
     if (threaded) {

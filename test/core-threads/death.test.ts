@@ -1,7 +1,8 @@
 // A core thread that dies during a run (review 2026-12-07b rv6, 127.0.144.x): the run fails naming
 // the thread's NFs, and still writes its outputs: the dead thread never closed its capture file
 // (what it buffered is lost, an empty file at first), which the merge of the threads' captures
-// must not choke on.
+// must not choke on. A thread that dies while UEs are under way: they are given up at once, not
+// left to their NAS timers (T3580 x 5, about 80 s, for a PDU session whose SMF is gone).
 
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { runScenario } from '../../nodes/scenario.ts';
 import { readCaptureFile } from '../../codecs/capture/files.ts';
 import { testConfig } from '../helpers/network.ts';
 import { bin } from '../helpers/wire5g.ts';
+import { Ue } from '../../nodes/ue/ue.ts';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -36,4 +38,27 @@ describe('a core thread that dies during a run', () => {
     expect(readdirSync(out).sort()).toEqual(['ladder.md', 'run.pcapng', 'summary.json']);
     expect([...readCaptureFile(new Uint8Array(readFileSync(join(out, 'run.pcapng'))))].length).toBeGreaterThan(0); // the NG Setup at least
   }, 60_000);
+
+  it('gives up the UEs under way at once, failed with the line naming the thread, instead of on their NAS timers', async () => {
+    const started = ThreadedCore.start;
+    let core: ThreadedCore | undefined;
+    vi.spyOn(ThreadedCore, 'start').mockImplementation(async (...args) => (core = await started.apply(ThreadedCore, args)));
+    // the first UE's PDU Session Establishment Request is on its way when the SMF's thread ends
+    const establish = Ue.prototype.establishPduSession;
+    vi.spyOn(Ue.prototype, 'establishPduSession').mockImplementation(function (this: Ue, ...args) {
+      void (core as unknown as { threads: { worker: Worker }[] }).threads[1].worker.terminate();
+      return establish.apply(this, args);
+    });
+    const out = mkdtempSync(join(tmpdir(), 'wire5g-thread-death-'));
+    const cfg = testConfig(144);
+    cfg.ue.count = 2;
+    const began = performance.now();
+    const r = await runScenario(cfg, { outDir: out, threads: 2, threadEntry: { script: bin }, pings: 1 });
+    const tookMs = performance.now() - began;
+    expect(r.ok).toBe(false);
+    // the UE under way failed with the thread's line, not a T3580 expiry; the second never started
+    expect(r.ues.map((u) => [u.supi, u.error])).toEqual([[r.ues[0].supi, 'given up: core thread UDR+PCF+UPF+SMF+BSF+CHF+NWDAF+AF exited (code 1)']]);
+    expect(tookMs).toBeLessThan(40_000); // 80 s and more on the UE's timers before
+  }, 90_000);
 });
+
