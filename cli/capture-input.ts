@@ -1,18 +1,9 @@
 // The capture files a command is given ('wire5g decode', 'wire5g capture merge').
 
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { CommandFailed } from './args.ts';
 
-/** Reads a capture file, or fails with one line saying why (missing, a directory, not readable). */
-export function readCaptureInput(file: string): Uint8Array {
-  try {
-    return new Uint8Array(readFileSync(file));
-  } catch (e) {
-    throw cannotRead(file, e);
-  }
-}
-
-/** Fails with the line readCaptureInput would when `file` cannot be opened for reading (it is read later, as a stream). */
+/** Fails with one line saying why (missing, a directory, not readable) when `file` cannot be read; it is read later, a block at a time. */
 export function checkCaptureInput(file: string): void {
   try {
     const fd = openSync(file, 'r');

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { runScenario } from '../../nodes/scenario.ts';
 import { testConfig } from '../helpers/network.ts';
 import { dissect, tsharkAvailable, type DissectedFrame } from '../helpers/tshark.ts';
-import { decodeCapture } from '../../cli/decode.ts';
+import { decodeCaptureFile } from '../../cli/decode.ts';
 import { framesOf, frameLine, type FrameReport } from '../../cli/decode-format.ts';
 import type { JsonValue } from '../../codecs/bytes/json.ts';
 
@@ -46,7 +46,7 @@ describe.skipIf(!tsharkAvailable())('the default run, read by wire5g decode and 
     expect(r.ok).toBe(true);
     capture = r.files.capture!;
     summaryPath = r.files.summary!;
-    ours = [...framesOf(decodeCapture(new Uint8Array(readFileSync(capture))))];
+    ours = [...framesOf(decodeCaptureFile(capture))]; // as `wire5g decode` reads it, a block at a time
     theirs = dissect(capture, { prefs: ['nas-5gs.null_decipher:TRUE'] });
   }, 60_000);
 

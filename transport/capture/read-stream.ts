@@ -29,8 +29,11 @@ export class CaptureFileError extends Error {
   readonly offset: number;
   readonly reason: string;
 
-  constructor(file: string, offset: number, reason: string) {
-    super(`${file}: ${reason} at byte offset ${offset}`);
+  /** The codec's error (its protocol, code, offset and field path), when the structure failed. */
+  declare readonly cause?: DecodeError;
+
+  constructor(file: string, offset: number, reason: string, cause?: DecodeError) {
+    super(`${file}: ${reason} at byte offset ${offset}`, cause ? { cause } : undefined);
     this.name = 'CaptureFileError';
     this.file = file;
     this.offset = offset;
@@ -123,7 +126,7 @@ export function* readCaptureStream(path: string, chunkBytes = READ_CHUNK_BYTES):
         }
       }
     } catch (e) {
-      if (e instanceof DecodeError) throw new CaptureFileError(path, e.offset, `${e.reason} (${e.path})`);
+      if (e instanceof DecodeError) throw new CaptureFileError(path, e.offset, `${e.reason} (${e.path})`, e);
       throw e;
     }
   } finally {

@@ -11,6 +11,7 @@ import { compileRoutes, matchCompiled, SbiProblem, type CompiledRoutes, type Sbi
 import { parseSbiBody, sbiBodyOut, bodyOctets, contentTypeField, type SbiBodyBytes } from './body.ts';
 import { OwnHttp2Server } from './h2/server.ts';
 import type { H2Stream, H2StreamObserver } from './h2/stream.ts';
+import { joinedField } from './h2/rules.ts';
 import { sbiHttp2, type Http2Implementation } from './http2-choice.ts';
 import type { HeaderField } from '../../codecs/http2/hpack.ts';
 import { parseRequestTarget, type RequestTarget } from './uri.ts';
@@ -141,7 +142,7 @@ class OwnExchange implements Exchange, H2StreamObserver {
   get headers(): Record<string, string | undefined> {
     if (this.fields) return this.fields;
     const hs: Record<string, string | undefined> = {};
-    for (const { name, value } of this.s.headers ?? []) if (name[0] !== ':') hs[name] = hs[name] === undefined ? value : `${hs[name]}, ${value}`;
+    for (const { name, value } of this.s.headers ?? []) if (name[0] !== ':') hs[name] = joinedField(name, hs[name], value);
     return (this.fields = hs);
   }
 

@@ -44,6 +44,16 @@ export class Settings {
   }
 }
 
+/**
+ * One record's value of a field name seen more than once in a header list: joined with ", " (RFC
+ * 9110 5.3), except `cookie`, which HTTP/2 lets a client split into one field per cookie pair and
+ * whose pieces are joined with "; " (RFC 9113 8.2.3), as node:http2 joins them.
+ */
+export function joinedField(name: string, before: string | undefined, value: string): string {
+  if (before === undefined) return value;
+  return name === 'cookie' ? `${before}; ${value}` : `${before}, ${value}`;
+}
+
 const CONNECTION_SPECIFIC = new Set(['connection', 'proxy-connection', 'keep-alive', 'transfer-encoding', 'upgrade']);
 
 /** A field name with an uppercase letter (8.2.1), by character codes: toLowerCase makes a string per call. */
