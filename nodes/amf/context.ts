@@ -8,6 +8,7 @@ import type { SctpAssociation } from '../../transport/sctp-udp/association.ts';
 import type { NasSecurityContext, UeSecurityCapability, SNssai, NasMessage } from '../../codecs/nas/index.ts';
 import type { TimerHandle } from '../../transport/clock.ts';
 import type { UserLocation } from './user-location.ts';
+import type { AmfReleaseCause } from './procedures/amf-requested-release.ts';
 
 /** A gNB that completed NG Setup on an SCTP association (TS 38.413 8.7.1). */
 export interface GnbContext {
@@ -33,6 +34,12 @@ export interface PduSessionRef {
   emergency?: boolean;
   /** Its SM context operations in flight, one at a time, and its release once decided (sm-context-order.ts). */
   smOrder?: SmContextOrder;
+  /**
+   * A release (TS 23.502 4.3.4.2 step 1f) decided while the session was being established (the
+   * emergency exception of 4.2.2.3.3, procedures/emergency.ts): started once its establishment
+   * ends (4.3.2.2.1 step 15 answered, procedures/pdu-session-relay.ts).
+   */
+  releaseWhenEstablished?: { cause: AmfReleaseCause; step: string };
 }
 
 /** A NAS message from the UE and whether its integrity was verified (TS 24.501 4.4.4.3). */

@@ -66,8 +66,18 @@ export async function keepEmergencyRegistration(amf: Amf, ue: AmfUe, o: { udmWit
     await unsubscribeFromSdm(amf, ue, '4.2.2.3.3 step 3');
     ue.uecmRegistered = false;
   }
+  const cause = o.cause ?? 'REL_DUE_TO_UNSPECIFIED_REASON';
+  const step = '4.3.4.2 step 1f (emergency exception of 4.2.2.3.3)';
+  // "any PDU session associated with non-emergency service": one still being established is
+  // released once it is (its Accept may be on its way to the UE; step 1f needs its SM context)
+  for (const s of ue.sessions.values()) if (!s.emergency && s.state === 'creating') s.releaseWhenEstablished = { cause, step };
   const others = [...ue.sessions.values()].filter((s) => !s.emergency && s.state === 'active');
-  await Promise.all(others.map((s) => amfRequestedRelease(amf, ue, s.pduSessionId, o.cause ?? 'REL_DUE_TO_UNSPECIFIED_REASON', '4.3.4.2 step 1f (emergency exception of 4.2.2.3.3)').catch((e: unknown) => {
-    amf.log(`UE ${ue.supi ?? ''}: PDU session ${s.pduSessionId} not released for the emergency exception: ${e instanceof Error ? e.message : String(e)}`);
-  })));
+  await Promise.all(others.map((s) => releaseForEmergencyException(amf, ue, s.pduSessionId, cause, step)));
+}
+
+/** Step 1f for a non-emergency session of the emergency exception; a refusal or failure is logged. */
+export function releaseForEmergencyException(amf: Amf, ue: AmfUe, psi: number, cause: AmfReleaseCause, step: string): Promise<void> {
+  return amfRequestedRelease(amf, ue, psi, cause, step).then(() => undefined, (e: unknown) => {
+    amf.log(`UE ${ue.supi ?? ''}: PDU session ${psi} not released for the emergency exception: ${e instanceof Error ? e.message : String(e)}`);
+  });
 }

@@ -20,7 +20,7 @@ import { sendNgap } from '../n2.ts';
 import { n1SmToSmf, releaseCommandFromSmf } from './pdu-session-release.ts';
 import { modifyRequestFromSmf } from './pdu-session-modification.ts';
 import { onboardingAllows, defaultDnn } from './registration-onboarding-snpn.ts';
-import { emergencyRequestAllowed, emergencySessionParameters } from './emergency.ts';
+import { emergencyRequestAllowed, emergencySessionParameters, releaseForEmergencyException } from './emergency.ts';
 import { ueAmbrNgap } from './registration.ts';
 import { updateSmContext, relaySmAnswer } from './sm-context-answer.ts';
 import { serverAddressingInfo } from '../../common/pvs-info.ts';
@@ -152,7 +152,12 @@ export async function n2SetupAnswersToSmf(amf: Amf, ue: AmfUe, items: { psi: num
     ), step);
     if (!a) return;
     const success = relaySmAnswer(amf, ue, s, a, step);
-    if (success && item.ok && s.state === 'creating') s.state = 'active';
+    if (!success || !item.ok || s.state !== 'creating') return;
+    s.state = 'active';
+    // a release decided while it was being established (emergency.ts)
+    const decided = s.releaseWhenEstablished;
+    s.releaseWhenEstablished = undefined;
+    if (decided) await releaseForEmergencyException(amf, ue, s.pduSessionId, decided.cause, decided.step);
   }));
 }
 
