@@ -10,6 +10,7 @@ import { connect } from 'node:net';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { Capture } from '../transport/capture/capture.ts';
 import type { WireTap } from '../transport/tap.ts';
+import { HaltableClock } from '../transport/clock.ts';
 import { RunRecorder } from './common/run-report.ts';
 import { ledgerDiff, type LedgerSnapshot } from './common/ledger.ts';
 import type { NetworkConfig, SubscriberConfig } from './common/config.ts';
@@ -134,6 +135,9 @@ export async function runScenario(cfg: NetworkConfig, o: ScenarioOptions = {}): 
   const died = new Promise<void>((resolve) => dead.signal.addEventListener('abort', () => resolve(), { once: true }));
   /** UEs started and not finished (their index), given up when a core thread dies. */
   const underWay = new Set<number>();
+  // the UEs' timers when the core is on threads: halted when the UEs under way are given up, so that
+  // none of them retransmits to the stopped gNB later (an uncaught "gNB is stopped" from a T3580)
+  const ueClock = o.threads ? new HaltableClock() : undefined;
   const threadCaptures: string[] = [];
   let gnb: Gnb | undefined;
   const outcomes: UeOutcome[] = [];
@@ -167,7 +171,7 @@ export async function runScenario(cfg: NetworkConfig, o: ScenarioOptions = {}): 
       const outcome: UeOutcome = { supi: s.supi, rttsMs: [], received: [] };
       outcomes[i] = outcome;
       underWay.add(i);
-      const ue = new Ue({ supi: s.supi, k: s.k, opc: s.opc, amf: s.amf, sqn: s.sqn, plmn: cfg.plmn, snssai: cfg.snssai, dnn: cfg.dnn, imeisv: `${cfg.ue.imeisvPrefix}${String(i % 100).padStart(2, '0')}`, security: { ciphering: cfg.security.ciphering }, ...(o.log ? { log: o.log } : {}) });
+      const ue = new Ue({ supi: s.supi, k: s.k, opc: s.opc, amf: s.amf, sqn: s.sqn, plmn: cfg.plmn, snssai: cfg.snssai, dnn: cfg.dnn, imeisv: `${cfg.ue.imeisvPrefix}${String(i % 100).padStart(2, '0')}`, security: { ciphering: cfg.security.ciphering }, ...(o.log ? { log: o.log } : {}), ...(ueClock ? { clock: ueClock } : {}) });
       let registered = false;
       try {
         await recorder.procedure('Registration', 'TS 23.502 4.2.2.2.2', s.supi, () => ue.register(gnb!));
@@ -221,6 +225,7 @@ export async function runScenario(cfg: NetworkConfig, o: ScenarioOptions = {}): 
   } finally {
     // the UEs under way when a core thread died end here, failed, instead of on their NAS timers
     if (death) {
+      ueClock?.halt();
       for (const i of underWay) {
         const outcome = outcomes[i];
         if (!outcome.error) progress.failed++;

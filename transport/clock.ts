@@ -44,6 +44,47 @@ class RealClock implements Clock {
 
 export const realClock: Clock = new RealClock();
 
+interface HaltableTimer<A> {
+  owner: HaltableClock;
+  fn: (arg: A) => void;
+  arg: A;
+}
+
+function fireUnlessHalted<A>(t: HaltableTimer<A>): void {
+  if (!t.owner.halted) t.fn(t.arg);
+}
+
+/**
+ * Another clock's time and timers, until `halt`: from then on its timers fire into nothing. For
+ * what is given up while its timers still run, e.g. the UEs of a run whose core thread died
+ * (nodes/scenario.ts): their NAS timers would go on retransmitting to a gNB that has stopped.
+ */
+export class HaltableClock implements Clock {
+  halted = false;
+  private readonly base: Clock;
+
+  constructor(base: Clock = realClock) {
+    this.base = base;
+  }
+
+  now(): number {
+    return this.base.now();
+  }
+
+  setTimeout<A>(fn: (arg: A) => void, ms: number, arg?: A): TimerHandle {
+    return this.base.setTimeout(fireUnlessHalted<A>, ms, { owner: this, fn, arg: arg as A });
+  }
+
+  clearTimeout(h: TimerHandle | undefined): void {
+    this.base.clearTimeout(h);
+  }
+
+  /** Every timer set on this clock, running or to come, does nothing when it fires. */
+  halt(): void {
+    this.halted = true;
+  }
+}
+
 /** A clock that only moves when told to; due timers run in time order (ties in creation order). */
 export class VirtualClock implements Clock {
   private time: number;

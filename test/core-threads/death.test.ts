@@ -15,6 +15,7 @@ import { readCaptureFile } from '../../codecs/capture/files.ts';
 import { testConfig } from '../helpers/network.ts';
 import { bin } from '../helpers/wire5g.ts';
 import { Ue } from '../../nodes/ue/ue.ts';
+import { HaltableClock } from '../../transport/clock.ts';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -49,6 +50,9 @@ describe('a core thread that dies during a run', () => {
       void (core as unknown as { threads: { worker: Worker }[] }).threads[1].worker.terminate();
       return establish.apply(this, args);
     });
+    // the given-up UE's timers are halted: its T3580 would otherwise retransmit, 16 s later, to the
+    // stopped gNB (an uncaught "gNB is stopped" in whatever runs then; HaltableClock: clock.test.ts)
+    const halt = vi.spyOn(HaltableClock.prototype, 'halt');
     const out = mkdtempSync(join(tmpdir(), 'wire5g-thread-death-'));
     const cfg = testConfig(144);
     cfg.ue.count = 2;
@@ -59,6 +63,7 @@ describe('a core thread that dies during a run', () => {
     // the UE under way failed with the thread's line, not a T3580 expiry; the second never started
     expect(r.ues.map((u) => [u.supi, u.error])).toEqual([[r.ues[0].supi, 'given up: core thread UDR+PCF+UPF+SMF+BSF+CHF+NWDAF+AF exited (code 1)']]);
     expect(tookMs).toBeLessThan(40_000); // 80 s and more on the UE's timers before
+    expect(halt).toHaveBeenCalledTimes(1);
   }, 90_000);
 });
 

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { VirtualClock, realClock, DeadlineQueue, type QueuedDeadline } from '../../transport/clock.ts';
+import { VirtualClock, HaltableClock, realClock, DeadlineQueue, type QueuedDeadline } from '../../transport/clock.ts';
 
 describe('clock', () => {
   it('VirtualClock runs due timers in time order, including timers set by timers', () => {
@@ -162,4 +162,22 @@ describe('clock', () => {
       for (const at of seen) expect(at).toBeGreaterThanOrEqual(15);
     });
   });
+
+  it('HaltableClock: its timers run on the base clock until it is halted, then fire into nothing, those set after too', () => {
+    const base = new VirtualClock(0);
+    const c = new HaltableClock(base);
+    const seen: string[] = [];
+    c.setTimeout((what: string) => seen.push(`${what}@${c.now()}`), 10, 'first');
+    const cleared = c.setTimeout(() => seen.push('cleared'), 15);
+    c.setTimeout(() => seen.push('after the halt'), 30);
+    c.clearTimeout(cleared);
+    base.advance(20);
+    expect(seen).toEqual(['first@10']);
+    c.halt();
+    c.setTimeout(() => seen.push('set after the halt'), 5);
+    base.advance(100);
+    expect(seen).toEqual(['first@10']);
+    expect(base.pending).toBe(0); // they fired, doing nothing
+  });
 });
+
