@@ -170,7 +170,7 @@ export class OwnRequest implements H2StreamObserver, QueuedDeadline {
     for (let i = 0; i < fields.length; i++) {
       const { name, value } = fields[i];
       if (name === ':status') status ??= value;
-      else if (name === 'content-type') contentType = contentType === undefined ? value : `${contentType}, ${value}`;
+      else if (name === 'content-type') contentType ??= value; // the first, as the record keeps (h2/rules.ts joinedField)
     }
     try {
       const r = new OwnAnswer(Number(status), fields, parseSbiBody(contentType, s.body()));

@@ -129,7 +129,7 @@ class OwnExchange implements Exchange, H2StreamObserver {
     for (const { name, value } of s.headers ?? []) {
       if (name === ':method') this.method = value;
       else if (name === ':path') this.path = value;
-      else if (name === 'content-type') contentType = contentType === undefined ? value : `${contentType}, ${value}`;
+      else if (name === 'content-type') contentType ??= value; // the first, as the record keeps (h2/rules.ts joinedField)
     }
     this.contentType = contentType;
   }
