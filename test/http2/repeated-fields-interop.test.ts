@@ -30,6 +30,9 @@ const FIELDS: HeaderField[] = [
   { name: '3gpp-sbi-discovery-service-names', value: 'nudr-group-id-map' },
   { name: 'cookie', value: 'a=1' },
   { name: 'cookie', value: 'b=2' },
+  // names that are also Object.prototype's: node:http2's record has no prototype
+  { name: 'constructor', value: 'x' },
+  { name: '__proto__', value: 'y' },
 ];
 
 /** Opens a connection to `port`, sends the preface, empty SETTINGS and one HEADERS (END_STREAM) with FIELDS. */
@@ -47,7 +50,7 @@ function withoutPseudo(h: Record<string, unknown>): Record<string, unknown> {
 }
 
 describe('repeated header fields: the own server reads them as node:http2 does', () => {
-  it('joined with ", ", cookie pairs with "; ", single-value fields the first one', async () => {
+  it('joined with ", ", cookie pairs with "; ", single-value fields the first one; names of Object.prototype as any other', async () => {
     // the judge
     const node = http2.createServer();
     const nodeSaw = new Promise<Record<string, unknown>>((resolve) => node.on('stream', (stream, headers) => {
@@ -72,6 +75,8 @@ describe('repeated header fields: the own server reads them as node:http2 does',
         location: 'http://127.0.0.1/a',
         '3gpp-sbi-discovery-service-names': 'nudr-dr, nudr-group-id-map',
         cookie: 'a=1; b=2',
+        constructor: 'x',
+        ['__proto__']: 'y',
       });
       expect(await ownSeen).toEqual(judged);
     } finally {

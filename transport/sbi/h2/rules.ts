@@ -58,6 +58,14 @@ const SINGLE_VALUE_FIELDS = new Set([
 ]);
 
 /**
+ * An empty header record without a prototype, as node:http2's: a peer's field named `constructor`
+ * or `__proto__` is a field like any other, not Object.prototype's member.
+ */
+export function headerRecord(): Record<string, string | undefined> {
+  return Object.create(null) as Record<string, string | undefined>;
+}
+
+/**
  * One record's value of a field name seen more than once in a header list: joined with ", " (RFC
  * 9110 5.3), except `cookie`, which HTTP/2 lets a client split into one field per cookie pair and
  * whose pieces are joined with "; " (RFC 9113 8.2.3), and a single-value field, whose first value
