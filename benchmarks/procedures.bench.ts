@@ -375,6 +375,9 @@ writeReport('procedures', results, {
   notes: {
     unit: 'opsPerSec of the UE rows = procedures completed per second (registration + PDU session establishment, or deregistrations); burst rows are one sample each (samples 1, rme null)',
     window: WINDOW,
+    // the gNB's RRC admission of every row (WIRE5G_BENCH_SETUPS_PER_SECOND sets its rate): a rate at or
+    // under the rows' own figures means the rows measured the pacing (docs/decisions/21-admission-rate.md)
+    gnbAdmission: cfg.gnb.admission,
     bursts,
     multiProcess,
     coreProcess,

@@ -6,6 +6,7 @@
 // client hands http2 a Duplex that forwards to the socket and reports every chunk each way to a
 // TcpStreamRecorder. The capture then holds the exact bytes on the wire as one TCP connection.
 
+import { headerRecord } from './h2/rules.ts';
 import http2 from 'node:http2';
 import net from 'node:net';
 import tls from 'node:tls';
@@ -353,7 +354,7 @@ export class Http2SbiClient implements SbiClient {
       };
       const timer = answerTimer(this.clock, timeoutMs, () => status !== 0, cancel);
       let status = 0;
-      const resHeaders: Record<string, string | undefined> = {};
+      const resHeaders = headerRecord();
       const chunks: Buffer[] = [];
       req.on('response', (h) => {
         status = Number(h[':status']);

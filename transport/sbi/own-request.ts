@@ -9,7 +9,7 @@ import { parseSbiBody, type SbiBodyBytes } from './body.ts';
 import type { H2Connection } from './h2/connection.ts';
 import type { H2Stream, H2StreamObserver } from './h2/stream.ts';
 import { H2Error, H2ClosedError } from './h2/errors.ts';
-import { joinedField } from './h2/rules.ts';
+import { joinedField, headerRecord } from './h2/rules.ts';
 import { ERROR_CODE_NAMES } from '../../codecs/http2/frame.ts';
 import type { HeaderField } from '../../codecs/http2/hpack.ts';
 import type { Clock, DeadlineQueue, QueuedDeadline, TimerHandle } from '../clock.ts';
@@ -60,7 +60,7 @@ class OwnAnswer implements SbiResult<unknown> {
 
   get headers(): Record<string, string | undefined> {
     if (this.record) return this.record;
-    const hs: Record<string, string | undefined> = {};
+    const hs = headerRecord();
     for (const { name, value } of this.fields) if (name[0] !== ':') hs[name] = joinedField(name, hs[name], value);
     return (this.record = hs);
   }
@@ -170,7 +170,7 @@ export class OwnRequest implements H2StreamObserver, QueuedDeadline {
     for (let i = 0; i < fields.length; i++) {
       const { name, value } = fields[i];
       if (name === ':status') status ??= value;
-      else if (name === 'content-type') contentType = contentType === undefined ? value : `${contentType}, ${value}`;
+      else if (name === 'content-type') contentType ??= value; // the first, as the record keeps (h2/rules.ts joinedField)
     }
     try {
       const r = new OwnAnswer(Number(status), fields, parseSbiBody(contentType, s.body()));

@@ -11,7 +11,7 @@ import { compileRoutes, matchCompiled, SbiProblem, type CompiledRoutes, type Sbi
 import { parseSbiBody, sbiBodyOut, bodyOctets, contentTypeField, type SbiBodyBytes } from './body.ts';
 import { OwnHttp2Server } from './h2/server.ts';
 import type { H2Stream, H2StreamObserver } from './h2/stream.ts';
-import { joinedField } from './h2/rules.ts';
+import { joinedField, headerRecord } from './h2/rules.ts';
 import { sbiHttp2, type Http2Implementation } from './http2-choice.ts';
 import type { HeaderField } from '../../codecs/http2/hpack.ts';
 import { parseRequestTarget, type RequestTarget } from './uri.ts';
@@ -60,7 +60,7 @@ interface Exchange {
 type Closed = (x: Exchange, clean: boolean, code: string) => void;
 
 function nodeExchange(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): Exchange {
-  const hs: Record<string, string | undefined> = {};
+  const hs = headerRecord();
   for (const [k, v] of Object.entries(headers)) if (!k.startsWith(':')) hs[k] = Array.isArray(v) ? v.join(', ') : v;
   const x: Exchange = {
     method: String(headers[':method'] ?? 'GET'),
@@ -129,7 +129,7 @@ class OwnExchange implements Exchange, H2StreamObserver {
     for (const { name, value } of s.headers ?? []) {
       if (name === ':method') this.method = value;
       else if (name === ':path') this.path = value;
-      else if (name === 'content-type') contentType = contentType === undefined ? value : `${contentType}, ${value}`;
+      else if (name === 'content-type') contentType ??= value; // the first, as the record keeps (h2/rules.ts joinedField)
     }
     this.contentType = contentType;
   }
@@ -141,7 +141,7 @@ class OwnExchange implements Exchange, H2StreamObserver {
    */
   get headers(): Record<string, string | undefined> {
     if (this.fields) return this.fields;
-    const hs: Record<string, string | undefined> = {};
+    const hs = headerRecord();
     for (const { name, value } of this.s.headers ?? []) if (name[0] !== ':') hs[name] = joinedField(name, hs[name], value);
     return (this.fields = hs);
   }

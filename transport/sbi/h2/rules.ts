@@ -45,13 +45,36 @@ export class Settings {
 }
 
 /**
+ * Fields whose value is a single value, not a list (RFC 9110: e.g. 8.3 Content-Type, 10.2.2
+ * Location, 10.1.5 User-Agent): repeated, they cannot be joined into a meaningful value, and the
+ * record keeps the first, as node:http2 does (the same names; test/http2/repeated-fields-interop).
+ */
+const SINGLE_VALUE_FIELDS = new Set([
+  'access-control-allow-credentials', 'access-control-max-age', 'access-control-request-method', 'age', 'authorization',
+  'content-encoding', 'content-language', 'content-length', 'content-location', 'content-md5', 'content-range', 'content-type',
+  'date', 'dnt', 'etag', 'expires', 'from', 'host', 'if-match', 'if-modified-since', 'if-none-match', 'if-range',
+  'if-unmodified-since', 'last-modified', 'location', 'max-forwards', 'proxy-authorization', 'range', 'referer',
+  'retry-after', 'tk', 'upgrade-insecure-requests', 'user-agent', 'x-content-type-options',
+]);
+
+/**
+ * An empty header record without a prototype, as node:http2's: a peer's field named `constructor`
+ * or `__proto__` is a field like any other, not Object.prototype's member.
+ */
+export function headerRecord(): Record<string, string | undefined> {
+  return Object.create(null) as Record<string, string | undefined>;
+}
+
+/**
  * One record's value of a field name seen more than once in a header list: joined with ", " (RFC
  * 9110 5.3), except `cookie`, which HTTP/2 lets a client split into one field per cookie pair and
- * whose pieces are joined with "; " (RFC 9113 8.2.3), as node:http2 joins them.
+ * whose pieces are joined with "; " (RFC 9113 8.2.3), and a single-value field, whose first value
+ * stays (SINGLE_VALUE_FIELDS); as node:http2 builds its header objects.
  */
 export function joinedField(name: string, before: string | undefined, value: string): string {
   if (before === undefined) return value;
-  return name === 'cookie' ? `${before}; ${value}` : `${before}, ${value}`;
+  if (name === 'cookie') return `${before}; ${value}`;
+  return SINGLE_VALUE_FIELDS.has(name) ? before : `${before}, ${value}`;
 }
 
 const CONNECTION_SPECIFIC = new Set(['connection', 'proxy-connection', 'keep-alive', 'transfer-encoding', 'upgrade']);
