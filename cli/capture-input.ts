@@ -1,18 +1,18 @@
 // The capture files a command is given ('wire5g decode', 'wire5g capture merge').
 
-import { closeSync, openSync, readSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { CommandFailed } from './args.ts';
 
-/** Fails with one line saying why (missing, a directory, not readable) when `file` cannot be read; it is read later, a block at a time. */
+/**
+ * Fails with one line saying why (missing, a directory, not readable) when `file` cannot be read;
+ * it is read later, a block at a time. Nothing is opened or read here: a pipe (`wire5g decode
+ * /dev/stdin`, `<(zcat run.pcapng.gz)`) can be read only once and cannot seek, and opening a named
+ * pipe waits for its writer.
+ */
 export function checkCaptureInput(file: string): void {
   try {
-    const fd = openSync(file, 'r');
-    try {
-      // a directory opens on Linux; reading it is what fails
-      readSync(fd, new Uint8Array(1), 0, 1, 0);
-    } finally {
-      closeSync(fd);
-    }
+    if (statSync(file).isDirectory()) throw Object.assign(new Error(`${file} is a directory`), { code: 'EISDIR' });
+    accessSync(file, constants.R_OK);
   } catch (e) {
     throw cannotRead(file, e);
   }

@@ -8,6 +8,7 @@
 
 import { describe, it, expect, beforeAll } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -16,6 +17,7 @@ import { PcapngWriter, LinkType } from '../../transport/capture/pcapng.ts';
 import { udpPacket } from '../../transport/capture/synth.ts';
 import { encodeGtpu, gPdu, echoRequest } from '../../codecs/gtpu/index.ts';
 import { concatBytes } from '../../codecs/bytes/concat.ts';
+import { bin } from '../helpers/wire5g.ts';
 
 const gtpu = (i: number) => udpPacket({ address: '127.0.0.10', port: 2152 }, { address: '127.0.0.11', port: 2152 }, encodeGtpu(gPdu(0x100 + i, new Uint8Array(20 + i * 37).fill(0x45), { pduType: 1, qfi: 7 })));
 const echo = udpPacket({ address: 'fd00::10', port: 40000 }, { address: 'fd00::11', port: 2152 }, encodeGtpu(echoRequest(5)));
@@ -93,6 +95,21 @@ describe('wire5g decode reads a file a block at a time: the same records as the 
     expect(broken.at(-1)).toMatchObject({ protocol: 'pcap', error: { offset: expect.any(Number) } });
     expect(records('not a capture')).toMatchObject([{ frame: 0, protocol: 'pcap', error: { offset: 0 } }]);
   });
+
+  // a file that is not seekable (a pipe: `zcat run.pcapng.gz | wire5g decode /dev/stdin`, or
+  // `wire5g decode <(zcat ...)`) is read as a stream too: the check that it is readable must neither
+  // seek (pread: ESPIPE) nor take its first bytes (review rv11: refused with ESPIPE after da474e1)
+  it('decodes a pipe (/dev/stdin) as it decodes the file', () => {
+    const file = join(dir, 'pcapng');
+    const fromFile = spawnSync(process.execPath, [bin, 'decode', file], { encoding: 'utf8' });
+    expect(fromFile.status).toBe(0);
+    // a pipe from the shell, as a user's (node's own stdin pipe to a child is a socket, which /dev/stdin cannot open)
+    const fromPipe = spawnSync('sh', ['-c', 'cat "$1" | "$2" "$3" decode /dev/stdin', 'sh', file, process.execPath, bin], { encoding: 'utf8' });
+    expect(fromPipe.stderr).toBe('');
+    expect(fromPipe.status).toBe(0);
+    expect(fromPipe.stdout).toBe(fromFile.stdout);
+    expect(fromPipe.stdout.split('\n').filter(Boolean)).toHaveLength(41);
+  }, 60_000);
 });
 
 describe('wire5g decode writes with the output stream\'s backpressure', () => {
