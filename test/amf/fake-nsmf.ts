@@ -1,6 +1,7 @@
 // A recording stand-in for the AMF's Nsmf_PDUSession client (nodes/amf/sm-context-order.ts and
 // the procedures that use it): each request is recorded and stays unanswered until the test
 // answers it, so the order under test is the AMF's, not the machine's timing. No sockets.
+import { expect } from 'vitest';
 import type { Amf } from '../../nodes/amf/amf.ts';
 
 export interface NsmfCall {
@@ -27,3 +28,19 @@ export function fakeAmf(): { amf: Amf; calls: NsmfCall[]; logs: string[] } {
 }
 
 export const tick = () => new Promise((r) => setImmediate(r));
+
+/**
+ * The order the tests of answers arriving before the SMF's 201 check: only the creation is on its
+ * way (what waits for it is not sent yet); its 201 names `uri`; the waiting Update then goes to
+ * `uri` and is answered 200. Returns the Update's call for further checks.
+ */
+export async function answerCreationThenUpdate(calls: NsmfCall[], created: Promise<unknown>, uri: string): Promise<NsmfCall> {
+  expect(calls.map((c) => c.op)).toEqual(['create']);
+  calls[0].answer(201, uri);
+  await created;
+  await tick();
+  expect(calls.map((c) => c.op)).toEqual(['create', 'update']);
+  expect(calls[1].uri).toBe(uri);
+  calls[1].answer(200);
+  return calls[1];
+}
