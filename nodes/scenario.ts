@@ -182,7 +182,11 @@ export async function runScenario(cfg: NetworkConfig, o: ScenarioOptions = {}): 
         if (!underWay.has(i)) return;
         progress.withSession++;
         outcome.address = session.address;
-        for (let p = 1; p <= (o.pings ?? 3); p++) outcome.rttsMs.push(await recorder.procedure('Ping over the user plane', 'TS 23.501 5.8 (N3/N6)', s.supi, () => pingOnce(ue, cfg.dataNetwork, p)));
+        for (let p = 1; p <= (o.pings ?? 3); p++) {
+          const rttMs = await recorder.procedure('Ping over the user plane', 'TS 23.501 5.8 (N3/N6)', s.supi, () => pingOnce(ue, cfg.dataNetwork, p));
+          if (!underWay.has(i)) return; // a reply after the give-up: neither kept nor followed by the next ping
+          outcome.rttsMs.push(rttMs);
+        }
       } catch (e) {
         if (!underWay.has(i)) return;
         outcome.error = e instanceof Error ? e.message : String(e);

@@ -65,5 +65,35 @@ describe('a core thread that dies during a run', () => {
     expect(tookMs).toBeLessThan(40_000); // 80 s and more on the UE's timers before
     expect(halt).toHaveBeenCalledTimes(1);
   }, 90_000);
+
+  // review rv11: the ping loop went on after the give-up. An echo reply that lands just after it
+  // (here: the AMF's thread dies under the first ping, whose reply comes once the UE is given up)
+  // put an RTT into the given-up UE's outcome and started the next ping through the stopped gNB,
+  // a procedure of a UE the run had already counted failed and finished
+  it('a given-up UE starts nothing more: a ping answered after the give-up is neither kept nor followed by the next', async () => {
+    const started = ThreadedCore.start;
+    let core: ThreadedCore | undefined;
+    vi.spyOn(ThreadedCore, 'start').mockImplementation(async (...args) => (core = await started.apply(ThreadedCore, args)));
+    let pings = 0;
+    vi.spyOn(Ue.prototype, 'ping').mockImplementation(async () => {
+      if (++pings > 1) return 1.5;
+      const amfThread = (core as unknown as { threads: { worker: Worker }[] }).threads[0].worker;
+      const exited = new Promise((r) => amfThread.once('exit', r));
+      void amfThread.terminate();
+      await exited;
+      // the run has seen the death and given the UE up (its outcome failed, its gNB stopping)
+      await new Promise((r) => setImmediate(r));
+      return 1.5; // the echo reply, late
+    });
+    const progress = { ues: 0, registered: 0, withSession: 0, deregistered: 0, failed: 0, finished: 0 };
+    const cfg = testConfig(144);
+    cfg.ue.count = 1;
+    const r = await runScenario(cfg, { outDir: mkdtempSync(join(tmpdir(), 'wire5g-thread-death-')), threads: 2, threadEntry: { script: bin }, pings: 3, progress });
+    expect(r.ok).toBe(false);
+    expect(r.ues).toMatchObject([{ rttsMs: [], error: 'given up: core thread NRF+NSSF+AMF+AUSF+UDM exited (code 1)' }]);
+    expect(pings).toBe(1);
+    expect((r.summary.procedures as { name: string }[]).filter((p) => p.name === 'Ping over the user plane')).toHaveLength(1);
+    expect(progress).toMatchObject({ ues: 1, registered: 1, withSession: 1, deregistered: 0, failed: 1, finished: 1 });
+  }, 90_000);
 });
 
