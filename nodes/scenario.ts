@@ -196,7 +196,9 @@ export async function runScenario(cfg: NetworkConfig, o: ScenarioOptions = {}): 
       if (registered && mode !== 'none' && underWay.has(i)) {
         const switchOff = mode === 'switch-off' || (mode === 'mixed' && i % 2 === 0);
         try {
-          outcome.deregistration = await recorder.procedure(`UE-initiated Deregistration (${switchOff ? 'switch off' : 'normal'})`, 'TS 23.502 4.2.2.3.2', s.supi, () => ue.deregister({ switchOff }));
+          const deregistration = await recorder.procedure(`UE-initiated Deregistration (${switchOff ? 'switch off' : 'normal'})`, 'TS 23.502 4.2.2.3.2', s.supi, () => ue.deregister({ switchOff }));
+          if (!underWay.has(i)) return; // ended after the give-up: not counted
+          outcome.deregistration = deregistration;
           progress.deregistered++;
         } catch (e) {
           if (!underWay.has(i)) return;

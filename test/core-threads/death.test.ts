@@ -95,5 +95,29 @@ describe('a core thread that dies during a run', () => {
     expect((r.summary.procedures as { name: string }[]).filter((p) => p.name === 'Ping over the user plane')).toHaveLength(1);
     expect(progress).toMatchObject({ ues: 1, registered: 1, withSession: 1, deregistered: 0, failed: 1, finished: 1 });
   }, 90_000);
+
+  // the same for the deregistration: one that ends after the give-up is not counted deregistered
+  it('a given-up UE whose deregistration ends after the give-up is not counted deregistered', async () => {
+    const started = ThreadedCore.start;
+    let core: ThreadedCore | undefined;
+    vi.spyOn(ThreadedCore, 'start').mockImplementation(async (...args) => (core = await started.apply(ThreadedCore, args)));
+    vi.spyOn(Ue.prototype, 'deregister').mockImplementation(async () => {
+      const amfThread = (core as unknown as { threads: { worker: Worker }[] }).threads[0].worker;
+      const exited = new Promise((r) => amfThread.once('exit', r));
+      void amfThread.terminate();
+      await exited;
+      await new Promise((r) => setImmediate(r));
+      return 'accepted'; // the Deregistration Accept, late
+    });
+    const progress = { ues: 0, registered: 0, withSession: 0, deregistered: 0, failed: 0, finished: 0 };
+    const cfg = testConfig(144);
+    cfg.ue.count = 1;
+    const r = await runScenario(cfg, { outDir: mkdtempSync(join(tmpdir(), 'wire5g-thread-death-')), threads: 2, threadEntry: { script: bin }, pings: 1, deregistration: 'normal', progress });
+    expect(r.ok).toBe(false);
+    expect(r.ues).toHaveLength(1);
+    expect(r.ues[0].deregistration).toBeUndefined();
+    expect(r.ues[0].error).toBe('given up: core thread NRF+NSSF+AMF+AUSF+UDM exited (code 1)');
+    expect(progress).toMatchObject({ ues: 1, registered: 1, withSession: 1, deregistered: 0, failed: 1, finished: 1 });
+  }, 90_000);
 });
 
