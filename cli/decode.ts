@@ -13,7 +13,7 @@ import { decodeSctpPacket, SCTP_CHUNK_NAMES, SctpChunkType } from '../codecs/sct
 import { framesOf, frameLine, frameJson } from './decode-format.ts';
 import type { TcpMessageSource, TcpOutcome } from './tcp-http2.ts';
 import { defineCommand } from './args.ts';
-import { once } from 'node:events';
+import type { Writable } from 'node:stream';
 import { checkCaptureInput } from './capture-input.ts';
 import { readCaptureStream, CaptureFileError, READ_CHUNK_BYTES } from '../transport/capture/read-stream.ts';
 import { defaultDissectors, type Dissectors, type SctpMessageSource, SCTP_OVER_UDP_PORT } from './dissectors.ts';
@@ -200,6 +200,25 @@ function sctpControlReason(packet: Uint8Array): string {
   return `${names}${data ? ' (a DATA fragment whose message completes in a later frame, or a retransmission already decoded)' : ' (SCTP control, no user message)'}`;
 }
 
+/**
+ * Until `out` takes more ('drain'). A stream destroyed before that never drains: it fails then
+ * (its error, or that it closed), rather than leaving the decoding waiting for ever with the lines
+ * lost (stdout's own errors end the command in cli/main.ts first: EPIPE exits 0).
+ */
+function drained(out: Writable): Promise<void> {
+  if (out.destroyed) return Promise.reject(out.errored ?? new Error('the output was closed before it took every line'));
+  return new Promise<void>((resolve, reject) => {
+    const settle = (e?: Error) => {
+      out.off('drain', onDrain).off('error', settle).off('close', onClose);
+      if (e) reject(e);
+      else resolve();
+    };
+    const onDrain = () => settle();
+    const onClose = () => settle(out.errored ?? new Error('the output was closed before it took every line'));
+    out.on('drain', onDrain).on('error', settle).on('close', onClose);
+  });
+}
+
 /** Output gathered before one write to stdout. */
 const WRITE_BYTES = 1 << 16;
 
@@ -209,13 +228,13 @@ const WRITE_BYTES = 1 << 16;
  * 2.5 GB capture piped to `wc -l` queued its output in memory until it failed (3.6 GB RSS, write
  * ENOBUFS); the reads a block at a time (decodeCaptureFile) bound the input side.
  */
-export async function printFrames(records: Iterable<DecodedRecord>, json: boolean, file: string | undefined, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+export async function printFrames(records: Iterable<DecodedRecord>, json: boolean, file: string | undefined, out: Writable = process.stdout): Promise<number> {
   let errors = 0;
   let pending = '';
   const flush = async () => {
     const chunk = pending;
     pending = '';
-    if (!out.write(chunk)) await once(out, 'drain');
+    if (!out.write(chunk)) await drained(out);
   };
   for (const frame of framesOf(records)) {
     if (frame.messages.some((m) => m.error !== undefined)) errors++;

@@ -143,4 +143,23 @@ describe('wire5g decode writes with the output stream\'s backpressure', () => {
     expect(lines[0]).toMatch(/^ *1 /);
     expect(lines.at(-1)).toMatch(/^ *5000 /);
   });
+
+  // review rv11: a stream destroyed while a write waits for its drain never drains, and the wait
+  // (events.once(out, 'drain')) stayed pending for ever: the decoding neither went on nor failed
+  it('fails, not waits for ever, when the stream is destroyed before it drains', async () => {
+    function* records(): Generator<DecodedRecord> {
+      for (let i = 1; i <= 5_000; i++) yield { frame: i, time: 1_700_000_000 + i / 1000, src: '127.0.0.1:5353', dst: '127.0.0.2:53', protocol: null, ignored: 'UDP port 53 (not a protocol wire5g decodes)' };
+    }
+    const out = new Writable({ highWaterMark: 1, write() {} }); // takes the first write and never calls back
+    let settled: string | undefined;
+    const printing = printFrames(records(), false, undefined, out).then(() => 'resolved', (e: Error) => `rejected: ${e.message}`).then((s) => (settled = s));
+    await new Promise((r) => setImmediate(r));
+    expect(settled).toBeUndefined(); // waiting for the drain
+    const closed = new Promise((r) => out.once('close', r));
+    out.destroy();
+    await closed;
+    await new Promise((r) => setImmediate(r));
+    expect(settled).toBe('rejected: the output was closed before it took every line');
+    await printing;
+  });
 });
