@@ -15,7 +15,7 @@ import { anRelease } from '../../nodes/amf/procedures/an-release.ts';
 import type { AmfUe, PduSessionRef } from '../../nodes/amf/context.ts';
 import { decodeNgap, ngapMessage } from '../../codecs/ngap/index.ts';
 import { VirtualClock } from '../../transport/clock.ts';
-import { fakeAmf, tick, answerCreationThenUpdate } from './fake-nsmf.ts';
+import { fakeAmf, tick, answerCreationThen } from './fake-nsmf.ts';
 
 const URI = 'http://127.0.0.4:8080/nsmf-pdusession/v1/sm-contexts/11';
 const TRANSFER = Uint8Array.of(0x00, 0x03, 0xe0, 0x7f, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01);
@@ -48,7 +48,7 @@ describe("AN release while a PDU session's creation is still in flight at the AM
     await tick();
     complete([5]);
     await tick();
-    const update = await answerCreationThenUpdate(calls, created, URI);
+    const update = await answerCreationThen(calls, created, URI);
     expect(update.body).toMatchObject({ json: { n2SmInfoType: 'PDU_RES_SETUP_RSP' } });
     await setUp;
     await tick();

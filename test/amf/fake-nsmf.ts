@@ -30,17 +30,17 @@ export function fakeAmf(): { amf: Amf; calls: NsmfCall[]; logs: string[] } {
 export const tick = () => new Promise((r) => setImmediate(r));
 
 /**
- * The order the tests of answers arriving before the SMF's 201 check: only the creation is on its
- * way (what waits for it is not sent yet); its 201 names `uri`; the waiting Update then goes to
- * `uri` and is answered 200. Returns the Update's call for further checks.
+ * The order the tests of what waits for a CreateSMContext check: only the creation is on its way
+ * (what waits for it is not sent yet); its 201 names `uri`; the waiting operation (`next`, an
+ * Update by default) then goes to `uri` and is answered `status`. Returns that operation's call.
  */
-export async function answerCreationThenUpdate(calls: NsmfCall[], created: Promise<unknown>, uri: string): Promise<NsmfCall> {
+export async function answerCreationThen(calls: NsmfCall[], created: Promise<unknown>, uri: string, next: NsmfCall['op'] = 'update', status = 200): Promise<NsmfCall> {
   expect(calls.map((c) => c.op)).toEqual(['create']);
   calls[0].answer(201, uri);
   await created;
   await tick();
-  expect(calls.map((c) => c.op)).toEqual(['create', 'update']);
+  expect(calls.map((c) => c.op)).toEqual(['create', next]);
   expect(calls[1].uri).toBe(uri);
-  calls[1].answer(200);
+  calls[1].answer(status);
   return calls[1];
 }

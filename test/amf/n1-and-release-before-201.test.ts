@@ -17,7 +17,7 @@ import type { AmfUe, PduSessionRef } from '../../nodes/amf/context.ts';
 import { decodeNgap, iesByName, ngapMessage } from '../../codecs/ngap/index.ts';
 import { decodeNasMessage } from '../../codecs/nas/index.ts';
 import { FiveGmmCause } from '../../nodes/amf/gmm.ts';
-import { fakeAmf, tick, answerCreationThenUpdate } from './fake-nsmf.ts';
+import { fakeAmf, tick, answerCreationThen } from './fake-nsmf.ts';
 
 const URI = 'http://127.0.0.4:8080/nsmf-pdusession/v1/sm-contexts/9';
 // TS 24.501 8.3.12: PDU SESSION RELEASE REQUEST (5GSM, PSI 5, PTI 1, message type 0xd1)
@@ -49,7 +49,7 @@ describe("the UE's and the gNB's answers before the AMF has read the SMF's 201 (
     const forwarded = n1SmToSmf(amf, ue, s, RELEASE_REQUEST);
     await tick();
     expect(causesToUe()).toEqual([]);
-    await answerCreationThenUpdate(calls, created, URI); // the Update waited for the creation
+    await answerCreationThen(calls, created, URI); // the Update waited for the creation
     await forwarded;
     expect(causesToUe()).toEqual([]);
   });
@@ -72,7 +72,7 @@ describe("the UE's and the gNB's answers before the AMF has read the SMF's 201 (
       ['PDUSessionResourceReleasedListRelRes', [{ pDUSessionID: 5, pDUSessionResourceReleaseResponseTransfer: RELEASE_RESPONSE_TRANSFER }]],
     ]));
     await tick();
-    await answerCreationThenUpdate(calls, created, URI);
+    await answerCreationThen(calls, created, URI);
     await answered;
   });
 });

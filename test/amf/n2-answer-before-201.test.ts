@@ -13,7 +13,7 @@ import { describe, it, expect } from 'vitest';
 import { createSmContext } from '../../nodes/amf/sm-context-order.ts';
 import { n2SetupAnswersToSmf } from '../../nodes/amf/procedures/pdu-session-relay.ts';
 import type { AmfUe, PduSessionRef } from '../../nodes/amf/context.ts';
-import { fakeAmf, tick, answerCreationThenUpdate } from './fake-nsmf.ts';
+import { fakeAmf, tick, answerCreationThen } from './fake-nsmf.ts';
 
 const URI = 'http://127.0.0.4:8080/nsmf-pdusession/v1/sm-contexts/7';
 const TRANSFER = Uint8Array.of(0x00, 0x03, 0xe0, 0x7f, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01);
@@ -28,7 +28,7 @@ describe("the gNB's PDU Session Resource Setup Response before the AMF has read 
     expect(calls.map((c) => c.op)).toEqual(['create']); // the 201 not read yet
     const answered = n2SetupAnswersToSmf(amf, ue, [{ psi: 5, ok: true, transfer: TRANSFER }], '4.3.2.2.1 step 15');
     await tick();
-    await answerCreationThenUpdate(calls, created, URI); // the Update waited for the creation
+    await answerCreationThen(calls, created, URI); // the Update waited for the creation
     await answered;
     expect(s.state).toBe('active');
   });

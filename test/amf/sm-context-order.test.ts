@@ -8,7 +8,7 @@ import { describe, it, expect } from 'vitest';
 import { createSmContext, updateSmContext, releaseSmContext } from '../../nodes/amf/sm-context-order.ts';
 import type { Amf } from '../../nodes/amf/amf.ts';
 import type { PduSessionRef } from '../../nodes/amf/context.ts';
-import { fakeAmf, tick } from './fake-nsmf.ts';
+import { fakeAmf, tick, answerCreationThen } from './fake-nsmf.ts';
 
 const session = (): PduSessionRef => ({ pduSessionId: 1, snssai: { sst: 1 }, dnn: 'internet', state: 'creating' });
 const URI = 'http://127.0.0.4:8080/nsmf-pdusession/v1/sm-contexts/7';
@@ -59,13 +59,7 @@ describe('SM context operations of one PDU session are sent one at a time (issue
     const create = createSmContext(amf, s, { pduSessionId: 1 } as never);
     const release = releaseSmContext(amf, s, {});
     await tick();
-    expect(calls.map((c) => c.op)).toEqual(['create']);
-    calls[0].answer(201, URI);
-    await create;
-    await tick();
-    expect(calls.map((c) => c.op)).toEqual(['create', 'release']);
-    expect(calls[1].uri).toBe(URI);
-    calls[1].answer(204);
+    await answerCreationThen(calls, create, URI, 'release', 204);
     expect((await release)?.status).toBe(204);
   });
 

@@ -6,13 +6,13 @@
 // client hands http2 a Duplex that forwards to the socket and reports every chunk each way to a
 // TcpStreamRecorder. The capture then holds the exact bytes on the wire as one TCP connection.
 
-import { headerRecord } from './h2/rules.ts';
 import http2 from 'node:http2';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { SbiProblem, type SbiClient, type SbiResult, type SbiCallOptions, type SbiRoute } from './api.ts';
 import { parseSbiBody, sbiBodyOut, bodyOctets, contentTypeField, type SbiBodyBytes } from './body.ts';
+import { headerRecord } from './h2/rules.ts';
 import { OwnRequest, SbiTimeoutError, type LateWait, type OwnRequestHost } from './own-request.ts';
 import { TcpStreamRecorder } from '../capture/tcp-stream.ts';
 import type { WireTap } from '../tap.ts';
